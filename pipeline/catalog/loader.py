@@ -1,0 +1,362 @@
+"""One loader for the working tree and for git trees: bytes in, Entry out.
+
+`read_folder` lists the entry files of a working tree as RawFile values
+(path and bytes); `pipeline.history.gitio` does the same for a git tree. Both
+go through `parse_entry`, so a catalog at a past revision is just another
+Catalog. Bad input is a Diagnostic, never an exception.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..config import COLLECTIONS, Settings
+from ..diagnostics import Diagnostic, rule
+from . import yamlpos
+from .model import Catalog, Entry
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+BOM = b"\xef\xbb\xbf"
+
+FILE_NAME = rule(
+    "file-name",
+    "error",
+    "An entry file sits at entries/<collection>/<slug>.md with a valid slug.",
+    """
+    An entry's id comes from its path: `entries/<collection>/<slug>.md`. The
+    collection is one of glossary, models, hardware, tools, benchmarks, errors,
+    guides, pages, authors; the slug is lowercase ASCII letters, digits and single
+    hyphens, at most 80 characters. Anything else in `entries/` (another folder,
+    another extension, a capital letter) would never be published.
+    """,
+    example="entries/Glossary/EXL2.md  ->  entries/glossary/exl2.md",
+    hint="rename the file to entries/<collection>/<slug>.md",
+)
+FILE_ENCODING = rule(
+    "file-encoding",
+    "error",
+    "An entry file is UTF-8 text.",
+    """
+    Entries are UTF-8. A file saved in another encoding (Windows-1252, Latin-1)
+    shows wrong characters on the site, so it is refused at the first bad byte.
+    A UTF-8 byte-order mark and Windows (CRLF) line endings are accepted.
+    """,
+    example="a curly quote saved as the single byte 0x92 (Windows-1252)",
+    hint="save the file as UTF-8 in your editor",
+)
+FILE_SYMLINK = rule(
+    "file-symlink",
+    "error",
+    "An entry file is not a link to somewhere outside the catalog.",
+    """
+    A symbolic link in `entries/` that points outside the catalog is refused and
+    never read: the catalog must be reviewable as it stands in git, and a link
+    could expose any file of the machine that builds the site.
+    """,
+    example="entries/pages/passwd.md -> /etc/passwd",
+    hint="replace the link with a real file",
+)
+FRONT_MATTER = rule(
+    "front-matter",
+    "error",
+    "An entry starts with YAML front matter between two `---` lines.",
+    """
+    The first line of an entry is `---`, then YAML front matter, then a line
+    `---`, then the Markdown body. Without the opening line the file has no
+    front matter; without the closing line the whole file would be read as YAML.
+    """,
+    example="---\ntitle: EXL2\nstatus: draft\nauthors: [lead-editor]\n---\nBody text.",
+    hint="start the file with a line `---` and close the front matter with another `---`",
+)
+YAML_SYNTAX = rule(
+    "yaml-syntax",
+    "error",
+    "The front matter is valid YAML holding a mapping of keys.",
+    """
+    The front matter must parse as YAML and be a mapping (`key: value` lines).
+    The message gives the parser's complaint at the line where it noticed it;
+    the mistake is often on the line before (a missing quote or colon).
+    """,
+    example='summary: "EXL2 is fast     <- the closing quote is missing',
+    hint="quote values that contain ': ' or start with a special character",
+)
+YAML_DUPLICATE_KEY = rule(
+    "yaml-duplicate-key",
+    "error",
+    "A key appears once in its mapping.",
+    """
+    YAML parsers silently keep the last of two equal keys, so an editor's first
+    value would vanish without a word. A repeated key is an error at the line of
+    the second one.
+    """,
+    example="title: EXL2\ntitle: ExLlamaV2 format   <- duplicate key 'title'",
+    hint="keep one of the two keys",
+)
+YAML_ALIAS = rule(
+    "yaml-alias",
+    "error",
+    "The front matter uses no YAML anchors, aliases or merge keys.",
+    """
+    Anchors (`&name`), aliases (`*name`) and merge keys (`<<`) make a file hard
+    to review and allow 'billion laughs' documents that expand to gigabytes.
+    They are refused; write the value out in full.
+    """,
+    example="authors: &team [lead-editor]\nreviewed_by: *team",
+    hint="write the value out in full instead of referring to an anchor",
+)
+YAML_TAG = rule(
+    "yaml-tag",
+    "error",
+    "The front matter uses no explicit YAML tags.",
+    """
+    Explicit tags such as `!!python/object` or `!include` are refused: the front
+    matter holds plain text, numbers, booleans, dates, lists and mappings only.
+    """,
+    example="title: !!binary aGVsbG8=",
+    hint="remove the tag and write a plain value",
+)
+
+_YAML_RULES = {
+    "syntax": YAML_SYNTAX,
+    "duplicate-key": YAML_DUPLICATE_KEY,
+    "alias": YAML_ALIAS,
+    "tag": YAML_TAG,
+}
+
+
+@dataclass(frozen=True)
+class RawFile:
+    """A file as read from disk or git: its path relative to the root, and bytes.
+
+    `data` is None when the file was refused without reading (`problem` says why).
+    """
+
+    path: str
+    data: bytes | None
+    problem: Diagnostic | None = None
+
+
+def read_folder(settings: Settings, only: set[str] | None = None) -> list[RawFile]:
+    """Every file under the entries folder of a working tree, sorted by path.
+
+    `only`, when given, limits the read to those relative paths.
+    """
+    root = settings.root
+    entries_dir = settings.path("entries")
+    real_entries = entries_dir.resolve()
+    prefix = settings.paths.entries.strip("/")
+    files: list[RawFile] = []
+    if not entries_dir.is_dir():
+        return files
+    for dirpath, dirnames, filenames in os.walk(entries_dir):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        rel_dir = os.path.relpath(dirpath, root).replace(os.sep, "/")
+        for name in sorted(filenames):
+            if name.startswith("."):
+                continue
+            rel = f"{rel_dir}/{name}"
+            if only is not None and rel not in only:
+                continue
+            full = os.path.join(dirpath, name)
+            if os.path.islink(full):
+                target = Path(full).resolve()
+                if not target.is_relative_to(real_entries) or not target.is_file():
+                    files.append(
+                        RawFile(
+                            rel,
+                            None,
+                            FILE_SYMLINK(
+                                rel, 0, 0, f"symbolic link to {os.readlink(full)} points "
+                                "outside the catalog; it was not read"
+                            ),
+                        )
+                    )
+                    continue
+            with open(full, "rb") as f:
+                files.append(RawFile(rel, f.read()))
+    del prefix
+    return files
+
+
+def decode(path: str, data: bytes) -> tuple[str | None, Diagnostic | None]:
+    """UTF-8 text with a BOM dropped and line endings made `\\n`."""
+    if data.startswith(BOM):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1
+        col = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
+        return None, FILE_ENCODING(
+            path, line, col, f"not UTF-8: byte 0x{data[e.start]:02x} cannot be decoded"
+        )
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text, None
+
+
+def split_front_matter(path: str, text: str) -> tuple[str, str, int] | Diagnostic:
+    """(front matter text, body, body's first line) or a diagnostic."""
+    if not (text.startswith("---\n") or text.rstrip(" \t") == "---" or text.startswith("---")
+            and text.split("\n", 1)[0].rstrip() == "---"):
+        return FRONT_MATTER(path, 1, 1, "no front matter: the first line must be `---`")
+    start = text.index("\n") + 1 if "\n" in text else len(text)
+    pos = start
+    line_no = 2
+    while True:
+        end = text.find("\n", pos)
+        line = text[pos:] if end < 0 else text[pos:end]
+        if line.rstrip(" \t") == "---":
+            body = "" if end < 0 else text[end + 1 :]
+            return text[start:pos], body, line_no + 1
+        if end < 0:
+            return FRONT_MATTER(
+                path, 1, 1, "front matter is never closed: add a line `---` after it"
+            )
+        pos = end + 1
+        line_no += 1
+
+
+def parse_entry(
+    path: str, data: bytes, entries_prefix: str = "entries"
+) -> tuple[Entry | None, list[Diagnostic]]:
+    """Parse one entry file. Never raises for bad input: problems are diagnostics."""
+    diags: list[Diagnostic] = []
+    rel = path[len(entries_prefix) + 1 :] if path.startswith(entries_prefix + "/") else path
+    parts = rel.split("/")
+    if len(parts) != 2 or not parts[1].endswith(".md"):
+        return None, [FILE_NAME(path, 0, 0, "not an entry: entry files are "
+                                f"{entries_prefix}/<collection>/<slug>.md")]
+    collection, name = parts
+    slug = name[:-3]
+    entry_id = f"{collection}/{slug}"
+    if collection not in COLLECTIONS:
+        return None, [FILE_NAME(path, 0, 0, f"unknown collection '{collection}' "
+                                f"(known: {', '.join(COLLECTIONS)})")]
+    if not SLUG_RE.match(slug) or len(slug) > 80:
+        diags.append(FILE_NAME(path, 0, 0, f"'{slug}' is not a valid slug: lowercase letters, "
+                               "digits and single hyphens, at most 80 characters",
+                               entry=entry_id))
+    text, problem = decode(path, data)
+    if problem:
+        return None, [*diags, _with_entry(problem, entry_id)]
+    split = split_front_matter(path, text)
+    if isinstance(split, Diagnostic):
+        return None, [*diags, _with_entry(split, entry_id)]
+    fm, body, body_line = split
+    try:
+        values, positions = yamlpos.load(fm, first_line=2)
+    except yamlpos.YamlProblem as p:
+        return None, [*diags, _YAML_RULES[p.kind](path, p.line, p.column, p.message,
+                                                  entry=entry_id)]
+    if values is None:
+        values = {}
+    if not isinstance(values, dict):
+        return None, [*diags, YAML_SYNTAX(path, 2, 1, "front matter must be a mapping of "
+                                          "`key: value` lines", entry=entry_id)]
+    entry = Entry(
+        id=entry_id,
+        collection=collection,
+        slug=slug,
+        file=path,
+        data=values,
+        body=body,
+        body_line=body_line,
+        positions=positions,
+        digest=hashlib.blake2b(data, digest_size=16).hexdigest(),
+    )
+    return entry, diags
+
+
+def _with_entry(d: Diagnostic, entry_id: str) -> Diagnostic:
+    from dataclasses import replace
+
+    return replace(d, entry=entry_id)
+
+
+def parse_files(
+    files: list[RawFile], entries_prefix: str = "entries"
+) -> tuple[list[Entry], list[Diagnostic]]:
+    """Parse every RawFile; refused files give their problem."""
+    entries: list[Entry] = []
+    diags: list[Diagnostic] = []
+    for f in files:
+        if f.data is None:
+            if f.problem:
+                diags.append(f.problem)
+            continue
+        entry, problems = parse_entry(f.path, f.data, entries_prefix)
+        diags.extend(problems)
+        if entry is not None:
+            entries.append(entry)
+    return entries, diags
+
+
+BIBLIOGRAPHY = rule(
+    "bibliography",
+    "error",
+    "The shared bibliography file parses and each source has a unique id.",
+    """
+    `data/bibliography.yaml` holds sources any entry may cite. It must parse as
+    YAML (same rules as front matter: no duplicate keys, no aliases) and hold
+    `sources:`, a list of sources with unique ids. Its schema is
+    `schemas/bibliography.schema.json`.
+    """,
+    example="sources:\n  - id: ftc-endorsement-guides\n    url: https://www.ftc.gov/...\n"
+    "    title: FTC Endorsement Guides\n    accessed: 2026-10-01",
+    hint="fix the file at the given line",
+)
+
+
+def parse_bibliography(path: str, data: bytes | None):
+    """(sources by id, positions by id, raw data, positions, diagnostics)."""
+    if data is None:
+        return {}, {}, None, {}, []
+    text, problem = decode(path, data)
+    if problem:
+        return {}, {}, None, {}, [problem]
+    try:
+        values, positions = yamlpos.load(text)
+    except yamlpos.YamlProblem as p:
+        return {}, {}, None, {}, [_YAML_RULES[p.kind](path, p.line, p.column, p.message)]
+    sources: dict[str, dict] = {}
+    where: dict[str, tuple[int, int]] = {}
+    diags: list[Diagnostic] = []
+    items = values.get("sources") if isinstance(values, dict) else None
+    if not isinstance(items, list):
+        return {}, {}, values, positions, [BIBLIOGRAPHY(path, 1, 1, "expected `sources:` with a list of sources")]
+    for i, s in enumerate(items):
+        if not isinstance(s, dict) or not isinstance(s.get("id"), str):
+            continue  # the schema reports it
+        line, col = positions.get(("sources", i), (1, 1))
+        if s["id"] in sources:
+            diags.append(BIBLIOGRAPHY(path, line, col, f"duplicate source id '{s['id']}' "
+                                      f"(first at line {where[s['id']][0]})"))
+            continue
+        sources[s["id"]] = s
+        where[s["id"]] = (line, col)
+    return sources, where, values, positions, diags
+
+
+def load_catalog(
+    settings: Settings, files: list[RawFile] | None = None, bibliography: bytes | None = None
+) -> tuple[Catalog, list[Diagnostic]]:
+    """The catalog of a working tree (or of the given files), with loading problems."""
+    if files is None:
+        files = read_folder(settings)
+        bib_path = settings.path("bibliography")
+        bibliography = bib_path.read_bytes() if bib_path.is_file() else None
+    entries, diags = parse_files(files, settings.paths.entries.strip("/"))
+    bib_file = settings.paths.bibliography
+    sources, where, _, _, bib_diags = parse_bibliography(bib_file, bibliography)
+    catalog = Catalog(
+        entries={e.id: e for e in entries},
+        bibliography=sources,
+        bibliography_positions=where,
+        bibliography_file=bib_file,
+    )
+    return catalog, diags + bib_diags

@@ -1,0 +1,143 @@
+"""Safe YAML with positions.
+
+PyYAML's C parser composes the node tree; we construct plain JSON-like values
+from it ourselves so that we can keep the line and column of every key and
+list item, refuse duplicate keys (PyYAML accepts them silently), refuse
+anchors and aliases (no alias bombs) and keep dates as the text the editor
+typed (`2026-10-02`), checked later by the schema's `date` format.
+"""
+
+from __future__ import annotations
+
+import yaml
+
+try:  # the C parser: an order of magnitude faster; the pure one is the fallback
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _Loader
+
+from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+Path = tuple  # a path into the data: keys and list indexes
+
+
+class YamlProblem(Exception):
+    """A YAML problem at a line and column (1-based, in the YAML text)."""
+
+    def __init__(self, kind: str, message: str, line: int, column: int):
+        super().__init__(message)
+        self.kind = kind  # "syntax", "duplicate-key", "alias", "tag"
+        self.message = message
+        self.line = line
+        self.column = column
+
+
+_constructor = yaml.constructor.SafeConstructor()
+_STR = "tag:yaml.org,2002:str"
+_SCALARS = {
+    "tag:yaml.org,2002:int": _constructor.construct_yaml_int,
+    "tag:yaml.org,2002:float": _constructor.construct_yaml_float,
+    "tag:yaml.org,2002:bool": _constructor.construct_yaml_bool,
+    "tag:yaml.org,2002:null": lambda node: None,
+    # Dates and times stay text: the schema checks them, with a position.
+    "tag:yaml.org,2002:timestamp": lambda node: node.value,
+}
+
+
+def _pos(node, first_line: int = 1) -> tuple[int, int]:
+    m = node.start_mark
+    return m.line + first_line, m.column + 1
+
+
+def _find_anchor(text: str, first_line: int) -> YamlProblem | None:
+    """The first anchor or alias in `text`, read from events (never expanded)."""
+    for event in yaml.parse(text, Loader=_Loader):
+        anchor = getattr(event, "anchor", None)
+        if anchor is not None:
+            line, col = event.start_mark.line + first_line, event.start_mark.column + 1
+            what = "alias" if isinstance(event, yaml.AliasEvent) else "anchor"
+            return YamlProblem(
+                "alias",
+                f"YAML {what} '{anchor}' is not allowed; write the value out in full",
+                line,
+                col,
+            )
+    return None
+
+
+def load(text: str, first_line: int = 1) -> tuple[object, dict[Path, tuple[int, int]]]:
+    """Parse one YAML document: (data, positions of every key and list item).
+
+    Raises YamlProblem for syntax errors, duplicate keys, anchors, aliases and
+    unknown tags. Lines count from `first_line`, the file line of the text's
+    first line (2 for front matter after its opening `---`).
+    """
+    if "&" in text or "*" in text:
+        try:
+            problem = _find_anchor(text, first_line)
+        except yaml.YAMLError:
+            problem = None  # the syntax error is reported by compose below
+        if problem:
+            raise problem
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        line, col = (mark.line + first_line, mark.column + 1) if mark else (first_line, 1)
+        msg = " ".join(x for x in (e.context, e.problem) if x) or str(e)
+        raise YamlProblem("syntax", f"invalid YAML: {msg}", line, col) from None
+    except yaml.YAMLError as e:
+        raise YamlProblem("syntax", f"invalid YAML: {e}", first_line, 1) from None
+    positions: dict[Path, tuple[int, int]] = {}
+    if node is None:
+        return None, positions
+    seen: set[int] = set()
+    return _build(node, (), positions, seen, first_line), positions
+
+
+def _build(node, path: Path, positions: dict, seen: set, first: int):
+    if isinstance(node, ScalarNode):
+        tag = node.tag
+        if tag == _STR:
+            return node.value
+        fn = _SCALARS.get(tag)
+        if fn is None:
+            line, col = _pos(node, first)
+            raise YamlProblem("tag", f"YAML tag {tag} is not allowed here", line, col)
+        return fn(node)
+    if id(node) in seen:  # the C composer shares the node of an alias
+        line, col = _pos(node, first)
+        raise YamlProblem("alias", "YAML aliases are not allowed", line, col)
+    seen.add(id(node))
+    if isinstance(node, MappingNode):
+        out: dict = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, ScalarNode):
+                line, col = _pos(key_node, first)
+                raise YamlProblem("syntax", "a key must be plain text", line, col)
+            key = key_node.value
+            if key_node.tag == "tag:yaml.org,2002:merge" or key == "<<" and key_node.style is None:
+                line, col = _pos(key_node, first)
+                raise YamlProblem("alias", "YAML merge keys (<<) are not allowed", line, col)
+            if key in out:
+                line, col = _pos(key_node, first)
+                seen_at = positions.get((*path, key), (0, 0))[0]
+                raise YamlProblem(
+                    "duplicate-key",
+                    f"duplicate key '{key}' (first at line {seen_at})",
+                    line,
+                    col,
+                )
+            sub = (*path, key)
+            positions[sub] = _pos(key_node, first)
+            out[key] = _build(value_node, sub, positions, seen, first)
+        return out
+    if isinstance(node, SequenceNode):
+        items = []
+        for i, item in enumerate(node.value):
+            sub = (*path, i)
+            positions[sub] = _pos(item, first)
+            items.append(_build(item, sub, positions, seen, first))
+        return items
+    line, col = _pos(node, first)  # pragma: no cover - PyYAML has no other node kinds
+    raise YamlProblem("syntax", "unsupported YAML node", line, col)

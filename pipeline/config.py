@@ -1,0 +1,151 @@
+"""The catalog's settings file (`pipeline.toml`), with defaults.
+
+Settings are a typed dataclass; an unknown or ill-typed option is a
+SettingsError naming the option, never a traceback.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import SettingsError
+
+SETTINGS_FILE = "pipeline.toml"
+COLLECTIONS = (
+    "glossary",
+    "models",
+    "hardware",
+    "tools",
+    "benchmarks",
+    "errors",
+    "guides",
+    "pages",
+    "authors",
+)
+
+
+@dataclass(frozen=True)
+class Site:
+    name: str = "Local AI Catalog"
+    base_url: str = "https://example.org"
+    language: str = "en"
+
+
+@dataclass(frozen=True)
+class Paths:
+    entries: str = "entries"
+    digests: str = "digests"
+    schemas: str = "schemas"
+    bibliography: str = "data/bibliography.yaml"
+    affiliates: str = "data/affiliates.yaml"
+    cache: str = ".pipeline-cache"
+
+
+@dataclass(frozen=True)
+class Email:
+    from_: str = ""
+    reply_to: str = ""
+    postal_address: str = ""
+    unsubscribe_url: str = ""
+
+
+@dataclass(frozen=True)
+class Affiliates:
+    forbidden_collections: tuple[str, ...] = ("benchmarks", "errors", "glossary")
+
+
+@dataclass(frozen=True)
+class Settings:
+    root: Path
+    site: Site = field(default_factory=Site)
+    paths: Paths = field(default_factory=Paths)
+    email: Email = field(default_factory=Email)
+    affiliates: Affiliates = field(default_factory=Affiliates)
+    checks: dict[str, str] = field(default_factory=dict)
+
+    def path(self, name: str) -> Path:
+        """An absolute path for one of the `[paths]` settings."""
+        return self.root / getattr(self.paths, name)
+
+    @property
+    def fingerprint(self) -> str:
+        """A stable text of every setting, for cache keys."""
+        d = dataclasses.asdict(self)
+        d.pop("root")
+        return repr(sorted(d.items()))
+
+
+_SECTIONS = {"site": Site, "paths": Paths, "email": Email, "affiliates": Affiliates}
+_SEVERITIES = ("error", "warning", "off")
+
+
+def _section(cls, name: str, raw: object, file: Path):
+    if not isinstance(raw, dict):
+        raise SettingsError(f"{file}: [{name}] must be a table")
+    names = {f.name.rstrip("_"): f for f in dataclasses.fields(cls)}
+    values = {}
+    for key, value in raw.items():
+        f = names.get(key)
+        if f is None:
+            known = ", ".join(sorted(names))
+            raise SettingsError(f"{file}: unknown option {name}.{key} (known: {known})")
+        default = getattr(cls(), f.name)
+        if isinstance(default, tuple):
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise SettingsError(f"{file}: {name}.{key} must be a list of strings")
+            value = tuple(value)
+        elif not isinstance(value, type(default)):
+            raise SettingsError(
+                f"{file}: {name}.{key} must be a {type(default).__name__}, not {value!r}"
+            )
+        values[f.name] = value
+    return cls(**values)
+
+
+def parse_settings(text: str, root: Path, file: Path | None = None) -> Settings:
+    file = file or root / SETTINGS_FILE
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise SettingsError(f"{file}: {e}") from None
+    kwargs: dict = {}
+    for key, value in raw.items():
+        if key in _SECTIONS:
+            kwargs[key] = _section(_SECTIONS[key], key, value, file)
+        elif key == "checks":
+            if not isinstance(value, dict) or any(v not in _SEVERITIES for v in value.values()):
+                raise SettingsError(
+                    f"{file}: [checks] maps a rule id to one of {', '.join(_SEVERITIES)}"
+                )
+            kwargs["checks"] = dict(value)
+        else:
+            raise SettingsError(
+                f"{file}: unknown section [{key}] (known: {', '.join([*_SECTIONS, 'checks'])})"
+            )
+    return Settings(root=root, **kwargs)
+
+
+def find_root(start: Path) -> Path:
+    """Walk up from `start` to the folder holding the settings file."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / SETTINGS_FILE).is_file():
+            return folder
+    raise SettingsError(
+        f"no {SETTINGS_FILE} found in {start} or any folder above it; "
+        "run inside a catalog or pass --root PATH"
+    )
+
+
+def load_settings(root: Path | None = None, start: Path | None = None) -> Settings:
+    """Settings of the catalog at `root`, or found by walking up from `start`."""
+    if root is None:
+        root = find_root(start or Path.cwd())
+    root = root.resolve()
+    file = root / SETTINGS_FILE
+    if not file.is_file():
+        raise SettingsError(f"{root}: no {SETTINGS_FILE} here; is this a catalog?")
+    return parse_settings(file.read_text(encoding="utf-8"), root, file)

@@ -1,0 +1,82 @@
+"""Diagnostics and the registry of rules that produce them.
+
+Every rule has an id, a default severity, a one-line summary and a paragraph
+with an example; `pipeline explain RULE` prints it. Rules are registered by
+the module that emits them (the loader, or one module per rule family in
+`pipeline.checks`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, replace
+
+SEVERITIES = ("error", "warning")
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    """One problem, at a place an editor can go to."""
+
+    file: str  # relative to the catalog root, with forward slashes
+    line: int  # 1-based; 0 when the problem has no line (a missing file)
+    column: int  # 1-based; 0 when unknown
+    rule: str
+    severity: str
+    message: str
+    hint: str = ""
+    entry: str | None = None
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        return {k: d[k] for k in ("rule", "severity", "entry", "file", "line", "column", "message", "hint")}
+
+    def with_severity(self, severity: str) -> "Diagnostic":
+        return replace(self, severity=severity)
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    severity: str
+    summary: str
+    explanation: str
+    example: str = ""
+    hint: str = ""
+
+    def __call__(
+        self,
+        file: str,
+        line: int,
+        column: int,
+        message: str,
+        *,
+        entry: str | None = None,
+        hint: str | None = None,
+    ) -> Diagnostic:
+        """A diagnostic of this rule."""
+        return Diagnostic(
+            file=file,
+            line=line,
+            column=column,
+            rule=self.id,
+            severity=self.severity,
+            message=message,
+            hint=self.hint if hint is None else hint,
+            entry=entry,
+        )
+
+
+RULES: dict[str, Rule] = {}
+
+
+def rule(
+    id: str, severity: str, summary: str, explanation: str, example: str = "", hint: str = ""
+) -> Rule:
+    """Register a rule and return it; calling the rule makes a Diagnostic."""
+    if severity not in SEVERITIES:
+        raise ValueError(f"bad severity {severity!r} for rule {id}")
+    if id in RULES:
+        raise ValueError(f"rule {id} registered twice")
+    r = Rule(id, severity, summary, explanation.strip(), example.strip("\n"), hint)
+    RULES[id] = r
+    return r
