@@ -1,0 +1,72 @@
+"""Reading an entry's Markdown body line by line, as an editor sees it.
+
+Fenced code blocks, indented code blocks, HTML comments (except the
+no-cite marker) and inline code spans are left out, so a link or a number in
+an example command is not taken for a claim.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from .model import Entry
+
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_INLINE_CODE = re.compile(r"(`+)(?:(?!\1).)+?\1")
+LINK_RE = re.compile(r"\]\(\s*<?(/[^)\s>#?]*)([#?][^)\s>]*)?>?(?:\s+\"[^\"]*\")?\s*\)")
+REF_DEF_RE = re.compile(r"^ {0,3}\[[^\]]+\]:\s*<?(/[^\s>#?]*)([#?]\S*)?")
+CITE_GROUP_RE = re.compile(r"\[([^\[\]]*@[^\[\]]*)\]")
+CITE_KEY_RE = re.compile(r"(?:^|[\s;\[-])@([a-z0-9][a-z0-9-]*[a-z0-9]|[a-z0-9])")
+NO_CITE_RE = re.compile(r"<!--\s*no-cite\b[^>]*-->")
+
+
+def prose_lines(entry: Entry) -> Iterator[tuple[int, str]]:
+    """(file line, text) of every body line outside code, inline code blanked."""
+    fence: str | None = None
+    first = entry.body_line
+    for i, line in enumerate(entry.body_lines):
+        m = _FENCE.match(line)
+        if fence is not None:
+            if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence) and not line.strip()[len(m.group(1)):].strip():
+                fence = None
+            continue
+        if m:
+            fence = m.group(1)
+            continue
+        if line.startswith("    ") or line.startswith("\t"):
+            continue  # indented code (we do not nest lists deeply enough to care)
+        if "`" in line:
+            line = _INLINE_CODE.sub(lambda mm: " " * len(mm.group(0)), line)
+        yield first + i, line
+
+
+def internal_links(entry: Entry) -> Iterator[tuple[int, int, str, str]]:
+    """(line, column, site path, anchor) of every Markdown link to a site path."""
+    for line_no, line in prose_lines(entry):
+        if "](" in line:
+            for m in LINK_RE.finditer(line):
+                yield line_no, m.start(1) + 1, m.group(1), m.group(2) or ""
+        if line.lstrip().startswith("["):
+            m = REF_DEF_RE.match(line)
+            if m:
+                yield line_no, m.start(1) + 1, m.group(1), m.group(2) or ""
+
+
+def citations(entry: Entry) -> Iterator[tuple[int, int, str]]:
+    """(line, column, source id) of every Pandoc citation `[@id]` in the body."""
+    for line_no, line in prose_lines(entry):
+        if "@" not in line:
+            continue
+        for g in CITE_GROUP_RE.finditer(line):
+            inner = g.group(1)
+            for k in CITE_KEY_RE.finditer(inner):
+                yield line_no, g.start(1) + k.start(1), k.group(1)
+
+
+def path_to_id(path: str) -> str | None:
+    """`/glossary/awq` or `/glossary/awq/` -> `glossary/awq`; other paths -> None."""
+    parts = path.strip("/").split("/")
+    if len(parts) == 2 and all(parts):
+        return f"{parts[0]}/{parts[1]}"
+    return None

@@ -1,0 +1,86 @@
+"""The checks of `pipeline validate`: one module per rule family.
+
+A check is a function `check(ctx) -> Iterable[Diagnostic]` registered with
+`@check`; it looks at `ctx.targets()` (every entry, or only those a
+`--changed-since` run must look at) against the whole catalog. Adding a rule
+family is adding one module here and naming it in CHECK_MODULES.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import importlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+
+from ..catalog.model import Catalog, Entry
+from ..config import Settings
+from ..diagnostics import Diagnostic
+
+CheckFn = Callable[["Context"], Iterable[Diagnostic]]
+CHECKS: list[CheckFn] = []
+
+# The rule families, in the order they run.
+CHECK_MODULES = (
+    "schema",
+    "references",
+    "citations",
+    "publishing",
+    "affiliates",
+)
+
+
+def check(fn: CheckFn) -> CheckFn:
+    """Register a check function."""
+    CHECKS.append(fn)
+    return fn
+
+
+@dataclass
+class Context:
+    """What a check sees: the catalog, the settings, and which entries to report on."""
+
+    catalog: Catalog
+    settings: Settings
+    today: _dt.date = field(default_factory=_dt.date.today)
+    only: set[str] | None = None  # entry ids to report on; None means all
+    base_catalog: Catalog | None = None  # the catalog at --changed-since, for history rules
+    extras: dict = field(default_factory=dict)  # shared, lazily computed data
+
+    def targets(self) -> Iterator[Entry]:
+        if self.only is None:
+            yield from self.catalog.entries.values()
+        else:
+            for entry_id in sorted(self.only):
+                e = self.catalog.entries.get(entry_id)
+                if e is not None:
+                    yield e
+
+    def wants(self, entry_id: str | None) -> bool:
+        return self.only is None or entry_id in self.only
+
+    def shared(self, key: str, make: Callable[[], object]):
+        """A value computed once per run and shared between checks."""
+        if key not in self.extras:
+            self.extras[key] = make()
+        return self.extras[key]
+
+
+_loaded = False
+
+
+def load_checks() -> list[CheckFn]:
+    """Import every check module (registering its rules) and return the checks."""
+    global _loaded
+    if not _loaded:
+        for name in CHECK_MODULES:
+            importlib.import_module(f"{__name__}.{name}")
+        _loaded = True
+    return CHECKS
+
+
+def run_checks(ctx: Context) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    for fn in load_checks():
+        out.extend(d for d in fn(ctx) if ctx.wants(d.entry))
+    return out

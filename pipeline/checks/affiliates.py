@@ -1,0 +1,4 @@
+"""Affiliate links: foreign tracking ids, shorteners, forbidden collections.
+
+(Filled in by the affiliates work; see pipeline.affiliates.)
+"""

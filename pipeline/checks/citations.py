@@ -1,0 +1,220 @@
+"""Sources and citations: every citation resolves, every source is cited."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+
+from ..catalog.model import Entry
+from ..catalog.text import CITE_GROUP_RE, NO_CITE_RE, citations, prose_lines
+from ..diagnostics import rule
+from . import Context, check
+
+CITE_UNRESOLVED = rule(
+    "cite-unresolved",
+    "error",
+    "Every citation names a source of the entry or of the shared bibliography.",
+    """
+    A claim cites with Pandoc syntax, `[@source-id]` or `[@a; @b]`, and a
+    front-matter fact names its source with `source: source-id`. The id must be
+    one of the entry's `sources` or a source in `data/bibliography.yaml`.
+    """,
+    example="Fastest single stream [@exl2-readme].     <- no source with id exl2-readme",
+    hint="add the source to `sources:` or fix the id",
+)
+SOURCE_UNUSED = rule(
+    "source-unused",
+    "warning",
+    "Every source listed is cited at least once.",
+    """
+    A source in an entry's `sources` that no sentence or front-matter fact
+    cites is either a leftover or a claim that lost its citation. Cite it where
+    it supports a claim, or remove it. In the shared bibliography, a source that
+    no entry cites is reported the same way.
+    """,
+    example="sources:\n  - id: old-review     <- never cited with [@old-review]",
+    hint="cite it with [@id] where it supports a claim, or remove it",
+)
+SOURCE_DUPLICATE = rule(
+    "source-duplicate",
+    "error",
+    "Source ids are unique within an entry.",
+    """
+    Two sources of one entry with the same id make every citation of that id
+    ambiguous. Give each its own id.
+    """,
+    example="sources:\n  - id: spec\n  ...\n  - id: spec     <- duplicate",
+    hint="rename one of the two sources and the citations that mean it",
+)
+SOURCE_ACCESSED_FUTURE = rule(
+    "source-accessed-future",
+    "error",
+    "A source's `accessed` date is not in the future.",
+    """
+    `accessed` records when an editor last read the source. A date in the future
+    is a typo (often the month and day swapped), and it would tell readers the
+    source was checked when it was not.
+    """,
+    example="accessed: 2027-10-01     <- later than today",
+    hint="write the date you read the source, YYYY-MM-DD",
+)
+CLAIM_UNCITED = rule(
+    "claim-uncited",
+    "warning",
+    "A quantitative claim in a published body cites a source in its sentence.",
+    """
+    A sentence of a published body that states a number with a unit or a
+    percentage (tok/s, GB, %, $, W, ms, bpw, 2x...) carries a citation
+    `[@id]` in the same sentence. When a sentence needs none (a worked example,
+    a definition), end it with the visible marker `<!-- no-cite: reason -->`:
+    it stays in the Markdown for reviewers and never reaches readers.
+    """,
+    example="EXL2 runs 10-25% faster per stream than AWQ.     <- cite it: ... [@exl2-bench].\n"
+    "A 7B model at 4 bpw needs about 3.5 GB. <!-- no-cite: worked example -->",
+    hint="add [@source-id] to the sentence, or mark it <!-- no-cite: reason -->",
+)
+
+QUANT_RE = re.compile(
+    r"(?<![\w.])(?:\$\s?\d[\d,]*(?:\.\d+)?"
+    r"|\d[\d,]*(?:\.\d+)?(?:\s?-\s?\d[\d,]*(?:\.\d+)?)?\s?"
+    r"(?:%|[x×](?![\w-])|tok/s|tokens?/s|t/s|tokens per second|[KMGT]i?B(?:/s)?(?![\w])"
+    r"|W(?![\w])|watts?\b|ms\b|bpw\b|GHz\b|MHz\b|TFLOPS\b|TOPS\b|USD\b))"
+)
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=\S)")
+
+
+def _source_refs(data, path=()):
+    """(path, id) of every front-matter `source:` field."""
+    if isinstance(data, dict):
+        for k, v in data.items():
+            if k == "source" and isinstance(v, str):
+                yield (*path, k), v
+            elif k != "sources":
+                yield from _source_refs(v, (*path, k))
+    elif isinstance(data, list):
+        for i, v in enumerate(data):
+            yield from _source_refs(v, (*path, i))
+
+
+def _sentences(entry: Entry):
+    """(line, text) of each sentence of each prose paragraph (headings left out)."""
+    para: list[tuple[int, str]] = []
+
+    def flush():
+        if not para:
+            return
+        text = ""
+        starts: list[tuple[int, int]] = []  # (offset in text, line)
+        for line_no, line in para:
+            starts.append((len(text), line_no))
+            text += line.strip() + " "
+        pieces = []
+        pos = 0
+        for m in _SENTENCE_END.finditer(text):
+            pieces.append((pos, text[pos:m.start()]))
+            pos = m.end()
+        pieces.append((pos, text[pos:]))
+        merged: list[list] = []
+        for off, s in pieces:
+            # a citation or a no-cite marker written after the full stop belongs before it
+            if merged and (s.startswith("[@") or s.startswith("<!--")):
+                merged[-1][1] += " " + s
+                continue
+            merged.append([off, s])
+        for off, s in merged:
+            line = max(ln for o, ln in starts if o <= off)
+            yield line, s
+        para.clear()
+
+    for line_no, line in prose_lines(entry):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            yield from flush()
+            continue
+        if stripped.startswith("|"):
+            yield from flush()
+            if not set(stripped) <= set("|-: "):
+                yield line_no, stripped  # a table row is its own claim
+            continue
+        if stripped.startswith(("- ", "* ", "+ ")) or re.match(r"\d+[.)] ", stripped):
+            yield from flush()  # each list item starts a new paragraph
+        para.append((line_no, line))
+    yield from flush()
+
+
+def uncited_claims(entry: Entry):
+    """(line, column, the number) of each uncited quantitative claim."""
+    for line, sentence in _sentences(entry):
+        m = QUANT_RE.search(sentence)
+        if not m or CITE_GROUP_RE.search(sentence) or NO_CITE_RE.search(sentence):
+            continue
+        text = entry.body_lines[line - entry.body_line]
+        col = text.find(m.group(0).split()[0]) + 1 if m.group(0).split() else 1
+        yield line, max(col, 1), m.group(0)
+
+
+def _date(value) -> _dt.date | None:
+    try:
+        return _dt.date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+@check
+def check_citations(ctx: Context):
+    bib = ctx.catalog.bibliography
+    used_bib: set[str] = set()
+    for entry in ctx.targets():
+        own: dict[str, int] = {}
+        for i, source in enumerate(entry.sources()):
+            sid = source.get("id")
+            if not isinstance(sid, str):
+                continue
+            line, col = entry.pos(("sources", i))
+            if sid in own:
+                yield SOURCE_DUPLICATE(entry.file, line, col,
+                                       f"source id '{sid}' is used twice in this entry",
+                                       entry=entry.id)
+            own.setdefault(sid, i)
+            accessed = _date(source.get("accessed"))
+            if accessed and accessed > ctx.today:
+                line, col = entry.pos(("sources", i, "accessed"))
+                yield SOURCE_ACCESSED_FUTURE(entry.file, line, col,
+                                             f"source '{sid}' accessed {accessed}, after today "
+                                             f"({ctx.today})", entry=entry.id)
+        cited: set[str] = set()
+        for line, col, sid in citations(entry):
+            cited.add(sid)
+            if sid not in own and sid not in bib:
+                yield CITE_UNRESOLVED(entry.file, line, col,
+                                      f"[@{sid}] cites no known source", entry=entry.id)
+        for path, sid in _source_refs(entry.data):
+            cited.add(sid)
+            if sid not in own and sid not in bib:
+                line, col = entry.pos(path)
+                where = ".".join(str(p) for p in path)
+                yield CITE_UNRESOLVED(entry.file, line, col,
+                                      f"{where}: '{sid}' is no known source", entry=entry.id)
+        used_bib.update(s for s in cited if s not in own)
+        for sid, i in own.items():
+            if sid not in cited:
+                line, col = entry.pos(("sources", i))
+                yield SOURCE_UNUSED(entry.file, line, col,
+                                    f"source '{sid}' is never cited", entry=entry.id)
+        if entry.is_published:
+            for line, col, number in uncited_claims(entry):
+                yield CLAIM_UNCITED(entry.file, line, col,
+                                    f"'{number}' is a quantitative claim with no citation "
+                                    "in its sentence", entry=entry.id)
+    if ctx.only is None and bib:
+        # the shared bibliography is checked on full runs only
+        file = ctx.catalog.bibliography_file
+        for sid, source in bib.items():
+            line, col = ctx.catalog.bibliography_positions.get(sid, (1, 1))
+            accessed = _date(source.get("accessed"))
+            if accessed and accessed > ctx.today:
+                yield SOURCE_ACCESSED_FUTURE(file, line, col,
+                                             f"source '{sid}' accessed {accessed}, after today")
+            if sid not in used_bib:
+                yield SOURCE_UNUSED(file, line, col,
+                                    f"bibliography source '{sid}' is cited by no entry")

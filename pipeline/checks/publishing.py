@@ -1,0 +1,91 @@
+"""What a published page needs, and collisions between entries."""
+
+from __future__ import annotations
+
+from ..diagnostics import rule
+from . import Context, check
+
+PUBLISHED_FIELDS = rule(
+    "published-fields",
+    "error",
+    "A published entry has a `published` date and a `summary`.",
+    """
+    Once `status: published`, an entry shows its first publication date and a
+    one-sentence summary (used in lists, search results, feeds and the digest).
+    Drafts may leave them out.
+    """,
+    example="status: published\n(no summary:)     <- add `summary: One sentence.`",
+    hint="add the missing key before publishing",
+)
+TITLE_DUPLICATE = rule(
+    "title-duplicate",
+    "error",
+    "No two entries of a collection share a title.",
+    """
+    Two entries with the same title in one collection are indistinguishable in
+    lists and search results, and usually mean the same thing was written
+    twice. Merge them, or make the titles say how they differ.
+    """,
+    example="entries/tools/vllm.md and entries/tools/vllm-server.md both titled 'vLLM'",
+    hint="merge the two entries or make their titles distinct",
+)
+REDIRECT_COLLISION = rule(
+    "redirect-collision",
+    "error",
+    "A `redirect_from` id is not a live entry and is claimed by one entry only.",
+    """
+    `redirect_from` lists old ids that should redirect to this entry. An old id
+    that is still an entry would hide that page behind a redirect; an old id
+    claimed by two entries cannot redirect to both.
+    """,
+    example="redirect_from: [tools/vllm]     <- entries/tools/vllm.md still exists",
+    hint="remove the old id from redirect_from, or retire/rename the entry it names",
+)
+
+
+@check
+def check_publishing(ctx: Context):
+    entries = ctx.catalog.entries
+    titles: dict[tuple[str, str], list] = {}
+    redirects: dict[str, list] = {}
+    for entry in entries.values():
+        title = entry.data.get("title")
+        if isinstance(title, str) and entry.status != "retired":
+            titles.setdefault((entry.collection, title.strip().casefold()), []).append(entry)
+        rf = entry.data.get("redirect_from")
+        if isinstance(rf, list):
+            for i, old in enumerate(rf):
+                if isinstance(old, str):
+                    redirects.setdefault(old, []).append((entry, i))
+    for entry in ctx.targets():
+        if entry.is_published:
+            for key in ("published", "summary"):
+                if not entry.data.get(key):
+                    line, col = entry.pos(("status",))
+                    yield PUBLISHED_FIELDS(entry.file, line, col,
+                                           f"published entry has no `{key}`", entry=entry.id)
+        title = entry.data.get("title")
+        if isinstance(title, str) and entry.status != "retired":
+            same = titles.get((entry.collection, title.strip().casefold()), [])
+            if len(same) > 1:
+                others = ", ".join(e.file for e in same if e is not entry)
+                line, col = entry.pos(("title",))
+                yield TITLE_DUPLICATE(entry.file, line, col,
+                                      f"title '{title}' is also the title of {others}",
+                                      entry=entry.id)
+        rf = entry.data.get("redirect_from")
+        if isinstance(rf, list):
+            for i, old in enumerate(rf):
+                if not isinstance(old, str):
+                    continue
+                line, col = entry.pos(("redirect_from", i))
+                if old in entries and entries[old].status != "retired":
+                    yield REDIRECT_COLLISION(entry.file, line, col,
+                                             f"redirect_from '{old}' is a live entry "
+                                             f"({entries[old].file})", entry=entry.id)
+                claimants = [e for e, _ in redirects.get(old, []) if e is not entry]
+                if claimants:
+                    yield REDIRECT_COLLISION(entry.file, line, col,
+                                             f"redirect_from '{old}' is also claimed by "
+                                             + ", ".join(e.file for e in claimants),
+                                             entry=entry.id)

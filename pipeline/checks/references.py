@@ -1,0 +1,124 @@
+"""References between entries: front-matter ids, body links, authors."""
+
+from __future__ import annotations
+
+from ..catalog.text import internal_links, path_to_id
+from ..config import COLLECTIONS
+from ..diagnostics import rule
+from ..schemas import values_at
+from . import Context, check
+
+REF_UNRESOLVED = rule(
+    "ref-unresolved",
+    "error",
+    "Every front-matter reference names an entry that exists.",
+    """
+    Reference fields (`related`, `see_also`, `guides`, `errors`, `applies_to`,
+    a benchmark's `hardware`, `model` and `tool`, a guide's picks) hold entry
+    ids, `<collection>/<slug>`. Each must be the id of an entry in `entries/`;
+    otherwise the page would show a broken link.
+    """,
+    example="see_also: [tools/exllama2]     <- no entries/tools/exllama2.md",
+    hint="check the spelling, or create the entry with `pipeline new`",
+)
+REF_COLLECTION = rule(
+    "ref-collection",
+    "error",
+    "A front-matter reference points into a collection its field allows.",
+    """
+    Each reference field says which collections it may point to: `related`
+    lists glossary terms, `guides` buyer guides, `errors` entries of the errors
+    knowledge base, `see_also` tools, models, hardware, benchmarks or pages. A
+    reference into another collection would put an entry in the wrong list.
+    """,
+    example="related: [tools/vllm]     <- related lists glossary terms; use see_also",
+    hint="move the reference to the field that lists that collection",
+)
+LINK_UNRESOLVED = rule(
+    "link-unresolved",
+    "error",
+    "Every body link to a site path `/<collection>/<slug>` names an entry that exists.",
+    """
+    Internal links in the body are Markdown links to site paths, such as
+    `[AWQ](/glossary/awq)` or `[AWQ](/glossary/awq#kernels)`. The path must be
+    the id of an existing entry, or the reader lands on a 404.
+    """,
+    example="[AWQ](/glossary/awk)     <- no entry glossary/awk",
+    hint="check the spelling of the path; it is /<collection>/<slug>",
+)
+LINK_UNPUBLISHED = rule(
+    "link-unpublished",
+    "error",
+    "A published entry links to no draft, review or retired entry.",
+    """
+    Only published entries appear on the site. A published page that links or
+    refers to a draft, an entry in review, or a retired entry would show a
+    broken link. Publish the target first, or remove the link.
+    """,
+    example="status: published\nsee_also: [tools/new-thing]     <- tools/new-thing is a draft",
+    hint="publish the target first, or remove the link until it is",
+)
+AUTHOR_UNKNOWN = rule(
+    "author-unknown",
+    "error",
+    "Authors, reviewers and verdict signers are entries in `authors/`.",
+    """
+    `authors`, `reviewed_by`, `verdict.by` and a benchmark result's
+    `measured_by` hold author slugs. Each must have a file
+    `entries/authors/<slug>.md`, so readers can see who wrote and who checked.
+    """,
+    example="authors: [lead-edtor]     <- no entries/authors/lead-edtor.md",
+    hint="check the slug, or add the author with `pipeline new authors SLUG`",
+)
+
+
+@check
+def check_references(ctx: Context):
+    schemas = ctx.shared("schemas", lambda: None)
+    if schemas is None:
+        return
+    entries = ctx.catalog.entries
+    for entry in ctx.targets():
+        published = entry.is_published
+        for field in schemas.ref_fields(entry.collection):
+            for path, value in values_at(entry.data, field.path):
+                if not isinstance(value, str):
+                    continue  # the schema reports it
+                is_author = field.collections == ("authors",)
+                target = f"authors/{value}" if is_author and "/" not in value else value
+                line, col = entry.pos(path)
+                where = ".".join(str(p) for p in path)
+                if target not in entries:
+                    if is_author:
+                        yield AUTHOR_UNKNOWN(entry.file, line, col,
+                                             f"{where}: no author '{value}' "
+                                             f"(entries/authors/{value}.md)", entry=entry.id)
+                    else:
+                        yield REF_UNRESOLVED(entry.file, line, col,
+                                             f"{where}: '{value}' is not an entry", entry=entry.id)
+                    continue
+                collection = target.split("/", 1)[0]
+                if collection not in field.collections:
+                    yield REF_COLLECTION(
+                        entry.file, line, col,
+                        f"{where}: '{value}' is in {collection}; this field lists "
+                        + ", ".join(field.collections), entry=entry.id)
+                    continue
+                if published and not is_author and not entries[target].is_published:
+                    yield LINK_UNPUBLISHED(
+                        entry.file, line, col,
+                        f"{where}: '{value}' is {entries[target].status}, not published",
+                        entry=entry.id)
+        for line, col, path, _anchor in internal_links(entry):
+            target = path_to_id(path)
+            head = path.strip("/").split("/", 1)[0]
+            if head not in COLLECTIONS:
+                continue  # a site page outside the catalog (/newsletter, /search)
+            if target is None or target not in entries:
+                yield LINK_UNRESOLVED(entry.file, line, col,
+                                      f"link to {path}: no such entry", entry=entry.id)
+            elif published and not entries[target].is_published:
+                yield LINK_UNPUBLISHED(
+                    entry.file, line, col,
+                    f"link to {path}: '{target}' is {entries[target].status}, not published",
+                    entry=entry.id)

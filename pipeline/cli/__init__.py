@@ -1,0 +1,78 @@
+"""The thin Click layer: parse arguments, call the library, print, exit.
+
+Each command group lives in its own module below; they register themselves
+on `main` when imported at the bottom of this file. Library errors
+(PipelineError) become a message and an exit code here, in one place.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from .. import __version__
+from ..config import Settings, load_settings
+from ..errors import PipelineError
+
+
+class PipelineGroup(click.Group):
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except PipelineError as e:
+            click.echo(f"Error: {e}", err=True)
+            ctx.exit(e.exit_code)
+
+
+@click.group(cls=PipelineGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="pipeline")
+@click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="The catalog folder (holding pipeline.toml). Default: found by walking up "
+    "from the current folder, like git.",
+)
+@click.pass_context
+def main(ctx: click.Context, root: Path | None) -> None:
+    """Check, diff, draft and publish the local-AI catalog.
+
+    Editors write entries as Markdown with YAML front matter in
+    entries/<collection>/<slug>.md; pipeline checks them, tells what changed
+    in a month, drafts the monthly digest and builds the site's files.
+
+    \b
+    Example:
+      pipeline validate                  # check the whole catalog
+      pipeline explain claim-uncited     # what a rule means, with an example
+      pipeline --root ~/catalog build    # build the site from another folder
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["root"] = root
+
+
+def get_settings(ctx: click.Context | None = None) -> Settings:
+    """The catalog's settings, loaded once per invocation."""
+    ctx = ctx or click.get_current_context()
+    obj = ctx.find_root().ensure_object(dict)
+    if "settings" not in obj:
+        obj["settings"] = load_settings(obj.get("root"))
+    return obj["settings"]
+
+
+def is_terminal(stream=None) -> bool:
+    stream = stream or sys.stdout
+    return hasattr(stream, "isatty") and stream.isatty()
+
+
+# Command modules register themselves on `main`.
+from . import (  # noqa: E402,F401
+    affiliates_cmd,
+    build_cmd,
+    changes_cmd,
+    digest_cmd,
+    feeds_cmd,
+    validate_cmd,
+)

@@ -1,0 +1,1 @@
+"""Commands of `pipeline` for affiliates (to be written)."""

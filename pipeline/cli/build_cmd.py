@@ -1,0 +1,1 @@
+"""Commands of `pipeline` for build (to be written)."""

@@ -1,0 +1,1 @@
+"""Commands of `pipeline` for changes (to be written)."""

@@ -1,0 +1,1 @@
+"""Commands of `pipeline` for digest (to be written)."""

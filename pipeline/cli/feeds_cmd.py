@@ -1,0 +1,1 @@
+"""Commands of `pipeline` for feeds (to be written)."""

@@ -1,0 +1,128 @@
+"""`pipeline validate`, `explain`, `rules`, `new` and `schema-docs`."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from .. import __version__
+from ..catalog.loader import load_catalog
+from ..checks import load_checks
+from ..config import COLLECTIONS
+from ..diagnostics import RULES
+from ..fileio import write_atomic
+from ..report import ReportOptions, get_reporters
+from ..schemas import SchemaSet
+from . import get_settings, is_terminal, main
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(sorted(get_reporters())), default="text",
+              show_default=True, help="How to print the problems.")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option("--changed-since", metavar="REV",
+              help="Check only entries changed since REV (e.g. origin/main) and those whose "
+              "references they could break.")
+@click.option("--color/--no-color", default=None, help="Colour the text output (default: on a terminal).")
+def validate(paths, fmt, strict, changed_since, color):
+    """Check entries against the schemas, references, citations and policy.
+
+    Exit status: 0 clean, 1 problems found, 2 usage or settings error.
+
+    \b
+    Example:
+      pipeline validate
+      pipeline validate entries/glossary/exl2.md --format json
+      pipeline validate --changed-since origin/main --format github
+    """
+    from ..validate import validate as run
+
+    settings = get_settings()
+    result = run(settings, paths=list(paths) or None, changed_since=changed_since, strict=strict)
+    reporter = get_reporters()[fmt]()
+    use_color = is_terminal() if color is None else color
+    sys.stdout.write(reporter.render(result, ReportOptions(color=use_color and fmt == "text",
+                                                           tool_version=__version__)))
+    extra = getattr(reporter, "after", None)
+    if extra:
+        extra(result)
+    sys.exit(result.exit_code(strict))
+
+
+@main.command()
+@click.argument("rule_id", required=False)
+def explain(rule_id):
+    """Explain a rule: what it checks, why, and an example.
+
+    Without RULE_ID, list every rule.
+
+    \b
+    Example:
+      pipeline explain claim-uncited
+    """
+    load_checks()
+    if not rule_id:
+        for r in sorted(RULES.values(), key=lambda r: r.id):
+            click.echo(f"{r.id:28} {r.severity:8} {r.summary}")
+        return
+    r = RULES.get(rule_id)
+    if r is None:
+        raise click.UsageError(f"no rule '{rule_id}'; `pipeline explain` lists them")
+    click.echo(f"{r.id} ({r.severity})\n\n{r.summary}\n\n{r.explanation}\n")
+    if r.example:
+        click.echo("Example:\n" + "\n".join("  " + line for line in r.example.splitlines()) + "\n")
+    if r.hint:
+        click.echo(f"Fix: {r.hint}")
+
+
+@main.command()
+@click.argument("collection", type=click.Choice(COLLECTIONS))
+@click.argument("slug")
+@click.option("--title", required=True, help="The entry's title.")
+@click.option("--author", help="Your author slug (default: the first author of the catalog).")
+def new(collection, slug, title, author):
+    """Create a draft entry that passes validation, from the collection's schema.
+
+    \b
+    Example:
+      pipeline new glossary flash-attention --title "FlashAttention" --author lead-editor
+    """
+    from ..scaffold import new_entry
+
+    settings = get_settings()
+    schemas = SchemaSet.load(settings.path("schemas"))
+    catalog, _ = load_catalog(settings)
+    path = new_entry(settings, schemas, catalog, collection, slug, title, author)
+    click.echo(f"Created {path.relative_to(settings.root)} (status: draft). Fill in the TODOs.")
+
+
+@main.command("schema-docs")
+@click.option("--write", is_flag=True, help="Write docs/schema-reference.md instead of printing.")
+@click.option("--check", is_flag=True, help="Exit 1 if docs/schema-reference.md is out of date.")
+def schema_docs(write, check):
+    """Print the editors' field reference generated from the schemas.
+
+    \b
+    Example:
+      pipeline schema-docs --write
+    """
+    from ..schemadoc import render
+
+    settings = get_settings()
+    text = render(SchemaSet.load(settings.path("schemas")))
+    target = settings.root / "docs" / "schema-reference.md"
+    if check:
+        current = target.read_text(encoding="utf-8") if target.exists() else ""
+        if current != text:
+            click.echo(f"{target.relative_to(settings.root)} is out of date; run "
+                       "`pipeline schema-docs --write`", err=True)
+            sys.exit(1)
+        click.echo("docs/schema-reference.md is up to date.")
+        return
+    if write:
+        write_atomic(target, text)
+        click.echo(f"Wrote {target.relative_to(settings.root)}")
+    else:
+        click.echo(text, nl=False)

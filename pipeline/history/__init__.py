@@ -1,0 +1,1 @@
+"""The catalog's git history: revisions by date, tree diffs, renames, corrections."""

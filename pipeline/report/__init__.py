@@ -1,0 +1,35 @@
+"""Output formats of `pipeline validate`, registered by name.
+
+A reporter is a small class with `render(result, options) -> str`; the
+`--format` choices come from REPORTERS. Adding a format is adding a module
+and naming it in REPORTER_MODULES.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+
+REPORTERS: dict[str, type] = {}
+REPORTER_MODULES = ("text", "json", "sarif", "github")
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    color: bool = False
+    tool_version: str = ""
+
+
+def reporter(name: str):
+    def register(cls):
+        cls.name = name
+        REPORTERS[name] = cls
+        return cls
+
+    return register
+
+
+def get_reporters() -> dict[str, type]:
+    for m in REPORTER_MODULES:
+        importlib.import_module(f"{__name__}.{m}")
+    return REPORTERS

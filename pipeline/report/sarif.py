@@ -1,0 +1,57 @@
+"""SARIF 2.1.0, for GitHub code scanning and other SARIF viewers."""
+
+from __future__ import annotations
+
+import json
+
+from ..diagnostics import RULES
+from . import ReportOptions, reporter
+
+_LEVEL = {"error": "error", "warning": "warning"}
+
+
+@reporter("sarif")
+class SarifReporter:
+    def render(self, result, options: ReportOptions) -> str:
+        used = sorted({d.rule for d in result.diagnostics})
+        index = {r: i for i, r in enumerate(used)}
+        rules = []
+        for rid in used:
+            r = RULES.get(rid)
+            rules.append({
+                "id": rid,
+                "shortDescription": {"text": r.summary if r else rid},
+                "fullDescription": {"text": r.explanation if r else rid},
+                "help": {"text": (r.explanation + ("\n\nExample:\n" + r.example if r.example else ""))
+                         if r else rid},
+                "defaultConfiguration": {"level": _LEVEL.get(r.severity, "warning") if r else "warning"},
+            })
+        results = []
+        for d in result.diagnostics:
+            region = {"startLine": max(d.line, 1)}
+            if d.column:
+                region["startColumn"] = d.column
+            results.append({
+                "ruleId": d.rule,
+                "ruleIndex": index[d.rule],
+                "level": _LEVEL.get(d.severity, "warning"),
+                "message": {"text": d.message + (f" (hint: {d.hint})" if d.hint else "")},
+                "locations": [{"physicalLocation": {
+                    "artifactLocation": {"uri": d.file, "uriBaseId": "%SRCROOT%"},
+                    "region": region,
+                }}],
+            })
+        doc = {
+            "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+            "version": "2.1.0",
+            "runs": [{
+                "tool": {"driver": {
+                    "name": "pipeline",
+                    "version": options.tool_version,
+                    "informationUri": "https://local-ai-catalog.org/methodology",
+                    "rules": rules,
+                }},
+                "results": results,
+            }],
+        }
+        return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"

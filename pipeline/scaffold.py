@@ -1,0 +1,100 @@
+"""`pipeline new`: a valid skeleton entry made from the collection's schema."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+from pathlib import Path
+
+from .catalog.loader import SLUG_RE
+from .catalog.model import Catalog
+from .config import COLLECTIONS, Settings
+from .errors import UsageError
+from .fileio import write_atomic
+from .schemas import SchemaSet
+
+_BODIES = {
+    "glossary": "## What it is\n\nTODO: a definition in plain words.\n\n"
+    "## When to use it\n\nTODO\n\n## When not to use it\n\nTODO\n",
+    "errors": "## Symptom\n\nTODO: what the reader sees.\n\n## Cause\n\nTODO\n\n"
+    "## Fix\n\n```sh\nTODO: the command that fixes it\n```\n",
+    "benchmarks": "## Setup\n\nTODO: how it was run.\n\n## Results\n\nTODO\n",
+}
+
+
+def _placeholder(schemas: SchemaSet, node: dict, base: dict, catalog: Catalog, today: str):
+    node, base = schemas.resolve(node, base)
+    if "x-collections" in node:
+        for col in node["x-collections"]:
+            ids = sorted(e.id for e in catalog.entries.values() if e.collection == col)
+            if ids:
+                return ids[0].split("/", 1)[1] if col == "authors" else ids[0]
+        return f"{node['x-collections'][0]}/todo"
+    if "enum" in node:
+        return node["enum"][0]
+    if "const" in node:
+        return node["const"]
+    t = node.get("type")
+    t = t[0] if isinstance(t, list) else t
+    if node.get("format") == "date":
+        return today
+    if node.get("format") == "uri":
+        return "https://example.org/TODO"
+    if t == "array":
+        n = node.get("minItems", 0)
+        item = node.get("items", {})
+        return [_placeholder(schemas, item, base, catalog, today) for _ in range(n)]
+    if t == "object":
+        out = {}
+        for key in node.get("required", []):
+            out[key] = _placeholder(schemas, node.get("properties", {}).get(key, {}), base,
+                                    catalog, today)
+        if not out and node.get("minProperties"):
+            out["TODO"] = "TODO"
+        return out
+    if t in ("number", "integer"):
+        return 0
+    if t == "boolean":
+        return False
+    return "TODO"
+
+
+def skeleton(
+    schemas: SchemaSet, catalog: Catalog, collection: str, slug: str, title: str,
+    author: str | None = None, today: _dt.date | None = None,
+) -> str:
+    """The text of a new draft entry that passes the collection's schema."""
+    schema = schemas.schema_for(collection)
+    if schema is None:
+        raise UsageError(f"no schema for collection '{collection}'")
+    today_s = (today or _dt.date.today()).isoformat()
+    if author is None:
+        authors = sorted(e.slug for e in catalog.entries.values() if e.collection == "authors")
+        author = authors[0] if authors else slug if collection == "authors" else "TODO"
+    data: dict = {"title": title, "status": "draft", "summary": "TODO: one sentence.",
+                  "authors": [author]}
+    props = schema.get("properties", {})
+    for key in schema.get("required", []):
+        if key not in data:
+            data[key] = _placeholder(schemas, props.get(key, {}), schema, catalog, today_s)
+    data["sources"] = []
+    lines = ["---"]
+    for key, value in data.items():
+        lines.append(f"{key}: {json.dumps(value, ensure_ascii=False)}")
+    lines.append("---")
+    body = _BODIES.get(collection, "TODO: write the entry. Cite claims with [@source-id].\n")
+    return "\n".join(lines) + "\n\n" + body
+
+
+def new_entry(settings: Settings, schemas: SchemaSet, catalog: Catalog, collection: str,
+              slug: str, title: str, author: str | None = None) -> Path:
+    if collection not in COLLECTIONS:
+        raise UsageError(f"unknown collection '{collection}' (known: {', '.join(COLLECTIONS)})")
+    if not SLUG_RE.match(slug) or len(slug) > 80:
+        raise UsageError(f"'{slug}' is not a valid slug: lowercase letters, digits and single "
+                         "hyphens, at most 80 characters")
+    path = settings.path("entries") / collection / f"{slug}.md"
+    if path.exists():
+        raise UsageError(f"{path.relative_to(settings.root)} already exists; not overwritten")
+    write_atomic(path, skeleton(schemas, catalog, collection, slug, title, author))
+    return path

@@ -1,0 +1,136 @@
+"""The JSON Schemas of the catalog: loading, validators, and what they say about references.
+
+Schemas live in `schemas/` (one file per collection plus `common.schema.json`)
+and refer to each other with `$ref`, resolved through a `referencing`
+registry that never fetches anything from the network.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import jsonschema
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+from .config import COLLECTIONS
+from .errors import SettingsError
+
+STAR = "*"  # a path step matching every list item
+
+
+@dataclass(frozen=True)
+class RefField:
+    """A front-matter place that holds entry ids (or author slugs)."""
+
+    path: tuple  # keys, with STAR for list items
+    collections: tuple[str, ...]
+
+
+@dataclass
+class SchemaSet:
+    folder: Path
+    documents: dict[str, dict]  # file stem -> schema
+    registry: Registry = field(repr=False, default=None)
+
+    @classmethod
+    def load(cls, folder: Path) -> "SchemaSet":
+        documents: dict[str, dict] = {}
+        resources = []
+        if not folder.is_dir():
+            raise SettingsError(f"schema folder {folder} does not exist")
+        for path in sorted(folder.glob("*.schema.json")):
+            try:
+                doc = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError) as e:
+                raise SettingsError(f"{path}: not a readable JSON schema: {e}") from None
+            documents[path.name.removesuffix(".schema.json")] = doc
+            resources.append((doc.get("$id", path.name), Resource.from_contents(doc, DRAFT202012)))
+        return cls(folder=folder, documents=documents, registry=Registry().with_resources(resources))
+
+    @cached_property
+    def fingerprint(self) -> str:
+        return json.dumps(self.documents, sort_keys=True)
+
+    def schema_for(self, collection: str) -> dict | None:
+        return self.documents.get(collection)
+
+    @cached_property
+    def _validators(self) -> dict[str, jsonschema.protocols.Validator]:
+        out = {}
+        checker = jsonschema.Draft202012Validator.FORMAT_CHECKER
+        for name, doc in self.documents.items():
+            out[name] = jsonschema.Draft202012Validator(
+                doc, registry=self.registry, format_checker=checker
+            )
+        return out
+
+    def validator(self, name: str):
+        return self._validators.get(name)
+
+    def resolve(self, node: dict, base: dict) -> tuple[dict, dict]:
+        """Follow `$ref` (once per level) from `node` in document `base`."""
+        seen = 0
+        while isinstance(node, dict) and "$ref" in node and seen < 20:
+            ref = node["$ref"]
+            extra = {k: v for k, v in node.items() if k != "$ref"}
+            if ref.startswith("#"):
+                target_doc = base
+                resolved = self.registry.resolver(base.get("$id", "")).lookup(ref).contents
+            else:
+                resolver = self.registry.resolver(base.get("$id", ""))
+                res = resolver.lookup(ref)
+                resolved = res.contents
+                doc_uri = ref.split("#", 1)[0]
+                target_doc = resolver.lookup(doc_uri).contents if doc_uri else base
+            node = {**resolved, **extra}
+            base = target_doc
+            seen += 1
+        return node, base
+
+    def ref_fields(self, collection: str) -> list[RefField]:
+        """Every front-matter place of a collection that refers to other entries."""
+        return self._ref_fields.get(collection, [])
+
+    @cached_property
+    def _ref_fields(self) -> dict[str, list[RefField]]:
+        out: dict[str, list[RefField]] = {}
+        for name in COLLECTIONS:
+            doc = self.documents.get(name)
+            if doc is None:
+                continue
+            fields: list[RefField] = []
+            self._walk(doc, doc, (), fields, 0)
+            out[name] = fields
+        return out
+
+    def _walk(self, node, base, path, fields, depth):
+        if depth > 12 or not isinstance(node, dict):
+            return
+        node, base = self.resolve(node, base)
+        if "x-collections" in node:
+            fields.append(RefField(path, tuple(node["x-collections"])))
+            return
+        for key, sub in (node.get("properties") or {}).items():
+            self._walk(sub, base, (*path, key), fields, depth + 1)
+        if isinstance(node.get("items"), dict):
+            self._walk(node["items"], base, (*path, STAR), fields, depth + 1)
+
+
+def values_at(data, path: tuple):
+    """(concrete path, value) for every value at a path pattern with STAR steps."""
+    if not path:
+        yield (), data
+        return
+    step, rest = path[0], path[1:]
+    if step == STAR:
+        if isinstance(data, list):
+            for i, item in enumerate(data):
+                for sub, v in values_at(item, rest):
+                    yield (i, *sub), v
+    elif isinstance(data, dict) and step in data:
+        for sub, v in values_at(data[step], rest):
+            yield (step, *sub), v

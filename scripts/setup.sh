@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Set up pipeline on a fresh machine: a virtual environment in .venv with the
+# package installed. With --test, also what the tests need: the test extras
+# and Debian's Chromium (for the pictures of pages and e-mails).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want_test=0
+[ "${1:-}" = "--test" ] && want_test=1
+
+py=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  "$py" -m venv .venv
+fi
+extras=""
+[ $want_test = 1 ] && extras="[test]"
+stamp=".venv/.installed${extras}"
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+  .venv/bin/pip install --quiet --disable-pip-version-check -e ".${extras}"
+  touch "$stamp"
+fi
+
+if [ $want_test = 1 ]; then
+  if [ ! -x /usr/bin/chromium ]; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+      echo "Installing Debian's chromium for the browser tests..." >&2
+      apt-get update -qq >/dev/null
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    else
+      echo "warning: /usr/bin/chromium is missing; browser tests will be skipped" >&2
+    fi
+  fi
+fi
