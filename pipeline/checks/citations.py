@@ -170,7 +170,7 @@ def check_citations(ctx: Context):
             sid = source.get("id")
             if not isinstance(sid, str):
                 continue
-            line, col = entry.pos(("sources", i))
+            line, col = entry.pos(("sources", i, "id"))
             if sid in own:
                 yield SOURCE_DUPLICATE(entry.file, line, col,
                                        f"source id '{sid}' is used twice in this entry",

@@ -1,0 +1,279 @@
+"""Each rule of validate: one test that it fires, one that it stays quiet on good input."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from conftest import MINI, write_entry
+from pipeline.config import load_settings
+from pipeline.validate import validate
+
+
+def run(root, **kw):
+    return validate(load_settings(root), today=dt.date(2026, 11, 27), **kw)
+
+
+def rules_of(result):
+    return sorted({d.rule for d in result.diagnostics})
+
+
+def entry(entry_id, **changes):
+    data = dict(MINI[entry_id])
+    for k, v in changes.items():
+        if v is None:
+            data.pop(k, None)
+        else:
+            data[k] = v
+    return data
+
+
+def test_clean_catalog_has_no_diagnostics(catalog):
+    r = run(catalog)
+    assert r.diagnostics == []
+    assert r.exit_code() == 0
+
+
+# --- rule fires: (description, how to break the minimal catalog, rule, file, line)
+def _bad_schema(root):
+    write_entry(root, "tools/vllm", entry("tools/vllm", verdict={
+        "rating": "great", "text": "x", "date": "2026-01-10", "by": "ana"}))
+
+
+def _typo_key(root):
+    write_entry(root, "tools/vllm", entry("tools/vllm", sumary="typo"))
+
+
+def _bad_date(root):
+    write_entry(root, "tools/vllm", entry("tools/vllm", published="2026-02-30"))
+
+
+def _ref_unresolved(root):
+    write_entry(root, "tools/vllm", entry("tools/vllm", related=["glossary/awk"]))
+
+
+def _ref_collection(root):
+    write_entry(root, "tools/vllm", entry("tools/vllm", related=["tools/vllm"]))
+
+
+def _link_unresolved(root):
+    write_entry(root, "tools/vllm", entry("tools/vllm"), "Intro.\n\nSee [AWQ](/glossary/awk).\n")
+
+
+def _link_unpublished(root):
+    write_entry(root, "glossary/awq", entry("glossary/awq", status="draft"))
+
+
+def _author_unknown(root):
+    write_entry(root, "tools/vllm", entry("tools/vllm", reviewed_by=["nobody"]))
+
+
+def _cite_unresolved(root):
+    write_entry(root, "tools/vllm", entry("tools/vllm"), "Fast [@nope].\n")
+
+
+def _source_unused(root):
+    write_entry(root, "tools/vllm", entry("tools/vllm", sources=[
+        {"id": "paper", "url": "https://arxiv.org/abs/2309.06180", "title": "PagedAttention",
+         "accessed": "2026-10-01"}]))
+
+
+def _source_duplicate(root):
+    src = {"id": "paper", "url": "https://arxiv.org/abs/2309.06180", "title": "P",
+           "accessed": "2026-10-01"}
+    write_entry(root, "tools/vllm", entry("tools/vllm", sources=[src, dict(src, title="Q")]),
+                "Fast [@paper].\n")
+
+
+def _accessed_future(root):
+    src = {"id": "paper", "url": "https://arxiv.org/abs/2309.06180", "title": "P",
+           "accessed": "2027-01-01"}
+    write_entry(root, "tools/vllm", entry("tools/vllm", sources=[src]), "Fast [@paper].\n")
+
+
+def _claim_uncited(root):
+    write_entry(root, "tools/vllm", entry("tools/vllm"),
+                "Intro line.\n\nIt serves 2,000 tok/s on one card.\n")
+
+
+def _published_fields(root):
+    write_entry(root, "tools/vllm", entry("tools/vllm", summary=None))
+
+
+def _title_duplicate(root):
+    write_entry(root, "tools/vllm-copy", entry("tools/vllm"))
+
+
+def _redirect_collision(root):
+    write_entry(root, "tools/vllm", entry("tools/vllm", redirect_from=["authors/ben"]))
+
+
+def _file_name(root):
+    write_entry(root, "tools/Bad_Name", entry("tools/vllm", title="Other"))
+
+
+def _front_matter(root):
+    (root / "entries/tools/vllm.md").write_text("title: vLLM\n", encoding="utf-8")
+
+
+def _yaml_syntax(root):
+    (root / "entries/tools/vllm.md").write_text('---\ntitle: "vLLM\nstatus: x\n---\n')
+
+
+def _yaml_dup(root):
+    (root / "entries/tools/vllm.md").write_text("---\ntitle: a\nstatus: draft\ntitle: b\n---\n")
+
+
+def _yaml_alias(root):
+    (root / "entries/tools/vllm.md").write_text(
+        "---\ntitle: a\nauthors: &a [ana]\nreviewed_by: *a\n---\n")
+
+
+def _encoding(root):
+    (root / "entries/tools/vllm.md").write_bytes(b"---\ntitle: caf\xe9\n---\n")
+
+
+def _symlink(root):
+    (root / "entries/tools/evil.md").symlink_to("/etc/hostname")
+
+
+# (breaker, rule, file, the text on the line it must point at; None: no line)
+BREAKS = [
+    (_bad_schema, "schema", "entries/tools/vllm.md", "rating: great"),
+    (_typo_key, "schema", "entries/tools/vllm.md", "sumary: typo"),
+    (_bad_date, "schema", "entries/tools/vllm.md", "published: '2026-02-30'"),
+    (_ref_unresolved, "ref-unresolved", "entries/tools/vllm.md", "- glossary/awk"),
+    (_ref_collection, "ref-collection", "entries/tools/vllm.md", "- tools/vllm"),
+    (_link_unresolved, "link-unresolved", "entries/tools/vllm.md", "See [AWQ](/glossary/awk)."),
+    (_link_unpublished, "link-unpublished", "entries/tools/vllm.md", "- glossary/awq"),
+    (_author_unknown, "author-unknown", "entries/tools/vllm.md", "- nobody"),
+    (_cite_unresolved, "cite-unresolved", "entries/tools/vllm.md", "Fast [@nope]."),
+    (_source_unused, "source-unused", "entries/tools/vllm.md", "- id: paper"),
+    (_source_duplicate, "source-duplicate", "entries/tools/vllm.md", ("- id: paper", 2)),
+    (_accessed_future, "source-accessed-future", "entries/tools/vllm.md", "accessed: '2027-01-01'"),
+    (_claim_uncited, "claim-uncited", "entries/tools/vllm.md", "It serves 2,000 tok/s on one card."),
+    (_published_fields, "published-fields", "entries/tools/vllm.md", "status: published"),
+    (_title_duplicate, "title-duplicate", "entries/tools/vllm-copy.md", "title: vLLM"),
+    (_redirect_collision, "redirect-collision", "entries/tools/vllm.md", "- authors/ben"),
+    (_file_name, "file-name", "entries/tools/Bad_Name.md", None),
+    (_front_matter, "front-matter", "entries/tools/vllm.md", "title: vLLM"),
+    (_yaml_syntax, "yaml-syntax", "entries/tools/vllm.md", "---"),
+    (_yaml_dup, "yaml-duplicate-key", "entries/tools/vllm.md", "title: b"),
+    (_yaml_alias, "yaml-alias", "entries/tools/vllm.md", "authors: &a [ana]"),
+    (_encoding, "file-encoding", "entries/tools/vllm.md", "title: caf"),
+    (_symlink, "file-symlink", "entries/tools/evil.md", None),
+]
+
+
+def line_of(root, file, text):
+    """The 1-based line of the file holding `text` (after the front matter for body text)."""
+    if text is None:
+        return 0
+    nth = 1
+    if isinstance(text, tuple):
+        text, nth = text
+    raw = (root / file).read_bytes().decode("utf-8", "replace").splitlines()
+    matches = [i + 1 for i, line in enumerate(raw) if line.strip().startswith(text)]
+    assert matches, f"{text!r} not in {file}"
+    return matches[-1] if text == "---" else matches[nth - 1]
+
+
+
+@pytest.mark.parametrize("breaker,rule,file,text", BREAKS, ids=[b[1] + ":" + b[0].__name__ for b in BREAKS])
+def test_rule_fires_with_file_and_line(catalog, cli, breaker, rule, file, text):
+    breaker(catalog)
+    line = line_of(catalog, file, text)
+    r = cli(catalog, "validate", "--format", "json")
+    doc = json.loads(r.output)
+    hits = [d for d in doc["diagnostics"] if d["rule"] == rule]
+    assert hits, doc["diagnostics"]
+    assert hits[0]["file"] == file
+    assert hits[0]["line"] == line, hits[0]
+    if hits[0]["severity"] == "error":
+        assert r.exit_code == 1
+    else:
+        assert r.exit_code == 0
+        assert cli(catalog, "validate", "--strict").exit_code == 1
+
+
+# --- rule stays quiet on good input of the same shape
+def test_quiet_cited_claims_and_marker(catalog):
+    src = {"id": "paper", "url": "https://arxiv.org/abs/2309.06180", "title": "P",
+           "accessed": "2026-10-01"}
+    write_entry(catalog, "tools/vllm", entry("tools/vllm", sources=[src]), """\
+        It serves 2,000 tok/s on one card [@paper].
+        A 7B model at 4 bpw needs about 3.5 GB. <!-- no-cite: worked example -->
+        It is 2x faster than before. [@paper]
+
+        ```sh
+        vllm serve model --gpu-memory-utilization 0.9  # 90% of 24 GB
+        ```
+
+        Use `--max-model-len 8192` for 8 GB cards, see [AWQ](/glossary/awq#kernels).
+        """)
+    r = run(catalog)
+    # only the last sentence: "8 GB" stands outside the code span and has no citation
+    assert rules_of(r) == ["claim-uncited"]
+    assert [d.line for d in r.diagnostics] == [
+        line_of(catalog, "entries/tools/vllm.md", "Use `--max-model-len")]
+
+
+def test_quiet_drafts_need_no_summary_and_claims_are_not_checked(catalog):
+    write_entry(catalog, "tools/vllm", entry("tools/vllm", status="draft", summary=None,
+                                             published=None), "It does 50 tok/s.\n")
+    assert run(catalog).diagnostics == []
+
+
+def test_quiet_bibliography_citation_and_redirect_of_retired(catalog):
+    (catalog / "data").mkdir()
+    (catalog / "data/bibliography.yaml").write_text(
+        "sources:\n  - id: vllm-paper\n    url: https://arxiv.org/abs/2309.06180\n"
+        "    title: PagedAttention\n    accessed: 2026-10-01\n", encoding="utf-8")
+    write_entry(catalog, "tools/vllm", entry("tools/vllm", redirect_from=["tools/old-vllm"]),
+                "Uses paged attention [@vllm-paper].\n")
+    assert run(catalog).diagnostics == []
+
+
+def test_bibliography_source_never_cited_is_reported(catalog):
+    (catalog / "data").mkdir()
+    (catalog / "data/bibliography.yaml").write_text(
+        "sources:\n  - id: lonely\n    url: https://example.org/\n"
+        "    title: Lonely\n    accessed: 2026-10-01\n", encoding="utf-8")
+    r = run(catalog)
+    assert [(d.rule, d.file, d.line) for d in r.diagnostics] == [
+        ("source-unused", "data/bibliography.yaml", 2)]
+
+
+def test_crlf_and_bom_are_clean(catalog):
+    p = catalog / "entries/tools/vllm.md"
+    p.write_bytes(b"\xef\xbb\xbf" + p.read_bytes().replace(b"\n", b"\r\n"))
+    assert run(catalog).diagnostics == []
+
+
+def test_symlink_inside_catalog_is_read(catalog):
+    (catalog / "entries/glossary/awq-alias.md").symlink_to(catalog / "entries/glossary/awq.md")
+    r = run(catalog)
+    assert "file-symlink" not in rules_of(r)
+    assert "title-duplicate" in rules_of(r)  # it was read, as a second entry
+
+
+def test_severity_override_from_settings(catalog):
+    _claim_uncited(catalog)
+    with open(catalog / "pipeline.toml", "a", encoding="utf-8") as f:
+        f.write('\n[checks.overrides]\n' if False else "")
+    text = (catalog / "pipeline.toml").read_text()
+    text = text.replace("[checks]\n", '[checks]\nclaim-uncited = "error"\n')
+    (catalog / "pipeline.toml").write_text(text)
+    r = run(catalog)
+    assert [d.severity for d in r.diagnostics] == ["error"]
+    text = text.replace('claim-uncited = "error"', 'claim-uncited = "off"')
+    (catalog / "pipeline.toml").write_text(text)
+    assert run(catalog).diagnostics == []
+
+
+def test_paths_limit_reporting(catalog):
+    _ref_unresolved(catalog)
+    assert run(catalog, paths=[str(catalog / "entries/glossary")]).diagnostics == []
+    assert rules_of(run(catalog, paths=[str(catalog / "entries/tools/vllm.md")])) == ["ref-unresolved"]
