@@ -46,7 +46,18 @@ def _placeholder(schemas: SchemaSet, node: dict, base: dict, catalog: Catalog, t
         return [_placeholder(schemas, item, base, catalog, today) for _ in range(n)]
     if t == "object":
         out = {}
-        for key in node.get("required", []):
+        required = list(node.get("required", []))
+        branches = [b.get("required", []) for b in node.get("oneOf", []) if isinstance(b, dict)]
+        if branches:
+            # prefer a branch that refers to an entry (it can be filled with a real id)
+            props = node.get("properties", {})
+
+            def refers(keys):
+                return all("x-collections" in schemas.resolve(props.get(k, {}), base)[0]
+                           for k in keys)
+
+            required += next((b for b in branches if refers(b)), branches[0])
+        for key in required:
             out[key] = _placeholder(schemas, node.get("properties", {}).get(key, {}), base,
                                     catalog, today)
         if not out and node.get("minProperties"):
@@ -82,7 +93,7 @@ def skeleton(
     for key, value in data.items():
         lines.append(f"{key}: {json.dumps(value, ensure_ascii=False)}")
     lines.append("---")
-    body = _BODIES.get(collection, "TODO: write the entry. Cite claims with [@source-id].\n")
+    body = _BODIES.get(collection, "TODO: write the entry. Cite claims with `[@source-id]`.\n")
     return "\n".join(lines) + "\n\n" + body
 
 

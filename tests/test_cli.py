@@ -1,0 +1,145 @@
+"""The CLI: --root, help texts, explain, new, schema-docs, output formats, exit codes."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from pipeline.cli import main
+from pipeline.config import load_settings
+from pipeline.validate import validate
+from conftest import REPO, write_entry, MINI
+
+
+def test_root_is_found_by_walking_up(catalog, monkeypatch):
+    monkeypatch.chdir(catalog / "entries" / "tools")
+    r = CliRunner().invoke(main, ["validate"])
+    assert r.exit_code == 0, r.output
+    assert "Checked 4 entries: no problems." in r.output
+
+
+def test_no_settings_file_is_exit_2_with_a_message(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    r = CliRunner().invoke(main, ["validate"])
+    assert r.exit_code == 2
+    assert "no pipeline.toml found" in r.output
+    assert "Traceback" not in r.output
+
+
+def test_bad_settings_name_the_option(catalog, cli):
+    (catalog / "pipeline.toml").write_text('[site]\nnmae = "x"\n')
+    r = cli(catalog, "validate")
+    assert r.exit_code == 2
+    assert "unknown option site.nmae" in r.output
+
+
+def test_every_command_has_help_with_an_example():
+    runner = CliRunner()
+
+    def walk(group, prefix):
+        for name, cmd in group.commands.items():
+            yield [*prefix, name], cmd
+            if hasattr(cmd, "commands"):
+                yield from walk(cmd, [*prefix, name])
+
+    names = list(walk(main, []))
+    assert len(names) >= 4
+    for args, _ in names:
+        r = runner.invoke(main, [*args, "--help"])
+        assert r.exit_code == 0, args
+        assert "Example" in r.output, f"`pipeline {' '.join(args)} --help` has no example"
+
+
+def test_explain_every_rule_and_unknown_rule(catalog, cli):
+    listing = cli(catalog, "explain").output
+    assert "claim-uncited" in listing and "schema" in listing
+    r = cli(catalog, "explain", "claim-uncited")
+    assert "no-cite" in r.output and "Example:" in r.output
+    r = CliRunner().invoke(main, ["explain", "nope"])
+    assert r.exit_code == 2
+
+
+def test_new_writes_a_valid_skeleton_and_never_overwrites(catalog, cli):
+    for collection, slug in [("tools", "exllamav2"), ("glossary", "gptq"), ("hardware", "rtx-4090"),
+                             ("models", "llama"), ("benchmarks", "b1"), ("guides", "best-gpu"),
+                             ("errors", "oom"), ("pages", "about"), ("authors", "cy")]:
+        r = cli(catalog, "new", collection, slug, "--title", f"T {slug}", "--author", "ana")
+        assert r.exit_code == 0, r.output
+        assert (catalog / "entries" / collection / f"{slug}.md").is_file()
+    result = validate(load_settings(catalog))
+    assert result.diagnostics == [], [d.message for d in result.diagnostics]
+    path = catalog / "entries/tools/exllamav2.md"
+    path.write_text(path.read_text() + "editor words\n")
+    r = cli(catalog, "new", "tools", "exllamav2", "--title", "Again")
+    assert r.exit_code == 2 and "already exists" in r.output
+    assert path.read_text().endswith("editor words\n")
+
+
+def test_schema_reference_page_is_up_to_date():
+    r = CliRunner().invoke(main, ["--root", str(REPO), "schema-docs", "--check"])
+    assert r.exit_code == 0, r.output
+
+
+def test_schema_docs_check_fails_when_a_schema_changes(catalog, cli):
+    (catalog / "docs").mkdir()
+    assert cli(catalog, "schema-docs", "--write").exit_code == 0
+    assert cli(catalog, "schema-docs", "--check").exit_code == 0
+    p = catalog / "schemas/tools.schema.json"
+    doc = json.loads(p.read_text())
+    doc["properties"]["stars"] = {"type": "integer", "description": "GitHub stars"}
+    p.write_text(json.dumps(doc))
+    assert cli(catalog, "schema-docs", "--check").exit_code == 1
+
+
+def test_text_format_groups_by_file_with_hint_and_summary(catalog, cli):
+    write_entry(catalog, "tools/vllm", dict(MINI["tools/vllm"], related=["glossary/nope"]))
+    r = cli(catalog, "validate")
+    assert r.exit_code == 1
+    lines = r.output.splitlines()
+    assert lines[0] == "entries/tools/vllm.md"
+    assert lines[1].startswith("  entries/tools/vllm.md:") and "error ref-unresolved" in lines[1]
+    assert lines[2].startswith("    hint: ")
+    assert lines[-1] == "Checked 4 entries: 1 error, 0 warnings."
+    assert "\x1b[" not in r.output  # no colour when not on a terminal
+
+
+def test_json_format_shape(catalog, cli):
+    write_entry(catalog, "tools/vllm", dict(MINI["tools/vllm"], related=["glossary/nope"]))
+    doc = json.loads(cli(catalog, "validate", "--format", "json").output)
+    assert set(doc) == {"diagnostics", "summary"}
+    assert set(doc["diagnostics"][0]) == {"rule", "severity", "entry", "file", "line", "column",
+                                          "message", "hint"}
+    assert doc["diagnostics"][0]["entry"] == "tools/vllm"
+
+
+def test_sarif_format_is_2_1_0(catalog, cli):
+    write_entry(catalog, "tools/vllm", dict(MINI["tools/vllm"], related=["glossary/nope"]))
+    plain = json.loads(cli(catalog, "validate", "--format", "json").output)["diagnostics"][0]
+    doc = json.loads(cli(catalog, "validate", "--format", "sarif").output)
+    assert doc["version"] == "2.1.0"
+    run = doc["runs"][0]
+    assert run["tool"]["driver"]["rules"][0]["id"] == "ref-unresolved"
+    loc = run["results"][0]["locations"][0]["physicalLocation"]
+    assert loc["artifactLocation"]["uri"] == "entries/tools/vllm.md"
+    assert loc["region"] == {"startLine": plain["line"], "startColumn": plain["column"]}
+
+
+def test_changed_since_checks_changed_entries_and_their_referrers(repo, cli):
+    from conftest import commit_all
+
+    # break nothing in vllm itself, but retire the term it references
+    write_entry(repo, "glossary/awq", dict(MINI["glossary/awq"], status="retired"))
+    r = cli(repo, "validate", "--changed-since", "HEAD", "--format", "json")
+    doc = json.loads(r.output)
+    assert {(d["rule"], d["entry"]) for d in doc["diagnostics"]} == {("link-unpublished", "tools/vllm")}
+    assert doc["summary"]["entries"] == 2
+    commit_all(repo, "retire awq")
+    r = cli(repo, "validate", "--changed-since", "HEAD", "--format", "json")
+    assert json.loads(r.output)["summary"]["entries"] == 0
+
+
+def test_changed_since_unknown_revision_is_exit_2(repo, cli):
+    r = cli(repo, "validate", "--changed-since", "no-such-rev")
+    assert r.exit_code == 2 and "unknown revision" in r.output

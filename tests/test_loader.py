@@ -1,0 +1,80 @@
+"""The loader: bytes in, Entry or diagnostics out, never an exception."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings, strategies as st
+
+from pipeline.catalog.loader import parse_entry
+from pipeline.catalog import yamlpos
+
+GOOD = b"---\ntitle: EXL2\nstatus: draft\nauthors:\n  - ana\n  - ben\nverdict:\n  rating: avoid\n---\nBody\nline two\n"
+
+
+def test_positions_of_keys_and_items():
+    e, d = parse_entry("entries/glossary/exl2.md", GOOD)
+    assert d == []
+    assert e.id == "glossary/exl2"
+    assert e.pos(("title",)) == (2, 1)
+    assert e.pos(("authors", 1)) == (6, 5)
+    assert e.pos(("verdict", "rating")) == (8, 3)
+    assert e.pos(("verdict", "missing")) == (7, 1)  # nearest parent
+    assert e.body_line == 10
+    assert e.body_lines[1] == "line two"
+
+
+def test_bom_and_crlf_give_the_same_entry():
+    a, _ = parse_entry("entries/glossary/exl2.md", GOOD)
+    b, d = parse_entry("entries/glossary/exl2.md", b"\xef\xbb\xbf" + GOOD.replace(b"\n", b"\r\n"))
+    assert d == []
+    assert (a.data, a.body, a.positions, a.body_line) == (b.data, b.body, b.positions, b.body_line)
+
+
+def test_dates_stay_text_and_numbers_are_numbers():
+    e, _ = parse_entry("entries/glossary/x.md", b"---\npublished: 2026-10-02\nn: 1_000\nf: 1.5\nb: yes\nz: ~\n---\n")
+    assert e.data == {"published": "2026-10-02", "n": 1000, "f": 1.5, "b": True, "z": None}
+
+
+def test_alias_bomb_is_refused_without_expanding():
+    bomb = "---\na: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n"
+        for i in range(20)) + "---\n"
+    e, d = parse_entry("entries/glossary/x.md", bomb.encode())
+    assert e is None and d[0].rule == "yaml-alias" and d[0].line == 2
+
+
+def test_merge_key_is_refused():
+    e, d = parse_entry("entries/glossary/x.md", b"---\nbase: {a: 1}\nother:\n  <<: {a: 2}\n---\n")
+    assert e is None and d[0].rule == "yaml-alias" and d[0].line == 4
+
+
+def test_empty_front_matter_is_an_empty_mapping():
+    e, d = parse_entry("entries/glossary/x.md", b"---\n---\nbody\n")
+    assert d == [] and e.data == {} and e.body == "body\n"
+
+
+def test_long_slug_is_refused():
+    e, d = parse_entry("entries/glossary/" + "a" * 81 + ".md", GOOD)
+    assert [x.rule for x in d] == ["file-name"]
+
+
+def test_yamlpos_reports_line_of_syntax_error():
+    try:
+        yamlpos.load("a: 1\nb: [\n", first_line=2)
+    except yamlpos.YamlProblem as p:
+        assert p.kind == "syntax" and p.line >= 3
+    else:
+        raise AssertionError("no problem raised")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=300))
+def test_arbitrary_bytes_never_raise(data):
+    e, d = parse_entry("entries/glossary/x.md", b"---\n" + data)
+    assert e is not None or d
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="-:&*!|>[]{},#'\"\n\t ab1@%`", max_size=120))
+def test_yamlish_text_never_raises(text):
+    e, d = parse_entry("entries/glossary/x.md", f"---\n{text}\n---\nbody\n".encode())
+    assert e is not None or d
