@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as _dt
-import json
 from pathlib import Path
+
+import yaml
 
 from .catalog.loader import SLUG_RE
 from .catalog.model import Catalog
@@ -89,10 +90,8 @@ def skeleton(
         if key not in data:
             data[key] = _placeholder(schemas, props.get(key, {}), schema, catalog, today_s)
     data["sources"] = []
-    lines = ["---"]
-    for key, value in data.items():
-        lines.append(f"{key}: {json.dumps(value, ensure_ascii=False)}")
-    lines.append("---")
+    front = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+    lines = ["---", front.rstrip("\n"), "---"]
     body = _BODIES.get(collection, "TODO: write the entry. Cite claims with `[@source-id]`.\n")
     return "\n".join(lines) + "\n\n" + body
 
