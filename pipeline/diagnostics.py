@@ -8,6 +8,7 @@ the module that emits them (the loader, or one module per rule family in
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import asdict, dataclass, replace
 
 SEVERITIES = ("error", "warning")
@@ -77,6 +78,6 @@ def rule(
         raise ValueError(f"bad severity {severity!r} for rule {id}")
     if id in RULES:
         raise ValueError(f"rule {id} registered twice")
-    r = Rule(id, severity, summary, explanation.strip(), example.strip("\n"), hint)
+    r = Rule(id, severity, summary, textwrap.dedent(explanation).strip(), example.strip("\n"), hint)
     RULES[id] = r
     return r
