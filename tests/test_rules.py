@@ -277,3 +277,19 @@ def test_paths_limit_reporting(catalog):
     _ref_unresolved(catalog)
     assert run(catalog, paths=[str(catalog / "entries/glossary")]).diagnostics == []
     assert rules_of(run(catalog, paths=[str(catalog / "entries/tools/vllm.md")])) == ["ref-unresolved"]
+
+
+def test_table_header_is_no_claim_but_rows_are(catalog):
+    src = {"id": "paper", "url": "https://arxiv.org/abs/2309.06180", "title": "P",
+           "accessed": "2026-10-01"}
+    write_entry(catalog, "tools/vllm", entry("tools/vllm", sources=[src]), """\
+        Intro [@paper].
+
+        | Card | Holds at 4-5 bpw |
+        |---|---|
+        | 24 GB card | a 32B model [@paper] |
+        | 16 GB card | a 14B model |
+        """)
+    r = run(catalog)
+    assert [(d.rule, d.line) for d in r.diagnostics] == [
+        ("claim-uncited", line_of(catalog, "entries/tools/vllm.md", "| 16 GB card"))]

@@ -126,14 +126,17 @@ def _sentences(entry: Entry):
             yield line, s
         para.clear()
 
-    for line_no, line in prose_lines(entry):
+    lines = list(prose_lines(entry))
+    for i, (line_no, line) in enumerate(lines):
         stripped = line.strip()
         if not stripped or stripped.startswith("#"):
             yield from flush()
             continue
         if stripped.startswith("|"):
             yield from flush()
-            if not set(stripped) <= set("|-: "):
+            following = lines[i + 1][1].strip() if i + 1 < len(lines) else ""
+            is_header = following.startswith("|") and set(following) <= set("|-: ")
+            if not is_header and not set(stripped) <= set("|-: "):
                 yield line_no, stripped  # a table row is its own claim
             continue
         if stripped.startswith(("- ", "* ", "+ ")) or re.match(r"\d+[.)] ", stripped):
