@@ -44,7 +44,8 @@ def validate(paths, fmt, strict, changed_since, color):
     reporter = get_reporters()[fmt]()
     use_color = is_terminal() if color is None else color
     sys.stdout.write(reporter.render(result, ReportOptions(color=use_color and fmt == "text",
-                                                           tool_version=__version__)))
+                                                           tool_version=__version__,
+                                                           root=settings.root)))
     extra = getattr(reporter, "after", None)
     if extra:
         extra(result)

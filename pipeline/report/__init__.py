@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
+from pathlib import Path
 
 REPORTERS: dict[str, type] = {}
 REPORTER_MODULES = ("text", "json", "sarif", "github")
@@ -18,6 +19,7 @@ REPORTER_MODULES = ("text", "json", "sarif", "github")
 class ReportOptions:
     color: bool = False
     tool_version: str = ""
+    root: Path | None = None  # the catalog root, for paths relative to the repository
 
 
 def reporter(name: str):
