@@ -1,4 +1,134 @@
-"""Affiliate links: foreign tracking ids, shorteners, forbidden collections.
+"""Affiliate links: foreign tracking ids, shorteners, forbidden collections, verdict review.
 
-(Filled in by the affiliates work; see pipeline.affiliates.)
+Links are recognised with the programs file (`pipeline.affiliates`); it is
+read once per run and its own problems are reported as `affiliate-programs`.
 """
+
+from __future__ import annotations
+
+from ..affiliates import Programs, classified_links, classify, read_programs
+from ..affiliates.links import bibliography_links
+from ..affiliates.audit import earlier_entry, independent_reviewers, verdict_changed, verdict_of
+from ..diagnostics import rule
+from . import Context, check
+
+FOREIGN_TAG = rule(
+    "affiliate-foreign-tag",
+    "error",
+    "An affiliate link carries one of our tracking ids.",
+    """
+    A link that a program of `data/affiliates.yaml` recognises (an Amazon link
+    with `tag=`, an Impact, CJ, Awin... tracking link) must carry a tracking id
+    listed under that program's `our_ids`. Any other id is a typo, a link copied
+    from another site, or a hijacked tag: the commission would go to someone
+    else while our disclosure says it is ours. A store page carrying another
+    visitor's click id (Impact's `irclickid`) is refused for the same reason.
+    A store link without any tracking id is not an affiliate link and is fine.
+    Sources of the shared bibliography are checked too, on full runs.
+    """,
+    example="https://www.amazon.com/dp/B0BJFRT43X?tag=localaicat-21     <- ours is localaicat-20",
+    hint="use our tracking id (see our_ids in data/affiliates.yaml), or link without one",
+)
+SHORTENER = rule(
+    "affiliate-shortener",
+    "error",
+    "No link goes through a shortener that hides its destination.",
+    """
+    Shortened links (amzn.to, geni.us, bhpho.to, bit.ly, tinyurl.com and the
+    other hosts in `data/affiliates.yaml`) hide where they go and which tracking
+    id they carry, so neither reviewers nor this check can audit them, and
+    readers cannot see that a link is paid. Write the full link instead.
+    """,
+    example="[RTX 4090](https://amzn.to/3xYzAbc)     <- use https://www.amazon.com/dp/ASIN?tag=localaicat-20",
+    hint="replace it with the full link it redirects to (with our tracking id if it is a paid link)",
+)
+FORBIDDEN_COLLECTION = rule(
+    "affiliate-forbidden-collection",
+    "error",
+    "Collections whose policy forbids them carry no affiliate links.",
+    """
+    Editorial policy keeps some collections free of paid links: by default
+    benchmarks, errors and glossary (the `[affiliates] forbidden_collections`
+    setting in pipeline.toml). Readers come to them for measurements and fixes,
+    and a paid link there would look like the result depends on it. This covers
+    every URL of the entry: body, offers and sources alike.
+    """,
+    example="entries/glossary/gguf.md: [buy](https://www.amazon.com/dp/B0?tag=localaicat-20)",
+    hint="link the store page without a tracking id, or move the offer to a hardware or guide page",
+)
+VERDICT_REVIEW = rule(
+    "affiliate-verdict-review",
+    "error",
+    "A verdict that changes on a page with affiliate links has an independent reviewer.",
+    """
+    Checked with `pipeline validate --changed-since REV` (the base of a pull
+    request). When an entry carrying affiliate links gets a new verdict, or its
+    verdict's rating or text changes from REV, `reviewed_by` must name someone
+    who is not one of its `authors`: whoever put the paid links on the page
+    does not get the last word on its verdict. This is how we keep the promise
+    that paid links never influence a verdict.
+    """,
+    example="authors: [ana]\nreviewed_by: [ana]     <- ana wrote it; add another reviewer\n"
+    "verdict:\n  rating: avoid     <- was recommended",
+    hint="ask an editor who did not write the entry to review it, and add them to reviewed_by",
+)
+
+
+def _programs(ctx: Context) -> tuple[Programs, list]:
+    return ctx.shared("affiliate-programs", lambda: read_programs(ctx.settings))
+
+
+def _link_problems(link, c, collection: str | None, forbidden: set[str]):
+    where = f"{link.field}: " if link.field else ""
+    if c.shortener:
+        owner = f" ({c.program_name})" if c.program_name else ""
+        yield SHORTENER(link.file, link.line, link.column,
+                        f"{where}{c.host}{owner} is a link shortener: it hides where "
+                        f"{link.url} goes", entry=link.entry)
+    elif c.is_affiliate and not c.ours:
+        if c.click_id:
+            message = (f"{where}{link.url} carries the click id of someone else's visit "
+                       f"({c.program_name}): it credits that click, not us")
+        else:
+            message = (f"{where}{c.program_name} link with tracking id '{c.tracking_id}', "
+                       "which is not ours")
+        yield FOREIGN_TAG(link.file, link.line, link.column, message, entry=link.entry)
+    if c.is_affiliate and collection in forbidden:
+        yield FORBIDDEN_COLLECTION(link.file, link.line, link.column,
+                                   f"{where}{c.program_name} link in {collection}, where "
+                                   "affiliate links are not allowed", entry=link.entry)
+
+
+def _review_problem(ctx: Context, entry, paid: list[str]):
+    old = earlier_entry(ctx.base_catalog, entry)
+    if not verdict_changed(old, entry) or independent_reviewers(entry):
+        return None
+    before, now = verdict_of(old), verdict_of(entry)
+    what = (f"verdict changed ({before.get('rating')} -> {now.get('rating')})" if before
+            else f"new verdict ({now.get('rating')})")
+    line, col = entry.pos(("verdict",))
+    return VERDICT_REVIEW(entry.file, line, col,
+                          f"{what} on a page with affiliate links ({', '.join(paid)}) since "
+                          "the base revision: reviewed_by names nobody but its authors",
+                          entry=entry.id)
+
+
+@check
+def check_affiliates(ctx: Context):
+    programs, problems = _programs(ctx)
+    yield from problems
+    if not programs.programs and not programs.shorteners:
+        return
+    forbidden = set(ctx.settings.affiliates.forbidden_collections)
+    for entry in ctx.targets():
+        pairs = classified_links(entry, programs)
+        for link, c in pairs:
+            yield from _link_problems(link, c, entry.collection, forbidden)
+        paid = sorted({c.program for _, c in pairs if c.is_affiliate})
+        if ctx.base_catalog is not None and paid:
+            problem = _review_problem(ctx, entry, paid)
+            if problem:
+                yield problem
+    if ctx.only is None:  # the shared bibliography is checked on full runs only
+        for link in bibliography_links(ctx.catalog):
+            yield from _link_problems(link, classify(link.url, programs), None, forbidden)

@@ -1,1 +1,83 @@
-"""Commands of `pipeline` for affiliates (to be written)."""
+"""`pipeline affiliates report` and `pipeline affiliates classify`."""
+
+from __future__ import annotations
+
+import click
+
+from . import get_settings, main
+
+_DATE = click.DateTime(formats=["%Y-%m-%d"])
+
+
+@main.group()
+def affiliates():
+    """Affiliate links: the report, the independence audit, and what a URL is.
+
+    Programs, our tracking ids and the disclosure wording live in
+    data/affiliates.yaml (see docs/affiliates.md).
+
+    \b
+    Example:
+      pipeline affiliates report
+      pipeline affiliates classify "https://www.amazon.com/dp/B0BJFRT43X?tag=localaicat-20"
+    """
+
+
+@affiliates.command()
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "markdown"]),
+              default="table", show_default=True,
+              help="table for people; json and csv list every link; markdown is the figures "
+              "of the site's \"How we make money\" page.")
+@click.option("--since", type=_DATE, metavar="YYYY-MM-DD",
+              help="List verdict changes on pages with affiliate links from this day on (git).")
+@click.option("--until", type=_DATE, metavar="YYYY-MM-DD",
+              help="End of the period, exclusive, as in `pipeline changes` (default: up to the "
+              "working tree).")
+def report(fmt, since, until):
+    """Every link of the catalog, counts per program, and the independence audit.
+
+    Lists every URL of every entry (also entries that fail validation) with
+    its program, tracking id and whether the id is ours; counts links per
+    program; and splits the ratings of published verdicts between pages with
+    and without affiliate links.
+
+    \b
+    Example:
+      pipeline affiliates report
+      pipeline affiliates report --format json > affiliates.json
+      pipeline affiliates report --format markdown --since 2026-10-01 --until 2026-11-01
+    """
+    from ..affiliates import RENDERERS, affiliate_report, load_programs
+    from ..catalog.loader import load_catalog
+
+    settings = get_settings()
+    programs = load_programs(settings)
+    catalog, _ = load_catalog(settings)
+    data = affiliate_report(catalog, programs, since=since.date() if since else None,
+                            until=until.date() if until else None, settings=settings)
+    click.echo(RENDERERS[fmt](data), nl=False)
+
+
+@affiliates.command()
+@click.argument("urls", nargs=-1, required=True)
+def classify(urls):
+    """Tell which program each URL belongs to, its tracking id, and whether it is ours.
+
+    \b
+    Example:
+      pipeline affiliates classify "https://amzn.to/3xYzAbc" "https://aws.amazon.com/?tag=x"
+    """
+    from ..affiliates import classify as classify_url
+    from ..affiliates import load_programs
+
+    programs = load_programs(get_settings())
+    for url in urls:
+        c = classify_url(url, programs)
+        if c.is_affiliate:
+            what = (f"{c.program_name}, shortener (destination hidden)" if c.shortener else
+                    f"{c.program_name}, tracking id {c.tracking_id} "
+                    f"({'ours' if c.ours else 'NOT ours'})")
+        else:
+            what = "shortener of no program (destination hidden)" if c.shortener else \
+                "not an affiliate link"
+        click.echo(f"{url}\n  {what}")

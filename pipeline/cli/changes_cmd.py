@@ -1,1 +1,44 @@
-"""Commands of `pipeline` for changes (to be written)."""
+"""`pipeline changes`: what changed in the catalog between two dates or revisions."""
+
+from __future__ import annotations
+
+import click
+
+from ..errors import UsageError
+from . import get_settings, main
+
+
+@main.command()
+@click.option("--since", metavar="YYYY-MM-DD", help="Start date (00:00 UTC, included).")
+@click.option("--until", metavar="YYYY-MM-DD", help="End date (00:00 UTC, excluded). Default: now.")
+@click.option("--from", "start", metavar="REV", help="Start revision (instead of --since).")
+@click.option("--to", "end", metavar="REV", help="End revision (instead of --until). Default: HEAD.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
+              show_default=True, help="How to print the change set.")
+def changes(since, until, start, end, fmt):
+    """Show what changed between two dates or revisions (a diff of two trees).
+
+    Dates pick the last commit before that day on the first-parent history
+    of the current branch; renames count once; `Correction:` trailers are
+    listed as corrections.
+
+    \b
+    Example:
+      pipeline changes --since 2026-10-01 --until 2026-11-01
+      pipeline changes --from v1.0 --to HEAD --format json
+    """
+    from ..history.changes import changes_between, changes_in_period
+    from ..history.report import render_changes
+
+    settings = get_settings()
+    if (since or until) and (start or end):
+        raise UsageError("give dates (--since/--until) or revisions (--from/--to), not both")
+    if since:
+        result = changes_in_period(settings, since, until)
+    elif until:
+        raise UsageError("--until needs --since")
+    elif start:
+        result = changes_between(settings, start, end or "HEAD")
+    else:
+        raise UsageError("say where to start: --since YYYY-MM-DD or --from REV")
+    click.echo(render_changes(result, fmt), nl=False)

@@ -1,1 +1,77 @@
-"""Commands of `pipeline` for digest (to be written)."""
+"""`pipeline digest draft` and `pipeline digest render`: the monthly e-mail digest."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from . import get_settings, main
+
+
+@main.group()
+def digest():
+    """Draft and render the monthly digest (digests/YYYY-MM.md).
+
+    \b
+    Example:
+      pipeline digest draft 2026-10
+      pipeline digest render 2026-10 --out build/digest
+    """
+
+
+@digest.command()
+@click.argument("month", metavar="YYYY-MM")
+@click.option("--offline", is_flag=True, help="Read release feeds from the cache only.")
+def draft(month, offline):
+    """Write or refresh digests/YYYY-MM.md from the month's changes and releases.
+
+    Generated blocks are refreshed; the editor's text, edited items and
+    deleted items are kept as they are. The previous version is copied to
+    .digest-backups/ first.
+
+    \b
+    Example:
+      pipeline digest draft 2026-10
+      pipeline digest draft 2026-10 --offline
+    """
+    from ..digest import draft as run
+
+    settings = get_settings()
+    result = run(settings, month, offline=offline)
+    rel = result.path.relative_to(settings.root).as_posix()
+    for r in result.feeds.problems:
+        click.echo(f"warning: feed {r.source.url} ({r.source.entry}): {r.problem}", err=True)
+    s = result.stats
+    counts = (f"{len(s.added)} new, {len(s.updated)} updated, {len(s.kept)} kept as edited, "
+              f"{len(s.dropped)} dropped, {len(s.deleted)} newly recorded as deleted")
+    if not result.written:
+        click.echo(f"{rel} is up to date ({counts}).")
+        return
+    click.echo(f"Wrote {rel}: {counts}.")
+    if result.backup:
+        click.echo(f"Previous version: {result.backup.relative_to(settings.root).as_posix()}")
+
+
+@digest.command()
+@click.argument("month", metavar="YYYY-MM")
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for email.html, email.txt, email.eml and web.html.")
+def render(month, out):
+    """Render digests/YYYY-MM.md to the e-mail (HTML, text, .eml) and the web page.
+
+    Needs [email] from, postal_address and unsubscribe_url in pipeline.toml.
+
+    \b
+    Example:
+      pipeline digest render 2026-10 --out build/digest
+    """
+    from ..digest import render as run
+
+    result = run(get_settings(), month, out)
+    for w in result.warnings:
+        click.echo(f"warning: {w}", err=True)
+    for name, path in result.files.items():
+        click.echo(f"{path}  {result.sizes[name]:,} bytes")
+    if result.paid_links:
+        click.echo(f"{result.paid_links} paid links kept; the disclosure is at the top.")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import git
 
 from ..config import Settings
@@ -63,9 +65,9 @@ def resolve(settings: Settings, rev: str) -> git.Commit:
     try:
         return repo.commit(rev)
     except (git.BadName, ValueError, git.GitCommandError):
-        shallow = " (this is a shallow clone: fetch the history with fetch-depth: 0)" if (
-            is_shallow(repo)) else ""
-        raise UsageError(f"unknown revision '{rev}'{shallow}") from None
+        if is_shallow(repo):
+            raise shallow_error(f"revision '{rev}' may be in the part that is not here") from None
+        raise UsageError(f"unknown revision '{rev}'") from None
 
 
 def is_shallow(repo: git.Repo) -> bool:
@@ -113,3 +115,176 @@ def read_tree(settings: Settings, rev: str, with_bibliography: bool = True):
         files.append(RawFile(rel, odb.stream(sha).read()))
     files.sort(key=lambda f: f.path)
     return files, bib
+
+
+EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"  # git's well-known empty tree
+
+
+class ShallowClone(UsageError):
+    """The repository is a shallow clone, so the history asked for is not here."""
+
+
+def shallow_error(what: str) -> ShallowClone:
+    """The plain message for a shallow clone: what is missing, and how to fetch it."""
+    return ShallowClone(
+        f"this is a shallow clone (only the latest commits were fetched), so {what}. "
+        "Fetch the whole history with `git fetch --unshallow`; in GitHub Actions give "
+        "actions/checkout `fetch-depth: 0`."
+    )
+
+
+class EntryPaths:
+    """Entry file paths as git prints them (relative to the repository) <-> entry ids."""
+
+    def __init__(self, settings: Settings, repo: git.Repo):
+        prefix = settings.root.resolve().relative_to(repo.working_tree_dir).as_posix()
+        self.prefix = "" if prefix == "." else prefix + "/"
+        self.folder = self.prefix + settings.paths.entries.strip("/")  # "entries"
+
+    def id(self, repo_path: str) -> str | None:
+        """`entries/tools/vllm.md` -> `tools/vllm`; None for any other path."""
+        if not repo_path.startswith(self.folder + "/") or not repo_path.endswith(".md"):
+            return None
+        rest = repo_path[len(self.folder) + 1 : -3]
+        return rest if rest.count("/") == 1 else None
+
+    def catalog_path(self, repo_path: str) -> str:
+        """The path relative to the catalog root, as the loader names files."""
+        return repo_path[len(self.prefix):]
+
+
+def log(settings: Settings, *args: str) -> str:
+    """The output of `git log ARGS -- <entries folder>/` in the catalog's repository."""
+    repo = open_repo(settings)
+    return repo.git.log(*args, "--", EntryPaths(settings, repo).folder + "/")
+
+
+def rev_before(settings: Settings, instant: str, rev: str = "HEAD") -> str | None:
+    """The newest commit of `rev`'s first-parent history made before `instant` (see revs_before)."""
+    return revs_before(settings, [instant], rev)[0]
+
+
+def revs_before(settings: Settings, instants: list[str], rev: str = "HEAD") -> list[str | None]:
+    """For each instant, the newest commit of `rev`'s first-parent history made before it.
+
+    Instants are ISO 8601 times with a zone (`2026-10-01T00:00:00+00:00`); a
+    commit made exactly at an instant does not count as before it. The walks
+    are chained (the search for an earlier instant starts at the answer for a
+    later one), so the history is walked once, back to the earliest instant.
+    None when the history starts after an instant (in a shallow clone, where
+    the history may only be cut off, ShallowClone is raised instead).
+    """
+    import datetime as dt
+
+    repo = open_repo(settings)
+    start: str | None = resolve(settings, rev).hexsha
+    found: dict[str, str | None] = {}
+    for instant in sorted(set(instants), key=dt.datetime.fromisoformat, reverse=True):
+        if start is not None:
+            before = int(dt.datetime.fromisoformat(instant).timestamp()) - 1
+            start = repo.git.rev_list("--first-parent", "-1", f"--before=@{before}",
+                                      start).strip() or None
+        if start is None and is_shallow(repo):
+            raise shallow_error(f"the history before {instant} is not here")
+        found[instant] = start
+    return [found[i] for i in instants]
+
+
+@dataclass(frozen=True)
+class TreeChange:
+    """One file that differs between two trees, as `git diff-tree --raw -M` reports it.
+
+    `status` is A, D, M, T or R; paths are relative to the catalog root; blob
+    ids are hex; ids are entry ids (None for a path that is not an entry file).
+    Fields of the side where the file does not exist are None.
+    """
+
+    status: str
+    old_path: str | None
+    new_path: str | None
+    old_blob: str | None
+    new_blob: str | None
+    old_id: str | None
+    new_id: str | None
+
+
+def diff_trees(settings: Settings, old: str | None, new: str) -> list[TreeChange]:
+    """The entry files that differ between revisions `old` and `new`, with renames.
+
+    One `git diff-tree -r -M` between the two trees: its cost grows with what
+    changed, not with the history between them. `old` None means the empty tree.
+    """
+    repo = open_repo(settings)
+    paths = EntryPaths(settings, repo)
+    out = repo.git.diff_tree("-r", "-M", "--raw", "-z", "--no-commit-id", old or EMPTY_TREE,
+                             new, "--", paths.folder + "/")
+    parts = out.split("\0")
+    changes: list[TreeChange] = []
+    zero = "0" * 40
+    i = 0
+    while i < len(parts) - 1:
+        meta = parts[i].lstrip("\n").split()
+        if len(meta) < 5:
+            i += 1
+            continue
+        _, _, old_blob, new_blob, status = meta[:5]
+        status = status[0]
+        if status in "RC":
+            old_path, new_path = parts[i + 1], parts[i + 2]
+            i += 3
+        else:
+            old_path = new_path = parts[i + 1]
+            i += 2
+        if status == "A":
+            old_path = None
+        elif status == "D":
+            new_path = None
+        if status == "C":  # a copy is an added file
+            status, old_path, old_blob = "A", None, zero
+        changes.append(TreeChange(
+            status,
+            paths.catalog_path(old_path) if old_path else None,
+            paths.catalog_path(new_path) if new_path else None,
+            None if old_blob == zero else old_blob,
+            None if new_blob == zero else new_blob,
+            paths.id(old_path) if old_path else None,
+            paths.id(new_path) if new_path else None,
+        ))
+    return changes
+
+
+def read_blobs(settings: Settings, blob_ids: list[str]) -> dict[str, bytes]:
+    """The bytes of each blob, read from the object database in one `git cat-file --batch`."""
+    import subprocess
+
+    if not blob_ids:
+        return {}
+    repo = open_repo(settings)
+    out = subprocess.run(["git", "--git-dir", str(repo.git_dir), "cat-file", "--batch"],
+                         input=("\n".join(blob_ids) + "\n").encode("ascii"),
+                         capture_output=True, check=True).stdout
+    blobs, pos = {}, 0
+    for blob in blob_ids:
+        end = out.index(b"\n", pos)
+        header = out[pos:end].split()
+        pos = end + 1
+        if len(header) < 3:  # "<id> missing"
+            continue
+        size = int(header[2])
+        blobs[blob] = out[pos:pos + size]
+        pos += size + 1
+    return blobs
+
+
+def read_paths(settings: Settings, rev: str, paths: list[str]) -> dict[str, bytes]:
+    """The bytes of the given files (relative to the catalog root) at `rev`; absent ones left out."""
+    repo = open_repo(settings)
+    tree = resolve(settings, rev).tree
+    prefix = EntryPaths(settings, repo).prefix
+    out = {}
+    for path in paths:
+        try:
+            out[path] = (tree / (prefix + path)).data_stream.read()
+        except KeyError:
+            continue
+    return out

@@ -1,0 +1,92 @@
+"""The independence audit: verdicts on pages with and without affiliate links.
+
+A verdict is hand-written and must never follow the money. Two checks keep
+that visible: a verdict that changes (or appears) on a page carrying
+affiliate links needs a reviewer who is not one of the page's authors, and
+the report shows how ratings split between pages with and without affiliate
+links, with every verdict change on affiliate-linked pages in a period.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+
+from ..catalog.loader import load_catalog
+from ..catalog.model import Catalog, Entry
+from ..config import Settings
+from ..history.diff import verdict_change
+
+RATINGS = ("recommended", "situational", "avoid")
+
+
+def verdict_of(entry: Entry | None) -> dict | None:
+    v = entry.data.get("verdict") if entry is not None else None
+    return v if isinstance(v, dict) else None
+
+
+def verdict_changed(old: Entry | None, new: Entry) -> bool:
+    """Whether `new` has a verdict that `old` (the same entry earlier) did not have as is:
+    a new verdict, or a changed rating or text (`pipeline.history.diff.verdict_change`)."""
+    if verdict_of(new) is None:
+        return False
+    return old is None or verdict_of(old) is None or verdict_change(old, new) is not None
+
+
+def _slugs(value) -> list[str]:
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
+def independent_reviewers(entry: Entry) -> list[str]:
+    """Reviewers who are not authors of the entry."""
+    authors = set(_slugs(entry.data.get("authors")))
+    return [r for r in _slugs(entry.data.get("reviewed_by")) if r not in authors]
+
+
+def earlier_entry(base: Catalog, entry: Entry) -> Entry | None:
+    """The same entry in an earlier catalog, under its id or one of its `redirect_from` ids."""
+    found = base.get(entry.id)
+    if found is None and isinstance(entry.data.get("redirect_from"), list):
+        found = next((base.get(old) for old in entry.data["redirect_from"]
+                      if isinstance(old, str) and base.get(old) is not None), None)
+    return found
+
+
+def catalog_at(settings: Settings, day: _dt.date) -> Catalog:
+    """The catalog as committed before `day` began (UTC); empty before the first commit."""
+    from ..history.gitio import read_tree, rev_before
+
+    rev = rev_before(settings, f"{day.isoformat()}T00:00:00+00:00")
+    if rev is None:
+        return Catalog(entries={})
+    files, bib = read_tree(settings, rev)
+    catalog, _ = load_catalog(settings, files=files, bibliography=bib)
+    return catalog
+
+
+def rating_split(catalog: Catalog, affiliated: set[str]) -> dict:
+    """Published entries with a verdict, counted by rating, with and without affiliate links."""
+    split = {key: {"entries": 0, "ratings": dict.fromkeys(RATINGS, 0)}
+             for key in ("with_affiliate_links", "without_affiliate_links")}
+    for entry in catalog.entries.values():
+        v = verdict_of(entry)
+        if not entry.is_published or v is None or v.get("rating") not in RATINGS:
+            continue
+        side = split["with_affiliate_links" if entry.id in affiliated else "without_affiliate_links"]
+        side["entries"] += 1
+        side["ratings"][v["rating"]] += 1
+    return split
+
+
+def verdict_change_row(old: Entry | None, new: Entry, programs: list[str]) -> dict:
+    before, now = verdict_of(old) or {}, verdict_of(new) or {}
+    return {
+        "entry": new.id, "file": new.file, "title": new.title,
+        "kind": "changed" if before else "new",
+        "old_rating": before.get("rating"), "new_rating": now.get("rating"),
+        "old_text": before.get("text"), "new_text": now.get("text"),
+        "date": now.get("date"), "by": now.get("by"),
+        "authors": _slugs(new.data.get("authors")),
+        "reviewed_by": _slugs(new.data.get("reviewed_by")),
+        "independent_reviewers": independent_reviewers(new),
+        "programs": programs,
+    }

@@ -1,0 +1,92 @@
+"""Which program a URL belongs to, with which tracking id, and whether it is ours."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlsplit
+
+from .programs import LinkShape, Program, Programs
+
+
+@dataclass(frozen=True)
+class LinkClass:
+    """What a URL is, as far as affiliate programs go."""
+
+    url: str
+    program: str | None = None  # program id; None when no program recognises the URL
+    program_name: str | None = None
+    tracking_id: str | None = None
+    ours: bool = False
+    shortener: bool = False  # its destination (and any tracking id) is hidden
+    allows_email: bool = True
+    required_statement: str | None = None
+    click_id: bool = False  # the id is one visitor's click, copied from a redirect
+    host: str = ""
+
+    @property
+    def is_affiliate(self) -> bool:
+        return self.program is not None
+
+
+def _host(url: str) -> tuple[str, str, str]:
+    """(host without `www.`, path, query) of a URL; scheme-less `www.` URLs are accepted."""
+    if url[:4].lower() == "www.":
+        url = "http://" + url
+    try:
+        parts = urlsplit(url.strip())
+        host = (parts.hostname or "").rstrip(".")
+    except ValueError:
+        return "", "", ""
+    return host.removeprefix("www."), parts.path or "/", parts.query
+
+
+def _tracking_id(shape: LinkShape, path: str, query: str) -> str | None:
+    if shape.path_id is not None:
+        m = shape.path_id.search(path)
+        return m.group(1) if m and m.group(1) else None
+    values = {}
+    for name, value in parse_qsl(query, keep_blank_values=True):
+        values.setdefault(name, value.strip())
+    return next((values[p] for p in shape.params if values.get(p)), None)
+
+
+def _candidates(programs: Programs):
+    """(program, shape) pairs in file order, catch-all shapes (`hosts: ["*"]`) last."""
+    pairs = [(p, s) for p in programs.programs for s in p.links]
+    return [x for x in pairs if not x[1].is_catch_all] + [x for x in pairs if x[1].is_catch_all]
+
+
+def _as_class(url: str, host: str, program: Program, shape: LinkShape, tracking: str | None):
+    return LinkClass(
+        url=url, program=program.id, program_name=program.name, tracking_id=tracking,
+        ours=tracking is not None and not shape.click_id and tracking in program.our_ids,
+        shortener=shape.shortener, allows_email=program.allows_email,
+        required_statement=program.required_statement, click_id=shape.click_id, host=host,
+    )
+
+
+def classify(url: str, programs: Programs) -> LinkClass:
+    """Classify one URL against the programs file.
+
+    A link matches a program's shape when its host matches one of the shape's
+    hosts, its path matches the shape's `path`, and (unless the shape is a
+    shortener) a tracking id is found. An untagged store link is not an
+    affiliate link; a link through a shortener of no program is a shortener
+    with no program.
+    """
+    host, path, query = _host(url)
+    if not host:
+        return LinkClass(url=url)
+    for program, shape in _candidates(programs):
+        if not shape.host_re.match(host):
+            continue
+        if shape.path is not None and not shape.path.search(path):
+            continue
+        if shape.shortener:
+            return _as_class(url, host, program, shape, None)
+        tracking = _tracking_id(shape, path, query)
+        if tracking is not None:
+            return _as_class(url, host, program, shape, tracking)
+    if programs.shortener_re.match(host):
+        return LinkClass(url=url, shortener=True, host=host)
+    return LinkClass(url=url, host=host)

@@ -1,0 +1,161 @@
+"""Every URL of an entry: body links, autolinks and bare URLs, and front-matter URL values.
+
+The body is read as editors see it (`pipeline.catalog.text.prose_lines`):
+fenced and indented code and inline code spans are left out, and so are
+single-line HTML comments. Positions are 1-based file lines and columns.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from ..catalog.model import Catalog, Entry
+from ..catalog.text import prose_lines
+
+_START = re.compile(r"(?i)(?<![\w/.@-])(?:https?://|www\.)")
+_COMMENT = re.compile(r"<!--.*?-->")
+_TRAILING = "?!.,:;*_~'\""
+_BARE_STOP = re.compile(r"[\s<>\"`]|\]\(")
+_URL_VALUE = re.compile(r"(?i)https?://\S+")
+
+
+@dataclass(frozen=True)
+class FoundLink:
+    """One URL and where it stands."""
+
+    url: str
+    file: str
+    line: int
+    column: int
+    where: str  # "body", "front matter", "bibliography", or "file" (a file that did not parse)
+    path: tuple = ()  # front-matter path, e.g. ("offers", 0, "url")
+    entry: str | None = None
+
+    @property
+    def field(self) -> str | None:
+        """The front-matter path as editors write it: `offers.0.url`."""
+        return ".".join(str(p) for p in self.path) if self.path else None
+
+
+def _markdown_destination_end(line: str, start: int) -> int:
+    """End of an inline link destination `](url)`: balanced parentheses, no spaces."""
+    depth = 0
+    j = start
+    while j < len(line):
+        c = line[j]
+        if c.isspace():
+            break
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            if depth == 0:
+                break
+            depth -= 1
+        j += 1
+    return j
+
+
+def _bare_end(line: str, start: int) -> int:
+    """End of a bare URL, GFM style: trailing punctuation and unbalanced brackets dropped."""
+    m = _BARE_STOP.search(line, start)
+    end = m.start() if m else len(line)
+    while end > start:
+        url, c = line[start:end], line[end - 1]
+        if c in _TRAILING or (c == ")" and url.count("(") < url.count(")")) or (
+                c == "]" and url.count("[") < url.count("]")):
+            end -= 1
+            continue
+        break
+    return end
+
+
+def urls_in_line(line: str) -> Iterator[tuple[int, int, str]]:
+    """(start, end, url) of every URL in one line of Markdown prose (0-based offsets)."""
+    line = _COMMENT.sub(lambda m: " " * len(m.group(0)), line)
+    pos = 0
+    for m in _START.finditer(line):
+        s = m.start()
+        if s < pos:
+            continue  # inside the URL just read
+        before = line[:s]
+        if before.endswith("<"):
+            close = line.find(">", s)
+            end = close if close > 0 and not any(c.isspace() for c in line[s:close]) else _bare_end(line, s)
+        elif before.endswith("]("):
+            end = _markdown_destination_end(line, s)
+        elif before[-2:] in ('="', "='"):
+            close = line.find(before[-1], s)
+            end = close if close > 0 else _bare_end(line, s)
+        else:
+            end = _bare_end(line, s)
+            if before.endswith("[") and line.startswith("](", end):
+                pos = end  # the text of `[url](dest)`: the destination is the link
+                continue
+        pos = end
+        if end - s > len(m.group(0)):
+            yield s, end, line[s:end]
+
+
+def _body_links(entry: Entry, where: str) -> Iterator[FoundLink]:
+    for line_no, line in prose_lines(entry):
+        for start, _end, url in urls_in_line(line):
+            yield FoundLink(url, entry.file, line_no, start + 1, where, (), entry.id or None)
+
+
+def _strings(data, path: tuple = ()) -> Iterator[tuple[tuple, str]]:
+    if isinstance(data, dict):
+        for k, v in data.items():
+            yield from _strings(v, (*path, k))
+    elif isinstance(data, list):
+        for i, v in enumerate(data):
+            yield from _strings(v, (*path, i))
+    elif isinstance(data, str):
+        yield path, data
+
+
+def find_links(entry: Entry) -> list[FoundLink]:
+    """Every URL of an entry, front matter first, each with its file, line and column."""
+    out = []
+    for path, value in _strings(entry.data):
+        if _URL_VALUE.fullmatch(value.strip()):
+            line, col = entry.pos(path)
+            out.append(FoundLink(value.strip(), entry.file, line, col, "front matter", path,
+                                 entry.id))
+    out.extend(_body_links(entry, "body"))
+    return sorted(out, key=lambda link: (link.line, link.column))
+
+
+def bibliography_links(catalog: Catalog) -> list[FoundLink]:
+    """The `url` and `archive_url` of every source of the shared bibliography."""
+    out = []
+    for sid, source in catalog.bibliography.items():
+        line, col = catalog.bibliography_positions.get(sid, (1, 1))
+        for key in ("url", "archive_url"):
+            value = source.get(key)
+            if isinstance(value, str) and _URL_VALUE.fullmatch(value.strip()):
+                out.append(FoundLink(value.strip(), catalog.bibliography_file, line, col,
+                                     "bibliography", ("sources", sid, key)))
+    return out
+
+
+def links_in_text(text: str, file: str, entry_id: str | None = None, first_line: int = 1,
+                  where: str = "body") -> list[FoundLink]:
+    """Every URL of a Markdown text (a digest body, or an entry file that did not parse)."""
+    fake = Entry(id=entry_id or "", collection="", slug="", file=file, data={}, body=text,
+                 body_line=first_line)
+    return list(_body_links(fake, where))
+
+
+def rewrite_urls(text: str, replace: Callable[[str], str]) -> str:
+    """`text` with every prose URL passed through `replace` (code is left alone)."""
+    fake = Entry(id="", collection="", slug="", file="", data={}, body=text, body_line=1)
+    lines = text.split("\n")
+    for line_no, line in prose_lines(fake):
+        spans = list(urls_in_line(line))
+        original = lines[line_no - 1]
+        for start, end, url in reversed(spans):
+            original = original[:start] + replace(url) + original[end:]
+        lines[line_no - 1] = original
+    return "\n".join(lines)

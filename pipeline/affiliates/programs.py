@@ -1,0 +1,209 @@
+"""The programs file (`data/affiliates.yaml`): reading it, checking it, and its data.
+
+Editors maintain the file; its shape is `schemas/affiliates.schema.json`.
+A bad file is a list of diagnostics naming the file and line
+(`read_programs`), or a ProgramsError carrying them (`load_programs`).
+A catalog without the file has no programs: no link is an affiliate link.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from fnmatch import translate
+
+import jsonschema
+
+from ..catalog import yamlpos
+from ..catalog.loader import decode
+from ..config import Settings
+from ..diagnostics import Diagnostic, rule
+from ..errors import PipelineError
+
+SCHEMA_FILE = "affiliates.schema.json"
+
+PROGRAMS_FILE = rule(
+    "affiliate-programs",
+    "error",
+    "The affiliate programs file parses and matches its schema.",
+    """
+    `data/affiliates.yaml` lists the affiliate programs: how their links are
+    recognised, which tracking ids are ours, whether their links may go in
+    e-mail, and the statement a program requires. Its shape is
+    `schemas/affiliates.schema.json` (guide: docs/affiliates.md). While it has
+    a problem no link can be classified, so the affiliate rules cannot run.
+    """,
+    example="programs:\n  - id: amazon\n    our_ids: localaicat-20     <- must be a list: [localaicat-20]",
+    hint="fix data/affiliates.yaml at the given line; docs/affiliates.md describes every key",
+)
+
+
+class ProgramsError(PipelineError):
+    """The programs file has problems; `diagnostics` says where."""
+
+    def __init__(self, diagnostics: list[Diagnostic]):
+        self.diagnostics = diagnostics
+        super().__init__("; ".join(f"{d.file}:{d.line}:{d.column}: {d.message}" for d in diagnostics))
+
+
+def host_matcher(hosts) -> re.Pattern:
+    """One expression matching any of the host patterns (`*` is any run of characters)."""
+    return re.compile("|".join(translate(h) for h in hosts) or "(?!)")
+
+
+@dataclass(frozen=True)
+class LinkShape:
+    """One way a program's links look."""
+
+    hosts: tuple[str, ...]
+    host_re: re.Pattern
+    path: re.Pattern | None = None
+    params: tuple[str, ...] = ()
+    path_id: re.Pattern | None = None
+    shortener: bool = False
+    click_id: bool = False
+
+    @property
+    def is_catch_all(self) -> bool:
+        return self.hosts == ("*",)
+
+
+@dataclass(frozen=True)
+class Program:
+    id: str
+    name: str
+    terms: str
+    our_ids: frozenset[str]
+    allows_email: bool
+    links: tuple[LinkShape, ...]
+    required_statement: str | None = None
+
+
+@dataclass(frozen=True)
+class Wording:
+    """Our disclosure wording, from the programs file."""
+
+    text: str
+    email_text: str
+    label: str
+    rel: str
+
+
+@dataclass(frozen=True)
+class Programs:
+    programs: tuple[Program, ...] = ()
+    shorteners: tuple[str, ...] = ()
+    wording: Wording = field(default_factory=lambda: Wording("", "", "", ""))
+    file: str = ""
+    shortener_re: re.Pattern = field(default_factory=lambda: host_matcher(()))
+
+    def get(self, program_id: str) -> Program | None:
+        return next((p for p in self.programs if p.id == program_id), None)
+
+
+def _pos(positions: dict, path: tuple) -> tuple[int, int]:
+    while path:
+        if path in positions:
+            return positions[path]
+        path = path[:-1]
+    return (1, 1)
+
+
+def _schema_message(error) -> str:
+    where = ".".join(str(p) for p in error.absolute_path) or "the file"
+    if error.validator == "oneOf":
+        return f"{where}: a link shape has exactly one of `params`, `path_id` or `shortener: true`"
+    if error.validator == "additionalProperties":
+        return f"{where}: {error.message} (see docs/affiliates.md)"
+    return f"{where}: {error.message}"
+
+
+def _shapes(file: str, positions: dict, i: int, raw: list[dict]):
+    """The link shapes of program number `i`, with the problems of their expressions."""
+    shapes, diags = [], []
+    for j, s in enumerate(raw):
+        compiled = {}
+        for key in ("path", "path_id"):
+            if key in s:
+                line, col = _pos(positions, ("programs", i, "links", j, key))
+                try:
+                    compiled[key] = re.compile(s[key])
+                except re.error as e:
+                    diags.append(PROGRAMS_FILE(file, line, col, f"{key}: not a valid regular "
+                                               f"expression: {e}"))
+                    continue
+                if key == "path_id" and compiled[key].groups != 1:
+                    diags.append(PROGRAMS_FILE(file, line, col, "path_id needs exactly one "
+                                               "group (...) around the tracking id"))
+        shapes.append(LinkShape(hosts=tuple(s["hosts"]), host_re=host_matcher(s["hosts"]),
+                                path=compiled.get("path"), params=tuple(s.get("params", ())),
+                                path_id=compiled.get("path_id"),
+                                shortener=s.get("shortener", False),
+                                click_id=s.get("click_id", False)))
+    return tuple(shapes), diags
+
+
+def parse_programs(file: str, data: bytes, schema: dict) -> tuple[Programs | None, list[Diagnostic]]:
+    """Programs from the file's bytes, or the problems that stop us reading them."""
+    text, problem = decode(file, data)
+    if problem:
+        return None, [PROGRAMS_FILE(file, problem.line, problem.column, problem.message)]
+    try:
+        raw, positions = yamlpos.load(text)
+    except yamlpos.YamlProblem as p:
+        return None, [PROGRAMS_FILE(file, p.line, p.column, p.message)]
+    validator = jsonschema.Draft202012Validator(
+        schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    )
+    diags = []
+    for error in sorted(validator.iter_errors(raw), key=lambda e: list(map(str, e.absolute_path))):
+        line, col = _pos(positions, tuple(error.absolute_path))
+        diags.append(PROGRAMS_FILE(file, line, col, _schema_message(error)))
+    if diags:
+        return None, diags
+    programs: list[Program] = []
+    seen: dict[str, int] = {}
+    for i, p in enumerate(raw["programs"]):
+        line, col = _pos(positions, ("programs", i, "id"))
+        if p["id"] in seen:
+            diags.append(PROGRAMS_FILE(file, line, col, f"program id '{p['id']}' is used twice "
+                                       f"(first at line {seen[p['id']]})"))
+        seen.setdefault(p["id"], line)
+        shapes, problems = _shapes(file, positions, i, p["links"])
+        diags.extend(problems)
+        programs.append(Program(id=p["id"], name=p["name"], terms=p["terms"],
+                                our_ids=frozenset(p["our_ids"]), allows_email=p["allows_email"],
+                                links=shapes, required_statement=p.get("required_statement")))
+    if diags:
+        return None, diags
+    d = raw["disclosure"]
+    shorteners = tuple(raw.get("shorteners", ()))
+    return Programs(programs=tuple(programs), shorteners=shorteners,
+                    wording=Wording(d["text"], d["email_text"], d["label"], d["rel"]),
+                    file=file, shortener_re=host_matcher(shorteners)), []
+
+
+def read_programs(settings: Settings) -> tuple[Programs, list[Diagnostic]]:
+    """The catalog's programs and the problems of its programs file (never raises)."""
+    file = settings.paths.affiliates
+    path = settings.path("affiliates")
+    if not path.is_file():
+        return Programs(file=file), []
+    schema_path = settings.path("schemas") / SCHEMA_FILE
+    try:
+        schema = json.loads(schema_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        return Programs(file=file), [PROGRAMS_FILE(file, 1, 1, f"cannot check it: its schema "
+                                                   f"{settings.paths.schemas}/{SCHEMA_FILE} is "
+                                                   f"missing or not JSON ({e.__class__.__name__})")]
+    programs, diags = parse_programs(file, path.read_bytes(), schema)
+    return (programs or Programs(file=file)), diags
+
+
+def load_programs(settings: Settings) -> Programs:
+    """The catalog's programs; a bad programs file raises ProgramsError."""
+    programs, diags = read_programs(settings)
+    if diags:
+        raise ProgramsError(diags)
+    return programs

@@ -1,0 +1,125 @@
+"""The affiliate report as text: table (people), JSON, CSV, Markdown (the site's figures).
+
+Pure functions from the report dict to a string; the same report gives the
+same bytes.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+
+from .audit import RATINGS
+
+CSV_COLUMNS = ("entry", "file", "line", "column", "where", "field", "url", "program",
+               "tracking_id", "ours", "shortener")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
+
+
+def _columns(rows: list[list[str]]) -> list[str]:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
+
+
+def _yes(value: bool) -> str:
+    return "yes" if value else "no"
+
+
+def render_json(report: dict) -> str:
+    return json.dumps(report, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def render_csv(report: dict) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for row in report["links"]:
+        writer.writerow(["" if row[k] is None else _yes(row[k]) if isinstance(row[k], bool)
+                         else row[k] for k in CSV_COLUMNS])
+    return out.getvalue()
+
+
+def _split_rows(ind: dict) -> list[list[str]]:
+    rows = [["", "entries", *RATINGS]]
+    for key, label in (("with_affiliate_links", "with affiliate links"),
+                       ("without_affiliate_links", "without affiliate links")):
+        side = ind[key]
+        rows.append([label, str(side["entries"]), *(str(side["ratings"][r]) for r in RATINGS)])
+    return rows
+
+
+def _period(ind: dict) -> str:
+    p = ind["period"]
+    return f"from {p['since']} until {p['until']}" if p["until"] else f"since {p['since']}"
+
+
+def render_table(report: dict) -> str:
+    t = report["totals"]
+    paid = [r for r in report["links"] if r["program"] or r["shortener"]]
+    lines = [f"{t['affiliate_links']} affiliate links in {t['entries_with_affiliate_links']} "
+             f"entries; {t['links']} links in all ({t['entries']} entries).", ""]
+    if paid:
+        rows = [["file:line", "program", "tracking id", "ours", "shortener", "url"]]
+        rows += [[f"{r['file']}:{r['line']}", r["program"] or "-", r["tracking_id"] or "-",
+                  _yes(r["ours"]), _yes(r["shortener"]), r["url"]] for r in paid]
+        lines += _columns(rows) + [""]
+    used = {k: v for k, v in report["programs"].items() if v["links"]}
+    if used:
+        rows = [["program", "links", "ours", "foreign", "shorteners", "entries"]]
+        rows += [[v["name"], *(str(v[k]) for k in ("links", "ours", "foreign", "shorteners",
+                                                    "entries"))] for v in used.values()]
+        lines += _columns(rows) + [""]
+    ind = report["independence"]
+    lines += [f"Independence ({ind['counted']}):"] + _columns(_split_rows(ind))
+    if ind["period"]["since"]:
+        changes = ind["verdict_changes"]
+        lines += ["", f"New or changed verdicts on pages with affiliate links, {_period(ind)}: "
+                  f"{len(changes) or 'none'}"]
+        for c in changes:
+            reviewers = ", ".join(c["independent_reviewers"]) or "NO independent reviewer"
+            lines.append(f"  {c['file']}: {c['old_rating'] or '(new)'} -> {c['new_rating']} "
+                         f"({c['date']}; reviewed by {reviewers})")
+    return "\n".join(lines) + "\n"
+
+
+def _md(text: str) -> str:
+    return _MD_SPECIAL.sub(r"\\\1", str(text))
+
+
+def _share(n: int, total: int) -> str:
+    return f"{n} ({round(100 * n / total)}%)" if total else "0"
+
+
+def render_markdown(report: dict) -> str:
+    """The figures of the "How we make money" page, as Markdown the site can include."""
+    ind = report["independence"]
+    with_, without = ind["with_affiliate_links"], ind["without_affiliate_links"]
+    total = with_["entries"] + without["entries"]
+    lines = [f"Of the {total} published pages with a verdict, {with_['entries']} carry "
+             "affiliate links. This is how their verdicts compare with the pages that carry "
+             "none:", "",
+             "| | Pages | " + " | ".join(r.capitalize() for r in RATINGS) + " |",
+             "|---|---:|" + "---:|" * len(RATINGS)]
+    for side, label in ((with_, "With affiliate links"), (without, "Without affiliate links")):
+        lines.append(f"| {label} | {side['entries']} | "
+                     + " | ".join(_share(side["ratings"][r], side["entries"]) for r in RATINGS)
+                     + " |")
+    if ind["period"]["since"]:
+        changes = ind["verdict_changes"]
+        lines += ["", f"New or changed verdicts on pages with affiliate links, {_period(ind)}: "
+                  f"{len(changes) or 'none'}."]
+        if changes:
+            lines.append("")
+        for c in changes:
+            what = (f"{c['old_rating']} → {c['new_rating']}" if c["kind"] == "changed"
+                    else f"new verdict: {c['new_rating']}")
+            reviewers = ", ".join(c["independent_reviewers"]) or "no independent reviewer"
+            lines.append(f"- [{_md(c['title'])}](/{c['entry']}): {what} ({c['date']}), "
+                         f"reviewed by {_md(reviewers)}")
+    return "\n".join(lines) + "\n"
+
+
+RENDERERS = {"table": render_table, "json": render_json, "csv": render_csv,
+             "markdown": render_markdown}

@@ -1,0 +1,116 @@
+"""`pipeline affiliates report` as data: every link, counts per program, the independence audit."""
+
+from __future__ import annotations
+
+import datetime as _dt
+
+from ..catalog.loader import decode, read_folder
+from ..catalog.model import Catalog, Entry
+from ..config import Settings
+from ..errors import UsageError
+from .audit import catalog_at, earlier_entry, rating_split, verdict_change_row, verdict_changed
+from .classify import LinkClass, classify
+from .links import FoundLink, bibliography_links, find_links, links_in_text
+from .programs import Programs
+
+
+def classified_links(entry: Entry, programs: Programs) -> list[tuple[FoundLink, LinkClass]]:
+    return [(link, classify(link.url, programs)) for link in find_links(entry)]
+
+
+def _unparsed_links(catalog: Catalog, settings: Settings) -> list[FoundLink]:
+    """Links of entry files that did not load (bad YAML, no front matter), read as plain text."""
+    loaded = {e.file for e in catalog.entries.values()}
+    out = []
+    for raw in read_folder(settings):
+        if raw.path in loaded or raw.data is None or not raw.path.endswith(".md"):
+            continue
+        text, problem = decode(raw.path, raw.data)
+        if problem is None:
+            parts = raw.path[:-3].split("/")
+            entry_id = "/".join(parts[-2:]) if len(parts) >= 3 else None
+            out.extend(links_in_text(text, raw.path, entry_id, where="file"))
+    return out
+
+
+def _row(link: FoundLink, c: LinkClass) -> dict:
+    return {"entry": link.entry, "file": link.file, "line": link.line, "column": link.column,
+            "where": link.where, "field": link.field, "url": link.url, "program": c.program,
+            "tracking_id": c.tracking_id, "ours": c.ours, "shortener": c.shortener}
+
+
+def _as_date(value) -> _dt.date | None:
+    if value is None or isinstance(value, _dt.date):
+        return value
+    try:
+        return _dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise UsageError(f"'{value}' is not a date (YYYY-MM-DD)") from None
+
+
+def _verdict_changes(catalog: Catalog, programs: Programs, since: _dt.date,
+                     until: _dt.date | None, settings: Settings) -> list[dict]:
+    before = catalog_at(settings, since)
+    after = catalog_at(settings, until) if until else catalog
+    rows = []
+    for entry in sorted(after.entries.values(), key=lambda e: e.file):
+        paid = sorted({c.program for _, c in classified_links(entry, programs) if c.is_affiliate})
+        old = earlier_entry(before, entry)
+        if paid and verdict_changed(old, entry):
+            rows.append(verdict_change_row(old, entry, paid))
+    return rows
+
+
+def affiliate_report(catalog: Catalog, programs: Programs, since=None, until=None,
+                     settings: Settings | None = None) -> dict:
+    """Every link of every entry and of the shared bibliography, counts per program
+    (`entries` counts the entries, or files, holding its links), and the independence audit.
+
+    With `settings`, entry files that could not be parsed are read as plain
+    text so that their links are listed too, and `since` (with an optional
+    `until`, dates or YYYY-MM-DD) lists the verdict changes of the days
+    [since, until) on pages with affiliate links, read from git (like
+    `pipeline changes`); without `until` the period runs to the working tree.
+    """
+    since, until = _as_date(since), _as_date(until)
+    if until and not since:
+        raise UsageError("--until needs --since: the period starts at --since")
+    if since and until and until <= since:
+        raise UsageError(f"--until {until} is not after --since {since}")
+    if since and settings is None:
+        raise UsageError("verdict changes in a period need the catalog's settings (git)")
+    pairs = [pair for entry in catalog.entries.values() for pair in classified_links(entry, programs)]
+    pairs += [(link, classify(link.url, programs)) for link in bibliography_links(catalog)]
+    if settings is not None:
+        pairs += [(link, classify(link.url, programs)) for link in _unparsed_links(catalog, settings)]
+    pairs.sort(key=lambda p: (p[0].file, p[0].line, p[0].column))
+    counts = {p.id: {"name": p.name, "links": 0, "ours": 0, "foreign": 0, "shorteners": 0,
+                     "entries": set()} for p in programs.programs}
+    for link, c in pairs:
+        if c.is_affiliate:
+            n = counts[c.program]
+            n["links"] += 1
+            n["shorteners" if c.shortener else "ours" if c.ours else "foreign"] += 1
+            n["entries"].add(link.entry or link.file)
+    for n in counts.values():
+        n["entries"] = len(n["entries"])
+    affiliated = {link.entry for link, c in pairs if c.is_affiliate and link.entry}
+    return {
+        "links": [_row(link, c) for link, c in pairs],
+        "programs": counts,
+        "totals": {
+            "links": len(pairs),
+            "affiliate_links": sum(1 for _, c in pairs if c.is_affiliate),
+            "shorteners": sum(1 for _, c in pairs if c.shortener),
+            "entries": len(catalog.entries),
+            "entries_with_affiliate_links": len(affiliated),
+        },
+        "independence": {
+            "counted": "published entries with a verdict",
+            **rating_split(catalog, affiliated),
+            "period": {"since": since.isoformat() if since else None,
+                       "until": until.isoformat() if until else None},
+            "verdict_changes": _verdict_changes(catalog, programs, since, until, settings)
+            if since else [],
+        },
+    }

@@ -1,0 +1,104 @@
+"""`pipeline digest draft`: write or refresh `digests/YYYY-MM.md` from the month's history.
+
+The month's change set (first-parent history, [first day, first day of the
+next month) in UTC) and the month's upstream releases become generated
+blocks; an existing file is merged (see `merge`), written atomically, and
+its previous version is copied to `.digest-backups/` first.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+
+from ..catalog.loader import parse_entry
+from ..catalog.model import Entry
+from ..config import Settings
+from ..errors import UsageError
+from ..feeds import FeedReport, collect, items_in_month
+from ..feeds.fetch import TIMEOUT
+from ..fileio import write_atomic
+from ..history import gitio
+from ..history.changes import ChangeSet, changes_in_period
+from .document import fingerprint, parse, read_text
+from .merge import MergeStats, merge
+from .month import Month
+from .sections import SECTIONS, generate
+
+BACKUPS = ".digest-backups"
+SENT = "sent"
+
+
+@dataclass
+class DraftResult:
+    path: Path
+    written: bool  # False when the file was already up to date
+    backup: Path | None
+    stats: MergeStats
+    changes: ChangeSet
+    feeds: FeedReport = field(default_factory=FeedReport)
+
+
+def skeleton(month: Month) -> str:
+    """The text of a new digest: front matter, placeholders, and empty blocks."""
+    env = jinja2.Environment(loader=jinja2.PackageLoader("pipeline", "templates/digest"),
+                             autoescape=False, keep_trailing_newline=True,
+                             undefined=jinja2.StrictUndefined)
+    env.filters["yaml_str"] = lambda v: json.dumps(str(v), ensure_ascii=False)
+    return env.get_template("draft.md.j2").render(
+        month=str(month), month_name=month.name, sections=[sid for sid, _ in SECTIONS],
+        subject=f"What changed in local AI: {month.name}",
+        preheader=f"New entries, verdict changes, corrections and upstream releases of {month.name}.",
+        empty=fingerprint(""),
+    )
+
+
+def _corrected(settings: Settings, cs: ChangeSet) -> dict[str, Entry]:
+    """The corrected entries as they are at the end of the period."""
+    known = {c.entry: c.new for c in cs.changes if c.new is not None}
+    missing = sorted({k.entry for k in cs.corrections} - set(known))
+    prefix = settings.paths.entries.strip("/")
+    paths = [f"{prefix}/{eid}.md" for eid in missing]
+    for path, data in gitio.read_paths(settings, cs.end, paths).items():
+        entry, _ = parse_entry(path, data, prefix)
+        if entry is not None:
+            known[entry.id] = entry
+    return known
+
+
+def _backup(settings: Settings, path: Path, month: Month) -> Path:
+    folder = settings.root / BACKUPS
+    n = 1 + max((int(p.stem.rsplit(".", 1)[1]) for p in folder.glob(f"{month}.*.md")
+                 if p.stem.rsplit(".", 1)[1].isdigit()), default=0)
+    target = folder / f"{month}.{n}.md"
+    write_atomic(target, path.read_bytes())
+    return target
+
+
+def draft(settings: Settings, month: str, *, offline: bool = False,
+          timeout: float = TIMEOUT) -> DraftResult:
+    """Draft (or refresh) the digest of `month` (`YYYY-MM`)."""
+    m = Month.parse(month)
+    path = settings.path("digests") / f"{m}.md"
+    file = path.relative_to(settings.root).as_posix()
+    existing = read_text(path, file) if path.is_file() else None
+    doc = parse(existing if existing is not None else skeleton(m), file)
+    if str(doc.meta.get("status", "")) == SENT:
+        raise UsageError(f"{file} has status `{SENT}`: it went out already and is not redrafted")
+    cs = changes_in_period(settings, m.first_day, m.next_first_day)
+    report = collect(settings, offline=offline, timeout=timeout)
+    usable = [r for r in report.results if r.source.published]
+    releases = sorted({(i.entry, i.key): i for r in usable
+                       for i in items_in_month(list(r.items), str(m))}.values(),
+                      key=lambda i: (i.entry, i.date, i.title, i.key))
+    titles = {r.source.entry: r.source.title for r in usable}
+    stats = merge(doc, generate(cs, releases, titles, _corrected(settings, cs)))
+    text = doc.render()
+    if text == existing:
+        return DraftResult(path, False, None, stats, cs, report)
+    backup = _backup(settings, path, m) if existing is not None else None
+    write_atomic(path, text)
+    return DraftResult(path, True, backup, stats, cs, report)

@@ -1,0 +1,86 @@
+"""Refreshing the generated blocks of a digest without losing a word of the editor's (pure).
+
+For each block of the file and the freshly generated section with its id:
+
+- an item whose text the editor changed (its fingerprint no longer matches)
+  is kept exactly as it is, wherever it stands;
+- an unchanged item is replaced by its new text, or dropped when the month
+  no longer produces it (a change that was reverted);
+- an item the last draft wrote (`drafted`) that is gone from the file was
+  deleted by the editor: its id goes into the front matter's `deleted:`
+  list, and no draft brings it back until the id is taken out of that list;
+- new items are inserted in generated order after the items that precede them.
+
+A whole block the editor removed counts as a deleted section (its id is
+recorded too). Text outside blocks is never looked at.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .document import Block, Document, Segment, fingerprint
+from .sections import Section
+
+
+@dataclass
+class MergeStats:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)  # edited by the editor: left as they are
+    dropped: list[str] = field(default_factory=list)  # no longer generated and not edited
+    deleted: list[str] = field(default_factory=list)  # newly seen as deleted by the editor
+
+
+def merge(doc: Document, sections: list[Section]) -> MergeStats:
+    """Refresh `doc`'s blocks from `sections` in place; what happened, by item id."""
+    stats = MergeStats()
+    deleted = list(doc.deleted)
+    blocks = doc.blocks()
+    for section in sections:
+        block = blocks.get(section.id)
+        if block is None:
+            if section.id not in deleted:
+                deleted.append(section.id)
+                stats.deleted.append(section.id)
+            continue
+        _merge_block(block, section, deleted, stats)
+    if deleted != doc.deleted:
+        doc.set_deleted(deleted)
+    return stats
+
+
+def _merge_block(block: Block, section: Section, deleted: list[str], stats: MergeStats) -> None:
+    generated = {f"{section.id}/{item.key}": item.text for item in section.items}
+    present = {s.id for s in block.segments}
+    for key in block.drafted:
+        item_id = f"{section.id}/{key}"
+        if item_id not in present and item_id not in deleted:
+            deleted.append(item_id)
+            stats.deleted.append(item_id)
+    segments: list[Segment] = []
+    for seg in block.segments:
+        if seg.edited:
+            segments.append(seg)
+            stats.kept.append(seg.id)
+        elif seg.id in generated and seg.id not in deleted:
+            text = generated[seg.id]
+            if text != seg.text:
+                stats.updated.append(seg.id)
+            segments.append(Segment(seg.id, fingerprint(text), text))
+        else:
+            stats.dropped.append(seg.id)
+    order = list(generated)
+    for i, item_id in enumerate(order):
+        if item_id in present or item_id in deleted:
+            continue
+        before = set(order[:i])
+        at = max((j + 1 for j, s in enumerate(segments) if s.id in before), default=0)
+        segments.insert(at, Segment(item_id, fingerprint(generated[item_id]), generated[item_id]))
+        stats.added.append(item_id)
+    block.segments = segments
+    if not block.head_edited:
+        block.head = section.head if segments else ""
+        block.mark = fingerprint(block.head)
+    prefix = section.id + "/"
+    block.drafted = [s.id[len(prefix):] if s.id.startswith(prefix) else s.id for s in segments]

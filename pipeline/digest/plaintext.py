@@ -1,0 +1,127 @@
+"""A plain-text e-mail from the digest's HTML: laid out for reading, not tag-stripped.
+
+Headings are underlined, list items get a dash and a hanging indent,
+paragraphs are wrapped at 72 columns, quotes get `> `, and each link's
+address follows its words in angle brackets (unless the words are the
+address). Long addresses are never broken.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from html.parser import HTMLParser
+
+WIDTH = 72
+BLOCKS = {"p", "li", "h1", "h2", "h3", "h4", "blockquote", "pre", "tr", "hr"}
+UNDERLINE = {"h1": "=", "h2": "-"}
+
+
+class _Text(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.out: list[tuple[str, int]] = []  # paragraphs, with their top-level list's number
+        self.list_no = 0  # counts top-level lists; 0 outside lists
+        self.words: list[str] = []  # the paragraph being read
+        self.lists: list[list] = []  # [kind, counter] per open list
+        self.quote = 0
+        self.pre = 0
+        self.block: list[str] = []
+        self.link: tuple[str, int] | None = None  # (href, index in words where it starts)
+
+    # paragraph handling
+    def _flush(self) -> None:
+        text = "".join(self.words)
+        self.words = []
+        if self.pre:
+            body = text.strip("\n")
+        else:
+            body = " ".join(text.split())
+        if not body:
+            return
+        tag = self.block[-1] if self.block else "p"
+        indent = "   " * max(len(self.lists) - 1, 0)
+        lead, hang = indent, indent
+        if tag == "li" and self.lists:
+            kind = self.lists[-1]
+            bullet = f"{kind[1]}. " if kind[0] == "ol" else "- "
+            lead, hang = indent + bullet, indent + " " * len(bullet)
+        if self.pre:
+            para = "\n".join("    " + line for line in body.split("\n"))
+        else:
+            para = textwrap.fill(body, WIDTH - 2 * self.quote, initial_indent=lead,
+                                 subsequent_indent=hang, break_long_words=False,
+                                 break_on_hyphens=False)
+        if tag in UNDERLINE:
+            para = f"{para}\n{UNDERLINE[tag] * min(len(para), WIDTH)}"
+        elif tag in ("h3", "h4"):
+            para = para.upper()
+        if self.quote:
+            para = "\n".join("> " * self.quote + line for line in para.split("\n"))
+        self.out.append((para, self.list_no if tag == "li" else 0))
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("ul", "ol"):
+            self._flush()
+            if not self.lists:
+                self.list_no += 1
+            self.lists.append([tag, 0])
+        elif tag == "li" and self.lists:
+            self._flush()
+            self.lists[-1][1] += 1
+            self.block.append("li")
+        elif tag == "blockquote":
+            self._flush()
+            self.quote += 1
+        elif tag == "pre":
+            self._flush()
+            self.pre += 1
+            self.block.append("pre")
+        elif tag == "hr":
+            self._flush()
+            self.out.append(("-" * 20, 0))
+        elif tag in BLOCKS:
+            self._flush()
+            self.block.append(tag)
+        elif tag == "br":
+            self.words.append("\n" if self.pre else " ")
+        elif tag in ("td", "th"):
+            self.words.append(" | " if self.words else "")
+        elif tag == "a":
+            self.link = (dict(attrs).get("href") or "", len(self.words))
+
+    def handle_endtag(self, tag):
+        if tag == "a" and self.link:
+            href, start = self.link
+            self.link = None
+            words = " ".join("".join(self.words[start:]).split())
+            if href and not href.startswith("mailto:") and href != words:
+                self.words.append(f" <{href}>")
+        elif tag in ("ul", "ol"):
+            self._flush()
+            if self.lists:
+                self.lists.pop()
+        elif tag == "blockquote":
+            self._flush()
+            self.quote = max(self.quote - 1, 0)
+        elif tag in BLOCKS or tag == "li":
+            self._flush()
+            if tag == "pre":
+                self.pre = max(self.pre - 1, 0)
+            if self.block:
+                self.block.pop()
+
+    def handle_data(self, data):
+        self.words.append(data)
+
+
+def html_to_text(fragment: str) -> str:
+    """Plain text of an HTML fragment, paragraphs separated by blank lines."""
+    parser = _Text()
+    parser.feed(fragment)
+    parser.close()
+    parser._flush()
+    text, last = "", 0
+    for para, list_no in parser.out:
+        text += ("\n" if list_no and list_no == last else "\n\n" if text else "") + para
+        last = list_no
+    return text + "\n"

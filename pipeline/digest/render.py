@@ -1,0 +1,193 @@
+"""Render a digest: `email.html` (MJML), `email.txt`, `email.eml` and `web.html`.
+
+The Markdown is rendered once per medium. In the e-mail, links of affiliate
+programs that forbid e-mail (Amazon) are replaced by links to our own entry
+page (the item's entry; in the editor's text, the first entry linked in the
+same paragraph, else the digest's web page). When paid links remain, the
+disclosure stands at the top, before the first of them, and each paid link
+carries the label. Templates ship in `pipeline/templates/digest/`; the MJML
+and HTML templates are autoescaped, and the Markdown's HTML is sanitised.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+
+from ..config import Settings
+from ..errors import PipelineError, SettingsError, UsageError
+from ..fileio import write_atomic
+from .document import Block, Document, parse, read_text
+from .eml import build_eml
+from .markdown import hrefs, mark_paid, to_html
+from .month import Month
+from .plaintext import html_to_text
+from .sections import entry_of
+
+GMAIL_CLIP = 100_000  # bytes; Gmail clips a message whose HTML is larger (about 102 KB)
+FILES = ("email.html", "email.txt", "email.eml", "web.html")
+_SITE_LINK = re.compile(r"\]\((/[a-z]+/[a-z0-9-]+)[)#\s]")
+_PARAGRAPHS = re.compile(r"(\n[ \t]*\n)")
+
+
+@dataclass
+class RenderResult:
+    files: dict[str, Path]
+    sizes: dict[str, int]
+    paid_links: int  # affiliate links left in the e-mail
+    warnings: list[str] = field(default_factory=list)
+
+
+def _env(autoescape: bool) -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("pipeline", "templates/digest"),
+        autoescape=autoescape,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+
+
+def check_email_settings(settings: Settings) -> None:
+    """Refuse to make an e-mail without a sender, a postal address or an HTTPS unsubscribe URL."""
+    e = settings.email
+    missing = [name for name, value in (("from", e.from_), ("postal_address", e.postal_address),
+                                        ("unsubscribe_url", e.unsubscribe_url)) if not value.strip()]
+    if missing:
+        raise SettingsError(
+            f"pipeline.toml: [email] {', '.join(missing)} not set; an e-mail must name its "
+            "sender, carry the sender's postal address (CAN-SPAM) and an unsubscribe link. "
+            "See docs/settings.md.")
+    if not e.unsubscribe_url.startswith("https://"):
+        raise SettingsError(f"pipeline.toml: [email] unsubscribe_url must be an https:// URL "
+                            f"(List-Unsubscribe one-click needs HTTPS), not {e.unsubscribe_url!r}")
+
+
+def _pieces(doc: Document, base: str, fallback: str) -> list[tuple[str, str]]:
+    """(Markdown, our page for its links) for every piece of the body, in order."""
+    out = []
+    for part in doc.parts:
+        if isinstance(part, Block):
+            out.append((part.head, fallback))
+            for seg in part.segments:
+                eid = entry_of(seg.id)
+                out.append((seg.text, f"{base}/{eid}" if eid else fallback))
+            continue
+        for para in _PARAGRAPHS.split(part):
+            m = _SITE_LINK.search(para)
+            out.append((para, f"{base}{m.group(1)}" if m else fallback))
+    return out
+
+
+def _meta_text(doc: Document, key: str, file: str, required: bool) -> str:
+    value = doc.meta.get(key)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            raise PipelineError(f"{file}: the front matter needs `{key}:`")
+        return ""
+    if not isinstance(value, str):
+        raise PipelineError(f"{file}: `{key}:` must be text")
+    return " ".join(value.split())
+
+
+def render(settings: Settings, month: str, out: Path) -> RenderResult:
+    """Write the four files of the digest of `month` into folder `out`."""
+    from ..affiliates import classify, disclosure, email_safe_markdown, load_programs
+
+    check_email_settings(settings)
+    m = Month.parse(month)
+    path = settings.path("digests") / f"{m}.md"
+    file = path.relative_to(settings.root).as_posix()
+    if not path.is_file():
+        raise UsageError(f"{file} does not exist; draft it first: pipeline digest draft {m}")
+    doc = parse(read_text(path, file), file)
+    subject = _meta_text(doc, "subject", file, required=True)
+    preheader = _meta_text(doc, "preheader", file, required=False)
+    if str(doc.meta.get("month", m)) != str(m):
+        raise PipelineError(f"{file}: front matter says month {doc.meta.get('month')}, "
+                            f"the file name says {m}")
+    programs = load_programs(settings)
+    base = settings.site.base_url.rstrip("/")
+    web_url = f"{base}/digests/{m}"
+    pieces = _pieces(doc, base, web_url)
+
+    email_md = "".join(email_safe_markdown(md, programs, fb)[0] for md, fb in pieces)
+    web_md = "".join(md for md, _ in pieces)
+    is_paid = {}
+
+    def paid(url: str) -> bool:
+        if url not in is_paid:
+            is_paid[url] = classify(url, programs).is_affiliate
+        return is_paid[url]
+
+    results = {}
+    for medium, md in (("email", email_md), ("page", web_md)):
+        fragment = to_html(md, base, email=medium == "email")
+        links = [classify(u, programs) for u in hrefs(fragment) if paid(u)]
+        note = disclosure(links, programs, medium=medium)
+        if note:
+            fragment = mark_paid(fragment, paid, note.rel, note.label)
+        results[medium] = (fragment, note, len(links))
+
+    fragment, note, paid_count = results["email"]
+    context = {
+        "subject": subject, "preheader": preheader, "language": settings.site.language,
+        "site_name": settings.site.name, "site_url": base + "/", "month_name": m.name,
+        "web_url": web_url, "unsubscribe_url": settings.email.unsubscribe_url,
+        "postal_address": settings.email.postal_address, "disclosure": note,
+        "disclosure_text": " ".join([note.text, *note.statements]) if note else "",
+    }
+    html = _mjml(_env(True).get_template("email.mjml.j2").render(content=fragment, **context))
+    text = _env(False).get_template("email.txt.j2").render(content=html_to_text(fragment).strip(),
+                                                           **context)
+    web_fragment, web_note, _ = results["page"]
+    web = _env(True).get_template("web.html.j2").render(
+        content=web_fragment, **{**context, "disclosure": web_note})
+    if len(html.encode("utf-8")) > GMAIL_CLIP:
+        raise PipelineError(f"{file}: the e-mail's HTML is {len(html.encode('utf-8')):,} bytes; "
+                            f"Gmail clips messages over about {GMAIL_CLIP:,}. Trim the digest.")
+    eml = build_eml(subject=subject, sender=settings.email.from_,
+                    reply_to=settings.email.reply_to,
+                    unsubscribe_url=settings.email.unsubscribe_url, text=text, html=html)
+    data = {"email.html": html.encode("utf-8"), "email.txt": text.encode("utf-8"),
+            "email.eml": eml, "web.html": web.encode("utf-8")}
+    out = Path(out)
+    files = {}
+    for name in FILES:
+        files[name] = out / name
+        write_atomic(files[name], data[name])
+    return RenderResult(files, {k: len(v) for k, v in data.items()}, paid_count,
+                        _warnings(doc, file))
+
+
+COLOR_SCHEME = ('<meta name="color-scheme" content="light dark">\n'
+                '    <meta name="supported-color-schemes" content="light dark">')
+
+
+def _mjml(source: str) -> str:
+    """MJML to HTML, with the colour-scheme tags first in the head (mj-raw reorders them)."""
+    import mjml
+
+    result = mjml.mjml_to_html(source)
+    if result.errors:
+        raise PipelineError("MJML could not render the e-mail: "
+                            + "; ".join(map(str, result.errors)))
+    html = result.html.replace("<head>", f"<head>\n    {COLOR_SCHEME}", 1)
+    return html.rstrip("\n") + "\n"
+
+
+def _warnings(doc: Document, file: str) -> list[str]:
+    out = []
+    line = doc.body_line
+    for part in doc.parts:
+        text = part if isinstance(part, str) else part.render()
+        if isinstance(part, str):
+            for i, row in enumerate(text.split("\n")):
+                if "TODO" in row:
+                    out.append(f"{file}:{line + i}: still a TODO placeholder: {row.strip()[:60]}")
+        line += text.count("\n")
+    if str(doc.meta.get("status", "draft")) == "draft":
+        out.append(f"{file}: status is still `draft`; set `status: ready` once it is edited")
+    return out

@@ -1,0 +1,43 @@
+"""Which feeds to follow: the `feeds:` lists of tool entries in the working tree."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..catalog.loader import parse_files, read_folder
+from ..config import Settings
+
+COLLECTION = "tools"
+
+
+@dataclass(frozen=True)
+class FeedSource:
+    """One feed URL of one entry."""
+
+    entry: str
+    title: str
+    url: str
+    published: bool
+
+
+def feed_sources(settings: Settings) -> list[FeedSource]:
+    """Every (entry, feed URL) pair of the tool entries, sorted by entry and URL.
+
+    Only the tools folder is read; values that are not http(s) URLs are left
+    out (the schema check reports them).
+    """
+    folder = settings.path("entries") / COLLECTION
+    if not folder.is_dir():
+        return []
+    rel = f"{settings.paths.entries.strip('/')}/{COLLECTION}"
+    wanted = {f"{rel}/{p.name}" for p in folder.glob("*.md")}
+    entries, _ = parse_files(read_folder(settings, only=wanted), settings.paths.entries.strip("/"))
+    out = []
+    for e in entries:
+        urls = e.data.get("feeds")
+        if not isinstance(urls, list):
+            continue
+        for url in urls:
+            if isinstance(url, str) and url.startswith(("http://", "https://")):
+                out.append(FeedSource(e.id, e.title, url, e.is_published))
+    return sorted(set(out), key=lambda s: (s.entry, s.url))

@@ -1,0 +1,264 @@
+"""What git history says about each entry: created, updated, old ids, corrections.
+
+Two `git log` passes in all, whatever the size of the catalog:
+
+- one over the first-parent history of `rev` with `--name-status -M`
+  (a pull request merged with a merge commit counts once, at its merge, as a
+  diff against the first parent; renames follow git's rename detection);
+- one over the commits whose message carries a `Correction:` trailer (on any
+  parent, so a correction inside a merged pull request is found too).
+
+The result is kept in `.pipeline-cache/history.json` (never committed); the
+next call on a later revision of the same first-parent line reads only the
+commits since (the state is built by applying commits oldest first, so the
+cached state plus the new commits is exactly what a full walk gives).
+
+Dates are UTC calendar dates (`YYYY-MM-DD`) of the commit time (committer
+date), the instant a change entered the history. Entries not committed yet
+(only in the working tree) are absent from the results. In a shallow clone the
+answers would be wrong, so `ShallowClone` (a UsageError) is raised instead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, replace
+from typing import NamedTuple
+
+from ..config import Settings
+from . import history_cache as cache
+from .gitio import EntryPaths, is_shallow, log, open_repo, resolve, shallow_error
+
+TRAILER = "Correction"
+
+
+class PreviousId(NamedTuple):
+    """An id the entry had before a rename, and the date of the rename."""
+
+    id: str
+    date: str
+
+
+class Rename(NamedTuple):
+    """One rename as git saw it: (old id, new id, date of the commit)."""
+
+    old_id: str
+    new_id: str
+    date: str
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A commit with a `Correction:` trailer that touched an entry.
+
+    `entry` is the entry's id at the revision asked about (renames after the
+    correction are followed); `text` is the trailer's text (several trailers
+    in one commit are joined with "; ").
+    """
+
+    commit: str
+    date: str
+    text: str
+    entry: str
+
+
+@dataclass
+class EntryHistory:
+    """The history of one entry, under its current id.
+
+    - `created`: date of the commit that first added the file, following renames
+      back (a file deleted and added again starts a new history).
+    - `updated`: date of the last commit that touched the file (any change:
+      front matter, body, rename).
+    - `previous_ids`: ids it had before renames, oldest first, each with the
+      date of the rename; every one of them should redirect to `id`.
+    - `corrections`: corrections of this entry, oldest first.
+    """
+
+    id: str
+    created: str
+    updated: str
+    previous_ids: list[PreviousId] = field(default_factory=list)
+    corrections: list[Correction] = field(default_factory=list)
+
+
+class LogCommit(NamedTuple):
+    sha: str
+    time: int  # committer time, seconds since the epoch
+    trailers: list[str]
+    changes: list[tuple[str, str | None, str]]  # (status letter, old path or None, path)
+
+
+def utc_date(time: int) -> str:
+    return dt.datetime.fromtimestamp(time, tz=dt.timezone.utc).date().isoformat()
+
+
+LOG_FORMAT = "--format=%x1e%H %ct%x1f%(trailers:key=" + TRAILER + ",valueonly,separator=%x1d,unfold)%x1f"
+
+
+def parse_log(out: str) -> list[LogCommit]:
+    """Parse `git log -z --name-status LOG_FORMAT` output, newest commit first."""
+    commits = []
+    for record in out.split("\x1e")[1:]:
+        head, trailers, rest = record.split("\x1f", 2)
+        sha, time = head.split()
+        parts = rest.split("\0")
+        changes = []
+        i = 1  # parts[0] is the empty text between the format and the file list
+        while i < len(parts):
+            status = parts[i].strip()
+            if not status:
+                i += 1
+                continue
+            if status[0] in "RC":
+                changes.append((status[0], parts[i + 1], parts[i + 2]))
+                i += 3
+            else:
+                changes.append((status[0], None, parts[i + 1]))
+                i += 2
+        texts = [t.strip() for t in trailers.split("\x1d") if t.strip()]
+        commits.append(LogCommit(sha, int(time), texts, changes))
+    return commits
+
+
+def entry_history(settings: Settings, rev: str = "HEAD") -> dict[str, EntryHistory]:
+    """The history of every entry that exists at `rev`, keyed by its id there.
+
+    Example: `entry_history(settings)["tools/vllm"].created == "2026-01-10"`.
+    Raises ShallowClone in a shallow clone and UsageError for an unknown `rev`.
+    """
+    return _state(settings, rev).result()[0]
+
+
+def renames(settings: Settings, rev: str = "HEAD") -> list[Rename]:
+    """Every rename of an entry in the first-parent history of `rev`, oldest first.
+
+    Each is one step as git saw it: a chain a -> b -> c gives two rows. For
+    redirects to the current id use `entry_history(...)[id].previous_ids`.
+    """
+    return _state(settings, rev).result()[1]
+
+
+@dataclass
+class _State:
+    """Histories and renames at commit `sha`, built by applying commits oldest first."""
+
+    sha: str | None = None
+    histories: dict[str, EntryHistory] = field(default_factory=dict)
+    steps: list[tuple[int, str, str]] = field(default_factory=list)  # (time, old, new)
+
+    def apply(self, commit: LogCommit, paths: EntryPaths) -> None:
+        """One first-parent commit's changes, in order."""
+        date = utc_date(commit.time)
+        h = self.histories
+        for status, old, path in commit.changes:
+            new_id = paths.id(path)
+            if status == "R":
+                old_id = paths.id(old)
+                moved = h.pop(old_id, None) if old_id else None
+                if old_id and new_id:
+                    self.steps.append((commit.time, old_id, new_id))
+                if new_id and moved is not None:
+                    moved.id, moved.updated = new_id, date
+                    moved.previous_ids.append(PreviousId(old_id, date))
+                    h[new_id] = moved
+                elif new_id:
+                    h[new_id] = EntryHistory(new_id, date, date)
+            elif status == "D":
+                h.pop(new_id, None)
+            elif not new_id:
+                continue
+            elif status in "AC" or new_id not in h:
+                h[new_id] = EntryHistory(new_id, date, date)
+            else:
+                h[new_id].updated = date
+
+    def correct(self, commits: list[LogCommit], paths: EntryPaths) -> None:
+        """Attach corrections (oldest first), following later renames to today's id."""
+        for commit in commits:
+            text = "; ".join(commit.trailers)
+            for _status, _old, path in commit.changes:
+                eid = paths.id(path)
+                h = self.histories.get(follow(eid, commit.time, self.steps)) if eid else None
+                if h is not None and not any(c.commit == commit.sha for c in h.corrections):
+                    h.corrections.append(Correction(commit.sha, utc_date(commit.time), text, h.id))
+
+    def to_json(self) -> dict:
+        return {"sha": self.sha, "steps": self.steps, "histories": [
+            [h.id, h.created, h.updated, [list(p) for p in h.previous_ids],
+             [[c.commit, c.date, c.text] for c in h.corrections]]
+            for h in self.histories.values()]}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "_State":
+        histories = {}
+        for hid, created, updated, previous, corrections in data["histories"]:
+            histories[hid] = EntryHistory(hid, created, updated,
+                                          [PreviousId(*p) for p in previous],
+                                          [Correction(*c, hid) for c in corrections])
+        return cls(data["sha"], histories, [tuple(s) for s in data["steps"]])
+
+    def result(self) -> tuple[dict[str, EntryHistory], list[Rename]]:
+        for h in self.histories.values():
+            h.corrections = [replace(c, entry=h.id) for c in h.corrections]
+        return self.histories, [Rename(o, n, utc_date(t)) for t, o, n in self.steps]
+
+
+FIRST_PARENT = ("--first-parent", "--diff-merges=first-parent", "--name-status", "-M", "-z",
+                "--format=%x1e%H %ct%x1f%x1f")
+
+
+def _state(settings: Settings, rev: str) -> _State:
+    """The state at `rev`: from the cache plus the commits since, or from the whole history."""
+    repo = open_repo(settings)
+    if is_shallow(repo):
+        raise shallow_error("when each entry was created, renamed and corrected is not known")
+    sha = resolve(settings, rev).hexsha
+    paths = EntryPaths(settings, repo)
+    cached = cache.load(settings, paths.folder)
+    try:
+        state = _State.from_json(cached) if cached else None
+    except (KeyError, TypeError, ValueError):
+        state = None
+    if state is not None and state.sha == sha:
+        return state
+    if state is None or state.sha not in repo.git.rev_list("--first-parent", sha).split():
+        state, since = _State(), sha  # no usable cache: the whole history
+    else:
+        since = f"{state.sha}..{sha}"
+    for commit in reversed(parse_log(log(settings, *FIRST_PARENT, since))):
+        state.apply(commit, paths)
+    state.correct(list(reversed(correction_commits(settings, since))), paths)
+    state.sha = sha
+    cache.save(settings, paths.folder, state.to_json())
+    return state
+
+
+def correction_commits(settings: Settings, revs: str) -> list[LogCommit]:
+    """Commits of `revs` (a revision or a range `A..B`) with a `Correction:` trailer
+    that touched entry files, newest first; merges count as their first-parent diff."""
+    repo = open_repo(settings)  # no pathspec: only the commits that match get a diff
+    out = repo.git.log("-i", f"--grep=^{TRAILER}:", "--diff-merges=first-parent",
+                       "--name-status", "-M", "-z", LOG_FORMAT, revs)
+    return [c for c in parse_log(out) if c.trailers]
+
+
+def rename_steps(settings: Settings, revs: str) -> list[tuple[int, str, str]]:
+    """(time, old id, new id) of each rename on the first-parent history of `revs`, oldest first."""
+    paths = EntryPaths(settings, open_repo(settings))
+    out = log(settings, *FIRST_PARENT, "--diff-filter=R", revs)
+    steps = []
+    for commit in reversed(parse_log(out)):
+        for status, old, path in commit.changes:
+            old_id, new_id = paths.id(old or ""), paths.id(path)
+            if status == "R" and old_id and new_id:
+                steps.append((commit.time, old_id, new_id))
+    return steps
+
+
+def follow(entry_id: str, time: int, steps: list[tuple[int, str, str]]) -> str:
+    """The id an entry that had `entry_id` at `time` has after the renames in `steps`."""
+    for t, old, new in steps:
+        if t >= time and old == entry_id:
+            entry_id = new
+    return entry_id

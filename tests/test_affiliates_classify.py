@@ -1,0 +1,186 @@
+"""Classification of real link shapes of each network, and look-alikes that are not affiliate links."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import pytest
+
+from conftest import REPO
+from pipeline.affiliates import classify
+from pipeline.affiliates.programs import parse_programs
+
+
+@pytest.fixture(scope="module")
+def programs():
+    schema = json.loads((REPO / "schemas/affiliates.schema.json").read_text())
+    found, problems = parse_programs("data/affiliates.yaml",
+                                     (REPO / "data/affiliates.yaml").read_bytes(), schema)
+    assert problems == []
+    return found
+
+
+AFFILIATE = [
+    # Amazon Associates, US store (ours: localaicat-20)
+    ("https://www.amazon.com/dp/B0BJFRT43X?tag=localaicat-20", "amazon", "localaicat-20", True),
+    ("https://www.amazon.com/NVIDIA-GeForce-RTX-4090/dp/B0BJFRT43X/ref=sr_1_3?crid=2X&keywords=rtx"
+     "&tag=localaicat-20&linkCode=ll1", "amazon", "localaicat-20", True),
+    ("https://amazon.com/gp/product/B0BJFRT43X/?th=1&tag=localaicat-20", "amazon", "localaicat-20", True),
+    ("https://smile.amazon.com/dp/B0BJFRT43X?tag=localaicat-20", "amazon", "localaicat-20", True),
+    ("http://www.amazon.com/exec/obidos/ASIN/0385602642/localaicat-20", "amazon", "localaicat-20", True),
+    ("www.amazon.com/dp/B0BJFRT43X?tag=localaicat-20", "amazon", "localaicat-20", True),
+    ("https://www.amazon.com/dp/B0BJFRT43X?tag=localaicat-21", "amazon", "localaicat-21", False),
+    ("https://www.amazon.com/dp/B0BJFRT43X?tag=LocalAICat-20", "amazon", "LocalAICat-20", False),
+    # Amazon's other stores: separate programs, no id of ours yet
+    ("https://www.amazon.co.uk/dp/B0BJFRT43X?tag=localaicat-21", "amazon-intl", "localaicat-21", False),
+    ("https://www.amazon.de/dp/B0BJFRT43X?tag=someone-21", "amazon-intl", "someone-21", False),
+    ("https://www.amazon.co.jp/dp/B0BJFRT43X?tag=someone-22", "amazon-intl", "someone-22", False),
+    # Impact: tracking domains, a store's goto. domain, and a copied irclickid
+    ("https://bestbuy.7tiv.net/c/123456/614286/10014?prodsku=6521430&u=https%3A%2F%2Fwww.bestbuy.com",
+     "impact", "123456", False),
+    ("https://dell.sjv.io/c/3356510/1179936/17038", "impact", "3356510", False),
+    ("https://goto.walmart.com/c/2003851/565706/9383?veh=aff&sourceid=imp_000011112222333344",
+     "impact", "2003851", False),
+    ("https://www.bestbuy.com/site/nvidia-geforce-rtx-4090/6521430.p?skuId=6521430&irclickid=Wx2RaB"
+     "c9OxyNT3SUaM", "impact", "Wx2RaBc9OxyNT3SUaM", False),
+    # CJ: click-<PID>-<AID> on its domains, and deep links
+    ("https://www.anrdoezrs.net/click-100357191-13858438", "cj", "100357191", False),
+    ("https://www.tkqlhce.com/click-8336032-14341532?url=https%3A%2F%2Fwww.newegg.com", "cj", "8336032", False),
+    ("http://www.jdoqocy.com/click-5463217-10595483", "cj", "5463217", False),
+    ("https://www.dpbolvw.net/click-7251228-15082548", "cj", "7251228", False),
+    ("https://www.kqzyfj.com/click-1234567-10000000", "cj", "1234567", False),
+    ("https://www.anrdoezrs.net/links/7251228/type/dlg/sid/x/https://www.malwarebytes.com/", "cj",
+     "7251228", False),
+    # Rakuten
+    ("https://click.linksynergy.com/deeplink?id=AbCdEf12345&mid=2149&murl=https%3A%2F%2Fwww.x.com",
+     "rakuten", "AbCdEf12345", False),
+    ("http://click.linksynergy.com/fs-bin/click?id=AbCdEf12345&offerid=111111.10000000&type=3&subid=0",
+     "rakuten", "AbCdEf12345", False),
+    # ShareASale: u= or U=, on r.cfm, u.cfm and m-pr.cfm
+    ("https://www.shareasale.com/r.cfm?b=654321&u=123456&m=12345&urllink=&afftrack=main",
+     "shareasale", "123456", False),
+    ("http://www.shareasale.com/r.cfm?B=02&U=654321&M=01&urllink=www.x.com%2Fp%3FID%3D6",
+     "shareasale", "654321", False),
+    ("https://shareasale.com/m-pr.cfm?merchantID=1&userID=123456&productID=9&u=123456",
+     "shareasale", "123456", False),
+    # Awin: deep links, banners, awclick, product feed links
+    ("https://www.awin1.com/cread.php?awinmid=1234&awinaffid=9999&ued=https%3A%2F%2Fwww.x.com",
+     "awin", "9999", False),
+    ("https://www.awin1.com/cread.php?s=574669&v=1234&q=281365&r=9999", "awin", "9999", False),
+    ("https://www.awin1.com/awclick.php?mid=1234&id=9999", "awin", "9999", False),
+    ("http://www.awin1.com/pclick.php?p=3455893129&a=45628&m=6767", "awin", "45628", False),
+    # Partnerize
+    ("https://prf.hn/click/camref:1011l3gKy/pubref:rtx/destination:https://www.x.com/p",
+     "partnerize", "1011l3gKy", False),
+    ("https://apple.prf.hn/click/camref:1000lb9j/creativeref:1011l1", "partnerize", "1000lb9j", False),
+    # eBay Partner Network
+    ("https://www.ebay.com/itm/123456789012?mkevt=1&mkcid=1&mkrid=711-53200-19255-0&campid=5338000000"
+     "&toolid=10001&customid=rtx", "ebay", "5338000000", False),
+    ("https://rover.ebay.com/rover/1/711-53200-19255-0/1?icep_id=114&ipn=icep&toolid=20004"
+     "&campid=5337000000&mpre=https%3A%2F%2Fwww.ebay.com", "ebay", "5337000000", False),
+    ("https://www.ebay.co.uk/itm/123?mkevt=1&mkcid=1&mkrid=710-53481-19255-0&campid=5338000001",
+     "ebay", "5338000001", False),
+    # Skimlinks, Sovrn
+    ("https://go.skimresources.com/?id=114047X1572903&xs=1&url=https%3A%2F%2Fwww.x.com",
+     "skimlinks", "114047X1572903", False),
+    ("https://go.redirectingat.com/?id=114047X1572903&url=https%3A%2F%2Fwww.x.com",
+     "skimlinks", "114047X1572903", False),
+    ("https://redirect.viglink.com/?key=a1b2c3d4&u=https%3A%2F%2Fwww.x.com", "sovrn", "a1b2c3d4", False),
+    # B&H: path form and query form
+    ("https://www.bhphotovideo.com/c/product/1141525-REG/b_w_1081478_77mm.html/BI/5562/KBID/6400",
+     "bh", "5562", False),
+    ("https://www.bhphotovideo.com/c/product/1141525-REG/b_w.html?BI=5562&KBID=6400", "bh", "5562",
+     False),
+]
+
+
+@pytest.mark.parametrize("url,program,tracking,ours", AFFILIATE)
+def test_real_affiliate_links(programs, url, program, tracking, ours):
+    c = classify(url, programs)
+    assert (c.program, c.tracking_id, c.ours, c.shortener) == (program, tracking, ours, False)
+    assert c.is_affiliate
+
+
+SHORTENERS = [
+    ("https://amzn.to/3xYzAbc", "amazon"),
+    ("https://amzn.eu/d/5AbCdEf", "amazon-intl"),
+    ("https://bestbuy.7tiv.net/qnRGAo", "impact"),
+    ("https://shrsl.com/4ud5g", "shareasale"),
+    ("https://tidd.ly/3J1KeV2", "awin"),
+    ("https://ebay.us/m/edWc1H", "ebay"),
+    ("https://fave.co/2KcKhuz", "skimlinks"),
+    ("https://sovrn.co/1oztrlh", "sovrn"),
+    ("https://bhpho.to/4aIiFJf", "bh"),
+    ("https://geni.us/RTX4090", "geniuslink"),
+    ("https://bit.ly/3abcDEF", None),
+    ("https://tinyurl.com/rtx4090", None),
+    ("https://a.co/d/0abcDEF", None),
+]
+
+
+@pytest.mark.parametrize("url,program", SHORTENERS)
+def test_shorteners_hide_the_destination(programs, url, program):
+    c = classify(url, programs)
+    assert c.shortener and c.program == program and c.tracking_id is None and not c.ours
+
+
+NOT_AFFILIATE = [
+    "https://www.amazon.com/dp/B0BJFRT43X",  # untagged product link
+    "https://www.amazon.com/dp/B0BJFRT43X?tag=",  # empty tag
+    "https://www.amazon.com/dp/B0BJFRT43X?th=1&psc=1&linkCode=ll1",
+    "https://aws.amazon.com/ec2/instance-types/g5/?tag=localaicat-20",  # AWS, not the store
+    "https://developer.amazon.com/docs/alexa/?tag=someone-20",
+    "https://web.archive.org/web/20240101000000/https://www.amazon.com/dp/B0BJFRT43X?tag=someone-20",
+    "https://github.com/ggerganov/llama.cpp/releases?tag=b3000",  # ?tag= elsewhere
+    "https://huggingface.co/TheBloke/Llama-2-7B-GGUF?tag=q4",
+    "https://amazon.com.evil.example/dp/B0BJFRT43X?tag=someone-20",  # look-alike host
+    "https://notamazon.com/dp/B0BJFRT43X?tag=someone-20",
+    "https://www.amazon.jobs/en/?tag=someone-20",
+    "https://www.bestbuy.com/site/nvidia-geforce-rtx-4090/6521430.p?skuId=6521430",
+    "https://www.ebay.com/itm/123456789012",
+    "https://www.ebay.com/itm/123456789012?campid=",
+    "https://www.bhphotovideo.com/c/product/1141525-REG/b_w_1081478_77mm.html",
+    "https://www.anrdoezrs.net/",
+    "https://www.shareasale.com/info/",
+    "https://www.shareasale.com/r.cfm?b=654321&m=12345",  # no affiliate id
+    "https://www.awin1.com/",
+    "https://prf.hn/",
+    "https://click.linksynergy.com/",
+    "https://go.notskimresources.com/?id=114047X1572903",
+    "https://www.newegg.com/p/N82E16814137632",
+    "https://ebay.example.com/?campid=5338000000",
+    "mailto:editors@local-ai-catalog.org",
+    "not a url",
+    "",
+]
+
+
+@pytest.mark.parametrize("url", NOT_AFFILIATE)
+def test_look_alikes_are_not_affiliate_links(programs, url):
+    c = classify(url, programs)
+    assert not c.is_affiliate and not c.shortener and c.tracking_id is None
+
+
+def test_a_link_class_carries_the_program_rules(programs):
+    amazon = classify("https://www.amazon.com/dp/B0BJFRT43X?tag=localaicat-20", programs)
+    assert amazon.program_name == "Amazon Associates" and not amazon.allows_email
+    assert amazon.required_statement == "As an Amazon Associate I earn from qualifying purchases."
+    ebay = classify("https://www.ebay.com/itm/1?mkevt=1&mkcid=1&campid=5338000000", programs)
+    assert ebay.program == "ebay" and ebay.allows_email and ebay.required_statement is None
+    plain = classify("https://vllm.ai/", programs)
+    assert plain.allows_email and plain.required_statement is None and plain.program_name is None
+
+
+def test_the_click_id_of_someone_else_is_never_ours(programs):
+    impact = replace(programs.get("impact"), our_ids=frozenset({"1234567", "Wx2RaB"}))
+    mine = replace(programs, programs=tuple(impact if p.id == "impact" else p
+                                            for p in programs.programs))
+    assert classify("https://dell.sjv.io/c/1234567/1179936/17038", mine).ours
+    c = classify("https://www.bestbuy.com/site/x/6521430.p?irclickid=Wx2RaB", mine)
+    assert c.program == "impact" and c.click_id and not c.ours
+
+
+def test_specific_shapes_win_over_the_catch_all(programs):
+    url = "https://www.amazon.com/dp/B0BJFRT43X?tag=localaicat-20&irclickid=abc"
+    assert classify(url, programs).program == "amazon"

@@ -1,0 +1,100 @@
+"""Finding every URL of an entry, at its file, line and column."""
+
+from __future__ import annotations
+
+import textwrap
+
+from pipeline.affiliates import find_links, links_in_text
+from pipeline.affiliates.links import rewrite_urls, urls_in_line
+from pipeline.catalog.loader import parse_entry
+
+ENTRY = textwrap.dedent("""\
+    ---
+    title: RTX 4090
+    status: draft
+    authors: [ana]
+    kind: gpu
+    vendor: NVIDIA
+    offers:
+      - merchant: Amazon
+        url: https://www.amazon.com/dp/B0BJFRT43X?tag=localaicat-20
+    sources:
+      - id: spec
+        url: https://www.nvidia.com/en-us/geforce/graphics-cards/40-series/rtx-4090/
+        title: Specs
+        accessed: 2026-10-01
+    tags: [gpu]
+    ---
+    Buy it [at Amazon](https://www.amazon.com/dp/B0BJFRT43X?tag=localaicat-20 "Amazon") now.
+    See <https://amzn.to/3xYzAbc> or https://bit.ly/abc.
+    Wikipedia: (https://en.wikipedia.org/wiki/Ada_(microarchitecture)), fine.
+    ```sh
+    curl https://www.amazon.com/dp/CODEBLOCK?tag=someone-20
+    ```
+    Not `https://www.amazon.com/dp/INLINE?tag=someone-20` either. <!-- https://hidden.example/ -->
+    <a href="https://www.ebay.com/itm/1?campid=5338000000">eBay</a> and www.example.com/page.
+    [https://geni.us/abc](https://geni.us/abc)
+
+    [ref]: https://redirect.viglink.com/?key=k&u=x "title"
+    """)
+
+
+def entry():
+    e, problems = parse_entry("entries/hardware/rtx-4090.md", ENTRY.encode())
+    assert problems == []
+    return e
+
+
+def test_every_url_with_file_line_column_and_field():
+    got = [(link.line, link.column, link.where, link.field, link.url) for link in find_links(entry())]
+    assert got == [
+        (9, 5, "front matter", "offers.0.url", "https://www.amazon.com/dp/B0BJFRT43X?tag=localaicat-20"),
+        (12, 5, "front matter", "sources.0.url",
+         "https://www.nvidia.com/en-us/geforce/graphics-cards/40-series/rtx-4090/"),
+        (17, 20, "body", None, "https://www.amazon.com/dp/B0BJFRT43X?tag=localaicat-20"),
+        (18, 6, "body", None, "https://amzn.to/3xYzAbc"),
+        (18, 34, "body", None, "https://bit.ly/abc"),
+        (19, 13, "body", None, "https://en.wikipedia.org/wiki/Ada_(microarchitecture)"),
+        (24, 10, "body", None, "https://www.ebay.com/itm/1?campid=5338000000"),
+        (24, 69, "body", None, "www.example.com/page"),
+        (25, 23, "body", None, "https://geni.us/abc"),
+        (27, 8, "body", None, "https://redirect.viglink.com/?key=k&u=x"),
+    ]
+    first = find_links(entry())[0]
+    assert (first.file, first.entry, first.path) == ("entries/hardware/rtx-4090.md", "hardware/rtx-4090",
+                                                     ("offers", 0, "url"))
+
+
+def test_columns_point_at_the_url():
+    text = ENTRY.split("\n")
+    for link in find_links(entry()):
+        if link.where == "body":
+            assert text[link.line - 1][link.column - 1:].startswith(link.url)
+
+
+def test_bare_url_endings_follow_gfm():
+    def urls(line):
+        return [u for _, _, u in urls_in_line(line)]
+
+    assert urls("Go to https://x.example/a.") == ["https://x.example/a"]
+    assert urls("(see https://x.example/a)") == ["https://x.example/a"]
+    assert urls("**https://x.example/a**, then") == ["https://x.example/a"]
+    assert urls("https://x.example/a?b=1&c=2!") == ["https://x.example/a?b=1&c=2"]
+    assert urls("[t](https://x.example/a_(b)) and [u](<https://x.example/c d>)") == [
+        "https://x.example/a_(b)", "https://x.example/c"]
+    assert urls("https://x.example/a<br>") == ["https://x.example/a"]
+    assert urls("no scheme: example.com, ftp://x.example, https://") == []
+    assert urls("xhttps://x.example and a.www.example.com") == []
+
+
+def test_links_in_text_and_rewrite_leave_code_alone():
+    text = "Top https://a.example/x.\n\n```\nhttps://a.example/code\n```\nEnd `https://a.example/y`\n"
+    assert [(link.line, link.url) for link in links_in_text(text, "digests/2026-10.md", first_line=3)] == [
+        (3, "https://a.example/x")]
+    assert rewrite_urls(text, lambda u: u.upper()) == text.replace("https://a.example/x.", "HTTPS://A.EXAMPLE/X.")
+
+
+def test_front_matter_strings_that_merely_contain_a_url_are_not_links():
+    e = entry()
+    e.data["summary"] = "Fast; see https://example.com for more."
+    assert "https://example.com" not in [link.url for link in find_links(e)]

@@ -1,0 +1,183 @@
+"""`pipeline affiliates report`: every link, counts per program, the independence audit, formats."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+
+import pytest
+
+from conftest import MINI, REPO, commit_all, git, write_entry
+from pipeline.affiliates import affiliate_report, load_programs
+from pipeline.catalog.loader import load_catalog
+from pipeline.config import load_settings
+
+OURS = "https://www.amazon.com/dp/B0BJFRT43X?tag=localaicat-20"
+FOREIGN = "https://www.amazon.com/dp/B0BJFRT43X?tag=someone-20"
+EBAY = "https://www.ebay.com/itm/123456789012?mkevt=1&mkcid=1&campid=5338000000"
+
+
+def verdict(rating, date, text="Fast on one card."):
+    return {"rating": rating, "text": text, "date": date, "by": "ana"}
+
+
+def hardware(rating, date):
+    return {"title": "RTX 4090", "status": "published", "summary": "A GPU.", "authors": ["ana"],
+            "reviewed_by": ["ben"], "published": "2026-09-01", "kind": "gpu", "vendor": "NVIDIA",
+            "offers": [{"merchant": "Amazon", "url": OURS}], "verdict": verdict(rating, date)}
+
+
+def tool(entry_id, rating, date, **extra):
+    return {**MINI["tools/vllm"], "title": entry_id.split("/")[1], "verdict": verdict(rating, date),
+            **extra}
+
+
+@pytest.fixture
+def repo(catalog):
+    """A catalog with a history: verdicts change in October and in November."""
+    (catalog / "data").mkdir(exist_ok=True)
+    shutil.copy(REPO / "data/affiliates.yaml", catalog / "data/affiliates.yaml")
+    git(catalog, "init", "-q", "-b", "main")
+    write_entry(catalog, "tools/vllm", tool("tools/vllm", "recommended", "2026-09-01"),
+                f"Runs on [this card]({OURS}).\n")
+    write_entry(catalog, "tools/ollama", tool("tools/ollama", "situational", "2026-09-01"),
+                "See https://ollama.com/.\n")
+    write_entry(catalog, "hardware/rtx-4090", hardware("recommended", "2026-09-01"))
+    commit_all(catalog, "Initial catalog", "2026-09-01T12:00:00")
+    write_entry(catalog, "tools/vllm", tool("tools/vllm", "situational", "2026-10-05"),
+                f"Runs on [this card]({OURS}).\n")
+    write_entry(catalog, "tools/ollama", tool("tools/ollama", "avoid", "2026-10-05"),
+                "See https://ollama.com/.\n")
+    commit_all(catalog, "October verdicts", "2026-10-05T12:00:00")
+    write_entry(catalog, "hardware/rtx-4090", hardware("avoid", "2026-11-03"))
+    commit_all(catalog, "November verdict", "2026-11-03T12:00:00")
+    return catalog
+
+
+def report(root, **kw):
+    settings = load_settings(root)
+    catalog, _ = load_catalog(settings)
+    return affiliate_report(catalog, load_programs(settings), settings=settings, **kw)
+
+
+def test_every_link_is_listed_with_its_program(repo):
+    r = report(repo)
+    by_url = {(x["entry"], x["url"]): x for x in r["links"]}
+    assert set(by_url) == {("hardware/rtx-4090", OURS), ("tools/ollama", "https://ollama.com/"),
+                           ("tools/vllm", OURS), ("tools/vllm", "https://github.com/vllm-project/vllm"),
+                           ("tools/ollama", "https://github.com/vllm-project/vllm")}
+    offer = by_url[("hardware/rtx-4090", OURS)]
+    assert (offer["field"], offer["where"], offer["program"], offer["ours"]) == (
+        "offers.0.url", "front matter", "amazon", True)
+    text = (repo / offer["file"]).read_text().split("\n")
+    assert OURS in text[offer["line"] - 1]
+    assert by_url[("tools/ollama", "https://ollama.com/")]["program"] is None
+
+
+def test_counts_per_program_and_totals(repo):
+    r = report(repo)
+    assert r["programs"]["amazon"] == {"name": "Amazon Associates", "links": 2, "ours": 2,
+                                       "foreign": 0, "shorteners": 0, "entries": 2}
+    assert r["programs"]["ebay"]["links"] == 0
+    assert r["totals"] == {"links": 5, "affiliate_links": 2, "shorteners": 0, "entries": 6,
+                           "entries_with_affiliate_links": 2}
+
+
+def test_links_of_entries_that_fail_validation_are_listed(repo):
+    write_entry(repo, "tools/broken", "---\ntitle: [unclosed\n---\nBuy https://amzn.to/3xYzAbc\n")
+    write_entry(repo, "hardware/bad", {"title": "Bad", "status": "draft", "authors": ["nobody"],
+                                      "offers": [{"merchant": "eBay", "url": EBAY}]})
+    r = report(repo)
+    rows = {x["file"]: x for x in r["links"] if x["file"] in ("entries/tools/broken.md",
+                                                               "entries/hardware/bad.md")}
+    assert rows["entries/tools/broken.md"]["where"] == "file"
+    assert rows["entries/tools/broken.md"]["line"] == 4
+    assert (rows["entries/tools/broken.md"]["program"], rows["entries/tools/broken.md"]["shortener"]) == (
+        "amazon", True)
+    assert rows["entries/hardware/bad.md"]["program"] == "ebay"
+    assert r["programs"]["ebay"] == {"name": "eBay Partner Network", "links": 1, "ours": 0,
+                                     "foreign": 1, "shorteners": 0, "entries": 1}
+
+
+def test_bibliography_sources_are_listed(repo):
+    (repo / "data/bibliography.yaml").write_text(
+        "sources:\n  - id: shop\n    url: " + OURS + "\n    title: Shop\n    accessed: 2026-10-01\n")
+    rows = [x for x in report(repo)["links"] if x["file"] == "data/bibliography.yaml"]
+    assert [(x["line"], x["where"], x["field"], x["program"], x["entry"]) for x in rows] == [
+        (2, "bibliography", "sources.shop.url", "amazon", None)]
+
+
+def test_ratings_split_between_pages_with_and_without_affiliate_links(repo):
+    ind = report(repo)["independence"]
+    assert ind["with_affiliate_links"] == {"entries": 2, "ratings": {
+        "recommended": 0, "situational": 1, "avoid": 1}}
+    assert ind["without_affiliate_links"] == {"entries": 1, "ratings": {
+        "recommended": 0, "situational": 0, "avoid": 1}}
+    assert ind["period"] == {"since": None, "until": None} and ind["verdict_changes"] == []
+
+
+def test_verdict_changes_in_a_period_only_on_affiliate_pages(repo):
+    changes = report(repo, since="2026-10-01", until="2026-11-01")["independence"]["verdict_changes"]
+    assert [(c["entry"], c["kind"], c["old_rating"], c["new_rating"], c["date"], c["programs"],
+             c["independent_reviewers"]) for c in changes] == [
+        ("tools/vllm", "changed", "recommended", "situational", "2026-10-05", ["amazon"], ["ben"])]
+    changes = report(repo, since="2026-10-01")["independence"]["verdict_changes"]
+    assert [(c["entry"], c["new_rating"]) for c in changes] == [("hardware/rtx-4090", "avoid"),
+                                                               ("tools/vllm", "situational")]
+    assert report(repo, since="2026-11-04")["independence"]["verdict_changes"] == []
+    new = report(repo, since="2026-08-01", until="2026-09-02")["independence"]["verdict_changes"]
+    assert {(c["entry"], c["kind"]) for c in new} == {("tools/vllm", "new"), ("hardware/rtx-4090", "new")}
+
+
+def test_cli_formats(repo, cli):
+    r = cli(repo, "affiliates", "report", "--format", "json")
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.output)
+    assert data == report(repo)
+    assert cli(repo, "affiliates", "report", "--format", "json").output == r.output  # deterministic
+
+    rows = list(csv.DictReader(io.StringIO(cli(repo, "affiliates", "report", "--format", "csv").output)))
+    assert len(rows) == 5 and {x["program"] for x in rows} == {"amazon", ""}
+    assert {x["ours"] for x in rows if x["program"]} == {"yes"}
+
+    table = cli(repo, "affiliates", "report", "--since", "2026-10-01").output
+    assert "2 affiliate links in 2 entries; 5 links in all (6 entries)." in table
+    assert "Amazon Associates  2      2     0" in table
+    assert "entries/tools/vllm.md: recommended -> situational (2026-10-05; reviewed by ben)" in table
+
+    md = cli(repo, "affiliates", "report", "--format", "markdown", "--since", "2026-10-01",
+             "--until", "2026-11-01").output
+    assert "Of the 3 published pages with a verdict, 2 carry affiliate links." in md
+    assert "| With affiliate links | 2 | 0 (0%) | 1 (50%) | 1 (50%) |" in md
+    assert "| Without affiliate links | 1 | 0 (0%) | 0 (0%) | 1 (100%) |" in md
+    assert ("New or changed verdicts on pages with affiliate links, from 2026-10-01 until "
+            "2026-11-01: 1.") in md
+    assert "- [vllm](/tools/vllm): recommended → situational (2026-10-05), reviewed by ben" in md
+
+
+def test_cli_errors_are_messages_not_tracebacks(repo, cli, catalog):
+    r = cli(repo, "affiliates", "report", "--until", "2026-11-01")
+    assert r.exit_code == 2 and "--until needs --since" in r.output
+    r = cli(repo, "affiliates", "report", "--since", "2026-10-01", "--until", "2026-10-01")
+    assert r.exit_code == 2 and "is not after --since" in r.output
+    r = cli(repo, "affiliates", "report", "--since", "2026-13-01")
+    assert r.exit_code == 2 and "2026-13-01" in r.output
+    shutil.rmtree(repo / ".git")
+    r = cli(repo, "affiliates", "report", "--since", "2026-10-01")
+    assert r.exit_code == 2 and "not inside a git repository" in r.output
+    (repo / "data/affiliates.yaml").write_text("programs: [\n")
+    r = cli(repo, "affiliates", "report")
+    assert r.exit_code == 1 and "data/affiliates.yaml:2:1" in r.output
+    assert "Traceback" not in r.output
+
+
+def test_classify_command(repo, cli):
+    r = cli(repo, "affiliates", "classify", OURS, FOREIGN, "https://geni.us/x", "https://vllm.ai/")
+    assert r.exit_code == 0
+    assert r.output.split("\n")[1::2] == [
+        "  Amazon Associates, tracking id localaicat-20 (ours)",
+        "  Amazon Associates, tracking id someone-20 (NOT ours)",
+        "  Geniuslink, shortener (destination hidden)",
+        "  not an affiliate link"]

@@ -1,0 +1,238 @@
+"""The affiliate rules of validate: each fires at its file and line, and stays quiet on good input."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+
+import pytest
+
+from conftest import MINI, REPO, commit_all, git, write_entry
+from pipeline.config import load_settings
+from pipeline.validate import validate
+
+OURS = "https://www.amazon.com/dp/B0BJFRT43X?tag=localaicat-20"
+FOREIGN = "https://www.amazon.com/dp/B0BJFRT43X?tag=localaicat-21"
+UNTAGGED = "https://www.amazon.com/dp/B0BJFRT43X"
+
+HARDWARE = {"title": "RTX 4090", "status": "draft", "authors": ["ana"], "kind": "gpu",
+            "vendor": "NVIDIA"}
+
+
+@pytest.fixture
+def cat(catalog):
+    """The minimal catalog of conftest, with the shipped programs file."""
+    (catalog / "data").mkdir(exist_ok=True)
+    shutil.copy(REPO / "data/affiliates.yaml", catalog / "data/affiliates.yaml")
+    return catalog
+
+
+def run(root, **kw):
+    return validate(load_settings(root), today=dt.date(2026, 11, 27), **kw)
+
+
+def at(path, needle, nth=0):
+    """(line, column) of the nth occurrence of `needle` in a file."""
+    hits = [(i + 1, line.index(needle) + 1) for i, line in enumerate(path.read_text().split("\n"))
+            if needle in line]
+    return hits[nth]
+
+
+def found(result, prefix="affiliate"):
+    return [(d.rule, d.file, d.line, d.column) for d in result.diagnostics if d.rule.startswith(prefix)]
+
+
+def test_the_minimal_catalog_with_programs_is_clean(cat):
+    assert run(cat).diagnostics == []
+
+
+def test_foreign_tag_fires_in_body_and_front_matter(cat):
+    write_entry(cat, "hardware/rtx-4090",
+                {**HARDWARE, "offers": [{"merchant": "Amazon", "url": FOREIGN}]},
+                f"Intro.\n\nBuy [here]({FOREIGN}).\n")
+    r = run(cat)
+    f = cat / "entries/hardware/rtx-4090.md"
+    assert found(r) == [("affiliate-foreign-tag", "entries/hardware/rtx-4090.md", *at(f, "url: ")),
+                        ("affiliate-foreign-tag", "entries/hardware/rtx-4090.md", *at(f, FOREIGN, 1))]
+    assert "tracking id 'localaicat-21', which is not ours" in r.diagnostics[0].message
+    assert r.diagnostics[0].message.startswith("offers.0.url: Amazon Associates link")
+    assert r.exit_code() == 1
+
+
+def test_foreign_tag_quiet_for_our_tag_and_untagged_links(cat):
+    write_entry(cat, "hardware/rtx-4090",
+                {**HARDWARE, "offers": [{"merchant": "Amazon", "url": OURS}]},
+                f"Buy [here]({UNTAGGED}) or on AWS https://aws.amazon.com/ec2/?tag=someone-20.\n")
+    assert found(run(cat)) == []
+
+
+def test_a_copied_click_id_is_foreign(cat):
+    write_entry(cat, "hardware/rtx-4090", HARDWARE,
+                "See https://www.bestbuy.com/site/x/6521430.p?skuId=6521430&irclickid=Wx2RaB.\n")
+    r = run(cat)
+    f = cat / "entries/hardware/rtx-4090.md"
+    assert found(r) == [("affiliate-foreign-tag", "entries/hardware/rtx-4090.md",
+                         *at(f, "https://www.bestbuy"))]
+    assert "click id of someone else's visit" in r.diagnostics[0].message
+
+
+def test_bibliography_sources_are_checked_on_full_runs(cat):
+    (cat / "data/bibliography.yaml").write_text(
+        "sources:\n  - id: card\n    url: https://tinyurl.com/rtx4090\n    title: Card\n"
+        "    accessed: 2026-10-01\n  - id: shop\n    url: " + FOREIGN + "\n    title: Shop\n"
+        "    accessed: 2026-10-01\n")
+    write_entry(cat, "tools/vllm", MINI["tools/vllm"], "Fast [@card; @shop].\n")
+    r = run(cat)
+    assert found(r) == [("affiliate-shortener", "data/bibliography.yaml", 2, 5),
+                        ("affiliate-foreign-tag", "data/bibliography.yaml", 6, 5)]
+    assert r.diagnostics[1].message.startswith("sources.shop.url: Amazon Associates link")
+    assert found(run(cat, paths=[str(cat / "entries/tools/vllm.md")])) == []
+
+
+def test_shortener_fires_for_program_and_generic_shorteners(cat):
+    write_entry(cat, "hardware/rtx-4090", HARDWARE,
+                "Buy <https://amzn.to/3xYzAbc>.\n\nOr https://bit.ly/3abcDEF today.\n")
+    r = run(cat)
+    f = cat / "entries/hardware/rtx-4090.md"
+    assert found(r) == [("affiliate-shortener", "entries/hardware/rtx-4090.md", *at(f, "https://amzn.to")),
+                        ("affiliate-shortener", "entries/hardware/rtx-4090.md", *at(f, "https://bit.ly"))]
+    assert "amzn.to (Amazon Associates) is a link shortener" in r.diagnostics[0].message
+    assert "full link" in r.diagnostics[0].hint
+
+
+def test_shortener_quiet_for_full_links(cat):
+    write_entry(cat, "hardware/rtx-4090", HARDWARE, f"Buy [here]({OURS}); see https://bitly.example/x.\n")
+    assert found(run(cat)) == []
+
+
+def test_forbidden_collection_fires_for_any_affiliate_url_of_the_entry(cat):
+    write_entry(cat, "glossary/awq", {**MINI["glossary/awq"], "sources": [
+        {"id": "shop", "url": OURS, "title": "Shop", "accessed": "2026-10-01"}]},
+        "AWQ [@shop].\n")
+    r = run(cat)
+    assert found(r) == [("affiliate-forbidden-collection", "entries/glossary/awq.md",
+                         *at(cat / "entries/glossary/awq.md", "url: "))]
+    assert "in glossary, where affiliate links are not allowed" in r.diagnostics[0].message
+
+
+def test_forbidden_collection_quiet_for_untagged_links_and_when_the_policy_allows(cat):
+    write_entry(cat, "glossary/awq", MINI["glossary/awq"], f"See [the card]({UNTAGGED}).\n")
+    assert found(run(cat)) == []
+    write_entry(cat, "glossary/awq", MINI["glossary/awq"], f"See [the card]({OURS}).\n")
+    assert [f[0] for f in found(run(cat))] == ["affiliate-forbidden-collection"]
+    toml = cat / "pipeline.toml"
+    toml.write_text(toml.read_text().replace('["benchmarks", "errors", "glossary"]', '["errors"]'))
+    assert found(run(cat)) == []
+
+
+def test_programs_file_problems_name_the_file_and_line(cat):
+    path = cat / "data/affiliates.yaml"
+    good = path.read_text()
+    path.write_text(good.replace("our_ids: [localaicat-20]", "our_ids: localaicat-20"))
+    r = run(cat)
+    line = good.split("\n").index("    our_ids: [localaicat-20]") + 1
+    assert found(r) == [("affiliate-programs", "data/affiliates.yaml", line, 5)]
+    assert "is not of type 'array'" in r.diagnostics[0].message
+    path.write_text(good.replace("path_id: ^/click-(\\d+)-\\d+", "path_id: ^/click-(\\d+-\\d+"))
+    assert [f[0] for f in found(run(cat))] == ["affiliate-programs"]
+    path.write_text("disclosure: [\n")
+    r = run(cat)
+    assert found(r) == [("affiliate-programs", "data/affiliates.yaml", 2, 1)]
+
+
+def test_programs_file_duplicate_ids_and_path_id_without_a_group(cat):
+    path = cat / "data/affiliates.yaml"
+    good = path.read_text()
+    path.write_text(good.replace("  - id: amazon-intl\n", "  - id: amazon\n")
+                    .replace("path_id: ^/click/camref:([^/]+)", "path_id: ^/click/camref:[^/]+"))
+    lines = good.split("\n")
+    r = run(cat)
+    assert found(r) == [
+        ("affiliate-programs", "data/affiliates.yaml", lines.index("  - id: amazon-intl") + 1, 5),
+        ("affiliate-programs", "data/affiliates.yaml",
+         lines.index("        path_id: ^/click/camref:([^/]+)") + 1, 9)]
+    assert "program id 'amazon' is used twice (first at line" in r.diagnostics[0].message
+    assert "exactly one group" in r.diagnostics[1].message
+
+
+def test_programs_file_problem_when_a_shape_mixes_params_and_shortener(cat):
+    path = cat / "data/affiliates.yaml"
+    path.write_text(path.read_text().replace("      - hosts: [geni.us]\n        shortener: true",
+                                             "      - hosts: [geni.us]\n        shortener: true\n"
+                                             "        params: [id]"))
+    r = run(cat)
+    assert [d.message for d in r.diagnostics] and all(
+        "exactly one of `params`, `path_id` or `shortener: true`" in d.message for d in r.diagnostics)
+
+
+def test_without_a_programs_file_nothing_is_an_affiliate_link(catalog):
+    write_entry(catalog, "glossary/awq", MINI["glossary/awq"], f"See https://amzn.to/3x and {FOREIGN}.\n")
+    assert found(run(catalog)) == []
+
+
+# --- affiliate-verdict-review, against the base of a pull request
+TOOL_BODY = f"vLLM serves models.\n\nRuns well on [this card]({OURS}).\n"
+
+
+@pytest.fixture
+def history(cat):
+    git(cat, "init", "-q", "-b", "main")
+    write_entry(cat, "tools/vllm", MINI["tools/vllm"], TOOL_BODY)
+    commit_all(cat, "Initial catalog", "2026-09-01T12:00:00")
+    return cat
+
+
+def _change_verdict(root, body=TOOL_BODY, **changes):
+    data = {**MINI["tools/vllm"], **changes}
+    data["verdict"] = {**MINI["tools/vllm"]["verdict"], "rating": "situational",
+                       "date": "2026-10-02"}
+    write_entry(root, "tools/vllm", data, body)
+
+
+def test_verdict_review_fires_when_only_authors_reviewed(history):
+    _change_verdict(history, reviewed_by=["ana"])
+    r = run(history, changed_since="HEAD")
+    assert found(r) == [("affiliate-verdict-review", "entries/tools/vllm.md",
+                         *at(history / "entries/tools/vllm.md", "verdict:"))]
+    assert "verdict changed (recommended -> situational)" in r.diagnostics[0].message
+    assert "(amazon)" in r.diagnostics[0].message
+
+
+def test_verdict_review_fires_for_a_new_entry_with_paid_links_and_no_reviewer(history):
+    write_entry(history, "hardware/rtx-4090", {
+        **HARDWARE, "offers": [{"merchant": "Amazon", "url": OURS}],
+        "verdict": {"rating": "recommended", "text": "Fast.", "date": "2026-10-02", "by": "ana"}})
+    r = run(history, changed_since="HEAD")
+    assert [(f[0], f[1]) for f in found(r)] == [("affiliate-verdict-review",
+                                                 "entries/hardware/rtx-4090.md")]
+    assert "new verdict (recommended)" in r.diagnostics[0].message
+
+
+def test_verdict_review_quiet_with_an_independent_reviewer(history):
+    _change_verdict(history, reviewed_by=["ben"])
+    assert found(run(history, changed_since="HEAD")) == []
+
+
+def test_the_verdict_signer_may_be_the_independent_reviewer(history):
+    write_entry(history, "hardware/rtx-4090", {
+        **HARDWARE, "offers": [{"merchant": "Amazon", "url": OURS}], "reviewed_by": ["ben"],
+        "verdict": {"rating": "recommended", "text": "Fast.", "date": "2026-10-02", "by": "ben"}})
+    assert found(run(history, changed_since="HEAD")) == []
+
+
+def test_verdict_review_quiet_without_affiliate_links_or_without_a_verdict_change(history):
+    _change_verdict(history, body=f"vLLM serves models on [this card]({UNTAGGED}).\n",
+                    reviewed_by=["ana"])
+    assert found(run(history, changed_since="HEAD")) == []
+    write_entry(history, "tools/vllm", {**MINI["tools/vllm"], "reviewed_by": ["ana"]},
+                TOOL_BODY + "\nMore text.\n")
+    assert found(run(history, changed_since="HEAD")) == []
+
+
+def test_verdict_review_only_runs_against_a_base(history):
+    _change_verdict(history, reviewed_by=["ana"])
+    assert found(run(history)) == []
+
+
+def test_the_shipped_catalog_is_clean_of_affiliate_rules(shipped):
+    assert found(run(shipped)) == []

@@ -1,0 +1,214 @@
+"""`pipeline changes`: a scripted month on a real repository, through the real CLI."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import MINI, commit_all, git, write_entry
+from pipeline.config import load_settings
+from pipeline.history import gitio
+from pipeline.history.changes import changes_between, changes_in_period
+
+OLLAMA = {"title": "Ollama", "status": "published", "summary": "Run open models with one command.",
+          "authors": ["ana"], "published": "2026-10-03",
+          "repository": "https://github.com/ollama/ollama",
+          "verdict": {"rating": "recommended", "text": "The easiest start on Linux.",
+                      "date": "2026-10-03", "by": "ana"}}
+GPTQ = {"title": "GPTQ", "status": "draft", "summary": "Post-training quantization.",
+        "authors": ["ana"], "category": "Formats & quantization"}
+GGUF = {"title": "GGUF", "status": "draft", "summary": "llama.cpp's file format.",
+        "authors": ["ana"], "category": "Formats & quantization"}
+CORRECTION = "the verdict said Linux only; Ollama runs on macOS and Windows too."
+
+
+def at(day: str) -> str:
+    return f"{day}T10:00:00+00:00"
+
+
+def edit(root, entry_id, old, new):
+    p = root / "entries" / f"{entry_id}.md"
+    text = p.read_text(encoding="utf-8")
+    assert old in text
+    p.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def scripted_month(root) -> dict[str, str]:
+    """On the minimal repo (2026-09-01): a September draft, October's changes, one November change.
+
+    October 2026: tools/ollama added (published); tools/vllm's verdict goes
+    recommended -> situational; glossary/awq renamed to glossary/awq-quantization
+    with the reference in tools/vllm updated; a correction of tools/ollama;
+    glossary/gptq (a September draft) published; glossary/gguf added as a draft.
+    November: glossary/gguf published and Ollama's verdict changed.
+    """
+    shas = {}
+    write_entry(root, "glossary/gptq", GPTQ)
+    shas["september"] = commit_all(root, "Draft GPTQ", at("2026-09-15"))
+    write_entry(root, "tools/ollama", OLLAMA)
+    shas["new"] = commit_all(root, "Add Ollama", at("2026-10-03"))
+    edit(root, "tools/vllm", "rating: recommended", "rating: situational")
+    edit(root, "tools/vllm", "Best for many users.", "Best for serving many users; heavy for one.")
+    shas["verdict"] = commit_all(root, "vLLM: situational", at("2026-10-08"))
+    git(root, "mv", "entries/glossary/awq.md", "entries/glossary/awq-quantization.md")
+    edit(root, "glossary/awq-quantization", "category:", "redirect_from:\n- glossary/awq\ncategory:")
+    edit(root, "tools/vllm", "- glossary/awq", "- glossary/awq-quantization")
+    shas["rename"] = commit_all(root, "Rename AWQ", at("2026-10-12"))
+    edit(root, "glossary/gptq", "status: draft", "status: published\npublished: '2026-10-15'")
+    shas["publish"] = commit_all(root, "Publish GPTQ", at("2026-10-15"))
+    edit(root, "tools/ollama", "The easiest start on Linux.",
+         "The easiest start on Linux, macOS and Windows.")
+    shas["correction"] = commit_all(root, f"Fix Ollama's platforms\n\nCorrection: {CORRECTION}",
+                                    at("2026-10-20"))
+    write_entry(root, "glossary/gguf", GGUF)
+    shas["draft"] = commit_all(root, "Draft GGUF", at("2026-10-25"))
+    edit(root, "glossary/gguf", "status: draft", "status: published\npublished: '2026-11-02'")
+    edit(root, "tools/ollama", "rating: recommended", "rating: situational")
+    shas["november"] = commit_all(root, "November", at("2026-11-02"))
+    return shas
+
+
+@pytest.fixture
+def month(repo):
+    return repo, scripted_month(repo)
+
+
+def by_entry(data: dict) -> dict:
+    return {c["entry"]: c for c in data["changes"]}
+
+
+def test_json_has_exactly_the_months_changes(month, cli):
+    root, shas = month
+    r = cli(root, "changes", "--since", "2026-10-01", "--until", "2026-11-01", "--format", "json")
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.output)
+    assert data["from"] == shas["september"] and data["to"] == shas["draft"]
+    changes = by_entry(data)
+    assert sorted(changes) == ["glossary/awq-quantization", "glossary/gguf", "glossary/gptq",
+                               "tools/ollama", "tools/vllm"]
+    assert changes["tools/ollama"]["kind"] == "added"
+    assert changes["glossary/gguf"] == {"kind": "added", "entry": "glossary/gguf",
+                                        "title": "GGUF", "status": "draft"}
+    rename = changes["glossary/awq-quantization"]
+    assert rename["kind"] == "renamed" and rename["previous"] == "glossary/awq"
+    assert [f["field"] for f in rename["fields"]] == ["redirect_from"]
+    vllm = changes["tools/vllm"]
+    assert vllm["kind"] == "modified"
+    assert vllm["verdict_change"] == {
+        "old": {"rating": "recommended", "text": "Best for many users."},
+        "new": {"rating": "situational", "text": "Best for serving many users; heavy for one."},
+        "rating_changed": True}
+    related = next(f for f in vllm["fields"] if f["field"] == "related")
+    assert related == {"field": "related", "old": ["glossary/awq"],
+                       "new": ["glossary/awq-quantization"]}
+    gptq = changes["glossary/gptq"]
+    assert gptq["status_change"] == {"old": "draft", "new": "published"}
+    assert data["corrections"] == [{"entry": "tools/ollama", "commit": shas["correction"],
+                                    "date": "2026-10-20", "text": CORRECTION}]
+
+
+def test_text_and_markdown_formats(month, cli):
+    root, _ = month
+    text = cli(root, "changes", "--since", "2026-10-01", "--until", "2026-11-01").output
+    assert "renamed   glossary/awq-quantization (was glossary/awq)" in text
+    assert "verdict recommended -> situational" in text
+    assert "status draft -> published" in text
+    assert CORRECTION in text
+    assert "situational -> " not in text  # November's Ollama change is not October's
+    md = cli(root, "changes", "--since", "2026-10-01", "--until", "2026-11-01",
+             "--format", "markdown").output
+    assert "## Renamed (1)" in md and "## Added (3)" not in md and "## Added (2)" in md
+    assert "## Corrections" in md
+
+
+def test_revisions_instead_of_dates(month, cli):
+    root, shas = month
+    r = cli(root, "changes", "--from", shas["draft"], "--format", "json")
+    data = json.loads(r.output)
+    assert data["to"] == shas["november"]
+    assert by_entry(data)["glossary/gguf"]["status_change"] == {"old": "draft",
+                                                               "new": "published"}
+    assert by_entry(data)["tools/ollama"]["verdict_change"]["rating_changed"] is True
+    assert data["corrections"] == []
+
+
+def test_a_rename_is_one_change_even_with_edits(repo):
+    git(repo, "mv", "entries/tools/vllm.md", "entries/tools/vllm-engine.md")
+    edit(repo, "tools/vllm-engine", "title: vLLM", "title: vLLM engine")
+    sha = commit_all(repo, "Rename vLLM", at("2026-10-02"))
+    cs = changes_between(load_settings(repo), "HEAD~1", sha)
+    assert [(c.kind, c.entry, c.previous) for c in cs.changes] == [
+        ("renamed", "tools/vllm-engine", "tools/vllm")]
+    assert [(f.field, f.old, f.new) for f in cs.changes[0].fields] == [
+        ("title", "vLLM", "vLLM engine")]
+
+
+def test_removed_and_broken_entries(repo):
+    (repo / "entries/glossary/awq.md").unlink()
+    (repo / "entries/tools/vllm.md").write_text("no front matter\n", encoding="utf-8")
+    commit_all(repo, "Break things", at("2026-10-02"))
+    cs = changes_between(load_settings(repo), "HEAD~1", "HEAD")
+    kinds = {c.entry: c for c in cs.changes}
+    assert kinds["glossary/awq"].kind == "removed" and kinds["glossary/awq"].title == "AWQ"
+    broken = kinds["tools/vllm"]
+    assert broken.kind == "modified" and broken.new is None
+    assert broken.problems == ["entries/tools/vllm.md:1: no front matter: the first line must be `---`"]
+
+
+def test_a_period_before_the_history_counts_everything_as_added(repo):
+    cs = changes_in_period(load_settings(repo), "2026-08-01", "2026-10-01")
+    assert cs.start is None and {c.kind for c in cs.changes} == {"added"}
+    assert len(cs.changes) == len(MINI)
+
+
+def test_only_changed_blobs_are_parsed(month, monkeypatch):
+    root, _ = month
+    parsed = []
+    import pipeline.history.changes as mod
+
+    real = mod.parse_entry
+    monkeypatch.setattr(mod, "parse_entry", lambda p, d, x: parsed.append(p) or real(p, d, x))
+    changes_in_period(load_settings(root), "2026-10-01", "2026-11-01")
+    assert sorted(set(parsed)) == ["entries/glossary/awq-quantization.md", "entries/glossary/awq.md",
+                                   "entries/glossary/gguf.md", "entries/glossary/gptq.md",
+                                   "entries/tools/ollama.md", "entries/tools/vllm.md"]
+
+
+@pytest.mark.parametrize("args, message", [
+    ((), "say where to start"),
+    (("--since", "2026-13-01"), "'2026-13-01' is not a date"),
+    (("--since", "2026-10-01", "--until", "2026-09-01"), "is not after"),
+    (("--since", "2026-10-01", "--from", "HEAD"), "not both"),
+    (("--from", "nope"), "unknown revision 'nope'"),
+])
+def test_usage_errors_are_plain(repo, cli, args, message):
+    r = cli(repo, "changes", *args)
+    assert r.exit_code == 2 and message in r.output and "Traceback" not in r.output
+
+
+def test_a_shallow_clone_says_how_to_fix_it(month, cli, tmp_path):
+    root, _ = month
+    clone = tmp_path / "shallow"
+    git(tmp_path, "clone", "-q", "--depth", "1", root.as_uri(), str(clone))
+    assert gitio.is_shallow(gitio.open_repo(load_settings(clone)))
+    r = cli(clone, "changes", "--since", "2026-10-01", "--until", "2026-11-01")
+    assert r.exit_code == 2
+    assert "shallow clone" in r.output and "fetch-depth: 0" in r.output
+    assert "Traceback" not in r.output
+    r = cli(clone, "changes", "--from", "HEAD~3")
+    assert r.exit_code == 2 and "fetch-depth: 0" in r.output
+
+
+def test_a_correction_follows_a_chain_of_renames_inside_the_period(repo):
+    git(repo, "mv", "entries/glossary/awq.md", "entries/glossary/awq-method.md")
+    commit_all(repo, "Rename once", at("2026-10-02"))
+    edit(repo, "glossary/awq-method", "A quantization method.", "A 4-bit quantization method.")
+    commit_all(repo, "Fix\n\nCorrection: AWQ is 4-bit.", at("2026-10-03"))
+    git(repo, "mv", "entries/glossary/awq-method.md", "entries/glossary/activation-aware.md")
+    commit_all(repo, "Rename twice", at("2026-10-04"))
+    cs = changes_in_period(load_settings(repo), "2026-10-01", "2026-11-01")
+    assert [(c.kind, c.entry, c.previous) for c in cs.changes] == [
+        ("renamed", "glossary/activation-aware", "glossary/awq")]
+    assert [(k.entry, k.text) for k in cs.corrections] == [("glossary/activation-aware",
+                                                            "AWQ is 4-bit.")]

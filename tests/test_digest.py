@@ -1,0 +1,228 @@
+"""`pipeline digest draft`: the scripted month, re-drafts that keep every editor word."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import yaml
+
+from conftest import commit_all
+from pipeline.digest.document import Document, fingerprint, parse
+from pipeline.digest.merge import merge
+from pipeline.digest.sections import Item, Section
+from test_changes import CORRECTION, at, edit, scripted_month
+from test_feeds import feed_server, with_feeds  # noqa: F401  (a fixture)
+
+DIGEST = "digests/2026-10.md"
+
+
+@pytest.fixture
+def month(repo, feed_server):  # noqa: F811
+    with_feeds(repo, feed_server, ollama=None)
+    commit_all(repo, "Feeds", at("2026-09-02"))
+    scripted_month(repo)
+    edit(repo, "tools/ollama", "repository:",
+         f"feeds:\n- {feed_server.url('ollama-releases.rss')}\nrepository:")
+    return repo
+
+
+def draft(cli, root, *args):
+    r = cli(root, "digest", "draft", "2026-10", *args)
+    assert r.exit_code == 0, r.output
+    return r, (root / DIGEST).read_text(encoding="utf-8")
+
+
+def front(text: str) -> dict:
+    return yaml.safe_load(text.split("---\n")[1])
+
+
+def block(text: str, section: str) -> str:
+    m = re.search(rf"<!-- pipeline:begin {section} .*?<!-- pipeline:end {section} -->", text, re.S)
+    return m.group(0)
+
+
+def test_first_draft_has_exactly_the_months_news(month, cli):
+    r, text = draft(cli, month)
+    assert "Wrote digests/2026-10.md" in r.output
+    meta = front(text)
+    assert meta == {"month": "2026-10", "subject": "What changed in local AI: October 2026",
+                    "preheader": meta["preheader"], "status": "draft", "deleted": []}
+    new = block(text, "new-entries")
+    assert "## New in the catalog" in new
+    assert "- **[Ollama](/tools/ollama)** (tool): Run open models with one command." in new
+    assert "**[GPTQ](/glossary/gptq)** (glossary)" in new  # a September draft published now
+    assert "GGUF" not in text  # still a draft at the end of October
+    assert "awq" not in new  # a rename is not news
+    verdicts = block(text, "verdicts")
+    assert ("- **[vLLM](/tools/vllm)**: recommended → **situational**. "
+            "Best for serving many users; heavy for one.") in verdicts
+    assert "Ollama" not in verdicts  # its verdict changed in November
+    corrections = block(text, "corrections")
+    assert f"**[Ollama](/tools/ollama)** (2026-10-20): {CORRECTION}" in corrections
+    releases = block(text, "releases")
+    assert "[v0.11.2](https://github.com/vllm-project/vllm/releases/tag/v0.11.2) (2026-10-21)" in releases
+    assert r"[v0.12.5 \[with\] \*stars\* \<and\> brackets]" in releases  # escaped for Markdown
+    assert "v0.11.0" not in releases and "v0.12.6" not in releases  # September, November
+    assert "<script" not in text and "javascript:" not in text
+    assert block(text, "new-benchmarks").count("\n") == 1  # an empty block: markers only
+
+
+def test_second_draft_keeps_every_editor_word(month, cli):
+    _, text = draft(cli, month)
+    edited = (text
+              .replace("# TODO: the headline, one line on what mattered in October 2026",
+                       "# Ollama arrives and vLLM gets a sober verdict")
+              .replace("- **[vLLM](/tools/vllm)**: recommended",
+                       "- **[vLLM](/tools/vllm)** (we ran it for a month): recommended")
+              .replace("## Verdict changes\n", "## What we changed our minds about\n")
+              .replace("<!-- pipeline:end releases -->",
+                       "<!-- pipeline:end releases -->\n\nThanks for reading. See you in November."))
+    ollama = re.search(r"<!-- pipeline:item new-entries/tools/ollama \w+ -->\n.*\n", edited).group(0)
+    edited = edited.replace(ollama, "")  # the editor deletes this item
+    edited = edited.replace("(glossary): Post-training quantization.\n",
+                            "(glossary): Post-training quantization.\nAn editor's line inside a block.\n")
+    (month / DIGEST).write_text(edited, encoding="utf-8")
+    r, again = draft(cli, month)
+    assert "Previous version: .digest-backups/2026-10.1.md" in r.output
+    assert (month / ".digest-backups/2026-10.1.md").read_text(encoding="utf-8") == edited
+    for words in ("# Ollama arrives and vLLM gets a sober verdict",
+                  "(we ran it for a month)", "## What we changed our minds about",
+                  "Thanks for reading. See you in November.",
+                  "An editor's line inside a block."):
+        assert words in again
+    assert front(again)["deleted"] == ["new-entries/tools/ollama"]
+    assert "new-entries/tools/ollama" not in again.split("---\n", 2)[2]
+    assert again == edited.replace("deleted: []", "deleted: [new-entries/tools/ollama]").replace(
+        'drafted="glossary/gptq tools/ollama"', 'drafted="glossary/gptq"')
+    r, third = draft(cli, month)
+    assert "is up to date" in r.output and third == again
+    assert not (month / ".digest-backups/2026-10.2.md").exists()
+
+
+def test_generated_items_follow_the_history(month, cli):
+    _, text = draft(cli, month)
+    edit(month, "tools/vllm", "Best for serving many users; heavy for one.",
+         "Best for serving many users.")
+    edit(month, "glossary/gptq", "status: published", "status: review")
+    commit_all(month, "Late October", at("2026-10-30"))
+    r, again = draft(cli, month)
+    assert "1 updated" in r.output and "1 dropped" in r.output
+    assert "situational**. Best for serving many users.\n" in again
+    assert "GPTQ" not in again  # unpublished again, and the item was not edited
+
+
+def test_a_deleted_item_comes_back_only_when_its_id_leaves_the_list(month, cli):
+    _, text = draft(cli, month)
+    vllm = re.search(r"<!-- pipeline:item verdicts/tools/vllm \w+ -->\n.*\n", text).group(0)
+    (month / DIGEST).write_text(text.replace(vllm, ""), encoding="utf-8")
+    _, again = draft(cli, month)
+    assert front(again)["deleted"] == ["verdicts/tools/vllm"] and "situational" not in again
+    (month / DIGEST).write_text(again.replace("deleted: [verdicts/tools/vllm]", "deleted: []"),
+                                encoding="utf-8")
+    _, restored = draft(cli, month)
+    assert "**[vLLM](/tools/vllm)**: recommended" in restored
+
+
+def test_a_block_the_editor_removed_stays_removed(month, cli):
+    _, text = draft(cli, month)
+    (month / DIGEST).write_text(text.replace(block(text, "releases") + "\n", ""), encoding="utf-8")
+    _, again = draft(cli, month)
+    assert "releases" in front(again)["deleted"] and "Upstream releases" not in again
+
+
+def test_offline_draft_uses_the_cached_feeds(month, cli, feed_server):  # noqa: F811
+    cli(month, "feeds", "fetch")
+    feed_server.requests.clear()
+    _, text = draft(cli, month, "--offline")
+    assert feed_server.requests == [] and "v0.11.2" in text
+
+
+def test_unreachable_feeds_do_not_stop_the_draft(month, cli, feed_server):  # noqa: F811
+    feed_server.failing = True
+    r, text = draft(cli, month)
+    assert "warning: feed" in r.output and "HTTP 500" in r.output
+    assert "Upstream releases" not in text and "Ollama" in text
+
+
+@pytest.mark.parametrize("damage, message", [
+    (lambda t: t.replace("<!-- pipeline:end verdicts -->\n", ""), "begins inside block 'verdicts'"),
+    (lambda t: t.replace("<!-- pipeline:begin corrections", "<!-- pipeline:begin corections"),
+     "end of block 'corrections' that was never begun"),
+    (lambda t: t.replace("<!-- pipeline:item verdicts/tools/vllm", "<!-- pipeline:item  verdicts"),
+     "a damaged pipeline marker"),
+    (lambda t: t.replace("status: draft", "status: [draft"), "front matter is not valid YAML"),
+])
+def test_a_damaged_file_gets_a_message_with_its_line(month, cli, damage, message):
+    _, text = draft(cli, month)
+    (month / DIGEST).write_text(damage(text), encoding="utf-8")
+    r = cli(month, "digest", "draft", "2026-10")
+    assert r.exit_code == 1 and message in r.output and "Traceback" not in r.output
+    assert re.search(r"digests/2026-10\.md:\d+: ", r.output)
+
+
+def test_a_sent_digest_is_not_redrafted(month, cli):
+    _, text = draft(cli, month)
+    (month / DIGEST).write_text(text.replace("status: draft", "status: sent"), encoding="utf-8")
+    r = cli(month, "digest", "draft", "2026-10")
+    assert r.exit_code == 2 and "went out already" in r.output
+
+
+def test_a_bad_month_is_a_usage_error(repo, cli):
+    r = cli(repo, "digest", "draft", "2026-13")
+    assert r.exit_code == 2 and "not a month" in r.output
+
+
+def _doc(body: str) -> Document:
+    return parse(f"---\nmonth: '2026-10'\ndeleted: []\n---\n{body}", "d.md")
+
+
+def test_merge_inserts_new_items_in_generated_order_after_edited_ones():
+    a, b, c = (Item(k, f"- {k}\n") for k in ("tools/a", "tools/b", "tools/c"))
+    doc = _doc(f"<!-- pipeline:begin verdicts {fingerprint('')} -->\n<!-- pipeline:end verdicts -->\n")
+    merge(doc, [Section("verdicts", "Verdicts", (a, c))])
+    text = doc.render().replace("- tools/c\n", "- tools/c, as the editor says\n")
+    doc = parse(text, "d.md")
+    stats = merge(doc, [Section("verdicts", "Verdicts", (a, b, c))])
+    assert stats.added == ["verdicts/tools/b"] and stats.kept == ["verdicts/tools/c"]
+    body = doc.render()
+    assert body.index("- tools/a") < body.index("- tools/b") < body.index("as the editor says")
+    assert 'drafted="tools/a tools/b tools/c"' in body
+
+
+def test_benchmarks_and_errors_have_their_own_sections(repo, cli):
+    from conftest import write_entry
+
+    write_entry(repo, "errors/cuda-oom", {"title": "CUDA out of memory", "status": "published",
+                                          "summary": "The GPU ran out of VRAM.", "authors": ["ana"],
+                                          "published": "2026-10-05"})
+    write_entry(repo, "benchmarks/vllm-4090", {"title": "vLLM on an RTX 4090",
+                                               "status": "published", "summary": "Tokens per second.",
+                                               "authors": ["ana"], "published": "2026-10-05"})
+    write_entry(repo, "authors/cy", {"title": "Cy", "status": "published", "summary": "Writer.",
+                                     "authors": ["cy"], "published": "2026-10-05"})
+    commit_all(repo, "KB and a benchmark", at("2026-10-05"))
+    _, text = draft(cli, repo)
+    assert "**[CUDA out of memory](/errors/cuda-oom)**: The GPU ran out" in block(text, "errors-kb")
+    assert "[vLLM on an RTX 4090](/benchmarks/vllm-4090)" in block(text, "new-benchmarks")
+    assert "CUDA" not in block(text, "new-entries") and "Cy" not in text  # authors are no news
+
+
+def test_a_digest_that_is_not_utf8_is_named_with_its_line(repo, cli):
+    (repo / "digests").mkdir()
+    (repo / DIGEST).write_bytes(b"---\nmonth: '2026-10'\n---\nCaf\xe9\n")
+    for args in (("draft", "2026-10"), ("render", "2026-10", "--out", str(repo / "out"))):
+        r = cli(repo, "digest", *args)
+        assert r.exit_code in (1, 2) and "Traceback" not in r.output
+    r = cli(repo, "digest", "draft", "2026-10")
+    assert "digests/2026-10.md:4: not UTF-8 (byte 0xe9)" in r.output
+
+
+def test_a_correction_is_listed_even_when_the_months_net_change_is_nil(repo, cli):
+    edit(repo, "tools/vllm", "Best for many users.", "Best for few users.")
+    commit_all(repo, "Oops", at("2026-10-02"))
+    edit(repo, "tools/vllm", "Best for few users.", "Best for many users.")
+    commit_all(repo, "Put it back\n\nCorrection: the verdict said few users; it is many.",
+               at("2026-10-03"))
+    _, text = draft(cli, repo)
+    assert "**[vLLM](/tools/vllm)** (2026-10-03): the verdict said few users; it is many." in text

@@ -1,0 +1,104 @@
+"""The rendered e-mail in headless Chromium at 600 px and at phone width: a real picture.
+
+Screenshots are kept in test-artifacts/ (git-ignored) for a person to look at.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO
+from test_changes import scripted_month
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = REPO / "test-artifacts"
+
+pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM),
+                                reason=f"{CHROMIUM} is missing (apt-get install chromium)")
+
+# Decode the screenshot in the browser itself and measure it: how many distinct
+# colours, and which share of pixels differs from the top-left (background) one.
+MEASURE = """async (b64) => {
+  const img = new Image();
+  img.src = "data:image/png;base64," + b64;
+  await img.decode();
+  const c = document.createElement("canvas");
+  c.width = img.width; c.height = img.height;
+  const ctx = c.getContext("2d");
+  ctx.drawImage(img, 0, 0);
+  const d = ctx.getImageData(0, 0, c.width, c.height).data;
+  const colours = new Set();
+  let differ = 0;
+  for (let i = 0; i < d.length; i += 4) {
+    colours.add((d[i] << 16) | (d[i + 1] << 8) | d[i + 2]);
+    if (Math.abs(d[i] - d[0]) + Math.abs(d[i + 1] - d[1]) + Math.abs(d[i + 2] - d[2]) > 30) differ++;
+  }
+  return {colours: colours.size, share: differ / (d.length / 4), width: c.width};
+}"""
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True,
+                              args=["--no-sandbox", "--disable-background-networking",
+                                    "--disable-gpu"])
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def email_html(repo, cli, tmp_path) -> Path:
+    scripted_month(repo)
+    assert cli(repo, "digest", "draft", "2026-10").exit_code == 0
+    p = repo / "digests/2026-10.md"
+    p.write_text(p.read_text(encoding="utf-8").replace(
+        "# TODO: the headline, one line on what mattered in October 2026",
+        "# Ollama arrives, vLLM gets a sober verdict"), encoding="utf-8")
+    r = cli(repo, "digest", "render", "2026-10", "--out", str(tmp_path / "out"))
+    assert r.exit_code == 0, r.output
+    return tmp_path / "out" / "email.html"
+
+
+@pytest.mark.parametrize("width", [600, 375])
+def test_the_email_is_a_real_picture_with_its_text(browser, email_html, width):
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.route("**/*", lambda route: route.abort() if not route.request.url.startswith(
+        ("file:", "data:")) else route.continue_())  # no network, ever
+    page.goto(email_html.as_uri())
+    shot = page.screenshot(full_page=True)
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / f"digest-email-{width}.png").write_bytes(shot)
+    text = page.inner_text("body")
+    for words in ("Ollama arrives, vLLM gets a sober verdict", "New in the catalog",
+                  "Verdict changes", "recommended → situational", "Corrections",
+                  "Unsubscribe", "2261 Market Street"):
+        assert words in text
+    assert page.evaluate("document.documentElement.scrollWidth") <= width  # no sideways scroll
+    column = page.locator("div[style*='max-width:600px']").first.bounding_box()
+    assert column["width"] == min(width, 600)
+    m = page.evaluate(MEASURE, base64.b64encode(shot).decode("ascii"))
+    assert m["width"] == width
+    assert m["colours"] > 20  # text antialiasing, link colour, backgrounds
+    assert 0.02 < m["share"] < 0.9  # neither blank nor a solid block
+    page.close()
+
+
+def test_dark_mode_turns_the_email_dark(browser, email_html):
+    page = browser.new_page(viewport={"width": 600, "height": 900}, color_scheme="dark")
+    page.goto(email_html.as_uri())
+    shot = page.screenshot(full_page=True)
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "digest-email-600-dark.png").write_bytes(shot)
+    body = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    card = page.evaluate("getComputedStyle(document.querySelector('.card td')).backgroundColor")
+    heading = page.evaluate("getComputedStyle(document.querySelector('h2')).color")
+    assert body == "rgb(18, 18, 18)" and card == "rgb(30, 30, 30)"
+    assert heading == "rgb(232, 232, 232)"
+    page.close()

@@ -1,0 +1,171 @@
+"""`pipeline digest render`: the four files, their properties, settings and affiliate rules."""
+
+from __future__ import annotations
+
+import email
+import re
+import shutil
+from email import policy
+
+import pytest
+
+from conftest import REPO
+from test_changes import scripted_month
+
+DIGEST = "digests/2026-10.md"
+HEADLINE = "Ollama arrives & vLLM gets a sober verdict"
+AMAZON = "https://www.amazon.com/dp/B0C1234567?tag=localaicat-20"
+EBAY = "https://www.ebay.com/itm/1234567890?campid=5338000000"
+
+
+def edit_digest(root, *pairs):
+    p = root / DIGEST
+    text = p.read_text(encoding="utf-8")
+    for old, new in pairs:
+        assert old in text, old
+        text = text.replace(old, new)
+    p.write_text(text, encoding="utf-8")
+
+
+@pytest.fixture
+def drafted(repo, cli):
+    """The scripted month, drafted, with a headline; the real programs file."""
+    (repo / "data").mkdir()
+    shutil.copy(REPO / "data/affiliates.yaml", repo / "data/affiliates.yaml")
+    scripted_month(repo)
+    assert cli(repo, "digest", "draft", "2026-10").exit_code == 0
+    edit_digest(repo, ("# TODO: the headline, one line on what mattered in October 2026",
+                       f"# {HEADLINE}"))
+    return repo
+
+
+def render(cli, root, out):
+    r = cli(root, "digest", "render", "2026-10", "--out", str(out))
+    assert r.exit_code == 0, r.output
+    return {name: (out / name).read_bytes() for name in
+            ("email.html", "email.txt", "email.eml", "web.html")}
+
+
+def test_render_writes_four_files_with_their_properties(drafted, cli, tmp_path):
+    files = render(cli, drafted, tmp_path / "out")
+    html = files["email.html"].decode()
+    assert len(files["email.html"]) < 100_000
+    assert "<mj-" not in html and "max-width:600px" in html
+    head = html[:html.index("</head>")]
+    assert '<meta name="color-scheme" content="light dark">' in head
+    assert '<meta name="supported-color-schemes" content="light dark">' in head
+    preheader = re.search(r'<div style="display:none;[^"]*">\s*(.*?)\s*</div>', html, re.S)
+    assert preheader.group(1).startswith("New entries, verdict changes")
+    assert "Ollama arrives &amp; vLLM gets a sober verdict" in html
+    assert 'href="https://local-ai-catalog.org/tools/ollama"' in html  # site paths made absolute
+    assert "2261 Market Street" in html and "newsletter/unsubscribe" in html
+    assert "pipeline:" not in html and "never shown to readers" not in html  # no markers, no notes
+
+    text = files["email.txt"].decode()
+    assert not re.search(r"</?(p|a|li|ul|div|h2|strong)\b", text)  # real text, not HTML
+    assert f"{HEADLINE}\n{'=' * len(HEADLINE)}" in text
+    assert "New in the catalog\n------------------" in text
+    assert "- Ollama <https://local-ai-catalog.org/tools/ollama> (tool): Run open\n  models" in text
+    assert "Unsubscribe: https://local-ai-catalog.org/newsletter/unsubscribe" in text
+    assert max(len(line) for line in text.splitlines() if "://" not in line) <= 72
+
+    msg = email.message_from_bytes(files["email.eml"], policy=policy.default)
+    assert msg.get_content_type() == "multipart/alternative"
+    parts = list(msg.iter_parts())
+    assert [p.get_content_type() for p in parts] == ["text/plain", "text/html"]
+    crlf = "\r\n"  # the message is in wire form
+    assert parts[0].get_content().replace(crlf, "\n") == text
+    assert parts[1].get_content().replace(crlf, "\n") == html
+    assert msg["Subject"] == "What changed in local AI: October 2026"
+    assert msg["From"] == "Local AI Catalog <digest@local-ai-catalog.org>"
+    assert msg["List-Unsubscribe"] == "<https://local-ai-catalog.org/newsletter/unsubscribe>"
+    assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+    web = files["web.html"].decode()
+    assert "<title>What changed in local AI: October 2026 · Local AI Catalog</title>" in web
+    assert 'name="color-scheme"' in web and "Ollama arrives &amp; vLLM" in web
+
+
+def test_rendering_is_deterministic(drafted, cli, tmp_path):
+    assert render(cli, drafted, tmp_path / "a") == render(cli, drafted, tmp_path / "b")
+
+
+def test_reader_text_is_escaped_and_sanitised(drafted, cli, tmp_path):
+    edit_digest(drafted, ('subject: "What changed', 'subject: "<script>x</script> What changed'),
+                (f"# {HEADLINE}", f"# {HEADLINE}\n\n<img src=x onerror=alert(1)>\n\n"
+                                  "[click](javascript:alert(1))"))
+    files = render(cli, drafted, tmp_path / "out")
+    for name in ("email.html", "web.html"):
+        page = files[name].decode()
+        assert "<script>x" not in page and "&lt;script&gt;x" in page
+        assert "onerror" not in page and "javascript:" not in page
+
+
+def test_amazon_links_become_our_entry_page_and_the_disclosure_leads(drafted, cli, tmp_path):
+    edit_digest(drafted,
+                ("Best for serving many users; heavy for one.",
+                 f"Best for serving many users; heavy for one. [Buy a GPU]({AMAZON})"),
+                (f"# {HEADLINE}\n", f"# {HEADLINE}\n\nA used card: [on eBay]({EBAY}).\n"))
+    files = render(cli, drafted, tmp_path / "out")
+    html, text = files["email.html"].decode(), files["email.txt"].decode()
+    assert "amazon.com" not in html and "amazon.com" not in text
+    assert re.search(r'<a href="https://local-ai-catalog.org/tools/vllm"[^>]*>Buy a GPU</a>', html)
+    assert "As an Amazon Associate" not in html  # no Amazon link is left
+    disclosure = html.index("We earn a commission if you buy through the paid links in this e-mail")
+    assert disclosure < html.index("ebay.com/itm") and "(paid link)" in html
+    assert 'rel="sponsored nofollow noopener"' in html
+    assert text.index("We earn a commission") < text.index("ebay.com/itm")
+    web = files["web.html"].decode()  # the web page keeps the Amazon link, disclosed
+    assert AMAZON.replace("&", "&amp;") in web
+    assert web.index("As an Amazon Associate I earn") < web.index("amazon.com/dp")
+
+
+def test_no_paid_link_no_disclosure(drafted, cli, tmp_path):
+    html = render(cli, drafted, tmp_path / "out")["email.html"].decode()
+    assert "commission" not in html and "(paid link)" not in html
+
+
+def test_an_amazon_link_in_the_editors_text_goes_to_the_entry_of_its_paragraph(drafted, cli, tmp_path):
+    edit_digest(drafted, (f"# {HEADLINE}\n",
+                          f"# {HEADLINE}\n\nWe liked [Ollama](/tools/ollama); get a "
+                          f"[mini PC]({AMAZON}).\n\nOr a [bigger one]({AMAZON}).\n"))
+    html = render(cli, drafted, tmp_path / "out")["email.html"].decode()
+    assert re.search(r'href="https://local-ai-catalog.org/tools/ollama"[^>]*>mini PC<', html)
+    assert re.search(r'href="https://local-ai-catalog.org/digests/2026-10"[^>]*>bigger one<', html)
+
+
+@pytest.mark.parametrize("setting, message", [
+    ('postal_address = "Local AI Catalog, 2261 Market Street #4667, San Francisco, CA 94114, USA"',
+     "postal_address not set"),
+    ('unsubscribe_url = "https://local-ai-catalog.org/newsletter/unsubscribe"',
+     "unsubscribe_url not set"),
+])
+def test_render_refuses_without_postal_address_or_unsubscribe_url(drafted, cli, tmp_path,
+                                                                  setting, message):
+    toml = drafted / "pipeline.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace(setting, ""), encoding="utf-8")
+    r = cli(drafted, "digest", "render", "2026-10", "--out", str(tmp_path / "out"))
+    assert r.exit_code == 2 and message in r.output and "CAN-SPAM" in r.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_render_refuses_a_plain_http_unsubscribe_url(drafted, cli, tmp_path):
+    toml = drafted / "pipeline.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace(
+        "https://local-ai-catalog.org/newsletter", "http://local-ai-catalog.org/newsletter"),
+        encoding="utf-8")
+    r = cli(drafted, "digest", "render", "2026-10", "--out", str(tmp_path / "out"))
+    assert r.exit_code == 2 and "must be an https:// URL" in r.output
+
+
+def test_render_refuses_a_digest_gmail_would_clip(drafted, cli, tmp_path):
+    edit_digest(drafted, (f"# {HEADLINE}\n", f"# {HEADLINE}\n\n" + "Long words. " * 9000 + "\n"))
+    r = cli(drafted, "digest", "render", "2026-10", "--out", str(tmp_path / "out"))
+    assert r.exit_code == 1 and "Gmail clips" in r.output
+
+
+def test_render_warns_about_placeholders_and_a_missing_digest(repo, drafted, cli, tmp_path):
+    r = cli(drafted, "digest", "render", "2026-10", "--out", str(tmp_path / "out"))
+    assert "still a TODO placeholder" in r.output and "status is still `draft`" in r.output
+    r = cli(drafted, "digest", "render", "2026-09", "--out", str(tmp_path / "out"))
+    assert r.exit_code == 2 and "pipeline digest draft 2026-09" in r.output

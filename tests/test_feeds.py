@@ -1,0 +1,191 @@
+"""Upstream release feeds: a local HTTP server on 127.0.0.1 serves fixture feeds (no network)."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from conftest import MINI, write_entry
+from pipeline.config import load_settings
+from pipeline.feeds import collect, feed_sources, items_in_month
+from pipeline.feeds.fetch import FeedCache, fetch
+from pipeline.feeds.parse import parse_feed
+
+FIXTURES = Path(__file__).parent / "fixtures" / "feeds"
+LAST_MODIFIED = "Wed, 21 Oct 2026 09:00:00 GMT"
+
+
+class FeedServer:
+    """Fixture feeds over HTTP: `.atom` files with an ETag, `.rss` with Last-Modified only;
+    `/slow` answers late, `/big` is large, `/error` is a 500. Requests are recorded."""
+
+    def __init__(self):
+        self.requests: list[tuple[str, dict]] = []
+        self.failing = False
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                server.requests.append((self.path, dict(self.headers)))
+                name = self.path.lstrip("/")
+                if server.failing or name == "error":
+                    return self._send(500, b"oops")
+                if name == "slow":
+                    time.sleep(2)
+                    return self._send(200, (FIXTURES / "vllm-releases.atom").read_bytes())
+                if name == "big":
+                    return self._send(200, b"<feed>" + b" " * 50_000 + b"</feed>")
+                file = FIXTURES / name
+                if not file.is_file():
+                    return self._send(404, b"not found")
+                data = file.read_bytes()
+                headers = {"Content-Type": "application/atom+xml; charset=utf-8"}
+                if name.endswith(".atom"):
+                    etag = '"' + hashlib.sha256(data).hexdigest()[:16] + '"'
+                    headers["ETag"] = etag
+                    if self.headers.get("If-None-Match") == etag:
+                        return self._send(304, b"", headers)
+                else:
+                    headers["Last-Modified"] = LAST_MODIFIED
+                    headers["Content-Type"] = "application/rss+xml"
+                    if self.headers.get("If-Modified-Since") == LAST_MODIFIED:
+                        return self._send(304, b"", headers)
+                self._send(200, data, headers)
+
+            def _send(self, code, body, headers=None):
+                self.send_response(code)
+                for k, v in (headers or {}).items():
+                    self.send_header(k, v)
+                if code != 304:
+                    self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                if code != 304:
+                    self.wfile.write(body)
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def url(self, name: str) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}/{name}"
+
+    def paths(self) -> list[str]:
+        return [p for p, _ in self.requests]
+
+
+@pytest.fixture
+def feed_server():
+    s = FeedServer()
+    s.thread.start()
+    yield s
+    s.httpd.shutdown()
+    s.httpd.server_close()
+
+
+def with_feeds(root: Path, server: FeedServer, vllm=("vllm-releases.atom",),
+               ollama=("ollama-releases.rss",)) -> None:
+    """Give tools/vllm (and, unless `ollama` is None, a published tools/ollama) feeds."""
+    write_entry(root, "tools/vllm", {**MINI["tools/vllm"], "feeds": [server.url(n) for n in vllm]})
+    if ollama is None:
+        return
+    write_entry(root, "tools/ollama", {
+        "title": "Ollama", "status": "published", "summary": "Run open models.",
+        "authors": ["ana"], "published": "2026-09-01",
+        "repository": "https://github.com/ollama/ollama",
+        "verdict": {"rating": "recommended", "text": "Easy.", "date": "2026-09-01", "by": "ana"},
+        "feeds": [server.url(n) for n in ollama]})
+
+
+def test_sources_come_from_tool_entries(catalog, feed_server):
+    with_feeds(catalog, feed_server)
+    sources = feed_sources(load_settings(catalog))
+    assert [(s.entry, s.url.rsplit("/", 1)[1], s.published) for s in sources] == [
+        ("tools/ollama", "ollama-releases.rss", True), ("tools/vllm", "vllm-releases.atom", True)]
+
+
+def test_fetch_caches_then_asks_conditionally(catalog, feed_server):
+    with_feeds(catalog, feed_server)
+    settings = load_settings(catalog)
+    first = collect(settings)
+    assert {r.status for r in first.results} == {"fetched"}
+    assert (catalog / ".pipeline-cache" / "feeds").is_dir()
+    feed_server.requests.clear()
+    second = collect(settings)
+    assert {r.status for r in second.results} == {"not-modified"}
+    headers = dict(feed_server.requests)
+    assert headers["/vllm-releases.atom"]["If-None-Match"].startswith('"')
+    assert headers["/ollama-releases.rss"]["If-Modified-Since"] == LAST_MODIFIED
+    assert second.items == first.items and len(first.items) == 5
+
+
+def test_items_dates_and_sanitised_html(catalog, feed_server):
+    with_feeds(catalog, feed_server)
+    items = {i.title: i for i in collect(load_settings(catalog)).items}
+    assert "nightly (undated)" not in items  # no date: left out
+    assert items["v0.11.2"].date == "2026-10-21"  # published wins over updated
+    assert items["v0.11.1"].date == "2026-10-06"  # no published: updated
+    assert items["v0.12.5 [with] *stars* <and> brackets"].date == "2026-10-13"
+    html = items["v0.11.2"].summary_html
+    for bad in ("<script", "onclick", "javascript:", "<img", "tracker.example"):
+        assert bad not in html
+    assert "<b>prefix caching</b>" in html
+    assert items["v0.11.2"].summary_text.startswith("Highlights Faster prefix caching")
+    assert 'style=' not in items["v0.12.5 [with] *stars* <and> brackets"].summary_html
+    october = items_in_month(list(items.values()), "2026-10")
+    assert sorted(i.title for i in october) == ["v0.11.1", "v0.11.2",
+                                                "v0.12.5 [with] *stars* <and> brackets"]
+
+
+def test_a_malformed_feed_is_reported_and_skipped(catalog, feed_server, cli):
+    with_feeds(catalog, feed_server, vllm=("broken.atom", "vllm-releases.atom"))
+    report = collect(load_settings(catalog))
+    bad = [r for r in report.results if r.status == "malformed"]
+    assert len(bad) == 1 and "malformed feed at line 7" in bad[0].problem
+    assert bad[0].items == () and len(report.items) == 5
+    r = cli(catalog, "feeds", "fetch")
+    assert r.exit_code == 0, r.output
+    assert "malformed" in r.output and "3 feeds, 5 items, 1 with problems." in r.output
+
+
+def test_offline_reads_only_the_cache(catalog, feed_server, cli):
+    with_feeds(catalog, feed_server)
+    r = cli(catalog, "feeds", "fetch", "--offline")
+    assert r.exit_code == 1 and "not in the cache" in r.output
+    assert feed_server.requests == []
+    assert cli(catalog, "feeds", "fetch").exit_code == 0
+    feed_server.requests.clear()
+    r = cli(catalog, "feeds", "fetch", "--offline")
+    assert r.exit_code == 0 and r.output.count("cached") == 2
+    assert feed_server.requests == []
+
+
+def test_size_cap_timeout_and_errors_fall_back_to_the_cache(tmp_path, feed_server):
+    cache = FeedCache(tmp_path / "cache")
+    big = fetch(feed_server.url("big"), cache, max_bytes=1000)
+    assert big.status == "failed" and "larger than the cap of 1000 bytes" in big.message
+    slow = fetch(feed_server.url("slow"), cache, timeout=0.2)
+    assert slow.status == "failed" and "no answer within 0.2 s" in slow.message
+    url = feed_server.url("vllm-releases.atom")
+    assert fetch(url, cache).status == "fetched"
+    feed_server.failing = True
+    stale = fetch(url, cache)
+    assert stale.status == "stale" and "HTTP 500" in stale.message and stale.data
+    assert fetch("file:///etc/passwd", cache).status == "failed"
+
+
+def test_parse_feed_refuses_bozo_and_keeps_good_bytes():
+    items, problem = parse_feed((FIXTURES / "broken.atom").read_bytes(), "https://x/f", "tools/x")
+    assert items == [] and problem.startswith("malformed feed")
+    items, problem = parse_feed((FIXTURES / "vllm-releases.atom").read_bytes(),
+                                "https://github.com/vllm-project/vllm/releases.atom", "tools/vllm",
+                                "text/plain")
+    assert problem is None and [i.title for i in items] == ["v0.11.0", "v0.11.1", "v0.11.2"]
+    assert len({i.key for i in items}) == 3

@@ -1,0 +1,166 @@
+"""pipeline.history.log: created/updated dates, renames and corrections from one git log pass."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import commit_all, git, write_entry
+from pipeline.config import load_settings
+from pipeline.errors import UsageError
+from pipeline.history import gitio
+from pipeline.history.log import Correction, PreviousId, Rename, entry_history, renames
+
+GPTQ = {"title": "GPTQ", "status": "published", "summary": "A quantization method.",
+        "authors": ["ana"], "published": "2026-02-01", "category": "Formats & quantization"}
+
+
+def _edit(root, entry_id, old, new):
+    p = root / "entries" / f"{entry_id}.md"
+    p.write_text(p.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+
+
+@pytest.fixture
+def history(repo):
+    """The minimal repo (2026-09-01) plus renames, an edit, a correction and a merge."""
+    _edit(repo, "tools/vllm", "A serving engine.", "A fast serving engine.")
+    commit_all(repo, "Edit vLLM", "2026-09-10T12:00:00+00:00")
+    git(repo, "mv", "entries/glossary/awq.md", "entries/glossary/awq-quant.md")
+    commit_all(repo, "Rename AWQ", "2026-09-20T12:00:00+00:00")
+    _edit(repo, "glossary/awq-quant", "A quantization method.", "A 4-bit quantization method.")
+    commit_all(repo, "Fix AWQ\n\nCorrection: AWQ is 4-bit, not 8-bit.\nSigned-off-by: Ana <a@example.org>",
+               "2026-10-02T12:00:00+00:00")
+    git(repo, "mv", "entries/glossary/awq-quant.md", "entries/glossary/activation-aware.md")
+    commit_all(repo, "Rename AWQ again", "2026-10-05T12:00:00+00:00")
+    # A side branch with a correction inside, merged with a merge commit.
+    git(repo, "checkout", "-q", "-b", "side")
+    write_entry(repo, "glossary/gptq", GPTQ)
+    commit_all(repo, "Add GPTQ", "2026-10-06T12:00:00+00:00")
+    _edit(repo, "tools/vllm", "A fast serving engine.", "A fast serving engine for many users.")
+    commit_all(repo, "Fix vLLM summary\n\ncorrection: it serves many users, not one.",
+               "2026-10-07T12:00:00+00:00")
+    git(repo, "checkout", "-q", "main")
+    env = {"GIT_AUTHOR_DATE": "2026-10-09T12:00:00+00:00",
+           "GIT_COMMITTER_DATE": "2026-10-09T12:00:00+00:00"}
+    git(repo, "merge", "-q", "--no-ff", "-m", "Merge side", "side", env=env)
+    return repo
+
+
+def test_created_updated_and_previous_ids(history):
+    h = entry_history(load_settings(history))
+    awq = h["glossary/activation-aware"]
+    assert awq.created == "2026-09-01"
+    assert awq.updated == "2026-10-05"
+    assert awq.previous_ids == [PreviousId("glossary/awq", "2026-09-20"),
+                                PreviousId("glossary/awq-quant", "2026-10-05")]
+    assert "glossary/awq" not in h and "glossary/awq-quant" not in h
+    # Changes that arrive by a merge count at the merge (first-parent history).
+    assert h["glossary/gptq"].created == "2026-10-09"
+    assert h["tools/vllm"].updated == "2026-10-09"
+    assert h["authors/ana"].created == h["authors/ana"].updated == "2026-09-01"
+    assert h["tools/vllm"].previous_ids == []
+
+
+def test_corrections_follow_renames_and_merged_branches(history):
+    h = entry_history(load_settings(history))
+    awq = h["glossary/activation-aware"].corrections
+    assert [(c.date, c.text, c.entry) for c in awq] == [
+        ("2026-10-02", "AWQ is 4-bit, not 8-bit.", "glossary/activation-aware")]
+    assert awq[0].commit == git(history, "log", "-1", "--format=%H", "--grep=Fix AWQ").strip()
+    vllm = h["tools/vllm"].corrections
+    assert [c.text for c in vllm] == ["it serves many users, not one."]
+    assert isinstance(vllm[0], Correction)
+    assert h["glossary/gptq"].corrections == []
+
+
+def test_renames_lists_each_step_oldest_first(history):
+    assert renames(load_settings(history)) == [
+        Rename("glossary/awq", "glossary/awq-quant", "2026-09-20"),
+        Rename("glossary/awq-quant", "glossary/activation-aware", "2026-10-05"),
+    ]
+
+
+def test_history_at_an_older_revision(history):
+    h = entry_history(load_settings(history), "HEAD~2")  # before the second rename
+    assert set(h) >= {"glossary/awq-quant", "tools/vllm"}
+    assert "glossary/activation-aware" not in h
+    assert h["glossary/awq-quant"].updated == "2026-10-02"
+
+
+def test_a_file_deleted_and_added_again_starts_a_new_history(repo):
+    (repo / "entries/glossary/awq.md").unlink()
+    commit_all(repo, "Remove AWQ", "2026-09-05T12:00:00+00:00")
+    write_entry(repo, "glossary/awq", {**GPTQ, "title": "AWQ"})
+    commit_all(repo, "AWQ again", "2026-09-07T12:00:00+00:00")
+    assert entry_history(load_settings(repo))["glossary/awq"].created == "2026-09-07"
+
+
+def test_uncommitted_entries_are_absent_and_unknown_revisions_refused(repo):
+    write_entry(repo, "glossary/gptq", GPTQ)
+    settings = load_settings(repo)
+    assert "glossary/gptq" not in entry_history(settings)
+    with pytest.raises(UsageError, match="unknown revision 'nope'"):
+        entry_history(settings, "nope")
+
+
+def test_a_shallow_clone_is_refused_with_the_fix(history, tmp_path):
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", "--depth", "1", history.as_uri(), str(clone))
+    settings = load_settings(clone)
+    with pytest.raises(gitio.ShallowClone, match="fetch-depth: 0"):
+        entry_history(settings)
+
+
+def test_many_entries_take_one_log_pass(repo, monkeypatch):
+    for i in range(300):
+        write_entry(repo, f"glossary/term-{i}", {**GPTQ, "title": f"Term {i}"})
+    commit_all(repo, "Many terms", "2026-09-03T12:00:00+00:00")
+    import git as gitpython
+
+    calls = []
+    real = gitpython.cmd.Git.execute
+    monkeypatch.setattr(gitpython.cmd.Git, "execute",
+                        lambda self, command, **kw: calls.append(command) or real(self, command, **kw))
+    h = entry_history(load_settings(repo))
+    assert len(h) == 304 and h["glossary/term-299"].created == "2026-09-03"
+    logs = [c for c in calls if "log" in c]
+    assert len(logs) == 2  # the first-parent walk and the corrections, whatever the entries
+
+
+def _as_tuples(settings):
+    h = entry_history(settings)
+    return {k: (v.created, v.updated, v.previous_ids, v.corrections) for k, v in h.items()}, \
+        renames(settings)
+
+
+def test_the_cache_reads_only_new_commits_and_agrees_with_a_full_walk(history, monkeypatch):
+    settings = load_settings(history)
+    entry_history(settings)  # fills .pipeline-cache/history.json
+    assert (history / ".pipeline-cache/history.json").is_file()
+    git(history, "mv", "entries/glossary/gptq.md", "entries/glossary/gptq-method.md")
+    commit_all(history, "Rename GPTQ\n\nCorrection: GPTQ is one-shot.", "2026-11-02T12:00:00+00:00")
+    (history / "entries/authors/ben.md").unlink()
+    commit_all(history, "Ben leaves", "2026-11-03T12:00:00+00:00")
+    import git as gitpython
+
+    ranges = []
+    real = gitpython.cmd.Git.execute
+    monkeypatch.setattr(gitpython.cmd.Git, "execute", lambda self, command, **kw: (
+        ranges.append(command) if "log" in command else None) or real(self, command, **kw))
+    incremental = _as_tuples(settings)
+    assert all(any(".." in a for a in c) for c in ranges) and len(ranges) == 2
+    (history / ".pipeline-cache/history.json").unlink()
+    assert incremental == _as_tuples(settings)
+    h = entry_history(settings)
+    assert "authors/ben" not in h
+    assert h["glossary/gptq-method"].previous_ids == [PreviousId("glossary/gptq", "2026-11-02")]
+    assert [c.text for c in h["glossary/gptq-method"].corrections] == ["GPTQ is one-shot."]
+    assert h["glossary/gptq-method"].created == "2026-10-09"
+
+
+def test_a_broken_cache_means_a_full_walk(history):
+    settings = load_settings(history)
+    expected = _as_tuples(settings)
+    cache = history / ".pipeline-cache/history.json"
+    for junk in ("{not json", '{"version": 1, "key": "entries", "sha": "x", "histories": 3}'):
+        cache.write_text(junk, encoding="utf-8")
+        assert _as_tuples(settings) == expected
