@@ -1,27 +1,57 @@
-"""`pipeline validate` as a library function: settings in, ValidationResult out."""
+"""`pipeline validate` as a library function: settings in, ValidationResult out.
+
+A run looks at every entry file but parses and checks only what it must:
+the results of the last run are kept per file in a persistent cache
+(`pipeline.cache`, which says when a result still holds). On a big cold run
+the files are parsed and checked in worker processes, one half each
+(`pipeline.parallel`), and the catalog-wide checks see the other half through
+small stand-ins of its entries. Whichever way, the diagnostics are exactly
+those of checking everything from scratch.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import os
-from dataclasses import dataclass, field
+import re
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from .catalog.loader import load_catalog
-from .catalog.model import Catalog
-from .catalog.text import internal_links, path_to_id
-from .checks import Context, run_checks
+from .cache import Record, ValidateCache, diagnostics, plan, rows, stub, summarize
+from .catalog.loader import (content_digest, load_catalog, parse_bibliography, parse_entry,
+                             walk_folder)
+from .catalog.model import Catalog, Entry
+from .catalog.text import citations, internal_links, path_to_id
+from .checks import CHECK_MODULES, LOCAL_MODULES
 from .config import Settings
 from .diagnostics import Diagnostic
 from .errors import UsageError
-from .schemas import SchemaSet, values_at
+from .parallel import InProcess, Workers, can_fork, cores
+
+PER_WORKER = 750  # files to parse per worker process, at least (measured: benchmarks/)
+CHUNK = 2500  # entries checked at a time
+CATALOG_FAMILIES = tuple(m for m in CHECK_MODULES if m not in LOCAL_MODULES)
+LOCAL_MODULES_SET, CATALOG_FAMILIES_SET = frozenset(LOCAL_MODULES), frozenset(CATALOG_FAMILIES)
 
 
-@dataclass
 class ValidationResult:
-    diagnostics: list[Diagnostic]
-    entries: int  # entries checked
-    catalog: Catalog | None = field(default=None, repr=False)
+    """The diagnostics of a run, how many entries it checked, and the catalog it read."""
+
+    def __init__(self, diagnostics: list[Diagnostic], entries: int,
+                 catalog: Catalog | None = None,
+                 load_catalog: Callable[[], Catalog] | None = None):
+        self.diagnostics = diagnostics
+        self.entries = entries
+        self._catalog = catalog
+        self._load_catalog = load_catalog
+
+    @property
+    def catalog(self) -> Catalog | None:
+        """The whole catalog, parsed (on first use when the run did not parse it all)."""
+        if self._catalog is None and self._load_catalog is not None:
+            self._catalog = self._load_catalog()
+        return self._catalog
 
     @property
     def errors(self) -> int:
@@ -52,8 +82,10 @@ def apply_severities(diags: list[Diagnostic], overrides: dict[str, str], strict:
     return sorted(out, key=lambda d: (d.file, d.line, d.column, d.rule, d.message))
 
 
-def references_of(entry, schemas: SchemaSet) -> set[str]:
+def references_of(entry, schemas) -> set[str]:
     """Every entry id an entry refers to, in front matter or body links."""
+    from .schemas import values_at
+
     out: set[str] = set()
     for fld in schemas.ref_fields(entry.collection):
         for _, value in values_at(entry.data, fld.path):
@@ -66,8 +98,35 @@ def references_of(entry, schemas: SchemaSet) -> set[str]:
     return out
 
 
-def _selected(settings: Settings, catalog: Catalog, paths: list[str]) -> set[str]:
-    """Entry ids of the files or folders named on the command line."""
+def cited_from_bibliography(entry: Entry, bibliography: dict,
+                            mention: re.Pattern | None) -> set[str]:
+    """The shared-bibliography sources an entry cites (body or front matter), as
+    `check_citations` counts them: cited, and not one of the entry's own sources.
+
+    `mention` finds `@<id>` of any bibliography id; a body without one cites none.
+    """
+    from .checks.citations import _source_refs
+
+    if not bibliography:
+        return set()
+    cited = {sid for _, sid in _source_refs(entry.data)}
+    if mention is not None and mention.search(entry.body):
+        cited.update(sid for _, _, sid in citations(entry))
+    if not cited:
+        return cited
+    own = {s["id"] for s in entry.sources() if isinstance(s.get("id"), str)}
+    return {sid for sid in cited if sid in bibliography and sid not in own}
+
+
+def _mention(bibliography: dict) -> re.Pattern | None:
+    if not bibliography:
+        return None
+    ids = sorted(bibliography, key=len, reverse=True)
+    return re.compile("@(?:" + "|".join(re.escape(i) for i in ids) + ")")
+
+
+def _named(settings: Settings, paths: list[str]) -> list[str]:
+    """The files or folders named on the command line, relative to the catalog root."""
     root = settings.root
     wanted: list[str] = []
     for p in paths:
@@ -78,12 +137,157 @@ def _selected(settings: Settings, catalog: Catalog, paths: list[str]) -> set[str
         except ValueError:
             raise UsageError(f"{p} is not inside the catalog at {root}") from None
         wanted.append(rel.rstrip("/"))
-    ids = set()
-    for e in catalog.entries.values():
-        if any(e.file == w or e.file.startswith(w + "/") or w in ("", ".") for w in wanted):
-            ids.add(e.id)
-    return ids
+    return wanted
 
+
+def _is_named(file: str, named: list[str]) -> bool:
+    return any(file == w or file.startswith(w + "/") or w in ("", ".") for w in named)
+
+
+class _EntriesAt(Mapping):
+    """The entries of the catalog at a git revision, read and parsed when asked for."""
+
+    def __init__(self, settings: Settings, rev: str):
+        self._settings = settings
+        self._rev = rev
+        self._prefix = settings.paths.entries.strip("/")
+        self._read: dict[str, Entry | None] = {}
+        self._all: dict[str, Entry] | None = None
+
+    def __getitem__(self, entry_id: str) -> Entry:
+        if self._all is not None:
+            return self._all[entry_id]
+        if entry_id not in self._read:
+            from .history.gitio import read_paths
+
+            path = f"{self._prefix}/{entry_id}.md"
+            data = read_paths(self._settings, self._rev, [path]).get(path)
+            self._read[entry_id] = (parse_entry(path, data, self._prefix)[0]
+                                    if data is not None else None)
+        found = self._read[entry_id]
+        if found is None:
+            raise KeyError(entry_id)
+        return found
+
+    def _everything(self) -> dict[str, Entry]:
+        if self._all is None:
+            from .history.gitio import read_tree
+
+            files, bib = read_tree(self._settings, self._rev)
+            self._all = load_catalog(self._settings, files=files, bibliography=bib)[0].entries
+        return self._all
+
+    def __iter__(self):
+        return iter(self._everything())
+
+    def __len__(self) -> int:
+        return len(self._everything())
+
+
+# -- the work of one process: parse some files, then check entries -------------
+
+def _parse_shard(state: dict, items: list[tuple]) -> list[tuple[str, Record]]:
+    """Parse files (path, full path, stat, bytes or None); keep the entries for checking."""
+    prefix, schemas = state["prefix"], state["schemas"]
+    parsed = state.setdefault("entries", {})
+    bar = state.get("progress")
+    out = []
+    for rel, full, stat, data in items:
+        if bar is not None:
+            bar.advance()
+        if data is None:
+            with open(full, "rb") as f:
+                data = f.read()
+        entry, load = parse_entry(rel, data, prefix)
+        if entry is None:
+            out.append((rel, Record(stat=stat, digest=content_digest(data), load=rows(load))))
+            continue
+        parsed[entry.id] = entry
+        cited = cited_from_bibliography(entry, state["bibliography"], state["mention"])
+        out.append((rel, summarize(entry, references_of(entry, schemas), cited, load, stat)))
+        _forget_derived(entry)  # made again, a chunk at a time, when checked
+    return out
+
+
+def _check_shard(state: dict, stubs: dict[str, tuple], bibliography: tuple,
+                 full: set[str], catalog_only: set[str], reread: list[tuple]) -> dict:
+    """Diagnostics by entry and rule family: every family for `full`, the catalog-wide
+    ones for `catalog_only`, of the entries parsed in this process and of `reread`
+    (path, full path), parsed now. Every other entry is a stand-in made from `stubs`.
+
+    Entries are checked CHUNK at a time; then their Markdown lines are dropped and,
+    in a worker, the entries themselves, so memory stays flat.
+    """
+    from .checks import Context, family, is_local, load_checks
+
+    parsed = state.setdefault("entries", {})
+    for rel, path in reread:
+        with open(path, "rb") as f:
+            entry, _ = parse_entry(rel, f.read(), state["prefix"])
+        if entry is not None:
+            parsed[entry.id] = entry
+    entries = {entry_id: parsed.get(entry_id) or stub(rel, summary)
+               for entry_id, (rel, summary) in stubs.items()}
+    sources, positions, bib_file = bibliography
+    catalog = Catalog(entries=entries, bibliography=sources, bibliography_positions=positions,
+                      bibliography_file=bib_file)
+    extras = {"schemas": state["schemas"]}  # shared by the chunks: computed once
+    checks = load_checks()
+    bar = state.get("progress")
+    wanted = sorted(i for i in full | catalog_only if i in parsed)
+    out: dict[str, dict[str, list]] = {}
+    for start in range(0, len(wanted), CHUNK):
+        chunk = set(wanted[start:start + CHUNK])
+        ctx = Context(catalog=catalog, settings=state["settings"], today=state["today"],
+                      only=chunk, base_catalog=state["base"], extras=extras)
+        local_ctx = dataclasses.replace(ctx, only=chunk & full)
+        for entry_id in chunk:
+            out[entry_id] = {f: [] for f in CATALOG_FAMILIES}
+            if entry_id in full:
+                out[entry_id].update({f: [] for f in LOCAL_MODULES})
+        for fn in checks:
+            use = local_ctx if is_local(fn) else ctx
+            fam = family(fn)
+            for d in fn(use):
+                if use.wants(d.entry):
+                    out[d.entry].setdefault(fam, []).append(d)
+        for entry_id in chunk:
+            _forget_derived(parsed[entry_id])
+            if not state["keep"]:
+                del parsed[entry_id]
+                entries[entry_id] = stub(*stubs[entry_id])
+        if bar is not None:
+            bar.advance(len(chunk))
+    return {entry_id: {fam: rows(ds) for fam, ds in fams.items()} for entry_id, fams in out.items()}
+
+
+_ENTRY_FIELDS = frozenset(f.name for f in dataclasses.fields(Entry))
+
+
+def _forget_derived(entry: Entry) -> None:
+    """Drop what was computed from an entry and kept on it (its body's lines)."""
+    for name in [n for n in entry.__dict__ if n not in _ENTRY_FIELDS]:
+        del entry.__dict__[name]
+
+
+def _catalog_level(settings: Settings, schemas, bibliography: tuple, cited: set[str],
+                   today: _dt.date) -> list[Diagnostic]:
+    """Diagnostics about no entry: the data files, and bibliography sources nobody cites.
+
+    The checks run on one stand-in entry that cites what the whole catalog cites.
+    """
+    from .checks import Context, run_checks
+
+    probe = Entry(id="-/-", collection="-", slug="-", file="-", body="", body_line=1,
+                  data={"cites": [{"source": s} for s in sorted(cited)]})
+    sources, positions, bib_file = bibliography
+    catalog = Catalog(entries={probe.id: probe}, bibliography=sources,
+                      bibliography_positions=positions, bibliography_file=bib_file)
+    ctx = Context(catalog=catalog, settings=settings, today=today, extras={"schemas": schemas})
+    return [d for d in run_checks(ctx) if d.entry is None]
+
+
+# -- the run ----------------------------------------------------------------------
 
 def validate(
     settings: Settings,
@@ -91,36 +295,150 @@ def validate(
     changed_since: str | None = None,
     today: _dt.date | None = None,
     strict: bool = False,
+    *,
+    cache: bool = True,
+    jobs: int | None = None,
+    progress=None,
 ) -> ValidationResult:
-    """Check the catalog; report on everything, on `paths`, or on what changed since a revision."""
-    schemas = SchemaSet.load(settings.path("schemas"))
-    catalog, load_diags = load_catalog(settings)
+    """Check the catalog; report on everything, on `paths`, or on what changed since a revision.
+
+    `cache=False` neither reads nor writes the cache; `jobs` caps the worker
+    processes (default: one per core when there is enough work); `progress`,
+    when given, is told how much work there is and how much is done
+    (`pipeline.progress.Progress`).
+    """
+    today = today or _dt.date.today()
+    store = ValidateCache.open(settings, enabled=cache)
+    records, fresh, refused = store.scan(walk_folder(settings))
+    sources, where, bib_load = _bibliography(settings)
+    bibliography = (sources, where, settings.paths.bibliography)
+    count = max(1, min(jobs or cores(), len(fresh) // PER_WORKER)) if can_fork() else 1
+    state = {"settings": settings, "prefix": settings.paths.entries.strip("/"), "today": today,
+             "schemas": _load_schemas(settings) if fresh else None,
+             "base": Catalog(entries=_EntriesAt(settings, changed_since)) if changed_since
+             else None, "bibliography": sources, "mention": _mention(sources),
+             "keep": count == 1,  # a worker forgets entries once checked
+             "progress": progress if count == 1 else None}  # workers draw nothing
+    stage_bar = progress if count > 1 else None
+    if progress is not None:
+        progress.total = len(fresh)
+    with Workers(count, state) if count > 1 else InProcess(state) as workers:
+        # parse what is new, where it will be checked
+        owner: set[str] = set()
+        for parsed in workers.call(_parse_shard, [(fresh[i::count],) for i in range(count)]):
+            for rel, record in parsed:
+                records[rel] = record
+                if record.entry:
+                    owner.add(record.id)
+            if stage_bar is not None:
+                stage_bar.advance(len(parsed))
+        facts = store.changes(records, fresh)
+        store.dirty |= bool(facts) or records.keys() != store.records.keys()
+        by_id = {r.id: rel for rel, r in records.items() if r.entry}
+        only, changed = _targets(settings, by_id, records, paths, changed_since)
+        targets = set(by_id) if only is None else only
+        full, catalog_only = plan(records, by_id, targets, facts, changed, today.isoformat(),
+                                  LOCAL_MODULES_SET, CATALOG_FAMILIES_SET)
+        computed: dict[str, dict] = {}
+        if full or catalog_only:
+            if state["schemas"] is None:
+                state["schemas"] = _load_schemas(settings)
+            if progress is not None:
+                progress.total = (progress.total or 0) + len(full | catalog_only)
+            stubs = {entry_id: (rel, records[rel].entry) for entry_id, rel in by_id.items()}
+            others = sorted((full | catalog_only) - owner)
+            for result in workers.call(_check_shard, [
+                    (stubs, bibliography, full, catalog_only,
+                     [(by_id[i], str(settings.root / by_id[i])) for i in others[n::count]])
+                    for n in range(count)]):
+                computed.update(result)
+            if stage_bar is not None:
+                stage_bar.advance(len(full | catalog_only))
+    for entry_id, families in computed.items():
+        if entry_id not in changed:  # results against a base revision are not kept
+            r = records[by_id[entry_id]]
+            r.results.update(families)
+            if entry_id in full:
+                r.checked_on = today.isoformat()
+            store.dirty = True
+    store.records = records
+    catalog_diags = [] if only is not None else _catalog_diagnostics(
+        store, state, bibliography, today)
+    store.save()
+
+    found: list[Diagnostic] = []
+    for entry_id in targets:
+        for stored in {**records[by_id[entry_id]].results, **computed.get(entry_id, {})}.values():
+            if stored:
+                found.extend(diagnostics(stored))
+    load_diags = [d for r in records.values() if r.load for d in diagnostics(r.load)]
+    load_diags += refused + bib_load
+    if only is not None:
+        files = {by_id[i] for i in only}
+        named = _named(settings, paths) if paths else []
+        load_diags = [d for d in load_diags if d.file in files or d.entry in only
+                      or (changed_since and d.entry is None) or _is_named(d.file, named)]
+    diags = apply_severities(load_diags + found + catalog_diags, settings.checks, strict)
+    return ValidationResult(diagnostics=diags, entries=len(targets),
+                            catalog=_whole(state, by_id, bibliography),
+                            load_catalog=lambda: load_catalog(settings)[0])
+
+
+def _bibliography(settings: Settings):
+    path = settings.path("bibliography")
+    sources, where, _, _, problems = parse_bibliography(
+        settings.paths.bibliography, path.read_bytes() if path.is_file() else None)
+    return sources, where, problems
+
+
+def _catalog_diagnostics(store: ValidateCache, state: dict, bibliography: tuple,
+                         today: _dt.date) -> list[Diagnostic]:
+    """Diagnostics about no entry, reused while what they depend on holds."""
+    sources = bibliography[0]
+    cited = set().union(*(r.cited for r in store.records.values()))
+    day = today.isoformat()
+    key = (tuple(sorted(cited)), tuple(str(s.get("accessed") or "") > day
+                                       for s in sources.values()))
+    if store.catalog is not None and tuple(store.catalog[0]) == key:
+        return diagnostics(store.catalog[1])
+    schemas = state["schemas"] or _load_schemas(state["settings"])
+    found = _catalog_level(state["settings"], schemas, bibliography, cited, today)
+    store.catalog = (key, rows(found))
+    store.dirty = True
+    return found
+
+
+def _whole(state: dict, by_id: dict[str, str], bibliography: tuple) -> Catalog | None:
+    """The whole catalog, when this process parsed every entry of it."""
+    parsed = state.get("entries", {})
+    if any(i not in parsed for i in by_id):
+        return None
+    sources, where, file = bibliography
+    return Catalog(entries={i: parsed[i] for i, _ in sorted(by_id.items(), key=lambda x: x[1])},
+                   bibliography=sources, bibliography_positions=where, bibliography_file=file)
+
+
+def _load_schemas(settings: Settings):
+    from .fastschema import FastSchemaSet
+
+    return FastSchemaSet.load(settings.path("schemas"))
+
+
+def _targets(settings: Settings, by_id: dict[str, str], records: dict[str, Record],
+             paths: list[str] | None, changed_since: str | None):
+    """(ids to report on or None for all, ids changed since the revision)."""
     only: set[str] | None = None
+    changed: set[str] = set()
     if paths:
-        only = _selected(settings, catalog, paths)
+        named = _named(settings, paths)
+        only = {entry_id for entry_id, file in by_id.items() if _is_named(file, named)}
     if changed_since:
         from .history.gitio import changed_entry_ids
 
         changed, gone = changed_entry_ids(settings, changed_since)
         touched = changed | gone
-        only = (only or set()) | {i for i in changed if i in catalog.entries}
-        for e in catalog.entries.values():
-            if e.id not in only and references_of(e, schemas) & touched:
-                only.add(e.id)
-    base_catalog = None
-    if changed_since:
-        from .history.gitio import read_tree
-
-        files, bib = read_tree(settings, changed_since)
-        base_catalog, _ = load_catalog(settings, files=files, bibliography=bib)
-    ctx = Context(catalog=catalog, settings=settings, today=today or _dt.date.today(), only=only,
-                  base_catalog=base_catalog)
-    ctx.extras["schemas"] = schemas
-    diags = run_checks(ctx)
-    if only is not None:
-        files = {catalog.entries[i].file for i in only if i in catalog.entries}
-        load_diags = [d for d in load_diags if d.file in files or d.entry in only
-                      or (changed_since and d.entry is None)]
-    diags = apply_severities(load_diags + diags, settings.checks, strict)
-    count = len(catalog.entries) if only is None else len(only)
-    return ValidationResult(diagnostics=diags, entries=count, catalog=catalog)
+        changed &= by_id.keys()
+        only = (only or set()) | changed
+        only |= {entry_id for entry_id, rel in by_id.items()
+                 if not touched.isdisjoint(records[rel].refs)}
+    return only, changed

@@ -121,8 +121,6 @@ def test_the_staged_entries_hook_runs_as_pre_commit_would(catalog, cli, monkeypa
     assert cli(catalog, "validate", "entries/glossary/awq.md").exit_code == 0
 
 
-@pytest.mark.xfail(strict=True, reason="validate drops the loading problems of a file named on the "
-                   "command line that fails to load (pipeline/validate.py, see the report of issue 5)")
 def test_the_staged_entries_hook_catches_a_file_that_does_not_load(catalog, cli, monkeypatch):
     monkeypatch.chdir(catalog)
     (catalog / "entries/tools/vllm.md").write_text("no front matter\n")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +20,14 @@ from ..diagnostics import Diagnostic, rule
 from . import yamlpos
 from .model import Catalog, Entry
 
+# jsonschema imports rfc3987-syntax, when it is installed, for the `iri` formats alone (no
+# schema of ours uses them), and that module builds a parser on import: a second on every
+# start of `pipeline`. Until pyproject.toml stops pulling it in (the `format-nongpl` extra),
+# it is kept from loading; this module is imported before jsonschema is.
+sys.modules.setdefault("rfc3987_syntax", None)
+
 SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+_CLOSING = re.compile(r"^---[ \t]*$", re.MULTILINE)  # the line that closes front matter
 BOM = b"\xef\xbb\xbf"
 
 FILE_NAME = rule(
@@ -140,46 +148,59 @@ class RawFile:
     problem: Diagnostic | None = None
 
 
+def walk_folder(settings: Settings, only: set[str] | None = None):
+    """(relative path, full path, problem) of every file under the entries folder, sorted.
+
+    `problem` is a diagnostic for a file that must not be read (a symbolic link
+    pointing outside the catalog), else None. Nothing is read here; hidden files
+    and folders are skipped, and linked folders are not followed.
+    """
+    entries_dir = settings.path("entries")
+    if not entries_dir.is_dir():
+        return
+    rel_dir = os.path.relpath(entries_dir, settings.root).replace(os.sep, "/")
+    yield from _walk(str(entries_dir), rel_dir, entries_dir.resolve(), only)
+
+
+def _walk(folder: str, rel_dir: str, real_entries: Path, only: set[str] | None):
+    with os.scandir(folder) as it:
+        items = sorted((e for e in it if not e.name.startswith(".")), key=lambda e: e.name)
+    for e in items:
+        if e.is_dir():
+            continue
+        rel = f"{rel_dir}/{e.name}"
+        if only is not None and rel not in only:
+            continue
+        problem = None
+        if e.is_symlink():
+            target = Path(e.path).resolve()
+            if not target.is_relative_to(real_entries) or not target.is_file():
+                problem = FILE_SYMLINK(rel, 0, 0, f"symbolic link to {os.readlink(e.path)} "
+                                       "points outside the catalog; it was not read")
+        yield rel, e.path, problem
+    for e in items:
+        if e.is_dir() and not e.is_symlink():  # linked folders are not followed
+            yield from _walk(e.path, f"{rel_dir}/{e.name}", real_entries, only)
+
+
 def read_folder(settings: Settings, only: set[str] | None = None) -> list[RawFile]:
     """Every file under the entries folder of a working tree, sorted by path.
 
     `only`, when given, limits the read to those relative paths.
     """
-    root = settings.root
-    entries_dir = settings.path("entries")
-    real_entries = entries_dir.resolve()
-    prefix = settings.paths.entries.strip("/")
     files: list[RawFile] = []
-    if not entries_dir.is_dir():
-        return files
-    for dirpath, dirnames, filenames in os.walk(entries_dir):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        rel_dir = os.path.relpath(dirpath, root).replace(os.sep, "/")
-        for name in sorted(filenames):
-            if name.startswith("."):
-                continue
-            rel = f"{rel_dir}/{name}"
-            if only is not None and rel not in only:
-                continue
-            full = os.path.join(dirpath, name)
-            if os.path.islink(full):
-                target = Path(full).resolve()
-                if not target.is_relative_to(real_entries) or not target.is_file():
-                    files.append(
-                        RawFile(
-                            rel,
-                            None,
-                            FILE_SYMLINK(
-                                rel, 0, 0, f"symbolic link to {os.readlink(full)} points "
-                                "outside the catalog; it was not read"
-                            ),
-                        )
-                    )
-                    continue
-            with open(full, "rb") as f:
-                files.append(RawFile(rel, f.read()))
-    del prefix
+    for rel, full, problem in walk_folder(settings, only):
+        if problem is not None:
+            files.append(RawFile(rel, None, problem))
+            continue
+        with open(full, "rb") as f:
+            files.append(RawFile(rel, f.read()))
     return files
+
+
+def content_digest(data: bytes) -> str:
+    """The hash that names a file's content (Entry.digest, cache keys)."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 def decode(path: str, data: bytes) -> tuple[str | None, Diagnostic | None]:
@@ -205,20 +226,11 @@ def split_front_matter(path: str, text: str) -> tuple[str, str, int] | Diagnosti
             and text.split("\n", 1)[0].rstrip() == "---"):
         return FRONT_MATTER(path, 1, 1, "no front matter: the first line must be `---`")
     start = text.index("\n") + 1 if "\n" in text else len(text)
-    pos = start
-    line_no = 2
-    while True:
-        end = text.find("\n", pos)
-        line = text[pos:] if end < 0 else text[pos:end]
-        if line.rstrip(" \t") == "---":
-            body = "" if end < 0 else text[end + 1 :]
-            return text[start:pos], body, line_no + 1
-        if end < 0:
-            return FRONT_MATTER(
-                path, 1, 1, "front matter is never closed: add a line `---` after it"
-            )
-        pos = end + 1
-        line_no += 1
+    close = _CLOSING.search(text, start)
+    if close is None:
+        return FRONT_MATTER(path, 1, 1, "front matter is never closed: add a line `---` after it")
+    body_line = text.count("\n", 0, close.start()) + 2
+    return text[start:close.start()], text[close.end() + 1:], body_line
 
 
 def parse_entry(
@@ -266,10 +278,26 @@ def parse_entry(
         data=values,
         body=body,
         body_line=body_line,
-        positions=positions,
-        digest=hashlib.blake2b(data, digest_size=16).hexdigest(),
+        positions=_shared_positions(positions),
+        digest=content_digest(data),
     )
     return entry, diags
+
+
+_PATHS: dict[tuple, tuple] = {}
+_PLACES: dict[tuple, tuple] = {}
+
+
+def _shared_positions(positions: dict) -> dict:
+    """The same positions, with equal paths and places shared between entries.
+
+    Entries of a collection have the same keys, and places repeat: sharing
+    them takes a third off an entry's memory on a big catalog.
+    """
+    paths, places = _PATHS, _PLACES
+    if len(paths) > 200_000 or len(places) > 200_000:  # pathological input: stop sharing
+        return positions
+    return {paths.setdefault(k, k): places.setdefault(v, v) for k, v in positions.items()}
 
 
 def _with_entry(d: Diagnostic, entry_id: str) -> Diagnostic:

@@ -4,6 +4,22 @@ A check is a function `check(ctx) -> Iterable[Diagnostic]` registered with
 `@check`; it looks at `ctx.targets()` (every entry, or only those a
 `--changed-since` run must look at) against the whole catalog. Adding a rule
 family is adding one module here and naming it in CHECK_MODULES.
+
+What a check may read, so that `pipeline validate` can keep its results in a
+cache (`pipeline.cache`) and recompute only what an edit can change:
+
+- everything of its target entries, the settings, the schemas, `ctx.today`
+  (compared with dates written in the front matter) and the catalog's data
+  files (bibliography, affiliate programs);
+- of any other entry, only its id, file, collection, `title`, `status` and
+  `redirect_from`, and only for entries the target refers to (front matter or
+  body link), that share its title in its collection, or that its
+  `redirect_from` names or also claims;
+- `ctx.base_catalog` only for entries that differ from their base version.
+
+A check in a module of LOCAL_MODULES reads nothing of other entries at all.
+Diagnostics about no entry (`entry=None`) come only from the data files and
+from which bibliography sources the entries cite.
 """
 
 from __future__ import annotations
@@ -28,6 +44,9 @@ CHECK_MODULES = (
     "publishing",
     "affiliates",
 )
+# Rule families whose diagnostics for an entry depend on no other entry: after
+# another entry changes, only the other families run again.
+LOCAL_MODULES = ("schema", "citations", "affiliates")
 
 
 def check(fn: CheckFn) -> CheckFn:
@@ -79,8 +98,19 @@ def load_checks() -> list[CheckFn]:
     return CHECKS
 
 
-def run_checks(ctx: Context) -> list[Diagnostic]:
+def family(fn: CheckFn) -> str:
+    """The rule family (module name) of a check."""
+    return fn.__module__.rsplit(".", 1)[-1]
+
+
+def is_local(fn: CheckFn) -> bool:
+    """Whether a check's diagnostics for an entry depend on that entry alone."""
+    return family(fn) in LOCAL_MODULES
+
+
+def run_checks(ctx: Context, checks: Iterable[CheckFn] | None = None) -> list[Diagnostic]:
+    """The diagnostics of every check (or of `checks`) about the entries `ctx` wants."""
     out: list[Diagnostic] = []
-    for fn in load_checks():
+    for fn in load_checks() if checks is None else checks:
         out.extend(d for d in fn(ctx) if ctx.wants(d.entry))
     return out

@@ -1,1 +1,91 @@
-"""Commands of `pipeline` for build (to be written)."""
+"""`pipeline build` and `pipeline serve`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from . import get_settings, main
+
+
+def _out_dir(settings, out: Path | None) -> Path:
+    return out if out is not None else settings.root / "dist"
+
+
+def _summary(result, settings) -> str:
+    try:
+        where = result.out_dir.resolve().relative_to(settings.root)
+    except ValueError:
+        where = result.out_dir
+    lines = [f"Built {result.entries} published "
+             f"{'entry' if result.entries == 1 else 'entries'} into {where}/: "
+             f"{result.rendered} rendered, {result.entries - result.rendered} from the cache; "
+             f"{result.written} of {result.files} files written; "
+             f"{result.redirects} redirects, {result.gone} gone."]
+    lines += [f"Note: {note}" for note in result.notes]
+    return "\n".join(lines)
+
+
+@main.command()
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="The output folder, replaced as a whole by each build. Default: dist/ in "
+              "the catalog.")
+@click.option("--jobs", type=click.IntRange(min=1), default=None,
+              help="Processes that render pages when there are many (default: 2).")
+@click.option("--no-cache", is_flag=True, help="Render every entry again, ignoring the cache.")
+@click.option("--timings", is_flag=True, help="Print how long each stage took.")
+def build(out, jobs, no_cache, timings):
+    """Publish the catalog: JSON, search index, sitemap, feed, redirects and a preview site.
+
+    Refuses to publish when `pipeline validate` finds errors (the previous
+    output stays as it was). Only entries whose content changed are rendered
+    again.
+
+    \b
+    Example:
+      pipeline build
+      pipeline build --out /tmp/site --timings
+    """
+    from ..publish.build import build as run
+
+    settings = get_settings()
+    result = run(settings, _out_dir(settings, out), jobs=jobs, use_cache=not no_cache)
+    click.echo(_summary(result, settings))
+    if timings:
+        for stage, seconds in result.seconds.items():
+            click.echo(f"  {stage:15} {seconds:8.3f} s")
+
+
+@main.command()
+@click.option("--port", type=click.IntRange(min=0, max=65535), default=8000, show_default=True,
+              help="The port on 127.0.0.1.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="The output folder to build into and serve. Default: dist/ in the catalog.")
+def serve(port, out):
+    """Build, serve the preview on 127.0.0.1, and rebuild when an entry changes.
+
+    A rebuild that fails (a validation error, say) is reported here and the
+    last good preview stays up. Stop with Ctrl-C.
+
+    \b
+    Example:
+      pipeline serve --port 8000
+      # then open http://127.0.0.1:8000/glossary/exl2
+    """
+    from ..publish.serve import PreviewServer
+
+    settings = get_settings()
+    server = PreviewServer(settings, _out_dir(settings, out), port=port, on_event=_echo_event)
+    server.build()
+    click.echo(f"Serving {server.url} (Ctrl-C to stop)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        click.echo("Stopped.")
+    finally:
+        server.close()
+
+
+def _echo_event(kind: str, message: str) -> None:
+    click.echo(message, err=kind == "error")

@@ -1,0 +1,327 @@
+"""The persistent cache of `pipeline validate`: what each file gave last time.
+
+One file, `<cache folder>/validate.cache` (`.pipeline-cache/`, git-ignored),
+holds a record per entry file:
+
+- its stat (size, mtime, ctime, inode) and the hash of its bytes;
+- what parsing it gave: loading diagnostics, and for an entry its id and the
+  front-matter fields other entries' checks may read (`title`, `status`,
+  `redirect_from`, see `pipeline.checks`);
+- what the checks need to know about it without parsing it again: the ids
+  it refers to, the dates in its front matter, and the sources it cites
+  that are not its own (for the shared bibliography);
+- its diagnostics, per rule family, and the day they were computed.
+
+A file whose stat is unchanged is not read; one whose bytes hash as before
+is not parsed. An entry is checked again when its bytes change, when today
+moves past a date in its front matter, or, for the rule families that look
+at other entries, when one of those entries (one it refers to, one sharing
+its title, one claiming the same old id) appears, goes or changes its
+title, status or redirects.
+
+The whole cache is keyed on the settings, the schemas, the bibliography and
+affiliate programs files, the tool's version and the bytes of its code: any
+change there and the cache is not used. A cache that is unreadable, garbled
+(its checksum does not match), of another format or shape is ignored and
+rebuilt, never trusted.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import marshal
+import os
+import sys
+import time
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+from . import __version__
+from .catalog.loader import content_digest
+from .catalog.model import Entry
+from .config import Settings
+from .diagnostics import Diagnostic
+from .fileio import write_atomic
+
+FORMAT = 1
+FILE_NAME = "validate.cache"
+MAGIC = b"pipeline validate cache\n"
+SUMMARY_KEYS = ("title", "status", "redirect_from")  # what other entries' checks may read
+RACY_NS = 2_000_000_000  # a file changed this close to the last save is hashed, not trusted
+_PACKAGE = Path(__file__).resolve().parent
+
+Stat = tuple  # (size, mtime_ns, ctime_ns, inode)
+
+
+@dataclass
+class Record:
+    """What one file gave last time (see the module's docstring)."""
+
+    stat: Stat
+    digest: str
+    entry: tuple | None = None  # (id, collection, slug, summary) when the file is an entry
+    refs: tuple = ()  # ids it refers to
+    dates: tuple = ()  # dates written in its front matter
+    cited: tuple = ()  # source ids it cites that are not its own
+    load: tuple = ()  # loading diagnostics, as tuples
+    checked_on: str = ""  # the day `results` were computed
+    results: dict = field(default_factory=dict)  # rule family -> diagnostics as tuples
+
+    @property
+    def id(self) -> str | None:
+        return self.entry[0] if self.entry else None
+
+    def dependencies(self) -> set[tuple]:
+        """The facts about other entries its catalog-wide diagnostics depend on."""
+        if not self.entry:
+            return set()
+        _, collection, _, summary = self.entry
+        keys = {("id", r) for r in self.refs}
+        keys.update(facets(collection, summary))
+        return keys
+
+    def dated_ok(self, today: str) -> bool:
+        """Whether today stands where the check's day stood against every date it saw."""
+        then = self.checked_on
+        if then == today:
+            return True
+        return bool(then) and all((d < then) == (d < today) and (d > then) == (d > today) for d in self.dates)
+
+
+def stub(path: str, entry: tuple) -> Entry:
+    """A stand-in Entry (from a record's `entry`) with only what other entries' checks may read."""
+    entry_id, collection, slug, summary = entry
+    return Entry(id=entry_id, collection=collection, slug=slug, file=path, data=summary,
+                 body="", body_line=1)
+
+
+def facets(collection: str, summary: dict) -> set[tuple]:
+    """The facts an entry's summary contributes: its title group and redirect claims."""
+    out = set()
+    title = summary.get("title")
+    if isinstance(title, str):
+        out.add(("title", collection, title.strip().casefold()))
+    redirects = summary.get("redirect_from")
+    if isinstance(redirects, list):
+        for old in redirects:
+            if isinstance(old, str):
+                out.add(("claim", old))
+                out.add(("id", old))
+    return out
+
+
+def changed_facts(old: Record | None, new: Record | None) -> set[tuple]:
+    """What other entries may see differently when a file goes from `old` to `new`."""
+    before = old.entry if old else None
+    after = new.entry if new else None
+    if before == after:
+        return set()
+    out = set()
+    for e in (before, after):
+        if e:
+            out.add(("id", e[0]))
+            out.update(facets(e[1], e[3]))
+    return out
+
+
+def plan(records: dict[str, Record], by_id: dict[str, str], targets: set[str],
+         facts: set[tuple], fresh_checks: set[str], day: str,
+         local: frozenset, catalog_wide: frozenset) -> tuple[set[str], set[str]]:
+    """(entries to check with every rule family, entries to check with the catalog-wide
+    families only). Entries outside `targets` whose catalog-wide results may have
+    changed forget them, to be checked when next asked for."""
+    full: set[str] = set()
+    catalog_only: set[str] = set()
+    for entry_id, path in by_id.items():
+        r = records[path]
+        hit = bool(facts) and not facts.isdisjoint(r.dependencies())
+        if entry_id not in targets:
+            if hit:
+                for family in catalog_wide:
+                    r.results.pop(family, None)
+            continue
+        known = r.results.keys()
+        if entry_id in fresh_checks or not local <= known or not r.dated_ok(day):
+            full.add(entry_id)
+        elif hit or not catalog_wide <= known:
+            catalog_only.add(entry_id)
+    return full, catalog_only
+
+
+def summarize(entry: Entry, refs: set[str], cited: set[str], load: list[Diagnostic],
+              stat: Stat) -> Record:
+    """A new record for a freshly parsed entry (its results come later)."""
+    summary = {k: entry.data[k] for k in SUMMARY_KEYS if k in entry.data}
+    return Record(stat=stat, digest=entry.digest,
+                  entry=(entry.id, entry.collection, entry.slug, summary),
+                  refs=_interned(refs), dates=_interned(_dates(entry.data)),
+                  cited=_interned(cited), load=rows(load))
+
+
+def _interned(strings) -> tuple:
+    """Sorted, unique and interned: shared strings are stored once in the cache file."""
+    return tuple(sorted({sys.intern(s) for s in strings}))
+
+
+def _dates(value) -> list[str]:
+    """Every front-matter value that reads as an ISO date or time, as `YYYY-MM-DD`."""
+    out, todo = [], [value]
+    while todo:
+        v = todo.pop()
+        if isinstance(v, str):
+            if 7 <= len(v) <= 40 and v[:4].isdigit():
+                day = _iso_day(v)
+                if day:
+                    out.append(day)
+        elif isinstance(v, dict):
+            todo.extend(v.values())
+        elif isinstance(v, list):
+            todo.extend(v)
+    return out
+
+
+def _iso_day(text: str) -> str | None:
+    for parse in (_dt.date.fromisoformat, _dt.datetime.fromisoformat):
+        try:
+            value = parse(text)
+        except ValueError:
+            continue
+        return (value.date() if isinstance(value, _dt.datetime) else value).isoformat()
+    return None
+
+
+_DIAGNOSTIC_FIELDS = tuple(f.name for f in fields(Diagnostic))
+
+
+def rows(diags) -> tuple:
+    """Diagnostics as plain tuples, for storing."""
+    return tuple(tuple(getattr(d, f) for f in _DIAGNOSTIC_FIELDS) for d in diags)
+
+
+def diagnostics(stored) -> list[Diagnostic]:
+    return [Diagnostic(*row) for row in stored]
+
+
+def file_stat(path: str) -> Stat:
+    st = os.stat(path)
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+
+
+def cache_key(settings: Settings) -> str:
+    """Everything besides the entries that the results depend on."""
+    h = hashlib.blake2b(digest_size=16)
+    h.update(f"{FORMAT}\0{__version__}\0{settings.fingerprint}\0".encode())
+    for path in sorted(_PACKAGE.rglob("*.py")):
+        h.update(path.relative_to(_PACKAGE).as_posix().encode() + b"\0" + path.read_bytes())
+    schemas = settings.path("schemas")
+    for path in sorted(schemas.glob("*.json")) if schemas.is_dir() else ():
+        h.update(path.name.encode() + b"\0" + path.read_bytes())
+    for name in ("bibliography", "affiliates"):
+        path = settings.path(name)
+        h.update(name.encode() + b"\0" + (path.read_bytes() if path.is_file() else b"-"))
+    return h.hexdigest()
+
+
+class ValidateCache:
+    """The records of the last run, loaded if the cache is sound and current."""
+
+    def __init__(self, path: Path | None, key: str):
+        self.path = path  # None: a cache that is never saved
+        self.key = key
+        self.records: dict[str, Record] = {}
+        self.catalog: tuple | None = None  # (what it depends on, catalog-level diagnostics)
+        self.saved_ns = 0
+        self.dirty = False
+
+    @classmethod
+    def open(cls, settings: Settings, enabled: bool = True) -> "ValidateCache":
+        if not enabled:
+            return cls(None, "")
+        cache = cls(settings.path("cache") / FILE_NAME, cache_key(settings))
+        cache._load()
+        return cache
+
+    def _load(self) -> None:
+        try:
+            raw = self.path.read_bytes()
+        except OSError:
+            return
+        try:
+            head, checksum, payload = raw[: len(MAGIC)], raw[len(MAGIC):len(MAGIC) + 32], \
+                raw[len(MAGIC) + 33:]
+            if head != MAGIC or checksum.decode() != _checksum(payload):
+                return
+            data = marshal.loads(payload)
+            if data["format"] != FORMAT or data["key"] != self.key:
+                return
+            records = {path: Record(*row) for path, row in data["records"].items()}
+            for r in records.values():
+                if not (isinstance(r.stat, tuple) and isinstance(r.results, dict)):
+                    return
+            catalog = data["catalog"]
+        except Exception:  # noqa: BLE001 - any damage means: start again
+            return
+        self.records, self.catalog, self.saved_ns = records, catalog, data["saved_ns"]
+
+    def scan(self, files) -> tuple[dict[str, Record], list[tuple], list[Diagnostic]]:
+        """Sort the files of `walk_folder` into (records still true by path, fresh files,
+        refused files' diagnostics). A fresh file is (path, full path, stat, bytes or None).
+
+        A file whose stat is unchanged (and older than the last save, so that an edit
+        in the same clock tick cannot hide) is not read; one that reads the same as
+        before keeps its record.
+        """
+        records: dict[str, Record] = {}
+        fresh: list[tuple] = []
+        refused: list[Diagnostic] = []
+        for path, full, problem in files:
+            if problem is not None:
+                refused.append(problem)
+                continue
+            stat = file_stat(full)
+            known = self.records.get(path)
+            if known is None:
+                fresh.append((path, full, stat, None))
+                continue
+            if known.stat != stat or stat[1] >= self.saved_ns - RACY_NS:
+                with open(full, "rb") as f:
+                    data = f.read()
+                if known.digest != content_digest(data):
+                    fresh.append((path, full, stat, data))
+                    continue
+                if known.stat != stat:
+                    known.stat = stat
+                    self.dirty = True
+            records[path] = known
+        return records, fresh, refused
+
+    def changes(self, records: dict[str, Record], fresh: list[tuple]) -> set[tuple]:
+        """What other entries may see differently now than at the last save."""
+        facts: set[tuple] = set()
+        for path, *_ in fresh:
+            facts |= changed_facts(self.records.get(path), records[path])
+        for path in self.records.keys() - records.keys():
+            facts |= changed_facts(self.records[path], None)
+        return facts
+
+    def save(self) -> None:
+        """Write the records (atomically); a cache that cannot be written is skipped."""
+        if self.path is None or not self.dirty:
+            return
+        now = time.time_ns()
+        payload = marshal.dumps({
+            "format": FORMAT, "key": self.key, "saved_ns": now, "catalog": self.catalog,
+            "records": {p: (r.stat, r.digest, r.entry, r.refs, r.dates, r.cited, r.load,
+                            r.checked_on, r.results) for p, r in self.records.items()},
+        })
+        try:
+            write_atomic(self.path, MAGIC + _checksum(payload).encode() + b"\n" + payload)
+        except OSError:
+            return
+        self.saved_ns = now
+        self.dirty = False
+
+
+def _checksum(payload: bytes) -> str:
+    return hashlib.blake2b(payload, digest_size=16).hexdigest()

@@ -1,0 +1,109 @@
+"""Worker processes that keep what they computed between calls.
+
+`pipeline validate` parses a big catalog in two processes and then checks
+each half where it was parsed, so parsed entries never cross a process
+boundary. Workers are forked: they start with the parent's modules, compiled
+schemas and any `state` given, without pickling them. Where fork is not
+available (or one core is all there is) the same calls run in this process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import traceback
+from collections.abc import Callable
+
+
+def cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def can_fork() -> bool:
+    """Whether workers can be forked here (a daemonic process may have no children)."""
+    return ("fork" in multiprocessing.get_all_start_methods()
+            and not multiprocessing.current_process().daemon)
+
+
+class WorkerError(RuntimeError):
+    """A call failed in a worker; the message holds the worker's traceback."""
+
+
+def _serve(conn, state: dict) -> None:
+    while True:
+        message = conn.recv()
+        if message is None:
+            return
+        fn, args = message
+        try:
+            conn.send((True, fn(state, *args)))
+        except BaseException:  # noqa: BLE001 - reported to the parent as is
+            conn.send((False, traceback.format_exc()))
+
+
+class Workers:
+    """`count` forked processes, each with its own copy of `state`.
+
+    `call(fn, args)` runs `fn(state, *args[i])` in worker i (all at once) and
+    returns the results in order; `fn` is a module-level function.
+    """
+
+    def __init__(self, count: int, state: dict):
+        ctx = multiprocessing.get_context("fork")
+        self._conns = []
+        self._procs = []
+        for _ in range(count):
+            parent, child = ctx.Pipe()
+            proc = ctx.Process(target=_serve, args=(child, state), daemon=True)
+            proc.start()
+            child.close()
+            self._conns.append(parent)
+            self._procs.append(proc)
+
+    def call(self, fn: Callable, args: list[tuple]) -> list:
+        for conn, a in zip(self._conns, args):
+            conn.send((fn, a))
+        results = []
+        for conn in self._conns[: len(args)]:
+            ok, value = conn.recv()
+            if not ok:
+                raise WorkerError(value)
+            results.append(value)
+        return results
+
+    def close(self) -> None:
+        for conn in self._conns:
+            try:
+                conn.send(None)
+                conn.close()
+            except OSError:
+                pass
+        for proc in self._procs:
+            proc.join(timeout=5)
+            if proc.is_alive():  # pragma: no cover - a stuck worker
+                proc.kill()
+
+    def __enter__(self) -> "Workers":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+class InProcess:
+    """The same interface as Workers, for one shard run here."""
+
+    def __init__(self, state: dict):
+        self.state = state
+
+    def call(self, fn: Callable, args: list[tuple]) -> list:
+        return [fn(self.state, *a) for a in args]
+
+    def __enter__(self) -> "InProcess":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        pass

@@ -1,0 +1,91 @@
+"""Affiliate links on published pages: which links are paid, and what the page must say.
+
+Classification and wording come from `pipeline.affiliates` (the programs
+file). A quick host test in front of `classify` keeps the build fast: most
+links (sources, repositories) belong to no program's host and are not
+looked at further.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import re
+from collections.abc import Iterable
+from urllib.parse import urlsplit
+
+from ..affiliates import classify, disclosure, load_programs
+from ..config import Settings
+
+
+class PaidLinks:
+    """The catalog's affiliate programs, asked one URL at a time."""
+
+    def __init__(self, programs):
+        self.programs = programs
+        self.rel = programs.wording.rel or "sponsored nofollow noopener"
+        self.label = programs.wording.label or "(paid link)"
+        self.fingerprint = hashlib.blake2b(repr(programs).encode(), digest_size=16).hexdigest()
+        hosts = {h for p in programs.programs for s in p.links if not s.is_catch_all
+                 for h in s.hosts}
+        self._exact = {h for h in hosts if not any(c in h for c in "*?[")}
+        wild = [fnmatch.translate(h) for h in sorted(hosts - self._exact)]
+        self._wild = re.compile("|".join(wild)) if wild else None
+        self._catch_all = any(s.is_catch_all for p in programs.programs for s in p.links)
+        self._classes: dict[str, object] = {}
+
+    @classmethod
+    def load(cls, settings: Settings) -> "PaidLinks":
+        return cls(load_programs(settings))
+
+    def _maybe(self, url: str) -> bool:
+        """False when no program could claim the URL (a cheap test before `classify`)."""
+        if self._catch_all and "?" in url:
+            return True
+        try:
+            host = (urlsplit(url).hostname or "").rstrip(".").removeprefix("www.")
+        except ValueError:
+            return False
+        return host in self._exact or bool(self._wild and self._wild.match(host))
+
+    def classify(self, url: str):
+        c = self._classes.get(url)
+        if c is None:
+            c = classify(url, self.programs) if self._maybe(url) else None
+            self._classes[url] = c if c is not None and c.is_affiliate else False
+            c = self._classes[url]
+        return c or None
+
+    def is_affiliate(self, url: str) -> bool:
+        return self.classify(url) is not None
+
+    def summary(self, urls: Iterable[str]) -> dict:
+        """Affiliate metadata of a page whose links are `urls`."""
+        paid = []
+        for url in dict.fromkeys(urls):
+            c = self.classify(url)
+            if c is not None:
+                paid.append(c)
+        d = disclosure(paid, self.programs) if paid else None
+        return {
+            "has_links": bool(paid),
+            "disclosure": d.text if d else None,
+            "statements": list(d.statements) if d else [],
+            "links": [{"url": c.url, "program": c.program} for c in paid],
+            "label": self.label,
+            "rel": self.rel,
+        }
+
+
+def front_matter_urls(data) -> list[str]:
+    """Every http(s) URL in front matter (offers, sources, homepages), in order."""
+    out: list[str] = []
+    if isinstance(data, dict):
+        for value in data.values():
+            out.extend(front_matter_urls(value))
+    elif isinstance(data, list):
+        for value in data:
+            out.extend(front_matter_urls(value))
+    elif isinstance(data, str) and data.startswith(("https://", "http://")):
+        out.append(data)
+    return out

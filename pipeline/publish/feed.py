@@ -1,0 +1,105 @@
+"""`/feed.xml`: an Atom feed of new and updated entries and of the monthly digests."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from xml.sax.saxutils import escape, quoteattr
+
+from ..catalog import yamlpos
+from ..catalog.loader import decode, split_front_matter
+from ..config import Settings
+
+FEED_SIZE = 50  # the most recent items
+_MONTH_RE = re.compile(r"^(\d{4})-(\d{2})\.md$")
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    url: str  # site path; also the item's id
+    title: str
+    published: str  # YYYY-MM-DD
+    updated: str
+    summary: str
+    category: str  # the collection, or "digest"
+    authors: tuple[str, ...] = ()
+
+
+def entry_item(item: dict, authors: list[str]) -> FeedItem:
+    """A published entry's feed item, from its collection item and its authors' names."""
+    return FeedItem(url=item["url"], title=item["title"], published=item["published"],
+                    updated=item["updated"], summary=item["summary"] or "",
+                    category=item["id"].split("/", 1)[0], authors=tuple(authors))
+
+
+def digest_items(settings: Settings) -> list[FeedItem]:
+    """One item per `digests/YYYY-MM.md` that is not a draft (status draft or review)."""
+    folder = settings.path("digests")
+    items = []
+    for path in sorted(folder.glob("*.md")) if folder.is_dir() else []:
+        m = _MONTH_RE.match(path.name)
+        if not m:
+            continue
+        data = _front_matter(path)
+        if str(data.get("status", "published")) in ("draft", "review"):
+            continue
+        month = f"{m.group(1)}-{m.group(2)}"
+        date = str(data.get("published") or data.get("date") or f"{month}-01")
+        items.append(FeedItem(url=f"/digests/{month}",
+                              title=str(data.get("title") or f"What changed in local AI: {month}"),
+                              published=date, updated=str(data.get("updated") or date),
+                              summary=str(data.get("summary") or ""), category="digest"))
+    return items
+
+
+def _front_matter(path) -> dict:
+    """A digest's front matter; a file we cannot read is listed with defaults."""
+    text, problem = decode(path.name, path.read_bytes())
+    split = split_front_matter(path.name, text) if text is not None else None
+    if problem or not isinstance(split, tuple):
+        return {}
+    try:
+        data, _ = yamlpos.load(split[0], first_line=2)
+    except yamlpos.YamlProblem:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _time(date: str) -> str:
+    return f"{date}T00:00:00Z"
+
+
+def atom_feed(settings: Settings, items: list[FeedItem]) -> bytes:
+    """The newest FEED_SIZE items by update date (ties by path), newest first."""
+    base = settings.site.base_url.rstrip("/")
+    chosen = sorted(items, key=lambda i: (i.updated, i.url), reverse=True)[:FEED_SIZE]
+    updated = chosen[0].updated if chosen else "1970-01-01"
+    site = settings.site
+    out = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang={quoteattr(site.language)}>',
+        f"  <title>{escape(site.name)}</title>",
+        "  <subtitle>New and updated entries, and the monthly digest.</subtitle>",
+        f"  <id>{escape(base)}/</id>",
+        "  <link rel=\"self\" type=\"application/atom+xml\" "
+        f"href={quoteattr(base + '/feed.xml')}/>",
+        f"  <link rel=\"alternate\" type=\"text/html\" href={quoteattr(base + '/')}/>",
+        f"  <updated>{_time(updated)}</updated>",
+        f"  <author><name>{escape(site.name)}</name></author>",
+    ]
+    for item in chosen:
+        url = base + item.url
+        out += [
+            "  <entry>",
+            f"    <id>{escape(url)}</id>",
+            f"    <title>{escape(item.title)}</title>",
+            f"    <link rel=\"alternate\" type=\"text/html\" href={quoteattr(url)}/>",
+            f"    <published>{_time(item.published)}</published>",
+            f"    <updated>{_time(item.updated)}</updated>",
+            *(f"    <author><name>{escape(a)}</name></author>" for a in item.authors),
+            f"    <category term={quoteattr(item.category)}/>",
+            f"    <summary>{escape(item.summary)}</summary>",
+            "  </entry>",
+        ]
+    out.append("</feed>")
+    return ("\n".join(out) + "\n").encode("utf-8")

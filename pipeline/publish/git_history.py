@@ -1,0 +1,91 @@
+"""What the build takes from git: dates, renames and corrections of each entry.
+
+A catalog that is not in a git repository (or has no commit yet) builds
+from front-matter dates alone; `GitData.note` says so. Reading a long
+history for the first time takes seconds (git's rename detection), so the
+build starts it in a forked child (`start_warming`) that fills the history
+cache while validation runs; the build then reads the cache.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import subprocess
+from dataclasses import dataclass, field
+
+from ..config import Settings
+from ..errors import UsageError
+
+# (date of the last commit that touched the file or "", ((commit, date, text), ...) oldest first)
+History = tuple[str, tuple[tuple[str, str, str], ...]]
+NO_HISTORY: History = ("", ())
+
+
+@dataclass
+class GitData:
+    histories: dict = field(default_factory=dict)  # entry id -> EntryHistory
+    renames: list = field(default_factory=list)  # (old id, current id, date of the rename)
+    note: str = ""  # why there is no history, when there is none
+
+    def of(self, entry_id: str) -> History:
+        """The entry's history as plain data (NO_HISTORY when git has none)."""
+        h = self.histories.get(entry_id)
+        if h is None:
+            return NO_HISTORY
+        corrections = sorted(((c.commit, c.date, c.text) for c in h.corrections),
+                             key=lambda c: (c[1], c[0]))
+        return (h.updated or "", tuple(corrections))
+
+
+def head(settings: Settings) -> str:
+    """The commit at HEAD (git's history of the entries is a function of it), or why
+    there is none. Cheap: no git library is loaded."""
+    try:
+        done = subprocess.run(["git", "rev-parse", "--verify", "-q", "HEAD"], cwd=settings.root,
+                              capture_output=True, text=True, check=False)
+    except OSError:
+        return "no git"
+    return done.stdout.strip() if done.returncode == 0 else f"no commit ({done.returncode})"
+
+
+def read_git_data(settings: Settings, rev: str = "HEAD") -> GitData:
+    """Entry histories and renames at `rev`, or an empty GitData with a note."""
+    from ..history import gitio
+
+    try:
+        repo = gitio.open_repo(settings)
+        if not repo.head.is_valid():
+            return GitData(note="the repository has no commit yet: dates come from front matter")
+    except UsageError:
+        return GitData(note="not in a git repository: dates come from front matter")
+    from ..history import log  # imported here: only builds inside git need it
+
+    histories = log.entry_history(settings, rev)
+    # previous_ids already follow chains of renames to the current id (one log walk).
+    renames = [(p.id, h.id, p.date) for h in histories.values() for p in h.previous_ids]
+    return GitData(histories=histories, renames=sorted(renames))
+
+
+def _warm(settings: Settings) -> None:
+    try:
+        read_git_data(settings)  # fills .pipeline-cache/history.json
+    except BaseException:  # noqa: BLE001 - the build reads again and reports any problem
+        pass
+    finally:
+        os._exit(0)
+
+
+def start_warming(settings: Settings):
+    """Read the git history in a forked child; -> a function that waits for it to finish.
+
+    Only a speed-up: whatever happens in the child, `read_git_data` afterwards
+    gives the same answer (from the cache the child wrote, or by reading git).
+    """
+    if ("fork" not in multiprocessing.get_all_start_methods()
+            or multiprocessing.current_process().daemon):
+        return lambda: None
+    child = multiprocessing.get_context("fork").Process(target=_warm, args=(settings,),
+                                                        daemon=True)
+    child.start()
+    return child.join

@@ -1,0 +1,255 @@
+"""An entry's Markdown body as sanitised HTML, with numbered citations.
+
+cmarkgfm renders CommonMark with GitHub tables; nh3 then keeps only an
+allow-list of tags, attributes and URL schemes, so `<script>`, `on*=`
+handlers and `javascript:` links never reach a page, whatever an editor
+typed. Before rendering, Pandoc citations `[@a; @b]` become numbered links
+to the source list and `<!-- no-cite -->` markers are dropped; code is left
+as written. After sanitising, headings get ids (for `/glossary/awq#kernels`)
+and affiliate links get `rel="sponsored nofollow noopener"` and a visible
+"(paid link)" label.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import html
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import nh3
+from cmarkgfm import _cmark
+from cmarkgfm.cmark import Options
+
+from ..catalog.model import Entry
+from ..catalog.text import CITE_GROUP_RE, CITE_KEY_RE, NO_CITE_RE, prose_lines
+
+_EXTENSIONS = ["table", "strikethrough", "autolink", "tasklist"]
+_OPTIONS = Options.CMARK_OPT_UNSAFE
+_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "del", "details", "div",
+    "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i",
+    "img", "input", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "samp", "small",
+    "span", "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th",
+    "thead", "tr", "ul",
+}
+_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "td": {"align"},
+    "th": {"align"},
+    "ol": {"start"},
+    "code": {"class"},
+    "sup": {"class"},
+    "abbr": {"title"},
+    "input": {"type", "checked", "disabled"},
+}
+_CLEANER = nh3.Cleaner(
+    tags=_TAGS,
+    clean_content_tags={"script", "style"},
+    attributes=_ATTRIBUTES,
+    url_schemes={"http", "https", "mailto"},
+    link_rel=None,
+    strip_comments=True,
+)
+_ANCHOR_RE = re.compile(r'<a href="([^"]*)"([^>]*)>(.*?)</a>', re.S)
+_HEADING_RE = re.compile(r"<h([2-4])>(.*?)</h\1>", re.S)
+_TAG_RE = re.compile(r"<[^>]+>")
+_CITE_SUP_RE = re.compile(r'<sup class="cite">.*?</sup>', re.S)
+_SPACE_BEFORE_STOP_RE = re.compile(r" (?=[.,;:!?])")
+_NON_WORD_RE = re.compile(r"[^a-z0-9]+")
+
+
+class _Cmark:
+    """cmark-gfm through cmarkgfm's C bindings, freeing what it allocates.
+
+    cmarkgfm's own `markdown_to_html_with_extensions` never frees the
+    document tree nor the HTML it returns: about 40 KB per body, so a worker
+    rendering 5,000 entries grew by 200 MB. cmark's `cmark_node_free` and
+    libc's `free` are not in those bindings; ctypes reaches them in the
+    same loaded library.
+    """
+
+    def __init__(self):
+        lib, ffi = _cmark.lib, _cmark.ffi
+        lib.cmark_gfm_core_extensions_ensure_registered()
+        self.extensions = [lib.cmark_find_syntax_extension(name.encode()) for name in _EXTENSIONS]
+        so = ctypes.CDLL(_cmark.__file__)
+        self.node_free = so.cmark_node_free
+        self.free = ctypes.CDLL(None).free
+        for fn in (self.node_free, self.free):
+            fn.argtypes, fn.restype = [ctypes.c_void_p], None
+        self.lib, self.address = lib, lambda p: int(ffi.cast("uintptr_t", p))
+        self.string = ffi.string
+
+    def html(self, markdown: str) -> str:
+        lib = self.lib
+        parser = lib.cmark_parser_new(_OPTIONS)
+        try:
+            for extension in self.extensions:
+                lib.cmark_parser_attach_syntax_extension(parser, extension)
+            text = markdown.encode("utf-8")
+            lib.cmark_parser_feed(parser, text, len(text))
+            root = lib.cmark_parser_finish(parser)
+            try:
+                out = lib.cmark_render_html(root, _OPTIONS,
+                                            lib.cmark_parser_get_syntax_extensions(parser))
+                try:
+                    return self.string(out).decode("utf-8")
+                finally:
+                    self.free(self.address(out))
+            finally:
+                self.node_free(self.address(root))
+        finally:
+            lib.cmark_parser_free(parser)
+
+
+_CMARK = _Cmark()
+
+
+@dataclass
+class RenderedBody:
+    """What a page needs from the body: HTML, plain text, and what it cites and links."""
+
+    html: str
+    text: str  # plain text for the search index
+    links: list[str] = field(default_factory=list)  # external hrefs, in order, de-duplicated
+    site_paths: list[str] = field(default_factory=list)  # internal links (`/glossary/awq`)
+
+
+def number_sources(entry: Entry, cited: list[str], bibliography: dict[str, dict]) -> list[dict]:
+    """The entry's source list, numbered: cited in the body first, then in front matter,
+    then the rest."""
+    own = {s["id"]: s for s in entry.sources() if isinstance(s.get("id"), str)}
+    order: list[str] = []
+    for sid in [*cited, *_front_matter_citations(entry.data), *own]:
+        if sid not in order and (sid in own or sid in bibliography):
+            order.append(sid)
+    body_cited = set(cited)
+    out = []
+    for n, sid in enumerate(order, 1):
+        source = own.get(sid) or bibliography[sid]
+        out.append({**source, "number": n, "cited_in_body": sid in body_cited,
+                    "shared": sid not in own})
+    return out
+
+
+def _front_matter_citations(data) -> list[str]:
+    """Source ids named by `source:` in front-matter facts (specs, prices, results)."""
+    out: list[str] = []
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if key == "source" and isinstance(value, str):
+                out.append(value)
+            elif key != "sources":
+                out.extend(_front_matter_citations(value))
+    elif isinstance(data, list):
+        for value in data:
+            out.extend(_front_matter_citations(value))
+    return out
+
+
+class MarkedLines:
+    """The body lines that hold citations or no-cite markers, found in one pass.
+
+    Each is (index in the body, the line with inline code blanked): the
+    blanked text has the original's offsets, so edits land in the right place
+    and never inside code.
+    """
+
+    def __init__(self, entry: Entry):
+        self.entry = entry
+        self.lines = [(line_no - entry.body_line, prose) for line_no, prose in prose_lines(entry)
+                      if "@" in prose or "no-cite" in prose]
+
+    def cited_ids(self) -> list[str]:
+        """Source ids cited with `[@id]`, in order of first citation."""
+        seen: dict[str, None] = {}
+        for _, prose in self.lines:
+            for group in CITE_GROUP_RE.finditer(prose):
+                for key in CITE_KEY_RE.finditer(group.group(1)):
+                    seen.setdefault(key.group(1))
+        return list(seen)
+
+    def markdown(self, numbers: dict[str, int]) -> str:
+        """The body with citations as numbered links and no-cite markers removed."""
+        if not self.lines:
+            return self.entry.body
+        lines = list(self.entry.body_lines)
+        for i, prose in self.lines:
+            spans = [(m.start(), m.end(), _cite_html(m.group(1), numbers))
+                     for m in CITE_GROUP_RE.finditer(prose)]
+            spans += [(m.start(), m.end(), "") for m in NO_CITE_RE.finditer(prose)]
+            line = lines[i]
+            for start, end, replacement in sorted(spans, reverse=True):
+                if replacement is not None:
+                    line = line[:start] + replacement + line[end:]
+            lines[i] = line
+        return "\n".join(lines)
+
+
+def _cite_html(inner: str, numbers: dict[str, int]) -> str | None:
+    keys = [m.group(1) for m in CITE_KEY_RE.finditer(inner)]
+    if not keys or any(k not in numbers for k in keys):
+        return None  # not a citation we can number: leave the text as written
+    links = ", ".join(f'<a href="#source-{numbers[k]}">{numbers[k]}</a>' for k in keys)
+    return f'<sup class="cite">[{links}]</sup>'
+
+
+def render_body(entry: Entry, sources: list[dict],
+                is_affiliate: Callable[[str], bool] = lambda url: False,
+                rel: str = "sponsored nofollow noopener", label: str = "(paid link)",
+                marked: MarkedLines | None = None) -> RenderedBody:
+    """Render an entry's body; `sources` is its numbered source list (see number_sources).
+
+    Links for which `is_affiliate` is true get `rel` and a visible `label` after them.
+    """
+    paid_label = f' <span class="paid-label">{html.escape(label)}</span>'
+    numbers = {s["id"]: s["number"] for s in sources}
+    markdown = (marked or MarkedLines(entry)).markdown(numbers)
+    clean = _CLEANER.clean(_CMARK.html(markdown))
+    links: dict[str, None] = {}
+    site_paths: dict[str, None] = {}
+
+    def anchor(m: re.Match) -> str:
+        href = html.unescape(m.group(1))
+        if href.startswith("/"):
+            site_paths.setdefault(href.split("#", 1)[0].split("?", 1)[0])
+            return m.group(0)
+        if href.startswith(("http:", "https:", "mailto:")):
+            links.setdefault(href)
+        if not is_affiliate(href):
+            return m.group(0)
+        return (f'<a href="{m.group(1)}" rel="{html.escape(rel)}"{m.group(2)}>{m.group(3)}</a>'
+                + paid_label)
+
+    clean = _ANCHOR_RE.sub(anchor, clean)
+    clean = _heading_ids(clean)
+    return RenderedBody(html=clean, text=plain_text(clean), links=list(links),
+                        site_paths=list(site_paths))
+
+
+def plain_text(fragment: str) -> str:
+    """The words of an HTML fragment, without citation marks, for search.
+
+    Tags are dropped without a space: cmark ends every block with a newline,
+    so words of different blocks stay apart and inline tags join nothing.
+    """
+    text = _TAG_RE.sub("", _CITE_SUP_RE.sub("", fragment))
+    text = " ".join((html.unescape(text) if "&" in text else text).split())
+    return _SPACE_BEFORE_STOP_RE.sub("", text)  # "a claim [1]." -> "a claim ." -> "a claim."
+
+
+def _heading_ids(fragment: str) -> str:
+    used: dict[str, int] = {}
+
+    def add_id(m: re.Match) -> str:
+        text = html.unescape(_TAG_RE.sub("", m.group(2)))
+        base = _NON_WORD_RE.sub("-", text.lower()).strip("-") or "section"
+        n = used.get(base, 0)
+        used[base] = n + 1
+        slug = base if n == 0 else f"{base}-{n}"
+        return f'<h{m.group(1)} id="{slug}">{m.group(2)}</h{m.group(1)}>'
+
+    return _HEADING_RE.sub(add_id, fragment)

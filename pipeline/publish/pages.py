@@ -1,0 +1,122 @@
+"""The preview site: HTML pages from Jinja2 templates (autoescape on) and static assets.
+
+Every page is a pure function of its data: an entry page of the entry's
+document (the same dict as its JSON), an index of its collection's list,
+the home page of the collection lists. Templates and assets ship in
+`pipeline/templates/site/`.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cached_property
+from pathlib import Path
+
+import jinja2
+
+from ..config import Settings
+from .links import COLLECTION_NAMES, SINGULAR
+from .serialize import digest, tool_fingerprint
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "site"
+ASSETS = ("style.css", "search.js")  # copied as they are, under /assets/
+RATINGS = {"recommended": "Recommended", "situational": "Situational", "avoid": "Avoid"}
+
+
+class _Environment(jinja2.Environment):
+    """Jinja2 with `a.b` looking into dicts first: every page is made of dicts, and the
+    default (attribute first, then item) costs more than the rest of a page."""
+
+    def getattr(self, obj, attribute):
+        if type(obj) is dict:
+            try:
+                return obj[attribute]
+            except KeyError:
+                pass
+        return super().getattr(obj, attribute)
+
+
+class Site:
+    """The templates and site settings shared by every page, and the navigation
+    (`set_nav`) that every page shows."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.nav: dict = {"sections": [], "pages": []}
+
+    @cached_property
+    def env(self) -> jinja2.Environment:
+        env = _Environment(
+            loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+            autoescape=True,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        env.globals.update(site=self.settings.site, nav=self.nav, ratings=RATINGS,
+                           singular=SINGULAR)
+        # Imported once, not at every page: an import per render costs more than the page.
+        env.globals["m"] = env.get_template("macros.html").module
+        return env
+
+    def set_nav(self, nav: dict) -> None:
+        """{"sections": [{collection, name, url}], "pages": [{title, url}]}"""
+        self.nav = nav
+        if "env" in self.__dict__:
+            self.env.globals["nav"] = nav
+
+    @cached_property
+    def templates_fingerprint(self) -> str:
+        """Changes with a template, an asset, the site settings or the code."""
+        files = sorted(p for p in TEMPLATES.rglob("*") if p.is_file())
+        return digest(tool_fingerprint(), *(f"{p.name}\n" for p in files),
+                      *(p.read_bytes() for p in files), repr(self.settings.site))
+
+    @property
+    def fingerprint(self) -> str:
+        """Changes with the templates (see above) or the navigation."""
+        return digest(self.templates_fingerprint, repr(self.nav))
+
+    def warm(self) -> None:
+        """Compile the entry template now (before forking workers)."""
+        self.env.get_template("entry.html")
+
+    def render(self, template: str, **context) -> bytes:
+        return self.env.get_template(template).render(**context).encode("utf-8")
+
+    def entry_page(self, doc: dict) -> bytes:
+        return self.render("entry.html", doc=doc, path=doc["url"])
+
+    def collection_page(self, collection: str, items: list[dict]) -> bytes:
+        return self.render("collection.html", collection=collection,
+                           name=COLLECTION_NAMES[collection], items=items,
+                           groups=_groups(collection, items), path=f"/{collection}")
+
+    def home_page(self, recent: list[dict], counts: dict[str, int]) -> bytes:
+        return self.render("home.html", recent=recent, counts=counts, path="/")
+
+    def search_page(self) -> bytes:
+        return self.render("search.html", path="/search")
+
+    def gone_page(self) -> bytes:
+        return self.render("gone.html", path="/gone")
+
+    @staticmethod
+    def assets() -> dict[str, bytes]:
+        return {f"assets/{name}": (TEMPLATES / name).read_bytes() for name in ASSETS}
+
+
+def _groups(collection: str, items: list[dict]) -> list[dict]:
+    """Glossary terms grouped by category (as in the breadcrumb); one group elsewhere."""
+    if collection != "glossary":
+        return [{"name": None, "anchor": None, "items": items}]
+    groups: dict[str, list[dict]] = {}
+    for item in items:
+        groups.setdefault(item.get("category") or "Other", []).append(item)
+    return [{"name": name, "anchor": category_anchor(name), "items": groups[name]}
+            for name in sorted(groups)]
+
+
+def category_anchor(category: str) -> str:
+    """`Training & optimization` -> `training-optimization`."""
+    return re.sub(r"[^a-z0-9]+", "-", category.lower()).strip("-")

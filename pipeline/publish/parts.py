@@ -1,0 +1,64 @@
+"""What each page is made of that depends only on the entry's own file.
+
+The rendered body, the numbered sources, the entries it links to and its
+affiliate links are a pure function of the entry's bytes and the
+catalog-wide `Inputs` (bibliography, affiliate programs, schemas, settings,
+the tool's version and code). When none of those changed, an entry whose
+file did not change is never parsed or rendered again.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from ..catalog.loader import parse_bibliography
+from ..catalog.model import Entry
+from ..config import Settings
+from .affiliate import PaidLinks, front_matter_urls
+from .links import outgoing
+from .markdown import MarkedLines, number_sources, render_body
+from .serialize import digest, tool_fingerprint
+
+
+class Inputs:
+    """Everything besides an entry's own bytes that its parts depend on; read when an
+    entry is rendered, but fingerprinted (by the files' bytes) for every build."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        files = [settings.path("bibliography"), settings.path("affiliates"),
+                 *sorted(settings.path("schemas").glob("*.schema.json"))]
+        self.fingerprint = digest(tool_fingerprint(), settings.fingerprint,
+                                  *(f"{p.name}\n".encode() + (p.read_bytes() if p.is_file()
+                                                              else b"-") for p in files))
+
+    @cached_property
+    def bibliography(self) -> dict:
+        path = self.settings.path("bibliography")
+        data = path.read_bytes() if path.is_file() else None
+        return parse_bibliography(self.settings.paths.bibliography, data)[0]
+
+    @cached_property
+    def paid(self) -> PaidLinks:
+        return PaidLinks.load(self.settings)
+
+    @cached_property
+    def schemas(self):
+        from ..schemas import SchemaSet  # only when an entry is rendered
+
+        return SchemaSet.load(self.settings.path("schemas"))
+
+
+def make_parts(entry: Entry, inputs: Inputs) -> tuple[dict, str]:
+    """(parts, the body's plain text)."""
+    marked = MarkedLines(entry)
+    sources = number_sources(entry, marked.cited_ids(), inputs.bibliography)
+    paid = inputs.paid
+    body = render_body(entry, sources, paid.is_affiliate, rel=paid.rel, label=paid.label,
+                       marked=marked)
+    return {
+        "body_html": body.html,
+        "sources": sources,
+        "outgoing": outgoing(entry, inputs.schemas, body.site_paths),
+        "affiliate": paid.summary([*body.links, *front_matter_urls(entry.data)]),
+    }, body.text

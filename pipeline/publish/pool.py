@@ -1,0 +1,62 @@
+"""Rendering on several cores: forked workers for much work, this process for a little.
+
+Workers are forked once per build, when the first big share of work comes,
+and keep their state between calls: an entry rendered in a worker is
+written by the same worker, so its page's parts never cross a process
+boundary. Only file names go out, and facts and outcomes come back. Results
+keep the order of the work, so the output does not depend on how it was
+split.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ..parallel import InProcess, Workers, can_fork, cores
+
+MIN_PARALLEL = 256  # fewer items than this are done here: forking would cost more
+DEFAULT_JOBS = 2
+
+
+def default_jobs() -> int:
+    return max(1, min(DEFAULT_JOBS, cores()))
+
+
+class Pool:
+    """`run(fn, calls)`: fn(state, *call) for each call, in workers when there are several."""
+
+    def __init__(self, jobs: int, state: dict):
+        self.jobs = jobs if can_fork() else 1
+        self.state = state
+        self._workers: Workers | None = None
+        self.size = 1  # processes that hold state: 1 until workers are started
+
+    def start(self) -> None:
+        """Fork the workers now (when there is more than one job)."""
+        if self._workers is None and self.jobs > 1:
+            self._workers, self.size = Workers(self.jobs, self.state), self.jobs
+
+    def shares(self, count: int) -> int:
+        """How many shares `count` items should be split into."""
+        if self._workers is not None:
+            return self.size
+        return self.jobs if self.jobs > 1 and count >= MIN_PARALLEL else 1
+
+    def run(self, fn: Callable, calls: list[tuple]) -> list:
+        """[fn(state, *calls[i])]: call i in worker i when there are several calls
+        (workers are started now if need be), here otherwise."""
+        if len(calls) == 1 and self._workers is None:
+            return InProcess(self.state).call(fn, calls)
+        self.start()
+        return self._workers.call(fn, calls)
+
+    def close(self) -> None:
+        if self._workers is not None:
+            self._workers.close()
+            self._workers = None
+
+    def __enter__(self) -> "Pool":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

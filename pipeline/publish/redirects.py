@@ -1,0 +1,92 @@
+"""Redirects: old ids from `redirect_from` and from renames in git, and retired entries (410).
+
+Every redirect goes straight to its final page (chains are collapsed to one
+hop); a loop is refused with the hops that make it. An old id that is a
+live entry again is never redirected. A chain ending at a retired entry
+answers 410 Gone; one ending at a draft or at nothing is left out (404).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from ..errors import PipelineError
+
+GONE_PAGE = "/gone"
+
+
+class RedirectLoopError(PipelineError):
+    """Redirects that lead back to where they started."""
+
+
+@dataclass
+class Redirects:
+    moved: dict[str, str] = field(default_factory=dict)  # old id -> published id
+    gone: list[str] = field(default_factory=list)  # ids that answer 410
+
+    def previous_ids(self) -> dict[str, list[str]]:
+        """Published id -> the old ids that redirect to it."""
+        out: dict[str, list[str]] = {}
+        for old, new in sorted(self.moved.items()):
+            out.setdefault(new, []).append(old)
+        return out
+
+
+def plan_redirects(statuses: Mapping[str, str], redirect_from: Mapping[str, list],
+                   renames: list[tuple[str, str, str]], entries_folder: str = "entries"
+                   ) -> Redirects:
+    """Redirects from `redirect_from` lists (entry id -> old ids) and git renames (old, new,
+    date); `statuses` are every entry's status by id."""
+    hops: dict[str, tuple[str, str]] = {}  # old -> (new, why)
+    for entry_id in sorted(redirect_from):
+        olds = redirect_from[entry_id]
+        for old in olds if isinstance(olds, list) else []:
+            if isinstance(old, str) and old != entry_id:
+                hops.setdefault(old, (entry_id, f"redirect_from in {entries_folder}/{entry_id}.md"))
+    for old, new, date in sorted(renames, key=lambda r: (r[2], r[0], r[1])):
+        if old != new:
+            hops.setdefault(old, (new, f"renamed in git on {date}"))
+    for old in list(hops):
+        if statuses.get(old, "retired") != "retired":
+            del hops[old]
+    result = Redirects()
+    for old in sorted(hops):
+        path = [old]
+        target = hops[old][0]
+        while target in hops:
+            if target in path:
+                raise RedirectLoopError(_loop_message(path[path.index(target):], hops))
+            path.append(target)
+            target = hops[target][0]
+        final = statuses.get(target)
+        if final == "published":
+            result.moved[old] = target
+        elif final == "retired":
+            result.gone.append(old)
+    result.gone += [i for i, status in statuses.items()
+                    if status == "retired" and i not in result.moved]
+    result.gone = sorted(set(result.gone))
+    return result
+
+
+def _loop_message(cycle: list[str], hops: dict[str, tuple[str, str]]) -> str:
+    steps = "; ".join(f"{old} -> {hops[old][0]} ({hops[old][1]})" for old in cycle)
+    return (f"redirect loop: {' -> '.join([*cycle, cycle[0]])}. Hops: {steps}. "
+            "Remove one of them from redirect_from so the old ids lead to one live page.")
+
+
+def redirects_json(r: Redirects) -> dict:
+    return {
+        "redirects": [{"from": f"/{old}", "to": f"/{new}", "status": 301}
+                      for old, new in sorted(r.moved.items())],
+        "gone": [{"path": f"/{old}", "status": 410} for old in r.gone],
+    }
+
+
+def netlify_redirects(r: Redirects) -> bytes:
+    """Netlify's `_redirects` file: one `from to status` rule per line."""
+    lines = ["# Written by `pipeline build`: renamed and retired entries."]
+    lines += [f"/{old}  /{new}  301" for old, new in sorted(r.moved.items())]
+    lines += [f"/{old}  {GONE_PAGE}  410" for old in r.gone]
+    return ("\n".join(lines) + "\n").encode("utf-8")

@@ -1,0 +1,184 @@
+"""The work done per entry, in this process or in forked workers.
+
+`read_entries` reads entry files, parses those whose bytes changed and
+renders the published ones; it returns what the rest of the build needs to
+know about each (its `fact`) and keeps what its page is made of in the
+worker (`held`, marshalled: a third of the memory of the objects).
+`write_entries` then assembles the pages that must change and writes them
+into the spare tree. An entry that was not rendered again needs no parsing:
+its previous document comes back from the live tree's JSON (a file the last
+build wrote and recorded), and only what depends on other entries is made
+again. Each worker works from a state dict: {"root", "prefix", "inputs",
+"site", "held"}.
+"""
+
+from __future__ import annotations
+
+import json
+import marshal
+import os
+
+from ..catalog.loader import content_digest, parse_entry
+from ..catalog.model import Entry
+from .collection_json import collection_item
+from .entry_json import entry_document, entry_parts, plain_keys
+from .links import TYPED, credited
+from .output import TreeView
+from .parts import make_parts
+from .search_index import record_bytes
+from .serialize import digest, json_bytes
+
+# How an entry's files are made (see write_entries).
+HELD, DOC, PAGE, COPY = "held", "doc", "page", "copy"
+
+
+def entry_fact(entry: Entry) -> dict:
+    """What other entries' pages and the lists need to know of an entry, from its file.
+
+    A published entry's `outgoing` (the ids it links to, space-separated) is
+    added once it is rendered, and what the lists show of it (`listing`) once
+    its page is made.
+    """
+    data = entry.data
+    fact = {"title": entry.title, "status": entry.status}
+    olds = data.get("redirect_from")
+    if isinstance(olds, list) and olds:
+        fact["redirect_from"] = [o for o in olds if isinstance(o, str)]
+    if entry.collection == "pages":
+        fact["nav"] = (data.get("nav_order", 1000), str(data.get("section", "")))
+    if entry.is_published:
+        fact["credits"] = credited(data)
+        fact["plain"] = plain_keys(data)
+    return fact
+
+
+def outgoing_ids(fact: dict) -> list[str]:
+    return fact["outgoing"].split()
+
+
+def _read(full: str) -> tuple[str, bytes]:
+    """(the stat a build compares, bytes) of a file."""
+    with open(full, "rb") as f:
+        st = os.fstat(f.fileno())
+        data = f.read()
+    return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}", data
+
+
+def file_stat(full: str) -> str:
+    st = os.stat(full)
+    return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
+
+
+def read_entries(state: dict, items: list[tuple]) -> list[tuple]:
+    """items: (file, full path, digest of its known bytes or None).
+
+    -> (file, stat, digest, fact or None when the bytes are the known ones,
+    search record bytes of a published entry or None, problem or None) each.
+    """
+    out = []
+    for rel, full, known in items:
+        stat, data = _read(full)
+        found = content_digest(data)
+        if found == known:
+            out.append((rel, stat, found, None, None, None))
+            continue
+        entry = parse_entry(rel, data, state["prefix"])[0]
+        if entry is None:  # it changed since validate read it
+            out.append((rel, stat, found, None, None,
+                        f"{rel} changed during the build and no longer loads; run "
+                        "`pipeline validate`, then build again"))
+            continue
+        fact, record = entry_fact(entry), None
+        if entry.is_published:
+            parts, text = make_parts(entry, state["inputs"])
+            fact["outgoing"] = " ".join(parts["outgoing"])
+            record = record_bytes(entry, text)
+            state["held"][entry.id] = marshal.dumps((entry.data, parts))
+        out.append((rel, stat, found, fact, record, None))
+    return out
+
+
+def _from_file(state: dict, entry_id: str) -> tuple[Entry, dict]:
+    """Read and render an entry again (its previous document could not be used)."""
+    prefix = state["prefix"]
+    rel = f"{prefix}/{entry_id}.md"
+    entry = parse_entry(rel, _read(os.path.join(state["root"], rel))[1], prefix)[0]
+    if entry is None or not entry.is_published:
+        raise RuntimeError(f"{rel} changed during the build")
+    return entry, make_parts(entry, state["inputs"])[0]
+
+
+def _previous_doc(view: TreeView, rel: str) -> dict | None:
+    data = view.live_bytes(rel)
+    if data is None:
+        return None
+    try:
+        doc = json.loads(data)
+    except ValueError:
+        return None
+    doc["reference_headings"] = dict(TYPED)  # in the order the page shows them
+    return doc
+
+
+def listing(doc: dict, history) -> dict:
+    """What the lists (collection, feed, sitemap, home) need of an entry's document: its
+    collection item (as it stands in the collection's JSON), its update date, its
+    authors' names and the date of its last change."""
+    return {"item": json_bytes(collection_item(doc))[:-1], "updated": doc["updated"],
+            "authors": [a["title"] for a in doc["authors"]],
+            "lastmod": history[0] or doc["updated"]}
+
+
+def write_entries(state: dict, tasks: list[tuple], context: dict,
+                  view: TreeView) -> list[tuple]:
+    """Make and write the JSON and page of each task's entry into the spare tree.
+
+    A task is (entry id, kind, backlink ids, history, previous ids, outgoing
+    ids, plain) with kind HELD (rendered by read_entries in this process), DOC
+    (its own parts are unchanged: they come from its previous JSON), PAGE
+    (only the page changes: templates or navigation) or COPY (nothing
+    changes: the spare takes the live files). When the previous files cannot
+    be used, the entry is read and rendered again. `view` holds the records
+    of the tasks' files.
+
+    -> (entry id, [(file, key, stat or None when kept)], listing or None when
+    the document did not change, rendered again?) each.
+    """
+    state["site"].set_nav(context["nav"])
+    return [_write_entry(state, context, view, *task) for task in tasks]
+
+
+def _write_entry(state, context, view, entry_id, kind, incoming, history, previous, outgoing,
+                 plain):
+    site = state["site"]
+    rels = (f"{entry_id}.json", f"{entry_id}.html")
+    if kind == COPY:
+        carried = [view.carry(rel) for rel in rels]
+        if None not in carried:
+            return entry_id, carried, None, False
+        kind = DOC
+    before = _previous_doc(view, rels[0]) if kind in (DOC, PAGE) and plain else None
+    if kind == PAGE and before is not None:
+        carried = view.carry(rels[0])
+        if carried is not None:
+            page = site.entry_page(before)
+            key = digest(page)
+            return entry_id, [carried, (rels[1], key, view.write(rels[1], key, page))], None, False
+    rendered = False
+    if kind == HELD:
+        data, parts = marshal.loads(state["held"].pop(entry_id))
+        collection, slug = entry_id.split("/", 1)
+        entry = Entry(id=entry_id, collection=collection, slug=slug, file="", data=data,
+                      body=None, body_line=0)
+    elif before is not None:
+        entry, parts = entry_parts(before, entry_id, outgoing)
+    else:
+        entry, parts = _from_file(state, entry_id)
+        rendered = True
+    doc = entry_document(entry, parts, context["cards"], context["people"], incoming, history,
+                         previous)
+    files = []
+    for rel, data in ((rels[0], json_bytes(doc)), (rels[1], site.entry_page(doc))):
+        key = digest(data)
+        files.append((rel, key, view.write(rel, key, data)))
+    return entry_id, files, listing(doc, history), rendered

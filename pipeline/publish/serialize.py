@@ -1,0 +1,66 @@
+"""Deterministic bytes for every artifact (JSON with sorted keys, safe to embed in HTML),
+content keys, and the build cache's files of plain data."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import pickle
+from pathlib import Path
+
+from .. import __version__
+from ..fileio import write_atomic
+
+_ENCODE = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode
+
+
+def json_bytes(value) -> bytes:
+    """Compact JSON: sorted keys, UTF-8, and `<`, `>`, `&` escaped as \\u003c, \\u003e, \\u0026.
+
+    The escapes keep the text valid JSON while making sure no file ever
+    contains a literal `<script` (or any tag), whatever an editor typed.
+    """
+    text = _ENCODE(value)
+    if "&" in text or "<" in text or ">" in text:
+        text = text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
+    return (text + "\n").encode("utf-8")
+
+
+def digest(*parts: str | bytes) -> str:
+    """A short content hash of some text or bytes."""
+    h = hashlib.blake2b(digest_size=16)
+    for p in parts:
+        h.update(p.encode("utf-8") if isinstance(p, str) else p)
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+@functools.lru_cache(maxsize=1)
+def tool_fingerprint() -> str:
+    """The tool's version and the text of its code: a code change renders everything again."""
+    package = Path(__file__).resolve().parent.parent
+    files = sorted(package.rglob("*.py"))
+    return digest(__version__, *(f"{p.relative_to(package)}\n" for p in files),
+                  *(p.read_bytes() for p in files))
+
+
+class _PlainUnpickler(pickle.Unpickler):
+    def find_class(self, module, name):
+        raise pickle.UnpicklingError(f"refusing {module}.{name} in a cache file")
+
+
+def load_plain(path: Path):
+    """Plain data (dicts, lists, tuples, text, numbers) saved by `write_plain`, or None when
+    the file is missing or unreadable. A file that names any class is refused, so a
+    tampered cache file cannot run code."""
+    try:
+        with open(path, "rb") as f:
+            return _PlainUnpickler(f).load()
+    except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError,
+            IndexError, KeyError, MemoryError):
+        return None
+
+
+def write_plain(path: Path, data) -> None:
+    write_atomic(path, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))

@@ -1,0 +1,207 @@
+"""`pipeline serve`: the preview on 127.0.0.1, rebuilt when the catalog changes.
+
+Pages are served the way the site serves them: `/glossary/exl2` from
+`glossary/exl2.html`, old ids redirected (301) and retired ones answered
+with 410, from the build's `redirects.json`. Changes are noticed with
+`watchfiles` when it is installed, else by polling modification times.
+A failed rebuild is reported and the last good output stays up.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections.abc import Callable, Iterator
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from ..config import Settings
+from ..errors import PipelineError, UsageError
+from .build import build
+
+Event = Callable[[str, str], None]  # (kind: "built" | "error" | "change", message)
+CATALOG_SUFFIXES = (".md", ".yaml", ".yml", ".json", ".toml")
+
+
+class _Handler(SimpleHTTPRequestHandler):
+    """Static files with the site's pretty URLs, redirects and 410s."""
+
+    def __init__(self, *args, out_dir: str, **kwargs):
+        super().__init__(*args, directory=out_dir, **kwargs)
+
+    def log_message(self, format, *args):  # noqa: A002 - the signature of the base class
+        pass
+
+    def _rules(self) -> tuple[dict[str, str], set[str]]:
+        try:
+            data = json.loads(Path(self.directory, "redirects.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}, set()
+        return ({r["from"]: r["to"] for r in data.get("redirects", [])},
+                {g["path"] for g in data.get("gone", [])})
+
+    def _route(self) -> bool:
+        """Answer redirects and 410s, or point self.path at the file; False when answered."""
+        url = urlsplit(self.path)
+        path = "/" + unquote(url.path).strip("/")
+        moved, gone = self._rules()
+        if path in moved:
+            self.send_response(301)
+            self.send_header("Location", moved[path])
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return False
+        if path in gone:
+            body = Path(self.directory, "gone.html").read_bytes()
+            self.send_response(410)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(body)
+            return False
+        if path == "/":
+            self.path = "/index.html"
+        elif not os.path.splitext(path)[1] and os.path.isfile(
+                os.path.join(self.directory, path.lstrip("/") + ".html")):
+            self.path = path + ".html"
+        return True
+
+    def do_GET(self):  # noqa: N802 - the name http.server calls
+        if self._route():
+            super().do_GET()
+
+    def do_HEAD(self):  # noqa: N802
+        if self._route():
+            super().do_HEAD()
+
+
+def watched_paths(settings: Settings) -> list[Path]:
+    """What a rebuild depends on: entries, digests, schemas, data files and the settings."""
+    candidates = [settings.path("entries"), settings.path("digests"), settings.path("schemas"),
+                  settings.path("bibliography"), settings.path("affiliates"),
+                  settings.root / "pipeline.toml"]
+    return [p for p in candidates if p.exists()]
+
+
+def _snapshot(paths: list[Path]) -> dict[str, tuple[int, int]]:
+    out = {}
+    for base in paths:
+        walker = os.walk(base) if base.is_dir() else [(str(base.parent), [], [base.name])]
+        for dirpath, _, files in walker:
+            for name in files:
+                full = os.path.join(dirpath, name)
+                try:
+                    st = os.stat(full)
+                except OSError:
+                    continue
+                out[full] = (st.st_mtime_ns, st.st_size)
+    return out
+
+
+def poll_changes(paths: list[Path], stop: threading.Event, interval: float = 0.5,
+                 ready: threading.Event | None = None) -> Iterator[set[str]]:
+    """Sets of changed files, found by comparing modification times; `ready` is set once
+    changes are being looked for."""
+    before = _snapshot(paths)
+    if ready is not None:
+        ready.set()
+    while not stop.wait(interval):
+        after = _snapshot(paths)
+        changed = {p for p in before.keys() | after.keys() if before.get(p) != after.get(p)}
+        before = after
+        if changed:
+            yield changed
+
+
+def watch_changes(paths: list[Path], stop: threading.Event,
+                  ready: threading.Event | None = None) -> Iterator[set[str]]:
+    """Sets of changed files, from watchfiles when installed, else by polling."""
+    try:
+        import watchfiles
+    except ImportError:
+        yield from poll_changes(paths, stop, ready=ready)
+        return
+    # An empty set comes after each quiet half second: the first one says the watcher runs.
+    for changes in watchfiles.watch(*paths, stop_event=stop, debounce=300, rust_timeout=500,
+                                    yield_on_timeout=True, raise_interrupt=False):
+        if ready is not None:
+            ready.set()
+        if changes:
+            yield {path for _, path in changes}
+
+
+class PreviewServer:
+    """Build, serve and rebuild; `serve_forever()` for the CLI, `start()`/`close()` for tests."""
+
+    def __init__(self, settings: Settings, out_dir: Path, port: int = 8000,
+                 on_event: Event | None = None, watcher=watch_changes):
+        self.settings = settings
+        self.out_dir = Path(os.path.abspath(out_dir))
+        self.on_event = on_event or (lambda kind, message: None)
+        self.watcher = watcher
+        self.stop = threading.Event()
+        self.watching = threading.Event()  # set once changes are being watched
+        self.builds = 0  # successful builds so far
+        try:
+            self.httpd = ThreadingHTTPServer(("127.0.0.1", port),
+                                             partial(_Handler, out_dir=str(self.out_dir)))
+        except OSError as e:
+            raise UsageError(f"cannot serve on 127.0.0.1:{port}: {e.strerror}; "
+                             "choose another port with --port") from None
+        self.httpd.daemon_threads = True
+        self._threads: list[threading.Thread] = []
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
+
+    def build(self, reason: str = "", jobs: int | None = None) -> bool:
+        """Build once; report the outcome through on_event. True when it succeeded."""
+        try:
+            result = build(self.settings, self.out_dir, jobs=jobs)
+        except PipelineError as e:
+            self.on_event("error", f"Build failed{reason}; still serving the last good "
+                          f"output.\n{e}")
+            return False
+        self.builds += 1
+        self.on_event("built", f"Built{reason}: {result.entries} entries, {result.rendered} "
+                      f"rendered, {result.written} files written.")
+        return True
+
+    def _watch(self) -> None:
+        for changed in self.watcher(watched_paths(self.settings), self.stop, ready=self.watching):
+            # an editor's temporary and backup files are not the catalog
+            names = sorted(os.path.relpath(p, self.settings.root) for p in changed
+                           if p.endswith(CATALOG_SUFFIXES))
+            if not names:
+                continue
+            shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3
+                                            else "")
+            self.on_event("change", f"Changed: {shown}")
+            # In-process, one job: forking beside the server's threads is not safe.
+            self.build(reason=" after the change", jobs=1)
+
+    def start(self) -> None:
+        """Serve and watch in background threads."""
+        for target in (self.httpd.serve_forever, self._watch):
+            t = threading.Thread(target=target, daemon=True)
+            t.start()
+            self._threads.append(t)
+
+    def serve_forever(self) -> None:
+        watcher = threading.Thread(target=self._watch, daemon=True)
+        watcher.start()
+        self._threads.append(watcher)
+        self.httpd.serve_forever()
+
+    def close(self) -> None:
+        self.stop.set()
+        if self._threads:  # serve_forever ran (or runs): shutdown() waits for it to return
+            self.httpd.shutdown()
+        self.httpd.server_close()
+        for t in self._threads:
+            t.join(timeout=5)

@@ -1,0 +1,117 @@
+// Client-side search over /search-index.json (written by `pipeline build`).
+// Results are built with DOM methods and textContent only: no index text is
+// ever parsed as HTML.
+(function () {
+  "use strict";
+  var input = document.getElementById("search-input");
+  var status = document.getElementById("search-status");
+  var list = document.getElementById("search-results");
+  var entries = [];
+  var LIMIT = 50;
+  var KIND = {glossary: "term", models: "model", hardware: "hardware", tools: "tool",
+              benchmarks: "benchmark", errors: "error", guides: "guide", pages: "page",
+              authors: "author"};
+
+  function fold(s) {
+    return (s || "").toLowerCase().normalize("NFKD").replace(/[\u0300-\u036f]/g, "");
+  }
+
+  function prepare(e) {
+    return {
+      entry: e,
+      title: fold(e.title),
+      aka: fold((e.aka || []).join(" ")),
+      tags: fold((e.tags || []).join(" ")),
+      summary: fold(e.summary),
+      text: fold(e.text)
+    };
+  }
+
+  function score(p, terms) {
+    var total = 0;
+    for (var i = 0; i < terms.length; i++) {
+      var t = terms[i], s = 0;
+      if (p.title === t) s += 50;
+      if (p.title.indexOf(t) !== -1) s += 20;
+      if (p.aka.indexOf(t) !== -1) s += 12;
+      if (p.tags.indexOf(t) !== -1) s += 8;
+      if (p.summary.indexOf(t) !== -1) s += 4;
+      if (p.text.indexOf(t) !== -1) s += 1;
+      if (s === 0) return 0;  // every term must match somewhere
+      total += s;
+    }
+    return total;
+  }
+
+  function snippet(text, term) {
+    var at = fold(text).indexOf(term);
+    if (at < 0) return "";
+    var start = Math.max(0, at - 60);
+    return (start > 0 ? "…" : "") + text.slice(start, at + 100).trim() + "…";
+  }
+
+  function render(query) {
+    var terms = fold(query).split(/\s+/).filter(Boolean);
+    list.textContent = "";
+    if (!terms.length) {
+      status.textContent = entries.length + " entries. Type to search.";
+      return;
+    }
+    var hits = [];
+    for (var i = 0; i < entries.length; i++) {
+      var s = score(entries[i], terms);
+      if (s) hits.push([s, entries[i]]);
+    }
+    hits.sort(function (a, b) {
+      return b[0] - a[0] || (a[1].entry.title < b[1].entry.title ? -1 : 1);
+    });
+    status.textContent = hits.length === 0 ? "No entry matches “" + query + "”." :
+      hits.length + (hits.length === 1 ? " entry matches." : " entries match.") +
+      (hits.length > LIMIT ? " Showing the first " + LIMIT + "." : "");
+    hits.slice(0, LIMIT).forEach(function (hit) {
+      var e = hit[1].entry;
+      var li = document.createElement("li");
+      var a = document.createElement("a");
+      a.href = e.url;
+      a.textContent = e.title;
+      var kind = document.createElement("span");
+      kind.className = "muted";
+      kind.textContent = " " + (KIND[e.collection] || e.collection);
+      var p = document.createElement("p");
+      p.textContent = e.summary || "";
+      li.appendChild(a);
+      li.appendChild(kind);
+      li.appendChild(p);
+      var more = hit[1].summary.indexOf(terms[0]) === -1 && hit[1].title.indexOf(terms[0]) === -1
+        ? snippet(e.text, terms[0]) : "";
+      if (more) {
+        var q = document.createElement("p");
+        q.className = "snippet";
+        q.textContent = more;
+        li.appendChild(q);
+      }
+      list.appendChild(li);
+    });
+  }
+
+  var query = new URLSearchParams(window.location.search).get("q") || "";
+  input.value = query;
+  input.addEventListener("input", function () {
+    var url = new URL(window.location.href);
+    if (input.value) url.searchParams.set("q", input.value); else url.searchParams.delete("q");
+    window.history.replaceState(null, "", url);
+    render(input.value);
+  });
+  fetch("/search-index.json")
+    .then(function (r) {
+      if (!r.ok) throw new Error("HTTP " + r.status);
+      return r.json();
+    })
+    .then(function (index) {
+      entries = index.entries.map(prepare);
+      render(input.value);
+    })
+    .catch(function (err) {
+      status.textContent = "The search index could not be loaded (" + err.message + ").";
+    });
+})();

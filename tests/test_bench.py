@@ -1,0 +1,90 @@
+"""The benchmark corpus generator makes a valid catalog and a history; the harness measures."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO
+from pipeline.config import COLLECTIONS, load_settings
+from pipeline.validate import validate
+
+sys.path.insert(0, str(REPO / "benchmarks"))
+import generate  # noqa: E402
+import run as bench  # noqa: E402
+
+
+def git(root: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True,
+                          check=True).stdout
+
+
+@pytest.fixture(scope="module")
+def history(tmp_path_factory) -> Path:
+    return generate.generate(tmp_path_factory.mktemp("bench") / "hist", 80, commits=120,
+                             months=3, seed=7)
+
+
+def test_the_catalog_is_valid_and_covers_every_collection(tmp_path):
+    root = generate.generate(tmp_path / "cat", 90)
+    result = validate(load_settings(root), cache=False)
+    assert [d.to_dict() for d in result.diagnostics] == []
+    assert result.entries == 90
+    counts = Counter(p.parent.name for p in (root / "entries").rglob("*.md"))
+    assert set(counts) == set(COLLECTIONS)
+    texts = [p.read_text(encoding="utf-8") for p in (root / "entries").rglob("*.md")]
+    assert sum(len(t) for t in texts) / len(texts) > 3000  # bodies of about 4 KB
+    assert any(f"tag={generate.OUR_TAG}" in t for t in texts)  # affiliate offers
+    assert sum("[@" in t for t in texts) > 80  # citations
+    assert sum("](/" in t for t in texts) > 40  # body links between entries
+    assert "shared-" in (root / "data/bibliography.yaml").read_text(encoding="utf-8")
+
+
+def test_the_same_seed_gives_the_same_bytes(tmp_path):
+    a = generate.generate(tmp_path / "a", 30)
+    b = generate.generate(tmp_path / "b", 30)
+    files = sorted(p.relative_to(a) for p in a.rglob("*.md"))
+    assert files == sorted(p.relative_to(b) for p in b.rglob("*.md"))
+    assert all((a / f).read_bytes() == (b / f).read_bytes() for f in files)
+
+
+def test_the_history_has_its_commits_renames_verdicts_and_corrections(history):
+    assert git(history, "rev-list", "--count", "HEAD").strip() == "120"
+    assert git(history, "status", "--porcelain").strip() == ""
+    log = git(history, "log", "--format=%s%n%b")
+    assert "Correction:" in log and "Verdict on" in log and "Publish " in log
+    renames = git(history, "log", "-M", "--diff-filter=R", "--name-status", "--format=")
+    assert renames.strip().startswith("R")
+    dates = git(history, "log", "--format=%cs").split()
+    assert dates[-1] == "2024-11-01" and dates[0] >= "2025-01-15"
+    result = validate(load_settings(history), cache=False)
+    assert [d.to_dict() for d in result.diagnostics] == []
+    assert result.entries == 80
+
+
+def test_a_renamed_entry_redirects_and_its_referrers_follow(history):
+    line = next(x for x in git(history, "log", "-M", "--diff-filter=R", "--name-status",
+                               "--format=").splitlines() if x.startswith("R"))
+    old, new = line.split("\t")[1:]
+    old_id = old.removeprefix("entries/").removesuffix(".md")
+    assert "redirect_from" in git(history, "show", f"HEAD:{new}") or not (history / new).exists()
+    assert all(f"/{old_id})" not in p.read_text(encoding="utf-8")
+               for p in (history / "entries").rglob("*.md"))
+
+
+def test_the_harness_measures_a_process():
+    sample = bench.run([sys.executable, "-c", "x = bytearray(50 * 2**20); print('hi')"])
+    assert sample.stdout.strip() == "hi"
+    assert sample.rss_mib > 50
+    assert sample.seconds > 0
+
+
+def test_the_floor_reads_every_entry(tmp_path):
+    root = generate.generate(tmp_path / "cat", 20)
+    out = subprocess.run([sys.executable, "-c", bench.FLOOR, str(root)], capture_output=True,
+                         text=True, check=True).stdout
+    assert float(out) > 0

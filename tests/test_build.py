@@ -1,0 +1,249 @@
+"""`build()`: refuses invalid catalogs, and is safe, deterministic, atomic and incremental."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import shutil
+from pathlib import Path
+
+import pytest
+
+import pipeline.publish.build as build_module
+from conftest import write_entry
+from pipeline.config import load_settings
+from pipeline.publish import pages, pool
+from pipeline.publish.build import ValidationFailed, build
+from pipeline.publish.output import MARKER, OutputError
+from test_publish_catalog import hostile_body, make_exl2_catalog
+
+
+@pytest.fixture
+def exl2(tmp_path) -> Path:
+    return make_exl2_catalog(tmp_path / "exl2")
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every file under `folder` (relative path -> bytes)."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def run(root: Path, out: Path, **kw):
+    return build(load_settings(root), out, **kw)
+
+
+# -- refusing ---------------------------------------------------------------
+
+def test_a_catalog_with_errors_is_refused_with_the_validate_report(exl2, tmp_path):
+    out = tmp_path / "out"
+    run(exl2, out)
+    before = tree(out)
+    path = exl2 / "entries/glossary/awq.md"
+    path.write_text(path.read_text().replace("category: Formats & quantization",
+                                             "category: Nonsense"))
+    with pytest.raises(ValidationFailed) as e:
+        run(exl2, out)
+    message = str(e.value)
+    assert "nothing was published" in message
+    assert "entries/glossary/awq.md\n  entries/glossary/awq.md:" in message  # validate's text
+    assert "error schema: category: 'Nonsense' is not one of" in message
+    assert "Checked 13 entries: 1 error, 0 warnings." in message
+    assert tree(out) == before
+
+
+def test_the_output_folder_must_be_a_build_output(catalog, tmp_path):
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("keep me")
+    with pytest.raises(OutputError, match="was not written by `pipeline build`"):
+        run(catalog, mine)
+    assert (mine / "notes.txt").read_text() == "keep me"
+    with pytest.raises(OutputError, match="holds the catalog"):
+        run(catalog, catalog)
+    with pytest.raises(OutputError, match="holds the catalog"):
+        run(catalog, catalog.parent)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    run(catalog, empty)
+    assert (empty / MARKER).is_file() and (empty / "tools/vllm.html").is_file()
+
+
+# -- what no output may contain ---------------------------------------------
+
+def test_script_event_handlers_and_javascript_links_reach_no_output_file(exl2, tmp_path):
+    write_entry(exl2, "glossary/hostile", {
+        "title": "<script>document.title</script> Hostile", "status": "published",
+        "summary": "<script src=//evil.example/x.js></script> A summary.",
+        "authors": ["tools-editor"], "published": "2026-10-02",
+        "category": "Formats & quantization", "aka": ["<script>x</script>"]},
+        hostile_body())
+    out = tmp_path / "out"
+    run(exl2, out)
+    files = tree(out)
+    assert "glossary/hostile.html" in files and "glossary/hostile.json" in files
+    for rel, data in files.items():
+        text = data.decode("utf-8").lower()
+        for bad in ("alert(", "onerror", "onclick", "onmouseover", "javascript:", "<iframe"):
+            assert bad not in text, f"{bad} in {rel}"
+        scripts = text.count("<script")
+        assert scripts == (1 if rel == "search.html" else 0), rel  # only our search script
+    page = files["glossary/hostile.html"].decode()
+    # front-matter text is escaped: readers see it as text, browsers never run it
+    assert "<h1>&lt;script&gt;document.title&lt;/script&gt; Hostile</h1>" in page
+    assert b"\\u003cscript\\u003edocument.title" in files["glossary/hostile.json"]
+
+
+# -- deterministic ----------------------------------------------------------
+
+def test_builds_are_byte_identical_whatever_the_cache_or_the_cores(exl2, tmp_path, monkeypatch):
+    first = run(exl2, tmp_path / "a", jobs=1)
+    assert first.rendered == 13
+    again = run(exl2, tmp_path / "a", jobs=1)
+    assert again.rendered == 0
+    no_cache = run(exl2, tmp_path / "b", jobs=1, use_cache=False)
+    assert no_cache.rendered == 13
+    monkeypatch.setattr(pool, "MIN_PARALLEL", 1)  # make even 13 entries use the process pool
+    shutil.rmtree(exl2 / ".pipeline-cache")
+    pooled = run(exl2, tmp_path / "c", jobs=2)
+    assert pooled.rendered == 13
+    a, b, c = tree(tmp_path / "a"), tree(tmp_path / "b"), tree(tmp_path / "c")
+    assert a == b == c
+    assert len(a) == 49
+
+
+# -- atomic -----------------------------------------------------------------
+
+def test_an_interrupted_build_leaves_the_previous_output_whole(exl2, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    run(exl2, out)
+    run(exl2, out)  # now there is a spare tree too
+    before = tree(out)
+    path = exl2 / "entries/glossary/gguf.md"
+    path.write_text(path.read_text().replace("GGUF is a term.", "GGUF is a file format."))
+    real_lists = build_module._write_lists
+
+    def interrupted(*args):
+        raise KeyboardInterrupt  # Ctrl-C after the entry files were written
+
+    monkeypatch.setattr(build_module, "_write_lists", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        run(exl2, out)
+    assert tree(out) == before
+    monkeypatch.setattr(build_module, "_write_lists", real_lists)
+    result = run(exl2, out)
+    fresh = tmp_path / "fresh"
+    run(exl2, fresh, use_cache=False)
+    assert tree(out) == tree(fresh)  # the half-written spare was not trusted
+    assert b"GGUF is a file format." in tree(out)["glossary/gguf.html"]
+    assert result.written > 0
+
+
+def test_the_swap_exchanges_the_folders_in_one_step(exl2, tmp_path):
+    out = tmp_path / "out"
+    run(exl2, out)
+    inode = os.stat(out).st_ino
+    run(exl2, out)
+    assert os.stat(out).st_ino != inode  # a new folder took the name
+    assert os.stat(tmp_path / ".out.spare").st_ino == inode  # the old one is the spare
+
+
+def test_writing_the_spare_never_changes_the_live_files(exl2, tmp_path):
+    out = tmp_path / "out"
+    path = exl2 / "entries/glossary/gguf.md"
+    original = path.read_text()
+    run(exl2, out)
+    for n in range(3):  # the first spare is made of hard links to the live files
+        before = tree(out)
+        path.write_text(original.replace("GGUF is a", f"GGUF ({n}) is a"))
+        run(exl2, out)
+        assert tree(tmp_path / ".out.spare") == before  # the old live tree, byte for byte
+        assert f"GGUF ({n}) is a".encode() in (out / "glossary/gguf.html").read_bytes()
+
+
+def test_without_renameat2_the_swap_falls_back_to_renames(exl2, tmp_path, monkeypatch):
+    from pipeline.publish import output
+
+    monkeypatch.setattr(output, "_exchange", lambda a, b: False)
+    out = tmp_path / "out"
+    run(exl2, out)
+    first = tree(out)
+    path = exl2 / "entries/glossary/gguf.md"
+    path.write_text(path.read_text().replace("GGUF is a term.", "GGUF is a file format."))
+    run(exl2, out)
+    assert tree(tmp_path / ".out.spare") == first
+    assert b"GGUF is a file format." in (out / "glossary/gguf.html").read_bytes()
+    assert not (tmp_path / ".out.old").exists()
+
+
+# -- incremental ------------------------------------------------------------
+
+def test_unchanged_entries_are_not_rendered_or_written_again(exl2, tmp_path):
+    out = tmp_path / "out"
+    first = run(exl2, out)
+    assert (first.rendered, first.written, first.files) == (13, 49, 49)
+    second = run(exl2, out)
+    assert (second.rendered, second.written) == (0, 0)  # the spare is filled by hard links
+    path = exl2 / "entries/glossary/gguf.md"
+    path.write_text(path.read_text().replace("GGUF is a term.", "GGUF is a file format."))
+    third = run(exl2, out)
+    assert third.rendered == 1
+    # its JSON and page, and the search index: nothing else changed
+    assert third.written == 3
+    assert b"GGUF is a file format." in (out / "glossary/gguf.html").read_bytes()
+    fourth = run(exl2, out)
+    # the spare held the second build's output: the edit is written into it again
+    assert (fourth.rendered, fourth.written) == (0, 3)
+    assert tree(out) == tree(out.parent / ".out.spare")
+
+
+def test_a_title_change_updates_the_pages_that_show_it(exl2, tmp_path):
+    out = tmp_path / "out"
+    run(exl2, out)
+    path = exl2 / "entries/tools/tabbyapi.md"
+    path.write_text(path.read_text().replace("title: TabbyAPI", "title: Tabby API"))
+    result = run(exl2, out)
+    assert result.rendered == 1
+    assert b"tool: Tabby API" in (out / "glossary/exl2.html").read_bytes()
+    assert b"Tabby API" in (out / "tools.json").read_bytes()
+
+
+def test_a_template_change_renders_every_page_again(exl2, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    run(exl2, out)
+    templates = tmp_path / "templates"
+    shutil.copytree(pages.TEMPLATES, templates)
+    base = templates / "base.html"
+    base.write_text(base.read_text().replace("Preview written by", "Preview made by"))
+    monkeypatch.setattr(pages, "TEMPLATES", templates)
+    result = run(exl2, out)
+    assert result.rendered == 0  # bodies do not depend on templates
+    html = [rel for rel in tree(out) if rel.endswith(".html")]
+    assert all(b"Preview made by" in (out / rel).read_bytes() for rel in html)
+    assert result.written == len(html)
+
+
+def test_a_settings_change_invalidates_the_cache(exl2, tmp_path):
+    out = tmp_path / "out"
+    run(exl2, out)
+    toml = exl2 / "pipeline.toml"
+    toml.write_text(toml.read_text().replace('name = "Local AI Catalog"', 'name = "Local AI"'))
+    result = run(exl2, out)
+    assert result.rendered == 13
+    assert b"<title>EXL2 \xc2\xb7 Local AI</title>" in (out / "glossary/exl2.html").read_bytes()
+
+
+def test_a_tampered_cache_is_ignored_and_cannot_run_code(exl2, tmp_path):
+    out = tmp_path / "out"
+    run(exl2, out)
+    shards = sorted((exl2 / ".pipeline-cache/build").rglob("*.pickle"))
+    assert shards
+    evil = pickle.dumps({"k": os.system})  # a class reference: refused when loading
+    for shard in shards:
+        shard.write_bytes(evil)
+    shutil.rmtree(out)
+    shutil.rmtree(tmp_path / ".out.spare", ignore_errors=True)
+    result = run(exl2, out)
+    assert result.rendered == 13  # every shard was refused, so everything was rendered again
+    run(exl2, tmp_path / "fresh", use_cache=False)
+    assert tree(out) == tree(tmp_path / "fresh")

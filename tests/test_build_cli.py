@@ -1,0 +1,168 @@
+"""`pipeline build` and `pipeline serve` through the real CLI and a real HTTP server."""
+
+from __future__ import annotations
+
+import json
+import queue
+import threading
+import urllib.error
+import urllib.request
+
+import pytest
+
+from conftest import MINI, write_entry
+from pipeline.config import load_settings
+from pipeline.publish.serve import PreviewServer, poll_changes, watch_changes
+
+WAIT = 60  # seconds to wait for a rebuild event before failing (never an assertion on time)
+
+
+def test_build_prints_a_summary_and_writes_dist(catalog, cli):
+    r = cli(catalog, "build")
+    assert r.exit_code == 0, r.output
+    assert r.output.splitlines()[0] == (
+        "Built 4 published entries into dist/: 4 rendered, 0 from the cache; "
+        "25 of 25 files written; 0 redirects, 0 gone.")
+    assert "Note: not in a git repository" in r.output
+    assert (catalog / "dist/tools/vllm.json").is_file()
+    again = cli(catalog, "build", "--timings")
+    assert "0 rendered, 4 from the cache; 0 of 25 files written" in again.output
+    assert "render bodies" in again.output and " s\n" in again.output
+
+
+def test_build_refuses_an_invalid_catalog_with_exit_1(catalog, cli, tmp_path):
+    write_entry(catalog, "tools/vllm", {**MINI["tools/vllm"], "related": ["glossary/awk"]})
+    out = tmp_path / "site"
+    r = cli(catalog, "build", "--out", str(out))
+    assert r.exit_code == 1
+    assert r.output.startswith("Error: the catalog has validation errors; nothing was published")
+    assert ("entries/tools/vllm.md:12:3: error ref-unresolved: related.0: 'glossary/awk' is not "
+            "an entry") in r.output
+    assert "Traceback" not in r.output
+    assert not out.exists()
+
+
+def test_build_will_not_replace_a_folder_it_did_not_write(catalog, cli, tmp_path):
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs/index.md").write_text("mine")
+    r = cli(catalog, "build", "--out", str(tmp_path / "docs"))
+    assert r.exit_code == 1 and "was not written by `pipeline build`" in r.output
+    assert (tmp_path / "docs/index.md").read_text() == "mine"
+
+
+def fetch(url: str) -> tuple[int, str, dict]:
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    opener = urllib.request.build_opener(NoRedirect)
+    try:
+        with opener.open(url, timeout=10) as resp:
+            return resp.status, resp.read().decode(), dict(resp.headers)
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode(), dict(e.headers)
+
+
+@pytest.fixture
+def served(catalog, tmp_path):
+    """A PreviewServer on a free port, watching the catalog; events go to a queue."""
+    events: queue.Queue = queue.Queue()
+    write_entry(catalog, "glossary/old-term", {
+        "title": "Old term", "status": "retired", "authors": ["ana"],
+        "category": "Formats & quantization"})
+    write_entry(catalog, "glossary/awq", {**MINI["glossary/awq"],
+                                          "redirect_from": ["glossary/activation-aware"]})
+    server = PreviewServer(load_settings(catalog), tmp_path / "out", port=0,
+                           on_event=lambda kind, msg: events.put((kind, msg)))
+    assert server.build()
+    assert events.get_nowait()[0] == "built"
+    server.start()
+    assert server.watching.wait(WAIT)
+    yield server, events
+    server.close()
+
+
+def test_serve_answers_like_the_site(served):
+    server, _ = served
+    status, body, _ = fetch(server.url + "/tools/vllm")
+    assert status == 200 and "<h1>vLLM</h1>" in body
+    assert fetch(server.url + "/")[0] == 200
+    assert fetch(server.url + "/glossary")[1].count('href="/glossary/awq"') == 1
+    assert json.loads(fetch(server.url + "/tools/vllm.json")[1])["title"] == "vLLM"
+    status, _, headers = fetch(server.url + "/glossary/activation-aware")
+    assert (status, headers["Location"]) == (301, "/glossary/awq")
+    status, body, _ = fetch(server.url + "/glossary/old-term")
+    assert status == 410 and "This page was retired" in body
+    assert fetch(server.url + "/glossary/nothing")[0] == 404
+    assert server.httpd.server_address[0] == "127.0.0.1"
+
+
+def test_serve_rebuilds_when_an_entry_changes(served, catalog):
+    server, events = served
+    path = catalog / "entries/tools/vllm.md"
+    path.write_text(path.read_text().replace("Text.", "Freshly edited text."))
+    kind, message = events.get(timeout=WAIT)
+    assert (kind, message) == ("change", "Changed: entries/tools/vllm.md")
+    kind, message = events.get(timeout=WAIT)
+    assert kind == "built" and "1 rendered" in message
+    assert "Freshly edited text." in fetch(server.url + "/tools/vllm")[1]
+
+
+def test_serve_keeps_the_last_good_output_when_a_rebuild_fails(served, catalog):
+    server, events = served
+    path = catalog / "entries/tools/vllm.md"
+    path.write_text(path.read_text().replace("status: published", "status: publishd"))
+    assert events.get(timeout=WAIT)[0] == "change"
+    kind, message = events.get(timeout=WAIT)
+    assert kind == "error" and "still serving the last good output" in message
+    assert "error schema: status: 'publishd' is not one of" in message
+    assert fetch(server.url + "/tools/vllm")[0] == 200
+
+
+def test_serve_on_a_busy_port_is_a_clear_error(served, catalog, cli):
+    server, _ = served
+    port = str(server.httpd.server_address[1])
+    r = cli(catalog, "serve", "--port", port, "--out", str(catalog / "elsewhere"))
+    assert r.exit_code == 2
+    assert f"cannot serve on 127.0.0.1:{port}" in r.output and "--port" in r.output
+    assert "Traceback" not in r.output
+
+
+def test_polling_notices_changes_without_watchfiles(tmp_path):
+    folder = tmp_path / "entries"
+    folder.mkdir()
+    (folder / "a.md").write_text("one")
+    stop, ready = threading.Event(), threading.Event()
+    found: queue.Queue = queue.Queue()
+
+    def collect():
+        for changed in poll_changes([folder], stop, interval=0.05, ready=ready):
+            found.put(changed)
+
+    t = threading.Thread(target=collect, daemon=True)
+    t.start()
+    assert ready.wait(WAIT)
+    (folder / "a.md").write_text("two, longer")
+    assert found.get(timeout=WAIT) == {str(folder / "a.md")}
+    stop.set()
+    t.join(timeout=WAIT)
+
+
+def test_watch_changes_uses_watchfiles_when_installed(tmp_path):
+    pytest.importorskip("watchfiles")
+    folder = tmp_path / "entries"
+    folder.mkdir()
+    stop, ready = threading.Event(), threading.Event()
+    found: queue.Queue = queue.Queue()
+
+    def collect():
+        for changed in watch_changes([folder], stop, ready=ready):
+            found.put(changed)
+
+    t = threading.Thread(target=collect, daemon=True)
+    t.start()
+    assert ready.wait(WAIT)
+    (folder / "b.md").write_text("new")
+    assert found.get(timeout=WAIT) == {str(folder / "b.md")}
+    stop.set()
+    t.join(timeout=WAIT)

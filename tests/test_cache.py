@@ -1,0 +1,336 @@
+"""The validate cache: a cached run gives exactly the diagnostics of a cold run."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+
+import pytest
+
+import pipeline.cache as cache_mod
+from conftest import REPO, commit_all, git, write_entry
+from pipeline.cache import FILE_NAME, ValidateCache
+from pipeline.config import load_settings
+from pipeline.validate import validate
+
+TODAY = dt.date(2026, 11, 27)
+
+GPTQ_BODY = """\
+GPTQ quantizes weights one layer at a time [@gptq-paper].
+It is about 20% faster than the naive method.
+See [AWQ](/glossary/awq) and the [shared notes](/glossary/awq#kernels) [@shared-a].
+"""
+BIBLIOGRAPHY = """\
+sources:
+  - id: shared-a
+    url: https://example.org/a
+    title: Shared A
+    accessed: 2026-01-01
+  - id: shared-b
+    url: https://example.org/b
+    title: Shared B
+    accessed: 2026-12-01
+"""
+
+
+def gptq(**changes) -> dict:
+    data = {"title": "GPTQ", "status": "published", "summary": "A quantization method.",
+            "authors": ["ana"], "published": "2026-01-10", "category": "Formats & quantization",
+            "related": ["glossary/awq", "glossary/draft-term"],
+            "sources": [{"id": "gptq-paper", "url": "https://arxiv.org/abs/2210.17323",
+                         "title": "GPTQ", "accessed": "2026-12-15"},
+                        {"id": "unused", "url": "https://example.org/u", "title": "Unused",
+                         "accessed": "2026-01-01"}]}
+    data.update(changes)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+@pytest.fixture
+def problems(catalog):
+    """The minimal catalog plus entries that break many rules (and the data files)."""
+    (catalog / "data").mkdir()
+    (catalog / "data" / "bibliography.yaml").write_text(BIBLIOGRAPHY, encoding="utf-8")
+    shutil.copy(REPO / "data" / "affiliates.yaml", catalog / "data" / "affiliates.yaml")
+    write_entry(catalog, "glossary/gptq", gptq(), GPTQ_BODY)
+    write_entry(catalog, "glossary/draft-term", {
+        "title": "Draft term", "status": "draft", "authors": ["ana"],
+        "category": "Formats & quantization"})
+    write_entry(catalog, "tools/sglang", {
+        "title": "vLLM", "status": "published", "summary": "A serving engine.",
+        "authors": ["ben"], "published": "2026-02-01", "repository": "https://github.com/x/y",
+        "redirect_from": ["tools/vllm", "tools/sg-old"],
+        "verdict": {"rating": "great", "text": "Fast.", "date": "2026-02-01", "by": "ghost"}},
+        "Try it with [vLLM](/tools/vllm) or [missing](/tools/nope).\n")
+    write_entry(catalog, "hardware/rtx-4090", {
+        "title": "RTX 4090", "status": "published", "summary": "A GPU.", "authors": ["ana"],
+        "published": "2026-03-01", "kind": "gpu", "vendor": "NVIDIA",
+        "offers": [{"merchant": "Amazon",
+                    "url": "https://www.amazon.com/dp/B0BJFRT43X?tag=someone-else-20"}],
+        "verdict": {"rating": "recommended", "text": "Fast.", "date": "2026-03-01", "by": "ana"}})
+    write_entry(catalog, "glossary/broken", "---\ntitle: [unclosed\n---\nBody.\n")
+    write_entry(catalog, "glossary/Bad_Name", {"title": "Bad", "status": "draft",
+                                               "authors": ["ana"], "category": "x"})
+    return catalog
+
+
+def run(root, today=TODAY, **kw):
+    return validate(load_settings(root), today=today, **kw)
+
+
+def same_as_cold(root, today=TODAY, **kw):
+    """Run with the cache and without; assert they agree; return the diagnostics."""
+    warm = run(root, today, **kw)
+    cold = run(root, today, cache=False, **kw)
+    assert [d.to_dict() for d in warm.diagnostics] == [d.to_dict() for d in cold.diagnostics]
+    assert warm.entries == cold.entries
+    return [(d.rule, d.file) for d in warm.diagnostics]
+
+
+def rules(diags) -> set[str]:
+    return {r for r, _ in diags}
+
+
+def edit(path, old, new):
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_the_problem_catalog_has_problems_of_every_kind(problems):
+    found = rules(same_as_cold(problems))
+    assert {"claim-uncited", "link-unpublished", "title-duplicate", "redirect-collision",
+            "source-unused", "source-accessed-future", "schema", "author-unknown",
+            "link-unresolved", "yaml-syntax", "file-name", "affiliate-foreign-tag"} <= found
+
+
+def test_a_second_run_reuses_the_cache_and_agrees(problems):
+    first = same_as_cold(problems)
+    assert (problems / ".pipeline-cache" / FILE_NAME).is_file()
+    assert same_as_cold(problems) == first
+
+
+def test_edits_that_change_other_entries_results(problems):
+    entries = problems / "entries"
+    same_as_cold(problems)
+    # a body edit: the uncited claim is cited now
+    edit(entries / "glossary/gptq.md", "naive method.", "naive method [@gptq-paper].")
+    assert ("claim-uncited", "entries/glossary/gptq.md") not in same_as_cold(problems)
+    # the draft a published entry refers to is published: link-unpublished goes away
+    edit(entries / "glossary/draft-term.md", "status: draft",
+         "status: published\nsummary: A term.\npublished: '2026-04-01'")
+    assert "link-unpublished" not in rules(same_as_cold(problems))
+    # ... and a referenced entry is retired: link-unpublished on the referrers
+    edit(entries / "glossary/awq.md", "status: published", "status: retired")
+    after = same_as_cold(problems)
+    assert ("link-unpublished", "entries/glossary/gptq.md") in after
+    assert ("link-unpublished", "entries/tools/vllm.md") in after
+    # a title change removes a duplicate; another creates one
+    edit(entries / "tools/sglang.md", "title: vLLM", "title: SGLang")
+    assert "title-duplicate" not in rules(same_as_cold(problems))
+    edit(entries / "glossary/draft-term.md", "title: Draft term", "title: gptq")
+    assert ("title-duplicate", "entries/glossary/gptq.md") in same_as_cold(problems)
+    # an entry disappears: the references to it break
+    (entries / "tools/vllm.md").unlink()
+    after = same_as_cold(problems)
+    assert ("link-unresolved", "entries/tools/sglang.md") in after
+    assert ("redirect-collision", "entries/tools/sglang.md") not in after
+    # a new entry claims the same old id as another one
+    write_entry(problems, "tools/other", {
+        "title": "Other", "status": "draft", "authors": ["ana"],
+        "repository": "https://github.com/x/z", "redirect_from": ["tools/sg-old"]})
+    assert ("redirect-collision", "entries/tools/sglang.md") in same_as_cold(problems)
+    # a rename of the file
+    os.rename(entries / "tools/other.md", entries / "tools/other-renamed.md")
+    same_as_cold(problems)
+    # an author disappears
+    (entries / "authors/ben.md").unlink()
+    assert ("author-unknown", "entries/tools/sglang.md") in same_as_cold(problems)
+
+
+def test_the_bibliography_sources_cited_by_the_catalog(problems):
+    same_as_cold(problems)
+    gptq_md = problems / "entries/glossary/gptq.md"
+    edit(gptq_md, "[@shared-a]", "")
+    assert ("source-unused", "data/bibliography.yaml") in same_as_cold(problems)
+    edit(gptq_md, "naive method.", "naive method [@shared-a; @shared-b].")
+    assert "data/bibliography.yaml" not in {f for r, f in same_as_cold(problems)
+                                            if r == "source-unused"}
+    edit(problems / "data/bibliography.yaml", "2026-12-01", "2026-01-02")
+    assert ("source-accessed-future", "data/bibliography.yaml") not in same_as_cold(problems)
+
+
+@pytest.mark.parametrize("accessed", ["2026-12-15", "20261215"])
+def test_results_follow_the_day(problems, accessed):
+    edit(problems / "entries/glossary/gptq.md", "2026-12-15", accessed)
+    assert ("source-accessed-future", "entries/glossary/gptq.md") in same_as_cold(problems)
+    later = dt.date(2026, 12, 20)
+    assert ("source-accessed-future", "entries/glossary/gptq.md") not in same_as_cold(
+        problems, today=later)
+    assert ("source-accessed-future", "entries/glossary/gptq.md") in same_as_cold(problems)
+
+
+def test_bad_input_comes_and_goes(problems):
+    broken = problems / "entries/glossary/broken.md"
+    same_as_cold(problems)
+    write_entry(problems, "glossary/broken", {"title": "Broken no more", "status": "draft",
+                                              "authors": ["ana"], "category": "Formats & quantization"})
+    assert ("yaml-syntax", "entries/glossary/broken.md") not in same_as_cold(problems)
+    broken.write_bytes(b"---\ntitle: caf\xe9\n---\n")
+    assert ("file-encoding", "entries/glossary/broken.md") in same_as_cold(problems)
+
+
+def test_an_edit_that_keeps_size_and_mtime_is_seen(problems):
+    path = problems / "entries/glossary/gptq.md"
+    same_as_cold(problems)
+    st = path.stat()
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("status: published", "status: published"[:-1] + "X"),
+                    encoding="utf-8")
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert path.stat().st_size == st.st_size
+    assert ("schema", "entries/glossary/gptq.md") in same_as_cold(problems)
+
+
+def test_selections_agree_with_cold_runs(problems):
+    same_as_cold(problems)
+    same_as_cold(problems, paths=[str(problems / "entries/glossary")])
+    edit(problems / "entries/glossary/awq.md", "status: published", "status: draft")
+    same_as_cold(problems, paths=[str(problems / "entries/tools/vllm.md")])
+    same_as_cold(problems)
+
+
+def test_changed_since_agrees_with_a_cold_run(problems):
+    git(problems, "init", "-q", "-b", "main")
+    commit_all(problems, "Initial", "2026-09-01T12:00:00")
+    same_as_cold(problems)
+    edit(problems / "entries/glossary/awq.md", "status: published", "status: draft")
+    edit(problems / "entries/hardware/rtx-4090.md", "rating: recommended", "rating: avoid")
+    diags = same_as_cold(problems, changed_since="HEAD")
+    assert ("link-unpublished", "entries/glossary/gptq.md") in diags
+    assert ("affiliate-verdict-review", "entries/hardware/rtx-4090.md") in diags
+    # the history rule does not stick to the entry in a later full run
+    full = same_as_cold(problems)
+    assert ("affiliate-verdict-review", "entries/hardware/rtx-4090.md") not in full
+
+
+def test_worker_processes_give_the_same_results(problems, monkeypatch):
+    import pipeline.validate as v
+
+    serial = run(problems, cache=False, jobs=1)
+    monkeypatch.setattr(v, "PER_WORKER", 2)
+    parallel = run(problems, cache=False, jobs=2)
+    assert [d.to_dict() for d in parallel.diagnostics] == [d.to_dict() for d in serial.diagnostics]
+    assert parallel.catalog is not None and set(parallel.catalog.entries) == set(
+        serial.catalog.entries)
+
+
+def test_the_catalog_of_a_cached_run_is_whole(problems):
+    same_as_cold(problems)
+    result = run(problems)
+    assert result.catalog.entries["glossary/gptq"].body.startswith("GPTQ quantizes")
+
+
+# -- a cache that is damaged or stale is rebuilt, never trusted --------------------
+
+def poison(root):
+    """Plant a diagnostic in the cache that no check would make; return it."""
+    settings = load_settings(root)
+    store = ValidateCache.open(settings)
+    record = store.records["entries/glossary/awq.md"]
+    planted = ("entries/glossary/awq.md", 1, 1, "schema", "error", "planted", "", "glossary/awq")
+    record.results["schema"] = (planted,)
+    store.dirty = True
+    store.save()
+    return "planted"
+
+
+def messages(root):
+    return {d.message for d in run(root).diagnostics}
+
+
+def test_poison_shows_that_the_cache_is_used(problems):
+    run(problems)
+    assert poison(problems) in messages(problems)
+
+
+@pytest.mark.parametrize("damage", ["truncate", "garble", "empty", "not-marshal"])
+def test_a_damaged_cache_is_rebuilt(problems, damage):
+    cold = same_as_cold(problems)
+    path = problems / ".pipeline-cache" / FILE_NAME
+    poison(problems)
+    raw = path.read_bytes()
+    if damage == "truncate":
+        path.write_bytes(raw[: len(raw) // 2])
+    elif damage == "garble":
+        path.write_bytes(raw[:-40] + bytes(b ^ 0x5A for b in raw[-40:]))
+    elif damage == "empty":
+        path.write_bytes(b"")
+    else:
+        payload = b"not marshal data at all"
+        path.write_bytes(cache_mod.MAGIC + cache_mod._checksum(payload).encode() + b"\n" + payload)
+    assert "planted" not in messages(problems)
+    assert same_as_cold(problems) == cold
+    assert ValidateCache.open(load_settings(problems)).records  # written again, sound
+
+
+def test_a_record_of_the_wrong_shape_is_not_trusted(problems):
+    import marshal
+
+    run(problems)
+    path = problems / ".pipeline-cache" / FILE_NAME
+    raw = path.read_bytes()
+    data = marshal.loads(raw[len(cache_mod.MAGIC) + 33:])
+    data["records"]["entries/glossary/awq.md"] = ("too", "short")
+    payload = marshal.dumps(data)
+    path.write_bytes(cache_mod.MAGIC + cache_mod._checksum(payload).encode() + b"\n" + payload)
+    assert ValidateCache.open(load_settings(problems)).records == {}
+    same_as_cold(problems)
+
+
+@pytest.mark.parametrize("change", ["schema", "settings", "version", "bibliography",
+                                    "affiliates", "code"])
+def test_a_stale_cache_is_not_trusted(problems, change, monkeypatch):
+    run(problems)
+    poison(problems)
+    if change == "schema":
+        edit(problems / "schemas/glossary.schema.json", '"Formats & quantization"',
+             '"Formats & quantization", "Other"')
+    elif change == "settings":
+        edit(problems / "pipeline.toml", '# claim-uncited = "error"', 'claim-uncited = "error"')
+    elif change == "version":
+        monkeypatch.setattr(cache_mod, "__version__", "999.0")
+    elif change == "bibliography":
+        edit(problems / "data/bibliography.yaml", "Shared A", "Shared A, revised")
+    elif change == "affiliates":
+        with open(problems / "data/affiliates.yaml", "a", encoding="utf-8") as f:
+            f.write("\n# a comment\n")
+    else:
+        monkeypatch.setattr(cache_mod, "FORMAT", cache_mod.FORMAT + 1)
+    assert "planted" not in messages(problems)
+    same_as_cold(problems)
+
+
+def test_no_cache_neither_reads_nor_writes(problems):
+    run(problems, cache=False)
+    assert not (problems / ".pipeline-cache").exists()
+    run(problems)
+    poison(problems)
+    assert "planted" not in {d.message for d in run(problems, cache=False).diagnostics}
+
+
+def test_an_unwritable_cache_folder_is_no_error(problems):
+    (problems / ".pipeline-cache").write_text("a file where the folder should be")
+    first = same_as_cold(problems)
+    assert same_as_cold(problems) == first
+
+
+def test_a_named_file_that_does_not_load_is_reported(problems):
+    named = [str(problems / "entries/glossary/broken.md")]
+    assert ("yaml-syntax", "entries/glossary/broken.md") in same_as_cold(problems, paths=named)
+
+
+def test_a_bibliography_source_cited_only_in_code_is_unused(problems):
+    same_as_cold(problems)
+    edit(problems / "entries/glossary/gptq.md", "[@shared-a]", "`[@shared-a]`")
+    assert ("source-unused", "data/bibliography.yaml") in same_as_cold(problems)

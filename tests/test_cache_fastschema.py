@@ -1,0 +1,100 @@
+"""The compiled schema fast path agrees with jsonschema on every instance it decides."""
+
+from __future__ import annotations
+
+import copy
+import random
+import sys
+
+import pytest
+
+from conftest import REPO
+from pipeline.catalog.loader import parse_files, read_folder
+from pipeline.config import load_settings
+from pipeline.fastschema import Compiler, FastSchemaSet, Unsupported, Unsure
+from pipeline.schemas import SchemaSet
+
+sys.path.insert(0, str(REPO / "benchmarks"))
+import generate  # noqa: E402
+
+ODD_VALUES = [None, 0, 1.5, -3, True, "", "x" * 500, "2026-02-30", "2026-13-01", "20261001",
+              "not a url", "http://exa mple.org", "https://example.org/ok", "ftp://x.org/",
+              [], ["a", "a"], ["a", 1], [{"id": "x"}], {}, {"rating": "great"}, "published",
+              "recommended", "glossary/awq", "Glossary/AWQ", 1.0, float("inf"), "tools/vllm"]
+
+
+def paths(value, path=()):
+    yield path
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from paths(v, (*path, k))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from paths(v, (*path, i))
+
+
+def mutate(data, rng):
+    data = copy.deepcopy(data)
+    path = rng.choice(list(paths(data))[1:])
+    parent = data
+    for step in path[:-1]:
+        parent = parent[step]
+    roll = rng.random()
+    if roll < 0.2 and isinstance(parent, dict):
+        del parent[path[-1]]
+    elif roll < 0.3 and isinstance(parent, dict):
+        parent[path[-1] + "x"] = parent[path[-1]]  # a typo'd key
+    elif roll < 0.4 and isinstance(parent, list):
+        parent.append(copy.deepcopy(parent[path[-1]]))  # a duplicate item
+    else:
+        parent[path[-1]] = copy.deepcopy(rng.choice(ODD_VALUES))
+    return data
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    root = generate.generate(tmp_path_factory.mktemp("fast") / "cat", 120, seed=3)
+    settings = load_settings(root)
+    entries, _ = parse_files(read_folder(settings))
+    return settings, entries
+
+
+def test_fast_and_jsonschema_agree_on_valid_and_broken_front_matter(corpus):
+    settings, entries = corpus
+    slow = SchemaSet.load(settings.path("schemas"))
+    fast = FastSchemaSet.load(settings.path("schemas"))
+    assert {e.collection for e in entries} <= set(fast._fast)  # every collection compiles
+    rng = random.Random(5)
+    decided = invalid = 0
+    for n in range(4000):
+        entry = entries[n % len(entries)]
+        data = entry.data if n < len(entries) else mutate(entry.data, rng)
+        truth = slow.validator(entry.collection).is_valid(data)
+        try:
+            verdict = fast._fast[entry.collection].check(data)
+        except Unsure:
+            continue
+        decided += 1
+        invalid += not truth
+        assert verdict == truth, (entry.id, data)
+    assert decided > 3500 and invalid > 1500
+
+
+def test_an_invalid_entry_gets_jsonschemas_errors(corpus):
+    settings, entries = corpus
+    fast = FastSchemaSet.load(settings.path("schemas"))
+    slow = SchemaSet.load(settings.path("schemas"))
+    entry = next(e for e in entries if e.collection == "hardware")
+    data = {**entry.data, "kind": "toaster", "sumary": "typo"}
+    errors = [e.message for e in fast.validator("hardware").iter_errors(data)]
+    assert errors == [e.message for e in slow.validator("hardware").iter_errors(data)]
+    assert errors and list(fast.validator("hardware").iter_errors(entry.data)) == []
+
+
+def test_unknown_keywords_leave_the_schema_to_jsonschema():
+    with pytest.raises(Unsupported):
+        Compiler({"x": {"$id": "x", "patternProperties": {"^a": {}}}}).compile_document(
+            {"$id": "x", "patternProperties": {"^a": {}}})
+    fast = FastSchemaSet(folder=None, documents={"x": {"$id": "https://e.org/x",
+                                                       "prefixItems": [{"type": "string"}]}})
+    assert fast._fast == {}

@@ -1,0 +1,179 @@
+"""What the build emits: entry and collection JSON, search index, sitemap, feed, git data."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from xml.etree import ElementTree
+
+import feedparser
+import pytest
+
+from conftest import MINI, commit_all, write_entry
+from pipeline.config import load_settings
+from pipeline.publish.build import build
+from test_publish_catalog import make_exl2_catalog
+
+
+def built(root: Path, tmp_path: Path) -> Path:
+    out = tmp_path / "out"
+    build(load_settings(root), out)
+    return out
+
+
+def read_json(path: Path):
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def exl2_out(tmp_path):
+    return built(make_exl2_catalog(tmp_path / "exl2"), tmp_path)
+
+
+def test_entry_json_has_the_typed_references_resolved_with_titles(exl2_out):
+    doc = read_json(exl2_out / "glossary/exl2.json")
+    refs = doc["references"]
+    assert [i["title"] for i in refs["related"]] == ["Quantization", "AWQ", "GPTQ", "GGUF"]
+    assert [i["label"] for i in refs["see_also"]] == ["tool: ExLlamaV2", "tool: TabbyAPI"]
+    assert refs["guides"] == [{
+        "id": "guides/best-gpu-for-local-ai", "title": "Best GPU for local AI",
+        "url": "/guides/best-gpu-for-local-ai", "collection": "guides",
+        "label": "Best GPU for local AI"}]
+    assert [i["url"] for i in refs["errors"]] == ["/errors/quantization-quality-loss",
+                                                  "/errors/gguf-tokenizer-mismatch"]
+    assert doc["reference_headings"] == {"related": "Related terms", "see_also": "See also",
+                                         "guides": "Buyer guides",
+                                         "errors": "When it doesn't work"}
+
+
+def test_entry_json_has_body_sources_breadcrumb_verdict_and_dates(exl2_out):
+    doc = read_json(exl2_out / "glossary/exl2.json")
+    assert doc["id"] == "glossary/exl2" and doc["url"] == "/glossary/exl2"
+    crumbs = [c["title"] for c in doc["breadcrumb"]]
+    assert crumbs == ["Glossary", "Training & optimization", "EXL2"]
+    assert [(s["number"], s["id"]) for s in doc["sources"]] == [(1, "exllamav2-readme"),
+                                                                (2, "gptq-paper")]
+    assert '<a href="#source-2">2</a>' in doc["body_html"]
+    assert doc["verdict"]["by"] == {"id": "authors/lead-editor", "title": "Lena Lead",
+                                    "url": "/authors/lead-editor"}
+    assert (doc["published"], doc["updated"], doc["updated_from"]) == (
+        "2026-10-02", "2026-10-02", "published")
+    assert doc["affiliate"]["has_links"] is False and doc["affiliate"]["disclosure"] is None
+    assert doc["front_matter"]["aka"] == ["ExLlamaV2 format"]
+
+
+def test_backlinks_come_from_front_matter_and_body_links_but_not_bylines(exl2_out):
+    back = [c["id"] for c in read_json(exl2_out / "glossary/exl2.json")["backlinks"]]
+    assert "glossary/quantization" in back  # related: in front matter
+    assert "glossary/awq" in back  # a body link only
+    assert "errors/gguf-tokenizer-mismatch" in back
+    assert "glossary/exl2" not in back
+    author = read_json(exl2_out / "authors/lead-editor.json")
+    assert author["backlinks"] == []  # reviewed_by and verdict.by are credits, not links
+
+
+def test_affiliate_pages_disclose_before_the_first_paid_link(exl2_out):
+    doc = read_json(exl2_out / "guides/best-gpu-for-local-ai.json")
+    aff = doc["affiliate"]
+    assert aff["has_links"] is True and aff["disclosure"].startswith("We earn a commission")
+    assert aff["statements"] == ["As an Amazon Associate I earn from qualifying purchases."]
+    assert [link["program"] for link in aff["links"]] == ["amazon"]
+    assert doc["offers"][0]["paid"] is True
+    page = (exl2_out / "guides/best-gpu-for-local-ai.html").read_text()
+    paid = [m for m in re.finditer(r"<a [^>]*>", page) if "amazon.com" in m.group(0)]
+    assert len(paid) == 2  # in the body and under "Where to buy"
+    assert page.index('class="disclosure"') < paid[0].start()
+    assert page.index("As an Amazon Associate") < paid[0].start()
+    for m in paid:
+        assert 'rel="sponsored nofollow noopener"' in m.group(0)
+        assert page[m.end():].split("</a>", 1)[1].startswith(
+            ' <span class="paid-label">(paid link)</span>')
+    assert "Where to buy" in page
+    plain = (exl2_out / "glossary/exl2.html").read_text()
+    assert 'class="disclosure"' not in plain and "sponsored" not in plain
+
+
+def test_collection_json_search_index_and_home(exl2_out):
+    glossary = read_json(exl2_out / "glossary.json")
+    assert glossary["count"] == 5 and glossary["name"] == "Glossary"
+    assert [e["title"] for e in glossary["entries"]] == ["AWQ", "EXL2", "GGUF", "GPTQ",
+                                                         "Quantization"]
+    assert glossary["entries"][1]["rating"] == "situational"
+    index = read_json(exl2_out / "search-index.json")
+    exl2 = next(e for e in index["entries"] if e["id"] == "glossary/exl2")
+    assert set(exl2) == {"id", "url", "collection", "title", "summary", "tags", "text", "aka"}
+    assert "fastest single stream" in exl2["text"] and "<p>" not in exl2["text"]
+    assert exl2["tags"] == ["quantization", "nvidia"]
+    assert len(index["entries"]) == 13
+    home = (exl2_out / "index.html").read_text()
+    assert '<a href="/glossary">Glossary</a> <span class="muted">5</span>' in home
+
+
+def test_sitemap_lists_published_entries_only(catalog, tmp_path):
+    for status in ("draft", "review", "retired"):
+        write_entry(catalog, f"glossary/{status}-term", {
+            "title": f"{status} term", "status": status, "authors": ["ana"],
+            "category": "Formats & quantization"})
+    out = built(catalog, tmp_path)
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    root = ElementTree.fromstring((out / "sitemap.xml").read_bytes())
+    locs = [u.findtext("s:loc", namespaces=ns) for u in root.findall("s:url", ns)]
+    assert locs == [f"https://local-ai-catalog.org/{i}" for i in sorted(MINI)]
+    assert not list(out.rglob("*-term.*"))  # no JSON or page for them either
+    assert read_json(out / "redirects.json")["gone"] == [{"path": "/glossary/retired-term",
+                                                         "status": 410}]
+
+
+def test_feed_is_valid_atom_with_entries_and_digests(catalog, tmp_path):
+    (catalog / "digests").mkdir()
+    (catalog / "digests/2026-09.md").write_text(
+        "---\ntitle: What changed in September\nsummary: Two new tools.\n"
+        "published: 2026-10-01\n---\nBody.\n")
+    (catalog / "digests/2026-10.md").write_text("---\nstatus: draft\n---\nNot yet.\n")
+    out = built(catalog, tmp_path)
+    parsed = feedparser.parse((out / "feed.xml").read_bytes())
+    assert parsed.bozo == 0, parsed.get("bozo_exception")
+    assert parsed.feed.title == "Local AI Catalog"
+    titles = [e.title for e in parsed.entries]
+    assert titles[0] == "What changed in September"  # the newest first
+    assert set(titles[1:]) == {"Ana Editor", "Ben Reviewer", "AWQ", "vLLM"}
+    digest = parsed.entries[0]
+    assert digest.link == "https://local-ai-catalog.org/digests/2026-09"
+    assert digest.summary == "Two new tools." and digest.updated.startswith("2026-10-01")
+
+
+def test_dates_and_corrections_come_from_git(repo, tmp_path):
+    path = repo / "entries/tools/vllm.md"
+    path.write_text(path.read_text().replace("Text.", "Text, corrected."))
+    commit_all(repo, "Fix the vLLM claim\n\nCorrection: the old text overstated batching.",
+               "2026-09-15T10:00:00")
+    out = built(repo, tmp_path)
+    doc = read_json(out / "tools/vllm.json")
+    assert (doc["updated"], doc["updated_from"]) == ("2026-09-15", "git")
+    assert [(c["date"], c["text"]) for c in doc["corrections"]] == [
+        ("2026-09-15", "the old text overstated batching.")]
+    page = (out / "tools/vllm.html").read_text()
+    assert "Corrections" in page and "the old text overstated batching." in page
+    assert "<lastmod>2026-09-15</lastmod>" in (out / "sitemap.xml").read_text()
+    awq = read_json(out / "glossary/awq.json")
+    assert (awq["updated"], awq["updated_from"]) == ("2026-09-01", "git")
+
+
+def test_front_matter_updated_wins_over_git(repo, tmp_path):
+    write_entry(repo, "glossary/awq", {**MINI["glossary/awq"], "updated": "2026-08-20"})
+    commit_all(repo, "Set updated", "2026-09-20T10:00:00")
+    out = built(repo, tmp_path)
+    doc = read_json(out / "glossary/awq.json")
+    assert (doc["updated"], doc["updated_from"]) == ("2026-08-20", "front matter")
+    # the sitemap says when the page last changed, which git knows
+    assert ("glossary/awq</loc><lastmod>2026-09-20</lastmod>"
+            in (out / "sitemap.xml").read_text())
+
+
+def test_outside_git_dates_come_from_front_matter(catalog, tmp_path):
+    result = build(load_settings(catalog), tmp_path / "out")
+    assert result.notes == ["not in a git repository: dates come from front matter"]
+    doc = read_json(tmp_path / "out/tools/vllm.json")
+    assert (doc["updated"], doc["updated_from"], doc["corrections"]) == (
+        "2026-01-10", "published", [])

@@ -1,0 +1,97 @@
+"""Redirects: redirect_from and git renames, chains collapsed, loops refused, retired = 410."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import MINI, commit_all, git, write_entry
+from pipeline.config import load_settings
+from pipeline.publish.build import build
+from pipeline.publish.redirects import (RedirectLoopError, netlify_redirects, plan_redirects,
+                                        redirects_json)
+
+
+def cat(**entries) -> tuple[dict, dict]:
+    """(statuses, redirect_from) by id from {id: (status, redirect_from)}."""
+    statuses, olds = {}, {}
+    for key, (status, rf) in entries.items():
+        eid = key.replace("__", "/").replace("_", "-")
+        statuses[eid] = status
+        if rf:
+            olds[eid] = rf
+    return statuses, olds
+
+
+def test_redirect_from_gives_301_and_retired_entries_410():
+    c = cat(tools__vllm=("published", ["tools/vllm-server"]), tools__old=("retired", None),
+            tools__older=("retired", None), tools__new=("published", ["tools/older"]))
+    r = plan_redirects(*c, [])
+    assert r.moved == {"tools/vllm-server": "tools/vllm", "tools/older": "tools/new"}
+    assert r.gone == ["tools/old"]  # a retired entry that redirects is not gone
+    assert redirects_json(r) == {
+        "redirects": [{"from": "/tools/older", "to": "/tools/new", "status": 301},
+                      {"from": "/tools/vllm-server", "to": "/tools/vllm", "status": 301}],
+        "gone": [{"path": "/tools/old", "status": 410}]}
+    assert netlify_redirects(r).decode().splitlines()[1:] == [
+        "/tools/older  /tools/new  301", "/tools/vllm-server  /tools/vllm  301",
+        "/tools/old  /gone  410"]
+
+
+def test_chains_collapse_to_one_hop():
+    c = cat(tools__c=("published", ["tools/b"]))
+    r = plan_redirects(*c, [("tools/a", "tools/b", "2026-01-01")])
+    assert r.moved == {"tools/a": "tools/c", "tools/b": "tools/c"}
+    assert r.previous_ids() == {"tools/c": ["tools/a", "tools/b"]}
+
+
+def test_a_live_entry_is_never_redirected_and_dead_ends_are_left_out():
+    c = cat(tools__a=("published", None), tools__d=("draft", ["tools/x"]),
+            tools__r=("retired", ["tools/y"]))
+    r = plan_redirects(*c, [("tools/a", "tools/z", "2026-01-01")])
+    assert r.moved == {}
+    assert r.gone == ["tools/r", "tools/y"]  # a chain ending at a retired entry is gone too
+
+
+def test_loops_are_refused_with_the_hops_that_make_them():
+    c = cat(tools__live=("published", None))
+    with pytest.raises(RedirectLoopError) as e:
+        plan_redirects(*c, [("tools/a", "tools/b", "2026-01-01"),
+                           ("tools/b", "tools/a", "2026-02-01")])
+    msg = str(e.value)
+    assert "redirect loop: tools/a -> tools/b -> tools/a" in msg
+    assert "renamed in git on 2026-01-01" in msg and "renamed in git on 2026-02-01" in msg
+
+
+def test_renames_in_git_become_redirects_and_previous_ids(repo, tmp_path):
+    write_entry(repo, "glossary/flash-attn", {
+        "title": "FlashAttention", "status": "published", "summary": "Fast attention.",
+        "authors": ["ana"], "published": "2026-01-10", "category": "Inference & serving"})
+    commit_all(repo, "Add flash-attn", "2026-09-02T12:00:00")
+    git(repo, "mv", "entries/glossary/flash-attn.md", "entries/glossary/flash-attention.md")
+    commit_all(repo, "Rename", "2026-09-03T12:00:00")
+    git(repo, "mv", "entries/glossary/flash-attention.md", "entries/glossary/flashattention.md")
+    commit_all(repo, "Rename again", "2026-09-04T12:00:00")
+    out = tmp_path / "out"
+    result = build(load_settings(repo), out)
+    assert result.redirects == 2
+    data = json.loads((out / "redirects.json").read_text())
+    assert data["redirects"] == [
+        {"from": "/glossary/flash-attention", "to": "/glossary/flashattention", "status": 301},
+        {"from": "/glossary/flash-attn", "to": "/glossary/flashattention", "status": 301}]
+    doc = json.loads((out / "glossary/flashattention.json").read_text())
+    assert doc["previous_ids"] == ["glossary/flash-attention", "glossary/flash-attn"]
+    assert "/glossary/flash-attn  /glossary/flashattention  301" in (out / "_redirects").read_text()
+
+
+def test_a_loop_stops_the_build_with_a_clear_message(catalog, cli, tmp_path):
+    write_entry(catalog, "tools/a", {**MINI["tools/vllm"], "title": "A", "status": "retired",
+                                     "redirect_from": ["tools/b"]})
+    write_entry(catalog, "tools/b", {**MINI["tools/vllm"], "title": "B", "status": "retired",
+                                     "redirect_from": ["tools/a"]})
+    r = cli(catalog, "build", "--out", str(tmp_path / "out"))
+    assert r.exit_code == 1
+    assert "redirect loop: tools/a -> tools/b -> tools/a" in r.output
+    assert "Traceback" not in r.output
+    assert not (tmp_path / "out").exists()

@@ -1,0 +1,94 @@
+"""Body rendering: GitHub tables, sanitising, numbered citations, no-cite markers, links."""
+
+from __future__ import annotations
+
+from pipeline.catalog.loader import parse_entry
+from pipeline.publish.markdown import MarkedLines, number_sources, plain_text, render_body
+from test_publish_catalog import EXL2_BODY, hostile_body
+
+BIB = {"gptq-paper": {"id": "gptq-paper", "url": "https://arxiv.org/abs/2210.17323",
+                      "title": "GPTQ", "accessed": "2026-10-01"}}
+
+
+def entry(body: str, sources=(), **data):
+    fm = "---\ntitle: T\nstatus: published\n"
+    if sources:
+        fm += "sources:\n" + "".join(
+            f"  - {{id: {s}, url: 'https://example.org/{s}', title: Source {s}, "
+            "accessed: 2026-10-01}\n" for s in sources)
+    for k, v in data.items():
+        fm += f"{k}: {v}\n"
+    e, diags = parse_entry("entries/glossary/t.md", (fm + "---\n" + body).encode())
+    assert e is not None, diags
+    return e
+
+
+def render(e, **kw):
+    sources = number_sources(e, MarkedLines(e).cited_ids(), BIB)
+    return render_body(e, sources, **kw), sources
+
+
+def test_github_tables_become_html_tables():
+    body, _ = render(entry("| a | b |\n|:--|--:|\n| 1 | 2 |\n"))
+    assert "<table>" in body.html and '<td align="right">2</td>' in body.html
+
+
+def test_script_handlers_and_javascript_urls_never_survive():
+    body, _ = render(entry(hostile_body()))
+    html = body.html.lower()
+    for bad in ("<script", "alert(", "onerror", "onclick", "onmouseover", "javascript:",
+                "<iframe", "<style", "display:none"):
+        assert bad not in html, bad
+    assert "hello" in html and "world" in html and "click me" in html and "hover" in html
+    assert '<img src="x.png">' in body.html
+
+
+def test_citations_become_numbered_links_in_order_of_first_use():
+    e = entry("First [@b]. Then [@a; @b]. Shared [@gptq-paper].\n", sources=("a", "b"))
+    body, sources = render(e)
+    assert [(s["number"], s["id"]) for s in sources] == [(1, "b"), (2, "a"), (3, "gptq-paper")]
+    assert '<sup class="cite">[<a href="#source-1">1</a>]</sup>' in body.html
+    assert ('<sup class="cite">[<a href="#source-2">2</a>, <a href="#source-1">1</a>]</sup>'
+            in body.html)
+    assert "[@" not in body.html
+    assert sources[2]["shared"] is True and sources[0]["shared"] is False
+
+
+def test_sources_cited_only_in_front_matter_are_numbered_after_the_body():
+    e = entry("Body cites [@a].\n", sources=("a", "spec"),
+              specs="[{label: Memory, value: 24, unit: GB, source: spec}]")
+    _, sources = render(e)
+    assert [(s["id"], s["cited_in_body"]) for s in sources] == [("a", True), ("spec", False)]
+
+
+def test_code_keeps_its_brackets_and_the_no_cite_marker_never_reaches_readers():
+    e = entry(EXL2_BODY, sources=("exllamav2-readme",))
+    body, _ = render(e)
+    assert "no-cite: worked example" not in body.html
+    assert "<!--" not in body.html
+    assert "<code>[@not-a-citation]</code>" in body.html
+    assert "# [@also-not-a-citation]" in body.html
+    assert "&lt;!-- no-cite: x --&gt;" in body.html  # shown as code, not hidden
+
+
+def test_internal_links_stay_site_paths_and_headings_get_anchors():
+    body, _ = render(entry("See [AWQ](/glossary/awq#kernels).\n\n"
+                           "## Kernels & speed\n\n## Kernels & speed\n"))
+    assert '<a href="/glossary/awq#kernels">AWQ</a>' in body.html
+    assert '<h2 id="kernels-speed">' in body.html and '<h2 id="kernels-speed-1">' in body.html
+
+
+def test_affiliate_links_get_rel_and_a_visible_label():
+    e = entry("[Buy](https://shop.example/item?tag=x) or [read](https://example.org/review).\n")
+    body, _ = render(e, is_affiliate=lambda url: "shop.example" in url,
+                     rel="sponsored nofollow noopener", label="(paid link)")
+    assert ('<a href="https://shop.example/item?tag=x" rel="sponsored nofollow noopener">Buy</a>'
+            ' <span class="paid-label">(paid link)</span>') in body.html
+    assert '<a href="https://example.org/review">read</a>' in body.html
+    assert body.links == ["https://shop.example/item?tag=x", "https://example.org/review"]
+
+
+def test_plain_text_for_search_has_words_not_markup():
+    body, _ = render(entry("A **bold** [link](/x) [@gptq-paper].\n\n- one\n- two &amp; three\n"))
+    assert body.text == "A bold link. one two & three"
+    assert plain_text("<p>a</p>\n<p>b</p>") == "a b"
