@@ -218,8 +218,12 @@ class Bench:
         shutil.copytree(REPO / "pipeline", self.code / "pipeline",
                         ignore=shutil.ignore_patterns("__pycache__"))
         if self.args.patch:  # measure a proposed change to the package
-            subprocess.run(["patch", "-s", "-p1", "-i", str(Path(self.args.patch).resolve())],
+            subprocess.run(["patch", "-s", "-p1", "-i", self.args.patch],
                            cwd=self.code, check=True)
+        used = subprocess.run([sys.executable, "-c", "import pipeline; print(pipeline.__file__)"],
+                              env=self.env, cwd=self.work, capture_output=True, text=True).stdout
+        if not used.startswith(str(self.code)):
+            raise SystemExit(f"the copy of the package is not the one imported: {used}")
         done = self.corpus / ".generated"
         if not done.exists():
             shutil.rmtree(self.corpus, ignore_errors=True)
@@ -277,16 +281,14 @@ class Bench:
         self.restore()
         self.add("validate, cold (no cache)", self.times(lambda: run(self.cli(*v), env=self.env),
                                                           self.clear_cache), "<= 3x floor")
-        lib = ("import sys, time; from pathlib import Path; from pipeline.config import "
-               "load_settings; from pipeline.validate import validate; s = load_settings("
-               "Path(sys.argv[1])); t = time.perf_counter(); validate(s, cache=False, "
-               "jobs=int(sys.argv[2])); print(time.perf_counter() - t)")
+        lib = ("import sys; from pathlib import Path; from pipeline.config import load_settings; "
+               "from pipeline.validate import validate; validate(load_settings(Path("
+               "sys.argv[1])), cache=False, jobs=int(sys.argv[2]))")
         for jobs in (1, 2):
-            self.add(f"validate, cold, library call, {jobs} process{'es' if jobs > 1 else ''}",
+            self.add(f"validate, cold, validate(jobs={jobs}) in a new process",
                      self.times(lambda jobs=jobs: run([sys.executable, "-c", lib,
                                                        str(self.corpus), str(jobs)],
-                                                      env=self.env)),
-                     note="in-process time not counted: wall time of the process")
+                                                      env=self.env)))
         run(self.cli(*v), env=self.env)  # warm the cache
         self.add("validate, warm (nothing changed)",
                  self.times(lambda: run(self.cli(*v), env=self.env)), "<= 0.5x floor")
@@ -472,7 +474,11 @@ def main(argv: list[str] | None = None) -> int:
                    help="before each run, wait (up to 3 minutes) for a second with this share "
                    "of the CPUs idle; 0 to start at once")
     args = p.parse_args(argv)
+    args.json = args.json and os.path.abspath(args.json)
+    args.patch = args.patch and os.path.abspath(args.patch)
     bench = Bench(args)
+    bench.work.mkdir(parents=True, exist_ok=True)
+    os.chdir(bench.work)  # `python -m pipeline` looks in the current folder first
     bench.prepare()
     bench.measure_floor()
     for name in args.only.split(","):

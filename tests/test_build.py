@@ -9,10 +9,9 @@ from pathlib import Path
 
 import pytest
 
-import pipeline.publish.build as build_module
 from conftest import write_entry
 from pipeline.config import load_settings
-from pipeline.publish import pages, pool
+from pipeline.publish import lists, pages, pool
 from pipeline.publish.build import ValidationFailed, build
 from pipeline.publish.output import MARKER, OutputError
 from test_publish_catalog import hostile_body, make_exl2_catalog
@@ -121,16 +120,16 @@ def test_an_interrupted_build_leaves_the_previous_output_whole(exl2, tmp_path, m
     before = tree(out)
     path = exl2 / "entries/glossary/gguf.md"
     path.write_text(path.read_text().replace("GGUF is a term.", "GGUF is a file format."))
-    real_lists = build_module._write_lists
+    real_lists = lists.write_lists
 
     def interrupted(*args):
         raise KeyboardInterrupt  # Ctrl-C after the entry files were written
 
-    monkeypatch.setattr(build_module, "_write_lists", interrupted)
+    monkeypatch.setattr(lists, "write_lists", interrupted)
     with pytest.raises(KeyboardInterrupt):
         run(exl2, out)
     assert tree(out) == before
-    monkeypatch.setattr(build_module, "_write_lists", real_lists)
+    monkeypatch.setattr(lists, "write_lists", real_lists)
     result = run(exl2, out)
     fresh = tmp_path / "fresh"
     run(exl2, fresh, use_cache=False)

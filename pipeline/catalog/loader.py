@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,12 +18,6 @@ from ..config import COLLECTIONS, Settings
 from ..diagnostics import Diagnostic, rule
 from . import yamlpos
 from .model import Catalog, Entry
-
-# jsonschema imports rfc3987-syntax, when it is installed, for the `iri` formats alone (no
-# schema of ours uses them), and that module builds a parser on import: a second on every
-# start of `pipeline`. Until pyproject.toml stops pulling it in (the `format-nongpl` extra),
-# it is kept from loading; this module is imported before jsonschema is.
-sys.modules.setdefault("rfc3987_syntax", None)
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _CLOSING = re.compile(r"^---[ \t]*$", re.MULTILINE)  # the line that closes front matter

@@ -56,7 +56,7 @@ _CLEANER = nh3.Cleaner(
 _ANCHOR_RE = re.compile(r'<a href="([^"]*)"([^>]*)>(.*?)</a>', re.S)
 _HEADING_RE = re.compile(r"<h([2-4])>(.*?)</h\1>", re.S)
 _TAG_RE = re.compile(r"<[^>]+>")
-_CITE_SUP_RE = re.compile(r'<sup class="cite">.*?</sup>', re.S)
+_CITE_OR_TAG_RE = re.compile(r'<sup class="cite">.*?</sup>|<[^>]+>', re.S)
 _SPACE_BEFORE_STOP_RE = re.compile(r" (?=[.,;:!?])")
 _NON_WORD_RE = re.compile(r"[^a-z0-9]+")
 
@@ -108,6 +108,12 @@ class _Cmark:
 _CMARK = _Cmark()
 
 
+def commonmark_html(markdown: str) -> str:
+    """CommonMark with GitHub tables, strikethrough, autolinks and task lists, as HTML
+    (raw HTML kept: the caller sanitises)."""
+    return _CMARK.html(markdown)
+
+
 @dataclass
 class RenderedBody:
     """What a page needs from the body: HTML, plain text, and what it cites and links."""
@@ -153,23 +159,40 @@ def _front_matter_citations(data) -> list[str]:
 class MarkedLines:
     """The body lines that hold citations or no-cite markers, found in one pass.
 
-    Each is (index in the body, the line with inline code blanked): the
+    Each is (index in the body, the line with inline code blanked, its citation
+    groups as (start, end, cited ids), its no-cite markers as (start, end)): the
     blanked text has the original's offsets, so edits land in the right place
     and never inside code.
     """
 
     def __init__(self, entry: Entry):
         self.entry = entry
-        self.lines = [(line_no - entry.body_line, prose) for line_no, prose in prose_lines(entry)
-                      if "@" in prose or "no-cite" in prose]
+        self.lines = []
+        for i, prose in self._candidates(entry):
+            if "@" in prose or "no-cite" in prose:
+                groups = [(m.start(), m.end(), CITE_KEY_RE.findall(m.group(1)))
+                          for m in CITE_GROUP_RE.finditer(prose)]
+                markers = [m.span() for m in NO_CITE_RE.finditer(prose)]
+                self.lines.append((i, groups, markers))
+
+    @staticmethod
+    def _candidates(entry: Entry):
+        """(index, prose) of the body lines outside code (text.prose_lines). A body with no
+        code at all (no backtick, no tilde fence, no indented line) is prose throughout,
+        which is most bodies: then no line needs looking at twice."""
+        body = entry.body
+        if ("`" in body or "~~~" in body or "\n    " in body or "\n\t" in body
+                or body.startswith(("    ", "\t"))):
+            return ((n - entry.body_line, prose) for n, prose in prose_lines(entry))
+        return enumerate(entry.body_lines)
 
     def cited_ids(self) -> list[str]:
         """Source ids cited with `[@id]`, in order of first citation."""
         seen: dict[str, None] = {}
-        for _, prose in self.lines:
-            for group in CITE_GROUP_RE.finditer(prose):
-                for key in CITE_KEY_RE.finditer(group.group(1)):
-                    seen.setdefault(key.group(1))
+        for _, groups, _ in self.lines:
+            for _, _, keys in groups:
+                for key in keys:
+                    seen.setdefault(key)
         return list(seen)
 
     def markdown(self, numbers: dict[str, int]) -> str:
@@ -177,10 +200,9 @@ class MarkedLines:
         if not self.lines:
             return self.entry.body
         lines = list(self.entry.body_lines)
-        for i, prose in self.lines:
-            spans = [(m.start(), m.end(), _cite_html(m.group(1), numbers))
-                     for m in CITE_GROUP_RE.finditer(prose)]
-            spans += [(m.start(), m.end(), "") for m in NO_CITE_RE.finditer(prose)]
+        for i, groups, markers in self.lines:
+            spans = [(start, end, _cite_html(keys, numbers)) for start, end, keys in groups]
+            spans += [(start, end, "") for start, end in markers]
             line = lines[i]
             for start, end, replacement in sorted(spans, reverse=True):
                 if replacement is not None:
@@ -189,8 +211,7 @@ class MarkedLines:
         return "\n".join(lines)
 
 
-def _cite_html(inner: str, numbers: dict[str, int]) -> str | None:
-    keys = [m.group(1) for m in CITE_KEY_RE.finditer(inner)]
+def _cite_html(keys: list[str], numbers: dict[str, int]) -> str | None:
     if not keys or any(k not in numbers for k in keys):
         return None  # not a citation we can number: leave the text as written
     links = ", ".join(f'<a href="#source-{numbers[k]}">{numbers[k]}</a>' for k in keys)
@@ -208,7 +229,7 @@ def render_body(entry: Entry, sources: list[dict],
     paid_label = f' <span class="paid-label">{html.escape(label)}</span>'
     numbers = {s["id"]: s["number"] for s in sources}
     markdown = (marked or MarkedLines(entry)).markdown(numbers)
-    clean = _CLEANER.clean(_CMARK.html(markdown))
+    clean = _CLEANER.clean(commonmark_html(markdown))
     links: dict[str, None] = {}
     site_paths: dict[str, None] = {}
 
@@ -236,7 +257,7 @@ def plain_text(fragment: str) -> str:
     Tags are dropped without a space: cmark ends every block with a newline,
     so words of different blocks stay apart and inline tags join nothing.
     """
-    text = _TAG_RE.sub("", _CITE_SUP_RE.sub("", fragment))
+    text = _CITE_OR_TAG_RE.sub("", fragment)
     text = " ".join((html.unescape(text) if "&" in text else text).split())
     return _SPACE_BEFORE_STOP_RE.sub("", text)  # "a claim [1]." -> "a claim ." -> "a claim."
 

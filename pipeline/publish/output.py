@@ -26,14 +26,15 @@ import shutil
 from collections.abc import Iterable
 from functools import cached_property
 from pathlib import Path
+from typing import NamedTuple
 
 from ..errors import PipelineError
 from .serialize import digest, load_plain, write_plain
+from .state import load_state
 
 MARKER = ".pipeline-build"
 MARKER_TEXT = (b"This folder is written by `pipeline build`; every build replaces all of it.\n")
 MANIFEST = "manifest.pickle"  # what both trees hold
-STATE = "state.pickle"  # what the build knew of the catalog that the live tree was built from
 CHANGING = "spare-changing"  # present while the spare is being changed
 VERSION = 2
 
@@ -42,8 +43,9 @@ class OutputError(PipelineError):
     """The output folder cannot be used (not ours, or a folder that holds the catalog)."""
 
 
-def write_file(root: Path, rel: str, data: bytes | Iterable[bytes]) -> list:
-    """Write `root/rel` (bytes, or an iterable of chunks) -> [size, mtime_ns].
+def write_file(root: Path, rel: str, data: bytes | Iterable[bytes | Span]) -> list:
+    """Write `root/rel` (bytes, or an iterable of chunks: bytes or Spans of other files)
+    -> [size, mtime_ns].
 
     No temp file is needed: `root` is the spare tree, which nobody reads. A
     file of the spare that is a hard link shared with the live tree is
@@ -70,6 +72,9 @@ def write_file(root: Path, rel: str, data: bytes | Iterable[bytes]) -> list:
     try:
         size = 0
         for block in _blocks(data):
+            if isinstance(block, Span):
+                size += _copy(block, fd)
+                continue
             view = memoryview(block)
             while view:
                 view = view[os.write(fd, view):]
@@ -81,19 +86,49 @@ def write_file(root: Path, rel: str, data: bytes | Iterable[bytes]) -> list:
     return [st.st_size, st.st_mtime_ns]
 
 
-def _blocks(data: bytes | Iterable[bytes], size: int = 1 << 20) -> Iterable[bytes]:
-    """`data` in blocks of about `size` bytes: many small chunks cost a system call each."""
+class Span(NamedTuple):
+    """Bytes `start` to `end` of another file, as a chunk for `write_file` to copy."""
+
+    path: str
+    start: int
+    end: int
+
+
+def _blocks(data, size: int = 1 << 20):
+    """`data` in blocks of about `size` bytes (many small chunks cost a system call each),
+    with its Spans as they are."""
     if isinstance(data, bytes):
         yield data
         return
     block = bytearray()
     for chunk in data:
+        if isinstance(chunk, Span):
+            if block:
+                yield bytes(block)
+                block.clear()
+            yield chunk
+            continue
         block += chunk
         if len(block) >= size:
             yield bytes(block)
             block.clear()
     if block:
         yield bytes(block)
+
+
+def _copy(span: Span, fd: int) -> int:
+    """Append `span` to `fd`, in the kernel where it can; -> its length."""
+    with open(span.path, "rb") as src:
+        at, end = span.start, span.end
+        while at < end:
+            try:
+                done = os.copy_file_range(src.fileno(), fd, end - at, at)
+            except OSError:  # not between these files here: through this process
+                done = os.write(fd, os.pread(src.fileno(), min(end - at, 1 << 20), at))
+            if done <= 0:
+                raise OSError(errno.EIO, f"{span.path} is shorter than expected")
+            at += done
+    return span.end - span.start
 
 
 def _exchange(a: Path, b: Path) -> bool:
@@ -151,6 +186,10 @@ class TreeView:
         """True when the live tree still has `rel` as recorded."""
         return _matches(self.out, rel, self.live.get(rel))
 
+    def live_path(self, rel: str) -> str | None:
+        """The live file's path when it is as recorded (see `live_ok`)."""
+        return os.path.join(self.out, rel) if self.live_ok(rel) else None
+
     def live_bytes(self, rel: str) -> bytes | None:
         """The live file as recorded, or None when it is missing or was changed outside."""
         record = self.live.get(rel)
@@ -191,9 +230,10 @@ class TreeView:
 
 
 class OutputTree(TreeView):
-    """A context manager: open (lock, read what both trees hold and the catalog state saved
-    with the live one, `previous`), `begin()` to start changing the spare, fill it (`put`,
-    `carry_file`, or in workers with a `view` then `record`), then `commit()` to swap it in.
+    """A context manager: open (lock, read what the live tree holds and the catalog state
+    saved with it, `previous`), `survey()` the spare, `begin()` to start changing it, fill
+    it (`put`, `carry_file`, or in workers with a `view` then `record`), then `commit()`
+    to swap it in.
     """
 
     def __init__(self, out_dir: Path, state_dir: Path, protect: Path):
@@ -209,14 +249,14 @@ class OutputTree(TreeView):
         self._lock = None
 
     @cached_property
-    def previous(self):
-        """The catalog state saved with the live tree (see commit), or None."""
-        if not self._live_trusted or "token" not in self._saved:
-            return None
-        state = load_plain(self.state_dir / STATE)
-        if not isinstance(state, dict) or state.get("token") != self._saved["token"]:
-            return None
-        return state
+    def previous(self) -> dict | None:
+        """The catalog state saved with the live tree (see `commit`), or None."""
+        return load_state(self.state_dir, self.saved_state) if self._live_trusted else None
+
+    @property
+    def saved_state(self) -> dict | None:
+        """The catalog-wide part of that state, as `commit` was given it."""
+        return self._saved.get("state") if self._live_trusted else None
 
     # -- opening
     def __enter__(self) -> "OutputTree":
@@ -232,7 +272,8 @@ class OutputTree(TreeView):
         self.state_dir.mkdir(parents=True, exist_ok=True)
         self._take_lock()
         saved = load_plain(self.state_dir / MANIFEST)
-        if isinstance(saved, dict) and saved.get("version") == VERSION and saved.get("out") == self.out:
+        if (isinstance(saved, dict) and saved.get("version") == VERSION
+                and saved.get("out") == self.out):
             self._saved = saved
             if saved["live_ino"] is not None and saved["live_ino"] == _inode(out):
                 self.live, self._live_trusted = saved["live"], True
@@ -241,20 +282,23 @@ class OutputTree(TreeView):
     def __exit__(self, exc_type, exc, tb) -> None:
         self._release_lock()
 
-    def begin(self) -> None:
-        """Find out what the spare holds (or make one), then mark it as changing."""
-        saved, spare, changing = self._saved, Path(self.spare), self.state_dir / CHANGING
-        trusted = (saved.get("spare") is not None and not changing.exists()
+    def survey(self) -> None:
+        """Find out what the spare holds (reading only)."""
+        saved, spare = self._saved, Path(self.spare)
+        trusted = (saved.get("spare") is not None and not (self.state_dir / CHANGING).exists()
                    and saved.get("spare_ino") == _inode(spare))
         if spare.is_dir() and trusted:
             self.known = dict(saved["spare"])
         elif spare.is_dir():
             self.known = {rel: None for rel in self._walk(spare)}
-        else:
-            spare.mkdir(parents=True)
+
+    def begin(self) -> None:
+        """Start changing the spare (making one if need be): from here on, its record holds
+        again only after commit."""
+        (self.state_dir / CHANGING).touch()
+        if not os.path.isdir(self.spare):
+            os.makedirs(self.spare)
             self.known = self._link_from_live()
-        # From here on the spare is being changed: its record holds again only after commit.
-        changing.touch()
         self.put(MARKER, MARKER_TEXT)  # first, so a half-built spare is known as ours
 
     def _take_lock(self) -> None:
@@ -301,6 +345,31 @@ class OutputTree(TreeView):
         return TreeView(self.out, self.spare, {r: self.known.get(r) for r in rels},
                         {r: self.live[r] for r in rels if r in self.live})
 
+    def keep_same(self, rels: list[str]) -> list[str]:
+        """Keep each of `rels` that the spare holds as the live tree has it; -> the others.
+        (`holds` for many files: one stat each, relative to the spare.)"""
+        known, live, records, left = self.known, self.live, self.records, []
+        folder = os.open(self.spare, os.O_RDONLY) if os.path.isdir(self.spare) else None
+        try:
+            for rel in rels:
+                mine, theirs = known.get(rel), live.get(rel)
+                if folder is None or mine is None or theirs is None or mine[0] != theirs[0]:
+                    left.append(rel)
+                    continue
+                try:
+                    st = os.stat(rel, dir_fd=folder)
+                except OSError:
+                    left.append(rel)
+                    continue
+                if st.st_size == mine[1] and st.st_mtime_ns == mine[2]:
+                    records[rel] = mine
+                else:
+                    left.append(rel)
+        finally:
+            if folder is not None:
+                os.close(folder)
+        return left
+
     def keep(self, rel: str) -> None:
         """The new output has `rel` as the spare holds it (see `holds`)."""
         self.records[rel] = self.known[rel]
@@ -329,8 +398,8 @@ class OutputTree(TreeView):
     # -- committing
     def commit(self, state: dict | None = None) -> None:
         """Remove what the new output no longer has, swap the spare in, and save what both
-        trees hold; `state` (plain data, None when it is the one read as `previous`) is
-        saved with it for the next build."""
+        trees hold, with `state` (the catalog-wide part of state.save_state's) for the
+        next build."""
         emptied: set[str] = set()
         for rel in self.known:
             if rel not in self.records:
@@ -359,11 +428,7 @@ class OutputTree(TreeView):
         else:
             os.rename(spare, out)
             old_live, spare_ino = None, None
-        token = self._saved.get("token") if state is None else os.urandom(8).hex()
-        if state is not None:
-            write_plain(self.state_dir / STATE, {**state, "token": token})
         write_plain(self.state_dir / MANIFEST, {
             "version": VERSION, "out": self.out, "live": self.records,
-            "live_ino": _inode(out), "spare": old_live, "spare_ino": spare_ino,
-            "token": token})
+            "live_ino": _inode(out), "spare": old_live, "spare_ino": spare_ino, "state": state})
         (self.state_dir / CHANGING).unlink(missing_ok=True)

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import re
 from functools import cached_property
+from numbers import Number
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup, escape
 
 from ..config import Settings
 from .links import COLLECTION_NAMES, SINGULAR
@@ -23,17 +25,63 @@ ASSETS = ("style.css", "search.js")  # copied as they are, under /assets/
 RATINGS = {"recommended": "Recommended", "situational": "Situational", "avoid": "Avoid"}
 
 
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
 class _Environment(jinja2.Environment):
     """Jinja2 with `a.b` looking into dicts first: every page is made of dicts, and the
-    default (attribute first, then item) costs more than the rest of a page."""
+    default (attribute first, then item) costs more than the rest of a page. A key a
+    dict does not have is undefined, as by default, without trying twice (`fm.kind`
+    on a page without one)."""
 
     def getattr(self, obj, attribute):
         if type(obj) is dict:
             try:
                 return obj[attribute]
             except KeyError:
-                pass
+                if attribute not in _DICT_ATTRIBUTES:
+                    return self.undefined(obj=obj, name=attribute)
         return super().getattr(obj, attribute)
+
+
+# Small pieces that every entry page shows many times: functions here, not macros, since a
+# macro call costs Jinja more than the rest of a line. Values are escaped as `{{ }}` does.
+
+def out_link(url, text, affiliate: dict) -> Markup:
+    """A link that may be paid: paid links get the programs' rel and a visible label."""
+    if any(link.get("url") == url for link in affiliate["links"]):
+        return Markup(f'<a href="{escape(url)}" rel="{escape(affiliate["rel"])}">'
+                      f'{escape(text)}</a> <span class="paid-label">'
+                      f'{escape(affiliate["label"])}</span>')
+    return Markup(f'<a href="{escape(url)}">{escape(text)}</a>')
+
+
+def number(value) -> Markup:
+    """1008 -> 1,008; text and small numbers as they are."""
+    if isinstance(value, Number) and not isinstance(value, bool) and value >= 1000:
+        return escape(f"{value:,}")
+    return escape(value)
+
+
+def cite(doc: dict, source_id) -> Markup:
+    """The numbered citation of a source of the entry (nothing when it has none)."""
+    return Markup("".join(f'<sup class="cite">[<a href="#source-{escape(s["number"])}">'
+                          f'{escape(s["number"])}</a>]</sup>'
+                          for s in doc["sources"] if s.get("id") == source_id))
+
+
+def entry_link(doc: dict, entry_id) -> Markup:
+    """A link to an entry the page refers to, or its id while it is not published."""
+    found = doc["linked"].get(entry_id)
+    if found:
+        return Markup(f'<a href="{escape(found["url"])}">{escape(found["title"])}</a>')
+    return escape(entry_id)
+
+
+def people(cards: list[dict]) -> Markup:
+    """Authors or reviewers, linked to their pages when published."""
+    return Markup(", ".join(f'<a href="{escape(p["url"])}">{escape(p["title"])}</a>'
+                            if p.get("url") else str(escape(p["title"])) for p in cards))
 
 
 class Site:
@@ -54,7 +102,8 @@ class Site:
             keep_trailing_newline=True,
         )
         env.globals.update(site=self.settings.site, nav=self.nav, ratings=RATINGS,
-                           singular=SINGULAR)
+                           singular=SINGULAR, out_link=out_link, number=number, cite=cite,
+                           entry_link=entry_link, people=people)
         # Imported once, not at every page: an import per render costs more than the page.
         env.globals["m"] = env.get_template("macros.html").module
         return env

@@ -31,7 +31,7 @@ class Pool:
         self._workers: Workers | None = None
         self.size = 1  # processes that hold state: 1 until workers are started
 
-    def start(self) -> None:
+    def _start(self) -> None:
         """Fork the workers now (when there is more than one job)."""
         if self._workers is None and self.jobs > 1:
             self._workers, self.size = Workers(self.jobs, self.state), self.jobs
@@ -47,7 +47,7 @@ class Pool:
         (workers are started now if need be), here otherwise."""
         if len(calls) == 1 and self._workers is None:
             return InProcess(self.state).call(fn, calls)
-        self.start()
+        self._start()
         return self._workers.call(fn, calls)
 
     def close(self) -> None:

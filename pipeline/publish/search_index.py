@@ -9,6 +9,7 @@ bytes; an unchanged record is taken from the previous file.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 from ..catalog.model import Entry
@@ -37,24 +38,29 @@ def record_bytes(entry: Entry, text: str) -> bytes:
     return json_bytes(record)[:-1]
 
 
-def search_index(records: list[bytes | memoryview]) -> Iterator[bytes | memoryview]:
-    """The file's bytes, in chunks: `records` are record_bytes sorted by id."""
+def search_index(pieces: list) -> Iterator:
+    """The file's bytes, in chunks: `pieces` are record_bytes sorted by id, or runs of
+    consecutive records of a file written by this function (output.Span)."""
     yield HEAD
-    for n, record in enumerate(records):
+    for n, piece in enumerate(pieces):
         if n:
             yield SEPARATOR
-        yield record
+        yield piece
     yield TAIL
 
 
-def split_index(data: bytes, lengths: list[int]) -> list[memoryview] | None:
-    """The records of a file written by `search_index`, given their lengths in order;
-    None when the file does not have that shape."""
+def record_spans(path: str, lengths: list[int]) -> list[tuple[int, int]] | None:
+    """(start, end) of each record of a file written by `search_index`, given their lengths
+    in order; None when the file does not have that shape."""
     expected = len(HEAD) + sum(lengths) + len(SEPARATOR) * max(len(lengths) - 1, 0) + len(TAIL)
-    if len(data) != expected or not data.startswith(HEAD) or not data.endswith(TAIL):
-        return None
-    view, out, at = memoryview(data), [], len(HEAD)
+    with open(path, "rb") as f:
+        if os.fstat(f.fileno()).st_size != expected or f.read(len(HEAD)) != HEAD:
+            return None
+        f.seek(expected - len(TAIL))
+        if f.read() != TAIL:
+            return None
+    out, at = [], len(HEAD)
     for length in lengths:
-        out.append(view[at:at + length])
+        out.append((at, at + length))
         at += length + len(SEPARATOR)
     return out
