@@ -504,7 +504,8 @@ class Corpus:
                       offers=self._offers(slug), verdict=verdict)
         elif c == "tools":
             org = slugify(title.split()[0]) or "tool"
-            fm.update(homepage=f"https://{org}.example.org/", repository=f"https://github.com/{org}/{slug}",
+            fm.update(homepage=f"https://{org}.example.org/",
+                      repository=f"https://github.com/{org}/{slug}",
                       license=r.choice(LICENSES),
                       platforms=sorted(r.sample(["linux", "macos", "windows"], r.randint(1, 3))),
                       backends=sorted(r.sample(["cpu", "cuda", "rocm", "metal", "vulkan"],

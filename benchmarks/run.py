@@ -374,8 +374,9 @@ class Bench:
                        note=f"git diff {diff_s:.3f} s + parse {parse_s:.3f} s")
         cmd = self.cli("changes", "--since", start, "--until", end, "--format", "json")
         changes = self.times(lambda: run(cmd, env=self.env))
+        ratio = statistics.median(s.seconds for s in changes) / row.seconds
         self.add(f"changes --since {start} --until {end}", changes,
-                 f"<= 3x baseline ({statistics.median(s.seconds for s in changes) / row.seconds:.1f}x)")
+                 f"<= 3x baseline ({ratio:.1f}x)")
 
     def measure_build(self) -> None:
         out = self.work / "dist"

@@ -13,11 +13,12 @@ holds a record per entry file:
 - its diagnostics, per rule family, and the day they were computed.
 
 A file whose stat is unchanged is not read; one whose bytes hash as before
-is not parsed. An entry is checked again when its bytes change, when today
-moves past a date in its front matter, or, for the rule families that look
-at other entries, when one of those entries (one it refers to, one sharing
-its title, one claiming the same old id) appears, goes or changes its
-title, status or redirects.
+is not parsed. An entry is checked again when its bytes change; on another
+day, when today has moved past a date in its front matter or its messages
+name the day they were made on; and, for the rule families that look at
+other entries, when one of those entries (one it refers to, one sharing its
+title, one claiming the same old id) appears, goes or changes its title,
+status or redirects.
 
 The whole cache is keyed on the settings, the schemas, the bibliography and
 affiliate programs files, the tool's version and the bytes of its code: any
@@ -82,11 +83,18 @@ class Record:
         return keys
 
     def dated_ok(self, today: str) -> bool:
-        """Whether today stands where the check's day stood against every date it saw."""
+        """Whether the results hold today: they do not mention the day they were made,
+        and today stands where that day stood against every date the entry holds."""
         then = self.checked_on
         if then == today:
             return True
-        return bool(then) and all((d < then) == (d < today) and (d > then) == (d > today) for d in self.dates)
+        return bool(then) and not mentions(then, *self.results.values()) and all(
+            (d < then) == (d < today) and (d > then) == (d > today) for d in self.dates)
+
+
+def mentions(day: str, *stored) -> bool:
+    """Whether any stored diagnostic's message or hint writes `day` (`ctx.today`)."""
+    return any(day in row[_MESSAGE] or day in row[_HINT] for rows in stored for row in rows)
 
 
 def stub(path: str, entry: tuple) -> Entry:
@@ -126,10 +134,11 @@ def changed_facts(old: Record | None, new: Record | None) -> set[tuple]:
 
 
 def plan(records: dict[str, Record], by_id: dict[str, str], targets: set[str],
-         facts: set[tuple], fresh_checks: set[str], day: str,
+         facts: set[tuple], always: set[str], day: str,
          local: frozenset, catalog_wide: frozenset) -> tuple[set[str], set[str]]:
     """(entries to check with every rule family, entries to check with the catalog-wide
-    families only). Entries outside `targets` whose catalog-wide results may have
+    families only), among `targets`; those in `always` are checked in full whatever
+    their record says. Entries outside `targets` whose catalog-wide results may have
     changed forget them, to be checked when next asked for."""
     full: set[str] = set()
     catalog_only: set[str] = set()
@@ -142,7 +151,7 @@ def plan(records: dict[str, Record], by_id: dict[str, str], targets: set[str],
                     r.results.pop(family, None)
             continue
         known = r.results.keys()
-        if entry_id in fresh_checks or not local <= known or not r.dated_ok(day):
+        if entry_id in always or not local <= known or not r.dated_ok(day):
             full.add(entry_id)
         elif hit or not catalog_wide <= known:
             catalog_only.add(entry_id)
@@ -171,7 +180,7 @@ def _dates(value) -> list[str]:
         v = todo.pop()
         if isinstance(v, str):
             if 7 <= len(v) <= 40 and v[:4].isdigit():
-                day = _iso_day(v)
+                day = iso_day(v)
                 if day:
                     out.append(day)
         elif isinstance(v, dict):
@@ -181,7 +190,8 @@ def _dates(value) -> list[str]:
     return out
 
 
-def _iso_day(text: str) -> str | None:
+def iso_day(text: str) -> str | None:
+    """`YYYY-MM-DD` of a text that reads as an ISO date or date and time, else None."""
     for parse in (_dt.date.fromisoformat, _dt.datetime.fromisoformat):
         try:
             value = parse(text)
@@ -192,6 +202,7 @@ def _iso_day(text: str) -> str | None:
 
 
 _DIAGNOSTIC_FIELDS = tuple(f.name for f in fields(Diagnostic))
+_MESSAGE, _HINT = _DIAGNOSTIC_FIELDS.index("message"), _DIAGNOSTIC_FIELDS.index("hint")
 
 
 def rows(diags) -> tuple:
@@ -230,7 +241,7 @@ class ValidateCache:
         self.path = path  # None: a cache that is never saved
         self.key = key
         self.records: dict[str, Record] = {}
-        self.catalog: tuple | None = None  # (what it depends on, catalog-level diagnostics)
+        self.catalog: tuple | None = None  # (what it depends on, diagnostics, the day)
         self.saved_ns = 0
         self.dirty = False
 

@@ -301,7 +301,7 @@ _KNOWN = {"$ref", "type", "enum", "const", "minLength", "maxLength", "pattern", 
 
 
 class FastValidator:
-    """`iter_errors` like a jsonschema validator: nothing for a valid instance, without jsonschema."""
+    """`iter_errors` as a jsonschema validator has it; a valid instance never reaches jsonschema."""
 
     def __init__(self, check: Check, slow: Callable[[], object]):
         self.check = check

@@ -18,7 +18,8 @@ import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from .cache import Record, ValidateCache, diagnostics, plan, rows, stub, summarize
+from .cache import (Record, ValidateCache, diagnostics, iso_day, mentions, plan, rows, stub,
+                    summarize)
 from .catalog.loader import (content_digest, load_catalog, parse_bibliography, parse_entry,
                              walk_folder)
 from .catalog.model import Catalog, Entry
@@ -333,7 +334,7 @@ def validate(
             if stage_bar is not None:
                 stage_bar.advance(len(parsed))
         facts = store.changes(records, fresh)
-        store.dirty |= bool(facts) or records.keys() != store.records.keys()
+        store.dirty |= bool(fresh) or records.keys() != store.records.keys()
         by_id = {r.id: rel for rel, r in records.items() if r.entry}
         only, changed = _targets(settings, by_id, records, paths, changed_since)
         targets = set(by_id) if only is None else only
@@ -397,13 +398,15 @@ def _catalog_diagnostics(store: ValidateCache, state: dict, bibliography: tuple,
     sources = bibliography[0]
     cited = set().union(*(r.cited for r in store.records.values()))
     day = today.isoformat()
-    key = (tuple(sorted(cited)), tuple(str(s.get("accessed") or "") > day
+    key = (tuple(sorted(cited)), tuple((iso_day(str(s.get("accessed"))) or "") > day
                                        for s in sources.values()))
-    if store.catalog is not None and tuple(store.catalog[0]) == key:
-        return diagnostics(store.catalog[1])
+    if store.catalog is not None:
+        known, stored, then = store.catalog
+        if tuple(known) == key and (then == day or not mentions(then, stored)):
+            return diagnostics(stored)
     schemas = state["schemas"] or _load_schemas(state["settings"])
     found = _catalog_level(state["settings"], schemas, bibliography, cited, today)
-    store.catalog = (key, rows(found))
+    store.catalog = (key, rows(found), day)
     store.dirty = True
     return found
 

@@ -156,7 +156,12 @@ def test_the_bibliography_sources_cited_by_the_catalog(problems):
     edit(gptq_md, "naive method.", "naive method [@shared-a; @shared-b].")
     assert "data/bibliography.yaml" not in {f for r, f in same_as_cold(problems)
                                             if r == "source-unused"}
-    edit(problems / "data/bibliography.yaml", "2026-12-01", "2026-01-02")
+    edit(problems / "data/bibliography.yaml", "2026-12-01", '"20261201"')
+    assert ("source-accessed-future", "data/bibliography.yaml") in same_as_cold(problems)
+    later = dt.date(2026, 12, 5)
+    assert ("source-accessed-future", "data/bibliography.yaml") not in same_as_cold(
+        problems, today=later)
+    edit(problems / "data/bibliography.yaml", '"20261201"', "2026-01-02")
     assert ("source-accessed-future", "data/bibliography.yaml") not in same_as_cold(problems)
 
 
@@ -164,6 +169,9 @@ def test_the_bibliography_sources_cited_by_the_catalog(problems):
 def test_results_follow_the_day(problems, accessed):
     edit(problems / "entries/glossary/gptq.md", "2026-12-15", accessed)
     assert ("source-accessed-future", "entries/glossary/gptq.md") in same_as_cold(problems)
+    # a day later the source is still in the future, but the message names the day
+    assert ("source-accessed-future", "entries/glossary/gptq.md") in same_as_cold(
+        problems, today=dt.date(2026, 11, 28))
     later = dt.date(2026, 12, 20)
     assert ("source-accessed-future", "entries/glossary/gptq.md") not in same_as_cold(
         problems, today=later)
@@ -173,8 +181,9 @@ def test_results_follow_the_day(problems, accessed):
 def test_bad_input_comes_and_goes(problems):
     broken = problems / "entries/glossary/broken.md"
     same_as_cold(problems)
-    write_entry(problems, "glossary/broken", {"title": "Broken no more", "status": "draft",
-                                              "authors": ["ana"], "category": "Formats & quantization"})
+    write_entry(problems, "glossary/broken", {
+        "title": "Broken no more", "status": "draft", "authors": ["ana"],
+        "category": "Formats & quantization"})
     assert ("yaml-syntax", "entries/glossary/broken.md") not in same_as_cold(problems)
     broken.write_bytes(b"---\ntitle: caf\xe9\n---\n")
     assert ("file-encoding", "entries/glossary/broken.md") in same_as_cold(problems)

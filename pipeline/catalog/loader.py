@@ -349,7 +349,8 @@ def parse_bibliography(path: str, data: bytes | None):
     diags: list[Diagnostic] = []
     items = values.get("sources") if isinstance(values, dict) else None
     if not isinstance(items, list):
-        return {}, {}, values, positions, [BIBLIOGRAPHY(path, 1, 1, "expected `sources:` with a list of sources")]
+        return {}, {}, values, positions, [
+            BIBLIOGRAPHY(path, 1, 1, "expected `sources:` with a list of sources")]
     for i, s in enumerate(items):
         if not isinstance(s, dict) or not isinstance(s.get("id"), str):
             continue  # the schema reports it

@@ -9,8 +9,8 @@ What a check may read, so that `pipeline validate` can keep its results in a
 cache (`pipeline.cache`) and recompute only what an edit can change:
 
 - everything of its target entries, the settings, the schemas, `ctx.today`
-  (compared with dates written in the front matter) and the catalog's data
-  files (bibliography, affiliate programs);
+  (compared with dates written in the front matter, or written into a message
+  as YYYY-MM-DD) and the catalog's data files (bibliography, affiliate programs);
 - of any other entry, only its id, file, collection, `title`, `status` and
   `redirect_from`, and only for entries the target refers to (front matter or
   body link), that share its title in its collection, or that its
