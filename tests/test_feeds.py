@@ -197,3 +197,27 @@ def test_parse_feed_refuses_bozo_and_keeps_good_bytes():
                                 "text/plain")
     assert problem is None and [i.title for i in items] == ["v0.11.0", "v0.11.1", "v0.11.2"]
     assert len({i.key for i in items}) == 3
+
+
+def test_collect_reports_progress_per_feed(tmp_path):
+    from pipeline.feeds import collect
+
+    root = tmp_path / "c"
+    (root / "entries/tools").mkdir(parents=True)
+    (root / "pipeline.toml").write_text("")
+    for name in ("a", "b"):
+        (root / f"entries/tools/{name}.md").write_text(
+            f"---\ntitle: {name}\nfeeds: [https://example.invalid/{name}.atom]\n---\n")
+
+    class Bar:
+        total = None
+        done = 0
+
+        def advance(self, n=1):
+            self.done += n
+
+    bar = Bar()
+    from pipeline.config import load_settings
+
+    collect(load_settings(root), offline=True, progress=bar)
+    assert (bar.total, bar.done) == (2, 2)

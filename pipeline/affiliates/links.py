@@ -100,6 +100,8 @@ def urls_in_line(line: str) -> Iterator[tuple[int, int, str]]:
 
 def _body_links(entry: Entry, where: str) -> Iterator[FoundLink]:
     for line_no, line in prose_lines(entry):
+        if "://" not in line and "ww." not in line.lower():
+            continue  # no URL can start in this line (see _START)
         for start, _end, url in urls_in_line(line):
             yield FoundLink(url, entry.file, line_no, start + 1, where, (), entry.id or None)
 

@@ -22,7 +22,17 @@ NO_CITE_RE = re.compile(r"<!--\s*no-cite\b[^>]*-->")
 
 
 def prose_lines(entry: Entry) -> Iterator[tuple[int, str]]:
-    """(file line, text) of every body line outside code, inline code blanked."""
+    """(file line, text) of every body line outside code, inline code blanked.
+
+    Worked out once per entry and kept on it (validate's rules read them several times).
+    """
+    lines = entry.__dict__.get("prose_lines")
+    if lines is None:
+        lines = entry.__dict__["prose_lines"] = list(_prose_lines(entry))
+    return iter(lines)
+
+
+def _prose_lines(entry: Entry) -> Iterator[tuple[int, str]]:
     fence: str | None = None
     first = entry.body_line
     for i, line in enumerate(entry.body_lines):

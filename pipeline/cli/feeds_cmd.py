@@ -38,9 +38,11 @@ def fetch(offline, timeout, max_bytes):
     """
     from ..feeds import collect
     from ..feeds.fetch import MAX_BYTES, TIMEOUT
+    from ..progress import progress
 
-    report = collect(get_settings(), offline=offline, timeout=timeout or TIMEOUT,
-                     max_bytes=max_bytes or MAX_BYTES)
+    with progress("Fetching feeds") as bar:
+        report = collect(get_settings(), offline=offline, timeout=timeout or TIMEOUT,
+                         max_bytes=max_bytes or MAX_BYTES, progress=bar)
     for r in report.results:
         line = f"{r.status:12} {r.source.entry}  {r.source.url}  ({len(r.items)} items)"
         click.echo(line)

@@ -7,13 +7,11 @@ import sys
 import click
 
 from .. import __version__
-from ..catalog.loader import load_catalog
 from ..checks import load_checks
 from ..config import COLLECTIONS
 from ..diagnostics import RULES
 from ..fileio import write_atomic
 from ..report import ReportOptions, get_reporters
-from ..schemas import SchemaSet
 from . import get_settings, is_terminal, main
 
 
@@ -37,10 +35,13 @@ def validate(paths, fmt, strict, changed_since, color):
       pipeline validate entries/glossary/exl2.md --format json
       pipeline validate --changed-since origin/main --format github
     """
+    from ..progress import progress
     from ..validate import validate as run
 
     settings = get_settings()
-    result = run(settings, paths=list(paths) or None, changed_since=changed_since, strict=strict)
+    with progress("Checking entries", fmt=fmt) as bar:
+        result = run(settings, paths=list(paths) or None, changed_since=changed_since,
+                     strict=strict, progress=bar)
     reporter = get_reporters()[fmt]()
     use_color = is_terminal() if color is None else color
     sys.stdout.write(reporter.render(result, ReportOptions(color=use_color and fmt == "text",
@@ -90,7 +91,9 @@ def new(collection, slug, title, author):
     Example:
       pipeline new glossary flash-attention --title "FlashAttention" --author lead-editor
     """
+    from ..catalog.loader import load_catalog
     from ..scaffold import new_entry
+    from ..schemas import SchemaSet
 
     settings = get_settings()
     schemas = SchemaSet.load(settings.path("schemas"))
@@ -110,6 +113,7 @@ def schema_docs(write, check):
       pipeline schema-docs --write
     """
     from ..schemadoc import render
+    from ..schemas import SchemaSet
 
     settings = get_settings()
     text = render(SchemaSet.load(settings.path("schemas")))

@@ -45,6 +45,7 @@ def collect(
     offline: bool = False,
     timeout: float = TIMEOUT,
     max_bytes: int = MAX_BYTES,
+    progress=None,
 ) -> FeedReport:
     """Fetch and parse the feeds of every tool entry (each URL once).
 
@@ -54,7 +55,12 @@ def collect(
     cache = cache_of(settings)
     report = FeedReport()
     fetched: dict[str, Fetched] = {}
-    for source in feed_sources(settings):
+    sources = list(feed_sources(settings))
+    if progress is not None:
+        progress.total = len(sources)
+    for source in sources:
+        if progress is not None:
+            progress.advance()
         if source.url not in fetched:
             fetched[source.url] = fetch(source.url, cache, offline=offline, timeout=timeout,
                                         max_bytes=max_bytes)
