@@ -246,3 +246,19 @@ def test_a_tampered_cache_is_ignored_and_cannot_run_code(exl2, tmp_path):
     assert result.rendered == 13  # every shard was refused, so everything was rendered again
     run(exl2, tmp_path / "fresh", use_cache=False)
     assert tree(out) == tree(tmp_path / "fresh")
+
+
+def test_build_advances_progress_once_per_stage(catalog, tmp_path):
+    from pipeline.config import load_settings
+    from pipeline.publish.build import STAGES, build
+
+    class Bar:
+        total = None
+        done = 0
+
+        def advance(self, n=1):
+            self.done += n
+
+    bar = Bar()
+    build(load_settings(catalog), tmp_path / "site", progress=bar)
+    assert bar.total == len(STAGES) and bar.done == bar.total

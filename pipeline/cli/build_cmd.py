@@ -47,10 +47,13 @@ def build(out, jobs, no_cache, timings):
       pipeline build
       pipeline build --out /tmp/site --timings
     """
+    from ..progress import progress
     from ..publish.build import build as run
 
     settings = get_settings()
-    result = run(settings, _out_dir(settings, out), jobs=jobs, use_cache=not no_cache)
+    with progress("Building") as bar:
+        result = run(settings, _out_dir(settings, out), jobs=jobs, use_cache=not no_cache,
+                     progress=bar)
     click.echo(_summary(result, settings))
     if timings:
         for stage, seconds in result.seconds.items():

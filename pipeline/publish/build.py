@@ -53,16 +53,17 @@ class BuildResult:
 
 
 def build(settings: Settings, out_dir: Path, *, jobs: int | None = None, use_cache: bool = True,
-          today: _dt.date | None = None) -> BuildResult:
+          today: _dt.date | None = None, progress=None) -> BuildResult:
     """Build the site's artifacts and the preview into `out_dir`, replacing it atomically.
 
     Raises ValidationFailed (listing the problems) when the catalog has
     validation errors, RedirectLoopError for a redirect loop, and
-    OutputError when `out_dir` is not a build output folder.
+    OutputError when `out_dir` is not a build output folder. `progress`
+    (a `pipeline.progress.Progress`) is advanced as each stage ends.
     """
     jobs = default_jobs() if jobs is None else jobs
     result = BuildResult(out_dir=Path(out_dir))
-    stage = _stage_timer(result.seconds)
+    stage = _stage_timer(result.seconds, progress)
     with OutputTree(result.out_dir, settings.path("cache") / "build" / "trees",
                     protect=settings.root) as tree:
         checked = Validation(settings, today, jobs, background=jobs > 1)
@@ -135,14 +136,24 @@ def _render(b: Run, result: BuildResult, stage, pool: Pool, checked: Validation,
         return plan_pages(b)
 
 
-def _stage_timer(seconds: dict[str, float]):
+STAGES = ("scan", "validate", "git", "render bodies", "links", "write entries", "write lists",
+          "swap")
+
+
+def _stage_timer(seconds: dict[str, float], progress=None):
+    if progress is not None:
+        progress.total = len(STAGES)
+
     @contextmanager
     def stage(name: str):
         start = time.perf_counter()
+        first = name not in seconds
         try:
             yield
         finally:
             seconds[name] = round(seconds.get(name, 0) + time.perf_counter() - start, 4)
+            if progress is not None and first and name in STAGES:
+                progress.advance()
 
     return stage
 
