@@ -11,6 +11,7 @@ those of checking everything from scratch.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as _dt
 import os
@@ -192,6 +193,7 @@ def _parse_shard(state: dict, items: list[tuple]) -> list[tuple[str, Record]]:
     prefix, schemas = state["prefix"], state["schemas"]
     parsed = state.setdefault("entries", {})
     bar = state.get("progress")
+    hook = state.get("on_parse")  # see WorkerShare
     out = []
     for rel, full, stat, data in items:
         if bar is not None:
@@ -204,6 +206,8 @@ def _parse_shard(state: dict, items: list[tuple]) -> list[tuple[str, Record]]:
             out.append((rel, Record(stat=stat, digest=content_digest(data), load=rows(load))))
             continue
         parsed[entry.id] = entry
+        if hook is not None:
+            hook(state, rel, data, entry)
         cited = cited_from_bibliography(entry, state["bibliography"], state["mention"])
         out.append((rel, summarize(entry, references_of(entry, schemas), cited, load, stat)))
         _forget_derived(entry)  # made again, a chunk at a time, when checked
@@ -290,6 +294,31 @@ def _catalog_level(settings: Settings, schemas, bibliography: tuple, cited: set[
 
 # -- the run ----------------------------------------------------------------------
 
+class WorkerShare:
+    """What a caller lends to validate's worker processes and takes back from them.
+
+    `state` is added to each worker's state; a function under "on_parse" in
+    it is called as on_parse(state, file, bytes, entry) in the worker right
+    after each entry is parsed (what the build renders while the entry is at
+    hand, so that no file is parsed twice). When validate starts workers, it
+    makes them with `start(count, state)` and leaves them running: the caller
+    owns and closes them. A run small enough for this process starts none,
+    and calls no hook.
+    """
+
+    def __init__(self, state: dict, start: Callable[[int, dict], Workers]):
+        self.state = state
+        self.start = start
+
+
+def _workers(count: int, state: dict, share: WorkerShare | None):
+    if count == 1:
+        return InProcess(state)
+    if share is None:
+        return Workers(count, state)
+    return contextlib.nullcontext(share.start(count, {**state, **share.state}))
+
+
 def validate(
     settings: Settings,
     paths: list[str] | None = None,
@@ -300,13 +329,15 @@ def validate(
     cache: bool = True,
     jobs: int | None = None,
     progress=None,
+    share: WorkerShare | None = None,
 ) -> ValidationResult:
     """Check the catalog; report on everything, on `paths`, or on what changed since a revision.
 
     `cache=False` neither reads nor writes the cache; `jobs` caps the worker
     processes (default: one per core when there is enough work); `progress`,
     when given, is told how much work there is and how much is done
-    (`pipeline.progress.Progress`).
+    (`pipeline.progress.Progress`); `share` lends worker processes to the
+    caller (see WorkerShare).
     """
     today = today or _dt.date.today()
     store = ValidateCache.open(settings, enabled=cache)
@@ -323,7 +354,7 @@ def validate(
     stage_bar = progress if count > 1 else None
     if progress is not None:
         progress.total = len(fresh)
-    with Workers(count, state) if count > 1 else InProcess(state) as workers:
+    with _workers(count, state, share) as workers:
         # parse what is new, where it will be checked
         owner: set[str] = set()
         for parsed in workers.call(_parse_shard, [(fresh[i::count],) for i in range(count)]):

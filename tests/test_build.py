@@ -11,7 +11,9 @@ import pytest
 
 from conftest import write_entry
 from pipeline.config import load_settings
-from pipeline.publish import lists, pages, pool
+from pipeline import validate as validate_module
+from pipeline.publish import build as build_module
+from pipeline.publish import lists, pages, pool, render
 from pipeline.publish.build import ValidationFailed, build
 from pipeline.publish.output import MARKER, OutputError
 from test_publish_catalog import hostile_body, make_exl2_catalog
@@ -109,6 +111,36 @@ def test_builds_are_byte_identical_whatever_the_cache_or_the_cores(exl2, tmp_pat
     a, b, c = tree(tmp_path / "a"), tree(tmp_path / "b"), tree(tmp_path / "c")
     assert a == b == c
     assert len(a) == 49
+
+
+def test_a_big_build_parses_each_file_once_and_gives_the_same_output(exl2, tmp_path,
+                                                                       monkeypatch):
+    """Validate parses in the build's workers, which render each entry as it is parsed:
+    the build's own reading finds them rendered and parses nothing again."""
+    plain = run(exl2, tmp_path / "plain", jobs=1, use_cache=False)
+    shutil.rmtree(exl2 / ".pipeline-cache")
+    monkeypatch.setattr(pool, "MIN_PARALLEL", 1)
+    monkeypatch.setattr(validate_module, "PER_WORKER", 1)  # two validate workers for 13 files
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    real_prepare = render.prepare
+
+    def marking_prepare(state, rel, data, entry):
+        real_prepare(state, rel, data, entry)
+        (marks / f"{os.getpid()} {rel.replace('/', ' ')}").touch()
+
+    def no_second_parse(rel, *args):
+        raise AssertionError(f"{rel} parsed a second time")
+
+    monkeypatch.setattr(build_module, "prepare", marking_prepare)
+    monkeypatch.setattr(render, "parse_entry", no_second_parse)
+    fused = run(exl2, tmp_path / "fused", jobs=2)
+    assert fused.rendered == plain.rendered == 13
+    done = [name.split(" ", 1) for name in os.listdir(marks)]
+    assert len({pid for pid, _ in done}) == 2  # in two workers
+    assert sorted(rel for _, rel in done) == sorted({rel for _, rel in done})  # once each
+    assert len(done) == 13
+    assert tree(tmp_path / "fused") == tree(tmp_path / "plain")
 
 
 # -- atomic -----------------------------------------------------------------

@@ -27,10 +27,11 @@ from .output import OutputTree
 from .pages import Site
 from .parts import Inputs
 from .plan import plan_pages
-from .pool import MIN_PARALLEL, Pool, default_jobs
-from .render import file_stat, read_entries, write_entries
+from .pool import Pool, default_jobs
+from .render import file_stat, prepare, prepared_files, read_entries, write_entries
 from .run import Run
 from .state import GIT, save_state
+from ..validate import WorkerShare
 from .validation import Validation, ValidationFailed, refuse_invalid
 
 __all__ = ["BuildResult", "ValidationFailed", "build", "refuse_invalid"]
@@ -66,14 +67,15 @@ def build(settings: Settings, out_dir: Path, *, jobs: int | None = None, use_cac
     stage = _stage_timer(result.seconds, progress)
     with OutputTree(result.out_dir, settings.path("cache") / "build" / "trees",
                     protect=settings.root) as tree:
-        checked = Validation(settings, today, jobs, background=jobs > 1)
+        b = Run(settings, tree, Inputs(settings), Site(settings))
         try:
-            with _refusing(checked):
-                b = Run(settings, tree, Inputs(settings), Site(settings))
             with Pool(jobs, {"root": str(settings.root), "prefix": b.prefix,
                              "inputs": b.inputs, "site": b.site, "held": {}}) as pool:
+                with stage("scan"):
+                    _scan(b, use_cache)
+                checked = _validation(b, pool, today)
                 with _refusing(checked):
-                    tasks, context = _render(b, result, stage, pool, checked, use_cache)
+                    tasks, context = _render(b, result, stage, pool, checked)
                 with stage("validate"):
                     checked.wait()  # nothing is written before it passes
                 tree.begin()
@@ -108,21 +110,30 @@ def _refusing(checked: Validation):
         raise
 
 
-def _render(b: Run, result: BuildResult, stage, pool: Pool, checked: Validation,
-            use_cache: bool) -> tuple[list[tuple], dict]:
-    """Everything before the first write: scan, git, render what changed, plan the pages.
+def _validation(b: Run, pool: Pool, today: _dt.date | None) -> Validation:
+    """Validation for this build: with much to render on several cores, validate parses
+    in the build's workers, which render each entry as it is parsed (`prepare`);
+    otherwise it runs beside, in a forked child when there are two jobs."""
+    if pool.much(len(b.items)):
+        known = {rel: line.rpartition(":")[2] for rel, line in b.old["files"].items()}
+        share = WorkerShare({**pool.state, "on_parse": prepare, "known": known}, pool.lend)
+        return Validation(b.settings, today, pool.jobs, background=False, share=share)
+    return Validation(b.settings, today, pool.jobs, background=pool.jobs > 1)
 
-    Validation runs beside it (in a forked child when there are two jobs), and so does
-    reading git's history when HEAD moved. With much to render, rendering waits for
-    validation: doing both at once would need both in memory, for no time saved.
+
+def _render(b: Run, result: BuildResult, stage, pool: Pool,
+            checked: Validation) -> tuple[list[tuple], dict]:
+    """Everything before the first write: git, render what changed, plan the pages.
+
+    Reading git's history, when HEAD moved, runs beside it (in a forked child).
+    Validation comes first (rendering as it parses when there is much to render,
+    see `_validation`), or runs beside too.
     """
-    with stage("scan"):
-        _scan(b, use_cache)
     # The last build's state lives as long as this one: the cyclic garbage collector
     # (here and in the processes forked from here) need not look through it again.
     gc.freeze()
     git_read = start_warming(b.settings) if pool.jobs > 1 and b.git_moved else None
-    if len(b.items) >= MIN_PARALLEL:
+    if not checked.beside:
         with stage("validate"):
             checked.wait()
     with stage("git"):
@@ -209,8 +220,8 @@ def _read_changed(b: Run, pool: Pool) -> int:
         b.facts.pop(b.entry_id(rel), None)
         b.changed.add(b.entry_id(rel))
     count = pool.shares(len(b.items))
-    for worker, share in enumerate(pool.run(read_entries, [(b.items[i::count],)
-                                                           for i in range(count)])):
+    for worker, share in enumerate(pool.run(read_entries, [(s,) for s in _split(b.items, pool,
+                                                                              count)])):
         for rel, stat, found, fact, record, problem in share:
             if problem:
                 raise PipelineError(problem)
@@ -226,6 +237,21 @@ def _read_changed(b: Run, pool: Pool) -> int:
                 b.records[entry_id] = record
                 b.owner[entry_id] = worker
     return len(b.records)
+
+
+def _split(items: list[tuple], pool: Pool, count: int) -> list[list[tuple]]:
+    """`items` in `count` shares: each file to the worker that rendered it while validate
+    parsed it, when one did; the rest in turn."""
+    if count == 1:
+        return [items]
+    holder = {}
+    if pool.lent:
+        for worker, files in enumerate(pool.run(prepared_files, [()] * count)):
+            holder.update(dict.fromkeys(files, worker))
+    shares: list[list[tuple]] = [[] for _ in range(count)]
+    for n, item in enumerate(items):
+        shares[holder.get(item[0], n % count)].append(item)
+    return shares
 
 
 # -- write entries -------------------------------------------------------------------

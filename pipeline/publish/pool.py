@@ -30,17 +30,28 @@ class Pool:
         self.state = state
         self._workers: Workers | None = None
         self.size = 1  # processes that hold state: 1 until workers are started
+        self.lent = False  # workers started by `lend` (they may hold prepared entries)
 
     def _start(self) -> None:
         """Fork the workers now (when there is more than one job)."""
         if self._workers is None and self.jobs > 1:
             self._workers, self.size = Workers(self.jobs, self.state), self.jobs
 
+    def lend(self, count: int, state: dict) -> Workers:
+        """Start `count` workers now with `state` (this pool's and more: validate's, when
+        validate parses in them, see validate.WorkerShare); they stay this pool's."""
+        self._workers, self.size, self.lent = Workers(count, state), count, True
+        return self._workers
+
+    def much(self, count: int) -> bool:
+        """Whether `count` items are enough work for several processes."""
+        return self.jobs > 1 and count >= MIN_PARALLEL
+
     def shares(self, count: int) -> int:
         """How many shares `count` items should be split into."""
         if self._workers is not None:
             return self.size
-        return self.jobs if self.jobs > 1 and count >= MIN_PARALLEL else 1
+        return self.jobs if self.much(count) else 1
 
     def run(self, fn: Callable, calls: list[tuple]) -> list:
         """[fn(state, *calls[i])]: call i in worker i when there are several calls

@@ -74,13 +74,20 @@ def read_entries(state: dict, items: list[tuple]) -> list[tuple]:
 
     -> (file, stat, digest, fact or None when the bytes are the known ones,
     search record bytes of a published entry or None, problem or None) each.
+    An entry `prepare` rendered in this process while validate parsed it is
+    not parsed again, unless its bytes changed since.
     """
+    prepared = state.get("prepared") or {}
     out = []
     for rel, full, known in items:
         stat, data = _read(full)
         found = content_digest(data)
+        ready = prepared.pop(rel, None)
         if found == known:
             out.append((rel, stat, found, None, None, None))
+            continue
+        if ready is not None and ready[0] == found:
+            out.append((rel, stat, found, ready[1], ready[2], None))
             continue
         entry = parse_entry(rel, data, state["prefix"])[0]
         if entry is None:  # it changed since validate read it
@@ -88,14 +95,34 @@ def read_entries(state: dict, items: list[tuple]) -> list[tuple]:
                         f"{rel} changed during the build and no longer loads; run "
                         "`pipeline validate`, then build again"))
             continue
-        fact, record = entry_fact(entry), None
-        if entry.is_published:
-            parts, text = make_parts(entry, state["inputs"])
-            fact["outgoing"] = " ".join(parts["outgoing"])
-            record = record_bytes(entry, text)
-            state["held"][entry.id] = marshal.dumps((entry.data, parts))
-        out.append((rel, stat, found, fact, record, None))
+        out.append((rel, stat, found, *_render_entry(state, entry), None))
     return out
+
+
+def _render_entry(state: dict, entry: Entry) -> tuple[dict, bytes | None]:
+    """(fact, search record or None): a published entry is rendered, and what its page
+    is made of kept in this process (`held`) until the page is written."""
+    fact, record = entry_fact(entry), None
+    if entry.is_published:
+        parts, text = make_parts(entry, state["inputs"])
+        fact["outgoing"] = " ".join(parts["outgoing"])
+        record = record_bytes(entry, text)
+        state["held"][entry.id] = marshal.dumps((entry.data, parts))
+    return fact, record
+
+
+def prepare(state: dict, rel: str, data: bytes, entry: Entry) -> None:
+    """validate's `on_parse` in a build (validate.WorkerShare): render an entry whose bytes
+    are not those the last build rendered while it is parsed, for `read_entries` to take.
+    `state["known"]`: file -> digest of the bytes the last build saw."""
+    found = content_digest(data)
+    if found != state["known"].get(rel):
+        state.setdefault("prepared", {})[rel] = (found, *_render_entry(state, entry))
+
+
+def prepared_files(state: dict) -> list[str]:
+    """The files `prepare` rendered in this process and `read_entries` has not taken."""
+    return list(state.get("prepared") or ())
 
 
 def _from_file(state: dict, entry_id: str) -> tuple[Entry, dict]:

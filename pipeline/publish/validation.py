@@ -3,7 +3,8 @@
 A build with little to render validates in a forked child while it reads,
 renders and plans (none of which writes anything), and waits for the verdict
 before its first write: on two cores the two overlap. A big build validates
-first, in this process: its workers need the cores, and the memory.
+first, in this process, with the build's workers: each entry validate parses
+there is rendered there too, so no file is parsed twice.
 """
 
 from __future__ import annotations
@@ -35,11 +36,12 @@ def _failure(checked) -> ValidationFailed:
 
 
 def refuse_invalid(settings: Settings, today: _dt.date | None = None,
-                   jobs: int | None = None) -> None:
-    """Raise ValidationFailed, with validate's text report, when the catalog has errors."""
+                   jobs: int | None = None, share=None) -> None:
+    """Raise ValidationFailed, with validate's text report, when the catalog has errors.
+    `share`: see validate.WorkerShare."""
     from ..validate import validate
 
-    checked = validate(settings, today=today, jobs=jobs)
+    checked = validate(settings, today=today, jobs=jobs, share=share)
     if checked.errors:
         raise _failure(checked)
 
@@ -59,13 +61,15 @@ def _child(conn, settings: Settings, today, jobs) -> None:
 
 
 class Validation:
-    """Validate now (`background=False`, at the first `wait()`) or in a forked child;
-    `wait()` raises ValidationFailed when the catalog has errors (every time it is
-    called, validating once)."""
+    """Validate now (`background=False`, at the first `wait()`, lending its workers to
+    the build when `share` is given) or in a forked child; `wait()` raises
+    ValidationFailed when the catalog has errors (every time it is called, validating
+    once)."""
 
     def __init__(self, settings: Settings, today: _dt.date | None, jobs: int,
-                 background: bool):
+                 background: bool, share=None):
         self.args = (settings, today, jobs)
+        self.share = share
         self._child = self._conn = None
         self._done = False
         self._failure: Exception | None = None
@@ -76,6 +80,11 @@ class Validation:
             self._child = ctx.Process(target=_child, args=(child_end, *self.args))
             self._child.start()
             child_end.close()
+
+    @property
+    def beside(self) -> bool:
+        """Whether it runs in a forked child (until `wait()`)."""
+        return self._child is not None
 
     def wait(self) -> None:
         if not self._done:
@@ -90,7 +99,7 @@ class Validation:
 
     def _outcome(self) -> None:
         if self._child is None:
-            refuse_invalid(*self.args)
+            refuse_invalid(*self.args, share=self.share)
             return
         try:
             outcome = pickle.loads(self._conn.recv_bytes())
