@@ -394,8 +394,7 @@ def validate(
                 r.checked_on = today.isoformat()
             store.dirty = True
     store.records = records
-    catalog_diags = [] if only is not None else _catalog_diagnostics(
-        store, state, bibliography, today)
+    catalog_diags = _catalog_diagnostics(store, state, bibliography, today)
     store.save()
 
     found: list[Diagnostic] = []
@@ -410,6 +409,9 @@ def validate(
         named = _named(settings, paths) if paths else []
         load_diags = [d for d in load_diags if d.file in files or d.entry in only
                       or (changed_since and d.entry is None) or _is_named(d.file, named)]
+        # The data files every entry depends on (bibliography, affiliate programs): named,
+        # or, against a revision, always (the build refuses their errors whatever changed).
+        catalog_diags = [d for d in catalog_diags if changed_since or _is_named(d.file, named)]
     diags = apply_severities(load_diags + found + catalog_diags, settings.checks, strict)
     return ValidationResult(diagnostics=diags, entries=len(targets),
                             catalog=_whole(state, by_id, bibliography),

@@ -236,3 +236,18 @@ def test_verdict_review_only_runs_against_a_base(history):
 
 def test_the_shipped_catalog_is_clean_of_affiliate_rules(shipped):
     assert found(run(shipped)) == []
+
+
+def test_a_broken_programs_file_is_reported_against_a_base_and_when_named(history):
+    """`--changed-since` (a pull request) and `validate data/affiliates.yaml` see the
+    programs file's problems; validating one entry by name does not."""
+    path = history / "data/affiliates.yaml"
+    good = path.read_text()
+    path.write_text(good.replace("our_ids: [localaicat-20]", "our_ids: localaicat-20"))
+    line = good.split("\n").index("    our_ids: [localaicat-20]") + 1
+    wanted = [("affiliate-programs", "data/affiliates.yaml", line, 5)]
+    assert found(run(history, changed_since="HEAD")) == wanted
+    assert found(run(history, paths=[str(path)])) == wanted
+    assert found(run(history, paths=[str(history / "entries/tools/vllm.md")])) == []
+    path.write_text(good)
+    assert found(run(history, changed_since="HEAD")) == []

@@ -136,18 +136,18 @@ def _render(b: Run, result: BuildResult, stage, pool: Pool,
     if not checked.beside:
         with stage("validate"):
             checked.wait()
-    with stage("git"):
+    with stage("render bodies"):
+        result.rendered = _read_changed(b, pool)
+    with stage("git"):  # rendering needs none of it: git's log ran beside
         if git_read:
             git_read()
         _read_git(b)
-    with stage("render bodies"):
-        result.rendered = _read_changed(b, pool)
     with stage("links"):
         b.tree.survey()
         return plan_pages(b)
 
 
-STAGES = ("scan", "validate", "git", "render bodies", "links", "write entries", "write lists",
+STAGES = ("scan", "validate", "render bodies", "git", "links", "write entries", "write lists",
           "swap")
 
 
