@@ -28,6 +28,25 @@ def can_fork() -> bool:
             and not multiprocessing.current_process().daemon)
 
 
+def _malloc_trim():
+    try:
+        import ctypes
+
+        trim = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):  # not glibc
+        return lambda: None
+    trim.argtypes, trim.restype = [ctypes.c_size_t], ctypes.c_int
+    return lambda: trim(0)
+
+
+give_back = _malloc_trim()
+give_back.__doc__ = """Hand the heap's free pages back to the system (glibc's malloc_trim).
+
+Python frees big strings (bodies, pages) to malloc, which keeps the pages
+for later; a worker that has finished a big step calls this so that what
+it no longer holds stops counting against the machine's memory."""
+
+
 class WorkerError(RuntimeError):
     """A call failed in a worker; the message holds the worker's traceback."""
 

@@ -29,7 +29,7 @@ from .checks import CHECK_MODULES, LOCAL_MODULES
 from .config import Settings
 from .diagnostics import Diagnostic
 from .errors import UsageError
-from .parallel import InProcess, Workers, can_fork, cores
+from .parallel import InProcess, Workers, can_fork, cores, give_back
 
 PER_WORKER = 750  # files to parse per worker process, at least (measured: benchmarks/)
 CHUNK = 2500  # entries checked at a time
@@ -263,6 +263,8 @@ def _check_shard(state: dict, stubs: dict[str, tuple], bibliography: tuple,
                 entries[entry_id] = stub(*stubs[entry_id])
         if bar is not None:
             bar.advance(len(chunk))
+    if not state["keep"]:
+        give_back()
     return {entry_id: {fam: rows(ds) for fam, ds in fams.items()} for entry_id, fams in out.items()}
 
 

@@ -141,6 +141,8 @@ def test_a_big_build_parses_each_file_once_and_gives_the_same_output(exl2, tmp_p
     assert sorted(rel for _, rel in done) == sorted({rel for _, rel in done})  # once each
     assert len(done) == 13
     assert tree(tmp_path / "fused") == tree(tmp_path / "plain")
+    # what the workers put aside (pages' parts, search records) goes with the build
+    assert list((exl2 / ".pipeline-cache/build").glob("spill-*")) == []
 
 
 # -- atomic -----------------------------------------------------------------
@@ -294,3 +296,55 @@ def test_build_advances_progress_once_per_stage(catalog, tmp_path):
     bar = Bar()
     build(load_settings(catalog), tmp_path / "site", progress=bar)
     assert bar.total == len(STAGES) and bar.done == bar.total
+
+
+def test_writing_a_file_expected_new_is_safe_when_it_is_there(tmp_path):
+    """`new=True` only saves a system call: a file that is there after all is
+    overwritten, and one hard-linked with the live tree is replaced, never changed."""
+    from pipeline.publish.output import write_file
+
+    live, spare = tmp_path / "live.json", tmp_path / "spare"
+    live.write_bytes(b"live page")
+    spare.mkdir()
+    os.link(live, spare / "a.json")
+    assert write_file(spare, "a.json", b"new", new=True)[0] == 3
+    assert (live.read_bytes(), (spare / "a.json").read_bytes()) == (b"live page", b"new")
+    write_file(spare, "b/c.json", b"in a new folder", new=True)
+    write_file(spare, "b/c.json", b"again", new=True)
+    assert (spare / "b/c.json").read_bytes() == b"again"
+
+
+def test_what_a_build_puts_aside_goes_with_it_even_when_it_fails(exl2, tmp_path):
+    run(exl2, tmp_path / "out", jobs=1)
+    path = exl2 / "entries/glossary/awq.md"
+    path.write_text(path.read_text().replace("category: Formats & quantization",
+                                             "category: Nonsense"))
+    with pytest.raises(ValidationFailed):
+        run(exl2, tmp_path / "out", jobs=1)
+    assert list((exl2 / ".pipeline-cache/build").glob("spill-*")) == []
+
+
+def test_the_spill_gives_back_what_each_process_put(tmp_path):
+    from pipeline.publish.spill import Spill
+
+    spill = Spill(tmp_path / "cache")
+    first, second = spill.put(b"page parts"), spill.put(b"search record")
+    assert (spill.get(second), spill.get(first)) == (b"search record", b"page parts")
+    child = os.fork()
+    if child == 0:  # a worker: its own file, readable by the parent once flushed
+        code = 1
+        try:
+            where = spill.put(b"from a worker")
+            spill.flush()
+            (tmp_path / "where").write_text(f"{where.path}\n{where.start}\n{where.end}")
+            code = 0
+        finally:
+            os._exit(code)
+    assert os.waitpid(child, 0)[1] == 0
+    path, start, end = (tmp_path / "where").read_text().split("\n")
+    assert path != first.path
+    from pipeline.publish.output import Span
+
+    assert spill.get(Span(path, int(start), int(end))) == b"from a worker"
+    spill.remove()
+    assert not Path(spill.folder).exists()

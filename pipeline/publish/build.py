@@ -30,6 +30,7 @@ from .plan import plan_pages
 from .pool import Pool, default_jobs
 from .render import file_stat, prepare, prepared_files, read_entries, write_entries
 from .run import Run
+from .spill import Spill
 from .state import GIT, save_state
 from ..validate import WorkerShare
 from .validation import Validation, ValidationFailed, refuse_invalid
@@ -68,9 +69,10 @@ def build(settings: Settings, out_dir: Path, *, jobs: int | None = None, use_cac
     with OutputTree(result.out_dir, settings.path("cache") / "build" / "trees",
                     protect=settings.root) as tree:
         b = Run(settings, tree, Inputs(settings), Site(settings))
+        spill = Spill(settings.path("cache") / "build")
         try:
-            with Pool(jobs, {"root": str(settings.root), "prefix": b.prefix,
-                             "inputs": b.inputs, "site": b.site, "held": {}}) as pool:
+            with Pool(jobs, {"root": str(settings.root), "prefix": b.prefix, "inputs": b.inputs,
+                             "site": b.site, "held": {}, "spill": spill}) as pool:
                 with stage("scan"):
                     _scan(b, use_cache)
                 checked = _validation(b, pool, today)
@@ -86,6 +88,7 @@ def build(settings: Settings, out_dir: Path, *, jobs: int | None = None, use_cac
             with stage("swap"):
                 tree.commit(_save_state(b))
         finally:
+            spill.remove()
             gc.unfreeze()
     result.notes += [b.git["note"]] if b.git["note"] else []
     result.entries = len(b.published)
@@ -266,7 +269,8 @@ def _write_entries(b: Run, pool: Pool, tasks: list[tuple], context: dict) -> int
     if count > 1 and pool.size == 1:
         b.site.warm()  # compile the templates once, before workers are forked
     calls = [(share, context, b.tree.view([f"{t[0]}.{ext}" for t in share
-                                           for ext in ("json", "html")])) for share in shares]
+                                           for ext in ("json", "html")]), n % 2 == 1)
+             for n, share in enumerate(shares)]
     rendered, old = 0, b.old["facts"]
     for share in pool.run(write_entries, calls):
         for entry_id, files, listing, again in share:

@@ -70,10 +70,10 @@ def _write_search_index(b: Run) -> None:
     before = sorted(i for i, f in old.items() if f["status"] == "published")
     if not b.records and before == b.published and b.tree.carry_file(SEARCH_INDEX):
         return
-    for i, record in b.records.items():
-        facts[i] = {**facts[i], "search": (len(record), digest(record))}
-    pieces = [b.records[i] for i in b.published] if len(b.records) == len(b.published) else (
-        _reuse_records(b, before))
+    for i, (_, length, key) in b.records.items():
+        facts[i] = {**facts[i], "search": (length, key)}
+    pieces = [b.records[i][0] for i in b.published] if len(b.records) == len(b.published) \
+        else _reuse_records(b, before)
     b.tree.put(SEARCH_INDEX, search_index.search_index(pieces),
                digest(*(facts[i]["search"][1] for i in b.published)))
 
@@ -93,7 +93,7 @@ def _reuse_records(b: Run, before: list[str]) -> list:
             if run is not None:
                 pieces.append(Span(path, *run))
                 run = None
-            pieces.append(b.records[i])
+            pieces.append(b.records[i][0])
             continue
         start, end = where[i]
         if run is not None and start == run[1] + len(search_index.SEPARATOR):

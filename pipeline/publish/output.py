@@ -43,9 +43,11 @@ class OutputError(PipelineError):
     """The output folder cannot be used (not ours, or a folder that holds the catalog)."""
 
 
-def write_file(root: Path, rel: str, data: bytes | Iterable[bytes | Span]) -> list:
+def write_file(root: Path, rel: str, data: bytes | Iterable[bytes | Span],
+               new: bool = False) -> list:
     """Write `root/rel` (bytes, or an iterable of chunks: bytes or Spans of other files)
-    -> [size, mtime_ns].
+    -> [size, mtime_ns]. `new`: the file is not expected to be there (one system call
+    saved per file of a new tree).
 
     No temp file is needed: `root` is the spare tree, which nobody reads. A
     file of the spare that is a hard link shared with the live tree is
@@ -55,25 +57,28 @@ def write_file(root: Path, rel: str, data: bytes | Iterable[bytes | Span]) -> li
     times cheaper).
     """
     path = os.path.join(root, rel)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_NOFOLLOW)
-    except FileNotFoundError:
-        fd = None
-    if fd is not None and os.fstat(fd).st_nlink > 1:
-        os.close(fd)
-        os.unlink(path)
-        fd = None
+    fd = _create(path) if new else None
     if fd is None:
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+            fd = os.open(path, os.O_WRONLY | os.O_NOFOLLOW)
         except FileNotFoundError:
+            pass
+        else:
+            if os.fstat(fd).st_nlink > 1:
+                os.close(fd)
+                os.unlink(path)
+                fd = None
+    if fd is None:
+        fd = _create(path)
+        if fd is None:
             os.makedirs(os.path.dirname(path), exist_ok=True)
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    sources: dict[str, int] = {}
     try:
         size = 0
         for block in _blocks(data):
             if isinstance(block, Span):
-                size += _copy(block, fd)
+                size += _copy(block, fd, sources)
                 continue
             view = memoryview(block)
             while view:
@@ -83,7 +88,18 @@ def write_file(root: Path, rel: str, data: bytes | Iterable[bytes | Span]) -> li
         st = os.fstat(fd)
     finally:
         os.close(fd)
+        for src in sources.values():
+            os.close(src)
     return [st.st_size, st.st_mtime_ns]
+
+
+def _create(path: str) -> int | None:
+    """A new file at `path` opened for writing, or None when it is there or its folder
+    is not."""
+    try:
+        return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    except (FileExistsError, FileNotFoundError):
+        return None
 
 
 class Span(NamedTuple):
@@ -116,18 +132,21 @@ def _blocks(data, size: int = 1 << 20):
         yield bytes(block)
 
 
-def _copy(span: Span, fd: int) -> int:
-    """Append `span` to `fd`, in the kernel where it can; -> its length."""
-    with open(span.path, "rb") as src:
-        at, end = span.start, span.end
-        while at < end:
-            try:
-                done = os.copy_file_range(src.fileno(), fd, end - at, at)
-            except OSError:  # not between these files here: through this process
-                done = os.write(fd, os.pread(src.fileno(), min(end - at, 1 << 20), at))
-            if done <= 0:
-                raise OSError(errno.EIO, f"{span.path} is shorter than expected")
-            at += done
+def _copy(span: Span, fd: int, sources: dict[str, int]) -> int:
+    """Append `span` to `fd`, in the kernel where it can; -> its length. `sources`: the
+    files opened so far (path -> descriptor), for the caller to close."""
+    src = sources.get(span.path)
+    if src is None:
+        src = sources[span.path] = os.open(span.path, os.O_RDONLY)
+    at, end = span.start, span.end
+    while at < end:
+        try:
+            done = os.copy_file_range(src, fd, end - at, at)
+        except OSError:  # not between these files here: through this process
+            done = os.write(fd, os.pread(src, min(end - at, 1 << 20), at))
+        if done <= 0:
+            raise OSError(errno.EIO, f"{span.path} is shorter than expected")
+        at += done
     return span.end - span.start
 
 
@@ -175,7 +194,9 @@ class TreeView:
 
     def __init__(self, out: str, spare: str, known: dict, live: dict):
         self.out, self.spare = out, spare
-        self.known = known  # rel -> [key, size, mtime_ns] or None, of the spare as it was
+        # rel -> [key, size, mtime_ns] or None (content unknown), of the spare as it was;
+        # a file not in it is not in the spare
+        self.known = known
         self.live = live  # rel -> [key, size, mtime_ns], of the live tree
 
     def live_key(self, rel: str) -> str | None:
@@ -212,7 +233,8 @@ class TreeView:
         `data`: bytes, chunks of bytes, or a function that makes them."""
         if self.holds(rel, key):
             return None
-        return write_file(self.spare, rel, data() if callable(data) else data)
+        return write_file(self.spare, rel, data() if callable(data) else data,
+                          new=rel not in self.known)
 
     def carry(self, rel: str) -> tuple | None:
         """Give the new output the live tree's `rel` unchanged -> (rel, key, stat or None
@@ -226,7 +248,7 @@ class TreeView:
         data = self.live_bytes(rel)
         if data is None:
             return None
-        return rel, key, write_file(self.spare, rel, data)
+        return rel, key, write_file(self.spare, rel, data, new=rel not in self.known)
 
 
 class OutputTree(TreeView):
@@ -342,7 +364,7 @@ class OutputTree(TreeView):
     # -- filling
     def view(self, rels) -> TreeView:
         """The records of `rels` only, for a worker that writes them."""
-        return TreeView(self.out, self.spare, {r: self.known.get(r) for r in rels},
+        return TreeView(self.out, self.spare, {r: self.known[r] for r in rels if r in self.known},
                         {r: self.live[r] for r in rels if r in self.live})
 
     def keep_same(self, rels: list[str]) -> list[str]:

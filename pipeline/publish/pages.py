@@ -96,6 +96,9 @@ class Site:
     def env(self) -> jinja2.Environment:
         env = _Environment(
             loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+            # A build lasts seconds and its Site is made anew by the next one: templates
+            # are not looked at again on each page (three stats per page otherwise).
+            auto_reload=False,
             autoescape=True,
             trim_blocks=True,
             lstrip_blocks=True,

@@ -2,14 +2,15 @@
 
 `read_entries` reads entry files, parses those whose bytes changed and
 renders the published ones; it returns what the rest of the build needs to
-know about each (its `fact`) and keeps what its page is made of in the
-worker (`held`, marshalled: a third of the memory of the objects).
+know about each (its `fact`) and puts what its page is made of aside
+(marshalled, in the build's spill files: `held` says where) for the worker
+that rendered it.
 `write_entries` then assembles the pages that must change and writes them
 into the spare tree. An entry that was not rendered again needs no parsing:
 its previous document comes back from the live tree's JSON (a file the last
 build wrote and recorded), and only what depends on other entries is made
 again. Each worker works from a state dict: {"root", "prefix", "inputs",
-"site", "held"}.
+"site", "held", "spill"}.
 """
 
 from __future__ import annotations
@@ -73,7 +74,8 @@ def read_entries(state: dict, items: list[tuple]) -> list[tuple]:
     """items: (file, full path, digest of its known bytes or None).
 
     -> (file, stat, digest, fact or None when the bytes are the known ones,
-    search record bytes of a published entry or None, problem or None) each.
+    search record of a published entry (see `_render_entry`) or None, problem or
+    None) each.
     An entry `prepare` rendered in this process while validate parsed it is
     not parsed again, unless its bytes changed since.
     """
@@ -96,18 +98,22 @@ def read_entries(state: dict, items: list[tuple]) -> list[tuple]:
                         "`pipeline validate`, then build again"))
             continue
         out.append((rel, stat, found, *_render_entry(state, entry), None))
+    state["spill"].flush()  # the records are copied into the index by the main process
     return out
 
 
 def _render_entry(state: dict, entry: Entry) -> tuple[dict, bytes | None]:
     """(fact, search record or None): a published entry is rendered, and what its page
-    is made of kept in this process (`held`) until the page is written."""
+    is made of put aside (`held`: where in the spill) until the page is written. The
+    search record is (where in the spill, its length, its digest)."""
     fact, record = entry_fact(entry), None
     if entry.is_published:
         parts, text = make_parts(entry, state["inputs"])
         fact["outgoing"] = " ".join(parts["outgoing"])
-        record = record_bytes(entry, text)
-        state["held"][entry.id] = marshal.dumps((entry.data, parts))
+        spill = state["spill"]
+        found = record_bytes(entry, text)
+        record = (spill.put(found), len(found), digest(found))
+        state["held"][entry.id] = spill.put(marshal.dumps((entry.data, parts)))
     return fact, record
 
 
@@ -156,8 +162,8 @@ def listing(doc: dict, history) -> dict:
             "lastmod": history[0] or doc["updated"]}
 
 
-def write_entries(state: dict, tasks: list[tuple], context: dict,
-                  view: TreeView) -> list[tuple]:
+def write_entries(state: dict, tasks: list[tuple], context: dict, view: TreeView,
+                  backwards: bool = False) -> list[tuple]:
     """Make and write the JSON and page of each task's entry into the spare tree.
 
     A task is (entry id, kind, backlink ids, history, previous ids, outgoing
@@ -169,9 +175,14 @@ def write_entries(state: dict, tasks: list[tuple], context: dict,
     of the tasks' files.
 
     -> (entry id, [(file, key, stat or None when kept)], listing or None when
-    the document did not change, rendered again?) each.
+    the document did not change, rendered again?) each, in the order of `tasks`.
+    `backwards`: work from the last task (two workers that start at either end
+    of the sorted ids create files in different folders, instead of queueing
+    for the same folder's lock).
     """
     state["site"].set_nav(context["nav"])
+    if backwards:
+        return [_write_entry(state, context, view, *task) for task in reversed(tasks)][::-1]
     return [_write_entry(state, context, view, *task) for task in tasks]
 
 
@@ -193,7 +204,7 @@ def _write_entry(state, context, view, entry_id, kind, incoming, history, previo
             return entry_id, [carried, (rels[1], key, view.write(rels[1], key, page))], None, False
     rendered = False
     if kind == HELD:
-        data, parts = marshal.loads(state["held"].pop(entry_id))
+        data, parts = marshal.loads(state["spill"].get(state["held"].pop(entry_id)))
         collection, slug = entry_id.split("/", 1)
         entry = Entry(id=entry_id, collection=collection, slug=slug, file="", data=data,
                       body=None, body_line=0)

@@ -33,7 +33,8 @@ class Run:
     git_moved: bool = True  # HEAD is not where the last build saw it
     scanned: int = 0  # when the scan started (time.time_ns())
     changed: set = field(default_factory=set)  # ids whose file changed, appeared or went
-    records: dict = field(default_factory=dict)  # entry id -> its new search record
+    records: dict = field(default_factory=dict)  # entry id -> (Span in the spill, length, digest)
+    # of its new search record
     owner: dict = field(default_factory=dict)  # entry id -> the worker that rendered it
     published: list = field(default_factory=list)  # sorted ids
     plan: Redirects | None = None
