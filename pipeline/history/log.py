@@ -27,7 +27,7 @@ from typing import NamedTuple
 
 from ..config import Settings
 from . import history_cache as cache
-from .gitio import EntryPaths, is_shallow, log, open_repo, resolve, shallow_error
+from .gitio import EntryPaths, is_shallow, lean, log, open_repo, resolve, shallow_error
 
 TRAILER = "Correction"
 
@@ -229,7 +229,7 @@ def _state(settings: Settings, rev: str) -> _State:
     # The whole tree's changes, not `-- entries/`: a pathspec costs git more (a third more
     # on a long history) than the commits that touch nothing else cost to skip here.
     # A rename into or out of the entries folder reads as the add or delete it is there.
-    for commit in reversed(parse_log(repo.git.log(*FIRST_PARENT, since))):
+    for commit in reversed(parse_log(lean(repo).log(*FIRST_PARENT, since))):
         state.apply(commit, paths)
     state.correct(list(reversed(correction_commits(settings, since))), paths)
     state.sha = sha
@@ -241,7 +241,7 @@ def correction_commits(settings: Settings, revs: str) -> list[LogCommit]:
     """Commits of `revs` (a revision or a range `A..B`) with a `Correction:` trailer
     that touched entry files, newest first; merges count as their first-parent diff."""
     repo = open_repo(settings)  # no pathspec: only the commits that match get a diff
-    out = repo.git.log("-i", f"--grep=^{TRAILER}:", "--diff-merges=first-parent",
+    out = lean(repo).log("-i", f"--grep=^{TRAILER}:", "--diff-merges=first-parent",
                        "--name-status", "-M", "-z", LOG_FORMAT, revs)
     return [c for c in parse_log(out) if c.trailers]
 
