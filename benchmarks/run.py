@@ -209,6 +209,7 @@ class Bench:
         self.code = self.work / "code"
         self.env = {**os.environ, "PYTHONPATH": str(self.code), "PYTHONDONTWRITEBYTECODE": "1"}
         self.rows: list[Row] = []
+        self.removals: list = []  # run at the very end (see fresh_folders)
         self.floor = 0.0
 
     # setup
@@ -379,11 +380,12 @@ class Bench:
                  f"<= 3x baseline ({ratio:.1f}x)")
 
     def fresh_folders(self, name: str):
-        """(a function that names a new folder for each run, one that removes them all).
+        """A function that names a new folder for each run; they are all removed at the end.
 
         A first build writes into a folder that does not exist yet. Not one just
-        emptied: ext4 passes over inodes freed in the last minute when it makes
-        files, which made 20,000 new files cost up to a second more per tool."""
+        emptied, and no step runs right after a big deletion: ext4 passes over
+        inodes freed in the last minute when it makes files, which made 20,000 new
+        files cost up to a second more per tool."""
         made: list[Path] = []
 
         def new(_=None) -> Path:
@@ -397,12 +399,13 @@ class Bench:
                 shutil.rmtree(folder.with_name(f".{folder.name}.spare"), ignore_errors=True)
             made.clear()
 
-        return new, remove
+        self.removals.append(remove)
+        return new
 
     def measure_build(self) -> None:
         out = self.work / "dist"
         build = self.cli("build", "--out", str(out))
-        new, remove = self.fresh_folders("first-build")
+        new = self.fresh_folders("first-build")
         where: list[Path] = []
 
         def first_build(*flags):
@@ -415,15 +418,12 @@ class Bench:
             (self.corpus / ".pipeline-cache" / "history.json").unlink(missing_ok=True)
 
         self.restore()
-        try:
-            self.add("build, full: new output folder, no caches", self.times(
-                first_build("--no-cache"), lambda i: (self.clear_cache(), where.append(new(i)))),
-                "<= 4x floor")
-            run(self.cli("validate", "--format", "json"), env=self.env)
-            self.add("build, full after validate: new output folder, no build or git cache",
-                     self.times(first_build(), after_validate), "<= 4x floor")
-        finally:
-            remove()
+        self.add("build, full: new output folder, no caches", self.times(
+            first_build("--no-cache"), lambda i: (self.clear_cache(), where.append(new(i)))),
+            "<= 4x floor")
+        run(self.cli("validate", "--format", "json"), env=self.env)
+        self.add("build, full after validate: new output folder, no build or git cache",
+                 self.times(first_build(), after_validate), "<= 4x floor")
         run(build, env=self.env)
         self.add("build, after one edit", self.times(lambda: run(build, env=self.env), self.edit),
                  "<= 0.5x floor")
@@ -450,15 +450,12 @@ class Bench:
                 "<!doctype html><title>{{ .Title }}</title><ul>{{ range .Pages }}<li>"
                 '<a href="{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}</ul>\n')
             (site / "layouts" / "index.html").write_text((layouts / "list.html").read_text())
-        new, remove = self.fresh_folders("hugo-public")
+        new = self.fresh_folders("hugo-public")
         where: list[Path] = []
-        try:
-            self.add("hugo, same Markdown, minimal templates", self.times(
-                lambda: run([hugo, "--quiet", "--source", str(site), "--destination",
-                             str(where[-1])]),
-                lambda i: where.append(new(i))), "build is faster")
-        finally:
-            remove()
+        self.add("hugo, same Markdown, minimal templates", self.times(
+            lambda: run([hugo, "--quiet", "--source", str(site), "--destination",
+                         str(where[-1])]),
+            lambda i: where.append(new(i))), "build is faster")
 
     # report
     def table(self) -> str:
@@ -527,8 +524,12 @@ def main(argv: list[str] | None = None) -> int:
     os.chdir(bench.work)  # `python -m pipeline` looks in the current folder first
     bench.prepare()
     bench.measure_floor()
-    for name in args.only.split(","):
-        STEPS[name.strip()](bench)
+    try:
+        for name in args.only.split(","):
+            STEPS[name.strip()](bench)
+    finally:
+        for remove in bench.removals:  # last: no step runs right after a big deletion
+            remove()
     bench.restore()
     print(bench.table())
     if args.json:
