@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from conftest import commit_all, git, write_entry
+from pipeline import validate as validate_module
 from pipeline.config import load_settings
 from pipeline.publish import pool
 from pipeline.publish.build import ValidationFailed, build
@@ -155,8 +156,10 @@ def test_a_commit_updates_dates_and_corrections_without_a_file_change(repo, tmp_
 @pytest.mark.parametrize("big", [False, True])
 def test_a_catalog_with_errors_is_refused_however_much_there_is_to_render(
         exl2, tmp_path, monkeypatch, big):
-    """Little to render: validate runs beside the rendering; much: before it, in workers."""
+    """Little to render: validate runs beside the rendering; much: before it, in the
+    build's workers (rendering as it parses)."""
     monkeypatch.setattr(pool, "MIN_PARALLEL", 1 if big else pool.MIN_PARALLEL)
+    monkeypatch.setattr(validate_module, "PER_WORKER", 1 if big else validate_module.PER_WORKER)
     out, spare = tmp_path / "out", tmp_path / ".out.spare"
     build(load_settings(exl2), out)
     build(load_settings(exl2), out)
@@ -169,3 +172,23 @@ def test_a_catalog_with_errors_is_refused_however_much_there_is_to_render(
     edit(exl2 / "entries/glossary/awq.md", "category: Nonsense",
          "category: Formats & quantization")
     assert_same_as_fresh(exl2, out, tmp_path)
+
+
+def test_a_cold_big_build_of_a_catalog_with_errors_is_refused_from_the_lent_workers(
+        exl2, tmp_path, monkeypatch):
+    """Validate parses in the build's workers and renders there: its errors still stop
+    the build before anything is written, and the workers and spill files go."""
+    monkeypatch.setattr(pool, "MIN_PARALLEL", 1)
+    monkeypatch.setattr(validate_module, "PER_WORKER", 1)
+    lent = []
+    real_lend = pool.Pool.lend
+    monkeypatch.setattr(pool.Pool, "lend", lambda self, *a: lent.append(a[0]) or
+                        real_lend(self, *a))
+    edit(exl2 / "entries/glossary/awq.md", "category: Formats & quantization",
+         "category: Nonsense")
+    out = tmp_path / "out"
+    with pytest.raises(ValidationFailed, match="error schema: category: 'Nonsense'"):
+        build(load_settings(exl2), out, jobs=2)
+    assert lent == [2]
+    assert not out.exists() and not (tmp_path / ".out.spare").exists()
+    assert list((exl2 / ".pipeline-cache/build").glob("spill-*")) == []
