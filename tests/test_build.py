@@ -348,3 +348,18 @@ def test_the_spill_gives_back_what_each_process_put(tmp_path):
     assert spill.get(Span(path, int(start), int(end))) == b"from a worker"
     spill.remove()
     assert not Path(spill.folder).exists()
+
+
+def test_a_killed_build_leaves_no_spill_behind_the_next_one(exl2, tmp_path):
+    cache = exl2 / ".pipeline-cache/build"
+    child = os.fork()
+    if child == 0:
+        os._exit(0)
+    os.waitpid(child, 0)  # a process that is gone, like a build that was killed
+    orphan = cache / f"spill-{child}-abc123"
+    orphan.mkdir(parents=True)
+    (orphan / f"{child}.bin").write_bytes(b"x" * 1000)
+    running = cache / f"spill-{os.getpid()}-def456"  # a build running now, elsewhere
+    running.mkdir()
+    run(exl2, tmp_path / "out", jobs=1)
+    assert not orphan.exists() and running.exists()

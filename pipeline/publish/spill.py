@@ -7,7 +7,8 @@ in a file of the build's cache folder they count against no process, and
 the kernel keeps them in its page cache while there is room. Each process
 appends to a file of its own (`put` -> where the bytes are) and any process
 reads them back (`get`, or an `output.Span` that copies them into an output
-file without passing through Python). The folder goes with the build.
+file without passing through Python). The folder goes with the build, and
+the next build removes what a killed one left.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ class Spill:
 
     def __init__(self, parent: Path):
         parent.mkdir(parents=True, exist_ok=True)
-        self.folder = tempfile.mkdtemp(prefix="spill-", dir=parent)
+        _remove_orphans(parent)
+        self.folder = tempfile.mkdtemp(prefix=f"spill-{os.getpid()}-", dir=parent)
         self._pid: int | None = None
         self._file = None
         self._path = ""
@@ -64,3 +66,25 @@ class Spill:
             os.close(fd)
         self._readers = {}
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _remove_orphans(parent: Path) -> None:
+    """Remove the spill folders of builds that were killed (their process is gone); those
+    of builds running now, into other output folders, stay."""
+    for folder in parent.glob("spill-*-*"):
+        try:
+            pid = int(folder.name.split("-")[1])
+        except ValueError:
+            continue
+        if not _alive(pid):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # somebody else's process
+        return True
+    return True
