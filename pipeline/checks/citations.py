@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as _dt
 import re
 
@@ -80,6 +81,7 @@ QUANT_RE = re.compile(
     r"(?:%|[x×](?![\w-])|tok/s|tokens?/s|t/s|tokens per second|[KMGT]i?B(?:/s)?(?![\w])"
     r"|W(?![\w])|watts?\b|ms\b|bpw\b|GHz\b|MHz\b|TFLOPS\b|TOPS\b|USD\b))"
 )
+_ORDERED_ITEM = re.compile(r"\d+[.)] ")
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=\S)")
 
 
@@ -96,18 +98,28 @@ def _source_refs(data, path=()):
             yield from _source_refs(v, (*path, i))
 
 
-def _sentences(entry: Entry):
-    """(line, text) of each sentence of each prose paragraph (headings left out)."""
+def _sentences(entry: Entry, having: re.Pattern | None = None):
+    """(line, text) of each sentence of each prose paragraph (headings left out).
+
+    With `having`, only paragraphs where it is found are split (a pattern found in
+    a sentence is found in its paragraph: sentences start after white space and end
+    before it)."""
     para: list[tuple[int, str]] = []
 
     def flush():
         if not para:
             return
-        text = ""
-        starts: list[tuple[int, int]] = []  # (offset in text, line)
+        offsets: list[int] = []
+        lines: list[int] = []
+        at = 0
         for line_no, line in para:
-            starts.append((len(text), line_no))
-            text += line.strip() + " "
+            offsets.append(at)
+            lines.append(line_no)
+            at += len(line.strip()) + 1
+        text = " ".join(line.strip() for _, line in para) + " "
+        if having is not None and not having.search(text):
+            para.clear()
+            return
         pieces = []
         pos = 0
         for m in _SENTENCE_END.finditer(text):
@@ -122,8 +134,7 @@ def _sentences(entry: Entry):
                 continue
             merged.append([off, s])
         for off, s in merged:
-            line = max(ln for o, ln in starts if o <= off)
-            yield line, s
+            yield lines[bisect.bisect_right(offsets, off) - 1], s
         para.clear()
 
     lines = list(prose_lines(entry))
@@ -139,7 +150,7 @@ def _sentences(entry: Entry):
             if not is_header and not set(stripped) <= set("|-: "):
                 yield line_no, stripped  # a table row is its own claim
             continue
-        if stripped.startswith(("- ", "* ", "+ ")) or re.match(r"\d+[.)] ", stripped):
+        if stripped.startswith(("- ", "* ", "+ ")) or _ORDERED_ITEM.match(stripped):
             yield from flush()  # each list item starts a new paragraph
         para.append((line_no, line))
     yield from flush()
@@ -147,7 +158,7 @@ def _sentences(entry: Entry):
 
 def uncited_claims(entry: Entry):
     """(line, column, the number) of each uncited quantitative claim."""
-    for line, sentence in _sentences(entry):
+    for line, sentence in _sentences(entry, QUANT_RE):
         m = QUANT_RE.search(sentence)
         if not m or CITE_GROUP_RE.search(sentence) or NO_CITE_RE.search(sentence):
             continue
