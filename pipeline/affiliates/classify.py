@@ -50,12 +50,6 @@ def _tracking_id(shape: LinkShape, path: str, query: str) -> str | None:
     return next((values[p] for p in shape.params if values.get(p)), None)
 
 
-def _candidates(programs: Programs):
-    """(program, shape) pairs in file order, catch-all shapes (`hosts: ["*"]`) last."""
-    pairs = [(p, s) for p in programs.programs for s in p.links]
-    return [x for x in pairs if not x[1].is_catch_all] + [x for x in pairs if x[1].is_catch_all]
-
-
 def _as_class(url: str, host: str, program: Program, shape: LinkShape, tracking: str | None):
     return LinkClass(
         url=url, program=program.id, program_name=program.name, tracking_id=tracking,
@@ -77,7 +71,10 @@ def classify(url: str, programs: Programs) -> LinkClass:
     host, path, query = _host(url)
     if not host:
         return LinkClass(url=url)
-    for program, shape in _candidates(programs):
+    known = programs.known_hosts
+    if known is not None and not known.match(host):
+        return LinkClass(url=url, host=host)  # most links: one test instead of one a shape
+    for program, shape in programs.shapes:
         if not shape.host_re.match(host):
             continue
         if shape.path is not None and not shape.path.search(path):

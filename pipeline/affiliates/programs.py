@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from fnmatch import translate
 
 import jsonschema
@@ -100,6 +101,22 @@ class Programs:
 
     def get(self, program_id: str) -> Program | None:
         return next((p for p in self.programs if p.id == program_id), None)
+
+    @cached_property
+    def shapes(self) -> list[tuple[Program, LinkShape]]:
+        """(program, shape) pairs in file order, catch-all shapes (`hosts: ["*"]`) last."""
+        pairs = [(p, s) for p in self.programs for s in p.links]
+        return ([x for x in pairs if not x[1].is_catch_all]
+                + [x for x in pairs if x[1].is_catch_all])
+
+    @cached_property
+    def known_hosts(self) -> re.Pattern | None:
+        """Matches every host a shape or a shortener names; None when a shape takes any host.
+        A host it does not match is no program's and no shortener's."""
+        if any(shape.is_catch_all for _, shape in self.shapes):
+            return None
+        return host_matcher([h for _, shape in self.shapes for h in shape.hosts]
+                            + list(self.shorteners))
 
 
 def _pos(positions: dict, path: tuple) -> tuple[int, int]:
