@@ -78,3 +78,14 @@ def test_arbitrary_bytes_never_raise(data):
 def test_yamlish_text_never_raises(text):
     e, d = parse_entry("entries/glossary/x.md", f"---\n{text}\n---\nbody\n".encode())
     assert e is not None or d
+
+
+
+def test_typed_scalars_are_still_typed():
+    from pipeline.catalog.yamlpos import load
+
+    data, _ = load("a: 12\nb: 1.5\nc: true\nd: null\ne: ~\nf: 2026-10-02\ng: Yes\n"
+                   "h: '12'\ni: text\nj: .inf\nk: -3\nl: +4\nm: 0x1F\n")
+    assert data == {"a": 12, "b": 1.5, "c": True, "d": None, "e": None, "f": "2026-10-02",
+                    "g": True, "h": "12", "i": "text", "j": float("inf"), "k": -3, "l": 4,
+                    "m": 31}
