@@ -80,7 +80,6 @@ def test_yamlish_text_never_raises(text):
     assert e is not None or d
 
 
-
 def test_typed_scalars_are_still_typed():
     from pipeline.catalog.yamlpos import load
 
