@@ -17,7 +17,7 @@ import pytest
 from conftest import commit_all, git, write_entry
 from pipeline import validate as validate_module
 from pipeline.config import load_settings
-from pipeline.publish import pool
+from pipeline.publish import pool, render
 from pipeline.publish.build import ValidationFailed, build
 from test_build import tree
 from test_publish_catalog import base, make_exl2_catalog
@@ -184,6 +184,14 @@ def test_a_cold_big_build_of_a_catalog_with_errors_is_refused_from_the_lent_work
     real_lend = pool.Pool.lend
     monkeypatch.setattr(pool.Pool, "lend", lambda self, *a: lent.append(a[0]) or
                         real_lend(self, *a))
+    real_make_parts = render.make_parts
+
+    def fragile(entry, inputs):  # an entry too broken to render: validation says why
+        if entry.id == "glossary/awq":
+            raise ValueError("cannot render this")
+        return real_make_parts(entry, inputs)
+
+    monkeypatch.setattr(render, "make_parts", fragile)
     edit(exl2 / "entries/glossary/awq.md", "category: Formats & quantization",
          "category: Nonsense")
     out = tmp_path / "out"

@@ -120,10 +120,16 @@ def _render_entry(state: dict, entry: Entry) -> tuple[dict, bytes | None]:
 def prepare(state: dict, rel: str, data: bytes, entry: Entry) -> None:
     """validate's `on_parse` in a build (validate.WorkerShare): render an entry whose bytes
     are not those the last build rendered while it is parsed, for `read_entries` to take.
-    `state["known"]`: file -> digest of the bytes the last build saw."""
+    `state["known"]`: file -> digest of the bytes the last build saw. An entry that
+    cannot be rendered is left for later: it may well be one validation refuses."""
     found = content_digest(data)
-    if found != state["known"].get(rel):
-        state.setdefault("prepared", {})[rel] = (found, *_render_entry(state, entry))
+    if found == state["known"].get(rel):
+        return
+    try:
+        rendered = _render_entry(state, entry)
+    except Exception:  # noqa: BLE001 - validation has not passed yet: its errors come
+        return  # first; if it passes, `read_entries` renders the entry (and fails) again
+    state.setdefault("prepared", {})[rel] = (found, *rendered)
 
 
 def prepared_files(state: dict) -> list[str]:
