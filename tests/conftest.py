@@ -110,3 +110,13 @@ def cli():
 @pytest.fixture
 def settings_of():
     return lambda root: load_settings(root)
+
+
+class CountingBar:
+    """A stand-in for pipeline.progress.Progress that counts what it is told."""
+
+    total = None
+    done = 0
+
+    def advance(self, n=1):
+        self.done += n

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import write_entry
+from conftest import CountingBar, write_entry
 from pipeline.config import load_settings
 from pipeline import validate as validate_module
 from pipeline.publish import build as build_module
@@ -286,14 +286,7 @@ def test_build_advances_progress_once_per_stage(catalog, tmp_path):
     from pipeline.config import load_settings
     from pipeline.publish.build import STAGES, build
 
-    class Bar:
-        total = None
-        done = 0
-
-        def advance(self, n=1):
-            self.done += n
-
-    bar = Bar()
+    bar = CountingBar()
     build(load_settings(catalog), tmp_path / "site", progress=bar)
     assert bar.total == len(STAGES) and bar.done == bar.total
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import MINI, write_entry
+from conftest import MINI, CountingBar, write_entry
 from pipeline.config import load_settings
 from pipeline.feeds import collect, feed_sources, items_in_month
 from pipeline.feeds.fetch import FeedCache, fetch
@@ -209,14 +209,7 @@ def test_collect_reports_progress_per_feed(tmp_path):
         (root / f"entries/tools/{name}.md").write_text(
             f"---\ntitle: {name}\nfeeds: [https://example.invalid/{name}.atom]\n---\n")
 
-    class Bar:
-        total = None
-        done = 0
-
-        def advance(self, n=1):
-            self.done += n
-
-    bar = Bar()
+    bar = CountingBar()
     from pipeline.config import load_settings
 
     collect(load_settings(root), offline=True, progress=bar)
