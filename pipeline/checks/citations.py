@@ -91,11 +91,12 @@ def _source_refs(data, path=()):
         for k, v in data.items():
             if k == "source" and isinstance(v, str):
                 yield (*path, k), v
-            elif k != "sources":
+            elif k != "sources" and isinstance(v, (dict, list)):
                 yield from _source_refs(v, (*path, k))
     elif isinstance(data, list):
         for i, v in enumerate(data):
-            yield from _source_refs(v, (*path, i))
+            if isinstance(v, (dict, list)):
+                yield from _source_refs(v, (*path, i))
 
 
 def _sentences(entry: Entry, having: re.Pattern | None = None):

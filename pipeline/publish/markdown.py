@@ -141,18 +141,19 @@ def number_sources(entry: Entry, cited: list[str], bibliography: dict[str, dict]
     return out
 
 
-def _front_matter_citations(data) -> list[str]:
+def _front_matter_citations(data, out: list[str] | None = None) -> list[str]:
     """Source ids named by `source:` in front-matter facts (specs, prices, results)."""
-    out: list[str] = []
+    out = [] if out is None else out
     if isinstance(data, dict):
         for key, value in data.items():
             if key == "source" and isinstance(value, str):
                 out.append(value)
-            elif key != "sources":
-                out.extend(_front_matter_citations(value))
+            elif key != "sources" and isinstance(value, (dict, list)):
+                _front_matter_citations(value, out)
     elif isinstance(data, list):
         for value in data:
-            out.extend(_front_matter_citations(value))
+            if isinstance(value, (dict, list)):
+                _front_matter_citations(value, out)
     return out
 
 
