@@ -34,17 +34,22 @@ def _malloc_trim():
 
         trim = ctypes.CDLL(None).malloc_trim
     except (OSError, AttributeError):  # not glibc
-        return lambda: None
+        return None
     trim.argtypes, trim.restype = [ctypes.c_size_t], ctypes.c_int
-    return lambda: trim(0)
+    return trim
 
 
-give_back = _malloc_trim()
-give_back.__doc__ = """Hand the heap's free pages back to the system (glibc's malloc_trim).
+_TRIM = _malloc_trim()
 
-Python frees big strings (bodies, pages) to malloc, which keeps the pages
-for later; a worker that has finished a big step calls this so that what
-it no longer holds stops counting against the machine's memory."""
+
+def give_back() -> None:
+    """Hand the heap's free pages back to the system (glibc's malloc_trim).
+
+    Python frees big strings (bodies, pages) to malloc, which keeps the pages
+    for later; a worker that has finished a big step calls this so that what
+    it no longer holds stops counting against the machine's memory."""
+    if _TRIM is not None:
+        _TRIM(0)
 
 
 class WorkerError(RuntimeError):

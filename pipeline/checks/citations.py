@@ -110,17 +110,15 @@ def _sentences(entry: Entry, having: re.Pattern | None = None):
     def flush():
         if not para:
             return
-        offsets: list[int] = []
-        lines: list[int] = []
-        at = 0
-        for line_no, line in para:
-            offsets.append(at)
-            lines.append(line_no)
-            at += len(line.strip()) + 1
-        text = " ".join(line.strip() for _, line in para) + " "
+        texts = [line.strip() for _, line in para]
+        text = " ".join(texts) + " "
         if having is not None and not having.search(text):
             para.clear()
             return
+        lines = [line_no for line_no, _ in para]
+        offsets = [0]  # where each line starts in `text`
+        for t in texts[:-1]:
+            offsets.append(offsets[-1] + len(t) + 1)
         pieces = []
         pos = 0
         for m in _SENTENCE_END.finditer(text):

@@ -102,7 +102,7 @@ def read_entries(state: dict, items: list[tuple]) -> list[tuple]:
     return out
 
 
-def _render_entry(state: dict, entry: Entry) -> tuple[dict, bytes | None]:
+def _render_entry(state: dict, entry: Entry) -> tuple[dict, tuple | None]:
     """(fact, search record or None): a published entry is rendered, and what its page
     is made of put aside (`held`: where in the spill) until the page is written. The
     search record is (where in the spill, its length, its digest)."""
