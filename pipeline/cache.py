@@ -39,6 +39,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from . import __version__
+from .catalog import parsed as parsed_store
 from .catalog.loader import content_digest
 from .catalog.model import Entry
 from .config import Settings
@@ -244,6 +245,7 @@ class ValidateCache:
         self.catalog: tuple | None = None  # (what it depends on, diagnostics, the day)
         self.saved_ns = 0
         self.dirty = False
+        self.parsed: list[str] = []  # store files of front matter (catalog.parsed), by name
 
     @classmethod
     def open(cls, settings: Settings, enabled: bool = True) -> "ValidateCache":
@@ -271,9 +273,20 @@ class ValidateCache:
                 if not (isinstance(r.stat, tuple) and isinstance(r.results, dict)):
                     return
             catalog = data["catalog"]
+            parsed = [n for n in data.get("parsed", ()) if isinstance(n, str)
+                      and n.startswith(parsed_store.PREFIX) and "/" not in n and "\\" not in n]
         except Exception:  # noqa: BLE001 - any damage means: start again
             return
         self.records, self.catalog, self.saved_ns = records, catalog, data["saved_ns"]
+        self.parsed = parsed
+
+    @property
+    def folder(self) -> Path | None:
+        return None if self.path is None else self.path.parent
+
+    def parsed_paths(self) -> list[str]:
+        """The store files of front matter this cache vouches for (see catalog.parsed)."""
+        return [] if self.path is None else [str(self.folder / n) for n in self.parsed]
 
     def scan(self, files) -> tuple[dict[str, Record], list[tuple], list[Diagnostic]]:
         """Sort the files of `walk_folder` into (records still true by path, fresh files,
@@ -323,6 +336,7 @@ class ValidateCache:
         now = time.time_ns()
         payload = marshal.dumps({
             "format": FORMAT, "key": self.key, "saved_ns": now, "catalog": self.catalog,
+            "parsed": self.parsed,
             "records": {p: (r.stat, r.digest, r.entry, r.refs, r.dates, r.cited, r.load,
                             r.checked_on, r.results) for p, r in self.records.items()},
         })
@@ -332,6 +346,7 @@ class ValidateCache:
             return
         self.saved_ns = now
         self.dirty = False
+        parsed_store.remove_others(self.folder, self.parsed)
 
 
 def _checksum(payload: bytes) -> str:

@@ -16,6 +16,7 @@ import dataclasses
 import datetime as _dt
 import os
 import re
+import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from .cache import (Record, ValidateCache, diagnostics, iso_day, mentions, plan,
 from .catalog.loader import (content_digest, load_catalog, parse_bibliography, parse_entry,
                              walk_folder)
 from .catalog.model import Catalog, Entry
+from .catalog.parsed import StoreWriter, store_path, written
 from .catalog.text import citations, internal_links, path_to_id
 from .checks import CHECK_MODULES, LOCAL_MODULES
 from .config import Settings
@@ -42,11 +44,13 @@ class ValidationResult:
 
     def __init__(self, diagnostics: list[Diagnostic], entries: int,
                  catalog: Catalog | None = None,
-                 load_catalog: Callable[[], Catalog] | None = None):
+                 load_catalog: Callable[[], Catalog] | None = None,
+                 parsed: list[str] | None = None):
         self.diagnostics = diagnostics
         self.entries = entries
         self._catalog = catalog
         self._load_catalog = load_catalog
+        self.parsed = parsed or []  # store files of what was parsed (catalog.parsed)
 
     @property
     def catalog(self) -> Catalog | None:
@@ -194,6 +198,8 @@ def _parse_shard(state: dict, items: list[tuple]) -> list[tuple[str, Record]]:
     parsed = state.setdefault("entries", {})
     bar = state.get("progress")
     hook = state.get("on_parse")  # see WorkerShare
+    keep = state.get("keep_parsed")  # (folder, token): see catalog.parsed
+    store = StoreWriter(store_path(*keep)) if keep else None
     out = []
     for rel, full, stat, data in items:
         if bar is not None:
@@ -206,11 +212,15 @@ def _parse_shard(state: dict, items: list[tuple]) -> list[tuple[str, Record]]:
             out.append((rel, Record(stat=stat, digest=content_digest(data), load=rows(load))))
             continue
         parsed[entry.id] = entry
+        if store is not None:
+            store.put(entry.digest, entry.data)
         if hook is not None:
             hook(state, rel, data, entry)
         cited = cited_from_bibliography(entry, state["bibliography"], state["mention"])
         out.append((rel, summarize(entry, references_of(entry, schemas), cited, load, stat)))
         _forget_derived(entry)  # made again, a chunk at a time, when checked
+    if store is not None:
+        store.close()
     return out
 
 
@@ -352,6 +362,9 @@ def validate(
              "base": Catalog(entries=_EntriesAt(settings, changed_since)) if changed_since
              else None, "bibliography": sources, "mention": _mention(sources),
              "keep": count == 1,  # a worker forgets entries once checked
+             # a cold run in workers keeps what it parsed for a build (catalog.parsed)
+             "keep_parsed": (str(store.folder), f"{os.getpid()}-{time.time_ns()}")
+             if count > 1 and share is None and store.folder is not None else None,
              "progress": progress if count == 1 else None}  # workers draw nothing
     stage_bar = progress if count > 1 else None
     if progress is not None:
@@ -366,6 +379,9 @@ def validate(
                     owner.add(record.id)
             if stage_bar is not None:
                 stage_bar.advance(len(parsed))
+        if state["keep_parsed"]:
+            store.parsed = written(store.folder, state["keep_parsed"][1])
+            store.dirty = True
         facts = store.changes(records, fresh)
         store.dirty |= bool(fresh) or records.keys() != store.records.keys()
         by_id = {r.id: rel for rel, r in records.items() if r.entry}
@@ -417,7 +433,8 @@ def validate(
     diags = apply_severities(load_diags + found + catalog_diags, settings.checks, strict)
     return ValidationResult(diagnostics=diags, entries=len(targets),
                             catalog=_whole(state, by_id, bibliography),
-                            load_catalog=lambda: load_catalog(settings)[0])
+                            load_catalog=lambda: load_catalog(settings)[0],
+                            parsed=store.parsed_paths())
 
 
 def _bibliography(settings: Settings):

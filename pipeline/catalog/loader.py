@@ -227,9 +227,13 @@ def split_front_matter(path: str, text: str) -> tuple[str, str, int] | Diagnosti
 
 
 def parse_entry(
-    path: str, data: bytes, entries_prefix: str = "entries"
+    path: str, data: bytes, entries_prefix: str = "entries", front_matter: dict | None = None
 ) -> tuple[Entry | None, list[Diagnostic]]:
-    """Parse one entry file. Never raises for bad input: problems are diagnostics."""
+    """Parse one entry file. Never raises for bad input: problems are diagnostics.
+
+    `front_matter`: what parsing these very bytes' front matter gave before (see
+    `parsed`); the YAML is then not parsed again, and the entry has no positions.
+    """
     diags: list[Diagnostic] = []
     rel = path[len(entries_prefix) + 1 :] if path.startswith(entries_prefix + "/") else path
     parts = rel.split("/")
@@ -253,6 +257,10 @@ def parse_entry(
     if isinstance(split, Diagnostic):
         return None, [*diags, _with_entry(split, entry_id)]
     fm, body, body_line = split
+    if front_matter is not None:
+        return Entry(id=entry_id, collection=collection, slug=slug, file=path,
+                     data=front_matter, body=body, body_line=body_line,
+                     digest=content_digest(data)), diags
     try:
         values, positions = yamlpos.load(fm, first_line=2)
     except yamlpos.YamlProblem as p:

@@ -28,7 +28,8 @@ from .pages import Site
 from .parts import Inputs
 from .plan import plan_pages
 from .pool import Pool, default_jobs
-from .render import file_stat, prepare, prepared_files, read_entries, write_entries
+from .render import (close_stores, file_stat, prepare, prepared_files, read_entries,
+                     write_entries)
 from .run import Run
 from .spill import Spill
 from .state import GIT, save_state
@@ -89,6 +90,7 @@ def build(settings: Settings, out_dir: Path, *, jobs: int | None = None, use_cac
                 tree.commit(_save_state(b))
         finally:
             spill.remove()
+            close_stores(pool.state)
             gc.unfreeze()
     result.notes += [b.git["note"]] if b.git["note"] else []
     result.entries = len(b.published)
@@ -139,6 +141,8 @@ def _render(b: Run, result: BuildResult, stage, pool: Pool,
     if not checked.beside:
         with stage("validate"):
             checked.wait()
+        # what validate parsed before and kept, for workers yet to start (catalog.parsed)
+        pool.state["parsed"] = checked.parsed
     with stage("render bodies"):
         result.rendered = _read_changed(b, pool)
     with stage("git"):  # rendering needs none of it: git's log ran beside

@@ -21,6 +21,7 @@ import os
 
 from ..catalog.loader import content_digest, parse_entry
 from ..catalog.model import Entry
+from ..catalog.parsed import Stores
 from .collection_json import collection_item
 from .entry_json import entry_document, entry_parts, plain_keys
 from .links import TYPED, credited
@@ -77,9 +78,13 @@ def read_entries(state: dict, items: list[tuple]) -> list[tuple]:
     search record of a published entry (see `_render_entry`) or None, problem or
     None) each.
     An entry `prepare` rendered in this process while validate parsed it is
-    not parsed again, unless its bytes changed since.
+    not parsed again, unless its bytes changed since; one whose front matter
+    validate kept (`state["parsed"]`, see catalog.parsed) has only its body split off.
     """
     prepared = state.get("prepared") or {}
+    stores = state.get("stores")
+    if stores is None:
+        stores = state["stores"] = Stores(state.get("parsed") or [])
     out = []
     for rel, full, known in items:
         stat, data = _read(full)
@@ -91,7 +96,7 @@ def read_entries(state: dict, items: list[tuple]) -> list[tuple]:
         if ready is not None and ready[0] == found:
             out.append((rel, stat, found, ready[1], ready[2], None))
             continue
-        entry = parse_entry(rel, data, state["prefix"])[0]
+        entry = parse_entry(rel, data, state["prefix"], stores.get(found))[0]
         if entry is None:  # it changed since validate read it
             out.append((rel, stat, found, None, None,
                         f"{rel} changed during the build and no longer loads; run "
@@ -115,6 +120,13 @@ def _render_entry(state: dict, entry: Entry) -> tuple[dict, tuple | None]:
         record = (spill.put(found), len(found), digest(found))
         state["held"][entry.id] = spill.put(marshal.dumps((entry.data, parts)))
     return fact, record
+
+
+def close_stores(state: dict) -> None:
+    """Close the stores of front matter `read_entries` opened in this process."""
+    stores = state.pop("stores", None)
+    if stores is not None:
+        stores.close()
 
 
 def prepare(state: dict, rel: str, data: bytes, entry: Entry) -> None:
