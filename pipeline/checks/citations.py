@@ -75,11 +75,14 @@ CLAIM_UNCITED = rule(
     hint="add [@source-id] to the sentence, or mark it <!-- no-cite: reason -->",
 )
 
+_UNIT = (r"(?:%|[x×](?![\w-])|tok/s|tokens?/s|t/s|tokens per second|[KMGT]i?B(?:/s)?(?![\w])"
+         r"|W(?![\w])|watts?\b|ms\b|bpw\b|GHz\b|MHz\b|TFLOPS\b|TOPS\b|USD\b)")
+# A number with a unit, a percentage or a dollar amount, not inside a word or a version
+# number. Each branch starts with the character it needs (the look-behind comes after it),
+# so the regex engine skips to the next `$` or digit instead of trying at every position.
 QUANT_RE = re.compile(
-    r"(?<![\w.])(?:\$\s?\d[\d,]*(?:\.\d+)?"
-    r"|\d[\d,]*(?:\.\d+)?(?:\s?-\s?\d[\d,]*(?:\.\d+)?)?\s?"
-    r"(?:%|[x×](?![\w-])|tok/s|tokens?/s|t/s|tokens per second|[KMGT]i?B(?:/s)?(?![\w])"
-    r"|W(?![\w])|watts?\b|ms\b|bpw\b|GHz\b|MHz\b|TFLOPS\b|TOPS\b|USD\b))"
+    r"\$(?<![\w.].)\s?\d[\d,]*(?:\.\d+)?"
+    r"|\d(?<![\w.].)[\d,]*(?:\.\d+)?(?:\s?-\s?\d[\d,]*(?:\.\d+)?)?\s?" + _UNIT
 )
 _ORDERED_ITEM = re.compile(r"\d+[.)] ")
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=\S)")
@@ -100,11 +103,13 @@ def _source_refs(data, path=()):
 
 
 def _sentences(entry: Entry, having: re.Pattern | None = None):
-    """(line, text) of each sentence of each prose paragraph (headings left out).
+    """(line, text, first match of `having` or None) of each sentence of each prose
+    paragraph (headings left out).
 
-    With `having`, only paragraphs where it is found are split (a pattern found in
-    a sentence is found in its paragraph: sentences start after white space and end
-    before it)."""
+    With `having`, only sentences where it is found come out, and each paragraph
+    is searched once: a match never spans two sentences (they start after white
+    space and end before it), so the first match inside a sentence's stretch of
+    its paragraph is the first match in the sentence."""
     para: list[tuple[int, str]] = []
 
     def flush():
@@ -112,7 +117,8 @@ def _sentences(entry: Entry, having: re.Pattern | None = None):
             return
         texts = [line.strip() for _, line in para]
         text = " ".join(texts) + " "
-        if having is not None and not having.search(text):
+        found = list(having.finditer(text)) if having is not None else []
+        if having is not None and not found:
             para.clear()
             return
         lines = [line_no for line_no, _ in para]
@@ -122,34 +128,48 @@ def _sentences(entry: Entry, having: re.Pattern | None = None):
         pieces = []
         pos = 0
         for m in _SENTENCE_END.finditer(text):
-            pieces.append((pos, text[pos:m.start()]))
+            pieces.append((pos, m.start()))
             pos = m.end()
-        pieces.append((pos, text[pos:]))
-        merged: list[list] = []
-        for off, s in pieces:
+        pieces.append((pos, len(text)))
+        merged: list[list] = []  # [start, end, text]
+        for start, end in pieces:
+            s = text[start:end]
             # a citation or a no-cite marker written after the full stop belongs before it
             if merged and (s.startswith("[@") or s.startswith("<!--")):
-                merged[-1][1] += " " + s
+                merged[-1][1] = end
+                merged[-1][2] += " " + s
                 continue
-            merged.append([off, s])
-        for off, s in merged:
-            yield lines[bisect.bisect_right(offsets, off) - 1], s
+            merged.append([start, end, s])
+        k = 0
+        for start, end, s in merged:
+            first = None
+            if having is not None:
+                while k < len(found) and found[k].start() < start:
+                    k += 1
+                if k == len(found) or found[k].start() >= end:
+                    continue
+                first = found[k]
+            yield lines[bisect.bisect_right(offsets, start) - 1], s, first
         para.clear()
 
     lines = list(prose_lines(entry))
     for i, (line_no, line) in enumerate(lines):
         stripped = line.strip()
         if not stripped or stripped.startswith("#"):
-            yield from flush()
+            if para:
+                yield from flush()
             continue
         if stripped.startswith("|"):
-            yield from flush()
+            if para:
+                yield from flush()
             following = lines[i + 1][1].strip() if i + 1 < len(lines) else ""
             is_header = following.startswith("|") and set(following) <= set("|-: ")
             if not is_header and not set(stripped) <= set("|-: "):
-                yield line_no, stripped  # a table row is its own claim
+                first = having.search(stripped) if having is not None else None
+                if having is None or first:
+                    yield line_no, stripped, first  # a table row is its own claim
             continue
-        if stripped.startswith(("- ", "* ", "+ ")) or _ORDERED_ITEM.match(stripped):
+        if para and (stripped.startswith(("- ", "* ", "+ ")) or _ORDERED_ITEM.match(stripped)):
             yield from flush()  # each list item starts a new paragraph
         para.append((line_no, line))
     yield from flush()
@@ -157,9 +177,8 @@ def _sentences(entry: Entry, having: re.Pattern | None = None):
 
 def uncited_claims(entry: Entry):
     """(line, column, the number) of each uncited quantitative claim."""
-    for line, sentence in _sentences(entry, QUANT_RE):
-        m = QUANT_RE.search(sentence)
-        if not m or CITE_GROUP_RE.search(sentence) or NO_CITE_RE.search(sentence):
+    for line, sentence, m in _sentences(entry, QUANT_RE):
+        if CITE_GROUP_RE.search(sentence) or NO_CITE_RE.search(sentence):
             continue
         text = entry.body_lines[line - entry.body_line]
         col = text.find(m.group(0).split()[0]) + 1 if m.group(0).split() else 1
