@@ -95,6 +95,22 @@ def test_script_event_handlers_and_javascript_links_reach_no_output_file(exl2, t
     assert b"\\u003cscript\\u003edocument.title" in files["glossary/hostile.json"]
 
 
+def test_pages_are_what_jinjas_own_escaping_makes(exl2, tmp_path, monkeypatch):
+    """`{{ }}` in pages skips the Markup object Jinja wraps each value in: the pages are
+    byte for byte what Jinja's own escaping gives, hostile front matter included."""
+    write_entry(exl2, "glossary/hostile", {
+        "title": "<b>\"Quoted\" & 'single'</b>", "status": "published",
+        "summary": "<script>x</script> 5 < 6 > 4", "authors": ["tools-editor"],
+        "published": "2026-10-02", "category": "Formats & quantization", "aka": ["<i>", "&amp;"]},
+        "A body.\n")
+    fast = tree(run(exl2, tmp_path / "fast", use_cache=False).out_dir)
+    monkeypatch.setattr(pages, "_escape_text", None)  # Jinja's own code and escaping
+    plain = tree(run(exl2, tmp_path / "plain", use_cache=False).out_dir)
+    assert fast == plain
+    page = fast["glossary/hostile.html"].decode()
+    assert "<h1>&lt;b&gt;&#34;Quoted&#34; &amp; &#39;single&#39;&lt;/b&gt;</h1>" in page
+
+
 # -- deterministic ----------------------------------------------------------
 
 def test_builds_are_byte_identical_whatever_the_cache_or_the_cores(exl2, tmp_path, monkeypatch):
