@@ -222,8 +222,14 @@ def file_stat(path: str) -> Stat:
 
 def cache_key(settings: Settings) -> str:
     """Everything besides the entries that the results depend on."""
+    import yaml
+
+    from .catalog import yamlpos
+
     h = hashlib.blake2b(digest_size=16)
     h.update(f"{FORMAT}\0{__version__}\0{settings.fingerprint}\0".encode())
+    # what parses the YAML (a PyYAML upgrade, libyaml there or not) says what entries hold
+    h.update(f"{yaml.__version__}\0{yamlpos._Loader.__name__}\0".encode())
     for path in sorted(_PACKAGE.rglob("*.py")):
         h.update(path.relative_to(_PACKAGE).as_posix().encode() + b"\0" + path.read_bytes())
     schemas = settings.path("schemas")
@@ -273,20 +279,21 @@ class ValidateCache:
                 if not (isinstance(r.stat, tuple) and isinstance(r.results, dict)):
                     return
             catalog = data["catalog"]
-            parsed = [n for n in data.get("parsed", ()) if isinstance(n, str)
-                      and n.startswith(parsed_store.PREFIX) and "/" not in n and "\\" not in n]
+            parsed = [n for n in data.get("parsed", ()) if parsed_store.is_store_name(n)]
         except Exception:  # noqa: BLE001 - any damage means: start again
             return
         self.records, self.catalog, self.saved_ns = records, catalog, data["saved_ns"]
         self.parsed = parsed
 
     @property
-    def folder(self) -> Path | None:
-        return None if self.path is None else self.path.parent
+    def parsed_folder(self) -> Path | None:
+        """Where the stores of front matter go (catalog.parsed)."""
+        return None if self.path is None else self.path.parent / parsed_store.FOLDER
 
     def parsed_paths(self) -> list[str]:
         """The store files of front matter this cache vouches for (see catalog.parsed)."""
-        return [] if self.path is None else [str(self.folder / n) for n in self.parsed]
+        folder = self.parsed_folder
+        return [] if folder is None else [str(folder / n) for n in self.parsed]
 
     def scan(self, files) -> tuple[dict[str, Record], list[tuple], list[Diagnostic]]:
         """Sort the files of `walk_folder` into (records still true by path, fresh files,
@@ -346,7 +353,7 @@ class ValidateCache:
             return
         self.saved_ns = now
         self.dirty = False
-        parsed_store.remove_others(self.folder, self.parsed)
+        parsed_store.remove_others(self.parsed_folder, self.parsed)
 
 
 def _checksum(payload: bytes) -> str:

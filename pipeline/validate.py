@@ -363,8 +363,8 @@ def validate(
              else None, "bibliography": sources, "mention": _mention(sources),
              "keep": count == 1,  # a worker forgets entries once checked
              # a cold run in workers keeps what it parsed for a build (catalog.parsed)
-             "keep_parsed": (str(store.folder), f"{os.getpid()}-{time.time_ns()}")
-             if count > 1 and share is None and store.folder is not None else None,
+             "keep_parsed": (str(store.parsed_folder), f"{os.getpid()}-{time.time_ns()}")
+             if count > 1 and share is None and store.parsed_folder is not None else None,
              "progress": progress if count == 1 else None}  # workers draw nothing
     stage_bar = progress if count > 1 else None
     if progress is not None:
@@ -380,7 +380,7 @@ def validate(
             if stage_bar is not None:
                 stage_bar.advance(len(parsed))
         if state["keep_parsed"]:
-            store.parsed = written(store.folder, state["keep_parsed"][1])
+            store.parsed = written(store.parsed_folder, state["keep_parsed"][1])
             store.dirty = True
         facts = store.changes(records, fresh)
         store.dirty |= bool(fresh) or records.keys() != store.records.keys()

@@ -29,7 +29,7 @@ def cold_validate(root: Path, monkeypatch):
 
 
 def stores(root: Path) -> list[Path]:
-    return sorted((root / ".pipeline-cache").glob("parsed-*"))
+    return sorted((root / ".pipeline-cache" / parsed.FOLDER).glob("*parsed-*"))
 
 
 def refuse_yaml(monkeypatch, marks: Path, allowed: set[str] = frozenset()) -> None:
@@ -92,15 +92,23 @@ def test_stores_that_are_damaged_or_gone_are_passed_over(exl2, tmp_path, monkeyp
 def test_a_new_cold_run_replaces_the_stores_and_removes_any_left_behind(exl2, monkeypatch):
     cold_validate(exl2, monkeypatch)
     old = stores(exl2)
+    folder = exl2 / ".pipeline-cache" / parsed.FOLDER
     (exl2 / ".pipeline-cache/validate.cache").unlink()  # the next run is cold again
-    (exl2 / ".pipeline-cache/.parsed-1-2-3.bin.tmp").write_bytes(b"half")  # a killed writer
+    (folder / ".parsed-1-2-3.bin.tmp").write_bytes(b"half")  # a killed writer
+    mine = [folder / "parsed-notes.txt", folder / "parsed-1-2.bin", folder / "notes.bin",
+            exl2 / ".pipeline-cache" / "parsed-1-2-3.bin"]  # not named as stores are
+    for path in mine:
+        path.write_text("keep me")
     checked = cold_validate(exl2, monkeypatch)
     new = stores(exl2)
+    new = [p for p in new if parsed.is_store_name(p.name)]
     assert len(new) == 2 and not set(old) & set(new)
     assert checked.parsed == [str(p) for p in new]
-    assert not (exl2 / ".pipeline-cache/.parsed-1-2-3.bin.tmp").exists()
+    assert not (folder / ".parsed-1-2-3.bin.tmp").exists()
+    assert all(path.read_text() == "keep me" for path in mine)
     warm = validate_module.validate(load_settings(exl2), jobs=2)  # nothing to parse
-    assert warm.parsed == checked.parsed and stores(exl2) == new
+    assert warm.parsed == checked.parsed
+    assert [p for p in stores(exl2) if parsed.is_store_name(p.name)] == new
 
 
 def test_a_validate_without_its_cache_keeps_nothing(exl2, monkeypatch):
@@ -113,20 +121,25 @@ def test_a_validate_without_its_cache_keeps_nothing(exl2, monkeypatch):
 
 def test_a_store_gives_back_what_was_put_and_nothing_else(tmp_path):
     writer = parsed.StoreWriter(tmp_path / "parsed-a.bin")
+    writer.put("d0", {"n": float("nan"), "z": -0.0, "big": 2**70, "flag": True, "one": 1})
     writer.put("d1", {"title": "AWQ", "tags": ["a", "b"], "n": 1.5})
     writer.put("d2", {"title": "GGUF"})
     writer.put("d3", {"bad": object()})  # not plain data: left out
     assert not (tmp_path / "parsed-a.bin").exists()  # not before it is closed
     assert writer.close() == tmp_path / "parsed-a.bin"
     store = parsed.Stores([tmp_path / "parsed-a.bin", tmp_path / "parsed-missing.bin"])
+    back = store.get("d0")
+    assert repr(back) == repr({"n": float("nan"), "z": -0.0, "big": 2**70, "flag": True,
+                               "one": 1})  # NaN, -0.0, big integers, True and 1 kept apart
     assert store.get("d1") == {"title": "AWQ", "tags": ["a", "b"], "n": 1.5}
     assert store.get("d2") == {"title": "GGUF"}
     assert store.get("d3") is None and store.get("nope") is None
-    assert len(store) == 2
+    assert len(store) == 3
     store.close()
 
 
-@pytest.mark.parametrize("damage", ["magic", "index offset", "index", "span", "record"])
+@pytest.mark.parametrize("damage", ["magic", "index offset", "index", "span", "span type",
+                                    "record", "a flipped byte"])
 def test_a_damaged_store_answers_nothing_wrong(tmp_path, damage):
     path = tmp_path / "parsed-b.bin"
     writer = parsed.StoreWriter(path)
@@ -142,19 +155,25 @@ def test_a_damaged_store_answers_nothing_wrong(tmp_path, damage):
     elif damage == "index":
         data[at:] = b"\x00garbage"
     elif damage == "span":
-        data[at:] = marshal.dumps({"d1": (head, len(data) + 100)})
-    else:  # a record that is not a mapping
+        data[at:] = marshal.dumps({"d1": (head, len(data) + 100, b"12345678")})
+    elif damage == "span type":
+        data[at:] = marshal.dumps({"d1": ("a", "b", b"12345678")})
+    elif damage == "record":  # a record that is not a mapping, with its right checksum
         record = marshal.dumps(["not", "a", "mapping"])
         data[head:at] = record
         data[len(parsed.MAGIC):head] = (head + len(record)).to_bytes(8, "little")
-        data[head + len(record):] = marshal.dumps({"d1": (head, head + len(record))})
+        data[head + len(record):] = marshal.dumps(
+            {"d1": (head, head + len(record), parsed._check(record))})
+    else:  # "AWQ" -> "AWR": still a mapping, but not what was parsed
+        i = data.index(b"AWQ", head)
+        data[i + 2:i + 3] = b"R"
     path.write_bytes(bytes(data))
     assert parsed.Stores([path]).get("d1") is None
 
 
 def test_a_store_that_cannot_be_written_is_given_up_quietly(tmp_path):
     (tmp_path / "file").write_text("not a folder")
-    writer = parsed.StoreWriter(tmp_path / "file" / "parsed-c.bin")
+    writer = parsed.StoreWriter(tmp_path / "file" / "parsed-1-2-3.bin")
     writer.put("d1", {"title": "AWQ"})
     assert writer.close() is None
     assert os.listdir(tmp_path) == ["file"]

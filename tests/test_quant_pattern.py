@@ -6,7 +6,7 @@ import re
 
 from hypothesis import given, settings, strategies as st
 
-from pipeline.checks.citations import QUANT_RE, _UNIT
+from pipeline.checks.citations import _SENTENCE_END, _UNIT, QUANT_RE
 
 # The plain form: the look-behind first. The engine then tries it at every position.
 PLAIN = re.compile(
@@ -23,6 +23,16 @@ PIECES = ["1", "24", "3.5", "1,000", "$", "$ ", " ", ".", "-", " - ", "%", "x", 
 def test_the_fast_pattern_finds_the_same_claims(text):
     assert [m.span() for m in QUANT_RE.finditer(text)] == \
         [m.span() for m in PLAIN.finditer(text)]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(PIECES + ["!", "?", ". ", "! ", '." ', ".) "]), max_size=14)
+       .map("".join))
+def test_no_claim_spans_two_sentences(text):
+    """What claim-uncited relies on to search a paragraph once: a sentence boundary is
+    never inside a match (see citations._sentences)."""
+    for m in QUANT_RE.finditer(text):
+        assert not _SENTENCE_END.search(m.group(0)), m.group(0)
 
 
 def test_some_claims_and_some_non_claims():

@@ -2,32 +2,53 @@
 
 Parsing the YAML front matter is about a fifth of what a build of a whole
 catalog costs. A cold `pipeline validate` that parses in worker processes
-has each worker write what it parsed to a store file in the cache folder:
-every entry's front matter (plain values, marshalled) under the hash of its
-file's bytes. The validate cache lists the stores of its last such run, and
-`pipeline build` run after it takes an entry's front matter from them when
-the file's bytes are the ones validate parsed; it parses the rest.
+has each worker write what it parsed to a store file in the cache folder
+(`<cache>/parsed/`): every entry's front matter (plain values, marshalled)
+under the hash of its file's bytes. The validate cache lists the stores of
+its last such run, and `pipeline build` run after it takes an entry's front
+matter from them when the file's bytes are the ones validate parsed; it
+parses the rest.
 
 A store is only ever found through the validate cache, whose key covers the
-tool's code, the settings and the schemas, and its records are found by the
-hash of the very bytes that were parsed: a store cannot answer for other
-bytes or other code. A store that cannot be read, or a record that is not a
-mapping, is passed over and the file parsed as usual.
+tool's code, the YAML parser, the settings and the schemas, and its records
+are found by the hash of the very bytes that were parsed: a store cannot
+answer for other bytes or other code. Each record carries a checksum; a
+store that cannot be read, a record whose checksum does not match or that
+is not a mapping, and the file is parsed as usual. Only files named as this
+module names them, in that folder, are ever removed.
 
 File layout: MAGIC, the offset of the index (8 bytes, little-endian), the
-records, then the index: marshal of {content hash: (start, end)}.
+records, then the index: marshal of {content hash: (start, end, checksum)}.
 """
 
 from __future__ import annotations
 
+import hashlib
 import marshal
 import os
+import re
 from pathlib import Path
 
-MAGIC = b"PLPARSD1"
-PREFIX = "parsed-"
-SUFFIX = ".bin"
+MAGIC = b"PLPARSD2"
+FOLDER = "parsed"
 _HEAD = len(MAGIC) + 8
+_NAME = re.compile(r"parsed-\d+-\d+-\d+\.bin")
+_TEMP = re.compile(r"\.parsed-\d+-\d+-\d+\.bin\.tmp")
+
+
+def _check(blob: bytes) -> bytes:
+    return hashlib.blake2b(blob, digest_size=8).digest()
+
+
+def is_store_name(name) -> bool:
+    """Whether `name` is a store file's name as `store_path` makes them."""
+    return isinstance(name, str) and _NAME.fullmatch(name) is not None
+
+
+def store_path(folder: str | Path, token: str) -> Path:
+    """Where this process writes its store for a run marked `token` (digits and a
+    hyphen: the run's process id and time)."""
+    return Path(folder) / f"parsed-{token}-{os.getpid()}.bin"
 
 
 class StoreWriter:
@@ -40,7 +61,7 @@ class StoreWriter:
     def __init__(self, path: Path):
         self.path = Path(path)
         self._tmp = self.path.with_name(f".{self.path.name}.tmp")
-        self._index: dict[str, tuple[int, int]] = {}
+        self._index: dict[str, tuple[int, int, bytes]] = {}
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._file = open(self._tmp, "wb", buffering=1 << 20)  # noqa: SIM115 - see close
@@ -61,7 +82,7 @@ class StoreWriter:
         except OSError:
             self._give_up()
             return
-        self._index[digest] = (start, start + len(blob))
+        self._index[digest] = (start, start + len(blob), _check(blob))
 
     def close(self) -> Path | None:
         """-> the store's path, or None when it could not be written."""
@@ -96,7 +117,7 @@ class Stores:
 
     def __init__(self, paths: list[str | Path]):
         self._fds: list[int] = []
-        self._where: dict[str, tuple[int, int, int]] = {}
+        self._where: dict[str, tuple[int, int, int, bytes]] = {}
         for path in paths:
             self._open(path)
 
@@ -112,17 +133,17 @@ class Stores:
             if head[:len(MAGIC)] != MAGIC or not _HEAD <= at <= size:
                 raise ValueError("not a store")
             index = marshal.loads(os.pread(fd, size - at, at))
-            if not isinstance(index, dict):
-                raise ValueError("not a store")
-        except (OSError, ValueError, EOFError, TypeError):
+            where = {}
+            for digest, (start, end, check) in index.items():
+                if not (type(start) is int and type(end) is int and _HEAD <= start <= end <= at
+                        and type(check) is bytes and type(digest) is str):
+                    raise ValueError("not a store")
+                where[digest] = (len(self._fds), start, end, check)
+        except Exception:  # noqa: BLE001 - whatever is wrong with it, it is not used
             os.close(fd)
             return
-        n = len(self._fds)
         self._fds.append(fd)
-        for digest, span in index.items():
-            if (isinstance(span, tuple) and len(span) == 2
-                    and _HEAD <= span[0] <= span[1] <= at):
-                self._where[digest] = (n, *span)
+        self._where.update(where)
 
     def __len__(self) -> int:
         return len(self._where)
@@ -132,22 +153,20 @@ class Stores:
         found = self._where.get(digest)
         if found is None:
             return None
-        n, start, end = found
+        n, start, end, check = found
         try:
-            values = marshal.loads(os.pread(self._fds[n], end - start, start))
-        except (OSError, ValueError, EOFError, TypeError):
+            blob = os.pread(self._fds[n], end - start, start)
+            if _check(blob) != check:
+                return None
+            values = marshal.loads(blob)
+        except Exception:  # noqa: BLE001 - a record that cannot be read is not used
             return None
-        return values if isinstance(values, dict) else None
+        return values if type(values) is dict else None
 
     def close(self) -> None:
         for fd in self._fds:
             os.close(fd)
         self._fds, self._where = [], {}
-
-
-def store_path(folder: str | Path, token: str) -> Path:
-    """Where this process writes its store for a run marked `token`."""
-    return Path(folder) / f"{PREFIX}{token}-{os.getpid()}{SUFFIX}"
 
 
 def written(folder: Path, token: str) -> list[str]:
@@ -156,17 +175,20 @@ def written(folder: Path, token: str) -> list[str]:
         names = os.listdir(folder)
     except OSError:
         return []
-    return sorted(n for n in names if n.startswith(f"{PREFIX}{token}-") and n.endswith(SUFFIX))
+    return sorted(n for n in names if is_store_name(n) and n.startswith(f"parsed-{token}-"))
 
 
-def remove_others(folder: Path, keep: list[str]) -> None:
-    """Remove the store files (and half-written ones) of `folder` not named in `keep`."""
+def remove_others(folder: Path | None, keep: list[str]) -> None:
+    """Remove the store files of `folder` not named in `keep`, and half-written ones
+    (only files named as this module names them)."""
+    if folder is None:
+        return
     try:
         names = os.listdir(folder)
     except OSError:
         return
     for name in names:
-        if name.lstrip(".").startswith(PREFIX) and name not in keep:
+        if (is_store_name(name) and name not in keep) or _TEMP.fullmatch(name):
             try:
                 os.unlink(folder / name)
             except OSError:

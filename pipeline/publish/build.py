@@ -71,9 +71,10 @@ def build(settings: Settings, out_dir: Path, *, jobs: int | None = None, use_cac
                     protect=settings.root) as tree:
         b = Run(settings, tree, Inputs(settings), Site(settings))
         spill = Spill(settings.path("cache") / "build")
+        state = {"root": str(settings.root), "prefix": b.prefix, "inputs": b.inputs,
+                 "site": b.site, "held": {}, "spill": spill}
         try:
-            with Pool(jobs, {"root": str(settings.root), "prefix": b.prefix, "inputs": b.inputs,
-                             "site": b.site, "held": {}, "spill": spill}) as pool:
+            with Pool(jobs, state) as pool:
                 with stage("scan"):
                     _scan(b, use_cache)
                 checked = _validation(b, pool, today)
@@ -90,7 +91,7 @@ def build(settings: Settings, out_dir: Path, *, jobs: int | None = None, use_cac
                 tree.commit(_save_state(b))
         finally:
             spill.remove()
-            close_stores(pool.state)
+            close_stores(state)
             gc.unfreeze()
     result.notes += [b.git["note"]] if b.git["note"] else []
     result.entries = len(b.published)
