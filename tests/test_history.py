@@ -123,7 +123,38 @@ def test_many_entries_take_one_log_pass(repo, monkeypatch):
     h = entry_history(load_settings(repo))
     assert len(h) == 304 and h["glossary/term-299"].created == "2026-09-03"
     logs = [c for c in calls if "log" in c]
-    assert len(logs) == 2  # the first-parent walk and the corrections, whatever the entries
+    assert len(logs) == 1  # whatever the entries; a linear history's walk has the corrections
+
+
+def test_a_second_walk_for_corrections_only_when_branches_were_merged(repo, history,
+                                                                      monkeypatch):
+    """A merge may bring commits off the first-parent line (a correction inside a pull
+    request): then the commits with a Correction trailer are walked on every parent."""
+    import git as gitpython
+
+    from pipeline.history import log as log_module
+
+    logs = []
+    real = gitpython.cmd.Git.execute
+    monkeypatch.setattr(gitpython.cmd.Git, "execute", lambda self, command, **kw: (
+        logs.append(command) if "log" in command else None) or real(self, command, **kw))
+    settings = load_settings(history)
+    merged = _as_tuples(settings)
+    assert len(logs) == 2
+    # a linear history: the first-parent walk's trailers are exactly what the second walk finds
+    (history / ".pipeline-cache/history.json").unlink()
+    git(history, "checkout", "-q", "-b", "linear", "HEAD~1")  # before the merge
+    git(history, "rebase", "-q", "side")  # the side branch's commits on the line, no merge
+    logs.clear()
+    linear = entry_history(settings)
+    assert len(logs) == 1
+    assert [c.text for h in linear.values() for c in h.corrections] != []
+    (history / ".pipeline-cache/history.json").unlink()
+    monkeypatch.setattr(log_module.LogCommit, "merge", property(lambda self: True))
+    walked = entry_history(settings)  # as if merges were there: the second walk
+    assert {k: v.corrections for k, v in walked.items()} == \
+        {k: v.corrections for k, v in linear.items()}
+    assert merged  # (the merged history itself is checked by the tests above)
 
 
 def _as_tuples(settings):
@@ -147,7 +178,7 @@ def test_the_cache_reads_only_new_commits_and_agrees_with_a_full_walk(history, m
     monkeypatch.setattr(gitpython.cmd.Git, "execute", lambda self, command, **kw: (
         ranges.append(command) if "log" in command else None) or real(self, command, **kw))
     incremental = _as_tuples(settings)
-    assert all(any(".." in a for a in c) for c in ranges) and len(ranges) == 2
+    assert all(any(".." in a for a in c) for c in ranges) and len(ranges) == 1  # no merge
     (history / ".pipeline-cache/history.json").unlink()
     assert incremental == _as_tuples(settings)
     h = entry_history(settings)

@@ -1,12 +1,16 @@
 """What git history says about each entry: created, updated, old ids, corrections.
 
-Two `git log` passes in all, whatever the size of the catalog:
+At most two `git log` passes, whatever the size of the catalog:
 
 - one over the first-parent history of `rev` with `--name-status -M`
   (a pull request merged with a merge commit counts once, at its merge, as a
-  diff against the first parent; renames follow git's rename detection);
-- one over the commits whose message carries a `Correction:` trailer (on any
-  parent, so a correction inside a merged pull request is found too).
+  diff against the first parent; renames follow git's rename detection),
+  with each commit's `Correction:` trailers;
+- when that walk met a merge, one over the commits whose message carries a
+  `Correction:` trailer (on any parent, so a correction inside a merged pull
+  request is found too). A history without merges (squashed or rebased pull
+  requests) has every commit on the first-parent line: the first walk has
+  them all, and the second would cost 0.4 s on 20,000 commits for nothing.
 
 The result is kept in `.pipeline-cache/history.json` (never committed); the
 next call on a later revision of the same first-parent line reads only the
@@ -87,13 +91,15 @@ class LogCommit(NamedTuple):
     time: int  # committer time, seconds since the epoch
     trailers: list[str]
     changes: list[tuple[str, str | None, str]]  # (status letter, old path or None, path)
+    merge: bool = False  # more than one parent (known when the format asks for %P)
 
 
 def utc_date(time: int) -> str:
     return dt.datetime.fromtimestamp(time, tz=dt.timezone.utc).date().isoformat()
 
 
-LOG_FORMAT = "--format=%x1e%H %ct%x1f%(trailers:key=" + TRAILER + ",valueonly,separator=%x1d,unfold)%x1f"
+_TRAILERS = "%(trailers:key=" + TRAILER + ",valueonly,separator=%x1d,unfold)"
+LOG_FORMAT = "--format=%x1e%H %ct%x1f" + _TRAILERS + "%x1f"
 
 
 def parse_log(out: str) -> list[LogCommit]:
@@ -101,7 +107,7 @@ def parse_log(out: str) -> list[LogCommit]:
     commits = []
     for record in out.split("\x1e")[1:]:
         head, trailers, rest = record.split("\x1f", 2)
-        sha, time = head.split()
+        sha, time, *parents = head.split()
         parts = rest.split("\0")
         changes = []
         i = 1  # parts[0] is the empty text between the format and the file list
@@ -117,7 +123,7 @@ def parse_log(out: str) -> list[LogCommit]:
                 changes.append((status[0], None, parts[i + 1]))
                 i += 2
         texts = [t.strip() for t in trailers.split("\x1d") if t.strip()]
-        commits.append(LogCommit(sha, int(time), texts, changes))
+        commits.append(LogCommit(sha, int(time), texts, changes, len(parents) > 1))
     return commits
 
 
@@ -205,7 +211,7 @@ class _State:
 
 
 FIRST_PARENT = ("--first-parent", "--diff-merges=first-parent", "--name-status", "-M", "-z",
-                "--format=%x1e%H %ct%x1f%x1f")
+                "--format=%x1e%H %ct %P%x1f" + _TRAILERS + "%x1f")
 
 
 def _state(settings: Settings, rev: str) -> _State:
@@ -229,9 +235,14 @@ def _state(settings: Settings, rev: str) -> _State:
     # The whole tree's changes, not `-- entries/`: a pathspec costs git more (a third more
     # on a long history) than the commits that touch nothing else cost to skip here.
     # A rename into or out of the entries folder reads as the add or delete it is there.
-    for commit in reversed(parse_log(lean(repo).log(*FIRST_PARENT, since))):
+    line = parse_log(lean(repo).log(*FIRST_PARENT, since))
+    for commit in reversed(line):
         state.apply(commit, paths)
-    state.correct(list(reversed(correction_commits(settings, since))), paths)
+    if any(c.merge for c in line):  # corrections may sit in the branches merged
+        corrections = correction_commits(settings, since)
+    else:  # every commit of the range is on the line, trailers and all: no second walk
+        corrections = [c for c in line if c.trailers]
+    state.correct(list(reversed(corrections)), paths)
     state.sha = sha
     cache.save(settings, paths.folder, state.to_json())
     return state
