@@ -222,14 +222,12 @@ def file_stat(path: str) -> Stat:
 
 def cache_key(settings: Settings) -> str:
     """Everything besides the entries that the results depend on."""
-    import yaml
-
     from .catalog import yamlpos
 
     h = hashlib.blake2b(digest_size=16)
     h.update(f"{FORMAT}\0{__version__}\0{settings.fingerprint}\0".encode())
     # what parses the YAML (a PyYAML upgrade, libyaml there or not) says what entries hold
-    h.update(f"{yaml.__version__}\0{yamlpos._Loader.__name__}\0".encode())
+    h.update(f"{yamlpos.PARSER}\0".encode())
     for path in sorted(_PACKAGE.rglob("*.py")):
         h.update(path.relative_to(_PACKAGE).as_posix().encode() + b"\0" + path.read_bytes())
     schemas = settings.path("schemas")

@@ -16,6 +16,8 @@ try:  # the C parser: an order of magnitude faster; the pure one is the fallback
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader
 
+PARSER = f"PyYAML {yaml.__version__} {_Loader.__name__}"  # what parses: a cache key part
+
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 Path = tuple  # a path into the data: keys and list indexes

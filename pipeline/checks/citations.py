@@ -102,12 +102,11 @@ def _source_refs(data, path=()):
                 yield from _source_refs(v, (*path, i))
 
 
-def _sentences(entry: Entry, having: re.Pattern | None = None):
-    """(line, text, first match of `having` or None) of each sentence of each prose
-    paragraph (headings left out).
+def _sentences(entry: Entry, having: re.Pattern):
+    """(line, text, first match of `having`) of each sentence of each prose paragraph
+    (headings left out) where `having` is found.
 
-    With `having`, only sentences where it is found come out, and each paragraph
-    is searched once: a match never spans two sentences (they start after white
+    Each paragraph is searched once: a match never spans two sentences (they start after white
     space and end before it), so the first match inside a sentence's stretch of
     its paragraph is the first match in the sentence. For QUANT_RE that holds
     because the only `.` it takes is a decimal point and it ends on no white
@@ -120,8 +119,8 @@ def _sentences(entry: Entry, having: re.Pattern | None = None):
             return
         texts = [line.strip() for _, line in para]
         text = " ".join(texts) + " "
-        found = list(having.finditer(text)) if having is not None else []
-        if having is not None and not found:
+        found = list(having.finditer(text))
+        if not found:
             para.clear()
             return
         lines = [line_no for line_no, _ in para]
@@ -145,14 +144,10 @@ def _sentences(entry: Entry, having: re.Pattern | None = None):
             merged.append([start, end, s])
         k = 0
         for start, end, s in merged:
-            first = None
-            if having is not None:
-                while k < len(found) and found[k].start() < start:
-                    k += 1
-                if k == len(found) or found[k].start() >= end:
-                    continue
-                first = found[k]
-            yield lines[bisect.bisect_right(offsets, start) - 1], s, first
+            while k < len(found) and found[k].start() < start:
+                k += 1
+            if k < len(found) and found[k].start() < end:
+                yield lines[bisect.bisect_right(offsets, start) - 1], s, found[k]
         para.clear()
 
     lines = list(prose_lines(entry))
@@ -168,8 +163,8 @@ def _sentences(entry: Entry, having: re.Pattern | None = None):
             following = lines[i + 1][1].strip() if i + 1 < len(lines) else ""
             is_header = following.startswith("|") and set(following) <= set("|-: ")
             if not is_header and not set(stripped) <= set("|-: "):
-                first = having.search(stripped) if having is not None else None
-                if having is None or first:
+                first = having.search(stripped)
+                if first:
                     yield line_no, stripped, first  # a table row is its own claim
             continue
         if para and (stripped.startswith(("- ", "* ", "+ ")) or _ORDERED_ITEM.match(stripped)):
