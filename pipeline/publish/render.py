@@ -134,7 +134,7 @@ def prepare(state: dict, rel: str, data: bytes, entry: Entry) -> None:
     are not those the last build rendered while it is parsed, for `read_entries` to take.
     `state["known"]`: file -> digest of the bytes the last build saw. An entry that
     cannot be rendered is left for later: it may well be one validation refuses."""
-    found = content_digest(data)
+    found = entry.digest  # the hash of `data`, made as it was parsed
     if found == state["known"].get(rel):
         return
     try:
