@@ -61,6 +61,28 @@ def test_citations_become_numbered_links_in_order_of_first_use():
     assert sources[2]["shared"] is True and sources[0]["shared"] is False
 
 
+def test_citations_in_titles_alt_text_and_headings_stay_text_where_tags_cannot_go():
+    e = entry('## Speed [@a]\n\nSee [the paper](https://example.org/p "GPTQ [@a; @b]") and '
+              '![chart [@b]](chart.png).\n', sources=("a", "b"))
+    body, _ = render(e)
+    assert '<a href="https://example.org/p" title="GPTQ [1, 2]">the paper</a>' in body.html
+    assert '<img src="chart.png" alt="chart [2]">' in body.html
+    assert ('<h2 id="speed-1">Speed <sup class="cite">[<a href="#source-1">1</a>]</sup></h2>'
+            in body.html)
+    assert "\ue000" not in body.html and "\ue001" not in body.html
+
+
+def test_a_body_with_private_use_characters_is_not_taken_for_citation_marks():
+    """Citations travel through the sanitiser as private-use marks; an editor's own such
+    characters are left as written, never turned into links, and citations still work."""
+    e = entry("Odd \ue0009\ue001 text, cited [@a].\n", sources=("a",))
+    body, _ = render(e)
+    assert "\ue0009\ue001" in body.html
+    assert 'href="#source-9"' not in body.html
+    assert '<sup class="cite">[<a href="#source-1">1</a>]</sup>' in body.html
+    assert body.text == "Odd \ue0009\ue001 text, cited."
+
+
 def test_sources_cited_only_in_front_matter_are_numbered_after_the_body():
     e = entry("Body cites [@a].\n", sources=("a", "spec"),
               specs="[{label: Memory, value: 24, unit: GB, source: spec}]")
