@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -158,6 +159,33 @@ def test_dates_and_corrections_come_from_git(repo, tmp_path):
     assert "<lastmod>2026-09-15</lastmod>" in (out / "sitemap.xml").read_text()
     awq = read_json(out / "glossary/awq.json")
     assert (awq["updated"], awq["updated_from"]) == ("2026-09-01", "git")
+
+
+def test_a_git_walk_started_before_the_build_is_joined_and_changes_nothing(repo, tmp_path):
+    """The CLI starts git's walk before it imports the build; the build waits for it and
+    its output is the one a build that walked git itself makes."""
+    from pipeline.publish.git_history import start_warming
+
+    path = repo / "entries/tools/vllm.md"
+    path.write_text(path.read_text().replace("Text.", "Text, corrected."))
+    commit_all(repo, "Fix\n\nCorrection: overstated.", "2026-09-15T10:00:00")
+    plain = built(repo, tmp_path / "plain")
+    shutil.rmtree(repo / ".pipeline-cache")
+    settings = load_settings(repo)
+    waited = []
+    join = start_warming(settings)
+
+    def warming():
+        waited.append(True)
+        join()
+
+    build(settings, tmp_path / "early", git_warming=warming)
+    assert waited == [True]
+    assert (repo / ".pipeline-cache/history.json").is_file()  # the child's walk, kept
+    files = sorted(p.relative_to(plain) for p in plain.rglob("*") if p.is_file())
+    assert files and all((plain / f).read_bytes() == (tmp_path / "early" / f).read_bytes()
+                         for f in files)
+    assert read_json(tmp_path / "early/tools/vllm.json")["corrections"][0]["text"] == "overstated."
 
 
 def test_front_matter_updated_wins_over_git(repo, tmp_path):

@@ -48,12 +48,17 @@ def build(out, jobs, no_cache, timings):
       pipeline build --out /tmp/site --timings
     """
     from ..progress import progress
-    from ..publish.build import build as run
+    from ..publish.git_history import start_warming
 
     settings = get_settings()
+    # git's walk of the history (seconds on a long one) starts before the build's imports,
+    # on the core they leave idle; the build joins it.
+    warming = start_warming(settings) if jobs is None or jobs > 1 else None
+    from ..publish.build import build as run
+
     with progress("Building") as bar:
         result = run(settings, _out_dir(settings, out), jobs=jobs, use_cache=not no_cache,
-                     progress=bar)
+                     progress=bar, git_warming=warming)
     click.echo(_summary(result, settings))
     if timings:
         for stage, seconds in result.seconds.items():

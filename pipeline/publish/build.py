@@ -56,13 +56,16 @@ class BuildResult:
 
 
 def build(settings: Settings, out_dir: Path, *, jobs: int | None = None, use_cache: bool = True,
-          today: _dt.date | None = None, progress=None) -> BuildResult:
+          today: _dt.date | None = None, progress=None, git_warming=None) -> BuildResult:
     """Build the site's artifacts and the preview into `out_dir`, replacing it atomically.
 
     Raises ValidationFailed (listing the problems) when the catalog has
     validation errors, RedirectLoopError for a redirect loop, and
     OutputError when `out_dir` is not a build output folder. `progress`
     (a `pipeline.progress.Progress`) is advanced as each stage ends.
+    `git_warming`: what `start_warming(settings)` returned, when the caller
+    started git's walk earlier (the CLI does, before it imports this module,
+    so that the walk runs beside the imports on the core they leave idle).
     """
     jobs = default_jobs() if jobs is None else jobs
     result = BuildResult(out_dir=Path(out_dir))
@@ -73,6 +76,7 @@ def build(settings: Settings, out_dir: Path, *, jobs: int | None = None, use_cac
         spill = Spill(settings.path("cache") / "build")
         state = {"root": str(settings.root), "prefix": b.prefix, "inputs": b.inputs,
                  "site": b.site, "held": {}, "spill": spill}
+        b.git_warming = git_warming
         try:
             with Pool(jobs, state) as pool:
                 with stage("scan"):
@@ -138,7 +142,9 @@ def _render(b: Run, result: BuildResult, stage, pool: Pool,
     # The last build's state lives as long as this one: the cyclic garbage collector
     # (here and in the processes forked from here) need not look through it again.
     gc.freeze()
-    git_read = start_warming(b.settings) if pool.jobs > 1 and b.git_moved else None
+    git_read = b.git_warming
+    if git_read is None and pool.jobs > 1 and b.git_moved:
+        git_read = start_warming(b.settings)
     if not checked.beside:
         with stage("validate"):
             checked.wait()

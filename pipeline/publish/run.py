@@ -31,6 +31,7 @@ class Run:
     facts: dict = field(default_factory=dict)  # the new "facts"
     git: dict = field(default_factory=dict)  # the new "git"
     git_moved: bool = True  # HEAD is not where the last build saw it
+    git_warming: object = None  # waits for the git walk the caller started (start_warming)
     scanned: int = 0  # when the scan started (time.time_ns())
     changed: set = field(default_factory=set)  # ids whose file changed, appeared or went
     records: dict = field(default_factory=dict)  # entry id -> (Span in the spill, length, digest)
