@@ -72,15 +72,44 @@ def test_citations_in_titles_alt_text_and_headings_stay_text_where_tags_cannot_g
     assert "\ue000" not in body.html and "\ue001" not in body.html
 
 
-def test_a_body_with_private_use_characters_is_not_taken_for_citation_marks():
-    """Citations travel through the sanitiser as private-use marks; an editor's own such
-    characters are left as written, never turned into links, and citations still work."""
-    e = entry("Odd \ue0009\ue001 text, cited [@a].\n", sources=("a",))
-    body, _ = render(e)
-    assert "\ue0009\ue001" in body.html
+TRICKY = [
+    "Odd \ue0009\ue001 text, cited [@a].\n",  # the mark characters themselves
+    "Odd &#xE000;9&#xE001; and &#57344;9&#57345; text, cited [@a].\n",  # as entities
+    "A [link](https://example.org/p/[@a]) and <https://example.org/[@a]>, cited [@a].\n",
+    "[@a] in `code \ue000[@a]\ue001` and <span title=\"[@a]\">raw</span> [x [@a]](/y).\n",
+]
+
+
+@pytest.mark.parametrize("text", TRICKY)
+def test_text_an_editor_writes_is_never_taken_for_a_citation_mark(text):
+    """Citations travel through the sanitiser as private-use marks with a secret; an
+    editor's own such characters (or entities) are left as written, and no mark leaves
+    its secret in the page, a link or the search text."""
+    from pipeline.publish import markdown
+
+    body, _ = render(entry(text, sources=("a",)))
     assert 'href="#source-9"' not in body.html
     assert '<sup class="cite">[<a href="#source-1">1</a>]</sup>' in body.html
-    assert body.text == "Odd \ue0009\ue001 text, cited."
+    for out in (body.html, body.text, *body.links, *body.site_paths):
+        assert markdown._SECRET not in out
+
+
+def test_bodies_with_odd_citations_render_the_same_in_every_process(tmp_path):
+    """The marks' secret is drawn per process: output must not depend on it."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "r.py"
+    script.write_text(
+        "import sys, json\n"
+        "sys.path[:0] = [%r, %r]\n"
+        "from test_publish_render import TRICKY, entry, render\n"
+        "out = [render(entry(t, sources=('a',)))[0] for t in TRICKY]\n"
+        "print(json.dumps([(b.html, b.text, b.links, b.site_paths) for b in out]))\n"
+        % (os.path.dirname(__file__), os.path.dirname(os.path.dirname(__file__))))
+    runs = {subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                           check=True).stdout for _ in range(2)}
+    assert len(runs) == 1 and "source-1" in runs.pop()
 
 
 def test_sources_cited_only_in_front_matter_are_numbered_after_the_body():

@@ -15,6 +15,7 @@ from __future__ import annotations
 import ctypes
 import html
 import re
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -56,13 +57,17 @@ _CLEANER = nh3.Cleaner(
 _ANCHOR_RE = re.compile(r'<a href="([^"]*)"([^>]*)>(.*?)</a>', re.S)
 _HEADING_RE = re.compile(r"<h([2-4])>(.*?)</h\1>", re.S)
 _TAG_RE = re.compile(r"<[^>]+>")
-# A citation travels through cmark and nh3 as a mark: the numbers it links to between two
-# private-use characters, as plain text (see MarkedLines.markdown).
+# A citation travels through cmark and nh3 as a mark: a private-use character, a secret
+# drawn when the process starts, the numbers it links to, another private-use character
+# (see MarkedLines.markdown). Without the secret, no text an editor writes (the characters
+# themselves or their entities, which cmark decodes) can pass for a mark; the secret
+# never reaches the output.
 MARK_OPEN, MARK_CLOSE = "\ue000", "\ue001"
-_MARK_RE = re.compile("\ue000([0-9, ]*)\ue001")
-_TAG_WITH_MARK_RE = re.compile("<[^>]*\ue000[^>]*>")
-_MARK_OR_TAG_RE = re.compile("\ue000[^\ue001]*\ue001|<[^>]+>")
-_CITE_OR_TAG_RE = re.compile('<sup class="cite">.*?</sup>|<[^>]+>', re.S)
+_SECRET = secrets.token_hex(8)
+_MARK_RE = re.compile(f"\ue000{_SECRET}([0-9]+(?:, [0-9]+)*)\ue001")
+_TAG_WITH_MARK_RE = re.compile(f"<[^>]*\ue000{_SECRET}[^>]*>")
+_MARK_OR_TAG_RE = re.compile(f'\ue000{_SECRET}[^\ue001]*\ue001|<sup class="cite">.*?</sup>|<[^>]+>',
+                             re.S)
 _SPACE_BEFORE_STOP_RE = re.compile(r" (?=[.,;:!?])")
 _NON_WORD_RE = re.compile(r"[^a-z0-9]+")
 
@@ -202,16 +207,14 @@ class MarkedLines:
                     seen.setdefault(key)
         return list(seen)
 
-    def markdown(self, numbers: dict[str, int], marks: bool = False) -> str:
-        """The body with citations as numbered links and no-cite markers removed.
-
-        `marks`: each citation becomes a mark instead (MARK_OPEN, its numbers,
-        MARK_CLOSE), which `cite_marks` turns into links after sanitising: nh3 then
-        has no citation HTML to go through, a third of its work on a typical body.
-        """
+    def markdown(self, numbers: dict[str, int], marks: bool = True) -> str:
+        """The body with each citation as a mark (see MARK_OPEN), which `cite_marks` turns
+        into numbered links after sanitising (nh3 then has no citation HTML to go through,
+        a third of its work on a typical body), and no-cite markers removed. Without
+        `marks`, citations are written as HTML links (`<sup class="cite">`)."""
+        cite = _cite_mark if marks else _cite_html
         if not self.lines:
             return self.entry.body
-        cite = _cite_mark if marks else _cite_html
         lines = list(self.entry.body_lines)
         for i, groups, markers in self.lines:
             spans = [(start, end, cite(keys, numbers)) for start, end, keys in groups]
@@ -233,8 +236,8 @@ def _cite_html(keys: list[str], numbers: dict[str, int]) -> str | None:
 
 def _cite_mark(keys: list[str], numbers: dict[str, int]) -> str | None:
     if not keys or any(k not in numbers for k in keys):
-        return None
-    return MARK_OPEN + ", ".join(str(numbers[k]) for k in keys) + MARK_CLOSE
+        return None  # not a citation we can number: leave the text as written
+    return f"{MARK_OPEN}{_SECRET}{', '.join(str(numbers[k]) for k in keys)}{MARK_CLOSE}"
 
 
 def _mark_html(m: re.Match) -> str:
@@ -249,7 +252,7 @@ def _mark_text(m: re.Match) -> str:
 def cite_marks(fragment: str) -> str:
     """Sanitised HTML with its citation marks as numbered links to the source list; a mark
     that ended up inside a tag (a link's title, an image's alt text) as "[1, 2]"."""
-    if MARK_OPEN not in fragment:
+    if _SECRET not in fragment:
         return fragment
     if _TAG_WITH_MARK_RE.search(fragment):
         fragment = _TAG_WITH_MARK_RE.sub(lambda t: _MARK_RE.sub(_mark_text, t.group(0)),
@@ -264,13 +267,22 @@ def render_body(entry: Entry, sources: list[dict],
     """Render an entry's body; `sources` is its numbered source list (see number_sources).
 
     Links for which `is_affiliate` is true get `rel` and a visible `label` after them.
+    Citations go through as marks; in the rare body where one lands where it cannot be
+    turned back (inside a link's URL, which cmark percent-encodes), the body is rendered
+    again with its citations as HTML through nh3, so the secret never reaches the output.
     """
-    paid_label = f' <span class="paid-label">{html.escape(label)}</span>'
     numbers = {s["id"]: s["number"] for s in sources}
-    # An editor's own private-use characters would be taken for marks: such a rare body
-    # has its citations as HTML through nh3.
-    marks = MARK_OPEN not in entry.body and MARK_CLOSE not in entry.body
-    markdown = (marked or MarkedLines(entry)).markdown(numbers, marks)
+    marked = marked or MarkedLines(entry)
+    body = _render(marked.markdown(numbers), is_affiliate, rel, label, marks=True)
+    if _SECRET in body.html or any(_SECRET in u for u in (*body.links, *body.site_paths)):
+        body = _render(marked.markdown(numbers, marks=False), is_affiliate, rel, label,
+                       marks=False)
+    return body
+
+
+def _render(markdown: str, is_affiliate: Callable[[str], bool], rel: str, label: str,
+            marks: bool) -> RenderedBody:
+    paid_label = f' <span class="paid-label">{html.escape(label)}</span>'
     clean = _CLEANER.clean(commonmark_html(markdown))
     links: dict[str, None] = {}
     site_paths: dict[str, None] = {}
@@ -295,13 +307,13 @@ def render_body(entry: Entry, sources: list[dict],
 
 
 def plain_text(fragment: str) -> str:
-    """The words of an HTML fragment, without citation marks, for search.
+    """The words of an HTML fragment (before `cite_marks`), without citation marks, for
+    search.
 
     Tags are dropped without a space: cmark ends every block with a newline,
     so words of different blocks stay apart and inline tags join nothing.
     """
-    strip = _CITE_OR_TAG_RE if '<sup class="cite">' in fragment else _MARK_OR_TAG_RE
-    text = strip.sub("", fragment)
+    text = _MARK_OR_TAG_RE.sub("", fragment)
     text = " ".join((html.unescape(text) if "&" in text else text).split())
     return _SPACE_BEFORE_STOP_RE.sub("", text)  # "a claim [1]." -> "a claim ." -> "a claim."
 
@@ -310,7 +322,7 @@ def _heading_ids(fragment: str) -> str:
     used: dict[str, int] = {}
 
     def add_id(m: re.Match) -> str:
-        text = html.unescape(_TAG_RE.sub("", m.group(2)))
+        text = html.unescape(_TAG_RE.sub("", _MARK_RE.sub(_mark_text, m.group(2))))
         base = _NON_WORD_RE.sub("-", text.lower()).strip("-") or "section"
         n = used.get(base, 0)
         used[base] = n + 1
