@@ -94,6 +94,60 @@ def test_text_an_editor_writes_is_never_taken_for_a_citation_mark(text):
         assert markdown._SECRET not in out
 
 
+ATTRIBUTE_ESCAPES = [
+    '<abbr title="x > [@a] <script>alert(1)</script>">t</abbr>\n',
+    '[x](https://e.org "a > b [@a] <img src=x onerror=alert(1)>")\n',
+]
+
+
+@pytest.mark.parametrize("marks", [True, False])
+@pytest.mark.parametrize("text", ATTRIBUTE_ESCAPES)
+def test_a_citation_in_an_attribute_cannot_break_out_of_it(text, marks, monkeypatch):
+    """With marks (nh3 writing < and > in attribute values as entities) or without them
+    (as with an older nh3), a citation in an attribute stays text in the attribute."""
+    from pipeline.publish import markdown
+
+    monkeypatch.setattr(markdown, "_MARKS", marks)
+    body, _ = render(entry(text, sources=("a",)))
+    seen = _tags(body.html)
+    assert all(tag != "script" and not any(a.startswith("on") for a in attrs)
+               for tag, attrs in seen), seen
+    # the citation is a link to the source list, or text inside the attribute
+    assert all(attrs.get("href", "#source-1").startswith(("#source-1", "https://e.org"))
+               for tag, attrs in seen if tag == "a")
+
+
+def _tags(fragment: str) -> list[tuple[str, dict]]:
+    """(tag, attributes) of every start tag, as a browser's tokenizer reads them."""
+    from html.parser import HTMLParser
+
+    found = []
+
+    class Collect(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            found.append((tag, dict(attrs)))
+
+    Collect().feed(fragment)
+    return found
+
+
+def test_marks_are_used_only_with_a_sanitiser_that_escapes_attribute_values():
+    from pipeline.publish import markdown
+
+    class Old:  # nh3 before 0.3.7
+        def clean(self, text):
+            return '<a href="https://x.org/" title="a<b>c">t</a>'
+
+    assert markdown._tags_are_plain(markdown._CLEANER)  # the nh3 installed
+    assert not markdown._tags_are_plain(Old())
+
+
+def test_a_citation_in_a_links_text_is_no_link_in_a_link():
+    body, _ = render(entry("[link [@a]](https://e.org) and [@a].\n", sources=("a",)))
+    assert '<a href="https://e.org">link [1]</a>' in body.html
+    assert body.html.count("<a ") == 2  # the link and the citation after it
+
+
 def test_bodies_with_odd_citations_render_the_same_in_every_process(tmp_path):
     """The marks' secret is drawn per process: output must not depend on it."""
     import subprocess

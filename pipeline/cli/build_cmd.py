@@ -49,11 +49,12 @@ def build(out, jobs, no_cache, timings):
     """
     from ..progress import progress
     from ..publish.git_history import start_warming
+    from ..publish.pool import default_jobs
 
     settings = get_settings()
     # git's walk of the history (seconds on a long one) starts before the build's imports,
-    # on the core they leave idle; the build joins it.
-    warming = start_warming(settings) if jobs is None or jobs > 1 else None
+    # on the core they leave idle; the build joins it when HEAD moved since the last build.
+    warming = start_warming(settings) if (jobs or default_jobs()) > 1 else None
     from ..publish.build import build as run
 
     with progress("Building") as bar:

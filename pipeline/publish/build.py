@@ -142,9 +142,9 @@ def _render(b: Run, result: BuildResult, stage, pool: Pool,
     # The last build's state lives as long as this one: the cyclic garbage collector
     # (here and in the processes forked from here) need not look through it again.
     gc.freeze()
-    git_read = b.git_warming
-    if git_read is None and pool.jobs > 1 and b.git_moved:
-        git_read = start_warming(b.settings)
+    git_read = None
+    if b.git_moved:  # a walk started early is left alone otherwise (it ends at exit)
+        git_read = b.git_warming or (start_warming(b.settings) if pool.jobs > 1 else None)
     if not checked.beside:
         with stage("validate"):
             checked.wait()

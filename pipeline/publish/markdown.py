@@ -66,8 +66,18 @@ MARK_OPEN, MARK_CLOSE = "\ue000", "\ue001"
 _SECRET = secrets.token_hex(8)
 _MARK_RE = re.compile(f"\ue000{_SECRET}([0-9]+(?:, [0-9]+)*)\ue001")
 _TAG_WITH_MARK_RE = re.compile(f"<[^>]*\ue000{_SECRET}[^>]*>")
-_MARK_OR_TAG_RE = re.compile(f'\ue000{_SECRET}[^\ue001]*\ue001|<sup class="cite">.*?</sup>|<[^>]+>',
-                             re.S)
+_MARK_OR_TAG_RE = re.compile(f"\ue000{_SECRET}[^\ue001]*\ue001|<[^>]+>")
+_CITE_OR_TAG_RE = re.compile('<sup class="cite">.*?</sup>|<[^>]+>', re.S)
+
+
+def _tags_are_plain(cleaner) -> bool:
+    """Does the sanitiser write `<` and `>` in attribute values as entities? Then every
+    `<` of its output starts a tag and every `>` ends one, which `cite_marks` relies on
+    to tell a mark inside a tag from one in text. (nh3 does from 0.3.7; before, a `>`
+    in a title could end what `<[^>]*>` takes for a tag, and a mark turned into markup
+    there would break out of the attribute.)"""
+    out = cleaner.clean('<a href="https://x.org/" title="a<b>c">t</a>')
+    return "&lt;b&gt;" in out and "<b>" not in out
 _SPACE_BEFORE_STOP_RE = re.compile(r" (?=[.,;:!?])")
 _NON_WORD_RE = re.compile(r"[^a-z0-9]+")
 
@@ -117,6 +127,7 @@ class _Cmark:
 
 
 _CMARK = _Cmark()
+_MARKS = _tags_are_plain(_CLEANER)
 
 
 def commonmark_html(markdown: str) -> str:
@@ -273,8 +284,10 @@ def render_body(entry: Entry, sources: list[dict],
     """
     numbers = {s["id"]: s["number"] for s in sources}
     marked = marked or MarkedLines(entry)
-    body = _render(marked.markdown(numbers), is_affiliate, rel, label, marks=True)
-    if _SECRET in body.html or any(_SECRET in u for u in (*body.links, *body.site_paths)):
+    body = _render(marked.markdown(numbers, marks=_MARKS), is_affiliate, rel, label,
+                   marks=_MARKS)
+    if _MARKS and (_SECRET in body.html
+                   or any(_SECRET in u for u in (*body.links, *body.site_paths))):
         body = _render(marked.markdown(numbers, marks=False), is_affiliate, rel, label,
                        marks=False)
     return body
@@ -289,31 +302,35 @@ def _render(markdown: str, is_affiliate: Callable[[str], bool], rel: str, label:
 
     def anchor(m: re.Match) -> str:
         href = html.unescape(m.group(1))
+        whole, inner = m.group(0), m.group(3)
+        if marks and _SECRET in inner:  # a citation in a link's text: no link in a link
+            inner = _MARK_RE.sub(_mark_text, inner)
+            whole = f'<a href="{m.group(1)}"{m.group(2)}>{inner}</a>'
         if href.startswith("/"):
             site_paths.setdefault(href.split("#", 1)[0].split("?", 1)[0])
-            return m.group(0)
+            return whole
         if href.startswith(("http:", "https:", "mailto:")):
             links.setdefault(href)
         if not is_affiliate(href):
-            return m.group(0)
-        return (f'<a href="{m.group(1)}" rel="{html.escape(rel)}"{m.group(2)}>{m.group(3)}</a>'
+            return whole
+        return (f'<a href="{m.group(1)}" rel="{html.escape(rel)}"{m.group(2)}>{inner}</a>'
                 + paid_label)
 
     clean = _ANCHOR_RE.sub(anchor, clean)
     clean = _heading_ids(clean)
-    text = plain_text(clean)
+    text = plain_text(clean) if marks else plain_text(clean, _CITE_OR_TAG_RE)
     return RenderedBody(html=cite_marks(clean) if marks else clean, text=text,
                         links=list(links), site_paths=list(site_paths))
 
 
-def plain_text(fragment: str) -> str:
+def plain_text(fragment: str, strip: re.Pattern = _MARK_OR_TAG_RE) -> str:
     """The words of an HTML fragment (before `cite_marks`), without citation marks, for
-    search.
+    search. `strip`: what goes (marks and tags; citations written as HTML and tags).
 
     Tags are dropped without a space: cmark ends every block with a newline,
     so words of different blocks stay apart and inline tags join nothing.
     """
-    text = _MARK_OR_TAG_RE.sub("", fragment)
+    text = strip.sub("", fragment)
     text = " ".join((html.unescape(text) if "&" in text else text).split())
     return _SPACE_BEFORE_STOP_RE.sub("", text)  # "a claim [1]." -> "a claim ." -> "a claim."
 
