@@ -68,6 +68,8 @@ _MARK_RE = re.compile(f"\ue000{_SECRET}([0-9]+(?:, [0-9]+)*)\ue001")
 _TAG_WITH_MARK_RE = re.compile(f"<[^>]*\ue000{_SECRET}[^>]*>")
 _MARK_OR_TAG_RE = re.compile(f"\ue000{_SECRET}[^\ue001]*\ue001|<[^>]+>")
 _CITE_OR_TAG_RE = re.compile('<sup class="cite">.*?</sup>|<[^>]+>', re.S)
+_SPACE_BEFORE_STOP_RE = re.compile(r" (?=[.,;:!?])")
+_NON_WORD_RE = re.compile(r"[^a-z0-9]+")
 
 
 def _tags_are_plain(cleaner) -> bool:
@@ -78,8 +80,6 @@ def _tags_are_plain(cleaner) -> bool:
     there would break out of the attribute.)"""
     out = cleaner.clean('<a href="https://x.org/" title="a<b>c">t</a>')
     return "&lt;b&gt;" in out and "<b>" not in out
-_SPACE_BEFORE_STOP_RE = re.compile(r" (?=[.,;:!?])")
-_NON_WORD_RE = re.compile(r"[^a-z0-9]+")
 
 
 class _Cmark:
