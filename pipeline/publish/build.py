@@ -72,11 +72,10 @@ def build(settings: Settings, out_dir: Path, *, jobs: int | None = None, use_cac
     stage = _stage_timer(result.seconds, progress)
     with OutputTree(result.out_dir, settings.path("cache") / "build" / "trees",
                     protect=settings.root) as tree:
-        b = Run(settings, tree, Inputs(settings), Site(settings))
+        b = Run(settings, tree, Inputs(settings), Site(settings), git_warming=git_warming)
         spill = Spill(settings.path("cache") / "build")
         state = {"root": str(settings.root), "prefix": b.prefix, "inputs": b.inputs,
                  "site": b.site, "held": {}, "spill": spill}
-        b.git_warming = git_warming
         try:
             with Pool(jobs, state) as pool:
                 with stage("scan"):

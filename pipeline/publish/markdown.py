@@ -286,8 +286,7 @@ def render_body(entry: Entry, sources: list[dict],
     marked = marked or MarkedLines(entry)
     body = _render(marked.markdown(numbers, marks=_MARKS), is_affiliate, rel, label,
                    marks=_MARKS)
-    if _MARKS and (_SECRET in body.html
-                   or any(_SECRET in u for u in (*body.links, *body.site_paths))):
+    if _MARKS and _SECRET in body.html:  # its links and text come from this HTML
         body = _render(marked.markdown(numbers, marks=False), is_affiliate, rel, label,
                        marks=False)
     return body
