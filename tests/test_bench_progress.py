@@ -55,8 +55,21 @@ def test_a_real_terminal_is_recognised():
         assert shows_progress("text", tty)
         with progress("Building", 1, stream=tty, delay=0) as bar:
             bar.advance()
-        assert os.read(leader, 1000).decode() == "\rBuilding: 1/1 (100%)\x1b[K\r\x1b[K"
+        assert _read_all(leader) == "\rBuilding: 1/1 (100%)\x1b[K\r\x1b[K"
     os.close(leader)
+
+
+def _read_all(fd: int) -> str:
+    """What was written to the terminal: a pty may hand it over in more than one read."""
+    import select
+
+    out = b""
+    while select.select([fd], [], [], 0.5)[0]:
+        chunk = os.read(fd, 1000)
+        if not chunk:
+            break
+        out += chunk
+    return out.decode()
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
