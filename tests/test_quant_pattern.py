@@ -13,6 +13,8 @@ PLAIN = re.compile(
     r"(?<![\w.])(?:\$\s?\d[\d,]*(?:\.\d+)?"
     r"|\d[\d,]*(?:\.\d+)?(?:\s?-\s?\d[\d,]*(?:\.\d+)?)?\s?" + _UNIT + ")"
 )
+# The plain form of a sentence end: the white space after a full stop (and a closing quote).
+PLAIN_END = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=\S)")
 PIECES = ["1", "24", "3.5", "1,000", "$", "$ ", " ", ".", "-", " - ", "%", "x", "×", "GB",
           "GiB/s", "MB", "W", "watts", "ms", "bpw", "GHz", "tok/s", "tokens/s", "t/s",
           "tokens per second", "TFLOPS", "USD", "a", "v", "_", "é", "\n", "(", "[@s]"]
@@ -23,6 +25,16 @@ PIECES = ["1", "24", "3.5", "1,000", "$", "$ ", " ", ".", "-", " - ", "%", "x", 
 def test_the_fast_pattern_finds_the_same_claims(text):
     assert [m.span() for m in QUANT_RE.finditer(text)] == \
         [m.span() for m in PLAIN.finditer(text)]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(PIECES + ["!", "?", ". ", "! ", '." ', ".) ", "..", "?!", ")",
+                                          '"', "]", "\t", "a. b"]), max_size=14).map("".join))
+def test_the_fast_sentence_end_finds_the_same_boundaries(text):
+    """_SENTENCE_END takes the full stop too (so the engine can skip to one): each of its
+    matches is the plain form's, one character earlier."""
+    assert [(m.start() + 1, m.end()) for m in _SENTENCE_END.finditer(text)] == \
+        [m.span() for m in PLAIN_END.finditer(text)]
 
 
 @settings(max_examples=3000, deadline=None)

@@ -78,14 +78,19 @@ CLAIM_UNCITED = rule(
 _UNIT = (r"(?:%|[x×](?![\w-])|tok/s|tokens?/s|t/s|tokens per second|[KMGT]i?B(?:/s)?(?![\w])"
          r"|W(?![\w])|watts?\b|ms\b|bpw\b|GHz\b|MHz\b|TFLOPS\b|TOPS\b|USD\b)")
 # A number with a unit, a percentage or a dollar amount, not inside a word or a version
-# number. Each branch starts with the character it needs (the look-behind comes after it),
-# so the regex engine skips to the next `$` or digit instead of trying at every position.
+# number. The pattern starts with one character class (the look-behind comes after it):
+# the regex engine then skips to the next `$` or digit with a quick test of each
+# character, instead of trying every branch at every position. Which branch applies
+# depends on that first character.
 QUANT_RE = re.compile(
-    r"\$(?<![\w.].)\s?\d[\d,]*(?:\.\d+)?"
-    r"|\d(?<![\w.].)[\d,]*(?:\.\d+)?(?:\s?-\s?\d[\d,]*(?:\.\d+)?)?\s?" + _UNIT
+    r"[\d$](?<![\w.].)(?:(?<=\$)\s?\d[\d,]*(?:\.\d+)?"
+    r"|(?<=\d)[\d,]*(?:\.\d+)?(?:\s?-\s?\d[\d,]*(?:\.\d+)?)?\s?" + _UNIT + ")"
 )
 _ORDERED_ITEM = re.compile(r"\d+[.)] ")
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=\S)")
+# Where a sentence ends: its full stop (kept in the sentence), then an optional closing
+# quote or bracket and white space, before more text. Starting with the full stop (not a
+# look-behind) lets the engine skip to the next one.
+_SENTENCE_END = re.compile(r"[.!?][\"')\]]?\s+(?=\S)")
 
 
 def _source_refs(data, path=()):
@@ -130,7 +135,7 @@ def _sentences(entry: Entry, having: re.Pattern):
         pieces = []
         pos = 0
         for m in _SENTENCE_END.finditer(text):
-            pieces.append((pos, m.start()))
+            pieces.append((pos, m.start() + 1))  # the full stop ends the sentence
             pos = m.end()
         pieces.append((pos, len(text)))
         merged: list[list] = []  # [start, end, text]
