@@ -106,25 +106,26 @@ def _body_links(entry: Entry, where: str) -> Iterator[FoundLink]:
             yield FoundLink(url, entry.file, line_no, start + 1, where, (), entry.id or None)
 
 
-def _strings(data, path: tuple = ()) -> Iterator[tuple[tuple, str]]:
-    if isinstance(data, dict):
-        for k, v in data.items():
-            yield from _strings(v, (*path, k))
-    elif isinstance(data, list):
-        for i, v in enumerate(data):
-            yield from _strings(v, (*path, i))
-    elif isinstance(data, str):
-        yield path, data
+def _url_values(data: dict | list, path: tuple, out: list) -> None:
+    """(path, value) of every front-matter string under `data` that is a URL, in order."""
+    for k, v in data.items() if isinstance(data, dict) else enumerate(data):
+        if isinstance(v, str):
+            if "://" in v and _URL_VALUE.fullmatch(v.strip()):  # no URL without "://"
+                out.append(((*path, k), v))
+        elif isinstance(v, (dict, list)):
+            _url_values(v, (*path, k), out)
 
 
 def find_links(entry: Entry) -> list[FoundLink]:
     """Every URL of an entry, front matter first, each with its file, line and column."""
     out = []
-    for path, value in _strings(entry.data):
-        if _URL_VALUE.fullmatch(value.strip()):
-            line, col = entry.pos(path)
-            out.append(FoundLink(value.strip(), entry.file, line, col, "front matter", path,
-                                 entry.id))
+    values: list[tuple[tuple, str]] = []
+    if isinstance(entry.data, (dict, list)):
+        _url_values(entry.data, (), values)
+    for path, value in values:
+        line, col = entry.pos(path)
+        out.append(FoundLink(value.strip(), entry.file, line, col, "front matter", path,
+                             entry.id))
     out.extend(_body_links(entry, "body"))
     return sorted(out, key=lambda link: (link.line, link.column))
 
