@@ -12,7 +12,8 @@ from collections.abc import Iterator
 
 from .model import Entry
 
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+# A line that opens or closes fenced code: the fence, then the rest of the line.
+_FENCE_LINE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$", re.MULTILINE)
 _INLINE_CODE = re.compile(r"(`+)(?:(?!\1).)+?\1")
 LINK_RE = re.compile(r"\]\(\s*<?(/[^)\s>#?]*)([#?][^)\s>]*)?>?(?:\s+\"[^\"]*\")?\s*\)")
 REF_DEF_RE = re.compile(r"^ {0,3}\[[^\]]+\]:\s*<?(/[^\s>#?]*)([#?]\S*)?")
@@ -33,22 +34,39 @@ def prose_lines(entry: Entry) -> Iterator[tuple[int, str]]:
 
 
 def _prose_lines(entry: Entry) -> Iterator[tuple[int, str]]:
-    fence: str | None = None
     first = entry.body_line
-    for i, line in enumerate(entry.body_lines):
-        m = _FENCE.match(line)
-        if fence is not None:
-            if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence) and not line.strip()[len(m.group(1)):].strip():
-                fence = None
-            continue
-        if m:
-            fence = m.group(1)
-            continue
-        if line.startswith("    ") or line.startswith("\t"):
-            continue  # indented code (we do not nest lists deeply enough to care)
+    lines = entry.body_lines
+    fenced = _fenced(entry.body) if "```" in entry.body or "~~~" in entry.body else ()
+    for i, line in enumerate(lines):
+        if line.startswith(("    ", "\t")) or i in fenced:
+            continue  # code: indented (we do not nest lists deeply enough to care) or fenced
         if "`" in line:
             line = _INLINE_CODE.sub(lambda mm: " " * len(mm.group(0)), line)
         yield first + i, line
+
+
+def _fenced(body: str) -> set[int]:
+    """Indexes of the body lines that open, hold or close a fenced code block.
+
+    Only the lines that look like a fence are looked at, found by one search of
+    the body: a fence opens at one, and closes at the first later one of the
+    same character, at least as long, with nothing after it (or never).
+    """
+    out: set[int] = set()
+    opened: tuple[int, str] | None = None  # (line index, fence)
+    at, line_no = 0, 0
+    for m in _FENCE_LINE.finditer(body):
+        line_no += body.count("\n", at, m.start())
+        at = m.start()
+        fence = m.group(1)
+        if opened is None:
+            opened = (line_no, fence)
+        elif fence[0] == opened[1][0] and len(fence) >= len(opened[1]) and not m.group(2).strip():
+            out.update(range(opened[0], line_no + 1))
+            opened = None
+    if opened is not None:  # never closed: code to the end
+        out.update(range(opened[0], body.count("\n") + 1))
+    return out
 
 
 def internal_links(entry: Entry) -> Iterator[tuple[int, int, str, str]]:

@@ -1,0 +1,55 @@
+"""The body lines rules read (`prose_lines`): code left out, found as an editor reads it."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings, strategies as st
+
+from pipeline.catalog.model import Entry
+from pipeline.catalog.text import prose_lines
+
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_INLINE_CODE = re.compile(r"(`+)(?:(?!\1).)+?\1")
+
+
+def plain_prose_lines(entry: Entry):
+    """The plain form, one line at a time: what prose_lines must give."""
+    fence = None
+    for i, line in enumerate(entry.body_lines):
+        m = _FENCE.match(line)
+        if fence is not None:
+            if (m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence)
+                    and not line.strip()[len(m.group(1)):].strip()):
+                fence = None
+            continue
+        if m:
+            fence = m.group(1)
+            continue
+        if line.startswith("    ") or line.startswith("\t"):
+            continue
+        if "`" in line:
+            line = _INLINE_CODE.sub(lambda mm: " " * len(mm.group(0)), line)
+        yield entry.body_line + i, line
+
+
+def _entry(body: str) -> Entry:
+    return Entry(id="glossary/x", collection="glossary", slug="x", file="x.md", data={},
+                 body=body, body_line=7)
+
+
+PIECES = ["```", "````", "~~~", "~~~~", " ", "   ", "    ", "\t", "\n", "\n", "\n", "text",
+          "`code`", "``", "python", "\r", "x ```", "@a", "~", "[@s]"]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=30).map("".join))
+def test_fences_found_in_one_search_give_the_plain_lines(body):
+    assert list(prose_lines(_entry(body))) == list(plain_prose_lines(_entry(body)))
+
+
+def test_code_is_left_out():
+    body = ("Intro [@a].\n```bash\nrun 5 GB\n```\n    indented 3 GB\nafter `7 GB` text\n"
+            "~~~~\nnot closed by ~~~\n~~~\nstill code\n~~~~~\nlast\n````\nnever closed\n")
+    assert list(prose_lines(_entry(body))) == [
+        (7, "Intro [@a]."), (12, "after        text"), (18, "last")]
