@@ -120,6 +120,21 @@ class SchemaSet:
             self._walk(node["items"], base, (*path, STAR), fields, depth + 1)
 
 
+def values_under(data, path: tuple) -> list:
+    """The values of `values_at(data, path)`, in the same order, without their paths:
+    found a step at a time (every value is at the same depth, so level by level is the
+    same order as depth first)."""
+    found = [data]
+    for step in path:
+        if step == STAR:
+            found = [item for d in found if isinstance(d, list) for item in d]
+        else:
+            found = [d[step] for d in found if isinstance(d, dict) and step in d]
+        if not found:
+            break
+    return found
+
+
 def values_at(data, path: tuple):
     """(concrete path, value) for every value at a path pattern with STAR steps."""
     if not path:

@@ -90,11 +90,11 @@ def apply_severities(diags: list[Diagnostic], overrides: dict[str, str], strict:
 
 def references_of(entry, schemas) -> set[str]:
     """Every entry id an entry refers to, in front matter or body links."""
-    from .schemas import values_at
+    from .schemas import values_under
 
     out: set[str] = set()
     for fld in schemas.ref_fields(entry.collection):
-        for _, value in values_at(entry.data, fld.path):
+        for value in values_under(entry.data, fld.path):
             if isinstance(value, str):
                 out.add(value if "/" in value else f"{fld.collections[0]}/{value}")
     for _, _, path, _ in internal_links(entry):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..catalog.model import Entry
 from ..catalog.text import path_to_id
 from ..config import COLLECTIONS
-from ..schemas import SchemaSet, values_at
+from ..schemas import SchemaSet, values_under
 
 # The typed reference lists of a page, in the order they appear, with their headings.
 TYPED = (
@@ -49,7 +49,7 @@ def outgoing(entry: Entry, schemas: SchemaSet, site_paths: list[str]) -> list[st
     for fld in schemas.ref_fields(entry.collection):
         if fld.collections == ("authors",):
             continue
-        for _, value in values_at(entry.data, fld.path):
+        for value in values_under(entry.data, fld.path):
             if isinstance(value, str):
                 out.add(value)
     for path in site_paths:
