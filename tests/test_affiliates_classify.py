@@ -6,6 +6,7 @@ import json
 from dataclasses import replace
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from conftest import REPO
 from pipeline.affiliates import classify
@@ -184,3 +185,17 @@ def test_the_click_id_of_someone_else_is_never_ours(programs):
 def test_specific_shapes_win_over_the_catch_all(programs):
     url = "https://www.amazon.com/dp/B0BJFRT43X?tag=localaicat-20&irclickid=abc"
     assert classify(url, programs).program == "amazon"
+
+
+_URL_PIECES = ["http://", "https://", "HTTPS://", "ftp://", "www.", "WWW.", "Example.COM", "a-b",
+               "x.", ".", "/", "?", "#", "q=1", ":8080", "user@", "[::1]", " ", "\t", "%41",
+               "é", "_", "", "amazon.com", "tag=ours-20", "\\"]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(_URL_PIECES), max_size=8).map("".join))
+def test_the_quick_host_is_the_host_urlsplit_gives(url):
+    """url_host reads simple URLs itself: the same host as the full parse, for any URL."""
+    from pipeline.affiliates.classify import _host, url_host
+
+    assert url_host(url) == _host(url)[0]

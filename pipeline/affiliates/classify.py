@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlsplit
 
@@ -26,6 +27,20 @@ class LinkClass:
     @property
     def is_affiliate(self) -> bool:
         return self.program is not None
+
+
+# An http(s) URL whose host is letters, digits, dots and hyphens, and ends at the end of
+# the URL or at a path, query or fragment: its host is read here, faster than urlsplit.
+_PLAIN_HOST = re.compile(r"https?://([a-z0-9.-]+)(?=[/?#]|\Z)", re.IGNORECASE)
+
+
+def url_host(url: str) -> str:
+    """The host of a URL as `_host` gives it (without `www.`; "" when there is none), for
+    the test most links stop at: is it a host any program has?"""
+    m = _PLAIN_HOST.match(url)
+    if m is not None:
+        return m.group(1).lower().rstrip(".").removeprefix("www.")
+    return _host(url)[0]
 
 
 def _host(url: str) -> tuple[str, str, str]:
@@ -68,12 +83,13 @@ def classify(url: str, programs: Programs) -> LinkClass:
     affiliate link; a link through a shortener of no program is a shortener
     with no program.
     """
-    host, path, query = _host(url)
+    host = url_host(url)
     if not host:
         return LinkClass(url=url)
     known = programs.known_hosts
     if known is not None and not known.match(host):
         return LinkClass(url=url, host=host)  # most links: one test instead of one a shape
+    _, path, query = _host(url)
     for program, shape in programs.shapes:
         if not shape.host_re.match(host):
             continue

@@ -12,9 +12,9 @@ import fnmatch
 import hashlib
 import re
 from collections.abc import Iterable
-from urllib.parse import urlsplit
 
 from ..affiliates import classify, disclosure, load_programs
+from ..affiliates.classify import url_host
 from ..config import Settings
 
 
@@ -42,10 +42,7 @@ class PaidLinks:
         """False when no program could claim the URL (a cheap test before `classify`)."""
         if self._catch_all and "?" in url:
             return True
-        try:
-            host = (urlsplit(url).hostname or "").rstrip(".").removeprefix("www.")
-        except ValueError:
-            return False
+        host = url_host(url)  # the host `classify` tests
         return host in self._exact or bool(self._wild and self._wild.match(host))
 
     def classify(self, url: str):
