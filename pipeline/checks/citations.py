@@ -93,18 +93,25 @@ _ORDERED_ITEM = re.compile(r"\d+[.)] ")
 _SENTENCE_END = re.compile(r"[.!?][\"')\]]?\s+(?=\S)")
 
 
-def _source_refs(data, path=()):
-    """(path, id) of every front-matter `source:` field."""
+def _source_refs(data, path: tuple = ()) -> list[tuple[tuple, str]]:
+    """(path, id) of every front-matter `source:` field, in order."""
+    out: list[tuple[tuple, str]] = []
+    if isinstance(data, (dict, list)):
+        _collect_source_refs(data, path, out)
+    return out
+
+
+def _collect_source_refs(data: dict | list, path: tuple, out: list) -> None:
     if isinstance(data, dict):
         for k, v in data.items():
             if k == "source" and isinstance(v, str):
-                yield (*path, k), v
+                out.append(((*path, k), v))
             elif k != "sources" and isinstance(v, (dict, list)):
-                yield from _source_refs(v, (*path, k))
-    elif isinstance(data, list):
+                _collect_source_refs(v, (*path, k), out)
+    else:
         for i, v in enumerate(data):
             if isinstance(v, (dict, list)):
-                yield from _source_refs(v, (*path, i))
+                _collect_source_refs(v, (*path, i), out)
 
 
 def _sentences(entry: Entry, having: re.Pattern):
