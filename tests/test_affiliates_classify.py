@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import replace
 
 import pytest
@@ -199,3 +200,39 @@ def test_the_quick_host_is_the_host_urlsplit_gives(url):
     from pipeline.affiliates.classify import _host, url_host
 
     assert url_host(url) == _host(url)[0]
+
+
+class _EveryShape:
+    """The programs, with no quick test: classify tries every shape on every URL."""
+
+    def __init__(self, programs):
+        self.shapes, self.shortener_re = programs.shapes, programs.shortener_re
+
+    def may_match(self, url, host):
+        return True
+
+
+_LINK_PIECES = ["https://", "http://", "www.", "amazon.com", "amzn.to", "dell.sjv.io", "goto.",
+                "bestbuy.com", "example.org", "/dp/B0BJFRT43X", "/c/1234567/1179936/17038",
+                "/Ab3d", "?", "&", "tag=localaicat-20", "irclickid=Wx2", "#", "x", "/"]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(_LINK_PIECES), max_size=7).map("".join))
+def test_the_quick_test_changes_no_class(programs, url):
+    """Most links stop at Programs.may_match; it stops none that a shape would claim."""
+    assert classify(url, programs) == classify(url, _EveryShape(programs))
+
+
+def test_a_catch_all_shape_that_reads_the_path_is_tried_without_a_query(programs):
+    from pipeline.publish.affiliate import PaidLinks
+
+    impact = programs.get("impact")
+    by_path = replace(impact.links[-1], path_id=re.compile(r"^/r/(\w+)"), params=())
+    mine = replace(programs, programs=(*[p for p in programs.programs if p.id != "impact"],
+                                       replace(impact, links=(*impact.links[:-1], by_path))))
+    assert mine.catch_all == "any" and programs.catch_all == "query"
+    url = "https://shop.example/r/partner42"
+    assert classify(url, mine).tracking_id == "partner42"
+    assert classify(url, programs).program is None
+    assert PaidLinks(mine).is_affiliate(url) and not PaidLinks(programs).is_affiliate(url)

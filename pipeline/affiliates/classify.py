@@ -86,8 +86,7 @@ def classify(url: str, programs: Programs) -> LinkClass:
     host = url_host(url)
     if not host:
         return LinkClass(url=url)
-    known = programs.known_hosts
-    if known is not None and not known.match(host):
+    if not programs.may_match(url, host):
         return LinkClass(url=url, host=host)  # most links: one test instead of one a shape
     _, path, query = _host(url)
     for program, shape in programs.shapes:

@@ -110,13 +110,28 @@ class Programs:
                 + [x for x in pairs if x[1].is_catch_all])
 
     @cached_property
-    def known_hosts(self) -> re.Pattern | None:
-        """Matches every host a shape or a shortener names; None when a shape takes any host.
-        A host it does not match is no program's and no shortener's."""
-        if any(shape.is_catch_all for _, shape in self.shapes):
+    def named_hosts(self) -> re.Pattern:
+        """Matches every host a shape that is not a catch-all (`hosts: ["*"]`), or a
+        shortener, names."""
+        return host_matcher([h for _, shape in self.shapes if not shape.is_catch_all
+                             for h in shape.hosts] + list(self.shorteners))
+
+    @cached_property
+    def catch_all(self) -> str | None:
+        """What a URL needs for a catch-all shape to match it: None when there is no such
+        shape, "query" when each finds its tracking id in the query string (none in the
+        path, none a shortener), "any" otherwise."""
+        shapes = [shape for _, shape in self.shapes if shape.is_catch_all]
+        if not shapes:
             return None
-        return host_matcher([h for _, shape in self.shapes for h in shape.hosts]
-                            + list(self.shorteners))
+        return "query" if all(s.path_id is None and not s.shortener for s in shapes) else "any"
+
+    def may_match(self, url: str, host: str) -> bool:
+        """False when no shape and no shortener can claim `url` (whose host is `host`):
+        the quick test most links stop at, before trying each shape."""
+        if self.named_hosts.match(host):
+            return True
+        return self.catch_all == "any" or self.catch_all == "query" and "?" in url
 
 
 def _pos(positions: dict, path: tuple) -> tuple[int, int]:

@@ -31,7 +31,6 @@ class PaidLinks:
         self._exact = {h for h in hosts if not any(c in h for c in "*?[")}
         wild = [fnmatch.translate(h) for h in sorted(hosts - self._exact)]
         self._wild = re.compile("|".join(wild)) if wild else None
-        self._catch_all = any(s.is_catch_all for p in programs.programs for s in p.links)
         self._classes: dict[str, object] = {}
 
     @classmethod
@@ -40,7 +39,8 @@ class PaidLinks:
 
     def _maybe(self, url: str) -> bool:
         """False when no program could claim the URL (a cheap test before `classify`)."""
-        if self._catch_all and "?" in url:
+        catch_all = self.programs.catch_all  # what a shape for any host needs of a URL
+        if catch_all == "any" or catch_all == "query" and "?" in url:
             return True
         host = url_host(url)  # the host `classify` tests
         return host in self._exact or bool(self._wild and self._wild.match(host))
