@@ -9,6 +9,7 @@ available (or one core is all there is) the same calls run in this process.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import multiprocessing
 import os
@@ -55,7 +56,26 @@ def give_back() -> None:
 
 # A full collection after this many collections of the middle generation (10 by default):
 # in practice, none during a build.
-WORKER_FULL_COLLECTIONS = 1000
+FULL_COLLECTIONS_AFTER = 1000
+
+
+@contextlib.contextmanager
+def rare_full_collections():
+    """While a big step runs: no full passes of the cyclic garbage collector.
+
+    The step makes many objects that live until it ends (parsed entries, pages'
+    parts, their facts): each full pass looks through all of them again, for
+    garbage that plain reference counting frees anyway (the work makes almost
+    no cycles; those it makes die young, in the first two generations, which
+    are still collected as usual). A cold build's processes spent half their
+    collecting time in full passes.
+    """
+    young, middle, full = gc.get_threshold()
+    gc.set_threshold(young, middle, max(full, FULL_COLLECTIONS_AFTER))
+    try:
+        yield
+    finally:
+        gc.set_threshold(young, middle, full)
 
 
 class WorkerError(RuntimeError):
@@ -63,13 +83,11 @@ class WorkerError(RuntimeError):
 
 
 def _serve(conn, state: dict) -> None:
-    # A worker's work makes many objects that live until its step ends (parsed entries,
-    # pages' parts): the cyclic collector's full passes look through all of them again
-    # and again, for garbage that plain reference counting frees anyway (the work makes
-    # almost no cycles; those it makes die young, in the first two generations, which
-    # are still collected as usual). Half the time the collector took in a worker.
-    young, middle, _ = gc.get_threshold()
-    gc.set_threshold(young, middle, WORKER_FULL_COLLECTIONS)
+    with rare_full_collections():
+        _serve_calls(conn, state)
+
+
+def _serve_calls(conn, state: dict) -> None:
     while True:
         message = conn.recv()
         if message is None:

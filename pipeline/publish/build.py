@@ -21,6 +21,7 @@ from pathlib import Path
 from ..catalog.loader import walk_folder
 from ..config import Settings
 from ..errors import PipelineError
+from ..parallel import rare_full_collections
 from . import lists
 from .git_history import head, read_git_data, start_warming
 from .output import OutputTree
@@ -77,7 +78,7 @@ def build(settings: Settings, out_dir: Path, *, jobs: int | None = None, use_cac
         state = {"root": str(settings.root), "prefix": b.prefix, "inputs": b.inputs,
                  "site": b.site, "held": {}, "spill": spill}
         try:
-            with Pool(jobs, state) as pool:
+            with rare_full_collections(), Pool(jobs, state) as pool:
                 with stage("scan"):
                     _scan(b, use_cache)
                 checked = _validation(b, pool, today)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from ..config import Settings
 from ..errors import UsageError
+from ..parallel import rare_full_collections
 
 # (date of the last commit that touched the file or "", ((commit, date, text), ...) oldest first)
 History = tuple[str, tuple[tuple[str, str, str], ...]]
@@ -69,7 +70,8 @@ def read_git_data(settings: Settings, rev: str = "HEAD") -> GitData:
 
 def _warm(settings: Settings) -> None:
     try:
-        read_git_data(settings)  # fills .pipeline-cache/history.json
+        with rare_full_collections():  # it only reads and keeps: no cycles to look for
+            read_git_data(settings)  # fills .pipeline-cache/history.json
     except BaseException:  # noqa: BLE001 - the build reads again and reports any problem
         pass
     finally:
