@@ -234,6 +234,20 @@ def test_worker_processes_give_the_same_results(problems, monkeypatch):
         serial.catalog.entries)
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_checking_a_chunk_at_a_time_gives_the_same_results(problems, monkeypatch, jobs):
+    """Entries are checked CHUNK at a time (the others stand in with their summaries): a
+    title or an old id two entries share is found whichever chunks they are in."""
+    import pipeline.validate as v
+
+    whole = run(problems, cache=False, jobs=1)
+    monkeypatch.setattr(v, "CHUNK", 1)
+    monkeypatch.setattr(v, "PER_WORKER", 2)
+    chunked = run(problems, cache=False, jobs=jobs)
+    assert [d.to_dict() for d in chunked.diagnostics] == [d.to_dict() for d in whole.diagnostics]
+    assert {"title-duplicate", "redirect-collision"} <= {d.rule for d in chunked.diagnostics}
+
+
 def test_the_catalog_of_a_cached_run_is_whole(problems):
     same_as_cold(problems)
     result = run(problems)

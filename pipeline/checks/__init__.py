@@ -79,7 +79,9 @@ class Context:
         return self.only is None or entry_id in self.only
 
     def shared(self, key: str, make: Callable[[], object]):
-        """A value computed once per run and shared between checks."""
+        """A value computed once per run and shared between checks, and between the chunks
+        of entries one process checks (validate.CHUNK): it may read the other entries
+        only for what their stand-ins keep (cache.SUMMARY_KEYS and the entry's names)."""
         if key not in self.extras:
             self.extras[key] = make()
         return self.extras[key]

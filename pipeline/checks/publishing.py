@@ -43,20 +43,29 @@ REDIRECT_COLLISION = rule(
 )
 
 
-@check
-def check_publishing(ctx: Context):
-    entries = ctx.catalog.entries
+def _claims(entries) -> tuple[dict, dict]:
+    """({(collection, folded title): [(id, file)]}, {old id: [(id, file)]}) of a catalog:
+    who has which title, who claims which old id."""
     titles: dict[tuple[str, str], list] = {}
     redirects: dict[str, list] = {}
     for entry in entries.values():
         title = entry.data.get("title")
         if isinstance(title, str) and entry.status != "retired":
-            titles.setdefault((entry.collection, title.strip().casefold()), []).append(entry)
+            titles.setdefault((entry.collection, title.strip().casefold()), []).append(
+                (entry.id, entry.file))
         rf = entry.data.get("redirect_from")
         if isinstance(rf, list):
-            for i, old in enumerate(rf):
+            for old in rf:
                 if isinstance(old, str):
-                    redirects.setdefault(old, []).append((entry, i))
+                    redirects.setdefault(old, []).append((entry.id, entry.file))
+    return titles, redirects
+
+
+@check
+def check_publishing(ctx: Context):
+    entries = ctx.catalog.entries
+    # once per run, not per chunk of entries checked (see Context.shared)
+    titles, redirects = ctx.shared("publishing-claims", lambda: _claims(entries))
     for entry in ctx.targets():
         if entry.is_published:
             for key in ("published", "summary"):
@@ -68,7 +77,7 @@ def check_publishing(ctx: Context):
         if isinstance(title, str) and entry.status != "retired":
             same = titles.get((entry.collection, title.strip().casefold()), [])
             if len(same) > 1:
-                others = ", ".join(e.file for e in same if e is not entry)
+                others = ", ".join(file for eid, file in same if eid != entry.id)
                 line, col = entry.pos(("title",))
                 yield TITLE_DUPLICATE(entry.file, line, col,
                                       f"title '{title}' is also the title of {others}",
@@ -83,9 +92,8 @@ def check_publishing(ctx: Context):
                     yield REDIRECT_COLLISION(entry.file, line, col,
                                              f"redirect_from '{old}' is a live entry "
                                              f"({entries[old].file})", entry=entry.id)
-                claimants = [e for e, _ in redirects.get(old, []) if e is not entry]
+                claimants = [file for eid, file in redirects.get(old, []) if eid != entry.id]
                 if claimants:
                     yield REDIRECT_COLLISION(entry.file, line, col,
                                              f"redirect_from '{old}' is also claimed by "
-                                             + ", ".join(e.file for e in claimants),
-                                             entry=entry.id)
+                                             + ", ".join(claimants), entry=entry.id)

@@ -283,7 +283,9 @@ def _write_entries(b: Run, pool: Pool, tasks: list[tuple], context: dict) -> int
                                            for ext in ("json", "html")]), n % 2 == 1)
              for n, share in enumerate(shares)]
     rendered, old = 0, b.old["facts"]
-    for share in pool.run(write_entries, calls):
+    results = pool.run(write_entries, calls)
+    pool.close()  # the workers' part is done: their memory goes before the lists are made
+    for share in results:
         for entry_id, files, listing, again in share:
             for rel, key, stat in files:
                 b.tree.record(rel, key, stat)
