@@ -8,9 +8,7 @@ looked at further.
 
 from __future__ import annotations
 
-import fnmatch
 import hashlib
-import re
 from collections.abc import Iterable
 
 from ..affiliates import classify, disclosure, load_programs
@@ -26,11 +24,6 @@ class PaidLinks:
         self.rel = programs.wording.rel or "sponsored nofollow noopener"
         self.label = programs.wording.label or "(paid link)"
         self.fingerprint = hashlib.blake2b(repr(programs).encode(), digest_size=16).hexdigest()
-        hosts = {h for p in programs.programs for s in p.links if not s.is_catch_all
-                 for h in s.hosts}
-        self._exact = {h for h in hosts if not any(c in h for c in "*?[")}
-        wild = [fnmatch.translate(h) for h in sorted(hosts - self._exact)]
-        self._wild = re.compile("|".join(wild)) if wild else None
         self._classes: dict[str, object] = {}
 
     @classmethod
@@ -38,12 +31,9 @@ class PaidLinks:
         return cls(load_programs(settings))
 
     def _maybe(self, url: str) -> bool:
-        """False when no program could claim the URL (a cheap test before `classify`)."""
-        catch_all = self.programs.catch_all  # what a shape for any host needs of a URL
-        if catch_all == "any" or catch_all == "query" and "?" in url:
-            return True
-        host = url_host(url)  # the host `classify` tests
-        return host in self._exact or bool(self._wild and self._wild.match(host))
+        """False when no program could claim the URL (`classify`'s quick test, without
+        making a class for the many links that stop there)."""
+        return self.programs.may_match(url, url_host(url))
 
     def classify(self, url: str):
         c = self._classes.get(url)
