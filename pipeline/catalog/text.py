@@ -8,7 +8,7 @@ an example command is not taken for a claim.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from .model import Entry
 
@@ -33,10 +33,23 @@ def prose_lines(entry: Entry) -> Iterator[tuple[int, str]]:
     return iter(lines)
 
 
-def _prose_lines(entry: Entry) -> Iterator[tuple[int, str]]:
+def has_code(body: str) -> bool:
+    """Whether a body may hold code: a backtick, a tilde fence or an indented line.
+    Most bodies hold none, and then every line is prose as it stands."""
+    return ("`" in body or "~~~" in body or "\n    " in body or "\n\t" in body
+            or body.startswith(("    ", "\t")))
+
+
+def _prose_lines(entry: Entry) -> Iterable[tuple[int, str]]:
     first = entry.body_line
     lines = entry.body_lines
-    fenced = _fenced(entry.body) if "```" in entry.body or "~~~" in entry.body else ()
+    if not has_code(entry.body):
+        return enumerate(lines, first)
+    return _code_blanked(lines, first, entry.body)
+
+
+def _code_blanked(lines: list[str], first: int, body: str) -> Iterator[tuple[int, str]]:
+    fenced = _fenced(body) if "```" in body or "~~~" in body else ()
     for i, line in enumerate(lines):
         if line.startswith(("    ", "\t")) or i in fenced:
             continue  # code: indented (we do not nest lists deeply enough to care) or fenced

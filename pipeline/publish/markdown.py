@@ -24,7 +24,7 @@ from cmarkgfm import _cmark
 from cmarkgfm.cmark import Options
 
 from ..catalog.model import Entry
-from ..catalog.text import CITE_GROUP_RE, CITE_KEY_RE, NO_CITE_RE, prose_lines
+from ..catalog.text import CITE_GROUP_RE, CITE_KEY_RE, NO_CITE_RE, has_code, prose_lines
 
 _EXTENSIONS = ["table", "strikethrough", "autolink", "tasklist"]
 _OPTIONS = Options.CMARK_OPT_UNSAFE
@@ -203,9 +203,7 @@ class MarkedLines:
         """(index, prose) of the body lines outside code (text.prose_lines). A body with no
         code at all (no backtick, no tilde fence, no indented line) is prose throughout,
         which is most bodies: then no line needs looking at twice."""
-        body = entry.body
-        if ("`" in body or "~~~" in body or "\n    " in body or "\n\t" in body
-                or body.startswith(("    ", "\t"))):
+        if has_code(entry.body):
             return ((n - entry.body_line, prose) for n, prose in prose_lines(entry))
         return enumerate(entry.body_lines)
 
