@@ -7,7 +7,7 @@ import re
 from hypothesis import given, settings, strategies as st
 
 from pipeline.catalog.model import Entry
-from pipeline.catalog.text import prose_lines
+from pipeline.catalog.text import LINK_RE, REF_DEF_RE, internal_links, prose_lines
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _INLINE_CODE = re.compile(r"(`+)(?:(?!\1).)+?\1")
@@ -53,3 +53,35 @@ def test_code_is_left_out():
             "~~~~\nnot closed by ~~~\n~~~\nstill code\n~~~~~\nlast\n````\nnever closed\n")
     assert list(prose_lines(_entry(body))) == [
         (7, "Intro [@a]."), (12, "after        text"), (18, "last")]
+
+
+def plain_internal_links(entry: Entry):
+    """The plain form of internal_links: every prose line tried against both patterns."""
+    for line_no, line in plain_prose_lines(entry):
+        for m in LINK_RE.finditer(line):
+            yield line_no, m.start(1) + 1, m.group(1), m.group(2) or ""
+        m = REF_DEF_RE.match(line)
+        if m:
+            yield line_no, m.start(1) + 1, m.group(1), m.group(2) or ""
+
+
+LINK_PIECES = ["[a](/glossary/x)", "[b]( /tools/y#z )", "[c]: /models/m", "   [d]: /pages/p",
+               "    [e]: /errors/e", "`[f](/glossary/f)`", "```", "\n", "\n", " ", "]", "(", ":",
+               "[g]:/hardware/h?q", "text", "[h](</guides/g>)", "\t[i]: /tools/i", "x]: y"]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(LINK_PIECES), max_size=25).map("".join))
+def test_internal_links_are_those_of_every_prose_line(body):
+    entry = _entry(body)
+    assert list(internal_links(entry)) == list(plain_internal_links(_entry(body)))
+
+
+def test_internal_links_inline_and_reference_definitions():
+    body = ("See [AWQ](/glossary/awq#kernels) and [vLLM]( /tools/vllm ).\n"
+            "[ref]: /models/llama\n   [r2]: /pages/about \"About\"\n    [code]: /glossary/no\n"
+            "`[no](/glossary/inline-code)`\n```\n[no](/glossary/fenced)\n```\n")
+    assert list(internal_links(_entry(body))) == [
+        (7, 11, "/glossary/awq", "#kernels"), (7, 46, "/tools/vllm", ""),
+        (8, 8, "/models/llama", ""), (9, 10, "/pages/about", "")]
+    assert list(internal_links(_entry("No links here: a [bracket] and a (paren).\n"))) == []

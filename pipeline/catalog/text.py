@@ -84,11 +84,14 @@ def _fenced(body: str) -> set[int]:
 
 def internal_links(entry: Entry) -> Iterator[tuple[int, int, str, str]]:
     """(line, column, site path, anchor) of every Markdown link to a site path."""
+    body = entry.body
+    if "](" not in body and "]:" not in body:
+        return  # no inline link and no link reference definition
     for line_no, line in prose_lines(entry):
         if "](" in line:
             for m in LINK_RE.finditer(line):
                 yield line_no, m.start(1) + 1, m.group(1), m.group(2) or ""
-        if line.lstrip().startswith("["):
+        if "]:" in line:  # what a reference definition `[label]: /path` holds
             m = REF_DEF_RE.match(line)
             if m:
                 yield line_no, m.start(1) + 1, m.group(1), m.group(2) or ""
