@@ -110,19 +110,51 @@ def test_a_shallow_clone_is_refused_with_the_fix(history, tmp_path):
         entry_history(settings)
 
 
+def _watch_logs(monkeypatch) -> list[list[str]]:
+    """Every `git log` run from here on, however it is run: through GitPython, or through
+    gitio.long_log (the long walks, whose output goes through a file)."""
+    import git as gitpython
+
+    from pipeline.history import log as log_module
+
+    logs: list[list[str]] = []
+    real_execute, real_long_log = gitpython.cmd.Git.execute, gitio.long_log
+
+    def execute(self, command, **kw):
+        if "log" in command:
+            logs.append(list(command))
+        return real_execute(self, command, **kw)
+
+    def long_log(repo, *args):
+        logs.append(["git", "log", *args])
+        return real_long_log(repo, *args)
+
+    monkeypatch.setattr(gitpython.cmd.Git, "execute", execute)
+    monkeypatch.setattr(gitio, "long_log", long_log)
+    monkeypatch.setattr(log_module, "long_log", long_log)
+    return logs
+
+
+def test_long_log_gives_what_gitpython_gives(history):
+    """The same text as `repo.git.log(...)` (whose output comes through a pipe), and
+    git's own error as a GitCommandError."""
+    import git as gitpython
+
+    repo = gitio.open_repo(load_settings(history))
+    args = ("--first-parent", "--name-status", "-M", "-z", "--format=%x1e%H %ct%x1f%B%x1f")
+    assert gitio.long_log(repo, *args) == repo.git.log(*args)
+    assert gitio.long_log(repo, "--format=%s", "-1") == repo.git.log("--format=%s", "-1")
+    with pytest.raises(gitpython.GitCommandError, match="nope"):
+        gitio.long_log(repo, "nope")
+
+
 def test_many_entries_take_one_log_pass(repo, monkeypatch):
     for i in range(300):
         write_entry(repo, f"glossary/term-{i}", {**GPTQ, "title": f"Term {i}"})
     commit_all(repo, "Many terms", "2026-09-03T12:00:00+00:00")
-    import git as gitpython
-
-    calls = []
-    real = gitpython.cmd.Git.execute
-    monkeypatch.setattr(gitpython.cmd.Git, "execute",
-                        lambda self, command, **kw: calls.append(command) or real(self, command, **kw))
+    logs = _watch_logs(monkeypatch)
     h = entry_history(load_settings(repo))
     assert len(h) == 304 and h["glossary/term-299"].created == "2026-09-03"
-    logs = [c for c in calls if "log" in c]
     assert len(logs) == 1  # whatever the entries; a linear history's walk has the corrections
 
 
@@ -130,14 +162,9 @@ def test_a_second_walk_for_corrections_only_when_branches_were_merged(repo, hist
                                                                       monkeypatch):
     """A merge may bring commits off the first-parent line (a correction inside a pull
     request): then the commits with a Correction trailer are walked on every parent."""
-    import git as gitpython
-
     from pipeline.history import log as log_module
 
-    logs = []
-    real = gitpython.cmd.Git.execute
-    monkeypatch.setattr(gitpython.cmd.Git, "execute", lambda self, command, **kw: (
-        logs.append(command) if "log" in command else None) or real(self, command, **kw))
+    logs = _watch_logs(monkeypatch)
     settings = load_settings(history)
     merged = _as_tuples(settings)
     assert len(logs) == 2
@@ -171,12 +198,7 @@ def test_the_cache_reads_only_new_commits_and_agrees_with_a_full_walk(history, m
     commit_all(history, "Rename GPTQ\n\nCorrection: GPTQ is one-shot.", "2026-11-02T12:00:00+00:00")
     (history / "entries/authors/ben.md").unlink()
     commit_all(history, "Ben leaves", "2026-11-03T12:00:00+00:00")
-    import git as gitpython
-
-    ranges = []
-    real = gitpython.cmd.Git.execute
-    monkeypatch.setattr(gitpython.cmd.Git, "execute", lambda self, command, **kw: (
-        ranges.append(command) if "log" in command else None) or real(self, command, **kw))
+    ranges = _watch_logs(monkeypatch)
     incremental = _as_tuples(settings)
     assert all(any(".." in a for a in c) for c in ranges) and len(ranges) == 1  # no merge
     (history / ".pipeline-cache/history.json").unlink()

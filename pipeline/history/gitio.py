@@ -1,7 +1,10 @@
-"""Every call to git lives here (GitPython)."""
+"""Every call to git lives here: GitPython, and `long_log` for the long walks."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import tempfile
 from dataclasses import dataclass
 
 import git
@@ -71,8 +74,6 @@ def resolve(settings: Settings, rev: str) -> git.Commit:
 
 
 def is_shallow(repo: git.Repo) -> bool:
-    import os
-
     return os.path.exists(os.path.join(repo.git_dir, "shallow"))
 
 
@@ -156,14 +157,32 @@ class EntryPaths:
 def log(settings: Settings, *args: str) -> str:
     """The output of `git log ARGS -- <entries folder>/` in the catalog's repository."""
     repo = open_repo(settings)
-    return lean(repo).log(*args, "--", EntryPaths(settings, repo).folder + "/")
+    return long_log(repo, *args, "--", EntryPaths(settings, repo).folder + "/")
 
 
-def lean(repo):
-    """`repo.git` for long walks: git's cache of delta bases capped at a third of its
-    default. Walking 20,000 commits, git then peaks at 124 MB instead of 188 MB (it runs
-    beside the build's workers), in the same time."""
-    return repo.git(c="core.deltaBaseCacheLimit=32m")
+def long_log(repo: git.Repo, *args: str) -> str:
+    """`git log ARGS` for a long walk, as GitPython's `repo.git.log(*args)` gives it
+    (the same command, environment and decoding, its last newline dropped), but with
+    git writing into a temporary file instead of a pipe.
+
+    git flushes its output after every commit: through a pipe, 20,000 commits are
+    20,000 wake-ups of the reading process, each taking a core from the build's
+    workers for a moment (0.3 CPU s for the reader, 0.2 to 0.4 more for git, on
+    the benchmark corpus). Into a file, the reader wakes once. git's cache of
+    delta bases is capped at a third of its default: walking 20,000 commits it
+    then peaks at 124 MB instead of 188 MB (it runs beside the build's workers),
+    in the same time.
+    """
+    command = ["git", "-c", "core.deltaBaseCacheLimit=32m", "log", *args]
+    env = {**os.environ, "LANGUAGE": "C", "LC_ALL": "C"}  # as GitPython runs git
+    with tempfile.TemporaryFile() as out:
+        done = subprocess.run(command, cwd=repo.working_dir, env=env, stdin=subprocess.DEVNULL,
+                              stdout=out, stderr=subprocess.PIPE, check=False)
+        if done.returncode != 0:
+            raise git.GitCommandError(command, done.returncode, done.stderr)
+        out.seek(0)
+        text = out.read().decode("utf-8", "surrogateescape")
+    return text[:-1] if text.endswith("\n") else text
 
 
 def rev_before(settings: Settings, instant: str, rev: str = "HEAD") -> str | None:

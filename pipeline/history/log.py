@@ -31,7 +31,7 @@ from typing import NamedTuple
 
 from ..config import Settings
 from . import history_cache as cache
-from .gitio import EntryPaths, is_shallow, lean, log, open_repo, resolve, shallow_error
+from .gitio import EntryPaths, is_shallow, log, long_log, open_repo, resolve, shallow_error
 
 TRAILER = "Correction"
 
@@ -235,7 +235,7 @@ def _state(settings: Settings, rev: str) -> _State:
     # The whole tree's changes, not `-- entries/`: a pathspec costs git more (a third more
     # on a long history) than the commits that touch nothing else cost to skip here.
     # A rename into or out of the entries folder reads as the add or delete it is there.
-    line = parse_log(lean(repo).log(*FIRST_PARENT, since))
+    line = parse_log(long_log(repo, *FIRST_PARENT, since))
     for commit in reversed(line):
         state.apply(commit, paths)
     if any(c.merge for c in line):  # corrections may sit in the branches merged
@@ -252,8 +252,8 @@ def correction_commits(settings: Settings, revs: str) -> list[LogCommit]:
     """Commits of `revs` (a revision or a range `A..B`) with a `Correction:` trailer
     that touched entry files, newest first; merges count as their first-parent diff."""
     repo = open_repo(settings)  # no pathspec: only the commits that match get a diff
-    out = lean(repo).log("-i", f"--grep=^{TRAILER}:", "--diff-merges=first-parent",
-                       "--name-status", "-M", "-z", LOG_FORMAT, revs)
+    out = long_log(repo, "-i", f"--grep=^{TRAILER}:", "--diff-merges=first-parent",
+                   "--name-status", "-M", "-z", LOG_FORMAT, revs)
     return [c for c in parse_log(out) if c.trailers]
 
 
