@@ -52,3 +52,83 @@ def test_some_claims_and_some_non_claims():
         "It runs at 35 tok/s, 2x faster, costs $1,299 and draws 450 W; v1.5 GB and "
         "a4 GB are not claims, nor is 3 apples.")]
     assert found == ["35 tok/s", "2x", "$1,299", "450 W"]
+
+
+def plain_sentences(entry, having):
+    """The plain form of citations._sentences, a line at a time: what it must give."""
+    import bisect
+
+    from pipeline.catalog.text import prose_lines
+    from pipeline.checks.citations import _ORDERED_ITEM
+
+    para: list[tuple[int, str]] = []
+
+    def flush():
+        texts = [line.strip() for _, line in para]
+        text = " ".join(texts) + " "
+        found = list(having.finditer(text))
+        offsets = [0]
+        for t in texts[:-1]:
+            offsets.append(offsets[-1] + len(t) + 1)
+        pieces, pos = [], 0
+        for m in _SENTENCE_END.finditer(text):
+            pieces.append((pos, m.start() + 1))
+            pos = m.end()
+        pieces.append((pos, len(text)))
+        merged: list[list] = []
+        for start, end in pieces:
+            s = text[start:end]
+            if merged and (s.startswith("[@") or s.startswith("<!--")):
+                merged[-1][1] = end
+                merged[-1][2] += " " + s
+                continue
+            merged.append([start, end, s])
+        out = []
+        for start, end, s in merged:
+            inside = [m for m in found if start <= m.start() < end]
+            if inside:
+                out.append((para[bisect.bisect_right(offsets, start) - 1][0], s,
+                            inside[0].group(0)))
+        para.clear()
+        return out
+
+    out = []
+    lines = list(prose_lines(entry))
+    for i, (line_no, line) in enumerate(lines):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            out += flush() if para else []
+            continue
+        if stripped.startswith("|"):
+            out += flush() if para else []
+            following = lines[i + 1][1].strip() if i + 1 < len(lines) else ""
+            is_header = following.startswith("|") and set(following) <= set("|-: ")
+            if not is_header and not set(stripped) <= set("|-: "):
+                first = having.search(stripped)
+                if first:
+                    out.append((line_no, stripped, first.group(0)))
+            continue
+        if para and (stripped.startswith(("- ", "* ", "+ ")) or _ORDERED_ITEM.match(stripped)):
+            out += flush()
+        para.append((line_no, line))
+    return out + (flush() if para else [])
+
+
+BODY_PIECES = ["\n", "\n", "\n\n", " ", "It runs 35 tok/s", " at 2x", ". ", "! ", "[@a]", " [@b].",
+               "<!-- no-cite -->", "# Head 5 GB", "| 4 GB | x |", "|---|---|", "- item 3 W",
+               "* 7 ms", "+ ", "1. 8%", "2) $5", "٣. 9 GB", "². 4 GB", "    code 6 GB",
+               "`9 GB`", "```", "text", "\t", "-x 3 GB", "10.5 GB."]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(BODY_PIECES), max_size=24).map("".join))
+def test_sentences_are_those_of_the_plain_form(body):
+    from pipeline.catalog.model import Entry
+    from pipeline.checks.citations import _sentences
+
+    def entry():
+        return Entry(id="glossary/x", collection="glossary", slug="x", file="x.md", data={},
+                     body=body, body_line=5)
+
+    assert [(line, s, m.group(0)) for line, s, m in _sentences(entry(), QUANT_RE)] == \
+        plain_sentences(entry(), QUANT_RE)

@@ -118,71 +118,79 @@ def _sentences(entry: Entry, having: re.Pattern):
     """(line, text, first match of `having`) of each sentence of each prose paragraph
     (headings left out) where `having` is found.
 
+    A paragraph is a run of prose lines; a blank line, a heading or a table row
+    ends one, and a list item (`- `, `* `, `+ `, `1. `, `1) `) starts a new one.
+    A table row other than a header or a delimiter row is a claim of its own.
+
     Each paragraph is searched once: a match never spans two sentences (they start after white
     space and end before it), so the first match inside a sentence's stretch of
     its paragraph is the first match in the sentence. For QUANT_RE that holds
     because the only `.` it takes is a decimal point and it ends on no white
     space (tests/test_quant_pattern.py checks it); a pattern for which it does
     not hold must not be given here."""
-    para: list[tuple[int, str]] = []
-
-    def flush():
-        if not para:
-            return
-        texts = [line.strip() for _, line in para]
-        text = " ".join(texts) + " "
-        found = list(having.finditer(text))
-        if not found:
-            para.clear()
-            return
-        lines = [line_no for line_no, _ in para]
-        offsets = [0]  # where each line starts in `text`
-        for t in texts[:-1]:
-            offsets.append(offsets[-1] + len(t) + 1)
-        pieces = []
-        pos = 0
-        for m in _SENTENCE_END.finditer(text):
-            pieces.append((pos, m.start() + 1))  # the full stop ends the sentence
-            pos = m.end()
-        pieces.append((pos, len(text)))
-        merged: list[list] = []  # [start, end, text]
-        for start, end in pieces:
-            s = text[start:end]
-            # a citation or a no-cite marker written after the full stop belongs before it
-            if merged and (s.startswith("[@") or s.startswith("<!--")):
-                merged[-1][1] = end
-                merged[-1][2] += " " + s
-                continue
-            merged.append([start, end, s])
-        k = 0
-        for start, end, s in merged:
-            while k < len(found) and found[k].start() < start:
-                k += 1
-            if k < len(found) and found[k].start() < end:
-                yield lines[bisect.bisect_right(offsets, start) - 1], s, found[k]
-        para.clear()
-
     lines = list(prose_lines(entry))
+    numbers: list[int] = []  # the paragraph's file lines
+    texts: list[str] = []  # and their text, stripped
     for i, (line_no, line) in enumerate(lines):
         stripped = line.strip()
-        if not stripped or stripped.startswith("#"):
-            if para:
-                yield from flush()
+        first = stripped[:1]
+        if not first or first == "#":
+            if texts:
+                yield from _claims_in(numbers, texts, having)
+                numbers, texts = [], []
             continue
-        if stripped.startswith("|"):
-            if para:
-                yield from flush()
+        if first == "|":
+            if texts:
+                yield from _claims_in(numbers, texts, having)
+                numbers, texts = [], []
             following = lines[i + 1][1].strip() if i + 1 < len(lines) else ""
             is_header = following.startswith("|") and set(following) <= set("|-: ")
             if not is_header and not set(stripped) <= set("|-: "):
-                first = having.search(stripped)
-                if first:
-                    yield line_no, stripped, first  # a table row is its own claim
+                found = having.search(stripped)
+                if found:
+                    yield line_no, stripped, found  # a table row is its own claim
             continue
-        if para and (stripped.startswith(("- ", "* ", "+ ")) or _ORDERED_ITEM.match(stripped)):
-            yield from flush()  # each list item starts a new paragraph
-        para.append((line_no, line))
-    yield from flush()
+        if texts and ((first in "-*+" and stripped[1:2] == " ")
+                      or (first.isdecimal() and _ORDERED_ITEM.match(stripped))):
+            yield from _claims_in(numbers, texts, having)  # each list item starts a paragraph
+            numbers, texts = [], []
+        numbers.append(line_no)
+        texts.append(stripped)
+    if texts:
+        yield from _claims_in(numbers, texts, having)
+
+
+def _claims_in(numbers: list[int], texts: list[str], having: re.Pattern):
+    """_sentences for one paragraph: its lines' numbers and stripped texts."""
+    text = " ".join(texts) + " "
+    found = list(having.finditer(text))
+    if not found:
+        return
+    offsets = [0]  # where each line starts in `text`
+    for t in texts[:-1]:
+        offsets.append(offsets[-1] + len(t) + 1)
+    merged: list[list] = []  # [start, end, text] of each sentence
+    pos = 0
+    for m in _SENTENCE_END.finditer(text):
+        _add_sentence(merged, text, pos, m.start() + 1)  # the full stop ends the sentence
+        pos = m.end()
+    _add_sentence(merged, text, pos, len(text))
+    k = 0
+    for start, end, s in merged:
+        while k < len(found) and found[k].start() < start:
+            k += 1
+        if k < len(found) and found[k].start() < end:
+            yield numbers[bisect.bisect_right(offsets, start) - 1], s, found[k]
+
+
+def _add_sentence(merged: list[list], text: str, start: int, end: int) -> None:
+    s = text[start:end]
+    # a citation or a no-cite marker written after the full stop belongs before it
+    if merged and (s.startswith("[@") or s.startswith("<!--")):
+        merged[-1][1] = end
+        merged[-1][2] += " " + s
+        return
+    merged.append([start, end, s])
 
 
 def uncited_claims(entry: Entry):
