@@ -7,9 +7,10 @@ import os
 import cmarkgfm
 import pytest
 from cmarkgfm.cmark import Options
+from hypothesis import given, settings, strategies as st
 
 from pipeline.catalog.loader import parse_entry
-from pipeline.publish.markdown import (MarkedLines, commonmark_html, number_sources, plain_text,
+from pipeline.publish.markdown import (MarkedBody, commonmark_html, number_sources, plain_text,
                                        render_body)
 from test_publish_catalog import EXL2_BODY, hostile_body
 
@@ -31,7 +32,7 @@ def entry(body: str, sources=(), **data):
 
 
 def render(e, **kw):
-    sources = number_sources(e, MarkedLines(e).cited_ids(), BIB)
+    sources = number_sources(e, MarkedBody(e).cited_ids(), BIB)
     return render_body(e, sources, **kw), sources
 
 
@@ -239,3 +240,59 @@ def test_rendering_many_bodies_does_not_grow_memory():
     for _ in range(3000):
         commonmark_html(body)
     assert _rss_kib() - before < 20_000  # the leak would be over 100 MB
+
+
+class PlainMarkedLines:
+    """The plain form of MarkedBody, a line at a time (its code before one search of the
+    whole body): what MarkedBody must give."""
+
+    def __init__(self, entry):
+        from pipeline.catalog.text import CITE_GROUP_RE, CITE_KEY_RE, NO_CITE_RE, prose_lines
+
+        self.entry, self.lines = entry, []
+        for n, prose in prose_lines(entry):
+            groups = [(m.start(), m.end(), CITE_KEY_RE.findall(m.group(1)))
+                      for m in CITE_GROUP_RE.finditer(prose)]
+            markers = [m.span() for m in NO_CITE_RE.finditer(prose)]
+            if groups or markers:
+                self.lines.append((n - entry.body_line, groups, markers))
+
+    def cited_ids(self):
+        return list(dict.fromkeys(k for _, groups, _ in self.lines for *_, keys in groups
+                                  for k in keys))
+
+    def markdown(self, numbers, marks=True):
+        from pipeline.publish.markdown import _cite_html, _cite_mark
+
+        cite = _cite_mark if marks else _cite_html
+        lines = self.entry.body.split("\n")
+        for i, groups, markers in self.lines:
+            spans = [(s, e, cite(keys, numbers)) for s, e, keys in groups]
+            spans += [(s, e, "") for s, e in markers]
+            line = lines[i]
+            for s, e, replacement in sorted(spans, key=lambda x: x[:2], reverse=True):
+                if replacement is not None:
+                    line = line[:s] + replacement + line[e:]
+            lines[i] = line
+        return "\n".join(lines)
+
+
+CITE_PIECES = ["[@a]", "[@b; @c]", "[see @a, p. 3]", "[@zz]", "@a", "[", "]", " ", "\n", "\n",
+               "<!-- no-cite -->", "<!--no-cite: why-->", "<!-- no-cite\n-->", "`[@a]`", "```",
+               "    [@b]", "~~~", "text", "[@a <!-- no-cite -->]", "<!-- no-cite [@b] -->",
+               "[x\n@a]", "\t"]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(CITE_PIECES), max_size=20).map("".join), st.booleans())
+def test_one_search_of_the_body_finds_what_each_line_holds(body, marks):
+    from pipeline.catalog.model import Entry
+
+    def entry():
+        return Entry(id="glossary/x", collection="glossary", slug="x", file="x.md", data={},
+                     body=body, body_line=6)
+
+    numbers = {"a": 1, "b": 2, "c": 3}
+    found, plain = MarkedBody(entry()), PlainMarkedLines(entry())
+    assert found.cited_ids() == plain.cited_ids()
+    assert found.markdown(numbers, marks) == plain.markdown(numbers, marks)

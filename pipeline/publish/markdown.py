@@ -12,6 +12,7 @@ and affiliate links get `rel="sponsored nofollow noopener"` and a visible
 
 from __future__ import annotations
 
+import bisect
 import ctypes
 import html
 import re
@@ -59,7 +60,7 @@ _HEADING_RE = re.compile(r"<h([2-4])>(.*?)</h\1>", re.S)
 _TAG_RE = re.compile(r"<[^>]+>")
 # A citation travels through cmark and nh3 as a mark: a private-use character, a secret
 # drawn when the process starts, the numbers it links to, another private-use character
-# (see MarkedLines.markdown). Without the secret, no text an editor writes (the characters
+# (see MarkedBody.markdown). Without the secret, no text an editor writes (the characters
 # themselves or their entities, which cmark decodes) can pass for a mark; the secret
 # never reaches the output.
 MARK_OPEN, MARK_CLOSE = "\ue000", "\ue001"
@@ -179,41 +180,36 @@ def _front_matter_citations(data, out: list[str] | None = None) -> list[str]:
     return out
 
 
-class MarkedLines:
-    """The body lines that hold citations or no-cite markers, found in one pass.
+# CITE_GROUP_RE and NO_CITE_RE kept within one line: searched over a whole body, they find
+# what they find on each line, in the same order (MarkedBody).
+_CITE_GROUP_IN_LINE = re.compile(CITE_GROUP_RE.pattern.replace(r"[^\[\]]", r"[^\[\]\n]"))
+_NO_CITE_IN_LINE = re.compile(r"<!--[^\S\n]*no-cite\b[^>\n]*-->")
 
-    Each is (index in the body, the line with inline code blanked, its citation
-    groups as (start, end, cited ids), its no-cite markers as (start, end)): the
-    blanked text has the original's offsets, so edits land in the right place
-    and never inside code.
+
+class MarkedBody:
+    """The body's citation groups and no-cite markers outside code, found in one search.
+
+    The search runs over the body itself, or, when the body holds code, over a copy
+    with its code blanked (text.prose_lines, code lines as spaces), which keeps the
+    body's offsets: edits land in the right place and never inside code. A group
+    is (start, end, cited ids), a marker (start, end).
     """
 
     def __init__(self, entry: Entry):
         self.entry = entry
-        self.lines = []
-        for i, prose in self._candidates(entry):
-            if "@" in prose or "no-cite" in prose:
-                groups = [(m.start(), m.end(), CITE_KEY_RE.findall(m.group(1)))
-                          for m in CITE_GROUP_RE.finditer(prose)]
-                markers = [m.span() for m in NO_CITE_RE.finditer(prose)]
-                self.lines.append((i, groups, markers))
-
-    @staticmethod
-    def _candidates(entry: Entry):
-        """(index, prose) of the body lines outside code (text.prose_lines). A body with no
-        code at all (no backtick, no tilde fence, no indented line) is prose throughout,
-        which is most bodies: then no line needs looking at twice."""
-        if has_code(entry.body):
-            return ((n - entry.body_line, prose) for n, prose in prose_lines(entry))
-        return enumerate(entry.body_lines)
+        body = entry.body
+        text = _code_blanked(entry) if has_code(body) else body
+        self.groups = [(m.start(), m.end(), CITE_KEY_RE.findall(m.group(1)))
+                       for m in _CITE_GROUP_IN_LINE.finditer(text)] if "@" in text else []
+        self.markers = [m.span() for m in _NO_CITE_IN_LINE.finditer(text)] \
+            if "no-cite" in text else []
 
     def cited_ids(self) -> list[str]:
         """Source ids cited with `[@id]`, in order of first citation."""
         seen: dict[str, None] = {}
-        for _, groups, _ in self.lines:
-            for _, _, keys in groups:
-                for key in keys:
-                    seen.setdefault(key)
+        for _, _, keys in self.groups:
+            for key in keys:
+                seen.setdefault(key)
         return list(seen)
 
     def markdown(self, numbers: dict[str, int], marks: bool = True) -> str:
@@ -222,18 +218,51 @@ class MarkedLines:
         a third of its work on a typical body), and no-cite markers removed. Without
         `marks`, citations are written as HTML links (`<sup class="cite">`)."""
         cite = _cite_mark if marks else _cite_html
-        if not self.lines:
-            return self.entry.body
-        lines = list(self.entry.body_lines)
-        for i, groups, markers in self.lines:
-            spans = [(start, end, cite(keys, numbers)) for start, end, keys in groups]
-            spans += [(start, end, "") for start, end in markers]
+        body = self.entry.body
+        if not self.groups and not self.markers:
+            return body
+        spans = [(start, end, cite(keys, numbers)) for start, end, keys in self.groups]
+        if self.markers:
+            spans = sorted(spans + [(start, end, "") for start, end in self.markers],
+                           key=lambda span: span[0])
+            if any(a[1] > b[0] for a, b in zip(spans, spans[1:])):
+                return self._line_by_line(spans)
+        pieces, at = [], 0
+        for start, end, replacement in spans:
+            if replacement is not None:
+                pieces += (body[at:start], replacement)
+                at = end
+        pieces.append(body[at:])
+        return "".join(pieces)
+
+    def _line_by_line(self, spans: list[tuple]) -> str:
+        """A marker and a group that overlap (`[@a <!-- no-cite -->]`): each line edited
+        from its last span to its first, at the offsets found, as ever (what that makes
+        of such a line is not worth more thought than keeping it as it was)."""
+        lines = self.entry.body.split("\n")
+        starts = [0]
+        for line in lines[:-1]:
+            starts.append(starts[-1] + len(line) + 1)
+        by_line: dict[int, list] = {}
+        for start, end, replacement in spans:
+            i = bisect.bisect_right(starts, start) - 1
+            by_line.setdefault(i, []).append((start - starts[i], end - starts[i], replacement))
+        for i, line_spans in by_line.items():
             line = lines[i]
-            for start, end, replacement in sorted(spans, reverse=True):
+            for start, end, replacement in sorted(line_spans, key=lambda s: s[:2], reverse=True):
                 if replacement is not None:
                     line = line[:start] + replacement + line[end:]
             lines[i] = line
         return "\n".join(lines)
+
+
+def _code_blanked(entry: Entry) -> str:
+    """The body with its code as spaces (text.prose_lines): the same length, line by line."""
+    lines = [" " * len(line) for line in entry.body_lines]
+    first = entry.body_line
+    for n, prose in prose_lines(entry):
+        lines[n - first] = prose
+    return "\n".join(lines)
 
 
 def _cite_html(keys: list[str], numbers: dict[str, int]) -> str | None:
@@ -272,7 +301,7 @@ def cite_marks(fragment: str) -> str:
 def render_body(entry: Entry, sources: list[dict],
                 is_affiliate: Callable[[str], bool] = lambda url: False,
                 rel: str = "sponsored nofollow noopener", label: str = "(paid link)",
-                marked: MarkedLines | None = None) -> RenderedBody:
+                marked: MarkedBody | None = None) -> RenderedBody:
     """Render an entry's body; `sources` is its numbered source list (see number_sources).
 
     Links for which `is_affiliate` is true get `rel` and a visible `label` after them.
@@ -281,7 +310,7 @@ def render_body(entry: Entry, sources: list[dict],
     again with its citations as HTML through nh3, so the secret never reaches the output.
     """
     numbers = {s["id"]: s["number"] for s in sources}
-    marked = marked or MarkedLines(entry)
+    marked = marked or MarkedBody(entry)
     body = _render(marked.markdown(numbers, marks=_MARKS), is_affiliate, rel, label,
                    marks=_MARKS)
     if _MARKS and _SECRET in body.html:  # its links and text come from this HTML

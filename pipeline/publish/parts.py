@@ -16,7 +16,7 @@ from ..catalog.model import Entry
 from ..config import Settings
 from .affiliate import PaidLinks, front_matter_urls
 from .links import outgoing
-from .markdown import MarkedLines, number_sources, render_body
+from .markdown import MarkedBody, number_sources, render_body
 from .serialize import digest, tool_fingerprint
 
 
@@ -51,7 +51,7 @@ class Inputs:
 
 def make_parts(entry: Entry, inputs: Inputs) -> tuple[dict, str]:
     """(parts, the body's plain text)."""
-    marked = MarkedLines(entry)
+    marked = MarkedBody(entry)
     sources = number_sources(entry, marked.cited_ids(), inputs.bibliography)
     paid = inputs.paid
     body = render_body(entry, sources, paid.is_affiliate, rel=paid.rel, label=paid.label,
