@@ -7,7 +7,8 @@ import re
 from hypothesis import given, settings, strategies as st
 
 from pipeline.catalog.model import Entry
-from pipeline.catalog.text import LINK_RE, REF_DEF_RE, internal_links, prose_lines
+from pipeline.catalog.text import (CITE_GROUP_RE, CITE_KEY_RE, LINK_RE, REF_DEF_RE, citations,
+                                   internal_links, prose_lines, prose_text)
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _INLINE_CODE = re.compile(r"(`+)(?:(?!\1).)+?\1")
@@ -85,3 +86,32 @@ def test_internal_links_inline_and_reference_definitions():
         (7, 11, "/glossary/awq", "#kernels"), (7, 46, "/tools/vllm", ""),
         (8, 8, "/models/llama", ""), (9, 10, "/pages/about", "")]
     assert list(internal_links(_entry("No links here: a [bracket] and a (paren).\n"))) == []
+
+
+def plain_citations(entry: Entry):
+    """The plain form of citations: each prose line searched on its own."""
+    for line_no, line in plain_prose_lines(entry):
+        for g in CITE_GROUP_RE.finditer(line):
+            for k in CITE_KEY_RE.finditer(g.group(1)):
+                yield line_no, g.start(1) + k.start(1), k.group(1)
+
+
+CITE_PIECES = ["[@a]", "[@b; @c-d]", "[see @a, p. 3]", "@a", "[", "]", " ", "\n", "\n",
+               "`[@a]`", "```", "    [@b]", "~~~", "text", "[x\n@a]", "\t", "-@a", "é"]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(CITE_PIECES), max_size=25).map("".join))
+def test_citations_found_in_one_search_are_those_of_each_line(body):
+    assert list(citations(_entry(body))) == list(plain_citations(_entry(body)))
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=30).map("".join))
+def test_prose_text_is_the_body_with_code_as_spaces(body):
+    entry = _entry(body)
+    text = prose_text(entry)
+    assert len(text) == len(body) and text.count("\n") == body.count("\n")
+    kept = dict(plain_prose_lines(_entry(body)))
+    for i, line in enumerate(text.split("\n")):
+        assert line == kept.get(7 + i, " " * len(line))

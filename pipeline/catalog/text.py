@@ -20,6 +20,10 @@ REF_DEF_RE = re.compile(r"^ {0,3}\[[^\]]+\]:\s*<?(/[^\s>#?]*)([#?]\S*)?")
 CITE_GROUP_RE = re.compile(r"\[([^\[\]]*@[^\[\]]*)\]")
 CITE_KEY_RE = re.compile(r"(?:^|[\s;\[-])@([a-z0-9][a-z0-9-]*[a-z0-9]|[a-z0-9])")
 NO_CITE_RE = re.compile(r"<!--\s*no-cite\b[^>]*-->")
+# The same two kept within one line: searched over a whole body (prose_text), they find
+# what they find on each line, in the same order.
+CITE_GROUP_IN_LINE_RE = re.compile(r"\[([^\[\]\n]*@[^\[\]\n]*)\]")
+NO_CITE_IN_LINE_RE = re.compile(r"<!--[^\S\n]*no-cite\b[^>\n]*-->")
 
 
 def prose_lines(entry: Entry) -> Iterator[tuple[int, str]]:
@@ -31,6 +35,22 @@ def prose_lines(entry: Entry) -> Iterator[tuple[int, str]]:
     if lines is None:
         lines = entry.__dict__["prose_lines"] = list(_prose_lines(entry))
     return iter(lines)
+
+
+def prose_text(entry: Entry) -> str:
+    """The body with its code as spaces (see prose_lines): the same length, line by
+    line, so an offset in it is one in the body. A body with no code is itself."""
+    text = entry.__dict__.get("prose_text")
+    if text is None:
+        text = entry.body
+        if has_code(text):
+            lines = [" " * len(line) for line in entry.body_lines]
+            first = entry.body_line
+            for n, prose in prose_lines(entry):
+                lines[n - first] = prose
+            text = "\n".join(lines)
+        entry.__dict__["prose_text"] = text
+    return text
 
 
 def has_code(body: str) -> bool:
@@ -99,13 +119,17 @@ def internal_links(entry: Entry) -> Iterator[tuple[int, int, str, str]]:
 
 def citations(entry: Entry) -> Iterator[tuple[int, int, str]]:
     """(line, column, source id) of every Pandoc citation `[@id]` in the body."""
-    for line_no, line in prose_lines(entry):
-        if "@" not in line:
-            continue
-        for g in CITE_GROUP_RE.finditer(line):
-            inner = g.group(1)
-            for k in CITE_KEY_RE.finditer(inner):
-                yield line_no, g.start(1) + k.start(1), k.group(1)
+    text = prose_text(entry)
+    if "@" not in text:
+        return
+    line_no, at = entry.body_line, 0  # the line of offset `at`
+    for g in CITE_GROUP_IN_LINE_RE.finditer(text):
+        start = g.start(1)
+        line_no += text.count("\n", at, start)
+        at = start
+        column = start - (text.rfind("\n", 0, start) + 1)  # in the line, from 0
+        for k in CITE_KEY_RE.finditer(g.group(1)):
+            yield line_no, column + k.start(1), k.group(1)
 
 
 def path_to_id(path: str) -> str | None:

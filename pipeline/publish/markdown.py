@@ -25,7 +25,7 @@ from cmarkgfm import _cmark
 from cmarkgfm.cmark import Options
 
 from ..catalog.model import Entry
-from ..catalog.text import CITE_GROUP_RE, CITE_KEY_RE, NO_CITE_RE, has_code, prose_lines
+from ..catalog.text import CITE_GROUP_IN_LINE_RE, CITE_KEY_RE, NO_CITE_IN_LINE_RE, prose_text
 
 _EXTENSIONS = ["table", "strikethrough", "autolink", "tasklist"]
 _OPTIONS = Options.CMARK_OPT_UNSAFE
@@ -180,28 +180,21 @@ def _front_matter_citations(data, out: list[str] | None = None) -> list[str]:
     return out
 
 
-# CITE_GROUP_RE and NO_CITE_RE kept within one line: searched over a whole body, they find
-# what they find on each line, in the same order (MarkedBody).
-_CITE_GROUP_IN_LINE = re.compile(CITE_GROUP_RE.pattern.replace(r"[^\[\]]", r"[^\[\]\n]"))
-_NO_CITE_IN_LINE = re.compile(r"<!--[^\S\n]*no-cite\b[^>\n]*-->")
-
-
 class MarkedBody:
     """The body's citation groups and no-cite markers outside code, found in one search.
 
     The search runs over the body itself, or, when the body holds code, over a copy
-    with its code blanked (text.prose_lines, code lines as spaces), which keeps the
+    with its code blanked (text.prose_text: code as spaces), which keeps the
     body's offsets: edits land in the right place and never inside code. A group
     is (start, end, cited ids), a marker (start, end).
     """
 
     def __init__(self, entry: Entry):
         self.entry = entry
-        body = entry.body
-        text = _code_blanked(entry) if has_code(body) else body
+        text = prose_text(entry)
         self.groups = [(m.start(), m.end(), CITE_KEY_RE.findall(m.group(1)))
-                       for m in _CITE_GROUP_IN_LINE.finditer(text)] if "@" in text else []
-        self.markers = [m.span() for m in _NO_CITE_IN_LINE.finditer(text)] \
+                       for m in CITE_GROUP_IN_LINE_RE.finditer(text)] if "@" in text else []
+        self.markers = [m.span() for m in NO_CITE_IN_LINE_RE.finditer(text)] \
             if "no-cite" in text else []
 
     def cited_ids(self) -> list[str]:
@@ -254,15 +247,6 @@ class MarkedBody:
                     line = line[:start] + replacement + line[end:]
             lines[i] = line
         return "\n".join(lines)
-
-
-def _code_blanked(entry: Entry) -> str:
-    """The body with its code as spaces (text.prose_lines): the same length, line by line."""
-    lines = [" " * len(line) for line in entry.body_lines]
-    first = entry.body_line
-    for n, prose in prose_lines(entry):
-        lines[n - first] = prose
-    return "\n".join(lines)
 
 
 def _cite_html(keys: list[str], numbers: dict[str, int]) -> str | None:
