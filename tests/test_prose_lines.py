@@ -68,7 +68,8 @@ def plain_internal_links(entry: Entry):
 
 LINK_PIECES = ["[a](/glossary/x)", "[b]( /tools/y#z )", "[c]: /models/m", "   [d]: /pages/p",
                "    [e]: /errors/e", "`[f](/glossary/f)`", "```", "\n", "\n", " ", "]", "(", ":",
-               "[g]:/hardware/h?q", "text", "[h](</guides/g>)", "\t[i]: /tools/i", "x]: y"]
+               "[g]:/hardware/h?q", "text", "[h](</guides/g>)", "\t[i]: /tools/i", "x]: y",
+               "](", "/glossary/q)", ' "t")', "[j]:", "[k\n]: /tools/k"]
 
 
 @settings(max_examples=3000, deadline=None)

@@ -24,6 +24,10 @@ NO_CITE_RE = re.compile(r"<!--\s*no-cite\b[^>]*-->")
 # what they find on each line, in the same order.
 CITE_GROUP_IN_LINE_RE = re.compile(r"\[([^\[\]\n]*@[^\[\]\n]*)\]")
 NO_CITE_IN_LINE_RE = re.compile(r"<!--[^\S\n]*no-cite\b[^>\n]*-->")
+_LINK_IN_LINE_RE = re.compile(r"\]\([^\S\n]*<?(/[^)\s>#?]*)([#?][^)\s>]*)?>?"
+                              r"(?:[^\S\n]+\"[^\"\n]*\")?[^\S\n]*\)")
+_REF_DEF_IN_LINE_RE = re.compile(r"^ {0,3}\[[^\]\n]+\]:[^\S\n]*<?(/[^\s>#?]*)([#?]\S*)?",
+                                 re.MULTILINE)
 
 
 def prose_lines(entry: Entry) -> Iterator[tuple[int, str]]:
@@ -103,18 +107,25 @@ def _fenced(body: str) -> set[int]:
 
 
 def internal_links(entry: Entry) -> Iterator[tuple[int, int, str, str]]:
-    """(line, column, site path, anchor) of every Markdown link to a site path."""
-    body = entry.body
-    if "](" not in body and "]:" not in body:
-        return  # no inline link and no link reference definition
-    for line_no, line in prose_lines(entry):
-        if "](" in line:
-            for m in LINK_RE.finditer(line):
-                yield line_no, m.start(1) + 1, m.group(1), m.group(2) or ""
-        if "]:" in line:  # what a reference definition `[label]: /path` holds
-            m = REF_DEF_RE.match(line)
-            if m:
-                yield line_no, m.start(1) + 1, m.group(1), m.group(2) or ""
+    """(line, column, site path, anchor) of every Markdown link to a site path: a
+    line's inline links in order, then its reference definition (`[label]: /path`)."""
+    text = prose_text(entry)
+    found = []  # (line index, 0 for a link or 1 for a definition, column, path, anchor)
+    for kind, pattern, needle in ((0, _LINK_IN_LINE_RE, "]("), (1, _REF_DEF_IN_LINE_RE, "]:")):
+        if needle not in text:
+            continue
+        line, at = 0, 0
+        for m in pattern.finditer(text):
+            start = m.start(1)
+            line += text.count("\n", at, start)
+            at = start
+            found.append((line, kind, start - text.rfind("\n", 0, start), m.group(1),
+                          m.group(2) or ""))
+    if found and found[-1][1]:  # a definition after a link: in the order of the lines
+        found.sort(key=lambda f: f[:3])
+    first = entry.body_line
+    for line, _, column, path, anchor in found:
+        yield first + line, column, path, anchor
 
 
 def citations(entry: Entry) -> Iterator[tuple[int, int, str]]:
