@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import textwrap
 
+from hypothesis import given, settings, strategies as st
+
 from pipeline.affiliates import find_links, links_in_text
 from pipeline.affiliates.links import rewrite_urls, urls_in_line
 from pipeline.catalog.loader import parse_entry
@@ -98,3 +100,26 @@ def test_front_matter_strings_that_merely_contain_a_url_are_not_links():
     e = entry()
     e.data["summary"] = "Fast; see https://example.com for more."
     assert "https://example.com" not in [link.url for link in find_links(e)]
+
+
+URL_PIECES = ["https://a.example/x", "http://B.example", "www.c.example/p?q=1", "WWW.D.example",
+              "ftp://e.example", "://", "ww.", " ", "\n", "\n", "(", ")", "[", "](", "<", ">",
+              "<!-- https://hidden.example -->", "`https://code.example`", "```", "    ",
+              "x", "/", "@", '="', ".", "é"]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(URL_PIECES), max_size=20).map("".join))
+def test_the_lines_read_are_all_the_prose_lines_that_hold_a_url(body):
+    """Only the lines where a URL can start are read; the links are those of reading every
+    prose line."""
+    from pipeline.catalog.model import Entry
+    from pipeline.catalog.text import prose_lines
+
+    def entry():
+        return Entry(id="tools/x", collection="tools", slug="x", file="x.md", data={},
+                     body=body, body_line=4)
+
+    every_line = [(line_no, start + 1, url) for line_no, line in prose_lines(entry())
+                  for start, _end, url in urls_in_line(line)]
+    assert [(link.line, link.column, link.url) for link in find_links(entry())] == every_line

@@ -1,6 +1,6 @@
 """Every URL of an entry: body links, autolinks and bare URLs, and front-matter URL values.
 
-The body is read as editors see it (`pipeline.catalog.text.prose_lines`):
+The body is read as editors see it (`pipeline.catalog.text.prose_text`):
 fenced and indented code and inline code spans are left out, and so are
 single-line HTML comments. Positions are 1-based file lines and columns.
 """
@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from ..catalog.model import Catalog, Entry
-from ..catalog.text import prose_lines
+from ..catalog.text import prose_lines, prose_text
 
 _START = re.compile(r"(?i)(?<![\w/.@-])(?:https?://|www\.)")
 _COMMENT = re.compile(r"<!--.*?-->")
@@ -99,11 +99,24 @@ def urls_in_line(line: str) -> Iterator[tuple[int, int, str]]:
 
 
 def _body_links(entry: Entry, where: str) -> Iterator[FoundLink]:
-    for line_no, line in prose_lines(entry):
-        if "://" not in line and "ww." not in line.lower():
-            continue  # no URL can start in this line (see _START)
-        for start, _end, url in urls_in_line(line):
-            yield FoundLink(url, entry.file, line_no, start + 1, where, (), entry.id or None)
+    """The URLs of the body's prose, line by line; only the lines where one can start
+    (found by one search of the prose, see _START) are read."""
+    text = prose_text(entry)
+    if "://" not in text and "ww." not in text.lower():
+        return
+    lines: list[str] | None = None
+    line, at, done = 0, 0, -1  # the line of offset `at`; the last line read
+    for m in _START.finditer(text):
+        line += text.count("\n", at, m.start())
+        at = m.start()
+        if line == done:
+            continue
+        done = line
+        if lines is None:
+            lines = text.split("\n")
+        for start, _end, url in urls_in_line(lines[line]):
+            yield FoundLink(url, entry.file, entry.body_line + line, start + 1, where, (),
+                            entry.id or None)
 
 
 def _url_values(data: dict | list, path: tuple, out: list) -> None:
