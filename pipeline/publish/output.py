@@ -58,6 +58,7 @@ def write_file(root: Path, rel: str, data: bytes | Iterable[bytes | Span],
     """
     path = os.path.join(root, rel)
     fd = _create(path) if new else None
+    fresh = fd is not None  # a new, empty file: nothing of an old one to cut off after
     if fd is None:
         try:
             fd = os.open(path, os.O_WRONLY | os.O_NOFOLLOW)
@@ -73,6 +74,7 @@ def write_file(root: Path, rel: str, data: bytes | Iterable[bytes | Span],
         if fd is None:
             os.makedirs(os.path.dirname(path), exist_ok=True)
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        fresh = True
     sources: dict[str, int] = {}
     try:
         size = 0
@@ -84,7 +86,8 @@ def write_file(root: Path, rel: str, data: bytes | Iterable[bytes | Span],
             while view:
                 view = view[os.write(fd, view):]
             size += len(block)
-        os.ftruncate(fd, size)
+        if not fresh:
+            os.ftruncate(fd, size)
         st = os.fstat(fd)
     finally:
         os.close(fd)
