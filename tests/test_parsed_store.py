@@ -38,12 +38,12 @@ def refuse_yaml(monkeypatch, marks: Path, allowed: set[str] = frozenset()) -> No
     real = render.parse_entry
     marks.mkdir()
 
-    def from_store_only(rel, data, prefix, front_matter=None):
+    def from_store_only(rel, data, prefix, front_matter=None, digest=None):
         if front_matter is None:
             if rel not in allowed:
                 raise AssertionError(f"{rel}: front matter parsed again")
             (marks / rel.replace("/", " ")).touch()
-        return real(rel, data, prefix, front_matter)
+        return real(rel, data, prefix, front_matter, digest)
 
     monkeypatch.setattr(render, "parse_entry", from_store_only)
     monkeypatch.setattr(pool, "MIN_PARALLEL", 1)  # the build reads in two workers

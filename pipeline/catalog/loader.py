@@ -227,12 +227,14 @@ def split_front_matter(path: str, text: str) -> tuple[str, str, int] | Diagnosti
 
 
 def parse_entry(
-    path: str, data: bytes, entries_prefix: str = "entries", front_matter: dict | None = None
+    path: str, data: bytes, entries_prefix: str = "entries", front_matter: dict | None = None,
+    digest: str | None = None,
 ) -> tuple[Entry | None, list[Diagnostic]]:
     """Parse one entry file. Never raises for bad input: problems are diagnostics.
 
     `front_matter`: what parsing these very bytes' front matter gave before (see
     `parsed`); the YAML is then not parsed again, and the entry has no positions.
+    `digest`: `content_digest(data)`, when the caller has it already.
     """
     diags: list[Diagnostic] = []
     rel = path[len(entries_prefix) + 1 :] if path.startswith(entries_prefix + "/") else path
@@ -260,7 +262,7 @@ def parse_entry(
     if front_matter is not None:
         return Entry(id=entry_id, collection=collection, slug=slug, file=path,
                      data=front_matter, body=body, body_line=body_line,
-                     digest=content_digest(data)), diags
+                     digest=digest or content_digest(data)), diags
     try:
         values, positions = yamlpos.load(fm, first_line=2)
     except yamlpos.YamlProblem as p:
@@ -280,7 +282,7 @@ def parse_entry(
         body=body,
         body_line=body_line,
         positions=_shared_positions(positions),
-        digest=content_digest(data),
+        digest=digest or content_digest(data),
     )
     return entry, diags
 

@@ -96,7 +96,7 @@ def read_entries(state: dict, items: list[tuple]) -> list[tuple]:
         if ready is not None and ready[0] == found:
             out.append((rel, stat, found, ready[1], ready[2], None))
             continue
-        entry = parse_entry(rel, data, state["prefix"], stores.get(found))[0]
+        entry = parse_entry(rel, data, state["prefix"], stores.get(found), found)[0]
         if entry is None:  # it changed since validate read it
             out.append((rel, stat, found, None, None,
                         f"{rel} changed during the build and no longer loads; run "
