@@ -9,6 +9,8 @@ typed (`2026-10-02`), checked later by the schema's `date` format.
 
 from __future__ import annotations
 
+import re
+
 import yaml
 
 try:  # the C parser: an order of magnitude faster; the pure one is the fallback
@@ -51,6 +53,14 @@ def _pos(node, first_line: int = 1) -> tuple[int, int]:
     return m.line + first_line, m.column + 1
 
 
+# Where an anchor (`&a`) or an alias (`*a`) can stand: at the start of a line or after white
+# space, a flow indicator or a colon, and followed by a character a name can start with.
+# Most `&` of front matter ("Training & optimization", a URL's query) are not there, and
+# then the events need not be read. The character class comes first, the look-behind after
+# it, so that the engine skips straight to each `&` or `*`.
+_MAYBE_ANCHOR = re.compile(r"[&*](?<![^\s\[{,:][&*])[^\s,\[\]{}]")
+
+
 def _find_anchor(text: str, first_line: int) -> YamlProblem | None:
     """The first anchor or alias in `text`, read from events (never expanded)."""
     for event in yaml.parse(text, Loader=_Loader):
@@ -74,7 +84,7 @@ def load(text: str, first_line: int = 1) -> tuple[object, dict[Path, tuple[int, 
     unknown tags. Lines count from `first_line`, the file line of the text's
     first line (2 for front matter after its opening `---`).
     """
-    if "&" in text or "*" in text:
+    if ("&" in text or "*" in text) and _MAYBE_ANCHOR.search(text):
         try:
             problem = _find_anchor(text, first_line)
         except yaml.YAMLError:
