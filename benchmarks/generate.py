@@ -13,7 +13,8 @@ over `--months K`: most entries arrive in a first import, then each commit
 adds an entry, edits a body, changes a verdict or a price, publishes a draft,
 renames an entry (adding `redirect_from` and updating every entry that refers
 to it) or corrects a claim with a `Correction:` trailer. The history is
-written by one `git fast-import` process.
+written by one `git fast-import` process, then repacked (`git repack -a -d -f`)
+as `git gc` would store it.
 
 Everything is seeded: the same arguments give the same bytes.
 """
@@ -842,6 +843,12 @@ def generate(out: Path, entries: int, commits: int = 0, months: int = 12, seed: 
     if proc.wait() != 0:
         raise SystemExit("git fast-import failed")
     subprocess.run(["git", "reset", "-q", "--hard", "main"], cwd=out, check=True)
+    # fast-import's pack is not one a catalog's repository has: each object is a delta
+    # against the previous version of its path, the newest at the end of its chain, where
+    # `git pack-objects` (behind `git gc` and `git repack`) stores the newest whole and
+    # older versions as deltas of it. git's documentation of fast-import ("Packfile
+    # optimization") advises recomputing the deltas, as done here.
+    subprocess.run(["git", "repack", "-a", "-d", "-f", "-q"], cwd=out, check=True)
     return out
 
 

@@ -66,6 +66,19 @@ def test_the_history_has_its_commits_renames_verdicts_and_corrections(history):
     assert result.entries == 80
 
 
+def test_the_history_is_packed_as_git_gc_would(history):
+    """One pack, its deltas recomputed after fast-import: the newest trees are stored
+    whole (fast-import leaves them at the end of delta chains, where a walk of the
+    history from HEAD pays for every chain)."""
+    counts = dict(line.split(": ") for line in git(history, "count-objects", "-v").splitlines())
+    assert counts["count"] == "0" and counts["packs"] == "1"
+    trees = "".join(f"HEAD:entries/{c}\n" for c in ("glossary", "models", "benchmarks"))
+    found = subprocess.run(["git", "cat-file", "--batch-check=%(objecttype) %(deltabase)"],
+                           cwd=history, input=trees, capture_output=True, text=True,
+                           check=True).stdout.split("\n")[:-1]
+    assert found == ["tree " + "0" * 40] * 3
+
+
 def test_a_renamed_entry_redirects_and_its_referrers_follow(history):
     line = next(x for x in git(history, "log", "-M", "--diff-filter=R", "--name-status",
                                "--format=").splitlines() if x.startswith("R"))
