@@ -169,6 +169,17 @@ def wait_until_idle(share: float, timeout: float = 180.0) -> float:
             return idle
 
 
+def file_creation_us(folder: Path, count: int = 1000) -> float:
+    """Microseconds to make one small file, made `count` times in the new `folder`."""
+    folder.mkdir(parents=True)
+    start = time.perf_counter()
+    for i in range(count):
+        fd = os.open(folder / f"{i}.json", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        os.write(fd, b"x" * 3000)
+        os.close(fd)
+    return (time.perf_counter() - start) / count * 1e6
+
+
 def run(cmd: list[str], cwd: Path | None = None, env: dict | None = None,
         check: bool = True) -> Sample:
     """Run a command; its wall time, peak RSS (largest process), peak PSS (tree) and CPU."""
@@ -214,6 +225,7 @@ class Bench:
         self.env = {**os.environ, "PYTHONPATH": str(self.code), "PYTHONDONTWRITEBYTECODE": "1"}
         self.rows: list[Row] = []
         self.removals: list = []  # run at the very end (see fresh_folders)
+        self.probes: list[tuple[str, float]] = []  # (step, microseconds to make a file)
         self.floor = 0.0
 
     # setup
@@ -383,6 +395,21 @@ class Bench:
         self.add(f"changes --since {start} --until {end}", changes,
                  f"<= 3x baseline ({ratio:.1f}x)")
 
+    def settle(self, step: str) -> None:
+        """Before a step that makes many files: wait (up to ten minutes) until making a
+        file costs at most --settle microseconds. After a big deletion (a run's own
+        cleanup, or one by hand) ext4 makes files several times slower for minutes
+        (see fresh_folders); every figure of the step would carry it."""
+        deadline = time.monotonic() + 600
+        while True:
+            us = file_creation_us(self.work / "fs-probe" / str(len(self.probes)))
+            self.probes.append((step, us))
+            if us <= self.args.settle or time.monotonic() > deadline:
+                return
+            print(f"  making a file takes {us:.0f} us: waiting for the disk to settle",
+                  file=sys.stderr)
+            time.sleep(30)
+
     def fresh_folders(self, name: str):
         """A function that names a new folder for each run; they are all removed at the end.
 
@@ -407,6 +434,7 @@ class Bench:
         return new
 
     def measure_build(self) -> None:
+        self.settle("build")
         out = self.work / "dist"
         build = self.cli("build", "--out", str(out))
         new = self.fresh_folders("first-build")
@@ -455,6 +483,7 @@ class Bench:
                 "<!doctype html><title>{{ .Title }}</title><ul>{{ range .Pages }}<li>"
                 '<a href="{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}</ul>\n')
             (site / "layouts" / "index.html").write_text((layouts / "list.html").read_text())
+        self.settle("hugo")
         new = self.fresh_folders("hugo-public")
         where: list[Path] = []
         self.add("hugo, same Markdown, minimal templates", self.times(
@@ -464,8 +493,10 @@ class Bench:
 
     # report
     def table(self) -> str:
+        probes = "; ".join(f"{step} {us:.0f}" for step, us in self.probes)
         lines = [f"{self.args.entries:,} entries, {self.args.commits:,} commits; median of "
-                 f"{self.args.runs} runs; {_machine()}", "",
+                 f"{self.args.runs} runs; {_machine()}"
+                 + (f"; microseconds to make a file, before: {probes}" if probes else ""), "",
                  "| measure | median s | x floor | CPU s | peak RSS MiB (largest process) "
                  "| peak PSS MiB (all processes) | target |",
                  "|---|---:|---:|---:|---:|---:|---|"]
@@ -518,6 +549,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", help="also write the figures to this file")
     p.add_argument("--patch", help="a diff (-p1, paths pipeline/...) applied to the copy of "
                    "the package that is measured")
+    p.add_argument("--settle", type=float, default=60.0,
+                   help="before the build and Hugo, wait (up to ten minutes) until making a "
+                   "small file takes at most this many microseconds")
     p.add_argument("--idle", type=float, default=0.85,
                    help="before each run, wait (up to 3 minutes) for a second with this share "
                    "of the CPUs idle; 0 to start at once")
@@ -535,6 +569,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         for remove in bench.removals:  # last: no step runs right after a big deletion
             remove()
+        shutil.rmtree(bench.work / "fs-probe", ignore_errors=True)
     bench.restore()
     print(bench.table())
     if args.json:
@@ -542,7 +577,8 @@ def main(argv: list[str] | None = None) -> int:
             {"floor": bench.floor, "rows": [
                 {"name": r.name, "seconds": r.seconds, "cpu": r.cpu, "rss_mib": r.rss,
                  "pss_mib": r.pss, "target": r.target,
-                 "samples": [s.seconds for s in r.samples]} for r in bench.rows]},
+                 "samples": [s.seconds for s in r.samples]} for r in bench.rows],
+             "file_us": bench.probes},
             indent=2) + "\n")
     return 0
 

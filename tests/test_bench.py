@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import subprocess
 import sys
 from collections import Counter
@@ -101,3 +102,22 @@ def test_the_floor_reads_every_entry(tmp_path):
     out = subprocess.run([sys.executable, "-c", bench.FLOOR, str(root)], capture_output=True,
                          text=True, check=True).stdout
     assert float(out) > 0
+
+
+def test_before_making_files_the_harness_waits_for_the_disk_to_settle(tmp_path, monkeypatch):
+    """A probe that finds file creation slow (as after a big deletion) waits and probes
+    again; the probes are kept for the table."""
+    assert bench.file_creation_us(tmp_path / "probe", count=20) > 0
+    assert len(list((tmp_path / "probe").iterdir())) == 20
+    args = argparse.Namespace(
+        entries=10, commits=0, months=1, work=str(tmp_path / "work"), runs=1, settle=60.0)
+    b = bench.Bench(args)
+    slow_then_fast = iter([250.0, 90.0, 20.0])
+    monkeypatch.setattr(bench, "file_creation_us", lambda folder: next(slow_then_fast))
+    naps = []
+    monkeypatch.setattr(bench.time, "sleep", naps.append)
+    b.settle("build")
+    assert b.probes == [("build", 250.0), ("build", 90.0), ("build", 20.0)]
+    assert naps == [30, 30]
+    b.rows.append(bench.Row("build, full", [], "", "", 1.0))
+    assert "microseconds to make a file, before: build 250; build 90; build 20" in b.table()
