@@ -549,7 +549,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", help="also write the figures to this file")
     p.add_argument("--patch", help="a diff (-p1, paths pipeline/...) applied to the copy of "
                    "the package that is measured")
-    p.add_argument("--settle", type=float, default=60.0,
+    p.add_argument("--settle", type=float, default=40.0,
                    help="before the build and Hugo, wait (up to ten minutes) until making a "
                    "small file takes at most this many microseconds")
     p.add_argument("--idle", type=float, default=0.85,
