@@ -402,7 +402,8 @@ class Bench:
         (see fresh_folders); every figure of the step would carry it."""
         deadline = time.monotonic() + 600
         while True:
-            us = file_creation_us(self.work / "fs-probe" / str(len(self.probes)))
+            # a folder no run made before (one that stopped early leaves its probes)
+            us = file_creation_us(self.work / "fs-probe" / f"{os.getpid()}-{len(self.probes)}")
             self.probes.append((step, us))
             if us <= self.args.settle or time.monotonic() > deadline:
                 return
