@@ -86,8 +86,8 @@ def build(settings: Settings, out_dir: Path, *, jobs: int | None = None, use_cac
                     tasks, context = _render(b, result, stage, pool, checked)
                 with stage("validate"):
                     checked.wait()  # nothing is written before it passes
-                tree.begin()
-                with stage("write entries"):
+                with stage("write entries"):  # with making the spare, the first time
+                    tree.begin()
                     result.rendered += _write_entries(b, pool, tasks, context)
             with stage("write lists"):
                 lists.write_lists(b)
