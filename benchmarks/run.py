@@ -405,7 +405,7 @@ class Bench:
             # a folder no run made before (one that stopped early leaves its probes)
             us = file_creation_us(self.work / "fs-probe" / f"{os.getpid()}-{len(self.probes)}")
             self.probes.append((step, us))
-            if us <= self.args.settle or time.monotonic() > deadline:
+            if not self.args.settle or us <= self.args.settle or time.monotonic() > deadline:
                 return
             print(f"  making a file takes {us:.0f} us: waiting for the disk to settle",
                   file=sys.stderr)
@@ -552,7 +552,7 @@ def main(argv: list[str] | None = None) -> int:
                    "the package that is measured")
     p.add_argument("--settle", type=float, default=40.0,
                    help="before the build and Hugo, wait (up to ten minutes) until making a "
-                   "small file takes at most this many microseconds")
+                   "small file takes at most this many microseconds; 0 to probe once, not wait")
     p.add_argument("--idle", type=float, default=0.85,
                    help="before each run, wait (up to 3 minutes) for a second with this share "
                    "of the CPUs idle; 0 to start at once")

@@ -121,3 +121,7 @@ def test_before_making_files_the_harness_waits_for_the_disk_to_settle(tmp_path, 
     assert naps == [30, 30]
     b.rows.append(bench.Row("build, full", [], "", "", 1.0))
     assert "microseconds to make a file, before: build 250; build 90; build 20" in b.table()
+    args.settle = 0  # probe once, never wait
+    monkeypatch.setattr(bench, "file_creation_us", lambda folder: 500.0)
+    b.settle("hugo")
+    assert b.probes[-1] == ("hugo", 500.0) and naps == [30, 30]
