@@ -51,6 +51,27 @@ for dirpath, _, names in os.walk(os.path.join(root, "entries")):
 print(time.perf_counter() - start)
 """
 
+HUGO_GIT_SITE = ".hugo-git"  # in the corpus: see measure_hugo
+
+
+def hugo_site(site: Path, more: str = "") -> None:
+    """A Hugo site with minimal templates (title, body, and the date of last change)."""
+    site.mkdir(parents=True, exist_ok=True)
+    (site / "hugo.toml").write_text(
+        'baseURL = "https://example.org/"\ntitle = "Catalog"\n'
+        'disableKinds = ["taxonomy", "term", "RSS", "sitemap", "robotsTXT", "404"]\n' + more)
+    layouts = site / "layouts" / "_default"
+    layouts.mkdir(parents=True, exist_ok=True)
+    (layouts / "single.html").write_text(
+        "<!doctype html><title>{{ .Title }}</title><h1>{{ .Title }}</h1>"
+        '<p>Updated {{ .Lastmod.Format "2006-01-02" }}</p>'
+        "<article>{{ .Content }}</article>\n")
+    (layouts / "list.html").write_text(
+        "<!doctype html><title>{{ .Title }}</title><ul>{{ range .Pages }}<li>"
+        '<a href="{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}</ul>\n')
+    (site / "layouts" / "index.html").write_text((layouts / "list.html").read_text())
+
+
 # Written into a corpus once generated; a corpus of another format is made again (the
 # second: the history repacked after fast-import, see generate.py).
 CORPUS_FORMAT = "2\n"
@@ -468,29 +489,30 @@ class Bench:
         hugo = shutil.which("hugo")
         if hugo is None:
             return
-        site = self.work / "hugo"
-        if not (site / "content").exists():
-            shutil.rmtree(site, ignore_errors=True)
-            shutil.copytree(self.corpus / "entries", site / "content")
-            (site / "hugo.toml").write_text(
-                'baseURL = "https://example.org/"\ntitle = "Catalog"\n'
-                'disableKinds = ["taxonomy", "term", "RSS", "sitemap", "robotsTXT", "404"]\n')
-            layouts = site / "layouts" / "_default"
-            layouts.mkdir(parents=True)
-            (layouts / "single.html").write_text(
-                "<!doctype html><title>{{ .Title }}</title><h1>{{ .Title }}</h1>"
-                "<article>{{ .Content }}</article>\n")
-            (layouts / "list.html").write_text(
-                "<!doctype html><title>{{ .Title }}</title><ul>{{ range .Pages }}<li>"
-                '<a href="{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}</ul>\n')
-            (site / "layouts" / "index.html").write_text((layouts / "list.html").read_text())
+        plain = self.work / "hugo"
+        if not (plain / "content").exists():
+            shutil.rmtree(plain, ignore_errors=True)
+            shutil.copytree(self.corpus / "entries", plain / "content")
+        hugo_site(plain)
+        # The same site reading each page's date of last change from git, as the build
+        # does for `updated`: Hugo's enableGitInfo runs git in the site's folder, so this
+        # one lives in the corpus's work tree (untracked, excluded) and reads its entries.
+        dated = self.corpus / HUGO_GIT_SITE
+        if not (dated / "hugo.toml").exists():
+            exclude = self.corpus / ".git" / "info" / "exclude"
+            exclude.parent.mkdir(exist_ok=True)
+            with exclude.open("a") as f:
+                f.write(f"/{HUGO_GIT_SITE}/\n")
+        hugo_site(dated, 'contentDir = "../entries"\nenableGitInfo = true\n')
         self.settle("hugo")
-        new = self.fresh_folders("hugo-public")
-        where: list[Path] = []
-        self.add("hugo, same Markdown, minimal templates", self.times(
-            lambda: run([hugo, "--quiet", "--source", str(site), "--destination",
-                         str(where[-1])]),
-            lambda i: where.append(new(i))), "build is faster")
+        for site, name in ((plain, "hugo, same Markdown, minimal templates"),
+                           (dated, "hugo, the same with git dates (enableGitInfo)")):
+            new = self.fresh_folders(f"{site.name.strip('.')}-public")
+            where: list[Path] = []
+            self.add(name, self.times(
+                lambda: run([hugo, "--quiet", "--source", str(site), "--destination",
+                             str(where[-1])]),
+                lambda i: where.append(new(i))), "build is faster")
 
     # report
     def table(self) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import shutil
 import subprocess
 import sys
 from collections import Counter
@@ -125,3 +126,25 @@ def test_before_making_files_the_harness_waits_for_the_disk_to_settle(tmp_path, 
     monkeypatch.setattr(bench, "file_creation_us", lambda folder: 500.0)
     b.settle("hugo")
     assert b.probes[-1] == ("hugo", 500.0) and naps == [30, 30]
+
+
+@pytest.mark.skipif(shutil.which("hugo") is None, reason="Debian's hugo is not installed")
+def test_hugo_is_measured_as_is_and_with_dates_from_git(history, tmp_path):
+    """Two Hugo rows: the Markdown copied out, and the same site in the corpus's work tree
+    with enableGitInfo, whose pages carry each file's last commit date as the build's
+    `updated` does; the corpus's git status stays clean."""
+    args = argparse.Namespace(entries=80, commits=120, months=3, work=str(tmp_path / "work"),
+                              runs=1, settle=0, idle=0)
+    b = bench.Bench(args)
+    b.corpus = history
+    b.measure_hugo()
+    assert [r.name for r in b.rows] == ["hugo, same Markdown, minimal templates",
+                                        "hugo, the same with git dates (enableGitInfo)"]
+    assert all(r.seconds > 0 for r in b.rows)
+    assert git(history, "status", "--porcelain").strip() == ""
+    page = sorted((history / "entries" / "glossary").glob("*.md"))[0]
+    built = tmp_path / "work" / "hugo-git-public-0" / "glossary" / page.stem / "index.html"
+    last = git(history, "log", "-1", "--format=%as", "--", str(page.relative_to(history)))
+    assert f"Updated {last.strip()}" in built.read_text(encoding="utf-8")
+    plain = tmp_path / "work" / "hugo-public-0" / "glossary" / page.stem / "index.html"
+    assert plain.is_file()
