@@ -498,11 +498,12 @@ class Bench:
         # does for `updated`: Hugo's enableGitInfo runs git in the site's folder, so this
         # one lives in the corpus's work tree (untracked, excluded) and reads its entries.
         dated = self.corpus / HUGO_GIT_SITE
-        if not (dated / "hugo.toml").exists():
-            exclude = self.corpus / ".git" / "info" / "exclude"
+        exclude = self.corpus / ".git" / "info" / "exclude"
+        line = f"/{HUGO_GIT_SITE}/"
+        if line not in (exclude.read_text().splitlines() if exclude.exists() else []):
             exclude.parent.mkdir(exist_ok=True)
             with exclude.open("a") as f:
-                f.write(f"/{HUGO_GIT_SITE}/\n")
+                f.write(line + "\n")
         hugo_site(dated, 'contentDir = "../entries"\nenableGitInfo = true\n')
         self.settle("hugo")
         for site, name in ((plain, "hugo, same Markdown, minimal templates"),
