@@ -355,4 +355,4 @@ class ValidateCache:
 
 
 def _checksum(payload: bytes) -> str:
-    return hashlib.blake2b(payload, digest_size=16).hexdigest()
+    return hashlib.sha256(payload).hexdigest()[:32]

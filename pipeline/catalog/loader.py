@@ -192,8 +192,10 @@ def read_folder(settings: Settings, only: set[str] | None = None) -> list[RawFil
 
 
 def content_digest(data: bytes) -> str:
-    """The hash that names a file's content (Entry.digest, cache keys)."""
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
+    """The hash that names a file's content (Entry.digest, cache keys): SHA-256, which
+    OpenSSL computes with the CPU's SHA instructions where it has them (twice as fast as
+    BLAKE2b on the benchmark machine), cut to 128 bits."""
+    return hashlib.sha256(data).hexdigest()[:32]
 
 
 def decode(path: str, data: bytes) -> tuple[str | None, Diagnostic | None]:

@@ -29,7 +29,7 @@ import os
 import re
 from pathlib import Path
 
-MAGIC = b"PLPARSD2"
+MAGIC = b"PLPARSD3"
 FOLDER = "parsed"
 _HEAD = len(MAGIC) + 8
 _NAME = re.compile(r"parsed-\d+-\d+-\d+\.bin")
@@ -37,7 +37,7 @@ _TEMP = re.compile(r"\.parsed-\d+-\d+-\d+\.bin\.tmp")
 
 
 def _check(blob: bytes) -> bytes:
-    return hashlib.blake2b(blob, digest_size=8).digest()
+    return hashlib.sha256(blob).digest()[:8]
 
 
 def is_store_name(name) -> bool:

@@ -37,12 +37,13 @@ def json_bytes(value) -> bytes:
 
 
 def digest(*parts: str | bytes) -> str:
-    """A short content hash of some text or bytes."""
-    h = hashlib.blake2b(digest_size=16)
+    """A short content hash of some text or bytes (128 bits of SHA-256: see
+    loader.content_digest)."""
+    h = hashlib.sha256()
     for p in parts:
         h.update(p.encode("utf-8") if isinstance(p, str) else p)
         h.update(b"\0")
-    return h.hexdigest()
+    return h.hexdigest()[:32]
 
 
 @functools.lru_cache(maxsize=1)
