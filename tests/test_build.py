@@ -372,3 +372,45 @@ def test_a_killed_build_leaves_no_spill_behind_the_next_one(exl2, tmp_path):
     running.mkdir()
     run(exl2, tmp_path / "out", jobs=1)
     assert not orphan.exists() and running.exists()
+
+
+# -- compiled templates --------------------------------------------------------
+
+def test_compiled_templates_are_kept_between_builds_and_follow_their_source(
+        exl2, tmp_path, monkeypatch):
+    """The second build compiles no template; an edited template is compiled again (its
+    source is checked) and shows; a folder left by another version of the code goes."""
+    import jinja2
+
+    site_templates = tmp_path / "templates"
+    shutil.copytree(pages.TEMPLATES, site_templates)
+    monkeypatch.setattr(pages, "TEMPLATES", site_templates)
+    compiled: list[str] = []
+    real = jinja2.Environment.compile
+
+    def counting(self, source, name=None, filename=None, raw=False, defer_init=False):
+        compiled.append(name)
+        return real(self, source, name, filename, raw, defer_init)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", counting)
+    folder = exl2 / ".pipeline-cache" / "templates"
+    stale = folder / "0123456789abcdef"
+    stale.mkdir(parents=True)
+    (stale / "__jinja2_x.cache").write_bytes(b"old")
+
+    run(exl2, tmp_path / "a", jobs=1)
+    assert "entry.html" in compiled
+    assert not stale.exists()
+    assert len(list(folder.glob("*/__jinja2_*.cache"))) >= len(set(compiled))
+
+    compiled.clear()
+    run(exl2, tmp_path / "b", jobs=1, use_cache=False)
+    assert compiled == []
+    assert tree(tmp_path / "a") == tree(tmp_path / "b")
+
+    entry = site_templates / "entry.html"
+    entry.write_text(entry.read_text().replace("{% block main %}",
+                                               "{% block main %}<p>EDITED-TEMPLATE</p>", 1))
+    run(exl2, tmp_path / "c", jobs=1, use_cache=False)
+    assert compiled == ["entry.html"]
+    assert b"EDITED-TEMPLATE" in (tmp_path / "c" / "glossary" / "exl2.html").read_bytes()

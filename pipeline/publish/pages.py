@@ -9,6 +9,7 @@ the home page of the collection lists. Templates and assets ship in
 from __future__ import annotations
 
 import re
+import shutil
 from functools import cached_property
 from numbers import Number
 from pathlib import Path
@@ -127,6 +128,25 @@ def people(cards: list[dict]) -> Markup:
                             if p.get("url") else _text(p["title"]) for p in cards))
 
 
+def _bytecode_cache(settings: Settings) -> jinja2.BytecodeCache | None:
+    """Compiled templates kept between builds (compiling the site's templates takes
+    40 ms, a twentieth of a rebuild after one edit), in a folder of the cache named
+    after the code: Jinja checks each template's source, and the code says how they
+    are compiled. Folders of other versions of the code are removed. None when the
+    cache folder cannot be made (a build does not need it)."""
+    folder = settings.path("cache") / "templates"
+    mine = folder / tool_fingerprint()[:16]
+    if not mine.is_dir():
+        try:
+            mine.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            return None
+        for other in folder.iterdir():
+            if other != mine:
+                shutil.rmtree(other, ignore_errors=True)
+    return jinja2.FileSystemBytecodeCache(str(mine))
+
+
 class Site:
     """The templates and site settings shared by every page, and the navigation
     (`set_nav`) that every page shows."""
@@ -146,6 +166,7 @@ class Site:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            bytecode_cache=_bytecode_cache(self.settings),
         )
         env.globals.update(site=self.settings.site, nav=self.nav, ratings=RATINGS,
                            singular=SINGULAR, out_link=out_link, number=number, cite=cite,
