@@ -414,3 +414,16 @@ def test_compiled_templates_are_kept_between_builds_and_follow_their_source(
     run(exl2, tmp_path / "c", jobs=1, use_cache=False)
     assert compiled == ["entry.html"]
     assert b"EDITED-TEMPLATE" in (tmp_path / "c" / "glossary" / "exl2.html").read_bytes()
+
+
+def test_a_template_cache_that_cannot_be_written_does_not_stop_a_build(
+        exl2, tmp_path, monkeypatch):
+    import jinja2
+
+    def refuse(self, bucket):
+        raise PermissionError(13, "Permission denied", self.directory)
+
+    monkeypatch.setattr(jinja2.FileSystemBytecodeCache, "dump_bytecode", refuse)
+    result = run(exl2, tmp_path / "out", jobs=1)
+    assert (result.out_dir / "glossary" / "exl2.html").is_file()
+    assert not list((exl2 / ".pipeline-cache" / "templates").glob("*/__jinja2_*"))

@@ -129,6 +129,18 @@ def people(cards: list[dict]) -> Markup:
                             if p.get("url") else _text(p["title"]) for p in cards))
 
 
+class _BytecodeCache(jinja2.FileSystemBytecodeCache):
+    """Jinja's, except that a template it cannot store is simply not stored: a folder
+    that is read-only, or removed by a build of another version meanwhile, never
+    stops a build."""
+
+    def dump_bytecode(self, bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass
+
+
 def _bytecode_cache(settings: Settings) -> jinja2.BytecodeCache | None:
     """Compiled templates kept between builds (compiling the site's templates takes
     40 ms, a twentieth of a rebuild after one edit), in a folder of the cache named
@@ -151,7 +163,7 @@ def _bytecode_cache(settings: Settings) -> jinja2.BytecodeCache | None:
         for other in folder.iterdir():
             if other != mine:
                 shutil.rmtree(other, ignore_errors=True)
-    return jinja2.FileSystemBytecodeCache(str(mine))
+    return _BytecodeCache(str(mine))
 
 
 class Site:
