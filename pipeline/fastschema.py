@@ -147,7 +147,11 @@ class Compiler:
         if "enum" in schema:
             allowed = _strings_only(schema["enum"])
             checks.append(lambda x: isinstance(x, str) and x in allowed)
-        if "const" in schema:
+        if "const" in schema and isinstance(schema["const"], bool):
+            # jsonschema tells booleans from numbers here: `const: true` takes only true
+            flag = schema["const"]
+            checks.append(lambda x: x is flag)
+        elif "const" in schema:
             (const,) = _strings_only([schema["const"]])
             checks.append(lambda x: isinstance(x, str) and x == const)
         checks += self._string(schema, keys)

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-import jsonschema
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
@@ -60,6 +59,10 @@ class SchemaSet:
 
     @cached_property
     def _validators(self) -> dict[str, jsonschema.protocols.Validator]:
+        # imported here: the compiled fast path (fastschema) needs none of it, and the
+        # import costs 60 ms of every command that validates
+        import jsonschema
+
         out = {}
         checker = jsonschema.Draft202012Validator.FORMAT_CHECKER
         for name, doc in self.documents.items():
