@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from fnmatch import translate
 
-
 from ..catalog import yamlpos
 from ..catalog.loader import decode
 from ..config import Settings
@@ -177,20 +176,20 @@ def _shapes(file: str, positions: dict, i: int, raw: list[dict]):
 
 def _schema_errors(schema: dict, raw) -> list:
     """jsonschema's errors for `raw`, by path. The schema's compiled check (fastschema)
-    goes first: a valid file, the usual case, needs no jsonschema (its import costs 60 ms
-    of every command that reads the file)."""
-    from ..fastschema import Compiler, Unsupported, Unsure
+    goes first: a valid file, the usual case, needs no jsonschema (importing it costs
+    tens of milliseconds of every command that reads the file)."""
+    from ..fastschema import Compiler, FastValidator, Unsupported
+
+    def slow():
+        import jsonschema
+
+        return jsonschema.Draft202012Validator(
+            schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
 
     try:
-        if Compiler({"affiliates": schema}).compile_document(schema)(raw):
-            return []
-    except (Unsupported, Unsure):
-        pass
-    import jsonschema
-
-    validator = jsonschema.Draft202012Validator(
-        schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
-    )
+        validator = FastValidator(Compiler({"affiliates": schema}).compile_document(schema), slow)
+    except Unsupported:
+        validator = slow()
     return sorted(validator.iter_errors(raw), key=lambda e: list(map(str, e.absolute_path)))
 
 
