@@ -143,3 +143,19 @@ def test_changed_since_checks_changed_entries_and_their_referrers(repo, cli):
 def test_changed_since_unknown_revision_is_exit_2(repo, cli):
     r = cli(repo, "validate", "--changed-since", "no-such-rev")
     assert r.exit_code == 2 and "unknown revision" in r.output
+
+
+def test_exiting_skips_the_last_look_for_cyclic_garbage():
+    """What is alive when a command ends is frozen, so Python's last collection at exit
+    has nothing to look through (a cycle with a finaliser is the witness: collected, it
+    would print). Without pipeline.cli imported, the same cycle is collected."""
+    import subprocess
+    import sys
+
+    script = ("import sys\n{import}\n"
+              "class C:\n    def __del__(self): print('collected', flush=True)\n"
+              "a = C(); a.me = a; del a\n")
+    for imported, expected in (("import pipeline.cli", ""), ("", "collected\n")):
+        done = subprocess.run([sys.executable, "-c", script.format(**{"import": imported})],
+                              capture_output=True, text=True, check=True)
+        assert done.stdout == expected
