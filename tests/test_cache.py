@@ -357,3 +357,19 @@ def test_a_bibliography_source_cited_only_in_code_is_unused(problems):
     same_as_cold(problems)
     edit(problems / "entries/glossary/gptq.md", "[@shared-a]", "`[@shared-a]`")
     assert ("source-unused", "data/bibliography.yaml") in same_as_cold(problems)
+
+
+def test_a_packed_entry_comes_back_whole(problems):
+    """A worker keeps what it parsed as bytes between its passes (validate._Packed)."""
+    from pipeline.catalog.loader import load_catalog
+    from pipeline.validate import _Packed
+
+    entries = load_catalog(load_settings(problems))[0].entries.values()
+    packed = _Packed()
+    for entry in entries:
+        packed.put(entry)
+    assert any(e.positions for e in entries) and any(e.body for e in entries)
+    for entry in entries:
+        assert entry.id in packed
+        assert packed.pop(entry.id) == entry
+        assert entry.id not in packed
