@@ -199,9 +199,9 @@ class _Packed:
 
     Kept as live objects, thousands of entries sat among the garbage of the
     rendering done in the same pass, and everything the pass made cost more:
-    parsing and rendering 5,000 entries of the benchmark corpus took 5.3 to 5.7
-    CPU s with them kept, 4.9 to 5.0 s with them packed (malloc's share of the
-    time doubled with them kept). Taking one back costs about 0.03 ms.
+    parsing and rendering 5,000 entries of the benchmark corpus took 5.3 to 5.8
+    CPU s with them kept, 4.9 to 5.1 s with them packed (malloc's share of the
+    time doubled with them kept). Taking one back costs about 0.05 ms.
     """
 
     def __init__(self):
@@ -218,8 +218,7 @@ class _Packed:
 
     def pop(self, entry_id: str) -> Entry:
         start, size = self._at.pop(entry_id)
-        with memoryview(self._buffer) as view:
-            return Entry(*marshal.loads(view[start:start + size]))
+        return Entry(*marshal.loads(self._buffer[start:start + size]))
 
 
 def _parse_shard(state: dict, items: list[tuple]) -> list[tuple[str, Record]]:
