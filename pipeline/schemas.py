@@ -1,19 +1,19 @@
 """The JSON Schemas of the catalog: loading, validators, and what they say about references.
 
 Schemas live in `schemas/` (one file per collection plus `common.schema.json`)
-and refer to each other with `$ref`, resolved through a `referencing`
-registry that never fetches anything from the network.
+and refer to each other with `$ref`: a JSON pointer into a document of the set,
+found by its `$id` (or its file name). Anything else goes through a
+`referencing` registry, which jsonschema uses too; it never fetches anything
+from the network.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT202012
+from urllib.parse import urljoin
 
 from .config import COLLECTIONS
 from .errors import SettingsError
@@ -33,12 +33,10 @@ class RefField:
 class SchemaSet:
     folder: Path
     documents: dict[str, dict]  # file stem -> schema
-    registry: Registry = field(repr=False, default=None)
 
     @classmethod
     def load(cls, folder: Path) -> "SchemaSet":
         documents: dict[str, dict] = {}
-        resources = []
         if not folder.is_dir():
             raise SettingsError(f"schema folder {folder} does not exist")
         for path in sorted(folder.glob("*.schema.json")):
@@ -47,8 +45,21 @@ class SchemaSet:
             except (OSError, ValueError) as e:
                 raise SettingsError(f"{path}: not a readable JSON schema: {e}") from None
             documents[path.name.removesuffix(".schema.json")] = doc
-            resources.append((doc.get("$id", path.name), Resource.from_contents(doc, DRAFT202012)))
-        return cls(folder=folder, documents=documents, registry=Registry().with_resources(resources))
+        return cls(folder=folder, documents=documents)
+
+    @cached_property
+    def _by_uri(self) -> dict[str, dict]:
+        return {doc.get("$id", f"{name}.schema.json"): doc for name, doc in self.documents.items()}
+
+    @cached_property
+    def registry(self):
+        """The documents as a `referencing` registry (imported only when one is wanted:
+        with jsonschema's attrs, 40 ms of every command that reads the schemas)."""
+        from referencing import Registry, Resource
+        from referencing.jsonschema import DRAFT202012
+
+        return Registry().with_resources(
+            (uri, Resource.from_contents(doc, DRAFT202012)) for uri, doc in self._by_uri.items())
 
     @cached_property
     def fingerprint(self) -> str:
@@ -80,19 +91,34 @@ class SchemaSet:
         while isinstance(node, dict) and "$ref" in node and seen < 20:
             ref = node["$ref"]
             extra = {k: v for k, v in node.items() if k != "$ref"}
-            if ref.startswith("#"):
-                target_doc = base
-                resolved = self.registry.resolver(base.get("$id", "")).lookup(ref).contents
-            else:
-                resolver = self.registry.resolver(base.get("$id", ""))
-                res = resolver.lookup(ref)
-                resolved = res.contents
-                doc_uri = ref.split("#", 1)[0]
-                target_doc = resolver.lookup(doc_uri).contents if doc_uri else base
+            resolved, target_doc = self._lookup(ref, base)
             node = {**resolved, **extra}
             base = target_doc
             seen += 1
         return node, base
+
+    def _lookup(self, ref: str, base: dict) -> tuple[dict, dict]:
+        """(what `ref` in document `base` points to, the document it is in)."""
+        uri, _, fragment = urljoin(base.get("$id", ""), ref).partition("#")
+        doc = self._by_uri.get(uri) if uri else base
+        node = doc
+        if doc is not None and (not fragment or fragment.startswith("/")):
+            for part in fragment.split("/")[1:]:
+                part = part.replace("~1", "/").replace("~0", "~")
+                if isinstance(node, list) and part.isdigit() and int(part) < len(node):
+                    node = node[int(part)]
+                elif isinstance(node, dict) and part in node:
+                    node = node[part]
+                else:
+                    node = None
+                    break
+            if isinstance(node, dict):
+                return node, doc
+        # an anchor, or a pointer that does not hold: as referencing resolves it
+        resolver = self.registry.resolver(base.get("$id", ""))
+        doc_uri = ref.split("#", 1)[0]
+        return (resolver.lookup(ref).contents,
+                resolver.lookup(doc_uri).contents if doc_uri else base)
 
     def ref_fields(self, collection: str) -> list[RefField]:
         """Every front-matter place of a collection that refers to other entries."""
