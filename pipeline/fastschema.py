@@ -22,7 +22,7 @@ from collections.abc import Callable
 from functools import cached_property
 from urllib.parse import urljoin
 
-from .schemas import SchemaSet
+from .schemas import SchemaSet, pointer
 
 Check = Callable[[object], bool]
 
@@ -105,17 +105,9 @@ class Compiler:
         if key in self.compiled:
             return self.compiled[key]
         doc = self.by_uri.get(uri)
-        if doc is None or (fragment and not fragment.startswith("/")):
+        node = pointer(doc, fragment) if doc is not None else None
+        if node is None:
             raise Unsupported(f"$ref {ref}")
-        node = doc
-        for part in fragment.split("/")[1:]:
-            part = part.replace("~1", "/").replace("~0", "~")
-            if isinstance(node, list) and part.isdigit():
-                node = node[int(part)]
-            elif isinstance(node, dict) and part in node:
-                node = node[part]
-            else:
-                raise Unsupported(f"$ref {ref}")
         slot: list[Check] = []
         self.compiled[key] = lambda x: slot[0](x)  # for recursive schemas
         slot.append(self.node(node, uri))

@@ -21,6 +21,23 @@ from .errors import SettingsError
 STAR = "*"  # a path step matching every list item
 
 
+def pointer(doc, fragment: str):
+    """What the JSON pointer `fragment` (`/$defs/id`, or "" for the whole) points to in
+    `doc`; None when it is not a pointer or points to nothing."""
+    if fragment and not fragment.startswith("/"):
+        return None
+    node = doc
+    for part in fragment.split("/")[1:]:
+        part = part.replace("~1", "/").replace("~0", "~")
+        if isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        elif isinstance(node, dict) and part in node:
+            node = node[part]
+        else:
+            return None
+    return node
+
+
 @dataclass(frozen=True)
 class RefField:
     """A front-matter place that holds entry ids (or author slugs)."""
@@ -101,19 +118,9 @@ class SchemaSet:
         """(what `ref` in document `base` points to, the document it is in)."""
         uri, _, fragment = urljoin(base.get("$id", ""), ref).partition("#")
         doc = self._by_uri.get(uri) if uri else base
-        node = doc
-        if doc is not None and (not fragment or fragment.startswith("/")):
-            for part in fragment.split("/")[1:]:
-                part = part.replace("~1", "/").replace("~0", "~")
-                if isinstance(node, list) and part.isdigit() and int(part) < len(node):
-                    node = node[int(part)]
-                elif isinstance(node, dict) and part in node:
-                    node = node[part]
-                else:
-                    node = None
-                    break
-            if isinstance(node, dict):
-                return node, doc
+        node = pointer(doc, fragment) if doc is not None else None
+        if isinstance(node, dict):
+            return node, doc
         # an anchor, or a pointer that does not hold: as referencing resolves it
         resolver = self.registry.resolver(base.get("$id", ""))
         doc_uri = ref.split("#", 1)[0]
