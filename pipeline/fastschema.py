@@ -22,7 +22,7 @@ from collections.abc import Callable
 from functools import cached_property
 from urllib.parse import urljoin
 
-from .schemas import SchemaSet, pointer
+from .schemas import SchemaSet, by_uri, pointer
 
 Check = Callable[[object], bool]
 
@@ -90,9 +90,7 @@ class Compiler:
     """Compiles the schemas of one SchemaSet; `$ref`s resolve across its documents."""
 
     def __init__(self, documents: dict[str, dict]):
-        self.by_uri = {}
-        for name, doc in documents.items():
-            self.by_uri[doc.get("$id", f"{name}.schema.json")] = doc
+        self.by_uri = by_uri(documents)
         self.compiled: dict[tuple[str, str], Check] = {}
         self._uri: Check | None = None
 

@@ -21,6 +21,12 @@ from .errors import SettingsError
 STAR = "*"  # a path step matching every list item
 
 
+def by_uri(documents: dict[str, dict]) -> dict[str, dict]:
+    """Schema documents (by file stem) by the URI a `$ref` names them with: their `$id`,
+    or their file name."""
+    return {doc.get("$id", f"{name}.schema.json"): doc for name, doc in documents.items()}
+
+
 def pointer(doc, fragment: str):
     """What the JSON pointer `fragment` (`/$defs/id`, or "" for the whole) points to in
     `doc`; None when it is not a pointer or points to nothing."""
@@ -66,7 +72,7 @@ class SchemaSet:
 
     @cached_property
     def _by_uri(self) -> dict[str, dict]:
-        return {doc.get("$id", f"{name}.schema.json"): doc for name, doc in self.documents.items()}
+        return by_uri(self.documents)
 
     @cached_property
     def registry(self):
