@@ -148,8 +148,12 @@ def test_a_big_build_parses_each_file_once_and_gives_the_same_output(exl2, tmp_p
     def no_second_parse(rel, *args):
         raise AssertionError(f"{rel} parsed a second time")
 
+    def no_second_read(full):
+        raise AssertionError(f"{full} read a second time")
+
     monkeypatch.setattr(build_module, "prepare", marking_prepare)
     monkeypatch.setattr(render, "parse_entry", no_second_parse)
+    monkeypatch.setattr(render, "_read", no_second_read)
     fused = run(exl2, tmp_path / "fused", jobs=2)
     assert fused.rendered == plain.rendered == 13
     done = [name.split(" ", 1) for name in os.listdir(marks)]
@@ -159,6 +163,32 @@ def test_a_big_build_parses_each_file_once_and_gives_the_same_output(exl2, tmp_p
     assert tree(tmp_path / "fused") == tree(tmp_path / "plain")
     # what the workers put aside (pages' parts, search records) goes with the build
     assert list((exl2 / ".pipeline-cache/build").glob("spill-*")) == []
+
+
+def test_an_entry_saved_during_a_big_build_is_published_as_validated(exl2, tmp_path,
+                                                                      monkeypatch):
+    """An editor saves an entry after validate parsed it, while the build runs: the build
+    publishes the bytes validate checked (never bytes nobody validated), and the next
+    build sees the file changed and publishes the new text."""
+    monkeypatch.setattr(pool, "MIN_PARALLEL", 1)
+    monkeypatch.setattr(validate_module, "PER_WORKER", 1)
+    path = exl2 / "entries/glossary/gguf.md"
+    real_prepare = render.prepare
+
+    def saved_meanwhile(state, rel, data, entry):
+        real_prepare(state, rel, data, entry)
+        if rel == "entries/glossary/gguf.md":
+            path.write_text(path.read_text().replace("GGUF is a term.", "GGUF is a format."))
+
+    monkeypatch.setattr(build_module, "prepare", saved_meanwhile)
+    out = tmp_path / "out"
+    run(exl2, out, jobs=2)
+    page = tree(out)["glossary/gguf.html"]
+    assert b"GGUF is a term." in page and b"GGUF is a format." not in page
+    monkeypatch.setattr(build_module, "prepare", real_prepare)
+    again = run(exl2, out, jobs=2)
+    assert b"GGUF is a format." in tree(out)["glossary/gguf.html"]
+    assert again.rendered == 1
 
 
 # -- atomic -----------------------------------------------------------------

@@ -206,11 +206,11 @@ def _scan(b: Run, use_cache: bool) -> None:
         if before is not None and before.rpartition(":")[0] == stat:
             b.files[rel] = before
         else:
-            b.items.append((rel, full, before.rpartition(":")[2] if before else None))
+            b.items.append((rel, full, before.rpartition(":")[2] if before else None, stat))
     b.git["head"] = head(b.settings)
     b.git_moved = b.git["head"] != b.old["git"]["head"]
     b.touched = {rel[len(b.prefix) + 1:].split("/", 1)[0]
-                 for rel in {rel for rel, _, _ in b.items} | (known.keys() - b.files.keys())}
+                 for rel in {item[0] for item in b.items} | (known.keys() - b.files.keys())}
 
 
 def _read_git(b: Run) -> None:
@@ -229,7 +229,7 @@ def _read_changed(b: Run, pool: Pool) -> int:
     """Read the entry files whose stat changed and render those whose bytes changed;
     -> how many were rendered."""
     b.facts = dict(b.old["facts"])
-    seen = {rel for rel, _, _ in b.items}
+    seen = {item[0] for item in b.items}
     for rel in b.old["files"].keys() - b.files.keys() - seen:
         b.facts.pop(b.entry_id(rel), None)
         b.changed.add(b.entry_id(rel))

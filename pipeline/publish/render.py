@@ -72,29 +72,31 @@ def file_stat(full: str) -> str:
 
 
 def read_entries(state: dict, items: list[tuple]) -> list[tuple]:
-    """items: (file, full path, digest of its known bytes or None).
+    """items: (file, full path, digest of its known bytes or None, its stat at the scan).
 
     -> (file, stat, digest, fact or None when the bytes are the known ones,
     search record of a published entry (see `_render_entry`) or None, problem or
     None) each.
     An entry `prepare` rendered in this process while validate parsed it is
-    not parsed again, unless its bytes changed since; one whose front matter
-    validate kept (`state["parsed"]`, see catalog.parsed) has only its body split off.
+    taken as it was validated, without reading its file again: its stat is the
+    one the scan took before validate read it, so a change since makes the next
+    build read it again. One whose front matter validate kept (`state["parsed"]`,
+    see catalog.parsed) has only its body split off.
     """
     prepared = state.get("prepared") or {}
     stores = state.get("stores")
     if stores is None:
         stores = state["stores"] = Stores(state.get("parsed") or [])
     out = []
-    for rel, full, known in items:
+    for rel, full, known, scanned in items:
+        ready = prepared.pop(rel, None)
+        if ready is not None:
+            out.append((rel, scanned, ready[0], ready[1], ready[2], None))
+            continue
         stat, data = _read(full)
         found = content_digest(data)
-        ready = prepared.pop(rel, None)
         if found == known:
             out.append((rel, stat, found, None, None, None))
-            continue
-        if ready is not None and ready[0] == found:
-            out.append((rel, stat, found, ready[1], ready[2], None))
             continue
         entry = parse_entry(rel, data, state["prefix"], stores.get(found), found)[0]
         if entry is None:  # it changed since validate read it

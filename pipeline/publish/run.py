@@ -26,7 +26,7 @@ class Run:
     inputs: Inputs
     site: Site
     old: dict = field(default_factory=dict)
-    items: list = field(default_factory=list)  # (file, full path, known digest) to read
+    items: list = field(default_factory=list)  # (file, full path, known digest, stat) to read
     files: dict = field(default_factory=dict)  # the new "files"
     facts: dict = field(default_factory=dict)  # the new "facts"
     git: dict = field(default_factory=dict)  # the new "git"
