@@ -42,7 +42,7 @@ class Entry:
 
     @property
     def is_published(self) -> bool:
-        return self.status == "published"
+        return self.data.get("status") == "published"  # as `status`, without making text
 
     @property
     def url_path(self) -> str:
