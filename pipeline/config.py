@@ -7,6 +7,7 @@ SettingsError naming the option, never a traceback.
 from __future__ import annotations
 
 import dataclasses
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -101,8 +102,14 @@ def _section(cls, name: str, raw: object, file: Path):
             raise SettingsError(
                 f"{file}: {name}.{key} must be a {type(default).__name__}, not {value!r}"
             )
+        if (name, key) == ("site", "language") and not _LANGUAGE_RE.fullmatch(value):
+            raise SettingsError(f"{file}: site.language must be a language tag such as "
+                                f"en or pt-BR, not {value!r}")
         values[f.name] = value
     return cls(**values)
+
+
+_LANGUAGE_RE = re.compile(r"[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*")  # BCP 47, in short
 
 
 def parse_settings(text: str, root: Path, file: Path | None = None) -> Settings:

@@ -35,6 +35,16 @@ def test_bad_settings_name_the_option(catalog, cli):
     assert "unknown option site.nmae" in r.output
 
 
+def test_a_language_that_is_no_language_tag_is_refused(catalog, cli):
+    """site.language goes into pages' and e-mails' lang attributes."""
+    (catalog / "pipeline.toml").write_text('[site]\nlanguage = "en\\" onload=\\"x"\n')
+    r = cli(catalog, "validate")
+    assert r.exit_code == 2
+    assert "site.language must be a language tag" in r.output
+    (catalog / "pipeline.toml").write_text('[site]\nlanguage = "pt-BR"\n')
+    assert cli(catalog, "validate").exit_code == 0
+
+
 def test_every_command_has_help_with_an_example():
     runner = CliRunner()
 

@@ -101,6 +101,19 @@ def test_reader_text_is_escaped_and_sanitised(drafted, cli, tmp_path):
         assert "onerror" not in page and "javascript:" not in page
 
 
+def test_a_subject_cannot_break_out_of_an_attribute_of_the_email(drafted, cli, tmp_path):
+    """MJML copies the title into the body's aria-label with its entities decoded: the
+    subject is put in after MJML, escaped for an attribute."""
+    edit_digest(drafted, ('subject: "What changed',
+                          'subject: "Hi\\" onmouseover=\\"alert(1)\\" x=\\" <b> & What changed'))
+    html = render(cli, drafted, tmp_path / "out")["email.html"].decode()
+    assert "onmouseover=" not in html.replace("onmouseover=&quot;", "")
+    assert 'aria-label="Hi&quot; onmouseover=&quot;alert(1)&quot; x=&quot; &lt;b&gt; &amp; What' in html
+    assert re.search(r"<title>\s*Hi&quot; onmouseover=&quot;alert\(1\)&quot; x=&quot; &lt;b&gt; "
+                     r"&amp; What", html)
+    assert "pipeline-subject-" not in html
+
+
 def test_amazon_links_become_our_entry_page_and_the_disclosure_leads(drafted, cli, tmp_path):
     edit_digest(drafted,
                 ("Best for serving many users; heavy for one.",

@@ -11,7 +11,9 @@ and HTML templates are autoescaped, and the Markdown's HTML is sanitised.
 
 from __future__ import annotations
 
+import html as _html
 import re
+import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -139,7 +141,11 @@ def render(settings: Settings, month: str, out: Path) -> RenderResult:
         "postal_address": settings.email.postal_address, "disclosure": note,
         "disclosure_text": " ".join([note.text, *note.statements]) if note else "",
     }
-    html = _mjml(_env(True).get_template("email.mjml.j2").render(content=fragment, **context))
+    html = _mjml(_env(True).get_template("email.mjml.j2").render(
+        content=fragment, **{**context, "subject": _SUBJECT}))
+    # MJML writes the title into an attribute (aria-label) with its entities decoded, so a
+    # `"` in the subject would end the attribute there: the subject goes in afterwards.
+    html = html.replace(_SUBJECT, _html.escape(subject, quote=True))
     text = _env(False).get_template("email.txt.j2").render(content=html_to_text(fragment).strip(),
                                                            **context)
     web_fragment, web_note, _ = results["page"]
@@ -161,6 +167,10 @@ def render(settings: Settings, month: str, out: Path) -> RenderResult:
     return RenderResult(files, {k: len(v) for k, v in data.items()}, paid_count,
                         _warnings(doc, file))
 
+
+# Where the subject goes in the e-mail's HTML (see render): drawn when the process starts,
+# so no subject can contain it.
+_SUBJECT = f"pipeline-subject-{secrets.token_hex(8)}"
 
 COLOR_SCHEME = ('<meta name="color-scheme" content="light dark">\n'
                 '    <meta name="supported-color-schemes" content="light dark">')
