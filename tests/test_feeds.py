@@ -214,3 +214,31 @@ def test_collect_reports_progress_per_feed(tmp_path):
 
     collect(load_settings(root), offline=True, progress=bar)
     assert (bar.total, bar.done) == (2, 2)
+
+
+def test_a_feed_link_cannot_add_markdown_to_a_draft():
+    """A release's link goes into the draft as a Markdown link destination: one with white
+    space is dropped, and brackets and quotes are percent-encoded, so a feed adds no
+    heading, link or block marker of its own."""
+    from pipeline.digest.sections import _release_item
+
+    def feed(href: str) -> bytes:
+        return ('<?xml version="1.0" encoding="utf-8"?>'
+                '<feed xmlns="http://www.w3.org/2005/Atom"><title>r</title><id>urn:r</id>'
+                '<updated>2026-10-21T09:00:00Z</updated><entry><title>v1</title><id>urn:1</id>'
+                f'<link href="{href}"/><updated>2026-10-21T09:00:00Z</updated></entry>'
+                '</feed>').encode()
+
+    phishing = ("https://github.com/o/r/releases/v1)&#10;## Your account is locked&#10;"
+                "[Verify now](https://evil.example/phish)&#10;&lt;!-- pipeline:end releases --&gt;")
+    (item,), problem = parse_feed(feed(phishing), "https://x/f", "tools/x")
+    assert problem is None and item.link == ""
+    line = _release_item(item, "X").text
+    assert "\n" not in line.rstrip("\n") and "evil.example" not in line
+
+    (item,), _ = parse_feed(feed("https://github.com/o/r/v1)[x](https://evil.example/&quot;"),
+                            "https://x/f", "tools/x")
+    assert item.link == "https://github.com/o/r/v1%29[x]%28https://evil.example/%22"
+    (item,), _ = parse_feed(feed("https://github.com/o/r/releases/tag/v1"), "https://x/f",
+                            "tools/x")
+    assert item.link == "https://github.com/o/r/releases/tag/v1"

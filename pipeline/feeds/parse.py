@@ -8,6 +8,7 @@ import hashlib
 import html as htmlmod
 import re
 from dataclasses import dataclass
+from urllib.parse import quote
 
 import feedparser
 import nh3
@@ -16,6 +17,20 @@ import nh3
 ALLOWED_TAGS = {"a", "b", "blockquote", "br", "code", "em", "i", "li", "ol", "p", "pre",
                 "strong", "ul", "h1", "h2", "h3", "h4"}
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
+# What a link's URL keeps as it is; anything else (brackets, quotes, backslashes, and the
+# characters that are not ASCII) is percent-encoded, so that the URL stays one Markdown
+# link destination wherever a draft puts it.
+_URL_SAFE = ":/?#[]@!$&'*+,;=%~"
+_HTTP_URL_RE = re.compile(r"https?://[^/?#\\@\s]+[^\s]*", re.I)
+
+
+def safe_link(link: str) -> str:
+    """A feed item's link as an http(s) URL safe in Markdown, or "" when it is none: a
+    link with white space or control characters in it, or with no host, is dropped."""
+    link = link.strip()
+    if not _HTTP_URL_RE.fullmatch(link) or any(ord(c) < 32 or c == "\x7f" for c in link):
+        return ""
+    return quote(link, safe=_URL_SAFE)
 
 
 @dataclass(frozen=True)
@@ -78,9 +93,7 @@ def parse_feed(
         day = _day(e.get("published_parsed")) or _day(e.get("updated_parsed"))
         if day is None:
             continue
-        link = e.get("link") or ""
-        if not link.startswith(("http://", "https://")):
-            link = ""
+        link = safe_link(e.get("link") or "")
         title = e.get("title") or ""
         is_html = "html" in (e.get("title_detail") or {}).get("type", "")
         title = (to_text(title) if is_html else " ".join(title.split())) or "(untitled)"
