@@ -22,7 +22,7 @@ from collections.abc import Callable
 from functools import cached_property
 from urllib.parse import urljoin
 
-from .schemas import SchemaSet, by_uri, pointer
+from .schemas import SchemaSet, by_uri, ecma_regex, pointer
 
 Check = Callable[[object], bool]
 
@@ -168,7 +168,7 @@ class Compiler:
             return []
         lo = schema.get("minLength", 0)
         hi = schema.get("maxLength")
-        pattern = re.compile(schema["pattern"]) if "pattern" in schema else None
+        pattern = ecma_regex(schema["pattern"]) if "pattern" in schema else None
         fmt = None
         if "format" in schema:
             if schema["format"] == "date":

@@ -100,7 +100,7 @@ def new_entry(settings: Settings, schemas: SchemaSet, catalog: Catalog, collecti
               slug: str, title: str, author: str | None = None) -> Path:
     if collection not in COLLECTIONS:
         raise UsageError(f"unknown collection '{collection}' (known: {', '.join(COLLECTIONS)})")
-    if not SLUG_RE.match(slug) or len(slug) > 80:
+    if not SLUG_RE.fullmatch(slug) or len(slug) > 80:
         raise UsageError(f"'{slug}' is not a valid slug: lowercase letters, digits and single "
                          "hyphens, at most 80 characters")
     path = settings.path("entries") / collection / f"{slug}.md"

@@ -10,8 +10,9 @@ from the network.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from urllib.parse import urljoin
 
@@ -42,6 +43,47 @@ def pointer(doc, fragment: str):
         else:
             return None
     return node
+
+
+@lru_cache(maxsize=256)
+def ecma_regex(pattern: str) -> re.Pattern:
+    """A schema's `pattern` as JSON Schema means it (ECMA-262): `$` ends the text.
+
+    Python's `$` also matches before a newline that ends the text, so
+    `^[a-z-]+$` would accept "glossary/awq\\n" (a new line in `_redirects`, in
+    the sitemap, in a file name). Each `$` outside a character class becomes
+    `\\Z`; the rest is the same in both dialects for what schemas use.
+    """
+    out, i, in_class = [], 0, False
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            out.append(pattern[i:i + 2])
+            i += 2
+            continue
+        if in_class:
+            if c == "]":
+                in_class = False
+        elif c == "[":
+            in_class = True
+            if pattern[i + 1:i + 2] == "^":
+                out.append("[^")
+                i += 2
+                if pattern[i:i + 1] == "]":  # a `]` first in a class is itself
+                    out.append("]")
+                    i += 1
+                continue
+            if pattern[i + 1:i + 2] == "]":
+                out.append("[]")
+                i += 2
+                continue
+        elif c == "$":
+            out.append(r"\Z")
+            i += 1
+            continue
+        out.append(c)
+        i += 1
+    return re.compile("".join(out))
 
 
 @dataclass(frozen=True)
@@ -99,10 +141,9 @@ class SchemaSet:
 
         out = {}
         checker = jsonschema.Draft202012Validator.FORMAT_CHECKER
+        validator = _ecma_patterns(jsonschema)
         for name, doc in self.documents.items():
-            out[name] = jsonschema.Draft202012Validator(
-                doc, registry=self.registry, format_checker=checker
-            )
+            out[name] = validator(doc, registry=self.registry, format_checker=checker)
         return out
 
     def validator(self, name: str):
@@ -191,3 +232,14 @@ def values_at(data, path: tuple):
     elif isinstance(data, dict) and step in data:
         for sub, v in values_at(data[step], rest):
             yield (step, *sub), v
+
+
+def _ecma_patterns(jsonschema):
+    """Draft 2020-12 with `pattern` read as ECMA-262 (see ecma_regex), as the compiled fast
+    path reads it, with jsonschema's own message."""
+
+    def pattern(validator, patrn, instance, schema):
+        if validator.is_type(instance, "string") and not ecma_regex(patrn).search(instance):
+            yield jsonschema.ValidationError(f"{instance!r} does not match {patrn!r}")
+
+    return jsonschema.validators.extend(jsonschema.Draft202012Validator, {"pattern": pattern})

@@ -19,7 +19,7 @@ from ..diagnostics import Diagnostic, rule
 from . import yamlpos
 from .model import Catalog, Entry
 
-SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")  # whole names only: fullmatch
 _CLOSING = re.compile(r"^---[ \t]*$", re.MULTILINE)  # the line that closes front matter
 BOM = b"\xef\xbb\xbf"
 
@@ -250,7 +250,7 @@ def parse_entry(
     if collection not in COLLECTIONS:
         return None, [FILE_NAME(path, 0, 0, f"unknown collection '{collection}' "
                                 f"(known: {', '.join(COLLECTIONS)})")]
-    if not SLUG_RE.match(slug) or len(slug) > 80:
+    if not SLUG_RE.fullmatch(slug) or len(slug) > 80:
         diags.append(FILE_NAME(path, 0, 0, f"'{slug}' is not a valid slug: lowercase letters, "
                                "digits and single hyphens, at most 80 characters",
                                entry=entry_id))

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import git
 
+from ..catalog.loader import SLUG_RE
 from ..config import Settings
 from ..errors import UsageError
 
@@ -147,7 +148,12 @@ class EntryPaths:
         if not repo_path.startswith(self.folder + "/") or not repo_path.endswith(".md"):
             return None
         rest = repo_path[len(self.folder) + 1 : -3]
-        return rest if rest.count("/") == 1 else None
+        if rest.count("/") != 1:
+            return None
+        # a file no entry could have (white space, capitals...) was never published:
+        # no id, so no redirect from it either (its path could break `_redirects`)
+        collection, slug = rest.split("/")
+        return rest if SLUG_RE.fullmatch(collection) and SLUG_RE.fullmatch(slug) else None
 
     def catalog_path(self, repo_path: str) -> str:
         """The path relative to the catalog root, as the loader names files."""

@@ -12,7 +12,7 @@ import json
 from ..config import Settings
 from ..fileio import write_atomic
 
-VERSION = 1
+VERSION = 2
 FILE = "history.json"
 
 

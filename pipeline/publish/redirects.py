@@ -8,6 +8,7 @@ answers 410 Gone; one ending at a draft or at nothing is left out (404).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -84,8 +85,17 @@ def redirects_json(r: Redirects) -> dict:
     }
 
 
+_ID_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*/[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
 def netlify_redirects(r: Redirects) -> bytes:
-    """Netlify's `_redirects` file: one `from to status` rule per line."""
+    """Netlify's `_redirects` file: one `from to status` rule per line.
+
+    Every id is checked again here: one with white space in it would add a field or
+    a rule of its own (validation refuses such ids; this is the last line of defence)."""
+    for entry_id in [*r.moved, *r.moved.values(), *r.gone]:
+        if not _ID_RE.fullmatch(entry_id):
+            raise PipelineError(f"refusing to write a redirect for {entry_id!r}: not an entry id")
     lines = ["# Written by `pipeline build`: renamed and retired entries."]
     lines += [f"/{old}  /{new}  301" for old, new in sorted(r.moved.items())]
     lines += [f"/{old}  {GONE_PAGE}  410" for old in r.gone]
