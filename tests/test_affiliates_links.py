@@ -105,7 +105,8 @@ def test_front_matter_strings_that_merely_contain_a_url_are_not_links():
 URL_PIECES = ["https://a.example/x", "http://B.example", "www.c.example/p?q=1", "WWW.D.example",
               "ftp://e.example", "://", "ww.", " ", "\n", "\n", "(", ")", "[", "](", "<", ">",
               "<!-- https://hidden.example -->", "`https://code.example`", "```", "    ",
-              "x", "/", "@", '="', ".", "é"]
+              "x", "/", "@", '="', ".", "é", "//f.example", "\\\\", "\\", "https:/g.example",
+              "](//h.example)", "HTTPS:\\\\i.example"]
 
 
 @settings(max_examples=3000, deadline=None)

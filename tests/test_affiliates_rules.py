@@ -115,6 +115,23 @@ def test_forbidden_collection_fires_for_any_affiliate_url_of_the_entry(cat):
     assert "in glossary, where affiliate links are not allowed" in r.diagnostics[0].message
 
 
+def test_links_written_as_browsers_forgive_them_are_checked_too(cat):
+    """`//host`, `https:/host`, backslashes and entities reach the same page a browser
+    opens: validate reads them as that URL (found in review)."""
+    write_entry(cat, "glossary/awq", MINI["glossary/awq"],
+                "A [a](//www.amazon.com/dp/B0BJFRT43X?tag=localaicat-20).\n\n"
+                "B [b](https:/www.amazon.com/dp/B0BJFRT43X?tag=localaicat-20).\n\n"
+                "C [c](https:\\\\www.amazon.com/dp/B0BJFRT43X?tag=localaicat-20).\n\n"
+                "D [d](https://www.amazon.com/dp/B0BJFRT43X?tag&#61;localaicat-21).\n")
+    f = cat / "entries/glossary/awq.md"
+    assert found(run(cat)) == [
+        ("affiliate-forbidden-collection", "entries/glossary/awq.md", *at(f, "//www")),
+        ("affiliate-forbidden-collection", "entries/glossary/awq.md", *at(f, "https:/www")),
+        ("affiliate-forbidden-collection", "entries/glossary/awq.md", *at(f, "https:\\\\")),
+        ("affiliate-forbidden-collection", "entries/glossary/awq.md", *at(f, "https://www")),
+        ("affiliate-foreign-tag", "entries/glossary/awq.md", *at(f, "https://www"))]
+
+
 def test_forbidden_collection_quiet_for_untagged_links_and_when_the_policy_allows(cat):
     write_entry(cat, "glossary/awq", MINI["glossary/awq"], f"See [the card]({UNTAGGED}).\n")
     assert found(run(cat)) == []

@@ -133,6 +133,17 @@ def test_amazon_links_become_our_entry_page_and_the_disclosure_leads(drafted, cl
     assert web.index("As an Amazon Associate I earn") < web.index("amazon.com/dp")
 
 
+def test_an_amazon_link_written_without_its_scheme_leaves_the_email_too(drafted, cli, tmp_path):
+    """`//www.amazon.com/...` and `https:/www.amazon.com/...` open Amazon in a browser:
+    they are Amazon links, rewritten out of the e-mail like any other (found in review)."""
+    loose = [AMAZON.replace("https://", "//"), AMAZON.replace("https://", "https:/")]
+    edit_digest(drafted, (f"# {HEADLINE}\n", f"# {HEADLINE}\n\nA [card]({loose[0]}) and "
+                                             f"[another]({loose[1]}) in [vLLM](/tools/vllm).\n"))
+    files = render(cli, drafted, tmp_path / "out")
+    assert "amazon.com" not in files["email.html"].decode()
+    assert "amazon.com" not in files["email.txt"].decode()
+
+
 def test_no_paid_link_no_disclosure(drafted, cli, tmp_path):
     html = render(cli, drafted, tmp_path / "out")["email.html"].decode()
     assert "commission" not in html and "(paid link)" not in html

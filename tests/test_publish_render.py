@@ -201,6 +201,25 @@ def test_affiliate_links_get_rel_and_a_visible_label():
     assert body.links == ["https://shop.example/item?tag=x", "https://example.org/review"]
 
 
+def test_links_are_read_where_a_browser_goes():
+    """`//host`, `/\\host`, `https:/host` and entities in an href are off-site links to
+    that host (classified, labelled when paid), never site paths; an href that is not
+    the first attribute is read too (found in review)."""
+    e = entry("[a](//shop.example/a?tag=x) [b](https:/shop.example/b?tag=x) "
+              "[d](/glossary/awq)\n\n"
+              '<a href="/\\evil.example/c">c</a> <a title="t" href="https://shop.example/d?tag&#61;x">e</a>\n')
+    seen = []
+    body, _ = render(e, is_affiliate=lambda url: seen.append(url) or "shop.example" in url,
+                     rel="sponsored", label="(paid link)")
+    assert body.site_paths == ["/glossary/awq"]
+    assert body.links == ["https://shop.example/a?tag=x", "https://shop.example/b?tag=x",
+                          "https://evil.example/c", "https://shop.example/d?tag=x"]
+    assert body.html.count('rel="sponsored"') == 3 and body.html.count("(paid link)") == 3
+    assert '<a href="https://shop.example/d?tag&amp;#61;x" rel="sponsored" title="t">e</a>' \
+        in body.html or '<a href="https://shop.example/d?tag=x" rel="sponsored" title="t">e</a>' \
+        in body.html
+
+
 def test_plain_text_for_search_has_words_not_markup():
     body, _ = render(entry("A **bold** [link](/x) [@gptq-paper].\n\n- one\n- two &amp; three\n"))
     assert body.text == "A bold link. one two & three"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlsplit
@@ -34,9 +35,37 @@ class LinkClass:
 _PLAIN_HOST = re.compile(r"https?://([a-z0-9.-]+)(?=[/?#]|\Z)", re.IGNORECASE)
 
 
+_WEB_SCHEME = re.compile(r"(?i)(https?):[/\\]*")  # the scheme, and any slashes after it
+_TWO_SLASHES = re.compile(r"[/\\]{2}")  # `//host`: the scheme of the page
+_TAB_OR_NEWLINE = re.compile(r"[\t\n\r]")
+_C0_AND_SPACE = "".join(map(chr, range(33)))
+
+
+def normalise_url(url: str) -> str:
+    """The URL a browser follows for an href as written: entities decoded, tabs and
+    newlines dropped, backslashes read as slashes, and `//host`, `https:/host` or
+    `https:\\\\host` as `https://host` (what the WHATWG URL parser does for web
+    schemes). A URL written plainly comes back as it is, after two tests."""
+    if url.startswith(("https://", "http://")) and "&" not in url and "\\" not in url:
+        return url
+    if "&" in url:
+        url = html.unescape(url)
+    url = _TAB_OR_NEWLINE.sub("", url.strip(_C0_AND_SPACE))
+    m = _WEB_SCHEME.match(url)
+    if m is not None:
+        scheme, rest = m.group(1).lower(), url[m.end():]
+    elif _TWO_SLASHES.match(url):
+        scheme, rest = "https", url.lstrip("/\\")
+    else:
+        return url
+    before_query, mark, query = rest.partition("?")
+    return f"{scheme}://{before_query.replace(chr(92), '/')}{mark}{query}"
+
+
 def url_host(url: str) -> str:
     """The host of a URL as `_host` gives it (without `www.`; "" when there is none), for
     the test most links stop at: is it a host any program has?"""
+    url = normalise_url(url)
     m = _PLAIN_HOST.match(url)
     if m is not None:
         return m.group(1).lower().rstrip(".").removeprefix("www.")
@@ -45,6 +74,7 @@ def url_host(url: str) -> str:
 
 def _host(url: str) -> tuple[str, str, str]:
     """(host without `www.`, path, query) of a URL; scheme-less `www.` URLs are accepted."""
+    url = normalise_url(url)
     if url[:4].lower() == "www.":
         url = "http://" + url
     try:

@@ -14,7 +14,10 @@ from dataclasses import dataclass
 from ..catalog.model import Catalog, Entry
 from ..catalog.text import prose_lines, prose_text
 
-_START = re.compile(r"(?i)(?<![\w/.@-])(?:https?://|www\.)")
+# Where a URL starts: a web scheme (with however many slashes or backslashes: browsers
+# read `https:/host` and `https:\\host` as `https://host`), `www.`, or `//host` as a
+# link's destination or an attribute's value (the page's scheme, then host).
+_START = re.compile(r"(?i)(?<![\w/.@-])(?:https?:[/\\]+|www\.)|(?<=\]\(|=[\"'])[/\\]{2}")
 _COMMENT = re.compile(r"<!--.*?-->")
 _TRAILING = "?!.,:;*_~'\""
 _BARE_STOP = re.compile(r"[\s<>\"`]|\]\(")
@@ -102,7 +105,7 @@ def _body_links(entry: Entry, where: str) -> Iterator[FoundLink]:
     """The URLs of the body's prose, line by line; only the lines where one can start
     (found by one search of the prose, see _START) are read."""
     text = prose_text(entry)
-    if "://" not in text and "ww." not in text.lower():
+    if ":/" not in text and "//" not in text and "\\" not in text and "ww." not in text.lower():
         return
     lines: list[str] | None = None
     line, at, done = 0, 0, -1  # the line of offset `at`; the last line read

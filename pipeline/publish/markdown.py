@@ -24,6 +24,7 @@ import nh3
 from cmarkgfm import _cmark
 from cmarkgfm.cmark import Options
 
+from ..affiliates.classify import normalise_url
 from ..catalog.model import Entry
 from ..catalog.text import CITE_GROUP_IN_LINE_RE, CITE_KEY_RE, NO_CITE_IN_LINE_RE, prose_text
 
@@ -55,7 +56,8 @@ _CLEANER = nh3.Cleaner(
     link_rel=None,
     strip_comments=True,
 )
-_ANCHOR_RE = re.compile(r'<a href="([^"]*)"([^>]*)>(.*?)</a>', re.S)
+_ANCHOR_RE = re.compile(r"<a\b([^>]*)>(.*?)</a>", re.S)
+_HREF_RE = re.compile(r' href="([^"]*)"')
 _HEADING_RE = re.compile(r"<h([2-4])>(.*?)</h\1>", re.S)
 _TAG_RE = re.compile(r"<[^>]+>")
 # A citation travels through cmark and nh3 as a mark: a private-use character, a secret
@@ -311,19 +313,25 @@ def _render(markdown: str, is_affiliate: Callable[[str], bool], rel: str, label:
     site_paths: dict[str, None] = {}
 
     def anchor(m: re.Match) -> str:
-        href = html.unescape(m.group(1))
-        whole, inner = m.group(0), m.group(3)
+        whole, attributes, inner = m.group(0), m.group(1), m.group(2)
+        found = _HREF_RE.search(attributes)
+        raw = found.group(1) if found else ""
+        others = attributes[:found.start()] + attributes[found.end():] if found else attributes
         if marks and _SECRET in inner:  # a citation in a link's text: no link in a link
             inner = _MARK_RE.sub(_mark_text, inner)
-            whole = f'<a href="{m.group(1)}"{m.group(2)}>{inner}</a>'
-        if href.startswith("/"):
+            whole = f'<a href="{raw}"{others}>{inner}</a>' if found else f"<a{others}>{inner}</a>"
+        if not found:
+            return whole
+        href = html.unescape(raw)
+        if href.startswith("/") and not href.startswith(("//", "/\\")):
             site_paths.setdefault(href.split("#", 1)[0].split("?", 1)[0])
             return whole
-        if href.startswith(("http:", "https:", "mailto:")):
-            links.setdefault(href)
-        if not is_affiliate(href):
+        url = normalise_url(raw)  # `//host`, `https:/host`: where a browser goes
+        if url.startswith(("http:", "https:", "mailto:")):
+            links.setdefault(url)
+        if not is_affiliate(url):
             return whole
-        return (f'<a href="{m.group(1)}" rel="{html.escape(rel)}"{m.group(2)}>{inner}</a>'
+        return (f'<a href="{raw}" rel="{html.escape(rel)}"{others}>{inner}</a>'
                 + paid_label)
 
     clean = _ANCHOR_RE.sub(anchor, clean)
