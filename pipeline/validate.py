@@ -531,9 +531,11 @@ def _targets(settings: Settings, by_id: dict[str, str], records: dict[str, Recor
     if changed_since:
         from .history.gitio import changed_entry_ids
 
-        changed, gone = changed_entry_ids(settings, changed_since)
+        changed, gone, inputs = changed_entry_ids(settings, changed_since)
         touched = changed | gone
         changed &= by_id.keys()
+        if inputs and not paths:  # the settings, a schema or a data file: every entry
+            return None, changed
         only = (only or set()) | changed
         only |= {entry_id for entry_id, rel in by_id.items()
                  if not touched.isdisjoint(records[rel].refs)}

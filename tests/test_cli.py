@@ -150,6 +150,32 @@ def test_changed_since_checks_changed_entries_and_their_referrers(repo, cli):
     assert json.loads(r.output)["summary"]["entries"] == 0
 
 
+def test_changed_since_checks_every_entry_when_a_catalog_wide_input_changed(repo, cli):
+    """The settings, a schema or a data file changed since the base: every entry may
+    break, so every entry is checked (the pull-request check passed while the build on
+    main then refused, found in review)."""
+    from conftest import commit_all
+
+    (repo / "data").mkdir(exist_ok=True)
+    bib = repo / "data/bibliography.yaml"
+    bib.write_text("sources:\n  - id: shared\n    url: https://example.org/s\n"
+                   "    title: Shared\n    accessed: 2026-10-01\n")
+    write_entry(repo, "glossary/awq", MINI["glossary/awq"], "A method [@shared].\n")
+    commit_all(repo, "cite a shared source")
+    assert json.loads(cli(repo, "validate", "--changed-since", "HEAD", "--format", "json")
+                      .output)["summary"]["entries"] == 0
+    bib.write_text(bib.read_text().replace("id: shared", "id: shared-x"))
+    doc = json.loads(cli(repo, "validate", "--changed-since", "HEAD", "--format", "json").output)
+    assert doc["summary"]["entries"] == 4
+    assert ("cite-unresolved", "glossary/awq") in {(d["rule"], d["entry"])
+                                                  for d in doc["diagnostics"]}
+    commit_all(repo, "rename the source")
+    schema = repo / "schemas/glossary.schema.json"
+    schema.write_text(schema.read_text().replace('"title"', '"title" ', 1))
+    assert json.loads(cli(repo, "validate", "--changed-since", "HEAD", "--format", "json")
+                      .output)["summary"]["entries"] == 4
+
+
 def test_changed_since_unknown_revision_is_exit_2(repo, cli):
     r = cli(repo, "validate", "--changed-since", "no-such-rev")
     assert r.exit_code == 2 and "unknown revision" in r.output

@@ -23,7 +23,7 @@ from . import get_settings, is_terminal, main
 @click.option("--changed-since", metavar="REV",
               help="Check only entries changed since REV (e.g. origin/main) and those whose "
               "references they could break, and the data files (bibliography, affiliate "
-              "programs).")
+              "programs); every entry when the settings, a schema or a data file changed.")
 @click.option("--color/--no-color", default=None, help="Colour the text output (default: on a terminal).")
 def validate(paths, fmt, strict, changed_since, color):
     """Check entries against the schemas, references, citations and policy.

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import git
 
 from ..catalog.loader import SLUG_RE
-from ..config import Settings
+from ..config import SETTINGS_FILE, Settings
 from ..errors import UsageError
 
 
@@ -32,13 +32,17 @@ def _entry_id(settings: Settings, repo_path: str, repo: git.Repo) -> str | None:
     return rest if rest.count("/") == 1 else None
 
 
-def changed_entry_ids(settings: Settings, rev: str) -> tuple[set[str], set[str]]:
-    """(ids changed or added since `rev` in the working tree, ids gone or renamed away)."""
+def changed_entry_ids(settings: Settings, rev: str) -> tuple[set[str], set[str], list[str]]:
+    """(ids changed or added since `rev` in the working tree, ids gone or renamed away,
+    the catalog-wide inputs changed: settings, schemas, bibliography, affiliate programs
+    (paths relative to the catalog), on which every entry's results depend)."""
     repo = open_repo(settings)
     resolve(settings, rev)
     out = repo.git.diff("--name-status", "-M", "-z", rev, "--", str(settings.root))
     changed: set[str] = set()
     gone: set[str] = set()
+    inputs: set[str] = set()
+    is_input = _catalog_input(settings, repo)
     parts = out.split("\0")
     i = 0
     while i < len(parts) - 1:
@@ -50,18 +54,41 @@ def changed_entry_ids(settings: Settings, rev: str) -> tuple[set[str], set[str]]
                 gone.add(o)
             if n := _entry_id(settings, new, repo):
                 changed.add(n)
+            inputs.update(p for p in (is_input(old), is_input(new)) if p)
             continue
         path = parts[i + 1]
         i += 2
         eid = _entry_id(settings, path, repo)
         if eid is None:
+            if is_input(path):
+                inputs.add(is_input(path))
             continue
         (gone if status.startswith("D") else changed).add(eid)
     for path in repo.untracked_files:
         eid = _entry_id(settings, path, repo)
         if eid:
             changed.add(eid)
-    return changed, gone
+        elif is_input(path):
+            inputs.add(is_input(path))
+    return changed, gone, sorted(inputs)
+
+
+def _catalog_input(settings: Settings, repo: git.Repo):
+    """A function: repository path -> its path in the catalog when every entry depends on
+    it (the settings, a schema, the bibliography, the affiliate programs), else None."""
+    prefix = settings.root.resolve().relative_to(repo.working_tree_dir).as_posix()
+    prefix = "" if prefix == "." else prefix + "/"
+    schemas = settings.paths.schemas.strip("/") + "/"
+    files = {SETTINGS_FILE, settings.paths.bibliography.strip("/"),
+             settings.paths.affiliates.strip("/")}
+
+    def is_input(repo_path: str) -> str | None:
+        if not repo_path.startswith(prefix):
+            return None
+        rel = repo_path[len(prefix):]
+        return rel if rel in files or rel.startswith(schemas) else None
+
+    return is_input
 
 
 def resolve(settings: Settings, rev: str) -> git.Commit:
