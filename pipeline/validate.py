@@ -24,7 +24,7 @@ from pathlib import Path
 from .cache import (Record, ValidateCache, diagnostics, iso_day, mentions, plan, rows, stub,
                     summarize)
 from .catalog.loader import (content_digest, load_catalog, parse_bibliography, parse_entry,
-                             walk_folder)
+                             unreadable, walk_folder)
 from .catalog.model import Catalog, Entry
 from .catalog.parsed import StoreWriter, store_path, written
 from .catalog.text import citations, internal_links, path_to_id
@@ -235,8 +235,12 @@ def _parse_shard(state: dict, items: list[tuple]) -> list[tuple[str, Record]]:
         if bar is not None:
             bar.advance()
         if data is None:
-            with open(full, "rb") as f:
-                data = f.read()
+            try:
+                with open(full, "rb") as f:
+                    data = f.read()
+            except OSError as e:
+                out.append((rel, Record(stat=stat, digest="", load=rows([unreadable(rel, e)]))))
+                continue
         entry, load = parse_entry(rel, data, prefix)
         if entry is None:
             out.append((rel, Record(stat=stat, digest=content_digest(data), load=rows(load))))

@@ -119,6 +119,39 @@ def test_serve_keeps_the_last_good_output_when_a_rebuild_fails(served, catalog):
     assert fetch(server.url + "/tools/vllm")[0] == 200
 
 
+def test_serve_keeps_watching_when_a_rebuild_meets_a_file_it_cannot_use(served, catalog,
+                                                                       monkeypatch):
+    """The system refusing a file (OSError) is reported like a failed build; the watcher
+    goes on and the next save rebuilds (it used to die, found in review)."""
+    from pipeline.publish import serve as serve_module
+
+    server, events = served
+    real_build = serve_module.build
+    failures = [PermissionError(13, "Permission denied", "entries/tools/vllm.md")]
+
+    def flaky(*args, **kw):
+        if failures:
+            raise failures.pop()
+        return real_build(*args, **kw)
+
+    monkeypatch.setattr(serve_module, "build", flaky)
+    path = catalog / "entries/tools/vllm.md"
+    path.write_text(path.read_text().replace("Text.", "First save."))
+    assert events.get(timeout=WAIT)[0] == "change"
+    kind, message = events.get(timeout=WAIT)
+    assert kind == "error" and "entries/tools/vllm.md: Permission denied" in message
+    path.write_text(path.read_text().replace("First save.", "Second save."))
+    assert events.get(timeout=WAIT)[0] == "change"
+    assert events.get(timeout=WAIT)[0] == "built"
+    assert "Second save." in fetch(server.url + "/tools/vllm")[1]
+
+
+def test_an_output_folder_the_system_refuses_is_an_error_not_a_traceback(catalog, cli):
+    r = cli(catalog, "build", "--out", "/proc/pipeline-cannot-write-here")
+    assert r.exit_code == 2
+    assert r.output.startswith("Error: ") and "Traceback" not in r.output
+
+
 def test_serve_on_a_busy_port_is_a_clear_error(served, catalog, cli):
     server, _ = served
     port = str(server.httpd.server_address[1])

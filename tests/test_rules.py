@@ -259,6 +259,42 @@ def test_symlink_inside_catalog_is_read(catalog):
     assert "title-duplicate" in rules_of(r)  # it was read, as a second entry
 
 
+def test_links_that_lead_nowhere_and_files_that_are_not_files_are_refused(catalog):
+    """A link loop, a dangling link and a named pipe each get a problem of their own, and
+    the check goes on (a loop was a traceback and a pipe hung it, found in review)."""
+    import os
+
+    glossary = catalog / "entries/glossary"
+    (glossary / "loop.md").symlink_to("loop.md")
+    (glossary / "gone.md").symlink_to(catalog / "nowhere.md")
+    os.mkfifo(glossary / "pipe.md")
+    r = run(catalog)
+    found = {(d.rule, d.file): d.message for d in r.diagnostics}
+    assert "leads to no file" in found[("file-symlink", "entries/glossary/loop.md")]
+    assert "leads to no file" in found[("file-symlink", "entries/glossary/gone.md")]
+    assert "not a regular file" in found[("file-unreadable", "entries/glossary/pipe.md")]
+    assert len(found) == 3
+
+
+def test_a_file_that_cannot_be_read_is_a_problem_not_a_crash(catalog, monkeypatch):
+    """(Simulated: the tests may run as root, who reads any file.)"""
+    from pipeline import validate as validate_module
+
+    real_open = open
+
+    def refusing(path, *args, **kw):
+        if str(path).endswith("glossary/awq.md"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, *args, **kw)
+
+    monkeypatch.setattr(validate_module, "open", refusing, raising=False)
+    r = run(catalog, cache=False, jobs=1)
+    assert ("file-unreadable", "entries/glossary/awq.md",
+            "cannot be read: Permission denied; it was not read") in \
+        [(d.rule, d.file, d.message) for d in r.diagnostics]
+    assert r.exit_code() == 1
+
+
 def test_severity_override_from_settings(catalog):
     _claim_uncited(catalog)
     with open(catalog / "pipeline.toml", "a", encoding="utf-8") as f:

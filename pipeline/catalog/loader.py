@@ -61,6 +61,18 @@ FILE_SYMLINK = rule(
     example="entries/pages/passwd.md -> /etc/passwd",
     hint="replace the link with a real file",
 )
+FILE_UNREADABLE = rule(
+    "file-unreadable",
+    "error",
+    "An entry file is a regular file that can be read.",
+    """
+    A file in `entries/` that cannot be opened (its permissions) or is no regular
+    file (a named pipe, a device) is refused and not read, so one bad file never
+    stops or hangs a check of the whole catalog.
+    """,
+    example="entries/glossary/vram.md     <- chmod 000: permission denied",
+    hint="give the file read permission, or replace it with a plain file",
+)
 FRONT_MATTER = rule(
     "front-matter",
     "error",
@@ -159,21 +171,37 @@ def _walk(folder: str, rel_dir: str, real_entries: Path, only: set[str] | None):
     with os.scandir(folder) as it:
         items = sorted((e for e in it if not e.name.startswith(".")), key=lambda e: e.name)
     for e in items:
-        if e.is_dir():
+        if _is_dir(e):
             continue
         rel = f"{rel_dir}/{e.name}"
         if only is not None and rel not in only:
             continue
         problem = None
         if e.is_symlink():
-            target = Path(e.path).resolve()
-            if not target.is_relative_to(real_entries) or not target.is_file():
+            try:
+                target = Path(e.path).resolve(strict=True)
+            except (OSError, RuntimeError):  # it leads nowhere, or round in a loop
                 problem = FILE_SYMLINK(rel, 0, 0, f"symbolic link to {os.readlink(e.path)} "
-                                       "points outside the catalog; it was not read")
+                                       "leads to no file; it was not read")
+            else:
+                if not target.is_relative_to(real_entries) or not target.is_file():
+                    problem = FILE_SYMLINK(rel, 0, 0, f"symbolic link to {os.readlink(e.path)} "
+                                           "points outside the catalog; it was not read")
+        elif not e.is_file():
+            problem = FILE_UNREADABLE(rel, 0, 0, "not a regular file (a named pipe, a "
+                                      "device...); it was not read")
         yield rel, e.path, problem
     for e in items:
-        if e.is_dir() and not e.is_symlink():  # linked folders are not followed
+        if _is_dir(e) and not e.is_symlink():  # linked folders are not followed
             yield from _walk(e.path, f"{rel_dir}/{e.name}", real_entries, only)
+
+
+def _is_dir(e: os.DirEntry) -> bool:
+    """A folder, or a link to one (a link in a loop is neither: it is reported as a file)."""
+    try:
+        return e.is_dir()
+    except OSError:
+        return False
 
 
 def read_folder(settings: Settings, only: set[str] | None = None) -> list[RawFile]:
@@ -186,9 +214,18 @@ def read_folder(settings: Settings, only: set[str] | None = None) -> list[RawFil
         if problem is not None:
             files.append(RawFile(rel, None, problem))
             continue
-        with open(full, "rb") as f:
-            files.append(RawFile(rel, f.read()))
+        try:
+            with open(full, "rb") as f:
+                files.append(RawFile(rel, f.read()))
+        except OSError as e:
+            files.append(RawFile(rel, None, unreadable(rel, e)))
     return files
+
+
+def unreadable(rel: str, error: OSError) -> Diagnostic:
+    """The problem of an entry file that could not be read."""
+    return FILE_UNREADABLE(rel, 0, 0, f"cannot be read: {error.strerror or error}; "
+                           "it was not read")
 
 
 def content_digest(data: bytes) -> str:

@@ -2,7 +2,8 @@
 
 Each command group lives in its own module below; they register themselves
 on `main` when imported at the bottom of this file. Library errors
-(PipelineError) become a message and an exit code here, in one place.
+(PipelineError), and files or folders the system refuses (OSError), become a message
+and an exit code here, in one place.
 """
 
 from __future__ import annotations
@@ -33,6 +34,10 @@ class PipelineGroup(click.Group):
         except PipelineError as e:
             click.echo(f"Error: {e}", err=True)
             ctx.exit(e.exit_code)
+        except OSError as e:  # a file or folder the system refused: say which, no traceback
+            where = f"{e.filename}: " if e.filename else ""
+            click.echo(f"Error: {where}{e.strerror or e}", err=True)
+            ctx.exit(2)
 
 
 @click.group(cls=PipelineGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -163,9 +163,11 @@ class PreviewServer:
         """Build once; report the outcome through on_event. True when it succeeded."""
         try:
             result = build(self.settings, self.out_dir, jobs=jobs)
-        except PipelineError as e:
+        except (PipelineError, OSError) as e:  # the watcher goes on: the next save may fix it
+            detail = f"{e.filename}: {e.strerror}" if isinstance(e, OSError) and e.filename \
+                else str(e)
             self.on_event("error", f"Build failed{reason}; still serving the last good "
-                          f"output.\n{e}")
+                          f"output.\n{detail}")
             return False
         self.builds += 1
         self.on_event("built", f"Built{reason}: {result.entries} entries, {result.rendered} "
