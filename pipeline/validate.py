@@ -139,6 +139,8 @@ def _named(settings: Settings, paths: list[str]) -> list[str]:
     for p in paths:
         full = Path(p)
         full = full if full.is_absolute() else Path(os.getcwd()) / full
+        if not os.path.lexists(full):  # a typo would check nothing and pass
+            raise UsageError(f"{p}: no such file or folder")
         try:
             rel = full.resolve().relative_to(root).as_posix()
         except ValueError:

@@ -218,6 +218,26 @@ def test_an_interrupted_build_leaves_the_previous_output_whole(exl2, tmp_path, m
     assert result.written > 0
 
 
+def test_an_output_given_as_a_symbolic_link_is_built_where_it_points(exl2, tmp_path):
+    """A web root is often a link to the real folder: the build goes there, and the link
+    keeps pointing at the newest output (it was swapped away every other build, found
+    in review). A link to nothing is refused."""
+    site, link = tmp_path / "site", tmp_path / "www"
+    run(exl2, site)
+    link.symlink_to(site)
+    path = exl2 / "entries/glossary/gguf.md"
+    for text in ("GGUF is a format.", "GGUF is a file format."):
+        path.write_text(path.read_text().replace("GGUF is a term.", text)
+                        .replace("GGUF is a format.", text))
+        run(exl2, link)
+        assert link.is_symlink() and text.encode() in (link / "glossary/gguf.html").read_bytes()
+    assert not (tmp_path / ".www.spare").exists()
+    dangling = tmp_path / "dangling"
+    dangling.symlink_to(tmp_path / "nowhere")
+    with pytest.raises(OutputError, match="is a symbolic link to .*nowhere, which is no folder"):
+        run(exl2, dangling)
+
+
 def test_the_swap_exchanges_the_folders_in_one_step(exl2, tmp_path):
     out = tmp_path / "out"
     run(exl2, out)

@@ -176,6 +176,13 @@ def test_changed_since_checks_every_entry_when_a_catalog_wide_input_changed(repo
                       .output)["summary"]["entries"] == 4
 
 
+def test_a_path_that_does_not_exist_is_an_error_not_a_pass(catalog, cli, monkeypatch):
+    monkeypatch.chdir(catalog)
+    r = cli(catalog, "validate", "entries/glosary/awq.md")
+    assert r.exit_code == 2 and "entries/glosary/awq.md: no such file or folder" in r.output
+    assert cli(catalog, "validate", "entries/glossary/awq.md").exit_code == 0
+
+
 def test_changed_since_unknown_revision_is_exit_2(repo, cli):
     r = cli(repo, "validate", "--changed-since", "no-such-rev")
     assert r.exit_code == 2 and "unknown revision" in r.output

@@ -263,6 +263,12 @@ class OutputTree(TreeView):
 
     def __init__(self, out_dir: Path, state_dir: Path, protect: Path):
         out = Path(os.path.abspath(out_dir))
+        if out.is_symlink():  # swapped in place, the link itself would become the spare
+            target = Path(os.path.realpath(out))
+            if not target.is_dir():
+                raise OutputError(f"{out} is a symbolic link to {os.readlink(out)}, which is "
+                                  "no folder; give the folder to build into as --out")
+            out = target  # the link goes on pointing at the output, build after build
         super().__init__(str(out), str(out.parent / f".{out.name}.spare"), {}, {})
         tag = hashlib.blake2b(str(out).encode(), digest_size=8).hexdigest()
         self.state_dir = state_dir / tag
