@@ -295,6 +295,17 @@ def test_a_file_that_cannot_be_read_is_a_problem_not_a_crash(catalog, monkeypatc
     assert r.exit_code() == 1
 
 
+def test_a_collection_without_its_schema_is_an_error_for_each_entry(catalog):
+    """Its entries went unchecked, and passed (found in review)."""
+    (catalog / "schemas/glossary.schema.json").unlink()
+    write_entry(catalog, "glossary/vram", "---\ntitle: 5\nstatus: bogus\n---\nText.\n")
+    r = run(catalog)
+    found = {(d.rule, d.file, d.line) for d in r.diagnostics if d.rule == "schema"}
+    assert found == {("schema", "entries/glossary/awq.md", 1),
+                     ("schema", "entries/glossary/vram.md", 1)}
+    assert "schemas/glossary.schema.json is missing" in r.diagnostics[0].message
+
+
 def test_severity_override_from_settings(catalog):
     _claim_uncited(catalog)
     with open(catalog / "pipeline.toml", "a", encoding="utf-8") as f:

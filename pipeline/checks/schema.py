@@ -64,7 +64,11 @@ def check_schema(ctx: Context):
         return
     for entry in ctx.targets():
         validator = schemas.validator(entry.collection)
-        if validator is None:
+        if validator is None:  # never a silent pass: its entries would go unchecked
+            folder = ctx.settings.paths.schemas.strip("/")
+            yield SCHEMA(entry.file, 1, 1, f"no schema for collection '{entry.collection}' "
+                         f"({folder}/{entry.collection}.schema.json is missing), so this "
+                         "entry cannot be checked", entry=entry.id)
             continue
         seen = set()
         for error in validator.iter_errors(entry.data):
