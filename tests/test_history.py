@@ -110,6 +110,22 @@ def test_a_shallow_clone_is_refused_with_the_fix(history, tmp_path):
         entry_history(settings)
 
 
+def test_a_parent_a_shallow_clone_lacks_is_the_shallow_clone_message(history, tmp_path, cli):
+    """`HEAD~1` in a clone of depth 1: git has no such commit, though the commit object
+    names it (GitPython read it from there and git failed later, a traceback, found in
+    review)."""
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", "--depth", "1", history.as_uri(), str(clone))
+    with pytest.raises(gitio.ShallowClone, match="fetch-depth: 0"):
+        gitio.resolve(load_settings(clone), "HEAD~1")
+    r = cli(clone, "validate", "--changed-since", "HEAD~1")
+    assert r.exit_code == 2 and "fetch-depth: 0" in r.output
+    assert gitio.resolve(load_settings(history), "HEAD~1").hexsha == \
+        git(history, "rev-parse", "HEAD~1").strip()
+    with pytest.raises(UsageError, match="unknown revision '--output=x'"):
+        gitio.resolve(load_settings(history), "--output=x")
+
+
 def _watch_logs(monkeypatch) -> list[list[str]]:
     """Every `git log` run from here on, however it is run: through GitPython, or through
     gitio.long_log (the long walks, whose output goes through a file)."""

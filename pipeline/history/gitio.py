@@ -94,7 +94,10 @@ def _catalog_input(settings: Settings, repo: git.Repo):
 def resolve(settings: Settings, rev: str) -> git.Commit:
     repo = open_repo(settings)
     try:
-        return repo.commit(rev)
+        # git's own reading of `rev`: GitPython's takes `HEAD~1` from the commit object's
+        # parent line, even in a shallow clone that lacks that parent
+        sha = repo.git.rev_parse("--verify", "--end-of-options", f"{rev}^{{commit}}")
+        return repo.commit(sha)
     except (git.BadName, ValueError, git.GitCommandError):
         if is_shallow(repo):
             raise shallow_error(f"revision '{rev}' may be in the part that is not here") from None
