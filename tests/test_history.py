@@ -126,6 +126,21 @@ def test_a_parent_a_shallow_clone_lacks_is_the_shallow_clone_message(history, tm
         gitio.resolve(load_settings(history), "--output=x")
 
 
+def test_a_repository_git_refuses_stops_every_command_with_gits_advice(history, cli, tmp_path,
+                                                                      monkeypatch):
+    """A repository owned by another user (common in CI containers): git refuses it.
+    The build went on as if there were no history, dropping dates, corrections and
+    redirects, and other commands said 'unknown revision HEAD' (found in review)."""
+    monkeypatch.setenv("GIT_TEST_ASSUME_DIFFERENT_OWNER", "1")  # git's own switch for this
+    for args in (("build", "--out", str(tmp_path / "out")),
+                 ("validate", "--changed-since", "HEAD"),
+                 ("changes", "--from", "HEAD", "--to", "HEAD")):
+        r = cli(history, *args)
+        assert r.exit_code == 2, args
+        assert "dubious ownership" in r.output and "safe.directory" in r.output, args
+    assert not (tmp_path / "out").exists()
+
+
 def _watch_logs(monkeypatch) -> list[list[str]]:
     """Every `git log` run from here on, however it is run: through GitPython, or through
     gitio.long_log (the long walks, whose output goes through a file)."""

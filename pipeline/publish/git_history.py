@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from ..config import Settings
 from ..errors import UsageError
+from ..history import git_refusal
 from ..parallel import rare_full_collections
 
 # (date of the last commit that touched the file or "", ((commit, date, text), ...) oldest first)
@@ -47,6 +48,8 @@ def head(settings: Settings) -> str:
                               capture_output=True, text=True, check=False)
     except OSError:
         return "no git"
+    if done.returncode != 0 and (refusal := git_refusal(done.stderr)) is not None:
+        raise refusal  # building as if there were no history would drop dates and redirects
     return done.stdout.strip() if done.returncode == 0 else f"no commit ({done.returncode})"
 
 
