@@ -126,6 +126,19 @@ def test_sitemap_lists_published_entries_only(catalog, tmp_path):
                                                          "status": 410}]
 
 
+def test_control_characters_never_make_the_feed_or_sitemap_invalid(catalog, tmp_path):
+    """One control character in a summary made feed.xml ill-formed, and feed readers
+    refuse such a feed whole (found in review); XML 1.0 has no way to write them."""
+    write_entry(catalog, "tools/vllm", {**MINI["tools/vllm"], "title": "vLLM\x1b[31m",
+                                        "summary": "CTRL\x01\x1b[31m\x0c end"})
+    out = built(catalog, tmp_path)
+    parsed = feedparser.parse((out / "feed.xml").read_bytes())
+    assert parsed.bozo == 0, parsed.get("bozo_exception")
+    assert "CTRL[31m end" in [e.summary for e in parsed.entries]
+    ElementTree.fromstring((out / "sitemap.xml").read_bytes())
+    ElementTree.fromstring((out / "feed.xml").read_bytes())
+
+
 def test_feed_is_valid_atom_with_entries_and_digests(catalog, tmp_path):
     (catalog / "digests").mkdir()
     (catalog / "digests/2026-09.md").write_text(

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from xml.sax.saxutils import escape, quoteattr
 
 from ..catalog import yamlpos
 from ..catalog.loader import decode, split_front_matter
 from ..config import Settings
+from .xmltext import xml_attr, xml_text
 
 FEED_SIZE = 50  # the most recent items
 _MONTH_RE = re.compile(r"^(\d{4})-(\d{2})\.md$")
@@ -77,28 +77,28 @@ def atom_feed(settings: Settings, items: list[FeedItem]) -> bytes:
     site = settings.site
     out = [
         '<?xml version="1.0" encoding="utf-8"?>',
-        f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang={quoteattr(site.language)}>',
-        f"  <title>{escape(site.name)}</title>",
+        f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang={xml_attr(site.language)}>',
+        f"  <title>{xml_text(site.name)}</title>",
         "  <subtitle>New and updated entries, and the monthly digest.</subtitle>",
-        f"  <id>{escape(base)}/</id>",
+        f"  <id>{xml_text(base)}/</id>",
         "  <link rel=\"self\" type=\"application/atom+xml\" "
-        f"href={quoteattr(base + '/feed.xml')}/>",
-        f"  <link rel=\"alternate\" type=\"text/html\" href={quoteattr(base + '/')}/>",
+        f"href={xml_attr(base + '/feed.xml')}/>",
+        f"  <link rel=\"alternate\" type=\"text/html\" href={xml_attr(base + '/')}/>",
         f"  <updated>{_time(updated)}</updated>",
-        f"  <author><name>{escape(site.name)}</name></author>",
+        f"  <author><name>{xml_text(site.name)}</name></author>",
     ]
     for item in chosen:
         url = base + item.url
         out += [
             "  <entry>",
-            f"    <id>{escape(url)}</id>",
-            f"    <title>{escape(item.title)}</title>",
-            f"    <link rel=\"alternate\" type=\"text/html\" href={quoteattr(url)}/>",
+            f"    <id>{xml_text(url)}</id>",
+            f"    <title>{xml_text(item.title)}</title>",
+            f"    <link rel=\"alternate\" type=\"text/html\" href={xml_attr(url)}/>",
             f"    <published>{_time(item.published)}</published>",
             f"    <updated>{_time(item.updated)}</updated>",
-            *(f"    <author><name>{escape(a)}</name></author>" for a in item.authors),
-            f"    <category term={quoteattr(item.category)}/>",
-            f"    <summary>{escape(item.summary)}</summary>",
+            *(f"    <author><name>{xml_text(a)}</name></author>" for a in item.authors),
+            f"    <category term={xml_attr(item.category)}/>",
+            f"    <summary>{xml_text(item.summary)}</summary>",
             "  </entry>",
         ]
     out.append("</feed>")

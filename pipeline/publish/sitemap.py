@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from xml.sax.saxutils import escape
+from .xmltext import xml_text
 
 
 def sitemap(base_url: str, pages: list[tuple[str, str | None]]) -> bytes:
@@ -11,7 +11,7 @@ def sitemap(base_url: str, pages: list[tuple[str, str | None]]) -> bytes:
     lines = ['<?xml version="1.0" encoding="UTF-8"?>',
              '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
     for path, lastmod in sorted(pages):
-        lines.append(f"  <url><loc>{escape(base + path)}</loc>"
-                     + (f"<lastmod>{escape(lastmod)}</lastmod>" if lastmod else "") + "</url>")
+        lines.append(f"  <url><loc>{xml_text(base + path)}</loc>"
+                     + (f"<lastmod>{xml_text(lastmod)}</lastmod>" if lastmod else "") + "</url>")
     lines.append("</urlset>")
     return ("\n".join(lines) + "\n").encode("utf-8")
