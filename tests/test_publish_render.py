@@ -220,6 +220,23 @@ def test_links_are_read_where_a_browser_goes():
         in body.html
 
 
+def test_a_body_cannot_pass_for_the_page_around_it():
+    """Found in review: a heading "Source 1" took the id the page gives its first source
+    (the body comes first, so every [1] led to it); any class on <code> or <sup> could
+    forge a rating badge or a citation; any <input> type was kept."""
+    body, _ = render(entry(
+        "## Source 1\n\n## Verdict heading\n\n## Kernels\n\n```python\nx\n```\n\n"
+        '<code class="rating rating-recommended">R</code> '
+        '<sup class="cite">[<a href="https://evil.example">1</a>]</sup> x<sup>2</sup>\n\n'
+        '- [x] done\n\n<input type="password">\n'))
+    assert '<h2 id="source-1-1">' in body.html and '<h2 id="verdict-heading-1">' in body.html
+    assert '<h2 id="kernels">' in body.html
+    assert '<code class="language-python">' in body.html and "<code>R</code>" in body.html
+    assert "<sup>[" in body.html and 'class="cite"' not in body.html and "x<sup>2</sup>" in body.html
+    assert '<input type="checkbox" checked="" disabled="">' in body.html
+    assert 'type="password"' not in body.html
+
+
 def test_plain_text_for_search_has_words_not_markup():
     body, _ = render(entry("A **bold** [link](/x) [@gptq-paper].\n\n- one\n- two &amp; three\n"))
     assert body.text == "A bold link. one two & three"

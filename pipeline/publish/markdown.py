@@ -43,19 +43,26 @@ _ATTRIBUTES = {
     "td": {"align"},
     "th": {"align"},
     "ol": {"start"},
-    "code": {"class"},
-    "sup": {"class"},
+    "code": {"class"},  # only language-*: see _code_classes
     "abbr": {"title"},
-    "input": {"type", "checked", "disabled"},
+    "input": {"checked", "disabled"},
 }
-_CLEANER = nh3.Cleaner(
-    tags=_TAGS,
-    clean_content_tags={"script", "style"},
-    attributes=_ATTRIBUTES,
-    url_schemes={"http", "https", "mailto"},
-    link_rel=None,
-    strip_comments=True,
-)
+# A body may not pass for the page around it: no class on <sup> (a forged citation), an
+# <input> only as a task list's checkbox. The body's citations become <sup class="cite">
+# after sanitising; only the rare body rendered with its citations as HTML (see
+# render_body) goes through _CITING_CLEANER, which lets that one class through.
+_VALUES = {"input": {"type": {"checkbox"}}}
+_OPTIONS_NH3 = dict(tags=_TAGS, clean_content_tags={"script", "style"}, attributes=_ATTRIBUTES,
+                    url_schemes={"http", "https", "mailto"}, link_rel=None, strip_comments=True)
+_CLEANER = nh3.Cleaner(**_OPTIONS_NH3, tag_attribute_values=_VALUES)
+_CITING_CLEANER = nh3.Cleaner(**_OPTIONS_NH3,
+                              tag_attribute_values={**_VALUES, "sup": {"class": {"cite"}}})
+_CODE_CLASS_RE = re.compile(r'<code class="([^"]*)">')
+_LANGUAGE_CLASS_RE = re.compile(r"language-[^\s\"]+")
+# Ids of the entry page's own parts: a heading of the body never takes one (the body
+# comes first on the page, so `#source-1` would lead to a heading "Source 1").
+_PAGE_IDS_RE = re.compile(r"main|search-\w+|(?:backlinks|corrections|offers|sources|verdict)"
+                          r"-heading|ref-.*|source-\d+")
 _ANCHOR_RE = re.compile(r"<a\b([^>]*)>(.*?)</a>", re.S)
 _HREF_RE = re.compile(r' href="([^"]*)"')
 _HEADING_RE = re.compile(r"<h([2-4])>(.*?)</h\1>", re.S)
@@ -308,7 +315,9 @@ def render_body(entry: Entry, sources: list[dict],
 def _render(markdown: str, is_affiliate: Callable[[str], bool], rel: str, label: str,
             marks: bool) -> RenderedBody:
     paid_label = f' <span class="paid-label">{html.escape(label)}</span>'
-    clean = _CLEANER.clean(commonmark_html(markdown))
+    clean = (_CLEANER if marks else _CITING_CLEANER).clean(commonmark_html(markdown))
+    if '<code class="' in clean:
+        clean = _CODE_CLASS_RE.sub(_code_classes, clean)
     links: dict[str, None] = {}
     site_paths: dict[str, None] = {}
 
@@ -353,13 +362,19 @@ def plain_text(fragment: str, strip: re.Pattern = _MARK_OR_TAG_RE) -> str:
     return _SPACE_BEFORE_STOP_RE.sub("", text)  # "a claim [1]." -> "a claim ." -> "a claim."
 
 
+def _code_classes(m: re.Match) -> str:
+    """A code element keeps its class when it names the language (cmark's
+    `language-python`), so a body cannot borrow the page's styles (a rating badge)."""
+    return m.group(0) if _LANGUAGE_CLASS_RE.fullmatch(m.group(1)) else "<code>"
+
+
 def _heading_ids(fragment: str) -> str:
     used: dict[str, int] = {}
 
     def add_id(m: re.Match) -> str:
         text = html.unescape(_TAG_RE.sub("", _MARK_RE.sub(_mark_text, m.group(2))))
         base = _NON_WORD_RE.sub("-", text.lower()).strip("-") or "section"
-        n = used.get(base, 0)
+        n = used.get(base, 1 if _PAGE_IDS_RE.fullmatch(base) else 0)
         used[base] = n + 1
         slug = base if n == 0 else f"{base}-{n}"
         return f'<h{m.group(1)} id="{slug}">{m.group(2)}</h{m.group(1)}>'
