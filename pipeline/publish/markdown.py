@@ -12,7 +12,6 @@ and affiliate links get `rel="sponsored nofollow noopener"` and a visible
 
 from __future__ import annotations
 
-import bisect
 import ctypes
 import html
 import re
@@ -228,7 +227,7 @@ class MarkedBody:
             spans = sorted(spans + [(start, end, "") for start, end in self.markers],
                            key=lambda span: span[0])
             if any(a[1] > b[0] for a, b in zip(spans, spans[1:])):
-                return self._line_by_line(spans)
+                spans = _outermost(spans)
         pieces, at = [], 0
         for start, end, replacement in spans:
             if replacement is not None:
@@ -237,25 +236,16 @@ class MarkedBody:
         pieces.append(body[at:])
         return "".join(pieces)
 
-    def _line_by_line(self, spans: list[tuple]) -> str:
-        """A marker and a group that overlap (`[@a <!-- no-cite -->]`): each line edited
-        from its last span to its first, at the offsets found, as ever (what that makes
-        of such a line is not worth more thought than keeping it as it was)."""
-        lines = self.entry.body.split("\n")
-        starts = [0]
-        for line in lines[:-1]:
-            starts.append(starts[-1] + len(line) + 1)
-        by_line: dict[int, list] = {}
-        for start, end, replacement in spans:
-            i = bisect.bisect_right(starts, start) - 1
-            by_line.setdefault(i, []).append((start - starts[i], end - starts[i], replacement))
-        for i, line_spans in by_line.items():
-            line = lines[i]
-            for start, end, replacement in sorted(line_spans, key=lambda s: s[:2], reverse=True):
-                if replacement is not None:
-                    line = line[:start] + replacement + line[end:]
-            lines[i] = line
-        return "\n".join(lines)
+
+def _outermost(spans: list[tuple]) -> list[tuple]:
+    """Spans sorted by start, without those that start inside an earlier one: a marker
+    and a group that overlap (`[@a <!-- no-cite -->]`) are edited as the outer one alone,
+    and the rest of the line stays as written."""
+    out: list[tuple] = []
+    for span in sorted(spans, key=lambda span: (span[0], -span[1])):
+        if not out or span[0] >= out[-1][1]:
+            out.append(span)
+    return out
 
 
 def _cite_html(keys: list[str], numbers: dict[str, int]) -> str | None:
