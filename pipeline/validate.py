@@ -23,13 +23,13 @@ from pathlib import Path
 
 from .cache import (Record, ValidateCache, diagnostics, iso_day, mentions, plan, rows, stub,
                     summarize)
-from .catalog.loader import (content_digest, load_catalog, parse_bibliography, parse_entry,
-                             unreadable, walk_folder)
+from .catalog.loader import (BIBLIOGRAPHY, content_digest, load_catalog, parse_bibliography,
+                             parse_entry, unreadable, walk_folder)
 from .catalog.model import Catalog, Entry
 from .catalog.parsed import StoreWriter, store_path, written
 from .catalog.text import citations, internal_links, path_to_id
 from .checks import CHECK_MODULES, LOCAL_MODULES
-from .config import Settings
+from .config import SETTINGS_FILE, Paths, Settings
 from .diagnostics import Diagnostic
 from .errors import UsageError
 from .parallel import InProcess, Workers, can_fork, cores, give_back
@@ -488,6 +488,10 @@ def _bibliography(settings: Settings):
     path = settings.path("bibliography")
     sources, where, _, _, problems = parse_bibliography(
         settings.paths.bibliography, path.read_bytes() if path.is_file() else None)
+    if not path.is_file() and settings.paths.bibliography != Paths.bibliography:
+        problems = [*problems, BIBLIOGRAPHY(
+            SETTINGS_FILE, 1, 1, f"paths.bibliography is {settings.paths.bibliography}, which "
+            "does not exist: every citation of a shared source would be unresolved")]
     return sources, where, problems
 
 

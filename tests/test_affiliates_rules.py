@@ -157,6 +157,26 @@ def test_programs_file_problems_name_the_file_and_line(cat):
     assert found(r) == [("affiliate-programs", "data/affiliates.yaml", 2, 1)]
 
 
+def test_a_data_file_named_in_the_settings_that_is_not_there_is_an_error(cat):
+    """A typo in paths.affiliates turned every affiliate rule off, and the build then
+    published paid links with no disclosure (found in review); the same for the
+    bibliography. A catalog that names neither and has neither is fine, as documented."""
+    toml = cat / "pipeline.toml"
+    base = toml.read_text()
+    toml.write_text(base.replace('affiliates = "data/affiliates.yaml"',
+                                 'affiliates = "data/affiliate.yaml"')
+                    .replace('bibliography = "data/bibliography.yaml"',
+                             'bibliography = "data/bib.yaml"'))
+    found = {(d.rule, d.file): d.message for d in run(cat).diagnostics}
+    assert "paths.affiliates is data/affiliate.yaml, which does not exist" in \
+        found[("affiliate-programs", "pipeline.toml")]
+    assert "paths.bibliography is data/bib.yaml, which does not exist" in \
+        found[("bibliography", "pipeline.toml")]
+    toml.write_text(base)
+    (cat / "data/affiliates.yaml").unlink()
+    assert run(cat).diagnostics == []
+
+
 def test_programs_file_duplicate_ids_and_path_id_without_a_group(cat):
     path = cat / "data/affiliates.yaml"
     good = path.read_text()
