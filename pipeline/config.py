@@ -7,6 +7,7 @@ SettingsError naming the option, never a traceback.
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -112,10 +113,31 @@ def _section(cls, name: str, raw: object, file: Path):
 _LANGUAGE_RE = re.compile(r"[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*")  # BCP 47, in short
 
 
+def _known_rules() -> set[str]:
+    """Every rule id (importing the checks registers theirs; only when [checks] names one)."""
+    from .affiliates import programs  # noqa: F401  (registers its rule)
+    from .catalog import loader  # noqa: F401  (registers the file and YAML rules)
+    from .checks import load_checks
+    from .diagnostics import RULES
+
+    load_checks()
+    return set(RULES)
+
+
+def _check_rules(checks: dict, file: Path) -> None:
+    known = _known_rules()
+    for key in checks:
+        if key not in known:
+            close = difflib.get_close_matches(key, known, n=1)
+            hint = f"; did you mean {close[0]}?" if close else ""
+            raise SettingsError(f"{file}: unknown rule checks.{key}{hint} "
+                                "(`pipeline explain` lists the rules)")
+
+
 def parse_settings(text: str, root: Path, file: Path | None = None) -> Settings:
     file = file or root / SETTINGS_FILE
     try:
-        raw = tomllib.loads(text)
+        raw = tomllib.loads(text.removeprefix("\ufeff"))
     except tomllib.TOMLDecodeError as e:
         raise SettingsError(f"{file}: {e}") from None
     kwargs: dict = {}
@@ -127,6 +149,8 @@ def parse_settings(text: str, root: Path, file: Path | None = None) -> Settings:
                 raise SettingsError(
                     f"{file}: [checks] maps a rule id to one of {', '.join(_SEVERITIES)}"
                 )
+            if value:
+                _check_rules(value, file)
             kwargs["checks"] = dict(value)
         else:
             raise SettingsError(
@@ -155,4 +179,15 @@ def load_settings(root: Path | None = None, start: Path | None = None) -> Settin
     file = root / SETTINGS_FILE
     if not file.is_file():
         raise SettingsError(f"{root}: no {SETTINGS_FILE} here; is this a catalog?")
-    return parse_settings(file.read_text(encoding="utf-8"), root, file)
+    data = file.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1
+        raise SettingsError(f"{file}:{line}: not UTF-8 (byte 0x{data[e.start]:02x}); "
+                            "save the file as UTF-8") from None
+    settings = parse_settings(text, root, file)
+    entries = settings.path("entries")
+    if not entries.is_dir():
+        raise SettingsError(f"{file}: paths.entries: entries folder {entries} does not exist")
+    return settings

@@ -1,0 +1,52 @@
+"""pipeline.toml read as editors write it: a mistyped folder or rule id, an encoding, a BOM."""
+
+from __future__ import annotations
+
+import pytest
+
+
+def _settings(catalog, old: str, new: str) -> None:
+    toml = catalog / "pipeline.toml"
+    text = toml.read_text(encoding="utf-8")
+    assert old in text
+    toml.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.mark.parametrize("command", [("validate",), ("build",)])
+def test_a_mistyped_entries_folder_is_exit_2_naming_it(catalog, cli, command):
+    _settings(catalog, 'entries = "entries"', 'entries = "entires"')
+    r = cli(catalog, *command)
+    assert r.exit_code == 2, r.output
+    assert "pipeline.toml: paths.entries: entries folder" in r.output
+    assert "entires does not exist" in r.output
+    assert "Checked 0 entries" not in r.output and not (catalog / "dist").exists()
+
+
+def test_a_settings_file_that_is_not_utf8_is_named_with_its_line(catalog, cli):
+    (catalog / "pipeline.toml").write_bytes(b'[site]\nname = "Caf\xe9"\n')
+    r = cli(catalog, "validate")
+    assert r.exit_code == 2
+    assert "pipeline.toml:2: not UTF-8 (byte 0xe9); save the file as UTF-8" in r.output
+
+
+def test_a_byte_order_mark_is_read_past(catalog, cli, settings_of):
+    toml = catalog / "pipeline.toml"
+    toml.write_bytes(b"\xef\xbb\xbf" + toml.read_bytes().replace(b"Local AI Catalog", b"Caf\xc3\xa9", 1))
+    r = cli(catalog, "validate")
+    assert r.exit_code == 0, r.output
+    assert settings_of(catalog).site.name == "Caf\u00e9"
+
+
+def test_an_unknown_rule_id_is_exit_2_with_the_closest_one(catalog, cli):
+    _settings(catalog, "[checks]\n", '[checks]\nclaim-uncitd = "error"\n')
+    r = cli(catalog, "validate")
+    assert r.exit_code == 2
+    assert "unknown rule checks.claim-uncitd; did you mean claim-uncited?" in r.output
+
+
+def test_every_rule_id_can_be_set(catalog, cli):
+    """Rules registered outside pipeline.checks (the loader's, the programs file's) too."""
+    _settings(catalog, "[checks]\n", '[checks]\nclaim-uncited = "error"\nyaml-tag = "warning"\n'
+              'affiliate-programs = "error"\n')
+    r = cli(catalog, "validate")
+    assert r.exit_code == 0, r.output
