@@ -109,8 +109,74 @@ class SchemaSet:
                 doc = json.loads(path.read_text(encoding="utf-8"))
             except (OSError, ValueError) as e:
                 raise SettingsError(f"{path}: not a readable JSON schema: {e}") from None
+            if not isinstance(doc, dict):
+                raise SettingsError(f"{path}: a schema must be a JSON object, "
+                                    f"not {_json_type(doc)}")
             documents[path.name.removesuffix(".schema.json")] = doc
-        return cls(folder=folder, documents=documents)
+        schemas = cls(folder=folder, documents=documents)
+        for name, doc in documents.items():
+            for where, problem in schemas._problems(doc, "#", doc):
+                raise SettingsError(f"{folder / name}.schema.json: {where}: {problem}")
+        return schemas
+
+    def _problems(self, node, where: str, base: dict):
+        """(place, what is wrong) for what would stop validation in a schema and its
+        subschemas: a wrong type of keyword, a pattern that is no regular expression, a
+        `$ref` to nothing. Read without jsonschema (see `registry`)."""
+        if isinstance(node, bool):
+            return
+        if not isinstance(node, dict):
+            yield where, f"a schema must be an object or true or false, not {_json_type(node)}"
+            return
+        for key, value in node.items():
+            at = f"{where}/{key}"
+            if key == "$ref":
+                if not isinstance(value, str):
+                    yield at, f"must be a string, not {_json_type(value)}"
+                elif not self._resolves(value, base):
+                    yield at, f"{value!r} points to nothing in the schemas"
+            elif key == "type":
+                types = value if isinstance(value, list) and value else [value]
+                if not all(isinstance(t, str) and t in _TYPE_NAMES for t in types):
+                    yield at, (f"must be one of {', '.join(_TYPE_NAMES)} (or a list of them), "
+                               f"not {json.dumps(value)}")
+            elif key == "pattern" or key == "patternProperties":
+                for pattern in ([value] if key == "pattern" else
+                                value if isinstance(value, dict) else []):
+                    if not isinstance(pattern, str):
+                        yield at, f"must be a string, not {_json_type(pattern)}"
+                        continue
+                    try:
+                        ecma_regex(pattern)
+                    except re.error as e:
+                        yield at, f"{pattern!r} is not a regular expression: {e}"
+            elif key in _COUNTS and not (isinstance(value, (int, float))
+                                         and not isinstance(value, bool)):
+                yield at, f"must be a number, not {json.dumps(value)}"
+            elif key in ("required", "enum") and not (
+                    isinstance(value, list) and (key == "enum" or all(isinstance(v, str)
+                                                                      for v in value))):
+                yield at, f"must be a list{' of strings' if key == 'required' else ''}"
+            if key in _SUBSCHEMA:
+                yield from self._problems(value, at, base)
+            elif key in _SUBSCHEMA_LISTS or key in _SUBSCHEMA_MAPS:
+                kind = list if key in _SUBSCHEMA_LISTS else dict
+                if not isinstance(value, kind):
+                    yield at, f"must be {'a list' if kind is list else 'an object'}"
+                    continue
+                for k, sub in (enumerate(value) if kind is list else value.items()):
+                    yield from self._problems(sub, f"{at}/{k}", base)
+
+    def _resolves(self, ref: str, base: dict) -> bool:
+        try:
+            self._lookup(ref, base)
+        except Exception as e:  # referencing's Unresolvable; imported only when it is raised
+            from referencing.exceptions import Unresolvable
+
+            if isinstance(e, Unresolvable):
+                return False
+            raise
+        return True
 
     @cached_property
     def _by_uri(self) -> dict[str, dict]:
@@ -201,6 +267,26 @@ class SchemaSet:
             self._walk(sub, base, (*path, key), fields, depth + 1)
         if isinstance(node.get("items"), dict):
             self._walk(node["items"], base, (*path, STAR), fields, depth + 1)
+
+
+_TYPE_NAMES = ("string", "number", "integer", "object", "array", "boolean", "null")
+_COUNTS = {"minLength", "maxLength", "minItems", "maxItems", "minProperties", "maxProperties",
+           "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"}
+# keywords whose value is a subschema, a list of them, or an object of them
+_SUBSCHEMA = {"items", "additionalProperties", "not", "if", "then", "else", "contains",
+              "propertyNames", "unevaluatedItems", "unevaluatedProperties"}
+_SUBSCHEMA_LISTS = {"allOf", "anyOf", "oneOf", "prefixItems"}
+_SUBSCHEMA_MAPS = {"properties", "patternProperties", "$defs", "definitions",
+                   "dependentSchemas"}
+
+
+def _json_type(value) -> str:
+    """The JSON name of a value's type, for messages."""
+    for t, name in ((bool, "a boolean"), (dict, "an object"), (list, "a list"),
+                    (str, "a string"), (int, "a number"), (float, "a number")):
+        if isinstance(value, t):
+            return name
+    return "null"
 
 
 def values_under(data, path: tuple) -> list:
