@@ -21,6 +21,7 @@ outside blocks belongs to the editor and is never touched.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ from dataclasses import dataclass, field
 import yaml
 
 from ..errors import PipelineError
+from .sections import HEADINGS
 
 BEGIN_RE = re.compile(r'^<!-- pipeline:begin ([a-z0-9-]+) ([0-9a-f]{8})(?: drafted="([^"]*)")? -->$')
 ITEM_RE = re.compile(r"^<!-- pipeline:item (\S+) ([0-9a-f]{8}) -->$")
@@ -154,6 +156,13 @@ def parse(text: str, file: str) -> Document:
                           f"{getattr(e, 'problem', e)}") from None
     if not isinstance(meta, dict):
         raise DigestError(f"{file}:2: the front matter must be `key: value` lines")
+    deleted = meta.get("deleted")
+    if deleted is not None and not (isinstance(deleted, list)
+                                    and all(isinstance(x, str) for x in deleted)):
+        line = next((i + 1 for i in range(1, close) if lines[i].startswith("deleted:")), 2)
+        raise DigestError(f"{file}:{line}: `deleted:` must be a list of block and item ids, "
+                          "such as [releases, verdicts/tools/vllm]; the next draft keeps it "
+                          "up to date")
     body = lines[close + 1:]
     return Document(front, meta, _parse_body(body, file, close + 2), close + 2)
 
@@ -164,6 +173,7 @@ def _parse_body(lines: list[str], file: str, first: int) -> list:
     block: Block | None = None
     target: list[str] = []
     begun = 0
+    begins: list[tuple[str, int]] = []  # (block id, line) of every block
     n = len(lines)
     for i, line in enumerate(lines):
         nl = "\n" if i < n - 1 else ""
@@ -182,6 +192,7 @@ def _parse_body(lines: list[str], file: str, first: int) -> list:
                 free = []
             block = Block(m.group(1), m.group(2), "", (m.group(3) or "").split())
             target, begun = [], first + i
+            begins.append((block.section, begun))
         elif m := ITEM_RE.match(stripped):
             if not block:
                 raise DigestError(f"{where}: item marker outside a block; delete the line "
@@ -204,7 +215,24 @@ def _parse_body(lines: list[str], file: str, first: int) -> list:
                           f"the line `<!-- pipeline:end {block.section} -->`")
     if free:
         parts.append("".join(free))
+    _check_ids(begins, file)
     return parts
+
+
+def _check_ids(begins: list[tuple[str, int]], file: str) -> None:
+    """Every block is a known section, once (a mistyped id would lose the block's items)."""
+    seen: dict[str, int] = {}
+    for section, line in begins:
+        if section not in HEADINGS:
+            close = difflib.get_close_matches(section, HEADINGS, n=1)
+            hint = f"did you mean '{close[0]}'? " if close else ""
+            raise DigestError(f"{file}:{line}: unknown block '{section}'; {hint}the blocks are "
+                              f"{', '.join(HEADINGS)}; fix the id in its begin and end lines")
+        if section in seen:
+            raise DigestError(f"{file}:{line}: block '{section}' appears twice (first at line "
+                              f"{seen[section]}); move its items into one block and delete "
+                              "the other's begin and end lines")
+        seen[section] = line
 
 
 def _close(block: Block, lines: list[str]) -> None:

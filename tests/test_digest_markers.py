@@ -1,0 +1,77 @@
+"""A mistyped block id, a block twice, or a bad `deleted:` stops the draft with file and line,
+and the file is left exactly as the editor wrote it."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+DIGEST = "digests/2026-10.md"
+NOTE = "A sentence of the editor's, in the corrections block.\n"
+
+
+@pytest.fixture
+def drafted(repo, cli):
+    """A first draft of October, its corrections block holding the editor's words."""
+    r = cli(repo, "digest", "draft", "2026-10")
+    assert r.exit_code == 0, r.output
+    path = repo / DIGEST
+    text = path.read_text(encoding="utf-8")
+    assert "<!-- pipeline:end corrections -->" in text and "deleted: []" in text
+    path.write_text(text.replace("<!-- pipeline:end corrections -->",
+                                 NOTE + "<!-- pipeline:end corrections -->"), encoding="utf-8")
+    return repo
+
+
+def line_of(text: str, needle: str) -> int:
+    """The line where (the first) `needle` ends."""
+    return text[:text.index(needle) + len(needle)].count("\n") + 1
+
+
+def refused(cli, root, damage, needle: str):
+    """Damage the draft, draft again: the message's `file:line:` and that nothing changed."""
+    path = root / DIGEST
+    text = damage(path.read_text(encoding="utf-8"))
+    path.write_text(text, encoding="utf-8")
+    r = cli(root, "digest", "draft", "2026-10")
+    assert r.exit_code == 1, r.output
+    assert path.read_text(encoding="utf-8") == text
+    assert not (root / ".digest-backups").exists()
+    assert f"{DIGEST}:{line_of(text, needle)}: " in r.output
+    return r.output
+
+
+def test_a_mistyped_block_id_is_named_with_the_closest_one(drafted, cli):
+    out = refused(cli, drafted, lambda t: t.replace(" corrections ", " correction "),
+                  "<!-- pipeline:begin correction ")
+    assert "unknown block 'correction'; did you mean 'corrections'?" in out
+
+
+def test_a_block_twice_is_refused_at_the_second(drafted, cli):
+    def twice(text):
+        m = re.search(r"<!-- pipeline:begin verdicts .*?<!-- pipeline:end verdicts -->\n", text,
+                      re.S)
+        return text + "Again:\n" + m.group(0)
+
+    out = refused(cli, drafted, twice, "Again:\n<!-- pipeline:begin verdicts ")
+    assert "block 'verdicts' appears twice (first at line" in out
+
+
+@pytest.mark.parametrize("value", ["releases", "{releases: true}", "[[releases]]", "[1]",
+                                   "\n  releases: x"])
+def test_a_deleted_list_that_is_no_list_of_ids_is_refused(drafted, cli, value):
+    out = refused(cli, drafted, lambda t: t.replace("deleted: []", f"deleted: {value}"),
+                  "deleted:")
+    assert "`deleted:` must be a list of block and item ids" in out
+
+
+def test_a_well_formed_digest_is_still_drafted(drafted, cli):
+    path = drafted / DIGEST
+    path.write_text(path.read_text(encoding="utf-8").replace("deleted: []",
+                                                             "deleted:\n- releases"),
+                    encoding="utf-8")
+    r = cli(drafted, "digest", "draft", "2026-10")
+    assert r.exit_code == 0, r.output
+    text = path.read_text(encoding="utf-8")
+    assert NOTE in text and "deleted:\n- releases\n" in text
