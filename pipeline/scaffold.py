@@ -103,6 +103,14 @@ def new_entry(settings: Settings, schemas: SchemaSet, catalog: Catalog, collecti
     if not SLUG_RE.fullmatch(slug) or len(slug) > 80:
         raise UsageError(f"'{slug}' is not a valid slug: lowercase letters, digits and single "
                          "hyphens, at most 80 characters")
+    if not title.strip():
+        raise UsageError("the title is empty; give the entry's title with --title")
+    authors = {e.slug for e in catalog.entries.values() if e.collection == "authors"}
+    if author is not None and author not in authors and not (collection == "authors"
+                                                             and author == slug):
+        known = ", ".join(sorted(authors)) or "none yet"
+        raise UsageError(f"no author '{author}' (entries/authors/{author}.md); the authors "
+                         f"are: {known}")
     path = settings.path("entries") / collection / f"{slug}.md"
     if path.exists():
         raise UsageError(f"{path.relative_to(settings.root)} already exists; not overwritten")

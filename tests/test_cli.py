@@ -45,6 +45,23 @@ def test_a_language_that_is_no_language_tag_is_refused(catalog, cli):
     assert cli(catalog, "validate").exit_code == 0
 
 
+def test_new_refuses_what_would_not_validate(catalog, cli):
+    """The help promises a draft that validates: an empty title and an author with no
+    entry were written anyway (found in review)."""
+    r = cli(catalog, "new", "glossary", "x", "--title", " ")
+    assert r.exit_code == 2 and "the title is empty" in r.output
+    r = cli(catalog, "new", "glossary", "x", "--title", "X", "--author", "nobody-here")
+    assert r.exit_code == 2 and "no author 'nobody-here'" in r.output and "ana, ben" in r.output
+    assert not (catalog / "entries/glossary/x.md").exists()
+    assert cli(catalog, "new", "authors", "cy", "--title", "Cy", "--author", "cy").exit_code == 0
+
+
+def test_a_month_out_of_range_is_named(catalog, cli):
+    for month in ("9999-12", "0000-05"):
+        r = cli(catalog, "digest", "draft", month, "--offline")
+        assert r.exit_code == 2 and "out of range" in r.output, month
+
+
 def test_every_command_has_help_with_an_example():
     runner = CliRunner()
 

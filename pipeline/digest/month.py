@@ -22,7 +22,10 @@ class Month:
         m = _MONTH_RE.match(str(text))
         if not m:
             raise UsageError(f"'{text}' is not a month: write YYYY-MM, e.g. 2026-10")
-        return cls(int(m.group(1)), int(m.group(2)))
+        year, month = int(m.group(1)), int(m.group(2))
+        if year < 1 or (year, month) == (9999, 12):  # a month must end on a date
+            raise UsageError(f"'{text}' is out of range: months run from 0001-01 to 9999-11")
+        return cls(year, month)
 
     def __str__(self) -> str:
         return f"{self.year:04d}-{self.month:02d}"
