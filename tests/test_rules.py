@@ -268,8 +268,11 @@ def test_links_that_lead_nowhere_and_files_that_are_not_files_are_refused(catalo
     (glossary / "loop.md").symlink_to("loop.md")
     (glossary / "gone.md").symlink_to(catalog / "nowhere.md")
     os.mkfifo(glossary / "pipe.md")
+    (catalog / "elsewhere").mkdir()
+    (catalog / "entries/models").symlink_to(catalog / "elsewhere")
     r = run(catalog)
     found = {(d.rule, d.file): d.message for d in r.diagnostics}
+    assert "symbolic link to the folder" in found.pop(("file-symlink", "entries/models"))
     assert "leads to no file" in found[("file-symlink", "entries/glossary/loop.md")]
     assert "leads to no file" in found[("file-symlink", "entries/glossary/gone.md")]
     assert "not a regular file" in found[("file-unreadable", "entries/glossary/pipe.md")]

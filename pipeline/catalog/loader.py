@@ -192,8 +192,14 @@ def _walk(folder: str, rel_dir: str, real_entries: Path, only: set[str] | None):
                                       "device...); it was not read")
         yield rel, e.path, problem
     for e in items:
-        if _is_dir(e) and not e.is_symlink():  # linked folders are not followed
-            yield from _walk(e.path, f"{rel_dir}/{e.name}", real_entries, only)
+        if not _is_dir(e):
+            continue
+        rel = f"{rel_dir}/{e.name}"
+        if not e.is_symlink():
+            yield from _walk(e.path, rel, real_entries, only)
+        elif only is None:  # linked folders are not followed, and never in silence
+            yield rel, e.path, FILE_SYMLINK(rel, 0, 0, f"symbolic link to the folder "
+                                            f"{os.readlink(e.path)}; its files were not read")
 
 
 def _is_dir(e: os.DirEntry) -> bool:
