@@ -236,6 +236,20 @@ def test_quiet_bibliography_citation_and_redirect_of_retired(catalog):
     assert run(catalog).diagnostics == []
 
 
+def test_without_a_shared_bibliography_an_unresolved_citation_says_so(catalog):
+    """The likelier cause is named (found in review: a missing data/bibliography.yaml
+    gave only 'cites no known source', once a citation)."""
+    write_entry(catalog, "glossary/awq", {**MINI["glossary/awq"]}, "A method [@shared].\n")
+    (msg,) = [d.message for d in run(catalog).diagnostics if d.rule == "cite-unresolved"]
+    assert msg == ("[@shared] cites no known source (data/bibliography.yaml, the shared "
+                   "bibliography, does not exist)")
+    (catalog / "data").mkdir()
+    (catalog / "data/bibliography.yaml").write_text(
+        "sources:\n  - id: other\n    url: https://example.org/\n    title: O\n"
+        "    accessed: 2026-10-01\n")
+    assert "[@shared] cites no known source" in [d.message for d in run(catalog).diagnostics]
+
+
 def test_bibliography_source_never_cited_is_reported(catalog):
     (catalog / "data").mkdir()
     (catalog / "data/bibliography.yaml").write_text(

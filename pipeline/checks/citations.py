@@ -214,6 +214,9 @@ def _date(value) -> _dt.date | None:
 def check_citations(ctx: Context):
     bib = ctx.catalog.bibliography
     used_bib: set[str] = set()
+    # with no shared bibliography at all, say so: it is more likely the cause than the id
+    why = "" if bib or ctx.settings.path("bibliography").is_file() else (
+        f" ({ctx.settings.paths.bibliography}, the shared bibliography, does not exist)")
     for entry in ctx.targets():
         own: dict[str, int] = {}
         for i, source in enumerate(entry.sources()):
@@ -237,14 +240,15 @@ def check_citations(ctx: Context):
             cited.add(sid)
             if sid not in own and sid not in bib:
                 yield CITE_UNRESOLVED(entry.file, line, col,
-                                      f"[@{sid}] cites no known source", entry=entry.id)
+                                      f"[@{sid}] cites no known source{why}", entry=entry.id)
         for path, sid in _source_refs(entry.data):
             cited.add(sid)
             if sid not in own and sid not in bib:
                 line, col = entry.pos(path)
                 where = ".".join(str(p) for p in path)
                 yield CITE_UNRESOLVED(entry.file, line, col,
-                                      f"{where}: '{sid}' is no known source", entry=entry.id)
+                                      f"{where}: '{sid}' is no known source{why}",
+                                      entry=entry.id)
         used_bib.update(s for s in cited if s not in own)
         for sid, i in own.items():
             if sid not in cited:
