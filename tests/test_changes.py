@@ -212,3 +212,41 @@ def test_a_correction_follows_a_chain_of_renames_inside_the_period(repo):
         ("renamed", "glossary/activation-aware", "glossary/awq")]
     assert [(k.entry, k.text) for k in cs.corrections] == [("glossary/activation-aware",
                                                             "AWQ is 4-bit.")]
+
+
+def test_a_correction_from_a_branch_begun_before_a_rename_follows_the_rename(repo):
+    """The branch still had the old file; main renamed it before the merge. The
+    correction was put on the dead old id and dropped from the digest and the entry's
+    history (found in review)."""
+    from pipeline.history.log import entry_history
+
+    git(repo, "checkout", "-q", "-b", "fix")
+    commit_all(repo, "Work in progress", at("2026-09-10"))
+    git(repo, "checkout", "-q", "main")
+    git(repo, "mv", "entries/glossary/awq.md", "entries/glossary/awq-method.md")
+    commit_all(repo, "Rename on main", at("2026-09-25"))
+    git(repo, "checkout", "-q", "fix")
+    edit(repo, "glossary/awq", "A quantization method.", "A 4-bit quantization method.")
+    commit_all(repo, "Fix\n\nCorrection: AWQ is 4-bit.", at("2026-10-02"))
+    git(repo, "checkout", "-q", "main")
+    git(repo, "merge", "-q", "--no-ff", "fix", "-m", "Merge fix",
+        env={"GIT_AUTHOR_DATE": at("2026-10-05"), "GIT_COMMITTER_DATE": at("2026-10-05")})
+    settings = load_settings(repo)
+    cs = changes_in_period(settings, "2026-10-01", "2026-11-01")
+    assert [(k.entry, k.text) for k in cs.corrections] == [("glossary/awq-method",
+                                                            "AWQ is 4-bit.")]
+    assert [c.text for c in entry_history(settings)["glossary/awq-method"].corrections] == [
+        "AWQ is 4-bit."]
+
+
+def test_a_correction_of_a_deleted_entry_is_not_carried_to_a_new_one_of_its_name(repo):
+    from pipeline.history.log import entry_history
+
+    edit(repo, "glossary/awq", "A quantization method.", "A 4-bit quantization method.")
+    commit_all(repo, "Fix\n\nCorrection: AWQ is 4-bit.", at("2026-09-20"))
+    (repo / "entries/glossary/awq.md").unlink()
+    commit_all(repo, "Delete", at("2026-10-01"))
+    write_entry(repo, "glossary/awq", {**MINI["glossary/awq"], "title": "AWQ reborn"})
+    commit_all(repo, "Another entry of that name", at("2026-10-05"))
+    h = entry_history(load_settings(repo))["glossary/awq"]
+    assert (h.created, h.corrections) == ("2026-10-05", [])

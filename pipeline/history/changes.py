@@ -166,7 +166,7 @@ def _corrections(settings, start, end, changes) -> list[Correction]:
     prefix = settings.paths.entries.strip("/")
     paths = gitio.EntryPaths(settings, gitio.open_repo(settings))
     revs = f"{start}..{end}" if start else end
-    steps = None
+    steps = every = None
     out = []
     for commit in reversed(correction_commits(settings, revs)):
         seen = set()
@@ -175,14 +175,23 @@ def _corrections(settings, start, end, changes) -> list[Correction]:
             if eid is None:
                 continue
             eid = renamed.get(eid, eid)
-            if eid not in at_end and not gitio.read_paths(settings, end, [f"{prefix}/{eid}.md"]):
+            if eid not in at_end and not _exists(settings, end, prefix, eid):
                 steps = rename_steps(settings, revs) if steps is None else steps
                 eid = follow(eid, commit.time, steps)
+                if not _exists(settings, end, prefix, eid):
+                    # made on a branch begun before a rename (or dated before one): every
+                    # rename up to the end, whatever its date
+                    every = rename_steps(settings, end) if every is None else every
+                    eid = follow(eid, None, every)
             if eid not in seen:
                 seen.add(eid)
                 out.append(Correction(commit.sha, utc_date(commit.time),
                                       "; ".join(commit.trailers), eid))
     return out
+
+
+def _exists(settings: Settings, rev: str, prefix: str, entry_id: str) -> bool:
+    return bool(gitio.read_paths(settings, rev, [f"{prefix}/{entry_id}.md"]))
 
 
 def day_start(day: str) -> str:

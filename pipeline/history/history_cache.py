@@ -12,7 +12,7 @@ import json
 from ..config import Settings
 from ..fileio import write_atomic
 
-VERSION = 2
+VERSION = 3
 FILE = "history.json"
 
 

@@ -180,14 +180,24 @@ class _State:
                 h[new_id].updated = date
 
     def correct(self, commits: list[LogCommit], paths: EntryPaths) -> None:
-        """Attach corrections (oldest first), following later renames to today's id."""
+        """Attach corrections (oldest first), following later renames to today's id.
+
+        A correction made on a branch that began before a rename on the main line
+        (or dated before a rename it follows) names an id no entry has: the renames
+        are then followed whatever their dates. A correction dated before its entry
+        was created belongs to an entry deleted before and is not carried over."""
         for commit in commits:
             text = "; ".join(commit.trailers)
+            date = utc_date(commit.time)
             for _status, _old, path in commit.changes:
                 eid = paths.id(path)
-                h = self.histories.get(follow(eid, commit.time, self.steps)) if eid else None
-                if h is not None and not any(c.commit == commit.sha for c in h.corrections):
-                    h.corrections.append(Correction(commit.sha, utc_date(commit.time), text, h.id))
+                if not eid:
+                    continue
+                h = self.histories.get(follow(eid, commit.time, self.steps)) \
+                    or self.histories.get(follow(eid, None, self.steps))
+                if (h is not None and date >= h.created
+                        and not any(c.commit == commit.sha for c in h.corrections)):
+                    h.corrections.append(Correction(commit.sha, date, text, h.id))
 
     def to_json(self) -> dict:
         return {"sha": self.sha, "steps": self.steps, "histories": [
@@ -270,9 +280,10 @@ def rename_steps(settings: Settings, revs: str) -> list[tuple[int, str, str]]:
     return steps
 
 
-def follow(entry_id: str, time: int, steps: list[tuple[int, str, str]]) -> str:
-    """The id an entry that had `entry_id` at `time` has after the renames in `steps`."""
+def follow(entry_id: str, time: int | None, steps: list[tuple[int, str, str]]) -> str:
+    """The id an entry that had `entry_id` at `time` has after the renames in `steps`
+    (`time` None: after every one of them, in history order)."""
     for t, old, new in steps:
-        if t >= time and old == entry_id:
+        if (time is None or t >= time) and old == entry_id:
             entry_id = new
     return entry_id
