@@ -250,3 +250,31 @@ def test_a_correction_of_a_deleted_entry_is_not_carried_to_a_new_one_of_its_name
     commit_all(repo, "Another entry of that name", at("2026-10-05"))
     h = entry_history(load_settings(repo))["glossary/awq"]
     assert (h.created, h.corrections) == ("2026-10-05", [])
+
+
+def test_a_rename_then_a_rewrite_is_one_rename(repo):
+    """Start and end trees alone are too unlike for git to pair: the rename is read
+    from its own commit (it read as removed plus added, found in review)."""
+    git(repo, "mv", "entries/glossary/awq.md", "entries/glossary/awq-method.md")
+    commit_all(repo, "Rename", at("2026-10-02"))
+    write_entry(repo, "glossary/awq-method", {**MINI["glossary/awq"], "title": "AWQ method"},
+                "Rewritten from the first word to the last, " * 20 + "\n")
+    commit_all(repo, "Rewrite", at("2026-10-10"))
+    cs = changes_in_period(load_settings(repo), "2026-10-01", "2026-11-01")
+    assert [(c.kind, c.entry, c.previous) for c in cs.changes] == [
+        ("renamed", "glossary/awq-method", "glossary/awq")]
+    assert [f.field for f in cs.changes[0].fields] == ["title", "body"]
+
+
+def test_a_rename_and_a_new_entry_under_the_old_name(repo):
+    """Read backwards before (the old id modified, the renamed one added)."""
+    git(repo, "mv", "entries/glossary/awq.md", "entries/glossary/awq-method.md")
+    commit_all(repo, "Rename", at("2026-10-04"))
+    write_entry(repo, "glossary/awq", {**MINI["glossary/awq"], "title": "AWQ, the new one",
+                                       "summary": "Another entry."}, "Different.\n")
+    commit_all(repo, "A new entry takes the name", at("2026-10-05"))
+    cs = changes_in_period(load_settings(repo), "2026-10-01", "2026-11-01")
+    assert sorted((c.kind, c.entry, c.previous, c.title) for c in cs.changes) == [
+        ("added", "glossary/awq", None, "AWQ, the new one"),
+        ("renamed", "glossary/awq-method", "glossary/awq", "AWQ")]
+    assert cs.changes[0].new.title == "AWQ, the new one"

@@ -149,8 +149,45 @@ def changes_between(settings: Settings, start: str | None, end: str) -> ChangeSe
             if old.status != new.status:
                 change.status = (old.status, new.status)
         changes.append(change)
+    if any(c.kind == "added" for c in changes):
+        changes = _renames_by_commit(settings, start_sha, end_sha, changes)
     changes.sort(key=lambda c: (c.entry, c.kind))
     return ChangeSet(start_sha, end_sha, changes, _corrections(settings, start_sha, end_sha, changes))
+
+
+def _renames_by_commit(settings: Settings, start: str | None, end: str,
+                       changes: list[Change]) -> list[Change]:
+    """Renames the two trees do not show, taken from the commits of the period.
+
+    Comparing only the start and the end, git pairs a removed file with an added one
+    when their contents are alike: an entry renamed and then rewritten reads as
+    removed plus added, and one renamed while a new entry took its old name as the
+    old entry modified plus an added one. Each commit's own rename detection says
+    what happened; its chains of renames, from an id at the start to one at the
+    end, turn such pairs back into one rename (and the reused name into an entry
+    added)."""
+    origin: dict[str, str] = {}  # id at the end -> id at the start, along the renames
+    for _t, old, new in rename_steps(settings, f"{start}..{end}" if start else end):
+        origin[new] = origin.pop(old, old)
+    by_id = {c.entry: c for c in changes}
+    for new_id, old_id in origin.items():
+        added, before = by_id.get(new_id), by_id.get(old_id)
+        if (new_id == old_id or added is None or added.kind != "added" or before is None
+                or before.kind not in ("removed", "modified") or before.old is None):
+            continue
+        renamed = Change("renamed", new_id, old_id, problems=before.problems + added.problems,
+                         old=before.old, new=added.new)
+        if renamed.new is not None:
+            renamed.fields = field_changes(renamed.old, renamed.new)
+            renamed.verdict = verdict_change(renamed.old, renamed.new)
+            if renamed.old.status != renamed.new.status:
+                renamed.status = (renamed.old.status, renamed.new.status)
+        by_id[new_id] = renamed
+        if before.kind == "removed":
+            del by_id[old_id]
+        else:  # another entry took the old name
+            by_id[old_id] = Change("added", old_id, problems=before.problems, new=before.new)
+    return list(by_id.values())
 
 
 def _corrections(settings, start, end, changes) -> list[Correction]:
