@@ -62,6 +62,20 @@ def test_a_month_out_of_range_is_named(catalog, cli):
         assert r.exit_code == 2 and "out of range" in r.output, month
 
 
+def test_a_month_that_has_not_begun_is_not_drafted(repo, cli):
+    """It read as an empty month and was written as one (found in review)."""
+    import datetime as dt
+
+    from pipeline.digest.draft import draft
+    from pipeline.errors import UsageError
+
+    with pytest.raises(UsageError, match="2026-12 has not begun yet"):
+        draft(load_settings(repo), "2026-12", offline=True, today=dt.date(2026, 11, 30))
+    assert not (repo / "digests/2026-12.md").exists()
+    draft(load_settings(repo), "2026-11", offline=True, today=dt.date(2026, 11, 30))
+    assert (repo / "digests/2026-11.md").exists()
+
+
 def test_every_command_has_help_with_an_example():
     runner = CliRunner()
 

@@ -8,6 +8,7 @@ its previous version is copied to `.digest-backups/` first.
 
 from __future__ import annotations
 
+import datetime as _dt
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -79,9 +80,14 @@ def _backup(settings: Settings, path: Path, month: Month) -> Path:
 
 
 def draft(settings: Settings, month: str, *, offline: bool = False,
-          timeout: float = TIMEOUT) -> DraftResult:
-    """Draft (or refresh) the digest of `month` (`YYYY-MM`)."""
+          timeout: float = TIMEOUT, today: _dt.date | None = None) -> DraftResult:
+    """Draft (or refresh) the digest of `month` (`YYYY-MM`): the month so far, or a past
+    one; a month that has not begun is refused (it would read as an empty month)."""
     m = Month.parse(month)
+    today = today or _dt.datetime.now(_dt.timezone.utc).date()
+    if m.first_day > today.isoformat():
+        raise UsageError(f"{m} has not begun yet (today is {today.isoformat()}, UTC); "
+                         "draft it once it has")
     path = settings.path("digests") / f"{m}.md"
     file = path.relative_to(settings.root).as_posix()
     existing = read_text(path, file) if path.is_file() else None
