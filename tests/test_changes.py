@@ -153,7 +153,19 @@ def test_removed_and_broken_entries(repo):
     assert kinds["glossary/awq"].kind == "removed" and kinds["glossary/awq"].title == "AWQ"
     broken = kinds["tools/vllm"]
     assert broken.kind == "modified" and broken.new is None
-    assert broken.problems == ["entries/tools/vllm.md:1: no front matter: the first line must be `---`"]
+    assert broken.problems == ["entries/tools/vllm.md:1: no front matter: the first line must be "
+                               f"`---` (at {cs.end[:12]}, the end)"]
+
+
+def test_an_entry_broken_at_the_start_and_published_at_the_end_is_news(repo):
+    """Its status at the start is unknown (found in review: it was never news)."""
+    (repo / "entries/glossary/awq.md").write_text("---\ntitle: [broken\n---\n")
+    start = commit_all(repo, "Broken", at("2026-09-15"))
+    write_entry(repo, "glossary/awq", MINI["glossary/awq"])
+    commit_all(repo, "Fixed and published", at("2026-10-02"))
+    (change,) = changes_between(load_settings(repo), start, "HEAD").changes
+    assert change.kind == "modified" and change.published_now
+    assert change.problems[0].endswith(f"(at {start[:12]}, the start)")
 
 
 def test_a_period_before_the_history_counts_everything_as_added(repo):

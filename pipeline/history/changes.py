@@ -63,6 +63,8 @@ class Change:
         """Published at the end of the period and not at its start: news for readers."""
         if self.new is None or not self.new.is_published:
             return False
+        if self.old is None:  # added, or its file did not parse at the start: not out then
+            return True
         return self.kind == "added" or (self.status is not None and self.status[0] != "published")
 
     def to_dict(self) -> dict:
@@ -135,6 +137,8 @@ def changes_between(settings: Settings, start: str | None, end: str) -> ChangeSe
             continue  # not an entry file (a stray file in entries/)
         old, p1 = _parse(t.old_path if old_id else None, blobs.get(t.old_blob), prefix)
         new, p2 = _parse(t.new_path if new_id else None, blobs.get(t.new_blob), prefix)
+        p1 = [f"{p} (at {start_sha[:12]}, the start)" for p in p1] if start_sha else p1
+        p2 = [f"{p} (at {end_sha[:12]}, the end)" for p in p2]
         if old_id is None:
             kind = "added"
         elif new_id is None:
