@@ -139,6 +139,21 @@ def test_control_characters_never_make_the_feed_or_sitemap_invalid(catalog, tmp_
     ElementTree.fromstring((out / "feed.xml").read_bytes())
 
 
+def test_a_digest_date_with_a_time_of_day_keeps_the_feed_valid(catalog, tmp_path):
+    """`published: 2026-12-02 10:30:00` made `<updated>2026-12-02 10:30:00T00:00:00Z`
+    (found in review); a date that reads as none falls back to the month's first day."""
+    (catalog / "digests").mkdir()
+    (catalog / "digests/2026-09.md").write_text(
+        "---\ntitle: September\npublished: 2026-10-02 10:30:00\nupdated: soon\n---\nBody.\n")
+    (catalog / "digests/2026-08.md").write_text(
+        "---\ntitle: August\npublished: not a date\n---\nBody.\n")
+    feed = (built(catalog, tmp_path) / "feed.xml").read_text()
+    assert "<updated>2026-10-02T00:00:00Z</updated>" in feed
+    assert "<published>2026-08-01T00:00:00Z</published>" in feed
+    assert "10:30" not in feed and "soon" not in feed and "not a date" not in feed
+    assert feedparser.parse(feed.encode()).bozo == 0
+
+
 def test_feed_is_valid_atom_with_entries_and_digests(catalog, tmp_path):
     (catalog / "digests").mkdir()
     (catalog / "digests/2026-09.md").write_text(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..cache import iso_day
 from ..catalog import yamlpos
 from ..catalog.loader import decode, split_front_matter
 from ..config import Settings
@@ -44,10 +45,13 @@ def digest_items(settings: Settings) -> list[FeedItem]:
         if str(data.get("status", "published")) in ("draft", "review"):
             continue
         month = f"{m.group(1)}-{m.group(2)}"
-        date = str(data.get("published") or data.get("date") or f"{month}-01")
+        # a digest's front matter is the editor's, unchecked: a date with a time of day
+        # ("2026-12-02 10:30:00"), or none that reads as a date, must not break the feed
+        date = iso_day(str(data.get("published") or data.get("date") or "")) or f"{month}-01"
         items.append(FeedItem(url=f"/digests/{month}",
                               title=str(data.get("title") or f"What changed in local AI: {month}"),
-                              published=date, updated=str(data.get("updated") or date),
+                              published=date,
+                              updated=iso_day(str(data.get("updated") or "")) or date,
                               summary=str(data.get("summary") or ""), category="digest"))
     return items
 
