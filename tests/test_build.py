@@ -238,6 +238,24 @@ def test_an_output_given_as_a_symbolic_link_is_built_where_it_points(exl2, tmp_p
         run(exl2, dangling)
 
 
+def test_a_file_put_into_the_output_by_something_else_goes(exl2, tmp_path):
+    """A .DS_Store or a deploy step's file in the live folder swapped out and back in on
+    every other build, never removed (found in review): every build replaces the whole
+    folder."""
+    out = tmp_path / "out"
+    run(exl2, out)
+    run(exl2, out)  # now there is a spare too
+    (out / ".DS_Store").write_text("x")
+    (out / "glossary/notes.txt").write_text("x")
+    fresh = tmp_path / "fresh"
+    run(exl2, fresh, use_cache=False)
+    for _ in range(3):
+        run(exl2, out)
+        assert tree(out) == tree(fresh)
+    assert not (tmp_path / ".out.spare/.DS_Store").exists()
+    assert not (tmp_path / ".out.spare/glossary/notes.txt").exists()
+
+
 def test_the_swap_exchanges_the_folders_in_one_step(exl2, tmp_path):
     out = tmp_path / "out"
     run(exl2, out)

@@ -254,6 +254,18 @@ class TreeView:
         return rel, key, write_file(self.spare, rel, data, new=rel not in self.known)
 
 
+def _folder_times(root: Path, records) -> dict[str, int] | None:
+    """The modification time of each folder of a tree (from the files it records): a
+    file added or removed by anyone changes its folder's."""
+    times = {}
+    for folder in {"", *(os.path.dirname(rel) for rel in records)}:
+        try:
+            times[folder] = os.stat(os.path.join(root, folder)).st_mtime_ns
+        except OSError:
+            return None
+    return times
+
+
 class OutputTree(TreeView):
     """A context manager: open (lock, read what the live tree holds and the catalog state
     saved with it, `previous`), `survey()` the spare, `begin()` to start changing it, fill
@@ -320,6 +332,11 @@ class OutputTree(TreeView):
                    and saved.get("spare_ino") == _inode(spare))
         if spare.is_dir() and trusted:
             self.known = dict(saved["spare"])
+            # A file something else put there (a .DS_Store, a deploy step's CNAME, while
+            # the spare was the live tree) is in no record; its folder's time tells.
+            if saved.get("spare_dirs") != _folder_times(spare, self.known):
+                for rel in self._walk(spare):
+                    self.known.setdefault(rel, None)  # not in the new output: removed
         elif spare.is_dir():
             self.known = {rel: None for rel in self._walk(spare)}
 
@@ -461,5 +478,8 @@ class OutputTree(TreeView):
             old_live, spare_ino = None, None
         write_plain(self.state_dir / MANIFEST, {
             "version": VERSION, "out": self.out, "live": self.records,
-            "live_ino": _inode(out), "spare": old_live, "spare_ino": spare_ino, "state": state})
+            "live_ino": _inode(out), "live_dirs": _folder_times(out, self.records),
+            "spare": old_live, "spare_ino": spare_ino,
+            "spare_dirs": self._saved.get("live_dirs") if old_live is not None else None,
+            "state": state})
         (self.state_dir / CHANGING).unlink(missing_ok=True)
