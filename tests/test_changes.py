@@ -290,3 +290,23 @@ def test_a_rename_and_a_new_entry_under_the_old_name(repo):
         ("added", "glossary/awq", None, "AWQ, the new one"),
         ("renamed", "glossary/awq-method", "glossary/awq", "AWQ")]
     assert cs.changes[0].new.title == "AWQ, the new one"
+
+
+def test_the_history_cache_and_a_full_walk_agree_on_a_name_reused_the_same_day(repo):
+    """A corrected entry deleted and another added under its name on the same day: the
+    walk from the cache and a full walk disagreed on whose correction it was (found in
+    review). Corrections on the line now come with their commit, as the entry is then."""
+    from pipeline.history.log import entry_history
+
+    settings = load_settings(repo)
+    edit(repo, "glossary/awq", "A quantization method.", "A 4-bit quantization method.")
+    commit_all(repo, "Fix\n\nCorrection: AWQ is 4-bit.", "2026-10-05T09:00:00+00:00")
+    assert [c.text for c in entry_history(settings)["glossary/awq"].corrections] == [
+        "AWQ is 4-bit."]  # and the cache holds it
+    (repo / "entries/glossary/awq.md").unlink()
+    commit_all(repo, "Delete", "2026-10-05T10:00:00+00:00")
+    write_entry(repo, "glossary/awq", {**MINI["glossary/awq"], "title": "AWQ reborn"})
+    commit_all(repo, "Another entry of that name", "2026-10-05T11:00:00+00:00")
+    from_cache = entry_history(settings)["glossary/awq"].corrections
+    (repo / ".pipeline-cache/history.json").unlink()
+    assert from_cache == entry_history(settings)["glossary/awq"].corrections == []

@@ -12,7 +12,7 @@ import json
 from ..config import Settings
 from ..fileio import write_atomic
 
-VERSION = 3
+VERSION = 4
 FILE = "history.json"
 
 

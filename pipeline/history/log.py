@@ -178,9 +178,17 @@ class _State:
                 h[new_id] = EntryHistory(new_id, date, date)
             else:
                 h[new_id].updated = date
+        if commit.trailers:  # a correction on the line: the entries it touched, as they are now
+            text = "; ".join(commit.trailers)
+            for status, _old, path in commit.changes:
+                history = h.get(paths.id(path)) if status != "D" else None
+                if history is not None and not any(c.commit == commit.sha
+                                                   for c in history.corrections):
+                    history.corrections.append(Correction(commit.sha, date, text, history.id))
 
     def correct(self, commits: list[LogCommit], paths: EntryPaths) -> None:
-        """Attach corrections (oldest first), following later renames to today's id.
+        """Attach corrections made on merged branches (oldest first; those on the
+        first-parent line come with `apply`), following later renames to today's id.
 
         A correction made on a branch that began before a rename on the main line
         (or dated before a rename it follows) names an id no entry has: the renames
@@ -247,12 +255,11 @@ def _state(settings: Settings, rev: str) -> _State:
     # A rename into or out of the entries folder reads as the add or delete it is there.
     line = parse_log(long_log(repo, *FIRST_PARENT, since))
     for commit in reversed(line):
-        state.apply(commit, paths)
+        state.apply(commit, paths)  # with the corrections made on the line, as they come
     if any(c.merge for c in line):  # corrections may sit in the branches merged
-        corrections = correction_commits(settings, since)
-    else:  # every commit of the range is on the line, trailers and all: no second walk
-        corrections = [c for c in line if c.trailers]
-    state.correct(list(reversed(corrections)), paths)
+        on_line = {c.sha for c in line}
+        state.correct(list(reversed([c for c in correction_commits(settings, since)
+                                     if c.sha not in on_line])), paths)
     state.sha = sha
     cache.save(settings, paths.folder, state.to_json())
     return state
