@@ -226,3 +226,29 @@ def test_a_correction_is_listed_even_when_the_months_net_change_is_nil(repo, cli
                at("2026-10-03"))
     _, text = draft(cli, repo)
     assert "**[vLLM](/tools/vllm)** (2026-10-03): the verdict said few users; it is many." in text
+
+
+def test_a_rename_later_in_the_month_keeps_deleted_items_deleted_and_edited_ones_single(
+        repo, cli):
+    """Item ids start with their entry's id: after a rename, the deleted item came back
+    and the edited one was there twice (found in review)."""
+    from conftest import MINI, git, write_entry
+
+    for slug, title in (("d", "Dee"), ("n", "Enn")):
+        write_entry(repo, f"tools/{slug}", {**MINI["tools/vllm"], "title": title})
+    commit_all(repo, "Two tools", at("2026-10-03"))
+    _, text = draft(cli, repo)
+    d_item = re.search(r"<!-- pipeline:item new-entries/tools/d \w+ -->\n.*\n", text).group(0)
+    text = text.replace(d_item, "").replace("- **[Enn](/tools/n)**", "- **[Enn](/tools/n)**, ours")
+    (repo / DIGEST).write_text(text, encoding="utf-8")
+    _, text = draft(cli, repo)
+    assert front(text)["deleted"] == ["new-entries/tools/d"]
+    for slug in ("d", "n"):
+        git(repo, "mv", f"entries/tools/{slug}.md", f"entries/tools/{slug}-renamed.md")
+    commit_all(repo, "Rename both", at("2026-10-20"))
+    _, again = draft(cli, repo)
+    new = block(again, "new-entries")
+    assert front(again)["deleted"] == ["new-entries/tools/d-renamed"]
+    assert "Dee" not in new
+    assert new.count("Enn") == 1 and "Enn](/tools/n)**, ours" in new
+    assert "pipeline:item new-entries/tools/n-renamed " in new

@@ -79,6 +79,20 @@ def _backup(settings: Settings, path: Path, month: Month) -> Path:
     return target
 
 
+def _renames(settings: Settings, cs) -> dict[str, str]:
+    """Every entry id renamed in the month -> its id at the end (chains followed; one
+    renamed back to where it was is left out)."""
+    from ..history.log import rename_steps
+
+    final: dict[str, str] = {}
+    for _t, old, new in rename_steps(settings, f"{cs.start}..{cs.end}" if cs.start else cs.end):
+        for k, v in final.items():
+            if v == old:
+                final[k] = new
+        final[old] = new
+    return {k: v for k, v in final.items() if k != v}
+
+
 def draft(settings: Settings, month: str, *, offline: bool = False,
           timeout: float = TIMEOUT, today: _dt.date | None = None) -> DraftResult:
     """Draft (or refresh) the digest of `month` (`YYYY-MM`): the month so far, or a past
@@ -101,7 +115,8 @@ def draft(settings: Settings, month: str, *, offline: bool = False,
                        for i in items_in_month(list(r.items), str(m))}.values(),
                       key=lambda i: (i.entry, i.date, i.title, i.key))
     titles = {r.source.entry: r.source.title for r in usable}
-    stats = merge(doc, generate(cs, releases, titles, _corrected(settings, cs)))
+    stats = merge(doc, generate(cs, releases, titles, _corrected(settings, cs)),
+                  _renames(settings, cs))
     text = doc.render()
     if text == existing:
         return DraftResult(path, False, None, stats, cs, report)

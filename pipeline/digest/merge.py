@@ -32,8 +32,16 @@ class MergeStats:
     deleted: list[str] = field(default_factory=list)  # newly seen as deleted by the editor
 
 
-def merge(doc: Document, sections: list[Section]) -> MergeStats:
-    """Refresh `doc`'s blocks from `sections` in place; what happened, by item id."""
+def merge(doc: Document, sections: list[Section],
+          renames: dict[str, str] | None = None) -> MergeStats:
+    """Refresh `doc`'s blocks from `sections` in place; what happened, by item id.
+
+    `renames`: entry ids renamed since the last draft -> their ids now. An item's id
+    starts with the id of its entry, so the items, the drafted keys and the deleted
+    ids the file holds follow first: an item the editor edited stays one item, and
+    one deleted stays deleted, when its entry is renamed later in the month."""
+    if renames:
+        _follow_renames(doc, renames)
     stats = MergeStats()
     deleted = list(doc.deleted)
     blocks = doc.blocks()
@@ -48,6 +56,27 @@ def merge(doc: Document, sections: list[Section]) -> MergeStats:
     if deleted != doc.deleted:
         doc.set_deleted(deleted)
     return stats
+
+
+def _renamed_key(key: str, renames: dict[str, str]) -> str:
+    """An item key (`tools/vllm`, `tools/vllm/<release>`) with its entry id renamed."""
+    collection, _, rest = key.partition("/")
+    slug, sep, tail = rest.partition("/")
+    new = renames.get(f"{collection}/{slug}")
+    return f"{new}{sep}{tail}" if new else key
+
+
+def _follow_renames(doc: Document, renames: dict[str, str]) -> None:
+    for block in doc.blocks().values():
+        prefix = block.section + "/"
+        block.drafted = [_renamed_key(k, renames) for k in block.drafted]
+        block.segments = [Segment(prefix + _renamed_key(s.id[len(prefix):], renames), s.mark,
+                                  s.text) if s.id.startswith(prefix) else s
+                          for s in block.segments]
+    deleted = [i.partition("/")[0] + "/" + _renamed_key(i.partition("/")[2], renames)
+               if "/" in i else i for i in doc.deleted]
+    if deleted != doc.deleted:
+        doc.set_deleted(deleted)
 
 
 def _merge_block(block: Block, section: Section, deleted: list[str], stats: MergeStats) -> None:
