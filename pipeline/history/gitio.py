@@ -99,14 +99,10 @@ def resolve(settings: Settings, rev: str) -> git.Commit:
         # parent line, even in a shallow clone that lacks that parent
         sha = repo.git.rev_parse("--verify", "--end-of-options", f"{rev}^{{commit}}")
         return repo.commit(sha)
-    except git.GitCommandError as e:
-        refusal = git_refusal(str(e.stderr))
+    except (git.GitCommandError, git.BadName, ValueError) as e:
+        refusal = git_refusal(str(getattr(e, "stderr", "")))
         if refusal is not None:
             raise refusal from None
-        if is_shallow(repo):
-            raise shallow_error(f"revision '{rev}' may be in the part that is not here") from None
-        raise UsageError(f"unknown revision '{rev}'") from None
-    except (git.BadName, ValueError):
         if is_shallow(repo):
             raise shallow_error(f"revision '{rev}' may be in the part that is not here") from None
         raise UsageError(f"unknown revision '{rev}'") from None
