@@ -486,9 +486,10 @@ def validate(
 
 def _bibliography(settings: Settings):
     path = settings.path("bibliography")
+    there = path.is_file()
     sources, where, _, _, problems = parse_bibliography(
-        settings.paths.bibliography, path.read_bytes() if path.is_file() else None)
-    if not path.is_file() and settings.paths.bibliography != Paths.bibliography:
+        settings.paths.bibliography, path.read_bytes() if there else None)
+    if not there and settings.paths.bibliography != Paths.bibliography:
         problems = [*problems, BIBLIOGRAPHY(
             SETTINGS_FILE, 1, 1, f"paths.bibliography is {settings.paths.bibliography}, which "
             "does not exist: every citation of a shared source would be unresolved")]

@@ -60,17 +60,15 @@ def changed_entry_ids(settings: Settings, rev: str) -> tuple[set[str], set[str],
         path = parts[i + 1]
         i += 2
         eid = _entry_id(settings, path, repo)
-        if eid is None:
-            if is_input(path):
-                inputs.add(is_input(path))
-            continue
-        (gone if status.startswith("D") else changed).add(eid)
+        if eid is not None:
+            (gone if status.startswith("D") else changed).add(eid)
+        elif rel := is_input(path):
+            inputs.add(rel)
     for path in repo.untracked_files:
-        eid = _entry_id(settings, path, repo)
-        if eid:
+        if eid := _entry_id(settings, path, repo):
             changed.add(eid)
-        elif is_input(path):
-            inputs.add(is_input(path))
+        elif rel := is_input(path):
+            inputs.add(rel)
     return changed, gone, sorted(inputs)
 
 
