@@ -477,6 +477,10 @@ def validate(
         # The data files every entry depends on (bibliography, affiliate programs): named,
         # or, against a revision, always (the build refuses their errors whatever changed).
         catalog_diags = [d for d in catalog_diags if changed_since or _is_named(d.file, named)]
+    if changed_since:  # the corrections of the change's commits (checks/commits.py)
+        from .checks.commits import commit_diagnostics
+
+        catalog_diags = catalog_diags + commit_diagnostics(settings, changed_since)
     diags = apply_severities(load_diags + found + catalog_diags, settings.checks, strict)
     return ValidationResult(diagnostics=diags, entries=len(targets),
                             catalog=_whole(state, by_id, bibliography),

@@ -252,3 +252,12 @@ def test_a_rename_later_in_the_month_keeps_deleted_items_deleted_and_edited_ones
     assert "Dee" not in new
     assert new.count("Enn") == 1 and "Enn](/tools/n)**, ours" in new
     assert "pipeline:item new-entries/tools/n-renamed " in new
+
+
+def test_a_correction_git_does_not_read_is_a_warning_of_the_draft(month, cli):
+    edit(month, "tools/vllm", "heavy for one", "heavy for a single user")
+    commit_all(month, "Fix vLLM\n\nCorrection: it is heavy for a single user.\n\n"
+               "* Another commit of the squashed pull request", at("2026-10-25"))
+    r, text = draft(cli, month)
+    assert "warning: commit" in r.output and "line 3 of its message" in r.output
+    assert "heavy for a single user" not in block(text, "corrections")  # what it warns of

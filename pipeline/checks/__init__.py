@@ -47,6 +47,9 @@ CHECK_MODULES = (
 # Rule families whose diagnostics for an entry depend on no other entry: after
 # another entry changes, only the other families run again.
 LOCAL_MODULES = ("schema", "citations", "affiliates")
+# Modules of rules about something other than entries, run by validate itself: the
+# commits of a change (`--changed-since`).
+OTHER_MODULES = ("commits",)
 
 
 def check(fn: CheckFn) -> CheckFn:
@@ -94,7 +97,7 @@ def load_checks() -> list[CheckFn]:
     """Import every check module (registering its rules) and return the checks."""
     global _loaded
     if not _loaded:
-        for name in CHECK_MODULES:
+        for name in (*CHECK_MODULES, *OTHER_MODULES):
             importlib.import_module(f"{__name__}.{name}")
         _loaded = True
     return CHECKS

@@ -42,6 +42,8 @@ def draft(month, offline):
     rel = result.path.relative_to(settings.root).as_posix()
     for r in result.feeds.problems:
         click.echo(f"warning: feed {r.source.url} ({r.source.entry}): {r.problem}", err=True)
+    for problem in result.unread_corrections:
+        click.echo(f"warning: {problem}; add the correction to the digest by hand", err=True)
     s = result.stats
     counts = (f"{len(s.added)} new, {len(s.updated)} updated, {len(s.kept)} kept as edited, "
               f"{len(s.dropped)} dropped, {len(s.deleted)} newly recorded as deleted")

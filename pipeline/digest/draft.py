@@ -16,6 +16,7 @@ from pathlib import Path
 import jinja2
 
 from ..catalog.loader import parse_entry
+from ..checks.commits import unread_corrections
 from ..catalog.model import Entry
 from ..config import Settings
 from ..errors import UsageError
@@ -41,6 +42,8 @@ class DraftResult:
     stats: MergeStats
     changes: ChangeSet
     feeds: FeedReport = field(default_factory=FeedReport)
+    # commits of the month whose `Correction:` line git does not read (checks/commits.py)
+    unread_corrections: list[str] = field(default_factory=list)
 
 
 def skeleton(month: Month) -> str:
@@ -117,9 +120,11 @@ def draft(settings: Settings, month: str, *, offline: bool = False,
     titles = {r.source.entry: r.source.title for r in usable}
     stats = merge(doc, generate(cs, releases, titles, _corrected(settings, cs)),
                   _renames(settings, cs))
+    unread = [message for _, message in unread_corrections(
+        settings, f"{cs.start}..{cs.end}" if cs.start else cs.end)]
     text = doc.render()
     if text == existing:
-        return DraftResult(path, False, None, stats, cs, report)
+        return DraftResult(path, False, None, stats, cs, report, unread)
     backup = _backup(settings, path, m) if existing is not None else None
     write_atomic(path, text)
-    return DraftResult(path, True, backup, stats, cs, report)
+    return DraftResult(path, True, backup, stats, cs, report, unread)

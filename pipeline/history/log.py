@@ -274,6 +274,40 @@ def correction_commits(settings: Settings, revs: str) -> list[LogCommit]:
     return [c for c in parse_log(out) if c.trailers]
 
 
+class CommitMessage(NamedTuple):
+    """A commit's message as `correction_lines` gives it."""
+
+    sha: str
+    subject: str
+    lines: list[str]  # the whole message, line by line (lines[0] is the subject)
+    last_paragraph: int  # the line number (1-based) where its last paragraph starts
+    trailers: list[str]  # the `Correction:` trailers git reads, as log.py reads them
+    files: list[str]  # what it touched, relative to the catalog (its first-parent diff)
+    entry_files: list[str]  # of those, the entry files
+
+
+def correction_lines(settings: Settings, revs: str) -> list[CommitMessage]:
+    """Commits of `revs` with a line starting `Correction:` anywhere in the message
+    (any case), newest first, whether git reads it as a trailer or not."""
+    repo = open_repo(settings)
+    paths = EntryPaths(settings, repo)
+    out = long_log(repo, "-i", "-E", f"--grep=^[[:space:]]*{TRAILER}[[:space:]]*:",
+                   "--diff-merges=first-parent", "--name-only", "-z",
+                   "--format=%x1e%H%x1f" + _TRAILERS + "%x1f%B%x1f", revs)
+    commits = []
+    for record in out.split("\x1e")[1:]:
+        sha, trailers, message, rest = record.split("\x1f", 3)
+        lines = message.rstrip("\n").split("\n")
+        last = max((n + 2 for n, line in enumerate(lines) if not line.strip()), default=1)
+        files = [paths.catalog_path(p) for p in (p.strip("\n") for p in rest.split("\0"))
+                 if p and p.startswith(paths.prefix)]
+        commits.append(CommitMessage(
+            sha, lines[0], lines, last,
+            [t.strip() for t in trailers.split("\x1d") if t.strip()], files,
+            [f for f in files if paths.id(paths.prefix + f)]))
+    return commits
+
+
 def rename_steps(settings: Settings, revs: str) -> list[tuple[int, str, str]]:
     """(time, old id, new id) of each rename on the first-parent history of `revs`, oldest first."""
     paths = EntryPaths(settings, open_repo(settings))
