@@ -59,6 +59,17 @@ def test_foreign_tag_fires_in_body_and_front_matter(cat):
     assert r.exit_code() == 1
 
 
+def test_foreign_tag_fires_in_a_nested_list_item_and_an_items_second_paragraph(cat):
+    """Lines indented four spaces there are text on the page, not code (found in review)."""
+    write_entry(cat, "hardware/rtx-4090", HARDWARE,
+                f"Intro.\n\n- Where to buy\n    - [here]({FOREIGN})\n\n    Or [there]({FOREIGN}).\n\n"
+                f"Code:\n\n    curl {FOREIGN}\n")
+    f = cat / "entries/hardware/rtx-4090.md"
+    assert found(run(cat)) == [
+        ("affiliate-foreign-tag", "entries/hardware/rtx-4090.md", *at(f, FOREIGN, 0)),
+        ("affiliate-foreign-tag", "entries/hardware/rtx-4090.md", *at(f, FOREIGN, 1))]
+
+
 def test_foreign_tag_quiet_for_our_tag_and_untagged_links(cat):
     write_entry(cat, "hardware/rtx-4090",
                 {**HARDWARE, "offers": [{"merchant": "Amazon", "url": OURS}]},

@@ -193,3 +193,29 @@ def test_render_warns_about_placeholders_and_a_missing_digest(repo, drafted, cli
     assert "still a TODO placeholder" in r.output and "status is still `draft`" in r.output
     r = cli(drafted, "digest", "render", "2026-09", "--out", str(tmp_path / "out"))
     assert r.exit_code == 2 and "pipeline digest draft 2026-09" in r.output
+
+
+def test_an_amazon_link_on_an_indented_line_leaves_the_email_too(drafted, cli, tmp_path):
+    """Text of an item written under it (4 spaces) and a nested bullet are prose, not
+    indented code: their Amazon links are rewritten too (found in review)."""
+    edit_digest(drafted, ("Best for serving many users; heavy for one.",
+                          "Best for serving many users; heavy for one.\n\n"
+                          f"    It runs well on a [used RTX 3090]({AMAZON}).\n\n"
+                          f"    - or [a 4090]({AMAZON})"))
+    files = render(cli, drafted, tmp_path / "out")
+    html, text = files["email.html"].decode(), files["email.txt"].decode()
+    assert "used RTX 3090" in html and "a 4090" in html
+    assert "amazon.com" not in html and "amazon.com" not in text
+
+
+def test_an_amazon_link_the_email_cannot_rewrite_stops_the_render(drafted, cli, tmp_path,
+                                                                  monkeypatch):
+    """Should the rewrite ever miss a link (none is known: here it is switched off), the
+    e-mail is not made."""
+    edit_digest(drafted, (f"# {HEADLINE}\n", f"# {HEADLINE}\n\nA [card]({AMAZON}).\n"))
+    import pipeline.affiliates
+
+    monkeypatch.setattr(pipeline.affiliates, "email_safe_markdown", lambda md, *a: (md, []))
+    r = cli(drafted, "digest", "render", "2026-10", "--out", str(tmp_path / "out"))
+    assert r.exit_code != 0 and "forbids links in e-mail" in r.output
+    assert "digests/2026-10.md" in r.output and not (tmp_path / "out" / "email.html").exists()

@@ -6,6 +6,7 @@ import re
 
 from hypothesis import given, settings, strategies as st
 
+from pipeline import cmark
 from pipeline.catalog.model import Entry
 from pipeline.catalog.text import (CITE_GROUP_RE, CITE_KEY_RE, LINK_RE, REF_DEF_RE, citations,
                                    internal_links, prose_lines, prose_text)
@@ -15,7 +16,15 @@ _INLINE_CODE = re.compile(r"(`+)(?:(?!\1).)+?\1")
 
 
 def plain_prose_lines(entry: Entry):
-    """The plain form, one line at a time: what prose_lines must give."""
+    """The plain form, one line at a time: what prose_lines must give. Where a line is
+    indented, which lines are code is cmark's to say (see test_indented_lines_*)."""
+    body = entry.body
+    if any(line.startswith(("    ", "\t")) for line in body.split("\n")):
+        code = cmark.code_block_lines(body)
+        for i, line in enumerate(entry.body_lines):
+            if i not in code:
+                yield entry.body_line + i, _INLINE_CODE.sub(lambda m: " " * len(m.group(0)), line)
+        return
     fence = None
     for i, line in enumerate(entry.body_lines):
         m = _FENCE.match(line)
@@ -26,8 +35,6 @@ def plain_prose_lines(entry: Entry):
             continue
         if m:
             fence = m.group(1)
-            continue
-        if line.startswith("    ") or line.startswith("\t"):
             continue
         if "`" in line:
             line = _INLINE_CODE.sub(lambda mm: " " * len(mm.group(0)), line)
@@ -53,7 +60,8 @@ def test_code_is_left_out():
     body = ("Intro [@a].\n```bash\nrun 5 GB\n```\n    indented 3 GB\nafter `7 GB` text\n"
             "~~~~\nnot closed by ~~~\n~~~\nstill code\n~~~~~\nlast\n````\nnever closed\n")
     assert list(prose_lines(_entry(body))) == [
-        (7, "Intro [@a]."), (12, "after        text"), (18, "last")]
+        (7, "Intro [@a]."), (12, "after        text"), (18, "last"),
+        (21, "")]  # what follows the body's last newline: nothing, not code (as cmark says)
 
 
 def plain_internal_links(entry: Entry):
@@ -116,3 +124,24 @@ def test_prose_text_is_the_body_with_code_as_spaces(body):
     kept = dict(plain_prose_lines(_entry(body)))
     for i, line in enumerate(text.split("\n")):
         assert line == kept.get(7 + i, " " * len(line))
+
+
+def test_indented_lines_are_code_only_where_commonmark_says_so():
+    body = ("Intro.\n\n"
+            "- A list item\n"
+            "    - nested: [paid](https://www.amazon.com/dp/B0?tag=someone-20) 24 GB\n"
+            "\n"
+            "    Second paragraph of the item [@a].\n"
+            "\n"
+            "        code in the item 5 GB\n"
+            "\n"
+            "Paragraph\n"
+            "    lazy continuation 3 GB\n"
+            "\n"
+            "    indented code 7 GB\n")
+    lines = dict(prose_lines(_entry(body)))
+    assert lines[10] == "    - nested: [paid](https://www.amazon.com/dp/B0?tag=someone-20) 24 GB"
+    assert lines[12] == "    Second paragraph of the item [@a]."
+    assert lines[17] == "    lazy continuation 3 GB"
+    assert 14 not in lines and 19 not in lines  # code: in the item, and after a paragraph
+    assert [c[2] for c in citations(_entry(body))] == ["a"]

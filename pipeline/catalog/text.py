@@ -2,7 +2,9 @@
 
 Fenced code blocks, indented code blocks, HTML comments (except the
 no-cite marker) and inline code spans are left out, so a link or a number in
-an example command is not taken for a claim.
+an example command is not taken for a claim. An indented line is code only
+where CommonMark says so: the text of a nested list item or of an item's
+second paragraph is prose.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
+from .. import cmark
 from .model import Entry
 
 # A line that opens or closes fenced code: the fence, then the rest of the line.
@@ -73,10 +76,15 @@ def _prose_lines(entry: Entry) -> Iterable[tuple[int, str]]:
 
 
 def _code_blanked(lines: list[str], first: int, body: str) -> Iterator[tuple[int, str]]:
-    fenced = _fenced(body) if "```" in body or "~~~" in body else ()
+    if "\n    " in body or "\n\t" in body or body.startswith(("    ", "\t")):
+        # An indented line is code, or the text of a list item (a link, a claim, a
+        # citation, as the page shows them): cmark, which renders the page, tells.
+        code = cmark.code_block_lines(body)
+    else:
+        code = _fenced(body) if "```" in body or "~~~" in body else ()
     for i, line in enumerate(lines):
-        if line.startswith(("    ", "\t")) or i in fenced:
-            continue  # code: indented (we do not nest lists deeply enough to care) or fenced
+        if i in code:
+            continue
         if "`" in line:
             line = _INLINE_CODE.sub(lambda mm: " " * len(mm.group(0)), line)
         yield first + i, line

@@ -128,6 +128,12 @@ def render(settings: Settings, month: str, out: Path) -> RenderResult:
     for medium, md in (("email", email_md), ("page", web_md)):
         fragment = to_html(md, base, email=medium == "email")
         links = [classify(u, programs) for u in hrefs(fragment) if paid(u)]
+        kept = [c for c in links if not c.allows_email] if medium == "email" else []
+        if kept:  # a link the rewrite could not reach (raw HTML): never sent
+            raise PipelineError(
+                f"{file}: the e-mail would keep a link of {kept[0].program}, whose program "
+                f"forbids links in e-mail ({kept[0].url}); write it as a Markdown link "
+                "[text](url), which the e-mail replaces with our own page, or remove it")
         note = disclosure(links, programs, medium=medium)
         if note:
             fragment = mark_paid(fragment, paid, note.rel, note.label)

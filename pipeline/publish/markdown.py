@@ -12,7 +12,6 @@ and affiliate links get `rel="sponsored nofollow noopener"` and a visible
 
 from __future__ import annotations
 
-import ctypes
 import html
 import re
 import secrets
@@ -20,15 +19,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import nh3
-from cmarkgfm import _cmark
-from cmarkgfm.cmark import Options
 
+from .. import cmark
 from ..affiliates.classify import normalise_url
 from ..catalog.model import Entry
 from ..catalog.text import CITE_GROUP_IN_LINE_RE, CITE_KEY_RE, NO_CITE_IN_LINE_RE, prose_text
 
-_EXTENSIONS = ["table", "strikethrough", "autolink", "tasklist"]
-_OPTIONS = Options.CMARK_OPT_UNSAFE
 _TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "del", "details", "div",
     "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i",
@@ -91,58 +87,13 @@ def _tags_are_plain(cleaner) -> bool:
     return "&lt;b&gt;" in out and "<b>" not in out
 
 
-class _Cmark:
-    """cmark-gfm through cmarkgfm's C bindings, freeing what it allocates.
-
-    cmarkgfm's own `markdown_to_html_with_extensions` never frees the
-    document tree nor the HTML it returns: about 40 KB per body, so a worker
-    rendering 5,000 entries grew by 200 MB. cmark's `cmark_node_free` and
-    libc's `free` are not in those bindings; ctypes reaches them in the
-    same loaded library.
-    """
-
-    def __init__(self):
-        lib, ffi = _cmark.lib, _cmark.ffi
-        lib.cmark_gfm_core_extensions_ensure_registered()
-        self.extensions = [lib.cmark_find_syntax_extension(name.encode()) for name in _EXTENSIONS]
-        so = ctypes.CDLL(_cmark.__file__)
-        self.node_free = so.cmark_node_free
-        self.free = ctypes.CDLL(None).free
-        for fn in (self.node_free, self.free):
-            fn.argtypes, fn.restype = [ctypes.c_void_p], None
-        self.lib, self.address = lib, lambda p: int(ffi.cast("uintptr_t", p))
-        self.string = ffi.string
-
-    def html(self, markdown: str) -> str:
-        lib = self.lib
-        parser = lib.cmark_parser_new(_OPTIONS)
-        try:
-            for extension in self.extensions:
-                lib.cmark_parser_attach_syntax_extension(parser, extension)
-            text = markdown.encode("utf-8")
-            lib.cmark_parser_feed(parser, text, len(text))
-            root = lib.cmark_parser_finish(parser)
-            try:
-                out = lib.cmark_render_html(root, _OPTIONS,
-                                            lib.cmark_parser_get_syntax_extensions(parser))
-                try:
-                    return self.string(out).decode("utf-8")
-                finally:
-                    self.free(self.address(out))
-            finally:
-                self.node_free(self.address(root))
-        finally:
-            lib.cmark_parser_free(parser)
-
-
-_CMARK = _Cmark()
 _MARKS = _tags_are_plain(_CLEANER)
 
 
 def commonmark_html(markdown: str) -> str:
     """CommonMark with GitHub tables, strikethrough, autolinks and task lists, as HTML
     (raw HTML kept: the caller sanitises)."""
-    return _CMARK.html(markdown)
+    return cmark.html(markdown)
 
 
 @dataclass

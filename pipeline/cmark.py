@@ -1,0 +1,98 @@
+"""cmark-gfm, the CommonMark parser of the site's pages, through cmarkgfm's C bindings.
+
+One parser for everything that must read a body as a page shows it: the
+bodies rendered to HTML (publish/markdown.py), and which lines of a body are
+code (catalog/text.py), where an indented line may be code or the text of a
+list item, as only a CommonMark parser can tell.
+
+cmarkgfm's own `markdown_to_html_with_extensions` never frees the document
+tree nor the HTML it returns: about 40 KB per body, so a worker rendering
+5,000 entries grew by 200 MB. cmark's `cmark_node_free`, `cmark_render_xml`
+and libc's `free` are not in those bindings; ctypes reaches them in the same
+loaded library.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import re
+
+from cmarkgfm import _cmark
+from cmarkgfm.cmark import Options
+
+EXTENSIONS = ["table", "strikethrough", "autolink", "tasklist"]
+OPTIONS = Options.CMARK_OPT_UNSAFE  # raw HTML kept: the caller sanitises
+# A code block of cmark's XML; text in XML is escaped, so no body can write one.
+_CODE_BLOCK_RE = re.compile(r'<code_block sourcepos="(\d+):\d+-(\d+):\d+"')
+
+
+class _Cmark:
+    def __init__(self):
+        lib, ffi = _cmark.lib, _cmark.ffi
+        lib.cmark_gfm_core_extensions_ensure_registered()
+        self.extensions = [lib.cmark_find_syntax_extension(name.encode()) for name in EXTENSIONS]
+        so = ctypes.CDLL(_cmark.__file__)
+        self.node_free = so.cmark_node_free
+        self.free = ctypes.CDLL(None).free
+        for fn in (self.node_free, self.free):
+            fn.argtypes, fn.restype = [ctypes.c_void_p], None
+        self.render_xml = so.cmark_render_xml
+        self.render_xml.argtypes, self.render_xml.restype = [ctypes.c_void_p, ctypes.c_int], \
+            ctypes.c_void_p
+        self.lib, self.address = lib, lambda p: int(ffi.cast("uintptr_t", p))
+        self.string = ffi.string
+
+    def _parsed(self, markdown: str, options: int, render) -> str:
+        lib = self.lib
+        parser = lib.cmark_parser_new(options)
+        try:
+            for extension in self.extensions:
+                lib.cmark_parser_attach_syntax_extension(parser, extension)
+            text = markdown.encode("utf-8")
+            lib.cmark_parser_feed(parser, text, len(text))
+            root = lib.cmark_parser_finish(parser)
+            try:
+                return render(parser, root)
+            finally:
+                self.node_free(self.address(root))
+        finally:
+            lib.cmark_parser_free(parser)
+
+    def html(self, markdown: str) -> str:
+        def render(parser, root) -> str:
+            out = self.lib.cmark_render_html(root, OPTIONS,
+                                             self.lib.cmark_parser_get_syntax_extensions(parser))
+            try:
+                return self.string(out).decode("utf-8")
+            finally:
+                self.free(self.address(out))
+
+        return self._parsed(markdown, OPTIONS, render)
+
+    def xml(self, markdown: str) -> str:
+        def render(parser, root) -> str:
+            out = self.render_xml(self.address(root), OPTIONS | Options.CMARK_OPT_SOURCEPOS)
+            try:
+                return ctypes.string_at(out).decode("utf-8")
+            finally:
+                self.free(out)
+
+        return self._parsed(markdown, OPTIONS | Options.CMARK_OPT_SOURCEPOS, render)
+
+
+_CMARK = _Cmark()
+
+
+def html(markdown: str) -> str:
+    """CommonMark with GitHub tables, strikethrough, autolinks and task lists, as HTML
+    (raw HTML kept: the caller sanitises)."""
+    return _CMARK.html(markdown)
+
+
+def code_block_lines(markdown: str) -> set[int]:
+    """Indexes (0-based) of the lines of `markdown` that open, hold or close a code block,
+    fenced or indented, wherever it stands (in a list item, a block quote)."""
+    out: set[int] = set()
+    for m in _CODE_BLOCK_RE.finditer(_CMARK.xml(markdown)):
+        out.update(range(int(m.group(1)) - 1, int(m.group(2))))
+    return out
