@@ -151,6 +151,9 @@ def plan(records: dict[str, Record], by_id: dict[str, str], targets: set[str],
                 for family in catalog_wide:
                     r.results.pop(family, None)
             continue
+        if hit and entry_id in always:  # its results now are against a base revision and
+            for family in catalog_wide:  # not kept: what it had is stale all the same
+                r.results.pop(family, None)
         known = r.results.keys()
         if entry_id in always or not local <= known or not r.dated_ok(day):
             full.add(entry_id)
@@ -314,8 +317,12 @@ class ValidateCache:
                 fresh.append((path, full, stat, None))
                 continue
             if known.stat != stat or stat[1] >= self.saved_ns - RACY_NS:
-                with open(full, "rb") as f:
-                    data = f.read()
+                try:
+                    with open(full, "rb") as f:
+                        data = f.read()
+                except OSError:  # parsed as fresh, which says why it cannot be read
+                    fresh.append((path, full, stat, None))
+                    continue
                 if known.digest != content_digest(data):
                     fresh.append((path, full, stat, data))
                     continue

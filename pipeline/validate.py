@@ -432,7 +432,7 @@ def validate(
         facts = store.changes(records, fresh)
         store.dirty |= bool(fresh) or records.keys() != store.records.keys()
         by_id = {r.id: rel for rel, r in records.items() if r.entry}
-        only, changed = _targets(settings, by_id, records, paths, changed_since)
+        only, changed, touched = _targets(settings, by_id, records, paths, changed_since)
         targets = set(by_id) if only is None else only
         full, catalog_only = plan(records, by_id, targets, facts, changed, today.isoformat(),
                                   LOCAL_MODULES_SET, CATALOG_FAMILIES_SET)
@@ -473,6 +473,7 @@ def validate(
         files = {by_id[i] for i in only}
         named = _named(settings, paths) if paths else []
         load_diags = [d for d in load_diags if d.file in files or d.entry in only
+                      or d.entry in touched  # changed, and no longer parses
                       or (changed_since and d.entry is None) or _is_named(d.file, named)]
         # The data files every entry depends on (bibliography, affiliate programs): named,
         # or, against a revision, always (the build refuses their errors whatever changed).
@@ -537,9 +538,11 @@ def _load_schemas(settings: Settings):
 
 def _targets(settings: Settings, by_id: dict[str, str], records: dict[str, Record],
              paths: list[str] | None, changed_since: str | None):
-    """(ids to report on or None for all, ids changed since the revision)."""
+    """(ids to report on or None for all, ids changed since the revision that are entries
+    now, every id changed since the revision: those that no longer parse too)."""
     only: set[str] | None = None
     changed: set[str] = set()
+    touched: set[str] = set()
     if paths:
         named = _named(settings, paths)
         only = {entry_id for entry_id, file in by_id.items() if _is_named(file, named)}
@@ -548,10 +551,10 @@ def _targets(settings: Settings, by_id: dict[str, str], records: dict[str, Recor
 
         changed, gone, inputs = changed_entry_ids(settings, changed_since)
         touched = changed | gone
-        changed &= by_id.keys()
+        changed = changed & by_id.keys()
         if inputs and not paths:  # the settings, a schema or a data file: every entry
-            return None, changed
+            return None, changed, touched
         only = (only or set()) | changed
         only |= {entry_id for entry_id, rel in by_id.items()
                  if not touched.isdisjoint(records[rel].refs)}
-    return only, changed
+    return only, changed, touched

@@ -223,6 +223,30 @@ def test_changed_since_agrees_with_a_cold_run(problems):
     assert ("affiliate-verdict-review", "entries/hardware/rtx-4090.md") not in full
 
 
+def test_a_changed_since_run_leaves_no_stale_result_in_the_cache(problems):
+    """An entry changed against the revision keeps no results of that run; what it had
+    from before is stale once another entry it refers to goes (found in review)."""
+    git(problems, "init", "-q", "-b", "main")
+    commit_all(problems, "Initial", "2026-09-01T12:00:00")
+    edit(problems / "entries/tools/vllm.md", "A serving engine.", "A fast serving engine.")
+    same_as_cold(problems)  # vllm's results, with glossary/awq there, are in the cache
+    (problems / "entries/glossary/awq.md").unlink()
+    diags = same_as_cold(problems, changed_since="HEAD")
+    assert ("ref-unresolved", "entries/tools/vllm.md") in diags
+    assert ("ref-unresolved", "entries/tools/vllm.md") in same_as_cold(problems)
+
+
+def test_changed_since_reports_a_changed_file_that_no_longer_loads(problems):
+    git(problems, "init", "-q", "-b", "main")
+    commit_all(problems, "Initial", "2026-09-01T12:00:00")
+    write_entry(problems, "glossary/new-term", '---\ntitle: "unclosed\n---\nBody.\n')
+    edit(problems / "entries/glossary/awq.md", "title: AWQ", 'title: "AWQ')
+    diags = same_as_cold(problems, changed_since="HEAD")
+    assert ("yaml-syntax", "entries/glossary/new-term.md") in diags
+    assert ("yaml-syntax", "entries/glossary/awq.md") in diags
+    assert ("yaml-syntax", "entries/glossary/broken.md") not in diags  # not changed
+
+
 def test_worker_processes_give_the_same_results(problems, monkeypatch):
     import pipeline.validate as v
 
@@ -373,3 +397,32 @@ def test_a_packed_entry_comes_back_whole(problems):
         assert entry.id in packed
         assert packed.pop(entry.id) == entry
         assert entry.id not in packed
+
+
+def test_a_cached_file_that_cannot_be_read_again_is_a_problem_not_a_crash(problems, monkeypatch):
+    """chmod 000 on a cached entry (root reads it anyway: the refusal is simulated)."""
+    same_as_cold(problems)
+    target = problems / "entries/glossary/gptq.md"
+    edit(target, "A quantization method.", "A quantization method!")
+    real_open = open
+
+    def refusing(file, *args, **kw):
+        if str(file) == str(target):
+            raise PermissionError(13, "Permission denied", str(file))
+        return real_open(file, *args, **kw)
+
+    monkeypatch.setattr(cache_mod, "open", refusing, raising=False)
+    import pipeline.validate as v
+    monkeypatch.setattr(v, "open", refusing, raising=False)
+    found = [(d.rule, d.file) for d in run(problems).diagnostics]
+    assert ("file-unreadable", "entries/glossary/gptq.md") in found
+
+
+def test_entries_sharing_a_title_are_named_in_path_order_cached_or_not(problems):
+    """The cached run's catalog holds the known entries first: the messages listed the
+    others in that order, not the cold run's (found in review)."""
+    awq = (problems / "entries/glossary/awq.md").read_text(encoding="utf-8")
+    (problems / "entries/glossary/zz.md").write_text(awq, encoding="utf-8")
+    same_as_cold(problems)
+    (problems / "entries/glossary/aa.md").write_text(awq, encoding="utf-8")
+    same_as_cold(problems)

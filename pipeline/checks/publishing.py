@@ -77,7 +77,7 @@ def check_publishing(ctx: Context):
         if isinstance(title, str) and entry.status != "retired":
             same = titles.get((entry.collection, title.strip().casefold()), [])
             if len(same) > 1:
-                others = ", ".join(file for eid, file in same if eid != entry.id)
+                others = ", ".join(sorted(file for eid, file in same if eid != entry.id))
                 line, col = entry.pos(("title",))
                 yield TITLE_DUPLICATE(entry.file, line, col,
                                       f"title '{title}' is also the title of {others}",
@@ -92,7 +92,8 @@ def check_publishing(ctx: Context):
                     yield REDIRECT_COLLISION(entry.file, line, col,
                                              f"redirect_from '{old}' is a live entry "
                                              f"({entries[old].file})", entry=entry.id)
-                claimants = [file for eid, file in redirects.get(old, []) if eid != entry.id]
+                claimants = sorted(file for eid, file in redirects.get(old, [])
+                                   if eid != entry.id)  # in path order, cached or not
                 if claimants:
                     yield REDIRECT_COLLISION(entry.file, line, col,
                                              f"redirect_from '{old}' is also claimed by "
