@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
+import pytest
 from hypothesis import given, settings, strategies as st
 
-from pipeline.catalog.loader import parse_entry
+from conftest import write_entry
 from pipeline.catalog import yamlpos
+from pipeline.catalog.loader import parse_entry
 
 GOOD = b"---\ntitle: EXL2\nstatus: draft\nauthors:\n  - ana\n  - ben\nverdict:\n  rating: avoid\n---\nBody\nline two\n"
 
@@ -88,3 +92,15 @@ def test_typed_scalars_are_still_typed():
     assert data == {"a": 12, "b": 1.5, "c": True, "d": None, "e": None, "f": "2026-10-02",
                     "g": True, "h": "12", "i": "text", "j": float("inf"), "k": -3, "l": 4,
                     "m": 31}
+
+
+@pytest.mark.parametrize("text", [
+    "x: " + "[" * 900 + "]" * 900,
+    "".join(f"{'  ' * i}k{i}:\n" for i in range(900)) + "  " * 900 + "v: 1",
+])
+def test_front_matter_nested_too_deep_is_a_yaml_problem_not_a_crash(catalog, cli, text):
+    write_entry(catalog, "glossary/deep", f"---\ntitle: Deep\n{text}\n---\nBody.\n")
+    r = cli(catalog, "validate", "--format", "json")
+    found = [d for d in json.loads(r.output)["diagnostics"] if d["file"].endswith("deep.md")]
+    assert [d["rule"] for d in found] == ["yaml-syntax"]
+    assert "nested more than 50 levels deep" in found[0]["message"]

@@ -8,8 +8,9 @@ from hypothesis import given, settings, strategies as st
 
 from pipeline import cmark
 from pipeline.catalog.model import Entry
-from pipeline.catalog.text import (CITE_GROUP_RE, CITE_KEY_RE, LINK_RE, REF_DEF_RE, citations,
-                                   internal_links, prose_lines, prose_text)
+from pipeline.catalog.text import (CITE_GROUP_IN_LINE_RE, CITE_GROUP_RE, CITE_KEY_RE, LINK_RE,
+                                   REF_DEF_RE, citations, internal_links, prose_lines,
+                                   prose_text)
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _INLINE_CODE = re.compile(r"(`+)(?:(?!\1).)+?\1")
@@ -145,3 +146,17 @@ def test_indented_lines_are_code_only_where_commonmark_says_so():
     assert lines[17] == "    lazy continuation 3 GB"
     assert 14 not in lines and 19 not in lines  # code: in the item, and after a paragraph
     assert [c[2] for c in citations(_entry(body))] == ["a"]
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(["[", "]", "@", "@a", " ", "\n", "x", ";", "[@b]"]),
+                max_size=30).map("".join))
+def test_the_one_pass_citation_patterns_find_what_the_plain_ones_found(text):
+    """The group patterns take no `@` before the first one, which makes them linear
+    (found in review: 71 s for a 240 KB line); they find the same groups."""
+    plain = re.compile(r"\[([^\[\]]*@[^\[\]]*)\]")
+    plain_in_line = re.compile(r"\[([^\[\]\n]*@[^\[\]\n]*)\]")
+    assert [m.span(1) for m in CITE_GROUP_RE.finditer(text)] == [
+        m.span(1) for m in plain.finditer(text)]
+    assert [m.span(1) for m in CITE_GROUP_IN_LINE_RE.finditer(text)] == [
+        m.span(1) for m in plain_in_line.finditer(text)]

@@ -357,3 +357,43 @@ def test_table_header_is_no_claim_but_rows_are(catalog):
     r = run(catalog)
     assert [(d.rule, d.line) for d in r.diagnostics] == [
         ("claim-uncited", line_of(catalog, "entries/tools/vllm.md", "| 16 GB card"))]
+
+
+def test_every_unknown_key_is_reported_at_its_line(catalog):
+    """Two typos, two problems: the editor need not fix one to see the next (review)."""
+    write_entry(catalog, "tools/vllm", entry("tools/vllm", sumary="x", tgas=["a"],
+                                             verdict={**MINI["tools/vllm"]["verdict"],
+                                                      "txt": "y", "bye": "z"}))
+    lines = (catalog / "entries/tools/vllm.md").read_text(encoding="utf-8").split("\n")
+    found = [(d.line, d.message.split(" (allowed")[0]) for d in run(catalog).diagnostics
+             if d.rule == "schema"]
+
+    def line_of(start):
+        return next(i + 1 for i, line in enumerate(lines) if line.startswith(start))
+
+    assert found == sorted([(line_of("sumary:"), "unknown key 'sumary'"),
+                            (line_of("tgas:"), "unknown key 'tgas'"),
+                            (line_of("  txt:"), "unknown key 'txt' in verdict"),
+                            (line_of("  bye:"), "unknown key 'bye' in verdict")])
+
+
+def test_an_uncited_claim_is_reported_where_its_number_is(catalog):
+    """The line and column of the number itself, not of the sentence's start, nor of an
+    earlier digit on the line (found in review)."""
+    body = ("The RTX 4090 is a card that, in our tests,\n"
+            "runs about 4 GB of weights at 120 tok/s on average.\n\n"
+            "Short line one. Another sentence that wraps\n"
+            "over lines and says 50% more.\n\n"
+            "- Qwen 2.5 needs 5 GB here.\n\n"
+            "| `4 GB` | 7 GB |\n")
+    path = write_entry(catalog, "glossary/awq", MINI["glossary/awq"], body)
+    lines = path.read_text(encoding="utf-8").split("\n")
+
+    def at(text, needle):
+        n = next(i for i, line in enumerate(lines) if line.startswith(text))
+        return n + 1, lines[n].index(needle) + 1
+
+    found = [(d.line, d.column, d.message.split("'")[1]) for d in run(catalog).diagnostics
+             if d.rule == "claim-uncited"]
+    assert found == [(*at("runs about", "4 GB"), "4 GB"), (*at("over lines", "50%"), "50%"),
+                     (*at("- Qwen", "5 GB"), "5 GB"), (*at("| `4 GB`", "7 GB"), "7 GB")]

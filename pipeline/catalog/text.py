@@ -20,12 +20,14 @@ _FENCE_LINE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$", re.MULTILINE)
 _INLINE_CODE = re.compile(r"(`+)(?:(?!\1).)+?\1")
 LINK_RE = re.compile(r"\]\(\s*<?(/[^)\s>#?]*)([#?][^)\s>]*)?>?(?:\s+\"[^\"]*\")?\s*\)")
 REF_DEF_RE = re.compile(r"^ {0,3}\[[^\]]+\]:\s*<?(/[^\s>#?]*)([#?]\S*)?")
-CITE_GROUP_RE = re.compile(r"\[([^\[\]]*@[^\[\]]*)\]")
+# The text before a group's first `@` takes no `@`: the match is found in one pass (with
+# `[^\[\]]*@`, a long line of `@`s after a `[` took quadratic time: 71 s at 240 KB).
+CITE_GROUP_RE = re.compile(r"\[([^\[\]@]*@[^\[\]]*)\]")
 CITE_KEY_RE = re.compile(r"(?:^|[\s;\[-])@([a-z0-9][a-z0-9-]*[a-z0-9]|[a-z0-9])")
 NO_CITE_RE = re.compile(r"<!--\s*no-cite\b[^>]*-->")
 # The same two kept within one line: searched over a whole body (prose_text), they find
 # what they find on each line, in the same order.
-CITE_GROUP_IN_LINE_RE = re.compile(r"\[([^\[\]\n]*@[^\[\]\n]*)\]")
+CITE_GROUP_IN_LINE_RE = re.compile(r"\[([^\[\]\n@]*@[^\[\]\n]*)\]")
 NO_CITE_IN_LINE_RE = re.compile(r"<!--[^\S\n]*no-cite\b[^>\n]*-->")
 _LINK_IN_LINE_RE = re.compile(r"\]\([^\S\n]*<?(/[^)\s>#?]*)([#?][^)\s>]*)?>?"
                               r"(?:[^\S\n]+\"[^\"\n]*\")?[^\S\n]*\)")

@@ -140,6 +140,11 @@ def load(text: str, first_line: int = 1) -> tuple[object, dict[Path, tuple[int, 
     return _build(node, (), positions, seen, first_line), positions
 
 
+# How deep front matter may nest: a real entry nests four levels (a benchmark's results),
+# and 900 lists in lists crashed the run with a RecursionError (found in review).
+MAX_DEPTH = 50
+
+
 def _build(node, path: Path, positions: dict, seen: set, first: int):
     if isinstance(node, ScalarNode):
         tag = node.tag
@@ -154,6 +159,9 @@ def _build(node, path: Path, positions: dict, seen: set, first: int):
         line, col = _pos(node, first)
         raise YamlProblem("alias", "YAML aliases are not allowed", line, col)
     seen.add(id(node))
+    if len(path) >= MAX_DEPTH:  # every reader of the data recurses: Python's stack would end
+        line, col = _pos(node, first)
+        raise YamlProblem("syntax", f"values nested more than {MAX_DEPTH} levels deep", line, col)
     if isinstance(node, MappingNode):
         out: dict = {}
         for key_node, value_node in node.value:

@@ -115,8 +115,9 @@ def _collect_source_refs(data: dict | list, path: tuple, out: list) -> None:
 
 
 def _sentences(entry: Entry, having: re.Pattern):
-    """(line, text, first match of `having`) of each sentence of each prose paragraph
-    (headings left out) where `having` is found.
+    """(line, text, first match of `having`, line of the match, its column) of each
+    sentence of each prose paragraph (headings left out) where `having` is found; `line`
+    is where the sentence starts.
 
     A paragraph is a run of prose lines; a blank line, a heading or a table row
     ends one, and a list item (`- `, `* `, `+ `, `1. `, `1) `) starts a new one.
@@ -131,37 +132,41 @@ def _sentences(entry: Entry, having: re.Pattern):
     lines = list(prose_lines(entry))
     numbers: list[int] = []  # the paragraph's file lines
     texts: list[str] = []  # and their text, stripped
+    leads: list[int] = []  # and how much was stripped from their start
     for i, (line_no, line) in enumerate(lines):
         stripped = line.strip()
         first = stripped[:1]
         if not first or first == "#":
             if texts:
-                yield from _claims_in(numbers, texts, having)
-                numbers, texts = [], []
+                yield from _claims_in(numbers, texts, leads, having)
+                numbers, texts, leads = [], [], []
             continue
         if first == "|":
             if texts:
-                yield from _claims_in(numbers, texts, having)
-                numbers, texts = [], []
+                yield from _claims_in(numbers, texts, leads, having)
+                numbers, texts, leads = [], [], []
             following = lines[i + 1][1].strip() if i + 1 < len(lines) else ""
             is_header = following.startswith("|") and set(following) <= set("|-: ")
             if not is_header and not set(stripped) <= set("|-: "):
                 found = having.search(stripped)
-                if found:
-                    yield line_no, stripped, found  # a table row is its own claim
+                if found:  # a table row is its own claim
+                    lead = len(line) - len(line.lstrip())
+                    yield line_no, stripped, found, line_no, lead + found.start() + 1
             continue
         if texts and ((first in "-*+" and stripped[1:2] == " ")
                       or (first.isdecimal() and _ORDERED_ITEM.match(stripped))):
-            yield from _claims_in(numbers, texts, having)  # each list item starts a paragraph
-            numbers, texts = [], []
+            yield from _claims_in(numbers, texts, leads, having)  # an item starts a paragraph
+            numbers, texts, leads = [], [], []
         numbers.append(line_no)
         texts.append(stripped)
+        leads.append(len(line) - len(line.lstrip()))
     if texts:
-        yield from _claims_in(numbers, texts, having)
+        yield from _claims_in(numbers, texts, leads, having)
 
 
-def _claims_in(numbers: list[int], texts: list[str], having: re.Pattern):
-    """_sentences for one paragraph: its lines' numbers and stripped texts."""
+def _claims_in(numbers: list[int], texts: list[str], leads: list[int], having: re.Pattern):
+    """_sentences for one paragraph: its lines' numbers, stripped texts and what was
+    stripped from their starts."""
     text = " ".join(texts) + " "
     found = list(having.finditer(text))
     if not found:
@@ -180,7 +185,10 @@ def _claims_in(numbers: list[int], texts: list[str], having: re.Pattern):
         while k < len(found) and found[k].start() < start:
             k += 1
         if k < len(found) and found[k].start() < end:
-            yield numbers[bisect.bisect_right(offsets, start) - 1], s, found[k]
+            at = found[k].start()
+            n = bisect.bisect_right(offsets, at) - 1  # the line the match is on
+            yield (numbers[bisect.bisect_right(offsets, start) - 1], s, found[k], numbers[n],
+                   leads[n] + at - offsets[n] + 1)
 
 
 def _add_sentence(merged: list[list], text: str, start: int, end: int) -> None:
@@ -195,12 +203,10 @@ def _add_sentence(merged: list[list], text: str, start: int, end: int) -> None:
 
 def uncited_claims(entry: Entry):
     """(line, column, the number) of each uncited quantitative claim."""
-    for line, sentence, m in _sentences(entry, QUANT_RE):
+    for _, sentence, m, line, col in _sentences(entry, QUANT_RE):
         if CITE_GROUP_RE.search(sentence) or NO_CITE_RE.search(sentence):
             continue
-        text = entry.body_lines[line - entry.body_line]
-        col = text.find(m.group(0).split()[0]) + 1 if m.group(0).split() else 1
-        yield line, max(col, 1), m.group(0)
+        yield line, col, m.group(0)
 
 
 def _date(value) -> _dt.date | None:

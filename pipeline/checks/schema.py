@@ -21,20 +21,23 @@ SCHEMA = rule(
 )
 
 
-def _message(error) -> tuple[tuple, str]:
-    """(path to point at, an editor's message) for a jsonschema error."""
+def _messages(error) -> list[tuple[tuple, str]]:
+    """(path to point at, an editor's message) for a jsonschema error: one for each
+    unknown key of a mapping (each at its own line), else one."""
     path = tuple(error.absolute_path)
     where = ".".join(str(p) for p in path) or "front matter"
-    v = error.validator
-    if v == "additionalProperties" and isinstance(error.instance, dict):
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
         allowed = set(error.schema.get("properties", {}))
-        extra = sorted(k for k in error.instance if k not in allowed)
+        extra = [k for k in error.instance if k not in allowed]  # in the order written
         if extra:
             known = ", ".join(sorted(allowed))
-            return (*path, extra[0]), (
-                f"unknown key '{extra[0]}'" + (f" in {where}" if path else "")
-                + f" (allowed: {known})"
-            )
+            return [((*path, key), f"unknown key '{key}'" + (f" in {where}" if path else "")
+                     + f" (allowed: {known})") for key in extra]
+    return [_message(error, path, where)]
+
+
+def _message(error, path: tuple, where: str) -> tuple[tuple, str]:
+    v = error.validator
     if v == "required":
         missing = error.message.split("'")[1] if "'" in error.message else error.message
         return path, f"{where}: missing required key '{missing}'"
@@ -72,9 +75,9 @@ def check_schema(ctx: Context):
             continue
         seen = set()
         for error in validator.iter_errors(entry.data):
-            path, message = _message(error)
-            if message in seen:
-                continue
-            seen.add(message)
-            line, col = entry.pos(path)
-            yield SCHEMA(entry.file, line, col, message, entry=entry.id)
+            for path, message in _messages(error):
+                if message in seen:
+                    continue
+                seen.add(message)
+                line, col = entry.pos(path)
+                yield SCHEMA(entry.file, line, col, message, entry=entry.id)
