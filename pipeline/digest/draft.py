@@ -84,7 +84,12 @@ def _backup(settings: Settings, path: Path, month: Month) -> Path:
 
 def _renames(settings: Settings, cs) -> dict[str, str]:
     """Every entry id renamed in the month -> its id at the end (chains followed; one
-    renamed back to where it was is left out)."""
+    renamed back to where it was is left out).
+
+    An old id that another entry holds at the end of the month is left out too: an item
+    under it may be about either, and the digest cannot tell which; taken for the renamed
+    entry's, an item deleted or edited for the new one came back or was listed twice.
+    """
     from ..history.log import rename_steps
 
     final: dict[str, str] = {}
@@ -93,7 +98,9 @@ def _renames(settings: Settings, cs) -> dict[str, str]:
             if v == old:
                 final[k] = new
         final[old] = new
-    return {k: v for k, v in final.items() if k != v}
+    final = {k: v for k, v in final.items() if k != v}
+    taken = gitio.entry_ids_at(settings, cs.end) & final.keys() if final else set()
+    return {k: v for k, v in final.items() if k not in taken}
 
 
 def draft(settings: Settings, month: str, *, offline: bool = False,

@@ -110,6 +110,15 @@ def is_shallow(repo: git.Repo) -> bool:
     return os.path.exists(os.path.join(repo.git_dir, "shallow"))
 
 
+def entry_ids_at(settings: Settings, rev: str) -> set[str]:
+    """The ids of the entry files at revision `rev` (whatever they hold)."""
+    repo = open_repo(settings)
+    paths = EntryPaths(settings, repo)
+    out = repo.git.ls_tree("-r", "-z", "--name-only", resolve(settings, rev).hexsha, "--",
+                           paths.folder + "/")
+    return {i for i in (paths.id(p) for p in out.split("\0") if p) if i}
+
+
 def read_tree(settings: Settings, rev: str, with_bibliography: bool = True):
     """The entry files of the catalog at revision `rev`: (list of RawFile, bibliography bytes).
 
