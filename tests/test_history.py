@@ -248,3 +248,24 @@ def test_a_broken_cache_means_a_full_walk(history):
     for junk in ("{not json", '{"version": 1, "key": "entries", "sha": "x", "histories": 3}'):
         cache.write_text(junk, encoding="utf-8")
         assert _as_tuples(settings) == expected
+
+
+def test_a_merge_that_repeats_its_branchs_correction_lists_it_once(repo):
+    """GitHub's merge message "pull request title and description" copies a one-commit
+    pull request's trailer: one correction on the page and in the month (found in review)."""
+    from pipeline.history.changes import changes_in_period
+
+    text = "the summary said it runs on CPUs only."
+    git(repo, "checkout", "-q", "-b", "fix")
+    _edit(repo, "tools/vllm", "A serving engine.", "A serving engine for GPUs.")
+    commit_all(repo, f"Fix vLLM summary\n\nCorrection: {text}", "2026-10-26T12:00:00+00:00")
+    git(repo, "checkout", "-q", "main")
+    env = {"GIT_AUTHOR_DATE": "2026-10-27T12:00:00+00:00",
+           "GIT_COMMITTER_DATE": "2026-10-27T12:00:00+00:00"}
+    git(repo, "merge", "-q", "--no-ff", "fix", "-m",
+        f"Merge pull request #12 from ana/fix\n\nFix vLLM summary\n\nCorrection: {text}", env=env)
+    settings = load_settings(repo)
+    page = entry_history(settings)["tools/vllm"].corrections
+    assert [(c.date, c.text) for c in page] == [("2026-10-27", text)]
+    month = changes_in_period(settings, "2026-10-01", "2026-11-01").corrections
+    assert [(c.entry, c.date, c.text) for c in month] == [("tools/vllm", "2026-10-27", text)]

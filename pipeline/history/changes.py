@@ -228,7 +228,11 @@ def _corrections(settings, start, end, changes) -> list[Correction]:
                 seen.add(eid)
                 out.append(Correction(commit.sha, utc_date(commit.time),
                                       "; ".join(commit.trailers), eid))
-    return out
+    # A merge whose message repeats its branch's trailer (GitHub's "pull request title
+    # and description") is the same correction: listed once, at the merge (the later),
+    # as the entry's page lists it.
+    last = {(c.entry, c.text): i for i, c in enumerate(out)}
+    return [c for i, c in enumerate(out) if last[(c.entry, c.text)] == i]
 
 
 def _exists(settings: Settings, rev: str, prefix: str, entry_id: str) -> bool:

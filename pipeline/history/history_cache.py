@@ -12,7 +12,7 @@ import json
 from ..config import Settings
 from ..fileio import write_atomic
 
-VERSION = 4
+VERSION = 5
 FILE = "history.json"
 
 

@@ -192,7 +192,8 @@ class _State:
 
         A correction made on a branch that began before a rename on the main line
         (or dated before a rename it follows) names an id no entry has: the renames
-        are then followed whatever their dates. A correction dated before its entry
+        are then followed whatever their dates. One whose text the entry has already
+        (the merge repeated the trailer) is not listed twice. A correction dated before its entry
         was created belongs to an entry deleted before and is not carried over."""
         for commit in commits:
             text = "; ".join(commit.trailers)
@@ -203,8 +204,11 @@ class _State:
                     continue
                 h = self.histories.get(follow(eid, commit.time, self.steps)) \
                     or self.histories.get(follow(eid, None, self.steps))
+                # a merge whose message repeats the branch's trailer (GitHub's "pull
+                # request title and description") came first: one correction, not two
                 if (h is not None and date >= h.created
-                        and not any(c.commit == commit.sha for c in h.corrections)):
+                        and not any(c.commit == commit.sha or c.text == text
+                                    for c in h.corrections)):
                     h.corrections.append(Correction(commit.sha, date, text, h.id))
 
     def to_json(self) -> dict:
