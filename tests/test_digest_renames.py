@@ -35,3 +35,33 @@ def test_an_item_edited_for_that_entry_is_listed_once(month, cli):
     _, text = draft(cli, month)
     new = block(text, "new-entries")
     assert new.count("AWQ kernels") == 1 and "as we tested them" in new
+
+
+# -- releases follow the catalog at the month's end, not the working tree ---------------
+
+def _status(root, entry_id, old, new):
+    p = root / "entries" / f"{entry_id}.md"
+    p.write_text(p.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+
+
+def test_releases_of_a_tool_published_only_after_the_month_are_not_listed(month, cli, feed_server):  # noqa: F811
+    write_entry(month, "tools/llamacpp", {
+        "title": "llama.cpp", "status": "draft", "summary": "Inference in C++.",
+        "authors": ["ana"], "repository": "https://github.com/ggml-org/llama.cpp",
+        "feeds": [feed_server.url("ollama-releases.rss")]})
+    commit_all(month, "Draft llama.cpp", at("2026-10-26"))
+    _status(month, "tools/llamacpp", "status: draft", "status: published\npublished: 2026-11-05")
+    commit_all(month, "Publish llama.cpp", at("2026-11-05"))
+    _, text = draft(cli, month)
+    assert "llama.cpp" not in block(text, "releases")
+    assert "Ollama" in block(text, "releases")  # the same feed, under a tool published then
+
+
+def test_releases_of_a_tool_unpublished_after_the_month_are_still_listed(month, cli):
+    _status(month, "tools/vllm", "status: published", "status: draft")
+    p = month / "entries/tools/vllm.md"
+    p.write_text(re.sub(r"feeds:\n(- .*\n)+", "", p.read_text(encoding="utf-8")), encoding="utf-8")
+    assert "feeds:" not in p.read_text(encoding="utf-8")
+    commit_all(month, "Unpublish vLLM", at("2026-11-06"))
+    _, text = draft(cli, month)
+    assert "[v0.11.2](" in block(text, "releases")

@@ -21,6 +21,7 @@ from ..catalog.model import Entry
 from ..config import Settings
 from ..errors import UsageError
 from ..feeds import FeedReport, collect, items_in_month
+from ..feeds.sources import COLLECTION, FeedSource, feed_sources, sources_of
 from ..feeds.fetch import TIMEOUT
 from ..fileio import write_atomic
 from ..history import gitio
@@ -82,6 +83,25 @@ def _backup(settings: Settings, path: Path, month: Month) -> Path:
     return target
 
 
+def _tools_at(settings: Settings, rev: str) -> list[Entry]:
+    """The tool entries at `rev` (the month's end): those published then are the ones
+    whose releases the month lists, under their titles then (a tool published or
+    retired later, in the working tree, is not)."""
+    prefix = settings.paths.entries.strip("/")
+    ids = sorted(i for i in gitio.entry_ids_at(settings, rev) if i.startswith(f"{COLLECTION}/"))
+    found = gitio.read_paths(settings, rev, [f"{prefix}/{i}.md" for i in ids])
+    return [e for e in (parse_entry(path, data, prefix)[0] for path, data in found.items())
+            if e is not None]
+
+
+def _feeds_of(now: list[FeedSource], then: list[FeedSource]) -> list[FeedSource]:
+    """The feeds to read: those the tools list now (a feed that moved is read at its new
+    address), and those of the month's end of a tool that lists none now."""
+    listing = {s.entry for s in now}
+    return sorted([*now, *(s for s in then if s.entry not in listing)],
+                  key=lambda s: (s.entry, s.url))
+
+
 def _renames(settings: Settings, cs) -> dict[str, str]:
     """Every entry id renamed in the month -> its id at the end (chains followed; one
     renamed back to where it was is left out).
@@ -119,12 +139,15 @@ def draft(settings: Settings, month: str, *, offline: bool = False,
     if str(doc.meta.get("status", "")) == SENT:
         raise UsageError(f"{file} has status `{SENT}`: it went out already and is not redrafted")
     cs = changes_in_period(settings, m.first_day, m.next_first_day)
-    report = collect(settings, offline=offline, timeout=timeout)
-    usable = [r for r in report.results if r.source.published]
+    tools = _tools_at(settings, cs.end)
+    published = {e.id: e.title for e in tools if e.is_published}
+    report = collect(settings, offline=offline, timeout=timeout,
+                     sources=_feeds_of(feed_sources(settings), sources_of(tools)))
+    usable = [r for r in report.results if r.source.entry in published]
     releases = sorted({(i.entry, i.key): i for r in usable
                        for i in items_in_month(list(r.items), str(m))}.values(),
                       key=lambda i: (i.entry, i.date, i.title, i.key))
-    titles = {r.source.entry: r.source.title for r in usable}
+    titles = {r.source.entry: published[r.source.entry] for r in usable}
     stats = merge(doc, generate(cs, releases, titles, _corrected(settings, cs)),
                   _renames(settings, cs))
     unread = [message for _, message in unread_corrections(

@@ -46,8 +46,9 @@ def collect(
     timeout: float = TIMEOUT,
     max_bytes: int = MAX_BYTES,
     progress=None,
+    sources: list[FeedSource] | None = None,
 ) -> FeedReport:
-    """Fetch and parse the feeds of every tool entry (each URL once).
+    """Fetch and parse the feeds of every tool entry (each URL once), or of `sources`.
 
     Offline, only the cache is read. A failed fetch falls back to the cached
     copy; a malformed feed is reported and skipped; nothing here raises.
@@ -55,7 +56,7 @@ def collect(
     cache = cache_of(settings)
     report = FeedReport()
     fetched: dict[str, Fetched] = {}
-    sources = list(feed_sources(settings))
+    sources = list(feed_sources(settings) if sources is None else sources)
     if progress is not None:
         progress.total = len(sources)
     for source in sources:

@@ -32,10 +32,15 @@ def feed_sources(settings: Settings) -> list[FeedSource]:
     rel = f"{settings.paths.entries.strip('/')}/{COLLECTION}"
     wanted = {f"{rel}/{p.name}" for p in folder.glob("*.md")}
     entries, _ = parse_files(read_folder(settings, only=wanted), settings.paths.entries.strip("/"))
+    return sources_of(entries)
+
+
+def sources_of(entries) -> list[FeedSource]:
+    """The (entry, feed URL) pairs of some tool entries, sorted by entry and URL."""
     out = []
     for e in entries:
         urls = e.data.get("feeds")
-        if not isinstance(urls, list):
+        if e.collection != COLLECTION or not isinstance(urls, list):
             continue
         for url in urls:
             if isinstance(url, str) and url.startswith(("http://", "https://")):
