@@ -78,7 +78,9 @@ def _programs(ctx: Context) -> tuple[Programs, list]:
     return ctx.shared("affiliate-programs", lambda: read_programs(ctx.settings))
 
 
-def _link_problems(link, c, collection: str | None, forbidden: set[str]):
+def link_problems(link, c, collection: str | None, forbidden: set[str]):
+    """The problems of one found link (`link`) of class `c`: a shortener, someone else's
+    tracking id, a paid link in a collection that forbids them. Also the digest's."""
     where = f"{link.field}: " if link.field else ""
     if c.shortener:
         owner = f" ({c.program_name})" if c.program_name else ""
@@ -123,7 +125,7 @@ def check_affiliates(ctx: Context):
     for entry in ctx.targets():
         pairs = classified_links(entry, programs)
         for link, c in pairs:
-            yield from _link_problems(link, c, entry.collection, forbidden)
+            yield from link_problems(link, c, entry.collection, forbidden)
         paid = sorted({c.program for _, c in pairs if c.is_affiliate})
         if ctx.base_catalog is not None and paid:
             problem = _review_problem(ctx, entry, paid)
@@ -131,4 +133,4 @@ def check_affiliates(ctx: Context):
                 yield problem
     if ctx.only is None:  # the shared bibliography is checked on full runs only
         for link in bibliography_links(ctx.catalog):
-            yield from _link_problems(link, classify(link.url, programs), None, forbidden)
+            yield from link_problems(link, classify(link.url, programs), None, forbidden)

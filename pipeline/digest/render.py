@@ -94,6 +94,22 @@ def _meta_text(doc: Document, key: str, file: str, required: bool) -> str:
     return " ".join(value.split())
 
 
+def _check_links(doc, file: str, programs) -> None:
+    """The affiliate rules of entries, on the digest's text: no shortener (it hides
+    where it goes, and any tracking id), no one else's tracking id. Refused with each
+    problem at its line, as validate says them."""
+    from ..affiliates import classify, links_in_text
+    from ..checks.affiliates import link_problems
+
+    body = "".join(p.render() if isinstance(p, Block) else p for p in doc.parts)
+    found = [d for link in links_in_text(body, file, first_line=doc.body_line)
+             for d in link_problems(link, classify(link.url, programs), None, set())]
+    if found:
+        raise PipelineError("\n".join(
+            [f"{d.file}:{d.line}:{d.column}: {d.severity} {d.rule}: {d.message}" for d in found]
+            + [f"{file}: {len(found)} link problem(s); fix them, then render again"]))
+
+
 def render(settings: Settings, month: str, out: Path) -> RenderResult:
     """Write the four files of the digest of `month` into folder `out`."""
     from ..affiliates import classify, disclosure, email_safe_markdown, load_programs
@@ -111,6 +127,7 @@ def render(settings: Settings, month: str, out: Path) -> RenderResult:
         raise PipelineError(f"{file}: front matter says month {doc.meta.get('month')}, "
                             f"the file name says {m}")
     programs = load_programs(settings)
+    _check_links(doc, file, programs)
     base = settings.site.base_url.rstrip("/")
     web_url = f"{base}/digests/{m}"
     pieces = _pieces(doc, base, web_url)

@@ -1,0 +1,29 @@
+"""digest render applies the entries' affiliate rules to the digest's own links (review)."""
+
+from __future__ import annotations
+
+from test_digest_render import AMAZON, HEADLINE, drafted, edit_digest, render  # noqa: F401
+
+SHORT = "https://bit.ly/3abcXYZ"
+FOREIGN = AMAZON.replace("localaicat-20", "someoneelse-20")
+
+
+def test_a_shortener_or_someone_elses_tag_stops_the_render_at_its_line(drafted, cli, tmp_path):
+    edit_digest(drafted, (f"# {HEADLINE}\n",
+                          f"# {HEADLINE}\n\nDeals: [a GPU]({SHORT}).\n\nAnd [a 4080]({FOREIGN}).\n"))
+    lines = (drafted / "digests/2026-10.md").read_text(encoding="utf-8").split("\n")
+
+    def at(needle):
+        n = next(i for i, line in enumerate(lines) if needle in line)
+        return f"digests/2026-10.md:{n + 1}:{lines[n].index(needle) + 1}:"
+
+    r = cli(drafted, "digest", "render", "2026-10", "--out", str(tmp_path / "out"))
+    assert r.exit_code == 1, r.output
+    assert f"{at(SHORT)} error affiliate-shortener" in r.output
+    assert f"{at(FOREIGN)} error affiliate-foreign-tag" in r.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_our_own_paid_links_still_render(drafted, cli, tmp_path):
+    edit_digest(drafted, (f"# {HEADLINE}\n", f"# {HEADLINE}\n\nA [GPU]({AMAZON}).\n"))
+    assert "email.html" in render(cli, drafted, tmp_path / "out")
