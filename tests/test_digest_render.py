@@ -114,7 +114,16 @@ def test_a_subject_cannot_break_out_of_an_attribute_of_the_email(drafted, cli, t
     assert "pipeline-subject-" not in html
 
 
+def our_ebay(root):
+    """Make the test's eBay campaign ours (the shipped programs file has no eBay id: any
+    eBay link is someone else's, which render refuses)."""
+    p = root / "data/affiliates.yaml"
+    p.write_text(re.sub(r"(- id: ebay\n(?:.*\n)*?\s*our_ids: )\[\]", r'\1["5338000000"]',
+                        p.read_text(encoding="utf-8")), encoding="utf-8")
+
+
 def test_amazon_links_become_our_entry_page_and_the_disclosure_leads(drafted, cli, tmp_path):
+    our_ebay(drafted)
     edit_digest(drafted,
                 ("Best for serving many users; heavy for one.",
                  f"Best for serving many users; heavy for one. [Buy a GPU]({AMAZON})"),
