@@ -21,8 +21,8 @@ import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from .cache import (Record, ValidateCache, diagnostics, iso_day, mentions, plan, rows, stub,
-                    summarize)
+from .cache import (Record, ValidateCache, diagnostics, facets, iso_day, mentions, plan, rows,
+                    stub, summarize)
 from .catalog.loader import (BIBLIOGRAPHY, content_digest, load_catalog, parse_bibliography,
                              parse_entry, unreadable, walk_folder)
 from .catalog.model import Catalog, Entry
@@ -555,6 +555,13 @@ def _targets(settings: Settings, by_id: dict[str, str], records: dict[str, Recor
         if inputs and not paths:  # the settings, a schema or a data file: every entry
             return None, changed, touched
         only = (only or set()) | changed
+        # what the change may make other entries see differently, in the cache's terms:
+        # the ids it touched, and the titles and old ids the changed entries hold now (an
+        # entry that claims a new entry's id, or shares its title, is reported too)
+        facts = {("id", t) for t in touched}
+        for entry_id in changed:
+            _, collection, _, summary = records[by_id[entry_id]].entry
+            facts |= facets(collection, summary)
         only |= {entry_id for entry_id, rel in by_id.items()
-                 if not touched.isdisjoint(records[rel].refs)}
+                 if not facts.isdisjoint(records[rel].dependencies())}
     return only, changed, touched

@@ -426,3 +426,21 @@ def test_entries_sharing_a_title_are_named_in_path_order_cached_or_not(problems)
     same_as_cold(problems)
     (problems / "entries/glossary/aa.md").write_text(awq, encoding="utf-8")
     same_as_cold(problems)
+
+
+@pytest.mark.parametrize("title", ["AWQ", "A new term"])
+def test_changed_since_reports_the_entries_a_new_entry_collides_with(problems, title):
+    """A new entry at an id another entry claims in redirect_from, or with another's
+    title: the other entry's problem is reported too, as a full run does (review)."""
+    edit(problems / "entries/glossary/awq.md", "status: published",
+         "status: published\nredirect_from: [glossary/old-awq]")
+    git(problems, "init", "-q", "-b", "main")
+    commit_all(problems, "Initial", "2026-09-01T12:00:00")
+    awq = (problems / "entries/glossary/awq.md").read_text(encoding="utf-8")
+    new = awq.replace("title: AWQ", f"title: {title}").replace(
+        "redirect_from: [glossary/old-awq]\n", "")
+    (problems / "entries/glossary/old-awq.md").write_text(new, encoding="utf-8")
+    diags = same_as_cold(problems, changed_since="HEAD")
+    assert ("redirect-collision", "entries/glossary/awq.md") in diags
+    if title == "AWQ":
+        assert ("title-duplicate", "entries/glossary/awq.md") in diags
