@@ -397,3 +397,15 @@ def test_an_uncited_claim_is_reported_where_its_number_is(catalog):
              if d.rule == "claim-uncited"]
     assert found == [(*at("runs about", "4 GB"), "4 GB"), (*at("over lines", "50%"), "50%"),
                      (*at("- Qwen", "5 GB"), "5 GB"), (*at("| `4 GB`", "7 GB"), "7 GB")]
+
+
+def test_text_in_an_html_comment_is_not_checked(catalog):
+    """No reader sees it: a citation, a link or a claim commented out is no problem, and
+    the no-cite marker still works (found in review)."""
+    body = ("Intro.\n\n<!--\nEditor note: the old draft said 50% faster,\n"
+            "see [old page](/glossary/removed-term) and [@old-source].\n-->\n\n"
+            "Inline <!-- [@gone] --> text. A 7B model needs 4 GB. <!-- no-cite: example -->\n")
+    write_entry(catalog, "glossary/awq", MINI["glossary/awq"], body)
+    assert run(catalog).diagnostics == []
+    write_entry(catalog, "glossary/awq", MINI["glossary/awq"], body.replace(" <!-- no-cite: example -->", ""))
+    assert rules_of(run(catalog)) == ["claim-uncited"]

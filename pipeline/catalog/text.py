@@ -63,10 +63,10 @@ def prose_text(entry: Entry) -> str:
 
 
 def has_code(body: str) -> bool:
-    """Whether a body may hold code: a backtick, a tilde fence or an indented line.
-    Most bodies hold none, and then every line is prose as it stands."""
+    """Whether a body may hold code or an HTML comment: a backtick, a tilde fence, an
+    indented line, `<!--`. Most bodies hold none, and then every line is prose as it stands."""
     return ("`" in body or "~~~" in body or "\n    " in body or "\n\t" in body
-            or body.startswith(("    ", "\t")))
+            or "<!--" in body or body.startswith(("    ", "\t")))
 
 
 def _prose_lines(entry: Entry) -> Iterable[tuple[int, str]]:
@@ -74,7 +74,32 @@ def _prose_lines(entry: Entry) -> Iterable[tuple[int, str]]:
     lines = entry.body_lines
     if not has_code(entry.body):
         return enumerate(lines, first)
-    return _code_blanked(lines, first, entry.body)
+    prose = _code_blanked(lines, first, entry.body)
+    return _comments_blanked(list(prose), len(lines), first) if "<!--" in entry.body else prose
+
+
+_COMMENT_RE = re.compile(r"<!--.*?-->", re.S)
+
+
+def _comments_blanked(prose: list[tuple[int, str]], count: int,
+                      first: int) -> list[tuple[int, str]]:
+    """The prose lines with HTML comments (which no reader sees) as spaces, but for the
+    no-cite marker: a citation or a link commented out is not checked."""
+    lines = [""] * count  # a code line stands as an empty one
+    for n, line in prose:
+        lines[n - first] = line
+    text = "\n".join(lines)
+    if "-->" not in text:
+        return prose
+
+    def blank(m: re.Match) -> str:
+        return m.group(0) if NO_CITE_RE.fullmatch(m.group(0)) else _SPACES_RE.sub(" ", m.group(0))
+
+    lines = _COMMENT_RE.sub(blank, text).split("\n")
+    return [(n, lines[n - first]) for n, _ in prose]
+
+
+_SPACES_RE = re.compile(r"[^\n]")
 
 
 def _code_blanked(lines: list[str], first: int, body: str) -> Iterator[tuple[int, str]]:
