@@ -104,3 +104,17 @@ def test_front_matter_nested_too_deep_is_a_yaml_problem_not_a_crash(catalog, cli
     found = [d for d in json.loads(r.output)["diagnostics"] if d["file"].endswith("deep.md")]
     assert [d["rule"] for d in found] == ["yaml-syntax"]
     assert "nested more than 50 levels deep" in found[0]["message"]
+
+
+@pytest.mark.parametrize("brk", ["\u2028", "\u2029", "\x85"])
+def test_positions_after_a_line_break_only_yaml_counts_are_the_editors(brk):
+    """libyaml counts U+2028, U+2029 and NEL as line breaks: every position after one was
+    a line too far (found in review)."""
+    text = f'title: T\nsummary: "first{brk}second"\nverdict:\n  rating: great\n'
+    data, positions = yamlpos.load(text, first_line=2)
+    assert data["summary"] in (f"first{brk}second", "first second")  # YAML folds NEL
+    assert positions[("verdict", "rating")] == (5, 3)
+    assert positions[("verdict",)] == (4, 1)
+    with pytest.raises(yamlpos.YamlProblem) as e:
+        yamlpos.load(text + "title: again\n", first_line=2)
+    assert (e.value.line, e.value.column) == (6, 1)

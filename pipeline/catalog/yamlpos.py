@@ -110,6 +110,12 @@ def _find_anchor(text: str, first_line: int) -> YamlProblem | None:
     return None
 
 
+# Line breaks to libyaml, not to an editor (nor to the body's lines, which split at \n):
+# text pasted from a PDF or a web page brings them.
+_ODD_BREAKS = re.compile("[\x85\u2028\u2029]")
+_YAML_BREAKS = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+
+
 def load(text: str, first_line: int = 1) -> tuple[object, dict[Path, tuple[int, int]]]:
     """Parse one YAML document: (data, positions of every key and list item).
 
@@ -117,6 +123,29 @@ def load(text: str, first_line: int = 1) -> tuple[object, dict[Path, tuple[int, 
     unknown tags. Lines count from `first_line`, the file line of the text's
     first line (2 for front matter after its opening `---`).
     """
+    if _ODD_BREAKS.search(text):
+        return _load_odd(text, first_line)
+    return _load(text, first_line)
+
+
+def _load_odd(text: str, first_line: int):
+    """`load` for a text with line breaks libyaml counts and an editor does not (U+2028,
+    U+2029, NEL): its positions are taken back to the editor's lines."""
+    starts = [0] + [m.end() for m in _YAML_BREAKS.finditer(text)]  # libyaml's lines
+
+    def fix(line: int, column: int) -> tuple[int, int]:
+        at = starts[min(line - 1, len(starts) - 1)] + column - 1
+        return text.count("\n", 0, at) + first_line, at - text.rfind("\n", 0, at)
+
+    try:
+        data, positions = _load(text, 1)
+    except YamlProblem as p:
+        p.line, p.column = fix(p.line, p.column)
+        raise
+    return data, {path: fix(*pos) for path, pos in positions.items()}
+
+
+def _load(text: str, first_line: int) -> tuple[object, dict[Path, tuple[int, int]]]:
     if ("&" in text or "*" in text) and _MAYBE_ANCHOR.search(text):
         try:
             problem = _find_anchor(text, first_line)
