@@ -35,6 +35,7 @@ class FeedServer:
     def __init__(self):
         self.requests: list[tuple[str, dict]] = []
         self.failing = False
+        self.served: dict[str, tuple[bytes, str]] = {}  # name -> (body, Content-Type)
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -46,6 +47,9 @@ class FeedServer:
                 name = self.path.lstrip("/")
                 if server.failing or name == "error":
                     return self._send(500, b"oops")
+                if name in server.served:
+                    body, ctype = server.served[name]
+                    return self._send(200, body, {"Content-Type": ctype})
                 if name == "slow":
                     time.sleep(2)
                     return self._send(200, (FIXTURES / "vllm-releases.atom").read_bytes())
@@ -242,3 +246,58 @@ def test_a_feed_link_cannot_add_markdown_to_a_draft():
     (item,), _ = parse_feed(feed("https://github.com/o/r/releases/tag/v1"), "https://x/f",
                             "tools/x")
     assert item.link == "https://github.com/o/r/releases/tag/v1"
+
+
+def _rss(title: str, encoding: str = "UTF-8") -> bytes:
+    """A one-item RSS feed in `encoding`, which its XML declaration names."""
+    return (f'<?xml version="1.0" encoding="{encoding}"?>\n'
+            '<rss version="2.0"><channel><title>t</title><link>https://e.org</link>'
+            '<description>d</description><item><title>' + title + '</title>'
+            '<link>https://e.org/1</link><guid>https://e.org/1</guid>'
+            '<pubDate>Mon, 05 Oct 2026 10:00:00 GMT</pubDate>'
+            '<description>Faster, much faster.</description></item>'
+            '</channel></rss>').encode(encoding)
+
+
+def test_a_utf8_feed_served_as_text_xml_is_read(catalog, feed_server):
+    """`text/xml` with no charset (nginx's default for .xml) implies us-ascii; feedparser
+    reads the UTF-8 its declaration names all the same and calls it a (harmless) bozo. Any
+    curly quote or dash lost the whole feed as "malformed" (found in review)."""
+    feed_server.served["releases.xml"] = (_rss("v2.0 \u201cLisbon\u201d \u2014 fast"), "text/xml")
+    with_feeds(catalog, feed_server, vllm=("releases.xml",), ollama=None)
+    report = collect(load_settings(catalog))
+    assert [r.status for r in report.results] == ["fetched"] and not report.results[0].problem
+    assert [i.title for i in report.items] == ["v2.0 \u201cLisbon\u201d \u2014 fast"]
+
+
+def test_text_xml_does_not_let_a_broken_feed_through():
+    """Only the encoding override is forgiven: XML that is not well-formed, and bytes that
+    are not in the encoding the feed names (read as a guess, they would be mojibake), are
+    still refused."""
+    broken = (FIXTURES / "broken.atom").read_bytes()
+    items, problem = parse_feed(broken, "https://x/f", "tools/x", "text/xml")
+    assert items == [] and problem.startswith("malformed feed at line 7")
+    not_utf8 = _rss("v2.0 Lis\u00a0bon").replace("\u00a0".encode(), b"\xff")
+    for ctype in ("text/xml", "application/rss+xml"):
+        items, problem = parse_feed(not_utf8, "https://x/f", "tools/x", ctype)
+        assert items == [] and "parsed as" in problem, ctype
+    latin = _rss("v2.0 \u00e9t\u00e9", "ISO-8859-1")  # a declaration other than UTF-8 wins too
+    items, problem = parse_feed(latin, "https://x/f", "tools/x", "text/xml")
+    assert problem is None and [i.title for i in items] == ["v2.0 \u00e9t\u00e9"]
+
+
+def test_a_huge_release_title_is_cut_in_the_digest():
+    """A feed's title went into the digest whole: one of 200,000 characters made the e-mail
+    too big to render (found in review). It is cut like the notes, at a word's end."""
+    from pipeline.digest.sections import TITLE, _release_item
+
+    (item,), problem = parse_feed(_rss("A" * 200_000), "https://x/f", "tools/x")
+    assert problem is None and len(item.title) == 200_000
+    text = _release_item(item, "X").text
+    assert f"[{'A' * TITLE} …](https://e.org/1)" in text and len(text) < 400
+    words = " ".join(["word"] * 60)  # 299 characters
+    (item,), _ = parse_feed(_rss(words), "https://x/f", "tools/x")
+    name = _release_item(item, "X").text.split("[")[2].split("]")[0]
+    assert name.endswith("word …") and len(name) <= TITLE + 2 and words.startswith(name[:-2])
+    (item,), _ = parse_feed(_rss("v1.0 " + "b" * (TITLE - 5)), "https://x/f", "tools/x")
+    assert f"[v1.0 {'b' * (TITLE - 5)}](" in _release_item(item, "X").text  # not cut

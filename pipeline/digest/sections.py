@@ -28,6 +28,7 @@ OWN_SECTION = {"benchmarks": "new-benchmarks", "errors": "errors-kb"}  # their o
 LABELS = {"glossary": "glossary", "models": "model", "hardware": "hardware", "tools": "tool",
           "guides": "buyer guide", "pages": "page"}
 EXCERPT = 160  # characters of a release's notes shown in the digest
+TITLE = 120  # characters of a release's title shown in the digest (a feed's may be any length)
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~!])")
 
@@ -83,12 +84,18 @@ def _verdict_item(c: Change) -> Item:
     return Item(c.entry, f"- {_link(c)}: {rating}.{tail}\n")
 
 
+def _cut(text: str, limit: int) -> str:
+    """`text` cut to `limit` characters at a word's end, with an ellipsis when cut: a
+    feed's text is copied into an e-mail, whose size is capped (Gmail clips it)."""
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0] + " …"
+
+
 def _release_item(i: FeedItem, title: str) -> Item:
-    name = md_escape(i.title)
+    name = md_escape(_cut(i.title, TITLE))
     release = f"[{name}]({i.link})" if i.link else name
-    notes = i.summary_text
-    if len(notes) > EXCERPT:
-        notes = notes[:EXCERPT].rsplit(" ", 1)[0] + " …"
+    notes = _cut(i.summary_text, EXCERPT)
     tail = f": {md_escape(notes)}" if notes else ""
     return Item(f"{i.entry}/{i.key}",
                 f"- **[{md_escape(title)}](/{i.entry})** {release} ({i.date}){tail}\n")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import codecs
 import datetime as dt
 import hashlib
 import html as htmlmod
@@ -22,6 +23,9 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
 # link destination wherever a draft puts it.
 _URL_SAFE = ":/?#[]@!$&'*+,;=%~"
 _HTTP_URL_RE = re.compile(r"https?://[^/?#\\@\s]+[^\s]*", re.I)
+# The encoding a document names in its XML declaration (after an optional UTF-8 BOM).
+_XML_ENCODING_RE = re.compile(
+    rb'\A(?:\xef\xbb\xbf)?\s*<\?xml[^>]*?\bencoding\s*=\s*["\']([A-Za-z0-9._-]+)')
 
 
 def safe_link(link: str) -> str:
@@ -71,19 +75,42 @@ def _day(parsed) -> str | None:
     return dt.datetime.fromtimestamp(calendar.timegm(parsed), tz=dt.timezone.utc).date().isoformat()
 
 
+def _codec(name: str) -> str | None:
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+def _harmless(parsed, data: bytes) -> bool:
+    """Whether a bozo feed was read whole and right all the same: feedparser only overrode
+    the encoding the HTTP header implies with the one the document names itself (its XML
+    declaration, else UTF-8, XML's default). A `text/xml` with no charset implies us-ascii,
+    but the declaration wins (RFC 7303), so a UTF-8 feed served that way is fine. When
+    feedparser fell back to a guess (windows-1252 for bytes that are not what they
+    claim), the titles would be mojibake: that feed is still refused."""
+    if not isinstance(parsed.get("bozo_exception"), feedparser.CharacterEncodingOverride):
+        return False
+    m = _XML_ENCODING_RE.match(data)
+    own = _codec(m.group(1).decode("ascii") if m else "utf-8")
+    return own is not None and _codec(parsed.get("encoding") or "") == own
+
+
 def parse_feed(
     data: bytes, url: str, entry: str, content_type: str = "application/xml"
 ) -> tuple[list[FeedItem], str | None]:
     """(items sorted by date then title, None) or ([], why the feed was refused).
 
-    A feed feedparser calls bozo (malformed XML, a wrong encoding) is refused
-    whole. Dates come from `published`, else `updated`; undated items are left out.
+    A feed feedparser calls bozo (malformed XML, bytes not in the encoding it
+    names) is refused whole, unless the only complaint is a harmless encoding
+    override (see `_harmless`). Dates come from `published`, else `updated`;
+    undated items are left out.
     """
     if "xml" not in content_type and "rss" not in content_type and "atom" not in content_type:
         content_type = "application/xml"  # servers often say text/plain; judge the bytes
     parsed = feedparser.parse(data, response_headers={"content-location": url,
                                                       "content-type": content_type})
-    if parsed.bozo:
+    if parsed.bozo and not _harmless(parsed, data):
         exc = parsed.get("bozo_exception")
         line = getattr(exc, "getLineNumber", lambda: None)()
         where = f" at line {line}" if line else ""
