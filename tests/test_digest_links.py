@@ -27,3 +27,15 @@ def test_a_shortener_or_someone_elses_tag_stops_the_render_at_its_line(drafted, 
 def test_our_own_paid_links_still_render(drafted, cli, tmp_path):
     edit_digest(drafted, (f"# {HEADLINE}\n", f"# {HEADLINE}\n\nA [GPU]({AMAZON}).\n"))
     assert "email.html" in render(cli, drafted, tmp_path / "out")
+
+
+def test_text_right_after_a_blocks_end_is_a_paragraph_of_its_own(drafted, cli, tmp_path):
+    """Written on the line after `<!-- pipeline:end corrections -->` with no blank line, as
+    GitHub's preview shows it: not part of the last correction (found in review)."""
+    edit_digest(drafted, ("<!-- pipeline:end corrections -->\n",
+                          "<!-- pipeline:end corrections -->\nThanks for reading.\n"))
+    files = render(cli, drafted, tmp_path / "out")
+    for name in ("email.html", "web.html"):
+        html = files[name].decode()
+        assert "Thanks for reading." in html
+        assert "Thanks for reading.</li>" not in html and "\nThanks for reading." not in html

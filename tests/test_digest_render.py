@@ -228,3 +228,34 @@ def test_an_amazon_link_the_email_cannot_rewrite_stops_the_render(drafted, cli, 
     r = cli(drafted, "digest", "render", "2026-10", "--out", str(tmp_path / "out"))
     assert r.exit_code != 0 and "forbids links in e-mail" in r.output
     assert "digests/2026-10.md" in r.output and not (tmp_path / "out" / "email.html").exists()
+
+
+def test_the_text_part_says_what_the_html_says(drafted, cli, tmp_path):
+    """The text part lost the bullets of a loose list (a paragraph of the editor's under an
+    item, as the guide suggests), read a struck-out price as current, and ran a hard line
+    break into one line (found in review)."""
+    edit_digest(drafted,
+                ("- **[GPTQ](/glossary/gptq)** (glossary): Post-training quantization.\n",
+                 "- **[GPTQ](/glossary/gptq)** (glossary): Post-training quantization.\n\n"
+                 "  We tested it on a 3090: it is fine.\n\n"),
+                (f"# {HEADLINE}\n", f"# {HEADLINE}\n\nA used 3090: ~~$1,599~~ $1,299.\n\n"
+                 "Line one  \nLine two\n"))
+    files = render(cli, drafted, tmp_path / "out")
+    html, text = files["email.html"].decode(), files["email.txt"].decode()
+    assert "<del>$1,599</del>" in html and "<br" in html and "<li" in html and "<p" in html
+    assert "- GPTQ <https://local-ai-catalog.org/glossary/gptq> (glossary):\n" in text
+    assert "\n\n  We tested it on a 3090: it is fine.\n\n" in text  # under its item
+    assert "\n- Ollama <https://local-ai-catalog.org/tools/ollama> (tool):" in text
+    assert "A used 3090: ~~$1,599~~ $1,299." in text
+    assert "\nLine one\nLine two\n" in text
+
+
+def test_the_text_part_numbers_loose_and_offset_lists():
+    from pipeline.digest.plaintext import html_to_text
+
+    loose = "<ol>\n<li>\n<p>First</p>\n<p>More of it.</p>\n</li>\n<li>\n<p>Second</p>\n</li>\n</ol>"
+    assert html_to_text(loose) == "1. First\n\n   More of it.\n\n2. Second\n"
+    assert html_to_text('<ol start="3"><li>Three</li><li>Four</li></ol>') == "3. Three\n4. Four\n"
+    assert html_to_text("<ul><li>a<br>b</li></ul><blockquote><p>q<br>r</p></blockquote>") == (
+        "- a\n  b\n\n> q\n> r\n")
+    assert html_to_text("<pre><code>x<br>y</code></pre>") == "    x\n    y\n"

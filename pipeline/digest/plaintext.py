@@ -1,9 +1,10 @@
 """A plain-text e-mail from the digest's HTML: laid out for reading, not tag-stripped.
 
-Headings are underlined, list items get a dash and a hanging indent,
-paragraphs are wrapped at 72 columns, quotes get `> `, and each link's
-address follows its words in angle brackets (unless the words are the
-address). Long addresses are never broken.
+Headings are underlined, list items get a dash (or their number) and a
+hanging indent, paragraphs are wrapped at 72 columns, quotes get `> `,
+struck-out words are written `~~so~~`, a `<br>` breaks the line, and each
+link's address follows its words in angle brackets (unless the words are
+the address). Long addresses are never broken.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from html.parser import HTMLParser
 WIDTH = 72
 BLOCKS = {"p", "li", "h1", "h2", "h3", "h4", "blockquote", "pre", "tr", "hr"}
 UNDERLINE = {"h1": "=", "h2": "-"}
+BREAK = "\x00"  # a `<br>` among the words (cmark turns any NUL of the Markdown into U+FFFD)
 
 
 class _Text(HTMLParser):
@@ -22,7 +24,7 @@ class _Text(HTMLParser):
         self.out: list[tuple[str, int]] = []  # paragraphs, with their top-level list's number
         self.list_no = 0  # counts top-level lists; 0 outside lists
         self.words: list[str] = []  # the paragraph being read
-        self.lists: list[list] = []  # [kind, counter] per open list
+        self.lists: list[list] = []  # [kind, counter, bullet not written yet] per open list
         self.quote = 0
         self.pre = 0
         self.block: list[str] = []
@@ -35,22 +37,21 @@ class _Text(HTMLParser):
         if self.pre:
             body = text.strip("\n")
         else:
-            body = " ".join(text.split())
+            lines = [" ".join(line.split()) for line in text.split(BREAK)]
+            body = "\n".join(lines).strip("\n")
         if not body:
             return
         tag = self.block[-1] if self.block else "p"
-        indent = "   " * max(len(self.lists) - 1, 0)
-        lead, hang = indent, indent
-        if tag == "li" and self.lists:
-            kind = self.lists[-1]
-            bullet = f"{kind[1]}. " if kind[0] == "ol" else "- "
-            lead, hang = indent + bullet, indent + " " * len(bullet)
+        in_item = bool(self.lists) and "li" in self.block
+        lead, hang = self._indents() if in_item else ("   " * max(len(self.lists) - 1, 0),) * 2
         if self.pre:
             para = "\n".join("    " + line for line in body.split("\n"))
         else:
-            para = textwrap.fill(body, WIDTH - 2 * self.quote, initial_indent=lead,
-                                 subsequent_indent=hang, break_long_words=False,
-                                 break_on_hyphens=False)
+            para = "\n".join(  # each line of a `<br>` wrapped on its own
+                textwrap.fill(line, WIDTH - 2 * self.quote, initial_indent=hang if i else lead,
+                              subsequent_indent=hang, break_long_words=False,
+                              break_on_hyphens=False)
+                for i, line in enumerate(body.split("\n")))
         if tag in UNDERLINE:
             para = f"{para}\n{UNDERLINE[tag] * min(len(para), WIDTH)}"
         elif tag in ("h3", "h4"):
@@ -59,15 +60,29 @@ class _Text(HTMLParser):
             para = "\n".join("> " * self.quote + line for line in para.split("\n"))
         self.out.append((para, self.list_no if tag == "li" else 0))
 
+    def _indents(self) -> tuple[str, str]:
+        """(first line's, other lines') indent of a paragraph in the open list item. Its
+        first paragraph gets the bullet; in a loose list (`<li><p>`) the item's further
+        paragraphs only the hanging indent, as the HTML shows them under the item."""
+        indent = "   " * (len(self.lists) - 1)
+        kind = self.lists[-1]
+        bullet = f"{kind[1]}. " if kind[0] == "ol" else "- "
+        hang = indent + " " * len(bullet)
+        if not kind[2]:
+            return hang, hang
+        kind[2] = False
+        return indent + bullet, hang
+
     def handle_starttag(self, tag, attrs):
         if tag in ("ul", "ol"):
             self._flush()
             if not self.lists:
                 self.list_no += 1
-            self.lists.append([tag, 0])
+            self.lists.append([tag, _start(attrs) - 1 if tag == "ol" else 0, False])
         elif tag == "li" and self.lists:
             self._flush()
             self.lists[-1][1] += 1
+            self.lists[-1][2] = True
             self.block.append("li")
         elif tag == "blockquote":
             self._flush()
@@ -83,7 +98,9 @@ class _Text(HTMLParser):
             self._flush()
             self.block.append(tag)
         elif tag == "br":
-            self.words.append("\n" if self.pre else " ")
+            self.words.append("\n" if self.pre else BREAK)
+        elif tag == "del":
+            self.words.append("~~")
         elif tag in ("td", "th"):
             self.words.append(" | " if self.words else "")
         elif tag == "a":
@@ -96,6 +113,8 @@ class _Text(HTMLParser):
             words = " ".join("".join(self.words[start:]).split())
             if href and not href.startswith("mailto:") and href != words:
                 self.words.append(f" <{href}>")
+        elif tag == "del":
+            self.words.append("~~")
         elif tag in ("ul", "ol"):
             self._flush()
             if self.lists:
@@ -112,6 +131,12 @@ class _Text(HTMLParser):
 
     def handle_data(self, data):
         self.words.append(data)
+
+
+def _start(attrs) -> int:
+    """The number of an `<ol>`'s first item (`1. ` unless the Markdown began elsewhere)."""
+    start = dict(attrs).get("start") or ""
+    return int(start) if start.isdigit() else 1
 
 
 def html_to_text(fragment: str) -> str:

@@ -76,6 +76,9 @@ def _pieces(doc: Document, base: str, fallback: str) -> list[tuple[str, str]]:
             for seg in part.segments:
                 eid = entry_of(seg.id)
                 out.append((seg.text, f"{base}/{eid}" if eid else fallback))
+            # the end marker ended the block: text right after it is a paragraph of its
+            # own, not a lazy continuation of the block's last item (found in review)
+            out.append(("\n", fallback))
             continue
         for para in _PARAGRAPHS.split(part):
             m = _SITE_LINK.search(para)
