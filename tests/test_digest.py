@@ -261,3 +261,17 @@ def test_a_correction_git_does_not_read_is_a_warning_of_the_draft(month, cli):
     r, text = draft(cli, month)
     assert "warning: commit" in r.output and "line 3 of its message" in r.output
     assert "heavy for a single user" not in block(text, "corrections")  # what it warns of
+
+
+def test_a_month_before_any_commit_is_refused(repo, cli):
+    """git ignores `--before=@<seconds>` below 100,000,000 (1973-03-03) and answered HEAD:
+    `digest draft 1926-10` wrote an empty digest instead of an error (found in review)."""
+    for month in ("1926-10", "1969-12"):
+        r = cli(repo, "digest", "draft", month, "--offline")
+        assert r.exit_code == 2, (month, r.output)
+        assert f"Error: '{month}' is out of range: months run from 1970-01" in r.output
+        assert not (repo / "digests" / f"{month}.md").exists()
+    for month, end in (("1970-01", "1970-02-01"), ("1973-02", "1973-03-01")):
+        r = cli(repo, "digest", "draft", month, "--offline")
+        assert r.exit_code == 2 and f"no commit before {end}: the history starts later" in r.output
+        assert not (repo / "digests" / f"{month}.md").exists()

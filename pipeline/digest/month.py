@@ -8,6 +8,9 @@ from dataclasses import dataclass
 from ..errors import UsageError
 
 _MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+# The first month a git history can hold: commits are dated from 1970 on (a month before
+# read as empty, and an empty digest was written).
+FIRST = (1970, 1)
 NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
          "September", "October", "November", "December")  # not the locale's
 
@@ -23,8 +26,9 @@ class Month:
         if not m:
             raise UsageError(f"'{text}' is not a month: write YYYY-MM, e.g. 2026-10")
         year, month = int(m.group(1)), int(m.group(2))
-        if year < 1 or (year, month) == (9999, 12):  # a month must end on a date
-            raise UsageError(f"'{text}' is out of range: months run from 0001-01 to 9999-11")
+        if (year, month) < FIRST or (year, month) == (9999, 12):  # a month must end on a date
+            raise UsageError(f"'{text}' is out of range: months run from {FIRST[0]}-{FIRST[1]:02d}"
+                             " (no commit is older) to 9999-11")
         return cls(year, month)
 
     def __str__(self) -> str:

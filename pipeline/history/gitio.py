@@ -237,6 +237,17 @@ def rev_before(settings: Settings, instant: str, rev: str = "HEAD") -> str | Non
     return revs_before(settings, [instant], rev)[0]
 
 
+def _git_time(seconds: int) -> str:
+    """A time (seconds since 1970) as git's `--before` reads it: `@<seconds>` is read as
+    one only from 100,000,000 (1973-03-03) on, and an earlier one was ignored without a
+    word (the answer was HEAD); ISO text is read from 1970 on."""
+    import datetime as dt
+
+    if seconds >= 100_000_000:
+        return f"@{seconds}"
+    return dt.datetime.fromtimestamp(seconds, dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S +0000")
+
+
 def revs_before(settings: Settings, instants: list[str], rev: str = "HEAD") -> list[str | None]:
     """For each instant, the newest commit of `rev`'s first-parent history made before it.
 
@@ -255,8 +266,11 @@ def revs_before(settings: Settings, instants: list[str], rev: str = "HEAD") -> l
     for instant in sorted(set(instants), key=dt.datetime.fromisoformat, reverse=True):
         if start is not None:
             before = int(dt.datetime.fromisoformat(instant).timestamp()) - 1
-            start = repo.git.rev_list("--first-parent", "-1", f"--before=@{before}",
-                                      start).strip() or None
+            if before < 0:  # no commit is older than 1970
+                start = None
+            else:
+                start = repo.git.rev_list("--first-parent", "-1",
+                                          f"--before={_git_time(before)}", start).strip() or None
         if start is None and is_shallow(repo):
             raise shallow_error(f"the history before {instant} is not here")
         found[instant] = start
