@@ -65,3 +65,24 @@ def test_releases_of_a_tool_unpublished_after_the_month_are_still_listed(month, 
     commit_all(month, "Unpublish vLLM", at("2026-11-06"))
     _, text = draft(cli, month)
     assert "[v0.11.2](" in block(text, "releases")
+
+
+def test_a_release_deleted_from_the_digest_stays_deleted_when_its_feed_moves(month, cli, feed_server):  # noqa: F811
+    """The same feed at a new address (the project moved): its items keep their keys, so
+    what the editor deleted or edited holds (found in review)."""
+    from test_feeds import FIXTURES
+
+    _, text = draft(cli, month)
+    item = re.compile(r"<!-- pipeline:item (releases/tools/vllm/\w+) \w+ -->\n.*v0\.11\.1.*\n")
+    deleted = item.search(text).group(1)
+    (month / DIGEST).write_text(item.sub("", text), encoding="utf-8")
+    draft(cli, month)
+    feed_server.served["moved.atom"] = ((FIXTURES / "vllm-releases.atom").read_bytes(),
+                                        "application/atom+xml")
+    p = month / "entries/tools/vllm.md"
+    p.write_text(p.read_text(encoding="utf-8").replace(
+        feed_server.url("vllm-releases.atom"), feed_server.url("moved.atom")), encoding="utf-8")
+    assert "moved.atom" in p.read_text(encoding="utf-8")
+    _, text = draft(cli, month)
+    assert "v0.11.1" not in block(text, "releases") and deleted in text
+    assert block(text, "releases").count("[v0.11.2]") == 1

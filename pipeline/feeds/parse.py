@@ -47,7 +47,7 @@ class FeedItem:
 
     entry: str  # the tool entry that lists the feed
     feed: str  # the feed URL
-    key: str  # a stable short id of the item, from its id (or link, or title)
+    key: str  # a stable short id of the item, from its id (or its feed and link, or title)
     title: str
     link: str
     date: str
@@ -129,8 +129,11 @@ def parse_feed(
             raw = e.content[0].get("value") or ""
         raw = raw or e.get("summary") or ""
         html = sanitize(raw)
-        ident = e.get("id") or link or title
-        key = hashlib.sha256(f"{url}\n{ident}".encode()).hexdigest()[:10]
+        # An item's own id (Atom id, RSS guid) names it wherever its feed is served: a feed
+        # that moves keeps its items' keys, so the digest's edits and deletions hold (they
+        # came back as new items). Without one, the link or title names it in its feed.
+        ident = e.get("id") or f"{url}\n{link or title}"
+        key = hashlib.sha256(ident.encode()).hexdigest()[:10]
         items.append(FeedItem(entry, url, key, title, link, day, html, to_text(html)))
     items.sort(key=lambda i: (i.date, i.title, i.key))
     return items, None
