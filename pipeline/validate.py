@@ -348,7 +348,38 @@ def _catalog_level(settings: Settings, schemas, bibliography: tuple, cited: set[
     catalog = Catalog(entries={probe.id: probe}, bibliography=sources,
                       bibliography_positions=positions, bibliography_file=bib_file)
     ctx = Context(catalog=catalog, settings=settings, today=today, extras={"schemas": schemas})
-    return [d for d in run_checks(ctx) if d.entry is None]
+    return [d for d in run_checks(ctx) if d.entry is None] + _bibliography_schema(settings,
+                                                                                 schemas)
+
+
+def _bibliography_schema(settings: Settings, schemas) -> list[Diagnostic]:
+    """The shared bibliography against `schemas/bibliography.schema.json`: ids, URLs
+    (http or https only), dates, required and unknown keys, each at its line."""
+    from .checks.schema import _messages
+
+    path = settings.path("bibliography")
+    validator = schemas.validator("bibliography") if schemas is not None else None
+    if validator is None or not path.is_file():
+        return []
+    _, _, raw, where, problems = parse_bibliography(settings.paths.bibliography,
+                                                    path.read_bytes())
+    if raw is None or any(d.rule != "bibliography" for d in problems):
+        return []  # it does not parse: _bibliography said why
+    out = []
+    for error in validator.iter_errors(raw):
+        for at, message in _messages(error):
+            line, col = _position(where, at)
+            out.append(BIBLIOGRAPHY(settings.paths.bibliography, line, col, message))
+    return out
+
+
+def _position(positions: dict, path: tuple) -> tuple[int, int]:
+    """The position of `path`, or of the nearest thing above it that has one."""
+    while path:
+        if path in positions:
+            return positions[path]
+        path = path[:-1]
+    return 1, 1
 
 
 # -- the run ----------------------------------------------------------------------

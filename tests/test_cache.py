@@ -444,3 +444,26 @@ def test_changed_since_reports_the_entries_a_new_entry_collides_with(problems, t
     assert ("redirect-collision", "entries/glossary/awq.md") in diags
     if title == "AWQ":
         assert ("title-duplicate", "entries/glossary/awq.md") in diags
+
+
+def test_the_bibliography_is_checked_against_its_schema_and_no_bad_url_is_a_link(problems, cli,
+                                                                                  tmp_path):
+    """Nothing ran schemas/bibliography.schema.json: a `javascript:` URL of a shared
+    source was published as a link (found in review)."""
+    bib = problems / "data" / "bibliography.yaml"
+    bib.write_text(BIBLIOGRAPHY.replace("https://example.org/a", "javascript:alert(1)")
+                   + "  - id: Bad_Id\n    url: https://example.org/c\n    title: C\n"
+                   "    accessed: someday\n    extra: 1\n", encoding="utf-8")
+    lines = bib.read_text(encoding="utf-8").split("\n")
+
+    def line_of(text):
+        return next(i + 1 for i, line in enumerate(lines) if text in line)
+
+    found = [(d.line, d.message) for d in run(problems).diagnostics if d.rule == "bibliography"]
+    assert [line for line, _ in found] == sorted([line_of("javascript:"), line_of("Bad_Id"),
+                                                  line_of("someday"), line_of("extra: 1")])
+    assert same_as_cold(problems).count(("bibliography", "data/bibliography.yaml")) == 4
+    from pipeline.publish.pages import out_link
+    assert out_link("javascript:alert(1)", "A", {"links": []}) == "A"
+    assert out_link(" javascript:x", "<b>", {"links": []}) == "&lt;b&gt;"
+    assert 'href="https://x.org/"' in out_link("https://x.org/", "x", {"links": []})

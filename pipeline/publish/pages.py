@@ -93,7 +93,11 @@ class _Environment(jinja2.Environment):
 # macro call costs Jinja more than the rest of a line. Values are escaped as `{{ }}` does.
 
 def out_link(url, text, affiliate: dict) -> Markup:
-    """A link that may be paid: paid links get the programs' rel and a visible label."""
+    """A link that may be paid: paid links get the programs' rel and a visible label. A
+    URL that is not http(s) (a `javascript:` one the schema would refuse, should it get
+    here) is no link: its text alone."""
+    if not (isinstance(url, str) and url.lower().startswith(("https://", "http://"))):
+        return Markup(_text(text))
     if any(link.get("url") == url for link in affiliate["links"]):
         return Markup(f'<a href="{_text(url)}" rel="{_text(affiliate["rel"])}">'
                       f'{_text(text)}</a> <span class="paid-label">'
