@@ -96,10 +96,13 @@ def test_links_in_text_and_rewrite_leave_code_alone():
     assert rewrite_urls(text, lambda u: u.upper()) == text.replace("https://a.example/x.", "HTTPS://A.EXAMPLE/X.")
 
 
-def test_front_matter_strings_that_merely_contain_a_url_are_not_links():
+def test_urls_written_in_front_matter_texts_are_found_at_their_field():
+    """A summary's URL is a live link in the digest: the affiliate rules see it (the
+    contract: an affiliate link is one "wherever it stands"; found in review)."""
     e = entry()
-    e.data["summary"] = "Fast; see https://example.com for more."
-    assert "https://example.com" not in [link.url for link in find_links(e)]
+    e.data["summary"] = "Fast; see https://example.com for more, or [this](https://b.example)."
+    found = {link.url: link.field for link in find_links(e)}
+    assert found["https://example.com"] == "summary" and found["https://b.example"] == "summary"
 
 
 URL_PIECES = ["https://a.example/x", "http://B.example", "www.c.example/p?q=1", "WWW.D.example",

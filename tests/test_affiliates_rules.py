@@ -299,3 +299,16 @@ def test_a_broken_programs_file_is_reported_against_a_base_and_when_named(histor
     assert found(run(history, paths=[str(history / "entries/tools/vllm.md")])) == []
     path.write_text(good)
     assert found(run(history, changed_since="HEAD")) == []
+
+
+def test_urls_written_in_front_matter_texts_are_checked_too(cat):
+    """A summary, a verdict or an offer's note may hold a URL, which the digest makes a
+    live link: the rules apply there too (found in review)."""
+    write_entry(cat, "hardware/rtx-4090", {
+        **HARDWARE, "summary": f"Cheapest at {FOREIGN} this week.",
+        "offers": [{"merchant": "Amazon", "url": OURS, "note": "or https://amzn.to/3xYzAbc"}]})
+    f = cat / "entries/hardware/rtx-4090.md"
+    assert found(run(cat)) == sorted([
+        ("affiliate-foreign-tag", "entries/hardware/rtx-4090.md", *at(f, "summary:")),
+        ("affiliate-shortener", "entries/hardware/rtx-4090.md", *at(f, "note:"))],
+        key=lambda d: (d[2], d[3]))

@@ -1,4 +1,5 @@
-"""Every URL of an entry: body links, autolinks and bare URLs, and front-matter URL values.
+"""Every URL of an entry: body links, autolinks and bare URLs, front-matter URL values and
+the URLs written in front-matter texts.
 
 The body is read as editors see it (`pipeline.catalog.text.prose_text`):
 fenced and indented code and inline code spans are left out, and so are
@@ -123,11 +124,15 @@ def _body_links(entry: Entry, where: str) -> Iterator[FoundLink]:
 
 
 def _url_values(data: dict | list, path: tuple, out: list) -> None:
-    """(path, value) of every front-matter string under `data` that is a URL, in order."""
+    """(path, URL) of every front-matter string under `data` that is a URL, and of every
+    URL written inside a text (a summary, a verdict, an offer's note: the digest makes
+    them links), in order."""
     for k, v in data.items() if isinstance(data, dict) else enumerate(data):
         if isinstance(v, str):
-            if "://" in v and _URL_VALUE.fullmatch(v.strip()):  # no URL without "://"
+            if "://" in v and _URL_VALUE.fullmatch(v.strip()):
                 out.append(((*path, k), v))
+            elif ":/" in v or ":\\" in v or "ww." in v.lower():
+                out.extend(((*path, k), url) for _, _, url in urls_in_line(" ".join(v.split())))
         elif isinstance(v, (dict, list)):
             _url_values(v, (*path, k), out)
 
