@@ -59,7 +59,7 @@ def plain_sentences(entry, having):
     import bisect
 
     from pipeline.catalog.text import prose_lines
-    from pipeline.checks.citations import _ORDERED_ITEM
+    from pipeline.checks.citations import _ATTACHED, _ORDERED_ITEM
 
     para: list[tuple[int, str]] = []
 
@@ -79,9 +79,12 @@ def plain_sentences(entry, having):
         for start, end in pieces:
             s = text[start:end]
             if merged and (s.startswith("[@") or s.startswith("<!--")):
-                merged[-1][1] = end
-                merged[-1][2] += " " + s
-                continue
+                cut = start + _ATTACHED.match(s).end()  # citations and markers go back
+                merged[-1][1] = cut if text[cut:end].strip() else end
+                merged[-1][2] += " " + text[start:cut].rstrip()
+                if not text[cut:end].strip():
+                    continue
+                start, s = cut, text[cut:end]
             merged.append([start, end, s])
         out = []
         for start, end, s in merged:

@@ -90,7 +90,11 @@ _ORDERED_ITEM = re.compile(r"\d+[.)] ")
 # Where a sentence ends: its full stop (kept in the sentence), then an optional closing
 # quote or bracket and white space, before more text. Starting with the full stop (not a
 # look-behind) lets the engine skip to the next one.
-_SENTENCE_END = re.compile(r"[.!?][\"')\]]?\s+(?=\S)")
+# An abbreviation's full stop ("i.e.", "e.g.", "vs.", "cf.", "approx.") ends no sentence:
+# a claim cited after one was taken for uncited (found in review).
+# The look-behinds come after the full stop, so the pattern still starts with it.
+_SENTENCE_END = re.compile(r"[.!?](?<!(?i:\bi\.e\.))(?<!(?i:\be\.g\.))(?<!(?i:\bvs\.))"
+                           r"(?<!(?i:\bcf\.))(?<!(?i:\bapprox\.))[\"')\]]?\s+(?=\S)")
 
 
 def _source_refs(data, path: tuple = ()) -> list[tuple[tuple, str]]:
@@ -193,12 +197,22 @@ def _claims_in(numbers: list[int], texts: list[str], leads: list[int], having: r
 
 def _add_sentence(merged: list[list], text: str, start: int, end: int) -> None:
     s = text[start:end]
-    # a citation or a no-cite marker written after the full stop belongs before it
+    # a citation or a no-cite marker written after the full stop belongs before it; what
+    # follows it is the next sentence (a marker at the end of a line is not the next
+    # line's too: found in review)
     if merged and (s.startswith("[@") or s.startswith("<!--")):
-        merged[-1][1] = end
-        merged[-1][2] += " " + s
-        return
+        cut = start + _ATTACHED.match(s).end()
+        merged[-1][1] = cut
+        merged[-1][2] += " " + text[start:cut].rstrip()
+        if not text[cut:end].strip():
+            merged[-1][1] = end
+            return
+        start, s = cut, text[cut:end]
     merged.append([start, end, s])
+
+
+# What `_add_sentence` gives back to the sentence before: citations and markers, in a row.
+_ATTACHED = re.compile(r"(?:(?:\[[^\[\]@]*@[^\[\]]*\]|<!--.*?-->|\[@|<!--)\s*)+", re.S)
 
 
 def uncited_claims(entry: Entry):
