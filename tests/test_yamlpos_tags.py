@@ -1,8 +1,9 @@
 """The loader that keeps each plain scalar's tag gives the tags PyYAML's safe loader gives,
-the first time and every time after."""
+the first time and every time after; a tag the editor wrote is refused on any node."""
 
 from __future__ import annotations
 
+import pytest
 import yaml
 from hypothesis import given, settings, strategies as st
 
@@ -41,3 +42,58 @@ def test_what_is_kept_stays_small():
     assert long not in yamlpos._RESOLVED
     yamlpos.load("a: 12\n")
     assert yamlpos._RESOLVED["12"] == "tag:yaml.org,2002:int"
+
+
+# Explicit tags: refused on every node, core ones included (found in review: a tag on a list
+# or mapping, and `!!str`, passed), with the quick test sparing most front matter the events.
+
+TAG_PIECES = ["a", "b: ", "- ", "!x ", "!!str ", "!<tag:yaml.org,2002:str> ", "!", "! ", "Wow!",
+              "#!/", " ", "\n", "\n  ", ":", ",", "[", "]", "{", "}", '"', "'", "&x ", "? ", "x",
+              "1", "#", "\t", "|", "\u2028"]
+
+
+@settings(max_examples=5000, deadline=None)
+@given(st.lists(st.sampled_from(TAG_PIECES), max_size=16).map("".join))
+def test_every_explicit_tag_is_seen_by_the_quick_test(text):
+    try:
+        events = list(yaml.parse(text, Loader=yamlpos._Loader))
+    except yaml.YAMLError:
+        return  # not YAML: compose reports it, tags or not
+    if any(getattr(e, "tag", None) is not None for e in events):
+        assert yamlpos._MAYBE_TAG.search(text), text
+
+
+@pytest.mark.parametrize("text, line, column, shown", [
+    ("authors: !include [lead-editor]\n", 2, 10, "!include"),
+    ("authors: !!python/object/apply:os.system [lead-editor]\n", 2, 10,
+     "!!python/object/apply:os.system"),
+    ("verdict: !secret\n  rating: avoid\n", 2, 10, "!secret"),
+    ("!!python/object:foo\ntitle: X\n", 2, 1, "!!python/object:foo"),
+    ("title: !!str Y\n", 2, 8, "!!str"),
+    ("title: !<tag:yaml.org,2002:str> Z\n", 2, 8, "!!str"),
+    ("title: ! Z\n", 2, 8, "!"),
+    ("aka: [a, !!str b]\n", 2, 10, "!!str"),
+    ("a: {\"b\":!x c}\n", 2, 9, "!x"),
+    ("title: X\nsummary: !!binary aGVsbG8=\n", 3, 10, "!!binary"),
+])
+def test_every_explicit_tag_is_refused_at_its_place(text, line, column, shown):
+    with pytest.raises(yamlpos.YamlProblem) as e:
+        yamlpos.load(text, first_line=2)
+    assert (e.value.kind, e.value.line, e.value.column) == ("tag", line, column)
+    assert f"YAML tag {shown} is not allowed" in e.value.message
+
+
+def test_an_exclamation_mark_in_text_is_no_tag_and_reads_no_events(monkeypatch):
+    def no_events(*args):
+        raise AssertionError("the quick test should have spared the events")
+
+    monkeypatch.setattr(yamlpos, "_find_refused", no_events)
+    data, _ = yamlpos.load("title: Wow! fast\nurl: https://x.org/#!/a\nnote: a!b\n")
+    assert data == {"title": "Wow! fast", "url": "https://x.org/#!/a", "note": "a!b"}
+
+
+def test_implicit_tags_still_resolve_with_a_tag_elsewhere_in_the_text():
+    text = "n: 12\nf: 3.5\nb: true\nz: ~\nd: 2026-10-02\ns: '12'\nt: Wow ! fast\n"
+    data, _ = yamlpos.load(text)
+    assert data == {"n": 12, "f": 3.5, "b": True, "z": None, "d": "2026-10-02", "s": "12",
+                    "t": "Wow ! fast"}

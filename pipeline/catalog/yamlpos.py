@@ -94,18 +94,37 @@ def _pos(node, first_line: int = 1) -> tuple[int, int]:
 _MAYBE_ANCHOR = re.compile(r"[&*](?<![^\s\[{,:][&*])[^\s,\[\]{}]")
 
 
-def _find_anchor(text: str, first_line: int) -> YamlProblem | None:
-    """The first anchor or alias in `text`, read from events (never expanded)."""
+# Where an explicit tag (`!x`, `!!str`, `!<...>`, a lone `!`) can stand: where an anchor
+# can. Most `!` of front matter ("Wow!", a URL's `#!/`) follow a letter or a mark, and then
+# the events need not be read; the node tree cannot tell `!!str x` from `x`, the events can.
+_MAYBE_TAG = re.compile(r"!(?<![^\s\[{,:]!)")
+
+_CORE = "tag:yaml.org,2002:"
+
+
+def _find_refused(text: str, first_line: int) -> YamlProblem | None:
+    """The first anchor, alias or explicit tag in `text`, read from events (never expanded).
+
+    A tag is refused on any node, core ones (`!!str`) included: an editor's front matter
+    needs none, and a tag on a list or mapping (`!include [a]`) would otherwise pass
+    unseen, since only a scalar's tag decides how it is read.
+    """
     for event in yaml.parse(text, Loader=_Loader):
         anchor = getattr(event, "anchor", None)
+        line, col = event.start_mark.line + first_line, event.start_mark.column + 1
         if anchor is not None:
-            line, col = event.start_mark.line + first_line, event.start_mark.column + 1
             what = "alias" if isinstance(event, yaml.AliasEvent) else "anchor"
             return YamlProblem(
                 "alias",
                 f"YAML {what} '{anchor}' is not allowed; write the value out in full",
                 line,
                 col,
+            )
+        tag = getattr(event, "tag", None)
+        if tag is not None:  # None unless the editor wrote one
+            shown = "!!" + tag[len(_CORE):] if tag.startswith(_CORE) else tag
+            return YamlProblem(
+                "tag", f"YAML tag {shown} is not allowed; write a plain value", line, col
             )
     return None
 
@@ -146,9 +165,10 @@ def _load_odd(text: str, first_line: int):
 
 
 def _load(text: str, first_line: int) -> tuple[object, dict[Path, tuple[int, int]]]:
-    if ("&" in text or "*" in text) and _MAYBE_ANCHOR.search(text):
+    maybe_anchor = ("&" in text or "*" in text) and _MAYBE_ANCHOR.search(text)
+    if maybe_anchor or "!" in text and _MAYBE_TAG.search(text):
         try:
-            problem = _find_anchor(text, first_line)
+            problem = _find_refused(text, first_line)
         except yaml.YAMLError:
             problem = None  # the syntax error is reported by compose below
         if problem:
