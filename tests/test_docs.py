@@ -24,3 +24,18 @@ def test_every_rule_is_documented_with_an_example():
     for rule in RULES.values():
         assert f"## {rule.id}\n" in text
         assert rule.example, f"rule {rule.id} has no example"
+
+
+def test_readme_and_help_say_what_validate_exits_with(catalog, cli):
+    """Warnings alone exit 0, and 1 only with --strict: README and `validate --help` said
+    '1 problems found' (found in review)."""
+    import re
+
+    def stated(text):
+        said = re.search(r"Exit status: (.*?)\.\n\n", text, re.S).group(1)
+        return " ".join(said.replace("`", "").split())
+
+    readme = stated((REPO / "README.md").read_text(encoding="utf-8"))
+    assert readme == stated(cli(catalog, "validate", "--help").output)
+    assert readme == ("0 no errors (warnings alone pass), 1 errors found (or warnings, with "
+                      "--strict), 2 usage or settings error")

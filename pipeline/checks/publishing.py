@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..config import COLLECTIONS
 from ..diagnostics import rule
 from . import Context, check
 
@@ -32,11 +33,13 @@ TITLE_DUPLICATE = rule(
 REDIRECT_COLLISION = rule(
     "redirect-collision",
     "error",
-    "A `redirect_from` id is not a live entry and is claimed by one entry only.",
+    "A `redirect_from` id is in a collection, not a live entry, and claimed by one entry only.",
     """
     `redirect_from` lists old ids that should redirect to this entry. An old id
     that is still an entry would hide that page behind a redirect; an old id
-    claimed by two entries cannot redirect to both.
+    claimed by two entries cannot redirect to both. An old id outside the
+    collections (`glosary/old-awq`) was never a page of the site: its redirect
+    would never be used, and it is usually a typo.
     """,
     example="redirect_from: [tools/vllm]     <- entries/tools/vllm.md still exists",
     hint="remove the old id from redirect_from, or retire/rename the entry it names",
@@ -88,6 +91,14 @@ def check_publishing(ctx: Context):
                 if not isinstance(old, str):
                     continue
                 line, col = entry.pos(("redirect_from", i))
+                collection = old.split("/", 1)[0]
+                if "/" in old and collection not in COLLECTIONS:  # no slash: the schema says
+                    yield REDIRECT_COLLISION(
+                        entry.file, line, col,
+                        f"redirect_from '{old}' is in no collection: '{collection}' is not "
+                        f"one of {', '.join(COLLECTIONS)}", entry=entry.id,
+                        hint="check the collection of the old id, or remove it")
+                    continue
                 if old in entries and entries[old].status != "retired":
                     yield REDIRECT_COLLISION(entry.file, line, col,
                                              f"redirect_from '{old}' is a live entry "

@@ -41,7 +41,9 @@ LINK_UNRESOLVED = rule(
     """
     Internal links in the body are Markdown links to site paths, such as
     `[AWQ](/glossary/awq)` or `[AWQ](/glossary/awq#kernels)`. The path must be
-    the id of an existing entry, or the reader lands on a 404.
+    the id of an existing entry, or the reader lands on a 404. A collection's
+    index (`/glossary`) and the home page (`/`) are pages the build writes, and
+    may be linked to.
     """,
     example="[AWQ](/glossary/awk)     <- no entry glossary/awk",
     hint="check the spelling of the path; it is /<collection>/<slug>",
@@ -116,8 +118,8 @@ def check_references(ctx: Context):
         for line, col, path, _anchor in internal_links(entry):
             target = path_to_id(path)
             head = path.strip("/").split("/", 1)[0]
-            if head not in COLLECTIONS:
-                continue  # a site page outside the catalog (/newsletter, /search)
+            if head not in COLLECTIONS or _is_index(path):
+                continue  # a site page outside the catalog (/, /newsletter, /search)
             if target is None or target not in entries:
                 yield LINK_UNRESOLVED(entry.file, line, col,
                                       f"link to {path}: no such entry", entry=entry.id)
@@ -126,3 +128,10 @@ def check_references(ctx: Context):
                     entry.file, line, col,
                     f"link to {path}: '{target}' is {entries[target].status}, not published",
                     entry=entry.id)
+
+
+def _is_index(path: str) -> bool:
+    """Whether a site path is a collection's index page (`/glossary`, `/glossary/`), which
+    the build writes as `<collection>.html` and serves without `.html` (found in review:
+    such a link was 'no such entry' and blocked the build)."""
+    return "/" not in path.strip("/")

@@ -28,7 +28,8 @@ from . import get_settings, is_terminal, main
 def validate(paths, fmt, strict, changed_since, color):
     """Check entries against the schemas, references, citations and policy.
 
-    Exit status: 0 clean, 1 problems found, 2 usage or settings error.
+    Exit status: 0 no errors (warnings alone pass), 1 errors found (or warnings,
+    with --strict), 2 usage or settings error.
 
     \b
     Example:
