@@ -409,3 +409,73 @@ def test_text_in_an_html_comment_is_not_checked(catalog):
     assert run(catalog).diagnostics == []
     write_entry(catalog, "glossary/awq", MINI["glossary/awq"], body.replace(" <!-- no-cite: example -->", ""))
     assert rules_of(run(catalog)) == ["claim-uncited"]
+
+
+def test_a_no_cite_marker_covers_its_own_sentence_only(catalog):
+    """Written one sentence a line, a marker at the end of a line also let the next
+    line's claim through (found in review)."""
+    body = ("A 7B model at 4 bpw needs about 3.5 GB. <!-- no-cite: worked example -->\n"
+            "The same model runs at 250 tok/s on a 4090.\n")
+    write_entry(catalog, "glossary/awq", MINI["glossary/awq"], body)
+    found = [(d.line, d.message.split("'")[1]) for d in run(catalog).diagnostics
+             if d.rule == "claim-uncited"]
+    lines = (catalog / "entries/glossary/awq.md").read_text(encoding="utf-8").split("\n")
+    assert found == [(lines.index("The same model runs at 250 tok/s on a 4090.") + 1,
+                      "250 tok/s")]
+
+
+def test_links_to_the_home_page_and_collection_indexes_are_pages(catalog):
+    """The build writes the home page and each collection's index (`/glossary`), served
+    without `.html` (found in review: a link to /glossary was 'no such entry' and blocked
+    the build); a path under a collection that names no entry is still reported."""
+    write_entry(catalog, "tools/vllm", entry("tools/vllm"),
+                "See [terms](/glossary), [tools](/tools/), [home](/), [search](/search)\n"
+                "and [the list][l].\n\n[l]: /glossary#top\n")
+    assert run(catalog).diagnostics == []
+    write_entry(catalog, "tools/vllm", entry("tools/vllm"), "See [x](/glossary/awq/more).\n")
+    assert [(d.rule, d.message) for d in run(catalog).diagnostics] == [
+        ("link-unresolved", "link to /glossary/awq/more: no such entry")]
+
+
+def test_redirect_from_an_id_outside_the_collections_is_refused(catalog):
+    """It would become a 301 that no old page ever had (found in review: `foo/bar` and a
+    typo such as `glosary/old-awq` validated and went into _redirects)."""
+    write_entry(catalog, "glossary/awq", entry(
+        "glossary/awq", redirect_from=["foo/bar", "glossary/old-awq", "glosary/old-awq"]))
+    r = run(catalog)
+    known = "glossary, models, hardware, tools, benchmarks, errors, guides, pages, authors"
+    assert [(d.rule, d.line, d.message) for d in r.diagnostics] == [
+        ("redirect-collision", line_of(catalog, "entries/glossary/awq.md", "- foo/bar"),
+         f"redirect_from 'foo/bar' is in no collection: 'foo' is not one of {known}"),
+        ("redirect-collision", line_of(catalog, "entries/glossary/awq.md", "- glosary/old-awq"),
+         f"redirect_from 'glosary/old-awq' is in no collection: 'glosary' is not one of {known}"),
+    ]
+    assert r.exit_code() == 1
+
+
+@pytest.mark.parametrize("sentence", [
+    "AWQ is 2x faster, i.e. 40 tok/s on a 4090 [@awq-paper].",
+    "AWQ needs 5 GB vs. 6 GB for GPTQ [@awq-paper].",
+    "Marlin reaches 40 tok/s (e.g. on a 4090) [@awq-paper].",
+])
+def test_an_abbreviation_does_not_end_a_cited_sentence(catalog, sentence):
+    """Its full stop cut the sentence, and the citation fell in the next one (review)."""
+    data = {**MINI["glossary/awq"], "sources": [{"id": "awq-paper", "title": "AWQ",
+                                                 "url": "https://arxiv.org/abs/2306.00978",
+                                                 "accessed": "2026-01-10"}]}
+    write_entry(catalog, "glossary/awq", data, sentence + "\n")
+    assert run(catalog).diagnostics == []
+
+
+def test_citations_no_source_could_have_are_reported_not_left_as_text(catalog):
+    """`[@SRC-X]` and a group its line does not close cited nothing and said nothing; the
+    page showed them as written (found in review)."""
+    body = "Fast [@SRC-X].\n\nSlow [@gone;\n@other] today.\n"
+    path = write_entry(catalog, "glossary/awq", MINI["glossary/awq"], body)
+    lines = path.read_text(encoding="utf-8").split("\n")
+    found = [(d.line, d.column, d.message) for d in run(catalog).diagnostics
+             if d.rule == "cite-unresolved"]
+    fast, slow = lines.index("Fast [@SRC-X]."), lines.index("Slow [@gone;")
+    assert [(line, col) for line, col, _ in found] == [(fast + 1, 7), (slow + 1, 6)]
+    assert "[@SRC-X] cites no known source" in found[0][2]
+    assert "not closed on its line" in found[1][2]

@@ -23,7 +23,13 @@ REF_DEF_RE = re.compile(r"^ {0,3}\[[^\]]+\]:\s*<?(/[^\s>#?]*)([#?]\S*)?")
 # The text before a group's first `@` takes no `@`: the match is found in one pass (with
 # `[^\[\]]*@`, a long line of `@`s after a `[` took quadratic time: 71 s at 240 KB).
 CITE_GROUP_RE = re.compile(r"\[([^\[\]@]*@[^\[\]]*)\]")
-CITE_KEY_RE = re.compile(r"(?:^|[\s;\[-])@([a-z0-9][a-z0-9-]*[a-z0-9]|[a-z0-9])")
+# A key as Pandoc reads one (letters of any case, digits, `_`, inner punctuation), so that
+# `[@SRC-X]` or `[@doe:2020]` is a citation that names no source, reported, not text left
+# as written; an id may end in `-`, as the schemas allow.
+CITE_KEY_RE = re.compile(r"(?:^|[\s;\[-])@([A-Za-z0-9_](?:[\w:.#$%&+?<>~/-]*[\w-])?)")
+# The start of a citation group its line does not close: Pandoc would read it on the next
+# line, the page shows it as written.
+CITE_UNCLOSED_RE = re.compile(r"\[(?=[^\[\]\n]*@[A-Za-z0-9_])[^\[\]\n]*$", re.MULTILINE)
 NO_CITE_RE = re.compile(r"<!--\s*no-cite\b[^>]*-->")
 # The same two kept within one line: searched over a whole body (prose_text), they find
 # what they find on each line, in the same order.

@@ -7,7 +7,8 @@ import datetime as _dt
 import re
 
 from ..catalog.model import Entry
-from ..catalog.text import CITE_GROUP_RE, NO_CITE_RE, citations, prose_lines
+from ..catalog.text import (CITE_GROUP_RE, CITE_UNCLOSED_RE, NO_CITE_RE, citations,
+                            prose_lines, prose_text)
 from ..diagnostics import rule
 from . import Context, check
 
@@ -223,6 +224,20 @@ def uncited_claims(entry: Entry):
         yield line, col, m.group(0)
 
 
+def _unclosed(entry: Entry):
+    """A citation group that its line does not close (`[@a;` then `@b]` on the next line)
+    cites nothing: the page shows it as written."""
+    text = prose_text(entry)
+    if "[" not in text or "@" not in text:
+        return
+    for m in CITE_UNCLOSED_RE.finditer(text):
+        line = entry.body_line + text.count("\n", 0, m.start())
+        column = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
+        yield CITE_UNRESOLVED(entry.file, line, column,
+                              f"citation '{m.group(0).strip()[:40]}' is not closed on its line; "
+                              "write each citation [@id] on one line", entry=entry.id)
+
+
 def _date(value) -> _dt.date | None:
     try:
         return _dt.date.fromisoformat(value) if isinstance(value, str) else None
@@ -256,6 +271,7 @@ def check_citations(ctx: Context):
                                              f"source '{sid}' accessed {accessed}, after today "
                                              f"({ctx.today})", entry=entry.id)
         cited: set[str] = set()
+        yield from _unclosed(entry)
         for line, col, sid in citations(entry):
             cited.add(sid)
             if sid not in own and sid not in bib:
