@@ -82,7 +82,29 @@ class WorkerError(RuntimeError):
     """A call failed in a worker; the message holds the worker's traceback."""
 
 
-def _serve(conn, state: dict) -> None:
+def _die_with(parent: int) -> None:
+    """Have the kernel kill this worker when the process that forked it dies.
+
+    A parent killed on its own (SIGKILL, the OOM killer, a runner that signals
+    its pid alone) left its workers running for good, holding what they inherited:
+    the output's lock (the next build into the same folder waited for ever) and
+    the ends of the caller's pipes (found in review). Linux only; a parent gone
+    before the call is caught by the check that follows it."""
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, int(signal.SIGKILL), 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # pragma: no cover - not Linux
+        return
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def _serve(conn, state: dict, parent: int | None = None) -> None:
+    if parent is not None:
+        _die_with(parent)
     with rare_full_collections():
         _serve_calls(conn, state)
 
@@ -112,7 +134,7 @@ class Workers:
         self._procs = []
         for _ in range(count):
             parent, child = ctx.Pipe()
-            proc = ctx.Process(target=_serve, args=(child, state), daemon=True)
+            proc = ctx.Process(target=_serve, args=(child, state, os.getpid()), daemon=True)
             proc.start()
             child.close()
             self._conns.append(parent)

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import gc
+import os
+import subprocess
+import sys
+import time
 
 import pytest
 
+from conftest import REPO
 from pipeline.parallel import FULL_COLLECTIONS_AFTER, Workers, rare_full_collections
 
 
@@ -32,3 +37,33 @@ def test_workers_keep_state_and_collect_rarely():
         assert workers.call(_count, [(10,), (20,)]) == [11, 22]
         assert workers.call(_threshold, [(), ()]) == [FULL_COLLECTIONS_AFTER] * 2
     assert gc.get_threshold()[2] != FULL_COLLECTIONS_AFTER
+
+
+def _alive(pid: int) -> bool:
+    """Running (a zombie, dead but not yet reaped by init, is not)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="Linux")
+def test_workers_die_with_a_parent_killed_on_its_own():
+    """A parent killed alone (SIGKILL, the OOM killer) left its workers running for good,
+    holding the output's lock: the next build waited for ever (found in review)."""
+    script = ("import sys, time\n"
+              f"sys.path.insert(0, {str(REPO)!r})\n"
+              "from pipeline.parallel import Workers\n"
+              "w = Workers(2, {})\n"
+              "print(' '.join(str(p.pid) for p in w._procs), flush=True)\n"
+              "time.sleep(60)\n")
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    pids = [int(p) for p in proc.stdout.readline().split()]
+    assert len(pids) == 2 and all(_alive(p) for p in pids)
+    proc.kill()
+    proc.wait()
+    deadline = time.monotonic() + 10
+    while any(_alive(p) for p in pids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(_alive(p) for p in pids)
