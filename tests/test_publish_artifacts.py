@@ -141,7 +141,7 @@ def test_control_characters_never_make_the_feed_or_sitemap_invalid(catalog, tmp_
 
 def test_a_digest_date_with_a_time_of_day_keeps_the_feed_valid(catalog, tmp_path):
     """`published: 2026-12-02 10:30:00` made `<updated>2026-12-02 10:30:00T00:00:00Z`
-    (found in review); a date that reads as none falls back to the month's first day."""
+    (found in review); a date that reads as none falls back to the next month's first day."""
     (catalog / "digests").mkdir()
     (catalog / "digests/2026-09.md").write_text(
         "---\ntitle: September\npublished: 2026-10-02 10:30:00\nupdated: soon\n---\nBody.\n")
@@ -149,7 +149,7 @@ def test_a_digest_date_with_a_time_of_day_keeps_the_feed_valid(catalog, tmp_path
         "---\ntitle: August\npublished: not a date\n---\nBody.\n")
     feed = (built(catalog, tmp_path) / "feed.xml").read_text()
     assert "<updated>2026-10-02T00:00:00Z</updated>" in feed
-    assert "<published>2026-08-01T00:00:00Z</published>" in feed
+    assert "<published>2026-09-01T00:00:00Z</published>" in feed
     assert "10:30" not in feed and "soon" not in feed and "not a date" not in feed
     assert feedparser.parse(feed.encode()).bozo == 0
 
@@ -240,3 +240,18 @@ def test_outside_git_dates_come_from_front_matter(catalog, tmp_path):
     doc = read_json(tmp_path / "out/tools/vllm.json")
     assert (doc["updated"], doc["updated_from"], doc["corrections"]) == (
         "2026-01-10", "published", [])
+
+
+def test_the_feed_reads_a_digest_as_draft_writes_it_and_only_once_sent(catalog, tmp_path):
+    """Digests have `subject`, `preheader` and `status: draft | ready | sent`: the feed
+    read none of them, and listed a `ready` digest not sent yet (found in review)."""
+    (catalog / "digests").mkdir()
+    for month, status in (("2026-10", "sent"), ("2026-11", "ready"), ("2026-12", "draft")):
+        (catalog / f"digests/{month}.md").write_text(
+            f'---\nmonth: "{month}"\nsubject: "What changed: {month}"\n'
+            f'preheader: "News of {month}."\nstatus: {status}\n---\nBody.\n')
+    parsed = feedparser.parse((built(catalog, tmp_path) / "feed.xml").read_bytes())
+    digests = [e for e in parsed.entries if "/digests/" in e.link]
+    assert [(e.title, e.summary) for e in digests] == [("What changed: 2026-10",
+                                                         "News of 2026-10.")]
+    assert digests[0].published.startswith("2026-11-01")

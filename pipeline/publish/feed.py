@@ -33,8 +33,15 @@ def entry_item(item: dict, authors: list[str]) -> FeedItem:
                     category=item["id"].split("/", 1)[0], authors=tuple(authors))
 
 
+# Statuses of a digest not sent yet (docs/digest.md: draft, then ready, then sent).
+_UNSENT = ("draft", "review", "ready")
+
+
 def digest_items(settings: Settings) -> list[FeedItem]:
-    """One item per `digests/YYYY-MM.md` that is not a draft (status draft or review)."""
+    """One item per `digests/YYYY-MM.md` sent (status `sent`, or none in an archive written
+    by hand), under its `subject`, with its `preheader` as the summary (`title` and
+    `summary` in such an archive). Its date is the front matter's `published` (or
+    `date`), else the first day after its month, when a digest goes out."""
     folder = settings.path("digests")
     items = []
     for path in sorted(folder.glob("*.md")) if folder.is_dir() else []:
@@ -42,17 +49,20 @@ def digest_items(settings: Settings) -> list[FeedItem]:
         if not m:
             continue
         data = _front_matter(path)
-        if str(data.get("status", "published")) in ("draft", "review"):
-            continue
+        if str(data.get("status", "sent")) in _UNSENT:
+            continue  # a ready digest is not public until it is sent (found in review)
+        year, number = int(m.group(1)), int(m.group(2))
         month = f"{m.group(1)}-{m.group(2)}"
+        after = f"{year + number // 12:04d}-{number % 12 + 1:02d}-01"
         # a digest's front matter is the editor's, unchecked: a date with a time of day
         # ("2026-12-02 10:30:00"), or none that reads as a date, must not break the feed
-        date = iso_day(str(data.get("published") or data.get("date") or "")) or f"{month}-01"
-        items.append(FeedItem(url=f"/digests/{month}",
-                              title=str(data.get("title") or f"What changed in local AI: {month}"),
+        date = iso_day(str(data.get("published") or data.get("date") or "")) or after
+        title = data.get("subject") or data.get("title") or f"What changed in local AI: {month}"
+        items.append(FeedItem(url=f"/digests/{month}", title=" ".join(str(title).split()),
                               published=date,
                               updated=iso_day(str(data.get("updated") or "")) or date,
-                              summary=str(data.get("summary") or ""), category="digest"))
+                              summary=str(data.get("preheader") or data.get("summary") or ""),
+                              category="digest"))
     return items
 
 
