@@ -29,7 +29,7 @@ CITE_GROUP_RE = re.compile(r"\[([^\[\]@]*@[^\[\]]*)\]")
 CITE_KEY_RE = re.compile(r"(?:^|[\s;\[-])@([A-Za-z0-9_](?:[\w:.#$%&+?<>~/-]*[\w-])?)")
 # The start of a citation group its line does not close: Pandoc would read it on the next
 # line, the page shows it as written.
-CITE_UNCLOSED_RE = re.compile(r"\[(?=[^\[\]\n]*@[A-Za-z0-9_])[^\[\]\n]*$", re.MULTILINE)
+CITE_UNCLOSED_RE = re.compile(r"\[[^\[\]\n@]*@[A-Za-z0-9_][^\[\]\n]*$", re.MULTILINE)
 NO_CITE_RE = re.compile(r"<!--\s*no-cite\b[^>]*-->")
 # The same two kept within one line: searched over a whole body (prose_text), they find
 # what they find on each line, in the same order.
@@ -72,7 +72,13 @@ def has_code(body: str) -> bool:
     """Whether a body may hold code or an HTML comment: a backtick, a tilde fence, an
     indented line, `<!--`. Most bodies hold none, and then every line is prose as it stands."""
     return ("`" in body or "~~~" in body or "\n    " in body or "\n\t" in body
-            or "<!--" in body or body.startswith(("    ", "\t")))
+            or ("<!--" in body and _has_comment(body)) or body.startswith(("    ", "\t")))
+
+
+def _has_comment(body: str) -> bool:
+    """Whether a body holds an HTML comment other than no-cite markers (the usual one,
+    which stays: a body holding only those is prose as it stands, at no cost)."""
+    return body.count("<!--") != len(NO_CITE_RE.findall(body))
 
 
 def _prose_lines(entry: Entry) -> Iterable[tuple[int, str]]:
@@ -81,7 +87,9 @@ def _prose_lines(entry: Entry) -> Iterable[tuple[int, str]]:
     if not has_code(entry.body):
         return enumerate(lines, first)
     prose = _code_blanked(lines, first, entry.body)
-    return _comments_blanked(list(prose), len(lines), first) if "<!--" in entry.body else prose
+    if "<!--" in entry.body and _has_comment(entry.body):
+        return _comments_blanked(list(prose), len(lines), first)
+    return prose
 
 
 _COMMENT_RE = re.compile(r"<!--.*?-->", re.S)

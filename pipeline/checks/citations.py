@@ -94,8 +94,8 @@ _ORDERED_ITEM = re.compile(r"\d+[.)] ")
 # An abbreviation's full stop ("i.e.", "e.g.", "vs.", "cf.", "approx.") ends no sentence:
 # a claim cited after one was taken for uncited (found in review).
 # The look-behinds come after the full stop, so the pattern still starts with it.
-_SENTENCE_END = re.compile(r"[.!?](?<!(?i:\bi\.e\.))(?<!(?i:\be\.g\.))(?<!(?i:\bvs\.))"
-                           r"(?<!(?i:\bcf\.))(?<!(?i:\bapprox\.))[\"')\]]?\s+(?=\S)")
+_SENTENCE_END = re.compile(r"[.!?](?<!(?i:\b(?:i\.e|e\.g)\.))(?<!(?i:\b(?:vs|cf)\.))"
+                           r"(?<!(?i:\bapprox\.))[\"')\]]?\s+(?=\S)")
 
 
 def _source_refs(data, path: tuple = ()) -> list[tuple[tuple, str]]:
