@@ -23,6 +23,7 @@ from pathlib import Path
 
 from .cache import (Record, ValidateCache, diagnostics, facets, iso_day, mentions, plan, rows,
                     stub, summarize)
+from .catalog import yamlpos
 from .catalog.loader import (BIBLIOGRAPHY, content_digest, load_catalog, parse_bibliography,
                              parse_entry, unreadable, walk_folder)
 from .catalog.model import Catalog, Entry
@@ -368,18 +369,10 @@ def _bibliography_schema(settings: Settings, schemas) -> list[Diagnostic]:
     out = []
     for error in validator.iter_errors(raw):
         for at, message in _messages(error):
-            line, col = _position(where, at)
+            line, col = yamlpos.nearest(where, at)
             out.append(BIBLIOGRAPHY(settings.paths.bibliography, line, col, message))
     return out
 
-
-def _position(positions: dict, path: tuple) -> tuple[int, int]:
-    """The position of `path`, or of the nearest thing above it that has one."""
-    while path:
-        if path in positions:
-            return positions[path]
-        path = path[:-1]
-    return 1, 1
 
 
 # -- the run ----------------------------------------------------------------------

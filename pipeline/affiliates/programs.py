@@ -132,14 +132,6 @@ class Programs:
         return self.catch_all == "any" or self.catch_all == "query" and "?" in url
 
 
-def _pos(positions: dict, path: tuple) -> tuple[int, int]:
-    while path:
-        if path in positions:
-            return positions[path]
-        path = path[:-1]
-    return (1, 1)
-
-
 def _schema_message(error) -> str:
     where = ".".join(str(p) for p in error.absolute_path) or "the file"
     if error.validator == "oneOf":
@@ -156,7 +148,7 @@ def _shapes(file: str, positions: dict, i: int, raw: list[dict]):
         compiled = {}
         for key in ("path", "path_id"):
             if key in s:
-                line, col = _pos(positions, ("programs", i, "links", j, key))
+                line, col = yamlpos.nearest(positions, ("programs", i, "links", j, key))
                 try:
                     compiled[key] = re.compile(s[key])
                 except re.error as e:
@@ -204,14 +196,14 @@ def parse_programs(file: str, data: bytes, schema: dict) -> tuple[Programs | Non
         return None, [PROGRAMS_FILE(file, p.line, p.column, p.message)]
     diags = []
     for error in _schema_errors(schema, raw):
-        line, col = _pos(positions, tuple(error.absolute_path))
+        line, col = yamlpos.nearest(positions, tuple(error.absolute_path))
         diags.append(PROGRAMS_FILE(file, line, col, _schema_message(error)))
     if diags:
         return None, diags
     programs: list[Program] = []
     seen: dict[str, int] = {}
     for i, p in enumerate(raw["programs"]):
-        line, col = _pos(positions, ("programs", i, "id"))
+        line, col = yamlpos.nearest(positions, ("programs", i, "id"))
         if p["id"] in seen:
             diags.append(PROGRAMS_FILE(file, line, col, f"program id '{p['id']}' is used twice "
                                        f"(first at line {seen[p['id']]})"))

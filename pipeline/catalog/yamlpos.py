@@ -81,6 +81,16 @@ _SCALARS = {
 }
 
 
+def nearest(positions: dict, path: tuple) -> tuple[int, int]:
+    """The position of `path` in `load`'s positions, or of the nearest thing above it that
+    has one (a key of the mapping a schema error is about): (1, 1) at worst."""
+    while path:
+        if path in positions:
+            return positions[path]
+        path = path[:-1]
+    return 1, 1
+
+
 def _pos(node, first_line: int = 1) -> tuple[int, int]:
     m = node.start_mark
     return m.line + first_line, m.column + 1
