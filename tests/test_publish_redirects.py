@@ -95,3 +95,19 @@ def test_a_loop_stops_the_build_with_a_clear_message(catalog, cli, tmp_path):
     assert "redirect loop: tools/a -> tools/b -> tools/a" in r.output
     assert "Traceback" not in r.output
     assert not (tmp_path / "out").exists()
+
+
+def test_validate_reports_the_loop_the_build_would_refuse(catalog, cli):
+    """The pull-request check (validate) passed it, and the deploy build was the first to
+    fail (found in review)."""
+    write_entry(catalog, "tools/a", {**MINI["tools/vllm"], "title": "A", "status": "retired",
+                                     "redirect_from": ["tools/b"]})
+    write_entry(catalog, "tools/b", {**MINI["tools/vllm"], "title": "B", "status": "retired",
+                                     "redirect_from": ["tools/a"]})
+    r = cli(catalog, "validate", "--format", "json")
+    found = [(d["rule"], d["file"]) for d in json.loads(r.output)["diagnostics"]]
+    assert r.exit_code == 1
+    assert sorted(found) == [("redirect-loop", "entries/tools/a.md"),
+                             ("redirect-loop", "entries/tools/b.md")]
+    write_entry(catalog, "tools/b", {**MINI["tools/vllm"], "title": "B", "status": "retired"})
+    assert cli(catalog, "validate").exit_code == 0

@@ -46,6 +46,38 @@ REDIRECT_COLLISION = rule(
 )
 
 
+REDIRECT_LOOP = rule(
+    "redirect-loop",
+    "error",
+    "The `redirect_from` lists of retired entries lead to a page, not back where they began.",
+    """
+    A retired entry may list old ids in `redirect_from`, and its own id may be
+    another's old id: when they name each other, each old address would
+    redirect to the other for ever. The build refuses such a loop; validate
+    reports it first, at each `redirect_from` item of the loop, so a pull
+    request does not pass with it.
+    """,
+    example="entries/glossary/a.md (retired): redirect_from: [glossary/b]\n"
+    "entries/glossary/b.md (retired): redirect_from: [glossary/a]     <- a -> b -> a",
+    hint="remove one of the old ids from redirect_from, so the old ids lead to one live page",
+)
+
+
+def _loop(entries) -> tuple[set[str], str]:
+    """(the ids of a redirect loop made by the entries' redirect_from lists, the build's
+    words for it), or (empty, "") without one: the build's own planning, without git's
+    renames (which the build adds)."""
+    from ..publish.redirects import RedirectLoopError, plan_redirects
+
+    try:
+        plan_redirects({e.id: e.status for e in entries.values()},
+                       {e.id: e.data.get("redirect_from") for e in entries.values()
+                        if e.data.get("redirect_from")}, [])
+    except RedirectLoopError as e:
+        return set(e.cycle), str(e)
+    return set(), ""
+
+
 def _claims(entries) -> tuple[dict, dict]:
     """({(collection, folded title): [(id, file)]}, {old id: [(id, file)]}) of a catalog:
     who has which title, who claims which old id."""
@@ -69,6 +101,7 @@ def check_publishing(ctx: Context):
     entries = ctx.catalog.entries
     # once per run, not per chunk of entries checked (see Context.shared)
     titles, redirects = ctx.shared("publishing-claims", lambda: _claims(entries))
+    loop, loop_message = ctx.shared("redirect-loop", lambda: _loop(entries))
     for entry in ctx.targets():
         if entry.is_published:
             for key in ("published", "summary"):
@@ -91,6 +124,9 @@ def check_publishing(ctx: Context):
                 if not isinstance(old, str):
                     continue
                 line, col = entry.pos(("redirect_from", i))
+                if entry.id in loop and old in loop:
+                    yield REDIRECT_LOOP(entry.file, line, col, loop_message, entry=entry.id)
+                    continue
                 collection = old.split("/", 1)[0]
                 if "/" in old and collection not in COLLECTIONS:  # no slash: the schema says
                     yield REDIRECT_COLLISION(

@@ -18,7 +18,11 @@ GONE_PAGE = "/gone"
 
 
 class RedirectLoopError(PipelineError):
-    """Redirects that lead back to where they started."""
+    """Redirects that lead back to where they started (`cycle`: the ids, in order)."""
+
+    def __init__(self, message: str, cycle: list[str] | None = None):
+        super().__init__(message)
+        self.cycle = cycle or []
 
 
 @dataclass
@@ -57,7 +61,8 @@ def plan_redirects(statuses: Mapping[str, str], redirect_from: Mapping[str, list
         target = hops[old][0]
         while target in hops:
             if target in path:
-                raise RedirectLoopError(_loop_message(path[path.index(target):], hops))
+                cycle = path[path.index(target):]
+                raise RedirectLoopError(_loop_message(cycle, hops), cycle)
             path.append(target)
             target = hops[target][0]
         final = statuses.get(target)
