@@ -111,3 +111,11 @@ def test_validate_reports_the_loop_the_build_would_refuse(catalog, cli):
                              ("redirect-loop", "entries/tools/b.md")]
     write_entry(catalog, "tools/b", {**MINI["tools/vllm"], "title": "B", "status": "retired"})
     assert cli(catalog, "validate").exit_code == 0
+
+
+def test_a_drafts_redirect_from_does_not_undo_a_renames_redirect():
+    """A draft's claim of an old id took the place of the git rename that led it to a
+    published entry, and the old address went from 301 to 404 (found in review)."""
+    c = cat(glossary__epsilon=("published", None), glossary__zeta=("review", ["glossary/delta"]))
+    r = plan_redirects(*c, [("glossary/delta", "glossary/epsilon", "2026-01-01")])
+    assert r.moved == {"glossary/delta": "glossary/epsilon"}

@@ -45,6 +45,8 @@ def plan_redirects(statuses: Mapping[str, str], redirect_from: Mapping[str, list
     date); `statuses` are every entry's status by id."""
     hops: dict[str, tuple[str, str]] = {}  # old -> (new, why)
     for entry_id in sorted(redirect_from):
+        if statuses.get(entry_id) not in ("published", "retired"):
+            continue  # a draft's claims wait for it: meanwhile a git rename still leads on
         olds = redirect_from[entry_id]
         for old in olds if isinstance(olds, list) else []:
             if isinstance(old, str) and old != entry_id:
