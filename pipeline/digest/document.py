@@ -96,9 +96,13 @@ class Document:
     def blocks(self) -> dict[str, Block]:
         return {p.section: p for p in self.parts if isinstance(p, Block)}
 
+    @property
+    def body(self) -> str:
+        """The text after the front matter, as it is written to the file."""
+        return "".join(p.render() if isinstance(p, Block) else p for p in self.parts)
+
     def render(self) -> str:
-        body = "".join(p.render() if isinstance(p, Block) else p for p in self.parts)
-        return f"---\n{self.front}---\n{body}"
+        return f"---\n{self.front}---\n{self.body}"
 
     @property
     def deleted(self) -> list[str]:

@@ -104,8 +104,7 @@ def _check_links(doc, file: str, programs) -> None:
     from ..affiliates import classify, links_in_text
     from ..checks.affiliates import link_problems
 
-    body = "".join(p.render() if isinstance(p, Block) else p for p in doc.parts)
-    found = [d for link in links_in_text(body, file, first_line=doc.body_line)
+    found = [d for link in links_in_text(doc.body, file, first_line=doc.body_line)
              for d in link_problems(link, classify(link.url, programs), None, set())]
     if found:
         raise PipelineError("\n".join(
