@@ -213,6 +213,8 @@ class SchemaSet:
         return out
 
     def validator(self, name: str):
+        if name not in self.documents:  # without making every other validator first
+            return None
         return self._validators.get(name)
 
     def resolve(self, node: dict, base: dict) -> tuple[dict, dict]:
