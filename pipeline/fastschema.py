@@ -325,6 +325,12 @@ class FastSchemaSet(SchemaSet):
             return fast
         return super().validator(name)
 
+    def warm(self) -> None:
+        """Compile every validator now (before worker processes are forked: each then
+        has them without compiling them, and without the imports they need)."""
+        self._fast
+        self.ref_fields("")
+
     @cached_property
     def _fast(self) -> dict[str, FastValidator]:
         compiler = Compiler(self.documents)

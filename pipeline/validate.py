@@ -437,6 +437,11 @@ def validate(
              "keep_parsed": (str(store.parsed_folder), f"{os.getpid()}-{time.time_ns()}")
              if count > 1 and share is None and store.parsed_folder is not None else None,
              "progress": progress if count == 1 else None}  # workers draw nothing
+    if count > 1:  # what every worker needs, made once here: they inherit it
+        from .checks import load_checks
+
+        load_checks()
+        state["schemas"].warm()
     stage_bar = progress if count > 1 else None
     if progress is not None:
         progress.total = len(fresh)

@@ -13,7 +13,7 @@ import re
 
 from ..config import Settings
 from ..diagnostics import Diagnostic, rule
-from ..history.log import TRAILER, correction_lines
+from ..history import TRAILER  # history.log, with the git library, only when it runs
 
 CORRECTION_UNREAD = rule(
     "correction-unread",
@@ -52,6 +52,8 @@ def unread_corrections(settings: Settings, revs: str) -> list[tuple[list[str], s
     """(files touched, what is wrong) of each commit of `revs` (a revision or a range)
     whose correction git does not read, or which corrects no entry; newest first.
     A commit that touches nothing in the catalog is left out."""
+    from ..history.log import correction_lines
+
     out = []
     for commit in correction_lines(settings, revs):
         short = commit.sha[:12]

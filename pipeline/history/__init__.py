@@ -6,6 +6,9 @@ from __future__ import annotations
 
 from ..errors import UsageError
 
+# The trailer that records a correction in a commit message (`Correction: ...`).
+TRAILER = "Correction"
+
 
 def git_refusal(stderr: str) -> UsageError | None:
     """The error to stop with when git refuses to work in the repository at all (a

@@ -30,10 +30,9 @@ from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
 from ..config import Settings
+from . import TRAILER
 from . import history_cache as cache
 from .gitio import EntryPaths, is_shallow, log, long_log, open_repo, resolve, shallow_error
-
-TRAILER = "Correction"
 
 
 class PreviousId(NamedTuple):
