@@ -125,6 +125,10 @@ def _validation(b: Run, pool: Pool, today: _dt.date | None) -> Validation:
     in the build's workers, which render each entry as it is parsed (`prepare`);
     otherwise it runs beside, in a forked child when there are two jobs."""
     if pool.much(len(b.items)):
+        # made once here, before validate forks the workers: each inherits them (the
+        # templates are the main process's too, for the lists)
+        b.site.warm()
+        b.inputs.paid  # noqa: B018 - a cached property: the affiliate programs, loaded
         known = {rel: line.rpartition(":")[2] for rel, line in b.old["files"].items()}
         share = WorkerShare({**pool.state, "on_parse": prepare, "known": known}, pool.lend)
         return Validation(b.settings, today, pool.jobs, background=False, share=share)
