@@ -328,8 +328,8 @@ class FastSchemaSet(SchemaSet):
     def warm(self) -> None:
         """Compile every validator now (before worker processes are forked: each then
         has them without compiling them, and without the imports they need)."""
-        self._fast
-        self.ref_fields("")
+        self._fast  # noqa: B018 - cached properties, made now
+        self._ref_fields  # noqa: B018
 
     @cached_property
     def _fast(self) -> dict[str, FastValidator]:
