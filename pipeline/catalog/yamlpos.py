@@ -1,6 +1,8 @@
 """Safe YAML with positions.
 
-PyYAML's C parser composes the node tree; we construct plain JSON-like values
+Front matter in the shape editors write it is read line by line (yamlfast);
+any other text, and every text with a problem, by PyYAML's C parser, which
+composes the node tree; we construct plain JSON-like values
 from it ourselves so that we can keep the line and column of every key and
 list item, refuse duplicate keys (PyYAML accepts them silently), refuse
 anchors and aliases (no alias bombs) and keep dates as the text the editor
@@ -12,6 +14,8 @@ from __future__ import annotations
 import re
 
 import yaml
+
+from . import yamlfast
 
 try:  # the C parser: an order of magnitude faster; the pure one is the fallback
     from yaml import CSafeLoader as _Loader
@@ -56,6 +60,15 @@ class _Composer(_Loader):
 
         def ascend_resolver(self):
             pass
+
+
+_resolver = _Composer.__new__(_Composer)  # its `resolve` alone: no parser state is needed
+_FIRSTS = frozenset(_Loader.yaml_implicit_resolvers)  # a plain scalar starting otherwise is text
+
+
+def _resolve(value: str) -> str:
+    """The implicit tag of a plain scalar, as the loader resolves it."""
+    return _resolver.resolve(ScalarNode, value, (True, False))
 
 
 class YamlProblem(Exception):
@@ -154,7 +167,7 @@ def load(text: str, first_line: int = 1) -> tuple[object, dict[Path, tuple[int, 
     """
     if _ODD_BREAKS.search(text):
         return _load_odd(text, first_line)
-    return _load(text, first_line)
+    return yamlfast.load(text, first_line, _resolve, _SCALARS, _FIRSTS) or _load(text, first_line)
 
 
 def _load_odd(text: str, first_line: int):

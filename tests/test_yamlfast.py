@@ -1,0 +1,217 @@
+"""yamlfast reads front matter line by line: whatever it reads, it reads as libyaml does
+(the same values, of the same types, at the same positions), and it leaves everything
+else to libyaml (yamlpos), errors included."""
+
+from __future__ import annotations
+
+import math
+import random
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from pipeline.catalog import yamlfast, yamlpos
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+import generate  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def fast(text: str, first_line: int = 2):
+    return yamlfast.load(text, first_line, yamlpos._resolve, yamlpos._SCALARS, yamlpos._FIRSTS)
+
+
+def slow(text: str, first_line: int = 2):
+    """libyaml's reading, or the YamlProblem it raises."""
+    try:
+        return yamlpos._load(text, first_line)
+    except yamlpos.YamlProblem as p:
+        return p
+
+
+def same(a, b) -> bool:
+    """Equal values of equal types, keys in the same order (True is not 1, 1 is not 1.0)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return list(a) == list(b) and all(same(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+    if isinstance(a, float) and math.isnan(a):
+        return math.isnan(b)
+    return a == b
+
+
+def assert_agrees(text: str, first_line: int = 2) -> bool:
+    """-> whether yamlfast read `text` (rather than leaving it to libyaml)."""
+    got, want = fast(text, first_line), slow(text, first_line)
+    if got is None:
+        return False
+    assert not isinstance(want, yamlpos.YamlProblem), f"libyaml refuses {text!r}: {want}"
+    assert same(got[0], want[0]), (text, got[0], want[0])
+    assert got[1] == want[1], (text, got[1], want[1])
+    return True
+
+
+def front_matter(path: Path) -> str:
+    text = path.read_text(encoding="utf-8")
+    return text[4:text.find("\n---", 3) + 1]
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory) -> list[str]:
+    root = generate.generate(tmp_path_factory.mktemp("yf") / "cat", 300, seed=11)
+    return [front_matter(p) for p in sorted((root / "entries").rglob("*.md"))]
+
+
+def test_a_generated_catalog_is_read_as_libyaml_reads_it(generated):
+    read = sum(assert_agrees(text) for text in generated)
+    assert read == len(generated)  # all of it in the shape yamlfast knows
+
+
+def test_the_shipped_catalog_is_read_as_libyaml_reads_it():
+    texts = [front_matter(p) for p in sorted((ROOT / "entries").rglob("*.md"))]
+    read = sum(assert_agrees(text) for text in texts)
+    assert read >= len(texts) // 3  # flow lists of ids and tags are read too
+
+
+@pytest.mark.parametrize("text", [
+    "a: 1\nb: text\n",
+    "a: 12\nb: 1.5\nc: true\nd: null\ne: ~\nf: 2026-10-02\ng: Yes\nh: '12'\ni: text\n"
+    "j: .inf\nk: -3\nl: +4\nm: 0x1F\nn: 1_000\no: 017\np: 1:20\nq: .nan\nr: 2026-10-02 10:00:00\n",
+    "tags:\n- a\n- b\nnext: 1\n",  # a list beside its key
+    "tags:\n    - a\n    - b\n",
+    "s:\n  - id: x\n    url: \"https://e.org/?a=1&b=2#frag\"\n  - id: y\n",
+    "- - a\n  - b\n- c\n",
+    "- a:\n  - x\n  b: 1\n",
+    "a:\n  b:\n    c:\n      d: deep\n",
+    "a: 'it''s'\nb: ''\nc: \"\"\nd: \"x\"   \n",
+    "a: [x, y-1, z/w, 2, yes, 2026-01-02]\nb: []\nc: {}\nd: [ x ]\n",
+    "- [a, b]\n- c\n",
+    "# a comment\na: 1\n  # an indented comment\nb: 2\n\n\nc: 3\n",
+    "a: it's a \"quote\" | and > and & and *\nb: a#b\nc: x:y\n",
+    "t: Über 8 GB — 35 % of it\n",
+    "a: 1\nb:\nc:   spaced\n",
+    "b-c: 2\n_d: 3\nA9: 4\n",
+])
+def test_odd_but_known_shapes_are_read_as_libyaml_reads_them(text):
+    assert assert_agrees(text)
+
+
+@pytest.mark.parametrize("text", [
+    "a: 1 # a comment\n",
+    "a: \"x\" # a comment\n",
+    "a: long\n  text on two lines\n",
+    "a: |\n  block\n",
+    "a: >-\n  folded\n",
+    "a: \"with \\\" escape\"\n",
+    "a: \"open\n  close\"\n",
+    "a: &x 1\nb: *x\n",
+    "a: !!str 1\n",
+    "<<: {a: 1}\n",
+    "a: 1\na: 2\n",
+    "a:\n  b: 1\n c: 2\n",
+    "a: 1\n  b: 2\n",
+    "a:\tb\n",
+    "a: b\u2028c: d\n",
+    "\ufeffa: 1\n",
+    "a: [x, \"y\"]\n",
+    "a: [x, [y]]\n",
+    "a: {b: 1}\n",
+    "a: [x,]\n",
+    "a: b: c\n",
+    "a: -\n",
+    "a:b\n",
+    "\"a\": 1\n",
+    "a b: 1\n",
+    "1: x\n",
+    "-a: 1\n",
+    "? a\n: b\n",
+    "a:\n  plain line\n",
+    "-\n- a\n",
+    "---\na: 1\n",
+    "  a: 1\n",
+    "a: %x\n",
+    "a: @x\n",
+    "a: `x`\n",
+    "a: x\x07\n",
+])
+def test_what_it_does_not_know_is_left_to_libyaml(text):
+    assert fast(text) is None
+
+
+# Lines as editors write them, and as they mistype them: yamlfast either reads the text as
+# libyaml does, or leaves it to libyaml.
+_GOOD_KEYS = ["a", "id", "url", "a-b", "x_1", "yes", "null"]
+_ODD_KEYS = ["-a", "1", "a b", "<<", "a ", "\"q\"", "é"]
+_KEYS = st.one_of(*[st.sampled_from(_GOOD_KEYS)] * 10, st.sampled_from(_ODD_KEYS))
+_GOOD_VALUES = [
+    "", "text", "two words", "1", "-1", "1.5", "0x1F", "017", "1:20", "yes", "No", "null",
+    "~", "2026-10-02", "'q'", "'it''s'", "\"dq\"", "[a, b]", "[]", "{}", "é ü", ".inf",
+    ".nan", "+4", "a#b", "x:y", "it's", "a \"b\" c", "https://e.org/a?b=1#c", "50 %",
+]
+_ODD_VALUES = [
+    "\"a\\\"b\"", "[a, \"b\"]", "a # c", "a: b", "a:", "&x a", "*x", "!t a", "|", ">",
+    "-", "- a", "?", "%x", "@x", "'open", "\"open", "[open", "a\tb", "[a,]", "{a: 1}",
+]
+_VALUES = st.one_of(*[st.sampled_from(_GOOD_VALUES)] * 10, st.sampled_from(_ODD_VALUES))
+
+
+def _block(draw, indent: int, depth: int) -> list[str]:
+    """The lines of a mapping or a list at `indent`, nested at most 3 deep."""
+    pad, lines = " " * indent, []
+    listed = draw(st.booleans())
+    for n in range(draw(st.integers(1, 4))):
+        if draw(st.integers(0, 9)) == 0:
+            lines.append(draw(st.sampled_from(["", f"{pad}# note", "# note"])))
+        gap = draw(st.sampled_from([" "] * 6 + ["  ", ""]))
+        head = f"{pad}-{gap}" if listed else f"{pad}{draw(_KEYS)}{n}:{gap}"
+        nested = depth < 3 and draw(st.integers(0, 2)) == 0
+        if listed and nested and draw(st.booleans()):  # `- key: value` and its siblings
+            inner = indent + 1 + len(gap)
+            block = _block(draw, inner, depth + 1)
+            lines.append(head + block[0][inner:])
+            lines += block[1:]
+        elif nested:
+            lines.append(head.rstrip(" "))
+            step = draw(st.sampled_from([2, 2, 4, 1, 0]))  # 0: a list beside its key
+            lines += _block(draw, indent + step, depth + 1)
+        else:
+            lines.append(head + draw(_VALUES))
+    return lines
+
+
+@st.composite
+def _documents(draw) -> str:
+    return "\n".join(_block(draw, 0, 0)) + draw(st.sampled_from(["\n", ""]))
+
+
+@settings(max_examples=1500, deadline=None)
+@given(_documents())
+def test_editor_like_text_is_read_as_libyaml_reads_it_or_left_to_it(text):
+    assert_agrees(text)
+
+
+def test_mistyped_generated_front_matter_is_read_as_libyaml_reads_it_or_left_to_it(generated):
+    rng = random.Random(5)
+    breakers = [" ", "  ", ":", ": ", "-", "- ", "#", " #", "'", "\"", "[", "]", "{", "&", "*",
+                "!", "|", ">", "\t", "\\", "?", ","]
+    read = 0
+    for n in range(3000):
+        lines = generated[n % len(generated)].split("\n")
+        i = rng.randrange(len(lines))
+        line = lines[i]
+        at = rng.randrange(len(line) + 1)
+        how = rng.randrange(3)
+        if how == 0:
+            line = line[:at] + rng.choice(breakers) + line[at:]
+        elif how == 1:
+            line = line[:at] + line[at + 1:]
+        else:
+            line = " " * rng.randrange(5) + line.lstrip(" ")
+        lines[i] = line
+        read += assert_agrees("\n".join(lines))
+    assert read > 1000  # most mistypes still read as YAML of the known shape
