@@ -211,8 +211,10 @@ class _Packed:
         self._buffer = bytearray()
         self._at: dict[str, tuple[int, int]] = {}
 
-    def put(self, entry: Entry) -> None:
-        data = marshal.dumps(tuple(getattr(entry, f) for f in _ENTRY_FIELD_NAMES))
+    def put(self, entry: Entry, carried: dict) -> None:
+        """Keep `entry`, with `carried`: what was worked out from it that the checks read
+        (see CARRIED)."""
+        data = marshal.dumps((tuple(getattr(entry, f) for f in _ENTRY_FIELD_NAMES), carried))
         self._at[entry.id] = (len(self._buffer), len(data))
         self._buffer += data
 
@@ -221,7 +223,10 @@ class _Packed:
 
     def pop(self, entry_id: str) -> Entry:
         start, size = self._at.pop(entry_id)
-        return Entry(*marshal.loads(self._buffer[start:start + size]))
+        fields, carried = marshal.loads(self._buffer[start:start + size])
+        entry = Entry(*fields)
+        entry.__dict__.update(carried)
+        return entry
 
 
 def _parse_shard(state: dict, items: list[tuple]) -> list[tuple[str, Record]]:
@@ -252,12 +257,16 @@ def _parse_shard(state: dict, items: list[tuple]) -> list[tuple[str, Record]]:
             store.put(entry.digest, entry.data)
         if hook is not None:
             hook(state, rel, data, entry)
+        citations(entry)  # read by the checks: worked out here once (see CARRIED)
         cited = cited_from_bibliography(entry, state["bibliography"], state["mention"])
         out.append((rel, summarize(entry, references_of(entry, schemas), cited, load, stat)))
+        derived = entry.__dict__
+        carried = {name: derived[name] for name in CARRIED if name in derived}
         _forget_derived(entry)  # made again, a chunk at a time, when checked
         if packed is not None:
-            packed.put(entry)
+            packed.put(entry, carried)
         else:
+            derived.update(carried)
             parsed[entry.id] = entry
     if store is not None:
         store.close()
@@ -326,6 +335,10 @@ def _check_shard(state: dict, stubs: dict[str, tuple], bibliography: tuple,
 
 
 _ENTRY_FIELD_NAMES = tuple(f.name for f in dataclasses.fields(Entry))
+# What the first pass works out from an entry (its links, for summarize; its citations,
+# made from the groups a build's rendering found) and the checks read again: kept between
+# the passes, not worked out twice. Small lists; the body's lines are not kept.
+CARRIED = ("internal_links", "citations")
 _ENTRY_FIELDS = frozenset(_ENTRY_FIELD_NAMES)
 
 

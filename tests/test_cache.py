@@ -388,14 +388,23 @@ def test_a_packed_entry_comes_back_whole(problems):
     from pipeline.catalog.loader import load_catalog
     from pipeline.validate import _Packed
 
+    from pipeline.catalog.text import citations, internal_links
+
     entries = load_catalog(load_settings(problems))[0].entries.values()
     packed = _Packed()
     for entry in entries:
-        packed.put(entry)
+        carried = {"citations": list(citations(entry)), "internal_links": list(internal_links(entry))}
+        packed.put(entry, carried)
     assert any(e.positions for e in entries) and any(e.body for e in entries)
+    assert any(e.__dict__["citations"] for e in entries)
+    assert any(e.__dict__["internal_links"] for e in entries)
     for entry in entries:
         assert entry.id in packed
-        assert packed.pop(entry.id) == entry
+        back = packed.pop(entry.id)
+        assert back == entry
+        # what was worked out comes back with it, as it was (not worked out again)
+        for name in ("citations", "internal_links"):
+            assert back.__dict__[name] == entry.__dict__[name]
         assert entry.id not in packed
 
 

@@ -157,7 +157,17 @@ def _fenced(body: str) -> set[int]:
 
 def internal_links(entry: Entry) -> Iterator[tuple[int, int, str, str]]:
     """(line, column, site path, anchor) of every Markdown link to a site path: a
-    line's inline links in order, then its reference definition (`[label]: /path`)."""
+    line's inline links in order, then its reference definition (`[label]: /path`).
+
+    Worked out once per entry and kept on it, like prose_lines (validate keeps it
+    between its passes: see validate.CARRIED)."""
+    links = entry.__dict__.get("internal_links")
+    if links is None:
+        links = entry.__dict__["internal_links"] = _internal_links(entry)
+    return iter(links)
+
+
+def _internal_links(entry: Entry) -> list[tuple[int, int, str, str]]:
     text = prose_text(entry)
     found = []  # (line index, 0 for a link or 1 for a definition, column, path, anchor)
     for kind, pattern, needle in ((0, _LINK_IN_LINE_RE, "]("), (1, _REF_DEF_IN_LINE_RE, "]:")):
@@ -173,23 +183,46 @@ def internal_links(entry: Entry) -> Iterator[tuple[int, int, str, str]]:
     if found and found[-1][1]:  # a definition after a link: in the order of the lines
         found.sort(key=lambda f: f[:3])
     first = entry.body_line
-    for line, _, column, path, anchor in found:
-        yield first + line, column, path, anchor
+    return [(first + line, column, path, anchor) for line, _, column, path, anchor in found]
 
 
 def citations(entry: Entry) -> Iterator[tuple[int, int, str]]:
-    """(line, column, source id) of every Pandoc citation `[@id]` in the body."""
+    """(line, column, source id) of every Pandoc citation `[@id]` in the body.
+
+    Worked out once per entry and kept on it (see internal_links)."""
+    found = entry.__dict__.get("citations")
+    if found is None:
+        found = entry.__dict__["citations"] = _citations(entry)
+    return iter(found)
+
+
+def _citations(entry: Entry) -> list[tuple[int, int, str]]:
+    groups = cite_groups(entry)
+    if not groups:
+        return []
     text = prose_text(entry)
-    if "@" not in text:
-        return
+    found = []
     line_no, at = entry.body_line, 0  # the line of offset `at`
-    for g in CITE_GROUP_IN_LINE_RE.finditer(text):
-        start = g.start(1)
+    for start, _, keys in groups:
         line_no += text.count("\n", at, start)
         at = start
-        column = start - (text.rfind("\n", 0, start) + 1)  # in the line, from 0
-        for k in CITE_KEY_RE.finditer(g.group(1)):
-            yield line_no, column + k.start(1), k.group(1)
+        line_start = text.rfind("\n", 0, start) + 1
+        found += [(line_no, offset - line_start, key) for offset, key in keys]
+    return found
+
+
+def cite_groups(entry: Entry) -> list[tuple[int, int, tuple[tuple[int, str], ...]]]:
+    """(start, end, ((offset, source id), ...)) of every citation group of the body outside
+    code, `[@a; @b]`, offsets in the body. Kept on the entry: the page's citations
+    (publish.markdown.MarkedBody) and `citations` are both made from it."""
+    groups = entry.__dict__.get("cite_groups")
+    if groups is None:
+        text = prose_text(entry)
+        groups = entry.__dict__["cite_groups"] = [
+            (g.start(), g.end(), tuple((g.start(1) + k.start(1), k.group(1))
+                                       for k in CITE_KEY_RE.finditer(g.group(1))))
+            for g in CITE_GROUP_IN_LINE_RE.finditer(text)] if "@" in text else []
+    return groups
 
 
 def path_to_id(path: str) -> str | None:

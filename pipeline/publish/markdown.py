@@ -23,7 +23,7 @@ import nh3
 from .. import cmark
 from ..affiliates.classify import normalise_url
 from ..catalog.model import Entry
-from ..catalog.text import CITE_GROUP_IN_LINE_RE, CITE_KEY_RE, NO_CITE_IN_LINE_RE, prose_text
+from ..catalog.text import NO_CITE_IN_LINE_RE, cite_groups, prose_text
 
 _TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "del", "details", "div",
@@ -152,8 +152,8 @@ class MarkedBody:
     def __init__(self, entry: Entry):
         self.entry = entry
         text = prose_text(entry)
-        self.groups = [(m.start(), m.end(), tuple(CITE_KEY_RE.findall(m.group(1))))
-                       for m in CITE_GROUP_IN_LINE_RE.finditer(text)] if "@" in text else []
+        self.groups = [(start, end, tuple(key for _, key in keys))
+                       for start, end, keys in cite_groups(entry)]
         self.markers = [m.span() for m in NO_CITE_IN_LINE_RE.finditer(text)] \
             if "no-cite" in text else []
 
