@@ -157,6 +157,98 @@ def people(cards: list[dict]) -> Markup:
                             if p.get("url") else _text(p["title"]) for p in cards))
 
 
+# The facts an entry's front matter may hold, shown as a list of label and value, in order.
+_FACT_ROWS = (("aka", "Also called", True), ("kind", "Kind", False),
+              ("vendor", "Vendor", False), ("developer", "Developer", False),
+              ("released", "Released", False), ("license", "License", False),
+              ("platforms", "Platforms", True), ("backends", "Backends", True),
+              ("quantization", "Quantization", False), ("run_date", "Measured", False),
+              ("role", "Role", False))
+_LINKED_FACTS = ("homepage", "repository", "hardware", "model", "tool", "applies_to")
+# What `{{ x.key }}` gives for a key a dict lacks: shown as nothing, equal to nothing.
+_UNDEFINED = jinja2.Undefined()
+
+
+def facts(doc: dict) -> Markup:
+    """The collection-specific facts of an entry, from its front matter: a list of
+    facts, the error message, commands, versions, tables of specs, results and prices,
+    a guide's picks. (A function: as a macro, it took a quarter of a page's time.)"""
+    fm = doc["front_matter"]
+    out: list[str] = []
+    rows = [(label, ", ".join(map(str, fm[key])) if joined else fm[key])
+            for key, label, joined in _FACT_ROWS if fm.get(key)]
+    if rows or any(fm.get(key) for key in _LINKED_FACTS):
+        out.append('  <dl class="facts">\n')
+        out += [f"    <dt>{label}</dt><dd>{_text(value)}</dd>\n" for label, value in rows]
+        for key, label in (("homepage", "Homepage"), ("repository", "Repository")):
+            if fm.get(key):
+                out.append(f"  <dt>{label}</dt><dd>{out_link(fm[key], fm[key], doc['affiliate'])}"
+                           "</dd>\n")
+        for key, label, many in (("hardware", "Hardware", True), ("model", "Model", False),
+                                 ("tool", "Tool", False), ("applies_to", "Applies to", True)):
+            if fm.get(key):
+                links = (", ".join(entry_link(doc, x) for x in fm[key]) if many
+                         else entry_link(doc, fm[key]))
+                out.append(f"  <dt>{label}</dt><dd>{links}</dd>\n")
+        out.append("  </dl>\n")
+    if fm.get("message"):
+        out.append('  <p class="label">The error as you see it</p>\n'
+                   f'  <pre class="error-message"><code>{_text(fm["message"])}</code></pre>\n')
+    for key, label in (("install", "Install"), ("command", "Reproduce it")):
+        if fm.get(key):
+            out.append(f'  <p class="label">{label}</p>\n  <pre><code>{_text(fm[key])}</code></pre>\n')
+    if fm.get("versions"):
+        versions = sorted(fm["versions"].items(),
+                          key=lambda kv: kv[0].lower() if isinstance(kv[0], str) else kv[0])
+        shown = " · ".join(f"<code>{_text(name)} {_text(version)}</code>"
+                           for name, version in versions)
+        out.append(f'  <p class="label">Versions</p>\n  <p class="versions">{shown}</p>\n')
+    if fm.get("specs"):
+        out.append(_TABLE_HEAD.format("Spec", "Value"))
+        for row in fm["specs"]:
+            unit = f" {_text(row['unit'])}" if row.get("unit") else ""
+            out.append(f'      <tr><th scope="row">{_field(row, "label")}</th>'
+                       f'<td>{number(row.get("value", _UNDEFINED))}{unit} '
+                       f'{cite(doc, row.get("source", _UNDEFINED))}</td></tr>\n')
+        out.append(_TABLE_END)
+    if fm.get("results"):
+        out.append(_TABLE_HEAD.format("Result", "Value"))
+        for row in fm["results"]:
+            if row.get("source"):
+                by = cite(doc, row["source"])
+            else:
+                by = '<span class="muted">(measured here)</span>' if row.get("measured_by") else ""
+            out.append(f'      <tr><th scope="row">{_field(row, "metric")}</th>'
+                       f'<td>{number(row.get("value", _UNDEFINED))} {_field(row, "unit")} '
+                       f"{by}</td></tr>\n")
+        out.append(_TABLE_END)
+    if fm.get("prices"):
+        out.append('  <table class="specs">\n    <thead><tr><th scope="col">Price</th>'
+                   '<th scope="col">Amount</th><th scope="col">Seen</th></tr></thead>\n'
+                   "    <tbody>\n")
+        for row in fm["prices"]:
+            kind = row.get("kind", "")
+            kind = "MSRP" if kind == "msrp" else str(kind).capitalize()
+            out.append(f'      <tr><th scope="row">{_text(kind)}</th>'
+                       f'<td>{number(row.get("amount", _UNDEFINED))} {_field(row, "currency")} '
+                       f'{cite(doc, row.get("source", _UNDEFINED))}</td>'
+                       f'<td>{_field(row, "date")}</td></tr>\n')
+        out.append(_TABLE_END)
+    if fm.get("picks"):
+        out.append('  <ol class="picks">\n')
+        for pick in fm["picks"]:
+            reason = f"<p>{_text(pick['reason'])}</p>" if pick.get("reason") else ""
+            out.append(f'    <li><span class="pick-label">{_field(pick, "label")}</span> '
+                       f'{entry_link(doc, pick.get("entry", _UNDEFINED))}{reason}</li>\n')
+        out.append("  </ol>\n")
+    return Markup("".join(out))
+
+
+_TABLE_HEAD = ('  <table class="specs">\n    <thead><tr><th scope="col">{}</th>'
+               '<th scope="col">{}</th></tr></thead>\n    <tbody>\n')
+_TABLE_END = "    </tbody>\n  </table>\n"
+
+
 class _BytecodeCache(jinja2.FileSystemBytecodeCache):
     """Jinja's, except that a template it cannot store is simply not stored: a folder
     that is read-only, or removed by a build of another version meanwhile, never
@@ -217,7 +309,7 @@ class Site:
         )
         env.globals.update(site=self.settings.site, nav=self.nav, ratings=RATINGS,
                            singular=SINGULAR, out_link=out_link, number=number, cite=cite,
-                           source_items=source_items,
+                           source_items=source_items, facts=facts,
                            entry_link=entry_link, people=people)
         # Imported once, not at every page: an import per render costs more than the page.
         env.globals["m"] = env.get_template("macros.html").module

@@ -1,0 +1,84 @@
+"""The facts of an entry page (pages.facts): what the front matter shows, in order,
+escaped, linked where it should be."""
+
+from __future__ import annotations
+
+from pipeline.publish.pages import facts
+
+
+def doc(**front_matter) -> dict:
+    return {
+        "front_matter": front_matter,
+        "affiliate": {"links": [{"url": "https://shop.example/x"}], "rel": "sponsored nofollow",
+                      "label": "(paid link)", "has_links": True},
+        "linked": {"hardware/rtx": {"url": "/hardware/rtx", "title": "RTX <4090>"}},
+        "sources": [{"id": "spec", "number": 1}, {"id": "lab", "number": 2}],
+    }
+
+
+def test_no_facts_is_nothing():
+    assert facts(doc()) == ""
+    assert facts(doc(kind="", aka=[], specs=[], versions={})) == ""
+
+
+def test_the_list_of_facts_in_order_escaped():
+    html = facts(doc(role="<b>lead</b>", kind="gpu", aka=["A & B", "C"], run_date="2026-01-02"))
+    assert html == ('  <dl class="facts">\n'
+                    "    <dt>Also called</dt><dd>A &amp; B, C</dd>\n"
+                    "    <dt>Kind</dt><dd>gpu</dd>\n"
+                    "    <dt>Measured</dt><dd>2026-01-02</dd>\n"
+                    "    <dt>Role</dt><dd>&lt;b&gt;lead&lt;/b&gt;</dd>\n"
+                    "  </dl>\n")
+
+
+def test_links_paid_unsafe_published_and_not():
+    html = facts(doc(homepage="https://shop.example/x", repository="javascript:alert(1)",
+                     hardware=["hardware/rtx", "hardware/<gone>"], model="hardware/rtx"))
+    assert ('<dt>Homepage</dt><dd><a href="https://shop.example/x" rel="sponsored nofollow">'
+            'https://shop.example/x</a> <span class="paid-label">(paid link)</span></dd>') in html
+    assert "<dt>Repository</dt><dd>javascript:alert(1)</dd>" in html  # text, not a link
+    assert ('<dt>Hardware</dt><dd><a href="/hardware/rtx">RTX &lt;4090&gt;</a>, '
+            "hardware/&lt;gone&gt;</dd>") in html
+    assert '<dt>Model</dt><dd><a href="/hardware/rtx">RTX &lt;4090&gt;</a></dd>' in html
+
+
+def test_commands_and_versions():
+    html = facts(doc(message="Error: <x>", command='run "it"',
+                     versions={"llama.cpp": "b3000", "CUDA": "12.4", "b": "<1>"}))
+    assert '<pre class="error-message"><code>Error: &lt;x&gt;</code></pre>' in html
+    assert "<p class=\"label\">Reproduce it</p>\n  <pre><code>run &#34;it&#34;</code></pre>" in html
+    # sorted by name, whatever its case
+    assert ('<p class="versions"><code>b &lt;1&gt;</code> · <code>CUDA 12.4</code> · '
+            "<code>llama.cpp b3000</code></p>") in html
+
+
+def test_tables_of_specs_results_and_prices():
+    html = facts(doc(
+        specs=[{"label": "Memory", "value": 24576, "unit": "MB", "source": "spec"},
+               {"label": "Slots", "value": 2}],
+        results=[{"metric": "Generation", "value": 1500, "unit": "tok/s", "source": "lab"},
+                 {"metric": "Prompt", "value": 9, "unit": "tok/s", "measured_by": "us"}],
+        prices=[{"kind": "msrp", "amount": 1599, "currency": "USD", "source": "spec",
+                 "date": "2026-01-01"},
+                {"kind": "street", "amount": 1400, "currency": "USD", "date": "2026-02-01"}]))
+    cite1 = '<sup class="cite">[<a href="#source-1">1</a>]</sup>'
+    cite2 = '<sup class="cite">[<a href="#source-2">2</a>]</sup>'
+    assert f'<tr><th scope="row">Memory</th><td>24,576 MB {cite1}</td></tr>' in html
+    assert '<tr><th scope="row">Slots</th><td>2 </td></tr>' in html
+    assert f'<tr><th scope="row">Generation</th><td>1,500 tok/s {cite2}</td></tr>' in html
+    assert ('<tr><th scope="row">Prompt</th><td>9 tok/s <span class="muted">(measured here)'
+            "</span></td></tr>") in html
+    assert (f'<tr><th scope="row">MSRP</th><td>1,599 USD {cite1}</td><td>2026-01-01</td></tr>'
+            in html)
+    assert '<tr><th scope="row">Street</th><td>1,400 USD </td><td>2026-02-01</td></tr>' in html
+    assert html.count('<table class="specs">') == 3 and html.count("</table>") == 3
+
+
+def test_picks():
+    html = facts(doc(picks=[{"label": "Best", "entry": "hardware/rtx", "reason": "Fast <b>"},
+                            {"label": "Budget", "entry": "hardware/unknown"}]))
+    assert html == ('  <ol class="picks">\n'
+                    '    <li><span class="pick-label">Best</span> <a href="/hardware/rtx">'
+                    "RTX &lt;4090&gt;</a><p>Fast &lt;b&gt;</p></li>\n"
+                    '    <li><span class="pick-label">Budget</span> hardware/unknown</li>\n'
+                    "  </ol>\n")
