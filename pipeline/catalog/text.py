@@ -192,37 +192,38 @@ def citations(entry: Entry) -> Iterator[tuple[int, int, str]]:
     Worked out once per entry and kept on it (see internal_links)."""
     found = entry.__dict__.get("citations")
     if found is None:
-        found = entry.__dict__["citations"] = _citations(entry)
+        found = _scan_citations(entry)[1]
     return iter(found)
 
 
-def _citations(entry: Entry) -> list[tuple[int, int, str]]:
-    groups = cite_groups(entry)
-    if not groups:
-        return []
-    text = prose_text(entry)
-    found = []
-    line_no, at = entry.body_line, 0  # the line of offset `at`
-    for start, _, keys in groups:
-        line_no += text.count("\n", at, start)
-        at = start
-        line_start = text.rfind("\n", 0, start) + 1
-        found += [(line_no, offset - line_start, key) for offset, key in keys]
-    return found
-
-
-def cite_groups(entry: Entry) -> list[tuple[int, int, tuple[tuple[int, str], ...]]]:
-    """(start, end, ((offset, source id), ...)) of every citation group of the body outside
-    code, `[@a; @b]`, offsets in the body. Kept on the entry: the page's citations
-    (publish.markdown.MarkedBody) and `citations` are both made from it."""
+def cite_groups(entry: Entry) -> list[tuple[int, int, tuple[str, ...]]]:
+    """(start, end, source ids) of every citation group of the body outside code,
+    `[@a; @b]`, offsets in the body: what the page's citations are made from
+    (publish.markdown.MarkedBody). Found with `citations`, in the same search, and kept."""
     groups = entry.__dict__.get("cite_groups")
     if groups is None:
-        text = prose_text(entry)
-        groups = entry.__dict__["cite_groups"] = [
-            (g.start(), g.end(), tuple((g.start(1) + k.start(1), k.group(1))
-                                       for k in CITE_KEY_RE.finditer(g.group(1))))
-            for g in CITE_GROUP_IN_LINE_RE.finditer(text)] if "@" in text else []
+        groups = _scan_citations(entry)[0]
     return groups
+
+
+def _scan_citations(entry: Entry) -> tuple[list, list]:
+    text = prose_text(entry)
+    groups: list[tuple[int, int, tuple[str, ...]]] = []
+    found: list[tuple[int, int, str]] = []
+    if "@" in text:
+        line_no, at = entry.body_line, 0  # the line of offset `at`
+        for g in CITE_GROUP_IN_LINE_RE.finditer(text):
+            start = g.start(1)
+            line_no += text.count("\n", at, start)
+            at = start
+            column = start - (text.rfind("\n", 0, start) + 1)  # in the line, from 0
+            keys = []
+            for k in CITE_KEY_RE.finditer(g.group(1)):
+                keys.append(k.group(1))
+                found.append((line_no, column + k.start(1), keys[-1]))
+            groups.append((g.start(), g.end(), tuple(keys)))
+    entry.__dict__["cite_groups"], entry.__dict__["citations"] = groups, found
+    return groups, found
 
 
 def path_to_id(path: str) -> str | None:

@@ -152,8 +152,7 @@ class MarkedBody:
     def __init__(self, entry: Entry):
         self.entry = entry
         text = prose_text(entry)
-        self.groups = [(start, end, tuple(key for _, key in keys))
-                       for start, end, keys in cite_groups(entry)]
+        self.groups = cite_groups(entry)
         self.markers = [m.span() for m in NO_CITE_IN_LINE_RE.finditer(text)] \
             if "no-cite" in text else []
 
