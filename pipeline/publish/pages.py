@@ -164,7 +164,9 @@ _FACT_ROWS = (("aka", "Also called", True), ("kind", "Kind", False),
               ("platforms", "Platforms", True), ("backends", "Backends", True),
               ("quantization", "Quantization", False), ("run_date", "Measured", False),
               ("role", "Role", False))
-_LINKED_FACTS = ("homepage", "repository", "hardware", "model", "tool", "applies_to")
+_OUT_LINK_FACTS = (("homepage", "Homepage"), ("repository", "Repository"))
+_ENTRY_LINK_FACTS = (("hardware", "Hardware", True), ("model", "Model", False),
+                     ("tool", "Tool", False), ("applies_to", "Applies to", True))
 # What `{{ x.key }}` gives for a key a dict lacks: shown as nothing, equal to nothing.
 _UNDEFINED = jinja2.Undefined()
 
@@ -177,15 +179,14 @@ def facts(doc: dict) -> Markup:
     out: list[str] = []
     rows = [(label, ", ".join(map(str, fm[key])) if joined else fm[key])
             for key, label, joined in _FACT_ROWS if fm.get(key)]
-    if rows or any(fm.get(key) for key in _LINKED_FACTS):
+    if rows or any(fm.get(fact[0]) for fact in _OUT_LINK_FACTS + _ENTRY_LINK_FACTS):
         out.append('  <dl class="facts">\n')
         out += [f"    <dt>{label}</dt><dd>{_text(value)}</dd>\n" for label, value in rows]
-        for key, label in (("homepage", "Homepage"), ("repository", "Repository")):
+        for key, label in _OUT_LINK_FACTS:
             if fm.get(key):
                 out.append(f"  <dt>{label}</dt><dd>{out_link(fm[key], fm[key], doc['affiliate'])}"
                            "</dd>\n")
-        for key, label, many in (("hardware", "Hardware", True), ("model", "Model", False),
-                                 ("tool", "Tool", False), ("applies_to", "Applies to", True)):
+        for key, label, many in _ENTRY_LINK_FACTS:
             if fm.get(key):
                 links = (", ".join(entry_link(doc, x) for x in fm[key]) if many
                          else entry_link(doc, fm[key]))
