@@ -47,12 +47,14 @@ class ValidationResult:
     def __init__(self, diagnostics: list[Diagnostic], entries: int,
                  catalog: Catalog | None = None,
                  load_catalog: Callable[[], Catalog] | None = None,
-                 parsed: list[str] | None = None):
+                 parsed: list[str] | None = None, digests: dict[str, str] | None = None):
         self.diagnostics = diagnostics
         self.entries = entries
         self._catalog = catalog
         self._load_catalog = load_catalog
         self.parsed = parsed or []  # store files of what was parsed (catalog.parsed)
+        # entry file -> content digest of the bytes checked (a build publishes only those)
+        self.digests = digests or {}
 
     @property
     def catalog(self) -> Catalog | None:
@@ -528,7 +530,8 @@ def validate(
     return ValidationResult(diagnostics=diags, entries=len(targets),
                             catalog=_whole(state, by_id, bibliography),
                             load_catalog=lambda: load_catalog(settings)[0],
-                            parsed=store.parsed_paths())
+                            parsed=store.parsed_paths(),
+                            digests={rel: r.digest for rel, r in records.items()})
 
 
 def _bibliography(settings: Settings):

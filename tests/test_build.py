@@ -13,7 +13,9 @@ from conftest import CountingBar, write_entry
 from pipeline.config import load_settings
 from pipeline import validate as validate_module
 from pipeline.publish import build as build_module
+from pipeline.errors import PipelineError
 from pipeline.publish import lists, pages, pool, render
+from pipeline.publish import validation as validation_module
 from pipeline.publish.build import ValidationFailed, build
 from pipeline.publish.output import MARKER, OutputError
 from test_publish_catalog import hostile_body, make_exl2_catalog
@@ -189,6 +191,41 @@ def test_an_entry_saved_during_a_big_build_is_published_as_validated(exl2, tmp_p
     again = run(exl2, out, jobs=2)
     assert b"GGUF is a format." in tree(out)["glossary/gguf.html"]
     assert again.rendered == 1
+
+
+@pytest.mark.parametrize("saved", ["category: Nonsense", "category: Formats & quantization"])
+def test_an_entry_saved_after_a_small_build_validated_it_is_not_published(
+        exl2, tmp_path, monkeypatch, saved):
+    """A small build (as `pipeline serve` rebuilds: one job) read the entry files again
+    after validate: a save in between was published unchecked, errors and all (found in
+    review). Now the build stops, whether or not the new bytes would pass, and the
+    previous output stays whole; the next build publishes what was saved, if valid."""
+    out = tmp_path / "out"
+    run(exl2, out, jobs=1)
+    before = tree(out)
+    path = exl2 / "entries/glossary/awq.md"
+    text = path.read_text()
+    real = validation_module.refuse_invalid
+
+    def saved_meanwhile(*args, **kw):
+        outcome = real(*args, **kw)
+        path.write_text(text.replace("category: Formats & quantization", saved)
+                        .replace("AWQ is", "AWQ, saved meanwhile, is"))
+        return outcome
+
+    path.write_text(text.replace("AWQ is", "AWQ, first, is"))
+    monkeypatch.setattr(validation_module, "refuse_invalid", saved_meanwhile)
+    with pytest.raises(PipelineError, match=r"^entries/glossary/awq.md changed while the "
+                                            r"build ran, after it was checked; nothing"):
+        run(exl2, out, jobs=1)
+    assert tree(out) == before
+    monkeypatch.setattr(validation_module, "refuse_invalid", real)
+    if saved.endswith("Nonsense"):
+        with pytest.raises(ValidationFailed):
+            run(exl2, out, jobs=1)
+    else:
+        run(exl2, out, jobs=1)
+        assert b"AWQ, saved meanwhile, is" in tree(out)["glossary/awq.html"]
 
 
 # -- atomic -----------------------------------------------------------------

@@ -86,6 +86,7 @@ def build(settings: Settings, out_dir: Path, *, jobs: int | None = None, use_cac
                     tasks, context = _render(b, result, stage, pool, checked)
                 with stage("validate"):
                     checked.wait()  # nothing is written before it passes
+                    _same_bytes(b, checked.digests)
                 with stage("write entries"):  # with making the spare, the first time
                     tree.begin()
                     result.rendered += _write_entries(b, pool, tasks, context)
@@ -257,6 +258,19 @@ def _read_changed(b: Run, pool: Pool) -> int:
     return len(b.records)
 
 
+def _same_bytes(b: Run, checked: dict[str, str]) -> None:
+    """Refuse to publish an entry whose bytes are not those validate checked: an editor
+    saved it while the build ran (as `pipeline serve` rebuilds, for one)."""
+    for rel, line in b.files.items():
+        if checked.get(rel) != line.rpartition(":")[2]:
+            raise _changed(rel)
+
+
+def _changed(rel: str) -> PipelineError:
+    return PipelineError(f"{rel} changed while the build ran, after it was checked; nothing "
+                         "was published (the previous output is unchanged): build again")
+
+
 def _split(items: list[tuple], pool: Pool, count: int) -> list[list[tuple]]:
     """`items` in `count` shares: each file to the worker that rendered it while validate
     parsed it, when one did; the rest in turn."""
@@ -298,7 +312,11 @@ def _write_entries(b: Run, pool: Pool, tasks: list[tuple], context: dict) -> int
                     b.moved.add(entry_id.split("/", 1)[0])
                 b.facts[entry_id] = {**b.facts[entry_id], **listing}
                 b.touched.add(entry_id.split("/", 1)[0])
-            rendered += again
+            if again:  # read again: the bytes must be those checked
+                rel = f"{b.prefix}/{entry_id}.md"
+                if again != b.files.get(rel, "").rpartition(":")[2]:
+                    raise _changed(rel)
+                rendered += 1
     return rendered
 
 

@@ -22,6 +22,7 @@ import os
 from ..catalog.loader import content_digest, parse_entry
 from ..catalog.model import Entry
 from ..catalog.parsed import Stores
+from ..errors import PipelineError
 from .collection_json import collection_item
 from .entry_json import entry_document, entry_parts, plain_keys
 from .links import TYPED, credited
@@ -151,14 +152,18 @@ def prepared_files(state: dict) -> list[str]:
     return list(state.get("prepared") or ())
 
 
-def _from_file(state: dict, entry_id: str) -> tuple[Entry, dict]:
-    """Read and render an entry again (its previous document could not be used)."""
+def _from_file(state: dict, entry_id: str) -> tuple[Entry, dict, str]:
+    """Read and render an entry again (its previous document could not be used); -> also
+    the digest of the bytes read, for the build to compare with those validate checked."""
     prefix = state["prefix"]
     rel = f"{prefix}/{entry_id}.md"
-    entry = parse_entry(rel, _read(os.path.join(state["root"], rel))[1], prefix)[0]
+    data = _read(os.path.join(state["root"], rel))[1]
+    entry = parse_entry(rel, data, prefix)[0]
     if entry is None or not entry.is_published:
-        raise RuntimeError(f"{rel} changed during the build")
-    return entry, make_parts(entry, state["inputs"])[0]
+        raise PipelineError(f"{rel} changed while the build ran, after it was checked; "
+                            "nothing was published (the previous output is unchanged): "
+                            "build again")
+    return entry, make_parts(entry, state["inputs"])[0], entry.digest
 
 
 def _previous_doc(view: TreeView, rel: str) -> dict | None:
@@ -195,7 +200,8 @@ def write_entries(state: dict, tasks: list[tuple], context: dict, view: TreeView
     of the tasks' files.
 
     -> (entry id, [(file, key, stat or None when kept)], listing or None when
-    the document did not change, rendered again?) each, in the order of `tasks`.
+    the document did not change, the digest of the file's bytes when it was read and
+    rendered again, else False) each, in the order of `tasks`.
     `backwards`: work from the last task (two workers that start at either end
     of the sorted ids create files in different folders, instead of queueing
     for the same folder's lock).
@@ -231,8 +237,7 @@ def _write_entry(state, context, view, entry_id, kind, incoming, history, previo
     elif before is not None:
         entry, parts = entry_parts(before, entry_id, outgoing)
     else:
-        entry, parts = _from_file(state, entry_id)
-        rendered = True
+        entry, parts, rendered = _from_file(state, entry_id)  # rendered: the bytes' digest
     doc = entry_document(entry, parts, context["cards"], context["people"], incoming, history,
                          previous)
     files = []

@@ -38,14 +38,14 @@ def _failure(checked) -> ValidationFailed:
 def refuse_invalid(settings: Settings, today: _dt.date | None = None,
                    jobs: int | None = None, share=None) -> list[str]:
     """Raise ValidationFailed, with validate's text report, when the catalog has errors;
-    -> the stores of front matter validate kept (catalog.parsed). `share`: see
-    validate.WorkerShare."""
+    -> (the stores of front matter validate kept (catalog.parsed), entry file -> digest
+    of the bytes it checked). `share`: see validate.WorkerShare."""
     from ..validate import validate
 
     checked = validate(settings, today=today, jobs=jobs, share=share)
     if checked.errors:
         raise _failure(checked)
-    return checked.parsed
+    return checked.parsed, checked.digests
 
 
 def _child(conn, settings: Settings, today, jobs) -> None:
@@ -54,7 +54,7 @@ def _child(conn, settings: Settings, today, jobs) -> None:
 
         checked = validate(settings, today=today, jobs=jobs)
         conn.send_bytes(pickle.dumps((checked.diagnostics, checked.entries) if checked.errors
-                                     else ("passed", checked.parsed)))
+                                     else ("passed", checked.parsed, checked.digests)))
     except BaseException:  # noqa: BLE001 - the parent validates again and reports it
         conn.send_bytes(pickle.dumps("failed"))
     finally:
@@ -76,6 +76,7 @@ class Validation:
         self._done = False
         self._failure: Exception | None = None
         self.parsed: list[str] = []  # validate's stores of front matter (catalog.parsed)
+        self.digests: dict[str, str] = {}  # entry file -> digest of the bytes checked
         if background and "fork" in multiprocessing.get_all_start_methods():
             ctx = multiprocessing.get_context("fork")
             self._conn, child_end = ctx.Pipe(duplex=False)
@@ -102,7 +103,7 @@ class Validation:
 
     def _outcome(self) -> None:
         if self._child is None:
-            self.parsed = refuse_invalid(*self.args, share=self.share)
+            self.parsed, self.digests = refuse_invalid(*self.args, share=self.share)
             return
         try:
             outcome = pickle.loads(self._conn.recv_bytes())
@@ -113,9 +114,9 @@ class Validation:
             self._child.join()
             self._child = None
         if outcome == "failed":  # something went wrong there: see it happen here
-            self.parsed = refuse_invalid(*self.args)
+            self.parsed, self.digests = refuse_invalid(*self.args)
         elif outcome[0] == "passed":
-            self.parsed = outcome[1]
+            self.parsed, self.digests = outcome[1], outcome[2]
         else:
             from ..validate import ValidationResult
 
