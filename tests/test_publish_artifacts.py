@@ -13,6 +13,7 @@ import pytest
 
 from conftest import MINI, commit_all, write_entry
 from pipeline.config import load_settings
+from pipeline.errors import PipelineError
 from pipeline.publish.build import build
 from test_publish_catalog import make_exl2_catalog
 
@@ -170,6 +171,35 @@ def test_feed_is_valid_atom_with_entries_and_digests(catalog, tmp_path):
     digest = parsed.entries[0]
     assert digest.link == "https://local-ai-catalog.org/digests/2026-09"
     assert digest.summary == "Two new tools." and digest.updated.startswith("2026-10-01")
+
+
+@pytest.mark.parametrize("front, where", [
+    ('status: draft\nsubject: "What changed: 2026-11\n', "digests/2026-11.md:4:1: front matter: invalid YAML"),
+    ("status: draft\nsubject: [broken\n", "digests/2026-11.md:"),
+    ("- status: draft\n", "digests/2026-11.md:2:"),
+])
+def test_a_digest_whose_front_matter_cannot_be_read_stops_the_build(catalog, tmp_path,
+                                                                    front, where):
+    """Read as empty, a draft with a YAML slip was taken for a digest sent and published
+    in the feed (found in review): the build stops at its line, and writes nothing."""
+    (catalog / "digests").mkdir()
+    (catalog / "digests/2026-11.md").write_text(f"---\n{front}---\nNot yet.\n")
+    with pytest.raises(PipelineError) as e:
+        built(catalog, tmp_path)
+    assert str(e.value).startswith(where), str(e.value)
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_digest_archive_without_front_matter_is_listed_as_sent(catalog, tmp_path):
+    (catalog / "digests").mkdir()
+    (catalog / "digests/2026-09.md").write_text("# September\n\nBody.\n")
+    (catalog / "digests/2026-10.md").write_text("---\nstatus: draft\n")  # never closed
+    with pytest.raises(PipelineError, match=r"^digests/2026-10.md:1: .*never closed"):
+        built(catalog, tmp_path)
+    (catalog / "digests/2026-10.md").unlink()
+    parsed = feedparser.parse((built(catalog, tmp_path) / "feed.xml").read_bytes())
+    assert [e.title for e in parsed.entries if "/digests/" in e.link] == [
+        "What changed in local AI: 2026-09"]
 
 
 def test_dates_and_corrections_come_from_git(repo, tmp_path):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 
@@ -9,6 +10,7 @@ from ..cache import iso_day
 from ..catalog import yamlpos
 from ..catalog.loader import decode, split_front_matter
 from ..config import Settings
+from ..errors import PipelineError
 from .xmltext import xml_attr, xml_text
 
 FEED_SIZE = 50  # the most recent items
@@ -48,7 +50,7 @@ def digest_items(settings: Settings) -> list[FeedItem]:
         m = _MONTH_RE.match(path.name)
         if not m:
             continue
-        data = _front_matter(path)
+        data = _front_matter(path, settings)
         if str(data.get("status", "sent")) in _UNSENT:
             continue  # a ready digest is not public until it is sent (found in review)
         year, number = int(m.group(1)), int(m.group(2))
@@ -66,17 +68,30 @@ def digest_items(settings: Settings) -> list[FeedItem]:
     return items
 
 
-def _front_matter(path) -> dict:
-    """A digest's front matter; a file we cannot read is listed with defaults."""
-    text, problem = decode(path.name, path.read_bytes())
-    split = split_front_matter(path.name, text) if text is not None else None
-    if problem or not isinstance(split, tuple):
+def _front_matter(path, settings: Settings) -> dict:
+    """A digest's front matter; {} for a file with none (an archive written by hand).
+
+    Front matter that cannot be read stops the build, at its line: read as empty, a draft
+    would be taken for a digest sent and published in the feed."""
+    file = os.path.relpath(path, settings.root).replace(os.sep, "/")
+    text, problem = decode(file, path.read_bytes())
+    if problem:
+        raise PipelineError(f"{file}:{problem.line}:{problem.column}: {problem.message}; "
+                            "save the file as UTF-8")
+    split = split_front_matter(file, text)
+    if not isinstance(split, tuple):
+        if text.startswith("---"):  # opened but never closed
+            raise PipelineError(f"{file}:1: {split.message}")
         return {}
     try:
         data, _ = yamlpos.load(split[0], first_line=2)
-    except yamlpos.YamlProblem:
+    except yamlpos.YamlProblem as e:
+        raise PipelineError(f"{file}:{e.line}:{e.column}: front matter: {e.message}") from None
+    if data is None:
         return {}
-    return data if isinstance(data, dict) else {}
+    if not isinstance(data, dict):
+        raise PipelineError(f"{file}:2: the front matter must be `key: value` lines")
+    return data
 
 
 def _time(date: str) -> str:
