@@ -146,6 +146,53 @@ def test_serve_keeps_watching_when_a_rebuild_meets_a_file_it_cannot_use(served, 
     assert "Second save." in fetch(server.url + "/tools/vllm")[1]
 
 
+def test_serve_keeps_watching_after_an_error_of_its_own(served, catalog, monkeypatch):
+    """A defect in pipeline (here, an AttributeError) ended the watcher thread: the
+    preview stayed up but never rebuilt again, and nothing said so (found in review)."""
+    from pipeline.publish import serve as serve_module
+
+    server, events = served
+    real_build = serve_module.build
+    failures = [AttributeError("'str' object has no attribute 'get'")]
+
+    def broken(*args, **kw):
+        if failures:
+            raise failures.pop()
+        return real_build(*args, **kw)
+
+    monkeypatch.setattr(serve_module, "build", broken)
+    path = catalog / "entries/tools/vllm.md"
+    path.write_text(path.read_text().replace("Text.", "First save."))
+    assert events.get(timeout=WAIT)[0] == "change"
+    kind, message = events.get(timeout=WAIT)
+    assert kind == "error" and "still serving the last good output" in message
+    assert ("An error in pipeline itself (AttributeError: 'str' object has no attribute "
+            "'get', at tests/test_build_cli.py:") in message
+    path.write_text(path.read_text().replace("First save.", "Second save."))
+    assert events.get(timeout=WAIT)[0] == "change"
+    assert events.get(timeout=WAIT)[0] == "built"
+    assert "Second save." in fetch(server.url + "/tools/vllm")[1]
+
+
+def test_serve_refuses_a_folder_that_is_not_a_build_output(catalog, tmp_path, cli,
+                                                           monkeypatch):
+    """It used to report the refusal as a failed build and serve the folder anyway
+    (with `--out .`, the catalog and its .git; found in review)."""
+    from pipeline.publish.serve import PreviewServer as Server
+
+    def served_anyway(self):
+        raise AssertionError("served a folder that is not a build output")
+
+    monkeypatch.setattr(Server, "serve_forever", served_anyway)  # never blocks the test
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("keep me")
+    r = cli(catalog, "serve", "--port", "0", "--out", str(mine))
+    assert r.exit_code != 0 and "Serving" not in r.output
+    assert "was not written by `pipeline build`" in r.output and "Traceback" not in r.output
+    assert (mine / "notes.txt").read_text() == "keep me"
+
+
 def test_an_output_folder_the_system_refuses_is_an_error_not_a_traceback(catalog, cli):
     r = cli(catalog, "build", "--out", "/proc/pipeline-cannot-write-here")
     assert r.exit_code == 2

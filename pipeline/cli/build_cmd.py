@@ -86,7 +86,11 @@ def serve(port, out):
 
     settings = get_settings()
     server = PreviewServer(settings, _out_dir(settings, out), port=port, on_event=_echo_event)
-    server.build()
+    try:
+        server.build()  # a folder that is not a build output is refused here, not served
+    except BaseException:
+        server.close()
+        raise
     click.echo(f"Serving {server.url} (Ctrl-C to stop)")
     try:
         server.serve_forever()

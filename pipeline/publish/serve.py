@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+import traceback
 from collections.abc import Callable, Iterator
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -21,6 +22,7 @@ from urllib.parse import unquote, urlsplit
 from ..config import Settings
 from ..errors import PipelineError, UsageError
 from .build import build
+from .output import OutputError
 
 Event = Callable[[str, str], None]  # (kind: "built" | "error" | "change", message)
 CATALOG_SUFFIXES = (".md", ".yaml", ".yml", ".json", ".toml")
@@ -163,11 +165,23 @@ class PreviewServer:
         """Build once; report the outcome through on_event. True when it succeeded."""
         try:
             result = build(self.settings, self.out_dir, jobs=jobs)
+        except OutputError:  # not a build output: nothing a save fixes, nothing to serve
+            raise
         except (PipelineError, OSError) as e:  # the watcher goes on: the next save may fix it
             detail = f"{e.filename}: {e.strerror}" if isinstance(e, OSError) and e.filename \
                 else str(e)
             self.on_event("error", f"Build failed{reason}; still serving the last good "
                           f"output.\n{detail}")
+            return False
+        except Exception as e:  # noqa: BLE001 - a defect of pipeline's own: say where, and
+            # go on watching (an uncaught one ended the watcher, rebuilds stopped unseen)
+            frame = traceback.extract_tb(e.__traceback__)[-1]
+            where = os.path.relpath(frame.filename, os.path.dirname(os.path.dirname(
+                os.path.dirname(os.path.abspath(__file__)))))
+            self.on_event("error", f"Build failed{reason}; still serving the last good "
+                          f"output.\nAn error in pipeline itself ({type(e).__name__}: {e}, "
+                          f"at {where}:{frame.lineno}); please report it, with the change "
+                          "that caused it.")
             return False
         self.builds += 1
         self.on_event("built", f"Built{reason}: {result.entries} entries, {result.rendered} "
@@ -185,7 +199,10 @@ class PreviewServer:
                                             else "")
             self.on_event("change", f"Changed: {shown}")
             # In-process, one job: forking beside the server's threads is not safe.
-            self.build(reason=" after the change", jobs=1)
+            try:
+                self.build(reason=" after the change", jobs=1)
+            except OutputError as e:  # the folder was replaced meanwhile: say so, go on
+                self.on_event("error", f"Build failed after the change: {e}")
 
     def start(self) -> None:
         """Serve and watch in background threads."""
