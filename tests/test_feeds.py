@@ -286,6 +286,22 @@ def test_text_xml_does_not_let_a_broken_feed_through():
     assert problem is None and [i.title for i in items] == ["v2.0 \u00e9t\u00e9"]
 
 
+@pytest.mark.parametrize("when", ["0000-01-01T00:00:00Z", "9999-12-31T23:59:59-23:59"])
+def test_an_item_dated_out_of_any_calendar_is_left_out_not_a_crash(when):
+    """`datetime` has no year 0 or 10000: one such item in one upstream feed stopped
+    `feeds fetch` and `digest draft` with a traceback, offline too, since the feed was
+    cached before it was read (found in review). It counts as undated; the rest stay."""
+    feed = ('<?xml version="1.0" encoding="utf-8"?>'
+            '<feed xmlns="http://www.w3.org/2005/Atom"><title>r</title><id>urn:r</id>'
+            '<updated>2026-10-21T09:00:00Z</updated>'
+            f'<entry><title>odd</title><id>urn:1</id><updated>{when}</updated></entry>'
+            '<entry><title>v2</title><id>urn:2</id><updated>2026-10-21T09:00:00Z</updated>'
+            '</entry></feed>').encode()
+    items, problem = parse_feed(feed, "https://x/f", "tools/x")
+    assert problem is None
+    assert [(i.title, i.date) for i in items] == [("v2", "2026-10-21")]
+
+
 def test_a_huge_release_title_is_cut_in_the_digest():
     """A feed's title went into the digest whole: one of 200,000 characters made the e-mail
     too big to render (found in review). It is cut like the notes, at a word's end."""

@@ -70,9 +70,15 @@ def to_text(html: str) -> str:
 
 
 def _day(parsed) -> str | None:
+    """The UTC day of a feedparser date; None for none, or one no calendar has (year 0,
+    year 10000: feedparser passes them on, and they stopped every draft, found in review)."""
     if not parsed:
         return None
-    return dt.datetime.fromtimestamp(calendar.timegm(parsed), tz=dt.timezone.utc).date().isoformat()
+    try:
+        return dt.datetime.fromtimestamp(calendar.timegm(parsed),
+                                         tz=dt.timezone.utc).date().isoformat()
+    except (ValueError, OverflowError, OSError):
+        return None
 
 
 def _codec(name: str) -> str | None:
