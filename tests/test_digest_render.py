@@ -259,3 +259,33 @@ def test_the_text_part_numbers_loose_and_offset_lists():
     assert html_to_text("<ul><li>a<br>b</li></ul><blockquote><p>q<br>r</p></blockquote>") == (
         "- a\n  b\n\n> q\n> r\n")
     assert html_to_text("<pre><code>x<br>y</code></pre>") == "    x\n    y\n"
+
+
+def test_a_rating_and_a_release_note_add_no_link_or_marker_of_their_own():
+    """The draft reads history unchecked: a verdict's rating went into the Markdown as it
+    was, so `[Update your payment details](https://evil.example)` became a live link, and
+    a rating with a marker line broke the next draft; a release note's bare address
+    became a link too (GitHub's autolinks), past every check (found in review)."""
+    from pipeline.digest.markdown import hrefs, to_html
+    from pipeline.digest.sections import _release_item, _verdict_item, md_escape
+    from pipeline.feeds.parse import FeedItem
+    from pipeline.history.changes import Change
+    from pipeline.history.diff import VerdictChange
+
+    phish = "[Update your payment details](https://evil.example/login)"
+    marker = "avoid\n\n<!-- pipeline:end verdicts -->\nhello"
+    item = _verdict_item(Change("modified", "tools/vllm", verdict=VerdictChange(
+        {"rating": marker}, {"rating": phish, "text": "Fine."})))
+    assert item.text.count("\n") == 1 and "<!--" not in item.text
+    html = to_html(item.text, "https://local-ai-catalog.org")
+    assert hrefs(html) == ["https://local-ai-catalog.org/tools/vllm"]
+    assert "Update your payment details" in html and "pipeline:end" in html  # as text
+
+    note = "Re-authenticate at https://evil.example/login or www.evil.example today."
+    release = _release_item(FeedItem(
+        entry="tools/vllm", feed="https://x/f", key="k", title="v1", link="https://e.org/1",
+        date="2026-10-05", summary_html="", summary_text=note), "vLLM")
+    html = to_html(release.text, "https://local-ai-catalog.org")
+    assert hrefs(html) == ["https://local-ai-catalog.org/tools/vllm", "https://e.org/1"]
+    assert "https://evil.example/login or www.evil.example" in html  # reads the same
+    assert md_escape("fittps://x, https://y") == "fittps://x, https\\://y"

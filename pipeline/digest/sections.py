@@ -31,11 +31,17 @@ EXCERPT = 160  # characters of a release's notes shown in the digest
 TITLE = 120  # characters of a release's title shown in the digest (a feed's may be any length)
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~!])")
+# GitHub's Markdown makes a link of a bare address; an escaped `:` or `.` stops it (the
+# text reads the same). An e-mail address cannot be stopped so: it stays a mailto link.
+_BARE_LINK = re.compile(r"(?i)\b(https?|ftp)(:)(?=//)|\b(www)(\.)")
 
 
 def md_escape(text: str) -> str:
-    """Plain text made safe to stand in Markdown (no accidental links or emphasis)."""
-    return _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+    """Plain text made safe to stand in Markdown (no accidental links or emphasis): a
+    release note's `https://...` stays text, not a link no check looked at."""
+    escaped = _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+    return _BARE_LINK.sub(lambda m: f"{m.group(1) or m.group(3)}\\{m.group(2) or m.group(4)}",
+                          escaped)
 
 
 @dataclass(frozen=True)
@@ -77,8 +83,9 @@ def _new_item(c: Change) -> Item:
 
 def _verdict_item(c: Change) -> Item:
     old, new = c.verdict.old or {}, c.verdict.new or {}
-    was = old.get("rating")
-    rating = f"{was} → **{new.get('rating')}**" if was else f"new verdict: **{new.get('rating')}**"
+    # the history is read unchecked: a rating is escaped like any other text
+    was, now = old.get("rating"), md_escape(new.get("rating"))
+    rating = f"{md_escape(was)} → **{now}**" if was else f"new verdict: **{now}**"
     text = new.get("text")
     tail = f" {md_escape(text)}" if isinstance(text, str) else ""
     return Item(c.entry, f"- {_link(c)}: {rating}.{tail}\n")
