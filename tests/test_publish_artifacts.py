@@ -112,6 +112,26 @@ def test_collection_json_search_index_and_home(exl2_out):
     assert '<a href="/glossary">Glossary</a> <span class="muted">5</span>' in home
 
 
+def test_every_collection_has_its_list_even_with_nothing_published(catalog, tmp_path):
+    """A collection with nothing published had no `/<collection>.json`: a front end got a
+    404, and one came when a collection's last entry was unpublished (found in review)."""
+    from pipeline.config import COLLECTIONS
+
+    out = tmp_path / "out"
+    build(load_settings(catalog), out)
+    for collection in COLLECTIONS:
+        assert (out / f"{collection}.html").is_file(), collection
+    errors = read_json(out / "errors.json")
+    assert (errors["count"], errors["entries"], errors["collection"]) == (0, [], "errors")
+    assert read_json(out / "tools.json")["count"] == 1
+    path = catalog / "entries/tools/vllm.md"
+    path.write_text(path.read_text().replace("status: published", "status: draft"))
+    build(load_settings(catalog), out)  # incremental: the list goes empty, it stays
+    assert (read_json(out / "tools.json")["count"], read_json(out / "tools.json")["entries"]) \
+        == (0, [])
+    assert "0 entries." in (out / "tools.html").read_text()
+
+
 def test_sitemap_lists_published_entries_only(catalog, tmp_path):
     for status in ("draft", "review", "retired"):
         write_entry(catalog, f"glossary/{status}-term", {

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 
+from ..config import COLLECTIONS
 from ..errors import PipelineError
 from . import collection_json, feed, redirects, search_index, sitemap
 from .output import Span
@@ -31,7 +32,10 @@ def write_lists(b: Run) -> None:
         by_collection.setdefault(i.split("/", 1)[0], []).append(i)
     moved = b.moved | {i.split("/", 1)[0] for i in b.changed
                        if signature(old.get(i)) != signature(facts.get(i))}
-    for collection, ids in sorted(by_collection.items()):
+    # every collection, one with nothing published too: a front end asking for
+    # /errors.json gets an empty list, not a 404 when the last entry is unpublished
+    for collection in sorted(COLLECTIONS):
+        ids = by_collection.get(collection, [])
         ids.sort(key=lambda i: (facts[i]["title"].casefold(), i))
         for rel in (f"{collection}.json", f"{collection}.html"):
             page = rel.endswith(".html")
