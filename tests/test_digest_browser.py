@@ -6,19 +6,16 @@ Screenshots are kept in test-artifacts/ (git-ignored) for a person to look at.
 from __future__ import annotations
 
 import base64
-import os
 from pathlib import Path
 
 import pytest
 
-from conftest import REPO
+from conftest import CHROMIUM, REPO
 from test_changes import scripted_month
 
-CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = REPO / "test-artifacts"
 
-pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM),
-                                reason=f"{CHROMIUM} is missing (apt-get install chromium)")
+pytestmark = pytest.mark.usefixtures("chromium_here")  # skipped here, failed on CI
 
 # Decode the screenshot in the browser itself and measure it: how many distinct
 # colours, and which share of pixels differs from the top-left (background) one.
@@ -42,7 +39,7 @@ MEASURE = """async (b64) => {
 
 
 @pytest.fixture(scope="module")
-def browser():
+def browser(chromium_here):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

@@ -7,21 +7,18 @@ validates). A screenshot of each goes to test-artifacts/.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 import yaml
 
-from conftest import REPO
+from conftest import CHROMIUM, REPO, unavailable
 from pipeline.config import load_settings
 from pipeline.publish.build import ValidationFailed
 from pipeline.publish.serve import PreviewServer
 from test_publish_catalog import make_exl2_catalog
 
-CHROMIUM = "/usr/bin/chromium"
-pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM),
-                                reason=f"{CHROMIUM} is missing (apt-get install chromium)")
+pytestmark = pytest.mark.usefixtures("chromium_here")  # skipped here, failed on CI
 HEADINGS = {"related": "Related terms", "see_also": "See also", "guides": "Buyer guides",
             "errors": "When it doesn't work"}
 SINGULAR = {"tools": "tool", "models": "model", "hardware": "hardware", "benchmarks": "benchmark",
@@ -52,7 +49,7 @@ def preview(request, tmp_path):
     """(catalog root, a running PreviewServer) for the catalog named by the parameter."""
     if request.param == "shipped catalog":
         if not (REPO / "entries/glossary/exl2.md").exists():
-            pytest.skip("entries/glossary/exl2.md is not written yet")
+            unavailable("entries/glossary/exl2.md is not written yet")
         root = request.getfixturevalue("shipped")
     else:
         root = make_exl2_catalog(tmp_path / "exl2")
@@ -64,7 +61,7 @@ def preview(request, tmp_path):
         build(server.settings, server.out_dir)
     except ValidationFailed as e:
         server.close()
-        pytest.skip(f"the shipped catalog does not validate yet ({e.result.errors} errors); "
+        unavailable(f"the shipped catalog does not validate yet ({e.result.errors} errors); "
                     "tests/test_publish_catalog.py covers the same page shape")
     server.start()
     yield root, server, request.param
@@ -73,7 +70,7 @@ def preview(request, tmp_path):
 
 @pytest.fixture
 def page():
-    sync_api = pytest.importorskip("playwright.sync_api")
+    from playwright import sync_api
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
             "--no-sandbox", "--disable-background-networking", "--disable-gpu"])
