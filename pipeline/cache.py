@@ -120,11 +120,16 @@ def facets(collection: str, summary: dict) -> set[tuple]:
     return out
 
 
-def changed_facts(old: Record | None, new: Record | None) -> set[tuple]:
-    """What other entries may see differently when a file goes from `old` to `new`."""
+def changed_facts(old: Record | None, new: Record | None, path: str = "") -> set[tuple]:
+    """What other entries may see differently when a file goes from `old` to `new`.
+
+    A file that is there but cannot be read is neither missing nor an entry to those
+    that refer to it (Catalog.unreadable): its coming or going is a change of its id."""
     before = old.entry if old else None
     after = new.entry if new else None
     if before == after:
+        if before is None and (old is None) != (new is None) and path.endswith(".md"):
+            return {("id", "/".join(path[:-3].split("/")[-2:]))}
         return set()
     out = set()
     for e in (before, after):
@@ -336,9 +341,9 @@ class ValidateCache:
         """What other entries may see differently now than at the last save."""
         facts: set[tuple] = set()
         for path, *_ in fresh:
-            facts |= changed_facts(self.records.get(path), records[path])
+            facts |= changed_facts(self.records.get(path), records[path], path)
         for path in self.records.keys() - records.keys():
-            facts |= changed_facts(self.records[path], None)
+            facts |= changed_facts(self.records[path], None, path)
         return facts
 
     def save(self) -> None:

@@ -24,8 +24,8 @@ from pathlib import Path
 from .cache import (Record, ValidateCache, diagnostics, facets, iso_day, mentions, plan, rows,
                     stub, summarize)
 from .catalog import yamlpos
-from .catalog.loader import (BIBLIOGRAPHY, content_digest, load_catalog, parse_bibliography,
-                             parse_entry, unreadable, walk_folder)
+from .catalog.loader import (BIBLIOGRAPHY, content_digest, file_id, load_catalog,
+                             parse_bibliography, parse_entry, unreadable, walk_folder)
 from .catalog.model import Catalog, Entry
 from .catalog.parsed import StoreWriter, store_path, written
 from .catalog.text import citations, internal_links, path_to_id
@@ -276,10 +276,12 @@ def _parse_shard(state: dict, items: list[tuple]) -> list[tuple[str, Record]]:
 
 
 def _check_shard(state: dict, stubs: dict[str, tuple], bibliography: tuple,
-                 full: set[str], catalog_only: set[str], reread: list[tuple]) -> dict:
+                 full: set[str], catalog_only: set[str], reread: list[tuple],
+                 broken: frozenset = frozenset()) -> dict:
     """Diagnostics by entry and rule family: every family for `full`, the catalog-wide
     ones for `catalog_only`, of the entries parsed in this process and of `reread`
-    (path, full path), parsed now. Every other entry is a stand-in made from `stubs`.
+    (path, full path), parsed now. Every other entry is a stand-in made from `stubs`;
+    `broken` holds the ids of entry files that could not be read (Catalog.unreadable).
 
     Entries are checked CHUNK at a time; then their Markdown lines are dropped and,
     in a worker, the entries themselves, so memory stays flat.
@@ -295,9 +297,10 @@ def _check_shard(state: dict, stubs: dict[str, tuple], bibliography: tuple,
             parsed[entry.id] = entry
     entries = {entry_id: parsed.get(entry_id) or stub(rel, summary)
                for entry_id, (rel, summary) in stubs.items()}
-    sources, positions, bib_file = bibliography
+    sources, positions, bib_file, bib_broken = bibliography
     catalog = Catalog(entries=entries, bibliography=sources, bibliography_positions=positions,
-                      bibliography_file=bib_file)
+                      bibliography_file=bib_file, unreadable=broken,
+                      bibliography_unreadable=bib_broken)
     extras = {"schemas": state["schemas"]}  # shared by the chunks: computed once
     checks = load_checks()
     bar = state.get("progress")
@@ -360,9 +363,10 @@ def _catalog_level(settings: Settings, schemas, bibliography: tuple, cited: set[
 
     probe = Entry(id="-/-", collection="-", slug="-", file="-", body="", body_line=1,
                   data={"cites": [{"source": s} for s in sorted(cited)]})
-    sources, positions, bib_file = bibliography
+    sources, positions, bib_file, bib_broken = bibliography
     catalog = Catalog(entries={probe.id: probe}, bibliography=sources,
-                      bibliography_positions=positions, bibliography_file=bib_file)
+                      bibliography_positions=positions, bibliography_file=bib_file,
+                      bibliography_unreadable=bib_broken)
     ctx = Context(catalog=catalog, settings=settings, today=today, extras={"schemas": schemas})
     return [d for d in run_checks(ctx) if d.entry is None] + _bibliography_schema(settings,
                                                                                  schemas)
@@ -441,7 +445,10 @@ def validate(
     store = ValidateCache.open(settings, enabled=cache)
     records, fresh, refused = store.scan(walk_folder(settings))
     sources, where, bib_load = _bibliography(settings)
-    bibliography = (sources, where, settings.paths.bibliography)
+    # the shared bibliography, and whether it could not be read at all (then citations of
+    # it are not reported one by one: its own error says why)
+    bibliography = (sources, where, settings.paths.bibliography,
+                    any(d.rule != "bibliography" for d in bib_load))
     count = max(1, min(jobs or cores(), len(fresh) // PER_WORKER)) if can_fork() else 1
     state = {"settings": settings, "prefix": settings.paths.entries.strip("/"), "today": today,
              "schemas": _load_schemas(settings) if fresh else None,
@@ -488,9 +495,12 @@ def validate(
                 progress.total = (progress.total or 0) + len(full | catalog_only)
             stubs = {entry_id: (rel, records[rel].entry) for entry_id, rel in by_id.items()}
             others = sorted((full | catalog_only) - owner)
+            broken = frozenset(i for i in (file_id(rel) for rel, r in records.items()
+                                           if not r.entry) if i is not None and i not in by_id)
             for result in workers.call(_check_shard, [
                     (stubs, bibliography, full, catalog_only,
-                     [(by_id[i], str(settings.root / by_id[i])) for i in others[n::count]])
+                     [(by_id[i], str(settings.root / by_id[i])) for i in others[n::count]],
+                     broken)
                     for n in range(count)]):
                 computed.update(result)
             if stage_bar is not None:
@@ -570,7 +580,7 @@ def _whole(state: dict, by_id: dict[str, str], bibliography: tuple) -> Catalog |
     parsed = state.get("entries", {})
     if any(i not in parsed for i in by_id):
         return None
-    sources, where, file = bibliography
+    sources, where, file, _ = bibliography
     return Catalog(entries={i: parsed[i] for i, _ in sorted(by_id.items(), key=lambda x: x[1])},
                    bibliography=sources, bibliography_positions=where, bibliography_file=file)
 

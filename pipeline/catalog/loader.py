@@ -430,10 +430,19 @@ def load_catalog(
     entries, diags = parse_files(files, settings.paths.entries.strip("/"))
     bib_file = settings.paths.bibliography
     sources, where, _, _, bib_diags = parse_bibliography(bib_file, bibliography)
+    loaded = {e.id: e for e in entries}
     catalog = Catalog(
-        entries={e.id: e for e in entries},
+        entries=loaded,
         bibliography=sources,
         bibliography_positions=where,
         bibliography_file=bib_file,
+        unreadable=frozenset(i for i in map(file_id, {d.file for d in diags})
+                             if i is not None and i not in loaded),
     )
     return catalog, diags + bib_diags
+
+
+def file_id(path: str) -> str | None:
+    """The id an entry file would have, `<collection>/<slug>` of `.../<collection>/<slug>.md`."""
+    parts = path[:-3].split("/") if path.endswith(".md") else []
+    return "/".join(parts[-2:]) if len(parts) >= 2 else None

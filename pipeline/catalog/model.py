@@ -65,6 +65,10 @@ class Catalog:
     bibliography: dict[str, dict] = field(default_factory=dict)
     bibliography_positions: dict[str, Position] = field(default_factory=dict)
     bibliography_file: str = ""
+    # ids of entry files that are there but could not be read (their own errors say why):
+    # a reference to one is not reported again, as if the file were missing
+    unreadable: frozenset = frozenset()
+    bibliography_unreadable: bool = False  # the shared bibliography is there but unread
 
     def __contains__(self, entry_id: str) -> bool:
         return entry_id in self.entries

@@ -248,6 +248,8 @@ def _date(value) -> _dt.date | None:
 @check
 def check_citations(ctx: Context):
     bib = ctx.catalog.bibliography
+    # a bibliography that cannot be read has its own error: a citation of it is not one too
+    unread = ctx.catalog.bibliography_unreadable
     used_bib: set[str] = set()
     # with no shared bibliography at all, say so: it is more likely the cause than the id
     why = "" if bib or ctx.settings.path("bibliography").is_file() else (
@@ -274,12 +276,12 @@ def check_citations(ctx: Context):
         yield from _unclosed(entry)
         for line, col, sid in citations(entry):
             cited.add(sid)
-            if sid not in own and sid not in bib:
+            if sid not in own and sid not in bib and not unread:
                 yield CITE_UNRESOLVED(entry.file, line, col,
                                       f"[@{sid}] cites no known source{why}", entry=entry.id)
         for path, sid in _source_refs(entry.data):
             cited.add(sid)
-            if sid not in own and sid not in bib:
+            if sid not in own and sid not in bib and not unread:
                 line, col = entry.pos(path)
                 where = ".".join(str(p) for p in path)
                 yield CITE_UNRESOLVED(entry.file, line, col,

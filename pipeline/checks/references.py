@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+
 from ..catalog.text import internal_links, path_to_id
 from ..config import COLLECTIONS
 from ..diagnostics import rule
@@ -79,7 +81,7 @@ def check_references(ctx: Context):
     schemas = ctx.shared("schemas", lambda: None)
     if schemas is None:
         return
-    entries = ctx.catalog.entries
+    entries, broken = ctx.catalog.entries, ctx.catalog.unreadable
     for entry in ctx.targets():
         published = entry.is_published
         for field in schemas.ref_fields(entry.collection):
@@ -92,6 +94,9 @@ def check_references(ctx: Context):
                 if (found is not None and target.split("/", 1)[0] in field.collections
                         and (is_author or not published or found.is_published)):
                     continue  # the common case: nothing to say, so no position to look up
+                if target in broken or (not is_author and target in entries
+                                        and not _known_status(entries[target])):
+                    continue  # its own file's error says why: one error, where it is
                 line, col = entry.pos(path)
                 where = ".".join(str(p) for p in path)
                 if target not in entries:
@@ -119,7 +124,18 @@ def check_references(ctx: Context):
             target = path_to_id(path)
             head = path.strip("/").split("/", 1)[0]
             if head not in COLLECTIONS or _is_index(path):
-                continue  # a site page outside the catalog (/, /newsletter, /search)
+                # a site page outside the catalog (/, /newsletter, /search), unless its
+                # first part is a collection's name mistyped: a 404 for the reader
+                meant = _collection_meant(head)
+                if meant is not None:
+                    yield LINK_UNRESOLVED(
+                        entry.file, line, col,
+                        f"link to {path}: there is no collection '{head}'; did you mean "
+                        f"/{meant}{path.strip('/')[len(head):]}?", entry=entry.id)
+                continue
+            if target in broken or (target in entries
+                                    and not _known_status(entries[target])):
+                continue  # its own file's error says why
             if target is None or target not in entries:
                 yield LINK_UNRESOLVED(entry.file, line, col,
                                       f"link to {path}: no such entry", entry=entry.id)
@@ -128,6 +144,23 @@ def check_references(ctx: Context):
                     entry.file, line, col,
                     f"link to {path}: '{target}' is {entries[target].status}, not published",
                     entry=entry.id)
+
+
+_STATUSES = frozenset({"draft", "review", "published", "retired"})
+
+
+def _known_status(entry) -> bool:
+    """Whether an entry's status is one the schema allows: a target with a mistyped status
+    (`publshed`) has its own error, which every entry linking to it need not repeat."""
+    return entry.data.get("status") in _STATUSES
+
+
+def _collection_meant(head: str) -> str | None:
+    """The collection a path's first part is close to (`glosary` -> glossary), if any."""
+    if not head or head in COLLECTIONS:
+        return None
+    close = difflib.get_close_matches(head.lower(), COLLECTIONS, n=1, cutoff=0.8)
+    return close[0] if close else None
 
 
 def _is_index(path: str) -> bool:

@@ -1,0 +1,91 @@
+"""One mistake, one error, in the file that holds it: an entry (or the bibliography) that
+cannot be read, or has a mistyped status, is not reported again in every entry that
+refers to it (found in review: one duplicate key gave 12 errors in 10 other files, each
+saying a file that is there is 'not an entry', and told editors to create it)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from conftest import MINI, write_entry
+from pipeline.config import load_settings
+from pipeline.validate import validate
+
+
+def run(root, **kw):
+    return validate(load_settings(root), today=dt.date(2026, 11, 27), **kw)
+
+
+def found(result) -> list[tuple[str, str]]:
+    return sorted((d.file, d.rule) for d in result.diagnostics)
+
+
+def refer_to_awq(root, n: int = 3) -> None:
+    for i in range(n):
+        write_entry(root, f"glossary/term-{i}", {
+            "title": f"Term {i}", "status": "published", "summary": "A term.",
+            "authors": ["ana"], "published": "2026-01-10", "category": "Formats & quantization",
+            "related": ["glossary/awq"]}, "See [AWQ](/glossary/awq).\n")
+
+
+@pytest.mark.parametrize("cache", [False, True])
+def test_an_unreadable_entry_is_one_error_in_its_own_file(catalog, cache):
+    refer_to_awq(catalog)
+    assert run(catalog, cache=cache).diagnostics == []
+    path = catalog / "entries/glossary/awq.md"
+    good = path.read_text()
+    path.write_text(good.replace("title: AWQ", "title: AWQ\ntitle: AWQ again"))  # duplicate key
+    assert [f for f, _ in found(run(catalog, cache=cache))] == ["entries/glossary/awq.md"]
+    # the file goes: now every reference to it is broken, in the files that hold them
+    path.unlink()
+    rules = found(run(catalog, cache=cache))
+    assert ("entries/glossary/term-0.md", "ref-unresolved") in rules
+    assert ("entries/glossary/term-0.md", "link-unresolved") in rules
+    assert ("entries/tools/vllm.md", "ref-unresolved") in rules
+    assert len(rules) == 7  # three terms twice, vllm once
+    path.write_text(good.replace("title: AWQ", "title: AWQ\ntitle: AWQ again"))
+    assert [f for f, _ in found(run(catalog, cache=cache))] == ["entries/glossary/awq.md"]
+    path.write_text(good)
+    assert run(catalog, cache=cache).diagnostics == []
+
+
+def test_a_mistyped_status_is_one_error_not_one_per_link(catalog):
+    refer_to_awq(catalog)
+    path = catalog / "entries/glossary/awq.md"
+    path.write_text(path.read_text().replace("status: published", "status: publshed"))
+    assert found(run(catalog)) == [("entries/glossary/awq.md", "schema")]
+    path.write_text(path.read_text().replace("status: publshed", "status: draft"))
+    rules = found(run(catalog))
+    assert ("entries/glossary/term-0.md", "link-unpublished") in rules and len(rules) == 7
+
+
+def test_an_unreadable_bibliography_is_one_error_not_one_per_citation(catalog):
+    (catalog / "data").mkdir(exist_ok=True)
+    bib = catalog / "data/bibliography.yaml"
+    bib.write_text("sources:\n  - id: shared-paper\n    title: A paper\n"
+                   "    url: https://example.org/paper\n    accessed: 2026-01-01\n")
+    write_entry(catalog, "glossary/cited", {
+        "title": "Cited", "status": "published", "summary": "A term.", "authors": ["ana"],
+        "published": "2026-01-10", "category": "Formats & quantization"},
+        "A fact [@shared-paper]. Another [@shared-paper].\n")
+    assert run(catalog).diagnostics == []
+    bib.write_text(bib.read_text().replace("  - id:", "  -\tid:"))  # a tab
+    assert [f for f, _ in found(run(catalog))] == ["data/bibliography.yaml"]
+    bib.write_text("sources:\n  - id: other-paper\n    title: B\n    url: https://e.org/b\n"
+                   "    accessed: 2026-01-01\n")
+    rules = found(run(catalog))
+    assert rules.count(("entries/glossary/cited.md", "cite-unresolved")) == 2
+
+
+def test_a_link_into_a_mistyped_collection_is_reported(catalog):
+    write_entry(catalog, "glossary/term-0", {
+        "title": "Term 0", "status": "published", "summary": "A term.", "authors": ["ana"],
+        "published": "2026-01-10", "category": "Formats & quantization"},
+        "See [AWQ](/glosary/awq#kernels), [search](/search) and [news](/newsletter).\n")
+    (d,) = run(catalog).diagnostics
+    assert (d.rule, d.file, d.line, d.column) == ("link-unresolved", "entries/glossary/term-0.md",
+                                                  d.line, 11)
+    assert d.message == ("link to /glosary/awq: there is no collection 'glosary'; did you "
+                         "mean /glossary/awq?")
