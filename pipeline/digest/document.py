@@ -54,6 +54,7 @@ class Segment:
     id: str
     mark: str
     text: str
+    line: int = 0  # file line of its marker (0: not read from a file)
 
     @property
     def edited(self) -> bool:
@@ -92,6 +93,7 @@ class Document:
     meta: dict
     parts: list  # str (the editor's text) or Block
     body_line: int = 1  # file line of the body's first line
+    file: str = ""  # the file's name in messages (`digests/2026-10.md`)
 
     def blocks(self) -> dict[str, Block]:
         return {p.section: p for p in self.parts if isinstance(p, Block)}
@@ -110,28 +112,116 @@ class Document:
         return [str(x) for x in d] if isinstance(d, list) else []
 
     def set_deleted(self, ids: list[str]) -> None:
-        """Rewrite only the `deleted:` key of the front matter (the rest stays as typed)."""
+        """Rewrite only the value of the `deleted:` key (the rest stays as typed).
+
+        The value's exact span comes from the YAML node's marks; it is written as one
+        flow list (`deleted: [a, b]`), and every comment the editor wrote inside it stays:
+        one on the key's line stays there, the others follow on their own lines, as they
+        were indented. When the span cannot be rewritten so that the front matter reads
+        back the same but for the new list, it is a DigestError at its line and nothing
+        changes."""
+        front = "" if not self.front.strip() else (
+            self.front if self.front.endswith("\n") else self.front + "\n")
+        ids = [str(i) for i in ids]
+        new = _with_deleted(front, ids, self.file or "the digest")
+        self.front = new
         self.meta["deleted"] = list(ids)
-        value = yaml.safe_dump(list(ids), default_flow_style=True, width=10_000).strip()
-        lines = self.front.split("\n")
-        out, skipping, done = [], False, False
-        for line in lines:
-            if skipping and (line.startswith((" ", "\t", "-")) and line.strip()):
-                continue
-            skipping = False
-            if line.startswith("deleted:") and not done:
-                out.append(f"deleted: {value}")
-                skipping, done = True, True
-                continue
-            out.append(line)
-        if not done:
-            out.insert(len(out) - 1 if out and out[-1] == "" else len(out), f"deleted: {value}")
-        self.front = "\n".join(out)
+
+
+def _flow(ids: list[str]) -> str:
+    return yaml.safe_dump(ids, default_flow_style=True, width=1 << 30).strip()
+
+
+def _with_deleted(front: str, ids: list[str], file: str) -> str:
+    """`front` with the `deleted:` value set to `ids` (see Document.set_deleted)."""
+    def refuse(line: int, why: str) -> DigestError:
+        return DigestError(f"{file}:{line + 2}: the draft cannot update `deleted:` safely: "
+                           f"{why}; write the front matter as `key: value` lines, and `deleted:` "
+                           "as `deleted: [id, id]` or with one `- id` line per id under it, "
+                           "then draft again (nothing was written)")
+
+    try:
+        root = yaml.compose(front)
+        old = yaml.safe_load(front) or {}
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        raise refuse(mark.line if mark else 0, "the front matter is not valid YAML") from None
+    if root is not None and not (isinstance(root, yaml.MappingNode) and not root.flow_style):
+        raise refuse(root.start_mark.line, "the front matter is not a list of `key: value` lines")
+    pairs = [(k, v) for k, v in (root.value if root is not None else [])
+             if isinstance(k, yaml.ScalarNode) and k.value == "deleted"]
+    if len(pairs) > 1:
+        raise refuse(pairs[1][0].start_mark.line,
+                     f"`deleted:` appears twice (first at line {pairs[0][0].start_mark.line + 2})")
+    if not pairs:
+        col = root.value[0][0].start_mark.column if root is not None and root.value else 0
+        new = f"{front}{' ' * col}deleted: {_flow(ids)}\n"
+        where = front.count("\n")
+    else:
+        key, value = pairs[0]
+        where = key.start_mark.line
+        start = key.end_mark.index
+        end = value.end_mark.index
+        if value.start_mark.index < start:  # `deleted: *name`: the marks are the anchor's
+            end = next(t.end_mark.index for t in yaml.scan(front)
+                       if t.start_mark.index >= start and isinstance(t, yaml.AliasToken))
+        elif isinstance(value, yaml.SequenceNode) and not value.flow_style and value.value:
+            end = value.value[-1].end_mark.index  # a block list's own end is the next key
+        if not (end and front[end - 1] == "\n"):
+            eol = front.find("\n", end)
+            end = len(front) if eol < 0 else eol + 1
+        comments = _comments(front, start, end)
+        if comments is None:
+            raise refuse(where, "its value holds more than the list and comments")
+        inline = [c for c in comments if c[0] == where]
+        lines = [f"{lead}{text}\n" for line, lead, text in comments if line != where]
+        new = (front[:start] + f": {_flow(ids)}" + "".join(f"  {t}" for _, _, t in inline)
+               + "\n" + "".join(lines) + front[end:])
+    try:
+        back = yaml.safe_load(new)
+    except yaml.YAMLError:
+        back = None
+    if back != {**old, "deleted": ids}:
+        raise refuse(where, "rewriting it would change other front matter")
+    return new
+
+
+def _comments(front: str, start: int, end: int) -> list[tuple[int, str, str]] | None:
+    """The comments in front[start:end] as (line, indentation, text): what lies between
+    the YAML tokens there. None when something else does (no token of the value)."""
+    tokens = sorted((t.start_mark.index, t.end_mark.index) for t in yaml.scan(front)
+                    if start <= t.start_mark.index and t.end_mark.index <= end
+                    and t.end_mark.index > t.start_mark.index)
+    found = []
+    i = start
+    for t_start, t_end in [*tokens, (end, end)]:
+        while i < t_start:
+            ch = front[i]
+            if ch == "#":
+                eol = front.find("\n", i, end)
+                eol = end if eol < 0 else eol
+                if eol > t_start:
+                    return None
+                bol = front.rfind("\n", 0, i) + 1
+                first = bol + len(front[bol:i]) - len(front[bol:i].lstrip(" \t"))
+                found.append((front.count("\n", 0, i), front[bol:first],
+                              front[i:eol].rstrip()))
+                i = eol
+            elif ch in " \t\r\n":
+                i += 1
+            else:
+                return None
+        i = max(i, t_end)
+    return found
 
 
 def read_text(path, file: str) -> str:
     """A digest file's text; a file that is not UTF-8 is a DigestError at its line."""
-    data = path.read_bytes()
+    return decode(path.read_bytes(), file)
+
+
+def decode(data: bytes, file: str) -> str:
+    """A digest file's bytes as text; bytes that are not UTF-8 are a DigestError at their line."""
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
@@ -168,7 +258,7 @@ def parse(text: str, file: str) -> Document:
                           "such as [releases, verdicts/tools/vllm]; the next draft keeps it "
                           "up to date")
     body = lines[close + 1:]
-    return Document(front, meta, _parse_body(body, file, close + 2), close + 2)
+    return Document(front, meta, _parse_body(body, file, close + 2), close + 2, file)
 
 
 def _parse_body(lines: list[str], file: str, first: int) -> list:
@@ -202,7 +292,7 @@ def _parse_body(lines: list[str], file: str, first: int) -> list:
                 raise DigestError(f"{where}: item marker outside a block; delete the line "
                                   "or restore the block's begin marker")
             _close(block, target)
-            block.segments.append(Segment(m.group(1), m.group(2), ""))
+            block.segments.append(Segment(m.group(1), m.group(2), "", first + i))
             target = []
         elif m := END_RE.match(stripped):
             if not block or m.group(1) != block.section:

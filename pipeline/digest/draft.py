@@ -3,7 +3,9 @@
 The month's change set (first-parent history, [first day, first day of the
 next month) in UTC) and the month's upstream releases become generated
 blocks; an existing file is merged (see `merge`), written atomically, and
-its previous version is copied to `.digest-backups/` first.
+its previous version is copied to `.digest-backups/` first. A file saved while
+the draft ran (between its reading and the write) is left as saved: the draft
+stops and writes nothing.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from ..feeds.fetch import TIMEOUT
 from ..fileio import write_atomic
 from ..history import gitio
 from ..history.changes import ChangeSet, changes_in_period
-from .document import fingerprint, parse, read_text
+from .document import DigestError, decode, fingerprint, parse
 from .merge import MergeStats, merge
 from .month import Month
 from .sections import SECTIONS, generate
@@ -74,13 +76,21 @@ def _corrected(settings: Settings, cs: ChangeSet) -> dict[str, Entry]:
     return known
 
 
-def _backup(settings: Settings, path: Path, month: Month) -> Path:
+def _backup(settings: Settings, data: bytes, month: Month) -> Path:
     folder = settings.root / BACKUPS
     n = 1 + max((int(p.stem.rsplit(".", 1)[1]) for p in folder.glob(f"{month}.*.md")
                  if p.stem.rsplit(".", 1)[1].isdigit()), default=0)
     target = folder / f"{month}.{n}.md"
-    write_atomic(target, path.read_bytes())
+    write_atomic(target, data)
     return target
+
+
+def _read(path: Path) -> bytes | None:
+    """The file's bytes; None when there is no such file."""
+    try:
+        return path.read_bytes() if path.is_file() else None
+    except FileNotFoundError:
+        return None
 
 
 def _tools_at(settings: Settings, rev: str) -> list[Entry]:
@@ -134,7 +144,8 @@ def draft(settings: Settings, month: str, *, offline: bool = False,
                          "draft it once it has")
     path = settings.path("digests") / f"{m}.md"
     file = path.relative_to(settings.root).as_posix()
-    existing = read_text(path, file) if path.is_file() else None
+    raw = _read(path)
+    existing = decode(raw, file) if raw is not None else None
     doc = parse(existing if existing is not None else skeleton(m), file)
     if str(doc.meta.get("status", "")) == SENT:
         raise UsageError(f"{file} has status `{SENT}`: it went out already and is not redrafted")
@@ -155,6 +166,10 @@ def draft(settings: Settings, month: str, *, offline: bool = False,
     text = doc.render()
     if text == existing:
         return DraftResult(path, False, None, stats, cs, report, unread)
-    backup = _backup(settings, path, m) if existing is not None else None
+    if _read(path) != raw:  # the editor saved while the history and feeds were read
+        raise DigestError(f"{file} changed while it was being drafted (saved in the meantime?); "
+                          "nothing was written, so your save is as you made it: run the draft "
+                          "again")
+    backup = _backup(settings, raw, m) if raw is not None else None
     write_atomic(path, text)
     return DraftResult(path, True, backup, stats, cs, report, unread)

@@ -13,13 +13,18 @@ For each block of the file and the freshly generated section with its id:
 
 A whole block the editor removed counts as a deleted section (its id is
 recorded too). Text outside blocks is never looked at.
+
+Items move only within their block (docs/digest.md): an item found in another
+block (its id does not start with the block's) stops the merge with its line,
+before anything changes; it would otherwise be dropped there and recorded as
+deleted from its own block.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .document import Block, Document, Segment, fingerprint
+from .document import Block, DigestError, Document, Segment, fingerprint
 from .sections import Section
 
 
@@ -40,6 +45,7 @@ def merge(doc: Document, sections: list[Section],
     starts with the id of its entry, so the items, the drafted keys and the deleted
     ids the file holds follow first: an item the editor edited stays one item, and
     one deleted stays deleted, when its entry is renamed later in the month."""
+    _check_places(doc)
     if renames:
         _follow_renames(doc, renames)
     stats = MergeStats()
@@ -56,6 +62,23 @@ def merge(doc: Document, sections: list[Section],
     if deleted != doc.deleted:
         doc.set_deleted(deleted)
     return stats
+
+
+def _check_places(doc: Document) -> None:
+    """Every item stands in its own block: a DigestError at the first that does not."""
+    blocks = doc.blocks()
+    for block in blocks.values():
+        for seg in block.segments:
+            if seg.id.startswith(block.section + "/"):
+                continue
+            owner = seg.id.partition("/")[0]
+            back = (f"move it, with its marker line, back into block '{owner}', or, "
+                    if owner in blocks else "")
+            raise DigestError(
+                f"{doc.file or 'the digest'}:{seg.line}: item '{seg.id}' stands in block "
+                f"'{block.section}', but items can move only within their own block "
+                f"('{owner}'); {back}to keep its words here, move them outside the blocks "
+                "and delete the marker line")
 
 
 def _renamed_key(key: str, renames: dict[str, str]) -> str:
