@@ -166,6 +166,22 @@ def test_repository_prefix(tmp_path, catalog):
     assert repository_prefix(sub / "deep" / "site") == "deep/site/"
 
 
+def test_sarif_paths_are_from_the_repository_root(tmp_path, catalog, cli):
+    """With the catalog in a folder of its repository, SARIF gave `entries/...`: code
+    scanning would point at files that do not exist (found in review)."""
+    import json
+    import shutil
+
+    site = tmp_path / "repo" / "site"
+    shutil.copytree(catalog, site)
+    git(tmp_path / "repo", "init", "-q")
+    write_entry(site, "glossary/g01", term(1))  # a warning
+    doc = json.loads(cli(site, "validate", "--format", "sarif").output)
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            for r in doc["runs"][0]["results"]}
+    assert uris == {"site/entries/glossary/g01.md"}
+
+
 def test_annotation_escaping_exactly():
     d = Diagnostic("a,b:c%d.md", 3, 0, "r:x,y", "warning", "100% sure\r\nnext: a, b", hint="")
     assert annotation(d, "pre/") == (

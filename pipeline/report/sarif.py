@@ -6,6 +6,7 @@ import json
 
 from ..diagnostics import RULES
 from . import ReportOptions, reporter
+from .github import repository_prefix
 
 _LEVEL = {"error": "error", "warning": "warning"}
 
@@ -27,6 +28,9 @@ class SarifReporter:
                 "defaultConfiguration": {"level": _LEVEL.get(r.severity, "warning") if r else "warning"},
             })
         results = []
+        # paths from the repository's root, as code scanning reads them (the catalog may
+        # live in a folder of its repository, as the github reporter knows too)
+        prefix = repository_prefix(options.root) if options.root else ""
         for d in result.diagnostics:
             region = {"startLine": max(d.line, 1)}
             if d.column:
@@ -37,7 +41,7 @@ class SarifReporter:
                 "level": _LEVEL.get(d.severity, "warning"),
                 "message": {"text": d.message + (f" (hint: {d.hint})" if d.hint else "")},
                 "locations": [{"physicalLocation": {
-                    "artifactLocation": {"uri": d.file, "uriBaseId": "%SRCROOT%"},
+                    "artifactLocation": {"uri": prefix + d.file, "uriBaseId": "%SRCROOT%"},
                     "region": region,
                 }}],
             })
