@@ -89,3 +89,18 @@ def test_a_link_into_a_mistyped_collection_is_reported(catalog):
                                                   d.line, 11)
     assert d.message == ("link to /glosary/awq: there is no collection 'glosary'; did you "
                          "mean /glossary/awq?")
+
+
+def test_a_footnote_mark_or_an_empty_group_is_not_taken_for_a_citation(catalog):
+    """`reviewers[^3]` with a `[^3]:` definition, or `[@]`, passed in silence: the page
+    shows them as written and the claim is uncited (found in review)."""
+    write_entry(catalog, "glossary/term-0", {
+        "title": "Term 0", "status": "published", "summary": "A term.", "authors": ["ana"],
+        "published": "2026-01-10", "category": "Formats & quantization"},
+        "Loved by reviewers[^3], and by users [@ ].\n\n[^3]: A review.\n\n"
+        "A regex in code, `[^a-z]`, is code.\n")
+    ds = sorted((d.line, d.column, d.message) for d in run(catalog).diagnostics)
+    assert [d[:2] for d in ds] == [(10, 19), (10, 38), (12, 1)]
+    assert ds[0][2].startswith("'[^3]' is a footnote mark, which the site shows as written")
+    assert ds[1][2] == "'[@ ]' names no source; write the source's id after the @"
+    assert all(d.rule == "cite-unresolved" for d in run(catalog).diagnostics)

@@ -19,7 +19,11 @@ CITE_UNRESOLVED = rule(
     """
     A claim cites with Pandoc syntax, `[@source-id]` or `[@a; @b]`, and a
     front-matter fact names its source with `source: source-id`. The id must be
-    one of the entry's `sources` or a source in `data/bibliography.yaml`.
+    one of the entry's `sources` or a source in `data/bibliography.yaml`. A
+    group its line does not close (`[@a;` then `@b]` on the next line), a group
+    with no id (`[@]`) and a footnote mark (`[^3]`) cite nothing: the page shows
+    them as written, so they are reported too. While the shared bibliography
+    cannot be read, its own error is reported, not each citation of it.
     """,
     example="Fastest single stream [@exl2-readme].     <- no source with id exl2-readme",
     hint="add the source to `sources:` or fix the id",
@@ -224,9 +228,29 @@ def uncited_claims(entry: Entry):
         yield line, col, m.group(0)
 
 
+# What editors used to other tools write for a citation: a footnote mark (`[^3]`), which
+# the site shows as written, and a group with no id in it (`[@]`, `[@ ]`).
+_NOT_CITATIONS_RE = re.compile(r"\[\^[^\]\s]*\]|\[\s*@\s*\]")
+
+
+def _not_citations(entry: Entry):
+    text = prose_text(entry)
+    if "[^" not in text and "@]" not in text and "@ ]" not in text:
+        return  # the usual case, found without a scan
+    for m in _NOT_CITATIONS_RE.finditer(text):
+        line = entry.body_line + text.count("\n", 0, m.start())
+        column = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
+        found = m.group(0)
+        why = (f"'{found}' is a footnote mark, which the site shows as written; cite the "
+               "source with [@source-id], and list it under `sources:`" if found[1] == "^"
+               else f"'{found}' names no source; write the source's id after the @")
+        yield CITE_UNRESOLVED(entry.file, line, column, why, entry=entry.id)
+
+
 def _unclosed(entry: Entry):
     """A citation group that its line does not close (`[@a;` then `@b]` on the next line)
     cites nothing: the page shows it as written."""
+    yield from _not_citations(entry)
     text = prose_text(entry)
     if "[" not in text or "@" not in text:
         return

@@ -18,7 +18,9 @@ REF_UNRESOLVED = rule(
     Reference fields (`related`, `see_also`, `guides`, `errors`, `applies_to`,
     a benchmark's `hardware`, `model` and `tool`, a guide's picks) hold entry
     ids, `<collection>/<slug>`. Each must be the id of an entry in `entries/`;
-    otherwise the page would show a broken link.
+    otherwise the page would show a broken link. An entry that is there but
+    cannot be read, or has a status the schema does not know, is reported in
+    its own file only, not in every entry that refers to it.
     """,
     example="see_also: [tools/exllama2]     <- no entries/tools/exllama2.md",
     hint="check the spelling, or create the entry with `pipeline new`",
@@ -45,7 +47,10 @@ LINK_UNRESOLVED = rule(
     `[AWQ](/glossary/awq)` or `[AWQ](/glossary/awq#kernels)`. The path must be
     the id of an existing entry, or the reader lands on a 404. A collection's
     index (`/glossary`) and the home page (`/`) are pages the build writes, and
-    may be linked to.
+    may be linked to. Other site paths (`/search`, `/newsletter`) are pages
+    outside the catalog and are not checked, unless their first part is close
+    to a collection's name (`/glosary/awq`): that one is reported, with the
+    path it likely meant.
     """,
     example="[AWQ](/glossary/awk)     <- no entry glossary/awk",
     hint="check the spelling of the path; it is /<collection>/<slug>",
