@@ -159,7 +159,7 @@ BREAKS = [
     (_redirect_collision, "redirect-collision", "entries/tools/vllm.md", "- authors/ben"),
     (_file_name, "file-name", "entries/tools/Bad_Name.md", None),
     (_front_matter, "front-matter", "entries/tools/vllm.md", "title: vLLM"),
-    (_yaml_syntax, "yaml-syntax", "entries/tools/vllm.md", "---"),
+    (_yaml_syntax, "yaml-syntax", "entries/tools/vllm.md", 'title: "vLLM'),  # the open quote
     (_yaml_dup, "yaml-duplicate-key", "entries/tools/vllm.md", "title: b"),
     (_yaml_alias, "yaml-alias", "entries/tools/vllm.md", "authors: &a [ana]"),
     (_encoding, "file-encoding", "entries/tools/vllm.md", "title: caf"),
@@ -371,10 +371,11 @@ def test_every_unknown_key_is_reported_at_its_line(catalog):
     def line_of(start):
         return next(i + 1 for i, line in enumerate(lines) if line.startswith(start))
 
-    assert found == sorted([(line_of("sumary:"), "unknown key 'sumary'"),
-                            (line_of("tgas:"), "unknown key 'tgas'"),
-                            (line_of("  txt:"), "unknown key 'txt' in verdict"),
-                            (line_of("  bye:"), "unknown key 'bye' in verdict")])
+    assert found == sorted([
+        (line_of("sumary:"), "unknown key 'sumary': did you mean `summary`?"),
+        (line_of("tgas:"), "unknown key 'tgas': did you mean `tags`?"),
+        (line_of("  txt:"), "unknown key 'txt' in verdict: did you mean `text`?"),
+        (line_of("  bye:"), "unknown key 'bye' in verdict: did you mean `by`?")])
 
 
 def test_an_uncited_claim_is_reported_where_its_number_is(catalog):

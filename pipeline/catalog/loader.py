@@ -91,8 +91,12 @@ YAML_SYNTAX = rule(
     "The front matter is valid YAML holding a mapping of keys.",
     """
     The front matter must parse as YAML and be a mapping (`key: value` lines).
-    The message gives the parser's complaint at the line where it noticed it;
-    the mistake is often on the line before (a missing quote or colon).
+    The common slips are named where they are: a line without `: ` after its
+    key (`vendor:NVIDIA`), a quote never closed (at the opening quote, even
+    when the parser only stumbles lines later), a tab used for indentation.
+    Other complaints are the parser's, at the place it noticed them; the
+    mistake is then often on the line before. A number must be finite: `.nan`
+    and `.inf` are refused, since a page would show "nan GB".
     """,
     example='summary: "EXL2 is fast     <- the closing quote is missing',
     hint="quote values that contain ': ' or start with a special character",
@@ -312,7 +316,7 @@ def parse_entry(
         values, positions = yamlpos.load(fm, first_line=2)
     except yamlpos.YamlProblem as p:
         return None, [*diags, _YAML_RULES[p.kind](path, p.line, p.column, p.message,
-                                                  entry=entry_id)]
+                                                  entry=entry_id, hint=p.hint)]
     if values is None:
         values = {}
     if not isinstance(values, dict):
@@ -398,7 +402,8 @@ def parse_bibliography(path: str, data: bytes | None):
     try:
         values, positions = yamlpos.load(text)
     except yamlpos.YamlProblem as p:
-        return {}, {}, None, {}, [_YAML_RULES[p.kind](path, p.line, p.column, p.message)]
+        return {}, {}, None, {}, [_YAML_RULES[p.kind](path, p.line, p.column, p.message,
+                                                      hint=p.hint)]
     sources: dict[str, dict] = {}
     where: dict[str, tuple[int, int]] = {}
     diags: list[Diagnostic] = []

@@ -11,7 +11,7 @@ composing libyaml's node tree and building values from it (0.28 against
 `load` reads that shape and nothing else: it returns None at the first line
 it is not sure of (a multi-line or block scalar, a flow collection, a
 comment after a value, an anchor, a tag, an escape, a duplicate key, odd
-indentation, a character libyaml refuses, ...) and the caller reads the
+indentation, a character libyaml refuses, a number that is not finite, ...) and the caller reads the
 whole text with libyaml (yamlpos), which also words every error. What it
 returns is what yamlpos returns for the same text: the same values of the
 same types (plain scalars are resolved by PyYAML's own resolver) and the
@@ -188,7 +188,10 @@ class _Reader:
         fn = self.construct.get(tag)
         if fn is None:
             raise _Unsure  # libyaml's reading refuses it, and says where
-        return fn(ScalarNode(tag, text))
+        try:
+            return fn(ScalarNode(tag, text))
+        except ValueError:
+            raise _Unsure from None  # `.nan`, `.inf`: refused by libyaml's reading, at its place
 
     def flow(self, text: str, line_no: int, column: int, path: tuple):
         """`[a, b, c]` of plain words (ids, tags, numbers) on one line; anything else

@@ -74,19 +74,49 @@ def _resolve(value: str) -> str:
 class YamlProblem(Exception):
     """A YAML problem at a line and column (1-based, in the YAML text)."""
 
-    def __init__(self, kind: str, message: str, line: int, column: int):
+    def __init__(self, kind: str, message: str, line: int, column: int,
+                 hint: str | None = None):
         super().__init__(message)
         self.kind = kind  # "syntax", "duplicate-key", "alias", "tag"
         self.message = message
         self.line = line
         self.column = column
+        self.hint = hint  # how to fix this very problem; None: the rule's hint
 
 
 _constructor = yaml.constructor.SafeConstructor()
 _STR = "tag:yaml.org,2002:str"
+
+
+class NotFinite(ValueError):
+    """A float no page can show: `.nan`, `.inf` (any case, any sign), `1.0e+999`."""
+
+
+def _finite_float(node, _construct=_constructor.construct_yaml_float):
+    value = _construct(node)
+    if value - value == 0.0:  # false for nan and for either infinity
+        return value
+    raise NotFinite(node.value)
+
+
+def _not_finite(text: str, line: int, column: int) -> YamlProblem:
+    if "n" in text.lower().replace("inf", ""):
+        what = 'is YAML for "not a number"'
+    elif "inf" in text.lower():
+        what = "is YAML for infinity"
+    else:
+        what = "is too large to be a number"
+    return YamlProblem(
+        "syntax", f"`{text}` {what}, which no page can show: write a finite number",
+        line, column,
+        hint=f"write a number such as 24 or 1.5; if `{text}` is meant as text, put it in quotes",
+    )
+
+
 _SCALARS = {
     "tag:yaml.org,2002:int": _constructor.construct_yaml_int,
-    "tag:yaml.org,2002:float": _constructor.construct_yaml_float,
+    # `.nan`, `.inf` are refused where they are written (pages would show "nan GB")
+    "tag:yaml.org,2002:float": _finite_float,
     "tag:yaml.org,2002:bool": _constructor.construct_yaml_bool,
     "tag:yaml.org,2002:null": lambda node: None,
     # Dates and times stay text: the schema checks them, with a position.
@@ -176,11 +206,11 @@ def _load_odd(text: str, first_line: int):
     starts = [0] + [m.end() for m in _YAML_BREAKS.finditer(text)]  # libyaml's lines
 
     def fix(line: int, column: int) -> tuple[int, int]:
-        at = starts[min(line - 1, len(starts) - 1)] + column - 1
+        at = starts[min(line - first_line, len(starts) - 1)] + column - 1
         return text.count("\n", 0, at) + first_line, at - text.rfind("\n", 0, at)
 
     try:
-        data, positions = _load(text, 1)
+        data, positions = _load(text, first_line)
     except YamlProblem as p:
         p.line, p.column = fix(p.line, p.column)
         raise
@@ -199,10 +229,7 @@ def _load(text: str, first_line: int) -> tuple[object, dict[Path, tuple[int, int
     try:
         node = yaml.compose(text, Loader=_Composer)
     except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
-        line, col = (mark.line + first_line, mark.column + 1) if mark else (first_line, 1)
-        msg = " ".join(x for x in (e.context, e.problem) if x) or str(e)
-        raise YamlProblem("syntax", f"invalid YAML: {msg}", line, col) from None
+        raise _syntax_problem(e, text, first_line) from None
     except yaml.YAMLError as e:
         raise YamlProblem("syntax", f"invalid YAML: {e}", first_line, 1) from None
     positions: dict[Path, tuple[int, int]] = {}
@@ -210,6 +237,65 @@ def _load(text: str, first_line: int) -> tuple[object, dict[Path, tuple[int, int
         return None, positions
     seen: set[int] = set()
     return _build(node, (), positions, seen, first_line), positions
+
+
+_TAB_HINT = "replace the tab with spaces (set your editor to indent with spaces)"
+_KEY_HINT = ("write `key: value` with a space after the colon; a line that goes on with "
+             "the value above is indented under its key")
+
+
+def _quote_hint(quote: str) -> str:
+    return f"end the value with {quote} on the line where it starts, or remove the opening {quote}"
+
+
+def _syntax_problem(e: yaml.MarkedYAMLError, text: str, first_line: int) -> YamlProblem:
+    """libyaml's complaint in an editor's words, at the place the slip is: where the key
+    without `: ` or the quote never closed starts, rather than where libyaml noticed it
+    (lines later). Only on the error path: it may read the text again."""
+    problem, context = e.problem_mark, e.context_mark
+    mark = problem or context
+
+    def at(m) -> tuple[int, int]:
+        return (m.line + first_line, m.column + 1) if m else (first_line, 1)
+
+    if problem is not None and text[problem.index:problem.index + 1] == "\t":
+        return YamlProblem("syntax", "invalid YAML: this line has a tab: indent YAML with "
+                           "spaces, not tabs", *at(problem), hint=_TAB_HINT)
+    if context is not None and e.context == "while scanning a simple key":
+        return YamlProblem("syntax", "invalid YAML: this line has no `: ` after its key: "
+                           "write `key: value`", *at(context), hint=_KEY_HINT)
+    if context is not None and e.context == "while scanning a quoted scalar":
+        quote = text[context.index:context.index + 1] or '"'
+        return YamlProblem("syntax", f"invalid YAML: a quoted value is never closed: add the "
+                           f"closing `{quote}`", *at(context), hint=_quote_hint(quote))
+    opened = _runaway_quote(text, problem) if problem is not None else None
+    if opened is not None:
+        quote = text[opened.start_mark.index]
+        ends = text.count("\n", 0, opened.end_mark.index) + first_line  # an editor's line
+        return YamlProblem("syntax", f"invalid YAML: a quoted value is never closed: add the "
+                           f"closing `{quote}` (as written, it runs on to line {ends})",
+                           *at(opened.start_mark), hint=_quote_hint(quote))
+    msg = " ".join(x for x in (e.context, e.problem) if x) or str(e)
+    return YamlProblem("syntax", f"invalid YAML: {msg}", *at(mark))
+
+
+def _runaway_quote(text: str, problem):
+    """The quoted scalar that stops right where libyaml then stumbles, having run on over
+    lines: a quote never closed, which took the next quote (another value's opening one)
+    for its end. None when the problem is anything else."""
+    last = None
+    try:
+        for token in yaml.scan(text, Loader=_Loader):
+            if token.start_mark.index >= problem.index:
+                break
+            last = token
+    except yaml.YAMLError:
+        pass
+    if (isinstance(last, yaml.ScalarToken) and last.style in ('"', "'")
+            and last.end_mark.index == problem.index
+            and last.start_mark.line < last.end_mark.line == problem.line):
+        return last
+    return None
 
 
 # How deep front matter may nest: a real entry nests four levels (a benchmark's results),
@@ -226,7 +312,10 @@ def _build(node, path: Path, positions: dict, seen: set, first: int):
         if fn is None:
             line, col = _pos(node, first)
             raise YamlProblem("tag", f"YAML tag {tag} is not allowed here", line, col)
-        return fn(node)
+        try:
+            return fn(node)
+        except NotFinite:
+            raise _not_finite(node.value, *_pos(node, first)) from None
     if id(node) in seen:  # the C composer shares the node of an alias
         line, col = _pos(node, first)
         raise YamlProblem("alias", "YAML aliases are not allowed", line, col)

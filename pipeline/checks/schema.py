@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import difflib
+import re
+
 from ..diagnostics import rule
+from ..schemas import ecma_regex
 from . import Context, check
 
 SCHEMA = rule(
@@ -13,7 +17,8 @@ SCHEMA = rule(
     Each collection has a schema in `schemas/<collection>.schema.json` (field
     reference: docs/schema-reference.md). It names the fields an entry may have,
     their types and allowed values, and which are required. Unknown keys are
-    refused, so a typo such as `sumary:` is caught instead of silently ignored.
+    refused, so a typo such as `sumary:` is caught instead of silently ignored
+    (and the key it is close to is suggested).
     Dates are `YYYY-MM-DD` and must exist on the calendar; URLs are absolute.
     """,
     example="verdict:\n  rating: great      <- must be one of recommended, situational, avoid",
@@ -32,27 +37,106 @@ def _messages(error) -> list[tuple[tuple, str]]:
         if extra:
             known = ", ".join(sorted(allowed))
             return [((*path, key), f"unknown key '{key}'" + (f" in {where}" if path else "")
-                     + f" (allowed: {known})") for key in extra]
+                     + _did_you_mean(key, allowed) + f" (allowed: {known})") for key in extra]
     return [_message(error, path, where)]
+
+
+def _did_you_mean(key, allowed) -> str:
+    """`: did you mean `summary`?` for a key close to one the schema allows, else ''."""
+    close = difflib.get_close_matches(str(key), sorted(allowed), n=1, cutoff=0.7)
+    return f": did you mean `{close[0]}`?" if close else ""
+
+
+_SHOWN = 60  # characters of a value a message shows, at most
+
+
+def _shown(value) -> str:
+    """A value as a message shows it: quoted text, cut when long."""
+    if isinstance(value, str) and len(value) > _SHOWN:
+        return repr(value[:_SHOWN - 1] + "…")
+    return repr(value)
+
+
+# Patterns of the schemas in words, for a property whose schema has no description.
+_PATTERN_WORDS = {
+    "^[a-z0-9]+(-[a-z0-9]+)*$": "lowercase letters, digits and single hyphens",
+    "^[a-z0-9][a-z0-9-]*$": "lowercase letters, digits and hyphens",
+    "^[a-z]+/[a-z0-9]+(-[a-z0-9]+)*$": "an entry id: `<collection>/<slug>`, e.g. `tools/vllm`",
+    "^https?://": "an address that starts with http:// or https://",
+    "^[A-Z]{3}$": "three capital letters, a currency code such as USD or EUR",
+}
+
+
+def _expected_form(schema: dict, pattern: str) -> str:
+    """What a value that fails `pattern` should be, in words: the property's description
+    (and the pattern in words when the description does not say the form), or the pattern
+    in words, or, for a pattern we have no words for, the pattern itself."""
+    words = _PATTERN_WORDS.get(pattern)
+    described = schema.get("description") if isinstance(schema, dict) else None
+    if isinstance(described, str) and described.strip():
+        described = described.strip().rstrip(".")
+        if described[:1].isupper() and not described[1:2].isupper():
+            described = described[0].lower() + described[1:]
+        if words and "`" not in described and "letters" not in described:
+            return f"{described}, written as {words}"
+        return described
+    return words or f"text of the form {pattern}"
+
+
+def _slug_like(value: str, pattern: str) -> str:
+    """A value made to fit an id-like pattern (`GPU` -> `gpu`), for a suggestion; '' when
+    that does not make it fit."""
+    guess = re.sub(r"[^a-z0-9/]+", "-", value.strip().lower()).strip("-")
+    try:
+        fits = guess and guess != value and ecma_regex(pattern).search(guess)
+    except re.error:
+        return ""
+    return guess if fits else ""
+
+
+def _count(n: int, what: str) -> str:
+    return f"{n} {what}" + ("" if n == 1 else "s")
 
 
 def _message(error, path: tuple, where: str) -> tuple[tuple, str]:
     v = error.validator
+    value, limit = error.instance, error.validator_value
     if v == "required":
         missing = error.message.split("'")[1] if "'" in error.message else error.message
         return path, f"{where}: missing required key '{missing}'"
     if v == "enum":
-        options = ", ".join(str(o) for o in error.validator_value)
-        return path, f"{where}: {error.instance!r} is not one of {options}"
+        options = ", ".join(str(o) for o in limit)
+        close = difflib.get_close_matches(value, [o for o in limit if isinstance(o, str)],
+                                          n=1, cutoff=0.7) if isinstance(value, str) else []
+        hint = f"; did you mean `{close[0]}`?" if close else ""
+        return path, f"{where}: {_shown(value)} is not one of {options}{hint}"
     if v == "format":
-        what = {"date": "a valid date YYYY-MM-DD", "uri": "an absolute URL"}.get(
-            error.validator_value, error.validator_value
-        )
-        return path, f"{where}: {error.instance!r} is not {what}"
-    if v == "pattern":
-        return path, f"{where}: {error.instance!r} does not match {error.validator_value}"
+        what = {"date": "a valid date YYYY-MM-DD", "uri": "an absolute URL"}.get(limit, limit)
+        return path, f"{where}: {_shown(value)} is not {what}"
+    if v == "pattern" and isinstance(value, str):
+        message = f"{where}: {_shown(value)} should be {_expected_form(error.schema, limit)}"
+        guess = _slug_like(value, limit)
+        return path, message + (f"; did you mean `{guess}`?" if guess else "")
+    if v in ("maxLength", "minLength") and isinstance(value, str):
+        bound = "at most" if v == "maxLength" else "at least"
+        size = "empty" if not value else _count(len(value), "character")
+        return path, f"{where} is {size}; {bound} {limit}"
+    if v in ("maxItems", "minItems") and isinstance(value, list):
+        bound = "at most" if v == "maxItems" else "at least"
+        size = "an empty list" if not value else _count(len(value), "item")
+        return path, f"{where} is {size}; {bound} {limit}"
+    if v == "uniqueItems" and isinstance(value, list):
+        seen: list = []
+        for i, item in enumerate(value):
+            if any(type(s) is type(item) and s == item for s in seen):
+                return (*path, i), f"{where}: {_shown(item)} is listed twice; list each once"
+            seen.append(item)
+    if v in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):
+        bound = {"minimum": "at least", "exclusiveMinimum": "more than",
+                 "maximum": "at most", "exclusiveMaximum": "less than"}[v]
+        return path, f"{where} is {_shown(value)}; it must be {bound} {limit}"
     if v == "type":
-        return path, f"{where}: {error.instance!r} is not of type {error.validator_value}"
+        return path, f"{where}: {_shown(value)} is not of type {limit}"
     if v == "oneOf" and error.context:
         return path, f"{where}: give exactly one of: " + ", ".join(
             "'" + c.message.split("'")[1] + "'" for c in error.context if "'" in c.message

@@ -1,0 +1,214 @@
+"""What `pipeline validate` tells an editor about a slip in front matter: the line and
+column where the slip is, in plain words, with a hint that fits it (found in review:
+YAML errors lines too late in the parser's words, raw regexes, whole 150-character
+values, no suggestion for a misspelt key, and `.nan` passing to show "nan GB")."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from conftest import write_entry
+from pipeline.catalog import yamlpos
+from pipeline.catalog.loader import YAML_SYNTAX
+from pipeline.checks.schema import SCHEMA
+from pipeline.config import load_settings
+from pipeline.validate import validate
+
+FILE = "entries/hardware/rtx-test.md"
+
+# A draft hardware entry that validates clean; each test changes one line of it.
+GOOD = """\
+---
+title: NVIDIA GeForce RTX Test
+status: draft
+summary: A card for tests.
+authors: [ana]
+tags: [gpu, nvidia]
+kind: gpu
+vendor: NVIDIA
+released: 2022-10-12
+specs:
+  - {label: VRAM, value: 24, unit: GB, source: spec-sheet}
+  - label: Memory bus
+    value: 384
+    unit: bit
+    source: spec-sheet
+sources:
+  - id: spec-sheet
+    url: https://example.org/rtx
+    title: "The card's spec sheet"
+    accessed: 2026-10-01
+---
+The card [@spec-sheet].
+"""
+
+
+def line_no(text: str, start: str) -> int:
+    return next(i + 1 for i, line in enumerate(text.split("\n")) if line.startswith(start))
+
+
+def problems(catalog, text: str, rule: str | None = None):
+    write_entry(catalog, "hardware/rtx-test", text)
+    diags = validate(load_settings(catalog), today=dt.date(2026, 11, 27)).diagnostics
+    return [d for d in diags if d.file == FILE and (rule is None or d.rule == rule)]
+
+
+def only(catalog, text: str, rule: str):
+    found = problems(catalog, text)
+    assert [d.rule for d in found] == [rule], found
+    return found[0]
+
+
+def test_the_entry_the_tests_change_is_clean(catalog):
+    assert problems(catalog, GOOD) == []
+
+
+# -- YAML syntax: where the slip is, in plain words ---------------------------------------
+
+def test_a_key_without_a_space_after_its_colon_is_reported_on_its_own_line(catalog):
+    text = GOOD.replace("vendor: NVIDIA", "vendor:NVIDIA")
+    d = only(catalog, text, "yaml-syntax")
+    assert (d.line, d.column) == (line_no(text, "vendor:"), 1)  # not the line after it
+    assert "this line has no `: ` after its key: write `key: value`" in d.message
+    assert "simple key" not in d.message
+    assert d.severity == YAML_SYNTAX.severity == "error"
+    assert "space after the colon" in d.hint and d.hint != YAML_SYNTAX.hint
+
+
+def test_an_unclosed_double_quote_is_reported_where_it_opens(catalog):
+    """The next `"` (in `title:` of the sources, lines below) closed it for libyaml,
+    which then stumbled there: the editor was sent to the wrong line."""
+    text = GOOD.replace("vendor: NVIDIA", 'vendor: "NVIDIA')
+    d = only(catalog, text, "yaml-syntax")
+    assert (d.line, d.column) == (line_no(text, "vendor:"), len('vendor: "'))
+    assert 'a quoted value is never closed: add the closing `"`' in d.message
+    assert f"runs on to line {line_no(text, '    title:')}" in d.message
+    assert "block mapping" not in d.message
+    assert '"' in d.hint and d.hint != YAML_SYNTAX.hint
+
+
+def test_an_unclosed_single_quote_is_reported_where_it_opens(catalog):
+    text = GOOD.replace("summary: A card", "summary: 'A card")
+    d = only(catalog, text, "yaml-syntax")
+    assert (d.line, d.column) == (line_no(text, "summary:"), len("summary: '"))
+    assert "a quoted value is never closed: add the closing `'`" in d.message
+    assert "'" in d.hint and d.hint != YAML_SYNTAX.hint
+
+
+@pytest.mark.parametrize("old, new", [
+    ("vendor: NVIDIA", "\tvendor: NVIDIA"),  # a tab before a key
+    ("  - label: Memory bus", "\t- label: Memory bus"),  # a tab before a list item
+])
+def test_a_tab_used_for_indentation_is_named(catalog, old, new):
+    text = GOOD.replace(old, new)
+    d = only(catalog, text, "yaml-syntax")
+    assert (d.line, d.column) == (line_no(text, new), 1)
+    assert "a tab: indent YAML with spaces" in d.message
+    assert "cannot start any token" not in d.message and "violates" not in d.message
+    assert "spaces" in d.hint and "quote values" not in d.hint
+
+
+def test_another_syntax_error_keeps_the_rules_hint(catalog):
+    text = GOOD.replace("tags: [gpu, nvidia]", "tags: [gpu, nvidia")
+    d = only(catalog, text, "yaml-syntax")
+    assert d.message.startswith("invalid YAML: ") and d.hint == YAML_SYNTAX.hint
+
+
+def test_a_quoted_value_over_lines_followed_by_a_slip_is_no_unclosed_quote():
+    """A quote that is closed (on a later line), then text after a space: not a quote
+    never closed, whatever else it is."""
+    with pytest.raises(yamlpos.YamlProblem) as e:
+        yamlpos.load('a: "one\n  two" three\nb: 1\n', first_line=2)
+    assert "never closed" not in e.value.message
+
+
+# -- numbers no page can show -------------------------------------------------------------
+
+@pytest.mark.parametrize("old, new, what", [
+    ("value: 384", "value: .nan", '"not a number"'),  # block mapping: yamlfast reads it
+    ("value: 24,", "value: .NaN,", '"not a number"'),  # flow mapping: libyaml reads it
+    ("value: 384", "value: -.inf", "infinity"),
+    ("value: 384", "value: 1.0e+999", "too large"),
+])
+def test_a_number_that_is_not_finite_is_refused_at_the_value(catalog, old, new, what):
+    text = GOOD.replace(old, new)
+    d = only(catalog, text, "yaml-syntax")
+    n = line_no(text, next(line for line in text.split("\n") if new in line))
+    value = new.split(" ", 1)[1].rstrip(",")
+    assert (d.line, d.column) == (n, text.split("\n")[n - 1].index(value) + 1)
+    assert f"`{value}` is" in d.message and what in d.message
+    assert "finite number" in d.message and "quotes" in d.hint
+
+
+def test_nan_as_quoted_text_is_text():
+    data, _ = yamlpos.load("label: '.nan'\nvalue: 1.5\n")
+    assert data == {"label": ".nan", "value": 1.5}
+
+
+# -- schema messages in plain words ---------------------------------------------------------
+
+def test_a_too_long_title_says_its_length_and_the_limit(catalog):
+    text = GOOD.replace("title: NVIDIA GeForce RTX Test", "title: " + "A" * 150)
+    d = only(catalog, text, "schema")
+    assert d.message == "title is 150 characters; at most 140"
+    assert d.severity == SCHEMA.severity
+
+
+def test_an_empty_text_and_an_empty_list_say_the_least_allowed(catalog):
+    text = GOOD.replace("summary: A card for tests.", 'summary: ""')
+    assert only(catalog, text, "schema").message == "summary is empty; at least 1"
+    text = GOOD.replace("authors: [ana]", "authors: []")
+    found = [d.message for d in problems(catalog, text, "schema")]
+    assert "authors is an empty list; at least 1" in found
+
+
+def test_a_pattern_is_said_in_words_with_a_suggestion(catalog):
+    text = GOOD.replace("tags: [gpu, nvidia]", "tags: [gpu, NVIDIA]")
+    d = only(catalog, text, "schema")
+    assert d.message == ("tags.1: 'NVIDIA' should be lowercase letters, digits and single "
+                         "hyphens; did you mean `nvidia`?")
+    assert "^[" not in d.message
+
+
+def test_a_pattern_uses_the_description_of_the_property(catalog):
+    text = GOOD.replace("authors: [ana]", "authors: [Ana Editor]")
+    found = [d.message for d in problems(catalog, text, "schema")]
+    assert found == ["authors.0: 'Ana Editor' should be lowercase ASCII letters, digits and "
+                     "single hyphens, at most 80 characters; did you mean `ana-editor`?"]
+
+
+def test_a_long_value_is_cut_in_the_message(catalog):
+    long = "Not A Slug " * 20
+    text = GOOD.replace("tags: [gpu, nvidia]", f"tags: [gpu, '{long}']")
+    d = only(catalog, text, "schema")
+    shown = d.message.split("'")[1]
+    assert len(shown) <= 61 and shown.endswith("…") and long.startswith(shown[:-1])
+
+
+def test_a_misspelt_key_gets_a_suggestion(catalog):
+    text = GOOD.replace("summary:", "sumary:")
+    d = only(catalog, text, "schema")
+    assert (d.line, d.column) == (line_no(text, "sumary:"), 1)
+    assert d.message.startswith("unknown key 'sumary': did you mean `summary`? (allowed: ")
+
+
+def test_a_key_close_to_none_gets_no_suggestion(catalog):
+    text = GOOD.replace("vendor: NVIDIA", "vendor: NVIDIA\nxyzzy: 1")
+    d = only(catalog, text, "schema")
+    assert d.message.startswith("unknown key 'xyzzy' (allowed: ")
+
+
+def test_a_misspelt_value_of_a_list_of_options_gets_a_suggestion(catalog):
+    text = GOOD.replace("status: draft", "status: drfat")
+    d = only(catalog, text, "schema")
+    assert d.message == ("status: 'drfat' is not one of draft, review, published, retired; "
+                         "did you mean `draft`?")
+
+
+def test_an_item_listed_twice_is_reported_at_the_second(catalog):
+    text = GOOD.replace("tags: [gpu, nvidia]", "tags: [gpu, nvidia, gpu]")
+    d = only(catalog, text, "schema")
+    assert d.message == "tags: 'gpu' is listed twice; list each once"
+    assert (d.line, d.column) == (line_no(text, "tags:"), len("tags: [gpu, nvidia, ") + 1)
