@@ -194,7 +194,7 @@ def test_feed_is_valid_atom_with_entries_and_digests(catalog, tmp_path):
 
 
 @pytest.mark.parametrize("front, where", [
-    ('status: draft\nsubject: "What changed: 2026-11\n', "digests/2026-11.md:4:1: front matter: invalid YAML"),
+    ('status: draft\nsubject: "What changed: 2026-11\n', "digests/2026-11.md:3:10: front matter: invalid YAML: a quoted value is never closed"),
     ("status: draft\nsubject: [broken\n", "digests/2026-11.md:"),
     ("- status: draft\n", "digests/2026-11.md:2:"),
 ])
