@@ -157,14 +157,16 @@ def test_removed_and_broken_entries(repo):
                                f"`---` (at {cs.end[:12]}, the end)"]
 
 
-def test_an_entry_broken_at_the_start_and_published_at_the_end_is_news(repo):
-    """Its status at the start is unknown (found in review: it was never news)."""
+def test_an_entry_broken_at_the_start_and_published_before_it_broke_is_not_news(repo):
+    """Its status at the start is that of its last revision that parsed: published, so
+    fixing the file is no news (it was announced as new; found in review).
+    tests/test_history_gaps.py has a draft broken and then published, which is news."""
     (repo / "entries/glossary/awq.md").write_text("---\ntitle: [broken\n---\n")
     start = commit_all(repo, "Broken", at("2026-09-15"))
     write_entry(repo, "glossary/awq", MINI["glossary/awq"])
     commit_all(repo, "Fixed and published", at("2026-10-02"))
     (change,) = changes_between(load_settings(repo), start, "HEAD").changes
-    assert change.kind == "modified" and change.published_now
+    assert change.kind == "modified" and not change.published_now
     assert change.problems[0].endswith(f"(at {start[:12]}, the start)")
 
 

@@ -23,7 +23,7 @@ from ..config import Settings
 from ..errors import UsageError
 from . import gitio
 from .diff import FieldChange, VerdictChange, field_changes, verdict_change
-from .log import Correction, correction_commits, follow, rename_steps, utc_date
+from .log import Correction, correction_commits, follow, merged_by, rename_steps, utc_date
 
 KINDS = ("added", "removed", "renamed", "modified")
 
@@ -36,7 +36,8 @@ class Change:
     list `fields` that changed; `verdict` and `status` are set when those
     changed (a draft published in the period has status draft -> published).
     `old` and `new` are the parsed entries (None where the file is absent or
-    could not be parsed: then `problems` says why).
+    could not be parsed: then `problems` says why). `live_at_start` says, for a file
+    that did not parse at the start, whether its last revision that parsed was published.
     """
 
     kind: str
@@ -48,6 +49,7 @@ class Change:
     problems: list[str] = field(default_factory=list)
     old: Entry | None = field(default=None, repr=False)
     new: Entry | None = field(default=None, repr=False)
+    live_at_start: bool = True
 
     @property
     def collection(self) -> str:
@@ -63,9 +65,13 @@ class Change:
         """Published at the end of the period and not at its start: news for readers."""
         if self.new is None or not self.new.is_published:
             return False
-        if self.old is None:  # added, or its file did not parse at the start: not out then
+        if self.kind == "added":
             return True
-        return self.kind == "added" or (self.status is not None and self.status[0] != "published")
+        if self.old is None:
+            # Its file did not parse at the start: its status then is that of its last
+            # revision that parsed (a page broken by an edit stays online as it was)
+            return not self.live_at_start
+        return self.status is not None and self.status[0] != "published"
 
     def to_dict(self) -> dict:
         d: dict = {"kind": self.kind, "entry": self.entry}
@@ -152,29 +158,79 @@ def changes_between(settings: Settings, start: str | None, end: str) -> ChangeSe
             change.verdict = verdict_change(old, new)
             if old.status != new.status:
                 change.status = (old.status, new.status)
+        elif old is None and start_sha and kind in ("modified", "renamed") and new is not None:
+            change.live_at_start = _live_at(settings, start_sha, t.old_path, prefix)
         changes.append(change)
+    steps = _Steps(settings, f"{start_sha}..{end_sha}" if start_sha else end_sha)
     if any(c.kind == "added" for c in changes):
-        changes = _renames_by_commit(settings, start_sha, end_sha, changes)
+        changes = _renames_by_commit(steps, changes)
     changes.sort(key=lambda c: (c.entry, c.kind))
-    return ChangeSet(start_sha, end_sha, changes, _corrections(settings, start_sha, end_sha, changes))
+    return ChangeSet(start_sha, end_sha, changes,
+                     _corrections(settings, start_sha, end_sha, changes, steps))
 
 
-def _renames_by_commit(settings: Settings, start: str | None, end: str,
-                       changes: list[Change]) -> list[Change]:
+class _Steps:
+    """The renames of the period (`rename_steps`), read once, when first asked for."""
+
+    def __init__(self, settings: Settings, revs: str):
+        self.settings, self.revs, self._steps = settings, revs, None
+
+    def __call__(self) -> list[tuple[int, str, str]]:
+        if self._steps is None:
+            self._steps = rename_steps(self.settings, self.revs)
+        return self._steps
+
+
+LAST_PARSED_DEPTH = 20  # revisions of a file broken at the start looked at, newest first
+
+
+def _live_at(settings: Settings, rev: str, path: str, prefix: str) -> bool:
+    """Whether the entry file `path` (relative to the catalog), which does not parse at
+    `rev`, was published there: as its last revision that parsed says. False when no
+    revision of it parsed since it was added (it was never online); True when none of
+    its last LAST_PARSED_DEPTH revisions did (not known: taken as online, so not news).
+    Asked only for a file broken at the start of the period (rare): one `git rev-list`."""
+    repo = gitio.open_repo(settings)
+    repo_path = gitio.EntryPaths(settings, repo).prefix + path
+    revisions = repo.git.rev_list(f"--max-count={LAST_PARSED_DEPTH + 1}", rev, "--",
+                                  repo_path).split()
+    for sha in revisions[1:]:  # the first is the broken revision itself
+        data = gitio.read_paths(settings, sha, [path]).get(path)
+        if data is None:
+            return False  # deleted there: added again later, never parsed since
+        entry, _ = _parse(path, data, prefix)
+        if entry is not None:
+            return entry.is_published
+    return len(revisions) > LAST_PARSED_DEPTH
+
+
+def _renames_by_commit(steps: "_Steps", changes: list[Change]) -> list[Change]:
     """Renames the two trees do not show, taken from the commits of the period.
 
     Comparing only the start and the end, git pairs a removed file with an added one
     when their contents are alike: an entry renamed and then rewritten reads as
     removed plus added, and one renamed while a new entry took its old name as the
     old entry modified plus an added one. Each commit's own rename detection says
-    what happened; its chains of renames, from an id at the start to one at the
-    end, turn such pairs back into one rename (and the reused name into an entry
-    added)."""
+    what happened (the commits of merged branches too: a merge's diff against its
+    first parent may read as a deletion and an addition); its chains of renames, from
+    an id at the start to one at the end, turn such pairs back into one rename (and
+    the reused name into an entry added). An added entry whose `redirect_from` lists
+    an id removed in the period is that entry renamed, whatever git saw (renamed and
+    rewritten in one commit)."""
     origin: dict[str, str] = {}  # id at the end -> id at the start, along the renames
-    for _t, old, new in rename_steps(settings, f"{start}..{end}" if start else end):
+    for _t, old, new in steps():
         origin[new] = origin.pop(old, old)
     by_id = {c.entry: c for c in changes}
-    for new_id, old_id in origin.items():
+    pairs = list(origin.items())
+    for c in changes:  # declared by the entry itself, when the commits did not tell
+        if c.kind == "added" and c.new is not None and c.entry not in origin:
+            declared = c.new.data.get("redirect_from")
+            for old_id in declared if isinstance(declared, list) else []:
+                before = by_id.get(old_id) if isinstance(old_id, str) else None
+                if before is not None and before.kind == "removed":
+                    pairs.append((c.entry, old_id))
+                    break
+    for new_id, old_id in pairs:
         added, before = by_id.get(new_id), by_id.get(old_id)
         if (new_id == old_id or added is None or added.kind != "added" or before is None
                 or before.kind not in ("removed", "modified") or before.old is None):
@@ -194,20 +250,22 @@ def _renames_by_commit(settings: Settings, start: str | None, end: str,
     return list(by_id.values())
 
 
-def _corrections(settings, start, end, changes) -> list[Correction]:
+def _corrections(settings, start, end, changes, steps: "_Steps") -> list[Correction]:
     """The corrections of the period, one per corrected entry, oldest first.
 
-    An entry is named by its id at the end of the period. The tree diff gives
-    renames from start to end; only when a correction touched an id that does
-    not exist at the end (a rename chain inside the period) are the period's
-    renames walked.
+    An entry is named by its id at the end of the period: the id a correction touched,
+    through the renames of the period made after it (an old id another entry took
+    later is that entry's: its correction stays with it). The period's renames are read
+    only when it has renames or a correction touched an id that does not exist at the
+    end; for one made on a branch begun before a rename (or dated before one), every
+    rename up to the end is followed, whatever its date.
     """
-    renamed = {c.previous: c.entry for c in changes if c.kind == "renamed"}
+    any_renamed = any(c.kind == "renamed" for c in changes)
     at_end = {c.entry for c in changes if c.kind != "removed"}
     prefix = settings.paths.entries.strip("/")
     paths = gitio.EntryPaths(settings, gitio.open_repo(settings))
     revs = f"{start}..{end}" if start else end
-    steps = every = None
+    every = None
     out = []
     for commit in reversed(correction_commits(settings, revs)):
         seen = set()
@@ -215,24 +273,27 @@ def _corrections(settings, start, end, changes) -> list[Correction]:
             eid = paths.id(path)
             if eid is None:
                 continue
-            eid = renamed.get(eid, eid)
+            if any_renamed or (eid not in at_end and not _exists(settings, end, prefix, eid)):
+                eid = follow(eid, commit.time, steps())
             if eid not in at_end and not _exists(settings, end, prefix, eid):
-                steps = rename_steps(settings, revs) if steps is None else steps
-                eid = follow(eid, commit.time, steps)
-                if not _exists(settings, end, prefix, eid):
-                    # made on a branch begun before a rename (or dated before one): every
-                    # rename up to the end, whatever its date
-                    every = rename_steps(settings, end) if every is None else every
-                    eid = follow(eid, None, every)
+                every = rename_steps(settings, end) if every is None else every
+                eid = follow(eid, None, every)
             if eid not in seen:
                 seen.add(eid)
                 out.append(Correction(commit.sha, utc_date(commit.time),
                                       "; ".join(commit.trailers), eid))
     # A merge whose message repeats its branch's trailer (GitHub's "pull request title
-    # and description") is the same correction: listed once, at the merge (the later),
-    # as the entry's page lists it.
-    last = {(c.entry, c.text): i for i, c in enumerate(out)}
-    return [c for i, c in enumerate(out) if last[(c.entry, c.text)] == i]
+    # and description") is the same correction: listed once, at the merge, as the
+    # entry's page lists it. The same words in a commit the merge did not bring in
+    # are another correction.
+    texts: dict[tuple[str, str], int] = {}
+    for c in out:
+        texts[(c.entry, c.text)] = texts.get((c.entry, c.text), 0) + 1
+    if all(n == 1 for n in texts.values()):
+        return out
+    owner = merged_by(settings, revs)
+    merges = {(c.entry, c.text, c.commit) for c in out}
+    return [c for c in out if (c.entry, c.text, owner.get(c.commit)) not in merges]
 
 
 def _exists(settings: Settings, rev: str, prefix: str, entry_id: str) -> bool:

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field, replace
-from typing import NamedTuple
+from typing import Callable, NamedTuple
 
 from ..config import Settings
 from . import TRAILER
@@ -185,15 +185,20 @@ class _State:
                                                    for c in history.corrections):
                     history.corrections.append(Correction(commit.sha, date, text, history.id))
 
-    def correct(self, commits: list[LogCommit], paths: EntryPaths) -> None:
+    def correct(self, commits: list[LogCommit], paths: EntryPaths,
+                merged_by: Callable[[], dict[str, str]]) -> None:
         """Attach corrections made on merged branches (oldest first; those on the
         first-parent line come with `apply`), following later renames to today's id.
 
         A correction made on a branch that began before a rename on the main line
         (or dated before a rename it follows) names an id no entry has: the renames
         are then followed whatever their dates. One whose text the entry has already
-        (the merge repeated the trailer) is not listed twice. A correction dated before its entry
-        was created belongs to an entry deleted before and is not carried over."""
+        from the merge that brought the commit in (the merge repeated the trailer) is
+        not listed twice; the same words in another commit are another correction
+        (`merged_by()` maps a branch's commits to their merge, asked only then). A
+        correction dated before its entry was created belongs to an entry deleted
+        before and is not carried over."""
+        owner: dict[str, str] | None = None
         for commit in commits:
             text = "; ".join(commit.trailers)
             date = utc_date(commit.time)
@@ -205,10 +210,15 @@ class _State:
                     or self.histories.get(follow(eid, None, self.steps))
                 # a merge whose message repeats the branch's trailer (GitHub's "pull
                 # request title and description") came first: one correction, not two
-                if (h is not None and date >= h.created
-                        and not any(c.commit == commit.sha or c.text == text
-                                    for c in h.corrections)):
-                    h.corrections.append(Correction(commit.sha, date, text, h.id))
+                if h is None or date < h.created or any(c.commit == commit.sha
+                                                         for c in h.corrections):
+                    continue
+                if any(c.text == text for c in h.corrections):
+                    owner = merged_by() if owner is None else owner
+                    if any(c.text == text and c.commit == owner.get(commit.sha)
+                           for c in h.corrections):
+                        continue
+                h.corrections.append(Correction(commit.sha, date, text, h.id))
 
     def to_json(self) -> dict:
         return {"sha": self.sha, "steps": self.steps, "histories": [
@@ -262,7 +272,8 @@ def _state(settings: Settings, rev: str) -> _State:
     if any(c.merge for c in line):  # corrections may sit in the branches merged
         on_line = {c.sha for c in line}
         state.correct(list(reversed([c for c in correction_commits(settings, since)
-                                     if c.sha not in on_line])), paths)
+                                     if c.sha not in on_line])), paths,
+                      lambda: merged_by(settings, since))
     state.sha = sha
     cache.save(settings, paths.folder, state.to_json())
     return state
@@ -312,16 +323,47 @@ def correction_lines(settings: Settings, revs: str) -> list[CommitMessage]:
 
 
 def rename_steps(settings: Settings, revs: str) -> list[tuple[int, str, str]]:
-    """(time, old id, new id) of each rename on the first-parent history of `revs`, oldest first."""
+    """(time, old id, new id) of each rename in the commits of `revs`, parents before
+    children (`--topo-order`), oldest first.
+
+    Every commit of `revs` counts, not only the first-parent line: a pull request merged
+    with a merge commit shows its rename in its own commit, while the merge's diff against
+    the first parent may read as a deletion and an addition (the file was rewritten on the
+    branch after the rename). Merges themselves are left out: their renames are their
+    branches'. One `git log`, whatever the number of commits."""
     paths = EntryPaths(settings, open_repo(settings))
-    out = log(settings, *FIRST_PARENT, "--diff-filter=R", revs)
+    out = log(settings, "--topo-order", "--reverse", "--no-merges", "--name-status", "-M", "-z",
+              "--diff-filter=R", LOG_FORMAT, revs)
     steps = []
-    for commit in reversed(parse_log(out)):
+    for commit in parse_log(out):
         for status, old, path in commit.changes:
             old_id, new_id = paths.id(old or ""), paths.id(path)
             if status == "R" and old_id and new_id:
                 steps.append((commit.time, old_id, new_id))
     return steps
+
+
+def merged_by(settings: Settings, revs: str) -> dict[str, str]:
+    """Each commit of `revs` (a range `A..B` or a revision) off the first-parent line ->
+    the merge on that line that brought it in. Two `git rev-list` calls (parents only,
+    no diffs), for when a merge may repeat a trailer of a commit of its branch."""
+    repo = open_repo(settings)
+    parents = {}
+    for row in repo.git.rev_list("--parents", revs).splitlines():
+        sha, *ps = row.split()
+        parents[sha] = ps
+    line = repo.git.rev_list("--first-parent", revs).split()
+    on_line = set(line)
+    owner: dict[str, str] = {}
+    for merge in reversed(line):  # oldest first: what an earlier merge brought is its own
+        todo = list(parents.get(merge, [])[1:])
+        while todo:
+            sha = todo.pop()
+            if sha in owner or sha in on_line or sha not in parents:
+                continue
+            owner[sha] = merge
+            todo.extend(parents[sha])
+    return owner
 
 
 def follow(entry_id: str, time: int | None, steps: list[tuple[int, str, str]]) -> str:
