@@ -161,7 +161,7 @@ class _EntriesAt(Mapping):
 
     def __init__(self, settings: Settings, rev: str):
         self._settings = settings
-        self._rev = rev
+        self.rev = rev  # the revision they are read at (checks may ask git about it)
         self._prefix = settings.paths.entries.strip("/")
         self._read: dict[str, Entry | None] = {}
         self._all: dict[str, Entry] | None = None
@@ -173,7 +173,7 @@ class _EntriesAt(Mapping):
             from .history.gitio import read_paths
 
             path = f"{self._prefix}/{entry_id}.md"
-            data = read_paths(self._settings, self._rev, [path]).get(path)
+            data = read_paths(self._settings, self.rev, [path]).get(path)
             self._read[entry_id] = (parse_entry(path, data, self._prefix)[0]
                                     if data is not None else None)
         found = self._read[entry_id]
@@ -185,7 +185,7 @@ class _EntriesAt(Mapping):
         if self._all is None:
             from .history.gitio import read_tree
 
-            files, bib = read_tree(self._settings, self._rev)
+            files, bib = read_tree(self._settings, self.rev)
             self._all = load_catalog(self._settings, files=files, bibliography=bib)[0].entries
         return self._all
 

@@ -42,25 +42,85 @@ def independent_reviewers(entry: Entry) -> list[str]:
     return [r for r in _slugs(entry.data.get("reviewed_by")) if r not in authors]
 
 
-def earlier_entry(base: Catalog, entry: Entry) -> Entry | None:
-    """The same entry in an earlier catalog, under its id or one of its `redirect_from` ids."""
+def earlier_entry(base: Catalog, entry: Entry,
+                  renamed: dict[str, str] | None = None) -> Entry | None:
+    """The same entry in an earlier catalog: under its id, the id it had there before
+    renames (`renamed`: id now -> id then, see `renames_between`), or one of its
+    `redirect_from` ids."""
     found = base.get(entry.id)
+    if found is None and renamed and renamed.get(entry.id, entry.id) != entry.id:
+        found = base.get(renamed[entry.id])
     if found is None and isinstance(entry.data.get("redirect_from"), list):
         found = next((base.get(old) for old in entry.data["redirect_from"]
                       if isinstance(old, str) and base.get(old) is not None), None)
     return found
 
 
+def renames_between(settings: Settings, start: str | None, end: str | None) -> dict[str, str]:
+    """{id at `end`: id at `start`} of the entries renamed between two revisions (`end`
+    None: the working tree, with renames staged but not committed yet), as git's rename
+    detection sees each commit of the first-parent history (`pipeline changes` reads
+    them the same way); where that history is not here (a shallow clone), as it sees
+    the two trees. Empty when `start` is None (nothing was there before)."""
+    from ..errors import PipelineError
+    from ..history.gitio import resolve
+    from ..history.log import rename_steps
+
+    if start is None:
+        return {}
+    start = resolve(settings, start).hexsha
+    head = resolve(settings, end or "HEAD").hexsha
+    try:
+        steps = [(old, new) for _t, old, new in rename_steps(settings, f"{start}..{head}")]
+        if end is None:  # and what the working tree renamed since HEAD
+            steps += _tree_renames(settings, head)
+    except PipelineError:
+        steps = _tree_renames(settings, start, None if end is None else head)
+    origin: dict[str, str] = {}
+    for old, new in steps:
+        origin[new] = origin.pop(old, old)
+    return {new: old for new, old in origin.items() if new != old}
+
+
+def _tree_renames(settings: Settings, start: str, end: str | None = None) -> list[tuple[str, str]]:
+    """(old id, new id) of the entry files git pairs as renamed from `start` to `end`
+    (None: the working tree)."""
+    from ..history.gitio import _entry_id, open_repo
+
+    repo = open_repo(settings)
+    out = repo.git.diff("--name-status", "-M", "-z", start, *([end] if end else []), "--",
+                        str(settings.root))
+    parts, i, found = out.split("\0"), 0, []
+    while i < len(parts) - 1:
+        status = parts[i]
+        if status.startswith(("R", "C")):
+            old = _entry_id(settings, parts[i + 1], repo)
+            new = _entry_id(settings, parts[i + 2], repo)
+            if status.startswith("R") and old and new:
+                found.append((old, new))
+            i += 3
+        else:
+            i += 2
+    return found
+
+
 def catalog_at(settings: Settings, day: _dt.date) -> Catalog:
     """The catalog as committed before `day` began (UTC); empty before the first commit."""
-    from ..history.gitio import read_tree, rev_before
+    from ..history.gitio import read_tree
 
-    rev = rev_before(settings, f"{day.isoformat()}T00:00:00+00:00")
+    rev = rev_at(settings, day)
     if rev is None:
         return Catalog(entries={})
     files, bib = read_tree(settings, rev)
     catalog, _ = load_catalog(settings, files=files, bibliography=bib)
     return catalog
+
+
+def rev_at(settings: Settings, day: _dt.date) -> str | None:
+    """The last commit made before `day` began (UTC); None before the first commit."""
+    from ..history.gitio import rev_before
+
+    return rev_before(settings, f"{day.isoformat()}T00:00:00+00:00")
 
 
 def rating_split(catalog: Catalog, affiliated: set[str]) -> dict:

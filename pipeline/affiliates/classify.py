@@ -24,6 +24,9 @@ class LinkClass:
     required_statement: str | None = None
     click_id: bool = False  # the id is one visitor's click, copied from a redirect
     host: str = ""
+    # the tracking parameter given more than once with different values, and its values:
+    # which one counts is up to the program, so the link is never taken for ours
+    repeated: tuple[str, tuple[str, ...]] | None = None
 
     @property
     def is_affiliate(self) -> bool:
@@ -85,20 +88,29 @@ def _host(url: str) -> tuple[str, str, str]:
     return host.removeprefix("www."), parts.path or "/", parts.query
 
 
-def _tracking_id(shape: LinkShape, path: str, query: str) -> str | None:
+def _tracking_id(shape: LinkShape, path: str, query: str):
+    """(tracking id or None, (parameter, its different values) when it is repeated)."""
     if shape.path_id is not None:
         m = shape.path_id.search(path)
-        return m.group(1) if m and m.group(1) else None
-    values = {}
+        return (m.group(1) if m and m.group(1) else None), None
+    values: dict[str, list[str]] = {}
     for name, value in parse_qsl(query, keep_blank_values=True):
-        values.setdefault(name, value.strip())
-    return next((values[p] for p in shape.params if values.get(p)), None)
+        values.setdefault(name, []).append(value.strip())
+    for p in shape.params:
+        given = [v for v in values.get(p, ()) if v]
+        if given:
+            different = tuple(dict.fromkeys(given))
+            return given[0], ((p, different) if len(different) > 1 else None)
+    return None, None
 
 
-def _as_class(url: str, host: str, program: Program, shape: LinkShape, tracking: str | None):
+def _as_class(url: str, host: str, program: Program, shape: LinkShape, tracking: str | None,
+              repeated=None):
     return LinkClass(
         url=url, program=program.id, program_name=program.name, tracking_id=tracking,
-        ours=tracking is not None and not shape.click_id and tracking in program.our_ids,
+        ours=(tracking is not None and not shape.click_id and tracking in program.our_ids
+              and repeated is None),
+        repeated=repeated,
         shortener=shape.shortener, allows_email=program.allows_email,
         required_statement=program.required_statement, click_id=shape.click_id, host=host,
     )
@@ -126,9 +138,9 @@ def classify(url: str, programs: Programs) -> LinkClass:
             continue
         if shape.shortener:
             return _as_class(url, host, program, shape, None)
-        tracking = _tracking_id(shape, path, query)
+        tracking, repeated = _tracking_id(shape, path, query)
         if tracking is not None:
-            return _as_class(url, host, program, shape, tracking)
+            return _as_class(url, host, program, shape, tracking, repeated)
     if programs.shortener_re.match(host):
         return LinkClass(url=url, shortener=True, host=host)
     return LinkClass(url=url, host=host)

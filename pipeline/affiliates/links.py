@@ -8,17 +8,29 @@ single-line HTML comments. Positions are 1-based file lines and columns.
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from ..catalog.model import Catalog, Entry
-from ..catalog.text import prose_lines, prose_text
+from ..catalog.text import citations, prose_lines, prose_text
 
 # Where a URL starts: a web scheme (with however many slashes or backslashes: browsers
-# read `https:/host` and `https:\\host` as `https://host`), `www.`, or `//host` as a
-# link's destination or an attribute's value (the page's scheme, then host).
-_START = re.compile(r"(?i)(?<![\w/.@-])(?:https?:[/\\]+|www\.)|(?<=\]\(|=[\"'])[/\\]{2}")
+# read `https:/host` and `https:\\host` as `https://host`), `www.`, or two slashes not
+# ending a word or a URL (`//host`: the page's scheme, then host), which `urls_in_line`
+# takes for a URL only where a page makes it a link (see _SLASHES_BEFORE).
+_START = re.compile(r"(?i)(?<![\w/.@-])(?:https?:[/\\]+|www\.)|(?<![\w/\\.:@-])[/\\]{2}")
+# What comes before `//host` where it is a link: a link's destination `](//host)` (also
+# `](<//host>)`, spaces allowed), a reference definition `[id]: //host`, an attribute's
+# value, quoted or not (`href="//host"`, `href=//host`).
+_SLASHES_BEFORE = re.compile(r"(?:\]\([ \t]*<?|^[ \t]*\[[^\]]+\]:[ \t]*<?|=[ \t]*[\"']?)\Z")
+# A character reference (CommonMark needs the `;`): in a link's destination or an
+# attribute it is decoded before the browser reads the URL, so `https&#58;//host` is a link.
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+# The references that can hide where a URL starts (a digit or letter, `:`, `/`, `\`, `.`):
+# a body without one is never decoded.
+_HIDING_ENTITY = re.compile(r"&(?:#|colon;|sol;|bsol;|period;|excl;)")
 _COMMENT = re.compile(r"<!--.*?-->")
 _TRAILING = "?!.,:;*_~'\""
 _BARE_STOP = re.compile(r"[\s<>\"`]|\]\(")
@@ -75,19 +87,52 @@ def _bare_end(line: str, start: int) -> int:
     return end
 
 
+def _decoded(line: str) -> tuple[str, list[int]]:
+    """`line` with its character references decoded, and for each character of it (and
+    its end) the offset in `line` where it comes from."""
+    out: list[str] = []
+    offsets: list[int] = []
+    at = 0
+    for m in _ENTITY.finditer(line):
+        text = html.unescape(m.group(0))
+        if text == m.group(0):
+            continue
+        out.append(line[at:m.start()])
+        offsets.extend(range(at, m.start()))
+        out.append(text)
+        offsets.extend([m.start()] * len(text))
+        at = m.end()
+    out.append(line[at:])
+    offsets.extend(range(at, len(line) + 1))
+    return "".join(out), offsets
+
+
 def urls_in_line(line: str) -> Iterator[tuple[int, int, str]]:
-    """(start, end, url) of every URL in one line of Markdown prose (0-based offsets)."""
+    """(start, end, url) of every URL in one line of Markdown prose (0-based offsets in
+    `line`; `url` as written there, character references and all)."""
     line = _COMMENT.sub(lambda m: " " * len(m.group(0)), line)
+    if "&" in line and _HIDING_ENTITY.search(line):
+        text, offsets = _decoded(line)
+        if len(text) != len(line) or text != line:
+            for start, end, _url in _urls_in(text):
+                yield offsets[start], offsets[end], line[offsets[start]:offsets[end]]
+            return
+    yield from _urls_in(line)
+
+
+def _urls_in(line: str) -> Iterator[tuple[int, int, str]]:
     pos = 0
     for m in _START.finditer(line):
         s = m.start()
         if s < pos:
             continue  # inside the URL just read
         before = line[:s]
+        if m.group(0)[0] in "/\\" and not _SLASHES_BEFORE.search(before):
+            continue  # `//` in text: no link
         if before.endswith("<"):
             close = line.find(">", s)
             end = close if close > 0 and not any(c.isspace() for c in line[s:close]) else _bare_end(line, s)
-        elif before.endswith("]("):
+        elif before.rstrip(" \t").endswith("]("):
             end = _markdown_destination_end(line, s)
         elif before[-2:] in ('="', "='"):
             close = line.find(before[-1], s)
@@ -106,11 +151,16 @@ def _body_links(entry: Entry, where: str) -> Iterator[FoundLink]:
     """The URLs of the body's prose, line by line; only the lines where one can start
     (found by one search of the prose, see _START) are read."""
     text = prose_text(entry)
-    if ":/" not in text and "//" not in text and "\\" not in text and "ww." not in text.lower():
+    hidden = "&" in text and _HIDING_ENTITY.search(text) is not None
+    if (":/" not in text and "//" not in text and "\\" not in text
+            and "ww." not in text.lower() and not hidden):
         return
+    starts = _START.finditer(text)
+    if hidden:  # a URL may start inside a character reference: `https&#58;//host`
+        starts = sorted([*starts, *_HIDING_ENTITY.finditer(text)], key=lambda m: m.start())
     lines: list[str] | None = None
     line, at, done = 0, 0, -1  # the line of offset `at`; the last line read
-    for m in _START.finditer(text):
+    for m in starts:
         line += text.count("\n", at, m.start())
         at = m.start()
         if line == done:
@@ -161,6 +211,46 @@ def bibliography_links(catalog: Catalog) -> list[FoundLink]:
             if isinstance(value, str) and _URL_VALUE.fullmatch(value.strip()):
                 out.append(FoundLink(value.strip(), catalog.bibliography_file, line, col,
                                      "bibliography", ("sources", sid, key)))
+    return out
+
+
+def _source_refs(data, path: tuple, out: list) -> None:
+    """(path, id) of every front-matter `source:` field (a fact naming its source)."""
+    for k, v in data.items() if isinstance(data, dict) else enumerate(data):
+        if k == "source" and isinstance(data, dict) and isinstance(v, str):
+            out.append(((*path, k), v))
+        elif isinstance(v, (dict, list)) and not (k == "sources" and isinstance(data, dict)):
+            _source_refs(v, (*path, k), out)
+
+
+def cited_source_links(entry: Entry, bibliography: dict[str, dict]) -> list[FoundLink]:
+    """The `url` and `archive_url` of each shared-bibliography source the entry cites (with
+    `[@id]` or a fact's `source:`) and does not define itself: the page lists them among
+    its sources, so they are its links too. Each stands at the entry's first citation of
+    the source, with `where` "citation" and the path ("sources", id, key)."""
+    if not bibliography:
+        return []
+    own = {s.get("id") for s in entry.sources()}
+    first: dict[str, tuple[int, int]] = {}
+    for line, column, sid in citations(entry):
+        if sid not in first and sid not in own and sid in bibliography:
+            first[sid] = (line, column)
+    if isinstance(entry.data, (dict, list)):
+        refs: list[tuple[tuple, str]] = []
+        _source_refs(entry.data, (), refs)
+        for path, sid in refs:
+            if sid not in own and sid in bibliography:
+                at = entry.pos(path)
+                if sid not in first or at < first[sid]:
+                    first[sid] = at
+    out = []
+    for sid, (line, column) in first.items():
+        source = bibliography[sid]
+        for key in ("url", "archive_url"):
+            value = source.get(key) if isinstance(source, dict) else None
+            if isinstance(value, str) and _URL_VALUE.fullmatch(value.strip()):
+                out.append(FoundLink(value.strip(), entry.file, line, column, "citation",
+                                     ("sources", sid, key), entry.id or None))
     return out
 
 

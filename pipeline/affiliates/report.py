@@ -8,14 +8,31 @@ from ..catalog.loader import decode, read_folder
 from ..catalog.model import Catalog, Entry
 from ..config import Settings
 from ..errors import UsageError
-from .audit import catalog_at, earlier_entry, rating_split, verdict_change_row, verdict_changed
+from .audit import (catalog_at, earlier_entry, rating_split, renames_between, rev_at,
+                    verdict_change_row, verdict_changed)
 from .classify import LinkClass, classify
-from .links import FoundLink, bibliography_links, find_links, links_in_text
+from .links import FoundLink, bibliography_links, cited_source_links, find_links, links_in_text
 from .programs import Programs
 
 
-def classified_links(entry: Entry, programs: Programs) -> list[tuple[FoundLink, LinkClass]]:
-    return [(link, classify(link.url, programs)) for link in find_links(entry)]
+def paid_sources(bibliography: dict[str, dict], programs: Programs) -> dict[str, dict]:
+    """The sources of the shared bibliography whose `url` or `archive_url` is an affiliate
+    link: usually none, and then no entry's citations need to be looked at."""
+    return {sid: source for sid, source in bibliography.items() if isinstance(source, dict)
+            and any(isinstance(source.get(key), str)
+                    and classify(source[key].strip(), programs).is_affiliate
+                    for key in ("url", "archive_url"))}
+
+
+def classified_links(entry: Entry, programs: Programs,
+                     bibliography: dict | None = None) -> list[tuple[FoundLink, LinkClass]]:
+    """The entry's links with their classes; with `bibliography` (the paid sources of the
+    shared bibliography, see `paid_sources`), also the links of those it cites
+    (`cited_source_links`): its page lists them."""
+    links = find_links(entry)
+    if bibliography:
+        links += cited_source_links(entry, bibliography)
+    return [(link, classify(link.url, programs)) for link in links]
 
 
 def _unparsed_links(catalog: Catalog, settings: Settings) -> list[FoundLink]:
@@ -52,11 +69,22 @@ def _verdict_changes(catalog: Catalog, programs: Programs, since: _dt.date,
                      until: _dt.date | None, settings: Settings) -> list[dict]:
     before = catalog_at(settings, since)
     after = catalog_at(settings, until) if until else catalog
+    renamed: dict[str, str] | None = None  # read from git when an entry is not found
+    paid_bib = paid_sources(after.bibliography, programs)
     rows = []
     for entry in sorted(after.entries.values(), key=lambda e: e.file):
-        paid = sorted({c.program for _, c in classified_links(entry, programs) if c.is_affiliate})
+        paid = sorted({c.program for _, c in classified_links(entry, programs, paid_bib)
+                       if c.is_affiliate})
+        if not paid:
+            continue
         old = earlier_entry(before, entry)
-        if paid and verdict_changed(old, entry):
+        if old is None and before.entries:
+            if renamed is None:
+                start = rev_at(settings, since)
+                renamed = renames_between(settings, start,
+                                          rev_at(settings, until) if until else None)
+            old = earlier_entry(before, entry, renamed)
+        if verdict_changed(old, entry):
             rows.append(verdict_change_row(old, entry, paid))
     return rows
 
@@ -79,7 +107,9 @@ def affiliate_report(catalog: Catalog, programs: Programs, since=None, until=Non
         raise UsageError(f"--until {until} is not after --since {since}")
     if since and settings is None:
         raise UsageError("verdict changes in a period need the catalog's settings (git)")
-    pairs = [pair for entry in catalog.entries.values() for pair in classified_links(entry, programs)]
+    paid_bib = paid_sources(catalog.bibliography, programs)
+    pairs = [pair for entry in catalog.entries.values()
+             for pair in classified_links(entry, programs, paid_bib)]
     pairs += [(link, classify(link.url, programs)) for link in bibliography_links(catalog)]
     if settings is not None:
         pairs += [(link, classify(link.url, programs)) for link in _unparsed_links(catalog, settings)]

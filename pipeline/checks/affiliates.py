@@ -7,8 +7,10 @@ read once per run and its own problems are reported as `affiliate-programs`.
 from __future__ import annotations
 
 from ..affiliates import Programs, classified_links, classify, read_programs
+from ..affiliates.report import paid_sources
 from ..affiliates.links import bibliography_links
-from ..affiliates.audit import earlier_entry, independent_reviewers, verdict_changed, verdict_of
+from ..affiliates.audit import (earlier_entry, independent_reviewers, renames_between,
+                                verdict_changed, verdict_of)
 from ..diagnostics import rule
 from . import Context, check
 
@@ -22,7 +24,9 @@ FOREIGN_TAG = rule(
     listed under that program's `our_ids`. Any other id is a typo, a link copied
     from another site, or a hijacked tag: the commission would go to someone
     else while our disclosure says it is ours. A store page carrying another
-    visitor's click id (Impact's `irclickid`) is refused for the same reason.
+    visitor's click id (Impact's `irclickid`) is refused for the same reason,
+    and so is a link giving its tracking parameter twice with different values
+    (`tag=localaicat-20&tag=other-20`): the program may credit either.
     A store link without any tracking id is not an affiliate link and is fine.
     Sources of the shared bibliography are checked too, on full runs.
     """,
@@ -51,7 +55,9 @@ FORBIDDEN_COLLECTION = rule(
     benchmarks, errors and glossary (the `[affiliates] forbidden_collections`
     setting in pipeline.toml). Readers come to them for measurements and fixes,
     and a paid link there would look like the result depends on it. This covers
-    every URL of the entry: body, offers and sources alike.
+    every URL of the entry: body, offers and sources alike, and the sources of
+    the shared bibliography it cites (`[@id]` or a fact's `source:`), reported
+    at the citation since its page lists them.
     """,
     example="entries/glossary/gguf.md: [buy](https://www.amazon.com/dp/B0?tag=localaicat-20)",
     hint="link the store page without a tracking id, or move the offer to a hardware or guide page",
@@ -81,6 +87,18 @@ def _programs(ctx: Context) -> tuple[Programs, list]:
 def link_problems(link, c, collection: str | None, forbidden: set[str]):
     """The problems of one found link (`link`) of class `c`: a shortener, someone else's
     tracking id, a paid link in a collection that forbids them. Also the digest's."""
+    if link.where == "citation":
+        # A shared source the entry cites, at the citation: judged under the entry's
+        # collection; its shortener or foreign id is reported once, at its own line.
+        if c.is_affiliate and collection in forbidden:
+            _, sid, key = link.path
+            yield FORBIDDEN_COLLECTION(
+                link.file, link.line, link.column,
+                f"cites '{sid}' of the shared bibliography, whose {key} {link.url} is a "
+                f"paid link ({c.program_name}): the page lists it, and {collection} "
+                "allows no affiliate links",
+                entry=link.entry)
+        return
     where = f"{link.field}: " if link.field else ""
     if c.shortener:
         owner = f" ({c.program_name})" if c.program_name else ""
@@ -88,7 +106,12 @@ def link_problems(link, c, collection: str | None, forbidden: set[str]):
                         f"{where}{c.host}{owner} is a link shortener: it hides where "
                         f"{link.url} goes", entry=link.entry)
     elif c.is_affiliate and not c.ours:
-        if c.click_id:
+        if c.repeated is not None:
+            name, values = c.repeated
+            message = (f"{where}{c.program_name} link gives its tracking parameter '{name}' "
+                       f"more than once, with different values ({', '.join(values)}): "
+                       "the program may credit any of them")
+        elif c.click_id:
             message = (f"{where}{link.url} carries the click id of someone else's visit "
                        f"({c.program_name}): it credits that click, not us")
         else:
@@ -101,8 +124,17 @@ def link_problems(link, c, collection: str | None, forbidden: set[str]):
                                    "affiliate links are not allowed", entry=link.entry)
 
 
+def _renamed(ctx: Context) -> dict[str, str]:
+    """{id now: id at the base revision} of the entries renamed since (read once a run)."""
+    rev = getattr(ctx.base_catalog.entries, "rev", None)  # validate's _EntriesAt (--changed-since)
+    return ctx.shared("affiliate-renames",
+                      lambda: renames_between(ctx.settings, rev, None) if rev else {})
+
+
 def _review_problem(ctx: Context, entry, paid: list[str]):
     old = earlier_entry(ctx.base_catalog, entry)
+    if old is None:  # new, or renamed since the base revision (git mv, no redirect_from)
+        old = earlier_entry(ctx.base_catalog, entry, _renamed(ctx))
     if not verdict_changed(old, entry) or independent_reviewers(entry):
         return None
     before, now = verdict_of(old), verdict_of(entry)
@@ -122,8 +154,11 @@ def check_affiliates(ctx: Context):
     if not programs.programs and not programs.shorteners:
         return
     forbidden = set(ctx.settings.affiliates.forbidden_collections)
+    # the shared sources that are paid links: their citations are links of the citing pages
+    paid_bib = ctx.shared("affiliate-paid-sources",
+                          lambda: paid_sources(ctx.catalog.bibliography, programs))
     for entry in ctx.targets():
-        pairs = classified_links(entry, programs)
+        pairs = classified_links(entry, programs, paid_bib)
         for link, c in pairs:
             yield from link_problems(link, c, entry.collection, forbidden)
         paid = sorted({c.program for _, c in pairs if c.is_affiliate})

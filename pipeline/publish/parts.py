@@ -49,6 +49,11 @@ class Inputs:
         return SchemaSet.load(self.settings.path("schemas"))
 
 
+def _source_urls(sources: list[dict]) -> list[str]:
+    return [s[key] for s in sources for key in ("url", "archive_url")
+            if isinstance(s.get(key), str)]
+
+
 def make_parts(entry: Entry, inputs: Inputs) -> tuple[dict, str]:
     """(parts, the body's plain text)."""
     marked = MarkedBody(entry)
@@ -60,5 +65,7 @@ def make_parts(entry: Entry, inputs: Inputs) -> tuple[dict, str]:
         "body_html": body.html,
         "sources": sources,
         "outgoing": outgoing(entry, inputs.schemas, body.site_paths),
-        "affiliate": paid.summary([*body.links, *front_matter_urls(entry.data)]),
+        # the numbered sources (shared ones too) are links of the page: out_link draws them
+        "affiliate": paid.summary([*body.links, *front_matter_urls(entry.data),
+                                   *_source_urls(sources)]),
     }, body.text
