@@ -104,3 +104,22 @@ def test_a_footnote_mark_or_an_empty_group_is_not_taken_for_a_citation(catalog):
     assert ds[0][2].startswith("'[^3]' is a footnote mark, which the site shows as written")
     assert ds[1][2] == "'[@ ]' names no source; write the source's id after the @"
     assert all(d.rule == "cite-unresolved" for d in run(catalog).diagnostics)
+
+
+def test_a_link_to_a_markdown_file_is_reported_with_the_page_to_link(catalog):
+    """`[AWQ](../glossary/awq.md)`, as on GitHub, passed validate and was a broken link on
+    the page (found in review). Code stays code; a site path or a URL is not a file path."""
+    write_entry(catalog, "glossary/term-0", {
+        "title": "Term 0", "status": "published", "summary": "A term.", "authors": ["ana"],
+        "published": "2026-01-10", "category": "Formats & quantization"},
+        "See [AWQ](../glossary/awq.md#kernels), [AWQ](awq.md) and [x](nothing.md).\n\n"
+        "Not these: [readme](https://github.com/o/r/README.md), `[a](b.md)`, "
+        "[AWQ](/glossary/awq).\n")
+    ds = [(d.rule, d.line, d.column, d.message) for d in run(catalog).diagnostics]
+    assert ds == [
+        ("link-unresolved", 10, 11, "link to ../glossary/awq.md: a file path, which the site "
+         "has no page for; link to its page, /glossary/awq#kernels"),
+        ("link-unresolved", 10, 46, "link to awq.md: a file path, which the site has no page "
+         "for; link to its page, /glossary/awq"),
+        ("link-unresolved", 10, 62, "link to nothing.md: a file path, which the site has no "
+         "page for; link to the entry's page, /<collection>/<slug>")]

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import difflib
+import re
 
-from ..catalog.text import internal_links, path_to_id
+from ..catalog.text import internal_links, path_to_id, prose_text
 from ..config import COLLECTIONS
 from ..diagnostics import rule
 from ..schemas import values_at
@@ -50,7 +51,9 @@ LINK_UNRESOLVED = rule(
     may be linked to. Other site paths (`/search`, `/newsletter`) are pages
     outside the catalog and are not checked, unless their first part is close
     to a collection's name (`/glosary/awq`): that one is reported, with the
-    path it likely meant.
+    path it likely meant. A link to a Markdown file by its path, as in a
+    repository (`../glossary/awq.md`), has no page on the site: it is
+    reported with the site path to write instead.
     """,
     example="[AWQ](/glossary/awk)     <- no entry glossary/awk",
     hint="check the spelling of the path; it is /<collection>/<slug>",
@@ -125,6 +128,7 @@ def check_references(ctx: Context):
                         entry.file, line, col,
                         f"{where}: '{value}' is {entries[target].status}, not published",
                         entry=entry.id)
+        yield from _file_links(entry, entries)
         for line, col, path, _anchor in internal_links(entry):
             target = path_to_id(path)
             head = path.strip("/").split("/", 1)[0]
@@ -166,6 +170,31 @@ def _collection_meant(head: str) -> str | None:
         return None
     close = difflib.get_close_matches(head.lower(), COLLECTIONS, n=1, cutoff=0.8)
     return close[0] if close else None
+
+
+# A link as written for a repository, not the site: a relative path to a Markdown file
+# (`../glossary/awq.md`, `awq.md#kernels`), which the site has no page for.
+_FILE_LINK_RE = re.compile(r"\]\([^\S\n]*<?((?![A-Za-z][\w+.-]*:|[/#])[^)\s>#]*\.md)(#[^)\s>]*)?>?")
+
+
+def _file_links(entry, entries):
+    """LINK_UNRESOLVED for each link to a Markdown file by its relative path, with the
+    site path to write instead when the file names an entry."""
+    text = prose_text(entry)
+    if ".md" not in text:
+        return  # nearly every entry: no scan
+    for m in _FILE_LINK_RE.finditer(text):
+        start = m.start(1)
+        line = entry.body_line + text.count("\n", 0, start)
+        column = start - text.rfind("\n", 0, start)
+        parts = m.group(1)[:-3].split("/")
+        guess = "/".join(parts[-2:]) if len(parts) >= 2 and parts[-2] in COLLECTIONS \
+            else f"{entry.collection}/{parts[-1]}"
+        instead = (f"; link to its page, /{guess}{m.group(2) or ''}" if guess in entries
+                   else "; link to the entry's page, /<collection>/<slug>")
+        yield LINK_UNRESOLVED(entry.file, line, column,
+                              f"link to {m.group(1)}: a file path, which the site has no "
+                              f"page for{instead}", entry=entry.id)
 
 
 def _is_index(path: str) -> bool:
