@@ -3,17 +3,14 @@ tracking parameters, verdicts of renamed entries. Each on a real catalog in a te
 
 from __future__ import annotations
 
-import datetime as dt
-import shutil
-
 import pytest
 
-from conftest import MINI, REPO, commit_all, git, write_entry
+from conftest import MINI, commit_all, git, write_entry
 from pipeline.affiliates import affiliate_report, classify, load_programs
 from pipeline.catalog.loader import load_catalog
 from pipeline.config import load_settings
 from pipeline.publish.build import build
-from pipeline.validate import validate
+from test_affiliates_rules import cat, run  # noqa: F401  (a fixture, and validate as of a day)
 
 OURS = "https://www.amazon.com/dp/B0BJFRT43X?tag=localaicat-20"
 FOREIGN_PATH = "www.amazon.com/dp/B0N?tag=localaicat-21"
@@ -27,15 +24,6 @@ BIB = f"""sources:
 """
 
 
-@pytest.fixture
-def cat(catalog):
-    (catalog / "data").mkdir(exist_ok=True)
-    shutil.copy(REPO / "data/affiliates.yaml", catalog / "data/affiliates.yaml")
-    return catalog
-
-
-def run(root, **kw):
-    return validate(load_settings(root), today=dt.date(2026, 11, 27), **kw)
 
 
 def found(result, prefix="affiliate"):

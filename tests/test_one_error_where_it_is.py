@@ -9,7 +9,7 @@ import datetime as dt
 
 import pytest
 
-from conftest import MINI, write_entry
+from conftest import write_entry
 from pipeline.config import load_settings
 from pipeline.validate import validate
 
