@@ -40,7 +40,7 @@ from pathlib import Path
 
 from . import __version__
 from .catalog import parsed as parsed_store
-from .catalog.loader import content_digest
+from .catalog.loader import content_digest, file_id
 from .catalog.model import Entry
 from .config import Settings
 from .diagnostics import Diagnostic
@@ -128,8 +128,8 @@ def changed_facts(old: Record | None, new: Record | None, path: str = "") -> set
     before = old.entry if old else None
     after = new.entry if new else None
     if before == after:
-        if before is None and (old is None) != (new is None) and path.endswith(".md"):
-            return {("id", "/".join(path[:-3].split("/")[-2:]))}
+        if before is None and (old is None) != (new is None) and file_id(path):
+            return {("id", file_id(path))}
         return set()
     out = set()
     for e in (before, after):
