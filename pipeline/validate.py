@@ -28,7 +28,7 @@ from .catalog.loader import (BIBLIOGRAPHY, content_digest, file_id, load_catalog
                              parse_bibliography, parse_entry, unreadable, walk_folder)
 from .catalog.model import Catalog, Entry
 from .catalog.parsed import StoreWriter, store_path, written
-from .catalog.text import citations, internal_links, path_to_id
+from .catalog.text import citations, internal_links, path_to_id, source_refs
 from .checks import CHECK_MODULES, LOCAL_MODULES
 from .config import SETTINGS_FILE, Paths, Settings
 from .diagnostics import Diagnostic
@@ -115,11 +115,9 @@ def cited_from_bibliography(entry: Entry, bibliography: dict,
 
     `mention` finds `@<id>` of any bibliography id; a body without one cites none.
     """
-    from .checks.citations import _source_refs
-
     if not bibliography:
         return set()
-    cited = {sid for _, sid in _source_refs(entry.data)}
+    cited = {sid for _, sid in source_refs(entry.data)}
     if mention is not None and mention.search(entry.body):
         cited.update(sid for _, _, sid in citations(entry))
     if not cited:

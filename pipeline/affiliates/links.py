@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from ..catalog.model import Catalog, Entry
-from ..catalog.text import citations, prose_lines, prose_text
+from ..catalog.text import citations, prose_lines, prose_text, source_refs
 
 # Where a URL starts: a web scheme (with however many slashes or backslashes: browsers
 # read `https:/host` and `https:\\host` as `https://host`), `www.`, or two slashes not
@@ -214,15 +214,6 @@ def bibliography_links(catalog: Catalog) -> list[FoundLink]:
     return out
 
 
-def _source_refs(data, path: tuple, out: list) -> None:
-    """(path, id) of every front-matter `source:` field (a fact naming its source)."""
-    for k, v in data.items() if isinstance(data, dict) else enumerate(data):
-        if k == "source" and isinstance(data, dict) and isinstance(v, str):
-            out.append(((*path, k), v))
-        elif isinstance(v, (dict, list)) and not (k == "sources" and isinstance(data, dict)):
-            _source_refs(v, (*path, k), out)
-
-
 def cited_source_links(entry: Entry, bibliography: dict[str, dict]) -> list[FoundLink]:
     """The `url` and `archive_url` of each shared-bibliography source the entry cites (with
     `[@id]` or a fact's `source:`) and does not define itself: the page lists them among
@@ -235,14 +226,11 @@ def cited_source_links(entry: Entry, bibliography: dict[str, dict]) -> list[Foun
     for line, column, sid in citations(entry):
         if sid not in first and sid not in own and sid in bibliography:
             first[sid] = (line, column)
-    if isinstance(entry.data, (dict, list)):
-        refs: list[tuple[tuple, str]] = []
-        _source_refs(entry.data, (), refs)
-        for path, sid in refs:
-            if sid not in own and sid in bibliography:
-                at = entry.pos(path)
-                if sid not in first or at < first[sid]:
-                    first[sid] = at
+    for path, sid in source_refs(entry.data):
+        if sid not in own and sid in bibliography:
+            at = entry.pos(path)
+            if sid not in first or at < first[sid]:
+                first[sid] = at
     out = []
     for sid, (line, column) in first.items():
         source = bibliography[sid]

@@ -232,3 +232,24 @@ def path_to_id(path: str) -> str | None:
     if len(parts) == 2 and all(parts):
         return f"{parts[0]}/{parts[1]}"
     return None
+
+
+def source_refs(data, path: tuple = ()) -> list[tuple[tuple, str]]:
+    """(path, id) of every front-matter `source:` field, in order."""
+    out: list[tuple[tuple, str]] = []
+    if isinstance(data, (dict, list)):
+        _collect_source_refs(data, path, out)
+    return out
+
+
+def _collect_source_refs(data: dict | list, path: tuple, out: list) -> None:
+    if isinstance(data, dict):
+        for k, v in data.items():
+            if k == "source" and isinstance(v, str):
+                out.append(((*path, k), v))
+            elif k != "sources" and isinstance(v, (dict, list)):
+                _collect_source_refs(v, (*path, k), out)
+    else:
+        for i, v in enumerate(data):
+            if isinstance(v, (dict, list)):
+                _collect_source_refs(v, (*path, i), out)

@@ -7,7 +7,7 @@ import datetime as _dt
 import re
 
 from ..catalog.model import Entry
-from ..catalog.text import (CITE_GROUP_RE, CITE_UNCLOSED_RE, NO_CITE_RE, citations,
+from ..catalog.text import (CITE_GROUP_RE, CITE_UNCLOSED_RE, NO_CITE_RE, citations, source_refs,
                             prose_lines, prose_text)
 from ..diagnostics import rule
 from . import Context, check
@@ -100,27 +100,6 @@ _ORDERED_ITEM = re.compile(r"\d+[.)] ")
 # The look-behinds come after the full stop, so the pattern still starts with it.
 _SENTENCE_END = re.compile(r"[.!?](?<!(?i:\b(?:i\.e|e\.g)\.))(?<!(?i:\b(?:vs|cf)\.))"
                            r"(?<!(?i:\bapprox\.))[\"')\]]?\s+(?=\S)")
-
-
-def _source_refs(data, path: tuple = ()) -> list[tuple[tuple, str]]:
-    """(path, id) of every front-matter `source:` field, in order."""
-    out: list[tuple[tuple, str]] = []
-    if isinstance(data, (dict, list)):
-        _collect_source_refs(data, path, out)
-    return out
-
-
-def _collect_source_refs(data: dict | list, path: tuple, out: list) -> None:
-    if isinstance(data, dict):
-        for k, v in data.items():
-            if k == "source" and isinstance(v, str):
-                out.append(((*path, k), v))
-            elif k != "sources" and isinstance(v, (dict, list)):
-                _collect_source_refs(v, (*path, k), out)
-    else:
-        for i, v in enumerate(data):
-            if isinstance(v, (dict, list)):
-                _collect_source_refs(v, (*path, i), out)
 
 
 def _sentences(entry: Entry, having: re.Pattern):
@@ -303,7 +282,7 @@ def check_citations(ctx: Context):
             if sid not in own and sid not in bib and not unread:
                 yield CITE_UNRESOLVED(entry.file, line, col,
                                       f"[@{sid}] cites no known source{why}", entry=entry.id)
-        for path, sid in _source_refs(entry.data):
+        for path, sid in source_refs(entry.data):
             cited.add(sid)
             if sid not in own and sid not in bib and not unread:
                 line, col = entry.pos(path)
