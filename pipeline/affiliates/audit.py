@@ -63,7 +63,7 @@ def renames_between(settings: Settings, start: str | None, end: str | None) -> d
     them the same way); where that history is not here (a shallow clone), as it sees
     the two trees. Empty when `start` is None (nothing was there before)."""
     from ..errors import PipelineError
-    from ..history.gitio import resolve
+    from ..history.gitio import resolve, tree_renames
     from ..history.log import rename_steps
 
     if start is None:
@@ -73,35 +73,13 @@ def renames_between(settings: Settings, start: str | None, end: str | None) -> d
     try:
         steps = [(old, new) for _t, old, new in rename_steps(settings, f"{start}..{head}")]
         if end is None:  # and what the working tree renamed since HEAD
-            steps += _tree_renames(settings, head)
+            steps += tree_renames(settings, head)
     except PipelineError:
-        steps = _tree_renames(settings, start, None if end is None else head)
+        steps = tree_renames(settings, start, None if end is None else head)
     origin: dict[str, str] = {}
     for old, new in steps:
         origin[new] = origin.pop(old, old)
     return {new: old for new, old in origin.items() if new != old}
-
-
-def _tree_renames(settings: Settings, start: str, end: str | None = None) -> list[tuple[str, str]]:
-    """(old id, new id) of the entry files git pairs as renamed from `start` to `end`
-    (None: the working tree)."""
-    from ..history.gitio import _entry_id, open_repo
-
-    repo = open_repo(settings)
-    out = repo.git.diff("--name-status", "-M", "-z", start, *([end] if end else []), "--",
-                        str(settings.root))
-    parts, i, found = out.split("\0"), 0, []
-    while i < len(parts) - 1:
-        status = parts[i]
-        if status.startswith(("R", "C")):
-            old = _entry_id(settings, parts[i + 1], repo)
-            new = _entry_id(settings, parts[i + 2], repo)
-            if status.startswith("R") and old and new:
-                found.append((old, new))
-            i += 3
-        else:
-            i += 2
-    return found
 
 
 def catalog_at(settings: Settings, day: _dt.date) -> Catalog:

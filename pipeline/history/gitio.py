@@ -33,6 +33,26 @@ def _entry_id(settings: Settings, repo_path: str, repo: git.Repo) -> str | None:
     return rest if rest.count("/") == 1 else None
 
 
+def tree_renames(settings: Settings, start: str, end: str | None = None) -> list[tuple[str, str]]:
+    """(old id, new id) of the entry files git pairs as renamed from `start` to `end`
+    (None: the working tree)."""
+    repo = open_repo(settings)
+    out = repo.git.diff("--name-status", "-M", "-z", start, *([end] if end else []), "--",
+                        str(settings.root))
+    parts, i, found = out.split("\0"), 0, []
+    while i < len(parts) - 1:
+        status = parts[i]
+        if status.startswith(("R", "C")):
+            old = _entry_id(settings, parts[i + 1], repo)
+            new = _entry_id(settings, parts[i + 2], repo)
+            if status.startswith("R") and old and new:
+                found.append((old, new))
+            i += 3
+        else:
+            i += 2
+    return found
+
+
 def changed_entry_ids(settings: Settings, rev: str) -> tuple[set[str], set[str], list[str]]:
     """(ids changed or added since `rev` in the working tree, ids gone or renamed away,
     the catalog-wide inputs changed: settings, schemas, bibliography, affiliate programs
