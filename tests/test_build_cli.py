@@ -22,11 +22,11 @@ def test_build_prints_a_summary_and_writes_dist(catalog, cli):
     assert r.exit_code == 0, r.output
     assert r.output.splitlines()[0] == (
         "Built 4 published entries into dist/: 4 rendered, 0 from the cache; "
-        "37 of 37 files written; 0 redirects, 0 gone.")  # 12: empty collections
+        "39 of 39 files written; 0 redirects, 0 gone.")  # 12: empty collections; 2: /digests
     assert "Note: not in a git repository" in r.output
     assert (catalog / "dist/tools/vllm.json").is_file()
     again = cli(catalog, "build", "--timings")
-    assert "0 rendered, 4 from the cache; 0 of 37 files written" in again.output
+    assert "0 rendered, 4 from the cache; 0 of 39 files written" in again.output
     assert "render bodies" in again.output and " s\n" in again.output
 
 

@@ -45,15 +45,17 @@ def strip_markers(markdown: str) -> str:
 
 
 def to_html(markdown: str, base_url: str, email: bool = False) -> str:
-    """Safe HTML of a Markdown text; site paths made absolute on `base_url`."""
+    """Safe HTML of a Markdown text; site paths made absolute on `base_url` (left as they
+    are with base_url "", for a page on the site itself)."""
     raw = cmarkgfm.github_flavored_markdown_to_html(strip_markers(markdown))
+    relative = ("rewrite_with_root", base_url.rstrip("/") + "/", "") if base_url else "pass_through"
     return nh3.clean(
         raw,
         tags=TAGS,
         attributes=ATTRIBUTES,
         url_schemes=SCHEMES,
         link_rel=None,
-        url_relative=("rewrite_with_root", base_url.rstrip("/") + "/", ""),
+        url_relative=relative,
         set_tag_attribute_values=EMAIL_STYLES if email else None,
     ).strip() + "\n"
 

@@ -97,7 +97,7 @@ def _meta_text(doc: Document, key: str, file: str, required: bool) -> str:
     return " ".join(value.split())
 
 
-def _check_links(doc, file: str, programs) -> None:
+def _check_links(doc, file: str, programs, then: str = "render again") -> None:
     """The affiliate rules of entries, on the digest's text: no shortener (it hides
     where it goes, and any tracking id), no one else's tracking id. Refused with each
     problem at its line, as validate says them."""
@@ -109,12 +109,12 @@ def _check_links(doc, file: str, programs) -> None:
     if found:
         raise PipelineError("\n".join(
             [f"{d.file}:{d.line}:{d.column}: {d.severity} {d.rule}: {d.message}" for d in found]
-            + [f"{file}: {len(found)} link problem(s); fix them, then render again"]))
+            + [f"{file}: {len(found)} link problem(s); fix them, then {then}"]))
 
 
 def render(settings: Settings, month: str, out: Path) -> RenderResult:
     """Write the four files of the digest of `month` into folder `out`."""
-    from ..affiliates import classify, disclosure, email_safe_markdown, load_programs
+    from ..affiliates import email_safe_markdown, load_programs
 
     check_email_settings(settings)
     m = Month.parse(month)
@@ -136,27 +136,9 @@ def render(settings: Settings, month: str, out: Path) -> RenderResult:
 
     email_md = "".join(email_safe_markdown(md, programs, fb)[0] for md, fb in pieces)
     web_md = "".join(md for md, _ in pieces)
-    is_paid = {}
-
-    def paid(url: str) -> bool:
-        if url not in is_paid:
-            is_paid[url] = classify(url, programs).is_affiliate
-        return is_paid[url]
-
-    results = {}
-    for medium, md in (("email", email_md), ("page", web_md)):
-        fragment = to_html(md, base, email=medium == "email")
-        links = [classify(u, programs) for u in hrefs(fragment) if paid(u)]
-        kept = [c for c in links if not c.allows_email] if medium == "email" else []
-        if kept:  # a link the rewrite could not reach (raw HTML): never sent
-            raise PipelineError(
-                f"{file}: the e-mail would keep a link of {kept[0].program}, whose program "
-                f"forbids links in e-mail ({kept[0].url}); write it as a Markdown link "
-                "[text](url), which the e-mail replaces with our own page, or remove it")
-        note = disclosure(links, programs, medium=medium)
-        if note:
-            fragment = mark_paid(fragment, paid, note.rel, note.label)
-        results[medium] = (fragment, note, len(links))
+    paid = _paid_test(programs)
+    results = {medium: _medium_html(md, base, medium, programs, paid, file)
+               for medium, md in (("email", email_md), ("page", web_md))}
 
     fragment, note, paid_count = results["email"]
     context = {
@@ -191,6 +173,55 @@ def render(settings: Settings, month: str, out: Path) -> RenderResult:
         write_atomic(files[name], data[name])
     return RenderResult(files, {k: len(v) for k, v in data.items()}, paid_count,
                         _warnings(doc, file))
+
+
+def _paid_test(programs):
+    """url -> whether it is a paid link, each URL classified once."""
+    from ..affiliates import classify
+
+    known: dict[str, bool] = {}
+
+    def paid(url: str) -> bool:
+        if url not in known:
+            known[url] = classify(url, programs).is_affiliate
+        return known[url]
+
+    return paid
+
+
+def _medium_html(md: str, base: str, medium: str, programs, paid, file: str):
+    """(sanitised HTML, disclosure or None, paid links) of the digest's Markdown in one
+    medium: "email" (inline styles; a link whose program forbids e-mail refused) or "page"."""
+    from ..affiliates import classify, disclosure
+
+    fragment = to_html(md, base, email=medium == "email")
+    links = [classify(u, programs) for u in hrefs(fragment) if paid(u)]
+    kept = [c for c in links if not c.allows_email] if medium == "email" else []
+    if kept:  # a link the rewrite could not reach (raw HTML): never sent
+        raise PipelineError(
+            f"{file}: the e-mail would keep a link of {kept[0].program}, whose program "
+            f"forbids links in e-mail ({kept[0].url}); write it as a Markdown link "
+            "[text](url), which the e-mail replaces with our own page, or remove it")
+    note = disclosure(links, programs, medium=medium)
+    if note:
+        fragment = mark_paid(fragment, paid, note.rel, note.label)
+    return fragment, note, len(links)
+
+
+def archive_html(text: str, file: str, programs) -> tuple[str, object]:
+    """The body of a sent digest as the site's archive page shows it: sanitised HTML with
+    site paths as written (`/tools/vllm`), and the disclosure its paid links need (or
+    None). `text` is the digest file's; one without front matter (an archive written by
+    hand) is all body. A link problem (a shortener, another's tracking id) is refused at
+    its line, as `render` refuses it."""
+    if text.startswith("---"):
+        doc = parse(text, file)
+        _check_links(doc, file, programs, then="build again")
+        md = "".join(md for md, _ in _pieces(doc, "", ""))
+    else:
+        md = text
+    fragment, note, _ = _medium_html(md, "", "page", programs, _paid_test(programs), file)
+    return fragment, note
 
 
 # Where the subject goes in the e-mail's HTML (see render): drawn when the process starts,

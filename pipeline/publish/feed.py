@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from ..cache import iso_day
 from ..catalog import yamlpos
@@ -39,11 +40,12 @@ def entry_item(item: dict, authors: list[str]) -> FeedItem:
 _UNSENT = ("draft", "review", "ready")
 
 
-def digest_items(settings: Settings) -> list[FeedItem]:
+def sent_digests(settings: Settings) -> list[tuple[FeedItem, Path]]:
     """One item per `digests/YYYY-MM.md` sent (status `sent`, or none in an archive written
-    by hand), under its `subject`, with its `preheader` as the summary (`title` and
-    `summary` in such an archive). Its date is the front matter's `published` (or
-    `date`), else the first day after its month, when a digest goes out."""
+    by hand), oldest first, with its file: under its `subject`, with its `preheader` as
+    the summary (`title` and `summary` in such an archive). Its date is the front
+    matter's `published` (or `date`), else the first day after its month, when a digest
+    goes out. Its page is `/digests/YYYY-MM` (publish.digests)."""
     folder = settings.path("digests")
     items = []
     for path in sorted(folder.glob("*.md")) if folder.is_dir() else []:
@@ -60,11 +62,12 @@ def digest_items(settings: Settings) -> list[FeedItem]:
         # ("2026-12-02 10:30:00"), or none that reads as a date, must not break the feed
         date = iso_day(str(data.get("published") or data.get("date") or "")) or after
         title = data.get("subject") or data.get("title") or f"What changed in local AI: {month}"
-        items.append(FeedItem(url=f"/digests/{month}", title=" ".join(str(title).split()),
-                              published=date,
-                              updated=iso_day(str(data.get("updated") or "")) or date,
-                              summary=str(data.get("preheader") or data.get("summary") or ""),
-                              category="digest"))
+        items.append((FeedItem(url=f"/digests/{month}", title=" ".join(str(title).split()),
+                               published=date,
+                               updated=iso_day(str(data.get("updated") or "")) or date,
+                               summary=" ".join(str(data.get("preheader")
+                                                    or data.get("summary") or "").split()),
+                               category="digest"), path))
     return items
 
 

@@ -14,7 +14,7 @@ import json
 
 from ..config import COLLECTIONS
 from ..errors import PipelineError
-from . import collection_json, feed, redirects, search_index, sitemap
+from . import collection_json, digests, feed, redirects, search_index, sitemap
 from .output import Span
 from .plan import signature
 from .run import Run
@@ -52,7 +52,8 @@ def write_lists(b: Run) -> None:
         settings.site.base_url, [(f"/{i}", facts[i]["lastmod"]) for i in b.published]))
     newest = sorted(b.published, key=lambda i: (facts[i]["updated"], f"/{i}"),
                     reverse=True)[:feed.FEED_SIZE]
-    tree.put("feed.xml", feed.atom_feed(settings, feed.digest_items(settings) + [
+    sent = digests.write_digests(b)
+    tree.put("feed.xml", feed.atom_feed(settings, sent + [
         feed.entry_item(json.loads(facts[i]["item"]), facts[i]["authors"]) for i in newest]))
     tree.put("redirects.json", json_bytes(redirects.redirects_json(b.plan)))
     tree.put("_redirects", redirects.netlify_redirects(b.plan))

@@ -352,6 +352,15 @@ class Site:
     def home_page(self, recent: list[dict], counts: dict[str, int]) -> bytes:
         return self.render("home.html", recent=recent, counts=counts, path="/")
 
+    def digest_page(self, item, month_name: str, body: dict) -> bytes:
+        """A sent digest's page: `item` its feed item, `body` its sanitised HTML and
+        affiliate summary (publish.digests)."""
+        return self.render("digest.html", item=item, month_name=month_name, body=body,
+                           path=item.url)
+
+    def digests_page(self, items: list[dict]) -> bytes:
+        return self.render("digests.html", items=items, path="/digests")
+
     def search_page(self) -> bytes:
         return self.render("search.html", path="/search")
 

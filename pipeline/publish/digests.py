@@ -1,0 +1,67 @@
+"""The monthly digests sent, as the site publishes them: a page per digest
+(`/digests/YYYY-MM`, the address the e-mail and the feed link to), the list of
+them (`/digests`), and both as JSON for the front end.
+
+A digest's body is rendered as `pipeline digest render` renders its archive
+page (digest.render.archive_html: sanitised, paid links marked and disclosed),
+with the site's own layout. Drafts, and digests ready but not sent, are never
+published (feed.sent_digests decides, for the feed too).
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..digest.document import read_text
+from ..digest.month import Month
+from ..digest.render import archive_html
+from .feed import FeedItem, sent_digests
+from .run import Run
+from .serialize import digest, json_bytes
+
+# The page's title is its one h1: the body's headings go one level down (h1 -> h2 ...).
+# Sanitised HTML, so a heading tag is exactly `<hN>` or `</hN>`.
+_HEADING = re.compile(r"<(/?)h([1-5])>")
+
+
+def _lower(m: re.Match) -> str:
+    return f"<{m.group(1)}h{int(m.group(2)) + 1}>"
+
+
+def write_digests(b: Run) -> list[FeedItem]:
+    """Put the pages and JSON of every digest sent, and their list, into the spare;
+    -> their feed items."""
+    settings, site, tree = b.settings, b.site, b.tree
+    paid = b.inputs.paid
+    listed = []
+    sent = sent_digests(settings)
+    for item, path in reversed(sent):  # newest first
+        month = item.url.rsplit("/", 1)[1]
+        record = {"month": month, "title": item.title, "summary": item.summary,
+                  "published": item.published, "updated": item.updated, "url": item.url}
+        listed.append(record)
+        file = path.relative_to(settings.root).as_posix()
+        data = path.read_bytes()
+        key = digest(site.fingerprint, paid.fingerprint, file, data)
+        parts: dict = {}
+
+        def body(path=path, file=file, parts=parts):
+            if not parts:  # rendered once, for the page and the JSON, and only when needed
+                html, note = archive_html(read_text(path, file), file, paid.programs)
+                parts.update(html=_HEADING.sub(_lower, html), affiliate={
+                    "has_links": note is not None,
+                    "disclosure": note.text if note else None,
+                    "statements": list(note.statements) if note else []})
+            return parts
+
+        tree.put(f"digests/{month}.html",
+                 lambda item=item, month=month, body=body: site.digest_page(
+                     item, Month.parse(month).name, body()), key)
+        tree.put(f"digests/{month}.json",
+                 lambda record=record, body=body: json_bytes({**record, **body()}),
+                 digest(key, "json"))
+    tree.put("digests.json", json_bytes({"count": len(listed), "digests": listed}))
+    tree.put("digests.html", lambda: site.digests_page(listed),
+             digest(site.fingerprint, repr(listed)))
+    return [item for item, _path in sent]
+

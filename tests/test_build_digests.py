@@ -1,0 +1,130 @@
+"""The build publishes the digests sent: /digests/YYYY-MM (the page the e-mail and the
+feed link to), /digests, and both as JSON."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import shutil
+
+import feedparser
+import pytest
+
+from conftest import REPO
+
+from pipeline.config import load_settings
+from pipeline.errors import PipelineError
+from pipeline.publish.build import build
+
+SENT = """---
+month: "2026-09"
+subject: "What changed in September"
+preheader: "Two new tools,
+  and a correction."
+status: sent
+published: 2026-10-02
+---
+
+# Two new tools
+
+See [vLLM](/tools/vllm) and [the card](https://www.amazon.com/dp/B0BG9D8HM3?tag=localaicat-20).
+<script>alert(1)</script><img src=x onerror=alert(2)> [click](javascript:alert(3))
+
+## Corrections
+
+None this month.
+"""
+
+
+def built(root: Path, out: Path) -> Path:
+    build(load_settings(root), out)
+    return out
+
+
+@pytest.fixture
+def with_digests(catalog):
+    (catalog / "data").mkdir()
+    shutil.copy(REPO / "data/affiliates.yaml", catalog / "data/affiliates.yaml")
+    (catalog / "digests").mkdir()
+    (catalog / "digests/2026-09.md").write_text(SENT)
+    (catalog / "digests/2026-08.md").write_text("# August\n\nAn archive written by hand.\n")
+    (catalog / "digests/2026-10.md").write_text("---\nstatus: ready\nsubject: Soon\n---\nNot yet.\n")
+    (catalog / "digests/2026-11.md").write_text("---\nstatus: draft\n---\nNot yet.\n")
+    return catalog
+
+
+def test_every_digest_sent_has_a_page_where_the_feed_links(with_digests, tmp_path):
+    out = built(with_digests, tmp_path / "out")
+    feed = feedparser.parse((out / "feed.xml").read_bytes())
+    links = sorted(e.link for e in feed.entries if "/digests/" in e.link)
+    assert links == ["https://local-ai-catalog.org/digests/2026-08",
+                     "https://local-ai-catalog.org/digests/2026-09"]
+    for link in links:  # served as /digests/2026-09 (serve and Netlify add .html)
+        assert (out / (link.removeprefix("https://local-ai-catalog.org/") + ".html")).is_file()
+    # ready and draft digests are not public
+    assert sorted(p.name for p in (out / "digests").iterdir()) == [
+        "2026-08.html", "2026-08.json", "2026-09.html", "2026-09.json"]
+
+
+def test_a_digest_page_has_the_site_layout_one_h1_and_its_disclosure(with_digests, tmp_path):
+    page = (built(with_digests, tmp_path / "out") / "digests/2026-09.html").read_text()
+    assert re.findall(r"<h1>(.*?)</h1>", page) == ["What changed in September"]
+    assert "<h2>Two new tools</h2>" in page and "<h3>Corrections</h3>" in page
+    assert '<a href="/digests">Digests</a>' in page and 'class="site-header"' in page
+    assert '<a href="/tools/vllm">vLLM</a>' in page  # site paths stay on the site
+    assert 'rel="sponsored nofollow noopener">the card</a> (paid link)' in page
+    assert 'class="disclosure"' in page and "Amazon Associate" in page
+    assert '<link rel="canonical" href="https://local-ai-catalog.org/digests/2026-09">' in page
+    assert 'content="Two new tools, and a correction."' in page
+    lowered = page.lower()
+    assert "<script>alert" not in lowered and "onerror" not in lowered
+    assert "javascript:" not in lowered
+
+
+def test_the_digests_list_and_json_are_newest_first(with_digests, tmp_path):
+    out = built(with_digests, tmp_path / "out")
+    listed = json.loads((out / "digests.json").read_text())
+    assert listed["count"] == 2
+    assert [d["month"] for d in listed["digests"]] == ["2026-09", "2026-08"]
+    assert listed["digests"][0] == {
+        "month": "2026-09", "title": "What changed in September",
+        "summary": "Two new tools, and a correction.", "published": "2026-10-02",
+        "updated": "2026-10-02", "url": "/digests/2026-09"}
+    one = json.loads((out / "digests/2026-09.json").read_text())
+    assert one["affiliate"]["has_links"] is True and "<script" not in one["html"]
+    assert json.loads((out / "digests/2026-08.json").read_text())["affiliate"] == {
+        "has_links": False, "disclosure": None, "statements": []}
+    page = (out / "digests.html").read_text()
+    assert page.index("/digests/2026-09") < page.index("/digests/2026-08")
+    assert "2 digests sent." in page
+
+
+def test_with_no_digest_sent_the_list_says_so(catalog, tmp_path):
+    out = built(catalog, tmp_path / "out")
+    assert json.loads((out / "digests.json").read_text()) == {"count": 0, "digests": []}
+    assert "No digest has been sent yet." in (out / "digests.html").read_text()
+
+
+def test_a_digest_with_a_link_problem_stops_the_build_at_its_line(with_digests, tmp_path):
+    out = built(with_digests, tmp_path / "out")
+    before = (out / "digests/2026-09.html").read_bytes()
+    path = with_digests / "digests/2026-09.md"
+    path.write_text(SENT + "\nShort: [x](https://bit.ly/abc)\n")
+    with pytest.raises(PipelineError) as e:
+        built(with_digests, out)
+    assert str(e.value).startswith("digests/2026-09.md:19:12: error affiliate-shortener")
+    assert "then build again" in str(e.value)
+    assert (out / "digests/2026-09.html").read_bytes() == before  # the output stays whole
+
+
+def test_an_edited_digest_is_published_again_and_only_it(with_digests, tmp_path):
+    out = built(with_digests, tmp_path / "out")
+    august = (out / "digests/2026-08.html").stat().st_ino
+    path = with_digests / "digests/2026-09.md"
+    path.write_text(SENT.replace("None this month.", "One, in the vLLM entry."))
+    built(with_digests, out)
+    assert "One, in the vLLM entry." in (out / "digests/2026-09.html").read_text()
+    assert "One, in the vLLM entry." in (out / "digests/2026-09.json").read_text()
+    assert (out / "digests/2026-08.html").stat().st_ino == august
