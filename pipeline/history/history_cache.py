@@ -12,7 +12,7 @@ import json
 from ..config import Settings
 from ..fileio import write_atomic
 
-VERSION = 5
+VERSION = 6  # raised when a state would be read differently: older caches are rebuilt
 FILE = "history.json"
 
 

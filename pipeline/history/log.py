@@ -1,6 +1,6 @@
 """What git history says about each entry: created, updated, old ids, corrections.
 
-At most two `git log` passes, whatever the size of the catalog:
+At most two long `git log` passes, whatever the size of the catalog:
 
 - one over the first-parent history of `rev` with `--name-status -M`
   (a pull request merged with a merge commit counts once, at its merge, as a
@@ -11,6 +11,10 @@ At most two `git log` passes, whatever the size of the catalog:
   request is found too). A history without merges (squashed or rebased pull
   requests) has every commit on the first-parent line: the first walk has
   them all, and the second would cost 0.4 s on 20,000 commits for nothing.
+
+A merge whose diff shows an entry deleted and another added costs one more
+(short) `git log`, of its branch alone: a rename made there and followed by a
+rewrite reads as such a pair, and the branch's own commits tell (`merged_renames`).
 
 The result is kept in `.pipeline-cache/history.json` (never committed); the
 next call on a later revision of the same first-parent line reads only the
@@ -266,7 +270,8 @@ def _state(settings: Settings, rev: str) -> _State:
     # The whole tree's changes, not `-- entries/`: a pathspec costs git more (a third more
     # on a long history) than the commits that touch nothing else cost to skip here.
     # A rename into or out of the entries folder reads as the add or delete it is there.
-    line = parse_log(long_log(repo, *FIRST_PARENT, since))
+    line = [merged_renames(settings, c, paths) if c.merge else c
+            for c in parse_log(long_log(repo, *FIRST_PARENT, since))]
     for commit in reversed(line):
         state.apply(commit, paths)  # with the corrections made on the line, as they come
     if any(c.merge for c in line):  # corrections may sit in the branches merged
@@ -277,6 +282,34 @@ def _state(settings: Settings, rev: str) -> _State:
     state.sha = sha
     cache.save(settings, paths.folder, state.to_json())
     return state
+
+
+def merged_renames(settings: Settings, merge: LogCommit, paths: EntryPaths) -> LogCommit:
+    """The merge with each entry its diff shows deleted and another added read as the
+    rename it is, when its branch's own commits renamed the one into the other.
+
+    The merge's diff against its first parent pairs files by their net similarity: an
+    entry renamed on the branch, then rewritten, reads as deleted and added. Asked only
+    for a merge that deleted an entry and added one (rare): one `git log` of its branch
+    (`rename_steps`). A chain a -> b -> c on the branch is one rename a -> c at the
+    merge, as git shows a rename it sees: b was never on the first-parent line."""
+    gone = {i: p for s, _o, p in merge.changes if s == "D" and (i := paths.id(p))}
+    added = {paths.id(p) for s, _o, p in merge.changes if s == "A"} - {None}
+    if not gone or not added:
+        return merge
+    origin: dict[str, str] = {}  # id at the merge -> id at its first parent
+    for _t, old, new in rename_steps(settings, f"{merge.sha}^1..{merge.sha}"):
+        origin[new] = origin.pop(old, old)
+    pairs: dict[str, str] = {}  # id at the merge -> path deleted by the merge
+    for new, old in origin.items():
+        if new in added and old in gone:
+            pairs[new] = gone.pop(old)  # one rename per file deleted
+    if not pairs:
+        return merge
+    paired = set(pairs.values())
+    changes = [("R", pairs[paths.id(p)], p) if s == "A" and paths.id(p) in pairs else (s, o, p)
+               for s, o, p in merge.changes if not (s == "D" and p in paired)]
+    return merge._replace(changes=changes)
 
 
 def correction_commits(settings: Settings, revs: str) -> list[LogCommit]:
