@@ -28,7 +28,7 @@ from .catalog.loader import (BIBLIOGRAPHY, content_digest, file_id, load_catalog
                              parse_bibliography, parse_entry, unreadable, walk_folder)
 from .catalog.model import Catalog, Entry
 from .catalog.parsed import StoreWriter, store_path, written
-from .catalog.text import citations, internal_links, path_to_id, source_refs
+from .catalog.text import citations, path_to_id, site_links, source_refs
 from .checks import CHECK_MODULES, LOCAL_MODULES
 from .config import SETTINGS_FILE, Paths, Settings
 from .diagnostics import Diagnostic
@@ -92,8 +92,9 @@ def apply_severities(diags: list[Diagnostic], overrides: dict[str, str], strict:
     return sorted(out, key=lambda d: (d.file, d.line, d.column, d.rule, d.message))
 
 
-def references_of(entry, schemas) -> set[str]:
-    """Every entry id an entry refers to, in front matter or body links."""
+def references_of(entry, schemas, base_url: str = "") -> set[str]:
+    """Every entry id an entry refers to, in front matter or body links (site paths, and
+    absolute URLs on `base_url`'s domain)."""
     from .schemas import values_under
 
     out: set[str] = set()
@@ -101,7 +102,7 @@ def references_of(entry, schemas) -> set[str]:
         for value in values_under(entry.data, fld.path):
             if isinstance(value, str):
                 out.add(value if "/" in value else f"{fld.collections[0]}/{value}")
-    for _, _, path, _ in internal_links(entry):
+    for _, _, path, _, _ in site_links(entry, base_url):
         target = path_to_id(path)
         if target:
             out.add(target)
@@ -232,6 +233,7 @@ class _Packed:
 def _parse_shard(state: dict, items: list[tuple]) -> list[tuple[str, Record]]:
     """Parse files (path, full path, stat, bytes or None); keep the entries for checking."""
     prefix, schemas = state["prefix"], state["schemas"]
+    base_url = state["settings"].site.base_url
     parsed = state.setdefault("entries", {})
     packed = state.setdefault("packed", _Packed()) if not state["keep"] else None
     bar = state.get("progress")
@@ -259,7 +261,8 @@ def _parse_shard(state: dict, items: list[tuple]) -> list[tuple[str, Record]]:
             hook(state, rel, data, entry)
         citations(entry)  # read by the checks: worked out here once (see CARRIED)
         cited = cited_from_bibliography(entry, state["bibliography"], state["mention"])
-        out.append((rel, summarize(entry, references_of(entry, schemas), cited, load, stat)))
+        out.append((rel, summarize(entry, references_of(entry, schemas, base_url), cited,
+                                         load, stat)))
         derived = entry.__dict__
         carried = {name: derived[name] for name in CARRIED if name in derived}
         _forget_derived(entry)  # made again, a chunk at a time, when checked

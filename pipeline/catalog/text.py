@@ -39,6 +39,13 @@ _LINK_IN_LINE_RE = re.compile(r"\]\([^\S\n]*<?(/[^)\s>#?]*)([#?][^)\s>]*)?>?"
                               r"(?:[^\S\n]+\"[^\"\n]*\")?[^\S\n]*\)")
 _REF_DEF_IN_LINE_RE = re.compile(r"^ {0,3}\[[^\]\n]+\]:[^\S\n]*<?(/[^\s>#?]*)([#?]\S*)?",
                                  re.MULTILINE)
+# The same two for a link written as an absolute http(s) URL: its scheme and host, then its
+# path (none for `https://host`), then a fragment or query.
+_URL_LINK_IN_LINE_RE = re.compile(r"\]\([^\S\n]*<?(https?://[^/\s)>#?]+)(/[^)\s>#?]*)?"
+                                  r"([#?][^)\s>]*)?>?(?:[^\S\n]+\"[^\"\n]*\")?[^\S\n]*\)",
+                                  re.IGNORECASE)
+_URL_REF_DEF_IN_LINE_RE = re.compile(r"^ {0,3}\[[^\]\n]+\]:[^\S\n]*<?(https?://[^/\s>#?]+)"
+                                     r"(/[^\s>#?]*)?([#?]\S*)?", re.MULTILINE | re.IGNORECASE)
 
 
 def prose_lines(entry: Entry) -> Iterator[tuple[int, str]]:
@@ -168,9 +175,37 @@ def internal_links(entry: Entry) -> Iterator[tuple[int, int, str, str]]:
 
 
 def _internal_links(entry: Entry) -> list[tuple[int, int, str, str]]:
+    return _links(entry, _LINK_IN_LINE_RE, _REF_DEF_IN_LINE_RE)
+
+
+def site_links(entry: Entry, base_url: str) -> list[tuple[int, int, str, str, str]]:
+    """(line, column, site path, anchor, origin) of every Markdown link to a page of the
+    site, in the order of the lines: those internal_links finds (origin "") and those
+    written as an absolute URL on the site's own domain, the host of `base_url` with or
+    without `www.` (`https://local-ai-catalog.org/glossary/awq`: origin is the scheme and
+    host as written; the home page's path is `/`). Another domain is not the site."""
+    links = [(*link, "") for link in internal_links(entry)]
+    host = _bare_host(base_url.split("://", 1)[-1].split("/", 1)[0])
+    if not host or host not in entry.body.lower():
+        return links  # most bodies: no URL on the site's domain to look at
+    own = [(line, column, path or "/", anchor, origin)
+           for line, column, origin, path, anchor in
+           _links(entry, _URL_LINK_IN_LINE_RE, _URL_REF_DEF_IN_LINE_RE)
+           if _bare_host(origin.split("://", 1)[1]) == host]
+    return sorted(links + own) if own else links
+
+
+def _bare_host(host: str) -> str:
+    host = host.lower()
+    return host[4:] if host.startswith("www.") else host
+
+
+def _links(entry: Entry, inline: re.Pattern, definition: re.Pattern) -> list[tuple]:
+    """(line, column, the pattern's groups, a missing one as "") of each inline link and
+    reference definition of the prose the patterns match, in the order of the lines."""
     text = prose_text(entry)
-    found = []  # (line index, 0 for a link or 1 for a definition, column, path, anchor)
-    for kind, pattern, needle in ((0, _LINK_IN_LINE_RE, "]("), (1, _REF_DEF_IN_LINE_RE, "]:")):
+    found = []  # (line index, 0 for a link or 1 for a definition, column, groups)
+    for kind, pattern, needle in ((0, inline, "]("), (1, definition, "]:")):
         if needle not in text:
             continue
         line, at = 0, 0
@@ -178,12 +213,12 @@ def _internal_links(entry: Entry) -> list[tuple[int, int, str, str]]:
             start = m.start(1)
             line += text.count("\n", at, start)
             at = start
-            found.append((line, kind, start - text.rfind("\n", 0, start), m.group(1),
-                          m.group(2) or ""))
+            found.append((line, kind, start - text.rfind("\n", 0, start),
+                          tuple(g or "" for g in m.groups())))
     if found and found[-1][1]:  # a definition after a link: in the order of the lines
         found.sort(key=lambda f: f[:3])
     first = entry.body_line
-    return [(first + line, column, path, anchor) for line, _, column, path, anchor in found]
+    return [(first + line, column, *groups) for line, _, column, groups in found]
 
 
 def citations(entry: Entry) -> Iterator[tuple[int, int, str]]:

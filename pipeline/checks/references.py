@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 
-from ..catalog.text import internal_links, path_to_id, prose_text
+from ..catalog.text import path_to_id, prose_text, site_links
 from ..config import COLLECTIONS
 from ..diagnostics import rule
 from ..schemas import values_at
@@ -42,18 +42,23 @@ REF_COLLECTION = rule(
 LINK_UNRESOLVED = rule(
     "link-unresolved",
     "error",
-    "Every body link to a site path `/<collection>/<slug>` names an entry that exists.",
+    "Every body link to a site path `/<collection>/<slug>`, or to its full URL, names an "
+    "entry that exists.",
     """
     Internal links in the body are Markdown links to site paths, such as
-    `[AWQ](/glossary/awq)` or `[AWQ](/glossary/awq#kernels)`. The path must be
-    the id of an existing entry, or the reader lands on a 404. A collection's
-    index (`/glossary`) and the home page (`/`) are pages the build writes, and
-    may be linked to. Other site paths (`/search`, `/newsletter`) are pages
+    `[AWQ](/glossary/awq)` or `[AWQ](/glossary/awq#kernels)`. A link written
+    as a full URL on the site's own domain (`[site] base_url` in
+    pipeline.toml, with or without `www.`), such as
+    `[AWQ](https://local-ai-catalog.org/glossary/awq)`, is checked the same
+    way; the same path on another domain is not. The path must be the id of an
+    existing entry, or the reader lands on a 404. A collection's index
+    (`/glossary`) and the home page (`/`) are pages the build writes, and may
+    be linked to. Other site paths (`/search`, `/newsletter`) are pages
     outside the catalog and are not checked, unless their first part is close
     to a collection's name (`/glosary/awq`): that one is reported, with the
     path it likely meant. A link to a Markdown file by its path, as in a
-    repository (`../glossary/awq.md`), has no page on the site: it is
-    reported with the site path to write instead.
+    repository (`../glossary/awq.md`), has no page on the site: it is reported
+    with the site path to write instead.
     """,
     example="[AWQ](/glossary/awk)     <- no entry glossary/awk",
     hint="check the spelling of the path; it is /<collection>/<slug>",
@@ -129,7 +134,7 @@ def check_references(ctx: Context):
                         f"{where}: '{value}' is {entries[target].status}, not published",
                         entry=entry.id)
         yield from _file_links(entry, entries)
-        for line, col, path, _anchor in internal_links(entry):
+        for line, col, path, _anchor, origin in site_links(entry, ctx.settings.site.base_url):
             target = path_to_id(path)
             head = path.strip("/").split("/", 1)[0]
             if head not in COLLECTIONS or _is_index(path):
@@ -139,19 +144,20 @@ def check_references(ctx: Context):
                 if meant is not None:
                     yield LINK_UNRESOLVED(
                         entry.file, line, col,
-                        f"link to {path}: there is no collection '{head}'; did you mean "
-                        f"/{meant}{path.strip('/')[len(head):]}?", entry=entry.id)
+                        f"link to {origin}{path}: there is no collection '{head}'; did you "
+                        f"mean {origin}/{meant}{path.strip('/')[len(head):]}?", entry=entry.id)
                 continue
             if target in broken or (target in entries
                                     and not _known_status(entries[target])):
                 continue  # its own file's error says why
             if target is None or target not in entries:
                 yield LINK_UNRESOLVED(entry.file, line, col,
-                                      f"link to {path}: no such entry", entry=entry.id)
+                                      f"link to {origin}{path}: no such entry", entry=entry.id)
             elif published and not entries[target].is_published:
                 yield LINK_UNPUBLISHED(
                     entry.file, line, col,
-                    f"link to {path}: '{target}' is {entries[target].status}, not published",
+                    f"link to {origin}{path}: '{target}' is {entries[target].status}, "
+                    "not published",
                     entry=entry.id)
 
 

@@ -1,0 +1,133 @@
+"""Body links written as absolute URLs to the site's own domain (`[site] base_url`) are
+checked like links written as site paths: `[AWQ](https://local-ai-catalog.org/glossary/awk)`
+was not checked at all, and a typo shipped a 404."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from conftest import MINI, write_entry
+from pipeline.config import load_settings
+from pipeline.validate import validate
+
+SITE = "https://local-ai-catalog.org"  # base_url in pipeline.toml, which `catalog` copies
+
+
+def run(root, **kw):
+    return validate(load_settings(root), today=dt.date(2026, 11, 27), **kw)
+
+
+def found(root):
+    return [(d.rule, d.line, d.column, d.message) for d in run(root).diagnostics]
+
+
+def body_line(path, text):
+    """The 1-based line of the file that holds `text`, and the column where it starts."""
+    lines = path.read_text(encoding="utf-8").split("\n")
+    (n,) = [i for i, line in enumerate(lines) if text in line]
+    return n + 1, lines[n].index(text) + 1
+
+
+@pytest.mark.parametrize("url,shown", [
+    (f"{SITE}/glossary/awk", f"{SITE}/glossary/awk"),
+    ("http://local-ai-catalog.org/glossary/awk", "http://local-ai-catalog.org/glossary/awk"),
+    ("https://www.local-ai-catalog.org/glossary/awk/",
+     "https://www.local-ai-catalog.org/glossary/awk/"),
+    (f"{SITE}/glossary/awk#kernels", f"{SITE}/glossary/awk"),
+    (f"{SITE}/glossary/awk?ref=digest#kernels", f"{SITE}/glossary/awk"),
+    ("HTTPS://Local-AI-Catalog.org/glossary/awk", "HTTPS://Local-AI-Catalog.org/glossary/awk"),
+])
+def test_an_absolute_link_to_no_entry_is_reported_where_it_is(catalog, url, shown):
+    path = write_entry(catalog, "tools/vllm", MINI["tools/vllm"], f"Intro.\n\nSee [AWQ]({url}).\n")
+    line, column = body_line(path, url)
+    assert found(catalog) == [("link-unresolved", line, column,
+                               f"link to {shown}: no such entry")]
+
+
+def test_the_cli_reports_it_with_file_line_and_column(catalog, cli):
+    url = f"{SITE}/glossary/awk"
+    path = write_entry(catalog, "tools/vllm", MINI["tools/vllm"], f"Intro.\n\nSee [AWQ]({url}).\n")
+    r = cli(catalog, "validate", "--format", "json")
+    (d,) = json.loads(r.output)["diagnostics"]
+    assert (d["rule"], d["file"], d["line"], d["column"]) == (
+        "link-unresolved", "entries/tools/vllm.md", *body_line(path, url))
+    assert d["hint"] == "check the spelling of the path; it is /<collection>/<slug>"
+    assert r.exit_code == 1
+
+
+def test_a_reference_definition_is_checked_too(catalog):
+    url = f"{SITE}/glossary/awk"
+    path = write_entry(catalog, "tools/vllm", MINI["tools/vllm"],
+                       f"See [AWQ][awq].\n\n[awq]: {url} \"AWQ\"\n")
+    assert found(catalog) == [("link-unresolved", *body_line(path, url),
+                               f"link to {url}: no such entry")]
+
+
+def test_a_mistyped_collection_gets_the_url_it_likely_meant(catalog):
+    url = f"{SITE}/glosary/awq#kernels"
+    path = write_entry(catalog, "tools/vllm", MINI["tools/vllm"], f"See [AWQ]({url}).\n")
+    assert found(catalog) == [(
+        "link-unresolved", *body_line(path, url),
+        f"link to {SITE}/glosary/awq: there is no collection 'glosary'; "
+        f"did you mean {SITE}/glossary/awq?")]
+
+
+def test_a_published_entry_may_not_link_a_draft_by_its_url(catalog):
+    write_entry(catalog, "glossary/awq", {**MINI["glossary/awq"], "status": "draft"})
+    url = f"{SITE}/glossary/awq"
+    path = write_entry(catalog, "tools/vllm", {**MINI["tools/vllm"], "related": []},
+                       f"See [AWQ]({url}).\n")
+    assert found(catalog) == [("link-unpublished", *body_line(path, url),
+                               f"link to {url}: 'glossary/awq' is draft, not published")]
+
+
+def test_good_links_and_pages_outside_the_catalog_are_not_reported(catalog):
+    """A link to an entry that is there, and pages of the site that are no entries (the
+    home page, a collection's index, search, the feed, the newsletter, the digests), as
+    for site paths; an e-mail address is no page; a link in code is code."""
+    write_entry(catalog, "tools/vllm", MINI["tools/vllm"],
+                f"See [AWQ]({SITE}/glossary/awq), [again](https://www.local-ai-catalog.org"
+                f"/glossary/awq/#kernels), [home]({SITE}), [home]({SITE}/),\n"
+                f"[terms]({SITE}/glossary), [search]({SITE}/search?q=awq), "
+                f"[feed]({SITE}/feed.xml), [digest]({SITE}/digests/2026-11),\n"
+                f"[unsubscribe]({SITE}/newsletter/unsubscribe), [the list][l] and\n"
+                "[write](mailto:editors@local-ai-catalog.org).\n\n"
+                f"In code: `[x]({SITE}/glossary/nope)`.\n\n[l]: {SITE}/tools#top\n")
+    assert run(catalog).diagnostics == []
+
+
+@pytest.mark.parametrize("url", [
+    "https://example.com/glossary/awk",
+    "https://local-ai-catalog.org.example.com/glossary/awk",
+    "https://docs.local-ai-catalog.org/glossary/awk",
+    "https://notlocal-ai-catalog.org/glossary/awk",
+    "https://web.archive.org/web/2026/https://local-ai-catalog.org/glossary/awk",
+])
+def test_the_same_path_on_another_domain_is_not_checked(catalog, url):
+    write_entry(catalog, "tools/vllm", MINI["tools/vllm"], f"See [AWQ]({url}).\n")
+    assert run(catalog).diagnostics == []
+
+
+def test_the_domain_is_the_one_the_settings_name(catalog):
+    toml = catalog / "pipeline.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace(
+        f'base_url = "{SITE}"', 'base_url = "https://catalog.example/"'), encoding="utf-8")
+    write_entry(catalog, "tools/vllm", MINI["tools/vllm"],
+                f"See [AWQ]({SITE}/glossary/awk) and\n"
+                "[AWQ](https://catalog.example/glossary/awk).\n")
+    assert [m for _, _, _, m in found(catalog)] == [
+        "link to https://catalog.example/glossary/awk: no such entry"]
+
+
+def test_the_cache_checks_it_again_when_its_target_changes(catalog):
+    """As for a site-path link: a cached result of the linking entry does not hold once
+    the entry it links to is no longer published."""
+    write_entry(catalog, "tools/vllm", {**MINI["tools/vllm"], "related": []},
+                f"See [AWQ]({SITE}/glossary/awq).\n")
+    assert run(catalog).diagnostics == []
+    write_entry(catalog, "glossary/awq", {**MINI["glossary/awq"], "status": "draft"})
+    assert [d.rule for d in run(catalog, cache=False).diagnostics] == ["link-unpublished"]
+    assert [d.rule for d in run(catalog).diagnostics] == ["link-unpublished"]
