@@ -131,3 +131,23 @@ def test_the_cache_checks_it_again_when_its_target_changes(catalog):
     write_entry(catalog, "glossary/awq", {**MINI["glossary/awq"], "status": "draft"})
     assert [d.rule for d in run(catalog, cache=False).diagnostics] == ["link-unpublished"]
     assert [d.rule for d in run(catalog).diagnostics] == ["link-unpublished"]
+
+
+def test_the_build_makes_them_site_paths_and_counts_them_as_links(catalog, tmp_path):
+    """The preview stays on itself, and the entry linked to lists the page among its
+    backlinks, as for a link written as a site path."""
+    from pipeline.publish.build import build
+
+    write_entry(catalog, "tools/vllm", {**MINI["tools/vllm"], "related": []},
+                f"See [AWQ](https://www.Local-AI-Catalog.org/glossary/awq#kernels) and "
+                f"[the home page]({SITE}), not [a mirror](https://local-ai-catalog.org.example"
+                f"/glossary/awq) or [a port]({SITE}:8443/glossary/awq).\n")
+    out = tmp_path / "out"
+    build(load_settings(catalog), out)
+    page = (out / "tools/vllm.html").read_text()
+    assert '<a href="/glossary/awq#kernels">AWQ</a>' in page
+    assert '<a href="/">the home page</a>' in page
+    assert 'href="https://local-ai-catalog.org.example/glossary/awq"' in page
+    assert f'href="{SITE}:8443/glossary/awq"' in page
+    awq = json.loads((out / "glossary/awq.json").read_text())
+    assert "tools/vllm" in [card["id"] for card in awq["backlinks"]]

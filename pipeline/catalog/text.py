@@ -185,7 +185,7 @@ def site_links(entry: Entry, base_url: str) -> list[tuple[int, int, str, str, st
     without `www.` (`https://local-ai-catalog.org/glossary/awq`: origin is the scheme and
     host as written; the home page's path is `/`). Another domain is not the site."""
     links = [(*link, "") for link in internal_links(entry)]
-    host = _bare_host(base_url.split("://", 1)[-1].split("/", 1)[0])
+    host = site_host(base_url)
     if not host or host not in entry.body.lower():
         return links  # most bodies: no URL on the site's domain to look at
     own = [(line, column, path or "/", anchor, origin)
@@ -193,6 +193,11 @@ def site_links(entry: Entry, base_url: str) -> list[tuple[int, int, str, str, st
            _links(entry, _URL_LINK_IN_LINE_RE, _URL_REF_DEF_IN_LINE_RE)
            if _bare_host(origin.split("://", 1)[1]) == host]
     return sorted(links + own) if own else links
+
+
+def site_host(base_url: str) -> str:
+    """The host a link to our own site names: `base_url`'s, in lower case, without `www.`."""
+    return _bare_host(base_url.split("://", 1)[-1].split("/", 1)[0])
 
 
 def _bare_host(host: str) -> str:

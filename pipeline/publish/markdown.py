@@ -16,6 +16,7 @@ import html
 import re
 import secrets
 from collections.abc import Callable
+from urllib.parse import urlsplit, urlunsplit
 from dataclasses import dataclass, field
 
 import nh3
@@ -23,7 +24,7 @@ import nh3
 from .. import cmark
 from ..affiliates.classify import normalise_url
 from ..catalog.model import Entry
-from ..catalog.text import NO_CITE_IN_LINE_RE, cite_groups, prose_text
+from ..catalog.text import NO_CITE_IN_LINE_RE, cite_groups, prose_text, site_host
 
 _TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "del", "details", "div",
@@ -251,26 +252,40 @@ def cite_marks(fragment: str) -> str:
 def render_body(entry: Entry, sources: list[dict],
                 is_affiliate: Callable[[str], bool] = lambda url: False,
                 rel: str = "sponsored nofollow noopener", label: str = "(paid link)",
-                marked: MarkedBody | None = None) -> RenderedBody:
+                marked: MarkedBody | None = None, base_url: str = "") -> RenderedBody:
     """Render an entry's body; `sources` is its numbered source list (see number_sources).
 
     Links for which `is_affiliate` is true get `rel` and a visible `label` after them.
+    A link written as a full URL on our own site (`base_url`'s host, with or without
+    `www.`) becomes its site path, as validate checks it: the preview stays on itself,
+    and the page it links to lists it among its backlinks.
     Citations go through as marks; in the rare body where one lands where it cannot be
     turned back (inside a link's URL, which cmark percent-encodes), the body is rendered
     again with its citations as HTML through nh3, so the secret never reaches the output.
     """
     numbers = {s["id"]: s["number"] for s in sources}
     marked = marked or MarkedBody(entry)
+    host = site_host(base_url) if base_url else ""
     body = _render(marked.markdown(numbers, marks=_MARKS), is_affiliate, rel, label,
-                   marks=_MARKS)
+                   marks=_MARKS, host=host)
     if _MARKS and _SECRET in body.html:  # its links and text come from this HTML
         body = _render(marked.markdown(numbers, marks=False), is_affiliate, rel, label,
-                       marks=False)
+                       marks=False, host=host)
     return body
 
 
+def _own_path(url: str, host: str) -> str | None:
+    """The site path (with its query and fragment) of a URL on our own site; None for
+    any other."""
+    parts = urlsplit(url)
+    name = (parts.hostname or "").removeprefix("www.")
+    if name != host or parts.port is not None or parts.username is not None:
+        return None
+    return urlunsplit(("", "", parts.path or "/", parts.query, parts.fragment))
+
+
 def _render(markdown: str, is_affiliate: Callable[[str], bool], rel: str, label: str,
-            marks: bool) -> RenderedBody:
+            marks: bool, host: str = "") -> RenderedBody:
     paid_label = f' <span class="paid-label">{html.escape(label)}</span>'
     clean = (_CLEANER if marks else _CITING_CLEANER).clean(commonmark_html(markdown))
     if '<code class="' in clean:
@@ -293,6 +308,11 @@ def _render(markdown: str, is_affiliate: Callable[[str], bool], rel: str, label:
             site_paths.setdefault(href.split("#", 1)[0].split("?", 1)[0])
             return whole
         url = normalise_url(raw)  # `//host`, `https:/host`: where a browser goes
+        if host and host in url.lower() and url.startswith(("http:", "https:")):
+            path = _own_path(url, host)
+            if path is not None:  # our own page: its site path, as validate checks it
+                site_paths.setdefault(path.split("#", 1)[0].split("?", 1)[0])
+                return f'<a href="{html.escape(path)}"{others}>{inner}</a>'
         if url.startswith(("http:", "https:", "mailto:")):
             links.setdefault(url)
         if not is_affiliate(url):

@@ -60,7 +60,7 @@ def make_parts(entry: Entry, inputs: Inputs) -> tuple[dict, str]:
     sources = number_sources(entry, marked.cited_ids(), inputs.bibliography)
     paid = inputs.paid
     body = render_body(entry, sources, paid.is_affiliate, rel=paid.rel, label=paid.label,
-                       marked=marked)
+                       marked=marked, base_url=inputs.settings.site.base_url)
     return {
         "body_html": body.html,
         "sources": sources,
