@@ -63,6 +63,10 @@ def test_every_digest_sent_has_a_page_where_the_feed_links(with_digests, tmp_pat
                      "https://local-ai-catalog.org/digests/2026-09"]
     for link in links:  # served as /digests/2026-09 (serve and Netlify add .html)
         assert (out / (link.removeprefix("https://local-ai-catalog.org/") + ".html")).is_file()
+    sitemap = (out / "sitemap.xml").read_text()
+    assert ("<loc>https://local-ai-catalog.org/digests/2026-09</loc>"
+            "<lastmod>2026-10-02</lastmod>") in sitemap
+    assert "/digests/2026-10" not in sitemap and "/digests/2026-11" not in sitemap
     # ready and draft digests are not public
     assert sorted(p.name for p in (out / "digests").iterdir()) == [
         "2026-08.html", "2026-08.json", "2026-09.html", "2026-09.json"]

@@ -48,11 +48,12 @@ def write_lists(b: Run) -> None:
                 tree.put(rel, collection_json.collection_bytes(
                     collection, [facts[i]["item"] for i in ids]))
     _write_search_index(b)
+    sent = digests.write_digests(b)
     tree.put("sitemap.xml", sitemap.sitemap(
-        settings.site.base_url, [(f"/{i}", facts[i]["lastmod"]) for i in b.published]))
+        settings.site.base_url, [(f"/{i}", facts[i]["lastmod"]) for i in b.published]
+        + [(item.url, item.updated) for item in sent]))
     newest = sorted(b.published, key=lambda i: (facts[i]["updated"], f"/{i}"),
                     reverse=True)[:feed.FEED_SIZE]
-    sent = digests.write_digests(b)
     tree.put("feed.xml", feed.atom_feed(settings, sent + [
         feed.entry_item(json.loads(facts[i]["item"]), facts[i]["authors"]) for i in newest]))
     tree.put("redirects.json", json_bytes(redirects.redirects_json(b.plan)))

@@ -1,4 +1,5 @@
-"""`/sitemap.xml`: every published entry with the date it last changed."""
+"""`/sitemap.xml`: every published entry with the date it last changed, and the digests
+sent with their `updated` date."""
 
 from __future__ import annotations
 
