@@ -10,6 +10,8 @@ links, with every verdict change on affiliate-linked pages in a period.
 from __future__ import annotations
 
 import datetime as _dt
+import re
+from collections import Counter
 
 from ..catalog.loader import load_catalog
 from ..catalog.model import Catalog, Entry
@@ -58,10 +60,11 @@ def earlier_entry(base: Catalog, entry: Entry,
 
 def renames_between(settings: Settings, start: str | None, end: str | None) -> dict[str, str]:
     """{id at `end`: id at `start`} of the entries renamed between two revisions (`end`
-    None: the working tree, with renames staged but not committed yet), as git's rename
-    detection sees each commit of the first-parent history (`pipeline changes` reads
-    them the same way); where that history is not here (a shallow clone), as it sees
-    the two trees. Empty when `start` is None (nothing was there before)."""
+    None: the working tree, with renames staged but not committed yet, or made with a
+    plain `mv` and not added yet, see `moved_without_git`), as git's rename detection
+    sees each commit of the first-parent history (`pipeline changes` reads them the same
+    way); where that history is not here (a shallow clone), as it sees the two trees.
+    Empty when `start` is None (nothing was there before)."""
     from ..errors import PipelineError
     from ..history.gitio import resolve, tree_renames
     from ..history.log import rename_steps
@@ -73,13 +76,64 @@ def renames_between(settings: Settings, start: str | None, end: str | None) -> d
     try:
         steps = [(old, new) for _t, old, new in rename_steps(settings, f"{start}..{head}")]
         if end is None:  # and what the working tree renamed since HEAD
-            steps += tree_renames(settings, head)
+            seen = tree_renames(settings, head)
+            steps += seen + moved_without_git(settings, head, seen)
     except PipelineError:
         steps = tree_renames(settings, start, None if end is None else head)
+        if end is None:
+            steps += moved_without_git(settings, start, steps)
     origin: dict[str, str] = {}
     for old, new in steps:
         origin[new] = origin.pop(old, old)
     return {new: old for new, old in origin.items() if new != old}
+
+
+def moved_without_git(settings: Settings, rev: str,
+                      seen: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """(old id, new id) of the entry files renamed in the working tree since `rev` that
+    git does not pair yet (`seen`: the pairs it does): a plain `mv`, whose new file is
+    untracked until `git add`. Each entry file deleted since `rev` is paired with a new
+    one as `git add -A` would make git pair them (`git_similar`), most similar first."""
+    from ..history.gitio import changed_entry_ids, entry_ids_at, read_paths
+
+    changed, gone, _ = changed_entry_ids(settings, rev)
+    deleted = gone - {old for old, _ in seen}
+    added = changed - entry_ids_at(settings, rev) - {new for _, new in seen}
+    if not deleted or not added:
+        return []
+    folder = settings.paths.entries.strip("/")
+    files = read_paths(settings, rev, [f"{folder}/{i}.md" for i in sorted(deleted)])
+    before = {path[len(folder) + 1:-3]: data for path, data in files.items()}
+    after = {i: (settings.path("entries") / f"{i}.md").read_bytes() for i in sorted(added)}
+    scores = sorted(((git_similar(before[old], after[new]), old, new)
+                     for old in before for new in after), reverse=True)
+    out: list[tuple[str, str]] = []
+    for score, old, new in scores:
+        if score >= 0.5 and all(old != o and new != n for o, n in out):
+            out.append((old, new))
+    return out
+
+
+_CHUNK = re.compile(rb"[^\n]*\n|[^\n]+")
+
+
+def git_similar(old: bytes, new: bytes) -> float:
+    """How similar git finds two files for its rename detection (`-M` pairs them from
+    0.5): the bytes of `new` that are also in `old`, over the larger size. The bytes are
+    counted in chunks, each a line (its CR before the LF left out) or 64 bytes of a
+    longer one, as git's diffcore-delta.c counts them (keyed by the chunk itself where
+    git keys by a hash of it)."""
+    def chunks(data: bytes) -> Counter:
+        if b"\0" not in data[:8000]:  # text, for git
+            data = data.replace(b"\r\n", b"\n")
+        return Counter(chunk for m in _CHUNK.finditer(data)
+                       for chunk in (m[0][i:i + 64] for i in range(0, len(m[0]), 64)))
+
+    size = max(len(old), len(new))
+    if not size or 2 * min(len(old), len(new)) < size:
+        return 0.0
+    a, b = chunks(old), chunks(new)
+    return sum(min(a[k], b[k]) * len(k) for k in a.keys() & b.keys()) / size
 
 
 def catalog_at(settings: Settings, day: _dt.date) -> Catalog:

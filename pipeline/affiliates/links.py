@@ -25,6 +25,11 @@ _START = re.compile(r"(?i)(?<![\w/.@-])(?:https?:[/\\]+|www\.)|(?<![\w/\\.:@-])[
 # `](<//host>)`, spaces allowed), a reference definition `[id]: //host`, an attribute's
 # value, quoted or not (`href="//host"`, `href=//host`).
 _SLASHES_BEFORE = re.compile(r"(?:\]\([ \t]*<?|^[ \t]*\[[^\]]+\]:[ \t]*<?|=[ \t]*[\"']?)\Z")
+# A reference definition may put its destination on the next line (CommonMark): a line
+# that is only a label and its colon, `[id]:`, then `//host` (or `<//host>`) starting the
+# next line. See label_alone and urls_in_line's `after_label`.
+_LABEL_ALONE = re.compile(r"[ \t]*\[[^\]]+\]:[ \t]*")
+_DESTINATION_START = re.compile(r"[ \t]*<?")
 # A character reference (CommonMark needs the `;`): in a link's destination or an
 # attribute it is decoded before the browser reads the URL, so `https&#58;//host` is a link.
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
@@ -107,27 +112,36 @@ def _decoded(line: str) -> tuple[str, list[int]]:
     return "".join(out), offsets
 
 
-def urls_in_line(line: str) -> Iterator[tuple[int, int, str]]:
+def label_alone(line: str) -> bool:
+    """Whether a prose line is only a reference definition's label, `[id]:`, whose
+    destination CommonMark reads on the next line."""
+    return "]:" in line and _LABEL_ALONE.fullmatch(line) is not None
+
+
+def urls_in_line(line: str, after_label: bool = False) -> Iterator[tuple[int, int, str]]:
     """(start, end, url) of every URL in one line of Markdown prose (0-based offsets in
-    `line`; `url` as written there, character references and all)."""
+    `line`; `url` as written there, character references and all). `after_label`: the
+    line before is a label alone (`label_alone`), so the line may start with its
+    destination, `//host` included."""
     line = _COMMENT.sub(lambda m: " " * len(m.group(0)), line)
     if "&" in line and _HIDING_ENTITY.search(line):
         text, offsets = _decoded(line)
         if len(text) != len(line) or text != line:
-            for start, end, _url in _urls_in(text):
+            for start, end, _url in _urls_in(text, after_label):
                 yield offsets[start], offsets[end], line[offsets[start]:offsets[end]]
             return
-    yield from _urls_in(line)
+    yield from _urls_in(line, after_label)
 
 
-def _urls_in(line: str) -> Iterator[tuple[int, int, str]]:
+def _urls_in(line: str, after_label: bool = False) -> Iterator[tuple[int, int, str]]:
     pos = 0
     for m in _START.finditer(line):
         s = m.start()
         if s < pos:
             continue  # inside the URL just read
         before = line[:s]
-        if m.group(0)[0] in "/\\" and not _SLASHES_BEFORE.search(before):
+        if m.group(0)[0] in "/\\" and not _SLASHES_BEFORE.search(before) and not (
+                after_label and _DESTINATION_START.fullmatch(before)):
             continue  # `//` in text: no link
         if before.endswith("<"):
             close = line.find(">", s)
@@ -168,7 +182,8 @@ def _body_links(entry: Entry, where: str) -> Iterator[FoundLink]:
         done = line
         if lines is None:
             lines = text.split("\n")
-        for start, _end, url in urls_in_line(lines[line]):
+        after_label = line > 0 and label_alone(lines[line - 1])
+        for start, _end, url in urls_in_line(lines[line], after_label):
             yield FoundLink(url, entry.file, entry.body_line + line, start + 1, where, (),
                             entry.id or None)
 
@@ -254,8 +269,11 @@ def rewrite_urls(text: str, replace: Callable[[str], str]) -> str:
     """`text` with every prose URL passed through `replace` (code is left alone)."""
     fake = Entry(id="", collection="", slug="", file="", data={}, body=text, body_line=1)
     lines = text.split("\n")
+    previous = (0, "")
     for line_no, line in prose_lines(fake):
-        spans = list(urls_in_line(line))
+        after_label = previous[0] == line_no - 1 and label_alone(previous[1])
+        previous = (line_no, line)
+        spans = list(urls_in_line(line, after_label))
         original = lines[line_no - 1]
         for start, end, url in reversed(spans):
             original = original[:start] + replace(url) + original[end:]
