@@ -106,11 +106,25 @@ def _section(cls, name: str, raw: object, file: Path):
         if (name, key) == ("site", "language") and not _LANGUAGE_RE.fullmatch(value):
             raise SettingsError(f"{file}: site.language must be a language tag such as "
                                 f"en or pt-BR, not {value!r}")
+        if (name, key) == ("site", "base_url") and not _BASE_URL_RE.fullmatch(value):
+            raise SettingsError(f"{file}: site.base_url must be the site's absolute address, "
+                                f"such as https://local-ai-catalog.org, not {value!r}")
+        if (name, key) == ("affiliates", "forbidden_collections"):
+            for collection in value:
+                if collection not in COLLECTIONS:
+                    close = difflib.get_close_matches(collection, COLLECTIONS, n=1)
+                    hint = f"; did you mean {close[0]!r}?" if close else ""
+                    raise SettingsError(
+                        f"{file}: affiliates.forbidden_collections: {collection!r} is not a "
+                        f"collection{hint} (the collections: {', '.join(COLLECTIONS)})")
         values[f.name] = value
     return cls(**values)
 
 
 _LANGUAGE_RE = re.compile(r"[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*")  # BCP 47, in short
+# http(s), a host, an optional port, nothing after but an optional final slash: pages'
+# paths are appended to it, and the site sits at its domain's root.
+_BASE_URL_RE = re.compile(r"https?://[A-Za-z0-9.-]+(?::\d+)?/?")
 
 
 def _known_rules() -> set[str]:
@@ -125,13 +139,22 @@ def _known_rules() -> set[str]:
 
 
 def _check_rules(checks: dict, file: Path) -> None:
+    from .diagnostics import CONTRACT, RULES
+
     known = _known_rules()
-    for key in checks:
+    for key, severity in checks.items():
         if key not in known:
             close = difflib.get_close_matches(key, known, n=1)
             hint = f"; did you mean {close[0]}?" if close else ""
             raise SettingsError(f"{file}: unknown rule checks.{key}{hint} "
                                 "(`pipeline explain` lists the rules)")
+        if key in CONTRACT and (severity == "off" or RULES[key].severity == "error"
+                                and severity != "error"):
+            can = ("it stays an error" if RULES[key].severity == "error"
+                   else "it can be raised to an error, not turned off")
+            raise SettingsError(
+                f'{file}: checks.{key} = "{severity}": {key} holds the content model\'s '
+                f"fixed contract, so {can} (docs/rules.md)")
 
 
 def parse_settings(text: str, root: Path, file: Path | None = None) -> Settings:

@@ -69,6 +69,17 @@ class Rule:
 
 RULES: dict[str, Rule] = {}
 
+# The rules that hold the content model's fixed contract (files, fields, sources and
+# citations, references, shorteners): `[checks]` may raise one's severity, never turn it
+# off or lower an error to a warning. A pull request could otherwise switch off the
+# check it fails in the settings it carries.
+CONTRACT = frozenset({
+    "file-encoding", "file-name", "front-matter", "yaml-syntax", "schema", "published-fields",
+    "author-unknown", "source-duplicate", "source-accessed-future", "source-unused",
+    "cite-unresolved", "claim-uncited", "ref-unresolved", "ref-collection", "link-unresolved",
+    "link-unpublished", "affiliate-shortener",
+})
+
 
 def rule(
     id: str, severity: str, summary: str, explanation: str, example: str = "", hint: str = ""

@@ -50,3 +50,49 @@ def test_every_rule_id_can_be_set(catalog, cli):
               'affiliate-programs = "error"\n')
     r = cli(catalog, "validate")
     assert r.exit_code == 0, r.output
+
+
+@pytest.mark.parametrize("setting, says", [
+    ('affiliate-shortener = "off"', 'checks.affiliate-shortener = "off": affiliate-shortener '
+     "holds the content model's fixed contract, so it stays an error"),
+    ('schema = "warning"', "so it stays an error"),
+    ('link-unresolved = "warning"', "so it stays an error"),
+    ('claim-uncited = "off"', "so it can be raised to an error, not turned off"),
+])
+def test_a_rule_of_the_fixed_contract_is_never_turned_off_or_lowered(catalog, cli, setting,
+                                                                    says):
+    """A pull request carries its own pipeline.toml: `affiliate-shortener = "off"` let an
+    amzn.to link through validate and into the build (found in review)."""
+    _settings(catalog, "[checks]\n", f"[checks]\n{setting}\n")
+    r = cli(catalog, "validate")
+    assert r.exit_code == 2 and says in r.output, r.output
+
+
+def test_other_rules_can_still_be_lowered_or_turned_off(catalog, cli):
+    _settings(catalog, "[checks]\n", '[checks]\ntitle-duplicate = "off"\n'
+              'correction-unread = "off"\nyaml-tag = "warning"\nclaim-uncited = "error"\n')
+    assert cli(catalog, "validate").exit_code == 0
+
+
+def test_a_misspelt_forbidden_collection_is_refused(catalog, cli):
+    """It turned the affiliate policy off for the collection meant (found in review)."""
+    _settings(catalog, '"glossary"]', '"glosary"]')
+    r = cli(catalog, "validate")
+    assert r.exit_code == 2
+    assert ("affiliates.forbidden_collections: 'glosary' is not a collection; "
+            "did you mean 'glossary'?") in r.output
+
+
+@pytest.mark.parametrize("url", ["local-ai-catalog.org", "/", "https://", "ftp://x.org",
+                                 "https://x.org/catalog", "https://x.org/?a=b"])
+def test_a_base_url_that_is_not_a_site_root_is_refused(catalog, cli, url):
+    """`local-ai-catalog.org` made `<loc>local-ai-catalog.org/authors/...` (found in review)."""
+    _settings(catalog, 'base_url = "https://local-ai-catalog.org"', f'base_url = "{url}"')
+    r = cli(catalog, "validate")
+    assert r.exit_code == 2 and "site.base_url must be the site's absolute address" in r.output
+
+
+@pytest.mark.parametrize("url", ["http://localhost:8000", "https://www.x.org/"])
+def test_a_base_url_with_a_port_or_a_final_slash_is_fine(catalog, cli, url):
+    _settings(catalog, 'base_url = "https://local-ai-catalog.org"', f'base_url = "{url}"')
+    assert cli(catalog, "validate").exit_code == 0
