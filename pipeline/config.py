@@ -67,6 +67,9 @@ class Settings:
     email: Email = field(default_factory=Email)
     affiliates: Affiliates = field(default_factory=Affiliates)
     checks: dict[str, str] = field(default_factory=dict)
+    # The options the settings file sets ("paths.affiliates"), defaults or not: a file it
+    # names must exist, where a default one may be absent.
+    given: frozenset[str] = frozenset()
 
     def path(self, name: str) -> Path:
         """An absolute path for one of the `[paths]` settings."""
@@ -77,6 +80,7 @@ class Settings:
         """A stable text of every setting, for cache keys."""
         d = dataclasses.asdict(self)
         d.pop("root")
+        d["given"] = sorted(self.given)  # a set's order changes between processes
         return repr(sorted(d.items()))
 
 
@@ -164,9 +168,11 @@ def parse_settings(text: str, root: Path, file: Path | None = None) -> Settings:
     except tomllib.TOMLDecodeError as e:
         raise SettingsError(f"{file}: {e}") from None
     kwargs: dict = {}
+    given = set()
     for key, value in raw.items():
         if key in _SECTIONS:
             kwargs[key] = _section(_SECTIONS[key], key, value, file)
+            given.update(f"{key}.{option}" for option in value)
         elif key == "checks":
             if not isinstance(value, dict) or any(v not in _SEVERITIES for v in value.values()):
                 raise SettingsError(
@@ -179,7 +185,7 @@ def parse_settings(text: str, root: Path, file: Path | None = None) -> Settings:
             raise SettingsError(
                 f"{file}: unknown section [{key}] (known: {', '.join([*_SECTIONS, 'checks'])})"
             )
-    return Settings(root=root, **kwargs)
+    return Settings(root=root, given=frozenset(given), **kwargs)
 
 
 def find_root(start: Path) -> Path:

@@ -70,11 +70,14 @@ def write_entry(root: Path, entry_id: str, data: dict | str, body: str = "Text.\
 
 @pytest.fixture
 def catalog(tmp_path) -> Path:
-    """A minimal valid catalog: settings, the real schemas, four entries."""
+    """A minimal valid catalog: settings, the real schemas, four entries. No affiliate
+    program: its settings name no programs file (a file they name must exist)."""
     root = tmp_path / "catalog"
     root.mkdir()
     shutil.copytree(REPO / "schemas", root / "schemas")
-    shutil.copy(REPO / "pipeline.toml", root / "pipeline.toml")
+    (root / "pipeline.toml").write_text(
+        (REPO / "pipeline.toml").read_text(encoding="utf-8")
+        .replace('affiliates = "data/affiliates.yaml"\n', ""), encoding="utf-8")
     for entry_id, data in MINI.items():
         write_entry(root, entry_id, data)
     return root

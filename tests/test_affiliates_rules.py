@@ -24,6 +24,7 @@ def cat(catalog):
     """The minimal catalog of conftest, with the shipped programs file."""
     (catalog / "data").mkdir(exist_ok=True)
     shutil.copy(REPO / "data/affiliates.yaml", catalog / "data/affiliates.yaml")
+    shutil.copy(REPO / "pipeline.toml", catalog / "pipeline.toml")  # which names it
     return catalog
 
 
@@ -183,9 +184,14 @@ def test_a_data_file_named_in_the_settings_that_is_not_there_is_an_error(cat):
         found[("affiliate-programs", "pipeline.toml")]
     assert "paths.bibliography is data/bib.yaml, which does not exist" in \
         found[("bibliography", "pipeline.toml")]
+    # named in the settings (as the shipped ones name it), the programs file must be there:
+    # deleting it turned every affiliate rule off (found in review). (A missing bibliography
+    # is loud anyway: every citation of it is unresolved.)
     toml.write_text(base)
     (cat / "data/affiliates.yaml").unlink()
-    assert run(cat).diagnostics == []
+    assert [d.rule for d in run(cat).diagnostics] == ["affiliate-programs"]
+    toml.write_text(base.replace('affiliates = "data/affiliates.yaml"\n', ""))
+    assert run(cat).diagnostics == []  # a catalog with no affiliate program
 
 
 def test_programs_file_duplicate_ids_and_path_id_without_a_group(cat):
