@@ -201,3 +201,15 @@ def test_importance_blocking_rules_then_one_per_rule_then_file_order():
 def test_blocking_rules_exist():
     load_checks()
     assert BLOCKING_RULES <= set(RULES)
+
+
+def test_a_plain_log_line_keeps_its_text_as_written():
+    """`'110%' is a quantitative claim` read `'110%25'` in the log (found in review): only
+    workflow commands are encoded; a plain line is one line that starts with its path."""
+    from pipeline.diagnostics import Diagnostic
+    from pipeline.report.github import _plain
+
+    d = Diagnostic("entries/glossary/exl2.md", 86, 12, "claim-uncited", "warning",
+                   "'110%' is a quantitative claim,\nwith no citation")
+    assert _plain(d, "site/") == ("site/entries/glossary/exl2.md:86:12: warning claim-uncited: "
+                                  "'110%' is a quantitative claim, with no citation")
