@@ -17,7 +17,8 @@ PLAIN = re.compile(
 PLAIN_END = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=\S)")
 PIECES = ["1", "24", "3.5", "1,000", "$", "$ ", " ", ".", "-", " - ", "%", "x", "×", "GB",
           "GiB/s", "MB", "W", "watts", "ms", "bpw", "GHz", "tok/s", "tokens/s", "t/s",
-          "tokens per second", "TFLOPS", "USD", "a", "v", "_", "é", "\n", "(", "[@s]"]
+          "tokens per second", "TFLOPS", "USD", "percent", "Per cent", "percentage point",
+          "percentage points", "a", "v", "_", "é", "\n", "(", "[@s]"]
 
 
 @settings(max_examples=3000, deadline=None)
@@ -52,6 +53,14 @@ def test_some_claims_and_some_non_claims():
         "It runs at 35 tok/s, 2x faster, costs $1,299 and draws 450 W; v1.5 GB and "
         "a4 GB are not claims, nor is 3 apples.")]
     assert found == ["35 tok/s", "2x", "$1,299", "450 W"]
+
+
+def test_a_percentage_spelled_out_is_a_claim():
+    """"It is 10 percent faster." passed where "10%" warned (found in review)."""
+    found = [m.group(0) for m in QUANT_RE.finditer(
+        "It is 10 percent faster, 12 per cent cheaper and 3 percentage points better; "
+        "5 percentiles and 20 percenters are no claims.")]
+    assert found == ["10 percent", "12 per cent", "3 percentage points"]
 
 
 def plain_sentences(entry, having):

@@ -70,7 +70,7 @@ CLAIM_UNCITED = rule(
     "A quantitative claim in a published body cites a source in its sentence.",
     """
     A sentence of a published body that states a number with a unit or a
-    percentage (tok/s, GB, %, $, W, ms, bpw, 2x...) carries a citation
+    percentage (tok/s, GB, %, 10 percent, $, W, ms, bpw, 2x...) carries a citation
     `[@id]` in the same sentence. When a sentence needs none (a worked example,
     a definition), end it with the visible marker `<!-- no-cite: reason -->`:
     it stays in the Markdown for reviewers and never reaches readers.
@@ -81,7 +81,8 @@ CLAIM_UNCITED = rule(
 )
 
 _UNIT = (r"(?:%|[x×](?![\w-])|tok/s|tokens?/s|t/s|tokens per second|[KMGT]i?B(?:/s)?(?![\w])"
-         r"|W(?![\w])|watts?\b|ms\b|bpw\b|GHz\b|MHz\b|TFLOPS\b|TOPS\b|USD\b)")
+         r"|W(?![\w])|watts?\b|ms\b|bpw\b|GHz\b|MHz\b|TFLOPS\b|TOPS\b|USD\b"
+         r"|(?i:percent|per cent|percentage points?)\b)")
 # A number with a unit, a percentage or a dollar amount, not inside a word or a version
 # number. The pattern starts with one character class (the look-behind comes after it):
 # the regex engine then skips to the next `$` or digit with a quick test of each
