@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Set up pipeline on a fresh machine: a virtual environment in .venv with the
 # package installed. With --test, also what the tests need: the test extras
-# and Debian's Chromium (for the pictures of pages and e-mails).
+# and Debian's Chromium (for the pictures of pages and e-mails) and Hugo.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,13 +26,20 @@ fi
 .venv/bin/python -m compileall -q pipeline
 
 if [ $want_test = 1 ]; then
-  if [ ! -x /usr/bin/chromium ]; then
+  # Debian's packages the tests drive: Chromium (pictures of pages and e-mails, unless
+  # PIPELINE_CHROMIUM names another Chromium-based browser) and Hugo (the benchmark's
+  # side-by-side build).
+  missing=""
+  [ -x "${PIPELINE_CHROMIUM:-/usr/bin/chromium}" ] || missing="chromium"
+  command -v hugo >/dev/null || missing="$missing hugo"
+  if [ -n "$missing" ]; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-      echo "Installing Debian's chromium for the browser tests..." >&2
+      echo "Installing Debian's$missing for the tests..." >&2
       apt-get update -qq >/dev/null
-      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+      # shellcheck disable=SC2086  # one word per package
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
     else
-      echo "warning: /usr/bin/chromium is missing; browser tests will be skipped" >&2
+      echo "warning: missing$missing; the tests that need it will be skipped" >&2
     fi
   fi
 fi

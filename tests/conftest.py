@@ -16,7 +16,9 @@ from pipeline.cli import main
 from pipeline.config import load_settings
 
 REPO = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
+# Debian's Chromium; elsewhere (a GitHub runner has Google Chrome) another Chromium-based
+# browser that Playwright can drive.
+CHROMIUM = os.environ.get("PIPELINE_CHROMIUM", "/usr/bin/chromium")
 
 
 def unavailable(reason: str) -> None:
@@ -33,7 +35,8 @@ def unavailable(reason: str) -> None:
 def chromium_here() -> str:
     """Debian's Chromium, which the browser tests drive with Playwright."""
     if not os.path.exists(CHROMIUM):
-        unavailable(f"{CHROMIUM} is missing (apt-get install chromium)")
+        unavailable(f"{CHROMIUM} is missing (apt-get install chromium, or set "
+                    "PIPELINE_CHROMIUM)")
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO
+from conftest import REPO, unavailable
 from pipeline.config import COLLECTIONS, load_settings
 from pipeline.validate import validate
 
@@ -128,11 +128,12 @@ def test_before_making_files_the_harness_waits_for_the_disk_to_settle(tmp_path, 
     assert b.probes[-1] == ("hugo", 500.0) and naps == [30, 30]
 
 
-@pytest.mark.skipif(shutil.which("hugo") is None, reason="Debian's hugo is not installed")
 def test_hugo_is_measured_as_is_and_with_dates_from_git(history, tmp_path):
     """Two Hugo rows: the Markdown copied out, and the same site in the corpus's work tree
     with enableGitInfo, whose pages carry each file's last commit date as the build's
     `updated` does; the corpus's git status stays clean."""
+    if shutil.which("hugo") is None:
+        unavailable("Debian's hugo is not installed (apt-get install hugo)")
     args = argparse.Namespace(entries=80, commits=120, months=3, work=str(tmp_path / "work"),
                               runs=1, settle=0, idle=0)
     b = bench.Bench(args)
