@@ -82,3 +82,12 @@ def test_picks():
                     "RTX &lt;4090&gt;</a><p>Fast &lt;b&gt;</p></li>\n"
                     '    <li><span class="pick-label">Budget</span> hardware/unknown</li>\n'
                     "  </ol>\n")
+
+
+def test_prices_are_written_as_money():
+    """`amount: 1499.50` showed "1,499.5 USD" and `499.00` "499.0 USD" (found in review)."""
+    html = facts(doc(prices=[{"kind": "msrp", "amount": 1499.50, "currency": "USD"},
+                             {"kind": "street", "amount": 499.00, "currency": "USD"},
+                             {"kind": "used", "amount": 0.5, "currency": "EUR"}]))
+    assert "<td>1,499.50 USD </td>" in html and "<td>499 USD </td>" in html
+    assert "<td>0.50 EUR </td>" in html

@@ -8,6 +8,7 @@ the home page of the collection lists. Templates and assets ship in
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import shutil
@@ -110,6 +111,13 @@ def number(value) -> Markup:
     if isinstance(value, Number) and not isinstance(value, bool) and value >= 1000:
         return escape(f"{value:,}")
     return escape(value)
+
+
+def money(value) -> Markup:
+    """An amount as prices are written: 1499.5 -> 1,499.50, 499.0 -> 499, 1499 -> 1,499."""
+    if isinstance(value, float) and math.isfinite(value):
+        return escape(f"{value:,.0f}" if value.is_integer() else f"{value:,.2f}")
+    return number(value)
 
 
 def source_items(doc: dict) -> Markup:
@@ -231,7 +239,7 @@ def facts(doc: dict) -> Markup:
             kind = row.get("kind", "")
             kind = "MSRP" if kind == "msrp" else str(kind).capitalize()
             out.append(f'      <tr><th scope="row">{_text(kind)}</th>'
-                       f'<td>{number(row.get("amount", _UNDEFINED))} {_field(row, "currency")} '
+                       f'<td>{money(row.get("amount", _UNDEFINED))} {_field(row, "currency")} '
                        f'{cite(doc, row.get("source", _UNDEFINED))}</td>'
                        f'<td>{_field(row, "date")}</td></tr>\n')
         out.append(_TABLE_END)
