@@ -132,3 +132,22 @@ def test_an_edited_digest_is_published_again_and_only_it(with_digests, tmp_path)
     assert "One, in the vLLM entry." in (out / "digests/2026-09.html").read_text()
     assert "One, in the vLLM entry." in (out / "digests/2026-09.json").read_text()
     assert (out / "digests/2026-08.html").stat().st_ino == august
+
+
+def test_a_digest_linking_to_no_entry_stops_the_build_at_its_line(with_digests, tmp_path):
+    """A sent digest linked to /glossary/does-not-exist, in the e-mail and on the site
+    (found in review). A link to an entry retired or renamed since is an archive's right:
+    the site answers it (410, 301)."""
+    path = with_digests / "digests/2026-09.md"
+    path.write_text(SENT + "\nSee [gone](/glossary/does-not-exist) and [AWQ](/glossary/awq).\n")
+    with pytest.raises(PipelineError) as e:
+        built(with_digests, tmp_path / "out")
+    assert str(e.value).startswith("digests/2026-09.md:19:12: error link-unresolved: "
+                                   "link to /glossary/does-not-exist: no such entry")
+    awq = with_digests / "entries/glossary/awq.md"
+    awq.write_text(awq.read_text().replace("status: published", "status: retired"))
+    vllm = with_digests / "entries/tools/vllm.md"
+    vllm.write_text(vllm.read_text().replace("related:\n- glossary/awq\n", ""))
+    path.write_text(SENT + "\nSee [AWQ](/glossary/awq), retired since.\n")
+    page = (built(with_digests, tmp_path / "out") / "digests/2026-09.html").read_text()
+    assert '<a href="/glossary/awq">AWQ</a>' in page

@@ -289,3 +289,15 @@ def test_a_rating_and_a_release_note_add_no_link_or_marker_of_their_own():
     assert hrefs(html) == ["https://local-ai-catalog.org/tools/vllm", "https://e.org/1"]
     assert "https://evil.example/login or www.evil.example" in html  # reads the same
     assert md_escape("fittps://x, https://y") == "fittps://x, https\\://y"
+
+
+def test_render_refuses_a_link_to_no_entry(drafted, cli, tmp_path):
+    """The e-mail linked to /glossary/does-not-exist (found in review)."""
+    edit_digest(drafted, (f"# {HEADLINE}\n",
+                          f"# {HEADLINE}\n\nRead [this](/glossary/does-not-exist).\n"))
+    r = cli(drafted, "digest", "render", "2026-10", "--out", str(tmp_path / "out"))
+    assert r.exit_code == 1
+    assert re.search(r"digests/2026-10\.md:\d+:13: error link-unresolved: link to "
+                     r"/glossary/does-not-exist: no such entry", r.output), r.output
+    assert "fix them, then render again" in r.output
+    assert not (tmp_path / "out").exists()

@@ -112,6 +112,24 @@ def _check_links(doc, file: str, programs, then: str = "render again") -> None:
             + [f"{file}: {len(found)} link problem(s); fix them, then {then}"]))
 
 
+def check_entry_links(body: str, body_line: int, file: str, exists, then: str) -> None:
+    """Refuse a digest whose links to entries (`/tools/vllm`) name none that `exists`
+    (an id -> bool), each at its line, as validate says a link to no entry."""
+    from ..catalog.model import Entry
+    from ..catalog.text import internal_links, path_to_id
+    from ..config import COLLECTIONS
+
+    text = Entry(id="", collection="", slug="", file=file, data={}, body=body,
+                 body_line=body_line)
+    found = [f"{file}:{line}:{column}: error link-unresolved: link to {path}: no such entry"
+             for line, column, path, _anchor in internal_links(text)
+             if (target := path_to_id(path)) and target.split("/", 1)[0] in COLLECTIONS
+             and not exists(target)]
+    if found:
+        raise PipelineError("\n".join(
+            found + [f"{file}: {len(found)} link(s) to no entry; fix them, then {then}"]))
+
+
 def render(settings: Settings, month: str, out: Path) -> RenderResult:
     """Write the four files of the digest of `month` into folder `out`."""
     from ..affiliates import email_safe_markdown, load_programs
@@ -130,6 +148,9 @@ def render(settings: Settings, month: str, out: Path) -> RenderResult:
                             f"the file name says {m}")
     programs = load_programs(settings)
     _check_links(doc, file, programs)
+    entries = settings.path("entries")
+    check_entry_links(doc.body, doc.body_line, file,
+                      lambda target: (entries / f"{target}.md").is_file(), "render again")
     base = settings.site.base_url.rstrip("/")
     web_url = f"{base}/digests/{m}"
     pieces = _pieces(doc, base, web_url)
@@ -208,18 +229,22 @@ def _medium_html(md: str, base: str, medium: str, programs, paid, file: str):
     return fragment, note, len(links)
 
 
-def archive_html(text: str, file: str, programs) -> tuple[str, object]:
+def archive_html(text: str, file: str, programs, exists) -> tuple[str, object]:
     """The body of a sent digest as the site's archive page shows it: sanitised HTML with
     site paths as written (`/tools/vllm`), and the disclosure its paid links need (or
     None). `text` is the digest file's; one without front matter (an archive written by
     hand) is all body. A link problem (a shortener, another's tracking id) is refused at
-    its line, as `render` refuses it."""
+    its line, as `render` refuses it, and so is a link to an entry that `exists` (an id
+    -> bool) says is not there."""
     if text.startswith("---"):
         doc = parse(text, file)
         _check_links(doc, file, programs, then="build again")
+        body, body_line = doc.body, doc.body_line
         md = "".join(md for md, _ in _pieces(doc, "", ""))
     else:
-        md = text
+        md = body = text
+        body_line = 1
+    check_entry_links(body, body_line, file, exists, "build again")
     fragment, note, _ = _medium_html(md, "", "page", programs, _paid_test(programs), file)
     return fragment, note
 

@@ -4,7 +4,8 @@ them (`/digests`), and both as JSON for the front end.
 
 A digest's body is rendered as `pipeline digest render` renders its archive
 page (digest.render.archive_html: sanitised, paid links marked and disclosed),
-with the site's own layout. Drafts, and digests ready but not sent, are never
+with the site's own layout; a link to an entry that is not published (nor
+redirected, nor gone) stops the build at its line. Drafts, and digests ready but not sent, are never
 published (feed.sent_digests decides, for the feed too).
 """
 
@@ -33,6 +34,12 @@ def write_digests(b: Run) -> list[FeedItem]:
     -> their feed items."""
     settings, site, tree = b.settings, b.site, b.tree
     paid = b.inputs.paid
+    # a digest may link to an entry published, renamed since (a redirect) or retired
+    # since (410: an archive keeps its links); not to one that never was
+    published, plan = set(b.published), b.plan
+
+    def linkable(target: str) -> bool:
+        return target in published or target in plan.moved or target in plan.gone
     listed = []
     sent = sent_digests(settings)
     for item, path in reversed(sent):  # newest first
@@ -47,7 +54,8 @@ def write_digests(b: Run) -> list[FeedItem]:
 
         def body(path=path, file=file, parts=parts):
             if not parts:  # rendered once, for the page and the JSON, and only when needed
-                html, note = archive_html(read_text(path, file), file, paid.programs)
+                html, note = archive_html(read_text(path, file), file, paid.programs,
+                                          linkable)
                 parts.update(html=_HEADING.sub(_lower, html), affiliate={
                     "has_links": note is not None,
                     "disclosure": note.text if note else None,
