@@ -12,7 +12,7 @@ import shutil
 import feedparser
 import pytest
 
-from conftest import REPO
+from conftest import MINI, REPO, write_entry
 
 from pipeline.config import load_settings
 from pipeline.errors import PipelineError
@@ -151,3 +151,19 @@ def test_a_digest_linking_to_no_entry_stops_the_build_at_its_line(with_digests, 
     path.write_text(SENT + "\nSee [AWQ](/glossary/awq), retired since.\n")
     page = (built(with_digests, tmp_path / "out") / "digests/2026-09.html").read_text()
     assert '<a href="/glossary/awq">AWQ</a>' in page
+
+
+def test_a_digest_page_from_the_cache_is_checked_again_when_an_entry_it_links_goes(
+        with_digests, tmp_path):
+    """The page of an unchanged digest is carried from the last build; the entry it links
+    to deleted since, its link would have gone unchecked."""
+    path = with_digests / "digests/2026-09.md"
+    path.write_text(SENT + "\nSee [AWQ](/glossary/awq).\n")
+    # another term, so that the header's sections (and so every page) stay the same
+    write_entry(with_digests, "glossary/gptq", {**MINI["glossary/awq"], "title": "GPTQ"})
+    out = built(with_digests, built(with_digests, tmp_path / "out"))  # both trees hold it
+    vllm = with_digests / "entries/tools/vllm.md"
+    vllm.write_text(vllm.read_text().replace("related:\n- glossary/awq\n", ""))
+    (with_digests / "entries/glossary/awq.md").unlink()
+    with pytest.raises(PipelineError, match=r"^digests/2026-09.md:19:\d+: error link-unresolved"):
+        built(with_digests, out)

@@ -112,19 +112,25 @@ def _check_links(doc, file: str, programs, then: str = "render again") -> None:
             + [f"{file}: {len(found)} link problem(s); fix them, then {then}"]))
 
 
-def check_entry_links(body: str, body_line: int, file: str, exists, then: str) -> None:
-    """Refuse a digest whose links to entries (`/tools/vllm`) name none that `exists`
-    (an id -> bool), each at its line, as validate says a link to no entry."""
+def entry_links(body: str, body_line: int = 1) -> list[tuple[int, int, str, str]]:
+    """(line, column, site path, entry id) of each link of a digest's text to an entry
+    (`/tools/vllm`), found as validate finds an entry's."""
     from ..catalog.model import Entry
     from ..catalog.text import internal_links, path_to_id
     from ..config import COLLECTIONS
 
-    text = Entry(id="", collection="", slug="", file=file, data={}, body=body,
+    text = Entry(id="", collection="", slug="", file="", data={}, body=body,
                  body_line=body_line)
+    return [(line, column, path, target) for line, column, path, _anchor in internal_links(text)
+            if (target := path_to_id(path)) and target.split("/", 1)[0] in COLLECTIONS]
+
+
+def check_entry_links(body: str, body_line: int, file: str, exists, then: str) -> None:
+    """Refuse a digest whose links to entries name none that `exists` (an id -> bool),
+    each at its line, as validate says a link to no entry."""
     found = [f"{file}:{line}:{column}: error link-unresolved: link to {path}: no such entry"
-             for line, column, path, _anchor in internal_links(text)
-             if (target := path_to_id(path)) and target.split("/", 1)[0] in COLLECTIONS
-             and not exists(target)]
+             for line, column, path, target in entry_links(body, body_line)
+             if not exists(target)]
     if found:
         raise PipelineError("\n".join(
             found + [f"{file}: {len(found)} link(s) to no entry; fix them, then {then}"]))

@@ -5,17 +5,18 @@ them (`/digests`), and both as JSON for the front end.
 A digest's body is rendered as `pipeline digest render` renders its archive
 page (digest.render.archive_html: sanitised, paid links marked and disclosed),
 with the site's own layout; a link to an entry that is not published (nor
-redirected, nor gone) stops the build at its line. Drafts, and digests ready but not sent, are never
-published (feed.sent_digests decides, for the feed too).
+redirected, nor gone) stops the build at its line. Drafts, and digests ready
+but not sent, are never published (feed.sent_digests decides, for the feed
+too).
 """
 
 from __future__ import annotations
 
 import re
 
-from ..digest.document import read_text
+from ..digest.document import decode
 from ..digest.month import Month
-from ..digest.render import archive_html
+from ..digest.render import archive_html, entry_links
 from .feed import FeedItem, sent_digests
 from .run import Run
 from .serialize import digest, json_bytes
@@ -40,6 +41,7 @@ def write_digests(b: Run) -> list[FeedItem]:
 
     def linkable(target: str) -> bool:
         return target in published or target in plan.moved or target in plan.gone
+
     listed = []
     sent = sent_digests(settings)
     for item, path in reversed(sent):  # newest first
@@ -48,14 +50,16 @@ def write_digests(b: Run) -> list[FeedItem]:
                   "published": item.published, "updated": item.updated, "url": item.url}
         listed.append(record)
         file = path.relative_to(settings.root).as_posix()
-        data = path.read_bytes()
-        key = digest(site.fingerprint, paid.fingerprint, file, data)
+        text = decode(path.read_bytes(), file)
+        # what the page's checks depend on besides the file: whether each entry it links
+        # to may be linked to (the link checks run only when the page is made again)
+        links = sorted({(target, linkable(target)) for *_, target in entry_links(text)})
+        key = digest(site.fingerprint, paid.fingerprint, file, text, repr(links))
         parts: dict = {}
 
-        def body(path=path, file=file, parts=parts):
+        def body(text=text, file=file, parts=parts):
             if not parts:  # rendered once, for the page and the JSON, and only when needed
-                html, note = archive_html(read_text(path, file), file, paid.programs,
-                                          linkable)
+                html, note = archive_html(text, file, paid.programs, linkable)
                 parts.update(html=_HEADING.sub(_lower, html), affiliate={
                     "has_links": note is not None,
                     "disclosure": note.text if note else None,
