@@ -68,7 +68,7 @@ def test_citations_in_titles_alt_text_and_headings_stay_text_where_tags_cannot_g
     body, _ = render(e)
     assert '<a href="https://example.org/p" title="GPTQ [1, 2]">the paper</a>' in body.html
     assert '<img src="chart.png" alt="chart [2]">' in body.html
-    assert ('<h2 id="speed-1">Speed <sup class="cite">[<a href="#source-1">1</a>]</sup></h2>'
+    assert ('<h2 id="speed">Speed <sup class="cite">[<a href="#source-1">1</a>]</sup></h2>'
             in body.html)
     assert "\ue000" not in body.html and "\ue001" not in body.html
 

@@ -15,9 +15,10 @@ from __future__ import annotations
 import html
 import re
 import secrets
+import unicodedata
 from collections.abc import Callable
-from urllib.parse import urlsplit, urlunsplit
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit, urlunsplit
 
 import nh3
 
@@ -25,6 +26,7 @@ from .. import cmark
 from ..affiliates.classify import normalise_url
 from ..catalog.model import Entry
 from ..catalog.text import NO_CITE_IN_LINE_RE, cite_groups, prose_text, site_host
+from .links import TYPED
 
 _TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "del", "details", "div",
@@ -55,10 +57,14 @@ _CITING_CLEANER = nh3.Cleaner(**_OPTIONS_NH3,
                               tag_attribute_values={**_VALUES, "sup": {"class": {"cite"}}})
 _CODE_CLASS_RE = re.compile(r'<code class="([^"]*)">')
 _LANGUAGE_CLASS_RE = re.compile(r"language-[^\s\"]+")
-# Ids of the entry page's own parts: a heading of the body never takes one (the body
-# comes first on the page, so `#source-1` would lead to a heading "Source 1").
-_PAGE_IDS_RE = re.compile(r"main|search-\w+|(?:backlinks|corrections|offers|sources|verdict)"
-                          r"-heading|ref-.*|source-\d+")
+# The ids an entry's page gives its own parts (templates/site/base.html and entry.html),
+# besides `source-N` for each numbered source (pages.source_items): a heading of the body
+# never takes one (the body comes first on the page, so `#source-1` would lead to a
+# heading "Source 1").
+PAGE_IDS = frozenset({"main", "verdict-heading", "offers-heading", "sources-heading",
+                      "corrections-heading", "backlinks-heading",
+                      *(f"ref-{field}" for field, _ in TYPED)})
+_SOURCE_ID_RE = re.compile(r"source-\d+")
 _ANCHOR_RE = re.compile(r"<a\b([^>]*)>(.*?)</a>", re.S)
 _HREF_RE = re.compile(r' href="([^"]*)"')
 _HEADING_RE = re.compile(r"<h([2-4])>(.*?)</h\1>", re.S)
@@ -74,8 +80,8 @@ _MARK_RE = re.compile(f"\ue000{_SECRET}([0-9]+(?:, [0-9]+)*)\ue001")
 _TAG_WITH_MARK_RE = re.compile(f"<[^>]*\ue000{_SECRET}[^>]*>")
 _ANY_MARK = f"\ue000{_SECRET}[^\ue001]*\ue001"
 _ANY_MARK_RE = re.compile(_ANY_MARK)
-_MARK_OR_TAG_RE = re.compile(f"{_ANY_MARK}|<[^>]+>")
-_CITE_OR_TAG_RE = re.compile('<sup class="cite">.*?</sup>|<[^>]+>', re.S)
+_A_MARK = f"{MARK_OPEN}{_SECRET}{MARK_CLOSE}"
+_CITE_HTML_RE = re.compile('<sup class="cite">.*?</sup>', re.S)
 _NON_WORD_RE = re.compile(r"[^a-z0-9]+")
 
 
@@ -267,10 +273,10 @@ def render_body(entry: Entry, sources: list[dict],
     marked = marked or MarkedBody(entry)
     host = site_host(base_url) if base_url else ""
     body = _render(marked.markdown(numbers, marks=_MARKS), is_affiliate, rel, label,
-                   marks=_MARKS, host=host)
+                   marks=_MARKS, host=host, ids=None if _MARKS else heading_ids(entry))
     if _MARKS and _SECRET in body.html:  # its links and text come from this HTML
         body = _render(marked.markdown(numbers, marks=False), is_affiliate, rel, label,
-                       marks=False, host=host)
+                       marks=False, host=host, ids=heading_ids(entry))
     return body
 
 
@@ -285,7 +291,7 @@ def _own_path(url: str, host: str) -> str | None:
 
 
 def _render(markdown: str, is_affiliate: Callable[[str], bool], rel: str, label: str,
-            marks: bool, host: str = "") -> RenderedBody:
+            marks: bool, host: str = "", ids: list[str] | None = None) -> RenderedBody:
     paid_label = f' <span class="paid-label">{html.escape(label)}</span>'
     clean = (_CLEANER if marks else _CITING_CLEANER).clean(commonmark_html(markdown))
     if '<code class="' in clean:
@@ -320,32 +326,34 @@ def _render(markdown: str, is_affiliate: Callable[[str], bool], rel: str, label:
         return (f'<a href="{raw}" rel="{html.escape(rel)}"{others}>{inner}</a>'
                 + paid_label)
 
+    clean = _heading_ids(clean, ids)  # before paid links get their label, which no id holds
     clean = _ANCHOR_RE.sub(anchor, clean)
-    clean = _heading_ids(clean)
-    text = plain_text(clean) if marks else plain_text(clean, _CITE_OR_TAG_RE)
+    text = plain_text(clean, cites_as_html=not marks)
     return RenderedBody(html=cite_marks(clean) if marks else clean, text=text,
                         links=list(links), site_paths=list(site_paths))
 
 
-def plain_text(fragment: str, strip: re.Pattern = _MARK_OR_TAG_RE) -> str:
-    """The words of an HTML fragment (before `cite_marks`), without citation marks, for
-    search. `strip`: what goes (marks and tags; citations written as HTML and tags).
+def plain_text(fragment: str, cites_as_html: bool = False) -> str:
+    """The words of an HTML fragment (before `cite_marks`), without its citations, for
+    search; `cites_as_html`: its citations are HTML (`<sup class="cite">`), not marks.
 
     Tags are dropped without a space: cmark ends every block with a newline,
-    so words of different blocks stay apart and inline tags join nothing.
+    so words of different blocks stay apart and inline tags join nothing. A citation
+    goes with the white space before it ("a claim [1]." -> "a claim."), unless a word
+    follows it directly; any other white space stays ("means `:latest`").
     """
-    if strip is _MARK_OR_TAG_RE:  # the same, in two simpler searches (a third faster)
-        text = _TAG_RE.sub("", fragment)  # a mark inside a tag goes with it
-        if MARK_OPEN in text:
-            text = _ANY_MARK_RE.sub("", text)
-    else:
-        text = strip.sub("", fragment)
-    text = " ".join((html.unescape(text) if "&" in text else text).split())
-    # "a claim [1]." -> "a claim ." -> "a claim." (white space is single spaces by now)
-    for stop in ".,;:!?":
-        if " " + stop in text:
-            text = text.replace(" " + stop, stop)
-    return text
+    if cites_as_html and '<sup class="cite">' in fragment:
+        fragment = _CITE_HTML_RE.sub(_A_MARK, fragment)  # dropped as marks are, below
+    text = _TAG_RE.sub("", fragment)  # a mark inside a tag goes with it
+    if "&" in text:
+        text = html.unescape(text)
+    if MARK_OPEN in text:
+        pieces = _ANY_MARK_RE.split(text)  # the text between citations
+        for i in range(1, len(pieces)):
+            if not pieces[i][:1].isalnum():
+                pieces[i - 1] = pieces[i - 1].rstrip()
+        text = "".join(pieces)
+    return " ".join(text.split())
 
 
 def _code_classes(m: re.Match) -> str:
@@ -354,15 +362,122 @@ def _code_classes(m: re.Match) -> str:
     return m.group(0) if _LANGUAGE_CLASS_RE.fullmatch(m.group(1)) else "<code>"
 
 
-def _heading_ids(fragment: str) -> str:
-    used: dict[str, int] = {}
+def heading_slug(text: str) -> str:
+    """The id of a heading with this text, before numbering: its letters (with their
+    accents and vowel signs) and digits of any script, in lower case, each run of
+    anything else one hyphen (GitHub makes a hyphen of each space), none at either end
+    (`Über-großer Speicher` -> `über-großer-speicher`); "section" when none is left."""
+    text = text.lower()
+    if text.isascii():
+        return _NON_WORD_RE.sub("-", text).strip("-") or "section"
+    kept = "".join(c if c.isalnum() or unicodedata.category(c)[0] == "M" else " " for c in text)
+    return "-".join(kept.split()) or "section"
 
-    def add_id(m: re.Match) -> str:
-        text = html.unescape(_TAG_RE.sub("", _MARK_RE.sub(_mark_text, m.group(2))))
-        base = _NON_WORD_RE.sub("-", text.lower()).strip("-") or "section"
-        n = used.get(base, 1 if _PAGE_IDS_RE.fullmatch(base) else 0)
-        used[base] = n + 1
-        slug = base if n == 0 else f"{base}-{n}"
-        return f'<h{m.group(1)} id="{slug}">{m.group(2)}</h{m.group(1)}>'
 
-    return _HEADING_RE.sub(add_id, fragment)
+def _heading_text(inner: str) -> str:
+    """The words of a heading (its inner HTML), without its citations: marks, or HTML
+    when the body is rendered with its citations as HTML."""
+    if MARK_OPEN in inner:
+        inner = _ANY_MARK_RE.sub("", inner)
+    if '<sup class="cite">' in inner:
+        inner = _CITE_HTML_RE.sub("", inner)
+    text = _TAG_RE.sub("", inner)
+    return html.unescape(text) if "&" in text else text
+
+
+def _id_maker() -> Callable[[str], str]:
+    """What gives the headings of one page (their inner HTML, in order) their ids: the
+    slug of the heading's words, numbered (`-1`, `-2`) when an earlier heading has it or
+    it is one of the page's own ids (PAGE_IDS, `source-N`)."""
+    used: set[str] = set()
+    counts: dict[str, int] = {}
+
+    def make(inner: str) -> str:
+        base = heading_slug(_heading_text(inner))
+        # every `source-N` is the source list's: a second "Source" is source-section-1
+        stem = "source-section" if base == "source" else base
+        slug, n = base, counts.get(base, 0)
+        while slug in used or slug in PAGE_IDS or _SOURCE_ID_RE.fullmatch(slug):
+            n += 1
+            slug = f"{stem}-{n}"
+        counts[base] = n
+        used.add(slug)
+        return slug
+
+    return make
+
+
+def _heading_ids(fragment: str, ids: list[str] | None = None) -> str:
+    """The fragment with an id on each h2-h4 heading (`## When to use it` ->
+    `id="when-to-use-it"`), for links such as `/glossary/awq#kernels`; `ids`: the ids
+    to give them, in order. (A body rendered with its citations as HTML takes those of
+    `heading_ids`: the sanitiser moves a citation's link out of a link's text, where
+    its number would stay in the heading's words.)"""
+    if "<h" not in fragment:
+        return fragment
+    make = _id_maker()
+    if ids is not None:
+        given, made = iter(ids), make
+        make = lambda inner: next(given, None) or made(inner)  # noqa: E731
+    return _HEADING_RE.sub(lambda m: f'<h{m[1]} id="{make(m[2])}">{m[2]}</h{m[1]}>', fragment)
+
+
+def heading_ids(entry: Entry, marked: MarkedBody | None = None) -> list[str]:
+    """The ids `render_body` gives the body's headings, in order: what validate checks a
+    link's `#fragment` against. The body goes through what the build does to it before
+    the ids are made (citations, cmark, and the sanitiser when it holds raw HTML), and
+    no more: an id depends on its heading's words alone."""
+    marked = marked or MarkedBody(entry)
+    markdown = _atx_headings(entry, marked)
+    if markdown is None:  # the whole body, as the build renders it
+        markdown = marked.markdown(dict.fromkeys(marked.cited_ids(), 0))  # marks: dropped
+    fragment = commonmark_html(markdown)
+    if "<h" not in fragment:
+        return []
+    if "<" in markdown:  # raw HTML: only what the sanitiser keeps of it (a raw <h3> too)
+        fragment = _CLEANER.clean(fragment)
+    make = _id_maker()
+    return [make(m[2]) for m in _HEADING_RE.finditer(fragment)]
+
+
+# In a body's prose (code blanked): an ATX heading's `##` to `####` after at most three
+# spaces (group 1); or, after any indentation, the same (a heading in a list item, or
+# the text of a paragraph), a line of hyphens (a setext heading's underline, or a rule),
+# a `#` after a block quote's or a list item's mark. (Each after a "\n": one search, a
+# fifth of the time of one anchored with `^`.)
+_HEADING_LINE_RE = re.compile(r"\n(?: {0,3}(#{2,4})(?=[ \t\n])|[ \t]*(?:#{2,4}[ \t\n]|"
+                              r"-+[ \t]*\n|(?:>|[-+*]|\d{1,9}[.)])[ \t>]*#))")
+
+
+def _atx_headings(entry: Entry, marked: MarkedBody) -> str | None:
+    """The lines of the body's h2-h4 headings, a blank line between them, when they are
+    the ATX lines of its prose (`## Setup`): cmark reads them in a fraction of the time
+    of the whole body, each is a heading wherever it stands, and its words are those of
+    its line. None when the body may hold other headings, or a heading's words may
+    depend on more than its line: a setext heading (a line of hyphens), one in a block
+    quote or a list item, an indented `##` line (in a list item, or a paragraph's
+    text), raw HTML (any `<` but a no-cite marker's), a link reference definition, a
+    citation or a marker on a heading's line."""
+    body = entry.body
+    if body.count("<") != len(marked.markers) or "]:" in body:
+        return None
+    lines = []
+    for m in _HEADING_LINE_RE.finditer(f"\n{prose_text(entry)}\n"):
+        end = body.find("\n", m.start())  # the line starts at m.start() in the body
+        line = body[m.start():end if end >= 0 else None]
+        if not m.group(1) or "@" in line or "<" in line:
+            return None
+        lines.append(line)
+    return "\n\n".join(lines)
+
+
+def page_ids(entry: Entry, bibliography: dict[str, dict]) -> tuple[str, ...]:
+    """The ids of an entry's page that depend on the entry: its headings' and its
+    numbered sources' (`source-1`...: as many as number_sources numbers); every entry's
+    page has PAGE_IDS besides."""
+    marked = MarkedBody(entry)
+    own = {s["id"] for s in entry.sources() if isinstance(s.get("id"), str)}
+    shared = {sid for sid in (*marked.cited_ids(), *_front_matter_citations(entry.data))
+              if sid in bibliography and sid not in own}
+    count = len(own) + len(shared)
+    return (*heading_ids(entry, marked), *(f"source-{n}" for n in range(1, count + 1)))
