@@ -17,6 +17,7 @@ import datetime as _dt
 import marshal
 import os
 import re
+import sys
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -28,7 +29,8 @@ from .catalog.loader import (BIBLIOGRAPHY, content_digest, file_id, load_catalog
                              parse_bibliography, parse_entry, unreadable, walk_folder)
 from .catalog.model import Catalog, Entry
 from .catalog.parsed import StoreWriter, store_path, written
-from .catalog.text import citations, path_to_id, site_links, source_refs
+from .catalog.text import (citations, page_links, path_to_id, relative_target, site_links,
+                           source_refs)
 from .checks import CHECK_MODULES, LOCAL_MODULES
 from .config import SETTINGS_FILE, Paths, Settings
 from .diagnostics import Diagnostic
@@ -93,8 +95,8 @@ def apply_severities(diags: list[Diagnostic], overrides: dict[str, str], strict:
 
 
 def references_of(entry, schemas, base_url: str = "") -> set[str]:
-    """Every entry id an entry refers to, in front matter or body links (site paths, and
-    absolute URLs on `base_url`'s domain)."""
+    """Every entry id an entry refers to, in front matter or body links (site paths,
+    absolute URLs on `base_url`'s domain, and the entry a relative link likely means)."""
     from .schemas import values_under
 
     out: set[str] = set()
@@ -104,6 +106,10 @@ def references_of(entry, schemas, base_url: str = "") -> set[str]:
                 out.add(value if "/" in value else f"{fld.collections[0]}/{value}")
     for _, _, path, _, _ in site_links(entry, base_url):
         target = path_to_id(path)
+        if target:
+            out.add(target)
+    for _, _, destination in page_links(entry):  # `../tools/vllm`: what it likely means
+        target = relative_target(entry.collection, destination)
         if target:
             out.add(target)
     return out
@@ -232,6 +238,8 @@ class _Packed:
 
 def _parse_shard(state: dict, items: list[tuple]) -> list[tuple[str, Record]]:
     """Parse files (path, full path, stat, bytes or None); keep the entries for checking."""
+    from .checks.references import STAND_IN_IDS, page_ids_of
+
     prefix, schemas = state["prefix"], state["schemas"]
     base_url = state["settings"].site.base_url
     parsed = state.setdefault("entries", {})
@@ -261,8 +269,13 @@ def _parse_shard(state: dict, items: list[tuple]) -> list[tuple[str, Record]]:
             hook(state, rel, data, entry)
         citations(entry)  # read by the checks: worked out here once (see CARRIED)
         cited = cited_from_bibliography(entry, state["bibliography"], state["mention"])
-        out.append((rel, summarize(entry, references_of(entry, schemas, base_url), cited,
-                                         load, stat)))
+        record = summarize(entry, references_of(entry, schemas, base_url), cited, load, stat)
+        # the ids of its page, which a link's `#fragment` to it is checked against: in the
+        # summary, its stand-in has them, and when they change, the entries that refer to
+        # it are checked again (cache.changed_facts)
+        record.entry[3][STAND_IN_IDS] = tuple(map(sys.intern, page_ids_of(
+            entry, state["bibliography"])))  # interned: stored once in the cache file
+        out.append((rel, record))
         derived = entry.__dict__
         carried = {name: derived[name] for name in CARRIED if name in derived}
         _forget_derived(entry)  # made again, a chunk at a time, when checked
@@ -342,9 +355,10 @@ def _check_shard(state: dict, stubs: dict[str, tuple], bibliography: tuple,
 
 _ENTRY_FIELD_NAMES = tuple(f.name for f in dataclasses.fields(Entry))
 # What the first pass works out from an entry (its links, for summarize; its citations,
-# made from the groups a build's rendering found) and the checks read again: kept between
-# the passes, not worked out twice. Small lists; the body's lines are not kept.
-CARRIED = ("internal_links", "citations")
+# made from the groups a build's rendering found; its page's ids) and the checks read
+# again: kept between the passes, not worked out twice. Small lists; the body's lines are
+# not kept.
+CARRIED = ("internal_links", "page_links", "citations", "page_ids")
 _ENTRY_FIELDS = frozenset(_ENTRY_FIELD_NAMES)
 
 

@@ -96,6 +96,7 @@ def test_good_links_and_pages_outside_the_catalog_are_not_reported(catalog):
                 f"[unsubscribe]({SITE}/newsletter/unsubscribe), [the list][l] and\n"
                 "[write](mailto:editors@local-ai-catalog.org).\n\n"
                 f"In code: `[x]({SITE}/glossary/nope)`.\n\n[l]: {SITE}/tools#top\n")
+    write_entry(catalog, "glossary/awq", MINI["glossary/awq"], "## Kernels\n")  # its #kernels
     assert run(catalog).diagnostics == []
 
 

@@ -213,6 +213,7 @@ def test_quiet_cited_claims_and_marker(catalog):
 
         Use `--max-model-len 8192` for 8 GB cards, see [AWQ](/glossary/awq#kernels).
         """)
+    write_entry(catalog, "glossary/awq", MINI["glossary/awq"], "## Kernels\n")  # its #kernels
     r = run(catalog)
     # only the last sentence: "8 GB" stands outside the code span and has no citation
     assert rules_of(r) == ["claim-uncited"]

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable, Iterator
 
 from .. import cmark
+from ..config import COLLECTIONS
 from .model import Entry
 
 # A line that opens or closes fenced code: the fence, then the rest of the line.
@@ -46,6 +47,14 @@ _URL_LINK_IN_LINE_RE = re.compile(r"\]\([^\S\n]*<?(https?://[^/\s)>#?]+)(/[^)\s>
                                   re.IGNORECASE)
 _URL_REF_DEF_IN_LINE_RE = re.compile(r"^ {0,3}\[[^\]\n]+\]:[^\S\n]*<?(https?://[^/\s>#?]+)"
                                      r"(/[^\s>#?]*)?([#?]\S*)?", re.MULTILINE | re.IGNORECASE)
+# The same two for a link neither to a site path nor to a URL with a scheme: to a part of
+# the page itself (`#kernels`), or relative to the page's address (`awq`, `../tools/vllm`).
+# A definition is one only when nothing but a title follows (`[^3]: A review.` is text).
+_NOT_SITE_OR_URL = r"<?((?![A-Za-z][\w+.-]*:|/)[^\s<>]+?)>?"
+_TITLE = r"""(?:[^\S\n]+(?:"[^"\n]*"|'[^'\n]*'|\([^)\n]*\)))?[^\S\n]*"""
+_PAGE_LINK_IN_LINE_RE = re.compile(rf"\]\([^\S\n]*{_NOT_SITE_OR_URL}{_TITLE}\)")
+_PAGE_REF_DEF_IN_LINE_RE = re.compile(rf"^ {{0,3}}\[[^\]\n]+\]:[^\S\n]*{_NOT_SITE_OR_URL}{_TITLE}$",
+                                      re.MULTILINE)
 
 
 def prose_lines(entry: Entry) -> Iterator[tuple[int, str]]:
@@ -193,6 +202,32 @@ def site_links(entry: Entry, base_url: str) -> list[tuple[int, int, str, str, st
            _links(entry, _URL_LINK_IN_LINE_RE, _URL_REF_DEF_IN_LINE_RE)
            if _bare_host(origin.split("://", 1)[1]) == host]
     return sorted(links + own) if own else links
+
+
+def page_links(entry: Entry) -> list[tuple[int, int, str]]:
+    """(line, column, destination) of every Markdown link, in the order of the lines, that
+    is neither to a site path nor to a URL with a scheme: to a part of the page itself
+    (`#kernels`), or relative to the page's address (`awq`, `../tools/vllm.md#setup`).
+    Worked out once per entry and kept on it, like internal_links."""
+    links = entry.__dict__.get("page_links")
+    if links is None:
+        links = entry.__dict__["page_links"] = _links(entry, _PAGE_LINK_IN_LINE_RE,
+                                                      _PAGE_REF_DEF_IN_LINE_RE)
+    return links
+
+
+def relative_target(collection: str, destination: str) -> str | None:
+    """The entry id a link relative to a page of `collection` likely means: the
+    `<collection>/<slug>` its path ends with (`../tools/vllm`, `tools/vllm.md`), else a
+    slug of the same collection (`awq`); None for a part of the page itself (`#kernels`,
+    `?tab=1`)."""
+    path = destination.split("#", 1)[0].split("?", 1)[0]
+    if not path:
+        return None
+    parts = path.removesuffix(".md").rstrip("/").split("/")
+    if len(parts) >= 2 and parts[-2] in COLLECTIONS:
+        return f"{parts[-2]}/{parts[-1]}"
+    return f"{collection}/{parts[-1]}"
 
 
 def site_host(base_url: str) -> str:

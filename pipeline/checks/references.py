@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import difflib
-import re
+import html
+from urllib.parse import unquote
 
-from ..catalog.text import path_to_id, prose_text, site_links
+from ..catalog.text import page_links, path_to_id, relative_target, site_links
 from ..config import COLLECTIONS
 from ..diagnostics import rule
 from ..schemas import values_at
@@ -57,8 +58,12 @@ LINK_UNRESOLVED = rule(
     outside the catalog and are not checked, unless their first part is close
     to a collection's name (`/glosary/awq`): that one is reported, with the
     path it likely meant. A link to a Markdown file by its path, as in a
-    repository (`../glossary/awq.md`), has no page on the site: it is reported
-    with the site path to write instead.
+    repository (`../glossary/awq.md`), has no page on the site, and a link
+    relative to the page's address (`awq`, `../tools/vllm`, `www.example.org`)
+    leads to a different place depending on the address the page is served at
+    (`/glossary/gptq` or `/glossary/gptq/`) and wherever the site's JSON is
+    shown: both are reported, with the site path to write instead when the
+    path names an entry.
     """,
     example="[AWQ](/glossary/awk)     <- no entry glossary/awk",
     hint="check the spelling of the path; it is /<collection>/<slug>",
@@ -74,6 +79,28 @@ LINK_UNPUBLISHED = rule(
     """,
     example="status: published\nsee_also: [tools/new-thing]     <- tools/new-thing is a draft",
     hint="publish the target first, or remove the link until it is",
+)
+LINK_ANCHOR = rule(
+    "link-anchor",
+    "warning",
+    "A body link's `#fragment` is the id of something on the page it links to.",
+    """
+    A link may lead to a part of a page: `[AWQ kernels](/glossary/awq#kernels)`,
+    or `[setup](#setup)` to a part of the same page. The `#fragment` must be an
+    id the page has, or the reader lands at its top: the id of a heading of its
+    body (`##` to `####`), of one of its numbered sources (`source-1`,
+    `source-2`...), or of a part every entry's page has (`sources-heading`,
+    `verdict-heading`, `backlinks-heading`, `main`...). A heading's id is made
+    from its words, without citations or markup: letters (of any script) and
+    digits in lower case, anything between them one hyphen (`## How it works
+    [@src]` -> `how-it-works`, `## Über-großer Speicher` ->
+    `über-großer-speicher`); a heading whose id an earlier heading or the page
+    already has gets `-1`, `-2`... (a second `## Example` is `example-1`).
+    Renaming a heading breaks the links to it: search the catalog for its old
+    id. A warning, since the link still leads to the right page.
+    """,
+    example="[AWQ kernels](/glossary/awq#kernel)     <- its heading `## Kernels` is #kernels",
+    hint="link to an id the page has: a heading's words in lower case, joined by hyphens",
 )
 AUTHOR_UNKNOWN = rule(
     "author-unknown",
@@ -133,8 +160,8 @@ def check_references(ctx: Context):
                         entry.file, line, col,
                         f"{where}: '{value}' is {entries[target].status}, not published",
                         entry=entry.id)
-        yield from _file_links(entry, entries)
-        for line, col, path, _anchor, origin in site_links(entry, ctx.settings.site.base_url):
+        yield from _page_links(entry, entries, ctx.catalog.bibliography)
+        for line, col, path, anchor, origin in site_links(entry, ctx.settings.site.base_url):
             target = path_to_id(path)
             head = path.strip("/").split("/", 1)[0]
             if head not in COLLECTIONS or _is_index(path):
@@ -159,6 +186,9 @@ def check_references(ctx: Context):
                     f"link to {origin}{path}: '{target}' is {entries[target].status}, "
                     "not published",
                     entry=entry.id)
+            elif "#" in anchor:
+                yield from _missing_anchor(entry, line, col, f"{origin}{path}{anchor}",
+                                           entries[target], ctx.catalog.bibliography)
 
 
 _STATUSES = frozenset({"draft", "review", "published", "retired"})
@@ -178,29 +208,79 @@ def _collection_meant(head: str) -> str | None:
     return close[0] if close else None
 
 
-# A link as written for a repository, not the site: a relative path to a Markdown file
-# (`../glossary/awq.md`, `awq.md#kernels`), which the site has no page for.
-_FILE_LINK_RE = re.compile(r"\]\([^\S\n]*<?((?![A-Za-z][\w+.-]*:|[/#])[^)\s>#]*\.md)(#[^)\s>]*)?>?")
+def _page_links(entry, entries, bibliography):
+    """For each link that is neither a site path nor a URL: LINK_ANCHOR when it names a
+    part of the page itself (`#setup`) that the page lacks; LINK_UNRESOLVED when it is
+    relative to the page's address (a Markdown file's path, `../glossary/awq.md`, as in
+    a repository, or a page's, `awq`), with the site path to write instead when the
+    path names an entry."""
+    for line, column, destination in page_links(entry):
+        meant = relative_target(entry.collection, destination)
+        if meant is None:
+            if destination.startswith("#"):
+                yield from _missing_anchor(entry, line, column, destination, entry,
+                                           bibliography)
+            continue
+        path, _, fragment = destination.partition("#")
+        path = path.split("?", 1)[0]
+        if meant in entries:
+            instead = f"; link to its page, /{meant}{'#' + fragment if fragment else ''}"
+        elif path.endswith(".md"):
+            instead = "; link to the entry's page, /<collection>/<slug>"
+        else:
+            instead = ("; link to a page by its site path, /<collection>/<slug>, or to "
+                       "another site by its full URL")
+        what = ("a file path, which the site has no page for" if path.endswith(".md") else
+                "a relative path, which leads elsewhere depending on the address the page "
+                "is served at")
+        yield LINK_UNRESOLVED(entry.file, line, column, f"link to {path}: {what}{instead}",
+                              entry=entry.id)
 
 
-def _file_links(entry, entries):
-    """LINK_UNRESOLVED for each link to a Markdown file by its relative path, with the
-    site path to write instead when the file names an entry."""
-    text = prose_text(entry)
-    if ".md" not in text:
-        return  # nearly every entry: no scan
-    for m in _FILE_LINK_RE.finditer(text):
-        start = m.start(1)
-        line = entry.body_line + text.count("\n", 0, start)
-        column = start - text.rfind("\n", 0, start)
-        parts = m.group(1)[:-3].split("/")
-        guess = "/".join(parts[-2:]) if len(parts) >= 2 and parts[-2] in COLLECTIONS \
-            else f"{entry.collection}/{parts[-1]}"
-        instead = (f"; link to its page, /{guess}{m.group(2) or ''}" if guess in entries
-                   else "; link to the entry's page, /<collection>/<slug>")
-        yield LINK_UNRESOLVED(entry.file, line, column,
-                              f"link to {m.group(1)}: a file path, which the site has no "
-                              f"page for{instead}", entry=entry.id)
+# The key under which a stand-in of an entry (cache.stub), made from its summary in the
+# validate cache, holds its page's ids: validate._parse_shard puts them there.
+STAND_IN_IDS = "page ids"
+
+
+def page_ids_of(entry, bibliography: dict) -> tuple[str, ...]:
+    """The ids of an entry's page that depend on it (publish.markdown.page_ids: its
+    headings', its sources'), worked out once and kept on it; a stand-in has them in
+    its data."""
+    ids = entry.__dict__.get("page_ids")
+    if ids is None:
+        ids = entry.data.get(STAND_IN_IDS)
+        if not isinstance(ids, tuple):  # a parsed entry (YAML makes no tuple)
+            from ..publish.markdown import page_ids
+
+            ids = page_ids(entry, bibliography)
+        entry.__dict__["page_ids"] = ids
+    return ids
+
+
+def _missing_anchor(entry, line: int, column: int, link: str, target, bibliography):
+    """LINK_ANCHOR when the `#fragment` of `link` (decoded as a browser does) is no id of
+    the page of `target`."""
+    fragment = link.partition("#")[2]
+    if not fragment:
+        return  # the top of the page
+    fragment = unquote(html.unescape(fragment) if "&" in fragment else fragment)
+    from ..publish.markdown import PAGE_IDS
+
+    ids = page_ids_of(target, bibliography)
+    if fragment in ids or fragment in PAGE_IDS or fragment.lower() == "top":
+        return
+    close = difflib.get_close_matches(fragment, [*ids, *sorted(PAGE_IDS)], n=1, cutoff=0.75)
+    headings = [i for i in ids if not (i.startswith("source-") and i[7:].isdigit())]
+    if close:
+        hint = f"did you mean #{close[0]}?"
+    elif headings:
+        hint = "its headings' ids: " + ", ".join(f"#{i}" for i in headings[:5]) \
+            + (", ..." if len(headings) > 5 else "")
+    else:
+        hint = "its body has no headings (## to ####); link to the page itself"
+    yield LINK_ANCHOR(entry.file, line, column,
+                      f"link to {link}: the page has no element with the id '{fragment}'",
+                      entry=entry.id, hint=hint)
 
 
 def _is_index(path: str) -> bool:
