@@ -6,7 +6,8 @@ holds a record per entry file:
 - its stat (size, mtime, ctime, inode) and the hash of its bytes;
 - what parsing it gave: loading diagnostics, and for an entry its id and the
   front-matter fields other entries' checks may read (`title`, `status`,
-  `redirect_from`, see `pipeline.checks`);
+  `redirect_from`, see `pipeline.checks`), with the ids of its page (its
+  headings' and numbered sources', which link fragments are checked against);
 - what the checks need to know about it without parsing it again: the ids
   it refers to, the dates in its front matter, and the sources it cites
   that are not its own (for the shared bibliography);
@@ -18,7 +19,7 @@ day, when today has moved past a date in its front matter or its messages
 name the day they were made on; and, for the rule families that look at
 other entries, when one of those entries (one it refers to, one sharing its
 title, one claiming the same old id) appears, goes or changes its title,
-status or redirects.
+status, redirects or page ids.
 
 The whole cache is keyed on the settings, the schemas, the bibliography and
 affiliate programs files, the tool's version and the bytes of its code: any

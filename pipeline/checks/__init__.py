@@ -84,7 +84,8 @@ class Context:
     def shared(self, key: str, make: Callable[[], object]):
         """A value computed once per run and shared between checks, and between the chunks
         of entries one process checks (validate.CHUNK): it may read the other entries
-        only for what their stand-ins keep (cache.SUMMARY_KEYS and the entry's names)."""
+        only for what their stand-ins keep (cache.SUMMARY_KEYS, the entry's names and its
+        page ids, see references.page_ids_of)."""
         if key not in self.extras:
             self.extras[key] = make()
         return self.extras[key]
