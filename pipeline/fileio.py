@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import secrets
 import stat
@@ -12,17 +13,29 @@ def write_atomic(path: Path, data: str | bytes) -> None:
     """Write to a temporary file beside `path`, then rename it over `path`.
 
     An existing file keeps its mode; a new one gets 0666 less the umask, as `open` gives.
+    A symbolic link is written through: the file it points to gets the new content, and
+    the link stays. A failure raises OSError naming `path` (never the temporary file),
+    with what stands in the way.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if os.path.islink(path):
+        path = Path(os.path.realpath(path))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError) as e:
+        raise _in_the_way(path, e) from None
     raw = data.encode("utf-8") if isinstance(data, str) else data
     try:
         mode = stat.S_IMODE(os.stat(path).st_mode)
     except FileNotFoundError:
         mode = None
     tmp = path.parent / f".{path.name}.{secrets.token_hex(8)}.tmp"
-    # O_EXCL: never someone else's file; 0o666: the kernel takes the umask off
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+    try:
+        # O_EXCL: never someone else's file; 0o666: the kernel takes the umask off
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),
+                     0o666)
+    except OSError as e:
+        raise _failed(path, e) from None
     try:
         with os.fdopen(fd, "wb") as f:
             if mode is not None:
@@ -31,9 +44,39 @@ def write_atomic(path: Path, data: str | bytes) -> None:
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as e:
         try:
             os.unlink(tmp)
         except FileNotFoundError:
             pass
+        if isinstance(e, OSError):
+            raise _failed(path, e) from None
         raise
+
+
+def _failed(path: Path, e: OSError) -> OSError:
+    """`e`, about the temporary file beside `path`, told of `path` and what to do."""
+    folder = path.parent
+    if e.errno == errno.EISDIR or path.is_dir():
+        why = "there is a folder where this file goes; move the folder away, or write elsewhere"
+    elif e.errno in (errno.EACCES, errno.EPERM):
+        why = (f"the file is written whole beside itself and renamed into place, so the folder "
+               f"{folder} must be writable; make it writable, or write elsewhere")
+    elif e.errno == errno.EROFS:
+        why = f"the folder {folder} is on a read-only file system; write elsewhere"
+    elif e.errno in (errno.ENOSPC, errno.EDQUOT):
+        why = f"there is no room left where {folder} is; free some and try again"
+    else:
+        why = "nothing was written"
+    # OSError(errno, ...) is the matching subclass (PermissionError, IsADirectoryError...)
+    return OSError(e.errno, f"{e.strerror or e} ({why})", str(path))
+
+
+def _in_the_way(path: Path, e: OSError) -> OSError:
+    """The folder of `path` cannot be made: name the file that stands where a folder must."""
+    blocker = next((p for p in (path.parent, *path.parent.parents)
+                    if os.path.lexists(p) and not p.is_dir()), None)
+    if blocker is None:
+        return _failed(path, e)
+    return OSError(e.errno, f"{blocker} is a file, not a folder, and writing this file needs "
+                   "a folder there; move that file away (or write elsewhere)", str(path))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import os
 from pathlib import Path
 
 import yaml
@@ -112,7 +113,9 @@ def new_entry(settings: Settings, schemas: SchemaSet, catalog: Catalog, collecti
         raise UsageError(f"no author '{author}' (entries/authors/{author}.md); the authors "
                          f"are: {known}")
     path = settings.path("entries") / collection / f"{slug}.md"
-    if path.exists():
-        raise UsageError(f"{path.relative_to(settings.root)} already exists; not overwritten")
+    if os.path.lexists(path):  # a symbolic link too, even one to nothing
+        link = f" (a symbolic link to {os.readlink(path)})" if path.is_symlink() else ""
+        raise UsageError(f"{path.relative_to(settings.root)} already exists{link}; "
+                         "not overwritten")
     write_atomic(path, skeleton(schemas, catalog, collection, slug, title, author))
     return path

@@ -121,10 +121,17 @@ def schema_docs(write, check):
     text = render(SchemaSet.load(settings.path("schemas")))
     target = settings.root / "docs" / "schema-reference.md"
     if check:
-        current = target.read_text(encoding="utf-8") if target.exists() else ""
+        name = target.relative_to(settings.root).as_posix()
+        raw = target.read_bytes() if target.exists() else b""
+        try:
+            current = raw.decode("utf-8")
+        except UnicodeDecodeError as e:
+            line = raw.count(b"\n", 0, e.start) + 1
+            click.echo(f"{name}:{line}: not UTF-8 (byte 0x{raw[e.start]:02x}), so it is out of "
+                       "date; run `pipeline schema-docs --write`", err=True)
+            sys.exit(1)
         if current != text:
-            click.echo(f"{target.relative_to(settings.root)} is out of date; run "
-                       "`pipeline schema-docs --write`", err=True)
+            click.echo(f"{name} is out of date; run `pipeline schema-docs --write`", err=True)
             sys.exit(1)
         click.echo("docs/schema-reference.md is up to date.")
         return

@@ -5,13 +5,16 @@ next month) in UTC) and the month's upstream releases become generated
 blocks; an existing file is merged (see `merge`), written atomically, and
 its previous version is copied to `.digest-backups/` first. A file saved while
 the draft ran (between its reading and the write) is left as saved: the draft
-stops and writes nothing.
+stops and writes nothing. A digest made read-only, or marked `sent` (in any case), is
+not redrafted; one that is a symbolic link is written through the link (the file it
+points to gets the draft, the link stays), and a link to nothing is refused.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,7 +24,7 @@ from ..catalog.loader import parse_entry
 from ..checks.commits import unread_corrections
 from ..catalog.model import Entry
 from ..config import Settings
-from ..errors import UsageError
+from ..errors import SettingsError, UsageError
 from ..feeds import FeedReport, collect, items_in_month
 from ..feeds.sources import COLLECTION, FeedSource, feed_sources, sources_of
 from ..feeds.fetch import TIMEOUT
@@ -85,6 +88,34 @@ def _backup(settings: Settings, data: bytes, month: Month) -> Path:
     return target
 
 
+def _check_place(settings: Settings, path: Path, file: str) -> None:
+    """Refuse, before any work, a digest the draft must not or cannot write: one the
+    editor made read-only, a link to nothing, a folder, or no folder to put it in."""
+    folder = settings.path("digests")
+    if os.path.lexists(folder) and not folder.is_dir():
+        raise SettingsError(f"{settings.paths.digests} is a file, not a folder: paths.digests "
+                            "in pipeline.toml names the folder of the digests (default: "
+                            "digests); change the setting, or move the file away")
+    if path.is_symlink() and not path.exists():
+        raise UsageError(f"{file} is a symbolic link to {os.readlink(path)}, which does not "
+                         "exist; the draft writes through the link, so make the file it points "
+                         "to (or remove the link) and draft again")
+    if path.is_dir():
+        raise UsageError(f"{file} is a folder, not a file; move it away and draft again")
+    if path.exists() and (not os.stat(path).st_mode & 0o222 or not os.access(path, os.W_OK)):
+        raise UsageError(f"{file} is read-only, so it is not redrafted (nothing was written); "
+                         f"to draft it again, make it writable (chmod u+w {file})")
+
+
+def _check_backups(settings: Settings, file: str) -> None:
+    """Refuse a file where the backups' folder goes (the previous version must be kept)."""
+    folder = settings.root / BACKUPS
+    if os.path.lexists(folder) and not folder.is_dir():
+        raise UsageError(f"{BACKUPS} is a file, not a folder: the draft keeps the previous "
+                         f"version of {file} in {BACKUPS}/ before writing it; move that file "
+                         "away and draft again (nothing was written)")
+
+
 def _read(path: Path) -> bytes | None:
     """The file's bytes; None when there is no such file."""
     try:
@@ -144,11 +175,16 @@ def draft(settings: Settings, month: str, *, offline: bool = False,
                          "draft it once it has")
     path = settings.path("digests") / f"{m}.md"
     file = path.relative_to(settings.root).as_posix()
+    _check_place(settings, path, file)
     raw = _read(path)
     existing = decode(raw, file) if raw is not None else None
     doc = parse(existing if existing is not None else skeleton(m), file)
-    if str(doc.meta.get("status", "")) == SENT:
-        raise UsageError(f"{file} has status `{SENT}`: it went out already and is not redrafted")
+    status = str(doc.meta.get("status", ""))
+    if status.strip().lower() == SENT:  # `Sent` too: build publishes it as sent
+        raise UsageError(f"{file} has status `{status}`: it went out already and is not "
+                         "redrafted")
+    if raw is not None:
+        _check_backups(settings, file)
     cs = changes_in_period(settings, m.first_day, m.next_first_day)
     tools = _tools_at(settings, cs.end)
     published = {e.id: e.title for e in tools if e.is_published}

@@ -173,6 +173,20 @@ def _is_ours_or_empty(folder: Path) -> bool:
     return (folder / MARKER).is_file() or not any(folder.iterdir())
 
 
+def _clear_parking(parked: Path) -> None:
+    """Make way for the live tree parked at `parked` during a swap by renames: only a
+    folder left by an interrupted swap (ours) or an empty one is removed, anything else
+    refused."""
+    if not os.path.lexists(parked):
+        return
+    if parked.is_symlink() or not parked.is_dir() or not _is_ours_or_empty(parked):
+        raise OutputError(f"{parked} exists and was not written by `pipeline build`; on this "
+                          "system the build swaps the output in by renames and parks the old "
+                          "output there, so move it away or remove it (the output is as it "
+                          "was)")
+    shutil.rmtree(parked)
+
+
 def _inode(folder: Path) -> int | None:
     try:
         return os.stat(folder).st_ino
@@ -466,7 +480,7 @@ class OutputTree(TreeView):
         if out.exists():
             if not _exchange(spare, out):  # two renames: a reader may briefly find no folder
                 parked = out.parent / f".{out.name}.old"
-                shutil.rmtree(parked, ignore_errors=True)
+                _clear_parking(parked)
                 os.rename(out, parked)
                 os.rename(spare, out)
                 os.rename(parked, spare)
