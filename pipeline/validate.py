@@ -32,7 +32,7 @@ from .catalog.parsed import StoreWriter, store_path, written
 from .catalog.text import (citations, page_links, path_to_id, relative_target, site_links,
                            source_refs)
 from .checks import CHECK_MODULES, LOCAL_MODULES
-from .config import SETTINGS_FILE, Paths, Settings
+from .config import Settings
 from .diagnostics import Diagnostic
 from .errors import UsageError
 from .parallel import InProcess, Workers, can_fork, cores, give_back
@@ -560,15 +560,13 @@ def validate(
 
 
 def _bibliography(settings: Settings):
-    path = settings.path("bibliography")
-    there = path.is_file()
-    sources, where, _, _, problems = parse_bibliography(
-        settings.paths.bibliography, path.read_bytes() if there else None)
-    if not there and settings.paths.bibliography != Paths.bibliography:
-        problems = [*problems, BIBLIOGRAPHY(
-            SETTINGS_FILE, 1, 1, f"paths.bibliography is {settings.paths.bibliography}, which "
-            "does not exist: every citation of a shared source would be unresolved")]
-    return sources, where, problems
+    """(sources by id, their positions, problems): the shared bibliography's, and the
+    settings' with it (a folder named as the file, a file named that is not there)."""
+    from .catalog.loader import read_bibliography
+
+    data, settings_problems = read_bibliography(settings)
+    sources, where, _, _, problems = parse_bibliography(settings.paths.bibliography, data)
+    return sources, where, [*problems, *settings_problems]
 
 
 def _catalog_diagnostics(store: ValidateCache, state: dict, bibliography: tuple,

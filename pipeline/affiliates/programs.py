@@ -15,8 +15,8 @@ from functools import cached_property
 from fnmatch import translate
 
 from ..catalog import yamlpos
-from ..catalog.loader import decode
-from ..config import SETTINGS_FILE, Settings
+from ..catalog.loader import data_file_problem, decode
+from ..config import Settings
 from ..diagnostics import Diagnostic, rule
 from ..errors import PipelineError
 
@@ -227,14 +227,14 @@ def read_programs(settings: Settings) -> tuple[Programs, list[Diagnostic]]:
     file = settings.paths.affiliates
     path = settings.path("affiliates")
     if not path.is_file():
-        if "paths.affiliates" not in settings.given:  # none named: no program, as documented
-            return Programs(file=file), []
-        # named in the settings but not there (a typo, or deleted): every affiliate rule
-        # would be off, and paid links would be published with no disclosure
-        return Programs(file=file), [PROGRAMS_FILE(
-            SETTINGS_FILE, 1, 1, f"paths.affiliates is {file}, which does not exist: without "
-            "it no link is known to be paid; restore it, or remove the setting if the "
-            "catalog has no affiliate program")]
+        # named in the settings but not there (a typo, or deleted), or a folder: every
+        # affiliate rule would be off, and paid links would be published with no
+        # disclosure. None named and none there: no program, as documented.
+        problem = data_file_problem(
+            settings, "affiliates", PROGRAMS_FILE, "without it no link is known to be paid",
+            "restore it, or remove the setting if the catalog has no affiliate program"
+            if "paths.affiliates" in settings.given else None)
+        return Programs(file=file), [problem] if problem else []
     schema_path = settings.path("schemas") / SCHEMA_FILE
     try:
         schema = json.loads(schema_path.read_text(encoding="utf-8"))

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as _dt
 
-from ..catalog.loader import decode, read_folder
+from ..catalog.loader import decode, parse_bibliography, read_bibliography, read_folder
 from ..catalog.model import Catalog, Entry
 from ..config import Settings
-from ..errors import UsageError
+from ..errors import PipelineError, UsageError
 from .audit import (catalog_at, earlier_entry, rating_split, renames_between, rev_at,
                     verdict_change_row, verdict_changed)
 from .classify import LinkClass, classify
@@ -48,6 +48,21 @@ def _unparsed_links(catalog: Catalog, settings: Settings) -> list[FoundLink]:
             entry_id = "/".join(parts[-2:]) if len(parts) >= 3 else None
             out.extend(links_in_text(text, raw.path, entry_id, where="file"))
     return out
+
+
+def _check_bibliography(settings: Settings) -> None:
+    """Refuse to report while the shared bibliography cannot be read whole: the links of
+    its sources, and those of the entries citing a paid one, would be left out without a
+    word (as the programs file, a data file every figure depends on; an entry that does
+    not parse is listed from its text instead)."""
+    data, problems = read_bibliography(settings)
+    problems += parse_bibliography(settings.paths.bibliography, data)[4]
+    if problems:
+        raise PipelineError("\n".join(
+            [f"{d.file}:{d.line}:{d.column}: {d.message}" for d in problems]
+            + [f"without the shared bibliography ({settings.paths.bibliography}) the report "
+               "would leave out the links of its shared sources, and the entries citing a paid "
+               "one; fix it (`pipeline validate` lists its problems), then report again"]))
 
 
 def _row(link: FoundLink, c: LinkClass) -> dict:
@@ -107,6 +122,8 @@ def affiliate_report(catalog: Catalog, programs: Programs, since=None, until=Non
         raise UsageError(f"--until {until} is not after --since {since}")
     if since and settings is None:
         raise UsageError("verdict changes in a period need the catalog's settings (git)")
+    if settings is not None:
+        _check_bibliography(settings)
     paid_bib = paid_sources(catalog.bibliography, programs)
     pairs = [pair for entry in catalog.entries.values()
              for pair in classified_links(entry, programs, paid_bib)]

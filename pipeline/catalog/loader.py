@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..config import COLLECTIONS, Settings
+from ..config import COLLECTIONS, SETTINGS_FILE, Paths, Settings
 from ..diagnostics import Diagnostic, rule
 from . import yamlpos
 from .model import Catalog, Entry
@@ -76,15 +76,25 @@ FILE_UNREADABLE = rule(
 FRONT_MATTER = rule(
     "front-matter",
     "error",
-    "An entry starts with YAML front matter between two `---` lines.",
+    "An entry starts with YAML front matter between two `---` lines, and holds no merge conflict.",
     """
     The first line of an entry is `---`, then YAML front matter, then a line
     `---`, then the Markdown body. Without the opening line the file has no
     front matter; without the closing line the whole file would be read as YAML.
+
+    A merge conflict git left in the file, in the front matter or in the body, is
+    refused at its first marker line: `<<<<<<< HEAD`, then one version, `=======`,
+    the other version and `>>>>>>> branch` (a line `=======` alone elsewhere is a
+    Markdown heading's underline, and fine). To show such lines on a page, indent
+    them by four spaces (a code block).
     """,
-    example="---\ntitle: EXL2\nstatus: draft\nauthors: [lead-editor]\n---\nBody text.",
+    example="---\ntitle: EXL2\nstatus: draft\nauthors: [lead-editor]\n---\nBody text.\n\n"
+    "<<<<<<< HEAD        <- an unresolved merge conflict\nOur words.\n=======\n"
+    "Their words.\n>>>>>>> branch",
     hint="start the file with a line `---` and close the front matter with another `---`",
 )
+CONFLICT_HINT = ("keep one of the two versions (or combine them), then delete the marker "
+                 "lines `<<<<<<< ...`, `=======` and `>>>>>>> ...`")
 YAML_SYNTAX = rule(
     "yaml-syntax",
     "error",
@@ -262,6 +272,38 @@ def decode(path: str, data: bytes) -> tuple[str | None, Diagnostic | None]:
     return text, None
 
 
+# A line git writes around a conflict it could not merge: `<<<<<<< HEAD` opens it and
+# `>>>>>>> branch` closes it, each at the start of a line, seven characters and a label.
+# `=======` between them parts the two versions; alone it is a heading's underline in
+# Markdown, so the conflict is found by the other two (nobody writes seven `<` or a quote
+# seven levels deep).
+_CONFLICT_MARK = re.compile(r"^(?:<{7}|>{7})(?:[ \t].*)?$", re.MULTILINE)
+_CONFLICT_END = re.compile(r"^>{7}(?:[ \t].*)?$", re.MULTILINE)
+
+
+def merge_conflict(text: str, first_line: int = 1) -> tuple[int, int] | None:
+    """(first line, last line) of the first merge conflict git left in `text`: from its
+    `<<<<<<< ` line to the `>>>>>>> ` line that closes it (or a `>>>>>>> ` line left
+    alone); None when there is none. Lines count from `first_line`."""
+    if "<<<<<<<" not in text and ">>>>>>>" not in text:
+        return None  # most files: one search of the text
+    m = _CONFLICT_MARK.search(text)
+    if m is None:
+        return None
+    end = _CONFLICT_END.search(text, m.end()) if m.group().startswith("<") else None
+    first = text.count("\n", 0, m.start()) + first_line
+    last = text.count("\n", m.start(), end.start()) + first if end else first
+    return first, last
+
+
+def conflict_message(lines: tuple[int, int]) -> str:
+    """What `merge_conflict`'s finding is, in an editor's words."""
+    first, last = lines
+    where = f"lines {first}-{last}" if last > first else f"line {first}"
+    return (f"an unresolved merge conflict ({where}): choose between the two versions and "
+            "remove the markers")
+
+
 def split_front_matter(path: str, text: str) -> tuple[str, str, int] | Diagnostic:
     """(front matter text, body, body's first line) or a diagnostic."""
     if not (text.startswith("---\n") or text.rstrip(" \t") == "---" or text.startswith("---")
@@ -304,6 +346,10 @@ def parse_entry(
     text, problem = decode(path, data)
     if problem:
         return None, [*diags, _with_entry(problem, entry_id)]
+    conflict = merge_conflict(text)
+    if conflict is not None:  # before YAML, which would stumble on it lines later
+        return None, [*diags, FRONT_MATTER(path, conflict[0], 1, conflict_message(conflict),
+                                           entry=entry_id, hint=CONFLICT_HINT)]
     split = split_front_matter(path, text)
     if isinstance(split, Diagnostic):
         return None, [*diags, _with_entry(split, entry_id)]
@@ -422,6 +468,71 @@ def parse_bibliography(path: str, data: bytes | None):
         sources[s["id"]] = s
         where[s["id"]] = (line, col)
     return sources, where, values, positions, diags
+
+
+def setting_position(settings: Settings, section: str, key: str) -> tuple[int, int]:
+    """(line, column) of option `section.key` in the settings file, as an editor wrote it
+    (`key = ...` under `[section]`, or `section.key = ...` before any table); (1, 1) when
+    it is not found there."""
+    try:
+        text = (settings.root / SETTINGS_FILE).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return 1, 1
+    name = rf'(?:{re.escape(key)}|"{re.escape(key)}"|\'{re.escape(key)}\')'
+    in_table = re.compile(rf"([ \t]*){name}[ \t]*=")
+    dotted = re.compile(rf'([ \t]*)(?:{re.escape(section)}|"{re.escape(section)}")[ \t]*\.'
+                        rf"[ \t]*{name}[ \t]*=")
+    table = ""
+    for n, line in enumerate(text.split("\n"), 1):
+        stripped = line.strip()
+        if stripped.startswith("["):  # a table's header: `[paths]`, `[paths]  # comment`
+            table = ("[[" if stripped.startswith("[[")
+                     else stripped[1:].split("]", 1)[0].strip().strip("\"'"))
+            continue
+        m = (in_table if table == section else dotted if table == "" else None)
+        if m is not None and (found := m.match(line)):
+            return n, len(found.group(1)) + 1
+    return 1, 1
+
+
+def data_file_problem(settings: Settings, option: str, make, why: str,
+                      missing: str | None) -> Diagnostic | None:
+    """The problem with the data file `[paths] option` names, at the option's line in the
+    settings file, made with `make` (a rule): a folder, or something else that is no
+    file; or no file at all, when `missing` (what to do then) is given. `why` says what
+    is lost without the file. None when there is no problem."""
+    path = settings.path(option)
+    name = getattr(settings.paths, option)
+    if path.is_file():
+        return None
+    default = getattr(Paths, option)
+    if path.is_dir():
+        state, fix = "is a folder, not a file", f"name the file itself, such as {default}"
+    elif path.exists() or path.is_symlink():
+        state, fix = "is not a regular file (a broken link, a named pipe...)", \
+            "name a plain file"
+    elif missing is not None:
+        state, fix = "does not exist", missing
+    else:
+        return None
+    line, column = setting_position(settings, "paths", option)
+    return make(SETTINGS_FILE, line, column,
+                f"paths.{option} is {name}, which {state}: {why}; {fix}",
+                hint=f"correct `{option} = ...` under [paths] in {SETTINGS_FILE} "
+                "(see docs/settings.md)")
+
+
+def read_bibliography(settings: Settings) -> tuple[bytes | None, list[Diagnostic]]:
+    """The shared bibliography's bytes (None when there is none), and the problem of the
+    settings with it (see data_file_problem)."""
+    path = settings.path("bibliography")
+    # A missing default one is loud anyway: every citation of it is unresolved.
+    named = settings.paths.bibliography != Paths.bibliography
+    problem = data_file_problem(settings, "bibliography", BIBLIOGRAPHY,
+                                "every citation of a shared source would be unresolved",
+                                "restore it, or correct the setting" if named else None)
+    return (path.read_bytes() if problem is None and path.is_file() else None,
+            [problem] if problem else [])
 
 
 def load_catalog(

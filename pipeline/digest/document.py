@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 
 import yaml
 
+from ..catalog.loader import conflict_message, merge_conflict
 from ..errors import PipelineError
 from .sections import HEADINGS
 
@@ -233,6 +234,10 @@ def decode(data: bytes, file: str) -> str:
 def parse(text: str, file: str) -> Document:
     """Parse a digest file; a broken marker or front matter is a DigestError at its line."""
     text = text.replace("\r\n", "\n")
+    conflict = merge_conflict(text)
+    if conflict is not None:  # before YAML and the markers, which would stumble on it later
+        raise DigestError(f"{file}:{conflict[0]}: {conflict_message(conflict)} (the lines "
+                          "`<<<<<<< ...`, `=======` and `>>>>>>> ...`)")
     lines = text.split("\n")
     if not lines or lines[0].rstrip() != "---":
         raise DigestError(f"{file}:1: a digest starts with front matter: a first line `---`")

@@ -86,14 +86,30 @@ def _pieces(doc: Document, base: str, fallback: str) -> list[tuple[str, str]]:
     return out
 
 
+def _key_line(doc: Document, key: str) -> int:
+    """The file line of front-matter key `key` (the file's line 1 is `---`); 1, the
+    front matter's start, when it has no such key."""
+    import yaml
+
+    try:
+        root = yaml.compose(doc.front)
+    except yaml.YAMLError:  # parse read it: not expected
+        root = None
+    lines = [k.start_mark.line + 2 for k, _ in
+             (root.value if isinstance(root, yaml.MappingNode) else ())
+             if isinstance(k, yaml.ScalarNode) and k.value == key]
+    return lines[-1] if lines else 1  # of two, the last counts (as YAML reads it)
+
+
 def _meta_text(doc: Document, key: str, file: str, required: bool) -> str:
     value = doc.meta.get(key)
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
-            raise PipelineError(f"{file}: the front matter needs `{key}:`")
+            raise PipelineError(f"{file}:{_key_line(doc, key)}: the front matter needs "
+                                f"`{key}:`")
         return ""
     if not isinstance(value, str):
-        raise PipelineError(f"{file}: `{key}:` must be text")
+        raise PipelineError(f"{file}:{_key_line(doc, key)}: `{key}:` must be text")
     return " ".join(value.split())
 
 
@@ -150,8 +166,8 @@ def render(settings: Settings, month: str, out: Path) -> RenderResult:
     subject = _meta_text(doc, "subject", file, required=True)
     preheader = _meta_text(doc, "preheader", file, required=False)
     if str(doc.meta.get("month", m)) != str(m):
-        raise PipelineError(f"{file}: front matter says month {doc.meta.get('month')}, "
-                            f"the file name says {m}")
+        raise PipelineError(f"{file}:{_key_line(doc, 'month')}: front matter says month "
+                            f"{doc.meta.get('month')}, the file name says {m}")
     programs = load_programs(settings)
     _check_links(doc, file, programs)
     entries = settings.path("entries")

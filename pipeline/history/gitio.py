@@ -123,7 +123,16 @@ def resolve(settings: Settings, rev: str) -> git.Commit:
             raise refusal from None
         if is_shallow(repo):
             raise shallow_error(f"revision '{rev}' may be in the part that is not here") from None
+        if not repo.head.is_valid() and not repo.git.rev_list("-n1", "--all").strip():
+            raise no_commit_error(rev) from None
         raise UsageError(f"unknown revision '{rev}'") from None
+
+
+def no_commit_error(rev: str) -> UsageError:
+    """The plain message for a repository with no commit yet (as `build` notes it)."""
+    return UsageError(f"the repository has no commit yet, so there is no revision '{rev}' "
+                      "and no history to read: commit the catalog first "
+                      "(git add -A && git commit)")
 
 
 def is_shallow(repo: git.Repo) -> bool:
