@@ -167,3 +167,22 @@ def test_a_digest_page_from_the_cache_is_checked_again_when_an_entry_it_links_go
     (with_digests / "entries/glossary/awq.md").unlink()
     with pytest.raises(PipelineError, match=r"^digests/2026-09.md:19:\d+: error link-unresolved"):
         built(with_digests, out)
+
+
+@pytest.mark.parametrize("status, published", [("Sent", True), ("SENT ", True),
+                                                ("Draft", False), ("Ready", False)])
+def test_a_digests_status_is_read_whatever_its_case(with_digests, tmp_path, status, published):
+    """`status: Ready` was published as sent, while digest draft read `Sent` as sent."""
+    path = with_digests / "digests/2026-09.md"
+    path.write_text(SENT.replace("status: sent", f"status: '{status}'"))
+    out = built(with_digests, tmp_path / "out")
+    assert (out / "digests/2026-09.html").exists() is published
+
+
+def test_a_digest_with_an_unknown_status_stops_the_build(with_digests, tmp_path):
+    """A typo (`redy`) published a digest not sent yet."""
+    path = with_digests / "digests/2026-09.md"
+    path.write_text(SENT.replace("status: sent", "status: redy"))
+    with pytest.raises(PipelineError, match=r"^digests/2026-09.md: status: 'redy' is not a "
+                                            r"digest's status: write draft, ready or sent"):
+        built(with_digests, tmp_path / "out")

@@ -9,9 +9,10 @@ from pathlib import Path
 
 from ..cache import iso_day
 from ..catalog import yamlpos
-from ..catalog.loader import decode, split_front_matter
+from ..catalog.loader import conflict_message, decode, merge_conflict, split_front_matter
 from ..config import Settings
-from ..errors import PipelineError
+from ..digest.month import Month
+from ..errors import PipelineError, UsageError
 from .xmltext import xml_attr, xml_text
 
 FEED_SIZE = 50  # the most recent items
@@ -41,8 +42,9 @@ _UNSENT = ("draft", "review", "ready")
 
 
 def sent_digests(settings: Settings) -> list[tuple[FeedItem, Path]]:
-    """One item per `digests/YYYY-MM.md` sent (status `sent`, or none in an archive written
-    by hand), oldest first, with its file: under its `subject`, with its `preheader` as
+    """One item per `digests/YYYY-MM.md` sent (status `sent`, in any case, or none in an
+    archive written by hand; another status than draft, review or ready stops the build),
+    oldest first, with its file: under its `subject`, with its `preheader` as
     the summary (`title` and `summary` in such an archive). Its date is the front
     matter's `published` (or `date`), else the first day after its month, when a digest
     goes out. Its page is `/digests/YYYY-MM` (publish.digests)."""
@@ -52,12 +54,16 @@ def sent_digests(settings: Settings) -> list[tuple[FeedItem, Path]]:
         m = _MONTH_RE.match(path.name)
         if not m:
             continue
+        month = _month(path, settings)
         data = _front_matter(path, settings)
-        if str(data.get("status", "sent")) in _UNSENT:
+        status = str(data.get("status", "sent")).strip().lower()
+        if status in _UNSENT:
             continue  # a ready digest is not public until it is sent (found in review)
-        year, number = int(m.group(1)), int(m.group(2))
-        month = f"{m.group(1)}-{m.group(2)}"
-        after = f"{year + number // 12:04d}-{number % 12 + 1:02d}-01"
+        if status != "sent":  # `redy` published a digest not sent yet
+            file = os.path.relpath(path, settings.root).replace(os.sep, "/")
+            raise PipelineError(f"{file}: status: {data['status']!r} is not a digest's status: "
+                                "write draft, ready or sent (only a sent digest is published)")
+        after = month.next_first_day
         # a digest's front matter is the editor's, unchecked: a date with a time of day
         # ("2026-12-02 10:30:00"), or none that reads as a date, must not break the feed
         date = iso_day(str(data.get("published") or data.get("date") or "")) or after
@@ -71,6 +77,17 @@ def sent_digests(settings: Settings) -> list[tuple[FeedItem, Path]]:
     return items
 
 
+def _month(path: Path, settings: Settings) -> Month:
+    """The month a digest file is named after; a name that is no month (`2026-13.md`)
+    stops the build, naming the file: it could never be drafted or rendered."""
+    try:
+        return Month.parse(path.name[:-3])
+    except UsageError as e:
+        file = os.path.relpath(path, settings.root).replace(os.sep, "/")
+        raise PipelineError(f"{file}: {e}; a digest's file is named YYYY-MM.md after its "
+                            "month: rename it") from None
+
+
 def _front_matter(path, settings: Settings) -> dict:
     """A digest's front matter; {} for a file with none (an archive written by hand).
 
@@ -81,6 +98,9 @@ def _front_matter(path, settings: Settings) -> dict:
     if problem:
         raise PipelineError(f"{file}:{problem.line}:{problem.column}: {problem.message}; "
                             "save the file as UTF-8")
+    conflict = merge_conflict(text)
+    if conflict is not None:
+        raise PipelineError(f"{file}:{conflict[0]}: {conflict_message(conflict)}")
     split = split_front_matter(file, text)
     if not isinstance(split, tuple):
         if text.startswith("---"):  # opened but never closed
