@@ -196,8 +196,10 @@ _STATUSES = frozenset({"draft", "review", "published", "retired"})
 
 def _known_status(entry) -> bool:
     """Whether an entry's status is one the schema allows: a target with a mistyped status
-    (`publshed`) has its own error, which every entry linking to it need not repeat."""
-    return entry.data.get("status") in _STATUSES
+    (`publshed`), or a status of the wrong shape (`[published]`), has its own error, which
+    every entry linking to it need not repeat."""
+    status = entry.data.get("status")
+    return isinstance(status, str) and status in _STATUSES  # a list or mapping: no hash
 
 
 def _collection_meant(head: str) -> str | None:
