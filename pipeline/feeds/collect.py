@@ -67,7 +67,10 @@ def collect(
                                         max_bytes=max_bytes)
         got = fetched[source.url]
         if got.data is None:
-            report.results.append(FeedResult(source, got.status, problem=got.message))
+            problem = got.message
+            if got.bad_url and source.where:  # the entry's fault: say where to fix it
+                problem = f"{source.where}: {problem}"
+            report.results.append(FeedResult(source, got.status, problem=problem))
             continue
         items, why = parse_feed(got.data, source.url, source.entry, got.content_type)
         if why:

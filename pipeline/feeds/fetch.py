@@ -10,12 +10,15 @@ an unchanged feed costs a 304 and no body. When a fetch fails, the cached copy
 from __future__ import annotations
 
 import hashlib
+import http.client
 import json
+import re
 import socket
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote, urlsplit
 
 from .. import __version__
 from ..fileio import write_atomic
@@ -31,7 +34,9 @@ class Fetched:
 
     `status`: `fetched` (a new body), `not-modified` (304: the cached body),
     `cached` (offline: the cached body), `stale` (the fetch failed: the cached
-    body), `failed` (no body at all). `message` says why for the last two.
+    body), `failed` (no body at all). `message` says why for the last two;
+    `bad_url` is set when the reason is the URL itself (as the entry wrote it),
+    not the network or the server.
     """
 
     url: str
@@ -39,6 +44,7 @@ class Fetched:
     data: bytes | None
     content_type: str = "application/xml"
     message: str = ""
+    bad_url: bool = False
 
 
 class FeedCache:
@@ -56,15 +62,76 @@ class FeedCache:
         if not body.is_file() or not meta.is_file():
             return None, {}
         try:
-            return body.read_bytes(), json.loads(meta.read_text(encoding="utf-8"))
+            data, validators = body.read_bytes(), json.loads(meta.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None, {}
+        if not _is_meta(validators):
+            return None, {}  # not a file `store` wrote: no cache, never trusted
+        return data, validators
 
     def store(self, url: str, data: bytes, meta: dict) -> None:
         key = self._key(url)
         write_atomic(self.folder / f"{key}.body", data)
         write_atomic(self.folder / f"{key}.json",
                      json.dumps({"url": url, **meta}, indent=2, sort_keys=True) + "\n")
+
+
+# What `store` writes beside a body: text values only (an ETag, a Last-Modified date, a
+# Content-Type, the URL). A file of another shape (a list, a number in a field) was not
+# written by it, and is read as no cache at all.
+_META_KEYS = ("url", "etag", "last_modified", "content_type")
+
+
+def _is_meta(meta: object) -> bool:
+    return isinstance(meta, dict) and all(isinstance(meta.get(k, ""), str) for k in _META_KEYS)
+
+
+# What http.client refuses in a URL it sends: white space and control characters.
+_SPACE_OR_CONTROL = re.compile(r"[\x00-\x20\x7f]")
+
+
+def url_problem(url: str) -> str | None:
+    """Why `url` (http or https) cannot be requested as written, in an editor's words; None
+    when it can. Checked before any connection (urllib would raise instead)."""
+    m = _SPACE_OR_CONTROL.search(url)
+    if m:
+        return ("it has a space in it" if m.group() == " "
+                else f"it has a control character ({m.group()!r}) in it")
+    try:
+        url.encode("utf-8")
+    except UnicodeEncodeError:
+        return "it has a character no text can hold (a lone surrogate)"
+    try:
+        parts = urlsplit(url)
+    except ValueError as e:  # an unclosed [ or a bracketed host that is no IP address
+        return f"its host is not valid ({e})"
+    try:
+        parts.port
+    except ValueError:
+        port = parts.netloc.rpartition(":")[2]
+        return f"its port {port!r} is not a number from 0 to 65535"
+    host = parts.hostname
+    if not host:
+        return "it has no host"
+    try:
+        host.encode("idna")
+    except UnicodeError as e:
+        why = str(e.__cause__ or e)
+        if "label empty or too long" in why:
+            why = "a part between dots is empty or longer than 63 characters"
+        return f"its host {host!r} is not a host name ({why})"
+    return None
+
+
+def _request_url(url: str) -> str:
+    """`url` as sent: letters that are not ASCII in its path and query percent-encoded as
+    UTF-8, as a browser does (the host is encoded by http.client, with IDNA)."""
+    if url.isascii():
+        return url
+    parts = urlsplit(url)
+    rest = url[len(f"{parts.scheme}://{parts.netloc}"):]
+    return url[:len(url) - len(rest)] + re.sub(
+        r"[^\x00-\x7f]+", lambda m: quote(m.group(), safe=""), rest)
 
 
 def fetch(
@@ -78,6 +145,10 @@ def fetch(
     """Fetch `url` (http or https) through `cache`; never raises for network trouble."""
     cached, meta = cache.load(url)
     ctype = meta.get("content_type") or "application/xml"
+    problem = url_problem(url) if url.startswith(("http://", "https://")) else None
+    if problem is not None:  # never fetched, so never cached: online or not, fix it
+        return Fetched(url, "failed", None, message=f"not a valid URL: {problem}; fix the "
+                       "address in the entry's `feeds:`", bad_url=True)
     if offline:
         if cached is None:
             return Fetched(url, "failed", None, message="offline and not in the cache; "
@@ -92,10 +163,10 @@ def fetch(
     if cached is not None and meta.get("last_modified"):
         headers["If-Modified-Since"] = meta["last_modified"]
     try:
-        with urllib.request.urlopen(urllib.request.Request(url, headers=headers),
+        with urllib.request.urlopen(urllib.request.Request(_request_url(url), headers=headers),
                                     timeout=timeout) as resp:
             length = resp.headers.get("Content-Length")
-            if length and length.isdigit() and int(length) > max_bytes:
+            if length and length.isascii() and length.isdigit() and int(length) > max_bytes:
                 raise _TooBig(int(length))
             data = resp.read(max_bytes + 1)
             if len(data) > max_bytes:
@@ -117,6 +188,12 @@ def fetch(
         if isinstance(reason, (socket.timeout, TimeoutError)):
             reason = f"no answer within {timeout:g} s"
         return _fallback(url, cached, ctype, f"cannot fetch: {reason}")
+    except (http.client.HTTPException, ValueError) as e:
+        # What urllib still refuses (a redirect to an address that is no URL, an answer
+        # that is no HTTP; UnicodeError is a ValueError): this feed's problem, not a crash.
+        return _fallback(url, cached, ctype,
+                         f"cannot fetch: {type(e).__name__}: {e}" if str(e) else
+                         f"cannot fetch: {type(e).__name__}")
     cache.store(url, data, new_meta)
     return Fetched(url, "fetched", data, new_meta["content_type"])
 

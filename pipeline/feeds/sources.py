@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..catalog.loader import parse_files, read_folder
 from ..config import Settings
@@ -12,12 +12,14 @@ COLLECTION = "tools"
 
 @dataclass(frozen=True)
 class FeedSource:
-    """One feed URL of one entry."""
+    """One feed URL of one entry; `where` is the place it is written, `file:line:column`
+    ('' when not known), which a problem of the URL itself is reported at."""
 
     entry: str
     title: str
     url: str
     published: bool
+    where: str = field(default="", compare=False)
 
 
 def feed_sources(settings: Settings) -> list[FeedSource]:
@@ -42,7 +44,9 @@ def sources_of(entries) -> list[FeedSource]:
         urls = e.data.get("feeds")
         if e.collection != COLLECTION or not isinstance(urls, list):
             continue
-        for url in urls:
+        for i, url in enumerate(urls):
             if isinstance(url, str) and url.startswith(("http://", "https://")):
-                out.append(FeedSource(e.id, e.title, url, e.is_published))
-    return sorted(set(out), key=lambda s: (s.entry, s.url))
+                line, column = e.pos(("feeds", i))
+                where = f"{e.file}:{line}:{column}" if e.file else ""
+                out.append(FeedSource(e.id, e.title, url, e.is_published, where))
+    return sorted(dict.fromkeys(out), key=lambda s: (s.entry, s.url))  # each URL once
