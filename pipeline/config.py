@@ -11,7 +11,7 @@ import difflib
 import re
 import tomllib
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
 
 from .errors import SettingsError
 
@@ -113,6 +113,8 @@ def _section(cls, name: str, raw: object, file: Path):
         if (name, key) == ("site", "base_url") and not _BASE_URL_RE.fullmatch(value):
             raise SettingsError(f"{file}: site.base_url must be the site's absolute address, "
                                 f"such as https://local-ai-catalog.org, not {value!r}")
+        if name == "paths":
+            value = _inside_catalog(key, value, default, file)
         if (name, key) == ("affiliates", "forbidden_collections"):
             for collection in value:
                 if collection not in COLLECTIONS:
@@ -123,6 +125,35 @@ def _section(cls, name: str, raw: object, file: Path):
                         f"collection{hint} (the collections: {', '.join(COLLECTIONS)})")
         values[f.name] = value
     return cls(**values)
+
+
+def _inside_catalog(key: str, value: str, default: str, file: Path) -> str:
+    """A `[paths]` value in its plain form (`./entries/` -> `entries`), or a SettingsError
+    when it is absolute, leads out of the catalog (`../x`) or is the catalog's own folder
+    (`cache` may be anywhere but there):
+    the commands join it to the catalog's folder and give paths relative to it (in
+    messages, in git trees), which a place elsewhere does not have (found in review:
+    `digests = "/tmp/dg"` crashed `digest draft`, `entries = "/abs/entries"` made every
+    entry "not an entry")."""
+    instead = (f"; give a path inside the catalog, relative to the folder of {SETTINGS_FILE} "
+               f"(such as {default!r})")
+    if key == "cache" and value.strip("/\\. "):
+        return value  # not the catalog's: a cache may live anywhere (/tmp/cache on CI)
+    if value.startswith(("/", "\\")) or PureWindowsPath(value).drive:
+        raise SettingsError(f"{file}: paths.{key} = {value!r} is an absolute path{instead}")
+    parts: list[str] = []
+    for part in re.split(r"[/\\]", value):
+        if part == "..":
+            if not parts:
+                raise SettingsError(f"{file}: paths.{key} = {value!r} leads out of the "
+                                    f"catalog{instead}")
+            parts.pop()
+        elif part not in ("", "."):
+            parts.append(part)
+    if not parts:
+        raise SettingsError(f"{file}: paths.{key} = {value!r} is the catalog's own folder"
+                            f"{instead}")
+    return "/".join(parts)
 
 
 _LANGUAGE_RE = re.compile(r"[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*")  # BCP 47, in short
