@@ -310,3 +310,14 @@ def test_the_line_of_a_setting_is_found_as_it_is_written(tmp_path):
     assert setting_position(settings, "paths", "bibliography") == (1, 1)
     toml.unlink()
     assert setting_position(settings, "paths", "bibliography") == (1, 1)
+
+
+def test_conflict_markers_quoted_in_a_fenced_code_block_are_an_example(shipped):
+    """An errors-KB entry about git conflicts quotes them in a fence (found in review:
+    refused by a rule that cannot be turned off)."""
+    from pipeline.catalog.loader import merge_conflict
+
+    quoted = "Text.\n\n```text\n<<<<<<< HEAD\nours\n=======\ntheirs\n>>>>>>> feature\n```\n"
+    assert merge_conflict(quoted) is None
+    assert merge_conflict("~~~~\n```\n<<<<<<< HEAD\n~~~~\n") is None  # ``` inside ~~~~
+    assert merge_conflict(quoted + "\n<<<<<<< HEAD\nx\n>>>>>>> b\n") == (11, 13)

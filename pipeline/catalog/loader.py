@@ -85,8 +85,8 @@ FRONT_MATTER = rule(
     A merge conflict git left in the file, in the front matter or in the body, is
     refused at its first marker line: `<<<<<<< HEAD`, then one version, `=======`,
     the other version and `>>>>>>> branch` (a line `=======` alone elsewhere is a
-    Markdown heading's underline, and fine). To show such lines on a page, indent
-    them by four spaces (a code block).
+    Markdown heading's underline, and fine). Such lines quoted in a fenced code
+    block (```) or indented by four spaces are an example, and fine.
     """,
     example="---\ntitle: EXL2\nstatus: draft\nauthors: [lead-editor]\n---\nBody text.\n\n"
     "<<<<<<< HEAD        <- an unresolved merge conflict\nOur words.\n=======\n"
@@ -288,12 +288,30 @@ def merge_conflict(text: str, first_line: int = 1) -> tuple[int, int] | None:
     if "<<<<<<<" not in text and ">>>>>>>" not in text:
         return None  # most files: one search of the text
     m = _CONFLICT_MARK.search(text)
+    while m is not None and _in_fence(text, m.start()):
+        m = _CONFLICT_MARK.search(text, m.end())  # quoted in a code block: an example
     if m is None:
         return None
     end = _CONFLICT_END.search(text, m.end()) if m.group().startswith("<") else None
     first = text.count("\n", 0, m.start()) + first_line
     last = text.count("\n", m.start(), end.start()) + first if end else first
     return first, last
+
+
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})", re.MULTILINE)
+
+
+def _in_fence(text: str, at: int) -> bool:
+    """Whether offset `at` is inside a fenced code block (CommonMark: a fence of three or
+    more backticks or tildes, closed by one of the same character at least as long)."""
+    opened = None
+    for m in _FENCE.finditer(text, 0, at):
+        fence = m.group(1)
+        if opened is None:
+            opened = fence
+        elif fence[0] == opened[0] and len(fence) >= len(opened):
+            opened = None
+    return opened is not None
 
 
 def conflict_message(lines: tuple[int, int]) -> str:
