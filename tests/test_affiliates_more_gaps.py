@@ -142,3 +142,15 @@ def test_a_plain_mv_is_paired_as_git_pairs_it_once_added(renamed, tmp_path, kept
 ])
 def test_git_similar_counts_as_git_does(old, new, similar):
     assert git_similar(old, new) == pytest.approx(similar)
+
+
+def test_a_broken_link_beside_a_plain_mv_is_validates_own_problem(renamed):
+    """A dangling symlink among the new files stopped validate --changed-since with "No
+    such file or directory" and no results (found in review)."""
+    path = _plain_mv(renamed)
+    path.write_text(path.read_text().replace("rating: recommended", "rating: avoid"))
+    (renamed / "entries/tools/zzz.md").symlink_to("nowhere.md")
+    base = git(renamed, "rev-parse", "HEAD~1").strip()
+    result = run(renamed, changed_since=base)
+    assert "affiliate-verdict-review" in [d.rule for d in result.diagnostics]
+    assert any(d.file == "entries/tools/zzz.md" for d in result.diagnostics)

@@ -104,7 +104,12 @@ def moved_without_git(settings: Settings, rev: str,
     folder = settings.paths.entries.strip("/")
     files = read_paths(settings, rev, [f"{folder}/{i}.md" for i in sorted(deleted)])
     before = {path[len(folder) + 1:-3]: data for path, data in files.items()}
-    after = {i: (settings.path("entries") / f"{i}.md").read_bytes() for i in sorted(added)}
+    after = {}
+    for i in sorted(added):
+        try:
+            after[i] = (settings.path("entries") / f"{i}.md").read_bytes()
+        except OSError:
+            continue  # a broken link or an unreadable file: validate says why, at its file
     scores = sorted(((git_similar(before[old], after[new]), old, new)
                      for old in before for new in after), reverse=True)
     out: list[tuple[str, str]] = []
