@@ -159,7 +159,7 @@ def _inside_catalog(key: str, value: str, default: str, file: Path) -> str:
 _LANGUAGE_RE = re.compile(r"[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*")  # BCP 47, in short
 # http(s), a host, an optional port, nothing after but an optional final slash: pages'
 # paths are appended to it, and the site sits at its domain's root.
-_BASE_URL_RE = re.compile(r"https?://[A-Za-z0-9.-]+(?::\d+)?/?")
+_BASE_URL_RE = re.compile(r"(?i:https?)://[A-Za-z0-9.-]+(?::\d+)?/?")
 
 
 def _known_rules() -> set[str]:

@@ -96,3 +96,9 @@ def test_a_base_url_that_is_not_a_site_root_is_refused(catalog, cli, url):
 def test_a_base_url_with_a_port_or_a_final_slash_is_fine(catalog, cli, url):
     _settings(catalog, 'base_url = "https://local-ai-catalog.org"', f'base_url = "{url}"')
     assert cli(catalog, "validate").exit_code == 0
+
+
+def test_a_base_url_scheme_in_capitals_is_fine(catalog, cli):
+    _settings(catalog, 'base_url = "https://local-ai-catalog.org"',
+              'base_url = "HTTPS://Local-AI-Catalog.org"')
+    assert cli(catalog, "validate").exit_code == 0
