@@ -186,3 +186,36 @@ def test_a_digest_with_an_unknown_status_stops_the_build(with_digests, tmp_path)
     with pytest.raises(PipelineError, match=r"^digests/2026-09.md: status: 'redy' is not a "
                                             r"digest's status: write draft, ready or sent"):
         built(with_digests, tmp_path / "out")
+
+
+@pytest.mark.parametrize("link, where", [
+    ("[x](https://local-ai-catalog.org/glossary/nothere)", "19:10: error link-unresolved: "
+     "link to https://local-ai-catalog.org/glossary/nothere: no such entry"),
+    ("[x](awq)", "19:10: error link-unresolved: link to awq: a relative path"),
+    ("[x](../tools/vllm)", "19:10: error link-unresolved: link to ../tools/vllm: a relative"),
+])
+def test_a_digest_link_as_a_full_url_or_a_relative_path_is_checked(with_digests, tmp_path,
+                                                                   link, where):
+    """Only /collection/slug links were checked; a full URL on our domain to no entry,
+    or a relative link (on /digests/2026-09, `awq` is /digests/awq), was published
+    (found in review)."""
+    path = with_digests / "digests/2026-09.md"
+    path.write_text(SENT + f"\nSee: {link}.\n")
+    with pytest.raises(PipelineError) as e:
+        built(with_digests, tmp_path / "out")
+    assert str(e.value).startswith(f"digests/2026-09.md:{where}"), str(e.value)
+
+
+@pytest.mark.parametrize("front, says", [
+    ('subject: "What changed in September"', "subject: [a, b]"),
+    ('preheader: "Two new tools,\n  and a correction."', "preheader: {a: 1}"),
+    ('month: "2026-09"', 'month: "2026-08"'),
+])
+def test_a_sent_digests_front_matter_is_checked_as_render_checks_it(with_digests, tmp_path,
+                                                                     front, says):
+    """A list as subject was published as the page's title, "['a', 'b']"; a month other
+    than the file's went by without a word (found in review)."""
+    path = with_digests / "digests/2026-09.md"
+    path.write_text(SENT.replace(front, says))
+    with pytest.raises(PipelineError, match=r"^digests/2026-09.md:\d+: "):
+        built(with_digests, tmp_path / "out")

@@ -128,28 +128,47 @@ def _check_links(doc, file: str, programs, then: str = "render again") -> None:
             + [f"{file}: {len(found)} link problem(s); fix them, then {then}"]))
 
 
-def entry_links(body: str, body_line: int = 1) -> list[tuple[int, int, str, str]]:
-    """(line, column, site path, entry id) of each link of a digest's text to an entry
-    (`/tools/vllm`), found as validate finds an entry's."""
+def _as_entry(body: str, body_line: int):
+    """A digest's text as an entry's body, for catalog.text's link finders."""
     from ..catalog.model import Entry
-    from ..catalog.text import internal_links, path_to_id
+
+    return Entry(id="", collection="", slug="", file="", data={}, body=body,
+                 body_line=body_line)
+
+
+def entry_links(body: str, body_line: int = 1,
+                base_url: str = "") -> list[tuple[int, int, str, str]]:
+    """(line, column, link as written, entry id) of each link of a digest's text to an
+    entry, by its site path (`/tools/vllm`) or its full URL on `base_url`'s domain, found
+    as validate finds an entry's."""
+    from ..catalog.text import path_to_id, site_links
     from ..config import COLLECTIONS
 
-    text = Entry(id="", collection="", slug="", file="", data={}, body=body,
-                 body_line=body_line)
-    return [(line, column, path, target) for line, column, path, _anchor in internal_links(text)
+    return [(line, column, origin + path, target)
+            for line, column, path, _anchor, origin in site_links(_as_entry(body, body_line),
+                                                                   base_url)
             if (target := path_to_id(path)) and target.split("/", 1)[0] in COLLECTIONS]
 
 
-def check_entry_links(body: str, body_line: int, file: str, exists, then: str) -> None:
-    """Refuse a digest whose links to entries name none that `exists` (an id -> bool),
-    each at its line, as validate says a link to no entry."""
-    found = [f"{file}:{line}:{column}: error link-unresolved: link to {path}: no such entry"
-             for line, column, path, target in entry_links(body, body_line)
+def check_entry_links(body: str, body_line: int, file: str, exists, then: str,
+                      base_url: str = "") -> None:
+    """Refuse a digest whose links to entries name none that `exists` (an id -> bool), or
+    that are relative to the page's address (`awq`, `../tools/vllm`: they lead elsewhere
+    from the e-mail and from /digests/YYYY-MM), each at its line, as validate says them."""
+    from ..catalog.text import page_links
+
+    found = [f"{file}:{line}:{column}: error link-unresolved: link to {link}: no such entry"
+             for line, column, link, target in entry_links(body, body_line, base_url)
              if not exists(target)]
+    found += [f"{file}:{line}:{column}: error link-unresolved: link to {destination}: a "
+              "relative path, which leads elsewhere from the e-mail and the site; write "
+              "the site path, /<collection>/<slug>, or a full URL"
+              for line, column, destination in page_links(_as_entry(body, body_line))
+              if not destination.startswith("#")]
     if found:
+        found.sort(key=lambda message: [int(n) for n in message.split(":")[1:3]])
         raise PipelineError("\n".join(
-            found + [f"{file}: {len(found)} link(s) to no entry; fix them, then {then}"]))
+            found + [f"{file}: {len(found)} link problem(s); fix them, then {then}"]))
 
 
 def render(settings: Settings, month: str, out: Path) -> RenderResult:
@@ -172,7 +191,8 @@ def render(settings: Settings, month: str, out: Path) -> RenderResult:
     _check_links(doc, file, programs)
     entries = settings.path("entries")
     check_entry_links(doc.body, doc.body_line, file,
-                      lambda target: (entries / f"{target}.md").is_file(), "render again")
+                      lambda target: (entries / f"{target}.md").is_file(), "render again",
+                      settings.site.base_url)
     base = settings.site.base_url.rstrip("/")
     web_url = f"{base}/digests/{m}"
     pieces = _pieces(doc, base, web_url)
@@ -251,7 +271,8 @@ def _medium_html(md: str, base: str, medium: str, programs, paid, file: str):
     return fragment, note, len(links)
 
 
-def archive_html(text: str, file: str, programs, exists) -> tuple[str, object]:
+def archive_html(text: str, file: str, programs, exists,
+                 base_url: str = "") -> tuple[str, object]:
     """The body of a sent digest as the site's archive page shows it: sanitised HTML with
     site paths as written (`/tools/vllm`), and the disclosure its paid links need (or
     None). `text` is the digest file's; one without front matter (an archive written by
@@ -266,7 +287,7 @@ def archive_html(text: str, file: str, programs, exists) -> tuple[str, object]:
     else:
         md = body = text
         body_line = 1
-    check_entry_links(body, body_line, file, exists, "build again")
+    check_entry_links(body, body_line, file, exists, "build again", base_url)
     fragment, note, _ = _medium_html(md, "", "page", programs, _paid_test(programs), file)
     return fragment, note
 

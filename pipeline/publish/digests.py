@@ -38,6 +38,7 @@ def write_digests(b: Run) -> list[FeedItem]:
     # a digest may link to an entry published, renamed since (a redirect) or retired
     # since (410: an archive keeps its links); not to one that never was
     published, plan = set(b.published), b.plan
+    base_url = settings.site.base_url
 
     def linkable(target: str) -> bool:
         return target in published or target in plan.moved or target in plan.gone
@@ -53,13 +54,14 @@ def write_digests(b: Run) -> list[FeedItem]:
         text = decode(path.read_bytes(), file)
         # what the page's checks depend on besides the file: whether each entry it links
         # to may be linked to (the link checks run only when the page is made again)
-        links = sorted({(target, linkable(target)) for *_, target in entry_links(text)})
+        links = sorted({(target, linkable(target))
+                        for *_, target in entry_links(text, base_url=base_url)})
         key = digest(site.fingerprint, paid.fingerprint, file, text, repr(links))
         parts: dict = {}
 
         def body(text=text, file=file, parts=parts):
             if not parts:  # rendered once, for the page and the JSON, and only when needed
-                html, note = archive_html(text, file, paid.programs, linkable)
+                html, note = archive_html(text, file, paid.programs, linkable, base_url)
                 parts.update(html=_HEADING.sub(_lower, html), affiliate={
                     "has_links": note is not None,
                     "disclosure": note.text if note else None,

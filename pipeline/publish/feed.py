@@ -55,14 +55,15 @@ def sent_digests(settings: Settings) -> list[tuple[FeedItem, Path]]:
         if not m:
             continue
         month = _month(path, settings)
-        data = _front_matter(path, settings)
+        data, where = _front_matter(path, settings)
+        file = os.path.relpath(path, settings.root).replace(os.sep, "/")
         status = str(data.get("status", "sent")).strip().lower()
         if status in _UNSENT:
             continue  # a ready digest is not public until it is sent (found in review)
         if status != "sent":  # `redy` published a digest not sent yet
-            file = os.path.relpath(path, settings.root).replace(os.sep, "/")
             raise PipelineError(f"{file}: status: {data['status']!r} is not a digest's status: "
                                 "write draft, ready or sent (only a sent digest is published)")
+        _check_sent(data, where, file, month)
         after = month.next_first_day
         # a digest's front matter is the editor's, unchecked: a date with a time of day
         # ("2026-12-02 10:30:00"), or none that reads as a date, must not break the feed
@@ -77,6 +78,22 @@ def sent_digests(settings: Settings) -> list[tuple[FeedItem, Path]]:
     return items
 
 
+def _check_sent(data: dict, where: dict, file: str, month: Month) -> None:
+    """Refuse what `digest render` refuses in a digest's front matter, now that it is
+    published: a subject or summary that is not text (a list showed as "['a', 'b']"),
+    a month other than its file's."""
+    def line(key: str) -> int:
+        return where.get((key,), (1, 1))[0]
+
+    for key in ("subject", "title", "preheader", "summary"):
+        if data.get(key) is not None and not isinstance(data[key], str):
+            raise PipelineError(f"{file}:{line(key)}: `{key}:` must be text, "
+                                f"not {data[key]!r}")
+    if "month" in data and str(data["month"]) != str(month):
+        raise PipelineError(f"{file}:{line('month')}: front matter says month "
+                            f"{data['month']}, the file name says {month}")
+
+
 def _month(path: Path, settings: Settings) -> Month:
     """The month a digest file is named after; a name that is no month (`2026-13.md`)
     stops the build, naming the file: it could never be drafted or rendered."""
@@ -88,8 +105,9 @@ def _month(path: Path, settings: Settings) -> Month:
                             "month: rename it") from None
 
 
-def _front_matter(path, settings: Settings) -> dict:
-    """A digest's front matter; {} for a file with none (an archive written by hand).
+def _front_matter(path, settings: Settings) -> tuple[dict, dict]:
+    """A digest's front matter and the positions of its keys (yamlpos.load); {} for a
+    file with none (an archive written by hand).
 
     Front matter that cannot be read stops the build, at its line: read as empty, a draft
     would be taken for a digest sent and published in the feed."""
@@ -105,16 +123,16 @@ def _front_matter(path, settings: Settings) -> dict:
     if not isinstance(split, tuple):
         if text.startswith("---"):  # opened but never closed
             raise PipelineError(f"{file}:1: {split.message}")
-        return {}
+        return {}, {}
     try:
-        data, _ = yamlpos.load(split[0], first_line=2)
+        data, where = yamlpos.load(split[0], first_line=2)
     except yamlpos.YamlProblem as e:
         raise PipelineError(f"{file}:{e.line}:{e.column}: front matter: {e.message}") from None
     if data is None:
-        return {}
+        return {}, {}
     if not isinstance(data, dict):
         raise PipelineError(f"{file}:2: the front matter must be `key: value` lines")
-    return data
+    return data, where
 
 
 def _time(date: str) -> str:
