@@ -36,25 +36,32 @@ NO_CITE_RE = re.compile(r"<!--\s*no-cite\b[^>]*-->")
 # what they find on each line, in the same order.
 CITE_GROUP_IN_LINE_RE = re.compile(r"\[([^\[\]\n@]*@[^\[\]\n]*)\]")
 NO_CITE_IN_LINE_RE = re.compile(r"<!--[^\S\n]*no-cite\b[^>\n]*-->")
-_LINK_IN_LINE_RE = re.compile(r"\]\([^\S\n]*<?(/[^)\s>#?]*)([#?][^)\s>]*)?>?"
-                              r"(?:[^\S\n]+\"[^\"\n]*\")?[^\S\n]*\)")
+# A link's title, after its destination on the same line: in double quotes, single quotes
+# or parentheses, a backslash escaping one of them inside (CommonMark; the page shows a
+# link with any of them).
+_TITLE = (r"""(?:[^\S\n]+(?:"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'"""
+          r"""|\((?:[^()\\\n]|\\.)*\)))?[^\S\n]*""")
+_LINK_IN_LINE_RE = re.compile(rf"\]\([^\S\n]*<?(/[^)\s>#?]*)([#?][^)\s>]*)?>?{_TITLE}\)")
 _REF_DEF_IN_LINE_RE = re.compile(r"^ {0,3}\[[^\]\n]+\]:[^\S\n]*<?(/[^\s>#?]*)([#?]\S*)?",
                                  re.MULTILINE)
 # The same two for a link written as an absolute http(s) URL: its scheme and host, then its
 # path (none for `https://host`), then a fragment or query.
 _URL_LINK_IN_LINE_RE = re.compile(r"\]\([^\S\n]*<?(https?://[^/\s)>#?]+)(/[^)\s>#?]*)?"
-                                  r"([#?][^)\s>]*)?>?(?:[^\S\n]+\"[^\"\n]*\")?[^\S\n]*\)",
-                                  re.IGNORECASE)
+                                  rf"([#?][^)\s>]*)?>?{_TITLE}\)", re.IGNORECASE)
 _URL_REF_DEF_IN_LINE_RE = re.compile(r"^ {0,3}\[[^\]\n]+\]:[^\S\n]*<?(https?://[^/\s>#?]+)"
                                      r"(/[^\s>#?]*)?([#?]\S*)?", re.MULTILINE | re.IGNORECASE)
 # The same two for a link neither to a site path nor to a URL with a scheme: to a part of
 # the page itself (`#kernels`), or relative to the page's address (`awq`, `../tools/vllm`).
 # A definition is one only when nothing but a title follows (`[^3]: A review.` is text).
 _NOT_SITE_OR_URL = r"<?((?![A-Za-z][\w+.-]*:|/)[^\s<>]+?)>?"
-_TITLE = r"""(?:[^\S\n]+(?:"[^"\n]*"|'[^'\n]*'|\([^)\n]*\)))?[^\S\n]*"""
 _PAGE_LINK_IN_LINE_RE = re.compile(rf"\]\([^\S\n]*{_NOT_SITE_OR_URL}{_TITLE}\)")
 _PAGE_REF_DEF_IN_LINE_RE = re.compile(rf"^ {{0,3}}\[[^\]\n]+\]:[^\S\n]*{_NOT_SITE_OR_URL}{_TITLE}$",
                                       re.MULTILINE)
+# An autolink to an absolute http(s) URL, `<https://host/path#x>` (CommonMark: no space, `<`
+# or `>` inside; `\<` is not one): its scheme and host, path, fragment or query, as above.
+# A site path in angle brackets, `</glossary/awq>`, is no autolink (it has no scheme).
+_URL_AUTOLINK_IN_LINE_RE = re.compile(r"<(https?://[^/\s<>#?]+)(/[^\s<>#?]*)?"
+                                      r"([#?][^\s<>]*)?>", re.IGNORECASE)
 
 
 def prose_lines(entry: Entry) -> Iterator[tuple[int, str]]:
@@ -192,14 +199,21 @@ def site_links(entry: Entry, base_url: str) -> list[tuple[int, int, str, str, st
     site, in the order of the lines: those internal_links finds (origin "") and those
     written as an absolute URL on the site's own domain, the host of `base_url` with or
     without `www.` (`https://local-ai-catalog.org/glossary/awq`: origin is the scheme and
-    host as written; the home page's path is `/`). Another domain is not the site."""
+    host as written; the home page's path is `/`), in a link, a reference definition or an
+    autolink (`<https://local-ai-catalog.org/glossary/awq>`). Another domain is not the site."""
     links = [(*link, "") for link in internal_links(entry)]
     host = site_host(base_url)
-    if not host or host not in entry.body.lower():
+    if not host:
+        return links
+    body = entry.body.lower()
+    if host not in body:
         return links  # most bodies: no URL on the site's domain to look at
+    found = _links(entry, _URL_LINK_IN_LINE_RE, _URL_REF_DEF_IN_LINE_RE)
+    if "<http" in body:  # an autolink, unless it is a link's `](<https://...>)` (found)
+        seen = {(line, column) for line, column, *_ in found}
+        found += [link for link in _autolinks(entry) if link[:2] not in seen]
     own = [(line, column, path or "/", anchor, origin)
-           for line, column, origin, path, anchor in
-           _links(entry, _URL_LINK_IN_LINE_RE, _URL_REF_DEF_IN_LINE_RE)
+           for line, column, origin, path, anchor in found
            if _bare_host(origin.split("://", 1)[1]) == host]
     return sorted(links + own) if own else links
 
@@ -259,6 +273,22 @@ def _links(entry: Entry, inline: re.Pattern, definition: re.Pattern) -> list[tup
         found.sort(key=lambda f: f[:3])
     first = entry.body_line
     return [(first + line, column, *groups) for line, _, column, groups in found]
+
+
+def _autolinks(entry: Entry) -> list[tuple]:
+    """(line, column, origin, path, anchor) of each autolink to an http(s) URL in the prose,
+    `<https://host/path>`, the column that of its URL, as `_links` gives them."""
+    text = prose_text(entry)
+    found, line, at = [], 0, 0
+    for m in _URL_AUTOLINK_IN_LINE_RE.finditer(text):
+        if m.start() and text[m.start() - 1] == "\\":  # `\<`: text (no look-behind, which
+            continue  # would make the search try every character)
+        start = m.start(1)
+        line += text.count("\n", at, start)
+        at = start
+        found.append((entry.body_line + line, start - text.rfind("\n", 0, start),
+                      *(g or "" for g in m.groups())))
+    return found
 
 
 def citations(entry: Entry) -> Iterator[tuple[int, int, str]]:

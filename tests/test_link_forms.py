@@ -1,0 +1,143 @@
+"""Body links in every form the page renders are checked (found in review): a link title
+in single quotes or parentheses, `[b](/glossary/x 'T')`, `[c](/glossary/x (T))`, and an
+autolink on our own domain, `<https://local-ai-catalog.org/glossary/x>`, were not seen by
+validate, so a typo in them passed and shipped a 404."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from conftest import MINI, write_entry
+from pipeline.config import load_settings
+from pipeline.validate import validate
+
+SITE = "https://local-ai-catalog.org"  # base_url in pipeline.toml, which `catalog` copies
+
+
+def found(root):
+    return [(d.rule, d.line, d.column, d.message)
+            for d in validate(load_settings(root), today=dt.date(2026, 11, 27)).diagnostics]
+
+
+def at(path, text):
+    """(line, column) of `text` in the file (it must be there once)."""
+    lines = path.read_text(encoding="utf-8").split("\n")
+    (n,) = [i for i, line in enumerate(lines) if text in line]
+    return n + 1, lines[n].index(text) + 1
+
+
+def vllm(catalog, body):
+    return write_entry(catalog, "tools/vllm", MINI["tools/vllm"], body)
+
+
+def test_the_reviewers_repro_gives_four_errors_where_they_are(catalog):
+    path = vllm(catalog, "Intro.\n\n"
+                f"A <{SITE}/glossary/nothere> and [b]({SITE}/glossary/nothere2 'T') and "
+                "[c](/glossary/nothere3 (T)) and [d](/glossary/nothere4 'T').\n")
+    assert found(catalog) == [
+        ("link-unresolved", *at(path, f"{SITE}/glossary/nothere>"),
+         f"link to {SITE}/glossary/nothere: no such entry"),
+        ("link-unresolved", *at(path, f"{SITE}/glossary/nothere2"),
+         f"link to {SITE}/glossary/nothere2: no such entry"),
+        ("link-unresolved", *at(path, "/glossary/nothere3"),
+         "link to /glossary/nothere3: no such entry"),
+        ("link-unresolved", *at(path, "/glossary/nothere4"),
+         "link to /glossary/nothere4: no such entry"),
+    ]
+
+
+@pytest.mark.parametrize("written,target,shown", [
+    ("[b](/glossary/awk 'AWQ')", "/glossary/awk", "/glossary/awk"),
+    ("[b](/glossary/awk (AWQ))", "/glossary/awk", "/glossary/awk"),
+    ('[b](/glossary/awk "AWQ")', "/glossary/awk", "/glossary/awk"),
+    ("[b](</glossary/awk> 'AWQ')", "/glossary/awk", "/glossary/awk"),
+    ("[b](/glossary/awk#kernels  (the kernels) )", "/glossary/awk", "/glossary/awk"),
+    ("[b](/glossary/awk 'it\\'s')", "/glossary/awk", "/glossary/awk"),
+    ("[b](/glossary/awk (a \\(b\\)))", "/glossary/awk", "/glossary/awk"),
+    (f"[b]({SITE}/glossary/awk 'AWQ')", f"{SITE}/glossary/awk", f"{SITE}/glossary/awk"),
+    (f"[b]({SITE}/glossary/awk (AWQ))", f"{SITE}/glossary/awk", f"{SITE}/glossary/awk"),
+    (f"[b](<{SITE}/glossary/awk> (AWQ))", f"{SITE}/glossary/awk", f"{SITE}/glossary/awk"),
+    (f"<{SITE}/glossary/awk>", f"{SITE}/glossary/awk", f"{SITE}/glossary/awk"),
+    (f"<{SITE}/glossary/awk?ref=x#kernels>", f"{SITE}/glossary/awk", f"{SITE}/glossary/awk"),
+    ("<http://www.local-ai-catalog.org/glossary/awk/>",
+     "http://www.local-ai-catalog.org/glossary/awk/",
+     "http://www.local-ai-catalog.org/glossary/awk/"),
+    ("<HTTPS://Local-AI-Catalog.org/glossary/awk>", "HTTPS://Local-AI-Catalog.org/glossary/awk",
+     "HTTPS://Local-AI-Catalog.org/glossary/awk"),
+    (f"[b](<{SITE}/glossary/awk>)", f"{SITE}/glossary/awk", f"{SITE}/glossary/awk"),
+    (f"**<{SITE}/glossary/awk>**", f"{SITE}/glossary/awk", f"{SITE}/glossary/awk"),
+])
+def test_each_form_to_no_entry_is_reported_once_where_it_is(catalog, written, target, shown):
+    path = vllm(catalog, f"Intro.\n\nSee {written} here.\n")
+    assert found(catalog) == [("link-unresolved", *at(path, target),
+                               f"link to {shown}: no such entry")]
+
+
+def test_a_mistyped_collection_in_an_autolink_gets_the_url_it_likely_meant(catalog):
+    path = vllm(catalog, f"See <{SITE}/glosary/awq>.\n")
+    assert found(catalog) == [(
+        "link-unresolved", *at(path, f"{SITE}/glosary"),
+        f"link to {SITE}/glosary/awq: there is no collection 'glosary'; "
+        f"did you mean {SITE}/glossary/awq?")]
+
+
+def test_a_reference_definition_in_angle_brackets_is_reported_once(catalog):
+    path = vllm(catalog, f"See [AWQ][awq].\n\n[awq]: <{SITE}/glossary/awk> 'AWQ'\n")
+    assert found(catalog) == [("link-unresolved", *at(path, f"{SITE}/glossary/awk"),
+                               f"link to {SITE}/glossary/awk: no such entry")]
+
+
+def test_links_in_these_forms_to_entries_that_exist_pass(catalog):
+    vllm(catalog, "Intro.\n\n"
+         "[a](/glossary/awq 'AWQ') [b](/glossary/awq (AWQ)) [c](</glossary/awq> 'AWQ')\n"
+         f"[d]({SITE}/glossary/awq 'AWQ') [e]({SITE}/glossary/awq (AWQ)) <{SITE}/glossary/awq>\n"
+         f"<http://www.local-ai-catalog.org/glossary/awq?x=1> <{SITE}> <{SITE}/>\n")
+    assert found(catalog) == []
+
+
+@pytest.mark.parametrize("written", [
+    "</glossary/awk>",  # no scheme: not an autolink, the page shows it as written
+    "<https://example.com/glossary/awk>",  # another domain
+    "<https://local-ai-catalog.org.example.com/glossary/awk>",
+    "[b](/glossary/awk 'it''s')",  # a title that does not close: no link, shown as written
+    "[b](/glossary/awk (a (b)))",
+])
+def test_what_is_no_autolink_to_our_site_is_not_checked(catalog, written):
+    vllm(catalog, f"Intro.\n\nSee {written} here.\n")
+    assert found(catalog) == []
+
+
+@pytest.mark.parametrize("body", [
+    f"Run `curl <{SITE}/glossary/awk>` here.\n",
+    "Write `[b](/glossary/awk 'T')` or ``[c](/glossary/awk (T))``.\n",
+    f"Write `[b]({SITE}/glossary/awk 'T')`.\n",
+    f"Intro.\n\n```markdown\n<{SITE}/glossary/awk>\n[b](/glossary/awk 'T')\n"
+    f"[c]({SITE}/glossary/awk (T))\n```\n",
+    f"Intro.\n\n~~~\n<{SITE}/glossary/awk>\n~~~\n",
+    f"Intro.\n\n    <{SITE}/glossary/awk>\n    [b](/glossary/awk (T))\n",
+    f"Intro.\n\n<!-- <{SITE}/glossary/awk> [b](/glossary/awk 'T') -->\n",
+])
+def test_links_in_code_or_comments_are_not_checked(catalog, body):
+    vllm(catalog, body)
+    assert found(catalog) == []
+
+
+def test_a_link_after_code_on_its_line_is_still_found_at_its_column(catalog):
+    path = vllm(catalog, f"Intro.\n\nRun `x <{SITE}/a>` then see <{SITE}/glossary/awk> "
+                "and [b](/glossary/nope (T)).\n")
+    assert found(catalog) == [
+        ("link-unresolved", *at(path, f"{SITE}/glossary/awk"),
+         f"link to {SITE}/glossary/awk: no such entry"),
+        ("link-unresolved", *at(path, "/glossary/nope"), "link to /glossary/nope: no such entry"),
+    ]
+
+
+def test_forms_on_several_lines_come_in_the_order_of_the_lines(catalog):
+    path = vllm(catalog, f"Intro.\n\nFirst <{SITE}/glossary/one>.\n\n"
+                "[two](/glossary/two (T)) and [three]: text\n\n"
+                f"[r]: {SITE}/glossary/four 'T'\n\nLast <{SITE}/glossary/five>.\n")
+    assert [(line, column) for _, line, column, _ in found(catalog)] == [
+        at(path, f"{SITE}/glossary/one"), at(path, "/glossary/two"),
+        at(path, f"{SITE}/glossary/four"), at(path, f"{SITE}/glossary/five")]
