@@ -35,7 +35,7 @@ def draft(month, offline):
       pipeline digest draft 2026-10
       pipeline digest draft 2026-10 --offline
     """
-    from ..digest import draft as run
+    from ..digest.draft import draft as run
 
     settings = get_settings()
     result = run(settings, month, offline=offline)
@@ -68,7 +68,7 @@ def render(month, out):
     Example:
       pipeline digest render 2026-10 --out build/digest
     """
-    from ..digest import render as run
+    from ..digest.render import render as run
 
     result = run(get_settings(), month, out)
     for w in result.warnings:

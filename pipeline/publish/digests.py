@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import re
 
-from ..digest.document import decode
 from ..digest.month import Month
-from ..digest.render import archive_html, entry_links
 from .feed import FeedItem, sent_digests
 from .run import Run
 from .serialize import digest, json_bytes
@@ -45,6 +43,9 @@ def write_digests(b: Run) -> list[FeedItem]:
 
     listed = []
     sent = sent_digests(settings)
+    if sent:  # rendering a digest's body, only when there is one (0.05 s of imports)
+        from ..digest.document import decode
+        from ..digest.render import archive_html, entry_links
     for item, path in reversed(sent):  # newest first
         month = item.url.rsplit("/", 1)[1]
         record = {"month": month, "title": item.title, "summary": item.summary,
