@@ -141,3 +141,27 @@ def test_forms_on_several_lines_come_in_the_order_of_the_lines(catalog):
     assert [(line, column) for _, line, column, _ in found(catalog)] == [
         at(path, f"{SITE}/glossary/one"), at(path, "/glossary/two"),
         at(path, f"{SITE}/glossary/four"), at(path, f"{SITE}/glossary/five")]
+
+
+@pytest.mark.parametrize("written, shown", [
+    (f"{SITE}/glossary/nothere", f"{SITE}/glossary/nothere"),
+    ("www.local-ai-catalog.org/glossary/nothere", "www.local-ai-catalog.org/glossary/nothere"),
+    ("http://WWW.Local-AI-Catalog.org/glossary/nothere#x",
+     "http://WWW.Local-AI-Catalog.org/glossary/nothere"),
+])
+def test_a_bare_url_on_our_domain_is_checked(catalog, written, shown):
+    """GitHub's autolink extension, which the build's renderer has, links a bare URL, and
+    the build makes it a site path: a typo in one shipped a 404 (found in review)."""
+    path = vllm(catalog, f"Intro.\n\nSee {written}, or (see {written}).\n")
+    line, column = at(path, f"See {written}")
+    assert [(r, ln, col) for r, ln, col, _ in found(catalog)] == [
+        ("link-unresolved", line, column + 4),
+        ("link-unresolved", line, path.read_text().split("\n")[line - 1].index(
+            f"(see {written}") + 6)]
+    assert all(m == f"link to {shown}: no such entry" for *_, m in found(catalog))
+
+
+def test_a_bare_url_that_is_good_in_code_or_elsewhere_is_quiet(catalog):
+    vllm(catalog, f"Intro.\n\nSee {SITE}/glossary/awq. And `{SITE}/glossary/incode`, "
+                  f"https://example.org/glossary/nothere, and x{SITE}/glossary/nothere.\n")
+    assert found(catalog) == []

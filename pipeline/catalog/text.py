@@ -199,8 +199,9 @@ def site_links(entry: Entry, base_url: str) -> list[tuple[int, int, str, str, st
     site, in the order of the lines: those internal_links finds (origin "") and those
     written as an absolute URL on the site's own domain, the host of `base_url` with or
     without `www.` (`https://local-ai-catalog.org/glossary/awq`: origin is the scheme and
-    host as written; the home page's path is `/`), in a link, a reference definition or an
-    autolink (`<https://local-ai-catalog.org/glossary/awq>`). Another domain is not the site."""
+    host as written; the home page's path is `/`), in a link, a reference definition, an
+    autolink (`<https://local-ai-catalog.org/glossary/awq>`) or bare in the text (which
+    GitHub's autolink extension links). Another domain is not the site."""
     links = [(*link, "") for link in internal_links(entry)]
     host = site_host(base_url)
     if not host:
@@ -212,9 +213,13 @@ def site_links(entry: Entry, base_url: str) -> list[tuple[int, int, str, str, st
     if "<http" in body:  # an autolink, unless it is a link's `](<https://...>)` (found)
         seen = {(line, column) for line, column, *_ in found}
         found += [link for link in _autolinks(entry) if link[:2] not in seen]
+    # a URL written bare, which GitHub's autolink extension makes a link of (the build's
+    # renderer has it): one not found above as a link, a definition or an autolink
+    seen = {(line, column) for line, column, *_ in found}
+    found += [link for link in _bare_urls(entry, host) if link[:2] not in seen]
     own = [(line, column, path or "/", anchor, origin)
            for line, column, origin, path, anchor in found
-           if _bare_host(origin.split("://", 1)[1]) == host]
+           if _bare_host(origin.split("://", 1)[-1]) == host]
     return sorted(links + own) if own else links
 
 
@@ -289,6 +294,51 @@ def _autolinks(entry: Entry) -> list[tuple]:
         found.append((entry.body_line + line, start - text.rfind("\n", 0, start),
                       *(g or "" for g in m.groups())))
     return found
+
+
+# A URL GitHub's autolink extension links, written bare: `https://host/...` or
+# `www.host/...`, not inside a word; its end as the extension ends it (see _bare_end).
+_BARE_URL_RE = re.compile(r"(?<![\w/.:@-])((?:https?://|www\.)[^\s<]*)", re.IGNORECASE)
+_TRAILING = "?!.,:*_~'\""
+
+
+def _bare_urls(entry: Entry, host: str) -> list[tuple]:
+    """(line, column, origin, path, anchor) of each bare URL on `host` (with or without
+    `www.`) in the prose, as `_links` gives them."""
+    text = prose_text(entry)
+    found, line, at = [], 0, 0
+    for m in _BARE_URL_RE.finditer(text):
+        url = _bare_end(m.group(1))
+        scheme, _, rest = url.partition("://") if "://" in url else ("http", "", url)
+        name, slash, after = rest.partition("/")
+        if _bare_host(name) != host:
+            continue
+        path, anchor = f"/{after}" if slash else "", ""
+        for mark in "?#":
+            if mark in path:
+                path, _, tail = path.partition(mark)
+                anchor = mark + tail + anchor
+                break
+        start = m.start(1)
+        line += text.count("\n", at, start)
+        at = start
+        origin = f"{scheme}://{name}" if "://" in url else name
+        found.append((entry.body_line + line, start - text.rfind("\n", 0, start), origin,
+                      path, anchor))
+    return found
+
+
+def _bare_end(url: str) -> str:
+    """Where GitHub's autolink extension ends a bare URL: before trailing punctuation, and
+    before a `)` that closes no `(` of the URL."""
+    while url:
+        if url[-1] in _TRAILING:
+            url = url[:-1]
+        elif url[-1] == ")" and url.count(")") > url.count("("):
+            url = url[:-1]
+        else:
+            break
+    return url
 
 
 def citations(entry: Entry) -> Iterator[tuple[int, int, str]]:
