@@ -182,3 +182,23 @@ def test_a_cache_written_before_the_fix_is_rebuilt(merged, monkeypatch):
         m.setattr(history_cache, "VERSION", history_cache.VERSION - 1)
         assert entry_history(settings)[NEW].previous_ids == []
     assert entry_history(settings)[NEW].previous_ids == [PreviousId(OLD, "2026-10-05")]
+
+
+def test_a_file_deleted_on_the_branch_after_its_rename_is_not_followed(repo):
+    """The branch renamed the entry, deleted it, and added another under the new name:
+    that one is new, with no redirect from the old id (found in review: a rename was
+    made up, because the branch's deletion was not read)."""
+    write_entry(repo, OLD, BATCHING, "Batching, continuously.\n")
+    commit_all(repo, "Add batching", at("2026-09-05"))
+    git(repo, "checkout", "-q", "-b", "redo")
+    mv(repo, OLD, NEW)
+    commit_all(repo, "Rename", at("2026-10-02"))
+    git(repo, "rm", "-q", f"entries/{NEW}.md")
+    commit_all(repo, "Delete", at("2026-10-03"))
+    write_entry(repo, NEW, {**BATCHING, "title": "Batching"}, REWRITTEN)
+    commit_all(repo, "Another entry", at("2026-10-04"))
+    git(repo, "checkout", "-q", "main")
+    merge(repo, "redo", "2026-10-05")
+    history = entry_history(load_settings(repo))[NEW]
+    assert (history.created, history.previous_ids) == ("2026-10-05", [])
+    assert OLD not in entry_history(load_settings(repo))

@@ -298,8 +298,11 @@ def merged_renames(settings: Settings, merge: LogCommit, paths: EntryPaths) -> L
     if not gone or not added:
         return merge
     origin: dict[str, str] = {}  # id at the merge -> id at its first parent
-    for _t, old, new in rename_steps(settings, f"{merge.sha}^1..{merge.sha}"):
-        origin[new] = origin.pop(old, old)
+    for _t, old, new in rename_steps(settings, f"{merge.sha}^1..{merge.sha}", deletions=True):
+        if new is None:  # deleted on the branch: a file added there later is another entry
+            origin.pop(old, None)
+        else:
+            origin[new] = origin.pop(old, old)
     pairs: dict[str, str] = {}  # id at the merge -> path deleted by the merge
     for new, old in origin.items():
         if new in added and old in gone:
@@ -355,9 +358,11 @@ def correction_lines(settings: Settings, revs: str) -> list[CommitMessage]:
     return commits
 
 
-def rename_steps(settings: Settings, revs: str) -> list[tuple[int, str, str]]:
+def rename_steps(settings: Settings, revs: str,
+                 deletions: bool = False) -> list[tuple[int, str, str | None]]:
     """(time, old id, new id) of each rename in the commits of `revs`, parents before
-    children (`--topo-order`), oldest first.
+    children (`--topo-order`), oldest first; with `deletions`, (time, id, None) of each
+    entry deleted too, in the same order.
 
     Every commit of `revs` counts, not only the first-parent line: a pull request merged
     with a merge commit shows its rename in its own commit, while the merge's diff against
@@ -366,13 +371,15 @@ def rename_steps(settings: Settings, revs: str) -> list[tuple[int, str, str]]:
     branches'. One `git log`, whatever the number of commits."""
     paths = EntryPaths(settings, open_repo(settings))
     out = log(settings, "--topo-order", "--reverse", "--no-merges", "--name-status", "-M", "-z",
-              "--diff-filter=R", LOG_FORMAT, revs)
-    steps = []
+              "--diff-filter=RD" if deletions else "--diff-filter=R", LOG_FORMAT, revs)
+    steps: list[tuple[int, str, str | None]] = []
     for commit in parse_log(out):
         for status, old, path in commit.changes:
             old_id, new_id = paths.id(old or ""), paths.id(path)
             if status == "R" and old_id and new_id:
                 steps.append((commit.time, old_id, new_id))
+            elif status == "D" and new_id:
+                steps.append((commit.time, new_id, None))
     return steps
 
 
