@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 
-from conftest import MINI, git, write_entry
+from conftest import MINI, commit_all, git, write_entry
 from pipeline.affiliates import email_safe_markdown, load_programs
 from pipeline.affiliates.audit import git_similar, renames_between
 from pipeline.config import load_settings
@@ -138,7 +138,7 @@ def test_a_plain_mv_is_paired_as_git_pairs_it_once_added(renamed, tmp_path, kept
     (b"line one\nline two\n", b"line one\nline 2\n", 9 / 18),
     (b"x" * 130 + b"\n", b"x" * 128 + b"y\n", 128 / 131),  # 64-byte pieces of a long line
     (b"a\n", b"a\n" * 3, 0.0),  # sizes too far apart
-    (b"", b"", 0.0),
+    (b"", b"", 1.0),  # identical, empty too: git pairs them first (found in review)
 ])
 def test_git_similar_counts_as_git_does(old, new, similar):
     assert git_similar(old, new) == pytest.approx(similar)
@@ -154,3 +154,23 @@ def test_a_broken_link_beside_a_plain_mv_is_validates_own_problem(renamed):
     result = run(renamed, changed_since=base)
     assert "affiliate-verdict-review" in [d.rule for d in result.diagnostics]
     assert any(d.file == "entries/tools/zzz.md" for d in result.diagnostics)
+
+
+def test_a_file_of_the_same_name_is_paired_first_as_git_does(repo, tmp_path):
+    """Git (2.33 on) pairs a deleted and a new file of the same name before ranking by
+    similarity: tools/x -> models/x, though models/x is more like tools/y (found in
+    review: the audit compared the verdict with the wrong entry)."""
+    common = [f"common line {i}\n" for i in range(70)]
+    xs, ys = [f"x only {i}\n" for i in range(30)], [f"y only {i}\n" for i in range(30)]
+    for name, lines in (("x", common + xs), ("y", common + ys)):
+        write_entry(repo, f"tools/{name}", "".join(lines))
+    commit_all(repo, "Two tools")
+    (repo / "entries/tools/x.md").unlink()
+    (repo / "entries/tools/y.md").unlink()
+    write_entry(repo, "models/x", "".join(common + ys[:24] + xs[:6]))
+    head = git(repo, "rev-parse", "HEAD").strip()
+    ours = renames_between(load_settings(repo), head, None)
+    copy = tmp_path / "copy"
+    shutil.copytree(repo, copy)
+    git(copy, "add", "-A")
+    assert renames_between(load_settings(copy), head, None) == ours == {"models/x": "tools/x"}

@@ -93,7 +93,8 @@ def moved_without_git(settings: Settings, rev: str,
     """(old id, new id) of the entry files renamed in the working tree since `rev` that
     git does not pair yet (`seen`: the pairs it does): a plain `mv`, whose new file is
     untracked until `git add`. Each entry file deleted since `rev` is paired with a new
-    one as `git add -A` would make git pair them (`git_similar`), most similar first."""
+    one as `git add -A` would make git pair them (`git_similar`): files of the same name
+    first, then the most similar."""
     from ..history.gitio import changed_entry_ids, entry_ids_at, read_paths
 
     changed, gone, _ = changed_entry_ids(settings, rev)
@@ -110,10 +111,14 @@ def moved_without_git(settings: Settings, rev: str,
             after[i] = (settings.path("entries") / f"{i}.md").read_bytes()
         except OSError:
             continue  # a broken link or an unreadable file: validate says why, at its file
-    scores = sorted(((git_similar(before[old], after[new]), old, new)
-                     for old in before for new in after), reverse=True)
+    # as git (2.33 on) pairs them: identical files first, then files of the same name,
+    # then the most similar
+    scores = sorted(((score == 1.0, old.rsplit("/", 1)[-1] == new.rsplit("/", 1)[-1], score,
+                      old, new)
+                     for old in before for new in after
+                     for score in (git_similar(before[old], after[new]),)), reverse=True)
     out: list[tuple[str, str]] = []
-    for score, old, new in scores:
+    for _same, _same_name, score, old, new in scores:
         if score >= 0.5 and all(old != o and new != n for o, n in out):
             out.append((old, new))
     return out
@@ -134,6 +139,8 @@ def git_similar(old: bytes, new: bytes) -> float:
         return Counter(chunk for m in _CHUNK.finditer(data)
                        for chunk in (m[0][i:i + 64] for i in range(0, len(m[0]), 64)))
 
+    if old == new:
+        return 1.0  # git pairs identical files first, empty ones too
     size = max(len(old), len(new))
     if not size or 2 * min(len(old), len(new)) < size:
         return 0.0
