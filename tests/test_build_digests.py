@@ -219,3 +219,18 @@ def test_a_sent_digests_front_matter_is_checked_as_render_checks_it(with_digests
     path.write_text(SENT.replace(front, says))
     with pytest.raises(PipelineError, match=r"^digests/2026-09.md:\d+: "):
         built(with_digests, tmp_path / "out")
+
+
+@pytest.mark.parametrize("name", ["2026-9.md", "26-09.md", "2026_09.md"])
+def test_a_digest_file_whose_name_is_a_mistyped_month_stops_the_build(with_digests, tmp_path,
+                                                                      name):
+    """`2026-9.md` was skipped without a word: never published, drafted or rendered."""
+    (with_digests / "digests" / name).write_text(SENT)
+    with pytest.raises(PipelineError, match=rf"^digests/{name}: a digest's file is named "
+                                            r"after its month, YYYY-MM.md"):
+        built(with_digests, tmp_path / "out")
+
+
+def test_other_files_beside_the_digests_are_left_alone(with_digests, tmp_path):
+    (with_digests / "digests/README.md").write_text("How we write the digest.\n")
+    assert (built(with_digests, tmp_path / "out") / "digests/2026-09.html").exists()

@@ -17,6 +17,9 @@ from .xmltext import xml_attr, xml_text
 
 FEED_SIZE = 50  # the most recent items
 _MONTH_RE = re.compile(r"^(\d{4})-(\d{2})\.md$")
+# A name meant as a month and mistyped (`2026-1.md`, `26-10.md`, `2026_10.md`): it would
+# never be published, drafted or rendered. Other files (a README) are not digests.
+_NEAR_MONTH_RE = re.compile(r"^\d{2,4}[-_ .]\d{1,2}\.md$")
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,10 @@ def sent_digests(settings: Settings) -> list[tuple[FeedItem, Path]]:
     for path in sorted(folder.glob("*.md")) if folder.is_dir() else []:
         m = _MONTH_RE.match(path.name)
         if not m:
+            if _NEAR_MONTH_RE.match(path.name):
+                file = os.path.relpath(path, settings.root).replace(os.sep, "/")
+                raise PipelineError(f"{file}: a digest's file is named after its month, "
+                                    "YYYY-MM.md (2026-01.md): rename it")
             continue
         month = _month(path, settings)
         data, where = _front_matter(path, settings)
