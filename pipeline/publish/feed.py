@@ -54,16 +54,15 @@ def sent_digests(settings: Settings) -> list[tuple[FeedItem, Path]]:
     folder = settings.path("digests")
     items = []
     for path in sorted(folder.glob("*.md")) if folder.is_dir() else []:
+        file = os.path.relpath(path, settings.root).replace(os.sep, "/")
         m = _MONTH_RE.match(path.name)
         if not m:
             if _NEAR_MONTH_RE.match(path.name):
-                file = os.path.relpath(path, settings.root).replace(os.sep, "/")
                 raise PipelineError(f"{file}: a digest's file is named after its month, "
                                     "YYYY-MM.md (2026-01.md): rename it")
             continue
-        month = _month(path, settings)
-        data, where = _front_matter(path, settings)
-        file = os.path.relpath(path, settings.root).replace(os.sep, "/")
+        month = _month(path.name, file)
+        data, where = _front_matter(path, file)
         status = str(data.get("status", "sent")).strip().lower()
         if status in _UNSENT:
             continue  # a ready digest is not public until it is sent (found in review)
@@ -101,24 +100,23 @@ def _check_sent(data: dict, where: dict, file: str, month: Month) -> None:
                             f"{data['month']}, the file name says {month}")
 
 
-def _month(path: Path, settings: Settings) -> Month:
+def _month(name: str, file: str) -> Month:
     """The month a digest file is named after; a name that is no month (`2026-13.md`)
     stops the build, naming the file: it could never be drafted or rendered."""
     try:
-        return Month.parse(path.name[:-3])
+        return Month.parse(name[:-3])
     except UsageError as e:
-        file = os.path.relpath(path, settings.root).replace(os.sep, "/")
         raise PipelineError(f"{file}: {e}; a digest's file is named YYYY-MM.md after its "
                             "month: rename it") from None
 
 
-def _front_matter(path, settings: Settings) -> tuple[dict, dict]:
+def _front_matter(path: Path, file: str) -> tuple[dict, dict]:
     """A digest's front matter and the positions of its keys (yamlpos.load); {} for a
     file with none (an archive written by hand).
 
     Front matter that cannot be read stops the build, at its line: read as empty, a draft
-    would be taken for a digest sent and published in the feed."""
-    file = os.path.relpath(path, settings.root).replace(os.sep, "/")
+    would be taken for a digest sent and published in the feed. `file`: its name in
+    messages."""
     text, problem = decode(file, path.read_bytes())
     if problem:
         raise PipelineError(f"{file}:{problem.line}:{problem.column}: {problem.message}; "
