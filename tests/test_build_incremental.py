@@ -16,9 +16,15 @@ import pytest
 
 from conftest import commit_all, git, write_entry
 from pipeline import validate as validate_module
+from pipeline.cache import ValidateCache
+from pipeline.catalog.loader import load_catalog
+from pipeline.checks.references import STAND_IN_IDS
 from pipeline.config import load_settings
 from pipeline.publish import pool, render
 from pipeline.publish.build import ValidationFailed, build
+from pipeline.publish.markdown import page_ids
+from pipeline.publish.parts import Inputs
+from pipeline.validate import validate
 from test_build import tree
 from test_publish_catalog import base, make_exl2_catalog
 
@@ -200,3 +206,26 @@ def test_a_cold_big_build_of_a_catalog_with_errors_is_refused_from_the_lent_work
     assert lent == [2]
     assert not out.exists() and not (tmp_path / ".out.spare").exists()
     assert list((exl2 / ".pipeline-cache/build").glob("spill-*")) == []
+
+
+def test_a_big_cold_build_keeps_the_page_ids_its_rendering_found(exl2, tmp_path,
+                                                                 monkeypatch):
+    """A big cold build renders each entry as validate parses it and keeps the ids its
+    page got (headings, numbered sources) for link-anchor, instead of working them out
+    again: they are the ids validate works out alone, and its fragments are checked
+    against them."""
+    monkeypatch.setattr(pool, "MIN_PARALLEL", 1)
+    monkeypatch.setattr(validate_module, "PER_WORKER", 1)
+    edit(exl2 / "entries/glossary/gptq.md", "See [EXL2](/glossary/exl2).",
+         "See [EXL2](/glossary/exl2#when-to-use-it), [its sources](/glossary/exl2#source-1)"
+         " and [this](/glossary/exl2#no-such-part).")
+    settings = load_settings(exl2)
+    build(settings, tmp_path / "out", jobs=2, use_cache=False)
+    kept = {r.id: r.entry[3][STAND_IN_IDS] for r in ValidateCache.open(settings).records.values()
+            if r.entry}
+    catalog, bibliography = load_catalog(settings)[0], Inputs(settings).bibliography
+    assert kept == {i: page_ids(e, bibliography) for i, e in catalog.entries.items()}
+    assert "when-to-use-it" in kept["glossary/exl2"] and "source-1" in kept["glossary/exl2"]
+    anchors = [d.message for d in validate(settings).diagnostics if d.rule == "link-anchor"]
+    assert anchors == ["link to /glossary/exl2#no-such-part: the page has no element with "
+                       "the id 'no-such-part'"]

@@ -196,6 +196,7 @@ def test_validate_finds_the_ids_the_build_writes(body):
     e = entry(body)
     written = ids(body)
     assert heading_ids(e) == written
+    assert render(body).ids == written  # what a build keeps for validate
     if body.startswith("Intro"):
         assert written[:4] == ["capacity-per-card", "vllm-serve-and-friends", "awq-gptq",
                                "logo"]
@@ -220,7 +221,7 @@ LINES = ["## A", "## A [@a]", "## [@a] A", "Para text [@b].", "", "---", "- - -"
 @given(st.lists(st.sampled_from(LINES), max_size=16))
 def test_validate_finds_the_ids_the_build_writes_whatever_the_lines(lines):
     body = "\n".join(lines) + "\n"
-    assert heading_ids(entry(body)) == ids(body)
+    assert heading_ids(entry(body)) == ids(body) == render(body).ids
 
 
 def test_page_ids_are_the_headings_and_the_numbered_sources():

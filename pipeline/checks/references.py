@@ -259,6 +259,12 @@ def page_ids_of(entry, bibliography: dict) -> tuple[str, ...]:
     return ids
 
 
+def keep_page_ids(entry, ids: tuple[str, ...]) -> None:
+    """Keep on `entry` the ids of its page, as rendering it found them (a build renders
+    an entry as validate parses it): `page_ids_of` need not work them out again."""
+    entry.__dict__["page_ids"] = ids
+
+
 def _missing_anchor(entry, line: int, column: int, link: str, target, bibliography):
     """LINK_ANCHOR when the `#fragment` of `link` (decoded as a browser does) is no id of
     the page of `target`."""

@@ -112,6 +112,7 @@ class RenderedBody:
     text: str  # plain text for the search index
     links: list[str] = field(default_factory=list)  # external hrefs, in order, de-duplicated
     site_paths: list[str] = field(default_factory=list)  # internal links (`/glossary/awq`)
+    ids: list[str] = field(default_factory=list)  # its headings' ids, in order
 
 
 def number_sources(entry: Entry, cited: list[str], bibliography: dict[str, dict]) -> list[dict]:
@@ -326,11 +327,12 @@ def _render(markdown: str, is_affiliate: Callable[[str], bool], rel: str, label:
         return (f'<a href="{raw}" rel="{html.escape(rel)}"{others}>{inner}</a>'
                 + paid_label)
 
-    clean = _heading_ids(clean, ids)  # before paid links get their label, which no id holds
+    given: list[str] = []
+    clean = _heading_ids(clean, ids, given)  # before paid links get their label, which no id holds
     clean = _ANCHOR_RE.sub(anchor, clean)
     text = plain_text(clean, cites_as_html=not marks)
     return RenderedBody(html=cite_marks(clean) if marks else clean, text=text,
-                        links=list(links), site_paths=list(site_paths))
+                        links=list(links), site_paths=list(site_paths), ids=given)
 
 
 def plain_text(fragment: str, cites_as_html: bool = False) -> str:
@@ -407,19 +409,26 @@ def _id_maker() -> Callable[[str], str]:
     return make
 
 
-def _heading_ids(fragment: str, ids: list[str] | None = None) -> str:
+def _heading_ids(fragment: str, ids: list[str] | None = None,
+                 given: list[str] | None = None) -> str:
     """The fragment with an id on each h2-h4 heading (`## When to use it` ->
     `id="when-to-use-it"`), for links such as `/glossary/awq#kernels`; `ids`: the ids
     to give them, in order. (A body rendered with its citations as HTML takes those of
     `heading_ids`: the sanitiser moves a citation's link out of a link's text, where
-    its number would stay in the heading's words.)"""
+    its number would stay in the heading's words.) Each id given is added to `given`."""
     if "<h" not in fragment:
         return fragment
     make = _id_maker()
     if ids is not None:
-        given, made = iter(ids), make
-        make = lambda inner: next(given, None) or made(inner)  # noqa: E731
-    return _HEADING_RE.sub(lambda m: f'<h{m[1]} id="{make(m[2])}">{m[2]}</h{m[1]}>', fragment)
+        preset, made = iter(ids), make
+        make = lambda inner: next(preset, None) or made(inner)  # noqa: E731
+    given = [] if given is None else given
+
+    def heading(m: re.Match) -> str:
+        given.append(make(m[2]))
+        return f'<h{m[1]} id="{given[-1]}">{m[2]}</h{m[1]}>'
+
+    return _HEADING_RE.sub(heading, fragment)
 
 
 def heading_ids(entry: Entry, marked: MarkedBody | None = None) -> list[str]:
@@ -479,5 +488,9 @@ def page_ids(entry: Entry, bibliography: dict[str, dict]) -> tuple[str, ...]:
     own = {s["id"] for s in entry.sources() if isinstance(s.get("id"), str)}
     shared = {sid for sid in (*marked.cited_ids(), *_front_matter_citations(entry.data))
               if sid in bibliography and sid not in own}
-    count = len(own) + len(shared)
-    return (*heading_ids(entry, marked), *(f"source-{n}" for n in range(1, count + 1)))
+    return (*heading_ids(entry, marked), *source_ids(len(own) + len(shared)))
+
+
+def source_ids(count: int) -> tuple[str, ...]:
+    """The ids of a page's `count` numbered sources (pages.source_items)."""
+    return tuple(f"source-{n}" for n in range(1, count + 1))

@@ -16,7 +16,7 @@ from ..catalog.model import Entry
 from ..config import Settings
 from .affiliate import PaidLinks, front_matter_urls
 from .links import outgoing
-from .markdown import MarkedBody, number_sources, render_body
+from .markdown import MarkedBody, number_sources, render_body, source_ids
 from .serialize import digest, tool_fingerprint
 
 
@@ -54,8 +54,9 @@ def _source_urls(sources: list[dict]) -> list[str]:
             if isinstance(s.get(key), str)]
 
 
-def make_parts(entry: Entry, inputs: Inputs) -> tuple[dict, str]:
-    """(parts, the body's plain text)."""
+def make_parts(entry: Entry, inputs: Inputs) -> tuple[dict, str, tuple[str, ...]]:
+    """(parts, the body's plain text, the ids of the page that depend on the entry:
+    what markdown.page_ids works out for validate without rendering)."""
     marked = MarkedBody(entry)
     sources = number_sources(entry, marked.cited_ids(), inputs.bibliography)
     paid = inputs.paid
@@ -68,4 +69,4 @@ def make_parts(entry: Entry, inputs: Inputs) -> tuple[dict, str]:
         # the numbered sources (shared ones too) are links of the page: out_link draws them
         "affiliate": paid.summary([*body.links, *front_matter_urls(entry.data),
                                    *_source_urls(sources)]),
-    }, body.text
+    }, body.text, (*body.ids, *source_ids(len(sources)))

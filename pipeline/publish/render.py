@@ -116,7 +116,10 @@ def _render_entry(state: dict, entry: Entry) -> tuple[dict, tuple | None]:
     search record is (where in the spill, its length, its digest)."""
     fact, record = entry_fact(entry), None
     if entry.is_published:
-        parts, text = make_parts(entry, state["inputs"])
+        from ..checks.references import keep_page_ids
+
+        parts, text, ids = make_parts(entry, state["inputs"])
+        keep_page_ids(entry, ids)  # validate's link-anchor reads them: not worked out again
         fact["outgoing"] = " ".join(parts["outgoing"])
         spill = state["spill"]
         found = record_bytes(entry, text)
