@@ -6,7 +6,7 @@ import re
 
 from hypothesis import given, settings, strategies as st
 
-from pipeline.checks.citations import _SENTENCE_END, _UNIT, QUANT_RE
+from pipeline.checks.claims import _SENTENCE_END, _UNIT, QUANT_RE
 
 # The plain form: the look-behind first. The engine then tries it at every position.
 PLAIN = re.compile(
@@ -43,7 +43,7 @@ def test_the_fast_sentence_end_finds_the_same_boundaries(text):
        .map("".join))
 def test_no_claim_spans_two_sentences(text):
     """What claim-uncited relies on to search a paragraph once: a sentence boundary is
-    never inside a match (see citations._sentences)."""
+    never inside a match (see claims._sentences)."""
     for m in QUANT_RE.finditer(text):
         assert not _SENTENCE_END.search(m.group(0)), m.group(0)
 
@@ -64,11 +64,11 @@ def test_a_percentage_spelled_out_is_a_claim():
 
 
 def plain_sentences(entry, having):
-    """The plain form of citations._sentences, a line at a time: what it must give."""
+    """The plain form of claims._sentences, a line at a time: what it must give."""
     import bisect
 
     from pipeline.catalog.text import prose_lines
-    from pipeline.checks.citations import _ATTACHED, _ORDERED_ITEM
+    from pipeline.checks.claims import _ATTACHED, _ORDERED_ITEM
 
     para: list[tuple[int, str]] = []
 
@@ -136,7 +136,7 @@ BODY_PIECES = ["\n", "\n", "\n\n", " ", "It runs 35 tok/s", " at 2x", ". ", "! "
 @given(st.lists(st.sampled_from(BODY_PIECES), max_size=24).map("".join))
 def test_sentences_are_those_of_the_plain_form(body):
     from pipeline.catalog.model import Entry
-    from pipeline.checks.citations import _sentences
+    from pipeline.checks.claims import _sentences
 
     def entry():
         return Entry(id="glossary/x", collection="glossary", slug="x", file="x.md", data={},

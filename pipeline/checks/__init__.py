@@ -26,12 +26,13 @@ from __future__ import annotations
 
 import datetime as _dt
 import importlib
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from ..catalog.model import Catalog, Entry
 from ..config import Settings
-from ..diagnostics import Diagnostic
+from ..diagnostics import Diagnostic, Rule
 
 CheckFn = Callable[["Context"], Iterable[Diagnostic]]
 CHECKS: list[CheckFn] = []
@@ -41,12 +42,13 @@ CHECK_MODULES = (
     "schema",
     "references",
     "citations",
+    "claims",
     "publishing",
     "affiliates",
 )
 # Rule families whose diagnostics for an entry depend on no other entry: after
 # another entry changes, only the other families run again.
-LOCAL_MODULES = ("schema", "citations", "affiliates")
+LOCAL_MODULES = ("schema", "citations", "claims", "affiliates")
 # Modules of rules about something other than entries, run by validate itself: the
 # commits of a change (`--changed-since`).
 OTHER_MODULES = ("commits",)
@@ -102,6 +104,18 @@ def load_checks() -> list[CheckFn]:
             importlib.import_module(f"{__name__}.{name}")
         _loaded = True
     return CHECKS
+
+
+def families_reporting_errors(overrides: dict[str, str], strict: bool = False) -> frozenset[str]:
+    """The rule families (CHECK_MODULES) with a rule that reports errors under the
+    settings' `[checks]` (`overrides`), or, with `strict`, errors or warnings: all a
+    run needs that refuses errors and shows nothing else (a build)."""
+    load_checks()
+    reporting = {"error", "warning"} if strict else {"error"}
+    return frozenset(
+        name for name in CHECK_MODULES
+        if any(overrides.get(r.id, r.severity) in reporting
+               for r in vars(sys.modules[f"{__name__}.{name}"]).values() if isinstance(r, Rule)))
 
 
 def family(fn: CheckFn) -> str:

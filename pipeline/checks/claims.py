@@ -1,0 +1,169 @@
+"""Quantitative claims: a number in a published body cites its source in its sentence.
+
+A family of its own: its rule is a warning unless the settings raise it, and
+a build, which refuses errors only, does not run it then (validate's
+`errors_only`).
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+
+from ..catalog.model import Entry
+from ..catalog.text import CITE_GROUP_RE, NO_CITE_RE, prose_lines
+from ..diagnostics import rule
+from . import Context, check
+
+CLAIM_UNCITED = rule(
+    "claim-uncited",
+    "warning",
+    "A quantitative claim in a published body cites a source in its sentence.",
+    """
+    A sentence of a published body that states a number with a unit or a
+    percentage (tok/s, GB, %, 10 percent, $, W, ms, bpw, 2x...) carries a citation
+    `[@id]` in the same sentence. When a sentence needs none (a worked example,
+    a definition), end it with the visible marker `<!-- no-cite: reason -->`:
+    it stays in the Markdown for reviewers and never reaches readers.
+    """,
+    example="EXL2 runs 10-25% faster per stream than AWQ.     <- cite it: ... [@exl2-bench].\n"
+    "A 7B model at 4 bpw needs about 3.5 GB. <!-- no-cite: worked example -->",
+    hint="add [@source-id] to the sentence, or mark it <!-- no-cite: reason -->",
+)
+
+_UNIT = (r"(?:%|[x×](?![\w-])|tok/s|tokens?/s|t/s|tokens per second|[KMGT]i?B(?:/s)?(?![\w])"
+         r"|W(?![\w])|watts?\b|ms\b|bpw\b|GHz\b|MHz\b|TFLOPS\b|TOPS\b|USD\b"
+         r"|(?i:percent|per cent|percentage points?)\b)")
+# A number with a unit, a percentage or a dollar amount, not inside a word or a version
+# number. The pattern starts with one character class (the look-behind comes after it):
+# the regex engine then skips to the next `$` or digit with a quick test of each
+# character, instead of trying every branch at every position. Which branch applies
+# depends on that first character.
+QUANT_RE = re.compile(
+    r"[\d$](?<![\w.].)(?:(?<=\$)\s?\d[\d,]*(?:\.\d+)?"
+    r"|(?<=\d)[\d,]*(?:\.\d+)?(?:\s?-\s?\d[\d,]*(?:\.\d+)?)?\s?" + _UNIT + ")"
+)
+_ORDERED_ITEM = re.compile(r"\d+[.)] ")
+# Where a sentence ends: its full stop (kept in the sentence), then an optional closing
+# quote or bracket and white space, before more text. Starting with the full stop (not a
+# look-behind) lets the engine skip to the next one.
+# An abbreviation's full stop ("i.e.", "e.g.", "vs.", "cf.", "approx.") ends no sentence:
+# a claim cited after one was taken for uncited (found in review).
+# The look-behinds come after the full stop, so the pattern still starts with it.
+_SENTENCE_END = re.compile(r"[.!?](?<!(?i:\b(?:i\.e|e\.g)\.))(?<!(?i:\b(?:vs|cf)\.))"
+                           r"(?<!(?i:\bapprox\.))[\"')\]]?\s+(?=\S)")
+
+
+def _sentences(entry: Entry, having: re.Pattern):
+    """(line, text, first match of `having`, line of the match, its column) of each
+    sentence of each prose paragraph (headings left out) where `having` is found; `line`
+    is where the sentence starts.
+
+    A paragraph is a run of prose lines; a blank line, a heading or a table row
+    ends one, and a list item (`- `, `* `, `+ `, `1. `, `1) `) starts a new one.
+    A table row other than a header or a delimiter row is a claim of its own.
+
+    Each paragraph is searched once: a match never spans two sentences (they start after white
+    space and end before it), so the first match inside a sentence's stretch of
+    its paragraph is the first match in the sentence. For QUANT_RE that holds
+    because the only `.` it takes is a decimal point and it ends on no white
+    space (tests/test_quant_pattern.py checks it); a pattern for which it does
+    not hold must not be given here."""
+    lines = list(prose_lines(entry))
+    numbers: list[int] = []  # the paragraph's file lines
+    texts: list[str] = []  # and their text, stripped
+    leads: list[int] = []  # and how much was stripped from their start
+    for i, (line_no, line) in enumerate(lines):
+        stripped = line.strip()
+        first = stripped[:1]
+        if not first or first == "#":
+            if texts:
+                yield from _claims_in(numbers, texts, leads, having)
+                numbers, texts, leads = [], [], []
+            continue
+        if first == "|":
+            if texts:
+                yield from _claims_in(numbers, texts, leads, having)
+                numbers, texts, leads = [], [], []
+            following = lines[i + 1][1].strip() if i + 1 < len(lines) else ""
+            is_header = following.startswith("|") and set(following) <= set("|-: ")
+            if not is_header and not set(stripped) <= set("|-: "):
+                found = having.search(stripped)
+                if found:  # a table row is its own claim
+                    lead = len(line) - len(line.lstrip())
+                    yield line_no, stripped, found, line_no, lead + found.start() + 1
+            continue
+        if texts and ((first in "-*+" and stripped[1:2] == " ")
+                      or (first.isdecimal() and _ORDERED_ITEM.match(stripped))):
+            yield from _claims_in(numbers, texts, leads, having)  # an item starts a paragraph
+            numbers, texts, leads = [], [], []
+        numbers.append(line_no)
+        texts.append(stripped)
+        leads.append(len(line) - len(line.lstrip()))
+    if texts:
+        yield from _claims_in(numbers, texts, leads, having)
+
+
+def _claims_in(numbers: list[int], texts: list[str], leads: list[int], having: re.Pattern):
+    """_sentences for one paragraph: its lines' numbers, stripped texts and what was
+    stripped from their starts."""
+    text = " ".join(texts) + " "
+    found = list(having.finditer(text))
+    if not found:
+        return
+    offsets = [0]  # where each line starts in `text`
+    for t in texts[:-1]:
+        offsets.append(offsets[-1] + len(t) + 1)
+    merged: list[list] = []  # [start, end, text] of each sentence
+    pos = 0
+    for m in _SENTENCE_END.finditer(text):
+        _add_sentence(merged, text, pos, m.start() + 1)  # the full stop ends the sentence
+        pos = m.end()
+    _add_sentence(merged, text, pos, len(text))
+    k = 0
+    for start, end, s in merged:
+        while k < len(found) and found[k].start() < start:
+            k += 1
+        if k < len(found) and found[k].start() < end:
+            at = found[k].start()
+            n = bisect.bisect_right(offsets, at) - 1  # the line the match is on
+            yield (numbers[bisect.bisect_right(offsets, start) - 1], s, found[k], numbers[n],
+                   leads[n] + at - offsets[n] + 1)
+
+
+def _add_sentence(merged: list[list], text: str, start: int, end: int) -> None:
+    s = text[start:end]
+    # a citation or a no-cite marker written after the full stop belongs before it; what
+    # follows it is the next sentence (a marker at the end of a line is not the next
+    # line's too: found in review)
+    if merged and (s.startswith("[@") or s.startswith("<!--")):
+        cut = start + _ATTACHED.match(s).end()
+        merged[-1][1] = cut
+        merged[-1][2] += " " + text[start:cut].rstrip()
+        if not text[cut:end].strip():
+            merged[-1][1] = end
+            return
+        start, s = cut, text[cut:end]
+    merged.append([start, end, s])
+
+
+# What `_add_sentence` gives back to the sentence before: citations and markers, in a row.
+_ATTACHED = re.compile(r"(?:(?:\[[^\[\]@]*@[^\[\]]*\]|<!--.*?-->|\[@|<!--)\s*)+", re.S)
+
+
+def uncited_claims(entry: Entry):
+    """(line, column, the number) of each uncited quantitative claim."""
+    for _, sentence, m, line, col in _sentences(entry, QUANT_RE):
+        if CITE_GROUP_RE.search(sentence) or NO_CITE_RE.search(sentence):
+            continue
+        yield line, col, m.group(0)
+
+
+@check
+def check_claims(ctx: Context):
+    for entry in ctx.targets():
+        if entry.is_published:
+            for line, col, number in uncited_claims(entry):
+                yield CLAIM_UNCITED(entry.file, line, col,
+                                    f"'{number}' is a quantitative claim with no citation "
+                                    "in its sentence", entry=entry.id)
