@@ -142,13 +142,21 @@ def changed_facts(old: Record | None, new: Record | None, path: str = "") -> set
 
 def plan(records: dict[str, Record], by_id: dict[str, str], targets: set[str],
          facts: set[tuple], always: set[str], day: str,
-         local: frozenset, catalog_wide: frozenset) -> tuple[set[str], set[str]]:
+         local: frozenset, catalog_wide: frozenset,
+         wanted: frozenset | None = None) -> tuple[set[str], set[str]]:
     """(entries to check with every rule family, entries to check with the catalog-wide
     families only), among `targets`; those in `always` are checked in full whatever
     their record says. Entries outside `targets` whose catalog-wide results may have
-    changed forget them, to be checked when next asked for."""
+    changed forget them, to be checked when next asked for.
+
+    `wanted`: the families the run makes (default: all). An entry is checked when
+    one of those is missing; results of the others that may be stale are forgotten,
+    for a run that wants them."""
     full: set[str] = set()
     catalog_only: set[str] = set()
+    local_wanted = local if wanted is None else local & wanted
+    wide_wanted = catalog_wide if wanted is None else catalog_wide & wanted
+    skipped = (local | catalog_wide) - (local_wanted | wide_wanted)
     for entry_id, path in by_id.items():
         r = records[path]
         hit = bool(facts) and not facts.isdisjoint(r.dependencies())
@@ -157,13 +165,17 @@ def plan(records: dict[str, Record], by_id: dict[str, str], targets: set[str],
                 for family in catalog_wide:
                     r.results.pop(family, None)
             continue
-        if hit and entry_id in always:  # its results now are against a base revision and
-            for family in catalog_wide:  # not kept: what it had is stale all the same
+        # against a base revision, its results are not kept: what it had is stale all the
+        # same; a family this run does not make is not made again where it may be stale
+        if hit and (entry_id in always or not skipped.isdisjoint(catalog_wide)):
+            for family in catalog_wide:
                 r.results.pop(family, None)
         known = r.results.keys()
-        if entry_id in always or not local <= known or not r.dated_ok(day):
+        if entry_id in always or not local_wanted <= known or not r.dated_ok(day):
             full.add(entry_id)
-        elif hit or not catalog_wide <= known:
+            for family in skipped:  # its record is made anew: its date, its results
+                r.results.pop(family, None)
+        elif hit or not wide_wanted <= known:
             catalog_only.add(entry_id)
     return full, catalog_only
 

@@ -31,7 +31,7 @@ from .catalog.model import Catalog, Entry
 from .catalog.parsed import StoreWriter, store_path, written
 from .catalog.text import (citations, page_links, path_to_id, relative_target, site_links,
                            source_refs)
-from .checks import CHECK_MODULES, LOCAL_MODULES
+from .checks import CHECK_MODULES, LOCAL_MODULES, families_reporting_errors
 from .config import Settings
 from .diagnostics import Diagnostic
 from .errors import UsageError
@@ -316,7 +316,10 @@ def _check_shard(state: dict, stubs: dict[str, tuple], bibliography: tuple,
                       bibliography_file=bib_file, unreadable=broken,
                       bibliography_unreadable=bib_broken)
     extras = {"schemas": state["schemas"]}  # shared by the chunks: computed once
-    checks = load_checks()
+    wanted = state.get("families")  # None: all
+    checks = [fn for fn in load_checks() if wanted is None or family(fn) in wanted]
+    wide = [f for f in CATALOG_FAMILIES if wanted is None or f in wanted]
+    local = [f for f in LOCAL_MODULES if wanted is None or f in wanted]
     bar = state.get("progress")
     wanted = sorted(i for i in full | catalog_only
                     if i in parsed or (packed is not None and i in packed))
@@ -331,9 +334,9 @@ def _check_shard(state: dict, stubs: dict[str, tuple], bibliography: tuple,
                       only=chunk, base_catalog=state["base"], extras=extras)
         local_ctx = dataclasses.replace(ctx, only=chunk & full)
         for entry_id in chunk:
-            out[entry_id] = {f: [] for f in CATALOG_FAMILIES}
+            out[entry_id] = {f: [] for f in wide}
             if entry_id in full:
-                out[entry_id].update({f: [] for f in LOCAL_MODULES})
+                out[entry_id].update({f: [] for f in local})
         for fn in checks:
             use = local_ctx if is_local(fn) else ctx
             fam = family(fn)
@@ -447,6 +450,7 @@ def validate(
     jobs: int | None = None,
     progress=None,
     share: WorkerShare | None = None,
+    errors_only: bool = False,
 ) -> ValidationResult:
     """Check the catalog; report on everything, on `paths`, or on what changed since a revision.
 
@@ -454,9 +458,13 @@ def validate(
     processes (default: one per core when there is enough work); `progress`,
     when given, is told how much work there is and how much is done
     (`pipeline.progress.Progress`); `share` lends worker processes to the
-    caller (see WorkerShare).
+    caller (see WorkerShare). `errors_only`: for a caller that refuses errors and
+    shows nothing else (a build), rule families that can report no error under the
+    settings are not run where they have no result (the cache keeps none for them, so
+    a later run makes them); the errors are all there, the warnings may not be.
     """
     today = today or _dt.date.today()
+    wanted = families_reporting_errors(settings.checks, strict) if errors_only else None
     store = ValidateCache.open(settings, enabled=cache)
     records, fresh, refused = store.scan(walk_folder(settings))
     sources, where, bib_load = _bibliography(settings)
@@ -464,16 +472,23 @@ def validate(
     # it are not reported one by one: its own error says why)
     bibliography = (sources, where, settings.paths.bibliography,
                     any(d.rule != "bibliography" for d in bib_load))
-    count = max(1, min(jobs or cores(), len(fresh) // PER_WORKER)) if can_fork() else 1
+    # parsed ones, and those a cold build left without a family it did not run (checked
+    # where they are read again: in the workers too)
+    local = LOCAL_MODULES_SET if wanted is None else LOCAL_MODULES_SET & wanted
+    unchecked = sum(1 for r in records.values() if r.entry and not local <= r.results.keys())
+    parsing = min(jobs or cores(), len(fresh) // PER_WORKER)
+    count = max(1, parsing, min(jobs or cores(), (len(fresh) + unchecked) // PER_WORKER)) \
+        if can_fork() else 1
     state = {"settings": settings, "prefix": settings.paths.entries.strip("/"), "today": today,
-             "schemas": _load_schemas(settings) if fresh else None,
+             "schemas": _load_schemas(settings) if fresh or count > 1 else None,
              "base": Catalog(entries=_EntriesAt(settings, changed_since)) if changed_since
              else None, "bibliography": sources, "mention": _mention(sources),
              "keep": count == 1,  # a worker forgets entries once checked
              # a cold run in workers keeps what it parsed for a build (catalog.parsed)
              "keep_parsed": (str(store.parsed_folder), f"{os.getpid()}-{time.time_ns()}")
-             if count > 1 and share is None and store.parsed_folder is not None else None,
-             "progress": progress if count == 1 else None}  # workers draw nothing
+             if parsing > 1 and share is None and store.parsed_folder is not None else None,
+             "progress": progress if count == 1 else None,  # workers draw nothing
+             "families": wanted}
     if count > 1:  # what every worker needs, made once here: they inherit it
         from .checks import load_checks
 
@@ -501,7 +516,7 @@ def validate(
         only, changed, touched = _targets(settings, by_id, records, paths, changed_since)
         targets = set(by_id) if only is None else only
         full, catalog_only = plan(records, by_id, targets, facts, changed, today.isoformat(),
-                                  LOCAL_MODULES_SET, CATALOG_FAMILIES_SET)
+                                  LOCAL_MODULES_SET, CATALOG_FAMILIES_SET, wanted)
         computed: dict[str, dict] = {}
         if full or catalog_only:
             if state["schemas"] is None:

@@ -5,6 +5,10 @@ renders and plans (none of which writes anything), and waits for the verdict
 before its first write: on two cores the two overlap. A big build validates
 first, in this process, with the build's workers: each entry validate parses
 there is rendered there too, so no file is parsed twice.
+
+The build shows no warnings, so a rule family that can report none but
+warnings under the settings (`claims`, by default) is not run for it
+(validate's `errors_only`): `pipeline validate` makes and shows those.
 """
 
 from __future__ import annotations
@@ -42,7 +46,7 @@ def refuse_invalid(settings: Settings, today: _dt.date | None = None,
     of the bytes it checked). `share`: see validate.WorkerShare."""
     from ..validate import validate
 
-    checked = validate(settings, today=today, jobs=jobs, share=share)
+    checked = validate(settings, today=today, jobs=jobs, share=share, errors_only=True)
     if checked.errors:
         raise _failure(checked)
     return checked.parsed, checked.digests
@@ -52,7 +56,7 @@ def _child(conn, settings: Settings, today, jobs) -> None:
     try:
         from ..validate import validate
 
-        checked = validate(settings, today=today, jobs=jobs)
+        checked = validate(settings, today=today, jobs=jobs, errors_only=True)
         conn.send_bytes(pickle.dumps((checked.diagnostics, checked.entries) if checked.errors
                                      else ("passed", checked.parsed, checked.digests)))
     except BaseException:  # noqa: BLE001 - the parent validates again and reports it
