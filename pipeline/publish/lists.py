@@ -11,6 +11,9 @@ new records and the spans of the previous file that hold the others.
 from __future__ import annotations
 
 import json
+import re
+
+import orjson
 
 from ..config import COLLECTIONS
 from ..errors import PipelineError
@@ -42,7 +45,7 @@ def write_lists(b: Run) -> None:
             if collection not in moved and not (page and b.site_changed) and tree.carry_file(rel):
                 continue
             if page:
-                items = [json.loads(facts[i]["item"]) for i in ids]
+                items = [_item(facts[i]) for i in ids]
                 tree.put(rel, site.collection_page(collection, items))
             else:
                 tree.put(rel, collection_json.collection_bytes(
@@ -55,10 +58,10 @@ def write_lists(b: Run) -> None:
     newest = sorted(b.published, key=lambda i: (facts[i]["updated"], f"/{i}"),
                     reverse=True)[:feed.FEED_SIZE]
     tree.put("feed.xml", feed.atom_feed(settings, sent + [
-        feed.entry_item(json.loads(facts[i]["item"]), facts[i]["authors"]) for i in newest]))
+        feed.entry_item(_item(facts[i]), facts[i]["authors"]) for i in newest]))
     tree.put("redirects.json", json_bytes(redirects.redirects_json(b.plan)))
     tree.put("_redirects", redirects.netlify_redirects(b.plan))
-    recent = [json.loads(facts[i]["item"]) for i in sorted(
+    recent = [_item(facts[i]) for i in sorted(
         b.published, key=lambda i: (facts[i]["updated"], i), reverse=True)[:12]]
     counts = {c: len(ids) for c, ids in by_collection.items()}
     tree.put("index.html", lambda: site.home_page(recent, counts),
@@ -67,6 +70,18 @@ def write_lists(b: Run) -> None:
     tree.put("gone.html", site.gone_page, digest(site.fingerprint, "gone"))
     for rel, data in site.assets().items():
         tree.put(rel, data)
+
+
+def _item(fact: dict) -> dict:
+    """An entry's collection item, from its JSON (orjson reads it in a fifth of the
+    standard library's time: 10,000 of them are read for the collection pages). orjson
+    reads an integer over 64 bits as a float: an item with a long run of digits is read
+    by the standard library."""
+    data = fact["item"]
+    return json.loads(data) if _LONG_NUMBER.search(data) else orjson.loads(data)
+
+
+_LONG_NUMBER = re.compile(rb"\d{19}")
 
 
 def _write_search_index(b: Run) -> None:
