@@ -57,21 +57,27 @@ def give_back() -> None:
 # A full collection after this many collections of the middle generation (10 by default):
 # in practice, none during a build.
 FULL_COLLECTIONS_AFTER = 1000
+# A young collection when this many more objects were made than freed (700 by default).
+YOUNG_COLLECTION_AFTER = 50_000
 
 
 @contextlib.contextmanager
 def rare_full_collections():
-    """While a big step runs: no full passes of the cyclic garbage collector.
+    """While a big step runs: few passes of the cyclic garbage collector, and no full ones.
 
     The step makes many objects that live until it ends (parsed entries, pages'
     parts, their facts): each full pass looks through all of them again, for
     garbage that plain reference counting frees anyway (the work makes almost
     no cycles; those it makes die young, in the first two generations, which
-    are still collected as usual). A cold build's processes spent half their
-    collecting time in full passes.
+    are still collected, less often). A cold build's processes spent half their
+    collecting time in full passes. Young passes every 50,000 objects instead of
+    700 took a cold build of the 10,000-entry benchmark corpus from 8.5 to 9.0 s
+    (14.8 to 15.2 CPU s) to 8.2 to 8.6 s (14.3 to 14.6), its largest process's
+    peak staying at 128 MB; with the collector off, the same.
     """
     young, middle, full = gc.get_threshold()
-    gc.set_threshold(young, middle, max(full, FULL_COLLECTIONS_AFTER))
+    gc.set_threshold(max(young, YOUNG_COLLECTION_AFTER), middle,
+                     max(full, FULL_COLLECTIONS_AFTER))
     try:
         yield
     finally:
