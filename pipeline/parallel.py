@@ -71,9 +71,9 @@ def rare_full_collections():
     no cycles; those it makes die young, in the first two generations, which
     are still collected, less often). A cold build's processes spent half their
     collecting time in full passes. Young passes every 50,000 objects instead of
-    700 took a cold build of the 10,000-entry benchmark corpus from 8.5 to 9.0 s
-    (14.8 to 15.2 CPU s) to 8.2 to 8.6 s (14.3 to 14.6), its largest process's
-    peak staying at 128 MB; with the collector off, the same.
+    700: cold builds of the 10,000-entry benchmark corpus, interleaved, took a
+    median of 15.80 CPU s instead of 16.16 (15.77 with the collector off), their
+    largest process's peak staying at 128 MB.
     """
     young, middle, full = gc.get_threshold()
     gc.set_threshold(max(young, YOUNG_COLLECTION_AFTER), middle,
