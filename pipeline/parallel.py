@@ -57,27 +57,21 @@ def give_back() -> None:
 # A full collection after this many collections of the middle generation (10 by default):
 # in practice, none during a build.
 FULL_COLLECTIONS_AFTER = 1000
-# A young collection when this many more objects were made than freed (700 by default).
-YOUNG_COLLECTION_AFTER = 50_000
 
 
 @contextlib.contextmanager
 def rare_full_collections():
-    """While a big step runs: few passes of the cyclic garbage collector, and no full ones.
+    """While a big step runs: no full passes of the cyclic garbage collector.
 
     The step makes many objects that live until it ends (parsed entries, pages'
     parts, their facts): each full pass looks through all of them again, for
     garbage that plain reference counting frees anyway (the work makes almost
     no cycles; those it makes die young, in the first two generations, which
-    are still collected, less often). A cold build's processes spent half their
-    collecting time in full passes. Young passes every 50,000 objects instead of
-    700: cold builds of the 10,000-entry benchmark corpus, interleaved, took a
-    median of 15.80 CPU s instead of 16.16 (15.77 with the collector off), their
-    largest process's peak staying at 128 MB.
+    are still collected as usual). A cold build's processes spent half their
+    collecting time in full passes.
     """
     young, middle, full = gc.get_threshold()
-    gc.set_threshold(max(young, YOUNG_COLLECTION_AFTER), middle,
-                     max(full, FULL_COLLECTIONS_AFTER))
+    gc.set_threshold(young, middle, max(full, FULL_COLLECTIONS_AFTER))
     try:
         yield
     finally:
