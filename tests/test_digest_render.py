@@ -301,3 +301,12 @@ def test_render_refuses_a_link_to_no_entry(drafted, cli, tmp_path):
                      r"/glossary/does-not-exist: no such entry", r.output), r.output
     assert "fix them, then render again" in r.output
     assert not (tmp_path / "out").exists()
+
+
+def test_render_refuses_a_raw_html_link_to_no_entry(drafted, cli, tmp_path):
+    edit_digest(drafted, (f"# {HEADLINE}\n",
+                          f'# {HEADLINE}\n\nRead <a href="/glossary/does-not-exist">this</a>.\n'))
+    r = cli(drafted, "digest", "render", "2026-10", "--out", str(tmp_path / "out"))
+    assert r.exit_code == 1
+    assert re.search(r"digests/2026-10\.md:\d+:15: error link-unresolved: link to "
+                     r"/glossary/does-not-exist: no such entry", r.output), r.output

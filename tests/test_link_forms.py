@@ -165,3 +165,50 @@ def test_a_bare_url_that_is_good_in_code_or_elsewhere_is_quiet(catalog):
     vllm(catalog, f"Intro.\n\nSee {SITE}/glossary/awq. And `{SITE}/glossary/incode`, "
                   f"https://example.org/glossary/nothere, and x{SITE}/glossary/nothere.\n")
     assert found(catalog) == []
+
+
+# -- links written as raw HTML (found in review: validate did not see them; one to our own
+# domain was read as a bare URL running into the tag, `/glossary/awk">this`) -------------
+
+@pytest.mark.parametrize("written,target,shown", [
+    ('<a href="/glossary/awk">AWQ</a>', "/glossary/awk", "/glossary/awk"),
+    ("<a href='/glossary/awk#kernels'>AWQ</a>", "/glossary/awk", "/glossary/awk"),
+    ('<a href=/glossary/awk>AWQ</a>', "/glossary/awk", "/glossary/awk"),
+    ('<A class="x" HREF = "/glossary/awk?x=1">AWQ</A>', "/glossary/awk", "/glossary/awk"),
+    (f'<a href="{SITE}/glossary/awk">AWQ</a>', f"{SITE}/glossary/awk", f"{SITE}/glossary/awk"),
+    (f'<a title="t" href="{SITE}/glossary/awk#x">AWQ</a>', f"{SITE}/glossary/awk",
+     f"{SITE}/glossary/awk"),
+    ('<a href="&#x2F;glossary/awk">AWQ</a>', "&#x2F;glossary/awk", "/glossary/awk"),
+])
+def test_a_raw_html_link_to_no_entry_is_reported_where_it_is(catalog, written, target, shown):
+    path = vllm(catalog, f"Intro.\n\nSee {written} here.\n")
+    assert found(catalog) == [("link-unresolved", *at(path, target),
+                               f"link to {shown}: no such entry")]
+
+
+def test_a_relative_raw_html_link_is_reported_with_the_path_to_use(catalog):
+    path = vllm(catalog, 'Intro.\n\nSee <a href="awq">AWQ</a>.\n')
+    assert found(catalog) == [(
+        "link-unresolved", *at(path, 'awq"'),
+        "link to awq: a relative path, which leads elsewhere depending on the address the "
+        "page is served at; link to a page by its site path, /<collection>/<slug>, or to "
+        "another site by its full URL")]
+
+
+def test_good_raw_html_links_and_lookalikes_are_quiet(catalog):
+    vllm(catalog, 'Intro.\n\n<a href="/glossary/awq">AWQ</a>, '
+         f'<a href="{SITE}/glossary/awq">AWQ</a>, <a href="https://example.org/x">x</a>, '
+         '<a href="mailto:a@example.org">mail</a>, <abbr title="/glossary/nope">A</abbr>, '
+         '<a data-href="/glossary/nope" href="/glossary/awq">AWQ</a>, '
+         '`<a href="/glossary/nope">` in code.\n\n'
+         '```html\n<a href="/glossary/nope">x</a>\n```\n')
+    assert found(catalog) == []
+
+
+def test_a_raw_html_link_counts_as_a_reference_for_the_cache(catalog):
+    """An entry linking to another in raw HTML is checked again when that one goes."""
+    vllm(catalog, 'Intro.\n\nSee <a href="/glossary/awq">AWQ</a>.\n')
+    assert found(catalog) == []
+    (catalog / "entries/glossary/awq.md").unlink()
+    assert ("link-unresolved", "link to /glossary/awq: no such entry") in [
+        (d[0], d[3]) for d in found(catalog)]

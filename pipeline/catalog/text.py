@@ -9,6 +9,7 @@ second paragraph is prose.
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterable, Iterator
 
@@ -57,6 +58,11 @@ _NOT_SITE_OR_URL = r"<?((?![A-Za-z][\w+.-]*:|/)[^\s<>]+?)>?"
 _PAGE_LINK_IN_LINE_RE = re.compile(rf"\]\([^\S\n]*{_NOT_SITE_OR_URL}{_TITLE}\)")
 _PAGE_REF_DEF_IN_LINE_RE = re.compile(rf"^ {{0,3}}\[[^\]\n]+\]:[^\S\n]*{_NOT_SITE_OR_URL}{_TITLE}$",
                                       re.MULTILINE)
+# A link written as raw HTML, `<a href="/glossary/awq">`: the `href` of an `<a>` tag, in
+# double or single quotes or none (group 1, 2 or 3), as a page reads it.
+_HTML_HREF_RE = re.compile(r"""<a\s(?:[^>"']|"[^"]*"|'[^']*')*?(?<=[\s"'])href\s*=\s*"""
+                           r"""(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""", re.IGNORECASE)
+_SCHEME_RE = re.compile(r"[A-Za-z][\w+.-]*:")
 # An autolink to an absolute http(s) URL, `<https://host/path#x>` (CommonMark: no space, `<`
 # or `>` inside; `\<` is not one): its scheme and host, path, fragment or query, as above.
 # A site path in angle brackets, `</glossary/awq>`, is no autolink (it has no scheme).
@@ -191,7 +197,48 @@ def internal_links(entry: Entry) -> Iterator[tuple[int, int, str, str]]:
 
 
 def _internal_links(entry: Entry) -> list[tuple[int, int, str, str]]:
-    return _links(entry, _LINK_IN_LINE_RE, _REF_DEF_IN_LINE_RE)
+    links = _links(entry, _LINK_IN_LINE_RE, _REF_DEF_IN_LINE_RE)
+    html_paths = [(line, column, *_path_and_anchor(href)) for line, column, href
+                  in html_links(entry) if _is_site_path(href)]
+    return sorted(links + html_paths) if html_paths else links
+
+
+def html_links(entry: Entry) -> list[tuple[int, int, str]]:
+    """(line, column, destination) of every link written as raw HTML in the prose,
+    `<a href="...">` (character references decoded, as a browser reads it), in order; the
+    column is that of the destination. Worked out once per entry and kept on it."""
+    links = entry.__dict__.get("html_links")
+    if links is None:
+        links = entry.__dict__["html_links"] = _html_links(entry)
+    return links
+
+
+def _html_links(entry: Entry) -> list[tuple[int, int, str]]:
+    text = prose_text(entry)
+    if "<a" not in text and "<A" not in text:
+        return []
+    found, line, at = [], 0, 0
+    for m in _HTML_HREF_RE.finditer(text):
+        group = 1 if m.group(1) is not None else 2 if m.group(2) is not None else 3
+        start = m.start(group)
+        line += text.count("\n", at, start)
+        at = start
+        href = m.group(group).strip()
+        found.append((entry.body_line + line, start - text.rfind("\n", 0, start),
+                      html.unescape(href) if "&" in href else href))
+    return found
+
+
+def _is_site_path(href: str) -> bool:
+    return href.startswith("/") and not href.startswith(("//", "/\\"))
+
+
+def _path_and_anchor(destination: str) -> tuple[str, str]:
+    """A destination's path, and its fragment or query with what follows (`/a#b` ->
+    (`/a`, `#b`)), as the Markdown link patterns give them."""
+    cut = min((i for i in (destination.find("#"), destination.find("?")) if i >= 0),
+              default=len(destination))
+    return destination[:cut], destination[cut:]
 
 
 def site_links(entry: Entry, base_url: str) -> list[tuple[int, int, str, str, str]]:
@@ -217,6 +264,11 @@ def site_links(entry: Entry, base_url: str) -> list[tuple[int, int, str, str, st
     # renderer has it): one not found above as a link, a definition or an autolink
     seen = {(line, column) for line, column, *_ in found}
     found += [link for link in _bare_urls(entry, host) if link[:2] not in seen]
+    for line, column, href in html_links(entry):  # `<a href="https://host/path">`
+        if href[:4].lower() == "http" and "://" in href:
+            origin, slash, rest = href.partition("://")[2].partition("/")
+            found.append((line, column, href[:href.index("://") + 3] + origin,
+                          *_path_and_anchor(slash + rest)))
     own = [(line, column, path or "/", anchor, origin)
            for line, column, origin, path, anchor in found
            if _bare_host(origin.split("://", 1)[-1]) == host]
@@ -230,8 +282,12 @@ def page_links(entry: Entry) -> list[tuple[int, int, str]]:
     Worked out once per entry and kept on it, like internal_links."""
     links = entry.__dict__.get("page_links")
     if links is None:
-        links = entry.__dict__["page_links"] = _links(entry, _PAGE_LINK_IN_LINE_RE,
-                                                      _PAGE_REF_DEF_IN_LINE_RE)
+        links = _links(entry, _PAGE_LINK_IN_LINE_RE, _PAGE_REF_DEF_IN_LINE_RE)
+        relative = [link for link in html_links(entry)
+                    if link[2] and not link[2].startswith("/") and not _SCHEME_RE.match(link[2])]
+        if relative:
+            links = sorted(links + relative)
+        entry.__dict__["page_links"] = links
     return links
 
 
@@ -308,6 +364,8 @@ def _bare_urls(entry: Entry, host: str) -> list[tuple]:
     text = prose_text(entry)
     found, line, at = [], 0, 0
     for m in _BARE_URL_RE.finditer(text):
+        if _in_tag(text, m.start()):
+            continue  # an attribute's value (`<a href="https://...">`): no autolink there
         url = _bare_end(m.group(1))
         scheme, _, rest = url.partition("://") if "://" in url else ("http", "", url)
         name, slash, after = rest.partition("/")
@@ -326,6 +384,15 @@ def _bare_urls(entry: Entry, host: str) -> list[tuple]:
         found.append((entry.body_line + line, start - text.rfind("\n", 0, start), origin,
                       path, anchor))
     return found
+
+
+_TAG_START_RE = re.compile(r"</?[A-Za-z]")
+
+
+def _in_tag(text: str, at: int) -> bool:
+    """Whether `at` is inside a raw HTML tag (after its `<name`, before its `>`)."""
+    opened = text.rfind("<", 0, at)
+    return opened > text.rfind(">", 0, at) and bool(_TAG_START_RE.match(text, opened))
 
 
 def _bare_end(url: str) -> str:

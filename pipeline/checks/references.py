@@ -63,7 +63,8 @@ LINK_UNRESOLVED = rule(
     leads to a different place depending on the address the page is served at
     (`/glossary/gptq` or `/glossary/gptq/`) and wherever the site's JSON is
     shown: both are reported, with the site path to write instead when the
-    path names an entry.
+    path names an entry. A link written as raw HTML, `<a href="/glossary/awq">`,
+    is checked like a Markdown link.
     """,
     example="[AWQ](/glossary/awk)     <- no entry glossary/awk",
     hint="check the spelling of the path; it is /<collection>/<slug>",
