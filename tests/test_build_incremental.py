@@ -229,3 +229,22 @@ def test_a_big_cold_build_keeps_the_page_ids_its_rendering_found(exl2, tmp_path,
     anchors = [d.message for d in validate(settings).diagnostics if d.rule == "link-anchor"]
     assert anchors == ["link to /glossary/exl2#no-such-part: the page has no element with "
                        "the id 'no-such-part'"]
+
+
+def test_a_refused_big_build_keeps_no_ids_a_citation_to_no_source_changed(exl2, tmp_path,
+                                                                         monkeypatch):
+    """A heading that cites no known source keeps `[@nosuch]` as text on the page, so its
+    rendered id has it too; page_ids drops every citation. The build is refused, but the
+    cache it saved must hold page_ids' ids (found in review): validate then reported a
+    link to `#when-to-use-it` as missing, until the entry changed."""
+    monkeypatch.setattr(pool, "MIN_PARALLEL", 1)
+    monkeypatch.setattr(validate_module, "PER_WORKER", 1)
+    edit(exl2 / "entries/glossary/exl2.md", "## When to use it", "## When to use it [@nosuch]")
+    settings = load_settings(exl2)
+    with pytest.raises(ValidationFailed, match="cite-unresolved"):
+        build(settings, tmp_path / "out", jobs=2, use_cache=False)
+    edit(exl2 / "entries/glossary/gptq.md", "See [EXL2](/glossary/exl2).",
+         "See [EXL2](/glossary/exl2#when-to-use-it).")
+    rules = [(d.rule, d.message) for d in validate(settings).diagnostics]
+    assert rules == [(d.rule, d.message) for d in validate(settings, cache=False).diagnostics]
+    assert not [r for r in rules if r[0] == "link-anchor"]

@@ -54,9 +54,11 @@ def _source_urls(sources: list[dict]) -> list[str]:
             if isinstance(s.get(key), str)]
 
 
-def make_parts(entry: Entry, inputs: Inputs) -> tuple[dict, str, tuple[str, ...]]:
+def make_parts(entry: Entry, inputs: Inputs) -> tuple[dict, str, tuple[str, ...] | None]:
     """(parts, the body's plain text, the ids of the page that depend on the entry:
-    what markdown.page_ids works out for validate without rendering)."""
+    what markdown.page_ids works out for validate without rendering). The ids are None
+    when a citation names no source: the page shows it as written, in a heading's id
+    too, where page_ids (and the page once the source is there) has none."""
     marked = MarkedBody(entry)
     sources = number_sources(entry, marked.cited_ids(), inputs.bibliography)
     paid = inputs.paid
@@ -69,4 +71,10 @@ def make_parts(entry: Entry, inputs: Inputs) -> tuple[dict, str, tuple[str, ...]
         # the numbered sources (shared ones too) are links of the page: out_link draws them
         "affiliate": paid.summary([*body.links, *front_matter_urls(entry.data),
                                    *_source_urls(sources)]),
-    }, body.text, (*body.ids, *source_ids(len(sources)))
+    }, body.text, (*body.ids, *source_ids(len(sources))) if _all_numbered(marked, sources) \
+        else None
+
+
+def _all_numbered(marked: MarkedBody, sources: list[dict]) -> bool:
+    numbered = {s["id"] for s in sources}
+    return all(key in numbered for _, _, keys in marked.groups for key in keys)

@@ -119,7 +119,8 @@ def _render_entry(state: dict, entry: Entry) -> tuple[dict, tuple | None]:
         from ..checks.references import keep_page_ids
 
         parts, text, ids = make_parts(entry, state["inputs"])
-        keep_page_ids(entry, ids)  # validate's link-anchor reads them: not worked out again
+        if ids is not None:  # validate's link-anchor reads them: not worked out again
+            keep_page_ids(entry, ids)
         fact["outgoing"] = " ".join(parts["outgoing"])
         spill = state["spill"]
         found = record_bytes(entry, text)
