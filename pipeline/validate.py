@@ -31,7 +31,7 @@ from .catalog.model import Catalog, Entry
 from .catalog.parsed import StoreWriter, store_path, written
 from .catalog.text import (citations, page_links, path_to_id, relative_target, site_links,
                            source_refs)
-from .checks import CHECK_MODULES, LOCAL_MODULES, families_reporting_errors
+from .checks import CHECK_MODULES, LOCAL_MODULES, families_reporting_errors, family_rules
 from .config import Settings
 from .diagnostics import Diagnostic
 from .errors import UsageError
@@ -458,10 +458,10 @@ def validate(
     processes (default: one per core when there is enough work); `progress`,
     when given, is told how much work there is and how much is done
     (`pipeline.progress.Progress`); `share` lends worker processes to the
-    caller (see WorkerShare). `errors_only`: for a caller that refuses errors and
-    shows nothing else (a build), rule families that can report no error under the
-    settings are not run where they have no result (the cache keeps none for them, so
-    a later run makes them); the errors are all there, the warnings may not be.
+    caller (see WorkerShare). `errors_only`: for a caller that refuses errors (a
+    build), rule families that can report no error under the settings are neither run
+    (the cache keeps no result for them, so a later run makes them) nor reported; the
+    errors are all there, those families' warnings are not.
     """
     today = today or _dt.date.today()
     wanted = families_reporting_errors(settings.checks, strict) if errors_only else None
@@ -475,7 +475,8 @@ def validate(
     # parsed ones, and those a cold build left without a family it did not run (checked
     # where they are read again: in the workers too)
     local = LOCAL_MODULES_SET if wanted is None else LOCAL_MODULES_SET & wanted
-    unchecked = sum(1 for r in records.values() if r.entry and not local <= r.results.keys())
+    unchecked = sum(1 for r in records.values() if r.entry and not local <= r.results.keys()) \
+        if paths is None and changed_since is None else 0  # a run on some files: few
     parsing = min(jobs or cores(), len(fresh) // PER_WORKER)
     count = max(1, parsing, min(jobs or cores(), (len(fresh) + unchecked) // PER_WORKER)) \
         if can_fork() else 1
@@ -566,6 +567,11 @@ def validate(
         from .checks.commits import commit_diagnostics
 
         catalog_diags = catalog_diags + commit_diagnostics(settings, changed_since)
+    if wanted is not None:  # what the cache holds of the families not run: not reported,
+        # so that the report does not depend on what an earlier run left there
+        left_out = {r.id for name, rules in family_rules().items() if name not in wanted
+                    for r in rules}
+        found = [d for d in found if d.rule not in left_out]
     diags = apply_severities(load_diags + found + catalog_diags, settings.checks, strict)
     return ValidationResult(diagnostics=diags, entries=len(targets),
                             catalog=_whole(state, by_id, bibliography),

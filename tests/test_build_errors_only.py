@@ -123,3 +123,19 @@ def test_a_catalog_wide_family_a_run_skips_forgets_what_another_entry_changed():
                       CATALOG_FAMILIES_SET, wanted)
     assert (full, wide) == (set(), {"glossary/a"})
     assert "publishing" not in r.results and "schema" in r.results
+
+
+def test_the_report_of_a_refused_build_does_not_depend_on_the_cache(exl2, tmp_path):
+    """Found in review: after a validate, a refused build listed the claim-uncited
+    warnings validate had cached; from a cold cache, none."""
+    path = exl2 / "entries/glossary/gptq.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\nIt needs 12 GB [@nosuch].\n",
+                    encoding="utf-8")
+    settings = load_settings(exl2)
+    with pytest.raises(ValidationFailed) as cold:
+        build(settings, tmp_path / "out")
+    assert any(d.rule == "claim-uncited" for d in validate(settings).diagnostics)
+    with pytest.raises(ValidationFailed) as warm:
+        build(settings, tmp_path / "out")
+    assert str(warm.value) == str(cold.value)
+    assert "claim-uncited" not in str(warm.value) and "cite-unresolved" in str(warm.value)

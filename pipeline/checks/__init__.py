@@ -106,16 +106,20 @@ def load_checks() -> list[CheckFn]:
     return CHECKS
 
 
+def family_rules() -> dict[str, list[Rule]]:
+    """{rule family (CHECK_MODULES): the rules its module registers}."""
+    load_checks()
+    return {name: [r for r in vars(sys.modules[f"{__name__}.{name}"]).values()
+                   if isinstance(r, Rule)] for name in CHECK_MODULES}
+
+
 def families_reporting_errors(overrides: dict[str, str], strict: bool = False) -> frozenset[str]:
     """The rule families (CHECK_MODULES) with a rule that reports errors under the
     settings' `[checks]` (`overrides`), or, with `strict`, errors or warnings: all a
-    run needs that refuses errors and shows nothing else (a build)."""
-    load_checks()
+    run needs that refuses errors (a build)."""
     reporting = {"error", "warning"} if strict else {"error"}
-    return frozenset(
-        name for name in CHECK_MODULES
-        if any(overrides.get(r.id, r.severity) in reporting
-               for r in vars(sys.modules[f"{__name__}.{name}"]).values() if isinstance(r, Rule)))
+    return frozenset(name for name, rules in family_rules().items()
+                     if any(overrides.get(r.id, r.severity) in reporting for r in rules))
 
 
 def family(fn: CheckFn) -> str:

@@ -6,9 +6,9 @@ before its first write: on two cores the two overlap. A big build validates
 first, in this process, with the build's workers: each entry validate parses
 there is rendered there too, so no file is parsed twice.
 
-The build shows no warnings, so a rule family that can report none but
-warnings under the settings (`claims`, by default) is not run for it
-(validate's `errors_only`): `pipeline validate` makes and shows those.
+Only errors stop a build, so a rule family that can report none but
+warnings under the settings (`claims`, by default) is not run for it, nor
+reported (validate's `errors_only`): `pipeline validate` makes and shows those.
 """
 
 from __future__ import annotations
