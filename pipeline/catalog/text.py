@@ -9,6 +9,7 @@ second paragraph is prose.
 
 from __future__ import annotations
 
+import bisect
 import html
 import re
 from collections.abc import Iterable, Iterator
@@ -58,10 +59,20 @@ _NOT_SITE_OR_URL = r"<?((?![A-Za-z][\w+.-]*:|/)[^\s<>]+?)>?"
 _PAGE_LINK_IN_LINE_RE = re.compile(rf"\]\([^\S\n]*{_NOT_SITE_OR_URL}{_TITLE}\)")
 _PAGE_REF_DEF_IN_LINE_RE = re.compile(rf"^ {{0,3}}\[[^\]\n]+\]:[^\S\n]*{_NOT_SITE_OR_URL}{_TITLE}$",
                                       re.MULTILINE)
-# A link written as raw HTML, `<a href="/glossary/awq">`: the `href` of an `<a>` tag, in
-# double or single quotes or none (group 1, 2 or 3), as a page reads it.
-_HTML_HREF_RE = re.compile(r"""<a\s(?:[^>"']|"[^"]*"|'[^']*')*?(?<=[\s"'])href\s*=\s*"""
-                           r"""(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""", re.IGNORECASE)
+# Raw HTML as CommonMark reads it in a paragraph (an open tag, spec 6.6): `<`, a tag name,
+# attributes each after white space (a name, then maybe `=` and a value: unquoted, in single
+# or in double quotes), white space, maybe `/`, and `>`; never across a blank line. Each
+# part is matched where the last one ended, so a search takes time in line with the text.
+_TAG_NAME_RE = re.compile(r"<([A-Za-z][A-Za-z0-9-]*)")
+_ATTRIBUTE_RE = re.compile(r"""\s+([A-Za-z_:][A-Za-z0-9_.:-]*)"""
+                           r"""(?:\s*=\s*(?:([^\s"'=<>`]+)|'([^']*)'|"([^"]*)"))?""")
+_TAG_END_RE = re.compile(r"\s*/?>")
+_BLANK_LINE_RE = re.compile(r"\n[ \t]*\n")
+# Elements whose content the page shows as text or not at all (the sanitiser drops
+# script and style with what they hold, and svg and math; the others hold text): a tag
+# inside one is no tag.
+_NOT_MARKUP = frozenset({"script", "style", "textarea", "title", "xmp", "noscript", "template",
+                         "svg", "math", "iframe", "noembed", "noframes", "plaintext"})
 _SCHEME_RE = re.compile(r"[A-Za-z][\w+.-]*:")
 # An autolink to an absolute http(s) URL, `<https://host/path#x>` (CommonMark: no space, `<`
 # or `>` inside; `\<` is not one): its scheme and host, path, fragment or query, as above.
@@ -205,8 +216,9 @@ def _internal_links(entry: Entry) -> list[tuple[int, int, str, str]]:
 
 def html_links(entry: Entry) -> list[tuple[int, int, str]]:
     """(line, column, destination) of every link written as raw HTML in the prose,
-    `<a href="...">` (character references decoded, as a browser reads it), in order; the
-    column is that of the destination. Worked out once per entry and kept on it."""
+    `<a href="...">` (character references decoded, as a browser reads it), in order, that
+    the page has: the column is that of the destination. Worked out once per entry and
+    kept on it."""
     links = entry.__dict__.get("html_links")
     if links is None:
         links = entry.__dict__["html_links"] = _html_links(entry)
@@ -218,15 +230,69 @@ def _html_links(entry: Entry) -> list[tuple[int, int, str]]:
     if "<a" not in text and "<A" not in text:
         return []
     found, line, at = [], 0, 0
-    for m in _HTML_HREF_RE.finditer(text):
-        group = 1 if m.group(1) is not None else 2 if m.group(2) is not None else 3
-        start = m.start(group)
+    for _, _, name, attributes in open_tags(text):
+        if name != "a" or "href" not in attributes:
+            continue
+        href, start = attributes["href"]
         line += text.count("\n", at, start)
         at = start
-        href = m.group(group).strip()
+        href = href.strip()
         found.append((entry.body_line + line, start - text.rfind("\n", 0, start),
                       html.unescape(href) if "&" in href else href))
+    if found:  # only what the page links to: not a tag written in a link's title, in an
+        # image's description, or otherwise shown as text
+        from ..publish.markdown import page_hrefs  # the renderer and sanitiser the build uses
+
+        linked = page_hrefs(entry.body)
+        found = [link for link in found if link[2] in linked]
     return found
+
+
+def open_tags(text: str) -> list[tuple[int, int, str, dict[str, tuple[str, int]]]]:
+    """(start, end, name in lower case, {attribute name: (value, where it starts)}) of each
+    raw HTML open tag in `text`, as CommonMark reads one; not one escaped (`\\<a`), or
+    inside an element whose content the page shows as text (see _NOT_MARKUP)."""
+    out = []
+    at = 0
+    while True:
+        start = text.find("<", at)
+        if start < 0:
+            return out
+        at = start + 1
+        m = _TAG_NAME_RE.match(text, start)
+        if m is None or _escaped(text, start):
+            continue
+        attributes: dict[str, tuple[str, int]] = {}
+        end = m.end()
+        while True:
+            closing = _TAG_END_RE.match(text, end)
+            if closing is not None:
+                end = closing.end()
+                break
+            a = _ATTRIBUTE_RE.match(text, end)
+            if a is None:
+                end = -1
+                break
+            group = next((g for g in (2, 3, 4) if a.group(g) is not None), None)
+            attributes.setdefault(a.group(1).lower(),
+                                  (a.group(group), a.start(group)) if group else ("", a.end()))
+            end = a.end()
+        if end < 0 or _BLANK_LINE_RE.search(text, start, end):
+            continue
+        name = m.group(1).lower()
+        out.append((start, end, name, attributes))
+        at = end
+        if name in _NOT_MARKUP:  # to its end tag, or the end of the text
+            close = re.compile(rf"</{name}[\s>]", re.IGNORECASE).search(text, end)
+            at = close.end() if close else len(text)
+
+
+def _escaped(text: str, at: int) -> bool:
+    """Whether the character at `at` follows an odd number of backslashes."""
+    n = at
+    while n and text[n - 1] == "\\":
+        n -= 1
+    return (at - n) % 2 == 1
 
 
 def _is_site_path(href: str) -> bool:
@@ -265,13 +331,13 @@ def site_links(entry: Entry, base_url: str) -> list[tuple[int, int, str, str, st
     seen = {(line, column) for line, column, *_ in found}
     found += [link for link in _bare_urls(entry, host) if link[:2] not in seen]
     for line, column, href in html_links(entry):  # `<a href="https://host/path">`
-        if href[:4].lower() == "http" and "://" in href:
-            origin, slash, rest = href.partition("://")[2].partition("/")
-            found.append((line, column, href[:href.index("://") + 3] + origin,
-                          *_path_and_anchor(slash + rest)))
+        scheme, sep, rest = href.partition("//")
+        if sep and scheme.lower() in ("http:", "https:", ""):  # `//host/path` too
+            name, slash, after = rest.partition("/")
+            found.append((line, column, f"{scheme}//{name}", *_path_and_anchor(slash + after)))
     own = [(line, column, path or "/", anchor, origin)
            for line, column, origin, path, anchor in found
-           if _bare_host(origin.split("://", 1)[-1]) == host]
+           if _bare_host(origin.split("//", 1)[-1]) == host]
     return sorted(links + own) if own else links
 
 
@@ -363,8 +429,9 @@ def _bare_urls(entry: Entry, host: str) -> list[tuple]:
     `www.`) in the prose, as `_links` gives them."""
     text = prose_text(entry)
     found, line, at = [], 0, 0
+    tags = [tag[:2] for tag in open_tags(text)] if "<" in text else []
     for m in _BARE_URL_RE.finditer(text):
-        if _in_tag(text, m.start()):
+        if tags and _in_tag(tags, m.start()):
             continue  # an attribute's value (`<a href="https://...">`): no autolink there
         url = _bare_end(m.group(1))
         scheme, _, rest = url.partition("://") if "://" in url else ("http", "", url)
@@ -386,13 +453,10 @@ def _bare_urls(entry: Entry, host: str) -> list[tuple]:
     return found
 
 
-_TAG_START_RE = re.compile(r"</?[A-Za-z]")
-
-
-def _in_tag(text: str, at: int) -> bool:
-    """Whether `at` is inside a raw HTML tag (after its `<name`, before its `>`)."""
-    opened = text.rfind("<", 0, at)
-    return opened > text.rfind(">", 0, at) and bool(_TAG_START_RE.match(text, opened))
+def _in_tag(tags: list[tuple], at: int) -> bool:
+    """Whether `at` is inside one of `tags` (open_tags)."""
+    i = bisect.bisect_right(tags, (at, float("inf"))) - 1
+    return i >= 0 and tags[i][0] < at < tags[i][1]
 
 
 def _bare_end(url: str) -> str:

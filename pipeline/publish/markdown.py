@@ -335,6 +335,16 @@ def _render(markdown: str, is_affiliate: Callable[[str], bool], rel: str, label:
                         links=list(links), site_paths=list(site_paths), ids=given)
 
 
+def page_hrefs(markdown: str) -> set[str]:
+    """The destinations (as a browser reads them) of the links of a body's page, rendered
+    and sanitised as `render_body` does: what validate checks a link written as raw HTML
+    against, so that one the page does not have (in a link's title, shown as text) is not
+    reported."""
+    clean = _CLEANER.clean(commonmark_html(markdown))  # every `<` in it starts a tag
+    return {html.unescape(found.group(1)) for m in _ANCHOR_RE.finditer(clean)
+            if (found := _HREF_RE.search(m.group(1)))}
+
+
 def plain_text(fragment: str, cites_as_html: bool = False) -> str:
     """The words of an HTML fragment (before `cite_marks`), without its citations, for
     search; `cites_as_html`: its citations are HTML (`<sup class="cite">`), not marks.
