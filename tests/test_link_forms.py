@@ -229,6 +229,9 @@ NOT_LINKS = {
     "across a blank line": '<a\n\nhref="/glossary/nope">x</a>',
     "no space before the attribute": '<a title="x"href="/glossary/nope">x</a>',
     "a code span over two lines": '`x\n<a href="/glossary/nope">y</a>`',
+    "a bare URL in a textarea's tag":
+        f'Copy: <textarea><a href="{SITE}/glossary/awq">AWQ</a></textarea>',
+    "a bare URL in a noscript's tag": f'<noscript><img src="{SITE}/glossary/nope"></noscript>',
 }
 
 
@@ -248,6 +251,17 @@ def test_raw_html_the_page_shows_as_no_link_is_not_reported(catalog, written):
      f"{SITE}/glossary/nope"),
     ('<a href="//local-ai-catalog.org/glossary/nope">x</a>', "//local-ai-catalog.org/",
      "//local-ai-catalog.org/glossary/nope"),
+    # found in the review of those fixes: what the page reads as the link was not what
+    # validate compared with the page, or a tag before hid the link
+    ('<a href="/glossary/nope?a=1&region=eu">x</a>', "/glossary/nope", "/glossary/nope"),
+    (f'<a href="{SITE}/glossary/nope?tab=1&section=2">x</a>', f"{SITE}/glossary/nope",
+     f"{SITE}/glossary/nope"),
+    ('<a href=" /glossary/nope ">x</a>', "/glossary/nope", "/glossary/nope"),
+    ('Use the <math> element.\n\nSee <a href="/glossary/nope">x</a>.', "/glossary/nope",
+     "/glossary/nope"),
+    ('An <svg/> icon. See <a href="/glossary/nope">x</a>.', "/glossary/nope", "/glossary/nope"),
+    ('[t](/glossary/awq "<style>") and <a href="/glossary/nope">x</a>', "/glossary/nope",
+     "/glossary/nope"),
 ])
 def test_a_link_near_raw_html_is_reported_once(catalog, written, target, shown):
     path = vllm(catalog, f"Intro.\n\n{written}\n")

@@ -68,11 +68,16 @@ _ATTRIBUTE_RE = re.compile(r"""\s+([A-Za-z_:][A-Za-z0-9_.:-]*)"""
                            r"""(?:\s*=\s*(?:([^\s"'=<>`]+)|'([^']*)'|"([^"]*)"))?""")
 _TAG_END_RE = re.compile(r"\s*/?>")
 _BLANK_LINE_RE = re.compile(r"\n[ \t]*\n")
-# Elements whose content the page shows as text or not at all (the sanitiser drops
-# script and style with what they hold, and svg and math; the others hold text): a tag
-# inside one is no tag.
-_NOT_MARKUP = frozenset({"script", "style", "textarea", "title", "xmp", "noscript", "template",
-                         "svg", "math", "iframe", "noembed", "noframes", "plaintext"})
+# Elements whose content the page holds as text or not at all (the sanitiser drops script
+# and style with what they hold; the others hold text): from one to its end tag, a tag is
+# no tag and a URL no link. One with no end tag is taken for none (in a link's title, it
+# is text): what follows it is confirmed against the page (see _html_links).
+_NOT_MARKUP = frozenset({"script", "style", "textarea", "title", "xmp", "noscript", "iframe",
+                         "noembed", "noframes"})
+# A character reference in an attribute's value as a browser decodes it: a named one only
+# with its `;` (the old names without one are left alone before `=` or a letter or digit,
+# as in `?a=1&region=eu`; taking them all apart from that is not worth it for a URL).
+_ATTRIBUTE_REFERENCE_RE = re.compile(r"&(?:#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[A-Za-z][A-Za-z0-9]*;)")
 _SCHEME_RE = re.compile(r"[A-Za-z][\w+.-]*:")
 # An autolink to an absolute http(s) URL, `<https://host/path#x>` (CommonMark: no space, `<`
 # or `>` inside; `\<` is not one): its scheme and host, path, fragment or query, as above.
@@ -234,24 +239,36 @@ def _html_links(entry: Entry) -> list[tuple[int, int, str]]:
         if name != "a" or "href" not in attributes:
             continue
         href, start = attributes["href"]
+        start += len(href) - len(href.lstrip(_HTML_SPACE))  # where the URL starts
         line += text.count("\n", at, start)
         at = start
-        href = href.strip()
         found.append((entry.body_line + line, start - text.rfind("\n", 0, start),
-                      html.unescape(href) if "&" in href else href))
+                      attribute_value(href).strip(_HTML_SPACE)))
     if found:  # only what the page links to: not a tag written in a link's title, in an
         # image's description, or otherwise shown as text
         from ..publish.markdown import page_hrefs  # the renderer and sanitiser the build uses
 
-        linked = page_hrefs(entry.body)
+        linked = {href.strip(_HTML_SPACE) for href in page_hrefs(entry.body)}
         found = [link for link in found if link[2] in linked]
     return found
+
+
+_HTML_SPACE = " \t\n\f\r"  # what a browser strips from either end of a URL
+
+
+def attribute_value(raw: str) -> str:
+    """An attribute's value as written, with its character references decoded as a browser
+    decodes them there (see _ATTRIBUTE_REFERENCE_RE)."""
+    if "&" not in raw:
+        return raw
+    return _ATTRIBUTE_REFERENCE_RE.sub(lambda m: html.unescape(m.group(0)), raw)
 
 
 def open_tags(text: str) -> list[tuple[int, int, str, dict[str, tuple[str, int]]]]:
     """(start, end, name in lower case, {attribute name: (value, where it starts)}) of each
     raw HTML open tag in `text`, as CommonMark reads one; not one escaped (`\\<a`), or
-    inside an element whose content the page shows as text (see _NOT_MARKUP)."""
+    inside an element whose content the page holds as text (see _NOT_MARKUP): such an
+    element is given as one tag, from its start tag to its end tag."""
     out = []
     at = 0
     while True:
@@ -280,11 +297,12 @@ def open_tags(text: str) -> list[tuple[int, int, str, dict[str, tuple[str, int]]
         if end < 0 or _BLANK_LINE_RE.search(text, start, end):
             continue
         name = m.group(1).lower()
+        if name in _NOT_MARKUP:  # to its end tag, when it has one
+            close = re.compile(rf"</{name}[\s>]", re.IGNORECASE).search(text, end)
+            if close is not None:
+                end = close.end()
         out.append((start, end, name, attributes))
         at = end
-        if name in _NOT_MARKUP:  # to its end tag, or the end of the text
-            close = re.compile(rf"</{name}[\s>]", re.IGNORECASE).search(text, end)
-            at = close.end() if close else len(text)
 
 
 def _escaped(text: str, at: int) -> bool:

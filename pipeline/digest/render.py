@@ -129,11 +129,15 @@ def _check_links(doc, file: str, programs, then: str = "render again") -> None:
 
 
 def _as_entry(body: str, body_line: int):
-    """A digest's text as an entry's body, for catalog.text's link finders."""
+    """A digest's text as an entry's body, for catalog.text's link finders. Its raw HTML
+    links are none: the digest's renderer drops raw HTML (digest.markdown), so a link
+    written as one never reaches the e-mail or the page."""
     from ..catalog.model import Entry
 
-    return Entry(id="", collection="", slug="", file="", data={}, body=body,
-                 body_line=body_line)
+    entry = Entry(id="", collection="", slug="", file="", data={}, body=body,
+                  body_line=body_line)
+    entry.__dict__["html_links"] = []  # see catalog.text.html_links
+    return entry
 
 
 def entry_links(body: str, body_line: int = 1,

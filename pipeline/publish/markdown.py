@@ -340,7 +340,8 @@ def page_hrefs(markdown: str) -> set[str]:
     and sanitised as `render_body` does: what validate checks a link written as raw HTML
     against, so that one the page does not have (in a link's title, shown as text) is not
     reported."""
-    clean = _CLEANER.clean(commonmark_html(markdown))  # every `<` in it starts a tag
+    clean = _CLEANER.clean(commonmark_html(markdown))  # every `<` in it starts a tag, and
+    # every `&` a character reference
     return {html.unescape(found.group(1)) for m in _ANCHOR_RE.finditer(clean)
             if (found := _HREF_RE.search(m.group(1)))}
 
