@@ -316,10 +316,10 @@ def _check_shard(state: dict, stubs: dict[str, tuple], bibliography: tuple,
                       bibliography_file=bib_file, unreadable=broken,
                       bibliography_unreadable=bib_broken)
     extras = {"schemas": state["schemas"]}  # shared by the chunks: computed once
-    wanted = state.get("families")  # None: all
-    checks = [fn for fn in load_checks() if wanted is None or family(fn) in wanted]
-    wide = [f for f in CATALOG_FAMILIES if wanted is None or f in wanted]
-    local = [f for f in LOCAL_MODULES if wanted is None or f in wanted]
+    families = state.get("families")  # the rule families to run; None: all
+    checks = [fn for fn in load_checks() if families is None or family(fn) in families]
+    wide = [f for f in CATALOG_FAMILIES if families is None or f in families]
+    local = [f for f in LOCAL_MODULES if families is None or f in families]
     bar = state.get("progress")
     wanted = sorted(i for i in full | catalog_only
                     if i in parsed or (packed is not None and i in packed))
