@@ -271,6 +271,7 @@ def open_tags(text: str) -> list[tuple[int, int, str, dict[str, tuple[str, int]]
     element is given as one tag, from its start tag to its end tag."""
     out = []
     at = 0
+    closes: dict[str, tuple[int, int]] = {}  # name -> (searched from, its end tag's end or -1)
     while True:
         start = text.find("<", at)
         if start < 0:
@@ -298,11 +299,23 @@ def open_tags(text: str) -> list[tuple[int, int, str, dict[str, tuple[str, int]]
             continue
         name = m.group(1).lower()
         if name in _NOT_MARKUP:  # to its end tag, when it has one
-            close = re.compile(rf"</{name}[\s>]", re.IGNORECASE).search(text, end)
-            if close is not None:
-                end = close.end()
+            close = _end_tag(text, name, end, closes)
+            if close >= 0:
+                end = close
         out.append((start, end, name, attributes))
         at = end
+
+
+def _end_tag(text: str, name: str, at: int, known: dict[str, tuple[int, int]]) -> int:
+    """Where the first end tag of `name` after `at` ends, or -1; `known` keeps the last
+    search of each name, which holds for any later `at` before what it found (so many
+    start tags with none after them cost one search, not one each)."""
+    searched, found = known.get(name, (-1, -1))
+    if 0 <= searched <= at and (found < 0 or at < found):
+        return found
+    m = re.compile(rf"</{name}[\s>]", re.IGNORECASE).search(text, at)
+    known[name] = (at, m.end() if m else -1)
+    return known[name][1]
 
 
 def _escaped(text: str, at: int) -> bool:
