@@ -128,14 +128,24 @@ def _parse(path: str | None, data: bytes | None, prefix: str) -> tuple[Entry | N
     return None, [f"{d.file}:{d.line}: {d.message}" for d in diags]
 
 
-def changes_between(settings: Settings, start: str | None, end: str) -> ChangeSet:
-    """The change set between two revisions (`start` None: everything at `end` is added)."""
+def changes_between(settings: Settings, start: str | None, end: str, *,
+                    missing: str | None = None) -> ChangeSet:
+    """The change set between two revisions (`start` None: everything at `end` is added).
+
+    In a shallow clone whose history is cut within the range (or at its start),
+    ShallowClone is raised, saying `missing` (what is not here), as the dates do."""
     end_sha = gitio.resolve(settings, end).hexsha
     start_sha = gitio.resolve(settings, start).hexsha if start else None
+    if gitio.range_is_cut(settings, start_sha, end_sha):
+        raise gitio.shallow_error(missing or (
+            f"the history from {start} to {end} is not all here" if start
+            else f"the history up to {end} is not all here"))
     tree_changes = gitio.diff_trees(settings, start_sha, end_sha)
     blobs = gitio.read_blobs(settings, sorted(
         {b for t in tree_changes for b in (t.old_blob, t.new_blob) if b}))
     prefix = settings.paths.entries.strip("/")
+    steps = _Steps(settings, f"{start_sha}..{end_sha}" if start_sha else end_sha)
+    tree_changes = _unseen_renames_split(tree_changes, steps, blobs, prefix)
     changes: list[Change] = []
     for t in tree_changes:
         old_id, new_id = t.old_id, t.new_id
@@ -161,24 +171,78 @@ def changes_between(settings: Settings, start: str | None, end: str) -> ChangeSe
         elif old is None and start_sha and kind in ("modified", "renamed") and new is not None:
             change.live_at_start = _live_at(settings, start_sha, t.old_path, prefix)
         changes.append(change)
-    steps = _Steps(settings, f"{start_sha}..{end_sha}" if start_sha else end_sha)
     if any(c.kind == "added" for c in changes):
-        changes = _renames_by_commit(steps, changes)
+        changes = _renames_by_commit(steps, changes, start_sha, prefix)
     changes.sort(key=lambda c: (c.entry, c.kind))
     return ChangeSet(start_sha, end_sha, changes,
                      _corrections(settings, start_sha, end_sha, changes, steps))
 
 
 class _Steps:
-    """The renames of the period (`rename_steps`), read once, when first asked for."""
+    """The renames and deletions of the period (`rename_steps`), read once, when first
+    asked for. Called, the renames alone."""
 
     def __init__(self, settings: Settings, revs: str):
-        self.settings, self.revs, self._steps = settings, revs, None
+        self.settings, self.revs = settings, revs
+        self._all: list[tuple[int, str, str | None]] | None = None
+        self._steps: list[tuple[int, str, str]] | None = None
+        self._origin: dict[str, str | None] | None = None
+
+    def all(self) -> list[tuple[int, str, str | None]]:
+        """Renames (time, old, new) and deletions (time, id, None), in history order."""
+        if self._all is None:
+            self._all = rename_steps(self.settings, self.revs, deletions=True)
+        return self._all
 
     def __call__(self) -> list[tuple[int, str, str]]:
         if self._steps is None:
-            self._steps = rename_steps(self.settings, self.revs)
+            self._steps = [s for s in self.all() if s[2] is not None]  # type: ignore[misc]
         return self._steps
+
+    def origin(self) -> dict[str, str | None]:
+        """Id at the end -> id at the start, along the chains of renames commit by
+        commit; None where the chain was broken by a deletion (a file added later
+        under that id, or renamed from it, is another entry). Ids never renamed nor
+        deleted are left out (their origin is themselves)."""
+        if self._origin is None:
+            origin: dict[str, str | None] = {}
+            for _t, old, new in self.all():
+                if new is None:
+                    origin[old] = None
+                else:
+                    origin[new] = origin.pop(old, old)
+            self._origin = origin
+        return self._origin
+
+
+def _unseen_renames_split(tree_changes: list[gitio.TreeChange], steps: _Steps,
+                          blobs: dict[str, bytes], prefix: str) -> list[gitio.TreeChange]:
+    """The renames of the two trees that the commits did not make, as the deletion and
+    the addition they are.
+
+    Comparing the start and the end, git pairs any removed file with an added one
+    whose contents are alike: a benchmark deleted early in the month and a new one
+    written from the same template later read as one renamed. Renames follow git's
+    detection commit by commit (`_Steps.origin`); a pair is kept too when the added
+    entry's `redirect_from` lists the old id (renamed, whatever git saw)."""
+    pairs = [t for t in tree_changes
+             if t.status == "R" and t.old_id and t.new_id and t.old_id != t.new_id]
+    if not pairs:
+        return tree_changes
+    origin = steps.origin()
+    out = []
+    for t in tree_changes:
+        if t not in pairs or origin.get(t.new_id) == t.old_id:
+            out.append(t)
+            continue
+        new, _ = _parse(t.new_path, blobs.get(t.new_blob), prefix)
+        declared = new.data.get("redirect_from") if new is not None else None
+        if isinstance(declared, list) and t.old_id in declared:
+            out.append(t)
+            continue
+        out.append(gitio.TreeChange("D", t.old_path, None, t.old_blob, None, t.old_id, None))
+        out.append(gitio.TreeChange("A", None, t.new_path, None, t.new_blob, None, t.new_id))
+    return out
 
 
 LAST_PARSED_DEPTH = 20  # revisions of a file broken at the start looked at, newest first
@@ -204,7 +268,8 @@ def _live_at(settings: Settings, rev: str, path: str, prefix: str) -> bool:
     return len(revisions) > LAST_PARSED_DEPTH
 
 
-def _renames_by_commit(steps: "_Steps", changes: list[Change]) -> list[Change]:
+def _renames_by_commit(steps: "_Steps", changes: list[Change], start: str | None,
+                       prefix: str) -> list[Change]:
     """Renames the two trees do not show, taken from the commits of the period.
 
     Comparing only the start and the end, git pairs a removed file with an added one
@@ -216,12 +281,13 @@ def _renames_by_commit(steps: "_Steps", changes: list[Change]) -> list[Change]:
     an id at the start to one at the end, turn such pairs back into one rename (and
     the reused name into an entry added). An added entry whose `redirect_from` lists
     an id removed in the period is that entry renamed, whatever git saw (renamed and
-    rewritten in one commit)."""
-    origin: dict[str, str] = {}  # id at the end -> id at the start, along the renames
-    for _t, old, new in steps():
-        origin[new] = origin.pop(old, old)
+    rewritten in one commit). A chain broken by a deletion is no rename: an entry
+    renamed, deleted, and a new one added under its new id are a removal and an
+    addition. An entry whose file did not parse at the start is renamed too (its
+    fields then unknown)."""
+    origin = steps.origin()  # id at the end -> id at the start, along the renames
     by_id = {c.entry: c for c in changes}
-    pairs = list(origin.items())
+    pairs = [(new, old) for new, old in origin.items() if old is not None]
     for c in changes:  # declared by the entry itself, when the commits did not tell
         if c.kind == "added" and c.new is not None and c.entry not in origin:
             declared = c.new.data.get("redirect_from")
@@ -233,11 +299,17 @@ def _renames_by_commit(steps: "_Steps", changes: list[Change]) -> list[Change]:
     for new_id, old_id in pairs:
         added, before = by_id.get(new_id), by_id.get(old_id)
         if (new_id == old_id or added is None or added.kind != "added" or before is None
-                or before.kind not in ("removed", "modified") or before.old is None):
+                or before.kind not in ("removed", "modified")):
             continue
+        if before.old is None and not before.problems:
+            continue  # not read at the start, and not for a broken file
         renamed = Change("renamed", new_id, old_id, problems=before.problems + added.problems,
                          old=before.old, new=added.new)
-        if renamed.new is not None:
+        if renamed.old is None:  # broken at the start: online as its last good revision
+            if start and renamed.new is not None:
+                renamed.live_at_start = _live_at(steps.settings, start,
+                                                 f"{prefix}/{old_id}.md", prefix)
+        elif renamed.new is not None:
             renamed.fields = field_changes(renamed.old, renamed.new)
             renamed.verdict = verdict_change(renamed.old, renamed.new)
             if renamed.old.status != renamed.new.status:
@@ -325,6 +397,7 @@ def changes_in_period(
         start, end = gitio.revs_before(settings, [start_instant, day_start(until)], rev)
     if end is None:
         raise UsageError(f"no commit before {until}: the history starts later")
-    result = changes_between(settings, start, end)
+    result = changes_between(settings, start, end,
+                             missing=f"the history before {start_instant} is not here")
     result.since, result.until = since, until
     return result

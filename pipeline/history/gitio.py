@@ -139,6 +139,32 @@ def is_shallow(repo: git.Repo) -> bool:
     return os.path.exists(os.path.join(repo.git_dir, "shallow"))
 
 
+def shallow_commits(repo: git.Repo) -> set[str]:
+    """The commits whose parents a shallow clone lacks (its `shallow` file); empty when
+    the repository is complete."""
+    for folder in dict.fromkeys((getattr(repo, "common_dir", None), repo.git_dir)):
+        if folder and os.path.exists(os.path.join(folder, "shallow")):
+            with open(os.path.join(folder, "shallow"), encoding="ascii") as f:
+                return {line.strip() for line in f if line.strip()}
+    return set()
+
+
+def range_is_cut(settings: Settings, start: str | None, end: str) -> bool:
+    """Whether the commits from `start` (a commit, None: the first) to `end` reach where a
+    shallow clone's history is cut: a commit of the range, or `start` itself, lacks its
+    parents here. Their diffs would then read as adding every file (and a range whose
+    start is cut off cannot tell which commits are before it). One `git rev-list`, only
+    in a shallow clone."""
+    repo = open_repo(settings)
+    cut = shallow_commits(repo)
+    if not cut:
+        return False
+    if start in cut:
+        return True
+    revs = repo.git.rev_list(f"{start}..{end}" if start else end).split()
+    return any(sha in cut for sha in revs)
+
+
 def entry_ids_at(settings: Settings, rev: str) -> set[str]:
     """The ids of the entry files at revision `rev` (whatever they hold)."""
     repo = open_repo(settings)

@@ -103,6 +103,9 @@ def utc_date(time: int) -> str:
 
 _TRAILERS = "%(trailers:key=" + TRAILER + ",valueonly,separator=%x1d,unfold)"
 LOG_FORMAT = "--format=%x1e%H %ct%x1f" + _TRAILERS + "%x1f"
+# A line that may be a `Correction:` trailer (for `git log -i -E --grep`): the one search
+# of `correction_commits` and `correction_lines`, so that they find the same commits.
+CORRECTION_LINE = f"^[[:space:]]*{TRAILER}[[:space:]]*:"
 
 
 def parse_log(out: str) -> list[LogCommit]:
@@ -317,9 +320,13 @@ def merged_renames(settings: Settings, merge: LogCommit, paths: EntryPaths) -> L
 
 def correction_commits(settings: Settings, revs: str) -> list[LogCommit]:
     """Commits of `revs` (a revision or a range `A..B`) with a `Correction:` trailer
-    that touched entry files, newest first; merges count as their first-parent diff."""
+    that touched entry files, newest first; merges count as their first-parent diff.
+
+    The search is `correction_lines`' (white space allowed around the colon, as in
+    `Correction : text`, which git reads as a trailer too); only commits whose trailers
+    git reads are kept, so the entry's page, `changes` and the digest agree."""
     repo = open_repo(settings)  # no pathspec: only the commits that match get a diff
-    out = long_log(repo, "-i", f"--grep=^{TRAILER}:", "--diff-merges=first-parent",
+    out = long_log(repo, "-i", "-E", f"--grep={CORRECTION_LINE}", "--diff-merges=first-parent",
                    "--name-status", "-M", "-z", LOG_FORMAT, revs)
     return [c for c in parse_log(out) if c.trailers]
 
@@ -341,7 +348,7 @@ def correction_lines(settings: Settings, revs: str) -> list[CommitMessage]:
     (any case), newest first, whether git reads it as a trailer or not."""
     repo = open_repo(settings)
     paths = EntryPaths(settings, repo)
-    out = long_log(repo, "-i", "-E", f"--grep=^[[:space:]]*{TRAILER}[[:space:]]*:",
+    out = long_log(repo, "-i", "-E", f"--grep={CORRECTION_LINE}",
                    "--diff-merges=first-parent", "--name-only", "-z",
                    "--format=%x1e%H%x1f" + _TRAILERS + "%x1f%B%x1f", revs)
     commits = []
