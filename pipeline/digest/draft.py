@@ -2,16 +2,20 @@
 
 The month's change set (first-parent history, [first day, first day of the
 next month) in UTC) and the month's upstream releases become generated
-blocks; an existing file is merged (see `merge`), written atomically, and
-its previous version is copied to `.digest-backups/` first. A file saved while
-the draft ran (between its reading and the write) is left as saved: the draft
-stops and writes nothing. A digest made read-only, or marked `sent` (in any case), is
-not redrafted; one that is a symbolic link is written through the link (the file it
-points to gets the draft, the link stays), and a link to nothing is refused.
+blocks; an existing file is merged (see `merge`), written atomically with the
+line endings (CRLF stays CRLF) and the BOM it had, and its previous version is
+copied to `.digest-backups/` first; a file whose text did not change is left
+alone. A file saved while the draft ran (between its reading and the write) is
+left as saved: the draft stops and writes nothing. A digest made read-only, or
+marked `sent` (in any case), is not redrafted, nor is one with no `status:` at all
+(the build publishes it as an archive sent); one that is a symbolic link is
+written through the link (the file it points to gets the draft, the link stays),
+and a link to nothing is refused.
 """
 
 from __future__ import annotations
 
+import codecs
 import datetime as _dt
 import json
 import os
@@ -124,6 +128,18 @@ def _read(path: Path) -> bytes | None:
         return None
 
 
+def _as_written(text: str, raw: bytes, existing: str) -> str:
+    """`text` (LF line endings, no BOM, as parse() reads a file) with the line endings
+    and the byte order mark of the file it replaces: an editor's CRLF file stays CRLF
+    (most of its line breaks CRLF), and a BOM the file began with stays."""
+    crlf = existing.count("\r\n")
+    if crlf and crlf * 2 >= existing.count("\n"):
+        text = text.replace("\n", "\r\n")
+    if raw.startswith(codecs.BOM_UTF8):
+        text = "\ufeff" + text
+    return text
+
+
 def _tools_at(settings: Settings, rev: str) -> list[Entry]:
     """The tool entries at `rev` (the month's end): those published then are the ones
     whose releases the month lists, under their titles then (a tool published or
@@ -179,6 +195,11 @@ def draft(settings: Settings, month: str, *, offline: bool = False,
     raw = _read(path)
     existing = decode(raw, file) if raw is not None else None
     doc = parse(existing if existing is not None else skeleton(m), file)
+    if raw is not None and "status" not in doc.meta:  # build publishes it as sent
+        raise UsageError(f"{file} has no `status:` line, so it is taken for an archive that "
+                         "went out (`pipeline build` publishes it as sent) and is not "
+                         "redrafted (nothing was written); if it was not sent, add the line "
+                         "`status: draft` to its front matter and draft again")
     status = str(doc.meta.get("status", ""))
     if status.strip().lower() == SENT:  # `Sent` too: build publishes it as sent
         raise UsageError(f"{file} has status `{status}`: it went out already and is not "
@@ -200,8 +221,10 @@ def draft(settings: Settings, month: str, *, offline: bool = False,
     unread = [message for _, message in unread_corrections(
         settings, f"{cs.start}..{cs.end}" if cs.start else cs.end)]
     text = doc.render()
-    if text == existing:
+    if existing is not None and text == existing.replace("\r\n", "\n"):  # as parse() read it
         return DraftResult(path, False, None, stats, cs, report, unread)
+    if raw is not None:
+        text = _as_written(text, raw, existing)
     if _read(path) != raw:  # the editor saved while the history and feeds were read
         raise DigestError(f"{file} changed while it was being drafted (saved in the meantime?); "
                           "nothing was written, so your save is as you made it: run the draft "

@@ -131,8 +131,9 @@ def _merge_block(block: Block, section: Section, deleted: list[str], stats: Merg
         segments.insert(at, Segment(item_id, fingerprint(generated[item_id]), generated[item_id]))
         stats.added.append(item_id)
     block.segments = segments
-    if not block.head_edited:
-        block.head = section.head if segments else ""
+    if not block.head_edited:  # while any item stands in it (one kept as edited when
+        # the month no longer produces the section, too), the block keeps its heading
+        block.head = (section.head or f"## {section.heading}\n\n") if segments else ""
         block.mark = fingerprint(block.head)
     prefix = section.id + "/"
     block.drafted = [s.id[len(prefix):] if s.id.startswith(prefix) else s.id for s in segments]
