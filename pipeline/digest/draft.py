@@ -166,11 +166,16 @@ def _renames(settings: Settings, cs) -> dict[str, str]:
     An old id that another entry holds at the end of the month is left out too: an item
     under it may be about either, and the digest cannot tell which; taken for the renamed
     entry's, an item deleted or edited for the new one came back or was listed twice.
+    A deletion ends a chain: an entry added later under the id is another one.
     """
     from ..history.log import rename_steps
 
     final: dict[str, str] = {}
-    for _t, old, new in rename_steps(settings, f"{cs.start}..{cs.end}" if cs.start else cs.end):
+    for _t, old, new in rename_steps(settings, f"{cs.start}..{cs.end}" if cs.start else cs.end,
+                                     deletions=True):
+        if new is None:  # `old` was deleted: what was renamed to it goes nowhere
+            final = {k: v for k, v in final.items() if v != old}
+            continue
         for k, v in final.items():
             if v == old:
                 final[k] = new
