@@ -148,3 +148,34 @@ def test_an_entry_broken_at_the_start_then_renamed_and_rewritten_is_one_rename(r
     (change,) = cs.changes
     assert change.old is None and change.problems  # why its fields are not known
     assert not change.published_now  # it was online (published) before it broke
+
+
+# Found in review of the fixes above.
+
+def test_a_shallow_clone_cut_at_the_months_start_commit_reads_the_month(repo, tmp_path):
+    """The month's start commit is there (cut off from its parents): the month is whole."""
+    commit_all(repo, "September", at("2026-09-20"))
+    p = repo / "entries" / "tools" / "vllm.md"
+    p.write_text(p.read_text(encoding="utf-8") + "More.\n", encoding="utf-8")
+    commit_all(repo, "October", at("2026-10-02"))
+    git(repo, "mv", "entries/glossary/awq.md", "entries/glossary/awq-q.md")
+    commit_all(repo, "Rename", at("2026-10-03"))
+    clone = tmp_path / "shallow"
+    git(tmp_path, "clone", "-q", "--depth", "3", repo.as_uri(), str(clone))
+    settings = load_settings(clone)
+    assert gitio.is_shallow(gitio.open_repo(settings))
+    got = changes_in_period(settings, "2026-10-01", "2026-11-01")
+    want = changes_in_period(load_settings(repo), "2026-10-01", "2026-11-01")
+    assert kinds(got) == kinds(want) == {"glossary/awq-q": ("renamed", "glossary/awq"),
+                                         "tools/vllm": ("modified", None)}
+
+
+def test_an_entry_deleted_put_back_then_renamed_is_one_rename(repo):
+    git(repo, "rm", "-q", "entries/glossary/awq.md")
+    commit_all(repo, "Remove AWQ", at("2026-10-02"))
+    git(repo, "revert", "--no-edit", "HEAD",
+        env={"GIT_AUTHOR_DATE": at("2026-10-03"), "GIT_COMMITTER_DATE": at("2026-10-03")})
+    git(repo, "mv", "entries/glossary/awq.md", "entries/glossary/awq-q.md")
+    commit_all(repo, "Rename", at("2026-10-04"))
+    cs = changes_in_period(load_settings(repo), "2026-10-01", "2026-11-01")
+    assert kinds(cs) == {"glossary/awq-q": ("renamed", "glossary/awq")}

@@ -209,8 +209,10 @@ class _Steps:
             for _t, old, new in self.all():
                 if new is None:
                     origin[old] = None
-                else:
-                    origin[new] = origin.pop(old, old)
+                else:  # renamed from an id deleted before: the file was put back there
+                    # (a revert, say), and is taken for what that id holds
+                    before = origin.pop(old, old)
+                    origin[new] = old if before is None else before
             self._origin = origin
         return self._origin
 

@@ -151,16 +151,14 @@ def shallow_commits(repo: git.Repo) -> set[str]:
 
 def range_is_cut(settings: Settings, start: str | None, end: str) -> bool:
     """Whether the commits from `start` (a commit, None: the first) to `end` reach where a
-    shallow clone's history is cut: a commit of the range, or `start` itself, lacks its
-    parents here. Their diffs would then read as adding every file (and a range whose
-    start is cut off cannot tell which commits are before it). One `git rev-list`, only
-    in a shallow clone."""
+    shallow clone's history is cut: a commit of the range lacks its parents here, and
+    its diff would read as adding every file. `start` itself may be cut off (its tree is
+    here: a clone of the month and the commit before it is enough). One `git rev-list`,
+    only in a shallow clone."""
     repo = open_repo(settings)
     cut = shallow_commits(repo)
     if not cut:
         return False
-    if start in cut:
-        return True
     revs = repo.git.rev_list(f"{start}..{end}" if start else end).split()
     return any(sha in cut for sha in revs)
 
