@@ -236,3 +236,24 @@ def test_a_catch_all_shape_that_reads_the_path_is_tried_without_a_query(programs
     assert classify(url, mine).tracking_id == "partner42"
     assert classify(url, programs).program is None
     assert PaidLinks(mine).is_affiliate(url) and not PaidLinks(programs).is_affiliate(url)
+
+
+# A host written with `%xx` escapes or full-width letters: a browser decodes and maps it
+# (WHATWG URL), so it is the store's or the shortener's (found in review: these passed as
+# no paid link and no shortener, and reached readers unlabelled).
+DISGUISED = [
+    ("https://www.%61mazon.com/dp/B0ENC?tag=localaicat-20", "amazon", False),
+    ("https://www.amazon.c%6Fm/dp/B0ENC?tag=localaicat-20", "amazon", False),
+    ("https://www.\uff41\uff4d\uff41\uff5a\uff4f\uff4e.com/dp/B0FW?tag=localaicat-20", "amazon", False),
+    ("https://www.%EF%BD%81mazon.com/dp/B0FW?tag=localaicat-20", "amazon", False),  # as cmark writes it
+    ("https://amzn%2Eto/3xYzAbc", "amazon", True),
+    ("https://bit%2Ely/abc", None, True),
+]
+
+
+@pytest.mark.parametrize("url,program,shortener", DISGUISED)
+def test_a_host_in_escapes_or_full_width_letters_is_the_one_a_browser_opens(
+        programs, url, program, shortener):
+    c = classify(url, programs)
+    assert (c.program, c.shortener) == (program, shortener)
+    assert c.is_affiliate or shortener

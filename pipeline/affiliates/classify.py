@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from .programs import LinkShape, Program, Programs
 
@@ -85,7 +85,21 @@ def _host(url: str) -> tuple[str, str, str]:
         host = (parts.hostname or "").rstrip(".")
     except ValueError:
         return "", "", ""
+    if "%" in host or not host.isascii():
+        host = _browser_host(host)
     return host.removeprefix("www."), parts.path or "/", parts.query
+
+
+def _browser_host(host: str) -> str:
+    """The host a browser goes to for one written with `%xx` escapes or other than plain
+    ASCII letters (WHATWG URL: percent-decoded, then mapped as IDNA does: `www.%61mazon.com`
+    and full-width `ａｍａｚｏｎ.com` are amazon.com; found in review, they passed as no
+    paid link and no shortener). A host IDNA refuses is kept as it is, in lower case."""
+    decoded = unquote(host)
+    try:
+        return decoded.encode("idna").decode("ascii").lower().rstrip(".")
+    except UnicodeError:
+        return decoded.lower().rstrip(".")
 
 
 def _tracking_id(shape: LinkShape, path: str, query: str):
