@@ -227,3 +227,11 @@ def test_watch_changes_uses_watchfiles_when_installed(tmp_path):
     assert found.get(timeout=WAIT) == {str(folder / "b.md")}
     stop.set()
     t.join(timeout=WAIT)
+
+
+def test_serve_answers_400_to_a_nul_in_the_path(served):
+    """Found in review: `/%00` dropped the connection and printed a traceback."""
+    server, _ = served
+    assert fetch(server.url + "/%00")[0] == 400
+    assert fetch(server.url + "/glossary/%00")[0] == 400
+    assert fetch(server.url + "/tools/vllm")[0] == 200

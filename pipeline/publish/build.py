@@ -72,7 +72,9 @@ def build(settings: Settings, out_dir: Path, *, jobs: int | None = None, use_cac
     result = BuildResult(out_dir=Path(out_dir))
     stage = _stage_timer(result.seconds, progress)
     with OutputTree(result.out_dir, settings.path("cache") / "build" / "trees",
-                    protect=settings.root) as tree:
+                    protect=settings.root,
+                    read=(settings.path("entries"), settings.path("digests"),
+                          settings.path("schemas"))) as tree:
         b = Run(settings, tree, Inputs(settings), Site(settings), git_warming=git_warming)
         spill = Spill(settings.path("cache") / "build")
         state = {"root": str(settings.root), "prefix": b.prefix, "inputs": b.inputs,

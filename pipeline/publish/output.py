@@ -287,8 +287,13 @@ class OutputTree(TreeView):
     to swap it in.
     """
 
-    def __init__(self, out_dir: Path, state_dir: Path, protect: Path):
+    def __init__(self, out_dir: Path, state_dir: Path, protect: Path,
+                 read: tuple[Path, ...] = ()):
         out = Path(os.path.abspath(out_dir))
+        # its folder as the system names it: two spellings of one place (a link to a
+        # parent folder) get one state and one lock (found in review: two builds at
+        # once through `site/dist` and `alias/dist` mixed their files)
+        out = Path(os.path.realpath(out.parent)) / out.name
         if out.is_symlink():  # swapped in place, the link itself would become the spare
             target = Path(os.path.realpath(out))
             if not target.is_dir():
@@ -298,7 +303,8 @@ class OutputTree(TreeView):
         super().__init__(str(out), str(out.parent / f".{out.name}.spare"), {}, {})
         tag = hashlib.blake2b(str(out).encode(), digest_size=8).hexdigest()
         self.state_dir = state_dir / tag
-        self.protect = Path(os.path.abspath(protect))
+        self.protect = Path(os.path.realpath(protect))
+        self.read = tuple(Path(os.path.realpath(p)) for p in read)  # folders the build reads
         self.records: dict[str, list] = {}  # rel -> [key, size, mtime_ns] of the new output
         self.written = 0
         self._saved: dict = {}
@@ -321,6 +327,11 @@ class OutputTree(TreeView):
         if out == self.protect or out in self.protect.parents:
             raise OutputError(f"{out} holds the catalog; build into a folder of its own "
                               "(the default is dist/)")
+        for folder in self.read:
+            if out == folder or folder in out.parents or out in folder.parents:
+                raise OutputError(f"{out} is in {folder}, which the build reads: its files "
+                                  "would be taken for the catalog's; build into a folder of "
+                                  "its own (the default is dist/)")
         for folder in (out, spare):
             if folder.exists() and (not folder.is_dir() or not _is_ours_or_empty(folder)):
                 raise OutputError(f"{folder} exists and was not written by `pipeline build`; "
@@ -368,7 +379,10 @@ class OutputTree(TreeView):
             import fcntl
         except ImportError:  # pragma: no cover - not on Linux or macOS
             return
-        self._lock = open(self.state_dir / "lock", "w")
+        # beside the output, not in this catalog's cache: two checkouts (or mounts) that
+        # publish to one folder take the same lock
+        Path(self.out).parent.mkdir(parents=True, exist_ok=True)
+        self._lock = open(Path(self.out).parent / f".{Path(self.out).name}.lock", "a")
         fcntl.flock(self._lock, fcntl.LOCK_EX)
 
     def _release_lock(self) -> None:

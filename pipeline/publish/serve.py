@@ -49,6 +49,9 @@ class _Handler(SimpleHTTPRequestHandler):
         """Answer redirects and 410s, or point self.path at the file; False when answered."""
         url = urlsplit(self.path)
         path = "/" + unquote(url.path).strip("/")
+        if "\0" in path:  # no file has one (the server printed a traceback, found in review)
+            self.send_error(400, "Bad request: a NUL character in the path")
+            return False
         moved, gone = self._rules()
         if path in moved:
             self.send_response(301)

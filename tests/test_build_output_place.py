@@ -1,0 +1,43 @@
+"""Where a build may write, and who may write there at once (found in review):
+- `--out` inside entries/ was accepted, and every file it wrote became an error of the
+  next validate (`file-name: not an entry`);
+- two builds into one folder spelled two ways (a link to its parent folder) took two
+  locks and mixed their files, both reporting success."""
+
+from __future__ import annotations
+
+import fcntl
+
+import pytest
+
+from pipeline.config import load_settings
+from pipeline.errors import PipelineError
+from pipeline.publish.build import build
+from pipeline.publish.output import OutputTree
+
+
+@pytest.mark.parametrize("inside", ["entries/site", "entries/glossary/site", "digests/site",
+                                    "schemas/site"])
+def test_a_build_into_a_folder_it_reads_is_refused(repo, inside):
+    (repo / "digests").mkdir(exist_ok=True)
+    with pytest.raises(PipelineError, match="which the build reads"):
+        build(load_settings(repo), repo / inside)
+    assert not (repo / inside).exists()
+
+
+def test_two_spellings_of_one_output_share_its_lock(tmp_path):
+    site = tmp_path / "site"
+    site.mkdir()
+    (tmp_path / "alias").symlink_to(site)
+    cache = tmp_path / "cache"
+    one = OutputTree(site / "dist", cache, protect=tmp_path / "catalog")
+    two = OutputTree(tmp_path / "alias" / "dist", cache, protect=tmp_path / "catalog")
+    assert (one.out, one.state_dir) == (two.out, two.state_dir)
+    with one:
+        with open(site / ".dist.lock") as f, pytest.raises(BlockingIOError):
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)  # held, whoever asks
+        # another checkout of the catalog (its own cache) publishing to the same folder
+        other = OutputTree(site / "dist", tmp_path / "other-cache", protect=tmp_path / "c2")
+        with open(site / ".dist.lock") as f, pytest.raises(BlockingIOError):
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        assert other.out == one.out
