@@ -473,6 +473,7 @@ class Bench:
             for folder in made:
                 shutil.rmtree(folder, ignore_errors=True)
                 shutil.rmtree(folder.with_name(f".{folder.name}.spare"), ignore_errors=True)
+                folder.with_name(f".{folder.name}.lock").unlink(missing_ok=True)
             made.clear()
 
         self.removals.append(remove)
