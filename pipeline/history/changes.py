@@ -209,10 +209,8 @@ class _Steps:
             for _t, old, new in self.all():
                 if new is None:
                     origin[old] = None
-                else:  # renamed from an id deleted before: the file was put back there
-                    # (a revert, say), and is taken for what that id holds
-                    before = origin.pop(old, old)
-                    origin[new] = old if before is None else before
+                else:
+                    origin[new] = origin.pop(old, old)
             self._origin = origin
         return self._origin
 
