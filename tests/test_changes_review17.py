@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import MINI, commit_all, git, write_entry
+from test_changes import at
 from pipeline.config import load_settings
 from pipeline.history import gitio
 from pipeline.history.changes import changes_between, changes_in_period
@@ -16,10 +17,6 @@ BENCH = {"title": "Llama on the RTX 3090", "status": "published",
          "authors": ["ana"], "published": "2026-01-10", "category": "Benchmarks"}
 TEMPLATE_BODY = "".join(f"Line {i} of the benchmark template: setup, method and results.\n"
                         for i in range(30))
-
-
-def at(day: str) -> str:
-    return f"{day}T10:00:00+00:00"
 
 
 def kinds(cs) -> dict[str, tuple[str, str | None]]:

@@ -9,6 +9,7 @@ import json
 import pytest
 
 from conftest import commit_all, git, write_entry
+from test_changes import at
 from pipeline.config import load_settings
 from pipeline.history import log
 from pipeline.history.log import PreviousId, Rename, entry_history, renames
@@ -19,10 +20,6 @@ BATCHING = {"title": "Continuous batching", "status": "published",
             "published": "2026-09-05", "category": "Inference & serving"}
 REWRITTEN = "Rewritten from the first word to the last, " * 20 + "\n"
 OLD, NEW = "glossary/continuous-batching", "glossary/batching"
-
-
-def at(day: str) -> str:
-    return f"{day}T10:00:00+00:00"
 
 
 def mv(repo, old: str, new: str) -> None:

@@ -14,6 +14,7 @@ import pipeline.validate as validate_mod
 from conftest import MINI, write_entry
 from pipeline.config import load_settings
 from pipeline.validate import validate
+from test_link_forms import at, vllm
 
 SITE = "https://local-ai-catalog.org"
 AWQ = {**MINI["glossary/awq"],
@@ -40,17 +41,6 @@ def run(root, **kw):
 def found(root, **kw):
     return [(d.rule, d.severity, d.line, d.column, d.message, d.hint)
             for d in run(root, **kw).diagnostics]
-
-
-def at(path, text):
-    """(line, column) of `text` in the file (it must be there once)."""
-    lines = path.read_text(encoding="utf-8").split("\n")
-    (n,) = [i for i, line in enumerate(lines) if text in line]
-    return n + 1, lines[n].index(text) + 1
-
-
-def vllm(catalog, body):
-    return write_entry(catalog, "tools/vllm", MINI["tools/vllm"], body)
 
 
 @pytest.fixture
