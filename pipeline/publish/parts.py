@@ -71,10 +71,5 @@ def make_parts(entry: Entry, inputs: Inputs) -> tuple[dict, str, tuple[str, ...]
         # the numbered sources (shared ones too) are links of the page: out_link draws them
         "affiliate": paid.summary([*body.links, *front_matter_urls(entry.data),
                                    *_source_urls(sources)]),
-    }, body.text, (*body.ids, *source_ids(len(sources))) if _all_numbered(marked, sources) \
-        else None
-
-
-def _all_numbered(marked: MarkedBody, sources: list[dict]) -> bool:
-    numbered = {s["id"] for s in sources}
-    return all(key in numbered for _, _, keys in marked.groups for key in keys)
+    }, body.text, (*body.ids, *source_ids(len(sources))) \
+        if {s["id"] for s in sources}.issuperset(marked.cited_ids()) else None
