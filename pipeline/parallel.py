@@ -13,6 +13,7 @@ import contextlib
 import gc
 import multiprocessing
 import os
+import pickle
 import traceback
 from collections.abc import Callable
 
@@ -114,9 +115,9 @@ def _serve_calls(conn, state: dict) -> None:
         message = conn.recv()
         if message is None:
             return
-        fn, args = message
+        fn, parts = message
         try:
-            conn.send((True, fn(state, *args)))
+            conn.send((True, fn(state, *[pickle.loads(part) for part in parts])))
         except BaseException:  # noqa: BLE001 - reported to the parent as is
             conn.send((False, traceback.format_exc()))
 
@@ -141,14 +142,30 @@ class Workers:
             self._procs.append(proc)
 
     def call(self, fn: Callable, args: list[tuple]) -> list:
+        return self.start(fn, args)()
+
+    def start(self, fn: Callable, args: list[tuple]) -> Callable[[], list]:
+        """`call` in two halves: send the calls now; -> a function that waits for their
+        results (meanwhile this process is free to do other work)."""
+        made: dict[int, bytes] = {}  # an argument given to several workers: pickled once
         for conn, a in zip(self._conns, args):
-            conn.send((fn, a))
-        results = []
-        for conn in self._conns[: len(args)]:
-            ok, value = conn.recv()
-            if not ok:
-                raise WorkerError(value)
-            results.append(value)
+            parts = []
+            for value in a:
+                part = made.get(id(value))
+                if part is None:
+                    part = made[id(value)] = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
+                parts.append(part)
+            conn.send((fn, parts))
+
+        def results() -> list:
+            out = []
+            for conn in self._conns[: len(args)]:
+                ok, value = conn.recv()
+                if not ok:
+                    raise WorkerError(value)
+                out.append(value)
+            return out
+
         return results
 
     def close(self) -> None:
@@ -178,6 +195,10 @@ class InProcess:
 
     def call(self, fn: Callable, args: list[tuple]) -> list:
         return [fn(self.state, *a) for a in args]
+
+    def start(self, fn: Callable, args: list[tuple]) -> Callable[[], list]:
+        results = self.call(fn, args)
+        return lambda: results
 
     def __enter__(self) -> "InProcess":
         return self

@@ -49,6 +49,32 @@ def _alive(pid: int) -> bool:
 
 
 @pytest.mark.skipif(not os.path.isdir("/proc"), reason="Linux")
+def _sum(state: dict, numbers: list, extra: int) -> tuple:
+    return os.getpid(), sum(numbers) + extra
+
+
+class _Counted(list):
+    """A list that counts how often it is pickled."""
+
+    pickled = 0
+
+    def __reduce__(self):
+        type(self).pickled += 1
+        return list, (list(self),)
+
+
+def test_an_argument_given_to_every_worker_is_pickled_once_and_started_calls_run_meanwhile():
+    shared = _Counted(range(1000))
+    with Workers(2, {}) as workers:
+        waiting = workers.start(_sum, [(shared, 1), (shared, 2)])
+        here = sum(range(10))  # this process works while they do
+        results = waiting()
+    assert _Counted.pickled == 1
+    assert [r[1] for r in results] == [499501, 499502]
+    assert len({pid for pid, _ in results} | {os.getpid()}) == 3
+    assert here == 45
+
+
 def test_workers_die_with_a_parent_killed_on_its_own():
     """A parent killed alone (SIGKILL, the OOM killer) left its workers running for good,
     holding the output's lock: the next build waited for ever (found in review)."""

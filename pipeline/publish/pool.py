@@ -61,6 +61,14 @@ class Pool:
         self._start()
         return self._workers.call(fn, calls)
 
+    def start(self, fn: Callable, calls: list[tuple]) -> Callable[[], list]:
+        """`run` in two halves, in the workers already started (here when there are none):
+        the calls go now; -> a function that waits for their results. Every call started
+        is waited for before the next `run` or `start`."""
+        if self._workers is None:
+            return InProcess(self.state).start(fn, calls)
+        return self._workers.start(fn, calls)
+
     def close(self) -> None:
         if self._workers is not None:
             self._workers.close()
