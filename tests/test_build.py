@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import CountingBar, write_entry
-from pipeline.config import load_settings
+from pipeline.config import COLLECTIONS, load_settings
 from pipeline import validate as validate_module
 from pipeline.publish import build as build_module
 from pipeline.errors import PipelineError
@@ -129,6 +129,36 @@ def test_builds_are_byte_identical_whatever_the_cache_or_the_cores(exl2, tmp_pat
     a, b, c = tree(tmp_path / "a"), tree(tmp_path / "b"), tree(tmp_path / "c")
     assert a == b == c
     assert len(a) == 57  # with the lists of the three collections it has nothing in, and /digests
+
+
+def test_the_workers_make_the_big_lists_while_this_process_makes_the_others(
+        exl2, tmp_path, monkeypatch):
+    """With workers, the collection pages and the search index are made there, and the
+    output is what one process makes."""
+    plain = tree(run(exl2, tmp_path / "plain", jobs=1, use_cache=False).out_dir)
+    monkeypatch.setattr(pool, "MIN_PARALLEL", 1)
+    shutil.rmtree(exl2 / ".pipeline-cache")
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    real_page, real_index = pages.Site.collection_page, lists.search_index.search_index
+
+    def page(self, collection, items):  # the forked workers inherit these
+        (marks / f"{os.getpid()} {collection}.html").touch()
+        return real_page(self, collection, items)
+
+    def index(pieces):
+        (marks / f"{os.getpid()} {lists.SEARCH_INDEX}").touch()
+        return real_index(pieces)
+
+    monkeypatch.setattr(pages.Site, "collection_page", page)
+    monkeypatch.setattr(lists.search_index, "search_index", index)
+    pooled = tree(run(exl2, tmp_path / "pooled", jobs=2, use_cache=False).out_dir)
+    assert pooled == plain
+    done = [name.split(" ", 1) for name in os.listdir(marks)]
+    assert str(os.getpid()) not in {pid for pid, _ in done}
+    assert len({pid for pid, _ in done}) == 2  # shared by both workers
+    assert sorted(rel for _, rel in done) == sorted(
+        [lists.SEARCH_INDEX] + [f"{c}.html" for c in COLLECTIONS])
 
 
 def test_a_big_build_parses_each_file_once_and_gives_the_same_output(exl2, tmp_path,

@@ -92,10 +92,12 @@ def build(settings: Settings, out_dir: Path, *, jobs: int | None = None, use_cac
                 with stage("write entries"):  # with making the spare, the first time
                     tree.begin()
                     result.rendered += _write_entries(b, pool, tasks, context)
-            with stage("write lists"):
-                lists.write_lists(b)
+                with stage("write lists"):
+                    finish = lists.write_lists(b, pool)
+                    saved = _save_state(b)  # while the workers make the biggest lists
+                    finish()
             with stage("swap"):
-                tree.commit(_save_state(b))
+                tree.commit(saved)
         finally:
             spill.remove()
             close_stores(state)
@@ -304,7 +306,6 @@ def _write_entries(b: Run, pool: Pool, tasks: list[tuple], context: dict) -> int
              for n, share in enumerate(shares)]
     rendered, old = 0, b.old["facts"]
     results = pool.run(write_entries, calls)
-    pool.close()  # the workers' part is done: their memory goes before the lists are made
     for share in results:
         for entry_id, files, listing, again in share:
             for rel, key, stat in files:
