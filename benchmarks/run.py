@@ -201,9 +201,19 @@ def file_creation_us(folder: Path, count: int = 1000) -> float:
     return (time.perf_counter() - start) / count * 1e6
 
 
+# Whether `run` samples the process tree's PSS (see Bench.times): only in runs that are not
+# timed, since reading /proc/PID/smaps_rollup walks the page tables of every process of
+# the tree, every 20 ms. Sampled, a cold build took 9.04 to 9.14 s against 8.08 to 8.26 s
+# unsampled (3 runs each, interleaved, into tmpfs), and Hugo (one process of 1.3 GB) 5.29
+# to 5.51 s against 4.05 to 5.18 s: before the eighteenth session every figure was taken
+# sampled.
+SAMPLE_PSS = False
+
+
 def run(cmd: list[str], cwd: Path | None = None, env: dict | None = None,
         check: bool = True) -> Sample:
-    """Run a command; its wall time, peak RSS (largest process), peak PSS (tree) and CPU."""
+    """Run a command; its wall time, peak RSS (largest process), peak PSS (tree, only
+    when SAMPLE_PSS is set; 0 otherwise) and CPU."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE)
@@ -216,7 +226,8 @@ def run(cmd: list[str], cwd: Path | None = None, env: dict | None = None,
             done.wait(0.02)
 
     sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
+    if SAMPLE_PSS:
+        sampler.start()
     out_chunks = []
     reader = threading.Thread(target=lambda: out_chunks.append(proc.stdout.read()), daemon=True)
     reader.start()
@@ -224,7 +235,8 @@ def run(cmd: list[str], cwd: Path | None = None, env: dict | None = None,
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - start
     done.set()
-    sampler.join()
+    if SAMPLE_PSS:
+        sampler.join()
     reader.join()
     proc.returncode = os.waitstatus_to_exitcode(status)
     if check and proc.returncode not in (0, 1):
@@ -288,13 +300,25 @@ class Bench:
         return [sys.executable, "-m", "pipeline", "--root", str(self.corpus), *args]
 
     def times(self, make, before=None) -> list[Sample]:
+        """`--runs` timed runs of `make`, then one more, not timed, for the peak PSS of
+        the process tree (sampling it slows what it samples: see SAMPLE_PSS), which each
+        timed sample carries."""
+        global SAMPLE_PSS
         out = []
-        for i in range(self.args.runs):
+        for i in range(self.args.runs + 1):
             if before:
                 before(i)
             if self.args.idle:
                 wait_until_idle(self.args.idle)
-            out.append(make())
+            SAMPLE_PSS = i == self.args.runs
+            try:
+                sample = make()
+            finally:
+                SAMPLE_PSS = False
+            if i < self.args.runs:
+                out.append(sample)
+        for timed in out:
+            timed.pss_mib = sample.pss_mib
         return out
 
     def add(self, name, samples=None, target="", note="", value=None) -> Row:

@@ -91,11 +91,36 @@ def test_a_renamed_entry_redirects_and_its_referrers_follow(history):
                for p in (history / "entries").rglob("*.md"))
 
 
-def test_the_harness_measures_a_process():
-    sample = bench.run([sys.executable, "-c", "x = bytearray(50 * 2**20); print('hi')"])
+def test_the_harness_measures_a_process(monkeypatch):
+    big = [sys.executable, "-c", "import time; x = bytearray(50 * 2**20); x[::4096] = "
+           "b'x' * len(x[::4096]); time.sleep(0.3); print('hi')"]
+    sample = bench.run(big)
     assert sample.stdout.strip() == "hi"
     assert sample.rss_mib > 50
     assert sample.seconds > 0
+    assert sample.pss_mib == 0  # not sampled: a timed run
+    monkeypatch.setattr(bench, "SAMPLE_PSS", True)
+    assert bench.run(big).pss_mib > 50
+
+
+def test_timed_runs_are_not_sampled_and_carry_the_peak_of_one_more_run(tmp_path):
+    """Sampling the tree's PSS every 20 ms slowed a cold build by a tenth: the runs timed
+    are not sampled, and one more run, not timed, gives the peak memory."""
+    args = argparse.Namespace(entries=10, commits=0, months=1, work=str(tmp_path / "work"),
+                              runs=2, settle=0, idle=0)
+    b = bench.Bench(args)
+    seen = []
+
+    def make():
+        seen.append(bench.SAMPLE_PSS)
+        return bench.Sample(float(len(seen)), 1.0, 40.0 if bench.SAMPLE_PSS else 0.0)
+
+    before = []
+    samples = b.times(make, before.append)
+    assert seen == [False, False, True] and before == [0, 1, 2]
+    assert [s.seconds for s in samples] == [1.0, 2.0]  # the sampled run is not timed
+    assert [s.pss_mib for s in samples] == [40.0, 40.0]
+    assert bench.SAMPLE_PSS is False
 
 
 def test_the_floor_reads_every_entry(tmp_path):
