@@ -17,6 +17,8 @@ import pickle
 import traceback
 from collections.abc import Callable
 
+from .errors import PipelineError
+
 
 def cores() -> int:
     try:
@@ -116,10 +118,30 @@ def _serve_calls(conn, state: dict) -> None:
         if message is None:
             return
         fn, parts = message
+        del message
         try:
-            conn.send((True, fn(state, *[pickle.loads(part) for part in parts])))
-        except BaseException:  # noqa: BLE001 - reported to the parent as is
-            conn.send((False, traceback.format_exc()))
+            args = [pickle.loads(part) for part in parts]
+            del parts  # the pickled bytes are not kept while the call runs
+            conn.send((True, fn(state, *args)))
+        except BaseException as e:  # noqa: BLE001 - reported to the parent as is
+            conn.send((False, _travelling(e)))
+        finally:
+            args = parts = None
+
+
+def _travelling(e: BaseException):
+    """What the parent raises for a worker's exception: a file the system refused, or a
+    problem of the catalog (PipelineError), as itself, so that it is reported as it would
+    be in one process (a message, not a traceback); anything else as its traceback."""
+    if isinstance(e, (OSError, PipelineError)):
+        try:
+            again = pickle.loads(pickle.dumps(e))
+        except Exception:  # noqa: BLE001 - not every exception can travel
+            pass
+        else:
+            if type(again) is type(e) and str(again) == str(e):
+                return e
+    return traceback.format_exc()
 
 
 class Workers:
@@ -162,7 +184,7 @@ class Workers:
             for conn in self._conns[: len(args)]:
                 ok, value = conn.recv()
                 if not ok:
-                    raise WorkerError(value)
+                    raise value if isinstance(value, BaseException) else WorkerError(value)
                 out.append(value)
             return out
 

@@ -9,7 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from click.testing import CliRunner
+
 from conftest import CountingBar, write_entry
+from pipeline.cli import main
 from pipeline.config import COLLECTIONS, load_settings
 from pipeline import validate as validate_module
 from pipeline.publish import build as build_module
@@ -159,6 +162,33 @@ def test_the_workers_make_the_big_lists_while_this_process_makes_the_others(
     assert len({pid for pid, _ in done}) == 2  # shared by both workers
     assert sorted(rel for _, rel in done) == sorted(
         [lists.SEARCH_INDEX] + [f"{c}.html" for c in COLLECTIONS])
+    # what the workers wrote is in the output's record: the next build keeps it all
+    again = run(exl2, tmp_path / "pooled", jobs=2)
+    assert (again.rendered, again.written) == (0, 0)
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_list_file_the_system_refuses_is_a_message_whoever_writes_it(exl2, tmp_path,
+                                                                       monkeypatch, jobs):
+    """A refused write of a list file (here a folder where the collection page goes) is
+    an error message, with no traceback, whether this process or a worker wrote it (found
+    in review: from a worker it came back as a traceback)."""
+    monkeypatch.setattr(pool, "MIN_PARALLEL", 1)
+    monkeypatch.setattr(validate_module, "PER_WORKER", 1)
+    out = tmp_path / "out"
+    build_args = ["--root", str(exl2), "build", "--out", str(out), "--jobs", jobs]
+    for _ in range(2):  # the second leaves the spare the third build writes into
+        assert CliRunner().invoke(main, build_args).exit_code == 0
+    page = tmp_path / ".out.spare" / "glossary.html"
+    page.unlink()
+    page.mkdir()
+    (page / "x").write_text("x")
+    awq = exl2 / "entries/glossary/awq.md"
+    awq.write_text(awq.read_text().replace("title: AWQ", "title: AWQ two"))
+    result = CliRunner().invoke(main, build_args)
+    assert result.exit_code == 2, result.output
+    assert f"Error: {page}: Is a directory" in result.output
+    assert "Traceback" not in result.output
 
 
 def test_a_big_build_parses_each_file_once_and_gives_the_same_output(exl2, tmp_path,

@@ -11,7 +11,9 @@ import time
 import pytest
 
 from conftest import REPO
-from pipeline.parallel import FULL_COLLECTIONS_AFTER, Workers, rare_full_collections
+from pipeline.errors import PipelineError
+from pipeline.parallel import (FULL_COLLECTIONS_AFTER, WorkerError, Workers,
+                               rare_full_collections)
 
 
 def _threshold(state: dict) -> int:
@@ -48,8 +50,13 @@ def _alive(pid: int) -> bool:
         return False
 
 
-@pytest.mark.skipif(not os.path.isdir("/proc"), reason="Linux")
-def _sum(state: dict, numbers: list, extra: int) -> tuple:
+def _sum_when_told(state: dict, numbers: list, extra: int, signal: str) -> tuple:
+    """Waits until the parent has made `signal` (a file): only after `start` returned."""
+    deadline = time.monotonic() + 30
+    while not os.path.exists(signal):
+        if time.monotonic() > deadline:
+            raise AssertionError("start() waited for the call it started")
+        time.sleep(0.01)
     return os.getpid(), sum(numbers) + extra
 
 
@@ -63,18 +70,42 @@ class _Counted(list):
         return list, (list(self),)
 
 
-def test_an_argument_given_to_every_worker_is_pickled_once_and_started_calls_run_meanwhile():
+def test_an_argument_given_to_every_worker_is_pickled_once_and_started_calls_run_meanwhile(
+        tmp_path):
     shared = _Counted(range(1000))
+    signal = str(tmp_path / "go")
     with Workers(2, {}) as workers:
-        waiting = workers.start(_sum, [(shared, 1), (shared, 2)])
-        here = sum(range(10))  # this process works while they do
+        waiting = workers.start(_sum_when_told, [(shared, 1, signal), (shared, 2, signal)])
+        open(signal, "w").close()  # reached only if start() did not wait for them
         results = waiting()
     assert _Counted.pickled == 1
     assert [r[1] for r in results] == [499501, 499502]
     assert len({pid for pid, _ in results} | {os.getpid()}) == 3
-    assert here == 45
 
 
+def _fail(state: dict, kind: str):
+    if kind == "file":
+        open(os.path.join(state["folder"], "missing", "x"))
+    if kind == "catalog":
+        raise PipelineError("entries/glossary/x.md:3:1: a problem")
+    raise ValueError("a bug")
+
+
+def test_a_refused_file_or_a_catalog_problem_in_a_worker_is_raised_as_itself(tmp_path):
+    """The CLI reports an OSError or a PipelineError as a message; from a worker, they came
+    back as a WorkerError, which it shows as a traceback (found in review)."""
+    with Workers(1, {"folder": str(tmp_path)}) as workers:
+        with pytest.raises(FileNotFoundError) as refused:
+            workers.call(_fail, [("file",)])
+        assert refused.value.filename == str(tmp_path / "missing" / "x")
+        with pytest.raises(PipelineError, match="entries/glossary/x.md:3:1: a problem"):
+            workers.call(_fail, [("catalog",)])
+        with pytest.raises(WorkerError, match="ValueError: a bug"):  # with its traceback
+            workers.call(_fail, [("bug",)])
+        assert workers.call(_count, [(5,)]) == [5]  # and the worker goes on
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="Linux")
 def test_workers_die_with_a_parent_killed_on_its_own():
     """A parent killed alone (SIGKILL, the OOM killer) left its workers running for good,
     holding the output's lock: the next build waited for ever (found in review)."""
