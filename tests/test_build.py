@@ -411,6 +411,22 @@ def test_unchanged_entries_are_not_rendered_or_written_again(exl2, tmp_path):
     assert tree(out) == tree(out.parent / ".out.spare")
 
 
+def test_a_live_file_gone_when_the_spare_is_made_is_written_again(exl2, tmp_path):
+    """The first spare is made of hard links to the live files, folder by folder: one
+    removed by hand meanwhile is not linked, and the build writes it."""
+    out = tmp_path / "out"
+    first = tree(run(exl2, out).out_dir)
+    (out / "glossary/gguf.json").unlink()
+    (out / "feed.xml").unlink()  # one at the top of the tree too
+    second = run(exl2, out)
+    # the entry whose JSON is gone is rendered again (its page's parts came from it)
+    assert (second.rendered, second.written) == (1, 2)
+    assert tree(out) == first
+    assert os.stat(tmp_path / ".out.spare/glossary/exl2.json").st_nlink == 2  # shared
+    # every file of the old output but those two was linked: only they were written
+    assert second.files - second.written == len(first) - 2
+
+
 def test_a_title_change_updates_the_pages_that_show_it(exl2, tmp_path):
     out = tmp_path / "out"
     run(exl2, out)
