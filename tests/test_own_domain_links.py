@@ -152,3 +152,42 @@ def test_the_build_makes_them_site_paths_and_counts_them_as_links(catalog, tmp_p
     assert f'href="{SITE}:8443/glossary/awq"' in page
     awq = json.loads((out / "glossary/awq.json").read_text())
     assert "tools/vllm" in [card["id"] for card in awq["backlinks"]]
+
+
+@pytest.mark.parametrize("url", [
+    "//local-ai-catalog.org/glossary/awk",
+    "https:/local-ai-catalog.org/glossary/awk",
+    "https:\\\\local-ai-catalog.org/glossary/awk",
+    "/\\local-ai-catalog.org/glossary/awk",
+    "\\\\www.local-ai-catalog.org/glossary/awk#kernels",
+])
+def test_a_url_a_browser_reads_as_ours_is_checked_as_written(catalog, url):
+    """`//host/path` and the other ways of writing a URL a browser completes to
+    `https://host/path` (as the build does when it makes them site paths): a typo in one
+    passed validate, and the page linked to a 404. `//host` was even read as a site
+    path whose first part is no collection, a page outside the catalog."""
+    path = write_entry(catalog, "tools/vllm", MINI["tools/vllm"], f"See [AWQ]({url}).\n")
+    shown = url.split("#")[0]
+    assert found(catalog) == [("link-unresolved", *body_line(path, url),
+                               f"link to {shown}: no such entry")]
+    write_entry(catalog, "tools/vllm", MINI["tools/vllm"], f"See [AWQ][a].\n\n[a]: {url}\n")
+    assert [d.rule for d in run(catalog).diagnostics] == ["link-unresolved"]
+    write_entry(catalog, "tools/vllm", MINI["tools/vllm"], f'See <a href="{url}">AWQ</a>.\n')
+    assert [d.rule for d in run(catalog).diagnostics] == ["link-unresolved"]
+
+
+def test_such_a_url_to_an_entry_that_is_there_passes_and_is_a_backlink(catalog, tmp_path):
+    from pipeline.publish.build import build
+
+    write_entry(catalog, "glossary/awq", MINI["glossary/awq"], "## Kernels\n")
+    write_entry(catalog, "tools/vllm", {**MINI["tools/vllm"], "related": []},
+                "See [AWQ](//local-ai-catalog.org/glossary/awq#kernels), "
+                "[again](https:/local-ai-catalog.org/glossary/awq) and "
+                "[elsewhere](//example.com/glossary/awk).\n")
+    assert run(catalog).diagnostics == []
+    out = tmp_path / "out"
+    build(load_settings(catalog), out)
+    page = (out / "tools/vllm.html").read_text()
+    assert '<a href="/glossary/awq#kernels">AWQ</a>' in page
+    awq = json.loads((out / "glossary/awq.json").read_text())
+    assert "tools/vllm" in [card["id"] for card in awq["backlinks"]]

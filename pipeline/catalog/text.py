@@ -43,19 +43,25 @@ NO_CITE_IN_LINE_RE = re.compile(r"<!--[^\S\n]*no-cite\b[^>\n]*-->")
 # link with any of them).
 _TITLE = (r"""(?:[^\S\n]+(?:"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'"""
           r"""|\((?:[^()\\\n]|\\.)*\)))?[^\S\n]*""")
-_LINK_IN_LINE_RE = re.compile(rf"\]\([^\S\n]*<?(/[^)\s>#?]*)([#?][^)\s>]*)?>?{_TITLE}\)")
-_REF_DEF_IN_LINE_RE = re.compile(r"^ {0,3}\[[^\]\n]+\]:[^\S\n]*<?(/[^\s>#?]*)([#?]\S*)?",
+# A site path starts with one slash: `//host/path` (or `/\host`) is another host's URL,
+# which a browser reads as `https://host/path`.
+_LINK_IN_LINE_RE = re.compile(rf"\]\([^\S\n]*<?(/(?![/\\])[^)\s>#?]*)([#?][^)\s>]*)?>?{_TITLE}\)")
+_REF_DEF_IN_LINE_RE = re.compile(r"^ {0,3}\[[^\]\n]+\]:[^\S\n]*<?(/(?![/\\])[^\s>#?]*)([#?]\S*)?",
                                  re.MULTILINE)
 # The same two for a link written as an absolute http(s) URL: its scheme and host, then its
-# path (none for `https://host`), then a fragment or query.
-_URL_LINK_IN_LINE_RE = re.compile(r"\]\([^\S\n]*<?(https?://[^/\s)>#?]+)(/[^)\s>#?]*)?"
+# path (none for `https://host`), then a fragment or query. The origin is as a browser
+# reads it (affiliates.classify.normalise_url, which the build's renderer follows):
+# `https://host`, and also `//host`, `https:/host`, `https:\\host`, `\\host`.
+_ORIGIN = r"((?:https?:[/\\]*|[/\\]{2})[^/\\\s)>#?]+)"
+_ORIGIN_RE = re.compile(_ORIGIN[1:-1], re.IGNORECASE)
+_URL_LINK_IN_LINE_RE = re.compile(rf"\]\([^\S\n]*<?{_ORIGIN}([/\\][^)\s>#?]*)?"
                                   rf"([#?][^)\s>]*)?>?{_TITLE}\)", re.IGNORECASE)
-_URL_REF_DEF_IN_LINE_RE = re.compile(r"^ {0,3}\[[^\]\n]+\]:[^\S\n]*<?(https?://[^/\s>#?]+)"
-                                     r"(/[^\s>#?]*)?([#?]\S*)?", re.MULTILINE | re.IGNORECASE)
+_URL_REF_DEF_IN_LINE_RE = re.compile(rf"^ {{0,3}}\[[^\]\n]+\]:[^\S\n]*<?{_ORIGIN}"
+                                     r"([/\\][^\s>#?]*)?([#?]\S*)?", re.MULTILINE | re.IGNORECASE)
 # The same two for a link neither to a site path nor to a URL with a scheme: to a part of
 # the page itself (`#kernels`), or relative to the page's address (`awq`, `../tools/vllm`).
 # A definition is one only when nothing but a title follows (`[^3]: A review.` is text).
-_NOT_SITE_OR_URL = r"<?((?![A-Za-z][\w+.-]*:|/)[^\s<>]+?)>?"
+_NOT_SITE_OR_URL = r"<?((?![A-Za-z][\w+.-]*:|/|\\[/\\])[^\s<>]+?)>?"  # `\\host`: a URL
 _PAGE_LINK_IN_LINE_RE = re.compile(rf"\]\([^\S\n]*{_NOT_SITE_OR_URL}{_TITLE}\)")
 _PAGE_REF_DEF_IN_LINE_RE = re.compile(rf"^ {{0,3}}\[[^\]\n]+\]:[^\S\n]*{_NOT_SITE_OR_URL}{_TITLE}$",
                                       re.MULTILINE)
@@ -362,13 +368,11 @@ def site_links(entry: Entry, base_url: str) -> list[tuple[int, int, str, str, st
     seen = {(line, column) for line, column, *_ in found}
     found += [link for link in _bare_urls(entry, host) if link[:2] not in seen]
     for line, column, href in html_links(entry):  # `<a href="https://host/path">`
-        scheme, sep, rest = href.partition("//")
-        if sep and scheme.lower() in ("http:", "https:", ""):  # `//host/path` too
-            name, slash, after = rest.partition("/")
-            found.append((line, column, f"{scheme}//{name}", *_path_and_anchor(slash + after)))
-    own = [(line, column, path or "/", anchor, origin)
-           for line, column, origin, path, anchor in found
-           if _bare_host(origin.split("//", 1)[-1]) == host]
+        m = _ORIGIN_RE.match(href)  # `//host/path` too
+        if m is not None:
+            found.append((line, column, m.group(0), *_path_and_anchor(href[m.end():])))
+    own = [(line, column, path.replace("\\", "/") or "/", anchor, origin)
+           for line, column, origin, path, anchor in found if _origin_host(origin) == host]
     return sorted(links + own) if own else links
 
 
@@ -381,7 +385,8 @@ def page_links(entry: Entry) -> list[tuple[int, int, str]]:
     if links is None:
         links = _links(entry, _PAGE_LINK_IN_LINE_RE, _PAGE_REF_DEF_IN_LINE_RE)
         relative = [link for link in html_links(entry)
-                    if link[2] and not link[2].startswith("/") and not _SCHEME_RE.match(link[2])]
+                    if link[2] and not link[2].startswith(("/", "\\\\", "\\/"))
+                    and not _SCHEME_RE.match(link[2])]
         if relative:
             links = sorted(links + relative)
         entry.__dict__["page_links"] = links
@@ -405,6 +410,13 @@ def relative_target(collection: str, destination: str) -> str | None:
 def site_host(base_url: str) -> str:
     """The host a link to our own site names: `base_url`'s, in lower case, without `www.`."""
     return _bare_host(base_url.split("://", 1)[-1].split("/", 1)[0])
+
+
+def _origin_host(origin: str) -> str:
+    """The host of an origin as written (`https://www.host`, `//host`, `https:/host`), as
+    `site_host` gives it."""
+    scheme = _SCHEME_RE.match(origin)
+    return _bare_host(origin[scheme.end() if scheme else 0:].lstrip("/\\"))
 
 
 def _bare_host(host: str) -> str:
@@ -451,7 +463,7 @@ def _autolinks(entry: Entry) -> list[tuple]:
 
 # A URL GitHub's autolink extension links, written bare: `https://host/...` or
 # `www.host/...`, not inside a word; its end as the extension ends it (see _bare_end).
-_BARE_URL_RE = re.compile(r"(?<![\w/.:@-])((?:https?://|www\.)[^\s<]*)", re.IGNORECASE)
+_BARE_URL_RE = re.compile(r"(?<![\w/\\.:@-])((?:https?://|www\.)[^\s<]*)", re.IGNORECASE)
 _TRAILING = "?!.,:*_~'\""
 
 

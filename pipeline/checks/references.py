@@ -51,7 +51,8 @@ LINK_UNRESOLVED = rule(
     as a full URL on the site's own domain (`[site] base_url` in
     pipeline.toml, with or without `www.`), such as
     `[AWQ](https://local-ai-catalog.org/glossary/awq)`, is checked the same
-    way; the same path on another domain is not. The path must be the id of an
+    way, and so is one a browser completes to it (`//local-ai-catalog.org/...`,
+    `https:/local-ai-catalog.org/...`); the same path on another domain is not. The path must be the id of an
     existing entry, or the reader lands on a 404. A collection's index
     (`/glossary`) and the home page (`/`) are pages the build writes, and may
     be linked to. Other site paths (`/search`, `/newsletter`) are pages
