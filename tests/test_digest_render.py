@@ -312,3 +312,34 @@ def test_a_raw_html_link_is_dropped_not_checked(drafted, cli, tmp_path):
     assert r.exit_code == 0, r.output
     assert "does-not-exist" not in "".join(p.read_text(encoding="utf-8")
                                            for p in (tmp_path / "out").iterdir())
+
+
+def test_a_bare_address_right_after_a_letter_or_underscore_stays_text():
+    """GitHub's autolinks take `https://` and `www.` after a letter, a digit or `_` too
+    (`Mirror:_https://phish.example`): a release note's address became a live link that
+    no check had looked at (found in review)."""
+    from pipeline.digest.markdown import hrefs, to_html
+    from pipeline.digest.sections import md_escape
+
+    note = ("Mirror:_https://phish.example/login and x_https://bit.ly/abc, "
+            "1https://x.example/a and_www.evil.example or x*www.evil.example.")
+    html = to_html(md_escape(note), "https://local-ai-catalog.org")
+    assert hrefs(html) == []
+    assert "phish.example/login" in html and "_www.evil.example" in html  # reads the same
+    # a character reference is text too: a title `&lt;b&gt;` reads as on the site
+    html = to_html(md_escape("&lt;b&gt; for AT&T"), "https://local-ai-catalog.org")
+    assert "&amp;lt;b&amp;gt; for AT&amp;T" in html
+
+
+def test_an_escaped_link_is_text_and_passes_the_render(drafted, cli, tmp_path):
+    """A release title `![img](https://evil.example/p.png)` is drafted escaped,
+    `\\!\\[img\\](https\\://...)`, which is no link; the render's link check read
+    `](https\\://...` as a link to a relative path and refused the digest until an editor
+    changed the title (found in review)."""
+    text = "Title: \\!\\[img\\](https\\://evil.example/p.png) and \\[a\\](/glossary/nope)."
+    edit_digest(drafted, (f"# {HEADLINE}\n", f"# {HEADLINE}\n\n{text}\n"))
+    out = tmp_path / "out"
+    r = cli(drafted, "digest", "render", "2026-10", "--out", str(out))
+    assert r.exit_code == 0, r.output
+    web = (out / "web.html").read_text(encoding="utf-8")
+    assert "![img](https://evil.example/p.png)" in web and "evil.example/p.png\"" not in web

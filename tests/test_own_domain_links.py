@@ -191,3 +191,24 @@ def test_such_a_url_to_an_entry_that_is_there_passes_and_is_a_backlink(catalog, 
     assert '<a href="/glossary/awq#kernels">AWQ</a>' in page
     awq = json.loads((out / "glossary/awq.json").read_text())
     assert "tools/vllm" in [card["id"] for card in awq["backlinks"]]
+
+
+def test_a_path_of_ours_that_starts_with_two_slashes_stays_on_our_site(catalog):
+    """`https://local-ai-catalog.org//www.amazon.com/dp/X?tag=someone-20` was made the
+    site path `//www.amazon.com/...`, which a browser reads as Amazon's URL: a paid link
+    with someone else's tag reached the page past the affiliate checks, with no label and
+    no disclosure (found in review). It stays whole, a page of ours the site does not
+    have, and validate says so."""
+    from pipeline.catalog.loader import parse_entry
+    from pipeline.publish.markdown import render_body
+
+    url = f"{SITE}//www.amazon.com/dp/B0BJFRT43X?tag=someoneelse-20"
+    path = write_entry(catalog, "tools/vllm", {**MINI["tools/vllm"], "related": []},
+                       f"See [a]({url}).\n")
+    assert found(catalog) == [("link-unresolved", *body_line(path, url),
+                               f"link to {SITE}//www.amazon.com/dp/B0BJFRT43X: the site has "
+                               "no page whose path starts with //")]
+    entry = parse_entry("entries/tools/vllm.md", path.read_bytes(), "entries")[0]
+    body = render_body(entry, [], base_url=SITE)
+    assert f'<a href="{url.replace("&", "&amp;")}">a</a>' in body.html
+    assert "href=\"//" not in body.html and body.site_paths == []

@@ -15,7 +15,7 @@ from .audit import RATINGS
 
 CSV_COLUMNS = ("entry", "file", "line", "column", "where", "field", "url", "program",
                "tracking_id", "ours", "shortener")
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#&])")
 
 
 def _columns(rows: list[list[str]]) -> list[str]:

@@ -434,6 +434,8 @@ def _links(entry: Entry, inline: re.Pattern, definition: re.Pattern) -> list[tup
             continue
         line, at = 0, 0
         for m in pattern.finditer(text):
+            if not kind and m.start() and _escaped(text, m.start()):
+                continue  # `\](`: no link's end, text (a release note's `\[a\](b)`)
             start = m.start(1)
             line += text.count("\n", at, start)
             at = start

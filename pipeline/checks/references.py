@@ -164,6 +164,11 @@ def check_references(ctx: Context):
                         entry=entry.id)
         yield from _page_links(entry, entries, ctx.catalog.bibliography)
         for line, col, path, anchor, origin in site_links(entry, ctx.settings.site.base_url):
+            if path.startswith("//"):  # `https://our-host//other-host/x`: a 404 of ours
+                yield LINK_UNRESOLVED(entry.file, line, col, f"link to {origin}{path}: the "
+                                      "site has no page whose path starts with //",
+                                      entry=entry.id)
+                continue
             target = path_to_id(path)
             head = path.strip("/").split("/", 1)[0]
             if head not in COLLECTIONS or _is_index(path):

@@ -30,10 +30,11 @@ LABELS = {"glossary": "glossary", "models": "model", "hardware": "hardware", "to
 EXCERPT = 160  # characters of a release's notes shown in the digest
 TITLE = 120  # characters of a release's title shown in the digest (a feed's may be any length)
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~!])")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~!&])")
 # GitHub's Markdown makes a link of a bare address; an escaped `:` or `.` stops it (the
 # text reads the same). An e-mail address cannot be stopped so: it stays a mailto link.
-_BARE_LINK = re.compile(r"(?i)\b(https?|ftp)(:)(?=//)|\b(www)(\.)")
+# Wherever it stands: GitHub's links `x_https://...` and `_www.` too.
+_BARE_LINK = re.compile(r"(?i)(https?|ftp)(:)(?=//)|(www)(\.)")
 
 
 def md_escape(text: str) -> str:

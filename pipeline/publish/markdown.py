@@ -288,6 +288,8 @@ def _own_path(url: str, host: str) -> str | None:
     name = (parts.hostname or "").removeprefix("www.")
     if name != host or parts.port is not None or parts.username is not None:
         return None
+    if parts.path.startswith("//"):  # as a site path, another host's URL: it stays whole
+        return None
     return urlunsplit(("", "", parts.path or "/", parts.query, parts.fragment))
 
 
