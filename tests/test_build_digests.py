@@ -234,3 +234,24 @@ def test_a_digest_file_whose_name_is_a_mistyped_month_stops_the_build(with_diges
 def test_other_files_beside_the_digests_are_left_alone(with_digests, tmp_path):
     (with_digests / "digests/README.md").write_text("How we write the digest.\n")
     assert (built(with_digests, tmp_path / "out") / "digests/2026-09.html").exists()
+
+
+def test_the_programs_fingerprint_is_the_same_in_every_process(with_digests):
+    """A program with several tracking ids: `our_ids` is a set, whose order (and repr)
+    changes with the process's hash seed, and the fingerprint was made of that repr, so
+    every build wrote a sent digest's page and JSON again (found in review)."""
+    import os
+    import subprocess
+    import sys
+
+    path = with_digests / "data/affiliates.yaml"
+    path.write_text(path.read_text().replace(
+        "our_ids: [localaicat-20]", "our_ids: [localaicat-20, localaicat2-20, cat3-20, c4-20]"))
+    code = ("import sys; from pathlib import Path; from pipeline.config import load_settings; "
+            "from pipeline.publish.affiliate import PaidLinks; "
+            "print(PaidLinks.load(load_settings(Path(sys.argv[1]))).fingerprint)")
+    seen = {subprocess.run([sys.executable, "-c", code, str(with_digests)], check=True,
+                           capture_output=True, text=True,
+                           env={**os.environ, "PYTHONHASHSEED": str(seed),
+                                "PYTHONPATH": str(REPO)}).stdout for seed in range(6)}
+    assert len(seen) == 1 and len(seen.pop().strip()) == 32

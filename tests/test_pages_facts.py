@@ -52,6 +52,16 @@ def test_commands_and_versions():
             "<code>llama.cpp b3000</code></p>") in html
 
 
+def test_versions_whose_names_differ_by_case_come_in_one_order():
+    """A page made again from its JSON (keys sorted) listed `CUDA` before `cuda`; made
+    from the Markdown, in the order written: an incremental build and a fresh one
+    differed (found in review)."""
+    written = facts(doc(versions={"cuda": "12.1.1", "CUDA": "driver 530", "os": "Linux"}))
+    from_json = facts(doc(versions={"CUDA": "driver 530", "cuda": "12.1.1", "os": "Linux"}))
+    assert written == from_json
+    assert written.index("<code>CUDA driver 530</code>") < written.index("<code>cuda 12.1.1")
+
+
 def test_tables_of_specs_results_and_prices():
     html = facts(doc(
         specs=[{"label": "Memory", "value": 24576, "unit": "MB", "source": "spec"},

@@ -8,12 +8,27 @@ looked at further.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Iterable
 
 from ..affiliates import classify, disclosure, load_programs
 from ..affiliates.classify import url_host
 from ..config import Settings
+
+
+def _canonical(value) -> str:
+    """`repr(value)`, but with the items of a set sorted: a frozenset's order (a program's
+    `our_ids`) changes from one process to the next, and with it a key made of its repr,
+    so a sent digest was written again by every build."""
+    if isinstance(value, (set, frozenset)):
+        return "{" + ", ".join(sorted(map(_canonical, value))) + "}"
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return type(value).__name__ + "(" + ", ".join(
+            f"{f.name}={_canonical(getattr(value, f.name))}" for f in dataclasses.fields(value)) + ")"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(map(_canonical, value)) + "]"
+    return repr(value)
 
 
 class PaidLinks:
@@ -23,7 +38,8 @@ class PaidLinks:
         self.programs = programs
         self.rel = programs.wording.rel or "sponsored nofollow noopener"
         self.label = programs.wording.label or "(paid link)"
-        self.fingerprint = hashlib.blake2b(repr(programs).encode(), digest_size=16).hexdigest()
+        self.fingerprint = hashlib.blake2b(_canonical(programs).encode(),
+                                           digest_size=16).hexdigest()
         self._classes: dict[str, object] = {}
 
     @classmethod

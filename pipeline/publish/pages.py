@@ -207,8 +207,10 @@ def facts(doc: dict) -> Markup:
         if fm.get(key):
             out.append(f'  <p class="label">{label}</p>\n  <pre><code>{_text(fm[key])}</code></pre>\n')
     if fm.get("versions"):
-        versions = sorted(fm["versions"].items(),
-                          key=lambda kv: kv[0].lower() if isinstance(kv[0], str) else kv[0])
+        # by name whatever its case, then as written: `cuda` and `CUDA` in one order
+        # whether the page is made from the Markdown or from its JSON (keys sorted)
+        versions = sorted(fm["versions"].items(), key=lambda kv: (
+            (kv[0].lower(), kv[0]) if isinstance(kv[0], str) else kv[0]))
         shown = " · ".join(f"<code>{_text(name)} {_text(version)}</code>"
                            for name, version in versions)
         out.append(f'  <p class="label">Versions</p>\n  <p class="versions">{shown}</p>\n')
