@@ -169,6 +169,25 @@ def test_a_digest_page_from_the_cache_is_checked_again_when_an_entry_it_links_go
         built(with_digests, out)
 
 
+def test_a_digest_refused_leaves_the_spare_as_it_was(with_digests, tmp_path):
+    """The digests' links were checked while the spare was being changed: refused there,
+    the spare was known to be half made, and the next build, with the link fixed, wrote
+    every file again (found in review). They are checked before anything is written."""
+    path = with_digests / "digests/2026-09.md"
+    write_entry(with_digests, "glossary/gptq", {**MINI["glossary/awq"], "title": "GPTQ"})
+    out = built(with_digests, built(with_digests, tmp_path / "out"))  # both trees made
+    spare = tmp_path / ".out.spare"
+    before = {p: p.stat().st_mtime_ns for p in spare.rglob("*") if p.is_file()}
+    path.write_text(SENT + "\nSee [gone](/glossary/does-not-exist).\n")
+    with pytest.raises(PipelineError, match="link to /glossary/does-not-exist: no such entry"):
+        built(with_digests, out)
+    assert {p: p.stat().st_mtime_ns for p in spare.rglob("*") if p.is_file()} == before
+    path.write_text(SENT + "\nSee [GPTQ](/glossary/gptq).\n")
+    result = build(load_settings(with_digests), out)
+    assert result.written == 2  # the digest's page and JSON
+    assert "/glossary/gptq" in (out / "digests/2026-09.html").read_text()
+
+
 @pytest.mark.parametrize("status, published", [("Sent", True), ("SENT ", True),
                                                 ("Draft", False), ("Ready", False)])
 def test_a_digests_status_is_read_whatever_its_case(with_digests, tmp_path, status, published):

@@ -22,7 +22,7 @@ from ..catalog.loader import walk_folder
 from ..config import Settings
 from ..errors import PipelineError
 from ..parallel import rare_full_collections
-from . import lists
+from . import digests, lists
 from .git_history import head, read_git_data, start_warming
 from .output import OutputTree
 from .pages import Site
@@ -89,6 +89,7 @@ def build(settings: Settings, out_dir: Path, *, jobs: int | None = None, use_cac
                 with stage("validate"):
                     checked.wait()  # nothing is written before it passes
                     _same_bytes(b, checked.digests)
+                    b.digests = digests.prepare_digests(b)  # nor before their links pass
                 with stage("write entries"):  # with making the spare, the first time
                     tree.begin()
                     result.rendered += _write_entries(b, pool, tasks, context)

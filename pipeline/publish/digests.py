@@ -28,9 +28,28 @@ def _lower(m: re.Match) -> str:
     return f"<{m.group(1)}h{int(m.group(2)) + 1}>"
 
 
-def write_digests(b: Run) -> list[FeedItem]:
-    """Put the pages and JSON of every digest sent, and their list, into the spare;
-    -> their feed items."""
+class Prepared:
+    """A sent digest, ready to be put into the spare: its feed item, its list record,
+    the key of its page, and how to render its body (once, and only when needed)."""
+
+    def __init__(self, item: FeedItem, record: dict, key: str, render):
+        self.item, self.record, self.key = item, record, key
+        self.month = record["month"]
+        self._render = render
+        self._parts: dict | None = None
+
+    def body(self) -> dict:
+        if self._parts is None:
+            self._parts = self._render()
+        return self._parts
+
+
+def prepare_digests(b: Run) -> list[Prepared]:
+    """Every digest sent, newest first, each checked as its page checks it: called before
+    anything is written, so that a link problem refuses the build while the spare is
+    still as the last build left it (refused once the spare was being changed, the next
+    build wrote every file again). A page whose key the live output already has was made,
+    and checked, with the same links: it is not rendered again."""
     settings, site, tree = b.settings, b.site, b.tree
     paid = b.inputs.paid
     # a digest may link to an entry published, renamed since (a redirect) or retired
@@ -41,7 +60,7 @@ def write_digests(b: Run) -> list[FeedItem]:
     def linkable(target: str) -> bool:
         return target in published or target in plan.moved or target in plan.gone
 
-    listed = []
+    out = []
     sent = sent_digests(settings)
     if sent:  # rendering a digest's body, only when there is one (0.05 s of imports)
         from ..digest.document import decode
@@ -50,7 +69,6 @@ def write_digests(b: Run) -> list[FeedItem]:
         month = item.url.rsplit("/", 1)[1]
         record = {"month": month, "title": item.title, "summary": item.summary,
                   "published": item.published, "updated": item.updated, "url": item.url}
-        listed.append(record)
         file = path.relative_to(settings.root).as_posix()
         text = decode(path.read_bytes(), file)
         # what the page's checks depend on besides the file: whether each entry it links
@@ -58,25 +76,34 @@ def write_digests(b: Run) -> list[FeedItem]:
         links = sorted({(target, linkable(target))
                         for *_, target in entry_links(text, base_url=base_url)})
         key = digest(site.fingerprint, paid.fingerprint, file, text, repr(links))
-        parts: dict = {}
 
-        def body(text=text, file=file, parts=parts):
-            if not parts:  # rendered once, for the page and the JSON, and only when needed
-                html, note = archive_html(text, file, paid.programs, linkable, base_url)
-                parts.update(html=_HEADING.sub(_lower, html), affiliate={
-                    "has_links": note is not None,
-                    "disclosure": note.text if note else None,
-                    "statements": list(note.statements) if note else []})
-            return parts
+        def render(text=text, file=file) -> dict:
+            html, note = archive_html(text, file, paid.programs, linkable, base_url)
+            return {"html": _HEADING.sub(_lower, html), "affiliate": {
+                "has_links": note is not None,
+                "disclosure": note.text if note else None,
+                "statements": list(note.statements) if note else []}}
 
-        tree.put(f"digests/{month}.html",
-                 lambda item=item, month=month, body=body: site.digest_page(
-                     item, Month.parse(month).name, body()), key)
-        tree.put(f"digests/{month}.json",
-                 lambda record=record, body=body: json_bytes({**record, **body()}),
-                 digest(key, "json"))
+        ready = Prepared(item, record, key, render)
+        if tree.live_key(f"digests/{month}.html") != key:
+            ready.body()  # checked now, before the spare changes
+        out.append(ready)
+    return out
+
+
+def write_digests(b: Run, prepared: list[Prepared]) -> list[FeedItem]:
+    """Put the pages and JSON of every digest sent (`prepare_digests`), and their list,
+    into the spare; -> their feed items, oldest first."""
+    site, tree = b.site, b.tree
+    listed = [ready.record for ready in prepared]
+    for ready in prepared:
+        tree.put(f"digests/{ready.month}.html",
+                 lambda ready=ready: site.digest_page(
+                     ready.item, Month.parse(ready.month).name, ready.body()), ready.key)
+        tree.put(f"digests/{ready.month}.json",
+                 lambda ready=ready: json_bytes({**ready.record, **ready.body()}),
+                 digest(ready.key, "json"))
     tree.put("digests.json", json_bytes({"count": len(listed), "digests": listed}))
     tree.put("digests.html", lambda: site.digests_page(listed),
              digest(site.fingerprint, repr(listed)))
-    return [item for item, _path in sent]
-
+    return [ready.item for ready in reversed(prepared)]

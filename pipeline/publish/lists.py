@@ -60,7 +60,7 @@ def write_lists(b: Run, pool: Pool | None = None) -> Callable[[], None]:
     if index is not None:
         work.append((len(b.published) // 2, index))  # a record costs half an item
     waiting = _start_shares(b, pool, work)
-    sent = digests.write_digests(b)
+    sent = digests.write_digests(b, b.digests)
     tree.put("sitemap.xml", sitemap.sitemap(
         settings.site.base_url, [(f"/{i}", facts[i]["lastmod"]) for i in b.published]
         + [(item.url, item.updated) for item in sent]))

@@ -43,6 +43,7 @@ class Run:
     moved: set = field(default_factory=set)  # collections whose list changed
     site_changed: bool = True
     touched: set = field(default_factory=set)  # parts of the state that changed (state.py)
+    digests: list = field(default_factory=list)  # the digests sent (digests.prepare_digests)
 
     @property
     def prefix(self) -> str:
