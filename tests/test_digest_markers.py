@@ -75,3 +75,16 @@ def test_a_well_formed_digest_is_still_drafted(drafted, cli):
     assert r.exit_code == 0, r.output
     text = path.read_text(encoding="utf-8")
     assert NOTE in text and "deleted:\n- releases\n" in text
+
+
+@pytest.mark.parametrize("typed", ["<!--pipeline:begin", "<!-- Pipeline:begin",
+                                   "<!--  pipeline: begin", "<!-- PIPELINE:BEGIN"])
+def test_a_marker_typed_another_way_is_refused_as_damaged(drafted, cli, typed):
+    """Taken for text, an item marker went with the item before it, which was then kept
+    as edited, and its own item was recorded as deleted for good (found in review)."""
+    def retyped(text):
+        assert "<!-- pipeline:begin corrections " in text
+        return text.replace("<!-- pipeline:begin corrections ", f"{typed} corrections ")
+
+    out = refused(cli, drafted, retyped, typed)
+    assert "a damaged pipeline marker" in out

@@ -37,6 +37,49 @@ def test_an_item_edited_for_that_entry_is_listed_once(month, cli):
     assert new.count("AWQ kernels") == 1 and "as we tested them" in new
 
 
+VERDICT = re.compile(r"<!-- pipeline:item verdicts/tools/vllm \w+ -->\n.*\n")
+
+
+def _rewritten_as(root, old_id, new_id):
+    """`old_id` deleted and `new_id` added with its front matter, `redirect_from` it, and
+    a new body: git sees a deletion and an addition, the entry says it is a rename."""
+    old = root / "entries" / f"{old_id}.md"
+    front, _ = old.read_text(encoding="utf-8").split("\n---\n", 1)
+    (root / "entries" / f"{new_id}.md").write_text(
+        f"{front}\nredirect_from: [{old_id}]\n---\n"
+        + "".join(f"Line {n} of a body written again from scratch.\n" for n in range(80)),
+        encoding="utf-8")  # mostly new: git's rename detection does not pair the two
+    old.unlink()
+
+
+def test_an_item_deleted_stays_deleted_when_redirect_from_says_its_entry_was_renamed(month,
+                                                                                    cli):
+    """`pipeline changes` read it as the rename it is, the draft did not: the verdict item
+    the editor had deleted came back under the new id (found in review)."""
+    _, text = draft(cli, month)
+    assert VERDICT.search(text)
+    (month / DIGEST).write_text(VERDICT.sub("", text), encoding="utf-8")
+    _, text = draft(cli, month)
+    assert "deleted: [verdicts/tools/vllm]" in text
+    _rewritten_as(month, "tools/vllm", "tools/vllm-engine")
+    commit_all(month, "vLLM: vllm-engine, rewritten", at("2026-10-27"))
+    _, text = draft(cli, month)
+    assert "vllm-engine" not in block(text, "verdicts")
+    assert "deleted: [verdicts/tools/vllm-engine]" in text
+
+
+def test_an_item_edited_follows_such_a_rename_and_is_listed_once(month, cli):
+    _, text = draft(cli, month)
+    (month / DIGEST).write_text(text.replace("heavy for one.", "heavy for one, we found."),
+                                encoding="utf-8")
+    _rewritten_as(month, "tools/vllm", "tools/vllm-engine")
+    commit_all(month, "vLLM: vllm-engine, rewritten", at("2026-10-27"))
+    _, text = draft(cli, month)
+    verdicts = block(text, "verdicts")
+    assert verdicts.count("pipeline:item verdicts/") == 1
+    assert "pipeline:item verdicts/tools/vllm-engine " in verdicts and "we found" in verdicts
+
+
 # -- releases follow the catalog at the month's end, not the working tree ---------------
 
 def _status(root, entry_id, old, new):

@@ -35,7 +35,9 @@ from .sections import HEADINGS
 BEGIN_RE = re.compile(r'^<!-- pipeline:begin ([a-z0-9-]+) ([0-9a-f]{8})(?: drafted="([^"]*)")? -->$')
 ITEM_RE = re.compile(r"^<!-- pipeline:item (\S+) ([0-9a-f]{8}) -->$")
 END_RE = re.compile(r"^<!-- pipeline:end ([a-z0-9-]+) -->$")
-ANY_MARKER_RE = re.compile(r"^<!-- pipeline:(begin|item|end)\b")
+# What an editor's typing may make of a marker (`<!--pipeline:item`, `<!-- Pipeline:item`):
+# refused as damaged, where taken for text it was lost with its item's words
+ANY_MARKER_RE = re.compile(r"^<!--\s*pipeline\s*:\s*(begin|item|end)\b", re.IGNORECASE)
 
 
 class DigestError(PipelineError):

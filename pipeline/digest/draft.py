@@ -166,7 +166,9 @@ def _renames(settings: Settings, cs) -> dict[str, str]:
     An old id that another entry holds at the end of the month is left out too: an item
     under it may be about either, and the digest cannot tell which; taken for the renamed
     entry's, an item deleted or edited for the new one came back or was listed twice.
-    A deletion ends a chain: an entry added later under the id is another one.
+    A deletion ends a chain: an entry added later under the id is another one. A rename
+    the month's changes found that no commit made (an entry deleted and another added
+    whose `redirect_from` lists it: renamed, whatever git saw) is one too.
     """
     from ..history.log import rename_steps
 
@@ -180,6 +182,10 @@ def _renames(settings: Settings, cs) -> dict[str, str]:
             if v == old:
                 final[k] = new
         final[old] = new
+    for c in cs.of_kind("renamed"):  # as `pipeline changes` reads the month
+        if c.previous and final.get(c.previous) != c.entry:
+            final.update({k: c.entry for k, v in final.items() if v == c.previous})
+            final[c.previous] = c.entry
     final = {k: v for k, v in final.items() if k != v}
     taken = gitio.entry_ids_at(settings, cs.end) & final.keys() if final else set()
     return {k: v for k, v in final.items() if k not in taken}
