@@ -199,3 +199,34 @@ def test_a_file_deleted_on_the_branch_after_its_rename_is_not_followed(repo):
     history = entry_history(load_settings(repo))[NEW]
     assert (history.created, history.previous_ids) == ("2026-10-05", [])
     assert OLD not in entry_history(load_settings(repo))
+
+
+def test_a_correction_on_a_branch_goes_to_the_entry_it_corrected_not_an_earlier_one(repo):
+    """September: the entry is renamed away and a new one takes its id. October: a branch
+    corrects the new one while main renames it, then the branch is merged. The correction
+    was followed through the oldest rename of the id, to the entry renamed away in
+    September, in `changes`, the digest and that entry's history (found in review)."""
+    from pipeline.history.changes import changes_in_period
+
+    write_entry(repo, OLD, BATCHING, "Batching, continuously.\n")
+    commit_all(repo, "Add batching", at("2026-08-20"))
+    mv(repo, OLD, "glossary/batching-legacy")
+    commit_all(repo, "The old one, renamed away", at("2026-09-01"))
+    write_entry(repo, OLD, {**BATCHING, "title": "Batching, new"}, "The new entry.\n")
+    commit_all(repo, "A new entry takes the id", at("2026-09-02"))
+    git(repo, "checkout", "-q", "-b", "fix")
+    write_entry(repo, OLD, {**BATCHING, "title": "Batching, new"}, "The new entry, fixed.\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "Fix it\n\nCorrection: the new entry's first line was wrong.",
+        env={"GIT_AUTHOR_DATE": at("2026-10-08"), "GIT_COMMITTER_DATE": at("2026-10-08")})
+    git(repo, "checkout", "-q", "main")
+    mv(repo, OLD, NEW)
+    commit_all(repo, "Rename the new one", at("2026-10-05"))
+    merge(repo, "fix", "2026-10-10")
+    settings = load_settings(repo)
+    cs = changes_in_period(settings, "2026-10-01", "2026-11-01")
+    assert [(c.entry, c.text) for c in cs.corrections] == [
+        (NEW, "the new entry's first line was wrong.")]
+    h = entry_history(settings)
+    assert [c.text for c in h[NEW].corrections] == ["the new entry's first line was wrong."]
+    assert h["glossary/batching-legacy"].corrections == []

@@ -330,14 +330,16 @@ def _corrections(settings, start, end, changes, steps: "_Steps") -> list[Correct
     later is that entry's: its correction stays with it). The period's renames are read
     only when it has renames or a correction touched an id that does not exist at the
     end; for one made on a branch begun before a rename (or dated before one), every
-    rename up to the end is followed, whatever its date.
+    rename its commit had not seen (in the commits from it to the end that are not its
+    ancestors) is followed, whatever its date: not one made before it, of an earlier
+    entry that had the id (renamed away, and the id taken by a new entry).
     """
     any_renamed = any(c.kind == "renamed" for c in changes)
     at_end = {c.entry for c in changes if c.kind != "removed"}
     prefix = settings.paths.entries.strip("/")
     paths = gitio.EntryPaths(settings, gitio.open_repo(settings))
     revs = f"{start}..{end}" if start else end
-    every = None
+    unseen: dict[str, list] = {}  # commit -> the renames it had not seen
     out = []
     for commit in reversed(correction_commits(settings, revs)):
         seen = set()
@@ -348,8 +350,9 @@ def _corrections(settings, start, end, changes, steps: "_Steps") -> list[Correct
             if any_renamed or (eid not in at_end and not _exists(settings, end, prefix, eid)):
                 eid = follow(eid, commit.time, steps())
             if eid not in at_end and not _exists(settings, end, prefix, eid):
-                every = rename_steps(settings, end) if every is None else every
-                eid = follow(eid, None, every)
+                if commit.sha not in unseen:
+                    unseen[commit.sha] = rename_steps(settings, f"{commit.sha}..{end}")
+                eid = follow(eid, None, unseen[commit.sha])
             if eid not in seen:
                 seen.add(eid)
                 out.append(Correction(commit.sha, utc_date(commit.time),

@@ -29,6 +29,8 @@ answers would be wrong, so `ShallowClone` (a UsageError) is raised instead.
 
 from __future__ import annotations
 
+import functools
+
 import datetime as dt
 from dataclasses import dataclass, field, replace
 from typing import Callable, NamedTuple
@@ -193,13 +195,17 @@ class _State:
                     history.corrections.append(Correction(commit.sha, date, text, history.id))
 
     def correct(self, commits: list[LogCommit], paths: EntryPaths,
-                merged_by: Callable[[], dict[str, str]]) -> None:
+                merged_by: Callable[[], dict[str, str]],
+                unseen: Callable[[str], list] | None = None) -> None:
         """Attach corrections made on merged branches (oldest first; those on the
         first-parent line come with `apply`), following later renames to today's id.
 
         A correction made on a branch that began before a rename on the main line
         (or dated before a rename it follows) names an id no entry has: the renames
-        are then followed whatever their dates. One whose text the entry has already
+        its commit had not seen (`unseen(sha)`: in the commits from it to today that are
+        not its ancestors; every one known, without it) are then followed whatever
+        their dates, and not one made before it, of an earlier entry that had the id
+        (renamed away, the id then taken by a new entry). One whose text the entry has already
         from the merge that brought the commit in (the merge repeated the trailer) is
         not listed twice; the same words in another commit are another correction
         (`merged_by()` maps a branch's commits to their merge, asked only then). A
@@ -214,7 +220,8 @@ class _State:
                 if not eid:
                     continue
                 h = self.histories.get(follow(eid, commit.time, self.steps)) \
-                    or self.histories.get(follow(eid, None, self.steps))
+                    or self.histories.get(follow(eid, None, unseen(commit.sha) if unseen
+                                                 else self.steps))
                 # a merge whose message repeats the branch's trailer (GitHub's "pull
                 # request title and description") came first: one correction, not two
                 if h is None or date < h.created or any(c.commit == commit.sha
@@ -281,7 +288,9 @@ def _state(settings: Settings, rev: str) -> _State:
         on_line = {c.sha for c in line}
         state.correct(list(reversed([c for c in correction_commits(settings, since)
                                      if c.sha not in on_line])), paths,
-                      lambda: merged_by(settings, since))
+                      lambda: merged_by(settings, since),
+                      functools.lru_cache(maxsize=None)(
+                          lambda commit: rename_steps(settings, f"{commit}..{sha}")))
     state.sha = sha
     cache.save(settings, paths.folder, state.to_json())
     return state
