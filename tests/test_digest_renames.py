@@ -80,6 +80,27 @@ def test_an_item_edited_follows_such_a_rename_and_is_listed_once(month, cli):
     assert "pipeline:item verdicts/tools/vllm-engine " in verdicts and "we found" in verdicts
 
 
+def test_an_item_deleted_stays_deleted_when_a_new_entry_takes_the_renamed_ones_id(month,
+                                                                                  cli):
+    """vLLM renamed, and a new entry under its old id: the verdict item the editor had
+    deleted is about the renamed entry (the new one has no verdict change), and came back
+    under the new id (found in review). The new entry's own item is listed."""
+    _, text = draft(cli, month)
+    (month / DIGEST).write_text(VERDICT.sub("", text), encoding="utf-8")
+    draft(cli, month)
+    month_git = month / "entries/tools"
+    (month_git / "vllm.md").rename(month_git / "vllm-engine.md")
+    commit_all(month, "vLLM: vllm-engine", at("2026-10-27"))
+    write_entry(month, "tools/vllm", {
+        "title": "vLLM, the project", "status": "published", "summary": "The project.",
+        "authors": ["ana"], "published": "2026-10-28", "repository": "https://github.com/x/y"})
+    commit_all(month, "A new entry takes tools/vllm", at("2026-10-28"))
+    _, text = draft(cli, month)
+    assert "pipeline:item verdicts/" not in block(text, "verdicts")
+    assert "deleted: [verdicts/tools/vllm-engine]" in text
+    assert "vLLM, the project" in block(text, "new-entries")
+
+
 # -- releases follow the catalog at the month's end, not the working tree ---------------
 
 def _status(root, entry_id, old, new):

@@ -159,13 +159,14 @@ def _feeds_of(now: list[FeedSource], then: list[FeedSource]) -> list[FeedSource]
                   key=lambda s: (s.entry, s.url))
 
 
-def _renames(settings: Settings, cs) -> dict[str, str]:
-    """Every entry id renamed in the month -> its id at the end (chains followed; one
-    renamed back to where it was is left out).
+def _renames(settings: Settings, cs) -> tuple[dict[str, str], dict[str, str]]:
+    """(every entry id renamed in the month -> its id at the end (chains followed; one
+    renamed back to where it was is left out), the same for the old ids another entry
+    holds at the end).
 
-    An old id that another entry holds at the end of the month is left out too: an item
-    under it may be about either, and the digest cannot tell which; taken for the renamed
-    entry's, an item deleted or edited for the new one came back or was listed twice.
+    An item under an old id another entry holds may be about either (see merge's
+    `taken`); taken for the renamed entry's, an item deleted or edited for the new one
+    came back or was listed twice.
     A deletion ends a chain: an entry added later under the id is another one. A rename
     the month's changes found that no commit made (an entry deleted and another added
     whose `redirect_from` lists it: renamed, whatever git saw) is one too.
@@ -188,7 +189,8 @@ def _renames(settings: Settings, cs) -> dict[str, str]:
             final[c.previous] = c.entry
     final = {k: v for k, v in final.items() if k != v}
     taken = gitio.entry_ids_at(settings, cs.end) & final.keys() if final else set()
-    return {k: v for k, v in final.items() if k not in taken}
+    return ({k: v for k, v in final.items() if k not in taken},
+            {k: v for k, v in final.items() if k in taken})
 
 
 def draft(settings: Settings, month: str, *, offline: bool = False,
@@ -228,7 +230,7 @@ def draft(settings: Settings, month: str, *, offline: bool = False,
                       key=lambda i: (i.entry, i.date, i.title, i.key))
     titles = {r.source.entry: published[r.source.entry] for r in usable}
     stats = merge(doc, generate(cs, releases, titles, _corrected(settings, cs)),
-                  _renames(settings, cs))
+                  *_renames(settings, cs))
     unread = [message for _, message in unread_corrections(
         settings, f"{cs.start}..{cs.end}" if cs.start else cs.end)]
     text = doc.render()

@@ -22,6 +22,8 @@ deleted from its own block.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from dataclasses import dataclass, field
 
 from .document import Block, DigestError, Document, Segment, fingerprint
@@ -38,14 +40,23 @@ class MergeStats:
 
 
 def merge(doc: Document, sections: list[Section],
-          renames: dict[str, str] | None = None) -> MergeStats:
+          renames: dict[str, str] | None = None,
+          taken: dict[str, str] | None = None) -> MergeStats:
     """Refresh `doc`'s blocks from `sections` in place; what happened, by item id.
 
     `renames`: entry ids renamed since the last draft -> their ids now. An item's id
     starts with the id of its entry, so the items, the drafted keys and the deleted
     ids the file holds follow first: an item the editor edited stays one item, and
-    one deleted stays deleted, when its entry is renamed later in the month."""
+    one deleted stays deleted, when its entry is renamed later in the month.
+
+    `taken`: the same for old ids another entry holds now, where an item may be about
+    either: it follows the rename only when the month's news has an item under the
+    new id and none under the old one (`verdicts/tools/a` when `tools/a` was renamed
+    and a new entry, which has no verdict change, took its id)."""
     _check_places(doc)
+    if taken:
+        fresh = {f"{s.id}/{item.key}" for s in sections for item in s.items}
+        _follow_renames(doc, taken, lambda old, new: new in fresh and old not in fresh)
     if renames:
         _follow_renames(doc, renames)
     stats = MergeStats()
@@ -89,15 +100,24 @@ def _renamed_key(key: str, renames: dict[str, str]) -> str:
     return f"{new}{sep}{tail}" if new else key
 
 
-def _follow_renames(doc: Document, renames: dict[str, str]) -> None:
+def _follow_renames(doc: Document, renames: dict[str, str],
+                    wanted: Callable[[str, str], bool] | None = None) -> None:
+    """Rename the entry ids of the items, drafted keys and deleted ids of `doc`; with
+    `wanted`, only where wanted(old item id, new item id)."""
+    def moved(section: str, key: str) -> str:
+        new = _renamed_key(key, renames)
+        if wanted is None or new == key or wanted(f"{section}/{key}", f"{section}/{new}"):
+            return new
+        return key
+
     for block in doc.blocks().values():
         prefix = block.section + "/"
-        block.drafted = [_renamed_key(k, renames) for k in block.drafted]
-        block.segments = [Segment(prefix + _renamed_key(s.id[len(prefix):], renames), s.mark,
+        block.drafted = [moved(block.section, k) for k in block.drafted]
+        block.segments = [Segment(prefix + moved(block.section, s.id[len(prefix):]), s.mark,
                                   s.text) if s.id.startswith(prefix) else s
                           for s in block.segments]
-    deleted = [i.partition("/")[0] + "/" + _renamed_key(i.partition("/")[2], renames)
-               if "/" in i else i for i in doc.deleted]
+    deleted = [i.partition("/")[0] + "/" + moved(*i.split("/", 1)) if "/" in i else i
+               for i in doc.deleted]
     if deleted != doc.deleted:
         doc.set_deleted(deleted)
 
