@@ -190,6 +190,23 @@ def test_merge_inserts_new_items_in_generated_order_after_edited_ones():
     assert 'drafted="tools/a tools/b tools/c"' in body
 
 
+def test_a_blank_line_the_editor_put_between_items_stays():
+    """Blank lines are no edit of an item's words (its fingerprint ignores them), so the
+    item was refreshed, and the editor's blank line (a loose list) went (found in
+    review)."""
+    a, b = Item("tools/a", "- tools/a\n"), Item("tools/b", "- tools/b\n")
+    doc = _doc(f"<!-- pipeline:begin verdicts {fingerprint('')} -->\n<!-- pipeline:end verdicts -->\n")
+    merge(doc, [Section("verdicts", "Verdicts", (a, b))])
+    spaced = doc.render().replace("- tools/a\n", "- tools/a\n\n")
+    doc = parse(spaced, "d.md")
+    stats = merge(doc, [Section("verdicts", "Verdicts", (Item("tools/a", "- tools/a, new\n"), b))])
+    assert stats.updated == ["verdicts/tools/a"]
+    assert "- tools/a, new\n\n<!-- pipeline:item verdicts/tools/b " in doc.render()
+    doc = parse(doc.render(), "d.md")
+    stats = merge(doc, [Section("verdicts", "Verdicts", (Item("tools/a", "- tools/a, new\n"), b))])
+    assert stats.updated == [] and stats.kept == []
+
+
 def test_benchmarks_and_errors_have_their_own_sections(repo, cli):
     from conftest import write_entry
 

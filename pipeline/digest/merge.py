@@ -122,6 +122,13 @@ def _follow_renames(doc: Document, renames: dict[str, str],
         doc.set_deleted(deleted)
 
 
+def _spaced_as(old: str, new: str) -> str:
+    """`new` with the blank lines `old` had after it: the editor's blank line between two
+    items (a loose list) is no edit of the item's words, and stays."""
+    core = new.rstrip("\n")
+    return core + "\n" * max(len(old) - len(old.rstrip("\n")), len(new) - len(core))
+
+
 def _merge_block(block: Block, section: Section, deleted: list[str], stats: MergeStats) -> None:
     generated = {f"{section.id}/{item.key}": item.text for item in section.items}
     present = {s.id for s in block.segments}
@@ -136,7 +143,7 @@ def _merge_block(block: Block, section: Section, deleted: list[str], stats: Merg
             segments.append(seg)
             stats.kept.append(seg.id)
         elif seg.id in generated and seg.id not in deleted:
-            text = generated[seg.id]
+            text = _spaced_as(seg.text, generated[seg.id])
             if text != seg.text:
                 stats.updated.append(seg.id)
             segments.append(Segment(seg.id, fingerprint(text), text))
