@@ -50,14 +50,14 @@ def test_build_will_not_replace_a_folder_it_did_not_write(catalog, cli, tmp_path
     assert (tmp_path / "docs/index.md").read_text() == "mine"
 
 
-def fetch(url: str) -> tuple[int, str, dict]:
+def fetch(url: str, headers: dict | None = None) -> tuple[int, str, dict]:
     class NoRedirect(urllib.request.HTTPRedirectHandler):
         def redirect_request(self, *args, **kwargs):
             return None
 
     opener = urllib.request.build_opener(NoRedirect)
     try:
-        with opener.open(url, timeout=10) as resp:
+        with opener.open(urllib.request.Request(url, headers=headers or {}), timeout=10) as resp:
             return resp.status, resp.read().decode(), dict(resp.headers)
     except urllib.error.HTTPError as e:
         return e.code, e.read().decode(), dict(e.headers)
@@ -235,3 +235,46 @@ def test_serve_answers_400_to_a_nul_in_the_path(served):
     assert fetch(server.url + "/%00")[0] == 400
     assert fetch(server.url + "/glossary/%00")[0] == 400
     assert fetch(server.url + "/tools/vllm")[0] == 200
+
+
+def test_serve_gives_the_page_back_after_an_undo(served, catalog):
+    """The build keeps a file that did not change, with its old time: after an undo, the
+    page came back with a time older than the browser's copy, which `If-Modified-Since`
+    kept (304) (found in review). The ETag is the file's own."""
+    server, events = served
+    path = catalog / "entries/tools/vllm.md"
+    original = path.read_text()
+    path.write_text(original.replace("Text.", "Edited for a moment."))
+    while events.get(timeout=WAIT)[0] != "built":
+        pass
+    status, body, headers = fetch(server.url + "/tools/vllm")
+    assert status == 200 and "Edited for a moment." in body
+    seen = {k: headers[v] for k, v in (("If-None-Match", "ETag"),
+                                       ("If-Modified-Since", "Last-Modified")) if v in headers}
+    assert fetch(server.url + "/tools/vllm", seen)[0] == 304
+    path.write_text(original)  # undone
+    while events.get(timeout=WAIT)[0] != "built":
+        pass
+    status, body, _ = fetch(server.url + "/tools/vllm", seen)
+    assert status == 200 and "Edited for a moment." not in body
+
+
+def test_serve_stays_in_the_output_and_answers_for_itself_only(served, tmp_path):
+    """Found in review: a link in the output to a folder outside it was followed, a folder
+    was listed, and a request naming any host was answered (DNS rebinding)."""
+    server, _ = served
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_text("not the site's")
+    (server.out_dir / "escape").symlink_to(outside)
+    assert fetch(server.url + "/escape/secret.txt")[0] == 404
+    assert fetch(server.url + "/escape/")[0] == 404
+    assert fetch(server.url + "/assets/")[0] == 404  # no listing
+    assert fetch(server.url + "/tools/vllm", {"Host": "attacker.example"})[0] == 421
+    status, _, headers = fetch(server.url + "/tools/vllm", {"Host": "localhost:8000"})
+    assert status == 200 and headers["Content-Type"] == "text/html; charset=utf-8"
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert fetch(server.url + "/tools/vllm.json")[2]["Content-Type"] == \
+        "application/json; charset=utf-8"
+    status, _, headers = fetch(server.url + "/glossary/activation-aware?from=digest")
+    assert (status, headers["Location"]) == (301, "/glossary/awq?from=digest")

@@ -9,6 +9,7 @@ A failed rebuild is reported and the last good output stays up.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import threading
@@ -28,14 +29,69 @@ Event = Callable[[str, str], None]  # (kind: "built" | "error" | "change", messa
 CATALOG_SUFFIXES = (".md", ".yaml", ".yml", ".json", ".toml")
 
 
+# Text types name their encoding: every file the build writes is UTF-8.
+_TEXT_TYPES = {".html": "text/html", ".json": "application/json", ".xml": "application/xml",
+               ".css": "text/css", ".js": "text/javascript", ".txt": "text/plain", "": "text/plain"}
+
+
 class _Handler(SimpleHTTPRequestHandler):
-    """Static files with the site's pretty URLs, redirects and 410s."""
+    """Static files with the site's pretty URLs, redirects and 410s.
+
+    Only files inside the output (a link out of it is not followed), never a folder's
+    listing; each file is read whole before it is sent (a rebuild may change the folder
+    a slow response reads from), with an ETag of the file itself (the build keeps a file
+    that did not change, with its old time: after an undo, `If-Modified-Since` kept the
+    browser's newer, wrong page). Requests naming another host are refused (a page of
+    another site, through DNS rebinding, could read the preview)."""
 
     def __init__(self, *args, out_dir: str, **kwargs):
+        self.root = os.path.realpath(out_dir)
         super().__init__(*args, directory=out_dir, **kwargs)
 
     def log_message(self, format, *args):  # noqa: A002 - the signature of the base class
         pass
+
+    def _host_ok(self) -> bool:
+        host = self.headers.get("Host")
+        if host is None:  # HTTP/1.0 without one: it came to this address
+            return True
+        name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+        if name.lower() in ("127.0.0.1", "localhost", "[::1]"):
+            return True
+        self.send_error(421, "Misdirected request: this preview answers for 127.0.0.1 only")
+        return False
+
+    def send_head(self):
+        """The file of self.path (already routed), read whole; None when answered."""
+        path = os.path.realpath(self.translate_path(self.path))
+        if path != self.root and not path.startswith(self.root + os.sep):
+            self.send_error(404, "File not found")  # a link out of the output
+            return None
+        if os.path.isdir(path):
+            path = os.path.join(path, "index.html")  # no listing of a folder
+        try:
+            with open(path, "rb") as f:
+                st = os.fstat(f.fileno())
+                body = f.read()
+        except OSError:
+            self.send_error(404, "File not found")
+            return None
+        tag = f'"{st.st_ino:x}-{st.st_size:x}-{st.st_mtime_ns:x}"'
+        if tag in (self.headers.get("If-None-Match") or ""):
+            self.send_response(304)
+            self.send_header("ETag", tag)
+            self.end_headers()
+            return None
+        ext = os.path.splitext(path)[1].lower()
+        kind = _TEXT_TYPES.get(ext)
+        self.send_response(200)
+        self.send_header("Content-Type", f"{kind}; charset=utf-8" if kind else self.guess_type(path))
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("ETag", tag)
+        self.send_header("Cache-Control", "no-cache")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.end_headers()
+        return io.BytesIO(body)
 
     def _rules(self) -> tuple[dict[str, str], set[str]]:
         try:
@@ -55,7 +111,7 @@ class _Handler(SimpleHTTPRequestHandler):
         moved, gone = self._rules()
         if path in moved:
             self.send_response(301)
-            self.send_header("Location", moved[path])
+            self.send_header("Location", moved[path] + (f"?{url.query}" if url.query else ""))
             self.send_header("Content-Length", "0")
             self.end_headers()
             return False
@@ -76,12 +132,21 @@ class _Handler(SimpleHTTPRequestHandler):
         return True
 
     def do_GET(self):  # noqa: N802 - the name http.server calls
-        if self._route():
+        if self._host_ok() and self._route():
             super().do_GET()
 
     def do_HEAD(self):  # noqa: N802
-        if self._route():
+        if self._host_ok() and self._route():
             super().do_HEAD()
+
+
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        """A reader who went away mid-response (a tab closed) is no error to print."""
+        import sys
+
+        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            super().handle_error(request, client_address)
 
 
 def watched_paths(settings: Settings) -> list[Path]:
@@ -152,7 +217,7 @@ class PreviewServer:
         self.watching = threading.Event()  # set once changes are being watched
         self.builds = 0  # successful builds so far
         try:
-            self.httpd = ThreadingHTTPServer(("127.0.0.1", port),
+            self.httpd = _Server(("127.0.0.1", port),
                                              partial(_Handler, out_dir=str(self.out_dir)))
         except OSError as e:
             raise UsageError(f"cannot serve on 127.0.0.1:{port}: {e.strerror}; "
