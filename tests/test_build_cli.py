@@ -278,3 +278,86 @@ def test_serve_stays_in_the_output_and_answers_for_itself_only(served, tmp_path)
         "application/json; charset=utf-8"
     status, _, headers = fetch(server.url + "/glossary/activation-aware?from=digest")
     assert (status, headers["Location"]) == (301, "/glossary/awq?from=digest")
+
+
+def _built(events) -> str:
+    """The message of the next build, after the change events before it."""
+    while True:
+        kind, message = events.get(timeout=WAIT)
+        if kind != "change":
+            return message
+
+
+def _saved_by_rename(path, text: str) -> None:
+    """As many editors save: a new file, renamed over the old one."""
+    tmp = path.with_name(path.name + ".tmp-save")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
+def test_serve_rebuilds_with_the_settings_as_saved_each_time(served, catalog):
+    """Found in review: pipeline.toml edited was rebuilt with the old settings, and after
+    one save that renamed a new file over it, its changes were never seen again."""
+    server, events = served
+    toml = catalog / "pipeline.toml"
+    original = toml.read_text(encoding="utf-8")
+    assert 'base_url = "https://local-ai-catalog.org"' in original
+    for n, base in enumerate(["https://preview.example.org", "https://local-ai-catalog.org",
+                              "https://second.example.org"]):
+        _saved_by_rename(toml, original.replace("https://local-ai-catalog.org", base))
+        assert "Built after the change" in _built(events), n
+        assert f"<loc>{base}/tools/vllm</loc>" in fetch(server.url + "/sitemap.xml")[1], n
+
+
+def test_serve_watches_a_folder_made_after_it_started(served, catalog):
+    server, events = served
+    assert not (catalog / "digests").exists()
+    (catalog / "digests").mkdir()
+    (catalog / "digests/2026-09.md").write_text("# September\n\nAn archive.\n")
+    assert "Built after the change" in _built(events)
+    assert "An archive." in fetch(server.url + "/digests/2026-09")[1]
+    (catalog / "digests/2026-09.md").write_text("# September\n\nAn archive, edited.\n")
+    assert "Built after the change" in _built(events)
+    assert "An archive, edited." in fetch(server.url + "/digests/2026-09")[1]
+
+
+def test_serve_rebuilds_after_a_commit(repo, tmp_path):
+    """Dates, renames and corrections come from git: a commit changed what the site
+    shows (a renamed entry's redirect), and the preview did not know (found in review)."""
+    from conftest import commit_all, git
+
+    write_entry(repo, "glossary/gptq", {**MINI["glossary/awq"], "title": "GPTQ"})
+    commit_all(repo, "Add GPTQ", "2026-09-02T12:00:00")
+    events: queue.Queue = queue.Queue()
+    server = PreviewServer(load_settings(repo), tmp_path / "out", port=0,
+                           on_event=lambda kind, msg: events.put((kind, msg)))
+    assert server.build()
+    events.get_nowait()
+    server.start()
+    try:
+        assert server.watching.wait(WAIT)
+        git(repo, "mv", "entries/glossary/gptq.md", "entries/glossary/gptq-format.md")
+        _built(events)
+        assert fetch(server.url + "/glossary/gptq")[0] == 404  # not committed: no redirect
+        git(repo, "commit", "-q", "-m", "Rename GPTQ")
+        kind, message = events.get(timeout=WAIT)
+        assert (kind, message) == ("change", "Changed: git's HEAD (a commit, a checkout)")
+        assert "Built after the change" in _built(events)
+        status, _, headers = fetch(server.url + "/glossary/gptq")
+        assert (status, headers["Location"]) == (301, "/glossary/gptq-format")
+    finally:
+        server.close()
+
+
+def test_serve_says_when_there_is_nothing_to_serve_yet(catalog, tmp_path):
+    write_entry(catalog, "tools/vllm", {**MINI["tools/vllm"], "status": "publishd"})
+    events: list = []
+    server = PreviewServer(load_settings(catalog), tmp_path / "out", port=0,
+                           on_event=lambda kind, msg: events.append((kind, msg)))
+    try:
+        assert not server.build()
+    finally:
+        server.close()
+    (kind, message), = events
+    assert kind == "error" and "there is nothing to serve yet" in message
+    assert "last good output" not in message

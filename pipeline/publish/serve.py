@@ -150,11 +150,23 @@ class _Server(ThreadingHTTPServer):
 
 
 def watched_paths(settings: Settings) -> list[Path]:
-    """What a rebuild depends on: entries, digests, schemas, data files and the settings."""
-    candidates = [settings.path("entries"), settings.path("digests"), settings.path("schemas"),
-                  settings.path("bibliography"), settings.path("affiliates"),
-                  settings.root / "pipeline.toml"]
-    return [p for p in candidates if p.exists()]
+    """What a rebuild depends on: entries, digests, schemas, data files and the settings,
+    whether there yet or not (a `digests/` made later is watched from then on), and git's
+    record of where HEAD went (a commit: dates, renames and corrections come from git)."""
+    return [settings.path("entries"), settings.path("digests"), settings.path("schemas"),
+            settings.path("bibliography"), settings.path("affiliates"),
+            settings.root / "pipeline.toml", *git_files(settings)]
+
+
+def git_files(settings: Settings) -> list[Path]:
+    """The files git changes when HEAD moves (a commit, a checkout, a merge, a reset)."""
+    try:
+        from ..history.gitio import open_repo
+
+        folder = Path(open_repo(settings).git_dir)
+    except Exception:  # noqa: BLE001 - not in a repository, or no git: nothing to watch
+        return []
+    return [folder / "HEAD", folder / "logs" / "HEAD"]
 
 
 def _snapshot(paths: list[Path]) -> dict[str, tuple[int, int]]:
@@ -189,19 +201,39 @@ def poll_changes(paths: list[Path], stop: threading.Event, interval: float = 0.5
 
 def watch_changes(paths: list[Path], stop: threading.Event,
                   ready: threading.Event | None = None) -> Iterator[set[str]]:
-    """Sets of changed files, from watchfiles when installed, else by polling."""
+    """Sets of changed files, from watchfiles when installed, else by polling.
+
+    watchfiles watches the folders; a single file (a data file, the settings) is looked
+    at by its name every half second, as a folder not there yet: an editor's save that
+    writes a new file and renames it over the old one left a watch on the old file,
+    which never changed again (found in review). A folder that appears is watched from
+    then on."""
     try:
         import watchfiles
     except ImportError:
         yield from poll_changes(paths, stop, ready=ready)
         return
-    # An empty set comes after each quiet half second: the first one says the watcher runs.
-    for changes in watchfiles.watch(*paths, stop_event=stop, debounce=300, rust_timeout=500,
-                                    yield_on_timeout=True, raise_interrupt=False):
-        if ready is not None:
-            ready.set()
-        if changes:
-            yield {path for _, path in changes}
+    while not stop.is_set():
+        folders = [p for p in paths if p.is_dir()]
+        if not folders:
+            yield from poll_changes(paths, stop, ready=ready)
+            return
+        singles = [p for p in paths if p not in folders]
+        before = _snapshot(singles)
+        # An empty set comes after each quiet half second: the first one says the watcher runs.
+        for changes in watchfiles.watch(*folders, stop_event=stop, debounce=300,
+                                        rust_timeout=500, yield_on_timeout=True,
+                                        raise_interrupt=False):
+            if ready is not None:
+                ready.set()
+            after = _snapshot(singles)
+            changed = {path for _, path in changes} | {
+                p for p in before.keys() | after.keys() if before.get(p) != after.get(p)}
+            before = after
+            if changed:
+                yield changed
+            if any(p.is_dir() for p in singles):  # a folder appeared: watch it too
+                break
 
 
 class PreviewServer:
@@ -229,8 +261,23 @@ class PreviewServer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.httpd.server_address[1]}"
 
+    def _failed(self, reason: str) -> str:
+        if (self.out_dir / "index.html").is_file():
+            return f"Build failed{reason}; still serving the last good output."
+        return (f"Build failed{reason}; there is nothing to serve yet: fix the problem and "
+                "save, and the preview is built.")
+
     def build(self, reason: str = "", jobs: int | None = None) -> bool:
-        """Build once; report the outcome through on_event. True when it succeeded."""
+        """Build once, with the settings as the file has them now (a change to
+        pipeline.toml was rebuilt with the old ones); report the outcome through
+        on_event. True when it succeeded."""
+        try:
+            from ..config import load_settings
+
+            self.settings = load_settings(self.settings.root)
+        except PipelineError as e:
+            self.on_event("error", f"{self._failed(reason)}\n{e}")
+            return False
         try:
             result = build(self.settings, self.out_dir, jobs=jobs)
         except OutputError:  # not a build output: nothing a save fixes, nothing to serve
@@ -238,16 +285,15 @@ class PreviewServer:
         except (PipelineError, OSError) as e:  # the watcher goes on: the next save may fix it
             detail = f"{e.filename}: {e.strerror}" if isinstance(e, OSError) and e.filename \
                 else str(e)
-            self.on_event("error", f"Build failed{reason}; still serving the last good "
-                          f"output.\n{detail}")
+            self.on_event("error", f"{self._failed(reason)}\n{detail}")
             return False
         except Exception as e:  # noqa: BLE001 - a defect of pipeline's own: say where, and
             # go on watching (an uncaught one ended the watcher, rebuilds stopped unseen)
             frame = traceback.extract_tb(e.__traceback__)[-1]
             where = os.path.relpath(frame.filename, os.path.dirname(os.path.dirname(
                 os.path.dirname(os.path.abspath(__file__)))))
-            self.on_event("error", f"Build failed{reason}; still serving the last good "
-                          f"output.\nAn error in pipeline itself ({type(e).__name__}: {e}, "
+            self.on_event("error", f"{self._failed(reason)}\n"
+                          f"An error in pipeline itself ({type(e).__name__}: {e}, "
                           f"at {where}:{frame.lineno}); please report it, with the change "
                           "that caused it.")
             return False
@@ -257,10 +303,13 @@ class PreviewServer:
         return True
 
     def _watch(self) -> None:
+        git = {str(p) for p in git_files(self.settings)}
         for changed in self.watcher(watched_paths(self.settings), self.stop, ready=self.watching):
             # an editor's temporary and backup files are not the catalog
             names = sorted(os.path.relpath(p, self.settings.root) for p in changed
-                           if p.endswith(CATALOG_SUFFIXES))
+                           if p.endswith(CATALOG_SUFFIXES) and p not in git)
+            if git & changed:
+                names.append("git's HEAD (a commit, a checkout)")
             if not names:
                 continue
             shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3
