@@ -21,3 +21,12 @@ class UsageError(PipelineError):
     """A command was asked for something it cannot do (exit code 2)."""
 
     exit_code = 2
+
+
+class ChangedDuringBuild(PipelineError):
+    """An entry file was saved while the build read it: nothing was published; the next
+    build (`pipeline serve` starts one by itself) reads it as saved."""
+
+    def __init__(self, message: str, file: str = ""):
+        super().__init__(message)
+        self.file = file

@@ -361,3 +361,20 @@ def test_serve_says_when_there_is_nothing_to_serve_yet(catalog, tmp_path):
     (kind, message), = events
     assert kind == "error" and "there is nothing to serve yet" in message
     assert "last good output" not in message
+
+
+def test_serve_says_a_save_during_a_build_is_read_by_the_next(served, monkeypatch):
+    """It said "build again", while serve builds again by itself (found in review)."""
+    from pipeline.errors import ChangedDuringBuild
+    from pipeline.publish import serve
+
+    server, events = served
+
+    def saved_meanwhile(*args, **kw):
+        raise ChangedDuringBuild("entries/tools/vllm.md changed while the build ran, ...: "
+                                 "build again", "entries/tools/vllm.md")
+
+    monkeypatch.setattr(serve, "build", saved_meanwhile)
+    assert not server.build()
+    assert events.get(timeout=WAIT) == ("change", "entries/tools/vllm.md was saved while the "
+                                                  "build read it: the next build reads it as saved.")

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from ..catalog.loader import walk_folder
 from ..config import Settings
-from ..errors import PipelineError
+from ..errors import ChangedDuringBuild, PipelineError
 from ..parallel import rare_full_collections
 from . import digests, lists
 from .git_history import head, read_git_data, start_warming
@@ -248,7 +248,7 @@ def _read_changed(b: Run, pool: Pool) -> int:
                                                                               count)])):
         for rel, stat, found, fact, record, problem in share:
             if problem:
-                raise PipelineError(problem)
+                raise ChangedDuringBuild(problem, rel)
             _, mtime, ctime, _ = stat.split(":")
             racy = max(int(mtime), int(ctime)) >= b.scanned - RACY_NS
             b.files[rel] = f"{'racy' if racy else stat}:{found}"
@@ -272,8 +272,9 @@ def _same_bytes(b: Run, checked: dict[str, str]) -> None:
 
 
 def _changed(rel: str) -> PipelineError:
-    return PipelineError(f"{rel} changed while the build ran, after it was checked; nothing "
-                         "was published (the previous output is unchanged): build again")
+    return ChangedDuringBuild(f"{rel} changed while the build ran, after it was checked; "
+                              "nothing was published (the previous output is unchanged): "
+                              "build again", rel)
 
 
 def _split(items: list[tuple], pool: Pool, count: int) -> list[list[tuple]]:

@@ -22,7 +22,7 @@ import os
 from ..catalog.loader import content_digest, parse_entry
 from ..catalog.model import Entry
 from ..catalog.parsed import Stores
-from ..errors import PipelineError
+from ..errors import ChangedDuringBuild
 from .collection_json import collection_item
 from .entry_json import entry_document, entry_parts, plain_keys
 from .links import TYPED, credited
@@ -164,9 +164,9 @@ def _from_file(state: dict, entry_id: str) -> tuple[Entry, dict, str]:
     data = _read(os.path.join(state["root"], rel))[1]
     entry = parse_entry(rel, data, prefix)[0]
     if entry is None or not entry.is_published:
-        raise PipelineError(f"{rel} changed while the build ran, after it was checked; "
-                            "nothing was published (the previous output is unchanged): "
-                            "build again")
+        raise ChangedDuringBuild(f"{rel} changed while the build ran, after it was checked; "
+                                 "nothing was published (the previous output is unchanged): "
+                                 "build again", rel)
     return entry, make_parts(entry, state["inputs"])[0], entry.digest
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from ..config import Settings
-from ..errors import PipelineError, UsageError
+from ..errors import ChangedDuringBuild, PipelineError, UsageError
 from .build import build
 from .output import OutputError
 
@@ -282,6 +282,10 @@ class PreviewServer:
             result = build(self.settings, self.out_dir, jobs=jobs)
         except OutputError:  # not a build output: nothing a save fixes, nothing to serve
             raise
+        except ChangedDuringBuild as e:  # saved meanwhile: the watcher has seen it
+            self.on_event("change", f"{e.file} was saved while the build read it: the "
+                          "next build reads it as saved.")
+            return False
         except (PipelineError, OSError) as e:  # the watcher goes on: the next save may fix it
             detail = f"{e.filename}: {e.strerror}" if isinstance(e, OSError) and e.filename \
                 else str(e)
