@@ -378,3 +378,33 @@ def test_serve_says_a_save_during_a_build_is_read_by_the_next(served, monkeypatc
     assert not server.build()
     assert events.get(timeout=WAIT) == ("change", "entries/tools/vllm.md was saved while the "
                                                   "build read it: the next build reads it as saved.")
+
+
+def test_serve_stops_on_sigterm_as_on_ctrl_c(catalog, tmp_path):
+    """A service manager's `kill` ended it without a word (found in review)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from conftest import REPO
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pipeline", "--root", str(catalog), "serve", "--port", "0",
+         "--out", str(tmp_path / "out")], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        text=True, env={**os.environ, "PYTHONPATH": str(REPO)})
+    try:
+        lines = []
+        for line in proc.stdout:
+            lines.append(line)
+            if line.startswith("Serving http://127.0.0.1:"):
+                break
+        assert lines and lines[-1].startswith("Serving "), lines
+        proc.send_signal(signal.SIGTERM)
+        rest, _ = proc.communicate(timeout=WAIT)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, rest
+    assert "Stopped." in rest and "Traceback" not in rest
+    assert (tmp_path / "out/index.html").is_file()

@@ -92,11 +92,18 @@ def serve(port, out):
         server.close()
         raise
     click.echo(f"Serving {server.url} (Ctrl-C to stop)")
+    import signal
+
+    def _terminate(signum, frame):  # `kill`, a service manager: stop as Ctrl-C does
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
         click.echo("Stopped.")
     finally:
+        signal.signal(signal.SIGTERM, previous)
         server.close()
 
 
