@@ -91,14 +91,14 @@ def serve(port, out):
     except BaseException:
         server.close()
         raise
-    click.echo(f"Serving {server.url} (Ctrl-C to stop)")
     import signal
 
     def _terminate(signum, frame):  # `kill`, a service manager: stop as Ctrl-C does
         raise KeyboardInterrupt
 
-    previous = signal.signal(signal.SIGTERM, _terminate)
+    previous = signal.signal(signal.SIGTERM, _terminate)  # before it says it serves
     try:
+        click.echo(f"Serving {server.url} (Ctrl-C to stop)")
         server.serve_forever()
     except KeyboardInterrupt:
         click.echo("Stopped.")

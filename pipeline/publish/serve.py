@@ -203,37 +203,33 @@ def watch_changes(paths: list[Path], stop: threading.Event,
                   ready: threading.Event | None = None) -> Iterator[set[str]]:
     """Sets of changed files, from watchfiles when installed, else by polling.
 
-    watchfiles watches the folders; a single file (a data file, the settings) is looked
-    at by its name every half second, as a folder not there yet: an editor's save that
-    writes a new file and renames it over the old one left a watch on the old file,
-    which never changed again (found in review). A folder that appears is watched from
-    then on."""
+    watchfiles watches the folders there at the start; a single file (a data file, the
+    settings) is looked at by its name every half second, and so is a folder not there
+    yet (`digests/`, made later), file by file: an editor's save that writes a new file
+    and renames it over the old one left a watch on the old file, which never changed
+    again (found in review)."""
     try:
         import watchfiles
     except ImportError:
         yield from poll_changes(paths, stop, ready=ready)
         return
-    while not stop.is_set():
-        folders = [p for p in paths if p.is_dir()]
-        if not folders:
-            yield from poll_changes(paths, stop, ready=ready)
-            return
-        singles = [p for p in paths if p not in folders]
-        before = _snapshot(singles)
-        # An empty set comes after each quiet half second: the first one says the watcher runs.
-        for changes in watchfiles.watch(*folders, stop_event=stop, debounce=300,
-                                        rust_timeout=500, yield_on_timeout=True,
-                                        raise_interrupt=False):
-            if ready is not None:
-                ready.set()
-            after = _snapshot(singles)
-            changed = {path for _, path in changes} | {
-                p for p in before.keys() | after.keys() if before.get(p) != after.get(p)}
-            before = after
-            if changed:
-                yield changed
-            if any(p.is_dir() for p in singles):  # a folder appeared: watch it too
-                break
+    folders = [p for p in paths if p.is_dir()]
+    if not folders:
+        yield from poll_changes(paths, stop, ready=ready)
+        return
+    others = [p for p in paths if p not in folders]
+    before = _snapshot(others)
+    # An empty set comes after each quiet half second: the first one says the watcher runs.
+    for changes in watchfiles.watch(*folders, stop_event=stop, debounce=300, rust_timeout=500,
+                                    yield_on_timeout=True, raise_interrupt=False):
+        if ready is not None:
+            ready.set()
+        after = _snapshot(others)
+        changed = {path for _, path in changes} | {
+            p for p in before.keys() | after.keys() if before.get(p) != after.get(p)}
+        before = after
+        if changed:
+            yield changed
 
 
 class PreviewServer:
