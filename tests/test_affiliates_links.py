@@ -126,4 +126,20 @@ def test_the_lines_read_are_all_the_prose_lines_that_hold_a_url(body):
 
     every_line = [(line_no, start + 1, url) for line_no, line in prose_lines(entry())
                   for start, _end, url in urls_in_line(line)]
-    assert [(link.line, link.column, link.url) for link in find_links(entry())] == every_line
+    assert [(link.line, link.column, link.url)
+            for link in find_links(entry(), rendered=False)] == every_line
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(URL_PIECES + ["_", "1", "\\.", "&#47;", "http:", '"']),
+                max_size=20).map("".join))
+def test_every_link_of_the_page_is_among_the_links_found(body):
+    """Whatever the text, a link the rendered page has is checked: found by the reading
+    of the text, or by that of the page (found in review: `x_https://...`, escapes)."""
+    from pipeline.affiliates.links import _comparable, rendered_hrefs
+    from pipeline.catalog.model import Entry
+
+    e = Entry(id="tools/x", collection="tools", slug="x", file="x.md", data={}, body=body,
+              body_line=4)
+    found = {_comparable(link.url) for link in find_links(e)}
+    assert {_comparable(h) for h in rendered_hrefs(e)} <= found

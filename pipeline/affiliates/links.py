@@ -12,9 +12,11 @@ import html
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from urllib.parse import unquote, urlsplit
 
 from ..catalog.model import Catalog, Entry
 from ..catalog.text import citations, prose_lines, prose_text, source_refs
+from .classify import normalise_url
 
 # Where a URL starts: a web scheme (with however many slashes or backslashes: browsers
 # read `https:/host` and `https:\\host` as `https://host`), `www.`, or two slashes not
@@ -202,8 +204,10 @@ def _url_values(data: dict | list, path: tuple, out: list) -> None:
             _url_values(v, (*path, k), out)
 
 
-def find_links(entry: Entry) -> list[FoundLink]:
-    """Every URL of an entry, front matter first, each with its file, line and column."""
+def find_links(entry: Entry, rendered: bool = True) -> list[FoundLink]:
+    """Every URL of an entry, front matter first, each with its file, line and column;
+    with `rendered`, also those of its page that the reading of its text missed (see
+    _rendered_only)."""
     out = []
     values: list[tuple[tuple, str]] = []
     if isinstance(entry.data, (dict, list)):
@@ -212,8 +216,88 @@ def find_links(entry: Entry) -> list[FoundLink]:
         line, col = entry.pos(path)
         out.append(FoundLink(value.strip(), entry.file, line, col, "front matter", path,
                              entry.id))
-    out.extend(_body_links(entry, "body"))
+    body = list(_body_links(entry, "body"))
+    out += body + (_rendered_only(entry, body) if rendered else [])
     return sorted(out, key=lambda link: (link.line, link.column))
+
+
+def rendered_hrefs(entry: Entry) -> list[str]:
+    """The http(s) destinations of the links of the entry's page, as cmark renders its
+    body (and the sanitiser keeps them) and a browser reads them: worked out once per
+    entry and kept on it (a build's rendering leaves them there: see parts.make_parts)."""
+    found = entry.__dict__.get("rendered_hrefs")
+    if found is None:
+        body = entry.body
+        lower = body.lower()
+        # no scheme, `www.`, `//`, backslash or character reference: no URL cmark could
+        # make of it (a body without one is not rendered)
+        if "http" in lower or "www." in lower or "//" in body or "\\" in body or "&" in body:
+            from ..publish.markdown import page_hrefs
+
+            keep_rendered_hrefs(entry, page_hrefs(body))
+        else:
+            entry.__dict__["rendered_hrefs"] = []
+        found = entry.__dict__["rendered_hrefs"]
+    return found
+
+
+def keep_rendered_hrefs(entry: Entry, hrefs) -> None:
+    """Keep on the entry what `rendered_hrefs` gives, from the destinations of its links as
+    a build rendered its body (page_hrefs' reading)."""
+    entry.__dict__["rendered_hrefs"] = sorted(
+        {href for href in hrefs if normalise_url(href).startswith(("http:", "https:"))})
+
+
+def _comparable(url: str) -> str:
+    """A URL as both readings give it: `www.host/p` is cmark's `http://www.host/p`."""
+    url = unquote(normalise_url(url))
+    return f"http://{url}" if url[:4].lower() == "www." else url
+
+
+def _rendered_only(entry: Entry, found: list[FoundLink]) -> list[FoundLink]:
+    """The links of the page that the reading of the text did not find: the text is read
+    as editors write links, cmark as GitHub's Markdown does, and where the two differ
+    (`[x](https://bit\\.ly/a)`, whose escape cmark drops; `x_https://...`, which its
+    autolinks take; an `href` across two lines) the page has a link no check looked at
+    (found in review). Each stands at the first line of the body that names its host."""
+    hrefs = rendered_hrefs(entry)
+    if not hrefs:
+        return []
+    known = {_comparable(link.url) for link in found}
+    out: list[FoundLink] = []
+    taken: set[int] = set()
+    for href in hrefs:
+        if _comparable(href) in known:
+            continue
+        line, column = _where(entry, href, taken)
+        out.append(FoundLink(href, entry.file, line, column, "body", (), entry.id or None))
+    return out
+
+
+def _where(entry: Entry, href: str, taken: set[int]) -> tuple[int, int]:
+    """(line, column) of the prose line that names most of `href`'s words (its host, path
+    and query; escapes and case aside), one not `taken` by another such link first, at
+    the host; else the body's first line."""
+    url = normalise_url(href)
+    host = (urlsplit(url).hostname or "").removeprefix("www.")
+    words = {w for w in _WORD.findall(unquote(url).lower()) if len(w) > 2} - {"http", "https"}
+    written = unquote(href).split("\n", 1)[0].strip().lower()  # as written, up to a line's end
+    best = None
+    for line, text in prose_lines(entry):
+        plain = text.replace("\\", "").lower()
+        at = plain.find(host) if host else -1
+        if at < 0:
+            continue
+        score = (written in plain, sum(w in plain for w in words), line not in taken)
+        if best is None or score > best[0]:
+            best = (score, line, at + 1)
+    if best is None:
+        return entry.body_line, 1
+    taken.add(best[1])
+    return best[1], best[2]
+
+
+_WORD = re.compile(r"[a-z0-9]+")
 
 
 def bibliography_links(catalog: Catalog) -> list[FoundLink]:

@@ -83,6 +83,8 @@ _ANY_MARK_RE = re.compile(_ANY_MARK)
 _A_MARK = f"{MARK_OPEN}{_SECRET}{MARK_CLOSE}"
 _CITE_HTML_RE = re.compile('<sup class="cite">.*?</sup>', re.S)
 _NON_WORD_RE = re.compile(r"[^a-z0-9]+")
+# Where a body may hold raw HTML (a tag, or the end of one), not an autolink or a comment.
+_RAW_TAG_RE = re.compile(r"<(?!https?:|mailto:|!--)[A-Za-z/?!]", re.IGNORECASE)
 
 
 def _tags_are_plain(cleaner) -> bool:
@@ -113,6 +115,7 @@ class RenderedBody:
     links: list[str] = field(default_factory=list)  # external hrefs, in order, de-duplicated
     site_paths: list[str] = field(default_factory=list)  # internal links (`/glossary/awq`)
     ids: list[str] = field(default_factory=list)  # its headings' ids, in order
+    hrefs: list[str] = field(default_factory=list)  # every link's destination, as read
 
 
 def number_sources(entry: Entry, cited: list[str], bibliography: dict[str, dict]) -> list[dict]:
@@ -301,6 +304,7 @@ def _render(markdown: str, is_affiliate: Callable[[str], bool], rel: str, label:
         clean = _CODE_CLASS_RE.sub(_code_classes, clean)
     links: dict[str, None] = {}
     site_paths: dict[str, None] = {}
+    hrefs: dict[str, None] = {}
 
     def anchor(m: re.Match) -> str:
         whole, attributes, inner = m.group(0), m.group(1), m.group(2)
@@ -313,6 +317,7 @@ def _render(markdown: str, is_affiliate: Callable[[str], bool], rel: str, label:
         if not found:
             return whole
         href = html.unescape(raw)
+        hrefs.setdefault(href)
         if href.startswith("/") and not href.startswith(("//", "/\\")):
             site_paths.setdefault(href.split("#", 1)[0].split("?", 1)[0])
             return whole
@@ -334,16 +339,20 @@ def _render(markdown: str, is_affiliate: Callable[[str], bool], rel: str, label:
     clean = _ANCHOR_RE.sub(anchor, clean)
     text = plain_text(clean, cites_as_html=not marks)
     return RenderedBody(html=cite_marks(clean) if marks else clean, text=text,
-                        links=list(links), site_paths=list(site_paths), ids=given)
+                        links=list(links), site_paths=list(site_paths), ids=given,
+                        hrefs=list(hrefs))
 
 
 def page_hrefs(markdown: str) -> set[str]:
     """The destinations (as a browser reads them) of the links of a body's page, rendered
     and sanitised as `render_body` does: what validate checks a link written as raw HTML
     against, so that one the page does not have (in a link's title, shown as text) is not
-    reported."""
-    clean = _CLEANER.clean(commonmark_html(markdown))  # every `<` in it starts a tag, and
-    # every `&` a character reference
+    reported, and what the affiliate checks look at beside the links they find in the
+    text. A body with no raw HTML tag (comments and autolinks aside: most bodies) has
+    in cmark's output the links the sanitiser would keep, read as they are."""
+    made = commonmark_html(markdown)
+    clean = _CLEANER.clean(made) if _RAW_TAG_RE.search(markdown) else made  # every `<` in
+    # it starts a tag, and every `&` a character reference
     return {html.unescape(found.group(1)) for m in _ANCHOR_RE.finditer(clean)
             if (found := _HREF_RE.search(m.group(1)))}
 

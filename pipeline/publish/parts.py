@@ -14,6 +14,7 @@ from functools import cached_property
 from ..catalog.loader import parse_bibliography
 from ..catalog.model import Entry
 from ..config import Settings
+from ..affiliates.links import keep_rendered_hrefs
 from .affiliate import PaidLinks, front_matter_urls
 from .links import outgoing
 from .markdown import MarkedBody, number_sources, render_body, source_ids
@@ -64,6 +65,7 @@ def make_parts(entry: Entry, inputs: Inputs) -> tuple[dict, str, tuple[str, ...]
     paid = inputs.paid
     body = render_body(entry, sources, paid.is_affiliate, rel=paid.rel, label=paid.label,
                        marked=marked, base_url=inputs.settings.site.base_url)
+    keep_rendered_hrefs(entry, body.hrefs)  # for the affiliate checks: not rendered again
     return {
         "body_html": body.html,
         "sources": sources,

@@ -1,0 +1,46 @@
+"""Links the page has that the reading of the text missed (found in review): the affiliate
+checks read an entry's links from its text, as editors write them, and cmark renders the
+page as GitHub's Markdown does. Where the two differed, someone else's tracking id or a
+shortener passed validate and was published. The links of the rendered page are checked
+too, each at the line that names it."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import MINI, write_entry
+from pipeline.config import load_settings
+from pipeline.errors import PipelineError
+from pipeline.publish.build import build
+from test_affiliates_rules import cat, run  # noqa: F401  (a fixture)
+
+FOREIGN = "www.amazon.com/dp/B0BJFRT43X?tag=other-20"
+
+
+@pytest.mark.parametrize("written, rule", [
+    (f"One: _https://{FOREIGN}_", "affiliate-foreign-tag"),  # GitHub links it after `_`
+    (f"Two: [card](https://www\\.{FOREIGN[4:]})", "affiliate-foreign-tag"),  # an escape
+    ("Three: [short](https://bit\\.ly/3abcXYZ)", "affiliate-shortener"),
+    ("Four: [short](http:bit.ly/3abcXYZ)", "affiliate-shortener"),  # no slashes
+    ('Five: <a href="https://www.amazon.com/dp/B0BJFRT43X?th=1\n&tag=other-20">card</a>',
+     "affiliate-foreign-tag"),  # an attribute across two lines
+    ('Six: https://www.amazon.com/dp/B0BJFRT43X?th="&tag=other-20', "affiliate-foreign-tag"),
+    ("[x]: https\\://bit.ly/x\n\nSeven: [x] again", "affiliate-shortener"),  # a definition
+])
+def test_a_link_cmark_makes_is_checked_where_it_is_written(cat, written, rule):  # noqa: F811
+    body = f"Intro.\n\n{written}\n"
+    path = write_entry(cat, "tools/vllm", MINI["tools/vllm"], body)
+    first = written.split(":", 1)[0]
+    line = path.read_text().split("\n").index(next(
+        x for x in path.read_text().split("\n") if x.startswith(first))) + 1
+    found = [(d.rule, d.line) for d in run(cat).diagnostics if d.rule.startswith("affiliate")]
+    assert (rule, line) in found, found
+    with pytest.raises(PipelineError, match=rule):
+        build(load_settings(cat), cat.parent / "out")
+
+
+def test_links_both_readings_find_are_checked_once(cat):  # noqa: F811
+    write_entry(cat, "tools/vllm", MINI["tools/vllm"],
+                f"See [the card](https://{FOREIGN}) and https://bit.ly/3abc.\n")
+    rules = sorted(d.rule for d in run(cat).diagnostics)
+    assert rules == ["affiliate-foreign-tag", "affiliate-shortener"]
