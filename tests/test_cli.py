@@ -167,6 +167,31 @@ def test_sarif_format_is_2_1_0(catalog, cli):
     assert loc["region"] == {"startLine": plain["line"], "startColumn": plain["column"]}
 
 
+def test_sarif_counts_characters_and_encodes_file_names(catalog, cli):
+    """Found in review: SARIF's columns are UTF-16 units unless the run says otherwise, so
+    each emoji before a problem moved it one column; `a b.md` is no URI."""
+    from urllib.parse import unquote
+
+    write_entry(catalog, "tools/a b", dict(MINI["tools/vllm"], title="A B"),
+                "😀 漢字 [x](/glossary/nope)\n")
+    plain = json.loads(cli(catalog, "validate", "--format", "json").output)["diagnostics"]
+    run = json.loads(cli(catalog, "validate", "--format", "sarif").output)["runs"][0]
+    assert run["columnKind"] == "unicodeCodePoints"
+    uris = [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            for r in run["results"]]
+    assert "entries/tools/a%20b.md" in uris and [unquote(u) for u in uris] == [
+        d["file"] for d in plain]
+
+
+def test_the_text_format_keeps_one_problem_a_line(catalog, cli):
+    """A title with a newline in it split its problem over two lines (found in review)."""
+    for entry_id in ("tools/vllm", "tools/vllm-2"):
+        write_entry(catalog, entry_id, dict(MINI["tools/vllm"], title="Dup\nline"))
+    out = cli(catalog, "validate").output
+    dup = [line for line in out.splitlines() if "title-duplicate" in line]
+    assert len(dup) == 2 and all("Dup\\nline" in line for line in dup), out
+
+
 def test_changed_since_checks_changed_entries_and_their_referrers(repo, cli):
     from conftest import commit_all
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import quote
 
 from ..diagnostics import RULES
 from . import ReportOptions, reporter
@@ -41,7 +42,9 @@ class SarifReporter:
                 "level": _LEVEL.get(d.severity, "warning"),
                 "message": {"text": d.message + (f" (hint: {d.hint})" if d.hint else "")},
                 "locations": [{"physicalLocation": {
-                    "artifactLocation": {"uri": prefix + d.file, "uriBaseId": "%SRCROOT%"},
+                    # a URI reference: `a b.md`, `x#y.md`, `p%41.md` percent-encoded
+                    "artifactLocation": {"uri": quote(prefix + d.file),
+                                         "uriBaseId": "%SRCROOT%"},
                     "region": region,
                 }}],
             })
@@ -56,6 +59,9 @@ class SarifReporter:
                     "rules": rules,
                 }},
                 "results": results,
+                # columns count characters (code points), as editors and the other formats
+                # do; SARIF's default is UTF-16 code units, one more for each emoji
+                "columnKind": "unicodeCodePoints",
             }],
         }
         return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"

@@ -21,7 +21,9 @@ class TextReporter:
             lines.append(c(file, "bold"))
             for d in group:
                 where = f"{file}:{d.line}:{d.column}" if d.line else file
-                lines.append(f"  {where}: {c(d.severity, d.severity)} {d.rule}: {d.message}")
+                # one problem a line: a newline in a message (a title's) is shown as \n
+                message = d.message.replace("\r", "\\r").replace("\n", "\\n")
+                lines.append(f"  {where}: {c(d.severity, d.severity)} {d.rule}: {message}")
                 if d.hint:
                     lines.append(c(f"    hint: {d.hint}", "dim"))
             lines.append("")
