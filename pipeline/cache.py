@@ -106,6 +106,13 @@ def stub(path: str, entry: tuple) -> Entry:
                  body="", body_line=1)
 
 
+# Whether the `redirect_from` lists make a loop is the whole catalog's business: one
+# entry's change can end (or close) a loop of three others. Every entry with a list
+# depends on it, and every change that can move a loop (to a list, a status, an id that
+# comes or goes) changes it (found in review: a loop of three stayed reported, warm).
+REDIRECTS = ("redirects",)
+
+
 def facets(collection: str, summary: dict) -> set[tuple]:
     """The facts an entry's summary contributes: its title group and redirect claims."""
     out = set()
@@ -118,6 +125,8 @@ def facets(collection: str, summary: dict) -> set[tuple]:
             if isinstance(old, str):
                 out.add(("claim", old))
                 out.add(("id", old))
+        if redirects:
+            out.add(REDIRECTS)
     return out
 
 
@@ -137,6 +146,9 @@ def changed_facts(old: Record | None, new: Record | None, path: str = "") -> set
         if e:
             out.add(("id", e[0]))
             out.update(facets(e[1], e[3]))
+    if before is None or after is None or before[0] != after[0] \
+            or before[3].get("status") != after[3].get("status"):
+        out.add(REDIRECTS)
     return out
 
 

@@ -22,8 +22,8 @@ import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from .cache import (Record, ValidateCache, diagnostics, facets, iso_day, mentions, plan, rows,
-                    stub, summarize)
+from .cache import (REDIRECTS, Record, ValidateCache, diagnostics, facets, iso_day, mentions,
+                    plan, rows, stub, summarize)
 from .catalog import yamlpos
 from .catalog.loader import (BIBLIOGRAPHY, content_digest, file_id, load_catalog,
                              parse_bibliography, parse_entry, unreadable, walk_folder)
@@ -652,7 +652,7 @@ def _targets(settings: Settings, by_id: dict[str, str], records: dict[str, Recor
         # what the change may make other entries see differently, in the cache's terms:
         # the ids it touched, and the titles and old ids the changed entries hold now (an
         # entry that claims a new entry's id, or shares its title, is reported too)
-        facts = {("id", t) for t in touched}
+        facts = {("id", t) for t in touched} | ({REDIRECTS} if touched else set())
         for entry_id in changed:
             _, collection, _, summary = records[by_id[entry_id]].entry
             facts |= facets(collection, summary)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 
@@ -119,3 +120,36 @@ def test_a_drafts_redirect_from_does_not_undo_a_renames_redirect():
     c = cat(glossary__epsilon=("published", None), glossary__zeta=("review", ["glossary/delta"]))
     r = plan_redirects(*c, [("glossary/delta", "glossary/epsilon", "2026-01-01")])
     assert r.moved == {"glossary/delta": "glossary/epsilon"}
+
+
+def _loop_of_three(catalog, last: str):
+    for me, old in (("la", "lb"), ("lb", "lc"), ("lc", last)):
+        write_entry(catalog, f"tools/{me}", {**MINI["tools/vllm"], "title": me.upper(),
+                                             "status": "retired",
+                                             "redirect_from": [f"tools/{old}"]})
+
+
+@pytest.mark.parametrize("first, then", [("la", "old-lc"), ("old-lc", "la")])
+def test_a_loop_of_three_is_seen_warm_as_cold(catalog, cli, first, then):
+    """A change of lc's redirect_from ends (or closes) the loop la -> lc -> lb -> la: la's
+    result stayed as cached, reported (or not) as before (found in review)."""
+    def found(*args):
+        doc = json.loads(cli(catalog, "validate", "--format", "json", *args).output)
+        return sorted((d["rule"], d["file"]) for d in doc["diagnostics"])
+
+    _loop_of_three(catalog, first)
+    found()  # the cache holds the first state
+    _loop_of_three(catalog, then)
+    warm = found()
+    shutil.rmtree(catalog / ".pipeline-cache")
+    assert warm == found()
+    assert len(warm) == (3 if then == "la" else 0)
+
+
+def test_changed_since_sees_the_whole_loop(repo, cli):
+    _loop_of_three(repo, "old-lc")
+    commit_all(repo, "No loop")
+    _loop_of_three(repo, "la")
+    doc = json.loads(cli(repo, "validate", "--changed-since", "HEAD", "--format", "json").output)
+    assert sorted(d["file"] for d in doc["diagnostics"] if d["rule"] == "redirect-loop") == [
+        "entries/tools/la.md", "entries/tools/lb.md", "entries/tools/lc.md"]
