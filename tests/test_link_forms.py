@@ -288,3 +288,26 @@ def test_start_tags_of_text_elements_with_no_end_tag_are_tags_of_their_own():
     assert len(tags) == 12000 and tags[1][:3] == (8, 16, "script")
     assert [t[:3] for t in open_tags("<b><style>x<a href=/y></style> <a href=/z>")] == [
         (0, 3, "b"), (3, 30, "style"), (31, 42, "a")]
+
+
+@pytest.mark.parametrize("body, line, column", [
+    ("See [the term](\n/glossary/nope).\n", 1, 1),  # the destination on the next line
+    ("See [t](/glossary/nope\n'a title').\n", 0, 9),  # the title on the next line
+    ("See [r].\n\n[r]:\n  /glossary/nope\n", 3, 3),  # a definition's, on the next line
+])
+def test_a_link_broken_over_two_lines_is_checked(catalog, body, line, column):
+    """cmark makes a link of each (found in review: the page linked to a 404)."""
+    path = write_entry(catalog, "tools/vllm", MINI["tools/vllm"], body)
+    first = path.read_text().split("\n").index(body.split("\n")[0]) + 1
+    found = [(d.rule, d.line, d.column) for d in validate(
+        load_settings(catalog), today=dt.date(2026, 11, 27)).diagnostics]
+    assert found == [("link-unresolved", first + line, column)]
+
+
+def test_an_escaped_bracket_opens_no_link(catalog):
+    """`\\[text](/glossary/slug)` is text on the page; it was reported as a broken link."""
+    write_entry(catalog, "tools/vllm", MINI["tools/vllm"],
+                "Write links as \\[text](/glossary/slug), or \\\\[a real one](/glossary/nope).\n")
+    found = [(d.rule, d.message) for d in validate(
+        load_settings(catalog), today=dt.date(2026, 11, 27)).diagnostics]
+    assert found == [("link-unresolved", "link to /glossary/nope: no such entry")]

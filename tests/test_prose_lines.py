@@ -66,13 +66,28 @@ def test_code_is_left_out():
 
 
 def plain_internal_links(entry: Entry):
-    """The plain form of internal_links: every prose line tried against both patterns."""
-    for line_no, line in plain_prose_lines(entry):
+    """The plain form of internal_links: every prose line tried against both patterns,
+    and every two lines in a row for a link whose destination is on the second (one line
+    break, as CommonMark allows: `[the term](` then `/glossary/awq)`)."""
+    found = []
+    lines = list(plain_prose_lines(entry))
+    for line_no, line in lines:
         for m in LINK_RE.finditer(line):
-            yield line_no, m.start(1) + 1, m.group(1), m.group(2) or ""
+            found.append((line_no, 0, m.start(1) + 1, m.group(1), m.group(2) or ""))
         m = REF_DEF_RE.match(line)
         if m:
-            yield line_no, m.start(1) + 1, m.group(1), m.group(2) or ""
+            found.append((line_no, 1, m.start(1) + 1, m.group(1), m.group(2) or ""))
+    for (n, a), (n2, b) in zip(lines, lines[1:]):
+        if n2 != n + 1 or not b.strip():  # a code line between, or a blank line
+            continue
+        both = f"{a}\n{b}"
+        for kind, ms in ((0, LINK_RE.finditer(both)), (1, [REF_DEF_RE.match(both)])):
+            for m in ms:
+                if (m and m.start() < len(a) < m.start(1) and "\n" not in both[m.start(1):m.end()]
+                        and "\n" not in both[m.start():both.find("]", m.start()) + 2]):  # a label
+                    # on one line, broken after its `](` or `]:`
+                    found.append((n2, kind, m.start(1) - len(a), m.group(1), m.group(2) or ""))
+    return [(line, column, path, anchor) for line, _, column, path, anchor in sorted(found)]
 
 
 LINK_PIECES = ["[a](/glossary/x)", "[b]( /tools/y#z )", "[c]: /models/m", "   [d]: /pages/p",

@@ -38,15 +38,18 @@ NO_CITE_RE = re.compile(r"<!--\s*no-cite\b[^>]*-->")
 # what they find on each line, in the same order.
 CITE_GROUP_IN_LINE_RE = re.compile(r"\[([^\[\]\n@]*@[^\[\]\n]*)\]")
 NO_CITE_IN_LINE_RE = re.compile(r"<!--[^\S\n]*no-cite\b[^>\n]*-->")
-# A link's title, after its destination on the same line: in double quotes, single quotes
-# or parentheses, a backslash escaping one of them inside (CommonMark; the page shows a
-# link with any of them).
-_TITLE = (r"""(?:[^\S\n]+(?:"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'"""
-          r"""|\((?:[^()\\\n]|\\.)*\)))?[^\S\n]*""")
+# White space within a link, where CommonMark allows one line break (a destination or a
+# title on the next line: `[the term](` then `/glossary/awq)`); never a blank line.
+_WS = r"[^\S\n]*(?:\n[^\S\n]*)?"
+# A link's title, after its destination: in double quotes, single quotes or parentheses,
+# a backslash escaping one of them inside (CommonMark; the page shows a link with any of
+# them).
+_TITLE = (r"""(?:(?:[^\S\n]+|[^\S\n]*\n[^\S\n]*)(?:"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'"""
+          rf"""|\((?:[^()\\\n]|\\.)*\)))?{_WS}""")
 # A site path starts with one slash: `//host/path` (or `/\host`) is another host's URL,
 # which a browser reads as `https://host/path`.
-_LINK_IN_LINE_RE = re.compile(rf"\]\([^\S\n]*<?(/(?![/\\])[^)\s>#?]*)([#?][^)\s>]*)?>?{_TITLE}\)")
-_REF_DEF_IN_LINE_RE = re.compile(r"^ {0,3}\[[^\]\n]+\]:[^\S\n]*<?(/(?![/\\])[^\s>#?]*)([#?]\S*)?",
+_LINK_IN_LINE_RE = re.compile(rf"\]\({_WS}<?(/(?![/\\])[^)\s>#?]*)([#?][^)\s>]*)?>?{_TITLE}\)")
+_REF_DEF_IN_LINE_RE = re.compile(rf"^ {{0,3}}\[[^\]\n]+\]:{_WS}<?(/(?![/\\])[^\s>#?]*)([#?]\S*)?",
                                  re.MULTILINE)
 # The same two for a link written as an absolute http(s) URL: its scheme and host, then its
 # path (none for `https://host`), then a fragment or query. The origin is as a browser
@@ -54,15 +57,15 @@ _REF_DEF_IN_LINE_RE = re.compile(r"^ {0,3}\[[^\]\n]+\]:[^\S\n]*<?(/(?![/\\])[^\s
 # `https://host`, and also `//host`, `https:/host`, `https:\\host`, `\\host`.
 _ORIGIN = r"((?:https?:[/\\]*|[/\\]{2})[^/\\\s)>#?]+)"
 _ORIGIN_RE = re.compile(_ORIGIN[1:-1], re.IGNORECASE)
-_URL_LINK_IN_LINE_RE = re.compile(rf"\]\([^\S\n]*<?{_ORIGIN}([/\\][^)\s>#?]*)?"
+_URL_LINK_IN_LINE_RE = re.compile(rf"\]\({_WS}<?{_ORIGIN}([/\\][^)\s>#?]*)?"
                                   rf"([#?][^)\s>]*)?>?{_TITLE}\)", re.IGNORECASE)
-_URL_REF_DEF_IN_LINE_RE = re.compile(rf"^ {{0,3}}\[[^\]\n]+\]:[^\S\n]*<?{_ORIGIN}"
+_URL_REF_DEF_IN_LINE_RE = re.compile(rf"^ {{0,3}}\[[^\]\n]+\]:{_WS}<?{_ORIGIN}"
                                      r"([/\\][^\s>#?]*)?([#?]\S*)?", re.MULTILINE | re.IGNORECASE)
 # The same two for a link neither to a site path nor to a URL with a scheme: to a part of
 # the page itself (`#kernels`), or relative to the page's address (`awq`, `../tools/vllm`).
 # A definition is one only when nothing but a title follows (`[^3]: A review.` is text).
 _NOT_SITE_OR_URL = r"<?((?![A-Za-z][\w+.-]*:|/|\\[/\\])[^\s<>]+?)>?"  # `\\host`: a URL
-_PAGE_LINK_IN_LINE_RE = re.compile(rf"\]\([^\S\n]*{_NOT_SITE_OR_URL}{_TITLE}\)")
+_PAGE_LINK_IN_LINE_RE = re.compile(rf"\]\({_WS}{_NOT_SITE_OR_URL}{_TITLE}\)")
 _PAGE_REF_DEF_IN_LINE_RE = re.compile(rf"^ {{0,3}}\[[^\]\n]+\]:[^\S\n]*{_NOT_SITE_OR_URL}{_TITLE}$",
                                       re.MULTILINE)
 # Raw HTML as CommonMark reads it in a paragraph (an open tag, spec 6.6): `<`, a tag name,
@@ -434,8 +437,8 @@ def _links(entry: Entry, inline: re.Pattern, definition: re.Pattern) -> list[tup
             continue
         line, at = 0, 0
         for m in pattern.finditer(text):
-            if not kind and m.start() and _escaped(text, m.start()):
-                continue  # `\](`: no link's end, text (a release note's `\[a\](b)`)
+            if not kind and (_escaped(text, m.start()) or _opener_escaped(text, m.start())):
+                continue  # `\](` or `\[a](b)`: no link, text (a release note's `\[a\](b)`)
             start = m.start(1)
             line += text.count("\n", at, start)
             at = start
@@ -445,6 +448,25 @@ def _links(entry: Entry, inline: re.Pattern, definition: re.Pattern) -> list[tup
         found.sort(key=lambda f: f[:3])
     first = entry.body_line
     return [(first + line, column, *groups) for line, _, column, groups in found]
+
+
+def _opener_escaped(text: str, end: int) -> bool:
+    """Whether the `]` at `end` closes no link because the `[` that would open it, on its
+    line, is escaped (`\\[text](/path)`: text, as the page shows it)."""
+    depth, saw_escaped = 0, False
+    i = end - 1
+    while i >= 0 and text[i] != "\n":
+        ch = text[i]
+        if ch in "[]" and _escaped(text, i):
+            saw_escaped |= ch == "["
+        elif ch == "]":
+            depth += 1
+        elif ch == "[":
+            if not depth:
+                return False  # its opener
+            depth -= 1
+        i -= 1
+    return saw_escaped
 
 
 def _autolinks(entry: Entry) -> list[tuple]:
