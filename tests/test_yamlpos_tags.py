@@ -97,3 +97,22 @@ def test_implicit_tags_still_resolve_with_a_tag_elsewhere_in_the_text():
     data, _ = yamlpos.load(text)
     assert data == {"n": 12, "f": 3.5, "b": True, "z": None, "d": "2026-10-02", "s": "12",
                     "t": "Wow ! fast"}
+
+
+def test_a_plain_equals_sign_is_text():
+    """YAML 1.1 resolves a plain `=` to its "value" key: `title: =` was reported as a tag
+    no one wrote (found in review)."""
+    assert yamlpos.load("title: =\nsummary: a = b\n", first_line=2)[0] == {
+        "title": "=", "summary": "a = b"}
+
+
+@pytest.mark.parametrize("char", ["\x07", "\x00", "\x01"])
+def test_a_control_character_is_named_where_it_is(char):
+    """It was reported at the front matter's first line, column 1, with the parser's
+    offset and a line break in the message (found in review)."""
+    with pytest.raises(yamlpos.YamlProblem) as e:
+        yamlpos.load(f"title: T\nsummary: ok {char} bell\n", first_line=2)
+    p = e.value
+    assert (p.line, p.column) == (3, 13)
+    assert p.message == (f"invalid YAML: the invisible character U+{ord(char):04X} is not "
+                         "allowed here") and "\n" not in p.message

@@ -121,6 +121,9 @@ _SCALARS = {
     "tag:yaml.org,2002:null": lambda node: None,
     # Dates and times stay text: the schema checks them, with a position.
     "tag:yaml.org,2002:timestamp": lambda node: node.value,
+    # A plain `=`, which YAML 1.1 takes for its "value" key: text to an editor (it was
+    # reported as a tag no one wrote, found in review)
+    "tag:yaml.org,2002:value": lambda node: node.value,
 }
 
 
@@ -230,8 +233,17 @@ def _load(text: str, first_line: int) -> tuple[object, dict[Path, tuple[int, int
         node = yaml.compose(text, Loader=_Composer)
     except yaml.MarkedYAMLError as e:
         raise _syntax_problem(e, text, first_line) from None
+    except yaml.reader.ReaderError as e:  # a character YAML refuses: where it is, named
+        at = e.position
+        raise YamlProblem(
+            "syntax", f"invalid YAML: the invisible character U+{e.character:04X} is not "
+            "allowed here", text.count("\n", 0, at) + first_line,
+            at - text.rfind("\n", 0, at),
+            hint="delete it (it is invisible in most editors: retype the text around it)"
+        ) from None
     except yaml.YAMLError as e:
-        raise YamlProblem("syntax", f"invalid YAML: {e}", first_line, 1) from None
+        raise YamlProblem("syntax", f"invalid YAML: {' '.join(str(e).split())}", first_line,
+                          1) from None
     positions: dict[Path, tuple[int, int]] = {}
     if node is None:
         return None, positions
