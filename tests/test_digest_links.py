@@ -39,3 +39,26 @@ def test_text_right_after_a_blocks_end_is_a_paragraph_of_its_own(drafted, cli, t
         html = files[name].decode()
         assert "Thanks for reading." in html
         assert "Thanks for reading.</li>" not in html and "\nThanks for reading." not in html
+
+
+def test_links_cmark_makes_that_the_text_reading_missed_stop_the_render(drafted, cli, tmp_path):
+    """An escape in the destination, `x_https://`: the e-mail had a shortener and someone
+    else's tag, unrefused (found in review)."""
+    edit_digest(drafted, (f"# {HEADLINE}\n", f"# {HEADLINE}\n\nShort links: [a card](https://"
+                          "bit\\.ly/3abcXYZ) and x_" + FOREIGN + " today.\n"))
+    r = cli(drafted, "digest", "render", "2026-10", "--out", str(tmp_path / "out"))
+    assert r.exit_code == 1, r.output
+    assert "error affiliate-shortener" in r.output and "error affiliate-foreign-tag" in r.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_address_of_a_paid_link_is_not_shown_in_the_e_mail(drafted, cli, tmp_path):
+    """Its link goes to our page, but the words showed its address, which a mail program
+    links, with no disclosure (found in review)."""
+    for shown in (f"[{AMAZON}]({AMAZON})", f"`{AMAZON}`"):
+        edit_digest(drafted, (f"# {HEADLINE}\n", f"# {HEADLINE}\n\nOur pick: {shown}.\n"))
+        r = cli(drafted, "digest", "render", "2026-10", "--out", str(tmp_path / "out"))
+        assert r.exit_code == 1, r.output
+        assert "would show the address of a paid link of amazon" in r.output
+        edit_digest(drafted, (f"\n\nOur pick: {shown}.\n", "\n"))
+    assert "email.html" in render(cli, drafted, tmp_path / "out")

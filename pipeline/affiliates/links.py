@@ -342,11 +342,14 @@ def cited_source_links(entry: Entry, bibliography: dict[str, dict]) -> list[Foun
 
 
 def links_in_text(text: str, file: str, entry_id: str | None = None, first_line: int = 1,
-                  where: str = "body") -> list[FoundLink]:
-    """Every URL of a Markdown text (a digest body, or an entry file that did not parse)."""
+                  where: str = "body", rendered: bool = False) -> list[FoundLink]:
+    """Every URL of a Markdown text (a digest body, or an entry file that did not parse);
+    with `rendered`, also those of the text rendered that the reading missed (see
+    _rendered_only)."""
     fake = Entry(id=entry_id or "", collection="", slug="", file=file, data={}, body=text,
                  body_line=first_line)
-    return list(_body_links(fake, where))
+    found = list(_body_links(fake, where))
+    return found + _rendered_only(fake, found) if rendered else found
 
 
 def rewrite_urls(text: str, replace: Callable[[str], str]) -> str:

@@ -120,7 +120,8 @@ def _check_links(doc, file: str, programs, then: str = "render again") -> None:
     from ..affiliates import classify, links_in_text
     from ..checks.affiliates import link_problems
 
-    found = [d for link in links_in_text(doc.body, file, first_line=doc.body_line)
+    found = [d for link in links_in_text(doc.body, file, first_line=doc.body_line,
+                                         rendered=True)  # what cmark makes a link of too
              for d in link_problems(link, classify(link.url, programs), None, set())]
     if found:
         raise PipelineError("\n".join(
@@ -269,10 +270,34 @@ def _medium_html(md: str, base: str, medium: str, programs, paid, file: str):
             f"{file}: the e-mail would keep a link of {kept[0].program}, whose program "
             f"forbids links in e-mail ({kept[0].url}); write it as a Markdown link "
             "[text](url), which the e-mail replaces with our own page, or remove it")
+    if medium == "email":
+        _no_paid_address_shown(fragment, programs, paid, file)
     note = disclosure(links, programs, medium=medium)
     if note:
         fragment = mark_paid(fragment, paid, note.rel, note.label)
     return fragment, note, len(links)
+
+
+_SHOWN_URL_RE = re.compile(r"(?i)(?:https?://|www\.)[^\s<>\"']+")
+_TAG_RE = re.compile(r"<[^>]+>")
+
+
+def _no_paid_address_shown(fragment: str, programs, paid, file: str) -> None:
+    """Refuse an e-mail whose words show the address of a paid link its program forbids in
+    e-mail: a link's text written as its URL, or a URL in code. The e-mail's links go to
+    our own page, but a mail program makes a link of such an address, with no disclosure
+    (found in review)."""
+    from ..affiliates import classify
+
+    words = _html.unescape(_TAG_RE.sub(" ", fragment))
+    for url in _SHOWN_URL_RE.findall(words):
+        url = url.rstrip(".,;:!?)")
+        if paid(url) and not (c := classify(url, programs)).allows_email:
+            raise PipelineError(
+                f"{file}: the e-mail would show the address of a paid link of {c.program}, "
+                f"whose program forbids links in e-mail, as text ({url}): a mail program "
+                "makes a link of it; give the link words of its own, [the card](url), or "
+                "remove the address")
 
 
 def archive_html(text: str, file: str, programs, exists,
