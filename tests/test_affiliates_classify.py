@@ -26,6 +26,12 @@ def programs():
 AFFILIATE = [
     # Amazon Associates, US store (ours: localaicat-20)
     ("https://www.amazon.com/dp/B0BJFRT43X?tag=localaicat-20", "amazon", "localaicat-20", True),
+    # found in review: the mobile store, and the old form with its `ref=nosim` step
+    ("https://m.amazon.com/dp/B0BJFRT43X?tag=other-20", "amazon", "other-20", False),
+    ("https://www.amazon.com/exec/obidos/ASIN/B0BJFRT43X/other-20/ref=nosim", "amazon",
+     "other-20", False),
+    ("https://www.amazon.com/exec/obidos/ASIN/B0BJFRT43X/ref=nosim/localaicat-20", "amazon",
+     "localaicat-20", True),
     ("https://www.amazon.com/NVIDIA-GeForce-RTX-4090/dp/B0BJFRT43X/ref=sr_1_3?crid=2X&keywords=rtx"
      "&tag=localaicat-20&linkCode=ll1", "amazon", "localaicat-20", True),
     ("https://amazon.com/gp/product/B0BJFRT43X/?th=1&tag=localaicat-20", "amazon", "localaicat-20", True),
