@@ -311,3 +311,14 @@ def test_an_escaped_bracket_opens_no_link(catalog):
     found = [(d.rule, d.message) for d in validate(
         load_settings(catalog), today=dt.date(2026, 11, 27)).diagnostics]
     assert found == [("link-unresolved", "link to /glossary/nope: no such entry")]
+
+
+def test_a_destination_written_with_a_character_reference_is_read_as_the_page_has_it(
+        catalog):
+    """`[AWQ](&#x2F;glossary/awq)` links to /glossary/awq: it was reported as a relative
+    path named `&` (found in review)."""
+    write_entry(catalog, "tools/vllm", MINI["tools/vllm"],
+                "See [AWQ](&#x2F;glossary/awq) and [N](&#47;glossary/nope).\n")
+    found = [(d.rule, d.message) for d in validate(
+        load_settings(catalog), today=dt.date(2026, 11, 27)).diagnostics]
+    assert found == [("link-unresolved", "link to /glossary/nope: no such entry")]

@@ -225,7 +225,21 @@ def _internal_links(entry: Entry) -> list[tuple[int, int, str, str]]:
     links = _links(entry, _LINK_IN_LINE_RE, _REF_DEF_IN_LINE_RE)
     html_paths = [(line, column, *_path_and_anchor(href)) for line, column, href
                   in html_links(entry) if _is_site_path(href)]
+    html_paths += [(line, column, *_path_and_anchor(decoded)) for line, column, decoded
+                   in _encoded_links(entry) if _is_site_path(decoded)]
     return sorted(links + html_paths) if html_paths else links
+
+
+def _encoded_links(entry: Entry) -> list[tuple[int, int, str]]:
+    """(line, column, destination as a browser reads it) of each Markdown link whose
+    destination starts with a character reference (`[AWQ](&#x2F;glossary/awq)`: cmark
+    decodes it, and the page links to /glossary/awq; it was taken for a relative path
+    named `&`, found in review)."""
+    if "&" not in prose_text(entry):
+        return []
+    return [(line, column, html.unescape(destination)) for line, column, destination
+            in _links(entry, _PAGE_LINK_IN_LINE_RE, _PAGE_REF_DEF_IN_LINE_RE)
+            if destination.startswith("&")]
 
 
 def html_links(entry: Entry) -> list[tuple[int, int, str]]:
@@ -387,6 +401,10 @@ def page_links(entry: Entry) -> list[tuple[int, int, str]]:
     links = entry.__dict__.get("page_links")
     if links is None:
         links = _links(entry, _PAGE_LINK_IN_LINE_RE, _PAGE_REF_DEF_IN_LINE_RE)
+        if any(link[2].startswith("&") for link in links):  # decoded, as the page has it
+            links = [(line, column, decoded) for line, column, destination in links
+                     if not (decoded := html.unescape(destination)).startswith(("/", "\\"))
+                     and not _SCHEME_RE.match(decoded)]
         relative = [link for link in html_links(entry)
                     if link[2] and not link[2].startswith(("/", "\\\\", "\\/"))
                     and not _SCHEME_RE.match(link[2])]
