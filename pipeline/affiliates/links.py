@@ -245,7 +245,13 @@ def keep_rendered_hrefs(entry: Entry, hrefs) -> None:
     """Keep on the entry what `rendered_hrefs` gives, from the destinations of its links as
     a build rendered its body (page_hrefs' reading)."""
     entry.__dict__["rendered_hrefs"] = sorted(
-        {href for href in hrefs if normalise_url(href).startswith(("http:", "https:"))})
+        {href for href in hrefs if not _PLAINLY_NOT_WEB.match(href)
+         and normalise_url(href).startswith(("http:", "https:"))})
+
+
+# A site path (`/glossary/awq`, not `//host`), a part of the page (`#x`), an e-mail
+# address: most of a page's links, none of them a web URL, known without normalising.
+_PLAINLY_NOT_WEB = re.compile(r"/(?![/\\])|#|mailto:", re.IGNORECASE)
 
 
 def _comparable(url: str) -> str:
