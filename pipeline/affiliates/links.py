@@ -265,7 +265,7 @@ def _rendered_only(entry: Entry, found: list[FoundLink]) -> list[FoundLink]:
     as editors write links, cmark as GitHub's Markdown does, and where the two differ
     (`[x](https://bit\\.ly/a)`, whose escape cmark drops; `x_https://...`, which its
     autolinks take; an `href` across two lines) the page has a link no check looked at
-    (found in review). Each stands at the first line of the body that names its host."""
+    (found in review). Each stands at the prose line that names most of it (_where)."""
     hrefs = rendered_hrefs(entry)
     if not hrefs:
         return []
