@@ -408,3 +408,13 @@ def test_serve_stops_on_sigterm_as_on_ctrl_c(catalog, tmp_path):
     assert proc.returncode == 0, rest
     assert "Stopped." in rest and "Traceback" not in rest
     assert (tmp_path / "out/index.html").is_file()
+
+
+def test_serve_redirects_an_old_ids_page_and_json_too(served):
+    """`/glossary/activation-aware.html` and `.json` answered 404 (found in review)."""
+    server, _ = served
+    for suffix in (".html", ".json"):
+        status, _, headers = fetch(server.url + f"/glossary/activation-aware{suffix}")
+        assert (status, headers["Location"]) == (301, f"/glossary/awq{suffix}")
+    assert fetch(server.url + "/glossary/old-term.html")[0] == 410
+    assert fetch(server.url + "/glossary/awq.json")[0] == 200

@@ -109,9 +109,15 @@ class _Handler(SimpleHTTPRequestHandler):
             self.send_error(400, "Bad request: a NUL character in the path")
             return False
         moved, gone = self._rules()
+        stem, ext = os.path.splitext(path)
+        if ext in (".html", ".json") and path not in moved and (stem in moved or stem in gone):
+            path, suffix = stem, ext  # an old id's page or JSON: as the id itself, kept
+        else:
+            suffix = ""
         if path in moved:
             self.send_response(301)
-            self.send_header("Location", moved[path] + (f"?{url.query}" if url.query else ""))
+            self.send_header("Location", moved[path] + suffix
+                             + (f"?{url.query}" if url.query else ""))
             self.send_header("Content-Length", "0")
             self.end_headers()
             return False
