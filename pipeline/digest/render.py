@@ -278,7 +278,6 @@ def _medium_html(md: str, base: str, medium: str, programs, paid, file: str):
     return fragment, note, len(links)
 
 
-_SHOWN_URL_RE = re.compile(r"(?i)(?:https?://|www\.)[^\s<>\"']+")
 _TAG_RE = re.compile(r"<[^>]+>")
 
 
@@ -287,11 +286,11 @@ def _no_paid_address_shown(fragment: str, programs, paid, file: str) -> None:
     e-mail: a link's text written as its URL, or a URL in code. The e-mail's links go to
     our own page, but a mail program makes a link of such an address, with no disclosure
     (found in review)."""
-    from ..affiliates import classify
+    from ..affiliates import classify, links_in_text
 
-    words = _html.unescape(_TAG_RE.sub(" ", fragment))
-    for url in _SHOWN_URL_RE.findall(words):
-        url = url.rstrip(".,;:!?)")
+    words = _html.unescape(_TAG_RE.sub(" ", fragment))  # the words a reader sees
+    for url in (link.url for link in links_in_text(words, file)):  # as a mail program
+        # (or GitHub) finds an address in text
         if paid(url) and not (c := classify(url, programs)).allows_email:
             raise PipelineError(
                 f"{file}: the e-mail would show the address of a paid link of {c.program}, "
