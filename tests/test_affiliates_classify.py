@@ -213,6 +213,7 @@ class _EveryShape:
 
     def __init__(self, programs):
         self.shapes, self.shortener_re = programs.shapes, programs.shortener_re
+        self.redirectors, self.redirector_re = programs.redirectors, programs.redirector_re
 
     def may_match(self, url, host):
         return True
@@ -220,7 +221,8 @@ class _EveryShape:
 
 _LINK_PIECES = ["https://", "http://", "www.", "amazon.com", "amzn.to", "dell.sjv.io", "goto.",
                 "bestbuy.com", "example.org", "/dp/B0BJFRT43X", "/c/1234567/1179936/17038",
-                "/Ab3d", "?", "&", "tag=localaicat-20", "irclickid=Wx2", "#", "x", "/"]
+                "/Ab3d", "?", "&", "tag=localaicat-20", "irclickid=Wx2", "#", "x", "/",
+                "google.com", "/url", "q=https://amzn.to/x"]
 
 
 @settings(max_examples=3000, deadline=None)

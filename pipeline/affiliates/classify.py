@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from .programs import LinkShape, Program, Programs
@@ -27,6 +27,7 @@ class LinkClass:
     # the tracking parameter given more than once with different values, and its values:
     # which one counts is up to the program, so the link is never taken for ours
     repeated: tuple[str, tuple[str, ...]] | None = None
+    via: str = ""  # the host of the link wrapper (`google.com/url?q=`) it is written through
 
     @property
     def is_affiliate(self) -> bool:
@@ -130,18 +131,45 @@ def _as_class(url: str, host: str, program: Program, shape: LinkShape, tracking:
     )
 
 
-def classify(url: str, programs: Programs) -> LinkClass:
+# How many link wrappers inside one another are unwrapped (a wrapper's address wrapped again).
+_MAX_WRAPS = 5
+
+
+def _carried(url: str, host: str, programs: Programs) -> str | None:
+    """The address a link wrapper of the programs file (`redirectors`) leads to, when
+    `url` goes through one: the first of its parameters with a value, decoded."""
+    _, path, query = _host(url)
+    for r in programs.redirectors:
+        if not r.host_re.match(host) or r.path is not None and not r.path.search(path):
+            continue
+        values = parse_qsl(query, keep_blank_values=True)
+        for p in r.params:
+            for name, value in values:
+                if name == p and value.strip():
+                    return value.strip()
+    return None
+
+
+def classify(url: str, programs: Programs, _wraps: int = 0) -> LinkClass:
     """Classify one URL against the programs file.
 
     A link matches a program's shape when its host matches one of the shape's
     hosts, its path matches the shape's `path`, and (unless the shape is a
     shortener) a tracking id is found. An untagged store link is not an
     affiliate link; a link through a shortener of no program is a shortener
-    with no program.
+    with no program. A link through a link wrapper (`google.com/url?q=...`, the
+    file's `redirectors`) is what the address it carries is, when that is a paid
+    link or a shortener (`via` names the wrapper): the reader's click lands there.
     """
     host = url_host(url)
     if not host:
         return LinkClass(url=url)
+    if _wraps < _MAX_WRAPS and programs.redirector_re.match(host):
+        inner = _carried(url, host, programs)
+        if inner is not None:
+            c = classify(inner, programs, _wraps + 1)
+            if c.is_affiliate or c.shortener:
+                return replace(c, url=url, via=host)
     if not programs.may_match(url, host):
         return LinkClass(url=url, host=host)  # most links: one test instead of one a shape
     _, path, query = _host(url)

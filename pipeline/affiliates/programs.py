@@ -69,6 +69,17 @@ class LinkShape:
 
 
 @dataclass(frozen=True)
+class Redirector:
+    """A link wrapper (`google.com/url?q=<address>`): the address it leads to is the
+    first of `params` present in its query."""
+
+    hosts: tuple[str, ...]
+    host_re: re.Pattern
+    params: tuple[str, ...]
+    path: re.Pattern | None = None
+
+
+@dataclass(frozen=True)
 class Program:
     id: str
     name: str
@@ -96,6 +107,8 @@ class Programs:
     wording: Wording = field(default_factory=lambda: Wording("", "", "", ""))
     file: str = ""
     shortener_re: re.Pattern = field(default_factory=lambda: host_matcher(()))
+    redirectors: tuple[Redirector, ...] = ()
+    redirector_re: re.Pattern = field(default_factory=lambda: host_matcher(()))
 
     def get(self, program_id: str) -> Program | None:
         return next((p for p in self.programs if p.id == program_id), None)
@@ -125,9 +138,9 @@ class Programs:
         return "query" if all(s.path_id is None and not s.shortener for s in shapes) else "any"
 
     def may_match(self, url: str, host: str) -> bool:
-        """False when no shape and no shortener can claim `url` (whose host is `host`):
-        the quick test most links stop at, before trying each shape."""
-        if self.named_hosts.match(host):
+        """False when no shape, no shortener and no link wrapper can claim `url` (whose
+        host is `host`): the quick test most links stop at, before trying each shape."""
+        if self.named_hosts.match(host) or self.redirector_re.match(host):
             return True
         return self.catch_all == "any" or self.catch_all == "query" and "?" in url
 
@@ -213,13 +226,27 @@ def parse_programs(file: str, data: bytes, schema: dict) -> tuple[Programs | Non
         programs.append(Program(id=p["id"], name=p["name"], terms=p["terms"],
                                 our_ids=frozenset(p["our_ids"]), allows_email=p["allows_email"],
                                 links=shapes, required_statement=p.get("required_statement")))
+    redirectors = []
+    for j, r in enumerate(raw.get("redirectors", ())):
+        path = None
+        if "path" in r:
+            try:
+                path = re.compile(r["path"])
+            except re.error as e:
+                line, col = yamlpos.nearest(positions, ("redirectors", j, "path"))
+                diags.append(PROGRAMS_FILE(file, line, col,
+                                           f"path: not a valid regular expression: {e}"))
+        redirectors.append(Redirector(hosts=tuple(r["hosts"]), host_re=host_matcher(r["hosts"]),
+                                      params=tuple(r["params"]), path=path))
     if diags:
         return None, diags
     d = raw["disclosure"]
     shorteners = tuple(raw.get("shorteners", ()))
     return Programs(programs=tuple(programs), shorteners=shorteners,
                     wording=Wording(d["text"], d["email_text"], d["label"], d["rel"]),
-                    file=file, shortener_re=host_matcher(shorteners)), []
+                    file=file, shortener_re=host_matcher(shorteners),
+                    redirectors=tuple(redirectors),
+                    redirector_re=host_matcher([h for r in redirectors for h in r.hosts])), []
 
 
 def read_programs(settings: Settings) -> tuple[Programs, list[Diagnostic]]:

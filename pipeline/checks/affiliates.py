@@ -100,6 +100,8 @@ def link_problems(link, c, collection: str | None, forbidden: set[str]):
                 entry=link.entry)
         return
     where = f"{link.field}: " if link.field else ""
+    if c.via:  # `google.com/url?q=<paid link>`: say what the wrapper hides
+        where = f"{where}through the {c.via} link wrapper, "
     if c.shortener:
         owner = f" ({c.program_name})" if c.program_name else ""
         yield SHORTENER(link.file, link.line, link.column,

@@ -80,4 +80,6 @@ def classify(urls):
         else:
             what = "shortener of no program (destination hidden)" if c.shortener else \
                 "not an affiliate link"
+        if c.via:
+            what += f", through the {c.via} link wrapper"
         click.echo(f"{url}\n  {what}")
