@@ -64,12 +64,19 @@ def test_pull_request_workflow():
     runs = "\n".join(s.get("run", "") for s in check["steps"])
     assert '-e ".[test]"' in runs and "./scripts/test.sh" in runs
     validate = next(s for s in check["steps"] if "--changed-since" in s.get("run", ""))
-    assert "--format github" in validate["run"] and '"origin/$BASE_REF"' in validate["run"]
-    assert validate["env"]["BASE_REF"] == "${{ github.base_ref }}"
-    assert "pipeline build --out dist" in runs
+    assert "--format github" in validate["run"]
+    build = next(s for s in check["steps"] if "pipeline build --out dist" in s.get("run", ""))
+    # an editor's annotations and the preview do not wait for the test suite
+    for step in (validate, build):
+        assert step["if"] == "${{ !cancelled() && steps.install.outcome == 'success' }}"
+    assert check["if"] == "${{ github.event_name == 'pull_request' }}"
     sarif = doc["jobs"]["code-scanning"]
     assert sarif["permissions"]["security-events"] == "write"
     assert any(s.get("uses", "").startswith("github/codeql-action/upload-sarif@") for s in sarif["steps"])
+    # code scanning compares a pull request with its base: main is analysed on push
+    assert doc["on"]["push"] == {"branches": ["main"]} and "'push'" in sarif["if"]
+    setup = next(s for s in sarif["steps"] if s.get("uses", "").startswith("actions/setup-python@"))
+    assert "cache" not in setup["with"]  # the check job's fuller cache keeps its key
 
 
 def test_monthly_workflow():
@@ -82,6 +89,12 @@ def test_monthly_workflow():
     assert 'pipeline digest draft "$MONTH"' in runs and "gh pr create" in runs
     month = next(s for s in job["steps"] if s.get("id") == "month")
     assert month["env"]["MONTH_INPUT"] == "${{ inputs.month }}"
+    assert '"$GITHUB_REF_NAME" != "$DEFAULT_BRANCH"' in month["run"]  # by hand: main only
+    opening = next(s for s in job["steps"] if "gh pr create" in s.get("run", ""))
+    assert opening["shell"] == "bash"  # pipefail: a failed `gh pr list` stops the step
+    assert "--limit 1000" in opening["run"] and "isCrossRepository" in opening["run"]
+    assert 'git add -A -- "$folder"' in opening["run"] and "digests" not in opening[
+        "run"].split("git add", 1)[1].split("\n", 1)[0]
 
 
 def test_pre_commit_hooks_shape():
@@ -126,3 +139,39 @@ def test_the_staged_entries_hook_catches_a_file_that_does_not_load(catalog, cli,
     (catalog / "entries/tools/vllm.md").write_text("no front matter\n")
     r = cli(catalog, *_staged_hook()[1:], "entries/tools/vllm.md")
     assert r.exit_code == 1 and "front-matter" in r.output
+
+
+def test_the_pull_request_is_compared_with_the_base_its_merge_was_made_on(repo):
+    """GitHub checks out the merge of the pull request into its base: `HEAD^1` is that base.
+    Compared with the base branch as it is when the job runs (`origin/<base>`), every
+    commit the base got since counts as the pull request's, reversed (found in review:
+    a re-run reported problems in files the pull request never touched)."""
+    import datetime as dt
+
+    from conftest import commit_all, git
+    from pipeline.config import load_settings
+    from pipeline.validate import validate
+
+    vllm = {**MINI["tools/vllm"]}
+    write_entry(repo, "tools/vllm", vllm, "It serves models 3x faster than the rest.\n")
+    base = commit_all(repo, "vllm with an uncited claim", "2026-10-01T12:00:00")
+    git(repo, "switch", "-q", "-c", "pr")
+    write_entry(repo, "glossary/gptq", {**MINI["glossary/awq"], "title": "GPTQ"}, "GPTQ.\n")
+    commit_all(repo, "Add GPTQ", "2026-10-02T12:00:00")
+    git(repo, "switch", "-q", "--detach", base)  # GitHub makes the merge on the base of then
+    git(repo, "merge", "-q", "--no-ff", "-m", "Merge pr", "pr")
+    merge = git(repo, "rev-parse", "HEAD").strip()
+    git(repo, "switch", "-q", "main")  # then the base branch moves: its claim gets cited
+    write_entry(repo, "tools/vllm", vllm, "It serves models quickly.\n")
+    commit_all(repo, "vllm without the claim", "2026-10-03T12:00:00")
+    git(repo, "switch", "-q", "--detach", merge)
+
+    def problems(since):
+        result = validate(load_settings(repo), changed_since=since, today=dt.date(2026, 11, 27),
+                          cache=False)
+        return sorted({d.file for d in result.diagnostics})
+
+    assert problems("main") == ["entries/tools/vllm.md"]  # the base's newer commit, reversed
+    assert problems("HEAD^1") == []
+    check = load(REPO / ".github/workflows/pull-request.yml")["jobs"]["check"]
+    assert any("--changed-since HEAD^1 " in s.get("run", "") for s in check["steps"])
