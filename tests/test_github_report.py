@@ -90,7 +90,7 @@ def test_annotations_are_capped_ordered_escaped_and_relative_to_the_repository(n
     # The rest stays in the log as plain lines, one per problem.
     rest = lines[lines.index(next(x for x in lines if x.startswith("Not annotated"))) + 1:-1]
     assert len(rest) == 25 - 20
-    assert rest[0].startswith("catalog/entries/glossary/g11.md:")
+    assert rest[0].startswith("- catalog/entries/glossary/g11.md:")
     assert lines[-1] == "pipeline validate: 13 errors, 12 warnings in 29 entries."
 
 
@@ -211,5 +211,18 @@ def test_a_plain_log_line_keeps_its_text_as_written():
 
     d = Diagnostic("entries/glossary/exl2.md", 86, 12, "claim-uncited", "warning",
                    "'110%' is a quantitative claim,\nwith no citation")
-    assert _plain(d, "site/") == ("site/entries/glossary/exl2.md:86:12: warning claim-uncited: "
+    assert _plain(d, "site/") == ("- site/entries/glossary/exl2.md:86:12: warning claim-uncited: "
                                   "'110%' is a quantitative claim, with no citation")
+
+
+def test_a_plain_log_line_is_never_a_workflow_command():
+    """A file at the repository's root named like a command (`correction-unread` names the
+    files a commit touched) printed as a log line was read by GitHub as that command (found
+    in review): an annotation, `::add-mask::`, `::stop-commands::`."""
+    from pipeline.diagnostics import Diagnostic
+    from pipeline.report.github import _plain
+
+    for name in ("::error file=README.md,line=1::Approved", "  ::add-mask::x"):
+        d = Diagnostic(name, 0, 0, "correction-unread", "warning", "not read\n::warning::x")
+        line = _plain(d, "")
+        assert "\n" not in line and not line.lstrip().startswith("::"), line

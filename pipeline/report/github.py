@@ -146,9 +146,11 @@ def summary_markdown(result, prefix: str = "", limit: int = SUMMARY_LIMIT) -> st
 
 
 def _plain(d: Diagnostic, prefix: str) -> str:
-    """A log line that GitHub cannot take for a command: one line, starting with the path
-    (a command starts with `::`), its text as written: `%` is only encoded in commands."""
-    line = f"{_where(d, prefix)}: {d.severity} {d.rule}: {d.message}"
+    """A log line that GitHub cannot take for a command: one line, starting with `- `
+    (a command is a line starting with `::` after any white space; a file at the
+    repository's root may be named `::error ...`), its text as written: `%` is only
+    encoded in commands."""
+    line = f"- {_where(d, prefix)}: {d.severity} {d.rule}: {d.message}"
     return " ".join(line.splitlines()) if "\n" in line or "\r" in line else line
 
 
