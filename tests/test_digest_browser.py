@@ -99,3 +99,30 @@ def test_dark_mode_turns_the_email_dark(browser, email_html):
     assert body == "rgb(18, 18, 18)" and card == "rgb(30, 30, 30)"
     assert heading == "rgb(232, 232, 232)"
     page.close()
+
+
+@pytest.mark.parametrize("name, width", [("email.html", 375), ("web.html", 360)])
+def test_a_long_line_of_code_or_a_long_table_keeps_the_email_on_a_phone(
+        browser, repo, cli, tmp_path, name, width):
+    """One long command in a code block widened the whole e-mail to 899 px: every section,
+    the headline too, was cut at a phone's right edge (found in review)."""
+    scripted_month(repo)
+    assert cli(repo, "digest", "draft", "2026-10").exit_code == 0
+    p = repo / "digests/2026-10.md"
+    command = "pip install --upgrade " + " ".join(f"a-long-package-name-{i}" for i in range(6))
+    table = ("| GPU | VRAM | Tokens/s | Price | Runtime | Notes |\n|---|---|---|---|---|---|\n"
+             "| RTX 3090 | 24 GB | 38.5 | $700 | llama.cpp | used, from a reseller |\n")
+    p.write_text(p.read_text(encoding="utf-8").replace(
+        "# TODO: the headline, one line on what mattered in October 2026",
+        f"# Ollama arrives\n\n```\n{command}\n```\n\n{table}\n"
+        "And a word: " + "x" * 120 + "\n"), encoding="utf-8")
+    r = cli(repo, "digest", "render", "2026-10", "--out", str(tmp_path / "out"))
+    assert r.exit_code == 0, r.output
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.route("**/*", lambda route: route.abort() if not route.request.url.startswith(
+        ("file:", "data:")) else route.continue_())
+    page.goto((tmp_path / "out" / name).as_uri())
+    (ARTIFACTS / f"digest-{name[:-5]}-long-lines-{width}.png").write_bytes(
+        page.screenshot(full_page=True))
+    assert command in page.inner_text("body").replace("\n", " ")  # wrapped, not cut
+    assert page.evaluate("document.documentElement.scrollWidth") <= width

@@ -3,7 +3,10 @@
 Raw HTML in the Markdown is dropped (cmark's safe mode), the result is
 sanitised with nh3, site paths (`/tools/vllm`) become absolute URLs on the
 site, and for e-mail each tag gets inline styles (mail clients ignore most
-style sheets).
+style sheets). What an e-mail cannot show is written another way, never lost:
+an image is its alt text (an e-mail loads no image, which would tell the
+sender who opened it), a task list's boxes are ☐ and ☑, and headings of
+levels 5 and 6 are of level 4.
 """
 
 from __future__ import annotations
@@ -18,22 +21,37 @@ from .document import ANY_MARKER_RE
 
 TAGS = {"a", "b", "blockquote", "br", "code", "del", "em", "h1", "h2", "h3", "h4", "hr", "i",
         "li", "ol", "p", "pre", "strong", "table", "tbody", "td", "th", "thead", "tr", "ul"}
-ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}
+ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}, "th": {"align"}, "td": {"align"}}
 SCHEMES = {"http", "https", "mailto"}
 
-FONT = "font-family:-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;"
+# No web font: MJML links Google Fonts for a font it knows by name (Roboto, Lato...),
+# and every open of the e-mail would then tell Google the reader's address.
+FONT = "font-family:-apple-system,'Segoe UI',Helvetica,Arial,sans-serif;"
+_CELL = "padding:4px 6px;border:1px solid #cccccc;vertical-align:top;font-size:14px;line-height:1.4;"
 EMAIL_STYLES = {  # inline styles of each tag in the e-mail
     "a": {"style": "color:#0b57d0;text-decoration:underline;"},
     "h1": {"style": FONT + "font-size:26px;line-height:1.25;margin:0 0 16px;"},
     "h2": {"style": FONT + "font-size:20px;line-height:1.3;margin:28px 0 10px;"},
     "h3": {"style": FONT + "font-size:17px;line-height:1.3;margin:20px 0 8px;"},
+    "h4": {"style": FONT + "font-size:15px;line-height:1.3;margin:16px 0 6px;"},
     "p": {"style": "margin:0 0 14px;"},
     "ul": {"style": "margin:0 0 14px;padding:0 0 0 22px;"},
     "ol": {"style": "margin:0 0 14px;padding:0 0 0 22px;"},
     "li": {"style": "margin:0 0 8px;"},
     "blockquote": {"style": "margin:0 0 14px;padding:0 0 0 12px;border-left:3px solid #cccccc;"},
     "code": {"style": "font-family:Menlo,Consolas,monospace;font-size:14px;"},
+    # a long line of code wraps: unwrapped, it widened the whole e-mail past a phone's
+    # screen, every section cut at its right edge (found in review)
+    "pre": {"style": "white-space:pre-wrap;word-wrap:break-word;overflow-wrap:anywhere;"
+                     "margin:0 0 14px;"},
+    "table": {"style": "border-collapse:collapse;margin:0 0 14px;"},
+    "th": {"style": _CELL},  # aligned by its `align`: left when the Markdown sets none
+    "td": {"style": _CELL},
 }
+# What cmark writes that the e-mail shows another way (see the module's docstring).
+_IMAGE_RE = re.compile(r'<img src="[^"]*" alt="([^"]*)"(?: title="[^"]*")? />')
+_CHECKBOX_RE = re.compile(r'<input type="checkbox"( checked="")? disabled="" />')
+_SMALL_HEADING_RE = re.compile(r"<(/?)h[56]>")
 
 _HREF_RE = re.compile(r'<a href="([^"]*)"([^>]*)>(.*?)</a>', re.S)
 
@@ -48,6 +66,14 @@ def to_html(markdown: str, base_url: str, email: bool = False) -> str:
     """Safe HTML of a Markdown text; site paths made absolute on `base_url` (left as they
     are with base_url "", for a page on the site itself)."""
     raw = cmarkgfm.github_flavored_markdown_to_html(strip_markers(markdown))
+    if "<img " in raw:
+        raw = _IMAGE_RE.sub(r"\1", raw)  # the alt text, escaped by cmark as the image was
+    if "<input " in raw:
+        raw = _CHECKBOX_RE.sub(lambda m: "\u2611" if m.group(1) else "\u2610", raw)
+    if "<th>" in raw:
+        raw = raw.replace("<th>", '<th align="left">')
+    if "<h5>" in raw or "<h6>" in raw:
+        raw = _SMALL_HEADING_RE.sub(r"<\1h4>", raw)
     relative = ("rewrite_with_root", base_url.rstrip("/") + "/", "") if base_url else "pass_through"
     return nh3.clean(
         raw,

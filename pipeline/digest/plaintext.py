@@ -1,16 +1,19 @@
 """A plain-text e-mail from the digest's HTML: laid out for reading, not tag-stripped.
 
 Headings are underlined, list items get a dash (or their number) and a
-hanging indent, paragraphs are wrapped at 72 columns, quotes get `> `,
-struck-out words are written `~~so~~`, a `<br>` breaks the line, and each
-link's address follows its words in angle brackets (unless the words are
-the address). Long addresses are never broken.
+hanging indent (a nested list's items start under their parent's words),
+paragraphs are wrapped at 72 columns, quotes get `> `, struck-out words are
+written `~~so~~`, a `<br>` breaks the line, a table's rows stay together as
+`| a | b |` with a rule under the header row, and each link's address follows
+its words in angle brackets (unless the words are the address; a `mailto:`
+link gives its address). Long addresses are never broken.
 """
 
 from __future__ import annotations
 
 import textwrap
 from html.parser import HTMLParser
+from urllib.parse import unquote
 
 WIDTH = 72
 BLOCKS = {"p", "li", "h1", "h2", "h3", "h4", "blockquote", "pre", "tr", "hr"}
@@ -21,8 +24,13 @@ BREAK = "\x00"  # a `<br>` among the words (cmark turns any NUL of the Markdown 
 class _Text(HTMLParser):
     def __init__(self):
         super().__init__(convert_charrefs=True)
-        self.out: list[tuple[str, int]] = []  # paragraphs, with their top-level list's number
+        # paragraphs, each with its group: the number of its top-level list (or of its
+        # table, negative), 0 for none; a group's paragraphs are not set apart
+        self.out: list[tuple[str, int]] = []
         self.list_no = 0  # counts top-level lists; 0 outside lists
+        self.tables = 0  # counts tables
+        self.cells = 0  # the cells of the table row being read
+        self.header_row = False  # it has a `<th>`
         self.words: list[str] = []  # the paragraph being read
         self.lists: list[list] = []  # [kind, counter, bullet not written yet] per open list
         self.quote = 0
@@ -43,7 +51,7 @@ class _Text(HTMLParser):
             return
         tag = self.block[-1] if self.block else "p"
         in_item = bool(self.lists) and "li" in self.block
-        lead, hang = self._indents() if in_item else ("   " * max(len(self.lists) - 1, 0),) * 2
+        lead, hang = self._indents() if in_item else (self._nesting(),) * 2
         if self.pre:
             para = "\n".join("    " + line for line in body.split("\n"))
         else:
@@ -52,21 +60,33 @@ class _Text(HTMLParser):
                               subsequent_indent=hang, break_long_words=False,
                               break_on_hyphens=False)
                 for i, line in enumerate(body.split("\n")))
+        if tag == "tr" and self.header_row:
+            para = f"{para}\n{lead}{'-' * min(len(body), WIDTH - len(lead))}"
         if tag in UNDERLINE:
             para = f"{para}\n{UNDERLINE[tag] * min(len(para), WIDTH)}"
         elif tag in ("h3", "h4"):
             para = para.upper()
         if self.quote:
             para = "\n".join("> " * self.quote + line for line in para.split("\n"))
-        self.out.append((para, self.list_no if tag == "li" else 0))
+        group = self.list_no if tag == "li" else -self.tables if tag == "tr" else 0
+        self.out.append((para, group))
+
+    def _nesting(self) -> str:
+        """The indent of the open list's items: under the words of the items holding it
+        (two columns under `- `, three under `1. `)."""
+        return " " * sum(len(self._bullet(kind)) for kind in self.lists[:-1])
+
+    @staticmethod
+    def _bullet(kind: list) -> str:
+        return f"{kind[1]}. " if kind[0] == "ol" else "- "
 
     def _indents(self) -> tuple[str, str]:
         """(first line's, other lines') indent of a paragraph in the open list item. Its
         first paragraph gets the bullet; in a loose list (`<li><p>`) the item's further
         paragraphs only the hanging indent, as the HTML shows them under the item."""
-        indent = "   " * (len(self.lists) - 1)
+        indent = self._nesting()
         kind = self.lists[-1]
-        bullet = f"{kind[1]}. " if kind[0] == "ol" else "- "
+        bullet = self._bullet(kind)
         hang = indent + " " * len(bullet)
         if not kind[2]:
             return hang, hang
@@ -97,12 +117,19 @@ class _Text(HTMLParser):
         elif tag in BLOCKS:
             self._flush()
             self.block.append(tag)
+            if tag == "tr":
+                self.cells, self.header_row = 0, False
         elif tag == "br":
             self.words.append("\n" if self.pre else BREAK)
         elif tag == "del":
             self.words.append("~~")
+        elif tag == "table":
+            self._flush()
+            self.tables += 1
         elif tag in ("td", "th"):
-            self.words.append(" | " if self.words else "")
+            self.words.append("| " if not self.cells else " | ")
+            self.cells += 1
+            self.header_row = self.header_row or tag == "th"
         elif tag == "a":
             self.link = (dict(attrs).get("href") or "", len(self.words))
 
@@ -111,7 +138,9 @@ class _Text(HTMLParser):
             href, start = self.link
             self.link = None
             words = " ".join("".join(self.words[start:]).split())
-            if href and not href.startswith("mailto:") and href != words:
+            if href.startswith("mailto:"):  # the address, not the scheme or a ?subject=
+                href = unquote(href[7:].split("?", 1)[0])
+            if href and href != words:
                 self.words.append(f" <{href}>")
         elif tag == "del":
             self.words.append("~~")
@@ -122,6 +151,11 @@ class _Text(HTMLParser):
         elif tag == "blockquote":
             self._flush()
             self.quote = max(self.quote - 1, 0)
+        elif tag == "tr" and self.cells:
+            self.words.append(" |")
+            self._flush()
+            if self.block:
+                self.block.pop()
         elif tag in BLOCKS or tag == "li":
             self._flush()
             if tag == "pre":
@@ -146,7 +180,7 @@ def html_to_text(fragment: str) -> str:
     parser.close()
     parser._flush()
     text, last = "", 0
-    for para, list_no in parser.out:
-        text += ("\n" if list_no and list_no == last else "\n\n" if text else "") + para
-        last = list_no
+    for para, group in parser.out:
+        text += ("\n" if group and group == last else "\n\n" if text else "") + para
+        last = group
     return text + "\n"

@@ -23,7 +23,7 @@ from ..config import Settings
 from ..errors import PipelineError, SettingsError, UsageError
 from ..fileio import write_atomic
 from .document import Block, Document, parse, read_text
-from .eml import build_eml
+from .eml import build_eml, unsubscribe_problem
 from .markdown import hrefs, mark_paid, to_html
 from .month import Month
 from .plaintext import html_to_text
@@ -65,6 +65,9 @@ def check_email_settings(settings: Settings) -> None:
     if not e.unsubscribe_url.startswith("https://"):
         raise SettingsError(f"pipeline.toml: [email] unsubscribe_url must be an https:// URL "
                             f"(List-Unsubscribe one-click needs HTTPS), not {e.unsubscribe_url!r}")
+    problem = unsubscribe_problem(e.unsubscribe_url)
+    if problem:
+        raise SettingsError(f"pipeline.toml: [email] unsubscribe_url {problem}")
 
 
 def _pieces(doc: Document, base: str, fallback: str) -> list[tuple[str, str]]:

@@ -1,0 +1,82 @@
+"""The e-mail's form: its headers and lines as mail services read them, no web font,
+and Markdown the e-mail cannot show written another way, never lost (found in review)."""
+
+from __future__ import annotations
+
+import email
+from email import policy
+
+from pipeline.digest.markdown import to_html
+from pipeline.digest.plaintext import html_to_text
+from test_digest_render import drafted, render  # noqa: F401  (a fixture)
+
+SHORT = "https://local-ai-catalog.org/newsletter/unsubscribe"
+
+
+def set_unsubscribe(root, url):
+    toml = root / "pipeline.toml"
+    text = toml.read_text(encoding="utf-8")
+    start = text.index("unsubscribe_url = ")
+    end = text.index("\n", start)
+    toml.write_text(f'{text[:start]}unsubscribe_url = "{url}"{text[end:]}', encoding="utf-8")
+
+
+def test_a_long_unsubscribe_address_is_one_plain_header_line(drafted, cli, tmp_path):
+    """Folded, Python wrote an address over about 58 characters as RFC 2047 words, which
+    List-Unsubscribe may not hold: no one-click unsubscribe for any per-subscriber address."""
+    url = SHORT + "?list=monthly-digest&token=" + "0123456789abcdef" * 6
+    set_unsubscribe(drafted, url)
+    eml = render(cli, drafted, tmp_path / "out")["email.eml"]
+    assert f"\r\nList-Unsubscribe: <{url}>\r\n".encode() in eml
+    assert email.message_from_bytes(eml, policy=policy.default)["List-Unsubscribe"] == f"<{url}>"
+
+
+def test_an_unsubscribe_address_one_header_line_cannot_hold_is_refused(drafted, cli, tmp_path):
+    set_unsubscribe(drafted, SHORT + "?who=a b")
+    r = cli(drafted, "digest", "render", "2026-10", "--out", str(tmp_path / "out"))
+    assert r.exit_code == 2 and "unsubscribe_url holds a space" in r.output
+    assert "Traceback" not in r.output and not (tmp_path / "out").exists()
+    set_unsubscribe(drafted, SHORT + "?t=" + "a" * 1000)
+    r = cli(drafted, "digest", "render", "2026-10", "--out", str(tmp_path / "out"))
+    assert r.exit_code == 2 and "over the 900 one header line holds" in r.output
+
+
+def test_every_line_of_the_message_is_at_most_76_characters(drafted, cli, tmp_path):
+    """Quoted-printable lines may have 76 characters (RFC 2045); Python's SMTP policy
+    wrote 78, which spam filters score (MIME_QP_LONG_LINE)."""
+    eml = render(cli, drafted, tmp_path / "out")["email.eml"]
+    lines = eml.split(b"\r\n")
+    assert max(len(line) for line in lines) <= 76
+    assert sum(line.endswith(b"=") for line in lines) > 10  # long lines were folded
+
+
+def test_the_email_loads_no_web_font(drafted, cli, tmp_path):
+    """MJML links Google Fonts for a font it knows by name: each open told Google who read."""
+    html = render(cli, drafted, tmp_path / "out")["email.html"].decode()
+    assert "fonts.googleapis" not in html and "@import" not in html and "Roboto" not in html
+
+
+def test_what_an_email_cannot_show_is_written_another_way():
+    html = to_html("![A GPU photo](https://example.com/gpu.png)\n\n"
+                   "[![the chart](x.png)](https://example.com/)\n\n"
+                   "- [ ] to test\n- [x] tested\n\n##### Small heading\n\n"
+                   "| a | b |\n|---|--:|\n| 1 | 2 |\n", "https://local-ai-catalog.org",
+                   email=True)
+    assert "<img" not in html and "A GPU photo" in html
+    assert '<a href="https://example.com/" style="color:#0b57d0;text-decoration:underline;">' \
+           "the chart</a>" in html  # not an empty link
+    assert "\u2610 to test" in html and "\u2611 tested" in html
+    assert "<h4 " in html and "Small heading</h4>" in html
+    assert '<th align="left" style=' in html and '<th align="right" style=' in html
+    assert "padding:4px 6px;border:1px solid #cccccc" in html
+
+
+def test_the_text_part_keeps_a_mail_address_tables_and_nested_lists():
+    text = html_to_text(to_html(
+        "[Write to us](mailto:editors@local-ai-catalog.org?subject=Digest), or "
+        "[editors@x.org](mailto:editors@x.org).\n\n"
+        "| GPU | VRAM |\n|---|---|\n| RTX 3090 | 24 GB |\n| RTX 4090 | 24 GB |\n\n"
+        "- one\n  - nested\n    1. deeper\n- two\n", "https://local-ai-catalog.org"))
+    assert "Write to us <editors@local-ai-catalog.org>, or editors@x.org.\n" in text
+    assert "| GPU | VRAM |\n--------------\n| RTX 3090 | 24 GB |\n| RTX 4090 | 24 GB |\n" in text
+    assert "- one\n  - nested\n    1. deeper\n- two\n" in text
