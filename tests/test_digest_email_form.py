@@ -80,3 +80,21 @@ def test_the_text_part_keeps_a_mail_address_tables_and_nested_lists():
     assert "Write to us <editors@local-ai-catalog.org>, or editors@x.org.\n" in text
     assert "| GPU | VRAM |\n--------------\n| RTX 3090 | 24 GB |\n| RTX 4090 | 24 GB |\n" in text
     assert "- one\n  - nested\n    1. deeper\n- two\n" in text
+
+
+def test_a_link_the_renderer_empties_is_its_words_and_a_warning(drafted, cli, tmp_path):
+    """cmark empties a `javascript:` address, and nh3 then made it a link to the site's
+    home page, without a word to the editor (found in review)."""
+    from test_digest_render import HEADLINE, edit_digest
+
+    edit_digest(drafted, (f"# {HEADLINE}\n", f"# {HEADLINE}\n\nSee [the demo](javascript:go()) "
+                                             "and [nothing]().\n"))
+    r = cli(drafted, "digest", "render", "2026-10", "--out", str(tmp_path / "out"))
+    assert r.exit_code == 0, r.output
+    lines = (drafted / "digests/2026-10.md").read_text(encoding="utf-8").split("\n")
+    line = next(i for i, row in enumerate(lines, 1) if row.startswith("See [the demo]"))
+    assert (f"digests/2026-10.md:{line}: a link to `javascript:` is no link in the e-mail or "
+            "on the web") in r.output
+    for name in ("email.html", "web.html"):
+        page = (tmp_path / "out" / name).read_text(encoding="utf-8")
+        assert "See the demo and nothing." in page.replace("\n", " "), name

@@ -52,6 +52,9 @@ EMAIL_STYLES = {  # inline styles of each tag in the e-mail
 _IMAGE_RE = re.compile(r'<img src="[^"]*" alt="([^"]*)"(?: title="[^"]*")? />')
 _CHECKBOX_RE = re.compile(r'<input type="checkbox"( checked="")? disabled="" />')
 _SMALL_HEADING_RE = re.compile(r"<(/?)h[56]>")
+# A link cmark emptied (its address was `javascript:`, `data:`..., or none was written):
+# its words, no link (nh3 would make it one to the site's home page).
+_EMPTY_LINK_RE = re.compile(r'<a href=""(?: title="[^"]*")?>(.*?)</a>', re.S)
 
 _HREF_RE = re.compile(r'<a href="([^"]*)"([^>]*)>(.*?)</a>', re.S)
 
@@ -70,6 +73,8 @@ def to_html(markdown: str, base_url: str, email: bool = False) -> str:
         raw = _IMAGE_RE.sub(r"\1", raw)  # the alt text, escaped by cmark as the image was
     if "<input " in raw:
         raw = _CHECKBOX_RE.sub(lambda m: "\u2611" if m.group(1) else "\u2610", raw)
+    if '<a href=""' in raw:
+        raw = _EMPTY_LINK_RE.sub(r"\1", raw)
     if "<th>" in raw:
         raw = raw.replace("<th>", '<th align="left">')
     if "<h5>" in raw or "<h6>" in raw:

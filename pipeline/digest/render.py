@@ -343,6 +343,10 @@ def _mjml(source: str) -> str:
     return html.rstrip("\n") + "\n"
 
 
+# A Markdown link whose address the renderer empties (cmark's safe mode).
+_UNSAFE_LINK_RE = re.compile(r"\]\(\s*<?\s*(javascript|vbscript|data|file):", re.IGNORECASE)
+
+
 def _warnings(doc: Document, file: str) -> list[str]:
     out = []
     line = doc.body_line
@@ -352,6 +356,10 @@ def _warnings(doc: Document, file: str) -> list[str]:
             for i, row in enumerate(text.split("\n")):
                 if "TODO" in row:
                     out.append(f"{file}:{line + i}: still a TODO placeholder: {row.strip()[:60]}")
+                m = _UNSAFE_LINK_RE.search(row)
+                if m:
+                    out.append(f"{file}:{line + i}: a link to `{m.group(1)}:` is no link in the "
+                               "e-mail or on the web, only its words")
         line += text.count("\n")
     if str(doc.meta.get("status", "draft")) == "draft":
         out.append(f"{file}: status is still `draft`; set `status: ready` once it is edited")
