@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import atexit
 import gc
+import os
 import sys
 from pathlib import Path
 
@@ -27,13 +28,45 @@ from ..errors import PipelineError
 atexit.register(gc.freeze)
 
 
+# The exit status of a command stopped by Ctrl-C (128 + SIGINT), as a shell's: not 1,
+# which says "problems found", nor 2, a usage or settings error.
+INTERRUPTED = 130
+# The exit status of a command whose reader went away (`pipeline explain | head -1`):
+# 128 + SIGPIPE, as a program the signal stops.
+PIPE_CLOSED = 141
+
+
+def _tolerant_output() -> None:
+    """Write what a terminal's encoding cannot show as escapes (`\xf6`), not a traceback:
+    under PYTHONIOENCODING=ascii or latin-1, a title with `ö` or `→` stopped validate
+    with UnicodeEncodeError, read by CI as "problems found" (found in review)."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(errors="backslashreplace")
+        except (AttributeError, ValueError, OSError):  # not a text file of the system's
+            pass
+
+
 class PipelineGroup(click.Group):
+    def main(self, *args, **kwargs):
+        _tolerant_output()
+        return super().main(*args, **kwargs)
+
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
         except PipelineError as e:
             click.echo(f"Error: {e}", err=True)
             ctx.exit(e.exit_code)
+        except KeyboardInterrupt:
+            click.echo("Interrupted.", err=True)
+            ctx.exit(INTERRUPTED)
+        except BrokenPipeError:  # the reader stopped reading: nothing more to say, to anyone
+            try:  # and nothing written at exit (a flush) may fail again
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            except (OSError, ValueError, AttributeError):
+                pass
+            ctx.exit(PIPE_CLOSED)
         except OSError as e:  # a file or folder the system refused: say which, no traceback
             where = f"{e.filename}: " if e.filename else ""
             click.echo(f"Error: {where}{e.strerror or e}", err=True)
@@ -79,6 +112,11 @@ def get_settings(ctx: click.Context | None = None) -> Settings:
 def is_terminal(stream=None) -> bool:
     stream = stream or sys.stdout
     return hasattr(stream, "isatty") and stream.isatty()
+
+
+def wants_color(stream=None) -> bool:
+    """Colour by default: on a terminal, unless NO_COLOR is set to anything (no-color.org)."""
+    return is_terminal(stream) and not os.environ.get("NO_COLOR")
 
 
 # Command modules register themselves on `main`.

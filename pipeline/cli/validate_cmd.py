@@ -1,4 +1,4 @@
-"""`pipeline validate`, `explain`, `rules`, `new` and `schema-docs`."""
+"""`pipeline validate`, `explain`, `new` and `schema-docs`."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from ..config import COLLECTIONS
 from ..diagnostics import RULES
 from ..fileio import write_atomic
 from ..report import ReportOptions, get_reporters
-from . import get_settings, is_terminal, main
+from . import get_settings, main, wants_color
 
 
 @main.command()
@@ -24,7 +24,8 @@ from . import get_settings, is_terminal, main
               help="Check only entries changed since REV (e.g. origin/main) and those whose "
               "references they could break, and the data files (bibliography, affiliate "
               "programs); every entry when the settings, a schema or a data file changed.")
-@click.option("--color/--no-color", default=None, help="Colour the text output (default: on a terminal).")
+@click.option("--color/--no-color", default=None,
+              help="Colour the text output (default: on a terminal, unless NO_COLOR is set).")
 def validate(paths, fmt, strict, changed_since, color):
     """Check entries against the schemas, references, citations and policy.
 
@@ -45,7 +46,7 @@ def validate(paths, fmt, strict, changed_since, color):
         result = run(settings, paths=list(paths) or None, changed_since=changed_since,
                      strict=strict, progress=bar)
     reporter = get_reporters()[fmt]()
-    use_color = is_terminal() if color is None else color
+    use_color = wants_color() if color is None else color
     sys.stdout.write(reporter.render(result, ReportOptions(color=use_color and fmt == "text",
                                                            tool_version=__version__,
                                                            root=settings.root)))

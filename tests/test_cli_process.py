@@ -1,0 +1,83 @@
+"""The command as a shell runs it: output a terminal cannot encode, a reader that stops
+reading, Ctrl-C and NO_COLOR (found in review; each ran in a real process)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+
+from conftest import MINI, write_entry
+
+
+def pipeline(root, *args, env=None, **kw):
+    e = {**os.environ, **(env or {})}
+    return subprocess.run([sys.executable, "-m", "pipeline", "--root", str(root), *args],
+                          env=e, capture_output=True, **kw)
+
+
+def test_a_character_the_terminal_cannot_encode_is_escaped_not_a_traceback(catalog):
+    write_entry(catalog, "glossary/awq", {**MINI["glossary/awq"], "title": "AWQ → fast"},
+                "A claim [@nöpe].\n")
+    for encoding in ("ascii", "latin-1"):
+        for fmt in ("text", "json", "github"):
+            r = pipeline(catalog, "validate", "--format", fmt,
+                         env={"PYTHONIOENCODING": encoding})
+            out = r.stdout.decode(encoding)
+            assert r.returncode == 1 and b"Traceback" not in r.stderr, (encoding, fmt, r.stderr)
+            assert "cite-unresolved" in out
+            assert ("n\\xf6pe" if encoding == "ascii" else "nöpe") in out or fmt == "json"
+
+
+def test_a_reader_that_stops_reading_ends_the_command_quietly(catalog):
+    first = subprocess.Popen([sys.executable, "-m", "pipeline", "--root", str(catalog),
+                              "explain"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    first.stdout.readline()
+    first.stdout.close()  # as `| head -1` does
+    err = first.stderr.read()
+    assert first.wait() == 141, err
+    assert err == b""  # not "Error: Broken pipe", the exit status of a settings error
+
+
+def test_ctrl_c_exits_130_not_the_status_of_problems_found(catalog):
+    """Ctrl-C printed "Aborted!" and exited 1: "problems found" to a script or CI."""
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "import time, pipeline.cli as c\n"
+         "@c.main.command(name='wait')\n"
+         "def wait():\n"
+         "    print('waiting', flush=True)\n"
+         "    time.sleep(60)\n"
+         "c.main()\n", "--root", str(catalog), "wait"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout.readline() == b"waiting\n"  # inside a command: Click's to handle
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130 and err.strip() == b"Interrupted.", err
+
+
+def test_no_color_turns_the_colours_off_on_a_terminal(catalog):
+    """NO_COLOR (no-color.org) was ignored: escapes in a terminal that asked for none."""
+    write_entry(catalog, "tools/vllm", {**MINI["tools/vllm"], "related": ["glossary/awk"]})
+    script = ("import pty, os, sys\n"
+              "pid, fd = pty.fork()\n"
+              "if pid == 0:\n"
+              "    os.execv(sys.executable, [sys.executable, '-m', 'pipeline', '--root', "
+              f"{str(catalog)!r}, 'validate'])\n"
+              "out = b''\n"
+              "while True:\n"
+              "    try:\n"
+              "        chunk = os.read(fd, 65536)\n"
+              "    except OSError:\n"
+              "        break\n"
+              "    if not chunk:\n"
+              "        break\n"
+              "    out += chunk\n"
+              "os.waitpid(pid, 0)\n"
+              "sys.stdout.buffer.write(out)\n")
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    on = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True).stdout
+    off = subprocess.run([sys.executable, "-c", script], env={**env, "NO_COLOR": "1"},
+                         capture_output=True).stdout
+    assert b"ref-unresolved" in on and b"ref-unresolved" in off
+    assert b"\x1b[" in on and b"\x1b[" not in off
