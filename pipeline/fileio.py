@@ -54,6 +54,47 @@ def write_atomic(path: Path, data: str | bytes) -> None:
         raise
 
 
+def create_new(path: Path, data: str | bytes) -> None:
+    """Write a new file at `path`, whole, or raise FileExistsError if anything is there by
+    the time it is in place: the content is written beside it, then linked to its name,
+    which the system refuses when the name is taken (`write_atomic` renames over it; two
+    `pipeline new` at once replaced each other's file). Other failures raise OSError
+    naming `path`, as write_atomic's."""
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError) as e:
+        raise _in_the_way(path, e) from None
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    tmp = path.parent / f".{path.name}.{secrets.token_hex(8)}.tmp"
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),
+                     0o666)
+    except OSError as e:
+        raise _failed(path, e) from None
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(raw)
+            f.flush()
+            os.fsync(f.fileno())
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            raise
+        except OSError:  # a file system without hard links: create the name exclusively
+            with open(path, "xb") as f:
+                f.write(raw)
+    except FileExistsError:
+        raise
+    except OSError as e:
+        raise _failed(path, e) from None
+    finally:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+
+
 def _failed(path: Path, e: OSError) -> OSError:
     """`e`, about the temporary file beside `path`, told of `path` and what to do."""
     folder = path.parent

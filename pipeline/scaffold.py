@@ -12,7 +12,7 @@ from .catalog.loader import SLUG_RE
 from .catalog.model import Catalog
 from .config import COLLECTIONS, Settings
 from .errors import UsageError
-from .fileio import write_atomic
+from .fileio import create_new
 from .schemas import SchemaSet
 
 _BODIES = {
@@ -24,14 +24,19 @@ _BODIES = {
 }
 
 
-def _placeholder(schemas: SchemaSet, node: dict, base: dict, catalog: Catalog, today: str):
+def _placeholder(schemas: SchemaSet, node: dict, base: dict, catalog: Catalog, today: str,
+                 key: str = ""):
     node, base = schemas.resolve(node, base)
     if "x-collections" in node:
         for col in node["x-collections"]:
             ids = sorted(e.id for e in catalog.entries.values() if e.collection == col)
             if ids:
                 return ids[0].split("/", 1)[1] if col == "authors" else ids[0]
-        return f"{node['x-collections'][0]}/todo"
+        # `hardware/todo` would name no entry: the draft would not pass validation
+        wanted = " or ".join(node["x-collections"])
+        raise UsageError(f"`{key}` must name a {wanted} entry, and the catalog has none yet: "
+                         f"create one first (pipeline new {node['x-collections'][0]} SLUG "
+                         "--title TITLE)")
     if "enum" in node:
         return node["enum"][0]
     if "const" in node:
@@ -45,7 +50,7 @@ def _placeholder(schemas: SchemaSet, node: dict, base: dict, catalog: Catalog, t
     if t == "array":
         n = node.get("minItems", 0)
         item = node.get("items", {})
-        return [_placeholder(schemas, item, base, catalog, today) for _ in range(n)]
+        return [_placeholder(schemas, item, base, catalog, today, key) for _ in range(n)]
     if t == "object":
         out = {}
         required = list(node.get("required", []))
@@ -61,7 +66,7 @@ def _placeholder(schemas: SchemaSet, node: dict, base: dict, catalog: Catalog, t
             required += next((b for b in branches if refers(b)), branches[0])
         for key in required:
             out[key] = _placeholder(schemas, node.get("properties", {}).get(key, {}), base,
-                                    catalog, today)
+                                    catalog, today, key)
         if not out and node.get("minProperties"):
             out["TODO"] = "TODO"
         return out
@@ -89,7 +94,7 @@ def skeleton(
     props = schema.get("properties", {})
     for key in schema.get("required", []):
         if key not in data:
-            data[key] = _placeholder(schemas, props.get(key, {}), schema, catalog, today_s)
+            data[key] = _placeholder(schemas, props.get(key, {}), schema, catalog, today_s, key)
     data["sources"] = []
     front = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
     lines = ["---", front.rstrip("\n"), "---"]
@@ -104,9 +109,18 @@ def new_entry(settings: Settings, schemas: SchemaSet, catalog: Catalog, collecti
     if not SLUG_RE.fullmatch(slug) or len(slug) > 80:
         raise UsageError(f"'{slug}' is not a valid slug: lowercase letters, digits and single "
                          "hyphens, at most 80 characters")
-    if not title.strip():
-        raise UsageError("the title is empty; give the entry's title with --title")
+    _check_title(schemas, catalog, collection, title)
+    entry_id = f"{collection}/{slug}"
+    claimed = sorted(e.file for e in catalog.entries.values()
+                     if isinstance(e.data.get("redirect_from"), list)
+                     and entry_id in e.data["redirect_from"])
+    if claimed:  # the new page would hide the redirect to that entry (redirect-collision)
+        raise UsageError(f"{entry_id} is an old id of another entry ({claimed[0]} lists it in "
+                         "redirect_from): its address redirects there; choose another slug")
     authors = {e.slug for e in catalog.entries.values() if e.collection == "authors"}
+    if not authors and collection != "authors":
+        raise UsageError("the catalog has no author yet, and every entry names its authors: "
+                         "create yours first (pipeline new authors SLUG --title \"Your Name\")")
     if author is not None and author not in authors and not (collection == "authors"
                                                              and author == slug):
         known = ", ".join(sorted(authors)) or "none yet"
@@ -117,5 +131,31 @@ def new_entry(settings: Settings, schemas: SchemaSet, catalog: Catalog, collecti
         link = f" (a symbolic link to {os.readlink(path)})" if path.is_symlink() else ""
         raise UsageError(f"{path.relative_to(settings.root)} already exists{link}; "
                          "not overwritten")
-    write_atomic(path, skeleton(schemas, catalog, collection, slug, title, author))
+    try:  # made only if nothing is there as it is made: never a file written meanwhile
+        create_new(path, skeleton(schemas, catalog, collection, slug, title, author))
+    except FileExistsError:
+        raise UsageError(f"{path.relative_to(settings.root)} already exists (it appeared "
+                         "while this one was being made); not overwritten") from None
     return path
+
+
+def _check_title(schemas: SchemaSet, catalog: Catalog, collection: str, title: str) -> None:
+    """Refuse a title the draft could not pass validation with, or not hold as given."""
+    if not title.strip():
+        raise UsageError("the title is empty; give the entry's title with --title")
+    if any(ord(c) < 32 or 127 <= ord(c) < 160 or 0xD800 <= ord(c) < 0xE000 for c in title):
+        raise UsageError("the title holds a line break, a control character or bytes that "
+                         "are not UTF-8; give it on one line, as text")
+    schema = schemas.schema_for(collection) or {}
+    node, _ = schemas.resolve(schema.get("properties", {}).get("title", {}), schema)
+    most = node.get("maxLength")
+    if isinstance(most, int) and len(title) > most:
+        raise UsageError(f"the title is {len(title)} characters long; at most {most}")
+    folded = title.strip().casefold()
+    same = sorted(e.file for e in catalog.entries.values()
+                  if e.collection == collection and e.status != "retired"
+                  and isinstance(e.data.get("title"), str)
+                  and e.data["title"].strip().casefold() == folded)
+    if same:  # title-duplicate: two entries nobody can tell apart in lists and search
+        raise UsageError(f"{same[0]} already has the title '{title.strip()}'; give the new "
+                         "entry a title that says how it differs")
