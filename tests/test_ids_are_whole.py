@@ -70,5 +70,7 @@ def test_the_redirects_file_refuses_an_id_that_is_not_one():
     with pytest.raises(PipelineError, match="not an entry id"):
         netlify_redirects(Redirects(moved={"glossary/old\n  /x": "glossary/awq"}))
     assert netlify_redirects(Redirects(moved={"glossary/old": "glossary/awq"}, gone=["tools/x"])) \
-        .decode().splitlines()[1:] == ["/glossary/old  /glossary/awq  301",
-                                       "/tools/x  /gone  410"]
+        .decode().splitlines()[1:] == [
+            "/glossary/old  /glossary/awq  301", "/glossary/old.html  /glossary/awq.html  301",
+            "/glossary/old.json  /glossary/awq.json  301", "/tools/x  /gone  410",
+            "/tools/x.html  /gone  410", "/tools/x.json  /gone  410"]

@@ -143,8 +143,8 @@ def test_sitemap_lists_published_entries_only(catalog, tmp_path):
     locs = [u.findtext("s:loc", namespaces=ns) for u in root.findall("s:url", ns)]
     assert locs == [f"https://local-ai-catalog.org/{i}" for i in sorted(MINI)]
     assert not list(out.rglob("*-term.*"))  # no JSON or page for them either
-    assert read_json(out / "redirects.json")["gone"] == [{"path": "/glossary/retired-term",
-                                                         "status": 410}]
+    assert read_json(out / "redirects.json")["gone"] == [
+        {"path": f"/glossary/retired-term{x}", "status": 410} for x in ("", ".html", ".json")]
 
 
 def test_control_characters_never_make_the_feed_or_sitemap_invalid(catalog, tmp_path):

@@ -32,12 +32,17 @@ def test_redirect_from_gives_301_and_retired_entries_410():
     assert r.moved == {"tools/vllm-server": "tools/vllm", "tools/older": "tools/new"}
     assert r.gone == ["tools/old"]  # a retired entry that redirects is not gone
     assert redirects_json(r) == {
-        "redirects": [{"from": "/tools/older", "to": "/tools/new", "status": 301},
-                      {"from": "/tools/vllm-server", "to": "/tools/vllm", "status": 301}],
-        "gone": [{"path": "/tools/old", "status": 410}]}
+        "redirects": [{"from": f"/tools/older{x}", "to": f"/tools/new{x}", "status": 301}
+                      for x in ("", ".html", ".json")]
+        + [{"from": f"/tools/vllm-server{x}", "to": f"/tools/vllm{x}", "status": 301}
+           for x in ("", ".html", ".json")],
+        "gone": [{"path": f"/tools/old{x}", "status": 410} for x in ("", ".html", ".json")]}
     assert netlify_redirects(r).decode().splitlines()[1:] == [
-        "/tools/older  /tools/new  301", "/tools/vllm-server  /tools/vllm  301",
-        "/tools/old  /gone  410"]
+        "/tools/older  /tools/new  301", "/tools/older.html  /tools/new.html  301",
+        "/tools/older.json  /tools/new.json  301",
+        "/tools/vllm-server  /tools/vllm  301", "/tools/vllm-server.html  /tools/vllm.html  301",
+        "/tools/vllm-server.json  /tools/vllm.json  301",
+        "/tools/old  /gone  410", "/tools/old.html  /gone  410", "/tools/old.json  /gone  410"]
 
 
 def test_chains_collapse_to_one_hop():
@@ -79,8 +84,8 @@ def test_renames_in_git_become_redirects_and_previous_ids(repo, tmp_path):
     assert result.redirects == 2
     data = json.loads((out / "redirects.json").read_text())
     assert data["redirects"] == [
-        {"from": "/glossary/flash-attention", "to": "/glossary/flashattention", "status": 301},
-        {"from": "/glossary/flash-attn", "to": "/glossary/flashattention", "status": 301}]
+        {"from": f"/glossary/{old}{x}", "to": f"/glossary/flashattention{x}", "status": 301}
+        for old in ("flash-attention", "flash-attn") for x in ("", ".html", ".json")]
     doc = json.loads((out / "glossary/flashattention.json").read_text())
     assert doc["previous_ids"] == ["glossary/flash-attention", "glossary/flash-attn"]
     assert "/glossary/flash-attn  /glossary/flashattention  301" in (out / "_redirects").read_text()
@@ -153,3 +158,74 @@ def test_changed_since_sees_the_whole_loop(repo, cli):
     doc = json.loads(cli(repo, "validate", "--changed-since", "HEAD", "--format", "json").output)
     assert sorted(d["file"] for d in doc["diagnostics"] if d["rule"] == "redirect-loop") == [
         "entries/tools/la.md", "entries/tools/lb.md", "entries/tools/lc.md"]
+
+
+def test_an_old_ids_page_file_and_json_redirect_on_netlify_as_in_serve(repo, tmp_path):
+    """`_redirects` and redirects.json named only `/glossary/kv-cache`, so on Netlify
+    `/glossary/kv-cache.json` (a front end's address) and `.html` were 404 after a rename,
+    while `pipeline serve` answered them with 301 (found in review). A chain of renames
+    collapses for every address; a retired entry's addresses all answer 410."""
+    from pipeline.publish.serve import PreviewServer
+    from test_build_cli import fetch
+
+    write_entry(repo, "glossary/kv-cache", {
+        "title": "KV cache", "status": "published", "summary": "Keys and values kept.",
+        "authors": ["ana"], "published": "2026-01-10", "category": "Inference & serving"})
+    write_entry(repo, "glossary/old-term", {
+        "title": "Old term", "status": "retired", "authors": ["ana"],
+        "category": "Formats & quantization"})
+    commit_all(repo, "Add kv-cache", "2026-09-02T12:00:00")
+    git(repo, "mv", "entries/glossary/kv-cache.md", "entries/glossary/kv-store.md")
+    commit_all(repo, "Rename", "2026-09-03T12:00:00")
+    git(repo, "mv", "entries/glossary/kv-store.md", "entries/glossary/key-value-cache.md")
+    commit_all(repo, "Rename again", "2026-09-04T12:00:00")
+    out = tmp_path / "out"
+    result = build(load_settings(repo), out)
+    assert (result.redirects, result.gone) == (2, 1)  # ids, not addresses
+    rules = (out / "_redirects").read_text().splitlines()[1:]
+    assert rules == [
+        "/glossary/kv-cache  /glossary/key-value-cache  301",
+        "/glossary/kv-cache.html  /glossary/key-value-cache.html  301",
+        "/glossary/kv-cache.json  /glossary/key-value-cache.json  301",
+        "/glossary/kv-store  /glossary/key-value-cache  301",
+        "/glossary/kv-store.html  /glossary/key-value-cache.html  301",
+        "/glossary/kv-store.json  /glossary/key-value-cache.json  301",
+        "/glossary/old-term  /gone  410",
+        "/glossary/old-term.html  /gone  410",
+        "/glossary/old-term.json  /gone  410"]
+    data = json.loads((out / "redirects.json").read_text())
+    assert [f"{r['from']}  {r['to']}  {r['status']}" for r in data["redirects"]] \
+        + [f"{g['path']}  /gone  {g['status']}" for g in data["gone"]] == rules
+    # every redirect leads to a file of the output, in one hop
+    for r in data["redirects"]:
+        target = r["to"] if r["to"].endswith((".html", ".json")) else r["to"] + ".html"
+        assert (out / target.lstrip("/")).is_file(), r
+        assert r["to"] not in {x["from"] for x in data["redirects"]}
+    # the preview answers every rule exactly as the files say
+    server = PreviewServer(load_settings(repo), out, port=0,
+                           watcher=lambda paths, stop, ready: iter(()))
+    server.start()
+    try:
+        for line in rules:
+            old, new, status = line.split("  ")
+            got, body, headers = fetch(server.url + old)
+            assert got == int(status), line
+            if got == 301:
+                assert headers["Location"] == new, line
+            else:
+                assert "This page was retired" in body, line
+    finally:
+        server.close()
+    # the same bytes from scratch, and from the cache
+    again = tmp_path / "again"
+    build(load_settings(repo), again, use_cache=False)
+    for name in ("_redirects", "redirects.json"):
+        assert (again / name).read_bytes() == (out / name).read_bytes()
+
+
+def test_a_loop_is_still_refused_before_any_address_is_written():
+    c = cat(tools__live=("published", None))
+    with pytest.raises(RedirectLoopError):
+        plan_redirects(*c, [("tools/a", "tools/b", "2026-01-01"),
+                           ("tools/b", "tools/c", "2026-02-01"),
+                           ("tools/c", "tools/a", "2026-03-01")])

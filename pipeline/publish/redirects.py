@@ -4,6 +4,7 @@ Every redirect goes straight to its final page (chains are collapsed to one
 hop); a loop is refused with the hops that make it. An old id that is a
 live entry again is never redirected. A chain ending at a retired entry
 answers 410 Gone; one ending at a draft or at nothing is left out (404).
+Each id has a rule for its page, its `.html` file and its JSON.
 """
 
 from __future__ import annotations
@@ -84,11 +85,27 @@ def _loop_message(cycle: list[str], hops: dict[str, tuple[str, str]]) -> str:
             "Remove one of them from redirect_from so the old ids lead to one live page.")
 
 
+# An entry is published at three addresses: its page (`/glossary/awq`, served from
+# `glossary/awq.html`), that file by its name, and its JSON. An old id answers at all
+# three, each leading to the same kind of file (as `pipeline serve` answers them).
+SUFFIXES = ("", ".html", ".json")
+
+
+def redirect_rules(r: Redirects) -> list[tuple[str, str, int]]:
+    """(from, to, status) for every address of every old and retired id, in order: by id,
+    then page, `.html`, `.json`. A retired id's addresses all lead to the 410 page."""
+    rules = [(f"/{old}{suffix}", f"/{new}{suffix}", 301)
+             for old, new in sorted(r.moved.items()) for suffix in SUFFIXES]
+    rules += [(f"/{old}{suffix}", GONE_PAGE, 410) for old in r.gone for suffix in SUFFIXES]
+    return rules
+
+
 def redirects_json(r: Redirects) -> dict:
+    rules = redirect_rules(r)
     return {
-        "redirects": [{"from": f"/{old}", "to": f"/{new}", "status": 301}
-                      for old, new in sorted(r.moved.items())],
-        "gone": [{"path": f"/{old}", "status": 410} for old in r.gone],
+        "redirects": [{"from": old, "to": new, "status": 301}
+                      for old, new, status in rules if status == 301],
+        "gone": [{"path": old, "status": 410} for old, _, status in rules if status == 410],
     }
 
 
@@ -104,6 +121,5 @@ def netlify_redirects(r: Redirects) -> bytes:
         if not _ID_RE.fullmatch(entry_id):
             raise PipelineError(f"refusing to write a redirect for {entry_id!r}: not an entry id")
     lines = ["# Written by `pipeline build`: renamed and retired entries."]
-    lines += [f"/{old}  /{new}  301" for old, new in sorted(r.moved.items())]
-    lines += [f"/{old}  {GONE_PAGE}  410" for old in r.gone]
+    lines += [f"{old}  {new}  {status}" for old, new, status in redirect_rules(r)]
     return ("\n".join(lines) + "\n").encode("utf-8")
