@@ -141,7 +141,9 @@ def test_sitemap_lists_published_entries_only(catalog, tmp_path):
     ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
     root = ElementTree.fromstring((out / "sitemap.xml").read_bytes())
     locs = [u.findtext("s:loc", namespaces=ns) for u in root.findall("s:url", ns)]
-    assert locs == [f"https://local-ai-catalog.org/{i}" for i in sorted(MINI)]
+    # the entries, with the home page and the indexes of the collections that list them
+    assert locs == [f"https://local-ai-catalog.org/{i}" for i in sorted(
+        [*MINI, "", "authors", "glossary", "tools"])]
     assert not list(out.rglob("*-term.*"))  # no JSON or page for them either
     assert read_json(out / "redirects.json")["gone"] == [
         {"path": f"/glossary/retired-term{x}", "status": 410} for x in ("", ".html", ".json")]

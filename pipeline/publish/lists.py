@@ -63,6 +63,7 @@ def write_lists(b: Run, pool: Pool | None = None) -> Callable[[], None]:
     sent = digests.write_digests(b, b.digests)
     tree.put("sitemap.xml", sitemap.sitemap(
         settings.site.base_url, [(f"/{i}", facts[i]["lastmod"]) for i in b.published]
+        + sitemap.index_pages(by_collection, {i: facts[i]["lastmod"] for i in b.published})
         + [(item.url, item.updated) for item in sent]))
     newest = sorted(b.published, key=lambda i: (facts[i]["updated"], f"/{i}"),
                     reverse=True)[:feed.FEED_SIZE]

@@ -28,6 +28,19 @@ from .serialize import digest, tool_fingerprint
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "site"
 ASSETS = ("style.css", "search.js")  # copied as they are, under /assets/
 RATINGS = {"recommended": "Recommended", "situational": "Situational", "avoid": "Avoid"}
+# What each collection's index holds, for its meta description (the count and the site's
+# name follow).
+ABOUT = {
+    "glossary": "The terms of local AI, explained with sources",
+    "models": "Open models you can run on your own hardware",
+    "hardware": "Hardware for running AI locally: specs, prices and verdicts",
+    "tools": "Tools for running AI locally: what they do, how to install them, verdicts",
+    "benchmarks": "Benchmarks of local AI with the hardware, model and command to reproduce them",
+    "errors": "Errors you meet running AI locally, what causes them and how to fix them",
+    "guides": "Buyer guides for local AI: picks with the reasons for them",
+    "pages": "About the catalog: how it is written, reviewed and funded",
+    "authors": "The people who write and review the catalog",
+}
 
 
 _DICT_ATTRIBUTES = frozenset(dir(dict))
@@ -356,7 +369,8 @@ class Site:
 
     def collection_page(self, collection: str, items: list[dict]) -> bytes:
         return self.render("collection.html", collection=collection,
-                           name=COLLECTION_NAMES[collection], items=items,
+                           name=COLLECTION_NAMES[collection], about=ABOUT[collection],
+                           items=items,
                            groups=_groups(collection, items), path=f"/{collection}")
 
     def home_page(self, recent: list[dict], counts: dict[str, int]) -> bytes:

@@ -1,5 +1,6 @@
-"""`/sitemap.xml`: every published entry with the date it last changed, and the digests
-sent with their `updated` date."""
+"""`/sitemap.xml`: every published entry with the date it last changed, the home page and
+each collection's index with the newest such date of what they list, and the digests sent
+with their `updated` date."""
 
 from __future__ import annotations
 
@@ -16,3 +17,16 @@ def sitemap(base_url: str, pages: list[tuple[str, str | None]]) -> bytes:
                      + (f"<lastmod>{xml_text(lastmod)}</lastmod>" if lastmod else "") + "</url>")
     lines.append("</urlset>")
     return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def index_pages(by_collection: dict[str, list[str]], lastmod: dict[str, str | None]
+                ) -> list[tuple[str, str | None]]:
+    """The home page and the index of each collection with published entries
+    (`by_collection`: their ids), each with the newest `lastmod` of the entries it lists
+    (the home page lists them all): a date of the catalog, never of the build."""
+    def newest(ids) -> str | None:
+        return max((d for d in (lastmod[i] for i in ids) if d), default=None)
+
+    pages = [("/", newest(lastmod))]
+    pages += [(f"/{c}", newest(ids)) for c, ids in sorted(by_collection.items()) if ids]
+    return pages
