@@ -43,11 +43,41 @@
     return total;
   }
 
-  function snippet(text, term) {
-    var at = fold(text).indexOf(term);
-    if (at < 0) return "";
-    var start = Math.max(0, at - 60);
-    return (start > 0 ? "…" : "") + text.slice(start, at + 100).trim() + "…";
+  // Where the folded text's characters [from, to) come from in `text`: [start, end).
+  // Folding changes lengths ("…" is "...", "½" is "1⁄2", "ﬁ" is "fi", a combining
+  // accent is dropped), so the text is folded one character at a time, each taking as
+  // many folded characters as its own fold has (together they are fold(text): the
+  // case of a letter never depends on its neighbours' length, and NFKD's reordering of
+  // accents changes no length). Only the text up to the match is folded again.
+  function locate(text, from, to) {
+    var f = 0, start = -1;
+    for (var i = 0; i < text.length;) {
+      var ch = String.fromCodePoint(text.codePointAt(i));
+      var next = f + fold(ch).length;
+      if (start < 0 && next > from) start = i;
+      i += ch.length;
+      if (start >= 0 && next >= to) return [start, i];
+      f = next;
+    }
+    return null;
+  }
+
+  function lowSurrogate(text, i) {
+    var c = text.charCodeAt(i);
+    return c >= 0xdc00 && c <= 0xdfff;
+  }
+
+  // Some 60 characters of `text` before the first match of `term` in its folded form
+  // `folded`, and some 100 from the match on, cut where the match really is.
+  function snippet(text, folded, term) {
+    var at = folded.indexOf(term);
+    var span = at < 0 ? null : locate(text, at, at + term.length);
+    if (!span) return "";
+    var start = Math.max(0, span[0] - 60), end = Math.max(span[1], span[0] + 100);
+    if (start > 0 && lowSurrogate(text, start)) start--;  // never half a character
+    if (end < text.length && lowSurrogate(text, end)) end++;
+    return (start > 0 ? "…" : "") + text.slice(start, end).trim() +
+      (end < text.length ? "…" : "");
   }
 
   function render(query) {
@@ -83,7 +113,7 @@
       li.appendChild(kind);
       li.appendChild(p);
       var more = hit[1].summary.indexOf(terms[0]) === -1 && hit[1].title.indexOf(terms[0]) === -1
-        ? snippet(e.text, terms[0]) : "";
+        ? snippet(e.text || "", hit[1].text, terms[0]) : "";
       if (more) {
         var q = document.createElement("p");
         q.className = "snippet";
