@@ -85,3 +85,76 @@ def test_a_snippet_is_cut_around_the_match_after_characters_that_fold_longer(ser
     ligature = text.index("ﬁ")
     assert page.locator("#search-results li p.snippet").inner_text() \
         == text[:ligature + 100].strip() + "…"
+
+
+def wait_for_the_index(page) -> None:
+    """search.js has loaded the index and shown what it found (or asks for words)."""
+    page.locator("#search-status").filter(has_not_text="Loading").wait_for()
+
+
+def test_enter_in_the_search_box_keeps_the_page_the_results_and_the_focus(served, page,
+                                                                         browser):
+    """Enter submitted the form: the page loaded again, and the focus left the box for the
+    top of the page (found in review). The query goes into the address instead."""
+    _, server = served
+    page.goto(server.url + "/search")
+    wait_for_the_index(page)
+    page.evaluate("window.sameDocument = true")
+    box = page.locator("#search-input")
+    box.click()
+    page.keyboard.type("awq")
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    assert page.evaluate("window.sameDocument") is True  # no new page
+    assert page.evaluate("document.activeElement.id") == "search-input"
+    assert page.url == server.url + "/search?q=awq"
+    assert "AWQ" in page.locator("#search-results li a").all_inner_texts()
+    assert page.locator(".site-search input").input_value() == "awq"
+    # the address is one to share: opened anew, it shows the same results
+    other = browser.new_page()
+    other.goto(page.url)
+    other.locator("#search-results li a", has_text="AWQ").wait_for()
+    assert other.locator("#search-input").input_value() == "awq"
+    other.close()
+
+
+def test_the_header_box_shows_the_query_and_searches_on_the_page(served, page):
+    """The header's box stayed empty on /search?q=... (found in review)."""
+    _, server = served
+    page.goto(server.url + "/search?q=vllm")
+    page.locator("#search-results li a", has_text="vLLM").wait_for()
+    header = page.locator(".site-search input")
+    assert header.input_value() == "vllm"
+    page.evaluate("window.sameDocument = true")
+    header.fill("ratios")
+    header.press("Enter")
+    page.wait_for_load_state()
+    assert page.evaluate("window.sameDocument") is True
+    assert page.evaluate("document.activeElement.name") == "q"
+    assert page.evaluate("document.activeElement.closest('form').className") == "site-search"
+    assert page.locator("#search-results li a").all_inner_texts() == ["Ratios"]
+    assert page.locator("#search-input").input_value() == "ratios"
+    assert page.url == server.url + "/search?q=ratios"
+    # from any other page, the header's box goes to the search page with the query
+    page.goto(server.url + "/tools/vllm")
+    assert page.locator(".site-search input").input_value() == ""
+    page.locator(".site-search input").fill("awq")
+    page.locator(".site-search input").press("Enter")
+    page.wait_for_url(server.url + "/search?q=awq")
+    page.locator("#search-results li a", has_text="AWQ").wait_for()
+    assert page.locator(".site-search input").input_value() == "awq"
+
+
+def test_the_two_search_boxes_have_names_of_their_own(served, page):
+    """Both boxes of the search page were called "Search the catalog" (found in review)."""
+    _, server = served
+    page.goto(server.url + "/search")
+    boxes = page.get_by_role("searchbox")
+    assert boxes.count() == 2
+    names = [page.evaluate("""el => el.getAttribute("aria-label")""", boxes.nth(i).element_handle())
+             for i in range(2)]
+    assert sorted(names) == ["Search terms", "Search the catalog"]
+    for name in names:
+        assert page.get_by_role("searchbox", name=name, exact=True).count() == 1
+    assert page.get_by_role("search", name="Site search", exact=True).count() == 1
+    assert page.get_by_role("search", name="Search", exact=True).count() == 1

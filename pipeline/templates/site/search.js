@@ -124,14 +124,38 @@
     });
   }
 
+  // The header's box, on this page too: it shows the query, and searching from it stays
+  // on the page.
+  var header = document.querySelector(".site-search input[name=q]");
+
+  // Show the results of `value`, and keep it in the address (?q=) to share or go back to.
+  function search(value) {
+    var url = new URL(window.location.href);
+    if (value) url.searchParams.set("q", value); else url.searchParams.delete("q");
+    window.history.replaceState(null, "", url);
+    if (input.value !== value) input.value = value;
+    if (header && header.value !== value) header.value = value;
+    render(value);
+  }
+
   var query = new URLSearchParams(window.location.search).get("q") || "";
   input.value = query;
-  input.addEventListener("input", function () {
-    var url = new URL(window.location.href);
-    if (input.value) url.searchParams.set("q", input.value); else url.searchParams.delete("q");
-    window.history.replaceState(null, "", url);
-    render(input.value);
+  if (header) header.value = query;
+  input.addEventListener("input", function () { search(input.value); });
+  // Enter submitted the form: the page loaded again and the box lost the focus. The
+  // results are already there; Enter keeps them, and the focus where it is.
+  input.form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    search(input.value);
+    input.focus();
   });
+  if (header) {
+    header.form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      search(header.value);
+      header.focus();
+    });
+  }
   fetch("/search-index.json")
     .then(function (r) {
       if (!r.ok) throw new Error("HTTP " + r.status);
