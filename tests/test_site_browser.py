@@ -158,3 +158,89 @@ def test_the_two_search_boxes_have_names_of_their_own(served, page):
         assert page.get_by_role("searchbox", name=name, exact=True).count() == 1
     assert page.get_by_role("search", name="Site search", exact=True).count() == 1
     assert page.get_by_role("search", name="Search", exact=True).count() == 1
+
+
+IDS = ["quantization_backend_name", "kernel_launch_configuration", "tokens_per_second_measured",
+       "memory_bandwidth_gigabytes", "context_length_maximum", "driver_version_required"]
+WIDE_TABLE = ("| " + " | ".join(IDS) + " |\n" + "|---" * len(IDS) + "|\n"
+              + "| " + " | ".join(f"{i}_value" for i in IDS) + " |\n")
+TABLES_BODY = (
+    "| Format | What it is |\n|---|---|\n"
+    "| EXL2 | A weight format that mixes bit widths inside one model, so that it lands on any "
+    "average number of bits per weight a card's memory allows. |\n\n"
+    + WIDE_TABLE + "\n| VRAM | Holds |\n|---|---|\n| 24 GB | 32B models |\n")
+
+
+@pytest.fixture
+def tables(catalog, tmp_path):
+    """A PreviewServer of a catalog with a page of tables (prose, wide, narrow), and a
+    digest with a wide table."""
+    write_entry(catalog, "glossary/tables", {
+        **MINI["glossary/awq"], "title": "Tables", "summary": "Two tables."}, TABLES_BODY)
+    (catalog / "digests").mkdir()
+    (catalog / "digests/2026-08.md").write_text(f"# August\n\n{WIDE_TABLE}", encoding="utf-8")
+    server = PreviewServer(load_settings(catalog), tmp_path / "out", port=0,
+                           watcher=lambda paths, stop, ready: iter(()))
+    build(server.settings, server.out_dir)
+    server.start()
+    yield server
+    server.close()
+
+
+BOXES = """() => {
+  const box = el => { const r = el.getBoundingClientRect(); return [r.left, r.right]; };
+  const tables = [...document.querySelectorAll(".body table")];
+  const scroller = tables[tables.length > 1 ? 1 : 0].parentElement;
+  return {page: document.documentElement.scrollWidth, viewport: window.innerWidth,
+          body: box(document.querySelector(".body")),
+          rows: tables.map(t => box(t.querySelector("tr"))),
+          wide: box(scroller), wideScroll: scroller.scrollWidth,
+          wideClient: scroller.clientWidth};
+}"""
+
+
+@pytest.mark.parametrize("path", ["/glossary/tables", "/digests/2026-08"])
+def test_a_wide_table_scrolls_in_its_box_on_a_phone(tables, browser, path):
+    """A table of many columns made the whole page scroll sideways at 360 px (found in
+    review)."""
+    page = browser.new_page(viewport={"width": 360, "height": 800})
+    page.goto(tables.url + path)
+    got = page.evaluate(BOXES)
+    assert got["page"] <= got["viewport"] == 360  # the page itself never scrolls sideways
+    assert got["body"][1] <= 360 and got["wide"][1] <= got["body"][1] + 0.5
+    assert got["wideScroll"] > got["wideClient"]  # the table does, in its box
+    wide = 1 if path == "/glossary/tables" else 0
+    scroller = page.locator(".body table").nth(wide).locator("xpath=..")  # its box
+    scroller.evaluate("box => { box.scrollLeft = box.scrollWidth; }")
+    assert scroller.evaluate("box => box.scrollLeft") > 0
+    last = scroller.locator("th").last.bounding_box()
+    assert last["x"] + last["width"] <= got["wide"][1] + 0.5  # its last column can be read
+    page.screenshot(path=str(_shots() / f"preview-tables-360{path.replace('/', '-')}.png"),
+                    full_page=True)
+    page.close()
+
+
+def test_tables_keep_filling_the_column_on_a_desktop(tables, browser):
+    """Each table's rows span the column as before (a table made a block would shrink to
+    its text), and the wide one scrolls inside it."""
+    page = browser.new_page(viewport={"width": 1100, "height": 900})
+    page.goto(tables.url + "/glossary/tables")
+    got = page.evaluate(BOXES)
+    assert got["page"] <= 1100
+    left, right = got["body"]
+    for row in (got["rows"][0], got["rows"][2]):  # prose, and a narrow one
+        assert abs(row[0] - left) < 0.5 and abs(row[1] - right) < 0.5, row
+    assert got["wide"][0] >= left - 0.5 and got["wide"][1] <= right + 0.5
+    assert got["wideScroll"] > got["wideClient"]
+    # the JSON's body stays the sanitised HTML, without the page's boxes
+    doc = json.loads((tables.out_dir / "glossary/tables.json").read_text(encoding="utf-8"))
+    assert "table-scroll" not in doc["body_html"] and doc["body_html"].count("<table>") == 3
+    page.close()
+
+
+def _shots() -> Path:
+    from conftest import REPO
+
+    folder = REPO / "test-artifacts"
+    folder.mkdir(exist_ok=True)
+    return folder
