@@ -47,6 +47,8 @@ def draft(month, offline):
     s = result.stats
     counts = (f"{len(s.added)} new, {len(s.updated)} updated, {len(s.kept)} kept as edited, "
               f"{len(s.dropped)} dropped, {len(s.deleted)} newly recorded as deleted")
+    if s.held:  # releases gone from a feed that keeps only the latest, or a feed that failed
+        counts += f", {len(s.held)} kept that the feeds no longer list"
     if not result.written:
         click.echo(f"{rel} is up to date ({counts}).")
         return

@@ -193,6 +193,24 @@ def _renames(settings: Settings, cs) -> tuple[dict[str, str], dict[str, str]]:
             {k: v for k, v in final.items() if k in taken})
 
 
+def _release_held(usable, published: dict[str, str]):
+    """Whether an untouched release item the month's feeds no longer give stays (merge's
+    `held`): a feed lists only its latest releases (GitHub's releases.atom the newest ten),
+    and one may fail with no cached copy, so a release missing from it now was still
+    released in the month, as the last draft read it. It goes only when a feed of its tool
+    still lists it, dated outside the month, or when its tool is not published at the
+    month's end."""
+    listed = {(i.entry, i.key) for r in usable for i in r.items}
+
+    def held(item_id: str) -> bool:
+        section, _, rest = item_id.partition("/")
+        entry, _, key = rest.rpartition("/")
+        return (section == "releases" and entry in published
+                and (entry, key) not in listed)
+
+    return held
+
+
 def draft(settings: Settings, month: str, *, offline: bool = False,
           timeout: float = TIMEOUT, today: _dt.date | None = None) -> DraftResult:
     """Draft (or refresh) the digest of `month` (`YYYY-MM`): the month so far, or a past
@@ -230,7 +248,7 @@ def draft(settings: Settings, month: str, *, offline: bool = False,
                       key=lambda i: (i.entry, i.date, i.title, i.key))
     titles = {r.source.entry: published[r.source.entry] for r in usable}
     stats = merge(doc, generate(cs, releases, titles, _corrected(settings, cs)),
-                  *_renames(settings, cs))
+                  *_renames(settings, cs), held=_release_held(usable, published))
     unread = [message for _, message in unread_corrections(
         settings, f"{cs.start}..{cs.end}" if cs.start else cs.end)]
     text = doc.render()

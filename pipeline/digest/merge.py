@@ -5,7 +5,9 @@ For each block of the file and the freshly generated section with its id:
 - an item whose text the editor changed (its fingerprint no longer matches)
   is kept exactly as it is, wherever it stands;
 - an unchanged item is replaced by its new text, or dropped when the month
-  no longer produces it (a change that was reverted);
+  no longer produces it (a change that was reverted), unless `held` says its
+  source may just no longer show it (a release gone from a feed that keeps only
+  the latest ones): then it stays as it is;
 - an item the last draft wrote (`drafted`) that is gone from the file was
   deleted by the editor: its id goes into the front matter's `deleted:`
   list, and no draft brings it back until the id is taken out of that list;
@@ -36,12 +38,14 @@ class MergeStats:
     updated: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)  # edited by the editor: left as they are
     dropped: list[str] = field(default_factory=list)  # no longer generated and not edited
+    held: list[str] = field(default_factory=list)  # no longer generated, but may still be news
     deleted: list[str] = field(default_factory=list)  # newly seen as deleted by the editor
 
 
 def merge(doc: Document, sections: list[Section],
           renames: dict[str, str] | None = None,
-          taken: dict[str, str] | None = None) -> MergeStats:
+          taken: dict[str, str] | None = None,
+          held: Callable[[str], bool] | None = None) -> MergeStats:
     """Refresh `doc`'s blocks from `sections` in place; what happened, by item id.
 
     `renames`: entry ids renamed since the last draft -> their ids now. An item's id
@@ -52,7 +56,12 @@ def merge(doc: Document, sections: list[Section],
     `taken`: the same for old ids another entry holds now, where an item may be about
     either: it follows the rename only when the month's news has an item under the
     new id and none under the old one (`verdicts/tools/a` when `tools/a` was renamed
-    and a new entry, which has no verdict change, took its id)."""
+    and a new entry, which has no verdict change, took its id).
+
+    `held(item id)`: whether an untouched item the sections no longer hold stays as it
+    is all the same, because its source cannot say the month no longer has it (a release
+    gone from a feed that lists only the latest, or a feed that failed). Asked with the
+    ids as renamed."""
     _check_places(doc)
     if taken:
         fresh = {f"{s.id}/{item.key}" for s in sections for item in s.items}
@@ -69,7 +78,7 @@ def merge(doc: Document, sections: list[Section],
                 deleted.append(section.id)
                 stats.deleted.append(section.id)
             continue
-        _merge_block(block, section, deleted, stats)
+        _merge_block(block, section, deleted, stats, held)
     if deleted != doc.deleted:
         doc.set_deleted(deleted)
     return stats
@@ -129,7 +138,8 @@ def _spaced_as(old: str, new: str) -> str:
     return core + "\n" * max(len(old) - len(old.rstrip("\n")), len(new) - len(core))
 
 
-def _merge_block(block: Block, section: Section, deleted: list[str], stats: MergeStats) -> None:
+def _merge_block(block: Block, section: Section, deleted: list[str], stats: MergeStats,
+                 held: Callable[[str], bool] | None = None) -> None:
     generated = {f"{section.id}/{item.key}": item.text for item in section.items}
     present = {s.id for s in block.segments}
     for key in block.drafted:
@@ -147,6 +157,9 @@ def _merge_block(block: Block, section: Section, deleted: list[str], stats: Merg
             if text != seg.text:
                 stats.updated.append(seg.id)
             segments.append(Segment(seg.id, fingerprint(text), text))
+        elif seg.id not in deleted and held is not None and held(seg.id):
+            segments.append(seg)
+            stats.held.append(seg.id)
         else:
             stats.dropped.append(seg.id)
     order = list(generated)
