@@ -104,3 +104,70 @@ def test_a_release_of_a_tool_unpublished_in_the_month_is_dropped(fed, cli, feed_
     commit_all(fed, "Unpublish vLLM", at("2026-10-25"))
     r, again = draft(cli, fed)
     assert "[v1](" not in again and "[v2](" not in again and "2 dropped" in r.output
+
+
+# 2. a page that is no feed (HTML, an empty 200) never replaces the cached feed
+
+HTML = (b"<!DOCTYPE html>\n<html><head><title>Sign in</title></head>"
+        b"<body><p>Sign in to continue</p></body></html>\n")
+XHTML = b"<html><head><title>Sign in</title></head><body><p>Sign in</p></body></html>"
+
+
+@pytest.mark.parametrize("body, served, why", [
+    (HTML, "text/html; charset=utf-8",
+     "not an RSS or Atom feed (an HTML page, served as text/html; charset=utf-8)"),
+    (XHTML, "text/html", "not an RSS or Atom feed (an HTML page, served as text/html)"),
+    (b"", "application/atom+xml", "not an RSS or Atom feed (the response is empty, served as "
+     "application/atom+xml)"),
+    (b'{"version": "https://jsonfeed.org/version/1.1", "items": []}\n', "application/json",
+     "not an RSS or Atom feed (JSON (a JSON Feed is not read"),
+    (None, "application/atom+xml",
+     "not an RSS or Atom feed (gzip-compressed bytes, served as application/atom+xml)"),
+], ids=["html", "xhtml", "empty", "json", "gzip"])
+def test_a_body_with_no_feed_in_it_is_refused(body, served, why):
+    """feedparser reads a well-formed HTML page, or nothing at all, as a feed with no
+    items (no bozo, `version` ''): an error page served with 200 emptied the feed
+    (found in review)."""
+    import gzip
+
+    from pipeline.feeds.parse import parse_feed
+
+    if body is None:
+        body = gzip.compress(atom(("v1", "2026-10-05")))
+    items, problem = parse_feed(body, "https://x/f", "tools/x", served)
+    assert items == [] and problem.startswith(why), problem
+
+
+@pytest.mark.parametrize("body, why", [
+    (HTML, "not an RSS or Atom feed (an HTML page, served as text/html; charset=utf-8)"),
+    (b"", "not an RSS or Atom feed (the response is empty, served as text/html; charset=utf-8)"),
+    (b"<feed xmlns='http://www.w3.org/2005/Atom'><title>cut off", "malformed feed"),
+], ids=["html", "empty", "cut-off"])
+def test_a_page_that_is_no_feed_keeps_the_cached_copy(catalog, feed_server, cli, body, why):  # noqa: F811
+    from pipeline.config import load_settings
+    from pipeline.feeds import collect
+
+    good = atom(("v2", "2026-10-20"), ("v1", "2026-10-05"))
+    feed_server.served["rel.atom"] = (good, "application/atom+xml")
+    with_feeds(catalog, feed_server, vllm=("rel.atom",), ollama=None)
+    settings = load_settings(catalog)
+    assert [r.status for r in collect(settings).results] == ["fetched"]
+    feed_server.served["rel.atom"] = (body, "text/html; charset=utf-8")
+    (result,) = collect(settings).results
+    assert result.status == "stale" and [i.title for i in result.items] == ["v1", "v2"]
+    assert result.problem.startswith(why) and result.problem.endswith("; using the cached copy")
+    (offline,) = collect(settings, offline=True).results  # the cache holds the good copy
+    assert offline.status == "cached" and [i.title for i in offline.items] == ["v1", "v2"]
+    r = cli(catalog, "feeds", "fetch")
+    assert r.exit_code == 0 and "stale" in r.output and feed_server.url("rel.atom") in r.output
+
+
+def test_a_page_that_is_no_feed_with_nothing_cached_is_a_problem(catalog, feed_server, cli):  # noqa: F811
+    feed_server.served["rel.atom"] = (HTML, "text/html")
+    with_feeds(catalog, feed_server, vllm=("rel.atom",), ollama=None)
+    r = cli(catalog, "feeds", "fetch")
+    assert r.exit_code == 1, r.output  # no feed could be read
+    assert "malformed" in r.output and feed_server.url("rel.atom") in r.output
+    assert "not an RSS or Atom feed (an HTML page, served as text/html); skipped" in r.output
+    assert "Traceback" not in r.output
+    assert not list((catalog / ".pipeline-cache" / "feeds").glob("*.body"))

@@ -28,7 +28,8 @@ def feeds():
 def fetch(offline, timeout, max_bytes):
     """Fetch every feed with conditional requests into .pipeline-cache/feeds/.
 
-    A feed that fails keeps its cached copy; a malformed feed is reported and
+    A feed that fails, or answers with no feed (an HTML page, an empty body,
+    malformed XML), keeps its cached copy; with none cached it is reported and
     skipped. Exit status is 0 unless no feed could be read at all.
 
     \b

@@ -67,7 +67,7 @@ def collect(
                                         max_bytes=max_bytes)
         got = fetched[source.url]
         if got.data is None:
-            problem = got.message
+            problem = got.message + ("; skipped" if got.status == "malformed" else "")
             if got.bad_url and source.where:  # the entry's fault: say where to fix it
                 problem = f"{source.where}: {problem}"
             report.results.append(FeedResult(source, got.status, problem=problem))

@@ -4,7 +4,9 @@ The cache is a folder (`.pipeline-cache/feeds/`, never committed) holding, per
 feed URL, the last body received and its validators (ETag, Last-Modified,
 Content-Type). A second fetch sends `If-None-Match` / `If-Modified-Since`, so
 an unchanged feed costs a 304 and no body. When a fetch fails, the cached copy
-(if any) is used and the result says so.
+(if any) is used and the result says so. A body is cached only once it reads as a
+feed: an HTML page (a login wall, an error page served as 200), an empty answer or
+malformed XML leaves the cached copy as it was.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from urllib.parse import quote, urlsplit
 
 from .. import __version__
 from ..fileio import write_atomic
+from .parse import feed_problem
 
 TIMEOUT = 10.0  # seconds, per request
 MAX_BYTES = 5_000_000  # a feed larger than this is refused
@@ -33,8 +36,9 @@ class Fetched:
     """The outcome of one fetch.
 
     `status`: `fetched` (a new body), `not-modified` (304: the cached body),
-    `cached` (offline: the cached body), `stale` (the fetch failed: the cached
-    body), `failed` (no body at all). `message` says why for the last two;
+    `cached` (offline: the cached body), `stale` (the fetch failed, or its body
+    is no feed: the cached body), `failed` (no body at all), `malformed` (a body
+    that is no feed, and none cached). `message` says why for the last three;
     `bad_url` is set when the reason is the URL itself (as the entry wrote it),
     not the network or the server.
     """
@@ -194,6 +198,11 @@ def fetch(
         return _fallback(url, cached, ctype,
                          f"cannot fetch: {type(e).__name__}: {e}" if str(e) else
                          f"cannot fetch: {type(e).__name__}")
+    problem = feed_problem(data, url, new_meta["content_type"])
+    if problem:  # an HTML page or a broken feed never replaces a good copy
+        if cached is None:
+            return Fetched(url, "malformed", None, message=problem)
+        return Fetched(url, "stale", cached, ctype, message=f"{problem}; using the cached copy")
     cache.store(url, data, new_meta)
     return Fetched(url, "fetched", data, new_meta["content_type"])
 

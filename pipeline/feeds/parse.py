@@ -102,25 +102,67 @@ def _harmless(parsed, data: bytes) -> bool:
     return own is not None and _codec(parsed.get("encoding") or "") == own
 
 
+_HTML_START = re.compile(rb"(?i)<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>]")
+
+
+def _not_a_feed(data: bytes, served: str) -> str:
+    """Why a body feedparser found no RSS or Atom in is no feed, quoting the Content-Type
+    it was served with: what it looks like (an HTML page, JSON, gzip), when that shows."""
+    body = data.removeprefix(codecs.BOM_UTF8).lstrip()
+    if not body:
+        kind = "the response is empty"
+    elif body.startswith(b"\x1f\x8b"):
+        kind = "gzip-compressed bytes"
+    elif body[:1] in (b"{", b"["):
+        kind = "JSON (a JSON Feed is not read; list the RSS or Atom feed)"
+    elif _HTML_START.search(body[:2000]):
+        kind = "an HTML page"
+    else:
+        kind = ""
+    served = f"served as {served}" if served.strip() else "served with no Content-Type"
+    return f"not an RSS or Atom feed ({kind}, {served})" if kind else \
+        f"not an RSS or Atom feed ({served})"
+
+
+def _read(data: bytes, url: str, content_type: str):
+    """(what feedparser made of `data`, None) or (that, why it is no feed to read)."""
+    served = content_type
+    if "xml" not in content_type and "rss" not in content_type and "atom" not in content_type:
+        content_type = "application/xml"  # servers often say text/plain; judge the bytes
+    parsed = feedparser.parse(data, response_headers={"content-location": url,
+                                                      "content-type": content_type})
+    # An HTML page (or an empty body) is well-formed enough for feedparser, which calls it
+    # no bozo: only its `version` ('' here, 'rss20' or 'atom10' for a feed) tells.
+    if not parsed.get("version"):
+        return parsed, _not_a_feed(data, served)
+    if parsed.bozo and not _harmless(parsed, data):
+        exc = parsed.get("bozo_exception")
+        line = getattr(exc, "getLineNumber", lambda: None)()
+        where = f" at line {line}" if line else ""
+        return parsed, f"malformed feed{where}: {exc}"
+    return parsed, None
+
+
+def feed_problem(data: bytes, url: str, content_type: str = "application/xml") -> str | None:
+    """Why `data` is no feed `parse_feed` reads (malformed, or no RSS or Atom at all);
+    None when it is one. A fetch checks a body so before it replaces the cached copy."""
+    return _read(data, url, content_type)[1]
+
+
 def parse_feed(
     data: bytes, url: str, entry: str, content_type: str = "application/xml"
 ) -> tuple[list[FeedItem], str | None]:
     """(items sorted by date then title, None) or ([], why the feed was refused).
 
-    A feed feedparser calls bozo (malformed XML, bytes not in the encoding it
-    names) is refused whole, unless the only complaint is a harmless encoding
+    A body with no RSS or Atom feed in it (an HTML page, an empty response) is
+    refused, and so is a feed feedparser calls bozo (malformed XML, bytes not in
+    the encoding it names), unless the only complaint is a harmless encoding
     override (see `_harmless`). Dates come from `published`, else `updated`;
     undated items are left out.
     """
-    if "xml" not in content_type and "rss" not in content_type and "atom" not in content_type:
-        content_type = "application/xml"  # servers often say text/plain; judge the bytes
-    parsed = feedparser.parse(data, response_headers={"content-location": url,
-                                                      "content-type": content_type})
-    if parsed.bozo and not _harmless(parsed, data):
-        exc = parsed.get("bozo_exception")
-        line = getattr(exc, "getLineNumber", lambda: None)()
-        where = f" at line {line}" if line else ""
-        return [], f"malformed feed{where}: {exc}"
+    parsed, problem = _read(data, url, content_type)
+    if problem:
+        return [], problem
     items = []
     for e in parsed.entries:
         day = _day(e.get("published_parsed")) or _day(e.get("updated_parsed"))
