@@ -171,3 +171,63 @@ def test_a_page_that_is_no_feed_with_nothing_cached_is_a_problem(catalog, feed_s
     assert "not an RSS or Atom feed (an HTML page, served as text/html); skipped" in r.output
     assert "Traceback" not in r.output
     assert not list((catalog / ".pipeline-cache" / "feeds").glob("*.body"))
+
+
+# 3. items that share an id are each listed
+
+def _rss(*items: tuple[str, str, str]) -> bytes:
+    """An RSS feed whose items (title, link, RFC 822 date) all have the guid `latest`."""
+    body = "".join(
+        f"<item><title>{t}</title><link>{link}</link>"
+        '<guid isPermaLink="false">latest</guid>'
+        f"<pubDate>{d}</pubDate><description>Notes of {t}.</description></item>"
+        for t, link, d in items)
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel>'
+            "<title>Releases</title><link>https://e.org</link><description>d</description>"
+            f"{body}</channel></rss>\n").encode()
+
+
+def test_items_that_share_an_id_are_each_listed_with_a_warning(catalog, feed_server):  # noqa: F811
+    """Two items with `<guid isPermaLink="false">latest</guid>` got one key, and the
+    draft kept one of them: a release was lost (found in review)."""
+    import hashlib
+
+    from pipeline.config import load_settings
+    from pipeline.feeds import collect
+    from pipeline.feeds.parse import parse_feed
+
+    feed = _rss(("v3", "https://e.org/v3", "Tue, 20 Oct 2026 10:00:00 GMT"),
+                ("v2", "https://e.org/v2", "Mon, 12 Oct 2026 10:00:00 GMT"),
+                ("v1", "https://e.org/v1", "Mon, 05 Oct 2026 10:00:00 GMT"))
+    items, problem = parse_feed(feed, "https://e.org/feed", "tools/x")
+    assert problem is None and [i.title for i in items] == ["v1", "v2", "v3"]
+    keys = {i.title: i.key for i in items}
+    assert len(set(keys.values())) == 3
+    # the first keeps the key of the id alone: the key a digest drafted before holds
+    assert keys["v3"] == hashlib.sha256(b"latest").hexdigest()[:10]
+    again, _ = parse_feed(feed, "https://e.org/moved", "tools/x")
+    assert {i.title: i.key for i in again} == keys  # keys do not hang on the feed's address
+    # the same link twice still makes two keys
+    twice = _rss(("a", "https://e.org/r", "Mon, 05 Oct 2026 10:00:00 GMT"),
+                 ("b", "https://e.org/r", "Mon, 05 Oct 2026 10:00:00 GMT"),
+                 ("b", "https://e.org/r", "Mon, 05 Oct 2026 10:00:00 GMT"))
+    items, _ = parse_feed(twice, "https://e.org/feed", "tools/x")
+    assert len({i.key for i in items}) == 3
+
+    feed_server.served["latest.rss"] = (feed, "application/rss+xml")
+    with_feeds(catalog, feed_server, vllm=("latest.rss",), ollama=None)
+    (result,) = collect(load_settings(catalog)).results
+    assert result.status == "fetched" and len(result.items) == 3
+    assert result.problem.startswith("3 items share the id 'latest'; each is listed")
+
+
+def test_a_draft_lists_each_release_of_a_feed_that_repeats_an_id(repo, feed_server, cli):  # noqa: F811
+    feed_server.served["latest.rss"] = (
+        _rss(("v2", "https://e.org/v2", "Mon, 12 Oct 2026 10:00:00 GMT"),
+             ("v1", "https://e.org/v1", "Mon, 05 Oct 2026 10:00:00 GMT")),
+        "application/rss+xml")
+    with_feeds(repo, feed_server, vllm=("latest.rss",), ollama=None)
+    commit_all(repo, "Feeds", at("2026-09-02"))
+    r, text = draft(cli, repo)
+    assert "[v1](https://e.org/v1)" in releases(text) and "[v2](https://e.org/v2)" in releases(text)
+    assert "warning: feed" in r.output and "2 items share the id 'latest'" in r.output

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from ..config import Settings
 from .fetch import MAX_BYTES, TIMEOUT, FeedCache, Fetched, fetch
-from .parse import FeedItem, parse_feed
+from .parse import FeedItem, read_feed
 from .sources import FeedSource, feed_sources
 
 
@@ -72,11 +72,12 @@ def collect(
                 problem = f"{source.where}: {problem}"
             report.results.append(FeedResult(source, got.status, problem=problem))
             continue
-        items, why = parse_feed(got.data, source.url, source.entry, got.content_type)
+        items, why, warnings = read_feed(got.data, source.url, source.entry, got.content_type)
         if why:
             report.results.append(FeedResult(source, "malformed", problem=f"{why}; skipped"))
             continue
-        report.results.append(FeedResult(source, got.status, tuple(items), got.message))
+        report.results.append(FeedResult(source, got.status, tuple(items),
+                                         "; ".join([*filter(None, [got.message]), *warnings])))
     return report
 
 

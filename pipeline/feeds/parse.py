@@ -152,18 +152,30 @@ def feed_problem(data: bytes, url: str, content_type: str = "application/xml") -
 def parse_feed(
     data: bytes, url: str, entry: str, content_type: str = "application/xml"
 ) -> tuple[list[FeedItem], str | None]:
-    """(items sorted by date then title, None) or ([], why the feed was refused).
+    """(items sorted by date then title, None) or ([], why the feed was refused);
+    `read_feed` without its warnings."""
+    items, problem, _ = read_feed(data, url, entry, content_type)
+    return items, problem
+
+
+def read_feed(
+    data: bytes, url: str, entry: str, content_type: str = "application/xml"
+) -> tuple[list[FeedItem], str | None, list[str]]:
+    """(items sorted by date then title, None, warnings) or ([], why the feed was
+    refused, []).
 
     A body with no RSS or Atom feed in it (an HTML page, an empty response) is
     refused, and so is a feed feedparser calls bozo (malformed XML, bytes not in
     the encoding it names), unless the only complaint is a harmless encoding
     override (see `_harmless`). Dates come from `published`, else `updated`;
-    undated items are left out.
+    undated items are left out. Items that share an id are each kept, under keys
+    of their own (see `_Keys`), with a warning.
     """
     parsed, problem = _read(data, url, content_type)
     if problem:
-        return [], problem
+        return [], problem, []
     items = []
+    keys = _Keys(url)
     for e in parsed.entries:
         day = _day(e.get("published_parsed")) or _day(e.get("updated_parsed"))
         if day is None:
@@ -177,11 +189,52 @@ def parse_feed(
             raw = e.content[0].get("value") or ""
         raw = raw or e.get("summary") or ""
         html = sanitize(raw)
-        # An item's own id (Atom id, RSS guid) names it wherever its feed is served: a feed
-        # that moves keeps its items' keys, so the digest's edits and deletions hold (they
-        # came back as new items). Without one, the link or title names it in its feed.
-        ident = e.get("id") or f"{url}\n{link or title}"
-        key = hashlib.sha256(ident.encode()).hexdigest()[:10]
+        key = keys.key(e.get("id") or "", link, title, day)
         items.append(FeedItem(entry, url, key, title, link, day, html, to_text(html)))
     items.sort(key=lambda i: (i.date, i.title, i.key))
-    return items, None
+    return items, None, keys.warnings()
+
+
+class _Keys:
+    """The keys of one feed's items, each its own.
+
+    An item's own id (Atom id, RSS guid) names it wherever its feed is served: a feed
+    that moves keeps its items' keys, so the digest's edits and deletions hold (they
+    came back as new items). Without one, the link or title names it in its feed.
+
+    A feed may give two items one id (`<guid isPermaLink="false">latest</guid>` on
+    each): they were one item, and one release was lost. The first keeps the key of
+    the id (the key a digest holds already); each repeat adds its link, then its
+    date and title, then a number, until its key is its own."""
+
+    def __init__(self, url: str):
+        self.url = url
+        self.taken: set[str] = set()
+        self.repeated: dict[str, int] = {}  # what named several items -> how many
+
+    def key(self, ident: str, link: str, title: str, day: str) -> str:
+        name = ident or f"{self.url}\n{link or title}"
+        unique = name
+        if name in self.taken:
+            if ident:
+                what = f"the id {_quoted(ident)}"
+            else:
+                what = f"the link {_quoted(link)}" if link else f"the title {_quoted(title)}"
+            self.repeated[what] = self.repeated.get(what, 1) + 1
+            tries = [f"{name}\n{link}", f"{name}\n{link}\n{day}\n{title}"]
+            unique = next((t for t in tries if t not in self.taken), "")
+            n = 2
+            while not unique or unique in self.taken:
+                unique, n = f"{name}\n{n}", n + 1
+        self.taken.add(unique)
+        return hashlib.sha256(unique.encode()).hexdigest()[:10]
+
+    def warnings(self) -> list[str]:
+        return [f"{n} items share {what}; each is listed, told apart by its link or date "
+                "(the feed should give each item an id of its own)"
+                for what, n in self.repeated.items()]
+
+
+def _quoted(text: str, limit: int = 80) -> str:
+    text = " ".join(text.split())
+    return repr(text if len(text) <= limit else text[:limit] + "…")
