@@ -18,6 +18,10 @@ from pipeline.feeds.parse import parse_feed
 
 FIXTURES = Path(__file__).parent / "fixtures" / "feeds"
 LAST_MODIFIED = "Wed, 21 Oct 2026 09:00:00 GMT"
+TRICKLE = (b'<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">'
+           b"<title>r</title><id>urn:r</id><updated>2026-10-21T09:00:00Z</updated><entry>"
+           b"<title>v1</title><id>urn:1</id><updated>2026-10-21T09:00:00Z</updated></entry>"
+           b"</feed>\n")  # some 240 bytes: about 5 s a byte at a time
 
 
 class _QuietServer(ThreadingHTTPServer):
@@ -30,7 +34,9 @@ class _QuietServer(ThreadingHTTPServer):
 
 class FeedServer:
     """Fixture feeds over HTTP: `.atom` files with an ETag, `.rss` with Last-Modified only;
-    `/slow` answers late, `/big` is large, `/error` is a 500. Requests are recorded."""
+    `/slow` answers late, `/trickle` sends its body a byte at a time (each well within any
+    read timeout, the whole over seconds), `/big` is large, `/error` is a 500. Requests
+    are recorded."""
 
     def __init__(self):
         self.requests: list[tuple[str, dict]] = []
@@ -53,6 +59,8 @@ class FeedServer:
                 if name == "slow":
                     time.sleep(2)
                     return self._send(200, (FIXTURES / "vllm-releases.atom").read_bytes())
+                if name == "trickle":
+                    return self._trickle(TRICKLE)
                 if name == "big":
                     return self._send(200, b"<feed>" + b" " * 50_000 + b"</feed>")
                 file = FIXTURES / name
@@ -71,6 +79,19 @@ class FeedServer:
                     if self.headers.get("If-Modified-Since") == LAST_MODIFIED:
                         return self._send(304, b"", headers)
                 self._send(200, data, headers)
+
+            def _trickle(self, body):
+                self.send_response(200)
+                self.send_header("Content-Type", "application/atom+xml")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                for i in range(len(body)):
+                    try:
+                        self.wfile.write(body[i:i + 1])
+                        self.wfile.flush()
+                    except OSError:  # the client gave up
+                        return
+                    time.sleep(0.02)
 
             def _send(self, code, body, headers=None):
                 self.send_response(code)

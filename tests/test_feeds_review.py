@@ -231,3 +231,20 @@ def test_a_draft_lists_each_release_of_a_feed_that_repeats_an_id(repo, feed_serv
     r, text = draft(cli, repo)
     assert "[v1](https://e.org/v1)" in releases(text) and "[v2](https://e.org/v2)" in releases(text)
     assert "warning: feed" in r.output and "2 items share the id 'latest'" in r.output
+
+
+# 4. the timeout is for the whole fetch, not for each read
+
+def test_a_feed_that_trickles_in_runs_out_of_time(tmp_path, catalog, feed_server, cli):  # noqa: F811
+    """The timeout was urllib's, for each read of the socket: a server sending a byte a
+    little faster than that never tripped it, and one feed could hold the fetch (and the
+    draft) for as long as it liked (found in review)."""
+    from pipeline.feeds.fetch import FeedCache, fetch
+
+    got = fetch(feed_server.url("trickle"), FeedCache(tmp_path / "cache"), timeout=0.5)
+    assert got.status == "failed" and got.data is None
+    assert got.message == "cannot fetch: no complete answer within 0.5 s"
+    with_feeds(catalog, feed_server, vllm=("trickle",), ollama=None)
+    r = cli(catalog, "feeds", "fetch", "--timeout", "0.5")
+    assert r.exit_code == 1 and feed_server.url("trickle") in r.output
+    assert "no complete answer within 0.5 s" in r.output and "Traceback" not in r.output

@@ -22,7 +22,8 @@ def feeds():
 @feeds.command()
 @click.option("--offline", is_flag=True, help="Use the cache only; no network.")
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=None,
-              help="Seconds to wait for each feed (default: 10).")
+              help="Seconds each feed may take, from the request to its last byte "
+              "(default: 10).")
 @click.option("--max-bytes", type=click.IntRange(min=1), default=None,
               help="Refuse a feed larger than this many bytes (default: 5,000,000).")
 def fetch(offline, timeout, max_bytes):

@@ -16,6 +16,7 @@ import http.client
 import json
 import re
 import socket
+import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -26,7 +27,8 @@ from .. import __version__
 from ..fileio import write_atomic
 from .parse import feed_problem
 
-TIMEOUT = 10.0  # seconds, per request
+TIMEOUT = 10.0  # seconds, for the whole of one fetch (the request to the body's last byte)
+CHUNK = 65536  # bytes read at a time, the deadline checked after each
 MAX_BYTES = 5_000_000  # a feed larger than this is refused
 USER_AGENT = f"pipeline/{__version__} (release feeds of a local-AI catalog)"
 
@@ -166,15 +168,16 @@ def fetch(
         headers["If-None-Match"] = meta["etag"]
     if cached is not None and meta.get("last_modified"):
         headers["If-Modified-Since"] = meta["last_modified"]
+    # urllib's timeout bounds each read of the socket, not the fetch: a server that sends
+    # a byte now and then would never trip it. The deadline is checked after each chunk.
+    deadline = time.monotonic() + timeout
     try:
         with urllib.request.urlopen(urllib.request.Request(_request_url(url), headers=headers),
                                     timeout=timeout) as resp:
             length = resp.headers.get("Content-Length")
             if length and length.isascii() and length.isdigit() and int(length) > max_bytes:
                 raise _TooBig(int(length))
-            data = resp.read(max_bytes + 1)
-            if len(data) > max_bytes:
-                raise _TooBig(len(data))
+            data = _read_body(resp, max_bytes, deadline)
             new_meta = {
                 "etag": resp.headers.get("ETag") or "",
                 "last_modified": resp.headers.get("Last-Modified") or "",
@@ -187,6 +190,9 @@ def fetch(
     except _TooBig as e:
         return _fallback(url, cached, ctype, f"larger than the cap of {max_bytes} bytes "
                          f"({e.size} bytes or more)")
+    except _TooSlow:
+        return _fallback(url, cached, ctype, f"cannot fetch: no complete answer within "
+                         f"{timeout:g} s")
     except (urllib.error.URLError, socket.timeout, TimeoutError, ConnectionError, OSError) as e:
         reason = getattr(e, "reason", e)
         if isinstance(reason, (socket.timeout, TimeoutError)):
@@ -210,6 +216,28 @@ def fetch(
 class _TooBig(Exception):
     def __init__(self, size: int):
         self.size = size
+
+
+class _TooSlow(Exception):
+    """The deadline of the whole fetch passed."""
+
+
+def _read_body(resp, max_bytes: int, deadline: float) -> bytes:
+    """The body, read a chunk at a time (`read1`: what has come, not a full buffer, which
+    a slow server would take its time to fill); _TooBig past `max_bytes`, _TooSlow once
+    the `deadline` (time.monotonic) has passed, the headers' time included."""
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        if time.monotonic() > deadline:
+            raise _TooSlow
+        chunk = resp.read1(CHUNK)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > max_bytes:
+            raise _TooBig(size)
 
 
 def _fallback(url: str, cached: bytes | None, ctype: str, why: str) -> Fetched:
