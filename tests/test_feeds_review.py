@@ -248,3 +248,36 @@ def test_a_feed_that_trickles_in_runs_out_of_time(tmp_path, catalog, feed_server
     r = cli(catalog, "feeds", "fetch", "--timeout", "0.5")
     assert r.exit_code == 1 and feed_server.url("trickle") in r.output
     assert "no complete answer within 0.5 s" in r.output and "Traceback" not in r.output
+
+
+# 5. notes in plain text are words as they are
+
+def test_notes_in_plain_text_keep_what_looks_like_a_tag():
+    """`<summary type="text">Strip &lt;think&gt; blocks</summary>` was read as HTML, and
+    `<think>` went as a tag (found in review); HTML notes are still sanitised."""
+    from pipeline.digest.sections import _release_item
+    from pipeline.feeds.parse import parse_feed
+
+    def entry(n: int, notes: str) -> str:
+        return (f"<entry><id>urn:{n}</id><title>v{n}</title><updated>2026-10-0{n}T09:00:00Z"
+                f"</updated><link href='https://e.org/v{n}'/>{notes}</entry>")
+
+    feed = ('<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">'
+            "<title>r</title><id>urn:r</id><updated>2026-10-21T09:00:00Z</updated>"
+            + entry(1, '<summary type="text">Strip &lt;think&gt; blocks &amp; more</summary>')
+            + entry(2, "<summary>Parse &lt;tool_call&gt; tags</summary>")  # text by default
+            + entry(3, '<content type="text">Keep &lt;b&gt;</content>'
+                    '<summary type="html">&lt;p&gt;other&lt;/p&gt;</summary>')
+            + entry(4, '<summary type="html">&lt;p&gt;Strip &lt;b&gt;bold&lt;/b&gt;'
+                    '&lt;script&gt;x()&lt;/script&gt;&lt;/p&gt;</summary>')
+            + "</feed>").encode()
+    items, problem = parse_feed(feed, "https://e.org/f", "tools/x")
+    assert problem is None
+    notes = {i.title: i for i in items}
+    assert notes["v1"].summary_text == "Strip <think> blocks & more"
+    assert notes["v1"].summary_html == "Strip &lt;think&gt; blocks &amp; more"
+    assert notes["v2"].summary_text == "Parse <tool_call> tags"
+    assert notes["v3"].summary_text == "Keep <b>"
+    assert notes["v4"].summary_text == "Strip bold" and "<b>bold</b>" in notes["v4"].summary_html
+    assert "script" not in notes["v4"].summary_html
+    assert r"Strip \<think\> blocks \& more" in _release_item(notes["v1"], "X").text

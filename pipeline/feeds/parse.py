@@ -184,15 +184,28 @@ def read_feed(
         title = e.get("title") or ""
         is_html = "html" in (e.get("title_detail") or {}).get("type", "")
         title = (to_text(title) if is_html else " ".join(title.split())) or "(untitled)"
-        raw = ""
-        if e.get("content"):
-            raw = e.content[0].get("value") or ""
-        raw = raw or e.get("summary") or ""
-        html = sanitize(raw)
+        html, text = _notes(e)
         key = keys.key(e.get("id") or "", link, title, day)
-        items.append(FeedItem(entry, url, key, title, link, day, html, to_text(html)))
+        items.append(FeedItem(entry, url, key, title, link, day, html, text))
     items.sort(key=lambda i: (i.date, i.title, i.key))
     return items, None, keys.warnings()
+
+
+def _notes(e) -> tuple[str, str]:
+    """An item's notes (its content, else its summary) as (sanitised HTML, plain text).
+
+    Notes whose type is text (Atom's `type="text"`, the default of an Atom summary, or
+    RSS text feedparser does not take for HTML) are words as they are: `Strip <think>
+    blocks` keeps its `<think>`, which read as HTML was a tag and went."""
+    raw, kind = "", ""
+    if e.get("content"):
+        raw, kind = e.content[0].get("value") or "", e.content[0].get("type") or ""
+    if not raw:
+        raw, kind = e.get("summary") or "", (e.get("summary_detail") or {}).get("type") or ""
+    if kind == "text/plain":
+        return htmlmod.escape(raw, quote=False), " ".join(raw.split())
+    html = sanitize(raw)
+    return html, to_text(html)
 
 
 class _Keys:
