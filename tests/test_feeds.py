@@ -42,6 +42,7 @@ class FeedServer:
         self.requests: list[tuple[str, dict]] = []
         self.failing = False
         self.served: dict[str, tuple[bytes, str]] = {}  # name -> (body, Content-Type)
+        self.redirects: dict[str, str] = {}  # name -> the Location of a 302
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -53,6 +54,8 @@ class FeedServer:
                 name = self.path.lstrip("/")
                 if server.failing or name == "error":
                     return self._send(500, b"oops")
+                if name in server.redirects:
+                    return self._send(302, b"moved", {"Location": server.redirects[name]})
                 if name in server.served:
                     body, ctype = server.served[name]
                     return self._send(200, body, {"Content-Type": ctype})

@@ -281,3 +281,48 @@ def test_notes_in_plain_text_keep_what_looks_like_a_tag():
     assert notes["v4"].summary_text == "Strip bold" and "<b>bold</b>" in notes["v4"].summary_html
     assert "script" not in notes["v4"].summary_html
     assert r"Strip \<think\> blocks \& more" in _release_item(notes["v1"], "X").text
+
+
+# 6. malformed feeds at their own line, once; redirects to http(s) only
+
+BROKEN = (b'<feed xmlns="http://www.w3.org/2005/Atom">\n  <title>A broken feed</title>\n'
+          b"  <entry>\n    <title>v1.0</title>\n    <updated>2026-10-10T00:00:00Z</updated>\n"
+          b"  </entri>\n</feed>\n")  # `</entri>` on line 6
+
+
+@pytest.mark.parametrize("head", [b"", b"\xef\xbb\xbf", b'<?xml version="1.0"?>\n',
+                                  b'\xef\xbb\xbf<?xml version="1.0" encoding="utf-8"?>\n'],
+                         ids=["bare", "bom", "declared", "bom-declared"])
+def test_a_malformed_feed_is_reported_at_its_own_line_once(head):
+    """feedparser gives a document with no XML declaration one, on a line of its own: the
+    line said was one past the feed's, and the message said where twice ("at line 7:
+    <unknown>:7:4: mismatched tag"; found in review)."""
+    from pipeline.feeds.parse import parse_feed
+
+    line = 6 + head.count(b"\n")
+    _, problem = parse_feed(head + BROKEN, "https://x/f", "tools/x")
+    assert problem == f"malformed feed at line {line}: mismatched tag"
+
+
+def test_a_redirect_to_ftp_is_not_followed(tmp_path, feed_server):  # noqa: F811
+    """urllib's redirect handler follows `ftp://` (found in review): the fetch went on to
+    an FTP server the feed's server named."""
+    import socket
+
+    from pipeline.feeds.fetch import FeedCache, fetch
+
+    with socket.socket() as ftp:  # where the redirect points: no connection may come
+        ftp.bind(("127.0.0.1", 0))
+        ftp.listen(1)
+        ftp.setblocking(False)
+        target = f"ftp://127.0.0.1:{ftp.getsockname()[1]}/releases.atom"
+        feed_server.redirects["moved.atom"] = target
+        got = fetch(feed_server.url("moved.atom"), FeedCache(tmp_path / "cache"), timeout=1)
+        with pytest.raises(BlockingIOError):
+            ftp.accept()
+    assert got.status == "failed" and got.data is None
+    assert got.message == (f"cannot fetch: redirected to {target}, which is not an http(s) "
+                           "address (only http and https redirects are followed)")
+    # a redirect to http is followed as before
+    feed_server.redirects["here.atom"] = feed_server.url("vllm-releases.atom")
+    assert fetch(feed_server.url("here.atom"), FeedCache(tmp_path / "cache")).status == "fetched"

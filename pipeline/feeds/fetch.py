@@ -172,8 +172,8 @@ def fetch(
     # a byte now and then would never trip it. The deadline is checked after each chunk.
     deadline = time.monotonic() + timeout
     try:
-        with urllib.request.urlopen(urllib.request.Request(_request_url(url), headers=headers),
-                                    timeout=timeout) as resp:
+        with _OPENER.open(urllib.request.Request(_request_url(url), headers=headers),
+                          timeout=timeout) as resp:
             length = resp.headers.get("Content-Length")
             if length and length.isascii() and length.isdigit() and int(length) > max_bytes:
                 raise _TooBig(int(length))
@@ -190,6 +190,10 @@ def fetch(
     except _TooBig as e:
         return _fallback(url, cached, ctype, f"larger than the cap of {max_bytes} bytes "
                          f"({e.size} bytes or more)")
+    except _BadRedirect as e:
+        return _fallback(url, cached, ctype, f"cannot fetch: redirected to {e.target}, which "
+                         "is not an http(s) address (only http and https redirects are "
+                         "followed)")
     except _TooSlow:
         return _fallback(url, cached, ctype, f"cannot fetch: no complete answer within "
                          f"{timeout:g} s")
@@ -216,6 +220,28 @@ def fetch(
 class _TooBig(Exception):
     def __init__(self, size: int):
         self.size = size
+
+
+class _BadRedirect(Exception):
+    def __init__(self, target: str):
+        self.target = target
+
+
+class _HttpRedirects(urllib.request.HTTPRedirectHandler):
+    """urllib's redirects, to http(s) addresses only: its own handler follows `ftp://`
+    too (and refuses only other schemes), and a feed has no business there."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        if urlsplit(newurl).scheme.lower() not in ("http", "https"):
+            fp.close()
+            # the address is the server's: no control character of it reaches a terminal
+            raise _BadRedirect(re.sub(r"[\x00-\x20\x7f-\x9f]",
+                                      lambda m: quote(m.group(), safe=""), newurl)[:300])
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+# urlopen's opener (proxies from the environment, http and https) with these redirects.
+_OPENER = urllib.request.build_opener(_HttpRedirects)
 
 
 class _TooSlow(Exception):

@@ -10,6 +10,7 @@ import html as htmlmod
 import re
 from dataclasses import dataclass
 from urllib.parse import quote
+from xml.sax import SAXParseException
 
 import feedparser
 import nh3
@@ -137,10 +138,25 @@ def _read(data: bytes, url: str, content_type: str):
         return parsed, _not_a_feed(data, served)
     if parsed.bozo and not _harmless(parsed, data):
         exc = parsed.get("bozo_exception")
-        line = getattr(exc, "getLineNumber", lambda: None)()
-        where = f" at line {line}" if line else ""
-        return parsed, f"malformed feed{where}: {exc}"
+        if isinstance(exc, SAXParseException):  # its str() is `<unknown>:7:4: mismatched tag`
+            line = exc.getLineNumber() - (0 if _declared(data) else 1)
+            return parsed, f"malformed feed at line {max(line, 1)}: {exc.getMessage()}"
+        return parsed, f"malformed feed: {exc}"
     return parsed, None
+
+
+_BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
+         (codecs.BOM_UTF16_BE, "utf-16-be"))
+
+
+def _declared(data: bytes) -> bool:
+    """Whether the document begins with an XML declaration (after a byte order mark). One
+    that does not is given one, on a line of its own, before feedparser's XML parser
+    reads it: the lines that parser counts are then one more than the feed's."""
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            return data[len(bom):len(bom) + 40].decode(codec, "ignore").startswith("<?xml")
+    return data.startswith(b"<?xml")
 
 
 def feed_problem(data: bytes, url: str, content_type: str = "application/xml") -> str | None:
