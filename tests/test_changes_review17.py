@@ -36,7 +36,7 @@ def test_a_correction_with_a_space_before_the_colon_is_listed_as_the_page_lists_
     assert [(c.entry, c.commit, c.text) for c in cs.corrections] == [
         ("tools/vllm", sha, page[0].text)]
     r = cli(repo, "changes", "--since", "2026-10-01", "--until", "2026-11-01")
-    assert r.exit_code == 0 and "1 corrections" in r.output
+    assert r.exit_code == 0 and "1 correction\n" in r.output
 
 
 def test_an_entry_added_after_another_was_deleted_in_the_month_is_no_rename(repo, cli):
@@ -185,3 +185,21 @@ def test_an_entry_written_under_a_deleted_id_and_renamed_is_no_rename_of_it(repo
     cs = changes_in_period(load_settings(repo), "2026-10-01", "2026-11-01")
     assert kinds(cs) == {"benchmarks/llama-3090": ("removed", None),
                          "benchmarks/mistral-4090": ("added", None)}
+
+
+def test_the_markdown_report_keeps_an_editors_words_as_words(repo, cli):
+    """A title with a line break and `## x` made a heading of a pull request's comment;
+    emphasis and links in titles and corrections passed through (found in review)."""
+    write_entry(repo, "glossary/awq", {**MINI["glossary/awq"],
+                                       "title": "AWQ *fast*\n## [click](https://evil.example)"},
+                "Text.\n")
+    commit_all(repo, "Retitle AWQ\n\nCorrection: it was <b>slow</b> & _wrong_", "2026-10-05T12:00:00")
+    r = cli(repo, "changes", "--from", "HEAD~1", "--format", "markdown")
+    assert r.exit_code == 0, r.output
+    lines = r.output.splitlines()
+    item = next(line for line in lines if line.startswith("- `glossary/awq`"))
+    assert item == ("- `glossary/awq` AWQ \\*fast\\* \\#\\# \\[click\\](https\\://evil.example)")
+    assert not any(line.startswith("## [") for line in lines)
+    assert any(line.endswith(": it was \\<b\\>slow\\</b\\> \\& \\_wrong\\_") for line in lines)
+    text = cli(repo, "changes", "--from", "HEAD~1").output
+    assert '"AWQ *fast* ## [click](https://evil.example)"' in text  # one line, as written

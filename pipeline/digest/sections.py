@@ -7,12 +7,12 @@ month. Each item links to its entry's page (a site path such as
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from ..catalog.model import Entry
 from ..feeds.parse import FeedItem
 from ..history.changes import Change, ChangeSet
+from ..mdtext import md_escape
 
 SECTIONS = (  # (id, heading), in the order they appear in a new draft
     ("new-entries", "New in the catalog"),
@@ -30,19 +30,6 @@ LABELS = {"glossary": "glossary", "models": "model", "hardware": "hardware", "to
 EXCERPT = 160  # characters of a release's notes shown in the digest
 TITLE = 120  # characters of a release's title shown in the digest (a feed's may be any length)
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~!&])")
-# GitHub's Markdown makes a link of a bare address; an escaped `:` or `.` stops it (the
-# text reads the same). An e-mail address cannot be stopped so: it stays a mailto link.
-# Wherever it stands: GitHub's links `x_https://...` and `_www.` too.
-_BARE_LINK = re.compile(r"(?i)(https?|ftp)(:)(?=//)|(www)(\.)")
-
-
-def md_escape(text: str) -> str:
-    """Plain text made safe to stand in Markdown (no accidental links or emphasis): a
-    release note's `https://...` stays text, not a link no check looked at."""
-    escaped = _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
-    return _BARE_LINK.sub(lambda m: f"{m.group(1) or m.group(3)}\\{m.group(2) or m.group(4)}",
-                          escaped)
 
 
 @dataclass(frozen=True)

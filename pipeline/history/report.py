@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from ..mdtext import md_escape
 from .changes import Change, ChangeSet
 
 
@@ -18,6 +19,15 @@ def _period(cs: ChangeSet) -> str:
 
 def _fields(c: Change) -> str:
     return ", ".join(f.field for f in c.fields)
+
+
+def _plural(n: int, noun: str, nouns: str) -> str:
+    return f"{n} {noun if n == 1 else nouns}"
+
+
+def _line(text) -> str:
+    """Text an editor wrote (a title, a correction), on one line."""
+    return " ".join(str(text).split())
 
 
 def _details(c: Change) -> list[str]:
@@ -43,15 +53,15 @@ def _head(c: Change) -> str:
 
 
 def as_text(cs: ChangeSet) -> str:
-    lines = [f"Changes {_period(cs)}: {len(cs.changes)} entries, "
-             f"{len(cs.corrections)} corrections"]
+    lines = [f"Changes {_period(cs)}: {_plural(len(cs.changes), 'entry', 'entries')}, "
+             f"{_plural(len(cs.corrections), 'correction', 'corrections')}"]
     for c in cs.changes:
-        lines.append(f"  {c.kind:9} {_head(c)}  \"{c.title}\"")
-        lines.extend(f"            {d}" for d in _details(c))
+        lines.append(f"  {c.kind:9} {_head(c)}  \"{_line(c.title)}\"")
+        lines.extend(f"            {_line(d)}" for d in _details(c))
     if cs.corrections:
         lines.append("Corrections:")
         for k in cs.corrections:
-            lines.append(f"  {k.date} {k.commit[:12]} {k.entry}: {k.text}")
+            lines.append(f"  {k.date} {k.commit[:12]} {k.entry}: {_line(k.text)}")
     return "\n".join(lines) + "\n"
 
 
@@ -63,13 +73,15 @@ def as_markdown(cs: ChangeSet) -> str:
             continue
         lines += [f"## {kind.capitalize()} ({len(group)})", ""]
         for c in group:
-            lines.append(f"- `{_head(c)}` {c.title}")
-            lines.extend(f"  - {d}" for d in _details(c))
+            # titles and messages are the editors' words: escaped, they cannot make a
+            # heading, a link or emphasis of a pull request's comment (found in review)
+            lines.append(f"- `{_head(c)}` {md_escape(c.title)}")
+            lines.extend(f"  - {md_escape(d)}" for d in _details(c))
         lines.append("")
     if cs.corrections:
         lines += ["## Corrections", ""]
         for k in cs.corrections:
-            lines.append(f"- {k.date} `{k.entry}` ({k.commit[:12]}): {k.text}")
+            lines.append(f"- {k.date} `{k.entry}` ({k.commit[:12]}): {md_escape(k.text)}")
         lines.append("")
     if len(lines) == 2:
         lines += ["No changes.", ""]
