@@ -88,40 +88,75 @@ _SECTIONS = {"site": Site, "paths": Paths, "email": Email, "affiliates": Affilia
 _SEVERITIES = ("error", "warning", "off")
 
 
-def _section(cls, name: str, raw: object, file: Path):
+_TYPE_NAMES = {str: "text (in quotes)", bool: "true or false", int: "a whole number",
+               float: "a number"}
+_TABLE_RE = re.compile(r"^\s*\[\s*([A-Za-z0-9_-]+)\s*\]\s*(?:#.*)?$")
+_KEY_RE = re.compile(r'^\s*(?:"([^"]*)"|\'([^\']*)\'|([A-Za-z0-9_.-]+))\s*=')
+
+
+def _where(text: str, file: Path):
+    """A function giving `file:line` of an option (`[section]` then `key =`, or the
+    dotted `section.key =`), or of a section (its `[section]`, or `section =`), as
+    written in the settings' text; `file` alone when it is not found there."""
+    def where(section: str, key: str | None = None) -> str:
+        table = ""
+        for n, line in enumerate(text.splitlines(), 1):
+            m = _TABLE_RE.match(line)
+            if m:
+                table = m.group(1)
+                if key is None and table == section:
+                    return f"{file}:{n}"
+                continue
+            m = _KEY_RE.match(line)
+            if not m:
+                continue
+            name = next(g for g in m.groups() if g is not None)
+            full = f"{table}.{name}" if table else name
+            if full == (f"{section}.{key}" if key is not None else section):
+                return f"{file}:{n}"
+        return str(file)
+    return where
+
+
+def _section(cls, name: str, raw: object, where):
     if not isinstance(raw, dict):
-        raise SettingsError(f"{file}: [{name}] must be a table")
+        raise SettingsError(f"{where(name)}: [{name}] must be a table of options "
+                            f"(`[{name}]`, then `option = value` lines)")
     names = {f.name.rstrip("_"): f for f in dataclasses.fields(cls)}
     values = {}
     for key, value in raw.items():
+        at = where(name, key)
         f = names.get(key)
         if f is None:
             known = ", ".join(sorted(names))
-            raise SettingsError(f"{file}: unknown option {name}.{key} (known: {known})")
+            close = difflib.get_close_matches(key, list(names), n=1)
+            hint = f"; did you mean {name}.{close[0]}?" if close else ""
+            raise SettingsError(f"{at}: unknown option {name}.{key}{hint} (known: {known})")
         default = getattr(cls(), f.name)
         if isinstance(default, tuple):
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                raise SettingsError(f"{file}: {name}.{key} must be a list of strings")
+                raise SettingsError(f"{at}: {name}.{key} must be a list of texts "
+                                    '(["a", "b"])')
             value = tuple(value)
-        elif not isinstance(value, type(default)):
-            raise SettingsError(
-                f"{file}: {name}.{key} must be a {type(default).__name__}, not {value!r}"
-            )
+        elif not isinstance(value, type(default)) or isinstance(value, bool) != isinstance(
+                default, bool):
+            kind = _TYPE_NAMES.get(type(default), type(default).__name__)
+            raise SettingsError(f"{at}: {name}.{key} must be {kind}, not {value!r}")
         if (name, key) == ("site", "language") and not _LANGUAGE_RE.fullmatch(value):
-            raise SettingsError(f"{file}: site.language must be a language tag such as "
+            raise SettingsError(f"{at}: site.language must be a language tag such as "
                                 f"en or pt-BR, not {value!r}")
         if (name, key) == ("site", "base_url") and not _BASE_URL_RE.fullmatch(value):
-            raise SettingsError(f"{file}: site.base_url must be the site's absolute address, "
+            raise SettingsError(f"{at}: site.base_url must be the site's absolute address, "
                                 f"such as https://local-ai-catalog.org, not {value!r}")
         if name == "paths":
-            value = _inside_catalog(key, value, default, file)
+            value = _inside_catalog(key, value, default, at)
         if (name, key) == ("affiliates", "forbidden_collections"):
             for collection in value:
                 if collection not in COLLECTIONS:
                     close = difflib.get_close_matches(collection, COLLECTIONS, n=1)
                     hint = f"; did you mean {close[0]!r}?" if close else ""
                     raise SettingsError(
-                        f"{file}: affiliates.forbidden_collections: {collection!r} is not a "
+                        f"{at}: affiliates.forbidden_collections: {collection!r} is not a "
                         f"collection{hint} (the collections: {', '.join(COLLECTIONS)})")
         values[f.name] = value
     return cls(**values)
@@ -173,7 +208,7 @@ def _known_rules() -> set[str]:
     return set(RULES)
 
 
-def _check_rules(checks: dict, file: Path) -> None:
+def _check_rules(checks: dict, where) -> None:
     from .diagnostics import CONTRACT, RULES
 
     known = _known_rules()
@@ -181,14 +216,14 @@ def _check_rules(checks: dict, file: Path) -> None:
         if key not in known:
             close = difflib.get_close_matches(key, known, n=1)
             hint = f"; did you mean {close[0]}?" if close else ""
-            raise SettingsError(f"{file}: unknown rule checks.{key}{hint} "
+            raise SettingsError(f"{where('checks', key)}: unknown rule checks.{key}{hint} "
                                 "(`pipeline explain` lists the rules)")
         if key in CONTRACT and (severity == "off" or RULES[key].severity == "error"
                                 and severity != "error"):
             can = ("it stays an error" if RULES[key].severity == "error"
                    else "it can be raised to an error, not turned off")
             raise SettingsError(
-                f'{file}: checks.{key} = "{severity}": {key} holds the content model\'s '
+                f'{where("checks", key)}: checks.{key} = "{severity}": {key} holds the content model\'s '
                 f"fixed contract, so {can} (docs/rules.md)")
 
 
@@ -200,21 +235,28 @@ def parse_settings(text: str, root: Path, file: Path | None = None) -> Settings:
         raise SettingsError(f"{file}: {e}") from None
     kwargs: dict = {}
     given = set()
+    where = _where(text.removeprefix("\ufeff"), file)
     for key, value in raw.items():
         if key in _SECTIONS:
-            kwargs[key] = _section(_SECTIONS[key], key, value, file)
+            kwargs[key] = _section(_SECTIONS[key], key, value, where)
             given.update(f"{key}.{option}" for option in value)
         elif key == "checks":
-            if not isinstance(value, dict) or any(v not in _SEVERITIES for v in value.values()):
-                raise SettingsError(
-                    f"{file}: [checks] maps a rule id to one of {', '.join(_SEVERITIES)}"
-                )
+            if not isinstance(value, dict):
+                raise SettingsError(f"{where(key)}: [checks] maps a rule id to one of "
+                                    f"{', '.join(_SEVERITIES)}")
+            for rule_id, severity in value.items():
+                if severity not in _SEVERITIES:
+                    raise SettingsError(f"{where(key, rule_id)}: checks.{rule_id} must be one "
+                                        f"of {', '.join(_SEVERITIES)}, not {severity!r}")
             if value:
-                _check_rules(value, file)
+                _check_rules(value, where)
             kwargs["checks"] = dict(value)
         else:
+            close = difflib.get_close_matches(key, [*_SECTIONS, "checks"], n=1)
+            hint = f"; did you mean [{close[0]}]?" if close else ""
             raise SettingsError(
-                f"{file}: unknown section [{key}] (known: {', '.join([*_SECTIONS, 'checks'])})"
+                f"{where(key)}: unknown section [{key}]{hint} "
+                f"(known: {', '.join([*_SECTIONS, 'checks'])})"
             )
     return Settings(root=root, given=frozenset(given), **kwargs)
 
@@ -249,5 +291,6 @@ def load_settings(root: Path | None = None, start: Path | None = None) -> Settin
     settings = parse_settings(text, root, file)
     entries = settings.path("entries")
     if not entries.is_dir():
-        raise SettingsError(f"{file}: paths.entries: entries folder {entries} does not exist")
+        at = _where(text.removeprefix("\ufeff"), file)("paths", "entries")
+        raise SettingsError(f"{at}: paths.entries: entries folder {entries} does not exist")
     return settings

@@ -103,7 +103,8 @@ class SchemaSet:
     def load(cls, folder: Path) -> "SchemaSet":
         documents: dict[str, dict] = {}
         if not folder.is_dir():
-            raise SettingsError(f"schema folder {folder} does not exist")
+            raise SettingsError(f"schema folder {folder} does not exist; the catalog's "
+                                "schemas are where paths.schemas in pipeline.toml says")
         for path in sorted(folder.glob("*.schema.json")):
             try:
                 doc = json.loads(path.read_text(encoding="utf-8"))
