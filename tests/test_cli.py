@@ -258,3 +258,19 @@ def test_exiting_skips_the_last_look_for_cyclic_garbage():
         done = subprocess.run([sys.executable, "-c", script.format(**{"import": imported})],
                               capture_output=True, text=True, check=True)
         assert done.stdout == expected
+
+
+def test_explain_says_the_catalogs_severity_the_contract_and_the_closest_rule(catalog, cli):
+    """explain gave the default severity whatever [checks] said, never said which rules are
+    of the fixed contract (docs/rules.md does), and had no "did you mean" (found in review)."""
+    toml = catalog / "pipeline.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace(
+        '# claim-uncited = "error"', 'claim-uncited = "error"'), encoding="utf-8")
+    r = cli(catalog, "explain", "claim-uncited")
+    assert r.output.startswith(
+        "claim-uncited (error here, warning by default, part of the fixed contract)\n")
+    assert cli(catalog, "explain", "link-anchor").output.startswith("link-anchor (warning)\n")
+    listing = cli(catalog, "explain").output.splitlines()
+    assert next(x for x in listing if x.startswith("claim-uncited")).split()[1] == "error"
+    r = cli(catalog, "explain", "claim-uncitd")
+    assert r.exit_code == 2 and "did you mean claim-uncited?" in r.output

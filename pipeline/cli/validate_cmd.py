@@ -67,15 +67,32 @@ def explain(rule_id):
     Example:
       pipeline explain claim-uncited
     """
+    import difflib
+
+    from ..diagnostics import CONTRACT
+    from ..errors import PipelineError
+
     load_checks()
+    try:  # the catalog's own severities, when run in one ([checks] in pipeline.toml)
+        overrides = get_settings().checks
+    except PipelineError:
+        overrides = {}
+
+    def severity(r) -> str:
+        given = overrides.get(r.id)
+        return r.severity if given in (None, r.severity) else f"{given} here, {r.severity} by default"
+
     if not rule_id:
         for r in sorted(RULES.values(), key=lambda r: r.id):
-            click.echo(f"{r.id:28} {r.severity:8} {r.summary}")
+            click.echo(f"{r.id:28} {overrides.get(r.id, r.severity):8} {r.summary}")
         return
     r = RULES.get(rule_id)
     if r is None:
-        raise click.UsageError(f"no rule '{rule_id}'; `pipeline explain` lists them")
-    click.echo(f"{r.id} ({r.severity})\n\n{r.summary}\n\n{r.explanation}\n")
+        close = difflib.get_close_matches(rule_id, list(RULES), n=1)
+        hint = f"; did you mean {close[0]}?" if close else ""
+        raise click.UsageError(f"no rule '{rule_id}'{hint} (`pipeline explain` lists them)")
+    fixed = ", part of the fixed contract" if r.id in CONTRACT else ""
+    click.echo(f"{r.id} ({severity(r)}{fixed})\n\n{r.summary}\n\n{r.explanation}\n")
     if r.example:
         click.echo("Example:\n" + "\n".join("  " + line for line in r.example.splitlines()) + "\n")
     if r.hint:
