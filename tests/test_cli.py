@@ -134,6 +134,20 @@ def test_schema_docs_check_fails_when_a_schema_changes(catalog, cli):
     assert cli(catalog, "schema-docs", "--check").exit_code == 1
 
 
+def test_schema_docs_refuses_to_leave_a_collection_out_or_to_guess_what_was_meant(catalog, cli):
+    """Found in review: without tools.schema.json the reference dropped tools and exited 0
+    (so --write published it); --write --check ignored --write; --check with no docs
+    folder said "out of date"."""
+    r = cli(catalog, "schema-docs", "--check")
+    assert r.exit_code == 1 and "docs/schema-reference.md is missing" in r.output
+    r = cli(catalog, "schema-docs", "--write", "--check")
+    assert r.exit_code == 2 and "give one of them" in r.output
+    (catalog / "schemas/tools.schema.json").unlink()
+    r = cli(catalog, "schema-docs", "--write")
+    assert r.exit_code == 2 and "no schema for tools in schemas/" in r.output
+    assert not (catalog / "docs").exists()
+
+
 def test_text_format_groups_by_file_with_hint_and_summary(catalog, cli):
     write_entry(catalog, "tools/vllm", dict(MINI["tools/vllm"], related=["glossary/nope"]))
     r = cli(catalog, "validate")

@@ -135,12 +135,23 @@ def schema_docs(write, check):
     from ..schemadoc import render
     from ..schemas import SchemaSet
 
+    if write and check:
+        raise click.UsageError("--write and --check do different things; give one of them")
     settings = get_settings()
-    text = render(SchemaSet.load(settings.path("schemas")))
+    schemas = SchemaSet.load(settings.path("schemas"))
+    missing = [c for c in COLLECTIONS if schemas.schema_for(c) is None]
+    if missing:  # the reference would leave those collections out without a word
+        raise click.UsageError(
+            f"no schema for {', '.join(missing)} in {settings.paths.schemas}/ "
+            f"({missing[0]}.schema.json): the reference would leave {'it' if len(missing) == 1 else 'them'} out")
+    text = render(schemas)
     target = settings.root / "docs" / "schema-reference.md"
     if check:
         name = target.relative_to(settings.root).as_posix()
-        raw = target.read_bytes() if target.exists() else b""
+        if not target.is_file():
+            click.echo(f"{name} is missing; run `pipeline schema-docs --write`", err=True)
+            sys.exit(1)
+        raw = target.read_bytes()
         try:
             current = raw.decode("utf-8")
         except UnicodeDecodeError as e:
