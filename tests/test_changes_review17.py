@@ -203,3 +203,15 @@ def test_the_markdown_report_keeps_an_editors_words_as_words(repo, cli):
     assert any(line.endswith(": it was \\<b\\>slow\\</b\\> \\& \\_wrong\\_") for line in lines)
     text = cli(repo, "changes", "--from", "HEAD~1").output
     assert '"AWQ *fast* ## [click](https://evil.example)"' in text  # one line, as written
+
+
+def test_a_range_that_runs_backwards_is_refused(repo, cli):
+    """`--from HEAD --to HEAD~1` read every change reversed, without a word (found in review)."""
+    write_entry(repo, "glossary/gptq", {**MINI["glossary/awq"], "title": "GPTQ"}, "GPTQ.\n")
+    commit_all(repo, "Add GPTQ", "2026-10-05T12:00:00")
+    r = cli(repo, "changes", "--from", "HEAD", "--to", "HEAD~1")
+    assert r.exit_code == 2 and "HEAD comes after HEAD~1" in r.output
+    assert "--from HEAD~1 --to HEAD" in r.output
+    r = cli(repo, "changes", "--from", "HEAD~1", "--to", "HEAD")
+    assert r.exit_code == 0 and "added" in r.output
+    assert cli(repo, "changes", "--from", "HEAD", "--to", "HEAD").exit_code == 0

@@ -136,6 +136,9 @@ def changes_between(settings: Settings, start: str | None, end: str, *,
     ShallowClone is raised, saying `missing` (what is not here), as the dates do."""
     end_sha = gitio.resolve(settings, end).hexsha
     start_sha = gitio.resolve(settings, start).hexsha if start else None
+    if start_sha and gitio.runs_backwards(settings, start_sha, end_sha):
+        raise UsageError(f"{start} comes after {end}: the changes would read reversed (an "
+                         f"entry added read as removed); swap them: --from {end} --to {start}")
     if gitio.range_is_cut(settings, start_sha, end_sha):
         raise gitio.shallow_error(missing or (
             f"the history from {start} to {end} is not all here" if start

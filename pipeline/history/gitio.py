@@ -128,6 +128,14 @@ def resolve(settings: Settings, rev: str) -> git.Commit:
         raise UsageError(f"unknown revision '{rev}'") from None
 
 
+def runs_backwards(settings: Settings, start: str, end: str) -> bool:
+    """Whether commit `start` comes after commit `end` in history (`end` is one of its
+    ancestors, and another commit): a range from it to `end` reads every change reversed."""
+    if start == end:
+        return False
+    return open_repo(settings).is_ancestor(end, start)
+
+
 def no_commit_error(rev: str) -> UsageError:
     """The plain message for a repository with no commit yet (as `build` notes it)."""
     return UsageError(f"the repository has no commit yet, so there is no revision '{rev}' "
