@@ -98,3 +98,14 @@ def test_a_link_the_renderer_empties_is_its_words_and_a_warning(drafted, cli, tm
     for name in ("email.html", "web.html"):
         page = (tmp_path / "out" / name).read_text(encoding="utf-8")
         assert "See the demo and nothing." in page.replace("\n", " "), name
+
+
+def test_the_preheader_is_followed_by_filler_so_previews_stop_there(drafted, cli, tmp_path):
+    """An inbox shows the preheader, then whatever text follows: "Local AI Catalog ·
+    November 2026 We earn a commission..." (found in review)."""
+    import re
+
+    html = render(cli, drafted, tmp_path / "out")["email.html"].decode()
+    hidden = re.search(r'<div style="display:none;[^"]*">\s*(.*?)\s*</div>', html, re.S).group(1)
+    assert hidden.startswith("New entries, verdict changes")
+    assert hidden.endswith("\u034f\u200c\u00a0" * 90)
