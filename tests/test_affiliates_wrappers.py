@@ -81,7 +81,27 @@ def test_wrappers_inside_one_another_stop_being_unwrapped(programs):
     for _ in range(5):
         url = wrapped(url)
     assert classify(url, programs).tracking_id == "someone-20"
-    assert classify(wrapped(url), programs).is_affiliate is False  # a sixth: not followed
+    # a sixth is not followed, and what it hides is refused as a shortener would be: it
+    # passed as no paid link, unlabelled on the page (found in review)
+    c = classify(wrapped(url), programs)
+    assert (c.is_affiliate, c.shortener, c.via) == (False, True, "google.com")
+
+
+def test_a_wrapper_carrying_several_addresses_is_the_worst_of_them(programs):
+    """The first value passed: `q=<honest>&q=<someone's tag>` had no error (found in review)."""
+    honest = quote("https://example.org/", safe="")
+    for url in (f"https://www.google.com/url?q={honest}&q={quote(FOREIGN, safe='')}",
+                f"https://www.google.com/url?q={honest}&url={quote(FOREIGN, safe='')}",
+                f"https://www.google.com/url?q={quote(OURS, safe='')}&url={quote(FOREIGN, safe='')}"):
+        c = classify(url, programs)
+        assert (c.tracking_id, c.ours, c.via) == ("someone-20", False, "google.com"), url
+    both = f"https://www.google.com/url?q={honest}&url={quote(OURS, safe='')}"
+    assert classify(both, programs).ours is True  # ours, labelled: better than nothing
+
+
+def test_a_host_that_only_looks_like_googles_is_no_wrapper(programs):
+    c = classify(f"https://google.evil.example/url?q={quote(OURS, safe='')}", programs)
+    assert (c.is_affiliate, c.via) == (False, "")
 
 
 @pytest.fixture
@@ -105,6 +125,17 @@ def test_validate_reports_someone_elses_tag_and_a_shortener_inside_a_wrapper(cat
     assert foreign.startswith("offers.0.url: through the google.com link wrapper, Amazon "
                               "Associates link with tracking id 'someone-20', which is not ours")
     assert shortener.startswith("through the google.com link wrapper, bit.ly is a link shortener")
+
+
+def test_a_link_through_too_many_wrappers_is_refused_as_hidden(cat):
+    url = OURS
+    for _ in range(6):
+        url = wrapped(url)
+    write_entry(cat, "hardware/rtx-4090", HARDWARE, f"Buy [here]({url}).\n")
+    r = run(cat)
+    assert [rule for rule, *_ in found(r)] == ["affiliate-shortener"]
+    assert "goes through link wrappers inside one another (google.com), too many to follow" \
+        in r.diagnostics[0].message
 
 
 def test_a_wrapped_paid_link_in_a_collection_without_paid_links_is_refused(cat):

@@ -135,19 +135,27 @@ def _as_class(url: str, host: str, program: Program, shape: LinkShape, tracking:
 _MAX_WRAPS = 5
 
 
-def _carried(url: str, host: str, programs: Programs) -> str | None:
-    """The address a link wrapper of the programs file (`redirectors`) leads to, when
-    `url` goes through one: the first of its parameters with a value, decoded."""
+def _carried(url: str, host: str, programs: Programs) -> list[str]:
+    """The addresses a link wrapper of the programs file (`redirectors`) may lead to, when
+    `url` goes through one: every value of its parameters, decoded (which one the
+    wrapper follows when there are several is the wrapper's business, not ours)."""
     _, path, query = _host(url)
+    out: list[str] = []
     for r in programs.redirectors:
         if not r.host_re.match(host) or r.path is not None and not r.path.search(path):
             continue
         values = parse_qsl(query, keep_blank_values=True)
-        for p in r.params:
-            for name, value in values:
-                if name == p and value.strip():
-                    return value.strip()
-    return None
+        out += [value.strip() for p in r.params for name, value in values
+                if name == p and value.strip()]
+    return list(dict.fromkeys(out))
+
+
+def _worse(a: LinkClass, b: LinkClass) -> LinkClass:
+    """Of two classes of what a wrapper may lead to, the one the checks must see: a
+    shortener or someone else's id before our paid link, our paid link before none."""
+    def rank(c: LinkClass) -> int:
+        return 2 if c.shortener or c.is_affiliate and not c.ours else 1 if c.is_affiliate else 0
+    return b if rank(b) > rank(a) else a
 
 
 def classify(url: str, programs: Programs, _wraps: int = 0) -> LinkClass:
@@ -160,16 +168,22 @@ def classify(url: str, programs: Programs, _wraps: int = 0) -> LinkClass:
     with no program. A link through a link wrapper (`google.com/url?q=...`, the
     file's `redirectors`) is what the address it carries is, when that is a paid
     link or a shortener (`via` names the wrapper): the reader's click lands there.
+    A wrapper that may lead to several addresses is the worst of them; wrappers
+    inside one another deeper than _MAX_WRAPS are a shortener: where they lead is
+    hidden.
     """
     host = url_host(url)
     if not host:
         return LinkClass(url=url)
-    if _wraps < _MAX_WRAPS and programs.redirector_re.match(host):
+    if programs.redirector_re.match(host):
         inner = _carried(url, host, programs)
-        if inner is not None:
-            c = classify(inner, programs, _wraps + 1)
-            if c.is_affiliate or c.shortener:
-                return replace(c, url=url, via=host)
+        if inner and _wraps >= _MAX_WRAPS:
+            return LinkClass(url=url, shortener=True, host=host, via=host)
+        found = LinkClass(url=url)
+        for address in inner:
+            found = _worse(found, classify(address, programs, _wraps + 1))
+        if found.is_affiliate or found.shortener:
+            return replace(found, url=url, via=host)
     if not programs.may_match(url, host):
         return LinkClass(url=url, host=host)  # most links: one test instead of one a shape
     _, path, query = _host(url)

@@ -100,6 +100,12 @@ def link_problems(link, c, collection: str | None, forbidden: set[str]):
                 entry=link.entry)
         return
     where = f"{link.field}: " if link.field else ""
+    if c.shortener and c.via and c.via == c.host:  # wrappers in wrappers, too deep to follow
+        yield SHORTENER(link.file, link.line, link.column,
+                        f"{where}{link.url} goes through link wrappers inside one another "
+                        f"({c.via}), too many to follow: where it leads is hidden; link to "
+                        "the address itself", entry=link.entry)
+        return
     if c.via:  # `google.com/url?q=<paid link>`: say what the wrapper hides
         where = f"{where}through the {c.via} link wrapper, "
     if c.shortener:
