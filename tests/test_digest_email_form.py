@@ -109,3 +109,17 @@ def test_the_preheader_is_followed_by_filler_so_previews_stop_there(drafted, cli
     hidden = re.search(r'<div style="display:none;[^"]*">\s*(.*?)\s*</div>', html, re.S).group(1)
     assert hidden.startswith("New entries, verdict changes")
     assert hidden.count("\u034f\u200c") == 90 and hidden.rstrip("\u034f\u200c\u00a0").endswith("October 2026.")
+
+
+def test_a_font_named_in_the_text_loads_no_web_font_either(drafted, cli, tmp_path):
+    """MJML links Google Fonts when the text names a font it knows, in any sentence or
+    release note (found in review)."""
+    from test_digest_render import HEADLINE, edit_digest
+
+    edit_digest(drafted, (f"# {HEADLINE}\n", f"# {HEADLINE}\n\nThe new theme sets "
+                                             "font-family: Roboto, then Lato and Ubuntu.\n"))
+    files = render(cli, drafted, tmp_path / "out")
+    html = files["email.html"].decode()
+    assert "fonts.googleapis" not in html and "@import" not in html
+    assert "font-family: Roboto, then Lato and Ubuntu." in html  # the words stay
+    assert b"googleapis" not in files["email.eml"]

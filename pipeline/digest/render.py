@@ -340,7 +340,19 @@ def _mjml(source: str) -> str:
         raise PipelineError("MJML could not render the e-mail: "
                             + "; ".join(map(str, result.errors)))
     html = result.html.replace("<head>", f"<head>\n    {COLOR_SCHEME}", 1)
+    head, body = html.split("</head>", 1) if "</head>" in html else (html, None)
+    head = _WEB_FONT_RE.sub("", head)
+    html = head if body is None else f"{head}</head>{body}"
     return html.rstrip("\n") + "\n"
+
+
+# The web-font links MJML adds when the e-mail's text names a font it knows (Roboto,
+# Lato...), even in a sentence or a release note: each open of the e-mail would tell
+# Google who read it (found in review). Only tags in the head, never the text.
+_WEB_FONT_RE = re.compile(
+    r"\s*<!--\[if !mso\]><!-->\s*(?:<link href=\"https://fonts\.googleapis\.com/[^\"]*\"[^>]*>\s*"
+    r"|<style type=\"text/css\">\s*(?:@import url\(https://fonts\.googleapis\.com/[^)]*\);\s*)+"
+    r"</style>\s*)+<!--<!\[endif\]-->")
 
 
 # A Markdown link whose address the renderer empties (cmark's safe mode).
