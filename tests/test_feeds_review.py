@@ -203,8 +203,9 @@ def test_items_that_share_an_id_are_each_listed_with_a_warning(catalog, feed_ser
     assert problem is None and [i.title for i in items] == ["v1", "v2", "v3"]
     keys = {i.title: i.key for i in items}
     assert len(set(keys.values())) == 3
-    # the first keeps the key of the id alone: the key a digest drafted before holds
-    assert keys["v3"] == hashlib.sha256(b"latest").hexdigest()[:10]
+    # the oldest keeps the key of the id alone: the key a draft made while it was the
+    # only one holds (not the first in the feed: that is the newest)
+    assert keys["v1"] == hashlib.sha256(b"latest").hexdigest()[:10]
     again, _ = parse_feed(feed, "https://e.org/moved", "tools/x")
     assert {i.title: i.key for i in again} == keys  # keys do not hang on the feed's address
     # the same link twice still makes two keys
@@ -326,3 +327,46 @@ def test_a_redirect_to_ftp_is_not_followed(tmp_path, feed_server):  # noqa: F811
     # a redirect to http is followed as before
     feed_server.redirects["here.atom"] = feed_server.url("vllm-releases.atom")
     assert fetch(feed_server.url("here.atom"), FeedCache(tmp_path / "cache")).status == "fetched"
+
+
+def test_an_edited_release_keeps_its_item_when_a_newer_one_repeats_its_id(repo, feed_server,  # noqa: F811
+                                                                         cli):
+    """Keyed by feed order, v2 put first took v1's key: the redraft showed the editor's v1
+    and v1 again, and no v2 (found in review)."""
+    feed_server.served["latest.rss"] = (
+        _rss(("v1", "https://e.org/v1", "Mon, 05 Oct 2026 10:00:00 GMT")), "application/rss+xml")
+    with_feeds(repo, feed_server, vllm=("latest.rss",), ollama=None)
+    commit_all(repo, "Feeds", at("2026-09-02"))
+    _, text = draft(cli, repo)
+    v1 = next(ln for ln in releases(text).splitlines() if "[v1](" in ln)
+    (repo / DIGEST).write_text(text.replace(v1, v1 + " Ours."), encoding="utf-8")
+    feed_server.served["latest.rss"] = (
+        _rss(("v2", "https://e.org/v2", "Mon, 12 Oct 2026 10:00:00 GMT"),
+             ("v1", "https://e.org/v1", "Mon, 05 Oct 2026 10:00:00 GMT")), "application/rss+xml")
+    _, again = draft(cli, repo)
+    block = releases(again)
+    assert block.count("[v1](") == 1 and v1 + " Ours." in block and block.count("[v2](") == 1
+
+
+def test_a_release_of_a_moved_feed_without_ids_is_not_listed_twice(repo, feed_server,  # noqa: F811
+                                                                  cli):
+    """Items with no id are named by their feed's address: after the tool's feed moved, the
+    release was held under its old key and listed again under the new (found in review)."""
+    def no_ids(*items):
+        body = "".join(f"<item><title>{t}</title><link>{link}</link><pubDate>{d}</pubDate>"
+                       "</item>" for t, link, d in items)
+        return ('<?xml version="1.0"?>\n<rss version="2.0"><channel><title>R</title>'
+                f"<link>https://e.org</link><description>d</description>{body}</channel></rss>"
+                ).encode()
+
+    v1 = ("v1", "https://e.org/v1", "Mon, 05 Oct 2026 10:00:00 GMT")
+    feed_server.served["old.rss"] = (no_ids(v1), "application/rss+xml")
+    feed_server.served["new.rss"] = (no_ids(v1), "application/rss+xml")
+    with_feeds(repo, feed_server, vllm=("old.rss",), ollama=None)
+    commit_all(repo, "Feeds", at("2026-09-02"))
+    _, text = draft(cli, repo)
+    assert releases(text).count("[v1](") == 1
+    with_feeds(repo, feed_server, vllm=("new.rss",), ollama=None)
+    commit_all(repo, "The feed moved", at("2026-10-10"))
+    _, again = draft(cli, repo)
+    assert releases(again).count("[v1](") == 1

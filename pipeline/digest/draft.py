@@ -193,20 +193,26 @@ def _renames(settings: Settings, cs) -> tuple[dict[str, str], dict[str, str]]:
             {k: v for k, v in final.items() if k in taken})
 
 
-def _release_held(usable, published: dict[str, str]):
+def _release_held(usable, published: dict[str, str], releases):
     """Whether an untouched release item the month's feeds no longer give stays (merge's
     `held`): a feed lists only its latest releases (GitHub's releases.atom the newest ten),
     and one may fail with no cached copy, so a release missing from it now was still
     released in the month, as the last draft read it. It goes only when a feed of its tool
-    still lists it, dated outside the month, or when its tool is not published at the
-    month's end."""
+    still lists it, dated outside the month, when its tool is not published at the
+    month's end, or when the month's items of its tool have its link under another key
+    (a feed without ids that moved: its items are named by the feed's address)."""
     listed = {(i.entry, i.key) for r in usable for i in r.items}
+    links: dict[str, set[str]] = {}
+    for i in releases:
+        if i.link:
+            links.setdefault(i.entry, set()).add(i.link)
 
-    def held(item_id: str) -> bool:
+    def held(item_id: str, text: str = "") -> bool:
         section, _, rest = item_id.partition("/")
         entry, _, key = rest.rpartition("/")
-        return (section == "releases" and entry in published
-                and (entry, key) not in listed)
+        if section != "releases" or entry not in published or (entry, key) in listed:
+            return False
+        return not any(f"]({link})" in text for link in links.get(entry, ()))
 
     return held
 
@@ -248,7 +254,7 @@ def draft(settings: Settings, month: str, *, offline: bool = False,
                       key=lambda i: (i.entry, i.date, i.title, i.key))
     titles = {r.source.entry: published[r.source.entry] for r in usable}
     stats = merge(doc, generate(cs, releases, titles, _corrected(settings, cs)),
-                  *_renames(settings, cs), held=_release_held(usable, published))
+                  *_renames(settings, cs), held=_release_held(usable, published, releases))
     unread = [message for _, message in unread_corrections(
         settings, f"{cs.start}..{cs.end}" if cs.start else cs.end)]
     text = doc.render()

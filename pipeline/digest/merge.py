@@ -45,7 +45,7 @@ class MergeStats:
 def merge(doc: Document, sections: list[Section],
           renames: dict[str, str] | None = None,
           taken: dict[str, str] | None = None,
-          held: Callable[[str], bool] | None = None) -> MergeStats:
+          held: Callable[[str, str], bool] | None = None) -> MergeStats:
     """Refresh `doc`'s blocks from `sections` in place; what happened, by item id.
 
     `renames`: entry ids renamed since the last draft -> their ids now. An item's id
@@ -58,10 +58,10 @@ def merge(doc: Document, sections: list[Section],
     new id and none under the old one (`verdicts/tools/a` when `tools/a` was renamed
     and a new entry, which has no verdict change, took its id).
 
-    `held(item id)`: whether an untouched item the sections no longer hold stays as it
-    is all the same, because its source cannot say the month no longer has it (a release
-    gone from a feed that lists only the latest, or a feed that failed). Asked with the
-    ids as renamed."""
+    `held(item id, its text)`: whether an untouched item the sections no longer hold
+    stays as it is all the same, because its source cannot say the month no longer has
+    it (a release gone from a feed that lists only the latest, or a feed that failed).
+    Asked with the ids as renamed."""
     _check_places(doc)
     if taken:
         fresh = {f"{s.id}/{item.key}" for s in sections for item in s.items}
@@ -139,7 +139,7 @@ def _spaced_as(old: str, new: str) -> str:
 
 
 def _merge_block(block: Block, section: Section, deleted: list[str], stats: MergeStats,
-                 held: Callable[[str], bool] | None = None) -> None:
+                 held: Callable[[str, str], bool] | None = None) -> None:
     generated = {f"{section.id}/{item.key}": item.text for item in section.items}
     present = {s.id for s in block.segments}
     for key in block.drafted:
@@ -157,7 +157,7 @@ def _merge_block(block: Block, section: Section, deleted: list[str], stats: Merg
             if text != seg.text:
                 stats.updated.append(seg.id)
             segments.append(Segment(seg.id, fingerprint(text), text))
-        elif seg.id not in deleted and held is not None and held(seg.id):
+        elif seg.id not in deleted and held is not None and held(seg.id, seg.text):
             segments.append(seg)
             stats.held.append(seg.id)
         else:

@@ -190,8 +190,7 @@ def read_feed(
     parsed, problem = _read(data, url, content_type)
     if problem:
         return [], problem, []
-    items = []
-    keys = _Keys(url)
+    dated = []
     for e in parsed.entries:
         day = _day(e.get("published_parsed")) or _day(e.get("updated_parsed"))
         if day is None:
@@ -200,6 +199,11 @@ def read_feed(
         title = e.get("title") or ""
         is_html = "html" in (e.get("title_detail") or {}).get("type", "")
         title = (to_text(title) if is_html else " ".join(title.split())) or "(untitled)"
+        dated.append((e, day, link, title))
+    keys = _Keys(url, [(_item_name(url, e.get("id") or "", link, title), day, link, title)
+                       for e, day, link, title in dated])
+    items = []
+    for e, day, link, title in dated:
         html, text = _notes(e)
         key = keys.key(e.get("id") or "", link, title, day)
         items.append(FeedItem(entry, url, key, title, link, day, html, text))
@@ -224,6 +228,12 @@ def _notes(e) -> tuple[str, str]:
     return html, to_text(html)
 
 
+def _item_name(url: str, ident: str, link: str, title: str) -> str:
+    """What names an item in its feed: its own id, else its feed's address and its link
+    (or title)."""
+    return ident or f"{url}\n{link or title}"
+
+
 class _Keys:
     """The keys of one feed's items, each its own.
 
@@ -232,36 +242,49 @@ class _Keys:
     came back as new items). Without one, the link or title names it in its feed.
 
     A feed may give two items one id (`<guid isPermaLink="false">latest</guid>` on
-    each): they were one item, and one release was lost. The first keeps the key of
-    the id (the key a digest holds already); each repeat adds its link, then its
-    date and title, then a number, until its key is its own."""
+    each): they were one item, and one release was lost. The oldest of them (by date,
+    then link and title) keeps the key of the id alone, which a draft made while it
+    was the only one holds; each other is named by its link too, then its date and
+    title, then a number, until its key is its own. By what an item is, not by where
+    it stands in the feed: keyed by order, a newer release put first took the older
+    one's key, and with it the editor's words about the older one."""
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, items: list[tuple[str, str, str, str]]):
+        """`items`: (name, day, link, title) of each dated item (see `_item_name`)."""
         self.url = url
         self.taken: set[str] = set()
-        self.repeated: dict[str, int] = {}  # what named several items -> how many
+        counts: dict[str, int] = {}
+        oldest: dict[str, tuple[str, str, str]] = {}
+        for name, day, link, title in items:
+            counts[name] = counts.get(name, 0) + 1
+            oldest[name] = min(oldest.get(name, (day, link, title)), (day, link, title))
+        self.shared = {name: n for name, n in counts.items() if n > 1}
+        self.oldest = {name: oldest[name] for name in self.shared}
 
     def key(self, ident: str, link: str, title: str, day: str) -> str:
-        name = ident or f"{self.url}\n{link or title}"
+        name = _item_name(self.url, ident, link, title)
         unique = name
-        if name in self.taken:
-            if ident:
-                what = f"the id {_quoted(ident)}"
-            else:
-                what = f"the link {_quoted(link)}" if link else f"the title {_quoted(title)}"
-            self.repeated[what] = self.repeated.get(what, 1) + 1
+        if name in self.shared and not (self.oldest[name] == (day, link, title)
+                                        and name not in self.taken):
             tries = [f"{name}\n{link}", f"{name}\n{link}\n{day}\n{title}"]
             unique = next((t for t in tries if t not in self.taken), "")
             n = 2
             while not unique or unique in self.taken:
-                unique, n = f"{name}\n{n}", n + 1
+                unique, n = f"{name}\n{link}\n{day}\n{title}\n{n}", n + 1
         self.taken.add(unique)
         return hashlib.sha256(unique.encode()).hexdigest()[:10]
 
     def warnings(self) -> list[str]:
-        return [f"{n} items share {what}; each is listed, told apart by its link or date "
-                "(the feed should give each item an id of its own)"
-                for what, n in self.repeated.items()]
+        out = []
+        for name, n in self.shared.items():
+            ident, _, rest = name.partition("\n")
+            if name.startswith(self.url + "\n"):
+                what = f"the link or title {_quoted(rest)}"
+            else:
+                what = f"the id {_quoted(name)}"
+            out.append(f"{n} items share {what}; each is listed, told apart by its link or "
+                       "date (the feed should give each item an id of its own)")
+        return out
 
 
 def _quoted(text: str, limit: int = 80) -> str:
