@@ -35,7 +35,8 @@ class _QuietServer(ThreadingHTTPServer):
 class FeedServer:
     """Fixture feeds over HTTP: `.atom` files with an ETag, `.rss` with Last-Modified only;
     `/slow` answers late, `/trickle` sends its body a byte at a time (each well within any
-    read timeout, the whole over seconds), `/big` is large, `/error` is a 500. Requests
+    read timeout, the whole over seconds), `/trickle-headers` its status line and headers
+    so (then its body at once), `/big` is large, `/error` is a 500. Requests
     are recorded."""
 
     def __init__(self):
@@ -43,6 +44,7 @@ class FeedServer:
         self.failing = False
         self.served: dict[str, tuple[bytes, str]] = {}  # name -> (body, Content-Type)
         self.redirects: dict[str, str] = {}  # name -> the Location of a 302
+        self.sent: dict[str, int] = {}  # name -> bytes a trickle wrote before the client left
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -64,6 +66,15 @@ class FeedServer:
                     return self._send(200, (FIXTURES / "vllm-releases.atom").read_bytes())
                 if name == "trickle":
                     return self._trickle(TRICKLE)
+                if name == "trickle-headers":  # the status line and headers, a byte at a time
+                    head = (b"HTTP/1.0 200 OK\r\nContent-Type: application/atom+xml\r\n"
+                            + b"X-Padding: " + b"x" * 200 + b"\r\n\r\n")
+                    if self._trickle(head, raw=head, name=name):
+                        try:  # then the body at once: only the headers were slow
+                            self.wfile.write(TRICKLE)
+                        except OSError:
+                            pass
+                    return None
                 if name == "big":
                     return self._send(200, b"<feed>" + b" " * 50_000 + b"</feed>")
                 file = FIXTURES / name
@@ -83,18 +94,26 @@ class FeedServer:
                         return self._send(304, b"", headers)
                 self._send(200, data, headers)
 
-            def _trickle(self, body):
-                self.send_response(200)
-                self.send_header("Content-Type", "application/atom+xml")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
+            def _trickle(self, body, raw=None, name=""):
+                """Write `body` (or `raw`, the whole answer) a byte at a time; False once
+                the client has gone, and `server.sent[name]` is how much it got."""
+                if raw is None:
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/atom+xml")
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                else:
+                    self.close_connection = True
+                    body = raw
                 for i in range(len(body)):
                     try:
                         self.wfile.write(body[i:i + 1])
                         self.wfile.flush()
                     except OSError:  # the client gave up
-                        return
+                        return False
+                    server.sent[name] = i + 1
                     time.sleep(0.02)
+                return True
 
             def _send(self, code, body, headers=None):
                 self.send_response(code)
@@ -208,7 +227,7 @@ def test_size_cap_timeout_and_errors_fall_back_to_the_cache(tmp_path, feed_serve
     big = fetch(feed_server.url("big"), cache, max_bytes=1000)
     assert big.status == "failed" and "larger than the cap of 1000 bytes" in big.message
     slow = fetch(feed_server.url("slow"), cache, timeout=0.2)
-    assert slow.status == "failed" and "no answer within 0.2 s" in slow.message
+    assert slow.status == "failed" and "answer within 0.2 s" in slow.message
     url = feed_server.url("vllm-releases.atom")
     assert fetch(url, cache).status == "fetched"
     feed_server.failing = True

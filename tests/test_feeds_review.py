@@ -6,6 +6,7 @@ feedparser, served by a local HTTP server; real git repositories."""
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 
@@ -245,6 +246,17 @@ def test_a_feed_that_trickles_in_runs_out_of_time(tmp_path, catalog, feed_server
     got = fetch(feed_server.url("trickle"), FeedCache(tmp_path / "cache"), timeout=0.5)
     assert got.status == "failed" and got.data is None
     assert got.message == "cannot fetch: no complete answer within 0.5 s"
+    # the status line and headers too: urllib reads them under its per-read timeout, and
+    # a server trickling them held the fetch for as long as they took (found in review)
+    got = fetch(feed_server.url("trickle-headers"), FeedCache(tmp_path / "cache"), timeout=0.5)
+    assert got.status == "failed" and got.data is None
+    assert got.message == "cannot fetch: no complete answer within 0.5 s"
+    # the fetch hung up in the headers, at its deadline, not after reading them all
+    for _ in range(200):
+        if "trickle-headers" in feed_server.sent and feed_server.requests:
+            break
+        time.sleep(0.05)
+    assert 0 < feed_server.sent["trickle-headers"] < 200, feed_server.sent
     with_feeds(catalog, feed_server, vllm=("trickle",), ollama=None)
     r = cli(catalog, "feeds", "fetch", "--timeout", "0.5")
     assert r.exit_code == 1 and feed_server.url("trickle") in r.output

@@ -11,11 +11,13 @@ malformed XML leaves the cached copy as it was.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import http.client
 import json
 import re
 import socket
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -169,11 +171,12 @@ def fetch(
     if cached is not None and meta.get("last_modified"):
         headers["If-Modified-Since"] = meta["last_modified"]
     # urllib's timeout bounds each read of the socket, not the fetch: a server that sends
-    # a byte now and then would never trip it. The deadline is checked after each chunk.
+    # a byte now and then would never trip it. The connection is shut at the deadline
+    # (_expiring), and the deadline is checked after each chunk of the body.
     deadline = time.monotonic() + timeout
     try:
-        with _OPENER.open(urllib.request.Request(_request_url(url), headers=headers),
-                          timeout=timeout) as resp:
+        with _opener(deadline).open(urllib.request.Request(_request_url(url), headers=headers),
+                                    timeout=timeout) as resp:
             length = resp.headers.get("Content-Length")
             if length and length.isascii() and length.isdigit() and int(length) > max_bytes:
                 raise _TooBig(int(length))
@@ -198,11 +201,17 @@ def fetch(
         return _fallback(url, cached, ctype, f"cannot fetch: no complete answer within "
                          f"{timeout:g} s")
     except (urllib.error.URLError, socket.timeout, TimeoutError, ConnectionError, OSError) as e:
+        if time.monotonic() >= deadline:  # the connection was shut at the deadline
+            return _fallback(url, cached, ctype, f"cannot fetch: no complete answer within "
+                             f"{timeout:g} s")
         reason = getattr(e, "reason", e)
         if isinstance(reason, (socket.timeout, TimeoutError)):
             reason = f"no answer within {timeout:g} s"
         return _fallback(url, cached, ctype, f"cannot fetch: {reason}")
     except (http.client.HTTPException, ValueError) as e:
+        if time.monotonic() >= deadline:  # shut mid-answer: an incomplete read
+            return _fallback(url, cached, ctype, f"cannot fetch: no complete answer within "
+                             f"{timeout:g} s")
         # What urllib still refuses (a redirect to an address that is no URL, an answer
         # that is no HTTP; UnicodeError is a ValueError): this feed's problem, not a crash.
         return _fallback(url, cached, ctype,
@@ -240,8 +249,68 @@ class _HttpRedirects(urllib.request.HTTPRedirectHandler):
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
-# urlopen's opener (proxies from the environment, http and https) with these redirects.
-_OPENER = urllib.request.build_opener(_HttpRedirects)
+def _expiring(base):
+    """`base` (an HTTP(S) connection class) whose socket is shut at `deadline`
+    (time.monotonic): then a read waiting on it returns, however the server trickles.
+    urllib's timeout bounds each read of the socket, so a server sending its status line
+    and headers a byte now and then held a fetch far past its timeout (found in review)."""
+
+    class Expiring(base):
+        def __init__(self, *args, deadline: float, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.deadline = deadline
+            self.timer: threading.Timer | None = None
+
+        def connect(self):
+            super().connect()
+            sock = self.sock
+
+            def expire():
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+            self.timer = threading.Timer(max(self.deadline - time.monotonic(), 0.0), expire)
+            self.timer.daemon = True
+            self.timer.start()
+
+        def close(self):
+            if self.timer is not None:
+                self.timer.cancel()
+            super().close()
+
+    return Expiring
+
+
+_EXPIRING_HTTP = _expiring(http.client.HTTPConnection)
+_EXPIRING_HTTPS = _expiring(http.client.HTTPSConnection)
+
+
+class _DeadlineHttp(urllib.request.HTTPHandler):
+    def __init__(self, deadline: float):
+        super().__init__()
+        self.deadline = deadline
+
+    def http_open(self, req):
+        return self.do_open(functools.partial(_EXPIRING_HTTP, deadline=self.deadline), req)
+
+
+class _DeadlineHttps(urllib.request.HTTPSHandler):
+    def __init__(self, deadline: float):
+        super().__init__()
+        self.deadline = deadline
+
+    def https_open(self, req):
+        return self.do_open(functools.partial(_EXPIRING_HTTPS, deadline=self.deadline), req,
+                            context=self._context)
+
+
+def _opener(deadline: float):
+    """urlopen's opener (proxies from the environment, http and https) with http(s)
+    redirects only, and connections shut when the fetch's `deadline` passes."""
+    return urllib.request.build_opener(_HttpRedirects, _DeadlineHttp(deadline),
+                                       _DeadlineHttps(deadline))
 
 
 class _TooSlow(Exception):
