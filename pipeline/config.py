@@ -90,7 +90,7 @@ _SEVERITIES = ("error", "warning", "off")
 
 _TYPE_NAMES = {str: "text (in quotes)", bool: "true or false", int: "a whole number",
                float: "a number"}
-_TABLE_RE = re.compile(r"^\s*\[\s*([A-Za-z0-9_-]+)\s*\]\s*(?:#.*)?$")
+_TABLE_RE = re.compile(r"^\s*\[\s*([A-Za-z0-9_.-]+)\s*\]\s*(?:#.*)?$")
 _KEY_RE = re.compile(r'^\s*(?:"([^"]*)"|\'([^\']*)\'|([A-Za-z0-9_.-]+))\s*=')
 
 
@@ -99,23 +99,34 @@ def _where(text: str, file: Path):
     dotted `section.key =`), or of a section (its `[section]`, or `section =`), as
     written in the settings' text; `file` alone when it is not found there."""
     def where(section: str, key: str | None = None) -> str:
+        wanted = f"{section}.{key}" if key is not None else section
         table = ""
         for n, line in enumerate(text.splitlines(), 1):
             m = _TABLE_RE.match(line)
             if m:
                 table = m.group(1)
-                if key is None and table == section:
+                if table == wanted:  # `[site]`, or a table `[site.extra]` as an option
                     return f"{file}:{n}"
                 continue
             m = _KEY_RE.match(line)
             if not m:
                 continue
             name = next(g for g in m.groups() if g is not None)
-            full = f"{table}.{name}" if table else name
-            if full == (f"{section}.{key}" if key is not None else section):
+            if (f"{table}.{name}" if table else name) == wanted:
                 return f"{file}:{n}"
-        return str(file)
+        # an option inside an inline table (`site = {name = 3}`): its section's line
+        return where(section) if key is not None else str(file)
     return where
+
+
+def settings_line(settings: "Settings", section: str, key: str | None = None) -> str:
+    """`pipeline.toml:LINE` of an option (or a section) of the catalog's settings, for a
+    message about its value; `pipeline.toml` alone when it is not written there."""
+    try:
+        text = (settings.root / SETTINGS_FILE).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return SETTINGS_FILE
+    return _where(text, SETTINGS_FILE)(section, key)
 
 
 def _section(cls, name: str, raw: object, where):
@@ -232,6 +243,15 @@ def parse_settings(text: str, root: Path, file: Path | None = None) -> Settings:
     try:
         raw = tomllib.loads(text.removeprefix("\ufeff"))
     except tomllib.TOMLDecodeError as e:
+        # `Cannot overwrite a value (at line 3, column 9)`: the place first, as elsewhere
+        m = re.fullmatch(r"(.*) \(at line (\d+), column (\d+)\)", str(e), re.S)
+        if m:
+            raise SettingsError(f"{file}:{m.group(2)}:{m.group(3)}: {m.group(1)}") from None
+        m = re.fullmatch(r"(.*) \(at end of document\)", str(e), re.S)
+        if m:
+            last = text.count("\n") + (0 if text.endswith("\n") else 1)
+            raise SettingsError(f"{file}:{max(last, 1)}: {m.group(1)} (at the end of the file)"
+                                ) from None
         raise SettingsError(f"{file}: {e}") from None
     kwargs: dict = {}
     given = set()

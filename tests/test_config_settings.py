@@ -160,3 +160,21 @@ def test_a_missing_schema_folder_names_the_setting(catalog, cli):
     _settings(catalog, 'schemas = "schemas"', 'schemas = "schema"')
     r = cli(catalog, "validate")
     assert r.exit_code == 2 and "paths.schemas in pipeline.toml" in r.output
+
+
+def test_toml_syntax_errors_inline_tables_and_subtables_name_their_line(catalog, cli):
+    toml = catalog / "pipeline.toml"
+    good = toml.read_text(encoding="utf-8")
+    toml.write_text(good.replace('name = "Local AI Catalog"',
+                                 'name = "Local AI Catalog"\nname = "Again"'), encoding="utf-8")
+    r = cli(catalog, "validate")
+    line = _line_of(catalog, 'name = "Again"')
+    assert r.exit_code == 2 and f"pipeline.toml:{line}:" in r.output  # not "(at line N...)"
+    assert "(at line" not in r.output
+    toml.write_text(good.replace("[site]\n", "[site]\nstray = {\n"), encoding="utf-8")
+    r = cli(catalog, "validate")
+    assert r.exit_code == 2 and "pipeline.toml:" in r.output and "(at line" not in r.output
+    toml.write_text("site = {name = 3}\n", encoding="utf-8")
+    assert "pipeline.toml:1: site.name must be text" in cli(catalog, "validate").output
+    toml.write_text('[site]\nname = "X"\n\n[site.extra]\nx = 1\n', encoding="utf-8")
+    assert "pipeline.toml:4: unknown option site.extra" in cli(catalog, "validate").output

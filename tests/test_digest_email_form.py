@@ -123,3 +123,21 @@ def test_a_font_named_in_the_text_loads_no_web_font_either(drafted, cli, tmp_pat
     assert "fonts.googleapis" not in html and "@import" not in html
     assert "font-family: Roboto, then Lato and Ubuntu." in html  # the words stay
     assert b"googleapis" not in files["email.eml"]
+
+
+def test_an_email_setting_it_cannot_use_is_named_at_its_line(drafted, cli, tmp_path):
+    toml = drafted / "pipeline.toml"
+    lines = toml.read_text(encoding="utf-8").split("\n")
+    at = next(i for i, line in enumerate(lines, 1) if line.startswith("unsubscribe_url"))
+    set_unsubscribe(drafted, "http://local-ai-catalog.org/u")
+    r = cli(drafted, "digest", "render", "2026-10", "--out", str(tmp_path / "out"))
+    assert r.exit_code == 2 and f"pipeline.toml:{at}: [email] unsubscribe_url must be" in r.output
+    text = toml.read_text(encoding="utf-8")
+    start = text.index("from = ")
+    toml.write_text(text[:start] + 'from = "Local <digest@"' + text[text.index("\n", start):],
+                    encoding="utf-8")
+    set_unsubscribe(drafted, SHORT)
+    at = next(i for i, line in enumerate(toml.read_text().split("\n"), 1)
+              if line.startswith("from = "))
+    r = cli(drafted, "digest", "render", "2026-10", "--out", str(tmp_path / "out"))
+    assert r.exit_code == 2 and f"pipeline.toml:{at}: [email] from is not an address" in r.output

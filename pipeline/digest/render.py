@@ -53,21 +53,36 @@ def _env(autoescape: bool) -> jinja2.Environment:
 
 
 def check_email_settings(settings: Settings) -> None:
-    """Refuse to make an e-mail without a sender, a postal address or an HTTPS unsubscribe URL."""
+    """Refuse to make an e-mail without a sender, a postal address or an HTTPS unsubscribe
+    URL, or with one a message cannot carry; each at its line of pipeline.toml."""
+    from email.errors import HeaderParseError
+    from email.message import EmailMessage
+
+    from ..config import settings_line
+
     e = settings.email
     missing = [name for name, value in (("from", e.from_), ("postal_address", e.postal_address),
                                         ("unsubscribe_url", e.unsubscribe_url)) if not value.strip()]
     if missing:
         raise SettingsError(
-            f"pipeline.toml: [email] {', '.join(missing)} not set; an e-mail must name its "
-            "sender, carry the sender's postal address (CAN-SPAM) and an unsubscribe link. "
-            "See docs/settings.md.")
+            f"{settings_line(settings, 'email', missing[0])}: [email] {', '.join(missing)} not "
+            "set; an e-mail must name its sender, carry the sender's postal address (CAN-SPAM) "
+            "and an unsubscribe link. See docs/settings.md.")
+    for key, value in (("from", e.from_), ("reply_to", e.reply_to)):
+        try:
+            if value:
+                EmailMessage()["From"] = value
+        except (HeaderParseError, ValueError, IndexError) as err:
+            raise SettingsError(f"{settings_line(settings, 'email', key)}: [email] {key} is not "
+                                f"an address ({err}): write `Name <name@host>` or "
+                                "`name@host`") from None
+    at = settings_line(settings, "email", "unsubscribe_url")
     if not e.unsubscribe_url.startswith("https://"):
-        raise SettingsError(f"pipeline.toml: [email] unsubscribe_url must be an https:// URL "
+        raise SettingsError(f"{at}: [email] unsubscribe_url must be an https:// URL "
                             f"(List-Unsubscribe one-click needs HTTPS), not {e.unsubscribe_url!r}")
     problem = unsubscribe_problem(e.unsubscribe_url)
     if problem:
-        raise SettingsError(f"pipeline.toml: [email] unsubscribe_url {problem}")
+        raise SettingsError(f"{at}: [email] unsubscribe_url {problem}")
 
 
 def _pieces(doc: Document, base: str, fallback: str) -> list[tuple[str, str]]:
