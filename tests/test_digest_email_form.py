@@ -4,6 +4,7 @@ and Markdown the e-mail cannot show written another way, never lost (found in re
 from __future__ import annotations
 
 import email
+import re
 from email import policy
 
 from pipeline.digest.markdown import to_html
@@ -98,6 +99,32 @@ def test_a_link_the_renderer_empties_is_its_words_and_a_warning(drafted, cli, tm
     for name in ("email.html", "web.html"):
         page = (tmp_path / "out" / name).read_text(encoding="utf-8")
         assert "See the demo and nothing." in page.replace("\n", " "), name
+
+
+def test_every_link_the_email_loses_is_its_words_with_a_warning(drafted, cli, tmp_path):
+    """Found in review: a reference definition had no warning (`java&#115;cript:` in a link
+    is refused: read as a relative path, like any address without a scheme), and
+    `ftp:` or `tel:` links stayed as blue underlined `<a>` leading nowhere; a link in a
+    code block was warned about."""
+    from test_digest_render import HEADLINE, edit_digest
+
+    body = ("Get [the file](ftp://e.org/f) or [call](tel:+1555).\n\n"
+            "See [this][r], [ok](https://e.org/) and [us](mailto:a@e.org).\n\n"
+            "[r]: javascript:go()\n\n```\n[not a link](ftp://code.example/)\n```\n")
+    edit_digest(drafted, (f"# {HEADLINE}\n", f"# {HEADLINE}\n\n{body}"))
+    r = cli(drafted, "digest", "render", "2026-10", "--out", str(tmp_path / "out"))
+    assert r.exit_code == 0, r.output
+    lines = (drafted / "digests/2026-10.md").read_text(encoding="utf-8").split("\n")
+    get = next(i for i, row in enumerate(lines, 1) if row.startswith("Get [the file]"))
+    ref = next(i for i, row in enumerate(lines, 1) if row.startswith("[r]: "))
+    warned = [line for line in r.output.splitlines() if "is no link in the e-mail" in line]
+    assert warned == [f"warning: digests/2026-10.md:{get}: a link to `ftp:` is no link in the "
+                      "e-mail or on the web, only its words",
+                      f"warning: digests/2026-10.md:{ref}: a link to `javascript:` is no link "
+                      "in the e-mail or on the web, only its words"], r.output
+    html = (tmp_path / "out" / "email.html").read_text(encoding="utf-8")
+    assert "Get the file or call." in html and "See this, <a" in html
+    assert not re.search(r"<a(?![^>]*href=)[^>]*>", html)  # no link that leads nowhere
 
 
 def test_the_preheader_is_followed_by_filler_so_previews_stop_there(drafted, cli, tmp_path):

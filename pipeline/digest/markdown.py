@@ -55,6 +55,9 @@ _SMALL_HEADING_RE = re.compile(r"<(/?)h[56]>")
 # A link cmark emptied (its address was `javascript:`, `data:`..., or none was written):
 # its words, no link (nh3 would make it one to the site's home page).
 _EMPTY_LINK_RE = re.compile(r'<a href=""(?: title="[^"]*")?>(.*?)</a>', re.S)
+# A link the sanitiser took the address of (`ftp:`, `tel:`: not a scheme it keeps): an
+# `<a>` with no href, styled as a link in the e-mail, that leads nowhere. Its words.
+_HREFLESS_RE = re.compile(r'<a(?![^>]*\shref=)(?:\s[^>]*)?>(.*?)</a>', re.S)
 
 _HREF_RE = re.compile(r'<a href="([^"]*)"([^>]*)>(.*?)</a>', re.S)
 
@@ -80,7 +83,7 @@ def to_html(markdown: str, base_url: str, email: bool = False) -> str:
     if "<h5>" in raw or "<h6>" in raw:
         raw = _SMALL_HEADING_RE.sub(r"<\1h4>", raw)
     relative = ("rewrite_with_root", base_url.rstrip("/") + "/", "") if base_url else "pass_through"
-    return nh3.clean(
+    clean = nh3.clean(
         raw,
         tags=TAGS,
         attributes=ATTRIBUTES,
@@ -88,7 +91,10 @@ def to_html(markdown: str, base_url: str, email: bool = False) -> str:
         link_rel=None,
         url_relative=relative,
         set_tag_attribute_values=EMAIL_STYLES if email else None,
-    ).strip() + "\n"
+    )
+    if "<a" in clean:
+        clean = _HREFLESS_RE.sub(r"\1", clean)
+    return clean.strip() + "\n"
 
 
 def hrefs(fragment: str) -> list[str]:

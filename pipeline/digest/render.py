@@ -370,22 +370,35 @@ _WEB_FONT_RE = re.compile(
     r"</style>\s*)+<!--<!\[endif\]-->")
 
 
-# A Markdown link whose address the renderer empties (cmark's safe mode).
-_UNSAFE_LINK_RE = re.compile(r"\]\(\s*<?\s*(javascript|vbscript|data|file):", re.IGNORECASE)
+# A Markdown link, or a reference definition, whose address has a scheme: one other than
+# http, https or mailto is emptied by cmark's safe mode or dropped by the sanitiser.
+_SCHEME_LINK_RE = re.compile(r"(?:\]\(|^ {0,3}\[[^\]]+\]:)\s*<?\s*([A-Za-z][A-Za-z0-9+.-]*):")
+_KEPT_SCHEMES = ("http", "https", "mailto")
+_FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 
 
 def _warnings(doc: Document, file: str) -> list[str]:
     out = []
     line = doc.body_line
+    in_code: str | None = None  # the fence character of the code block the line is in
     for part in doc.parts:
         text = part if isinstance(part, str) else part.render()
         if isinstance(part, str):
             for i, row in enumerate(text.split("\n")):
                 if "TODO" in row:
                     out.append(f"{file}:{line + i}: still a TODO placeholder: {row.strip()[:60]}")
-                m = _UNSAFE_LINK_RE.search(row)
-                if m:
-                    out.append(f"{file}:{line + i}: a link to `{m.group(1)}:` is no link in the "
+                fence = _FENCE_RE.match(row)
+                if fence:  # code: nothing in it is a link
+                    mark = fence.group(1)[0]
+                    in_code = None if in_code == mark else in_code or mark
+                    continue
+                if in_code:
+                    continue
+                lost = [m.group(1) for m in _SCHEME_LINK_RE.finditer(
+                    _html.unescape(row) if "&" in row else row)
+                    if m.group(1).lower() not in _KEPT_SCHEMES]
+                if lost:
+                    out.append(f"{file}:{line + i}: a link to `{lost[0]}:` is no link in the "
                                "e-mail or on the web, only its words")
         line += text.count("\n")
     if str(doc.meta.get("status", "draft")) == "draft":
