@@ -31,15 +31,16 @@ def test_a_character_the_terminal_cannot_encode_is_escaped_not_a_traceback(catal
 
 
 def test_a_reader_that_stops_reading_ends_the_command_quietly(catalog):
-    read, write = os.pipe()
-    os.close(read)  # the reader is gone before a word is written (`| head -0`): no race
-    try:
-        r = subprocess.run([sys.executable, "-m", "pipeline", "--root", str(catalog), "explain"],
-                           stdout=write, stderr=subprocess.PIPE)
-    finally:
-        os.close(write)
-    assert r.returncode == 141, r.stderr
-    assert r.stderr == b""  # not "Error: Broken pipe", the exit status of a settings error
+    for args in (["explain"], ["--help"], ["validate", "--help"]):
+        read, write = os.pipe()
+        os.close(read)  # the reader is gone before a word is written (`| head -0`): no race
+        try:
+            r = subprocess.run([sys.executable, "-m", "pipeline", "--root", str(catalog), *args],
+                               stdout=write, stderr=subprocess.PIPE)
+        finally:
+            os.close(write)
+        assert r.returncode == 141, (args, r.stderr)
+        assert r.stderr == b""  # not "Error: Broken pipe", the exit status of a settings error
 
 
 def test_ctrl_c_exits_130_not_the_status_of_problems_found(catalog):

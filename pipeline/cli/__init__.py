@@ -47,10 +47,26 @@ def _tolerant_output() -> None:
             pass
 
 
+def _silence_stdout() -> None:
+    """The reader stopped reading: nothing more to say, and nothing written at exit (a
+    flush) may fail again."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
 class PipelineGroup(click.Group):
     def main(self, *args, **kwargs):
         _tolerant_output()
         return super().main(*args, **kwargs)
+
+    def make_context(self, *args, **kwargs):
+        try:  # `pipeline --help | head -1`: the help is written while the arguments are read
+            return super().make_context(*args, **kwargs)
+        except BrokenPipeError:
+            _silence_stdout()
+            sys.exit(PIPE_CLOSED)
 
     def invoke(self, ctx):
         try:
@@ -61,11 +77,8 @@ class PipelineGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("Interrupted.", err=True)
             ctx.exit(INTERRUPTED)
-        except BrokenPipeError:  # the reader stopped reading: nothing more to say, to anyone
-            try:  # and nothing written at exit (a flush) may fail again
-                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            except (OSError, ValueError, AttributeError):
-                pass
+        except BrokenPipeError:  # the reader stopped reading (`| head`)
+            _silence_stdout()
             ctx.exit(PIPE_CLOSED)
         except OSError as e:  # a file or folder the system refused: say which, no traceback
             where = f"{e.filename}: " if e.filename else ""
