@@ -204,9 +204,12 @@ def test_items_that_share_an_id_are_each_listed_with_a_warning(catalog, feed_ser
     assert problem is None and [i.title for i in items] == ["v1", "v2", "v3"]
     keys = {i.title: i.key for i in items}
     assert len(set(keys.values())) == 3
-    # the oldest keeps the key of the id alone: the key a draft made while it was the
-    # only one holds (not the first in the feed: that is the newest)
-    assert keys["v1"] == hashlib.sha256(b"latest").hexdigest()[:10]
+    # each is named by its link too, not by where it stands or which others are listed
+    assert keys["v1"] == hashlib.sha256(b"latest\nhttps://e.org/v1").hexdigest()[:10]
+    window, _ = parse_feed(_rss(("v2", "https://e.org/v2", "Mon, 12 Oct 2026 10:00:00 GMT"),
+                                ("v1", "https://e.org/v1", "Mon, 05 Oct 2026 10:00:00 GMT")),
+                           "https://e.org/feed", "tools/x")
+    assert {i.title: i.key for i in window} == {"v1": keys["v1"], "v2": keys["v2"]}
     again, _ = parse_feed(feed, "https://e.org/moved", "tools/x")
     assert {i.title: i.key for i in again} == keys  # keys do not hang on the feed's address
     # the same link twice still makes two keys
@@ -382,3 +385,79 @@ def test_a_release_of_a_moved_feed_without_ids_is_not_listed_twice(repo, feed_se
     commit_all(repo, "The feed moved", at("2026-10-10"))
     _, again = draft(cli, repo)
     assert releases(again).count("[v1](") == 1
+
+
+V1 = ("v1", "https://e.org/v1", "Mon, 05 Oct 2026 10:00:00 GMT")
+V2 = ("v2", "https://e.org/v2", "Mon, 12 Oct 2026 10:00:00 GMT")
+V3 = ("v3", "https://e.org/v3", "Tue, 20 Oct 2026 10:00:00 GMT")
+
+
+def _item_line(text: str, tag: str) -> str:
+    return next(ln for ln in releases(text).splitlines() if f"[{tag}](" in ln)
+
+
+@pytest.mark.parametrize("editor", ["edits v1", "deletes v1", "edits v2", "does nothing"])
+def test_a_shared_id_stays_with_its_release_as_the_feeds_window_moves(repo, feed_server, cli,  # noqa: F811
+                                                                      editor):
+    """Keyed "the oldest in the feed keeps the id's key", v2 inherited v1's key once v1
+    left the feed, and with it the editor's edit or deletion of v1 (found in review)."""
+    feed_server.served["latest.rss"] = (_rss(V2, V1), "application/rss+xml")
+    with_feeds(repo, feed_server, vllm=("latest.rss",), ollama=None)
+    commit_all(repo, "Feeds", at("2026-09-02"))
+    _, text = draft(cli, repo)
+    if editor == "edits v1":
+        text = text.replace(_item_line(text, "v1"), _item_line(text, "v1") + " Ours.")
+    elif editor == "edits v2":
+        text = text.replace(_item_line(text, "v2"), _item_line(text, "v2") + " Ours.")
+    elif editor == "deletes v1":
+        lines = text.splitlines(keepends=True)
+        i = next(k for k, ln in enumerate(lines) if "[v1](" in ln)
+        del lines[i - 1:i + 1]  # the item with its marker line
+        text = "".join(lines)
+    (repo / DIGEST).write_text(text, encoding="utf-8")
+    feed_server.served["latest.rss"] = (_rss(V3, V2), "application/rss+xml")
+    _, again = draft(cli, repo)
+    block = releases(again)
+    assert block.count("[v2](") == 1 and block.count("[v3](") == 1
+    assert block.count("[v1](") == (0 if editor == "deletes v1" else 1)
+    if editor.startswith("edits"):
+        assert block.count(" Ours.") == 1 and _item_line(again, editor[-2:]).endswith(" Ours.")
+
+
+def test_a_release_keyed_by_its_id_alone_is_found_by_its_link_once_the_id_is_shared(
+        repo, feed_server, cli):  # noqa: F811
+    """Drafted while it was the only one, v1 has the id's key; once v2 shares the id, both
+    are named by their links too, and the edited v1 is found again by its link."""
+    feed_server.served["latest.rss"] = (_rss(V1), "application/rss+xml")
+    with_feeds(repo, feed_server, vllm=("latest.rss",), ollama=None)
+    commit_all(repo, "Feeds", at("2026-09-02"))
+    _, text = draft(cli, repo)
+    (repo / DIGEST).write_text(text.replace(_item_line(text, "v1"),
+                                            _item_line(text, "v1") + " Ours."), encoding="utf-8")
+    feed_server.served["latest.rss"] = (_rss(V2, V1), "application/rss+xml")
+    _, again = draft(cli, repo)
+    block = releases(again)
+    assert block.count("[v1](") == 1 and block.count("[v2](") == 1
+    assert _item_line(again, "v1").endswith(" Ours.")
+
+
+def test_an_edited_release_of_a_moved_feed_without_ids_is_not_listed_twice(repo, feed_server,  # noqa: F811
+                                                                          cli):
+    def no_ids(*items):
+        body = "".join(f"<item><title>{t}</title><link>{link}</link><pubDate>{d}</pubDate>"
+                       "</item>" for t, link, d in items)
+        return ('<?xml version="1.0"?>\n<rss version="2.0"><channel><title>R</title>'
+                f"<link>https://e.org</link><description>d</description>{body}</channel></rss>"
+                ).encode()
+
+    feed_server.served["old.rss"] = (no_ids(V1), "application/rss+xml")
+    feed_server.served["new.rss"] = (no_ids(V1), "application/rss+xml")
+    with_feeds(repo, feed_server, vllm=("old.rss",), ollama=None)
+    commit_all(repo, "Feeds", at("2026-09-02"))
+    _, text = draft(cli, repo)
+    (repo / DIGEST).write_text(text.replace(_item_line(text, "v1"),
+                                            _item_line(text, "v1") + " Ours."), encoding="utf-8")
+    with_feeds(repo, feed_server, vllm=("new.rss",), ollama=None)
+    commit_all(repo, "The feed moved", at("2026-10-10"))
+    _, again = draft(cli, repo)
+    assert releases(again).count("[v1](") == 1 and _item_line(again, "v1").endswith(" Ours.")

@@ -217,6 +217,25 @@ def _release_held(usable, published: dict[str, str], releases):
     return held
 
 
+def _release_rekey(releases):
+    """merge's `rekey`: the id of the month's release of the same tool whose link an item
+    of the file links to, when exactly one does (see `merge`)."""
+    by_entry: dict[str, list[tuple[str, str]]] = {}
+    for i in releases:
+        if i.link:
+            by_entry.setdefault(i.entry, []).append((i.link, i.key))
+
+    def rekey(item_id: str, text: str) -> str | None:
+        section, _, rest = item_id.partition("/")
+        entry, _, _ = rest.rpartition("/")
+        if section != "releases":
+            return None
+        keys = {key for link, key in by_entry.get(entry, ()) if f"]({link})" in text}
+        return f"releases/{entry}/{keys.pop()}" if len(keys) == 1 else None
+
+    return rekey
+
+
 def draft(settings: Settings, month: str, *, offline: bool = False,
           timeout: float = TIMEOUT, today: _dt.date | None = None) -> DraftResult:
     """Draft (or refresh) the digest of `month` (`YYYY-MM`): the month so far, or a past
@@ -254,7 +273,8 @@ def draft(settings: Settings, month: str, *, offline: bool = False,
                       key=lambda i: (i.entry, i.date, i.title, i.key))
     titles = {r.source.entry: published[r.source.entry] for r in usable}
     stats = merge(doc, generate(cs, releases, titles, _corrected(settings, cs)),
-                  *_renames(settings, cs), held=_release_held(usable, published, releases))
+                  *_renames(settings, cs), held=_release_held(usable, published, releases),
+                  rekey=_release_rekey(releases))
     unread = [message for _, message in unread_corrections(
         settings, f"{cs.start}..{cs.end}" if cs.start else cs.end)]
     text = doc.render()

@@ -45,7 +45,8 @@ class MergeStats:
 def merge(doc: Document, sections: list[Section],
           renames: dict[str, str] | None = None,
           taken: dict[str, str] | None = None,
-          held: Callable[[str, str], bool] | None = None) -> MergeStats:
+          held: Callable[[str, str], bool] | None = None,
+          rekey: Callable[[str, str], str | None] | None = None) -> MergeStats:
     """Refresh `doc`'s blocks from `sections` in place; what happened, by item id.
 
     `renames`: entry ids renamed since the last draft -> their ids now. An item's id
@@ -61,7 +62,13 @@ def merge(doc: Document, sections: list[Section],
     `held(item id, its text)`: whether an untouched item the sections no longer hold
     stays as it is all the same, because its source cannot say the month no longer has
     it (a release gone from a feed that lists only the latest, or a feed that failed).
-    Asked with the ids as renamed."""
+    Asked with the ids as renamed.
+
+    `rekey(item id, its text)`: the id a fresh item has now for an item of the file
+    whose id the month no longer produces (a release whose feed keys it anew: its key
+    hangs on its id, and on its link once another item shares the id), or None. The
+    item takes that id, edited or not, with its drafted key, before anything is
+    compared: the editor's words stay with the release they are about, once."""
     _check_places(doc)
     if taken:
         fresh = {f"{s.id}/{item.key}" for s in sections for item in s.items}
@@ -71,6 +78,10 @@ def merge(doc: Document, sections: list[Section],
     stats = MergeStats()
     deleted = list(doc.deleted)
     blocks = doc.blocks()
+    if rekey is not None:
+        for section in sections:
+            if section.id in blocks:
+                _rekey(blocks[section.id], section, rekey)
     for section in sections:
         block = blocks.get(section.id)
         if block is None:
@@ -82,6 +93,23 @@ def merge(doc: Document, sections: list[Section],
     if deleted != doc.deleted:
         doc.set_deleted(deleted)
     return stats
+
+
+def _rekey(block: Block, section: Section, rekey: Callable[[str, str], str | None]) -> None:
+    fresh = {f"{section.id}/{item.key}" for item in section.items}
+    present = {s.id for s in block.segments}
+    prefix = section.id + "/"
+    for i, seg in enumerate(block.segments):
+        if seg.id in fresh:
+            continue
+        new = rekey(seg.id, seg.text)
+        if new is None or new in present or not new.startswith(prefix):
+            continue
+        block.segments[i] = Segment(new, seg.mark, seg.text, seg.line)
+        present.discard(seg.id)
+        present.add(new)
+        old_key, new_key = seg.id[len(prefix):], new[len(prefix):]
+        block.drafted = [new_key if k == old_key else k for k in block.drafted]
 
 
 def _check_places(doc: Document) -> None:

@@ -200,8 +200,8 @@ def read_feed(
         is_html = "html" in (e.get("title_detail") or {}).get("type", "")
         title = (to_text(title) if is_html else " ".join(title.split())) or "(untitled)"
         dated.append((e, day, link, title))
-    keys = _Keys(url, [(_item_name(url, e.get("id") or "", link, title), day, link, title)
-                       for e, day, link, title in dated])
+    keys = _Keys(url, [_item_name(url, e.get("id") or "", link, title)
+                       for e, _, link, title in dated])
     items = []
     for e, day, link, title in dated:
         html, text = _notes(e)
@@ -242,30 +242,24 @@ class _Keys:
     came back as new items). Without one, the link or title names it in its feed.
 
     A feed may give two items one id (`<guid isPermaLink="false">latest</guid>` on
-    each): they were one item, and one release was lost. The oldest of them (by date,
-    then link and title) keeps the key of the id alone, which a draft made while it
-    was the only one holds; each other is named by its link too, then its date and
-    title, then a number, until its key is its own. By what an item is, not by where
-    it stands in the feed: keyed by order, a newer release put first took the older
-    one's key, and with it the editor's words about the older one."""
+    each): they were one item, and one release was lost. Every item so named is then
+    named by its link too (then its date and title, then a number, until its key is its
+    own): by what it is, not by where it stands or which others the feed still lists.
+    An item keyed by its id alone while it was the only one is found again by its link
+    when the digest is redrafted (draft's `rekey`)."""
 
-    def __init__(self, url: str, items: list[tuple[str, str, str, str]]):
-        """`items`: (name, day, link, title) of each dated item (see `_item_name`)."""
+    def __init__(self, url: str, names: list[str]):
         self.url = url
         self.taken: set[str] = set()
         counts: dict[str, int] = {}
-        oldest: dict[str, tuple[str, str, str]] = {}
-        for name, day, link, title in items:
+        for name in names:
             counts[name] = counts.get(name, 0) + 1
-            oldest[name] = min(oldest.get(name, (day, link, title)), (day, link, title))
         self.shared = {name: n for name, n in counts.items() if n > 1}
-        self.oldest = {name: oldest[name] for name in self.shared}
 
     def key(self, ident: str, link: str, title: str, day: str) -> str:
         name = _item_name(self.url, ident, link, title)
         unique = name
-        if name in self.shared and not (self.oldest[name] == (day, link, title)
-                                        and name not in self.taken):
+        if name in self.shared:
             tries = [f"{name}\n{link}", f"{name}\n{link}\n{day}\n{title}"]
             unique = next((t for t in tries if t not in self.taken), "")
             n = 2
