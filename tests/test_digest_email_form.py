@@ -168,3 +168,25 @@ def test_an_email_setting_it_cannot_use_is_named_at_its_line(drafted, cli, tmp_p
               if line.startswith("from = "))
     r = cli(drafted, "digest", "render", "2026-10", "--out", str(tmp_path / "out"))
     assert r.exit_code == 2 and f"pipeline.toml:{at}: [email] from is not an address" in r.output
+
+
+def test_links_the_email_loses_are_found_in_edited_items_and_not_in_code(drafted, cli, tmp_path):
+    """Found in review: a `tel:` link added to an item of a block had no warning; a fence of
+    four backticks holding a line of three ended the code there; a link in inline code
+    and a footnote's `[^1]: Source: ...` were warned about."""
+    from test_digest_render import HEADLINE, edit_digest
+
+    text = (drafted / "digests/2026-10.md").read_text(encoding="utf-8")
+    item = next(line for line in text.split("\n") if line.startswith("- **[Ollama]"))
+    body = ("````\n```\n[in code](tel:+1)\n````\n\nThen [dial](tel:+1555) and write "
+            "`[x](tel:1)` as code.\n\n[^1]: Source: the release notes.\n")
+    edit_digest(drafted, (f"# {HEADLINE}\n", f"# {HEADLINE}\n\n{body}"),
+                (item, item + " Or [call us](tel:+1999)."))
+    r = cli(drafted, "digest", "render", "2026-10", "--out", str(tmp_path / "out"))
+    assert r.exit_code == 0, r.output
+    lines = (drafted / "digests/2026-10.md").read_text(encoding="utf-8").split("\n")
+    dial = next(i for i, row in enumerate(lines, 1) if row.startswith("Then [dial]"))
+    call = next(i for i, row in enumerate(lines, 1) if "[call us](tel:" in row)
+    warned = [line.split(": a link")[0] for line in r.output.splitlines()
+              if "is no link in the e-mail" in line]
+    assert warned == [f"warning: digests/2026-10.md:{dial}", f"warning: digests/2026-10.md:{call}"]

@@ -372,7 +372,8 @@ _WEB_FONT_RE = re.compile(
 
 # A Markdown link, or a reference definition, whose address has a scheme: one other than
 # http, https or mailto is emptied by cmark's safe mode or dropped by the sanitiser.
-_SCHEME_LINK_RE = re.compile(r"(?:\]\(|^ {0,3}\[[^\]]+\]:)\s*<?\s*([A-Za-z][A-Za-z0-9+.-]*):")
+_SCHEME_LINK_RE = re.compile(r"(?:\]\(|^ {0,3}\[(?!\^)[^\]]+\]:)\s*<?\s*([A-Za-z][A-Za-z0-9+.-]*):")
+_CODE_SPAN_RE = re.compile(r"(`+).+?\1")
 _KEPT_SCHEMES = ("http", "https", "mailto")
 _FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 
@@ -380,26 +381,29 @@ _FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 def _warnings(doc: Document, file: str) -> list[str]:
     out = []
     line = doc.body_line
-    in_code: str | None = None  # the fence character of the code block the line is in
+    fence: tuple[str, int] | None = None  # the open code fence: its character and length
     for part in doc.parts:
         text = part if isinstance(part, str) else part.render()
-        if isinstance(part, str):
-            for i, row in enumerate(text.split("\n")):
-                if "TODO" in row:
-                    out.append(f"{file}:{line + i}: still a TODO placeholder: {row.strip()[:60]}")
-                fence = _FENCE_RE.match(row)
-                if fence:  # code: nothing in it is a link
-                    mark = fence.group(1)[0]
-                    in_code = None if in_code == mark else in_code or mark
-                    continue
-                if in_code:
-                    continue
-                lost = [m.group(1) for m in _SCHEME_LINK_RE.finditer(
-                    _html.unescape(row) if "&" in row else row)
-                    if m.group(1).lower() not in _KEPT_SCHEMES]
-                if lost:
-                    out.append(f"{file}:{line + i}: a link to `{lost[0]}:` is no link in the "
-                               "e-mail or on the web, only its words")
+        for i, row in enumerate(text.split("\n")):
+            if isinstance(part, str) and "TODO" in row:
+                out.append(f"{file}:{line + i}: still a TODO placeholder: {row.strip()[:60]}")
+            m = _FENCE_RE.match(row)
+            if m:  # code: nothing in it is a link
+                mark = m.group(1)
+                if fence is None:
+                    fence = (mark[0], len(mark))
+                elif mark[0] == fence[0] and len(mark) >= fence[1] and not row[m.end():].strip():
+                    fence = None
+                continue
+            if fence is not None:
+                continue
+            words = _CODE_SPAN_RE.sub("", row) if "`" in row else row
+            lost = [m.group(1) for m in _SCHEME_LINK_RE.finditer(
+                _html.unescape(words) if "&" in words else words)
+                if m.group(1).lower() not in _KEPT_SCHEMES]
+            if lost:
+                out.append(f"{file}:{line + i}: a link to `{lost[0]}:` is no link in the "
+                           "e-mail or on the web, only its words")
         line += text.count("\n")
     if str(doc.meta.get("status", "draft")) == "draft":
         out.append(f"{file}: status is still `draft`; set `status: ready` once it is edited")
