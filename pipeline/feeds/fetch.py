@@ -262,18 +262,20 @@ def _expiring(base):
             self.timer: threading.Timer | None = None
 
         def connect(self):
+            # started first: a proxy's answer to CONNECT is read inside connect()
+            self.timer = threading.Timer(max(self.deadline - time.monotonic(), 0.0),
+                                         self._expire)
+            self.timer.daemon = True
+            self.timer.start()
             super().connect()
-            sock = self.sock
 
-            def expire():
+        def _expire(self):
+            sock = self.sock  # None while the connection is still being made: its own
+            if sock is not None:  # timeout bounds that
                 try:
                     sock.shutdown(socket.SHUT_RDWR)
                 except OSError:
                     pass
-
-            self.timer = threading.Timer(max(self.deadline - time.monotonic(), 0.0), expire)
-            self.timer.daemon = True
-            self.timer.start()
 
         def close(self):
             if self.timer is not None:
@@ -328,6 +330,8 @@ def _read_body(resp, max_bytes: int, deadline: float) -> bytes:
             raise _TooSlow
         chunk = resp.read1(CHUNK)
         if not chunk:
+            if time.monotonic() >= deadline:  # the connection was shut at the deadline: the
+                raise _TooSlow  # body is cut, not whole (read as a malformed feed before)
             return b"".join(chunks)
         chunks.append(chunk)
         size += len(chunk)
