@@ -84,3 +84,16 @@ def test_no_color_turns_the_colours_off_on_a_terminal(catalog):
                          capture_output=True).stdout
     assert b"ref-unresolved" in on and b"ref-unresolved" in off
     assert b"\x1b[" in on and b"\x1b[" not in off
+
+
+def test_an_error_with_nowhere_to_be_written_keeps_its_exit_status(tmp_path):
+    """With stderr a closed pipe (`2>&1 | true`), a settings error exited 1, "problems
+    found", because its message could not be written (found in review)."""
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        r = subprocess.run([sys.executable, "-m", "pipeline", "--root", str(tmp_path / "none"),
+                            "validate"], stdout=write, stderr=write)
+    finally:
+        os.close(write)
+    assert r.returncode == 2

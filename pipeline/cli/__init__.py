@@ -56,6 +56,15 @@ def _silence_stdout() -> None:
         pass
 
 
+def _tell(message: str) -> None:
+    """An error message on stderr; none when stderr is gone (`2>&1 | true`), where the
+    exit status still says what happened (it said 1, "problems found", before)."""
+    try:
+        click.echo(message, err=True)
+    except OSError:
+        pass
+
+
 class PipelineGroup(click.Group):
     def main(self, *args, **kwargs):
         _tolerant_output()
@@ -72,17 +81,17 @@ class PipelineGroup(click.Group):
         try:
             return super().invoke(ctx)
         except PipelineError as e:
-            click.echo(f"Error: {e}", err=True)
+            _tell(f"Error: {e}")
             ctx.exit(e.exit_code)
         except KeyboardInterrupt:
-            click.echo("Interrupted.", err=True)
+            _tell("Interrupted.")
             ctx.exit(INTERRUPTED)
         except BrokenPipeError:  # the reader stopped reading (`| head`)
             _silence_stdout()
             ctx.exit(PIPE_CLOSED)
         except OSError as e:  # a file or folder the system refused: say which, no traceback
             where = f"{e.filename}: " if e.filename else ""
-            click.echo(f"Error: {where}{e.strerror or e}", err=True)
+            _tell(f"Error: {where}{e.strerror or e}")
             ctx.exit(2)
 
 
