@@ -90,8 +90,15 @@ _SEVERITIES = ("error", "warning", "off")
 
 _TYPE_NAMES = {str: "text (in quotes)", bool: "true or false", int: "a whole number",
                float: "a number"}
-_TABLE_RE = re.compile(r"^\s*\[\s*([A-Za-z0-9_.-]+)\s*\]\s*(?:#.*)?$")
-_KEY_RE = re.compile(r'^\s*(?:"([^"]*)"|\'([^\']*)\'|([A-Za-z0-9_.-]+))\s*=')
+_TABLE_RE = re.compile(r"^\s*\[\[?([^\]]+)\]\]?\s*(?:#.*)?$")
+_KEY_RE = re.compile(r"^\s*((?:\"[^\"]*\"|'[^']*'|[A-Za-z0-9_-]+)"
+                     r"(?:\s*\.\s*(?:\"[^\"]*\"|'[^']*'|[A-Za-z0-9_-]+))*)\s*=")
+_MULTILINE_RE = re.compile(r'"""|\'\'\'')
+
+
+def _dotted(name: str) -> str:
+    """A TOML key or table name as `a.b`: spaces around dots and quotes dropped."""
+    return ".".join(part.strip().strip("\"'") for part in name.split("."))
 
 
 def _where(text: str, file: Path):
@@ -101,19 +108,26 @@ def _where(text: str, file: Path):
     def where(section: str, key: str | None = None) -> str:
         wanted = f"{section}.{key}" if key is not None else section
         table = ""
+        quote = None  # the quotes of a multi-line string the line is in
         for n, line in enumerate(text.splitlines(), 1):
+            if quote is not None:
+                if line.count(quote) % 2:
+                    quote = None
+                continue
             m = _TABLE_RE.match(line)
             if m:
-                table = m.group(1)
+                table = _dotted(m.group(1))
                 if table == wanted:  # `[site]`, or a table `[site.extra]` as an option
                     return f"{file}:{n}"
                 continue
             m = _KEY_RE.match(line)
-            if not m:
-                continue
-            name = next(g for g in m.groups() if g is not None)
-            if (f"{table}.{name}" if table else name) == wanted:
-                return f"{file}:{n}"
+            if m:
+                name = _dotted(m.group(1))
+                if (f"{table}.{name}" if table else name) == wanted:
+                    return f"{file}:{n}"
+            opened = _MULTILINE_RE.findall(line)
+            if len(opened) % 2:  # a multi-line string begins here: its lines are no keys
+                quote = opened[-1]
         # an option inside an inline table (`site = {name = 3}`): its section's line
         return where(section) if key is not None else str(file)
     return where

@@ -178,3 +178,19 @@ def test_toml_syntax_errors_inline_tables_and_subtables_name_their_line(catalog,
     assert "pipeline.toml:1: site.name must be text" in cli(catalog, "validate").output
     toml.write_text('[site]\nname = "X"\n\n[site.extra]\nx = 1\n', encoding="utf-8")
     assert "pipeline.toml:4: unknown option site.extra" in cli(catalog, "validate").output
+
+
+@pytest.mark.parametrize("text, line", [
+    ('[site]\nname = """A\nlanguage = see below\n"""\nlanguage = "not a tag!"\n', 5),
+    ('["site"]\nlanguage = "not a tag!"\n', 2),
+    ('[ site ]\nname = "X"\nlanguage = "not a tag!"\n', 3),
+    ('site . language = "not a tag!"\n', 1),
+    ("[site]\n'language' = \"not a tag!\"\n", 2),
+])
+def test_a_settings_problem_is_found_at_its_line_however_the_toml_is_written(catalog, cli,
+                                                                             text, line):
+    """Found in review: a line inside a multi-line string was read as a key, and quoted or
+    spaced names had no line."""
+    (catalog / "pipeline.toml").write_text(text, encoding="utf-8")
+    r = cli(catalog, "validate")
+    assert r.exit_code == 2 and f"pipeline.toml:{line}: site.language must be" in r.output
