@@ -43,6 +43,7 @@ from . import __version__
 from .catalog import parsed as parsed_store
 from .catalog.loader import content_digest, file_id
 from .catalog.model import Entry
+from .catalog.text import title_key
 from .config import Settings
 from .diagnostics import Diagnostic
 from .fileio import write_atomic
@@ -118,7 +119,7 @@ def facets(collection: str, summary: dict) -> set[tuple]:
     out = set()
     title = summary.get("title")
     if isinstance(title, str):
-        out.add(("title", collection, title.strip().casefold()))
+        out.add(("title", collection, title_key(title)))
     redirects = summary.get("redirect_from")
     if isinstance(redirects, list):
         for old in redirects:

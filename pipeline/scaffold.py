@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
+import unicodedata
 from pathlib import Path
 
 import yaml
 
 from .catalog.loader import SLUG_RE
 from .catalog.model import Catalog
+from .catalog.text import title_key
 from .config import COLLECTIONS, Settings
 from .errors import UsageError
 from .fileio import create_new
@@ -143,7 +145,8 @@ def _check_title(schemas: SchemaSet, catalog: Catalog, collection: str, title: s
     """Refuse a title the draft could not pass validation with, or not hold as given."""
     if not title.strip():
         raise UsageError("the title is empty; give the entry's title with --title")
-    if any(ord(c) < 32 or 127 <= ord(c) < 160 or 0xD800 <= ord(c) < 0xE000 for c in title):
+    if any(ord(c) < 32 or 127 <= ord(c) < 160 or 0xD800 <= ord(c) < 0xE000
+           or unicodedata.category(c) in ("Zl", "Zp") for c in title):
         raise UsageError("the title holds a line break, a control character or bytes that "
                          "are not UTF-8; give it on one line, as text")
     schema = schemas.schema_for(collection) or {}
@@ -151,11 +154,11 @@ def _check_title(schemas: SchemaSet, catalog: Catalog, collection: str, title: s
     most = node.get("maxLength")
     if isinstance(most, int) and len(title) > most:
         raise UsageError(f"the title is {len(title)} characters long; at most {most}")
-    folded = title.strip().casefold()
+    folded = title_key(title)
     same = sorted(e.file for e in catalog.entries.values()
                   if e.collection == collection and e.status != "retired"
                   and isinstance(e.data.get("title"), str)
-                  and e.data["title"].strip().casefold() == folded)
+                  and title_key(e.data["title"]) == folded)
     if same:  # title-duplicate: two entries nobody can tell apart in lists and search
         raise UsageError(f"{same[0]} already has the title '{title.strip()}'; give the new "
                          "entry a title that says how it differs")

@@ -30,6 +30,8 @@ def refused(cli, catalog, *args):
     ("two\n## lines", "the title holds a line break"),
     ("caf\udce9", "bytes that are not UTF-8"),
     ("tab\there", "a control character"),
+    ("one\u2028two", "a line break"),  # Unicode's line separator: a line break too
+    ("Awq\u200b", "already has the title"),  # a zero-width space nobody sees
 ])
 def test_a_title_the_draft_could_not_pass_validation_with_is_refused(catalog, cli, title,
                                                                     message):
@@ -95,3 +97,13 @@ def test_create_new_refuses_a_name_taken_and_leaves_it_as_it_was(tmp_path):
     with pytest.raises(FileExistsError):
         create_new(path, "second\n")
     assert path.read_text() == "first\n" and sorted(os.listdir(tmp_path)) == ["a.md"]
+
+
+def test_titles_a_reader_cannot_tell_apart_are_the_same_title(catalog):
+    """The rule compared `strip().casefold()`: `Café` typed as one character and as `e`
+    with an accent, or with two spaces, were two titles (found in review)."""
+    write_entry(catalog, "glossary/cafe-1", {**MINI["glossary/awq"], "title": "Caf\u00e9 latte"})
+    write_entry(catalog, "glossary/cafe-2", {**MINI["glossary/awq"], "title": "CAFE\u0301  latte"})
+    found = [(d.rule, d.file) for d in validate(load_settings(catalog)).diagnostics]
+    assert found == [("title-duplicate", "entries/glossary/cafe-1.md"),
+                     ("title-duplicate", "entries/glossary/cafe-2.md")]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 import html
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 
 from .. import cmark
@@ -624,3 +625,14 @@ def _collect_source_refs(data: dict | list, path: tuple, out: list) -> None:
         for i, v in enumerate(data):
             if isinstance(v, (dict, list)):
                 _collect_source_refs(v, (*path, i), out)
+
+
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+
+
+def title_key(title: str) -> str:
+    """What makes two titles the same to a reader: Unicode's compatibility form (an `é`
+    typed as one character or as `e` and an accent), case, runs of white space, and
+    characters nobody sees (a zero-width space, a soft hyphen) aside."""
+    return " ".join(unicodedata.normalize("NFKC", title).translate(_INVISIBLE)
+                    .casefold().split())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..catalog.text import title_key
 from ..config import COLLECTIONS
 from ..diagnostics import rule
 from . import Context, check
@@ -86,7 +87,7 @@ def _claims(entries) -> tuple[dict, dict]:
     for entry in entries.values():
         title = entry.data.get("title")
         if isinstance(title, str) and entry.status != "retired":
-            titles.setdefault((entry.collection, title.strip().casefold()), []).append(
+            titles.setdefault((entry.collection, title_key(title)), []).append(
                 (entry.id, entry.file))
         rf = entry.data.get("redirect_from")
         if isinstance(rf, list):
@@ -111,7 +112,7 @@ def check_publishing(ctx: Context):
                                            f"published entry has no `{key}`", entry=entry.id)
         title = entry.data.get("title")
         if isinstance(title, str) and entry.status != "retired":
-            same = titles.get((entry.collection, title.strip().casefold()), [])
+            same = titles.get((entry.collection, title_key(title)), [])
             if len(same) > 1:
                 others = ", ".join(sorted(file for eid, file in same if eid != entry.id))
                 line, col = entry.pos(("title",))
