@@ -21,14 +21,42 @@ def write_atomic(path: Path, data: str | bytes) -> None:
     if os.path.islink(path):
         path = Path(os.path.realpath(path))
     try:
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+    except (FileNotFoundError, NotADirectoryError):  # new, or its folder cannot be (_place)
+        mode = None
+    _place(path, data, mode, lambda tmp: os.replace(tmp, path))
+
+
+def create_new(path: Path, data: str | bytes) -> None:
+    """Write a new file at `path`, whole, or raise FileExistsError if anything is there by
+    the time it is in place: the content is written beside it, then linked to its name,
+    which the system refuses when the name is taken (`write_atomic` renames over it; two
+    `pipeline new` at once replaced each other's file). Other failures raise OSError
+    naming `path`, as write_atomic's."""
+    path = Path(path)
+
+    def link(tmp: Path) -> None:
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            raise
+        except OSError:  # a file system without hard links: create the name exclusively
+            with open(path, "xb") as f:
+                f.write(tmp.read_bytes())
+        os.unlink(tmp)
+
+    _place(Path(path), data, None, link)
+
+
+def _place(path: Path, data: str | bytes, mode: int | None, put) -> None:
+    """Write `data` whole to a temporary file beside `path` (with `mode`, else 0666 less
+    the umask), then `put(temporary file)` in place; the temporary file never stays.
+    FileExistsError from `put` passes as it is; other failures are told of `path`."""
+    try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except (FileExistsError, NotADirectoryError) as e:
         raise _in_the_way(path, e) from None
     raw = data.encode("utf-8") if isinstance(data, str) else data
-    try:
-        mode = stat.S_IMODE(os.stat(path).st_mode)
-    except FileNotFoundError:
-        mode = None
     tmp = path.parent / f".{path.name}.{secrets.token_hex(8)}.tmp"
     try:
         # O_EXCL: never someone else's file; 0o666: the kernel takes the umask off
@@ -43,56 +71,15 @@ def write_atomic(path: Path, data: str | bytes) -> None:
             f.write(raw)
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, path)
+        put(tmp)
     except BaseException as e:
         try:
             os.unlink(tmp)
         except FileNotFoundError:
             pass
-        if isinstance(e, OSError):
+        if isinstance(e, OSError) and not isinstance(e, FileExistsError):
             raise _failed(path, e) from None
         raise
-
-
-def create_new(path: Path, data: str | bytes) -> None:
-    """Write a new file at `path`, whole, or raise FileExistsError if anything is there by
-    the time it is in place: the content is written beside it, then linked to its name,
-    which the system refuses when the name is taken (`write_atomic` renames over it; two
-    `pipeline new` at once replaced each other's file). Other failures raise OSError
-    naming `path`, as write_atomic's."""
-    path = Path(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except (FileExistsError, NotADirectoryError) as e:
-        raise _in_the_way(path, e) from None
-    raw = data.encode("utf-8") if isinstance(data, str) else data
-    tmp = path.parent / f".{path.name}.{secrets.token_hex(8)}.tmp"
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),
-                     0o666)
-    except OSError as e:
-        raise _failed(path, e) from None
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(raw)
-            f.flush()
-            os.fsync(f.fileno())
-        try:
-            os.link(tmp, path)
-        except FileExistsError:
-            raise
-        except OSError:  # a file system without hard links: create the name exclusively
-            with open(path, "xb") as f:
-                f.write(raw)
-    except FileExistsError:
-        raise
-    except OSError as e:
-        raise _failed(path, e) from None
-    finally:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
 
 
 def _failed(path: Path, e: OSError) -> OSError:
