@@ -43,6 +43,19 @@ def chromium_here() -> str:
         unavailable("playwright is not installed (scripts/setup.sh --test)")
     return CHROMIUM
 
+
+@pytest.fixture(scope="module")
+def browser(chromium_here):
+    """Headless Chromium, one per test module, with no network of its own."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium_here, headless=True,
+                              args=["--no-sandbox", "--disable-background-networking",
+                                    "--disable-gpu"])
+        yield b
+        b.close()
+
 MINI = {
     "authors/ana": {"title": "Ana Editor", "status": "published", "summary": "Editor.",
                     "authors": ["ana"], "published": "2026-01-05"},

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CHROMIUM, REPO
+from conftest import REPO
 from test_changes import scripted_month
 
 ARTIFACTS = REPO / "test-artifacts"
@@ -36,18 +36,6 @@ MEASURE = """async (b64) => {
   }
   return {colours: colours.size, share: differ / (d.length / 4), width: c.width};
 }"""
-
-
-@pytest.fixture(scope="module")
-def browser(chromium_here):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                              args=["--no-sandbox", "--disable-background-networking",
-                                    "--disable-gpu"])
-        yield b
-        b.close()
 
 
 @pytest.fixture

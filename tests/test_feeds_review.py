@@ -188,6 +188,15 @@ def _rss(*items: tuple[str, str, str]) -> bytes:
             f"{body}</channel></rss>\n").encode()
 
 
+def _no_ids(*items: tuple[str, str, str]) -> bytes:
+    """An RSS feed of items (title, link, RFC 822 date) with no guid: named by their links."""
+    body = "".join(f"<item><title>{t}</title><link>{link}</link><pubDate>{d}</pubDate>"
+                   "</item>" for t, link, d in items)
+    return ('<?xml version="1.0"?>\n<rss version="2.0"><channel><title>R</title>'
+            f"<link>https://e.org</link><description>d</description>{body}</channel></rss>"
+            ).encode()
+
+
 def test_items_that_share_an_id_are_each_listed_with_a_warning(catalog, feed_server):  # noqa: F811
     """Two items with `<guid isPermaLink="false">latest</guid>` got one key, and the
     draft kept one of them: a release was lost (found in review)."""
@@ -367,16 +376,9 @@ def test_a_release_of_a_moved_feed_without_ids_is_not_listed_twice(repo, feed_se
                                                                   cli):
     """Items with no id are named by their feed's address: after the tool's feed moved, the
     release was held under its old key and listed again under the new (found in review)."""
-    def no_ids(*items):
-        body = "".join(f"<item><title>{t}</title><link>{link}</link><pubDate>{d}</pubDate>"
-                       "</item>" for t, link, d in items)
-        return ('<?xml version="1.0"?>\n<rss version="2.0"><channel><title>R</title>'
-                f"<link>https://e.org</link><description>d</description>{body}</channel></rss>"
-                ).encode()
-
     v1 = ("v1", "https://e.org/v1", "Mon, 05 Oct 2026 10:00:00 GMT")
-    feed_server.served["old.rss"] = (no_ids(v1), "application/rss+xml")
-    feed_server.served["new.rss"] = (no_ids(v1), "application/rss+xml")
+    feed_server.served["old.rss"] = (_no_ids(v1), "application/rss+xml")
+    feed_server.served["new.rss"] = (_no_ids(v1), "application/rss+xml")
     with_feeds(repo, feed_server, vllm=("old.rss",), ollama=None)
     commit_all(repo, "Feeds", at("2026-09-02"))
     _, text = draft(cli, repo)
@@ -443,15 +445,8 @@ def test_a_release_keyed_by_its_id_alone_is_found_by_its_link_once_the_id_is_sha
 
 def test_an_edited_release_of_a_moved_feed_without_ids_is_not_listed_twice(repo, feed_server,  # noqa: F811
                                                                           cli):
-    def no_ids(*items):
-        body = "".join(f"<item><title>{t}</title><link>{link}</link><pubDate>{d}</pubDate>"
-                       "</item>" for t, link, d in items)
-        return ('<?xml version="1.0"?>\n<rss version="2.0"><channel><title>R</title>'
-                f"<link>https://e.org</link><description>d</description>{body}</channel></rss>"
-                ).encode()
-
-    feed_server.served["old.rss"] = (no_ids(V1), "application/rss+xml")
-    feed_server.served["new.rss"] = (no_ids(V1), "application/rss+xml")
+    feed_server.served["old.rss"] = (_no_ids(V1), "application/rss+xml")
+    feed_server.served["new.rss"] = (_no_ids(V1), "application/rss+xml")
     with_feeds(repo, feed_server, vllm=("old.rss",), ollama=None)
     commit_all(repo, "Feeds", at("2026-09-02"))
     _, text = draft(cli, repo)

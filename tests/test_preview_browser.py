@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import CHROMIUM, REPO, unavailable
+from conftest import REPO, unavailable
 from pipeline.config import load_settings
 from pipeline.publish.build import ValidationFailed
 from pipeline.publish.serve import PreviewServer
@@ -69,14 +69,10 @@ def preview(request, tmp_path):
 
 
 @pytest.fixture
-def page():
-    from playwright import sync_api
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-            "--no-sandbox", "--disable-background-networking", "--disable-gpu"])
-        tab = browser.new_page(viewport={"width": 1100, "height": 900})
-        yield tab
-        browser.close()
+def page(browser):
+    tab = browser.new_page(viewport={"width": 1100, "height": 900})
+    yield tab
+    tab.close()
 
 
 def test_the_exl2_page_shows_what_a_reader_needs(preview, page):

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CHROMIUM, MINI, write_entry
+from conftest import MINI, write_entry
 from pipeline.config import load_settings
 from pipeline.publish.build import build
 from pipeline.publish.serve import PreviewServer
@@ -41,18 +41,6 @@ def served(catalog, tmp_path):
     server.start()
     yield catalog, server
     server.close()
-
-
-@pytest.fixture(scope="module")
-def browser(chromium_here):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                              args=["--no-sandbox", "--disable-background-networking",
-                                    "--disable-gpu"])
-        yield b
-        b.close()
 
 
 @pytest.fixture
