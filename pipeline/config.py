@@ -307,6 +307,15 @@ def find_root(start: Path) -> Path:
     )
 
 
+def _as_shown(file: Path) -> Path:
+    """The settings file as messages name it: from the current folder when it is in it
+    (`pipeline.toml:5: ...`, as an editor's editor opens it), else in full."""
+    try:
+        return file.relative_to(Path.cwd().resolve())
+    except (ValueError, OSError):
+        return file
+
+
 def load_settings(root: Path | None = None, start: Path | None = None) -> Settings:
     """Settings of the catalog at `root`, or found by walking up from `start`."""
     if root is None:
@@ -316,15 +325,16 @@ def load_settings(root: Path | None = None, start: Path | None = None) -> Settin
     if not file.is_file():
         raise SettingsError(f"{root}: no {SETTINGS_FILE} here; is this a catalog?")
     data = file.read_bytes()
+    shown = _as_shown(file)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         line = data.count(b"\n", 0, e.start) + 1
-        raise SettingsError(f"{file}:{line}: not UTF-8 (byte 0x{data[e.start]:02x}); "
+        raise SettingsError(f"{shown}:{line}: not UTF-8 (byte 0x{data[e.start]:02x}); "
                             "save the file as UTF-8") from None
-    settings = parse_settings(text, root, file)
+    settings = parse_settings(text, root, shown)
     entries = settings.path("entries")
     if not entries.is_dir():
-        at = _where(text.removeprefix("\ufeff"), file)("paths", "entries")
+        at = _where(text.removeprefix("\ufeff"), shown)("paths", "entries")
         raise SettingsError(f"{at}: paths.entries: entries folder {entries} does not exist")
     return settings

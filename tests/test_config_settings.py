@@ -194,3 +194,13 @@ def test_a_settings_problem_is_found_at_its_line_however_the_toml_is_written(cat
     (catalog / "pipeline.toml").write_text(text, encoding="utf-8")
     r = cli(catalog, "validate")
     assert r.exit_code == 2 and f"pipeline.toml:{line}: site.language must be" in r.output
+
+
+def test_a_settings_problem_names_the_file_as_seen_from_the_current_folder(catalog, cli,
+                                                                          monkeypatch):
+    """docs/settings.md quotes `pipeline.toml:5: ...`; the message gave the full path."""
+    _settings(catalog, 'name = "Local AI Catalog"', "name = 3")
+    monkeypatch.chdir(catalog)
+    line = _line_of(catalog, "name = 3")
+    r = cli(catalog, "validate")
+    assert r.output.startswith(f"Error: pipeline.toml:{line}: site.name must be text"), r.output
