@@ -62,3 +62,18 @@ def test_the_address_of_a_paid_link_is_not_shown_in_the_e_mail(drafted, cli, tmp
         assert "would show the address of a paid link of amazon" in r.output
         edit_digest(drafted, (f"\n\nOur pick: {shown}.\n", "\n"))
     assert "email.html" in render(cli, drafted, tmp_path / "out")
+
+
+def test_every_link_problem_is_told_at_once(drafted, cli, tmp_path):
+    """A shortener stopped the render before the links to no entry were looked at: the
+    editor fixed one kind of problem per run (found in review)."""
+    edit_digest(drafted, (f"# {HEADLINE}\n", f"# {HEADLINE}\n\nSee [AWK](/glossary/awk), "
+                                             "[this](https://bit.ly/3x) and [again](/glossary/awk).\n"))
+    r = cli(drafted, "digest", "render", "2026-10", "--out", str(tmp_path / "out"))
+    lines = (drafted / "digests/2026-10.md").read_text(encoding="utf-8").split("\n")
+    at = next(i for i, row in enumerate(lines, 1) if row.startswith("See [AWK]"))
+    told = [line.split(": error ")[1].split(":")[0] for line in r.output.splitlines()
+            if f"digests/2026-10.md:{at}:" in line]
+    assert r.exit_code == 1 and told == ["link-unresolved", "affiliate-shortener",
+                                         "link-unresolved"], r.output
+    assert "3 link problem(s)" in r.output and not (tmp_path / "out").exists()

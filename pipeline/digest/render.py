@@ -131,20 +131,27 @@ def _meta_text(doc: Document, key: str, file: str, required: bool) -> str:
     return " ".join(value.split())
 
 
-def _check_links(doc, file: str, programs, then: str = "render again") -> None:
+def _paid_link_problems(doc, file: str, programs) -> list[str]:
     """The affiliate rules of entries, on the digest's text: no shortener (it hides
-    where it goes, and any tracking id), no one else's tracking id. Refused with each
-    problem at its line, as validate says them."""
+    where it goes, and any tracking id), no one else's tracking id; each problem at its
+    line, as validate says them."""
     from ..affiliates import classify, links_in_text
     from ..checks.affiliates import link_problems
 
-    found = [d for link in links_in_text(doc.body, file, first_line=doc.body_line,
-                                         rendered=True)  # what cmark makes a link of too
-             for d in link_problems(link, classify(link.url, programs), None, set())]
+    return [f"{d.file}:{d.line}:{d.column}: {d.severity} {d.rule}: {d.message}"
+            for link in links_in_text(doc.body, file, first_line=doc.body_line,
+                                      rendered=True)  # what cmark makes a link of too
+            for d in link_problems(link, classify(link.url, programs), None, set())]
+
+
+def _refuse_links(found: list[str], file: str, then: str) -> None:
+    """Refuse the digest for `found` (messages `file:line:column: ...`), all at once and
+    in the order of the lines: an editor fixes them in one go, not one kind per run
+    (found in review: a shortener hid the links to no entry until it was fixed)."""
     if found:
+        found = sorted(found, key=lambda message: [int(n) for n in message.split(":")[1:3]])
         raise PipelineError("\n".join(
-            [f"{d.file}:{d.line}:{d.column}: {d.severity} {d.rule}: {d.message}" for d in found]
-            + [f"{file}: {len(found)} link problem(s); fix them, then {then}"]))
+            found + [f"{file}: {len(found)} link problem(s); fix them, then {then}"]))
 
 
 def _as_entry(body: str, body_line: int):
@@ -173,11 +180,11 @@ def entry_links(body: str, body_line: int = 1,
             if (target := path_to_id(path)) and target.split("/", 1)[0] in COLLECTIONS]
 
 
-def check_entry_links(body: str, body_line: int, file: str, exists, then: str,
-                      base_url: str = "") -> None:
-    """Refuse a digest whose links to entries name none that `exists` (an id -> bool), or
-    that are relative to the page's address (`awq`, `../tools/vllm`: they lead elsewhere
-    from the e-mail and from /digests/YYYY-MM), each at its line, as validate says them."""
+def entry_link_problems(body: str, body_line: int, file: str, exists,
+                        base_url: str = "") -> list[str]:
+    """A digest's links to entries that name none that `exists` (an id -> bool), or that
+    are relative to the page's address (`awq`, `../tools/vllm`: they lead elsewhere from
+    the e-mail and from /digests/YYYY-MM), each at its line, as validate says them."""
     from ..catalog.text import page_links
 
     found = [f"{file}:{line}:{column}: error link-unresolved: link to {link}: no such entry"
@@ -188,10 +195,7 @@ def check_entry_links(body: str, body_line: int, file: str, exists, then: str,
               "the site path, /<collection>/<slug>, or a full URL"
               for line, column, destination in page_links(_as_entry(body, body_line))
               if not destination.startswith("#")]
-    if found:
-        found.sort(key=lambda message: [int(n) for n in message.split(":")[1:3]])
-        raise PipelineError("\n".join(
-            found + [f"{file}: {len(found)} link problem(s); fix them, then {then}"]))
+    return found
 
 
 def render(settings: Settings, month: str, out: Path) -> RenderResult:
@@ -211,11 +215,10 @@ def render(settings: Settings, month: str, out: Path) -> RenderResult:
         raise PipelineError(f"{file}:{_key_line(doc, 'month')}: front matter says month "
                             f"{doc.meta.get('month')}, the file name says {m}")
     programs = load_programs(settings)
-    _check_links(doc, file, programs)
     entries = settings.path("entries")
-    check_entry_links(doc.body, doc.body_line, file,
-                      lambda target: (entries / f"{target}.md").is_file(), "render again",
-                      settings.site.base_url)
+    _refuse_links(_paid_link_problems(doc, file, programs) + entry_link_problems(
+        doc.body, doc.body_line, file, lambda target: (entries / f"{target}.md").is_file(),
+        settings.site.base_url), file, "render again")
     base = settings.site.base_url.rstrip("/")
     web_url = f"{base}/digests/{m}"
     pieces = _pieces(doc, base, web_url)
@@ -325,15 +328,17 @@ def archive_html(text: str, file: str, programs, exists,
     hand) is all body. A link problem (a shortener, another's tracking id) is refused at
     its line, as `render` refuses it, and so is a link to an entry that `exists` (an id
     -> bool) says is not there."""
+    found: list[str] = []
     if text.startswith("---"):
         doc = parse(text, file)
-        _check_links(doc, file, programs, then="build again")
+        found = _paid_link_problems(doc, file, programs)
         body, body_line = doc.body, doc.body_line
         md = "".join(md for md, _ in _pieces(doc, "", ""))
     else:
         md = body = text
         body_line = 1
-    check_entry_links(body, body_line, file, exists, "build again", base_url)
+    _refuse_links(found + entry_link_problems(body, body_line, file, exists, base_url), file,
+                  "build again")
     fragment, note, _ = _medium_html(md, "", "page", programs, _paid_test(programs), file)
     return fragment, note
 
