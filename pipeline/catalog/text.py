@@ -634,5 +634,7 @@ def title_key(title: str) -> str:
     """What makes two titles the same to a reader: Unicode's compatibility form (an `é`
     typed as one character or as `e` and an accent), case, runs of white space, and
     characters nobody sees (a zero-width space, a soft hyphen) aside."""
+    if title.isascii():  # most titles: no other form, nothing invisible
+        return " ".join(title.casefold().split())
     return " ".join(unicodedata.normalize("NFKC", title).translate(_INVISIBLE)
                     .casefold().split())
