@@ -56,6 +56,14 @@ def browser(chromium_here):
         yield b
         b.close()
 
+
+@pytest.fixture
+def page(browser):
+    """A new tab of `browser`, desktop-wide."""
+    tab = browser.new_page(viewport={"width": 1100, "height": 900})
+    yield tab
+    tab.close()
+
 MINI = {
     "authors/ana": {"title": "Ana Editor", "status": "published", "summary": "Editor.",
                     "authors": ["ana"], "published": "2026-01-05"},

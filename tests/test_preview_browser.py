@@ -68,13 +68,6 @@ def preview(request, tmp_path):
     server.close()
 
 
-@pytest.fixture
-def page(browser):
-    tab = browser.new_page(viewport={"width": 1100, "height": 900})
-    yield tab
-    tab.close()
-
-
 def test_the_exl2_page_shows_what_a_reader_needs(preview, page):
     root, server, name = preview
     page.goto(server.url + "/glossary/exl2")

@@ -43,13 +43,6 @@ def served(catalog, tmp_path):
     server.close()
 
 
-@pytest.fixture
-def page(browser):
-    tab = browser.new_page(viewport={"width": 1100, "height": 900})
-    yield tab
-    tab.close()
-
-
 def indexed_text(server, entry_id: str) -> str:
     index = json.loads((server.out_dir / "search-index.json").read_text(encoding="utf-8"))
     return next(e["text"] for e in index["entries"] if e["id"] == entry_id)
