@@ -13,9 +13,9 @@ import pytest
 
 from conftest import REPO, write_entry
 from pipeline.affiliates import classify
-from pipeline.affiliates.programs import parse_programs
 from pipeline.config import load_settings
 from pipeline.publish.build import build
+from test_affiliates_classify import programs  # noqa: F401  (the shipped programs)
 from test_affiliates_rules import HARDWARE, at, found, run
 from test_publish_catalog import make_exl2_catalog
 
@@ -25,15 +25,6 @@ FOREIGN = "https://www.amazon.com/dp/B0BJFRT43X?tag=someone-20"
 
 def wrapped(url: str) -> str:
     return f"https://www.google.com/url?sa=t&q={quote(url, safe='')}&usg=x"
-
-
-@pytest.fixture(scope="module")
-def programs():
-    schema = json.loads((REPO / "schemas/affiliates.schema.json").read_text())
-    found_, problems = parse_programs("data/affiliates.yaml",
-                                      (REPO / "data/affiliates.yaml").read_bytes(), schema)
-    assert problems == []
-    return found_
 
 
 @pytest.mark.parametrize("url, program, tracking, ours, via", [
