@@ -229,3 +229,54 @@ def test_a_loop_is_still_refused_before_any_address_is_written():
         plan_redirects(*c, [("tools/a", "tools/b", "2026-01-01"),
                            ("tools/b", "tools/c", "2026-02-01"),
                            ("tools/c", "tools/a", "2026-03-01")])
+
+
+def _feed_ids(out) -> dict[str, str]:
+    """{item link: Atom id} of a built feed, as feedparser reads it."""
+    import feedparser
+
+    parsed = feedparser.parse((out / "feed.xml").read_bytes())
+    assert not parsed.bozo
+    return {e.link: e.id for e in parsed.entries}
+
+
+def test_a_renamed_entry_keeps_its_atom_id_so_readers_do_not_show_it_as_new(repo, tmp_path):
+    """The feed's id of an entry was its URL: renamed, it was a new item to every feed
+    reader (found in review). It is now the URL it was created at, while no other entry
+    has that id; an old id taken again by a new entry goes to that entry."""
+    base = load_settings(repo).site.base_url.rstrip("/")
+    write_entry(repo, "glossary/flash-attn", {
+        "title": "FlashAttention", "status": "published", "summary": "Fast attention.",
+        "authors": ["ana"], "published": "2026-01-10", "category": "Inference & serving"})
+    commit_all(repo, "Add flash-attn", "2026-09-02T12:00:00")
+    out = tmp_path / "out"
+    build(load_settings(repo), out)
+    assert _feed_ids(out)[f"{base}/glossary/flash-attn"] == f"{base}/glossary/flash-attn"
+    git(repo, "mv", "entries/glossary/flash-attn.md", "entries/glossary/flash-attention.md")
+    commit_all(repo, "Rename", "2026-09-03T12:00:00")
+    git(repo, "mv", "entries/glossary/flash-attention.md", "entries/glossary/flashattention.md")
+    commit_all(repo, "Rename again", "2026-09-04T12:00:00")
+    build(load_settings(repo), out)
+    ids = _feed_ids(out)
+    assert ids[f"{base}/glossary/flashattention"] == f"{base}/glossary/flash-attn"
+    assert f"{base}/glossary/flash-attn" not in ids  # no item at the old address
+    # a new entry at the first id: the id is its own, and the renamed one keeps its URL
+    write_entry(repo, "glossary/flash-attn", {
+        "title": "Flash attention (the paper)", "status": "published", "summary": "A paper.",
+        "authors": ["ana"], "published": "2026-09-05", "category": "Inference & serving"})
+    commit_all(repo, "A new entry at the old id", "2026-09-05T12:00:00")
+    build(load_settings(repo), out)
+    ids = _feed_ids(out)
+    assert ids[f"{base}/glossary/flash-attn"] == f"{base}/glossary/flash-attn"
+    assert ids[f"{base}/glossary/flashattention"] == f"{base}/glossary/flashattention"
+    assert len(set(ids.values())) == len(ids)
+
+
+def test_an_old_id_is_an_atom_id_only_when_it_is_no_one_elses():
+    from pipeline.publish.feed import atom_ids
+
+    assert atom_ids({"glossary/b": "glossary/a"}, {"glossary/b"}) == {"glossary/b": "/glossary/a"}
+    assert atom_ids({"glossary/b": "glossary/a"}, {"glossary/a", "glossary/b"}) == {}
+    # two entries created at the same id (the first deleted, then another made there)
+    assert atom_ids({"glossary/b": "glossary/a", "glossary/c": "glossary/a"},
+                    {"glossary/b", "glossary/c"}) == {}

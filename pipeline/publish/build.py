@@ -229,7 +229,7 @@ def _read_git(b: Run) -> None:
         b.git = b.old["git"]
         return
     data = read_git_data(b.settings)
-    b.git.update(note=data.note, renames=data.renames,
+    b.git.update(note=data.note, renames=data.renames, first=data.first,
                  histories={i: data.of(i) for i in data.histories})
 
 

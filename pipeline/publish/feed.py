@@ -24,20 +24,39 @@ _NEAR_MONTH_RE = re.compile(r"^\d{2,4}[-_ .]\d{1,2}\.md$")
 
 @dataclass(frozen=True)
 class FeedItem:
-    url: str  # site path; also the item's id
+    url: str  # site path
     title: str
     published: str  # YYYY-MM-DD
     updated: str
     summary: str
     category: str  # the collection, or "digest"
     authors: tuple[str, ...] = ()
+    id_path: str = ""  # the site path its Atom id is made of, when not `url` (see atom_ids)
 
 
-def entry_item(item: dict, authors: list[str]) -> FeedItem:
+def entry_item(item: dict, authors: list[str], id_path: str = "") -> FeedItem:
     """A published entry's feed item, from its collection item and its authors' names."""
     return FeedItem(url=item["url"], title=item["title"], published=item["published"],
                     updated=item["updated"], summary=item["summary"] or "",
-                    category=item["id"].split("/", 1)[0], authors=tuple(authors))
+                    category=item["id"].split("/", 1)[0], authors=tuple(authors),
+                    id_path="" if id_path == item["url"] else id_path)
+
+
+def atom_ids(first: dict[str, str], ids) -> dict[str, str]:
+    """{id of an entry renamed since it was created: the site path its feed item's Atom id
+    is made of}: the one it was created at, so that a feed reader does not show it
+    again as a new item after a rename (an Atom id never changes). `first`: each renamed
+    entry's first id (git_history.GitData.first); `ids`: every entry's current id.
+
+    An old id that is an entry's current id (taken again by a new entry), or the first
+    id of two entries, is no one's: each of them keeps its own URL, which no other
+    item's id can be (an old id is used only when it is no entry's current one).
+    """
+    count: dict[str, int] = {}
+    for old in first.values():
+        count[old] = count.get(old, 0) + 1
+    return {entry_id: f"/{old}" for entry_id, old in first.items()
+            if count[old] == 1 and old not in ids}
 
 
 # Statuses of a digest not sent yet (docs/digest.md: draft, then ready, then sent).
@@ -166,7 +185,7 @@ def atom_feed(settings: Settings, items: list[FeedItem]) -> bytes:
         url = base + item.url
         out += [
             "  <entry>",
-            f"    <id>{xml_text(url)}</id>",
+            f"    <id>{xml_text(base + (item.id_path or item.url))}</id>",
             f"    <title>{xml_text(item.title)}</title>",
             f"    <link rel=\"alternate\" type=\"text/html\" href={xml_attr(url)}/>",
             f"    <published>{_time(item.published)}</published>",

@@ -28,6 +28,8 @@ NO_HISTORY: History = ("", ())
 class GitData:
     histories: dict = field(default_factory=dict)  # entry id -> EntryHistory
     renames: list = field(default_factory=list)  # (old id, current id, date of the rename)
+    # current id -> the id it had when it was created, for an entry renamed since
+    first: dict = field(default_factory=dict)
     note: str = ""  # why there is no history, when there is none
 
     def of(self, entry_id: str) -> History:
@@ -68,7 +70,9 @@ def read_git_data(settings: Settings, rev: str = "HEAD") -> GitData:
     histories = log.entry_history(settings, rev)
     # previous_ids already follow chains of renames to the current id (one log walk).
     renames = [(p.id, h.id, p.date) for h in histories.values() for p in h.previous_ids]
-    return GitData(histories=histories, renames=sorted(renames))
+    first = {h.id: h.previous_ids[0].id for h in histories.values()
+             if h.previous_ids and h.previous_ids[0].id != h.id}  # renamed, not back
+    return GitData(histories=histories, renames=sorted(renames), first=first)
 
 
 def _warm(settings: Settings) -> None:

@@ -67,8 +67,9 @@ def write_lists(b: Run, pool: Pool | None = None) -> Callable[[], None]:
         + [(item.url, item.updated) for item in sent]))
     newest = sorted(b.published, key=lambda i: (facts[i]["updated"], f"/{i}"),
                     reverse=True)[:feed.FEED_SIZE]
+    kept = feed.atom_ids(b.git.get("first", {}), facts)
     tree.put("feed.xml", feed.atom_feed(settings, sent + [
-        feed.entry_item(_item(facts[i]), facts[i]["authors"]) for i in newest]))
+        feed.entry_item(_item(facts[i]), facts[i]["authors"], kept.get(i, "")) for i in newest]))
     tree.put("redirects.json", json_bytes(redirects.redirects_json(b.plan)))
     tree.put("_redirects", redirects.netlify_redirects(b.plan))
     recent = [_item(facts[i]) for i in sorted(

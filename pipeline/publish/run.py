@@ -18,7 +18,7 @@ class Run:
 
     {"inputs": fingerprint, "site": fingerprint of the pages, "files": {entry
     file: "size:mtime:ctime:inode:digest"}, "facts": {entry id: fact}, "git":
-    {"head", "note", "histories", "renames"}, "previous": {id: old ids}}.
+    {"head", "note", "histories", "renames", "first"}, "previous": {id: old ids}}.
     """
 
     settings: Settings
