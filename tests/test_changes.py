@@ -312,3 +312,37 @@ def test_the_history_cache_and_a_full_walk_agree_on_a_name_reused_the_same_day(r
     from_cache = entry_history(settings)["glossary/awq"].corrections
     (repo / ".pipeline-cache/history.json").unlink()
     assert from_cache == entry_history(settings)["glossary/awq"].corrections == []
+
+
+def test_a_correction_renaming_and_rewriting_an_entry_is_one_correction(repo):
+    """Renamed and rewritten in one commit (git reads a deletion and an addition), with
+    `redirect_from` saying it is a rename: the correction was listed twice, the second
+    time for the old id, which no longer exists (found in review)."""
+    git(repo, "rm", "-q", "entries/glossary/awq.md")
+    write_entry(repo, "glossary/awq-method", {**MINI["glossary/awq"], "title": "AWQ method",
+                                              "redirect_from": ["glossary/awq"]},
+                "Rewritten from the first word to the last, " * 20 + "\n")
+    commit_all(repo, "Rename and rewrite\n\nCorrection: AWQ is 4-bit.", at("2026-10-02"))
+    cs = changes_in_period(load_settings(repo), "2026-10-01", "2026-11-01")
+    assert [(c.kind, c.entry, c.previous) for c in cs.changes] == [
+        ("renamed", "glossary/awq-method", "glossary/awq")]
+    assert [(k.entry, k.text) for k in cs.corrections] == [("glossary/awq-method",
+                                                            "AWQ is 4-bit.")]
+
+
+def test_a_correction_in_the_merge_of_a_rename_and_a_rewrite_is_one_correction(repo):
+    """The merge's diff against main reads the branch's rename, then rewrite, as a
+    deletion and an addition: its trailer was listed for the old id too."""
+    git(repo, "checkout", "-q", "-b", "pr")
+    git(repo, "mv", "entries/glossary/awq.md", "entries/glossary/awq-method.md")
+    commit_all(repo, "Rename", at("2026-10-02"))
+    write_entry(repo, "glossary/awq-method", {**MINI["glossary/awq"], "title": "AWQ method"},
+                "Rewritten from the first word to the last, " * 20 + "\n")
+    commit_all(repo, "Rewrite", at("2026-10-03"))
+    git(repo, "checkout", "-q", "main")
+    git(repo, "merge", "-q", "--no-ff", "pr", "-m", "Merge pr\n\ncorrection: AWQ is 4-bit.",
+        env={"GIT_AUTHOR_DATE": at("2026-10-05"), "GIT_COMMITTER_DATE": at("2026-10-05")})
+    cs = changes_in_period(load_settings(repo), "2026-10-01", "2026-11-01")
+    assert [(c.kind, c.entry) for c in cs.changes] == [("renamed", "glossary/awq-method")]
+    assert [(k.entry, k.text) for k in cs.corrections] == [("glossary/awq-method",
+                                                            "AWQ is 4-bit.")]

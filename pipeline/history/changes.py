@@ -335,7 +335,10 @@ def _corrections(settings, start, end, changes, steps: "_Steps") -> list[Correct
     end; for one made on a branch begun before a rename (or dated before one), every
     rename its commit had not seen (in the commits from it to the end that are not its
     ancestors) is followed, whatever its date: not one made before it, of an earlier
-    entry that had the id (renamed away, and the id taken by a new entry).
+    entry that had the id (renamed away, and the id taken by a new entry). A commit
+    whose diff reads a rename of the period as a deletion and an addition (renamed and
+    rewritten at once, or a merge of a branch that did both) corrects the renamed entry
+    once, not its old id besides.
     """
     any_renamed = any(c.kind == "renamed" for c in changes)
     at_end = {c.entry for c in changes if c.kind != "removed"}
@@ -343,10 +346,14 @@ def _corrections(settings, start, end, changes, steps: "_Steps") -> list[Correct
     paths = gitio.EntryPaths(settings, gitio.open_repo(settings))
     revs = f"{start}..{end}" if start else end
     unseen: dict[str, list] = {}  # commit -> the renames it had not seen
+    # id at the start -> id at the end, of the renames git read as a deletion and an
+    # addition in one commit (rewritten too much, or a merge's diff of a branch that
+    # renamed, then rewrote): the deletion is that rename's, not a correction of its own
+    renamed_from = {c.previous: c.entry for c in changes if c.kind == "renamed"}
     out = []
     for commit in reversed(correction_commits(settings, revs)):
-        seen = set()
-        for _status, _old, path in commit.changes:
+        touched = []  # (status, id at the end) of each entry file the commit touched
+        for status, _old, path in commit.changes:
             eid = paths.id(path)
             if eid is None:
                 continue
@@ -356,6 +363,12 @@ def _corrections(settings, start, end, changes, steps: "_Steps") -> list[Correct
                 if commit.sha not in unseen:
                     unseen[commit.sha] = rename_steps(settings, f"{commit.sha}..{end}")
                 eid = follow(eid, None, unseen[commit.sha])
+            touched.append((status, eid))
+        kept = {eid for status, eid in touched if status != "D"}
+        seen = set()
+        for status, eid in touched:
+            if status == "D" and renamed_from.get(eid) in kept:
+                continue
             if eid not in seen:
                 seen.add(eid)
                 out.append(Correction(commit.sha, utc_date(commit.time),
