@@ -303,6 +303,17 @@ def test_render_refuses_a_link_to_no_entry(drafted, cli, tmp_path):
     assert not (tmp_path / "out").exists()
 
 
+def test_a_link_to_a_renamed_entry_says_where_it_went(drafted, cli, tmp_path):
+    """An item the editor edited follows its entry's rename in the draft, its link does
+    not: render said only 'no such entry' of an entry the editor never removed (found in
+    review). glossary/awq became glossary/awq-quantization on 2026-10-12."""
+    edit_digest(drafted, (f"# {HEADLINE}\n", f"# {HEADLINE}\n\nRead [AWQ](/glossary/awq).\n"))
+    r = cli(drafted, "digest", "render", "2026-10", "--out", str(tmp_path / "out"))
+    assert r.exit_code == 1
+    assert ("link to /glossary/awq: no such entry; glossary/awq was renamed to "
+            "glossary/awq-quantization: link to /glossary/awq-quantization") in r.output
+
+
 def test_a_raw_html_link_is_dropped_not_checked(drafted, cli, tmp_path):
     """The digest's renderer drops raw HTML: a link written as one never reaches the
     e-mail, so it stops nothing (found in review: it was refused as a link to no entry)."""

@@ -181,21 +181,41 @@ def entry_links(body: str, body_line: int = 1,
 
 
 def entry_link_problems(body: str, body_line: int, file: str, exists,
-                        base_url: str = "") -> list[str]:
+                        base_url: str = "", renamed=None) -> list[str]:
     """A digest's links to entries that name none that `exists` (an id -> bool), or that
     are relative to the page's address (`awq`, `../tools/vllm`: they lead elsewhere from
-    the e-mail and from /digests/YYYY-MM), each at its line, as validate says them."""
+    the e-mail and from /digests/YYYY-MM), each at its line, as validate says them.
+    `renamed()` (asked once, when a link names no entry) maps old ids to the ids their
+    entries have now: such a link says where the entry went (an item the editor edited
+    follows its entry's rename in the draft, its words and links stay as written)."""
     from ..catalog.text import page_links
 
+    missing = [(line, column, link, target)
+               for line, column, link, target in entry_links(body, body_line, base_url)
+               if not exists(target)]
+    now = renamed() if missing and renamed is not None else {}
     found = [f"{file}:{line}:{column}: error link-unresolved: link to {link}: no such entry"
-             for line, column, link, target in entry_links(body, body_line, base_url)
-             if not exists(target)]
+             + (f"; {target} was renamed to {now[target]}: link to /{now[target]}"
+                if now.get(target) and exists(now[target]) else "")
+             for line, column, link, target in missing]
     found += [f"{file}:{line}:{column}: error link-unresolved: link to {destination}: a "
               "relative path, which leads elsewhere from the e-mail and the site; write "
               "the site path, /<collection>/<slug>, or a full URL"
               for line, column, destination in page_links(_as_entry(body, body_line))
               if not destination.startswith("#")]
     return found
+
+
+def _renamed_ids(settings: Settings) -> dict[str, str]:
+    """Old id -> the id its entry has now, from git's renames (chains followed); empty
+    where there is no history to read (not a git repository, a shallow clone)."""
+    from ..history.log import entry_history
+
+    try:
+        histories = entry_history(settings)
+    except UsageError:
+        return {}
+    return {p.id: h.id for h in histories.values() for p in h.previous_ids}
 
 
 def render(settings: Settings, month: str, out: Path) -> RenderResult:
@@ -218,7 +238,7 @@ def render(settings: Settings, month: str, out: Path) -> RenderResult:
     entries = settings.path("entries")
     _refuse_links(_paid_link_problems(doc, file, programs) + entry_link_problems(
         doc.body, doc.body_line, file, lambda target: (entries / f"{target}.md").is_file(),
-        settings.site.base_url), file, "render again")
+        settings.site.base_url, lambda: _renamed_ids(settings)), file, "render again")
     base = settings.site.base_url.rstrip("/")
     web_url = f"{base}/digests/{m}"
     pieces = _pieces(doc, base, web_url)
