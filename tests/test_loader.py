@@ -118,3 +118,15 @@ def test_positions_after_a_line_break_only_yaml_counts_are_the_editors(brk):
     with pytest.raises(yamlpos.YamlProblem) as e:
         yamlpos.load(text + "title: again\n", first_line=2)
     assert (e.value.line, e.value.column) == (6, 1)
+
+
+@pytest.mark.parametrize("newline", [b"\n", b"\r\n", b"\r"])
+def test_a_byte_that_is_not_utf8_is_reported_at_the_editors_line_and_column(newline):
+    """The column counted bytes (`é` is two) and the line counted only `\\n`, so in a file
+    of an old Mac (lone CR) every bad byte was on line 1, column 100 or so (found in
+    review). Lines end as the text's do, columns count characters."""
+    text = "---\ntitle: Café\nsummary: déjà vu \x00\n---\nBody.\n".encode()
+    data = b"\xef\xbb\xbf" + text.replace(b"\x00", b"\x92").replace(b"\n", newline)
+    _, diags = parse_entry("entries/glossary/exl2.md", data)
+    assert [(d.rule, d.line, d.column) for d in diags] == [("file-encoding", 3, 18)]
+    # "summary: déjà vu " is 17 characters: the byte is the 18th

@@ -262,8 +262,12 @@ def decode(path: str, data: bytes) -> tuple[str | None, Diagnostic | None]:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
-        line = data.count(b"\n", 0, e.start) + 1
-        col = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
+        # where an editor sees the byte: lines end as the text's do (CRLF, or a lone CR
+        # of an old Mac file), and columns count characters, as every other rule's do
+        # (`café` before it is four, not five bytes); what precedes it is valid UTF-8
+        before = data[:e.start].decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+        line = before.count("\n") + 1
+        col = len(before) - (before.rfind("\n") + 1) + 1
         return None, FILE_ENCODING(
             path, line, col, f"not UTF-8: byte 0x{data[e.start]:02x} cannot be decoded"
         )
