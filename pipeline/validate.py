@@ -149,8 +149,15 @@ def _named(settings: Settings, paths: list[str]) -> list[str]:
         full = full if full.is_absolute() else Path(os.getcwd()) / full
         if not os.path.lexists(full):  # a typo would check nothing and pass
             raise UsageError(f"{p}: no such file or folder")
+        if full.is_symlink() and full.name not in ("", ".", ".."):
+            # the link itself, not where it leads: a link in the entries folder is a file
+            # of its own, read or refused under its own name (naming a dangling one checked
+            # nothing and passed; one leading outside was "not inside the catalog")
+            full = full.parent.resolve() / full.name
+        else:
+            full = full.resolve()
         try:
-            rel = full.resolve().relative_to(root).as_posix()
+            rel = full.relative_to(root).as_posix()
         except ValueError:
             raise UsageError(f"{p} is not inside the catalog at {root}") from None
         wanted.append(rel.rstrip("/"))

@@ -253,6 +253,25 @@ def test_a_path_that_does_not_exist_is_an_error_not_a_pass(catalog, cli, monkeyp
     assert cli(catalog, "validate", "entries/glossary/awq.md").exit_code == 0
 
 
+@pytest.mark.parametrize("target, message", [
+    ("gone.md", "leads to no file"),  # was: "Checked 0 entries: no problems.", exit 0
+    ("/etc/hostname", "points outside the catalog"),  # was: "not inside the catalog"
+    ("awq.md", None),  # was: the problems of awq.md, under its name
+])
+def test_a_named_link_is_checked_as_the_file_it_is(catalog, cli, monkeypatch, target, message):
+    """Naming an entry file that is a symbolic link checked where the link leads, not the
+    file: a dangling one passed, one leading outside was refused as a wrong argument."""
+    monkeypatch.chdir(catalog)
+    (catalog / "entries/glossary/alias.md").symlink_to(target)
+    r = cli(catalog, "validate", "entries/glossary/alias.md", "--format", "json")
+    found = [(d["file"], d["rule"], d["message"]) for d in json.loads(r.output)["diagnostics"]]
+    assert r.exit_code == 1 and {f for f, _, _ in found} == {"entries/glossary/alias.md"}
+    if message:
+        assert [(rule, message in m) for _, rule, m in found] == [("file-symlink", True)]
+    else:  # read, as an entry of its own with awq.md's title
+        assert [rule for _, rule, _ in found] == ["title-duplicate"]
+
+
 def test_changed_since_unknown_revision_is_exit_2(repo, cli):
     r = cli(repo, "validate", "--changed-since", "no-such-rev")
     assert r.exit_code == 2 and "unknown revision" in r.output
