@@ -212,3 +212,26 @@ def test_an_item_listed_twice_is_reported_at_the_second(catalog):
     d = only(catalog, text, "schema")
     assert d.message == "tags: 'gpu' is listed twice; list each once"
     assert (d.line, d.column) == (line_no(text, "tags:"), len("tags: [gpu, nvidia, ") + 1)
+
+
+@pytest.mark.parametrize("old, new, message", [
+    # YAML reads these as no text; the messages said Python's `True`, `None`, `1.1`
+    ("vendor: NVIDIA", "vendor: yes", "vendor: YAML reads this value as `true` (yes, no, on "
+     "and off are true or false to it), not as text: put it in quotes"),
+    ("vendor: NVIDIA", "vendor: 1.10", "vendor: YAML reads this value as the number 1.1, not "
+     "as text: put it in quotes"),
+    ("summary: A card for tests.", "summary:", "summary is empty; write text"),
+    ("released: 2022-10-12", "released:", "released is empty; write a date YYYY-MM-DD"),
+    ("status: draft", "status:", "status: an empty value is not one of draft, review, "
+     "published, retired"),
+    ("tags: [gpu, nvidia]", "tags: gpu", "tags should be a list, not 'gpu'"),
+    ("tags: [gpu, nvidia]", "tags: {gpu: nvidia}", "tags should be a list, not a mapping"),
+])
+def test_a_value_of_the_wrong_kind_is_said_in_yamls_words(catalog, old, new, message):
+    """"vendor: True is not of type string" for `vendor: yes`, "None is not of type string"
+    for a key left empty: Python's words for what the editor never wrote (found in review)."""
+    text = GOOD.replace(old, new)
+    d = only(catalog, text, "schema")
+    assert d.message == message
+    assert (d.line, d.column) == (line_no(text, new.split(":")[0] + ":"), 1)
+    assert "None" not in d.message and "True" not in d.message and "of type" not in d.message

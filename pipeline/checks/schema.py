@@ -51,10 +51,42 @@ _SHOWN = 60  # characters of a value a message shows, at most
 
 
 def _shown(value) -> str:
-    """A value as a message shows it: quoted text, cut when long."""
+    """A value as a message shows it: quoted text, cut when long; YAML's words for what
+    is not text (an editor wrote `yes` or nothing, never Python's True or None)."""
     if isinstance(value, str) and len(value) > _SHOWN:
         return repr(value[:_SHOWN - 1] + "…")
+    if value is None or isinstance(value, bool):
+        return {None: "an empty value", True: "`true`", False: "`false`"}[value]
+    if isinstance(value, (dict, list)):
+        return "a mapping" if isinstance(value, dict) else "a list"
     return repr(value)
+
+
+_FORMAT_WORDS = {"date": "a date YYYY-MM-DD", "uri": "an absolute URL"}
+# JSON Schema's types in an editor's words.
+_TYPE_WORDS = {"string": "text", "array": "a list", "object": "a mapping of `key: value` lines",
+               "integer": "a whole number", "number": "a number", "boolean": "true or false",
+               "null": "empty"}
+
+
+def _type_message(where: str, value, limit, schema) -> str:
+    """What is wrong with a value of the wrong type, in an editor's words: YAML read
+    `yes` as true and `1.10` as the number 1.1, where text was wanted (quotes fix it), or
+    the key was left empty, or a list was written as one value."""
+    types = limit if isinstance(limit, list) else [limit]
+    expected = " or ".join(_TYPE_WORDS.get(t, str(t)) for t in types)
+    form = schema.get("format") if isinstance(schema, dict) else None
+    if types == ["string"] and form in _FORMAT_WORDS:
+        expected = _FORMAT_WORDS[form]
+    if value is None:
+        return f"{where} is empty; write {expected}"
+    if "string" in types and isinstance(value, bool):
+        return (f"{where}: YAML reads this value as {_shown(value)} (yes, no, on and off are "
+                "true or false to it), not as text: put it in quotes")
+    if "string" in types and isinstance(value, (int, float)):
+        return (f"{where}: YAML reads this value as the number {value!r}, not as text: put it "
+                "in quotes")
+    return f"{where} should be {expected}, not {_shown(value)}"
 
 
 # Patterns of the schemas in words, for a property whose schema has no description.
@@ -136,7 +168,7 @@ def _message(error, path: tuple, where: str) -> tuple[tuple, str]:
                  "maximum": "at most", "exclusiveMaximum": "less than"}[v]
         return path, f"{where} is {_shown(value)}; it must be {bound} {limit}"
     if v == "type":
-        return path, f"{where}: {_shown(value)} is not of type {limit}"
+        return path, _type_message(where, value, limit, error.schema)
     if v == "oneOf" and error.context:
         return path, f"{where}: give exactly one of: " + ", ".join(
             "'" + c.message.split("'")[1] + "'" for c in error.context if "'" in c.message
