@@ -111,9 +111,29 @@ def test_a_tab_used_for_indentation_is_named(catalog, old, new):
 
 
 def test_another_syntax_error_keeps_the_rules_hint(catalog):
-    text = GOOD.replace("tags: [gpu, nvidia]", "tags: [gpu, nvidia")
-    d = only(catalog, text, "yaml-syntax")
+    text = GOOD.replace("  - {label: VRAM, value: 24,", "  - {label: VRAM\n    value: 24,")
+    d = only(catalog, text, "yaml-syntax")  # a comma missing inside a mapping that is closed
     assert d.message.startswith("invalid YAML: ") and d.hint == YAML_SYNTAX.hint
+    assert "never closed" not in d.message
+
+
+@pytest.mark.parametrize("old, new, opener", [
+    ("tags: [gpu, nvidia]", "tags: [gpu, nvidia", "["),  # the next key comes first
+    ("  - {label: VRAM, value: 24, unit: GB, source: spec-sheet}",
+     "  - {label: VRAM, value: 24, unit: GB, source: spec-sheet", "{"),  # the next item
+    ("released: 2022-10-12", "released: 2022-10-12\nfoo: [a, [b, c]", "["),  # the outer one
+])
+def test_a_list_or_mapping_never_closed_is_reported_where_it_opens(catalog, old, new, opener):
+    """libyaml stumbled on the next line ("while parsing a flow sequence did not find
+    expected ',' or ']'"), where nothing is wrong; the bracket to close is on the line
+    before (found in review)."""
+    text = GOOD.replace(old, new)
+    d = only(catalog, text, "yaml-syntax")
+    n = line_no(text, new.split("\n")[-1])
+    closer = {"[": "]", "{": "}"}[opener]
+    assert (d.line, d.column) == (n, text.split("\n")[n - 1].index(opener) + 1)
+    assert f"opened with `{opener}` is never closed: add the closing `{closer}`" in d.message
+    assert "did not find expected" not in d.message and closer in d.hint
 
 
 def test_a_quoted_value_over_lines_followed_by_a_slip_is_no_unclosed_quote():

@@ -280,6 +280,13 @@ def _syntax_problem(e: yaml.MarkedYAMLError, text: str, first_line: int) -> Yaml
         quote = text[context.index:context.index + 1] or '"'
         return YamlProblem("syntax", f"invalid YAML: a quoted value is never closed: add the "
                            f"closing `{quote}`", *at(context), hint=_quote_hint(quote))
+    if context is not None and problem is not None and e.context in _FLOWS \
+            and _never_closed(text, context, problem):
+        what, closer = _FLOWS[e.context]
+        return YamlProblem("syntax", f"invalid YAML: a {what} opened with "
+                           f"`{text[context.index:context.index + 1]}` is never closed: add the "
+                           f"closing `{closer}`", *at(context),
+                           hint=f"end the {what} with `{closer}` after its last item")
     opened = _runaway_quote(text, problem) if problem is not None else None
     if opened is not None:
         quote = text[opened.start_mark.index]
@@ -289,6 +296,27 @@ def _syntax_problem(e: yaml.MarkedYAMLError, text: str, first_line: int) -> Yaml
                            *at(opened.start_mark), hint=_quote_hint(quote))
     msg = " ".join(x for x in (e.context, e.problem) if x) or str(e)
     return YamlProblem("syntax", f"invalid YAML: {msg}", *at(mark))
+
+
+_FLOWS = {"while parsing a flow sequence": ("list", "]"),
+          "while parsing a flow mapping": ("mapping", "}")}
+
+
+def _never_closed(text: str, opened, problem) -> bool:
+    """Whether libyaml, missing the `]` or `}` of the flow collection `opened`, stumbled at
+    `problem` because the collection is never closed: the text ends, or a line no deeper
+    than the one it opens on (the next key) comes first. A slip inside a collection that
+    is closed (a missing comma on an indented line of it) is something else."""
+    if not text[problem.index:].strip():
+        return True
+    if problem.line <= opened.line:
+        return False
+
+    def indent(index: int) -> int:
+        line = text[text.rfind("\n", 0, index) + 1:]
+        return len(line) - len(line.lstrip(" "))
+
+    return indent(problem.index) <= indent(opened.index)
 
 
 def _runaway_quote(text: str, problem):
