@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from test_digest_render import AMAZON, HEADLINE, drafted, edit_digest, render  # noqa: F401
 
 SHORT = "https://bit.ly/3abcXYZ"
@@ -77,3 +79,37 @@ def test_every_link_problem_is_told_at_once(drafted, cli, tmp_path):
     assert r.exit_code == 1 and told == ["link-unresolved", "affiliate-shortener",
                                          "link-unresolved"], r.output
     assert "3 link problem(s)" in r.output and not (tmp_path / "out").exists()
+
+
+def test_the_address_of_a_paid_link_of_any_program_is_not_shown_as_text(drafted, cli, tmp_path):
+    """An eBay address (its program allows e-mail) in code, in a link's words or in the
+    preheader reached the e-mail as text: a mail program links it with no label, and,
+    when it was the only one, no disclosure; someone else's tracking id too, since the
+    link checks skip code (found in review)."""
+    from test_digest_render import EBAY, our_ebay
+
+    our_ebay(drafted)
+    theirs = EBAY.replace("5338000000", "5330000001")
+    for shown, told in ((f"`{EBAY}`", "of ebay, as text"),
+                        (f"[{EBAY}](/tools/vllm)", "of ebay, as text"),
+                        (f"`{theirs}`", "of ebay, with tracking id '5330000001', which is not ours")):
+        edit_digest(drafted, (f"# {HEADLINE}\n", f"# {HEADLINE}\n\nOur pick: {shown}.\n"))
+        r = cli(drafted, "digest", "render", "2026-10", "--out", str(tmp_path / "out"))
+        assert r.exit_code == 1, r.output
+        assert f"would show the address of a paid link {told}" in r.output
+        assert "no label and no disclosure" in r.output and not (tmp_path / "out").exists()
+        edit_digest(drafted, (f"\n\nOur pick: {shown}.\n", "\n"))
+    # an Amazon address as the words of an eBay link: shown, and Amazon forbids e-mail
+    edit_digest(drafted, (f"# {HEADLINE}\n", f"# {HEADLINE}\n\nOur pick: [{AMAZON}]({EBAY}).\n"))
+    r = cli(drafted, "digest", "render", "2026-10", "--out", str(tmp_path / "out"))
+    assert r.exit_code == 1 and "address of a paid link of amazon" in r.output, r.output
+    edit_digest(drafted, (f"\n\nOur pick: [{AMAZON}]({EBAY}).\n", "\n"))
+    edit_digest(drafted, ("preheader: \"", f"preheader: \"Deals: {EBAY} "))
+    r = cli(drafted, "digest", "render", "2026-10", "--out", str(tmp_path / "out"))
+    assert r.exit_code == 1 and "would show in its preheader the address" in r.output, r.output
+    edit_digest(drafted, (f"Deals: {EBAY} ", ""))
+    # its own address as its words, a link: labelled, and the e-mail discloses it
+    edit_digest(drafted, (f"# {HEADLINE}\n", f"# {HEADLINE}\n\nOur pick: <{EBAY}>.\n"))
+    text = render(cli, drafted, tmp_path / "out")["email.txt"].decode()
+    assert re.search(re.escape(EBAY) + r"\s+\(paid\s+link\)", text), text
+    assert text.index("We earn a commission") < text.index(EBAY)

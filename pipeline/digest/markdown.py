@@ -102,6 +102,13 @@ def hrefs(fragment: str) -> list[str]:
     return [html.unescape(m.group(1)) for m in _HREF_RE.finditer(fragment)]
 
 
+def without_paid_links(fragment: str, is_paid) -> str:
+    """The fragment without its paid links (each with its words): what is left shows no
+    label after it."""
+    return _HREF_RE.sub(lambda m: "" if is_paid(html.unescape(m.group(1))) else m.group(0),
+                        fragment)
+
+
 def mark_paid(fragment: str, is_paid, rel: str, label: str) -> str:
     """Give each paid link `rel` and follow it with the visible label."""
 

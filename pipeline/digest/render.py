@@ -24,7 +24,7 @@ from ..errors import PipelineError, SettingsError, UsageError
 from ..fileio import write_atomic
 from .document import Block, Document, parse, read_text
 from .eml import build_eml, unsubscribe_problem
-from .markdown import hrefs, mark_paid, to_html
+from .markdown import hrefs, mark_paid, to_html, without_paid_links
 from .month import Month
 from .plaintext import html_to_text
 from .sections import entry_of
@@ -246,6 +246,9 @@ def render(settings: Settings, month: str, out: Path) -> RenderResult:
     email_md = "".join(email_safe_markdown(md, programs, fb)[0] for md, fb in pieces)
     web_md = "".join(md for md, _ in pieces)
     paid = _paid_test(programs)
+    if preheader:  # the inbox shows it beside the subject, the text part above the rest
+        _no_paid_address_shown(_html.escape(preheader), programs, paid, file,
+                               " in its preheader")
     results = {medium: _medium_html(md, base, medium, programs, paid, file)
                for medium, md in (("email", email_md), ("page", web_md))}
 
@@ -322,22 +325,38 @@ def _medium_html(md: str, base: str, medium: str, programs, paid, file: str):
 _TAG_RE = re.compile(r"<[^>]+>")
 
 
-def _no_paid_address_shown(fragment: str, programs, paid, file: str) -> None:
-    """Refuse an e-mail whose words show the address of a paid link its program forbids in
-    e-mail: a link's text written as its URL, or a URL in code. The e-mail's links go to
-    our own page, but a mail program makes a link of such an address, with no disclosure
-    (found in review)."""
+def _no_paid_address_shown(fragment: str, programs, paid, file: str, where: str = "") -> None:
+    """Refuse an e-mail whose words show the address of a paid link: one whose program
+    forbids e-mail anywhere (a link's text written as its URL, whose link now goes to our
+    own page; a URL in code), any other outside its own paid link (in code, in the
+    preheader, as the words of a link that goes elsewhere). A mail program (and every
+    reader of the text part) makes a link of such an address, with no label, no rel
+    and, when it is the e-mail's only paid address, no disclosure; someone else's
+    tracking id, too (the checks of links skip code). Found in review: for the programs
+    that forbid e-mail first, then for all. The words of a paid link itself
+    (`<https://...>`) are followed by its label."""
     from ..affiliates import classify, links_in_text
 
-    words = _html.unescape(_TAG_RE.sub(" ", fragment))  # the words a reader sees
-    for url in (link.url for link in links_in_text(words, file)):  # as a mail program
-        # (or GitHub) finds an address in text
-        if paid(url) and not (c := classify(url, programs)).allows_email:
+    def shown(html_text: str) -> list[str]:  # as a mail program (or GitHub) finds them
+        words = _html.unescape(_TAG_RE.sub(" ", html_text))  # the words a reader sees
+        return [url for url in (link.url for link in links_in_text(words, file)) if paid(url)]
+
+    for url in shown(fragment):
+        c = classify(url, programs)
+        if not c.allows_email:
             raise PipelineError(
-                f"{file}: the e-mail would show the address of a paid link of {c.program}, "
-                f"whose program forbids links in e-mail, as text ({url}): a mail program "
-                "makes a link of it; give the link words of its own, [the card](url), or "
-                "remove the address")
+                f"{file}: the e-mail would show{where} the address of a paid link of "
+                f"{c.program}, whose program forbids links in e-mail, as text ({url}): a mail "
+                "program makes a link of it; give the link words of its own, [the card](url), "
+                "or remove the address")
+    for url in shown(without_paid_links(fragment, paid) if "<a" in fragment else fragment):
+        c = classify(url, programs)
+        whose = "" if c.ours else f", with tracking id '{c.tracking_id}', which is not ours"
+        raise PipelineError(
+            f"{file}: the e-mail would show{where} the address of a paid link of {c.program}"
+            f"{whose}, as text ({url}): a mail program makes a link of it, with no label "
+            "and no disclosure; write it as a link, [the card](url), which gets them, or "
+            "remove the address")
 
 
 def archive_html(text: str, file: str, programs, exists,
