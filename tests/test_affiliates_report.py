@@ -181,3 +181,16 @@ def test_classify_command(repo, cli):
         "  Amazon Associates, tracking id someone-20 (NOT ours)",
         "  Geniuslink, shortener (destination hidden)",
         "  not an affiliate link"]
+
+
+def test_classify_says_why_a_link_with_our_id_or_a_click_id_is_not_ours(repo, cli):
+    """`tag=localaicat-20&tag=other-20` was "tracking id localaicat-20 (NOT ours)", our
+    own id said not to be ours; a visitor's click id was a "tracking id" (review)."""
+    r = cli(repo, "affiliates", "classify", f"{OURS}&tag=other-20",
+            "https://www.bestbuy.com/site/x/6521430.p?irclickid=Wx2RaB")
+    assert r.exit_code == 0
+    assert r.output.split("\n")[1::2] == [
+        "  Amazon Associates, tracking parameter 'tag' given more than once, with different "
+        "values (localaicat-20, other-20) (NOT ours)",
+        "  Impact (Best Buy and other stores), click id Wx2RaB of someone else's visit "
+        "(NOT ours)"]

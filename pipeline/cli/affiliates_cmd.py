@@ -73,9 +73,17 @@ def classify(urls):
     programs = load_programs(get_settings())
     for url in urls:
         c = classify_url(url, programs)
-        if c.is_affiliate:
-            what = (f"{c.program_name}, shortener (destination hidden)" if c.shortener else
-                    f"{c.program_name}, tracking id {c.tracking_id} "
+        if c.is_affiliate and c.shortener:
+            what = f"{c.program_name}, shortener (destination hidden)"
+        elif c.is_affiliate and c.repeated is not None:  # which value counts is the program's
+            name, values = c.repeated
+            what = (f"{c.program_name}, tracking parameter {name!r} given more than once, "
+                    f"with different values ({', '.join(values)}) (NOT ours)")
+        elif c.is_affiliate and c.click_id:
+            what = (f"{c.program_name}, click id {c.tracking_id} of someone else's visit "
+                    "(NOT ours)")
+        elif c.is_affiliate:
+            what = (f"{c.program_name}, tracking id {c.tracking_id} "
                     f"({'ours' if c.ours else 'NOT ours'})")
         else:
             what = "shortener of no program (destination hidden)" if c.shortener else \
