@@ -123,6 +123,22 @@ def test_a_digest_with_a_link_problem_stops_the_build_at_its_line(with_digests, 
     assert (out / "digests/2026-09.html").read_bytes() == before  # the output stays whole
 
 
+def test_an_archive_written_by_hand_has_its_links_checked_too(with_digests, tmp_path):
+    """Without front matter, a shortener and someone else's tag were published, labelled
+    and disclosed as our paid links (found in review)."""
+    (with_digests / "digests/2026-08.md").write_text(
+        "# August\n\nDeals: [a card](https://amzn.to/3xYzAbc) and\n"
+        "[another](https://www.amazon.com/dp/B0X?tag=someone-20).\n")
+    with pytest.raises(PipelineError) as e:
+        built(with_digests, tmp_path / "out")
+    assert str(e.value).split("\n")[:2] == [
+        "digests/2026-08.md:3:17: error affiliate-shortener: amzn.to (Amazon Associates) is a "
+        "link shortener: it hides where https://amzn.to/3xYzAbc goes",
+        "digests/2026-08.md:4:11: error affiliate-foreign-tag: Amazon Associates link with "
+        "tracking id 'someone-20', which is not ours"]
+    assert not (tmp_path / "out/digests/2026-08.html").exists()
+
+
 def test_an_edited_digest_is_published_again_and_only_it(with_digests, tmp_path):
     out = built(with_digests, tmp_path / "out")
     august = (out / "digests/2026-08.html").stat().st_ino

@@ -131,15 +131,15 @@ def _meta_text(doc: Document, key: str, file: str, required: bool) -> str:
     return " ".join(value.split())
 
 
-def _paid_link_problems(doc, file: str, programs) -> list[str]:
-    """The affiliate rules of entries, on the digest's text: no shortener (it hides
-    where it goes, and any tracking id), no one else's tracking id; each problem at its
-    line, as validate says them."""
+def _paid_link_problems(body: str, body_line: int, file: str, programs) -> list[str]:
+    """The affiliate rules of entries, on the digest's text (`body`, starting at file
+    line `body_line`): no shortener (it hides where it goes, and any tracking id), no
+    one else's tracking id; each problem at its line, as validate says them."""
     from ..affiliates import classify, links_in_text
     from ..checks.affiliates import link_problems
 
     return [f"{d.file}:{d.line}:{d.column}: {d.severity} {d.rule}: {d.message}"
-            for link in links_in_text(doc.body, file, first_line=doc.body_line,
+            for link in links_in_text(body, file, first_line=body_line,
                                       rendered=True)  # what cmark makes a link of too
             for d in link_problems(link, classify(link.url, programs), None, set())]
 
@@ -236,9 +236,11 @@ def render(settings: Settings, month: str, out: Path) -> RenderResult:
                             f"{doc.meta.get('month')}, the file name says {m}")
     programs = load_programs(settings)
     entries = settings.path("entries")
-    _refuse_links(_paid_link_problems(doc, file, programs) + entry_link_problems(
-        doc.body, doc.body_line, file, lambda target: (entries / f"{target}.md").is_file(),
-        settings.site.base_url, lambda: _renamed_ids(settings)), file, "render again")
+    _refuse_links(_paid_link_problems(doc.body, doc.body_line, file, programs)
+                  + entry_link_problems(doc.body, doc.body_line, file,
+                                        lambda target: (entries / f"{target}.md").is_file(),
+                                        settings.site.base_url, lambda: _renamed_ids(settings)),
+                  file, "render again")
     base = settings.site.base_url.rstrip("/")
     web_url = f"{base}/digests/{m}"
     pieces = _pieces(doc, base, web_url)
@@ -367,16 +369,15 @@ def archive_html(text: str, file: str, programs, exists,
     hand) is all body. A link problem (a shortener, another's tracking id) is refused at
     its line, as `render` refuses it, and so is a link to an entry that `exists` (an id
     -> bool) says is not there."""
-    found: list[str] = []
     if text.startswith("---"):
         doc = parse(text, file)
-        found = _paid_link_problems(doc, file, programs)
         body, body_line = doc.body, doc.body_line
         md = "".join(md for md, _ in _pieces(doc, "", ""))
-    else:
-        md = body = text
+    else:  # its links are checked all the same (found in review: a shortener and someone
+        md = body = text  # else's tag in an archive written by hand were published)
         body_line = 1
-    _refuse_links(found + entry_link_problems(body, body_line, file, exists, base_url), file,
+    _refuse_links(_paid_link_problems(body, body_line, file, programs)
+                  + entry_link_problems(body, body_line, file, exists, base_url), file,
                   "build again")
     fragment, note, _ = _medium_html(md, "", "page", programs, _paid_test(programs), file)
     return fragment, note
