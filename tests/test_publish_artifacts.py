@@ -151,15 +151,32 @@ def test_sitemap_lists_published_entries_only(catalog, tmp_path):
 
 def test_control_characters_never_make_the_feed_or_sitemap_invalid(catalog, tmp_path):
     """One control character in a summary made feed.xml ill-formed, and feed readers
-    refuse such a feed whole (found in review); XML 1.0 has no way to write them."""
-    write_entry(catalog, "tools/vllm", {**MINI["tools/vllm"], "title": "vLLM\x1b[31m",
-                                        "summary": "CTRL\x01\x1b[31m\x0c end"})
-    out = built(catalog, tmp_path)
-    parsed = feedparser.parse((out / "feed.xml").read_bytes())
+    refuse such a feed whole (found in review); XML 1.0 has no way to write them. The
+    feed drops them, whatever text reaches it."""
+    from pipeline.publish.feed import FeedItem, atom_feed
+
+    item = FeedItem(url="/tools/vllm", title="vLLM\x1b[31m", published="2026-01-10",
+                    updated="2026-01-10", summary="CTRL\x01\x1b[31m\x0c\ufffe end",
+                    category="tools", authors=("Ana\x00",))
+    feed = atom_feed(load_settings(catalog), [item])
+    parsed = feedparser.parse(feed)
     assert parsed.bozo == 0, parsed.get("bozo_exception")
-    assert "CTRL[31m end" in [e.summary for e in parsed.entries]
-    ElementTree.fromstring((out / "sitemap.xml").read_bytes())
-    ElementTree.fromstring((out / "feed.xml").read_bytes())
+    assert [e.summary for e in parsed.entries] == ["CTRL[31m end"]
+    ElementTree.fromstring(feed)
+    ElementTree.fromstring((built(catalog, tmp_path) / "sitemap.xml").read_bytes())
+
+
+def test_a_control_character_written_as_an_escape_is_refused_at_its_line(catalog, tmp_path):
+    """An escape (`"\\e[31m"`: YAML refuses the character typed) put it in every page,
+    the JSON and the search index, and raw into the pages' HTML (found in review): the
+    build refuses the entry at the escape, and nothing is published."""
+    write_entry(catalog, "tools/vllm", {**MINI["tools/vllm"], "title": "vLLM\x1b[31m"})
+    out = tmp_path / "out"
+    with pytest.raises(PipelineError) as e:
+        build(load_settings(catalog), out)
+    assert ("entries/tools/vllm.md:2:13: error yaml-syntax: invalid YAML: `\\e` writes the "
+            "invisible character U+001B") in str(e.value)
+    assert not out.exists()
 
 
 def test_a_digest_date_with_a_time_of_day_keeps_the_feed_valid(catalog, tmp_path):

@@ -116,3 +116,40 @@ def test_a_control_character_is_named_where_it_is(char):
     assert (p.line, p.column) == (3, 13)
     assert p.message == (f"invalid YAML: the invisible character U+{ord(char):04X} is not "
                          "allowed here") and "\n" not in p.message
+
+
+@pytest.mark.parametrize("written, escape, code", [
+    ('"red \\e[31m"', "\\e", 0x1B),
+    ('"a \\x01 b"', "\\x01", 0x01),
+    ('"nul \\0"', "\\0", 0x00),
+    ('"\\\\x01 is text, \\u0007 is not"', "\\u0007", 0x07),
+    ('"\\uFFFF"', "\\uFFFF", 0xFFFF),
+    ('"\\U0000007f"', "\\U0000007f", 0x7F),
+])
+def test_a_control_character_written_as_an_escape_is_named_at_its_escape(written, escape,
+                                                                          code):
+    """YAML refuses the character typed, but its escape wrote it into pages, the JSON and
+    the search index, raw into the pages' HTML and into an e-mail's Subject line (found in
+    review)."""
+    with pytest.raises(yamlpos.YamlProblem) as e:
+        yamlpos.load(f"title: T\nsummary: {written}\n", first_line=2)
+    p = e.value
+    column = len("summary: ") + written.index(escape) + 1  # at the escape
+    assert (p.kind, p.line, p.column) == ("syntax", 3, column)
+    assert p.message == (f"invalid YAML: `{escape}` writes the invisible character "
+                         f"U+{code:04X}, which no page, feed or e-mail can show")
+
+
+def test_an_escaped_control_character_is_found_on_the_line_of_a_long_value():
+    text = 'title: T\nsummary: "one\n  two \\e x"\nversions:\n  "cuda\\x01": "12"\n'
+    with pytest.raises(yamlpos.YamlProblem) as e:
+        yamlpos.load(text, first_line=2)
+    assert (e.value.line, e.value.column) == (4, 7)
+    with pytest.raises(yamlpos.YamlProblem) as e:  # a key too: `versions` are shown
+        yamlpos.load(text.replace("\\e", ""), first_line=2)
+    assert (e.value.line, e.value.column) == (6, 8) and "`\\x01`" in e.value.message
+
+
+def test_escapes_of_text_and_white_space_stay_fine():
+    data, _ = yamlpos.load('a: "tab\\there\\nline \\N \\L \\_ \\\\e \\u00e9 \\x41"\n')
+    assert data == {"a": "tab\there\nline \x85 \u2028 \xa0 \\e \xe9 A"}

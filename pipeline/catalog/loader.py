@@ -107,7 +107,10 @@ YAML_SYNTAX = rule(
     never closed (at its opening bracket), a tab used for indentation.
     Other complaints are the parser's, at the place it noticed them; the
     mistake is then often on the line before. A number must be finite: `.nan`
-    and `.inf` are refused, since a page would show "nan GB".
+    and `.inf` are refused, since a page would show "nan GB". An invisible
+    control character is refused, typed or written as an escape in quotes
+    (`"\\e[1m"`, `"\\x01"`, `"\\0"`), at the escape: no page, feed or e-mail
+    can show one (`\\t`, `\\n` and escapes of visible characters are fine).
     """,
     example='summary: "EXL2 is fast     <- the closing quote is missing',
     hint="quote values that contain ': ' or start with a special character",

@@ -15,6 +15,7 @@ import re
 
 import yaml
 
+from ..textchars import INVISIBLE
 from . import yamlfast
 
 try:  # the C parser: an order of magnitude faster; the pure one is the fallback
@@ -248,7 +249,51 @@ def _load(text: str, first_line: int) -> tuple[object, dict[Path, tuple[int, int
     if node is None:
         return None, positions
     seen: set[int] = set()
-    return _build(node, (), positions, seen, first_line), positions
+    try:
+        return _build(node, (), positions, seen, first_line), positions
+    except _Invisible as e:
+        raise _invisible_problem(e.node, text, first_line) from None
+
+
+# A double-quoted value writes a character YAML refuses typed (textchars.INVISIBLE) with
+# an escape (`"\e[31m"`, `"\x01"`, `"\0"`): it is refused where its escape is, as the
+# character typed is.
+_ESCAPE = re.compile(r"\\(?:x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)", re.S)
+_NAMED_ESCAPES = {"0": "\0", "a": "\x07", "b": "\x08", "e": "\x1b", "v": "\x0b",
+                  "f": "\x0c"}  # those of characters YAML refuses typed
+
+
+class _Invisible(Exception):
+    """A double-quoted scalar whose escapes write a character YAML refuses typed."""
+
+    def __init__(self, node):
+        super().__init__()
+        self.node = node
+
+
+def _invisible_problem(node, text: str, first_line: int) -> YamlProblem:
+    """The problem of a scalar `_Invisible` refused, at its first escape of a refused
+    character (line and column as libyaml counts them, as every position here is)."""
+    start = node.start_mark
+    index, escape = start.index, ""
+    for m in _ESCAPE.finditer(text, start.index, node.end_mark.index):
+        written = m.group()
+        code = int(written[2:], 16) if written[1] in "xuU" else -1
+        char = chr(code) if 0 <= code <= 0x10FFFF else _NAMED_ESCAPES.get(written[1], "")
+        if char and INVISIBLE.match(char):
+            index, escape = m.start(), written
+            break
+    before = text[start.index:index]
+    breaks = list(_YAML_BREAKS.finditer(before))
+    line = start.line + first_line + len(breaks)
+    column = (len(before) - breaks[-1].end() + 1) if breaks else start.column + 1 + len(before)
+    code = ord(char) if escape else ord(INVISIBLE.search(node.value).group())  # (never)
+    written = f"`{escape}` writes" if escape else "this value holds"
+    return YamlProblem(
+        "syntax", f"invalid YAML: {written} the invisible character U+{code:04X}, which "
+        "no page, feed or e-mail can show", line, column,
+        hint="delete the escape (a control character is no text: write the words it "
+             "stands for, if any)")
 
 
 _TAB_HINT = "replace the tab with spaces (set your editor to indent with spaces)"
@@ -347,6 +392,8 @@ def _build(node, path: Path, positions: dict, seen: set, first: int):
     if isinstance(node, ScalarNode):
         tag = node.tag
         if tag == _STR:
+            if node.style == '"' and INVISIBLE.search(node.value):
+                raise _Invisible(node)
             return node.value
         fn = _SCALARS.get(tag)
         if fn is None:
@@ -370,6 +417,8 @@ def _build(node, path: Path, positions: dict, seen: set, first: int):
                 line, col = _pos(key_node, first)
                 raise YamlProblem("syntax", "a key must be plain text", line, col)
             key = key_node.value
+            if key_node.style == '"' and INVISIBLE.search(key):
+                raise _Invisible(key_node)
             if key_node.tag == "tag:yaml.org,2002:merge" or key == "<<" and key_node.style is None:
                 line, col = _pos(key_node, first)
                 raise YamlProblem("alias", "YAML merge keys (<<) are not allowed", line, col)
