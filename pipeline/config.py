@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PureWindowsPath
 
 from .errors import SettingsError
+from .textchars import INVISIBLE
 
 SETTINGS_FILE = "pipeline.toml"
 COLLECTIONS = (
@@ -167,6 +168,13 @@ def _section(cls, name: str, raw: object, where):
                 default, bool):
             kind = _TYPE_NAMES.get(type(default), type(default).__name__)
             raise SettingsError(f"{at}: {name}.{key} must be {kind}, not {value!r}")
+        for text in (value if isinstance(value, tuple) else (value,)):
+            invisible = INVISIBLE.search(text) if isinstance(text, str) else None
+            if invisible:  # an escape (`"\u0001"`): pages, the feed and e-mails show it
+                raise SettingsError(f"{at}: {name}.{key} holds the invisible character "
+                                    f"U+{ord(invisible.group()):04X} (written as an escape, "
+                                    "such as `\\u0001`), which no page, feed or e-mail can "
+                                    "show: delete it")
         if (name, key) == ("site", "language") and not _LANGUAGE_RE.fullmatch(value):
             raise SettingsError(f"{at}: site.language must be a language tag such as "
                                 f"en or pt-BR, not {value!r}")
