@@ -218,6 +218,8 @@ def test_a_missing_data_file_is_named_at_its_setting_line(shipped):
 @pytest.mark.parametrize("key,written,message", [
     ("subject", "subject: [a, b]", "`subject:` must be text"),
     ("preheader", "preheader: 12", "`preheader:` must be text"),
+    ("subject", 'subject: "Hi \\e[1m"', "`subject:` holds the invisible character U+001B"),
+    ("preheader", 'preheader: "a\\x00b"', "`preheader:` holds the invisible character U+0000"),
     ("subject", "subject:", "the front matter needs `subject:`"),
     ("subject", 'subject: "  "', "the front matter needs `subject:`"),
     ("month", 'month: "2026-10"', "front matter says month 2026-10"),
