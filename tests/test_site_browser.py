@@ -219,6 +219,45 @@ def test_tables_keep_filling_the_column_on_a_desktop(tables, browser):
     page.close()
 
 
+LONG = "Averyveryveryveryveryveryveryveryveryveryveryveryveryveryveryverylongword"
+LONG_BODY = (
+    "Read https://github.com/casper-hansen/AutoAWQ/blob/main/docs/a/very/long/path/to/"
+    "a/file/README-deprecation-notice.md first, then set `CUDA_VISIBLE_DEVICES_AND_A_VERY_"
+    "LONG_IDENTIFIER_THAT_NEVER_ENDS_AT_ALL=0` and read on.\n")
+
+
+@pytest.fixture
+def long_words(shipped, tmp_path):
+    """A PreviewServer of the shipped catalog with words wider than a phone: a term's
+    title and body, and a value of a card's table of specs."""
+    awq = shipped / "entries/glossary/awq.md"
+    text = awq.read_text(encoding="utf-8").replace("title: AWQ\n", f"title: {LONG}\n", 1)
+    awq.write_text(text.replace("\n---\n", f"\n---\n{LONG_BODY}\n", 1), encoding="utf-8")
+    card = shipped / "entries/hardware/nvidia-rtx-4090.md"
+    card.write_text(card.read_text(encoding="utf-8").replace(
+        "value: GDDR6X,", f"value: GDDR6X-{LONG},", 1), encoding="utf-8")
+    server = PreviewServer(load_settings(shipped), tmp_path / "out", port=0,
+                           watcher=lambda paths, stop, ready: iter(()))
+    build(server.settings, server.out_dir)
+    server.start()
+    yield server
+    server.close()
+
+
+@pytest.mark.parametrize("path", ["/glossary/awq", "/glossary", "/hardware/nvidia-rtx-4090"])
+def test_a_word_wider_than_a_phone_never_widens_the_page(long_words, browser, path):
+    """A title of one long word, a bare URL or a long identifier in the text, a long value
+    in a table of specs: each made the whole page scroll sideways at 360 px (found in
+    review)."""
+    page = browser.new_page(viewport={"width": 360, "height": 800})
+    page.goto(long_words.url + path)
+    assert page.evaluate("document.documentElement.scrollWidth") == 360
+    if path == "/glossary/awq":
+        assert LONG in page.locator("h1").inner_text().replace("\n", "")
+        page.screenshot(path=str(_shots() / "preview-long-words-360.png"), full_page=True)
+    page.close()
+
+
 def _shots() -> Path:
     from conftest import REPO
 
