@@ -360,3 +360,21 @@ def test_a_huge_release_title_is_cut_in_the_digest():
     assert name.endswith("word …") and len(name) <= TITLE + 2 and words.startswith(name[:-2])
     (item,), _ = parse_feed(_rss("v1.0 " + "b" * (TITLE - 5)), "https://x/f", "tools/x")
     assert f"[v1.0 {'b' * (TITLE - 5)}](" in _release_item(item, "X").text  # not cut
+
+
+def test_a_feed_cannot_turn_the_rest_of_a_digest_line_backwards():
+    """A release title with a right-to-left override (U+202E) went into the digest as it
+    was, and the line's date and notes after it read backwards in the e-mail and on the
+    page; a DEL, which XML allows, went in raw (found in review). A feed's words keep
+    neither; an editor's right-to-left text is not a feed's."""
+    from pipeline.digest.sections import _release_item
+
+    title = "v2.0 \u202e\u2066 \x7fgnitset \u2069\u202c done"
+    (item,), problem = parse_feed(_rss(title), "https://x/f", "tools/x")
+    assert problem is None and item.title == "v2.0 gnitset done"
+    assert item.summary_text == "Faster, much faster."
+    html = _rss(title).replace(b"Faster, much faster.", "&lt;p&gt;A \u202e b&lt;/p&gt;".encode())
+    (item,), _ = parse_feed(html, "https://x/f", "tools/x")
+    assert item.summary_text == "A b"
+    line = _release_item(item, "X").text
+    assert not any(c in line for c in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\x7f")

@@ -15,6 +15,8 @@ from xml.sax import SAXParseException
 import feedparser
 import nh3
 
+from ..textchars import INVISIBLE
+
 # What feed HTML may keep: text structure and links, nothing active.
 ALLOWED_TAGS = {"a", "b", "blockquote", "br", "code", "em", "i", "li", "ol", "p", "pre",
                 "strong", "ul", "h1", "h2", "h3", "h4"}
@@ -64,10 +66,23 @@ def sanitize(html: str) -> str:
 _BLOCK_TAG = re.compile(r"<(/?)(p|br|div|li|ul|ol|h[1-6]|blockquote|pre|tr|td|th)\b", re.I)
 
 
+# What a feed's words may not bring into the digest: characters no text can show (a DEL,
+# a C1 control: XML allows them), and the bidi controls that embed, override or isolate,
+# which reverse the rest of the digest's line as well (its date, its notes): a release
+# title with U+202E showed "(2026-11-10): Notes" backwards. An outsider's text, unlike an
+# editor's, needs none of them.
+_UNSHOWN = re.compile(f"{INVISIBLE.pattern}|[\u202a-\u202e\u2066-\u2069]")
+
+
+def words(text: str) -> str:
+    """A feed's text on one line, single-spaced, without what `_UNSHOWN` names."""
+    return " ".join(_UNSHOWN.sub("", text).split())
+
+
 def to_text(html: str) -> str:
     """The words of a piece of HTML on one line (tags dropped, entities decoded)."""
     spaced = _BLOCK_TAG.sub(r" <\1\2", html)  # block boundaries separate words
-    return " ".join(htmlmod.unescape(nh3.clean(spaced, tags=set())).split())
+    return words(htmlmod.unescape(nh3.clean(spaced, tags=set())))
 
 
 def _day(parsed) -> str | None:
@@ -198,7 +213,7 @@ def read_feed(
         link = safe_link(e.get("link") or "")
         title = e.get("title") or ""
         is_html = "html" in (e.get("title_detail") or {}).get("type", "")
-        title = (to_text(title) if is_html else " ".join(title.split())) or "(untitled)"
+        title = (to_text(title) if is_html else words(title)) or "(untitled)"
         dated.append((e, day, link, title))
     keys = _Keys(url, [_item_name(url, e.get("id") or "", link, title)
                        for e, _, link, title in dated])
@@ -223,7 +238,7 @@ def _notes(e) -> tuple[str, str]:
     if not raw:
         raw, kind = e.get("summary") or "", (e.get("summary_detail") or {}).get("type") or ""
     if kind == "text/plain":
-        return htmlmod.escape(raw, quote=False), " ".join(raw.split())
+        return htmlmod.escape(raw, quote=False), words(raw)
     html = sanitize(raw)
     return html, to_text(html)
 
