@@ -172,14 +172,16 @@ def test_an_email_setting_it_cannot_use_is_named_at_its_line(drafted, cli, tmp_p
 
 def test_links_the_email_loses_are_found_in_edited_items_and_not_in_code(drafted, cli, tmp_path):
     """Found in review: a `tel:` link added to an item of a block had no warning; a fence of
-    four backticks holding a line of three ended the code there; a link in inline code
-    and a footnote's `[^1]: Source: ...` were warned about."""
+    four backticks holding a line of three ended the code there; a link in inline code,
+    a footnote's `[^1]: Source: ...` and escaped brackets (a release title's, as the
+    draft writes it: `\\[x\\](tel:1)`) were warned about."""
     from test_digest_render import HEADLINE, edit_digest
 
     text = (drafted / "digests/2026-10.md").read_text(encoding="utf-8")
     item = next(line for line in text.split("\n") if line.startswith("- **[Ollama]"))
     body = ("````\n```\n[in code](tel:+1)\n````\n\nThen [dial](tel:+1555) and write "
-            "`[x](tel:1)` as code.\n\n[^1]: Source: the release notes.\n")
+            "`[x](tel:1)` as code.\n\n[^1]: Source: the release notes.\n\n"
+            "Release v2 \\[docs\\](javascript:go()) is words.\n")
     edit_digest(drafted, (f"# {HEADLINE}\n", f"# {HEADLINE}\n\n{body}"),
                 (item, item + " Or [call us](tel:+1999)."))
     r = cli(drafted, "digest", "render", "2026-10", "--out", str(tmp_path / "out"))

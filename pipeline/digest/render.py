@@ -422,8 +422,10 @@ _WEB_FONT_RE = re.compile(
 
 
 # A Markdown link, or a reference definition, whose address has a scheme: one other than
-# http, https or mailto is emptied by cmark's safe mode or dropped by the sanitiser.
-_SCHEME_LINK_RE = re.compile(r"(?:\]\(|^ {0,3}\[(?!\^)[^\]]+\]:)\s*<?\s*([A-Za-z][A-Za-z0-9+.-]*):")
+# http, https or mailto is emptied by cmark's safe mode or dropped by the sanitiser. An
+# escaped `\](` is words (a release title's `[x](javascript:...)`, escaped by the draft).
+_SCHEME_LINK_RE = re.compile(r"(?:(?<!\\)(?:\\\\)*\]\(|^ {0,3}\[(?!\^)[^\]]+\]:)\s*<?\s*"
+                             r"([A-Za-z][A-Za-z0-9+.-]*):")
 _CODE_SPAN_RE = re.compile(r"(`+).+?\1")
 _KEPT_SCHEMES = ("http", "https", "mailto")
 _FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
