@@ -174,7 +174,8 @@ def changes_between(settings: Settings, start: str | None, end: str, *,
         elif old is None and start_sha and kind in ("modified", "renamed") and new is not None:
             change.live_at_start = _live_at(settings, start_sha, t.old_path, prefix)
         changes.append(change)
-    if any(c.kind == "added" for c in changes):
+    if (any(c.kind == "added" for c in changes)
+            or sum(c.kind == "modified" for c in changes) > 1):  # two ids swapped?
         changes = _renames_by_commit(steps, changes, start_sha, prefix)
     changes.sort(key=lambda c: (c.entry, c.kind))
     return ChangeSet(start_sha, end_sha, changes,
@@ -284,28 +285,46 @@ def _renames_by_commit(steps: "_Steps", changes: list[Change], start: str | None
     an id at the start to one at the end, turn such pairs back into one rename (and
     the reused name into an entry added). An added entry whose `redirect_from` lists
     an id removed in the period is that entry renamed, whatever git saw (renamed and
-    rewritten in one commit). A chain broken by a deletion is no rename: an entry
+    rewritten in one commit). Ids swapped (a -> tmp, b -> a, tmp -> b), or any cycle of
+    renames, read in the two trees as each id modified into another entry: each is
+    the rename it is, compared with the entry it was at the start (an id is taken by
+    a renamed entry only when the entry it held at the start went elsewhere, so that
+    one renamed onto an id whose entry was deleted stays a modification, as the two
+    trees read it). A chain broken by a deletion is no rename: an entry
     renamed, deleted, and a new one added under its new id are a removal and an
     addition. An entry whose file did not parse at the start is renamed too (its
     fields then unknown)."""
     origin = steps.origin()  # id at the end -> id at the start, along the renames
-    by_id = {c.entry: c for c in changes}
-    pairs = [(new, old) for new, old in origin.items() if old is not None]
+    trees = {c.entry: c for c in changes}  # as the two trees read them
+    pairs = [(new, old) for new, old in origin.items() if old is not None and new != old]
     for c in changes:  # declared by the entry itself, when the commits did not tell
         if c.kind == "added" and c.new is not None and c.entry not in origin:
             declared = c.new.data.get("redirect_from")
             for old_id in declared if isinstance(declared, list) else []:
-                before = by_id.get(old_id) if isinstance(old_id, str) else None
+                before = trees.get(old_id) if isinstance(old_id, str) else None
                 if before is not None and before.kind == "removed":
                     pairs.append((c.entry, old_id))
                     break
+    renames: dict[str, str] = {}  # id at the start -> id at the end, one each
     for new_id, old_id in pairs:
-        added, before = by_id.get(new_id), by_id.get(old_id)
-        if (new_id == old_id or added is None or added.kind != "added" or before is None
+        added, before = trees.get(new_id), trees.get(old_id)
+        if (added is None or before is None or old_id in renames
+                or added.kind not in ("added", "modified")
                 or before.kind not in ("removed", "modified")):
             continue
         if before.old is None and not before.problems:
             continue  # not read at the start, and not for a broken file
+        renames[old_id] = new_id
+    while True:  # an id modified is another entry's only when its own went elsewhere
+        stays = [old for old, new in renames.items()
+                 if trees[new].kind == "modified" and new not in renames]
+        if not stays:
+            break
+        for old in stays:
+            del renames[old]
+    by_id = dict(trees)
+    for old_id, new_id in renames.items():
+        added, before = trees[new_id], trees[old_id]
         renamed = Change("renamed", new_id, old_id, problems=before.problems + added.problems,
                          old=before.old, new=added.new)
         if renamed.old is None:  # broken at the start: online as its last good revision
@@ -318,6 +337,8 @@ def _renames_by_commit(steps: "_Steps", changes: list[Change], start: str | None
             if renamed.old.status != renamed.new.status:
                 renamed.status = (renamed.old.status, renamed.new.status)
         by_id[new_id] = renamed
+        if old_id in renames.values():
+            continue  # the old id holds another renamed entry (a swap)
         if before.kind == "removed":
             del by_id[old_id]
         else:  # another entry took the old name
