@@ -92,3 +92,59 @@ def test_an_entry_renamed_onto_an_id_freed_in_the_month_is_a_rename_not_news(rep
     text = draft(cli, repo)
     assert block(text, "new-entries").count("\n") == 1  # SGLang is not new
     assert block(text, "verdicts").count("\n") == 1
+
+
+NEW_VLLM = {"title": "vLLM", "status": "published", "summary": "The vLLM project, as a whole.",
+            "authors": ["ben"], "published": "2026-10-10",
+            "repository": "https://github.com/vllm-project/vllm"}
+VLLM_BODY = "".join(f"Note {i}: vLLM pages the KV cache and batches requests as they come.\n"
+                    for i in range(12))  # git breaks no file under 400 bytes
+
+
+def with_long_vllm(root) -> None:
+    p = root / "entries" / "tools" / "vllm.md"
+    p.write_text(p.read_text(encoding="utf-8") + VLLM_BODY, encoding="utf-8")
+    commit_all(root, "vLLM: notes", at("2026-09-10"))
+
+
+def test_an_entry_renamed_while_a_new_one_takes_its_id_in_one_commit_is_a_rename(repo, cli):
+    with_long_vllm(repo)
+    edit(repo, "tools/vllm", "A serving engine.", "A serving engine (Apache 2.0).")
+    commit_all(repo, f"vLLM's licence\n\nCorrection: {FIX}", at("2026-10-05"))
+    edit(repo, "tools/vllm", "rating: recommended", "rating: situational")
+    commit_all(repo, "vLLM: situational", at("2026-10-08"))
+    git(repo, "mv", "entries/tools/vllm.md", "entries/tools/vllm-server.md")
+    write_entry(repo, "tools/vllm", NEW_VLLM, "The project: its engine, its community.\n")
+    commit_all(repo, "Split vLLM: the server, and the project", at("2026-10-10"))
+    cs = changes_in_period(load_settings(repo), "2026-10-01", "2026-11-01")
+    assert kinds(cs) == {"tools/vllm": ("added", None),
+                         "tools/vllm-server": ("renamed", "tools/vllm")}
+    server = next(c for c in cs.changes if c.entry == "tools/vllm-server")
+    assert (server.verdict.old["rating"], server.verdict.new["rating"]) == (
+        "recommended", "situational")
+    assert [f.field for f in server.fields] == ["summary", "verdict"]
+    assert [(c.entry, c.text) for c in cs.corrections] == [("tools/vllm-server", FIX)]
+    r = cli(repo, "changes", "--since", "2026-10-01", "--until", "2026-11-01")
+    assert "renamed   tools/vllm-server (was tools/vllm)" in r.output
+    assert "added     tools/vllm  " in r.output and "modified" not in r.output
+    text = draft(cli, repo)
+    new = block(text, "new-entries")
+    assert "- **[vLLM](/tools/vllm)** (tool): The vLLM project, as a whole." in new
+    assert "vllm-server" not in new
+    verdicts = block(text, "verdicts")
+    assert "- **[vLLM](/tools/vllm-server)**: recommended → **situational**." in verdicts
+    assert "(/tools/vllm)" not in verdicts
+    assert "**[vLLM](/tools/vllm-server)** (2026-10-05)" in block(text, "corrections")
+
+
+def test_an_entry_copied_as_a_template_while_its_source_is_edited_is_no_rename(repo):
+    with_long_vllm(repo)
+    source = (repo / "entries" / "tools" / "vllm.md").read_text(encoding="utf-8")
+    (repo / "entries" / "tools" / "sglang.md").write_text(
+        source.replace("title: vLLM", "title: SGLang"), encoding="utf-8")
+    edit(repo, "tools/vllm", "A serving engine.", "A serving engine (Apache 2.0).")
+    commit_all(repo, "SGLang, from vLLM's page", at("2026-10-10"))
+    cs = changes_in_period(load_settings(repo), "2026-10-01", "2026-11-01")
+    assert kinds(cs) == {"tools/sglang": ("added", None), "tools/vllm": ("modified", None)}
+    vllm = next(c for c in cs.changes if c.entry == "tools/vllm")
+    assert [f.field for f in vllm.fields] == ["summary"]

@@ -183,8 +183,9 @@ def changes_between(settings: Settings, start: str | None, end: str, *,
 
 
 class _Steps:
-    """The renames and deletions of the period (`rename_steps`), read once, when first
-    asked for. Called, the renames alone."""
+    """The renames and deletions of the period (`rename_steps`, with the renames of an
+    id reused in the same commit), read once, when first asked for. Called, the
+    renames alone."""
 
     def __init__(self, settings: Settings, revs: str):
         self.settings, self.revs = settings, revs
@@ -195,7 +196,8 @@ class _Steps:
     def all(self) -> list[tuple[int, str, str | None]]:
         """Renames (time, old, new) and deletions (time, id, None), in history order."""
         if self._all is None:
-            self._all = rename_steps(self.settings, self.revs, deletions=True)
+            self._all = rename_steps(self.settings, self.revs, deletions=True,
+                                     rewrites=True)
         return self._all
 
     def __call__(self) -> list[tuple[int, str, str]]:

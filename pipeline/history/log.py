@@ -374,8 +374,8 @@ def correction_lines(settings: Settings, revs: str) -> list[CommitMessage]:
     return commits
 
 
-def rename_steps(settings: Settings, revs: str,
-                 deletions: bool = False) -> list[tuple[int, str, str | None]]:
+def rename_steps(settings: Settings, revs: str, deletions: bool = False,
+                 rewrites: bool = False) -> list[tuple[int, str, str | None]]:
     """(time, old id, new id) of each rename in the commits of `revs`, parents before
     children (`--topo-order`), oldest first; with `deletions`, (time, id, None) of each
     entry deleted too, in the same order.
@@ -384,19 +384,69 @@ def rename_steps(settings: Settings, revs: str,
     with a merge commit shows its rename in its own commit, while the merge's diff against
     the first parent may read as a deletion and an addition (the file was rewritten on the
     branch after the rename). Merges themselves are left out: their renames are their
-    branches'. One `git log`, whatever the number of commits."""
+    branches'. One `git log`, whatever the number of commits.
+
+    With `rewrites`, an entry renamed and its old id reused in the same commit (`git mv
+    a b`, then a new `a`) is a rename too, which git's `-M` cannot see (a file that still
+    exists is no rename source): in a commit that adds an entry file and modifies
+    another, git's break detection (`rewritten_renames`) says whether the one modified was
+    rewritten and its old contents moved to the one added. The old id then starts anew:
+    with `deletions`, (time, old id, None) follows the rename."""
     paths = EntryPaths(settings, open_repo(settings))
     out = log(settings, "--topo-order", "--reverse", "--no-merges", "--name-status", "-M", "-z",
-              "--diff-filter=RD" if deletions else "--diff-filter=R", LOG_FORMAT, revs)
+              "--diff-filter=RDAM" if rewrites else "--diff-filter=RD" if deletions
+              else "--diff-filter=R", LOG_FORMAT, revs)
     steps: list[tuple[int, str, str | None]] = []
     for commit in parse_log(out):
+        moved: dict[str, str] = {}  # id added -> the id whose entry moved there
+        if rewrites and any(s == "A" and paths.id(p) for s, _o, p in commit.changes) and any(
+                s == "M" and paths.id(p) for s, _o, p in commit.changes):
+            moved = rewritten_renames(settings, commit, paths)
         for status, old, path in commit.changes:
             old_id, new_id = paths.id(old or ""), paths.id(path)
             if status == "R" and old_id and new_id:
                 steps.append((commit.time, old_id, new_id))
-            elif status == "D" and new_id:
+            elif status == "D" and new_id and deletions:
                 steps.append((commit.time, new_id, None))
+            elif status == "A" and new_id in moved:
+                steps.append((commit.time, moved[new_id], new_id))
+                if deletions:
+                    steps.append((commit.time, moved[new_id], None))
     return steps
+
+
+def rewritten_renames(settings: Settings, commit: LogCommit,
+                      paths: EntryPaths) -> dict[str, str]:
+    """Id added -> id modified, for each entry the commit (not a merge) renamed while
+    writing another under its old id: one `git diff-tree -B -M` of the commit alone.
+
+    git's `-M` pairs only a deleted file with an added one. Its break detection (`-B`)
+    also takes a file rewritten (most of its contents replaced; git breaks no file
+    under 400 bytes) as a deletion and an addition: the old contents paired with a file
+    added read as a copy (`C`), the file itself as modified. Asked only for a commit that
+    adds an entry file and modifies another, so that the pairing of the other
+    commits, and of the other files here, stays as `-M` reads it."""
+    added = {paths.id(p) for s, _o, p in commit.changes if s == "A"} - {None}
+    modified = {paths.id(p) for s, _o, p in commit.changes if s == "M"} - {None}
+    out = open_repo(settings).git.diff_tree("-r", "-B", "-M", "--name-status", "-z",
+                                            f"{commit.sha}^", commit.sha, "--",
+                                            paths.folder + "/")
+    parts = out.split("\0")
+    moved: dict[str, str] = {}
+    i = 0
+    while i < len(parts):
+        status = parts[i].strip()
+        if not status:
+            i += 1
+        elif status[0] in "RC" and i + 2 < len(parts):
+            old_id, new_id = paths.id(parts[i + 1]), paths.id(parts[i + 2])
+            if (status[0] == "C" and new_id in added and old_id in modified
+                    and old_id not in moved.values()):
+                moved[new_id] = old_id
+            i += 3
+        else:
+            i += 2
+    return moved
 
 
 def merged_by(settings: Settings, revs: str) -> dict[str, str]:
