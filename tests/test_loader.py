@@ -130,3 +130,24 @@ def test_a_byte_that_is_not_utf8_is_reported_at_the_editors_line_and_column(newl
     _, diags = parse_entry("entries/glossary/exl2.md", data)
     assert [(d.rule, d.line, d.column) for d in diags] == [("file-encoding", 3, 18)]
     # "summary: déjà vu " is 17 characters: the byte is the 18th
+
+
+@pytest.mark.parametrize("char", ["\x1b", "\x00", "\x08", "\x7f", "\u009b", "\ufffe"])
+def test_a_control_character_in_the_body_is_refused_where_it_is(char, catalog, cli, tmp_path):
+    """Terminal output pasted with its colour codes passed validate, and its ESC went raw
+    into the page (an HTML parse error) and the search index (found in review). YAML
+    refuses such a character in the front matter; the body is checked too now."""
+    from conftest import MINI
+
+    write_entry(catalog, "tools/vllm", MINI["tools/vllm"],
+                f"Run it:\n\n```\n$ vllm serve\n{char}[32mINFO ready\n```\n")
+    r = cli(catalog, "validate", "--format", "json")
+    found = [(d["rule"], d["file"], d["line"], d["column"])
+             for d in json.loads(r.output)["diagnostics"]]
+    line = (catalog / "entries/tools/vllm.md").read_text().split(char)[0].count("\n") + 1
+    assert found == [("file-encoding", "entries/tools/vllm.md", line, 1)]
+    assert f"U+{ord(char):04X}" in json.loads(r.output)["diagnostics"][0]["message"]
+    r = cli(catalog, "build", "--out", str(tmp_path / "out"))
+    assert r.exit_code == 1 and not (tmp_path / "out").exists()
+    write_entry(catalog, "tools/vllm", MINI["tools/vllm"], "Tabs\tare fine; so is NEL \u0085.\n")
+    assert cli(catalog, "validate").exit_code == 0
