@@ -86,3 +86,23 @@ def test_retiring_a_term_breaks_the_pages_that_link_to_it(shipped, cli):
     doc = json.loads(cli(shipped, "validate", "--format", "json").output)
     linking = {d["entry"] for d in doc["diagnostics"] if d["rule"] == "link-unpublished"}
     assert "glossary/exl2" in linking
+
+
+@pytest.mark.parametrize("file", ["entries/tools/vllm.md", "entries/pages/about.md",
+                                  "entries/glossary/exl2.md"])
+def test_the_shipped_settings_keep_the_published_affiliate_policy(shipped, cli, file):
+    """"How we make money" tells readers that affiliate links appear only on hardware
+    pages and in buyer guides, but the shipped settings forbade them only in the glossary,
+    errors and benchmarks: one on a tool's page or a trust page passed (found in review)."""
+    path = shipped / file
+    text = path.read_text(encoding="utf-8")
+    body = text.index("\n---\n") + 5
+    path.write_text(text[:body] + "Buy it [here](https://www.amazon.com/dp/B0BJFRT43X"
+                    "?tag=localaicat-20).\n\n" + text[body:], encoding="utf-8")
+    r = cli(shipped, "validate", "--format", "json")
+    hits = [(d["rule"], d["file"]) for d in json.loads(r.output)["diagnostics"]]
+    assert ("affiliate-forbidden-collection", file) in hits
+    allowed = set(COLLECTIONS) - set(load_settings(shipped).affiliates.forbidden_collections)
+    assert allowed == {"hardware", "guides"}
+    assert "only on hardware pages and in buyer guides" in (
+        shipped / "entries/pages/editorial-policy.md").read_text(encoding="utf-8")
