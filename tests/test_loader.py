@@ -151,3 +151,31 @@ def test_a_control_character_in_the_body_is_refused_where_it_is(char, catalog, c
     assert r.exit_code == 1 and not (tmp_path / "out").exists()
     write_entry(catalog, "tools/vllm", MINI["tools/vllm"], "Tabs\tare fine; so is NEL \u0085.\n")
     assert cli(catalog, "validate").exit_code == 0
+
+
+@pytest.mark.parametrize("close, says", [
+    ("...", "`...` does not close the front matter"),
+    ("... # end", "`... # end` does not close the front matter"),
+    ("--- # end", "`--- # end` does not close the front matter"),
+])
+@pytest.mark.parametrize("after", ["", "\n---\n\nA rule above, and more text.\n"])
+def test_a_line_meant_to_close_front_matter_is_named_with_what_to_write(close, says, after):
+    """`...` (YAML's end of a document, which Pandoc takes) or `--- # end` was "front
+    matter is never closed" at line 1, or, with a rule `---` further down the body, a
+    YAML complaint about the body (found in review): the line is named, and `---`."""
+    data = f"---\ntitle: T\nstatus: draft\n{close}\nBody.\n{after}".encode()
+    _, diags = parse_entry("entries/glossary/exl2.md", data)
+    assert [(d.rule, d.line, d.column) for d in diags] == [("front-matter", 4, 1)]
+    assert says in diags[0].message and "write `---`" in diags[0].message
+
+
+def test_a_digest_closed_by_dots_is_named_at_that_line(catalog, cli):
+    from pipeline.digest.document import DigestError, parse
+
+    text = "---\nmonth: \"2026-11\"\nsubject: S\n...\n\nIntro.\n"
+    with pytest.raises(DigestError, match=r"^digests/2026-11.md:4: `\.\.\.` does not close"):
+        parse(text, "digests/2026-11.md")
+    (catalog / "digests").mkdir()
+    (catalog / "digests/2026-11.md").write_text(text, encoding="utf-8")
+    r = cli(catalog, "build", "--out", str(catalog / "out"))
+    assert r.exit_code != 0 and "digests/2026-11.md:4: `...` does not close" in r.output

@@ -22,6 +22,11 @@ from .model import Catalog, Entry
 
 SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")  # whole names only: fullmatch
 _CLOSING = re.compile(r"^---[ \t]*$", re.MULTILINE)  # the line that closes front matter
+# A line meant to close it that does not: YAML's end of document `...` (which Pandoc takes),
+# or `---` with a comment after it. At the start of a line inside front matter, YAML reads
+# either as the end of a document or the start of another, never as a value.
+_NEAR_CLOSING = re.compile(r"^(?:\.\.\.(?:[ \t]+#[^\n]*)?|---[ \t]+#[^\n]*)[ \t]*$",
+                           re.MULTILINE)
 BOM = b"\xef\xbb\xbf"
 
 FILE_NAME = rule(
@@ -85,6 +90,8 @@ FRONT_MATTER = rule(
     The first line of an entry is `---`, then YAML front matter, then a line
     `---`, then the Markdown body. Without the opening line the file has no
     front matter; without the closing line the whole file would be read as YAML.
+    The closing line is `---` alone: YAML's end of a document `...` (which Pandoc
+    takes) and `--- # a comment` do not close it, and are named where they are.
 
     A merge conflict git left in the file, in the front matter or in the body, is
     refused at its first marker line: `<<<<<<< HEAD`, then one version, `=======`,
@@ -352,6 +359,25 @@ def conflict_message(lines: tuple[int, int]) -> str:
             "remove the markers")
 
 
+FALSE_CLOSE_HINT = "close the front matter with a line `---` and nothing else on it"
+
+
+def false_close(text: str, start: int, end: int) -> tuple[int, str] | None:
+    """(line, message) of the first line of text[start:end] meant to close front matter
+    that does not: YAML's end of document `...` (Pandoc takes it), or `---` with a
+    comment after it; None when there is none. Lines count from 1 at the text's start."""
+    m = _NEAR_CLOSING.search(text, start, end)
+    if m is None:
+        return None
+    line = text.count("\n", 0, m.start()) + 1
+    written = m.group().rstrip()
+    if written.startswith("..."):
+        return line, (f"`{written}` does not close the front matter (it ends a YAML "
+                      "document; front matter closes with `---`): write `---` instead")
+    return line, (f"`{written}` does not close the front matter: write `---` alone on the "
+                  "line (a comment goes on a line of its own above it)")
+
+
 def split_front_matter(path: str, text: str) -> tuple[str, str, int] | Diagnostic:
     """(front matter text, body, body's first line) or a diagnostic."""
     if not (text.startswith("---\n") or text.rstrip(" \t") == "---" or text.startswith("---")
@@ -359,6 +385,9 @@ def split_front_matter(path: str, text: str) -> tuple[str, str, int] | Diagnosti
         return FRONT_MATTER(path, 1, 1, "no front matter: the first line must be `---`")
     start = text.index("\n") + 1 if "\n" in text else len(text)
     close = _CLOSING.search(text, start)
+    slip = false_close(text, start, close.start() if close else len(text))
+    if slip is not None:  # before the close, if any (a `---` of the body is a rule)
+        return FRONT_MATTER(path, slip[0], 1, slip[1], hint=FALSE_CLOSE_HINT)
     if close is None:
         return FRONT_MATTER(path, 1, 1, "front matter is never closed: add a line `---` after it")
     body_line = text.count("\n", 0, close.start()) + 2

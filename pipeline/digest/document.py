@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 
 import yaml
 
-from ..catalog.loader import conflict_message, merge_conflict
+from ..catalog.loader import conflict_message, false_close, merge_conflict
 from ..errors import PipelineError
 from .sections import HEADINGS
 
@@ -243,10 +243,13 @@ def parse(text: str, file: str) -> Document:
     lines = text.split("\n")
     if not lines or lines[0].rstrip() != "---":
         raise DigestError(f"{file}:1: a digest starts with front matter: a first line `---`")
-    try:
-        close = next(i for i in range(1, len(lines)) if lines[i].rstrip() == "---")
-    except StopIteration:
-        raise DigestError(f"{file}:1: the front matter is never closed with a line `---`") from None
+    close = next((i for i in range(1, len(lines)) if lines[i].rstrip() == "---"), None)
+    slip = false_close(text, len(lines[0]) + 1,
+                       len(text) if close is None else sum(len(x) + 1 for x in lines[:close]))
+    if slip is not None:
+        raise DigestError(f"{file}:{slip[0]}: {slip[1]}")
+    if close is None:
+        raise DigestError(f"{file}:1: the front matter is never closed with a line `---`")
     front = "\n".join(lines[1:close]) + "\n"
     try:
         meta = yaml.safe_load(front) or {}

@@ -146,7 +146,7 @@ def _front_matter(path: Path, file: str) -> tuple[dict, dict]:
     split = split_front_matter(file, text)
     if not isinstance(split, tuple):
         if text.startswith("---"):  # opened but never closed
-            raise PipelineError(f"{file}:1: {split.message}")
+            raise PipelineError(f"{file}:{split.line}: {split.message}")
         return {}, {}
     try:
         data, where = yamlpos.load(split[0], first_line=2)
