@@ -136,6 +136,24 @@ def test_a_list_or_mapping_never_closed_is_reported_where_it_opens(catalog, old,
     assert "did not find expected" not in d.message and closer in d.hint
 
 
+@pytest.mark.parametrize("old, new, above", [
+    ("    unit: bit", "     unit: bit", "`value:`"),  # one space too many
+    ("vendor: NVIDIA", "vendor: NVIDIA\n  maker: NVIDIA", "`vendor:`"),  # at the top
+    ("tags: [gpu, nvidia]", "tags:\n  - gpu\n   kind: x", "the list item"),
+])
+def test_a_key_indented_more_than_the_key_above_it_is_named(catalog, old, new, above):
+    """libyaml reads the line as more of the value above, and said "mapping values are
+    not allowed in this context", with the hint to quote values (found in review)."""
+    text = GOOD.replace(old, new)
+    d = only(catalog, text, "yaml-syntax")
+    last = new.split("\n")[-1]
+    n = line_no(text, last)
+    assert (d.line, d.column) == (n, len(last) - len(last.lstrip()) + 1)
+    assert f"this line is indented more than {above} on line {n - 1}" in d.message
+    assert "not allowed in this context" not in d.message
+    assert d.hint != YAML_SYNTAX.hint and "indent" in d.hint
+
+
 def test_a_quoted_value_over_lines_followed_by_a_slip_is_no_unclosed_quote():
     """A quote that is closed (on a later line), then text after a space: not a quote
     never closed, whatever else it is."""

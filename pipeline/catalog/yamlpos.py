@@ -332,6 +332,21 @@ def _syntax_problem(e: yaml.MarkedYAMLError, text: str, first_line: int) -> Yaml
                            f"`{text[context.index:context.index + 1]}` is never closed: add the "
                            f"closing `{closer}`", *at(context),
                            hint=f"end the {what} with `{closer}` after its last item")
+    if problem is not None and e.problem in _MAPPING_HERE:
+        ran_on = _runaway_plain(text, problem)
+        if ran_on is not None:
+            line_start = text.rfind("\n", 0, problem.index) + 1
+            indent = len(text[line_start:problem.index]) - len(
+                text[line_start:problem.index].lstrip(" "))
+            key = text[line_start + indent:problem.index].rstrip()
+            above, line = ran_on
+            fix = (f"indent `{key}:` as `{above}:` is" if above else
+                   f"indent `{key}:` as the keys of its mapping are")
+            return YamlProblem(
+                "syntax", f"invalid YAML: this line is indented more than "
+                f"{f'`{above}:`' if above else 'the list item'} on line {line + first_line}, "
+                f"so YAML reads it as more of that value, where `: ` is not allowed: {fix}",
+                problem.line + first_line, indent + 1, hint=_INDENT_HINT)
     opened = _runaway_quote(text, problem) if problem is not None else None
     if opened is not None:
         quote = text[opened.start_mark.index]
@@ -362,6 +377,38 @@ def _never_closed(text: str, opened, problem) -> bool:
         return len(line) - len(line.lstrip(" "))
 
     return indent(problem.index) <= indent(opened.index)
+
+
+_MAPPING_HERE = ("mapping values are not allowed in this context",  # libyaml
+                 "mapping values are not allowed here")  # PyYAML's own scanner
+_INDENT_HINT = ("indent a key exactly as the other keys of its mapping; if the line goes on "
+                "with the value above, put that whole value in quotes")
+
+
+def _runaway_plain(text: str, problem) -> tuple[str, int] | None:
+    """What libyaml took the line of `problem` (a `: `) to go on with: a plain value that
+    starts on an earlier line, because the line is indented more than the key of that
+    value (`rating: a` then `   text: b`): (that key, or "" for a list item, and the
+    0-based line it is on); None when the problem is anything else."""
+    last: list = []
+    try:
+        for token in yaml.scan(text, Loader=_Loader):
+            if token.start_mark.index >= problem.index:
+                break
+            last = [*last[-2:], token]
+    except yaml.YAMLError:
+        pass
+    if len(last) < 2 or not isinstance(last[-1], yaml.ScalarToken) or last[-1].style:
+        return None
+    value = last[-1]
+    if not value.start_mark.line < value.end_mark.line == problem.line:
+        return None
+    if isinstance(last[-2], yaml.BlockEntryToken):
+        return "", value.start_mark.line
+    if (isinstance(last[-2], yaml.ValueToken) and len(last) == 3
+            and isinstance(last[-3], yaml.ScalarToken)):
+        return last[-3].value, last[-3].start_mark.line
+    return None
 
 
 def _runaway_quote(text: str, problem):
