@@ -475,6 +475,9 @@ def validate(
     (the cache keeps no result for them, so a later run makes them) nor reported; the
     errors are all there, those families' warnings are not.
     """
+    if changed_since is not None and not changed_since:  # it read as "no revision": all
+        raise UsageError("--changed-since: an empty revision names no commit; give one, "
+                         "such as origin/main")
     today = today or _dt.date.today()
     wanted = families_reporting_errors(settings.checks, strict) if errors_only else None
     store = ValidateCache.open(settings, enabled=cache)

@@ -277,6 +277,14 @@ def test_changed_since_unknown_revision_is_exit_2(repo, cli):
     assert r.exit_code == 2 and "unknown revision" in r.output
 
 
+def test_changed_since_an_empty_revision_is_exit_2(repo, cli):
+    """`--changed-since ""` (a CI variable that was not set) quietly checked the whole
+    catalog and passed or failed on it (found in review): it names no commit."""
+    r = cli(repo, "validate", "--changed-since", "")
+    assert r.exit_code == 2 and "--changed-since: an empty revision names no commit" in r.output
+    assert "Checked" not in r.output
+
+
 def test_exiting_skips_the_last_look_for_cyclic_garbage():
     """What is alive when a command ends is frozen, so Python's last collection at exit
     has nothing to look through (a cycle with a finaliser is the witness: collected, it
