@@ -24,6 +24,9 @@ EXTENSIONS = ["table", "strikethrough", "autolink", "tasklist"]
 OPTIONS = Options.CMARK_OPT_UNSAFE  # raw HTML kept: the caller sanitises
 # A code block of cmark's XML; text in XML is escaped, so no body can write one.
 _CODE_BLOCK_RE = re.compile(r'<code_block sourcepos="(\d+):\d+-(\d+):\d+"')
+# An HTML block of cmark's XML, and what it holds: its lines are counted from that, as the
+# end of its sourcepos is one line short for a block its end condition closes (a comment).
+_HTML_BLOCK_RE = re.compile(r'<html_block sourcepos="(\d+):[^>]*(?<!/)>(.*?)</html_block>', re.S)
 
 
 class _Cmark:
@@ -95,4 +98,17 @@ def code_block_lines(markdown: str) -> set[int]:
     out: set[int] = set()
     for m in _CODE_BLOCK_RE.finditer(_CMARK.xml(markdown)):
         out.update(range(int(m.group(1)) - 1, int(m.group(2))))
+    return out
+
+
+def html_block_lines(markdown: str) -> set[int]:
+    """Indexes (0-based) of the lines of `markdown` in an HTML block, wherever it stands
+    (in a list item, a block quote): raw HTML, where a Markdown link, a reference
+    definition or an autolink is text (`<div>` then `[AWQ](/glossary/awq)` on the next
+    line, before a blank line, shows the brackets)."""
+    out: set[int] = set()
+    for m in _HTML_BLOCK_RE.finditer(_CMARK.xml(markdown)):
+        held = m.group(2)
+        first = int(m.group(1)) - 1
+        out.update(range(first, first + held.count("\n") + (not held.endswith("\n"))))
     return out

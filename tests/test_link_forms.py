@@ -322,3 +322,32 @@ def test_a_destination_written_with_a_character_reference_is_read_as_the_page_ha
     found = [(d.rule, d.message) for d in validate(
         load_settings(catalog), today=dt.date(2026, 11, 27)).diagnostics]
     assert found == [("link-unresolved", "link to /glossary/nope: no such entry")]
+
+
+IN_HTML_BLOCKS = {  # cmark shows these as text: no link, no definition (found in review)
+    "a link": "<div>\n[x](/glossary/nope)\n</div>",
+    "a definition": "<div>\n[x]: /glossary/nope\n</div>",
+    "a relative link": "<div>\n[x](../glossary/nope)\n</div>",
+    "in a block quote": "> <div>\n> [x](/glossary/nope)",
+    "in a list item": "- An item.\n\n  <div>\n  [x](/glossary/nope)\n  </div>",
+    "a bare URL and an autolink": f"<div>\n{SITE}/glossary/nope <{SITE}/glossary/nope>\n</div>",
+    "a comment's next line": "<!-- a note\n-->[x](/glossary/nope)",
+}
+
+
+@pytest.mark.parametrize("written", IN_HTML_BLOCKS.values(), ids=IN_HTML_BLOCKS.keys())
+def test_markdown_in_an_html_block_is_text_not_a_link(catalog, written):
+    vllm(catalog, f"Intro.\n\n{written}\n\nMore.\n")
+    assert found(catalog) == []
+
+
+@pytest.mark.parametrize("written, target", [
+    ("<div>\n\n[x](/glossary/nope)\n\n</div>", "/glossary/nope"),  # a paragraph in it
+    ('<div>\n<a href="/glossary/nope">x</a>\n</div>', "/glossary/nope"),  # raw HTML's own
+    ("<span>[x](/glossary/nope)</span> in a paragraph", "/glossary/nope"),  # inline HTML
+    ("<div>\nText.\n</div>\n\n[x](/glossary/nope)", "/glossary/nope"),  # after the block
+])
+def test_a_link_the_page_has_beside_an_html_block_is_still_checked(catalog, written, target):
+    path = vllm(catalog, f"Intro.\n\n{written}\n")
+    assert found(catalog) == [("link-unresolved", *at(path, target),
+                               "link to /glossary/nope: no such entry")]

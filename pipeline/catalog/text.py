@@ -446,9 +446,37 @@ def _bare_host(host: str) -> str:
     return host[4:] if host.startswith("www.") else host
 
 
+# A line an HTML block may start (CommonMark 4.6): `<` and a letter, `/`, `?` or `!` first,
+# after any markers of the block quotes and list items around it. Only a body with one is
+# given to cmark to tell which lines are in an HTML block (see html_block_lines).
+_MAYBE_HTML_BLOCK_RE = re.compile(r"^[ \t>*+\-0-9.)]*<[A-Za-z/?!]", re.MULTILINE)
+
+
+def html_block_lines(entry: Entry) -> frozenset[int]:
+    """The file lines of the body in an HTML block (`<div>` and what follows it up to a
+    blank line, a comment...): raw HTML, where `[AWQ](/glossary/awq)`, a reference
+    definition, an autolink or a bare URL is text on the page, no link. Worked out once
+    per entry and kept on it."""
+    lines = entry.__dict__.get("html_block_lines")
+    if lines is None:
+        body = entry.body
+        lines = frozenset(entry.body_line + i for i in cmark.html_block_lines(body)) \
+            if "<" in body and _MAYBE_HTML_BLOCK_RE.search(body) else frozenset()
+        entry.__dict__["html_block_lines"] = lines
+    return lines
+
+
+def _not_in_html_blocks(entry: Entry, found: list[tuple]) -> list[tuple]:
+    """`found` (line first) without what stands in an HTML block, which the page shows as
+    written (see html_block_lines)."""
+    html_lines = html_block_lines(entry) if found else frozenset()
+    return [f for f in found if f[0] not in html_lines] if html_lines else found
+
+
 def _links(entry: Entry, inline: re.Pattern, definition: re.Pattern) -> list[tuple]:
     """(line, column, the pattern's groups, a missing one as "") of each inline link and
-    reference definition of the prose the patterns match, in the order of the lines."""
+    reference definition of the prose the patterns match, in the order of the lines; not
+    one in an HTML block, where the page shows it as text."""
     text = prose_text(entry)
     found = []  # (line index, 0 for a link or 1 for a definition, column, groups)
     for kind, pattern, needle in ((0, inline, "]("), (1, definition, "]:")):
@@ -466,7 +494,8 @@ def _links(entry: Entry, inline: re.Pattern, definition: re.Pattern) -> list[tup
     if found and found[-1][1]:  # a definition after a link: in the order of the lines
         found.sort(key=lambda f: f[:3])
     first = entry.body_line
-    return [(first + line, column, *groups) for line, _, column, groups in found]
+    return _not_in_html_blocks(entry, [(first + line, column, *groups)
+                                       for line, _, column, groups in found])
 
 
 def _opener_escaped(text: str, end: int) -> bool:
@@ -501,7 +530,7 @@ def _autolinks(entry: Entry) -> list[tuple]:
         at = start
         found.append((entry.body_line + line, start - text.rfind("\n", 0, start),
                       *(g or "" for g in m.groups())))
-    return found
+    return _not_in_html_blocks(entry, found)
 
 
 # A URL GitHub's autolink extension links, written bare: `https://host/...` or
@@ -536,7 +565,7 @@ def _bare_urls(entry: Entry, host: str) -> list[tuple]:
         origin = f"{scheme}://{name}" if "://" in url else name
         found.append((entry.body_line + line, start - text.rfind("\n", 0, start), origin,
                       path, anchor))
-    return found
+    return _not_in_html_blocks(entry, found)
 
 
 def _in_tag(tags: list[tuple], at: int) -> bool:

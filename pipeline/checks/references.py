@@ -65,7 +65,9 @@ LINK_UNRESOLVED = rule(
     (`/glossary/gptq` or `/glossary/gptq/`) and wherever the site's JSON is
     shown: both are reported, with the site path to write instead when the
     path names an entry. A link written as raw HTML, `<a href="/glossary/awq">`,
-    is checked like a Markdown link.
+    is checked like a Markdown link. Markdown inside an HTML block (`<div>` and
+    the lines after it up to a blank line) is shown as written, brackets and
+    all, and is no link: put a blank line after `<div>` to make it Markdown.
     """,
     example="[AWQ](/glossary/awk)     <- no entry glossary/awk",
     hint="check the spelling of the path; it is /<collection>/<slug>",
