@@ -110,6 +110,31 @@ def test_a_tab_used_for_indentation_is_named(catalog, old, new):
     assert "spaces" in d.hint and "quote values" not in d.hint
 
 
+@pytest.mark.parametrize("old, new, char", [
+    # every key of the mapping so indented: YAML took them for keys of the entry
+    ("  - label: Memory bus\n    value: 384\n    unit: bit\n    source: spec-sheet",
+     "  - label: Memory bus\n\u00a0   value: 384\n\u00a0   unit: bit\n\u00a0   source: "
+     "spec-sheet", "\u00a0"),
+    ("    unit: bit", "\u00a0   unit: bit", "\u00a0"),  # one of them: YAML then stumbles
+    ("vendor: NVIDIA", " \u2003vendor: NVIDIA", "\u2003"),  # an em space after a space
+    ("tags: [gpu, nvidia]", "tags:\n\u00a0 - gpu", "\u00a0"),  # before a list item
+])
+def test_a_space_yaml_takes_for_text_in_the_indentation_is_named(catalog, old, new, char):
+    """A no-break space (pasted from a web page) before a key passed YAML and came back
+    as "unknown key '  value'", the odd character unseen (found in review)."""
+    text = GOOD.replace(old, new)
+    d = only(catalog, text, "yaml-syntax")
+    first = next(line for line in new.split("\n") if char in line)
+    assert (d.line, d.column) == (line_no(text, first), first.index(char) + 1)
+    assert f"holds U+{ord(char):04X} " in d.message and f"at column {d.column}" in d.message
+    assert "spaces" in d.hint
+
+
+def test_a_no_break_space_in_a_value_is_text():
+    data, _ = yamlpos.load("summary: a\n  \u00a0b\ntext: |\n  \u00a0x\nnote:\n  \u00a0c\n")
+    assert data == {"summary": "a \u00a0b", "text": "\u00a0x\n", "note": "\u00a0c"}
+
+
 def test_another_syntax_error_keeps_the_rules_hint(catalog):
     text = GOOD.replace("  - {label: VRAM, value: 24,", "  - {label: VRAM\n    value: 24,")
     d = only(catalog, text, "yaml-syntax")  # a comma missing inside a mapping that is closed

@@ -115,8 +115,10 @@ YAML_SYNTAX = rule(
     The common slips are named where they are: a line without `: ` after its
     key (`vendor:NVIDIA`), a quote never closed (at the opening quote, even
     when the parser only stumbles lines later), a list `[` or mapping `{`
-    never closed (at its opening bracket), a tab used for indentation, a key
-    indented more than the key above it (which YAML reads as more of that value).
+    never closed (at its opening bracket), a tab used for indentation, a
+    character that looks like a space but is text to YAML (a no-break space
+    pasted from a web page) in the indentation of a key, a key indented more
+    than the key above it (which YAML reads as more of that value).
     Other complaints are the parser's, at the place it noticed them; the
     mistake is then often on the line before. A number must be finite: `.nan`
     and `.inf` are refused, since a page would show "nan GB". An invisible

@@ -12,6 +12,7 @@ typed (`2026-10-02`), checked later by the schema's `date` format.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import yaml
 
@@ -199,9 +200,58 @@ def load(text: str, first_line: int = 1) -> tuple[object, dict[Path, tuple[int, 
     unknown tags. Lines count from `first_line`, the file line of the text's
     first line (2 for front matter after its opening `---`).
     """
+    if not text.isascii() and _ODD_INDENT.search(text):
+        problem = _odd_indent(text, first_line)
+        if problem is not None:
+            raise problem
     if _ODD_BREAKS.search(text):
         return _load_odd(text, first_line)
     return yamlfast.load(text, first_line, _resolve, _SCALARS, _FIRSTS) or _load(text, first_line)
+
+
+# Characters that look like a space (or like nothing) and that YAML reads as text: one
+# before a key, where an editor meant to indent it (text pasted from a web page or a
+# word processor), makes the key a new one with that character in its name.
+_ODD_SPACES = "\u00a0\u1680\u2000-\u200b\u202f\u205f\u2060\u3000\ufeff"
+_ODD_INDENT = re.compile(f"^ *[{_ODD_SPACES}]", re.MULTILINE)
+_ODD_SPACE = re.compile(f"[{_ODD_SPACES}]")
+
+
+def _odd_indent(text: str, first_line: int) -> YamlProblem | None:
+    """A key whose indentation holds a character YAML takes for text (see _ODD_SPACES),
+    or a line so indented where YAML stumbles: at that character, named."""
+    def problem(at: int) -> YamlProblem:
+        char = text[at]
+        column = at - text.rfind("\n", 0, at)
+        return YamlProblem(
+            "syntax", f"invalid YAML: the indentation of this line holds U+{ord(char):04X} "
+            f"{unicodedata.name(char, '')} at column {column}, which looks like a space (or "
+            "like nothing) but is text to YAML, not indentation: indent with ordinary spaces",
+            text.count("\n", 0, at) + first_line, column,
+            hint="delete the indentation of the line and type it again with spaces (the "
+            "character cannot be seen in most editors)")
+
+    def odd_at(index: int) -> int | None:  # where the odd indentation of index's line is
+        start = text.rfind("\n", 0, index) + 1
+        m = _ODD_INDENT.match(text, start)
+        return m.end() - 1 if m else None
+
+    previous = None
+    try:
+        for token in yaml.scan(text, Loader=_Loader):
+            if (isinstance(token, yaml.ScalarToken) and isinstance(previous, yaml.KeyToken)
+                    and not token.style and _ODD_SPACE.match(token.value)
+                    and odd_at(token.start_mark.index) == token.start_mark.index):
+                return problem(token.start_mark.index)
+            previous = token
+    except yaml.MarkedYAMLError as e:  # where it stumbles, such a line is the likely cause
+        for mark in (e.context_mark, e.problem_mark):
+            at = odd_at(mark.index) if mark is not None else None
+            if at is not None:
+                return problem(at)
+    except yaml.YAMLError:
+        pass
+    return None
 
 
 def _load_odd(text: str, first_line: int):
