@@ -337,8 +337,10 @@ def load_settings(root: Path | None = None, start: Path | None = None) -> Settin
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        line = data.count(b"\n", 0, e.start) + 1
-        raise SettingsError(f"{shown}:{line}: not UTF-8 (byte 0x{data[e.start]:02x}); "
+        from .catalog.loader import bad_byte  # which imports this module
+
+        line, column, byte = bad_byte(e)
+        raise SettingsError(f"{shown}:{line}:{column}: not UTF-8 (byte 0x{byte:02x}); "
                             "save the file as UTF-8") from None
     settings = parse_settings(text, root, shown)
     entries = settings.path("entries")

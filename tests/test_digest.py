@@ -232,7 +232,20 @@ def test_a_digest_that_is_not_utf8_is_named_with_its_line(repo, cli):
         r = cli(repo, "digest", *args)
         assert r.exit_code in (1, 2) and "Traceback" not in r.output
     r = cli(repo, "digest", "draft", "2026-10")
-    assert "digests/2026-10.md:4: not UTF-8 (byte 0xe9)" in r.output
+    assert "digests/2026-10.md:4:4: not UTF-8 (byte 0xe9)" in r.output
+
+
+@pytest.mark.parametrize("newline", [b"\n", b"\r\n", b"\r"])
+def test_a_bad_byte_in_a_digest_is_at_the_editors_line_and_column(newline):
+    """Only `\n` was counted, so in a digest with old-Mac line endings (a lone CR) every bad
+    byte was on line 1; after a byte-order mark the byte named was another one (found in
+    review). The entry loader's count: lines as the editor's, columns in characters."""
+    from pipeline.digest.document import DigestError, decode
+
+    data = b"\xef\xbb\xbf" + b"---\nmonth: '2026-10'\n---\nD\xc3\xa9j\xc3\xa0 Caf\xe9\n".replace(
+        b"\n", newline)
+    with pytest.raises(DigestError, match=r"^digests/2026-10.md:4:9: not UTF-8 \(byte 0xe9\)"):
+        decode(data, "digests/2026-10.md")
 
 
 def test_a_correction_is_listed_even_when_the_months_net_change_is_nil(repo, cli):

@@ -273,6 +273,18 @@ def content_digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:32]
 
 
+def bad_byte(error: UnicodeDecodeError) -> tuple[int, int, int]:
+    """(line, column, value) of the byte a UTF-8 decoding stopped at, where an editor sees
+    it: lines end as the text's do (CRLF, or a lone CR of an old Mac file), and columns
+    count characters, as every rule's do (`café` before it is four, not five bytes). What
+    precedes the byte is valid UTF-8 (after a byte-order mark, which `utf-8-sig` drops
+    from `error.object`)."""
+    data = error.object
+    before = data[:error.start].decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+    line = before.count("\n") + 1
+    return line, len(before) - (before.rfind("\n") + 1) + 1, data[error.start]
+
+
 def decode(path: str, data: bytes) -> tuple[str | None, Diagnostic | None]:
     """UTF-8 text with a BOM dropped and line endings made `\\n`."""
     if data.startswith(BOM):
@@ -280,15 +292,9 @@ def decode(path: str, data: bytes) -> tuple[str | None, Diagnostic | None]:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
-        # where an editor sees the byte: lines end as the text's do (CRLF, or a lone CR
-        # of an old Mac file), and columns count characters, as every other rule's do
-        # (`café` before it is four, not five bytes); what precedes it is valid UTF-8
-        before = data[:e.start].decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
-        line = before.count("\n") + 1
-        col = len(before) - (before.rfind("\n") + 1) + 1
-        return None, FILE_ENCODING(
-            path, line, col, f"not UTF-8: byte 0x{data[e.start]:02x} cannot be decoded"
-        )
+        line, col, byte = bad_byte(e)
+        return None, FILE_ENCODING(path, line, col, f"not UTF-8: byte 0x{byte:02x} cannot be "
+                                   "decoded")
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if _INVISIBLE_BYTES.search(data):  # one scan of the bytes, about 1 µs a KB

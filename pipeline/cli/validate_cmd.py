@@ -155,8 +155,10 @@ def schema_docs(write, check):
         try:
             current = raw.decode("utf-8")
         except UnicodeDecodeError as e:
-            line = raw.count(b"\n", 0, e.start) + 1
-            click.echo(f"{name}:{line}: not UTF-8 (byte 0x{raw[e.start]:02x}), so it is out of "
+            from ..catalog.loader import bad_byte
+
+            line, column, byte = bad_byte(e)
+            click.echo(f"{name}:{line}:{column}: not UTF-8 (byte 0x{byte:02x}), so it is out of "
                        "date; run `pipeline schema-docs --write`", err=True)
             sys.exit(1)
         if current != text:

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 
 import yaml
 
-from ..catalog.loader import conflict_message, false_close, merge_conflict
+from ..catalog.loader import bad_byte, conflict_message, false_close, merge_conflict
 from ..errors import PipelineError
 from .sections import HEADINGS
 
@@ -228,8 +228,8 @@ def decode(data: bytes, file: str) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        line = data.count(b"\n", 0, e.start) + 1
-        raise DigestError(f"{file}:{line}: not UTF-8 (byte 0x{data[e.start]:02x}); "
+        line, column, byte = bad_byte(e)
+        raise DigestError(f"{file}:{line}:{column}: not UTF-8 (byte 0x{byte:02x}); "
                           "save the file as UTF-8") from None
 
 
