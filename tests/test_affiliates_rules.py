@@ -169,12 +169,30 @@ def test_programs_file_problems_name_the_file_and_line(cat):
     r = run(cat)
     line = good.split("\n").index("    our_ids: [localaicat-20]") + 1
     assert found(r) == [("affiliate-programs", "data/affiliates.yaml", line, 5)]
-    assert "is not of type 'array'" in r.diagnostics[0].message
+    assert r.diagnostics[0].message == ("programs.0.our_ids should be a list, not "
+                                        "'localaicat-20'")
     path.write_text(good.replace("path_id: ^/click-(\\d+)-\\d+", "path_id: ^/click-(\\d+-\\d+"))
     assert [f[0] for f in found(run(cat))] == ["affiliate-programs"]
     path.write_text("disclosure: [\n")
     r = run(cat)
     assert found(r) == [("affiliate-programs", "data/affiliates.yaml", 2, 1)]
+
+
+def test_programs_file_problems_are_said_in_the_words_of_the_entries_schema_check(cat):
+    """jsonschema's own words ("None is not of type 'string'", "Additional properties are
+    not allowed ('lable', 'txt' were unexpected)") reached editors (found in review)."""
+    path = cat / "data/affiliates.yaml"
+    good = path.read_text()
+    path.write_text(good.replace("  label: (paid link)\n", "  label:\n  lable: x\n  txt: y\n"))
+    lines = good.split("\n")
+    at = lines.index("  label: (paid link)") + 1
+    r = run(cat)
+    assert [(d.line, d.column, d.message) for d in r.diagnostics] == [
+        (at, 3, "disclosure.label is empty; write text"),
+        (at + 1, 3, "unknown key 'lable' in disclosure: did you mean `label`? (allowed: "
+                    "email_text, label, rel, text) (see docs/affiliates.md)"),
+        (at + 2, 3, "unknown key 'txt' in disclosure: did you mean `text`? (allowed: "
+                    "email_text, label, rel, text) (see docs/affiliates.md)")]
 
 
 def test_a_data_file_named_in_the_settings_that_is_not_there_is_an_error(cat):

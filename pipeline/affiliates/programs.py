@@ -145,13 +145,20 @@ class Programs:
         return self.catch_all == "any" or self.catch_all == "query" and "?" in url
 
 
-def _schema_message(error) -> str:
-    where = ".".join(str(p) for p in error.absolute_path) or "the file"
+def _schema_messages(error) -> list[tuple[tuple, str]]:
+    """(path to point at, an editor's message) for a jsonschema error, in the words of the
+    entries' schema check (a wrong kind of value in YAML's words, each unknown key at its
+    own line, with the key it is close to)."""
+    from ..checks.schema import _messages
+
     if error.validator == "oneOf":
-        return f"{where}: a link shape has exactly one of `params`, `path_id` or `shortener: true`"
+        where = ".".join(str(p) for p in error.absolute_path) or "the file"
+        return [(tuple(error.absolute_path), f"{where}: a link shape has exactly one of "
+                 "`params`, `path_id` or `shortener: true`")]
+    found = _messages(error, whole="the file")
     if error.validator == "additionalProperties":
-        return f"{where}: {error.message} (see docs/affiliates.md)"
-    return f"{where}: {error.message}"
+        return [(at, f"{message} (see docs/affiliates.md)") for at, message in found]
+    return found
 
 
 def _shapes(file: str, positions: dict, i: int, raw: list[dict]):
@@ -209,8 +216,9 @@ def parse_programs(file: str, data: bytes, schema: dict) -> tuple[Programs | Non
         return None, [PROGRAMS_FILE(file, p.line, p.column, p.message)]
     diags = []
     for error in _schema_errors(schema, raw):
-        line, col = yamlpos.nearest(positions, tuple(error.absolute_path))
-        diags.append(PROGRAMS_FILE(file, line, col, _schema_message(error)))
+        for at, message in _schema_messages(error):
+            line, col = yamlpos.nearest(positions, at)
+            diags.append(PROGRAMS_FILE(file, line, col, message))
     if diags:
         return None, diags
     programs: list[Program] = []

@@ -26,11 +26,12 @@ SCHEMA = rule(
 )
 
 
-def _messages(error) -> list[tuple[tuple, str]]:
+def _messages(error, whole: str = "front matter") -> list[tuple[tuple, str]]:
     """(path to point at, an editor's message) for a jsonschema error: one for each
-    unknown key of a mapping (each at its own line), else one."""
+    unknown key of a mapping (each at its own line), else one. `whole`: what the
+    messages call the document itself (a data file is "the file")."""
     path = tuple(error.absolute_path)
-    where = ".".join(str(p) for p in path) or "front matter"
+    where = ".".join(str(p) for p in path) or whole
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
         allowed = set(error.schema.get("properties", {}))
         extra = [k for k in error.instance if k not in allowed]  # in the order written
