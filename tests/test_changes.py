@@ -195,6 +195,10 @@ def test_only_changed_blobs_are_parsed(month, monkeypatch):
     (("--since", "2026-10-01", "--until", "2026-09-01"), "is not after"),
     (("--since", "2026-10-01", "--from", "HEAD"), "not both"),
     (("--from", "nope"), "unknown revision 'nope'"),
+    # empty, they read as not given: `--to ""` quietly meant HEAD (found in review)
+    (("--from", "HEAD", "--to", ""), "--to is empty; give a revision"),
+    (("--from", ""), "--from is empty; give a revision"),
+    (("--since", "2026-10-01", "--until", ""), "--until is empty; give a date YYYY-MM-DD"),
 ])
 def test_usage_errors_are_plain(repo, cli, args, message):
     r = cli(repo, "changes", *args)

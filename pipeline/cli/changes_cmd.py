@@ -30,6 +30,11 @@ def changes(since, until, start, end, fmt):
     from ..history.changes import changes_between, changes_in_period
     from ..history.report import render_changes
 
+    for name, value, what in (("--since", since, "a date YYYY-MM-DD"),
+                              ("--until", until, "a date YYYY-MM-DD"),
+                              ("--from", start, "a revision"), ("--to", end, "a revision")):
+        if value == "":  # read as not given, it quietly meant HEAD or now
+            raise UsageError(f"{name} is empty; give {what}, or leave the option out")
     settings = get_settings()
     if (since or until) and (start or end):
         raise UsageError("give dates (--since/--until) or revisions (--from/--to), not both")
