@@ -120,9 +120,12 @@ def test_a_digest_without_status_is_not_redrafted(month, cli):
 
 # 3. line endings and the BOM are the file's
 
-def test_a_crlf_digest_with_nothing_new_is_left_alone(month, cli):
+@pytest.mark.parametrize("newline", ["\r\n", "\r"])
+def test_a_crlf_digest_with_nothing_new_is_left_alone(month, cli, newline):
+    """An old Mac's file (lone CR) was refused as having no front matter, though the
+    build reads it (found in review)."""
     _, text = draft(cli, month, "--offline")
-    crlf = text.replace("\n", "\r\n").encode("utf-8")
+    crlf = text.replace("\n", newline).encode("utf-8")
     (month / DIGEST).write_bytes(crlf)
     r = cli(month, "digest", "draft", "2026-10", "--offline")
     assert r.exit_code == 0, r.output
@@ -131,12 +134,13 @@ def test_a_crlf_digest_with_nothing_new_is_left_alone(month, cli):
     assert not (month / ".digest-backups").exists()
 
 
-@pytest.mark.parametrize("bom", [b"", codecs.BOM_UTF8])
-def test_a_real_write_keeps_crlf_and_the_bom(month, cli, bom):
+@pytest.mark.parametrize("bom, newline", [(b"", "\r\n"), (codecs.BOM_UTF8, "\r\n"),
+                                          (b"", "\r")])
+def test_a_real_write_keeps_crlf_and_the_bom(month, cli, bom, newline):
     _, text = draft(cli, month, "--offline")
     vllm = re.search(r"<!-- pipeline:item verdicts/tools/vllm .*?\n.*?\n", text).group(0)
     edited = text.replace(vllm, "")  # the editor deletes the item: the draft records it
-    data = bom + edited.replace("\n", "\r\n").encode("utf-8")
+    data = bom + edited.replace("\n", newline).encode("utf-8")
     (month / DIGEST).write_bytes(data)
     r = cli(month, "digest", "draft", "2026-10", "--offline")
     assert r.exit_code == 0, r.output
@@ -144,7 +148,9 @@ def test_a_real_write_keeps_crlf_and_the_bom(month, cli, bom):
     out = (month / DIGEST).read_bytes()
     assert out != data
     assert out.startswith(codecs.BOM_UTF8) == bool(bom)
-    assert out.count(b"\n") == out.count(b"\r\n") > 0  # every line ends in CRLF
+    ends = newline.encode()  # every line ends as the file's did
+    assert out.count(ends) > 0 and out.replace(ends, b"").count(b"\n") == 0 \
+        and out.replace(ends, b"").count(b"\r") == 0
     assert b"deleted: [verdicts/tools/vllm]" in out
     assert list((month / ".digest-backups").iterdir())[0].read_bytes() == data
     # a draft after it, with nothing new, leaves it alone

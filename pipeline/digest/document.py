@@ -233,9 +233,15 @@ def decode(data: bytes, file: str) -> str:
                           "save the file as UTF-8") from None
 
 
+def plain_newlines(text: str) -> str:
+    """`text` with its line breaks `\n`: Windows' CRLF and an old Mac's lone CR too (as the
+    entry loader and the build read a digest)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+
+
 def parse(text: str, file: str) -> Document:
     """Parse a digest file; a broken marker or front matter is a DigestError at its line."""
-    text = text.replace("\r\n", "\n")
+    text = plain_newlines(text)
     conflict = merge_conflict(text)
     if conflict is not None:  # before YAML and the markers, which would stumble on it later
         raise DigestError(f"{file}:{conflict[0]}: {conflict_message(conflict)} (the lines "

@@ -35,7 +35,7 @@ from ..feeds.fetch import TIMEOUT
 from ..fileio import write_atomic
 from ..history import gitio
 from ..history.changes import ChangeSet, changes_in_period
-from .document import DigestError, decode, fingerprint, parse
+from .document import DigestError, decode, fingerprint, parse, plain_newlines
 from .merge import MergeStats, merge
 from .month import Month
 from .sections import SECTIONS, generate
@@ -130,11 +130,13 @@ def _read(path: Path) -> bytes | None:
 
 def _as_written(text: str, raw: bytes, existing: str) -> str:
     """`text` (LF line endings, no BOM, as parse() reads a file) with the line endings
-    and the byte order mark of the file it replaces: an editor's CRLF file stays CRLF
-    (most of its line breaks CRLF), and a BOM the file began with stays."""
+    and the byte order mark of the file it replaces: an editor's CRLF file stays CRLF,
+    an old Mac's CR file CR (most of its line breaks), and a BOM the file began with stays."""
     crlf = existing.count("\r\n")
-    if crlf and crlf * 2 >= existing.count("\n"):
-        text = text.replace("\n", "\r\n")
+    counts = {"\r\n": crlf, "\r": existing.count("\r") - crlf, "\n": existing.count("\n") - crlf}
+    newline = max(counts, key=lambda k: (counts[k], k == "\n"))  # a tie: LF
+    if newline != "\n":
+        text = text.replace("\n", newline)
     if raw.startswith(codecs.BOM_UTF8):
         text = "\ufeff" + text
     return text
@@ -278,7 +280,7 @@ def draft(settings: Settings, month: str, *, offline: bool = False,
     unread = [message for _, message in unread_corrections(
         settings, f"{cs.start}..{cs.end}" if cs.start else cs.end)]
     text = doc.render()
-    if existing is not None and text == existing.replace("\r\n", "\n"):  # as parse() read it
+    if existing is not None and text == plain_newlines(existing):  # as parse() read it
         return DraftResult(path, False, None, stats, cs, report, unread)
     if raw is not None:
         text = _as_written(text, raw, existing)
