@@ -78,7 +78,8 @@ def test_a_digest_page_has_the_site_layout_one_h1_and_its_disclosure(with_digest
     assert "<h2>Two new tools</h2>" in page and "<h3>Corrections</h3>" in page
     assert '<a href="/digests">Digests</a>' in page and 'class="site-header"' in page
     assert '<a href="/tools/vllm">vLLM</a>' in page  # site paths stay on the site
-    assert 'rel="sponsored nofollow noopener">the card</a> (paid link)' in page
+    assert ('rel="sponsored nofollow noopener">the card</a> '
+            '<span class="paid-label">(paid link)</span>') in page
     assert 'class="disclosure"' in page and "Amazon Associate" in page
     assert '<link rel="canonical" href="https://local-ai-catalog.org/digests/2026-09">' in page
     assert 'content="Two new tools, and a correction."' in page

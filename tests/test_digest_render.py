@@ -261,6 +261,20 @@ def test_the_text_part_numbers_loose_and_offset_lists():
     assert html_to_text("<pre><code>x<br>y</code></pre>") == "    x\n    y\n"
 
 
+@pytest.mark.parametrize("lead", [36, 38, 40, 42, 44])
+def test_a_paid_links_label_is_never_split_across_lines_of_the_text_part(lead):
+    """Wrapped at 72 columns, the label could end a line with "(paid" and start the next
+    with "link)" (found in review)."""
+    from pipeline.digest.markdown import mark_paid
+    from pipeline.digest.plaintext import html_to_text
+
+    words = " ".join(["word"] * 20)[:lead].rstrip()
+    fragment = mark_paid(f'<p>{words} <a href="https://e.org/x">card</a> and more.</p>',
+                         lambda url: True, "sponsored", "(paid link)")
+    text = html_to_text(fragment)
+    assert "(paid link)" in text and "\n" in text.strip()  # wrapped, the label whole
+
+
 def test_a_rating_and_a_release_note_add_no_link_or_marker_of_their_own():
     """The draft reads history unchecked: a verdict's rating went into the Markdown as it
     was, so `[Update your payment details](https://evil.example)` became a live link, and

@@ -110,13 +110,14 @@ def without_paid_links(fragment: str, is_paid) -> str:
 
 
 def mark_paid(fragment: str, is_paid, rel: str, label: str) -> str:
-    """Give each paid link `rel` and follow it with the visible label."""
+    """Give each paid link `rel` and follow it with the visible label (in a span, as the
+    site's pages have it: the text part keeps its words on one line)."""
 
     def one(m: re.Match) -> str:
         href, attrs, text = m.group(1), m.group(2), m.group(3)
         if not is_paid(html.unescape(href)):
             return m.group(0)
         return (f'<a href="{href}" rel="{html.escape(rel)}"{attrs}>{text}</a> '
-                f"{html.escape(label)}")
+                f'<span class="paid-label">{html.escape(label)}</span>')
 
     return _HREF_RE.sub(one, fragment)

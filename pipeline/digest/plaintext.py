@@ -19,6 +19,10 @@ WIDTH = 72
 BLOCKS = {"p", "li", "h1", "h2", "h3", "h4", "blockquote", "pre", "tr", "hr"}
 UNDERLINE = {"h1": "=", "h2": "-"}
 BREAK = "\x00"  # a `<br>` among the words (cmark turns any NUL of the Markdown into U+FFFD)
+# a space of a paid link's label (`(paid link)`), which no line break may split: "(paid" at
+# the end of a line and "link)" on the next is no label (a control character that is no
+# white space to str.split, as U+001F would be)
+GLUE = "\x02"
 
 
 class _Text(HTMLParser):
@@ -37,6 +41,7 @@ class _Text(HTMLParser):
         self.pre = 0
         self.block: list[str] = []
         self.link: tuple[str, int] | None = None  # (href, index in words where it starts)
+        self.spans: list[bool] = []  # per open <span>: is it a paid link's label
 
     # paragraph handling
     def _flush(self) -> None:
@@ -60,6 +65,7 @@ class _Text(HTMLParser):
                               subsequent_indent=hang, break_long_words=False,
                               break_on_hyphens=False)
                 for i, line in enumerate(body.split("\n")))
+        para = para.replace(GLUE, " ")
         if tag == "tr" and self.header_row:
             para = f"{para}\n{lead}{'-' * min(len(body), WIDTH - len(lead))}"
         if tag in UNDERLINE:
@@ -132,9 +138,13 @@ class _Text(HTMLParser):
             self.header_row = self.header_row or tag == "th"
         elif tag == "a":
             self.link = (dict(attrs).get("href") or "", len(self.words))
+        elif tag == "span":
+            self.spans.append("paid-label" in (dict(attrs).get("class") or "").split())
 
     def handle_endtag(self, tag):
-        if tag == "a" and self.link:
+        if tag == "span" and self.spans:
+            self.spans.pop()
+        elif tag == "a" and self.link:
             href, start = self.link
             self.link = None
             words = " ".join("".join(self.words[start:]).split())
@@ -164,7 +174,7 @@ class _Text(HTMLParser):
                 self.block.pop()
 
     def handle_data(self, data):
-        self.words.append(data)
+        self.words.append(data.replace(" ", GLUE) if any(self.spans) else data)
 
 
 def _start(attrs) -> int:
