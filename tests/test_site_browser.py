@@ -264,3 +264,49 @@ def _shots() -> Path:
     folder = REPO / "test-artifacts"
     folder.mkdir(exist_ok=True)
     return folder
+
+
+LONG_URL = "https://huggingface.co/example/Llama-3.1-70B-Instruct-GPTQ/tree/main/" + "a" * 60
+LONG_TITLE = "Supercalifragilisticexpialidociousquantizationformatname"
+
+
+@pytest.fixture
+def long_words(catalog, tmp_path):
+    """A PreviewServer of a catalog with a page of words wider than a phone: a title
+    (in the breadcrumb, the index, another page's reference list), a bare URL in the
+    body, a source titled by its URL; and a digest with the URL."""
+    write_entry(catalog, "glossary/long", {
+        **MINI["glossary/awq"], "title": LONG_TITLE, "summary": "Long words.",
+        "sources": [{"id": "src", "url": LONG_URL, "title": LONG_URL,
+                     "accessed": "2026-01-10"}]},
+        f"The files are at {LONG_URL} [@src], next to the zanzibarword{'z' * 50}.\n")
+    write_entry(catalog, "tools/vllm", {**MINI["tools/vllm"],
+                                        "related": ["glossary/awq", "glossary/long"]})
+    (catalog / "digests").mkdir()
+    (catalog / "digests/2026-08.md").write_text(f"# August\n\nThe files: {LONG_URL}\n",
+                                                encoding="utf-8")
+    server = PreviewServer(load_settings(catalog), tmp_path / "out", port=0,
+                           watcher=lambda paths, stop, ready: iter(()))
+    build(server.settings, server.out_dir)
+    server.start()
+    yield server
+    server.close()
+
+
+@pytest.mark.parametrize("path", ["/glossary/long", "/glossary", "/tools/vllm",
+                                  "/digests/2026-08", "/search?q=zanzibarword"])
+def test_a_word_wider_than_a_phone_breaks_instead_of_widening_the_page(long_words, browser,
+                                                                      path):
+    """A bare URL, a long title or a source titled by its URL made the whole page scroll
+    sideways at 360 px (found in review)."""
+    page = browser.new_page(viewport={"width": 360, "height": 800})
+    page.goto(long_words.url + path)
+    if path.startswith("/search"):
+        page.locator("#search-results li p.snippet").wait_for()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    for text in (LONG_TITLE, LONG_URL, "zanzibarword"):  # whatever of it the page shows
+        for box in page.get_by_text(text).all():
+            if box.is_visible():
+                right = box.evaluate("el => el.getBoundingClientRect().right")
+                assert right <= 360 - 15, (text, right)  # inside the column's margin
+    page.close()
