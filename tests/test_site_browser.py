@@ -310,3 +310,75 @@ def test_a_word_wider_than_a_phone_breaks_instead_of_widening_the_page(long_word
                 right = box.evaluate("el => el.getBoundingClientRect().right")
                 assert right <= 360 - 15, (text, right)  # inside the column's margin
     page.close()
+
+
+@pytest.fixture
+def shipped_site(shipped, tmp_path):
+    """A PreviewServer of the shipped catalog's build."""
+    server = PreviewServer(load_settings(shipped), tmp_path / "out", port=0,
+                           watcher=lambda paths, stop, ready: iter(()))
+    build(server.settings, server.out_dir)
+    server.start()
+    yield server
+    server.close()
+
+
+PAGE_FACTS = """() => ({
+  links: [...document.querySelectorAll("a[href]")].map(a => a.href),
+  ids: [...document.querySelectorAll("[id]")].map(e => e.id),
+  h1: document.querySelectorAll("h1").length,
+  wide: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+})"""
+
+
+def test_a_reader_on_a_phone_meets_no_broken_link_error_or_sideways_page(shipped_site,
+                                                                         browser):
+    """Every page of the shipped catalog's preview, reached by following links from the
+    home and search pages at 360 px: each internal link (bodies, reference lists,
+    backlinks, breadcrumbs, indexes, citations' #source-N, heading anchors) leads to a
+    page that is there and to an element it has; no page logs an error or fails a
+    request (each asked for /favicon.ico, a 404, found in review), none scrolls
+    sideways, each has one h1."""
+    from urllib.parse import unquote, urldefrag, urlsplit
+
+    base = shipped_site.url
+    page = browser.new_page(viewport={"width": 360, "height": 800})
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}")
+            if m.type in ("error", "warning") else None)
+    page.on("pageerror", lambda e: problems.append(f"script error: {e}"))
+    page.on("requestfailed", lambda r: problems.append(f"failed: {r.url}"))
+    page.on("response", lambda r: problems.append(f"{r.status}: {r.url}")
+            if r.status >= 400 else None)
+    todo, facts, fragments = ["/search", "/"], {}, []  # no link leads to the search page
+    while todo:
+        path = todo.pop()
+        if path in facts:
+            continue
+        if "." in path.rsplit("/", 1)[-1]:  # a file (the feed): there, not read as a page
+            status = page.request.get(base + path).status
+            if status != 200:
+                problems.append(f"{status}: {path}")
+            facts[path] = None
+            continue
+        page.goto(base + path)
+        if path in ("/", "/search"):  # the icon comes after the page; search.js's index
+            page.wait_for_load_state("networkidle")
+        facts[path] = got = page.evaluate(PAGE_FACTS)
+        if got["wide"] > 0 or got["h1"] != 1:
+            problems.append(f"{path}: {got['wide']} px sideways, {got['h1']} h1")
+        for link in got["links"]:
+            url, fragment = urldefrag(link)
+            if not url.startswith(base):
+                continue
+            target = urlsplit(url).path
+            todo.append(target)
+            if fragment:
+                fragments.append((path, target, unquote(fragment)))
+    page.close()
+    for source, target, fragment in fragments:
+        if facts[target] is not None and fragment not in facts[target]["ids"]:
+            problems.append(f"{source}: a link to {target}#{fragment}, which has no such id")
+    assert not problems
+    index = json.loads((shipped_site.out_dir / "search-index.json").read_text(encoding="utf-8"))
+    assert {e["url"] for e in index["entries"]} <= set(facts)  # every entry was reached
