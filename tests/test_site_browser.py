@@ -141,6 +141,24 @@ def test_the_two_search_boxes_have_names_of_their_own(served, page):
     assert page.get_by_role("search", name="Search", exact=True).count() == 1
 
 
+@pytest.mark.parametrize("path", ["/tools/vllm", "/glossary", "/search"])
+def test_the_first_tab_offers_a_way_past_the_header(served, page, path):
+    """A reader on the keyboard went through the brand, every section and the header's
+    search box on each page before reaching it (found in review). The first Tab stop,
+    seen only when focused, leads into the page's main part."""
+    _, server = served
+    page.goto(server.url + path)
+    skip = page.get_by_role("link", name="Skip to content")
+    assert not skip.is_visible() or skip.bounding_box()["y"] + skip.bounding_box()["height"] <= 0
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+    assert skip.bounding_box()["y"] >= 0  # shown while it has the focus
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.closest('main') !== null")
+    assert page.evaluate("document.activeElement.closest('header') === null")
+
+
 IDS = ["quantization_backend_name", "kernel_launch_configuration", "tokens_per_second_measured",
        "memory_bandwidth_gigabytes", "context_length_maximum", "driver_version_required"]
 WIDE_TABLE = ("| " + " | ".join(IDS) + " |\n" + "|---" * len(IDS) + "|\n"
