@@ -4,6 +4,7 @@ the collection indexes in the sitemap with a date taken from the catalog."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from xml.etree import ElementTree
@@ -78,3 +79,20 @@ def test_the_home_page_and_collection_indexes_are_in_the_sitemap(repo, tmp_path)
     fresh = tmp_path / "fresh"
     build(load_settings(repo), fresh, use_cache=False)
     assert tree(out) == tree(fresh)
+
+
+def test_a_heading_the_body_wrote_as_h1_is_no_second_title_of_the_page(catalog, tmp_path):
+    """`# Setup` in a body made a second h1 on the entry's page, beside its title (found in
+    review): on the page it is an h2, as a digest's is; the JSON keeps the body as
+    written, for a front end to place."""
+    write_entry(catalog, "tools/vllm", MINI["tools/vllm"],
+                "# Setup\n\nText.\n\nInstall\n=======\n\n<h1>Raw</h1>\n\n## Kernels\n\nMore.\n")
+    out = tmp_path / "out"
+    build(load_settings(catalog), out)
+    page = (out / "tools/vllm.html").read_text(encoding="utf-8")
+    assert re.findall(r"<h1[ >].*?</h1>", page) == ["<h1>vLLM</h1>"]
+    body = page.split('<div class="body">', 1)[1].split("</div>", 1)[0]
+    assert re.findall(r"<h\d[^>]*>[^<]*", body) == [
+        "<h2>Setup", "<h2>Install", "<h2>Raw", '<h2 id="kernels">Kernels']
+    doc = json.loads((out / "tools/vllm.json").read_text(encoding="utf-8"))
+    assert doc["body_html"].count("<h1>") == 3

@@ -178,13 +178,16 @@ def people(cards: list[dict]) -> Markup:
                             if p.get("url") else _text(p["title"]) for p in cards))
 
 
-def scrolling_tables(html: str) -> Markup:
-    """A body's sanitised HTML with each table in a box that scrolls sideways: a table
-    wider than the column (many columns, long names; a phone is 360 px wide) scrolls
-    in it, never the page, and a table that fits still fills the column. The sanitiser
-    keeps no attribute on `<table>` and writes every `<` of text and attribute values as
-    `&lt;`, so each `<table>` and `</table>` here is a tag. The JSON's `body_html`
-    stays as it is."""
+def page_body(html: str) -> Markup:
+    """A body's sanitised HTML as a page shows it. Each table is in a box that scrolls
+    sideways: a table wider than the column (many columns, long names; a phone is 360 px
+    wide) scrolls in it, never the page, and a table that fits still fills the column.
+    A heading the body wrote as `#` (or `<h1>`) is an h2: the page's title is its one h1.
+    The sanitiser keeps no attribute on `<table>` or `<h1>` and writes every `<` of
+    text and attribute values as `&lt;`, so each `<table>`, `<h1>` and their ends here
+    are tags. The JSON's `body_html` stays as it is."""
+    if "<h1>" in html:
+        html = html.replace("<h1>", "<h2>").replace("</h1>", "</h2>")
     if "<table>" not in html:
         return Markup(html)
     return Markup(html.replace("<table>", '<div class="table-scroll"><table>')
@@ -347,7 +350,7 @@ class Site:
         env.globals.update(site=self.settings.site, nav=self.nav, ratings=RATINGS,
                            singular=SINGULAR, out_link=out_link, number=number, cite=cite,
                            source_items=source_items, facts=facts,
-                           scrolling_tables=scrolling_tables,
+                           page_body=page_body,
                            entry_link=entry_link, people=people)
         # Imported once, not at every page: an import per render costs more than the page.
         env.globals["m"] = env.get_template("macros.html").module
