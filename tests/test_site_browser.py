@@ -31,16 +31,25 @@ def add_entries(root: Path) -> None:
         RATIOS_BODY)
 
 
+def serving(root: Path, out: Path):
+    """A PreviewServer of the catalog's build (watching nothing), while the generator
+    runs: the body of the fixtures below."""
+    server = PreviewServer(load_settings(root), out, port=0,
+                           watcher=lambda paths, stop, ready: iter(()))
+    try:
+        build(server.settings, server.out_dir)
+        server.start()
+        yield server
+    finally:
+        server.close()
+
+
 @pytest.fixture
 def served(catalog, tmp_path):
     """(catalog, a PreviewServer of its build)."""
     add_entries(catalog)
-    server = PreviewServer(load_settings(catalog), tmp_path / "out", port=0,
-                           watcher=lambda paths, stop, ready: iter(()))
-    build(server.settings, server.out_dir)
-    server.start()
-    yield catalog, server
-    server.close()
+    for server in serving(catalog, tmp_path / "out"):
+        yield catalog, server
 
 
 def indexed_text(server, entry_id: str) -> str:
@@ -66,6 +75,28 @@ def test_a_snippet_is_cut_around_the_match_after_characters_that_fold_longer(ser
     ligature = text.index("ﬁ")
     assert page.locator("#search-results li p.snippet").inner_text() \
         == text[:ligature + 100].strip() + "…"
+
+
+OOM = ("torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB. "
+       'GPU 0 has a total capacity of 23.64 GiB; model "llama3.1" not found')
+
+
+def test_the_error_as_the_reader_sees_it_finds_its_page(catalog, tmp_path, page):
+    """An error's message, shown on its page under "The error as you see it", was not in
+    the search index: pasting it (or a line of it) into the search box found nothing
+    unless the body happened to quote it whole (found in review)."""
+    write_entry(catalog, "errors/oom", {
+        "title": "Out of memory", "status": "published", "summary": "The GPU ran out.",
+        "authors": ["ana"], "published": "2026-01-10", "message": OOM},
+        "Lower the context length, or load a smaller quant.\n")
+    for server in serving(catalog, tmp_path / "out"):
+        page.goto(server.url + "/search")
+        wait_for_the_index(page)
+        for query in (OOM, "Tried to allocate 2.00 GiB", 'model "llama3.1" not found',
+                      "OUTOFMEMORYERROR"):
+            page.locator("#search-input").fill(query)
+            assert page.locator("#search-status").inner_text() == "1 entry matches.", query
+            assert page.locator("#search-results li > a").all_inner_texts() == ["Out of memory"]
 
 
 def wait_for_the_index(page) -> None:
@@ -178,12 +209,7 @@ def tables(catalog, tmp_path):
         **MINI["glossary/awq"], "title": "Tables", "summary": "Two tables."}, TABLES_BODY)
     (catalog / "digests").mkdir()
     (catalog / "digests/2026-08.md").write_text(f"# August\n\n{WIDE_TABLE}", encoding="utf-8")
-    server = PreviewServer(load_settings(catalog), tmp_path / "out", port=0,
-                           watcher=lambda paths, stop, ready: iter(()))
-    build(server.settings, server.out_dir)
-    server.start()
-    yield server
-    server.close()
+    yield from serving(catalog, tmp_path / "out")
 
 
 BOXES = """() => {
@@ -303,12 +329,7 @@ def long_words(catalog, tmp_path):
     (catalog / "digests").mkdir()
     (catalog / "digests/2026-08.md").write_text(f"# August\n\nThe files: {LONG_URL}\n",
                                                 encoding="utf-8")
-    server = PreviewServer(load_settings(catalog), tmp_path / "out", port=0,
-                           watcher=lambda paths, stop, ready: iter(()))
-    build(server.settings, server.out_dir)
-    server.start()
-    yield server
-    server.close()
+    yield from serving(catalog, tmp_path / "out")
 
 
 @pytest.mark.parametrize("path", ["/glossary/long", "/glossary", "/tools/vllm",
@@ -333,12 +354,7 @@ def test_a_word_wider_than_a_phone_breaks_instead_of_widening_the_page(long_word
 @pytest.fixture
 def shipped_site(shipped, tmp_path):
     """A PreviewServer of the shipped catalog's build."""
-    server = PreviewServer(load_settings(shipped), tmp_path / "out", port=0,
-                           watcher=lambda paths, stop, ready: iter(()))
-    build(server.settings, server.out_dir)
-    server.start()
-    yield server
-    server.close()
+    yield from serving(shipped, tmp_path / "out")
 
 
 PAGE_FACTS = """() => ({

@@ -35,6 +35,9 @@ def record_bytes(entry: Entry, text: str) -> bytes:
     aka = data.get("aka")
     if aka:
         record["aka"] = aka
+    message = data.get("message")  # an error as the reader sees it: what they paste
+    if message and isinstance(message, str):
+        record["message"] = message
     return json_bytes(record)[:-1]
 
 

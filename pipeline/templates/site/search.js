@@ -21,6 +21,7 @@
       entry: e,
       title: fold(e.title),
       aka: fold((e.aka || []).join(" ")),
+      message: fold(e.message),
       tags: fold((e.tags || []).join(" ")),
       summary: fold(e.summary),
       text: fold(e.text)
@@ -33,7 +34,7 @@
       var t = terms[i], s = 0;
       if (p.title === t) s += 50;
       if (p.title.indexOf(t) !== -1) s += 20;
-      if (p.aka.indexOf(t) !== -1) s += 12;
+      if (p.aka.indexOf(t) !== -1 || p.message.indexOf(t) !== -1) s += 12;
       if (p.tags.indexOf(t) !== -1) s += 8;
       if (p.summary.indexOf(t) !== -1) s += 4;
       if (p.text.indexOf(t) !== -1) s += 1;
