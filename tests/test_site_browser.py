@@ -99,6 +99,23 @@ def test_the_error_as_the_reader_sees_it_finds_its_page(catalog, tmp_path, page)
             assert page.locator("#search-results li > a").all_inner_texts() == ["Out of memory"]
 
 
+def test_characters_whose_fold_has_capitals_are_found_in_any_case(catalog, tmp_path, page):
+    """Text was lower-cased before NFKD, which makes capitals of some characters: "㎓" is
+    "GHz" and "™" is "TM", so neither `ghz` nor `GHz` found a page that wrote "㎓", and
+    typing "㎓" found nothing (found in review)."""
+    write_entry(catalog, "glossary/clock", {
+        **MINI["glossary/awq"], "title": "Clock", "summary": "How fast a chip ticks."},
+        "A boost clock of 2.5 ㎓ on the Radeon™ card.\n")
+    for server in serving(catalog, tmp_path / "out"):
+        page.goto(server.url + "/search")
+        wait_for_the_index(page)
+        for query in ("ghz", "GHz", "2.5 ㎓", "radeontm", "RadeonTM", "Radeon™"):
+            page.locator("#search-input").fill(query)
+            assert page.locator("#search-results li > a").all_inner_texts() == ["Clock"], query
+        assert page.locator("#search-results li p.snippet").inner_text() \
+            == "A boost clock of 2.5 ㎓ on the Radeon™ card."
+
+
 def wait_for_the_index(page) -> None:
     """search.js has loaded the index and shown what it found (or asks for words)."""
     page.locator("#search-status").filter(has_not_text="Loading").wait_for()

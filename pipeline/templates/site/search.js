@@ -12,8 +12,11 @@
               benchmarks: "benchmark", errors: "error", guides: "guide", pages: "page",
               authors: "author"};
 
+  // NFKD first, then lower case: NFKD makes capitals of some characters ("㎓" is "GHz",
+  // "™" is "TM"), which lower-casing first left in the folded text, out of every query's
+  // reach.
   function fold(s) {
-    return (s || "").toLowerCase().normalize("NFKD").replace(/[\u0300-\u036f]/g, "");
+    return (s || "").normalize("NFKD").toLowerCase().replace(/[\u0300-\u036f]/g, "");
   }
 
   function prepare(e) {
