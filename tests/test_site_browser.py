@@ -288,7 +288,7 @@ LONG_BODY = (
 
 
 @pytest.fixture
-def long_words(shipped, tmp_path):
+def long_shipped_words(shipped, tmp_path):
     """A PreviewServer of the shipped catalog with words wider than a phone: a term's
     title and body, and a value of a card's table of specs."""
     awq = shipped / "entries/glossary/awq.md"
@@ -306,12 +306,12 @@ def long_words(shipped, tmp_path):
 
 
 @pytest.mark.parametrize("path", ["/glossary/awq", "/glossary", "/hardware/nvidia-rtx-4090"])
-def test_a_word_wider_than_a_phone_never_widens_the_page(long_words, browser, path):
+def test_a_word_wider_than_a_phone_never_widens_the_page(long_shipped_words, browser, path):
     """A title of one long word, a bare URL or a long identifier in the text, a long value
     in a table of specs: each made the whole page scroll sideways at 360 px (found in
     review)."""
     page = browser.new_page(viewport={"width": 360, "height": 800})
-    page.goto(long_words.url + path)
+    page.goto(long_shipped_words.url + path)
     assert page.evaluate("document.documentElement.scrollWidth") == 360
     if path == "/glossary/awq":
         assert LONG in page.locator("h1").inner_text().replace("\n", "")
