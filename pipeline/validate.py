@@ -32,6 +32,7 @@ from .catalog.parsed import StoreWriter, store_path, written
 from .catalog.text import (citations, page_links, path_to_id, relative_target, site_links,
                            source_refs)
 from .checks import CHECK_MODULES, LOCAL_MODULES, families_reporting_errors, family_rules
+from .checks.references import link_meant
 from .config import Settings
 from .diagnostics import Diagnostic
 from .errors import UsageError
@@ -108,6 +109,9 @@ def references_of(entry, schemas, base_url: str = "") -> set[str]:
         target = path_to_id(path)
         if target:
             out.add(target)
+            meant = link_meant(path)  # `/Glossary/AWQ`: its message names glossary/awq
+            if meant:
+                out.add(meant)
     for _, _, destination in page_links(entry):  # `../tools/vllm`: what it likely means
         target = relative_target(entry.collection, destination)
         if target:

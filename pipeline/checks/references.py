@@ -178,15 +178,27 @@ def check_references(ctx: Context):
                 # first part is a collection's name mistyped: a 404 for the reader
                 meant = _collection_meant(head)
                 if meant is not None:
+                    rest = path.strip("/")[len(head):]
+                    same = link_meant(path)
+                    instead = (f"{origin}/{same}" if same in entries
+                               else f"{origin}/{meant}{rest}")
                     yield LINK_UNRESOLVED(
                         entry.file, line, col,
                         f"link to {origin}{path}: there is no collection '{head}'; did you "
-                        f"mean {origin}/{meant}{path.strip('/')[len(head):]}?", entry=entry.id)
+                        f"mean {instead}?", entry=entry.id,
+                        hint=_hint_to(instead, path) if same in entries else None)
                 continue
             if target in broken or (target in entries
                                     and not _known_status(entries[target])):
                 continue  # its own file's error says why
             if target is None or target not in entries:
+                same = link_meant(path)
+                if same in entries:  # `/glossary/AWQ`: the site's paths are in lower case
+                    yield LINK_UNRESOLVED(entry.file, line, col,
+                                          f"link to {origin}{path}: no such entry; did you "
+                                          f"mean {origin}/{same}?", entry=entry.id,
+                                          hint=_hint_to(f"{origin}/{same}", path))
+                    continue
                 yield LINK_UNRESOLVED(entry.file, line, col,
                                       f"link to {origin}{path}: no such entry", entry=entry.id)
             elif published and not entries[target].is_published:
@@ -217,6 +229,25 @@ def _collection_meant(head: str) -> str | None:
         return None
     close = difflib.get_close_matches(head.lower(), COLLECTIONS, n=1, cutoff=0.8)
     return close[0] if close else None
+
+
+def link_meant(path: str) -> str | None:
+    """The entry id a site path likely means when it names none as written: its
+    collection's name spelt right (`/glosary/awq`) and the whole in lower case, as the
+    site's paths are (`/Glossary/AWQ` -> glossary/awq); None for a path to no entry's page
+    or one that needs no such mending."""
+    parts = path.strip("/").split("/")
+    if len(parts) != 2 or not all(parts):
+        return None
+    head = parts[0].lower()
+    collection = head if head in COLLECTIONS else _collection_meant(head)
+    meant = f"{collection}/{parts[1].lower()}" if collection else None
+    return meant if meant != f"{parts[0]}/{parts[1]}" else None
+
+
+def _hint_to(instead: str, path: str) -> str:
+    return f"link to {instead}" + ("; site paths are in lower case" if path != path.lower()
+                                   else "")
 
 
 def _page_links(entry, entries, bibliography):
