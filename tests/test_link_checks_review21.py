@@ -53,3 +53,51 @@ def test_the_cache_drops_the_suggestion_when_the_entry_goes(catalog):
     (catalog / "entries" / "glossary" / "awq.md").unlink()  # tools/vllm stays as it was
     assert found(catalog) == [("link-unresolved", "link to /glossary/AWQ: no such entry",
                                "check the spelling of the path; it is /<collection>/<slug>")]
+
+
+def awq_moved_from(catalog, *old, status="published"):
+    write_entry(catalog, "glossary/awq", {**MINI["glossary/awq"], "status": status,
+                                          "redirect_from": list(old)})
+
+
+def test_a_link_to_an_old_id_names_the_entry_it_moved_to(catalog):
+    """`glossary/awq` lists `glossary/activation-aware` in `redirect_from`: a link to the
+    old id was "no such entry", as if nothing were there."""
+    awq_moved_from(catalog, "glossary/activation-aware")
+    vllm(catalog, "See [a](/glossary/activation-aware#kernels).\n")
+    assert found(catalog) == [(
+        "link-unresolved", "link to /glossary/activation-aware: no such entry; it is an old "
+        "id of glossary/awq (its redirect_from lists it): link to /glossary/awq#kernels",
+        "link to /glossary/awq#kernels, the entry the old id redirects to, not its old id")]
+
+
+def test_a_reference_to_an_old_id_names_the_entry_it_moved_to(catalog):
+    awq_moved_from(catalog, "glossary/activation-aware")
+    write_entry(catalog, "tools/vllm", {**MINI["tools/vllm"],
+                                        "related": ["glossary/activation-aware"]})
+    assert found(catalog) == [(
+        "ref-unresolved", "related.0: 'glossary/activation-aware' is not an entry; it is an "
+        "old id of glossary/awq (its redirect_from lists it): write glossary/awq",
+        "write glossary/awq, the entry the old id redirects to, not its old id")]
+
+
+def test_an_old_id_of_a_draft_says_what_the_entry_is(catalog):
+    awq_moved_from(catalog, "glossary/activation-aware", status="draft")
+    write_entry(catalog, "tools/vllm", {**MINI["tools/vllm"], "related": []},
+                "See [a](/glossary/activation-aware).\n")
+    assert [m for _, m, _ in found(catalog)] == [
+        "link to /glossary/activation-aware: no such entry; it is an old id of glossary/awq "
+        "(its redirect_from lists it), which is a draft: link to /glossary/awq"]
+
+
+def test_the_cache_follows_the_old_id_as_it_is_listed_and_dropped(catalog):
+    write_entry(catalog, "tools/vllm", {**MINI["tools/vllm"], "related": []},
+                "See [a](/glossary/activation-aware).\n")
+    assert [m for _, m, _ in found(catalog)] == [
+        "link to /glossary/activation-aware: no such entry"]
+    awq_moved_from(catalog, "glossary/activation-aware")  # tools/vllm stays as it was
+    assert found(catalog) == found(catalog, cache=False)
+    assert "old id of glossary/awq" in found(catalog)[0][1]
+    awq_moved_from(catalog)
+    assert [m for _, m, _ in found(catalog)] == [
+        "link to /glossary/activation-aware: no such entry"]

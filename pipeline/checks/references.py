@@ -20,7 +20,9 @@ REF_UNRESOLVED = rule(
     Reference fields (`related`, `see_also`, `guides`, `errors`, `applies_to`,
     a benchmark's `hardware`, `model` and `tool`, a guide's picks) hold entry
     ids, `<collection>/<slug>`. Each must be the id of an entry in `entries/`;
-    otherwise the page would show a broken link. An entry that is there but
+    otherwise the page would show a broken link. An entry's old id, which it
+    lists in `redirect_from`, is no entry: it is reported with the id to write
+    instead. An entry that is there but
     cannot be read, or has a status the schema does not know, is reported in
     its own file only, not in every entry that refers to it.
     """,
@@ -53,7 +55,9 @@ LINK_UNRESOLVED = rule(
     `[AWQ](https://local-ai-catalog.org/glossary/awq)`, is checked the same
     way, and so is one a browser completes to it (`//local-ai-catalog.org/...`,
     `https:/local-ai-catalog.org/...`); the same path on another domain is not. The path must be the id of an
-    existing entry, or the reader lands on a 404. A collection's index
+    existing entry, or the reader lands on a 404. An entry's old id, which it
+    lists in `redirect_from`, leads there through a redirect, and is reported
+    all the same, with the entry's path to link to instead. A collection's index
     (`/glossary`) and the home page (`/`) are pages the build writes, and may
     be linked to. Other site paths (`/search`, `/newsletter`) are pages
     outside the catalog and are not checked, unless their first part is close
@@ -126,6 +130,8 @@ def check_references(ctx: Context):
     if schemas is None:
         return
     entries, broken = ctx.catalog.entries, ctx.catalog.unreadable
+    # once per run, not per chunk of entries checked (see Context.shared)
+    moves = ctx.shared("redirect-claimants", lambda: _claimants(entries))
     for entry in ctx.targets():
         published = entry.is_published
         for field in schemas.ref_fields(entry.collection):
@@ -149,8 +155,11 @@ def check_references(ctx: Context):
                                              f"{where}: no author '{value}' "
                                              f"(entries/authors/{value}.md)", entry=entry.id)
                     else:
+                        moved, hint = _moved(value, moves, entries,
+                                             lambda new: f"write {new}")
                         yield REF_UNRESOLVED(entry.file, line, col,
-                                             f"{where}: '{value}' is not an entry", entry=entry.id)
+                                             f"{where}: '{value}' is not an entry{moved}",
+                                             entry=entry.id, hint=hint)
                     continue
                 collection = target.split("/", 1)[0]
                 if collection not in field.collections:
@@ -199,8 +208,11 @@ def check_references(ctx: Context):
                                           f"mean {origin}/{same}?", entry=entry.id,
                                           hint=_hint_to(f"{origin}/{same}", path))
                     continue
+                moved, hint = _moved(target, moves, entries,
+                                     lambda new: f"link to {origin}/{new}{anchor}")
                 yield LINK_UNRESOLVED(entry.file, line, col,
-                                      f"link to {origin}{path}: no such entry", entry=entry.id)
+                                      f"link to {origin}{path}: no such entry{moved}",
+                                      entry=entry.id, hint=hint)
             elif published and not entries[target].is_published:
                 yield LINK_UNPUBLISHED(
                     entry.file, line, col,
@@ -243,6 +255,40 @@ def link_meant(path: str) -> str | None:
     collection = head if head in COLLECTIONS else _collection_meant(head)
     meant = f"{collection}/{parts[1].lower()}" if collection else None
     return meant if meant != f"{parts[0]}/{parts[1]}" else None
+
+
+def _claimants(entries) -> dict[str, list[str]]:
+    """{old id: the ids of the entries whose `redirect_from` lists it, in order}."""
+    out: dict[str, list[str]] = {}
+    for entry in entries.values():
+        rf = entry.data.get("redirect_from")
+        if isinstance(rf, list):
+            for old in rf:
+                if isinstance(old, str):
+                    out.setdefault(old, []).append(entry.id)
+    return {old: sorted(ids) for old, ids in out.items()}
+
+
+_STATUS_WORDS = {"draft": "a draft", "review": "in review"}
+
+
+def _moved(old: str | None, moves: dict, entries, instead) -> tuple[str, str | None]:
+    """(the words to add to "no such entry", the hint) for an id that is no entry's but
+    one's old id, listed in its `redirect_from`: the site redirects it (once that entry
+    is published), and the link or reference is to name the entry itself; `instead`
+    gives the words that say so of the entry's id (`link to /glossary/awq#kernels`).
+    ("", None) for another id."""
+    ids = moves.get(old) if old else None
+    if not ids:
+        return "", None
+    if len(ids) > 1:
+        return ("; it is an old id of " + " and ".join(ids)
+                + " (each lists it in redirect_from)", None)
+    new = ids[0]
+    status = entries[new].status if new in entries else "published"
+    note = "" if status == "published" else f", which is {_STATUS_WORDS.get(status, status)}"
+    return (f"; it is an old id of {new} (its redirect_from lists it){note}: {instead(new)}",
+            f"{instead(new)}, the entry the old id redirects to, not its old id")
 
 
 def _hint_to(instead: str, path: str) -> str:
