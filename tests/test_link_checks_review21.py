@@ -101,3 +101,56 @@ def test_the_cache_follows_the_old_id_as_it_is_listed_and_dropped(catalog):
     awq_moved_from(catalog)
     assert [m for _, m, _ in found(catalog)] == [
         "link to /glossary/activation-aware: no such entry"]
+
+
+def anchors(root):
+    return [(d.message, d.hint) for d in run(root).diagnostics if d.rule == "link-anchor"]
+
+
+def test_a_fragment_on_a_collection_index_is_checked(catalog):
+    """`[x](/glossary#nope)` passed: the reader lands at the top of the index."""
+    vllm(catalog, "See [a](/glossary#nope), [b](/glossary/#formats-quantisation), "
+         "[c](/tools#verdict-heading) and [d](/#nope).\n")
+    sections = ("#formats-quantization, #hardware-memory, #inference-serving, "
+                "#models-architecture, #training-optimization")
+    assert anchors(catalog) == [
+        ("link to /glossary#nope: the page has no element with the id 'nope'",
+         f"its sections' ids: {sections}"),
+        ("link to /glossary/#formats-quantisation: the page has no element with the id "
+         "'formats-quantisation'", "did you mean #formats-quantization?"),
+        ("link to /tools#verdict-heading: the page has no element with the id "
+         "'verdict-heading'", "the page has no sections; link to the page itself"),
+        ("link to /#nope: the page has no element with the id 'nope'",
+         "the page has no sections; link to the page itself"),
+    ]
+
+
+def test_the_ids_an_index_has_pass(catalog):
+    vllm(catalog, "See [a](/glossary#formats-quantization), [b](/glossary#main), "
+         "[c](/tools#main), [d](/glossary#top), [e](/#main) and "
+         "[f](https://local-ai-catalog.org/glossary#hardware-memory).\n")
+    assert anchors(catalog) == []
+
+
+def test_the_ids_taken_for_an_index_are_those_its_page_has(catalog, tmp_path):
+    """What the check takes for the ids of the glossary's index and another's is what the
+    build writes (collection.html in base.html)."""
+    import re
+
+    from pipeline.checks.references import _categories
+    from pipeline.publish.build import build
+    from pipeline.publish.pages import index_ids
+    from pipeline.schemas import SchemaSet
+
+    write_entry(catalog, "glossary/gptq", {**MINI["glossary/awq"], "title": "GPTQ",
+                                           "category": "Hardware & memory"})
+    out = tmp_path / "out"
+    build(load_settings(catalog), out)
+    allowed = _categories(SchemaSet.load(catalog / "schemas"))
+    glossary = set(re.findall(r' id="([^"]+)"', (out / "glossary.html").read_text()))
+    assert glossary == {"main", "formats-quantization", "hardware-memory"}
+    assert glossary <= index_ids("glossary", allowed)
+    assert set(re.findall(r' id="([^"]+)"', (out / "tools.html").read_text())) \
+        == index_ids("tools", allowed)
+    assert set(re.findall(r' id="([^"]+)"', (out / "index.html").read_text())) \
+        == index_ids("", allowed)

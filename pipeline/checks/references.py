@@ -105,7 +105,11 @@ LINK_ANCHOR = rule(
     `über-großer-speicher`); a heading whose id an earlier heading or the page
     already has gets `-1`, `-2`... (a second `## Example` is `example-1`).
     Renaming a heading breaks the links to it: search the catalog for its old
-    id. A warning, since the link still leads to the right page.
+    id. A collection's index page has the ids of its sections: the glossary's
+    one per category of its terms (`/glossary#formats-quantization`, the
+    category's words as a heading's, taken from the categories its schema
+    allows); the other indexes and the home page have none to link to. A
+    warning, since the link still leads to the right page.
     """,
     example="[AWQ kernels](/glossary/awq#kernel)     <- its heading `## Kernels` is #kernels",
     hint="link to an id the page has: a heading's words in lower case, joined by hyphens",
@@ -186,7 +190,11 @@ def check_references(ctx: Context):
                 # a site page outside the catalog (/, /newsletter, /search), unless its
                 # first part is a collection's name mistyped: a 404 for the reader
                 meant = _collection_meant(head)
-                if meant is not None:
+                if meant is None and "#" in anchor and (head in COLLECTIONS or not head):
+                    # a collection's index or the home page: a part of it, or its top
+                    yield from _missing_index_anchor(entry, line, col,
+                                                     f"{origin}{path}{anchor}", head, schemas)
+                elif meant is not None:
                     rest = path.strip("/")[len(head):]
                     same = link_meant(path)
                     instead = (f"{origin}/{same}" if same in entries
@@ -354,24 +362,67 @@ def keep_page_ids(entry, ids: tuple[str, ...]) -> None:
 def _missing_anchor(entry, line: int, column: int, link: str, target, bibliography):
     """LINK_ANCHOR when the `#fragment` of `link` (decoded as a browser does) is no id of
     the page of `target`."""
-    fragment = link.partition("#")[2]
-    if not fragment:
+    if not link.partition("#")[2]:
         return  # the top of the page
-    fragment = unquote(html.unescape(fragment) if "&" in fragment else fragment)
     from ..publish.markdown import PAGE_IDS
 
     ids = page_ids_of(target, bibliography)
-    if fragment in ids or fragment in PAGE_IDS or fragment.lower() == "top":
-        return
-    close = difflib.get_close_matches(fragment, [*ids, *sorted(PAGE_IDS)], n=1, cutoff=0.75)
     headings = [i for i in ids if not (i.startswith("source-") and i[7:].isdigit())]
+    yield from _no_such_id(entry, line, column, link, ids, PAGE_IDS,
+                           ("its headings' ids: ", headings),
+                           "its body has no headings (## to ####); link to the page itself")
+
+
+def _missing_index_anchor(entry, line: int, column: int, link: str, collection: str,
+                          schemas):
+    """LINK_ANCHOR when the `#fragment` of `link` is no id of the index page of
+    `collection` ("": the home page). The glossary's has a section per category of its
+    terms: the categories its schema allows are taken for them (one no published term
+    has yet has no section, but may be linked to: which terms are published is other
+    entries' business, see pipeline.checks)."""
+    if not link.partition("#")[2]:
+        return  # the top of the page
+    from ..publish.pages import LAYOUT_IDS, index_ids
+
+    categories = _categories(schemas) if collection == "glossary" else ()
+    if categories is None:
+        return  # a schema that lists no categories: no telling which sections there are
+    sections = sorted(index_ids(collection, categories) - LAYOUT_IDS)
+    yield from _no_such_id(entry, line, column, link, sections, LAYOUT_IDS,
+                           ("its sections' ids: ", sections),
+                           "the page has no sections; link to the page itself")
+
+
+def _categories(schemas) -> list[str] | None:
+    """The categories the glossary's schema allows its terms (`category`'s enum), or None
+    when it lists none."""
+    schema = schemas.schema_for("glossary") if schemas is not None else None
+    node = (schema or {}).get("properties", {}).get("category")
+    if not isinstance(node, dict):
+        return None
+    node, _ = schemas.resolve(node, schema)
+    enum = node.get("enum") if isinstance(node, dict) else None
+    return [c for c in enum if isinstance(c, str)] if isinstance(enum, list) else None
+
+
+def _no_such_id(entry, line: int, column: int, link: str, ids, fixed: frozenset,
+                listed: tuple[str, list[str]], none_hint: str):
+    """LINK_ANCHOR when the `#fragment` of `link`, decoded as a browser does, is none of
+    `ids` and `fixed`, the ids of the page it links to: with the close one it likely
+    means, else the ids `listed` names, else `none_hint`."""
+    fragment = link.partition("#")[2]
+    fragment = unquote(html.unescape(fragment) if "&" in fragment else fragment)
+    if fragment in ids or fragment in fixed or fragment.lower() == "top":
+        return
+    close = difflib.get_close_matches(fragment, [*ids, *sorted(fixed)], n=1, cutoff=0.75)
+    words, shown = listed
     if close:
         hint = f"did you mean #{close[0]}?"
-    elif headings:
-        hint = "its headings' ids: " + ", ".join(f"#{i}" for i in headings[:5]) \
-            + (", ..." if len(headings) > 5 else "")
+    elif shown:
+        hint = words + ", ".join(f"#{i}" for i in shown[:5]) + (", ..." if len(shown) > 5
+                                                               else "")
     else:
-        hint = "its body has no headings (## to ####); link to the page itself"
+        hint = none_hint
     yield LINK_ANCHOR(entry.file, line, column,
                       f"link to {link}: the page has no element with the id '{fragment}'",
                       entry=entry.id, hint=hint)

@@ -424,6 +424,19 @@ def _groups(collection: str, items: list[dict]) -> list[dict]:
             for name in sorted(groups)]
 
 
+# The ids the site's layout (base.html) gives every page, whatever it shows.
+LAYOUT_IDS = frozenset({"main"})
+
+
+def index_ids(collection: str, categories) -> frozenset[str]:
+    """The ids of a collection's index page (collection.html) or, for "", of the home
+    page: the layout's, and on the glossary's, one per section, each a category of its
+    terms (see _groups), from `categories`."""
+    if collection != "glossary":
+        return LAYOUT_IDS
+    return LAYOUT_IDS | {category_anchor(c) for c in categories}
+
+
 def category_anchor(category: str) -> str:
     """`Training & optimization` -> `training-optimization`."""
     return re.sub(r"[^a-z0-9]+", "-", category.lower()).strip("-")
