@@ -154,3 +154,24 @@ def test_the_ids_taken_for_an_index_are_those_its_page_has(catalog, tmp_path):
         == index_ids("tools", allowed)
     assert set(re.findall(r' id="([^"]+)"', (out / "index.html").read_text())) \
         == index_ids("", allowed)
+
+
+def test_a_link_after_a_no_cite_marker_that_starts_its_line_is_checked(catalog):
+    """The build removes no-cite markers before cmark reads the body: the line is a
+    paragraph on the page, its link a link. Validate read the marker as an HTML block
+    and checked none of the line's links: a 404 shipped."""
+    vllm(catalog, "Intro.\n\n<!-- no-cite: worked example --> See [AWQ](/glossary/awk) "
+         "and *this*.\n")
+    assert [(r, m) for r, m, _ in found(catalog)] == [
+        ("link-unresolved", "link to /glossary/awk: no such entry")]
+
+
+def test_the_page_has_that_link(catalog, tmp_path):
+    from pipeline.publish.build import build
+
+    vllm(catalog, "Intro.\n\n<!-- no-cite: worked example --> See [AWQ](/glossary/awq) "
+         "and *this*.\n")
+    out = tmp_path / "out"
+    build(load_settings(catalog), out)
+    assert '<a href="/glossary/awq">AWQ</a> and <em>this</em>' \
+        in (out / "tools/vllm.html").read_text()

@@ -459,11 +459,24 @@ def html_block_lines(entry: Entry) -> frozenset[int]:
     per entry and kept on it."""
     lines = entry.__dict__.get("html_block_lines")
     if lines is None:
-        body = entry.body
+        body = built_body(entry)
         lines = frozenset(entry.body_line + i for i in cmark.html_block_lines(body)) \
             if "<" in body and _MAYBE_HTML_BLOCK_RE.search(body) else frozenset()
         entry.__dict__["html_block_lines"] = lines
     return lines
+
+
+def built_body(entry: Entry) -> str:
+    """The body as the build gives it to cmark, as far as its blocks go: without its
+    no-cite markers, which the build removes first (publish.markdown.MarkedBody), so a
+    line that starts with one is no HTML block but the paragraph the page shows, links
+    and all. The same lines as the body."""
+    body = entry.body
+    if "no-cite" not in body or not NO_CITE_IN_LINE_RE.search(prose_text(entry)):
+        return body
+    from ..publish.markdown import MarkedBody
+
+    return MarkedBody(entry).markdown({})  # no number: each citation stays as written
 
 
 def _not_in_html_blocks(entry: Entry, found: list[tuple]) -> list[tuple]:
