@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ctypes
 import re
+from html import unescape
 
 from cmarkgfm import _cmark
 from cmarkgfm.cmark import Options
@@ -101,14 +102,11 @@ def code_block_lines(markdown: str) -> set[int]:
     return out
 
 
-def html_block_lines(markdown: str) -> set[int]:
-    """Indexes (0-based) of the lines of `markdown` in an HTML block, wherever it stands
-    (in a list item, a block quote): raw HTML, where a Markdown link, a reference
-    definition or an autolink is text (`<div>` then `[AWQ](/glossary/awq)` on the next
-    line, before a blank line, shows the brackets)."""
-    out: set[int] = set()
-    for m in _HTML_BLOCK_RE.finditer(_CMARK.xml(markdown)):
-        held = m.group(2)
-        first = int(m.group(1)) - 1
-        out.update(range(first, first + held.count("\n") + (not held.endswith("\n"))))
-    return out
+def html_blocks(markdown: str) -> list[tuple[int, str]]:
+    """(index of its first line, 0-based; its text, without the marks of the block quotes
+    and list items around it) of each HTML block of `markdown`, wherever it stands, in
+    order: raw HTML, where a Markdown link, a reference definition or an autolink is text
+    (`<div>` then `[AWQ](/glossary/awq)` on the next line, before a blank line, shows the
+    brackets). Its lines are counted from its text (see _HTML_BLOCK_RE)."""
+    return [(int(m.group(1)) - 1, unescape(m.group(2)))
+            for m in _HTML_BLOCK_RE.finditer(_CMARK.xml(markdown))]

@@ -175,3 +175,39 @@ def test_the_page_has_that_link(catalog, tmp_path):
     build(load_settings(catalog), out)
     assert '<a href="/glossary/awq">AWQ</a> and <em>this</em>' \
         in (out / "tools/vllm.html").read_text()
+
+
+def after_comments(root):
+    return [(d.line, d.column, d.message) for d in run(root).diagnostics
+            if d.rule == "markdown-after-comment"]
+
+
+def at(path, text):
+    """(line, column) of `text` in the file (it must be there once)."""
+    lines = path.read_text(encoding="utf-8").split("\n")
+    (n,) = [i for i, line in enumerate(lines) if text in line]
+    return n + 1, lines[n].index(text) + 1
+
+
+def test_text_after_a_comment_that_starts_its_line_is_warned_of(catalog):
+    """The line is raw HTML to CommonMark: the page shows its link and emphasis as typed,
+    and nothing told the editor."""
+    path = vllm(catalog, "Intro.\n\n<!-- editor: check --> See [GGUF](/glossary/gguf) and "
+                "*that*.\n\n- An item.\n- <!-- a\n  long note --> Its text, and more of "
+                "it than the message shows.\n")
+    assert after_comments(catalog) == [
+        (*at(path, "See [GGUF]"), "the text after the comment on this line ('See "
+         "[GGUF](/glossary/gguf) and *that*.') is not Markdown: a line that starts with an "
+         "HTML comment is raw HTML, shown as typed"),
+        (*at(path, "Its text"), "the text after the comment on this line ('Its text, and "
+         "more of it than the messa…') is not Markdown: a line that starts with an HTML "
+         "comment is raw HTML, shown as typed"),
+    ]
+
+
+def test_a_comment_alone_on_its_line_or_after_a_sentence_is_fine(catalog):
+    vllm(catalog, "Intro.\n\n<!-- a note -->\nSee [GGUF](/glossary/gguf).\n\n"
+         "A 7B model at 4 bpw needs about 3.5 GB. <!-- no-cite: worked example -->\n\n"
+         "<!-- no-cite: worked example --> A 7B model at 4 bpw needs about 3.5 GB.\n\n"
+         "<!-- one --> <!-- two --> <br>\n\n```\n<!-- code --> *as typed*\n```\n")
+    assert after_comments(catalog) == []

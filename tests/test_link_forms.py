@@ -338,7 +338,8 @@ IN_HTML_BLOCKS = {  # cmark shows these as text: no link, no definition (found i
 @pytest.mark.parametrize("written", IN_HTML_BLOCKS.values(), ids=IN_HTML_BLOCKS.keys())
 def test_markdown_in_an_html_block_is_text_not_a_link(catalog, written):
     vllm(catalog, f"Intro.\n\n{written}\n\nMore.\n")
-    assert found(catalog) == []
+    # no link to check (markdown-after-comment warns of the text after a comment's end)
+    assert [f for f in found(catalog) if f[0] != "markdown-after-comment"] == []
 
 
 @pytest.mark.parametrize("written, target", [

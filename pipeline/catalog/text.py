@@ -459,11 +459,21 @@ def html_block_lines(entry: Entry) -> frozenset[int]:
     per entry and kept on it."""
     lines = entry.__dict__.get("html_block_lines")
     if lines is None:
-        body = built_body(entry)
-        lines = frozenset(entry.body_line + i for i in cmark.html_block_lines(body)) \
-            if "<" in body and _MAYBE_HTML_BLOCK_RE.search(body) else frozenset()
-        entry.__dict__["html_block_lines"] = lines
+        lines = entry.__dict__["html_block_lines"] = frozenset(
+            entry.body_line + first + i for first, held in _html_blocks(entry)
+            for i in range(held.count("\n") + (not held.endswith("\n"))))
     return lines
+
+
+def _html_blocks(entry: Entry) -> list[tuple[int, str]]:
+    """cmark.html_blocks of the body as built (see built_body), kept on the entry; none
+    asked of cmark when no line could start one."""
+    blocks = entry.__dict__.get("html_blocks")
+    if blocks is None:
+        body = built_body(entry)
+        blocks = entry.__dict__["html_blocks"] = cmark.html_blocks(body) \
+            if "<" in body and _MAYBE_HTML_BLOCK_RE.search(body) else []
+    return blocks
 
 
 def built_body(entry: Entry) -> str:
@@ -477,6 +487,40 @@ def built_body(entry: Entry) -> str:
     from ..publish.markdown import MarkedBody
 
     return MarkedBody(entry).markdown({})  # no number: each citation stays as written
+
+
+# What of a line after an HTML comment a reader does not see: other comments (one left
+# open runs to the end of the line), tags.
+_UNSEEN_RE = re.compile(r"<!--.*?(?:-->|$)|<[^>]*>")
+# A line that may start with a comment, after the marks of block quotes and list items.
+_COMMENT_FIRST_RE = re.compile(r"^[ \t>*+\-0-9.)]*<!--", re.MULTILINE)
+
+
+def text_after_comments(entry: Entry) -> list[tuple[int, int, str]]:
+    """(file line, column, the text) of each line that ends an HTML block started by a
+    comment (`<!-- note --> See [AWQ](/glossary/awq).`) and holds text after the
+    comment's end: raw HTML, which the page shows as written, brackets and asterisks and
+    all. Not a no-cite marker, which the build removes first (see built_body)."""
+    if "<!--" not in entry.body or not _COMMENT_FIRST_RE.search(entry.body):
+        return []  # most bodies: no line starts with a comment
+    out = []
+    for first, held in _html_blocks(entry):
+        if not held.lstrip(" ").startswith("<!--"):
+            continue  # another kind of block: `<div>` and the lines up to a blank one
+        for i, line in enumerate(held.split("\n")):
+            end = line.find("-->")  # the block ends on the first line that has one
+            if end < 0:
+                continue
+            rest = line[end + 3:]
+            if _UNSEEN_RE.sub("", rest).strip():
+                n = first + i
+                written = NO_CITE_IN_LINE_RE.sub(lambda m: " " * len(m.group(0)),
+                                                 entry.body_lines[n])
+                at = written.find("-->") + 3
+                at += len(written[at:]) - len(written[at:].lstrip())
+                out.append((entry.body_line + n, at + 1, rest.strip()))
+            break
+    return out
 
 
 def _not_in_html_blocks(entry: Entry, found: list[tuple]) -> list[tuple]:

@@ -1,6 +1,7 @@
-"""Quantitative claims: a number in a published body cites its source in its sentence.
+"""Quantitative claims: a number in a published body cites its source in its sentence;
+and what an HTML comment, such as the no-cite marker, does to the text after it.
 
-A family of its own: its rule is a warning unless the settings raise it, and
+A family of its own: its rules are warnings unless the settings raise them, and
 a build, which refuses errors only, does not run it then (validate's
 `errors_only`).
 """
@@ -11,7 +12,7 @@ import bisect
 import re
 
 from ..catalog.model import Entry
-from ..catalog.text import CITE_GROUP_RE, NO_CITE_RE, prose_lines
+from ..catalog.text import CITE_GROUP_RE, NO_CITE_RE, prose_lines, text_after_comments
 from ..diagnostics import rule
 from . import Context, check
 
@@ -29,6 +30,24 @@ CLAIM_UNCITED = rule(
     example="EXL2 runs 10-25% faster per stream than AWQ.     <- cite it: ... [@exl2-bench].\n"
     "A 7B model at 4 bpw needs about 3.5 GB. <!-- no-cite: worked example -->",
     hint="add [@source-id] to the sentence, or mark it <!-- no-cite: reason -->",
+)
+
+MARKDOWN_AFTER_COMMENT = rule(
+    "markdown-after-comment",
+    "warning",
+    "A body line that starts with an HTML comment has no text after it.",
+    """
+    In CommonMark a line that starts with an HTML comment starts a block of
+    raw HTML, which ends on the line where the comment ends: the words after
+    the comment on that line are not Markdown, and the page shows them as
+    typed, a link's brackets and parentheses, `*emphasis*` and all. Put the
+    comment at the end of its sentence, as the no-cite marker goes (`... 3.5
+    GB. <!-- no-cite: worked example -->`), or on a line of its own. A no-cite
+    marker is removed before the page is made, so one that starts a line does
+    no harm.
+    """,
+    example="<!-- editor: check --> See [AWQ](/glossary/awq).     <- shown as typed",
+    hint="put the comment at the end of the sentence, or on a line of its own",
 )
 
 _UNIT = (r"(?:%|[x×](?![\w-])|tok/s|tokens?/s|t/s|tokens per second|[KMGT]i?B(?:/s)?(?![\w])"
@@ -162,6 +181,14 @@ def uncited_claims(entry: Entry):
 @check
 def check_claims(ctx: Context):
     for entry in ctx.targets():
+        if "<!--" in entry.body:
+            for line, col, text in text_after_comments(entry):
+                shown = text if len(text) <= 40 else text[:39] + "…"
+                yield MARKDOWN_AFTER_COMMENT(
+                    entry.file, line, col,
+                    f"the text after the comment on this line ('{shown}') is not Markdown: "
+                    "a line that starts with an HTML comment is raw HTML, shown as typed",
+                    entry=entry.id)
         if entry.is_published:
             for line, col, number in uncited_claims(entry):
                 yield CLAIM_UNCITED(entry.file, line, col,
