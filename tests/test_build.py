@@ -354,6 +354,29 @@ def test_a_file_put_into_the_output_by_something_else_goes(exl2, tmp_path):
     assert not (tmp_path / ".out.spare/glossary/notes.txt").exists()
 
 
+def folders(root: Path) -> set[str]:
+    return {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_dir()}
+
+
+def test_a_folder_put_into_the_output_by_something_else_goes(exl2, tmp_path):
+    """An empty folder, or a folder of folders whose files the build removed, stayed in
+    the output for good, swapped out and back in on every other build (found in review):
+    the folders are those of a fresh build too."""
+    out = tmp_path / "out"
+    run(exl2, out)
+    run(exl2, out)
+    (out / "empty/deeper").mkdir(parents=True)
+    (out / ".well-known/acme-challenge").mkdir(parents=True)
+    (out / ".well-known/acme-challenge/token").write_text("x")
+    fresh = tmp_path / "fresh"
+    run(exl2, fresh, use_cache=False)
+    for _ in range(3):
+        run(exl2, out)
+        assert tree(out) == tree(fresh)
+        assert folders(out) == folders(fresh)
+    assert folders(tmp_path / ".out.spare") == folders(fresh)
+
+
 def test_the_swap_exchanges_the_folders_in_one_step(exl2, tmp_path):
     out = tmp_path / "out"
     run(exl2, out)

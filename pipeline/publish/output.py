@@ -307,6 +307,7 @@ class OutputTree(TreeView):
         self.read = tuple(Path(os.path.realpath(p)) for p in read)  # folders the build reads
         self.records: dict[str, list] = {}  # rel -> [key, size, mtime_ns] of the new output
         self.written = 0
+        self._folders: set[str] = set()  # the spare's folders, when survey walked it
         self._saved: dict = {}
         self._live_trusted = False
         self._lock = None
@@ -432,10 +433,12 @@ class OutputTree(TreeView):
             os.close(dst)
         return made
 
-    @staticmethod
-    def _walk(folder: Path) -> list[str]:
+    def _walk(self, folder: Path) -> list[str]:
+        """The files of the spare `folder`; its folders go to `_folders` (one that holds no
+        file of the new output is removed by commit, an empty one too)."""
         out = []
         for dirpath, _, files in os.walk(folder):
+            self._folders.add(dirpath)
             rel_dir = os.path.relpath(dirpath, folder)
             for name in files:
                 out.append(name if rel_dir == "." else f"{rel_dir}/{name}".replace(os.sep, "/"))
@@ -502,14 +505,17 @@ class OutputTree(TreeView):
         """Remove what the new output no longer has, swap the spare in, and save what both
         trees hold, with `state` (the catalog-wide part of state.save_state's) for the
         next build."""
-        emptied: set[str] = set()
+        emptied: set[str] = set(self._folders)
         for rel in self.known:
             if rel not in self.records:
                 try:
                     os.unlink(os.path.join(self.spare, rel))
                 except FileNotFoundError:
                     pass
-                emptied.add(os.path.dirname(os.path.join(self.spare, rel)))
+                folder = os.path.dirname(os.path.join(self.spare, rel))
+                while folder != self.spare and folder not in emptied:  # and the folders
+                    emptied.add(folder)  # around it, which it may have been the last in
+                    folder = os.path.dirname(folder)
         for folder in sorted(emptied, key=len, reverse=True):
             if folder != self.spare:
                 try:
