@@ -97,3 +97,31 @@ def test_an_error_with_nowhere_to_be_written_keeps_its_exit_status(tmp_path):
     finally:
         os.close(write)
     assert r.returncode == 2
+
+
+def test_ctrl_c_while_the_command_starts_is_no_traceback(catalog):
+    """Ctrl-C in the first tenth of a second, while the CLI's modules load, printed a
+    traceback of the import under way (found in review). The signal is stood in for by
+    an import that raises KeyboardInterrupt, as Python raises it then."""
+    script = ("import builtins\n"
+              "real = builtins.__import__\n"
+              "def stopped(name, *args, **kw):\n"
+              "    if name == 'click':\n"
+              "        raise KeyboardInterrupt\n"
+              "    return real(name, *args, **kw)\n"
+              "builtins.__import__ = stopped\n"
+              "from pipeline.__main__ import run\n"
+              "run()\n")
+    r = subprocess.run([sys.executable, "-c", script, "--root", str(catalog), "validate"],
+                       capture_output=True)
+    assert (r.returncode, r.stderr) == (130, b"Interrupted.\n")
+
+
+def test_the_command_is_the_launcher():
+    """The installed `pipeline` script starts through it, as `python -m pipeline` does."""
+    import tomllib
+
+    from conftest import REPO
+
+    scripts = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["scripts"]
+    assert scripts == {"pipeline": "pipeline.__main__:run"}
