@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from hypothesis import given, settings, strategies as st
-
 from conftest import MINI, write_entry
 from pipeline.config import load_settings
 from pipeline.validate import validate
@@ -213,13 +211,3 @@ def test_a_comment_alone_on_its_line_or_after_a_sentence_is_fine(catalog):
          "<!-- no-cite: worked example --> A 7B model at 4 bpw needs about 3.5 GB.\n\n"
          "<!-- one --> <!-- two --> <br>\n\n```\n<!-- code --> *as typed*\n```\n")
     assert after_comments(catalog) == []
-
-
-@settings(max_examples=300, deadline=None)
-@given(st.text(alphabet="<>!/?a- \t\n*+1.)-x", max_size=60))
-def test_the_quick_search_for_a_line_starting_an_html_block_is_the_patterns(text):
-    """_may_start_html_block looks at the text's few `<` instead of searching the pattern
-    at every character (20 µs a body): it must say what the pattern says."""
-    from pipeline.catalog.text import _MAYBE_HTML_BLOCK_RE, _may_start_html_block
-
-    assert _may_start_html_block(text) == bool(_MAYBE_HTML_BLOCK_RE.search(text))
