@@ -248,6 +248,26 @@ def test_a_bad_byte_in_a_digest_is_at_the_editors_line_and_column(newline):
         decode(data, "digests/2026-10.md")
 
 
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+def test_a_control_character_in_a_digest_is_refused_alike_everywhere(newline, catalog, cli):
+    """The build refused a digest with an ESC in its body, adding "save the file as UTF-8",
+    which it was; draft and render read it and wrote the ESC raw into the e-mail (found in
+    review). All three name it at its line and column, in the entry loader's words."""
+    from pipeline.digest.document import DigestError, decode
+
+    text = "---\nmonth: '2026-10'\nsubject: S\n---\n\nCafé \x1b[31mred\n".replace(
+        "\n", newline)
+    said = "digests/2026-10.md:6:6: holds the invisible control character U+001B (ESC)"
+    with pytest.raises(DigestError, match=re.escape(said)):
+        decode(b"\xef\xbb\xbf" + text.encode(), "digests/2026-10.md")
+    (catalog / "digests").mkdir()
+    (catalog / "digests/2026-10.md").write_bytes(text.encode())
+    r = cli(catalog, "build", "--out", str(catalog / "out"))
+    assert r.exit_code != 0 and said in r.output and "UTF-8" not in r.output
+    r = cli(catalog, "digest", "render", "2026-10", "--out", str(catalog / "mail"))
+    assert r.exit_code != 0 and said in r.output and not (catalog / "mail").exists()
+
+
 def test_a_correction_is_listed_even_when_the_months_net_change_is_nil(repo, cli):
     edit(repo, "tools/vllm", "Best for many users.", "Best for few users.")
     commit_all(repo, "Oops", at("2026-10-02"))

@@ -273,16 +273,41 @@ def content_digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:32]
 
 
+def line_column(text: str, index: int) -> tuple[int, int]:
+    """Where an editor sees text[index]: lines end as the text's do (`\\n`, CRLF, or an old
+    Mac's lone CR), and columns count characters, as every rule's do."""
+    before = text[:index]
+    if "\r" in before:
+        before = before.replace("\r\n", "\n").replace("\r", "\n")
+    return before.count("\n") + 1, len(before) - before.rfind("\n")
+
+
 def bad_byte(error: UnicodeDecodeError) -> tuple[int, int, int]:
     """(line, column, value) of the byte a UTF-8 decoding stopped at, where an editor sees
-    it: lines end as the text's do (CRLF, or a lone CR of an old Mac file), and columns
-    count characters, as every rule's do (`café` before it is four, not five bytes). What
+    it (see line_column: `café` before it is four characters, not five bytes). What
     precedes the byte is valid UTF-8 (after a byte-order mark, which `utf-8-sig` drops
     from `error.object`)."""
     data = error.object
-    before = data[:error.start].decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
-    line = before.count("\n") + 1
-    return line, len(before) - (before.rfind("\n") + 1) + 1, data[error.start]
+    before = data[:error.start].decode("utf-8")
+    return (*line_column(before, len(before)), data[error.start])
+
+
+INVISIBLE_HINT = "show invisible characters in your editor, and delete it"
+
+
+def invisible_char(data: bytes, text: str) -> tuple[int, int, str] | None:
+    """(line, column, message) of the first character of textchars.INVISIBLE in `text`, the
+    UTF-8 `data` decoded (line endings as they are, or made `\\n`), where an editor sees
+    it; None when it holds none. The entry loader and the digest reader say the same."""
+    if not may_hold_invisible(data):  # about 1 µs an entry
+        return None
+    m = INVISIBLE.search(text)
+    if m is None:
+        return None
+    return (*line_column(text, m.start()),
+            f"holds the invisible control character U+{ord(m.group()):04X}"
+            f"{_CONTROL_NAMES.get(m.group(), '')}, which no page can show (a terminal's "
+            "colour codes pasted with its output, for one)")
 
 
 def decode(path: str, data: bytes) -> tuple[str | None, Diagnostic | None]:
@@ -297,16 +322,10 @@ def decode(path: str, data: bytes) -> tuple[str | None, Diagnostic | None]:
                                    "decoded")
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if may_hold_invisible(data):  # about 1 µs an entry
-        m = INVISIBLE.search(text)
-        if m is not None:
-            line = text.count("\n", 0, m.start()) + 1
-            col = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
-            return None, FILE_ENCODING(
-                path, line, col, f"holds the invisible control character "
-                f"U+{ord(m.group()):04X}{_CONTROL_NAMES.get(m.group(), '')}, which no page "
-                "can show (a terminal's colour codes pasted with its output, for one): "
-                "delete it", hint="show invisible characters in your editor, and delete it")
+    invisible = invisible_char(data, text)
+    if invisible is not None:
+        line, col, message = invisible
+        return None, FILE_ENCODING(path, line, col, message, hint=INVISIBLE_HINT)
     return text, None
 
 

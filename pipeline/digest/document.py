@@ -28,7 +28,8 @@ from dataclasses import dataclass, field
 
 import yaml
 
-from ..catalog.loader import bad_byte, conflict_message, false_close, merge_conflict
+from ..catalog.loader import (INVISIBLE_HINT, bad_byte, conflict_message, false_close,
+                              invisible_char, merge_conflict)
 from ..errors import PipelineError
 from .sections import HEADINGS
 
@@ -224,13 +225,19 @@ def read_text(path, file: str) -> str:
 
 
 def decode(data: bytes, file: str) -> str:
-    """A digest file's bytes as text; bytes that are not UTF-8 are a DigestError at their line."""
+    """A digest file's bytes as text; bytes that are not UTF-8, or an invisible control
+    character (an ESC of a terminal's colour codes), are a DigestError at their line."""
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         line, column, byte = bad_byte(e)
         raise DigestError(f"{file}:{line}:{column}: not UTF-8 (byte 0x{byte:02x}); "
                           "save the file as UTF-8") from None
+    invisible = invisible_char(data, text)  # as the build's digest feed refuses it
+    if invisible is not None:
+        line, column, message = invisible
+        raise DigestError(f"{file}:{line}:{column}: {message}; {INVISIBLE_HINT}")
+    return text
 
 
 def plain_newlines(text: str) -> str:

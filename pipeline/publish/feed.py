@@ -139,7 +139,7 @@ def _front_matter(path: Path, file: str) -> tuple[dict, dict]:
     text, problem = decode(file, path.read_bytes())
     if problem:
         raise PipelineError(f"{file}:{problem.line}:{problem.column}: {problem.message}; "
-                            "save the file as UTF-8")
+                            f"{problem.hint}")
     conflict = merge_conflict(text)
     if conflict is not None:
         raise PipelineError(f"{file}:{conflict[0]}: {conflict_message(conflict)}")
