@@ -101,6 +101,20 @@ def test_links_of_entries_that_fail_validation_are_listed(repo):
                                      "foreign": 1, "shorteners": 0, "entries": 1}
 
 
+def test_links_of_an_entry_with_a_control_character_are_listed(repo):
+    """validate refuses a file with an ESC in its body (file-encoding) before its front
+    matter is read, and the report, which reads such a file as plain text, read it with
+    the same refusal: its links were left out of the counts without a word (found in
+    review)."""
+    write_entry(repo, "tools/vllm", tool("tools/vllm", "situational", "2026-10-05"),
+                f"Runs on [this card]({OURS}).\n\n\x1b[32mINFO\x1b[0m ready\n")
+    r = report(repo)
+    rows = [x for x in r["links"] if x["file"] == "entries/tools/vllm.md"]
+    line = (repo / "entries/tools/vllm.md").read_text().split(OURS)[0].count("\n") + 1
+    assert ("file", line, OURS) in [(x["where"], x["line"], x["url"]) for x in rows]
+    assert r["programs"]["amazon"]["links"] == 2
+
+
 def test_bibliography_sources_are_listed(repo):
     (repo / "data/bibliography.yaml").write_text(
         "sources:\n  - id: shop\n    url: " + OURS + "\n    title: Shop\n    accessed: 2026-10-01\n")

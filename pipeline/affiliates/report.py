@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 
-from ..catalog.loader import decode, parse_bibliography, read_bibliography, read_folder
+from ..catalog.loader import decode_utf8, parse_bibliography, read_bibliography, read_folder
 from ..catalog.model import Catalog, Entry
 from ..config import Settings
 from ..errors import PipelineError, UsageError
@@ -42,7 +42,7 @@ def _unparsed_links(catalog: Catalog, settings: Settings) -> list[FoundLink]:
     for raw in read_folder(settings):
         if raw.path in loaded or raw.data is None or not raw.path.endswith(".md"):
             continue
-        text, problem = decode(raw.path, raw.data)
+        text, problem = decode_utf8(raw.path, raw.data)  # a control character: its links too
         if problem is None:
             parts = raw.path[:-3].split("/")
             entry_id = "/".join(parts[-2:]) if len(parts) >= 3 else None

@@ -311,7 +311,22 @@ def invisible_char(data: bytes, text: str) -> tuple[int, int, str] | None:
 
 
 def decode(path: str, data: bytes) -> tuple[str | None, Diagnostic | None]:
-    """UTF-8 text with a BOM dropped and line endings made `\\n`."""
+    """UTF-8 text with a BOM dropped and line endings made `\\n`, and no invisible control
+    character (see invisible_char)."""
+    text, problem = decode_utf8(path, data)
+    if text is None:
+        return None, problem
+    invisible = invisible_char(data, text)
+    if invisible is not None:
+        line, col, message = invisible
+        return None, FILE_ENCODING(path, line, col, message, hint=INVISIBLE_HINT)
+    return text, None
+
+
+def decode_utf8(path: str, data: bytes) -> tuple[str | None, Diagnostic | None]:
+    """UTF-8 text with a BOM dropped and line endings made `\\n`, whatever characters it
+    holds: for a reader of words that no page shows as they are (the links of a file
+    validate refuses, which the affiliate report lists all the same); see decode."""
     if data.startswith(BOM):
         data = data[3:]
     try:
@@ -322,10 +337,6 @@ def decode(path: str, data: bytes) -> tuple[str | None, Diagnostic | None]:
                                    "decoded")
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    invisible = invisible_char(data, text)
-    if invisible is not None:
-        line, col, message = invisible
-        return None, FILE_ENCODING(path, line, col, message, hint=INVISIBLE_HINT)
     return text, None
 
 
