@@ -169,6 +169,19 @@ def test_a_line_meant_to_close_front_matter_is_named_with_what_to_write(close, s
     assert says in diags[0].message and "write `---`" in diags[0].message
 
 
+@pytest.mark.parametrize("data, line", [
+    (b"---\n...\nBody.\n", 2),  # the line right after the opening one
+    (b"---\n--- # x\ntitle: T\n---\nBody.\n", 2),
+    (b"---\ntitle: T\n...", 3),  # the file's last line, with no line break
+    (b"---\r\ntitle: T\r\n... # end\r\nBody.\r\n", 3),
+])
+def test_a_line_meant_to_close_front_matter_is_found_at_either_end(data, line):
+    """false_close looks for the start of such a line before its search of each line."""
+    _, diags = parse_entry("entries/glossary/exl2.md", data)
+    assert [(d.rule, d.line) for d in diags] == [("front-matter", line)]
+    assert "does not close the front matter" in diags[0].message
+
+
 def test_a_digest_closed_by_dots_is_named_at_that_line(catalog, cli):
     from pipeline.digest.document import DigestError, parse
 
