@@ -130,6 +130,16 @@ def test_a_space_yaml_takes_for_text_in_the_indentation_is_named(catalog, old, n
     assert "spaces" in d.hint
 
 
+@pytest.mark.parametrize("text, line", [
+    ("\u00a0title: T\nsummary: S\n", 2),  # the first line: no line break before it
+    ("title: Caf\u00e9\nverdict:\n  rating: a\n\u00a0 text: b\n", 5),
+])
+def test_a_space_yaml_takes_for_text_is_found_on_the_first_line_and_the_others(text, line):
+    with pytest.raises(yamlpos.YamlProblem) as e:
+        yamlpos.load(text, first_line=2)
+    assert (e.value.line, e.value.column) == (line, 1) and "U+00A0" in e.value.message
+
+
 def test_a_no_break_space_in_a_value_is_text():
     data, _ = yamlpos.load("summary: a\n  \u00a0b\ntext: |\n  \u00a0x\nnote:\n  \u00a0c\n")
     assert data == {"summary": "a \u00a0b", "text": "\u00a0x\n", "note": "\u00a0c"}
