@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PureWindowsPath
 
 from .errors import SettingsError
-from .textchars import INVISIBLE
+from .textchars import INVISIBLE, named
 
 SETTINGS_FILE = "pipeline.toml"
 COLLECTIONS = (
@@ -172,8 +172,8 @@ def _section(cls, name: str, raw: object, where):
             invisible = INVISIBLE.search(text) if isinstance(text, str) else None
             if invisible:  # an escape (`"\u0001"`): pages, the feed and e-mails show it
                 raise SettingsError(f"{at}: {name}.{key} holds the invisible character "
-                                    f"U+{ord(invisible.group()):04X} (written as an escape, "
-                                    "such as `\\u0001`), which no page, feed or e-mail can "
+                                    f"{named(invisible.group())} written as an escape (such "
+                                    "as `\\u0001`), which no page, feed or e-mail can "
                                     "show: delete it")
         if (name, key) == ("site", "language") and not _LANGUAGE_RE.fullmatch(value):
             raise SettingsError(f"{at}: site.language must be a language tag such as "

@@ -31,3 +31,13 @@ def may_hold_invisible(data: bytes) -> bool:
     all bytes of 0x80 and up."""
     rest = data.translate(None, _PLAIN_ASCII)
     return bool(rest) and _INVISIBLE_UTF8.search(rest) is not None
+
+
+_NAMES = {"\x00": "NUL", "\x07": "bell", "\x08": "backspace", "\x0b": "vertical tab",
+          "\x0c": "form feed", "\x1b": "ESC", "\x7f": "DEL"}
+
+
+def named(char: str) -> str:
+    """How every message names an invisible character: `U+001B (ESC)`, `U+0001`."""
+    name = _NAMES.get(char)
+    return f"U+{ord(char):04X}" + (f" ({name})" if name else "")

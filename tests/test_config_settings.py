@@ -135,7 +135,7 @@ def _line_of(catalog, text):
      "unknown option site.nmae; did you mean site.name?"),
     ('name = "Local AI Catalog"', "name = 3", "site.name must be text (in quotes), not 3"),
     ('name = "Local AI Catalog"', 'name = "Local\\u001b[1m AI"',
-     "site.name holds the invisible character U+001B (written as an escape"),
+     "site.name holds the invisible character U+001B (ESC) written as an escape"),
     ('postal_address = "Local', 'postal_address = "\\b Local',
      "email.postal_address holds the invisible character U+0008"),
     ('language = "en"', 'language = "en\\" x"', "site.language must be a language tag"),

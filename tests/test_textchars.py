@@ -19,3 +19,16 @@ def test_plain_text_needs_no_search():
     assert not may_hold_invisible(b"---\ntitle: T\n---\nTabs\tand CRLF\r\n")
     assert not may_hold_invisible("No-break\u00a0space, NEL \u0085, U+FFFD \ufffd".encode())
     assert may_hold_invisible(b"ESC \x1b[31m")
+
+
+def test_every_message_names_an_invisible_character_alike(catalog, cli):
+    """The loader said `U+001B (ESC)`, the escape in YAML, the settings and a digest's
+    subject `U+001B` (found in review): one helper names them."""
+    from conftest import MINI, write_entry
+    from pipeline.textchars import named
+
+    assert named("\x1b") == "U+001B (ESC)" and named("\x01") == "U+0001"
+    write_entry(catalog, "tools/vllm", MINI["tools/vllm"], "Colour \x1b[31m.\n")
+    write_entry(catalog, "tools/ollama", MINI["tools/vllm"] | {"title": "Red\x1b[31m"})
+    r = cli(catalog, "validate")
+    assert r.output.count("character U+001B (ESC)") == 2, r.output

@@ -8,6 +8,7 @@ import yaml
 from hypothesis import given, settings, strategies as st
 
 from pipeline.catalog import yamlpos
+from pipeline.textchars import named
 
 SCALARS = ["1", "-7", "0x1F", "0o17", "1_000", "3.5", ".inf", "-.Inf", ".nan", "1e3", "true",
            "False", "yes", "No", "on", "OFF", "y", "~", "null", "", "2026-10-02",
@@ -114,7 +115,7 @@ def test_a_control_character_is_named_where_it_is(char):
         yamlpos.load(f"title: T\nsummary: ok {char} bell\n", first_line=2)
     p = e.value
     assert (p.line, p.column) == (3, 13)
-    assert p.message == (f"invalid YAML: the invisible character U+{ord(char):04X} is not "
+    assert p.message == (f"invalid YAML: the invisible character {named(char)} is not "
                          "allowed here") and "\n" not in p.message
 
 
@@ -137,7 +138,7 @@ def test_a_control_character_written_as_an_escape_is_named_at_its_escape(written
     column = len("summary: ") + written.index(escape) + 1  # at the escape
     assert (p.kind, p.line, p.column) == ("syntax", 3, column)
     assert p.message == (f"invalid YAML: `{escape}` writes the invisible character "
-                         f"U+{code:04X}, which no page, feed or e-mail can show")
+                         f"{named(chr(code))}, which no page, feed or e-mail can show")
 
 
 def test_an_escaped_control_character_is_found_on_the_line_of_a_long_value():

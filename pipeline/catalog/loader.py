@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..config import COLLECTIONS, SETTINGS_FILE, Paths, Settings
 from ..diagnostics import Diagnostic, rule
-from ..textchars import INVISIBLE, may_hold_invisible
+from ..textchars import INVISIBLE, may_hold_invisible, named
 from . import yamlpos
 from .model import Catalog, Entry
 
@@ -305,9 +305,8 @@ def invisible_char(data: bytes, text: str) -> tuple[int, int, str] | None:
     if m is None:
         return None
     return (*line_column(text, m.start()),
-            f"holds the invisible control character U+{ord(m.group()):04X}"
-            f"{_CONTROL_NAMES.get(m.group(), '')}, which no page can show (a terminal's "
-            "colour codes pasted with its output, for one)")
+            f"holds the invisible control character {named(m.group())}, which no page can "
+            "show (a terminal's colour codes pasted with its output, for one)")
 
 
 def decode(path: str, data: bytes) -> tuple[str | None, Diagnostic | None]:
@@ -338,10 +337,6 @@ def decode_utf8(path: str, data: bytes) -> tuple[str | None, Diagnostic | None]:
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text, None
-
-
-_CONTROL_NAMES = {"\x00": " (NUL)", "\x08": " (backspace)", "\x0c": " (form feed)",
-                  "\x1b": " (ESC)", "\x7f": " (DEL)"}
 
 
 # A line git writes around a conflict it could not merge: `<<<<<<< HEAD` opens it and

@@ -16,7 +16,7 @@ import unicodedata
 
 import yaml
 
-from ..textchars import INVISIBLE
+from ..textchars import INVISIBLE, named
 from . import yamlfast
 
 try:  # the C parser: an order of magnitude faster; the pure one is the fallback
@@ -290,7 +290,7 @@ def _load(text: str, first_line: int) -> tuple[object, dict[Path, tuple[int, int
     except yaml.reader.ReaderError as e:  # a character YAML refuses: where it is, named
         at = e.position
         raise YamlProblem(
-            "syntax", f"invalid YAML: the invisible character U+{e.character:04X} is not "
+            "syntax", f"invalid YAML: the invisible character {named(chr(e.character))} is not "
             "allowed here", text.count("\n", 0, at) + first_line,
             at - text.rfind("\n", 0, at),
             hint="delete it (it is invisible in most editors: retype the text around it)"
@@ -343,7 +343,7 @@ def _invisible_problem(node, text: str, first_line: int) -> YamlProblem:
     code = ord(char) if escape else ord(INVISIBLE.search(node.value).group())  # (never)
     written = f"`{escape}` writes" if escape else "this value holds"
     return YamlProblem(
-        "syntax", f"invalid YAML: {written} the invisible character U+{code:04X}, which "
+        "syntax", f"invalid YAML: {written} the invisible character {named(chr(code))}, which "
         "no page, feed or e-mail can show", line, column,
         hint="delete the escape (a control character is no text: write the words it "
              "stands for, if any)")

@@ -22,7 +22,7 @@ import jinja2
 from ..config import Settings
 from ..errors import PipelineError, SettingsError, UsageError
 from ..fileio import write_atomic
-from ..textchars import INVISIBLE
+from ..textchars import INVISIBLE, named
 from .document import Block, Document, parse, read_text
 from .eml import build_eml, unsubscribe_problem
 from .markdown import hrefs, mark_paid, to_html, without_paid_links
@@ -132,8 +132,8 @@ def _meta_text(doc: Document, key: str, file: str, required: bool) -> str:
     invisible = INVISIBLE.search(value)
     if invisible:  # an escape (`"\e"`, `"\x01"`): it went raw into the Subject header
         raise PipelineError(f"{file}:{_key_line(doc, key)}: `{key}:` holds the invisible "
-                            f"character U+{ord(invisible.group()):04X} (written as an escape, "
-                            "such as `\\x01`), which no e-mail can show: delete it")
+                            f"character {named(invisible.group())} written as an escape (such "
+                            "as `\\x01`), which no e-mail can show: delete it")
     return " ".join(value.split())
 
 
