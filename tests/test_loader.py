@@ -153,6 +153,14 @@ def test_a_control_character_in_the_body_is_refused_where_it_is(char, catalog, c
     assert cli(catalog, "validate").exit_code == 0
 
 
+def test_a_control_character_typed_in_front_matter_is_file_encodings():
+    """docs/rules.md said yaml-syntax refuses one typed; the file's check comes first."""
+    data = b"---\ntitle: T\nsummary: a \x07 b\n---\nBody.\n"
+    _, diags = parse_entry("entries/glossary/exl2.md", data)
+    assert [(d.rule, d.line, d.column) for d in diags] == [("file-encoding", 3, 12)]
+    assert "U+0007 (bell)" in diags[0].message
+
+
 @pytest.mark.parametrize("close, says", [
     ("...", "`...` does not close the front matter"),
     ("... # end", "`... # end` does not close the front matter"),

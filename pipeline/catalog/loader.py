@@ -122,9 +122,10 @@ YAML_SYNTAX = rule(
     Other complaints are the parser's, at the place it noticed them; the
     mistake is then often on the line before. A number must be finite: `.nan`
     and `.inf` are refused, since a page would show "nan GB". An invisible
-    control character is refused, typed or written as an escape in quotes
-    (`"\\e[1m"`, `"\\x01"`, `"\\0"`), at the escape: no page, feed or e-mail
-    can show one (`\\t`, `\\n` and escapes of visible characters are fine).
+    control character written as an escape in quotes (`"\\e[1m"`, `"\\x01"`,
+    `"\\0"`) is refused at the escape: no page, feed or e-mail can show one
+    (`\\t`, `\\n` and escapes of visible characters are fine); one typed is
+    file-encoding's, wherever in the file it is.
     """,
     example='summary: "EXL2 is fast     <- the closing quote is missing',
     hint="quote values that contain ': ' or start with a special character",
