@@ -297,12 +297,7 @@ def long_shipped_words(shipped, tmp_path):
     card = shipped / "entries/hardware/nvidia-rtx-4090.md"
     card.write_text(card.read_text(encoding="utf-8").replace(
         "value: GDDR6X,", f"value: GDDR6X-{LONG},", 1), encoding="utf-8")
-    server = PreviewServer(load_settings(shipped), tmp_path / "out", port=0,
-                           watcher=lambda paths, stop, ready: iter(()))
-    build(server.settings, server.out_dir)
-    server.start()
-    yield server
-    server.close()
+    yield from serving(shipped, tmp_path / "out")
 
 
 @pytest.mark.parametrize("path", ["/glossary/awq", "/glossary", "/hardware/nvidia-rtx-4090"])
