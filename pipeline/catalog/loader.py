@@ -274,12 +274,16 @@ def content_digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:32]
 
 
+def plain_newlines(text: str) -> str:
+    """`text` with its line breaks `\\n`: Windows' CRLF and an old Mac's lone CR too, as
+    an editor shows them (entries, digests, the positions of their bytes)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+
+
 def line_column(text: str, index: int) -> tuple[int, int]:
     """Where an editor sees text[index]: lines end as the text's do (`\\n`, CRLF, or an old
     Mac's lone CR), and columns count characters, as every rule's do."""
-    before = text[:index]
-    if "\r" in before:
-        before = before.replace("\r\n", "\n").replace("\r", "\n")
+    before = plain_newlines(text[:index])
     return before.count("\n") + 1, len(before) - before.rfind("\n")
 
 
@@ -335,9 +339,7 @@ def decode_utf8(path: str, data: bytes) -> tuple[str | None, Diagnostic | None]:
         line, col, byte = bad_byte(e)
         return None, FILE_ENCODING(path, line, col, f"not UTF-8: byte 0x{byte:02x} cannot be "
                                    "decoded")
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return text, None
+    return plain_newlines(text), None
 
 
 # A line git writes around a conflict it could not merge: `<<<<<<< HEAD` opens it and

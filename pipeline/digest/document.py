@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 import yaml
 
 from ..catalog.loader import (INVISIBLE_HINT, bad_byte, conflict_message, false_close,
-                              invisible_char, merge_conflict)
+                              invisible_char, merge_conflict, plain_newlines)
 from ..errors import PipelineError
 from .sections import HEADINGS
 
@@ -238,12 +238,6 @@ def decode(data: bytes, file: str) -> str:
         line, column, message = invisible
         raise DigestError(f"{file}:{line}:{column}: {message}; {INVISIBLE_HINT}")
     return text
-
-
-def plain_newlines(text: str) -> str:
-    """`text` with its line breaks `\n`: Windows' CRLF and an old Mac's lone CR too (as the
-    entry loader and the build read a digest)."""
-    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
 
 def parse(text: str, file: str) -> Document:
