@@ -51,10 +51,12 @@ FORBIDDEN_COLLECTION = rule(
     "error",
     "Collections whose policy forbids them carry no affiliate links.",
     """
-    Editorial policy keeps some collections free of paid links: by default
-    benchmarks, errors and glossary (the `[affiliates] forbidden_collections`
-    setting in pipeline.toml). Readers come to them for measurements and fixes,
-    and a paid link there would look like the result depends on it. This covers
+    Editorial policy keeps some collections free of paid links, those the
+    `[affiliates] forbidden_collections` setting in pipeline.toml lists: in the
+    shipped settings every collection but hardware and guides, as the catalog
+    tells its readers (without the setting: benchmarks, errors and glossary).
+    Readers come to them for explanations, measurements and fixes, and a paid
+    link there would look like the answer depends on it. This covers
     every URL of the entry: body, offers and sources alike, and the sources of
     the shared bibliography it cites (`[@id]` or a fact's `source:`), reported
     at the citation since its page lists them.
