@@ -340,8 +340,8 @@ def load_settings(root: Path | None = None, start: Path | None = None) -> Settin
         from .catalog.loader import bad_byte  # which imports this module
 
         line, column, byte = bad_byte(e)
-        raise SettingsError(f"{shown}:{line}:{column}: not UTF-8 (byte 0x{byte:02x}); "
-                            "save the file as UTF-8") from None
+        raise SettingsError(f"{shown}:{line}:{column}: not UTF-8: byte 0x{byte:02x} cannot be "
+                            "decoded; save the file as UTF-8 in your editor") from None
     settings = parse_settings(text, root, shown)
     entries = settings.path("entries")
     if not entries.is_dir():

@@ -28,7 +28,7 @@ def test_a_settings_file_that_is_not_utf8_is_named_with_its_line(catalog, cli):
     (catalog / "pipeline.toml").write_bytes(b'[site]\nname = "Caf\xe9"\n')
     r = cli(catalog, "validate")
     assert r.exit_code == 2
-    assert "pipeline.toml:2:12: not UTF-8 (byte 0xe9); save the file as UTF-8" in r.output
+    assert "pipeline.toml:2:12: not UTF-8: byte 0xe9 cannot be decoded; save the file as UTF-8" in r.output
 
 
 @pytest.mark.parametrize("newline", [b"\n", b"\r\n", b"\r"])
@@ -38,7 +38,7 @@ def test_a_bad_byte_in_the_settings_is_at_the_editors_line_and_column(catalog, c
     text = b'\xef\xbb\xbf# Caf\xc3\xa9\n[site]\nname = "Caf\xe9"\n'.replace(b"\n", newline)
     (catalog / "pipeline.toml").write_bytes(text)
     r = cli(catalog, "validate")
-    assert r.exit_code == 2 and "pipeline.toml:3:12: not UTF-8 (byte 0xe9)" in r.output
+    assert r.exit_code == 2 and "pipeline.toml:3:12: not UTF-8: byte 0xe9 cannot be decoded" in r.output
 
 
 def test_a_byte_order_mark_is_read_past(catalog, cli, settings_of):

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 
 import yaml
 
-from ..catalog.loader import (INVISIBLE_HINT, bad_byte, conflict_message, false_close,
+from ..catalog.loader import (INVISIBLE_HINT, conflict_message, decode_utf8, false_close,
                               invisible_char, merge_conflict, plain_newlines)
 from ..errors import PipelineError
 from .sections import HEADINGS
@@ -229,10 +229,10 @@ def decode(data: bytes, file: str) -> str:
     character (an ESC of a terminal's colour codes), are a DigestError at their line."""
     try:
         text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        line, column, byte = bad_byte(e)
-        raise DigestError(f"{file}:{line}:{column}: not UTF-8 (byte 0x{byte:02x}); "
-                          "save the file as UTF-8") from None
+    except UnicodeDecodeError:  # said as the build says it (feed._front_matter)
+        problem = decode_utf8(file, data)[1]
+        raise DigestError(f"{file}:{problem.line}:{problem.column}: {problem.message}; "
+                          f"{problem.hint}") from None
     invisible = invisible_char(data, text)  # as the build's digest feed refuses it
     if invisible is not None:
         line, column, message = invisible
