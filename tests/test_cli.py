@@ -206,6 +206,18 @@ def test_the_text_format_keeps_one_problem_a_line(catalog, cli):
     assert len(dup) == 2 and all("Dup\\nline" in line for line in dup), out
 
 
+def test_the_text_format_keeps_a_file_name_on_its_line(catalog, cli):
+    """A file's name with a line break, ESC or a byte that is not UTF-8 broke the text
+    format's lines or acted on the terminal (found in review): written as escapes."""
+    for name in ("a\nb", "c\rd", "e\x1b[2Jf", "g\udcffh"):
+        write_entry(catalog, f"tools/{name}", dict(MINI["tools/vllm"], title=name))
+    lines = cli(catalog, "validate").output.splitlines()
+    for shown in ("a\\nb", "c\\rd", "e\\x1b[2Jf", "g\\udcffh"):
+        file = f"entries/tools/{shown}.md"
+        assert file in lines and f"  {file}: error file-name: " in "\n".join(lines), lines
+    assert not any(c in "".join(lines) for c in "\r\x1b\udcff")
+
+
 def test_changed_since_checks_changed_entries_and_their_referrers(repo, cli):
     from conftest import commit_all
 
