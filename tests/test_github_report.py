@@ -226,3 +226,12 @@ def test_a_plain_log_line_is_never_a_workflow_command():
         d = Diagnostic(name, 0, 0, "correction-unread", "warning", "not read\n::warning::x")
         line = _plain(d, "")
         assert "\n" not in line and not line.lstrip().startswith("::"), line
+
+
+def test_the_step_summary_holds_a_file_name_that_is_not_utf8(catalog, cli, step_summary):
+    """A byte of a file's name that is not UTF-8 stopped the summary with a traceback
+    (found in review): UTF-8 cannot hold it, so it is written as an escape."""
+    write_entry(catalog, "tools/x\udcffy", {**MINI["tools/vllm"], "title": "X"})
+    r = cli(catalog, "validate", "--format", "github")
+    assert r.exit_code == 1
+    assert "| entries/tools/x\\\\udcffy.md |" in step_summary.read_text(encoding="utf-8")

@@ -96,7 +96,9 @@ def repository_prefix(root: Path) -> str:
 
 
 def _markdown(text: str) -> str:
-    """Text for a table cell: Markdown and HTML characters escaped, line breaks as <br>."""
+    """Text for a table cell: Markdown and HTML characters escaped, line breaks as <br>,
+    a byte of a file's name that is not UTF-8 as `\\udcff` (UTF-8 cannot hold it)."""
+    text = text.encode("utf-8", "backslashreplace").decode("utf-8")
     escaped = "".join("\\" + c if c in _MARKDOWN_SPECIAL else c for c in text)
     return "<br>".join(escaped.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
 

@@ -14,6 +14,8 @@ _LEVEL = {"error": "error", "warning": "warning"}
 
 @reporter("sarif")
 class SarifReporter:
+    utf8 = True  # see pipeline.report
+
     def render(self, result, options: ReportOptions) -> str:
         used = sorted({d.rule for d in result.diagnostics})
         index = {r: i for i, r in enumerate(used)}
@@ -42,8 +44,9 @@ class SarifReporter:
                 "level": _LEVEL.get(d.severity, "warning"),
                 "message": {"text": d.message + (f" (hint: {d.hint})" if d.hint else "")},
                 "locations": [{"physicalLocation": {
-                    # a URI reference: `a b.md`, `x#y.md`, `p%41.md` percent-encoded
-                    "artifactLocation": {"uri": quote(prefix + d.file),
+                    # a URI reference: `a b.md`, `x#y.md`, `p%41.md` percent-encoded, and
+                    # the bytes of a name that is not UTF-8 as they are on disk (0xff: %FF)
+                    "artifactLocation": {"uri": quote(prefix + d.file, errors="surrogateescape"),
                                          "uriBaseId": "%SRCROOT%"},
                     "region": region,
                 }}],
