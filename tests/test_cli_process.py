@@ -3,6 +3,7 @@ reading, Ctrl-C and NO_COLOR (found in review; each ran in a real process)."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -21,13 +22,32 @@ def test_a_character_the_terminal_cannot_encode_is_escaped_not_a_traceback(catal
     write_entry(catalog, "glossary/awq", {**MINI["glossary/awq"], "title": "AWQ → fast"},
                 "A claim [@nöpe].\n")
     for encoding in ("ascii", "latin-1"):
-        for fmt in ("text", "json", "github"):
+        for fmt in ("text", "github"):
             r = pipeline(catalog, "validate", "--format", fmt,
                          env={"PYTHONIOENCODING": encoding})
             out = r.stdout.decode(encoding)
             assert r.returncode == 1 and b"Traceback" not in r.stderr, (encoding, fmt, r.stderr)
             assert "cite-unresolved" in out
-            assert ("n\\xf6pe" if encoding == "ascii" else "nöpe") in out or fmt == "json"
+            assert ("n\\xf6pe" if encoding == "ascii" else "nöpe") in out
+
+
+def test_json_and_sarif_are_utf8_json_whatever_the_terminals_encoding(catalog):
+    """Under PYTHONIOENCODING=ascii the escape written for `ö` (`\\xf6`) made the JSON and
+    SARIF output invalid JSON (found in review); a file's name that is not UTF-8 stopped
+    SARIF with a traceback. They are UTF-8, a lone surrogate as its JSON escape."""
+    write_entry(catalog, "glossary/awq", {**MINI["glossary/awq"], "title": "AWQ → fast"},
+                "A claim [@nöpe].\n")
+    write_entry(catalog, "tools/x\udcffy", {**MINI["tools/vllm"], "title": "X"})
+    for encoding in ("ascii", "latin-1", "utf-8"):
+        for fmt in ("json", "sarif"):
+            r = pipeline(catalog, "validate", "--format", fmt,
+                         env={"PYTHONIOENCODING": encoding})
+            assert r.returncode == 1 and b"Traceback" not in r.stderr, (encoding, fmt, r.stderr)
+            text = r.stdout.decode("utf-8")
+            assert "nöpe" in text and json.loads(text), (encoding, fmt)
+    assert "entries/tools/x%FFy.md" in [
+        loc["physicalLocation"]["artifactLocation"]["uri"]
+        for res in json.loads(r.stdout)["runs"][0]["results"] for loc in res["locations"]]
 
 
 def test_a_reader_that_stops_reading_ends_the_command_quietly(catalog):

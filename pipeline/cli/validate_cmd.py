@@ -47,9 +47,16 @@ def validate(paths, fmt, strict, changed_since, color):
                      strict=strict, progress=bar)
     reporter = get_reporters()[fmt]()
     use_color = wants_color() if color is None else color
-    sys.stdout.write(reporter.render(result, ReportOptions(color=use_color and fmt == "text",
-                                                           tool_version=__version__,
-                                                           root=settings.root)))
+    text = reporter.render(result, ReportOptions(color=use_color and fmt == "text",
+                                                 tool_version=__version__, root=settings.root))
+    if getattr(reporter, "utf8", False) and hasattr(sys.stdout, "buffer"):
+        # a lone surrogate (a file's name that is not UTF-8) only stands in a JSON
+        # string, where `\udcff` is its JSON escape
+        sys.stdout.flush()
+        sys.stdout.buffer.write(text.encode("utf-8", "backslashreplace"))
+        sys.stdout.buffer.flush()
+    else:
+        sys.stdout.write(text)
     extra = getattr(reporter, "after", None)
     if extra:
         extra(result)

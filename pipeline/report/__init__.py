@@ -2,7 +2,10 @@
 
 A reporter is a small class with `render(result, options) -> str`; the
 `--format` choices come from REPORTERS. Adding a format is adding a module
-and naming it in REPORTER_MODULES.
+and naming it in REPORTER_MODULES. A reporter with `utf8 = True` (JSON, SARIF)
+is written as UTF-8 whatever the terminal's encoding: JSON is UTF-8 (RFC 8259),
+and the escapes that stand in for what another encoding cannot hold (`\xe4`)
+are no JSON.
 """
 
 from __future__ import annotations

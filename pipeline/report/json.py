@@ -9,6 +9,8 @@ from . import ReportOptions, reporter
 
 @reporter("json")
 class JsonReporter:
+    utf8 = True  # see pipeline.report
+
     def render(self, result, options: ReportOptions) -> str:
         doc = {
             "diagnostics": [d.to_dict() for d in result.diagnostics],
