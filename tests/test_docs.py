@@ -39,3 +39,21 @@ def test_readme_and_help_say_what_validate_exits_with(catalog, cli):
     assert readme == stated(cli(catalog, "validate", "--help").output)
     assert readme == ("0 no errors (warnings alone pass), 1 errors found (or warnings, with "
                       "--strict), 2 usage or settings error")
+
+
+def test_the_json_output_is_documented_as_it_is(catalog, cli):
+    """docs/cli.md shows `validate --format json`: the same keys in the same order."""
+    import json
+    import re
+
+    from conftest import MINI, write_entry
+
+    text = (REPO / "docs/cli.md").read_text(encoding="utf-8")
+    shown = json.loads(re.search(r"\*\*`--format json`\*\*.*?```json\n(.*?)```", text, re.S)[1])
+    write_entry(catalog, "tools/vllm", dict(MINI["tools/vllm"], related=["glossary/nope"]))
+    doc = json.loads(cli(catalog, "validate", "--format", "json").output)
+    assert list(doc) == list(shown)
+    assert list(doc["diagnostics"][0]) == list(shown["diagnostics"][0])
+    assert list(doc["summary"]) == list(shown["summary"])
+    for key in (*shown["diagnostics"][0], "summary.entries"):
+        assert re.search(rf"^\| [^|]*`{re.escape(key)}`", text, re.M), key
