@@ -145,3 +145,25 @@ def test_the_command_is_the_launcher():
 
     scripts = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["scripts"]
     assert scripts == {"pipeline": "pipeline.__main__:run"}
+
+
+def test_the_json_of_changes_and_the_affiliate_report_is_utf8_too(repo, shipped):
+    """`changes` and `affiliates report` wrote their JSON through the terminal's encoding,
+    as validate did: `→` became `\\u2192`, `é` `\\xe9`, which is no JSON (found in review)."""
+    write_entry(repo, "glossary/awq", {**MINI["glossary/awq"], "title": "AWQ → fast"})
+    subprocess.run(["git", "-c", "user.name=T", "-c", "user.email=t@example.org", "commit",
+                    "-qam", "Retitle"], cwd=repo, check=True,
+                   env={**os.environ, "GIT_AUTHOR_DATE": "2026-09-02T12:00:00",
+                        "GIT_COMMITTER_DATE": "2026-09-02T12:00:00"})
+    card = shipped / "entries/hardware/nvidia-rtx-4090.md"
+    text = card.read_text(encoding="utf-8")
+    card.write_text(text.replace("tag=localaicat-20", "tag=localaicat-20&note=caf%C3%A9", 1),
+                    encoding="utf-8")
+    for root, args, said in (
+            (repo, ["changes", "--since", "2026-09-01", "--until", "2026-10-01"], "AWQ → fast"),
+            (shipped, ["affiliates", "report"], "café")):
+        for encoding in ("ascii", "latin-1"):
+            r = pipeline(root, *args, "--format", "json", env={"PYTHONIOENCODING": encoding})
+            assert r.returncode == 0, r.stderr
+            text = r.stdout.decode("utf-8")
+            assert said in text and json.loads(text), (args, encoding)

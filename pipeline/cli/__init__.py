@@ -47,6 +47,20 @@ def _tolerant_output() -> None:
             pass
 
 
+def write_out(text: str, utf8: bool = False) -> None:
+    """A command's output on stdout; `utf8`: as UTF-8 bytes whatever the terminal's
+    encoding, for JSON (RFC 8259 says UTF-8) and SARIF, where the escapes that stand in
+    for what another encoding cannot hold (`\\xe4`) are no JSON. A lone surrogate (a
+    file's name that is not UTF-8) stands only in a JSON string, where `\\udcff` is its
+    JSON escape."""
+    if utf8 and hasattr(sys.stdout, "buffer"):
+        sys.stdout.flush()
+        sys.stdout.buffer.write(text.encode("utf-8", "backslashreplace"))
+        sys.stdout.buffer.flush()
+    else:
+        click.echo(text, nl=False)
+
+
 def _silence_stdout() -> None:
     """The reader stopped reading: nothing more to say, and nothing written at exit (a
     flush) may fail again."""

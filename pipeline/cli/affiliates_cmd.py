@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from . import get_settings, main
+from . import get_settings, main, write_out
 
 _DATE = click.DateTime(formats=["%Y-%m-%d"])
 
@@ -55,7 +55,7 @@ def report(fmt, since, until):
     catalog, _ = load_catalog(settings)
     data = affiliate_report(catalog, programs, since=since.date() if since else None,
                             until=until.date() if until else None, settings=settings)
-    click.echo(RENDERERS[fmt](data), nl=False)
+    write_out(RENDERERS[fmt](data), utf8=fmt == "json")
 
 
 @affiliates.command()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ..errors import UsageError
-from . import get_settings, main
+from . import get_settings, main, write_out
 
 
 @main.command()
@@ -46,4 +46,4 @@ def changes(since, until, start, end, fmt):
         result = changes_between(settings, start, end or "HEAD")
     else:
         raise UsageError("say where to start: --since YYYY-MM-DD or --from REV")
-    click.echo(render_changes(result, fmt), nl=False)
+    write_out(render_changes(result, fmt), utf8=fmt == "json")

@@ -12,7 +12,7 @@ from ..config import COLLECTIONS
 from ..diagnostics import RULES
 from ..fileio import write_atomic
 from ..report import ReportOptions, get_reporters
-from . import get_settings, main, wants_color
+from . import get_settings, main, wants_color, write_out
 
 
 @main.command()
@@ -49,14 +49,7 @@ def validate(paths, fmt, strict, changed_since, color):
     use_color = wants_color() if color is None else color
     text = reporter.render(result, ReportOptions(color=use_color and fmt == "text",
                                                  tool_version=__version__, root=settings.root))
-    if getattr(reporter, "utf8", False) and hasattr(sys.stdout, "buffer"):
-        # a lone surrogate (a file's name that is not UTF-8) only stands in a JSON
-        # string, where `\udcff` is its JSON escape
-        sys.stdout.flush()
-        sys.stdout.buffer.write(text.encode("utf-8", "backslashreplace"))
-        sys.stdout.buffer.flush()
-    else:
-        sys.stdout.write(text)
+    write_out(text, utf8=getattr(reporter, "utf8", False))
     extra = getattr(reporter, "after", None)
     if extra:
         extra(result)
