@@ -49,7 +49,10 @@ def validate(paths, fmt, strict, changed_since, color):
     use_color = wants_color() if color is None else color
     text = reporter.render(result, ReportOptions(color=use_color and fmt == "text",
                                                  tool_version=__version__, root=settings.root))
-    write_out(text, utf8=getattr(reporter, "utf8", False))
+    if getattr(reporter, "utf8", False):
+        write_out(text, utf8=True)
+    else:  # escapes where the terminal's encoding cannot show a character (`\xf6`)
+        sys.stdout.write(text)
     extra = getattr(reporter, "after", None)
     if extra:
         extra(result)
