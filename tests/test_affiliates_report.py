@@ -171,6 +171,22 @@ def test_cli_formats(repo, cli):
     assert "- [vllm](/tools/vllm): recommended → situational (2026-10-05), reviewed by ben" in md
 
 
+def test_csv_runs_no_formula_in_a_spreadsheet(repo, cli):
+    """A tracking id is the URL's own text, decoded: `?tag=%3DHYPERLINK(...)` put a live
+    formula into the CSV, which a spreadsheet ran on opening it."""
+    bad = ("https://www.amazon.com/dp/B0?tag=%3DHYPERLINK%28%22http://evil%22%2C%22a%2Cb%22%29",
+           "https://www.amazon.com/dp/B1?tag=@SUM(1)", "https://www.amazon.com/dp/B2?tag=-2%2B3",
+           "https://www.amazon.com/dp/B3?tag=%2Bx", "https://www.amazon.com/dp/B4?tag=a%0Ab")
+    write_entry(repo, "tools/ollama", tool("tools/ollama", "avoid", "2026-10-05"),
+                " ".join(f"[{i}]({u})" for i, u in enumerate(bad)) + "\n")
+    rows = list(csv.DictReader(io.StringIO(cli(repo, "affiliates", "report", "--format", "csv").output)))
+    ids = {x["url"]: x["tracking_id"] for x in rows if x["entry"] == "tools/ollama" and x["program"]}
+    assert [ids[u] for u in bad] == ["'=HYPERLINK(\"http://evil\",\"a,b\")", "'@SUM(1)", "'-2+3",
+                                     "'+x", "a\nb"]
+    assert all(x["url"].startswith("https://") for x in rows)
+    assert cli(repo, "affiliates", "report", "--format", "json").output.count('"=HYPERLINK(') == 1
+
+
 def test_cli_errors_are_messages_not_tracebacks(repo, cli, catalog):
     r = cli(repo, "affiliates", "report", "--until", "2026-11-01")
     assert r.exit_code == 2 and "--until needs --since" in r.output

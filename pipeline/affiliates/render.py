@@ -16,6 +16,10 @@ from .audit import RATINGS
 CSV_COLUMNS = ("entry", "file", "line", "column", "where", "field", "url", "program",
                "tracking_id", "ours", "shortener")
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#&])")
+# A spreadsheet runs a cell that begins with one of these as a formula: a tracking id is
+# the URL's own text, decoded (`?tag=%3DHYPERLINK(...)` gives `=HYPERLINK(...)`), so any
+# editor, or a pasted link, could put one in the CSV (found in review).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _columns(rows: list[list[str]]) -> list[str]:
@@ -31,13 +35,24 @@ def render_json(report: dict) -> str:
     return json.dumps(report, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
+def _csv_cell(value) -> str | int:
+    """A cell's text, with a leading `'` where a spreadsheet would read a formula (the
+    advice of OWASP's "CSV Injection"): the spreadsheet shows the text, it runs nothing."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return _yes(value)
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def render_csv(report: dict) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for row in report["links"]:
-        writer.writerow(["" if row[k] is None else _yes(row[k]) if isinstance(row[k], bool)
-                         else row[k] for k in CSV_COLUMNS])
+        writer.writerow([_csv_cell(row[k]) for k in CSV_COLUMNS])
     return out.getvalue()
 
 
