@@ -155,10 +155,13 @@ def _check_title(schemas: SchemaSet, catalog: Catalog, collection: str, title: s
     if isinstance(most, int) and len(title) > most:
         raise UsageError(f"the title is {len(title)} characters long; at most {most}")
     folded = title_key(title)
-    same = sorted(e.file for e in catalog.entries.values()
+    same = sorted((e.file, e.data["title"]) for e in catalog.entries.values()
                   if e.collection == collection and e.status != "retired"
                   and isinstance(e.data.get("title"), str)
                   and title_key(e.data["title"]) == folded)
     if same:  # title-duplicate: two entries nobody can tell apart in lists and search
-        raise UsageError(f"{same[0]} already has the title '{title.strip()}'; give the new "
-                         "entry a title that says how it differs")
+        file, theirs = same[0]  # its own spelling: `exl2` given, `EXL2` is what it has
+        given = ("" if theirs.strip() == title.strip()
+                 else f", the same as '{title.strip()}' in lists and search")
+        raise UsageError(f"{file} already has the title '{theirs.strip()}'{given}; give the "
+                         "new entry a title that says how it differs")

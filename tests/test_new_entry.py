@@ -24,8 +24,9 @@ def refused(cli, catalog, *args):
 
 
 @pytest.mark.parametrize("title, message", [
-    ("AWQ", "entries/glossary/awq.md already has the title 'AWQ'"),
-    ("  awq ", "entries/glossary/awq.md already has the title 'awq'"),
+    ("AWQ", "entries/glossary/awq.md already has the title 'AWQ'; give"),
+    ("  awq ", "entries/glossary/awq.md already has the title 'AWQ', the same as 'awq' in "
+     "lists and search; give"),  # its own spelling, not the one given
     ("x" * 141, "the title is 141 characters long; at most 140"),
     ("two\n## lines", "the title holds a line break"),
     ("caf\udce9", "bytes that are not UTF-8"),
