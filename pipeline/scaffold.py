@@ -26,6 +26,25 @@ _BODIES = {
 }
 
 
+class _NothingToName(UsageError):
+    """A field that must name an entry of a collection the catalog has none of yet."""
+
+    def __init__(self, key: str, collections: list[str]):
+        super().__init__(key)
+        self.key, self.collections = key, collections
+
+
+def _lacking(missing: list[_NothingToName]) -> UsageError:
+    """Every field the catalog cannot fill yet, in one message: a benchmark names its
+    hardware, model and tool, and a message naming only the first sent the editor back
+    once per collection (found in review)."""
+    wanted = [f"`{m.key}` a {' or '.join(m.collections)} entry" for m in missing]
+    wanted[0] = wanted[0].replace(" a ", " must name a ", 1)
+    todo = "; ".join(f"pipeline new {m.collections[0]} SLUG --title TITLE" for m in missing)
+    return UsageError(f"{', '.join(wanted)}, and the catalog has none yet: create "
+                      f"{'one' if len(missing) == 1 else 'them'} first ({todo})")
+
+
 def _placeholder(schemas: SchemaSet, node: dict, base: dict, catalog: Catalog, today: str,
                  key: str = ""):
     node, base = schemas.resolve(node, base)
@@ -35,10 +54,7 @@ def _placeholder(schemas: SchemaSet, node: dict, base: dict, catalog: Catalog, t
             if ids:
                 return ids[0].split("/", 1)[1] if col == "authors" else ids[0]
         # `hardware/todo` would name no entry: the draft would not pass validation
-        wanted = " or ".join(node["x-collections"])
-        raise UsageError(f"`{key}` must name a {wanted} entry, and the catalog has none yet: "
-                         f"create one first (pipeline new {node['x-collections'][0]} SLUG "
-                         "--title TITLE)")
+        raise _NothingToName(key, node["x-collections"])
     if "enum" in node:
         return node["enum"][0]
     if "const" in node:
@@ -94,9 +110,16 @@ def skeleton(
     data: dict = {"title": title, "status": "draft", "summary": "TODO: one sentence.",
                   "authors": [author]}
     props = schema.get("properties", {})
+    missing = []
     for key in schema.get("required", []):
         if key not in data:
-            data[key] = _placeholder(schemas, props.get(key, {}), schema, catalog, today_s, key)
+            try:
+                data[key] = _placeholder(schemas, props.get(key, {}), schema, catalog,
+                                         today_s, key)
+            except _NothingToName as e:
+                missing.append(e)
+    if missing:
+        raise _lacking(missing)
     data["sources"] = []
     front = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
     lines = ["---", front.rstrip("\n"), "---"]

@@ -69,9 +69,21 @@ def test_a_catalog_without_authors_asks_for_one_first(catalog, cli):
 def test_an_entry_that_must_name_one_the_catalog_lacks_is_refused(catalog, cli):
     """A benchmark names its hardware and model: `hardware/todo` named no entry."""
     out = refused(cli, catalog, "benchmarks", "b1", "--title", "B1")
-    assert "must name a hardware entry, and the catalog has none yet" in out
+    assert "`hardware` must name a hardware entry, `model` a models entry, and the catalog " \
+        "has none yet" in " ".join(out.split())
     assert "pipeline new hardware SLUG" in out
     assert not (catalog / "entries/benchmarks/b1.md").exists()
+
+
+def test_every_entry_the_catalog_lacks_is_named_at_once(catalog, cli):
+    """Only the first was named: the editor made a hardware entry, to be told of the model,
+    then of the tool."""
+    (catalog / "entries/tools/vllm.md").unlink()  # the minimal catalog's only one of the three
+    out = refused(cli, catalog, "benchmarks", "b1", "--title", "B1")
+    assert ("`hardware` must name a hardware entry, `model` a models entry, `tool` a tools "
+            "entry, and the catalog has none yet: create them first (pipeline new hardware "
+            "SLUG --title TITLE; pipeline new models SLUG --title TITLE; pipeline new tools "
+            "SLUG --title TITLE)") in " ".join(out.split())
 
 
 def test_runs_at_once_make_one_file_and_replace_none(catalog):
