@@ -203,6 +203,21 @@ def test_cli_errors_are_messages_not_tracebacks(repo, cli, catalog):
     assert "Traceback" not in r.output
 
 
+def test_a_tracking_id_with_a_line_break_or_an_escape_stays_on_its_line(repo, cli):
+    """A tracking id is the link's query text, decoded: `%0A` broke the table's line in two,
+    and `%1B[2J` reached the terminal as an escape sequence, which cleared its screen."""
+    url = "https://www.amazon.com/dp/B0?tag=x%0Ay%1B%5B2Jz"
+    write_entry(repo, "tools/ollama", tool("tools/ollama", "avoid", "2026-10-05"),
+                f"[a]({url})\n")
+    table = cli(repo, "affiliates", "report", color=True).output
+    line = next(x for x in table.splitlines() if "tools/ollama.md" in x)
+    assert "x\\ny\\x1b[2Jz" in line and line.endswith(url) and "\x1b" not in table
+    out = cli(repo, "affiliates", "classify", url, color=True).output
+    assert out == f"{url}\n  Amazon Associates, tracking id x\\ny\\x1b[2Jz (NOT ours)\n"
+    data = json.loads(cli(repo, "affiliates", "report", "--format", "json").output)
+    assert "x\ny\x1b[2Jz" in {x["tracking_id"] for x in data["links"]}  # the data as it is
+
+
 def test_classify_command(repo, cli):
     r = cli(repo, "affiliates", "classify", OURS, FOREIGN, "https://geni.us/x", "https://vllm.ai/")
     assert r.exit_code == 0

@@ -11,6 +11,7 @@ import io
 import json
 import re
 
+from ..textchars import INVISIBLE
 from .audit import RATINGS
 
 CSV_COLUMNS = ("entry", "file", "line", "column", "where", "field", "url", "program",
@@ -20,6 +21,16 @@ _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#&])")
 # the URL's own text, decoded (`?tag=%3DHYPERLINK(...)` gives `=HYPERLINK(...)`), so any
 # editor, or a pasted link, could put one in the CSV (found in review).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+_UNSHOWABLE = re.compile(f"[\\t\\n\\r\\x85\\u2028\\u2029]|{INVISIBLE.pattern}")
+
+
+def shown(text: str) -> str:
+    """Text from a link (a tracking id is its query text, decoded) as one line a terminal
+    shows as it is: a line break or a control character as its escape (`\\n`, `\\x1b`).
+    `?tag=a%0Ab%1B%5B2J` broke the table's line in two and cleared the screen."""
+    return _UNSHOWABLE.sub(lambda m: repr(m.group())[1:-1], text)
 
 
 def _columns(rows: list[list[str]]) -> list[str]:
@@ -77,8 +88,9 @@ def render_table(report: dict) -> str:
              f"entries; {t['links']} links in all ({t['entries']} entries).", ""]
     if paid:
         rows = [["file:line", "program", "tracking id", "ours", "shortener", "url"]]
-        rows += [[f"{r['file']}:{r['line']}", r["program"] or "-", r["tracking_id"] or "-",
-                  _yes(r["ours"]), _yes(r["shortener"]), r["url"]] for r in paid]
+        rows += [[shown(f"{r['file']}:{r['line']}"), r["program"] or "-",
+                  shown(r["tracking_id"] or "-"), _yes(r["ours"]), _yes(r["shortener"]),
+                  shown(r["url"])] for r in paid]
         lines += _columns(rows) + [""]
     used = {k: v for k, v in report["programs"].items() if v["links"]}
     if used:

@@ -69,6 +69,7 @@ def classify(urls):
     """
     from ..affiliates import classify as classify_url
     from ..affiliates import load_programs
+    from ..affiliates.render import shown
 
     programs = load_programs(get_settings())
     for url in urls:
@@ -78,16 +79,16 @@ def classify(urls):
         elif c.is_affiliate and c.repeated is not None:  # which value counts is the program's
             name, values = c.repeated
             what = (f"{c.program_name}, tracking parameter {name!r} given more than once, "
-                    f"with different values ({', '.join(values)}) (NOT ours)")
+                    f"with different values ({shown(', '.join(values))}) (NOT ours)")
         elif c.is_affiliate and c.click_id:
-            what = (f"{c.program_name}, click id {c.tracking_id} of someone else's visit "
+            what = (f"{c.program_name}, click id {shown(c.tracking_id)} of someone else's visit "
                     "(NOT ours)")
         elif c.is_affiliate:
-            what = (f"{c.program_name}, tracking id {c.tracking_id} "
+            what = (f"{c.program_name}, tracking id {shown(c.tracking_id)} "
                     f"({'ours' if c.ours else 'NOT ours'})")
         else:
             what = "shortener of no program (destination hidden)" if c.shortener else \
                 "not an affiliate link"
         if c.via:
             what += f", through the {c.via} link wrapper"
-        click.echo(f"{url}\n  {what}")
+        click.echo(f"{shown(url)}\n  {what}")
