@@ -119,6 +119,8 @@ def test_text_and_markdown_formats(month, cli):
     md = cli(root, "changes", "--since", "2026-10-01", "--until", "2026-11-01",
              "--format", "markdown").output
     assert "## Renamed (1)" in md and "## Added (3)" not in md and "## Added (2)" in md
+    # the ids in code, the words in text: `x (was y)` read as one id
+    assert "- `glossary/awq-quantization` (was `glossary/awq`) AWQ\n" in md
     assert "## Corrections" in md
 
 

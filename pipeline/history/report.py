@@ -75,7 +75,8 @@ def as_markdown(cs: ChangeSet) -> str:
         for c in group:
             # titles and messages are the editors' words: escaped, they cannot make a
             # heading, a link or emphasis of a pull request's comment (found in review)
-            lines.append(f"- `{_head(c)}` {md_escape(c.title)}")
+            was = f" (was `{c.previous}`)" if c.kind == "renamed" else ""
+            lines.append(f"- `{c.entry}`{was} {md_escape(c.title)}")
             lines.extend(f"  - {md_escape(d)}" for d in _details(c))
         lines.append("")
     if cs.corrections:
