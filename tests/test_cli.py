@@ -102,6 +102,19 @@ def test_explain_every_rule_and_unknown_rule(catalog, cli):
     assert r.exit_code == 2
 
 
+@pytest.mark.parametrize("typed", ["CLAIM-UNCITED", "claim_uncited", " Claim-Uncited "])
+def test_explain_suggests_the_rule_meant_whatever_its_case(catalog, cli, typed):
+    """An id in capitals or with underscores got no "did you mean" (found in review)."""
+    r = cli(catalog, "explain", typed)
+    assert r.exit_code == 2 and "did you mean claim-uncited?" in r.output
+
+
+def test_explain_refuses_an_empty_rule_id(catalog, cli):
+    """`explain ""` (an unset variable in a script) listed every rule, as if none was asked."""
+    r = cli(catalog, "explain", "")
+    assert r.exit_code == 2 and "an empty rule id" in r.output
+
+
 def test_new_writes_a_valid_skeleton_and_never_overwrites(catalog, cli):
     for collection, slug in [("tools", "exllamav2"), ("glossary", "gptq"), ("hardware", "rtx-4090"),
                              ("models", "llama"), ("benchmarks", "b1"), ("guides", "best-gpu"),

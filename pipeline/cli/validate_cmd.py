@@ -85,13 +85,16 @@ def explain(rule_id):
         given = overrides.get(r.id)
         return r.severity if given in (None, r.severity) else f"{given} here, {r.severity} by default"
 
+    if rule_id is not None and not rule_id.strip():
+        raise click.UsageError("an empty rule id names no rule (`pipeline explain` lists them)")
     if not rule_id:
         for r in sorted(RULES.values(), key=lambda r: r.id):
             click.echo(f"{r.id:28} {overrides.get(r.id, r.severity):8} {r.summary}")
         return
     r = RULES.get(rule_id)
-    if r is None:
-        close = difflib.get_close_matches(rule_id, list(RULES), n=1)
+    if r is None:  # `CLAIM-UNCITED`, `claim_uncited`: the rule meant, as a suggestion
+        close = difflib.get_close_matches(rule_id.strip().lower().replace("_", "-"),
+                                          list(RULES), n=1)
         hint = f"; did you mean {close[0]}?" if close else ""
         raise click.UsageError(f"no rule '{rule_id}'{hint} (`pipeline explain` lists them)")
     fixed = ", part of the fixed contract" if r.id in CONTRACT else ""
