@@ -418,3 +418,14 @@ def test_serve_redirects_an_old_ids_page_and_json_too(served):
         assert (status, headers["Location"]) == (301, f"/glossary/awq{suffix}")
     assert fetch(server.url + "/glossary/old-term.html")[0] == 410
     assert fetch(server.url + "/glossary/awq.json")[0] == 200
+
+
+def test_serve_lets_no_browser_keep_a_redirect_or_a_410(served):
+    """A 301 without Cache-Control is kept by a browser for good: after a rename undone,
+    the old id, live again, still led to the new one, and Chromium looped
+    (ERR_TOO_MANY_REDIRECTS) once that redirected back (found in review)."""
+    server, _ = served
+    for path in ("/glossary/activation-aware", "/glossary/activation-aware.json",
+                 "/glossary/old-term", "/glossary/old-term.html"):
+        status, _, headers = fetch(server.url + path)
+        assert status in (301, 410) and headers.get("Cache-Control") == "no-cache", path

@@ -119,6 +119,9 @@ class _Handler(SimpleHTTPRequestHandler):
             self.send_header("Location", moved[path] + suffix
                              + (f"?{url.query}" if url.query else ""))
             self.send_header("Content-Length", "0")
+            # A browser keeps a 301 without it for good: after an undone rename the old
+            # id, live again, still went to the new one (a loop once that redirects back)
+            self.send_header("Cache-Control", "no-cache")
             self.end_headers()
             return False
         if path in gone:
@@ -126,6 +129,7 @@ class _Handler(SimpleHTTPRequestHandler):
             self.send_response(410)
             self.send_header("Content-Type", "text/html; charset=utf-8")
             self.send_header("Content-Length", str(len(body)))
+            self.send_header("Cache-Control", "no-cache")  # 410 too is cacheable by default
             self.end_headers()
             if self.command != "HEAD":
                 self.wfile.write(body)
