@@ -429,3 +429,41 @@ def test_serve_lets_no_browser_keep_a_redirect_or_a_410(served):
                  "/glossary/old-term", "/glossary/old-term.html"):
         status, _, headers = fetch(server.url + path)
         assert status in (301, 410) and headers.get("Cache-Control") == "no-cache", path
+
+
+def test_watch_changes_sees_saves_in_a_folder_removed_and_made_again(tmp_path):
+    """`rm -r entries` and a restore (or a checkout that removes and writes the folder)
+    took the watch with the old folder: no save after it was seen (found in review)."""
+    pytest.importorskip("watchfiles")
+    import shutil
+
+    folder = tmp_path / "entries"
+    (folder / "glossary").mkdir(parents=True)
+    (folder / "glossary/a.md").write_text("one")
+    stop, ready = threading.Event(), threading.Event()
+    found: queue.Queue = queue.Queue()
+
+    def collect():
+        for changed in watch_changes([folder], stop, ready=ready):
+            found.put(changed)
+
+    t = threading.Thread(target=collect, daemon=True)
+    t.start()
+    assert ready.wait(WAIT)
+    shutil.rmtree(folder)
+    (folder / "glossary").mkdir(parents=True)
+    (folder / "glossary/a.md").write_text("restored")
+    seen: set[str] = set()
+    while str(folder / "glossary/a.md") not in seen:
+        seen |= found.get(timeout=WAIT)
+    for attempt in range(WAIT // 2):  # the folder made again is watched: a save is seen
+        (folder / "glossary/b.md").write_text(f"saved after, {attempt}")
+        try:
+            if str(folder / "glossary/b.md") in found.get(timeout=2):
+                break
+        except queue.Empty:
+            continue
+    else:
+        pytest.fail("a save in the folder made again was never seen")
+    stop.set()
+    t.join(timeout=WAIT)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import stat
 import threading
 import traceback
 from collections.abc import Callable, Iterator
@@ -217,29 +218,58 @@ def watch_changes(paths: list[Path], stop: threading.Event,
     settings) is looked at by its name every half second, and so is a folder not there
     yet (`digests/`, made later), file by file: an editor's save that writes a new file
     and renames it over the old one left a watch on the old file, which never changed
-    again (found in review)."""
+    again (found in review). A watched folder removed or replaced is watched again as
+    it is then (a folder made later is still looked at file by file)."""
     try:
         import watchfiles
     except ImportError:
         yield from poll_changes(paths, stop, ready=ready)
         return
-    folders = [p for p in paths if p.is_dir()]
-    if not folders:
-        yield from poll_changes(paths, stop, ready=ready)
-        return
-    others = [p for p in paths if p not in folders]
-    before = _snapshot(others)
-    # An empty set comes after each quiet half second: the first one says the watcher runs.
-    for changes in watchfiles.watch(*folders, stop_event=stop, debounce=300, rust_timeout=500,
-                                    yield_on_timeout=True, raise_interrupt=False):
-        if ready is not None:
-            ready.set()
-        after = _snapshot(others)
-        changed = {path for _, path in changes} | {
-            p for p in before.keys() | after.keys() if before.get(p) != after.get(p)}
-        before = after
-        if changed:
-            yield changed
+    pending: set[str] = set()
+    while not stop.is_set():
+        ids = {p: _folder_id(p) for p in paths}
+        folders = [p for p in paths if ids[p] is not None]
+        if not folders:
+            if pending:
+                yield pending
+            yield from poll_changes(paths, stop, ready=ready)
+            return
+        others = [p for p in paths if p not in folders]
+        before = _snapshot(others)
+        # An empty set comes after each quiet half second: the first one says the watcher runs.
+        for changes in watchfiles.watch(*folders, stop_event=stop, debounce=300,
+                                        rust_timeout=500, yield_on_timeout=True,
+                                        raise_interrupt=False):
+            if ready is not None:
+                ready.set()
+            after = _snapshot(others)
+            changed = {path for _, path in changes} | {
+                p for p in before.keys() | after.keys() if before.get(p) != after.get(p)}
+            before = after
+            # A watched folder removed (and made again, maybe with the same inode: a
+            # checkout, `rm -r` and a restore) took its watch with it, and no save was seen again (found in review): the
+            # watch starts again on what is there now, and its files count as changed
+            # once it runs (a save meanwhile is not missed).
+            removed = {path for kind, path in changes if kind == watchfiles.Change.deleted}
+            gone = [p for p in folders if str(p) in removed or _folder_id(p) != ids[p]]
+            if gone:
+                pending |= changed | set(_snapshot(gone))
+                break
+            changed |= pending
+            pending = set()
+            if changed:
+                yield changed
+        else:
+            return
+
+
+def _folder_id(path: Path) -> tuple[int, int] | None:
+    """Which folder is at path (device, inode); None when none is."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino) if stat.S_ISDIR(st.st_mode) else None
 
 
 class PreviewServer:
