@@ -7,6 +7,7 @@ import queue
 import threading
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 
 import pytest
 
@@ -189,44 +190,43 @@ def test_serve_on_a_busy_port_is_a_clear_error(served, catalog, cli):
     assert "Traceback" not in r.output
 
 
-def test_polling_notices_changes_without_watchfiles(tmp_path):
-    folder = tmp_path / "entries"
-    folder.mkdir()
-    (folder / "a.md").write_text("one")
+@contextmanager
+def watching(watch, folder, **kw):
+    """Run a watcher (watch_changes or poll_changes) over `folder` in a thread, ready;
+    -> the queue its changes go to. Stopped and joined at the end."""
     stop, ready = threading.Event(), threading.Event()
     found: queue.Queue = queue.Queue()
 
     def collect():
-        for changed in poll_changes([folder], stop, interval=0.05, ready=ready):
+        for changed in watch([folder], stop, ready=ready, **kw):
             found.put(changed)
 
     t = threading.Thread(target=collect, daemon=True)
     t.start()
     assert ready.wait(WAIT)
-    (folder / "a.md").write_text("two, longer")
-    assert found.get(timeout=WAIT) == {str(folder / "a.md")}
-    stop.set()
-    t.join(timeout=WAIT)
+    try:
+        yield found
+    finally:
+        stop.set()
+        t.join(timeout=WAIT)
+
+
+def test_polling_notices_changes_without_watchfiles(tmp_path):
+    folder = tmp_path / "entries"
+    folder.mkdir()
+    (folder / "a.md").write_text("one")
+    with watching(poll_changes, folder, interval=0.05) as found:
+        (folder / "a.md").write_text("two, longer")
+        assert found.get(timeout=WAIT) == {str(folder / "a.md")}
 
 
 def test_watch_changes_uses_watchfiles_when_installed(tmp_path):
     pytest.importorskip("watchfiles")
     folder = tmp_path / "entries"
     folder.mkdir()
-    stop, ready = threading.Event(), threading.Event()
-    found: queue.Queue = queue.Queue()
-
-    def collect():
-        for changed in watch_changes([folder], stop, ready=ready):
-            found.put(changed)
-
-    t = threading.Thread(target=collect, daemon=True)
-    t.start()
-    assert ready.wait(WAIT)
-    (folder / "b.md").write_text("new")
-    assert found.get(timeout=WAIT) == {str(folder / "b.md")}
-    stop.set()
-    t.join(timeout=WAIT)
+    with watching(watch_changes, folder) as found:
+        (folder / "b.md").write_text("new")
+        assert found.get(timeout=WAIT) == {str(folder / "b.md")}
 
 
 def test_serve_answers_400_to_a_nul_in_the_path(served):
@@ -440,30 +440,19 @@ def test_watch_changes_sees_saves_in_a_folder_removed_and_made_again(tmp_path):
     folder = tmp_path / "entries"
     (folder / "glossary").mkdir(parents=True)
     (folder / "glossary/a.md").write_text("one")
-    stop, ready = threading.Event(), threading.Event()
-    found: queue.Queue = queue.Queue()
-
-    def collect():
-        for changed in watch_changes([folder], stop, ready=ready):
-            found.put(changed)
-
-    t = threading.Thread(target=collect, daemon=True)
-    t.start()
-    assert ready.wait(WAIT)
-    shutil.rmtree(folder)
-    (folder / "glossary").mkdir(parents=True)
-    (folder / "glossary/a.md").write_text("restored")
-    seen: set[str] = set()
-    while str(folder / "glossary/a.md") not in seen:
-        seen |= found.get(timeout=WAIT)
-    for attempt in range(WAIT // 2):  # the folder made again is watched: a save is seen
-        (folder / "glossary/b.md").write_text(f"saved after, {attempt}")
-        try:
-            if str(folder / "glossary/b.md") in found.get(timeout=2):
-                break
-        except queue.Empty:
-            continue
-    else:
-        pytest.fail("a save in the folder made again was never seen")
-    stop.set()
-    t.join(timeout=WAIT)
+    with watching(watch_changes, folder) as found:
+        shutil.rmtree(folder)
+        (folder / "glossary").mkdir(parents=True)
+        (folder / "glossary/a.md").write_text("restored")
+        seen: set[str] = set()
+        while str(folder / "glossary/a.md") not in seen:
+            seen |= found.get(timeout=WAIT)
+        for attempt in range(WAIT // 2):  # the folder made again is watched: a save is seen
+            (folder / "glossary/b.md").write_text(f"saved after, {attempt}")
+            try:
+                if str(folder / "glossary/b.md") in found.get(timeout=2):
+                    break
+            except queue.Empty:
+                continue
+        else:
+            pytest.fail("a save in the folder made again was never seen")
