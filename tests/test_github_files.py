@@ -175,3 +175,122 @@ def test_the_pull_request_is_compared_with_the_base_its_merge_was_made_on(repo):
     assert problems("HEAD^1") == []
     check = load(REPO / ".github/workflows/pull-request.yml")["jobs"]["check"]
     assert any("--changed-since HEAD^1 " in s.get("run", "") for s in check["steps"])
+
+
+FAKE_GH = '''#!{python}
+"""`gh` as the digest workflow calls it, on pull requests kept in $FAKE_GH_STATE."""
+import json, os, subprocess, sys
+state_file = os.environ["FAKE_GH_STATE"]
+state = json.load(open(state_file))
+args = sys.argv[1:]
+opt = lambda name: args[args.index(name) + 1] if name in args else None
+if args[:2] == ["auth", "setup-git"]:
+    sys.exit(0)
+if args[:2] == ["pr", "list"]:
+    prs = [p for p in state["prs"] if opt("--state") == "all" or p["state"] == "OPEN"]
+    prs = [p for p in prs if opt("--head") in (None, p["headRefName"])]
+    out = subprocess.run(["jq", "-r", opt("--jq")], input=json.dumps(prs), text=True,
+                         capture_output=True, check=True).stdout
+    sys.stdout.write(out)
+    sys.exit(0)
+if args[:2] == ["pr", "create"]:
+    if state.get("create_fails"):
+        sys.exit("pull request create failed: GitHub Actions is not permitted to create pull requests")
+    state["prs"].append({{"headRefName": opt("--head"), "state": "OPEN", "isCrossRepository": False,
+                         "url": "https://github.com/o/r/pull/%d" % (len(state["prs"]) + 1)}})
+    json.dump(state, open(state_file, "w"))
+    sys.exit(0)
+sys.exit("fake gh: unexpected " + " ".join(args))
+'''
+
+
+@pytest.fixture
+def digest_run(repo, tmp_path):
+    """Run the monthly workflow's last step as GitHub would (`bash -eo pipefail`), in a new
+    checkout of `repo` (its remote) holding a fresh draft of 2026-10, with a fake `gh`."""
+    import json
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    if not shutil.which("jq"):
+        from conftest import unavailable
+        unavailable("jq is missing (gh's --jq is faked with it)")
+    from conftest import git
+
+    git(repo, "config", "receive.denyCurrentBranch", "ignore")
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    (tools / "gh").write_text(FAKE_GH.format(python=sys.executable), encoding="utf-8")
+    (tools / "gh").chmod(0o755)
+    (tools / "python").symlink_to(sys.executable)
+    state = tmp_path / "gh.json"
+    state.write_text(json.dumps({"prs": []}), encoding="utf-8")
+    step = next(s for s in load(REPO / ".github/workflows/monthly-digest.yml")["jobs"]["draft"]["steps"]
+                if "gh pr create" in s.get("run", ""))
+    runs = iter(range(1, 100))
+
+    def run(create_fails=False, run_id="77"):
+        data = json.loads(state.read_text(encoding="utf-8"))
+        state.write_text(json.dumps({**data, "create_fails": create_fails}), encoding="utf-8")
+        work = tmp_path / f"checkout-{next(runs)}"
+        git(tmp_path, "clone", "-q", str(repo), str(work))
+        (work / "digests").mkdir(exist_ok=True)
+        (work / "digests/2026-10.md").write_text(f"---\nstatus: draft\n---\nDraft {work.name}.\n")
+        env = {**os.environ, "PATH": f"{tools}{os.pathsep}{os.environ['PATH']}",
+               "PYTHONPATH": str(REPO), "FAKE_GH_STATE": str(state), "HOME": str(tmp_path),
+               "GIT_CONFIG_NOSYSTEM": "1", "MONTH": "2026-10", "BASE": "main", "GH_TOKEN": "t",
+               "GITHUB_RUN_ID": run_id}
+        return subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],
+                              cwd=work, env=env, capture_output=True, text=True)
+
+    def branches():
+        return sorted(line.split()[-1].removeprefix("refs/heads/")
+                      for line in git(repo, "ls-remote", "--heads", str(repo)).splitlines())
+
+    def prs():
+        return [(p["headRefName"], p["state"]) for p in json.loads(state.read_text())["prs"]]
+
+    def close_all():
+        data = json.loads(state.read_text(encoding="utf-8"))
+        data["prs"] = [{**p, "state": "CLOSED"} for p in data["prs"]]
+        state.write_text(json.dumps(data), encoding="utf-8")
+
+    run.branches, run.prs, run.close_all = branches, prs, close_all
+    return run
+
+
+def test_a_digest_run_that_could_not_open_its_pull_request_opens_it_when_run_again(digest_run):
+    """`gh pr create` fails until the repository lets Actions open pull requests (found in
+    review: a re-run then took the branch its first attempt pushed for one whose pull
+    request was closed, and put the draft on a second branch)."""
+    first = digest_run(create_fails=True)
+    assert first.returncode != 0
+    assert digest_run.branches() == ["digest/2026-10", "main"] and digest_run.prs() == []
+
+    again = digest_run()  # "Re-run failed jobs": same run id
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert digest_run.branches() == ["digest/2026-10", "main"]
+    assert digest_run.prs() == [("digest/2026-10", "OPEN")]
+    assert "pull request was closed" not in again.stdout
+    assert "without a pull request" in again.stdout
+
+    assert digest_run().stdout.startswith("::notice title=digest::a pull request for 2026-10 is already open")
+
+
+def test_a_closed_digest_branch_is_kept_and_a_re_run_does_not_collide_with_its_own_branch(
+        digest_run, repo):
+    from conftest import git
+
+    digest_run()
+    digest_run.close_all()  # closed without merging: its branch may hold an editor's work
+    kept = git(repo, "rev-parse", "digest/2026-10")
+    first = digest_run(create_fails=True, run_id="78")
+    assert first.returncode != 0 and "its pull request was closed" in first.stdout
+    assert digest_run.branches() == ["digest/2026-10", "digest/2026-10-78", "main"]
+
+    again = digest_run(run_id="78")  # a re-run; its draft is committed at another time
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert digest_run.prs() == [("digest/2026-10", "CLOSED"), ("digest/2026-10-78", "OPEN")]
+    assert git(repo, "rev-parse", "digest/2026-10") == kept
