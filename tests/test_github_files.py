@@ -197,7 +197,8 @@ if args[:2] == ["pr", "create"]:
     if state.get("create_fails"):
         sys.exit("pull request create failed: GitHub Actions is not permitted to create pull requests")
     state["prs"].append({{"headRefName": opt("--head"), "state": "OPEN", "isCrossRepository": False,
-                         "url": "https://github.com/o/r/pull/%d" % (len(state["prs"]) + 1)}})
+                         "url": "https://github.com/o/r/pull/%d" % (len(state["prs"]) + 1),
+                         "body": opt("--body")}})
     json.dump(state, open(state_file, "w"))
     sys.exit(0)
 sys.exit("fake gh: unexpected " + " ".join(args))
@@ -231,13 +232,13 @@ def digest_run(repo, tmp_path):
                 if "gh pr create" in s.get("run", ""))
     runs = iter(range(1, 100))
 
-    def run(create_fails=False, run_id="77"):
+    def run(create_fails=False, run_id="77", folder="digests"):
         data = json.loads(state.read_text(encoding="utf-8"))
         state.write_text(json.dumps({**data, "create_fails": create_fails}), encoding="utf-8")
         work = tmp_path / f"checkout-{next(runs)}"
         git(tmp_path, "clone", "-q", str(repo), str(work))
-        (work / "digests").mkdir(exist_ok=True)
-        (work / "digests/2026-10.md").write_text(f"---\nstatus: draft\n---\nDraft {work.name}.\n")
+        (work / folder).mkdir(exist_ok=True)
+        (work / folder / "2026-10.md").write_text(f"---\nstatus: draft\n---\nDraft {work.name}.\n")
         env = {**os.environ, "PATH": f"{tools}{os.pathsep}{os.environ['PATH']}",
                "PYTHONPATH": str(REPO), "FAKE_GH_STATE": str(state), "HOME": str(tmp_path),
                "GIT_CONFIG_NOSYSTEM": "1", "MONTH": "2026-10", "BASE": "main", "GH_TOKEN": "t",
@@ -257,7 +258,10 @@ def digest_run(repo, tmp_path):
         data["prs"] = [{**p, "state": "CLOSED"} for p in data["prs"]]
         state.write_text(json.dumps(data), encoding="utf-8")
 
-    run.branches, run.prs, run.close_all = branches, prs, close_all
+    def bodies():
+        return [p["body"] for p in json.loads(state.read_text())["prs"]]
+
+    run.branches, run.prs, run.close_all, run.bodies = branches, prs, close_all, bodies
     return run
 
 
@@ -294,3 +298,16 @@ def test_a_closed_digest_branch_is_kept_and_a_re_run_does_not_collide_with_its_o
     assert again.returncode == 0, again.stdout + again.stderr
     assert digest_run.prs() == [("digest/2026-10", "CLOSED"), ("digest/2026-10-78", "OPEN")]
     assert git(repo, "rev-parse", "digest/2026-10") == kept
+
+
+def test_the_digest_pull_request_names_the_draft_in_the_folder_the_settings_name(digest_run,
+                                                                                 repo):
+    from conftest import git
+
+    settings = repo / "pipeline.toml"
+    settings.write_text(settings.read_text(encoding="utf-8").replace(
+        'digests = "digests"', 'digests = "letters"'), encoding="utf-8")
+    git(repo, "commit", "-qam", "digests in letters/")
+    made = digest_run(folder="letters")
+    assert made.returncode == 0, made.stdout + made.stderr
+    assert digest_run.bodies()[0].startswith("The generated draft of letters/2026-10.md.")
