@@ -27,11 +27,13 @@ fi
 
 if [ $want_test = 1 ]; then
   # Debian's packages the tests drive: Chromium (pictures of pages and e-mails, unless
-  # PIPELINE_CHROMIUM names another Chromium-based browser) and Hugo (the benchmark's
-  # side-by-side build).
+  # PIPELINE_CHROMIUM names another Chromium-based browser), Hugo (the benchmark's
+  # side-by-side build) and jq (the digest workflow's step is run with a stand-in `gh`,
+  # whose `--jq` it applies).
   missing=""
   [ -x "${PIPELINE_CHROMIUM:-/usr/bin/chromium}" ] || missing="chromium"
   command -v hugo >/dev/null || missing="$missing hugo"
+  command -v jq >/dev/null || missing="$missing jq"
   if [ -n "$missing" ]; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
       echo "Installing Debian's$missing for the tests..." >&2
