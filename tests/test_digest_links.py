@@ -113,3 +113,17 @@ def test_the_address_of_a_paid_link_of_any_program_is_not_shown_as_text(drafted,
     text = render(cli, drafted, tmp_path / "out")["email.txt"].decode()
     assert re.search(re.escape(EBAY) + r"\s+\(paid\s+link\)", text), text
     assert text.index("We earn a commission") < text.index(EBAY)
+
+
+def test_a_link_to_a_place_in_the_digest_goes_to_the_digests_page(drafted, cli, tmp_path):
+    """`[below](#corrections)`: made absolute on the site's root, it led to the home page,
+    in the e-mail, its text part and the web page (found in review)."""
+    edit_digest(drafted, (f"# {HEADLINE}\n", f"# {HEADLINE}\n\nSee [the corrections]"
+                          "(#corrections) below.\n"))
+    files = render(cli, drafted, tmp_path / "out")
+    page = "https://local-ai-catalog.org/digests/2026-10#corrections"
+    for name in ("email.html", "web.html"):
+        html = files[name].decode()
+        assert f'href="{page}"' in html, name
+        assert "local-ai-catalog.org/#corrections" not in html, name
+    assert f"the corrections <{page}>" in " ".join(files["email.txt"].decode().split())

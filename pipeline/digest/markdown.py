@@ -68,10 +68,14 @@ def strip_markers(markdown: str) -> str:
                    if not ANY_MARKER_RE.match(line.strip()))
 
 
-def to_html(markdown: str, base_url: str, email: bool = False) -> str:
+def to_html(markdown: str, base_url: str, email: bool = False, page_url: str = "") -> str:
     """Safe HTML of a Markdown text; site paths made absolute on `base_url` (left as they
-    are with base_url "", for a page on the site itself)."""
+    are with base_url "", for a page on the site itself). A link to a place on the page
+    (`#fragment`) goes to that place of `page_url`, the digest's own page (made absolute
+    on the site's root, it led to the site's home page)."""
     raw = cmarkgfm.github_flavored_markdown_to_html(strip_markers(markdown))
+    if page_url and '<a href="#' in raw:
+        raw = raw.replace('<a href="#', f'<a href="{html.escape(page_url)}#')
     if "<img " in raw:
         raw = _IMAGE_RE.sub(r"\1", raw)  # the alt text, escaped by cmark as the image was
     if "<input " in raw:

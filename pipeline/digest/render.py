@@ -257,7 +257,7 @@ def render(settings: Settings, month: str, out: Path) -> RenderResult:
     if preheader:  # the inbox shows it beside the subject, the text part above the rest
         _no_paid_address_shown(_html.escape(preheader), programs, paid, file,
                                " in its preheader")
-    results = {medium: _medium_html(md, base, medium, programs, paid, file)
+    results = {medium: _medium_html(md, base, medium, programs, paid, file, web_url)
                for medium, md in (("email", email_md), ("page", web_md))}
 
     fragment, note, paid_count = results["email"]
@@ -309,12 +309,14 @@ def _paid_test(programs):
     return paid
 
 
-def _medium_html(md: str, base: str, medium: str, programs, paid, file: str):
+def _medium_html(md: str, base: str, medium: str, programs, paid, file: str,
+                 page_url: str = ""):
     """(sanitised HTML, disclosure or None, paid links) of the digest's Markdown in one
-    medium: "email" (inline styles; a link whose program forbids e-mail refused) or "page"."""
+    medium: "email" (inline styles; a link whose program forbids e-mail refused) or "page".
+    A `#fragment` link goes to `page_url` (the digest's web page), or stays as it is."""
     from ..affiliates import classify, disclosure
 
-    fragment = to_html(md, base, email=medium == "email")
+    fragment = to_html(md, base, email=medium == "email", page_url=page_url)
     links = [classify(u, programs) for u in hrefs(fragment) if paid(u)]
     kept = [c for c in links if not c.allows_email] if medium == "email" else []
     if kept:  # a link the rewrite could not reach (raw HTML): never sent
