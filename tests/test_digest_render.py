@@ -368,3 +368,20 @@ def test_an_escaped_link_is_text_and_passes_the_render(drafted, cli, tmp_path):
     assert r.exit_code == 0, r.output
     web = (out / "web.html").read_text(encoding="utf-8")
     assert "![img](https://evil.example/p.png)" in web and "evil.example/p.png\"" not in web
+
+
+def test_a_long_subject_and_heading_are_wrapped_in_the_text_part(drafted, cli, tmp_path):
+    """The subject went on one line of any length at the top of email.txt, and a heading
+    wrapped onto two lines got an underline as long as both together (found in review)."""
+    subject = ("What changed in local AI: October 2026, the month Ollama arrived and vLLM "
+               "was re-rated")
+    heading = ("A heading long enough to be wrapped by the plain-text part onto a second "
+               "line of its own")
+    edit_digest(drafted, ('subject: "What changed in local AI: October 2026"',
+                          f'subject: "{subject}"'), (f"# {HEADLINE}\n", f"# {heading}\n"))
+    text = render(cli, drafted, tmp_path / "out")["email.txt"].decode()
+    assert max(len(line) for line in text.splitlines() if "://" not in line) <= 72
+    lines = text.splitlines()
+    assert " ".join(lines[:2]) == subject and lines[2] == "=" * len(lines[0])
+    at = lines.index("A heading long enough to be wrapped by the plain-text part onto a second")
+    assert lines[at + 1:at + 3] == ["line of its own", "=" * len(lines[at])]

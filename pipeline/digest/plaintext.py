@@ -69,7 +69,8 @@ class _Text(HTMLParser):
         if tag == "tr" and self.header_row:
             para = f"{para}\n{lead}{'-' * min(len(body), WIDTH - len(lead))}"
         if tag in UNDERLINE:
-            para = f"{para}\n{UNDERLINE[tag] * min(len(para), WIDTH)}"
+            longest = max(len(line) for line in para.split("\n"))  # of a heading wrapped
+            para = f"{para}\n{UNDERLINE[tag] * min(longest, WIDTH)}"
         elif tag in ("h3", "h4"):
             para = para.upper()
         if self.quote:
