@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as _dt
+import functools
 import marshal
 import os
 import re
@@ -32,7 +33,7 @@ from .catalog.parsed import StoreWriter, store_path, written
 from .catalog.text import (citations, page_links, path_to_id, relative_target, site_links,
                            source_refs)
 from .checks import CHECK_MODULES, LOCAL_MODULES, families_reporting_errors, family_rules
-from .checks.references import link_meant
+from .checks.references import link_meant, with_renames
 from .config import Settings
 from .diagnostics import Diagnostic
 from .errors import UsageError
@@ -592,11 +593,33 @@ def validate(
                     for r in rules}
         found = [d for d in found if d.rule not in left_out]
     diags = apply_severities(load_diags + found + catalog_diags, settings.checks, strict)
+    diags = with_renames(diags, lambda: _renamed_ids(settings),
+                         lambda i: records[by_id[i]].entry[3] if i in by_id else None,
+                         functools.lru_cache(maxsize=None)(
+                             lambda rel: _site_links_in(settings, rel)))
     return ValidationResult(diagnostics=diags, entries=len(targets),
                             catalog=_whole(state, by_id, bibliography),
                             load_catalog=lambda: load_catalog(settings)[0],
                             parsed=store.parsed_paths(),
                             digests={rel: r.digest for rel, r in records.items()})
+
+
+def _renamed_ids(settings: Settings) -> dict[str, str]:
+    """Old id -> the entry's id now, from git (checks.references.with_renames): read only
+    when a link or reference names no entry, so that a run without one runs no git."""
+    from .history.log import renamed_ids
+
+    return renamed_ids(settings)
+
+
+def _site_links_in(settings: Settings, rel: str) -> list[tuple]:
+    """The site links of the entry file `rel`, read again (none if it no longer reads)."""
+    try:
+        data = (settings.root / rel).read_bytes()
+    except OSError:
+        return []
+    entry, _ = parse_entry(rel, data, settings.paths.entries.strip("/"))
+    return site_links(entry, settings.site.base_url) if entry is not None else []
 
 
 def _bibliography(settings: Settings):

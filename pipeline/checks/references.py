@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import html
+import re
+from collections.abc import Callable
 from urllib.parse import unquote
 
 from ..catalog.text import page_links, path_to_id, relative_target, site_links
@@ -22,7 +25,10 @@ REF_UNRESOLVED = rule(
     ids, `<collection>/<slug>`. Each must be the id of an entry in `entries/`;
     otherwise the page would show a broken link. An entry's old id, which it
     lists in `redirect_from`, is no entry: it is reported with the id to write
-    instead. An entry that is there but
+    instead; so is an id git's history says an entry was renamed from (`git mv`,
+    without `redirect_from`), with the id it has now (after a chain of renames,
+    the last; none for an entry deleted since, or where the history is not there:
+    no git repository, a shallow clone). An entry that is there but
     cannot be read, or has a status the schema does not know, is reported in
     its own file only, not in every entry that refers to it.
     """,
@@ -57,7 +63,10 @@ LINK_UNRESOLVED = rule(
     `https:/local-ai-catalog.org/...`); the same path on another domain is not. The path must be the id of an
     existing entry, or the reader lands on a 404. An entry's old id, which it
     lists in `redirect_from`, leads there through a redirect, and is reported
-    all the same, with the entry's path to link to instead. A collection's index
+    all the same, with the entry's path to link to instead; so is an id git's
+    history says an entry was renamed from (`git mv` without `redirect_from`:
+    `link to /tools/ollama: no such entry; tools/ollama was renamed to
+    tools/ollama-app: link to /tools/ollama-app`). A collection's index
     (`/glossary`) and the home page (`/`) are pages the build writes, and may
     be linked to. Other site paths (`/search`, `/newsletter`) are pages
     outside the catalog and are not checked, unless their first part is close
@@ -297,6 +306,60 @@ def _moved(old: str | None, moves: dict, entries, instead) -> tuple[str, str | N
     note = "" if status == "published" else f", which is {_STATUS_WORDS.get(status, status)}"
     return (f"; it is an old id of {new} (its redirect_from lists it){note}: {instead(new)}",
             f"{instead(new)}, the entry the old id redirects to, not its old id")
+
+
+_NOT_AN_ENTRY = re.compile(r"(?P<where>.+?): '(?P<value>.+)' is not an entry", re.DOTALL)
+_NO_SUCH_ENTRY = re.compile(r"link to (?P<link>.+): no such entry", re.DOTALL)
+
+
+def with_renames(diags: list, renamed: Callable[[], dict[str, str]],
+                 summary_of: Callable[[str], dict | None],
+                 links_of: Callable[[str], list]) -> list:
+    """`diags`, with each reference (REF_UNRESOLVED) and body link (LINK_UNRESOLVED) to an
+    id no entry has, that nothing else explains (no `redirect_from` lists it, no case
+    mends it), told where git's renames took its entry: "; tools/ollama was renamed to
+    tools/ollama-app: link to /tools/ollama-app".
+
+    Made when the report is, not kept in the cache: where an id went depends on the
+    commits, which a later one changes. `renamed()` (old id -> the entry's id now, chains
+    followed: history.log.renamed_ids) is asked only when there is such a diagnostic, so
+    a catalog without one pays nothing for git; `summary_of(id)` is an entry's summary
+    (its status), None for no entry; `links_of(file)` the site links of an entry file
+    (catalog.text.site_links), read again for a link's `#fragment`."""
+    unexplained = [i for i, d in enumerate(diags)
+                   if (d.rule == REF_UNRESOLVED.id and _NOT_AN_ENTRY.fullmatch(d.message))
+                   or (d.rule == LINK_UNRESOLVED.id and _NO_SUCH_ENTRY.fullmatch(d.message))]
+    now = renamed() if unexplained else {}
+    if not now:
+        return diags
+    out = list(diags)
+    for i in unexplained:
+        d = diags[i]
+        ref = _NOT_AN_ENTRY.fullmatch(d.message) if d.rule == REF_UNRESOLVED.id else None
+        if ref is not None:
+            old, before, after = ref["value"], "write ", ""
+        else:
+            link = _NO_SUCH_ENTRY.fullmatch(d.message)["link"]
+            found = next(((path, anchor, origin) for line, column, path, anchor, origin
+                          in links_of(d.file)
+                          if (line, column) == (d.line, d.column) and origin + path == link),
+                         None)
+            if found is None:  # the file changed since it was checked
+                continue
+            path, anchor, origin = found
+            old, before, after = path_to_id(path), f"link to {origin}/", anchor
+        new = now.get(old)
+        summary = summary_of(new) if new else None
+        if summary is None:  # renamed, then deleted (or not committed yet)
+            continue
+        status = summary.get("status")
+        instead = f"{before}{new}{after}"
+        note = (f", which is {_STATUS_WORDS.get(status, status)}"
+                if isinstance(status, str) and status != "published" else "")
+        out[i] = dataclasses.replace(
+            d, message=f"{d.message}; {old} was renamed to {new}{note}: {instead}",
+            hint=f"{instead}, the id its entry has had since it was renamed")
+    return out
 
 
 def _hint_to(instead: str, path: str) -> str:

@@ -213,15 +213,9 @@ def entry_link_problems(body: str, body_line: int, file: str, exists,
 
 
 def _renamed_ids(settings: Settings) -> dict[str, str]:
-    """Old id -> the id its entry has now, from git's renames (chains followed); empty
-    where there is no history to read (not a git repository, a shallow clone)."""
-    from ..history.log import entry_history
+    from ..history.log import renamed_ids  # git, only when a link names no entry
 
-    try:
-        histories = entry_history(settings)
-    except UsageError:
-        return {}
-    return {p.id: h.id for h in histories.values() for p in h.previous_ids}
+    return renamed_ids(settings)
 
 
 def render(settings: Settings, month: str, out: Path) -> RenderResult:

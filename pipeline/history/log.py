@@ -36,6 +36,7 @@ from dataclasses import dataclass, field, replace
 from typing import Callable, NamedTuple
 
 from ..config import Settings
+from ..errors import UsageError
 from . import TRAILER
 from . import history_cache as cache
 from .gitio import EntryPaths, is_shallow, log, long_log, open_repo, resolve, shallow_error
@@ -142,6 +143,17 @@ def entry_history(settings: Settings, rev: str = "HEAD") -> dict[str, EntryHisto
     Raises ShallowClone in a shallow clone and UsageError for an unknown `rev`.
     """
     return _state(settings, rev).result()[0]
+
+
+def renamed_ids(settings: Settings) -> dict[str, str]:
+    """Old id -> the id its entry has at HEAD, from git's renames (chains followed; an
+    entry renamed and later deleted has none); empty where there is no history to read
+    (not a git repository, no commit yet, a shallow clone), for a message's hint."""
+    try:
+        histories = entry_history(settings)
+    except UsageError:
+        return {}
+    return {p.id: h.id for h in histories.values() for p in h.previous_ids if p.id != h.id}
 
 
 def renames(settings: Settings, rev: str = "HEAD") -> list[Rename]:
