@@ -410,6 +410,52 @@ def test_serve_stops_on_sigterm_as_on_ctrl_c(catalog, tmp_path):
     assert (tmp_path / "out/index.html").is_file()
 
 
+# `pipeline serve` whose first build stops in its first stage, as a long one does, until
+# the signal comes: it says so on stdout, and the test signals then (no sleep to guess).
+_SLOW_FIRST_BUILD = """
+import sys, threading
+from pipeline.publish import build
+def _scan_slowly(*args):
+    print("Building...", flush=True)
+    threading.Event().wait()
+build._scan = _scan_slowly
+from pipeline.cli import main
+main()
+"""
+
+
+def test_serve_stops_on_sigterm_during_its_first_build_too(catalog, tmp_path):
+    """Its SIGTERM handler came only after the first build: a `kill` meanwhile ended it
+    with 143, and the build's spill folder stayed (found in review)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from conftest import REPO
+
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _SLOW_FIRST_BUILD, "--root", str(catalog), "serve", "--port",
+         "0", "--out", str(tmp_path / "out")], stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, text=True, env={**os.environ, "PYTHONPATH": str(REPO)})
+    try:
+        lines = []
+        for line in proc.stdout:
+            lines.append(line)
+            if line.startswith("Building..."):
+                break
+        assert lines and lines[-1].startswith("Building..."), lines
+        proc.send_signal(signal.SIGTERM)
+        rest, _ = proc.communicate(timeout=WAIT)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, rest
+    assert "Stopped." in rest and "Traceback" not in rest and "Serving" not in rest
+    assert not (tmp_path / "out").exists()
+    assert not list(catalog.glob(".pipeline-cache/build/spill-*"))  # the build cleaned up
+
+
 def test_serve_redirects_an_old_ids_page_and_json_too(served):
     """`/glossary/activation-aware.html` and `.json` answered 404 (found in review)."""
     server, _ = served

@@ -84,27 +84,28 @@ def serve(port, out):
     """
     from ..publish.serve import PreviewServer
 
-    settings = get_settings()
-    server = PreviewServer(settings, _out_dir(settings, out), port=port, on_event=_echo_event)
-    try:
-        server.build()  # a folder that is not a build output is refused here, not served
-    except BaseException:
-        server.close()
-        raise
     import signal
 
     def _terminate(signum, frame):  # `kill`, a service manager: stop as Ctrl-C does
         raise KeyboardInterrupt
 
-    previous = signal.signal(signal.SIGTERM, _terminate)  # before it says it serves
+    settings = get_settings()
+    # From the start: a `kill` during the first build (seconds on a big catalog) ended it
+    # with 143, leaving the build's spill folder behind.
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    server = None
     try:
+        server = PreviewServer(settings, _out_dir(settings, out), port=port,
+                               on_event=_echo_event)
+        server.build()  # a folder that is not a build output is refused here, not served
         click.echo(f"Serving {server.url} (Ctrl-C to stop)")
         server.serve_forever()
     except KeyboardInterrupt:
         click.echo("Stopped.")
     finally:
         signal.signal(signal.SIGTERM, previous)
-        server.close()
+        if server is not None:
+            server.close()
 
 
 def _echo_event(kind: str, message: str) -> None:
