@@ -573,6 +573,10 @@ def validate(
             if stored:
                 found.extend(diagnostics(stored))
     load_diags = [d for r in records.values() if r.load for d in diagnostics(r.load)]
+    # entry files read that did not parse (their problem names the entry they would be):
+    # checked too, and counted (the summary left them out: "Checked 4 entries" of 5)
+    unparsed = {rel for rel, r in records.items()
+                if not r.entry and any(d.entry for d in diagnostics(r.load))}
     load_diags += refused + bib_load
     if only is not None:
         files = {by_id[i] for i in only}
@@ -592,12 +596,13 @@ def validate(
         left_out = {r.id for name, rules in family_rules().items() if name not in wanted
                     for r in rules}
         found = [d for d in found if d.rule not in left_out]
+    unparsed &= {d.file for d in load_diags}  # those this run reports on
     diags = apply_severities(load_diags + found + catalog_diags, settings.checks, strict)
     diags = with_renames(diags, lambda: _renamed_ids(settings),
                          lambda i: records[by_id[i]].entry[3] if i in by_id else None,
                          functools.lru_cache(maxsize=None)(
                              lambda rel: _site_links_in(settings, rel)))
-    return ValidationResult(diagnostics=diags, entries=len(targets),
+    return ValidationResult(diagnostics=diags, entries=len(targets) + len(unparsed),
                             catalog=_whole(state, by_id, bibliography),
                             load_catalog=lambda: load_catalog(settings)[0],
                             parsed=store.parsed_paths(),

@@ -173,6 +173,21 @@ def test_text_format_groups_by_file_with_hint_and_summary(catalog, cli):
     assert "\x1b[" not in r.output  # no colour when not on a terminal
 
 
+def test_the_summary_counts_an_entry_whose_front_matter_does_not_parse(catalog, cli,
+                                                                       monkeypatch):
+    """"Checked 4 entries" of five files, one of them with broken YAML (found in review)."""
+    write_entry(catalog, "glossary/broken", "---\ntitle: [unclosed\n---\nText.\n")
+    r = cli(catalog, "validate")
+    assert r.output.splitlines()[-1] == "Checked 5 entries: 1 error, 0 warnings.", r.output
+    doc = json.loads(cli(catalog, "validate", "--format", "json").output)
+    assert doc["summary"] == {"entries": 5, "errors": 1, "warnings": 0}
+    monkeypatch.chdir(catalog)
+    assert cli(catalog, "validate", "entries/glossary/broken.md").output.splitlines()[-1] \
+        == "Checked 1 entry: 1 error, 0 warnings."
+    assert cli(catalog, "validate", "entries/glossary/awq.md").output.splitlines()[-1] \
+        == "Checked 1 entry: no problems."
+
+
 def test_json_format_shape(catalog, cli):
     write_entry(catalog, "tools/vllm", dict(MINI["tools/vllm"], related=["glossary/nope"]))
     doc = json.loads(cli(catalog, "validate", "--format", "json").output)
