@@ -688,7 +688,8 @@ def _targets(settings: Settings, by_id: dict[str, str], records: dict[str, Recor
         changed, gone, inputs = changed_entry_ids(settings, changed_since)
         touched = changed | gone
         changed = changed & by_id.keys()
-        if inputs and not paths:  # the settings, a schema or a data file: every entry
+        if inputs:  # the settings, a schema or a data file: every entry (PATHS named
+            # beside add none: both sets are checked, and named ones narrowed it before)
             return None, changed, touched
         only = (only or set()) | changed
         # what the change may make other entries see differently, in the cache's terms:

@@ -286,6 +286,35 @@ def test_changed_since_checks_every_entry_when_a_catalog_wide_input_changed(repo
                       .output)["summary"]["entries"] == 4
 
 
+def test_changed_since_with_paths_checks_both(repo, cli, monkeypatch):
+    """PATHS beside --changed-since add their entries to the change's: an entry named is
+    checked though unchanged, a change's referrer though not named, and a change of a
+    catalog-wide input still checks every entry (naming a file narrowed it to that file
+    and the change's entries, and a broken citation passed, found in review)."""
+    from conftest import commit_all
+
+    monkeypatch.chdir(repo)
+    write_entry(repo, "glossary/awq", dict(MINI["glossary/awq"], status="retired"))
+    doc = json.loads(cli(repo, "validate", "--changed-since", "HEAD", "entries/authors/ana.md",
+                         "--format", "json").output)
+    assert doc["summary"]["entries"] == 3  # ana named; awq changed; vllm refers to it
+    assert {(d["rule"], d["entry"]) for d in doc["diagnostics"]} == {
+        ("link-unpublished", "tools/vllm")}
+    (repo / "data").mkdir(exist_ok=True)
+    bib = repo / "data/bibliography.yaml"
+    bib.write_text("sources:\n  - id: shared\n    url: https://example.org/s\n"
+                   "    title: Shared\n    accessed: 2026-10-01\n")
+    write_entry(repo, "glossary/awq", MINI["glossary/awq"], "A method [@shared].\n")
+    commit_all(repo, "cite a shared source")
+    bib.write_text(bib.read_text().replace("id: shared", "id: shared-x"))
+    r = cli(repo, "validate", "--changed-since", "HEAD", "entries/tools/vllm.md", "--format",
+            "json")
+    doc = json.loads(r.output)
+    assert r.exit_code == 1 and doc["summary"]["entries"] == 4
+    assert ("cite-unresolved", "glossary/awq") in {(d["rule"], d["entry"])
+                                                  for d in doc["diagnostics"]}
+
+
 def test_a_path_that_does_not_exist_is_an_error_not_a_pass(catalog, cli, monkeypatch):
     monkeypatch.chdir(catalog)
     r = cli(catalog, "validate", "entries/glosary/awq.md")

@@ -23,7 +23,9 @@ from . import get_settings, main, wants_color, write_out
 @click.option("--changed-since", metavar="REV",
               help="Check only entries changed since REV (e.g. origin/main) and those whose "
               "references they could break, and the data files (bibliography, affiliate "
-              "programs); every entry when the settings, a schema or a data file changed.")
+              "programs); every entry when the settings, a schema or a data file changed. "
+              "With PATHS, their entries are checked too: both sets, never fewer than "
+              "either alone.")
 @click.option("--color/--no-color", default=None,
               help="Colour the text output (default: on a terminal, unless NO_COLOR is set).")
 def validate(paths, fmt, strict, changed_since, color):
