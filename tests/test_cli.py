@@ -209,6 +209,38 @@ def test_sarif_format_is_2_1_0(catalog, cli):
     assert loc["region"] == {"startLine": plain["line"], "startColumn": plain["column"]}
 
 
+def test_sarif_has_what_2_1_0_requires_and_no_url_that_leads_nowhere(catalog, cli):
+    """The driver's informationUri was https://local-ai-catalog.org/methodology, a page
+    the site has at /pages/methodology (and another catalog has at another domain, or
+    not at all), found in review; a whole-file problem is on line 1, column 1 or none."""
+    write_entry(catalog, "tools/vllm", dict(MINI["tools/vllm"], related=["glossary/nope"]))
+    write_entry(catalog, "glossary/broken", "---\ntitle: [unclosed\n---\nText.\n")
+    (catalog / "entries/glossary/notes.txt").write_text("not an entry\n")
+    doc = json.loads(cli(catalog, "validate", "--format", "sarif").output)
+    assert doc["version"] == "2.1.0" and doc["$schema"].startswith("https://")
+    run, = doc["runs"]
+    driver = run["tool"]["driver"]
+    assert driver["name"] == "pipeline"
+    rules = [r["id"] for r in driver["rules"]]
+    assert len(run["results"]) == 3
+    for result in run["results"]:
+        assert rules[result["ruleIndex"]] == result["ruleId"] and result["message"]["text"]
+        region = result["locations"][0]["physicalLocation"]["region"]
+        assert region["startLine"] >= 1 and region.get("startColumn", 1) >= 1, result
+
+    def uri_keys(node):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key.endswith("Uri"):
+                    yield key
+                yield from uri_keys(value)
+        elif isinstance(node, list):
+            for value in node:
+                yield from uri_keys(value)
+
+    assert list(uri_keys(doc)) == []
+
+
 def test_sarif_counts_characters_and_encodes_file_names(catalog, cli):
     """Found in review: SARIF's columns are UTF-16 units unless the run says otherwise, so
     each emoji before a problem moved it one column; `a b.md` is no URI."""

@@ -55,10 +55,14 @@ class SarifReporter:
             "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
             "version": "2.1.0",
             "runs": [{
+                # No informationUri, and no helpUri on the rules: pipeline has no published
+                # documentation to point to (its docs are files of its repository; the site
+                # is the catalog's, at the settings' base_url). It said
+                # https://local-ai-catalog.org/methodology, a page no catalog has there
+                # (that page is /pages/methodology, about benchmarks), whatever the settings.
                 "tool": {"driver": {
                     "name": "pipeline",
                     "version": options.tool_version,
-                    "informationUri": "https://local-ai-catalog.org/methodology",
                     "rules": rules,
                 }},
                 "results": results,
