@@ -34,6 +34,7 @@ def _line(text) -> str:
 
 
 def _type(schemas: SchemaSet, node: dict, base: dict, seen: frozenset = frozenset()) -> str:
+    """What a value must be, in words: its kind, then its limits after a `;`."""
     if not isinstance(node, dict):
         return "any"
     ref = node.get("$ref")
@@ -42,9 +43,17 @@ def _type(schemas: SchemaSet, node: dict, base: dict, seen: frozenset = frozense
             return "the same again (nested)"
         seen = seen | {(id(base), ref)}
     node, base = schemas.resolve(node, base)
+    limits = _limits(node)
+    kind = _kind(schemas, node, base, seen)
+    return f"{kind}; {', '.join(limits)}" if limits else kind
+
+
+def _kind(schemas: SchemaSet, node: dict, base: dict, seen: frozenset) -> str:
     if "x-collections" in node:
         cols = node["x-collections"]
         return ("author slug" if cols == ["authors"] else "id of " + " / ".join(cols))
+    if "const" in node:
+        return f"always {_code(node['const'])}"
     if "enum" in node:
         return " | ".join(_code(v) for v in node["enum"])
     fmt = node.get("format")
@@ -54,24 +63,129 @@ def _type(schemas: SchemaSet, node: dict, base: dict, seen: frozenset = frozense
         return "URL"
     t = node.get("type")
     if t == "array":
-        return "list of " + _type(schemas, node.get("items", {}), base, seen)
+        items = _type(schemas, node.get("items", {}), base, seen)
+        return "list of " + (f"({items})" if ";" in items else items)
     if t == "object":
         props = node.get("properties")
         if props:
             req = set(node.get("required", []))
             inner = ", ".join(_code(k) + ("" if k in req else "?") for k in props)
             return f"object {{{inner}}}"
-        return "mapping of text"
+        extra = node.get("additionalProperties", True)
+        if extra is False:
+            return "empty object"
+        if isinstance(extra, dict):
+            values = _type(schemas, extra, base, seen)
+            return "mapping of " + (f"({values})" if ";" in values else values)
+        return "mapping"
     if isinstance(t, list):
         return " or ".join(t)
     if t == "string" and "pattern" in node:
         return f"text matching {_code(node['pattern'])}"
-    return t or "any"
+    if t:
+        return t
+    alternatives = [a for a in node.get("oneOf", node.get("anyOf", [])) if isinstance(a, dict)]
+    if alternatives and not all(set(a) <= _RULE_KEYS for a in alternatives):
+        return " or ".join(_type(schemas, a, base, seen) for a in alternatives)
+    return "any"
+
+
+_RULE_KEYS = {"required", "not", "description"}  # an alternative that only says which keys
+
+
+def _count(n, one: str, many: str) -> str:
+    return f"{_number(n)} {one if n == 1 else many}"
+
+
+def _number(n) -> str:
+    return str(int(n)) if isinstance(n, float) and n.is_integer() else str(n)
+
+
+def _limits(node: dict) -> list[str]:
+    """The schema's limits on a value (lengths, counts, bounds, a default), in words."""
+    out = []
+    for low, high, one, many in (("minLength", "maxLength", "character", "characters"),
+                                 ("minItems", "maxItems", "item", "items"),
+                                 ("minProperties", "maxProperties", "key", "keys")):
+        lo, hi = node.get(low), node.get(high)
+        if lo is not None and hi is not None:
+            out.append(f"{_number(lo)} to {_count(hi, one, many)}")
+        elif lo == 1 and low == "minLength":
+            out.append("not empty")
+        elif lo:
+            out.append("at least " + _count(lo, one, many))
+        elif hi is not None:
+            out.append("at most " + _count(hi, one, many))
+    for key, words in (("minimum", "at least"), ("exclusiveMinimum", "more than"),
+                       ("maximum", "at most"), ("exclusiveMaximum", "less than")):
+        if isinstance(node.get(key), (int, float)) and not isinstance(node[key], bool):
+            out.append(f"{words} {_number(node[key])}")
+    if node.get("uniqueItems") is True:
+        out.append("no repeats")
+    if "default" in node:
+        out.append(f"default {_code(node['default'])}")
+    return out
+
+
+def _rules(node: dict) -> list[str]:
+    """What a `oneOf`/`anyOf` of `required` alternatives asks of an object's keys."""
+    out = []
+    for key, words in (("oneOf", "Exactly one of"), ("anyOf", "At least one of")):
+        alternatives = node.get(key)
+        if not isinstance(alternatives, list) or not alternatives:
+            continue
+        if all(isinstance(a, dict) and set(a) <= {"required"} and len(a.get("required", [])) == 1
+               for a in alternatives):
+            out.append(f"{words} {', '.join(_code(a['required'][0]) for a in alternatives)}.")
+        elif all(isinstance(a, dict) and set(a) <= _RULE_KEYS for a in alternatives):
+            out.append(f"{words} these {len(alternatives)} combinations of keys, as the "
+                       "schema spells out.")
+    return out
 
 
 def _desc(schemas: SchemaSet, node: dict, base: dict) -> str:
     resolved, _ = schemas.resolve(node, base)
     return node.get("description") or resolved.get("description") or ""
+
+
+SHARED = ("source", "verdict", "spec", "price", "offer")  # common.schema.json's objects
+
+
+def _table(schemas: SchemaSet, node: dict, base: dict, when: dict | None = None) -> list[str]:
+    """The rules on an object's keys, then one row per key: required, type, meaning."""
+    req, when = set(node.get("required", [])), when or {}
+    out = [line for rule in _rules(node) for line in (rule, "")]
+    out += ["| key | required | type | meaning |", "|---|---|---|---|"]
+    for key, sub in (node.get("properties") or {}).items():
+        r = "yes" if key in req else when.get(key, "")
+        out.append(f"| {_cell(_code(key))} | {r} | {_cell(_type(schemas, sub, base))} | "
+                   f"{_cell(_desc(schemas, sub, base))} |")
+    return out + [""]
+
+
+def _objects(schemas: SchemaSet, node: dict, base: dict, label: str, shared: list,
+             depth: int = 0) -> list[str]:
+    # label: where the object is ("benchmarks", "benchmarks: `results`, each item")
+    """A section for each object a collection's fields hold that is none of the shared
+    parts (a benchmark's `results`, a guide's `picks`): their keys, at every depth."""
+    out = []
+    for key, sub in (node.get("properties") or {}).items():
+        place = f"{label} > {_code(key)}" if depth else f"{label}: {_code(key)}"
+        sub, sub_base = schemas.resolve(sub, base) if isinstance(sub, dict) else ({}, base)
+        if sub.get("type") == "array" and isinstance(sub.get("items"), dict):
+            sub, sub_base = schemas.resolve(sub["items"], sub_base)
+            place += ", each item"
+        props = sub.get("properties")
+        if not isinstance(props, dict) or not props or any(props is p for p in shared):
+            continue
+        if depth > 8:  # a schema that holds itself: its first levels say it all
+            continue
+        out += [f"### {place}", ""]
+        if sub.get("description"):
+            out += [_line(sub["description"]), ""]
+        out += _table(schemas, sub, sub_base)
+        out += _objects(schemas, sub, sub_base, place, shared, depth + 1)
+    return out
 
 
 def render(schemas: SchemaSet) -> str:
@@ -82,34 +196,26 @@ def render(schemas: SchemaSet) -> str:
         "",
         "Every entry is `entries/<collection>/<slug>.md`: YAML front matter between two `---`",
         "lines, then Markdown. Keys not listed here are refused (rule `schema`). `?` marks an",
-        "optional key inside an object.",
+        "optional key inside an object; the keys of an object a field holds have a table of",
+        "their own, after the collection's or under *Shared parts*.",
         "",
     ]
+    common = schemas.schema_for("common") or {}
+    parts = {key: common.get("$defs", {}).get(key) for key in SHARED}
+    shared = [node.get("properties") for node in parts.values() if isinstance(node, dict)]
     for name in COLLECTIONS:
         doc = schemas.schema_for(name)
         if doc is None:
             continue
         out += [f"## {name}: {_line(doc.get('title', name))}", "", _line(doc.get("description", "")),
                 ""]
-        req = set(doc.get("required", []))
-        cond = doc.get("then", {}).get("required", [])
-        out += ["| key | required | type | meaning |", "|---|---|---|---|"]
-        for key, node in doc.get("properties", {}).items():
-            r = "yes" if key in req else ("when published" if key in cond else "")
-            out.append(f"| {_cell(_code(key))} | {r} | {_cell(_type(schemas, node, doc))} | "
-                       f"{_cell(_desc(schemas, node, doc))} |")
-        out.append("")
-    common = schemas.schema_for("common") or {}
+        when = {key: "when published" for key in doc.get("then", {}).get("required", [])}
+        out += _table(schemas, doc, doc, when)
+        out += _objects(schemas, doc, doc, name, shared)
     out += ["## Shared parts", ""]
-    for key in ("source", "verdict", "spec", "price", "offer"):
-        node = common.get("$defs", {}).get(key)
+    for key, node in parts.items():
         if not node:
             continue
-        out += [f"### {key}", "", _line(node.get("description", "")), "",
-                "| key | required | type |", "|---|---|---|"]
-        req = set(node.get("required", []))
-        for k, sub in node.get("properties", {}).items():
-            out.append(f"| {_cell(_code(k))} | {'yes' if k in req else ''} | "
-                       f"{_cell(_type(schemas, sub, common))} |")
-        out.append("")
+        out += [f"### {key}", "", _line(node.get("description", "")), ""]
+        out += _table(schemas, node, common)
     return "\n".join(out).rstrip() + "\n"

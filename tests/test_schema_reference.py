@@ -57,3 +57,35 @@ def test_a_schema_that_holds_itself_is_described_not_a_traceback(catalog, cli):
     r = cli(catalog, "schema-docs")
     assert r.exit_code == 0, r.output
     assert "| `tree` |  | list of the same again (nested) |  |" in r.output
+
+
+def test_objects_inside_fields_limits_and_alternatives_are_described(catalog, cli):
+    """Found in review: a benchmark's `results` and a guide's `picks` showed only their key
+    names (not that a result needs exactly one of `source` and `measured_by`, nor that a
+    pick's `entry` is a hardware id); lengths, counts, bounds, `no repeats`, defaults, a
+    `const` and `oneOf` alternatives were left out (a `oneOf` read "any"); the shared
+    parts dropped their keys' descriptions."""
+    def change(doc):
+        doc["properties"]["alt"] = {"oneOf": [{"type": "string"}, {"type": "integer"}]}
+        doc["properties"]["fixed"] = {"const": "x"}
+        doc["properties"]["flag"] = {"type": "boolean", "default": False}
+
+    _tools(catalog, change)
+    r = cli(catalog, "schema-docs")
+    assert r.exit_code == 0, r.output
+    text = r.output
+    results = text.split("### benchmarks: `results`, each item\n", 1)[1].split("###")[0]
+    assert "Exactly one of `source`, `measured_by`." in results
+    assert "| `unit` | yes | string; not empty |  |" in results
+    assert "| `measured_by` |  | author slug; at most 80 characters |" in results
+    picks = text.split("### guides: `picks`, each item\n", 1)[1].split("###")[0]
+    assert "| `entry` | yes | id of hardware |" in picks
+    assert "| `title` | yes | string; 1 to 140 characters |" in text
+    assert ("| `hardware` | yes | list of id of hardware; at least 1 item, no repeats |"
+            in text)
+    assert "| `amount` | yes | number; more than 0 |  |" in text
+    assert "| `url` | yes | URL | An absolute `http` or `https` address. |" in text
+    assert "| `alt` |  | string or integer |  |" in text
+    assert "| `fixed` |  | always `x` |  |" in text
+    assert "| `flag` |  | boolean; default `false` |  |" in text
+    assert all(len(row) == 4 for row in _rows(text))
