@@ -108,6 +108,15 @@ class SchemaSet:
         for path in sorted(folder.glob("*.schema.json")):
             try:
                 doc = json.loads(path.read_text(encoding="utf-8"))
+            except json.JSONDecodeError as e:  # where an editor's editor shows it
+                raise SettingsError(f"{path}:{e.lineno}:{e.colno}: not valid JSON: "
+                                    f"{e.msg}") from None
+            except UnicodeDecodeError as e:
+                from .catalog.loader import bad_byte
+
+                line, column, byte = bad_byte(e)
+                raise SettingsError(f"{path}:{line}:{column}: not UTF-8 "
+                                    f"(byte 0x{byte:02x})") from None
             except (OSError, ValueError) as e:
                 raise SettingsError(f"{path}: not a readable JSON schema: {e}") from None
             if not isinstance(doc, dict):

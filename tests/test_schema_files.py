@@ -89,3 +89,24 @@ def test_checking_the_schemas_needs_no_referencing():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.split()
     assert out == ["False"]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_a_schema_that_is_no_json_or_no_utf8_is_named_with_its_line(catalog, cli, command):
+    """Found in review: a missing comma said `...: not a readable JSON schema: Expecting ','
+    delimiter: line 5 column 3 (char 150)`, and a stray Latin-1 byte gave Python's codec
+    message with no line at all; both are now `file:line:column:` as every other message."""
+    path = catalog / GLOSSARY
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('"Glossary term",', '"Glossary term"', 1), encoding="utf-8")
+    r = cli(catalog, *COMMANDS[command])
+    assert r.exit_code == 2, r.output
+    line = text[:text.index('"Glossary term",')].count("\n") + 2
+    assert r.output.startswith(f"Error: {path}:{line}:"), r.output
+    assert "not valid JSON: Expecting ',' delimiter" in r.output
+    path.write_bytes(text.replace('"Glossary term"', '"Glossary t\xe9rm"', 1).encode("latin-1"))
+    r = cli(catalog, *COMMANDS[command])
+    assert r.exit_code == 2, r.output
+    line = text[:text.index('"Glossary term"')].count("\n") + 1
+    col = len(text[:text.index('"Glossary term"')].rsplit("\n", 1)[-1]) + len('"Glossary t') + 1
+    assert r.output.startswith(f"Error: {path}:{line}:{col}: not UTF-8 (byte 0xe9)"), r.output
