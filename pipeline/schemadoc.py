@@ -207,8 +207,8 @@ def render(schemas: SchemaSet) -> str:
         doc = schemas.schema_for(name)
         if doc is None:
             continue
-        out += [f"## {name}: {_line(doc.get('title', name))}", "", _line(doc.get("description", "")),
-                ""]
+        out += [f"## {name}: {_line(doc.get('title', name))}", "",
+                _line(doc.get("description", "")), ""]
         when = {key: "when published" for key in doc.get("then", {}).get("required", [])}
         out += _table(schemas, doc, doc, when)
         out += _objects(schemas, doc, doc, name, shared)

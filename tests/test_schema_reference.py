@@ -22,7 +22,8 @@ def _rows(markdown: str) -> list[list[str]]:
     """Every table row as cmark-gfm reads it: the text of its cells."""
     rows = []
     for row in re.findall(r"<tr>(.*?)</tr>", cmark.html(markdown), re.S):
-        rows.append([re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<t[hd]>(.*?)</t[hd]>", row, re.S)])
+        cells = re.findall(r"<t[hd]>(.*?)</t[hd]>", row, re.S)
+        rows.append([re.sub(r"<[^>]+>", "", cell) for cell in cells])
     return rows
 
 
