@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 
+from .checks.publishing import PUBLISHED_KEYS
 from .config import COLLECTIONS
 from .schemas import SchemaSet
 
@@ -209,7 +210,9 @@ def render(schemas: SchemaSet) -> str:
             continue
         out += [f"## {name}: {_line(doc.get('title', name))}", "",
                 _line(doc.get("description", "")), ""]
-        when = {key: "when published" for key in doc.get("then", {}).get("required", [])}
+        # the schema's `then` (a verdict) and rule published-fields (a date and a summary)
+        when = {key: "when published" for key in
+                (*doc.get("then", {}).get("required", []), *PUBLISHED_KEYS)}
         out += _table(schemas, doc, doc, when)
         out += _objects(schemas, doc, doc, name, shared)
     out += ["## Shared parts", ""]

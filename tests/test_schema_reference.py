@@ -90,3 +90,13 @@ def test_objects_inside_fields_limits_and_alternatives_are_described(catalog, cl
     assert "| `fixed` |  | always `x` |  |" in text
     assert "| `flag` |  | boolean; default `false` |  |" in text
     assert all(len(row) == 4 for row in _rows(text))
+
+
+def test_what_a_published_entry_needs_is_marked_alike(catalog, cli):
+    """Found in review: `verdict` read "when published" but `published` and `summary`,
+    which rule published-fields refuses a published entry without, read as optional."""
+    r = cli(catalog, "schema-docs")
+    models = r.output.split("## models:", 1)[1].split("\n## ", 1)[0]
+    for key in ("summary", "published", "verdict"):
+        assert f"| `{key}` | when published |" in models
+    assert "| `updated` |  |" in models

@@ -7,6 +7,7 @@ from ..config import COLLECTIONS
 from ..diagnostics import rule
 from . import Context, check
 
+PUBLISHED_KEYS = ("published", "summary")  # what PUBLISHED_FIELDS asks of a published entry
 PUBLISHED_FIELDS = rule(
     "published-fields",
     "error",
@@ -105,7 +106,7 @@ def check_publishing(ctx: Context):
     loop, loop_message = ctx.shared("redirect-loop", lambda: _loop(entries))
     for entry in ctx.targets():
         if entry.is_published:
-            for key in ("published", "summary"):
+            for key in PUBLISHED_KEYS:
                 if not entry.data.get(key):
                     line, col = entry.pos(("status",))
                     yield PUBLISHED_FIELDS(entry.file, line, col,
