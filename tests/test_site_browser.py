@@ -121,6 +121,29 @@ def wait_for_the_index(page) -> None:
     page.locator("#search-status").filter(has_not_text="Loading").wait_for()
 
 
+def test_a_query_typed_before_the_index_is_here_waits_for_it(served, page):
+    """Typing while the index was still on its way (seconds, for a big catalog's) said
+    "No entry matches", and typing after it failed to load said so over the failure
+    (found in review): nothing had been looked through."""
+    _, server = served
+    held = []
+    page.route("**/search-index.json", lambda route: held.append(route))
+    page.goto(server.url + "/search")
+    page.locator("#search-input").fill("ratios")
+    assert page.locator("#search-status").inner_text() == "Loading the index…"
+    assert page.locator("#search-results li").count() == 0
+    held[0].continue_()
+    page.locator("#search-status", has_text="1 entry matches.").wait_for()
+    assert page.locator("#search-results li > a").all_inner_texts() == ["Ratios"]
+    page.unroute("**/search-index.json")
+    page.route("**/search-index.json", lambda route: route.fulfill(status=503, body=""))
+    page.goto(server.url + "/search?q=awq")
+    failed = "The search index could not be loaded (HTTP 503)."
+    page.locator("#search-status", has_text=failed).wait_for()
+    page.locator("#search-input").fill("ratios")
+    assert page.locator("#search-status").inner_text() == failed
+
+
 def test_enter_in_the_search_box_keeps_the_page_the_results_and_the_focus(served, page,
                                                                          browser):
     """Enter submitted the form: the page loaded again, and the focus left the box for the

@@ -7,6 +7,10 @@
   var status = document.getElementById("search-status");
   var list = document.getElementById("search-results");
   var entries = [];
+  // Until the index is here (or when it could not be loaded) no query has been looked for:
+  // what the status says instead of "No entry matches" (said while a big index was still
+  // on its way, and over the message of one that failed).
+  var waiting = "Loading the index…";
   var LIMIT = 50;
   var KIND = {glossary: "term", models: "model", hardware: "hardware", tools: "tool",
               benchmarks: "benchmark", errors: "error", guides: "guide", pages: "page",
@@ -87,6 +91,10 @@
   function render(query) {
     var terms = fold(query).split(/\s+/).filter(Boolean);
     list.textContent = "";
+    if (waiting) {
+      status.textContent = waiting;
+      return;
+    }
     if (!terms.length) {
       status.textContent = entries.length + " entries. Type to search.";
       return;
@@ -167,9 +175,11 @@
     })
     .then(function (index) {
       entries = index.entries.map(prepare);
+      waiting = "";
       render(input.value);
     })
     .catch(function (err) {
-      status.textContent = "The search index could not be loaded (" + err.message + ").";
+      waiting = "The search index could not be loaded (" + err.message + ").";
+      status.textContent = waiting;
     });
 })();
