@@ -144,6 +144,19 @@ def test_a_query_typed_before_the_index_is_here_waits_for_it(served, page):
     assert page.locator("#search-status").inner_text() == failed
 
 
+def test_without_javascript_the_search_page_says_so_and_loads_nothing(served, browser):
+    """Without JavaScript the page said "Loading the index…" for good, above the note that
+    search needs JavaScript (found in review)."""
+    _, server = served
+    context = browser.new_context(java_script_enabled=False)
+    tab = context.new_page()
+    tab.goto(server.url + "/search?q=awq")
+    main = tab.locator("main").inner_text()
+    assert "needs JavaScript" in main
+    assert "Loading" not in main
+    context.close()
+
+
 def test_enter_in_the_search_box_keeps_the_page_the_results_and_the_focus(served, page,
                                                                          browser):
     """Enter submitted the form: the page loaded again, and the focus left the box for the

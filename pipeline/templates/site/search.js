@@ -150,6 +150,8 @@
     render(value);
   }
 
+  // The page says nothing of its own: without JavaScript it never loads anything.
+  status.textContent = waiting;
   var query = new URLSearchParams(window.location.search).get("q") || "";
   input.value = query;
   if (header) header.value = query;
