@@ -99,6 +99,28 @@ def test_the_error_as_the_reader_sees_it_finds_its_page(catalog, tmp_path, page)
             assert page.locator("#search-results li > a").all_inner_texts() == ["Out of memory"]
 
 
+def test_an_error_pasted_with_numbers_of_its_own_still_finds_its_page(catalog, tmp_path, page):
+    """The reader's error has its own sizes and names ("20.00 MiB", "llama3"): every word
+    had to match, so pasting it found nothing (found in review). Entries with at least half
+    of the words are shown then, most first, and the status says so."""
+    write_entry(catalog, "errors/oom", {
+        "title": "Out of memory", "status": "published", "summary": "The GPU ran out.",
+        "authors": ["ana"], "published": "2026-01-10", "message": OOM},
+        "Lower the context length, or load a smaller quant.\n")
+    pasted = ("torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 20.00 MiB. "
+              "GPU 0 has a total capacity of 7.79 GiB")
+    for server in serving(catalog, tmp_path / "out"):
+        page.goto(server.url + "/search")
+        wait_for_the_index(page)
+        page.locator("#search-input").fill(pasted)
+        assert page.locator("#search-status").inner_text().startswith(
+            f"No entry matches every word of “{pasted}”. ")
+        assert page.locator("#search-results li > a").first.inner_text() == "Out of memory"
+        page.locator("#search-input").fill("zanzibar quokka")  # no word anywhere
+        assert page.locator("#search-status").inner_text() == "No entry matches “zanzibar quokka”."
+        assert page.locator("#search-results li").count() == 0
+
+
 def test_characters_whose_fold_has_capitals_are_found_in_any_case(catalog, tmp_path, page):
     """Text was lower-cased before NFKD, which makes capitals of some characters: "㎓" is
     "GHz" and "™" is "TM", so neither `ghz` nor `GHz` found a page that wrote "㎓", and

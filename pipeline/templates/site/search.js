@@ -35,20 +35,38 @@
     };
   }
 
-  function score(p, terms) {
-    var total = 0;
+  // How well one term matches an entry: 0 when it is nowhere in it.
+  function termScore(p, t) {
+    var s = 0;
+    if (p.title === t) s += 50;
+    if (p.title.indexOf(t) !== -1) s += 20;
+    if (p.aka.indexOf(t) !== -1 || p.message.indexOf(t) !== -1) s += 12;
+    if (p.tags.indexOf(t) !== -1) s += 8;
+    if (p.summary.indexOf(t) !== -1) s += 4;
+    if (p.text.indexOf(t) !== -1) s += 1;
+    return s;
+  }
+
+  // [how many of the terms match, score], or null once fewer than `need` of them can.
+  function score(p, terms, need) {
+    var found = 0, total = 0;
     for (var i = 0; i < terms.length; i++) {
-      var t = terms[i], s = 0;
-      if (p.title === t) s += 50;
-      if (p.title.indexOf(t) !== -1) s += 20;
-      if (p.aka.indexOf(t) !== -1 || p.message.indexOf(t) !== -1) s += 12;
-      if (p.tags.indexOf(t) !== -1) s += 8;
-      if (p.summary.indexOf(t) !== -1) s += 4;
-      if (p.text.indexOf(t) !== -1) s += 1;
-      if (s === 0) return 0;  // every term must match somewhere
+      var s = termScore(p, terms[i]);
+      if (s) found++;
+      else if (terms.length - (i + 1 - found) < need) return null;
       total += s;
     }
-    return total;
+    return [found, total];
+  }
+
+  // Entries with at least `need` of the terms: [[found, score], prepared entry].
+  function matching(terms, need) {
+    var hits = [];
+    for (var i = 0; i < entries.length; i++) {
+      var s = score(entries[i], terms, need);
+      if (s) hits.push([s, entries[i]]);
+    }
+    return hits;
   }
 
   // Where the folded text's characters [from, to) come from in `text`: [start, end).
@@ -99,17 +117,25 @@
       status.textContent = entries.length + " entries. Type to search.";
       return;
     }
-    var hits = [];
-    for (var i = 0; i < entries.length; i++) {
-      var s = score(entries[i], terms);
-      if (s) hits.push([s, entries[i]]);
-    }
+    // Entries with every term; when none has them all, those with at least half of them,
+    // most first: an error pasted as the reader saw it has numbers, paths and names of its
+    // own ("Tried to allocate 20.00 MiB", model "llama3") that the catalog's message
+    // does not, and found nothing.
+    var hits = matching(terms, terms.length), all = hits.length > 0;
+    if (!all && terms.length > 1) hits = matching(terms, Math.ceil(terms.length / 2));
     hits.sort(function (a, b) {
-      return b[0] - a[0] || (a[1].entry.title < b[1].entry.title ? -1 : 1);
+      return b[0][0] - a[0][0] || b[0][1] - a[0][1] ||
+        (a[1].entry.title < b[1].entry.title ? -1 : 1);
     });
-    status.textContent = hits.length === 0 ? "No entry matches “" + query + "”." :
-      hits.length + (hits.length === 1 ? " entry matches." : " entries match.") +
-      (hits.length > LIMIT ? " Showing the first " + LIMIT + "." : "");
+    var shown = hits.length > LIMIT ? " Showing the first " + LIMIT + "." : "";
+    if (all) {
+      status.textContent = hits.length + (hits.length === 1 ? " entry matches." : " entries match.") + shown;
+    } else if (hits.length) {
+      status.textContent = "No entry matches every word of “" + query + "”. " + hits.length +
+        (hits.length === 1 ? " entry has" : " entries have") + " at least half of them, most first." + shown;
+    } else {
+      status.textContent = "No entry matches “" + query + "”.";
+    }
     hits.slice(0, LIMIT).forEach(function (hit) {
       var e = hit[1].entry;
       var li = document.createElement("li");
