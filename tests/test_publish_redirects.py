@@ -127,6 +127,46 @@ def test_a_drafts_redirect_from_does_not_undo_a_renames_redirect():
     assert r.moved == {"glossary/delta": "glossary/epsilon"}
 
 
+def test_a_draft_at_an_old_id_leaves_its_redirect_until_it_is_published():
+    """A new draft (or an entry in review) at an id an entry was renamed from took away
+    the old address's 301: it answered 404 while nothing was published there. It
+    redirects until the new entry is published; no chain goes on through the draft."""
+    c = cat(glossary__awq=("published", None), glossary__kv_cache=("draft", None),
+            glossary__kv_store=("review", None), glossary__key_value_cache=("published", None))
+    renames = [("glossary/kv-cache", "glossary/key-value-cache", "2026-01-01"),
+               ("glossary/kv-store", "glossary/key-value-cache", "2026-01-02"),
+               ("glossary/awq-old", "glossary/kv-cache", "2026-01-03")]
+    r = plan_redirects(*c, renames)
+    assert r.moved == {"glossary/kv-cache": "glossary/key-value-cache",
+                       "glossary/kv-store": "glossary/key-value-cache"}
+    assert r.gone == []  # awq-old leads to a draft: left out, as before
+    c[0]["glossary/kv-cache"] = "published"
+    assert plan_redirects(*c, renames).moved == {"glossary/awq-old": "glossary/kv-cache",
+                                                 "glossary/kv-store": "glossary/key-value-cache"}
+
+
+def test_a_new_draft_at_a_renamed_entrys_old_id_keeps_the_old_address_working(repo, tmp_path):
+    write_entry(repo, "glossary/kv-cache", {
+        "title": "KV cache", "status": "published", "summary": "Keys and values kept.",
+        "authors": ["ana"], "published": "2026-01-10", "category": "Inference & serving"})
+    commit_all(repo, "Add kv-cache", "2026-09-02T12:00:00")
+    git(repo, "mv", "entries/glossary/kv-cache.md", "entries/glossary/key-value-cache.md")
+    commit_all(repo, "Rename", "2026-09-03T12:00:00")
+    write_entry(repo, "glossary/kv-cache", {
+        "title": "KV cache (the paper)", "status": "draft", "summary": "Not yet.",
+        "authors": ["ana"], "category": "Inference & serving"})
+    commit_all(repo, "A draft at the old id", "2026-09-04T12:00:00")
+    out = tmp_path / "out"
+    build(load_settings(repo), out)
+    assert (out / "_redirects").read_text().splitlines()[1:] == [
+        "/glossary/kv-cache  /glossary/key-value-cache  301",
+        "/glossary/kv-cache.html  /glossary/key-value-cache.html  301",
+        "/glossary/kv-cache.json  /glossary/key-value-cache.json  301"]
+    assert not (out / "glossary/kv-cache.json").exists()
+    assert json.loads((out / "glossary/key-value-cache.json").read_text())["previous_ids"] == [
+        "glossary/kv-cache"]
+
+
 def _loop_of_three(catalog, last: str):
     for me, old in (("la", "lb"), ("lb", "lc"), ("lc", last)):
         write_entry(catalog, f"tools/{me}", {**MINI["tools/vllm"], "title": me.upper(),

@@ -2,7 +2,8 @@
 
 Every redirect goes straight to its final page (chains are collapsed to one
 hop); a loop is refused with the hops that make it. An old id that is a
-live entry again is never redirected. A chain ending at a retired entry
+live entry again is never redirected (a draft at an old id is not live yet: the old
+address still redirects until it is published). A chain ending at a retired entry
 answers 410 Gone; one ending at a draft or at nothing is left out (404).
 Each id has a rule for its page, its `.html` file and its JSON.
 """
@@ -56,13 +57,16 @@ def plan_redirects(statuses: Mapping[str, str], redirect_from: Mapping[str, list
         if old != new:
             hops.setdefault(old, (new, f"renamed in git on {date}"))
     for old in list(hops):
-        if statuses.get(old, "retired") != "retired":
+        if statuses.get(old) == "published":
             del hops[old]
+    # a draft (or an entry in review) at an old id is published nowhere yet: its address
+    # leads where it led until the entry is published, but no chain goes on through it
+    held = {old for old in hops if statuses.get(old) in ("draft", "review")}
     result = Redirects()
     for old in sorted(hops):
         path = [old]
         target = hops[old][0]
-        while target in hops:
+        while target in hops and target not in held:
             if target in path:
                 cycle = path[path.index(target):]
                 raise RedirectLoopError(_loop_message(cycle, hops), cycle)
