@@ -149,6 +149,45 @@ def test_sitemap_lists_published_entries_only(catalog, tmp_path):
         {"path": f"/glossary/retired-term{x}", "status": 410} for x in ("", ".html", ".json")]
 
 
+def test_a_sitemap_too_big_for_one_file_becomes_a_sitemap_index(catalog, tmp_path,
+                                                                 monkeypatch):
+    """sitemap.xml listed every page in one file, whatever their number: past 50,000 URLs
+    (or 50 MB) a search engine refuses it whole. Past either limit it is a sitemap index
+    of sitemaps that keep within both, and the parts go when they fit in one again."""
+    from pipeline.publish import sitemap
+
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    base = "https://local-ai-catalog.org"
+    one = ElementTree.fromstring((built(catalog, tmp_path) / "sitemap.xml").read_bytes())
+    every = [(u.findtext("s:loc", namespaces=ns), u.findtext("s:lastmod", namespaces=ns))
+             for u in one.findall("s:url", ns)]
+    assert len(every) == 8  # the four entries, the home page, three collections
+    monkeypatch.setattr(sitemap, "MAX_URLS", 3)
+    out = built(catalog, tmp_path)
+    index = ElementTree.fromstring((out / "sitemap.xml").read_bytes())
+    assert index.tag == "{http://www.sitemaps.org/schemas/sitemap/0.9}sitemapindex"
+    parts = [(s.findtext("s:loc", namespaces=ns), s.findtext("s:lastmod", namespaces=ns))
+             for s in index.findall("s:sitemap", ns)]
+    assert [loc for loc, _ in parts] == [f"{base}/sitemap-{n}.xml" for n in (1, 2, 3)]
+    listed = []
+    for loc, lastmod in parts:
+        urls = ElementTree.fromstring((out / loc.removeprefix(base + "/")).read_bytes())
+        rows = [(u.findtext("s:loc", namespaces=ns), u.findtext("s:lastmod", namespaces=ns))
+                for u in urls.findall("s:url", ns)]
+        assert 1 <= len(rows) <= 3 and lastmod == max(d for _, d in rows)
+        listed += rows
+    assert listed == every
+    monkeypatch.setattr(sitemap, "MAX_URLS", 50_000)
+    monkeypatch.setattr(sitemap, "MAX_BYTES", 250)  # the 50 MB, in small: two URLs a file
+    files = sitemap.sitemaps(base, [(f"/{i}", None) for i in MINI])
+    assert sorted(files) == ["sitemap-1.xml", "sitemap-2.xml", "sitemap.xml"]
+    assert max(len(files[f"sitemap-{n}.xml"]) for n in (1, 2)) <= 250
+    monkeypatch.setattr(sitemap, "MAX_BYTES", 50 * 1024 * 1024)
+    out = built(catalog, tmp_path)
+    assert sorted(p.name for p in out.glob("sitemap*")) == ["sitemap.xml"]
+    assert ElementTree.fromstring((out / "sitemap.xml").read_bytes()).tag.endswith("urlset")
+
+
 def test_control_characters_never_make_the_feed_or_sitemap_invalid(catalog, tmp_path):
     """One control character in a summary made feed.xml ill-formed, and feed readers
     refuse such a feed whole (found in review); XML 1.0 has no way to write them. The

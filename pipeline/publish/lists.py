@@ -61,10 +61,11 @@ def write_lists(b: Run, pool: Pool | None = None) -> Callable[[], None]:
         work.append((len(b.published) // 2, index))  # a record costs half an item
     waiting = _start_shares(b, pool, work)
     sent = digests.write_digests(b, b.digests)
-    tree.put("sitemap.xml", sitemap.sitemap(
-        settings.site.base_url, [(f"/{i}", facts[i]["lastmod"]) for i in b.published]
-        + sitemap.index_pages(by_collection, {i: facts[i]["lastmod"] for i in b.published})
-        + [(item.url, item.updated) for item in sent]))
+    for rel, data in sitemap.sitemaps(
+            settings.site.base_url, [(f"/{i}", facts[i]["lastmod"]) for i in b.published]
+            + sitemap.index_pages(by_collection, {i: facts[i]["lastmod"] for i in b.published})
+            + [(item.url, item.updated) for item in sent]).items():
+        tree.put(rel, data)
     newest = sorted(b.published, key=lambda i: (facts[i]["updated"], f"/{i}"),
                     reverse=True)[:feed.FEED_SIZE]
     kept = feed.atom_ids(b.git.get("first", {}), facts)
