@@ -83,6 +83,18 @@ def test_the_text_part_keeps_a_mail_address_tables_and_nested_lists():
     assert "- one\n  - nested\n    1. deeper\n- two\n" in text
 
 
+def test_a_quote_or_code_in_a_list_item_stands_under_the_item():
+    """A quote in an item was written `>   quoted words`, a top-level quote, and a code
+    block four columns from the margin, out from under its item (found in review)."""
+    text = html_to_text(to_html(
+        "- Item:\n\n  > quoted words\n\n- Run:\n\n  ```\n  ollama run llama3\n  ```\n\n"
+        "1. Then:\n\n   ```\n   ollama ps\n   ```\n\n> - quoted item\n>\n>   > inner\n",
+        "https://local-ai-catalog.org"))
+    assert "- Item:\n\n  > quoted words\n\n- Run:\n\n      ollama run llama3\n" in text
+    assert "1. Then:\n\n       ollama ps\n" in text
+    assert "> - quoted item\n\n>   > inner\n" in text
+
+
 def test_a_link_the_renderer_empties_is_its_words_and_a_warning(drafted, cli, tmp_path):
     """cmark empties a `javascript:` address, and nh3 then made it a link to the site's
     home page, without a word to the editor (found in review)."""

@@ -2,7 +2,8 @@
 
 Headings are underlined, list items get a dash (or their number) and a
 hanging indent (a nested list's items start under their parent's words),
-paragraphs are wrapped at 72 columns, quotes get `> `, struck-out words are
+paragraphs are wrapped at 72 columns, quotes get `> ` and code four columns of
+indent (both under the words of a list item holding them), struck-out words are
 written `~~so~~`, a `<br>` breaks the line, a table's rows stay together as
 `| a | b |` with a rule under the header row, and each link's address follows
 its words in angle brackets (unless the words are the address; a `mailto:`
@@ -37,7 +38,7 @@ class _Text(HTMLParser):
         self.header_row = False  # it has a `<th>`
         self.words: list[str] = []  # the paragraph being read
         self.lists: list[list] = []  # [kind, counter, bullet not written yet] per open list
-        self.quote = 0
+        self.quotes: list[int] = []  # per open quote: how many lists were open around it
         self.pre = 0
         self.block: list[str] = []
         self.link: tuple[str, int] | None = None  # (href, index in words where it starts)
@@ -56,49 +57,50 @@ class _Text(HTMLParser):
             return
         tag = self.block[-1] if self.block else "p"
         in_item = bool(self.lists) and "li" in self.block
-        lead, hang = self._indents() if in_item else (self._nesting(),) * 2
-        if self.pre:
-            para = "\n".join("    " + line for line in body.split("\n"))
+        lead, hang = self._indents(in_item)
+        if self.pre:  # set off by four columns from the words it stands under
+            para = "\n".join((hang if i else lead) + "    " + line
+                             for i, line in enumerate(body.split("\n")))
         else:
             para = "\n".join(  # each line of a `<br>` wrapped on its own
-                textwrap.fill(line, WIDTH - 2 * self.quote, initial_indent=hang if i else lead,
+                textwrap.fill(line, WIDTH, initial_indent=hang if i else lead,
                               subsequent_indent=hang, break_long_words=False,
                               break_on_hyphens=False)
                 for i, line in enumerate(body.split("\n")))
         para = para.replace(GLUE, " ")
         if tag == "tr" and self.header_row:
-            para = f"{para}\n{lead}{'-' * min(len(body), WIDTH - len(lead))}"
-        if tag in UNDERLINE:
-            longest = max(len(line) for line in para.split("\n"))  # of a heading wrapped
-            para = f"{para}\n{UNDERLINE[tag] * min(longest, WIDTH)}"
+            para = f"{para}\n{hang}{'-' * min(len(body), WIDTH - len(hang))}"
+        if tag in UNDERLINE:  # as long as the heading's longest line (of one wrapped)
+            longest = max(len(line) for line in para.split("\n")) - len(hang)
+            para = f"{para}\n{hang}{UNDERLINE[tag] * min(longest, WIDTH - len(hang))}"
         elif tag in ("h3", "h4"):
             para = para.upper()
-        if self.quote:
-            para = "\n".join("> " * self.quote + line for line in para.split("\n"))
         group = self.list_no if tag == "li" else -self.tables if tag == "tr" else 0
         self.out.append((para, group))
-
-    def _nesting(self) -> str:
-        """The indent of the open list's items: under the words of the items holding it
-        (two columns under `- `, three under `1. `)."""
-        return " " * sum(len(self._bullet(kind)) for kind in self.lists[:-1])
 
     @staticmethod
     def _bullet(kind: list) -> str:
         return f"{kind[1]}. " if kind[0] == "ol" else "- "
 
-    def _indents(self) -> tuple[str, str]:
-        """(first line's, other lines') indent of a paragraph in the open list item. Its
-        first paragraph gets the bullet; in a loose list (`<li><p>`) the item's further
-        paragraphs only the hanging indent, as the HTML shows them under the item."""
-        indent = self._nesting()
-        kind = self.lists[-1]
-        bullet = self._bullet(kind)
-        hang = indent + " " * len(bullet)
-        if not kind[2]:
-            return hang, hang
-        kind[2] = False
-        return indent + bullet, hang
+    def _indents(self, in_item: bool) -> tuple[str, str]:
+        """(first line's, other lines') lead of a paragraph: the indent of each open list's
+        items (two columns under `- `, three under `1. `) and a `> ` for each open quote,
+        in the order they hold each other (a quote in an item sits under the item's
+        words, an item of a list in a quote after the `> `). An item's first paragraph
+        gets its bullet; in a loose list (`<li><p>`) the item's further paragraphs only
+        the hanging indent, as the HTML shows them under the item."""
+        lead = hang = ""
+        lists = self.lists if in_item else self.lists[:-1]
+        for depth, kind in enumerate(lists):
+            quotes = "> " * self.quotes.count(depth)
+            bullet = self._bullet(kind)
+            first = in_item and kind is self.lists[-1] and kind[2]
+            lead += quotes + (bullet if first else " " * len(bullet))
+            hang += quotes + " " * len(bullet)
+        if in_item:
+            self.lists[-1][2] = False
+        quotes = "> " * self.quotes.count(len(lists))
+        return lead + quotes, hang + quotes
 
     def handle_starttag(self, tag, attrs):
         if tag in ("ul", "ol"):
@@ -113,7 +115,7 @@ class _Text(HTMLParser):
             self.block.append("li")
         elif tag == "blockquote":
             self._flush()
-            self.quote += 1
+            self.quotes.append(len(self.lists))
         elif tag == "pre":
             self._flush()
             self.pre += 1
@@ -161,7 +163,8 @@ class _Text(HTMLParser):
                 self.lists.pop()
         elif tag == "blockquote":
             self._flush()
-            self.quote = max(self.quote - 1, 0)
+            if self.quotes:
+                self.quotes.pop()
         elif tag == "tr" and self.cells:
             self.words.append(" |")
             self._flush()
