@@ -385,3 +385,19 @@ def test_a_long_subject_and_heading_are_wrapped_in_the_text_part(drafted, cli, t
     assert " ".join(lines[:2]) == subject and lines[2] == "=" * len(lines[0])
     at = lines.index("A heading long enough to be wrapped by the plain-text part onto a second")
     assert lines[at + 1:at + 3] == ["line of its own", "=" * len(lines[at])]
+
+
+def test_underlines_of_the_text_part_span_wide_characters(drafted, cli, tmp_path):
+    """A CJK or emoji character takes two columns of a terminal: the subject's, a heading's
+    and a table header's underline, counted in characters, stopped halfway (found in
+    review)."""
+    edit_digest(drafted, ('subject: "What changed in local AI: October 2026"',
+                          'subject: "ローカルAIの10月"'),
+                (f"# {HEADLINE}\n", "# 🚀 日本語の見出し\n\n| 名前 | VRAM |\n|---|---|\n"
+                                    "| 日本語モデル | 24 GB |\n"))
+    lines = render(cli, drafted, tmp_path / "out")["email.txt"].decode().splitlines()
+    assert lines[:2] == ["ローカルAIの10月", "=" * 16]
+    at = lines.index("🚀 日本語の見出し")
+    assert lines[at + 1] == "=" * 17
+    at = lines.index("| 名前 | VRAM |")
+    assert lines[at + 1] == "-" * 15

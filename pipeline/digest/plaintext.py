@@ -13,6 +13,7 @@ link gives its address). Long addresses are never broken.
 from __future__ import annotations
 
 import textwrap
+import unicodedata
 from html.parser import HTMLParser
 from urllib.parse import unquote
 
@@ -69,9 +70,9 @@ class _Text(HTMLParser):
                 for i, line in enumerate(body.split("\n")))
         para = para.replace(GLUE, " ")
         if tag == "tr" and self.header_row:
-            para = f"{para}\n{hang}{'-' * min(len(body), WIDTH - len(hang))}"
+            para = f"{para}\n{hang}{'-' * min(columns(body), WIDTH - len(hang))}"
         if tag in UNDERLINE:  # as long as the heading's longest line (of one wrapped)
-            longest = max(len(line) for line in para.split("\n")) - len(hang)
+            longest = max(columns(line) for line in para.split("\n")) - len(hang)
             para = f"{para}\n{hang}{UNDERLINE[tag] * min(longest, WIDTH - len(hang))}"
         elif tag in ("h3", "h4"):
             para = para.upper()
@@ -179,6 +180,13 @@ class _Text(HTMLParser):
 
     def handle_data(self, data):
         self.words.append(data.replace(" ", GLUE) if any(self.spans) else data)
+
+
+def columns(text: str) -> int:
+    """The columns a terminal gives `text`: two for a wide character (CJK, most emoji),
+    none for a combining mark; an underline as long as `len` fell short of such words."""
+    return sum(0 if unicodedata.combining(c) else
+               2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 def _start(attrs) -> int:

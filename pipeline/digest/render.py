@@ -27,7 +27,7 @@ from .document import Block, Document, parse, read_text
 from .eml import build_eml, unsubscribe_problem
 from .markdown import hrefs, mark_paid, to_html, without_paid_links
 from .month import Month
-from .plaintext import html_to_text
+from .plaintext import columns, html_to_text
 from .sections import entry_of
 
 GMAIL_CLIP = 100_000  # bytes; Gmail clips a message whose HTML is larger (about 102 KB)
@@ -45,12 +45,14 @@ class RenderResult:
 
 
 def _env(autoescape: bool) -> jinja2.Environment:
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.PackageLoader("pipeline", "templates/digest"),
         autoescape=autoescape,
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
     )
+    env.filters["columns"] = columns  # the text part's underline of a wide subject
+    return env
 
 
 def check_email_settings(settings: Settings) -> None:
