@@ -83,6 +83,21 @@ def test_the_text_part_keeps_a_mail_address_tables_and_nested_lists():
     assert "- one\n  - nested\n    1. deeper\n- two\n" in text
 
 
+def test_a_table_row_too_wide_for_a_line_is_a_line_per_cell():
+    """Wrapped at 72 columns, a row with an address ran onto an unindented line of its
+    own, `https://... |`, no longer one row of the table (found in review)."""
+    url = "https://www.techpowerup.com/gpu-specs/geforce-rtx-3090.c3622"
+    text = html_to_text(to_html(
+        f"| GPU | VRAM | Bandwidth | Review |\n|---|---|---|---|\n"
+        f"| RTX 3090 | 24 GB | 936 GB/s | {url} |\n| RTX 4090 | 24 GB | 1,008 GB/s | soon |\n\n"
+        "- Cards:\n\n  | GPU | Notes |\n  |---|---|\n  | RTX 3090 | [its review](" + url + ") |\n",
+        "https://local-ai-catalog.org"))
+    assert ("| GPU | VRAM | Bandwidth | Review |\n-----------------------------------\n"
+            f"| GPU: RTX 3090\n|   VRAM: 24 GB\n|   Bandwidth: 936 GB/s\n|   Review: {url}\n"
+            "| RTX 4090 | 24 GB | 1,008 GB/s | soon |\n") in text  # a row that fits stays
+    assert (f"  | GPU: RTX 3090\n  |   Notes: its review\n  |     <{url}>\n") in text
+
+
 def test_a_quote_or_code_in_a_list_item_stands_under_the_item():
     """A quote in an item was written `>   quoted words`, a top-level quote, and a code
     block four columns from the margin, out from under its item (found in review)."""

@@ -5,7 +5,8 @@ hanging indent (a nested list's items start under their parent's words),
 paragraphs are wrapped at 72 columns, quotes get `> ` and code four columns of
 indent (both under the words of a list item holding them), struck-out words are
 written `~~so~~`, a `<br>` breaks the line, a table's rows stay together as
-`| a | b |` with a rule under the header row, and each link's address follows
+`| a | b |` with a rule under the header row (a row too wide for a line is a line
+per cell, `header: words`, all after a `|`), and each link's address follows
 its words in angle brackets (unless the words are the address; a `mailto:`
 link gives its address). Long addresses are never broken.
 """
@@ -37,6 +38,9 @@ class _Text(HTMLParser):
         self.tables = 0  # counts tables
         self.cells = 0  # the cells of the table row being read
         self.header_row = False  # it has a `<th>`
+        self.row: list[str] = []  # the words of each cell of the row read so far
+        self.cell_at = 0  # where in words the cell being read starts
+        self.header: list[str] = []  # the words of the table's header cells
         self.words: list[str] = []  # the paragraph being read
         self.lists: list[list] = []  # [kind, counter, bullet not written yet] per open list
         self.quotes: list[int] = []  # per open quote: how many lists were open around it
@@ -59,6 +63,9 @@ class _Text(HTMLParser):
         tag = self.block[-1] if self.block else "p"
         in_item = bool(self.lists) and "li" in self.block
         lead, hang = self._indents(in_item)
+        if tag == "tr" and not self.header_row and columns(lead + body) > WIDTH:
+            self.out.append((self._record(lead, hang), -self.tables))
+            return
         if self.pre:  # set off by four columns from the words it stands under
             para = "\n".join((hang if i else lead) + "    " + line
                              for i, line in enumerate(body.split("\n")))
@@ -78,6 +85,21 @@ class _Text(HTMLParser):
             para = para.upper()
         group = self.list_no if tag == "li" else -self.tables if tag == "tr" else 0
         self.out.append((para, group))
+
+    def _record(self, lead: str, hang: str) -> str:
+        """A table row too wide for a line: a line per cell, `header: words`, the row's
+        first after `| `, the others under it, so that the row still reads as one (wrapped
+        at 72 columns, its cells ran onto lines of their own, out of the table)."""
+        lines = []
+        for i, cell in enumerate(self.row):
+            words = " ".join(cell.replace(BREAK, " ").split())
+            name = self.header[i] if i < len(self.header) else ""
+            lines.append(textwrap.fill(
+                f"{name}: {words}" if name and words else name or words or "-", WIDTH,
+                initial_indent=f"{hang}|   " if i else f"{lead}| ",
+                subsequent_indent=f"{hang}|     ", break_long_words=False,
+                break_on_hyphens=False))
+        return "\n".join(lines).replace(GLUE, " ")
 
     @staticmethod
     def _bullet(kind: list) -> str:
@@ -128,7 +150,7 @@ class _Text(HTMLParser):
             self._flush()
             self.block.append(tag)
             if tag == "tr":
-                self.cells, self.header_row = 0, False
+                self.cells, self.header_row, self.row = 0, False, []
         elif tag == "br":
             self.words.append("\n" if self.pre else BREAK)
         elif tag == "del":
@@ -140,6 +162,7 @@ class _Text(HTMLParser):
             self.words.append("| " if not self.cells else " | ")
             self.cells += 1
             self.header_row = self.header_row or tag == "th"
+            self.cell_at = len(self.words)
         elif tag == "a":
             self.link = (dict(attrs).get("href") or "", len(self.words))
         elif tag == "span":
@@ -166,8 +189,12 @@ class _Text(HTMLParser):
             self._flush()
             if self.quotes:
                 self.quotes.pop()
+        elif tag in ("td", "th"):
+            self.row.append("".join(self.words[self.cell_at:]))
         elif tag == "tr" and self.cells:
             self.words.append(" |")
+            if self.header_row:
+                self.header = [" ".join(cell.replace(BREAK, " ").split()) for cell in self.row]
             self._flush()
             if self.block:
                 self.block.pop()
