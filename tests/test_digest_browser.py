@@ -114,3 +114,53 @@ def test_a_long_line_of_code_or_a_long_table_keeps_the_email_on_a_phone(
         page.screenshot(full_page=True))
     assert command in page.inner_text("body").replace("\n", " ")  # wrapped, not cut
     assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
+# The words of the table cells (links aside) that the browser broke across lines.
+BROKEN_WORDS = """() => {
+  const broken = [];
+  for (const cell of document.querySelectorAll("td, th")) {
+    const walk = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+      if (n.parentElement.closest("a")) continue;
+      for (const m of n.data.matchAll(/\\S+/g)) {
+        const r = document.createRange();
+        r.setStart(n, m.index);
+        r.setEnd(n, m.index + m[0].length);
+        if (new Set([...r.getClientRects()].map((x) => Math.round(x.top))).size > 1)
+          broken.push(m[0]);
+      }
+    }
+  }
+  return broken;
+}"""
+
+
+@pytest.mark.parametrize("width", [320, 600])
+def test_a_tables_words_stay_whole_and_its_address_keeps_the_email_on_a_phone(
+        browser, repo, cli, tmp_path, width):
+    """MJML's text sets `word-break:break-word`, which let a cell shrink to a letter at
+    320 px: "Car/d", "VR/A/M", "1,00/8 GB/s" (found in review)."""
+    scripted_month(repo)
+    assert cli(repo, "digest", "draft", "2026-10").exit_code == 0
+    p = repo / "digests/2026-10.md"
+    url = "https://www.techpowerup.com/gpu-specs/geforce-rtx-3090.c3622"
+    tables = ("| Card | VRAM | Speed | Price |\n|---|---|---|---|\n"
+              "| RTX 3090 | 24 GB | 936 GB/s | $700, used, from a reseller on eBay |\n"
+              "| RTX 4090 | 24 GB | 1,008 GB/s | $1,599 new |\n\n"
+              f"| Card | Review |\n|---|---|\n| RTX 3090 | {url} |\n")
+    p.write_text(p.read_text(encoding="utf-8").replace(
+        "# TODO: the headline, one line on what mattered in October 2026",
+        f"# Ollama arrives\n\n{tables}\n"), encoding="utf-8")
+    r = cli(repo, "digest", "render", "2026-10", "--out", str(tmp_path / "out"))
+    assert r.exit_code == 0, r.output
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.route("**/*", lambda route: route.abort() if not route.request.url.startswith(
+        ("file:", "data:")) else route.continue_())
+    page.goto((tmp_path / "out" / "email.html").as_uri())
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / f"digest-email-tables-{width}.png").write_bytes(page.screenshot(full_page=True))
+    assert page.evaluate(BROKEN_WORDS) == []
+    assert url in page.inner_text("body").replace("\n", "")  # wrapped, not cut
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.close()

@@ -72,6 +72,20 @@ def test_what_an_email_cannot_show_is_written_another_way():
     assert "padding:4px 6px;border:1px solid #cccccc" in html
 
 
+def test_a_table_cell_keeps_its_words_whole_and_may_break_an_address():
+    """MJML's `word-break:break-word` let a cell shrink to a letter on a phone ("Car/d");
+    only a cell with a long word (an address) may break it anywhere (see
+    test_digest_browser for the picture)."""
+    url = "https://www.techpowerup.com/gpu-specs/geforce-rtx-3090.c3622"
+    html = to_html(f"| Card | Review |\n|---|---|\n| RTX 3090 | [{url}]({url}) |\n",
+                   "https://local-ai-catalog.org", email=True)
+    cells = re.findall(r"<t[dh] [^>]*>", html)
+    assert all("word-break:normal;overflow-wrap:break-word;" in cell for cell in cells)
+    assert ["overflow-wrap:anywhere" in cell for cell in cells] == [False, False, False, True]
+    assert html.startswith('<div style="max-width:100%;overflow-x:auto;contain:inline-size;">'
+                           "<table ") and html.endswith("</table></div>\n")
+
+
 def test_the_text_part_keeps_a_mail_address_tables_and_nested_lists():
     text = html_to_text(to_html(
         "[Write to us](mailto:editors@local-ai-catalog.org?subject=Digest), or "

@@ -27,7 +27,16 @@ SCHEMES = {"http", "https", "mailto"}
 # No web font: MJML links Google Fonts for a font it knows by name (Roboto, Lato...),
 # and every open of the e-mail would then tell Google the reader's address.
 FONT = "font-family:-apple-system,'Segoe UI',Helvetica,Arial,sans-serif;"
-_CELL = "padding:4px 6px;border:1px solid #cccccc;vertical-align:top;font-size:14px;line-height:1.4;"
+# A cell's words stay whole: MJML's text sets `word-break:break-word`, which let a cell of
+# a table shrink to a letter on a phone ("Car/d", "VR/A/M", found in review). A table
+# whose words cannot fit scrolls sideways in its box (_TABLE_BOX; `contain:inline-size`
+# keeps its width out of the e-mail's, which it would widen past a phone's screen; a
+# client without it shows the wider e-mail, words whole). A cell with a long word (an
+# address) may break it anywhere (see _long_cell): read whole, not scrolled to.
+_CELL = ("padding:4px 6px;border:1px solid #cccccc;vertical-align:top;font-size:14px;"
+         "line-height:1.4;word-break:normal;overflow-wrap:break-word;")
+_TABLE_BOX = "max-width:100%;overflow-x:auto;contain:inline-size;"
+_LONG_WORD = 20  # characters; about 140 px at 14 px, half of a phone's column
 EMAIL_STYLES = {  # inline styles of each tag in the e-mail
     "a": {"style": "color:#0b57d0;text-decoration:underline;"},
     "h1": {"style": FONT + "font-size:26px;line-height:1.25;margin:0 0 16px;"},
@@ -59,6 +68,8 @@ _EMPTY_LINK_RE = re.compile(r'<a href=""(?: title="[^"]*")?>(.*?)</a>', re.S)
 # `<a>` with no href, styled as a link in the e-mail, that leads nowhere. Its words.
 _HREFLESS_RE = re.compile(r'<a(?![^>]*\shref=)(?:\s[^>]*)?>(.*?)</a>', re.S)
 
+_CELL_RE = re.compile(r'(<t[dh]\b[^>]*style=")([^"]*)("[^>]*>)(.*?)(</t[dh]>)', re.S)
+_LONG_WORD_RE = re.compile(r"[^\s<>]{%d,}" % _LONG_WORD)
 _HREF_RE = re.compile(r'<a href="([^"]*)"([^>]*)>(.*?)</a>', re.S)
 
 
@@ -98,7 +109,21 @@ def to_html(markdown: str, base_url: str, email: bool = False, page_url: str = "
     )
     if "<a" in clean:
         clean = _HREFLESS_RE.sub(r"\1", clean)
+    if email and "<table" in clean:
+        clean = _CELL_RE.sub(_long_cell, clean)
+        clean = clean.replace("<table ", f'<div style="{_TABLE_BOX}"><table ').replace(
+            "</table>", "</table></div>")
     return clean.strip() + "\n"
+
+
+def _long_cell(m: re.Match) -> str:
+    """A table cell holding a long word (an address), which it may break anywhere
+    (`anywhere` lowers the cell's narrowest width; `break-word` does not), with
+    `break-word` kept for a mail client that does not know `anywhere`."""
+    words = re.sub(r"<[^>]*>", " ", m.group(4))
+    if not _LONG_WORD_RE.search(words):
+        return m.group(0)
+    return f"{m.group(1)}{m.group(2)}overflow-wrap:anywhere;{m.group(3)}{m.group(4)}{m.group(5)}"
 
 
 def hrefs(fragment: str) -> list[str]:
