@@ -247,6 +247,42 @@ def test_the_two_search_boxes_have_names_of_their_own(served, page):
     assert page.get_by_role("search", name="Search", exact=True).count() == 1
 
 
+def contrast(first: str, second: str) -> float:
+    """WCAG 2's contrast ratio of two opaque CSS colours as Chromium computes them
+    (`rgb(r, g, b)`)."""
+    def luminance(css: str) -> float:
+        channels = [int(c) / 255 for c in css[css.index("(") + 1:-1].split(",")[:3]]
+        r, g, b = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+                   for c in channels]
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+    light, dark = sorted([luminance(first), luminance(second)], reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+BOX_COLOURS = """box => ({
+  placeholder: getComputedStyle(box, "::placeholder").color,
+  opacity: getComputedStyle(box, "::placeholder").opacity,
+  inside: getComputedStyle(box).backgroundColor,
+  edge: getComputedStyle(box).borderTopColor,
+  edgeWidth: getComputedStyle(box).borderTopWidth,
+  around: getComputedStyle(box.closest("header, main")).backgroundColor,
+})"""
+
+
+def test_the_search_boxes_can_be_seen_and_their_placeholder_read(served, page):
+    """The placeholder, the only visible label of either box, was Chromium's grey on the
+    boxes' wash, 4.3:1 (text needs 4.5:1); their edge was 1.3:1 against the page (a
+    control's needs 3:1): the header's box all but vanished (found in review)."""
+    _, server = served
+    page.goto(server.url + "/search")
+    for box in page.get_by_role("searchbox").all():
+        got = box.evaluate(BOX_COLOURS)
+        assert got["opacity"] == "1"
+        assert contrast(got["placeholder"], got["inside"]) >= 4.5, got
+        assert got["edgeWidth"] != "0px" and contrast(got["edge"], got["around"]) >= 3, got
+        assert contrast(got["edge"], got["inside"]) >= 3, got
+
+
 @pytest.mark.parametrize("path", ["/tools/vllm", "/glossary", "/search"])
 def test_the_first_tab_offers_a_way_past_the_header(served, page, path):
     """A reader on the keyboard went through the brand, every section and the header's
