@@ -283,6 +283,24 @@ def test_the_search_boxes_can_be_seen_and_their_placeholder_read(served, page):
         assert contrast(got["edge"], got["inside"]) >= 3, got
 
 
+CURRENT = """() => Object.fromEntries([...document.querySelectorAll("header a, footer a")]
+  .filter(a => a.hasAttribute("aria-current"))
+  .map(a => [a.textContent, a.getAttribute("aria-current")]))"""
+
+
+@pytest.mark.parametrize("path, current", [
+    ("/glossary", {"Glossary": "page"}), ("/glossary/awq", {"Glossary": "true"}),
+    ("/tools", {"Tools": "page"}), ("/digests", {"Monthly digests": "page"}), ("/", {})])
+def test_the_link_to_the_page_itself_says_it_is_the_current_page(served, page, path,
+                                                                   current):
+    """On a section's index the header's link to it was aria-current="true", as on the
+    section's entries: a screen reader said "current", not "current page", and the
+    footer's link to the digests said nothing on the digests' page (found in review)."""
+    _, server = served
+    page.goto(server.url + path)
+    assert page.evaluate(CURRENT) == current
+
+
 @pytest.mark.parametrize("path", ["/tools/vllm", "/glossary", "/search"])
 def test_the_first_tab_offers_a_way_past_the_header(served, page, path):
     """A reader on the keyboard went through the brand, every section and the header's
