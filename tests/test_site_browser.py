@@ -374,6 +374,22 @@ def test_a_wide_table_scrolls_in_its_box_on_a_phone(tables, browser, path):
     page.close()
 
 
+@pytest.mark.parametrize("path, crumbs", [
+    ("/glossary/tables", "Glossary / Formats & quantization / Tables"),
+    ("/digests/2026-08", "Digests / August 2026")])
+def test_the_breadcrumb_reads_the_same_on_every_page(tables, page, path, crumbs):
+    """A digest's breadcrumb showed "Digests August 2026", its two steps with no "/"
+    between them as an entry's has (found in review); a screen reader still hears the
+    list's items, not the separators."""
+    page.goto(tables.url + path)
+    trail = page.get_by_role("navigation", name="Breadcrumb")
+    assert " ".join(trail.inner_text().split()) == crumbs
+    assert page.evaluate("""() => [...document.querySelectorAll(".breadcrumb .sep")]
+        .every(s => s.getAttribute("aria-hidden") === "true")""")
+    assert trail.locator("li:last-child [aria-current=page]").inner_text() \
+        == crumbs.split(" / ")[-1]
+
+
 def test_tables_keep_filling_the_column_on_a_desktop(tables, browser):
     """Each table's rows span the column as before (a table made a block would shrink to
     its text), and the wide one scrolls inside it."""
