@@ -65,7 +65,8 @@ def _kind(schemas: SchemaSet, node: dict, base: dict, seen: frozenset) -> str:
     t = node.get("type")
     if t == "array":
         items = _type(schemas, node.get("items", {}), base, seen)
-        return "list of " + (f"({items})" if ";" in items else items)
+        worded = ";" in items or items in _WORDED
+        return "list of " + (f"({items})" if worded else items)
     if t == "object":
         props = node.get("properties")
         if props:
@@ -82,7 +83,8 @@ def _kind(schemas: SchemaSet, node: dict, base: dict, seen: frozenset) -> str:
     if isinstance(t, list):
         return " or ".join(t)
     if t == "string" and "pattern" in node:
-        return f"text matching {_code(node['pattern'])}"
+        words = PATTERN_WORDS.get(node["pattern"])
+        return words or f"text matching {_code(node['pattern'])}"
     if t:
         return t
     alternatives = [a for a in node.get("oneOf", node.get("anyOf", [])) if isinstance(a, dict)]
@@ -91,6 +93,20 @@ def _kind(schemas: SchemaSet, node: dict, base: dict, seen: frozenset) -> str:
     return "any"
 
 
+# The schemas' patterns an editor meets, in words (with an example); any other is shown
+# as the regular expression it is.
+PATTERN_WORDS = {
+    "^[a-z0-9]+(-[a-z0-9]+)*$": "lower-case letters and digits, words joined by single "
+                                "hyphens, like `q4-k-m`",
+    "^[a-z]+/[a-z0-9]+(-[a-z0-9]+)*$": "an entry's id `<collection>/<slug>`, like "
+                                       "`glossary/kv-cache`",
+    "^[a-z0-9][a-z0-9-]*$": "lower-case letters, digits and hyphens, not starting with a "
+                            "hyphen, like `ollama-docs`",
+    "^[A-Z]{3}$": "three capital letters, a currency code like `USD`",
+    "^https?://": "an `http://` or `https://` address",
+}
+
+_WORDED = frozenset(PATTERN_WORDS.values())
 _RULE_KEYS = {"required", "not", "description"}  # an alternative that only says which keys
 
 

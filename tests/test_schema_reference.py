@@ -3,6 +3,7 @@ and that whatever a schema holds, every table stays a table."""
 
 from __future__ import annotations
 
+import html
 import json
 import re
 
@@ -100,3 +101,18 @@ def test_what_a_published_entry_needs_is_marked_alike(catalog, cli):
     for key in ("summary", "published", "verdict"):
         assert f"| `{key}` | when published |" in models
     assert "| `updated` |  |" in models
+
+
+def test_the_patterns_editors_meet_are_said_in_words(catalog, cli):
+    """A slug, an id, a currency code: said in words with an example (an editor does not
+    read `^[a-z0-9]+(-[a-z0-9]+)*$`); a pattern with no words is shown as it is."""
+    _tools(catalog, lambda doc: doc["properties"].__setitem__(
+        "build", {"type": "string", "pattern": "^v[0-9]+$"}))
+    out = cli(catalog, "schema-docs").output
+    rows = {row[0]: row for row in _rows(out) if len(row) == 4}
+    assert rows["tags"][2].startswith("list of (lower-case letters and digits, words joined "
+                                      "by single hyphens, like q4-k-m)")
+    assert html.unescape(rows["redirect_from"][2]).startswith(
+        "list of (an entry's id <collection>/<slug>, like glossary/kv-cache)")
+    assert rows["build"][2] == "text matching ^v[0-9]+$"
+    assert "^[a-z" not in out
