@@ -36,8 +36,8 @@ def _line(text) -> str:
 
 def _type(schemas: SchemaSet, node: dict, base: dict, seen: frozenset = frozenset()) -> str:
     """What a value must be, in words: its kind, then its limits after a `;`."""
-    if not isinstance(node, dict):
-        return "any"
+    if not isinstance(node, dict):  # a boolean schema: `true` takes any value, `false` none
+        return "never allowed" if node is False else "any"
     ref = node.get("$ref")
     if isinstance(ref, str):
         if (id(base), ref) in seen:  # a schema that holds itself: say so, once
@@ -161,6 +161,8 @@ def _rules(node: dict) -> list[str]:
 
 
 def _desc(schemas: SchemaSet, node: dict, base: dict) -> str:
+    if not isinstance(node, dict):  # `true`: any value, said by _type; nothing to tell
+        return ""
     resolved, _ = schemas.resolve(node, base)
     return node.get("description") or resolved.get("description") or ""
 

@@ -116,3 +116,19 @@ def test_the_patterns_editors_meet_are_said_in_words(catalog, cli):
         "list of (an entry's id <collection>/<slug>, like glossary/kv-cache)")
     assert rows["build"][2] == "text matching ^v[0-9]+$"
     assert "^[a-z" not in out
+
+
+def test_a_key_whose_schema_is_true_or_false_is_a_row_not_a_traceback(catalog, cli):
+    """Found in review: a property whose schema is `true` (any value) or `false` (none),
+    as JSON Schema allows and validate accepts, stopped schema-docs with an
+    AttributeError traceback from the meaning column."""
+    def change(doc):
+        doc["properties"]["anything"] = True
+        doc["properties"]["nothing"] = False
+
+    _tools(catalog, change)
+    r = cli(catalog, "schema-docs")
+    assert r.exit_code == 0, r.output
+    rows = {row[0]: row for row in _rows(r.output) if len(row) == 4}
+    assert rows["anything"][1:] == ["", "any", ""]
+    assert rows["nothing"][1:] == ["", "never allowed", ""]
