@@ -232,13 +232,15 @@ def digest_run(repo, tmp_path):
                 if "gh pr create" in s.get("run", ""))
     runs = iter(range(1, 100))
 
-    def run(create_fails=False, run_id="77", folder="digests"):
+    def run(create_fails=False, run_id="77", folder="digests", where="."):
+        # where: the step's working-directory, the catalog's folder in the repository
         data = json.loads(state.read_text(encoding="utf-8"))
         state.write_text(json.dumps({**data, "create_fails": create_fails}), encoding="utf-8")
-        work = tmp_path / f"checkout-{next(runs)}"
-        git(tmp_path, "clone", "-q", str(repo), str(work))
+        checkout = tmp_path / f"checkout-{next(runs)}"
+        git(tmp_path, "clone", "-q", str(repo), str(checkout))
+        work = checkout / where
         (work / folder).mkdir(exist_ok=True)
-        (work / folder / "2026-10.md").write_text(f"---\nstatus: draft\n---\nDraft {work.name}.\n")
+        (work / folder / "2026-10.md").write_text(f"---\nstatus: draft\n---\nDraft {checkout.name}.\n")
         env = {**os.environ, "PATH": f"{tools}{os.pathsep}{os.environ['PATH']}",
                "PYTHONPATH": str(REPO), "FAKE_GH_STATE": str(state), "HOME": str(tmp_path),
                "GIT_CONFIG_NOSYSTEM": "1", "MONTH": "2026-10", "BASE": "main", "GH_TOKEN": "t",
@@ -311,3 +313,19 @@ def test_the_digest_pull_request_names_the_draft_in_the_folder_the_settings_name
     made = digest_run(folder="letters")
     assert made.returncode == 0, made.stdout + made.stderr
     assert digest_run.bodies()[0].startswith("The generated draft of letters/2026-10.md.")
+
+
+def test_with_the_catalog_in_a_subfolder_the_pull_request_names_the_draft_in_the_repository(
+        digest_run, repo):
+    """Found in review: run with `working-directory: site` (docs/github.md, a catalog in a
+    subfolder), the pull request said the draft was digests/2026-10.md, a path relative to
+    the catalog's folder, not the repository's site/digests/2026-10.md."""
+    from conftest import git
+
+    (repo / "site").mkdir()
+    for name in sorted(p.name for p in repo.iterdir() if p.name not in (".git", "site")):
+        git(repo, "mv", name, f"site/{name}")
+    git(repo, "commit", "-qm", "the catalog in site/")
+    made = digest_run(where="site")
+    assert made.returncode == 0, made.stdout + made.stderr
+    assert digest_run.bodies()[0].startswith("The generated draft of site/digests/2026-10.md.")
