@@ -76,6 +76,13 @@ def test_a_snippet_is_cut_around_the_match_after_characters_that_fold_longer(ser
     assert page.locator("#search-results li p.snippet").inner_text() \
         == text[:ligature + 100].strip() + "…"
 
+    # found by half of the query's words, its first not among them: the snippet is cut
+    # around the first word it has (around the first word, it was none: found in review)
+    page.locator("#search-input").fill("quokkaword zanzibarword")
+    page.locator("#search-status", has_text="at least half of them").wait_for()
+    assert page.locator("#search-results li p.snippet").all_inner_texts() \
+        == ["…" + text[at - 60:at + 100].strip() + "…"]
+
 
 OOM = ("torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB. "
        'GPU 0 has a total capacity of 23.64 GiB; model "llama3.1" not found')

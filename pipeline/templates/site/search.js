@@ -150,8 +150,11 @@
       li.appendChild(a);
       li.appendChild(kind);
       li.appendChild(p);
-      var more = hit[1].summary.indexOf(terms[0]) === -1 && hit[1].title.indexOf(terms[0]) === -1
-        ? snippet(e.text || "", hit[1].text, terms[0]) : "";
+      // around the first of the query's words the entry has (found by half of them, it
+      // may lack the first, and showed no snippet at all)
+      var term = terms.filter(function (t) { return termScore(hit[1], t) > 0; })[0];
+      var more = hit[1].summary.indexOf(term) === -1 && hit[1].title.indexOf(term) === -1
+        ? snippet(e.text || "", hit[1].text, term) : "";
       if (more) {
         var q = document.createElement("p");
         q.className = "snippet";
