@@ -128,3 +128,20 @@ def test_the_json_report_and_the_build_say_it(repo, cli):
     result = cli(repo, "build")
     assert result.exit_code != 0
     assert "glossary/awq was renamed to glossary/awq-method" in result.output
+
+
+def test_an_entry_whose_status_is_unknown_is_named_without_its_status(repo):
+    """Found in review: the entry to name instead was said to be in its status whatever
+    it was, so a mistyped one read "renamed to glossary/awq-method, which is publshed"
+    (and "an old id of ..., which is publshed"), as if that were a state; the entry's own
+    file has the status's error."""
+    rename(repo, "glossary/awq", "glossary/awq-method")
+    write_entry(repo, "glossary/awq-method", {**MINI["glossary/awq"], "status": "publshed",
+                                              "redirect_from": ["glossary/quant"]})
+    refer_to(repo, "glossary/quant", "/glossary/awq")
+    said = [m for m in messages(repo) if "awq-method" in m]
+    assert said == [
+        "related.0: 'glossary/quant' is not an entry; it is an old id of glossary/awq-method "
+        "(its redirect_from lists it): write glossary/awq-method",
+        "link to /glossary/awq: no such entry; glossary/awq was renamed to "
+        "glossary/awq-method: link to /glossary/awq-method"]

@@ -289,6 +289,16 @@ def _claimants(entries) -> dict[str, list[str]]:
 _STATUS_WORDS = {"draft": "a draft", "review": "in review"}
 
 
+def _status_note(status) -> str:
+    """", which is a draft" (in review, retired) of an entry a link or reference is told to
+    name instead, when it is not published; nothing for a published one, or for a status
+    the schema does not know (`publshed`: its own file's error says so, and "which is
+    publshed" read as if it were a state)."""
+    if not isinstance(status, str) or status not in _STATUSES or status == "published":
+        return ""
+    return f", which is {_STATUS_WORDS.get(status, status)}"
+
+
 def _moved(old: str | None, moves: dict, entries, instead) -> tuple[str, str | None]:
     """(the words to add to "no such entry", the hint) for an id that is no entry's but
     one's old id, listed in its `redirect_from`: the site redirects it (once that entry
@@ -302,8 +312,7 @@ def _moved(old: str | None, moves: dict, entries, instead) -> tuple[str, str | N
         return ("; it is an old id of " + " and ".join(ids)
                 + " (each lists it in redirect_from)", None)
     new = ids[0]
-    status = entries[new].status if new in entries else "published"
-    note = "" if status == "published" else f", which is {_STATUS_WORDS.get(status, status)}"
+    note = _status_note(entries[new].status if new in entries else None)
     return (f"; it is an old id of {new} (its redirect_from lists it){note}: {instead(new)}",
             f"{instead(new)}, the entry the old id redirects to, not its old id")
 
@@ -352,10 +361,8 @@ def with_renames(diags: list, renamed: Callable[[], dict[str, str]],
         summary = summary_of(new) if new else None
         if summary is None:  # renamed, then deleted (or not committed yet)
             continue
-        status = summary.get("status")
         instead = f"{before}{new}{after}"
-        note = (f", which is {_STATUS_WORDS.get(status, status)}"
-                if isinstance(status, str) and status != "published" else "")
+        note = _status_note(summary.get("status"))
         out[i] = dataclasses.replace(
             d, message=f"{d.message}; {old} was renamed to {new}{note}: {instead}",
             hint=f"{instead}, the id its entry has had since it was renamed")
