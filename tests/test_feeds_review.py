@@ -456,3 +456,32 @@ def test_an_edited_release_of_a_moved_feed_without_ids_is_not_listed_twice(repo,
     commit_all(repo, "The feed moved", at("2026-10-10"))
     _, again = draft(cli, repo)
     assert releases(again).count("[v1](") == 1 and _item_line(again, "v1").endswith(" Ours.")
+
+
+@pytest.mark.parametrize("drafted_between", [True, False])
+def test_a_deleted_release_of_a_moved_feed_without_ids_stays_deleted(repo, feed_server,  # noqa: F811
+                                                                     cli, drafted_between):
+    """Items with no id are named by their feed's address: once the tool's feed moved, the
+    release the editor deleted came back under its new key, whether a draft had recorded
+    the deletion before the move or not (found in review 22)."""
+    feed_server.served["old.rss"] = (_no_ids(V2, V1), "application/rss+xml")
+    feed_server.served["new.rss"] = (_no_ids(V2, V1), "application/rss+xml")
+    with_feeds(repo, feed_server, vllm=("old.rss",), ollama=None)
+    commit_all(repo, "Feeds", at("2026-09-02"))
+    _, text = draft(cli, repo)
+    lines = text.splitlines(keepends=True)
+    i = next(k for k, ln in enumerate(lines) if "[v1](" in ln)
+    del lines[i - 1:i + 1]  # the item with its marker line
+    (repo / DIGEST).write_text("".join(lines), encoding="utf-8")
+    if drafted_between:
+        r, _ = draft(cli, repo)
+        assert "1 newly recorded as deleted" in r.output
+    with_feeds(repo, feed_server, vllm=("new.rss",), ollama=None)
+    commit_all(repo, "The feed moved", at("2026-10-10"))
+    r, again = draft(cli, repo)
+    block = releases(again)
+    assert "[v1](" not in block and block.count("[v2](") == 1
+    assert "0 new" in r.output
+    # and it stays deleted once the old address is no longer the month's
+    r, third = draft(cli, repo)
+    assert "[v1](" not in releases(third)

@@ -32,6 +32,7 @@ from ..errors import SettingsError, UsageError
 from ..feeds import FeedReport, collect, items_in_month
 from ..feeds.sources import COLLECTION, FeedSource, feed_sources, sources_of
 from ..feeds.fetch import TIMEOUT
+from ..feeds.parse import address_key
 from ..fileio import write_atomic
 from ..history import gitio
 from ..history.changes import ChangeSet, changes_in_period
@@ -238,6 +239,30 @@ def _release_rekey(releases):
     return rekey
 
 
+def _moved_deletions(doc, releases, addresses: dict[str, set[str]]) -> list[str]:
+    """The ids of the month's releases the editor deleted under another address of their
+    tool's feed: an item with no id of its own is keyed by its feed's address and link,
+    so once the feed moved, a release deleted came back under its new key (an item edited
+    is found by its link: `_release_rekey`). Deleted: in `deleted:`, or drafted by the
+    last draft and gone from the file. `addresses`: entry id -> every feed address its
+    tool had at the month's start, at its end and now."""
+    deleted = doc.deleted
+    gone = {d.rpartition("/")[2] for d in deleted if d.startswith("releases/")}
+    block = doc.blocks().get("releases")
+    if block is not None:
+        present = {s.id.rpartition("/")[2] for s in block.segments}
+        gone |= {k.rpartition("/")[2] for k in block.drafted} - present
+    out = []
+    for i in releases:
+        item_id = f"releases/{i.entry}/{i.key}"
+        if item_id in deleted or i.key != address_key(i.feed, i.link, i.title):
+            continue  # deleted already, or keyed by an id of its own
+        if any(address_key(url, i.link, i.title) in gone
+               for url in addresses.get(i.entry, ()) if url != i.feed):
+            out.append(item_id)
+    return out
+
+
 def draft(settings: Settings, month: str, *, offline: bool = False,
           timeout: float = TIMEOUT, today: _dt.date | None = None) -> DraftResult:
     """Draft (or refresh) the digest of `month` (`YYYY-MM`): the month so far, or a past
@@ -267,15 +292,26 @@ def draft(settings: Settings, month: str, *, offline: bool = False,
     cs = changes_in_period(settings, m.first_day, m.next_first_day)
     tools = _tools_at(settings, cs.end)
     published = {e.id: e.title for e in tools if e.is_published}
+    now = feed_sources(settings)
     report = collect(settings, offline=offline, timeout=timeout,
-                     sources=_feeds_of(feed_sources(settings), sources_of(tools)))
+                     sources=_feeds_of(now, sources_of(tools)))
     usable = [r for r in report.results if r.source.entry in published]
     releases = sorted({(i.entry, i.key): i for r in usable
                        for i in items_in_month(list(r.items), str(m))}.values(),
                       key=lambda i: (i.entry, i.date, i.title, i.key))
     titles = {r.source.entry: published[r.source.entry] for r in usable}
+    renames, taken = _renames(settings, cs)
+    if any(d.startswith("releases/") for d in doc.deleted) or "releases" in doc.blocks():
+        addresses: dict[str, set[str]] = {}
+        then = sources_of(_tools_at(settings, cs.start)) if cs.start else []
+        for entry, url in [*((s.entry, s.url) for s in [*now, *sources_of(tools)]),
+                           *((renames.get(s.entry, s.entry), s.url) for s in then)]:
+            addresses.setdefault(entry, set()).add(url)
+        moved = _moved_deletions(doc, releases, addresses)
+        if moved:
+            doc.set_deleted([*doc.deleted, *moved])
     stats = merge(doc, generate(cs, releases, titles, _corrected(settings, cs)),
-                  *_renames(settings, cs), held=_release_held(usable, published, releases),
+                  renames, taken, held=_release_held(usable, published, releases),
                   rekey=_release_rekey(releases))
     unread = [message for _, message in unread_corrections(
         settings, f"{cs.start}..{cs.end}" if cs.start else cs.end)]

@@ -249,6 +249,16 @@ def _item_name(url: str, ident: str, link: str, title: str) -> str:
     return ident or f"{url}\n{link or title}"
 
 
+def _hashed(name: str) -> str:
+    return hashlib.sha256(name.encode()).hexdigest()[:10]
+
+
+def address_key(url: str, link: str, title: str) -> str:
+    """The key of an item with no id of its own, alone under its name, in the feed at
+    `url`: what it was keyed by before its feed moved to another address."""
+    return _hashed(_item_name(url, "", link, title))
+
+
 class _Keys:
     """The keys of one feed's items, each its own.
 
@@ -281,7 +291,7 @@ class _Keys:
             while not unique or unique in self.taken:
                 unique, n = f"{name}\n{link}\n{day}\n{title}\n{n}", n + 1
         self.taken.add(unique)
-        return hashlib.sha256(unique.encode()).hexdigest()[:10]
+        return _hashed(unique)
 
     def warnings(self) -> list[str]:
         out = []
