@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
-from conftest import commit_all, write_entry
+import pytest
+
+from conftest import commit_all, git, write_entry
 from test_changes import at
 from test_digest import DIGEST, block, draft, month  # noqa: F401  (a fixture)
 from test_feeds import feed_server  # noqa: F401  (a fixture)
@@ -150,3 +152,38 @@ def test_a_release_deleted_from_the_digest_stays_deleted_when_its_feed_moves(mon
     _, text = draft(cli, month)
     assert "v0.11.1" not in block(text, "releases") and deleted in text
     assert block(text, "releases").count("[v0.11.2]") == 1
+
+
+def _tool(title: str) -> dict:
+    return {"title": title, "status": "published", "summary": f"{title}, the tool.",
+            "authors": ["ana"], "published": "2026-10-03"}
+
+
+@pytest.mark.parametrize("edited", [None, "tools/llamacpp", "tools/llama-cpp"])
+def test_an_entry_renamed_onto_the_id_of_one_deleted_is_listed_once(repo, cli, edited):
+    """Two entries of one tool added in the month; one deleted, the other renamed to its
+    id: the renamed entry's item followed it onto the deleted one's, and the digest listed
+    it twice, both refreshed (found in review 22). The deleted entry's item goes, unless
+    the editor edited it: then it stays as it is."""
+    write_entry(repo, "tools/llamacpp", _tool("llama.cpp"))
+    write_entry(repo, "tools/llama-cpp", _tool("llama.cpp server"))
+    commit_all(repo, "Add llama.cpp twice", at("2026-10-03"))
+    _, text = draft(cli, repo)
+    summary = {"tools/llamacpp": "llama.cpp, the tool.",
+               "tools/llama-cpp": "llama.cpp server, the tool."}
+    if edited:
+        text = text.replace(summary[edited], "As we tried it.")
+        (repo / DIGEST).write_text(text, encoding="utf-8")
+    git(repo, "rm", "-q", "entries/tools/llamacpp.md")
+    commit_all(repo, "One entry of llama.cpp is enough", at("2026-10-10"))
+    git(repo, "mv", "entries/tools/llama-cpp.md", "entries/tools/llamacpp.md")
+    commit_all(repo, "llama.cpp under its usual id", at("2026-10-11"))
+    _, text = draft(cli, repo)
+    new = block(text, "new-entries")
+    kept = edited == "tools/llamacpp"  # the editor's words about the entry deleted
+    assert new.count("<!-- pipeline:item new-entries/tools/llamacpp ") == 1 + kept
+    generated = "- **[llama.cpp server](/tools/llamacpp)** (tool): llama.cpp server, the tool."
+    assert new.count(generated) == (0 if edited == "tools/llama-cpp" else 1)
+    assert new.count("As we tried it.") == (1 if edited else 0)
+    _, again = draft(cli, repo)
+    assert again == text

@@ -149,10 +149,16 @@ def _follow_renames(doc: Document, renames: dict[str, str],
 
     for block in doc.blocks().values():
         prefix = block.section + "/"
-        block.drafted = [moved(block.section, k) for k in block.drafted]
-        block.segments = [Segment(prefix + moved(block.section, s.id[len(prefix):]), s.mark,
-                                  s.text) if s.id.startswith(prefix) else s
-                          for s in block.segments]
+        block.drafted = list(dict.fromkeys(moved(block.section, k) for k in block.drafted))
+        segments = [Segment(prefix + moved(block.section, s.id[len(prefix):]), s.mark,
+                            s.text, s.line) if s.id.startswith(prefix) else s
+                    for s in block.segments]
+        # An entry renamed onto the id of one deleted in the month: an untouched item of
+        # the deleted entry under that id goes (its entry is gone; left, it was refreshed
+        # into a second copy of the renamed entry's item); one the editor edited stays.
+        came = {new.id for old, new in zip(block.segments, segments) if new.id != old.id}
+        block.segments = [new for old, new in zip(block.segments, segments)
+                          if new.id != old.id or new.id not in came or new.edited]
     deleted = [i.partition("/")[0] + "/" + moved(*i.split("/", 1)) if "/" in i else i
                for i in doc.deleted]
     if deleted != doc.deleted:
