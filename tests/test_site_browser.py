@@ -150,6 +150,37 @@ def wait_for_the_index(page) -> None:
     page.locator("#search-status").filter(has_not_text="Loading").wait_for()
 
 
+def titles_found(page, query: str) -> list[str]:
+    """The titles listed for `query`, typed into the search page's box, in their order."""
+    page.locator("#search-input").fill(query)
+    return page.locator("#search-results li > a").all_inner_texts()
+
+
+def glossary_term(root: Path, slug: str, title: str, summary: str, body: str = "Text.\n",
+                  **more) -> None:
+    write_entry(root, f"glossary/{slug}", {
+        **MINI["glossary/awq"], "title": title, "summary": summary, **more}, body)
+
+
+def test_a_title_holding_the_query_as_typed_comes_first_the_shortest_first(catalog, tmp_path,
+                                                                           page):
+    """`rtx 4090` listed "Llama 3.1 8B EXL2 with ExLlamaV2 on RTX 4090" (whose summary and
+    tags say RTX 4090 too) above "NVIDIA GeForce RTX 4090": an exact title counted only for
+    a query of one word, and titles were ordered alphabetically (found in review)."""
+    glossary_term(catalog, "bench", "Llama 3.1 8B EXL2 with ExLlamaV2 on RTX 4090",
+                  "Figures on one RTX 4090.", tags=["rtx-4090"])
+    glossary_term(catalog, "card", "NVIDIA GeForce RTX 4090", "A 24 GB card.")
+    glossary_term(catalog, "apart", "RTX cards", "Which RTX to buy: the 4090 or a 3090.")
+    glossary_term(catalog, "exact", "RTX 4090", "The card, in short.")
+    for server in serving(catalog, tmp_path / "out"):
+        page.goto(server.url + "/search")
+        wait_for_the_index(page)
+        assert titles_found(page, "rtx 4090") == [
+            "RTX 4090", "NVIDIA GeForce RTX 4090",
+            "Llama 3.1 8B EXL2 with ExLlamaV2 on RTX 4090", "RTX cards"]
+        assert titles_found(page, "RTX  4090 ")[:1] == ["RTX 4090"]
+
+
 def test_a_query_typed_before_the_index_is_here_waits_for_it(served, page):
     """Typing while the index was still on its way (seconds, for a big catalog's) said
     "No entry matches", and typing after it failed to load said so over the failure

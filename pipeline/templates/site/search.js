@@ -26,7 +26,7 @@
   function prepare(e) {
     return {
       entry: e,
-      title: fold(e.title),
+      title: fold(e.title).replace(/\s+/g, " "),
       aka: fold((e.aka || []).join(" ")),
       message: fold(e.message),
       tags: fold((e.tags || []).join(" ")),
@@ -38,7 +38,6 @@
   // How well one term matches an entry: 0 when it is nowhere in it.
   function termScore(p, t) {
     var s = 0;
-    if (p.title === t) s += 50;
     if (p.title.indexOf(t) !== -1) s += 20;
     if (p.aka.indexOf(t) !== -1 || p.message.indexOf(t) !== -1) s += 12;
     if (p.tags.indexOf(t) !== -1) s += 8;
@@ -47,8 +46,12 @@
     return s;
   }
 
-  // [how many of the terms match, score], or null once fewer than `need` of them can.
-  function score(p, terms, need) {
+  // [how many of the terms match, how much of the title is the query as typed, score],
+  // or null once fewer than `need` of them can. A title holding the query as typed
+  // ("rtx 4090" in "NVIDIA GeForce RTX 4090") comes before one that has its words apart,
+  // and the shorter of two such titles (more of it is the query) first: the exact title
+  // is 1.
+  function score(p, terms, need, phrase) {
     var found = 0, total = 0;
     for (var i = 0; i < terms.length; i++) {
       var s = termScore(p, terms[i]);
@@ -56,14 +59,16 @@
       else if (terms.length - (i + 1 - found) < need) return null;
       total += s;
     }
-    return [found, total];
+    var title = found === terms.length && p.title.indexOf(phrase) !== -1
+      ? phrase.length / p.title.length : 0;
+    return [found, title, total];
   }
 
-  // Entries with at least `need` of the terms: [[found, score], prepared entry].
+  // Entries with at least `need` of the terms: [[found, title, score], prepared entry].
   function matching(terms, need) {
-    var hits = [];
+    var hits = [], phrase = terms.join(" ");
     for (var i = 0; i < entries.length; i++) {
-      var s = score(entries[i], terms, need);
+      var s = score(entries[i], terms, need, phrase);
       if (s) hits.push([s, entries[i]]);
     }
     return hits;
@@ -124,7 +129,7 @@
     var hits = matching(terms, terms.length), all = hits.length > 0;
     if (!all && terms.length > 1) hits = matching(terms, Math.ceil(terms.length / 2));
     hits.sort(function (a, b) {
-      return b[0][0] - a[0][0] || b[0][1] - a[0][1] ||
+      return b[0][0] - a[0][0] || b[0][1] - a[0][1] || b[0][2] - a[0][2] ||
         (a[1].entry.title < b[1].entry.title ? -1 : 1);
     });
     var shown = hits.length > LIMIT ? " Showing the first " + LIMIT + "." : "";
