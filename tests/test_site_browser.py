@@ -181,6 +181,23 @@ def test_a_title_holding_the_query_as_typed_comes_first_the_shortest_first(catal
         assert titles_found(page, "RTX  4090 ")[:1] == ["RTX 4090"]
 
 
+def test_whole_words_and_the_query_as_typed_come_before_parts_of_words(catalog, tmp_path,
+                                                                       page):
+    """`pen name` found "open" and ranked it like the word: the entry that says "is a pen
+    name" came last, below titles that had "pen" inside a word or the words apart (found
+    in review)."""
+    glossary_term(catalog, "open", "Open-weight names",
+                  "This is a list of the names open models go by.")
+    glossary_term(catalog, "pen", "Pen", "Is a name a good idea?")
+    glossary_term(catalog, "maya", "Maya", "An editor.",
+                  "Maya is a pen name used by a member of our staff.\n")
+    for server in serving(catalog, tmp_path / "out"):
+        page.goto(server.url + "/search")
+        wait_for_the_index(page)
+        assert titles_found(page, "pen name") == ["Maya", "Pen", "Open-weight names"]
+        assert titles_found(page, "is a pen name") == ["Maya", "Pen", "Open-weight names"]
+
+
 def test_a_query_typed_before_the_index_is_here_waits_for_it(served, page):
     """Typing while the index was still on its way (seconds, for a big catalog's) said
     "No entry matches", and typing after it failed to load said so over the failure

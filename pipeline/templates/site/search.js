@@ -35,38 +35,75 @@
     };
   }
 
-  // How well one term matches an entry: 0 when it is nowhere in it.
+  // The places a query is looked for, the more telling first, and what a word found
+  // there counts.
+  var FIELDS = [["title", 20], ["aka", 12], ["message", 12], ["tags", 8], ["summary", 4],
+                ["text", 1]];
+  var LETTER = /[\p{L}\p{N}]/u;
+
+  // Where `t` is in `s`: 2 at the start of a word ("pen" in "a pen name", "quant" in
+  // "quantization", or `t` starts with no letter), 1 only inside words ("pen" in "open"),
+  // 0 nowhere. `lead` says whether `t` starts with a letter or a digit.
+  function where(s, t, lead) {
+    var i = s.indexOf(t);
+    if (i === -1) return 0;
+    if (!lead) return 2;
+    for (; i !== -1; i = s.indexOf(t, i + 1)) {
+      if (i === 0 || !LETTER.test(s[i - 1])) return 2;
+    }
+    return 1;
+  }
+
+  // A term of the query: its text, and whether it starts with a letter or a digit.
+  function term(t) {
+    return {text: t, lead: LETTER.test(t[0])};
+  }
+
+  // How well one term matches an entry: 0 when it is nowhere in it. A match inside a word
+  // counts a quarter of one at the start of a word; `atWord` says whether it was at one
+  // anywhere.
+  var atWord = false;
   function termScore(p, t) {
-    var s = 0;
-    if (p.title.indexOf(t) !== -1) s += 20;
-    if (p.aka.indexOf(t) !== -1 || p.message.indexOf(t) !== -1) s += 12;
-    if (p.tags.indexOf(t) !== -1) s += 8;
-    if (p.summary.indexOf(t) !== -1) s += 4;
-    if (p.text.indexOf(t) !== -1) s += 1;
+    var s = 0, w;
+    atWord = false;
+    for (var f = 0; f < FIELDS.length; f++) {
+      w = where(p[FIELDS[f][0]], t.text, t.lead);
+      if (w === 2) { s += FIELDS[f][1]; atWord = true; }
+      else if (w) s += FIELDS[f][1] / 4;
+    }
     return s;
   }
 
-  // [how many of the terms match, how much of the title is the query as typed, score],
-  // or null once fewer than `need` of them can. A title holding the query as typed
+  // [how many of the terms match, how many of them at the start of a word, how much of
+  // the title is the query as typed, the place the query is found as typed, score], or
+  // null once fewer than `need` of them can match. A title holding the query as typed
   // ("rtx 4090" in "NVIDIA GeForce RTX 4090") comes before one that has its words apart,
   // and the shorter of two such titles (more of it is the query) first: the exact title
-  // is 1.
+  // is 1. Then an entry that has the query as typed anywhere, by the place (its weight).
   function score(p, terms, need, phrase) {
-    var found = 0, total = 0;
+    var found = 0, words = 0, total = 0;
     for (var i = 0; i < terms.length; i++) {
       var s = termScore(p, terms[i]);
-      if (s) found++;
-      else if (terms.length - (i + 1 - found) < need) return null;
+      if (s) {
+        found++;
+        if (atWord) words++;
+      } else if (terms.length - (i + 1 - found) < need) return null;
       total += s;
     }
-    var title = found === terms.length && p.title.indexOf(phrase) !== -1
-      ? phrase.length / p.title.length : 0;
-    return [found, title, total];
+    var title = 0, place = 0;
+    if (found === terms.length) {  // else the query as typed is nowhere
+      for (var f = 0; f < FIELDS.length && !place; f++) {
+        if (where(p[FIELDS[f][0]], phrase.text, phrase.lead) === 2) place = FIELDS[f][1];
+      }
+      if (place === FIELDS[0][1]) title = phrase.text.length / p.title.length;
+    }
+    return [found, words, title, place, total];
   }
 
-  // Entries with at least `need` of the terms: [[found, title, score], prepared entry].
+  // Entries with at least `need` of the terms: [[found, words, title, place, score],
+  // prepared entry].
   function matching(terms, need) {
-    var hits = [], phrase = terms.join(" ");
+    var hits = [], phrase = term(terms.map(function (t) { return t.text; }).join(" "));
     for (var i = 0; i < entries.length; i++) {
       var s = score(entries[i], terms, need, phrase);
       if (s) hits.push([s, entries[i]]);
@@ -112,7 +149,7 @@
   }
 
   function render(query) {
-    var terms = fold(query).split(/\s+/).filter(Boolean);
+    var terms = fold(query).split(/\s+/).filter(Boolean).map(term);
     list.textContent = "";
     if (waiting) {
       status.textContent = waiting;
@@ -129,7 +166,8 @@
     var hits = matching(terms, terms.length), all = hits.length > 0;
     if (!all && terms.length > 1) hits = matching(terms, Math.ceil(terms.length / 2));
     hits.sort(function (a, b) {
-      return b[0][0] - a[0][0] || b[0][1] - a[0][1] || b[0][2] - a[0][2] ||
+      var x = a[0], y = b[0];
+      return y[0] - x[0] || y[1] - x[1] || y[2] - x[2] || y[3] - x[3] || y[4] - x[4] ||
         (a[1].entry.title < b[1].entry.title ? -1 : 1);
     });
     var shown = hits.length > LIMIT ? " Showing the first " + LIMIT + "." : "";
@@ -157,9 +195,9 @@
       li.appendChild(p);
       // around the first of the query's words the entry has (found by half of them, it
       // may lack the first, and showed no snippet at all)
-      var term = terms.filter(function (t) { return termScore(hit[1], t) > 0; })[0];
-      var more = hit[1].summary.indexOf(term) === -1 && hit[1].title.indexOf(term) === -1
-        ? snippet(e.text || "", hit[1].text, term) : "";
+      var first = terms.filter(function (t) { return termScore(hit[1], t) > 0; })[0].text;
+      var more = hit[1].summary.indexOf(first) === -1 && hit[1].title.indexOf(first) === -1
+        ? snippet(e.text || "", hit[1].text, first) : "";
       if (more) {
         var q = document.createElement("p");
         q.className = "snippet";
