@@ -198,6 +198,26 @@ def test_whole_words_and_the_query_as_typed_come_before_parts_of_words(catalog, 
         assert titles_found(page, "is a pen name") == ["Maya", "Pen", "Open-weight names"]
 
 
+def test_a_phrase_in_quotes_is_found_as_typed(catalog, tmp_path, page):
+    """`"out of memory"` kept the quotes as parts of its first and last words, and found
+    nothing (found in review). A phrase in quotes is one term, found as typed (case and
+    accents aside); a quote left open only separates words."""
+    glossary_term(catalog, "oom", "Allocation", "When a card is full.",
+                  "The GPU ran out of memory while loading.\n")
+    glossary_term(catalog, "bandwidth", "Bandwidth", "Out of all the specs, memory speed.")
+    for server in serving(catalog, tmp_path / "out"):
+        page.goto(server.url + "/search")
+        wait_for_the_index(page)
+        for query in ('"out of memory"', '"RAN  OUT of mémory"', "\u201cout of Memory\u201d",
+                      'gpu "out of memory"'):
+            assert titles_found(page, query) == ["Allocation"], query
+            assert page.locator("#search-status").inner_text() == "1 entry matches.", query
+        assert page.locator("#search-results li p.snippet").inner_text() \
+            == "The GPU ran out of memory while loading."
+        assert titles_found(page, '"of memory') == ["Allocation", "Bandwidth"]
+        assert titles_found(page, '"memory out"') == []
+
+
 def test_a_query_typed_before_the_index_is_here_waits_for_it(served, page):
     """Typing while the index was still on its way (seconds, for a big catalog's) said
     "No entry matches", and typing after it failed to load said so over the failure

@@ -59,6 +59,23 @@
     return {text: t, lead: LETTER.test(t[0])};
   }
 
+  // The terms of a query: its words, and each phrase in double quotes (straight or curly)
+  // as one term, found only as typed ("out of memory"). A quote left open (one being
+  // typed, an inch mark) separates words and no more.
+  function parse(query) {
+    var q = fold(query).replace(/[\u201c\u201d\u201e]/g, '"');
+    if ((q.match(/"/g) || []).length % 2) {
+      var open = q.lastIndexOf('"');
+      q = q.slice(0, open) + " " + q.slice(open + 1);
+    }
+    var terms = [], re = /"([^"]*)"|[^\s"]+/g, m;
+    while ((m = re.exec(q))) {
+      var t = m[1] === undefined ? m[0] : m[1].trim().replace(/\s+/g, " ");
+      if (t) terms.push(term(t));
+    }
+    return terms;
+  }
+
   // How well one term matches an entry: 0 when it is nowhere in it. A match inside a word
   // counts a quarter of one at the start of a word; `atWord` says whether it was at one
   // anywhere.
@@ -149,7 +166,7 @@
   }
 
   function render(query) {
-    var terms = fold(query).split(/\s+/).filter(Boolean).map(term);
+    var terms = parse(query);
     list.textContent = "";
     if (waiting) {
       status.textContent = waiting;
