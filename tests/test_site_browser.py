@@ -218,6 +218,24 @@ def test_a_phrase_in_quotes_is_found_as_typed(catalog, tmp_path, page):
         assert titles_found(page, '"memory out"') == []
 
 
+def test_an_entry_is_found_by_its_id_path_or_address_first(catalog, tmp_path, page):
+    """`glossary/exl2`, `/glossary/exl2` or the entry's address found only the pages whose
+    text wrote it, and a slug or part of a path found nothing: ids and paths are in the
+    index but were not searched (found in review)."""
+    glossary_term(catalog, "exl2", "EXL2", "A weight format.")
+    glossary_term(catalog, "exl2-vs-gguf", "EXL2 or GGUF", "Which one to pick.",
+                  "See /glossary/exl2 for the format and glossary/exl2 for more.\n")
+    for server in serving(catalog, tmp_path / "out"):
+        page.goto(server.url + "/search")
+        wait_for_the_index(page)
+        for query in ("glossary/exl2", "/glossary/exl2", " Glossary/EXL2/ ",
+                      "https://local-ai-catalog.org/glossary/exl2.html#kernels",
+                      server.url + "/glossary/exl2"):
+            assert titles_found(page, query)[0] == "EXL2", query
+        for query in ("exl2-vs-gguf", "glossary/vs-gguf", "/glossary/exl2-vs"):
+            assert titles_found(page, query) == ["EXL2 or GGUF"], query
+
+
 def test_a_query_typed_before_the_index_is_here_waits_for_it(served, page):
     """Typing while the index was still on its way (seconds, for a big catalog's) said
     "No entry matches", and typing after it failed to load said so over the failure

@@ -31,7 +31,10 @@
       message: fold(e.message),
       tags: fold((e.tags || []).join(" ")),
       summary: fold(e.summary),
-      text: fold(e.text)
+      text: fold(e.text),
+      id: fold(e.id),
+      path: fold(e.url),
+      parts: fold(e.url).split("/").filter(Boolean)
     };
   }
 
@@ -39,6 +42,7 @@
   // there counts.
   var FIELDS = [["title", 20], ["aka", 12], ["message", 12], ["tags", 8], ["summary", 4],
                 ["text", 1]];
+  var PATH = 8;  // the entry's path (`/glossary/exl2`) counts as its tags do
   var LETTER = /[\p{L}\p{N}]/u;
 
   // Where `t` is in `s`: 2 at the start of a word ("pen" in "a pen name", "quant" in
@@ -54,9 +58,31 @@
     return 1;
   }
 
-  // A term of the query: its text, and whether it starts with a letter or a digit.
+  // A term of the query: its text, whether it starts with a letter or a digit, and the
+  // parts of a path ("hardware/rtx-4090"), or null.
   function term(t) {
-    return {text: t, lead: LETTER.test(t[0])};
+    var parts = t.indexOf("/") === -1 ? null : t.split("/").filter(Boolean);
+    return {text: t, lead: LETTER.test(t[0]), parts: parts && parts.length ? parts : null};
+  }
+
+  // Whether the term is in the entry's path (`/hardware/nvidia-rtx-4090`): as `where`
+  // says, or for a path, each of its parts in one of the entry's, in a row
+  // ("hardware/rtx-4090").
+  function inPath(p, t) {
+    if (!t.parts) return where(p.path, t.text, t.lead);
+    for (var k = 0; k + t.parts.length <= p.parts.length; k++) {
+      for (var i = 0; i < t.parts.length && p.parts[k + i].indexOf(t.parts[i]) !== -1; i++);
+      if (i === t.parts.length) return 2;
+    }
+    return 0;
+  }
+
+  // The id of the entry a query names by its id, path or address ("glossary/exl2",
+  // "/glossary/exl2", "https://local-ai-catalog.org/glossary/exl2.html#kernels"), or "".
+  function named(query) {
+    var s = fold(query).trim().replace(/^[a-z][a-z0-9+.-]*:\/\/[^\/]*/, "")
+      .replace(/[?#].*$/, "").replace(/\.(html|json)$/, "").replace(/^\/+|\/+$/g, "");
+    return /\s/.test(s) ? "" : s;
   }
 
   // The terms of a query: its words, and each phrase in double quotes (straight or curly)
@@ -88,25 +114,30 @@
       if (w === 2) { s += FIELDS[f][1]; atWord = true; }
       else if (w) s += FIELDS[f][1] / 4;
     }
+    w = inPath(p, t);
+    if (w === 2) { s += PATH; atWord = true; }
+    else if (w) s += PATH / 4;
     return s;
   }
 
-  // [how many of the terms match, how many of them at the start of a word, how much of
-  // the title is the query as typed, the place the query is found as typed, score], or
-  // null once fewer than `need` of them can match. A title holding the query as typed
+  // [how many of the terms match, whether the query names the entry (its id or path:
+  // first, whatever its words), how many of the terms match at the start of a word, how
+  // much of the title is the query as typed, the place the query is found as typed,
+  // score], or null once fewer than `need` of them can match. A title holding the query as typed
   // ("rtx 4090" in "NVIDIA GeForce RTX 4090") comes before one that has its words apart,
   // and the shorter of two such titles (more of it is the query) first: the exact title
   // is 1. Then an entry that has the query as typed anywhere, by the place (its weight).
-  function score(p, terms, need, phrase) {
-    var found = 0, words = 0, total = 0;
+  function score(p, terms, need, phrase, id) {
+    var found = 0, words = 0, total = 0, exact = p.id === id;
     for (var i = 0; i < terms.length; i++) {
       var s = termScore(p, terms[i]);
       if (s) {
         found++;
         if (atWord) words++;
-      } else if (terms.length - (i + 1 - found) < need) return null;
+      } else if (!exact && terms.length - (i + 1 - found) < need) return null;
       total += s;
     }
+    if (exact) return [terms.length, 1, words, 0, 0, total];
     var title = 0, place = 0;
     if (found === terms.length) {  // else the query as typed is nowhere
       for (var f = 0; f < FIELDS.length && !place; f++) {
@@ -114,15 +145,15 @@
       }
       if (place === FIELDS[0][1]) title = phrase.text.length / p.title.length;
     }
-    return [found, words, title, place, total];
+    return [found, 0, words, title, place, total];
   }
 
-  // Entries with at least `need` of the terms: [[found, words, title, place, score],
-  // prepared entry].
-  function matching(terms, need) {
+  // Entries with at least `need` of the terms (or named by `id`): [[found, named, words,
+  // title, place, score], prepared entry].
+  function matching(terms, need, id) {
     var hits = [], phrase = term(terms.map(function (t) { return t.text; }).join(" "));
     for (var i = 0; i < entries.length; i++) {
-      var s = score(entries[i], terms, need, phrase);
+      var s = score(entries[i], terms, need, phrase, id);
       if (s) hits.push([s, entries[i]]);
     }
     return hits;
@@ -180,11 +211,13 @@
     // most first: an error pasted as the reader saw it has numbers, paths and names of its
     // own ("Tried to allocate 20.00 MiB", model "llama3") that the catalog's message
     // does not, and found nothing.
-    var hits = matching(terms, terms.length), all = hits.length > 0;
-    if (!all && terms.length > 1) hits = matching(terms, Math.ceil(terms.length / 2));
+    var id = named(query);
+    var hits = matching(terms, terms.length, id), all = hits.length > 0;
+    if (!all && terms.length > 1) hits = matching(terms, Math.ceil(terms.length / 2), id);
     hits.sort(function (a, b) {
       var x = a[0], y = b[0];
       return y[0] - x[0] || y[1] - x[1] || y[2] - x[2] || y[3] - x[3] || y[4] - x[4] ||
+        y[5] - x[5] ||
         (a[1].entry.title < b[1].entry.title ? -1 : 1);
     });
     var shown = hits.length > LIMIT ? " Showing the first " + LIMIT + "." : "";
