@@ -24,52 +24,60 @@
   }
 
   function prepare(e) {
-    return {
+    var p = {
       entry: e,
       title: fold(e.title).replace(/\s+/g, " "),
-      aka: fold((e.aka || []).join(" ")),
-      message: fold(e.message),
-      tags: fold((e.tags || []).join(" ")),
       summary: fold(e.summary),
       text: fold(e.text),
       id: fold(e.id),
       path: fold(e.url),
       parts: fold(e.url).split("/").filter(Boolean)
     };
+    // the places of WEIGHTS (an array: a property named in a variable took longer)
+    p.places = [p.title, fold((e.aka || []).join(" ")), fold(e.message),
+                fold((e.tags || []).join(" ")), p.summary, p.text];
+    return p;
   }
 
-  // The places a query is looked for, the more telling first, and what a word found
-  // there counts.
-  var FIELDS = [["title", 20], ["aka", 12], ["message", 12], ["tags", 8], ["summary", 4],
-                ["text", 1]];
+  // What a word found in each place counts, the more telling first: the title, other
+  // names, the error message, tags, the summary, the text.
+  var WEIGHTS = [20, 12, 12, 8, 4, 1];
   var PATH = 8;  // the entry's path (`/glossary/exl2`) counts as its tags do
   var LETTER = /[\p{L}\p{N}]/u;
 
-  // Where `t` is in `s`: 2 at the start of a word ("pen" in "a pen name", "quant" in
-  // "quantization", or `t` starts with no letter), 1 only inside words ("pen" in "open"),
-  // 0 nowhere. `lead` says whether `t` starts with a letter or a digit.
-  function where(s, t, lead) {
-    var i = s.indexOf(t);
+  // Where the term `t` is in `s`: 2 at the start of a word ("pen" in "a pen name",
+  // "quant" in "quantization", or a term that starts with no letter), 1 only inside
+  // words ("pen" in "open"), 0 nowhere. The first match mostly tells; else `t.re` looks
+  // on (a loop of indexOf over every "e" of a text took four times as long).
+  // `first`: the first match alone tells, a guess good enough for a place after one the
+  // term was found at the start of a word in.
+  function where(s, t, first) {
+    var i = s.indexOf(t.text);
     if (i === -1) return 0;
-    if (!lead) return 2;
-    for (; i !== -1; i = s.indexOf(t, i + 1)) {
-      if (i === 0 || !LETTER.test(s[i - 1])) return 2;
+    if (!t.lead || i === 0) return 2;
+    var c = s.charCodeAt(i - 1);
+    if (c < 128 && !(c >= 48 && c <= 57 || c >= 97 && c <= 122 || c >= 65 && c <= 90)) {
+      return 2;
     }
-    return 1;
+    return !first && t.re.test(s) ? 2 : 1;
   }
 
-  // A term of the query: its text, whether it starts with a letter or a digit, and the
-  // parts of a path ("hardware/rtx-4090"), or null.
+  // A term of the query: its text, whether it starts with a letter or a digit (`re`
+  // finds it at the start of a word then), and the parts of a path ("hardware/rtx-4090"),
+  // or null.
   function term(t) {
     var parts = t.indexOf("/") === -1 ? null : t.split("/").filter(Boolean);
-    return {text: t, lead: LETTER.test(t[0]), parts: parts && parts.length ? parts : null};
+    var lead = LETTER.test(t[0]);
+    return {text: t, lead: lead, parts: parts && parts.length ? parts : null,
+            re: lead && new RegExp("(?<![\\p{L}\\p{N}])" +
+                                   t.replace(/[.*+?^${}()|[\]\\\/]/g, "\\$&"), "u")};
   }
 
   // Whether the term is in the entry's path (`/hardware/nvidia-rtx-4090`): as `where`
   // says, or for a path, each of its parts in one of the entry's, in a row
   // ("hardware/rtx-4090").
   function inPath(p, t) {
-    if (!t.parts) return where(p.path, t.text, t.lead);
+    if (!t.parts) return where(p.path, t);
     for (var k = 0; k + t.parts.length <= p.parts.length; k++) {
       for (var i = 0; i < t.parts.length && p.parts[k + i].indexOf(t.parts[i]) !== -1; i++);
       if (i === t.parts.length) return 2;
@@ -103,19 +111,25 @@
   }
 
   // How well one term matches an entry: 0 when it is nowhere in it. A match inside a word
-  // counts a quarter of one at the start of a word; `atWord` says whether it was at one
-  // anywhere.
-  var atWord = false;
+  // counts a quarter of one at the start of a word; `atWord` is the weight of the first
+  // place it is at the start of a word in (0: none; the path, a lesser place, is not
+  // one).
+  var atWord = 0;
   function termScore(p, t) {
     var s = 0, w;
-    atWord = false;
-    for (var f = 0; f < FIELDS.length; f++) {
-      w = where(p[FIELDS[f][0]], t.text, t.lead);
-      if (w === 2) { s += FIELDS[f][1]; atWord = true; }
-      else if (w) s += FIELDS[f][1] / 4;
+    atWord = 0;
+    for (var f = 0; f < WEIGHTS.length; f++) {
+      w = where(p.places[f], t, atWord);
+      if (w === 2) {
+        s += WEIGHTS[f];
+        if (!atWord) atWord = WEIGHTS[f];
+      } else if (w) s += WEIGHTS[f] / 4;
     }
-    w = inPath(p, t);
-    if (w === 2) { s += PATH; atWord = true; }
+    w = inPath(p, t);  // a short one
+    if (w === 2) {
+      s += PATH;
+      if (!atWord) atWord = -1;
+    }
     else if (w) s += PATH / 4;
     return s;
   }
@@ -128,7 +142,7 @@
   // and the shorter of two such titles (more of it is the query) first: the exact title
   // is 1. Then an entry that has the query as typed anywhere, by the place (its weight).
   function score(p, terms, need, phrase, id) {
-    var found = 0, words = 0, total = 0, exact = p.id === id;
+    var found = 0, words = 0, total = 0, exact = p.id === id, place = 0;
     for (var i = 0; i < terms.length; i++) {
       var s = termScore(p, terms[i]);
       if (s) {
@@ -138,13 +152,14 @@
       total += s;
     }
     if (exact) return [terms.length, 1, words, 0, 0, total];
-    var title = 0, place = 0;
-    if (found === terms.length) {  // else the query as typed is nowhere
-      for (var f = 0; f < FIELDS.length && !place; f++) {
-        if (where(p[FIELDS[f][0]], phrase.text, phrase.lead) === 2) place = FIELDS[f][1];
+    var title = 0;
+    if (terms.length === 1) place = Math.max(atWord, 0);  // the query is its one term
+    else if (words === terms.length) {  // else the query as typed is nowhere
+      for (var f = 0; f < WEIGHTS.length && !place; f++) {
+        if (where(p.places[f], phrase) === 2) place = WEIGHTS[f];
       }
-      if (place === FIELDS[0][1]) title = phrase.text.length / p.title.length;
     }
+    if (place === WEIGHTS[0]) title = phrase.text.length / p.title.length;
     return [found, 0, words, title, place, total];
   }
 
