@@ -260,7 +260,9 @@
       li.appendChild(p);
       // around the first of the query's words the entry has (found by half of them, it
       // may lack the first, and showed no snippet at all)
-      var first = terms.filter(function (t) { return termScore(hit[1], t) > 0; })[0].text;
+      // (none, for an entry found by its id or address)
+      var first = (terms.filter(function (t) { return termScore(hit[1], t) > 0; })[0]
+                   || terms[0]).text;
       var more = hit[1].summary.indexOf(first) === -1 && hit[1].title.indexOf(first) === -1
         ? snippet(e.text || "", hit[1].text, first) : "";
       if (more) {
