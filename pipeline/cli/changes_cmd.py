@@ -27,7 +27,7 @@ def changes(since, until, start, end, fmt):
       pipeline changes --since 2026-10-01 --until 2026-11-01
       pipeline changes --from v1.0 --to HEAD --format json
     """
-    from ..history.changes import changes_between, changes_in_period
+    from ..history.changes import before_start_warning, changes_between, changes_in_period
     from ..history.report import render_changes
 
     for name, value, what in (("--since", since, "a date YYYY-MM-DD"),
@@ -40,6 +40,10 @@ def changes(since, until, start, end, fmt):
         raise UsageError("give dates (--since/--until) or revisions (--from/--to), not both")
     if since:
         result = changes_in_period(settings, since, until)
+        if early := before_start_warning(result):
+            first = result.before_start[-1].sha[:12]
+            click.echo(f"warning: {early} and are not listed here; to list them: "
+                       f"--from {first}^ --to {result.end[:12]}", err=True)
     elif until:
         raise UsageError("--until needs --since")
     elif start:

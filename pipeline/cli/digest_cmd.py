@@ -36,12 +36,16 @@ def draft(month, offline):
       pipeline digest draft 2026-10 --offline
     """
     from ..digest.draft import draft as run
+    from ..history.changes import before_start_warning
 
     settings = get_settings()
     result = run(settings, month, offline=offline)
     rel = result.path.relative_to(settings.root).as_posix()
     for r in result.feeds.problems:
         click.echo(f"warning: feed {r.source.url} ({r.source.entry}): {r.problem}", err=True)
+    if early := before_start_warning(result.changes, "month"):
+        click.echo(f"warning: {early}, not in this digest: add them by hand if they are "
+                   "news (`pipeline changes` shows them)", err=True)
     for problem in result.unread_corrections:
         click.echo(f"warning: {problem}; add the correction to the digest by hand", err=True)
     s = result.stats

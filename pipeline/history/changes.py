@@ -103,6 +103,10 @@ class ChangeSet:
     corrections: list[Correction]
     since: str | None = None  # the dates asked for, when the period was given by dates
     until: str | None = None
+    # commits of the first-parent line dated `since` or later that come before `start` (a
+    # commit dated earlier than its parent moved the start past them): their changes are
+    # an earlier period's, not in this one
+    before_start: list[gitio.LineCommit] = field(default_factory=list)
 
     def of_kind(self, kind: str) -> list[Change]:
         return [c for c in self.changes if c.kind == kind]
@@ -116,6 +120,9 @@ class ChangeSet:
             {"entry": c.entry, "commit": c.commit, "date": c.date, "text": c.text}
             for c in self.corrections
         ]
+        if self.before_start:
+            d["before_start"] = [{"commit": c.sha, "date": c.date, "subject": c.subject}
+                                 for c in self.before_start]
         return d
 
 
@@ -449,4 +456,24 @@ def changes_in_period(
     result = changes_between(settings, start, end,
                              missing=f"the history before {start_instant} is not here")
     result.since, result.until = since, until
+    if start is not None:
+        result.before_start = gitio.dated_before(settings, start_instant, start)
     return result
+
+
+def before_start_warning(cs: ChangeSet, period: str = "period") -> str | None:
+    """What to tell the editor when commits dated in the period (a `month`) come before
+    its start (`ChangeSet.before_start`), naming them and the start; None when none do."""
+    found = cs.before_start
+    if not found or cs.start is None:
+        return None
+    named = ", ".join(f"{c.sha[:12]} ({c.date}, '{' '.join(c.subject.split())}')"
+                      for c in found[:3]) + (f" and {len(found) - 3} more" if len(found) > 3
+                                            else "")
+    one = len(found) == 1
+    return (f"{len(found)} commit{'' if one else 's'} dated {cs.since} or later "
+            f"come{'s' if one else ''} before the {period}'s start on the first-parent "
+            f"line: {named}. The start, {cs.start[:12]}, the last commit dated before "
+            f"{cs.since}, was made after {'it' if one else 'them'} (a wrong clock, or a "
+            f"rebase with --committer-date-is-author-date), so {'its' if one else 'their'} "
+            f"changes read as an earlier {period}'s")

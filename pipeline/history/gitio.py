@@ -6,6 +6,7 @@ import os
 import subprocess
 import tempfile
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import git
 
@@ -336,6 +337,38 @@ def revs_before(settings: Settings, instants: list[str], rev: str = "HEAD") -> l
             raise shallow_error(f"the history before {instant} is not here")
         found[instant] = start
     return [found[i] for i in instants]
+
+
+class LineCommit(NamedTuple):
+    """A commit of the first-parent line: its id, UTC date and subject."""
+
+    sha: str
+    date: str
+    subject: str
+
+
+def dated_before(settings: Settings, instant: str, rev: str) -> list[LineCommit]:
+    """The commits of the first-parent line before commit `rev` (its ancestors there),
+    dated at or after `instant`, newest first: after a commit dated earlier than its
+    parent, those are where `revs_before` does not look. The walk stops at the first
+    one dated before `instant`, so it costs the commits listed. Empty in a shallow clone
+    cut at `rev` (its parents are not here: a clone of the month and the commit before
+    it is enough to read the month)."""
+    import datetime as dt
+
+    repo = open_repo(settings)
+    commit = resolve(settings, rev)
+    if not commit.parents or commit.hexsha in shallow_commits(repo):
+        return []
+    seconds = int(dt.datetime.fromisoformat(instant).timestamp())
+    out = repo.git.log("--first-parent", f"--since={_git_time(seconds)}", "--format=%H %ct %s",
+                       commit.parents[0].hexsha)
+    found = []
+    for row in out.splitlines():
+        sha, time, subject = (row.split(" ", 2) + [""])[:3]
+        day = dt.datetime.fromtimestamp(int(time), dt.timezone.utc).date().isoformat()
+        found.append(LineCommit(sha, day, subject))
+    return found
 
 
 @dataclass(frozen=True)
