@@ -145,3 +145,31 @@ def test_an_entry_whose_status_is_unknown_is_named_without_its_status(repo):
         "(its redirect_from lists it): write glossary/awq-method",
         "link to /glossary/awq: no such entry; glossary/awq was renamed to "
         "glossary/awq-method: link to /glossary/awq-method"]
+
+
+def test_an_old_id_two_entries_were_renamed_from_names_where_its_redirect_goes(repo):
+    """Found in review: glossary/awq renamed to awq-method, a new glossary/awq later
+    renamed to awq-two: the hint named whichever entry git's histories listed last
+    (awq-two), while the site's redirect, the earliest rename's, takes /glossary/awq to
+    awq-method: the reader following the old link lands there."""
+    from pipeline.history.log import renamed_ids
+    from pipeline.publish.git_history import read_git_data
+    from pipeline.publish.redirects import plan_redirects
+
+    rename(repo, "glossary/awq", "glossary/awq-method")
+    write_entry(repo, "glossary/awq", MINI["glossary/awq"])
+    commit_all(repo, "A new AWQ", "2026-10-15T12:00:00")
+    rename(repo, "glossary/awq", "glossary/awq-two", "2026-10-20T12:00:00")
+    # the later entry's history first, as a dict may list it
+    write_entry(repo, "glossary/awq-two", {**MINI["glossary/awq"], "title": "AWQ two"})
+    commit_all(repo, "Edit AWQ two", "2026-10-21T12:00:00")
+    refer_to(repo, "glossary/awq-method", "/glossary/awq")
+    settings = load_settings(repo)
+    data = read_git_data(settings)
+    plan = plan_redirects({"glossary/awq-method": "published", "glossary/awq-two": "published"},
+                          {}, data.renames)
+    assert plan.moved["glossary/awq"] == "glossary/awq-method"
+    assert renamed_ids(settings)["glossary/awq"] == "glossary/awq-method"
+    assert messages(repo) == [
+        "link to /glossary/awq: no such entry; glossary/awq was renamed to "
+        "glossary/awq-method: link to /glossary/awq-method"]

@@ -148,12 +148,21 @@ def entry_history(settings: Settings, rev: str = "HEAD") -> dict[str, EntryHisto
 def renamed_ids(settings: Settings) -> dict[str, str]:
     """Old id -> the id its entry has at HEAD, from git's renames (chains followed; an
     entry renamed and later deleted has none); empty where there is no history to read
-    (not a git repository, no commit yet, a shallow clone), for a message's hint."""
+    (not a git repository, no commit yet, a shallow clone), for a message's hint.
+
+    An id two entries were renamed from (glossary/awq renamed to awq-method, a new
+    glossary/awq later renamed to awq-two) goes where the site's redirect takes it:
+    the earliest rename's entry, as publish.redirects.plan_redirects orders them (by
+    date, then ids), not whichever entry the histories list last."""
     try:
         histories = entry_history(settings)
     except UsageError:
         return {}
-    return {p.id: h.id for h in histories.values() for p in h.previous_ids if p.id != h.id}
+    out: dict[str, str] = {}
+    for _date, old, new in sorted((p.date, p.id, h.id) for h in histories.values()
+                                  for p in h.previous_ids if p.id != h.id):
+        out.setdefault(old, new)
+    return out
 
 
 def renames(settings: Settings, rev: str = "HEAD") -> list[Rename]:
