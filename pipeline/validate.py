@@ -601,7 +601,7 @@ def validate(
     diags = with_renames(diags, lambda: _renamed_ids(settings),
                          lambda i: records[by_id[i]].entry[3] if i in by_id else None,
                          functools.lru_cache(maxsize=None)(
-                             lambda rel: _site_links_in(settings, rel)))
+                             lambda rel: _links_in(settings, rel)))
     return ValidationResult(diagnostics=diags, entries=len(targets) + len(unparsed),
                             catalog=_whole(state, by_id, bibliography),
                             load_catalog=lambda: load_catalog(settings)[0],
@@ -617,14 +617,17 @@ def _renamed_ids(settings: Settings) -> dict[str, str]:
     return renamed_ids(settings)
 
 
-def _site_links_in(settings: Settings, rel: str) -> list[tuple]:
-    """The site links of the entry file `rel`, read again (none if it no longer reads)."""
+def _links_in(settings: Settings, rel: str) -> tuple[list[tuple], list[tuple]]:
+    """The site links and the links relative to the page (catalog.text.site_links,
+    page_links) of the entry file `rel`, read again (none if it no longer reads)."""
     try:
         data = (settings.root / rel).read_bytes()
     except OSError:
-        return []
+        return [], []
     entry, _ = parse_entry(rel, data, settings.paths.entries.strip("/"))
-    return site_links(entry, settings.site.base_url) if entry is not None else []
+    if entry is None:
+        return [], []
+    return site_links(entry, settings.site.base_url), page_links(entry)
 
 
 def _bibliography(settings: Settings):

@@ -173,3 +173,35 @@ def test_an_old_id_two_entries_were_renamed_from_names_where_its_redirect_goes(r
     assert messages(repo) == [
         "link to /glossary/awq: no such entry; glossary/awq was renamed to "
         "glossary/awq-method: link to /glossary/awq-method"]
+
+
+def test_a_relative_link_or_a_path_in_the_wrong_case_to_an_old_id_names_the_new_one(repo):
+    """Found in review: a site path to an old id said where its entry went, but a link
+    relative to the page naming it (`../glossary/awq`, `awq`) only said to write a site
+    path, and `/Glossary/AWQ` (the old id in the wrong case) said nothing of it."""
+    rename(repo, "glossary/awq", "glossary/awq-method")
+    write_entry(repo, "glossary/gptq", {**MINI["glossary/awq"], "title": "GPTQ"},
+                "See [a](../glossary/awq), [b](awq#kernels), [c](awq.md) and "
+                "[d](/glossary/AWQ) [e](/Glossary/awq#kernels).\n")
+    relative = ("a relative path, which leads elsewhere depending on the address the page "
+                "is served at")
+    assert [d for d in found(repo) if d[0] == "link-unresolved"] == [
+        ("link-unresolved", f"link to ../glossary/awq: {relative}; glossary/awq was renamed "
+         "to glossary/awq-method: link to /glossary/awq-method",
+         "link to /glossary/awq-method, the id its entry has had since it was renamed"),
+        ("link-unresolved", f"link to awq: {relative}; glossary/awq was renamed to "
+         "glossary/awq-method: link to /glossary/awq-method#kernels",
+         "link to /glossary/awq-method#kernels, the id its entry has had since it was "
+         "renamed"),
+        ("link-unresolved", "link to awq.md: a file path, which the site has no page for; "
+         "glossary/awq was renamed to glossary/awq-method: link to /glossary/awq-method",
+         "link to /glossary/awq-method, the id its entry has had since it was renamed"),
+        ("link-unresolved", "link to /glossary/AWQ: no such entry; glossary/awq was renamed "
+         "to glossary/awq-method: link to /glossary/awq-method",
+         "link to /glossary/awq-method, the id its entry has had since it was renamed"),
+        ("link-unresolved", "link to /Glossary/awq: there is no collection 'Glossary'; "
+         "glossary/awq was renamed to glossary/awq-method: link to "
+         "/glossary/awq-method#kernels",
+         "link to /glossary/awq-method#kernels, the id its entry has had since it was "
+         "renamed"),
+    ]

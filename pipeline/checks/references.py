@@ -77,7 +77,8 @@ LINK_UNRESOLVED = rule(
     leads to a different place depending on the address the page is served at
     (`/glossary/gptq` or `/glossary/gptq/`) and wherever the site's JSON is
     shown: both are reported, with the site path to write instead when the
-    path names an entry. A link written as raw HTML, `<a href="/glossary/awq">`,
+    path names an entry (or an id git's history says an entry was renamed from,
+    as is a site path to it in the wrong case, `/Glossary/AWQ`). A link written as raw HTML, `<a href="/glossary/awq">`,
     is checked like a Markdown link. Markdown inside an HTML block (`<div>` and
     the lines after it up to a blank line) is shown as written, brackets and
     all, and is no link: put a blank line after `<div>` to make it Markdown.
@@ -317,27 +318,56 @@ def _moved(old: str | None, moves: dict, entries, instead) -> tuple[str, str | N
             f"{instead(new)}, the entry the old id redirects to, not its old id")
 
 
+# The words of LINK_UNRESOLVED for a link relative to the page (_page_links) whose path
+# names no entry: with_renames puts where git's renames took it in place of the advice.
+_FILE_PATH = "a file path, which the site has no page for"
+_RELATIVE_PATH = ("a relative path, which leads elsewhere depending on the address the page "
+                  "is served at")
+_TO_ENTRY_PAGE = "; link to the entry's page, /<collection>/<slug>"
+_TO_ANY_PAGE = ("; link to a page by its site path, /<collection>/<slug>, or to another "
+                "site by its full URL")
 _NOT_AN_ENTRY = re.compile(r"(?P<where>.+?): '(?P<value>.+)' is not an entry", re.DOTALL)
 _NO_SUCH_ENTRY = re.compile(r"link to (?P<link>.+): no such entry", re.DOTALL)
+_NO_COLLECTION = re.compile(r"(?P<start>link to (?P<link>.+): there is no collection "
+                            r"'[^']*'); did you mean .+\?", re.DOTALL)
+_RELATIVE_TO_NO_ENTRY = re.compile(
+    r"link to (?P<link>.+): (?P<what>" + re.escape(_FILE_PATH) + "|"
+    + re.escape(_RELATIVE_PATH) + ")(?:" + re.escape(_TO_ENTRY_PAGE) + "|"
+    + re.escape(_TO_ANY_PAGE) + ")", re.DOTALL)
+
+
+def rename_note(old: str, new: str, instead: str, status=None) -> str:
+    """The words a message about a link or reference to `old`, an id git says its entry
+    was renamed from, ends with: "; glossary/awq was renamed to glossary/awq-method:
+    link to /glossary/awq-method" (`instead`: what to write), with the entry's `status`
+    when it is not published. Validate's and the digest's say the same."""
+    return f"; {old} was renamed to {new}{_status_note(status)}: {instead}"
 
 
 def with_renames(diags: list, renamed: Callable[[], dict[str, str]],
                  summary_of: Callable[[str], dict | None],
-                 links_of: Callable[[str], list]) -> list:
+                 links_of: Callable[[str], tuple[list, list]]) -> list:
     """`diags`, with each reference (REF_UNRESOLVED) and body link (LINK_UNRESOLVED) to an
     id no entry has, that nothing else explains (no `redirect_from` lists it, no case
     mends it), told where git's renames took its entry: "; tools/ollama was renamed to
-    tools/ollama-app: link to /tools/ollama-app".
+    tools/ollama-app: link to /tools/ollama-app". A site path in the wrong case
+    (`/Tools/Ollama`) is looked up in lower case too; a path relative to the page that
+    names an old id (`../tools/ollama`, `ollama`) gets the same words in place of the
+    general advice to write a site path.
 
     Made when the report is, not kept in the cache: where an id went depends on the
     commits, which a later one changes. `renamed()` (old id -> the entry's id now, chains
     followed: history.log.renamed_ids) is asked only when there is such a diagnostic, so
     a catalog without one pays nothing for git; `summary_of(id)` is an entry's summary
-    (its status), None for no entry; `links_of(file)` the site links of an entry file
-    (catalog.text.site_links), read again for a link's `#fragment`."""
+    (its status), None for no entry; `links_of(file)` the site links of an entry file,
+    and its links relative to the page (catalog.text.site_links, page_links), read
+    again for a link's `#fragment`."""
     unexplained = [i for i, d in enumerate(diags)
                    if (d.rule == REF_UNRESOLVED.id and _NOT_AN_ENTRY.fullmatch(d.message))
-                   or (d.rule == LINK_UNRESOLVED.id and _NO_SUCH_ENTRY.fullmatch(d.message))]
+                   or (d.rule == LINK_UNRESOLVED.id
+                       and (_NO_SUCH_ENTRY.fullmatch(d.message)
+                            or _NO_COLLECTION.fullmatch(d.message)
+                            or _RELATIVE_TO_NO_ENTRY.fullmatch(d.message)))]
     now = renamed() if unexplained else {}
     if not now:
         return diags
@@ -345,26 +375,47 @@ def with_renames(diags: list, renamed: Callable[[], dict[str, str]],
     for i in unexplained:
         d = diags[i]
         ref = _NOT_AN_ENTRY.fullmatch(d.message) if d.rule == REF_UNRESOLVED.id else None
+        relative = (_RELATIVE_TO_NO_ENTRY.fullmatch(d.message)
+                    if d.rule == LINK_UNRESOLVED.id else None)
+        message = d.message
         if ref is not None:
-            old, before, after = ref["value"], "write ", ""
+            olds, before, after = [ref["value"]], "write ", ""
+        elif relative is not None:  # `../glossary/awq`, `awq#kernels`
+            found = next((destination for line, column, destination in links_of(d.file)[1]
+                          if (line, column) == (d.line, d.column)
+                          and destination.partition("#")[0].split("?", 1)[0]
+                          == relative["link"]), None)
+            if found is None or not d.entry:  # the file changed since it was checked
+                continue
+            fragment = found.partition("#")[2]
+            olds = [relative_target(d.entry.split("/", 1)[0], found)]
+            before, after = "link to /", f"#{fragment}" if fragment else ""
+            message = f"link to {relative['link']}: {relative['what']}"
         else:
-            link = _NO_SUCH_ENTRY.fullmatch(d.message)["link"]
+            # `/Glossary/AWQ`: "there is no collection 'Glossary'; did you mean ...?" is
+            # told the renamed id in place of the guess
+            typo = _NO_COLLECTION.fullmatch(d.message)
+            if typo is not None:
+                message = typo["start"]
+            link = (typo or _NO_SUCH_ENTRY.fullmatch(d.message))["link"]
             found = next(((path, anchor, origin) for line, column, path, anchor, origin
-                          in links_of(d.file)
+                          in links_of(d.file)[0]
                           if (line, column) == (d.line, d.column) and origin + path == link),
                          None)
             if found is None:  # the file changed since it was checked
                 continue
             path, anchor, origin = found
-            old, before, after = path_to_id(path), f"link to {origin}/", anchor
-        new = now.get(old)
+            # `/Glossary/AWQ`: the id in lower case, as the site's paths are, was renamed
+            olds = [path_to_id(path), link_meant(path)]
+            before, after = f"link to {origin}/", anchor
+        old = next((o for o in olds if o and now.get(o)), None)
+        new = now.get(old) if old else None
         summary = summary_of(new) if new else None
         if summary is None:  # renamed, then deleted (or not committed yet)
             continue
         instead = f"{before}{new}{after}"
-        note = _status_note(summary.get("status"))
         out[i] = dataclasses.replace(
-            d, message=f"{d.message}; {old} was renamed to {new}{note}: {instead}",
+            d, message=message + rename_note(old, new, instead, summary.get("status")),
             hint=f"{instead}, the id its entry has had since it was renamed")
     return out
 
@@ -392,13 +443,10 @@ def _page_links(entry, entries, bibliography):
         if meant in entries:
             instead = f"; link to its page, /{meant}{'#' + fragment if fragment else ''}"
         elif path.endswith(".md"):
-            instead = "; link to the entry's page, /<collection>/<slug>"
+            instead = _TO_ENTRY_PAGE
         else:
-            instead = ("; link to a page by its site path, /<collection>/<slug>, or to "
-                       "another site by its full URL")
-        what = ("a file path, which the site has no page for" if path.endswith(".md") else
-                "a relative path, which leads elsewhere depending on the address the page "
-                "is served at")
+            instead = _TO_ANY_PAGE
+        what = _FILE_PATH if path.endswith(".md") else _RELATIVE_PATH
         yield LINK_UNRESOLVED(entry.file, line, column, f"link to {path}: {what}{instead}",
                               entry=entry.id)
 
