@@ -328,6 +328,19 @@ def test_a_link_to_a_renamed_entry_says_where_it_went(drafted, cli, tmp_path):
             "glossary/awq-quantization: link to /glossary/awq-quantization") in r.output
 
 
+def test_a_full_url_to_a_renamed_entry_keeps_its_origin_and_anchor(drafted, cli, tmp_path):
+    """Found in review: the digest's hint said `link to /glossary/awq-quantization` of
+    `https://local-ai-catalog.org/glossary/awq#kernels`, dropping the link's origin and
+    its #anchor, which validate's hint for the same link keeps."""
+    edit_digest(drafted, (f"# {HEADLINE}\n", f"# {HEADLINE}\n\nRead "
+                          "[AWQ](https://local-ai-catalog.org/glossary/awq#kernels).\n"))
+    r = cli(drafted, "digest", "render", "2026-10", "--out", str(tmp_path / "out"))
+    assert r.exit_code == 1
+    assert ("link to https://local-ai-catalog.org/glossary/awq: no such entry; glossary/awq "
+            "was renamed to glossary/awq-quantization: link to "
+            "https://local-ai-catalog.org/glossary/awq-quantization#kernels") in r.output
+
+
 def test_a_raw_html_link_is_dropped_not_checked(drafted, cli, tmp_path):
     """The digest's renderer drops raw HTML: a link written as one never reaches the
     e-mail, so it stops nothing (found in review: it was refused as a link to no entry)."""

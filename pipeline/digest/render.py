@@ -196,16 +196,21 @@ def entry_link_problems(body: str, body_line: int, file: str, exists,
     `renamed()` (asked once, when a link names no entry) maps old ids to the ids their
     entries have now: such a link says where the entry went (an item the editor edited
     follows its entry's rename in the draft, its words and links stay as written)."""
-    from ..catalog.text import page_links
+    from ..catalog.text import page_links, path_to_id, site_links
+    from ..checks.references import rename_note
+    from ..config import COLLECTIONS
 
-    missing = [(line, column, link, target)
-               for line, column, link, target in entry_links(body, body_line, base_url)
-               if not exists(target)]
+    missing = [(line, column, origin, path, anchor, target)
+               for line, column, path, anchor, origin
+               in site_links(_as_entry(body, body_line), base_url)
+               if (target := path_to_id(path)) and target.split("/", 1)[0] in COLLECTIONS
+               and not exists(target)]
     now = renamed() if missing and renamed is not None else {}
-    found = [f"{file}:{line}:{column}: error link-unresolved: link to {link}: no such entry"
-             + (f"; {target} was renamed to {now[target]}: link to /{now[target]}"
+    found = [f"{file}:{line}:{column}: error link-unresolved: link to {origin}{path}: no "
+             "such entry"
+             + (rename_note(target, now[target], f"link to {origin}/{now[target]}{anchor}")
                 if now.get(target) and exists(now[target]) else "")
-             for line, column, link, target in missing]
+             for line, column, origin, path, anchor, target in missing]
     found += [f"{file}:{line}:{column}: error link-unresolved: link to {destination}: a "
               "relative path, which leads elsewhere from the e-mail and the site; write "
               "the site path, /<collection>/<slug>, or a full URL"
