@@ -72,6 +72,21 @@ def test_what_an_email_cannot_show_is_written_another_way():
     assert "padding:4px 6px;border:1px solid #cccccc" in html
 
 
+def test_a_footnote_and_its_definition_stay_as_typed():
+    """docs/digest.md: footnotes stay as typed. Found in review: cmark read `[^1]: note`
+    as a link reference definition, so the mark became a link to /note on the site and
+    the definition was gone (one that is an address too); code keeps its `[^`."""
+    text = ("See[^1] and [^src].\n\n[^1]: note\n\n[^src]: https://example.com/paper\n\n"
+            "Match `[^a-z]` or [^up](https://example.com/[^x]).\n")
+    for email in (False, True):
+        html = to_html(text, "https://local-ai-catalog.org", email=email)
+        assert "local-ai-catalog.org/note" not in html
+        words = html_to_text(html)
+        assert words.startswith("See[^1] and [^src].\n\n[^1]: note\n\n[^src]: "
+                                "https://example.com/paper\n"), words
+        assert "Match [^a-z] or ^up <https://example.com/%5B%5Ex%5D>." in words
+
+
 def test_a_table_cell_keeps_its_words_whole_and_may_break_an_address():
     """MJML's `word-break:break-word` let a cell shrink to a letter on a phone ("Car/d");
     only a cell with a long word (an address) may break it anywhere (see

@@ -6,7 +6,7 @@ site, and for e-mail each tag gets inline styles (mail clients ignore most
 style sheets). What an e-mail cannot show is written another way, never lost:
 an image is its alt text (an e-mail loads no image, which would tell the
 sender who opened it), a task list's boxes are ☐ and ☑, and headings of
-levels 5 and 6 are of level 4.
+levels 5 and 6 are of level 4. A footnote (`[^1]`, `[^1]: note`) stays as typed.
 """
 
 from __future__ import annotations
@@ -68,6 +68,15 @@ _EMPTY_LINK_RE = re.compile(r'<a href=""(?: title="[^"]*")?>(.*?)</a>', re.S)
 # `<a>` with no href, styled as a link in the e-mail, that leads nowhere. Its words.
 _HREFLESS_RE = re.compile(r'<a(?![^>]*\shref=)(?:\s[^>]*)?>(.*?)</a>', re.S)
 
+# A footnote's mark (`[^1]`) and its definition (`[^1]: note`) stay as typed: cmark (with
+# no footnotes) reads a definition of one word or an address as a link reference
+# definition, which makes the mark a link to it (`<a href="note">^1</a>`) and drops the
+# definition's line. Its `[` is put aside as _BRACKET while cmark renders, in text and
+# code alike, then put back (a link's address has it percent-encoded).
+_FOOTNOTE_RE = re.compile(r"\[(?=\^[^\]\s]+\](?!\())")
+_BRACKET = "\ue000"  # a private-use character (a text that has one keeps its `[`)
+_BRACKET_IN_URL = "%EE%80%80"
+
 _CELL_RE = re.compile(r'(<t[dh]\b[^>]*style=")([^"]*)("[^>]*>)(.*?)(</t[dh]>)', re.S)
 _LONG_WORD_RE = re.compile(r"[^\s<>]{%d,}" % _LONG_WORD)
 _HREF_RE = re.compile(r'<a href="([^"]*)"([^>]*)>(.*?)</a>', re.S)
@@ -84,7 +93,13 @@ def to_html(markdown: str, base_url: str, email: bool = False, page_url: str = "
     are with base_url "", for a page on the site itself). A link to a place on the page
     (`#fragment`) goes to that place of `page_url`, the digest's own page (made absolute
     on the site's root, it led to the site's home page)."""
-    raw = cmarkgfm.github_flavored_markdown_to_html(strip_markers(markdown))
+    markdown = strip_markers(markdown)
+    aside = "[^" in markdown and _BRACKET not in markdown
+    if aside:
+        markdown = _FOOTNOTE_RE.sub(_BRACKET, markdown)
+    raw = cmarkgfm.github_flavored_markdown_to_html(markdown)
+    if aside and (_BRACKET in raw or _BRACKET_IN_URL in raw):
+        raw = raw.replace(_BRACKET, "[").replace(_BRACKET_IN_URL, "%5B")
     if page_url and '<a href="#' in raw:
         raw = raw.replace('<a href="#', f'<a href="{html.escape(page_url)}#')
     if "<img " in raw:
