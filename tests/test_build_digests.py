@@ -291,3 +291,24 @@ def test_the_programs_fingerprint_is_the_same_in_every_process(with_digests):
                            env={**os.environ, "PYTHONHASHSEED": str(seed),
                                 "PYTHONPATH": str(REPO)}).stdout for seed in range(6)}
     assert len(seen) == 1 and len(seen.pop().strip()) == 32
+
+
+def test_an_archive_written_by_hand_is_summed_up_by_its_first_paragraph(with_digests):
+    """Found in review: an archive with no front matter (no preheader, no summary) was in
+    the feed with an empty `<summary></summary>`, which feed readers show as a blank; its
+    first paragraph, as plain text and cut as long as an entry's summary may be, is it."""
+    from pipeline.publish.feed import atom_feed, sent_digests
+
+    words = " ".join(["word"] * 100)
+    (with_digests / "digests/2026-07.md").write_text(
+        f"---\nstatus: sent\n---\n# July\n\n**Long** [text](/tools/vllm) &amp; {words}\n")
+    settings = load_settings(with_digests)
+    items = {item.url: item for item, _ in sent_digests(settings)}
+    assert items["/digests/2026-08"].summary == "An archive written by hand."
+    assert items["/digests/2026-09"].summary == "Two new tools, and a correction."
+    july = items["/digests/2026-07"].summary
+    assert july.startswith("Long text & word word") and july.endswith(" …")
+    assert len(july) <= 302  # an entry summary's 300 characters, " …"
+    feed = atom_feed(settings, list(items.values())).decode()
+    assert "<summary>An archive written by hand.</summary>" in feed
+    assert "<summary></summary>" not in feed

@@ -131,6 +131,19 @@ def to_html(markdown: str, base_url: str, email: bool = False, page_url: str = "
     return clean.strip() + "\n"
 
 
+_PARAGRAPH_RE = re.compile(r"<p>(.*?)</p>", re.S)
+_TAG_RE = re.compile(r"<[^>]*>")
+
+
+def first_paragraph(markdown: str) -> str:
+    """The words of a Markdown text's first paragraph, as plain text ("" without one):
+    the summary of a digest archive that gives none."""
+    found = _PARAGRAPH_RE.search(to_html(markdown, ""))
+    if found is None:
+        return ""
+    return " ".join(html.unescape(_TAG_RE.sub("", found.group(1))).split())
+
+
 def _long_cell(m: re.Match) -> str:
     """A table cell holding a long word (an address), which it may break anywhere
     (`anywhere` lowers the cell's narrowest width; `break-word` does not), with

@@ -79,7 +79,7 @@ def _verdict_item(c: Change) -> Item:
     return Item(c.entry, f"- {_link(c)}: {rating}.{tail}\n")
 
 
-def _cut(text: str, limit: int) -> str:
+def cut(text: str, limit: int) -> str:
     """`text` cut to `limit` characters at a word's end, with an ellipsis when cut: a
     feed's text is copied into an e-mail, whose size is capped (Gmail clips it)."""
     if len(text) <= limit:
@@ -88,9 +88,9 @@ def _cut(text: str, limit: int) -> str:
 
 
 def _release_item(i: FeedItem, title: str) -> Item:
-    name = md_escape(_cut(i.title, TITLE))
+    name = md_escape(cut(i.title, TITLE))
     release = f"[{name}]({i.link})" if i.link else name
-    notes = _cut(i.summary_text, EXCERPT)
+    notes = cut(i.summary_text, EXCERPT)
     tail = f": {md_escape(notes)}" if notes else ""
     return Item(f"{i.entry}/{i.key}",
                 f"- **[{md_escape(title)}](/{i.entry})** {release} ({i.date}){tail}\n")

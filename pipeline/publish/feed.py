@@ -67,7 +67,8 @@ def sent_digests(settings: Settings) -> list[tuple[FeedItem, Path]]:
     """One item per `digests/YYYY-MM.md` sent (status `sent`, in any case, or none in an
     archive written by hand; another status than draft, review or ready stops the build),
     oldest first, with its file: under its `subject`, with its `preheader` as
-    the summary (`title` and `summary` in such an archive). Its date is the front
+    the summary (`title` and `summary` in such an archive; without either, its first
+    paragraph, shortened). Its date is the front
     matter's `published` (or `date`), else the first day after its month, when a digest
     goes out. Its page is `/digests/YYYY-MM` (publish.digests)."""
     folder = settings.path("digests")
@@ -81,7 +82,7 @@ def sent_digests(settings: Settings) -> list[tuple[FeedItem, Path]]:
                                     "YYYY-MM.md (2026-01.md): rename it")
             continue
         month = _month(path.name, file)
-        data, where = _front_matter(path, file)
+        data, where, body = _front_matter(path, file)
         status = str(data.get("status", "sent")).strip().lower()
         if status in _UNSENT:
             continue  # a ready digest is not public until it is sent (found in review)
@@ -98,7 +99,8 @@ def sent_digests(settings: Settings) -> list[tuple[FeedItem, Path]]:
                                published=date,
                                updated=iso_day(str(data.get("updated") or "")) or date,
                                summary=" ".join(str(data.get("preheader")
-                                                    or data.get("summary") or "").split()),
+                                                    or data.get("summary") or "").split())
+                               or _first_words(body),
                                category="digest"), path))
     return items
 
@@ -129,9 +131,9 @@ def _month(name: str, file: str) -> Month:
                             "month: rename it") from None
 
 
-def _front_matter(path: Path, file: str) -> tuple[dict, dict]:
-    """A digest's front matter and the positions of its keys (yamlpos.load); {} for a
-    file with none (an archive written by hand).
+def _front_matter(path: Path, file: str) -> tuple[dict, dict, str]:
+    """A digest's front matter, the positions of its keys (yamlpos.load) and its body; {}
+    for a file with none (an archive written by hand), all of whose text is its body.
 
     Front matter that cannot be read stops the build, at its line: read as empty, a draft
     would be taken for a digest sent and published in the feed. `file`: its name in
@@ -147,16 +149,32 @@ def _front_matter(path: Path, file: str) -> tuple[dict, dict]:
     if not isinstance(split, tuple):
         if text.startswith("---"):  # opened but never closed
             raise PipelineError(f"{file}:{split.line}: {split.message}")
-        return {}, {}
+        return {}, {}, text
     try:
         data, where = yamlpos.load(split[0], first_line=2)
     except yamlpos.YamlProblem as e:
         raise PipelineError(f"{file}:{e.line}:{e.column}: front matter: {e.message}") from None
     if data is None:
-        return {}, {}
+        return {}, {}, split[1]
     if not isinstance(data, dict):
         raise PipelineError(f"{file}:2: the front matter must be `key: value` lines")
-    return data, where
+    return data, where, split[1]
+
+
+# An entry's summary is at most this long (schemas/common.schema.json).
+SUMMARY_LIMIT = 300
+
+
+def _first_words(body: str) -> str:
+    """The summary of a digest whose front matter gives none (an archive written by
+    hand): its first paragraph as plain text, cut at a word's end to an entry summary's
+    length; "" for a body with none. Empty, the feed item's summary showed blank."""
+    if not body.strip():
+        return ""
+    from ..digest.markdown import first_paragraph
+    from ..digest.sections import cut
+
+    return cut(first_paragraph(body), SUMMARY_LIMIT)
 
 
 def _time(date: str) -> str:
