@@ -312,3 +312,27 @@ def test_an_archive_written_by_hand_is_summed_up_by_its_first_paragraph(with_dig
     feed = atom_feed(settings, list(items.values())).decode()
     assert "<summary>An archive written by hand.</summary>" in feed
     assert "<summary></summary>" not in feed
+
+
+def test_a_digest_updated_before_it_was_published_stops_the_build(with_digests):
+    """Found in review: a digest's `updated` earlier than its `published` was shown in the
+    feed as it was; validate refuses an entry's (updated-before-published), and the build
+    refuses a digest's, at the line of `updated`."""
+    from pipeline.publish.feed import sent_digests
+
+    path = with_digests / "digests/2026-09.md"
+    path.write_text(SENT.replace("published: 2026-10-02\n",
+                                 "published: 2026-10-02\nupdated: 2026-09-20\n"))
+    with pytest.raises(PipelineError) as e:
+        sent_digests(load_settings(with_digests))
+    assert str(e.value).startswith("digests/2026-09.md:8: `updated: 2026-09-20` is before "
+                                   "`published: 2026-10-02`")
+    (with_digests / "digests/2026-09.md").write_text(
+        "---\nupdated: 2026-08-20\n---\n# September\n\nText.\n")
+    with pytest.raises(PipelineError, match=r"^digests/2026-09\.md:2: `updated: 2026-08-20` "
+                       r"is before 2026-10-01, the first day after its month"):
+        sent_digests(load_settings(with_digests))
+    path.write_text(SENT.replace("published: 2026-10-02\n",
+                                 "published: 2026-10-02\nupdated: 2026-10-02\n"))
+    assert [i.updated for i, _ in sent_digests(load_settings(with_digests))
+            if i.url == "/digests/2026-09"] == ["2026-10-02"]

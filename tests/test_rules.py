@@ -102,6 +102,10 @@ def _published_fields(root):
     write_entry(root, "tools/vllm", entry("tools/vllm", summary=None))
 
 
+def _updated_before_published(root):
+    write_entry(root, "tools/vllm", entry("tools/vllm", updated="2025-01-10"))
+
+
 def _title_duplicate(root):
     write_entry(root, "tools/vllm-copy", entry("tools/vllm"))
 
@@ -155,6 +159,8 @@ BREAKS = [
     (_accessed_future, "source-accessed-future", "entries/tools/vllm.md", "accessed: '2027-01-01'"),
     (_claim_uncited, "claim-uncited", "entries/tools/vllm.md", "It serves 2,000 tok/s on one card."),
     (_published_fields, "published-fields", "entries/tools/vllm.md", "status: published"),
+    (_updated_before_published, "updated-before-published", "entries/tools/vllm.md",
+     "updated: '2025-01-10'"),
     (_title_duplicate, "title-duplicate", "entries/tools/vllm-copy.md", "title: vLLM"),
     (_redirect_collision, "redirect-collision", "entries/tools/vllm.md", "- authors/ben"),
     (_file_name, "file-name", "entries/tools/Bad_Name.md", None),

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 from ..catalog.text import title_key
 from ..config import COLLECTIONS
 from ..diagnostics import rule
 from . import Context, check
 
+_DAY_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 PUBLISHED_KEYS = ("published", "summary")  # what PUBLISHED_FIELDS asks of a published entry
 PUBLISHED_FIELDS = rule(
     "published-fields",
@@ -19,6 +22,21 @@ PUBLISHED_FIELDS = rule(
     """,
     example="status: published\n(no summary:)     <- add `summary: One sentence.`",
     hint="add the missing key before publishing",
+)
+UPDATED_BEFORE_PUBLISHED = rule(
+    "updated-before-published",
+    "error",
+    "An entry's `updated` date is not before its `published` date.",
+    """
+    `updated` records the entry's last meaningful update, which comes after its
+    first publication: an earlier one is a typo (often the month and day
+    swapped, or the year), and the page and the feed would tell readers the
+    entry was updated before it was published. A digest's `updated` is refused
+    by the build the same way.
+    """,
+    example="published: 2026-03-10\nupdated: 2026-01-03     <- before it was published",
+    hint="write the date of the last update, on or after `published`, or remove "
+    "`updated` to take it from git",
 )
 TITLE_DUPLICATE = rule(
     "title-duplicate",
@@ -111,6 +129,14 @@ def check_publishing(ctx: Context):
                     line, col = entry.pos(("status",))
                     yield PUBLISHED_FIELDS(entry.file, line, col,
                                            f"published entry has no `{key}`", entry=entry.id)
+        published, updated = entry.data.get("published"), entry.data.get("updated")
+        if (isinstance(published, str) and isinstance(updated, str)
+                and _DAY_RE.fullmatch(published) and _DAY_RE.fullmatch(updated)
+                and updated < published):  # the schema reports a date of another shape
+            line, col = entry.pos(("updated",))
+            yield UPDATED_BEFORE_PUBLISHED(entry.file, line, col,
+                                           f"`updated: {updated}` is before `published: "
+                                           f"{published}`", entry=entry.id)
         title = entry.data.get("title")
         if isinstance(title, str) and entry.status != "retired":
             same = titles.get((entry.collection, title_key(title)), [])

@@ -70,7 +70,8 @@ def sent_digests(settings: Settings) -> list[tuple[FeedItem, Path]]:
     the summary (`title` and `summary` in such an archive; without either, its first
     paragraph, shortened). Its date is the front
     matter's `published` (or `date`), else the first day after its month, when a digest
-    goes out. Its page is `/digests/YYYY-MM` (publish.digests)."""
+    goes out; an `updated` before it stops the build, at its line, as validate refuses an
+    entry's. Its page is `/digests/YYYY-MM` (publish.digests)."""
     folder = settings.path("digests")
     items = []
     for path in sorted(folder.glob("*.md")) if folder.is_dir() else []:
@@ -94,10 +95,20 @@ def sent_digests(settings: Settings) -> list[tuple[FeedItem, Path]]:
         # a digest's front matter is the editor's, unchecked: a date with a time of day
         # ("2026-12-02 10:30:00"), or none that reads as a date, must not break the feed
         date = iso_day(str(data.get("published") or data.get("date") or "")) or after
+        updated = iso_day(str(data.get("updated") or "")) or date
+        if updated < date:  # as validate refuses an entry's (updated-before-published)
+            given = "published" if data.get("published") else "date" if data.get(
+                "date") else None
+            raise PipelineError(
+                f"{file}:{where.get(('updated',), (1, 1))[0]}: `updated: {updated}` is "
+                "before " + (f"`{given}: {date}`" if given else
+                             f"{date}, the first day after its month, when a digest goes out")
+                + ": write the date of its last update, on or after that, or remove "
+                "`updated`")
         title = data.get("subject") or data.get("title") or f"What changed in local AI: {month}"
         items.append((FeedItem(url=f"/digests/{month}", title=" ".join(str(title).split()),
                                published=date,
-                               updated=iso_day(str(data.get("updated") or "")) or date,
+                               updated=updated,
                                summary=" ".join(str(data.get("preheader")
                                                     or data.get("summary") or "").split())
                                or _first_words(body),
