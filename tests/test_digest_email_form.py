@@ -87,6 +87,16 @@ def test_a_footnote_and_its_definition_stay_as_typed():
         assert "Match [^a-z] or ^up <https://example.com/%5B%5Ex%5D>." in words
 
 
+def test_a_footnote_definition_is_no_link_to_check():
+    """It is text in the e-mail: render refused `[^1]: /glossary/awk` as a link to no
+    entry, which the e-mail does not have; a link beside it is still checked."""
+    from pipeline.digest.render import entry_link_problems
+
+    assert entry_link_problems("See[^1] [it](/glossary/awk).\n\n[^1]: /glossary/awk\n", 1,
+                               "digests/2026-10.md", lambda target: False) == [
+        "digests/2026-10.md:1:14: error link-unresolved: link to /glossary/awk: no such entry"]
+
+
 def test_a_table_cell_keeps_its_words_whole_and_may_break_an_address():
     """MJML's `word-break:break-word` let a cell shrink to a letter on a phone ("Car/d");
     only a cell with a long word (an address) may break it anywhere (see

@@ -88,6 +88,13 @@ def strip_markers(markdown: str) -> str:
                    if not ANY_MARKER_RE.match(line.strip()))
 
 
+def footnotes_aside(markdown: str) -> str:
+    """`markdown` with the `[` of each footnote mark and definition put aside (one
+    character for one: lines and columns stay), so that cmark, and the link finders
+    that read as it does, see no link in them."""
+    return _FOOTNOTE_RE.sub(_BRACKET, markdown) if "[^" in markdown else markdown
+
+
 def to_html(markdown: str, base_url: str, email: bool = False, page_url: str = "") -> str:
     """Safe HTML of a Markdown text; site paths made absolute on `base_url` (left as they
     are with base_url "", for a page on the site itself). A link to a place on the page
@@ -96,7 +103,7 @@ def to_html(markdown: str, base_url: str, email: bool = False, page_url: str = "
     markdown = strip_markers(markdown)
     aside = "[^" in markdown and _BRACKET not in markdown
     if aside:
-        markdown = _FOOTNOTE_RE.sub(_BRACKET, markdown)
+        markdown = footnotes_aside(markdown)
     raw = cmarkgfm.github_flavored_markdown_to_html(markdown)
     if aside and (_BRACKET in raw or _BRACKET_IN_URL in raw):
         raw = raw.replace(_BRACKET, "[").replace(_BRACKET_IN_URL, "%5B")

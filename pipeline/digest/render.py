@@ -167,8 +167,10 @@ def _as_entry(body: str, body_line: int):
     links are none: the digest's renderer drops raw HTML (digest.markdown), so a link
     written as one never reaches the e-mail or the page."""
     from ..catalog.model import Entry
+    from .markdown import footnotes_aside
 
-    entry = Entry(id="", collection="", slug="", file="", data={}, body=body,
+    # a footnote's definition (`[^1]: /glossary/awq`) is text in the e-mail, no link
+    entry = Entry(id="", collection="", slug="", file="", data={}, body=footnotes_aside(body),
                   body_line=body_line)
     entry.__dict__["html_links"] = []  # see catalog.text.html_links
     return entry
