@@ -316,7 +316,7 @@ def test_an_archive_written_by_hand_is_summed_up_by_its_first_paragraph(with_dig
 
 def test_a_digest_updated_before_it_was_published_stops_the_build(with_digests):
     """Found in review: a digest's `updated` earlier than its `published` was shown in the
-    feed as it was; validate refuses an entry's (updated-before-published), and the build
+    feed as it was; validate warns of an entry's (updated-before-published), and the build
     refuses a digest's, at the line of `updated`."""
     from pipeline.publish.feed import sent_digests
 

@@ -25,14 +25,17 @@ PUBLISHED_FIELDS = rule(
 )
 UPDATED_BEFORE_PUBLISHED = rule(
     "updated-before-published",
-    "error",
+    "warning",
     "An entry's `updated` date is not before its `published` date.",
     """
     `updated` records the entry's last meaningful update, which comes after its
     first publication: an earlier one is a typo (often the month and day
     swapped, or the year), and the page and the feed would tell readers the
-    entry was updated before it was published. A digest's `updated` is refused
-    by the build the same way.
+    entry was updated before it was published. Often it is a date left from
+    the draft: set it when the entry is published, or remove it. A warning: the
+    entry is published with the dates as written (`--strict` fails on it). A sent
+    digest's `updated` before its date stops the build, since no validate run
+    reads digests.
     """,
     example="published: 2026-03-10\nupdated: 2026-01-03     <- before it was published",
     hint="write the date of the last update, on or after `published`, or remove "

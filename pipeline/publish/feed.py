@@ -70,8 +70,8 @@ def sent_digests(settings: Settings) -> list[tuple[FeedItem, Path]]:
     the summary (`title` and `summary` in such an archive; without either, its first
     paragraph, shortened). Its date is the front
     matter's `published` (or `date`), else the first day after its month, when a digest
-    goes out; an `updated` before it stops the build, at its line, as validate refuses an
-    entry's. Its page is `/digests/YYYY-MM` (publish.digests)."""
+    goes out; an `updated` before it stops the build, at its line (validate warns of an
+    entry's: updated-before-published). Its page is `/digests/YYYY-MM` (publish.digests)."""
     folder = settings.path("digests")
     items = []
     for path in sorted(folder.glob("*.md")) if folder.is_dir() else []:
@@ -96,7 +96,7 @@ def sent_digests(settings: Settings) -> list[tuple[FeedItem, Path]]:
         # ("2026-12-02 10:30:00"), or none that reads as a date, must not break the feed
         date = iso_day(str(data.get("published") or data.get("date") or "")) or after
         updated = iso_day(str(data.get("updated") or "")) or date
-        if updated < date:  # as validate refuses an entry's (updated-before-published)
+        if updated < date:  # validate warns of an entry's (updated-before-published)
             given = "published" if data.get("published") else "date" if data.get(
                 "date") else None
             raise PipelineError(
