@@ -159,31 +159,89 @@ def _tool(title: str) -> dict:
             "authors": ["ana"], "published": "2026-10-03"}
 
 
-@pytest.mark.parametrize("edited", [None, "tools/llamacpp", "tools/llama-cpp"])
+@pytest.mark.parametrize("edited", [None, "tools/llamacpp", "tools/llama-cpp", "both"])
 def test_an_entry_renamed_onto_the_id_of_one_deleted_is_listed_once(repo, cli, edited):
     """Two entries of one tool added in the month; one deleted, the other renamed to its
     id: the renamed entry's item followed it onto the deleted one's, and the digest listed
     it twice, both refreshed (found in review 22). The deleted entry's item goes, unless
-    the editor edited it: then it stays as it is."""
+    the editor edited it: then it stands for the id, as the editor left it (two markers
+    of one id were refused by the next draft); one edited of each are joined into one."""
     write_entry(repo, "tools/llamacpp", _tool("llama.cpp"))
     write_entry(repo, "tools/llama-cpp", _tool("llama.cpp server"))
     commit_all(repo, "Add llama.cpp twice", at("2026-10-03"))
     _, text = draft(cli, repo)
     summary = {"tools/llamacpp": "llama.cpp, the tool.",
                "tools/llama-cpp": "llama.cpp server, the tool."}
-    if edited:
-        text = text.replace(summary[edited], "As we tried it.")
-        (repo / DIGEST).write_text(text, encoding="utf-8")
+    words = {"tools/llamacpp": "As we tried it.", "tools/llama-cpp": "As we served it."}
+    for entry_id in (words if edited == "both" else [edited] if edited else []):
+        text = text.replace(summary[entry_id], words[entry_id])
+    (repo / DIGEST).write_text(text, encoding="utf-8")
     git(repo, "rm", "-q", "entries/tools/llamacpp.md")
     commit_all(repo, "One entry of llama.cpp is enough", at("2026-10-10"))
     git(repo, "mv", "entries/tools/llama-cpp.md", "entries/tools/llamacpp.md")
     commit_all(repo, "llama.cpp under its usual id", at("2026-10-11"))
     _, text = draft(cli, repo)
     new = block(text, "new-entries")
-    kept = edited == "tools/llamacpp"  # the editor's words about the entry deleted
-    assert new.count("<!-- pipeline:item new-entries/tools/llamacpp ") == 1 + kept
+    assert new.count("<!-- pipeline:item new-entries/tools/llamacpp ") == 1
     generated = "- **[llama.cpp server](/tools/llamacpp)** (tool): llama.cpp server, the tool."
-    assert new.count(generated) == (0 if edited == "tools/llama-cpp" else 1)
-    assert new.count("As we tried it.") == (1 if edited else 0)
+    assert new.count(generated) == (1 if edited is None else 0)
+    for entry_id, said in words.items():
+        assert new.count(said) == (1 if edited in (entry_id, "both") else 0)
+    if edited == "both":  # in the order they stood in
+        assert new.index(words["tools/llama-cpp"]) < new.index(words["tools/llamacpp"])
     _, again = draft(cli, repo)
     assert again == text
+
+
+def _two_llamas_drafted(repo, cli) -> str:
+    write_entry(repo, "tools/llamacpp", _tool("llama.cpp"))
+    write_entry(repo, "tools/llama-cpp", _tool("llama.cpp server"))
+    commit_all(repo, "Add llama.cpp twice", at("2026-10-03"))
+    _, text = draft(cli, repo)
+    return text
+
+
+def _rename_onto_the_deleted(repo):
+    git(repo, "rm", "-q", "entries/tools/llamacpp.md")
+    commit_all(repo, "One entry of llama.cpp is enough", at("2026-10-10"))
+    git(repo, "mv", "entries/tools/llama-cpp.md", "entries/tools/llamacpp.md")
+    commit_all(repo, "llama.cpp under its usual id", at("2026-10-11"))
+
+
+LLAMA = re.compile(r"<!-- pipeline:item new-entries/tools/llamacpp \w+ -->\n.*\n")
+SERVER = "- **[llama.cpp server](/tools/llamacpp)** (tool): llama.cpp server, the tool."
+
+
+def test_a_deleted_item_of_an_entry_gone_does_not_hide_the_entry_renamed_onto_its_id(repo,
+                                                                                    cli):
+    """The editor deleted the item of tools/llamacpp, then that entry was deleted and
+    tools/llama-cpp renamed to its id: the renamed entry's item followed it onto an id in
+    `deleted:`, and was never listed (found in review 22). That deletion was of another
+    entry: the renamed one is listed; a deletion of the renamed entry's own item holds."""
+    text = _two_llamas_drafted(repo, cli)
+    (repo / DIGEST).write_text(LLAMA.sub("", text), encoding="utf-8")
+    _, text = draft(cli, repo)
+    assert "deleted: [new-entries/tools/llamacpp]" in text
+    _rename_onto_the_deleted(repo)
+    _, text = draft(cli, repo)
+    assert block(text, "new-entries").count(SERVER) == 1, block(text, "new-entries")
+    assert "deleted: []" in text
+    _, again = draft(cli, repo)
+    assert again == text
+    # the editor now deletes the renamed entry's item: it stays deleted, draft after draft
+    (repo / DIGEST).write_text(LLAMA.sub("", text), encoding="utf-8")
+    for _ in range(2):
+        _, text = draft(cli, repo)
+        assert "llamacpp" not in block(text, "new-entries")
+        assert "deleted: [new-entries/tools/llamacpp]" in text
+
+
+def test_a_deleted_item_of_the_entry_renamed_stays_deleted_over_the_one_gone(repo, cli):
+    text = _two_llamas_drafted(repo, cli)
+    both = re.compile(r"<!-- pipeline:item new-entries/tools/llama-?cpp \w+ -->\n.*\n")
+    (repo / DIGEST).write_text(both.sub("", text), encoding="utf-8")
+    draft(cli, repo)
+    _rename_onto_the_deleted(repo)
+    _, text = draft(cli, repo)
+    assert "llamacpp" not in block(text, "new-entries")
+    assert "deleted: [new-entries/tools/llamacpp]" in text

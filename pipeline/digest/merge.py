@@ -147,22 +147,55 @@ def _follow_renames(doc: Document, renames: dict[str, str],
             return new
         return key
 
-    for block in doc.blocks().values():
+    def moved_id(item_id: str) -> str:
+        return item_id.partition("/")[0] + "/" + moved(*item_id.split("/", 1)) \
+            if "/" in item_id else item_id
+
+    blocks = doc.blocks().values()
+    # the ids an item, a drafted key or a deleted id of a renamed entry moves onto now:
+    # an entry renamed onto the id of one deleted in the month (whose items are there)
+    ids = [*(f"{b.section}/{k}" for b in blocks for k in b.drafted),
+           *(s.id for b in blocks for s in b.segments), *doc.deleted]
+    came = {moved_id(i) for i in ids if moved_id(i) != i}
+    for block in blocks:
         prefix = block.section + "/"
         block.drafted = list(dict.fromkeys(moved(block.section, k) for k in block.drafted))
         segments = [Segment(prefix + moved(block.section, s.id[len(prefix):]), s.mark,
                             s.text, s.line) if s.id.startswith(prefix) else s
                     for s in block.segments]
-        # An entry renamed onto the id of one deleted in the month: an untouched item of
-        # the deleted entry under that id goes (its entry is gone; left, it was refreshed
-        # into a second copy of the renamed entry's item); one the editor edited stays.
-        came = {new.id for old, new in zip(block.segments, segments) if new.id != old.id}
-        block.segments = [new for old, new in zip(block.segments, segments)
-                          if new.id != old.id or new.id not in came or new.edited]
-    deleted = [i.partition("/")[0] + "/" + moved(*i.split("/", 1)) if "/" in i else i
-               for i in doc.deleted]
+        block.segments = _one_per_id(segments, [new.id != old.id
+                                                for old, new in zip(block.segments, segments)])
+    # Likewise the deleted entry's deleted item: what the editor deleted was about another
+    # entry, and hid the renamed one's item for good; the renamed entry's own stays.
+    deleted = list(dict.fromkeys(moved_id(i) for i in doc.deleted
+                                 if moved_id(i) != i or i not in came))
     if deleted != doc.deleted:
         doc.set_deleted(deleted)
+
+
+def _one_per_id(segments: list[Segment], moved: list[bool]) -> list[Segment]:
+    """The items of a block with one item per id, where a rename brought an item onto the
+    id of another (an entry renamed onto the id of one deleted in the month): the items
+    the editor edited under it are joined, in their order, under the first one's marker;
+    an untouched one goes when an edited one is there, else the one that moved stays (the
+    renamed entry's: the other's entry is gone, and left, it was refreshed into a second
+    copy of the renamed one's). Two markers of one id are refused (document.parse)."""
+    groups: dict[str, list[tuple[Segment, bool]]] = {}
+    for seg, came in zip(segments, moved):
+        groups.setdefault(seg.id, []).append((seg, came))
+    out = []
+    for seg in segments:
+        group = groups[seg.id]
+        edited = [s for s, _ in group if s.edited]
+        if len(group) == 1:
+            out.append(seg)
+        elif edited and seg is edited[0]:
+            text = "".join(t if t.endswith("\n") else t + "\n" for t in
+                           (s.text for s in edited[:-1])) + edited[-1].text
+            out.append(Segment(seg.id, seg.mark, text, seg.line))
+        elif not edited and seg is next((s for s, came in group if came), group[0][0]):
+            out.append(seg)
+    return out
 
 
 def _spaced_as(old: str, new: str) -> str:
