@@ -1,11 +1,14 @@
-"""A mistyped block id, a block twice, or a bad `deleted:` stops the draft with file and line,
-and the file is left exactly as the editor wrote it."""
+"""A mistyped block id, a block or an item twice, or a bad `deleted:` stops the draft with
+file and line, and the file is left exactly as the editor wrote it."""
 
 from __future__ import annotations
 
 import re
 
 import pytest
+
+from test_digest import month  # noqa: F401  (a fixture)
+from test_feeds import feed_server  # noqa: F401  (a fixture)
 
 DIGEST = "digests/2026-10.md"
 NOTE = "A sentence of the editor's, in the corrections block.\n"
@@ -88,3 +91,33 @@ def test_a_marker_typed_another_way_is_refused_as_damaged(drafted, cli, typed):
 
     out = refused(cli, drafted, retyped, typed)
     assert "a damaged pipeline marker" in out
+
+
+def test_an_item_twice_is_refused_at_the_second_by_draft_render_and_build(month, cli,
+                                                                         tmp_path):
+    """An item reordered by copy and paste, the original left: the draft kept both and
+    refreshed both, and the digest listed the entry twice (found in review 22)."""
+    r = cli(month, "digest", "draft", "2026-10")
+    assert r.exit_code == 0, r.output
+    first = "<!-- pipeline:item new-entries/tools/ollama "
+
+    def twice(text):
+        item = re.search(rf"{first}\w+ -->\n.*\n", text).group(0)
+        head = "## New in the catalog\n\n"
+        assert head in text
+        return text.replace(head, head + item, 1)
+
+    path = month / DIGEST
+    text = twice(path.read_text(encoding="utf-8"))
+    second = text.index(first, text.index(first) + 1)
+    path.write_text(text, encoding="utf-8")
+    where = (f"{DIGEST}:{text[:second].count(chr(10)) + 1}: item 'new-entries/tools/ollama' "
+             f"appears twice (first at line {line_of(text, first)})")
+    r = cli(month, "digest", "draft", "2026-10")
+    assert r.exit_code == 1 and where in r.output, r.output
+    assert path.read_text(encoding="utf-8") == text and not (month / ".digest-backups").exists()
+    r = cli(month, "digest", "render", "2026-10", "--out", str(tmp_path / "out"))
+    assert r.exit_code == 1 and where in r.output, r.output
+    path.write_text(text.replace("status: draft", "status: sent"), encoding="utf-8")
+    r = cli(month, "build", "--out", str(tmp_path / "site"))
+    assert r.exit_code == 1 and where in r.output, r.output

@@ -285,6 +285,7 @@ def _parse_body(lines: list[str], file: str, first: int) -> list:
     target: list[str] = []
     begun = 0
     begins: list[tuple[str, int]] = []  # (block id, line) of every block
+    items: dict[str, int] = {}  # item id -> line of its first marker
     n = len(lines)
     for i, line in enumerate(lines):
         nl = "\n" if i < n - 1 else ""
@@ -308,6 +309,12 @@ def _parse_body(lines: list[str], file: str, first: int) -> list:
             if not block:
                 raise DigestError(f"{where}: item marker outside a block; delete the line "
                                   "or restore the block's begin marker")
+            if m.group(1) in items:  # a copy kept with its marker: listed, and refreshed, twice
+                raise DigestError(f"{where}: item '{m.group(1)}' appears twice (first at line "
+                                  f"{items[m.group(1)]}); keep one: delete the other's marker "
+                                  "line and its text (to keep words of both, write them under "
+                                  "one marker)")
+            items[m.group(1)] = first + i
             _close(block, target)
             block.segments.append(Segment(m.group(1), m.group(2), "", first + i))
             target = []
