@@ -121,3 +121,51 @@ def test_an_item_twice_is_refused_at_the_second_by_draft_render_and_build(month,
     path.write_text(text.replace("status: draft", "status: sent"), encoding="utf-8")
     r = cli(month, "build", "--out", str(tmp_path / "site"))
     assert r.exit_code == 1 and where in r.output, r.output
+
+
+BEGIN_NEW = re.compile(r'(<!-- pipeline:begin new-entries \w+) drafted="[^"]*"( -->)')
+
+
+def test_a_begin_marker_that_lost_its_drafted_list_is_refused(month, cli):
+    """`drafted="..."` removed from a begin marker was taken for an empty list: the items
+    the editor had deleted from the block came back with the next draft (found in review
+    22)."""
+    r = cli(month, "digest", "draft", "2026-10")
+    assert r.exit_code == 0, r.output
+    ollama = re.compile(r"<!-- pipeline:item new-entries/tools/ollama \w+ -->\n.*\n")
+
+    def damage(text):
+        assert ollama.search(text) and BEGIN_NEW.search(text)
+        return BEGIN_NEW.sub(r"\1\2", ollama.sub("", text))
+
+    out = refused(cli, month, damage, "<!-- pipeline:begin new-entries ")
+    assert ("the begin marker of block 'new-entries' has lost its `drafted=\"...\"`" in out
+            and 'drafted="" -->' in out)
+    # said on purpose (no item of the block deleted), an empty list is taken as it says
+    path = month / DIGEST
+    path.write_text(re.sub(r"(<!-- pipeline:begin new-entries \w+)( -->)", r'\1 drafted=""\2',
+                           path.read_text(encoding="utf-8")), encoding="utf-8")
+    r = cli(month, "digest", "draft", "2026-10")
+    assert r.exit_code == 0, r.output
+    assert ollama.search(path.read_text(encoding="utf-8"))
+
+
+def test_a_block_left_with_only_its_edited_heading_keeps_an_empty_drafted_list():
+    """Without items, a block was written with no `drafted`; with text in it (a heading of
+    the editor's), that now reads as a list removed: it is written `drafted=""`."""
+    from pipeline.digest.document import fingerprint, parse
+    from pipeline.digest.merge import merge
+    from pipeline.digest.sections import Item, Section
+
+    doc = parse(f"---\ndeleted: []\n---\n<!-- pipeline:begin verdicts {fingerprint('')} -->\n"
+                "<!-- pipeline:end verdicts -->\n", "d.md")
+    merge(doc, [Section("verdicts", "Verdicts", (Item("tools/a", "- tools/a\n"),))])
+    text = doc.render().replace("## Verdicts\n", "## What we now think\n")
+    doc = parse(text, "d.md")
+    merge(doc, [Section("verdicts", "Verdicts", ())])  # the month no longer has it
+    text = doc.render()
+    assert ('drafted="" -->\n## What we now think\n' in text
+            and "pipeline:item" not in text), text
+    doc = parse(text, "d.md")
+    merge(doc, [Section("verdicts", "Verdicts", ())])
+    assert doc.render() == text

@@ -51,6 +51,9 @@ def fingerprint(text: str) -> str:
     return hashlib.sha256(norm.encode("utf-8")).hexdigest()[:8]
 
 
+EMPTY = fingerprint("")  # the mark of a block's head the draft left empty
+
+
 @dataclass
 class Segment:
     """One generated item: its id, the fingerprint it was written with, its text."""
@@ -77,13 +80,18 @@ class Block:
     head: str
     drafted: list[str] = field(default_factory=list)  # item keys the last draft wrote
     segments: list[Segment] = field(default_factory=list)
+    line: int = 0  # file line of its begin marker (0: not read from a file)
+    listed: bool = True  # whether its begin marker carries `drafted="..."`
 
     @property
     def head_edited(self) -> bool:
         return fingerprint(self.head) != self.mark
 
     def render(self) -> str:
-        drafted = f' drafted="{" ".join(self.drafted)}"' if self.drafted else ""
+        # left out only of a block the draft left bare (no item, no heading written by it):
+        # one missing elsewhere was removed (merge)
+        drafted = (f' drafted="{" ".join(self.drafted)}"'
+                   if self.drafted or self.segments or self.mark != EMPTY else "")
         return (f"<!-- pipeline:begin {self.section} {self.mark}{drafted} -->\n{self.head}"
                 + "".join(s.render() for s in self.segments)
                 + f"<!-- pipeline:end {self.section} -->\n")
@@ -302,7 +310,8 @@ def _parse_body(lines: list[str], file: str, first: int) -> list:
             if free:
                 parts.append("".join(free))
                 free = []
-            block = Block(m.group(1), m.group(2), "", (m.group(3) or "").split())
+            block = Block(m.group(1), m.group(2), "", (m.group(3) or "").split(),
+                          line=first + i, listed=m.group(3) is not None)
             target, begun = [], first + i
             begins.append((block.section, begun))
         elif m := ITEM_RE.match(stripped):

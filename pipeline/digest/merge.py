@@ -28,7 +28,7 @@ from collections.abc import Callable
 
 from dataclasses import dataclass, field
 
-from .document import Block, DigestError, Document, Segment, fingerprint
+from .document import EMPTY, Block, DigestError, Document, Segment, fingerprint
 from .sections import Section
 
 
@@ -70,6 +70,7 @@ def merge(doc: Document, sections: list[Section],
     item takes that id, edited or not, with its drafted key, before anything is
     compared: the editor's words stay with the release they are about, once."""
     _check_places(doc)
+    _check_drafted(doc)
     if taken:
         fresh = {f"{s.id}/{item.key}" for s in sections for item in s.items}
         _follow_renames(doc, taken, lambda old, new: new in fresh and old not in fresh)
@@ -127,6 +128,24 @@ def _check_places(doc: Document) -> None:
                 f"'{block.section}', but items can move only within their own block "
                 f"('{owner}'); {back}to keep its words here, move them outside the blocks "
                 "and delete the marker line")
+
+
+def _check_drafted(doc: Document) -> None:
+    """Every block with text carries its `drafted` list: a DigestError at the first begin
+    marker that lost it. A draft writes it on every block but one it left bare (no item,
+    no heading of its own: the editor may write there); without it, the items the editor
+    deleted from the block came back."""
+    file = doc.file or "the digest"
+    for block in doc.blocks().values():
+        if block.listed or not (block.segments or block.mark != EMPTY):
+            continue
+        raise DigestError(
+            f"{file}:{block.line}: the begin marker of block '{block.section}' has lost its "
+            "`drafted=\"...\"`, the items the last draft wrote (without it, the items you "
+            "deleted from the block would come back); restore it as the last draft wrote "
+            f"it (`git diff {file}` shows the line as last committed), or, if you deleted "
+            "no item of the block, end the line with ` drafted=\"\" -->`; nothing was "
+            "written")
 
 
 def _renamed_key(key: str, renames: dict[str, str]) -> str:
