@@ -48,6 +48,35 @@ def create_new(path: Path, data: str | bytes) -> None:
     _place(Path(path), data, None, link)
 
 
+def take_lock(path: Path, waiting=None):
+    """Open `path` (made if need be) and hold an exclusive lock on it until the returned
+    file is closed (or the process ends, however it ends), writing this process's id
+    into it. When another process holds it, `waiting(who)` is called first ("process
+    4242", or "another process" when the file does not say) and the lock is waited for.
+    None where the system has no `flock` (then nothing is locked)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not on Linux or macOS
+        return None
+    lock = open(path, "a+", encoding="ascii", errors="replace")  # noqa: SIM115 - returned
+    try:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if waiting is not None:
+                lock.seek(0)
+                pid = lock.read(32).strip()
+                waiting(f"process {pid}" if pid.isdigit() else "another process")
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        lock.truncate(0)  # whose lock it is, for the next one to say
+        lock.write(f"{os.getpid()}\n")
+        lock.flush()
+    except BaseException:
+        lock.close()
+        raise
+    return lock
+
+
 def _place(path: Path, data: str | bytes, mode: int | None, put) -> None:
     """Write `data` whole to a temporary file beside `path` (with `mode`, else 0666 less
     the umask), then `put(temporary file)` in place; the temporary file never stays.

@@ -41,3 +41,35 @@ def test_two_spellings_of_one_output_share_its_lock(tmp_path):
         with open(site / ".dist.lock") as f, pytest.raises(BlockingIOError):
             fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
         assert other.out == one.out
+
+
+def test_a_build_that_waits_for_another_says_which_process_holds_the_folder(repo, tmp_path):
+    """A second `pipeline build` into a folder another one was building into waited
+    without a word (a build of 10,000 entries takes seconds, `pipeline serve` rebuilds at
+    every save): it says whose turn it is, then builds once that one ends."""
+    import os
+    import queue
+    import subprocess
+    import sys
+    import threading
+
+    holder = OutputTree(repo / "dist", tmp_path / "cache", protect=repo)
+    with holder:
+        proc = subprocess.Popen([sys.executable, "-m", "pipeline", "--root", str(repo),
+                                 "build"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True)
+        lines: queue.Queue = queue.Queue()
+        threading.Thread(target=lambda: [lines.put(line) for line in proc.stderr],
+                         daemon=True).start()
+        try:
+            said = lines.get(timeout=120)  # only so that a defect cannot hang the tests
+        except queue.Empty:
+            said = ""
+        if not said:
+            proc.kill()
+        assert said.startswith(f"Waiting for process {os.getpid()}, which is building "
+                               f"into {os.path.realpath(repo / 'dist')} "), said
+        assert proc.poll() is None  # still waiting while the folder is held
+    out, _ = proc.communicate()
+    assert proc.returncode == 0 and out.startswith("Built 4 published entries"), out
+    assert "Traceback" not in "".join(lines.queue)

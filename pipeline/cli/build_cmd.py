@@ -59,7 +59,8 @@ def build(out, jobs, no_cache, timings):
 
     with progress("Building") as bar:
         result = run(settings, _out_dir(settings, out), jobs=jobs, use_cache=not no_cache,
-                     progress=bar, git_warming=warming)
+                     progress=bar, git_warming=warming,
+                     on_wait=lambda message: click.echo(message, err=True))
     click.echo(_summary(result, settings))
     if timings:
         for stage, seconds in result.seconds.items():

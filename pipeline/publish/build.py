@@ -57,7 +57,8 @@ class BuildResult:
 
 
 def build(settings: Settings, out_dir: Path, *, jobs: int | None = None, use_cache: bool = True,
-          today: _dt.date | None = None, progress=None, git_warming=None) -> BuildResult:
+          today: _dt.date | None = None, progress=None, git_warming=None,
+          on_wait=None) -> BuildResult:
     """Build the site's artifacts and the preview into `out_dir`, replacing it atomically.
 
     Raises ValidationFailed (listing the problems) when the catalog has
@@ -67,6 +68,8 @@ def build(settings: Settings, out_dir: Path, *, jobs: int | None = None, use_cac
     `git_warming`: what `start_warming(settings)` returned, when the caller
     started git's walk earlier (the CLI does, before it imports this module,
     so that the walk runs beside the imports on the core they leave idle).
+    `on_wait(sentence)` is called when another build into `out_dir` runs: this one
+    waits for it, and the sentence names the process that holds the folder.
     """
     jobs = default_jobs() if jobs is None else jobs
     result = BuildResult(out_dir=Path(out_dir))
@@ -74,7 +77,7 @@ def build(settings: Settings, out_dir: Path, *, jobs: int | None = None, use_cac
     with OutputTree(result.out_dir, settings.path("cache") / "build" / "trees",
                     protect=settings.root,
                     read=(settings.path("entries"), settings.path("digests"),
-                          settings.path("schemas"))) as tree:
+                          settings.path("schemas")), on_wait=on_wait) as tree:
         b = Run(settings, tree, Inputs(settings), Site(settings), git_warming=git_warming)
         spill = Spill(settings.path("cache") / "build")
         state = {"root": str(settings.root), "prefix": b.prefix, "inputs": b.inputs,

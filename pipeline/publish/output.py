@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from ..errors import PipelineError
+from ..fileio import take_lock
 from .serialize import digest, load_plain, write_plain
 from .state import load_state
 
@@ -288,7 +289,7 @@ class OutputTree(TreeView):
     """
 
     def __init__(self, out_dir: Path, state_dir: Path, protect: Path,
-                 read: tuple[Path, ...] = ()):
+                 read: tuple[Path, ...] = (), on_wait=None):
         out = Path(os.path.abspath(out_dir))
         # its folder as the system names it: two spellings of one place (a link to a
         # parent folder) get one state and one lock (found in review: two builds at
@@ -311,6 +312,7 @@ class OutputTree(TreeView):
         self._saved: dict = {}
         self._live_trusted = False
         self._lock = None
+        self.on_wait = on_wait  # told (a sentence) when another build holds the folder
 
     @cached_property
     def previous(self) -> dict | None:
@@ -376,15 +378,17 @@ class OutputTree(TreeView):
         self.put(MARKER, MARKER_TEXT)  # first, so a half-built spare is known as ours
 
     def _take_lock(self) -> None:
-        try:
-            import fcntl
-        except ImportError:  # pragma: no cover - not on Linux or macOS
-            return
         # beside the output, not in this catalog's cache: two checkouts (or mounts) that
         # publish to one folder take the same lock
         Path(self.out).parent.mkdir(parents=True, exist_ok=True)
-        self._lock = open(Path(self.out).parent / f".{Path(self.out).name}.lock", "a")
-        fcntl.flock(self._lock, fcntl.LOCK_EX)
+        path = Path(self.out).parent / f".{Path(self.out).name}.lock"
+
+        def waiting(who: str) -> None:  # another build, or `pipeline serve` rebuilding
+            if self.on_wait is not None:  # (a second build waited without a word)
+                self.on_wait(f"Waiting for {who}, which is building into {self.out} (it "
+                             f"holds {path}); this build starts when that one ends.")
+
+        self._lock = take_lock(path, waiting)
 
     def _release_lock(self) -> None:
         if self._lock is not None:

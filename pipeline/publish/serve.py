@@ -26,7 +26,7 @@ from ..errors import ChangedDuringBuild, PipelineError, UsageError
 from .build import build
 from .output import OutputError
 
-Event = Callable[[str, str], None]  # (kind: "built" | "error" | "change", message)
+Event = Callable[[str, str], None]  # (kind: "built" | "error" | "change" | "wait", message)
 CATALOG_SUFFIXES = (".md", ".yaml", ".yml", ".json", ".toml")
 
 
@@ -315,7 +315,8 @@ class PreviewServer:
             self.on_event("error", f"{self._failed(reason)}\n{e}")
             return False
         try:
-            result = build(self.settings, self.out_dir, jobs=jobs)
+            result = build(self.settings, self.out_dir, jobs=jobs,
+                           on_wait=lambda message: self.on_event("wait", message))
         except OutputError:  # not a build output: nothing a save fixes, nothing to serve
             raise
         except ChangedDuringBuild as e:  # saved meanwhile: the watcher has seen it
