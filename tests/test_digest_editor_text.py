@@ -152,3 +152,48 @@ def test_items_still_move_freely_within_their_block(month, cli):  # noqa: F811
     r, again = draft(cli, month)
     assert again.index("tools/ollama") < again.index("glossary/gptq")
     assert "0 dropped, 0 newly recorded as deleted" in r.output
+
+
+def test_a_draft_started_while_another_runs_waits_for_it(month, cli, monkeypatch):  # noqa: F811
+    """Two drafts of one month at once: the second read the file before the first wrote
+    it, then stopped, telling the editor they had saved meanwhile (found in review). It
+    waits for the first, naming its process, and drafts from the file as the first left
+    it; the editor's words written before both stay."""
+    import os
+    import subprocess
+    import sys
+    import threading
+
+    from pipeline.config import load_settings
+
+    _, text = draft(cli, month)
+    path = month / DIGEST
+    edited = text.replace("# TODO: the headline, one line on what mattered in October 2026",
+                          "# Ollama arrives")
+    path.write_text(edited.replace(item(edited, "verdicts/tools/vllm"), ""), encoding="utf-8")
+    go, collect, first = threading.Event(), draft_module.collect, {}
+
+    def held(*args, **kw):  # the first draft reads its feeds until the second is waiting
+        go.wait()
+        return collect(*args, **kw)
+
+    monkeypatch.setattr(draft_module, "collect", held)
+    runner = threading.Thread(target=lambda: first.update(
+        result=draft_module.draft(load_settings(month), "2026-10")))
+    runner.start()
+    try:
+        second = subprocess.Popen([sys.executable, "-m", "pipeline", "--root", str(month),
+                                   "digest", "draft", "2026-10"],
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        said = second.stderr.readline()  # the first line it says (or none, when it ends)
+    finally:
+        go.set()
+        runner.join()
+    out, err = second.communicate()
+    assert said.startswith(f"Waiting for process {os.getpid()}, which is drafting {DIGEST}; "
+                           ), said + err
+    assert first["result"].written
+    assert second.returncode == 0 and "Traceback" not in err, out + err
+    assert out.startswith(f"{DIGEST} is up to date"), out
+    final = path.read_text(encoding="utf-8")
+    assert "# Ollama arrives\n" in final and front(final)["deleted"] == ["verdicts/tools/vllm"]

@@ -39,7 +39,8 @@ def draft(month, offline):
     from ..history.changes import before_start_warning
 
     settings = get_settings()
-    result = run(settings, month, offline=offline)
+    result = run(settings, month, offline=offline,
+                 on_wait=lambda message: click.echo(message, err=True))
     rel = result.path.relative_to(settings.root).as_posix()
     for r in result.feeds.problems:
         click.echo(f"warning: feed {r.source.url} ({r.source.entry}): {r.problem}", err=True)

@@ -33,7 +33,7 @@ from ..feeds import FeedReport, collect, items_in_month
 from ..feeds.sources import COLLECTION, FeedSource, feed_sources, sources_of
 from ..feeds.fetch import TIMEOUT
 from ..feeds.parse import address_key
-from ..fileio import write_atomic
+from ..fileio import take_lock, write_atomic
 from ..history import gitio
 from ..history.changes import ChangeSet, changes_in_period
 from .document import DigestError, decode, fingerprint, parse, plain_newlines
@@ -264,9 +264,14 @@ def _moved_deletions(doc, releases, addresses: dict[str, set[str]]) -> list[str]
 
 
 def draft(settings: Settings, month: str, *, offline: bool = False,
-          timeout: float = TIMEOUT, today: _dt.date | None = None) -> DraftResult:
+          timeout: float = TIMEOUT, today: _dt.date | None = None,
+          on_wait=None) -> DraftResult:
     """Draft (or refresh) the digest of `month` (`YYYY-MM`): the month so far, or a past
-    one; a month that has not begun is refused (it would read as an empty month)."""
+    one; a month that has not begun is refused (it would read as an empty month).
+
+    Two drafts of one month run one after the other: `on_wait(sentence)` is called
+    when another is drafting it, naming its process, and this one reads the file as
+    that one leaves it."""
     m = Month.parse(month)
     today = today or _dt.datetime.now(_dt.timezone.utc).date()
     if m.first_day > today.isoformat():
@@ -274,6 +279,35 @@ def draft(settings: Settings, month: str, *, offline: bool = False,
                          "draft it once it has")
     path = settings.path("digests") / f"{m}.md"
     file = path.relative_to(settings.root).as_posix()
+    lock = _take_lock(settings, m, file, on_wait)
+    try:
+        return _draft(settings, m, path, file, offline, timeout)
+    finally:
+        if lock is not None:
+            lock.close()
+
+
+def _take_lock(settings: Settings, m: Month, file: str, on_wait):
+    """Hold the month's lock (in the cache folder: never committed), or None when it
+    cannot be made there (a draft does not need it to be sound on its own). A second
+    draft started while one ran read the file before the first wrote it, then stopped,
+    telling the editor that they had saved meanwhile (found in review)."""
+    def waiting(who: str) -> None:
+        if on_wait is not None:
+            on_wait(f"Waiting for {who}, which is drafting {file}; this draft starts when "
+                    "that one ends, from the file as it leaves it.")
+
+    folder = settings.path("cache")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        return take_lock(folder / f"digest-{m}.lock", waiting)
+    except OSError:
+        return None
+
+
+def _draft(settings: Settings, m: Month, path: Path, file: str, offline: bool,
+           timeout: float) -> DraftResult:
+    """`draft`, holding the month's lock."""
     _check_place(settings, path, file)
     raw = _read(path)
     existing = decode(raw, file) if raw is not None else None
