@@ -52,7 +52,8 @@ FORMAT = 1
 FILE_NAME = "validate.cache"
 MAGIC = b"pipeline validate cache\n"
 SUMMARY_KEYS = ("title", "status", "redirect_from")  # what other entries' checks may read
-RACY_NS = 2_000_000_000  # a file changed this close to the last save is hashed, not trusted
+RACY_NS = 2_000_000_000  # a file changed this close to the last run's scan is hashed, not
+# trusted
 _PACKAGE = Path(__file__).resolve().parent
 
 Stat = tuple  # (size, mtime_ns, ctime_ns, inode)
@@ -282,6 +283,7 @@ class ValidateCache:
         self.records: dict[str, Record] = {}
         self.catalog: tuple | None = None  # (what it depends on, diagnostics, the day)
         self.saved_ns = 0
+        self.scanned_ns = 0  # when this run began to look at the files (see scan)
         self.dirty = False
         self.parsed: list[str] = []  # store files of front matter (catalog.parsed), by name
 
@@ -331,13 +333,18 @@ class ValidateCache:
         """Sort the files of `walk_folder` into (records still true by path, fresh files,
         refused files' diagnostics). A fresh file is (path, full path, stat, bytes or None).
 
-        A file whose stat is unchanged (and older than the last save, so that an edit
-        in the same clock tick cannot hide) is not read; one that reads the same as
+        A file whose stat is unchanged (and older than the start of the last saved
+        run's scan, so that an edit in the same clock tick cannot hide) is not read; one that reads the same as
         before keeps its record.
         """
         records: dict[str, Record] = {}
         fresh: list[tuple] = []
         refused: list[Diagnostic] = []
+        # The records saved hold what the files were from here on: a file changed in the
+        # clock tick of its read keeps its stat, and only its time, close to this moment,
+        # tells. (The time of the save, seconds later on a big catalog, let such an edit
+        # pass as unchanged for good.)
+        self.scanned_ns = time.time_ns()
         for path, full, problem in files:
             if problem is not None:
                 refused.append(problem)
@@ -376,7 +383,7 @@ class ValidateCache:
         """Write the records (atomically); a cache that cannot be written is skipped."""
         if self.path is None or not self.dirty:
             return
-        now = time.time_ns()
+        now = self.scanned_ns or time.time_ns()
         payload = marshal.dumps({
             "format": FORMAT, "key": self.key, "saved_ns": now, "catalog": self.catalog,
             "parsed": self.parsed,

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+import time
+import types
 
 import pytest
 
@@ -198,6 +200,33 @@ def test_an_edit_that_keeps_size_and_mtime_is_seen(problems):
                     encoding="utf-8")
     os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
     assert path.stat().st_size == st.st_size
+    assert ("schema", "entries/glossary/gptq.md") in same_as_cold(problems)
+
+
+def test_an_edit_in_the_clock_tick_of_a_long_runs_read_is_seen(problems, monkeypatch):
+    """A file is trusted by its stat unless it changed close to when the cache last knew
+    it; that moment was the cache's save, the end of the run, not when the files were
+    looked at. On 10,000 entries (5 s), a save in the clock tick of the file's read (a
+    file system with whole-second times: HFS+, FAT, SMB) keeps the stat: the edit was
+    never seen, run after run (found in review). Here the rest of the run takes a minute,
+    and the file system shows the edited file with its stat of before."""
+    path = problems / "entries/glossary/gptq.md"
+    ahead = time.time_ns() + 30 * 10**9
+    os.utime(path, ns=(ahead, ahead))  # saved just as the run looks at it
+    clock, real_scan, real_stat, seen = {"shift": 0}, ValidateCache.scan, cache_mod.file_stat, {}
+    monkeypatch.setattr(cache_mod, "time", types.SimpleNamespace(
+        time_ns=lambda: time.time_ns() + clock["shift"]))
+
+    def slow_scan(self, files):
+        found = real_scan(self, files)
+        clock["shift"] = 60 * 10**9  # the checks take a minute
+        return found
+
+    monkeypatch.setattr(ValidateCache, "scan", slow_scan)
+    monkeypatch.setattr(cache_mod, "file_stat",
+                        lambda full: seen.setdefault(full, real_stat(full)))
+    same_as_cold(problems)
+    edit(path, "status: published", "status: publishedX"[:-2] + "X")
     assert ("schema", "entries/glossary/gptq.md") in same_as_cold(problems)
 
 
