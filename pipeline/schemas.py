@@ -332,12 +332,41 @@ def values_at(data, path: tuple):
             yield (step, *sub), v
 
 
+def json_key(value):
+    """A hashable stand-in for a JSON value, equal for the values JSON Schema calls equal:
+    `1` and `1.0`, but never `true` and `1`, nor `"1"` and `1`; lists item by item,
+    mappings key by key. With it a list is checked for duplicates in one pass."""
+    if isinstance(value, bool):
+        return ("bool", value)
+    if isinstance(value, str):
+        return ("str", str(value))
+    if isinstance(value, (int, float)):
+        return ("number", value)
+    if isinstance(value, list):
+        return ("list", tuple(json_key(v) for v in value))
+    if isinstance(value, dict):
+        return ("dict", frozenset((json_key(k), json_key(v)) for k, v in value.items()))
+    try:
+        hash(value)
+    except TypeError:
+        return ("other", type(value).__name__, repr(value))
+    return ("other", value)
+
+
 def _ecma_patterns(jsonschema):
     """Draft 2020-12 with `pattern` read as ECMA-262 (see ecma_regex), as the compiled fast
-    path reads it, with jsonschema's own message."""
+    path reads it, with jsonschema's own message; and `uniqueItems` in one pass
+    (json_key), where jsonschema compares every pair of a list that does not sort (text
+    and a number mixed: 10,000 tags took two seconds)."""
 
     def pattern(validator, patrn, instance, schema):
         if validator.is_type(instance, "string") and not ecma_regex(patrn).search(instance):
             yield jsonschema.ValidationError(f"{instance!r} does not match {patrn!r}")
 
-    return jsonschema.validators.extend(jsonschema.Draft202012Validator, {"pattern": pattern})
+    def unique_items(validator, unique, instance, schema):
+        if (unique and validator.is_type(instance, "array")
+                and len(set(map(json_key, instance))) != len(instance)):
+            yield jsonschema.ValidationError(f"{instance!r} has non-unique elements")
+
+    return jsonschema.validators.extend(jsonschema.Draft202012Validator,
+                                        {"pattern": pattern, "uniqueItems": unique_items})

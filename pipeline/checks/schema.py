@@ -6,7 +6,7 @@ import difflib
 import re
 
 from ..diagnostics import rule
-from ..schemas import ecma_regex
+from ..schemas import ecma_regex, json_key
 from . import Context, check
 
 SCHEMA = rule(
@@ -159,11 +159,12 @@ def _message(error, path: tuple, where: str) -> tuple[tuple, str]:
         size = "an empty list" if not value else _count(len(value), "item")
         return path, f"{where} is {size}; {bound} {limit}"
     if v == "uniqueItems" and isinstance(value, list):
-        seen: list = []
+        seen: set = set()  # one pass: comparing each item with those before it was n²/2
         for i, item in enumerate(value):
-            if any(type(s) is type(item) and s == item for s in seen):
+            key = json_key(item)
+            if key in seen:
                 return (*path, i), f"{where}: {_shown(item)} is listed twice; list each once"
-            seen.append(item)
+            seen.add(key)
     if v in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):
         bound = {"minimum": "at least", "exclusiveMinimum": "more than",
                  "maximum": "at most", "exclusiveMaximum": "less than"}[v]
