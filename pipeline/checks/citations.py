@@ -7,7 +7,7 @@ import datetime as _dt
 import re
 
 from ..catalog.model import Entry
-from ..catalog.text import CITE_UNCLOSED_RE, citations, prose_text, source_refs
+from ..catalog.text import CITE_UNCLOSED_RE, Positions, citations, prose_text, source_refs
 from ..diagnostics import rule
 from . import Context, check
 
@@ -72,9 +72,9 @@ def _not_citations(entry: Entry):
     text = prose_text(entry)
     if "[^" not in text and "@]" not in text and "@ ]" not in text:
         return  # the usual case, found without a scan
+    where = Positions(text, entry.body_line)
     for m in _NOT_CITATIONS_RE.finditer(text):
-        line = entry.body_line + text.count("\n", 0, m.start())
-        column = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
+        line, column = where(m.start())
         found = m.group(0)
         why = (f"'{found}' is a footnote mark, which the site shows as written; cite the "
                "source with [@source-id], and list it under `sources:`" if found[1] == "^"
@@ -89,9 +89,9 @@ def _unclosed(entry: Entry):
     text = prose_text(entry)
     if "[" not in text or "@" not in text:
         return
+    where = Positions(text, entry.body_line)
     for m in CITE_UNCLOSED_RE.finditer(text):
-        line = entry.body_line + text.count("\n", 0, m.start())
-        column = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
+        line, column = where(m.start())
         yield CITE_UNRESOLVED(entry.file, line, column,
                               f"citation '{m.group(0).strip()[:40]}' is not closed on its line; "
                               "write each citation [@id] on one line", entry=entry.id)
