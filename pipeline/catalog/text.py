@@ -279,16 +279,13 @@ def _html_links(entry: Entry) -> list[tuple[int, int, str]]:
     text = prose_text(entry)
     if "<a" not in text and "<A" not in text:
         return []
-    found, line, at = [], 0, 0
+    found, where = [], Positions(text, entry.body_line)
     for _, _, name, attributes in open_tags(text):
         if name != "a" or "href" not in attributes:
             continue
         href, start = attributes["href"]
         start += len(href) - len(href.lstrip(_HTML_SPACE))  # where the URL starts
-        line += text.count("\n", at, start)
-        at = start
-        found.append((entry.body_line + line, start - text.rfind("\n", 0, start),
-                      attribute_value(href).strip(_HTML_SPACE)))
+        found.append((*where(start), attribute_value(href).strip(_HTML_SPACE)))
     if found:  # only what the page links to: not a tag written in a link's title, in an
         # image's description, or otherwise shown as text
         from ..publish.markdown import page_hrefs  # the renderer and sanitiser the build uses
@@ -581,15 +578,12 @@ def _links(entry: Entry, inline: re.Pattern, definition: re.Pattern) -> list[tup
     for kind, pattern, needle in ((0, inline, "]("), (1, definition, "]:")):
         if needle not in text:
             continue
-        line, at = 0, 0
+        where = Positions(text, 0)
         for m in pattern.finditer(text):
             if not kind and (_escaped(text, m.start()) or _opener_escaped(text, m.start())):
                 continue  # `\](` or `\[a](b)`: no link, text (a release note's `\[a\](b)`)
-            start = m.start(1)
-            line += text.count("\n", at, start)
-            at = start
-            found.append((line, kind, start - text.rfind("\n", 0, start),
-                          tuple(g or "" for g in m.groups())))
+            line, column = where(m.start(1))
+            found.append((line, kind, column, tuple(g or "" for g in m.groups())))
     if found and found[-1][1]:  # a definition after a link: in the order of the lines
         found.sort(key=lambda f: f[:3])
     first = entry.body_line
@@ -620,15 +614,11 @@ def _autolinks(entry: Entry) -> list[tuple]:
     """(line, column, origin, path, anchor) of each autolink to an http(s) URL in the prose,
     `<https://host/path>`, the column that of its URL, as `_links` gives them."""
     text = prose_text(entry)
-    found, line, at = [], 0, 0
+    found, where = [], Positions(text, entry.body_line)
     for m in _URL_AUTOLINK_IN_LINE_RE.finditer(text):
         if m.start() and text[m.start() - 1] == "\\":  # `\<`: text (no look-behind, which
             continue  # would make the search try every character)
-        start = m.start(1)
-        line += text.count("\n", at, start)
-        at = start
-        found.append((entry.body_line + line, start - text.rfind("\n", 0, start),
-                      *(g or "" for g in m.groups())))
+        found.append((*where(m.start(1)), *(g or "" for g in m.groups())))
     return _not_in_html_blocks(entry, found)
 
 
@@ -642,7 +632,7 @@ def _bare_urls(entry: Entry, host: str) -> list[tuple]:
     """(line, column, origin, path, anchor) of each bare URL on `host` (with or without
     `www.`) in the prose, as `_links` gives them."""
     text = prose_text(entry)
-    found, line, at = [], 0, 0
+    found, where = [], Positions(text, entry.body_line)
     tags = [tag[:2] for tag in open_tags(text)] if "<" in text else []
     for m in _BARE_URL_RE.finditer(text):
         if tags and _in_tag(tags, m.start()):
@@ -658,12 +648,8 @@ def _bare_urls(entry: Entry, host: str) -> list[tuple]:
                 path, _, tail = path.partition(mark)
                 anchor = mark + tail + anchor
                 break
-        start = m.start(1)
-        line += text.count("\n", at, start)
-        at = start
         origin = f"{scheme}://{name}" if "://" in url else name
-        found.append((entry.body_line + line, start - text.rfind("\n", 0, start), origin,
-                      path, anchor))
+        found.append((*where(m.start(1)), origin, path, anchor))
     return _not_in_html_blocks(entry, found)
 
 
@@ -711,12 +697,10 @@ def _scan_citations(entry: Entry) -> tuple[list, list]:
     groups: list[tuple[int, int, tuple[str, ...]]] = []
     found: list[tuple[int, int, str]] = []
     if "@" in text:
-        line_no, at = entry.body_line, 0  # the line of offset `at`
+        where = Positions(text, entry.body_line)
         for g in CITE_GROUP_IN_LINE_RE.finditer(text):
-            start = g.start(1)
-            line_no += text.count("\n", at, start)
-            at = start
-            column = start - (text.rfind("\n", 0, start) + 1)  # in the line, from 0
+            line_no, column = where(g.start(1))
+            column -= 1  # in the line, from 0
             keys = []
             for k in CITE_KEY_RE.finditer(g.group(1)):
                 keys.append(k.group(1))
