@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 
 from hypothesis import given, settings, strategies as st
@@ -143,3 +144,44 @@ def test_every_link_of_the_page_is_among_the_links_found(body):
               body_line=4)
     found = {_comparable(link.url) for link in find_links(e)}
     assert {_comparable(h) for h in rendered_hrefs(e)} <= found
+
+
+class _Sliced(str):
+    """A line that adds up the length of the slices taken of it."""
+    taken = 0
+
+    def __getitem__(self, key):
+        if isinstance(key, slice):
+            _Sliced.taken += len(range(*key.indices(len(self))))
+        return str.__getitem__(self, key)
+
+
+def test_a_line_of_many_urls_is_read_in_one_pass():
+    """Each URL of a line had the line up to it copied to look at what came before it: 20,000
+    URLs on one line (a paragraph written as one line) took four seconds."""
+    from pipeline.affiliates.links import _urls_in
+
+    pieces = [f'see [a](//a.example/{i}), <https://b.example/{i}>, //text/{i}, href="//c.example/{i}"'
+              for i in range(1000)]
+    line = _Sliced(" ".join(pieces))
+    _Sliced.taken = 0
+    assert [url for _, _, url in _urls_in(line)] == [
+        url for i in range(1000)
+        for url in (f"//a.example/{i}", f"https://b.example/{i}", f"//c.example/{i}")]
+    assert _Sliced.taken < 2 * len(line)  # the line up to each URL: 1,500 times the line
+
+
+# What came before `//host` where it is a link, as a pattern of the text up to it.
+_SLASHES_BEFORE = re.compile(r"(?:\]\([ \t]*<?|^[ \t]*\[[^\]]+\]:[ \t]*<?|=[ \t]*[\"']?)\Z")
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(["[", "]", "](", "]:", " ", "\t", "<", "=", '"', "'", "x",
+                                 "//", "a"]), max_size=14).map("".join), st.booleans())
+def test_what_makes_slashes_a_link_is_read_back_from_them(before, after_label):
+    from pipeline.affiliates.links import _slashes_linked
+
+    line = before + "//host/p"
+    expected = bool(_SLASHES_BEFORE.search(before)) or (
+        after_label and re.fullmatch(r"[ \t]*<?", before) is not None)
+    assert _slashes_linked(line, len(before), after_label) == expected
