@@ -368,6 +368,9 @@ def _syntax_problem(e: yaml.MarkedYAMLError, text: str, first_line: int) -> Yaml
     def at(m) -> tuple[int, int]:
         return (m.line + first_line, m.column + 1) if m else (first_line, 1)
 
+    if e.problem and "exceeded maximum nesting depth" in e.problem:  # libyaml's limit: 1,000
+        return YamlProblem("syntax", f"values nested more than {MAX_DEPTH} levels deep",
+                           *at(problem), hint=DEPTH_HINT)
     if problem is not None and text[problem.index:problem.index + 1] == "\t":
         return YamlProblem("syntax", "invalid YAML: this line has a tab: indent YAML with "
                            "spaces, not tabs", *at(problem), hint=_TAB_HINT)
@@ -486,6 +489,8 @@ def _runaway_quote(text: str, problem):
 # How deep front matter may nest: a real entry nests four levels (a benchmark's results),
 # and 900 lists in lists crashed the run with a RecursionError (found in review).
 MAX_DEPTH = 50
+DEPTH_HINT = ("no field nests lists or mappings this deep: remove the `[`, `{` or `- ` "
+              "levels that are not meant to be there")
 
 
 def _build(node, path: Path, positions: dict, seen: set, first: int):
@@ -509,7 +514,8 @@ def _build(node, path: Path, positions: dict, seen: set, first: int):
     seen.add(id(node))
     if len(path) >= MAX_DEPTH:  # every reader of the data recurses: Python's stack would end
         line, col = _pos(node, first)
-        raise YamlProblem("syntax", f"values nested more than {MAX_DEPTH} levels deep", line, col)
+        raise YamlProblem("syntax", f"values nested more than {MAX_DEPTH} levels deep", line, col,
+                          hint=DEPTH_HINT)
     if isinstance(node, MappingNode):
         out: dict = {}
         for key_node, value_node in node.value:
