@@ -9,13 +9,18 @@ import stat
 from pathlib import Path
 
 
-def write_atomic(path: Path, data: str | bytes) -> None:
+def write_atomic(path: Path, data: str | bytes, before=None) -> None:
     """Write to a temporary file beside `path`, then rename it over `path`.
 
     An existing file keeps its mode; a new one gets 0666 less the umask, as `open` gives.
     A symbolic link is written through: the file it points to gets the new content, and
     the link stays. A failure raises OSError naming `path` (never the temporary file),
     with what stands in the way.
+
+    `before()`, when given, is called once the content is written whole and synced
+    beside `path`, immediately before the rename: what it raises stops the write (the
+    temporary file is removed, `path` is left as it is) and passes as it is, but an
+    OSError, which is told of `path` as any other.
     """
     path = Path(path)
     if os.path.islink(path):
@@ -24,7 +29,13 @@ def write_atomic(path: Path, data: str | bytes) -> None:
         mode = stat.S_IMODE(os.stat(path).st_mode)
     except (FileNotFoundError, NotADirectoryError):  # new, or its folder cannot be (_place)
         mode = None
-    _place(path, data, mode, lambda tmp: os.replace(tmp, path))
+
+    def put(tmp: Path) -> None:
+        if before is not None:
+            before()
+        os.replace(tmp, path)
+
+    _place(path, data, mode, put)
 
 
 def create_new(path: Path, data: str | bytes) -> None:

@@ -5,6 +5,7 @@ another block."""
 from __future__ import annotations
 
 import importlib
+import os
 import re
 
 import pytest
@@ -122,6 +123,45 @@ def test_a_save_made_while_drafting_is_not_overwritten(month, cli, monkeypatch):
     monkeypatch.setattr(draft_module, "collect", collect)
     _, again = draft(cli, month)
     assert "# Ollama arrives\n" in again and front(again)["deleted"] == ["verdicts/tools/vllm"]
+
+
+@pytest.mark.parametrize("when", ["backup", "new text"])
+def test_a_save_made_just_before_the_write_is_not_overwritten(month, cli, monkeypatch, when):  # noqa: F811
+    """The file was compared before the backup and the new text were written (each
+    synced to disk): a save then was overwritten, the backup holding the version before
+    it (found in review)."""
+    _, text = draft(cli, month)
+    path = month / DIGEST
+    path.write_text(text.replace(item(text, "verdicts/tools/vllm"), ""), encoding="utf-8")
+    saved = path.read_text(encoding="utf-8").replace(
+        "# TODO: the headline, one line on what mattered in October 2026",
+        "# Ollama arrives")
+    backup, fsync = draft_module._backup, os.fsync
+    backed_up = []
+
+    def save() -> None:
+        if not path.read_text(encoding="utf-8") == saved:
+            path.write_text(saved, encoding="utf-8")
+
+    def backup_then(*args):
+        if when == "backup":
+            save()
+        backed_up.append(backup(*args))
+        return backed_up[-1]
+
+    def fsync_then(fd):  # the new text is synced beside the file, after the backup
+        fsync(fd)
+        if when == "new text" and backed_up:
+            save()
+
+    monkeypatch.setattr(draft_module, "_backup", backup_then)
+    monkeypatch.setattr(os, "fsync", fsync_then)
+    r = cli(month, "digest", "draft", "2026-10")
+    assert r.exit_code == 1 and "Traceback" not in r.output
+    assert f"{DIGEST} changed while it was being drafted" in r.output
+    assert path.read_text(encoding="utf-8") == saved
+    assert backed_up and not any((month / ".digest-backups").iterdir())
+    assert sorted(p.name for p in month.joinpath("digests").iterdir()) == [path.name]
 
 
 @pytest.mark.parametrize("edited", [False, True], ids=["unedited", "edited"])

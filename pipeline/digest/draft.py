@@ -354,10 +354,26 @@ def _draft(settings: Settings, m: Month, path: Path, file: str, offline: bool,
         return DraftResult(path, False, None, stats, cs, report, unread)
     if raw is not None:
         text = _as_written(text, raw, existing)
-    if _read(path) != raw:  # the editor saved while the history and feeds were read
+    backup = None
+
+    def unsaved() -> None:
+        """Stop if the editor saved while the history and feeds were read, or while the
+        backup and the new text were written (each synced to disk: milliseconds, more
+        on a slow disk; a save then was overwritten, and the backup held the version
+        before it: found in review)."""
+        if _read(path) == raw:
+            return
+        if backup is not None:
+            backup.unlink(missing_ok=True)
         raise DigestError(f"{file} changed while it was being drafted (saved in the meantime?); "
                           "nothing was written, so your save is as you made it: run the draft "
                           "again")
+
+    unsaved()  # saved already: no backup is made
     backup = _backup(settings, raw, m) if raw is not None else None
-    write_atomic(path, text)
+    # Everything is written and synced before this last look, the rename right after it.
+    # A save between the two (the time to read the file once) is still replaced: a
+    # rename cannot be made on condition of what it replaces, and editors take no lock
+    # a draft could wait on, so this window is the smallest there is.
+    write_atomic(path, text, before=unsaved)
     return DraftResult(path, True, backup, stats, cs, report, unread)
