@@ -46,7 +46,7 @@ from .catalog.model import Entry
 from .catalog.text import title_key
 from .config import Settings
 from .diagnostics import Diagnostic
-from .fileio import write_atomic
+from .fileio import remove_stale, write_atomic
 
 FORMAT = 1
 FILE_NAME = "validate.cache"
@@ -292,6 +292,7 @@ class ValidateCache:
         if not enabled:
             return cls(None, "")
         cache = cls(settings.path("cache") / FILE_NAME, cache_key(settings))
+        remove_stale(cache.path)  # a run killed while saving left its temporary file
         cache._load()
         return cache
 

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import secrets
 import stat
+import time
 from pathlib import Path
+
+STALE_S = 3600  # a temporary file untouched this long is no live write's (see remove_stale)
 
 
 def write_atomic(path: Path, data: str | bytes, before=None) -> None:
@@ -36,6 +40,35 @@ def write_atomic(path: Path, data: str | bytes, before=None) -> None:
         os.replace(tmp, path)
 
     _place(path, data, mode, put)
+
+
+def remove_stale(path: Path, older_than: float = STALE_S) -> None:
+    """Remove the temporary files `write_atomic` left beside `path` when a run was killed
+    while writing it (several MB each for a big catalog's cache; nothing else ever
+    removed them). Only names write_atomic gives to `path`'s temporary files are looked
+    at, and only files last written more than `older_than` seconds ago are removed: a
+    write fills its file in one go and renames it at once, so no live one is that old
+    (the writer's process id is not in the name, and would not tell across machines or
+    containers sharing the folder). What cannot be listed or removed is left."""
+    path = Path(path)
+    if os.path.islink(path):
+        path = Path(os.path.realpath(path))
+    ours = re.compile(rf"\.{re.escape(path.name)}\.[0-9a-f]{{16}}\.tmp")
+    try:
+        names = os.listdir(path.parent)
+    except OSError:
+        return
+    before = time.time() - older_than
+    for name in names:
+        if not ours.fullmatch(name):
+            continue
+        tmp = path.parent / name
+        try:
+            st = os.lstat(tmp)
+            if stat.S_ISREG(st.st_mode) and st.st_mtime < before:
+                os.unlink(tmp)
+        except OSError:
+            pass
 
 
 def create_new(path: Path, data: str | bytes) -> None:

@@ -505,3 +505,56 @@ def test_the_bibliography_is_checked_against_its_schema_and_no_bad_url_is_a_link
     assert out_link("javascript:alert(1)", "A", {"links": []}) == "A"
     assert out_link(" javascript:x", "<b>", {"links": []}) == "&lt;b&gt;"
     assert 'href="https://x.org/"' in out_link("https://x.org/", "x", {"links": []})
+
+
+# -- what a killed run leaves -------------------------------------------------------
+
+KILLED_WHILE_SAVING = """\
+import os, sys
+replace = os.replace
+
+def held(src, dst, *args, **kw):  # the cache is written whole: hold before its rename
+    if os.path.basename(str(src)).startswith(".validate.cache."):
+        print("saving", flush=True)
+        sys.stdin.read()
+    return replace(src, dst, *args, **kw)
+
+os.replace = held
+from pipeline.cli import main
+main()
+"""
+
+
+def test_a_run_killed_while_saving_leaves_no_temporary_file_for_good(catalog, cli):
+    """`kill -9` while the cache was saved left `.validate.cache.<hex>.tmp` (several MB on
+    a big catalog) for good (found in review); a later run removes it once no live run
+    can be writing it, and nothing of another name."""
+    import signal
+    import subprocess
+    import sys
+
+    folder = catalog / ".pipeline-cache"
+    run = subprocess.Popen([sys.executable, "-c", KILLED_WHILE_SAVING, "--root", str(catalog),
+                            "validate"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE)
+    try:
+        assert run.stdout.readline() == b"saving\n", run.stderr.read()
+    finally:
+        run.send_signal(signal.SIGKILL)
+        run.wait()
+        run.stdout.close(), run.stderr.close(), run.stdin.close()
+    [left] = folder.glob(".validate.cache.*.tmp")
+    assert not (folder / FILE_NAME).exists()
+    others = [folder / ".validate.cache.notes.tmp", folder / ".validate.cache.0123456789abcdef",
+              folder / "validate.cache.0123456789abcdef.tmp", folder / "drafts" / left.name]
+    (folder / "drafts").mkdir()
+    for path in others:
+        path.write_text("not the pipeline's")
+    assert cli(catalog, "validate").exit_code == 0
+    assert left.exists()  # it may be a live run's: another run may be saving right now
+    hour_ago = time.time() - 3601
+    for path in [left, *others]:
+        os.utime(path, (hour_ago, hour_ago))
+    assert cli(catalog, "validate").exit_code == 0
+    assert not left.exists()
+    assert all(path.read_text() == "not the pipeline's" for path in others)

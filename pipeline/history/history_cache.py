@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 
 from ..config import Settings
-from ..fileio import write_atomic
+from ..fileio import remove_stale, write_atomic
 
 VERSION = 6  # raised when a state would be read differently: older caches are rebuilt
 FILE = "history.json"
@@ -29,6 +29,7 @@ def load(settings: Settings, key: str) -> dict | None:
 
 
 def save(settings: Settings, key: str, data: dict) -> None:
+    remove_stale(settings.path("cache") / FILE)  # a run killed while saving left its own
     try:
         write_atomic(settings.path("cache") / FILE,
                      json.dumps({"version": VERSION, "key": key, **data}, sort_keys=True))
