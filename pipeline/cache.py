@@ -391,13 +391,33 @@ class ValidateCache:
             "records": {p: (r.stat, r.digest, r.entry, r.refs, r.dates, r.cited, r.load,
                             r.checked_on, r.results) for p, r in self.records.items()},
         })
+        head = MAGIC + _checksum(payload).encode() + b"\n"
         try:
-            write_atomic(self.path, MAGIC + _checksum(payload).encode() + b"\n" + payload)
+            write_atomic(self.path, head + payload)
         except OSError:
             return
         self.saved_ns = now
         self.dirty = False
-        parsed_store.remove_others(self.parsed_folder, self.parsed)
+        # another run may have saved since: the stores its cache lists stay too
+        parsed_store.remove_others(self.parsed_folder, self.parsed + self._listed_now(head))
+
+    def _listed_now(self, ours: bytes) -> list[str]:
+        """The stores listed by the cache file there now, if another run replaced the one
+        this run saved (whose head is `ours`)."""
+        try:
+            with open(self.path, "rb") as f:
+                if f.read(len(ours)) == ours:
+                    return []
+                f.seek(0)
+                raw = f.read()
+            payload = raw[len(MAGIC) + 33:]
+            if raw[:len(MAGIC)] != MAGIC \
+                    or raw[len(MAGIC):len(MAGIC) + 32].decode() != _checksum(payload):
+                return []
+            return [n for n in marshal.loads(payload).get("parsed", ())
+                    if parsed_store.is_store_name(n)]
+        except Exception:  # noqa: BLE001 - not a cache: it lists nothing
+            return []
 
 
 def _checksum(payload: bytes) -> str:

@@ -5,11 +5,14 @@ from __future__ import annotations
 import marshal
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
 
+import pipeline.cache as cache_mod
 from pipeline import validate as validate_module
+from pipeline.cache import FILE_NAME, ValidateCache
 from pipeline.catalog import parsed
 from pipeline.config import load_settings
 from pipeline.publish import pool, render
@@ -109,6 +112,75 @@ def test_a_new_cold_run_replaces_the_stores_and_removes_any_left_behind(exl2, mo
     warm = validate_module.validate(load_settings(exl2), jobs=2)  # nothing to parse
     assert warm.parsed == checked.parsed
     assert [p for p in stores(exl2) if parsed.is_store_name(p.name)] == new
+
+
+HELD_BEFORE_ITS_STORES = """\
+import json, os, sys, time
+from pathlib import Path
+from pipeline import validate
+from pipeline.config import load_settings
+
+marks, replace = Path(sys.argv[2]), os.replace
+
+def held(src, dst, *args, **kw):  # each worker waits, its store half written, for "go"
+    if os.path.basename(str(src)).startswith(".parsed-"):
+        (marks / str(os.getpid())).touch()
+        while not (marks / "go").exists():
+            time.sleep(0.01)
+    return replace(src, dst, *args, **kw)
+
+os.replace = held
+validate.PER_WORKER = 1  # two workers for 13 files
+print(json.dumps(validate.validate(load_settings(Path(sys.argv[1])), jobs=2).parsed))
+"""
+
+
+def test_two_cold_runs_at_once_leave_each_others_stores(exl2, tmp_path, monkeypatch):
+    """The first to end removed the other's stores, half-written ones too: that run's
+    cache then listed none, or stores that were gone (found in review)."""
+    import json
+    import subprocess
+    import sys
+
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    other = subprocess.Popen([sys.executable, "-c", HELD_BEFORE_ITS_STORES, str(exl2),
+                              str(marks)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        while len(os.listdir(marks)) < 2:  # both its workers hold a half-written store
+            assert other.poll() is None, other.stderr.read()
+            time.sleep(0.01)
+        half = [p for p in stores(exl2) if p.name.startswith(".")]
+        assert len(half) == 2
+        cold_validate(exl2, monkeypatch)  # this one ends first
+        assert all(p.exists() for p in half)
+    finally:
+        (marks / "go").touch()
+        out, err = other.communicate()
+    assert other.returncode == 0 and b"Traceback" not in err, err
+    listed = json.loads(out)
+    assert len(listed) == 2 and all(os.path.exists(p) for p in listed)
+    survivor = ValidateCache.open(load_settings(exl2))  # the other run saved last
+    assert survivor.parsed_paths() == listed
+
+
+def test_stores_the_cache_on_disk_lists_stay(exl2, monkeypatch):
+    """A run that saved just after this one, its stores are those the cache lists."""
+    cold_validate(exl2, monkeypatch)
+    path = exl2 / ".pipeline-cache" / FILE_NAME
+    theirs, first = path.read_bytes(), stores(exl2)
+    path.unlink()
+    save = cache_mod.write_atomic
+
+    def and_another_run_saves(target, data, *args, **kw):
+        save(target, data, *args, **kw)
+        save(target, theirs)
+
+    monkeypatch.setattr(cache_mod, "write_atomic", and_another_run_saves)
+    cold_validate(exl2, monkeypatch)
+    survivor = ValidateCache.open(load_settings(exl2))
+    assert survivor.parsed_paths() == [str(p) for p in first]
+    assert all(p.exists() for p in first)
 
 
 def test_a_validate_without_its_cache_keeps_nothing(exl2, monkeypatch):

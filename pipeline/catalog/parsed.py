@@ -15,7 +15,8 @@ are found by the hash of the very bytes that were parsed: a store cannot
 answer for other bytes or other code. Each record carries a checksum; a
 store that cannot be read, a record whose checksum does not match or that
 is not a mapping, and the file is parsed as usual. Only files named as this
-module names them, in that folder, are ever removed.
+module names them, in that folder, are ever removed, and not those of a run
+that may still be going (see `remove_others`).
 
 File layout: MAGIC, the offset of the index (8 bytes, little-endian), the
 records, then the index: marshal of {content hash: (start, end, checksum)}.
@@ -27,6 +28,7 @@ import hashlib
 import marshal
 import os
 import re
+import time
 from pathlib import Path
 
 MAGIC = b"PLPARSD3"
@@ -34,6 +36,8 @@ FOLDER = "parsed"
 _HEAD = len(MAGIC) + 8
 _NAME = re.compile(r"parsed-\d+-\d+-\d+\.bin")
 _TEMP = re.compile(r"\.parsed-\d+-\d+-\d+\.bin\.tmp")
+_RUN = re.compile(r"\.?parsed-(\d+)-(\d+)-\d+\.bin(?:\.tmp)?")  # its run's process, time
+STALE_S = 3600  # a run begun this long ago is taken for gone, its process alive or not
 
 
 def _check(blob: bytes) -> bytes:
@@ -180,7 +184,10 @@ def written(folder: Path, token: str) -> list[str]:
 
 def remove_others(folder: Path | None, keep: list[str]) -> None:
     """Remove the store files of `folder` not named in `keep`, and half-written ones
-    (only files named as this module names them)."""
+    (only files named as this module names them), but those of another run that may
+    still be going: one whose process is alive, begun within the hour.
+    (Two cold runs at once removed each other's stores, half-written ones too, when the
+    first of them ended: found in review.) This process's own runs are over."""
     if folder is None:
         return
     try:
@@ -189,7 +196,30 @@ def remove_others(folder: Path | None, keep: list[str]) -> None:
         return
     for name in names:
         if (is_store_name(name) and name not in keep) or _TEMP.fullmatch(name):
+            if _running(folder / name):
+                continue
             try:
                 os.unlink(folder / name)
             except OSError:
                 pass
+
+
+def _running(path: Path) -> bool:
+    """Whether the run that wrote the store (or half of it) at `path` may still be going:
+    its process (named in the name) is alive and not this one, and it began less than
+    STALE_S ago (a cold run takes seconds, minutes on a huge catalog; an older one's
+    process id is taken for reused since)."""
+    found = _RUN.fullmatch(path.name)
+    if found is None:
+        return False
+    pid, began = int(found[1]), int(found[2]) / 1e9
+    if pid == os.getpid() or pid <= 0:
+        return False
+    if os.name == "posix":  # elsewhere os.kill ends the process: the time alone tells
+        try:
+            os.kill(pid, 0)
+        except (ProcessLookupError, OverflowError):
+            return False
+        except OSError:  # someone else's: alive
+            pass
+    return began > time.time() - STALE_S
