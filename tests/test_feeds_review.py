@@ -485,3 +485,37 @@ def test_a_deleted_release_of_a_moved_feed_without_ids_stays_deleted(repo, feed_
     # and it stays deleted once the old address is no longer the month's
     r, third = draft(cli, repo)
     assert "[v1](" not in releases(third)
+
+
+def test_thousands_of_identical_items_are_keyed_in_one_pass(monkeypatch):
+    """Each of N items with one id, link, date and title looked for its number from 2 up:
+    N²/2 look-ups, minutes for a feed of tiny identical items within the size cap (found
+    in review). The numbers, and so the keys, are what they were."""
+    import hashlib
+
+    from pipeline.feeds import parse
+    from pipeline.feeds.parse import parse_feed
+
+    looked = []
+
+    class Counted(set):
+        def __contains__(self, name):
+            looked.append(name)
+            return super().__contains__(name)
+
+    real = parse._Keys.__init__
+
+    def counted(self, *args):
+        real(self, *args)
+        self.taken = Counted()
+
+    monkeypatch.setattr(parse._Keys, "__init__", counted)
+    n = 2000
+    same = ("v", "https://e.org/r", "Mon, 05 Oct 2026 10:00:00 GMT")
+    items, problem = parse_feed(_rss(*[same] * n), "https://e.org/feed", "tools/x")
+    assert problem is None and len({i.key for i in items}) == n
+    assert len(looked) < 5 * n
+    base = "latest\nhttps://e.org/r\n2026-10-05\nv"
+    expected = {hashlib.sha256(s.encode()).hexdigest()[:10] for s in (
+        "latest\nhttps://e.org/r", base, *(f"{base}\n{k}" for k in range(2, n)))}
+    assert {i.key for i in items} == expected

@@ -276,6 +276,7 @@ class _Keys:
     def __init__(self, url: str, names: list[str]):
         self.url = url
         self.taken: set[str] = set()
+        self.numbered: dict[str, int] = {}  # a name, link, day and title -> its last number
         counts: dict[str, int] = {}
         for name in names:
             counts[name] = counts.get(name, 0) + 1
@@ -287,9 +288,16 @@ class _Keys:
         if name in self.shared:
             tries = [f"{name}\n{link}", f"{name}\n{link}\n{day}\n{title}"]
             unique = next((t for t in tries if t not in self.taken), "")
-            n = 2
-            while not unique or unique in self.taken:
-                unique, n = f"{name}\n{link}\n{day}\n{title}\n{n}", n + 1
+            if not unique:
+                # the first number not taken: counted on from the last one given to these
+                # words, since none below it comes free. Counted from 2 for each item, a feed
+                # of thousands of identical items took minutes (found in review).
+                base = tries[1]
+                n = self.numbered.get(base, 1) + 1
+                while f"{base}\n{n}" in self.taken:
+                    n += 1
+                self.numbered[base] = n
+                unique = f"{base}\n{n}"
         self.taken.add(unique)
         return _hashed(unique)
 
