@@ -44,6 +44,7 @@ class FeedServer:
         self.failing = False
         self.served: dict[str, tuple[bytes, str]] = {}  # name -> (body, Content-Type)
         self.redirects: dict[str, str] = {}  # name -> the Location of a 302
+        self.errors: dict[str, tuple[int, str]] = {}  # name -> (status, its reason phrase)
         self.sent: dict[str, int] = {}  # name -> bytes a trickle wrote before the client left
         server = self
 
@@ -56,6 +57,11 @@ class FeedServer:
                 name = self.path.lstrip("/")
                 if server.failing or name == "error":
                     return self._send(500, b"oops")
+                if name in server.errors:
+                    code, reason = server.errors[name]
+                    self.send_response(code, reason)
+                    self.send_header("Content-Length", "0")
+                    return self.end_headers()
                 if name in server.redirects:
                     return self._send(302, b"moved", {"Location": server.redirects[name]})
                 if name in server.served:

@@ -519,3 +519,40 @@ def test_thousands_of_identical_items_are_keyed_in_one_pass(monkeypatch):
     expected = {hashlib.sha256(s.encode()).hexdigest()[:10] for s in (
         "latest\nhttps://e.org/r", base, *(f"{base}\n{k}" for k in range(2, n)))}
     assert {i.key for i in items} == expected
+
+
+def test_a_servers_words_reach_the_terminal_without_control_characters(catalog, feed_server,  # noqa: F811
+                                                                       cli):
+    """A status line's reason and a Content-Type are the server's words, and were printed
+    as they came: an escape sequence in them cleared the editor's terminal or set its
+    title (found in review). Their control characters are shown escaped; a redirect to
+    `file:` or `data:` is refused like one to `ftp:`, naming the address the same way."""
+    feed_server.served["page.atom"] = (b"<html><body>Sign in</body></html>",
+                                       "text/html\x1b]0;pwned\x07")
+    feed_server.errors["gone.atom"] = (500, "\x1b[2J\x9b31m oops")
+    feed_server.redirects["away.atom"] = "file:///etc/passwd\x1b[31m"
+    feed_server.redirects["data.atom"] = "data:text/plain,x"
+    with_feeds(catalog, feed_server, vllm=("page.atom", "gone.atom", "away.atom", "data.atom"),
+               ollama=None)
+    r = cli(catalog, "feeds", "fetch")
+    assert not re.search(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]", r.output), r.output
+    assert "(an HTML page, served as text/html\\x1b]0;pwned\\x07)" in r.output
+    assert "HTTP 500 \\x1b[2J\\x9b31m oops" in r.output
+    assert ("cannot fetch: redirected to file:///etc/passwd%1B[31m, which is not an http(s) "
+            "address (only http and https redirects are followed)") in r.output
+    assert "cannot fetch: redirected to data:text/plain,x, which is not an http(s)" in r.output
+
+
+def test_a_redirect_loop_is_one_line_naming_the_last_address(tmp_path, feed_server):  # noqa: F811
+    """urllib's message for a loop ran over three lines ("HTTP 302 The HTTP server
+    returned a redirect error that would lead to an infinite loop.\\nThe last 30x error
+    message was:\\nFound") and named no address."""
+    from pipeline.feeds.fetch import FeedCache, fetch
+
+    feed_server.redirects["a.atom"] = feed_server.url("b.atom")
+    feed_server.redirects["b.atom"] = feed_server.url("a.atom")
+    got = fetch(feed_server.url("a.atom"), FeedCache(tmp_path / "cache"))
+    assert got.status == "failed"
+    assert got.message.startswith("cannot fetch: more than 10 redirects, or a loop (the "
+                                  f"last from {feed_server.url('')}")
+    assert "\n" not in got.message

@@ -27,7 +27,7 @@ from urllib.parse import quote, urlsplit
 
 from .. import __version__
 from ..fileio import write_atomic
-from .parse import feed_problem
+from .parse import feed_problem, shown
 
 TIMEOUT = 10.0  # seconds, for the whole of one fetch (the request to the body's last byte)
 CHUNK = 65536  # bytes read at a time, the deadline checked after each
@@ -197,6 +197,10 @@ def fetch(
         return _fallback(url, cached, ctype, f"cannot fetch: redirected to {e.target}, which "
                          "is not an http(s) address (only http and https redirects are "
                          "followed)")
+    except _RedirectLoop as e:
+        return _fallback(url, cached, ctype, f"cannot fetch: more than "
+                         f"{_HttpRedirects.max_redirections} redirects, or a loop (the last "
+                         f"from {e.last})")
     except _TooSlow:
         return _fallback(url, cached, ctype, f"cannot fetch: no complete answer within "
                          f"{timeout:g} s")
@@ -236,16 +240,41 @@ class _BadRedirect(Exception):
         self.target = target
 
 
+class _RedirectLoop(Exception):
+    def __init__(self, last: str):
+        self.last = last
+
+
+def _shown_url(url: str) -> str:
+    """A server's address as a message quotes it: no control character of it reaches a
+    terminal (percent-encoded, as in a URL), and not too long."""
+    return re.sub(r"[\x00-\x20\x7f-\x9f]", lambda m: quote(m.group(), safe=""), url)[:300]
+
+
 class _HttpRedirects(urllib.request.HTTPRedirectHandler):
     """urllib's redirects, to http(s) addresses only: its own handler follows `ftp://`
-    too (and refuses only other schemes), and a feed has no business there."""
+    too (and refuses other schemes with a message of its own, quoting the address as the
+    server sent it), and a feed has no business there. Too many redirects, or a loop, is
+    _RedirectLoop (urllib's message for it ran over three lines)."""
+
+    def http_error_302(self, req, fp, code, msg, headers):
+        target = headers.get("location") or headers.get("uri") or ""
+        if urlsplit(target).scheme.lower() not in ("http", "https", ""):
+            fp.close()
+            raise _BadRedirect(_shown_url(target))
+        try:
+            return super().http_error_302(req, fp, code, msg, headers)
+        except urllib.error.HTTPError as e:
+            if not str(e.msg).startswith(self.inf_msg):
+                raise
+            raise _RedirectLoop(_shown_url(req.full_url)) from None
+
+    http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
 
     def redirect_request(self, req, fp, code, msg, headers, newurl):
         if urlsplit(newurl).scheme.lower() not in ("http", "https"):
             fp.close()
-            # the address is the server's: no control character of it reaches a terminal
-            raise _BadRedirect(re.sub(r"[\x00-\x20\x7f-\x9f]",
-                                      lambda m: quote(m.group(), safe=""), newurl)[:300])
+            raise _BadRedirect(_shown_url(newurl))
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
@@ -340,6 +369,7 @@ def _read_body(resp, max_bytes: int, deadline: float) -> bytes:
 
 
 def _fallback(url: str, cached: bytes | None, ctype: str, why: str) -> Fetched:
+    why = shown(why)  # the reason of a status line, an answer that is no HTTP: the server's
     if cached is None:
         return Fetched(url, "failed", None, message=why)
     return Fetched(url, "stale", cached, ctype, message=f"{why}; using the cached copy")

@@ -140,8 +140,24 @@ def _not_a_feed(data: bytes, served: str) -> str:
         f"not an RSS or Atom feed ({served})"
 
 
+# What a server's words (a status line's reason, a Content-Type) may not bring into a
+# message printed on a terminal: control characters, which an escape sequence starts with
+# (ESC, and CSI in C1), shown as Python writes them (`\x1b`).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def shown(text: str) -> str:
+    """`text`, quoted from a server in a message, with its control characters escaped."""
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
 def _read(data: bytes, url: str, content_type: str):
     """(what feedparser made of `data`, None) or (that, why it is no feed to read)."""
+    parsed, problem = _judge(data, url, content_type)
+    return parsed, None if problem is None else shown(problem)
+
+
+def _judge(data: bytes, url: str, content_type: str):
     served = content_type
     if "xml" not in content_type and "rss" not in content_type and "atom" not in content_type:
         content_type = "application/xml"  # servers often say text/plain; judge the bytes
