@@ -556,3 +556,25 @@ def test_a_redirect_loop_is_one_line_naming_the_last_address(tmp_path, feed_serv
     assert got.message.startswith("cannot fetch: more than 10 redirects, or a loop (the "
                                   f"last from {feed_server.url('')}")
     assert "\n" not in got.message
+
+
+def test_a_connection_made_after_the_deadline_is_not_read(tmp_path, feed_server, monkeypatch):  # noqa: F811
+    """The deadline's timer shuts the connection's socket; one still being made then (a
+    slow answer to the handshake, a slow name lookup) had none to shut, and a server that
+    then trickled its status line and headers held the fetch for as long as it took: 6 s
+    past a timeout of 0.5 s here, hours for a byte every few seconds (found in review)."""
+    import socket
+
+    from pipeline.feeds.fetch import FeedCache, fetch
+
+    real = socket.create_connection
+
+    def slow(*args, **kwargs):  # the connection is made past the fetch's deadline
+        time.sleep(0.7)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(socket, "create_connection", slow)
+    got = fetch(feed_server.url("trickle-headers"), FeedCache(tmp_path / "cache"), timeout=0.5)
+    assert got.status == "failed" and got.data is None
+    assert got.message == "cannot fetch: no complete answer within 0.5 s"
+    assert feed_server.paths() == []  # nothing was asked of it, let alone read

@@ -291,12 +291,22 @@ def _expiring(base):
             self.timer: threading.Timer | None = None
 
         def connect(self):
+            left = self.deadline - time.monotonic()
+            if left <= 0:  # a redirect read at the deadline
+                raise _TooSlow
+            if isinstance(self.timeout, (int, float)):  # what is left of the fetch's time
+                self.timeout = min(self.timeout, left)  # to connect in, not all of it
             # started first: a proxy's answer to CONNECT is read inside connect()
-            self.timer = threading.Timer(max(self.deadline - time.monotonic(), 0.0),
-                                         self._expire)
+            self.timer = threading.Timer(left, self._expire)
             self.timer.daemon = True
             self.timer.start()
             super().connect()
+            if time.monotonic() >= self.deadline:
+                # made at or after the deadline (a slow answer to the handshake, a slow name
+                # lookup): the timer found no socket to shut, and a server trickling its
+                # headers then held the fetch as long as it liked (found in review)
+                self.close()
+                raise _TooSlow
 
         def _expire(self):
             sock = self.sock  # None while the connection is still being made: its own
