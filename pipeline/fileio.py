@@ -53,16 +53,29 @@ def remove_stale(path: Path, older_than: float = STALE_S) -> None:
     path = Path(path)
     if os.path.islink(path):
         path = Path(os.path.realpath(path))
-    ours = re.compile(rf"\.{re.escape(path.name)}\.[0-9a-f]{{16}}\.tmp")
+    _remove_old(path.parent, re.compile(rf"\.{re.escape(path.name)}\.[0-9a-f]{{16}}\.tmp"),
+                older_than)
+
+
+def remove_stale_in(folder: Path, older_than: float = STALE_S) -> None:
+    """`remove_stale` for every file of `folder`, a folder of our own holding many files
+    written with write_atomic (the feeds' cache: one pair per URL)."""
+    _remove_old(Path(folder), _ANY_TMP_RE, older_than)
+
+
+_ANY_TMP_RE = re.compile(r"\..+\.[0-9a-f]{16}\.tmp", re.S)
+
+
+def _remove_old(folder: Path, ours: re.Pattern, older_than: float) -> None:
     try:
-        names = os.listdir(path.parent)
+        names = os.listdir(folder)
     except OSError:
         return
     before = time.time() - older_than
     for name in names:
         if not ours.fullmatch(name):
             continue
-        tmp = path.parent / name
+        tmp = folder / name
         try:
             st = os.lstat(tmp)
             if stat.S_ISREG(st.st_mode) and st.st_mtime < before:

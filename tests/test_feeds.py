@@ -384,3 +384,24 @@ def test_a_feed_cannot_turn_the_rest_of_a_digest_line_backwards():
     assert item.summary_text == "A b"
     line = _release_item(item, "X").text
     assert not any(c in line for c in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\x7f")
+
+
+def test_the_temporary_files_a_killed_fetch_left_in_the_cache_are_removed(tmp_path):
+    """A fetch killed while storing a feed left its temporary files in the feeds' cache
+    for good (found in review); an hour old, they are removed when the cache is next
+    opened. A fresh one (a live fetch's) and a file not named as ours stay."""
+    import os
+    import time
+
+    folder = tmp_path / "cache"
+    folder.mkdir()
+    old = folder / ".ab12.body.0123456789abcdef.tmp"
+    fresh = folder / ".cd34.json.fedcba9876543210.tmp"
+    other = folder / ".notes.tmp"
+    for path in (old, fresh, other):
+        path.write_bytes(b"x")
+    hours_ago = time.time() - 2 * 3600
+    os.utime(old, (hours_ago, hours_ago))
+    os.utime(other, (hours_ago, hours_ago))
+    FeedCache(folder)
+    assert sorted(p.name for p in folder.iterdir()) == sorted([fresh.name, other.name])

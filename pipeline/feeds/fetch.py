@@ -26,7 +26,7 @@ from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 from .. import __version__
-from ..fileio import write_atomic
+from ..fileio import remove_stale_in, write_atomic
 from .parse import feed_problem, shown
 
 TIMEOUT = 10.0  # seconds, for the whole of one fetch (the request to the body's last byte)
@@ -60,6 +60,7 @@ class FeedCache:
 
     def __init__(self, folder: Path):
         self.folder = Path(folder)
+        remove_stale_in(self.folder)  # what a fetch killed while storing left
 
     def _key(self, url: str) -> str:
         return hashlib.sha256(url.encode("utf-8")).hexdigest()[:32]
