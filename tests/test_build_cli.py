@@ -380,8 +380,10 @@ def test_serve_says_a_save_during_a_build_is_read_by_the_next(served, monkeypatc
                                                   "build read it: the next build reads it as saved.")
 
 
-def test_serve_stops_on_sigterm_as_on_ctrl_c(catalog, tmp_path):
-    """A service manager's `kill` ended it without a word (found in review)."""
+def _sigterm_serve(command: list[str], catalog, tmp_path, once: str) -> tuple[int, str]:
+    """Start `pipeline serve` (`command`: the Python arguments before the CLI's), send it
+    SIGTERM once a line starts with `once`, and give its exit code and what it printed
+    after that line."""
     import os
     import signal
     import subprocess
@@ -390,22 +392,29 @@ def test_serve_stops_on_sigterm_as_on_ctrl_c(catalog, tmp_path):
     from conftest import REPO
 
     proc = subprocess.Popen(
-        [sys.executable, "-m", "pipeline", "--root", str(catalog), "serve", "--port", "0",
-         "--out", str(tmp_path / "out")], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        [sys.executable, *command, "--root", str(catalog), "serve", "--port", "0", "--out",
+         str(tmp_path / "out")], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         text=True, env={**os.environ, "PYTHONPATH": str(REPO)})
     try:
         lines = []
         for line in proc.stdout:
             lines.append(line)
-            if line.startswith("Serving http://127.0.0.1:"):
+            if line.startswith(once):
                 break
-        assert lines and lines[-1].startswith("Serving "), lines
+        assert lines and lines[-1].startswith(once), lines
         proc.send_signal(signal.SIGTERM)
         rest, _ = proc.communicate(timeout=WAIT)
     finally:
         if proc.poll() is None:
             proc.kill()
-    assert proc.returncode == 0, rest
+    return proc.returncode, rest
+
+
+def test_serve_stops_on_sigterm_as_on_ctrl_c(catalog, tmp_path):
+    """A service manager's `kill` ended it without a word (found in review)."""
+    code, rest = _sigterm_serve(["-m", "pipeline"], catalog, tmp_path,
+                                "Serving http://127.0.0.1:")
+    assert code == 0, rest
     assert "Stopped." in rest and "Traceback" not in rest
     assert (tmp_path / "out/index.html").is_file()
 
@@ -427,30 +436,8 @@ main()
 def test_serve_stops_on_sigterm_during_its_first_build_too(catalog, tmp_path):
     """Its SIGTERM handler came only after the first build: a `kill` meanwhile ended it
     with 143, and the build's spill folder stayed (found in review)."""
-    import os
-    import signal
-    import subprocess
-    import sys
-
-    from conftest import REPO
-
-    proc = subprocess.Popen(
-        [sys.executable, "-c", _SLOW_FIRST_BUILD, "--root", str(catalog), "serve", "--port",
-         "0", "--out", str(tmp_path / "out")], stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT, text=True, env={**os.environ, "PYTHONPATH": str(REPO)})
-    try:
-        lines = []
-        for line in proc.stdout:
-            lines.append(line)
-            if line.startswith("Building..."):
-                break
-        assert lines and lines[-1].startswith("Building..."), lines
-        proc.send_signal(signal.SIGTERM)
-        rest, _ = proc.communicate(timeout=WAIT)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-    assert proc.returncode == 0, rest
+    code, rest = _sigterm_serve(["-c", _SLOW_FIRST_BUILD], catalog, tmp_path, "Building...")
+    assert code == 0, rest
     assert "Stopped." in rest and "Traceback" not in rest and "Serving" not in rest
     assert not (tmp_path / "out").exists()
     assert not list(catalog.glob(".pipeline-cache/build/spill-*"))  # the build cleaned up
