@@ -171,3 +171,17 @@ class CountingBar:
 
     def advance(self, n=1):
         self.done += n
+
+
+class Scanned(str):
+    """Text that adds up how much of itself `count` and `rfind` look through: a test of
+    work done in one pass counts it (never time)."""
+    looked = 0
+
+    def count(self, sub, start=0, end=None):
+        Scanned.looked += (len(self) if end is None else end) - start
+        return str.count(self, sub, start, end)
+
+    def rfind(self, sub, start=0, end=None):
+        Scanned.looked += (len(self) if end is None else end) - start
+        return str.rfind(self, sub, start, end)

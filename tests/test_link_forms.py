@@ -9,7 +9,7 @@ import datetime as dt
 
 import pytest
 
-from conftest import MINI, write_entry
+from conftest import MINI, Scanned, write_entry
 from pipeline.config import load_settings
 from pipeline.validate import validate
 
@@ -370,34 +370,21 @@ def test_a_link_the_page_has_beside_an_html_block_is_still_checked(catalog, writ
                                "link to /glossary/nope: no such entry")]
 
 
-class _Scanned(str):
-    """Text that adds up how much of itself `count` and `rfind` look through."""
-    looked = 0
-
-    def count(self, sub, start=0, end=None):
-        _Scanned.looked += (len(self) if end is None else end) - start
-        return str.count(self, sub, start, end)
-
-    def rfind(self, sub, start=0, end=None):
-        _Scanned.looked += (len(self) if end is None else end) - start
-        return str.rfind(self, sub, start, end)
-
-
 def test_many_links_on_one_line_are_placed_in_one_pass(catalog, monkeypatch):
     """The column of each link, autolink and citation was found by searching back to the
     start of its line: a paragraph written as one line with 20,000 links took twice the
     time of the rest of validate, and more with every link."""
     from pipeline.catalog import text
     prose = text.prose_text
-    monkeypatch.setattr(text, "prose_text", lambda entry: _Scanned(prose(entry)))
+    monkeypatch.setattr(text, "prose_text", lambda entry: Scanned(prose(entry)))
     line = " ".join(f"[a](/glossary/nope-{i}), <{SITE}/glossary/gone-{i}> [@missing-{i}]."
                     for i in range(300))
     path = write_entry(catalog, "glossary/term-0", {
         "title": "Term 0", "status": "published", "summary": "A term.", "authors": ["ana"],
         "published": "2026-01-10", "category": "Formats & quantization"}, line + "\n")
-    _Scanned.looked = 0
+    Scanned.looked = 0
     columns = sorted((rule, column) for rule, _, column, _ in found(catalog))
-    assert _Scanned.looked < 10 * len(line)  # back to the line's start, each: 450 lines
+    assert Scanned.looked < 10 * len(line)  # back to the line's start, each: 450 lines
     assert columns == sorted(
         [("link-unresolved", at(path, f"/glossary/nope-{i})")[1]) for i in range(300)]
         + [("link-unresolved", at(path, f"{SITE}/glossary/gone-{i}>")[1]) for i in range(300)]

@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from conftest import write_entry
+from conftest import Scanned, write_entry
 from pipeline.config import load_settings
 from pipeline.validate import validate
 
@@ -107,19 +107,6 @@ def test_a_footnote_mark_or_an_empty_group_is_not_taken_for_a_citation(catalog):
     assert all(d.rule == "cite-unresolved" for d in run(catalog).diagnostics)
 
 
-class _Scanned(str):
-    """Text that adds up how much of itself `count` and `rfind` look through."""
-    looked = 0
-
-    def count(self, sub, start=0, end=None):
-        _Scanned.looked += (len(self) if end is None else end) - start
-        return str.count(self, sub, start, end)
-
-    def rfind(self, sub, start=0, end=None):
-        _Scanned.looked += (len(self) if end is None else end) - start
-        return str.rfind(self, sub, start, end)
-
-
 @pytest.mark.parametrize("between, each", [("\n\n", "Fact {i}.[^{i}] Then [@a; {i}"),
                                            (" ", "Fact {i}.[^{i}]")])  # one long line
 def test_many_footnote_marks_are_placed_in_one_pass(catalog, monkeypatch, between, each):
@@ -127,14 +114,14 @@ def test_many_footnote_marks_are_placed_in_one_pass(catalog, monkeypatch, betwee
     and its column searched back to its line's: 20,000 marks took ten seconds."""
     from pipeline.checks import citations
     prose = citations.prose_text
-    monkeypatch.setattr(citations, "prose_text", lambda entry: _Scanned(prose(entry)))
+    monkeypatch.setattr(citations, "prose_text", lambda entry: Scanned(prose(entry)))
     body = between.join(each.format(i=i) for i in range(1000)) + "\n"
     write_entry(catalog, "glossary/term-0", {
         "title": "Term 0", "status": "published", "summary": "A term.", "authors": ["ana"],
         "published": "2026-01-10", "category": "Formats & quantization"}, body)
-    _Scanned.looked = 0
+    Scanned.looked = 0
     ds = [d for d in run(catalog).diagnostics if d.rule == "cite-unresolved"]
-    assert _Scanned.looked < 4 * len(body)  # from the start, each: 1,000 times the body
+    assert Scanned.looked < 4 * len(body)  # from the start, each: 1,000 times the body
     expected = []
     for m in re.finditer(r"\[\^|\[@", body):
         line = 10 + body.count("\n", 0, m.start())
