@@ -40,6 +40,12 @@ def edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1))
 
 
+def indexed(out: Path, entry_id: str) -> dict:
+    """The search index's record of an entry."""
+    index = json.loads((out / "search-index.json").read_text(encoding="utf-8"))
+    return next(e for e in index["entries"] if e["id"] == entry_id)
+
+
 def assert_same_as_fresh(root: Path, out: Path, tmp_path: Path, **kw):
     """Build `root` incrementally into `out`, and from scratch elsewhere: same bytes."""
     result = build(load_settings(root), out, **kw)
@@ -93,6 +99,9 @@ def test_every_kind_of_change_gives_what_a_fresh_build_gives(exl2, tmp_path, mon
     edit(exl2 / "entries/glossary/awq-old.md", "redirect_from:\n- glossary/awq-older\n", "")
     assert_same_as_fresh(exl2, out, tmp_path, jobs=jobs)
     assert json.loads((out / "glossary/awq.json").read_text())["previous_ids"] == [
+        "glossary/activation-aware", "glossary/awq-old"]
+    # the search index knows them too (AWQ's file did not change: its record did)
+    assert indexed(out, "glossary/awq")["previous_ids"] == [
         "glossary/activation-aware", "glossary/awq-old"]
     # nothing changed: nothing is made, and both trees end up the same
     again = assert_same_as_fresh(exl2, out, tmp_path, jobs=jobs)
@@ -157,6 +166,8 @@ def test_a_commit_updates_dates_and_corrections_without_a_file_change(repo, tmp_
     assert_same_as_fresh(repo, out, tmp_path)
     assert json.loads((out / "glossary/awq-method.json").read_text())["previous_ids"] == [
         "glossary/awq"]
+    assert indexed(out, "glossary/awq-method")["previous_ids"] == ["glossary/awq"]
+    assert "previous_ids" not in indexed(out, "tools/vllm")  # none: left out
 
 
 @pytest.mark.parametrize("big", [False, True])

@@ -236,6 +236,26 @@ def test_an_entry_is_found_by_its_id_path_or_address_first(catalog, tmp_path, pa
             assert titles_found(page, query) == ["EXL2 or GGUF"], query
 
 
+def test_an_entry_is_found_by_an_old_id_or_path_it_redirects_from(catalog, tmp_path, page):
+    """A reader searching the name they remember (`glossary/kv-cache`, the old slug) after
+    the entry was renamed found nothing: old ids were not in the index (found in
+    review). They are, and an old id, path or slug finds the entry as its own do."""
+    glossary_term(catalog, "key-value-cache", "Key-value cache", "What attention keeps.",
+                  redirect_from=["glossary/kv-cache"])
+    glossary_term(catalog, "paged", "Paged attention", "Memory in pages.",
+                  "It splits the kv-cache into blocks.\n")
+    for server in serving(catalog, tmp_path / "out"):
+        page.goto(server.url + "/search")
+        wait_for_the_index(page)
+        for query in ("glossary/kv-cache", "/glossary/kv-cache", " Glossary/KV-Cache ",
+                      server.url + "/glossary/kv-cache.html"):
+            assert titles_found(page, query)[0] == "Key-value cache", query
+        assert titles_found(page, "glossary/kv-cache") == ["Key-value cache"]
+        # the old slug counts as the current one does: as part of the path
+        assert sorted(titles_found(page, "kv-cache")) == ["Key-value cache", "Paged attention"]
+        assert titles_found(page, "glossary/kv") == ["Key-value cache"]
+
+
 def test_a_query_typed_before_the_index_is_here_waits_for_it(served, page):
     """Typing while the index was still on its way (seconds, for a big catalog's) said
     "No entry matches", and typing after it failed to load said so over the failure

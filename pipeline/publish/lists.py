@@ -146,31 +146,75 @@ def _search_index_work(b: Run) -> tuple | None:
     kept as it is."""
     facts, old = b.facts, b.old["facts"]
     before = sorted(i for i, f in old.items() if f["status"] == "published")
-    if not b.records and before == b.published and b.tree.carry_file(SEARCH_INDEX):
+    records = _with_previous_ids(b, before)
+    if not records and before == b.published and b.tree.carry_file(SEARCH_INDEX):
         return None
-    for i, (_, length, key) in b.records.items():
+    for i, (_, length, key) in records.items():
         facts[i] = {**facts[i], "search": (length, key)}
-    pieces = [b.records[i][0] for i in b.published] if len(b.records) == len(b.published) \
-        else _reuse_records(b, before)
+    pieces = [records[i][0] for i in b.published] if len(records) == len(b.published) \
+        else _reuse_records(b, before, records)
     return "index", SEARCH_INDEX, digest(*(facts[i]["search"][1] for i in b.published)), pieces
 
 
-def _reuse_records(b: Run, before: list[str]) -> list:
-    """The records in order, unchanged ones as runs (Spans) of the previous file."""
+def _with_previous_ids(b: Run, before: list[str]) -> dict:
+    """The new records (entry id -> (piece, length, digest)): those rendered in this build
+    (`b.records`), and those of the entries whose old ids (`previous_ids`: redirects from
+    `redirect_from` and git renames, which a record made from the entry's own file does
+    not know) changed, with their old ids put in."""
+    records, olds_before = dict(b.records), b.old.get("previous") or {}
+    where = None
+    for i in b.published:
+        olds = b.previous.get(i) or []
+        if i in records:
+            if olds:
+                records[i] = _record_with(_span_bytes(records[i][0]), olds)
+        elif olds != (olds_before.get(i) or []):
+            if where is None:
+                path, spans = _previous_spans(b, before)
+                where = {e: Span(path, *span) for e, span in zip(before, spans)}
+            records[i] = _record_with(_span_bytes(where[i]), olds)
+    return records
+
+
+def _record_with(data: bytes, olds: list[str]) -> tuple[bytes, int, str]:
+    """A search record (as `search_index.record_bytes` made it, or as the previous file
+    holds it) with `previous_ids` set to `olds`, or left out when there are none."""
+    record = _loads(data)
+    record.pop("previous_ids", None)
+    if olds:
+        record["previous_ids"] = list(olds)
+    found = json_bytes(record)[:-1]
+    return found, len(found), digest(found)
+
+
+def _span_bytes(span: Span) -> bytes:
+    with open(span.path, "rb") as f:
+        f.seek(span.start)
+        return f.read(span.end - span.start)
+
+
+def _previous_spans(b: Run, before: list[str]) -> tuple[str | None, list]:
+    """(the live search index, where each record of `before` is in it)."""
     old = b.old["facts"]
     path = b.tree.live_path(SEARCH_INDEX)
     spans = path and search_index.record_spans(path, [old[i]["search"][0] for i in before])
     if not spans and before:
         raise PipelineError(f"the build cache does not match {SEARCH_INDEX} of the output; "
                             "build again with --no-cache")
-    where = dict(zip(before, spans or []))
+    return path, spans or []
+
+
+def _reuse_records(b: Run, before: list[str], records: dict) -> list:
+    """The records in order, unchanged ones as runs (Spans) of the previous file."""
+    path, spans = _previous_spans(b, before)
+    where = dict(zip(before, spans))
     pieces, run = [], None  # run: [start, end] in the previous file
     for i in b.published:
-        if i in b.records:
+        if i in records:
             if run is not None:
                 pieces.append(Span(path, *run))
                 run = None
-            pieces.append(b.records[i][0])
+            pieces.append(records[i][0])
             continue
         start, end = where[i]
         if run is not None and start == run[1] + len(search_index.SEPARATOR):

@@ -2,9 +2,10 @@
 
 `{"entries": [record, ...], "version": 1}`, records sorted by id. It is the
 biggest file the build writes (every entry's plain text), and a record
-depends only on its entry's own file: each record is serialised once, when
-its entry is rendered, and the file is put together from the records'
-bytes; an unchanged record is taken from the previous file.
+depends only on its entry's own file, but for its old ids (`previous_ids`,
+from other entries' redirects and git: `lists` puts them in): each record is
+serialised once, when its entry is rendered, and the file is put together
+from the records' bytes; an unchanged record is taken from the previous file.
 """
 
 from __future__ import annotations

@@ -31,8 +31,13 @@
       text: fold(e.text),
       id: fold(e.id),
       path: fold(e.url),
-      parts: fold(e.url).split("/").filter(Boolean)
+      parts: fold(e.url).split("/").filter(Boolean),
+      // the ids it had (renamed, or named in `redirect_from`): a reader searches the
+      // name they remember
+      olds: (e.previous_ids || []).map(fold)
     };
+    p.oldPaths = p.olds.map(function (o) { return "/" + o; }).join(" ");
+    p.oldParts = p.olds.map(function (o) { return o.split("/").filter(Boolean); });
     // the places of WEIGHTS (an array: a property named in a variable took longer)
     p.places = [p.title, fold((e.aka || []).join(" ")), fold(e.message),
                 fold((e.tags || []).join(" ")), p.summary, p.text];
@@ -76,13 +81,21 @@
   // Whether the term is in the entry's path (`/hardware/nvidia-rtx-4090`): as `where`
   // says, or for a path, each of its parts in one of the entry's, in a row
   // ("hardware/rtx-4090").
+  // An old path of the entry counts as its path.
   function inPath(p, t) {
-    if (!t.parts) return where(p.path, t);
-    for (var k = 0; k + t.parts.length <= p.parts.length; k++) {
-      for (var i = 0; i < t.parts.length && p.parts[k + i].indexOf(t.parts[i]) !== -1; i++);
-      if (i === t.parts.length) return 2;
-    }
+    if (!t.parts) return Math.max(where(p.path, t), p.olds.length && where(p.oldPaths, t));
+    if (inParts(p.parts, t.parts)) return 2;
+    for (var n = 0; n < p.oldParts.length; n++) if (inParts(p.oldParts[n], t.parts)) return 2;
     return 0;
+  }
+
+  // Whether each of `wanted` is in one of `parts`, in a row.
+  function inParts(parts, wanted) {
+    for (var k = 0; k + wanted.length <= parts.length; k++) {
+      for (var i = 0; i < wanted.length && parts[k + i].indexOf(wanted[i]) !== -1; i++);
+      if (i === wanted.length) return true;
+    }
+    return false;
   }
 
   // The id of the entry a query names by its id, path or address ("glossary/exl2",
@@ -142,7 +155,8 @@
   // and the shorter of two such titles (more of it is the query) first: the exact title
   // is 1. Then an entry that has the query as typed anywhere, by the place (its weight).
   function score(p, terms, need, phrase, id) {
-    var found = 0, words = 0, total = 0, exact = p.id === id, place = 0;
+    var found = 0, words = 0, total = 0, place = 0;
+    var exact = p.id === id || p.olds.indexOf(id) !== -1;  // an old id leads here too
     for (var i = 0; i < terms.length; i++) {
       var s = termScore(p, terms[i]);
       if (s) {
