@@ -31,7 +31,9 @@ def test_a_disguised_amazon_link_is_labelled_and_disclosed(tmp_path):
     for needle in ("%61mazon.com/dp/B0ENC", "dp/B0FW"):
         m = next(m for m in re.finditer(r"<a [^>]*>[^<]*</a>", html) if needle in m.group(0))
         assert 'rel="sponsored nofollow noopener"' in m.group(0)
-        assert html[m.end():].startswith(' <span class="paid-label">(paid link)</span>')
+        label = re.match(r' <span class="paid-label" id="([^"]+)">\(paid link\)</span>',
+                         html[m.end():])
+        assert label and f'aria-describedby="{label.group(1)}"' in m.group(0)
     assert 'class="disclosure"' in html
 
 

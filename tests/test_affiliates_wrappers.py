@@ -163,8 +163,8 @@ def test_a_page_labels_a_wrapped_paid_link_and_discloses_before_it(tmp_path):
     assert page.index('class="disclosure"') < paid[0].start()
     for m in paid:
         assert 'rel="sponsored nofollow noopener"' in m.group(0)
-        assert page[m.end():].split("</a>", 1)[1].startswith(
-            ' <span class="paid-label">(paid link)</span>')
+        assert re.match(r' <span class="paid-label" id="paid-label_[a-z0-9-]+">\(paid link\)',
+                        page[m.end():].split("</a>", 1)[1])
 
 
 def test_a_wrapper_with_a_bad_expression_is_a_problem_at_its_line(cat):

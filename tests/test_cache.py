@@ -502,9 +502,9 @@ def test_the_bibliography_is_checked_against_its_schema_and_no_bad_url_is_a_link
                                                   line_of("someday"), line_of("extra: 1")])
     assert same_as_cold(problems).count(("bibliography", "data/bibliography.yaml")) == 4
     from pipeline.publish.pages import out_link
-    assert out_link("javascript:alert(1)", "A", {"links": []}) == "A"
-    assert out_link(" javascript:x", "<b>", {"links": []}) == "&lt;b&gt;"
-    assert 'href="https://x.org/"' in out_link("https://x.org/", "x", {"links": []})
+    assert out_link("javascript:alert(1)", "A", {"links": []}, "homepage") == "A"
+    assert out_link(" javascript:x", "<b>", {"links": []}, "homepage") == "&lt;b&gt;"
+    assert 'href="https://x.org/"' in out_link("https://x.org/", "x", {"links": []}, "homepage")
 
 
 # -- what a killed run leaves -------------------------------------------------------

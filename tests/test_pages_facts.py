@@ -34,8 +34,9 @@ def test_the_list_of_facts_in_order_escaped():
 def test_links_paid_unsafe_published_and_not():
     html = facts(doc(homepage="https://shop.example/x", repository="javascript:alert(1)",
                      hardware=["hardware/rtx", "hardware/<gone>"], model="hardware/rtx"))
-    assert ('<dt>Homepage</dt><dd><a href="https://shop.example/x" rel="sponsored nofollow">'
-            'https://shop.example/x</a> <span class="paid-label">(paid link)</span></dd>') in html
+    assert ('<dt>Homepage</dt><dd><a href="https://shop.example/x" rel="sponsored nofollow"'
+            ' aria-describedby="paid-label_homepage">https://shop.example/x</a>'
+            ' <span class="paid-label" id="paid-label_homepage">(paid link)</span></dd>') in html
     assert "<dt>Repository</dt><dd>javascript:alert(1)</dd>" in html  # text, not a link
     assert ('<dt>Hardware</dt><dd><a href="/hardware/rtx">RTX &lt;4090&gt;</a>, '
             "hardware/&lt;gone&gt;</dd>") in html

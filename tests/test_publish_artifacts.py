@@ -89,8 +89,9 @@ def test_affiliate_pages_disclose_before_the_first_paid_link(exl2_out):
     assert page.index("As an Amazon Associate") < paid[0].start()
     for m in paid:
         assert 'rel="sponsored nofollow noopener"' in m.group(0)
-        assert page[m.end():].split("</a>", 1)[1].startswith(
-            ' <span class="paid-label">(paid link)</span>')
+        label = re.match(r' <span class="paid-label" id="([^"]+)">\(paid link\)</span>',
+                         page[m.end():].split("</a>", 1)[1])
+        assert label and f'aria-describedby="{label.group(1)}"' in m.group(0)
     assert "Where to buy" in page
     plain = (exl2_out / "glossary/exl2.html").read_text()
     assert 'class="disclosure"' not in plain and "sponsored" not in plain

@@ -195,8 +195,9 @@ def test_affiliate_links_get_rel_and_a_visible_label():
     e = entry("[Buy](https://shop.example/item?tag=x) or [read](https://example.org/review).\n")
     body, _ = render(e, is_affiliate=lambda url: "shop.example" in url,
                      rel="sponsored nofollow noopener", label="(paid link)")
-    assert ('<a href="https://shop.example/item?tag=x" rel="sponsored nofollow noopener">Buy</a>'
-            ' <span class="paid-label">(paid link)</span>') in body.html
+    assert ('<a href="https://shop.example/item?tag=x" rel="sponsored nofollow noopener"'
+            ' aria-describedby="paid-label_1">Buy</a>'
+            ' <span class="paid-label" id="paid-label_1">(paid link)</span>') in body.html
     assert '<a href="https://example.org/review">read</a>' in body.html
     assert body.links == ["https://shop.example/item?tag=x", "https://example.org/review"]
 
@@ -215,9 +216,10 @@ def test_links_are_read_where_a_browser_goes():
     assert body.links == ["https://shop.example/a?tag=x", "https://shop.example/b?tag=x",
                           "https://evil.example/c", "https://shop.example/d?tag=x"]
     assert body.html.count('rel="sponsored"') == 3 and body.html.count("(paid link)") == 3
-    assert '<a href="https://shop.example/d?tag&amp;#61;x" rel="sponsored" title="t">e</a>' \
-        in body.html or '<a href="https://shop.example/d?tag=x" rel="sponsored" title="t">e</a>' \
-        in body.html
+    assert '<a href="https://shop.example/d?tag&amp;#61;x" rel="sponsored" title="t"' \
+        ' aria-describedby="paid-label_3">e</a>' in body.html \
+        or '<a href="https://shop.example/d?tag=x" rel="sponsored" title="t"' \
+        ' aria-describedby="paid-label_3">e</a>' in body.html
 
 
 def test_a_body_cannot_pass_for_the_page_around_it():

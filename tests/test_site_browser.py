@@ -16,6 +16,7 @@ from conftest import MINI, write_entry
 from pipeline.config import load_settings
 from pipeline.publish.build import build
 from pipeline.publish.serve import PreviewServer
+from test_publish_catalog import make_exl2_catalog
 
 pytestmark = pytest.mark.usefixtures("chromium_here")  # skipped here, failed on CI
 
@@ -254,6 +255,26 @@ def test_an_entry_is_found_by_an_old_id_or_path_it_redirects_from(catalog, tmp_p
         # the old slug counts as the current one does: as part of the path
         assert sorted(titles_found(page, "kv-cache")) == ["Key-value cache", "Paged attention"]
         assert titles_found(page, "glossary/kv") == ["Key-value cache"]
+
+
+def test_a_paid_link_tells_a_screen_reader_it_is_paid(tmp_path, page):
+    """A screen reader moving through the links heard "Amazon" alone: the "(paid link)"
+    after it was no part of the link (found in review). The label stays visible after
+    the link, and is the link's description."""
+    from playwright.sync_api import expect  # here: without it, the module is skipped
+
+    for server in serving(make_exl2_catalog(tmp_path / "exl2"), tmp_path / "out"):
+        page.goto(server.url + "/guides/best-gpu-for-local-ai")
+        paid = page.locator('a[rel~="sponsored"]')
+        assert paid.count() == 2  # in the body and under "Where to buy"
+        for n in range(2):
+            expect(paid.nth(n)).to_have_accessible_description("(paid link)")
+            label = paid.nth(n).locator("xpath=following-sibling::*[1]")
+            expect(label).to_have_class("paid-label")
+            expect(label).to_have_text("(paid link)")
+            expect(label).to_be_visible()
+        ids = page.locator("[id]").evaluate_all("els => els.map(e => e.id)")
+        assert len(ids) == len(set(ids))
 
 
 def test_a_query_typed_before_the_index_is_here_waits_for_it(served, page):

@@ -284,6 +284,15 @@ def render_body(entry: Entry, sources: list[dict],
     return body
 
 
+def paid_link(opening: str, inner: str, label: str, label_id: str) -> str:
+    """A paid link (`opening`: its `<a` and attributes, without the `>`; `inner`: its
+    HTML) and its visible label after it (`label`: HTML), which the link names as its description
+    (`aria-describedby`), so a screen reader moving through the links hears it too.
+    `label_id` is unique on the page and no heading's id (those have no `_`)."""
+    return (f'{opening} aria-describedby="{label_id}">{inner}</a> '
+            f'<span class="paid-label" id="{label_id}">{label}</span>')
+
+
 def _own_path(url: str, host: str) -> str | None:
     """The site path (with its query and fragment) of a URL on our own site; None for
     any other."""
@@ -298,7 +307,7 @@ def _own_path(url: str, host: str) -> str | None:
 
 def _render(markdown: str, is_affiliate: Callable[[str], bool], rel: str, label: str,
             marks: bool, host: str = "", ids: list[str] | None = None) -> RenderedBody:
-    paid_label = f' <span class="paid-label">{html.escape(label)}</span>'
+    paid = [0]  # the paid links so far: each label's id is `paid-label_N`
     clean = (_CLEANER if marks else _CITING_CLEANER).clean(commonmark_html(markdown))
     if '<code class="' in clean:
         clean = _CODE_CLASS_RE.sub(_code_classes, clean)
@@ -331,8 +340,9 @@ def _render(markdown: str, is_affiliate: Callable[[str], bool], rel: str, label:
             links.setdefault(url)
         if not is_affiliate(url):
             return whole
-        return (f'<a href="{raw}" rel="{html.escape(rel)}"{others}>{inner}</a>'
-                + paid_label)
+        paid[0] += 1
+        return paid_link(f'<a href="{raw}" rel="{html.escape(rel)}"{others}', inner,
+                         html.escape(label), f"paid-label_{paid[0]}")
 
     given: list[str] = []
     clean = _heading_ids(clean, ids, given)  # before paid links get their label, which no id holds

@@ -23,6 +23,7 @@ from markupsafe import Markup, escape
 
 from ..config import Settings
 from .links import COLLECTION_NAMES, SINGULAR
+from .markdown import paid_link
 from .serialize import digest, tool_fingerprint
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "site"
@@ -106,16 +107,17 @@ class _Environment(jinja2.Environment):
 # Small pieces that every entry page shows many times: functions here, not macros, since a
 # macro call costs Jinja more than the rest of a line. Values are escaped as `{{ }}` does.
 
-def out_link(url, text, affiliate: dict) -> Markup:
-    """A link that may be paid: paid links get the programs' rel and a visible label. A
-    URL that is not http(s) (a `javascript:` one the schema would refuse, should it get
-    here) is no link: its text alone."""
+def out_link(url, text, affiliate: dict, where: str) -> Markup:
+    """A link that may be paid: paid links get the programs' rel and a visible label,
+    which the link names as its description (markdown.paid_link); `where` makes the
+    label's id (`paid-label_<where>`) unique on the page. A URL that is not http(s) (a
+    `javascript:` one the schema would refuse, should it get here) is no link: its text
+    alone."""
     if not (isinstance(url, str) and url.lower().startswith(("https://", "http://"))):
         return Markup(_text(text))
     if any(link.get("url") == url for link in affiliate["links"]):
-        return Markup(f'<a href="{_text(url)}" rel="{_text(affiliate["rel"])}">'
-                      f'{_text(text)}</a> <span class="paid-label">'
-                      f'{_text(affiliate["label"])}</span>')
+        return Markup(paid_link(f'<a href="{_text(url)}" rel="{_text(affiliate["rel"])}"',
+                                _text(text), _text(affiliate["label"]), f"paid-label_{where}"))
     return Markup(f'<a href="{_text(url)}">{_text(text)}</a>')
 
 
@@ -141,12 +143,12 @@ def source_items(doc: dict) -> Markup:
     for s in doc["sources"]:
         number, accessed = _field(s, "number"), _field(s, "accessed")
         item = (f'      <li id="source-{number}" value="{number}">\n        '
-                f'{out_link(s.get("url"), s.get("title", ""), affiliate)}')
+                f'{out_link(s.get("url"), s.get("title", ""), affiliate, f"source-{number}")}')
         if s.get("publisher"):
             item += f', {_text(s["publisher"])}'
         item += f'. Accessed <time datetime="{accessed}">{accessed}</time>.'
         if s.get("archive_url"):
-            item += f' {out_link(s["archive_url"], "Archived copy", affiliate)}.'
+            item += f' {out_link(s["archive_url"], "Archived copy", affiliate, f"archive-{number}")}.'
         if s.get("quote"):
             item += f'        <blockquote>{_text(s["quote"])}</blockquote>\n'
         out.append(item + "      </li>")
@@ -221,7 +223,7 @@ def facts(doc: dict) -> Markup:
         out += [f"    <dt>{label}</dt><dd>{_text(value)}</dd>\n" for label, value in rows]
         for key, label in _OUT_LINK_FACTS:
             if fm.get(key):
-                out.append(f"  <dt>{label}</dt><dd>{out_link(fm[key], fm[key], doc['affiliate'])}"
+                out.append(f"  <dt>{label}</dt><dd>{out_link(fm[key], fm[key], doc['affiliate'], key)}"
                            "</dd>\n")
         for key, label, many in _ENTRY_LINK_FACTS:
             if fm.get(key):
