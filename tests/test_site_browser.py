@@ -277,6 +277,35 @@ def test_a_paid_link_tells_a_screen_reader_it_is_paid(tmp_path, page):
         assert len(ids) == len(set(ids))
 
 
+OUTLINE = """() => [...document.querySelectorAll("main h1, main h2, main h3, main h4")]
+  .map(h => [Number(h.tagName[1]), h.textContent.trim()])"""
+LOOK = """el => { const s = getComputedStyle(el);
+  return ["fontSize", "fontWeight", "lineHeight", "marginTop", "marginBottom", "color",
+          "textTransform", "letterSpacing"].map(k => s[k]); }"""
+
+
+@pytest.mark.parametrize("path, labels", [
+    ("/errors/quantization-quality-loss", ["The error as you see it"]),
+    ("/tools/exllamav2", ["Install"])])
+def test_the_labels_of_an_entrys_facts_are_headings_that_look_as_they_did(
+        tmp_path, page, path, labels):
+    """"The error as you see it", "Install", "Reproduce it" and "Versions" looked like
+    headings but were paragraphs: a screen reader's list of headings skipped them (found
+    in review). They are h2 (the body's `##`, after the title's h1: no level skipped),
+    and look as the paragraphs did."""
+    for server in serving(make_exl2_catalog(tmp_path / "exl2"), tmp_path / "out"):
+        page.goto(server.url + path)
+        for label in labels:
+            assert page.get_by_role("heading", level=2, name=label, exact=True).count() == 1
+        outline = page.evaluate(OUTLINE)
+        assert outline[0][0] == 1 and [t for n, t in outline if t in labels] == labels
+        assert all(b <= a + 1 for (a, _), (b, _) in zip(outline, outline[1:])), outline
+        heading = page.locator("main h2.label").first
+        heading.evaluate("""h => { const p = document.createElement("p");  // as it was
+          p.className = "label"; p.textContent = h.textContent; h.after(p); }""")
+        assert heading.evaluate(LOOK) == page.locator("main p.label").evaluate(LOOK)
+
+
 def test_a_query_typed_before_the_index_is_here_waits_for_it(served, page):
     """Typing while the index was still on its way (seconds, for a big catalog's) said
     "No entry matches", and typing after it failed to load said so over the failure

@@ -231,12 +231,14 @@ def facts(doc: dict) -> Markup:
                          else entry_link(doc, fm[key]))
                 out.append(f"  <dt>{label}</dt><dd>{links}</dd>\n")
         out.append("  </dl>\n")
+    # the labels are headings (a screen reader's heading list has them), of the body's
+    # level (its `##`), with no id: they never take one of the body's headings'
     if fm.get("message"):
-        out.append('  <p class="label">The error as you see it</p>\n'
+        out.append('  <h2 class="label">The error as you see it</h2>\n'
                    f'  <pre class="error-message"><code>{_text(fm["message"])}</code></pre>\n')
     for key, label in (("install", "Install"), ("command", "Reproduce it")):
         if fm.get(key):
-            out.append(f'  <p class="label">{label}</p>\n  <pre><code>{_text(fm[key])}</code></pre>\n')
+            out.append(f'  <h2 class="label">{label}</h2>\n  <pre><code>{_text(fm[key])}</code></pre>\n')
     if fm.get("versions"):
         # by name whatever its case, then as written: `cuda` and `CUDA` in one order
         # whether the page is made from the Markdown or from its JSON (keys sorted)
@@ -244,7 +246,7 @@ def facts(doc: dict) -> Markup:
             (kv[0].lower(), kv[0]) if isinstance(kv[0], str) else kv[0]))
         shown = " · ".join(f"<code>{_text(name)} {_text(version)}</code>"
                            for name, version in versions)
-        out.append(f'  <p class="label">Versions</p>\n  <p class="versions">{shown}</p>\n')
+        out.append(f'  <h2 class="label">Versions</h2>\n  <p class="versions">{shown}</p>\n')
     if fm.get("specs"):
         out.append(_TABLE_HEAD.format("Spec", "Value"))
         for row in fm["specs"]:
