@@ -277,6 +277,21 @@ def test_a_paid_link_tells_a_screen_reader_it_is_paid(tmp_path, page):
         assert len(ids) == len(set(ids))
 
 
+# The name an element gives what it labels (its aria-label, else its text) as a browser
+# that exposes rendered text reads it (WebKit: `text-transform` included).
+RENDERED_NAME = """label => {
+  if (label.getAttribute("aria-label")) return label.getAttribute("aria-label");
+  const walker = document.createTreeWalker(label, NodeFilter.SHOW_TEXT);
+  let out = "";
+  while (walker.nextNode()) {
+    const t = getComputedStyle(walker.currentNode.parentElement).textTransform;
+    const text = walker.currentNode.data;
+    out += t === "uppercase" ? text.toUpperCase() : t === "lowercase" ? text.toLowerCase() : text;
+  }
+  return out.replace(/\\s+/g, " ").trim();
+}"""
+
+
 OUTLINE = """() => [...document.querySelectorAll("main h1, main h2, main h3, main h4")]
   .map(h => [Number(h.tagName[1]), h.textContent.trim()])"""
 LOOK = """el => { const s = getComputedStyle(el);
@@ -297,6 +312,8 @@ def test_the_labels_of_an_entrys_facts_are_headings_that_look_as_they_did(
         page.goto(server.url + path)
         for label in labels:
             assert page.get_by_role("heading", level=2, name=label, exact=True).count() == 1
+            shown = page.locator("main h2.label", has_text=label)
+            assert shown.evaluate(RENDERED_NAME) == label  # not "THE ERROR AS YOU SEE IT"
         outline = page.evaluate(OUTLINE)
         assert outline[0][0] == 1 and [t for n, t in outline if t in labels] == labels
         assert all(b <= a + 1 for (a, _), (b, _) in zip(outline, outline[1:])), outline
@@ -304,6 +321,24 @@ def test_the_labels_of_an_entrys_facts_are_headings_that_look_as_they_did(
         heading.evaluate("""h => { const p = document.createElement("p");  // as it was
           p.className = "label"; p.textContent = h.textContent; h.after(p); }""")
         assert heading.evaluate(LOOK) == page.locator("main p.label").evaluate(LOOK)
+
+
+def test_the_verdict_is_named_in_normal_case_and_still_looks_upper_case(tmp_path, page):
+    """The verdict's section was labelled by its heading, which is upper case by its
+    style alone: a browser that names it by the text as shown said "VERDICT:
+    SITUATIONAL" (a screen reader spells or shouts it; found in review). The heading is
+    named "Verdict: Situational", as written, and looks as it did."""
+    from playwright.sync_api import expect  # here: without it, the module is skipped
+
+    for server in serving(make_exl2_catalog(tmp_path / "exl2"), tmp_path / "out"):
+        page.goto(server.url + "/glossary/exl2")
+        section = page.locator("section.verdict")
+        by = page.locator("#" + section.get_attribute("aria-labelledby"))
+        assert by.evaluate(RENDERED_NAME) == "Verdict: Situational"
+        expect(page.get_by_role("region", name="Verdict: Situational")).to_have_count(1)
+        heading = section.locator("h2#verdict-heading")
+        expect(heading).to_have_accessible_name("Verdict: Situational")
+        assert heading.inner_text() == "VERDICT: SITUATIONAL"  # as the reader sees it
 
 
 def test_a_query_typed_before_the_index_is_here_waits_for_it(served, page):

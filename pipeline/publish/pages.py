@@ -210,6 +210,12 @@ _ENTRY_LINK_FACTS = (("hardware", "Hardware", True), ("model", "Model", False),
 _UNDEFINED = jinja2.Undefined()
 
 
+def _label(text: str) -> str:
+    """A label above facts (text without markup): a heading, upper case by its style,
+    named as written."""
+    return f'<h2 class="label" aria-label="{text}">{text}</h2>'
+
+
 def facts(doc: dict) -> Markup:
     """The collection-specific facts of an entry, from its front matter: a list of
     facts, the error message, commands, versions, tables of specs, results and prices,
@@ -232,13 +238,15 @@ def facts(doc: dict) -> Markup:
                 out.append(f"  <dt>{label}</dt><dd>{links}</dd>\n")
         out.append("  </dl>\n")
     # the labels are headings (a screen reader's heading list has them), of the body's
-    # level (its `##`), with no id: they never take one of the body's headings'
+    # level (its `##`), with no id: they never take one of the body's headings'; named
+    # as written (upper case is their style: a browser that names them by the text as
+    # shown says "THE ERROR AS YOU SEE IT")
     if fm.get("message"):
-        out.append('  <h2 class="label">The error as you see it</h2>\n'
+        out.append(f'  {_label("The error as you see it")}\n'
                    f'  <pre class="error-message"><code>{_text(fm["message"])}</code></pre>\n')
     for key, label in (("install", "Install"), ("command", "Reproduce it")):
         if fm.get(key):
-            out.append(f'  <h2 class="label">{label}</h2>\n  <pre><code>{_text(fm[key])}</code></pre>\n')
+            out.append(f'  {_label(label)}\n  <pre><code>{_text(fm[key])}</code></pre>\n')
     if fm.get("versions"):
         # by name whatever its case, then as written: `cuda` and `CUDA` in one order
         # whether the page is made from the Markdown or from its JSON (keys sorted)
@@ -246,7 +254,7 @@ def facts(doc: dict) -> Markup:
             (kv[0].lower(), kv[0]) if isinstance(kv[0], str) else kv[0]))
         shown = " · ".join(f"<code>{_text(name)} {_text(version)}</code>"
                            for name, version in versions)
-        out.append(f'  <h2 class="label">Versions</h2>\n  <p class="versions">{shown}</p>\n')
+        out.append(f'  {_label("Versions")}\n  <p class="versions">{shown}</p>\n')
     if fm.get("specs"):
         out.append(_TABLE_HEAD.format("Spec", "Value"))
         for row in fm["specs"]:
