@@ -47,7 +47,8 @@ def test_commands_and_versions():
     html = facts(doc(message="Error: <x>", command='run "it"',
                      versions={"llama.cpp": "b3000", "CUDA": "12.4", "b": "<1>"}))
     assert '<pre class="error-message"><code>Error: &lt;x&gt;</code></pre>' in html
-    assert "<h2 class=\"label\" aria-label=\"Reproduce it\">Reproduce it</h2>\n  <pre><code>run &#34;it&#34;</code></pre>" in html
+    assert ('<h2 class="label" aria-label="Reproduce it">Reproduce it</h2>\n'
+            "  <pre><code>run &#34;it&#34;</code></pre>") in html
     # sorted by name, whatever its case
     assert ('<p class="versions"><code>b &lt;1&gt;</code> · <code>CUDA 12.4</code> · '
             "<code>llama.cpp b3000</code></p>") in html

@@ -148,7 +148,8 @@ def source_items(doc: dict) -> Markup:
             item += f', {_text(s["publisher"])}'
         item += f'. Accessed <time datetime="{accessed}">{accessed}</time>.'
         if s.get("archive_url"):
-            item += f' {out_link(s["archive_url"], "Archived copy", affiliate, f"archive-{number}")}.'
+            archive = out_link(s["archive_url"], "Archived copy", affiliate, f"archive-{number}")
+            item += f' {archive}.'
         if s.get("quote"):
             item += f'        <blockquote>{_text(s["quote"])}</blockquote>\n'
         out.append(item + "      </li>")
@@ -229,8 +230,8 @@ def facts(doc: dict) -> Markup:
         out += [f"    <dt>{label}</dt><dd>{_text(value)}</dd>\n" for label, value in rows]
         for key, label in _OUT_LINK_FACTS:
             if fm.get(key):
-                out.append(f"  <dt>{label}</dt><dd>{out_link(fm[key], fm[key], doc['affiliate'], key)}"
-                           "</dd>\n")
+                link = out_link(fm[key], fm[key], doc["affiliate"], key)
+                out.append(f"  <dt>{label}</dt><dd>{link}</dd>\n")
         for key, label, many in _ENTRY_LINK_FACTS:
             if fm.get(key):
                 links = (", ".join(entry_link(doc, x) for x in fm[key]) if many
