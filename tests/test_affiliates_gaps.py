@@ -64,8 +64,9 @@ def test_the_page_citing_a_paid_shared_source_discloses_it(cat, tmp_path):
     build(load_settings(cat), tmp_path / "site")
     page = (tmp_path / "site/tools/vllm.html").read_text()
     href = OURS.replace("&", "&amp;")
-    assert f'<a href="{href}" rel="sponsored nofollow noopener">' in page
-    assert "(paid link)" in page
+    assert (f'<a href="{href}" rel="sponsored nofollow noopener" '
+            'aria-describedby="paid-label_source-1">') in page
+    assert '<span class="paid-label" id="paid-label_source-1">(paid link)</span>' in page
     assert "We earn a commission" in page
     assert "As an Amazon Associate I earn from qualifying purchases." in page
 
