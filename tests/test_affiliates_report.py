@@ -239,3 +239,20 @@ def test_classify_says_why_a_link_with_our_id_or_a_click_id_is_not_ours(repo, cl
         "values (localaicat-20, other-20) (NOT ours)",
         "  Impact (Best Buy and other stores), click id Wx2RaB of someone else's visit "
         "(NOT ours)"]
+
+
+def test_verdict_changes_are_those_of_published_pages(repo):
+    """A draft's verdict was listed as new on a page with affiliate links, and the
+    Markdown the site includes linked to a page that does not exist; when the entry was
+    published with that verdict, nothing was listed, since the verdict had not changed
+    (found in review). A verdict is now new on the page when its entry is published."""
+    draft = {**hardware("avoid", "2026-11-10"), "title": "RTX 5090", "status": "draft"}
+    write_entry(repo, "hardware/rtx-5090", draft)
+    commit_all(repo, "Draft with a verdict", "2026-11-10T12:00:00")
+    write_entry(repo, "hardware/rtx-5090", {**draft, "status": "published"})
+    commit_all(repo, "Publish it", "2026-12-05T12:00:00")
+    november = report(repo, since="2026-11-01", until="2026-12-01")["independence"]
+    assert [c["entry"] for c in november["verdict_changes"]] == ["hardware/rtx-4090"]
+    december = report(repo, since="2026-12-01")["independence"]["verdict_changes"]
+    assert [(c["entry"], c["kind"], c["old_rating"], c["new_rating"]) for c in december
+            if c["entry"] == "hardware/rtx-5090"] == [("hardware/rtx-5090", "new", None, "avoid")]

@@ -88,6 +88,8 @@ def _verdict_changes(catalog: Catalog, programs: Programs, since: _dt.date,
     paid_bib = paid_sources(after.bibliography, programs)
     rows = []
     for entry in sorted(after.entries.values(), key=lambda e: e.file):
+        if not entry.is_published:
+            continue  # no page: its verdict is new on the page the day it is published
         paid = sorted({c.program for _, c in classified_links(entry, programs, paid_bib)
                        if c.is_affiliate})
         if not paid:
@@ -99,6 +101,8 @@ def _verdict_changes(catalog: Catalog, programs: Programs, since: _dt.date,
                 renamed = renames_between(settings, start,
                                           rev_at(settings, until) if until else None)
             old = earlier_entry(before, entry, renamed)
+        if old is not None and not old.is_published:
+            old = None  # a draft's verdict was on no page: readers see it new
         if verdict_changed(old, entry):
             rows.append(verdict_change_row(old, entry, paid))
     return rows
