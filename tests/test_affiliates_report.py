@@ -256,3 +256,15 @@ def test_verdict_changes_are_those_of_published_pages(repo):
     december = report(repo, since="2026-12-01")["independence"]["verdict_changes"]
     assert [(c["entry"], c["kind"], c["old_rating"], c["new_rating"]) for c in december
             if c["entry"] == "hardware/rtx-5090"] == [("hardware/rtx-5090", "new", None, "avoid")]
+
+
+def test_markdown_escapes_the_verdict_date_and_ratings(repo, cli):
+    """The title and the reviewers were escaped in the Markdown the site includes as is,
+    the verdict's date and ratings were not: an entry failing validation (the report
+    lists it all the same) put a link of its own on the "How we make money" page."""
+    date = "2026-10-05](https://evil.example/) [x"
+    write_entry(repo, "tools/vllm", tool("tools/vllm", "situational *bought*", date),
+                f"Runs on [this card]({OURS}).\n")
+    md = cli(repo, "affiliates", "report", "--format", "markdown", "--since", "2026-11-04").output
+    assert ("- [vllm](/tools/vllm): situational → situational \\*bought\\* "
+            "(2026-10-05\\](https://evil.example/) \\[x), reviewed by ben") in md

@@ -140,10 +140,10 @@ def render_markdown(report: dict) -> str:
         if changes:
             lines.append("")
         for c in changes:
-            what = (f"{c['old_rating']} → {c['new_rating']}" if c["kind"] == "changed"
-                    else f"new verdict: {c['new_rating']}")
+            what = (f"{_md(c['old_rating'])} → {_md(c['new_rating'])}" if c["kind"] == "changed"
+                    else f"new verdict: {_md(c['new_rating'])}")
             reviewers = ", ".join(c["independent_reviewers"]) or "no independent reviewer"
-            lines.append(f"- [{_md(c['title'])}](/{c['entry']}): {what} ({c['date']}), "
+            lines.append(f"- [{_md(c['title'])}](/{c['entry']}): {what} ({_md(c['date'])}), "
                          f"reviewed by {_md(reviewers)}")
     return "\n".join(lines) + "\n"
 
