@@ -268,3 +268,21 @@ def test_markdown_escapes_the_verdict_date_and_ratings(repo, cli):
     md = cli(repo, "affiliates", "report", "--format", "markdown", "--since", "2026-11-04").output
     assert ("- [vllm](/tools/vllm): situational → situational \\*bought\\* "
             "(2026-10-05\\](https://evil.example/) \\[x), reviewed by ben") in md
+
+
+def test_every_shared_source_an_entry_cites_is_listed_for_it(repo):
+    """The docs promise, for each entry, the URLs of the shared sources it cites; only the
+    paid ones were listed, so a tool reading the JSON did not see the others among the
+    entry's links (found in review)."""
+    (repo / "data/bibliography.yaml").write_text(
+        "sources:\n  - id: shop\n    url: " + OURS + "\n    title: Shop\n    accessed: 2026-10-01\n"
+        "  - id: paper\n    url: https://example.org/paper\n    title: Paper\n"
+        "    accessed: 2026-10-01\n")
+    write_entry(repo, "tools/ollama", tool("tools/ollama", "avoid", "2026-10-05"),
+                "Slow [@paper], sold [@shop].\n")
+    r = report(repo)
+    rows = [(x["field"], x["line"], x["program"]) for x in r["links"]
+            if x["entry"] == "tools/ollama" and x["where"] == "citation"]
+    assert rows == [("sources.paper.url", 19, None), ("sources.shop.url", 19, "amazon")]
+    assert r["programs"]["amazon"]["links"] == 4  # vllm, rtx-4090, the source, its citation
+    assert r["totals"]["links"] == 8

@@ -26,9 +26,9 @@ def paid_sources(bibliography: dict[str, dict], programs: Programs) -> dict[str,
 
 def classified_links(entry: Entry, programs: Programs,
                      bibliography: dict | None = None) -> list[tuple[FoundLink, LinkClass]]:
-    """The entry's links with their classes; with `bibliography` (the paid sources of the
-    shared bibliography, see `paid_sources`), also the links of those it cites
-    (`cited_source_links`): its page lists them."""
+    """The entry's links with their classes; with `bibliography` (sources of the shared
+    bibliography: all of them, or the paid ones, see `paid_sources`, where only paid links
+    matter), also the links of those it cites (`cited_source_links`): its page lists them."""
     links = find_links(entry)
     if bibliography:
         links += cited_source_links(entry, bibliography)
@@ -128,9 +128,9 @@ def affiliate_report(catalog: Catalog, programs: Programs, since=None, until=Non
         raise UsageError("verdict changes in a period need the catalog's settings (git)")
     if settings is not None:
         _check_bibliography(settings)
-    paid_bib = paid_sources(catalog.bibliography, programs)
+    # every shared source an entry cites is its link (the page lists it), paid or not
     pairs = [pair for entry in catalog.entries.values()
-             for pair in classified_links(entry, programs, paid_bib)]
+             for pair in classified_links(entry, programs, catalog.bibliography)]
     pairs += [(link, classify(link.url, programs)) for link in bibliography_links(catalog)]
     if settings is not None:
         pairs += [(link, classify(link.url, programs)) for link in _unparsed_links(catalog, settings)]
