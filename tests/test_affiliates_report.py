@@ -286,3 +286,24 @@ def test_every_shared_source_an_entry_cites_is_listed_for_it(repo):
     assert rows == [("sources.paper.url", 19, None), ("sources.shop.url", 19, "amazon")]
     assert r["programs"]["amazon"]["links"] == 4  # vllm, rtx-4090, the source, its citation
     assert r["totals"]["links"] == 8
+
+
+def test_the_figures_count_in_words_and_say_when_a_side_is_too_small_to_mean_much():
+    """"1 entries", "1 carry", and shares of one page ("1 (100%)") given as if they meant
+    as much as shares of hundreds (found in review)."""
+    from pipeline.affiliates.render import render_markdown, render_table
+
+    side = {"entries": 1, "ratings": {"recommended": 1, "situational": 0, "avoid": 0}}
+    many = {"entries": 40, "ratings": {"recommended": 20, "situational": 10, "avoid": 10}}
+    ind = {"with_affiliate_links": side, "without_affiliate_links": many,
+           "period": {"since": None, "until": None}, "verdict_changes": [],
+           "counted": "published entries with a verdict"}
+    md = render_markdown({"independence": ind})
+    assert md.startswith("Of the 41 published pages with a verdict, 1 carries affiliate links.")
+    assert "With 1 page on one side, these shares say little" in md
+    ind["with_affiliate_links"] = {**many, "entries": 25}
+    assert "say little" not in render_markdown({"independence": ind})
+    table = render_table({"totals": {"affiliate_links": 1, "entries_with_affiliate_links": 1,
+                                     "links": 1, "entries": 1},
+                          "links": [], "programs": {}, "independence": ind})
+    assert table.startswith("1 affiliate link in 1 entry; 1 link in all (1 entry).")

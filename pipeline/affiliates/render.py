@@ -84,8 +84,9 @@ def _period(ind: dict) -> str:
 def render_table(report: dict) -> str:
     t = report["totals"]
     paid = [r for r in report["links"] if r["program"] or r["shortener"]]
-    lines = [f"{t['affiliate_links']} affiliate links in {t['entries_with_affiliate_links']} "
-             f"entries; {t['links']} links in all ({t['entries']} entries).", ""]
+    lines = [f"{_n(t['affiliate_links'], 'affiliate link')} in "
+             f"{_n(t['entries_with_affiliate_links'], 'entry', 'entries')}; "
+             f"{_n(t['links'], 'link')} in all ({_n(t['entries'], 'entry', 'entries')}).", ""]
     if paid:
         rows = [["file:line", "program", "tracking id", "ours", "shortener", "url"]]
         rows += [[shown(f"{r['file']}:{r['line']}"), r["program"] or "-",
@@ -119,12 +120,22 @@ def _share(n: int, total: int) -> str:
     return f"{n} ({round(100 * n / total)}%)" if total else "0"
 
 
+# Below this many pages on either side, the page says the shares mean little.
+SMALL_SAMPLE = 20
+
+
+def _n(count: int, one: str, many: str | None = None) -> str:
+    """`1 entry`, `2 entries`."""
+    return f"{count} {one if count == 1 else many or one + 's'}"
+
+
 def render_markdown(report: dict) -> str:
     """The figures of the "How we make money" page, as Markdown the site can include."""
     ind = report["independence"]
     with_, without = ind["with_affiliate_links"], ind["without_affiliate_links"]
     total = with_["entries"] + without["entries"]
-    lines = [f"Of the {total} published pages with a verdict, {with_['entries']} carry "
+    carry = "carries" if with_["entries"] == 1 else "carry"
+    lines = [f"Of the {_n(total, 'published page')} with a verdict, {with_['entries']} {carry} "
              "affiliate links. This is how their verdicts compare with the pages that carry "
              "none:", "",
              "| | Pages | " + " | ".join(r.capitalize() for r in RATINGS) + " |",
@@ -133,6 +144,11 @@ def render_markdown(report: dict) -> str:
         lines.append(f"| {label} | {side['entries']} | "
                      + " | ".join(_share(side["ratings"][r], side["entries"]) for r in RATINGS)
                      + " |")
+    fewest = min(with_["entries"], without["entries"])
+    if fewest < SMALL_SAMPLE:
+        lines += ["", f"With {_n(fewest, 'page')} on one side, these shares say little: one "
+                  "verdict more or less moves them by "
+                  f"{'all of it' if fewest <= 1 else f'{100 / fewest:.0f} points'}."]
     if ind["period"]["since"]:
         changes = ind["verdict_changes"]
         lines += ["", f"New or changed verdicts on pages with affiliate links, {_period(ind)}: "
