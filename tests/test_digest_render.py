@@ -341,6 +341,28 @@ def test_a_full_url_to_a_renamed_entry_keeps_its_origin_and_anchor(drafted, cli,
             "https://local-ai-catalog.org/glossary/awq-quantization#kernels") in r.output
 
 
+def test_a_link_with_a_mistyped_or_wrong_case_collection_is_refused(drafted, cli, tmp_path):
+    """docs/digest.md: render refuses a link to no entry "as validate checks an entry's
+    links". Found in review: a site path whose collection was mistyped or in the wrong
+    case (`/Tools/vllm`, `/tool/ollama`, a 404 on the site) passed render, and the build,
+    without a word, and `/tools/VLLM` was told no mended path."""
+    edit_digest(drafted, (f"# {HEADLINE}\n", f"# {HEADLINE}\n\nRead [a](/Tools/vllm), "
+                          "[b](/tool/ollama#setup), [c](/tools/VLLM), [d](/Glossary/AWQ) "
+                          "and [e](/search).\n"))
+    r = cli(drafted, "digest", "render", "2026-10", "--out", str(tmp_path / "out"))
+    assert r.exit_code == 1 and not (tmp_path / "out").exists()
+    assert ("link to /Tools/vllm: there is no collection 'Tools'; did you mean /tools/vllm?"
+            in r.output)
+    assert ("link to /tool/ollama: there is no collection 'tool'; did you mean /tools/ollama?"
+            in r.output)
+    assert "link to /tools/VLLM: no such entry; did you mean /tools/vllm?" in r.output
+    # glossary/awq became glossary/awq-quantization: where it went, in place of a guess
+    assert ("link to /Glossary/AWQ: there is no collection 'Glossary'; glossary/awq was "
+            "renamed to glossary/awq-quantization: link to /glossary/awq-quantization"
+            in r.output)
+    assert "/search" not in r.output and "4 link problem(s)" in r.output
+
+
 def test_a_raw_html_link_is_dropped_not_checked(drafted, cli, tmp_path):
     """The digest's renderer drops raw HTML: a link written as one never reaches the
     e-mail, so it stops nothing (found in review: it was refused as a link to no entry)."""

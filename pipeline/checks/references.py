@@ -199,7 +199,7 @@ def check_references(ctx: Context):
             if head not in COLLECTIONS or _is_index(path):
                 # a site page outside the catalog (/, /newsletter, /search), unless its
                 # first part is a collection's name mistyped: a 404 for the reader
-                meant = _collection_meant(head)
+                meant = collection_meant(head)
                 if meant is None and "#" in anchor and (head in COLLECTIONS or not head):
                     # a collection's index or the home page: a part of it, or its top
                     yield from _missing_index_anchor(entry, line, col,
@@ -253,7 +253,7 @@ def _known_status(entry) -> bool:
     return isinstance(status, str) and status in _STATUSES  # a list or mapping: no hash
 
 
-def _collection_meant(head: str) -> str | None:
+def collection_meant(head: str) -> str | None:
     """The collection a path's first part is close to (`glosary` -> glossary), if any."""
     if not head or head in COLLECTIONS:
         return None
@@ -270,7 +270,7 @@ def link_meant(path: str) -> str | None:
     if len(parts) != 2 or not all(parts):
         return None
     head = parts[0].lower()
-    collection = head if head in COLLECTIONS else _collection_meant(head)
+    collection = head if head in COLLECTIONS else collection_meant(head)
     meant = f"{collection}/{parts[1].lower()}" if collection else None
     return meant if meant != f"{parts[0]}/{parts[1]}" else None
 

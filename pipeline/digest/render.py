@@ -199,20 +199,46 @@ def entry_link_problems(body: str, body_line: int, file: str, exists,
     entries have now: such a link says where the entry went (an item the editor edited
     follows its entry's rename in the draft, its words and links stay as written)."""
     from ..catalog.text import page_links, path_to_id, site_links
-    from ..checks.references import rename_note
+    from ..checks.references import collection_meant, link_meant, rename_note
     from ..config import COLLECTIONS
 
-    missing = [(line, column, origin, path, anchor, target)
-               for line, column, path, anchor, origin
-               in site_links(_as_entry(body, body_line), base_url)
-               if (target := path_to_id(path)) and target.split("/", 1)[0] in COLLECTIONS
-               and not exists(target)]
-    now = renamed() if missing and renamed is not None else {}
-    found = [f"{file}:{line}:{column}: error link-unresolved: link to {origin}{path}: no "
-             "such entry"
-             + (rename_note(target, now[target], f"link to {origin}/{now[target]}{anchor}")
-                if now.get(target) and exists(now[target]) else "")
-             for line, column, origin, path, anchor, target in missing]
+    # (line, column, origin, path, anchor, what is wrong, the ids it may have been renamed
+    # from, a guess at what was meant)
+    missing: list[tuple[int, int, str, str, str, str, list, str]] = []
+    for line, column, path, anchor, origin in site_links(_as_entry(body, body_line), base_url):
+        head = path.strip("/").split("/", 1)[0]
+        same = link_meant(path)  # `/Glossary/AWQ`, `/glosary/awq`: the site's paths are
+        if head not in COLLECTIONS:  # in lower case, its collections' names as spelt
+            # a site page outside the catalog (/search, /digests/...), unless its first part
+            # is a collection's name mistyped: a 404 for the reader, as validate says of an
+            # entry's link (passed without a word in a digest: found in review)
+            meant = collection_meant(head)
+            if meant is not None:
+                rest = path.strip("/")[len(head):]
+                instead = (f"{origin}/{same}" if same and exists(same)
+                           else f"{origin}/{meant}{rest}")
+                missing.append((line, column, origin, path, anchor,
+                                f"there is no collection '{head}'",
+                                [] if same and exists(same) else [same],
+                                f"; did you mean {instead}?"))
+            continue
+        target = path_to_id(path)
+        if not target or exists(target):
+            continue
+        if same and exists(same):  # `/tools/VLLM`
+            missing.append((line, column, origin, path, anchor, "no such entry", [],
+                            f"; did you mean {origin}/{same}?"))
+        else:
+            missing.append((line, column, origin, path, anchor, "no such entry",
+                            [target, same], ""))
+    now = renamed() if any(m[6] for m in missing) and renamed is not None else {}
+    found = []
+    for line, column, origin, path, anchor, what, olds, guess in missing:
+        old = next((o for o in olds if o and now.get(o) and exists(now[o])), None)
+        note = (rename_note(old, now[old], f"link to {origin}/{now[old]}{anchor}") if old
+                else guess)  # where git's renames took it, in place of a guess
+        found.append(f"{file}:{line}:{column}: error link-unresolved: link to {origin}{path}: "
+                     f"{what}{note}")
     found += [f"{file}:{line}:{column}: error link-unresolved: link to {destination}: a "
               "relative path, which leads elsewhere from the e-mail and the site; write "
               "the site path, /<collection>/<slug>, or a full URL"
