@@ -97,6 +97,20 @@ def test_a_footnote_definition_is_no_link_to_check():
         "digests/2026-10.md:1:14: error link-unresolved: link to /glossary/awk: no such entry"]
 
 
+def test_a_link_whose_words_end_with_a_footnote_mark_stays_a_link():
+    """Found in review: only the mark's `[` was put aside, so its `]` closed the link's
+    words early: `[the paper [^1]](https://...)` lost its link (the brackets and the
+    address shown as text), with or without the footnote's definition."""
+    for tail in ("\n\n[^1]: note\n", "\n"):
+        text = f"Read [the paper [^1]](https://example.com/p) now.{tail}"
+        for email in (False, True):
+            html = to_html(text, "https://local-ai-catalog.org", email=email)
+            assert re.search(r'<a href="https://example.com/p"[^>]*>the paper \[\^1\]</a> now',
+                             html), html
+            assert html_to_text(html).startswith(
+                "Read the paper [^1] <https://example.com/p> now."), html_to_text(html)
+
+
 def test_a_table_cell_keeps_its_words_whole_and_may_break_an_address():
     """MJML's `word-break:break-word` let a cell shrink to a letter on a phone ("Car/d");
     only a cell with a long word (an address) may break it anywhere (see

@@ -71,11 +71,13 @@ _HREFLESS_RE = re.compile(r'<a(?![^>]*\shref=)(?:\s[^>]*)?>(.*?)</a>', re.S)
 # A footnote's mark (`[^1]`) and its definition (`[^1]: note`) stay as typed: cmark (with
 # no footnotes) reads a definition of one word or an address as a link reference
 # definition, which makes the mark a link to it (`<a href="note">^1</a>`) and drops the
-# definition's line. Its `[` is put aside as _BRACKET while cmark renders, in text and
-# code alike, then put back (a link's address has it percent-encoded).
-_FOOTNOTE_RE = re.compile(r"\[(?=\^[^\]\s]+\](?!\())")
-_BRACKET = "\ue000"  # a private-use character (a text that has one keeps its `[`)
-_BRACKET_IN_URL = "%EE%80%80"
+# definition's line. Its brackets are put aside as _BRACKETS while cmark renders, in text
+# and code alike, then put back (a link's address has them percent-encoded): both, so
+# that a mark in a link's words (`[the paper[^1]](https://...)`) leaves the link whole.
+_FOOTNOTE_RE = re.compile(r"\[(\^[^\]\s]+)\](?!\()")
+_BRACKETS = ("\ue000", "\ue001")  # private-use characters (a text that has one keeps its
+# brackets as they are)
+_BRACKETS_IN_URL = ("%EE%80%80", "%EE%80%81")
 
 _CELL_RE = re.compile(r'(<t[dh]\b[^>]*style=")([^"]*)("[^>]*>)(.*?)(</t[dh]>)', re.S)
 _LONG_WORD_RE = re.compile(r"[^\s<>]{%d,}" % _LONG_WORD)
@@ -89,10 +91,11 @@ def strip_markers(markdown: str) -> str:
 
 
 def footnotes_aside(markdown: str) -> str:
-    """`markdown` with the `[` of each footnote mark and definition put aside (one
+    """`markdown` with the brackets of each footnote mark and definition put aside (one
     character for one: lines and columns stay), so that cmark, and the link finders
-    that read as it does, see no link in them."""
-    return _FOOTNOTE_RE.sub(_BRACKET, markdown) if "[^" in markdown else markdown
+    that read as it does, see no link in them, and the link around a mark stays one."""
+    return (_FOOTNOTE_RE.sub(rf"{_BRACKETS[0]}\1{_BRACKETS[1]}", markdown)
+            if "[^" in markdown else markdown)
 
 
 def to_html(markdown: str, base_url: str, email: bool = False, page_url: str = "") -> str:
@@ -101,12 +104,14 @@ def to_html(markdown: str, base_url: str, email: bool = False, page_url: str = "
     (`#fragment`) goes to that place of `page_url`, the digest's own page (made absolute
     on the site's root, it led to the site's home page)."""
     markdown = strip_markers(markdown)
-    aside = "[^" in markdown and _BRACKET not in markdown
+    aside = "[^" in markdown and not any(c in markdown for c in _BRACKETS)
     if aside:
         markdown = footnotes_aside(markdown)
     raw = cmarkgfm.github_flavored_markdown_to_html(markdown)
-    if aside and (_BRACKET in raw or _BRACKET_IN_URL in raw):
-        raw = raw.replace(_BRACKET, "[").replace(_BRACKET_IN_URL, "%5B")
+    if aside:
+        for bracket, typed, in_url, typed_in_url in zip(_BRACKETS, "[]", _BRACKETS_IN_URL,
+                                                        ("%5B", "%5D")):
+            raw = raw.replace(bracket, typed).replace(in_url, typed_in_url)
     if page_url and '<a href="#' in raw:
         raw = raw.replace('<a href="#', f'<a href="{html.escape(page_url)}#')
     if "<img " in raw:
