@@ -169,3 +169,20 @@ def test_a_block_left_with_only_its_edited_heading_keeps_an_empty_drafted_list()
     doc = parse(text, "d.md")
     merge(doc, [Section("verdicts", "Verdicts", ())])
     assert doc.render() == text
+
+
+def test_a_digest_drafted_before_the_list_was_always_written_is_still_drafted():
+    """A draft before e27b9d6 left a block with only the editor's heading, and no item,
+    without `drafted`; refusing it as a list removed (found in review) stopped every
+    such digest after an upgrade, with advice ("restore it") for a line that never had
+    one."""
+    from pipeline.digest.document import fingerprint, parse
+    from pipeline.digest.merge import merge
+    from pipeline.digest.sections import Section
+
+    mark = fingerprint("## Verdicts\n\n")
+    old = (f"---\ndeleted: []\n---\n<!-- pipeline:begin verdicts {mark} -->\n"
+           "## What we now think\n<!-- pipeline:end verdicts -->\n")
+    doc = parse(old, "d.md")
+    merge(doc, [Section("verdicts", "Verdicts", ())])
+    assert 'drafted="" -->\n## What we now think\n' in doc.render()

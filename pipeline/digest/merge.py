@@ -28,7 +28,7 @@ from collections.abc import Callable
 
 from dataclasses import dataclass, field
 
-from .document import EMPTY, Block, DigestError, Document, Segment, fingerprint
+from .document import Block, DigestError, Document, Segment, fingerprint
 from .sections import Section
 
 
@@ -131,13 +131,16 @@ def _check_places(doc: Document) -> None:
 
 
 def _check_drafted(doc: Document) -> None:
-    """Every block with text carries its `drafted` list: a DigestError at the first begin
+    """Every block with items carries its `drafted` list: a DigestError at the first begin
     marker that lost it. A draft writes it on every block but one it left bare (no item,
     no heading of its own: the editor may write there); without it, the items the editor
-    deleted from the block came back."""
+    deleted from the block came back. A block with no item is let be without one: a
+    draft before the list was always written left one with only the editor's heading
+    so, and such a digest stays as it was (what could come back from an emptied block
+    comes back in plain sight, in the diff)."""
     file = doc.file or "the digest"
     for block in doc.blocks().values():
-        if block.listed or not (block.segments or block.mark != EMPTY):
+        if block.listed or not block.segments:
             continue
         raise DigestError(
             f"{file}:{block.line}: the begin marker of block '{block.section}' has lost its "
