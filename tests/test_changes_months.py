@@ -104,3 +104,18 @@ def test_a_history_whose_dates_only_go_forward_has_no_such_warning(repo, cli):
     assert "warning" not in r.stderr and "before_start" not in json.loads(r.stdout)
     r = cli(repo, "digest", "draft", "2026-11", "--offline")
     assert r.exit_code == 0 and "warning" not in r.stderr
+
+
+def test_when_the_first_commit_is_left_out_the_way_to_list_it_works(catalog, cli):
+    """The first commit of the repository dated in the month, the next one before it: the
+    warning said `--from <first>^`, a revision that does not exist (found in review).
+    It now says `--to`, which lists everything up to there as added."""
+    git(catalog, "init", "-q", "-b", "main")
+    commit_all(catalog, "Initial catalog", at("2026-11-02"))
+    write_entry(catalog, "glossary/term-1", term(1))
+    last = commit_all(catalog, "Add a term", at("2026-10-20"))
+    r = cli(catalog, "changes", "--since", "2026-11-01", "--until", "2026-12-01")
+    assert f"to list them: --to {last[:12]}" in r.stderr and "^" not in r.stderr, r.stderr
+    listed = cli(catalog, "changes", "--to", last[:12])
+    assert listed.exit_code == 0, listed.output
+    assert "tools/vllm" in listed.stdout and "glossary/term-1" in listed.stdout

@@ -11,7 +11,9 @@ from . import get_settings, main, write_out
 @main.command()
 @click.option("--since", metavar="YYYY-MM-DD", help="Start date (00:00 UTC, included).")
 @click.option("--until", metavar="YYYY-MM-DD", help="End date (00:00 UTC, excluded). Default: now.")
-@click.option("--from", "start", metavar="REV", help="Start revision (instead of --since).")
+@click.option("--from", "start", metavar="REV",
+              help="Start revision (instead of --since). Without it, --to REV lists "
+                   "everything at REV as added.")
 @click.option("--to", "end", metavar="REV", help="End revision (instead of --until). Default: HEAD.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
               show_default=True, help="How to print the change set.")
@@ -41,13 +43,18 @@ def changes(since, until, start, end, fmt):
     if since:
         result = changes_in_period(settings, since, until)
         if early := before_start_warning(result):
+            from ..history.gitio import has_parent
+
             first = result.before_start[-1].sha[:12]
+            since_first = f"--from {first}^ " if has_parent(settings, first) else ""  # else
+            # the repository's first commit: everything up to --to is new
             click.echo(f"warning: {early} and are not listed here; to list them: "
-                       f"--from {first}^ --to {result.end[:12]}", err=True)
+                       f"{since_first}--to {result.end[:12]}", err=True)
     elif until:
         raise UsageError("--until needs --since")
-    elif start:
+    elif start or end:
         result = changes_between(settings, start, end or "HEAD")
     else:
-        raise UsageError("say where to start: --since YYYY-MM-DD or --from REV")
+        raise UsageError("say where to start: --since YYYY-MM-DD or --from REV (or --to REV "
+                         "alone: everything at REV)")
     write_out(render_changes(result, fmt), utf8=fmt == "json")

@@ -347,6 +347,11 @@ class LineCommit(NamedTuple):
     subject: str
 
 
+def has_parent(settings: Settings, rev: str) -> bool:
+    """Whether commit `rev` has a parent (the repository's first commit has none)."""
+    return bool(resolve(settings, rev).parents)
+
+
 def dated_before(settings: Settings, instant: str, rev: str) -> list[LineCommit]:
     """The commits of the first-parent line before commit `rev` (its ancestors there),
     dated at or after `instant`, newest first: after a commit dated earlier than its
