@@ -234,6 +234,9 @@ def test_serve_answers_400_to_a_nul_in_the_path(served):
     server, _ = served
     assert fetch(server.url + "/%00")[0] == 400
     assert fetch(server.url + "/glossary/%00")[0] == 400
+    # an encoded surrogate, which no file name has: a traceback too (found in review)
+    assert fetch(server.url + "/%ed%a0%80")[0] == 400
+    assert fetch(server.url + "/glossary/%ED%BF%BF.json")[0] == 400
     assert fetch(server.url + "/tools/vllm")[0] == 200
 
 

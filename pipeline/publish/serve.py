@@ -64,7 +64,11 @@ class _Handler(SimpleHTTPRequestHandler):
 
     def send_head(self):
         """The file of self.path (already routed), read whole; None when answered."""
-        path = os.path.realpath(self.translate_path(self.path))
+        try:
+            path = os.path.realpath(self.translate_path(self.path))
+        except ValueError:  # `%ed%a0%80`, a surrogate: no file has one (it printed a traceback)
+            self.send_error(400, "Bad request: the path is not UTF-8")
+            return None
         if path != self.root and not path.startswith(self.root + os.sep):
             self.send_error(404, "File not found")  # a link out of the output
             return None
