@@ -273,6 +273,10 @@ def test_serve_stays_in_the_output_and_answers_for_itself_only(served, tmp_path)
     assert fetch(server.url + "/escape/secret.txt")[0] == 404
     assert fetch(server.url + "/escape/")[0] == 404
     assert fetch(server.url + "/assets/")[0] == 404  # no listing
+    (server.out_dir / "assets/index.html").symlink_to(outside / "secret.txt")
+    for path in ("/assets/", "/assets"):  # a folder's index.html, a link out (found in review)
+        status, body, _ = fetch(server.url + path)
+        assert status == 404 and "not the site's" not in body, path
     assert fetch(server.url + "/tools/vllm", {"Host": "attacker.example"})[0] == 421
     status, _, headers = fetch(server.url + "/tools/vllm", {"Host": "localhost:8000"})
     assert status == 200 and headers["Content-Type"] == "text/html; charset=utf-8"

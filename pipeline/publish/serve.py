@@ -64,16 +64,17 @@ class _Handler(SimpleHTTPRequestHandler):
 
     def send_head(self):
         """The file of self.path (already routed), read whole; None when answered."""
-        try:
-            path = os.path.realpath(self.translate_path(self.path))
+        path = self.translate_path(self.path)
+        if os.path.isdir(path):
+            path = os.path.join(path, "index.html")  # no listing of a folder
+        try:  # the file itself, wherever links lead: a folder's index.html that was a link
+            path = os.path.realpath(path)  # out of the output was followed (found in review)
         except ValueError:  # `%ed%a0%80`, a surrogate: no file has one (it printed a traceback)
             self.send_error(400, "Bad request: the path is not UTF-8")
             return None
         if path != self.root and not path.startswith(self.root + os.sep):
             self.send_error(404, "File not found")  # a link out of the output
             return None
-        if os.path.isdir(path):
-            path = os.path.join(path, "index.html")  # no listing of a folder
         try:
             with open(path, "rb") as f:
                 st = os.fstat(f.fileno())
