@@ -240,6 +240,27 @@ def test_serve_answers_400_to_a_nul_in_the_path(served):
     assert fetch(server.url + "/tools/vllm")[0] == 200
 
 
+def test_serve_names_the_methods_it_answers(served):
+    """POST, PUT, OPTIONS... answered 501 "Unsupported method" (found in review): a method
+    that would change a page gets 405 and OPTIONS 204, both with the methods answered."""
+    import http.client
+
+    server, _ = served
+    for method, want in (("POST", 405), ("PUT", 405), ("DELETE", 405), ("PATCH", 405),
+                         ("OPTIONS", 204)):
+        conn = http.client.HTTPConnection("127.0.0.1", server.httpd.server_address[1],
+                                          timeout=10)
+        conn.request(method, "/tools/vllm", body=b"" if method != "OPTIONS" else None)
+        resp = conn.getresponse()
+        assert (resp.status, resp.getheader("Allow"), resp.read()) == \
+            (want, "GET, HEAD, OPTIONS", b""), method
+        conn.close()
+    conn = http.client.HTTPConnection("127.0.0.1", server.httpd.server_address[1], timeout=10)
+    conn.request("POST", "/tools/vllm", body=b"", headers={"Host": "attacker.example"})
+    assert conn.getresponse().status == 421
+    conn.close()
+
+
 def test_serve_gives_the_page_back_after_an_undo(served, catalog):
     """The build keeps a file that did not change, with its old time: after an undo, the
     page came back with a time older than the browser's copy, which `If-Modified-Since`

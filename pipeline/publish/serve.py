@@ -155,6 +155,25 @@ class _Handler(SimpleHTTPRequestHandler):
         if self._host_ok() and self._route():
             super().do_HEAD()
 
+    def _methods(self, status: int) -> None:
+        """The methods the preview answers: OPTIONS is told them (204), a method that would
+        change a page gets 405 with them (both answered 501, "Unsupported method")."""
+        if self._host_ok():
+            self.send_response(status)
+            self.send_header("Allow", "GET, HEAD, OPTIONS")
+            if status != 204:  # a 204 has no length: it has no body
+                self.send_header("Content-Length", "0")
+            self.send_header("Connection", "close")
+            self.end_headers()
+
+    def do_OPTIONS(self):  # noqa: N802
+        self._methods(204)
+
+    def do_POST(self):  # noqa: N802
+        self._methods(405)
+
+    do_PUT = do_DELETE = do_PATCH = do_POST  # noqa: N815
+
 
 class _Server(ThreadingHTTPServer):
     def handle_error(self, request, client_address):
