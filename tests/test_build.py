@@ -354,6 +354,36 @@ def test_a_file_put_into_the_output_by_something_else_goes(exl2, tmp_path):
     assert not (tmp_path / ".out.spare/glossary/notes.txt").exists()
 
 
+def test_a_link_put_into_the_output_by_something_else_goes(exl2, tmp_path):
+    """A symbolic link in place of a page made every later build fail ("Too many levels
+    of symbolic links"), and one in place of a folder had the build write its pages
+    through it, into the folder outside the output it led to (found in review)."""
+    out, outside = tmp_path / "out", tmp_path / "outside"
+    run(exl2, out)
+    run(exl2, out)
+    shutil.copytree(out / "glossary", outside / "glossary")
+    for page in (outside / "glossary").iterdir():
+        page.write_text("not the build's")
+    (outside / "page.html").write_text("not the build's")
+    (out / "glossary/exl2.html").unlink()
+    (out / "glossary/exl2.html").symlink_to(outside / "page.html")
+    shutil.rmtree(out / "guides")
+    (out / "guides").symlink_to(outside / "glossary")
+    shutil.rmtree(out / "tools")
+    (out / "tools").symlink_to(outside / "glossary")
+    path = exl2 / "entries/glossary/gguf.md"
+    fresh = tmp_path / "fresh"
+    for text in ("GGUF is a format.", "GGUF is a file format.", "GGUF is a term."):
+        path.write_text(path.read_text().replace("GGUF is a term.", text)
+                        .replace("GGUF is a format.", text))
+        run(exl2, out)
+        run(exl2, fresh, use_cache=False)
+        assert tree(out) == tree(fresh)
+        assert not [p for p in out.rglob("*") if p.is_symlink()]
+    assert {p.read_text() for p in outside.rglob("*") if p.is_file()} == {"not the build's"}
+    assert not [p for p in (tmp_path / ".out.spare").rglob("*") if p.is_symlink()]
+
+
 def folders(root: Path) -> set[str]:
     return {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_dir()}
 

@@ -309,6 +309,7 @@ class OutputTree(TreeView):
         self.records: dict[str, list] = {}  # rel -> [key, size, mtime_ns] of the new output
         self.written = 0
         self._folders: set[str] = set()  # the spare's folders, when survey walked it
+        self._links: list[str] = []  # the spare's symbolic links, when survey walked it
         self._saved: dict = {}
         self._live_trusted = False
         self._lock = None
@@ -354,7 +355,8 @@ class OutputTree(TreeView):
         self._release_lock()
 
     def survey(self) -> None:
-        """Find out what the spare holds (reading only)."""
+        """Find out what the spare holds (reading only, but for a symbolic link, which
+        goes)."""
         saved, spare = self._saved, Path(self.spare)
         trusted = (saved.get("spare") is not None and not (self.state_dir / CHANGING).exists()
                    and saved.get("spare_ino") == _inode(spare))
@@ -367,6 +369,22 @@ class OutputTree(TreeView):
                     self.known.setdefault(rel, None)  # not in the new output: removed
         elif spare.is_dir():
             self.known = {rel: None for rel in self._walk(spare)}
+        if self._links:
+            self._remove_links()
+
+    def _remove_links(self) -> None:
+        """Remove the symbolic links something else put into the spare (while it was the
+        live tree), and forget what the build knew at their places: a file's page was
+        never written again ("Too many levels of symbolic links", every build), and the
+        build wrote through a folder's link into the folder it led to, outside the output
+        (found in review)."""
+        (self.state_dir / CHANGING).touch()  # the spare no longer is as recorded
+        for path in self._links:
+            os.unlink(path)
+            rel = os.path.relpath(path, self.spare).replace(os.sep, "/")
+            for known in [k for k in self.known if k == rel or k.startswith(rel + "/")]:
+                del self.known[known]
+        self._links = []
 
     def begin(self) -> None:
         """Start changing the spare (making one if need be): from here on, its record holds
@@ -439,13 +457,26 @@ class OutputTree(TreeView):
 
     def _walk(self, folder: Path) -> list[str]:
         """The files of the spare `folder`; its folders go to `_folders` (one that holds no
-        file of the new output is removed by commit, an empty one too)."""
-        out = []
-        for dirpath, _, files in os.walk(folder):
+        file of the new output is removed by commit, an empty one too), its symbolic links
+        to `_links`."""
+        out, pending = [], [str(folder)]
+        while pending:
+            dirpath = pending.pop()
+            try:
+                entries = os.scandir(dirpath)
+            except OSError:
+                continue
             self._folders.add(dirpath)
             rel_dir = os.path.relpath(dirpath, folder)
-            for name in files:
-                out.append(name if rel_dir == "." else f"{rel_dir}/{name}".replace(os.sep, "/"))
+            with entries:
+                for entry in entries:
+                    if entry.is_symlink():  # to a folder (never walked into) or a file
+                        self._links.append(entry.path)
+                    elif entry.is_dir():
+                        pending.append(entry.path)
+                    else:
+                        out.append(entry.name if rel_dir == "." else
+                                   f"{rel_dir}/{entry.name}".replace(os.sep, "/"))
         return out
 
     # -- filling
