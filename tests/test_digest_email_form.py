@@ -272,3 +272,27 @@ def test_links_the_email_loses_are_found_in_edited_items_and_not_in_code(drafted
     warned = [line.split(": a link")[0] for line in r.output.splitlines()
               if "is no link in the e-mail" in line]
     assert warned == [f"warning: digests/2026-10.md:{dial}", f"warning: digests/2026-10.md:{call}"]
+
+
+def test_the_text_part_wraps_at_72_columns_of_a_terminal_however_wide_its_words():
+    """Wrapped by textwrap, which counts characters, a paragraph of CJK words ran to 144
+    columns (each takes two) and CJK text, which has no spaces, to any length, in a
+    paragraph, an item, a quote or a table's cell alike (found in review)."""
+    from pipeline.digest.markdown import mark_paid
+    from pipeline.digest.plaintext import columns
+
+    url = "https://www.techpowerup.com/gpu-specs/geforce-rtx-3090.c3622"
+    run = "日本語のテキストは、スペースなしで続きます。"
+    text = html_to_text(mark_paid(to_html(
+        "日本語 " * 30 + "\n\n" + run * 6 + "\n\n- " + "リスト " * 30 + "\n\n> " + run * 5
+        + f"\n\n{run * 3}[カード]({url})と{run * 3}\n\n"
+        f"| 名前 | メモ |\n|---|---|\n| モデル | {run * 5} |\n", "https://local-ai-catalog.org"),
+        lambda href: href == url, "sponsored", "（広告リンク）"))
+    lines = text.splitlines()
+    assert max(columns(line) for line in lines if "://" not in line) <= 72, text
+    assert sum(columns(line) > 66 for line in lines) >= 8  # the lines are filled, too
+    flat = "".join(text.split())
+    assert "日本語" * 30 in flat and run * 6 in flat and "リスト" * 30 in flat
+    assert f"<{url}>" in lines  # an address whole, on a line of its own here
+    assert "（広告リンク）と" in text  # the label whole
+    assert not any(line.lstrip("-|> ").startswith(("。", "、")) for line in lines)

@@ -436,3 +436,23 @@ def test_underlines_of_the_text_part_span_wide_characters(drafted, cli, tmp_path
     assert lines[at + 1] == "=" * 17
     at = lines.index("| 名前 | VRAM |")
     assert lines[at + 1] == "-" * 15
+
+
+def test_a_wide_subject_and_preheader_are_wrapped_at_72_columns_of_a_terminal(drafted, cli,
+                                                                              tmp_path):
+    """Wrapped by Jinja's wordwrap, which counts characters, a CJK subject ran to twice the
+    width of the text part, and its underline stopped at 72 (found in review)."""
+    from pipeline.digest.plaintext import columns
+
+    subject = "ローカルAIの10月号：" + "新しいツールと評価の変更、" * 6
+    preheader = "今月の新しい項目、評価の変更、訂正、そして上流のリリースについて。" * 3
+    edit_digest(drafted, ('subject: "What changed in local AI: October 2026"',
+                          f'subject: "{subject}"'),
+                ('preheader: "New entries, verdict changes, corrections and upstream '
+                 'releases of October 2026."', f'preheader: "{preheader}"'))
+    lines = render(cli, drafted, tmp_path / "out")["email.txt"].decode().splitlines()
+    at = lines.index("=" * 72)
+    assert "".join(lines[:at]) == subject and 66 <= columns(lines[0]) <= 72
+    assert all(columns(line) <= 72 for line in lines[:at])
+    body = lines[at + 2:lines.index("", at + 2)]
+    assert "".join(body) == preheader and all(66 <= columns(line) <= 72 for line in body[:-1])

@@ -2,9 +2,9 @@
 
 Headings are underlined, list items get a dash (or their number) and a
 hanging indent (a nested list's items start under their parent's words),
-paragraphs are wrapped at 72 columns, quotes get `> ` and code four columns of
-indent (both under the words of a list item holding them), struck-out words are
-written `~~so~~`, a `<br>` breaks the line, a table's rows stay together as
+paragraphs are wrapped at 72 columns of a terminal (see `wrap`), quotes get `> `
+and code four columns of indent (both under the words of a list item holding
+them), struck-out words are written `~~so~~`, a `<br>` breaks the line, a table's rows stay together as
 `| a | b |` with a rule under the header row (a row too wide for a line is a line
 per cell, `header: words`, all after a `|`), and each link's address follows
 its words in angle brackets (unless the words are the address; a `mailto:`
@@ -13,7 +13,6 @@ link gives its address). Long addresses are never broken.
 
 from __future__ import annotations
 
-import textwrap
 import unicodedata
 from html.parser import HTMLParser
 from urllib.parse import unquote
@@ -26,6 +25,9 @@ BREAK = "\x00"  # a `<br>` among the words (cmark turns any NUL of the Markdown 
 # the end of a line and "link)" on the next is no label (a control character that is no
 # white space to str.split, as U+001F would be)
 GLUE = "\x02"
+# begins and ends a paid link's label, and takes no column: CJK words may break between
+# two ideographs, a label written in them (`（広告リンク）`) not
+NOBREAK = "\x03"
 
 
 class _Text(HTMLParser):
@@ -70,12 +72,8 @@ class _Text(HTMLParser):
             para = "\n".join((hang if i else lead) + "    " + line
                              for i, line in enumerate(body.split("\n")))
         else:
-            para = "\n".join(  # each line of a `<br>` wrapped on its own
-                textwrap.fill(line, WIDTH, initial_indent=hang if i else lead,
-                              subsequent_indent=hang, break_long_words=False,
-                              break_on_hyphens=False)
-                for i, line in enumerate(body.split("\n")))
-        para = para.replace(GLUE, " ")
+            para = wrap(body, WIDTH, lead, hang)  # each line of a `<br>` wrapped on its own
+        para = para.replace(GLUE, " ").replace(NOBREAK, "")
         if tag == "tr" and self.header_row:
             para = f"{para}\n{hang}{'-' * min(columns(body), WIDTH - len(hang))}"
         if tag in UNDERLINE:  # as long as the heading's longest line (of one wrapped)
@@ -94,12 +92,9 @@ class _Text(HTMLParser):
         for i, cell in enumerate(self.row):
             words = " ".join(cell.replace(BREAK, " ").split())
             name = self.header[i] if i < len(self.header) else ""
-            lines.append(textwrap.fill(
-                f"{name}: {words}" if name and words else name or words or "-", WIDTH,
-                initial_indent=f"{hang}|   " if i else f"{lead}| ",
-                subsequent_indent=f"{hang}|     ", break_long_words=False,
-                break_on_hyphens=False))
-        return "\n".join(lines).replace(GLUE, " ")
+            lines.append(wrap(f"{name}: {words}" if name and words else name or words or "-",
+                              WIDTH, f"{hang}|   " if i else f"{lead}| ", f"{hang}|     "))
+        return "\n".join(lines).replace(GLUE, " ").replace(NOBREAK, "")
 
     @staticmethod
     def _bullet(kind: list) -> str:
@@ -167,10 +162,13 @@ class _Text(HTMLParser):
             self.link = (dict(attrs).get("href") or "", len(self.words))
         elif tag == "span":
             self.spans.append("paid-label" in (dict(attrs).get("class") or "").split())
+            if self.spans[-1]:
+                self.words.append(NOBREAK)
 
     def handle_endtag(self, tag):
         if tag == "span" and self.spans:
-            self.spans.pop()
+            if self.spans.pop():
+                self.words.append(NOBREAK)
         elif tag == "a" and self.link:
             href, start = self.link
             self.link = None
@@ -212,8 +210,64 @@ class _Text(HTMLParser):
 def columns(text: str) -> int:
     """The columns a terminal gives `text`: two for a wide character (CJK, most emoji),
     none for a combining mark; an underline as long as `len` fell short of such words."""
-    return sum(0 if unicodedata.combining(c) else
-               2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    return sum(_width(c) for c in text)
+
+
+def _width(c: str) -> int:
+    if unicodedata.combining(c) or c == NOBREAK:
+        return 0
+    return 2 if unicodedata.east_asian_width(c) in "WF" else 1
+
+
+# CJK punctuation no line may start with (a closing bracket, a stop, a comma), or end with
+# (an opening bracket): a break between two ideographs moves to the next place it may go
+NO_LINE_START = set("、。，．：；？！）」』】〉》〕｝・ー々〜"
+                    "ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ")
+NO_LINE_END = set("（「『【〈《〔｛")
+
+
+def _pieces(word: str) -> list[str]:
+    """`word` cut where a line may break inside it: between two wide characters (CJK text
+    runs on without spaces and may break between any two ideographs), none of them a
+    bracket or stop that must stay with its neighbour (nor an emoji's skin tone). An
+    address stays whole, and a paid link's label."""
+    if "://" in word or "@" in word or word.startswith("<"):
+        return [word]
+    pieces, start, before, label = [], 0, "", False
+    for i, c in enumerate(word):
+        if c == NOBREAK:
+            label = not label
+            continue
+        if (before and not label and _width(before) == _width(c) == 2
+                and before not in NO_LINE_END and c not in NO_LINE_START
+                and not "\U0001f3fb" <= c <= "\U0001f3ff"):
+            pieces.append(word[start:i])
+            start = i
+        before = c
+    return pieces + [word[start:]]
+
+
+def wrap(text: str, width: int = WIDTH, lead: str = "", hang: str = "") -> str:
+    """`text` filled into lines of at most `width` terminal columns (see `columns`), the
+    first after `lead`, the others after `hang`, each line of it on its own (as a `<br>`
+    breaks it). Words are never broken, an address never, so such a word longer than a
+    line runs past it; CJK text breaks between two ideographs where a line is full.
+    (textwrap counts characters: a line of CJK words ran to twice the width.)"""
+    out = []
+    for n, source in enumerate(text.split("\n")):
+        indent, line, used, lines = hang if n else lead, "", 0, []
+        for word in source.split():
+            for k, piece in enumerate(_pieces(word)):
+                gap = " " if line and not k else ""
+                size = columns(gap + piece)
+                if line and columns(indent) + used + size > width:
+                    lines.append(indent + line)
+                    indent, line, used, gap, size = hang, "", 0, "", columns(piece)
+                line, used = line + gap + piece, used + size
+        if line:
+            lines.append(indent + line)
+        out.append("\n".join(lines))
+    return "\n".join(out)
 
 
 def _start(attrs) -> int:

@@ -27,7 +27,7 @@ from .document import Block, Document, parse, read_text
 from .eml import build_eml, unsubscribe_problem
 from .markdown import hrefs, mark_paid, to_html, without_paid_links
 from .month import Month
-from .plaintext import columns, html_to_text
+from .plaintext import columns, html_to_text, wrap
 from .sections import entry_of
 
 GMAIL_CLIP = 100_000  # bytes; Gmail clips a message whose HTML is larger (about 102 KB)
@@ -52,6 +52,7 @@ def _env(autoescape: bool) -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
     )
     env.filters["columns"] = columns  # the text part's underline of a wide subject
+    env.filters["wrap"] = wrap  # its subject and preheader, at 72 terminal columns
     return env
 
 
