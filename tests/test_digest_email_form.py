@@ -151,6 +151,21 @@ def test_a_table_row_too_wide_for_a_line_is_a_line_per_cell():
     assert (f"  | GPU: RTX 3090\n  |   Notes: its review\n  |     <{url}>\n") in text
 
 
+def test_a_table_whose_header_row_is_too_wide_is_a_line_per_cell_in_every_row():
+    """A header row too wide for a line was still wrapped as a paragraph: its last words
+    and `|` ran onto an unindented line, out of the table, over a rule of 72 (found in
+    review). Each row names its header cells, and a header row alone is a line per cell."""
+    head = "| Graphics card model | Video memory (VRAM) | Memory bandwidth | Price when new |"
+    text = html_to_text(to_html(
+        f"{head}\n|---|---|---|---|\n| RTX 3090 | 24 GB | 936 GB/s | 1,499 USD |\n\n"
+        f"- {head}\n  |---|---|---|---|\n\nAfter.", "https://local-ai-catalog.org"))
+    assert text == (
+        "| Graphics card model: RTX 3090\n|   Video memory (VRAM): 24 GB\n"
+        "|   Memory bandwidth: 936 GB/s\n|   Price when new: 1,499 USD\n\n"
+        "- | Graphics card model\n  |   Video memory (VRAM)\n  |   Memory bandwidth\n"
+        "  |   Price when new\n\nAfter.\n")
+
+
 def test_a_quote_or_code_in_a_list_item_stands_under_the_item():
     """A quote in an item was written `>   quoted words`, a top-level quote, and a code
     block four columns from the margin, out from under its item (found in review)."""

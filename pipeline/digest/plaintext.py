@@ -6,7 +6,8 @@ paragraphs are wrapped at 72 columns of a terminal (see `wrap`), quotes get `> `
 and code four columns of indent (both under the words of a list item holding
 them), struck-out words are written `~~so~~`, a `<br>` breaks the line, a table's rows stay together as
 `| a | b |` with a rule under the header row (a row too wide for a line is a line
-per cell, `header: words`, all after a `|`), and each link's address follows
+per cell, `header: words`, all after a `|`; every row is, when the header row is
+too wide, and the header row goes), and each link's address follows
 its words in angle brackets (unless the words are the address; a `mailto:`
 link gives its address). Long addresses are never broken.
 """
@@ -43,6 +44,10 @@ class _Text(HTMLParser):
         self.row: list[str] = []  # the words of each cell of the row read so far
         self.cell_at = 0  # where in words the cell being read starts
         self.header: list[str] = []  # the words of the table's header cells
+        self.wide = False  # the table's header row is too wide for a line
+        # such a header row as a line per cell, and its lead: written only if no row follows
+        # (each row, a line per cell, names the header of each)
+        self.held: tuple[str, str] | None = None
         self.words: list[str] = []  # the paragraph being read
         self.lists: list[list] = []  # [kind, counter, bullet not written yet] per open list
         self.quotes: list[int] = []  # per open quote: how many lists were open around it
@@ -65,7 +70,12 @@ class _Text(HTMLParser):
         tag = self.block[-1] if self.block else "p"
         in_item = bool(self.lists) and "li" in self.block
         lead, hang = self._indents(in_item)
-        if tag == "tr" and not self.header_row and columns(lead + body) > WIDTH:
+        if tag == "tr" and self.header_row and columns(lead + body) > WIDTH:
+            self.wide, self.held = True, (self._record(lead, hang, names=False), lead)
+            return
+        if tag == "tr" and not self.header_row and (self.wide or columns(lead + body) > WIDTH):
+            if self.held:  # its lead holds the bullet of an item the table begins
+                lead, self.held = self.held[1], None
             self.out.append((self._record(lead, hang), -self.tables))
             return
         if self.pre:  # set off by four columns from the words it stands under
@@ -84,14 +94,16 @@ class _Text(HTMLParser):
         group = self.list_no if tag == "li" else -self.tables if tag == "tr" else 0
         self.out.append((para, group))
 
-    def _record(self, lead: str, hang: str) -> str:
+    def _record(self, lead: str, hang: str, names: bool = True) -> str:
         """A table row too wide for a line: a line per cell, `header: words`, the row's
         first after `| `, the others under it, so that the row still reads as one (wrapped
-        at 72 columns, its cells ran onto lines of their own, out of the table)."""
+        at 72 columns, its cells ran onto lines of their own, out of the table). Every row
+        of a table whose header row is too wide is so (the header's continuation line
+        was unindented, and rows under it in columns would have nothing to line up with)."""
         lines = []
         for i, cell in enumerate(self.row):
             words = " ".join(cell.replace(BREAK, " ").split())
-            name = self.header[i] if i < len(self.header) else ""
+            name = self.header[i] if names and i < len(self.header) else ""
             lines.append(wrap(f"{name}: {words}" if name and words else name or words or "-",
                               WIDTH, f"{hang}|   " if i else f"{lead}| ", f"{hang}|     "))
         return "\n".join(lines).replace(GLUE, " ").replace(NOBREAK, "")
@@ -153,6 +165,7 @@ class _Text(HTMLParser):
         elif tag == "table":
             self._flush()
             self.tables += 1
+            self.header, self.wide, self.held = [], False, None
         elif tag in ("td", "th"):
             self.words.append("| " if not self.cells else " | ")
             self.cells += 1
@@ -187,6 +200,11 @@ class _Text(HTMLParser):
             self._flush()
             if self.quotes:
                 self.quotes.pop()
+        elif tag == "table":
+            self._flush()
+            if self.held:  # a header row alone
+                self.out.append((self.held[0], -self.tables))
+            self.wide, self.held = False, None
         elif tag in ("td", "th"):
             self.row.append("".join(self.words[self.cell_at:]))
         elif tag == "tr" and self.cells:
