@@ -178,6 +178,16 @@ def test_a_quote_or_code_in_a_list_item_stands_under_the_item():
     assert "> - quoted item\n\n>   > inner\n" in text
 
 
+def test_a_code_block_an_item_begins_with_stands_under_its_bullet():
+    """A code block as an item's first content came out `-     ollama run llama3`, the
+    bullet then the code's indent on one line (found in review)."""
+    text = html_to_text(to_html(
+        "- ```\n  ollama run llama3\n  ollama ps\n  ```\n\n1. > ```\n   > x\n   > ```\n",
+        "https://local-ai-catalog.org"))
+    assert text.startswith("-\n      ollama run llama3\n      ollama ps\n\n"), text
+    assert "\n1. >\n   >     x\n" in text
+
+
 def test_a_link_the_renderer_empties_is_its_words_and_a_warning(drafted, cli, tmp_path):
     """cmark empties a `javascript:` address, and nh3 then made it a link to the site's
     home page, without a word to the editor (found in review)."""

@@ -4,12 +4,13 @@ Headings are underlined, list items get a dash (or their number) and a
 hanging indent (a nested list's items start under their parent's words),
 paragraphs are wrapped at 72 columns of a terminal (see `wrap`), quotes get `> `
 and code four columns of indent (both under the words of a list item holding
-them), struck-out words are written `~~so~~`, a `<br>` breaks the line, a table's rows stay together as
-`| a | b |` with a rule under the header row (a row too wide for a line is a line
-per cell, `header: words`, all after a `|`; every row is, when the header row is
-too wide, and the header row goes), and each link's address follows
-its words in angle brackets (unless the words are the address; a `mailto:`
-link gives its address). Long addresses are never broken.
+them; code an item begins with goes under its bullet, on lines of its own),
+struck-out words are written `~~so~~`, a `<br>` breaks the line, a table's rows
+stay together as `| a | b |` with a rule under the header row (a row too wide
+for a line is a line per cell, `header: words`, all after a `|`; every row is,
+when the header row is too wide, and the header row goes), and each link's
+address follows its words in angle brackets (unless the words are the address;
+a `mailto:` link gives its address). Long addresses are never broken.
 """
 
 from __future__ import annotations
@@ -79,8 +80,9 @@ class _Text(HTMLParser):
             self.out.append((self._record(lead, hang), -self.tables))
             return
         if self.pre:  # set off by four columns from the words it stands under
-            para = "\n".join((hang if i else lead) + "    " + line
-                             for i, line in enumerate(body.split("\n")))
+            para = "\n".join(hang + "    " + line for line in body.split("\n"))
+            if lead != hang:  # an item's bullet on a line of its own: `-     code` read
+                para = f"{lead.rstrip()}\n{para}"  # as code indented in the Markdown
         else:
             para = wrap(body, WIDTH, lead, hang)  # each line of a `<br>` wrapped on its own
         para = para.replace(GLUE, " ").replace(NOBREAK, "")
