@@ -57,3 +57,33 @@ def test_the_json_output_is_documented_as_it_is(catalog, cli):
     assert list(doc["summary"]) == list(shown["summary"])
     for key in (*shown["diagnostics"][0], "summary.entries"):
         assert re.search(rf"^\| [^|]*`{re.escape(key)}`", text, re.M), key
+
+
+def test_the_limits_the_docs_state_are_the_codes():
+    """A limit said in words is the constant the code uses: the search page showed its
+    first 50 results, which docs/build.md never said, and described its search twice,
+    the second time without the path (found in review)."""
+    import re
+
+    from pipeline.digest.plaintext import WIDTH
+    from pipeline.digest.render import GMAIL_CLIP
+    from pipeline.feeds.fetch import MAX_BYTES, TIMEOUT
+    from pipeline.publish import feed, sitemap
+    from pipeline.report.github import MAX_ANNOTATIONS
+
+    def says(page, *phrases):
+        text = " ".join((REPO / page).read_text(encoding="utf-8").split())
+        for phrase in phrases:
+            assert phrase in text, f"{page} does not say {phrase!r}"
+
+    search = (REPO / "pipeline/templates/site/search.js").read_text(encoding="utf-8")
+    shown = int(re.search(r"var LIMIT = (\d+);", search)[1])
+    says("docs/build.md", f'It shows the first {shown} ("Showing the first {shown}.")',
+         f"the {feed.FEED_SIZE} most recently updated items",
+         f"at most {sitemap.MAX_URLS:,} URLs and {sitemap.MAX_BYTES // 2**20} MB",
+         f"cut at a word to {feed.SUMMARY_LIMIT} characters")
+    assert (REPO / "docs/build.md").read_text(encoding="utf-8").count(
+        "The search page finds the entries") == 0, "the search is described once"
+    says("docs/digest.md", f"a {TIMEOUT:g}-second timeout", f"a {MAX_BYTES // 10**6} MB cap",
+         f"{WIDTH} columns", f"under {GMAIL_CLIP // 1000} KB")
+    says("docs/github.md", f"at most {MAX_ANNOTATIONS} error and {MAX_ANNOTATIONS} warning")
