@@ -235,3 +235,13 @@ def test_the_step_summary_holds_a_file_name_that_is_not_utf8(catalog, cli, step_
     r = cli(catalog, "validate", "--format", "github")
     assert r.exit_code == 1
     assert "| entries/tools/x\\\\udcffy.md |" in step_summary.read_text(encoding="utf-8")
+
+
+def test_every_problem_that_stops_a_file_loading_comes_first():
+    """`file-unreadable` (a file the system refuses: no permission, a named pipe) hides
+    every other check of its entry like `file-encoding`, yet it waited its turn among
+    the others and could miss the ten annotations (found in review)."""
+    d = lambda f, rule: Diagnostic(f, 1, 1, rule, "error", "m")  # noqa: E731
+    diags = [d("a.md", "ref-unresolved"), d("b.md", "cite-unresolved"),
+             d("z.md", "file-unreadable")]
+    assert [x.file for x in by_importance(diags)] == ["z.md", "a.md", "b.md"]

@@ -32,7 +32,7 @@ from . import ReportOptions, reporter
 MAX_ANNOTATIONS = 10  # per severity and step: GitHub drops the rest
 SUMMARY_LIMIT = 1024 * 1024  # bytes of one step's job summary
 BLOCKING_RULES = frozenset({
-    "file-encoding", "file-name", "file-symlink", "front-matter", "yaml-syntax",
+    "file-encoding", "file-name", "file-symlink", "file-unreadable", "front-matter", "yaml-syntax",
     "yaml-duplicate-key", "yaml-alias", "yaml-tag", "bibliography", "schema",
 })
 _MARKDOWN_SPECIAL = set("\\`*_[]<>&~|@#")
