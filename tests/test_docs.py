@@ -62,9 +62,11 @@ def test_the_json_output_is_documented_as_it_is(catalog, cli):
 def test_the_limits_the_docs_state_are_the_codes():
     """A limit said in words is the constant the code uses: the search page showed its
     first 50 results, which docs/build.md never said, and described its search twice,
-    the second time without the path (found in review)."""
+    the second time without the path; the affiliates figures' note on a small side went
+    unsaid (found in review)."""
     import re
 
+    from pipeline.affiliates.render import SMALL_SAMPLE
     from pipeline.digest.plaintext import WIDTH
     from pipeline.digest.render import GMAIL_CLIP
     from pipeline.feeds.fetch import MAX_BYTES, TIMEOUT
@@ -87,3 +89,4 @@ def test_the_limits_the_docs_state_are_the_codes():
     says("docs/digest.md", f"a {TIMEOUT:g}-second timeout", f"a {MAX_BYTES // 10**6} MB cap",
          f"{WIDTH} columns", f"under {GMAIL_CLIP // 1000} KB")
     says("docs/github.md", f"at most {MAX_ANNOTATIONS} error and {MAX_ANNOTATIONS} warning")
+    says("docs/affiliates.md", f"a side has fewer than {SMALL_SAMPLE} pages")
