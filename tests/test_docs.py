@@ -67,6 +67,7 @@ def test_the_limits_the_docs_state_are_the_codes():
     import re
 
     from pipeline.affiliates.render import SMALL_SAMPLE
+    from pipeline.digest.eml import MAX_UNSUBSCRIBE_URL
     from pipeline.digest.plaintext import WIDTH
     from pipeline.digest.render import GMAIL_CLIP
     from pipeline.feeds.fetch import MAX_BYTES, TIMEOUT
@@ -90,3 +91,22 @@ def test_the_limits_the_docs_state_are_the_codes():
          f"{WIDTH} columns", f"under {GMAIL_CLIP // 1000} KB")
     says("docs/github.md", f"at most {MAX_ANNOTATIONS} error and {MAX_ANNOTATIONS} warning")
     says("docs/affiliates.md", f"a side has fewer than {SMALL_SAMPLE} pages")
+    says("docs/settings.md", f"at most {MAX_UNSUBSCRIBE_URL} characters")
+
+
+def test_the_library_signature_in_build_md_is_builds():
+    """docs/build.md gives the library function behind `pipeline build`; it lacked the
+    keyword-only mark and `on_wait`, added today (found in review)."""
+    import inspect
+    import re
+
+    from pipeline.publish.build import build
+
+    text = " ".join((REPO / "docs/build.md").read_text(encoding="utf-8").split())
+    shown = re.search(r"`pipeline\.publish\.build\.build\((.*?)\) -> BuildResult`", text)[1]
+    said = []
+    for p in inspect.signature(build).parameters.values():
+        if p.kind is p.KEYWORD_ONLY and "*" not in said:
+            said.append("*")
+        said.append(p.name + ("" if p.default is p.empty else f"={p.default!r}"))
+    assert shown == ", ".join(said)
