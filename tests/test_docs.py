@@ -110,3 +110,40 @@ def test_the_library_signature_in_build_md_is_builds():
             said.append("*")
         said.append(p.name + ("" if p.default is p.empty else f"={p.default!r}"))
     assert shown == ", ".join(said)
+
+
+def test_every_link_between_the_docs_leads_somewhere():
+    """Each `[..](x.md#part)` of README.md and docs/ names a file that is there and, with a
+    fragment, one of its headings (GitHub's ids: lower case, punctuation dropped, spaces
+    as hyphens). Code blocks, inline code and comments (cog's) are examples, not links."""
+    import re
+
+    def outside_code_blocks(page):
+        lines, fence = [], False
+        text = re.sub(r"<!--.*?-->", "", page.read_text(encoding="utf-8"), flags=re.S)
+        for line in text.splitlines():
+            if line.lstrip().startswith("```"):
+                fence = not fence
+            elif not fence:
+                lines.append(line)
+        return "\n".join(lines)
+
+    def ids(page):
+        seen: dict[str, int] = {}
+        for heading in re.findall(r"^#{1,6} (.+)$", outside_code_blocks(page), re.M):
+            slug = re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+            seen[slug] = seen.get(slug, -1) + 1
+            yield slug if not seen[slug] else f"{slug}-{seen[slug]}"
+
+    pages = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
+    broken = []
+    for page in pages:
+        prose = re.sub(r"`[^`\n]*`", "", outside_code_blocks(page))
+        for target in re.findall(r"\]\(([^)\s]+)\)", prose):
+            if re.match(r"[a-z]+:|/", target):
+                continue  # a URL, or a site path of an example
+            path, _, part = target.partition("#")
+            dest = (page.parent / path).resolve() if path else page
+            if not dest.exists() or part and dest.suffix == ".md" and part not in ids(dest):
+                broken.append(f"{page.relative_to(REPO)}: {target}")
+    assert not broken
