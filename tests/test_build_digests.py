@@ -220,7 +220,7 @@ def test_a_digest_with_an_unknown_status_stops_the_build(with_digests, tmp_path)
     path = with_digests / "digests/2026-09.md"
     path.write_text(SENT.replace("status: sent", "status: redy"))
     with pytest.raises(PipelineError, match=r"^digests/2026-09.md: status: 'redy' is not a "
-                                            r"digest's status: write draft, ready or sent"):
+                                            r"digest's status: write draft, review, ready or sent"):
         built(with_digests, tmp_path / "out")
 
 
