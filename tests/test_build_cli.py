@@ -517,3 +517,25 @@ def test_watch_changes_sees_saves_in_a_folder_removed_and_made_again(tmp_path):
                 continue
         else:
             pytest.fail("a save in the folder made again was never seen")
+
+
+def test_serve_redirects_an_address_with_extra_slashes_to_the_one_without(served):
+    """`/glossary//activation-aware` (a link badly joined) was a 404 where the address with
+    one slash is a 301, and `/tools/vllm/` served the page at the address with the slash,
+    against which its relative links resolve wrongly (found in review): as on the site's
+    host, the address without the slashes is where it leads."""
+    server, _ = served
+    for path, where in (("/tools/vllm/", "/tools/vllm"), ("/tools/vllm.json/", "/tools/vllm.json"),
+                        ("/tools//vllm", "/tools/vllm"), ("/tools/", "/tools"),
+                        ("/glossary//activation-aware", "/glossary/awq"),
+                        ("/glossary/activation-aware/", "/glossary/awq"),
+                        ("/glossary//activation-aware.json", "/glossary/awq.json"),
+                        ("/tools/vllm/?from=digest", "/tools/vllm?from=digest"),
+                        ("/tools%2F%2Fvllm", "/tools/vllm")):
+        status, _, headers = fetch(server.url + path)
+        assert (status, headers.get("Location")) == (301, where), path
+        assert headers.get("Cache-Control") == "no-cache", path
+    assert fetch(server.url + "/tools/vllm")[0] == 200
+    assert fetch(server.url + "/")[0] == 200
+    assert fetch(server.url + "/tools/nothing/")[0] == 404
+    assert fetch(server.url + "/glossary/old-term/")[2].get("Location") == "/glossary/old-term"

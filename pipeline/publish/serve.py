@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import stat
 import threading
 import traceback
@@ -19,7 +20,7 @@ from collections.abc import Callable, Iterator
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from ..config import Settings
 from ..errors import ChangedDuringBuild, PipelineError, UsageError
@@ -107,28 +108,42 @@ class _Handler(SimpleHTTPRequestHandler):
         return ({r["from"]: r["to"] for r in data.get("redirects", [])},
                 {g["path"] for g in data.get("gone", [])})
 
+    def _redirect(self, location: str) -> None:
+        self.send_response(301)
+        self.send_header("Location", location)
+        self.send_header("Content-Length", "0")
+        # A browser keeps a 301 without it for good: after an undone rename the old
+        # id, live again, still went to the new one (a loop once that redirects back)
+        self.send_header("Cache-Control", "no-cache")
+        self.end_headers()
+
     def _route(self) -> bool:
-        """Answer redirects and 410s, or point self.path at the file; False when answered."""
+        """Answer redirects and 410s, or point self.path at the file; False when answered.
+
+        An address with a trailing slash or doubled slashes is redirected to the one
+        without, as the site's host does (`/glossary//old-id` was a 404 where
+        `/glossary/old-id` is a 301, and `/tools/vllm/` served the page at an address
+        its relative links would resolve against wrongly; found in review)."""
         url = urlsplit(self.path)
         path = "/" + unquote(url.path).strip("/")
         if "\0" in path:  # no file has one (the server printed a traceback, found in review)
             self.send_error(400, "Bad request: a NUL character in the path")
             return False
+        query = f"?{url.query}" if url.query else ""
+        canonical = re.sub(r"/{2,}", "/", path)
+        tidy = quote(canonical) if canonical != unquote(url.path) else None
+        path = canonical
         moved, gone = self._rules()
         stem, ext = os.path.splitext(path)
         if ext in (".html", ".json") and path not in moved and (stem in moved or stem in gone):
             path, suffix = stem, ext  # an old id's page or JSON: as the id itself, kept
         else:
             suffix = ""
-        if path in moved:
-            self.send_response(301)
-            self.send_header("Location", moved[path] + suffix
-                             + (f"?{url.query}" if url.query else ""))
-            self.send_header("Content-Length", "0")
-            # A browser keeps a 301 without it for good: after an undone rename the old
-            # id, live again, still went to the new one (a loop once that redirects back)
-            self.send_header("Cache-Control", "no-cache")
-            self.end_headers()
+        if path in moved:  # in one hop, whatever slashes the address had
+            self._redirect(moved[path] + suffix + query)
+            return False
+        if tidy is not None and (path in gone or self._page(path)):
+            self._redirect(tidy + query)
             return False
         if path in gone:
             body = Path(self.directory, "gone.html").read_bytes()
@@ -146,6 +161,12 @@ class _Handler(SimpleHTTPRequestHandler):
                 os.path.join(self.directory, path.lstrip("/") + ".html")):
             self.path = path + ".html"
         return True
+
+    def _page(self, path: str) -> bool:
+        """Whether `path` (no trailing slash) names a file of the output, as served."""
+        file = os.path.join(self.directory, path.lstrip("/"))
+        return path == "/" or os.path.isfile(file) or (
+            not os.path.splitext(path)[1] and os.path.isfile(file + ".html"))
 
     def do_GET(self):  # noqa: N802 - the name http.server calls
         if self._host_ok() and self._route():
