@@ -539,3 +539,15 @@ def test_serve_redirects_an_address_with_extra_slashes_to_the_one_without(served
     assert fetch(server.url + "/")[0] == 200
     assert fetch(server.url + "/tools/nothing/")[0] == 404
     assert fetch(server.url + "/glossary/old-term/")[2].get("Location") == "/glossary/old-term"
+
+
+def test_serve_answers_404_for_the_outputs_dot_files(served):
+    """The build's marker was served at `/.pipeline-build`, which the site, on Netlify
+    (it deploys no dot-file), does not have (found in review)."""
+    server, _ = served
+    assert (server.out_dir / ".pipeline-build").is_file()
+    for path in ("/.pipeline-build", "/%2Epipeline-build", "/assets/.hidden"):
+        assert fetch(server.url + path)[0] == 404, path
+    (server.out_dir / "assets/.hidden").write_text("not the site's")
+    assert fetch(server.url + "/assets/.hidden")[0] == 404
+    assert fetch(server.url + "/assets/style.css")[0] == 200

@@ -123,7 +123,9 @@ class _Handler(SimpleHTTPRequestHandler):
         An address with a trailing slash or doubled slashes is redirected to the one
         without, as the site's host does (`/glossary//old-id` was a 404 where
         `/glossary/old-id` is a 301, and `/tools/vllm/` served the page at an address
-        its relative links would resolve against wrongly; found in review)."""
+        its relative links would resolve against wrongly; found in review); a file or
+        folder whose name starts with a dot (`.pipeline-build`) is not the site's: Netlify
+        does not deploy one (but `.well-known`)."""
         url = urlsplit(self.path)
         path = "/" + unquote(url.path).strip("/")
         if "\0" in path:  # no file has one (the server printed a traceback, found in review)
@@ -133,6 +135,9 @@ class _Handler(SimpleHTTPRequestHandler):
         canonical = re.sub(r"/{2,}", "/", path)
         tidy = quote(canonical) if canonical != unquote(url.path) else None
         path = canonical
+        if any(part.startswith(".") and part != ".well-known" for part in path.split("/")):
+            self.send_error(404, "File not found")
+            return False
         moved, gone = self._rules()
         stem, ext = os.path.splitext(path)
         if ext in (".html", ".json") and path not in moved and (stem in moved or stem in gone):
