@@ -551,3 +551,25 @@ def test_serve_answers_404_for_the_outputs_dot_files(served):
     (server.out_dir / "assets/.hidden").write_text("not the site's")
     assert fetch(server.url + "/assets/.hidden")[0] == 404
     assert fetch(server.url + "/assets/style.css")[0] == 200
+
+
+@pytest.mark.parametrize("sent", [b"", b"GET /tools/vllm HTTP/1.1\r\n"],
+                         ids=["nothing", "half a request"])
+def test_serve_closes_a_connection_that_stays_silent(served, monkeypatch, sent):
+    """An idle connection held a thread for as long as its client kept it open: stuck
+    clients piled threads up (found in review). It is closed after `timeout` seconds."""
+    import socket
+
+    from pipeline.publish import serve
+
+    assert serve._Handler.timeout == 30
+    monkeypatch.setattr(serve._Handler, "timeout", 0.2)
+    server, _ = served
+    with socket.create_connection(server.httpd.server_address, timeout=WAIT) as sock:
+        sock.sendall(sent)
+        try:
+            left = sock.recv(1024)  # b"" once the server closes it
+        except TimeoutError:
+            left = None
+    assert left == b""
+    assert fetch(server.url + "/tools/vllm")[0] == 200

@@ -44,7 +44,11 @@ class _Handler(SimpleHTTPRequestHandler):
     a slow response reads from), with an ETag of the file itself (the build keeps a file
     that did not change, with its old time: after an undo, `If-Modified-Since` kept the
     browser's newer, wrong page). Requests naming another host are refused (a page of
-    another site, through DNS rebinding, could read the preview)."""
+    another site, through DNS rebinding, could read the preview). A connection idle for
+    `timeout` seconds is closed: each held a thread for as long as its client kept it
+    open, and a stuck client piled them up (found in review)."""
+
+    timeout = 30  # seconds a connection may stay silent (StreamRequestHandler's setting)
 
     def __init__(self, *args, out_dir: str, **kwargs):
         self.root = os.path.realpath(out_dir)
