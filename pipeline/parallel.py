@@ -85,7 +85,7 @@ class WorkerError(RuntimeError):
     """A call failed in a worker; the message holds the worker's traceback."""
 
 
-def _die_with(parent: int) -> None:
+def die_with(parent: int) -> None:
     """Have the kernel kill this worker when the process that forked it dies.
 
     A parent killed on its own (SIGKILL, the OOM killer, a runner that signals
@@ -107,7 +107,7 @@ def _die_with(parent: int) -> None:
 
 def _serve(conn, state: dict, parent: int | None = None) -> None:
     if parent is not None:
-        _die_with(parent)
+        die_with(parent)
     with rare_full_collections():
         _serve_calls(conn, state)
 

@@ -73,3 +73,73 @@ def test_a_build_that_waits_for_another_says_which_process_holds_the_folder(repo
     out, _ = proc.communicate()
     assert proc.returncode == 0 and out.startswith("Built 4 published entries"), out
     assert "Traceback" not in "".join(lines.queue)
+
+
+# `pipeline build` whose validation beside it (the forked child) never ends: the child
+# says its id on stdout, and the test kills the build then (no sleep to guess).
+_SLOW_VALIDATION = """
+import os, threading
+import pipeline.validate as v
+build_pid, real = os.getpid(), v.validate
+def _validate_slowly(*args, **kw):
+    if os.getpid() != build_pid:  # the child validating beside the build
+        print(f"Validating in {os.getpid()}", flush=True)
+        threading.Event().wait()
+    return real(*args, **kw)
+v.validate = _validate_slowly
+from pipeline.cli import main
+main()
+"""
+
+
+def test_a_killed_builds_validation_child_does_not_keep_the_folder(repo, tmp_path):
+    """The child that validates beside a build inherited the output's lock and, unlike the
+    build's workers, outlived the build when it was killed (SIGKILL, the OOM killer): the
+    folder stayed held until its validation ended, and the next build waited for the
+    dead build's process (found in review). It dies with the build."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from conftest import REPO
+
+    proc = subprocess.Popen([sys.executable, "-c", _SLOW_VALIDATION, "--root", str(repo),
+                             "build", "--jobs", "2"], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True,
+                            env={**os.environ, "PYTHONPATH": str(REPO)})
+    try:
+        line = proc.stdout.readline()
+        assert line.startswith("Validating in "), line + proc.stdout.read()
+        child = int(line.split()[-1])
+        proc.kill()
+        proc.wait(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    lock = open(repo / ".dist.lock")
+    try:
+        # the lock is free once the child is gone (waited for, so no timed assertion)
+        waited = _locked_within(lock, limit=60)
+    finally:
+        lock.close()
+        try:
+            os.kill(child, signal.SIGKILL)  # the old code's child, left waiting for ever
+        except ProcessLookupError:
+            pass
+    assert waited, f"the validation child {child} still holds the folder"
+
+
+def _locked_within(lock, limit: float) -> bool:
+    """Whether `lock` (an open file) could be locked within `limit` seconds."""
+    import threading
+
+    got = threading.Event()
+
+    def take():
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        got.set()
+
+    threading.Thread(target=take, daemon=True).start()
+    return got.wait(limit)
+

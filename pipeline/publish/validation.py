@@ -21,6 +21,7 @@ import pickle
 from .. import __version__
 from ..config import Settings
 from ..errors import PipelineError
+from ..parallel import die_with
 
 
 class ValidationFailed(PipelineError):
@@ -52,7 +53,10 @@ def refuse_invalid(settings: Settings, today: _dt.date | None = None,
     return checked.parsed, checked.digests
 
 
-def _child(conn, settings: Settings, today, jobs) -> None:
+def _child(conn, parent: int, settings: Settings, today, jobs) -> None:
+    # as the build's workers: a build killed on its own left this child validating, and
+    # holding the output's lock it inherited, till its end (found in review)
+    die_with(parent)
     try:
         from ..validate import validate
 
@@ -85,7 +89,8 @@ class Validation:
             ctx = multiprocessing.get_context("fork")
             self._conn, child_end = ctx.Pipe(duplex=False)
             # not a daemon: validate may start workers of its own
-            self._child = ctx.Process(target=_child, args=(child_end, *self.args))
+            self._child = ctx.Process(target=_child,
+                                      args=(child_end, os.getpid(), *self.args))
             self._child.start()
             child_end.close()
 
