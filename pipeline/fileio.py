@@ -109,8 +109,8 @@ def take_lock(path: Path, waiting=None):
     """Open `path` (made if need be) and hold an exclusive lock on it until the returned
     file is closed (or the process ends, however it ends), writing this process's id
     into it. When another process holds it, `waiting(who)` is called first ("process
-    4242", or "another process" when the file does not say) and the lock is waited for.
-    None where the system has no `flock` (then nothing is locked)."""
+    4242", or "another process" when it cannot be told: see `_holder`) and the lock is
+    waited for. None where the system has no `flock` (then nothing is locked)."""
     try:
         import fcntl
     except ImportError:  # pragma: no cover - not on Linux or macOS
@@ -122,8 +122,7 @@ def take_lock(path: Path, waiting=None):
         except BlockingIOError:
             if waiting is not None:
                 lock.seek(0)
-                pid = lock.read(32).strip()
-                waiting(f"process {pid}" if pid.isdigit() else "another process")
+                waiting(_holder(lock, lock.read(32).strip()))
             fcntl.flock(lock, fcntl.LOCK_EX)
         lock.truncate(0)  # whose lock it is, for the next one to say
         lock.write(f"{os.getpid()}\n")
@@ -132,6 +131,66 @@ def take_lock(path: Path, waiting=None):
         lock.close()
         raise
     return lock
+
+
+def _holder(lock, written: str) -> str:
+    """Who holds the lock of `lock` (an open file), for a message: the process whose id
+    `written` is (the one that took it) while it does; a process it forked holds it too,
+    and after that one ended (killed, its children not), the file named a dead process
+    (found in review): then the one that holds it, as Linux's /proc tells."""
+    pid = int(written) if written.isdigit() else None
+    if pid is not None and _holds(pid, lock):
+        return f"process {pid}"
+    try:
+        others = sorted(int(name) for name in os.listdir("/proc") if name.isdigit())
+    except OSError:  # no /proc: the file says
+        return f"process {pid}" if pid is not None else "another process"
+    holders = [p for p in others if p not in (pid, os.getpid()) and _holds(p, lock)]
+    if not holders:  # not told (another user's process), or it has just ended
+        return f"process {pid}" if pid is not None and _running(pid) else "another process"
+    # the first of them, not a process another of them forked (a worker of that one)
+    first = next((p for p in holders if _parent(p) not in holders), holders[0])
+    if pid is None:
+        return f"process {first}"
+    return f"process {first} (started by process {pid}, which has ended)"
+
+
+def _holds(pid: int, lock) -> bool:
+    """Whether process `pid` has the file of `lock` open with a flock on it (Linux)."""
+    st = os.fstat(lock.fileno())
+    try:
+        fds = os.listdir(f"/proc/{pid}/fd")
+    except OSError:  # no such process, or not ours to look at
+        return False
+    for fd in fds:
+        try:
+            there = os.stat(f"/proc/{pid}/fd/{fd}")
+            if (there.st_dev, there.st_ino) != (st.st_dev, st.st_ino):
+                continue
+            with open(f"/proc/{pid}/fdinfo/{fd}", encoding="ascii", errors="replace") as f:
+                if "FLOCK" in f.read():  # a `lock:` line: this open file holds the lock
+                    return True
+        except OSError:
+            continue
+    return False
+
+
+def _parent(pid: int) -> int | None:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as f:
+            return int(f.read().rpartition(")")[2].split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's: it runs
+        return True
+    return True
 
 
 def _place(path: Path, data: str | bytes, mode: int | None, put) -> None:

@@ -143,3 +143,48 @@ def _locked_within(lock, limit: float) -> bool:
     threading.Thread(target=take, daemon=True).start()
     return got.wait(limit)
 
+
+# Takes the lock of the file argv[1], forks a child (which inherits it and lives until its
+# stdin closes), prints the child's id and ends: the file names a process that has ended.
+_LEFT_HOLDING = """
+import fcntl, os, sys
+f = open(sys.argv[1], "a+")
+fcntl.flock(f, fcntl.LOCK_EX)
+f.truncate(0)
+f.write(f"{os.getpid()}\\n")
+f.flush()
+child = os.fork()
+if child == 0:
+    os.read(0, 1)
+    os._exit(0)
+print(child, flush=True)
+os._exit(0)
+"""
+
+
+def test_the_waiting_message_names_the_process_that_holds_the_lock(tmp_path):
+    """The lock file names the process that took the lock; a process it forked holds the
+    lock too, and after the first ended, "Waiting for process N" named a dead process
+    (found in review). It names the one that holds it."""
+    import queue
+    import subprocess
+    import sys
+    import threading
+
+    from pipeline.fileio import take_lock
+
+    path = tmp_path / ".dist.lock"
+    proc = subprocess.Popen([sys.executable, "-c", _LEFT_HOLDING, str(path)],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    said: queue.Queue = queue.Queue()
+    try:
+        child = int(proc.stdout.readline())
+        proc.wait(timeout=60)
+        taker = threading.Thread(target=lambda: take_lock(path, said.put).close(), daemon=True)
+        taker.start()
+        message = said.get(timeout=60)
+    finally:
+        proc.stdin.close()  # the child ends, and the lock is free
+    taker.join(timeout=60)
+    assert not taker.is_alive()
+    assert message == f"process {child} (started by process {proc.pid}, which has ended)"
