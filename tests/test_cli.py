@@ -292,10 +292,10 @@ def test_changed_since_checks_changed_entries_and_their_referrers(repo, cli):
     assert json.loads(r.output)["summary"]["entries"] == 0
 
 
-def test_changed_since_checks_every_entry_when_a_catalog_wide_input_changed(repo, cli):
-    """The settings, a schema or a data file changed since the base: every entry may
-    break, so every entry is checked (the pull-request check passed while the build on
-    main then refused, found in review)."""
+
+def _cite_a_shared_source(repo):
+    """glossary/awq cites `shared`, a source of the shared bibliography, committed; ->
+    the bibliography's path."""
     from conftest import commit_all
 
     (repo / "data").mkdir(exist_ok=True)
@@ -304,6 +304,15 @@ def test_changed_since_checks_every_entry_when_a_catalog_wide_input_changed(repo
                    "    title: Shared\n    accessed: 2026-10-01\n")
     write_entry(repo, "glossary/awq", MINI["glossary/awq"], "A method [@shared].\n")
     commit_all(repo, "cite a shared source")
+    return bib
+
+def test_changed_since_checks_every_entry_when_a_catalog_wide_input_changed(repo, cli):
+    """The settings, a schema or a data file changed since the base: every entry may
+    break, so every entry is checked (the pull-request check passed while the build on
+    main then refused, found in review)."""
+    from conftest import commit_all
+
+    bib = _cite_a_shared_source(repo)
     assert json.loads(cli(repo, "validate", "--changed-since", "HEAD", "--format", "json")
                       .output)["summary"]["entries"] == 0
     bib.write_text(bib.read_text().replace("id: shared", "id: shared-x"))
@@ -323,8 +332,6 @@ def test_changed_since_with_paths_checks_both(repo, cli, monkeypatch):
     checked though unchanged, a change's referrer though not named, and a change of a
     catalog-wide input still checks every entry (naming a file narrowed it to that file
     and the change's entries, and a broken citation passed, found in review)."""
-    from conftest import commit_all
-
     monkeypatch.chdir(repo)
     write_entry(repo, "glossary/awq", dict(MINI["glossary/awq"], status="retired"))
     doc = json.loads(cli(repo, "validate", "--changed-since", "HEAD", "entries/authors/ana.md",
@@ -332,12 +339,7 @@ def test_changed_since_with_paths_checks_both(repo, cli, monkeypatch):
     assert doc["summary"]["entries"] == 3  # ana named; awq changed; vllm refers to it
     assert {(d["rule"], d["entry"]) for d in doc["diagnostics"]} == {
         ("link-unpublished", "tools/vllm")}
-    (repo / "data").mkdir(exist_ok=True)
-    bib = repo / "data/bibliography.yaml"
-    bib.write_text("sources:\n  - id: shared\n    url: https://example.org/s\n"
-                   "    title: Shared\n    accessed: 2026-10-01\n")
-    write_entry(repo, "glossary/awq", MINI["glossary/awq"], "A method [@shared].\n")
-    commit_all(repo, "cite a shared source")
+    bib = _cite_a_shared_source(repo)
     bib.write_text(bib.read_text().replace("id: shared", "id: shared-x"))
     r = cli(repo, "validate", "--changed-since", "HEAD", "entries/tools/vllm.md", "--format",
             "json")

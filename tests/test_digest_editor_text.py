@@ -100,13 +100,18 @@ def test_a_front_matter_that_cannot_be_rewritten_safely_stops_the_draft(month, c
     assert not (month / ".digest-backups").exists()
 
 
-def test_a_save_made_while_drafting_is_not_overwritten(month, cli, monkeypatch):  # noqa: F811
+def _drafted_and_saved(cli, month):
+    """Draft October, then delete vLLM's verdict item: -> (the digest's path, the file as
+    the editor saves it next, with a headline of theirs)."""
     _, text = draft(cli, month)
     path = month / DIGEST
     path.write_text(text.replace(item(text, "verdicts/tools/vllm"), ""), encoding="utf-8")
-    saved = path.read_text(encoding="utf-8").replace(
-        "# TODO: the headline, one line on what mattered in October 2026",
-        "# Ollama arrives")
+    return path, path.read_text(encoding="utf-8").replace(
+        "# TODO: the headline, one line on what mattered in October 2026", "# Ollama arrives")
+
+
+def test_a_save_made_while_drafting_is_not_overwritten(month, cli, monkeypatch):  # noqa: F811
+    path, saved = _drafted_and_saved(cli, month)
     collect = draft_module.collect
 
     def editor_saves_meanwhile(*args, **kw):  # the feeds are fetched after the file is read
@@ -130,12 +135,7 @@ def test_a_save_made_just_before_the_write_is_not_overwritten(month, cli, monkey
     """The file was compared before the backup and the new text were written (each
     synced to disk): a save then was overwritten, the backup holding the version before
     it (found in review)."""
-    _, text = draft(cli, month)
-    path = month / DIGEST
-    path.write_text(text.replace(item(text, "verdicts/tools/vllm"), ""), encoding="utf-8")
-    saved = path.read_text(encoding="utf-8").replace(
-        "# TODO: the headline, one line on what mattered in October 2026",
-        "# Ollama arrives")
+    path, saved = _drafted_and_saved(cli, month)
     backup, fsync = draft_module._backup, os.fsync
     backed_up = []
 
