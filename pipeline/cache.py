@@ -52,8 +52,8 @@ FORMAT = 1
 FILE_NAME = "validate.cache"
 MAGIC = b"pipeline validate cache\n"
 SUMMARY_KEYS = ("title", "status", "redirect_from")  # what other entries' checks may read
-RACY_NS = 2_000_000_000  # a file changed this close to the last run's scan is hashed, not
-# trusted
+# a file changed this close to the last run's scan is hashed, not trusted
+RACY_NS = 2_000_000_000
 _PACKAGE = Path(__file__).resolve().parent
 
 Stat = tuple  # (size, mtime_ns, ctime_ns, inode)
@@ -335,8 +335,8 @@ class ValidateCache:
         refused files' diagnostics). A fresh file is (path, full path, stat, bytes or None).
 
         A file whose stat is unchanged (and older than the start of the last saved
-        run's scan, so that an edit in the same clock tick cannot hide) is not read; one that reads the same as
-        before keeps its record.
+        run's scan, so that an edit in the same clock tick cannot hide) is not read; one
+        that reads the same as before keeps its record.
         """
         records: dict[str, Record] = {}
         fresh: list[tuple] = []

@@ -89,7 +89,8 @@ def sent_digests(settings: Settings) -> list[tuple[FeedItem, Path]]:
             continue  # a ready digest is not public until it is sent (found in review)
         if status != "sent":  # `redy` published a digest not sent yet
             raise PipelineError(f"{file}: status: {data['status']!r} is not a digest's status: "
-                                "write draft, review, ready or sent (only a sent digest is published)")
+                                "write draft, review, ready or sent (only a sent digest is "
+                                "published)")
         _check_sent(data, where, file, month)
         after = month.next_first_day
         # a digest's front matter is the editor's, unchecked: a date with a time of day
