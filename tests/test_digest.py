@@ -329,3 +329,22 @@ def test_a_month_before_any_commit_is_refused(repo, cli):
         r = cli(repo, "digest", "draft", month, "--offline")
         assert r.exit_code == 2 and f"no commit before {end}: the history starts later" in r.output
         assert not (repo / "digests" / f"{month}.md").exists()
+
+
+def test_an_edited_release_item_does_not_take_the_id_of_a_release_the_editor_deleted():
+    """An item the editor edited, whose release its feed no longer keys as before, took
+    the id of the one release it links to, even when the editor had deleted that one:
+    the file then held an item under an id `deleted:` lists (found by the re-draft
+    fuzzer, a release re-keyed by its feed, deleted, and linked to from an edited one)."""
+    new = Item("tools/a/k2", "- [v2](https://x.org/v2)\n")
+    body = (f"<!-- pipeline:begin releases {fingerprint('')} drafted=\"tools/a/k1 tools/a/k2\" -->\n"
+            f"<!-- pipeline:item releases/tools/a/k1 {fingerprint('- v1')} -->\n"
+            "- v1, and what the editor says of [v2](https://x.org/v2)\n"
+            "<!-- pipeline:end releases -->\n")
+    doc = parse(f"---\nmonth: '2026-10'\ndeleted: [releases/tools/a/k2]\n---\n{body}", "d.md")
+    stats = merge(doc, [Section("releases", "Releases", (new,))],
+                  rekey=lambda item_id, text: "releases/tools/a/k2")
+    assert stats.kept == ["releases/tools/a/k1"] and stats.added == []
+    assert doc.deleted == ["releases/tools/a/k2"]
+    assert "<!-- pipeline:item releases/tools/a/k1 " in doc.render()
+    assert "releases/tools/a/k2 " not in doc.render()

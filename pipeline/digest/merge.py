@@ -68,7 +68,8 @@ def merge(doc: Document, sections: list[Section],
     whose id the month no longer produces (a release whose feed keys it anew: its key
     hangs on its id, and on its link once another item shares the id), or None. The
     item takes that id, edited or not, with its drafted key, before anything is
-    compared: the editor's words stay with the release they are about, once."""
+    compared: the editor's words stay with the release they are about, once. An id the
+    editor deleted is not taken: the item keeps its own."""
     _check_places(doc)
     _check_drafted(doc)
     if taken:
@@ -82,7 +83,7 @@ def merge(doc: Document, sections: list[Section],
     if rekey is not None:
         for section in sections:
             if section.id in blocks:
-                _rekey(blocks[section.id], section, rekey)
+                _rekey(blocks[section.id], section, rekey, deleted)
     for section in sections:
         block = blocks.get(section.id)
         if block is None:
@@ -96,7 +97,11 @@ def merge(doc: Document, sections: list[Section],
     return stats
 
 
-def _rekey(block: Block, section: Section, rekey: Callable[[str, str], str | None]) -> None:
+def _rekey(block: Block, section: Section, rekey: Callable[[str, str], str | None],
+           deleted: list[str]) -> None:
+    """Give each item of `block` the id `rekey` finds for it, but never an id the editor
+    deleted: the item then stood in the file under an id `deleted:` lists (a release the
+    editor deleted once its feed keyed it anew, linked to from an item they edited)."""
     fresh = {f"{section.id}/{item.key}" for item in section.items}
     present = {s.id for s in block.segments}
     prefix = section.id + "/"
@@ -104,7 +109,7 @@ def _rekey(block: Block, section: Section, rekey: Callable[[str, str], str | Non
         if seg.id in fresh:
             continue
         new = rekey(seg.id, seg.text)
-        if new is None or new in present or not new.startswith(prefix):
+        if new is None or new in present or new in deleted or not new.startswith(prefix):
             continue
         block.segments[i] = Segment(new, seg.mark, seg.text, seg.line)
         present.discard(seg.id)
