@@ -245,3 +245,25 @@ def test_a_deleted_item_of_the_entry_renamed_stays_deleted_over_the_one_gone(rep
     _, text = draft(cli, repo)
     assert "llamacpp" not in block(text, "new-entries")
     assert "deleted: [new-entries/tools/llamacpp]" in text
+
+
+def test_an_edited_item_of_the_entry_gone_is_not_listed_as_deleted_under_its_id(repo, cli):
+    """The editor edited the item of tools/llamacpp and deleted that of tools/llama-cpp;
+    then the first was deleted and the second renamed onto its id. The edited item stands
+    for the id, as documented, but the deletion followed the rename onto the same id:
+    `deleted:` listed the id of an item that stood in the file (found by the re-draft
+    fuzzer). The renamed entry's item is still not listed."""
+    text = _two_llamas_drafted(repo, cli)
+    server = re.compile(r"<!-- pipeline:item new-entries/tools/llama-cpp \w+ -->\n.*\n")
+    text = server.sub("", text).replace("llama.cpp, the tool.", "As we tried it.")
+    (repo / DIGEST).write_text(text, encoding="utf-8")
+    _, text = draft(cli, repo)
+    assert "deleted: [new-entries/tools/llama-cpp]" in text
+    _rename_onto_the_deleted(repo)
+    _, text = draft(cli, repo)
+    new = block(text, "new-entries")
+    assert new.count("<!-- pipeline:item new-entries/tools/llamacpp ") == 1
+    assert "As we tried it." in new and SERVER not in new
+    assert "deleted: []" in text
+    _, again = draft(cli, repo)
+    assert again == text

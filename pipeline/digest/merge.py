@@ -193,9 +193,13 @@ def _follow_renames(doc: Document, renames: dict[str, str],
         block.segments = _one_per_id(segments, [new.id != old.id
                                                 for old, new in zip(block.segments, segments)])
     # Likewise the deleted entry's deleted item: what the editor deleted was about another
-    # entry, and hid the renamed one's item for good; the renamed entry's own stays.
+    # entry, and hid the renamed one's item for good; the renamed entry's own stays, but
+    # for an id where an item of the other the editor edited stands: that item stands for
+    # the id (the renamed entry's is not added beside it), and is not listed as deleted.
+    standing = {s.id for b in blocks for s in b.segments if s.edited}
     deleted = list(dict.fromkeys(moved_id(i) for i in doc.deleted
-                                 if moved_id(i) != i or i not in came))
+                                 if (moved_id(i) != i and moved_id(i) not in standing)
+                                 or (moved_id(i) == i and i not in came)))
     if deleted != doc.deleted:
         doc.set_deleted(deleted)
 
