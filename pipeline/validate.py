@@ -37,6 +37,7 @@ from .checks.references import link_meant, with_renames
 from .config import Settings
 from .diagnostics import Diagnostic
 from .errors import UsageError
+from .history import renamed_ids
 from .parallel import InProcess, Workers, can_fork, cores, give_back
 
 PER_WORKER = 750  # files to parse per worker process, at least (measured: benchmarks/)
@@ -598,7 +599,7 @@ def validate(
         found = [d for d in found if d.rule not in left_out]
     unparsed &= {d.file for d in load_diags}  # those this run reports on
     diags = apply_severities(load_diags + found + catalog_diags, settings.checks, strict)
-    diags = with_renames(diags, lambda: _renamed_ids(settings),
+    diags = with_renames(diags, lambda: renamed_ids(settings),
                          lambda i: records[by_id[i]].entry[3] if i in by_id else None,
                          functools.lru_cache(maxsize=None)(
                              lambda rel: _links_in(settings, rel)))
@@ -607,14 +608,6 @@ def validate(
                             load_catalog=lambda: load_catalog(settings)[0],
                             parsed=store.parsed_paths(),
                             digests={rel: r.digest for rel, r in records.items()})
-
-
-def _renamed_ids(settings: Settings) -> dict[str, str]:
-    """Old id -> the entry's id now, from git (checks.references.with_renames): read only
-    when a link or reference names no entry, so that a run without one runs no git."""
-    from .history.log import renamed_ids
-
-    return renamed_ids(settings)
 
 
 def _links_in(settings: Settings, rel: str) -> tuple[list[tuple], list[tuple]]:

@@ -22,6 +22,7 @@ import jinja2
 from ..config import Settings
 from ..errors import PipelineError, SettingsError, UsageError
 from ..fileio import write_atomic
+from ..history import renamed_ids
 from ..textchars import INVISIBLE, named
 from .document import Block, Document, parse, read_text
 from .eml import build_eml, unsubscribe_problem
@@ -248,12 +249,6 @@ def entry_link_problems(body: str, body_line: int, file: str, exists,
     return found
 
 
-def _renamed_ids(settings: Settings) -> dict[str, str]:
-    from ..history.log import renamed_ids  # git, only when a link names no entry
-
-    return renamed_ids(settings)
-
-
 def render(settings: Settings, month: str, out: Path) -> RenderResult:
     """Write the four files of the digest of `month` into folder `out`."""
     from ..affiliates import email_safe_markdown, load_programs
@@ -275,7 +270,7 @@ def render(settings: Settings, month: str, out: Path) -> RenderResult:
     _refuse_links(_paid_link_problems(doc.body, doc.body_line, file, programs)
                   + entry_link_problems(doc.body, doc.body_line, file,
                                         lambda target: (entries / f"{target}.md").is_file(),
-                                        settings.site.base_url, lambda: _renamed_ids(settings)),
+                                        settings.site.base_url, lambda: renamed_ids(settings)),
                   file, "render again")
     base = settings.site.base_url.rstrip("/")
     web_url = f"{base}/digests/{m}"

@@ -21,3 +21,12 @@ def git_refusal(stderr: str) -> UsageError | None:
     advice = next((line for line in lines if line.startswith("git config")), "")
     return UsageError(lines[0].removeprefix("fatal: ") + (f"; git's advice: {advice}"
                                                          if advice else ""))
+
+
+def renamed_ids(settings) -> dict[str, str]:
+    """Old id -> the id its entry has now, from git's renames (log.renamed_ids), with git
+    read only when this is called: validate and the digest's render ask only when a link
+    names no entry, so that a run without one imports no git library and runs no git."""
+    from .log import renamed_ids as read
+
+    return read(settings)
