@@ -287,6 +287,22 @@ def test_an_item_listed_twice_is_reported_at_the_second(catalog):
     assert (d.line, d.column) == (line_no(text, "tags:"), len("tags: [gpu, nvidia, ") + 1)
 
 
+def test_a_result_with_both_a_source_and_a_measurer_is_told_to_keep_one(catalog):
+    """A benchmark result gives `source` or `measured_by`, exactly one: with both, the
+    message was jsonschema's ("{'metric': ..., 'measured_by': 'ana'} is valid under each
+    of {'required': ['measured_by']}, ..."), a Python dump with nothing to act on."""
+    write_entry(catalog, "benchmarks/both", {
+        "title": "Both", "status": "draft", "authors": ["ana"], "hardware": ["hardware/x"],
+        "model": "models/x", "tool": "tools/vllm", "quantization": "Q4_K_M",
+        "versions": {"vllm": "0.6.0"}, "command": "vllm serve x",
+        "results": [{"metric": "Generation", "value": 100, "unit": "tok/s",
+                     "source": "s", "measured_by": "ana"}]})
+    diags = validate(load_settings(catalog), today=dt.date(2026, 11, 27)).diagnostics
+    found = [d for d in diags if d.file == "entries/benchmarks/both.md" and d.rule == "schema"]
+    assert [d.message for d in found] == [
+        "results.0: give exactly one of: 'source', 'measured_by'; not both"]
+
+
 class _CountedText(str):
     """Text that counts how often it is compared for equality."""
     compared = 0

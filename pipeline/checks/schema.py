@@ -171,6 +171,14 @@ def _message(error, path: tuple, where: str) -> tuple[tuple, str]:
         return path, f"{where} is {_shown(value)}; it must be {bound} {limit}"
     if v == "type":
         return path, _type_message(where, value, limit, error.schema)
+    if v == "oneOf" and not error.context and isinstance(value, dict):
+        # valid under more than one alternative: each gives the key another one requires
+        given = [k for alt in limit if isinstance(alt, dict)
+                 for k in alt.get("required", ()) if k in value]
+        if len(given) > 1:
+            return path, (f"{where}: give exactly one of: "
+                          + ", ".join(f"'{k}'" for k in given)
+                          + ("; not both" if len(given) == 2 else "; not several"))
     if v == "oneOf" and error.context:
         return path, f"{where}: give exactly one of: " + ", ".join(
             "'" + c.message.split("'")[1] + "'" for c in error.context if "'" in c.message
