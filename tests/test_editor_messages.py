@@ -303,6 +303,16 @@ def test_a_result_with_both_a_source_and_a_measurer_is_told_to_keep_one(catalog)
         "results.0: give exactly one of: 'source', 'measured_by'; not both"]
 
 
+def test_an_address_without_its_scheme_is_reported_once(catalog):
+    """`url: example.org/rtx` fails both the `uri` format and the `^https?://` pattern of
+    a URL: it was two errors at one place, saying one thing twice."""
+    text = GOOD.replace("url: https://example.org/rtx", "url: example.org/rtx")
+    d = only(catalog, text, "schema")
+    assert d.message == ("sources.0.url: 'example.org/rtx' should be an absolute `http` or "
+                         "`https` address")
+    assert (d.line, d.column) == (line_no(text, "    url:"), 5)
+
+
 class _CountedText(str):
     """Text that counts how often it is compared for equality."""
     compared = 0

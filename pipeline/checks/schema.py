@@ -39,6 +39,10 @@ def _messages(error, whole: str = "front matter") -> list[tuple[tuple, str]]:
             known = ", ".join(sorted(allowed))
             return [((*path, key), f"unknown key '{key}'" + (f" in {where}" if path else "")
                      + _did_you_mean(key, allowed) + f" (allowed: {known})") for key in extra]
+    if (error.validator == "format" and isinstance(error.instance, str)
+            and isinstance(error.schema.get("pattern"), str)
+            and not ecma_regex(error.schema["pattern"]).search(error.instance)):
+        return []  # its pattern's message says what to write (`url: example.org`: once)
     return [_message(error, path, where)]
 
 
