@@ -456,3 +456,13 @@ def test_a_wide_subject_and_preheader_are_wrapped_at_72_columns_of_a_terminal(dr
     assert all(columns(line) <= 72 for line in lines[:at])
     body = lines[at + 2:lines.index("", at + 2)]
     assert "".join(body) == preheader and all(66 <= columns(line) <= 72 for line in body[:-1])
+
+
+@pytest.mark.parametrize("folder", ["entries", "entries/glossary", "entries/new"])
+def test_render_refuses_an_out_folder_in_the_entries(drafted, cli, folder):
+    # every file there is taken for an entry: four `file-name` errors, and no build
+    r = cli(drafted, "digest", "render", "2026-10", "--out", str(drafted / folder))
+    assert r.exit_code == 2, r.output
+    assert "taken for an entry" in r.output and "--out build/digest" in r.output
+    assert not list((drafted / "entries").rglob("*.html"))
+    assert cli(drafted, "validate").exit_code == 0

@@ -12,6 +12,7 @@ and HTML templates are autoescaped, and the Markdown's HTML is sanitised.
 from __future__ import annotations
 
 import html as _html
+import os
 import re
 import secrets
 from dataclasses import dataclass, field
@@ -249,11 +250,25 @@ def entry_link_problems(body: str, body_line: int, file: str, exists,
     return found
 
 
+def _refuse_out_in_entries(settings: Settings, out: Path) -> None:
+    """Every file in the entries folder is taken for an entry: the four files written
+    there were four `file-name` errors, and the build refused to publish (found in
+    review: `--out entries/glossary` was written without a word)."""
+    entries = Path(os.path.realpath(settings.path("entries")))
+    where = Path(os.path.realpath(os.path.abspath(out)))
+    if where == entries or entries in where.parents:
+        raise UsageError(f"--out {out}: every file in {settings.paths.entries.strip('/')}/ is "
+                         "taken for an entry, so the four files written there would fail "
+                         "validation and stop the build; render into a folder of its own "
+                         "(e.g. --out build/digest)")
+
+
 def render(settings: Settings, month: str, out: Path) -> RenderResult:
     """Write the four files of the digest of `month` into folder `out`."""
     from ..affiliates import email_safe_markdown, load_programs
 
     check_email_settings(settings)
+    _refuse_out_in_entries(settings, out)
     m = Month.parse(month)
     path = settings.path("digests") / f"{m}.md"
     file = path.relative_to(settings.root).as_posix()
