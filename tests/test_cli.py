@@ -388,6 +388,29 @@ def test_changed_since_an_empty_revision_is_exit_2(repo, cli):
     assert "Checked" not in r.output
 
 
+@pytest.mark.parametrize("args, advice", [
+    (["digest", "render", "2026-10", "--out", ""], "give a folder\n"),
+    (["build", "--out", ""], "give a folder, or leave the option out"),
+    (["serve", "--out", ""], "give a folder, or leave the option out"),
+])
+def test_an_empty_out_folder_is_exit_2_and_writes_nothing(catalog, cli, monkeypatch, args, advice):
+    """`--out "$OUT"` with OUT unset was taken for the current folder: `digest render`
+    wrote its four files there, `build` said the catalog's folder was refused."""
+    monkeypatch.chdir(catalog)
+    before = sorted(p.name for p in catalog.iterdir())
+    r = cli(catalog, *args)
+    assert r.exit_code == 2 and "'--out': it is empty; " + advice in r.output
+    assert "holds the catalog" not in r.output
+    assert sorted(p.name for p in catalog.iterdir()) == before
+
+
+def test_an_empty_root_is_exit_2(catalog, monkeypatch):
+    monkeypatch.chdir(catalog)
+    r = CliRunner().invoke(main, ["--root", "", "validate"])
+    assert r.exit_code == 2 and "'--root': it is empty" in r.output
+    assert "Checked" not in r.output
+
+
 def test_exiting_skips_the_last_look_for_cyclic_garbage():
     """What is alive when a command ends is frozen, so Python's last collection at exit
     has nothing to look through (a cycle with a finaliser is the witness: collected, it

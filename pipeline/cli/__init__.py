@@ -79,6 +79,21 @@ def _tell(message: str) -> None:
         pass
 
 
+class Folder(click.Path):
+    """A folder option: no file, read as a Path, and never empty. An empty value
+    (`--out "$OUT"` with OUT unset) was taken for the current folder: `digest render`
+    wrote its four files there, `build` named the catalog as the folder refused."""
+
+    def __init__(self) -> None:
+        super().__init__(file_okay=False, path_type=Path)
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, str) and value == "":
+            leave = "" if param is not None and param.required else ", or leave the option out"
+            self.fail(f"it is empty; give a folder{leave}", param, ctx)
+        return super().convert(value, param, ctx)
+
+
 class PipelineGroup(click.Group):
     def main(self, *args, **kwargs):
         _tolerant_output()
@@ -113,7 +128,7 @@ class PipelineGroup(click.Group):
 @click.version_option(__version__, prog_name="pipeline")
 @click.option(
     "--root",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=Folder(),
     default=None,
     help="The catalog folder (holding pipeline.toml). Default: found by walking up "
     "from the current folder, like git.",

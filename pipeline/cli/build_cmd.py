@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from . import get_settings, main
+from . import Folder, get_settings, main
 
 
 def _out_dir(settings, out: Path | None) -> Path:
@@ -28,7 +28,7 @@ def _summary(result, settings) -> str:
 
 
 @main.command()
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+@click.option("--out", type=Folder(), default=None,
               help="The output folder, replaced as a whole by each build. Default: dist/ in "
               "the catalog.")
 @click.option("--jobs", type=click.IntRange(min=1), default=None,
@@ -70,7 +70,7 @@ def build(out, jobs, no_cache, timings):
 @main.command()
 @click.option("--port", type=click.IntRange(min=0, max=65535), default=8000, show_default=True,
               help="The port on 127.0.0.1.")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+@click.option("--out", type=Folder(), default=None,
               help="The output folder to build into and serve. Default: dist/ in the catalog.")
 def serve(port, out):
     """Build, serve the preview on 127.0.0.1, and rebuild when an entry changes.

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
-from . import get_settings, main
+from . import Folder, get_settings, main
 
 
 @main.group()
@@ -64,7 +62,7 @@ def draft(month, offline):
 
 @digest.command()
 @click.argument("month", metavar="YYYY-MM")
-@click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
+@click.option("--out", "out", required=True, type=Folder(),
               help="Folder for email.html, email.txt, email.eml and web.html.")
 def render(month, out):
     """Render digests/YYYY-MM.md to the e-mail (HTML, text, .eml) and the web page.
