@@ -257,3 +257,11 @@ def test_schema_docs_check_names_a_reference_that_is_not_utf8(catalog, cli):
     assert r.exit_code == 1 and "Traceback" not in r.output
     assert "docs/schema-reference.md" in r.output and "not UTF-8" in r.output
     assert "pipeline schema-docs --write" in r.output
+
+
+def test_schema_docs_check_names_a_folder_where_the_reference_goes(catalog, cli):
+    """A folder there was "missing; run --write", and --write then failed on the folder."""
+    (catalog / "docs/schema-reference.md").mkdir(parents=True)
+    r = cli(catalog, "schema-docs", "--check")
+    assert r.exit_code == 1 and "docs/schema-reference.md is a folder" in r.output
+    assert "is missing" not in r.output

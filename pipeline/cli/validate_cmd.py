@@ -156,6 +156,10 @@ def schema_docs(write, check):
     target = settings.root / "docs" / "schema-reference.md"
     if check:
         name = target.relative_to(settings.root).as_posix()
+        if target.is_dir():  # "missing; run --write" sent the editor to a second error
+            click.echo(f"{name} is a folder, not the reference; move the folder away, then "
+                       "run `pipeline schema-docs --write`", err=True)
+            sys.exit(1)
         if not target.is_file():
             click.echo(f"{name} is missing; run `pipeline schema-docs --write`", err=True)
             sys.exit(1)
