@@ -166,8 +166,35 @@ def _named(settings: Settings, paths: list[str]) -> list[str]:
             rel = full.relative_to(root).as_posix()
         except ValueError:
             raise UsageError(f"{p} is not inside the catalog at {root}") from None
-        wanted.append(rel.rstrip("/"))
+        rel = rel.rstrip("/")
+        if not _checks_something(settings, rel):  # `validate pipeline.toml` checked nothing
+            raise UsageError(_checks_nothing(settings, p, rel))
+        wanted.append(rel)
     return wanted
+
+
+def _checked_files(settings: Settings) -> tuple[str, ...]:
+    """What `validate PATHS` can check: the entries folder and the two data files."""
+    paths = settings.paths
+    return tuple(p.strip("/") for p in (paths.entries, paths.bibliography, paths.affiliates))
+
+
+def _checks_something(settings: Settings, rel: str) -> bool:
+    return rel in ("", ".") or any(
+        rel == c or c.startswith(rel + "/") or rel.startswith(c + "/")
+        for c in _checked_files(settings))
+
+
+def _checks_nothing(settings: Settings, named: str, rel: str) -> str:
+    entries, bib, programs = _checked_files(settings)
+    digests = settings.paths.digests.strip("/")
+    if rel == digests or rel.startswith(digests + "/"):
+        why = "digests are checked by `pipeline digest render` and `pipeline build`"
+    else:
+        why = "it is neither an entry nor a data file"
+    return (f"{named}: validate would check nothing there ({why}). Name entry files "
+            f"({entries}/<collection>/<slug>.md), folders of them, {bib} or {programs}; "
+            "or run `pipeline validate` alone to check the whole catalog")
 
 
 def _is_named(file: str, named: list[str]) -> bool:

@@ -356,6 +356,25 @@ def test_a_path_that_does_not_exist_is_an_error_not_a_pass(catalog, cli, monkeyp
     assert cli(catalog, "validate", "entries/glossary/awq.md").exit_code == 0
 
 
+@pytest.mark.parametrize("named, why", [
+    ("pipeline.toml", "neither an entry nor a data file"),
+    ("docs", "neither an entry nor a data file"),
+    ("digests", "`pipeline digest render`"),
+])
+def test_a_path_holding_nothing_validate_checks_is_an_error_not_a_pass(
+        catalog, cli, monkeypatch, named, why):
+    """`validate pipeline.toml` (or docs/) said "Checked 0 entries: no problems." and
+    exited 0: naming a file is never a silent pass."""
+    monkeypatch.chdir(catalog)
+    if named != "pipeline.toml":
+        (catalog / named).mkdir(exist_ok=True)
+    r = cli(catalog, "validate", named)
+    assert r.exit_code == 2 and f"{named}: validate would check nothing there" in r.output
+    assert why in r.output
+    for fine in ("entries", "entries/glossary", "."):
+        assert cli(catalog, "validate", fine).exit_code == 0, fine
+
+
 @pytest.mark.parametrize("target, message", [
     ("gone.md", "leads to no file"),  # was: "Checked 0 entries: no problems.", exit 0
     ("/etc/hostname", "points outside the catalog"),  # was: "not inside the catalog"
