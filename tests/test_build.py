@@ -384,6 +384,50 @@ def test_a_link_put_into_the_output_by_something_else_goes(exl2, tmp_path):
     assert not [p for p in (tmp_path / ".out.spare").rglob("*") if p.is_symlink()]
 
 
+def _fake(page: Path, to: Path) -> None:
+    """Write at `to` a file with the size and time of `page` (not its text): to the build it
+    looks like the page recorded."""
+    st = page.stat()
+    to.write_bytes(b"X" * st.st_size)
+    os.utime(to, ns=(st.st_atime_ns, st.st_mtime_ns))
+
+
+def _link_out(page: Path, outside: Path) -> None:
+    """Replace `page` with a link to a `_fake` of it in `outside`."""
+    _fake(page, outside / page.name)
+    page.unlink()
+    page.symlink_to(outside / page.name)
+
+
+@pytest.mark.parametrize("spare", [False, True])
+def test_a_page_replaced_by_a_link_is_made_again_not_followed(exl2, tmp_path, spare):
+    """The next build took a live page that a symbolic link had replaced through the link:
+    hard-linked the file outside the output into the new output (with no spare yet), or
+    copied it (from a spare that lacked the page), and a folder's link likewise (found in
+    review). Nothing is taken through a link: the pages are made again."""
+    out, outside, fresh = tmp_path / "out", tmp_path / "outside", tmp_path / "fresh"
+    outside.mkdir()
+    run(exl2, out)
+    if spare:  # the spare holds another AWQ page than the live tree
+        path = exl2 / "entries/glossary/awq.md"
+        path.write_text(path.read_text().replace("AWQ is a term.", "AWQ is a word."))
+        run(exl2, out)
+    for rel in ("glossary/awq.html", "glossary/awq.json", "search-index.json"):
+        _link_out(out / rel, outside)
+    (outside / "tools").mkdir()
+    for page in (out / "tools").iterdir():
+        _fake(page, outside / "tools" / page.name)
+    shutil.rmtree(out / "tools")
+    (out / "tools").symlink_to(outside / "tools")
+    run(exl2, out)
+    run(exl2, fresh, use_cache=False)
+    assert tree(out) == tree(fresh)
+    assert not [p for p in out.rglob("*") if p.is_symlink()]
+    assert {p.read_bytes().strip(b"X") for p in outside.rglob("*") if p.is_file()} == {b""}
+    built = {p.stat().st_ino for p in out.rglob("*")}
+    assert not built & {p.stat().st_ino for p in outside.rglob("*")}
+
+
 def folders(root: Path) -> set[str]:
     return {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_dir()}
 

@@ -23,6 +23,7 @@ import errno
 import hashlib
 import os
 import shutil
+import stat
 from collections.abc import Iterable
 from functools import cached_property
 from pathlib import Path
@@ -141,7 +142,7 @@ def _copy(span: Span, fd: int, sources: dict[str, int]) -> int:
     files opened so far (path -> descriptor), for the caller to close."""
     src = sources.get(span.path)
     if src is None:
-        src = sources[span.path] = os.open(span.path, os.O_RDONLY)
+        src = sources[span.path] = os.open(span.path, os.O_RDONLY | os.O_NOFOLLOW)
     at, end = span.start, span.end
     while at < end:
         try:
@@ -196,14 +197,53 @@ def _inode(folder: Path) -> int | None:
 
 
 def _matches(root: Path, rel: str, record: list | None) -> bool:
-    """True when `root/rel` still has the size and mtime of its record."""
+    """True when `root/rel` still has the size and mtime of its record (a symbolic link
+    there does not: it is not the file recorded)."""
     if record is None:
         return False
     try:
-        st = os.stat(os.path.join(root, rel))
+        st = os.stat(os.path.join(root, rel), follow_symlinks=False)
     except OSError:
         return False
     return st.st_size == record[1] and st.st_mtime_ns == record[2]
+
+
+def _open_folder(root: str, folder: str) -> int:
+    """The folder `root/folder` opened without following a symbolic link below `root`
+    (OSError when one is on the way)."""
+    fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY)
+    for part in folder.split("/") if folder else ():
+        try:
+            inner = os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=fd)
+        finally:
+            os.close(fd)
+        fd = inner
+    return fd
+
+
+def _open_recorded(root: str, rel: str, record: list | None) -> int | None:
+    """`root/rel` opened for reading when it is the file of its record: a plain file
+    reached without following a symbolic link (a page, or a folder on the way to it,
+    replaced by a link to a file outside the output was read, or hard-linked, into the
+    next output; found in review), with the recorded size and mtime; else None."""
+    if record is None:
+        return None
+    try:
+        folder = _open_folder(root, os.path.dirname(rel))
+    except OSError:
+        return None
+    try:
+        fd = os.open(os.path.basename(rel), os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK,
+                     dir_fd=folder)
+    except OSError:
+        return None
+    finally:
+        os.close(folder)
+    st = os.fstat(fd)
+    if stat.S_ISREG(st.st_mode) and st.st_size == record[1] and st.st_mtime_ns == record[2]:
+        return fd
+    os.close(fd)
+    return None
 
 
 class TreeView:
@@ -222,8 +262,12 @@ class TreeView:
         return record[0] if record else None
 
     def live_ok(self, rel: str) -> bool:
-        """True when the live tree still has `rel` as recorded."""
-        return _matches(self.out, rel, self.live.get(rel))
+        """True when the live tree still has `rel` as recorded (see `_open_recorded`)."""
+        fd = _open_recorded(self.out, rel, self.live.get(rel))
+        if fd is None:
+            return False
+        os.close(fd)
+        return True
 
     def live_path(self, rel: str) -> str | None:
         """The live file's path when it is as recorded (see `live_ok`)."""
@@ -232,10 +276,11 @@ class TreeView:
     def live_bytes(self, rel: str) -> bytes | None:
         """The live file as recorded, or None when it is missing or was changed outside."""
         record = self.live.get(rel)
-        if not _matches(self.out, rel, record):
+        fd = _open_recorded(self.out, rel, record)
+        if fd is None:
             return None
         try:
-            with open(os.path.join(self.out, rel), "rb") as f:
+            with open(fd, "rb") as f:
                 data = f.read()
         except OSError:
             return None
@@ -430,11 +475,14 @@ class OutputTree(TreeView):
 
     def _link_folder(self, folder: str, rels: list[str]) -> list[str]:
         """Link the live files `rels` of `folder` into the spare -> those linked (one not
-        there any more, or where links are not allowed, will be written)."""
+        there any more, or where links are not allowed, will be written). Only the live
+        tree's own files: never through a symbolic link, to a file or a folder (the link
+        led out of the output, and the file it led to became the new output's; found in
+        review)."""
         made: list[str] = []
         try:
             os.makedirs(os.path.join(self.spare, folder), exist_ok=True)
-            src = os.open(os.path.join(self.out, folder), os.O_RDONLY)
+            src = _open_folder(self.out, folder)
         except OSError:
             return made
         try:
@@ -446,8 +494,12 @@ class OutputTree(TreeView):
             for rel in rels:
                 name = os.path.basename(rel)
                 try:
-                    os.link(name, name, src_dir_fd=src, dst_dir_fd=dst)
+                    os.link(name, name, src_dir_fd=src, dst_dir_fd=dst, follow_symlinks=False)
+                    kind = os.stat(name, dir_fd=dst, follow_symlinks=False).st_mode
                 except OSError:
+                    continue
+                if not stat.S_ISREG(kind):  # a link (itself linked): not the page
+                    os.unlink(name, dir_fd=dst)
                     continue
                 made.append(rel)
         finally:
@@ -497,7 +549,7 @@ class OutputTree(TreeView):
                     left.append(rel)
                     continue
                 try:
-                    st = os.stat(rel, dir_fd=folder)
+                    st = os.stat(rel, dir_fd=folder, follow_symlinks=False)
                 except OSError:
                     left.append(rel)
                     continue
