@@ -283,6 +283,30 @@ def test_serve_gives_the_page_back_after_an_undo(served, catalog):
     assert status == 200 and "Edited for a moment." not in body
 
 
+def test_serve_answers_conditions_and_ranges_as_http_says(served):
+    """`If-None-Match: *` (any file there is) was answered 200 with the whole page; a tag
+    is compared whole, weak or not, among others listed (RFC 9110 13.1.2). A Range is
+    ignored: the whole page, as a 200 with its length, never a part."""
+    server, _ = served
+    url = server.url + "/tools/vllm"
+    status, page, headers = fetch(url)
+    tag = headers["ETag"]
+    for method in ("GET", "HEAD"):
+        for condition in ("*", tag, f"W/{tag}", f'"other", {tag}'):
+            request = urllib.request.Request(url, method=method,
+                                             headers={"If-None-Match": condition})
+            with pytest.raises(urllib.error.HTTPError) as answer:
+                urllib.request.urlopen(request, timeout=10)
+            assert (answer.value.code, answer.value.headers["ETag"]) == (304, tag), condition
+            assert answer.value.headers["Cache-Control"] == "no-cache"
+    for condition in (tag[:-1] + '0"', tag.strip('"')):
+        assert fetch(url, {"If-None-Match": condition})[:2] == (200, page)
+    assert fetch(server.url + "/tools/nothing", {"If-None-Match": "*"})[0] == 404
+    status, body, headers = fetch(url, {"Range": "bytes=0-9"})
+    assert (status, body, "Content-Range" in headers) == (200, page, False)
+    assert headers["Content-Length"] == str(len(page.encode()))
+
+
 def test_serve_stays_in_the_output_and_answers_for_itself_only(served, tmp_path):
     """Found in review: a link in the output to a folder outside it was followed, a folder
     was listed, and a request naming any host was answered (DNS rebinding)."""

@@ -36,6 +36,18 @@ _TEXT_TYPES = {".html": "text/html", ".json": "application/json", ".xml": "appli
                ".css": "text/css", ".js": "text/javascript", ".txt": "text/plain", "": "text/plain"}
 
 
+def _none_match(header: str | None, tag: str) -> bool:
+    """Whether an If-None-Match header matches a file's entity `tag` (RFC 9110 13.1.2):
+    `*` matches any file there is (it was answered 200, a page downloaded again that the
+    client only wanted if missing; found in review), else one of the tags listed, weak
+    (`W/`) or not, compared whole (not as a part of the header's text)."""
+    if header is None:
+        return False
+    if header.strip() == "*":
+        return True
+    return tag in re.findall(r'(?:W/)?("[^"]*")', header)
+
+
 class _Handler(SimpleHTTPRequestHandler):
     """Static files with the site's pretty URLs, redirects and 410s.
 
@@ -88,9 +100,10 @@ class _Handler(SimpleHTTPRequestHandler):
             self.send_error(404, "File not found")
             return None
         tag = f'"{st.st_ino:x}-{st.st_size:x}-{st.st_mtime_ns:x}"'
-        if tag in (self.headers.get("If-None-Match") or ""):
+        if _none_match(self.headers.get("If-None-Match"), tag):
             self.send_response(304)
             self.send_header("ETag", tag)
+            self.send_header("Cache-Control", "no-cache")  # what the 200 would have said
             self.end_headers()
             return None
         ext = os.path.splitext(path)[1].lower()
