@@ -11,6 +11,7 @@ one, it is refused at its line, as the character typed is.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 INVISIBLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd"
                        "\U00010000-\U0010ffff]")
@@ -41,3 +42,9 @@ def named(char: str) -> str:
     """How every message names an invisible character: `U+001B (ESC)`, `U+0001`."""
     name = _NAMES.get(char)
     return f"U+{ord(char):04X}" + (f" ({name})" if name else "")
+
+
+def has_words(text: str) -> bool:
+    """Whether `text` shows anything: a letter, digit, mark of punctuation or symbol, not
+    only spaces (`\xa0` too) and invisible characters (a zero-width space)."""
+    return any(unicodedata.category(char)[0] in "LNPS" for char in text)

@@ -314,6 +314,27 @@ def test_an_archive_written_by_hand_is_summed_up_by_its_first_paragraph(with_dig
     assert "<summary></summary>" not in feed
 
 
+def test_an_archive_is_summed_up_by_its_first_paragraph_with_words(with_digests, tmp_path):
+    """Found in review: an archive whose first paragraph is only a space (`&nbsp;`, an
+    empty `*&nbsp;*`, a zero-width space) had an empty summary in the feed and in the
+    site's JSON; so had one whose preheader is only spaces. The first paragraph with
+    words is the summary."""
+    for month, body in (("2026-06", "&nbsp;\n\n*&ensp;*\n\n&#8203;\n\nJune's news.\n"),
+                        ("2026-07", "# July\n\n**&nbsp;**\n\n- a list\n\nJuly's news.\n")):
+        (with_digests / f"digests/{month}.md").write_text(body)
+    (with_digests / "digests/2026-05.md").write_text(
+        "---\nstatus: sent\npreheader: \"\\u00a0\\u200b\"\n---\n&nbsp;\n\nMay's news.\n")
+    out = built(with_digests, tmp_path / "out")
+    feed = feedparser.parse((out / "feed.xml").read_bytes())
+    summaries = {e.link.rsplit("/", 1)[1]: e.summary for e in feed.entries if "/digests/" in e.link}
+    expected = {"2026-05": "May's news.", "2026-06": "June's news.", "2026-07": "July's news."}
+    assert {m: summaries[m] for m in expected} == expected
+    listed = json.loads((out / "digests.json").read_text())["digests"]
+    assert {d["month"]: d["summary"] for d in listed if d["month"] in expected} == expected
+    for month, summary in expected.items():
+        assert json.loads((out / f"digests/{month}.json").read_text())["summary"] == summary
+
+
 def test_a_digest_updated_before_it_was_published_stops_the_build(with_digests):
     """Found in review: a digest's `updated` earlier than its `published` was shown in the
     feed as it was; validate warns of an entry's (updated-before-published), and the build

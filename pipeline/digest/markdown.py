@@ -17,6 +17,7 @@ import re
 import cmarkgfm
 import nh3
 
+from ..textchars import has_words
 from .document import ANY_MARKER_RE
 
 TAGS = {"a", "b", "blockquote", "br", "code", "del", "em", "h1", "h2", "h3", "h4", "hr", "i",
@@ -148,12 +149,17 @@ _TAG_RE = re.compile(r"<[^>]*>")
 
 
 def first_paragraph(markdown: str) -> str:
-    """The words of a Markdown text's first paragraph, as plain text ("" without one):
-    the summary of a digest archive that gives none."""
-    found = _PARAGRAPH_RE.search(to_html(markdown, ""))
-    if found is None:
-        return ""
-    return " ".join(html.unescape(_TAG_RE.sub("", found.group(1))).split())
+    """The words of a Markdown text's first paragraph that has any, as plain text (""
+    without one): the summary of a digest archive that gives none. A paragraph of spaces
+    only (`&nbsp;`, `&emsp;`, an empty `*&nbsp;*` or link), or of invisible characters
+    (`&#8203;`), is passed over: taken, the archive's summary was empty (found in
+    review)."""
+    for found in _PARAGRAPH_RE.finditer(to_html(markdown, "")):
+        text = " ".join(html.unescape(_TAG_RE.sub("", found.group(1))).split())
+        if has_words(text):
+            return text
+    return ""
+
 
 
 def _long_cell(m: re.Match) -> str:

@@ -13,6 +13,7 @@ from ..catalog.loader import conflict_message, decode, merge_conflict, split_fro
 from ..config import Settings
 from ..digest.month import Month
 from ..errors import PipelineError, UsageError
+from ..textchars import has_words
 from .xmltext import xml_attr, xml_text
 
 FEED_SIZE = 50  # the most recent items
@@ -110,9 +111,7 @@ def sent_digests(settings: Settings) -> list[tuple[FeedItem, Path]]:
         items.append((FeedItem(url=f"/digests/{month}", title=" ".join(str(title).split()),
                                published=date,
                                updated=updated,
-                               summary=" ".join(str(data.get("preheader")
-                                                    or data.get("summary") or "").split())
-                               or _first_words(body),
+                               summary=_summary(data, body),
                                category="digest"), path))
     return items
 
@@ -175,6 +174,17 @@ def _front_matter(path: Path, file: str) -> tuple[dict, dict, str]:
 
 # An entry's summary is at most this long (schemas/common.schema.json).
 SUMMARY_LIMIT = 300
+
+
+def _summary(data: dict, body: str) -> str:
+    """A digest's summary: its `preheader` (`summary` in an archive written by hand), the
+    first of them with words (one of spaces or invisible characters only was taken, and
+    the summary shown empty), else `_first_words` of its body."""
+    for key in ("preheader", "summary"):
+        text = " ".join(str(data.get(key) or "").split())
+        if has_words(text):
+            return text
+    return _first_words(body)
 
 
 def _first_words(body: str) -> str:
