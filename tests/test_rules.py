@@ -102,6 +102,10 @@ def _published_fields(root):
     write_entry(root, "tools/vllm", entry("tools/vllm", summary=None))
 
 
+def _published_summary_of_spaces(root):
+    write_entry(root, "tools/vllm", entry("tools/vllm", summary="\u00a0\u200b "))
+
+
 def _updated_before_published(root):
     write_entry(root, "tools/vllm", entry("tools/vllm", updated="2025-01-10"))
 
@@ -159,6 +163,7 @@ BREAKS = [
     (_accessed_future, "source-accessed-future", "entries/tools/vllm.md", "accessed: '2027-01-01'"),
     (_claim_uncited, "claim-uncited", "entries/tools/vllm.md", "It serves 2,000 tok/s on one card."),
     (_published_fields, "published-fields", "entries/tools/vllm.md", "status: published"),
+    (_published_summary_of_spaces, "published-fields", "entries/tools/vllm.md", "summary:"),
     (_updated_before_published, "updated-before-published", "entries/tools/vllm.md",
      "updated: '2025-01-10'"),
     (_title_duplicate, "title-duplicate", "entries/tools/vllm-copy.md", "title: vLLM"),

@@ -7,6 +7,7 @@ import re
 from ..catalog.text import title_key
 from ..config import COLLECTIONS
 from ..diagnostics import rule
+from ..textchars import has_words
 from . import Context, check
 
 _DAY_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -18,10 +19,11 @@ PUBLISHED_FIELDS = rule(
     """
     Once `status: published`, an entry shows its first publication date and a
     one-sentence summary (used in lists, search results, feeds and the digest).
+    A summary of spaces only (`"\\u00a0"`) or invisible characters is none.
     Drafts may leave them out.
     """,
     example="status: published\n(no summary:)     <- add `summary: One sentence.`",
-    hint="add the missing key before publishing",
+    hint="add the missing key (a summary with words) before publishing",
 )
 UPDATED_BEFORE_PUBLISHED = rule(
     "updated-before-published",
@@ -128,10 +130,17 @@ def check_publishing(ctx: Context):
     for entry in ctx.targets():
         if entry.is_published:
             for key in PUBLISHED_KEYS:
-                if not entry.data.get(key):
+                value = entry.data.get(key)
+                if not value:
                     line, col = entry.pos(("status",))
                     yield PUBLISHED_FIELDS(entry.file, line, col,
                                            f"published entry has no `{key}`", entry=entry.id)
+                elif isinstance(value, str) and not has_words(value):
+                    # `summary: "\u00a0"` passed, and lists, feed and search showed none
+                    line, col = entry.pos((key,))
+                    yield PUBLISHED_FIELDS(entry.file, line, col,
+                                           f"published entry's `{key}` is only spaces or "
+                                           "invisible characters", entry=entry.id)
         published, updated = entry.data.get("published"), entry.data.get("updated")
         if (isinstance(published, str) and isinstance(updated, str)
                 and _DAY_RE.fullmatch(published) and _DAY_RE.fullmatch(updated)
