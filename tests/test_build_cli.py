@@ -307,6 +307,16 @@ def test_serve_answers_conditions_and_ranges_as_http_says(served):
     assert headers["Content-Length"] == str(len(page.encode()))
 
 
+def test_serve_answers_410_without_the_outputs_gone_page(served):
+    """With gone.html removed from the output by hand, a retired id's address printed a
+    traceback and the connection closed with no answer (found in review): it is still a
+    410."""
+    server, _ = served
+    (server.out_dir / "gone.html").unlink()
+    status, body, _ = fetch(server.url + "/glossary/old-term")
+    assert status == 410 and "retired" in body
+
+
 def test_serve_stays_in_the_output_and_answers_for_itself_only(served, tmp_path):
     """Found in review: a link in the output to a folder outside it was followed, a folder
     was listed, and a request naming any host was answered (DNS rebinding)."""
