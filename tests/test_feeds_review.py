@@ -578,3 +578,36 @@ def test_a_connection_made_after_the_deadline_is_not_read(tmp_path, feed_server,
     assert got.status == "failed" and got.data is None
     assert got.message == "cannot fetch: no complete answer within 0.5 s"
     assert feed_server.paths() == []  # nothing was asked of it, let alone read
+
+
+def test_a_name_lookup_that_hangs_is_given_up_at_the_deadline(tmp_path, monkeypatch):
+    """A name lookup has no timeout of its own, and was made inside the fetch: a resolver
+    that did not answer held `feeds fetch` and the draft in CI past any deadline (found in
+    review). The lookup is left behind at the deadline, and the feed said to be late."""
+    import socket
+    import threading
+
+    from pipeline.feeds.fetch import FeedCache, fetch
+
+    real = socket.getaddrinfo
+    release, finished = threading.Event(), threading.Event()
+
+    def hanging(host, *args, **kwargs):
+        if host != "releases.hangs.example":
+            return real(host, *args, **kwargs)
+        release.wait(5)  # a resolver that does not answer (until the test is over)
+        finished.set()
+        raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
+
+    monkeypatch.setattr(socket, "getaddrinfo", hanging)
+    try:
+        got = fetch("http://releases.hangs.example/feed.atom", FeedCache(tmp_path / "cache"),
+                    timeout=0.3)
+        abandoned = not finished.is_set()  # the fetch returned with the lookup still going
+    finally:
+        release.set()
+    assert got.status == "failed" and got.data is None
+    assert got.message == ("cannot fetch: no complete answer within 0.3 s (the name lookup "
+                           "of releases.hangs.example was still going)")
+    assert abandoned
+

@@ -205,6 +205,10 @@ def fetch(
     except _TooSlow:
         return _fallback(url, cached, ctype, f"cannot fetch: no complete answer within "
                          f"{timeout:g} s")
+    except _SlowLookup as e:
+        return _fallback(url, cached, ctype, f"cannot fetch: no complete answer within "
+                         f"{timeout:g} s (the name lookup of {_shown_url(e.host)} was "
+                         "still going)")
     except (urllib.error.URLError, socket.timeout, TimeoutError, ConnectionError, OSError) as e:
         if time.monotonic() >= deadline:  # the connection was shut at the deadline
             return _fallback(url, cached, ctype, f"cannot fetch: no complete answer within "
@@ -250,6 +254,34 @@ def _shown_url(url: str) -> str:
     """A server's address as a message quotes it: no control character of it reaches a
     terminal (percent-encoded, as in a URL), and not too long."""
     return re.sub(r"[\x00-\x20\x7f-\x9f]", lambda m: quote(m.group(), safe=""), url)[:300]
+
+
+class _SlowLookup(Exception):
+    def __init__(self, host: str):
+        self.host = host
+
+
+def _resolve(host: str, port: int, deadline: float) -> list:
+    """socket.getaddrinfo for a connection to `host`, given up on (_SlowLookup) when the
+    `deadline` (time.monotonic) passes. A name lookup has no timeout of its own: one that
+    hung held a fetch, and the draft, past any timeout (found in review). It is made in a
+    thread of its own, left to finish (or not) by itself when the time is up."""
+    out: dict = {}
+
+    def lookup():
+        try:
+            out["infos"] = socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)
+        except BaseException as e:  # noqa: BLE001  (raised below, in the fetch's thread)
+            out["error"] = e
+
+    worker = threading.Thread(target=lookup, name=f"feeds: look up {host}", daemon=True)
+    worker.start()
+    worker.join(max(deadline - time.monotonic(), 0))
+    if worker.is_alive():
+        raise _SlowLookup(host)
+    if "error" in out:
+        raise out["error"]
+    return out["infos"]
 
 
 class _HttpRedirects(urllib.request.HTTPRedirectHandler):
@@ -301,6 +333,7 @@ def _expiring(base):
             self.timer = threading.Timer(left, self._expire)
             self.timer.daemon = True
             self.timer.start()
+            self._create_connection = self._connect_to
             super().connect()
             if time.monotonic() >= self.deadline:
                 # made at or after the deadline (a slow answer to the handshake, a slow name
@@ -308,6 +341,23 @@ def _expiring(base):
                 # headers then held the fetch as long as it liked (found in review)
                 self.close()
                 raise _TooSlow
+
+        def _connect_to(self, address, timeout, source_address=None):
+            """socket.create_connection, with the name looked up within the deadline (see
+            _resolve)."""
+            host, port = address
+            infos = _resolve(host, port, self.deadline)
+            error: OSError = OSError(f"no address for {host}")
+            for info in infos:
+                left = self.deadline - time.monotonic()
+                if left <= 0:
+                    raise _TooSlow
+                wait = min(timeout, left) if isinstance(timeout, (int, float)) else left
+                try:
+                    return socket.create_connection(info[4][:2], wait, source_address)
+                except OSError as e:
+                    error = e
+            raise error
 
         def _expire(self):
             sock = self.sock  # None while the connection is still being made: its own
