@@ -611,3 +611,42 @@ def test_a_name_lookup_that_hangs_is_given_up_at_the_deadline(tmp_path, monkeypa
                            "of releases.hangs.example was still going)")
     assert abandoned
 
+
+def test_a_public_feed_is_not_followed_to_an_internal_address(tmp_path, feed_server,  # noqa: F811
+                                                             monkeypatch):
+    """A feed on a public host that redirects to a loopback, private or link-local address
+    (the cloud's metadata service at 169.254.169.254) was followed: the draft in CI asked
+    the inside of its network for what an outsider's server chose (found in review). A
+    feed listed at an internal address itself is followed as before (the other tests)."""
+    import socket
+
+    from pipeline.feeds import fetch as fetching
+    from pipeline.feeds.fetch import FeedCache, fetch
+
+    real_internal, real_lookup = getattr(fetching, "_internal", None), socket.getaddrinfo
+    # the feed server (127.0.0.1) stands for a public host; only it
+    monkeypatch.setattr(fetching, "_internal", lambda host: host != "127.0.0.1"
+                        and real_internal(host), raising=False)
+    monkeypatch.setattr(socket, "getaddrinfo", lambda host, *args, **kwargs: real_lookup(
+        "127.0.0.2" if host == "metadata.inside.example" else host, *args, **kwargs))
+    with socket.socket() as inside:  # where the redirects point: no connection may come
+        inside.bind(("127.0.0.2", 0))
+        inside.listen(1)
+        inside.setblocking(False)
+        port = inside.getsockname()[1]
+        for target, address in [(f"http://127.0.0.2:{port}/latest/meta-data/", "127.0.0.2"),
+                                (f"http://metadata.inside.example:{port}/x", "127.0.0.2"),
+                                ("http://169.254.169.254/latest/meta-data/", "169.254.169.254")]:
+            feed_server.redirects["moved.atom"] = target
+            got = fetch(feed_server.url("moved.atom"), FeedCache(tmp_path / "cache"), timeout=2)
+            assert got.status == "failed" and got.data is None
+            assert got.message == (f"cannot fetch: redirected to {target}, an internal address "
+                                   f"({address}: loopback, private or link-local); a feed on a "
+                                   "public host is not followed there")
+        with pytest.raises(BlockingIOError):
+            inside.accept()
+    # to a public address, a redirect is followed as before
+    feed_server.redirects["here.atom"] = feed_server.url("vllm-releases.atom")
+    assert fetch(feed_server.url("here.atom"), FeedCache(tmp_path / "cache")).status == "fetched"
+    assert real_internal("::ffff:169.254.169.254") and real_internal("10.1.2.3")
+    assert real_internal("127.0.0.1") and not real_internal("140.82.112.3")

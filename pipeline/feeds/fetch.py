@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import http.client
+import ipaddress
 import json
 import re
 import socket
@@ -209,6 +210,10 @@ def fetch(
         return _fallback(url, cached, ctype, f"cannot fetch: no complete answer within "
                          f"{timeout:g} s (the name lookup of {_shown_url(e.host)} was "
                          "still going)")
+    except _InternalRedirect as e:
+        return _fallback(url, cached, ctype, f"cannot fetch: redirected to {e.target}, "
+                         f"an internal address ({e.address}: loopback, private or "
+                         "link-local); a feed on a public host is not followed there")
     except (urllib.error.URLError, socket.timeout, TimeoutError, ConnectionError, OSError) as e:
         if time.monotonic() >= deadline:  # the connection was shut at the deadline
             return _fallback(url, cached, ctype, f"cannot fetch: no complete answer within "
@@ -254,6 +259,11 @@ def _shown_url(url: str) -> str:
     """A server's address as a message quotes it: no control character of it reaches a
     terminal (percent-encoded, as in a URL), and not too long."""
     return re.sub(r"[\x00-\x20\x7f-\x9f]", lambda m: quote(m.group(), safe=""), url)[:300]
+
+
+class _InternalRedirect(Exception):
+    def __init__(self, target: str, address: str):
+        self.target, self.address = target, address
 
 
 class _SlowLookup(Exception):
@@ -304,10 +314,15 @@ class _HttpRedirects(urllib.request.HTTPRedirectHandler):
 
     http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
 
+    def __init__(self, guard: _Guard | None = None):
+        super().__init__()
+        self.guard = guard or _Guard()
+
     def redirect_request(self, req, fp, code, msg, headers, newurl):
         if urlsplit(newurl).scheme.lower() not in ("http", "https"):
             fp.close()
             raise _BadRedirect(_shown_url(newurl))
+        self.guard.target = _shown_url(newurl)
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
@@ -318,9 +333,11 @@ def _expiring(base):
     and headers a byte now and then held a fetch far past its timeout (found in review)."""
 
     class Expiring(base):
-        def __init__(self, *args, deadline: float, **kwargs):
+        def __init__(self, *args, deadline: float, guard: _Guard, proxied: bool = False,
+                     **kwargs):
             super().__init__(*args, **kwargs)
             self.deadline = deadline
+            self.guard, self.proxied = guard, proxied
             self.timer: threading.Timer | None = None
 
         def connect(self):
@@ -344,9 +361,11 @@ def _expiring(base):
 
         def _connect_to(self, address, timeout, source_address=None):
             """socket.create_connection, with the name looked up within the deadline (see
-            _resolve)."""
+            _resolve) and the addresses it gives judged by the fetch's `guard`."""
             host, port = address
             infos = _resolve(host, port, self.deadline)
+            if not self.proxied:  # through a proxy, the proxy connects to the feed's host
+                self.guard.check(host, [info[4][0] for info in infos])
             error: OSError = OSError(f"no address for {host}")
             for info in infos:
                 left = self.deadline - time.monotonic()
@@ -379,30 +398,80 @@ _EXPIRING_HTTP = _expiring(http.client.HTTPConnection)
 _EXPIRING_HTTPS = _expiring(http.client.HTTPSConnection)
 
 
+def _connection(cls, req, deadline: float, guard: _Guard):
+    """The connection class of `req`, bound to the fetch's deadline and guard. Through a
+    proxy, the connection's own host is the proxy's, which the environment names, not the
+    feed: the guard judges the host of the request's address then, when it is an IP
+    address (a name, the proxy looks up)."""
+    proxied = req.has_proxy() or bool(getattr(req, "_tunnel_host", None))
+    if proxied:
+        host = urlsplit(req.full_url).hostname or ""
+        guard.check(host, [host] if _ip(host) is not None else [])
+    return functools.partial(cls, deadline=deadline, guard=guard, proxied=proxied)
+
+
 class _DeadlineHttp(urllib.request.HTTPHandler):
-    def __init__(self, deadline: float):
+    def __init__(self, deadline: float, guard: _Guard):
         super().__init__()
-        self.deadline = deadline
+        self.deadline, self.guard = deadline, guard
 
     def http_open(self, req):
-        return self.do_open(functools.partial(_EXPIRING_HTTP, deadline=self.deadline), req)
+        return self.do_open(_connection(_EXPIRING_HTTP, req, self.deadline, self.guard), req)
 
 
 class _DeadlineHttps(urllib.request.HTTPSHandler):
-    def __init__(self, deadline: float):
+    def __init__(self, deadline: float, guard: _Guard):
         super().__init__()
-        self.deadline = deadline
+        self.deadline, self.guard = deadline, guard
 
     def https_open(self, req):
-        return self.do_open(functools.partial(_EXPIRING_HTTPS, deadline=self.deadline), req,
+        return self.do_open(_connection(_EXPIRING_HTTPS, req, self.deadline, self.guard), req,
                             context=self._context)
 
 
-def _opener(deadline: float):
+def _opener(deadline: float, guard: _Guard | None = None):
     """urlopen's opener (proxies from the environment, http and https) with http(s)
-    redirects only, and connections shut when the fetch's `deadline` passes."""
-    return urllib.request.build_opener(_HttpRedirects, _DeadlineHttp(deadline),
-                                       _DeadlineHttps(deadline))
+    redirects only, connections shut when the fetch's `deadline` passes, and no redirect
+    from a public host to an internal address (`guard`)."""
+    guard = guard or _Guard()
+    return urllib.request.build_opener(_HttpRedirects(guard), _DeadlineHttp(deadline, guard),
+                                       _DeadlineHttps(deadline, guard))
+
+
+def _ip(host: str):
+    """`host` as an IP address (an IPv4 address an IPv6 one maps, as that), or None."""
+    try:
+        ip = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return None
+    return ip.ipv4_mapped or ip if ip.version == 6 else ip
+
+
+def _internal(host: str) -> bool:
+    """Whether `host` (an address a name gave) is no address of the public internet:
+    loopback, private, link-local (169.254.169.254, where clouds serve their machines'
+    credentials), shared, reserved or unspecified. What is no IP address counts as one."""
+    ip = _ip(host)
+    return ip is None or not ip.is_global
+
+
+class _Guard:
+    """Where one fetch may connect. A feed on a public host may redirect anywhere on the
+    internet, but not inside the network the fetch runs on (CI's, the cloud's metadata
+    service): a feed an entry lists would make the draft ask those for what an outsider's
+    server chose, a request forgery. A feed the entry lists on an internal address itself
+    (a server on this machine or the network) is followed wherever it redirects."""
+
+    def __init__(self):
+        self.public: bool | None = None  # whether the feed's own host is public; None: unseen
+        self.target = ""  # the address last redirected to, as shown in a message
+
+    def check(self, host: str, addresses: list[str]) -> None:
+        internal = [a for a in addresses if _internal(a)]
+        if self.public is None:  # the first connection: the feed's own host
+            self.public = not internal
+        elif self.public and internal:
+            raise _InternalRedirect(self.target or _shown_url(host), internal[0])
 
 
 class _TooSlow(Exception):
