@@ -72,7 +72,8 @@ def collect(
                 problem = f"{source.where}: {problem}"
             report.results.append(FeedResult(source, got.status, problem=problem))
             continue
-        items, why, warnings = read_feed(got.data, source.url, source.entry, got.content_type)
+        items, why, warnings = read_feed(got.data, source.url, source.entry, got.content_type,
+                                         parsed=got.parsed)
         if why:
             report.results.append(FeedResult(source, "malformed", problem=f"{why}; skipped"))
             continue

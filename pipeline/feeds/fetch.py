@@ -22,13 +22,13 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 from .. import __version__
 from ..fileio import remove_stale_in, write_atomic
-from .parse import feed_problem, shown
+from .parse import judge_feed, shown
 
 TIMEOUT = 10.0  # seconds, for the whole of one fetch (the request to the body's last byte)
 CHUNK = 65536  # bytes read at a time, the deadline checked after each
@@ -54,6 +54,8 @@ class Fetched:
     content_type: str = "application/xml"
     message: str = ""
     bad_url: bool = False
+    # what feedparser made of a `fetched` body (judge_feed), for read_feed: parsed once
+    parsed: object = field(default=None, repr=False, compare=False)
 
 
 class FeedCache:
@@ -231,13 +233,13 @@ def fetch(
         return _fallback(url, cached, ctype,
                          f"cannot fetch: {type(e).__name__}: {e}" if str(e) else
                          f"cannot fetch: {type(e).__name__}")
-    problem = feed_problem(data, url, new_meta["content_type"])
+    parsed, problem = judge_feed(data, url, new_meta["content_type"])
     if problem:  # an HTML page or a broken feed never replaces a good copy
         if cached is None:
             return Fetched(url, "malformed", None, message=problem)
         return Fetched(url, "stale", cached, ctype, message=f"{problem}; using the cached copy")
     cache.store(url, data, new_meta)
-    return Fetched(url, "fetched", data, new_meta["content_type"])
+    return Fetched(url, "fetched", data, new_meta["content_type"], parsed=parsed)
 
 
 class _TooBig(Exception):

@@ -190,10 +190,12 @@ def _declared(data: bytes) -> bool:
     return data.startswith(b"<?xml")
 
 
-def feed_problem(data: bytes, url: str, content_type: str = "application/xml") -> str | None:
-    """Why `data` is no feed `parse_feed` reads (malformed, or no RSS or Atom at all);
-    None when it is one. A fetch checks a body so before it replaces the cached copy."""
-    return _read(data, url, content_type)[1]
+def judge_feed(data: bytes, url: str, content_type: str = "application/xml"):
+    """(what feedparser made of `data`, why it is no feed `read_feed` reads: malformed, or
+    no RSS or Atom at all; None when it is one). A fetch checks a body so before it
+    replaces the cached copy, and hands what feedparser made of it to `read_feed`, which
+    parsed the same bytes again (found in review)."""
+    return _read(data, url, content_type)
 
 
 def parse_feed(
@@ -206,7 +208,8 @@ def parse_feed(
 
 
 def read_feed(
-    data: bytes, url: str, entry: str, content_type: str = "application/xml"
+    data: bytes, url: str, entry: str, content_type: str = "application/xml", *,
+    parsed=None,
 ) -> tuple[list[FeedItem], str | None, list[str]]:
     """(items sorted by date then title, None, warnings) or ([], why the feed was
     refused, []).
@@ -217,8 +220,14 @@ def read_feed(
     override (see `_harmless`). Dates come from `published`, else `updated`;
     undated items are left out. Items that share an id are each kept, under keys
     of their own (see `_Keys`), with a warning.
+
+    `parsed` is what `judge_feed` made of these very bytes (and `content_type`), with no
+    problem found, when the caller has it; they are not parsed again then.
     """
-    parsed, problem = _read(data, url, content_type)
+    if parsed is None:
+        parsed, problem = _read(data, url, content_type)
+    else:
+        problem = None
     if problem:
         return [], problem, []
     dated = []
