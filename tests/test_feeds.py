@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import threading
 import time
@@ -333,6 +334,23 @@ def test_text_xml_does_not_let_a_broken_feed_through():
     latin = _rss("v2.0 \u00e9t\u00e9", "ISO-8859-1")  # a declaration other than UTF-8 wins too
     items, problem = parse_feed(latin, "https://x/f", "tools/x", "text/xml")
     assert problem is None and [i.title for i in items] == ["v2.0 \u00e9t\u00e9"]
+
+
+@pytest.mark.parametrize("served", ["text/xml", "application/rss+xml; charset=utf-8"])
+def test_a_utf16_feed_is_read_whatever_charset_it_is_served_with(served):
+    """A feed in UTF-16 names its encoding with its byte order mark (or its first bytes),
+    which wins over the HTTP charset (RFC 7303); feedparser reads it so. Only a UTF-8 mark
+    or an ASCII declaration counted as the feed's own, and a UTF-16 feed served as
+    `text/xml` was refused as "malformed" (found in review)."""
+    for data in (_rss("v2.0 \u00e9t\u00e9", "UTF-16"),  # with its byte order mark
+                 _rss("v2.0 \u00e9t\u00e9", "UTF-16").decode("utf-16").encode("utf-16-be")):
+        items, problem = parse_feed(data, "https://x/f", "tools/x", served)
+        assert problem is None and [i.title for i in items] == ["v2.0 \u00e9t\u00e9"]
+    # a UTF-8 mark on bytes that are not UTF-8 is still refused
+    latin = codecs.BOM_UTF8 + _rss("v2.0 \u00e9t\u00e9", "ISO-8859-1").replace(
+        b"ISO-8859-1", b"UTF-8")
+    items, problem = parse_feed(latin, "https://x/f", "tools/x", served)
+    assert items == [] and "parsed as" in problem
 
 
 @pytest.mark.parametrize("when", ["0000-01-01T00:00:00Z", "9999-12-31T23:59:59-23:59"])
