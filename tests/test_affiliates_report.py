@@ -79,10 +79,12 @@ def test_every_link_is_listed_with_its_program(repo):
 def test_counts_per_program_and_totals(repo):
     r = report(repo)
     assert r["programs"]["amazon"] == {"name": "Amazon Associates", "links": 2, "ours": 2,
-                                       "foreign": 0, "shorteners": 0, "entries": 2}
+                                       "foreign": 0, "shorteners": 0, "entries": 2,
+                                       "digests": 0}
     assert r["programs"]["ebay"]["links"] == 0
     assert r["totals"] == {"links": 5, "affiliate_links": 2, "shorteners": 0, "entries": 6,
-                           "entries_with_affiliate_links": 2}
+                           "entries_with_affiliate_links": 2, "digests": 0,
+                           "digests_with_affiliate_links": 0}
 
 
 def test_links_of_entries_that_fail_validation_are_listed(repo):
@@ -98,7 +100,8 @@ def test_links_of_entries_that_fail_validation_are_listed(repo):
         "amazon", True)
     assert rows["entries/hardware/bad.md"]["program"] == "ebay"
     assert r["programs"]["ebay"] == {"name": "eBay Partner Network", "links": 1, "ours": 0,
-                                     "foreign": 1, "shorteners": 0, "entries": 1}
+                                     "foreign": 1, "shorteners": 0, "entries": 1,
+                                     "digests": 0}
 
 
 def test_links_of_an_entry_with_a_control_character_are_listed(repo):
@@ -284,8 +287,9 @@ def test_every_shared_source_an_entry_cites_is_listed_for_it(repo):
     rows = [(x["field"], x["line"], x["program"]) for x in r["links"]
             if x["entry"] == "tools/ollama" and x["where"] == "citation"]
     assert rows == [("sources.paper.url", 19, None), ("sources.shop.url", 19, "amazon")]
-    assert r["programs"]["amazon"]["links"] == 4  # vllm, rtx-4090, the source, its citation
-    assert r["totals"]["links"] == 8
+    # vllm, rtx-4090, the citation: the bibliography's own row is listed, not counted
+    assert r["programs"]["amazon"]["links"] == 3
+    assert r["totals"]["links"] == 6
 
 
 def test_the_figures_count_in_words_and_say_when_a_side_is_too_small_to_mean_much():
@@ -307,3 +311,31 @@ def test_the_figures_count_in_words_and_say_when_a_side_is_too_small_to_mean_muc
                                      "links": 1, "entries": 1},
                           "links": [], "programs": {}, "independence": ind})
     assert table.startswith("1 affiliate link in 1 entry; 1 link in all (1 entry).")
+
+
+def test_counts_are_of_pages_and_digests_not_of_the_bibliography(repo, cli):
+    """The shared bibliography was counted as an entry of each program with a paid source
+    in it (and its source counted once more beside each citation), while the digests,
+    e-mails sent with paid links and published at /digests/YYYY-MM, were left out of the
+    report altogether (found in review). Counted now: what readers see."""
+    (repo / "data/bibliography.yaml").write_text(
+        "sources:\n  - id: shop\n    url: " + OURS + "\n    title: Shop\n    accessed: 2026-10-01\n")
+    write_entry(repo, "tools/ollama", tool("tools/ollama", "avoid", "2026-10-05"),
+                "Sold [@shop].\n")
+    (repo / "digests").mkdir()
+    (repo / "digests/2026-10.md").write_text(
+        "---\nmonth: 2026-10\nsubject: October\nstatus: sent\n---\n"
+        f"Buy [the card]({EBAY}) or [this one]({FOREIGN}).\n")
+    r = report(repo)
+    rows = [(x["file"], x["line"], x["where"], x["program"]) for x in r["links"]
+            if x["file"] == "digests/2026-10.md"]
+    assert rows == [("digests/2026-10.md", 6, "digest", "ebay"),
+                    ("digests/2026-10.md", 6, "digest", "amazon")]
+    assert r["programs"]["amazon"] == {"name": "Amazon Associates", "links": 4, "ours": 3,
+                                       "foreign": 1, "shorteners": 0, "entries": 3,
+                                       "digests": 1}
+    assert r["programs"]["ebay"]["digests"] == 1 and r["programs"]["ebay"]["entries"] == 0
+    assert (r["totals"]["digests"], r["totals"]["digests_with_affiliate_links"]) == (1, 1)
+    table = cli(repo, "affiliates", "report").output
+    assert "5 affiliate links in 3 entries and 1 digest;" in table
+    assert "data/bibliography.yaml:2" in table  # still listed, at its line

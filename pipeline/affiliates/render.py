@@ -84,9 +84,12 @@ def _period(ind: dict) -> str:
 def render_table(report: dict) -> str:
     t = report["totals"]
     paid = [r for r in report["links"] if r["program"] or r["shortener"]]
+    digests = (f" and {_n(t['digests_with_affiliate_links'], 'digest')}"
+               if t.get("digests") else "")
     lines = [f"{_n(t['affiliate_links'], 'affiliate link')} in "
-             f"{_n(t['entries_with_affiliate_links'], 'entry', 'entries')}; "
-             f"{_n(t['links'], 'link')} in all ({_n(t['entries'], 'entry', 'entries')}).", ""]
+             f"{_n(t['entries_with_affiliate_links'], 'entry', 'entries')}{digests}; "
+             f"{_n(t['links'], 'link')} in all ({_n(t['entries'], 'entry', 'entries')}"
+             f"{', ' + _n(t['digests'], 'digest') if t.get('digests') else ''}).", ""]
     if paid:
         rows = [["file:line", "program", "tracking id", "ours", "shortener", "url"]]
         rows += [[shown(f"{r['file']}:{r['line']}"), r["program"] or "-",
@@ -95,9 +98,10 @@ def render_table(report: dict) -> str:
         lines += _columns(rows) + [""]
     used = {k: v for k, v in report["programs"].items() if v["links"]}
     if used:
-        rows = [["program", "links", "ours", "foreign", "shorteners", "entries"]]
-        rows += [[v["name"], *(str(v[k]) for k in ("links", "ours", "foreign", "shorteners",
-                                                    "entries"))] for v in used.values()]
+        rows = [["program", "links", "ours", "foreign", "shorteners", "entries", "digests"]]
+        rows += [[v["name"], *(str(v.get(k, 0)) for k in ("links", "ours", "foreign",
+                                                           "shorteners", "entries", "digests"))]
+                 for v in used.values()]
         lines += _columns(rows) + [""]
     ind = report["independence"]
     lines += [f"Independence ({ind['counted']}):"] + _columns(_split_rows(ind))

@@ -50,6 +50,40 @@ def _unparsed_links(catalog: Catalog, settings: Settings) -> list[FoundLink]:
     return out
 
 
+def _digest_files(settings: Settings) -> list[str]:
+    """The digests' files (`digests/YYYY-MM.md`), relative to the catalog's root."""
+    import re
+
+    folder = settings.path("digests")
+    return [path.relative_to(settings.root).as_posix()
+            for path in (sorted(folder.glob("*.md")) if folder.is_dir() else [])
+            if re.fullmatch(r"\d{4}-\d{2}\.md", path.name) and path.is_file()]
+
+
+def digest_links(settings: Settings) -> list[FoundLink]:
+    """The links of every digest (`digests/YYYY-MM.md`, whatever its status): sent, each is
+    an e-mail and a page of the site (/digests/YYYY-MM) with paid links and their
+    disclosure; drafted, it is about to be. Read from its text as `pipeline digest render`
+    reads it (and what cmark makes a link of), with `where` "digest"; a file that does not
+    parse is read whole, as plain text, as an entry file that does not parse."""
+    from ..digest.document import DigestError, decode, parse
+
+    out: list[FoundLink] = []
+    for file in _digest_files(settings):
+        path = settings.root / file
+        try:
+            data = path.read_bytes()
+        except OSError:
+            continue
+        try:
+            doc = parse(decode(data, file), file)
+            body, first = doc.body, doc.body_line
+        except DigestError:  # a broken marker, a control character: its links all the same
+            body, first = data.decode("utf-8", "replace"), 1
+        out += links_in_text(body, file, first_line=first, where="digest", rendered=True)
+    return out
+
+
 def _check_bibliography(settings: Settings) -> None:
     """Refuse to report while the shared bibliography cannot be read whole: the links of
     its sources, and those of the entries citing a paid one, would be left out without a
@@ -110,8 +144,13 @@ def _verdict_changes(catalog: Catalog, programs: Programs, since: _dt.date,
 
 def affiliate_report(catalog: Catalog, programs: Programs, since=None, until=None,
                      settings: Settings | None = None) -> dict:
-    """Every link of every entry and of the shared bibliography, counts per program
-    (`entries` counts the entries, or files, holding its links), and the independence audit.
+    """Every link of every entry, of the shared bibliography and (with `settings`) of
+    every digest, counts per program and the independence audit. The counts are of the
+    links readers see, on pages and in e-mails: an entry's (its cited shared sources
+    included, which its page lists) and a digest's; a source of the shared bibliography
+    is listed at its own line too, but counted only where an entry cites it.
+    `entries` and `digests` count the entries (or entry files that did not parse) and
+    the digests holding a program's links.
 
     With `settings`, entry files that could not be parsed are read as plain
     text so that their links are listed too, and `since` (with an optional
@@ -134,27 +173,37 @@ def affiliate_report(catalog: Catalog, programs: Programs, since=None, until=Non
     pairs += [(link, classify(link.url, programs)) for link in bibliography_links(catalog)]
     if settings is not None:
         pairs += [(link, classify(link.url, programs)) for link in _unparsed_links(catalog, settings)]
+        digests = [(link, classify(link.url, programs)) for link in digest_links(settings)]
+        pairs += digests
+    else:
+        digests = []
     pairs.sort(key=lambda p: (p[0].file, p[0].line, p[0].column))
+    # what readers see: the bibliography's own rows are no page (its sources count at
+    # each entry citing them, `where: citation`)
+    seen = [(link, c) for link, c in pairs if link.where != "bibliography"]
     counts = {p.id: {"name": p.name, "links": 0, "ours": 0, "foreign": 0, "shorteners": 0,
-                     "entries": set()} for p in programs.programs}
-    for link, c in pairs:
+                     "entries": set(), "digests": set()} for p in programs.programs}
+    for link, c in seen:
         if c.is_affiliate:
             n = counts[c.program]
             n["links"] += 1
             n["shorteners" if c.shortener else "ours" if c.ours else "foreign"] += 1
-            n["entries"].add(link.entry or link.file)
+            n["digests" if link.where == "digest" else "entries"].add(link.entry or link.file)
     for n in counts.values():
-        n["entries"] = len(n["entries"])
-    affiliated = {link.entry for link, c in pairs if c.is_affiliate and link.entry}
+        n["entries"], n["digests"] = len(n["entries"]), len(n["digests"])
+    affiliated = {link.entry for link, c in seen if c.is_affiliate and link.entry}
     return {
         "links": [_row(link, c) for link, c in pairs],
         "programs": counts,
         "totals": {
-            "links": len(pairs),
-            "affiliate_links": sum(1 for _, c in pairs if c.is_affiliate),
-            "shorteners": sum(1 for _, c in pairs if c.shortener),
+            "links": len(seen),
+            "affiliate_links": sum(1 for _, c in seen if c.is_affiliate),
+            "shorteners": sum(1 for _, c in seen if c.shortener),
             "entries": len(catalog.entries),
             "entries_with_affiliate_links": len(affiliated),
+            "digests": len(_digest_files(settings)) if settings is not None else 0,
+            "digests_with_affiliate_links": len({link.file for link, c in digests
+                                                 if c.is_affiliate}),
         },
         "independence": {
             "counted": "published entries with a verdict",

@@ -36,9 +36,9 @@ def affiliates():
 def report(fmt, since, until):
     """Every link of the catalog, counts per program, and the independence audit.
 
-    Lists every URL of every entry (also entries that fail validation) with
-    its program, tracking id and whether the id is ours; counts links per
-    program; and splits the ratings of published verdicts between pages with
+    Lists every URL of every entry (also entries that fail validation) and
+    of every digest with its program, tracking id and whether the id is
+    ours; counts links per program; and splits the ratings of published verdicts between pages with
     and without affiliate links.
 
     \b
