@@ -339,3 +339,38 @@ def test_counts_are_of_pages_and_digests_not_of_the_bibliography(repo, cli):
     table = cli(repo, "affiliates", "report").output
     assert "5 affiliate links in 3 entries and 1 digest;" in table
     assert "data/bibliography.yaml:2" in table  # still listed, at its line
+
+
+def test_no_verdict_change_of_the_period_escapes_the_audit(repo, cli):
+    """The period's verdicts were judged at its end only: a verdict changed and changed
+    back, one changed while the page carried a paid link added and removed within the
+    period, or one changed in the commit that removed the page's paid links, was in no
+    period's list (found in review). Every state published in the period counts now."""
+    plain = "See https://ollama.com/.\n"
+    steps = [("tools/ollama", tool("tools/ollama", "avoid", "2026-10-05"), f"[Buy]({OURS}).\n"),
+             ("tools/ollama", tool("tools/ollama", "situational", "2026-12-03"),
+              f"[Buy]({OURS}).\n"),
+             ("tools/ollama", tool("tools/ollama", "situational", "2026-12-03"), plain),
+             ("tools/vllm", tool("tools/vllm", "recommended", "2026-12-05"),
+              f"Runs on [this card]({OURS}).\n"),
+             ("tools/vllm", tool("tools/vllm", "situational", "2026-12-06"),
+              f"Runs on [this card]({OURS}).\n"),
+             ("hardware/rtx-4090", {**hardware("recommended", "2026-12-07"), "offers": []}, "")]
+    for day, (entry_id, data, body) in enumerate(steps, start=2):
+        write_entry(repo, entry_id, data, body or "Text.\n")
+        commit_all(repo, f"Step {day}", f"2026-12-{day:02}T12:00:00")
+    changes = report(repo, since="2026-12-01", until="2027-01-01")["independence"][
+        "verdict_changes"]
+    assert [(c["entry"], c["old_rating"], c["new_rating"], c["programs"]) for c in changes] == [
+        ("hardware/rtx-4090", "avoid", "recommended", ["amazon"]),
+        ("tools/ollama", "avoid", "situational", ["amazon"]),
+        ("tools/vllm", "situational", "recommended", ["amazon"]),
+        ("tools/vllm", "recommended", "situational", ["amazon"])]
+    assert all(len(c["commit"]) == 40 for c in changes)
+    # and up to the working tree: its change is the last state
+    write_entry(repo, "tools/vllm", tool("tools/vllm", "avoid", "2026-12-20"),
+                f"Runs on [this card]({OURS}).\n")
+    changes = report(repo, since="2026-12-01")["independence"]["verdict_changes"]
+    assert [(c["old_rating"], c["new_rating"], c["commit"]) for c in changes
+            if c["entry"] == "tools/vllm"][-1] == ("situational", "avoid", None)
+    assert len(changes) == 5

@@ -150,9 +150,13 @@ def git_similar(old: bytes, new: bytes) -> float:
 
 def catalog_at(settings: Settings, day: _dt.date) -> Catalog:
     """The catalog as committed before `day` began (UTC); empty before the first commit."""
+    return catalog_of(settings, rev_at(settings, day))
+
+
+def catalog_of(settings: Settings, rev: str | None) -> Catalog:
+    """The catalog as committed at `rev`; empty for None (before the first commit)."""
     from ..history.gitio import read_tree
 
-    rev = rev_at(settings, day)
     if rev is None:
         return Catalog(entries={})
     files, bib = read_tree(settings, rev)

@@ -8,7 +8,7 @@ from ..catalog.loader import decode_utf8, parse_bibliography, read_bibliography,
 from ..catalog.model import Catalog, Entry
 from ..config import Settings
 from ..errors import PipelineError, UsageError
-from .audit import (catalog_at, earlier_entry, rating_split, renames_between, rev_at,
+from .audit import (catalog_of, earlier_entry, rating_split, renames_between, rev_at,
                     verdict_change_row, verdict_changed)
 from .classify import LinkClass, classify
 from .links import FoundLink, bibliography_links, cited_source_links, find_links, links_in_text
@@ -116,30 +116,80 @@ def _as_date(value) -> _dt.date | None:
 
 def _verdict_changes(catalog: Catalog, programs: Programs, since: _dt.date,
                      until: _dt.date | None, settings: Settings) -> list[dict]:
-    before = catalog_at(settings, since)
-    after = catalog_at(settings, until) if until else catalog
-    renamed: dict[str, str] | None = None  # read from git when an entry is not found
-    paid_bib = paid_sources(after.bibliography, programs)
-    rows = []
-    for entry in sorted(after.entries.values(), key=lambda e: e.file):
-        if not entry.is_published:
-            continue  # no page: its verdict is new on the page the day it is published
-        paid = sorted({c.program for _, c in classified_links(entry, programs, paid_bib)
-                       if c.is_affiliate})
-        if not paid:
-            continue
-        old = earlier_entry(before, entry)
-        if old is None and before.entries:
-            if renamed is None:
-                start = rev_at(settings, since)
-                renamed = renames_between(settings, start,
-                                          rev_at(settings, until) if until else None)
+    """Every new or changed verdict of the period on a page with affiliate links, each
+    time it changed: every state of the catalog published in the period (each commit of
+    the first-parent line from `since` to `until`, and the working tree when there is no
+    `until`) is compared with the one before it, so a verdict changed and changed back,
+    or changed while the page carried links removed before the period's end, is listed.
+    A change counts when the page carries affiliate links before it or after it."""
+    from ..history.changes import changes_between
+    from ..history.gitio import EntryPaths, open_repo, resolve
+
+    start = rev_at(settings, since)
+    end = rev_at(settings, until) if until else resolve(settings, "HEAD").hexsha
+    revs: list[str] = []
+    if end is not None and end != start:
+        repo = open_repo(settings)
+        paths = EntryPaths(settings, repo)
+        revs = repo.git.rev_list("--first-parent", "--reverse",
+                                 f"{start}..{end}" if start else end, "--",
+                                 paths.folder + "/", paths.prefix + settings.paths.bibliography
+                                 ).split()
+    paid_at = _paid_sources_at(settings, programs)
+    rows: list[tuple[str, int, dict]] = []
+    for step, (old_rev, new_rev) in enumerate(zip([start, *revs], revs)):
+        for change in changes_between(settings, old_rev, new_rev).changes:
+            row = _change_row(change.old, change.new, programs, lambda r=old_rev: paid_at(r),
+                              lambda r=new_rev: paid_at(r))
+            if row is not None:
+                rows.append((row["file"], step, {**row, "commit": new_rev}))
+    if until is None:  # and what the working tree changed since HEAD
+        head = revs[-1] if revs else start
+        before = catalog_of(settings, head)
+        renamed = renames_between(settings, head, None) if head and before.entries else {}
+        for entry in catalog.entries.values():
             old = earlier_entry(before, entry, renamed)
-        if old is not None and not old.is_published:
-            old = None  # a draft's verdict was on no page: readers see it new
-        if verdict_changed(old, entry):
-            rows.append(verdict_change_row(old, entry, paid))
-    return rows
+            row = _change_row(old, entry, programs, lambda: paid_at(head),
+                              lambda: paid_sources(catalog.bibliography, programs))
+            if row is not None:
+                rows.append((row["file"], len(revs), {**row, "commit": None}))
+    return [row for *_, row in sorted(rows, key=lambda r: r[:2])]
+
+
+def _paid_sources_at(settings: Settings, programs: Programs):
+    """rev -> the paid sources of the shared bibliography as committed at `rev` (None:
+    none), each revision read once, when first asked for."""
+    from ..history.gitio import read_paths
+
+    known: dict[str | None, dict] = {None: {}}
+
+    def paid_at(rev: str | None) -> dict[str, dict]:
+        if rev not in known:
+            bib = settings.paths.bibliography
+            data = read_paths(settings, rev, [bib]).get(bib)
+            known[rev] = paid_sources(parse_bibliography(bib, data)[0], programs)
+        return known[rev]
+
+    return paid_at
+
+
+def _change_row(old: Entry | None, new: Entry | None, programs: Programs,
+                paid_before, paid_after) -> dict | None:
+    """The row of a verdict new or changed from `old` (the entry in the state before, or
+    None) to `new` (in the state after) when the page carries affiliate links in either
+    state; None when there is no such change. A draft's verdict was on no page: it is new
+    the day its entry is published. `paid_before()`, `paid_after()`: the paid shared
+    sources of each state, asked for only when a verdict changed."""
+    if new is None or not new.is_published:
+        return None
+    if old is not None and not old.is_published:
+        old = None
+    if not verdict_changed(old, new):
+        return None
+    paid = {c.program for entry, bib in ((old, paid_before), (new, paid_after))
+            if entry is not None
+            for _, c in classified_links(entry, programs, bib()) if c.is_affiliate}
+    return verdict_change_row(old, new, sorted(paid)) if paid else None
 
 
 def affiliate_report(catalog: Catalog, programs: Programs, since=None, until=None,
