@@ -108,6 +108,11 @@ def test_the_address_of_a_paid_link_of_any_program_is_not_shown_as_text(drafted,
     r = cli(drafted, "digest", "render", "2026-10", "--out", str(tmp_path / "out"))
     assert r.exit_code == 1 and "would show in its preheader the address" in r.output, r.output
     edit_digest(drafted, (f"Deals: {EBAY} ", ""))
+    # the subject too: the first line of the text part, and the inbox shows it
+    edit_digest(drafted, ("subject: \"", f"subject: \"Deals: {EBAY} "))
+    r = cli(drafted, "digest", "render", "2026-10", "--out", str(tmp_path / "out"))
+    assert r.exit_code == 1 and "would show in its subject the address" in r.output, r.output
+    edit_digest(drafted, (f"Deals: {EBAY} ", ""))
     # its own address as its words, a link: labelled, and the e-mail discloses it
     edit_digest(drafted, (f"# {HEADLINE}\n", f"# {HEADLINE}\n\nOur pick: <{EBAY}>.\n"))
     text = render(cli, drafted, tmp_path / "out")["email.txt"].decode()

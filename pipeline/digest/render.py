@@ -294,7 +294,10 @@ def render(settings: Settings, month: str, out: Path) -> RenderResult:
     email_md = "".join(email_safe_markdown(md, programs, fb)[0] for md, fb in pieces)
     web_md = "".join(md for md, _ in pieces)
     paid = _paid_test(programs)
-    if preheader:  # the inbox shows it beside the subject, the text part above the rest
+    # the inbox shows them, the text part and the page as their first lines, where a mail
+    # program makes a link of an address (the subject went unchecked: found in review)
+    _no_paid_address_shown(_html.escape(subject), programs, paid, file, " in its subject")
+    if preheader:
         _no_paid_address_shown(_html.escape(preheader), programs, paid, file,
                                " in its preheader")
     results = {medium: _medium_html(md, base, medium, programs, paid, file, web_url)
