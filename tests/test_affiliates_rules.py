@@ -235,6 +235,21 @@ def test_programs_file_duplicate_ids_and_path_id_without_a_group(cat):
     assert "exactly one group" in r.diagnostics[1].message
 
 
+def test_programs_file_refuses_a_host_with_www(cat):
+    """A link's host is matched without its `www.`, so a shape listing `www.amazon.com`
+    matched no link at all: every Amazon link went out as no affiliate link, unlabelled
+    and undisclosed, while the schema's own words said `www.` was not allowed (found in
+    review)."""
+    path = cat / "data/affiliates.yaml"
+    good = path.read_text()
+    path.write_text(good.replace("      - hosts: [amazon.com, ", "      - hosts: [www.amazon.com, ", 1))
+    line = good.split("\n").index("      - hosts: [amazon.com, smile.amazon.com, m.amazon.com]") + 1
+    r = run(cat)
+    assert found(r) == [("affiliate-programs", "data/affiliates.yaml", line, 17)]
+    assert "'www.amazon.com' should be a lowercase host name without `www.`" in \
+        r.diagnostics[0].message
+
+
 def test_programs_file_problem_when_a_shape_mixes_params_and_shortener(cat):
     path = cat / "data/affiliates.yaml"
     path.write_text(path.read_text().replace("      - hosts: [geni.us]\n        shortener: true",
