@@ -250,6 +250,15 @@ def test_programs_file_refuses_a_host_with_www(cat):
         r.diagnostics[0].message
 
 
+def test_a_host_in_capitals_is_suggested_in_lower_case(cat):
+    """`Amazon.com` got "did you mean `amazon-com`?", another host (found in review)."""
+    path = cat / "data/affiliates.yaml"
+    path.write_text(path.read_text().replace("      - hosts: [amazon.com, ",
+                                             "      - hosts: [Amazon.com, ", 1))
+    message = run(cat).diagnostics[0].message
+    assert message.endswith("did you mean `amazon.com`?"), message
+
+
 def test_programs_file_problem_when_a_shape_mixes_params_and_shortener(cat):
     path = cat / "data/affiliates.yaml"
     path.write_text(path.read_text().replace("      - hosts: [geni.us]\n        shortener: true",

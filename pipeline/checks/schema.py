@@ -121,14 +121,18 @@ def _expected_form(schema: dict, pattern: str) -> str:
 
 
 def _slug_like(value: str, pattern: str) -> str:
-    """A value made to fit an id-like pattern (`GPU` -> `gpu`), for a suggestion; '' when
-    that does not make it fit."""
-    guess = re.sub(r"[^a-z0-9/]+", "-", value.strip().lower()).strip("-")
+    """A value made to fit an id-like pattern (`GPU` -> `gpu`, `Ana Editor` ->
+    `ana-editor`), for a suggestion: in lower case when that fits (`Amazon.com` ->
+    `amazon.com`, a host, was `amazon-com`, which names another), else with hyphens for
+    what a slug may not hold; '' when neither fits."""
+    lower = value.strip().lower()
     try:
-        fits = guess and guess != value and ecma_regex(pattern).search(guess)
+        for guess in (lower, re.sub(r"[^a-z0-9/]+", "-", lower).strip("-")):
+            if guess and guess != value and ecma_regex(pattern).search(guess):
+                return guess
     except re.error:
         return ""
-    return guess if fits else ""
+    return ""
 
 
 def _count(n: int, what: str) -> str:
