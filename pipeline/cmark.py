@@ -28,6 +28,8 @@ _CODE_BLOCK_RE = re.compile(r'<code_block sourcepos="(\d+):\d+-(\d+):\d+"')
 # An HTML block of cmark's XML, and what it holds: its lines are counted from that, as the
 # end of its sourcepos is one line short for a block its end condition closes (a comment).
 _HTML_BLOCK_RE = re.compile(r'<html_block sourcepos="(\d+):[^>]*(?<!/)>(.*?)</html_block>', re.S)
+# Any raw HTML node of cmark's XML, inline or block, with what it holds (none when empty).
+_RAW_HTML_RE = re.compile(r"<(html_inline|html_block)\b[^>]*?(?:/>|>(.*?)</\1>)", re.S)
 
 
 class _Cmark:
@@ -110,3 +112,11 @@ def html_blocks(markdown: str) -> list[tuple[int, str]]:
     brackets). Its lines are counted from its text (see _HTML_BLOCK_RE)."""
     return [(int(m.group(1)) - 1, unescape(m.group(2)))
             for m in _HTML_BLOCK_RE.finditer(_CMARK.xml(markdown))]
+
+
+def raw_html(markdown: str) -> list[tuple[bool, str]]:
+    """(inline?, text as written) of each piece of raw HTML of `markdown`, in the order of
+    the text: what cmark's safe mode writes `<!-- raw HTML omitted -->` for, one each."""
+    return [(m.group(1) == "html_inline", unescape(m.group(2) or ""))
+            for m in _RAW_HTML_RE.finditer(_CMARK.xml(markdown))]
+

@@ -321,3 +321,18 @@ def test_the_text_part_wraps_at_72_columns_of_a_terminal_however_wide_its_words(
     assert f"<{url}>" in lines  # an address whole, on a line of its own here
     assert "（広告リンク）と" in text  # the label whole
     assert not any(line.lstrip("-|> ").startswith(("。", "、")) for line in lines)
+
+
+def test_a_raw_line_break_or_block_tag_keeps_the_words_apart():
+    """Raw HTML is dropped, and with it the break a `<br>` typed among the words made:
+    `foo<br>bar` read "foobar" in the e-mail and its text part (found in review 23);
+    so did a `<p>` or `<div>` typed inline. Code keeps what it shows."""
+    md = ("Ollama<br>vLLM<br/>llama.cpp<BR />MLX\n\nbefore<div>inside</div>after, "
+          "<b>bold</b>ly\n\n`a<br>b`\n\n| GPU | note |\n|---|---|\n| 3090 | used<br>24 GB |\n")
+    html = to_html(md, "https://local-ai-catalog.org", email=True)
+    assert "Ollama<br>vLLM<br>llama.cpp<br>MLX" in html, html
+    text = html_to_text(html)
+    assert "Ollama\nvLLM\nllama.cpp\nMLX\n" in text
+    assert "before inside after, boldly\n" in text  # an inline tag joins as the page shows
+    assert "a<br>b\n" in text
+    assert "| 3090 | used 24 GB |\n" in text  # the row stays one line

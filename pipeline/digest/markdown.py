@@ -84,6 +84,17 @@ _CELL_RE = re.compile(r'(<t[dh]\b[^>]*style=")([^"]*)("[^>]*>)(.*?)(</t[dh]>)', 
 _LONG_WORD_RE = re.compile(r"[^\s<>]{%d,}" % _LONG_WORD)
 _HREF_RE = re.compile(r'<a href="([^"]*)"([^>]*)>(.*?)</a>', re.S)
 
+# Raw HTML is dropped (cmark's safe mode writes a comment for each piece, which the
+# sanitiser removes), but what a tag typed among the words meant for the layout stays: a
+# `<br>` (`<br/>`, `<BR />`) is a line break, and a tag a browser breaks the words at (a
+# `<p>`, a `<div>`...) a space. Dropped, both joined the words on each side ("foo<br>bar"
+# read "foobar" in the e-mail and its text part: found in review).
+_OMITTED = "<!-- raw HTML omitted -->"
+_RAW_BREAK_RE = re.compile(r"<br\s*/?>", re.I)
+_RAW_BLOCK_TAG_RE = re.compile(
+    r"</?(?:address|article|aside|blockquote|dd|div|dl|dt|figcaption|figure|footer|h[1-6]"
+    r"|header|hr|li|main|nav|ol|p|pre|section|table|tbody|td|tfoot|th|thead|tr|ul)\b", re.I)
+
 
 def strip_markers(markdown: str) -> str:
     """The Markdown without the pipeline's marker lines."""
@@ -109,6 +120,8 @@ def to_html(markdown: str, base_url: str, email: bool = False, page_url: str = "
     if aside:
         markdown = footnotes_aside(markdown)
     raw = cmarkgfm.github_flavored_markdown_to_html(markdown)
+    if _OMITTED in raw:
+        raw = _raw_html_as_layout(raw, markdown)
     if aside:
         for bracket, typed, in_url, typed_in_url in zip(_BRACKETS, "[]", _BRACKETS_IN_URL,
                                                         ("%5B", "%5D")):
@@ -142,6 +155,28 @@ def to_html(markdown: str, base_url: str, email: bool = False, page_url: str = "
         clean = clean.replace("<table ", f'<div style="{_TABLE_BOX}"><table ').replace(
             "</table>", "</table></div>")
     return clean.strip() + "\n"
+
+
+def _raw_html_as_layout(raw: str, markdown: str) -> str:
+    """cmark's HTML with each raw `<br>` typed among the words a line break, and each raw
+    tag a browser breaks the words at a space (see _RAW_BREAK_RE); the rest of the raw
+    HTML stays dropped."""
+    from ..cmark import raw_html
+
+    pieces = raw_html(markdown)
+    if len(pieces) != raw.count(_OMITTED):  # not expected: one comment for each
+        return raw
+    out = iter(pieces)
+
+    def one(_m: re.Match) -> str:
+        inline, text = next(out)
+        if not inline:
+            return _OMITTED
+        if _RAW_BREAK_RE.fullmatch(text.strip()):
+            return "<br />"
+        return " " if _RAW_BLOCK_TAG_RE.match(text) else _OMITTED
+
+    return re.sub(re.escape(_OMITTED), one, raw)
 
 
 _PARAGRAPH_RE = re.compile(r"<p>(.*?)</p>", re.S)

@@ -5,8 +5,9 @@ hanging indent (a nested list's items start under their parent's words),
 paragraphs are wrapped at 72 columns of a terminal (see `wrap`), quotes get `> `
 and code four columns of indent (both under the words of a list item holding
 them; code an item begins with goes under its bullet, on lines of its own),
-struck-out words are written `~~so~~`, a `<br>` breaks the line, a table's rows
-stay together as `| a | b |` with a rule under the header row (a row too wide
+struck-out words are written `~~so~~`, a `<br>` breaks the line (in a table's cell
+it is a space), a table's rows stay together as `| a | b |` with a rule under the
+header row (a row too wide
 for a line is a line per cell, `header: words`, all after a `|`; every row is,
 when the header row is too wide, and the header row goes), and each link's
 address follows its words in angle brackets (unless the words are the address;
@@ -160,8 +161,9 @@ class _Text(HTMLParser):
             self.block.append(tag)
             if tag == "tr":
                 self.cells, self.header_row, self.row = 0, False, []
-        elif tag == "br":
-            self.words.append("\n" if self.pre else BREAK)
+        elif tag == "br":  # in a table's cell, a space: the row stays one line
+            self.words.append("\n" if self.pre else " " if self.block[-1:] == ["tr"]
+                              else BREAK)
         elif tag == "del":
             self.words.append("~~")
         elif tag == "table":
