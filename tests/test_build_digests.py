@@ -75,7 +75,9 @@ def test_every_digest_sent_has_a_page_where_the_feed_links(with_digests, tmp_pat
 def test_a_digest_page_has_the_site_layout_one_h1_and_its_disclosure(with_digests, tmp_path):
     page = (built(with_digests, tmp_path / "out") / "digests/2026-09.html").read_text()
     assert re.findall(r"<h1>(.*?)</h1>", page) == ["What changed in September"]
-    assert "<h2>Two new tools</h2>" in page and "<h3>Corrections</h3>" in page
+    # each heading carries the id a link to a place in the digest names (found in review 23)
+    assert '<h2 id="two-new-tools">Two new tools</h2>' in page
+    assert '<h3 id="corrections">Corrections</h3>' in page
     assert '<a href="/digests">Digests</a>' in page and 'class="site-header"' in page
     assert '<a href="/tools/vllm">vLLM</a>' in page  # site paths stay on the site
     assert ('rel="sponsored nofollow noopener">the card</a> '

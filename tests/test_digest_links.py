@@ -132,3 +132,22 @@ def test_a_link_to_a_place_in_the_digest_goes_to_the_digests_page(drafted, cli, 
         assert f'href="{page}"' in html, name
         assert "local-ai-catalog.org/#corrections" not in html, name
     assert f"the corrections <{page}>" in " ".join(files["email.txt"].decode().split())
+
+
+
+def test_the_place_a_link_in_the_digest_names_is_on_its_page(drafted, cli, tmp_path):
+    """`[below](#corrections)` led, from the e-mail and the page, to a page whose headings
+    had no ids: it opened at the top (found in review 23). The page's headings now carry
+    the ids an entry page's would; a link to a place no heading is, is a warning."""
+    edit_digest(drafted, (f"# {HEADLINE}\n", f"# {HEADLINE}\n\nSee [the corrections]"
+                          "(#corrections) below, and [the rest](#nowhere).\n"))
+    r = cli(drafted, "digest", "render", "2026-10", "--out", str(tmp_path / "out"))
+    assert r.exit_code == 0, r.output
+    web = (tmp_path / "out/web.html").read_text(encoding="utf-8")
+    email = (tmp_path / "out/email.html").read_text(encoding="utf-8")
+    assert '<h2 id="corrections">Corrections</h2>' in web, web
+    assert 'href="https://local-ai-catalog.org/digests/2026-10#corrections"' in email
+    lines = (drafted / "digests/2026-10.md").read_text(encoding="utf-8").split("\n")
+    at = next(i for i, line in enumerate(lines) if "#nowhere" in line) + 1
+    assert f"warning: digests/2026-10.md:{at}: a link to #nowhere, which no heading" in r.output
+    assert "#corrections, which" not in r.output

@@ -114,7 +114,8 @@ def to_html(markdown: str, base_url: str, email: bool = False, page_url: str = "
     """Safe HTML of a Markdown text; site paths made absolute on `base_url` (left as they
     are with base_url "", for a page on the site itself). A link to a place on the page
     (`#fragment`) goes to that place of `page_url`, the digest's own page (made absolute
-    on the site's root, it led to the site's home page)."""
+    on the site's root, it led to the site's home page); the page's headings (not the
+    e-mail's) carry ids for it (see _heading_ids)."""
     markdown = strip_markers(markdown)
     aside = "[^" in markdown and not any(c in markdown for c in _BRACKETS)
     if aside:
@@ -150,11 +151,28 @@ def to_html(markdown: str, base_url: str, email: bool = False, page_url: str = "
     )
     if "<a" in clean:
         clean = _HREFLESS_RE.sub(r"\1", clean)
+    if not email and "<h" in clean:
+        clean = _heading_ids(clean)
     if email and "<table" in clean:
         clean = _CELL_RE.sub(_long_cell, clean)
         clean = clean.replace("<table ", f'<div style="{_TABLE_BOX}"><table ').replace(
             "</table>", "</table></div>")
     return clean.strip() + "\n"
+
+
+_HEADING_TAG_RE = re.compile(r"<h([1-4])>(.*?)</h\1>", re.S)
+
+
+def _heading_ids(fragment: str) -> str:
+    """The page's fragment with an id on each heading, made from its words as an entry's
+    page makes them (`## Corrections` -> `id="corrections"`): a link to `#corrections`,
+    from the e-mail or the page, leads there (without ids it led nowhere: found in
+    review). The e-mail's headings need none: its links go to the page."""
+    from ..publish.markdown import _id_maker
+
+    make = _id_maker()
+    return _HEADING_TAG_RE.sub(lambda m: f'<h{m[1]} id="{make(m[2])}">{m[2]}</h{m[1]}>',
+                               fragment)
 
 
 def _raw_html_as_layout(raw: str, markdown: str) -> str:

@@ -17,6 +17,7 @@ import re
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import unquote
 
 import jinja2
 
@@ -335,7 +336,8 @@ def render(settings: Settings, month: str, out: Path) -> RenderResult:
         files[name] = out / name
         write_atomic(files[name], data[name])
     return RenderResult(files, {k: len(v) for k, v in data.items()}, paid_count,
-                        _warnings(doc, file))
+                        _warnings(doc, file) + _fragment_warnings(doc, file, web_fragment,
+                                                                  web_url))
 
 
 def _paid_test(programs):
@@ -474,6 +476,30 @@ _SCHEME_LINK_RE = re.compile(r"(?:(?<!\\)(?:\\\\)*\]\(|^ {0,3}\[(?!\^)[^\]]+\]:)
 _CODE_SPAN_RE = re.compile(r"(`+).+?\1")
 _KEPT_SCHEMES = ("http", "https", "mailto")
 _FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+
+
+_HEADING_ID_RE = re.compile(r'<h[1-4] id="([^"]*)"')
+
+
+def _fragment_warnings(doc: Document, file: str, fragment: str, web_url: str) -> list[str]:
+    """A link to a place in the digest (`#fragment`) that no heading of its page has the
+    id of: from the e-mail and the page alike it opens the page at its top. Each at the
+    first line that writes it."""
+    ids = set(_HEADING_ID_RE.findall(fragment))
+    lines = doc.body.split("\n")
+    out = []
+    for href in dict.fromkeys(hrefs(fragment)):
+        if not href.startswith(web_url + "#"):
+            continue
+        name = unquote(href[len(web_url) + 1:])
+        if not name or name in ids:
+            continue
+        at = next((i for i, row in enumerate(lines) if f"#{name}" in row), 0)
+        known = ", ".join(f"#{i}" for i in sorted(ids)) or "none"
+        out.append(f"{file}:{doc.body_line + at}: a link to #{name}, which no heading of the "
+                   f"digest has as its id (the headings' ids: {known}): it opens the digest's "
+                   "page at its top")
+    return out
 
 
 def _warnings(doc: Document, file: str) -> list[str]:

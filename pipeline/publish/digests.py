@@ -20,12 +20,12 @@ from .run import Run
 from .serialize import digest, json_bytes
 
 # The page's title is its one h1: the body's headings go one level down (h1 -> h2 ...).
-# Sanitised HTML, so a heading tag is exactly `<hN>` or `</hN>`.
-_HEADING = re.compile(r"<(/?)h([1-5])>")
+# Sanitised HTML, so a heading tag is exactly `<hN>`, `<hN id="...">` or `</hN>`.
+_HEADING = re.compile(r"<(/?)h([1-5])([ >])")
 
 
 def _lower(m: re.Match) -> str:
-    return f"<{m.group(1)}h{int(m.group(2)) + 1}>"
+    return f"<{m.group(1)}h{int(m.group(2)) + 1}{m.group(3)}"
 
 
 class Prepared:
