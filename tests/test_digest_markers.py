@@ -186,3 +186,41 @@ def test_a_digest_drafted_before_the_list_was_always_written_is_still_drafted():
     doc = parse(old, "d.md")
     merge(doc, [Section("verdicts", "Verdicts", ())])
     assert 'drafted="" -->\n## What we now think\n' in doc.render()
+
+
+def test_a_block_emptied_of_its_items_and_of_its_drafted_list_is_refused(month, cli):
+    """All the items of a block deleted, and `drafted="..."` with them: let be as a block
+    with no item (session 22), it got every deleted item back on the next draft (found
+    in review 23). No draft writes its heading over no item: the editor emptied it."""
+    r = cli(month, "digest", "draft", "2026-10")
+    assert r.exit_code == 0, r.output
+    items = re.compile(r"<!-- pipeline:item new-entries/\S+ \w+ -->\n.*\n")
+
+    def damage(text):
+        assert items.search(text) and BEGIN_NEW.search(text)
+        return BEGIN_NEW.sub(r"\1\2", items.sub("", text))
+
+    out = refused(cli, month, damage, "<!-- pipeline:begin new-entries ")
+    assert "the begin marker of block 'new-entries' has lost its `drafted=\"...\"`" in out
+
+
+def test_what_a_draft_adds_to_a_block_with_no_drafted_list_is_named(month, cli):
+    """A digest drafted before the list was always written (a block of the editor's
+    heading, no item, no list) is drafted, but what the draft adds there may be items
+    the editor deleted: the output names them, at the block's line."""
+    r = cli(month, "digest", "draft", "2026-10")
+    assert r.exit_code == 0, r.output
+    path = month / DIGEST
+    text = path.read_text(encoding="utf-8")
+    begin = BEGIN_NEW.search(text)
+    end = text.index("<!-- pipeline:end new-entries -->")
+    old = f"{begin.group(1)}{begin.group(2)}\n## What is new\n"  # as an old draft left it
+    path.write_text(text[:begin.start()] + old + text[end:], encoding="utf-8")
+    r = cli(month, "digest", "draft", "2026-10")
+    assert r.exit_code == 0, r.output
+    line = line_of(path.read_text(encoding="utf-8"), "<!-- pipeline:begin new-entries ")
+    assert (f"warning: {DIGEST}:{line}: block 'new-entries' has no `drafted=\"...\"` list"
+            in r.output), r.output
+    assert "new-entries/tools/ollama" in r.output.split("has no `drafted")[1]
+    r = cli(month, "digest", "draft", "2026-10")  # listed now: said once
+    assert r.exit_code == 0 and "drafted" not in r.output, r.output

@@ -48,6 +48,12 @@ def draft(month, offline):
     for problem in result.unread_corrections:
         click.echo(f"warning: {problem}; add the correction to the digest by hand", err=True)
     s = result.stats
+    for line, block, added in s.unlisted:
+        click.echo(f"warning: {rel}:{line}: block '{block}' has no `drafted=\"...\"` list "
+                   "(a digest drafted before it was always written), so the draft cannot "
+                   f"tell an item you deleted from it from a new one: it added {len(added)} "
+                   f"({', '.join(added)}); delete again any you had deleted (from now on "
+                   "they stay deleted)", err=True)
     counts = (f"{len(s.added)} new, {len(s.updated)} updated, {len(s.kept)} kept as edited, "
               f"{len(s.dropped)} dropped, {len(s.deleted)} newly recorded as deleted")
     if s.held:  # releases gone from a feed that keeps only the latest, or a feed that failed

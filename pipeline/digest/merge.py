@@ -28,7 +28,7 @@ from collections.abc import Callable
 
 from dataclasses import dataclass, field
 
-from .document import Block, DigestError, Document, Segment, fingerprint
+from .document import EMPTY, Block, DigestError, Document, Segment, fingerprint
 from .sections import Section
 
 
@@ -40,6 +40,9 @@ class MergeStats:
     dropped: list[str] = field(default_factory=list)  # no longer generated and not edited
     held: list[str] = field(default_factory=list)  # no longer generated, but may still be news
     deleted: list[str] = field(default_factory=list)  # newly seen as deleted by the editor
+    # (file line of its begin marker, block id, the items added) of each block with no
+    # `drafted` list where the draft added items: it cannot tell them from items deleted
+    unlisted: list[tuple[int, str, list[str]]] = field(default_factory=list)
 
 
 def merge(doc: Document, sections: list[Section],
@@ -136,16 +139,18 @@ def _check_places(doc: Document) -> None:
 
 
 def _check_drafted(doc: Document) -> None:
-    """Every block with items carries its `drafted` list: a DigestError at the first begin
-    marker that lost it. A draft writes it on every block but one it left bare (no item,
-    no heading of its own: the editor may write there); without it, the items the editor
-    deleted from the block came back. A block with no item is let be without one: a
-    draft before the list was always written left one with only the editor's heading
-    so, and such a digest stays as it was (what could come back from an emptied block
-    comes back in plain sight, in the diff)."""
+    """Every block with items, or with the heading a draft wrote, carries its `drafted`
+    list: a DigestError at the first begin marker that lost it. A draft writes it on
+    every block but one it left bare (no item, no heading of its own: the editor may
+    write there); without it, the items the editor deleted from the block came back. No
+    draft ever wrote its heading without an item under it: such a block is one the editor
+    emptied of its items and of the list (found in review 23: every item came back). A
+    block with no item and the editor's own heading is let be without one: a draft
+    before the list was always written left one so, and such a digest stays as it was
+    (what the draft adds to it is named in its output: MergeStats.unlisted)."""
     file = doc.file or "the digest"
     for block in doc.blocks().values():
-        if block.listed or not block.segments:
+        if block.listed or not (block.segments or _drafted_head(block)):
             continue
         raise DigestError(
             f"{file}:{block.line}: the begin marker of block '{block.section}' has lost its "
@@ -154,6 +159,12 @@ def _check_drafted(doc: Document) -> None:
             f"it (`git diff {file}` shows the line as last committed), or, if you deleted "
             "no item of the block, end the line with ` drafted=\"\" -->`; nothing was "
             "written")
+
+
+def _drafted_head(block: Block) -> bool:
+    """Whether a block holds the heading a draft wrote, untouched (or its heading was
+    deleted): a draft wrote one only over items."""
+    return block.mark != EMPTY and (not block.head_edited or not block.head.strip())
 
 
 def _renamed_key(key: str, renames: dict[str, str]) -> str:
@@ -261,6 +272,7 @@ def _merge_block(block: Block, section: Section, deleted: list[str], stats: Merg
         else:
             stats.dropped.append(seg.id)
     order = list(generated)
+    added = len(stats.added)
     for i, item_id in enumerate(order):
         if item_id in present or item_id in deleted:
             continue
@@ -268,6 +280,11 @@ def _merge_block(block: Block, section: Section, deleted: list[str], stats: Merg
         at = max((j + 1 for j, s in enumerate(segments) if s.id in before), default=0)
         segments.insert(at, Segment(item_id, fingerprint(generated[item_id]), generated[item_id]))
         stats.added.append(item_id)
+    if (not block.listed and block.head_edited and not block.segments
+            and len(stats.added) > added):
+        # a block of the editor's heading and no list of what the last draft wrote (a
+        # digest drafted before it was always written): what it adds may have been deleted
+        stats.unlisted.append((block.line, section.id, stats.added[added:]))
     block.segments = segments
     if not block.head_edited:  # while any item stands in it (one kept as edited when
         # the month no longer produces the section, too), the block keeps its heading
