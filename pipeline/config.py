@@ -61,12 +61,20 @@ class Affiliates:
 
 
 @dataclass(frozen=True)
+class Digest:
+    # the newest releases of each feed a draft lists: a feed with hundreds in the month
+    # (nightly builds) flooded the digest (found in review)
+    releases_per_feed: int = 10
+
+
+@dataclass(frozen=True)
 class Settings:
     root: Path
     site: Site = field(default_factory=Site)
     paths: Paths = field(default_factory=Paths)
     email: Email = field(default_factory=Email)
     affiliates: Affiliates = field(default_factory=Affiliates)
+    digest: Digest = field(default_factory=Digest)
     checks: dict[str, str] = field(default_factory=dict)
     # The options the settings file sets ("paths.affiliates"), defaults or not: a file it
     # names must exist, where a default one may be absent.
@@ -85,7 +93,8 @@ class Settings:
         return repr(sorted(d.items()))
 
 
-_SECTIONS = {"site": Site, "paths": Paths, "email": Email, "affiliates": Affiliates}
+_SECTIONS = {"site": Site, "paths": Paths, "email": Email, "affiliates": Affiliates,
+             "digest": Digest}
 _SEVERITIES = ("error", "warning", "off")
 
 
@@ -181,6 +190,9 @@ def _section(cls, name: str, raw: object, where):
         if (name, key) == ("site", "base_url") and not _BASE_URL_RE.fullmatch(value):
             raise SettingsError(f"{at}: site.base_url must be the site's absolute address, "
                                 f"such as https://local-ai-catalog.org, not {value!r}")
+        if (name, key) == ("digest", "releases_per_feed") and value < 1:
+            raise SettingsError(f"{at}: digest.releases_per_feed must be 1 or more (the "
+                                f"newest releases of each feed a draft lists), not {value}")
         if name == "paths":
             value = _inside_catalog(key, value, default, at)
         if (name, key) == ("affiliates", "forbidden_collections"):

@@ -99,6 +99,18 @@ def test_a_misspelt_forbidden_collection_is_refused(catalog, cli):
             "did you mean 'glossary'?") in r.output
 
 
+@pytest.mark.parametrize("value, says", [
+    ("0", "digest.releases_per_feed must be 1 or more"),
+    ('"10"', "digest.releases_per_feed must be a whole number"),
+])
+def test_a_digest_releases_per_feed_that_lists_none_is_refused(catalog, cli, value, says):
+    toml = catalog / "pipeline.toml"
+    toml.write_text(toml.read_text(encoding="utf-8") + f"\n[digest]\nreleases_per_feed = {value}\n",
+                    encoding="utf-8")
+    r = cli(catalog, "validate")
+    assert r.exit_code == 2 and says in r.output, r.output
+
+
 @pytest.mark.parametrize("url", ["local-ai-catalog.org", "/", "https://", "ftp://x.org",
                                  "https://x.org/catalog", "https://x.org/?a=b"])
 def test_a_base_url_that_is_not_a_site_root_is_refused(catalog, cli, url):

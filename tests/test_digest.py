@@ -348,3 +348,24 @@ def test_an_edited_release_item_does_not_take_the_id_of_a_release_the_editor_del
     assert doc.deleted == ["releases/tools/a/k2"]
     assert "<!-- pipeline:item releases/tools/a/k1 " in doc.render()
     assert "releases/tools/a/k2 " not in doc.render()
+
+
+def test_a_feed_lists_its_newest_releases_only_and_the_draft_says_how_many_it_left(month, cli):
+    """A feed with 500 nightly builds in the month put 500 items into the digest (found in
+    review 23): the draft lists the newest `digest.releases_per_feed` of each feed, names
+    each feed it left releases of, and never removes an item the file holds."""
+    first, text = draft(cli, month)  # the default, 10: both of vLLM's October releases
+    assert "v0.11.1" in block(text, "releases") and "left out" not in first.output
+    settings = month / "pipeline.toml"
+    settings.write_text(settings.read_text(encoding="utf-8")
+                        + "\n[digest]\nreleases_per_feed = 1\n", encoding="utf-8")
+    again, text = draft(cli, month)
+    assert "v0.11.1" in block(text, "releases"), text  # in the file: it stays
+    assert "left out" not in again.output
+    (month / DIGEST).unlink()
+    fresh, text = draft(cli, month)
+    releases = block(text, "releases")
+    assert "v0.11.2" in releases and "v0.11.1" not in releases, releases
+    assert ("vllm-releases.atom (tools/vllm): 1 of its 2 releases of 2026-10 left out; the "
+            "digest lists the 1 newest of each feed (digest.releases_per_feed in "
+            "pipeline.toml)") in fresh.output, fresh.output

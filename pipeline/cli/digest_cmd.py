@@ -47,6 +47,10 @@ def draft(month, offline):
                    "news (`pipeline changes` shows them)", err=True)
     for problem in result.unread_corrections:
         click.echo(f"warning: {problem}; add the correction to the digest by hand", err=True)
+    for url, entry, left, total in result.capped:
+        click.echo(f"feed {url} ({entry}): {left} of its {total} releases of {month} left out; "
+                   f"the digest lists the {settings.digest.releases_per_feed} newest of each "
+                   "feed (digest.releases_per_feed in pipeline.toml)")
     s = result.stats
     for line, block, added in s.unlisted:
         click.echo(f"warning: {rel}:{line}: block '{block}' has no `drafted=\"...\"` list "

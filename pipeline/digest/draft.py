@@ -55,6 +55,9 @@ class DraftResult:
     feeds: FeedReport = field(default_factory=FeedReport)
     # commits of the month whose `Correction:` line git does not read (checks/commits.py)
     unread_corrections: list[str] = field(default_factory=list)
+    # (feed URL, its tool's entry id, releases of the month left out, releases of the month)
+    # of each feed with more releases in the month than digest.releases_per_feed
+    capped: list[tuple[str, str, int, int]] = field(default_factory=list)
 
 
 def skeleton(month: Month) -> str:
@@ -239,6 +242,47 @@ def _release_rekey(releases):
     return rekey
 
 
+def _newest_per_feed(usable, month: str, limit: int, in_file: set[str]):
+    """(the (entry, key) of the month's releases the digest lists, the feeds over the limit
+    as DraftResult.capped): the `limit` newest of each feed (of one day, the first its feed
+    lists), and every one whose item the file holds already (never removed by the limit).
+    A feed with 500 nightly builds in the month filled the digest (found in review)."""
+    kept: set[tuple[str, str]] = set()
+    over: list[tuple[object, list]] = []
+    for r in usable:
+        items = items_in_month(list(r.items), month)
+        newest = sorted(items, key=lambda i: i.date, reverse=True)  # stable: feed order
+        kept.update((i.entry, i.key) for i in newest[:limit])
+        kept.update((i.entry, i.key) for i in newest[limit:]
+                    if f"releases/{i.entry}/{i.key}" in in_file)
+        if len(newest) > limit:
+            over.append((r, newest))
+    capped = []
+    for r, items in over:
+        left = len({(i.entry, i.key) for i in items} - kept)
+        if left:
+            capped.append((r.source.url, r.source.entry, left, len(items)))
+    return kept, capped
+
+
+def _releases_in_file(doc, renames: dict[str, str], taken: dict[str, str], rekey) -> set[str]:
+    """The ids of the release items the file holds, as the merge will see them (its
+    entry renamed in the month, or its release keyed anew)."""
+    from .merge import _renamed_key
+
+    block = doc.blocks().get("releases")
+    out: set[str] = set()
+    for seg in block.segments if block is not None else ():
+        out.add(seg.id)
+        key = seg.id.partition("/")[2]
+        for moves in (renames, taken):
+            out.add("releases/" + _renamed_key(key, moves))
+        new = rekey(seg.id, seg.text)
+        if new:
+            out.add(new)
+    return out
+
+
 def _moved_deletions(doc, releases, addresses: dict[str, set[str]]) -> list[str]:
     """The ids of the month's releases the editor deleted under another address of their
     tool's feed: an item with no id of its own is keyed by its feed's address and link,
@@ -344,14 +388,18 @@ def _draft(settings: Settings, m: Month, path: Path, file: str, offline: bool,
         moved = _moved_deletions(doc, releases, addresses)
         if moved:
             doc.set_deleted([*doc.deleted, *moved])
-    stats = merge(doc, generate(cs, releases, titles, _corrected(settings, cs)),
+    rekey = _release_rekey(releases)
+    listed, capped = _newest_per_feed(usable, str(m), settings.digest.releases_per_feed,
+                                      _releases_in_file(doc, renames, taken, rekey))
+    stats = merge(doc, generate(cs, [i for i in releases if (i.entry, i.key) in listed],
+                                titles, _corrected(settings, cs)),
                   renames, taken, held=_release_held(usable, published, releases),
-                  rekey=_release_rekey(releases))
+                  rekey=rekey)
     unread = [message for _, message in unread_corrections(
         settings, f"{cs.start}..{cs.end}" if cs.start else cs.end)]
     text = doc.render()
     if existing is not None and text == plain_newlines(existing):  # as parse() read it
-        return DraftResult(path, False, None, stats, cs, report, unread)
+        return DraftResult(path, False, None, stats, cs, report, unread, capped)
     if raw is not None:
         text = _as_written(text, raw, existing)
     backup = None
@@ -376,4 +424,4 @@ def _draft(settings: Settings, m: Month, path: Path, file: str, offline: bool,
     # rename cannot be made on condition of what it replaces, and editors take no lock
     # a draft could wait on, so this window is the smallest there is.
     write_atomic(path, text, before=unsaved)
-    return DraftResult(path, True, backup, stats, cs, report, unread)
+    return DraftResult(path, True, backup, stats, cs, report, unread, capped)
