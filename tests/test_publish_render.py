@@ -248,6 +248,35 @@ def test_a_marker_inside_a_citation_loses_none_of_the_line():
                          "text that follows.</p>\n")
 
 
+@pytest.mark.parametrize("marks", [True, False])
+def test_a_citations_prefix_and_locator_are_kept_as_written(marks, monkeypatch):
+    """`[see @a, p. 3]` showed "[1]": "see" and "p. 3" were lost (found in review). The
+    words stay around the numbers, as Pandoc's numeric styles write them, as escaped text
+    (no markup of their own), on the page, in a link's text or title, and in the search
+    text; the usual `[@a; @b]` is written as before."""
+    from pipeline.publish import markdown
+
+    monkeypatch.setattr(markdown, "_MARKS", marks)
+    one = '<a href="#source-1">1</a>'
+    two = '<a href="#source-2">2</a>'
+    body, _ = render(entry("Two [see @a, p. 3]. Pages [@a, pp. 33-35]. Both [see @a; also "
+                           "@b, ch. 2]. Odd [-@b; cf. <i>x</i> & *x* @a] and [@a; @b].\n",
+                           sources=("a", "b")))
+    assert body.html == (
+        f'<p>Two <sup class="cite">[see {one}, p. 3]</sup>. '
+        f'Pages <sup class="cite">[{one}, pp. 33-35]</sup>. '
+        f'Both <sup class="cite">[see {one}; also {two}, ch. 2]</sup>. '
+        f'Odd <sup class="cite">[{two}; cf. &lt;i&gt;x&lt;/i&gt; &amp; *x* {one}]</sup> '
+        f'and <sup class="cite">[{one}, {two}]</sup>.</p>\n')
+    assert body.text == ("Two [see 1, p. 3]. Pages [1, pp. 33-35]. Both [see 1; also 2, ch. 2]. "
+                         "Odd [2; cf. <i>x</i> & *x* 1] and.")
+    if marks:  # (without marks, a citation in a link's text is HTML inside the link)
+        titled, _ = render(entry('[the paper [see @a, p. 3]](https://e.org "GPTQ [see @a, '
+                                 'p. "3"]")\n', sources=("a",)))
+        assert titled.html == ('<p><a href="https://e.org" title="GPTQ [see 1, p. &quot;3&quot;]">'
+                               "the paper [see 1, p. 3]</a></p>\n")
+
+
 def test_plain_text_for_search_has_words_not_markup():
     body, _ = render(entry("A **bold** [link](/x) [@gptq-paper].\n\n- one\n- two &amp; three\n"))
     assert body.text == "A bold link. one two & three"
@@ -314,7 +343,7 @@ class PlainMarkedLines:
         cite = _cite_mark if marks else _cite_html
         lines = self.entry.body.split("\n")
         for i, groups, markers in self.lines:
-            spans = [(s, e, cite(keys, numbers)) for s, e, keys in groups]
+            spans = [(s, e, cite(keys, numbers, lines[i][s + 1:e - 1])) for s, e, keys in groups]
             spans += [(s, e, "") for s, e in markers]
             kept = []  # a span starting inside an earlier one is left out: the outer one wins
             for span in sorted(spans, key=lambda x: (x[0], -x[1])):

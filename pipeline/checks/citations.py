@@ -16,7 +16,8 @@ CITE_UNRESOLVED = rule(
     "error",
     "Every citation names a source of the entry or of the shared bibliography.",
     """
-    A claim cites with Pandoc syntax, `[@source-id]` or `[@a; @b]`, and a
+    A claim cites with Pandoc syntax, `[@source-id]` or `[@a; @b]` (words
+    around an id, such as `[see @a, p. 3]`, stay on the page), and a
     front-matter fact names its source with `source: source-id`. The id must be
     one of the entry's `sources` or a source in `data/bibliography.yaml`. A
     group its line does not close (`[@a;` then `@b]` on the next line), a group

@@ -25,7 +25,8 @@ import nh3
 from .. import cmark
 from ..affiliates.classify import normalise_url
 from ..catalog.model import Entry
-from ..catalog.text import NO_CITE_IN_LINE_RE, cite_groups, prose_text, site_host
+from ..catalog.text import (CITE_KEY_RE, NO_CITE_IN_LINE_RE, cite_groups, prose_text,
+                             site_host)
 from .links import TYPED
 
 _TAGS = {
@@ -76,7 +77,7 @@ _TAG_RE = re.compile(r"<[^>]+>")
 # never reaches the output.
 MARK_OPEN, MARK_CLOSE = "\ue000", "\ue001"
 _SECRET = secrets.token_hex(8)
-_MARK_RE = re.compile(f"\ue000{_SECRET}([0-9]+(?:, [0-9]+)*)\ue001")
+_MARK_RE = re.compile(f"\ue000{_SECRET}(?:([0-9]+(?:, [0-9]+)*)|w([0-9a-f]+))\ue001")
 _TAG_WITH_MARK_RE = re.compile(f"<[^>]*\ue000{_SECRET}[^>]*>")
 _ANY_MARK = f"\ue000{_SECRET}[^\ue001]*\ue001"
 _ANY_MARK_RE = re.compile(_ANY_MARK)
@@ -184,12 +185,13 @@ class MarkedBody:
         body = self.entry.body
         if not self.groups and not self.markers:
             return body
-        made: dict[tuple, str | None] = {}  # a body cites the same sources again and again
+        made: dict[str, str | None] = {}  # a body cites the same sources again and again
         spans = []
         for start, end, keys in self.groups:
-            if keys not in made:
-                made[keys] = cite(keys, numbers)
-            spans.append((start, end, made[keys]))
+            written = body[start + 1:end - 1]
+            if written not in made:
+                made[written] = cite(keys, numbers, written)
+            spans.append((start, end, made[written]))
         if self.markers:
             spans = sorted(spans + [(start, end, "") for start, end in self.markers],
                            key=lambda span: span[0])
@@ -215,21 +217,74 @@ def _outermost(spans: list[tuple]) -> list[tuple]:
     return out
 
 
-def _cite_html(keys: tuple[str, ...], numbers: dict[str, int]) -> str | None:
+def _cite_words(keys: tuple[str, ...], written: str) -> list[str] | None:
+    """A citation group's words around its keys, when it has any besides the `; `
+    between them (`[see @a, p. 3]`: a prefix, a locator): its text (between its brackets)
+    cut at each key, which takes with it its `@` and Pandoc's `-` that suppresses the
+    author (`[-@a]`), and without its comments; None for the usual `[@a]` or `[@a; @b]`,
+    found without a search, and for a group with no other words."""
+    if written == ("@" + keys[0] if len(keys) == 1 else "; ".join(f"@{k}" for k in keys)):
+        return None
+    pieces, at = [], 0
+    for k in CITE_KEY_RE.finditer(written):
+        start = k.start(1) - 1  # the `@`
+        if start > 0 and written[start - 1] == "-" and (
+                start == 1 or written[start - 2] in " \t;["):
+            start -= 1
+        pieces += (written[at:start], k.group(1))
+        at = k.end()
+    pieces.append(written[at:])
+    if "<!--" in written:  # a comment (a no-cite marker) is for editors, never shown
+        pieces[::2] = [_COMMENT_RE.sub("", piece) for piece in pieces[::2]]
+    if all(not piece.strip(" \t;") for piece in pieces[::2]):
+        return None  # `[@a;@b]`, `[-@a]`: no words but the keys
+    return pieces
+
+
+def _cite_html(keys: tuple[str, ...], numbers: dict[str, int], written: str = "") -> str | None:
     if not keys or any(k not in numbers for k in keys):
         return None  # not a citation we can number: leave the text as written
-    links = ", ".join(f'<a href="#source-{numbers[k]}">{numbers[k]}</a>' for k in keys)
+    words = _cite_words(keys, written) if written else None
+    if words is None:
+        links = ", ".join(f'<a href="#source-{numbers[k]}">{numbers[k]}</a>' for k in keys)
+    else:  # the words as text (every punctuation mark escaped), between the links
+        links = "".join(_MARKDOWN_PUNCTUATION_RE.sub(r"\\\g<0>", piece) if i % 2 == 0 else
+                        f'<a href="#source-{numbers[piece]}">{numbers[piece]}</a>'
+                        for i, piece in enumerate(words))
     return f'<sup class="cite">[{links}]</sup>'
 
 
-def _cite_mark(keys: tuple[str, ...], numbers: dict[str, int]) -> str | None:
+_COMMENT_RE = re.compile(r"<!--.*?-->")
+_MARKDOWN_PUNCTUATION_RE = re.compile(r"""[!"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~]""")
+
+
+def _cite_mark(keys: tuple[str, ...], numbers: dict[str, int], written: str = "") -> str | None:
     if not keys or any(k not in numbers for k in keys):
         return None  # not a citation we can number: leave the text as written
-    return f"{MARK_OPEN}{_SECRET}{', '.join(str(numbers[k]) for k in keys)}{MARK_CLOSE}"
+    words = _cite_words(keys, written) if written else None
+    if words is None:
+        return f"{MARK_OPEN}{_SECRET}{', '.join(str(numbers[k]) for k in keys)}{MARK_CLOSE}"
+    # with words: they travel in the mark, as hexadecimal (no character cmark or nh3
+    # reads), each key's number after a NUL; cite_marks writes them as escaped text
+    for i, piece in enumerate(words):  # (a NUL an editor typed is cmark's U+FFFD)
+        words[i] = f"\0{numbers[piece]}\0" if i % 2 else piece.replace("\0", "\ufffd")
+    return f"{MARK_OPEN}{_SECRET}w{''.join(words).encode().hex()}{MARK_CLOSE}"
+
+
+def _mark_words(hexadecimal: str) -> list[str]:
+    """A mark's words and numbers, alternately (see _cite_mark)."""
+    return bytes.fromhex(hexadecimal).decode().split("\0")
 
 
 def _mark_html(m: re.Match) -> str:
     numbers = m.group(1)
+    if numbers is None:
+        pieces = _mark_words(m.group(2))
+        return ('<sup class="cite">['
+                + "".join(html.escape(piece, quote=False) if i % 2 == 0 else
+                          f'<a href="#source-{piece}">{piece}</a>'
+                          for i, piece in enumerate(pieces))
+                + "]</sup>")
     made = _MARKS_HTML.get(numbers)
     if made is None:
         links = ", ".join(f'<a href="#source-{n}">{n}</a>' for n in numbers.split(", "))
@@ -245,7 +300,15 @@ _MARKS_HTML: dict[str, str] = {}
 
 
 def _mark_text(m: re.Match) -> str:
-    return f"[{m.group(1)}]"
+    """A mark as text, escaped (in a tag's attribute, or in a link's text)."""
+    if m.group(1) is not None:
+        return f"[{m.group(1)}]"
+    return html.escape(f"[{''.join(_mark_words(m.group(2)))}]")
+
+
+def _words_text(m: re.Match) -> str:
+    """A mark with words as the search text has it: as the page shows it."""
+    return f"[{''.join(_mark_words(m.group(2)))}]" if m.group(1) is None else m.group(0)
 
 
 def cite_marks(fragment: str) -> str:
@@ -377,17 +440,29 @@ def plain_text(fragment: str, cites_as_html: bool = False) -> str:
     follows it directly; any other white space stays ("means `:latest`").
     """
     if cites_as_html and '<sup class="cite">' in fragment:
-        fragment = _CITE_HTML_RE.sub(_A_MARK, fragment)  # dropped as marks are, below
+        fragment = _CITE_HTML_RE.sub(_cite_html_text, fragment)  # dropped as marks are, below
     text = _TAG_RE.sub("", fragment)  # a mark inside a tag goes with it
     if "&" in text:
         text = html.unescape(text)
     if MARK_OPEN in text:
+        if f"{_SECRET}w" in text:  # a citation with words keeps them, as the page shows it
+            text = _MARK_RE.sub(_words_text, text)
         pieces = _ANY_MARK_RE.split(text)  # the text between citations
         for i in range(1, len(pieces)):
             if not pieces[i][:1].isalnum():
                 pieces[i - 1] = pieces[i - 1].rstrip()
         text = "".join(pieces)
     return " ".join(text.split())
+
+
+def _cite_html_text(m: re.Match) -> str:
+    """A citation written as HTML, for the search text: dropped as a mark is, or, one with
+    words (`[see 1, p. 3]`), kept."""
+    return _A_MARK if _PLAIN_CITE_HTML_RE.fullmatch(m.group(0)) else m.group(0)
+
+
+_PLAIN_CITE_HTML_RE = re.compile(r'<sup class="cite">\[<a href="#source-\d+">\d+</a>'
+                                 r'(?:, <a href="#source-\d+">\d+</a>)*\]</sup>')
 
 
 def _code_classes(m: re.Match) -> str:
