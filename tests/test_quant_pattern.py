@@ -10,7 +10,7 @@ from pipeline.checks.claims import _SENTENCE_END, _UNIT, QUANT_RE
 
 # The plain form: the look-behind first. The engine then tries it at every position.
 PLAIN = re.compile(
-    r"(?<![\w.])(?:\$\s?\d[\d,]*(?:\.\d+)?"
+    r"(?<![\w.])(?:[$€£¥]\s?\d[\d,]*(?:\.\d+)?|(?:USD|EUR|GBP|JPY|CHF|CNY|AUD|INR)\s?\d[\d,]*(?:\.\d+)?"
     r"|\d[\d,]*(?:\.\d+)?(?:\s?-\s?\d[\d,]*(?:\.\d+)?)?\s?" + _UNIT + ")"
 )
 # The plain form of a sentence end: the white space after a full stop (and a closing quote).
@@ -18,7 +18,8 @@ PLAIN_END = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=\S)")
 PIECES = ["1", "24", "3.5", "1,000", "$", "$ ", " ", ".", "-", " - ", "%", "x", "×", "GB",
           "GiB/s", "MB", "W", "watts", "ms", "bpw", "GHz", "tok/s", "tokens/s", "t/s",
           "tokens per second", "TFLOPS", "USD", "percent", "Per cent", "percentage point",
-          "percentage points", "a", "v", "_", "é", "\n", "(", "[@s]"]
+          "percentage points", "a", "v", "_", "é", "\n", "(", "[@s]", "€", "£", "¥", "EUR",
+          "EUR ", "GBP", "JPY", "CHF", "CNY", "AUD", "INR", "U", "E", "C", "A", "SD", "ICHF"]
 
 
 @settings(max_examples=3000, deadline=None)
@@ -53,6 +54,17 @@ def test_some_claims_and_some_non_claims():
         "It runs at 35 tok/s, 2x faster, costs $1,299 and draws 450 W; v1.5 GB and "
         "a4 GB are not claims, nor is 3 apples.")]
     assert found == ["35 tok/s", "2x", "$1,299", "450 W"]
+
+
+def test_a_price_in_any_currency_is_a_claim():
+    """Only `$1,599` was a claim: `USD 1599`, `€1,500`, `1 500 €`, `£999`, `EUR 1,200` and
+    `1.599 €` passed (found in review). A currency's symbol or ISO code, before the number
+    or after it, makes a price; a word or a model name with those letters does not."""
+    found = [m.group(0) for m in QUANT_RE.finditer(
+        "USD 1599; €1,500; 1 500 €; £999; EUR 1,200; 1.599 €; ¥20,000; CHF 900; 1,200 EUR "
+        "and $1,599; but EURO 5, MUSD 3, CUDA 12 and JPY-3 are no prices.")]
+    assert found == ["USD 1599", "€1,500", "500 €", "£999", "EUR 1,200", "1.599 €", "¥20,000",
+                     "CHF 900", "1,200 EUR", "$1,599"]
 
 
 def test_a_percentage_spelled_out_is_a_claim():

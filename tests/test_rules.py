@@ -414,6 +414,17 @@ def test_an_uncited_claim_is_reported_where_its_number_is(catalog):
                      (*at("- Qwen", "5 GB"), "5 GB"), (*at("| `4 GB`", "7 GB"), "7 GB")]
 
 
+def test_a_price_in_another_currency_is_an_uncited_claim(catalog):
+    """`$1,599` warned, `USD 1599`, `€1,500` or `1.599 €` did not (found in review); a
+    price cited in its sentence, or a word with a currency's letters, is no problem."""
+    body = ("It costs USD 1599 here. In Germany €1,500. In France 1.599 € at most.\n\n"
+            "In the UK £999 [@paper]. CUDA 12 and EURO 5 are no prices.\n")
+    write_entry(catalog, "glossary/awq", MINI["glossary/awq"], body)
+    found = [d.message.split("'")[1] for d in run(catalog).diagnostics
+             if d.rule == "claim-uncited"]
+    assert found == ["USD 1599", "€1,500", "1.599 €"]
+
+
 def test_text_in_an_html_comment_is_not_checked(catalog):
     """No reader sees it: a citation, a link or a claim commented out is no problem, and
     the no-cite marker still works (found in review)."""

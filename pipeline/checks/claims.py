@@ -22,7 +22,9 @@ CLAIM_UNCITED = rule(
     "A quantitative claim in a published body cites a source in its sentence.",
     """
     A sentence of a published body that states a number with a unit or a
-    percentage (tok/s, GB, %, 10 percent, $, W, ms, bpw, 2x...) carries a citation
+    percentage (tok/s, GB, %, 10 percent, W, ms, bpw, 2x...) or a price ($1,599,
+    €1,500, 1.599 €, USD 1599, 1,200 EUR: a currency's symbol or ISO code before
+    the number or after it) carries a citation
     `[@id]` in the same sentence. When a sentence needs none (a worked example,
     a definition), end it with the visible marker `<!-- no-cite: reason -->`:
     it stays in the Markdown for reviewers and never reaches readers.
@@ -51,15 +53,21 @@ MARKDOWN_AFTER_COMMENT = rule(
 )
 
 _UNIT = (r"(?:%|[x×](?![\w-])|tok/s|tokens?/s|t/s|tokens per second|[KMGT]i?B(?:/s)?(?![\w])"
-         r"|W(?![\w])|watts?\b|ms\b|bpw\b|GHz\b|MHz\b|TFLOPS\b|TOPS\b|USD\b"
+         r"|W(?![\w])|watts?\b|ms\b|bpw\b|GHz\b|MHz\b|TFLOPS\b|TOPS\b|[$€£¥]"
+         r"|(?:USD|EUR|GBP|JPY|CHF|AUD|CNY|INR)\b"
          r"|(?i:percent|per cent|percentage points?)\b)")
-# A number with a unit, a percentage or a dollar amount, not inside a word or a version
-# number. The pattern starts with one character class (the look-behind comes after it):
-# the regex engine then skips to the next `$` or digit with a quick test of each
-# character, instead of trying every branch at every position. Which branch applies
-# depends on that first character.
+# A number with a unit, a percentage or a price, not inside a word or a version number.
+# A price is in any of the usual forms: a currency's symbol or ISO code before the number
+# or after it (`$1,599`, `€1,500`, `USD 1599`, `1.599 €`, `1,200 EUR`: only `$` before
+# it was found, in review). The pattern starts with one character class (the look-behind
+# comes after it): the regex engine then skips to the next currency symbol, digit or
+# capital that starts a currency's code with a quick test of each character, instead of
+# trying every branch at every position. Which branch applies depends on that first
+# character.
 QUANT_RE = re.compile(
-    r"[\d$](?<![\w.].)(?:(?<=\$)\s?\d[\d,]*(?:\.\d+)?"
+    r"[\d$€£¥UEGJCAI](?<![\w.].)(?:(?<=[$€£¥])\s?\d[\d,]*(?:\.\d+)?"
+    r"|(?:(?<=U)SD|(?<=E)UR|(?<=G)BP|(?<=J)PY|(?<=C)(?:HF|NY)|(?<=A)UD|(?<=I)NR)"
+    r"\s?\d[\d,]*(?:\.\d+)?"
     r"|(?<=\d)[\d,]*(?:\.\d+)?(?:\s?-\s?\d[\d,]*(?:\.\d+)?)?\s?" + _UNIT + ")"
 )
 _ORDERED_ITEM = re.compile(r"\d+[.)] ")
