@@ -214,7 +214,6 @@ def first_paragraph(markdown: str) -> str:
     return ""
 
 
-
 def _long_cell(m: re.Match) -> str:
     """A table cell holding a long word (an address), which it may break anywhere
     (`anywhere` lowers the cell's narrowest width; `break-word` does not), with
