@@ -389,3 +389,27 @@ def test_many_links_on_one_line_are_placed_in_one_pass(catalog, monkeypatch):
         [("link-unresolved", at(path, f"/glossary/nope-{i})")[1]) for i in range(300)]
         + [("link-unresolved", at(path, f"{SITE}/glossary/gone-{i}>")[1]) for i in range(300)]
         + [("cite-unresolved", at(path, f"@missing-{i}]")[1]) for i in range(300)])
+
+
+@pytest.mark.parametrize("pattern, written, link", [
+    ("_PAGE_LINK_IN_LINE_RE", "[[[[x](](](" * 3 + "[y](b)", "b"),
+    ("_LINK_IN_LINE_RE", "[a](/x" * 3 + "[b](/y)", "/y"),
+    ("_URL_LINK_IN_LINE_RE", f"[a]({SITE}/x" * 3 + f"[b]({SITE}/y)", "/y"),
+])
+def test_a_destination_never_runs_on_through_the_next_link(pattern, written, link):
+    """A search tries every `](`, and each try read on through the `](` after it to the
+    end of the line: 8,000 `[[[[x](](](` in a body took two minutes to validate (and
+    `[a](/x` the same). A try now stops at the next `](`, where the next link starts."""
+    from pipeline.catalog import text
+
+    path_group = 2 if pattern == "_URL_LINK_IN_LINE_RE" else 1  # after the origin
+    found = [m.group(path_group) for m in getattr(text, pattern).finditer(written)]
+    assert found == [link]
+    assert getattr(text, pattern).match(written) is None
+
+
+def test_the_link_openers_repro_is_checked_with_no_link_found(catalog):
+    vllm(catalog, "[[[[x](](](" * 3000 + "\n\nSee [a](/glossary/nope).\n")
+    assert [(rule, message) for rule, _, _, message in found(catalog)] == [
+        ("link-unresolved", "link to /glossary/nope: no such entry")]
+

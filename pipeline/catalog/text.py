@@ -47,9 +47,20 @@ _WS = r"[^\S\n]*(?:\n[^\S\n]*)?"
 # them).
 _TITLE = (r"""(?:(?:[^\S\n]+|[^\S\n]*\n[^\S\n]*)(?:"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'"""
           rf"""|\((?:[^()\\\n]|\\.)*\)))?{_WS}""")
+# A character of an inline link's destination, never the `]` of a `](`, which starts the
+# next link (and a destination's `(` is balanced in CommonMark). A search tries every `](`:
+# a destination that could run on through the next ones would read to the end of the line
+# from each (quadratic: a body of 8,000 `[[[[x](](](` took two minutes to validate);
+# stopped there, a try reads no further than the next `](`. Then the character class.
+_NO_NEXT = r"|\](?!\()"
+_PATH_CHAR = rf"(?:[^)\s>#?\]]{_NO_NEXT})"  # a path's, up to `#` or `?`
+_AFTER_PATH_CHAR = rf"(?:[^)\s>\]]{_NO_NEXT})"  # an anchor's or a query's
+_HOST_CHAR = rf"(?:[^/\\\s)>#?\]]{_NO_NEXT})"
+_PAGE_CHAR = rf"(?:[^\s<>\]]{_NO_NEXT})"
 # A site path starts with one slash: `//host/path` (or `/\host`) is another host's URL,
 # which a browser reads as `https://host/path`.
-_LINK_IN_LINE_RE = re.compile(rf"\]\({_WS}<?(/(?![/\\])[^)\s>#?]*)([#?][^)\s>]*)?>?{_TITLE}\)")
+_LINK_IN_LINE_RE = re.compile(rf"\]\({_WS}<?(/(?![/\\]){_PATH_CHAR}*)([#?]{_AFTER_PATH_CHAR}*)?>?"
+                              rf"{_TITLE}\)")
 _REF_DEF_IN_LINE_RE = re.compile(rf"^ {{0,3}}\[[^\]\n]+\]:{_WS}<?(/(?![/\\])[^\s>#?]*)([#?]\S*)?",
                                  re.MULTILINE)
 # The same two for a link written as an absolute http(s) URL: its scheme and host, then its
@@ -58,15 +69,17 @@ _REF_DEF_IN_LINE_RE = re.compile(rf"^ {{0,3}}\[[^\]\n]+\]:{_WS}<?(/(?![/\\])[^\s
 # `https://host`, and also `//host`, `https:/host`, `https:\\host`, `\\host`.
 _ORIGIN = r"((?:https?:[/\\]*|[/\\]{2})[^/\\\s)>#?]+)"
 _ORIGIN_RE = re.compile(_ORIGIN[1:-1], re.IGNORECASE)
-_URL_LINK_IN_LINE_RE = re.compile(rf"\]\({_WS}<?{_ORIGIN}([/\\][^)\s>#?]*)?"
-                                  rf"([#?][^)\s>]*)?>?{_TITLE}\)", re.IGNORECASE)
+_URL_LINK_IN_LINE_RE = re.compile(rf"\]\({_WS}<?((?:https?:[/\\]*|[/\\]{{2}}){_HOST_CHAR}+)"
+                                  rf"([/\\]{_PATH_CHAR}*)?([#?]{_AFTER_PATH_CHAR}*)?>?{_TITLE}\)",
+                                  re.IGNORECASE)
 _URL_REF_DEF_IN_LINE_RE = re.compile(rf"^ {{0,3}}\[[^\]\n]+\]:{_WS}<?{_ORIGIN}"
                                      r"([/\\][^\s>#?]*)?([#?]\S*)?", re.MULTILINE | re.IGNORECASE)
 # The same two for a link neither to a site path nor to a URL with a scheme: to a part of
 # the page itself (`#kernels`), or relative to the page's address (`awq`, `../tools/vllm`).
 # A definition is one only when nothing but a title follows (`[^3]: A review.` is text).
 _NOT_SITE_OR_URL = r"<?((?![A-Za-z][\w+.-]*:|/|\\[/\\])[^\s<>]+?)>?"  # `\\host`: a URL
-_PAGE_LINK_IN_LINE_RE = re.compile(rf"\]\({_WS}{_NOT_SITE_OR_URL}{_TITLE}\)")
+_PAGE_LINK_IN_LINE_RE = re.compile(rf"\]\({_WS}<?((?![A-Za-z][\w+.-]*:|/|\\[/\\]){_PAGE_CHAR}+?)>?"
+                                   rf"{_TITLE}\)")
 _PAGE_REF_DEF_IN_LINE_RE = re.compile(rf"^ {{0,3}}\[[^\]\n]+\]:[^\S\n]*{_NOT_SITE_OR_URL}{_TITLE}$",
                                       re.MULTILINE)
 # Raw HTML as CommonMark reads it in a paragraph (an open tag, spec 6.6): `<`, a tag name,
