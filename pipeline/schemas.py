@@ -92,6 +92,17 @@ class RefField:
 
     path: tuple  # keys, with STAR for list items
     collections: tuple[str, ...]
+    pattern: str | None = None  # the schema's `pattern` for its values, if it has one
+
+    def fits(self, value: str) -> bool:
+        """Whether a value has the form the schema asks of it (an id, a slug): one that
+        has not is the schema check's to report, with the form to write."""
+        if not isinstance(self.pattern, str):
+            return True
+        try:
+            return bool(ecma_regex(self.pattern).search(value))
+        except re.error:
+            return True
 
 
 @dataclass
@@ -273,7 +284,7 @@ class SchemaSet:
             return
         node, base = self.resolve(node, base)
         if "x-collections" in node:
-            fields.append(RefField(path, tuple(node["x-collections"])))
+            fields.append(RefField(path, tuple(node["x-collections"]), node.get("pattern")))
             return
         for key, sub in (node.get("properties") or {}).items():
             self._walk(sub, base, (*path, key), fields, depth + 1)

@@ -106,7 +106,9 @@ def references_of(entry, schemas, base_url: str = "") -> set[str]:
     for fld in schemas.ref_fields(entry.collection):
         for value in values_under(entry.data, fld.path):
             if isinstance(value, str):
-                out.add(value if "/" in value else f"{fld.collections[0]}/{value}")
+                # a slug where an id belongs: its message names the id it likely means
+                out.update([value] if "/" in value else
+                           (f"{c}/{value}" for c in fld.collections))
     for _, _, path, _, _ in site_links(entry, base_url):
         target = path_to_id(path)
         if target:

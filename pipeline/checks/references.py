@@ -30,7 +30,12 @@ REF_UNRESOLVED = rule(
     the last; none for an entry deleted since, or where the history is not there:
     no git repository, a shallow clone). An entry that is there but
     cannot be read, or has a status the schema does not know, is reported in
-    its own file only, not in every entry that refers to it.
+    its own file only, not in every entry that refers to it. A slug where an
+    id belongs (`see_also: [vllm]`) is reported with the id it likely means,
+    when one collection the field lists has an entry of that slug
+    (`tools/vllm`). A value not of the form of an id (`Glossary/awq`,
+    `glossary/awq#kernels`, `tools/vllm/`), or an id where a slug belongs
+    (`authors: [authors/ana]`), is one `schema` error, which says what to write.
     """,
     example="see_also: [tools/exllama2]     <- no entries/tools/exllama2.md",
     hint="check the spelling, or create the entry with `pipeline new`",
@@ -153,6 +158,11 @@ def check_references(ctx: Context):
                 if not isinstance(value, str):
                     continue  # the schema reports it
                 is_author = field.collections == ("authors",)
+                if not field.fits(value):
+                    if bare_slug(field, value):
+                        line, col = entry.pos(path)
+                        yield _slug_for_id(entry, line, col, path, value, field, entries)
+                    continue  # else the schema says what to write: one error, not two
                 target = f"authors/{value}" if is_author and "/" not in value else value
                 found = entries.get(target)
                 if (found is not None and target.split("/", 1)[0] in field.collections
@@ -240,6 +250,31 @@ def check_references(ctx: Context):
             elif "#" in anchor:
                 yield from _missing_anchor(entry, line, col, f"{origin}{path}{anchor}",
                                            entries[target], ctx.catalog.bibliography)
+
+
+_SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+
+
+def bare_slug(field, value) -> bool:
+    """Whether a value of a reference field is an entry's slug where its id belongs
+    (`see_also: [vllm]`, meant `tools/vllm`): reported by check_references, which knows
+    the entries and can say which id it means, in place of the schema's error."""
+    return (isinstance(value, str) and field.collections != ("authors",)
+            and _SLUG.fullmatch(value) is not None and not field.fits(value))
+
+
+def _slug_for_id(entry, line: int, col: int, path: tuple, value: str, field, entries):
+    """REF_UNRESOLVED for a slug written where an entry id belongs, with the id it likely
+    means: the one collection the field allows that has an entry of that slug."""
+    where = ".".join(str(p) for p in path)
+    found = [f"{c}/{value}" for c in field.collections if f"{c}/{value}" in entries]
+    meant = f"; did you mean `{found[0]}`?" if len(found) == 1 else ""
+    return REF_UNRESOLVED(entry.file, line, col,
+                          f"{where}: '{value}' is a slug, not an entry id: write "
+                          f"`<collection>/<slug>`{meant}", entry=entry.id,
+                          hint=f"write {found[0]}" if len(found) == 1 else
+                          f"write the entry's id, such as {field.collections[0]}/{value}; "
+                          "this field lists " + ", ".join(field.collections))
 
 
 _STATUSES = frozenset({"draft", "review", "published", "retired"})

@@ -5,9 +5,11 @@ from __future__ import annotations
 import difflib
 import re
 
+from ..config import COLLECTIONS
 from ..diagnostics import rule
-from ..schemas import ecma_regex, json_key
+from ..schemas import ecma_regex, json_key, values_at
 from . import Context, check
+from .references import bare_slug
 
 SCHEMA = rule(
     "schema",
@@ -121,18 +123,24 @@ def _expected_form(schema: dict, pattern: str) -> str:
 
 
 def _slug_like(value: str, pattern: str) -> str:
-    """A value made to fit an id-like pattern (`GPU` -> `gpu`, `Ana Editor` ->
-    `ana-editor`), for a suggestion: in lower case when that fits (`Amazon.com` ->
-    `amazon.com`, a host, was `amazon-com`, which names another), else with hyphens for
-    what a slug may not hold; '' when neither fits."""
+    """A value made to fit an id-like pattern, for a suggestion: in lower case when that
+    fits (`Amazon.com` -> `amazon.com`, a host, was `amazon-com`, which names another);
+    else with hyphens for what a slug may not hold (`GPU` -> `gpu`, `Ana Editor` ->
+    `ana-editor`); an entry id with what a site path or a link adds to it,
+    `/glossary/awq/`, `glossary/awq#kernels` -> `glossary/awq`; an entry id where a slug
+    belongs, `authors/lead-editor` -> `lead-editor`. '' when none of that makes it fit."""
     lower = value.strip().lower()
+    cut = re.split(r"[#?]", lower, maxsplit=1)[0].strip("/")
+    cut = re.sub(r"/+", "/", cut.removesuffix(".md"))
+    guesses = [lower, re.sub(r"[^a-z0-9/]+", "-", cut).strip("-")]
+    head, _, slug = guesses[1].rpartition("/")
+    if head in COLLECTIONS:
+        guesses.append(slug)
     try:
-        for guess in (lower, re.sub(r"[^a-z0-9/]+", "-", lower).strip("-")):
-            if guess and guess != value and ecma_regex(pattern).search(guess):
-                return guess
+        fit = ecma_regex(pattern)
     except re.error:
         return ""
-    return ""
+    return next((g for g in guesses if g and g != value and fit.search(g)), "")
 
 
 def _count(n: int, what: str) -> str:
@@ -208,7 +216,15 @@ def check_schema(ctx: Context):
                          "entry cannot be checked", entry=entry.id)
             continue
         seen = set()
+        slugs = None  # paths of slugs where an entry id belongs: check_references's
         for error in validator.iter_errors(entry.data):
+            if error.validator == "pattern":
+                if slugs is None:
+                    slugs = {tuple(path) for field in schemas.ref_fields(entry.collection)
+                             for path, value in values_at(entry.data, field.path)
+                             if bare_slug(field, value)}
+                if tuple(error.absolute_path) in slugs:
+                    continue  # it knows the entries, and says which id is meant
             for path, message in _messages(error):
                 if message in seen:
                     continue
