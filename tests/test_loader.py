@@ -171,6 +171,12 @@ def test_a_control_character_typed_in_front_matter_is_file_encodings():
     ("...", "`...` does not close the front matter"),
     ("... # end", "`... # end` does not close the front matter"),
     ("--- # end", "`--- # end` does not close the front matter"),
+    # found in review: these were "front matter is never closed" at line 1
+    ("----", "`----` does not close the front matter: 4 hyphens are not three"),
+    ("--", "`--` does not close the front matter: 2 hyphens are not three"),
+    ("--- end", "`--- end` does not close the front matter"),
+    ("\u2014", "`\u2014` does not close the front matter: U+2014 is a dash, not a hyphen"),
+    ("\u2013-", "`\u2013-` does not close the front matter: U+2013 is a dash, not a hyphen"),
 ])
 @pytest.mark.parametrize("after", ["", "\n---\n\nA rule above, and more text.\n"])
 def test_a_line_meant_to_close_front_matter_is_named_with_what_to_write(close, says, after):

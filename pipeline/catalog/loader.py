@@ -23,10 +23,15 @@ from .model import Catalog, Entry
 SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")  # whole names only: fullmatch
 _CLOSING = re.compile(r"^---[ \t]*$", re.MULTILINE)  # the line that closes front matter
 # A line meant to close it that does not: YAML's end of document `...` (which Pandoc takes),
-# or `---` with a comment after it. At the start of a line inside front matter, YAML reads
-# either as the end of a document or the start of another, never as a value.
-_NEAR_CLOSING = re.compile(r"^(?:\.\.\.(?:[ \t]+#[^\n]*)?|---[ \t]+#[^\n]*)[ \t]*$",
-                           re.MULTILINE)
+# `---` with a comment or other text after it, more or fewer hyphens (`----`, `--`), or dashes a
+# word processor made of the hyphens (`—`, `–-`). At the start of a line inside front
+# matter, YAML reads the first two as the end of a document or the start of another, and
+# the others as a value no key holds: never as what an editor meant.
+_DASHES = "\u2013\u2014"  # en and em dash: what autocorrect makes of `--` and `---`
+_NEAR_CLOSING = re.compile(r"^(?:\.\.\.(?:[ \t]+#[^\n]*)?|---[ \t]+\S[^\n]*|--(?:--+)?"
+                           rf"|[-{_DASHES}]*[{_DASHES}][-{_DASHES}]*)[ \t]*$", re.MULTILINE)
+# how such a line starts: one of these is in the text when it has one (a list's `- ` is not)
+_NEAR_LEADS = ("\n...", "\n--", *(f"\n{h}{d}" for h in ("", "-") for d in _DASHES))
 BOM = b"\xef\xbb\xbf"
 
 FILE_NAME = rule(
@@ -91,7 +96,9 @@ FRONT_MATTER = rule(
     `---`, then the Markdown body. Without the opening line the file has no
     front matter; without the closing line the whole file would be read as YAML.
     The closing line is `---` alone: YAML's end of a document `...` (which Pandoc
-    takes) and `--- # a comment` do not close it, and are named where they are.
+    takes), `--- # a comment` or other text after it, `----` and `--`, and the
+    dash a word processor makes of `---` (`—`, U+2014, or `–`, U+2013) do not
+    close it, and are named where they are, with what to write.
 
     A merge conflict git left in the file, in the front matter or in the body, is
     refused at its first marker line: `<<<<<<< HEAD`, then one version, `=======`,
@@ -397,9 +404,10 @@ FALSE_CLOSE_HINT = "close the front matter with a line `---` and nothing else on
 
 def false_close(text: str, start: int, end: int) -> tuple[int, str] | None:
     """(line, message) of the first line of text[start:end] meant to close front matter
-    that does not: YAML's end of document `...` (Pandoc takes it), or `---` with a
-    comment after it; None when there is none. Lines count from 1 at the text's start."""
-    if text.find("\n...", start - 1, end) < 0 and text.find("\n---", start - 1, end) < 0:
+    that does not: YAML's end of document `...` (Pandoc takes it), `---` with a comment
+    or other text after it, `----`, or dashes a word processor made of `---` (`—`); None
+    when there is none. Lines count from 1 at the text's start."""
+    if all(text.find(lead, start - 1, end) < 0 for lead in _NEAR_LEADS):
         return None  # most front matter: 0.3 µs, where the search of each line took 6
     m = _NEAR_CLOSING.search(text, start, end)
     if m is None:
@@ -409,8 +417,14 @@ def false_close(text: str, start: int, end: int) -> tuple[int, str] | None:
     if written.startswith("..."):
         return line, (f"`{written}` does not close the front matter (it ends a YAML "
                       "document; front matter closes with `---`): write `---` instead")
+    if not written.startswith("---") or written.startswith("----"):
+        dashes = " and ".join(f"U+{ord(c):04X}" for c in sorted(set(written) & set(_DASHES)))
+        what = (f"{dashes} is a dash, not a hyphen (a word processor makes one of `---`)"
+                if dashes else f"{len(written)} hyphens are not three")
+        return line, (f"`{written}` does not close the front matter: {what}; write `---`, "
+                      "three hyphens, alone on the line")
     return line, (f"`{written}` does not close the front matter: write `---` alone on the "
-                  "line (a comment goes on a line of its own above it)")
+                  "line (a comment or other text goes on a line of its own above it)")
 
 
 def split_front_matter(path: str, text: str) -> tuple[str, str, int] | Diagnostic:
