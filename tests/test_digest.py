@@ -369,3 +369,39 @@ def test_a_feed_lists_its_newest_releases_only_and_the_draft_says_how_many_it_le
     assert ("vllm-releases.atom (tools/vllm): 1 of its 2 releases of 2026-10 left out; the "
             "digest lists the 1 newest of each feed (digest.releases_per_feed in "
             "pipeline.toml)") in fresh.output, fresh.output
+
+
+def _withdraw_vllms_verdict(repo):
+    p = repo / "entries/tools/vllm.md"
+    text = p.read_text(encoding="utf-8")
+    p.write_text(re.sub(r"verdict:\n(  .*\n)+", "", text), encoding="utf-8")
+
+
+def test_a_withdrawn_verdict_is_news_in_the_draft_and_the_email(repo, cli, tmp_path):
+    """Found in review: `pipeline changes` showed `verdict recommended -> none`, the digest
+    left it out; a reader who bought on the verdict is to hear it is gone."""
+    _withdraw_vllms_verdict(repo)
+    commit_all(repo, "vLLM: withdraw the verdict until we test 0.12", at("2026-10-04"))
+    _, text = draft(cli, repo)
+    assert "- **[vLLM](/tools/vllm)**: verdict withdrawn, was recommended." in block(
+        text, "verdicts")
+    (repo / DIGEST).write_text(text.replace(
+        "# TODO: the headline, one line on what mattered in October 2026", "# October"),
+        encoding="utf-8")
+    r = cli(repo, "digest", "render", "2026-10", "--out", str(tmp_path / "mail"))
+    assert r.exit_code == 0, r.output
+    for name in ("email.txt", "email.html"):  # the text wrapped at its width
+        assert "verdict withdrawn, was recommended" in " ".join(
+            (tmp_path / "mail" / name).read_text().split())
+
+
+@pytest.mark.parametrize("retire", [
+    lambda repo: edit(repo, "tools/vllm", "status: published", "status: retired"),
+    lambda repo: (repo / "entries/tools/vllm.md").unlink()], ids=["retired", "deleted"])
+def test_a_verdict_gone_with_its_entry_is_not_listed(repo, cli, retire):
+    """Only entries published at the end of the month are listed (docs/digest.md)."""
+    _withdraw_vllms_verdict(repo)
+    retire(repo)
+    commit_all(repo, "vLLM goes", at("2026-10-04"))
+    _, text = draft(cli, repo)
+    assert "vLLM" not in block(text, "verdicts")

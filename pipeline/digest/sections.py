@@ -71,6 +71,9 @@ def _new_item(c: Change) -> Item:
 
 def _verdict_item(c: Change) -> Item:
     old, new = c.verdict.old or {}, c.verdict.new or {}
+    if new.get("rating") is None:  # withdrawn: news to a reader who bought on it
+        return Item(c.entry, f"- {_link(c)}: verdict withdrawn, was "
+                             f"{md_escape(old.get('rating'))}.\n")
     # the history is read unchecked: a rating is escaped like any other text
     was, now = old.get("rating"), md_escape(new.get("rating"))
     rating = f"{md_escape(was)} → **{now}**" if was else f"new verdict: **{now}**"
@@ -113,7 +116,7 @@ def generate(
         if c.published_now and c.collection not in NOT_NEWS:
             sid = OWN_SECTION.get(c.collection, "new-entries")
             items[sid].append(_new_item(c))
-        elif c.verdict and c.verdict.rating_changed and c.verdict.new:
+        elif c.verdict and c.verdict.rating_changed:  # a new, changed or withdrawn rating
             items["verdicts"].append(_verdict_item(c))
     for k in changes.corrections:
         e = corrected.get(k.entry)
