@@ -61,6 +61,8 @@ def build(out, jobs, no_cache, timings):
         result = run(settings, _out_dir(settings, out), jobs=jobs, use_cache=not no_cache,
                      progress=bar, git_warming=warming,
                      on_wait=lambda message: click.echo(message, err=True))
+    for w in result.warnings:
+        click.echo(f"warning: {w}", err=True)
     click.echo(_summary(result, settings))
     if timings:
         for stage, seconds in result.seconds.items():
@@ -110,4 +112,4 @@ def serve(port, out):
 
 
 def _echo_event(kind: str, message: str) -> None:
-    click.echo(message, err=kind == "error")
+    click.echo(message, err=kind in ("error", "warning"))

@@ -336,8 +336,9 @@ def render(settings: Settings, month: str, out: Path) -> RenderResult:
         files[name] = out / name
         write_atomic(files[name], data[name])
     return RenderResult(files, {k: len(v) for k, v in data.items()}, paid_count,
-                        _warnings(doc, file) + _fragment_warnings(doc, file, web_fragment,
-                                                                  web_url))
+                        _warnings(doc, file)
+                        + fragment_warnings(doc.body, doc.body_line, file, web_fragment,
+                                            web_url))
 
 
 def _paid_test(programs):
@@ -415,13 +416,15 @@ def _no_paid_address_shown(fragment: str, programs, paid, file: str, where: str 
 
 
 def archive_html(text: str, file: str, programs, exists,
-                 base_url: str = "") -> tuple[str, object]:
+                 base_url: str = "") -> tuple[str, object, list[str]]:
     """The body of a sent digest as the site's archive page shows it: sanitised HTML with
     site paths as written (`/tools/vllm`), and the disclosure its paid links need (or
     None). `text` is the digest file's; one without front matter (an archive written by
     hand) is all body. A link problem (a shortener, another's tracking id) is refused at
     its line, as `render` refuses it, and so is a link to an entry that `exists` (an id
-    -> bool) says is not there."""
+    -> bool) says is not there. The warnings `render` gives of the text come third: a link
+    to a place no heading has the id of (the build published it without a word: found in
+    review)."""
     if text.startswith("---"):
         doc = parse(text, file)
         body, body_line = doc.body, doc.body_line
@@ -433,7 +436,7 @@ def archive_html(text: str, file: str, programs, exists,
                   + entry_link_problems(body, body_line, file, exists, base_url), file,
                   "build again")
     fragment, note, _ = _medium_html(md, "", "page", programs, _paid_test(programs), file)
-    return fragment, note
+    return fragment, note, fragment_warnings(body, body_line, file, fragment)
 
 
 # Where the subject goes in the e-mail's HTML (see render): drawn when the process starts,
@@ -481,12 +484,14 @@ _FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _HEADING_ID_RE = re.compile(r'<h[1-4] id="([^"]*)"')
 
 
-def _fragment_warnings(doc: Document, file: str, fragment: str, web_url: str) -> list[str]:
+def fragment_warnings(body: str, body_line: int, file: str, fragment: str,
+                      web_url: str = "") -> list[str]:
     """A link to a place in the digest (`#fragment`) that no heading of its page has the
     id of: from the e-mail and the page alike it opens the page at its top. Each at the
-    first line that writes it."""
+    first line that writes it. `fragment` is the page's HTML, its links to a place made
+    absolute on `web_url` (as they are on the site's page, with web_url "")."""
     ids = set(_HEADING_ID_RE.findall(fragment))
-    lines = doc.body.split("\n")
+    lines = body.split("\n")
     out = []
     for href in dict.fromkeys(hrefs(fragment)):
         if not href.startswith(web_url + "#"):
@@ -496,7 +501,7 @@ def _fragment_warnings(doc: Document, file: str, fragment: str, web_url: str) ->
             continue
         at = next((i for i, row in enumerate(lines) if f"#{name}" in row), 0)
         known = ", ".join(f"#{i}" for i in sorted(ids)) or "none"
-        out.append(f"{file}:{doc.body_line + at}: a link to #{name}, which no heading of the "
+        out.append(f"{file}:{body_line + at}: a link to #{name}, which no heading of the "
                    f"digest has as its id (the headings' ids: {known}): it opens the digest's "
                    "page at its top")
     return out

@@ -53,6 +53,9 @@ class BuildResult:
     redirects: int = 0
     gone: int = 0
     notes: list[str] = field(default_factory=list)
+    # of the digests whose pages this build made: a link to a place no heading has the id
+    # of (as `digest render` warns of it)
+    warnings: list[str] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)  # per stage; never in the output
 
 
@@ -107,6 +110,7 @@ def build(settings: Settings, out_dir: Path, *, jobs: int | None = None, use_cac
             close_stores(state)
             gc.unfreeze()
     result.notes += [b.git["note"]] if b.git["note"] else []
+    result.warnings = [w for ready in b.digests for w in ready.warnings]
     result.entries = len(b.published)
     result.files = len(tree.records)
     result.written = tree.written

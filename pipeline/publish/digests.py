@@ -37,10 +37,11 @@ class Prepared:
         self.month = record["month"]
         self._render = render
         self._parts: dict | None = None
+        self.warnings: list[str] = []  # of the text, once its page is made (render)
 
     def body(self) -> dict:
         if self._parts is None:
-            self._parts = self._render()
+            self._parts, self.warnings = self._render()
         return self._parts
 
 
@@ -78,11 +79,11 @@ def prepare_digests(b: Run) -> list[Prepared]:
         key = digest(site.fingerprint, paid.fingerprint, file, text, repr(links))
 
         def render(text=text, file=file) -> dict:
-            html, note = archive_html(text, file, paid.programs, linkable, base_url)
+            html, note, warnings = archive_html(text, file, paid.programs, linkable, base_url)
             return {"html": _HEADING.sub(_lower, html), "affiliate": {
                 "has_links": note is not None,
                 "disclosure": note.text if note else None,
-                "statements": list(note.statements) if note else []}}
+                "statements": list(note.statements) if note else []}}, warnings
 
         ready = Prepared(item, record, key, render)
         if tree.live_key(f"digests/{month}.html") != key:

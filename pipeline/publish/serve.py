@@ -27,7 +27,8 @@ from ..errors import ChangedDuringBuild, PipelineError, UsageError
 from .build import build
 from .output import OutputError
 
-Event = Callable[[str, str], None]  # (kind: "built" | "error" | "change" | "wait", message)
+# (kind: "built" | "warning" | "error" | "change" | "wait", message)
+Event = Callable[[str, str], None]
 CATALOG_SUFFIXES = (".md", ".yaml", ".yml", ".json", ".toml")
 
 
@@ -410,6 +411,8 @@ class PreviewServer:
                           "that caused it.")
             return False
         self.builds += 1
+        for w in result.warnings:
+            self.on_event("warning", f"warning: {w}")
         self.on_event("built", f"Built{reason}: {result.entries} entries, {result.rendered} "
                       f"rendered, {result.written} files written.")
         return True
