@@ -362,10 +362,11 @@ def test_a_digest_updated_before_it_was_published_stops_the_build(with_digests):
 
 
 def test_a_sent_digests_warnings_are_the_builds_too(with_digests, cli):
-    """A sent digest linking to a place no heading has the id of was published without a
-    word, where `digest render` warns (found in review 23): the build warns the same, at
-    its line, and publishes it all the same."""
-    text = SENT.replace("None this month.\n", "None this month; see [above](#no-such-place).\n")
+    """A sent digest linking to a place no heading has the id of, or whose raw HTML drops
+    words, was published without a word, where `digest render` warns (found in review
+    23): the build warns the same, at its line, and publishes it all the same."""
+    text = SENT.replace("None this month.\n", "None this month; see [above](#no-such-place).\n"
+                        "\n<div>Important note</div>\n")
     (with_digests / "digests/2026-09.md").write_text(text)
     lines = text.split("\n")
     r = cli(with_digests, "build")
@@ -374,4 +375,7 @@ def test_a_sent_digests_warnings_are_the_builds_too(with_digests, cli):
     assert (f"warning: digests/2026-09.md:{at}: a link to #no-such-place, which no heading of "
             "the digest has as its id (the headings' ids: #corrections, #two-new-tools)"
             in r.output)
+    at = next(i for i, line in enumerate(lines) if "<div>" in line) + 1
+    assert (f"warning: digests/2026-09.md:{at}: raw HTML (`<div>`) is dropped from the e-mail "
+            "and the web page, and its words ('Important note')" in r.output)
     assert (with_digests / "dist/digests/2026-09.html").is_file()

@@ -151,3 +151,41 @@ def test_the_place_a_link_in_the_digest_names_is_on_its_page(drafted, cli, tmp_p
     at = next(i for i, line in enumerate(lines) if "#nowhere" in line) + 1
     assert f"warning: digests/2026-10.md:{at}: a link to #nowhere, which no heading" in r.output
     assert "#corrections, which" not in r.output
+
+
+DROPPED = ("Before.\n\n<div>Important note</div>\n\n<!-- to check --> See the notes.\n\n"
+           "<details>\n<summary>More on it</summary>\n\nThe rest.\n\n</details>\n\n"
+           "A chart: <img src=\"/c.png\" alt=\"tokens per second\">.\n\n<!-- a note of mine -->\n")
+
+
+def _line(root, needle: str) -> int:
+    lines = (root / "digests/2026-10.md").read_text(encoding="utf-8").split("\n")
+    return next(i for i, line in enumerate(lines) if needle in line) + 1
+
+
+def test_words_raw_html_drops_are_named_at_their_line(drafted, cli, tmp_path):
+    """`<div>Important note</div>` on a line of its own (an HTML block) went out of the
+    e-mail and the page whole, its words too, and so did the text after a comment that
+    starts a line, a `<details>`' summary and an `<img>`'s alt text, without a word (found
+    in review 23). The render and the draft name each at its line; a comment alone on its
+    line (the editor's note) is no loss."""
+    edit_digest(drafted, (f"# {HEADLINE}\n", f"# {HEADLINE}\n\n{DROPPED}"))
+    files = render(cli, drafted, tmp_path / "out")
+    assert "Important note" not in files["web.html"].decode()  # dropped, as documented
+    for command in (("render", "2026-10", "--out", str(tmp_path / "out")),
+                    ("draft", "2026-10")):
+        r = cli(drafted, "digest", *command)
+        assert r.exit_code == 0, r.output
+        at = f"warning: digests/2026-10.md:{_line(drafted, '<div>')}: raw HTML (`<div>`) is "
+        assert at + "dropped from the e-mail and the web page, and its words ('Important " \
+            "note') with it: write the words as Markdown" in r.output, command
+        assert (f"warning: digests/2026-10.md:{_line(drafted, 'to check')}: the text after the "
+                "comment on this line ('See the notes.') is dropped") in r.output
+        assert (f"warning: digests/2026-10.md:{_line(drafted, '<details>')}: raw HTML "
+                "(`<details>`) is dropped from the e-mail and the web page, and its words "
+                "('More on it')") in r.output
+        assert (f"warning: digests/2026-10.md:{_line(drafted, '<img')}: raw HTML (`<img>`) is "
+                "dropped from the e-mail and the web page, and its alt text 'tokens per "
+                "second'") in r.output
+        assert "a note of mine" not in r.output and "The rest" not in r.output
+        assert "pipeline:" not in r.output  # the markers are no loss

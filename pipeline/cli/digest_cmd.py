@@ -58,6 +58,8 @@ def draft(month, offline):
                    f"tell an item you deleted from it from a new one: it added {len(added)} "
                    f"({', '.join(added)}); delete again any you had deleted (from now on "
                    "they stay deleted)", err=True)
+    for w in result.dropped:
+        click.echo(f"warning: {w}", err=True)
     counts = (f"{len(s.added)} new, {len(s.updated)} updated, {len(s.kept)} kept as edited, "
               f"{len(s.dropped)} dropped, {len(s.deleted)} newly recorded as deleted")
     if s.held:  # releases gone from a feed that keeps only the latest, or a feed that failed

@@ -39,6 +39,7 @@ from ..history.changes import ChangeSet, changes_in_period
 from .document import DigestError, decode, fingerprint, parse, plain_newlines
 from .merge import MergeStats, merge
 from .month import Month
+from .render import dropped_text
 from .sections import SECTIONS, generate
 
 BACKUPS = ".digest-backups"
@@ -58,6 +59,8 @@ class DraftResult:
     # (feed URL, its tool's entry id, releases of the month left out, releases of the month)
     # of each feed with more releases in the month than digest.releases_per_feed
     capped: list[tuple[str, str, int, int]] = field(default_factory=list)
+    # the editor's words the e-mail and the page drop with raw HTML (render.dropped_text)
+    dropped: list[str] = field(default_factory=list)
 
 
 def skeleton(month: Month) -> str:
@@ -398,8 +401,10 @@ def _draft(settings: Settings, m: Month, path: Path, file: str, offline: bool,
     unread = [message for _, message in unread_corrections(
         settings, f"{cs.start}..{cs.end}" if cs.start else cs.end)]
     text = doc.render()
+    dropped = dropped_text(doc.body, doc.front.count("\n") + 3, file)  # the body's line,
+    # below a front matter that a longer `deleted:` may have lengthened
     if existing is not None and text == plain_newlines(existing):  # as parse() read it
-        return DraftResult(path, False, None, stats, cs, report, unread, capped)
+        return DraftResult(path, False, None, stats, cs, report, unread, capped, dropped)
     if raw is not None:
         text = _as_written(text, raw, existing)
     backup = None
@@ -424,4 +429,4 @@ def _draft(settings: Settings, m: Month, path: Path, file: str, offline: bool,
     # rename cannot be made on condition of what it replaces, and editors take no lock
     # a draft could wait on, so this window is the smallest there is.
     write_atomic(path, text, before=unsaved)
-    return DraftResult(path, True, backup, stats, cs, report, unread, capped)
+    return DraftResult(path, True, backup, stats, cs, report, unread, capped, dropped)

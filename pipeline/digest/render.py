@@ -336,7 +336,7 @@ def render(settings: Settings, month: str, out: Path) -> RenderResult:
         files[name] = out / name
         write_atomic(files[name], data[name])
     return RenderResult(files, {k: len(v) for k, v in data.items()}, paid_count,
-                        _warnings(doc, file)
+                        _warnings(doc, file) + dropped_text(doc.body, doc.body_line, file)
                         + fragment_warnings(doc.body, doc.body_line, file, web_fragment,
                                             web_url))
 
@@ -422,9 +422,9 @@ def archive_html(text: str, file: str, programs, exists,
     None). `text` is the digest file's; one without front matter (an archive written by
     hand) is all body. A link problem (a shortener, another's tracking id) is refused at
     its line, as `render` refuses it, and so is a link to an entry that `exists` (an id
-    -> bool) says is not there. The warnings `render` gives of the text come third: a link
-    to a place no heading has the id of (the build published it without a word: found in
-    review)."""
+    -> bool) says is not there. The warnings `render` gives of the text come third: words
+    the page drops with raw HTML, a link to a place no heading has the id of (the build
+    published them without a word: found in review)."""
     if text.startswith("---"):
         doc = parse(text, file)
         body, body_line = doc.body, doc.body_line
@@ -436,7 +436,8 @@ def archive_html(text: str, file: str, programs, exists,
                   + entry_link_problems(body, body_line, file, exists, base_url), file,
                   "build again")
     fragment, note, _ = _medium_html(md, "", "page", programs, _paid_test(programs), file)
-    return fragment, note, fragment_warnings(body, body_line, file, fragment)
+    return fragment, note, (dropped_text(body, body_line, file)
+                            + fragment_warnings(body, body_line, file, fragment))
 
 
 # Where the subject goes in the e-mail's HTML (see render): drawn when the process starts,
@@ -537,3 +538,74 @@ def _warnings(doc: Document, file: str) -> list[str]:
     if str(doc.meta.get("status", "draft")) == "draft":
         out.append(f"{file}: status is still `draft`; set `status: ready` once it is edited")
     return out
+
+
+# Raw HTML a digest drops, and what of an editor's text goes with it (see dropped_text).
+_COMMENT_RE = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
+_ANY_TAG_RE = re.compile(r"</?[A-Za-z][^>]*>|<[?!][^>]*>")
+_FIRST_TAG_RE = re.compile(r"<([A-Za-z][A-Za-z0-9-]*)")
+_IMG_ALT_RE = re.compile(r"""<img\b[^>]*?\balt\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""",
+                         re.I)
+
+
+def _blank(m: re.Match) -> str:
+    """What was matched as spaces, its line ends kept (lines and columns stay)."""
+    return re.sub(r"[^\n]", " ", m.group(0))
+
+
+def _shown(words: str) -> str:
+    words = " ".join(_html.unescape(words).split())
+    return words if len(words) <= 40 else words[:39] + "…"
+
+
+def _alts(text: str) -> list[str]:
+    return [alt for m in _IMG_ALT_RE.finditer(text)
+            if (alt := next((g for g in m.groups() if g is not None), "")).strip()]
+
+
+def dropped_text(body: str, body_line: int, file: str) -> list[str]:
+    """Each place of a digest's text where raw HTML takes an editor's words with it, at its
+    line: the e-mail and the page drop raw HTML (digest.markdown), and an HTML block
+    (`<div>Important note</div>`, `<details>`, `<p>...` on lines of their own, up to a
+    blank line) goes whole, its words too, as does the text after a comment that starts
+    a line (`<!-- note --> See ...`: the line is raw HTML, as validate warns of it in an
+    entry, markdown-after-comment); an `<img alt="...">` goes with its alt text. Found in
+    review: such words went out of the e-mail without a word. The HTML blocks are the
+    ones validate finds in an entry's body (catalog.text)."""
+    from ..catalog.text import _html_blocks
+    from ..cmark import raw_html
+
+    if "<" not in body:
+        return []
+    entry = _as_entry(body, body_line)
+    out = []
+    for first, held in _html_blocks(entry):
+        masked = _ANY_TAG_RE.sub(_blank, _COMMENT_RE.sub(_blank, held))
+        alts = _alts(held)
+        if not masked.strip() and not alts:
+            continue  # a comment of the editor's, a marker, an empty tag: nothing lost
+        rows = masked.split("\n")
+        at = next((i for i, row in enumerate(rows) if row.strip()), 0)
+        if held.lstrip().startswith("<!--"):
+            out.append(f"{file}:{body_line + first + at}: the text after the comment on this "
+                       f"line ('{_shown(masked)}') is dropped from the e-mail and the web page "
+                       "with it: a line that starts with an HTML comment is raw HTML; put the "
+                       "comment on a line of its own")
+            continue
+        tag = _FIRST_TAG_RE.search(held)
+        what = [f"its words ('{_shown(masked)}')"] if masked.strip() else []
+        what += [f"the alt text '{_shown(alt)}'" for alt in alts]
+        out.append(f"{file}:{body_line + first}: raw HTML (`<{tag.group(1) if tag else '?'}>`) "
+                   f"is dropped from the e-mail and the web page, and {' and '.join(what)} "
+                   "with it: write the words as Markdown instead (a paragraph, **bold**, a "
+                   "list, a table; an image as ![alt text](address), shown as its alt text)")
+    inline = [text for is_inline, text in raw_html(entry.body) if is_inline and _alts(text)]
+    if inline:
+        lines = body.split("\n")
+        for text in dict.fromkeys(inline):
+            at = next((i for i, row in enumerate(lines) if text in row), 0)
+            out.append(f"{file}:{body_line + at}: raw HTML (`<img>`) is dropped from the "
+                       f"e-mail and the web page, and its alt text '{_shown(_alts(text)[0])}' "
+                       "with it: write the image as Markdown, ![alt text](address), which "
+                       "they show as its alt text")
+    return sorted(out, key=lambda message: int(message.split(":")[1]))

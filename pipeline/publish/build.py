@@ -53,8 +53,8 @@ class BuildResult:
     redirects: int = 0
     gone: int = 0
     notes: list[str] = field(default_factory=list)
-    # of the digests whose pages this build made: a link to a place no heading has the id
-    # of (as `digest render` warns of it)
+    # of the digests whose pages this build made: words their raw HTML drops, a link to a
+    # place no heading has the id of (as `digest render` warns of them)
     warnings: list[str] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)  # per stage; never in the output
 
