@@ -120,3 +120,39 @@ def raw_html(markdown: str) -> list[tuple[bool, str]]:
     return [(m.group(1) == "html_inline", unescape(m.group(2) or ""))
             for m in _RAW_HTML_RE.finditer(_CMARK.xml(markdown))]
 
+
+
+# A row of a table in cmark's XML (the header too), and the end of each of its cells: what
+# a row holds past its last cell (a cell more than the header has) is not in it.
+_TABLE_ROW_RE = re.compile(r'<table_(row|header) sourcepos="(\d+):\d+-\d+:(\d+)">(.*?)'
+                           r"</table_\1>", re.S)
+_CELL_END_RE = re.compile(r'<table_cell sourcepos="\d+:(\d+)-\d+:(\d+)"')
+_PARAGRAPH_RE = re.compile(r'<paragraph sourcepos="(\d+):\d+-(\d+):\d+"')
+
+
+def table_overflow(markdown: str) -> list[tuple[int, str]]:
+    """(index of its line, 0-based; what it holds past the header's cells, as written) of
+    each row of a GitHub table with more cells than its header row: GitHub drops them
+    (`| 1 | 2 | 3 |` under `| a | b |` shows `1` and `2`), a `|` in code (`` `x|y` ``) makes
+    one more cell too. Columns of cmark's XML count bytes."""
+    if "|" not in markdown:
+        return []
+    lines = markdown.split("\n")
+    out = []
+    for m in _TABLE_ROW_RE.finditer(_CMARK.xml(markdown)):
+        line, end = int(m.group(2)) - 1, int(m.group(3))
+        cells = _CELL_END_RE.findall(m.group(4))
+        written = lines[line].encode("utf-8")
+        rest = written[int(cells[-1][1]) if cells else 0:end].decode("utf-8", "replace")
+        rest = rest.strip().removeprefix("|")
+        if rest.endswith("|") and not rest.endswith("\\|"):
+            rest = rest[:-1]
+        if rest.strip(" \t|"):
+            out.append((line, rest.strip()))
+    return out
+
+
+def paragraph_lines(markdown: str) -> list[tuple[int, int]]:
+    """(first, last) index (0-based) of the lines of each paragraph of `markdown`."""
+    return [(int(m.group(1)) - 1, int(m.group(2)) - 1)
+            for m in _PARAGRAPH_RE.finditer(_CMARK.xml(markdown))]

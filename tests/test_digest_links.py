@@ -189,3 +189,22 @@ def test_words_raw_html_drops_are_named_at_their_line(drafted, cli, tmp_path):
                 "second'") in r.output
         assert "a note of mine" not in r.output and "The rest" not in r.output
         assert "pipeline:" not in r.output  # the markers are no loss
+
+
+def test_a_tables_words_the_e_mail_drops_are_named_at_their_line(drafted, cli, tmp_path):
+    """A row with a cell more than its header (a `|` in code makes one) lost its last cell,
+    and rows with no delimiter row under the first ran together as one paragraph, in the
+    e-mail and on the page, without a word (found in review 23)."""
+    edit_digest(drafted, (f"# {HEADLINE}\n", f"# {HEADLINE}\n\n| GPU | VRAM |\n|---|---|\n"
+                          "| 4090 | 24 GB | the fastest |\n| `a|b` | 8 GB |\n\n"
+                          "| Tool | Verdict |\n| vLLM | recommended |\n"))
+    r = cli(drafted, "digest", "render", "2026-10", "--out", str(tmp_path / "out"))
+    assert r.exit_code == 0, r.output
+    assert "the fastest" not in (tmp_path / "out/web.html").read_text(encoding="utf-8")
+    row = "warning: digests/2026-10.md:{}: this row of the table has more cells than its " \
+        "header row, and the e-mail and the web page drop what comes after them ('{}')"
+    assert row.format(_line(drafted, "the fastest"), "the fastest |") not in r.output
+    assert row.format(_line(drafted, "the fastest"), "the fastest") in r.output
+    assert row.format(_line(drafted, "`a|b`"), "8 GB") in r.output
+    assert (f"warning: digests/2026-10.md:{_line(drafted, '| Tool |')}: these 2 rows of bars "
+            "are no table, since no delimiter row") in r.output

@@ -571,14 +571,15 @@ def dropped_text(body: str, body_line: int, file: str) -> list[str]:
     a line (`<!-- note --> See ...`: the line is raw HTML, as validate warns of it in an
     entry, markdown-after-comment); an `<img alt="...">` goes with its alt text. Found in
     review: such words went out of the e-mail without a word. The HTML blocks are the
-    ones validate finds in an entry's body (catalog.text)."""
+    ones validate finds in an entry's body (catalog.text). So are a table's cells past its
+    header's, and rows of a table with no delimiter row (see _table_losses)."""
     from ..catalog.text import _html_blocks
     from ..cmark import raw_html
 
+    out = _table_losses(body, body_line, file) if "|" in body else []
     if "<" not in body:
-        return []
+        return out
     entry = _as_entry(body, body_line)
-    out = []
     for first, held in _html_blocks(entry):
         masked = _ANY_TAG_RE.sub(_blank, _COMMENT_RE.sub(_blank, held))
         alts = _alts(held)
@@ -609,3 +610,31 @@ def dropped_text(body: str, body_line: int, file: str) -> list[str]:
                        "with it: write the image as Markdown, ![alt text](address), which "
                        "they show as its alt text")
     return sorted(out, key=lambda message: int(message.split(":")[1]))
+
+
+_TABLE_ROW_LIKE_RE = re.compile(r"[ \t>]*\|.*\|[ \t]*$")
+
+
+def _table_losses(body: str, body_line: int, file: str) -> list[str]:
+    """A table's row with more cells than its header row, whose last cells the e-mail and
+    the page drop (a `|` in code, `` `x|y` ``, makes a cell: write `\\|`); and rows of a
+    table with no delimiter row under its first (`|---|---|`, as many cells), which are no
+    table but one paragraph, its rows run together on a line, bars and all. Found in
+    review: both went out without a word."""
+    from ..cmark import paragraph_lines, table_overflow
+    from .markdown import footnotes_aside
+
+    text = footnotes_aside(body)
+    out = [f"{file}:{body_line + line}: this row of the table has more cells than its header "
+           f"row, and the e-mail and the web page drop what comes after them ('{_shown(rest)}'): "
+           "give the header a cell more, or write a `|` in a cell as `\\|` (in code too)"
+           for line, rest in table_overflow(text)]
+    lines = text.split("\n")
+    for first, last in paragraph_lines(text):
+        rows = [i for i in range(first, last + 1) if _TABLE_ROW_LIKE_RE.match(lines[i])]
+        if len(rows) > 1:
+            out.append(f"{file}:{body_line + rows[0]}: these {len(rows)} rows of bars are no "
+                       "table, since no delimiter row of as many cells (`|---|---|`) follows "
+                       "the first: the e-mail and the web page show them as one paragraph, "
+                       "run together; write the delimiter row under the header row")
+    return out
