@@ -208,3 +208,20 @@ def test_a_tables_words_the_e_mail_drops_are_named_at_their_line(drafted, cli, t
     assert row.format(_line(drafted, "`a|b`"), "8 GB") in r.output
     assert (f"warning: digests/2026-10.md:{_line(drafted, '| Tool |')}: these 2 rows of bars "
             "are no table, since no delimiter row") in r.output
+
+
+def test_a_link_written_as_raw_html_is_named_as_no_link(drafted, cli, tmp_path):
+    """`<a href="...">the paper</a>` kept its words and lost its link, in the e-mail and on
+    the page, without a word (found in review 23)."""
+    edit_digest(drafted, (f"# {HEADLINE}\n", f"# {HEADLINE}\n\nRead <a href=\"https://"
+                          "example.org/paper\">the paper</a>, not `<a href=\"/x\">`.\n"))
+    r = cli(drafted, "digest", "render", "2026-10", "--out", str(tmp_path / "out"))
+    assert r.exit_code == 0, r.output
+    assert "example.org/paper" not in (tmp_path / "out/web.html").read_text(encoding="utf-8")
+    line = (drafted / "digests/2026-10.md").read_text(encoding="utf-8").split("\n")[
+        _line(drafted, "the paper") - 1]
+    assert (f"warning: digests/2026-10.md:{_line(drafted, 'the paper')}:"
+            f"{line.index('https://') + 1}: a link written as raw HTML (`<a href=\"https://"
+            "example.org/paper\">`) is no link in the e-mail or on the web page, only its "
+            "words: write it as a Markdown link") in r.output
+    assert 'href="/x"' not in r.output  # in code: as typed

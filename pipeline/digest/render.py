@@ -571,8 +571,9 @@ def dropped_text(body: str, body_line: int, file: str) -> list[str]:
     a line (`<!-- note --> See ...`: the line is raw HTML, as validate warns of it in an
     entry, markdown-after-comment); an `<img alt="...">` goes with its alt text. Found in
     review: such words went out of the e-mail without a word. The HTML blocks are the
-    ones validate finds in an entry's body (catalog.text). So are a table's cells past its
-    header's, and rows of a table with no delimiter row (see _table_losses)."""
+    ones validate finds in an entry's body (catalog.text). A link written as raw HTML,
+    `<a href="...">`, keeps its words and loses its link (catalog.text.html_links finds
+    it). Tables lose words too (see _table_losses)."""
     from ..catalog.text import _html_blocks
     from ..cmark import raw_html
 
@@ -600,6 +601,16 @@ def dropped_text(body: str, body_line: int, file: str) -> list[str]:
                    f"is dropped from the e-mail and the web page, and {' and '.join(what)} "
                    "with it: write the words as Markdown instead (a paragraph, **bold**, a "
                    "list, a table; an image as ![alt text](address), shown as its alt text)")
+    if "<a" in body or "<A" in body:  # the words stay, the link goes (only the HTML
+        # blocks' own warning for one in a block)
+        from ..catalog.text import html_block_lines, html_links
+
+        del entry.__dict__["html_links"]  # none, for the link checks (see _as_entry)
+        in_blocks = html_block_lines(entry)
+        out += [f"{file}:{line}:{column}: a link written as raw HTML (`<a href=\"{href}\">`) is "
+                "no link in the e-mail or on the web page, only its words: write it as a "
+                "Markdown link, [words](address)"
+                for line, column, href in html_links(entry) if line not in in_blocks]
     inline = [text for is_inline, text in raw_html(entry.body) if is_inline and _alts(text)]
     if inline:
         lines = body.split("\n")
