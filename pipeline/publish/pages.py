@@ -181,6 +181,66 @@ def people(cards: list[dict]) -> Markup:
                             if p.get("url") else _text(p["title"]) for p in cards))
 
 
+def section_links(nav: dict, path: str) -> Markup:
+    """The header's links to the site's sections, the one the page is in (or is) marked
+    as current."""
+    out = []
+    for item in nav["sections"]:
+        url = item["url"]
+        current = (' aria-current="page"' if path == url
+                   else ' aria-current="true"' if path.startswith(f"{url}/") else "")
+        out.append(f'      <a href="{_text(url)}"{current}>{_text(item["name"])}</a>\n')
+    return Markup("".join(out))
+
+
+def page_links(nav: dict, path: str) -> Markup:
+    """The footer's links to the first page of each site section, the page's own marked."""
+    out = []
+    for item in nav["pages"]:
+        current = ' aria-current="page"' if path == item["url"] else ""
+        out.append(f'      <a href="{_text(item["url"])}"{current}>{_text(item["title"])}</a>\n')
+    return Markup("".join(out))
+
+
+def breadcrumb(crumbs: list[dict]) -> Markup:
+    """The items of an entry page's breadcrumb: links, and the page itself last. A key a
+    crumb lacks shows as nothing, as `{{ }}` shows an undefined value."""
+    out = []
+    for n, crumb in enumerate(crumbs):
+        sep = '<span class="sep" aria-hidden="true">/</span> ' if n else ""
+        if crumb.get("url"):
+            item = f'<a href="{_text(crumb["url"])}">{_field(crumb, "title")}</a>'
+        else:
+            item = f'<span aria-current="page">{_field(crumb, "title")}</span>'
+        out.append(f"    <li>{sep}{item}</li>\n")
+    return Markup("".join(out))
+
+
+def reference_sections(doc: dict) -> Markup:
+    """The page's lists of the entries its front matter refers to, one section per field
+    that has some, in the order of `reference_headings`."""
+    out, references = [], doc["references"]
+    for field, heading in doc["reference_headings"].items():
+        items = references.get(field)
+        if not items:
+            continue
+        out.append(f'  <section class="references references-{_text(field.replace("_", "-"))}" '
+                   f'aria-labelledby="ref-{_text(field)}">\n'
+                   f'    <h2 id="ref-{_text(field)}">{_text(heading)}</h2>\n    <ul>\n')
+        out += [f'      <li><a href="{_field(item, "url")}">{_field(item, "label")}</a></li>\n'
+                for item in items]
+        out.append("    </ul>\n  </section>\n")
+    return Markup("".join(out))
+
+
+def backlinks(items: list[dict]) -> Markup:
+    """The items of the page's "What links here" list."""
+    return Markup("".join(
+        f'      <li><a href="{_field(item, "url")}">{_field(item, "title")}</a> '
+        f'<span class="muted">{_field(SINGULAR, item.get("collection"))}</span></li>\n'
+        for item in items))
+
+
 def page_body(html: str) -> Markup:
     """A body's sanitised HTML as a page shows it. Each table is in a box that scrolls
     sideways: a table wider than the column (many columns, long names; a phone is 360 px
@@ -363,7 +423,9 @@ class Site:
         env.globals.update(site=self.settings.site, nav=self.nav, ratings=RATINGS,
                            singular=SINGULAR, out_link=out_link, number=number, cite=cite,
                            source_items=source_items, facts=facts,
-                           page_body=page_body,
+                           page_body=page_body, section_links=section_links,
+                           page_links=page_links, breadcrumb=breadcrumb,
+                           reference_sections=reference_sections, backlinks=backlinks,
                            entry_link=entry_link, people=people)
         # Imported once, not at every page: an import per render costs more than the page.
         env.globals["m"] = env.get_template("macros.html").module

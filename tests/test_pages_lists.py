@@ -1,0 +1,97 @@
+"""The lists every page repeats (the header's sections, the footer's pages) and those of an
+entry page (breadcrumb, references, backlinks) are functions (pages.py), not template
+loops: the same bytes as the loops they replaced, which these tests keep in the site's
+own environment to compare with."""
+
+from __future__ import annotations
+
+from pipeline.publish.links import TYPED
+from pipeline.publish.pages import Site
+
+# The loops as the templates had them, lines and whitespace control as they were.
+LOOPS = {
+    "sections": """{% for item in nav.sections %}
+      <a href="{{ item.url }}"{% if path == item.url %} aria-current="page"{% elif path.startswith(item.url ~ "/") %} aria-current="true"{% endif %}>{{ item.name }}</a>
+{% endfor %}
+""",
+    "pages": """{% for item in nav.pages %}
+      <a href="{{ item.url }}"{% if path == item.url %} aria-current="page"{% endif %}>{{ item.title }}</a>
+{% endfor %}
+""",
+    "breadcrumb": """{% for crumb in doc.breadcrumb %}
+    <li>{% if not loop.first %}<span class="sep" aria-hidden="true">/</span> {% endif %}{% if crumb.url %}<a href="{{ crumb.url }}">{{ crumb.title }}</a>{% else %}<span aria-current="page">{{ crumb.title }}</span>{% endif %}</li>
+{% endfor %}
+""",
+    "references": """{% for field, heading in doc.reference_headings.items() if doc.references[field] %}
+  <section class="references references-{{ field|replace('_', '-') }}" aria-labelledby="ref-{{ field }}">
+    <h2 id="ref-{{ field }}">{{ heading }}</h2>
+    <ul>
+{% for item in doc.references[field] %}
+      <li><a href="{{ item.url }}">{{ item.label }}</a></li>
+{% endfor %}
+    </ul>
+  </section>
+{% endfor %}
+""",
+    "backlinks": """{% for item in doc.backlinks %}
+      <li><a href="{{ item.url }}">{{ item.title }}</a> <span class="muted">{{ singular[item.collection] }}</span></li>
+{% endfor %}
+""",
+}
+CALLS = {
+    "sections": "{{ section_links(nav, path) }}",
+    "pages": "{{ page_links(nav, path) }}",
+    "breadcrumb": "{{ breadcrumb(doc.breadcrumb) }}",
+    "references": "{{ reference_sections(doc) }}",
+    "backlinks": "{{ backlinks(doc.backlinks) }}",
+}
+
+NAV = {
+    "sections": [{"collection": "models", "name": "Models", "url": "/models"},
+                 {"collection": "tools", "name": "Tools & <more>", "url": "/tools"},
+                 {"collection": "glossary", "name": "Glossary", "url": "/glossary"}],
+    "pages": [{"title": "About \"us\"", "url": "/pages/about"},
+              {"title": "Trust & <safety>", "url": "/pages/trust"}],
+}
+DOC = {
+    "breadcrumb": [{"title": "Home", "url": "/"}, {"title": "Models & <co>", "url": "/models"},
+                   {"title": 'Llama "3"'}, {"url": ""}, {"title": None, "url": "/x?a=1&b=2"}],
+    "references": {"related": [{"url": "/hardware/a", "label": "A <b>"},
+                               {"url": "/hardware/b&c"}],
+                   "guides": [], "see_also": [{"label": "no url"}]},
+    "reference_headings": dict(TYPED),  # and "errors", which the references lack
+    "backlinks": [{"url": "/guides/g", "title": "G & g", "collection": "guides"},
+                  {"url": "/x", "title": "X", "collection": "unknown"},
+                  {"title": 3, "collection": "models"}],
+}
+
+
+def both(catalog, settings_of, name: str, **context) -> tuple[str, str]:
+    env = Site(settings_of(catalog)).env
+    return (env.from_string(LOOPS[name]).render(**context),
+            env.from_string(CALLS[name]).render(**context))
+
+
+def test_header_and_footer_links_are_those_of_the_loops(catalog, settings_of):
+    for path in ("/", "/models", "/models/llama", "/modelsx/y", "/tools/a/b", "/pages/about",
+                 "/pages/trust/x", "/search"):
+        for name in ("sections", "pages"):
+            loops, calls = both(catalog, settings_of, name, nav=NAV, path=path)
+            assert calls == loops, (name, path)
+    assert 'href="/models" aria-current="true">' in both(catalog, settings_of, "sections",
+                                                         nav=NAV, path="/models/llama")[1]
+    for name in ("sections", "pages"):
+        assert both(catalog, settings_of, name, nav={"sections": [], "pages": []},
+                    path="/") == ("", "")
+
+
+def test_entry_page_lists_are_those_of_the_loops(catalog, settings_of):
+    for name in ("breadcrumb", "references", "backlinks"):
+        loops, calls = both(catalog, settings_of, name, doc=DOC)
+        assert calls == loops, name
+        assert loops  # each shows something here
+        empty = {**DOC, "breadcrumb": [], "backlinks": [], "references": {}}
+        assert both(catalog, settings_of, name, doc=empty) == ("", "")
+    references = both(catalog, settings_of, "references", doc=DOC)[1]
+    assert '<a href="/hardware/b&amp;c"></a>' in references  # escaped; a missing key: nothing
+    assert "references-see-also" in references and "references-guides" not in references
