@@ -95,3 +95,23 @@ def test_entry_page_lists_are_those_of_the_loops(catalog, settings_of):
     references = both(catalog, settings_of, "references", doc=DOC)[1]
     assert '<a href="/hardware/b&amp;c"></a>' in references  # escaped; a missing key: nothing
     assert "references-see-also" in references and "references-guides" not in references
+
+
+def test_page_body_in_one_pass_is_the_body_as_before():
+    """page_body rewrites its tags in one pass of a pattern; the same as the replacements
+    it made one tag at a time."""
+    from pipeline.publish.pages import page_body
+
+    def before(html: str) -> str:
+        if "<h1>" in html:
+            html = html.replace("<h1>", "<h2>").replace("</h1>", "</h2>")
+        if "<table>" not in html:
+            return html
+        return (html.replace("<table>", '<div class="table-scroll"><table>')
+                .replace("</table>", "</table></div>"))
+
+    for html in ("", "<p>no table</p>", "<h1>A</h1>\n<table><tr><td>1</td></tr></table>\n"
+                 "<h2>B</h2><table></table><h1>C</h1>", "<p>&lt;table&gt; &lt;h1&gt;</p>",
+                 "<h10>x</h10><tables><thead></thead>", "<table><table></table></table>"):
+        assert page_body(html) == before(html), html
+    assert page_body("<h1>A</h1>") == "<h2>A</h2>"
