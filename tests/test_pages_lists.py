@@ -115,3 +115,19 @@ def test_page_body_in_one_pass_is_the_body_as_before():
                  "<h10>x</h10><tables><thead></thead>", "<table><table></table></table>"):
         assert page_body(html) == before(html), html
     assert page_body("<h1>A</h1>") == "<h2>A</h2>"
+
+
+def test_output_escape_is_escape_as_text():
+    """`{{ }}` in a page escapes as markupsafe's `escape` would, as text: a helper's
+    Markup is kept as it is (without making a new Markup of it), anything else escaped."""
+    from markupsafe import Markup, escape
+
+    from pipeline.publish.pages import _output_escape
+
+    class Html:
+        def __html__(self):
+            return "<i>x</i>"
+
+    for value in ("a <b> & \"c\"", Markup("<b>kept</b>"), 1500, 2.5, None, True, Html(),
+                  Markup("&amp;"), "", Markup("")):
+        assert str(_output_escape(value)) == str(escape(value)), value

@@ -53,8 +53,11 @@ _escape_text = getattr(markupsafe, "_escape_inner", None)
 def _output_escape(value) -> str:
     """`{{ value }}` in a page: escaped text. A page's output is joined into one string,
     so a plain `str` serves where Jinja makes a Markup; what is Markup already (a
-    helper's HTML, `|safe`) is kept as it is, exactly as `escape` does."""
-    return _escape_text(value) if type(value) is str else escape(value)
+    helper's HTML, `|safe`) is kept as it is, exactly as `escape` does (which makes a
+    new Markup of it: a page's helpers return a dozen)."""
+    if type(value) is str:
+        return _escape_text(value)
+    return value if type(value) is Markup else escape(value)
 
 
 def _text(value) -> str:
