@@ -30,8 +30,8 @@ from .catalog.loader import (BIBLIOGRAPHY, content_digest, file_id, load_catalog
                              parse_bibliography, parse_entry, unreadable, walk_folder)
 from .catalog.model import Catalog, Entry
 from .catalog.parsed import StoreWriter, store_path, written
-from .catalog.text import (citations, page_links, path_to_id, relative_target, site_links,
-                           source_refs)
+from .catalog.text import (citations, front_matter_sources, page_links, path_to_id,
+                           relative_target, site_links)
 from .checks import CHECK_MODULES, LOCAL_MODULES, families_reporting_errors, family_rules
 from .checks.references import link_meant, with_renames
 from .config import Settings
@@ -132,7 +132,7 @@ def cited_from_bibliography(entry: Entry, bibliography: dict,
     """
     if not bibliography:
         return set()
-    cited = {sid for _, sid in source_refs(entry.data)}
+    cited = {sid for _, sid in front_matter_sources(entry)}
     if mention is not None and mention.search(entry.body):
         cited.update(sid for _, _, sid in citations(entry))
     if not cited:
@@ -408,7 +408,7 @@ _ENTRY_FIELD_NAMES = tuple(f.name for f in dataclasses.fields(Entry))
 # peak RSS 106 -> 116 MiB on the benchmark corpus); in a build, the destinations of the
 # links of its rendered page (affiliates.links.rendered_hrefs: not rendered again).
 CARRIED = ("internal_links", "page_links", "citations", "page_ids", "prose_text",
-           "rendered_hrefs")
+           "rendered_hrefs", "source_refs")
 _ENTRY_FIELDS = frozenset(_ENTRY_FIELD_NAMES)
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
 from ..catalog.model import Catalog, Entry
-from ..catalog.text import citations, prose_lines, prose_text, source_refs
+from ..catalog.text import citations, front_matter_sources, prose_lines, prose_text
 from .classify import normalise_url
 
 # Where a URL starts: a web scheme (with however many slashes or backslashes: browsers
@@ -350,7 +350,7 @@ def cited_source_links(entry: Entry, bibliography: dict[str, dict]) -> list[Foun
     for line, column, sid in citations(entry):
         if sid not in first and sid not in own and sid in bibliography:
             first[sid] = (line, column)
-    for path, sid in source_refs(entry.data):
+    for path, sid in front_matter_sources(entry):
         if sid not in own and sid in bibliography:
             at = entry.pos(path)
             if sid not in first or at < first[sid]:

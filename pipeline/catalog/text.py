@@ -756,6 +756,16 @@ def source_refs(data, path: tuple = ()) -> list[tuple[tuple, str]]:
     return out
 
 
+def front_matter_sources(entry: Entry) -> list[tuple[tuple, str]]:
+    """source_refs of the entry's front matter, worked out once per entry and kept on it
+    (see internal_links): the page's source list, validate's summary and the citation
+    checks each read them, and each walked the front matter again."""
+    found = entry.__dict__.get("source_refs")
+    if found is None:
+        found = entry.__dict__["source_refs"] = source_refs(entry.data)
+    return found
+
+
 def _collect_source_refs(data: dict | list, path: tuple, out: list) -> None:
     if isinstance(data, dict):
         for k, v in data.items():

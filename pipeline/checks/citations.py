@@ -7,7 +7,8 @@ import datetime as _dt
 import re
 
 from ..catalog.model import Entry
-from ..catalog.text import CITE_UNCLOSED_RE, Positions, citations, prose_text, source_refs
+from ..catalog.text import (CITE_UNCLOSED_RE, Positions, citations, front_matter_sources,
+                             prose_text)
 from ..diagnostics import rule
 from . import Context, check
 
@@ -139,7 +140,7 @@ def check_citations(ctx: Context):
             if sid not in own and sid not in bib and not unread:
                 yield CITE_UNRESOLVED(entry.file, line, col,
                                       f"[@{sid}] cites no known source{why}", entry=entry.id)
-        for path, sid in source_refs(entry.data):
+        for path, sid in front_matter_sources(entry):
             cited.add(sid)
             if sid not in own and sid not in bib and not unread:
                 line, col = entry.pos(path)

@@ -25,8 +25,8 @@ import nh3
 from .. import cmark
 from ..affiliates.classify import normalise_url
 from ..catalog.model import Entry
-from ..catalog.text import (CITE_KEY_RE, NO_CITE_IN_LINE_RE, cite_groups, prose_text,
-                             site_host)
+from ..catalog.text import (CITE_KEY_RE, NO_CITE_IN_LINE_RE, cite_groups,
+                             front_matter_sources, prose_text, site_host)
 from .links import TYPED
 
 _TAGS = {
@@ -124,7 +124,7 @@ def number_sources(entry: Entry, cited: list[str], bibliography: dict[str, dict]
     then the rest."""
     own = {s["id"]: s for s in entry.sources() if isinstance(s.get("id"), str)}
     order: list[str] = []
-    for sid in [*cited, *_front_matter_citations(entry.data), *own]:
+    for sid in [*cited, *(sid for _, sid in front_matter_sources(entry)), *own]:
         if sid not in order and (sid in own or sid in bibliography):
             order.append(sid)
     body_cited = set(cited)
@@ -133,22 +133,6 @@ def number_sources(entry: Entry, cited: list[str], bibliography: dict[str, dict]
         source = own.get(sid) or bibliography[sid]
         out.append({**source, "number": n, "cited_in_body": sid in body_cited,
                     "shared": sid not in own})
-    return out
-
-
-def _front_matter_citations(data, out: list[str] | None = None) -> list[str]:
-    """Source ids named by `source:` in front-matter facts (specs, prices, results)."""
-    out = [] if out is None else out
-    if isinstance(data, dict):
-        for key, value in data.items():
-            if key == "source" and isinstance(value, str):
-                out.append(value)
-            elif key != "sources" and isinstance(value, (dict, list)):
-                _front_matter_citations(value, out)
-    elif isinstance(data, list):
-        for value in data:
-            if isinstance(value, (dict, list)):
-                _front_matter_citations(value, out)
     return out
 
 
@@ -593,7 +577,7 @@ def page_ids(entry: Entry, bibliography: dict[str, dict]) -> tuple[str, ...]:
     page has PAGE_IDS besides."""
     marked = MarkedBody(entry)
     own = {s["id"] for s in entry.sources() if isinstance(s.get("id"), str)}
-    shared = {sid for sid in (*marked.cited_ids(), *_front_matter_citations(entry.data))
+    shared = {sid for sid in (*marked.cited_ids(), *(s for _, s in front_matter_sources(entry)))
               if sid in bibliography and sid not in own}
     return (*heading_ids(entry, marked), *source_ids(len(own) + len(shared)))
 
