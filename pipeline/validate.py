@@ -301,7 +301,8 @@ def _parse_shard(state: dict, items: list[tuple]) -> list[tuple[str, Record]]:
             except OSError as e:
                 out.append((rel, Record(stat=stat, digest="", load=rows([unreadable(rel, e)]))))
                 continue
-        entry, load = parse_entry(rel, data, prefix)
+        # packed, its positions are copied and shared with no other entry's
+        entry, load = parse_entry(rel, data, prefix, share_positions=packed is None)
         if entry is None:
             out.append((rel, Record(stat=stat, digest=content_digest(data), load=rows(load))))
             continue

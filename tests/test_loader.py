@@ -212,3 +212,23 @@ def test_a_digest_closed_by_dots_is_named_at_that_line(catalog, cli):
     (catalog / "digests/2026-11.md").write_text(text, encoding="utf-8")
     r = cli(catalog, "build", "--out", str(catalog / "out"))
     assert r.exit_code != 0 and "digests/2026-11.md:4: `...` does not close" in r.output
+
+
+def test_positions_shared_only_when_asked(monkeypatch):
+    """An entry's positions share their paths and places with other entries' (memory, on
+    a big catalog kept whole), except where the entry is marshalled right away (validate's
+    workers), which copies them: there the sharing only cost time."""
+    from pipeline.catalog import loader
+
+    monkeypatch.setattr(loader, "_PATHS", {})
+    monkeypatch.setattr(loader, "_PLACES", {})
+    data = (b"---\ntitle: T\nstatus: draft\naka: [a, b]\nspecs:\n  - label: x\n    value: 1\n"
+            b"---\nBody.\n")
+    alone, _ = parse_entry("entries/glossary/t.md", data, share_positions=False)
+    assert not loader._PATHS and not loader._PLACES
+    shared, _ = parse_entry("entries/glossary/t.md", data)
+    again, _ = parse_entry("entries/glossary/u.md", data)
+    assert alone.positions == shared.positions == again.positions
+    assert len(loader._PATHS) == len(shared.positions)
+    for (a, b), (c, d) in zip(shared.positions.items(), again.positions.items()):
+        assert a is c and b is d

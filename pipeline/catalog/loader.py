@@ -445,13 +445,16 @@ def split_front_matter(path: str, text: str) -> tuple[str, str, int] | Diagnosti
 
 def parse_entry(
     path: str, data: bytes, entries_prefix: str = "entries", front_matter: dict | None = None,
-    digest: str | None = None,
+    digest: str | None = None, share_positions: bool = True,
 ) -> tuple[Entry | None, list[Diagnostic]]:
     """Parse one entry file. Never raises for bad input: problems are diagnostics.
 
     `front_matter`: what parsing these very bytes' front matter gave before (see
     `parsed`); the YAML is then not parsed again, and the entry has no positions.
     `digest`: `content_digest(data)`, when the caller has it already.
+    `share_positions`: share its positions' paths and places with other entries' (see
+    _shared_positions); not worth its time for an entry that is marshalled right away
+    (validate's workers), whose copy shares nothing.
     """
     diags: list[Diagnostic] = []
     rel = path[len(entries_prefix) + 1 :] if path.startswith(entries_prefix + "/") else path
@@ -502,7 +505,7 @@ def parse_entry(
         data=values,
         body=body,
         body_line=body_line,
-        positions=_shared_positions(positions),
+        positions=_shared_positions(positions) if share_positions else positions,
         digest=digest or content_digest(data),
     )
     return entry, diags
