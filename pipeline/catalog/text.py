@@ -625,6 +625,13 @@ class _OpenerEscaped:
 
     def __call__(self, end: int) -> bool:
         text = self.text
+        opener = text.rfind("[", max(0, end - 200), end)
+        if opener > 0 and text[opener - 1] != "\\" or opener == 0:
+            between = text[opener + 1:end]
+            if "]" not in between and "\n" not in between and "\\" not in between:
+                return False  # the usual link, `[text](`: the nearest `[`, not escaped, is
+                # its opener (found by a search, not the pass below, which a later call
+                # makes from where the last one stopped: the state stays right)
         for m in self._BRACKET.finditer(text, self.at, end):
             ch, i = m.group(), m.start()
             if ch == "\n":
