@@ -8,8 +8,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from conftest import MINI, Scanned, write_entry
+from pipeline.catalog.text import _escaped, _OpenerEscaped
 from pipeline.config import load_settings
 from pipeline.validate import validate
 
@@ -428,3 +430,32 @@ def test_the_opener_of_each_link_on_a_line_is_looked_for_in_one_pass(catalog, mo
     assert len(looks) < 10 * line.count("]")
     assert columns == sorted([4 + 26 * i for i in range(1000)]  # `b`
                              + [11 + 26 * i for i in range(1000)])  # z's `/glossary/nope`
+
+
+def _opener_escaped_walk(text: str, end: int) -> bool:
+    """The plain form: walk back from the `]` at `end` to its opener on its line."""
+    depth, saw_escaped = 0, False
+    i = end - 1
+    while i >= 0 and text[i] != "\n":
+        ch = text[i]
+        if ch in "[]" and _escaped(text, i):
+            saw_escaped |= ch == "["
+        elif ch == "]":
+            depth += 1
+        elif ch == "[":
+            if not depth:
+                return False
+            depth -= 1
+        i -= 1
+    return saw_escaped
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(["[", "]", "](", "\\", "\\[", "a", " ", "\n", "x](b)",
+                                 "[t](/a)", "y" * 120]), max_size=16).map("".join))
+def test_whether_a_links_opener_is_escaped_is_what_the_walk_back_says(text):
+    """_OpenerEscaped (a search for the usual `[text](`, else one pass over the brackets
+    since the last link asked about) answers as the walk back from each `](` does."""
+    ask = _OpenerEscaped(text)
+    for end in [i for i in range(len(text)) if text.startswith("](", i)]:
+        assert ask(end) == _opener_escaped_walk(text, end), end
