@@ -374,3 +374,72 @@ def test_no_verdict_change_of_the_period_escapes_the_audit(repo, cli):
     assert [(c["old_rating"], c["new_rating"], c["commit"]) for c in changes
             if c["entry"] == "tools/vllm"][-1] == ("situational", "avoid", None)
     assert len(changes) == 5
+
+
+def test_the_audit_reads_the_period_in_one_walk_and_says_what_each_commit_compared(
+        repo, monkeypatch):
+    """Each commit of the period was compared with the one before by `changes_between`, a
+    few git calls each: a month of 800 commits on the benchmark catalog took 36 s (found
+    in review). Now one `git log` gives the commits' changes and only the entry files
+    they touched are read; `changes_between` is asked only where git's diff of a commit
+    is not what it reads (a merge, a commit adding an entry while modifying another),
+    and every commit lists the rows comparing each with the one before gave."""
+    from pipeline.affiliates import report as report_module
+    from pipeline.history import changes
+
+    plain = "See https://ollama.com/.\n"
+    (repo / "data/bibliography.yaml").write_text(
+        "sources:\n  - id: shop\n    url: https://example.org/shop\n    title: Shop\n"
+        "    accessed: 2026-10-01\n")
+    commit_all(repo, "A shared source", "2026-11-20T12:00:00")
+    (repo / "entries/tools/vllm.md").rename(repo / "entries/tools/vllm-engine.md")
+    write_entry(repo, "tools/vllm-engine", tool("tools/vllm-engine", "avoid", "2026-12-02"),
+                f"Runs on [this card]({OURS}).\n")
+    commit_all(repo, "Rename vllm, with a new verdict", "2026-12-02T12:00:00")
+    (repo / "notes.txt").write_text("Not an entry.\n")
+    commit_all(repo, "Notes", "2026-12-03T12:00:00")
+    write_entry(repo, "tools/ollama", tool("tools/ollama", "recommended", "2026-12-04"),
+                "Sold [@shop].\n")
+    commit_all(repo, "Ollama cites the shop", "2026-12-04T12:00:00")
+    (repo / "data/bibliography.yaml").write_text(
+        "sources:\n  - id: shop\n    url: " + OURS + "\n    title: Shop\n"
+        "    accessed: 2026-10-01\n")
+    commit_all(repo, "The shop is paid now", "2026-12-05T12:00:00")
+    write_entry(repo, "tools/ollama", tool("tools/ollama", "avoid", "2026-12-06"),
+                "Sold [@shop].\n")
+    write_entry(repo, "tools/llama-cpp", tool("tools/llama-cpp", "avoid", "2026-12-06"),
+                f"[Buy]({OURS}).\n")
+    added = commit_all(repo, "Add llama.cpp, ollama avoided", "2026-12-06T12:00:00")
+    git(repo, "checkout", "-q", "-b", "branch")
+    write_entry(repo, "tools/llama-cpp", tool("tools/llama-cpp", "situational", "2026-12-07"),
+                f"[Buy]({OURS}).\n")
+    commit_all(repo, "On a branch", "2026-12-07T12:00:00")
+    git(repo, "checkout", "-q", "main")
+    write_entry(repo, "tools/ollama", tool("tools/ollama", "situational", "2026-12-08"), plain)
+    commit_all(repo, "Ollama without the shop", "2026-12-08T12:00:00")
+    at = {"GIT_AUTHOR_DATE": "2026-12-09T12:00:00", "GIT_COMMITTER_DATE": "2026-12-09T12:00:00"}
+    git(repo, "merge", "-q", "--no-ff", "-m", "Merge branch", "branch", env=at)
+    merge = git(repo, "rev-parse", "HEAD").strip()
+
+    asked = []
+    real = changes.changes_between
+
+    def counted(settings, start, end, **kw):
+        asked.append(end)
+        return real(settings, start, end, **kw)
+
+    monkeypatch.setattr(changes, "changes_between", counted)
+    got = report(repo, since="2026-12-01", until="2027-01-01")["independence"]["verdict_changes"]
+    assert sorted(asked) == sorted([added, merge])
+    # as comparing every commit with the one before it reads them
+    asked.clear()
+    monkeypatch.setattr(report_module, "_line_changes", lambda *a: ({}, {}))
+    everyone = report(repo, since="2026-12-01", until="2027-01-01")["independence"][
+        "verdict_changes"]
+    assert len(asked) == 6 and got == everyone  # the notes touched no entry
+    assert [(c["entry"], c["old_rating"], c["new_rating"], c["programs"]) for c in got] == [
+        ("tools/llama-cpp", None, "avoid", ["amazon"]),
+        ("tools/llama-cpp", "avoid", "situational", ["amazon"]),
+        ("tools/ollama", "recommended", "avoid", ["amazon"]),
+        ("tools/ollama", "avoid", "situational", ["amazon"]),
+        ("tools/vllm-engine", "situational", "avoid", ["amazon"])]

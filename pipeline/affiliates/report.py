@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as _dt
 
-from ..catalog.loader import decode_utf8, parse_bibliography, read_bibliography, read_folder
+from ..catalog.loader import (decode_utf8, parse_bibliography, parse_entry, read_bibliography,
+                              read_folder)
 from ..catalog.model import Catalog, Entry
 from ..config import Settings
 from ..errors import PipelineError, UsageError
 from .audit import (catalog_of, earlier_entry, rating_split, renames_between, rev_at,
-                    verdict_change_row, verdict_changed)
+                    verdict_change_row, verdict_changed, verdict_of)
 from .classify import LinkClass, classify
 from .links import FoundLink, bibliography_links, cited_source_links, find_links, links_in_text
 from .programs import Programs
@@ -121,34 +122,69 @@ def _verdict_changes(catalog: Catalog, programs: Programs, since: _dt.date,
     the first-parent line from `since` to `until`, and the working tree when there is no
     `until`) is compared with the one before it, so a verdict changed and changed back,
     or changed while the page carried links removed before the period's end, is listed.
-    A change counts when the page carries affiliate links before it or after it."""
+    A change counts when the page carries affiliate links before it or after it.
+
+    The commits' changes come from one `git log` of the period (`_line_changes`), and
+    only the entry files they touched are read, in one `git cat-file --batch` for the
+    states after and one for the states before (asked for only where a published
+    verdict may have changed): a commit whose diff `changes_between` reads otherwise
+    than git's (a merge, or one that adds an entry and removes or modifies another: a
+    rename git's `-M` does not pair) is compared by `changes_between` itself."""
     from ..history.changes import changes_between
-    from ..history.gitio import EntryPaths, open_repo, resolve
+    from ..history.gitio import EntryPaths, open_repo, read_blobs, resolve
 
     start = rev_at(settings, since)
     end = rev_at(settings, until) if until else resolve(settings, "HEAD").hexsha
     revs: list[str] = []
+    repo = open_repo(settings)
+    paths = EntryPaths(settings, repo)
     if end is not None and end != start:
-        repo = open_repo(settings)
-        paths = EntryPaths(settings, repo)
         revs = repo.git.rev_list("--first-parent", "--reverse",
                                  f"{start}..{end}" if start else end, "--",
                                  paths.folder + "/", paths.prefix + settings.paths.bibliography
                                  ).split()
-    paid_at = _paid_sources_at(settings, programs)
+    paid_at = _paid_sources_at(settings, programs, [start, *revs])
+    prefix = settings.paths.entries.strip("/")
     rows: list[tuple[str, int, dict]] = []
+    parent, line = _line_changes(settings, start, end) if revs else ({}, {})
+    # (step, rev before, rev, old repo path or None, new repo path) of each entry file
+    # that may hold a published verdict after the commit
+    candidates: list[tuple[int, str, str, str | None, str]] = []
     for step, (old_rev, new_rev) in enumerate(zip([start, *revs], revs)):
-        for change in changes_between(settings, old_rev, new_rev).changes:
-            row = _change_row(change.old, change.new, programs, lambda r=old_rev: paid_at(r),
-                              lambda r=new_rev: paid_at(r))
-            if row is not None:
-                rows.append((row["file"], step, {**row, "commit": new_rev}))
+        base = parent.get(new_rev)  # its state before: no merge from old_rev to it
+        while base is not None and base != old_rev:  # (the commits between touched
+            base = parent.get(base)                     # no entry file: not listed)
+        if base is None or new_rev not in line:
+            for change in changes_between(settings, old_rev, new_rev).changes:
+                row = _change_row(change.old, change.new, programs,
+                                  lambda r=old_rev: paid_at(r), lambda r=new_rev: paid_at(r))
+                if row is not None:
+                    rows.append((row["file"], step, {**row, "commit": new_rev}))
+            continue
+        candidates += [(step, old_rev, new_rev, old, new) for old, new in line[new_rev]]
+    after = read_blobs(settings, [f"{rev}:{new}" for _, _, rev, _, new in candidates])
+    parsed = []
+    for step, old_rev, new_rev, old_path, new_path in candidates:
+        data = after.get(f"{new_rev}:{new_path}")
+        entry = parse_entry(paths.catalog_path(new_path), data, prefix)[0] \
+            if data is not None else None
+        if entry is not None and entry.is_published and verdict_of(entry) is not None:
+            parsed.append((step, old_rev, new_rev, old_path, entry))
+    before = read_blobs(settings, [f"{rev}:{old}" for _, rev, _, old, _ in parsed if old])
+    for step, old_rev, new_rev, old_path, new in parsed:
+        data = before.get(f"{old_rev}:{old_path}") if old_path else None
+        old = parse_entry(paths.catalog_path(old_path), data, prefix)[0] \
+            if data is not None else None
+        row = _change_row(old, new, programs, lambda r=old_rev: paid_at(r),
+                          lambda r=new_rev: paid_at(r))
+        if row is not None:
+            rows.append((row["file"], step, {**row, "commit": new_rev}))
     if until is None:  # and what the working tree changed since HEAD
         head = revs[-1] if revs else start
-        before = catalog_of(settings, head)
-        renamed = renames_between(settings, head, None) if head and before.entries else {}
+        before_head = catalog_of(settings, head)
+        renamed = renames_between(settings, head, None) if head and before_head.entries else {}
         for entry in catalog.entries.values():
-            old = earlier_entry(before, entry, renamed)
+            old = earlier_entry(before_head, entry, renamed)
             row = _change_row(old, entry, programs, lambda: paid_at(head),
                               lambda: paid_sources(catalog.bibliography, programs))
             if row is not None:
@@ -156,19 +192,70 @@ def _verdict_changes(catalog: Catalog, programs: Programs, since: _dt.date,
     return [row for *_, row in sorted(rows, key=lambda r: r[:2])]
 
 
-def _paid_sources_at(settings: Settings, programs: Programs):
-    """rev -> the paid sources of the shared bibliography as committed at `rev` (None:
-    none), each revision read once, when first asked for."""
-    from ..history.gitio import read_paths
+def _line_changes(settings: Settings, start: str | None, end: str
+                  ) -> tuple[dict[str, str], dict[str, list[tuple[str | None, str]]]]:
+    """(commit -> its parent, for each commit of the first-parent line from `start` to
+    `end` that is not a merge nor the first commit; commit -> [(old path or None, new
+    path)]: the entry files it left, paths relative to the repository, with the path
+    where the entry was before, for each of those commits whose entry files
+    `changes_between(parent, commit)` reads as git's diff of the entries folder shows
+    them). Left out of the second: a commit that adds an entry file and removes or
+    modifies another (a rename `-M` does not pair: a rewrite with the old id reused, or
+    a `redirect_from`); a commit that touched no entry file is there, with nothing.
+    One `git rev-list` and one `git log`, whatever the number of commits."""
+    from ..history.gitio import EntryPaths, log, open_repo
+    from ..history.log import FIRST_PARENT, parse_log
 
+    repo = open_repo(settings)
+    paths = EntryPaths(settings, repo)
+    revs = f"{start}..{end}" if start else end
+    parent = {}
+    for row in repo.git.rev_list("--first-parent", "--parents", revs).splitlines():
+        sha, *parents = row.split()
+        if len(parents) == 1:
+            parent[sha] = parents[0]
+    changes: dict[str, list[tuple[str | None, str]]] = dict.fromkeys(parent, [])
+    for commit in parse_log(log(settings, *FIRST_PARENT, revs)):
+        if commit.sha not in parent:
+            continue
+        kinds, kept = set(), []
+        for status, old, path in commit.changes:
+            old = old if status == "R" else None if status in "AC" else path
+            new = None if status == "D" else path
+            old_id, new_id = paths.id(old) if old else None, paths.id(new) if new else None
+            if old_id is None and new_id is None:
+                continue
+            kinds.add("added" if old_id is None else "removed" if new_id is None else "kept")
+            if new_id is not None:
+                kept.append((old if old_id else None, new))
+        if "added" in kinds and kinds & {"removed", "kept"}:
+            del changes[commit.sha]
+        else:
+            changes[commit.sha] = kept
+    return parent, changes
+
+
+def _paid_sources_at(settings: Settings, programs: Programs, revs: list[str | None] | set):
+    """rev -> the paid sources of the shared bibliography as committed at `rev` (None:
+    none). The bibliography's blob at each of `revs` is looked up at once (one `git
+    cat-file --batch-check`), and each version of it read and parsed once, when first
+    asked for: it changes far less often than the entries."""
+    from ..history.gitio import EntryPaths, blob_ids, open_repo, read_blobs, read_paths
+
+    bib = settings.paths.bibliography
+    name = EntryPaths(settings, open_repo(settings)).prefix + bib
+    revs = set(revs)
+    blob_of = blob_ids(settings, [f"{rev}:{name}" for rev in revs if rev])
     known: dict[str | None, dict] = {None: {}}
 
     def paid_at(rev: str | None) -> dict[str, dict]:
-        if rev not in known:
-            bib = settings.paths.bibliography
-            data = read_paths(settings, rev, [bib]).get(bib)
-            known[rev] = paid_sources(parse_bibliography(bib, data)[0], programs)
-        return known[rev]
+        looked_up = rev in revs
+        key = blob_of.get(f"{rev}:{name}") if looked_up else rev  # None: no bibliography
+        if key not in known:
+            data = read_blobs(settings, [key]).get(key) if looked_up \
+                else read_paths(settings, key, [bib]).get(bib)
+            known[key] = paid_sources(parse_bibliography(bib, data)[0], programs)
+        return known[key]
 
     return paid_at
 

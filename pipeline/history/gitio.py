@@ -462,6 +462,25 @@ def read_blobs(settings: Settings, blob_ids: list[str]) -> dict[str, bytes]:
     return blobs
 
 
+def blob_ids(settings: Settings, names: list[str]) -> dict[str, str]:
+    """Object name (`<rev>:<path>`, the path relative to the repository) -> the id of the
+    blob it names, in one `git cat-file --batch-check`; names of nothing are left out."""
+    import subprocess
+
+    if not names:
+        return {}
+    repo = open_repo(settings)
+    out = subprocess.run(["git", "--git-dir", str(repo.git_dir), "cat-file", "--batch-check"],
+                         input=("\n".join(names) + "\n").encode(), capture_output=True,
+                         check=True).stdout.decode().split("\n")
+    found = {}
+    for name, row in zip(names, out):
+        header = row.split()
+        if len(header) == 3 and header[1] == "blob" and not row.endswith(" missing"):
+            found[name] = header[0]
+    return found
+
+
 def read_paths(settings: Settings, rev: str, paths: list[str]) -> dict[str, bytes]:
     """The bytes of the given files (relative to the catalog root) at `rev`; absent ones left out."""
     repo = open_repo(settings)
