@@ -164,6 +164,30 @@ def catalog_of(settings: Settings, rev: str | None) -> Catalog:
     return catalog
 
 
+def entries_of(settings: Settings, rev: str, ids) -> Catalog:
+    """The entries of `ids` (those there) as committed at `rev`, as `catalog_of` reads
+    them (a symbolic link is none), without reading the others: a few files where the
+    whole catalog was 10,000 (6 s on the benchmark catalog)."""
+    from ..history.gitio import EntryPaths, open_repo, resolve
+    from ..catalog.loader import RawFile
+
+    paths = EntryPaths(settings, open_repo(settings))
+    tree = resolve(settings, rev).tree
+    files = []
+    for entry_id in sorted({i for i in ids if isinstance(i, str)}):
+        if entry_id.count("/") != 1 or {"", ".", ".."} & set(entry_id.split("/")):
+            continue  # no entry file could have it
+        path = f"{paths.folder}/{entry_id}.md"
+        try:
+            item = tree / path
+        except KeyError:
+            continue
+        if item.type == "blob" and item.mode != 0o120000:
+            files.append(RawFile(paths.catalog_path(path), item.data_stream.read()))
+    catalog, _ = load_catalog(settings, files=files, bibliography=None)
+    return catalog
+
+
 def rev_at(settings: Settings, day: _dt.date) -> str | None:
     """The last commit made before `day` began (UTC); None before the first commit."""
     from ..history.gitio import rev_before

@@ -9,7 +9,7 @@ from ..catalog.loader import (decode_utf8, parse_bibliography, parse_entry, read
 from ..catalog.model import Catalog, Entry
 from ..config import Settings
 from ..errors import PipelineError, UsageError
-from .audit import (catalog_of, earlier_entry, rating_split, renames_between, rev_at,
+from .audit import (earlier_entry, entries_of, rating_split, renames_between, rev_at,
                     verdict_change_row, verdict_changed, verdict_of)
 from .classify import LinkClass, classify
 from .links import FoundLink, bibliography_links, cited_source_links, find_links, links_in_text
@@ -131,7 +131,8 @@ def _verdict_changes(catalog: Catalog, programs: Programs, since: _dt.date,
     than git's (a merge, or one that adds an entry and removes or modifies another: a
     rename git's `-M` does not pair) is compared by `changes_between` itself."""
     from ..history.changes import changes_between
-    from ..history.gitio import EntryPaths, open_repo, read_blobs, resolve
+    from ..history.gitio import (EntryPaths, changed_entry_ids, entry_ids_at, open_repo,
+                                 read_blobs, resolve)
 
     start = rev_at(settings, since)
     end = rev_at(settings, until) if until else resolve(settings, "HEAD").hexsha
@@ -181,15 +182,30 @@ def _verdict_changes(catalog: Catalog, programs: Programs, since: _dt.date,
             rows.append((row["file"], step, {**row, "commit": new_rev}))
     if until is None:  # and what the working tree changed since HEAD
         head = revs[-1] if revs else start
-        before_head = catalog_of(settings, head)
-        renamed = renames_between(settings, head, None) if head and before_head.entries else {}
-        for entry in catalog.entries.values():
+        # only the entries git does not find as committed at `head` can have changed
+        changed: list[Entry] = list(catalog.entries.values())
+        renamed: dict[str, str] = {}
+        before_head = Catalog(entries={})
+        if head is not None:
+            at_head = entry_ids_at(settings, head)
+            edited, gone, _ = changed_entry_ids(settings, head)
+            same = at_head - edited - gone
+            changed = [e for e in changed if e.id not in same]
+            renamed = renames_between(settings, head, None) if changed and at_head else {}
+            before_head = entries_of(settings, head, [
+                i for e in changed for i in (e.id, renamed.get(e.id),
+                                             *_listed(e.data.get("redirect_from")))])
+        for entry in changed:
             old = earlier_entry(before_head, entry, renamed)
             row = _change_row(old, entry, programs, lambda: paid_at(head),
                               lambda: paid_sources(catalog.bibliography, programs))
             if row is not None:
                 rows.append((row["file"], len(revs), {**row, "commit": None}))
     return [row for *_, row in sorted(rows, key=lambda r: r[:2])]
+
+
+def _listed(value) -> list:
+    return value if isinstance(value, list) else []
 
 
 def _line_changes(settings: Settings, start: str | None, end: str
