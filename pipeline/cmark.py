@@ -156,3 +156,39 @@ def paragraph_lines(markdown: str) -> list[tuple[int, int]]:
     """(first, last) index (0-based) of the lines of each paragraph of `markdown`."""
     return [(int(m.group(1)) - 1, int(m.group(2)) - 1)
             for m in _PARAGRAPH_RE.finditer(_CMARK.xml(markdown))]
+
+
+# A link or an image of cmark's XML: where it starts, where it goes, and whether it holds
+# anything (an image with no alt text is written `<image ... />`); and the tags that open
+# and close one, to find its end (a link's words may hold an image).
+_LINK_OR_IMAGE_RE = re.compile(r'<(link|image) sourcepos="(\d+):(\d+)-[^"]*" '
+                               r'destination="([^"]*)" title="[^"]*"( />|>)')
+_LINK_OR_IMAGE_TAG_RE = re.compile(r"<(/?)(?:link|image)\b[^>]*?(/?)>")
+_ANY_XML_TAG_RE = re.compile(r"<[^>]*>")
+
+
+def links_and_images(markdown: str) -> list[tuple[str, int, int, str, str]]:
+    """(kind, "link" or "image"; index of its line, 0-based; its column, 1-based, in
+    characters; its destination as cmark reads it, entities decoded; its words, an image's
+    alt text, as plain text) of each link and image of `markdown` (a reference link at the
+    place of its words), in the order of the text."""
+    if "]" not in markdown:
+        return []
+    xml = _CMARK.xml(markdown)
+    lines = markdown.split("\n")
+    out = []
+    for m in _LINK_OR_IMAGE_RE.finditer(xml):
+        words = ""
+        if m.group(5) == ">":  # the text it holds, up to its own end
+            depth = 1
+            for tag in _LINK_OR_IMAGE_TAG_RE.finditer(xml, m.end()):
+                depth += -1 if tag.group(1) else 0 if tag.group(2) else 1
+                if not depth:
+                    words = " ".join(unescape(_ANY_XML_TAG_RE.sub(
+                        " ", xml[m.end():tag.start()])).split())
+                    break
+        line, column = int(m.group(2)) - 1, int(m.group(3))  # cmark counts bytes
+        written = lines[line].encode("utf-8") if line < len(lines) else b""
+        column = len(written[:column - 1].decode("utf-8", "replace")) + 1
+        out.append((m.group(1), line, column, unescape(m.group(4)), words))
+    return out

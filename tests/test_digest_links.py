@@ -225,3 +225,26 @@ def test_a_link_written_as_raw_html_is_named_as_no_link(drafted, cli, tmp_path):
             "example.org/paper\">`) is no link in the e-mail or on the web page, only its "
             "words: write it as a Markdown link") in r.output
     assert 'href="/x"' not in r.output  # in code: as typed
+
+
+def test_an_image_with_no_alt_text_is_named_at_its_line(drafted, cli, tmp_path):
+    """`![](/c.png)`: the e-mail and the page show an image as its alt text, so one with
+    none was not there at all (nor the link it was the words of), without a word (found in
+    review 23). The render and the draft name each at its line and column; one in code is
+    as typed, and one with alt text is shown."""
+    edit_digest(drafted, (f"# {HEADLINE}\n", f"# {HEADLINE}\n\nA chart: ![](/c.png), not "
+                          "`![](/x.png)`.\n\n[![ ](/badge.png)](https://example.org) and "
+                          "![tokens per second](/t.png)\n"))
+    files = render(cli, drafted, tmp_path / "out")
+    assert "A chart: , not" in files["web.html"].decode()  # not there, as the warning says
+    lines = (drafted / "digests/2026-10.md").read_text(encoding="utf-8").split("\n")
+    for command in (("render", "2026-10", "--out", str(tmp_path / "out")),
+                    ("draft", "2026-10")):
+        r = cli(drafted, "digest", *command)
+        assert r.exit_code == 0, r.output
+        for needle, shown in (("![](/c.png)", "/c.png"), ("![ ](/badge.png)", "/badge.png")):
+            at = next(i for i, line in enumerate(lines) if needle in line)
+            assert (f"warning: digests/2026-10.md:{at + 1}:{lines[at].index(needle) + 1}: an "
+                    f"image with no alt text (`![]({shown})`) is not shown in the e-mail or on "
+                    "the web page") in r.output, command
+        assert "/x.png" not in r.output and "/t.png" not in r.output

@@ -573,13 +573,16 @@ def dropped_text(body: str, body_line: int, file: str) -> list[str]:
     review: such words went out of the e-mail without a word. The HTML blocks are the
     ones validate finds in an entry's body (catalog.text). A link written as raw HTML,
     `<a href="...">`, keeps its words and loses its link (catalog.text.html_links finds
-    it). Tables lose words too (see _table_losses)."""
+    it). Tables lose words too (see _table_losses), and images with no alt text (see
+    _images_not_shown)."""
     from ..catalog.text import _html_blocks
     from ..cmark import raw_html
 
     out = _table_losses(body, body_line, file) if "|" in body else []
+    if "![" in body:
+        out += _images_not_shown(body, body_line, file)
     if "<" not in body:
-        return out
+        return sorted(out, key=lambda message: int(message.split(":")[1]))
     entry = _as_entry(body, body_line)
     for first, held in _html_blocks(entry):
         masked = _ANY_TAG_RE.sub(_blank, _COMMENT_RE.sub(_blank, held))
@@ -621,6 +624,22 @@ def dropped_text(body: str, body_line: int, file: str) -> list[str]:
                        "with it: write the image as Markdown, ![alt text](address), which "
                        "they show as its alt text")
     return sorted(out, key=lambda message: int(message.split(":")[1]))
+
+
+def _images_not_shown(body: str, body_line: int, file: str) -> list[str]:
+    """Each image of a digest's text with no alt text (`![](/c.png)`), at its line and
+    column: the e-mail and the page show an image as its alt text (digest.markdown), so
+    such an image is not there at all, nor a link whose words it is. Found in review: it
+    went out of both without a word."""
+    from ..cmark import links_and_images
+    from ..textchars import has_words
+    from .markdown import footnotes_aside
+
+    return [f"{file}:{body_line + line}:{column}: an image with no alt text (`![]({where})`) "
+            "is not shown in the e-mail or on the web page, which show an image as its alt "
+            "text: write what it shows between the brackets, ![a chart of ...](address)"
+            for kind, line, column, where, words in links_and_images(footnotes_aside(body))
+            if kind == "image" and not has_words(words)]
 
 
 _TABLE_ROW_LIKE_RE = re.compile(r"[ \t>]*\|.*\|[ \t]*$")
