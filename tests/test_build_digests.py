@@ -371,7 +371,8 @@ def test_a_sent_digests_warnings_are_the_builds_too(with_digests, cli):
     lines = text.split("\n")
     r = cli(with_digests, "build")
     assert r.exit_code == 0, r.output
-    at = next(i for i, line in enumerate(lines) if "#no-such-place" in line) + 1
+    at = next(i for i, line in enumerate(lines) if "#no-such-place" in line)
+    at = f"{at + 1}:{lines[at].index('[above]') + 1}"
     assert (f"warning: digests/2026-09.md:{at}: a link to #no-such-place, which no heading of "
             "the digest has as its id (the headings' ids: #corrections, #two-new-tools)"
             in r.output)

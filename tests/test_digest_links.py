@@ -148,9 +148,26 @@ def test_the_place_a_link_in_the_digest_names_is_on_its_page(drafted, cli, tmp_p
     assert '<h2 id="corrections">Corrections</h2>' in web, web
     assert 'href="https://local-ai-catalog.org/digests/2026-10#corrections"' in email
     lines = (drafted / "digests/2026-10.md").read_text(encoding="utf-8").split("\n")
-    at = next(i for i, line in enumerate(lines) if "#nowhere" in line) + 1
-    assert f"warning: digests/2026-10.md:{at}: a link to #nowhere, which no heading" in r.output
+    at = next(i for i, line in enumerate(lines) if "#nowhere" in line)
+    assert (f"warning: digests/2026-10.md:{at + 1}:{lines[at].index('[the rest]') + 1}: a link "
+            "to #nowhere, which no heading") in r.output
     assert "#corrections, which" not in r.output
+
+
+def test_a_link_to_no_place_is_named_where_the_link_is(drafted, cli, tmp_path):
+    """The warning of a link to a place no heading has stood at the first line with
+    `#nowhere` in it, in code or in words, not at the link (found in review 23): it
+    stands at the link's line and column, here the second link of a list item's line."""
+    edit_digest(drafted, (f"# {HEADLINE}\n", f"# {HEADLINE}\n\nWrite `[x](#nowhere)` for a "
+                          "place; #nowhere is none.\n\n- See [this](#corrections) and [the "
+                          "rest](#nowhere).\n"))
+    r = cli(drafted, "digest", "render", "2026-10", "--out", str(tmp_path / "out"))
+    assert r.exit_code == 0, r.output
+    lines = (drafted / "digests/2026-10.md").read_text(encoding="utf-8").split("\n")
+    at = next(i for i, line in enumerate(lines) if "[the rest]" in line)
+    assert (f"warning: digests/2026-10.md:{at + 1}:{lines[at].index('[the rest]') + 1}: a link "
+            "to #nowhere, which no heading") in r.output, r.output
+    assert r.output.count("a link to #nowhere") == 1
 
 
 DROPPED = ("Before.\n\n<div>Important note</div>\n\n<!-- to check --> See the notes.\n\n"

@@ -17,7 +17,7 @@ import re
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 import jinja2
 
@@ -489,20 +489,37 @@ def fragment_warnings(body: str, body_line: int, file: str, fragment: str,
                       web_url: str = "") -> list[str]:
     """A link to a place in the digest (`#fragment`) that no heading of its page has the
     id of: from the e-mail and the page alike it opens the page at its top. Each at the
-    first line that writes it. `fragment` is the page's HTML, its links to a place made
-    absolute on `web_url` (as they are on the site's page, with web_url "")."""
+    line and column of the first link to it (cmark's: the first line that had `#name`
+    anywhere, in code or in words, was not always the link's: found in review).
+    `fragment` is the page's HTML, its links to a place made absolute on `web_url` (as
+    they are on the site's page, with web_url "")."""
+    from ..cmark import links_and_images
+    from .markdown import footnotes_aside
+
     ids = set(_HEADING_ID_RE.findall(fragment))
-    lines = body.split("\n")
     out = []
+    places: dict[str, tuple[int, int]] | None = None
     for href in dict.fromkeys(hrefs(fragment)):
         if not href.startswith(web_url + "#"):
             continue
         name = unquote(href[len(web_url) + 1:])
         if not name or name in ids:
             continue
-        at = next((i for i, row in enumerate(lines) if f"#{name}" in row), 0)
+        if places is None:  # name -> (line index, column) of the first link to it
+            places = {}
+            for kind, line, column, destination, _ in links_and_images(footnotes_aside(body)):
+                path, hash_, place = destination.partition("#")
+                if (kind == "link" and hash_ and unquote(place) not in places
+                        and (not path or path.rstrip("/") in (web_url, urlsplit(web_url).path))):
+                    places[unquote(place)] = (line, column)
+        if name in places:
+            where = f"{body_line + places[name][0]}:{places[name][1]}"
+        else:  # not expected: the first line that writes it
+            lines = body.split("\n")
+            where = str(body_line + next((i for i, row in enumerate(lines)
+                                          if f"#{name}" in row), 0))
         known = ", ".join(f"#{i}" for i in sorted(ids)) or "none"
-        out.append(f"{file}:{body_line + at}: a link to #{name}, which no heading of the "
+        out.append(f"{file}:{where}: a link to #{name}, which no heading of the "
                    f"digest has as its id (the headings' ids: {known}): it opens the digest's "
                    "page at its top")
     return out
