@@ -380,3 +380,34 @@ def test_a_sent_digests_warnings_are_the_builds_too(with_digests, cli):
     assert (f"warning: digests/2026-09.md:{at}: raw HTML (`<div>`) is dropped from the e-mail "
             "and the web page, and its words ('Important note')" in r.output)
     assert (with_digests / "dist/digests/2026-09.html").is_file()
+
+
+def test_a_sent_digests_warnings_are_said_by_every_build(with_digests, cli, monkeypatch):
+    """The warnings of a sent digest were said only by the build that made its page: the
+    next build, which left the page as it was, said nothing of them, though nothing was
+    fixed (found in review 23). Each build says them, as validate says again the warnings
+    of a file it does not read again; the page is not rendered again for it."""
+    import pipeline.digest.render as digest_render
+
+    text = SENT.replace("None this month.\n", "None this month; see [above](#no-such-place).\n"
+                        "\n<div>Important note</div>\n")
+    (with_digests / "digests/2026-09.md").write_text(text)
+    first = cli(with_digests, "build")
+    assert first.exit_code == 0, first.output
+    said = [line for line in first.output.splitlines() if line.startswith("warning: ")]
+    assert len([w for w in said if "#no-such-place" in w or "Important" in w]) == 2, said
+
+    def not_again(*args, **kwargs):
+        raise AssertionError("the page was rendered again")
+
+    monkeypatch.setattr(digest_render, "archive_html", not_again)
+    again = cli(with_digests, "build")
+    assert again.exit_code == 0, again.output
+    assert [line for line in again.output.splitlines() if line.startswith("warning: ")] == said
+    monkeypatch.undo()
+    (with_digests / "digests/2026-09.md").write_text(SENT)  # fixed: said no more
+    for _ in range(2):
+        fixed = cli(with_digests, "build")
+        assert fixed.exit_code == 0, fixed.output
+        assert "#no-such-place" not in fixed.output and "Important" not in fixed.output
+        assert "`<script>`" in fixed.output  # SENT's own, said each time

@@ -53,8 +53,8 @@ class BuildResult:
     redirects: int = 0
     gone: int = 0
     notes: list[str] = field(default_factory=list)
-    # of the digests whose pages this build made: words their raw HTML drops, a link to a
-    # place no heading has the id of (as `digest render` warns of them)
+    # of every digest sent: words its raw HTML drops, a link to a place no heading has the
+    # id of (as `digest render` warns of them); a page left as it was, the last build's
     warnings: list[str] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)  # per stage; never in the output
 
@@ -339,5 +339,6 @@ def _save_state(b: Run) -> dict:
     if b.git_moved:
         b.touched.add(GIT)
     state = {"inputs": b.inputs.fingerprint, "site": b.site.fingerprint, "files": b.files,
-             "facts": b.facts, "git": b.git, "previous": b.previous}
+             "facts": b.facts, "git": b.git, "previous": b.previous,
+             "digests": {ready.key: ready.warnings for ready in b.digests}}
     return save_state(b.tree.state_dir, state, used, b.touched, b.prefix)

@@ -37,7 +37,7 @@ class Prepared:
         self.month = record["month"]
         self._render = render
         self._parts: dict | None = None
-        self.warnings: list[str] = []  # of the text, once its page is made (render)
+        self.warnings: list[str] = []  # of the text: its page's (render), or the last build's
 
     def body(self) -> dict:
         if self._parts is None:
@@ -50,7 +50,10 @@ def prepare_digests(b: Run) -> list[Prepared]:
     anything is written, so that a link problem refuses the build while the spare is
     still as the last build left it (refused once the spare was being changed, the next
     build wrote every file again). A page whose key the live output already has was made,
-    and checked, with the same links: it is not rendered again."""
+    and checked, with the same links: it is not rendered again, and its warnings are the
+    ones the last build kept in its state (`digests`: key -> warnings). Given only by the
+    build that made the page, they went with the next build (found in review), where
+    validate says again the warnings of a file it does not read again."""
     settings, site, tree = b.settings, b.site, b.tree
     paid = b.inputs.paid
     # a digest may link to an entry published, renamed since (a redirect) or retired
@@ -62,6 +65,7 @@ def prepare_digests(b: Run) -> list[Prepared]:
         return target in published or target in plan.moved or target in plan.gone
 
     out = []
+    warned = b.old.get("digests") or {}  # the last build's: key -> warnings
     sent = sent_digests(settings)
     if sent:  # rendering a digest's body, only when there is one (0.05 s of imports)
         from ..digest.document import decode
@@ -86,8 +90,10 @@ def prepare_digests(b: Run) -> list[Prepared]:
                 "statements": list(note.statements) if note else []}}, warnings
 
         ready = Prepared(item, record, key, render)
-        if tree.live_key(f"digests/{month}.html") != key:
+        if tree.live_key(f"digests/{month}.html") != key or key not in warned:
             ready.body()  # checked now, before the spare changes
+        else:
+            ready.warnings = list(warned[key])
         out.append(ready)
     return out
 

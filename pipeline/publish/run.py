@@ -18,7 +18,8 @@ class Run:
 
     {"inputs": fingerprint, "site": fingerprint of the pages, "files": {entry
     file: "size:mtime:ctime:inode:digest"}, "facts": {entry id: fact}, "git":
-    {"head", "note", "histories", "renames", "first"}, "previous": {id: old ids}}.
+    {"head", "note", "histories", "renames", "first"}, "previous": {id: old ids},
+    "digests": {key of a sent digest's page: its warnings}}.
     """
 
     settings: Settings

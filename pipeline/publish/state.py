@@ -1,7 +1,7 @@
 """What a build knew of the catalog, kept for the next build into the same folder.
 
 The state is plain data: catalog-wide values ({"inputs", "site",
-"previous"}), git's histories (`git`), and per entry its file's stat and
+"previous", "digests"}), git's histories (`git`), and per entry its file's stat and
 digest (`files`) and its fact (`facts`). The catalog-wide values travel in
 the output folder's manifest; git and each collection are saved apart, and
 a build rewrites only the parts that changed (an edit rewrites one
