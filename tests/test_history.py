@@ -50,8 +50,8 @@ def test_created_updated_and_previous_ids(history):
     awq = h["glossary/activation-aware"]
     assert awq.created == "2026-09-01"
     assert awq.updated == "2026-10-05"
-    assert awq.previous_ids == [PreviousId("glossary/awq", "2026-09-20"),
-                                PreviousId("glossary/awq-quant", "2026-10-05")]
+    assert awq.previous_ids == [PreviousId("glossary/awq", "2026-09-20", 0),
+                                PreviousId("glossary/awq-quant", "2026-10-05", 1)]
     assert "glossary/awq" not in h and "glossary/awq-quant" not in h
     # Changes that arrive by a merge count at the merge (first-parent history).
     assert h["glossary/gptq"].created == "2026-10-09"
@@ -236,7 +236,7 @@ def test_the_cache_reads_only_new_commits_and_agrees_with_a_full_walk(history, m
     assert incremental == _as_tuples(settings)
     h = entry_history(settings)
     assert "authors/ben" not in h
-    assert h["glossary/gptq-method"].previous_ids == [PreviousId("glossary/gptq", "2026-11-02")]
+    assert h["glossary/gptq-method"].previous_ids == [PreviousId("glossary/gptq", "2026-11-02", 2)]
     assert [c.text for c in h["glossary/gptq-method"].corrections] == ["GPTQ is one-shot."]
     assert h["glossary/gptq-method"].created == "2026-10-09"
 

@@ -61,7 +61,7 @@ def test_the_rename_keeps_the_history_and_gives_the_old_id(merged):
     assert OLD not in h
     assert h[NEW].created == "2026-09-05"  # not the merge's date
     assert h[NEW].updated == "2026-10-05"
-    assert h[NEW].previous_ids == [PreviousId(OLD, "2026-10-05")]
+    assert h[NEW].previous_ids == [PreviousId(OLD, "2026-10-05", 0)]
     assert renames(settings) == [Rename(OLD, NEW, "2026-10-05")]
 
 
@@ -87,7 +87,7 @@ def test_a_chain_of_renames_on_the_branch_is_one_step_at_the_merge(repo):
     merge(repo, "rename", "2026-10-05")
     h = entry_history(load_settings(repo))
     assert h[NEW].created == "2026-09-05"
-    assert h[NEW].previous_ids == [PreviousId(OLD, "2026-10-05")]
+    assert h[NEW].previous_ids == [PreviousId(OLD, "2026-10-05", 0)]
 
 
 def test_a_deletion_and_an_unrelated_addition_stay_what_they_are(repo):
@@ -110,7 +110,7 @@ def test_the_cache_read_since_an_older_revision_gives_the_same(merged):
     entry_history(settings, "HEAD^1")  # the cache now holds the state before the merge
     h = entry_history(settings)
     assert h[NEW].created == "2026-09-05"
-    assert h[NEW].previous_ids == [PreviousId(OLD, "2026-10-05")]
+    assert h[NEW].previous_ids == [PreviousId(OLD, "2026-10-05", 0)]
 
 
 def count_git_logs(monkeypatch) -> list[tuple[str, ...]]:
@@ -178,7 +178,7 @@ def test_a_cache_written_before_the_fix_is_rebuilt(merged, monkeypatch):
         m.setattr(log, "merged_renames", lambda settings, merge, paths: merge)
         m.setattr(history_cache, "VERSION", history_cache.VERSION - 1)
         assert entry_history(settings)[NEW].previous_ids == []
-    assert entry_history(settings)[NEW].previous_ids == [PreviousId(OLD, "2026-10-05")]
+    assert entry_history(settings)[NEW].previous_ids == [PreviousId(OLD, "2026-10-05", 0)]
 
 
 def test_a_file_deleted_on_the_branch_after_its_rename_is_not_followed(repo):

@@ -175,6 +175,31 @@ def test_an_old_id_two_entries_were_renamed_from_names_where_its_redirect_goes(r
         "glossary/awq-method: link to /glossary/awq-method"]
 
 
+def test_two_renames_of_an_old_id_on_one_day_go_by_commit_order_not_by_id(repo, tmp_path):
+    """Found in review: glossary/awq renamed to awq-v2 in the morning, a new glossary/awq
+    renamed to awq-method in the afternoon: the earliest rename was the one whose new id
+    sorted first on that day (awq-method), so /glossary/awq led to the afternoon's entry
+    and the hint named it, while the morning's rename came first in git."""
+    from pipeline.history.log import renamed_ids
+    from pipeline.publish.build import build
+
+    rename(repo, "glossary/awq", "glossary/awq-v2", "2026-10-12T08:00:00")
+    write_entry(repo, "glossary/awq", {**MINI["glossary/awq"], "title": "AWQ method"})
+    commit_all(repo, "A new AWQ", "2026-10-12T10:00:00")
+    rename(repo, "glossary/awq", "glossary/awq-method", "2026-10-12T14:00:00")
+    refer_to(repo, "glossary/awq-v2", "/glossary/awq")
+    commit_all(repo, "Link", "2026-10-13T12:00:00")
+    settings = load_settings(repo)
+    for _ in range(2):  # read from git, then from the history cache
+        assert renamed_ids(settings)["glossary/awq"] == "glossary/awq-v2"
+    assert messages(repo) == [
+        "link to /glossary/awq: no such entry; glossary/awq was renamed to "
+        "glossary/awq-v2: link to /glossary/awq-v2"]
+    refer_to(repo, "glossary/awq-v2")  # the link fixed: the build's redirect agrees
+    build(settings, tmp_path / "out")
+    assert "/glossary/awq  /glossary/awq-v2  301" in (tmp_path / "out" / "_redirects").read_text()
+
+
 def test_a_relative_link_or_a_path_in_the_wrong_case_to_an_old_id_names_the_new_one(repo):
     """Found in review: a site path to an old id said where its entry went, but a link
     relative to the page naming it (`../glossary/awq`, `awq`) only said to write a site

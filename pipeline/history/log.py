@@ -43,10 +43,13 @@ from .gitio import EntryPaths, is_shallow, log, long_log, open_repo, resolve, sh
 
 
 class PreviousId(NamedTuple):
-    """An id the entry had before a rename, and the date of the rename."""
+    """An id the entry had before a rename, the date of the rename, and its place among
+    the renames of the first-parent history (`seq`: 0 for the first one; two renames made
+    on one day are in the order of their commits, whatever their ids or clocks say)."""
 
     id: str
     date: str
+    seq: int
 
 
 class Rename(NamedTuple):
@@ -152,15 +155,16 @@ def renamed_ids(settings: Settings) -> dict[str, str]:
 
     An id two entries were renamed from (glossary/awq renamed to awq-method, a new
     glossary/awq later renamed to awq-two) goes where the site's redirect takes it:
-    the earliest rename's entry, as publish.redirects.plan_redirects orders them (by
-    date, then ids), not whichever entry the histories list last."""
+    the earliest rename's entry in commit order (first-parent order, even on one day),
+    as publish.redirects.plan_redirects takes them, not whichever entry the histories
+    list last."""
     try:
         histories = entry_history(settings)
     except UsageError:
         return {}
     out: dict[str, str] = {}
-    for _date, old, new in sorted((p.date, p.id, h.id) for h in histories.values()
-                                  for p in h.previous_ids if p.id != h.id):
+    for _seq, old, new in sorted((p.seq, p.id, h.id) for h in histories.values()
+                                 for p in h.previous_ids if p.id != h.id):
         out.setdefault(old, new)
     return out
 
@@ -195,7 +199,7 @@ class _State:
                     self.steps.append((commit.time, old_id, new_id))
                 if new_id and moved is not None:
                     moved.id, moved.updated = new_id, date
-                    moved.previous_ids.append(PreviousId(old_id, date))
+                    moved.previous_ids.append(PreviousId(old_id, date, len(self.steps) - 1))
                     h[new_id] = moved
                 elif new_id:
                     h[new_id] = EntryHistory(new_id, date, date)

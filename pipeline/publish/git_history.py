@@ -27,7 +27,8 @@ NO_HISTORY: History = ("", ())
 @dataclass
 class GitData:
     histories: dict = field(default_factory=dict)  # entry id -> EntryHistory
-    renames: list = field(default_factory=list)  # (old id, current id, date of the rename)
+    # (old id, current id, date of the rename), in the order of the renames' commits
+    renames: list = field(default_factory=list)
     # current id -> the id it had when it was created, for an entry renamed since
     first: dict = field(default_factory=dict)
     note: str = ""  # why there is no history, when there is none
@@ -68,11 +69,13 @@ def read_git_data(settings: Settings, rev: str = "HEAD") -> GitData:
     from ..history import log  # imported here: only builds inside git need it
 
     histories = log.entry_history(settings, rev)
-    # previous_ids already follow chains of renames to the current id (one log walk).
-    renames = [(p.id, h.id, p.date) for h in histories.values() for p in h.previous_ids]
+    # previous_ids already follow chains of renames to the current id (one log walk);
+    # in commit order: the first rename of an id decides where its redirect goes
+    renames = [(p.id, h.id, p.date) for _seq, p, h in sorted(
+        (p.seq, p, h) for h in histories.values() for p in h.previous_ids)]
     first = {h.id: h.previous_ids[0].id for h in histories.values()
              if h.previous_ids and h.previous_ids[0].id != h.id}  # renamed, not back
-    return GitData(histories=histories, renames=sorted(renames), first=first)
+    return GitData(histories=histories, renames=renames, first=first)
 
 
 def _warm(settings: Settings) -> None:

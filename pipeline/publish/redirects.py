@@ -44,7 +44,9 @@ def plan_redirects(statuses: Mapping[str, str], redirect_from: Mapping[str, list
                    renames: list[tuple[str, str, str]], entries_folder: str = "entries"
                    ) -> Redirects:
     """Redirects from `redirect_from` lists (entry id -> old ids) and git renames (old, new,
-    date); `statuses` are every entry's status by id."""
+    date) in the order of their commits, oldest first (an id renamed twice, by two
+    entries that had it in turn, leads where the first rename took it, even when both
+    were made on one day); `statuses` are every entry's status by id."""
     hops: dict[str, tuple[str, str]] = {}  # old -> (new, why)
     for entry_id in sorted(redirect_from):
         if statuses.get(entry_id) not in ("published", "retired"):
@@ -53,7 +55,7 @@ def plan_redirects(statuses: Mapping[str, str], redirect_from: Mapping[str, list
         for old in olds if isinstance(olds, list) else []:
             if isinstance(old, str) and old != entry_id:
                 hops.setdefault(old, (entry_id, f"redirect_from in {entries_folder}/{entry_id}.md"))
-    for old, new, date in sorted(renames, key=lambda r: (r[2], r[0], r[1])):
+    for old, new, date in renames:
         if old != new:
             hops.setdefault(old, (new, f"renamed in git on {date}"))
     for old in list(hops):

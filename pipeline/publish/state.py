@@ -18,7 +18,7 @@ from pathlib import Path
 from ..config import COLLECTIONS
 from .serialize import load_plain, write_plain
 
-VERSION = 3
+VERSION = 4  # 4: git's renames in commit order (they were by id)
 GIT = "git"
 PARTS = (GIT, *COLLECTIONS)
 _APART = ("git", "files", "facts")  # what is not saved with the manifest
