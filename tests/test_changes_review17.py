@@ -171,8 +171,8 @@ def test_an_entry_written_under_a_deleted_id_and_renamed_is_no_rename_of_it(repo
     """Found in review of a fix that took any file put back under a deleted id for the
     deleted entry: another benchmark written there and renamed read as a rename of the
     deleted one, its fields compared with it. (An entry deleted, restored by a revert and
-    then renamed is read the same way, as removed plus added: which file came back is not
-    looked at.)"""
+    then renamed is that entry renamed: the file that came back is the one deleted, byte
+    for byte; see test_changes_review23.)"""
     write_entry(repo, "benchmarks/llama-3090", BENCH, TEMPLATE_BODY)
     commit_all(repo, "Benchmark", at("2026-09-10"))
     git(repo, "rm", "-q", "entries/benchmarks/llama-3090.md")

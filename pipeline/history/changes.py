@@ -201,10 +201,11 @@ class _Steps:
         self._origin: dict[str, str | None] | None = None
 
     def all(self) -> list[tuple[int, str, str | None]]:
-        """Renames (time, old, new) and deletions (time, id, None), in history order."""
+        """Renames (time, old, new), deletions (time, id, None) and deletions undone (time,
+        id, id: the file added back as it was), in history order."""
         if self._all is None:
             self._all = rename_steps(self.settings, self.revs, deletions=True,
-                                     rewrites=True)
+                                     rewrites=True, restores=True)
         return self._all
 
     def __call__(self) -> list[tuple[int, str, str]]:
@@ -215,13 +216,20 @@ class _Steps:
     def origin(self) -> dict[str, str | None]:
         """Id at the end -> id at the start, along the chains of renames commit by
         commit; None where the chain was broken by a deletion (a file added later
-        under that id, or renamed from it, is another entry). Ids never renamed nor
-        deleted are left out (their origin is themselves)."""
+        under that id, or renamed from it, is another entry), unless the deletion was
+        undone (the file added back byte for byte: a revert): the chain goes on. Ids
+        never renamed nor deleted are left out (their origin is themselves)."""
         if self._origin is None:
             origin: dict[str, str | None] = {}
+            before: dict[str, str | None] = {}  # id deleted -> its origin until then
             for _t, old, new in self.all():
                 if new is None:
+                    before[old] = origin.get(old, old)
                     origin[old] = None
+                elif new == old:  # the deletion undone
+                    origin[old] = before.pop(old, old)
+                    if origin[old] == old:
+                        del origin[old]
                 else:
                     origin[new] = origin.pop(old, old)
             self._origin = origin

@@ -39,7 +39,8 @@ from ..config import Settings
 from ..errors import UsageError
 from . import TRAILER
 from . import history_cache as cache
-from .gitio import EntryPaths, is_shallow, log, long_log, open_repo, resolve, shallow_error
+from .gitio import (EntryPaths, blob_ids, is_shallow, log, long_log, open_repo, resolve,
+                    shallow_error)
 
 
 class PreviousId(NamedTuple):
@@ -400,7 +401,8 @@ def correction_lines(settings: Settings, revs: str) -> list[CommitMessage]:
 
 
 def rename_steps(settings: Settings, revs: str, deletions: bool = False,
-                 rewrites: bool = False) -> list[tuple[int, str, str | None]]:
+                 rewrites: bool = False, restores: bool = False
+                 ) -> list[tuple[int, str, str | None]]:
     """(time, old id, new id) of each rename in the commits of `revs`, parents before
     children (`--topo-order`), oldest first; with `deletions`, (time, id, None) of each
     entry deleted too, in the same order.
@@ -416,13 +418,21 @@ def rename_steps(settings: Settings, revs: str, deletions: bool = False,
     exists is no rename source): in a commit that adds an entry file and modifies
     another, git's break detection (`rewritten_renames`) says whether the one modified was
     rewritten and its old contents moved to the one added. The old id then starts anew:
-    with `deletions`, (time, old id, None) follows the rename."""
+    with `deletions`, (time, old id, None) follows the rename.
+
+    With `restores` (and `deletions`), (time, id, id) of each entry deleted and later added
+    back as it was, byte for byte (a revert of the deletion, a checkout of the old file):
+    the deletion undone, the entry goes on. A file added under a deleted id with other
+    contents is another entry. One `git cat-file --batch-check` for the blobs, asked only
+    when an id deleted in `revs` is added again there."""
     paths = EntryPaths(settings, open_repo(settings))
     out = log(settings, "--topo-order", "--reverse", "--no-merges", "--name-status", "-M", "-z",
-              "--diff-filter=RDAM" if rewrites else "--diff-filter=RD" if deletions
-              else "--diff-filter=R", LOG_FORMAT, revs)
+              "--diff-filter=RDAM" if rewrites else "--diff-filter=RDA" if restores and deletions
+              else "--diff-filter=RD" if deletions else "--diff-filter=R", LOG_FORMAT, revs)
+    commits = parse_log(out)
+    back = _restored(settings, commits, paths) if restores and deletions else set()
     steps: list[tuple[int, str, str | None]] = []
-    for commit in parse_log(out):
+    for commit in commits:
         moved: dict[str, str] = {}  # id added -> the id whose entry moved there
         if rewrites and any(s == "A" and paths.id(p) for s, _o, p in commit.changes) and any(
                 s == "M" and paths.id(p) for s, _o, p in commit.changes):
@@ -437,7 +447,30 @@ def rename_steps(settings: Settings, revs: str, deletions: bool = False,
                 steps.append((commit.time, moved[new_id], new_id))
                 if deletions:
                     steps.append((commit.time, moved[new_id], None))
+            elif status == "A" and (commit.sha, path) in back:
+                steps.append((commit.time, new_id, new_id))
     return steps
+
+
+def _restored(settings: Settings, commits: list[LogCommit],
+              paths: EntryPaths) -> set[tuple[str, str]]:
+    """(commit, path) of each entry file added (`commits`: oldest first, no merges) with the
+    very bytes a commit before it deleted there: the deletion undone."""
+    deleted: dict[str, str] = {}  # path -> the last commit that deleted it
+    pairs: list[tuple[str, str, str]] = []  # (commit that deleted, commit that added, path)
+    for commit in commits:
+        for status, _old, path in commit.changes:
+            if status == "D" and paths.id(path):
+                deleted[path] = commit.sha
+            elif status == "A" and path in deleted:
+                pairs.append((deleted.pop(path), commit.sha, path))
+    if not pairs:
+        return set()
+    blobs = blob_ids(settings, [name for gone, added, path in pairs
+                                for name in (f"{gone}^:{path}", f"{added}:{path}")])
+    return {(added, path) for gone, added, path in pairs
+            if blobs.get(f"{gone}^:{path}") is not None
+            and blobs.get(f"{gone}^:{path}") == blobs.get(f"{added}:{path}")}
 
 
 def rewritten_renames(settings: Settings, commit: LogCommit,

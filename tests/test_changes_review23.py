@@ -1,0 +1,60 @@
+"""`pipeline changes`: an entry deleted, restored by a revert and renamed within the month
+is the rename it is, not an entry removed and another added."""
+
+from __future__ import annotations
+
+from conftest import MINI, commit_all, git, write_entry
+from test_changes import at
+from test_changes_review17 import kinds
+from test_changes_review21 import draft
+from test_digest import block
+from pipeline.config import load_settings
+from pipeline.history import gitio
+from pipeline.history.changes import changes_in_period
+
+
+def revert(root, day: str) -> None:
+    git(root, "revert", "--no-edit", "HEAD",
+        env={"GIT_AUTHOR_DATE": at(day), "GIT_COMMITTER_DATE": at(day)})
+
+
+def test_deleted_restored_by_a_revert_then_renamed_is_one_rename(repo, cli):
+    """Found in review: the deletion broke the chain of renames, so the month read as
+    glossary/awq removed and glossary/awq-method added (a new entry in the digest),
+    though the two trees pair them and the file that came back was the same."""
+    git(repo, "rm", "-q", "entries/glossary/awq.md")
+    commit_all(repo, "Delete AWQ", at("2026-10-03"))
+    revert(repo, "2026-10-04")
+    git(repo, "mv", "entries/glossary/awq.md", "entries/glossary/awq-method.md")
+    commit_all(repo, "Rename AWQ", at("2026-10-05"))
+    cs = changes_in_period(load_settings(repo), "2026-10-01", "2026-11-01")
+    assert kinds(cs) == {"glossary/awq-method": ("renamed", "glossary/awq")}
+    r = cli(repo, "changes", "--since", "2026-10-01", "--until", "2026-11-01")
+    assert "renamed   glossary/awq-method (was glossary/awq)" in r.output
+    assert "removed" not in r.output and "added" not in r.output
+    assert "awq-method" not in block(draft(cli, repo), "new-entries")
+
+
+def test_renamed_deleted_and_restored_is_still_the_rename(repo):
+    git(repo, "mv", "entries/glossary/awq.md", "entries/glossary/awq-method.md")
+    commit_all(repo, "Rename AWQ", at("2026-10-02"))
+    git(repo, "rm", "-q", "entries/glossary/awq-method.md")
+    commit_all(repo, "Delete it", at("2026-10-03"))
+    revert(repo, "2026-10-04")
+    cs = changes_in_period(load_settings(repo), "2026-10-01", "2026-11-01")
+    assert kinds(cs) == {"glossary/awq-method": ("renamed", "glossary/awq")}
+
+
+def test_another_file_under_the_deleted_id_then_renamed_is_still_no_rename(repo):
+    """Only the very file deleted undoes the deletion: one written anew (here a close
+    copy, which the two trees pair) is another entry."""
+    git(repo, "rm", "-q", "entries/glossary/awq.md")
+    commit_all(repo, "Delete AWQ", at("2026-10-03"))
+    write_entry(repo, "glossary/awq", {**MINI["glossary/awq"], "title": "AWQ again"})
+    commit_all(repo, "Another AWQ", at("2026-10-04"))
+    git(repo, "mv", "entries/glossary/awq.md", "entries/glossary/awq-method.md")
+    commit_all(repo, "Rename it", at("2026-10-05"))
+    assert [t.status for t in gitio.diff_trees(load_settings(repo), "HEAD~3", "HEAD")] == ["R"]
+    cs = changes_in_period(load_settings(repo), "2026-10-01", "2026-11-01")
+    assert kinds(cs) == {"glossary/awq": ("removed", None),
+                         "glossary/awq-method": ("added", None)}
