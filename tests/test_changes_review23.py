@@ -4,7 +4,7 @@ is the rename it is, not an entry removed and another added."""
 from __future__ import annotations
 
 from conftest import MINI, commit_all, git, write_entry
-from test_changes import at
+from test_changes import at, edit
 from test_changes_review17 import kinds
 from test_changes_review21 import draft
 from test_digest import block
@@ -58,3 +58,44 @@ def test_another_file_under_the_deleted_id_then_renamed_is_still_no_rename(repo)
     cs = changes_in_period(load_settings(repo), "2026-10-01", "2026-11-01")
     assert kinds(cs) == {"glossary/awq": ("removed", None),
                          "glossary/awq-method": ("added", None)}
+
+
+def test_an_entry_restored_by_a_revert_keeps_its_history_and_its_old_ids(repo, tmp_path):
+    """Found in review: an entry deleted by mistake and restored by `git revert` started
+    a new history: its old id's redirect was gone (the old links 404), its created date
+    was the revert's and its corrections were lost. Read again from the cache (the
+    deletion in it) or from the whole history, it goes on."""
+    from pipeline.history.log import entry_history, renamed_ids
+    from pipeline.publish.build import build
+
+    git(repo, "mv", "entries/glossary/awq.md", "entries/glossary/awq-method.md")
+    edit(repo, "tools/vllm", "- glossary/awq", "- glossary/awq-method")
+    commit_all(repo, "Rename AWQ", at("2026-09-05"))
+    p = repo / "entries/glossary/awq-method.md"
+    p.write_text(p.read_text(encoding="utf-8").replace("Text.", "Text, fixed."), encoding="utf-8")
+    fix = commit_all(repo, "Fix\n\nCorrection: AWQ is 4-bit.", at("2026-09-10"))
+    git(repo, "rm", "-q", "entries/glossary/awq-method.md")
+    commit_all(repo, "Delete AWQ", at("2026-10-03"))
+    settings = load_settings(repo)
+    assert "glossary/awq-method" not in entry_history(settings)  # cached with the deletion
+    revert(repo, "2026-10-04")
+    for _ in range(2):  # from the cache, then from the whole history
+        h = entry_history(settings)["glossary/awq-method"]
+        assert (h.created, h.updated) == ("2026-09-01", "2026-10-04")
+        assert [p.id for p in h.previous_ids] == ["glossary/awq"]
+        assert [c.commit for c in h.corrections] == [fix]
+        assert renamed_ids(settings) == {"glossary/awq": "glossary/awq-method"}
+        (repo / ".pipeline-cache/history.json").unlink()
+    build(settings, tmp_path / "out")
+    assert ("/glossary/awq  /glossary/awq-method  301"
+            in (tmp_path / "out" / "_redirects").read_text())
+
+
+def test_another_file_under_a_deleted_id_starts_a_new_history(repo):
+    git(repo, "rm", "-q", "entries/glossary/awq.md")
+    commit_all(repo, "Delete AWQ", at("2026-10-03"))
+    write_entry(repo, "glossary/awq", {**MINI["glossary/awq"], "title": "AWQ again"})
+    commit_all(repo, "Another AWQ", at("2026-10-04"))
+    from pipeline.history.log import entry_history
+
+    assert entry_history(load_settings(repo))["glossary/awq"].created == "2026-10-04"

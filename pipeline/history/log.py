@@ -15,6 +15,9 @@ At most two long `git log` passes, whatever the size of the catalog:
 A merge whose diff shows an entry deleted and another added costs one more
 (short) `git log`, of its branch alone: a rename made there and followed by a
 rewrite reads as such a pair, and the branch's own commits tell (`merged_renames`).
+An entry file added back byte for byte as a commit before deleted it (a revert
+of the deletion) goes on with its history, old ids and corrections: one `git
+cat-file --batch-check` of the two blobs, asked only when a deleted id comes back.
 
 The result is kept in `.pipeline-cache/history.json` (never committed); the
 next call on a later revision of the same first-parent line reads only the
@@ -81,7 +84,8 @@ class EntryHistory:
     """The history of one entry, under its current id.
 
     - `created`: date of the commit that first added the file, following renames
-      back (a file deleted and added again starts a new history).
+      back (a file deleted and added again starts a new history, unless it came back
+      byte for byte as it was deleted: a revert of the deletion goes on with the old one).
     - `updated`: date of the last commit that touched the file (any change:
       front matter, body, rename).
     - `previous_ids`: ids it had before renames, oldest first, each with the
@@ -186,13 +190,18 @@ class _State:
     sha: str | None = None
     histories: dict[str, EntryHistory] = field(default_factory=dict)
     steps: list[tuple[int, str, str]] = field(default_factory=list)  # (time, old, new)
+    # id deleted -> (the commit that deleted it, its history), until the id is used again
+    gone: dict[str, tuple[str, EntryHistory]] = field(default_factory=dict)
 
-    def apply(self, commit: LogCommit, paths: EntryPaths) -> None:
-        """One first-parent commit's changes, in order."""
+    def apply(self, commit: LogCommit, paths: EntryPaths,
+              back: set[tuple[str, str]] = frozenset()) -> None:
+        """One first-parent commit's changes, in order; `back`: (commit, path) of the files
+        added back as they were deleted (`_restored`), whose histories go on."""
         date = utc_date(commit.time)
         h = self.histories
         for status, old, path in commit.changes:
             new_id = paths.id(path)
+            restored = self.gone.pop(new_id, None) if new_id else None
             if status == "R":
                 old_id = paths.id(old)
                 moved = h.pop(old_id, None) if old_id else None
@@ -205,9 +214,13 @@ class _State:
                 elif new_id:
                     h[new_id] = EntryHistory(new_id, date, date)
             elif status == "D":
-                h.pop(new_id, None)
+                if (deleted := h.pop(new_id, None)) is not None:
+                    self.gone[new_id] = (commit.sha, deleted)
             elif not new_id:
                 continue
+            elif status == "A" and restored is not None and (commit.sha, path) in back:
+                restored[1].updated = date  # the deletion undone: the same entry goes on
+                h[new_id] = restored[1]
             elif status in "AC" or new_id not in h:
                 h[new_id] = EntryHistory(new_id, date, date)
             else:
@@ -261,24 +274,32 @@ class _State:
                 h.corrections.append(Correction(commit.sha, date, text, h.id))
 
     def to_json(self) -> dict:
-        return {"sha": self.sha, "steps": self.steps, "histories": [
-            [h.id, h.created, h.updated, [list(p) for p in h.previous_ids],
-             [[c.commit, c.date, c.text] for c in h.corrections]]
-            for h in self.histories.values()]}
+        return {"sha": self.sha, "steps": self.steps,
+                "histories": [_history_json(h) for h in self.histories.values()],
+                "gone": [[sha, _history_json(h)] for sha, h in self.gone.values()]}
 
     @classmethod
     def from_json(cls, data: dict) -> "_State":
-        histories = {}
-        for hid, created, updated, previous, corrections in data["histories"]:
-            histories[hid] = EntryHistory(hid, created, updated,
-                                          [PreviousId(*p) for p in previous],
-                                          [Correction(*c, hid) for c in corrections])
-        return cls(data["sha"], histories, [tuple(s) for s in data["steps"]])
+        histories = {h.id: h for h in map(_history_from_json, data["histories"])}
+        gone = {h.id: (sha, h) for sha, h in ((sha, _history_from_json(row))
+                                                for sha, row in data["gone"])}
+        return cls(data["sha"], histories, [tuple(s) for s in data["steps"]], gone)
 
     def result(self) -> tuple[dict[str, EntryHistory], list[Rename]]:
         for h in self.histories.values():
             h.corrections = [replace(c, entry=h.id) for c in h.corrections]
         return self.histories, [Rename(o, n, utc_date(t)) for t, o, n in self.steps]
+
+
+def _history_json(h: EntryHistory) -> list:
+    return [h.id, h.created, h.updated, [list(p) for p in h.previous_ids],
+            [[c.commit, c.date, c.text] for c in h.corrections]]
+
+
+def _history_from_json(row: list) -> EntryHistory:
+    hid, created, updated, previous, corrections = row
+    return EntryHistory(hid, created, updated, [PreviousId(*p) for p in previous],
+                        [Correction(*c, hid) for c in corrections])
 
 
 FIRST_PARENT = ("--first-parent", "--diff-merges=first-parent", "--name-status", "-M", "-z",
@@ -308,8 +329,10 @@ def _state(settings: Settings, rev: str) -> _State:
     # A rename into or out of the entries folder reads as the add or delete it is there.
     line = [merged_renames(settings, c, paths) if c.merge else c
             for c in parse_log(long_log(repo, *FIRST_PARENT, since))]
+    back = _restored(settings, line[::-1], paths, {f"{paths.folder}/{i}.md": sha
+                                                   for i, (sha, _h) in state.gone.items()})
     for commit in reversed(line):
-        state.apply(commit, paths)  # with the corrections made on the line, as they come
+        state.apply(commit, paths, back)  # with the corrections made on the line, as they come
     if any(c.merge for c in line):  # corrections may sit in the branches merged
         on_line = {c.sha for c in line}
         state.correct(list(reversed([c for c in correction_commits(settings, since)
@@ -452,11 +475,13 @@ def rename_steps(settings: Settings, revs: str, deletions: bool = False,
     return steps
 
 
-def _restored(settings: Settings, commits: list[LogCommit],
-              paths: EntryPaths) -> set[tuple[str, str]]:
-    """(commit, path) of each entry file added (`commits`: oldest first, no merges) with the
-    very bytes a commit before it deleted there: the deletion undone."""
-    deleted: dict[str, str] = {}  # path -> the last commit that deleted it
+def _restored(settings: Settings, commits: list[LogCommit], paths: EntryPaths,
+              deleted: dict[str, str] | None = None) -> set[tuple[str, str]]:
+    """(commit, path) of each entry file added (`commits`: oldest first, each read as its
+    diff against its first parent) with the very bytes a commit before it deleted there
+    (in `commits`, or in `deleted`: path -> the commit that deleted it earlier): the
+    deletion undone."""
+    deleted = dict(deleted or {})  # path -> the last commit that deleted it
     pairs: list[tuple[str, str, str]] = []  # (commit that deleted, commit that added, path)
     for commit in commits:
         for status, _old, path in commit.changes:
