@@ -99,3 +99,35 @@ def test_another_file_under_a_deleted_id_starts_a_new_history(repo):
     from pipeline.history.log import entry_history
 
     assert entry_history(load_settings(repo))["glossary/awq"].created == "2026-10-04"
+
+
+SECOND = "2026-10-05T10:00:00+00:00"  # a rebased branch: every commit in one second
+
+
+def test_a_correction_made_after_a_rename_in_the_same_second_stays_with_its_entry(repo):
+    """Found in review: the renames "made after" a correction were those of its second or
+    later, so a correction of a new glossary/awq, written after the old one was renamed
+    to awq-method in the same second (a rebase), was listed as awq-method's."""
+    git(repo, "mv", "entries/glossary/awq.md", "entries/glossary/awq-method.md")
+    edit(repo, "tools/vllm", "- glossary/awq", "- glossary/awq-method")
+    commit_all(repo, "Rename AWQ", SECOND)
+    write_entry(repo, "glossary/awq", {**MINI["glossary/awq"], "title": "AWQ two"}, "New.\n")
+    commit_all(repo, "Another AWQ", SECOND)
+    edit(repo, "glossary/awq", "New.", "New, fixed.")
+    commit_all(repo, "Fix\n\nCorrection: the new one was wrong.", SECOND)
+    cs = changes_in_period(load_settings(repo), "2026-10-01", "2026-11-01")
+    assert [(c.entry, c.text) for c in cs.corrections] == [
+        ("glossary/awq", "the new one was wrong.")]
+
+
+def test_a_correction_made_before_a_rename_in_the_same_second_follows_it(repo):
+    edit(repo, "glossary/awq", "Text.", "Text, fixed.")
+    commit_all(repo, "Fix\n\nCorrection: AWQ is 4-bit.", SECOND)
+    git(repo, "mv", "entries/glossary/awq.md", "entries/glossary/awq-method.md")
+    edit(repo, "tools/vllm", "- glossary/awq", "- glossary/awq-method")
+    commit_all(repo, "Rename AWQ", SECOND)
+    write_entry(repo, "glossary/awq", {**MINI["glossary/awq"], "title": "AWQ two"}, "New.\n")
+    commit_all(repo, "Another AWQ", SECOND)
+    cs = changes_in_period(load_settings(repo), "2026-10-01", "2026-11-01")
+    assert [(c.entry, c.text) for c in cs.corrections] == [
+        ("glossary/awq-method", "AWQ is 4-bit.")]

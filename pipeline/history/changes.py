@@ -197,21 +197,44 @@ class _Steps:
     def __init__(self, settings: Settings, revs: str):
         self.settings, self.revs = settings, revs
         self._all: list[tuple[int, str, str | None]] | None = None
+        self._shas: list[str] = []  # the commit of each of `_all`
         self._steps: list[tuple[int, str, str]] | None = None
         self._origin: dict[str, str | None] | None = None
+        self._place: dict[str, int] | None = None  # commit -> its place, parents first
 
     def all(self) -> list[tuple[int, str, str | None]]:
         """Renames (time, old, new), deletions (time, id, None) and deletions undone (time,
         id, id: the file added back as it was), in history order."""
         if self._all is None:
-            self._all = rename_steps(self.settings, self.revs, deletions=True,
-                                     rewrites=True, restores=True)
+            rows = rename_steps(self.settings, self.revs, deletions=True,
+                                rewrites=True, restores=True, shas=True)
+            self._all, self._shas = [r[:3] for r in rows], [r[3] for r in rows]
         return self._all
 
     def __call__(self) -> list[tuple[int, str, str]]:
         if self._steps is None:
             self._steps = [s for s in self.all() if s[2] is not None]  # type: ignore[misc]
         return self._steps
+
+    def after(self, sha: str, time: int) -> list[tuple[int, str, str]]:
+        """The renames made after commit `sha` (made at `time`), or in it: those made
+        later, and those made at the same second in a commit that comes after it in the
+        history (`--topo-order`, parents first; a rebase gives a whole branch one second),
+        not one before it. One `git rev-list`, only when a rename has that second."""
+        self.all()
+        found = []
+        for step, made_in in zip(self._all or [], self._shas):
+            if step[2] is None or step[0] < time:
+                continue
+            if step[0] == time and made_in != sha:
+                if self._place is None:
+                    order = gitio.open_repo(self.settings).git.rev_list(
+                        "--topo-order", "--reverse", self.revs).split()
+                    self._place = {c: n for n, c in enumerate(order)}
+                if self._place.get(made_in, -1) < self._place.get(sha, -1):
+                    continue
+            found.append(step)
+        return found
 
     def origin(self) -> dict[str, str | None]:
         """Id at the end -> id at the start, along the chains of renames commit by
@@ -367,8 +390,9 @@ def _corrections(settings, start, end, changes, steps: "_Steps") -> list[Correct
     """The corrections of the period, one per corrected entry, oldest first.
 
     An entry is named by its id at the end of the period: the id a correction touched,
-    through the renames of the period made after it (an old id another entry took
-    later is that entry's: its correction stays with it). The period's renames are read
+    through the renames of the period made after it (in a later second, or in the same
+    second by a later commit: a rebase dates a branch's commits alike; an old id another
+    entry took later is that entry's: its correction stays with it). The period's renames are read
     only when it has renames or a correction touched an id that does not exist at the
     end; for one made on a branch begun before a rename (or dated before one), every
     rename its commit had not seen (in the commits from it to the end that are not its
@@ -407,7 +431,7 @@ def _corrections(settings, start, end, changes, steps: "_Steps") -> list[Correct
             if eid is None:
                 continue
             if any_renamed or not exists(eid):
-                eid = follow(eid, commit.time, steps())
+                eid = follow(eid, None, steps.after(commit.sha, commit.time))
             if not exists(eid):
                 if commit.sha not in unseen:
                     unseen[commit.sha] = rename_steps(settings, f"{commit.sha}..{end}")

@@ -424,8 +424,8 @@ def correction_lines(settings: Settings, revs: str) -> list[CommitMessage]:
 
 
 def rename_steps(settings: Settings, revs: str, deletions: bool = False,
-                 rewrites: bool = False, restores: bool = False
-                 ) -> list[tuple[int, str, str | None]]:
+                 rewrites: bool = False, restores: bool = False, shas: bool = False
+                 ) -> list[tuple]:
     """(time, old id, new id) of each rename in the commits of `revs`, parents before
     children (`--topo-order`), oldest first; with `deletions`, (time, id, None) of each
     entry deleted too, in the same order.
@@ -447,15 +447,18 @@ def rename_steps(settings: Settings, revs: str, deletions: bool = False,
     back as it was, byte for byte (a revert of the deletion, a checkout of the old file):
     the deletion undone, the entry goes on. A file added under a deleted id with other
     contents is another entry. One `git cat-file --batch-check` for the blobs, asked only
-    when an id deleted in `revs` is added again there."""
+    when an id deleted in `revs` is added again there.
+
+    With `shas`, each row ends with the commit that made it: (time, old, new, commit)."""
     paths = EntryPaths(settings, open_repo(settings))
     out = log(settings, "--topo-order", "--reverse", "--no-merges", "--name-status", "-M", "-z",
               "--diff-filter=RDAM" if rewrites else "--diff-filter=RDA" if restores and deletions
               else "--diff-filter=RD" if deletions else "--diff-filter=R", LOG_FORMAT, revs)
     commits = parse_log(out)
     back = _restored(settings, commits, paths) if restores and deletions else set()
-    steps: list[tuple[int, str, str | None]] = []
+    steps: list[tuple] = []
     for commit in commits:
+        first = len(steps)
         moved: dict[str, str] = {}  # id added -> the id whose entry moved there
         if rewrites and any(s == "A" and paths.id(p) for s, _o, p in commit.changes) and any(
                 s == "M" and paths.id(p) for s, _o, p in commit.changes):
@@ -472,6 +475,8 @@ def rename_steps(settings: Settings, revs: str, deletions: bool = False,
                     steps.append((commit.time, moved[new_id], None))
             elif status == "A" and (commit.sha, path) in back:
                 steps.append((commit.time, new_id, new_id))
+        if shas:
+            steps[first:] = [(*step, commit.sha) for step in steps[first:]]
     return steps
 
 
