@@ -3,6 +3,8 @@ is the rename it is, not an entry removed and another added."""
 
 from __future__ import annotations
 
+import json
+
 from conftest import MINI, commit_all, git, write_entry
 from test_changes import at, edit
 from test_changes_review17 import kinds
@@ -131,3 +133,25 @@ def test_a_correction_made_before_a_rename_in_the_same_second_follows_it(repo):
     cs = changes_in_period(load_settings(repo), "2026-10-01", "2026-11-01")
     assert [(c.entry, c.text) for c in cs.corrections] == [
         ("glossary/awq-method", "AWQ is 4-bit.")]
+
+
+def test_a_start_beside_the_end_is_named_with_where_they_parted(repo, cli):
+    """Found in review: `--from` a branch not merged into `--to` listed the entries only
+    the branch had as removed, without a word that the two had parted."""
+    base = git(repo, "rev-parse", "HEAD").strip()
+    git(repo, "checkout", "-q", "-b", "side")
+    write_entry(repo, "glossary/gptq", {**MINI["glossary/awq"], "title": "GPTQ"}, "GPTQ.\n")
+    commit_all(repo, "Add GPTQ", at("2026-10-03"))
+    git(repo, "checkout", "-q", "main")
+    write_entry(repo, "glossary/gguf", {**MINI["glossary/awq"], "title": "GGUF"}, "GGUF.\n")
+    commit_all(repo, "Add GGUF", at("2026-10-04"))
+    r = cli(repo, "changes", "--from", "side", "--to", "main")
+    assert r.exit_code == 0
+    assert (f"warning: side ({git(repo, 'rev-parse', 'side').strip()[:12]}) is not an "
+            "ancestor of main") in r.stderr
+    assert f"For what main changed since they parted: --from {base[:12]} --to main" in r.stderr
+    assert "removed   glossary/gptq" in r.stdout  # the two trees, as documented
+    r = cli(repo, "changes", "--from", "side", "--to", "main", "--format", "json")
+    assert json.loads(r.stdout)["parted"] == base
+    r = cli(repo, "changes", "--from", base, "--to", "main")
+    assert r.stderr == "" and "removed" not in r.stdout

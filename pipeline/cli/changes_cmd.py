@@ -29,7 +29,8 @@ def changes(since, until, start, end, fmt):
       pipeline changes --since 2026-10-01 --until 2026-11-01
       pipeline changes --from v1.0 --to HEAD --format json
     """
-    from ..history.changes import before_start_warning, changes_between, changes_in_period
+    from ..history.changes import (before_start_warning, changes_between, changes_in_period,
+                                   parted_warning)
     from ..history.report import render_changes
 
     for name, value, what in (("--since", since, "a date YYYY-MM-DD"),
@@ -54,6 +55,8 @@ def changes(since, until, start, end, fmt):
         raise UsageError("--until needs --since")
     elif start or end:
         result = changes_between(settings, start, end or "HEAD")
+        if start and (parted := parted_warning(result, start, end or "HEAD")):
+            click.echo(f"warning: {parted}", err=True)
     else:
         raise UsageError("say where to start: --since YYYY-MM-DD or --from REV (or --to REV "
                          "alone: everything at REV)")

@@ -107,6 +107,9 @@ class ChangeSet:
     # commit dated earlier than its parent moved the start past them): their changes are
     # an earlier period's, not in this one
     before_start: list[gitio.LineCommit] = field(default_factory=list)
+    # where the histories of `start` and `end` parted, when `start` is not an ancestor of
+    # `end` (a branch beside it): what only `start`'s side has reads as removed
+    parted: str | None = None
 
     def of_kind(self, kind: str) -> list[Change]:
         return [c for c in self.changes if c.kind == kind]
@@ -120,6 +123,8 @@ class ChangeSet:
             {"entry": c.entry, "commit": c.commit, "date": c.date, "text": c.text}
             for c in self.corrections
         ]
+        if self.parted:
+            d["parted"] = self.parted
         if self.before_start:
             d["before_start"] = [{"commit": c.sha, "date": c.date, "subject": c.subject}
                                  for c in self.before_start]
@@ -186,7 +191,8 @@ def changes_between(settings: Settings, start: str | None, end: str, *,
         changes = _renames_by_commit(steps, changes, start_sha, prefix)
     changes.sort(key=lambda c: (c.entry, c.kind))
     return ChangeSet(start_sha, end_sha, changes,
-                     _corrections(settings, start_sha, end_sha, changes, steps))
+                     _corrections(settings, start_sha, end_sha, changes, steps),
+                     parted=gitio.parted_at(settings, start_sha, end_sha) if start_sha else None)
 
 
 class _Steps:
@@ -491,6 +497,19 @@ def changes_in_period(
     if start is not None:
         result.before_start = gitio.dated_before(settings, start_instant, start)
     return result
+
+
+def parted_warning(cs: ChangeSet, start: str, end: str) -> str | None:
+    """What to tell the editor when the start (`start`, as given) is not an ancestor of the
+    end (`end`): the two trees are compared, so what only the start's side has (an entry
+    added on a branch not merged) reads as removed, and its commits' corrections and
+    renames are not read; None when the start is an ancestor of the end."""
+    if not cs.parted or cs.start is None:
+        return None
+    return (f"{start} ({cs.start[:12]}) is not an ancestor of {end} ({cs.end[:12]}): their "
+            f"histories parted at {cs.parted[:12]}, and the two trees are compared, so what "
+            f"only {start} has reads as removed, and its corrections are not listed. For what "
+            f"{end} changed since they parted: --from {cs.parted[:12]} --to {end}")
 
 
 def before_start_warning(cs: ChangeSet, period: str = "period") -> str | None:

@@ -137,6 +137,19 @@ def runs_backwards(settings: Settings, start: str, end: str) -> bool:
     return open_repo(settings).is_ancestor(end, start)
 
 
+def parted_at(settings: Settings, start: str, end: str) -> str | None:
+    """Where the histories of commits `start` and `end` parted (their merge base) when
+    `start` is not an ancestor of `end` (a branch beside it); None when it is one, or when
+    they share no commit."""
+    repo = open_repo(settings)
+    if start == end or repo.is_ancestor(start, end):
+        return None
+    try:
+        return repo.git.merge_base(start, end).strip() or None
+    except git.GitCommandError:  # no common ancestor
+        return None
+
+
 def no_commit_error(rev: str) -> UsageError:
     """The plain message for a repository with no commit yet (as `build` notes it)."""
     return UsageError(f"the repository has no commit yet, so there is no revision '{rev}' "
