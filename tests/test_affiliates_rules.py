@@ -259,6 +259,18 @@ def test_a_host_in_capitals_is_suggested_in_lower_case(cat):
     assert message.endswith("did you mean `amazon.com`?"), message
 
 
+@pytest.mark.parametrize("written", ["www.amazon.com", "Amazon.com/"])
+def test_a_host_with_www_or_a_slash_is_suggested_as_the_host(cat, written):
+    """`www.amazon.com`, refused since hosts are written without `www.`, was told "did you
+    mean `www-amazon-com`?" (and `Amazon.com/` `amazon-com`), hosts of no one (found in
+    review)."""
+    path = cat / "data/affiliates.yaml"
+    path.write_text(path.read_text().replace("      - hosts: [amazon.com, ",
+                                             f"      - hosts: ['{written}', ", 1))
+    message = run(cat).diagnostics[0].message
+    assert message.endswith("did you mean `amazon.com`?"), message
+
+
 def test_programs_file_problem_when_a_shape_mixes_params_and_shortener(cat):
     path = cat / "data/affiliates.yaml"
     path.write_text(path.read_text().replace("      - hosts: [geni.us]\n        shortener: true",

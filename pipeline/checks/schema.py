@@ -128,12 +128,16 @@ def _slug_like(value: str, pattern: str) -> str:
     else with hyphens for what a slug may not hold (`GPU` -> `gpu`, `Ana Editor` ->
     `ana-editor`); an entry id with what a site path or a link adds to it,
     `/glossary/awq/`, `glossary/awq#kernels` -> `glossary/awq`; an entry id where a slug
-    belongs, `authors/lead-editor` -> `lead-editor`. '' when none of that makes it fit."""
+    belongs, `authors/lead-editor` -> `lead-editor`; a host without the `www.` or the `/`
+    a URL adds (`www.amazon.com/` -> `amazon.com`) before any hyphens, which would make
+    it another host (`www-amazon-com`). '' when none of that makes it fit."""
     lower = value.strip().lower()
     cut = re.split(r"[#?]", lower, maxsplit=1)[0].strip("/")
     cut = re.sub(r"/+", "/", cut.removesuffix(".md"))
-    guesses = [lower, re.sub(r"[^a-z0-9/]+", "-", cut).strip("-")]
-    head, _, slug = guesses[1].rpartition("/")
+    hyphened = re.sub(r"[^a-z0-9/]+", "-", cut).strip("-")
+    no_www = re.compile(r"^www\.(?=.*\.)")  # a host's, not a slug's (`www.foo`)
+    guesses = [lower, no_www.sub("", lower), cut, no_www.sub("", cut), hyphened]
+    head, _, slug = hyphened.rpartition("/")
     if head in COLLECTIONS:
         guesses.append(slug)
     try:
