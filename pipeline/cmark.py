@@ -141,7 +141,8 @@ def table_overflow(markdown: str) -> list[tuple[int, str]]:
     out = []
     for m in _TABLE_ROW_RE.finditer(_CMARK.xml(markdown)):
         line, end = int(m.group(2)) - 1, int(m.group(3))
-        cells = _CELL_END_RE.findall(m.group(4))
+        # a row with fewer cells than the header is given empty ones, at column 0: no text
+        cells = [c for c in _CELL_END_RE.findall(m.group(4)) if c[1] != "0"]
         written = lines[line].encode("utf-8")
         rest = written[int(cells[-1][1]) if cells else 0:end].decode("utf-8", "replace")
         rest = rest.strip().removeprefix("|")

@@ -265,3 +265,15 @@ def test_an_image_with_no_alt_text_is_named_at_its_line(drafted, cli, tmp_path):
                     f"image with no alt text (`![]({shown})`) is not shown in the e-mail or on "
                     "the web page") in r.output, command
         assert "/x.png" not in r.output and "/t.png" not in r.output
+
+
+def test_a_tables_row_with_fewer_cells_than_its_header_is_no_loss(drafted, cli, tmp_path):
+    """A row short of a cell (GitHub gives it an empty one, at column 0 of cmark's XML) was
+    told "has more cells than its header row" and that its words were dropped (found in
+    review 23)."""
+    edit_digest(drafted, (f"# {HEADLINE}\n", f"# {HEADLINE}\n\n| GPU | VRAM | Verdict |\n"
+                          "|---|---|---|\n| 4090 | 24 GB |\n| 3090 | 24 GB | good |\n"))
+    r = cli(drafted, "digest", "render", "2026-10", "--out", str(tmp_path / "out"))
+    assert r.exit_code == 0, r.output
+    assert "4090" in (tmp_path / "out/web.html").read_text(encoding="utf-8")
+    assert "more cells than its header" not in r.output, r.output
