@@ -270,6 +270,10 @@ def test_a_citations_prefix_and_locator_are_kept_as_written(marks, monkeypatch):
         f'and <sup class="cite">[{one}, {two}]</sup>.</p>\n')
     assert body.text == ("Two [see 1, p. 3]. Pages [1, pp. 33-35]. Both [see 1; also 2, ch. 2]. "
                          "Odd [2; cf. <i>x</i> & *x* 1] and.")
+    # an `@x` in code is words, as it is to validate (taken for a key, one of no source
+    # stopped validate and build with a KeyError: found in review)
+    code, _ = render(entry("Two [see @a, `x @zz` and `y @b`].\n", sources=("a", "b")))
+    assert code.html == f'<p>Two <sup class="cite">[see {one}, `x @zz` and `y @b`]</sup>.</p>\n'
     if marks:  # (without marks, a citation in a link's text is HTML inside the link)
         titled, _ = render(entry('[the paper [see @a, p. 3]](https://e.org "GPTQ [see @a, '
                                  'p. "3"]")\n', sources=("a",)))
@@ -331,10 +335,10 @@ class PlainMarkedLines:
                       for m in CITE_GROUP_RE.finditer(prose)]
             markers = [m.span() for m in NO_CITE_RE.finditer(prose)]
             if groups or markers:
-                self.lines.append((n - entry.body_line, groups, markers))
+                self.lines.append((n - entry.body_line, groups, markers, prose))
 
     def cited_ids(self):
-        return list(dict.fromkeys(k for _, groups, _ in self.lines for *_, keys in groups
+        return list(dict.fromkeys(k for _, groups, *_ in self.lines for *_, keys in groups
                                   for k in keys))
 
     def markdown(self, numbers, marks=True):
@@ -342,8 +346,9 @@ class PlainMarkedLines:
 
         cite = _cite_mark if marks else _cite_html
         lines = self.entry.body.split("\n")
-        for i, groups, markers in self.lines:
-            spans = [(s, e, cite(keys, numbers, lines[i][s + 1:e - 1])) for s, e, keys in groups]
+        for i, groups, markers, prose in self.lines:
+            spans = [(s, e, cite(keys, numbers, lines[i][s + 1:e - 1], prose[s + 1:e - 1]))
+                     for s, e, keys in groups]
             spans += [(s, e, "") for s, e in markers]
             kept = []  # a span starting inside an earlier one is left out: the outer one wins
             for span in sorted(spans, key=lambda x: (x[0], -x[1])):
@@ -360,7 +365,7 @@ class PlainMarkedLines:
 CITE_PIECES = ["[@a]", "[@b; @c]", "[see @a, p. 3]", "[@zz]", "@a", "[", "]", " ", "\n", "\n",
                "<!-- no-cite -->", "<!--no-cite: why-->", "<!-- no-cite\n-->", "`[@a]`", "```",
                "    [@b]", "~~~", "text", "[@a <!-- no-cite -->]", "<!-- no-cite [@b] -->",
-               "[x\n@a]", "\t"]
+               "[x\n@a]", "\t", "[see @a, `x @zz`]", "[cf. `@b` @a]", "` @c`"]
 
 
 @settings(max_examples=3000, deadline=None)

@@ -169,13 +169,16 @@ class MarkedBody:
         body = self.entry.body
         if not self.groups and not self.markers:
             return body
-        made: dict[str, str | None] = {}  # a body cites the same sources again and again
+        # the groups were found with the body's code blanked: an `@x` in code is no key
+        prose = prose_text(self.entry)
+        made: dict[tuple, str | None] = {}  # a body cites the same sources again and again
         spans = []
         for start, end, keys in self.groups:
             written = body[start + 1:end - 1]
-            if written not in made:
-                made[written] = cite(keys, numbers, written)
-            spans.append((start, end, made[written]))
+            searched = written if prose is body else prose[start + 1:end - 1]
+            if (written, searched) not in made:
+                made[written, searched] = cite(keys, numbers, written, searched)
+            spans.append((start, end, made[written, searched]))
         if self.markers:
             spans = sorted(spans + [(start, end, "") for start, end in self.markers],
                            key=lambda span: span[0])
@@ -201,16 +204,20 @@ def _outermost(spans: list[tuple]) -> list[tuple]:
     return out
 
 
-def _cite_words(keys: tuple[str, ...], written: str) -> list[str] | None:
+def _cite_words(keys: tuple[str, ...], written: str,
+                searched: str | None = None) -> list[str] | None:
     """A citation group's words around its keys, when it has any besides the `; `
     between them (`[see @a, p. 3]`: a prefix, a locator): its text (between its brackets)
     cut at each key, which takes with it its `@` and Pandoc's `-` that suppresses the
     author (`[-@a]`), and without its comments; None for the usual `[@a]` or `[@a; @b]`,
-    found without a search, and for a group with no other words."""
+    found without a search, and for a group with no other words. The keys are searched
+    in `searched`, the same text with its code blanked (prose_text), as the group's keys
+    were: an `@x` in code (`[see @a, `x @b`]`) is words, not a key (taken for one, a
+    source of no number stopped validate and build with a KeyError)."""
     if written == ("@" + keys[0] if len(keys) == 1 else "; ".join(f"@{k}" for k in keys)):
         return None
     pieces, at = [], 0
-    for k in CITE_KEY_RE.finditer(written):
+    for k in CITE_KEY_RE.finditer(written if searched is None else searched):
         start = k.start(1) - 1  # the `@`
         if start > 0 and written[start - 1] == "-" and (
                 start == 1 or written[start - 2] in " \t;["):
@@ -225,10 +232,11 @@ def _cite_words(keys: tuple[str, ...], written: str) -> list[str] | None:
     return pieces
 
 
-def _cite_html(keys: tuple[str, ...], numbers: dict[str, int], written: str = "") -> str | None:
+def _cite_html(keys: tuple[str, ...], numbers: dict[str, int], written: str = "",
+               searched: str | None = None) -> str | None:
     if not keys or any(k not in numbers for k in keys):
         return None  # not a citation we can number: leave the text as written
-    words = _cite_words(keys, written) if written else None
+    words = _cite_words(keys, written, searched) if written else None
     if words is None:
         links = ", ".join(f'<a href="#source-{numbers[k]}">{numbers[k]}</a>' for k in keys)
     else:  # the words as text (every punctuation mark escaped), between the links
@@ -242,10 +250,11 @@ _COMMENT_RE = re.compile(r"<!--.*?-->")
 _MARKDOWN_PUNCTUATION_RE = re.compile(r"""[!"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~]""")
 
 
-def _cite_mark(keys: tuple[str, ...], numbers: dict[str, int], written: str = "") -> str | None:
+def _cite_mark(keys: tuple[str, ...], numbers: dict[str, int], written: str = "",
+               searched: str | None = None) -> str | None:
     if not keys or any(k not in numbers for k in keys):
         return None  # not a citation we can number: leave the text as written
-    words = _cite_words(keys, written) if written else None
+    words = _cite_words(keys, written, searched) if written else None
     if words is None:
         return f"{MARK_OPEN}{_SECRET}{', '.join(str(numbers[k]) for k in keys)}{MARK_CLOSE}"
     # with words: they travel in the mark, as hexadecimal (no character cmark or nh3
