@@ -277,3 +277,16 @@ def test_a_tables_row_with_fewer_cells_than_its_header_is_no_loss(drafted, cli, 
     assert r.exit_code == 0, r.output
     assert "4090" in (tmp_path / "out/web.html").read_text(encoding="utf-8")
     assert "more cells than its header" not in r.output, r.output
+
+
+def test_an_images_alt_text_is_named_at_the_line_of_each_image(drafted, cli, tmp_path):
+    """An `<img>` whose tag runs on to the next line was named at the body's first line,
+    one in code (no image) taken for the one after it, and a second one like it not named
+    (found in review 23)."""
+    edit_digest(drafted, (f"# {HEADLINE}\n", f"# {HEADLINE}\n\nCode: `<img alt=\"speed\">`.\n\n"
+                          "A chart <img src=\"/c.png\"\nalt=\"speed\"> here.\n\n"
+                          "Again: <img src=\"/c.png\" alt=\"speed\">.\n"))
+    r = cli(drafted, "digest", "render", "2026-10", "--out", str(tmp_path / "out"))
+    assert r.exit_code == 0, r.output
+    named = [line.split(":")[2] for line in r.output.splitlines() if "(`<img>`)" in line]
+    assert named == [str(_line(drafted, "A chart")), str(_line(drafted, "Again:"))], r.output

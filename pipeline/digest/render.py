@@ -632,10 +632,16 @@ def dropped_text(body: str, body_line: int, file: str) -> list[str]:
                 "Markdown link, [words](address)"
                 for line, column, href in html_links(entry) if line not in in_blocks]
     inline = [text for is_inline, text in raw_html(entry.body) if is_inline and _alts(text)]
-    if inline:
-        lines = body.split("\n")
-        for text in dict.fromkeys(inline):
-            at = next((i for i, row in enumerate(lines) if text in row), 0)
+    if inline:  # each at its line: sought in order, its first line (a tag may run on to
+        # the next, after a quote's `>`), in the text with its code blanked (no `<img>` in
+        # code is one); taken as a whole line, one on two lines was named at the first
+        from ..catalog.text import prose_text
+
+        prose, found = prose_text(entry), 0
+        for text in inline:
+            at = prose.find(text.split("\n", 1)[0], found)
+            found = at + 1 if at >= 0 else found
+            at = prose.count("\n", 0, at) if at >= 0 else 0
             out.append(f"{file}:{body_line + at}: raw HTML (`<img>`) is dropped from the "
                        f"e-mail and the web page, and its alt text '{_shown(_alts(text)[0])}' "
                        "with it: write the image as Markdown, ![alt text](address), which "
