@@ -332,6 +332,41 @@ def test_a_git_walk_started_before_the_build_is_joined_and_changes_nothing(repo,
     assert read_json(tmp_path / "early/tools/vllm.json")["corrections"][0]["text"] == "overstated."
 
 
+def test_a_history_cache_of_head_is_read_without_the_git_library(repo, tmp_path,
+                                                                 monkeypatch):
+    """Once the history cache holds HEAD (the warming child wrote it), the build takes
+    the histories from it without opening the repository with GitPython (whose import
+    alone costs about 60 ms), and builds what a build that read git builds."""
+    path = repo / "entries/tools/vllm.md"
+    path.write_text(path.read_text().replace("Text.", "Text, corrected."))
+    commit_all(repo, "Fix\n\nCorrection: overstated.", "2026-09-15T10:00:00")
+    plain = built(repo, tmp_path / "plain")  # fills .pipeline-cache/history.json at HEAD
+    from pipeline.history import gitio
+
+    def no_repo(*args):
+        raise AssertionError("the build opened the repository with GitPython")
+
+    monkeypatch.setattr(gitio, "open_repo", no_repo)
+    build(load_settings(repo), tmp_path / "cached", use_cache=False, jobs=1)
+    files = sorted(p.relative_to(plain) for p in plain.rglob("*") if p.is_file())
+    assert files and all((plain / f).read_bytes() == (tmp_path / "cached" / f).read_bytes()
+                         for f in files)
+    assert read_json(tmp_path / "cached/tools/vllm.json")["corrections"][0]["text"] \
+        == "overstated."
+
+
+def test_a_history_cache_of_another_commit_is_not_taken_for_head(repo, tmp_path):
+    """A commit after the cached one: the build reads git (the new commit's correction
+    is there), not the cache."""
+    built(repo, tmp_path / "before")
+    path = repo / "entries/tools/vllm.md"
+    path.write_text(path.read_text().replace("Text.", "Text, corrected."))
+    commit_all(repo, "Fix\n\nCorrection: overstated.", "2026-09-15T10:00:00")
+    build(load_settings(repo), tmp_path / "after", use_cache=False, jobs=1)
+    assert read_json(tmp_path / "after/tools/vllm.json")["corrections"][0]["text"] \
+        == "overstated."
+
+
 def test_front_matter_updated_wins_over_git(repo, tmp_path):
     write_entry(repo, "glossary/awq", {**MINI["glossary/awq"], "updated": "2026-08-20"})
     commit_all(repo, "Set updated", "2026-09-20T10:00:00")

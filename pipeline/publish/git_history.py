@@ -57,18 +57,28 @@ def head(settings: Settings) -> str:
 
 
 def read_git_data(settings: Settings, rev: str = "HEAD") -> GitData:
-    """Entry histories and renames at `rev`, or an empty GitData with a note."""
-    from ..history import gitio
+    """Entry histories and renames at `rev`, or an empty GitData with a note.
 
-    try:
-        repo = gitio.open_repo(settings)
-        if not repo.head.is_valid():
-            return GitData(note="the repository has no commit yet: dates come from front matter")
-    except UsageError:
-        return GitData(note="not in a git repository: dates come from front matter")
-    from ..history import log  # imported here: only builds inside git need it
+    At HEAD, when the history cache holds it (the warming child has just read it),
+    no git library is loaded: the cache is read as the walk would read it."""
+    from ..history.state import cached_at_head
 
-    histories = log.entry_history(settings, rev)
+    cached = cached_at_head(settings) if rev == "HEAD" else None
+    if cached is not None:
+        histories = cached.result()[0]
+    else:
+        from ..history import gitio
+
+        try:
+            repo = gitio.open_repo(settings)
+            if not repo.head.is_valid():
+                return GitData(note="the repository has no commit yet: "
+                                    "dates come from front matter")
+        except UsageError:
+            return GitData(note="not in a git repository: dates come from front matter")
+        from ..history import log  # imported here: only builds inside git need it
+
+        histories = log.entry_history(settings, rev)
     # previous_ids already follow chains of renames to the current id (one log walk);
     # in commit order: the first rename of an id decides where its redirect goes
     renames = [(p.id, h.id, p.date) for _seq, p, h in sorted(
