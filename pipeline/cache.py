@@ -43,7 +43,7 @@ from . import __version__
 from .catalog import parsed as parsed_store
 from .catalog.loader import content_digest, file_id
 from .catalog.model import Entry
-from .catalog.text import title_key
+from .catalog.text import front_matter_found, title_key
 from .config import Settings
 from .diagnostics import Diagnostic
 from .fileio import remove_stale, write_atomic
@@ -200,7 +200,7 @@ def summarize(entry: Entry, refs: set[str], cited: set[str], load: list[Diagnost
     summary = {k: entry.data[k] for k in SUMMARY_KEYS if k in entry.data}
     return Record(stat=stat, digest=entry.digest,
                   entry=(entry.id, entry.collection, entry.slug, summary),
-                  refs=_interned(refs), dates=_interned(_dates(entry.data)),
+                  refs=_interned(refs), dates=_interned(_dates(entry)),
                   cited=_interned(cited), load=rows(load))
 
 
@@ -209,21 +209,9 @@ def _interned(strings) -> tuple:
     return tuple(sorted({sys.intern(s) for s in strings}))
 
 
-def _dates(value) -> list[str]:
+def _dates(entry: Entry) -> list[str]:
     """Every front-matter value that reads as an ISO date or time, as `YYYY-MM-DD`."""
-    out, todo = [], [value]
-    while todo:
-        v = todo.pop()
-        if isinstance(v, str):
-            if 7 <= len(v) <= 40 and v[:4].isdigit():
-                day = iso_day(v)
-                if day:
-                    out.append(day)
-        elif isinstance(v, dict):
-            todo.extend(v.values())
-        elif isinstance(v, list):
-            todo.extend(v)
-    return out
+    return [day for day in map(iso_day, front_matter_found(entry, "front_matter_dates")) if day]
 
 
 def iso_day(text: str) -> str | None:

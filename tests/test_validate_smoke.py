@@ -9,10 +9,11 @@ def test_minimal_catalog_is_clean(catalog, cli):
     assert r.exit_code == 0
 
 
-def test_front_matter_sources_are_walked_once_per_entry(catalog, monkeypatch):
-    """The `source:` fields of an entry's front matter are found once and kept on it: the
-    summary (which bibliography sources it cites) and the citation checks each walked
-    the whole front matter again (and a build's source list a third time)."""
+def test_front_matter_is_walked_once_per_entry(catalog, monkeypatch):
+    """What the readers of an entry's front matter need of it (its `source:` fields, its
+    URLs, its dates, whether its keys are text) is found in one walk and kept on it: the
+    summary (which bibliography sources it cites, which dates it has) and the citation
+    and affiliate checks each walked the whole front matter again."""
     import datetime as dt
 
     from pipeline.catalog import text
@@ -20,20 +21,47 @@ def test_front_matter_sources_are_walked_once_per_entry(catalog, monkeypatch):
     from pipeline.validate import validate
 
     walks = []
-    collect = text._collect_source_refs
+    walk = text._walk_front_matter
 
-    def counting(data, path, out):
+    def counting(data, path, *rest):
         if path == ():
             walks.append(id(data))  # the entries stay in memory (one process): ids unique
-        return collect(data, path, out)
+        return walk(data, path, *rest)
 
     (catalog / "data").mkdir(exist_ok=True)
     (catalog / "data" / "bibliography.yaml").write_text(
         "sources:\n  - id: shared-spec\n    url: https://example.org/spec\n"
         "    title: A spec\n    accessed: 2026-01-01\n", encoding="utf-8")
-    monkeypatch.setattr(text, "_collect_source_refs", counting)
+    monkeypatch.setattr(text, "_walk_front_matter", counting)
     result = validate(load_settings(catalog), today=dt.date(2026, 11, 27), cache=False, jobs=1)
     assert [d.rule for d in result.diagnostics] == ["source-unused"]  # cited by none
     assert result.entries == 4
     assert len(walks) == len(set(walks)) >= 4  # each front matter once (and the stand-in
     # entry of the catalog-wide checks, which cites what the catalog cites)
+
+
+def test_what_the_front_matter_walk_finds_is_what_each_reader_found(catalog):
+    """The one walk gives each reader what its own walk gave: `source:` fields outside
+    `sources:`, http(s) URLs in order, texts that may hold a URL with their paths, the
+    values that read as dates, and whether every key is text."""
+    from pipeline.cache import _dates
+    from pipeline.catalog.model import Entry
+    from pipeline.catalog.text import front_matter_found, front_matter_sources
+
+    data = {"title": "T", "cites": [{"source": "a"}, {"source": "b", "n": 2}],
+            "sources": [{"id": "own", "source": "not-a-citation", "url": "https://x.org/s"}],
+            "homepage": "http://example.org", "note": "see www.example.com today",
+            "published": "2026-01-05", "when": "2026-01-05T10:00:00Z", "year": "2026 plans",
+            "deep": {"list": ["https://y.org", {"source": "c"}]}, 7: "not text"}
+    entry = Entry(id="tools/t", collection="tools", slug="t", file="tools/t.md",
+                  data=data, body="", body_line=1)
+    assert front_matter_sources(entry) == [(("cites", 0, "source"), "a"),
+                                           (("cites", 1, "source"), "b"),
+                                           (("deep", "list", 1, "source"), "c")]
+    assert front_matter_found(entry, "front_matter_urls") == [
+        "https://x.org/s", "http://example.org", "https://y.org"]
+    assert front_matter_found(entry, "front_matter_texts") == [
+        (("sources", 0, "url"), "https://x.org/s"), (("homepage",), "http://example.org"),
+        (("note",), "see www.example.com today"), (("deep", "list", 0), "https://y.org")]
+    assert sorted(_dates(entry)) == ["2026-01-05", "2026-01-05"]
+    assert front_matter_found(entry, "front_matter_plain") is False

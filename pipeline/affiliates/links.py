@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
 from ..catalog.model import Catalog, Entry
-from ..catalog.text import citations, front_matter_sources, prose_lines, prose_text
+from ..catalog.text import (citations, front_matter_found, front_matter_sources, prose_lines,
+                            prose_text)
 from .classify import normalise_url
 
 # Where a URL starts: a web scheme (with however many slashes or backslashes: browsers
@@ -209,18 +210,17 @@ def _body_links(entry: Entry, where: str) -> Iterator[FoundLink]:
                             entry.id or None)
 
 
-def _url_values(data: dict | list, path: tuple, out: list) -> None:
-    """(path, URL) of every front-matter string under `data` that is a URL, and of every
-    URL written inside a text (a summary, a verdict, an offer's note: the digest makes
-    them links), in order."""
-    for k, v in data.items() if isinstance(data, dict) else enumerate(data):
-        if isinstance(v, str):
-            if "://" in v and _URL_VALUE.fullmatch(v.strip()):
-                out.append(((*path, k), v))
-            elif ":/" in v or ":\\" in v or "ww." in v.lower():
-                out.extend(((*path, k), url) for _, _, url in urls_in_line(" ".join(v.split())))
-        elif isinstance(v, (dict, list)):
-            _url_values(v, (*path, k), out)
+def _url_values(entry: Entry) -> list[tuple[tuple, str]]:
+    """(path, URL) of every front-matter string that is a URL, and of every URL written
+    inside a text (a summary, a verdict, an offer's note: the digest makes them links),
+    in order."""
+    out = []
+    for path, v in front_matter_found(entry, "front_matter_texts"):
+        if "://" in v and _URL_VALUE.fullmatch(v.strip()):
+            out.append((path, v))
+        else:
+            out.extend((path, url) for _, _, url in urls_in_line(" ".join(v.split())))
+    return out
 
 
 def find_links(entry: Entry, rendered: bool = True) -> list[FoundLink]:
@@ -228,10 +228,7 @@ def find_links(entry: Entry, rendered: bool = True) -> list[FoundLink]:
     with `rendered`, also those of its page that the reading of its text missed (see
     _rendered_only)."""
     out = []
-    values: list[tuple[tuple, str]] = []
-    if isinstance(entry.data, (dict, list)):
-        _url_values(entry.data, (), values)
-    for path, value in values:
+    for path, value in _url_values(entry):
         line, col = entry.pos(path)
         out.append(FoundLink(value.strip(), entry.file, line, col, "front matter", path,
                              entry.id))

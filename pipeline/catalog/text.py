@@ -756,34 +756,83 @@ def path_to_id(path: str) -> str | None:
 
 
 def source_refs(data, path: tuple = ()) -> list[tuple[tuple, str]]:
-    """(path, id) of every front-matter `source:` field, in order."""
+    """(path, id) of every front-matter `source:` field, in order (not those inside a
+    `sources:` list, which are the entry's own sources, not citations of them)."""
     out: list[tuple[tuple, str]] = []
     if isinstance(data, (dict, list)):
-        _collect_source_refs(data, path, out)
+        _walk_front_matter(data, path, True, out, [], [], [])
     return out
+
+
+# What one walk of an entry's front matter finds, kept on the entry under these names
+# (see front_matter_found); the walks of each of its readers cost a cold build 3 %:
+# - source_refs: (path, id) of every `source:` field, as source_refs gives them;
+# - front_matter_urls: every http(s) URL value, in order (the page's paid links);
+# - front_matter_texts: (path, text) of every value that is or may hold a URL, in order
+#   (the affiliate checks take the URLs from them: affiliates.links.find_links);
+# - front_matter_dates: every value that may read as an ISO date (cache.summarize);
+# - front_matter_plain: whether every mapping has text keys (entry_json.plain_keys).
+FRONT_MATTER_FOUND = ("source_refs", "front_matter_urls", "front_matter_texts",
+                      "front_matter_dates", "front_matter_plain")
+_HTTP = ("https://", "http://")
+
+
+def front_matter_found(entry: Entry, name: str):
+    """One of FRONT_MATTER_FOUND of the entry's front matter, all worked out in one walk
+    and kept on it (see internal_links); validate carries those its checks read."""
+    found = entry.__dict__.get(name)
+    if found is None:
+        data = entry.data
+        sources: list = []
+        urls: list = []
+        texts: list = []
+        dates: list = []
+        plain = True
+        if isinstance(data, (dict, list)):
+            plain = _walk_front_matter(data, (), True, sources, urls, texts, dates)
+        elif isinstance(data, str):
+            if data.startswith(_HTTP):
+                urls.append(data)
+            if 7 <= len(data) <= 40 and data[:4].isdigit():
+                dates.append(data)
+        entry.__dict__.update(zip(FRONT_MATTER_FOUND, (sources, urls, texts, dates, plain)))
+        found = entry.__dict__[name]
+    return found
 
 
 def front_matter_sources(entry: Entry) -> list[tuple[tuple, str]]:
     """source_refs of the entry's front matter, worked out once per entry and kept on it
-    (see internal_links): the page's source list, validate's summary and the citation
-    checks each read them, and each walked the front matter again."""
-    found = entry.__dict__.get("source_refs")
-    if found is None:
-        found = entry.__dict__["source_refs"] = source_refs(entry.data)
-    return found
+    (see front_matter_found): the page's source list, validate's summary and the
+    citation checks each read them."""
+    return front_matter_found(entry, "source_refs")
 
 
-def _collect_source_refs(data: dict | list, path: tuple, out: list) -> None:
-    if isinstance(data, dict):
-        for k, v in data.items():
-            if k == "source" and isinstance(v, str):
-                out.append(((*path, k), v))
-            elif k != "sources" and isinstance(v, (dict, list)):
-                _collect_source_refs(v, (*path, k), out)
-    else:
-        for i, v in enumerate(data):
-            if isinstance(v, (dict, list)):
-                _collect_source_refs(v, (*path, i), out)
+def _walk_front_matter(data: dict | list, path: tuple, sourced: bool, sources: list,
+                       urls: list, texts: list, dates: list) -> bool:
+    """Fill the lists of FRONT_MATTER_FOUND from `data` at `path`; -> whether every
+    mapping in it has text keys. `sourced`: not inside a `sources:` field."""
+    plain = True
+    is_dict = isinstance(data, dict)
+    for k, v in data.items() if is_dict else enumerate(data):
+        if is_dict and type(k) is not str:
+            plain = False
+        if isinstance(v, str):
+            if sourced and k == "source":
+                sources.append(((*path, k), v))
+            if v.startswith(_HTTP):  # no date: neither of the other two tests is needed
+                urls.append(v)
+                texts.append(((*path, k), v))
+                continue
+            # `ww.` in any case: the text has a `w.` or a `W.` first (cheaper than lower())
+            if ":/" in v or ":\\" in v or (("w." in v or "W." in v) and "ww." in v.lower()):
+                texts.append(((*path, k), v))
+            if v[:4].isdigit() and 7 <= len(v) <= 40:
+                dates.append(v)
+        elif isinstance(v, (dict, list)):
+            if not _walk_front_matter(v, (*path, k), sourced and k != "sources", sources,
+                                      urls, texts, dates):
+                plain = False
+    return plain
 
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))

@@ -78,22 +78,3 @@ class PaidLinks:
             "label": self.label,
             "rel": self.rel,
         }
-
-
-def front_matter_urls(data) -> list[str]:
-    """Every http(s) URL in front matter (offers, sources, homepages), in order."""
-    out: list[str] = []
-    if isinstance(data, (dict, list)):
-        _urls(data, out)
-    elif isinstance(data, str) and data.startswith(("https://", "http://")):
-        out.append(data)
-    return out
-
-
-def _urls(data: dict | list, out: list[str]) -> None:
-    for value in data.values() if isinstance(data, dict) else data:
-        if isinstance(value, str):
-            if value.startswith(("https://", "http://")):
-                out.append(value)
-        elif isinstance(value, (dict, list)):
-            _urls(value, out)

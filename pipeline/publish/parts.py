@@ -13,9 +13,10 @@ from functools import cached_property
 
 from ..catalog.loader import parse_bibliography
 from ..catalog.model import Entry
+from ..catalog.text import front_matter_found
 from ..config import Settings
 from ..affiliates.links import keep_rendered_hrefs
-from .affiliate import PaidLinks, front_matter_urls
+from .affiliate import PaidLinks
 from .links import outgoing
 from .markdown import MarkedBody, number_sources, render_body, source_ids
 from .serialize import digest, tool_fingerprint
@@ -71,7 +72,7 @@ def make_parts(entry: Entry, inputs: Inputs) -> tuple[dict, str, tuple[str, ...]
         "sources": sources,
         "outgoing": outgoing(entry, inputs.schemas, body.site_paths),
         # the numbered sources (shared ones too) are links of the page: out_link draws them
-        "affiliate": paid.summary([*body.links, *front_matter_urls(entry.data),
+        "affiliate": paid.summary([*body.links, *front_matter_found(entry, "front_matter_urls"),
                                    *_source_urls(sources)]),
     }, body.text, (*body.ids, *source_ids(len(sources))) \
         if {s["id"] for s in sources}.issuperset(marked.cited_ids()) else None

@@ -22,9 +22,10 @@ import os
 from ..catalog.loader import content_digest, parse_entry
 from ..catalog.model import Entry
 from ..catalog.parsed import Stores
+from ..catalog.text import front_matter_found
 from ..errors import ChangedDuringBuild
 from .collection_json import collection_item
-from .entry_json import entry_document, entry_parts, plain_keys
+from .entry_json import entry_document, entry_parts
 from .links import TYPED, credited
 from .output import TreeView
 from .parts import make_parts
@@ -51,7 +52,7 @@ def entry_fact(entry: Entry) -> dict:
         fact["nav"] = (data.get("nav_order", 1000), str(data.get("section", "")))
     if entry.is_published:
         fact["credits"] = credited(data)
-        fact["plain"] = plain_keys(data)
+        fact["plain"] = front_matter_found(entry, "front_matter_plain")
     return fact
 
 
