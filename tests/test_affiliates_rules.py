@@ -380,3 +380,30 @@ def test_urls_written_in_front_matter_texts_are_checked_too(cat):
         ("affiliate-foreign-tag", "entries/hardware/rtx-4090.md", *at(f, "summary:")),
         ("affiliate-shortener", "entries/hardware/rtx-4090.md", *at(f, "note:"))],
         key=lambda d: (d[2], d[3]))
+
+
+def test_a_build_parses_the_programs_file_once(cat, tmp_path, monkeypatch):
+    """The build reads the programs for its pages, the affiliate checks and the catalog's
+    own checks read them again: the file is parsed once, and parsed again once changed."""
+    from pipeline.affiliates import programs
+    from pipeline.publish.build import build
+
+    parsed = []
+    parse = programs.parse_programs
+
+    def counting(*args):
+        parsed.append(args[0])
+        return parse(*args)
+
+    monkeypatch.setattr(programs, "_last", None, raising=False)  # none read before
+    monkeypatch.setattr(programs, "parse_programs", counting)
+    build(load_settings(cat), tmp_path / "out", jobs=1)
+    assert parsed == ["data/affiliates.yaml"]
+    assert run(cat, cache=False).diagnostics == []
+    assert parsed == ["data/affiliates.yaml"]
+    path = cat / "data/affiliates.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("  - id: amazon", "  - id: amazon\n"
+                                                             "    id: amazon", 1),
+                    encoding="utf-8")
+    assert found(run(cat, cache=False), "affiliate-programs")  # read again: now a problem
+    assert len(parsed) == 2

@@ -271,14 +271,26 @@ def read_programs(settings: Settings) -> tuple[Programs, list[Diagnostic]]:
             if "paths.affiliates" in settings.given else None)
         return Programs(file=file), [problem] if problem else []
     schema_path = settings.path("schemas") / SCHEMA_FILE
+    global _last
     try:
-        schema = json.loads(schema_path.read_text(encoding="utf-8"))
+        schema_text = schema_path.read_text(encoding="utf-8")
+        schema = json.loads(schema_text)
     except (OSError, ValueError) as e:
         return Programs(file=file), [PROGRAMS_FILE(file, 1, 1, f"cannot check it: its schema "
                                                    f"{settings.paths.schemas}/{SCHEMA_FILE} is "
                                                    f"missing or not JSON ({e.__class__.__name__})")]
-    programs, diags = parse_programs(file, path.read_bytes(), schema)
-    return (programs or Programs(file=file)), diags
+    key = (file, path.read_bytes(), schema_text)
+    if _last is None or _last[0] != key:
+        programs, diags = parse_programs(file, key[1], schema)
+        _last = (key, programs or Programs(file=file), diags)
+    return _last[1], list(_last[2])
+
+
+# The last programs file read, by its name, its bytes and its schema's text (the whole of
+# what parse_programs reads): a build reads it for its pages, then each of validate's
+# workers (forked after that, they inherit this) and its catalog-wide checks read it
+# again, and parsing it costs more than reading its bytes.
+_last: tuple[tuple, Programs, list[Diagnostic]] | None = None
 
 
 def load_programs(settings: Settings) -> Programs:
