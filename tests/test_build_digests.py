@@ -172,6 +172,20 @@ def test_a_digest_linking_to_no_entry_stops_the_build_at_its_line(with_digests, 
     assert '<a href="/glossary/awq">AWQ</a>' in page
 
 
+def test_a_digest_linking_to_a_draft_says_it_is_a_draft_not_no_entry(with_digests, tmp_path):
+    """A sent digest's link to an entry that is there as a draft was refused as "no such
+    entry" (found by the review 23 fuzzer): the editor looked for a file that is there.
+    It is refused as validate says it of an entry's link."""
+    write_entry(with_digests, "glossary/gptq", {**MINI["glossary/awq"], "title": "GPTQ",
+                                                "status": "draft"})
+    path = with_digests / "digests/2026-09.md"
+    path.write_text(SENT + "\nSee [GPTQ](/glossary/gptq).\n")
+    with pytest.raises(PipelineError) as e:
+        built(with_digests, tmp_path / "out")
+    assert str(e.value).startswith("digests/2026-09.md:19:12: error link-unresolved: link to "
+                                   "/glossary/gptq: 'glossary/gptq' is draft, not published\n")
+
+
 def test_a_digest_page_from_the_cache_is_checked_again_when_an_entry_it_links_goes(
         with_digests, tmp_path):
     """The page of an unchanged digest is carried from the last build; the entry it links

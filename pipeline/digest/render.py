@@ -195,13 +195,15 @@ def entry_links(body: str, body_line: int = 1,
 
 
 def entry_link_problems(body: str, body_line: int, file: str, exists,
-                        base_url: str = "", renamed=None) -> list[str]:
+                        base_url: str = "", renamed=None, status=None) -> list[str]:
     """A digest's links to entries that name none that `exists` (an id -> bool), or that
     are relative to the page's address (`awq`, `../tools/vllm`: they lead elsewhere from
     the e-mail and from /digests/YYYY-MM), each at its line, as validate says them.
     `renamed()` (asked once, when a link names no entry) maps old ids to the ids their
     entries have now: such a link says where the entry went (an item the editor edited
-    follows its entry's rename in the draft, its words and links stay as written)."""
+    follows its entry's rename in the draft, its words and links stay as written).
+    `status()` (an id -> the status of its entry, or None) tells a link to an entry that
+    is there but not published from one to no entry, as validate says it."""
     from ..catalog.text import page_links, path_to_id, site_links
     from ..checks.references import collection_meant, link_meant, rename_note
     from ..config import COLLECTIONS
@@ -232,6 +234,11 @@ def entry_link_problems(body: str, body_line: int, file: str, exists,
         if same and exists(same):  # `/tools/VLLM`
             missing.append((line, column, origin, path, anchor, "no such entry", [],
                             f"; did you mean {origin}/{same}?"))
+        elif status is not None and isinstance(now_status := status(target), str):
+            # `/glossary/x` of a draft: "no such entry" sent the editor looking for a
+            # file that is there (found by the review 23 fuzzer)
+            missing.append((line, column, origin, path, anchor,
+                            f"'{target}' is {now_status}, not published", [], ""))
         else:
             missing.append((line, column, origin, path, anchor, "no such entry",
                             [target, same], ""))
@@ -416,7 +423,7 @@ def _no_paid_address_shown(fragment: str, programs, paid, file: str, where: str 
 
 
 def archive_html(text: str, file: str, programs, exists,
-                 base_url: str = "") -> tuple[str, object, list[str]]:
+                 base_url: str = "", status=None) -> tuple[str, object, list[str]]:
     """The body of a sent digest as the site's archive page shows it: sanitised HTML with
     site paths as written (`/tools/vllm`), and the disclosure its paid links need (or
     None). `text` is the digest file's; one without front matter (an archive written by
@@ -433,7 +440,8 @@ def archive_html(text: str, file: str, programs, exists,
         md = body = text  # else's tag in an archive written by hand were published)
         body_line = 1
     _refuse_links(_paid_link_problems(body, body_line, file, programs)
-                  + entry_link_problems(body, body_line, file, exists, base_url), file,
+                  + entry_link_problems(body, body_line, file, exists, base_url,
+                                        status=status), file,
                   "build again")
     fragment, note, _ = _medium_html(md, "", "page", programs, _paid_test(programs), file)
     return fragment, note, (dropped_text(body, body_line, file)

@@ -64,6 +64,10 @@ def prepare_digests(b: Run) -> list[Prepared]:
     def linkable(target: str) -> bool:
         return target in published or target in plan.moved or target in plan.gone
 
+    def status_of(target: str) -> str | None:
+        """The status of an entry there but not linkable (a draft), for its message."""
+        return (b.facts.get(target) or {}).get("status")
+
     out = []
     warned = b.old.get("digests") or {}  # the last build's: key -> warnings
     sent = sent_digests(settings)
@@ -83,7 +87,8 @@ def prepare_digests(b: Run) -> list[Prepared]:
         key = digest(site.fingerprint, paid.fingerprint, file, text, repr(links))
 
         def render(text=text, file=file) -> dict:
-            html, note, warnings = archive_html(text, file, paid.programs, linkable, base_url)
+            html, note, warnings = archive_html(text, file, paid.programs, linkable, base_url,
+                                                status_of)
             return {"html": _HEADING.sub(_lower, html), "affiliate": {
                 "has_links": note is not None,
                 "disclosure": note.text if note else None,
