@@ -290,3 +290,23 @@ def test_an_images_alt_text_is_named_at_the_line_of_each_image(drafted, cli, tmp
     assert r.exit_code == 0, r.output
     named = [line.split(":")[2] for line in r.output.splitlines() if "(`<img>`)" in line]
     assert named == [str(_line(drafted, "A chart")), str(_line(drafted, "Again:"))], r.output
+
+
+def test_a_link_to_an_entry_not_published_is_a_warning_of_the_render(drafted, cli, tmp_path):
+    """The e-mail led readers to a 404: render checked only that the entry's file is there
+    (found by the review 23 fuzzer). It warns at the link; the build refuses it once the
+    digest is sent."""
+    from conftest import MINI, write_entry
+
+    write_entry(drafted, "glossary/upcoming", dict(MINI["glossary/awq"], status="draft",
+                                                   title="Upcoming"))
+    edit_digest(drafted, (f"# {HEADLINE}\n", f"# {HEADLINE}\n\nSoon: [this](/glossary/upcoming)"
+                          " and [vLLM](/tools/vllm).\n"))
+    lines = (drafted / "digests/2026-10.md").read_text(encoding="utf-8").split("\n")
+    at = next(i for i, line in enumerate(lines) if "/glossary/upcoming" in line)
+    r = cli(drafted, "digest", "render", "2026-10", "--out", str(tmp_path / "out"))
+    assert r.exit_code == 0, r.output
+    assert (f"digests/2026-10.md:{at + 1}:{lines[at].index('/glossary/upcoming') + 1}: "
+            "link to /glossary/upcoming: 'glossary/upcoming' is draft, not published: readers "
+            "of the e-mail get no page there") in " ".join(r.output.split()), r.output
+    assert "/tools/vllm:" not in r.output
