@@ -8,6 +8,7 @@ the module that emits them (the loader, or one module per rule family in
 
 from __future__ import annotations
 
+import re
 import textwrap
 from dataclasses import asdict, dataclass, replace
 
@@ -95,3 +96,30 @@ def rule(
     r = Rule(id, severity, summary, textwrap.dedent(explanation).strip(), example.strip("\n"), hint)
     RULES[id] = r
     return r
+
+
+# A warning of a digest's text (digest draft, render, build) that starts at its place:
+# `digests/2026-10.md:8:66: ` (or `:8: `, or the file alone).
+_DIGEST_PLACE_RE = re.compile(r"[^\s:]+\.md(?::(\d+))?(?::(\d+))?: ")
+
+
+def warning_line(text: str) -> str:
+    """A warning as a terminal shows it. One at a place in a file reads as validate's
+    do, the place first (`digests/2026-10.md:8:66: warning: ...`, as validate's
+    `file:line:column: warning rule: ...`), where an editor or terminal takes it for a
+    place to go to; any other is `warning: ...`."""
+    m = _DIGEST_PLACE_RE.match(text)
+    if m is None:
+        return f"warning: {text}"
+    return f"{m[0]}warning: {text[m.end():]}"
+
+
+def by_place(warnings: list[str]) -> list[str]:
+    """One file's warnings (see warning_line) in the order of their places, as validate
+    lists its problems: the file's own first, then by line and column (they were listed
+    by the check that found them, line 6, 10, 8, 10 again...)."""
+    def place(text: str) -> tuple[int, int]:
+        m = _DIGEST_PLACE_RE.match(text)
+        return (int(m[1] or 0), int(m[2] or 0)) if m else (0, 0)
+
+    return sorted(warnings, key=place)

@@ -387,11 +387,11 @@ def test_a_sent_digests_warnings_are_the_builds_too(with_digests, cli):
     assert r.exit_code == 0, r.output
     at = next(i for i, line in enumerate(lines) if "#no-such-place" in line)
     at = f"{at + 1}:{lines[at].index('[above]') + 1}"
-    assert (f"warning: digests/2026-09.md:{at}: a link to #no-such-place, which no heading of "
+    assert (f"digests/2026-09.md:{at}: warning: a link to #no-such-place, which no heading of "
             "the digest has as its id (the headings' ids: #corrections, #two-new-tools)"
             in r.output)
     at = next(i for i, line in enumerate(lines) if "<div>" in line) + 1
-    assert (f"warning: digests/2026-09.md:{at}: raw HTML (`<div>`) is dropped from the e-mail "
+    assert (f"digests/2026-09.md:{at}: warning: raw HTML (`<div>`) is dropped from the e-mail "
             "and the web page, and its words ('Important note')" in r.output)
     assert (with_digests / "dist/digests/2026-09.html").is_file()
 
@@ -408,7 +408,7 @@ def test_a_sent_digests_warnings_are_said_by_every_build(with_digests, cli, monk
     (with_digests / "digests/2026-09.md").write_text(text)
     first = cli(with_digests, "build")
     assert first.exit_code == 0, first.output
-    said = [line for line in first.output.splitlines() if line.startswith("warning: ")]
+    said = [line for line in first.output.splitlines() if ": warning: " in line]
     assert len([w for w in said if "#no-such-place" in w or "Important" in w]) == 2, said
 
     def not_again(*args, **kwargs):
@@ -417,7 +417,7 @@ def test_a_sent_digests_warnings_are_said_by_every_build(with_digests, cli, monk
     monkeypatch.setattr(digest_render, "archive_html", not_again)
     again = cli(with_digests, "build")
     assert again.exit_code == 0, again.output
-    assert [line for line in again.output.splitlines() if line.startswith("warning: ")] == said
+    assert [line for line in again.output.splitlines() if ": warning: " in line] == said
     monkeypatch.undo()
     (with_digests / "digests/2026-09.md").write_text(SENT)  # fixed: said no more
     for _ in range(2):

@@ -199,7 +199,7 @@ def test_a_link_the_renderer_empties_is_its_words_and_a_warning(drafted, cli, tm
     assert r.exit_code == 0, r.output
     lines = (drafted / "digests/2026-10.md").read_text(encoding="utf-8").split("\n")
     line = next(i for i, row in enumerate(lines, 1) if row.startswith("See [the demo]"))
-    assert (f"digests/2026-10.md:{line}: a link to `javascript:` is no link in the e-mail or "
+    assert (f"digests/2026-10.md:{line}: warning: a link to `javascript:` is no link in the e-mail or "
             "on the web") in r.output
     for name in ("email.html", "web.html"):
         page = (tmp_path / "out" / name).read_text(encoding="utf-8")
@@ -223,9 +223,9 @@ def test_every_link_the_email_loses_is_its_words_with_a_warning(drafted, cli, tm
     get = next(i for i, row in enumerate(lines, 1) if row.startswith("Get [the file]"))
     ref = next(i for i, row in enumerate(lines, 1) if row.startswith("[r]: "))
     warned = [line for line in r.output.splitlines() if "is no link in the e-mail" in line]
-    assert warned == [f"warning: digests/2026-10.md:{get}: a link to `ftp:` is no link in the "
+    assert warned == [f"digests/2026-10.md:{get}: warning: a link to `ftp:` is no link in the "
                       "e-mail or on the web, only its words",
-                      f"warning: digests/2026-10.md:{ref}: a link to `javascript:` is no link "
+                      f"digests/2026-10.md:{ref}: warning: a link to `javascript:` is no link "
                       "in the e-mail or on the web, only its words"], r.output
     html = (tmp_path / "out" / "email.html").read_text(encoding="utf-8")
     assert "Get the file or call." in html and "See this, <a" in html
@@ -294,9 +294,9 @@ def test_links_the_email_loses_are_found_in_edited_items_and_not_in_code(drafted
     lines = (drafted / "digests/2026-10.md").read_text(encoding="utf-8").split("\n")
     dial = next(i for i, row in enumerate(lines, 1) if row.startswith("Then [dial]"))
     call = next(i for i, row in enumerate(lines, 1) if "[call us](tel:" in row)
-    warned = [line.split(": a link")[0] for line in r.output.splitlines()
+    warned = [line.split(": warning: a link")[0] for line in r.output.splitlines()
               if "is no link in the e-mail" in line]
-    assert warned == [f"warning: digests/2026-10.md:{dial}", f"warning: digests/2026-10.md:{call}"]
+    assert warned == [f"digests/2026-10.md:{dial}", f"digests/2026-10.md:{call}"]
 
 
 def test_the_text_part_wraps_at_72_columns_of_a_terminal_however_wide_its_words():

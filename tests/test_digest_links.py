@@ -149,7 +149,7 @@ def test_the_place_a_link_in_the_digest_names_is_on_its_page(drafted, cli, tmp_p
     assert 'href="https://local-ai-catalog.org/digests/2026-10#corrections"' in email
     lines = (drafted / "digests/2026-10.md").read_text(encoding="utf-8").split("\n")
     at = next(i for i, line in enumerate(lines) if "#nowhere" in line)
-    assert (f"warning: digests/2026-10.md:{at + 1}:{lines[at].index('[the rest]') + 1}: a link "
+    assert (f"digests/2026-10.md:{at + 1}:{lines[at].index('[the rest]') + 1}: warning: a link "
             "to #nowhere, which no heading") in r.output
     assert "#corrections, which" not in r.output
 
@@ -165,7 +165,7 @@ def test_a_link_to_no_place_is_named_where_the_link_is(drafted, cli, tmp_path):
     assert r.exit_code == 0, r.output
     lines = (drafted / "digests/2026-10.md").read_text(encoding="utf-8").split("\n")
     at = next(i for i, line in enumerate(lines) if "[the rest]" in line)
-    assert (f"warning: digests/2026-10.md:{at + 1}:{lines[at].index('[the rest]') + 1}: a link "
+    assert (f"digests/2026-10.md:{at + 1}:{lines[at].index('[the rest]') + 1}: warning: a link "
             "to #nowhere, which no heading") in r.output, r.output
     assert r.output.count("a link to #nowhere") == 1
 
@@ -193,15 +193,15 @@ def test_words_raw_html_drops_are_named_at_their_line(drafted, cli, tmp_path):
                     ("draft", "2026-10")):
         r = cli(drafted, "digest", *command)
         assert r.exit_code == 0, r.output
-        at = f"warning: digests/2026-10.md:{_line(drafted, '<div>')}: raw HTML (`<div>`) is "
+        at = f"digests/2026-10.md:{_line(drafted, '<div>')}: warning: raw HTML (`<div>`) is "
         assert at + "dropped from the e-mail and the web page, and its words ('Important " \
             "note') with it: write the words as Markdown" in r.output, command
-        assert (f"warning: digests/2026-10.md:{_line(drafted, 'to check')}: the text after the "
+        assert (f"digests/2026-10.md:{_line(drafted, 'to check')}: warning: the text after the "
                 "comment on this line ('See the notes.') is dropped") in r.output
-        assert (f"warning: digests/2026-10.md:{_line(drafted, '<details>')}: raw HTML "
+        assert (f"digests/2026-10.md:{_line(drafted, '<details>')}: warning: raw HTML "
                 "(`<details>`) is dropped from the e-mail and the web page, and its words "
                 "('More on it')") in r.output
-        assert (f"warning: digests/2026-10.md:{_line(drafted, '<img')}: raw HTML (`<img>`) is "
+        assert (f"digests/2026-10.md:{_line(drafted, '<img')}: warning: raw HTML (`<img>`) is "
                 "dropped from the e-mail and the web page, and its alt text 'tokens per "
                 "second'") in r.output
         assert "a note of mine" not in r.output and "The rest" not in r.output
@@ -218,12 +218,12 @@ def test_a_tables_words_the_e_mail_drops_are_named_at_their_line(drafted, cli, t
     r = cli(drafted, "digest", "render", "2026-10", "--out", str(tmp_path / "out"))
     assert r.exit_code == 0, r.output
     assert "the fastest" not in (tmp_path / "out/web.html").read_text(encoding="utf-8")
-    row = "warning: digests/2026-10.md:{}: this row of the table has more cells than its " \
+    row = "digests/2026-10.md:{}: warning: this row of the table has more cells than its " \
         "header row, and the e-mail and the web page drop what comes after them ('{}')"
     assert row.format(_line(drafted, "the fastest"), "the fastest |") not in r.output
     assert row.format(_line(drafted, "the fastest"), "the fastest") in r.output
     assert row.format(_line(drafted, "`a|b`"), "8 GB") in r.output
-    assert (f"warning: digests/2026-10.md:{_line(drafted, '| Tool |')}: these 2 rows of bars "
+    assert (f"digests/2026-10.md:{_line(drafted, '| Tool |')}: warning: these 2 rows of bars "
             "are no table, since no delimiter row") in r.output
 
 
@@ -237,8 +237,8 @@ def test_a_link_written_as_raw_html_is_named_as_no_link(drafted, cli, tmp_path):
     assert "example.org/paper" not in (tmp_path / "out/web.html").read_text(encoding="utf-8")
     line = (drafted / "digests/2026-10.md").read_text(encoding="utf-8").split("\n")[
         _line(drafted, "the paper") - 1]
-    assert (f"warning: digests/2026-10.md:{_line(drafted, 'the paper')}:"
-            f"{line.index('https://') + 1}: a link written as raw HTML (`<a href=\"https://"
+    assert (f"digests/2026-10.md:{_line(drafted, 'the paper')}:"
+            f"{line.index('https://') + 1}: warning: a link written as raw HTML (`<a href=\"https://"
             "example.org/paper\">`) is no link in the e-mail or on the web page, only its "
             "words: write it as a Markdown link") in r.output
     assert 'href="/x"' not in r.output  # in code: as typed
@@ -261,7 +261,7 @@ def test_an_image_with_no_alt_text_is_named_at_its_line(drafted, cli, tmp_path):
         assert r.exit_code == 0, r.output
         for needle, shown in (("![](/c.png)", "/c.png"), ("![ ](/badge.png)", "/badge.png")):
             at = next(i for i, line in enumerate(lines) if needle in line)
-            assert (f"warning: digests/2026-10.md:{at + 1}:{lines[at].index(needle) + 1}: an "
+            assert (f"digests/2026-10.md:{at + 1}:{lines[at].index(needle) + 1}: warning: an "
                     f"image with no alt text (`![]({shown})`) is not shown in the e-mail or on "
                     "the web page") in r.output, command
         assert "/x.png" not in r.output and "/t.png" not in r.output
@@ -288,7 +288,7 @@ def test_an_images_alt_text_is_named_at_the_line_of_each_image(drafted, cli, tmp
                           "Again: <img src=\"/c.png\" alt=\"speed\">.\n"))
     r = cli(drafted, "digest", "render", "2026-10", "--out", str(tmp_path / "out"))
     assert r.exit_code == 0, r.output
-    named = [line.split(":")[2] for line in r.output.splitlines() if "(`<img>`)" in line]
+    named = [line.split(":")[1] for line in r.output.splitlines() if "(`<img>`)" in line]
     assert named == [str(_line(drafted, "A chart")), str(_line(drafted, "Again:"))], r.output
 
 
@@ -307,6 +307,27 @@ def test_a_link_to_an_entry_not_published_is_a_warning_of_the_render(drafted, cl
     r = cli(drafted, "digest", "render", "2026-10", "--out", str(tmp_path / "out"))
     assert r.exit_code == 0, r.output
     assert (f"digests/2026-10.md:{at + 1}:{lines[at].index('/glossary/upcoming') + 1}: "
-            "link to /glossary/upcoming: 'glossary/upcoming' is draft, not published: readers "
+            "warning: link to /glossary/upcoming: 'glossary/upcoming' is draft, not published: readers "
             "of the e-mail get no page there") in " ".join(r.output.split()), r.output
     assert "/tools/vllm:" not in r.output
+
+
+def test_the_warnings_read_as_validates_in_the_order_of_their_lines(drafted, cli, tmp_path):
+    """The render's warnings read `warning: digests/2026-10.md:12:5: ...`, where validate
+    and the build's errors of a digest put the place first (`file:line:column: warning
+    rule: ...`), and came in the order of the checks that found them, not of their lines
+    (found in review 23). The place comes first, then `warning:`, and they are listed by
+    line and column, the file's own (its status) first."""
+    edit_digest(drafted, (f"# {HEADLINE}\n", f"# {HEADLINE}\n\nSee [the rest](#nowhere).\n\n"
+                          "<div>Important note</div>\n\nGet [the file](ftp://e.org/f).\n"))
+    r = cli(drafted, "digest", "render", "2026-10", "--out", str(tmp_path / "out"))
+    assert r.exit_code == 0, r.output
+    lines = (drafted / "digests/2026-10.md").read_text(encoding="utf-8").split("\n")
+    nowhere = _line(drafted, "#nowhere")
+    warned = [line for line in r.output.splitlines() if " warning: " in line]
+    assert [w.split(" warning: ")[0] for w in warned] == [
+        "digests/2026-10.md:",
+        f"digests/2026-10.md:{nowhere}:{lines[nowhere - 1].index('[the rest]') + 1}:",
+        f"digests/2026-10.md:{_line(drafted, '<div>')}:",
+        f"digests/2026-10.md:{_line(drafted, 'ftp:')}:",
+        f"digests/2026-10.md:{_line(drafted, 'TODO')}:"], r.output  # (the draft's)

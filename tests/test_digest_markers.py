@@ -219,7 +219,7 @@ def test_what_a_draft_adds_to_a_block_with_no_drafted_list_is_named(month, cli):
     r = cli(month, "digest", "draft", "2026-10")
     assert r.exit_code == 0, r.output
     line = line_of(path.read_text(encoding="utf-8"), "<!-- pipeline:begin new-entries ")
-    assert (f"warning: {DIGEST}:{line}: block 'new-entries' has no `drafted=\"...\"` list"
+    assert (f"{DIGEST}:{line}: warning: block 'new-entries' has no `drafted=\"...\"` list"
             in r.output), r.output
     assert "new-entries/tools/ollama" in r.output.split("has no `drafted")[1]
     r = cli(month, "digest", "draft", "2026-10")  # listed now: said once

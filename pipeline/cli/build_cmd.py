@@ -55,6 +55,7 @@ def build(out, jobs, no_cache, timings):
     # git's walk of the history (seconds on a long one) starts before the build's imports,
     # on the core they leave idle; the build joins it when HEAD moved since the last build.
     warming = start_warming(settings) if (jobs or default_jobs()) > 1 else None
+    from ..diagnostics import warning_line
     from ..publish.build import build as run
 
     with progress("Building") as bar:
@@ -62,7 +63,7 @@ def build(out, jobs, no_cache, timings):
                      progress=bar, git_warming=warming,
                      on_wait=lambda message: click.echo(message, err=True))
     for w in result.warnings:
-        click.echo(f"warning: {w}", err=True)
+        click.echo(warning_line(w), err=True)
     click.echo(_summary(result, settings))
     if timings:
         for stage, seconds in result.seconds.items():

@@ -33,6 +33,7 @@ def draft(month, offline):
       pipeline digest draft 2026-10
       pipeline digest draft 2026-10 --offline
     """
+    from ..diagnostics import warning_line
     from ..digest.draft import draft as run
     from ..history.changes import before_start_warning
 
@@ -53,13 +54,13 @@ def draft(month, offline):
                    "feed (digest.releases_per_feed in pipeline.toml)")
     s = result.stats
     for line, block, added in s.unlisted:
-        click.echo(f"warning: {rel}:{line}: block '{block}' has no `drafted=\"...\"` list "
+        click.echo(f"{rel}:{line}: warning: block '{block}' has no `drafted=\"...\"` list "
                    "(a digest drafted before it was always written), so the draft cannot "
                    f"tell an item you deleted from it from a new one: it added {len(added)} "
                    f"({', '.join(added)}); delete again any you had deleted (from now on "
                    "they stay deleted)", err=True)
     for w in result.dropped:
-        click.echo(f"warning: {w}", err=True)
+        click.echo(warning_line(w), err=True)
     counts = (f"{len(s.added)} new, {len(s.updated)} updated, {len(s.kept)} kept as edited, "
               f"{len(s.dropped)} dropped, {len(s.deleted)} newly recorded as deleted")
     if s.held:  # releases gone from a feed that keeps only the latest, or a feed that failed
@@ -85,11 +86,12 @@ def render(month, out):
     Example:
       pipeline digest render 2026-10 --out build/digest
     """
+    from ..diagnostics import warning_line
     from ..digest.render import render as run
 
     result = run(get_settings(), month, out)
     for w in result.warnings:
-        click.echo(f"warning: {w}", err=True)
+        click.echo(warning_line(w), err=True)
     for name, path in result.files.items():
         click.echo(f"{path}  {result.sizes[name]:,} bytes")
     if result.paid_links:

@@ -22,6 +22,7 @@ from urllib.parse import unquote, urlsplit
 import jinja2
 
 from ..config import Settings
+from ..diagnostics import by_place
 from ..errors import PipelineError, SettingsError, UsageError
 from ..fileio import write_atomic
 from ..history import renamed_ids
@@ -342,11 +343,11 @@ def render(settings: Settings, month: str, out: Path) -> RenderResult:
     for name in FILES:
         files[name] = out / name
         write_atomic(files[name], data[name])
+    warnings = (_warnings(doc, file) + dropped_text(doc.body, doc.body_line, file)
+                + fragment_warnings(doc.body, doc.body_line, file, web_fragment, web_url)
+                + _unpublished_links(settings, doc.body, doc.body_line, file))
     return RenderResult(files, {k: len(v) for k, v in data.items()}, paid_count,
-                        _warnings(doc, file) + dropped_text(doc.body, doc.body_line, file)
-                        + fragment_warnings(doc.body, doc.body_line, file, web_fragment,
-                                            web_url)
-                        + _unpublished_links(settings, doc.body, doc.body_line, file))
+                        by_place(warnings))
 
 
 def _unpublished_links(settings: Settings, body: str, body_line: int, file: str) -> list[str]:
@@ -479,8 +480,8 @@ def archive_html(text: str, file: str, programs, exists,
                                         status=status), file,
                   "build again")
     fragment, note, _ = _medium_html(md, "", "page", programs, _paid_test(programs), file)
-    return fragment, note, (dropped_text(body, body_line, file)
-                            + fragment_warnings(body, body_line, file, fragment))
+    return fragment, note, by_place(dropped_text(body, body_line, file)
+                                    + fragment_warnings(body, body_line, file, fragment))
 
 
 # Where the subject goes in the e-mail's HTML (see render): drawn when the process starts,

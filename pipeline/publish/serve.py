@@ -23,6 +23,7 @@ from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
 from ..config import Settings
+from ..diagnostics import warning_line
 from ..errors import ChangedDuringBuild, PipelineError, UsageError
 from .build import build
 from .output import OutputError
@@ -412,7 +413,7 @@ class PreviewServer:
             return False
         self.builds += 1
         for w in result.warnings:
-            self.on_event("warning", f"warning: {w}")
+            self.on_event("warning", warning_line(w))
         self.on_event("built", f"Built{reason}: {result.entries} entries, {result.rendered} "
                       f"rendered, {result.written} files written.")
         return True
