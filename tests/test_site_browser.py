@@ -754,3 +754,52 @@ def test_a_reader_on_a_phone_meets_no_broken_link_error_or_sideways_page(shipped
     assert not problems
     index = json.loads((shipped_site.out_dir / "search-index.json").read_text(encoding="utf-8"))
     assert {e["url"] for e in index["entries"]} <= set(facts)  # every entry was reached
+
+
+@pytest.fixture
+def cited_and_digest(catalog, tmp_path):
+    """A PreviewServer of a catalog with citations with words, and a sent digest whose
+    links go to places on its page (a heading of the layout's id `main` among them)."""
+    sources = [{"id": i, "url": f"https://example.org/{i}", "title": f"Paper {i}",
+                "accessed": "2026-01-10"} for i in ("a", "b")]
+    write_entry(catalog, "glossary/cited", {**MINI["glossary/awq"], "title": "Cited",
+                                             "sources": sources},
+                "Two [see @a, p. 3]. Pages [@a, pp. 33-35]. Both [see @a; also @b, ch. 2, "
+                "and the appendix on page 117].\n")
+    (catalog / "digests").mkdir()
+    filler = "".join(f"Paragraph {i} of the month.\n\n" for i in range(30))
+    (catalog / "digests/2026-09.md").write_text(
+        "---\nmonth: \"2026-09\"\nsubject: September\nstatus: sent\npublished: 2026-10-02\n"
+        f"---\n\n# News\n\nSee [the corrections](#corrections) and [more](#corrections-1)."
+        f"\n\n{filler}## Main\n\n{filler}## Corrections\n\n{filler}## Corrections\n\n{filler}",
+        encoding="utf-8")
+    yield from serving(catalog, tmp_path / "out")
+
+
+def test_citations_with_words_and_a_digests_places_as_a_reader_meets_them(cited_and_digest,
+                                                                          browser):
+    """Review 23 looked at the citations with words (`[see @a, p. 3]`) and the digest
+    page's heading ids in Chromium: on a phone the citations wrap without widening the
+    page, each number is a link named by its number to its source; a link to a place in
+    the digest leads to its heading, at the top, and no two ids are the same."""
+    page = browser.new_page(viewport={"width": 320, "height": 700})
+    page.goto(cited_and_digest.url + "/glossary/cited")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    cites = page.locator("sup.cite")
+    assert cites.all_inner_texts() == ["[see 1, p. 3]", "[1, pp. 33-35]",
+                                       "[see 1; also 2, ch. 2, and the appendix on page 117]"]
+    for link in cites.locator("a").all():
+        assert page.locator(link.get_attribute("href")).count() == 1
+        assert link.inner_text() in ("1", "2")  # its name, inside the citation's words
+    page.get_by_role("link", name="2", exact=True).click()
+    assert page.locator(".sources li:target").inner_text().startswith("Paper b")
+    page.goto(cited_and_digest.url + "/digests/2026-09")
+    ids = page.evaluate("[...document.querySelectorAll('[id]')].map(e => e.id)")
+    assert len(ids) == len(set(ids)) and {"main", "main-1", "corrections-1"} <= set(ids)
+    for name, place in (("the corrections", "corrections"), ("more", "corrections-1")):
+        page.goto(cited_and_digest.url + "/digests/2026-09")
+        page.get_by_role("link", name=name, exact=True).click()
+        page.wait_for_url(f"**#{place}")
+        top = page.evaluate("document.elementFromPoint(100, 10).closest('h2, h3')?.id")
+        assert top == place
+    page.close()
