@@ -466,3 +466,21 @@ def test_render_refuses_an_out_folder_in_the_entries(drafted, cli, folder):
     assert "taken for an entry" in r.output and "--out build/digest" in r.output
     assert not list((drafted / "entries").rglob("*.html"))
     assert cli(drafted, "validate").exit_code == 0
+
+
+@pytest.mark.parametrize("status, said", [
+    ("Draft", "status is still `draft`"), ("review", "status is still `review`"),
+    ("redy", "status: 'redy' is not a digest's status: write draft, review, ready or sent"),
+    ("Ready", None), ("sent", None)])
+def test_render_reads_the_status_as_the_build_does(drafted, cli, tmp_path, status, said):
+    """`status: Draft` or `review` (which docs/digest.md says reads as draft) rendered
+    without the warning `draft` has, and `redy`, which the build refuses, without a word
+    (found in review 23): the status is read as the build reads it."""
+    edit_digest(drafted, ("status: draft\n", f"status: {status}\n"))
+    r = cli(drafted, "digest", "render", "2026-10", "--out", str(tmp_path / "out"))
+    assert r.exit_code == 0, r.output
+    warned = [line for line in r.output.splitlines() if line.startswith("digests/2026-10.md: ")]
+    if said:
+        assert len(warned) == 1 and warned[0].startswith(f"digests/2026-10.md: warning: {said}")
+    else:
+        assert warned == [], r.output

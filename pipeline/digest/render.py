@@ -596,8 +596,14 @@ def _warnings(doc: Document, file: str) -> list[str]:
                 out.append(f"{file}:{line + i}: a link to `{lost[0]}:` is no link in the "
                            "e-mail or on the web, only its words")
         line += text.count("\n")
-    if str(doc.meta.get("status", "draft")) == "draft":
-        out.append(f"{file}: status is still `draft`; set `status: ready` once it is edited")
+    # read as the build reads it (publish.feed): in any case, `review` as `draft`
+    status = str(doc.meta.get("status", "draft")).strip().lower()
+    if status in ("draft", "review"):
+        out.append(f"{file}: status is still `{status}`; set `status: ready` once it is "
+                   "edited")
+    elif status not in ("ready", "sent"):
+        out.append(f"{file}: status: {doc.meta['status']!r} is not a digest's status: write "
+                   "draft, review, ready or sent (pipeline build stops at it)")
     return out
 
 
