@@ -73,7 +73,8 @@ def plain_internal_links(entry: Entry):
     lines = list(plain_prose_lines(entry))
     for line_no, line in lines:
         for m in LINK_RE.finditer(line):
-            found.append((line_no, 0, m.start(1) + 1, m.group(1), m.group(2) or ""))
+            if opened(lines, line_no, m.start()):
+                found.append((line_no, 0, m.start(1) + 1, m.group(1), m.group(2) or ""))
         m = REF_DEF_RE.match(line)
         if m:
             found.append((line_no, 1, m.start(1) + 1, m.group(1), m.group(2) or ""))
@@ -84,16 +85,35 @@ def plain_internal_links(entry: Entry):
         for kind, ms in ((0, LINK_RE.finditer(both)), (1, [REF_DEF_RE.match(both)])):
             for m in ms:
                 if (m and m.start() < len(a) < m.start(1) and "\n" not in both[m.start(1):m.end()]
-                        and "\n" not in both[m.start():both.find("]", m.start()) + 2]):  # a label
+                        and "\n" not in both[m.start():both.find("]", m.start()) + 2]  # a label
+                        and (kind or opened(lines, n, m.start()))):
                     # on one line, broken after its `](` or `]:`
                     found.append((n2, kind, m.start(1) - len(a), m.group(1), m.group(2) or ""))
     return [(line, column, path, anchor) for line, _, column, path, anchor in sorted(found)]
 
 
+def opened(lines: list[tuple[int, str]], line_no: int, at: int) -> bool:
+    """Whether the `]` at `at` of line `line_no` has an unescaped `[` before it in its
+    paragraph (the lines since a blank or a code one) that no `]` closed: else it is text."""
+    text = dict(lines)
+    start = line_no
+    while start - 1 in text and text[start - 1].strip():
+        start -= 1
+    before = "\n".join(text[n] for n in range(start, line_no)) + "\n" + text[line_no][:at]
+    open_ = 0
+    for i, ch in enumerate(before):
+        escaped = (len(before[:i]) - len(before[:i].rstrip("\\"))) % 2
+        if ch == "[" and not escaped:
+            open_ += 1
+        elif ch == "]" and not escaped and open_:
+            open_ -= 1
+    return open_ > 0
+
+
 LINK_PIECES = ["[a](/glossary/x)", "[b]( /tools/y#z )", "[c]: /models/m", "   [d]: /pages/p",
                "    [e]: /errors/e", "`[f](/glossary/f)`", "```", "\n", "\n", " ", "]", "(", ":",
                "[g]:/hardware/h?q", "text", "[h](</guides/g>)", "\t[i]: /tools/i", "x]: y",
-               "](", "/glossary/q)", ' "t")', "[j]:", "[k\n]: /tools/k"]
+               "](", "/glossary/q)", ' "t")', "[j]:", "[k\n]: /tools/k", "\\[", "\n\n"]
 
 
 @settings(max_examples=3000, deadline=None)

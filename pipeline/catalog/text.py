@@ -595,10 +595,11 @@ def _links(entry: Entry, inline: re.Pattern, definition: re.Pattern) -> list[tup
     for kind, pattern, needle in ((0, inline, "]("), (1, definition, "]:")):
         if needle not in text:
             continue
-        where, opener_escaped = Positions(text, 0), _OpenerEscaped(text)
+        where, brackets = Positions(text, 0), _OpenBrackets(text)
         for m in pattern.finditer(text):
-            if not kind and (_escaped(text, m.start()) or opener_escaped(m.start())):
-                continue  # `\](` or `\[a](b)`: no link, text (a release note's `\[a\](b)`)
+            if not kind and (_escaped(text, m.start()) or not brackets(m.start())):
+                continue  # `\](`, `\[a](b)` or `x](b)`: no link, text (a release note's
+                # `\[a\](b)`, a smiley's `:](`)
             line, column = where(m.start(1))
             found.append((line, kind, column, tuple(g or "" for g in m.groups())))
     if found and found[-1][1]:  # a definition after a link: in the order of the lines
@@ -608,43 +609,59 @@ def _links(entry: Entry, inline: re.Pattern, definition: re.Pattern) -> list[tup
                                        for line, _, column, groups in found])
 
 
-class _OpenerEscaped:
-    """Whether the `]` at an offset closes no link because the `[` that would open it, on
-    its line, is escaped (`\\[text](/path)`: text, as the page shows it). Offsets are asked
-    in the order they come, like Positions: the brackets between the one asked before and
-    this one are counted once, so the `]` of every link on a line cost one pass over it
-    (reading back to the line's start from each, 4,000 `x](b)` on a line took ten
-    seconds)."""
+class _OpenBrackets:
+    """How many `[` are open at an offset: unescaped, not closed by a `]`, in its paragraph
+    (a `[` opens a link on a later line of its paragraph, `[the` on one, `term](/path)` on
+    the next; a blank line, as code is in prose_text, ends it). With none, the `]` there
+    opens no link (`x](/path)`, `[a](](/path)` whose `[` the first `]` closed, or
+    `\\[text](/path)`): text, as the page shows it. With one, a URL there is no autolink
+    (cmark's autolink extension links none inside brackets: in `[https://host/x](/y)` the
+    text is no link, only `/y` is). Offsets are asked in the order they come, like
+    Positions: the brackets between the one asked before and this one are counted once, so
+    the `]` of every link on a line cost one pass over it (reading back to the line's
+    start from each, 4,000 `x](b)` on a line took ten seconds)."""
 
-    _BRACKET = re.compile(r"[\[\]\n]")
+    _BRACKET = re.compile(r"[\[\]]")
+    _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 
     def __init__(self, text: str):
         self.text, self.at = text, 0
-        self.open = 0  # the unescaped `[` of the line so far that no `]` closed
-        self.saw_escaped = False  # whether the line so far has an escaped `[`
+        self.open = 0
 
-    def __call__(self, end: int) -> bool:
+    def __call__(self, end: int) -> int:
         text = self.text
-        opener = text.rfind("[", max(0, end - 200), end)
+        opener = text.rfind("[", max(self.at, end - 200), end)  # since the last asked
         if opener > 0 and text[opener - 1] != "\\" or opener == 0:
             between = text[opener + 1:end]
             if "]" not in between and "\n" not in between and "\\" not in between:
-                return False  # the usual link, `[text](`: the nearest `[`, not escaped, is
-                # its opener (found by a search, not the pass below, which a later call
-                # makes from where the last one stopped: the state stays right)
-        for m in self._BRACKET.finditer(text, self.at, end):
-            ch, i = m.group(), m.start()
-            if ch == "\n":
-                self.open, self.saw_escaped = 0, False
-            elif _escaped(text, i):
-                self.saw_escaped |= ch == "["
-            elif ch == "[":
+                return 1  # the usual link, `[text](`: the nearest `[`, not escaped, is open
+                # (found by a search, not the pass below, which a later call makes from
+                # where the last one stopped: the state stays right)
+        return self.open_at(end)
+
+    def open_at(self, end: int) -> int:
+        """The count, by the pass alone (where the usual answer is none, a bare URL's)."""
+        text, at, self.at = self.text, self.at, end
+        self._count(at, end)
+        if self.open and text.find("\n", at, end) >= 0:  # unless a blank line closed
+            # them: then those after it
+            blank = None
+            for blank in self._BLANK_LINE.finditer(text, at, end):
+                pass
+            if blank is not None:
+                self.open = 0
+                self._count(blank.end(), end)
+        return self.open
+
+    def _count(self, at: int, end: int) -> None:
+        text = self.text
+        for m in self._BRACKET.finditer(text, at, end):
+            if _escaped(text, m.start()):
+                continue
+            if m.group() == "[":
                 self.open += 1
             elif self.open:  # a `]` closes the last `[` still open; with none, nothing
                 self.open -= 1
-        self.at = end
-        # the nearest `[` still open opens it; with none, an escaped one would have
-        return not self.open and self.saw_escaped
 
 
 def _autolinks(entry: Entry) -> list[tuple]:
@@ -671,9 +688,12 @@ def _bare_urls(entry: Entry, host: str) -> list[tuple]:
     text = prose_text(entry)
     found, where = [], Positions(text, entry.body_line)
     tags = [tag[:2] for tag in open_tags(text)] if "<" in text else []
+    brackets = _OpenBrackets(text) if "[" in text else None
     for m in _BARE_URL_RE.finditer(text):
         if tags and _in_tag(tags, m.start()):
             continue  # an attribute's value (`<a href="https://...">`): no autolink there
+        if brackets and brackets.open_at(m.start()):
+            continue  # a link's text (`[https://host/x](/y)`), or `[see https://host/x]`
         url = _bare_end(m.group(1))
         scheme, _, rest = url.partition("://") if "://" in url else ("http", "", url)
         name, slash, after = rest.partition("/")
