@@ -72,3 +72,34 @@ def test_a_url_in_a_links_text_is_no_link(catalog, body):
     no such entry`. The extension links no URL inside brackets: the page shows it as text."""
     vllm(catalog, body)
     assert found(catalog) == []
+
+
+@pytest.mark.parametrize("body", [
+    f"See {SITE}/glossary/awq; it explains the method.\n",
+    f"See {SITE}/glossary/awq&amp;\n",
+    'Type "www.local-ai-catalog.org/glossary/nope" in the address bar.\n',
+    "Or (WWW.local-ai-catalog.org/glossary/nope), in capitals: text.\n",
+    "An xhttps://local-ai-catalog.org/glossary/nope is no URL.\n",
+])
+def test_a_bare_url_is_read_as_the_autolink_extension_reads_it(catalog, body):
+    """A URL before a `;` was read with the `;` (`link to .../glossary/awq;: no such
+    entry`), though the page links to /glossary/awq; a `www.` URL after a quote (or in
+    capitals), which the page shows as text, was checked as a link."""
+    vllm(catalog, body)
+    assert found(catalog) == []
+
+
+@pytest.mark.parametrize("body, shown", [
+    (f"In italics: _{SITE}/glossary/nope_.\n", f"{SITE}/glossary/nope"),
+    ("In italics: _www.local-ai-catalog.org/glossary/nope_.\n",
+     "www.local-ai-catalog.org/glossary/nope"),
+    (f"After a digit: 1{SITE}/glossary/nope.\n", f"{SITE}/glossary/nope"),
+    (f"See {SITE}/glossary/awq\u00a0(a no-break space).\n", f"{SITE}/glossary/awq\u00a0(a"),
+])
+def test_a_bare_url_the_page_links_is_checked(catalog, body, shown):
+    """`_https://host/glossary/nope_` (a URL in italics) is a link on the page, to a 404:
+    validate took the `_` for part of a word and passed it. A no-break space does not end
+    a URL for the extension (ASCII white space does): the page links to
+    `/glossary/awq%C2%A0(a`, a 404, which validate read as /glossary/awq."""
+    vllm(catalog, body)
+    assert found(catalog) == [("link-unresolved", f"link to {shown}: no such entry")]

@@ -676,10 +676,17 @@ def _autolinks(entry: Entry) -> list[tuple]:
     return _not_in_html_blocks(entry, found)
 
 
-# A URL GitHub's autolink extension links, written bare: `https://host/...` or
-# `www.host/...`, not inside a word; its end as the extension ends it (see _bare_end).
-_BARE_URL_RE = re.compile(r"(?<![\w/\\.:@-])((?:https?://|www\.)[^\s<]*)", re.IGNORECASE)
+# A URL GitHub's autolink extension links, written bare, as cmark-gfm's finds one:
+# `https://host/...` after anything but a letter (which it takes for part of the scheme:
+# `xhttps://` is none, `_https://..._` in italics is one), `www.host/...` (in lower case)
+# only first or after white space or one of `*_~(` (`"www.host/x"` is text); up to ASCII
+# white space or `<` (a no-break space is part of the URL), then ended as the extension
+# ends it (see _bare_end).
+_BARE_URL_RE = re.compile(r"((?<![A-Za-z])https?://[^ \t\n\v\f\r<]*"
+                          r"|(?<![^ \t\n\v\f\r*_~(])(?-i:www\.)[^ \t\n\v\f\r<]*)",
+                          re.IGNORECASE)
 _TRAILING = "?!.,:*_~'\""
+_TRAILING_REFERENCE_RE = re.compile(r"&[A-Za-z]+;$")
 
 
 def _bare_urls(entry: Entry, host: str) -> list[tuple]:
@@ -717,11 +724,16 @@ def _in_tag(tags: list[tuple], at: int) -> bool:
 
 
 def _bare_end(url: str) -> str:
-    """Where GitHub's autolink extension ends a bare URL: before trailing punctuation, and
-    before a `)` that closes no `(` of the URL."""
+    """Where GitHub's autolink extension ends a bare URL: before trailing punctuation, a
+    `)` that closes no `(` of the URL, and a `;` (with what looks like a character
+    reference it ends, `&amp;`: a URL before `; it explains` or `&amp;` is no less a link
+    to its page)."""
     while url:
         if url[-1] in _TRAILING:
             url = url[:-1]
+        elif url[-1] == ";":
+            reference = _TRAILING_REFERENCE_RE.search(url)
+            url = url[:reference.start() if reference else -1]
         elif url[-1] == ")" and url.count(")") > url.count("("):
             url = url[:-1]
         else:
