@@ -103,3 +103,27 @@ def test_a_bare_url_the_page_links_is_checked(catalog, body, shown):
     `/glossary/awq%C2%A0(a`, a 404, which validate read as /glossary/awq."""
     vllm(catalog, body)
     assert found(catalog) == [("link-unresolved", f"link to {shown}: no such entry")]
+
+
+@pytest.mark.parametrize("body", [
+    f"See [AWQ]({SITE}/glossary\\awq).\n",
+    f"See [AWQ](<{SITE}/glossary\\awq>).\n",
+    f"See <{SITE}/glossary\\awq>.\n",
+    f"See {SITE}/glossary\\awq.\n",
+    f"See [AWQ][a].\n\n[a]: {SITE}/glossary\\awq\n",
+])
+def test_a_backslash_in_the_path_of_a_markdown_link_is_checked_as_the_page_has_it(
+        catalog, body):
+    """cmark writes a `\\` of a link's path as `%5C`: the page links to `/glossary%5Cawq`,
+    a 404. validate read it as `/` (as a browser reads a `\\` typed in an `href`) and
+    passed it as /glossary/awq."""
+    vllm(catalog, body)
+    assert found(catalog) == [
+        ("link-unresolved", f"link to {SITE}/glossary\\awq: there is no collection "
+                            f"'glossary\\awq'; did you mean {SITE}/glossary?")]
+
+
+def test_a_backslash_in_the_path_of_an_html_link_is_a_slash(catalog):
+    """Raw HTML keeps it as typed, and a browser reads it as `/`."""
+    vllm(catalog, f'See <a href="{SITE}/glossary\\awq">AWQ</a>.\n')
+    assert found(catalog) == []

@@ -420,11 +420,16 @@ def site_links(entry: Entry, base_url: str) -> list[tuple[int, int, str, str, st
     # renderer has it): one not found above as a link, a definition or an autolink
     seen = {(line, column) for line, column, *_ in found}
     found += [link for link in _bare_urls(entry, host) if link[:2] not in seen]
+    # a `\\` in the path stays: cmark writes it `%5C`, and the page links to
+    # `/glossary%5Cawq`, no page of the site (one that starts the path is read as `/`)
+    found = [(line, column, origin, path[:1].replace("\\", "/") + path[1:], anchor)
+             for line, column, origin, path, anchor in found]
     for line, column, href in html_links(entry):  # `<a href="https://host/path">`
         m = _ORIGIN_RE.match(href)  # `//host/path` too
-        if m is not None:
-            found.append((line, column, m.group(0), *_path_and_anchor(href[m.end():])))
-    own = [(line, column, path.replace("\\", "/") or "/", anchor, origin)
+        if m is not None:  # where a browser reads a `\\` of the path as `/`
+            path, anchor = _path_and_anchor(href[m.end():])
+            found.append((line, column, m.group(0), path.replace("\\", "/"), anchor))
+    own = [(line, column, path or "/", anchor, origin)
            for line, column, origin, path, anchor in found if _origin_host(origin) == host]
     return sorted(links + own) if own else links
 
