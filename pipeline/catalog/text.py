@@ -61,12 +61,14 @@ _PATH_RUN = rf"(?:[^)\s>#?\]]++{_NO_NEXT})*+"  # a path's, up to `#` or `?`
 _AFTER_PATH_RUN = rf"(?:[^)\s>\]]++{_NO_NEXT})*+"  # an anchor's or a query's
 _HOST_RUN = rf"(?:[^/\\\s)>#?\]]++{_NO_NEXT})++"
 _PAGE_CHAR = rf"(?:[^\s<>\]]{_NO_NEXT})"
+# White space in them is ASCII's, as CommonMark's (`re.ASCII`): a no-break space is part of
+# a destination (`[a](/glossary/awq<no-break space>)` links to `/glossary/awq%C2%A0`, a 404).
 # A site path starts with one slash: `//host/path` (or `/\host`) is another host's URL,
 # which a browser reads as `https://host/path`.
 _LINK_IN_LINE_RE = re.compile(rf"\]\({_WS}<?(/(?![/\\]){_PATH_RUN})([#?]{_AFTER_PATH_RUN})?>?"
-                              rf"{_TITLE}\)")
+                              rf"{_TITLE}\)", re.ASCII)
 _REF_DEF_IN_LINE_RE = re.compile(rf"^ {{0,3}}\[[^\]\n]+\]:{_WS}<?(/(?![/\\])[^\s>#?]*)([#?]\S*)?",
-                                 re.MULTILINE)
+                                 re.MULTILINE | re.ASCII)
 # The same two for a link written as an absolute http(s) URL: its scheme and host, then its
 # path (none for `https://host`), then a fragment or query. The origin is as a browser
 # reads it (affiliates.classify.normalise_url, which the build's renderer follows):
@@ -75,17 +77,18 @@ _ORIGIN = r"((?:https?:[/\\]*|[/\\]{2})[^/\\\s)>#?]+)"
 _ORIGIN_RE = re.compile(_ORIGIN[1:-1], re.IGNORECASE)
 _URL_LINK_IN_LINE_RE = re.compile(rf"\]\({_WS}<?((?:https?:[/\\]*|[/\\]{{2}}){_HOST_RUN})"
                                   rf"([/\\]{_PATH_RUN})?([#?]{_AFTER_PATH_RUN})?>?{_TITLE}\)",
-                                  re.IGNORECASE)
+                                  re.IGNORECASE | re.ASCII)
 _URL_REF_DEF_IN_LINE_RE = re.compile(rf"^ {{0,3}}\[[^\]\n]+\]:{_WS}<?{_ORIGIN}"
-                                     r"([/\\][^\s>#?]*)?([#?]\S*)?", re.MULTILINE | re.IGNORECASE)
+                                     r"([/\\][^\s>#?]*)?([#?]\S*)?",
+                                     re.MULTILINE | re.IGNORECASE | re.ASCII)
 # The same two for a link neither to a site path nor to a URL with a scheme: to a part of
 # the page itself (`#kernels`), or relative to the page's address (`awq`, `../tools/vllm`).
 # A definition is one only when nothing but a title follows (`[^3]: A review.` is text).
 _NOT_SITE_OR_URL = r"<?((?![A-Za-z][\w+.-]*:|/|\\[/\\])[^\s<>]+?)>?"  # `\\host`: a URL
 _PAGE_LINK_IN_LINE_RE = re.compile(rf"\]\({_WS}<?((?![A-Za-z][\w+.-]*:|/|\\[/\\]){_PAGE_CHAR}+?)>?"
-                                   rf"{_TITLE}\)")
+                                   rf"{_TITLE}\)", re.ASCII)
 _PAGE_REF_DEF_IN_LINE_RE = re.compile(rf"^ {{0,3}}\[[^\]\n]+\]:[^\S\n]*{_NOT_SITE_OR_URL}{_TITLE}$",
-                                      re.MULTILINE)
+                                      re.MULTILINE | re.ASCII)
 # Raw HTML as CommonMark reads it in a paragraph (an open tag, spec 6.6): `<`, a tag name,
 # attributes each after white space (a name, then maybe `=` and a value: unquoted, in single
 # or in double quotes), white space, maybe `/`, and `>`; never across a blank line. Each
@@ -417,9 +420,13 @@ def site_links(entry: Entry, base_url: str) -> list[tuple[int, int, str, str, st
         seen = {(line, column) for line, column, *_ in found}
         found += [link for link in _autolinks(entry) if link[:2] not in seen]
     # a URL written bare, which GitHub's autolink extension makes a link of (the build's
-    # renderer has it): one not found above as a link, a definition or an autolink
-    seen = {(line, column) for line, column, *_ in found}
-    found += [link for link in _bare_urls(entry, host) if link[:2] not in seen]
+    # renderer has it): one not found above as a link, a definition or an autolink, nor
+    # in a link's destination relative to the page (`[a](www.host/x)`, see page_links)
+    taken = {(line, column): len("".join(written)) for line, column, *written in found}
+    taken.update(((line, column + i), len(destination) - i)
+                 for line, column, destination in page_links(entry)
+                 for i in range(len(destination)))
+    found += _bare_urls(entry, host, taken)
     # a `\\` in the path stays: cmark writes it `%5C`, and the page links to
     # `/glossary%5Cawq`, no page of the site (one that starts the path is read as `/`)
     found = [(line, column, origin, path[:1].replace("\\", "/") + path[1:], anchor)
@@ -647,19 +654,9 @@ class _OpenBrackets:
     def open_at(self, end: int) -> int:
         """The count, by the pass alone (where the usual answer is none, a bare URL's)."""
         text, at, self.at = self.text, self.at, end
-        self._count(at, end)
-        if self.open and text.find("\n", at, end) >= 0:  # unless a blank line closed
-            # them: then those after it
-            blank = None
+        if text.find("\n", at, end) >= 0:  # a blank line closes them: count after the last
             for blank in self._BLANK_LINE.finditer(text, at, end):
-                pass
-            if blank is not None:
-                self.open = 0
-                self._count(blank.end(), end)
-        return self.open
-
-    def _count(self, at: int, end: int) -> None:
-        text = self.text
+                self.open, at = 0, blank.end()
         for m in self._BRACKET.finditer(text, at, end):
             if _escaped(text, m.start()):
                 continue
@@ -667,6 +664,7 @@ class _OpenBrackets:
                 self.open += 1
             elif self.open:  # a `]` closes the last `[` still open; with none, nothing
                 self.open -= 1
+        return self.open
 
 
 def _autolinks(entry: Entry) -> list[tuple]:
@@ -686,28 +684,44 @@ def _autolinks(entry: Entry) -> list[tuple]:
 # `xhttps://` is none, `_https://..._` in italics is one), `www.host/...` (in lower case)
 # only first or after white space or one of `*_~(` (`"www.host/x"` is text); up to ASCII
 # white space or `<` (a no-break space is part of the URL), then ended as the extension
-# ends it (see _bare_end).
-_BARE_URL_RE = re.compile(r"((?<![A-Za-z])https?://[^ \t\n\v\f\r<]*"
-                          r"|(?<![^ \t\n\v\f\r*_~(])(?-i:www\.)[^ \t\n\v\f\r<]*)",
-                          re.IGNORECASE)
+# ends it (see _bare_end). Its start is searched first: where the extension links none
+# (inside brackets), it reads on from there, and may find one within (`[https://host/x]`
+# then `https://host/y`, with no space between, is text then a link).
+# (The first letter first, a character class, and then what may stand before it: searched
+# for so, a start is found five times faster than with the look-behind first.)
+_BARE_URL_START_RE = re.compile(r"[hHw](?:(?<=[hH])(?<![A-Za-z].)[tT][tT][pP][sS]?://"
+                                r"|(?<=w)(?<![^ \t\n\v\f\r*_~(].)ww\.)")
+_BARE_URL_REST_RE = re.compile(r"[^ \t\n\v\f\r<]*")
 _TRAILING = "?!.,:*_~'\""
 _TRAILING_REFERENCE_RE = re.compile(r"&[A-Za-z]+;$")
 
 
-def _bare_urls(entry: Entry, host: str) -> list[tuple]:
+def _bare_urls(entry: Entry, host: str, taken: dict[tuple[int, int], int]) -> list[tuple]:
     """(line, column, origin, path, anchor) of each bare URL on `host` (with or without
-    `www.`) in the prose, as `_links` gives them."""
+    `www.`) in the prose, as `_links` gives them; none in what `taken` gives the (line,
+    column) and length of, a link's destination, which is no text (what follows the link
+    may hold one)."""
     text = prose_text(entry)
     found, where = [], Positions(text, entry.body_line)
     tags = [tag[:2] for tag in open_tags(text)] if "<" in text else []
     brackets = _OpenBrackets(text) if "[" in text else None
-    for m in _BARE_URL_RE.finditer(text):
-        if tags and _in_tag(tags, m.start()):
+    at = 0
+    while m := _BARE_URL_START_RE.search(text, at):
+        start, at = m.start(), m.end()
+        if tags and _in_tag(tags, start):
             continue  # an attribute's value (`<a href="https://...">`): no autolink there
-        if brackets and brackets.open_at(m.start()):
+        if brackets and brackets.open_at(start):
             continue  # a link's text (`[https://host/x](/y)`), or `[see https://host/x]`
-        url = _bare_end(m.group(1))
-        scheme, _, rest = url.partition("://") if "://" in url else ("http", "", url)
+        length = taken.get(where(start))
+        if length is not None:
+            at = max(at, start + length)
+            continue
+        url = _bare_end(text[start:_BARE_URL_REST_RE.match(text, at).end()])
+        at = max(at, start + len(url))
+        if brackets:  # a `[` in the URL is part of it (`https://host/a[1`), no bracket
+            brackets.at = at
+        www = url.startswith("www.")  # `www.host/x`, which may hold `https://` further on
+        scheme, _, rest = ("http", "", url) if www else url.partition("://")
         name, slash, after = rest.partition("/")
         if _bare_host(name) != host:
             continue
@@ -717,8 +731,8 @@ def _bare_urls(entry: Entry, host: str) -> list[tuple]:
                 path, _, tail = path.partition(mark)
                 anchor = mark + tail + anchor
                 break
-        origin = f"{scheme}://{name}" if "://" in url else name
-        found.append((*where(m.start(1)), origin, path, anchor))
+        origin = name if www else f"{scheme}://{name}"
+        found.append((*where(start), origin, path, anchor))
     return _not_in_html_blocks(entry, found)
 
 
