@@ -87,6 +87,11 @@ LINK_UNRESOLVED = rule(
     is checked like a Markdown link. Markdown inside an HTML block (`<div>` and
     the lines after it up to a blank line) is shown as written, brackets and
     all, and is no link: put a blank line after `<div>` to make it Markdown.
+    Nor is a `](` that no `[` of its paragraph opens (`x](/glossary/awq)`): the page
+    shows it as text. A URL written bare is a link where GitHub's autolink extension
+    makes one, which is never inside brackets:
+    `[https://local-ai-catalog.org/glossary/awq](/glossary/awq)` is one link, to its
+    destination.
     """,
     example="[AWQ](/glossary/awk)     <- no entry glossary/awk",
     hint="check the spelling of the path; it is /<collection>/<slug>",
