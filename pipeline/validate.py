@@ -471,8 +471,9 @@ class WorkerShare:
     after each entry is parsed (what the build renders while the entry is at
     hand, so that no file is parsed twice). When validate starts workers, it
     makes them with `start(count, state)` and leaves them running: the caller
-    owns and closes them. A run small enough for this process starts none,
-    and calls no hook.
+    owns and closes them. Given a share, validate parses new files in as many
+    workers as `jobs` allows, however few (the caller forks that many anyway);
+    a run in this process alone (one job) starts none, and calls no hook.
     """
 
     def __init__(self, state: dict, start: Callable[[int, dict], Workers]):
@@ -532,6 +533,11 @@ def validate(
     parsing = min(jobs or cores(), len(fresh) // PER_WORKER)
     count = max(1, parsing, min(jobs or cores(), (len(fresh) + unchecked) // PER_WORKER)) \
         if can_fork() else 1
+    if share is not None and fresh and can_fork():
+        # the caller's workers, which it forks anyway: each file is parsed once, in the one
+        # that renders it (with fewer than 2 x PER_WORKER files, they were parsed here and
+        # then again in the caller's workers)
+        count = max(count, jobs or cores())
     state = {"settings": settings, "prefix": settings.paths.entries.strip("/"), "today": today,
              "schemas": _load_schemas(settings) if fresh or count > 1 else None,
              "base": Catalog(entries=_EntriesAt(settings, changed_since)) if changed_since

@@ -227,6 +227,33 @@ def test_a_big_build_parses_each_file_once_and_gives_the_same_output(exl2, tmp_p
     assert list((exl2 / ".pipeline-cache/build").glob("spill-*")) == []
 
 
+def test_a_build_with_fewer_files_than_validate_splits_parses_each_once(exl2, tmp_path,
+                                                                       monkeypatch):
+    """Much to render, too little for validate to fork workers of its own (fewer than two
+    PER_WORKER: 256 to 1,499 files on two cores): validate parsed every file in the build's
+    process, and the build's workers parsed it all again to render it. Now validate parses
+    in the build's workers whatever their number, and each file is parsed once."""
+    plain = run(exl2, tmp_path / "plain", jobs=2)  # validation beside: parsed twice
+    shutil.rmtree(exl2 / ".pipeline-cache")
+    monkeypatch.setattr(pool, "MIN_PARALLEL", 1)  # 13 files: much to render, few to validate
+    parsed = []
+    real_parse = validate_module.parse_entry
+
+    def counted(rel, *args, **kw):
+        parsed.append(rel)
+        return real_parse(rel, *args, **kw)
+
+    def no_second_parse(rel, *args):
+        raise AssertionError(f"{rel} parsed a second time")
+
+    monkeypatch.setattr(validate_module, "parse_entry", counted)
+    monkeypatch.setattr(render, "parse_entry", no_second_parse)
+    fused = run(exl2, tmp_path / "fused", jobs=2)
+    assert fused.rendered == plain.rendered == 13
+    assert parsed == []  # not in this process: in the two workers
+    assert tree(tmp_path / "fused") == tree(tmp_path / "plain")
+
+
 def test_an_entry_saved_during_a_big_build_is_published_as_validated(exl2, tmp_path,
                                                                       monkeypatch):
     """An editor saves an entry after validate parsed it, while the build runs: the build

@@ -165,10 +165,10 @@ def _render(b: Run, result: BuildResult, stage, pool: Pool,
     if not checked.beside:
         with stage("validate"):
             checked.wait()
-        # what validate parsed before and kept, for workers yet to start (catalog.parsed)
-        pool.state["parsed"] = checked.parsed
     with stage("render bodies"):
-        result.rendered = _read_changed(b, pool)
+        # what validate parsed before and kept (catalog.parsed): none known yet when it
+        # runs beside
+        result.rendered = _read_changed(b, pool, checked.parsed)
     with stage("git"):  # rendering needs none of it: git's log ran beside
         if git_read:
             git_read()
@@ -242,7 +242,7 @@ def _read_git(b: Run) -> None:
 
 # -- render bodies -----------------------------------------------------------------
 
-def _read_changed(b: Run, pool: Pool) -> int:
+def _read_changed(b: Run, pool: Pool, parsed: list[str]) -> int:
     """Read the entry files whose stat changed and render those whose bytes changed;
     -> how many were rendered."""
     b.facts = dict(b.old["facts"])
@@ -251,8 +251,8 @@ def _read_changed(b: Run, pool: Pool) -> int:
         b.facts.pop(b.entry_id(rel), None)
         b.changed.add(b.entry_id(rel))
     count = pool.shares(len(b.items))
-    for worker, share in enumerate(pool.run(read_entries, [(s,) for s in _split(b.items, pool,
-                                                                              count)])):
+    shares = _split(b.items, pool, count)
+    for worker, share in enumerate(pool.run(read_entries, [(s, parsed) for s in shares])):
         for rel, stat, found, fact, record, problem in share:
             if problem:
                 raise ChangedDuringBuild(problem, rel)

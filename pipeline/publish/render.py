@@ -73,8 +73,10 @@ def file_stat(full: str) -> str:
     return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
 
 
-def read_entries(state: dict, items: list[tuple]) -> list[tuple]:
-    """items: (file, full path, digest of its known bytes or None, its stat at the scan).
+def read_entries(state: dict, items: list[tuple], parsed: list[str] = ()) -> list[tuple]:
+    """items: (file, full path, digest of its known bytes or None, its stat at the scan);
+    parsed: the stores of front matter validate kept (catalog.parsed), given with each
+    call (workers lent to validate were forked before validate said which they are).
 
     -> (file, stat, digest, fact or None when the bytes are the known ones,
     search record of a published entry (see `_render_entry`) or None, problem or
@@ -82,13 +84,13 @@ def read_entries(state: dict, items: list[tuple]) -> list[tuple]:
     An entry `prepare` rendered in this process while validate parsed it is
     taken as it was validated, without reading its file again: its stat is the
     one the scan took before validate read it, so a change since makes the next
-    build read it again. One whose front matter validate kept (`state["parsed"]`,
-    see catalog.parsed) has only its body split off.
+    build read it again. One whose front matter validate kept (in `parsed`) has
+    only its body split off.
     """
     prepared = state.get("prepared") or {}
     stores = state.get("stores")
     if stores is None:
-        stores = state["stores"] = Stores(state.get("parsed") or [])
+        stores = state["stores"] = Stores(parsed)
     out = []
     for rel, full, known, scanned in items:
         ready = prepared.pop(rel, None)
