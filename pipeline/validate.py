@@ -473,7 +473,9 @@ class WorkerShare:
     makes them with `start(count, state)` and leaves them running: the caller
     owns and closes them. Given a share, validate parses new files in as many
     workers as `jobs` allows, however few (the caller forks that many anyway);
-    a run in this process alone (one job) starts none, and calls no hook.
+    with one job it parses them here, and calls the hook here, on this
+    process's state with `state` added (a caller that wants what the hook
+    makes puts the containers for it in `state`).
     """
 
     def __init__(self, state: dict, start: Callable[[int, dict], Workers]):
@@ -483,6 +485,8 @@ class WorkerShare:
 
 def _workers(count: int, state: dict, share: WorkerShare | None):
     if count == 1:
+        if share is not None:
+            state.update(share.state)
         return InProcess(state)
     if share is None:
         return Workers(count, state)
@@ -536,7 +540,7 @@ def validate(
     if share is not None and fresh and can_fork():
         # the caller's workers, which it forks anyway: each file is parsed once, in the one
         # that renders it (with fewer than 2 x PER_WORKER files, they were parsed here and
-        # then again in the caller's workers)
+        # then again in the caller's workers); one job: here, with the hook
         count = max(count, jobs or cores())
     state = {"settings": settings, "prefix": settings.paths.entries.strip("/"), "today": today,
              "schemas": _load_schemas(settings) if fresh or count > 1 else None,

@@ -280,13 +280,60 @@ def test_an_entry_saved_during_a_big_build_is_published_as_validated(exl2, tmp_p
     assert again.rendered == 1
 
 
+def test_a_one_job_build_parses_each_file_once_and_gives_the_same_output(exl2, tmp_path,
+                                                                        monkeypatch):
+    """With one job (`--jobs 1`, `pipeline serve`, one core), validate parsed every file
+    and the build read and parsed each again to render it: 4,000 parses for 2,000
+    entries. Now each entry is rendered in this process as validate parses it, and an
+    entry saved after that is published as validated (the next build publishes it)."""
+    plain = run(exl2, tmp_path / "plain", jobs=2)  # validation beside, rendering here
+    shutil.rmtree(exl2 / ".pipeline-cache")
+    parsed = []
+    real_parse = validate_module.parse_entry
+
+    def counted(rel, *args, **kw):
+        parsed.append(rel)
+        return real_parse(rel, *args, **kw)
+
+    def no_second_parse(rel, *args):
+        raise AssertionError(f"{rel} parsed a second time")
+
+    def no_second_read(full):
+        raise AssertionError(f"{full} read a second time")
+
+    path = exl2 / "entries/glossary/gguf.md"
+    text = path.read_text()
+    real_prepare = render.prepare
+
+    def saved_meanwhile(state, rel, data, entry):
+        real_prepare(state, rel, data, entry)
+        if rel == "entries/glossary/gguf.md":
+            path.write_text(text.replace("GGUF is a term.", "GGUF is a format."))
+
+    monkeypatch.setattr(validate_module, "parse_entry", counted)
+    monkeypatch.setattr(render, "parse_entry", no_second_parse)
+    monkeypatch.setattr(render, "_read", no_second_read)
+    monkeypatch.setattr(build_module, "prepare", saved_meanwhile)
+    out = tmp_path / "one"
+    one = run(exl2, out, jobs=1, use_cache=False)
+    assert one.rendered == plain.rendered == 13
+    assert sorted(parsed) == sorted(set(parsed)) and len(parsed) == 13
+    assert tree(out) == tree(tmp_path / "plain")
+    monkeypatch.undo()
+    again = run(exl2, out, jobs=1)
+    assert b"GGUF is a format." in tree(out)["glossary/gguf.html"]
+    assert again.rendered == 1
+
+
 @pytest.mark.parametrize("saved", ["category: Nonsense", "category: Formats & quantization"])
 def test_an_entry_saved_after_a_small_build_validated_it_is_not_published(
         exl2, tmp_path, monkeypatch, saved):
     """A small build (as `pipeline serve` rebuilds: one job) read the entry files again
     after validate: a save in between was published unchecked, errors and all (found in
     review). Now the build stops, whether or not the new bytes would pass, and the
-    previous output stays whole; the next build publishes what was saved, if valid."""
+    previous output stays whole; the next build publishes what was saved, if valid.
+    (An entry whose bytes validate found changed is rendered as validate parses it, and
+    not read again: this one's stat changed, not its bytes, so it is read again.)"""
     out = tmp_path / "out"
     run(exl2, out, jobs=1)
     before = tree(out)
@@ -300,7 +347,7 @@ def test_an_entry_saved_after_a_small_build_validated_it_is_not_published(
                         .replace("AWQ is", "AWQ, saved meanwhile, is"))
         return outcome
 
-    path.write_text(text.replace("AWQ is", "AWQ, first, is"))
+    path.write_text(text)
     monkeypatch.setattr(validation_module, "refuse_invalid", saved_meanwhile)
     with pytest.raises(PipelineError, match=r"^entries/glossary/awq.md changed while the "
                                             r"build ran, after it was checked; nothing") as e:

@@ -135,17 +135,24 @@ def _refusing(checked: Validation):
 
 def _validation(b: Run, pool: Pool, today: _dt.date | None) -> Validation:
     """Validation for this build: with much to render on several cores, validate parses
-    in the build's workers, which render each entry as it is parsed (`prepare`);
-    otherwise it runs beside, in a forked child when there are two jobs."""
-    if pool.much(len(b.items)):
-        # made once here, before validate forks the workers: each inherits them (the
-        # templates are the main process's too, for the lists)
-        b.site.warm()
-        b.inputs.paid  # noqa: B018 - a cached property: the affiliate programs, loaded
+    in the build's workers, which render each entry as it is parsed (`prepare`); with one
+    job, it parses here, and each entry is rendered here as it is parsed; otherwise it
+    runs beside, in a forked child. Either of the first two parses each file once (one
+    job parsed every file twice, once to validate it and once to render it)."""
+    much = pool.much(len(b.items))
+    if much or pool.jobs == 1:
+        if much:
+            # made once here, before validate forks the workers: each inherits them (the
+            # templates are the main process's too, for the lists)
+            b.site.warm()
+            b.inputs.paid  # noqa: B018 - a cached property: the affiliate programs, loaded
         known = {rel: line.rpartition(":")[2] for rel, line in b.old["files"].items()}
+        # with one job, validate's state is this process's: what `prepare` renders there
+        # goes in the pool's own dict, where `read_entries` takes it
+        pool.state["prepared"] = {}
         share = WorkerShare({**pool.state, "on_parse": prepare, "known": known}, pool.lend)
         return Validation(b.settings, today, pool.jobs, background=False, share=share)
-    return Validation(b.settings, today, pool.jobs, background=pool.jobs > 1)
+    return Validation(b.settings, today, pool.jobs, background=True)
 
 
 def _render(b: Run, result: BuildResult, stage, pool: Pool,
