@@ -227,15 +227,9 @@ def test_a_big_build_parses_each_file_once_and_gives_the_same_output(exl2, tmp_p
     assert list((exl2 / ".pipeline-cache/build").glob("spill-*")) == []
 
 
-def test_a_build_with_fewer_files_than_validate_splits_parses_each_once(exl2, tmp_path,
-                                                                       monkeypatch):
-    """Much to render, too little for validate to fork workers of its own (fewer than two
-    PER_WORKER: 256 to 1,499 files on two cores): validate parsed every file in the build's
-    process, and the build's workers parsed it all again to render it. Now validate parses
-    in the build's workers whatever their number, and each file is parsed once."""
-    plain = run(exl2, tmp_path / "plain", jobs=2)  # validation beside: parsed twice
-    shutil.rmtree(exl2 / ".pipeline-cache")
-    monkeypatch.setattr(pool, "MIN_PARALLEL", 1)  # 13 files: much to render, few to validate
+def _parses_counted_once(monkeypatch) -> list[str]:
+    """The files validate parses (listed as it does), and a failure for any the build's
+    reading would parse again to render it."""
     parsed = []
     real_parse = validate_module.parse_entry
 
@@ -248,6 +242,19 @@ def test_a_build_with_fewer_files_than_validate_splits_parses_each_once(exl2, tm
 
     monkeypatch.setattr(validate_module, "parse_entry", counted)
     monkeypatch.setattr(render, "parse_entry", no_second_parse)
+    return parsed
+
+
+def test_a_build_with_fewer_files_than_validate_splits_parses_each_once(exl2, tmp_path,
+                                                                       monkeypatch):
+    """Much to render, too little for validate to fork workers of its own (fewer than two
+    PER_WORKER: 256 to 1,499 files on two cores): validate parsed every file in the build's
+    process, and the build's workers parsed it all again to render it. Now validate parses
+    in the build's workers whatever their number, and each file is parsed once."""
+    plain = run(exl2, tmp_path / "plain", jobs=2)  # validation beside: parsed twice
+    shutil.rmtree(exl2 / ".pipeline-cache")
+    monkeypatch.setattr(pool, "MIN_PARALLEL", 1)  # 13 files: much to render, few to validate
+    parsed = _parses_counted_once(monkeypatch)
     fused = run(exl2, tmp_path / "fused", jobs=2)
     assert fused.rendered == plain.rendered == 13
     assert parsed == []  # not in this process: in the two workers
@@ -288,15 +295,7 @@ def test_a_one_job_build_parses_each_file_once_and_gives_the_same_output(exl2, t
     entry saved after that is published as validated (the next build publishes it)."""
     plain = run(exl2, tmp_path / "plain", jobs=2)  # validation beside, rendering here
     shutil.rmtree(exl2 / ".pipeline-cache")
-    parsed = []
-    real_parse = validate_module.parse_entry
-
-    def counted(rel, *args, **kw):
-        parsed.append(rel)
-        return real_parse(rel, *args, **kw)
-
-    def no_second_parse(rel, *args):
-        raise AssertionError(f"{rel} parsed a second time")
+    parsed = _parses_counted_once(monkeypatch)
 
     def no_second_read(full):
         raise AssertionError(f"{full} read a second time")
@@ -310,8 +309,6 @@ def test_a_one_job_build_parses_each_file_once_and_gives_the_same_output(exl2, t
         if rel == "entries/glossary/gguf.md":
             path.write_text(text.replace("GGUF is a term.", "GGUF is a format."))
 
-    monkeypatch.setattr(validate_module, "parse_entry", counted)
-    monkeypatch.setattr(render, "parse_entry", no_second_parse)
     monkeypatch.setattr(render, "_read", no_second_read)
     monkeypatch.setattr(build_module, "prepare", saved_meanwhile)
     out = tmp_path / "one"
