@@ -235,6 +235,33 @@ def test_programs_file_duplicate_ids_and_path_id_without_a_group(cat):
     assert "exactly one group" in r.diagnostics[1].message
 
 
+def test_every_problem_of_the_programs_file_is_reported_in_one_run(cat, cli):
+    """A schema error hid the file's other problems (an expression that is no regular
+    expression, an id used twice): validate reported the later line only, and the editor
+    fixed the file one run at a time (found in review)."""
+    path = cat / "data/affiliates.yaml"
+    good = path.read_text()
+    path.write_text(good.replace("    path: ^/url$\n", "    path: ^/url($\n")
+                    .replace("  - id: amazon-intl\n", "  - id: amazon\n")
+                    .replace("      - hosts: [amazon.com, ", "      - hosts: [www.amazon.com, ", 1))
+    lines = good.split("\n")
+    wanted = [("affiliate-programs", "data/affiliates.yaml", lines.index(line) + 1, column)
+              for line, column in [("    path: ^/url$", 5),
+                                   ("      - hosts: [amazon.com, smile.amazon.com, m.amazon.com]",
+                                    17),
+                                   ("  - id: amazon-intl", 5)]]
+    r = run(cat)
+    assert found(r) == wanted
+    assert ["not a valid regular expression" in r.diagnostics[0].message,
+            "without `www.`" in r.diagnostics[1].message,
+            "is used twice" in r.diagnostics[2].message] == [True, True, True]
+    # a command that needs the programs says each problem on a line of its own
+    out = cli(cat, "affiliates", "classify", "https://amzn.to/x")
+    assert out.exit_code == 1 and "3 problems in the programs file" in out.output
+    assert [f"data/affiliates.yaml:{w[2]}:{w[3]}:" in out.output.split("\n")[i + 1]
+            for i, w in enumerate(wanted)] == [True, True, True]
+
+
 def test_programs_file_refuses_a_host_with_www(cat):
     """A link's host is matched without its `www.`, so a shape listing `www.amazon.com`
     matched no link at all: every Amazon link went out as no affiliate link, unlabelled

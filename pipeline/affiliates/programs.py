@@ -43,7 +43,9 @@ class ProgramsError(PipelineError):
 
     def __init__(self, diagnostics: list[Diagnostic]):
         self.diagnostics = diagnostics
-        super().__init__("; ".join(f"{d.file}:{d.line}:{d.column}: {d.message}" for d in diagnostics))
+        lines = [f"{d.file}:{d.line}:{d.column}: {d.message}" for d in diagnostics]
+        super().__init__(lines[0] if len(lines) == 1 else
+                         f"{len(lines)} problems in the programs file:\n  " + "\n  ".join(lines))
 
 
 def host_matcher(hosts) -> re.Pattern:
@@ -161,29 +163,55 @@ def _schema_messages(error) -> list[tuple[tuple, str]]:
     return found
 
 
-def _shapes(file: str, positions: dict, i: int, raw: list[dict]):
-    """The link shapes of program number `i`, with the problems of their expressions."""
-    shapes, diags = [], []
-    for j, s in enumerate(raw):
-        compiled = {}
-        for key in ("path", "path_id"):
-            if key in s:
-                line, col = yamlpos.nearest(positions, ("programs", i, "links", j, key))
-                try:
-                    compiled[key] = re.compile(s[key])
-                except re.error as e:
-                    diags.append(PROGRAMS_FILE(file, line, col, f"{key}: not a valid regular "
-                                               f"expression: {e}"))
-                    continue
-                if key == "path_id" and compiled[key].groups != 1:
-                    diags.append(PROGRAMS_FILE(file, line, col, "path_id needs exactly one "
-                                               "group (...) around the tracking id"))
-        shapes.append(LinkShape(hosts=tuple(s["hosts"]), host_re=host_matcher(s["hosts"]),
-                                path=compiled.get("path"), params=tuple(s.get("params", ())),
-                                path_id=compiled.get("path_id"),
-                                shortener=s.get("shortener", False),
-                                click_id=s.get("click_id", False)))
-    return tuple(shapes), diags
+def _problems(file: str, positions: dict, raw) -> list[Diagnostic]:
+    """The problems the schema cannot see: a program id used twice, an expression that is
+    not a regular expression, a `path_id` without its one group. Looked for in a file with
+    schema errors too (an editor sees every problem of the file in one run), in whatever
+    part of it has the shape they need."""
+    diags: list[Diagnostic] = []
+
+    def items(mapping, key):
+        value = mapping.get(key) if isinstance(mapping, dict) else None
+        return [(i, x) for i, x in enumerate(value) if isinstance(x, dict)] \
+            if isinstance(value, list) else []
+
+    def expression(at: tuple, text: str) -> None:
+        line, col = yamlpos.nearest(positions, at)
+        try:
+            compiled = re.compile(text)
+        except re.error as e:
+            diags.append(PROGRAMS_FILE(file, line, col, f"{at[-1]}: not a valid regular "
+                                       f"expression: {e}"))
+            return
+        if at[-1] == "path_id" and compiled.groups != 1:
+            diags.append(PROGRAMS_FILE(file, line, col, "path_id needs exactly one "
+                                       "group (...) around the tracking id"))
+
+    seen: dict[str, int] = {}
+    for i, p in items(raw, "programs"):
+        if isinstance(p.get("id"), str):
+            line, col = yamlpos.nearest(positions, ("programs", i, "id"))
+            if p["id"] in seen:
+                diags.append(PROGRAMS_FILE(file, line, col, f"program id '{p['id']}' is used "
+                                           f"twice (first at line {seen[p['id']]})"))
+            seen.setdefault(p["id"], line)
+        for j, shape in items(p, "links"):
+            for key in ("path", "path_id"):
+                if isinstance(shape.get(key), str):
+                    expression(("programs", i, "links", j, key), shape[key])
+    for j, r in items(raw, "redirectors"):
+        if isinstance(r.get("path"), str):
+            expression(("redirectors", j, "path"), r["path"])
+    return diags
+
+
+def _shape(s: dict) -> LinkShape:
+    """A link shape of a file without problems."""
+    return LinkShape(hosts=tuple(s["hosts"]), host_re=host_matcher(s["hosts"]),
+                     path=re.compile(s["path"]) if "path" in s else None,
+                     params=tuple(s.get("params", ())),
+                     path_id=re.compile(s["path_id"]) if "path_id" in s else None,
+                     shortener=s.get("shortener", False), click_id=s.get("click_id", False))
 
 
 def _schema_errors(schema: dict, raw) -> list:
@@ -219,41 +247,24 @@ def parse_programs(file: str, data: bytes, schema: dict) -> tuple[Programs | Non
         for at, message in _schema_messages(error):
             line, col = yamlpos.nearest(positions, at)
             diags.append(PROGRAMS_FILE(file, line, col, message))
+    diags.extend(_problems(file, positions, raw))
     if diags:
-        return None, diags
-    programs: list[Program] = []
-    seen: dict[str, int] = {}
-    for i, p in enumerate(raw["programs"]):
-        line, col = yamlpos.nearest(positions, ("programs", i, "id"))
-        if p["id"] in seen:
-            diags.append(PROGRAMS_FILE(file, line, col, f"program id '{p['id']}' is used twice "
-                                       f"(first at line {seen[p['id']]})"))
-        seen.setdefault(p["id"], line)
-        shapes, problems = _shapes(file, positions, i, p["links"])
-        diags.extend(problems)
-        programs.append(Program(id=p["id"], name=p["name"], terms=p["terms"],
-                                our_ids=frozenset(p["our_ids"]), allows_email=p["allows_email"],
-                                links=shapes, required_statement=p.get("required_statement")))
-    redirectors = []
-    for j, r in enumerate(raw.get("redirectors", ())):
-        path = None
-        if "path" in r:
-            try:
-                path = re.compile(r["path"])
-            except re.error as e:
-                line, col = yamlpos.nearest(positions, ("redirectors", j, "path"))
-                diags.append(PROGRAMS_FILE(file, line, col,
-                                           f"path: not a valid regular expression: {e}"))
-        redirectors.append(Redirector(hosts=tuple(r["hosts"]), host_re=host_matcher(r["hosts"]),
-                                      params=tuple(r["params"]), path=path))
-    if diags:
-        return None, diags
+        return None, sorted(diags, key=lambda d: (d.line, d.column))
+    programs = tuple(Program(id=p["id"], name=p["name"], terms=p["terms"],
+                             our_ids=frozenset(p["our_ids"]), allows_email=p["allows_email"],
+                             links=tuple(_shape(s) for s in p["links"]),
+                             required_statement=p.get("required_statement"))
+                     for p in raw["programs"])
+    redirectors = tuple(Redirector(hosts=tuple(r["hosts"]), host_re=host_matcher(r["hosts"]),
+                                   params=tuple(r["params"]),
+                                   path=re.compile(r["path"]) if "path" in r else None)
+                        for r in raw.get("redirectors", ()))
     d = raw["disclosure"]
     shorteners = tuple(raw.get("shorteners", ()))
-    return Programs(programs=tuple(programs), shorteners=shorteners,
+    return Programs(programs=programs, shorteners=shorteners,
                     wording=Wording(d["text"], d["email_text"], d["label"], d["rel"]),
                     file=file, shortener_re=host_matcher(shorteners),
-                    redirectors=tuple(redirectors),
+                    redirectors=redirectors,
                     redirector_re=host_matcher([h for r in redirectors for h in r.hosts])), []
 
 
