@@ -47,8 +47,25 @@ def test_build_will_not_replace_a_folder_it_did_not_write(catalog, cli, tmp_path
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs/index.md").write_text("mine")
     r = cli(catalog, "build", "--out", str(tmp_path / "docs"))
-    assert r.exit_code == 1 and "was not written by `pipeline build`" in r.output
+    assert r.exit_code == 2 and "was not written by `pipeline build`" in r.output
     assert (tmp_path / "docs/index.md").read_text() == "mine"
+
+
+@pytest.mark.parametrize("command", ["build", "serve"])
+def test_an_unusable_out_folder_is_a_usage_error_not_a_catalog_with_errors(
+        catalog, cli, tmp_path, monkeypatch, command):
+    """`--out .`, `--out entries/x` or a folder of someone else's exited 1, as a catalog
+    with validation errors does: CI could not tell the two apart, while the documented
+    exit status of a usage error is 2 (found in review)."""
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs/index.md").write_text("mine")
+    monkeypatch.chdir(catalog)
+    for out, said in [(".", "holds the catalog"), ("entries/x", "which the build reads"),
+                      (str(tmp_path / "docs"), "was not written by `pipeline build`")]:
+        r = cli(catalog, command, "--out", out, *(["--port", "0"] if command == "serve" else []))
+        assert (r.exit_code, said in r.output, "Traceback" in r.output) == (2, True, False), \
+            r.output
+    assert not (catalog / "entries/x").exists()
 
 
 def fetch(url: str, headers: dict | None = None) -> tuple[int, str, dict]:

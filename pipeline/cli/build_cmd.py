@@ -42,6 +42,10 @@ def build(out, jobs, no_cache, timings):
     output stays as it was). Only entries whose content changed are rendered
     again.
 
+    Exit status: 0 built, 1 the catalog has errors, 2 usage or settings error
+    (an --out that cannot be used: the catalog, a folder inside it that the
+    build reads, or a folder the build did not write).
+
     \b
     Example:
       pipeline build
@@ -79,7 +83,8 @@ def serve(port, out):
     """Build, serve the preview on 127.0.0.1, and rebuild when an entry changes.
 
     A rebuild that fails (a validation error, say) is reported here and the
-    last good preview stays up. Stop with Ctrl-C.
+    last good preview stays up. Stop with Ctrl-C. An --out that cannot be
+    used, as build says, is a usage error (exit 2).
 
     \b
     Example:

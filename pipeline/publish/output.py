@@ -42,7 +42,10 @@ VERSION = 2
 
 
 class OutputError(PipelineError):
-    """The output folder cannot be used (not ours, or a folder that holds the catalog)."""
+    """The output folder cannot be used (not ours, or a folder that holds the catalog): a
+    usage error (exit code 2), not the catalog's, so CI tells it from validation errors."""
+
+    exit_code = 2
 
 
 def write_file(root: Path, rel: str, data: bytes | Iterable[bytes | Span],
