@@ -468,6 +468,19 @@ def test_render_refuses_an_out_folder_in_the_entries(drafted, cli, folder):
     assert cli(drafted, "validate").exit_code == 0
 
 
+@pytest.mark.parametrize("folder, said", [
+    (".", "is the catalog's own folder"), ("digests", "holds the digests editors write"),
+    ("digests/2026-10", "holds the digests editors write")])
+def test_render_refuses_an_out_folder_where_the_catalog_keeps_its_files(drafted, cli, folder,
+                                                                       said):
+    """`--out .` and `--out digests` wrote the four files among the catalog's, where
+    `git add -A` committed them (found in review)."""
+    r = cli(drafted, "digest", "render", "2026-10", "--out", str(drafted / folder))
+    assert r.exit_code == 2, r.output
+    assert said in r.output and "--out build/digest" in r.output
+    assert not [p for p in drafted.rglob("*") if p.name in ("email.html", "web.html")]
+
+
 @pytest.mark.parametrize("status, said", [
     ("Draft", "status is still `draft`"), ("review", "status is still `review`"),
     ("redy", "status: 'redy' is not a digest's status: write draft, review, ready or sent"),

@@ -259,16 +259,28 @@ def entry_link_problems(body: str, body_line: int, file: str, exists,
     return found
 
 
-def _refuse_out_in_entries(settings: Settings, out: Path) -> None:
-    """Every file in the entries folder is taken for an entry: the four files written
-    there were four `file-name` errors, and the build refused to publish (found in
-    review: `--out entries/glossary` was written without a word)."""
-    entries = Path(os.path.realpath(settings.path("entries")))
+def _refuse_out_in_catalog(settings: Settings, out: Path) -> None:
+    """The four files go into a folder of their own, not where the catalog keeps its
+    files. Every file in the entries folder is taken for an entry: the four written there
+    were four `file-name` errors, and the build refused to publish (found in review:
+    `--out entries/glossary` was written without a word). At the catalog's root or in
+    the digests folder, beside the digests editors write, `git add -A` committed them
+    (found in review: `--out .`, `--out digests`)."""
     where = Path(os.path.realpath(os.path.abspath(out)))
+    entries = Path(os.path.realpath(settings.path("entries")))
     if where == entries or entries in where.parents:
         raise UsageError(f"--out {out}: every file in {settings.paths.entries.strip('/')}/ is "
                          "taken for an entry, so the four files written there would fail "
                          "validation and stop the build; render into a folder of its own "
+                         "(e.g. --out build/digest)")
+    digests = Path(os.path.realpath(settings.path("digests")))
+    if where == digests or digests in where.parents:
+        raise UsageError(f"--out {out}: {settings.paths.digests.strip('/')}/ holds the digests "
+                         "editors write, and the four files written there would be committed "
+                         "with them; render into a folder of its own (e.g. --out build/digest)")
+    if where == Path(os.path.realpath(settings.root)):
+        raise UsageError(f"--out {out} is the catalog's own folder, and the four files written "
+                         "there would be committed with it; render into a folder of its own "
                          "(e.g. --out build/digest)")
 
 
@@ -277,7 +289,7 @@ def render(settings: Settings, month: str, out: Path) -> RenderResult:
     from ..affiliates import email_safe_markdown, load_programs
 
     check_email_settings(settings)
-    _refuse_out_in_entries(settings, out)
+    _refuse_out_in_catalog(settings, out)
     m = Month.parse(month)
     path = settings.path("digests") / f"{m}.md"
     file = path.relative_to(settings.root).as_posix()
