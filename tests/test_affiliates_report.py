@@ -474,3 +474,18 @@ def test_the_working_tree_is_compared_with_the_entries_it_changed_only(repo, mon
         ("hardware/rtx-5090", "new", None, "situational", None),
         ("tools/ollama-two", "changed", "avoid", "recommended", None),
         ("tools/vllm-engine", "changed", "situational", "avoid", None)]
+
+
+def test_a_period_in_the_future_is_a_usage_error(repo, cli):
+    """`--since 2099-01-01` reported "none" with exit 0, and listed an uncommitted verdict
+    change as made in 2099 (found in review): a period that has not begun is refused."""
+    write_entry(repo, "tools/ollama", tool("tools/ollama", "avoid", "2026-11-20"),
+                f"Now on [this card]({OURS}).\n")
+    r = cli(repo, "affiliates", "report", "--since", "2099-01-01")
+    assert r.exit_code == 2 and "Traceback" not in r.output
+    assert "--since 2099-01-01 is in the future" in r.output
+    r = cli(repo, "affiliates", "report", "--since", "2099-01-01", "--until", "2099-02-01")
+    assert r.exit_code == 2 and "--since 2099-01-01 is in the future" in r.output
+    # a period that ends in the future runs to the working tree: not refused
+    assert cli(repo, "affiliates", "report", "--since", "2026-10-01",
+               "--until", "2099-01-01").exit_code == 0

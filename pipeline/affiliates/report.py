@@ -295,6 +295,21 @@ def _change_row(old: Entry | None, new: Entry | None, programs: Programs,
     return verdict_change_row(old, new, sorted(paid)) if paid else None
 
 
+def _refuse_a_future_period(settings: Settings, since: _dt.date) -> None:
+    """A period that has not begun has no change yet: it was reported as "none", a quiet
+    period, with exit 0 (and the working tree's changes as made in it). Days begin at
+    00:00 UTC, as the period's; a commit dated in the period (a clock ahead) begins it."""
+    from ..history.gitio import resolve
+
+    today = _dt.datetime.now(_dt.timezone.utc).date()
+    if since <= today:
+        return
+    head = resolve(settings, "HEAD").committed_datetime.astimezone(_dt.timezone.utc).date()
+    if head < since:
+        raise UsageError(f"--since {since} is in the future (today is {today}, UTC): the "
+                         "period has not begun, so no change is in it yet")
+
+
 def affiliate_report(catalog: Catalog, programs: Programs, since=None, until=None,
                      settings: Settings | None = None) -> dict:
     """Every link of every entry, of the shared bibliography and (with `settings`) of
@@ -318,6 +333,8 @@ def affiliate_report(catalog: Catalog, programs: Programs, since=None, until=Non
         raise UsageError(f"--until {until} is not after --since {since}")
     if since and settings is None:
         raise UsageError("verdict changes in a period need the catalog's settings (git)")
+    if since:
+        _refuse_a_future_period(settings, since)
     if settings is not None:
         _check_bibliography(settings)
     # every shared source an entry cites is its link (the page lists it), paid or not
