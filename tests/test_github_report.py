@@ -150,6 +150,23 @@ def test_without_step_summary_nothing_is_written(noisy, cli, monkeypatch, tmp_pa
     assert not list(tmp_path.glob("*.md"))
 
 
+@pytest.mark.parametrize("where", ["a folder", "missing/summary.md"])
+def test_a_summary_that_cannot_be_written_is_a_warning_not_a_failed_run(
+        catalog, cli, monkeypatch, tmp_path, where):
+    """GITHUB_STEP_SUMMARY naming a folder or a file in no folder printed the results,
+    then "Error: ...: Is a directory", and exited 2: a clean run failed for it (found in
+    review). The run keeps its exit status; the summary's trouble is a warning."""
+    (tmp_path / "a folder").mkdir()
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(tmp_path / where))
+    r = cli(catalog, "validate", "--format", "github")
+    assert r.exit_code == 0, r.output
+    assert r.stdout == "pipeline validate: 0 errors, 0 warnings in 4 entries.\n"
+    assert r.stderr.startswith("warning: the job summary was not written: GITHUB_STEP_SUMMARY "
+                               f"is {tmp_path / where}: ")
+    write_entry(catalog, "tools/t01", tool(1))  # an error: still 1
+    assert cli(catalog, "validate", "--format", "github").exit_code == 1
+
+
 def test_exit_code_is_validates(catalog, cli):
     write_entry(catalog, "glossary/g01", term(1))  # a warning only
     assert cli(catalog, "validate", "--format", "github").exit_code == 0

@@ -12,7 +12,7 @@ from ..config import COLLECTIONS
 from ..diagnostics import RULES
 from ..fileio import write_atomic
 from ..report import ReportOptions, get_reporters
-from . import get_settings, main, wants_color, write_out
+from . import _tell, get_settings, main, wants_color, write_out
 
 
 @main.command()
@@ -56,8 +56,8 @@ def validate(paths, fmt, strict, changed_since, color):
     else:  # escapes where the terminal's encoding cannot show a character (`\xf6`)
         sys.stdout.write(text)
     extra = getattr(reporter, "after", None)
-    if extra:
-        extra(result)
+    if extra and (trouble := extra(result)):
+        _tell(f"warning: {trouble}")
     sys.exit(result.exit_code(strict))
 
 

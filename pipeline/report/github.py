@@ -175,16 +175,25 @@ class GithubReporter:
                    f"{_plural(result.warnings, 'warning')} in {result.entries} {noun}.")
         return "\n".join(out) + "\n"
 
-    def after(self, result) -> None:
-        """Append the complete list to $GITHUB_STEP_SUMMARY, when GitHub Actions set it."""
+    def after(self, result) -> str | None:
+        """Append the complete list to $GITHUB_STEP_SUMMARY, when GitHub Actions set it.
+        A summary that cannot be written (the variable names a folder, or a file in no
+        folder) is a warning, returned, not an error: the annotations and the log are out
+        already, and the run's exit status is the problems' (it was 2, a usage error,
+        failing a clean run: found in review)."""
         target = os.environ.get("GITHUB_STEP_SUMMARY")
         if not target:
-            return
+            return None
         path = Path(target)
-        used = path.stat().st_size if path.exists() else 0
-        text = summary_markdown(result, self.prefix, SUMMARY_LIMIT - used)
-        if text:
-            # The runner owns this file and reads what a step appends to it (GitHub's
-            # documented contract), so this appends rather than replacing it.
-            with path.open("a", encoding="utf-8") as f:
-                f.write(text)
+        try:
+            used = path.stat().st_size if path.is_file() else 0
+            text = summary_markdown(result, self.prefix, SUMMARY_LIMIT - used)
+            if text:
+                # The runner owns this file and reads what a step appends to it (GitHub's
+                # documented contract), so this appends rather than replacing it.
+                with path.open("a", encoding="utf-8") as f:
+                    f.write(text)
+        except OSError as e:
+            return (f"the job summary was not written: GITHUB_STEP_SUMMARY is {target}: "
+                    f"{e.strerror or e}")
+        return None
