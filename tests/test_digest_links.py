@@ -154,6 +154,21 @@ def test_the_place_a_link_in_the_digest_names_is_on_its_page(drafted, cli, tmp_p
     assert "#corrections, which" not in r.output
 
 
+def test_a_heading_with_a_line_break_gets_the_id_it_reads_as(drafted, cli, tmp_path):
+    """`## One<br>Two` got the id `onetwo` on the page (the words run together), so a link
+    to `#one-two` was warned of; in the text part only its last line was underlined, the
+    first reading as a paragraph of its own (found in review 23). The id is `one-two`, and
+    the text part's heading is one line, underlined whole."""
+    edit_digest(drafted, (f"# {HEADLINE}\n", f"# {HEADLINE}\n\nSee [below](#one-two).\n\n"
+                          "## One<br>Two\n\nWords.\n"))
+    r = cli(drafted, "digest", "render", "2026-10", "--out", str(tmp_path / "out"))
+    assert r.exit_code == 0, r.output
+    assert '<h2 id="one-two">One<br>Two</h2>' in (tmp_path / "out/web.html").read_text(
+        encoding="utf-8")
+    assert "#one-two" not in r.output, r.output
+    assert "\nOne Two\n-------\n" in (tmp_path / "out/email.txt").read_text(encoding="utf-8")
+
+
 def test_a_link_to_no_place_is_named_where_the_link_is(drafted, cli, tmp_path):
     """The warning of a link to a place no heading has stood at the first line with
     `#nowhere` in it, in code or in words, not at the link (found in review 23): it

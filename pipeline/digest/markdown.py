@@ -167,12 +167,17 @@ def _heading_ids(fragment: str) -> str:
     """The page's fragment with an id on each heading, made from its words as an entry's
     page makes them (`## Corrections` -> `id="corrections"`): a link to `#corrections`,
     from the e-mail or the page, leads there (without ids it led nowhere: found in
-    review). The e-mail's headings need none: its links go to the page."""
+    review). The e-mail's headings need none: its links go to the page. A line break in
+    a heading (`## One<br>Two`) parts its words as a space does (`one-two`): dropped with
+    the tag, they ran together (`onetwo`, found in review)."""
     from ..publish.markdown import _id_maker
 
     make = _id_maker()
-    return _HEADING_TAG_RE.sub(lambda m: f'<h{m[1]} id="{make(m[2])}">{m[2]}</h{m[1]}>',
-                               fragment)
+    return _HEADING_TAG_RE.sub(
+        lambda m: f'<h{m[1]} id="{make(_BR_TAG_RE.sub(" ", m[2]))}">{m[2]}</h{m[1]}>', fragment)
+
+
+_BR_TAG_RE = re.compile(r"<br\s*/?>")
 
 
 def _raw_html_as_layout(raw: str, markdown: str) -> str:

@@ -6,7 +6,7 @@ paragraphs are wrapped at 72 columns of a terminal (see `wrap`), quotes get `> `
 and code four columns of indent (both under the words of a list item holding
 them; code an item begins with goes under its bullet, on lines of its own),
 struck-out words are written `~~so~~`, a `<br>` breaks the line (in a table's cell
-it is a space), a table's rows stay together as `| a | b |` with a rule under the
+or a heading it is a space), a table's rows stay together as `| a | b |` with a rule under the
 header row (a row too wide
 for a line is a line per cell, `header: words`, all after a `|`; every row is,
 when the header row is too wide, and the header row goes), and each link's
@@ -23,6 +23,7 @@ from urllib.parse import unquote
 WIDTH = 72
 BLOCKS = {"p", "li", "h1", "h2", "h3", "h4", "blockquote", "pre", "tr", "hr"}
 UNDERLINE = {"h1": "=", "h2": "-"}
+_ONE_LINE = (["tr"], ["h1"], ["h2"], ["h3"], ["h4"])  # blocks whose `<br>` is a space
 BREAK = "\x00"  # a `<br>` among the words (cmark turns any NUL of the Markdown into U+FFFD)
 # a space of a paid link's label (`(paid link)`), which no line break may split: "(paid" at
 # the end of a line and "link)" on the next is no label (a control character that is no
@@ -161,8 +162,10 @@ class _Text(HTMLParser):
             self.block.append(tag)
             if tag == "tr":
                 self.cells, self.header_row, self.row = 0, False, []
-        elif tag == "br":  # in a table's cell, a space: the row stays one line
-            self.words.append("\n" if self.pre else " " if self.block[-1:] == ["tr"]
+        elif tag == "br":  # in a table's cell, a space: the row stays one line; in a
+            # heading too, so that its underline is under all of it (under its last line
+            # only, the lines before it read as a paragraph of their own: found in review)
+            self.words.append("\n" if self.pre else " " if self.block[-1:] in _ONE_LINE
                               else BREAK)
         elif tag == "del":
             self.words.append("~~")
