@@ -199,8 +199,8 @@ def test_a_link_the_renderer_empties_is_its_words_and_a_warning(drafted, cli, tm
     assert r.exit_code == 0, r.output
     lines = (drafted / "digests/2026-10.md").read_text(encoding="utf-8").split("\n")
     line = next(i for i, row in enumerate(lines, 1) if row.startswith("See [the demo]"))
-    assert (f"digests/2026-10.md:{line}: warning: a link to `javascript:` is no link in the e-mail or "
-            "on the web") in r.output
+    assert (f"digests/2026-10.md:{line}:5: warning: a link to `javascript:` is no link in the "
+            "e-mail or on the web") in r.output
     for name in ("email.html", "web.html"):
         page = (tmp_path / "out" / name).read_text(encoding="utf-8")
         assert "See the demo and nothing." in page.replace("\n", " "), name
@@ -210,7 +210,9 @@ def test_every_link_the_email_loses_is_its_words_with_a_warning(drafted, cli, tm
     """Found in review: a reference definition had no warning (`java&#115;cript:` in a link
     is refused: read as a relative path, like any address without a scheme), and
     `ftp:` or `tel:` links stayed as blue underlined `<a>` leading nowhere; a link in a
-    code block was warned about."""
+    code block was warned about. Each link is named at its line and column (given no
+    column, and only the first of a line: found in review 23), a reference link at its
+    words."""
     from test_digest_render import HEADLINE, edit_digest
 
     body = ("Get [the file](ftp://e.org/f) or [call](tel:+1555).\n\n"
@@ -221,12 +223,15 @@ def test_every_link_the_email_loses_is_its_words_with_a_warning(drafted, cli, tm
     assert r.exit_code == 0, r.output
     lines = (drafted / "digests/2026-10.md").read_text(encoding="utf-8").split("\n")
     get = next(i for i, row in enumerate(lines, 1) if row.startswith("Get [the file]"))
-    ref = next(i for i, row in enumerate(lines, 1) if row.startswith("[r]: "))
+    see = next(i for i, row in enumerate(lines, 1) if row.startswith("See [this][r]"))
     warned = [line for line in r.output.splitlines() if "is no link in the e-mail" in line]
-    assert warned == [f"digests/2026-10.md:{get}: warning: a link to `ftp:` is no link in the "
-                      "e-mail or on the web, only its words",
-                      f"digests/2026-10.md:{ref}: warning: a link to `javascript:` is no link "
-                      "in the e-mail or on the web, only its words"], r.output
+    lost = "is no link in the e-mail or on the web, only its words: give it an https://"
+    assert warned == [f"digests/2026-10.md:{get}:5: warning: a link to `ftp:` {lost}, http:// "
+                      "or mailto: address",
+                      f"digests/2026-10.md:{get}:{lines[get - 1].index('[call]') + 1}: warning: "
+                      f"a link to `tel:` {lost}, http:// or mailto: address",
+                      f"digests/2026-10.md:{see}:5: warning: a link to `javascript:` {lost}, "
+                      "http:// or mailto: address"], r.output
     html = (tmp_path / "out" / "email.html").read_text(encoding="utf-8")
     assert "Get the file or call." in html and "See this, <a" in html
     assert not re.search(r"<a(?![^>]*href=)[^>]*>", html)  # no link that leads nowhere
@@ -296,7 +301,8 @@ def test_links_the_email_loses_are_found_in_edited_items_and_not_in_code(drafted
     call = next(i for i, row in enumerate(lines, 1) if "[call us](tel:" in row)
     warned = [line.split(": warning: a link")[0] for line in r.output.splitlines()
               if "is no link in the e-mail" in line]
-    assert warned == [f"digests/2026-10.md:{dial}", f"digests/2026-10.md:{call}"]
+    assert warned == [f"digests/2026-10.md:{dial}:6",
+                      f"digests/2026-10.md:{call}:{lines[call - 1].index('[call us]') + 1}"]
 
 
 def test_the_text_part_wraps_at_72_columns_of_a_terminal_however_wide_its_words():

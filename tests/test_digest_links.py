@@ -338,11 +338,11 @@ def test_the_warnings_read_as_validates_in_the_order_of_their_lines(drafted, cli
     r = cli(drafted, "digest", "render", "2026-10", "--out", str(tmp_path / "out"))
     assert r.exit_code == 0, r.output
     lines = (drafted / "digests/2026-10.md").read_text(encoding="utf-8").split("\n")
-    nowhere = _line(drafted, "#nowhere")
+    nowhere, ftp = _line(drafted, "#nowhere"), _line(drafted, "ftp:")
     warned = [line for line in r.output.splitlines() if " warning: " in line]
     assert [w.split(" warning: ")[0] for w in warned] == [
         "digests/2026-10.md:",
         f"digests/2026-10.md:{nowhere}:{lines[nowhere - 1].index('[the rest]') + 1}:",
         f"digests/2026-10.md:{_line(drafted, '<div>')}:",
-        f"digests/2026-10.md:{_line(drafted, 'ftp:')}:",
-        f"digests/2026-10.md:{_line(drafted, 'TODO')}:"], r.output  # (the draft's)
+        f"digests/2026-10.md:{ftp}:{lines[ftp - 1].index('[the file]') + 1}:",
+        f"digests/2026-10.md:{_line(drafted, 'TODO')}:1:"], r.output  # (the draft's)

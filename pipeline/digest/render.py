@@ -528,14 +528,10 @@ _WEB_FONT_RE = re.compile(
     r"</style>\s*)+<!--<!\[endif\]-->")
 
 
-# A Markdown link, or a reference definition, whose address has a scheme: one other than
-# http, https or mailto is emptied by cmark's safe mode or dropped by the sanitiser. An
-# escaped `\](` is words (a release title's `[x](javascript:...)`, escaped by the draft).
-_SCHEME_LINK_RE = re.compile(r"(?:(?<!\\)(?:\\\\)*\]\(|^ {0,3}\[(?!\^)[^\]]+\]:)\s*<?\s*"
-                             r"([A-Za-z][A-Za-z0-9+.-]*):")
-_CODE_SPAN_RE = re.compile(r"(`+).+?\1")
+# The scheme of a link's address: one other than http, https or mailto is emptied by
+# cmark's safe mode or dropped by the sanitiser, and the link is its words only.
+_SCHEME_RE = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
 _KEPT_SCHEMES = ("http", "https", "mailto")
-_FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 
 
 _HEADING_ID_RE = re.compile(r'<h[1-4] id="([^"]*)"')
@@ -582,32 +578,28 @@ def fragment_warnings(body: str, body_line: int, file: str, fragment: str,
 
 
 def _warnings(doc: Document, file: str) -> list[str]:
+    """A TODO placeholder left outside the blocks, and each link the e-mail and the page
+    show as its words only, each at its line and column (cmark's, for a link: one in code,
+    or escaped, `\\[x\\](tel:1)`, is none; a reference link's at its words), and the
+    digest's status."""
+    from ..cmark import links_and_images
+    from .markdown import footnotes_aside
+
     out = []
     line = doc.body_line
-    fence: tuple[str, int] | None = None  # the open code fence: its character and length
     for part in doc.parts:
         text = part if isinstance(part, str) else part.render()
-        for i, row in enumerate(text.split("\n")):
-            if isinstance(part, str) and "TODO" in row:
-                out.append(f"{file}:{line + i}: still a TODO placeholder: {row.strip()[:60]}")
-            m = _FENCE_RE.match(row)
-            if m:  # code: nothing in it is a link
-                mark = m.group(1)
-                if fence is None:
-                    fence = (mark[0], len(mark))
-                elif mark[0] == fence[0] and len(mark) >= fence[1] and not row[m.end():].strip():
-                    fence = None
-                continue
-            if fence is not None:
-                continue
-            words = _CODE_SPAN_RE.sub("", row) if "`" in row else row
-            lost = [m.group(1) for m in _SCHEME_LINK_RE.finditer(
-                _html.unescape(words) if "&" in words else words)
-                if m.group(1).lower() not in _KEPT_SCHEMES]
-            if lost:
-                out.append(f"{file}:{line + i}: a link to `{lost[0]}:` is no link in the "
-                           "e-mail or on the web, only its words")
+        if isinstance(part, str) and "TODO" in text:
+            out += [f"{file}:{line + i}:{row.index('TODO') + 1}: still a TODO placeholder "
+                    f"({row.strip()[:60]!r}): write the words it stands for"
+                    for i, row in enumerate(text.split("\n")) if "TODO" in row]
         line += text.count("\n")
+    for kind, at, column, destination, _ in links_and_images(footnotes_aside(doc.body)):
+        scheme = _SCHEME_RE.match(destination)
+        if kind == "link" and scheme and scheme.group(1).lower() not in _KEPT_SCHEMES:
+            out.append(f"{file}:{doc.body_line + at}:{column}: a link to `{scheme.group(1)}:` "
+                       "is no link in the e-mail or on the web, only its words: give it an "
+                       "https://, http:// or mailto: address")
     # read as the build reads it (publish.feed): in any case, `review` as `draft`
     status = str(doc.meta.get("status", "draft")).strip().lower()
     if status in ("draft", "review"):
