@@ -204,6 +204,26 @@ def test_a_block_emptied_of_its_items_and_of_its_drafted_list_is_refused(month, 
     assert "the begin marker of block 'new-entries' has lost its `drafted=\"...\"`" in out
 
 
+def test_a_block_whose_head_took_an_item_and_lost_its_list_is_refused(month, cli):
+    """One item's marker line deleted (its text joined the block's head, under the draft's
+    heading), then the other items and `drafted="..."`: the block was taken for one of the
+    editor's own heading, and the deleted items came back (found in review 23). A head
+    that still starts with the draft's heading line is the draft's: refused."""
+    r = cli(month, "digest", "draft", "2026-10")
+    assert r.exit_code == 0, r.output
+    marker = re.compile(r"<!-- pipeline:item new-entries/\S+ \w+ -->\n")
+    items = re.compile(r"<!-- pipeline:item new-entries/\S+ \w+ -->\n.*\n")
+
+    def damage(text):
+        first = marker.search(text)
+        assert first and "## New in the catalog\n" in text and BEGIN_NEW.search(text)
+        text = text[:first.start()] + text[first.end():]  # its words join the head
+        return BEGIN_NEW.sub(r"\1\2", items.sub("", text))
+
+    out = refused(cli, month, damage, "<!-- pipeline:begin new-entries ")
+    assert "the begin marker of block 'new-entries' has lost its `drafted=\"...\"`" in out
+
+
 def test_what_a_draft_adds_to_a_block_with_no_drafted_list_is_named(month, cli):
     """A digest drafted before the list was always written (a block of the editor's
     heading, no item, no list) is drafted, but what the draft adds there may be items

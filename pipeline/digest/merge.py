@@ -163,8 +163,18 @@ def _check_drafted(doc: Document) -> None:
 
 def _drafted_head(block: Block) -> bool:
     """Whether a block holds the heading a draft wrote, untouched (or its heading was
-    deleted): a draft wrote one only over items."""
-    return block.mark != EMPTY and (not block.head_edited or not block.head.strip())
+    deleted), or a head that still starts with that heading's line: a draft wrote one
+    only over items. An item whose marker line the editor deleted joins the head, under
+    the draft's heading: taken for a heading of the editor's once the other items and
+    the list were deleted too, the block got the deleted items back (found in review
+    23). The draft's head is its heading line and a blank line, which its fingerprint
+    (`mark`) is blind to."""
+    if block.mark == EMPTY:
+        return False
+    if not block.head_edited or not block.head.strip():
+        return True
+    first = next(line for line in block.head.split("\n") if line.strip())
+    return fingerprint(first) == block.mark
 
 
 def _renamed_key(key: str, renames: dict[str, str]) -> str:
