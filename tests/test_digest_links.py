@@ -341,7 +341,7 @@ def test_the_warnings_read_as_validates_in_the_order_of_their_lines(drafted, cli
     nowhere, ftp = _line(drafted, "#nowhere"), _line(drafted, "ftp:")
     warned = [line for line in r.output.splitlines() if " warning: " in line]
     assert [w.split(" warning: ")[0] for w in warned] == [
-        "digests/2026-10.md:",
+        f"digests/2026-10.md:{_line(drafted, 'status:')}:1:",
         f"digests/2026-10.md:{nowhere}:{lines[nowhere - 1].index('[the rest]') + 1}:",
         f"digests/2026-10.md:{_line(drafted, '<div>')}:",
         f"digests/2026-10.md:{ftp}:{lines[ftp - 1].index('[the file]') + 1}:",

@@ -491,16 +491,28 @@ def test_render_refuses_an_out_folder_where_the_catalog_keeps_its_files(drafted,
 @pytest.mark.parametrize("status, said", [
     ("Draft", "status is still `draft`"), ("review", "status is still `review`"),
     ("redy", "status: 'redy' is not a digest's status: write draft, review, ready or sent"),
-    ("Ready", None), ("sent", None)])
+    ("Ready", None), ("sent", None),
+    (None, "the front matter has no `status:` line, so pipeline build takes the digest for "
+           "an archive that went out and publishes it; add `status: draft`")])
 def test_render_reads_the_status_as_the_build_does(drafted, cli, tmp_path, status, said):
     """`status: Draft` or `review` (which docs/digest.md says reads as draft) rendered
     without the warning `draft` has, and `redy`, which the build refuses, without a word
-    (found in review 23): the status is read as the build reads it."""
-    edit_digest(drafted, ("status: draft\n", f"status: {status}\n"))
+    (found in review 23): the status is read as the build reads it. A digest with no
+    `status:`, which the build publishes as sent, was told "status is still `draft`"
+    (found in review 23): it is told what the build does with it. Each at the line of
+    its key (the front matter's start without one), as the front matter's problems."""
+    if status is None:
+        edit_digest(drafted, ("status: draft\n", ""))
+    else:
+        edit_digest(drafted, ("status: draft\n", f"status: {status}\n"))
     r = cli(drafted, "digest", "render", "2026-10", "--out", str(tmp_path / "out"))
     assert r.exit_code == 0, r.output
-    warned = [line for line in r.output.splitlines() if line.startswith("digests/2026-10.md: ")]
+    at = 1 if status is None else next(
+        i for i, line in enumerate((drafted / DIGEST).read_text().split("\n"), 1)
+        if line.startswith("status:"))
+    warned = [line for line in r.output.splitlines()
+              if " warning: " in line and "status" in line]
     if said:
-        assert len(warned) == 1 and warned[0].startswith(f"digests/2026-10.md: warning: {said}")
+        assert len(warned) == 1 and warned[0].startswith(f"{DIGEST}:{at}:1: warning: {said}")
     else:
         assert warned == [], r.output

@@ -600,13 +600,20 @@ def _warnings(doc: Document, file: str) -> list[str]:
             out.append(f"{file}:{doc.body_line + at}:{column}: a link to `{scheme.group(1)}:` "
                        "is no link in the e-mail or on the web, only its words: give it an "
                        "https://, http:// or mailto: address")
-    # read as the build reads it (publish.feed): in any case, `review` as `draft`
-    status = str(doc.meta.get("status", "draft")).strip().lower()
-    if status in ("draft", "review"):
-        out.append(f"{file}: status is still `{status}`; set `status: ready` once it is "
+    # read as the build reads it (publish.feed): in any case, `review` as `draft`, and a
+    # digest with no `status:` as sent (it was told "still `draft`": found in review 23);
+    # each at the line of its key, as the front matter's other problems are
+    at = f"{file}:{_key_line(doc, 'status')}:1"
+    status = str(doc.meta.get("status", "sent")).strip().lower()
+    if "status" not in doc.meta:
+        out.append(f"{at}: the front matter has no `status:` line, so pipeline build takes "
+                   "the digest for an archive that went out and publishes it; add `status: "
+                   "draft` (`ready` once it is edited) if it was not sent")
+    elif status in ("draft", "review"):
+        out.append(f"{at}: status is still `{status}`; set `status: ready` once it is "
                    "edited")
     elif status not in ("ready", "sent"):
-        out.append(f"{file}: status: {doc.meta['status']!r} is not a digest's status: write "
+        out.append(f"{at}: status: {doc.meta['status']!r} is not a digest's status: write "
                    "draft, review, ready or sent (pipeline build stops at it)")
     return out
 
