@@ -130,8 +130,9 @@ _CELL_END_RE = re.compile(r'<table_cell sourcepos="\d+:(\d+)-\d+:(\d+)"')
 _PARAGRAPH_RE = re.compile(r'<paragraph sourcepos="(\d+):\d+-(\d+):\d+"')
 
 
-def table_overflow(markdown: str) -> list[tuple[int, str]]:
-    """(index of its line, 0-based; what it holds past the header's cells, as written) of
+def table_overflow(markdown: str) -> list[tuple[int, int, str]]:
+    """(index of its line, 0-based; the column, 1-based, in characters, where what it holds
+    past the header's cells starts; that, as written) of
     each row of a GitHub table with more cells than its header row: GitHub drops them
     (`| 1 | 2 | 3 |` under `| a | b |` shows `1` and `2`), a `|` in code (`` `x|y` ``) makes
     one more cell too. Columns of cmark's XML count bytes."""
@@ -144,12 +145,15 @@ def table_overflow(markdown: str) -> list[tuple[int, str]]:
         # a row with fewer cells than the header is given empty ones, at column 0: no text
         cells = [c for c in _CELL_END_RE.findall(m.group(4)) if c[1] != "0"]
         written = lines[line].encode("utf-8")
-        rest = written[int(cells[-1][1]) if cells else 0:end].decode("utf-8", "replace")
+        start = int(cells[-1][1]) if cells else 0
+        rest = written[start:end].decode("utf-8", "replace")
         rest = rest.strip().removeprefix("|")
         if rest.endswith("|") and not rest.endswith("\\|"):
             rest = rest[:-1]
         if rest.strip(" \t|"):
-            out.append((line, rest.strip()))
+            words = rest.strip()
+            at = len(written[:start].decode("utf-8", "replace"))  # in characters
+            out.append((line, lines[line].find(words, at) + 1, words))
     return out
 
 

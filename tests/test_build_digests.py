@@ -391,7 +391,7 @@ def test_a_sent_digests_warnings_are_the_builds_too(with_digests, cli):
             "the digest has as its id (the headings' ids: #corrections, #two-new-tools)"
             in r.output)
     at = next(i for i, line in enumerate(lines) if "<div>" in line) + 1
-    assert (f"digests/2026-09.md:{at}: warning: raw HTML (`<div>`) is dropped from the e-mail "
+    assert (f"digests/2026-09.md:{at}:1: warning: raw HTML (`<div>`) is dropped from the e-mail "
             "and the web page, and its words ('Important note')" in r.output)
     assert (with_digests / "dist/digests/2026-09.html").is_file()
 

@@ -195,12 +195,20 @@ def _line(root, needle: str) -> int:
     return next(i for i, line in enumerate(lines) if needle in line) + 1
 
 
+def _place(root, needle: str, at: str | None = None) -> str:
+    """`line:column` of `at` (`needle` by default) on the first line with `needle`."""
+    line = _line(root, needle)
+    row = (root / "digests/2026-10.md").read_text(encoding="utf-8").split("\n")[line - 1]
+    return f"{line}:{row.index(at or needle) + 1}"
+
+
 def test_words_raw_html_drops_are_named_at_their_line(drafted, cli, tmp_path):
     """`<div>Important note</div>` on a line of its own (an HTML block) went out of the
     e-mail and the page whole, its words too, and so did the text after a comment that
     starts a line, a `<details>`' summary and an `<img>`'s alt text, without a word (found
-    in review 23). The render and the draft name each at its line; a comment alone on its
-    line (the editor's note) is no loss."""
+    in review 23). The render and the draft name each at its line and column (given no
+    column: found in review 23), the comment's at the words after it; a comment alone on
+    its line (the editor's note) is no loss."""
     edit_digest(drafted, (f"# {HEADLINE}\n", f"# {HEADLINE}\n\n{DROPPED}"))
     files = render(cli, drafted, tmp_path / "out")
     assert "Important note" not in files["web.html"].decode()  # dropped, as documented
@@ -208,15 +216,16 @@ def test_words_raw_html_drops_are_named_at_their_line(drafted, cli, tmp_path):
                     ("draft", "2026-10")):
         r = cli(drafted, "digest", *command)
         assert r.exit_code == 0, r.output
-        at = f"digests/2026-10.md:{_line(drafted, '<div>')}: warning: raw HTML (`<div>`) is "
+        at = f"digests/2026-10.md:{_place(drafted, '<div>')}: warning: raw HTML (`<div>`) is "
         assert at + "dropped from the e-mail and the web page, and its words ('Important " \
             "note') with it: write the words as Markdown" in r.output, command
-        assert (f"digests/2026-10.md:{_line(drafted, 'to check')}: warning: the text after the "
+        assert (f"digests/2026-10.md:{_place(drafted, 'to check', 'See')}: warning: the text "
+                "after the "
                 "comment on this line ('See the notes.') is dropped") in r.output
-        assert (f"digests/2026-10.md:{_line(drafted, '<details>')}: warning: raw HTML "
+        assert (f"digests/2026-10.md:{_place(drafted, '<details>')}: warning: raw HTML "
                 "(`<details>`) is dropped from the e-mail and the web page, and its words "
                 "('More on it')") in r.output
-        assert (f"digests/2026-10.md:{_line(drafted, '<img')}: warning: raw HTML (`<img>`) is "
+        assert (f"digests/2026-10.md:{_place(drafted, '<img')}: warning: raw HTML (`<img>`) is "
                 "dropped from the e-mail and the web page, and its alt text 'tokens per "
                 "second'") in r.output
         assert "a note of mine" not in r.output and "The rest" not in r.output
@@ -235,10 +244,10 @@ def test_a_tables_words_the_e_mail_drops_are_named_at_their_line(drafted, cli, t
     assert "the fastest" not in (tmp_path / "out/web.html").read_text(encoding="utf-8")
     row = "digests/2026-10.md:{}: warning: this row of the table has more cells than its " \
         "header row, and the e-mail and the web page drop what comes after them ('{}')"
-    assert row.format(_line(drafted, "the fastest"), "the fastest |") not in r.output
-    assert row.format(_line(drafted, "the fastest"), "the fastest") in r.output
-    assert row.format(_line(drafted, "`a|b`"), "8 GB") in r.output
-    assert (f"digests/2026-10.md:{_line(drafted, '| Tool |')}: warning: these 2 rows of bars "
+    assert row.format(_place(drafted, "the fastest"), "the fastest |") not in r.output
+    assert row.format(_place(drafted, "the fastest"), "the fastest") in r.output
+    assert row.format(_place(drafted, "`a|b`", "8 GB"), "8 GB") in r.output
+    assert (f"digests/2026-10.md:{_line(drafted, '| Tool |')}:1: warning: these 2 rows of bars "
             "are no table, since no delimiter row") in r.output
 
 
@@ -343,6 +352,6 @@ def test_the_warnings_read_as_validates_in_the_order_of_their_lines(drafted, cli
     assert [w.split(" warning: ")[0] for w in warned] == [
         f"digests/2026-10.md:{_line(drafted, 'status:')}:1:",
         f"digests/2026-10.md:{nowhere}:{lines[nowhere - 1].index('[the rest]') + 1}:",
-        f"digests/2026-10.md:{_line(drafted, '<div>')}:",
+        f"digests/2026-10.md:{_line(drafted, '<div>')}:1:",
         f"digests/2026-10.md:{ftp}:{lines[ftp - 1].index('[the file]') + 1}:",
         f"digests/2026-10.md:{_line(drafted, 'TODO')}:1:"], r.output  # (the draft's)

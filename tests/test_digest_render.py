@@ -205,7 +205,8 @@ def test_render_warns_about_placeholders_and_a_missing_digest(repo, drafted, cli
     lines = (drafted / DIGEST).read_text(encoding="utf-8").split("\n")
     at = next(i for i, line in enumerate(lines, 1) if line.startswith("The month, in short"))
     assert (f"{DIGEST}:{at}:22: warning: still a TODO placeholder ('The month, in short: TODO: "
-            "a few sentences of introduction.'): write the words it stands for") in r.output, r.output
+            "a few sentences of introduction.'): write the words it stands for") in r.output, \
+        r.output
     assert "status is still `draft`" in r.output
     r = cli(drafted, "digest", "render", "2026-09", "--out", str(tmp_path / "out"))
     assert r.exit_code == 2 and "pipeline digest draft 2026-09" in r.output

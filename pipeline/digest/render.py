@@ -566,10 +566,10 @@ def fragment_warnings(body: str, body_line: int, file: str, fragment: str,
                     places[unquote(place)] = (line, column)
         if name in places:
             where = f"{body_line + places[name][0]}:{places[name][1]}"
-        else:  # not expected: the first line that writes it
+        else:  # not expected: the first line that writes it, where it does
             lines = body.split("\n")
-            where = str(body_line + next((i for i, row in enumerate(lines)
-                                          if f"#{name}" in row), 0))
+            at = next((i for i, row in enumerate(lines) if f"#{name}" in row), 0)
+            where = f"{body_line + at}:{lines[at].find(f'#{name}') + 1 or 1}"
         known = ", ".join(f"#{i}" for i in sorted(ids)) or "none"
         out.append(f"{file}:{where}: a link to #{name}, which no heading of the "
                    f"digest has as its id (the headings' ids: {known}): it opens the digest's "
@@ -662,6 +662,7 @@ def dropped_text(body: str, body_line: int, file: str) -> list[str]:
     if "<" not in body:
         return sorted(out, key=lambda message: int(message.split(":")[1]))
     entry = _as_entry(body, body_line)
+    lines = body.split("\n")
     for first, held in _html_blocks(entry):
         masked = _ANY_TAG_RE.sub(_blank, _COMMENT_RE.sub(_blank, held))
         alts = _alts(held)
@@ -669,8 +670,12 @@ def dropped_text(body: str, body_line: int, file: str) -> list[str]:
             continue  # a comment of the editor's, a marker, an empty tag: nothing lost
         rows = masked.split("\n")
         at = next((i for i, row in enumerate(rows) if row.strip()), 0)
-        if held.lstrip().startswith("<!--"):
-            out.append(f"{file}:{body_line + first + at}: the text after the comment on this "
+        if held.lstrip().startswith("<!--"):  # at the words after the comment's end
+            row = lines[first + at] if first + at < len(lines) else ""
+            column = row.find("-->") + 3 if "-->" in row else 0
+            column += len(row[column:]) - len(row[column:].lstrip()) + 1
+            out.append(f"{file}:{body_line + first + at}:{column}: the text after the comment "
+                       "on this "
                        f"line ('{_shown(masked)}') is dropped from the e-mail and the web page "
                        "with it: a line that starts with an HTML comment is raw HTML; put the "
                        "comment on a line of its own")
@@ -678,7 +683,9 @@ def dropped_text(body: str, body_line: int, file: str) -> list[str]:
         tag = _FIRST_TAG_RE.search(held)
         what = [f"its words ('{_shown(masked)}')"] if masked.strip() else []
         what += [f"the alt text '{_shown(alt)}'" for alt in alts]
-        out.append(f"{file}:{body_line + first}: raw HTML (`<{tag.group(1) if tag else '?'}>`) "
+        column = lines[first].find("<") + 1 if first < len(lines) else 0  # its first tag's
+        out.append(f"{file}:{body_line + first}:{column or 1}: raw HTML "
+                   f"(`<{tag.group(1) if tag else '?'}>`) "
                    f"is dropped from the e-mail and the web page, and {' and '.join(what)} "
                    "with it: write the words as Markdown instead (a paragraph, **bold**, a "
                    "list, a table; an image as ![alt text](address), shown as its alt text)")
@@ -702,8 +709,9 @@ def dropped_text(body: str, body_line: int, file: str) -> list[str]:
         for text in inline:
             at = prose.find(text.split("\n", 1)[0], found)
             found = at + 1 if at >= 0 else found
+            column = at - prose.rfind("\n", 0, at) if at >= 0 else 1
             at = prose.count("\n", 0, at) if at >= 0 else 0
-            out.append(f"{file}:{body_line + at}: raw HTML (`<img>`) is dropped from the "
+            out.append(f"{file}:{body_line + at}:{column}: raw HTML (`<img>`) is dropped from the "
                        f"e-mail and the web page, and its alt text '{_shown(_alts(text)[0])}' "
                        "with it: write the image as Markdown, ![alt text](address), which "
                        "they show as its alt text")
@@ -739,15 +747,17 @@ def _table_losses(body: str, body_line: int, file: str) -> list[str]:
     from .markdown import footnotes_aside
 
     text = footnotes_aside(body)
-    out = [f"{file}:{body_line + line}: this row of the table has more cells than its header "
-           f"row, and the e-mail and the web page drop what comes after them ('{_shown(rest)}'): "
+    out = [f"{file}:{body_line + line}:{column}: this row of the table has more cells than "
+           "its header row, and the e-mail and the web page drop what comes after them "
+           f"('{_shown(rest)}'): "
            "give the header a cell more, or write a `|` in a cell as `\\|` (in code too)"
-           for line, rest in table_overflow(text)]
+           for line, column, rest in table_overflow(text)]
     lines = text.split("\n")
     for first, last in paragraph_lines(text):
         rows = [i for i in range(first, last + 1) if _TABLE_ROW_LIKE_RE.match(lines[i])]
         if len(rows) > 1:
-            out.append(f"{file}:{body_line + rows[0]}: these {len(rows)} rows of bars are no "
+            out.append(f"{file}:{body_line + rows[0]}:{lines[rows[0]].index('|') + 1}: these "
+                       f"{len(rows)} rows of bars are no "
                        "table, since no delimiter row of as many cells (`|---|---|`) follows "
                        "the first: the e-mail and the web page show them as one paragraph, "
                        "run together; write the delimiter row under the header row")
