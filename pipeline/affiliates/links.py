@@ -15,15 +15,26 @@ from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
 from ..catalog.model import Catalog, Entry
-from ..catalog.text import (citations, front_matter_found, front_matter_sources, prose_lines,
-                            prose_text)
+from ..catalog.text import _bare_end as _gfm_bare_end
+from ..catalog.text import _OpenBrackets
+from ..catalog.text import (citations, front_matter_found, front_matter_sources,
+                            html_block_lines, prose_lines, prose_text)
 from .classify import normalise_url
 
 # Where a URL starts: a web scheme (with however many slashes or backslashes: browsers
 # read `https:/host` and `https:\\host` as `https://host`), `www.`, or two slashes not
 # ending a word or a URL (`//host`: the page's scheme, then host), which `urls_in_line`
 # takes for a URL only where a page makes it a link (see _slashes_linked).
-_START = re.compile(r"(?i)(?<![\w/.@-])(?:https?:[/\\]+|www\.)|(?<![\w/\\.:@-])[/\\]{2}")
+# A bare URL (no `](`, `<` or `=` before it) is one where GitHub's autolink extension makes
+# a link of it (see _bare_url_end): `https://` after anything but a letter (`_https://..._`
+# in italics, `1https://`), `www.` in lower case first or after ASCII white space or one of
+# `*_~(`; a digit or `_` before one is searched for here, and looked at there.
+_START = re.compile(r"(?i)(?<![a-z/])(?:https?:[/\\]+|www\.)|(?<![\w/\\.:@-])[/\\]{2}")
+_BARE_WWW_AFTER = " \t\n\v\f\r*_~("
+_QUOTE_MARKS = re.compile(r"[ \t]*(?:>[ \t]*)+")  # a line's block quote marks: `> www.host`
+# Where the autolink extension's URL runs to, before its trailing punctuation is dropped:
+# ASCII white space or `<` (a no-break space, a quote, a backtick, `>` and `](` are in it).
+_BARE_REST = re.compile(r"[^ \t\n\v\f\r<]*")
 # What comes before `//host` where it is a link: a link's destination `](//host)` (also
 # `](<//host>)`, spaces allowed), a reference definition `[id]: //host`, an attribute's
 # value, quoted or not (`href="//host"`, `href=//host`): see _slashes_linked.
@@ -63,12 +74,13 @@ class FoundLink:
 
 
 def _markdown_destination_end(line: str, start: int) -> int:
-    """End of an inline link destination `](url)`: balanced parentheses, no spaces."""
+    """End of an inline link destination `](url)`: balanced parentheses, no spaces (ASCII's:
+    a no-break space is part of it, as CommonMark reads it)."""
     depth = 0
     j = start
     while j < len(line):
         c = line[j]
-        if c.isspace():
+        if c in " \t\n\v\f\r":
             break
         if c == "(":
             depth += 1
@@ -124,7 +136,10 @@ def urls_in_line(line: str, after_label: bool = False) -> Iterator[tuple[int, in
     """(start, end, url) of every URL in one line of Markdown prose (0-based offsets in
     `line`; `url` as written there, character references and all). `after_label`: the
     line before is a label alone (`label_alone`), so the line may start with its
-    destination, `//host` included."""
+    destination, `//host` included. A bare URL inside brackets the line opens is text
+    (_bare_url_end); one inside brackets an earlier line of its paragraph opened is read
+    (a heading or a table's cell would end them: a link missed is worse than one too many,
+    and the affiliate checks add the page's own, see _rendered_only)."""
     line = _COMMENT.sub(lambda m: " " * len(m.group(0)), line)
     if "&" in line and _HIDING_ENTITY.search(line):
         text, offsets = _decoded(line)
@@ -157,27 +172,56 @@ def _slashes_linked(line: str, s: int, after_label: bool) -> bool:
     return line.endswith("=", 0, _blank_start(line, s - 1 if s and line[s - 1] in "\"'" else s))
 
 
+def _bare_url_end(line: str, s: int, start: str, brackets: _OpenBrackets | None) -> int | None:
+    """End of the URL GitHub's autolink extension makes of a bare URL at `s` (`start`, what
+    _START found there), or None where it makes none: `www.` in capitals or after anything
+    but white space or one of `*_~(` (`"www.host"`), `https:/host` or `https:\\host` (no
+    `://`), inside brackets (a link's text, `[https://host](/y)`, or `[see https://host]`).
+    The URL runs to ASCII white space or `<` (a no-break space, a quote, `>` and `](` are in
+    it), then drops what catalog.text's reading drops (trailing punctuation, `;`, a `)`
+    that closes nothing; not a `]`)."""
+    if start[0] in "wW":
+        if start != "www." or (s and line[s - 1] not in _BARE_WWW_AFTER
+                               and not _QUOTE_MARKS.fullmatch(line, 0, s)):
+            return None
+    elif start.lower() not in ("http://", "https://"):
+        return None
+    if brackets is not None and brackets.open_at(s):
+        return None
+    end = s + len(_gfm_bare_end(line[s:_BARE_REST.match(line, s).end()]))
+    if brackets is not None:
+        brackets.at = end  # a `[` in the URL is part of it (`https://host/a[1`), no bracket
+    return end
+
+
 def _urls_in(line: str, after_label: bool = False) -> Iterator[tuple[int, int, str]]:
     pos = 0
+    # the line's brackets (a table row's cells each read on their own: none there)
+    brackets = _OpenBrackets(line) if "[" in line and "|" not in line else None
     for m in _START.finditer(line):
         s = m.start()
         if s < pos:
             continue  # inside the URL just read
         if m.group(0)[0] in "/\\" and not _slashes_linked(line, s, after_label):
             continue  # `//` in text: no link
-        if line.endswith("<", 0, s):
-            close = line.find(">", s)
-            end = close if close > 0 and not any(c.isspace() for c in line[s:close]) else _bare_end(line, s)
+        if line.endswith("<", 0, s) and (close := line.find(">", s)) > 0 and m.group(0)[0] not in "wW" \
+                and not any(c.isspace() for c in line[s:close]):
+            end = close  # `<https://host>`; without its `>` (or `<www.host>`) no autolink
         elif line.endswith("](", 0, _blank_start(line, s)):
             end = _markdown_destination_end(line, s)
         elif line.endswith(('="', "='"), 0, s):
             close = line.find(line[s - 1], s)
             end = close if close > 0 else _bare_end(line, s)
-        else:
+        elif _slashes_linked(line, s, after_label):  # `[id]: url`, `href=url`
             end = _bare_end(line, s)
-            if line.endswith("[", 0, s) and line.startswith("](", end):
-                pos = end  # the text of `[url](dest)`: the destination is the link
-                continue
+        else:
+            end = _bare_url_end(line, s, m.group(0), brackets)
+            if end is None:
+                continue  # text on the page (a URL further on may be a link)
+            if brackets is None and line.endswith("[", 0, s) and not line.endswith("\\[", 0, s) \
+                    and (text_end := line.find("](", s, end)) > 0:
+                pos = text_end  # the text of `[url](dest)` (a table's cell): the
+                continue  # destination is the link
         pos = end
         if end - s > len(m.group(0)):
             yield s, end, line[s:end]
@@ -205,9 +249,19 @@ def _body_links(entry: Entry, where: str) -> Iterator[FoundLink]:
         if lines is None:
             lines = text.split("\n")
         after_label = line > 0 and label_alone(lines[line - 1])
-        for start, _end, url in urls_in_line(lines[line], after_label):
+        found = urls_in_line(lines[line], after_label)
+        if entry.body_line + line in html_block_lines(entry):
+            found = [f for f in found if _in_attribute(lines[line], f[0])]  # the rest is text
+        for start, _end, url in found:
             yield FoundLink(url, entry.file, entry.body_line + line, start + 1, where, (),
                             entry.id or None)
+
+
+def _in_attribute(line: str, start: int) -> bool:
+    """Whether the URL at `start` is an attribute's value (`href="https://..."`, `href=...`):
+    in an HTML block, where a Markdown link, an autolink or a bare URL is text on the page,
+    the only links there are."""
+    return line[:start].rstrip("\"'").rstrip(" \t").endswith("=")
 
 
 def _url_values(entry: Entry) -> list[tuple[tuple, str]]:
