@@ -188,3 +188,18 @@ def test_what_makes_slashes_a_link_is_read_back_from_them(before, after_label):
     expected = bool(_SLASHES_BEFORE.search(before)) or (
         after_label and re.fullmatch(r"[ \t]*<?", before) is not None)
     assert _slashes_linked(line, len(before), after_label) == expected
+
+
+def test_rewrite_urls_passes_a_lines_urls_in_their_order_and_keeps_the_rest():
+    """The e-mail's rewrite made a copy of the line for each URL on it, last first: 16,000
+    URLs on one line took a second (their square); it now reads each line once, in order
+    (the classes of the links that remain come in the order of the text)."""
+    seen = []
+
+    def replace(url):
+        seen.append(url)
+        return url.upper()
+
+    text = "See https://a.example/1 and _https://a.example/2_; then https://a.example/3.\nEnd.\n"
+    assert rewrite_urls(text, replace) == text.replace("https://a.example/", "HTTPS://A.EXAMPLE/")
+    assert seen == ["https://a.example/1", "https://a.example/2", "https://a.example/3"]

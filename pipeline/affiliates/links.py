@@ -436,9 +436,10 @@ def rewrite_urls(text: str, replace: Callable[[str], str]) -> str:
     for line_no, line in prose_lines(fake):
         after_label = previous[0] == line_no - 1 and label_alone(previous[1])
         previous = (line_no, line)
-        spans = list(urls_in_line(line, after_label))
-        original = lines[line_no - 1]
-        for start, end, url in reversed(spans):
-            original = original[:start] + replace(url) + original[end:]
-        lines[line_no - 1] = original
+        original, pieces, at = lines[line_no - 1], [], 0
+        for start, end, url in urls_in_line(line, after_label):
+            pieces += [original[at:start], replace(url)]
+            at = end
+        if pieces:  # joined once: a copy of the line for each URL grew with their square
+            lines[line_no - 1] = "".join(pieces) + original[at:]
     return "\n".join(lines)
