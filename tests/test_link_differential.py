@@ -156,11 +156,11 @@ def _linked(body: str) -> set[str]:
     return out
 
 
-# Disagreements left, which no editor is likely to write: a `\`, a backtick, a quote, a
-# `(` or a bracket in a link's destination (`[a](/glossary/a\_b)`, `[a](/x"t")`, `[a](/a(b))`,
-# `[a](]https://host/x)`: the page reads escapes, balanced parentheses and brackets,
-# validate stops at them); see also the pieces each test leaves out.
-_LEFT_IN_DESTINATION_RE = re.compile(r"\]\([ \t]*\n?[ \t]*<?[^\s)]*[\\`(\"'\[\]]")
+# Disagreements left, which no editor is likely to write: a backtick, a quote or a bracket
+# in a link's destination (`[a](/x"t")`, `[a](]https://host/x)`: the page reads them,
+# validate stops at them); an escaped `)` (`[a](/x\))`) or parentheses three deep; see
+# also the pieces each test leaves out.
+_LEFT_IN_DESTINATION_RE = re.compile(r"\]\([ \t]*\n?[ \t]*<?[^\s)]*[`\"'\[\]]")
 # And a `[` in a bare URL, where the page's URL takes in what follows it
 # (`https://host/x[a](/y)` is one link), and validate sees a link to /y; an empty
 # destination with text right after it (`[a]()x)`, where validate reads `)x` as one).
@@ -168,7 +168,7 @@ _LEFT_IN_URL_RE = re.compile(r"(?:https?://|www\.)[^\s<]*\[|\]\(\)\S")
 
 SITE_PATH_PIECES = ["[", "]", "](", "[a](", "(", ")", "\\[", "\\]", "/glossary/awq", "#x",
                     "*", " ", "\n", "\n\n", "`", "\n```\n", '"t"', "'t'", "x", "!", "_",
-                    "[a]"]
+                    "[a]", "/glossary/a\\_b", "/glossary/aw&#113;", "/glossary/a(b)"]
 
 
 @settings(max_examples=1500, deadline=None, derandomize=True)
@@ -214,3 +214,36 @@ def test_what_the_differential_test_found_is_checked_as_the_page_has_it(catalog,
     own: validate read it as part of the URL before."""
     vllm(catalog, body.replace("glossary/x)", "glossary/awq)"))
     assert found(catalog) == [("link-unresolved", f"link to {shown}: no such entry")]
+
+
+@pytest.mark.parametrize("body", [
+    "See [AWQ](/glossary/aw&#113;).\n",
+    "See [AWQ](/glossary\\/awq).\n",
+    f"See [AWQ]({SITE}/glossary/aw&#x71;).\n",
+    "See [AWQ][a].\n\n[a]: /glossary/aw&#113;\n",
+])
+def test_escapes_and_references_in_a_destination_are_read_as_the_page_reads_them(
+        catalog, body):
+    """cmark reads a backslash escape and a character reference in a link's destination:
+    `[AWQ](/glossary/aw&#113;)` links to /glossary/awq. validate took the `#` of the
+    reference for the anchor's start and reported `link to /glossary/aw&: no such entry`."""
+    vllm(catalog, body)
+    assert found(catalog) == []
+
+
+@pytest.mark.parametrize("body, shown", [
+    ("See [the method](/glossary/no\\_such).\n", "/glossary/no_such"),
+    ("See [the method](/glossary/nope(int4)).\n", "/glossary/nope(int4)"),
+    (f"See [the method]({SITE}/glossary/nope(int4)).\n", f"{SITE}/glossary/nope(int4)"),
+])
+def test_a_destination_is_reported_as_the_page_links_it(catalog, body, shown):
+    """A `\\_` is a `_` on the page, and a destination's parentheses are balanced
+    (`/wiki/Foo_(bar)`): validate reported `/glossary/no\\_such` and `/glossary/nope(int4`,
+    which no page links to."""
+    vllm(catalog, body)
+    assert found(catalog) == [("link-unresolved", f"link to {shown}: no such entry")]
+
+
+def test_a_destination_with_an_unbalanced_parenthesis_is_no_link(catalog):
+    vllm(catalog, "See [the method](/glossary/nope(int4).\n")
+    assert found(catalog) == []

@@ -10,7 +10,7 @@ from pipeline import cmark
 from pipeline.catalog.model import Entry
 from pipeline.catalog.text import (CITE_GROUP_IN_LINE_RE, CITE_GROUP_RE, CITE_KEY_RE, LINK_RE,
                                    REF_DEF_RE, citations, internal_links, prose_lines,
-                                   prose_text)
+                                   prose_text, _unescaped)
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _INLINE_CODE = re.compile(r"(`+)(?:(?!\1).)+?\1")
@@ -89,7 +89,9 @@ def plain_internal_links(entry: Entry):
                         and (kind or opened(lines, n, m.start()))):
                     # on one line, broken after its `](` or `]:`
                     found.append((n2, kind, m.start(1) - len(a), m.group(1), m.group(2) or ""))
-    return [(line, column, path, anchor) for line, _, column, path, anchor in sorted(found)]
+    # escapes read as the page reads them (`?q\\[` is `?q[`)
+    return [(line, column, *_unescaped(path, anchor))
+            for line, _, column, path, anchor in sorted(found)]
 
 
 def opened(lines: list[tuple[int, str]], line_no: int, at: int) -> bool:

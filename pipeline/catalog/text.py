@@ -57,8 +57,12 @@ _NO_NEXT = r"|\](?!\()"
 # character of it, so nothing is given back): a run of plain characters at a time is as
 # fast as the character class alone was, where one alternative per character took 70 %
 # longer over the corpus's links.
-_PATH_RUN = rf"(?:[^)\s>#?\]]++{_NO_NEXT})*+"  # a path's, up to `#` or `?`
-_AFTER_PATH_RUN = rf"(?:[^)\s>\]]++{_NO_NEXT})*+"  # an anchor's or a query's
+# A `(` is one of a balanced pair (CommonMark: `[a](/wiki/Foo_(bar))` links to
+# `/wiki/Foo_(bar)`, and `[a](/x(y)` is no link), two deep at most (the page takes 32, no
+# editor writes them); a `#` or `?` inside is the path's (see _unescaped).
+_PARENS = r"\((?:[^()\s>\]]++|\([^()\s>\]]*+\))*+\)"
+_PATH_RUN = rf"(?:[^()\s>#?\]]++|{_PARENS}{_NO_NEXT})*+"  # a path's, up to `#` or `?`
+_AFTER_PATH_RUN = rf"(?:[^()\s>\]]++|{_PARENS}{_NO_NEXT})*+"  # an anchor's or a query's
 _HOST_RUN = rf"(?:[^/\\\s)>#?\]]++{_NO_NEXT})++"
 _PAGE_CHAR = rf"(?:[^\s<>\]]{_NO_NEXT})"
 # White space in them is ASCII's, as CommonMark's (`re.ASCII`): a no-break space is part of
@@ -264,7 +268,8 @@ def internal_links(entry: Entry) -> Iterator[tuple[int, int, str, str]]:
 
 
 def _internal_links(entry: Entry) -> list[tuple[int, int, str, str]]:
-    links = _links(entry, _LINK_IN_LINE_RE, _REF_DEF_IN_LINE_RE)
+    links = [(line, column, *_unescaped(path, anchor))
+             for line, column, path, anchor in _links(entry, _LINK_IN_LINE_RE, _REF_DEF_IN_LINE_RE)]
     html_paths = [(line, column, *_path_and_anchor(href)) for line, column, href
                   in html_links(entry) if _is_site_path(href)]
     html_paths += [(line, column, *_path_and_anchor(decoded)) for line, column, decoded
@@ -392,6 +397,24 @@ def _is_site_path(href: str) -> bool:
     return href.startswith("/") and not href.startswith(("//", "/\\"))
 
 
+# What cmark reads in a link's destination, in one pass from the left: a backslash before
+# ASCII punctuation (the character itself: `/glossary/a\\_b` links to `/glossary/a_b`) and a
+# character reference with its `;` (`/glossary/aw&#113;` links to `/glossary/awq`).
+_DESTINATION_ESCAPE_RE = re.compile(r"\\([!-/:-@\[-`{-~])|&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}"
+                                    r"|[A-Za-z][A-Za-z0-9]{1,31});")
+
+
+def _unescaped(path: str, anchor: str) -> tuple[str, str]:
+    """A Markdown link's path and anchor as written (as the patterns split them) -> as the
+    page links to them: escapes and references read, then split again (`&#35;` is a `#`, a
+    `#` in parentheses is not the path's end)."""
+    if "\\" not in path and "&" not in path and "(" not in path and "\\" not in anchor \
+            and "&" not in anchor:
+        return path, anchor  # most links
+    return _path_and_anchor(_DESTINATION_ESCAPE_RE.sub(
+        lambda m: m.group(1) or html.unescape(m.group(0)), path + anchor))
+
+
 def _path_and_anchor(destination: str) -> tuple[str, str]:
     """A destination's path, and its fragment or query with what follows (`/a#b` ->
     (`/a`, `#b`)), as the Markdown link patterns give them."""
@@ -426,6 +449,8 @@ def site_links(entry: Entry, base_url: str) -> list[tuple[int, int, str, str, st
     taken.update(((line, column + i), len(destination) - i)
                  for line, column, destination in page_links(entry)
                  for i in range(len(destination)))
+    found = [(line, column, origin, *_unescaped(path, anchor))
+             for line, column, origin, path, anchor in found]
     found += _bare_urls(entry, host, taken)
     # a `\\` in the path stays: cmark writes it `%5C`, and the page links to
     # `/glossary%5Cawq`, no page of the site (one that starts the path is read as `/`)
