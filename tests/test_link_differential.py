@@ -186,7 +186,7 @@ def test_the_site_paths_validate_checks_are_those_the_page_links(body):
 
 OWN_URL_PIECES = [f"{SITE}/glossary/b", "www.local-ai-catalog.org/glossary/c", "[", "]", "](",
                   "[a](", "(", ")", " ", "\n", "\n\n", "*", "_", ";", '"', "x", "!", ".",
-                  "\u00a0"]
+                  "\u00a0", '](/x "', "](/x '"]
 
 
 @settings(max_examples=1500, deadline=None, derandomize=True)
@@ -247,3 +247,27 @@ def test_a_destination_is_reported_as_the_page_links_it(catalog, body, shown):
 def test_a_destination_with_an_unbalanced_parenthesis_is_no_link(catalog):
     vllm(catalog, "See [the method](/glossary/nope(int4).\n")
     assert found(catalog) == []
+
+
+@pytest.mark.parametrize("body", [
+    f'See [the method](/glossary/awq "as {SITE}/glossary/nope has it").\n',
+    "See [the method](/glossary/awq 'from www.local-ai-catalog.org/glossary/nope').\n",
+    f"See [the method]({SITE}/glossary/awq ({SITE}/glossary/nope)).\n",
+])
+def test_a_url_in_a_links_title_is_no_link(catalog, body):
+    """A link's title is its tooltip, text: a URL in it was taken for a bare one and
+    reported (`link to https://local-ai-catalog.org/glossary/nope: no such entry`)."""
+    vllm(catalog, body)
+    assert found(catalog) == []
+
+
+def test_a_url_in_what_looks_like_a_title_of_no_link_is_checked(catalog):
+    vllm(catalog, f'A smiley x](/glossary/awq "{SITE}/glossary/nope") is no link.\n')
+    assert found(catalog) == [("link-unresolved", f"link to {SITE}/glossary/nope: no such entry")]
+
+
+def test_a_link_whose_title_runs_over_two_lines_is_checked(catalog):
+    """A title may hold a line break (not a blank line): the page links to /glossary/nope,
+    which validate, reading titles on one line, took for no link and passed."""
+    vllm(catalog, 'See [the method](/glossary/nope "a title\nover two lines").\n')
+    assert found(catalog) == [("link-unresolved", "link to /glossary/nope: no such entry")]

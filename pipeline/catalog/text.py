@@ -43,10 +43,13 @@ NO_CITE_IN_LINE_RE = re.compile(r"<!--[^\S\n]*no-cite\b[^>\n]*-->")
 # title on the next line: `[the term](` then `/glossary/awq)`); never a blank line.
 _WS = r"[^\S\n]*(?:\n[^\S\n]*)?"
 # A link's title, after its destination: in double quotes, single quotes or parentheses,
-# a backslash escaping one of them inside (CommonMark; the page shows a link with any of
-# them).
-_TITLE = (r"""(?:(?:[^\S\n]+|[^\S\n]*\n[^\S\n]*)(?:"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'"""
-          rf"""|\((?:[^()\\\n]|\\.)*\)))?{_WS}""")
+# a backslash escaping one of them inside, over lines but not a blank one (CommonMark; the
+# page shows a link with any of them).
+_TITLE_BREAK = r"\\?\n(?![^\S\n]*\n)"
+_TITLE_ITSELF = (r"(?:[^\S\n]+|[^\S\n]*\n[^\S\n]*)"
+                 rf"""(?:"(?:[^"\\\n]|\\.|{_TITLE_BREAK})*"|'(?:[^'\\\n]|\\.|{_TITLE_BREAK})*'"""
+                 rf"|\((?:[^()\\\n]|\\.|{_TITLE_BREAK})*\))")
+_TITLE = rf"(?:{_TITLE_ITSELF})?{_WS}"
 # A character of an inline link's destination, never the `]` of a `](`, which starts the
 # next link (and a destination's `(` is balanced in CommonMark). A search tries every `](`:
 # a destination that could run on through the next ones would read to the end of the line
@@ -717,6 +720,10 @@ def _autolinks(entry: Entry) -> list[tuple]:
 _BARE_URL_START_RE = re.compile(r"[hHw](?:(?<=[hH])(?<![A-Za-z].)[tT][tT][pP][sS]?://"
                                 r"|(?<=w)(?<![^ \t\n\v\f\r*_~(].)ww\.)")
 _BARE_URL_REST_RE = re.compile(r"[^ \t\n\v\f\r<]*")
+# An inline link with a title, any destination: a URL in its title is text on the page (the
+# link's tooltip), no link of its own.
+_TITLED_LINK_RE = re.compile(rf"\]\({_WS}(?:<[^<>\n]*>|(?:[^\s()\\<]++|\\\S|{_PARENS})*+)"
+                             rf"({_TITLE_ITSELF}){_WS}\)", re.ASCII)
 _TRAILING = "?!.,:*_~'\""
 _TRAILING_REFERENCE_RE = re.compile(r"&[A-Za-z]+;$")
 
@@ -730,7 +737,7 @@ def _bare_urls(entry: Entry, host: str, taken: dict[tuple[int, int], int]) -> li
     found, where = [], Positions(text, entry.body_line)
     tags = [tag[:2] for tag in open_tags(text)] if "<" in text else []
     brackets = _OpenBrackets(text) if "[" in text else None
-    at = 0
+    at, titles = 0, None
     while m := _BARE_URL_START_RE.search(text, at):
         start, at = m.start(), m.end()
         if tags and _in_tag(tags, start):
@@ -750,6 +757,11 @@ def _bare_urls(entry: Entry, host: str, taken: dict[tuple[int, int], int]) -> li
         name, slash, after = rest.partition("/")
         if _bare_host(name) != host:
             continue
+        if titles is None:  # worked out for the first URL on the site's domain
+            titles = _link_titles(text)
+        if titles and _in_tag(titles, start):  # a link's title (`[a](/x "see https://host/y")`):
+            at = titles[bisect.bisect_right(titles, (start, float("inf"))) - 1][1]
+            continue  # text, and the URL ends with it (what follows the link may be one)
         path, anchor = f"/{after}" if slash else "", ""
         for mark in "?#":
             if mark in path:
@@ -759,6 +771,17 @@ def _bare_urls(entry: Entry, host: str, taken: dict[tuple[int, int], int]) -> li
         origin = name if www else f"{scheme}://{name}"
         found.append((*where(start), origin, path, anchor))
     return _not_in_html_blocks(entry, found)
+
+
+def _link_titles(text: str) -> list[tuple[int, int]]:
+    """(start, end) of the title of each inline link in `text` that has one, in order."""
+    if "](" not in text:
+        return []
+    found, brackets = [], _OpenBrackets(text)
+    for m in _TITLED_LINK_RE.finditer(text):
+        if not _escaped(text, m.start()) and brackets(m.start()):
+            found.append(m.span(1))
+    return found
 
 
 def _in_tag(tags: list[tuple], at: int) -> bool:
