@@ -160,7 +160,7 @@ def _linked(body: str) -> set[str]:
 # in a link's destination (`[a](/x"t")`, `[a](]https://host/x)`: the page reads them,
 # validate stops at them); an escaped `)` (`[a](/x\))`) or parentheses three deep; see
 # also the pieces each test leaves out.
-_LEFT_IN_DESTINATION_RE = re.compile(r"\]\([ \t]*\n?[ \t]*<?[^\s)]*[`\"'\[\]]")
+_LEFT_IN_DESTINATION_RE = re.compile(r"\]\([ \t]*\n?[ \t]*<?(?:[^\s()]|\([^\s()]*\))*[`\"'\[\]]")
 # And a `[` in a bare URL, where the page's URL takes in what follows it
 # (`https://host/x[a](/y)` is one link), and validate sees a link to /y; an empty
 # destination with text right after it (`[a]()x)`, where validate reads `)x` as one).
@@ -168,7 +168,8 @@ _LEFT_IN_URL_RE = re.compile(r"(?:https?://|www\.)[^\s<]*\[|\]\(\)\S")
 
 SITE_PATH_PIECES = ["[", "]", "](", "[a](", "(", ")", "\\[", "\\]", "/glossary/awq", "#x",
                     "*", " ", "\n", "\n\n", "`", "\n```\n", '"t"', "'t'", "x", "!", "_",
-                    "[a]", "/glossary/a\\_b", "/glossary/aw&#113;", "/glossary/a(b)"]
+                    "[a]", "/glossary/a\\_b", "/glossary/aw&#113;", "/glossary/a(b)",
+                    "[b](/tools/y)"]
 
 
 @settings(max_examples=1500, deadline=None, derandomize=True)
@@ -270,4 +271,21 @@ def test_a_link_whose_title_runs_over_two_lines_is_checked(catalog):
     """A title may hold a line break (not a blank line): the page links to /glossary/nope,
     which validate, reading titles on one line, took for no link and passed."""
     vllm(catalog, 'See [the method](/glossary/nope "a title\nover two lines").\n')
+    assert found(catalog) == [("link-unresolved", "link to /glossary/nope: no such entry")]
+
+
+@pytest.mark.parametrize("body", [
+    "See [the [AWQ](/glossary/awq) page](/glossary/nope).\n",
+    "See [the [AWQ](https://example.com/awq) page](/glossary/nope).\n",
+    "See [the\n[AWQ](/glossary/awq) page](/glossary/nope).\n",
+])
+def test_a_link_around_a_link_is_text(catalog, body):
+    """Links do not nest: the page links the inner one, and the outer one's `](...)` is
+    text. validate checked both, and reported a link the page does not have."""
+    vllm(catalog, body)
+    assert found(catalog) == []
+
+
+def test_an_image_in_a_links_text_leaves_it_a_link(catalog):
+    vllm(catalog, "See [the ![AWQ](/glossary/awq) page](/glossary/nope).\n")
     assert found(catalog) == [("link-unresolved", "link to /glossary/nope: no such entry")]

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from conftest import MINI, Scanned, write_entry
-from pipeline.catalog.text import _escaped, _OpenBrackets
+from pipeline.catalog.text import _ANY_LINK_RE, _escaped, _OpenBrackets
 from pipeline.config import load_settings
 from pipeline.validate import validate
 
@@ -435,7 +435,22 @@ def test_the_opener_of_each_link_on_a_line_is_looked_for_in_one_pass(catalog, mo
 
 def _opener_walk(text: str, end: int) -> bool:
     """The plain form: walk back from `end` to an unescaped `[` no `]` closes, in its
-    paragraph (back to a blank line)."""
+    paragraph (back to a blank line); one that opens no link if a link (not an image)
+    came after it, inside its text."""
+    opener = _opener(text, end)
+    if opener < 0:
+        return False
+    if opener and text[opener - 1] == "!" and not _escaped(text, opener - 1):
+        return True  # an image's: no link closes it
+    return not any(text.startswith("](", p) and not _escaped(text, p)
+                   and _ANY_LINK_RE.match(text, p) and _opener(text, p) > opener
+                   and _opener_walk(text, p)
+                   and not (text[_opener(text, p) - 1] == "!"
+                            and not _escaped(text, _opener(text, p) - 1))
+                   for p in range(opener + 1, end))
+
+
+def _opener(text: str, end: int) -> int:
     blanks = [m.end() for m in re.finditer(r"\n[ \t]*\n", text[:end])]
     start = blanks[-1] if blanks else 0
     depth = 0
@@ -445,15 +460,15 @@ def _opener_walk(text: str, end: int) -> bool:
         if text[i] == "]":
             depth += 1
         elif not depth:
-            return True
+            return i
         else:
             depth -= 1
-    return False
+    return -1
 
 
 @settings(max_examples=3000, deadline=None)
 @given(st.lists(st.sampled_from(["[", "]", "](", "\\", "\\[", "a", " ", "\n", "x](b)",
-                                 "[t](/a)", "y" * 120, "\n\n", "\n \n"]),
+                                 "[t](/a)", "y" * 120, "\n\n", "\n \n", "!"]),
                 max_size=16).map("".join))
 def test_whether_a_links_opener_is_open_is_what_the_walk_back_says(text):
     """_OpenBrackets (a search for the usual `[text](`, else one pass over the brackets

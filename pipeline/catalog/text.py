@@ -659,14 +659,23 @@ class _OpenBrackets:
     text is no link, only `/y` is). Offsets are asked in the order they come, like
     Positions: the brackets between the one asked before and this one are counted once, so
     the `]` of every link on a line cost one pass over it (reading back to the line's
-    start from each, 4,000 `x](b)` on a line took ten seconds)."""
+    start from each, 4,000 `x](b)` on a line took ten seconds).
+
+    A link inside a link's text makes the `[` before it open no link (CommonMark: links do
+    not nest): in `[a [b](/y) c](/x)` the page links to /y, and `c](/x)` is text. An
+    image's `![` is not so closed, and an image closes none."""
 
     _BRACKET = re.compile(r"[\[\]]")
     _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 
     def __init__(self, text: str):
         self.text, self.at = text, 0
-        self.open = 0
+        self.openers: list[int] = []  # where each open `[` is
+        self.dead_before = 0  # a link's `[` before this opens no link: a link came after it
+
+    @property
+    def open(self) -> int:
+        return len(self.openers)
 
     def __call__(self, end: int) -> int:
         text = self.text
@@ -676,23 +685,38 @@ class _OpenBrackets:
             if "]" not in between and "\n" not in between and "\\" not in between:
                 return 1  # the usual link, `[text](`: the nearest `[`, not escaped, is open
                 # (found by a search, not the pass below, which a later call makes from
-                # where the last one stopped: the state stays right)
-        return self.open_at(end)
+                # where the last one stopped: the state stays right; and a link closed
+                # none of them: there is none between)
+        if self.open_at(end) and self._closed(self.openers[-1]):
+            return 0
+        return self.open
 
     def open_at(self, end: int) -> int:
         """The count, by the pass alone (where the usual answer is none, a bare URL's)."""
         text, at, self.at = self.text, self.at, end
+        openers = self.openers
         if text.find("\n", at, end) >= 0:  # a blank line closes them: count after the last
             for blank in self._BLANK_LINE.finditer(text, at, end):
-                self.open, at = 0, blank.end()
+                openers.clear()
+                at = blank.end()
         for m in self._BRACKET.finditer(text, at, end):
             if _escaped(text, m.start()):
                 continue
             if m.group() == "[":
-                self.open += 1
-            elif self.open:  # a `]` closes the last `[` still open; with none, nothing
-                self.open -= 1
-        return self.open
+                openers.append(m.start())
+            elif openers:  # a `]` closes the last `[` still open; with none, nothing
+                opener = openers.pop()
+                if openers and not self._closed(opener) and not self._image(opener) \
+                        and _ANY_LINK_RE.match(text, m.start()):
+                    self.dead_before = opener  # a link, inside the text of those open
+        return len(openers)
+
+    def _image(self, opener: int) -> bool:
+        return opener > 0 and self.text[opener - 1] == "!" and not _escaped(self.text, opener - 1)
+
+    def _closed(self, opener: int) -> bool:
+        """Whether the `[` at `opener` opens no link, a link having come after it."""
+        return opener < self.dead_before and not self._image(opener)
 
 
 def _autolinks(entry: Entry) -> list[tuple]:
@@ -720,6 +744,9 @@ def _autolinks(entry: Entry) -> list[tuple]:
 _BARE_URL_START_RE = re.compile(r"[hHw](?:(?<=[hH])(?<![A-Za-z].)[tT][tT][pP][sS]?://"
                                 r"|(?<=w)(?<![^ \t\n\v\f\r*_~(].)ww\.)")
 _BARE_URL_REST_RE = re.compile(r"[^ \t\n\v\f\r<]*")
+# An inline link, any destination (see _OpenBrackets).
+_ANY_LINK_RE = re.compile(rf"\]\({_WS}(?:<[^<>\n]*>|(?:[^\s()\\<]++|\\\S|{_PARENS})*+)"
+                          rf"{_TITLE}\)", re.ASCII)
 # An inline link with a title, any destination: a URL in its title is text on the page (the
 # link's tooltip), no link of its own.
 _TITLED_LINK_RE = re.compile(rf"\]\({_WS}(?:<[^<>\n]*>|(?:[^\s()\\<]++|\\\S|{_PARENS})*+)"
