@@ -289,3 +289,26 @@ def test_a_link_around_a_link_is_text(catalog, body):
 def test_an_image_in_a_links_text_leaves_it_a_link(catalog):
     vllm(catalog, "See [the ![AWQ](/glossary/awq) page](/glossary/nope).\n")
     assert found(catalog) == [("link-unresolved", "link to /glossary/nope: no such entry")]
+
+
+@pytest.mark.parametrize("body", [
+    "Run `pipeline check\n[the page](/glossary/nope)` to see it.\n",
+    "Run ``pipeline `x`\n[the page](/glossary/nope)`` to see it.\n",
+    f"- Run `curl\n  {SITE}/glossary/nope` to see it.\n",
+])
+def test_a_link_in_a_code_span_over_two_lines_is_code(catalog, body):
+    """A code span may run over the lines of its paragraph: the page shows what it holds
+    as code, no link. validate took code spans a line at a time, and checked it."""
+    vllm(catalog, body)
+    assert found(catalog) == []
+
+
+@pytest.mark.parametrize("body", [
+    "Run `pipeline check\n\n[the page](/glossary/nope)` to see it.\n",
+    "Run ``pipeline check`\n[the page](/glossary/nope) to see it.\n",
+    "Run `pipeline check\n# [the page](/glossary/nope)` to see it.\n",
+])
+def test_a_backtick_no_span_closes_leaves_the_link(catalog, body):
+    """Not across a blank line or into a heading, and only to a run of as many backticks."""
+    vllm(catalog, body)
+    assert found(catalog) == [("link-unresolved", "link to /glossary/nope: no such entry")]

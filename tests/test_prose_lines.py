@@ -18,7 +18,48 @@ _INLINE_CODE = re.compile(r"(`+)(?:(?!\1).)+?\1")
 
 def plain_prose_lines(entry: Entry):
     """The plain form, one line at a time: what prose_lines must give. Where a line is
-    indented, which lines are code is cmark's to say (see test_indented_lines_*)."""
+    indented, which lines are code is cmark's to say (see test_indented_lines_*). A line
+    with a backtick no code span on it took is read again with its paragraph (a span may
+    run over its lines)."""
+    lines = dict(_plain_prose_lines(entry))
+    left = [n - entry.body_line for n, line in lines.items() if "`" in line]
+    if left:
+        for start, end in cmark.paragraph_lines(entry.body):
+            if start < end and any(start <= i <= end for i in left):
+                text = _plain_spans_blanked("\n".join(entry.body_lines[start:end + 1]))
+                lines.update(enumerate(text.split("\n"), entry.body_line + start))
+    yield from lines.items()
+
+
+def _plain_spans_blanked(text: str) -> str:
+    """Code spans as spaces, found a character at a time: a run of backticks opens one,
+    the next run of as many closes it; a run with none after it is text."""
+    out, i = list(text), 0
+    while i < len(text):
+        if text[i] != "`":
+            i += 1
+            continue
+        n = len(text[i:]) - len(text[i:].lstrip("`"))
+        j = i + n
+        while j < len(text):
+            if text[j] == "`":
+                m = len(text[j:]) - len(text[j:].lstrip("`"))
+                if m == n:
+                    break
+                j += m
+            else:
+                j += 1
+        if j < len(text) and j > i + n:
+            for k in range(i, j + n):
+                if out[k] != "\n":
+                    out[k] = " "
+            i = j + n
+        else:
+            i += n
+    return "".join(out)
+
+
+def _plain_prose_lines(entry: Entry):
     body = entry.body
     if any(line.startswith(("    ", "\t")) for line in body.split("\n")):
         code = cmark.code_block_lines(body)

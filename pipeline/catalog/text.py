@@ -226,12 +226,42 @@ def _code_blanked(lines: list[str], first: int, body: str) -> Iterator[tuple[int
         code = cmark.code_block_lines(body)
     else:
         code = _fenced(body) if "```" in body or "~~~" in body else ()
+    out: dict[int, str] = {}
+    left = []  # lines with a backtick no code span on the line took
     for i, line in enumerate(lines):
         if i in code:
             continue
         if "`" in line:
             line = _INLINE_CODE.sub(lambda mm: " " * len(mm.group(0)), line)
+            if "`" in line:
+                left.append(i)
+        out[i] = line
+    if left:  # a code span may run over the lines of its paragraph, links and all
+        out.update(_spans_across_lines(lines, left, body))
+    for i, line in out.items():
         yield first + i, line
+
+
+# A code span over lines (in one paragraph: see _spans_across_lines), as CommonMark reads
+# one: a whole run of backticks, to the next run of as many (a run with none is text).
+_INLINE_CODE_ACROSS = re.compile(r"(?<!`)(`+)(?!`).+?(?<!`)\1(?!`)", re.S)
+
+
+def _spans_across_lines(lines: list[str], left: list[int], body: str) -> dict[int, str]:
+    """{line index: line with code as spaces} of each paragraph of more than one line that
+    holds one of the lines `left` (cmark tells the paragraphs): `` `a `` on one line and
+    ``[b](/x)` `` on the next are one code span, and the page has no link."""
+    out: dict[int, str] = {}
+    at = 0
+    for start, end in cmark.paragraph_lines(body):
+        while at < len(left) and left[at] < start:
+            at += 1
+        if at == len(left) or left[at] > end or start == end:
+            continue
+        text = _INLINE_CODE_ACROSS.sub(lambda mm: _SPACES_RE.sub(" ", mm.group(0)),
+                                       "\n".join(lines[start:end + 1]))
+        out.update(enumerate(text.split("\n"), start))
+    return out
 
 
 def _fenced(body: str) -> set[int]:
