@@ -381,7 +381,8 @@ def _unpublished_links(settings: Settings, body: str, body_line: int, file: str)
                 entry = parse_entry(f"{prefix}/{target}.md", path.read_bytes(), prefix)[0]
             except OSError:
                 entry = None
-            statuses[target] = entry.data.get("status") if entry is not None else None
+            found = entry.data.get("status") if entry is not None else None
+            statuses[target] = found if isinstance(found, str) else None
         return statuses[target]
 
     def fine(target: str) -> bool:  # no entry there was refused above; published is fine
@@ -390,10 +391,9 @@ def _unpublished_links(settings: Settings, body: str, body_line: int, file: str)
     return [problem.replace(": error link-unresolved: ", ": ", 1)
             + ": readers of the e-mail get no page there until it is published; publish it "
             "before the digest is sent (the build refuses a sent digest's link to it)"
-            for problem in entry_link_problems(body, body_line, file, fine, "", None,
-                                               lambda t: status(t) if isinstance(status(t), str)
-                                               else None)
-            if " is " in problem and ", not published" in problem]
+            for problem in entry_link_problems(body, body_line, file, fine,
+                                               settings.site.base_url, None, status)
+            if ", not published" in problem]
 
 
 def _paid_test(programs):
