@@ -101,12 +101,12 @@ def test_digest_parse_refuses_conflict_markers_at_their_line():
             "=======\nTheirs.\n>>>>>>> branch\n")
     with pytest.raises(DigestError) as e:
         parse(text, "digests/2026-11.md")
-    assert str(e.value).startswith(f"digests/2026-11.md:8: {CONFLICT} (lines 8-12)")
+    assert str(e.value).startswith(f"digests/2026-11.md:8:1: {CONFLICT} (lines 8-12)")
     # in the front matter too, before YAML complains about it
     text = "---\n<<<<<<< HEAD\nsubject: A\n=======\nsubject: B\n>>>>>>> branch\n---\nBody.\n"
     with pytest.raises(DigestError) as e:
         parse(text, "digests/2026-11.md")
-    assert str(e.value).startswith(f"digests/2026-11.md:2: {CONFLICT}")
+    assert str(e.value).startswith(f"digests/2026-11.md:2:1: {CONFLICT}")
     # a setext heading is no conflict
     doc = parse("---\nsubject: S\n---\nA heading\n=======\n\nText.\n", "digests/2026-11.md")
     assert "=======" in doc.body
@@ -122,7 +122,7 @@ def test_digest_render_and_draft_refuse_conflict_markers(shipped, cli, tmp_path)
     out = tmp_path / "out"
     r = cli(shipped, "digest", "render", "2026-11", "--out", str(out))
     assert r.exit_code != 0
-    assert f"digests/2026-11.md:{index + 1}: {CONFLICT}" in r.output
+    assert f"digests/2026-11.md:{index + 1}:1: {CONFLICT}" in r.output
     assert not (out / "email.txt").exists()
     git(shipped, "init", "-q", "-b", "main")
     from conftest import commit_all
@@ -130,7 +130,7 @@ def test_digest_render_and_draft_refuse_conflict_markers(shipped, cli, tmp_path)
     commit_all(shipped, "catalog", "2026-11-20T12:00:00")
     r = cli(shipped, "digest", "draft", "2026-11")
     assert r.exit_code != 0
-    assert f"digests/2026-11.md:{index + 1}: {CONFLICT}" in r.output
+    assert f"digests/2026-11.md:{index + 1}:1: {CONFLICT}" in r.output
     assert digest.read_text(encoding="utf-8") == broken  # left as it is
 
 
@@ -233,7 +233,7 @@ def test_digest_render_front_matter_errors_have_the_line_of_their_key(shipped, c
     digest.write_text("\n".join(lines), encoding="utf-8")
     r = cli(shipped, "digest", "render", "2026-11", "--out", str(tmp_path / "out"))
     assert r.exit_code == 1, r.output
-    assert f"digests/2026-11.md:{line + 1}: {message}" in r.output
+    assert f"digests/2026-11.md:{line + 1}:1: {message}" in r.output
 
 
 def test_a_missing_subject_is_said_at_the_front_matter(shipped, cli, tmp_path):
@@ -243,7 +243,7 @@ def test_a_missing_subject_is_said_at_the_front_matter(shipped, cli, tmp_path):
     digest.write_text(text, encoding="utf-8")
     r = cli(shipped, "digest", "render", "2026-11", "--out", str(tmp_path / "out"))
     assert r.exit_code == 1, r.output
-    assert "digests/2026-11.md:1: the front matter needs `subject:`" in r.output
+    assert "digests/2026-11.md:1:1: the front matter needs `subject:`" in r.output
 
 
 @pytest.mark.parametrize("args", [

@@ -154,11 +154,13 @@ def test_unreachable_feeds_do_not_stop_the_draft(month, cli, feed_server):  # no
     (lambda t: t.replace("status: draft", "status: [draft"), "front matter is not valid YAML"),
 ])
 def test_a_damaged_file_gets_a_message_with_its_line(month, cli, damage, message):
+    """At its line and column, as the digest's other messages are (the column was left
+    out, and an editor's tools go to `file:line:column`)."""
     _, text = draft(cli, month)
     (month / DIGEST).write_text(damage(text), encoding="utf-8")
     r = cli(month, "digest", "draft", "2026-10")
     assert r.exit_code == 1 and message in r.output and "Traceback" not in r.output
-    assert re.search(r"digests/2026-10\.md:\d+: ", r.output)
+    assert re.search(r"digests/2026-10\.md:\d+:\d+: ", r.output)
 
 
 def test_a_sent_digest_is_not_redrafted(month, cli):

@@ -53,8 +53,8 @@ def test_set_deleted_keeps_every_comment_and_reads_back_the_list(shape):
 
 
 @pytest.mark.parametrize("fm, line", [
-    ("{month: '2026-10', status: draft, deleted: []}\n", 2),  # one flow mapping
-    ("month: '2026-10'\ndeleted: &none []\nskipped: *none\n", 3),  # another key shares it
+    ("{month: '2026-10', status: draft, deleted: []}\n", "2:1"),  # one flow mapping
+    ("month: '2026-10'\ndeleted: &none []\nskipped: *none\n", "3:1"),  # another key shares it
 ])
 def test_set_deleted_refuses_what_it_cannot_rewrite_alone(fm, line):
     doc = parse(f"---\n{fm}---\nBody.\n", "d.md")
@@ -95,7 +95,7 @@ def test_a_front_matter_that_cannot_be_rewritten_safely_stops_the_draft(month, c
     (month / DIGEST).write_text(edited, encoding="utf-8")
     r = cli(month, "digest", "draft", "2026-10")
     assert r.exit_code == 1 and "Traceback" not in r.output
-    assert f"{DIGEST}:2: the draft cannot update `deleted:` safely" in r.output
+    assert f"{DIGEST}:2:1: the draft cannot update `deleted:` safely" in r.output
     assert (month / DIGEST).read_text(encoding="utf-8") == edited
     assert not (month / ".digest-backups").exists()
 
@@ -176,7 +176,7 @@ def test_an_item_moved_into_another_block_stops_the_draft_at_its_line(month, cli
     r = cli(month, "digest", "draft", "2026-10")
     assert r.exit_code == 1 and "Traceback" not in r.output
     line = damaged[:damaged.index(moved)].count("\n") + 1
-    assert (f"{DIGEST}:{line}: item 'verdicts/tools/vllm' stands in block 'new-entries', "
+    assert (f"{DIGEST}:{line}:1: item 'verdicts/tools/vllm' stands in block 'new-entries', "
             "but items can move only within their own block") in r.output
     assert "back into block 'verdicts'" in r.output
     assert (month / DIGEST).read_text(encoding="utf-8") == damaged

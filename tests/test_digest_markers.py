@@ -32,8 +32,16 @@ def line_of(text: str, needle: str) -> int:
     return text[:text.index(needle) + len(needle)].count("\n") + 1
 
 
+def place_of(text: str, needle: str) -> str:
+    """`line:column` of the marker or key on the line where (the first) `needle` ends."""
+    end = text.index(needle) + len(needle)
+    line = text[text.rfind("\n", 0, end - 1) + 1:]
+    return f"{line_of(text, needle)}:{len(line) - len(line.lstrip()) + 1}"
+
+
 def refused(cli, root, damage, needle: str):
-    """Damage the draft, draft again: the message's `file:line:` and that nothing changed."""
+    """Damage the draft, draft again: the message's `file:line:column:` (the marker's or
+    the key's) and that nothing changed."""
     path = root / DIGEST
     text = damage(path.read_text(encoding="utf-8"))
     path.write_text(text, encoding="utf-8")
@@ -41,7 +49,7 @@ def refused(cli, root, damage, needle: str):
     assert r.exit_code == 1, r.output
     assert path.read_text(encoding="utf-8") == text
     assert not (root / ".digest-backups").exists()
-    assert f"{DIGEST}:{line_of(text, needle)}: " in r.output
+    assert f"{DIGEST}:{place_of(text, needle)}: " in r.output
     return r.output
 
 
@@ -80,6 +88,26 @@ def test_a_well_formed_digest_is_still_drafted(drafted, cli):
     assert NOTE in text and "deleted:\n- releases\n" in text
 
 
+def test_an_indented_marker_is_refused_at_its_column(drafted, cli):
+    """Each message about a marker gave the line alone; an editor's tools go to
+    `file:line:column`, as the digest's other messages give it."""
+    out = refused(cli, drafted, lambda t: t.replace(" corrections ", " correction ").replace(
+        "<!-- pipeline:begin correction ", "   <!-- pipeline:begin correction "),
+                  "   <!-- pipeline:begin correction ")
+    assert ":4: unknown block 'correction'" in out
+
+
+def test_front_matter_that_is_no_yaml_is_refused_at_its_column(drafted, cli):
+    """Front matter that is no YAML at the column where YAML stopped (the second `]`)."""
+    path = drafted / DIGEST
+    text = path.read_text(encoding="utf-8").replace("deleted: []", "deleted: [a, b]]")
+    path.write_text(text, encoding="utf-8")
+    r = cli(drafted, "digest", "draft", "2026-10")
+    assert r.exit_code == 1 and path.read_text(encoding="utf-8") == text
+    at = f"{DIGEST}:{line_of(text, 'deleted:')}:{len('deleted: [a, b]') + 1}"
+    assert f"{at}: the front matter is not valid YAML" in r.output, r.output
+
+
 @pytest.mark.parametrize("typed", ["<!--pipeline:begin", "<!-- Pipeline:begin",
                                    "<!--  pipeline: begin", "<!-- PIPELINE:BEGIN"])
 def test_a_marker_typed_another_way_is_refused_as_damaged(drafted, cli, typed):
@@ -111,7 +139,7 @@ def test_an_item_twice_is_refused_at_the_second_by_draft_render_and_build(month,
     text = twice(path.read_text(encoding="utf-8"))
     second = text.index(first, text.index(first) + 1)
     path.write_text(text, encoding="utf-8")
-    where = (f"{DIGEST}:{text[:second].count(chr(10)) + 1}: item 'new-entries/tools/ollama' "
+    where = (f"{DIGEST}:{text[:second].count(chr(10)) + 1}:1: item 'new-entries/tools/ollama' "
              f"appears twice (first at line {line_of(text, first)})")
     r = cli(month, "digest", "draft", "2026-10")
     assert r.exit_code == 1 and where in r.output, r.output
@@ -239,7 +267,7 @@ def test_what_a_draft_adds_to_a_block_with_no_drafted_list_is_named(month, cli):
     r = cli(month, "digest", "draft", "2026-10")
     assert r.exit_code == 0, r.output
     line = line_of(path.read_text(encoding="utf-8"), "<!-- pipeline:begin new-entries ")
-    assert (f"{DIGEST}:{line}: warning: block 'new-entries' has no `drafted=\"...\"` list"
+    assert (f"{DIGEST}:{line}:1: warning: block 'new-entries' has no `drafted=\"...\"` list"
             in r.output), r.output
     assert "new-entries/tools/ollama" in r.output.split("has no `drafted")[1]
     r = cli(month, "digest", "draft", "2026-10")  # listed now: said once

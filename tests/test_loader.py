@@ -206,7 +206,7 @@ def test_a_digest_closed_by_dots_is_named_at_that_line(catalog, cli):
     from pipeline.digest.document import DigestError, parse
 
     text = "---\nmonth: \"2026-11\"\nsubject: S\n...\n\nIntro.\n"
-    with pytest.raises(DigestError, match=r"^digests/2026-11.md:4: `\.\.\.` does not close"):
+    with pytest.raises(DigestError, match=r"^digests/2026-11.md:4:1: `\.\.\.` does not close"):
         parse(text, "digests/2026-11.md")
     (catalog / "digests").mkdir()
     (catalog / "digests/2026-11.md").write_text(text, encoding="utf-8")

@@ -53,9 +53,9 @@ def draft(month, offline):
                    f"the digest lists the {settings.digest.releases_per_feed} newest of each "
                    "feed (digest.releases_per_feed in pipeline.toml)")
     s = result.stats
-    for line, block, added in s.unlisted:
-        click.echo(f"{rel}:{line}: warning: block '{block}' has no `drafted=\"...\"` list "
-                   "(a digest drafted before it was always written), so the draft cannot "
+    for line, column, block, added in s.unlisted:
+        click.echo(f"{rel}:{line}:{column}: warning: block '{block}' has no "
+                   "`drafted=\"...\"` list (a digest drafted before it was always written), so the draft cannot "
                    f"tell an item you deleted from it from a new one: it added {len(added)} "
                    f"({', '.join(added)}); delete again any you had deleted (from now on "
                    "they stay deleted)", err=True)

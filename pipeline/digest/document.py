@@ -62,6 +62,7 @@ class Segment:
     mark: str
     text: str
     line: int = 0  # file line of its marker (0: not read from a file)
+    column: int = 1  # file column of its marker
 
     @property
     def edited(self) -> bool:
@@ -81,6 +82,7 @@ class Block:
     drafted: list[str] = field(default_factory=list)  # item keys the last draft wrote
     segments: list[Segment] = field(default_factory=list)
     line: int = 0  # file line of its begin marker (0: not read from a file)
+    column: int = 1  # file column of its begin marker
     listed: bool = True  # whether its begin marker carries `drafted="..."`
 
     @property
@@ -146,8 +148,8 @@ def _flow(ids: list[str]) -> str:
 
 def _with_deleted(front: str, ids: list[str], file: str) -> str:
     """`front` with the `deleted:` value set to `ids` (see Document.set_deleted)."""
-    def refuse(line: int, why: str) -> DigestError:
-        return DigestError(f"{file}:{line + 2}: the draft cannot update `deleted:` safely: "
+    def refuse(line: int, why: str, column: int = 0) -> DigestError:
+        return DigestError(f"{file}:{line + 2}:{column + 1}: the draft cannot update `deleted:` safely: "
                            f"{why}; write the front matter as `key: value` lines, and `deleted:` "
                            "as `deleted: [id, id]` or with one `- id` line per id under it, "
                            "then draft again (nothing was written)")
@@ -157,21 +159,24 @@ def _with_deleted(front: str, ids: list[str], file: str) -> str:
         old = yaml.safe_load(front) or {}
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
-        raise refuse(mark.line if mark else 0, "the front matter is not valid YAML") from None
+        raise refuse(mark.line if mark else 0, "the front matter is not valid YAML",
+                     mark.column if mark else 0) from None
     if root is not None and not (isinstance(root, yaml.MappingNode) and not root.flow_style):
-        raise refuse(root.start_mark.line, "the front matter is not a list of `key: value` lines")
+        raise refuse(root.start_mark.line, "the front matter is not a list of `key: value` lines",
+                     root.start_mark.column)
     pairs = [(k, v) for k, v in (root.value if root is not None else [])
              if isinstance(k, yaml.ScalarNode) and k.value == "deleted"]
     if len(pairs) > 1:
         raise refuse(pairs[1][0].start_mark.line,
-                     f"`deleted:` appears twice (first at line {pairs[0][0].start_mark.line + 2})")
+                     f"`deleted:` appears twice (first at line {pairs[0][0].start_mark.line + 2})",
+                     pairs[1][0].start_mark.column)
     if not pairs:
         col = root.value[0][0].start_mark.column if root is not None and root.value else 0
         new = f"{front}{' ' * col}deleted: {_flow(ids)}\n"
-        where = front.count("\n")
+        where, where_col = front.count("\n"), col
     else:
         key, value = pairs[0]
-        where = key.start_mark.line
+        where, where_col = key.start_mark.line, key.start_mark.column
         start = key.end_mark.index
         end = value.end_mark.index
         if value.start_mark.index < start:  # `deleted: *name`: the marks are the anchor's
@@ -184,7 +189,7 @@ def _with_deleted(front: str, ids: list[str], file: str) -> str:
             end = len(front) if eol < 0 else eol + 1
         comments = _comments(front, start, end)
         if comments is None:
-            raise refuse(where, "its value holds more than the list and comments")
+            raise refuse(where, "its value holds more than the list and comments", where_col)
         inline = [c for c in comments if c[0] == where]
         lines = [f"{lead}{text}\n" for line, lead, text in comments if line != where]
         new = (front[:start] + f": {_flow(ids)}" + "".join(f"  {t}" for _, _, t in inline)
@@ -194,7 +199,7 @@ def _with_deleted(front: str, ids: list[str], file: str) -> str:
     except yaml.YAMLError:
         back = None
     if back != {**old, "deleted": ids}:
-        raise refuse(where, "rewriting it would change other front matter")
+        raise refuse(where, "rewriting it would change other front matter", where_col)
     return new
 
 
@@ -253,37 +258,52 @@ def parse(text: str, file: str) -> Document:
     text = plain_newlines(text)
     conflict = merge_conflict(text)
     if conflict is not None:  # before YAML and the markers, which would stumble on it later
-        raise DigestError(f"{file}:{conflict[0]}: {conflict_message(conflict)} (the lines "
+        raise DigestError(f"{file}:{conflict[0]}:1: {conflict_message(conflict)} (the lines "
                           "`<<<<<<< ...`, `=======` and `>>>>>>> ...`)")
     lines = text.split("\n")
     if not lines or lines[0].rstrip() != "---":
-        raise DigestError(f"{file}:1: a digest starts with front matter: a first line `---`")
+        raise DigestError(f"{file}:1:1: a digest starts with front matter: a first line `---`")
     close = next((i for i in range(1, len(lines)) if lines[i].rstrip() == "---"), None)
     slip = false_close(text, len(lines[0]) + 1,
                        len(text) if close is None else sum(len(x) + 1 for x in lines[:close]))
     if slip is not None:
-        raise DigestError(f"{file}:{slip[0]}: {slip[1]}")
+        raise DigestError(f"{file}:{slip[0]}:1: {slip[1]}")
     if close is None:
-        raise DigestError(f"{file}:1: the front matter is never closed with a line `---`")
+        raise DigestError(f"{file}:1:1: the front matter is never closed with a line `---`")
     front = "\n".join(lines[1:close]) + "\n"
     try:
         meta = yaml.safe_load(front) or {}
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
-        line = mark.line + 2 if mark else 2
-        raise DigestError(f"{file}:{line}: the front matter is not valid YAML: "
+        line, column = (mark.line + 2, mark.column + 1) if mark else (2, 1)
+        raise DigestError(f"{file}:{line}:{column}: the front matter is not valid YAML: "
                           f"{getattr(e, 'problem', e)}") from None
     if not isinstance(meta, dict):
-        raise DigestError(f"{file}:2: the front matter must be `key: value` lines")
+        root = yaml.compose(front)  # it loaded: it composes
+        raise DigestError(f"{file}:{root.start_mark.line + 2}:{root.start_mark.column + 1}: "
+                          "the front matter must be `key: value` lines")
     deleted = meta.get("deleted")
     if deleted is not None and not (isinstance(deleted, list)
                                     and all(isinstance(x, str) for x in deleted)):
-        line = next((i + 1 for i in range(1, close) if lines[i].startswith("deleted:")), 2)
-        raise DigestError(f"{file}:{line}: `deleted:` must be a list of block and item ids, "
+        line, column = key_place(front, "deleted") or (2, 1)
+        raise DigestError(f"{file}:{line}:{column}: `deleted:` must be a list of block and item ids, "
                           "such as [releases, verdicts/tools/vllm]; the next draft keeps it "
                           "up to date")
     body = lines[close + 1:]
     return Document(front, meta, _parse_body(body, file, close + 2), close + 2, file)
+
+
+def key_place(front: str, key: str) -> tuple[int, int] | None:
+    """(file line, column) of the front matter's key `key` (`front` is the text between
+    the `---` lines, the file's line 1 being the first `---`): of two, the last, which is
+    the one YAML reads. None when it has no such key (or does not compose)."""
+    try:
+        root = yaml.compose(front)
+    except yaml.YAMLError:
+        return None
+    keys = [k.start_mark for k, _ in (root.value if isinstance(root, yaml.MappingNode) else ())
+            if isinstance(k, yaml.ScalarNode) and k.value == key]
+    return (keys[-1].line + 2, keys[-1].column + 1) if keys else None
 
 
 def _parse_body(lines: list[str], file: str, first: int) -> list:
@@ -292,13 +312,15 @@ def _parse_body(lines: list[str], file: str, first: int) -> list:
     block: Block | None = None
     target: list[str] = []
     begun = 0
-    begins: list[tuple[str, int]] = []  # (block id, line) of every block
+    begun_col = 1
+    begins: list[tuple[str, int, int]] = []  # (block id, line, column) of every block
     items: dict[str, int] = {}  # item id -> line of its first marker
     n = len(lines)
     for i, line in enumerate(lines):
         nl = "\n" if i < n - 1 else ""
-        where = f"{file}:{first + i}"
         stripped = line.strip()
+        col = len(line) - len(line.lstrip()) + 1  # the marker's, where an editor goes to
+        where = f"{file}:{first + i}:{col}"
         if not ANY_MARKER_RE.match(stripped):
             (target if block else free).append(line + nl)
             continue
@@ -311,9 +333,9 @@ def _parse_body(lines: list[str], file: str, first: int) -> list:
                 parts.append("".join(free))
                 free = []
             block = Block(m.group(1), m.group(2), "", (m.group(3) or "").split(),
-                          line=first + i, listed=m.group(3) is not None)
-            target, begun = [], first + i
-            begins.append((block.section, begun))
+                          line=first + i, column=col, listed=m.group(3) is not None)
+            target, begun, begun_col = [], first + i, col
+            begins.append((block.section, begun, col))
         elif m := ITEM_RE.match(stripped):
             if not block:
                 raise DigestError(f"{where}: item marker outside a block; delete the line "
@@ -325,7 +347,7 @@ def _parse_body(lines: list[str], file: str, first: int) -> list:
                                   "one marker)")
             items[m.group(1)] = first + i
             _close(block, target)
-            block.segments.append(Segment(m.group(1), m.group(2), "", first + i))
+            block.segments.append(Segment(m.group(1), m.group(2), "", first + i, col))
             target = []
         elif m := END_RE.match(stripped):
             if not block or m.group(1) != block.section:
@@ -338,7 +360,7 @@ def _parse_body(lines: list[str], file: str, first: int) -> list:
             raise DigestError(f"{where}: a damaged pipeline marker: `{stripped}`; restore it "
                               "as the last draft wrote it (see docs/digest.md)")
     if block:
-        raise DigestError(f"{file}:{begun}: block '{block.section}' is never ended; restore "
+        raise DigestError(f"{file}:{begun}:{begun_col}: block '{block.section}' is never ended; restore "
                           f"the line `<!-- pipeline:end {block.section} -->`")
     if free:
         parts.append("".join(free))
@@ -346,17 +368,17 @@ def _parse_body(lines: list[str], file: str, first: int) -> list:
     return parts
 
 
-def _check_ids(begins: list[tuple[str, int]], file: str) -> None:
+def _check_ids(begins: list[tuple[str, int, int]], file: str) -> None:
     """Every block is a known section, once (a mistyped id would lose the block's items)."""
     seen: dict[str, int] = {}
-    for section, line in begins:
+    for section, line, column in begins:
         if section not in HEADINGS:
             close = difflib.get_close_matches(section, HEADINGS, n=1)
             hint = f"did you mean '{close[0]}'? " if close else ""
-            raise DigestError(f"{file}:{line}: unknown block '{section}'; {hint}the blocks are "
+            raise DigestError(f"{file}:{line}:{column}: unknown block '{section}'; {hint}the blocks are "
                               f"{', '.join(HEADINGS)}; fix the id in its begin and end lines")
         if section in seen:
-            raise DigestError(f"{file}:{line}: block '{section}' appears twice (first at line "
+            raise DigestError(f"{file}:{line}:{column}: block '{section}' appears twice (first at line "
                               f"{seen[section]}); move its items into one block and delete "
                               "the other's begin and end lines")
         seen[section] = line

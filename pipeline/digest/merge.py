@@ -40,9 +40,10 @@ class MergeStats:
     dropped: list[str] = field(default_factory=list)  # no longer generated and not edited
     held: list[str] = field(default_factory=list)  # no longer generated, but may still be news
     deleted: list[str] = field(default_factory=list)  # newly seen as deleted by the editor
-    # (file line of its begin marker, block id, the items added) of each block with no
-    # `drafted` list where the draft added items: it cannot tell them from items deleted
-    unlisted: list[tuple[int, str, list[str]]] = field(default_factory=list)
+    # (file line and column of its begin marker, block id, the items added) of each block
+    # with no `drafted` list where the draft added items: it cannot tell them from items
+    # deleted
+    unlisted: list[tuple[int, int, str, list[str]]] = field(default_factory=list)
 
 
 def merge(doc: Document, sections: list[Section],
@@ -114,7 +115,7 @@ def _rekey(block: Block, section: Section, rekey: Callable[[str, str], str | Non
         new = rekey(seg.id, seg.text)
         if new is None or new in present or new in deleted or not new.startswith(prefix):
             continue
-        block.segments[i] = Segment(new, seg.mark, seg.text, seg.line)
+        block.segments[i] = Segment(new, seg.mark, seg.text, seg.line, seg.column)
         present.discard(seg.id)
         present.add(new)
         old_key, new_key = seg.id[len(prefix):], new[len(prefix):]
@@ -132,8 +133,8 @@ def _check_places(doc: Document) -> None:
             back = (f"move it, with its marker line, back into block '{owner}', or, "
                     if owner in blocks else "")
             raise DigestError(
-                f"{doc.file or 'the digest'}:{seg.line}: item '{seg.id}' stands in block "
-                f"'{block.section}', but items can move only within their own block "
+                f"{doc.file or 'the digest'}:{seg.line}:{seg.column}: item '{seg.id}' stands "
+                f"in block '{block.section}', but items can move only within their own block "
                 f"('{owner}'); {back}to keep its words here, move them outside the blocks "
                 "and delete the marker line")
 
@@ -153,8 +154,8 @@ def _check_drafted(doc: Document) -> None:
         if block.listed or not (block.segments or _drafted_head(block)):
             continue
         raise DigestError(
-            f"{file}:{block.line}: the begin marker of block '{block.section}' has lost its "
-            "`drafted=\"...\"`, the items the last draft wrote (without it, the items you "
+            f"{file}:{block.line}:{block.column}: the begin marker of block "
+            f"'{block.section}' has lost its `drafted=\"...\"`, the items the last draft wrote (without it, the items you "
             "deleted from the block would come back); restore it as the last draft wrote "
             f"it (`git diff {file}` shows the line as last committed), or, if you deleted "
             "no item of the block, end the line with ` drafted=\"\" -->`; nothing was "
@@ -209,7 +210,7 @@ def _follow_renames(doc: Document, renames: dict[str, str],
         prefix = block.section + "/"
         block.drafted = list(dict.fromkeys(moved(block.section, k) for k in block.drafted))
         segments = [Segment(prefix + moved(block.section, s.id[len(prefix):]), s.mark,
-                            s.text, s.line) if s.id.startswith(prefix) else s
+                            s.text, s.line, s.column) if s.id.startswith(prefix) else s
                     for s in block.segments]
         block.segments = _one_per_id(segments, [new.id != old.id
                                                 for old, new in zip(block.segments, segments)])
@@ -244,7 +245,7 @@ def _one_per_id(segments: list[Segment], moved: list[bool]) -> list[Segment]:
         elif edited and seg is edited[0]:
             text = "".join(t if t.endswith("\n") else t + "\n" for t in
                            (s.text for s in edited[:-1])) + edited[-1].text
-            out.append(Segment(seg.id, seg.mark, text, seg.line))
+            out.append(Segment(seg.id, seg.mark, text, seg.line, seg.column))
         elif not edited and seg is next((s for s, came in group if came), group[0][0]):
             out.append(seg)
     return out
@@ -294,7 +295,7 @@ def _merge_block(block: Block, section: Section, deleted: list[str], stats: Merg
             and len(stats.added) > added):
         # a block of the editor's heading and no list of what the last draft wrote (a
         # digest drafted before it was always written): what it adds may have been deleted
-        stats.unlisted.append((block.line, section.id, stats.added[added:]))
+        stats.unlisted.append((block.line, block.column, section.id, stats.added[added:]))
     block.segments = segments
     if not block.head_edited:  # while any item stands in it (one kept as edited when
         # the month no longer produces the section, too), the block keeps its heading

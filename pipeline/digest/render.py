@@ -27,7 +27,7 @@ from ..errors import PipelineError, SettingsError, UsageError
 from ..fileio import write_atomic
 from ..history import renamed_ids
 from ..textchars import INVISIBLE, named
-from .document import Block, Document, parse, read_text
+from .document import Block, Document, key_place, parse, read_text
 from .eml import build_eml, unsubscribe_problem
 from .markdown import hrefs, mark_paid, to_html, without_paid_links
 from .month import Month
@@ -112,33 +112,25 @@ def _pieces(doc: Document, base: str, fallback: str) -> list[tuple[str, str]]:
     return out
 
 
-def _key_line(doc: Document, key: str) -> int:
-    """The file line of front-matter key `key` (the file's line 1 is `---`); 1, the
-    front matter's start, when it has no such key."""
-    import yaml
-
-    try:
-        root = yaml.compose(doc.front)
-    except yaml.YAMLError:  # parse read it: not expected
-        root = None
-    lines = [k.start_mark.line + 2 for k, _ in
-             (root.value if isinstance(root, yaml.MappingNode) else ())
-             if isinstance(k, yaml.ScalarNode) and k.value == key]
-    return lines[-1] if lines else 1  # of two, the last counts (as YAML reads it)
+def _key_at(doc: Document, key: str) -> str:
+    """`line:column` of front-matter key `key` in the file (see document.key_place);
+    `1:1`, the front matter's start, when it has no such key."""
+    line, column = key_place(doc.front, key) or (1, 1)
+    return f"{line}:{column}"
 
 
 def _meta_text(doc: Document, key: str, file: str, required: bool) -> str:
     value = doc.meta.get(key)
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
-            raise PipelineError(f"{file}:{_key_line(doc, key)}: the front matter needs "
+            raise PipelineError(f"{file}:{_key_at(doc, key)}: the front matter needs "
                                 f"`{key}:`")
         return ""
     if not isinstance(value, str):
-        raise PipelineError(f"{file}:{_key_line(doc, key)}: `{key}:` must be text")
+        raise PipelineError(f"{file}:{_key_at(doc, key)}: `{key}:` must be text")
     invisible = INVISIBLE.search(value)
     if invisible:  # an escape (`"\e"`, `"\x01"`): it went raw into the Subject header
-        raise PipelineError(f"{file}:{_key_line(doc, key)}: `{key}:` holds the invisible "
+        raise PipelineError(f"{file}:{_key_at(doc, key)}: `{key}:` holds the invisible "
                             f"character {named(invisible.group())} written as an escape (such "
                             "as `\\x01`), which no e-mail can show: delete it")
     return " ".join(value.split())
@@ -299,7 +291,7 @@ def render(settings: Settings, month: str, out: Path) -> RenderResult:
     subject = _meta_text(doc, "subject", file, required=True)
     preheader = _meta_text(doc, "preheader", file, required=False)
     if str(doc.meta.get("month", m)) != str(m):
-        raise PipelineError(f"{file}:{_key_line(doc, 'month')}: front matter says month "
+        raise PipelineError(f"{file}:{_key_at(doc, 'month')}: front matter says month "
                             f"{doc.meta.get('month')}, the file name says {m}")
     programs = load_programs(settings)
     entries = settings.path("entries")
@@ -603,7 +595,7 @@ def _warnings(doc: Document, file: str) -> list[str]:
     # read as the build reads it (publish.feed): in any case, `review` as `draft`, and a
     # digest with no `status:` as sent (it was told "still `draft`": found in review 23);
     # each at the line of its key, as the front matter's other problems are
-    at = f"{file}:{_key_line(doc, 'status')}:1"
+    at = f"{file}:{_key_at(doc, 'status')}"
     status = str(doc.meta.get("status", "sent")).strip().lower()
     if "status" not in doc.meta:
         out.append(f"{at}: the front matter has no `status:` line, so pipeline build takes "
