@@ -56,12 +56,15 @@ def test_links_cmark_makes_that_the_text_reading_missed_stop_the_render(drafted,
 
 def test_the_address_of_a_paid_link_is_not_shown_in_the_e_mail(drafted, cli, tmp_path):
     """Its link goes to our page, but the words showed its address, which a mail program
-    links, with no disclosure (found in review)."""
+    links, with no disclosure (found in review). Said where the address is written (it
+    named the file alone: the editor searched the digest for it)."""
     for shown in (f"[{AMAZON}]({AMAZON})", f"`{AMAZON}`"):
         edit_digest(drafted, (f"# {HEADLINE}\n", f"# {HEADLINE}\n\nOur pick: {shown}.\n"))
         r = cli(drafted, "digest", "render", "2026-10", "--out", str(tmp_path / "out"))
         assert r.exit_code == 1, r.output
-        assert "would show the address of a paid link of amazon" in r.output
+        at = _place(drafted, f"Our pick: {shown}", AMAZON)
+        assert (f"digests/2026-10.md:{at}: the e-mail would show the address of a paid link "
+                "of amazon") in r.output, r.output
         edit_digest(drafted, (f"\n\nOur pick: {shown}.\n", "\n"))
     assert "email.html" in render(cli, drafted, tmp_path / "out")
 
@@ -96,22 +99,26 @@ def test_the_address_of_a_paid_link_of_any_program_is_not_shown_as_text(drafted,
         edit_digest(drafted, (f"# {HEADLINE}\n", f"# {HEADLINE}\n\nOur pick: {shown}.\n"))
         r = cli(drafted, "digest", "render", "2026-10", "--out", str(tmp_path / "out"))
         assert r.exit_code == 1, r.output
-        assert f"would show the address of a paid link {told}" in r.output
+        at = _place(drafted, f"Our pick: {shown}", shown.strip("`[").split("]")[0])
+        assert f"{at}: the e-mail would show the address of a paid link {told}" in r.output
         assert "no label and no disclosure" in r.output and not (tmp_path / "out").exists()
         edit_digest(drafted, (f"\n\nOur pick: {shown}.\n", "\n"))
     # an Amazon address as the words of an eBay link: shown, and Amazon forbids e-mail
     edit_digest(drafted, (f"# {HEADLINE}\n", f"# {HEADLINE}\n\nOur pick: [{AMAZON}]({EBAY}).\n"))
     r = cli(drafted, "digest", "render", "2026-10", "--out", str(tmp_path / "out"))
     assert r.exit_code == 1 and "address of a paid link of amazon" in r.output, r.output
+    assert f"{_place(drafted, 'Our pick: ', AMAZON)}: the e-mail would show" in r.output
     edit_digest(drafted, (f"\n\nOur pick: [{AMAZON}]({EBAY}).\n", "\n"))
     edit_digest(drafted, ("preheader: \"", f"preheader: \"Deals: {EBAY} "))
     r = cli(drafted, "digest", "render", "2026-10", "--out", str(tmp_path / "out"))
     assert r.exit_code == 1 and "would show in its preheader the address" in r.output, r.output
+    assert f"{_place(drafted, 'preheader:')}: the e-mail would show" in r.output
     edit_digest(drafted, (f"Deals: {EBAY} ", ""))
     # the subject too: the first line of the text part, and the inbox shows it
     edit_digest(drafted, ("subject: \"", f"subject: \"Deals: {EBAY} "))
     r = cli(drafted, "digest", "render", "2026-10", "--out", str(tmp_path / "out"))
     assert r.exit_code == 1 and "would show in its subject the address" in r.output, r.output
+    assert f"{_place(drafted, 'subject:')}: the e-mail would show" in r.output
     edit_digest(drafted, (f"Deals: {EBAY} ", ""))
     # its own address as its words, a link: labelled, and the e-mail discloses it
     edit_digest(drafted, (f"# {HEADLINE}\n", f"# {HEADLINE}\n\nOur pick: <{EBAY}>.\n"))

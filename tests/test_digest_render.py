@@ -235,6 +235,9 @@ def test_an_amazon_link_the_email_cannot_rewrite_stops_the_render(drafted, cli, 
     monkeypatch.setattr(pipeline.affiliates, "email_safe_markdown", lambda md, *a: (md, []))
     r = cli(drafted, "digest", "render", "2026-10", "--out", str(tmp_path / "out"))
     assert r.exit_code != 0 and "forbids links in e-mail" in r.output
+    lines = (drafted / DIGEST).read_text(encoding="utf-8").split("\n")
+    at = next(n for n, line in enumerate(lines, 1) if AMAZON in line)
+    assert f"{DIGEST}:{at}:{lines[at - 1].index(AMAZON) + 1}: the e-mail would keep" in r.output
     assert "digests/2026-10.md" in r.output and not (tmp_path / "out" / "email.html").exists()
 
 

@@ -309,11 +309,13 @@ def render(settings: Settings, month: str, out: Path) -> RenderResult:
     paid = _paid_test(programs)
     # the inbox shows them, the text part and the page as their first lines, where a mail
     # program makes a link of an address (the subject went unchecked: found in review)
-    _no_paid_address_shown(_html.escape(subject), programs, paid, file, " in its subject")
-    if preheader:
-        _no_paid_address_shown(_html.escape(preheader), programs, paid, file,
-                               " in its preheader")
-    results = {medium: _medium_html(md, base, medium, programs, paid, file, web_url)
+    for key, value in (("subject", subject), ("preheader", preheader)):
+        if value:  # at its key: a value may be written over lines, or quoted
+            _no_paid_address_shown(_html.escape(value), programs, paid,
+                                   lambda url, key=key: f"{file}:{_key_at(doc, key)}",
+                                   f" in its {key}")
+    results = {medium: _medium_html(md, base, medium, programs, paid, file, web_url,
+                                    (doc.body, doc.body_line))
                for medium, md in (("email", email_md), ("page", web_md))}
 
     fragment, note, paid_count = results["email"]
@@ -402,23 +404,42 @@ def _paid_test(programs):
     return paid
 
 
+def _where_written(file: str, body: str, body_line: int, url: str) -> str:
+    """`file:line:column` of where the digest's text (`body`, from file line `body_line`)
+    writes `url` as words a reader sees: its first place that is not a link's destination
+    (`](url`, `<url>`, `href="url"`, `]: url`), else its first place; `file` alone when
+    the text does not hold it as written (an entity, `&amp;`, in it)."""
+    spots = [m.start() for m in re.finditer(re.escape(url), body)]
+    words = [i for i in spots if body[max(i - 2, 0):i] not in ("](", "]:", "=\"", "='")
+             and body[i - 1:i] not in ("<", "(")]
+    if not spots:
+        return file
+    at = (words or spots)[0]
+    return (f"{file}:{body_line + body.count(chr(10), 0, at)}:"
+            f"{at - body.rfind(chr(10), 0, at)}")
+
+
 def _medium_html(md: str, base: str, medium: str, programs, paid, file: str,
-                 page_url: str = ""):
+                 page_url: str = "", source: tuple[str, int] = ("", 1)):
     """(sanitised HTML, disclosure or None, paid links) of the digest's Markdown in one
-    medium: "email" (inline styles; a link whose program forbids e-mail refused) or "page".
-    A `#fragment` link goes to `page_url` (the digest's web page), or stays as it is."""
+    medium: "email" (inline styles; a link whose program forbids e-mail refused, at its
+    place in `source`, the digest's text and its first line) or "page". A `#fragment`
+    link goes to `page_url` (the digest's web page), or stays as it is."""
     from ..affiliates import classify, disclosure
+
+    def at(url: str) -> str:
+        return _where_written(file, source[0], source[1], url)
 
     fragment = to_html(md, base, email=medium == "email", page_url=page_url)
     links = [classify(u, programs) for u in hrefs(fragment) if paid(u)]
     kept = [c for c in links if not c.allows_email] if medium == "email" else []
     if kept:  # a link the rewrite could not reach (raw HTML): never sent
         raise PipelineError(
-            f"{file}: the e-mail would keep a link of {kept[0].program}, whose program "
+            f"{at(kept[0].url)}: the e-mail would keep a link of {kept[0].program}, whose program "
             f"forbids links in e-mail ({kept[0].url}); write it as a Markdown link "
             "[text](url), which the e-mail replaces with our own page, or remove it")
     if medium == "email":
-        _no_paid_address_shown(fragment, programs, paid, file)
+        _no_paid_address_shown(fragment, programs, paid, at)
     note = disclosure(links, programs, medium=medium)
     if note:
         fragment = mark_paid(fragment, paid, note.rel, note.label)
@@ -428,7 +449,7 @@ def _medium_html(md: str, base: str, medium: str, programs, paid, file: str,
 _TAG_RE = re.compile(r"<[^>]+>")
 
 
-def _no_paid_address_shown(fragment: str, programs, paid, file: str, where: str = "") -> None:
+def _no_paid_address_shown(fragment: str, programs, paid, at, where: str = "") -> None:
     """Refuse an e-mail whose words show the address of a paid link: one whose program
     forbids e-mail anywhere (a link's text written as its URL, whose link now goes to our
     own page; a URL in code), any other outside its own paid link (in code, in the
@@ -437,18 +458,19 @@ def _no_paid_address_shown(fragment: str, programs, paid, file: str, where: str 
     and, when it is the e-mail's only paid address, no disclosure; someone else's
     tracking id, too (the checks of links skip code). Found in review: for the programs
     that forbid e-mail first, then for all. The words of a paid link itself
-    (`<https://...>`) are followed by its label."""
+    (`<https://...>`) are followed by its label. `at` gives the place of a URL in the
+    digest (`digests/2026-10.md:12:8`) that the message starts with."""
     from ..affiliates import classify, links_in_text
 
     def shown(html_text: str) -> list[str]:  # as a mail program (or GitHub) finds them
         words = _html.unescape(_TAG_RE.sub(" ", html_text))  # the words a reader sees
-        return [url for url in (link.url for link in links_in_text(words, file)) if paid(url)]
+        return [url for url in (link.url for link in links_in_text(words, "")) if paid(url)]
 
     for url in shown(fragment):
         c = classify(url, programs)
         if not c.allows_email:
             raise PipelineError(
-                f"{file}: the e-mail would show{where} the address of a paid link of "
+                f"{at(url)}: the e-mail would show{where} the address of a paid link of "
                 f"{c.program}, whose program forbids links in e-mail, as text ({url}): a mail "
                 "program makes a link of it; give the link words of its own, [the card](url), "
                 "or remove the address")
@@ -456,7 +478,7 @@ def _no_paid_address_shown(fragment: str, programs, paid, file: str, where: str 
         c = classify(url, programs)
         whose = "" if c.ours else f", with tracking id '{c.tracking_id}', which is not ours"
         raise PipelineError(
-            f"{file}: the e-mail would show{where} the address of a paid link of {c.program}"
+            f"{at(url)}: the e-mail would show{where} the address of a paid link of {c.program}"
             f"{whose}, as text ({url}): a mail program makes a link of it, with no label "
             "and no disclosure; write it as a link, [the card](url), which gets them, or "
             "remove the address")
@@ -483,7 +505,8 @@ def archive_html(text: str, file: str, programs, exists,
                   + entry_link_problems(body, body_line, file, exists, base_url,
                                         status=status), file,
                   "build again")
-    fragment, note, _ = _medium_html(md, "", "page", programs, _paid_test(programs), file)
+    fragment, note, _ = _medium_html(md, "", "page", programs, _paid_test(programs), file,
+                                     source=(body, body_line))
     return fragment, note, by_place(dropped_text(body, body_line, file)
                                     + fragment_warnings(body, body_line, file, fragment))
 
