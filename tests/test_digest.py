@@ -142,6 +142,12 @@ def test_unreachable_feeds_do_not_stop_the_draft(month, cli, feed_server):  # no
     feed_server.failing = True
     r, text = draft(cli, month)
     assert "warning: feed" in r.output and "HTTP 500" in r.output
+    # at the line where the entry names the feed (it named the entry alone)
+    lines = (month / "entries/tools/vllm.md").read_text(encoding="utf-8").split("\n")
+    n, url = next((n, row.split("- ", 1)[1].strip()) for n, row in enumerate(lines, 1)
+                  if row.lstrip().startswith("- http"))
+    assert (f"entries/tools/vllm.md:{n}:{lines[n - 1].index(url) + 1}: warning: feed {url} "
+            "(tools/vllm): ") in r.output, r.output
     assert "Upstream releases" not in text and "Ollama" in text
 
 

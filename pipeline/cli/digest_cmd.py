@@ -34,15 +34,15 @@ def draft(month, offline):
       pipeline digest draft 2026-10 --offline
     """
     from ..diagnostics import warning_line
-    from ..digest.draft import draft as run
+    from ..digest.draft import draft as run, feed_warnings
     from ..history.changes import before_start_warning
 
     settings = get_settings()
     result = run(settings, month, offline=offline,
                  on_wait=lambda message: click.echo(message, err=True))
     rel = result.path.relative_to(settings.root).as_posix()
-    for r in result.feeds.problems:
-        click.echo(f"warning: feed {r.source.url} ({r.source.entry}): {r.problem}", err=True)
+    for warning in feed_warnings(result.feeds):
+        click.echo(warning_line(warning), err=True)
     if early := before_start_warning(result.changes, "month"):
         click.echo(f"warning: {early}, not in this digest: add them by hand if they are "
                    "news (`pipeline changes` shows them)", err=True)

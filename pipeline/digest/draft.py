@@ -19,7 +19,7 @@ import codecs
 import datetime as _dt
 import json
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import jinja2
@@ -164,8 +164,24 @@ def _feeds_of(now: list[FeedSource], then: list[FeedSource]) -> list[FeedSource]
     """The feeds to read: those the tools list now (a feed that moved is read at its new
     address), and those of the month's end of a tool that lists none now."""
     listing = {s.entry for s in now}
-    return sorted([*now, *(s for s in then if s.entry not in listing)],
+    # one read at the month's end is at no place: its file lists no feed now
+    return sorted([*now, *(replace(s, where="") for s in then if s.entry not in listing)],
                   key=lambda s: (s.entry, s.url))
+
+
+def feed_warnings(report: FeedReport) -> list[str]:
+    """The problem of each feed a draft read, as the text of a warning (see
+    diagnostics.warning_line), at the place its entry names it: `entries/tools/vllm.md:
+    14:5: feed https://... (tools/vllm): HTTP 500; ...`, the line to fix or remove it at
+    (it named the entry alone). A feed of a tool at the month's end that lists none now
+    has no place in a file."""
+    out = []
+    for r in report.problems:
+        where = r.source.where
+        problem = r.problem.removeprefix(f"{where}: ") if where else r.problem
+        said = f"feed {r.source.url} ({r.source.entry}): {problem}"
+        out.append(f"{where}: {said}" if where else said)
+    return out
 
 
 def _renames(settings: Settings, cs) -> tuple[dict[str, str], dict[str, str]]:
