@@ -209,10 +209,13 @@ def test_sarif_format_is_2_1_0(catalog, cli):
     assert loc["region"] == {"startLine": plain["line"], "startColumn": plain["column"]}
 
 
-def test_sarif_has_what_2_1_0_requires_and_no_url_that_leads_nowhere(catalog, cli):
+def test_sarif_has_what_2_1_0_requires_and_no_url_that_leads_nowhere(catalog, cli,
+                                                                     monkeypatch):
     """The driver's informationUri was https://local-ai-catalog.org/methodology, a page
     the site has at /pages/methodology (and another catalog has at another domain, or
     not at all), found in review; a whole-file problem is on line 1, column 1 or none."""
+    for name in ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_SHA"):
+        monkeypatch.delenv(name, raising=False)
     write_entry(catalog, "tools/vllm", dict(MINI["tools/vllm"], related=["glossary/nope"]))
     write_entry(catalog, "glossary/broken", "---\ntitle: [unclosed\n---\nText.\n")
     (catalog / "entries/glossary/notes.txt").write_text("not an entry\n")
@@ -239,6 +242,32 @@ def test_sarif_has_what_2_1_0_requires_and_no_url_that_leads_nowhere(catalog, cl
                 yield from uri_keys(value)
 
     assert list(uri_keys(doc)) == []
+
+
+def test_sarif_rules_point_at_their_section_of_docs_rules_md(repo, cli, monkeypatch):
+    """A rule's helpUri was left out: code scanning showed no link to the rule's docs.
+    In GitHub Actions it is the rule's section of docs/rules.md as GitHub shows the file
+    at the commit checked (SARIF asks for an absolute URI); the help names the section
+    in the repository wherever it is read."""
+    import pipeline.report.sarif as sarif
+
+    (repo / "docs").mkdir()
+    (repo / "docs/rules.md").write_text("## ref-unresolved\n", encoding="utf-8")
+    monkeypatch.setattr(sarif, "RULES_DOC", repo / "docs/rules.md")
+    write_entry(repo, "tools/vllm", dict(MINI["tools/vllm"], related=["glossary/nope"]))
+    for name in ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_SHA"):
+        monkeypatch.delenv(name, raising=False)
+    rule, = json.loads(cli(repo, "validate", "--format", "sarif").output)["runs"][0][
+        "tool"]["driver"]["rules"]
+    assert "helpUri" not in rule  # no absolute URL known outside GitHub Actions
+    assert rule["help"]["text"].endswith("\n\nDocumentation: docs/rules.md#ref-unresolved")
+    monkeypatch.setenv("GITHUB_SERVER_URL", "https://github.com")
+    monkeypatch.setenv("GITHUB_REPOSITORY", "acme/catalog")
+    monkeypatch.setenv("GITHUB_SHA", "0123abc")
+    rule, = json.loads(cli(repo, "validate", "--format", "sarif").output)["runs"][0][
+        "tool"]["driver"]["rules"]
+    assert rule["helpUri"] == ("https://github.com/acme/catalog/blob/0123abc/docs/rules.md"
+                               "#ref-unresolved")
 
 
 def test_sarif_counts_characters_and_encodes_file_names(catalog, cli):
