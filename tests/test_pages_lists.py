@@ -131,3 +131,70 @@ def test_output_escape_is_escape_as_text():
     for value in ("a <b> & \"c\"", Markup("<b>kept</b>"), 1500, 2.5, None, True, Html(),
                   Markup("&amp;"), "", Markup("")):
         assert str(_output_escape(value)) == str(escape(value)), value
+
+
+def test_site_calls_and_contexts_are_jinjas(catalog, settings_of):
+    """The site's environment calls a plain function directly and makes a page's context
+    from a flat copy of its globals (pages._Context, _Template): the same output as
+    Jinja's own, for every kind of callable and for globals a template or the page's
+    values override."""
+    import jinja2
+    import pytest
+
+    site = Site(settings_of(catalog))
+    mine = site.env
+    stock = jinja2.Environment(loader=mine.loader, autoescape=True, trim_blocks=True,
+                               lstrip_blocks=True, keep_trailing_newline=True)
+
+    @jinja2.pass_context
+    def who(context, suffix=""):
+        return f"{context.get('name')}{suffix}"
+
+    @jinja2.pass_environment
+    def env_kind(environment):
+        return environment.autoescape
+
+    @jinja2.pass_eval_context
+    def escaping(eval_ctx):
+        return eval_ctx.autoescape
+
+    class Callable:
+        def __call__(self, x):
+            return f"<{x}>"
+
+    class ContextCallable:
+        @jinja2.pass_context
+        def __call__(self, context):
+            return context.get("name")
+
+    def stops():
+        raise StopIteration
+
+    def keywords(a, b="b", **more):
+        return f"{a}{b}{sorted(more)}"
+
+    def shown(x):
+        return f"<{x}>"
+
+    names = {"who": who, "env_kind": env_kind, "escaping": escaping, "call": Callable(),
+             "context_call": ContextCallable(), "stops": stops, "keywords": keywords,
+             "shown": shown, "name": "global & name"}
+    for env in (mine, stock):
+        env.globals.update(names)
+    source = ("{{ who() }} {{ who('!') }} {{ env_kind() }} {{ escaping() }} {{ call(1) }} "
+              "{{ context_call() }} [{{ stops() }}] {{ keywords(1, c=2) }} {{ shown('&') }} "
+              "{{ missing_thing is defined }} {{ name }}{% set name = 'set' %} {{ who() }}"
+              "{% for i in [1, 2] %}{{ who(i) }}{{ shown(loop.index) }}{% endfor %}"
+              "{% macro mac(x) %}({{ who(x) }}){% endmacro %}{{ mac(3) }}"
+              "{% block b %}{{ who('b') }}{% endblock %}")
+    for variables in ({}, {"name": "page <name>"}, {"shown": repr}):
+        for template_globals in (None, {"name": "template's", "shown": who}):
+            got = mine.from_string(source, globals=template_globals).render(**variables)
+            want = stock.from_string(source, globals=template_globals).render(**variables)
+            assert got == want, (variables, template_globals)
+    page = "{% extends 'base.html' %}{% block main %}{{ who() }}{% endblock %}"
+    for path in ("/", "/models/x", "/digests"):
+        assert (mine.from_string(page).render(path=path, name="n")
+                == stock.from_string(page).render(**{**mine.globals, "path": path, "name": "n"}))
+    with pytest.raises(jinja2.UndefinedError):
+        mine.from_string("{{ nothing() }}").render()
