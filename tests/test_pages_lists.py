@@ -5,6 +5,9 @@ own environment to compare with."""
 
 from __future__ import annotations
 
+from hypothesis import given, settings, strategies as st
+from markupsafe import Markup, escape
+
 from pipeline.publish.links import TYPED
 from pipeline.publish.pages import Site
 
@@ -198,3 +201,32 @@ def test_site_calls_and_contexts_are_jinjas(catalog, settings_of):
                 == stock.from_string(page).render(**{**mine.globals, "path": path, "name": "n"}))
     with pytest.raises(jinja2.UndefinedError):
         mine.from_string("{{ nothing() }}").render()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(), st.integers(), st.booleans(), st.floats(), st.none(),
+                 st.builds(Markup, st.text()), st.lists(st.integers(), max_size=2)))
+def test_text_and_field_escape_as_escape(value):
+    """`_text` and `_field` (a str or an int without `escape`'s Markup) give the text
+    `{{ value }}` shows; a key a dict lacks shows as nothing."""
+    from pipeline.publish.pages import _field, _text
+
+    assert _text(value) == str(escape(value))
+    assert _field({"k": value}, "k") == str(escape(value))
+    assert _field({"other": value}, "k") == ""
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(st.none(), st.integers(), st.sampled_from(
+    ["https://paid.example/x?a=1&b=2", "http://free.example/<y>", "HTTPS://Paid.example/x",
+     "javascript:alert(1)", "/local", ""]), st.text()),
+       st.one_of(st.text(), st.integers()), st.booleans())
+def test_link_html_is_out_link(url, text, paid):
+    """The sources' and facts' links (`_link_html`, text) are out_link's (a Markup)."""
+    from pipeline.publish.pages import _link_html, out_link
+
+    affiliate = {"links": [{"url": "https://paid.example/x?a=1&b=2", "program": "p"}]
+                 if paid else [], "rel": "sponsored <x>", "label": "(paid & link)"}
+    html = _link_html(url, text, affiliate, "source-1")
+    assert type(html) is str
+    assert out_link(url, text, affiliate, "source-1") == Markup(html)

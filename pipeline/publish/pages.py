@@ -63,9 +63,12 @@ def _output_escape(value) -> str:
 
 
 def _text(value) -> str:
-    """Escaped text of a value, for HTML built in an f-string (see _output_escape)."""
-    if _escape_text is not None and type(value) is str:
+    """Escaped text of a value, for HTML built in an f-string (see _output_escape). An
+    int (a source's number) is its digits, as `escape` has them, without a Markup."""
+    if type(value) is str and _escape_text is not None:
         return _escape_text(value)
+    if type(value) is int:
+        return str(value)
     return str(escape(value))
 
 
@@ -154,12 +157,18 @@ def out_link(url, text, affiliate: dict, where: str) -> Markup:
     label's id (`paid-label_<where>`) unique on the page. A URL that is not http(s) (a
     `javascript:` one the schema would refuse, should it get here) is no link: its text
     alone."""
+    return Markup(_link_html(url, text, affiliate, where))
+
+
+def _link_html(url, text, affiliate: dict, where: str) -> str:
+    """out_link's HTML as text, for the helpers that put it into more HTML."""
     if not (isinstance(url, str) and url.lower().startswith(("https://", "http://"))):
-        return Markup(_text(text))
-    if any(link.get("url") == url for link in affiliate["links"]):
-        return Markup(paid_link(f'<a href="{_text(url)}" rel="{_text(affiliate["rel"])}"',
-                                _text(text), _text(affiliate["label"]), f"paid-label_{where}"))
-    return Markup(f'<a href="{_text(url)}">{_text(text)}</a>')
+        return _text(text)
+    links = affiliate["links"]  # most pages have none
+    if links and any(link.get("url") == url for link in links):
+        return paid_link(f'<a href="{_text(url)}" rel="{_text(affiliate["rel"])}"',
+                         _text(text), _text(affiliate["label"]), f"paid-label_{where}")
+    return f'<a href="{_text(url)}">{_text(text)}</a>'
 
 
 def number(value) -> Markup:
@@ -184,12 +193,13 @@ def source_items(doc: dict) -> Markup:
     for s in doc["sources"]:
         number, accessed = _field(s, "number"), _field(s, "accessed")
         item = (f'      <li id="source-{number}" value="{number}">\n        '
-                f'{out_link(s.get("url"), s.get("title", ""), affiliate, f"source-{number}")}')
+                f'{_link_html(s.get("url"), s.get("title", ""), affiliate, f"source-{number}")}')
         if s.get("publisher"):
             item += f', {_text(s["publisher"])}'
         item += f'. Accessed <time datetime="{accessed}">{accessed}</time>.'
         if s.get("archive_url"):
-            archive = out_link(s["archive_url"], "Archived copy", affiliate, f"archive-{number}")
+            archive = _link_html(s["archive_url"], "Archived copy", affiliate,
+                                 f"archive-{number}")
             item += f' {archive}.'
         if s.get("quote"):
             item += f'        <blockquote>{_text(s["quote"])}</blockquote>\n'
@@ -198,7 +208,14 @@ def source_items(doc: dict) -> Markup:
 
 
 def _field(d: dict, key: str) -> str:
-    return _text(d[key]) if key in d else ""
+    """`d[key]` as `_text` escapes it; "" when `d` lacks the key (`{{ }}` of undefined)."""
+    value = d.get(key, _ABSENT)
+    if type(value) is str and _escape_text is not None:  # most are: _text not called
+        return _escape_text(value)
+    return "" if value is _ABSENT else _text(value)
+
+
+_ABSENT = object()
 
 
 def cite(doc: dict, source_id) -> Markup:
@@ -337,7 +354,7 @@ def facts(doc: dict) -> Markup:
         out += [f"    <dt>{label}</dt><dd>{_text(value)}</dd>\n" for label, value in rows]
         for key, label in _OUT_LINK_FACTS:
             if fm.get(key):
-                link = out_link(fm[key], fm[key], doc["affiliate"], key)
+                link = _link_html(fm[key], fm[key], doc["affiliate"], key)
                 out.append(f"  <dt>{label}</dt><dd>{link}</dd>\n")
         for key, label, many in _ENTRY_LINK_FACTS:
             if fm.get(key):
