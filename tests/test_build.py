@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from click.testing import CliRunner
+from hypothesis import given, settings, strategies as st
 
 from conftest import CountingBar, write_entry
 from pipeline.cli import main
@@ -707,6 +708,32 @@ def test_the_spill_gives_back_what_each_process_put(tmp_path):
     assert spill.get(Span(path, int(start), int(end))) == b"from a worker"
     spill.remove()
     assert not Path(spill.folder).exists()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.binary(max_size=64), st.lists(st.binary(max_size=300), max_size=12))
+def test_the_spill_says_where_each_put_is_as_its_file_has_it(before, chunks):
+    """`put` keeps count of where its file ends instead of asking the file: each span is
+    where the bytes went, also after what a file at that place already held (a process
+    id used again)."""
+    import tempfile
+
+    from pipeline.publish.spill import Spill
+
+    with tempfile.TemporaryDirectory() as folder:
+        spill = Spill(Path(folder))
+        with open(os.path.join(spill.folder, f"{os.getpid()}.bin"), "wb") as f:
+            f.write(before)
+        spans = [spill.put(chunk) for chunk in chunks]
+        spill.flush()
+        at = len(before)
+        for chunk, span in zip(chunks, spans):
+            assert (span.start, span.end) == (at, at + len(chunk))
+            assert spill.get(span) == chunk
+            at += len(chunk)
+        if spans:
+            assert os.path.getsize(spans[0].path) == at
+        spill.remove()
 
 
 def test_a_killed_build_leaves_no_spill_behind_the_next_one(exl2, tmp_path):

@@ -21,6 +21,12 @@ from pathlib import Path
 from .output import Span
 
 
+# This process's id, kept up to date in a forked child: `os.getpid()` is a system call,
+# and `put` and `get` ask which process they are in for every entry.
+_PID = [os.getpid()]
+os.register_at_fork(after_in_child=lambda: _PID.__setitem__(0, os.getpid()))
+
+
 class Spill:
     """A folder of append-only files, one per process (workers are forked from the
     process that made it)."""
@@ -32,26 +38,29 @@ class Spill:
         self._pid: int | None = None
         self._file = None
         self._path = ""
+        self._at = 0  # the end of this process's file: where its next `put` goes
         self._readers: dict[str, int] = {}
 
     def put(self, data: bytes) -> Span:
         """Append `data` to this process's file -> where it is."""
-        if self._pid != os.getpid():  # the first put of this process
-            self._pid, self._readers = os.getpid(), {}
+        if self._pid != _PID[0]:  # the first put of this process
+            self._pid, self._readers = _PID[0], {}
             self._path = os.path.join(self.folder, f"{self._pid}.bin")
             self._file = open(self._path, "ab", buffering=1 << 20)  # noqa: SIM115 - kept
-        start = self._file.tell()
+            self._at = self._file.tell()  # once: a buffered file's `tell` asks the system
+        start = self._at
         self._file.write(data)
-        return Span(self._path, start, start + len(data))
+        self._at = start + len(data)
+        return Span(self._path, start, self._at)
 
     def flush(self) -> None:
         """Make what this process put readable by the others."""
-        if self._pid == os.getpid():
+        if self._pid == _PID[0]:
             self._file.flush()
 
     def get(self, span: Span) -> bytes:
         """The bytes `put` put at `span` (by this process, or by one that flushed)."""
-        if span.path == self._path and self._pid == os.getpid():
+        if span.path == self._path and self._pid == _PID[0]:
             self._file.flush()
         fd = self._readers.get(span.path)
         if fd is None:
@@ -60,7 +69,7 @@ class Spill:
 
     def remove(self) -> None:
         """Delete the folder (in the process that made it, once no worker writes)."""
-        if self._pid == os.getpid() and self._file is not None:
+        if self._pid == _PID[0] and self._file is not None:
             self._file.close()
         for fd in self._readers.values():
             os.close(fd)
