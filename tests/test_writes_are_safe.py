@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from conftest import REPO, unavailable
 from pipeline.config import load_settings
@@ -265,3 +266,58 @@ def test_schema_docs_check_names_a_folder_where_the_reference_goes(catalog, cli)
     r = cli(catalog, "schema-docs", "--check")
     assert r.exit_code == 1 and "docs/schema-reference.md is a folder" in r.output
     assert "is missing" not in r.output
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.one_of(st.binary(max_size=40),
+                          st.tuples(st.integers(0, 99), st.integers(0, 60))), max_size=12),
+       st.sampled_from(["kernel", "refused", "refused later"]))
+def test_spans_are_written_as_their_bytes_however_the_kernel_copies(tmp_path_factory, chunks,
+                                                                    kernel):
+    """A file written of bytes and Spans of another file holds their bytes in order,
+    whether the kernel copies between the files or refuses (another file system: then
+    the spans after the refusal are read, joining the blocks, without asking it again)."""
+    import errno
+
+    folder = tmp_path_factory.mktemp("spans")
+    source = folder / "source.bin"
+    source.write_bytes(bytes(range(100)) + bytes(range(60)))
+    data = [c if isinstance(c, bytes) else output.Span(str(source), c[0], c[0] + c[1])
+            for c in chunks]
+    want = b"".join(c if isinstance(c, bytes) else source.read_bytes()[c.start:c.end]
+                    for c in data)
+    asked = []
+    real = os.copy_file_range
+
+    def copy_file_range(src, dst, count, offset_src=None, *args):
+        asked.append(offset_src)
+        if kernel == "refused" or (kernel == "refused later" and len(asked) > 1):
+            raise OSError(errno.EXDEV, "Invalid cross-device link")
+        return real(src, dst, count, offset_src, *args)
+
+    original, os.copy_file_range = os.copy_file_range, copy_file_range
+    try:
+        stat_ = output.write_file(folder, "out.bin", iter(data), new=True)
+    finally:
+        os.copy_file_range = original
+    assert (folder / "out.bin").read_bytes() == want
+    assert stat_[0] == len(want)
+    if kernel != "kernel":  # asked again after a refusal: never
+        assert len(asked) <= (1 if kernel == "refused" else 2)
+    (folder / "out.bin").unlink()
+
+
+def test_a_span_past_the_end_of_its_file_is_an_error_however_it_is_copied(tmp_path,
+                                                                        monkeypatch):
+    import errno
+
+    source = tmp_path / "source.bin"
+    source.write_bytes(b"0123456789")
+    for refused in (False, True):
+        if refused:
+            def refuse(*args):
+                raise OSError(errno.EXDEV, "Invalid cross-device link")
+            monkeypatch.setattr(os, "copy_file_range", refuse)
+        spans = [output.Span(str(source), 0, 4), b"-", output.Span(str(source), 8, 14)]
+        with pytest.raises(OSError, match="shorter than expected"):
+            output.write_file(tmp_path, f"out{refused}.bin", iter(spans), new=True)

@@ -81,11 +81,13 @@ def write_file(root: Path, rel: str, data: bytes | Iterable[bytes | Span],
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         fresh = True
     sources: dict[str, int] = {}
+    by_hand: set[str] = set()  # sources the kernel would not copy from into this file
     try:
         size = 0
-        for block in _blocks(data):
+        for block in _blocks(data, lambda span: _read_span(span, sources)
+                             if span.path in by_hand else None):
             if isinstance(block, Span):
-                size += _copy(block, fd, sources)
+                size += _copy(block, fd, sources, by_hand)
                 continue
             view = memoryview(block)
             while view:
@@ -118,20 +120,26 @@ class Span(NamedTuple):
     end: int
 
 
-def _blocks(data, size: int = 1 << 20):
+def _blocks(data, read=None, size: int = 1 << 20):
     """`data` in blocks of about `size` bytes (many small chunks cost a system call each),
-    with its Spans as they are."""
+    with its Spans as they are, but those `read` gives the bytes of (else None), which
+    join the blocks."""
     if isinstance(data, bytes):
         yield data
         return
     block = bytearray()
     for chunk in data:
         if isinstance(chunk, Span):
-            if block:
-                yield bytes(block)
-                block.clear()
-            yield chunk
-            continue
+            if read is not None:
+                got = read(chunk)
+                if got is not None:
+                    chunk = got
+            if isinstance(chunk, Span):
+                if block:
+                    yield bytes(block)
+                    block.clear()
+                yield chunk
+                continue
         block += chunk
         if len(block) >= size:
             yield bytes(block)
@@ -140,22 +148,42 @@ def _blocks(data, size: int = 1 << 20):
         yield bytes(block)
 
 
-def _copy(span: Span, fd: int, sources: dict[str, int]) -> int:
+def _copy(span: Span, fd: int, sources: dict[str, int], by_hand: set[str]) -> int:
     """Append `span` to `fd`, in the kernel where it can; -> its length. `sources`: the
-    files opened so far (path -> descriptor), for the caller to close."""
-    src = sources.get(span.path)
-    if src is None:
-        src = sources[span.path] = os.open(span.path, os.O_RDONLY | os.O_NOFOLLOW)
+    files opened so far (path -> descriptor), for the caller to close; `by_hand`: those
+    the kernel would not copy from (another file system: the output in /dev/shm, the
+    cache on disk), whose next spans the caller reads instead of asking again."""
+    src = _source(span.path, sources)
     at, end = span.start, span.end
     while at < end:
         try:
             done = os.copy_file_range(src, fd, end - at, at)
         except OSError:  # not between these files here: through this process
+            by_hand.add(span.path)
             done = os.write(fd, os.pread(src, min(end - at, 1 << 20), at))
         if done <= 0:
             raise OSError(errno.EIO, f"{span.path} is shorter than expected")
         at += done
     return span.end - span.start
+
+
+def _source(path: str, sources: dict[str, int]) -> int:
+    src = sources.get(path)
+    if src is None:
+        src = sources[path] = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    return src
+
+
+def _read_span(span: Span, sources: dict[str, int]) -> bytes:
+    """The bytes of `span` (see `_copy`)."""
+    src, at, parts = _source(span.path, sources), span.start, []
+    while at < span.end:
+        got = os.pread(src, min(span.end - at, 1 << 20), at)
+        if not got:
+            raise OSError(errno.EIO, f"{span.path} is shorter than expected")
+        parts.append(got)
+        at += len(got)
+    return parts[0] if len(parts) == 1 else b"".join(parts)
 
 
 def _exchange(a: Path, b: Path) -> bool:
