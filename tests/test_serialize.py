@@ -26,11 +26,13 @@ VALUES = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=4)
 @given(VALUES)
 def test_the_bytes_are_the_standard_librarys(value):
     assert json_bytes(value) == stdlib(value)
+    assert json_bytes(value, newline=False) == stdlib(value)[:-1]  # a piece of a file
 
 
 def test_values_the_fast_encoder_refuses_go_through_the_standard_library():
     for value in ({"price": 10**30}, {2024: "year as a key"}, [{"b": 1, "a": -(2**70)}]):
         assert json_bytes(value) == stdlib(value)
+        assert json_bytes(value, newline=False) == stdlib(value)[:-1]
 
 
 def test_no_tag_ever_reaches_a_file_even_inside_text():

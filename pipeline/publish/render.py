@@ -189,7 +189,7 @@ def listing(doc: dict, history) -> dict:
     """What the lists (collection, feed, sitemap, home) need of an entry's document: its
     collection item (as it stands in the collection's JSON), its update date, its
     authors' names and the date of its last change."""
-    return {"item": json_bytes(collection_item(doc))[:-1], "updated": doc["updated"],
+    return {"item": json_bytes(collection_item(doc), newline=False), "updated": doc["updated"],
             "authors": [a["title"] for a in doc["authors"]],
             "lastmod": history[0] or doc["updated"]}
 

@@ -39,7 +39,7 @@ def record_bytes(entry: Entry, text: str) -> bytes:
     message = data.get("message")  # an error as the reader sees it: what they paste
     if message and isinstance(message, str):
         record["message"] = message
-    return json_bytes(record)[:-1]
+    return json_bytes(record, newline=False)
 
 
 def search_index(pieces: list) -> Iterator:
