@@ -88,6 +88,55 @@ _NON_WORD_RE = re.compile(r"[^a-z0-9]+")
 _RAW_TAG_RE = re.compile(r"<(?!https?:|mailto:|!--)[A-Za-z/?!]", re.IGNORECASE)
 
 
+# cmark's HTML of a body with no raw HTML in it that nh3 gives back as it is (see
+# _sanitised): cmark's own tags, in its spelling, attributes and values nh3 keeps.
+# An attribute's value: no control character (nh3 makes a NUL U+FFFD), no `<`, `>` or
+# `"` (which nh3 writes as entities); of the entities cmark writes there, `&amp;` and
+# `&#x27;` (a `'` in a URL, which nh3 writes `'`). A no-break space nh3 writes `&nbsp;`.
+_OWN_VALUE = r'(?:[^"&<>\x00-\x1f\x7f-\x9f]++|&(?:amp|#x27);)*+'
+# A URL nh3 keeps, as cmark writes it (percent-encoded: no space, no control character):
+# http(s) with a host the URL parser takes (ASCII labels, no `--`, so no punycode, the
+# last one no number, which would make it an IPv4 address; a port of at most 4 digits),
+# mailto, or one with no scheme, which nh3 keeps whatever it holds. Any other goes
+# through nh3, which drops what it does not keep (`javascript:`, `HTTP:`, `https://`).
+_OWN_LABEL = r"[A-Za-z0-9]++(?:-[A-Za-z0-9]++)*+"
+_OWN_URL = (rf'(?:https?://(?:{_OWN_LABEL}\.)*+[A-Za-z][A-Za-z0-9]*+(?:-[A-Za-z0-9]++)*+'
+            rf'(?::[0-9]{{1,4}})?(?=[/?#"])|mailto:|(?![A-Za-z][A-Za-z0-9+.-]*+:)){_OWN_VALUE}')
+_OWN_VOID = (rf'br />|hr />|img src="{_OWN_URL}" alt="{_OWN_VALUE}"(?: title="{_OWN_VALUE}")? />'
+             r'|input type="checkbox"(?: checked="")? disabled="" />')
+# Text (`[^<]`: one character compared, several times faster than a set of them), and
+# tags. A link holds no link (cmark writes an autolink in a link's text inside it: nh3
+# moves it out).
+_CMARK_OWN_RE = re.compile(
+    r'(?:[^<]++|<(?:/?(?:p|t[dhr]|h[1-6]|li|ul|ol|em|strong|code|pre|del|blockquote|table'
+    r'|thead|tbody)>|t[hd] align="(?:left|center|right)">|ol start="[0-9]++">'
+    rf'|code class="{_OWN_VALUE}">|{_OWN_VOID}|a href="{_OWN_URL}"(?: title="{_OWN_VALUE}")?>'
+    rf'(?:[^<]++|<(?:/?(?:em|strong|del|code)>|{_OWN_VOID}))*+</a>))*+')
+
+
+def _sanitised(fragment: str, markdown: str, cleaner) -> str:
+    """cmark's HTML of `markdown`, sanitised: what `cleaner` makes of it, without nh3's
+    work when the body holds no raw HTML (comments and autolinks aside, see _RAW_TAG_RE)
+    and the HTML holds only what cmark writes that nh3 keeps (_CMARK_OWN_RE). Then every
+    tag is cmark's, nested as html5ever's tree builder leaves it, and all text cmark's
+    own: `<`, `>`, `&` and `"` written as entities, no NUL (cmark's U+FFFD) nor CR (a line
+    feed). nh3 writes it back as it was, but for a void tag's ` />` (`>`), a `&quot;`
+    (`"`: in text, none is in a value), a `&#x27;` (`'`: in a URL) and a no-break space
+    (`&nbsp;`). Anything else (a comment too) goes through nh3."""
+    if _RAW_TAG_RE.search(markdown) or not _CMARK_OWN_RE.fullmatch(fragment):
+        return cleaner.clean(fragment)
+    if "&" in fragment:
+        if "&quot;" in fragment:
+            fragment = fragment.replace("&quot;", '"')
+        if "&#x27;" in fragment:
+            fragment = fragment.replace("&#x27;", "'")
+    if " />" in fragment:
+        fragment = fragment.replace(" />", ">")
+    if "\xa0" in fragment:
+        fragment = fragment.replace("\xa0", "&nbsp;")
+    return fragment
+
+
 def _tags_are_plain(cleaner) -> bool:
     """Does the sanitiser write `<` and `>` in attribute values as entities? Then every
     `<` of its output starts a tag and every `>` ends one, which `cite_marks` relies on
@@ -364,7 +413,8 @@ def _own_path(url: str, host: str) -> str | None:
 def _render(markdown: str, is_affiliate: Callable[[str], bool], rel: str, label: str,
             marks: bool, host: str = "", ids: list[str] | None = None) -> RenderedBody:
     paid = [0]  # the paid links so far: each label's id is `paid-label_N`
-    clean = (_CLEANER if marks else _CITING_CLEANER).clean(commonmark_html(markdown))
+    clean = _sanitised(commonmark_html(markdown), markdown,
+                       _CLEANER if marks else _CITING_CLEANER)
     if '<code class="' in clean:
         clean = _CODE_CLASS_RE.sub(_code_classes, clean)
     links: dict[str, None] = {}
