@@ -239,3 +239,39 @@ def test_search_text_keeps_real_spaces_and_drops_those_of_citations(tail):
     text = render(body).text
     assert text.startswith("latest means :latest ; really ! (see) A claim. Another, and more. "
                            "A last one")
+
+
+HEADING_HTML_PIECES = ["<h2>", "</h2>", "<h3>", "</h3>", "<h4>", "</h4>", "<h1>", "</h5>",
+                       "<h2 id=\"x\">", "</h", "<", ">", "Example", "Source", "source 1",
+                       "<em>", "</em>", "&amp;", "&lt;", "é", "\n", " ", "<sup class=\"cite\">",
+                       "</sup>", "\ue000", "main"]
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(HEADING_HTML_PIECES), max_size=30).map("".join),
+       st.booleans())
+def test_ids_are_given_as_one_substitution_of_each_heading_gives_them(fragment, preset):
+    """_heading_ids (one split, each heading's slug worked out once in a process) gives
+    what a substitution of `<h([2-4])>(.*?)</h\\1>`, a slug made for each, gives."""
+    from pipeline.publish.markdown import (_BASE_SLUGS, _heading_ids, _heading_text,
+                                           _id_maker)
+
+    ids = ["preset", ""] if preset else None
+
+    def reference() -> tuple[str, list[str]]:
+        make, given = _id_maker(), []
+        if ids is not None:
+            rest, made = iter(ids), make
+            make = lambda inner: next(rest, None) or made(inner)  # noqa: E731
+
+        def heading(m):
+            given.append(make(m[2]))
+            return f'<h{m[1]} id="{given[-1]}">{m[2]}</h{m[1]}>'
+
+        return re.sub(r"<h([2-4])>(.*?)</h\1>", heading, fragment, flags=re.S), given
+
+    for _ in range(2):  # the second time, from the slugs kept
+        given: list[str] = []
+        assert (_heading_ids(fragment, ids, given), given) == reference()
+    assert all(heading_slug(_heading_text(inner)) == base
+               for inner, base in _BASE_SLUGS.items())

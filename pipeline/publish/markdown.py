@@ -68,7 +68,8 @@ PAGE_IDS = frozenset({"main", "verdict-heading", "offers-heading", "sources-head
 _SOURCE_ID_RE = re.compile(r"source-\d+")
 _ANCHOR_RE = re.compile(r"<a\b([^>]*)>(.*?)</a>", re.S)
 _HREF_RE = re.compile(r' href="([^"]*)"')
-_HEADING_RE = re.compile(r"<h([2-4])>(.*?)</h\1>", re.S)
+# (its words up to the first `</hN>`, as `.*?` would take them, a run of them at a time)
+_HEADING_RE = re.compile(r"<h([2-4])>((?:[^<]++|<(?!/h\1>))*+)</h\1>")
 _TAG_RE = re.compile(r"<[^>]+>")
 # A citation travels through cmark and nh3 as a mark: a private-use character, a secret
 # drawn when the process starts, the numbers it links to, another private-use character
@@ -545,7 +546,11 @@ def _id_maker() -> Callable[[str], str]:
     counts: dict[str, int] = {}
 
     def make(inner: str) -> str:
-        base = heading_slug(_heading_text(inner))
+        base = _BASE_SLUGS.get(inner)
+        if base is None:
+            base = heading_slug(_heading_text(inner))
+            if len(_BASE_SLUGS) < 10_000:
+                _BASE_SLUGS[inner] = base
         # every `source-N` is the source list's: a second "Source" is source-section-1
         stem = "source-section" if base == "source" else base
         slug, n = base, counts.get(base, 0)
@@ -557,6 +562,11 @@ def _id_maker() -> Callable[[str], str]:
         return slug
 
     return make
+
+
+# A heading's inner HTML -> its slug: the same headings (`Overview`, `When to use it`)
+# stand on page after page, so each is worked out once in a process.
+_BASE_SLUGS: dict[str, str] = {}
 
 
 def _heading_ids(fragment: str, ids: list[str] | None = None,
@@ -573,12 +583,13 @@ def _heading_ids(fragment: str, ids: list[str] | None = None,
         preset, made = iter(ids), make
         make = lambda inner: next(preset, None) or made(inner)  # noqa: E731
     given = [] if given is None else given
-
-    def heading(m: re.Match) -> str:
-        given.append(make(m[2]))
-        return f'<h{m[1]} id="{given[-1]}">{m[2]}</h{m[1]}>'
-
-    return _HEADING_RE.sub(heading, fragment)
+    pieces = _HEADING_RE.split(fragment)  # text, then each heading's level, words, text
+    for i in range(1, len(pieces), 3):
+        level, inner = pieces[i], pieces[i + 1]
+        given.append(make(inner))
+        pieces[i] = f'<h{level} id="{given[-1]}">'
+        pieces[i + 1] = f"{inner}</h{level}>"
+    return "".join(pieces)
 
 
 def heading_ids(entry: Entry, marked: MarkedBody | None = None) -> list[str]:
