@@ -455,3 +455,18 @@ def test_the_sanitiser_is_skipped_only_for_cmarks_own_html():
                  "[a](https://)\n", "[a <https://x.org>](/y)\n"]:
         markdown._sanitised(commonmark_html(text), text, Counting())
     assert len(calls) == 6
+
+
+WHITE_SPACE_TEXT = st.text(st.sampled_from(
+    [" ", "\n", "\t", "\r", "\x0b", "\x0c", "\x1c", "\x1f", "\x85", "\xa0", "\u1680", "\u2000",
+     "\u200b", "\u2028", "\u2029", "\u202f", "\u3000", "\xad", "\x00", "\ufeff", "a", "é",
+     "日", "-", ".", "1"]), max_size=40)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(WHITE_SPACE_TEXT)
+def test_search_text_has_each_run_of_white_space_as_one_space(text):
+    """plain_text's white space is what `" ".join(text.split())` makes of it, whatever
+    white space the text holds (its fast way takes only spaces and line feeds)."""
+    assert plain_text(text) == " ".join(text.split())
+    assert plain_text(f"<p>{text}</p>\n<p>{text}</p>") == " ".join((text + "\n" + text).split())
