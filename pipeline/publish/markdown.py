@@ -221,7 +221,22 @@ class MarkedBody:
             return body
         # the groups were found with the body's code blanked: an `@x` in code is no key
         prose = prose_text(self.entry)
-        made: dict[tuple, str | None] = {}  # a body cites the same sources again and again
+        made: dict = {}  # a body cites the same sources again and again
+        if not self.markers:  # (most bodies) the body's pieces and citations, in one pass
+            pieces, at = [], 0
+            for start, end, keys in self.groups:
+                written = body[start + 1:end - 1]
+                key = written if prose is body else (written, prose[start + 1:end - 1])
+                replacement = made.get(key, made)
+                if replacement is made:
+                    replacement = made[key] = cite(keys, numbers, written,
+                                                   written if prose is body else key[1])
+                if replacement is not None:
+                    pieces.append(body[at:start])
+                    pieces.append(replacement)
+                    at = end
+            pieces.append(body[at:])
+            return "".join(pieces)
         spans = []
         for start, end, keys in self.groups:
             written = body[start + 1:end - 1]
@@ -302,6 +317,9 @@ _MARKDOWN_PUNCTUATION_RE = re.compile(r"""[!"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~]
 
 def _cite_mark(keys: tuple[str, ...], numbers: dict[str, int], written: str = "",
                searched: str | None = None) -> str | None:
+    if len(keys) == 1 and written == "@" + keys[0]:  # `[@a]`: most citations
+        number = numbers.get(keys[0])
+        return None if number is None else f"{MARK_OPEN}{_SECRET}{number}{MARK_CLOSE}"
     if not keys or any(k not in numbers for k in keys):
         return None  # not a citation we can number: leave the text as written
     words = _cite_words(keys, written, searched) if written else None
