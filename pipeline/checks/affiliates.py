@@ -170,7 +170,8 @@ def check_affiliates(ctx: Context):
     for entry in ctx.targets():
         pairs = classified_links(entry, programs, paid_bib)
         for link, c in pairs:
-            yield from link_problems(link, c, entry.collection, forbidden)
+            if c.shortener or c.program is not None:  # else it has no problem to find
+                yield from link_problems(link, c, entry.collection, forbidden)
         paid = sorted({c.program for _, c in pairs if c.is_affiliate})
         if ctx.base_catalog is not None and paid:
             problem = _review_problem(ctx, entry, paid)
