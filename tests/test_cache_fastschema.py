@@ -172,3 +172,51 @@ def test_the_quick_uri_test_agrees_with_rfc3986(url):
     if _PLAIN_URI.fullmatch(url):
         assert full, url
     assert _uri_check()(url) == full
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-5, 5) | st.floats(allow_nan=False)
+    | st.sampled_from([v for v in ODD_VALUES if isinstance(v, str)]) | st.text(max_size=6),
+    lambda inner: st.lists(inner, max_size=3)
+    | st.dictionaries(st.sampled_from(["id", "rating", "text", "url", "title", "x"]), inner,
+                      max_size=3),
+    max_leaves=8)
+
+
+@pytest.fixture(scope="module")
+def both(corpus):
+    settings, entries = corpus
+    fast = FastSchemaSet.load(settings.path("schemas"))
+    slow = SchemaSet.load(settings.path("schemas"))
+    by_collection = {}
+    for e in entries:
+        by_collection.setdefault(e.collection, e)
+    return fast, slow, sorted(by_collection.values(), key=lambda e: e.id)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.data())
+def test_the_generated_checks_agree_with_jsonschema_on_any_value_anywhere(both, data):
+    """The schemas compiled to Python source (one function a schema, its keywords written
+    out inline) say what jsonschema says of any JSON value put at any place of an entry's
+    front matter: a key of its collection's schema, an item of one of its lists, a key of
+    one of its mappings, or a key it does not know."""
+    fast, slow, samples = both
+    entry = data.draw(st.sampled_from(samples))
+    front = copy.deepcopy(entry.data)
+    places = [p for p in paths(front)][1:]
+    place = data.draw(st.sampled_from(places))
+    value = data.draw(_JSON)
+    parent = front
+    for step in place[:-1]:
+        parent = parent[step]
+    if data.draw(st.booleans()) and isinstance(parent, dict):
+        parent[data.draw(st.sampled_from([*fast.documents[entry.collection]["properties"],
+                                          "sumary"]))] = value
+    else:
+        parent[place[-1]] = value
+    try:
+        verdict = fast._fast[entry.collection].check(front)
+    except Unsure:
+        return
+    assert verdict == slow.validator(entry.collection).is_valid(front), front
