@@ -132,13 +132,16 @@ class Compiler:
         self.by_uri = by_uri(documents)
         self._uri: Check | None = None
         self._names: dict[tuple[str, str], str] = {}  # a $ref's target: its function
-        self._consts: dict[str, object] = {"Unsure": Unsure, "_TRUE": _TRUE}
+        self._consts: dict[str, object] = {"Unsure": Unsure, "_TRUE": _TRUE,
+                                            "_MISSING": object()}
         self._sources: list[str] = []  # functions not compiled yet
-        self._late: list[str] = []  # their property tables, made after them
         self._unique = 0
 
     def _const(self, value) -> str:
-        """A name the generated source reads `value` by."""
+        """How the generated source reads `value`: text and whole numbers as literals,
+        anything else by a name."""
+        if type(value) in (str, int):
+            return repr(value)
         self._unique += 1
         name = f"_c{self._unique}"
         self._consts[name] = value
@@ -157,10 +160,9 @@ class Compiler:
     def _build(self, name: str) -> Check:
         """The compiled function `name`, with every function made so far."""
         namespace = dict(self._consts)
-        exec(compile("\n".join([*self._sources, *self._late]), "<fastschema>", "exec"),
-             namespace)
+        exec(compile("\n".join(self._sources), "<fastschema>", "exec"), namespace)
         self._consts.update({k: v for k, v in namespace.items() if not k.startswith("__")})
-        self._sources, self._late = [], []
+        self._sources = []
         return namespace[name] if name in namespace else self._consts[name]
 
     def compile_document(self, doc: dict) -> Check:
@@ -240,7 +242,7 @@ class Compiler:
                        "return False")
         for part in (self._string(schema, keys, v), self._number(schema, keys, v),
                      self._array(schema, keys, base, v, depth),
-                     self._object(schema, keys, base, v)):
+                     self._object(schema, keys, base, v, depth)):
             if part and part[0] == f"if {known}:":  # `type` said so already
                 part = [line[4:] for line in part[1:]]
             out += part
@@ -299,24 +301,16 @@ class Compiler:
                       f"    if len(set({v})) != len({v}): return False"]
         if "items" in schema:
             item = f"_i{depth}"
-            tests = self._item_tests(schema["items"], base, item, depth + 1)
+            tests = self._tests(schema["items"], base, item, depth + 1)
             if tests:
                 inner += [f"for {item} in {v}:", *(f"    {t}" for t in tests)]
         return _when(f"isinstance({v}, list)", inner)
 
-    def _item_tests(self, schema, base, v, depth) -> list[str]:
-        """The tests of a list's items, written inline; a `$ref` alone is a call."""
-        if isinstance(schema, dict) and set(schema) - _ANNOTATIONS == {"$ref"} and not any(
-                k.startswith("x-") for k in schema) and "$id" not in schema:
-            return [f"if not {self._ref_name(schema['$ref'], base)}({v}): return False"]
-        return self._tests(schema, base, v, depth)
-
-    def _object(self, schema, keys, base, v) -> list[str]:
+    def _object(self, schema, keys, base, v, depth) -> list[str]:
         if not keys & {"properties", "required", "additionalProperties", "minProperties",
                        "maxProperties"}:
             return []
-        props = {k: self._node_function(s, base)
-                 for k, s in schema.get("properties", {}).items()}
+        properties = schema.get("properties", {})
         required = tuple(schema.get("required", ()))
         extra = schema.get("additionalProperties", True)
         extra_name = None if extra is False else self._node_function(extra, base)
@@ -329,24 +323,21 @@ class Compiler:
         if required:
             inner.append("if " + " or ".join(f"{self._const(k)} not in {v}" for k in required)
                          + ": return False")
-        checks = {k: name for k, name in props.items() if name != "_TRUE"}
-        if extra_name == "_TRUE" and not checks:
-            return _when(f"isinstance({v}, dict)", inner)
-        self._unique += 1
-        table = f"_t{self._unique}"  # {key: its function}, made once the functions are
-        self._late.append(f"{table} = {{{', '.join(f'{k!r}: {n}' for k, n in checks.items())}}}")
-        known = self._const(frozenset(props))
-        lines = [f"for _k, _v in {v}.items():",
-                 f"    _c = {table}.get(_k)",
-                 "    if _c is None:"]
-        if extra_name is None:
-            lines.append(f"        if _k not in {known}: return False")
-        elif extra_name == "_TRUE":
-            lines.append("        pass")
-        else:
-            lines.append(f"        if _k not in {known} and not {extra_name}(_v): return False")
-        lines.append("    elif not _c(_v): return False")
-        return _when(f"isinstance({v}, dict)", inner + lines)
+        known = self._const(frozenset(properties))
+        if extra_name is None:  # a key the schema does not name: invalid
+            inner.append(f"if not {known}.issuperset({v}): return False")
+        elif extra_name != "_TRUE":
+            inner += [f"for _k in {v}:",
+                      f"    if _k not in {known} and not {extra_name}({v}[_k]): return False"]
+        # each property's tests, inline, on its value when the mapping has it: no call a
+        # value (a property that is a $ref alone is one)
+        value = f"_v{depth}"
+        for key, sub in properties.items():
+            tests = self._tests(sub, base, value, depth + 1)
+            if tests:
+                inner += [f"if ({value} := {v}.get({self._const(key)}, _MISSING)) "
+                          "is not _MISSING:", *(f"    {t}" for t in tests)]
+        return _when(f"isinstance({v}, dict)", inner)
 
     def _combinators(self, schema, base, v) -> list[str]:
         out: list[str] = []
