@@ -505,3 +505,22 @@ def test_citations_no_source_could_have_are_reported_not_left_as_text(catalog):
     assert [(line, col) for line, col, _ in found] == [(fast + 1, 7), (slow + 1, 6)]
     assert "[@SRC-X] cites no known source" in found[0][2]
     assert "not closed on its line" in found[1][2]
+
+
+def test_a_reference_fine_in_one_entry_is_judged_again_in_another(catalog):
+    """What the reference check remembers of a value it had nothing to say about (once a
+    run, for the entries that write it again) holds only for the same field and the same
+    status: a draft may refer to a draft, a published entry may not; a glossary term fits
+    `related`, not `see_also`."""
+    write_entry(catalog, "glossary/gptq", {**MINI["glossary/awq"], "title": "GPTQ",
+                                            "status": "draft"})
+    write_entry(catalog, "tools/a-draft", entry("tools/vllm", title="A", status="draft",
+                                                related=["glossary/gptq"]))
+    write_entry(catalog, "tools/b-published", entry("tools/vllm", title="B",
+                                                    related=["glossary/gptq"]))
+    write_entry(catalog, "tools/c-see", entry("tools/vllm", title="C",
+                                              see_also=["glossary/awq"]))
+    for jobs in (1, 2):
+        found = sorted((d.rule, d.entry) for d in run(catalog, cache=False, jobs=jobs).diagnostics)
+        assert found == [("link-unpublished", "tools/b-published"),
+                         ("ref-collection", "tools/c-see")], jobs

@@ -160,13 +160,27 @@ def check_references(ctx: Context):
     entries, broken = ctx.catalog.entries, ctx.catalog.unreadable
     # once per run, not per chunk of entries checked (see Context.shared)
     moves = ctx.shared("redirect-claimants", lambda: _claimants(entries))
+    # {(collection, published): for each reference field, the values it holds with nothing
+    # to say}: an author or an id is written by many entries, and whether it is fine
+    # depends on the field, whether the entry is published and the target's id and
+    # status, which stand-ins keep (the same in every chunk)
+    fine_values = ctx.shared("reference-fine", dict)
     for entry in ctx.targets():
         published = entry.is_published
-        for field in schemas.ref_fields(entry.collection):
-            for path, value in values_at(entry.data, field.path):
+        data = entry.data
+        fields = schemas.ref_fields(entry.collection)
+        fine_of = fine_values.get((entry.collection, published))
+        if fine_of is None:
+            fine_of = fine_values[entry.collection, published] = [set() for _ in fields]
+        for field, fine in zip(fields, fine_of):
+            if not field.path or field.path[0] not in data:
+                continue  # a reference field not written: no walk of its path
+            is_author = field.collections == ("authors",)
+            for path, value in values_at(data, field.path):
                 if not isinstance(value, str):
                     continue  # the schema reports it
-                is_author = field.collections == ("authors",)
+                if value in fine:
+                    continue  # said of another entry: nothing to say
                 if not field.fits(value):
                     if bare_slug(field, value):
                         line, col = entry.pos(path)
@@ -176,6 +190,7 @@ def check_references(ctx: Context):
                 found = entries.get(target)
                 if (found is not None and target.split("/", 1)[0] in field.collections
                         and (is_author or not published or found.is_published)):
+                    fine.add(value)
                     continue  # the common case: nothing to say, so no position to look up
                 if target in broken or (not is_author and target in entries
                                         and not _known_status(entries[target])):
