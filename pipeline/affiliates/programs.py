@@ -139,12 +139,35 @@ class Programs:
             return None
         return "query" if all(s.path_id is None and not s.shortener for s in shapes) else "any"
 
+    @cached_property
+    def _hosts(self) -> dict[str, tuple[bool, bool]]:
+        """{host: (a link wrapper's, named by a shape, a shortener or a wrapper)} of the
+        hosts asked about: the same few hosts come back link after link."""
+        return {}
+
+    def _host(self, host: str) -> tuple[bool, bool]:
+        known = self._hosts.get(host)
+        if known is None:
+            if len(self._hosts) >= _HOSTS_KEPT:
+                self._hosts.clear()
+            wrapper = self.redirector_re.match(host) is not None
+            known = self._hosts[host] = (
+                wrapper, wrapper or self.named_hosts.match(host) is not None)
+        return known
+
+    def is_redirector(self, host: str) -> bool:
+        """Whether `host` is a link wrapper's (`redirectors`), as redirector_re says."""
+        return self._host(host)[0]
+
     def may_match(self, url: str, host: str) -> bool:
         """False when no shape, no shortener and no link wrapper can claim `url` (whose
         host is `host`): the quick test most links stop at, before trying each shape."""
-        if self.named_hosts.match(host) or self.redirector_re.match(host):
+        if self._host(host)[1]:
             return True
         return self.catch_all == "any" or self.catch_all == "query" and "?" in url
+
+
+_HOSTS_KEPT = 4096  # hosts Programs._host remembers, at most (a few hundred KB)
 
 
 def _schema_messages(error) -> list[tuple[tuple, str]]:
