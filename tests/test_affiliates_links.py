@@ -8,7 +8,7 @@ import textwrap
 from hypothesis import given, settings, strategies as st
 
 from pipeline.affiliates import find_links, links_in_text
-from pipeline.affiliates.links import rewrite_urls, urls_in_line
+from pipeline.affiliates.links import FoundLink, rewrite_urls, urls_in_line
 from pipeline.catalog.loader import parse_entry
 
 ENTRY = textwrap.dedent("""\
@@ -130,8 +130,13 @@ def test_the_lines_read_are_all_the_prose_lines_that_hold_a_url(body):
     every_line = [(line_no, start + 1, url) for line_no, line in prose_lines(entry())
                   for start, _end, url in urls_in_line(line)
                   if line_no not in html_lines or _in_attribute(line, start)]
-    assert [(link.line, link.column, link.url)
-            for link in find_links(entry(), rendered=False)] == every_line
+    found = find_links(entry(), rendered=False)
+    assert [(link.line, link.column, link.url) for link in found] == every_line
+    # made without FoundLink's __init__ (found_link): the same as with it
+    made = [FoundLink(url, "x.md", line, column, "body", (), "tools/x")
+            for line, column, url in every_line]
+    assert found == made and list(map(vars, found)) == list(map(vars, made))
+    assert list(map(hash, found)) == list(map(hash, made))
 
 
 @settings(max_examples=2000, deadline=None)

@@ -73,6 +73,16 @@ class FoundLink:
         return ".".join(str(p) for p in self.path) if self.path else None
 
 
+def found_link(url: str, file: str, line: int, column: int, where: str, path: tuple,
+               entry: str | None) -> FoundLink:
+    """FoundLink(url, file, line, column, where, path, entry) without the frozen
+    dataclass's __init__ (a setattr a field: about a micro-second a link)."""
+    link = object.__new__(FoundLink)
+    link.__dict__.update(url=url, file=file, line=line, column=column, where=where,
+                         path=path, entry=entry)
+    return link
+
+
 def _markdown_destination_end(line: str, start: int) -> int:
     """End of an inline link destination `](url)`: balanced parentheses, no spaces (ASCII's:
     a no-break space is part of it, as CommonMark reads it)."""
@@ -232,7 +242,9 @@ def _body_links(entry: Entry, where: str) -> Iterator[FoundLink]:
     (found by one search of the prose, see _START) are read."""
     text = prose_text(entry)
     hidden = "&" in text and _HIDING_ENTITY.search(text) is not None
-    if (":/" not in text and "//" not in text and "\\" not in text
+    # `:` first: one character is looked for many times faster than two (`:/`: 3.4 µs in
+    # 4 KB of text), and most prose has none
+    if ((":" not in text or ":/" not in text) and "//" not in text and "\\" not in text
             and "ww." not in text.lower() and not hidden):
         return
     starts = _START.finditer(text)
@@ -253,8 +265,8 @@ def _body_links(entry: Entry, where: str) -> Iterator[FoundLink]:
         if entry.body_line + line in html_block_lines(entry):
             found = [f for f in found if _in_attribute(lines[line], f[0])]  # the rest is text
         for start, _end, url in found:
-            yield FoundLink(url, entry.file, entry.body_line + line, start + 1, where, (),
-                            entry.id or None)
+            yield found_link(url, entry.file, entry.body_line + line, start + 1, where, (),
+                             entry.id or None)
 
 
 def _in_attribute(line: str, start: int) -> bool:
@@ -284,8 +296,8 @@ def find_links(entry: Entry, rendered: bool = True) -> list[FoundLink]:
     out = []
     for path, value in _url_values(entry):
         line, col = entry.pos(path)
-        out.append(FoundLink(value.strip(), entry.file, line, col, "front matter", path,
-                             entry.id))
+        out.append(found_link(value.strip(), entry.file, line, col, "front matter", path,
+                              entry.id))
     body = list(_body_links(entry, "body"))
     out += body + (_rendered_only(entry, body) if rendered else [])
     return sorted(out, key=lambda link: (link.line, link.column))
