@@ -524,3 +524,16 @@ def test_a_reference_fine_in_one_entry_is_judged_again_in_another(catalog):
         found = sorted((d.rule, d.entry) for d in run(catalog, cache=False, jobs=jobs).diagnostics)
         assert found == [("link-unpublished", "tools/b-published"),
                          ("ref-collection", "tools/c-see")], jobs
+
+
+@pytest.mark.parametrize("group", ["[@]", "[@ ]", "[@  ]", "[@\t]", "[ @ ]", "[^3]"])
+def test_a_group_with_no_source_id_is_reported_however_it_is_spaced(catalog, group):
+    """`[@  ]` (two spaces) and `[@<tab>]` name no source either: they went unreported,
+    the page showing them as written, while `[@ ]` was."""
+    path = write_entry(catalog, "glossary/awq", MINI["glossary/awq"],
+                       f"Fast {group} here [@src].\n")
+    line = path.read_text(encoding="utf-8").split("\n").index(f"Fast {group} here [@src].")
+    found = [(d.line, d.column, d.message) for d in run(catalog).diagnostics
+             if d.rule == "cite-unresolved" and "[@src]" not in d.message]
+    assert [(at, col) for at, col, _ in found] == [(line + 1, 6)]
+    assert f"'{group}'" in found[0][2]
