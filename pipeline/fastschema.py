@@ -135,6 +135,7 @@ class Compiler:
         self._consts: dict[str, object] = {"Unsure": Unsure, "_TRUE": _TRUE,
                                             "_MISSING": object()}
         self._sources: list[str] = []  # functions not compiled yet
+        self._passed: dict[tuple, str] = {}  # (pattern, format): the texts that passed them
         self._unique = 0
 
     def _const(self, value) -> str:
@@ -259,9 +260,10 @@ class Compiler:
             bounds = [f"len({v}) < {self._const(lo)}"] if lo else []
             bounds += [f"len({v}) > {self._const(hi)}"] if hi is not None else []
             inner.append(f"if {' or '.join(bounds)}: return False")
+        tests = []
         if "pattern" in schema:
             pattern = self._const(ecma_regex(schema["pattern"]))
-            inner.append(f"if {pattern}.search({v}) is None: return False")
+            tests.append(f"if {pattern}.search({v}) is None: return False")
         if "format" in schema:
             if schema["format"] == "date":
                 fmt = _date_ok
@@ -271,8 +273,17 @@ class Compiler:
                 fmt = self._uri
             else:
                 raise Unsupported(f"format {schema['format']}")
-            inner.append(f"if not {self._const(fmt)}({v}): return False")
-        return _when(f"isinstance({v}, str)", inner)
+            tests.append(f"if not {self._const(fmt)}({v}): return False")
+        if tests and schema.get("format") != "uri":
+            # ids, slugs and dates come back entry after entry: those that passed are
+            # remembered (not URLs, nearly all different), as many as _PASSED_KEPT
+            key = (schema.get("pattern"), schema.get("format"))
+            if key not in self._passed:
+                self._passed[key] = self._const(set())
+            passed = self._passed[key]
+            tests = [f"if {v} not in {passed}:", *(f"    {t}" for t in tests),
+                     f"    if len({passed}) < {_PASSED_KEPT}: {passed}.add({v})"]
+        return _when(f"isinstance({v}, str)", inner + tests)
 
     def _number(self, schema, keys, v) -> list[str]:
         if not keys & {"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"}:
@@ -362,6 +373,9 @@ class Compiler:
             out += [f"if {cond}:", f"    if not {then}: return False",
                     f"elif not {else_}: return False"]
         return out
+
+
+_PASSED_KEPT = 10_000  # texts a pattern's or date's test remembers, at most (about 1 MB)
 
 
 def _when(test: str, lines: list[str]) -> list[str]:

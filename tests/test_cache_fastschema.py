@@ -220,3 +220,18 @@ def test_the_generated_checks_agree_with_jsonschema_on_any_value_anywhere(both, 
     except Unsure:
         return
     assert verdict == slow.validator(entry.collection).is_valid(front), front
+
+
+def test_what_a_pattern_passed_is_remembered_for_that_pattern_only():
+    """The texts a pattern or a date passed are remembered (by pattern and format), and
+    only that: another schema with the same pattern still tests its own length, a text
+    that failed fails again, and a date the calendar lacks is never remembered."""
+    doc = {"$id": "https://e.org/a", "type": "object", "properties": {
+        "any": {"type": "string", "pattern": "^a+$"},
+        "short": {"type": "string", "pattern": "^a+$", "maxLength": 2},
+        "day": {"type": "string", "format": "date"}}}
+    check = Compiler({"a": doc}).compile_document(doc)
+    for _ in range(2):
+        assert check({"any": "aaa"}) and not check({"short": "aaa"}) and check({"short": "aa"})
+        assert not check({"any": "b"}) and not check({"short": "ab"})
+        assert check({"day": "2026-02-28"}) and not check({"day": "2026-02-30"})
