@@ -11,6 +11,8 @@ from pipeline.catalog.model import Entry
 from pipeline.catalog.text import (CITE_GROUP_IN_LINE_RE, CITE_GROUP_RE, CITE_KEY_RE, LINK_RE,
                                    REF_DEF_RE, citations, internal_links, prose_lines,
                                    prose_text, _unescaped)
+from pipeline.catalog.text import (_FENCE_LINE, _fence_lines, _fenced_blanked,
+                                   _prose_lines_text)
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _INLINE_CODE = re.compile(r"(`+)(?:(?!\1).)+?\1")
@@ -203,6 +205,28 @@ def test_prose_text_is_the_body_with_code_as_spaces(body):
     kept = dict(plain_prose_lines(_entry(body)))
     for i, line in enumerate(text.split("\n")):
         assert line == kept.get(7 + i, " " * len(line))
+
+
+STRETCH_PIECES = ["```", "````", "~~~", "~~~~", " ", "   ", "\n", "\n", "\n", "text", "`code`",
+                  "``", "`", "python", "\r", "x ```", "~", "[@s]", "<!-- no-cite -->",
+                  "<!-- x -->", "-->", "\n  ~~~", "\n   ```"]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(STRETCH_PIECES), max_size=30).map("".join))
+def test_prose_text_made_a_stretch_at_a_time_is_that_of_its_lines(body):
+    """The prose text of a body with fences and code spans, made from the stretches
+    between its fenced blocks, is the one its prose lines give (where it is made so)."""
+    assert [m.span() for m in _fence_lines(body)] == [m.span() for m in _FENCE_LINE.finditer(body)]
+    made = _fenced_blanked(body)
+    if made is not None:
+        assert made == _prose_lines_text(_entry(body))
+
+
+def test_a_body_with_fences_and_code_spans_is_made_a_stretch_at_a_time():
+    body = "Run `ollama` [@a].\n\n```bash\nollama run x\n```\n\nThen `x` [@b].\n~~~\nnever closed\n"
+    assert _fenced_blanked(body) == _prose_lines_text(_entry(body)) == (
+        "Run          [@a].\n\n       \n            \n   \n\nThen     [@b].\n   \n            \n")
 
 
 def test_indented_lines_are_code_only_where_commonmark_says_so():
