@@ -11,8 +11,8 @@ from pipeline.catalog.model import Entry
 from pipeline.catalog.text import (CITE_GROUP_IN_LINE_RE, CITE_GROUP_RE, CITE_KEY_RE, LINK_RE,
                                    REF_DEF_RE, citations, internal_links, prose_lines,
                                    prose_text, _unescaped)
-from pipeline.catalog.text import (_FENCE_LINE, _fence_lines, _fenced_blanked,
-                                   _prose_lines_text)
+from pipeline.catalog.text import (_FENCE_LINE, _a_tag_may_open, _fence_lines,
+                                   _fenced_blanked, _prose_lines_text)
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _INLINE_CODE = re.compile(r"(`+)(?:(?!\1).)+?\1")
@@ -262,3 +262,10 @@ def test_the_one_pass_citation_patterns_find_what_the_plain_ones_found(text):
         m.span(1) for m in plain.finditer(text)]
     assert [m.span(1) for m in CITE_GROUP_IN_LINE_RE.finditer(text)] == [
         m.span(1) for m in plain_in_line.finditer(text)]
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(["<", "a", "A", "<a", "<!--", "x", "\n", "<<", "<b"]),
+                max_size=20).map("".join))
+def test_an_a_tag_is_looked_for_from_the_texts_lt_signs(text):
+    assert _a_tag_may_open(text) == ("<a" in text or "<A" in text)

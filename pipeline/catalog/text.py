@@ -410,7 +410,7 @@ def html_links(entry: Entry) -> list[tuple[int, int, str]]:
 
 def _html_links(entry: Entry) -> list[tuple[int, int, str]]:
     text = prose_text(entry)
-    if "<a" not in text and "<A" not in text:
+    if not _a_tag_may_open(text):
         return []
     found, where = [], Positions(text, entry.body_line)
     for _, _, name, attributes in open_tags(text):
@@ -426,6 +426,17 @@ def _html_links(entry: Entry) -> list[tuple[int, int, str]]:
         linked = {href.strip(_HTML_SPACE) for href in page_hrefs(entry.body)}
         found = [link for link in found if link[2] in linked]
     return found
+
+
+def _a_tag_may_open(text: str) -> bool:
+    """Whether `text` holds `<a` or `<A`: found from its `<`s (memchr; the bodies with one
+    hold a few), where a search for `<a` took 9 µs a body of 4 KB (`a` is everywhere)."""
+    at = text.find("<")
+    while at >= 0:
+        if text[at + 1:at + 2] in ("a", "A"):
+            return True
+        at = text.find("<", at + 1)
+    return False
 
 
 _HTML_SPACE = " \t\n\f\r"  # what a browser strips from either end of a URL
