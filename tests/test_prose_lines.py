@@ -9,8 +9,8 @@ from hypothesis import given, settings, strategies as st
 from pipeline import cmark
 from pipeline.catalog.model import Entry
 from pipeline.catalog.text import (CITE_GROUP_IN_LINE_RE, CITE_GROUP_RE, CITE_KEY_RE, LINK_RE,
-                                   REF_DEF_RE, citations, internal_links, prose_lines,
-                                   prose_text, _unescaped)
+                                   REF_DEF_RE, cite_groups, citations, internal_links,
+                                   prose_lines, prose_text, _unescaped)
 from pipeline.catalog.text import (_FENCE_LINE, _a_tag_may_open, _fence_lines,
                                    _fenced_blanked, _prose_lines_text)
 
@@ -194,6 +194,10 @@ CITE_PIECES = ["[@a]", "[@b; @c-d]", "[see @a, p. 3]", "@a", "[", "]", " ", "\n"
 @given(st.lists(st.sampled_from(CITE_PIECES), max_size=25).map("".join))
 def test_citations_found_in_one_search_are_those_of_each_line(body):
     assert list(citations(_entry(body))) == list(plain_citations(_entry(body)))
+    text = prose_text(_entry(body))  # and the groups, each group's keys read once
+    assert cite_groups(_entry(body)) == [
+        (g.start(), g.end(), tuple(k.group(1) for k in CITE_KEY_RE.finditer(g.group(1))))
+        for g in CITE_GROUP_IN_LINE_RE.finditer(text)]
 
 
 @settings(max_examples=1000, deadline=None)

@@ -976,15 +976,30 @@ def _scan_citations(entry: Entry) -> tuple[list, list]:
     groups: list[tuple[int, int, tuple[str, ...]]] = []
     found: list[tuple[int, int, str]] = []
     if "@" in text:
-        where = Positions(text, entry.body_line)
+        # Positions' counting, inline (a call a group cost a third of the search), and
+        # the keys of each group's text read once (an entry cites its few sources again
+        # and again: `[@readme-16]` ten times)
+        line_no, at, line_start = entry.body_line, 0, 0
+        count, rfind = text.count, text.rfind
+        # {a group's text: (its keys, [(offset of each in the group, key)])}
+        read: dict[str, tuple[tuple[str, ...], list[tuple[int, str]]]] = {}
         for g in CITE_GROUP_IN_LINE_RE.finditer(text):
-            line_no, column = where(g.start(1))
-            column -= 1  # in the line, from 0
-            keys = []
-            for k in CITE_KEY_RE.finditer(g.group(1)):
-                keys.append(k.group(1))
-                found.append((line_no, column + k.start(1), keys[-1]))
-            groups.append((g.start(), g.end(), tuple(keys)))
+            start, end = g.span()
+            newlines = count("\n", at, start)
+            if newlines:
+                line_no += newlines
+                line_start = rfind("\n", at, start) + 1
+            at = start
+            cited = text[start + 1:end - 1]  # group 1
+            keys_at = read.get(cited)
+            if keys_at is None:
+                ks = list(CITE_KEY_RE.finditer(cited))
+                keys_at = read[cited] = (tuple(k.group(1) for k in ks),
+                                         [(k.start(1) + 1, k.group(1)) for k in ks])
+            column = start - line_start  # of the `[` in the line, from 0
+            for offset, key in keys_at[1]:
+                found.append((line_no, column + offset, key))
+            groups.append((start, end, keys_at[0]))
     entry.__dict__["cite_groups"], entry.__dict__["citations"] = groups, found
     return groups, found
 
