@@ -11,6 +11,7 @@ from pipeline.catalog.model import Entry
 from pipeline.catalog.text import (CITE_GROUP_IN_LINE_RE, CITE_GROUP_RE, CITE_KEY_RE, LINK_RE,
                                    REF_DEF_RE, cite_groups, citations, internal_links,
                                    prose_lines, prose_text, _unescaped)
+from pipeline.catalog import text
 from pipeline.catalog.text import (_FENCE_LINE, _a_tag_may_open, _fence_lines,
                                    _fenced_blanked, _prose_lines_text)
 
@@ -273,3 +274,20 @@ def test_the_one_pass_citation_patterns_find_what_the_plain_ones_found(text):
                 max_size=20).map("".join))
 def test_an_a_tag_is_looked_for_from_the_texts_lt_signs(text):
     assert _a_tag_may_open(text) == ("<a" in text or "<A" in text)
+
+
+LINK_PATTERNS = [(text._LINK_IN_LINE_RE, text._REF_DEF_IN_LINE_RE),
+                 (text._URL_LINK_IN_LINE_RE, text._URL_REF_DEF_IN_LINE_RE),
+                 (text._PAGE_LINK_IN_LINE_RE, text._PAGE_REF_DEF_IN_LINE_RE)]
+INLINE_PIECES = LINK_PIECES + ["[u](https://host/x)", "[p](awq)", "[q](#k)", "\\", "\\\\",
+                               "![i](/glossary/i)", "[", "é", "<div>\n", "<!-- x -->"]
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(INLINE_PIECES), max_size=25).map("".join))
+def test_a_bodys_inline_links_are_those_the_general_reading_finds(body):
+    """_links of a body with no `]:` read its inline links alone, counting their lines in
+    the loop: what the reading of links and definitions finds."""
+    for inline, definition in LINK_PATTERNS:
+        assert text._links(_entry(body), inline, definition) == \
+            text._links_and_definitions(_entry(body), inline, definition)
