@@ -1,5 +1,7 @@
 import json
 
+from hypothesis import given, settings, strategies as st
+
 
 def test_minimal_catalog_is_clean(catalog, cli):
     r = cli(catalog, "validate", "--format", "json")
@@ -65,3 +67,57 @@ def test_what_the_front_matter_walk_finds_is_what_each_reader_found(catalog):
         (("note",), "see www.example.com today"), (("deep", "list", 0), "https://y.org")]
     assert sorted(_dates(entry)) == ["2026-01-05", "2026-01-05"]
     assert front_matter_found(entry, "front_matter_plain") is False
+
+
+def _plain_walk(data, path=(), sourced=True):
+    """What each reader's own walk found, one value at a time: (`source:` fields, URLs,
+    texts that may hold a URL, dates, whether every key is text)."""
+    found = ([], [], [], [], True)
+    items = data.items() if isinstance(data, dict) else enumerate(data)
+    for k, v in items:
+        if isinstance(data, dict) and not isinstance(k, str):
+            found = (*found[:4], False)
+        if isinstance(v, str):
+            if sourced and k == "source":
+                found[0].append(((*path, k), v))
+            if v.startswith(("https://", "http://")):
+                found[1].append(v)
+            if v.startswith(("https://", "http://")) or ":/" in v or ":\\" in v \
+                    or "ww." in v.lower():
+                found[2].append(((*path, k), v))
+            if not v.startswith(("https://", "http://")) and v[:4].isdigit() \
+                    and 7 <= len(v) <= 40:
+                found[3].append(v)
+        elif isinstance(v, (dict, list)):
+            inner = _plain_walk(v, (*path, k), sourced and k != "sources")
+            for mine, theirs in zip(found[:4], inner[:4]):
+                mine.extend(theirs)
+            if not inner[4]:
+                found = (*found[:4], False)
+    return found
+
+
+_TEXTS = st.lists(st.sampled_from(["http://", "https://", ":", "/", "\\", "w", "W", ".", "ww.",
+                                   "WW.", "2026", "-01", "x", " ", "٣"]), max_size=8).map("".join)
+_VALUES = st.recursive(
+    st.one_of(_TEXTS, st.integers(), st.none()),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4),
+        st.dictionaries(st.one_of(st.sampled_from(["source", "sources", "url", "t"]),
+                                  st.integers(0, 3)), inner, max_size=4)),
+    max_leaves=20)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.dictionaries(st.sampled_from(["source", "sources", "url", "t", "d"]), _VALUES,
+                       max_size=5))
+def test_the_front_matter_walk_finds_what_a_plain_walk_finds(data):
+    """The one walk tests a value for `:` or `.` before the tests of a URL (most values
+    hold neither); it finds what testing each value in full finds."""
+    from pipeline.catalog.model import Entry
+    from pipeline.catalog.text import FRONT_MATTER_FOUND, front_matter_found
+
+    entry = Entry(id="tools/t", collection="tools", slug="t", file="tools/t.md",
+                  data=data, body="", body_line=1)
+    assert tuple(front_matter_found(entry, name) for name in FRONT_MATTER_FOUND) == \
+        _plain_walk(data)

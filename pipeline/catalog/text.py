@@ -1112,13 +1112,14 @@ def _walk_front_matter(data: dict | list, path: tuple, sourced: bool, sources: l
         if isinstance(v, str):
             if sourced and k == "source":
                 sources.append(((*path, k), v))
-            if v.startswith(_HTTP):  # no date: neither of the other two tests is needed
-                urls.append(v)
-                texts.append(((*path, k), v))
-                continue
-            # `ww.` in any case: the text has a `w.` or a `W.` first (cheaper than lower())
-            if ":/" in v or ":\\" in v or (("w." in v or "W." in v) and "ww." in v.lower()):
-                texts.append(((*path, k), v))
+            if ":" in v or "." in v:  # what may be or hold a URL (most values hold neither)
+                if v.startswith(_HTTP):  # no date: neither of the other two tests is needed
+                    urls.append(v)
+                    texts.append(((*path, k), v))
+                    continue
+                # `ww.` in any case: the text has a `w.` or a `W.` first (cheaper than lower())
+                if ":/" in v or ":\\" in v or (("w." in v or "W." in v) and "ww." in v.lower()):
+                    texts.append(((*path, k), v))
             if v[:4].isdigit() and 7 <= len(v) <= 40:
                 dates.append(v)
         elif isinstance(v, (dict, list)):
