@@ -10,7 +10,7 @@ from pipeline import cmark
 from pipeline.catalog.model import Entry
 from pipeline.catalog.text import (CITE_GROUP_IN_LINE_RE, CITE_GROUP_RE, CITE_KEY_RE, LINK_RE,
                                    REF_DEF_RE, cite_groups, citations, internal_links,
-                                   prose_lines, prose_text, _unescaped)
+                                   path_to_id, prose_lines, prose_text, _unescaped)
 from pipeline.catalog import text
 from pipeline.catalog.text import (_FENCE_LINE, _a_tag_may_open, _fence_lines,
                                    _fenced_blanked, _prose_lines_text)
@@ -291,3 +291,12 @@ def test_a_bodys_inline_links_are_those_the_general_reading_finds(body):
     for inline, definition in LINK_PATTERNS:
         assert text._links(_entry(body), inline, definition) == \
             text._links_and_definitions(_entry(body), inline, definition)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(["/", "//", "glossary", "awq", "a", " ", "#x", "\\"]),
+                max_size=8).map("".join))
+def test_a_paths_id_is_its_two_parts(path):
+    parts = path.strip("/").split("/")
+    assert path_to_id(path) == (f"{parts[0]}/{parts[1]}" if len(parts) == 2 and all(parts)
+                                else None)

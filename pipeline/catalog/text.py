@@ -1042,10 +1042,8 @@ def _scan_citations(entry: Entry) -> tuple[list, list]:
 
 def path_to_id(path: str) -> str | None:
     """`/glossary/awq` or `/glossary/awq/` -> `glossary/awq`; other paths -> None."""
-    parts = path.strip("/").split("/")
-    if len(parts) == 2 and all(parts):
-        return f"{parts[0]}/{parts[1]}"
-    return None
+    path = path.strip("/")  # neither part empty: one `/`, which is then inside
+    return path if path.count("/") == 1 else None
 
 
 def source_refs(data, path: tuple = ()) -> list[tuple[tuple, str]]:
