@@ -300,3 +300,10 @@ def test_a_paths_id_is_its_two_parts(path):
     parts = path.strip("/").split("/")
     assert path_to_id(path) == (f"{parts[0]}/{parts[1]}" if len(parts) == 2 and all(parts)
                                 else None)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from([":", "]", "]:", "x", "::::", "\n", "[a]: /b"]),
+                max_size=40).map("".join))
+def test_a_definition_is_looked_for_from_the_texts_colons(body):
+    assert text._may_define(body) == ("]:" in body)
