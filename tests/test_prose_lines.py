@@ -307,3 +307,11 @@ def test_a_paths_id_is_its_two_parts(path):
                 max_size=40).map("".join))
 def test_a_definition_is_looked_for_from_the_texts_colons(body):
     assert text._may_define(body) == ("]:" in body)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(["<!--", "-->", " no-cite", "no-cite ", ">", "x", "\n",
+                                 "<!-- no-cite: why -->", "<!-- note -->", "<"]),
+                max_size=20).map("".join))
+def test_a_comment_is_told_from_the_markers_in_one_pass(body):
+    assert text._has_comment(body) == (body.count("<!--") != len(text.NO_CITE_RE.findall(body)))

@@ -219,8 +219,17 @@ def has_code(body: str) -> bool:
 
 def _has_comment(body: str) -> bool:
     """Whether a body holds an HTML comment other than no-cite markers (the usual one,
-    which stays: a body holding only those is prose as it stands, at no cost)."""
-    return body.count("<!--") != len(NO_CITE_RE.findall(body))
+    which stays: a body holding only those is prose as it stands, at no cost).
+    Each `<!--` is tried as a marker where the one before ended: one that is none, or
+    one inside a marker, is another comment (one pass, where counting them and finding
+    the markers took two)."""
+    at = body.find("<!--")
+    while at >= 0:
+        marker = NO_CITE_RE.match(body, at)
+        if marker is None or body.find("<!--", at + 4, marker.end()) >= 0:
+            return True
+        at = body.find("<!--", marker.end())
+    return False
 
 
 def _prose_lines(entry: Entry) -> Iterable[tuple[int, str]]:
