@@ -9,6 +9,7 @@ import time
 import types
 
 import pytest
+from hypothesis import given, settings as hyp_settings, strategies as st
 
 import pipeline.cache as cache_mod
 from conftest import REPO, commit_all, git, write_entry
@@ -558,3 +559,53 @@ def test_a_run_killed_while_saving_leaves_no_temporary_file_for_good(catalog, cl
     assert cli(catalog, "validate").exit_code == 0
     assert not left.exists()
     assert all(path.read_text() == "not the pipeline's" for path in others)
+
+
+def _ids_by_values_under(entry, schemas) -> set[str]:
+    """references_of's front-matter ids as it found them before its lookup of lists."""
+    from pipeline.schemas import values_under
+
+    out: set[str] = set()
+    for fld in schemas.ref_fields(entry.collection):
+        for value in values_under(entry.data, fld.path):
+            if isinstance(value, str):
+                out.update([value] if "/" in value else
+                           (f"{c}/{value}" for c in fld.collections))
+    return out
+
+
+_REF_SCHEMAS = None
+
+
+def _ref_schemas():
+    global _REF_SCHEMAS
+    if _REF_SCHEMAS is None:
+        from pipeline.fastschema import FastSchemaSet
+
+        _REF_SCHEMAS = FastSchemaSet.load(REPO / "schemas")
+    return _REF_SCHEMAS
+
+
+_STEPS = ["authors", "reviewed_by", "related", "verdict", "by", "results", "measured_by",
+          "picks", "entry", "model", "tool", "hardware", "applies_to", "*", "title"]
+_LEAF = st.one_of(st.none(), st.integers(-2, 2), st.sampled_from(
+    ["awq", "glossary/awq", "tools/vllm", "", "/", "lead-editor", "a/b/c", "*"]))
+_VALUES = st.recursive(_LEAF, lambda inner: st.one_of(
+    st.lists(inner, max_size=4), st.dictionaries(st.sampled_from(_STEPS), inner, max_size=4)),
+    max_leaves=12)
+
+
+@hyp_settings(max_examples=400, deadline=None)
+@given(collection=st.sampled_from(["authors", "benchmarks", "errors", "glossary", "guides",
+                                   "hardware", "models", "pages", "tools"]),
+       data=st.dictionaries(st.sampled_from(_STEPS), _VALUES, max_size=8))
+def test_references_of_finds_the_ids_values_under_finds(collection, data):
+    """references_of reads a list of ids (`related: [...]`) as a lookup: the ids are
+    those values_under finds, whatever the front matter holds."""
+    from pipeline.catalog.model import Entry
+    from pipeline.validate import references_of
+
+    entry = Entry(id=f"{collection}/x", collection=collection, slug="x",
+                  file=f"entries/{collection}/x.md", data=data, body="", body_line=1)
+    schemas = _ref_schemas()
+    assert references_of(entry, schemas) == _ids_by_values_under(entry, schemas)
