@@ -609,3 +609,71 @@ def test_references_of_finds_the_ids_values_under_finds(collection, data):
                   file=f"entries/{collection}/x.md", data=data, body="", body_line=1)
     schemas = _ref_schemas()
     assert references_of(entry, schemas) == _ids_by_values_under(entry, schemas)
+
+
+def _plan_eagerly(records, by_id, targets, facts, always, day, local, catalog_wide,
+                  wanted=None):
+    """cache.plan as it was, working out every record's dependencies first."""
+    full, catalog_only = set(), set()
+    local_wanted = local if wanted is None else local & wanted
+    wide_wanted = catalog_wide if wanted is None else catalog_wide & wanted
+    skipped = (local | catalog_wide) - (local_wanted | wide_wanted)
+    for entry_id, path in by_id.items():
+        r = records[path]
+        hit = bool(facts) and not facts.isdisjoint(r.dependencies())
+        if entry_id not in targets:
+            if hit:
+                for family in catalog_wide:
+                    r.results.pop(family, None)
+            continue
+        if hit and (entry_id in always or not skipped.isdisjoint(catalog_wide)):
+            for family in catalog_wide:
+                r.results.pop(family, None)
+        known = r.results.keys()
+        if entry_id in always or not local_wanted <= known or not r.dated_ok(day):
+            full.add(entry_id)
+            for family in skipped:
+                r.results.pop(family, None)
+        elif hit or not wide_wanted <= known:
+            catalog_only.add(entry_id)
+    return full, catalog_only
+
+
+_FAMILIES = ("schema", "references", "citations", "claims", "publishing", "affiliates")
+_IDS = ["glossary/a", "glossary/b", "tools/c", "tools/d"]
+_RECORD = st.fixed_dictionaries({
+    "results": st.dictionaries(st.sampled_from(_FAMILIES), st.just(()), max_size=6),
+    "refs": st.lists(st.sampled_from(_IDS + ["glossary/gone"]), max_size=3),
+    "summary": st.fixed_dictionaries({}, optional={
+        "title": st.sampled_from(["A", "a ", "B"]),
+        "redirect_from": st.lists(st.sampled_from(["glossary/old", "tools/c"]), max_size=2)}),
+    "checked_on": st.sampled_from(["", "2026-01-01", "2026-01-02"]),
+    "dates": st.lists(st.sampled_from(["2025-12-31", "2026-01-02", "2026-02-01"]), max_size=2)})
+
+
+@hyp_settings(max_examples=400, deadline=None)
+@given(made=st.lists(_RECORD, min_size=len(_IDS), max_size=len(_IDS)),
+       targets=st.sets(st.sampled_from(_IDS)), always=st.sets(st.sampled_from(_IDS)),
+       facts=st.sets(st.sampled_from([("id", "glossary/a"), ("id", "glossary/gone"),
+                                      ("title", "glossary", "a"), ("claim", "glossary/old"),
+                                      cache_mod.REDIRECTS])),
+       wanted=st.one_of(st.none(), st.frozensets(st.sampled_from(_FAMILIES))))
+def test_plan_works_out_dependencies_only_where_they_matter(made, targets, always, facts,
+                                                            wanted):
+    """plan skips the dependencies of a record with no results (a cold run's): the plan
+    and what it leaves of the results are those of working them all out."""
+    from pipeline.cache import Record, plan
+
+    def records():
+        return {f"entries/{i}.md": Record(
+            stat=(), digest="", entry=(i, i.split("/")[0], i.split("/")[1], dict(m["summary"])),
+            refs=tuple(m["refs"]), dates=tuple(m["dates"]), checked_on=m["checked_on"],
+            results=dict(m["results"])) for i, m in zip(_IDS, made)}
+
+    by_id = {i: f"entries/{i}.md" for i in _IDS}
+    local = frozenset(("schema", "citations", "claims", "affiliates"))
+    wide = frozenset(("references", "publishing"))
+    now, then = records(), records()
+    assert plan(now, by_id, targets, facts, always, "2026-01-02", local, wide, wanted) \
+        == _plan_eagerly(then, by_id, targets, facts, always, "2026-01-02", local, wide, wanted)
+    assert {p: r.results for p, r in now.items()} == {p: r.results for p, r in then.items()}
