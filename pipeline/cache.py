@@ -366,6 +366,8 @@ class ValidateCache:
     def changes(self, records: dict[str, Record], fresh: list[tuple]) -> set[tuple]:
         """What other entries may see differently now than at the last save."""
         facts: set[tuple] = set()
+        if not self.records:  # none saved (a cold run): every record is new, with no
+            return facts  # results a fact could make stale (plan); 2 us a file saved
         for path, *_ in fresh:
             facts |= changed_facts(self.records.get(path), records[path], path)
         for path in self.records.keys() - records.keys():

@@ -677,3 +677,32 @@ def test_plan_works_out_dependencies_only_where_they_matter(made, targets, alway
     assert plan(now, by_id, targets, facts, always, "2026-01-02", local, wide, wanted) \
         == _plan_eagerly(then, by_id, targets, facts, always, "2026-01-02", local, wide, wanted)
     assert {p: r.results for p, r in now.items()} == {p: r.results for p, r in then.items()}
+
+
+@hyp_settings(max_examples=200, deadline=None)
+@given(made=st.lists(_RECORD, min_size=len(_IDS), max_size=len(_IDS)),
+       targets=st.sets(st.sampled_from(_IDS)),
+       wanted=st.one_of(st.none(), st.frozensets(st.sampled_from(_FAMILIES))))
+def test_a_cold_run_needs_no_changed_facts(made, targets, wanted):
+    """With no records saved, ValidateCache.changes gives no facts: the plan of new
+    records (no results, never checked) is the same with every fact they hold."""
+    from pipeline.cache import Record, plan
+
+    def records():
+        return {f"entries/{i}.md": Record(
+            stat=(), digest="", entry=(i, i.split("/")[0], i.split("/")[1], dict(m["summary"])),
+            refs=tuple(m["refs"]), dates=tuple(m["dates"])) for i, m in zip(_IDS, made)}
+
+    by_id = {i: f"entries/{i}.md" for i in _IDS}
+    fresh = [(p, p, (), None) for p in records()]
+    cold = ValidateCache(None, "")
+    assert cold.changes(records(), fresh) == set()
+    every = ValidateCache(None, "")
+    every.records = {"entries/x/y.md": Record(stat=(), digest="")}  # one saved: worked out
+    now = records()
+    facts = every.changes(now, fresh)
+    assert facts
+    local = frozenset(("schema", "citations", "claims", "affiliates"))
+    wide = frozenset(("references", "publishing"))
+    assert plan(records(), by_id, targets, set(), set(), "2026-01-02", local, wide, wanted) \
+        == plan(now, by_id, targets, facts, set(), "2026-01-02", local, wide, wanted)
