@@ -218,3 +218,10 @@ def test_mistyped_generated_front_matter_is_read_as_libyaml_reads_it_or_left_to_
         lines[i] = line
         read += assert_agrees("\n".join(lines))
     assert read > 1000  # most mistypes still read as YAML of the known shape
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from("a\n \t\x00\x1f\x7f\x85\xa0\u2028\ufeff\ufffe\U0001f600"
+                                        "~"), max_size=12))
+def test_the_odd_characters_are_found_alike_in_ascii_and_other_text(text):
+    assert yamlfast.odd(text) == (yamlfast._ODD.search(text) is not None)

@@ -36,6 +36,8 @@ _SINGLE = re.compile(r"'((?:[^']|'')*)' *")
 # see yamlpos._load_odd) and a byte-order mark: all for libyaml.
 _ODD = re.compile("[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd"
                   "\U00010000-\U0010ffff]")
+# The bytes of the ASCII characters _ODD does not match (see odd).
+_ASCII_PLAIN = bytes(range(0x20, 0x7f)) + b"\n"
 _MAX_DEPTH = 40  # deeper is rare and for yamlpos, which refuses what is too deep
 
 
@@ -50,7 +52,7 @@ def load(text: str, first_line: int, resolve, construct, firsts: frozenset) -> t
     a ScalarNode, for the tags other than str (a tag it lacks: None, for libyaml);
     `firsts`: the first characters of every plain scalar `resolve` may not take for text.
     """
-    if _ODD.search(text):
+    if odd(text):
         return None
     lines = []  # (file line, indentation, content) of each line that holds something
     for n, line in enumerate(text.split("\n"), first_line):
@@ -67,6 +69,14 @@ def load(text: str, first_line: int, resolve, construct, firsts: frozenset) -> t
     if at != len(lines):
         return None
     return data, reader.positions
+
+
+def odd(text: str) -> bool:
+    """Whether `text` holds a character of _ODD: for ASCII, a deletion of the bytes of
+    the others (1.4 µs a front matter, where the search took 4.7)."""
+    if text.isascii():
+        return bool(text.encode().translate(None, _ASCII_PLAIN))
+    return _ODD.search(text) is not None
 
 
 class _Reader:

@@ -200,11 +200,12 @@ def load(text: str, first_line: int = 1) -> tuple[object, dict[Path, tuple[int, 
     unknown tags. Lines count from `first_line`, the file line of the text's
     first line (2 for front matter after its opening `---`).
     """
-    if not text.isascii() and (_ODD_INDENT.match(text) or _ODD_INDENT_AFTER.search(text)):
+    odd = not text.isascii()  # ASCII holds none of the characters looked for here
+    if odd and (_ODD_INDENT.match(text) or _ODD_INDENT_AFTER.search(text)):
         problem = _odd_indent(text, first_line)
         if problem is not None:
             raise problem
-    if _ODD_BREAKS.search(text):
+    if odd and _ODD_BREAKS.search(text):  # 5 µs a front matter, and ASCII has none
         return _load_odd(text, first_line)
     return yamlfast.load(text, first_line, _resolve, _SCALARS, _FIRSTS) or _load(text, first_line)
 
