@@ -214,21 +214,25 @@ def test_a_digest_closed_by_dots_is_named_at_that_line(catalog, cli):
     assert r.exit_code != 0 and "digests/2026-11.md:4: `...` does not close" in r.output
 
 
-def test_positions_shared_only_when_asked(monkeypatch):
+@pytest.mark.parametrize("read_by", ["yamlfast", "libyaml"])
+def test_positions_shared_only_when_asked(monkeypatch, read_by):
     """An entry's positions share their paths and places with other entries' (memory, on
     a big catalog kept whole), except where the entry is marshalled right away (validate's
-    workers), which copies them: there the sharing only cost time."""
-    from pipeline.catalog import loader
+    workers), which copies them: there the sharing of what libyaml read only cost time.
+    What yamlfast reads is shared always: it finds shared paths and places as fast as it
+    would make new ones."""
+    from pipeline.catalog import yamlfast
 
-    monkeypatch.setattr(loader, "_PATHS", {})
-    monkeypatch.setattr(loader, "_PLACES", {})
-    data = (b"---\ntitle: T\nstatus: draft\naka: [a, b]\nspecs:\n  - label: x\n    value: 1\n"
-            b"---\nBody.\n")
+    for table in ("_PATHS", "_PLACES", "_CHILDREN", "_COLUMNS"):
+        monkeypatch.setattr(yamlfast, table, {})
+    comment = " # a comment: for libyaml" if read_by == "libyaml" else ""
+    data = (f"---\ntitle: T{comment}\nstatus: draft\naka: [a, b]\nspecs:\n  - label: x\n"
+            "    value: 1\n---\nBody.\n").encode()
     alone, _ = parse_entry("entries/glossary/t.md", data, share_positions=False)
-    assert not loader._PATHS and not loader._PLACES
+    assert all(yamlfast._PATHS.get(p) is p for p in alone.positions) == (read_by == "yamlfast")
     shared, _ = parse_entry("entries/glossary/t.md", data)
     again, _ = parse_entry("entries/glossary/u.md", data)
     assert alone.positions == shared.positions == again.positions
-    assert len(loader._PATHS) == len(shared.positions)
+    assert len(yamlfast._PATHS) == len(shared.positions)
     for (a, b), (c, d) in zip(shared.positions.items(), again.positions.items()):
         assert a is c and b is d

@@ -225,3 +225,19 @@ def test_mistyped_generated_front_matter_is_read_as_libyaml_reads_it_or_left_to_
                                         "~"), max_size=12))
 def test_the_odd_characters_are_found_alike_in_ascii_and_other_text(text):
     assert yamlfast.odd(text) == (yamlfast._ODD.search(text) is not None)
+
+
+_PIECE = st.lists(st.sampled_from([*"aN1-.: #\"'\\[]{}&!,|>", " #", ": ", "''"]),
+                  max_size=5).map("".join)
+_TRICKY = st.one_of(_PIECE.filter(bool), _PIECE.map("a{}".format), st.builds(
+    lambda quote, inside, after: f"{quote}{inside}{quote}{after}",
+    st.sampled_from("\"'"), _PIECE, st.sampled_from(["", " ", " #", "x", "\""])))
+
+
+@settings(max_examples=1500, deadline=None)
+@given(_TRICKY, _TRICKY)
+def test_values_and_items_of_tricky_characters_are_read_as_libyaml_reads_them(a, b):
+    """The short cuts for the commonest lines (a plain value, a quoted one, a list item)
+    and the values kept from one text to the next read as libyaml does, or leave it."""
+    for text in (f"k: {a}\nl:\n  - {b}\n  - {a}\n", f"- {b}\n- k: {a}\n", f"k: {a}\nm: {a}\n"):
+        assert_agrees(text)

@@ -453,8 +453,9 @@ def parse_entry(
     `parsed`); the YAML is then not parsed again, and the entry has no positions.
     `digest`: `content_digest(data)`, when the caller has it already.
     `share_positions`: share its positions' paths and places with other entries' (see
-    _shared_positions); not worth its time for an entry that is marshalled right away
-    (validate's workers), whose copy shares nothing.
+    yamlfast.share); not worth its time for an entry that is marshalled right away
+    (validate's workers), whose copy shares nothing, where libyaml reads its front
+    matter (yamlfast shares them always: it costs nothing there).
     """
     diags: list[Diagnostic] = []
     rel = path[len(entries_prefix) + 1 :] if path.startswith(entries_prefix + "/") else path
@@ -488,7 +489,7 @@ def parse_entry(
                      data=front_matter, body=body, body_line=body_line,
                      digest=digest or content_digest(data)), diags
     try:
-        values, positions = yamlpos.load(fm, first_line=2)
+        values, positions = yamlpos.load(fm, first_line=2, share=share_positions)
     except yamlpos.YamlProblem as p:
         return None, [*diags, _YAML_RULES[p.kind](path, p.line, p.column, p.message,
                                                   entry=entry_id, hint=p.hint)]
@@ -505,26 +506,10 @@ def parse_entry(
         data=values,
         body=body,
         body_line=body_line,
-        positions=_shared_positions(positions) if share_positions else positions,
+        positions=positions,
         digest=digest or content_digest(data),
     )
     return entry, diags
-
-
-_PATHS: dict[tuple, tuple] = {}
-_PLACES: dict[tuple, tuple] = {}
-
-
-def _shared_positions(positions: dict) -> dict:
-    """The same positions, with equal paths and places shared between entries.
-
-    Entries of a collection have the same keys, and places repeat: sharing
-    them takes a third off an entry's memory on a big catalog.
-    """
-    paths, places = _PATHS, _PLACES
-    if len(paths) > 200_000 or len(places) > 200_000:  # pathological input: stop sharing
-        return positions
-    return {paths.setdefault(k, k): places.setdefault(v, v) for k, v in positions.items()}
 
 
 def _with_entry(d: Diagnostic, entry_id: str) -> Diagnostic:

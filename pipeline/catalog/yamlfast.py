@@ -17,6 +17,12 @@ returns is what yamlpos returns for the same text: the same values of the
 same types (plain scalars are resolved by PyYAML's own resolver) and the
 same positions; tests/test_yamlfast.py compares the two on generated
 catalogs and on every odd case listed above.
+
+The commonest lines take the fewest steps: `key: plain text`, `- item`, a quoted value
+with no escape, and `- key: value`; a key seen before needs no check, and a plain value
+that must be resolved (a date, a number, `No`) is kept by its text. The paths and places
+of positions are shared between texts as they are read (see _PATHS), found rather than
+made: no tuple is made for a key or a place seen before.
 """
 
 from __future__ import annotations
@@ -51,9 +57,10 @@ def load(text: str, first_line: int, resolve, construct, firsts: frozenset) -> t
     `resolve(value)`: the implicit tag of a plain scalar; `construct`: tag -> function of
     a ScalarNode, for the tags other than str (a tag it lacks: None, for libyaml);
     `firsts`: the first characters of every plain scalar `resolve` may not take for text.
+    The positions' paths and places are shared with every text read before (see share).
     """
-    if odd(text):
-        return None
+    if first_line < 1 or odd(text):
+        return None  # (lines before the first: places are shared by line, from 1)
     lines = []  # (file line, indentation, content) of each line that holds something
     for n, line in enumerate(text.split("\n"), first_line):
         content = line.lstrip(" ")
@@ -79,6 +86,73 @@ def odd(text: str) -> bool:
     return _ODD.search(text) is not None
 
 
+# The paths and places of positions, shared between texts: the front matter of entries of
+# a collection has the same keys, and places repeat. A path's children by key or index,
+# and each column's places by line, are found without making a tuple; what is made is
+# kept in _PATHS and _PLACES, which `share` takes the positions libyaml read to.
+_PATHS: dict[tuple, tuple] = {}
+_PLACES: dict[tuple, tuple] = {}
+_CHILDREN: dict[tuple, dict] = {}  # path -> {key or index: the child's path}
+_COLUMNS: dict[int, list] = {}  # column -> [None, (1, column), (2, column), ...]
+_SHARED_MAX = 200_000  # paths or places, at most (pathological input: stop sharing)
+_LINES_MAX = 5_000  # places by line kept for lines up to this one
+_COLUMNS_MAX = 500  # and for columns up to this one
+
+
+def share(positions: dict) -> dict:
+    """The same positions, with equal paths and places shared between texts (see _PATHS):
+    a third off an entry's memory on a big catalog. For positions libyaml read."""
+    paths, places = _PATHS, _PLACES
+    if len(paths) > _SHARED_MAX or len(places) > _SHARED_MAX:
+        return positions
+    return {paths.setdefault(k, k): places.setdefault(v, v) for k, v in positions.items()}
+
+
+def _children(path: tuple) -> dict:
+    kids = _CHILDREN.get(path)
+    if kids is None:
+        kids = {}
+        if len(_CHILDREN) < _SHARED_MAX:
+            _CHILDREN[path] = kids
+    return kids
+
+
+def _child(kids: dict, path: tuple, key) -> tuple:
+    """(*path, key), shared (kids: _children(path))."""
+    sub = (*path, key)
+    if len(_PATHS) < _SHARED_MAX:
+        sub = kids[key] = _PATHS.setdefault(sub, sub)
+    return sub
+
+
+def _column(column: int) -> list:
+    """The shared places of `column`, by line (index) up to _LINES_MAX."""
+    places = _COLUMNS.get(column)
+    if places is None:
+        places = [None]
+        if column <= _COLUMNS_MAX:
+            _COLUMNS[column] = places
+    return places
+
+
+def _place(places: list, line: int, column: int) -> tuple:
+    """(line, column), shared (places: _column(column)): for a line past the list's end."""
+    if line > _LINES_MAX or column > _COLUMNS_MAX or len(_PLACES) >= _SHARED_MAX:
+        return line, column
+    for n in range(len(places), line + 1):
+        place = (n, column)
+        places.append(_PLACES.setdefault(place, place))
+    return places[line]
+
+
+# A plain scalar's value by its text, for those `resolve` is asked about (dates, numbers,
+# words such as `No` or `Training`): they repeat from one entry to the next.
+_VALUES: dict[tuple, dict] = {}  # (resolve, construct's id) -> {text: value}
+_VALUES_MAX = 50_000  # texts kept, at most; each at most _VALUE_LEN characters
+_VALUE_LEN = 64
+_NONE = object()
+
+
 class _Reader:
     def __init__(self, lines: list, resolve, construct, firsts: frozenset):
         self.lines = lines
@@ -86,6 +160,10 @@ class _Reader:
         self.firsts = firsts
         self.construct = construct
         self.positions: dict[tuple, tuple[int, int]] = {}
+        # what a plain value that is text at once may not start with
+        self.stops = _STOPS.get(firsts) or _STOPS.setdefault(firsts, firsts | _SPECIAL_START)
+        key = (resolve, id(construct))
+        self.values = _VALUES.get(key) or _VALUES.setdefault(key, {})
 
     def node(self, i: int, indent: int, path: tuple):
         """The block node whose first line is line i (at `indent`); -> (value, next line)."""
@@ -99,8 +177,8 @@ class _Reader:
         raise _Unsure  # a scalar on a line of its own, `? key`, a directive, ...
 
     def mapping(self, i: int, indent: int, path: tuple):
-        lines, positions, scalar = self.lines, self.positions, self.scalar
-        firsts = self.firsts
+        lines, positions, scalar, stops = self.lines, self.positions, self.scalar, self.stops
+        kids, places = _children(path), _column(indent + 1)
         out: dict = {}
         count = len(lines)
         while i < count:
@@ -110,23 +188,29 @@ class _Reader:
                     raise _Unsure  # a scalar's next line, or indentation libyaml refuses
                 break
             colon = content.find(":")
+            if colon < 1:
+                raise _Unsure  # not `key:`
             key = content[:colon]
-            if colon < 1 or not (key.isascii() and (key[0].isalpha() or key[0] == "_")
-                                 and key.replace("-", "_").isidentifier()):
-                raise _Unsure  # not `key:`, or a key to be read by libyaml
+            sub = kids.get(key)  # a key read before is one this reader takes
+            if sub is None:
+                if not (key.isascii() and (key[0].isalpha() or key[0] == "_")
+                        and key.replace("-", "_").isidentifier()):
+                    raise _Unsure  # a key to be read by libyaml
+                sub = _child(kids, path, key)
             if key in out:
                 raise _Unsure  # libyaml's reading says where the first one is
-            sub = (*path, key)
-            positions[sub] = (line_no, indent + 1)
+            try:
+                positions[sub] = places[line_no]
+            except IndexError:
+                positions[sub] = _place(places, line_no, indent + 1)
             i += 1
             if colon + 1 < len(content):
-                text = content[colon + 1:]
-                if text[0] != " ":
+                if content[colon + 1] != " ":
                     raise _Unsure  # `key:value` is one plain scalar: for libyaml
-                text = text.lstrip(" ")
+                text = content[colon + 2:].lstrip(" ")
                 # most values are plain text, for which no function of ours is called
-                if text[0] not in firsts and text[0] not in _SPECIAL_START \
-                        and ": " not in text and " #" not in text and text[-1] != ":":
+                if text[0] not in stops and ": " not in text and " #" not in text \
+                        and text[-1] != ":":
                     out[key] = text
                 else:
                     out[key] = scalar(text, line_no, indent + len(content) - len(text), sub)
@@ -140,7 +224,8 @@ class _Reader:
         return out, i
 
     def sequence(self, i: int, indent: int, path: tuple):
-        lines, positions = self.lines, self.positions
+        lines, positions, stops = self.lines, self.positions, self.stops
+        kids = _children(path)
         items: list = []
         count = len(lines)
         while i < count:
@@ -153,12 +238,31 @@ class _Reader:
                 if content[0] == "-" and len(content) == 1:
                     raise _Unsure  # an empty item, or one on the lines below
                 break  # the next key of a mapping around a list beside its key
-            rest = content[2:].lstrip(" ")
+            rest = content[2:]
+            if rest[0] == " ":
+                rest = rest.lstrip(" ")
             column = indent + len(content) - len(rest)
-            sub = (*path, len(items))
-            positions[sub] = (line_no, column + 1)
-            if (rest[0] == "-" and (len(rest) == 1 or rest[1] == " ")) or _KEY.match(rest):
-                lines[i] = (line_no, column, rest)  # the item's node starts at its column
+            index = len(items)
+            sub = kids.get(index) or _child(kids, path, index)
+            try:
+                positions[sub] = _COLUMNS[column + 1][line_no]
+            except (KeyError, IndexError):
+                positions[sub] = _place(_column(column + 1), line_no, column + 1)
+            if ":" not in rest:
+                if rest[0] == "-" and (len(rest) == 1 or rest[1] == " "):
+                    lines[i] = (line_no, column, rest)  # the item's node starts at its column
+                    item, i = self.node(i, column, sub)
+                else:
+                    item = rest if rest[0] not in stops and " #" not in rest \
+                        else self.scalar(rest, line_no, column, sub)
+                    i += 1
+            elif _KEY.match(rest):  # `- key: value`, the commonest item but a word
+                if len(sub) > _MAX_DEPTH:
+                    raise _Unsure
+                lines[i] = (line_no, column, rest)  # the item's mapping starts at its column
+                item, i = self.mapping(i, column, sub)
+            elif rest[0] == "-" and (len(rest) == 1 or rest[1] == " "):
+                lines[i] = (line_no, column, rest)
                 item, i = self.node(i, column, sub)
             else:
                 item = self.scalar(rest, line_no, column, sub)
@@ -170,6 +274,8 @@ class _Reader:
         """The value written as `text`, which starts at `column` (from 0) of line `line_no`."""
         first = text[0]
         if first == '"':
+            if text.find('"', 1) == len(text) - 1 and "\\" not in text:
+                return text[1:-1]  # most quoted values: no escape, nothing after them
             m = _DOUBLE.fullmatch(text)
             if m is None:
                 raise _Unsure  # an escape, a comment after it, or more lines
@@ -183,9 +289,15 @@ class _Reader:
             return self.flow(text, line_no, column, path)
         if text == "{}":
             return {}
+        value = self.values.get(text, _NONE)
+        if value is not _NONE:
+            return value
         if not _PLAIN.fullmatch(text):
             raise _Unsure
-        return self.plain(text)
+        value = self.plain(text)
+        if len(text) <= _VALUE_LEN and len(self.values) < _VALUES_MAX:
+            self.values[text] = value
+        return value
 
     def plain(self, text: str):
         tag = self.resolve(text) if text[0] in self.firsts else _STR
@@ -211,9 +323,13 @@ class _Reader:
         if not _FLOW.fullmatch(text):
             raise _Unsure
         items = []
-        positions = self.positions
+        positions, kids = self.positions, _children(path)
         for m in _FLOW_ITEM.finditer(text, 1):
-            positions[(*path, len(items))] = (line_no, column + m.start() + 1)
+            index, at = len(items), column + m.start() + 1
+            places = _column(at)
+            sub = kids.get(index) or _child(kids, path, index)
+            positions[sub] = places[line_no] if line_no < len(places) \
+                else _place(places, line_no, at)
             items.append(self.plain(m.group(0)))
         return items
 
@@ -228,6 +344,7 @@ _PLAIN = re.compile(r"""(?:[^\[\]{}#&*!|>%@`,'"?:\- ]|[?:-](?! |$))(?:[^:#]++|:(
 # What a plain scalar may not start with, and `-?:`, which may start one (`-1`): for
 # `scalar` to look at closely.
 _SPECIAL_START = frozenset("[]{}#&*!|>%@`,'\"?:-")
+_STOPS: dict[frozenset, frozenset] = {}  # firsts -> firsts | _SPECIAL_START
 # A flow sequence of words: letters, digits and `_ . / -` (no indicator, no space inside).
 _WORD = r"[A-Za-z0-9_][A-Za-z0-9_./-]*"
 _FLOW = re.compile(rf"\[ *{_WORD}(?: *, *{_WORD})* *\]")

@@ -193,12 +193,15 @@ _ODD_BREAKS = re.compile("[\x85\u2028\u2029]")
 _YAML_BREAKS = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 
 
-def load(text: str, first_line: int = 1) -> tuple[object, dict[Path, tuple[int, int]]]:
+def load(text: str, first_line: int = 1,
+         share: bool = False) -> tuple[object, dict[Path, tuple[int, int]]]:
     """Parse one YAML document: (data, positions of every key and list item).
 
     Raises YamlProblem for syntax errors, duplicate keys, anchors, aliases and
     unknown tags. Lines count from `first_line`, the file line of the text's
-    first line (2 for front matter after its opening `---`).
+    first line (2 for front matter after its opening `---`). `share`: the positions'
+    paths and places are shared with other texts' (yamlfast.share), as those of the
+    texts yamlfast reads always are (at no cost there).
     """
     odd = not text.isascii()  # ASCII holds none of the characters looked for here
     if odd and (_ODD_INDENT.match(text) or _ODD_INDENT_AFTER.search(text)):
@@ -206,8 +209,13 @@ def load(text: str, first_line: int = 1) -> tuple[object, dict[Path, tuple[int, 
         if problem is not None:
             raise problem
     if odd and _ODD_BREAKS.search(text):  # 5 µs a front matter, and ASCII has none
-        return _load_odd(text, first_line)
-    return yamlfast.load(text, first_line, _resolve, _SCALARS, _FIRSTS) or _load(text, first_line)
+        data, positions = _load_odd(text, first_line)
+    else:
+        fast = yamlfast.load(text, first_line, _resolve, _SCALARS, _FIRSTS)
+        if fast is not None:
+            return fast
+        data, positions = _load(text, first_line)
+    return data, yamlfast.share(positions) if share else positions
 
 
 # Characters that look like a space (or like nothing) and that YAML reads as text: one
