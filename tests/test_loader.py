@@ -236,3 +236,22 @@ def test_positions_shared_only_when_asked(monkeypatch, read_by):
     assert len(yamlfast._PATHS) == len(shared.positions)
     for (a, b), (c, d) in zip(shared.positions.items(), again.positions.items()):
         assert a is c and b is d
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(["---", "--", "-", "...", " ", "\t", "a", "\n", "\n", "—"]),
+                max_size=12).map("".join))
+def test_the_closing_line_is_found_as_the_pattern_finds_it(text):
+    """closing() looks for `\\n---` instead of searching _CLOSING: the same line, from
+    every line's start; and false_close looks for fewer leads in ASCII, to the same end."""
+    from pipeline.catalog import loader
+
+    for start in [0, *(i + 1 for i, c in enumerate(text) if c == "\n"), len(text)]:
+        m = loader._CLOSING.search(text, start)
+        assert loader.closing(text, start) == (m.span() if m else None), start
+    if "\n" in text:
+        start = text.index("\n") + 1
+        for end in range(start, len(text) + 1):
+            m = loader._NEAR_CLOSING.search(text, start, end)
+            slip = loader.false_close(text, start, end)
+            assert (slip is None) == (m is None), (start, end)

@@ -407,7 +407,8 @@ def false_close(text: str, start: int, end: int) -> tuple[int, str] | None:
     that does not: YAML's end of document `...` (Pandoc takes it), `---` with a comment
     or other text after it, `----`, or dashes a word processor made of `---` (`—`); None
     when there is none. Lines count from 1 at the text's start."""
-    if all(text.find(lead, start - 1, end) < 0 for lead in _NEAR_LEADS):
+    leads = _NEAR_LEADS[:2] if text.isascii() else _NEAR_LEADS  # the others are dashes
+    if all(text.find(lead, start - 1, end) < 0 for lead in leads):
         return None  # most front matter: 0.3 µs, where the search of each line took 6
     m = _NEAR_CLOSING.search(text, start, end)
     if m is None:
@@ -433,14 +434,36 @@ def split_front_matter(path: str, text: str) -> tuple[str, str, int] | Diagnosti
             and text.split("\n", 1)[0].rstrip() == "---"):
         return FRONT_MATTER(path, 1, 1, "no front matter: the first line must be `---`")
     start = text.index("\n") + 1 if "\n" in text else len(text)
-    close = _CLOSING.search(text, start)
-    slip = false_close(text, start, close.start() if close else len(text))
+    close = closing(text, start)
+    slip = false_close(text, start, close[0] if close else len(text))
     if slip is not None:  # before the close, if any (a `---` of the body is a rule)
         return FRONT_MATTER(path, slip[0], 1, slip[1], hint=FALSE_CLOSE_HINT)
     if close is None:
         return FRONT_MATTER(path, 1, 1, "front matter is never closed: add a line `---` after it")
-    body_line = text.count("\n", 0, close.start()) + 2
-    return text[start:close.start()], text[close.end() + 1:], body_line
+    body_line = text.count("\n", 0, close[0]) + 2
+    return text[start:close[0]], text[close[1] + 1:], body_line
+
+
+def closing(text: str, start: int) -> tuple[int, int] | None:
+    """(start, end) of the first line that closes front matter (_CLOSING) at or after
+    offset `start`, the start of a line; None when there is none. Found by looking for
+    `\\n---` (0.5 µs a front matter, where the search of _CLOSING's `^` took 5)."""
+    at = start - 1
+    if at < 0 or text[at] != "\n":
+        return _closing_search(text, start)
+    while (at := text.find("\n---", at)) >= 0:
+        end = text.find("\n", at + 4)
+        if end < 0:
+            end = len(text)
+        if not text[at + 4:end].strip(" \t"):
+            return at + 1, end
+        at = end
+    return None
+
+
+def _closing_search(text: str, start: int) -> tuple[int, int] | None:
+    m = _CLOSING.search(text, start)
+    return m.span() if m else None
 
 
 def parse_entry(
