@@ -187,15 +187,16 @@ class _Reader:
                 if at > indent:
                     raise _Unsure  # a scalar's next line, or indentation libyaml refuses
                 break
-            colon = content.find(":")
-            if colon < 1:
-                raise _Unsure  # not `key:`
-            key = content[:colon]
+            key, spaced, text = content.partition(": ")
+            if not spaced:  # `key:` alone, else not `key: ` (`key:value` is a scalar)
+                if content[-1] != ":":
+                    raise _Unsure
+                key = content[:-1]
             sub = kids.get(key)  # a key read before is one this reader takes
             if sub is None:
-                if not (key.isascii() and (key[0].isalpha() or key[0] == "_")
+                if not (key and key.isascii() and (key[0].isalpha() or key[0] == "_")
                         and key.replace("-", "_").isidentifier()):
-                    raise _Unsure  # a key to be read by libyaml
+                    raise _Unsure  # a key to be read by libyaml, or none
                 sub = _child(kids, path, key)
             if key in out:
                 raise _Unsure  # libyaml's reading says where the first one is
@@ -204,10 +205,9 @@ class _Reader:
             except IndexError:
                 positions[sub] = _place(places, line_no, indent + 1)
             i += 1
-            if colon + 1 < len(content):
-                if content[colon + 1] != " ":
-                    raise _Unsure  # `key:value` is one plain scalar: for libyaml
-                text = content[colon + 2:].lstrip(" ")
+            if spaced:
+                if text[0] == " ":
+                    text = text.lstrip(" ")
                 # most values are plain text, for which no function of ours is called
                 if text[0] not in stops and ": " not in text and " #" not in text \
                         and text[-1] != ":":
