@@ -198,6 +198,7 @@ class _Reader:
                         and key.replace("-", "_").isidentifier()):
                     raise _Unsure  # a key to be read by libyaml, or none
                 sub = _child(kids, path, key)
+            key = sub[-1]  # the key its path holds: one string for both, for marshal too
             if key in out:
                 raise _Unsure  # libyaml's reading says where the first one is
             try:
