@@ -228,6 +228,88 @@ def test_a_big_build_parses_each_file_once_and_gives_the_same_output(exl2, tmp_p
     assert list((exl2 / ".pipeline-cache/build").glob("spill-*")) == []
 
 
+def _planned_while_validating(monkeypatch) -> list[bool]:
+    """Whether validation was under way each time the build planned its pages."""
+    validating, planned = [], []
+    real_refuse, real_plan = validation_module.refuse_invalid, build_module.plan_pages
+
+    def refuse(*args, **kw):
+        validating.append(True)
+        try:
+            return real_refuse(*args, **kw)
+        finally:
+            validating.pop()
+
+    def plan(b):
+        planned.append(bool(validating))
+        return real_plan(b)
+
+    monkeypatch.setattr(validation_module, "refuse_invalid", refuse)
+    monkeypatch.setattr(build_module, "plan_pages", plan)
+    return planned
+
+
+def test_a_big_build_plans_its_pages_while_validate_checks_and_the_output_is_the_same(
+        exl2, tmp_path, monkeypatch):
+    """The workers send what they rendered as validate parsed with the parse's result, so
+    this process reads git and plans the pages while they check, not after: the same
+    output as when they keep it for the build to ask (`_export` sends nothing)."""
+    monkeypatch.setattr(pool, "MIN_PARALLEL", 1)
+    monkeypatch.setattr(validate_module, "PER_WORKER", 1)
+    planned = _planned_while_validating(monkeypatch)
+    early = run(exl2, tmp_path / "early", jobs=2)
+    assert planned == [True]
+    shutil.rmtree(exl2 / ".pipeline-cache")
+    monkeypatch.setattr(build_module, "_export", lambda state: None)
+    after = run(exl2, tmp_path / "after", jobs=2)
+    assert planned == [True, False]
+    assert early.rendered == after.rendered == 13
+    assert tree(tmp_path / "early") == tree(tmp_path / "after")
+    plain = run(exl2, tmp_path / "plain", jobs=1, use_cache=False)
+    assert tree(tmp_path / "early") == tree(tmp_path / "plain") and plain.rendered == 13
+
+
+def test_an_entry_a_worker_did_not_render_as_it_parsed_is_read_after_validation(
+        exl2, tmp_path, monkeypatch):
+    """One file the workers could not render while validate parsed it: the build reads it
+    once validation has passed, and plans the pages then, with the others as they were
+    sent; the same output."""
+    plain = run(exl2, tmp_path / "plain", jobs=1, use_cache=False)
+    shutil.rmtree(exl2 / ".pipeline-cache")
+    monkeypatch.setattr(pool, "MIN_PARALLEL", 1)
+    monkeypatch.setattr(validate_module, "PER_WORKER", 1)
+    real_prepare = render.prepare
+
+    def all_but_one(state, rel, data, entry):
+        if rel != "entries/glossary/gguf.md":
+            real_prepare(state, rel, data, entry)
+
+    monkeypatch.setattr(build_module, "prepare", all_but_one)
+    planned = _planned_while_validating(monkeypatch)
+    mixed = run(exl2, tmp_path / "mixed", jobs=2)
+    assert planned == [False]
+    assert mixed.rendered == 13
+    assert tree(tmp_path / "mixed") == tree(tmp_path / "plain")
+
+
+def test_a_problem_met_planning_while_validate_checks_comes_after_the_catalogs_errors(
+        exl2, tmp_path, monkeypatch):
+    monkeypatch.setattr(pool, "MIN_PARALLEL", 1)
+    monkeypatch.setattr(validate_module, "PER_WORKER", 1)
+
+    def broken(b):
+        raise PipelineError("the plan failed")
+
+    monkeypatch.setattr(build_module, "plan_pages", broken)
+    with pytest.raises(PipelineError, match="the plan failed"):
+        run(exl2, tmp_path / "out", jobs=2)
+    path = exl2 / "entries/glossary/awq.md"
+    path.write_text(path.read_text().replace("category: Formats & quantization",
+                                             "category: Nonsense"))
+    with pytest.raises(ValidationFailed, match="Nonsense"):
+        run(exl2, tmp_path / "out", jobs=2)
+
+
 def _parses_counted_once(monkeypatch) -> list[str]:
     """The files validate parses (listed as it does), and a failure for any the build's
     reading would parse again to render it."""

@@ -133,3 +133,30 @@ def test_workers_die_with_a_parent_killed_on_its_own():
     while any(_alive(p) for p in pids) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not any(_alive(p) for p in pids)
+
+
+def _exporting(state: dict) -> str | None:
+    """An "export" hook: what the worker's last call left, once."""
+    return state.pop("left", None)
+
+
+def _leave(state: dict, n: int) -> int:
+    state["left"] = f"left {n} in {os.getpid()}"
+    return n
+
+
+def test_what_a_worker_exports_travels_with_a_result_and_the_idle_hook_runs_meanwhile():
+    """A worker's "export" hook sends what a call made with its result (into `exported`,
+    per worker), whoever made the call; `idle` runs here before each wait."""
+    idle = []
+    with Workers(2, {"export": _exporting}) as workers:
+        workers.idle = lambda: idle.append(len(workers.exported[0]))
+        assert workers.call(_count, [(1,), (2,)]) == [1, 2]
+        assert workers.exported == [[], []]  # the hook had nothing to send
+        assert workers.call(_leave, [(5,), (6,)]) == [5, 6]
+        assert [len(sent) for sent in workers.exported] == [1, 1]
+        assert workers.exported[0][0].startswith("left 5 in ")
+        assert workers.exported[1][0].startswith("left 6 in ")
+        assert workers.call(_count, [(1,), (1,)]) == [2, 3]
+        assert [len(sent) for sent in workers.exported] == [1, 1]  # sent once
+    assert idle == [0, 0, 1]

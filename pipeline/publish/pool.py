@@ -31,6 +31,8 @@ class Pool:
         self._workers: Workers | None = None
         self.size = 1  # processes that hold state: 1 until workers are started
         self.lent = False  # workers started by `lend` (they may hold prepared entries)
+        # called while validate waits for the workers it was lent (see Workers.idle)
+        self.idle: Callable[[], None] | None = None
 
     def _start(self) -> None:
         """Fork the workers now (when there is more than one job)."""
@@ -41,7 +43,16 @@ class Pool:
         """Start `count` workers now with `state` (this pool's and more: validate's, when
         validate parses in them, see validate.WorkerShare); they stay this pool's."""
         self._workers, self.size, self.lent = Workers(count, state), count, True
+        self._workers.idle = self._idle
         return self._workers
+
+    def _idle(self) -> None:
+        if self.idle is not None:
+            self.idle()
+
+    def exported(self) -> list[list]:
+        """What each worker's "export" hook sent back so far (see Workers)."""
+        return self._workers.exported if self._workers is not None else []
 
     def much(self, count: int) -> bool:
         """Whether `count` items are enough work for several processes."""
