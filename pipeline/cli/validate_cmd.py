@@ -7,7 +7,6 @@ import sys
 import click
 
 from .. import __version__
-from ..checks import load_checks
 from ..config import COLLECTIONS
 from ..diagnostics import RULES
 from ..fileio import write_atomic
@@ -74,6 +73,7 @@ def explain(rule_id):
     """
     import difflib
 
+    from ..checks import load_checks
     from ..diagnostics import CONTRACT
     from ..errors import PipelineError
 
