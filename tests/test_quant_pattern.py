@@ -6,12 +6,16 @@ import re
 
 from hypothesis import given, settings, strategies as st
 
-from pipeline.checks.claims import _SENTENCE_END, _UNIT, QUANT_RE
+from pipeline.checks.claims import _AFTER, _CODE, _SENTENCE_END, _SPACE, _SYMBOL, _UNIT, QUANT_RE
 
 # The plain form: the look-behind first. The engine then tries it at every position.
+_PLAIN_GROUPED = r"\d{1,3}(?:(?:" + _SPACE + r"\d{3})+|(?:\.\d{3})+)(?!\d)(?:[.,]\d+)?"
+_PLAIN_AMOUNT = r"(?:" + _PLAIN_GROUPED + r"|\d[\d,]*(?:\.\d+)?)"
 PLAIN = re.compile(
-    r"(?<![\w.])(?:[$€£¥]\s?\d[\d,]*(?:\.\d+)?|(?:USD|EUR|GBP|JPY|CHF|CNY|AUD|INR)\s?\d[\d,]*(?:\.\d+)?"
-    r"|\d[\d,]*(?:\.\d+)?(?:\s?-\s?\d[\d,]*(?:\.\d+)?)?\s?" + _UNIT + ")"
+    r"(?<![\w.])(?:" + _SYMBOL + r"\s?" + _PLAIN_AMOUNT + r"|[A-Z]{1,3}\$\s?" + _PLAIN_AMOUNT
+    + "|" + _CODE + r"\s?" + _PLAIN_AMOUNT + r"|kr\s?" + _PLAIN_AMOUNT
+    + "|" + _PLAIN_GROUPED + r"\s?" + _AFTER
+    + r"|\d[\d,]*(?:\.\d+)?(?:\s?-\s?\d[\d,]*(?:\.\d+)?)?\s?" + _UNIT + ")"
 )
 # The plain form of a sentence end: the white space after a full stop (and a closing quote).
 PLAIN_END = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=\S)")
@@ -19,7 +23,9 @@ PIECES = ["1", "24", "3.5", "1,000", "$", "$ ", " ", ".", "-", " - ", "%", "x", 
           "GiB/s", "MB", "W", "watts", "ms", "bpw", "GHz", "tok/s", "tokens/s", "t/s",
           "tokens per second", "TFLOPS", "USD", "percent", "Per cent", "percentage point",
           "percentage points", "a", "v", "_", "é", "\n", "(", "[@s]", "€", "£", "¥", "EUR",
-          "EUR ", "GBP", "JPY", "CHF", "CNY", "AUD", "INR", "U", "E", "C", "A", "SD", "ICHF"]
+          "EUR ", "GBP", "JPY", "CHF", "CNY", "AUD", "INR", "U", "E", "C", "A", "SD", "ICHF",
+          "CAD", "SEK", "CA$", "C$", "AU$", "AB", "ABCD", "₹", "₩", "¢", "kr", "kr ", "zł", "k",
+          "000", "500", " 000", "\u00a0", "\u202f", "\u2009", ".000", ",99", "1 500", "1.500"]
 
 
 @settings(max_examples=3000, deadline=None)
@@ -63,8 +69,24 @@ def test_a_price_in_any_currency_is_a_claim():
     found = [m.group(0) for m in QUANT_RE.finditer(
         "USD 1599; €1,500; 1 500 €; £999; EUR 1,200; 1.599 €; ¥20,000; CHF 900; 1,200 EUR "
         "and $1,599; but EURO 5, MUSD 3, CUDA 12 and JPY-3 are no prices.")]
-    assert found == ["USD 1599", "€1,500", "500 €", "£999", "EUR 1,200", "1.599 €", "¥20,000",
+    assert found == ["USD 1599", "€1,500", "1 500 €", "£999", "EUR 1,200", "1.599 €", "¥20,000",
                      "CHF 900", "1,200 EUR", "$1,599"]
+
+
+def test_a_price_is_read_whole_in_the_forms_editors_write():
+    """`1 500 €` was read as '500 €' (the thousands separated by a space, a no-break space or
+    a narrow no-break space, as French and German editors write them), `1.500.000 €` and
+    `1.599,99 €` not whole or not at all, and the stores' other dollars and currencies
+    (`C$1,299`, `CA$`, `AU$`, `CAD 1,299`, `₹`, `kr`) not at all (found in review)."""
+    prices = ["1 500 €", "1\u00a0500 €", "2\u202f999,99 €", "1\u2009299 EUR", "1.500.000 €",
+              "1.599,99 €", "€1.599,99", "C$1,299", "CA$1,299", "AU$1,560", "A$999",
+              "US$ 1 299", "CAD 1,299", "SEK 12 990", "₹79,999", "₩2,190,000", "12 990 kr",
+              "kr 1 299", "3 500 zł", "NZD 2,999"]
+    found = [m.group(0) for m in QUANT_RE.finditer(" and ".join(prices) + ".")]
+    assert found == prices
+    # a code in capitals that is an English word, a model name, two numbers: no price
+    assert [m.group(0) for m in QUANT_RE.finditer(
+        "TOP 10 and ALL 3 builds; RTX 4090; IKR 5; backup 1 500 files.")] == []
 
 
 def test_a_percentage_spelled_out_is_a_claim():
@@ -168,3 +190,13 @@ def test_a_run_of_digits_and_commas_is_read_a_bounded_length_from_each_start():
     assert found and found.group().endswith("000 GB")
     assert [m.group() for m in QUANT_RE.finditer("1,200 GB and $1,599.99")] == \
         ["1,200 GB", "$1,599.99"]
+
+
+def test_claim_uncited_quotes_the_whole_price_and_points_at_its_start():
+    from pipeline.catalog.model import Entry
+    from pipeline.checks.claims import uncited_claims
+
+    entry = Entry(id="hardware/x", collection="hardware", slug="x", file="x.md", data={},
+                  body="In France it costs 1\u202f999 €.\nIn Canada C$2,499, cited [@s].\n",
+                  body_line=5)
+    assert list(uncited_claims(entry)) == [(5, 20, "1\u202f999 €")]

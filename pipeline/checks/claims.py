@@ -23,9 +23,13 @@ CLAIM_UNCITED = rule(
     """
     A sentence of a published body that states a number with a unit or a
     percentage (tok/s, GB, %, 10 percent, W, ms, bpw, 2x...) or a price ($1,599,
-    €1,500, 1.599 €, USD 1599, 1,200 EUR: a currency's symbol or ISO code before
-    the number or after it) carries a citation
-    `[@id]` in the same sentence. When a sentence needs none (a worked example,
+    €1,500, 1 500 €, 1.599,99 €, USD 1599, 1,200 EUR, C$1,299, AU$1,560, ₹79,999,
+    12 990 kr: a currency's symbol or code before the number or after it, its
+    thousands apart by commas, full stops or spaces) carries a citation
+    `[@id]` in the same sentence. The message quotes the whole amount. The
+    codes read are those of the stores' currencies (USD, EUR, GBP, JPY, CHF,
+    CNY, AUD, CAD, NZD, INR, SEK, NOK, DKK, PLN, CZK, HUF, KRW, TWD, HKD, SGD,
+    BRL, MXN, ZAR). When a sentence needs none (a worked example,
     a definition), end it with the visible marker `<!-- no-cite: reason -->`:
     it stays in the Markdown for reviewers and never reaches readers.
     """,
@@ -52,24 +56,52 @@ MARKDOWN_AFTER_COMMENT = rule(
     hint="put the comment at the end of the sentence, or on a line of its own",
 )
 
+# The currencies an editor of this catalog writes a price in. Its prices are those of the
+# stores its hardware is sold in, as the sources print them: US dollars mostly, then the
+# other stores of the affiliate programs (Amazon's: Canada, Mexico, Brazil, the UK, the
+# euro area, Sweden, Poland, India, Japan, Singapore, Australia...) and the currencies
+# editors quote next to them (Swiss francs, Chinese yuan, the Nordic crowns, Korean won,
+# Taiwan and Hong Kong dollars...). A code that is an English word in capitals (ALL, TOP,
+# TRY, CUP) is left out: `TOP 10` is no price.
+_CODES = ("USD", "EUR", "GBP", "JPY", "CHF", "CNY", "AUD", "CAD", "NZD", "INR", "SEK", "NOK",
+          "DKK", "PLN", "CZK", "HUF", "KRW", "TWD", "HKD", "SGD", "BRL", "MXN", "ZAR")
+_CODE = "(?:" + "|".join(_CODES) + ")"
+# A currency symbol: `$`, `¢`, `£`, `¥` and the block of currency symbols (`€`, `₹`, `₩`...).
+_SYMBOL = "[$¢£¥\u20a0-\u20c0]"
+# A thousands separator written as a space, as French and German editors write it (and their
+# word processors: a no-break space, a thin space or a narrow no-break space).
+_SPACE = "[ \u00a0\u2009\u202f]"
+# A price's number after its first digit, when its thousands are separated by spaces or
+# full stops (`1 500`, `1.500.000`; its decimals after a comma or a full stop: `1.599,99 €`),
+# read 20 groups at most (see below).
+_GROUPED = r"\d{0,2}(?:(?:" + _SPACE + r"\d{3}){1,20}|(?:\.\d{3}){1,20})(?!\d)(?:[.,]\d+)?"
+# A price's number: grouped so, or digits and commas with decimals after a full stop.
+_AMOUNT = r"(?:\d" + _GROUPED + r"|\d[\d,]{0,60}(?:\.\d+)?)"
+# What follows a price's number: a currency's symbol or code, or the Nordic `kr`, Polish `zł`.
+_AFTER = "(?:" + _SYMBOL + "|" + _CODE + r"\b|kr\b|zł(?!\w))"
 _UNIT = (r"(?:%|[x×](?![\w-])|tok/s|tokens?/s|t/s|tokens per second|[KMGT]i?B(?:/s)?(?![\w])"
-         r"|W(?![\w])|watts?\b|ms\b|bpw\b|GHz\b|MHz\b|TFLOPS\b|TOPS\b|[$€£¥]"
-         r"|(?:USD|EUR|GBP|JPY|CHF|AUD|CNY|INR)\b"
+         r"|W(?![\w])|watts?\b|ms\b|bpw\b|GHz\b|MHz\b|TFLOPS\b|TOPS\b|" + _AFTER +
          r"|(?i:percent|per cent|percentage points?)\b)")
 # A number with a unit, a percentage or a price, not inside a word or a version number.
-# A price is in any of the usual forms: a currency's symbol or ISO code before the number
-# or after it (`$1,599`, `€1,500`, `USD 1599`, `1.599 €`, `1,200 EUR`: only `$` before
-# it was found, in review). The pattern starts with one character class (the look-behind
-# comes after it): the regex engine then skips to the next currency symbol, digit or
-# capital that starts a currency's code with a quick test of each character, instead of
-# trying every branch at every position. Which branch applies depends on that first
-# character. A number's digits and commas are read 60 at a time at most: `1,1,1,...`
-# (a start after each comma) read to the end of the run from each start, quadratic (8,000
-# of them: 6.4 s); a longer number is still found, from a later start.
+# A price is in any of the usual forms: a currency's symbol or code before the number or
+# after it (`$1,599`, `€1,500`, `USD 1599`, `1.599 €`, `1,200 EUR`: only `$` before it was
+# found, in review), a dollar named by its country (`C$1,299`, `CA$`, `AU$`, `US$`: the
+# capitals before `$`), `kr 1 299`; its thousands separated by commas, full stops or spaces
+# (`1 500 €` was read as '500 €', and `1.500.000 €` not at all: found in review).
+# The pattern starts with one character class (the look-behind comes after it): the regex
+# engine then skips to the next currency symbol, digit, capital or `k` that starts a claim
+# with a quick test of each character, instead of trying every branch at every position.
+# Which branch applies depends on that first character (a capital: a country's dollar or a
+# currency's code, tested by the look-behind after its three letters). A number's digits
+# and commas are read 60 at a time at most, its groups 20 at a time: `1,1,1,...` (a start
+# after each comma) read to the end of the run from each start, quadratic (8,000 of them:
+# 6.4 s); a longer number is still found, from a later start.
 QUANT_RE = re.compile(
-    r"[\d$€£¥UEGJCAI](?<![\w.].)(?:(?<=[$€£¥])\s?\d[\d,]{0,60}(?:\.\d+)?"
-    r"|(?:(?<=U)SD|(?<=E)UR|(?<=G)BP|(?<=J)PY|(?<=C)(?:HF|NY)|(?<=A)UD|(?<=I)NR)"
-    r"\s?\d[\d,]{0,60}(?:\.\d+)?"
+    r"[\d$¢£¥\u20a0-\u20c0A-Zk](?<![\w.].)(?:(?<=[$¢£¥\u20a0-\u20c0])\s?" + _AMOUNT +
+    r"|(?<=[A-Z])[A-Z]{0,2}\$\s?" + _AMOUNT +
+    r"|(?<=[A-Z])[A-Z]{2}(?<=" + "|".join(_CODES) + r")\s?" + _AMOUNT +
+    r"|(?<=k)r\s?" + _AMOUNT +
+    r"|(?<=\d)" + _GROUPED + r"\s?" + _AFTER +
     r"|(?<=\d)[\d,]{0,60}(?:\.\d+)?(?:\s?-\s?\d[\d,]{0,60}(?:\.\d+)?)?\s?" + _UNIT + ")"
 )
 _ORDERED_ITEM = re.compile(r"\d+[.)] ")
