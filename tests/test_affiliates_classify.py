@@ -274,3 +274,34 @@ def test_a_host_in_escapes_or_full_width_letters_is_the_one_a_browser_opens(
     c = classify(url, programs)
     assert (c.program, c.shortener) == (program, shortener)
     assert c.is_affiliate or shortener
+
+
+@pytest.mark.parametrize("url,written,value", [
+    ("https://www.amazon.com/dp/B0BJFRT43X?TAG=localaicat-20", "TAG", "localaicat-20"),
+    ("https://www.amazon.com/dp/B0BJFRT43X?th=1&Tag=localaicat-20", "Tag", "localaicat-20"),
+    ("https://www.amazon.de/dp/B0BJFRT43X?TAG=someone-21", "TAG", "someone-21"),
+])
+def test_a_tracking_parameter_in_another_case_is_no_paid_link_but_is_told(programs, url,
+                                                                           written, value):
+    """`?TAG=localaicat-20` was taken for an untagged store link, with nothing said: Amazon
+    reads `tag` as written (the programs file: case matters), so the link pays no one and
+    is no paid link, but the editor most likely meant our tag (found in review)."""
+    c = classify(url, programs)
+    assert not c.is_affiliate and not c.ours and c.tracking_id is None
+    assert c.miscased[1:] == (written, "tag", value) and c.miscased[0].startswith("Amazon")
+
+
+def test_a_parameter_the_program_lists_in_both_cases_is_its_tracking_id(programs):
+    c = classify("https://www.shareasale.com/r.cfm?U=123&m=45", programs)
+    assert c.program == "shareasale" and c.tracking_id == "123" and c.miscased is None
+    for url in ("https://www.amazon.com/dp/B0BJFRT43X?TAG=x&tag=localaicat-20",  # tag wins
+                "https://www.amazon.com/dp/B0BJFRT43X?TAG=",  # no value
+                "https://github.com/ggerganov/llama.cpp/releases?TAG=b3000",  # no program's
+                "https://www.bestbuy.com/site/x/6521430.p?IRCLICKID=Wx2RaB"):  # a click id
+        assert classify(url, programs).miscased is None, url
+
+
+def test_a_miscased_tag_through_a_link_wrapper_is_told_with_the_wrapper(programs):
+    c = classify("https://www.google.com/url?q=https%3A%2F%2Fwww.amazon.com%2Fdp%2FB0%3FTAG%3D"
+                 "localaicat-20", programs)
+    assert not c.is_affiliate and c.miscased[1] == "TAG" and c.via == "google.com"

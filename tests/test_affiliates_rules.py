@@ -434,3 +434,38 @@ def test_a_build_parses_the_programs_file_once(cat, tmp_path, monkeypatch):
                     encoding="utf-8")
     assert found(run(cat, cache=False), "affiliate-programs")  # read again: now a problem
     assert len(parsed) == 2
+
+
+def test_a_tracking_parameter_in_another_case_is_a_warning_and_no_paid_link(cat):
+    """`?TAG=localaicat-20` passed as an untagged link, said nothing, and earned nothing:
+    Amazon reads `tag` (found in review). It is told at its line; the page, the e-mail and
+    the report treat it as what it is, no paid link."""
+    from pipeline.affiliates import (affiliate_report, classify, disclosure, email_safe_url,
+                                     load_programs)
+    from pipeline.catalog.loader import load_catalog
+
+    miscased = "https://www.amazon.com/dp/B0BJFRT43X?TAG=localaicat-20"
+    write_entry(cat, "hardware/rtx-4090",
+                {**HARDWARE, "offers": [{"merchant": "Amazon", "url": miscased}]},
+                f"Buy [here]({miscased}).\n")
+    r = run(cat)
+    f = cat / "entries/hardware/rtx-4090.md"
+    assert found(r) == [("affiliate-tag-case", "entries/hardware/rtx-4090.md", *at(f, "url: ")),
+                        ("affiliate-tag-case", "entries/hardware/rtx-4090.md",
+                         *at(f, miscased, 1))]
+    assert r.diagnostics[0].severity == "warning" and r.exit_code() == 0
+    assert r.diagnostics[1].message == (
+        f"{miscased} gives 'TAG=localaicat-20', but Amazon Associates reads its tracking "
+        "parameter as 'tag', in that case: this link pays no one and is not shown as a paid "
+        "link; write 'tag=localaicat-20' if it is meant to be one")
+    programs = load_programs(load_settings(cat))
+    assert disclosure([classify(miscased, programs)], programs) is None
+    assert email_safe_url(miscased, programs, "https://example.org/hardware/rtx-4090") == miscased
+    report = affiliate_report(load_catalog(load_settings(cat))[0], programs)
+    assert [(row["program"], row["tracking_id"]) for row in report["links"]
+            if row["url"] == miscased] == [(None, None), (None, None)]
+    # a digest is refused with it, as with the other link problems: the editor fixes it
+    from pipeline.digest.render import _paid_link_problems
+    assert [m.split(": ")[1] for m in _paid_link_problems(
+        f"Buy [it]({miscased}).\n", 3, "digests/2026-10.md", programs)] == \
+        ["warning affiliate-tag-case"]

@@ -28,6 +28,11 @@ class LinkClass:
     # which one counts is up to the program, so the link is never taken for ours
     repeated: tuple[str, tuple[str, ...]] | None = None
     via: str = ""  # the host of the link wrapper (`google.com/url?q=`) it is written through
+    # a link no program claims that gives a program's tracking parameter in another case
+    # (`?TAG=localaicat-20` on Amazon): (program name, the parameter as written, as the
+    # program reads it, its value). Query keys are read as written (the programs file:
+    # "case matters"), so it pays no one and is no paid link: a likely mistake.
+    miscased: tuple[str, str, str, str] | None = None
 
     @property
     def is_affiliate(self) -> bool:
@@ -131,6 +136,19 @@ def _tracking_id(shape: LinkShape, path: str, query: str):
     return None, None
 
 
+def _miscased(shape: LinkShape, query: str) -> tuple[str, str, str] | None:
+    """(the parameter as written, as the shape reads it, its value) of the first of the
+    shape's tracking parameters given in another case only, with a value."""
+    if not shape.params or shape.click_id or not query:
+        return None
+    wanted = {p.lower(): p for p in reversed(shape.params)}
+    for name, value in parse_qsl(query, keep_blank_values=True):
+        p = wanted.get(name.lower())
+        if p is not None and name not in shape.params and value.strip():
+            return name, p, value.strip()
+    return None
+
+
 def _as_class(url: str, host: str, program: Program, shape: LinkShape, tracking: str | None,
               repeated=None):
     return LinkClass(
@@ -164,9 +182,11 @@ def _carried(url: str, host: str, programs: Programs) -> list[str]:
 
 def _worse(a: LinkClass, b: LinkClass) -> LinkClass:
     """Of two classes of what a wrapper may lead to, the one the checks must see: a
-    shortener or someone else's id before our paid link, our paid link before none."""
+    shortener or someone else's id before our paid link, our paid link before a tracking
+    parameter in the wrong case (no paid link, a likely mistake), that before none."""
     def rank(c: LinkClass) -> int:
-        return 2 if c.shortener or c.is_affiliate and not c.ours else 1 if c.is_affiliate else 0
+        return (3 if c.shortener or c.is_affiliate and not c.ours else 2 if c.is_affiliate
+                else 1 if c.miscased is not None else 0)
     return b if rank(b) > rank(a) else a
 
 
@@ -194,11 +214,12 @@ def classify(url: str, programs: Programs, _wraps: int = 0) -> LinkClass:
         found = LinkClass(url=url)
         for address in inner:
             found = _worse(found, classify(address, programs, _wraps + 1))
-        if found.is_affiliate or found.shortener:
+        if found.is_affiliate or found.shortener or found.miscased is not None:
             return replace(found, url=url, via=host)
     if not programs.may_match(url, host):
         return _unclaimed(url, host)  # most links: one test instead of one a shape
     _, path, query = _host(url)
+    miscased = None
     for program, shape in programs.shapes:
         if not shape.host_re.match(host):
             continue
@@ -209,6 +230,10 @@ def classify(url: str, programs: Programs, _wraps: int = 0) -> LinkClass:
         tracking, repeated = _tracking_id(shape, path, query)
         if tracking is not None:
             return _as_class(url, host, program, shape, tracking, repeated)
+        if miscased is None:
+            found = _miscased(shape, query)
+            if found is not None:
+                miscased = (program.name, *found)
     if programs.shortener_re.match(host):
         return LinkClass(url=url, shortener=True, host=host)
-    return LinkClass(url=url, host=host)
+    return LinkClass(url=url, host=host, miscased=miscased)

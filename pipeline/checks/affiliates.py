@@ -46,6 +46,23 @@ SHORTENER = rule(
     example="[RTX 4090](https://amzn.to/3xYzAbc)     <- use https://www.amazon.com/dp/ASIN?tag=localaicat-20",
     hint="replace it with the full link it redirects to (with our tracking id if it is a paid link)",
 )
+TAG_CASE = rule(
+    "affiliate-tag-case",
+    "warning",
+    "A link gives a program's tracking parameter in the case the program reads.",
+    """
+    A program reads its tracking parameter as its documentation writes it:
+    Amazon reads `tag`, not `TAG` or `Tag` (`data/affiliates.yaml` lists each
+    program's parameters, and case matters there, as it does to the program).
+    A store link carrying `?TAG=localaicat-20` is therefore no paid link: it
+    earns nothing, and it is not labelled, disclosed or replaced in the e-mail
+    as one. It is most likely our tag mistyped. Write the parameter as the
+    program reads it (and the link is then a paid link, with all that goes with
+    it), or drop it.
+    """,
+    example="https://www.amazon.com/dp/B0BJFRT43X?TAG=localaicat-20     <- write tag=localaicat-20",
+    hint="write the tracking parameter in the program's case (tag=...), or drop it",
+)
 FORBIDDEN_COLLECTION = rule(
     "affiliate-forbidden-collection",
     "error",
@@ -128,6 +145,13 @@ def link_problems(link, c, collection: str | None, forbidden: set[str]):
             message = (f"{where}{c.program_name} link with tracking id '{c.tracking_id}', "
                        "which is not ours")
         yield FOREIGN_TAG(link.file, link.line, link.column, message, entry=link.entry)
+    if c.miscased is not None:
+        program, written, reads, value = c.miscased
+        yield TAG_CASE(link.file, link.line, link.column,
+                       f"{where}{link.url} gives '{written}={value}', but {program} reads "
+                       f"its tracking parameter as '{reads}', in that case: this link pays "
+                       f"no one and is not shown as a paid link; write '{reads}={value}' "
+                       "if it is meant to be one", entry=link.entry)
     if c.is_affiliate and collection in forbidden:
         yield FORBIDDEN_COLLECTION(link.file, link.line, link.column,
                                    f"{where}{c.program_name} link in {collection}, where "
@@ -170,7 +194,7 @@ def check_affiliates(ctx: Context):
     for entry in ctx.targets():
         pairs = classified_links(entry, programs, paid_bib)
         for link, c in pairs:
-            if c.shortener or c.program is not None:  # else it has no problem to find
+            if c.shortener or c.program is not None or c.miscased is not None:
                 yield from link_problems(link, c, entry.collection, forbidden)
         paid = sorted({c.program for _, c in pairs if c.is_affiliate})
         if ctx.base_catalog is not None and paid:

@@ -86,6 +86,10 @@ def classify(urls):
         elif c.is_affiliate:
             what = (f"{c.program_name}, tracking id {shown(c.tracking_id)} "
                     f"({'ours' if c.ours else 'NOT ours'})")
+        elif c.miscased is not None:
+            program, written, reads, value = c.miscased
+            what = (f"not an affiliate link: {program} reads its tracking parameter as "
+                    f"{reads!r}, not {written!r}, so {written}={shown(value)} pays no one")
         else:
             what = "shortener of no program (destination hidden)" if c.shortener else \
                 "not an affiliate link"
