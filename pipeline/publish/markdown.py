@@ -18,6 +18,8 @@ import secrets
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
+from operator import itemgetter
 from urllib.parse import urlsplit, urlunsplit
 
 import nh3
@@ -201,14 +203,18 @@ class MarkedBody:
         self.groups = cite_groups(entry)
         self.markers = [m.span() for m in NO_CITE_IN_LINE_RE.finditer(text)] \
             if "no-cite" in text else []
+        self._cited: list[str] | None = None
 
     def cited_ids(self) -> list[str]:
-        """Source ids cited with `[@id]`, in order of first citation."""
-        seen: dict[str, None] = {}
-        for _, _, keys in self.groups:
-            for key in keys:
-                seen.setdefault(key)
-        return list(seen)
+        """Source ids cited with `[@id]`, in order of first citation (worked out once: the
+        same list each call, not to be changed)."""
+        if self._cited is None:
+            seen: dict[str, None] = {}
+            for _, _, keys in self.groups:
+                for key in keys:
+                    seen.setdefault(key)
+            self._cited = list(seen)
+        return self._cited
 
     def markdown(self, numbers: dict[str, int], marks: bool = True) -> str:
         """The body with each citation as a mark (see MARK_OPEN), which `cite_marks` turns
@@ -217,40 +223,56 @@ class MarkedBody:
         `marks`, citations are written as HTML links (`<sup class="cite">`)."""
         cite = _cite_mark if marks else _cite_html
         body = self.entry.body
-        if not self.groups and not self.markers:
+        spans = self.groups
+        if self.markers:  # a marker is a span with no keys, written as ""
+            spans = sorted([*spans, *((start, end, None) for start, end in self.markers)],
+                           key=itemgetter(0))
+            if any(a[1] > b[0] for a, b in zip(spans, spans[1:])):
+                return self._overlapping(spans, cite, numbers)
+        elif not spans:
             return body
         # the groups were found with the body's code blanked: an `@x` in code is no key
         prose = prose_text(self.entry)
+        plain = prose is body
         made: dict = {}  # a body cites the same sources again and again
-        if not self.markers:  # (most bodies) the body's pieces and citations, in one pass
-            pieces, at = [], 0
-            for start, end, keys in self.groups:
-                written = body[start + 1:end - 1]
-                key = written if prose is body else (written, prose[start + 1:end - 1])
-                replacement = made.get(key, made)
-                if replacement is made:
-                    replacement = made[key] = cite(keys, numbers, written,
-                                                   written if prose is body else key[1])
-                if replacement is not None:
-                    pieces.append(body[at:start])
-                    pieces.append(replacement)
-                    at = end
-            pieces.append(body[at:])
-            return "".join(pieces)
-        spans = []
-        for start, end, keys in self.groups:
+        pieces, at = [], 0
+        append = pieces.append
+        for start, end, keys in spans:
+            if keys is None:  # a no-cite marker
+                append(body[at:start])
+                at = end
+                continue
+            written = body[start + 1:end - 1]
+            key = written if plain else (written, prose[start + 1:end - 1])
+            replacement = made.get(key, made)
+            if replacement is made:
+                replacement = made[key] = cite(keys, numbers, written,
+                                               written if plain else key[1])
+            if replacement is not None:
+                append(body[at:start])
+                append(replacement)
+                at = end
+        append(body[at:])
+        return "".join(pieces)
+
+    def _overlapping(self, spans: list[tuple], cite, numbers: dict[str, int]) -> str:
+        """`markdown` where a marker and a group overlap (`[@a <!-- no-cite -->]`): each
+        edited as the outer one alone (see _outermost)."""
+        body = self.entry.body
+        prose = prose_text(self.entry)
+        made: dict = {}
+        edits = []
+        for start, end, keys in spans:
+            if keys is None:
+                edits.append((start, end, ""))
+                continue
             written = body[start + 1:end - 1]
             searched = written if prose is body else prose[start + 1:end - 1]
             if (written, searched) not in made:
                 made[written, searched] = cite(keys, numbers, written, searched)
-            spans.append((start, end, made[written, searched]))
-        if self.markers:
-            spans = sorted(spans + [(start, end, "") for start, end in self.markers],
-                           key=lambda span: span[0])
-            if any(a[1] > b[0] for a, b in zip(spans, spans[1:])):
-                spans = _outermost(spans)
+            edits.append((start, end, made[written, searched]))
         pieces, at = [], 0
-        for start, end, replacement in spans:
+        for start, end, replacement in _outermost(edits):
             if replacement is not None:
                 pieces += (body[at:start], replacement)
                 at = end
@@ -679,6 +701,8 @@ def page_ids(entry: Entry, bibliography: dict[str, dict]) -> tuple[str, ...]:
     return (*heading_ids(entry, marked), *source_ids(len(own) + len(shared)))
 
 
+@lru_cache(maxsize=256)
 def source_ids(count: int) -> tuple[str, ...]:
-    """The ids of a page's `count` numbered sources (pages.source_items)."""
+    """The ids of a page's `count` numbered sources (pages.source_items); made once for
+    each count in a process."""
     return tuple(f"source-{n}" for n in range(1, count + 1))

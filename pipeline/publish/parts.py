@@ -62,7 +62,8 @@ def make_parts(entry: Entry, inputs: Inputs) -> tuple[dict, str, tuple[str, ...]
     when a citation names no source: the page shows it as written, in a heading's id
     too, where page_ids (and the page once the source is there) has none."""
     marked = MarkedBody(entry)
-    sources = number_sources(entry, marked.cited_ids(), inputs.bibliography)
+    cited = marked.cited_ids()
+    sources = number_sources(entry, cited, inputs.bibliography)
     paid = inputs.paid
     body = render_body(entry, sources, paid.is_affiliate, rel=paid.rel, label=paid.label,
                        marked=marked, base_url=inputs.settings.site.base_url)
@@ -75,4 +76,4 @@ def make_parts(entry: Entry, inputs: Inputs) -> tuple[dict, str, tuple[str, ...]
         "affiliate": paid.summary([*body.links, *front_matter_found(entry, "front_matter_urls"),
                                    *_source_urls(sources)]),
     }, body.text, (*body.ids, *source_ids(len(sources))) \
-        if {s["id"] for s in sources}.issuperset(marked.cited_ids()) else None
+        if {s["id"] for s in sources}.issuperset(cited) else None
