@@ -316,6 +316,10 @@ def values_under(data, path: tuple) -> list:
     """The values of `values_at(data, path)`, in the same order, without their paths:
     found a step at a time (every value is at the same depth, so level by level is the
     same order as depth first)."""
+    if len(path) == 2 and path[1] == STAR and path[0] != STAR:
+        # (most reference fields: `related: [...]`) without a list made for each step
+        found = data.get(path[0]) if isinstance(data, dict) else None
+        return [*found] if isinstance(found, list) else []
     found = [data]
     for step in path:
         if step == STAR:

@@ -53,11 +53,24 @@ def outgoing(entry: Entry, schemas: SchemaSet, site_paths: list[str]) -> list[st
             if isinstance(value, str):
                 out.add(value)
     for path in site_paths:
-        target = path_to_id(path)
-        if target and target.split("/", 1)[0] in COLLECTIONS:
+        target = _TARGETS.get(path, _TARGETS)
+        if target is _TARGETS:
+            target = path_to_id(path)
+            if target and target.split("/", 1)[0] not in COLLECTIONS:
+                target = None
+            if len(_TARGETS) >= _TARGETS_KEPT:
+                _TARGETS.clear()
+            _TARGETS[path] = target
+        if target:
             out.add(target)
     out.discard(entry.id)
     return sorted(out)
+
+
+# site path -> the entry id it links to (or None): pages link to the same few paths again
+# and again, so each is read once in a process (at most _TARGETS_KEPT kept)
+_TARGETS: dict = {}
+_TARGETS_KEPT = 4096
 
 
 def card(entry_id: str, title: str) -> dict:

@@ -1,0 +1,62 @@
+"""The values at a schema's reference fields, and the entries a page links to, found the
+quick way agree with the plain way."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings, strategies as st
+
+from conftest import REPO
+from pipeline.catalog.model import Entry
+from pipeline.catalog.text import path_to_id
+from pipeline.config import COLLECTIONS
+from pipeline.publish import links
+from pipeline.schemas import STAR, SchemaSet, values_at, values_under
+
+KEYS = ["related", "see_also", "picks", "entry", "by", STAR]
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-2, 2) | st.sampled_from(["a", "glossary/x", ""]),
+    lambda inner: st.lists(inner, max_size=3)
+    | st.dictionaries(st.sampled_from(KEYS), inner, max_size=3),
+    max_leaves=12)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(JSON, st.lists(st.sampled_from(KEYS), max_size=3).map(tuple))
+def test_values_under_are_the_values_at_the_path(data, path):
+    assert values_under(data, path) == [v for _, v in values_at(data, path)]
+
+
+def _plain_outgoing(entry, schemas, site_paths):
+    out = set()
+    for fld in schemas.ref_fields(entry.collection):
+        if fld.collections != ("authors",):
+            out.update(v for _, v in values_at(entry.data, fld.path) if isinstance(v, str))
+    for path in site_paths:
+        target = path_to_id(path)
+        if target and target.split("/", 1)[0] in COLLECTIONS:
+            out.add(target)
+    out.discard(entry.id)
+    return sorted(out)
+
+
+SCHEMAS = SchemaSet.load(REPO / "schemas")
+PATHS = ["/glossary/awq", "/glossary/awq/", "/nope/x", "/tools/vllm", "/", "//", "/a/b/c",
+         "/guides/x", "/glossary/t", "glossary/awq", "/Glossary/awq"]
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.sampled_from(["glossary", "benchmarks", "guides", "authors"]),
+       st.dictionaries(st.sampled_from(["related", "see_also", "authors", "model", "picks",
+                                        "hardware", "verdict"]), JSON, max_size=4),
+       st.lists(st.sampled_from(PATHS), max_size=4), st.integers(0, 3))
+def test_outgoing_is_what_the_plain_walk_finds(collection, data, site_paths, kept):
+    links._TARGETS_KEPT = kept + 1  # the paths a process remembers, full and emptied
+    try:
+        entry = Entry(id=f"{collection}/t", collection=collection, slug="t", file="t.md",
+                      data=data, body="", body_line=1)
+        for _ in range(2):  # asked again: the paths remembered give the same
+            assert links.outgoing(entry, SCHEMAS, site_paths) == \
+                _plain_outgoing(entry, SCHEMAS, site_paths)
+    finally:
+        links._TARGETS_KEPT = 4096
+        links._TARGETS.clear()
