@@ -170,10 +170,25 @@ def test_the_json_of_changes_and_the_affiliate_report_is_utf8_too(repo, shipped)
 
 
 def test_the_cli_loads_without_the_checks_so_git_starts_sooner():
-    """`pipeline build` forks git's walk once the CLI is loaded: the checks and the
-    catalog's loader (11 ms of CPU) load after, beside it, with the build."""
+    """`pipeline build` forks git's walk once the CLI is loaded: the checks load after,
+    beside it, with the build (the catalog's loader, which the walk loads too, just
+    before the fork: see the next test)."""
     code = ("import sys; import pipeline.cli; "
             "print(sorted({'pipeline.checks', 'pipeline.catalog'} & sys.modules.keys()))")
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True,
                          text=True, check=True).stdout.strip()
     assert out == "[]"
+
+
+def test_the_catalogs_loader_is_loaded_before_gits_walk_is_forked(catalog, tmp_path):
+    """Both the build and git's walk (history.gitio) load the catalog's loader (and the
+    YAML library): loaded once, before the walk's child is forked, not in each process."""
+    code = ("import sys; import pipeline.publish.git_history as g; "
+            "g.start_warming = lambda settings: print('pipeline.catalog.loader' in sys.modules)"
+            " or (lambda: None); "
+            "from pipeline.cli import main; "
+            f"main(['--root', {str(catalog)!r}, 'build', '--jobs', '2', '--out', "
+            f"{str(tmp_path / 'out')!r}])")
+    r = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines()[0] == "True"

@@ -56,6 +56,9 @@ def build(out, jobs, no_cache, timings):
     from ..publish.pool import default_jobs
 
     settings = get_settings()
+    # The catalog's loader (and the YAML library), which both the build and git's walk
+    # import: once, before the walk's child is forked, instead of in each process.
+    from ..catalog import loader  # noqa: F401
     # git's walk of the history (seconds on a long one) starts before the build's imports,
     # on the core they leave idle; the build joins it when HEAD moved since the last build.
     warming = start_warming(settings) if (jobs or default_jobs()) > 1 else None
