@@ -230,3 +230,16 @@ def test_link_html_is_out_link(url, text, paid):
     html = _link_html(url, text, affiliate, "source-1")
     assert type(html) is str
     assert out_link(url, text, affiliate, "source-1") == Markup(html)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([b"0", b"7", b"9", b"12345678901234567", b"-", b"\xd9\xa3",
+                                 b"a", b"\xff", b'"', b"1" * 19]), max_size=40).map(b"".join))
+def test_a_long_number_is_found_as_the_regular_expression_finds_it(data):
+    """_loads reads a text with a run of 19 digits with the standard library: the run is
+    found as re.search(rb"\\d{19}") found it (ASCII digits only, anywhere)."""
+    import re
+
+    from pipeline.publish.lists import _long_number
+
+    assert _long_number(data) == bool(re.search(rb"\d{19}", data))

@@ -11,7 +11,6 @@ new records and the spans of the previous file that hold the others.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 
 import orjson
@@ -134,10 +133,18 @@ def _loads(data: bytes):
     """JSON the build wrote (orjson reads it in a fifth of the standard library's time:
     10,000 items are read for the collection pages). orjson reads an integer over 64 bits
     as a float: a text with a long run of digits is read by the standard library."""
-    return json.loads(data) if _LONG_NUMBER.search(data) else orjson.loads(data)
+    return json.loads(data) if _long_number(data) else orjson.loads(data)
 
 
-_LONG_NUMBER = re.compile(rb"\d{19}")
+def _long_number(data: bytes) -> bool:
+    """Whether `data` holds a run of 19 digits (re.search(rb"\\d{19}", data)): its digits
+    made 0s, searched for nineteen 0s (3.5 µs for an item of 450 bytes with the regular
+    expression, 0.4 µs so; it was most of `_loads`)."""
+    return _NINETEEN in data.translate(_ZEROS)
+
+
+_ZEROS = bytes.maketrans(b"123456789", b"000000000")
+_NINETEEN = b"0" * 19
 
 
 def _search_index_work(b: Run) -> tuple | None:
