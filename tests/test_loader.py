@@ -255,3 +255,33 @@ def test_the_closing_line_is_found_as_the_pattern_finds_it(text):
             m = loader._NEAR_CLOSING.search(text, start, end)
             slip = loader.false_close(text, start, end)
             assert (slip is None) == (m is None), (start, end)
+
+
+_BYTES = st.lists(st.sampled_from([b"---\n", b"title: a\n", b"- x\n", b"  ", b"a", b"\t", b"\r",
+                                   b"\r\n", b"\x00", b"\x1b", b"\x7f", b"\xef\xbb\xbf", b"\xc2\x85",
+                                   b"\xc3\xa9", b"\xe2\x80\xa8", b"\xff", b"#", b": ", b"\n"]),
+                  max_size=14).map(b"".join)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(_BYTES)
+def test_a_file_of_printable_ascii_reads_as_decode_reads_it(data):
+    """parse_entry takes a file of printable ASCII and `\\n` (loader._PLAIN_BYTES) as its
+    text without decode, and tells yamlfast its front matter holds no odd character:
+    the same entry and diagnostics as when every file is decoded and searched."""
+    from pipeline.catalog import loader, yamlfast
+
+    if not data.translate(None, loader._PLAIN_BYTES):
+        text = data.decode("ascii")
+        assert loader.decode("entries/glossary/a.md", data) == (text, None)
+        assert not yamlfast.odd(text)
+    for raw in (data, b"---\ntitle: a\n" + data, b"---\n" + data + b"\n---\nBody\n"):
+        fast = parse_entry("entries/glossary/a.md", raw, share_positions=False)
+        saved = loader._PLAIN_BYTES
+        loader._PLAIN_BYTES = b""  # no file is plain: every one decoded and searched
+        try:
+            slow = parse_entry("entries/glossary/a.md", raw, share_positions=False)
+        finally:
+            loader._PLAIN_BYTES = saved
+        assert fast == slow
+

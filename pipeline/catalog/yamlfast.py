@@ -51,15 +51,17 @@ class _Unsure(Exception):
     """Not a shape this reader knows: libyaml reads the text."""
 
 
-def load(text: str, first_line: int, resolve, construct, firsts: frozenset) -> tuple | None:
+def load(text: str, first_line: int, resolve, construct, firsts: frozenset,
+         plain: bool = False) -> tuple | None:
     """(data, positions) as yamlpos.load gives them, or None when libyaml must read `text`.
 
     `resolve(value)`: the implicit tag of a plain scalar; `construct`: tag -> function of
     a ScalarNode, for the tags other than str (a tag it lacks: None, for libyaml);
     `firsts`: the first characters of every plain scalar `resolve` may not take for text.
     The positions' paths and places are shared with every text read before (see share).
+    `plain`: `text` is known to hold printable ASCII and `\n` alone, none of them odd.
     """
-    if first_line < 1 or odd(text):
+    if first_line < 1 or not plain and odd(text):
         return None  # (lines before the first: places are shared by line, from 1)
     lines = []  # (file line, indentation, content) of each line that holds something
     for n, line in enumerate(text.split("\n"), first_line):

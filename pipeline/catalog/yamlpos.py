@@ -193,17 +193,19 @@ _ODD_BREAKS = re.compile("[\x85\u2028\u2029]")
 _YAML_BREAKS = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 
 
-def load(text: str, first_line: int = 1,
-         share: bool = False) -> tuple[object, dict[Path, tuple[int, int]]]:
+def load(text: str, first_line: int = 1, share: bool = False,
+         plain: bool = False) -> tuple[object, dict[Path, tuple[int, int]]]:
     """Parse one YAML document: (data, positions of every key and list item).
 
     Raises YamlProblem for syntax errors, duplicate keys, anchors, aliases and
     unknown tags. Lines count from `first_line`, the file line of the text's
     first line (2 for front matter after its opening `---`). `share`: the positions'
     paths and places are shared with other texts' (yamlfast.share), as those of the
-    texts yamlfast reads always are (at no cost there).
+    texts yamlfast reads always are (at no cost there). `plain`: the caller knows `text`
+    holds printable ASCII and `\n` alone (the loader's _PLAIN_BYTES), which need no
+    search for odd characters.
     """
-    odd = not text.isascii()  # ASCII holds none of the characters looked for here
+    odd = not plain and not text.isascii()  # ASCII holds none of the characters looked for here
     if odd and (_ODD_INDENT.match(text) or _ODD_INDENT_AFTER.search(text)):
         problem = _odd_indent(text, first_line)
         if problem is not None:
@@ -211,7 +213,7 @@ def load(text: str, first_line: int = 1,
     if odd and _ODD_BREAKS.search(text):  # 5 µs a front matter, and ASCII has none
         data, positions = _load_odd(text, first_line)
     else:
-        fast = yamlfast.load(text, first_line, _resolve, _SCALARS, _FIRSTS)
+        fast = yamlfast.load(text, first_line, _resolve, _SCALARS, _FIRSTS, plain)
         if fast is not None:
             return fast
         data, positions = _load(text, first_line)
