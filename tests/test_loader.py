@@ -285,3 +285,14 @@ def test_a_file_of_printable_ascii_reads_as_decode_reads_it(data):
             loader._PLAIN_BYTES = saved
         assert fast == slow
 
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(["<", ">", "<<<<<<", ">>>>>>>", "<<<<<<< a", "\n", "a", "="]),
+                max_size=30).map("".join))
+def test_a_conflict_mark_is_found_as_a_search_finds_it(text):
+    """merge_conflict looks for its marks from their first character (loader._holds): the
+    same answer as `mark in text`, however many of that character come first."""
+    from pipeline.catalog import loader
+
+    for mark in ("<<<<<<<", ">>>>>>>"):
+        assert loader._holds(text, mark) == (mark in text)

