@@ -296,3 +296,19 @@ def test_a_conflict_mark_is_found_as_a_search_finds_it(text):
 
     for mark in ("<<<<<<<", ">>>>>>>"):
         assert loader._holds(text, mark) == (mark in text)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(["\n", "-", ".", "...", "\u2013", "\u2014", "a", " "]),
+                max_size=14).map("".join))
+def test_the_leads_of_a_false_close_are_found_as_a_search_of_each_finds_them(text):
+    """false_close looks for the leads of a near-closing line with one pattern: in the
+    same places as str.find of each lead (the dashes only where the text has any)."""
+    from pipeline.catalog import loader
+
+    for start in range(1, len(text) + 1):
+        for end in range(start, len(text) + 1):
+            for leads, pattern in ((loader._NEAR_LEADS, loader._NEAR_LEAD),
+                                   (loader._NEAR_LEADS[:2], loader._NEAR_LEAD_ASCII)):
+                found = any(text.find(lead, start - 1, end) >= 0 for lead in leads)
+                assert found == (pattern.search(text, start - 1, end) is not None)
