@@ -253,3 +253,25 @@ def test_a_key_is_one_string_in_the_data_and_in_its_path():
     paths = {p: p for p in positions}
     assert all(key is paths[(key,)][0] for key in data)
     assert all(key is paths[("specs", 0, key)][2] for key in data["specs"][0])
+
+
+@settings(max_examples=1500, deadline=None)
+@given(_TRICKY)
+def test_a_value_a_mapping_reads_itself_is_what_scalar_reads(a):
+    """A mapping reads its commonest values itself (plain text, a quoted value with no
+    escape, a value read before): each as `scalar` reads it, or left to libyaml."""
+    value = a.strip(" ")
+    if not value or value.endswith(":"):
+        return  # `k:` alone: no value
+    for _ in range(2):  # the second time, a plain value read before
+        got = fast(f"k: {value}\n")
+        reader = yamlfast._Reader([(2, 0, f"k: {value}")], yamlpos._resolve,
+                                  yamlpos._SCALARS, yamlpos._FIRSTS)
+        try:
+            want = reader.scalar(value, 2, 3, ("k",))
+        except yamlfast._Unsure:
+            want = None
+        if got is not None and want is not None:
+            assert same(got[0]["k"], want), (value, got[0], want)
+        else:  # what scalar refuses, the mapping takes as libyaml does, or leaves it
+            assert_agrees(f"k: {value}\n")

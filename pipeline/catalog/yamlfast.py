@@ -180,6 +180,7 @@ class _Reader:
 
     def mapping(self, i: int, indent: int, path: tuple):
         lines, positions, scalar, stops = self.lines, self.positions, self.scalar, self.stops
+        values = self.values
         kids, places = _children(path), _column(indent + 1)
         out: dict = {}
         count = len(lines)
@@ -212,9 +213,17 @@ class _Reader:
                 if text[0] == " ":
                     text = text.lstrip(" ")
                 # most values are plain text, for which no function of ours is called
-                if text[0] not in stops and ": " not in text and " #" not in text \
+                first = text[0]
+                if first not in stops and ": " not in text and " #" not in text \
                         and text[-1] != ":":
                     out[key] = text
+                # and the next commonest, as `scalar` reads them: a quoted value with no
+                # escape, and a plain one read before (a date, a number)
+                elif first == '"' and text.find('"', 1) == len(text) - 1 and "\\" not in text:
+                    out[key] = text[1:-1]
+                elif first != '"' and first != "'" and first != "[" \
+                        and (value := values.get(text, _NONE)) is not _NONE:
+                    out[key] = value
                 else:
                     out[key] = scalar(text, line_no, indent + len(content) - len(text), sub)
             elif i < count and lines[i][1] > indent:
