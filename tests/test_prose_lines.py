@@ -315,3 +315,15 @@ def test_a_definition_is_looked_for_from_the_texts_colons(body):
                 max_size=20).map("".join))
 def test_a_comment_is_told_from_the_markers_in_one_pass(body):
     assert text._has_comment(body) == (body.count("<!--") != len(text.NO_CITE_RE.findall(body)))
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(["@", "a", "Z", "0", "_", "-", ".", ":", ";", " ", "é", "@a",
+                                 "/", "#", "?", ",", "\t", "["]), min_size=1, max_size=10)
+       .map("".join))
+def test_a_groups_keys_are_those_the_key_pattern_finds(cited):
+    """_cite_keys reads a group of one key without the key pattern's search: the same keys
+    at the same offsets."""
+    ks = list(CITE_KEY_RE.finditer(cited))
+    assert text._cite_keys(cited) == (tuple(k.group(1) for k in ks),
+                                      [(k.start(1) + 1, k.group(1)) for k in ks])
