@@ -275,3 +275,24 @@ def test_a_value_a_mapping_reads_itself_is_what_scalar_reads(a):
             assert same(got[0]["k"], want), (value, got[0], want)
         else:  # what scalar refuses, the mapping takes as libyaml does, or leaves it
             assert_agrees(f"k: {value}\n")
+
+
+def _lists_below_keys(depth: int, indent: int = 0) -> list[str]:
+    """{"k": [..., "x"]} nested `depth` times, each list indented below its key."""
+    lines = [" " * indent + "k:"]
+    below = indent + 2
+    if depth == 1:
+        lines.append(" " * below + "- leaf")
+    else:
+        inner = _lists_below_keys(depth - 1, below + 2)
+        lines += [" " * below + "- " + inner[0].lstrip(), *inner[1:]]
+    return [*lines, " " * below + "- x"]
+
+
+@pytest.mark.parametrize("depth", range(17, 24))
+def test_lists_below_keys_as_deep_as_allowed_and_deeper_read_as_libyaml_reads_them(depth):
+    """A list on the lines below its key is read by the mapping at once, not through
+    `node`: as deep as `node` reads one (a path of yamlfast._MAX_DEPTH), deeper left to
+    libyaml."""
+    text = "\n".join(_lists_below_keys(depth)) + "\n"
+    assert assert_agrees(text) == (2 * depth - 1 <= yamlfast._MAX_DEPTH)

@@ -181,7 +181,9 @@ class _Reader:
     def mapping(self, i: int, indent: int, path: tuple):
         lines, positions, scalar, stops = self.lines, self.positions, self.scalar, self.stops
         values = self.values
-        kids, places = _children(path), _column(indent + 1)
+        # (the shared children and places of a path and column seen before, got at once)
+        kids = _CHILDREN.get(path) or _children(path)
+        places = _COLUMNS.get(indent + 1) or _column(indent + 1)
         out: dict = {}
         count = len(lines)
         while i < count:
@@ -227,7 +229,12 @@ class _Reader:
                 else:
                     out[key] = scalar(text, line_no, indent + len(content) - len(text), sub)
             elif i < count and lines[i][1] > indent:
-                out[key], i = self.node(i, lines[i][1], sub)
+                _, at, below = lines[i]
+                if below[0] == "-" and (len(below) == 1 or below[1] == " ") \
+                        and len(sub) <= _MAX_DEPTH:
+                    out[key], i = self.sequence(i, at, sub)  # as `node` reads it
+                else:
+                    out[key], i = self.node(i, at, sub)
             elif i < count and lines[i][1] == indent and lines[i][2][0] == "-" \
                     and (len(lines[i][2]) == 1 or lines[i][2][1] == " "):
                 out[key], i = self.sequence(i, indent, sub)  # a list beside its key
@@ -237,7 +244,7 @@ class _Reader:
 
     def sequence(self, i: int, indent: int, path: tuple):
         lines, positions, stops = self.lines, self.positions, self.stops
-        kids = _children(path)
+        kids = _CHILDREN.get(path) or _children(path)
         items: list = []
         count = len(lines)
         while i < count:
