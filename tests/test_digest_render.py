@@ -481,11 +481,15 @@ def test_render_refuses_an_out_folder_in_the_entries(drafted, cli, folder):
 
 @pytest.mark.parametrize("folder, said", [
     (".", "is the catalog's own folder"), ("digests", "holds the digests editors write"),
-    ("digests/2026-10", "holds the digests editors write")])
+    ("digests/2026-10", "holds the digests editors write"),
+    ("schemas", "schemas/ holds the catalog's schemas"),
+    ("data", "data/ holds the catalog's data files"),
+    ("data/new", "data/ holds the catalog's data files")])
 def test_render_refuses_an_out_folder_where_the_catalog_keeps_its_files(drafted, cli, folder,
                                                                        said):
     """`--out .` and `--out digests` wrote the four files among the catalog's, where
-    `git add -A` committed them (found in review)."""
+    `git add -A` committed them (found in review); `--out schemas` and `--out data` too,
+    among the catalog's inputs (found in review 24)."""
     r = cli(drafted, "digest", "render", "2026-10", "--out", str(drafted / folder))
     assert r.exit_code == 2, r.output
     assert said in r.output and "--out build/digest" in r.output

@@ -256,8 +256,9 @@ def _refuse_out_in_catalog(settings: Settings, out: Path) -> None:
     files. Every file in the entries folder is taken for an entry: the four written there
     were four `file-name` errors, and the build refused to publish (found in review:
     `--out entries/glossary` was written without a word). At the catalog's root or in
-    the digests folder, beside the digests editors write, `git add -A` committed them
-    (found in review: `--out .`, `--out digests`)."""
+    the digests folder, beside the digests editors write, or among the schemas and the
+    data files, `git add -A` committed them (found in review: `--out .`, `--out digests`,
+    `--out schemas`, `--out data`)."""
     where = Path(os.path.realpath(os.path.abspath(out)))
     entries = Path(os.path.realpath(settings.path("entries")))
     if where == entries or entries in where.parents:
@@ -270,6 +271,17 @@ def _refuse_out_in_catalog(settings: Settings, out: Path) -> None:
         raise UsageError(f"--out {out}: {settings.paths.digests.strip('/')}/ holds the digests "
                          "editors write, and the four files written there would be committed "
                          "with them; render into a folder of its own (e.g. --out build/digest)")
+    # the schemas and the data files' folders: the four files were written among the
+    # catalog's inputs without a word, where `git add -A` committed them (found in review 24)
+    data = sorted({Path(getattr(settings.paths, name).strip("/")).parent.as_posix()
+                   for name in ("bibliography", "affiliates")} - {"."})
+    for folder, holds in ([(settings.paths.schemas.strip("/"), "the catalog's schemas")]
+                          + [(d, "the catalog's data files") for d in data]):
+        inputs = Path(os.path.realpath(settings.root / folder))
+        if where == inputs or inputs in where.parents:
+            raise UsageError(f"--out {out}: {folder}/ holds {holds}, and the four files "
+                             "written there would be committed with them; render into a "
+                             "folder of its own (e.g. --out build/digest)")
     if where == Path(os.path.realpath(settings.root)):
         raise UsageError(f"--out {out} is the catalog's own folder, and the four files written "
                          "there would be committed with it; render into a folder of its own "
