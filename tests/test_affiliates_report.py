@@ -489,3 +489,23 @@ def test_a_period_in_the_future_is_a_usage_error(repo, cli):
     # a period that ends in the future runs to the working tree: not refused
     assert cli(repo, "affiliates", "report", "--since", "2026-10-01",
                "--until", "2099-01-01").exit_code == 0
+
+
+def test_a_period_that_ends_after_today_runs_to_the_working_tree(repo, cli):
+    """`--until <a day to come>` left out the working tree's changes, which a report with
+    no `--until` lists (found in review 24): a period ending after today holds today, and
+    so the working tree; one that ended does not."""
+    write_entry(repo, "tools/vllm", tool("tools/vllm", "avoid", "2026-11-20"),
+                f"Runs on [this card]({OURS}).\n")
+    open_ended = report(repo, since="2026-11-01")["independence"]["verdict_changes"]
+    assert [(c["entry"], c["new_rating"], c["commit"]) for c in open_ended][-1] == (
+        "tools/vllm", "avoid", None)
+    assert report(repo, since="2026-11-01", until="2099-01-01")["independence"][
+        "verdict_changes"] == open_ended
+    r = cli(repo, "affiliates", "report", "--format", "json", "--since", "2026-11-01",
+            "--until", "2099-01-01")
+    assert r.exit_code == 0 and json.loads(r.output)["independence"]["verdict_changes"] == \
+        open_ended
+    ended = report(repo, since="2026-11-01", until="2026-11-15")["independence"]
+    assert [(c["entry"], c["commit"] is None) for c in ended["verdict_changes"]] == [
+        ("hardware/rtx-4090", False)]

@@ -120,8 +120,9 @@ def _verdict_changes(catalog: Catalog, programs: Programs, since: _dt.date,
     """Every new or changed verdict of the period on a page with affiliate links, each
     time it changed: every state of the catalog published in the period (each commit of
     the first-parent line from `since` to `until`, and the working tree when there is no
-    `until`) is compared with the one before it, so a verdict changed and changed back,
-    or changed while the page carried links removed before the period's end, is listed.
+    `until` or the period ends after today) is compared with the one before it, so a
+    verdict changed and changed back, or changed while the page carried links removed
+    before the period's end, is listed.
     A change counts when the page carries affiliate links before it or after it.
 
     The commits' changes come from one `git log` of the period (`_line_changes`), and
@@ -136,6 +137,11 @@ def _verdict_changes(catalog: Catalog, programs: Programs, since: _dt.date,
 
     start = rev_at(settings, since)
     end = rev_at(settings, until) if until else resolve(settings, "HEAD").hexsha
+    # a period that ends after today holds today, and so the working tree (left out of
+    # `--until <a day to come>` while `--until` left out held it: found in review 24),
+    # unless a commit dated at or after its end (a clock ahead) came after it
+    worktree = until is None or (until > _dt.datetime.now(_dt.timezone.utc).date()
+                                 and end == resolve(settings, "HEAD").hexsha)
     revs: list[str] = []
     repo = open_repo(settings)
     paths = EntryPaths(settings, repo)
@@ -180,7 +186,7 @@ def _verdict_changes(catalog: Catalog, programs: Programs, since: _dt.date,
                           lambda r=new_rev: paid_at(r))
         if row is not None:
             rows.append((row["file"], step, {**row, "commit": new_rev}))
-    if until is None:  # and what the working tree changed since HEAD
+    if worktree:  # and what the working tree changed since HEAD
         head = revs[-1] if revs else start
         # only the entries git does not find as committed at `head` can have changed
         changed: list[Entry] = list(catalog.entries.values())
@@ -324,7 +330,8 @@ def affiliate_report(catalog: Catalog, programs: Programs, since=None, until=Non
     text so that their links are listed too, and `since` (with an optional
     `until`, dates or YYYY-MM-DD) lists the verdict changes of the days
     [since, until) on pages with affiliate links, read from git (like
-    `pipeline changes`); without `until` the period runs to the working tree.
+    `pipeline changes`); without `until`, or with one after today, the period runs to
+    the working tree.
     """
     since, until = _as_date(since), _as_date(until)
     if until and not since:

@@ -32,7 +32,7 @@ def affiliates():
               help="List verdict changes on pages with affiliate links from this day on (git).")
 @click.option("--until", type=_DATE, metavar="YYYY-MM-DD",
               help="End of the period, exclusive, as in `pipeline changes` (default: up to the "
-              "working tree).")
+              "working tree, as a day after today is).")
 def report(fmt, since, until):
     """Every link of the catalog, counts per program, and the independence audit.
 
