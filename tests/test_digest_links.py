@@ -129,15 +129,21 @@ def test_the_address_of_a_paid_link_of_any_program_is_not_shown_as_text(drafted,
 
 def test_a_link_to_a_place_in_the_digest_goes_to_the_digests_page(drafted, cli, tmp_path):
     """`[below](#corrections)`: made absolute on the site's root, it led to the home page,
-    in the e-mail, its text part and the web page (found in review)."""
+    in the e-mail, its text part and the web page (found in review). The e-mail's goes to
+    the digest's page; web.html's, which led to that page's address, not there before the
+    digest is sent (found in review 24), stays on web.html, as does a link written with
+    the page's address or path."""
     edit_digest(drafted, (f"# {HEADLINE}\n", f"# {HEADLINE}\n\nSee [the corrections]"
-                          "(#corrections) below.\n"))
+                          "(#corrections) below, [again](/digests/2026-10#corrections).\n"))
     files = render(cli, drafted, tmp_path / "out")
     page = "https://local-ai-catalog.org/digests/2026-10#corrections"
-    for name in ("email.html", "web.html"):
-        html = files[name].decode()
-        assert f'href="{page}"' in html, name
-        assert "local-ai-catalog.org/#corrections" not in html, name
+    html = files["email.html"].decode()
+    assert html.count(f'href="{page}"') == 2 and 'href="#' not in html
+    web = files["web.html"].decode()
+    assert web.count('href="#corrections"') == 2 and page not in web
+    assert '<h2 id="corrections">Corrections</h2>' in web
+    for html in (html, web):
+        assert "local-ai-catalog.org/#corrections" not in html
     assert f"the corrections <{page}>" in " ".join(files["email.txt"].decode().split())
 
 

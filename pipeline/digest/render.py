@@ -346,8 +346,12 @@ def render(settings: Settings, month: str, out: Path) -> RenderResult:
     text = _env(False).get_template("email.txt.j2").render(content=html_to_text(fragment).strip(),
                                                            **context)
     web_fragment, web_note, _ = results["page"]
+    # a link to a place of the digest stays on web.html, a same-page `#id`: to the live
+    # page's address it led, before the digest is sent, to a page not there yet (found
+    # in review 24). The e-mail's go to the page: its headings carry no ids.
     web = _env(True).get_template("web.html.j2").render(
-        content=web_fragment, **{**context, "disclosure": web_note})
+        content=web_fragment.replace(f'href="{_html.escape(web_url)}#', 'href="#'),
+        **{**context, "disclosure": web_note})
     if len(html.encode("utf-8")) > GMAIL_CLIP:
         raise PipelineError(f"{file}: the e-mail's HTML is {len(html.encode('utf-8')):,} bytes; "
                             f"Gmail clips messages over about {GMAIL_CLIP:,}. Trim the digest.")
