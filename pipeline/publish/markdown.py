@@ -73,18 +73,32 @@ _HREF_RE = re.compile(r' href="([^"]*)"')
 # (its words up to the first `</hN>`, as `.*?` would take them, a run of them at a time)
 _HEADING_RE = re.compile(r"<h([2-4])>((?:[^<]++|<(?!/h\1>))*+)</h\1>")
 _TAG_RE = re.compile(r"<[^>]+>")
-# A citation travels through cmark and nh3 as a mark: a private-use character, a secret
-# drawn when the process starts, the numbers it links to, another private-use character
-# (see MarkedBody.markdown). Without the secret, no text an editor writes (the characters
+# A citation travels through cmark and nh3 as a mark: a control character (U+0001), a
+# secret drawn when the process starts, the numbers it links to, another (U+0002) (see
+# MarkedBody.markdown). Without the secret, no text an editor writes (the characters
 # themselves or their entities, which cmark decodes) can pass for a mark; the secret
-# never reaches the output.
-MARK_OPEN, MARK_CLOSE = "\ue000", "\ue001"
+# never reaches the output. cmark and nh3 keep both characters where they are, in text
+# and in attribute values; neither is white space, punctuation or a letter to either
+# (nor to str.isspace and str.isalnum), as the private-use characters used before were
+# not, so a mark stands in the same places: an autolink ends at one, emphasis is read
+# around one alike. Being ASCII, they keep an ASCII body's strings at one byte a
+# character through cmark, nh3 and every search here (private-use characters made them
+# two bytes a character).
+
+
+def _mark_patterns(open_: str, close: str) -> tuple:
+    """MARK_OPEN, MARK_CLOSE and what finds marks made of them (see the module's
+    globals below)."""
+    return (open_, close,
+            re.compile(f"{open_}{_SECRET}(?:([0-9]+(?:, [0-9]+)*)|w([0-9a-f]+)){close}"),
+            re.compile(f"<[^>]*{open_}{_SECRET}[^>]*>"),
+            re.compile(f"{open_}{_SECRET}[^{close}]*{close}"),
+            f"{open_}{_SECRET}{close}")
+
+
 _SECRET = secrets.token_hex(8)
-_MARK_RE = re.compile(f"\ue000{_SECRET}(?:([0-9]+(?:, [0-9]+)*)|w([0-9a-f]+))\ue001")
-_TAG_WITH_MARK_RE = re.compile(f"<[^>]*\ue000{_SECRET}[^>]*>")
-_ANY_MARK = f"\ue000{_SECRET}[^\ue001]*\ue001"
-_ANY_MARK_RE = re.compile(_ANY_MARK)
-_A_MARK = f"{MARK_OPEN}{_SECRET}{MARK_CLOSE}"
+MARK_OPEN, MARK_CLOSE, _MARK_RE, _TAG_WITH_MARK_RE, _ANY_MARK_RE, _A_MARK = \
+    _mark_patterns("\x01", "\x02")
 _CITE_HTML_RE = re.compile('<sup class="cite">.*?</sup>', re.S)
 _NON_WORD_RE = re.compile(r"[^a-z0-9]+")
 # Where a body may hold raw HTML (a tag, or the end of one), not an autolink or a comment.
