@@ -135,7 +135,7 @@ def test_ascii_marks_render_as_private_use_marks_did(text):
 
     with pytest.MonkeyPatch.context() as patch:
         for name, value in zip(("MARK_OPEN", "MARK_CLOSE", "_MARK_RE", "_TAG_WITH_MARK_RE",
-                                "_ANY_MARK_RE", "_A_MARK"),
+                                "_ANY_MARK_RE", "_A_MARK", "_OPENING"),
                                markdown._mark_patterns("\ue000", "\ue001")):
             patch.setattr(markdown, name, value)
         patch.setattr(markdown, "_BASE_SLUGS", {})  # (its headings' words hold other marks)
@@ -520,3 +520,37 @@ def test_search_text_has_each_run_of_white_space_as_one_space(text):
     white space the text holds (its fast way takes only spaces and line feeds)."""
     assert plain_text(text) == " ".join(text.split())
     assert plain_text(f"<p>{text}</p>\n<p>{text}</p>") == " ".join((text + "\n" + text).split())
+
+
+def _fragments_with_marks():
+    """HTML around marks: whole ones (numbers, words, none), marks cut short, the marks'
+    characters alone, marks in a tag's attribute."""
+    from pipeline.publish import markdown
+
+    opening, close = markdown._OPENING, markdown.MARK_CLOSE
+    return st.lists(st.sampled_from([
+        f"{opening}1{close}", f"{opening}1, 2{close}", f"{opening}12{close}",
+        f"{opening}w{'see '.encode().hex()}003100{close}", markdown._A_MARK, f"{opening}1",
+        f"{opening}x{close}", f"{opening}1,2{close}", opening, markdown.MARK_OPEN, close,
+        "<p>", "</p>", '<a href="/x" title="', '">', "</a>", '<img alt="', '" />', " ", "a",
+        "1", ", "]), max_size=20).map("".join)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.data(), st.booleans())
+def test_marks_become_what_one_substitution_of_each_makes(data, cold):
+    """cite_marks (the fragment cut at each mark, the HTML of its numbers taken from
+    those made before) is one substitution of _MARK_RE over it, marks in tags first,
+    whichever numbers were made before."""
+    from pipeline.publish import markdown
+
+    fragment = data.draw(_fragments_with_marks())
+    with pytest.MonkeyPatch.context() as patch:
+        if cold:
+            patch.setattr(markdown, "_MARKS_HTML", {})
+        first = markdown.cite_marks(fragment)
+        expected = markdown._TAG_WITH_MARK_RE.sub(
+            lambda t: markdown._MARK_RE.sub(markdown._mark_text, t.group(0)), fragment)
+        expected = markdown._MARK_RE.sub(markdown._mark_html, expected)
+        assert first == expected
+        assert markdown.cite_marks(fragment) == expected  # its numbers' HTML known now

@@ -93,11 +93,12 @@ def _mark_patterns(open_: str, close: str) -> tuple:
             re.compile(f"{open_}{_SECRET}(?:([0-9]+(?:, [0-9]+)*)|w([0-9a-f]+)){close}"),
             re.compile(f"<[^>]*{open_}{_SECRET}[^>]*>"),
             re.compile(f"{open_}{_SECRET}[^{close}]*{close}"),
-            f"{open_}{_SECRET}{close}")
+            f"{open_}{_SECRET}{close}",
+            f"{open_}{_SECRET}")
 
 
 _SECRET = secrets.token_hex(8)
-MARK_OPEN, MARK_CLOSE, _MARK_RE, _TAG_WITH_MARK_RE, _ANY_MARK_RE, _A_MARK = \
+MARK_OPEN, MARK_CLOSE, _MARK_RE, _TAG_WITH_MARK_RE, _ANY_MARK_RE, _A_MARK, _OPENING = \
     _mark_patterns("\x01", "\x02")
 _CITE_HTML_RE = re.compile('<sup class="cite">.*?</sup>', re.S)
 _NON_WORD_RE = re.compile(r"[^a-z0-9]+")
@@ -416,7 +417,18 @@ def cite_marks(fragment: str) -> str:
     if _TAG_WITH_MARK_RE.search(fragment):
         fragment = _TAG_WITH_MARK_RE.sub(lambda t: _MARK_RE.sub(_mark_text, t.group(0)),
                                          fragment)
-    return _MARK_RE.sub(_mark_html, fragment)
+    # (most bodies) cut at each mark's opening, each mark's numbers up to its closing
+    # character: when each are numbers whose HTML is known (_MARKS_HTML holds those of
+    # marks made before, each the whole of a mark _MARK_RE finds), the marks are
+    # those _MARK_RE finds, without a call for each
+    pieces = fragment.split(_OPENING)
+    for i in range(1, len(pieces)):
+        numbers, closed, rest = pieces[i].partition(MARK_CLOSE)
+        made = _MARKS_HTML.get(numbers) if closed else None
+        if made is None:
+            return _MARK_RE.sub(_mark_html, fragment)
+        pieces[i] = made + rest
+    return "".join(pieces)
 
 
 def render_body(entry: Entry, sources: list[dict],
