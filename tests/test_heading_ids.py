@@ -275,3 +275,26 @@ def test_ids_are_given_as_one_substitution_of_each_heading_gives_them(fragment, 
         assert (_heading_ids(fragment, ids, given), given) == reference()
     assert all(heading_slug(_heading_text(inner)) == base
                for inner, base in _BASE_SLUGS.items())
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(["Overview", "Overview 1", "Overview-1-1", "Source", "Source 1",
+                                 "Source 1 2", "Source section 1", "Sources", "Main",
+                                 "Verdict heading", "Ref related", "Section", "!", "é"]),
+                max_size=12))
+def test_each_heading_takes_the_first_id_free_on_the_page(words):
+    """_id_maker (a heading whose slug is free taken as it is, without the count of its
+    slug) gives each heading its slug, or the first of `-1`, `-2`... free, on the page
+    and among the source list's ids, as a plain count would."""
+    from pipeline.publish.markdown import _id_maker
+
+    used: list[str] = []
+    for text in words:
+        base = heading_slug(text)
+        stem, n, slug = "source-section" if base == "source" else base, 0, base
+        while slug in used or slug in PAGE_IDS or re.fullmatch(r"source-\d+", slug):
+            n += 1
+            slug = f"{stem}-{n}"
+        used.append(slug)
+    make = _id_maker()
+    assert [make(text) for text in words] == used

@@ -71,7 +71,7 @@ _SOURCE_ID_RE = re.compile(r"source-\d+")
 _ANCHOR_RE = re.compile(r"<a\b([^>]*)>(.*?)</a>", re.S)
 _HREF_RE = re.compile(r' href="([^"]*)"')
 # (its words up to the first `</hN>`, as `.*?` would take them, a run of them at a time)
-_HEADING_RE = re.compile(r"<h([2-4])>((?:[^<]++|<(?!/h\1>))*+)</h\1>")
+_HEADING_RE = re.compile(r"<h([2-4])>((?:[^<]++|<(?!/h\1>))*+)(</h\1>)")
 _TAG_RE = re.compile(r"<[^>]+>")
 # A citation travels through cmark and nh3 as a mark: a control character (U+0001), a
 # secret drawn when the process starts, the numbers it links to, another (U+0002) (see
@@ -626,6 +626,10 @@ def _id_maker() -> Callable[[str], str]:
             base = heading_slug(_heading_text(inner))
             if len(_BASE_SLUGS) < 10_000:
                 _BASE_SLUGS[inner] = base
+        if base not in used and base not in PAGE_IDS and not (
+                base.startswith("source-") and _SOURCE_ID_RE.fullmatch(base)):
+            used.add(base)  # (most headings) its slug as it is
+            return base
         # every `source-N` is the source list's: a second "Source" is source-section-1
         stem = "source-section" if base == "source" else base
         slug, n = base, counts.get(base, 0)
@@ -658,12 +662,11 @@ def _heading_ids(fragment: str, ids: list[str] | None = None,
         preset, made = iter(ids), make
         make = lambda inner: next(preset, None) or made(inner)  # noqa: E731
     given = [] if given is None else given
-    pieces = _HEADING_RE.split(fragment)  # text, then each heading's level, words, text
-    for i in range(1, len(pieces), 3):
-        level, inner = pieces[i], pieces[i + 1]
-        given.append(make(inner))
-        pieces[i] = f'<h{level} id="{given[-1]}">'
-        pieces[i + 1] = f"{inner}</h{level}>"
+    pieces = _HEADING_RE.split(fragment)  # text, then each heading's level, words, end, text
+    for i in range(1, len(pieces), 4):
+        slug = make(pieces[i + 1])
+        given.append(slug)
+        pieces[i] = f'<h{pieces[i]} id="{slug}">'
     return "".join(pieces)
 
 
