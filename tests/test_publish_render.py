@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 
 import cmarkgfm
 import pytest
@@ -554,3 +555,18 @@ def test_marks_become_what_one_substitution_of_each_makes(data, cold):
         expected = markdown._MARK_RE.sub(markdown._mark_html, expected)
         assert first == expected
         assert markdown.cite_marks(fragment) == expected  # its numbers' HTML known now
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(["<a>", '<a href="/x">', '<a href="https://x.org/" title="t">',
+                                 "<abbr>", "</a>", "</a", "</ab>", "<", "/a>", "a", "\n",
+                                 "<em>", "</em>", "<img src=\"/i\">", " "]),
+                max_size=16).map("".join))
+def test_links_are_found_as_a_lazy_search_finds_them(fragment):
+    """_ANCHOR_RE (a link's words a run at a time) finds what `<a\\b([^>]*)>(.*?)</a>`
+    finds."""
+    from pipeline.publish import markdown
+
+    lazy = re.compile(r"<a\b([^>]*)>(.*?)</a>", re.S)
+    assert [m.span() + m.groups() for m in markdown._ANCHOR_RE.finditer(fragment)] == \
+        [m.span() + m.groups() for m in lazy.finditer(fragment)]

@@ -68,7 +68,8 @@ PAGE_IDS = frozenset({"main", "verdict-heading", "offers-heading", "sources-head
                       "corrections-heading", "backlinks-heading",
                       *(f"ref-{field}" for field, _ in TYPED)})
 _SOURCE_ID_RE = re.compile(r"source-\d+")
-_ANCHOR_RE = re.compile(r"<a\b([^>]*)>(.*?)</a>", re.S)
+# (its words up to the first `</a>`, as `.*?` would take them, a run of them at a time)
+_ANCHOR_RE = re.compile(r"<a\b([^>]*)>((?:[^<]++|<(?!/a>))*+)</a>")
 _HREF_RE = re.compile(r' href="([^"]*)"')
 # (its words up to the first `</hN>`, as `.*?` would take them, a run of them at a time)
 _HEADING_RE = re.compile(r"<h([2-4])>((?:[^<]++|<(?!/h\1>))*+)(</h\1>)")
@@ -489,16 +490,19 @@ def _render(markdown: str, is_affiliate: Callable[[str], bool], rel: str, label:
     hrefs: dict[str, None] = {}
 
     def anchor(m: re.Match) -> str:
-        whole, attributes, inner = m.group(0), m.group(1), m.group(2)
+        whole, attributes, inner = m.group(0, 1, 2)
         found = _HREF_RE.search(attributes)
-        raw = found.group(1) if found else ""
-        others = attributes[:found.start()] + attributes[found.end():] if found else attributes
-        if marks and _SECRET in inner:  # a citation in a link's text: no link in a link
-            inner = _MARK_RE.sub(_mark_text, inner)
-            whole = f'<a href="{raw}"{others}>{inner}</a>' if found else f"<a{others}>{inner}</a>"
-        if not found:
+        if found is None:
+            if marks and _SECRET in inner:  # a citation in a link's text: no link in a link
+                return f"<a{attributes}>{_MARK_RE.sub(_mark_text, inner)}</a>"
             return whole
-        href = html.unescape(raw)
+        raw = found.group(1)
+        others = attributes[:found.start()] + attributes[found.end():] \
+            if len(attributes) != found.end() - found.start() else ""
+        if marks and _SECRET in inner:
+            inner = _MARK_RE.sub(_mark_text, inner)
+            whole = f'<a href="{raw}"{others}>{inner}</a>'
+        href = html.unescape(raw) if "&" in raw else raw
         hrefs.setdefault(href)
         if href.startswith("/") and not href.startswith(("//", "/\\")):
             site_paths.setdefault(href.split("#", 1)[0].split("?", 1)[0])
