@@ -479,6 +479,25 @@ def test_what_skips_the_sanitiser_is_what_the_sanitiser_writes(markdown_text):
         assert _sanitised(made, markdown_text, cleaner) == cleaner.clean(made)
 
 
+OWN_HTML_PIECES = ["<p>", "</p>", "<a href=\"/x\">", "<a href=\"javascript:x\">", "</a>",
+                   "<em>", "</em>", "<br />", "<h2>", "<h7>", "<b>", "<", "text", "\n",
+                   '<img src="/i.png" alt="a" />', '<code class="language-py">', "</code>",
+                   '<th align="left">', '<a href="https://x.org/" title="t">', "<a>", "&amp;"]
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(SANITISED_PIECES), max_size=12).map("".join)
+       .map(commonmark_html)
+       | st.lists(st.sampled_from(OWN_HTML_PIECES), max_size=16).map("".join))
+def test_cmarks_own_html_is_found_as_the_plain_match_finds_it(fragment):
+    """_cmark_own (a search from `<` to `<`) answers as the plain form, a match of text,
+    cmark's own tags and links over the whole HTML."""
+    from pipeline.publish import markdown
+
+    plain = re.compile(f"(?:[^<]++|<(?:{markdown._OWN_TAG}|{markdown._OWN_LINK}))*+")
+    assert markdown._cmark_own(fragment) == bool(plain.fullmatch(fragment))
+
+
 def test_the_sanitiser_is_skipped_only_for_cmarks_own_html():
     """The bodies of the shipped catalog and the hostile one render as with nh3 on each;
     those without raw HTML, a comment or a URL nh3 would change skip it."""

@@ -123,26 +123,40 @@ _OWN_URL = (rf'(?:https?://(?:{_OWN_LABEL}\.)*+[A-Za-z][A-Za-z0-9]*+(?:-[A-Za-z0
             rf'(?::[0-9]{{1,4}})?(?=[/?#"])|mailto:|(?![A-Za-z][A-Za-z0-9+.-]*+:)){_OWN_VALUE}')
 _OWN_VOID = (rf'br />|hr />|img src="{_OWN_URL}" alt="{_OWN_VALUE}"(?: title="{_OWN_VALUE}")? />'
              r'|input type="checkbox"(?: checked="")? disabled="" />')
-# Text (`[^<]`: one character compared, several times faster than a set of them), and
-# tags. A link holds no link (cmark writes an autolink in a link's text inside it: nh3
-# moves it out).
-_CMARK_OWN_RE = re.compile(
-    r'(?:[^<]++|<(?:/?(?:p|t[dhr]|h[1-6]|li|ul|ol|em|strong|code|pre|del|blockquote|table'
-    r'|thead|tbody)>|t[hd] align="(?:left|center|right)">|ol start="[0-9]++">'
-    rf'|code class="{_OWN_VALUE}">|{_OWN_VOID}|a href="{_OWN_URL}"(?: title="{_OWN_VALUE}")?>'
-    rf'(?:[^<]++|<(?:/?(?:em|strong|del|code)>|{_OWN_VOID}))*+</a>))*+')
+# cmark's tags, as cmark writes them, but a link; and a link (its words, up to its end),
+# which holds no link (cmark writes an autolink in a link's text inside it: nh3 moves it
+# out). No `<` stands inside one of these tags (nor in a link's own tag).
+_OWN_TAG = (r'/?(?:p|t[dhr]|h[1-6]|li|ul|ol|em|strong|code|pre|del|blockquote|table'
+            r'|thead|tbody)>|t[hd] align="(?:left|center|right)">|ol start="[0-9]++">'
+            rf'|code class="{_OWN_VALUE}">|{_OWN_VOID}')
+_OWN_LINK = (rf'a href="{_OWN_URL}"(?: title="{_OWN_VALUE}")?>'
+             rf'(?:[^<]++|<(?:/?(?:em|strong|del|code)>|{_OWN_VOID}))*+</a>')
+# What _cmark_own asks, `(?:[^<]++|<(?:{_OWN_TAG}|{_OWN_LINK}))*+` matching the whole
+# HTML (text, cmark's tags and links), as a search from `<` to `<` that does not read
+# the text between: it finds each link whole (the `<`s in it are its own) and each `<`
+# that starts none of them, a match of one character.
+_OWN_OR_NOT_RE = re.compile(f"<(?:{_OWN_LINK}|(?!{_OWN_TAG}))")
+
+
+def _cmark_own(fragment: str) -> bool:
+    """Is the HTML text, cmark's own tags and links alone: does
+    `(?:[^<]++|<(?:{_OWN_TAG}|{_OWN_LINK}))*+` match all of it?"""
+    for m in _OWN_OR_NOT_RE.finditer(fragment):
+        if m.end() == m.start() + 1:  # a `<` of none of them
+            return False
+    return True
 
 
 def _sanitised(fragment: str, markdown: str, cleaner) -> str:
     """cmark's HTML of `markdown`, sanitised: what `cleaner` makes of it, without nh3's
     work when the body holds no raw HTML (comments and autolinks aside, see _RAW_TAG_RE)
-    and the HTML holds only what cmark writes that nh3 keeps (_CMARK_OWN_RE). Then every
+    and the HTML holds only what cmark writes that nh3 keeps (_cmark_own). Then every
     tag is cmark's, nested as html5ever's tree builder leaves it, and all text cmark's
     own: `<`, `>`, `&` and `"` written as entities, no NUL (cmark's U+FFFD) nor CR (a line
     feed). nh3 writes it back as it was, but for a void tag's ` />` (`>`), a `&quot;`
     (`"`: in text, none is in a value), a `&#x27;` (`'`: in a URL) and a no-break space
     (`&nbsp;`). Anything else (a comment too) goes through nh3."""
-    if _RAW_TAG_RE.search(markdown) or not _CMARK_OWN_RE.fullmatch(fragment):
+    if _RAW_TAG_RE.search(markdown) or not _cmark_own(fragment):
         return cleaner.clean(fragment)
     if "&" in fragment:
         if "&quot;" in fragment:
