@@ -420,8 +420,8 @@ _ENTRY_FIELD_NAMES = tuple(f.name for f in dataclasses.fields(Entry))
 # peak RSS 106 -> 116 MiB on the benchmark corpus); in a build, the destinations of the
 # links of its rendered page (affiliates.links.rendered_hrefs: not rendered again); what
 # the one walk of its front matter found that the checks read (text.front_matter_found).
-CARRIED = ("internal_links", "page_links", "citations", "page_ids", "prose_text",
-           "rendered_hrefs", "source_refs", "front_matter_texts")
+CARRIED = ("internal_links", "site_links", "page_links", "citations", "page_ids",
+           "prose_text", "rendered_hrefs", "source_refs", "front_matter_texts")
 _ENTRY_FIELDS = frozenset(_ENTRY_FIELD_NAMES)
 
 

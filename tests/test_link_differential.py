@@ -312,3 +312,29 @@ def test_a_backtick_no_span_closes_leaves_the_link(catalog, body):
     """Not across a blank line or into a heading, and only to a run of as many backticks."""
     vllm(catalog, body)
     assert found(catalog) == [("link-unresolved", "link to /glossary/nope: no such entry")]
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.lists(st.sampled_from(OWN_URL_PIECES + SITE_PATH_PIECES), max_size=14).map("".join),
+       st.sampled_from([SITE, "https://www.local-ai-catalog.org/", "https://other.example", ""]))
+def test_the_site_links_kept_on_an_entry_are_those_worked_out_afresh(body, base_url):
+    """site_links is worked out once per entry and base URL and kept on it (references_of
+    and check_references both read it, and validate carries it between its passes): what
+    it gives, the first time, again, for another base URL, and after the entry was packed
+    and taken back, is what a fresh entry gives."""
+    from pipeline.catalog.text import _site_links
+    from pipeline.validate import CARRIED, _Packed
+
+    def fresh():
+        return Entry(id="glossary/x", collection="glossary", slug="x", file="x.md", data={},
+                     body=body, body_line=1)
+
+    entry = fresh()
+    assert site_links(entry, SITE) == _site_links(fresh(), SITE)
+    assert site_links(entry, base_url) == _site_links(fresh(), base_url)
+    assert site_links(entry, base_url) == _site_links(fresh(), base_url)
+    packed = _Packed()
+    packed.put(entry, {name: entry.__dict__[name] for name in CARRIED if name in entry.__dict__})
+    back = packed.pop(entry.id)
+    assert back.__dict__["site_links"] == (base_url, _site_links(fresh(), base_url))
+    assert site_links(back, base_url) == _site_links(fresh(), base_url)

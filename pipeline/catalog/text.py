@@ -561,7 +561,20 @@ def site_links(entry: Entry, base_url: str) -> list[tuple[int, int, str, str, st
     without `www.` (`https://local-ai-catalog.org/glossary/awq`: origin is the scheme and
     host as written; the home page's path is `/`), in a link, a reference definition, an
     autolink (`<https://local-ai-catalog.org/glossary/awq>`) or bare in the text (which
-    GitHub's autolink extension links). Another domain is not the site."""
+    GitHub's autolink extension links). Another domain is not the site.
+
+    Worked out once per entry and `base_url` and kept on it, like internal_links (read
+    by references_of and again by check_references; validate keeps it between its
+    passes: see validate.CARRIED). The list is shared: not to be changed."""
+    kept = entry.__dict__.get("site_links")
+    if kept is not None and kept[0] == base_url:
+        return kept[1]
+    links = _site_links(entry, base_url)
+    entry.__dict__["site_links"] = (base_url, links)
+    return links
+
+
+def _site_links(entry: Entry, base_url: str) -> list[tuple[int, int, str, str, str]]:
     links = [(*link, "") for link in internal_links(entry)]
     host = site_host(base_url)
     if not host:
