@@ -592,6 +592,7 @@ def validate(
         full, catalog_only = plan(records, by_id, targets, facts, changed, today.isoformat(),
                                   LOCAL_MODULES_SET, CATALOG_FAMILIES_SET, wanted)
         computed: dict[str, dict] = {}
+        catalog_diags = None
         if full or catalog_only:
             if state["schemas"] is None:
                 state["schemas"] = _load_schemas(settings)
@@ -601,11 +602,15 @@ def validate(
             others = sorted((full | catalog_only) - owner)
             broken = frozenset(i for i in (file_id(rel) for rel, r in records.items()
                                            if not r.entry) if i is not None and i not in by_id)
-            for result in workers.call(_check_shard, [
-                    (stubs, bibliography, full, catalog_only,
-                     [(by_id[i], str(settings.root / by_id[i])) for i in others[n::count]],
-                     broken)
-                    for n in range(count)]):
+            checked = workers.start(_check_shard, [
+                (stubs, bibliography, full, catalog_only,
+                 [(by_id[i], str(settings.root / by_id[i])) for i in others[n::count]], broken)
+                for n in range(count)])
+            try:  # while the workers check (they sat idle while this was made after them)
+                catalog_diags = _catalog_diagnostics(store, records, state, bibliography, today)
+            finally:
+                results = checked()
+            for result in results:
                 computed.update(result)
             if stage_bar is not None:
                 stage_bar.advance(len(full | catalog_only))
@@ -617,7 +622,8 @@ def validate(
                 r.checked_on = today.isoformat()
             store.dirty = True
     store.records = records
-    catalog_diags = _catalog_diagnostics(store, state, bibliography, today)
+    if catalog_diags is None:
+        catalog_diags = _catalog_diagnostics(store, records, state, bibliography, today)
     store.save()
 
     found: list[Diagnostic] = []
@@ -685,11 +691,12 @@ def _bibliography(settings: Settings):
     return sources, where, [*problems, *settings_problems]
 
 
-def _catalog_diagnostics(store: ValidateCache, state: dict, bibliography: tuple,
-                         today: _dt.date) -> list[Diagnostic]:
-    """Diagnostics about no entry, reused while what they depend on holds."""
+def _catalog_diagnostics(store: ValidateCache, records: dict[str, Record], state: dict,
+                         bibliography: tuple, today: _dt.date) -> list[Diagnostic]:
+    """Diagnostics about no entry, reused while what they depend on holds: the data
+    files', and those of which bibliography sources the entries (`records`) cite."""
     sources = bibliography[0]
-    cited = set().union(*(r.cited for r in store.records.values()))
+    cited = set().union(*(r.cited for r in records.values()))
     day = today.isoformat()
     key = (tuple(sorted(cited)), tuple((iso_day(str(s.get("accessed"))) or "") > day
                                        for s in sources.values()))

@@ -288,6 +288,26 @@ def test_worker_processes_give_the_same_results(problems, monkeypatch):
         serial.catalog.entries)
 
 
+def test_the_catalog_diagnostics_made_while_workers_check_are_those_made_after(
+        problems, monkeypatch, tmp_path):
+    """The diagnostics about no entry (the bibliography's) are made while the workers
+    check the entries, from what the first pass found cited: the same as one process
+    makes them after its checks, reported and kept in the cache alike."""
+    import pipeline.validate as v
+
+    alone = tmp_path / "alone"
+    shutil.copytree(problems, alone, symlinks=True)
+    serial = run(alone, jobs=1)
+    monkeypatch.setattr(v, "PER_WORKER", 2)
+    parallel = run(problems, jobs=2)
+    assert [d.to_dict() for d in parallel.diagnostics] == [d.to_dict() for d in serial.diagnostics]
+    assert {"source-unused", "source-accessed-future"} <= {
+        d.rule for d in parallel.diagnostics if d.entry is None}
+    kept = ValidateCache.open(load_settings(problems)).catalog
+    assert kept is not None and kept == ValidateCache.open(load_settings(alone)).catalog
+    assert same_as_cold(problems) == same_as_cold(alone)  # and used as it was kept
+
+
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_checking_a_chunk_at_a_time_gives_the_same_results(problems, monkeypatch, jobs):
     """Entries are checked CHUNK at a time (the others stand in with their summaries): a
