@@ -473,6 +473,14 @@ def test_a_cached_file_that_cannot_be_read_again_is_a_problem_not_a_crash(proble
     monkeypatch.setattr(cache_mod, "open", refusing, raising=False)
     import pipeline.validate as v
     monkeypatch.setattr(v, "open", refusing, raising=False)
+    real_read = v.read_bytes  # how a file to parse is read (open's errors: tested below)
+
+    def refusing_read(path):
+        if str(path) == str(target):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_read(path)
+
+    monkeypatch.setattr(v, "read_bytes", refusing_read)
     found = [(d.rule, d.file) for d in run(problems).diagnostics]
     assert ("file-unreadable", "entries/glossary/gptq.md") in found
 
@@ -726,3 +734,31 @@ def test_a_cold_run_needs_no_changed_facts(made, targets, wanted):
     wide = frozenset(("references", "publishing"))
     assert plan(records(), by_id, targets, set(), set(), "2026-01-02", local, wide, wanted) \
         == plan(now, by_id, targets, facts, set(), "2026-01-02", local, wide, wanted)
+
+
+@hyp_settings(max_examples=60, deadline=None, derandomize=True)
+@given(st.binary(max_size=300) | st.integers(0, 3).map(lambda n: os.urandom((1 << 16) * n + n)))
+def test_a_file_is_read_as_open_reads_it(tmp_path_factory, data):
+    """validate.read_bytes, which reads an entry file without a file object, against
+    open().read(): the same bytes, empty, short or past its chunks of 64 KiB."""
+    from pipeline.validate import read_bytes
+
+    path = tmp_path_factory.mktemp("read") / "x.md"
+    path.write_bytes(data)
+    with open(path, "rb") as f:
+        assert read_bytes(str(path)) == f.read() == data
+
+
+def test_a_file_that_cannot_be_read_is_reported_as_open_reports_it(tmp_path):
+    """A folder where an entry file was, or a file gone: the same problem as open()'s."""
+    from pipeline.catalog.loader import unreadable
+    from pipeline.validate import read_bytes
+
+    (tmp_path / "folder.md").mkdir()
+    for name in ("folder.md", "gone.md"):
+        found = []
+        for read in (read_bytes, lambda p: open(p, "rb").read()):  # noqa: SIM115
+            with pytest.raises(OSError) as e:
+                read(str(tmp_path / name))
+            found.append(unreadable(name, e.value).to_dict())
+        assert found[0] == found[1]

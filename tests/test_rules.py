@@ -317,6 +317,14 @@ def test_a_file_that_cannot_be_read_is_a_problem_not_a_crash(catalog, monkeypatc
         return real_open(path, *args, **kw)
 
     monkeypatch.setattr(validate_module, "open", refusing, raising=False)
+    real_read = validate_module.read_bytes  # how a file to parse is read
+
+    def refusing_read(path):
+        if str(path).endswith("glossary/awq.md"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_read(path)
+
+    monkeypatch.setattr(validate_module, "read_bytes", refusing_read)
     r = run(catalog, cache=False, jobs=1)
     assert ("file-unreadable", "entries/glossary/awq.md",
             "cannot be read: Permission denied; it was not read") in \
