@@ -366,7 +366,7 @@ def _check_shard(state: dict, stubs: dict[str, tuple], bibliography: tuple,
     Entries are checked CHUNK at a time; then their Markdown lines are dropped and,
     in a worker, the entries themselves, so memory stays flat.
     """
-    from .checks import Context, family, is_local, load_checks
+    from .checks import family, load_checks
 
     parsed = state.setdefault("entries", {})
     packed = state.get("packed")  # this worker's entries (a chunk's are unpacked in turn)
@@ -392,34 +392,67 @@ def _check_shard(state: dict, stubs: dict[str, tuple], bibliography: tuple,
     out: dict[str, dict[str, list]] = {}
     for start in range(0, len(wanted), CHUNK):
         chunk = set(wanted[start:start + CHUNK])
-        if packed is not None:
-            for entry_id in chunk:
-                if entry_id not in parsed:
-                    entries[entry_id] = parsed[entry_id] = packed.pop(entry_id)
-        ctx = Context(catalog=catalog, settings=state["settings"], today=state["today"],
-                      only=chunk, base_catalog=state["base"], extras=extras)
-        local_ctx = dataclasses.replace(ctx, only=chunk & full)
-        for entry_id in chunk:
-            out[entry_id] = {f: [] for f in wide}
-            if entry_id in full:
-                out[entry_id].update({f: [] for f in local})
-        for fn in checks:
-            use = local_ctx if is_local(fn) else ctx
-            fam = family(fn)
-            for d in fn(use):
-                if use.wants(d.entry):
-                    out[d.entry].setdefault(fam, []).append(d)
-        for entry_id in chunk:
-            _forget_derived(parsed[entry_id])
-            if not state["keep"]:
-                del parsed[entry_id]
-                entries[entry_id] = stub(*stubs[entry_id])
+        with _collected_after():
+            _check_chunk(state, chunk, full, entries, packed, catalog, extras, checks,
+                         wide, local, out, stubs)
         if bar is not None:
             bar.advance(len(chunk))
     if not state["keep"]:
         state.pop("packed", None)  # what it held and was not asked for goes too
         give_back()
     return {entry_id: {fam: rows(ds) for fam, ds in fams.items()} for entry_id, fams in out.items()}
+
+
+def _check_chunk(state: dict, chunk: set[str], full: set[str], entries: dict, packed,
+                 catalog: Catalog, extras: dict, checks: list, wide: list, local: list,
+                 out: dict, stubs: dict) -> None:
+    """Check the entries of `chunk` (taken from `packed` if there), their diagnostics by
+    family into `out`; then forget what was made from them (in a worker, them too)."""
+    from .checks import Context, family, is_local
+
+    parsed = state["entries"]
+    for entry_id in chunk:
+        if packed is not None and entry_id not in parsed:
+            entries[entry_id] = parsed[entry_id] = packed.pop(entry_id)
+    ctx = Context(catalog=catalog, settings=state["settings"], today=state["today"],
+                  only=chunk, base_catalog=state["base"], extras=extras)
+    local_ctx = dataclasses.replace(ctx, only=chunk & full)
+    for entry_id in chunk:
+        out[entry_id] = {f: [] for f in wide}
+        if entry_id in full:
+            out[entry_id].update({f: [] for f in local})
+    for fn in checks:
+        use = local_ctx if is_local(fn) else ctx
+        fam = family(fn)
+        for d in fn(use):
+            if use.wants(d.entry):
+                out[d.entry].setdefault(fam, []).append(d)
+    for entry_id in chunk:
+        _forget_derived(parsed[entry_id])
+        if not state["keep"]:
+            del parsed[entry_id]
+            entries[entry_id] = stub(*stubs[entry_id])
+
+
+@contextlib.contextmanager
+def _collected_after():
+    """No pass of the cyclic garbage collector while a chunk is checked: it looked
+    through each of its entries' objects (taken from the pack: a hundred containers
+    an entry) and the checks' as they were made, though they are freed by reference
+    counting when the chunk ends (the checks make no cycles on the benchmark corpus).
+    One made meanwhile is collected after the chunk, as usual. Checking the 2,000
+    entries of the corpus in one process, taken from the pack: 669-714 -> 596-618 ms
+    CPU; in a build, a validate worker's time collecting: 41 -> 27 ms."""
+    import gc
+
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 _ENTRY_FIELD_NAMES = tuple(f.name for f in dataclasses.fields(Entry))

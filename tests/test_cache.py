@@ -762,3 +762,46 @@ def test_a_file_that_cannot_be_read_is_reported_as_open_reports_it(tmp_path):
                 read(str(tmp_path / name))
             found.append(unreadable(name, e.value).to_dict())
         assert found[0] == found[1]
+
+
+def test_the_collector_is_back_after_each_chunk(problems, monkeypatch):
+    """The cyclic garbage collector is off while a chunk of entries is checked
+    (validate._collected_after), and back on after it, a failing check too; one the
+    caller turned off stays off. A cycle the checks make is collected after."""
+    import gc
+    import weakref
+
+    import pipeline.validate as v
+
+    class Node:
+        pass
+
+    enabled, cycles = [], []
+    real = v._check_chunk
+
+    def spying(*args):
+        enabled.append(gc.isenabled())
+        cycle = Node()
+        cycle.me = cycle
+        cycles.append(weakref.ref(cycle))
+        return real(*args)
+
+    monkeypatch.setattr(v, "_check_chunk", spying)
+    monkeypatch.setattr(v, "CHUNK", 2)
+    diags = [d.to_dict() for d in run(problems, cache=False, jobs=1).diagnostics]
+    assert gc.isenabled() and len(enabled) > 1 and not any(enabled)
+    gc.collect()
+    assert not any(ref() for ref in cycles)
+    monkeypatch.setattr(v, "_check_chunk", real)
+    monkeypatch.setattr(v, "CHUNK", 1000)
+    assert diags == [d.to_dict() for d in run(problems, cache=False, jobs=1).diagnostics]
+    with pytest.raises(ZeroDivisionError), v._collected_after():
+        1 / 0
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with v._collected_after():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
