@@ -589,3 +589,22 @@ def test_links_are_found_as_a_lazy_search_finds_them(fragment):
     lazy = re.compile(r"<a\b([^>]*)>(.*?)</a>", re.S)
     assert [m.span() + m.groups() for m in markdown._ANCHOR_RE.finditer(fragment)] == \
         [m.span() + m.groups() for m in lazy.finditer(fragment)]
+
+
+@pytest.mark.parametrize("reference", ["&#1;", "&#2;", "&#x1b;", "&#127;", "&#x9F;"])
+def test_a_character_reference_writes_no_control_character_into_the_page(reference):
+    """The loader refuses a control character typed; one written as a character reference
+    (in text, a link's title, a table) is U+FFFD on the page and in the search text, as
+    cmark makes `&#0;`, and a citation beside it is a citation all the same. In code it
+    stays the reference as written."""
+    from pipeline.textchars import INVISIBLE
+
+    text = (f"A {reference}claim [@a]{reference}.\n\n"
+            f'[l](https://example.org/ "t {reference}") | a |\n\n| a | b |\n|---|---|\n'
+            f"| {reference} | x |\n\n`{reference}`\n")
+    body, _ = render(entry(text, sources=("a",)))
+    for out in (body.html, body.text):
+        assert INVISIBLE.search(out) is None, repr(out)
+    assert "\ufffdclaim" in body.text
+    assert '<sup class="cite">[<a href="#source-1">1</a>]</sup>\ufffd.' in body.html
+    assert f"<code>{reference.replace('&', '&amp;')}</code>" in body.html

@@ -29,6 +29,7 @@ from ..affiliates.classify import normalise_url
 from ..catalog.model import Entry
 from ..catalog.text import (CITE_KEY_RE, NO_CITE_IN_LINE_RE, cite_groups,
                              front_matter_sources, prose_text, site_host)
+from ..textchars import INVISIBLE
 from .links import TYPED
 
 _TAGS = {
@@ -468,7 +469,17 @@ def render_body(entry: Entry, sources: list[dict],
     if _MARKS and _SECRET in body.html:  # its links and text come from this HTML
         body = _render(marked.markdown(numbers, marks=False), is_affiliate, rel, label,
                        marks=False, host=host, ids=heading_ids(entry))
+    if "&#" in entry.body:  # (the loader refuses the characters typed: only a reference)
+        body.html, body.text = _visible(body.html), _visible(body.text)
     return body
+
+
+def _visible(text: str) -> str:
+    """`text` with each invisible control character (textchars.INVISIBLE) made U+FFFD, as
+    cmark makes `&#0;`: a character reference (`&#1;`, `&#x1b;`) outside code writes one,
+    which no page can hold (an HTML parse error), nor the search page that shows the text.
+    Marks are gone by then, so none of theirs is touched."""
+    return INVISIBLE.sub("\ufffd", text)
 
 
 def paid_link(opening: str, inner: str, label: str, label_id: str) -> str:
