@@ -524,3 +524,18 @@ def test_render_reads_the_status_as_the_build_does(drafted, cli, tmp_path, statu
         assert len(warned) == 1 and warned[0].startswith(f"{DIGEST}:{at}:1: warning: {said}")
     else:
         assert warned == [], r.output
+
+
+@pytest.mark.parametrize("email_form", [False, True])
+def test_a_control_character_written_as_a_reference_reaches_no_email(email_form):
+    """A control character typed into a digest is refused; one written as a character
+    reference (`&#1;`, `&#x1b;`: an escape sequence in the text e-mail) is U+FFFD in the
+    HTML the e-mail and page are made of; in code it stays the reference as written."""
+    from pipeline.digest.markdown import to_html
+    from pipeline.textchars import INVISIBLE
+
+    html = to_html("A &#1;word &#x1b;[1mbold [l](/x \"t&#127;\") `&#1;`\n",
+                   "https://local-ai-catalog.org", email=email_form)
+    assert INVISIBLE.search(html) is None, repr(html)
+    assert "A \ufffdword \ufffd[1mbold" in html
+    assert "&amp;#1;</code>" in html

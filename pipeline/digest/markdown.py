@@ -17,7 +17,7 @@ import re
 import cmarkgfm
 import nh3
 
-from ..textchars import has_words
+from ..textchars import INVISIBLE, has_words
 from .document import ANY_MARKER_RE
 
 TAGS = {"a", "b", "blockquote", "br", "code", "del", "em", "h1", "h2", "h3", "h4", "hr", "i",
@@ -149,6 +149,10 @@ def to_html(markdown: str, base_url: str, email: bool = False, page_url: str = "
         url_relative=relative,
         set_tag_attribute_values=EMAIL_STYLES if email else None,
     )
+    if "&#" in markdown:  # a control character written as a reference (`&#1;`, `&#x1b;`:
+        # typed, the digest is refused), which no e-mail or page can hold: U+FFFD, as
+        # cmark makes `&#0;` (in code the reference stays as written)
+        clean = INVISIBLE.sub("\ufffd", clean)
     if "<a" in clean:
         clean = _HREFLESS_RE.sub(r"\1", clean)
     if not email and "<h" in clean:
