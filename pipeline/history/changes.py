@@ -166,8 +166,8 @@ def changes_between(settings: Settings, start: str | None, end: str, *,
         old_id, new_id = t.old_id, t.new_id
         if old_id is None and new_id is None:
             continue  # not an entry file (a stray file in entries/)
-        old, p1 = _parse(t.old_path if old_id else None, blobs.get(t.old_blob), prefix)
-        new, p2 = _parse(t.new_path if new_id else None, blobs.get(t.new_blob), prefix)
+        old, p1 = _parse(_named(t.old_path, old_id), blobs.get(t.old_blob), prefix)
+        new, p2 = _parse(_named(t.new_path, new_id), blobs.get(t.new_blob), prefix)
         p1 = [f"{p} (at {start_sha[:12]}, the start)" for p in p1] if start_sha else p1
         p2 = [f"{p} (at {end_sha[:12]}, the end)" for p in p2]
         if old_id is None:
@@ -193,6 +193,15 @@ def changes_between(settings: Settings, start: str | None, end: str, *,
     return ChangeSet(start_sha, end_sha, changes,
                      _corrections(settings, start_sha, end_sha, changes, steps),
                      parted=gitio.parted_at(settings, start_sha, end_sha) if start_sha else None)
+
+
+def _named(path: str | None, entry_id: str | None) -> str | None:
+    """The path to parse an entry file as (None: not an entry file): a file named as an
+    id in other case (`entries/Glossary/awq.md`, git's name for it) is the entry of that
+    id in lower case, its status and fields read as they would be there."""
+    if entry_id is None or path is None or entry_id == entry_id.lower():
+        return path
+    return path[:-len(entry_id) - 3] + entry_id.lower() + ".md"
 
 
 class _Steps:
@@ -433,7 +442,7 @@ def _corrections(settings, start, end, changes, steps: "_Steps") -> list[Correct
     for commit in reversed(correction_commits(settings, revs)):
         touched = []  # (status, id at the end) of each entry file the commit touched
         for status, _old, path in commit.changes:
-            eid = paths.id(path)
+            eid = paths.file_id(path)
             if eid is None:
                 continue
             if any_renamed or not exists(eid):

@@ -271,6 +271,18 @@ class EntryPaths:
         collection, slug = rest.split("/")
         return rest if SLUG_RE.fullmatch(collection) and SLUG_RE.fullmatch(slug) else None
 
+    def file_id(self, repo_path: str) -> str | None:
+        """The name the history follows an entry file under: its id, or, for a file named
+        as an id but in other case (`glossary/AWQ`, `Glossary/awq`: a slip git renames
+        like any file), that name as it is. A rename to it and back is the same entry
+        going on; the name itself, never valid, is no id (`id` gives None for it)."""
+        if (found := self.id(repo_path)) is not None:
+            return found
+        if not repo_path.startswith(self.folder + "/") or not repo_path.endswith(".md"):
+            return None
+        name = repo_path[len(self.folder) + 1 : -3]
+        return name if self.id(f"{self.folder}/{name.lower()}.md") else None
+
     def catalog_path(self, repo_path: str) -> str:
         """The path relative to the catalog root, as the loader names files."""
         return repo_path[len(self.prefix):]
@@ -446,8 +458,8 @@ def diff_trees(settings: Settings, old: str | None, new: str) -> list[TreeChange
             paths.catalog_path(new_path) if new_path else None,
             None if old_blob == zero else old_blob,
             None if new_blob == zero else new_blob,
-            paths.id(old_path) if old_path else None,
-            paths.id(new_path) if new_path else None,
+            paths.file_id(old_path) if old_path else None,
+            paths.file_id(new_path) if new_path else None,
         ))
     return changes
 

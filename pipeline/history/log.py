@@ -103,7 +103,8 @@ def renamed_ids(settings: Settings) -> dict[str, str]:
         return {}
     out: dict[str, str] = {}
     for _seq, old, new in sorted((p.seq, p.id, h.id) for h in histories.values()
-                                 for p in h.previous_ids if p.id != h.id):
+                                 for p in h.previous_ids if p.id != h.id
+                                 if h.id == h.id.lower()):  # not to a name in other case
         out.setdefault(old, new)
     return out
 
@@ -169,8 +170,8 @@ def merged_renames(settings: Settings, merge: LogCommit, paths: EntryPaths) -> L
     for a merge that deleted an entry and added one (rare): one `git log` of its branch
     (`rename_steps`). A chain a -> b -> c on the branch is one rename a -> c at the
     merge, as git shows a rename it sees: b was never on the first-parent line."""
-    gone = {i: p for s, _o, p in merge.changes if s == "D" and (i := paths.id(p))}
-    added = {paths.id(p) for s, _o, p in merge.changes if s == "A"} - {None}
+    gone = {i: p for s, _o, p in merge.changes if s == "D" and (i := paths.file_id(p))}
+    added = {paths.file_id(p) for s, _o, p in merge.changes if s == "A"} - {None}
     if not gone or not added:
         return merge
     origin: dict[str, str] = {}  # id at the merge -> id at its first parent
@@ -186,7 +187,7 @@ def merged_renames(settings: Settings, merge: LogCommit, paths: EntryPaths) -> L
     if not pairs:
         return merge
     paired = set(pairs.values())
-    changes = [("R", pairs[paths.id(p)], p) if s == "A" and paths.id(p) in pairs else (s, o, p)
+    changes = [("R", pairs[paths.file_id(p)], p) if s == "A" and paths.file_id(p) in pairs else (s, o, p)
                for s, o, p in merge.changes if not (s == "D" and p in paired)]
     return merge._replace(changes=changes)
 
@@ -234,7 +235,7 @@ def correction_lines(settings: Settings, revs: str) -> list[CommitMessage]:
         commits.append(CommitMessage(
             sha, lines[0], lines, last,
             [t.strip() for t in trailers.split("\x1d") if t.strip()], files,
-            [f for f in files if paths.id(paths.prefix + f)]))
+            [f for f in files if paths.file_id(paths.prefix + f)]))
     return commits
 
 
@@ -275,11 +276,11 @@ def rename_steps(settings: Settings, revs: str, deletions: bool = False,
     for commit in commits:
         first = len(steps)
         moved: dict[str, str] = {}  # id added -> the id whose entry moved there
-        if rewrites and any(s == "A" and paths.id(p) for s, _o, p in commit.changes) and any(
-                s == "M" and paths.id(p) for s, _o, p in commit.changes):
+        if rewrites and any(s == "A" and paths.file_id(p) for s, _o, p in commit.changes) and any(
+                s == "M" and paths.file_id(p) for s, _o, p in commit.changes):
             moved = rewritten_renames(settings, commit, paths)
         for status, old, path in commit.changes:
-            old_id, new_id = paths.id(old or ""), paths.id(path)
+            old_id, new_id = paths.file_id(old or ""), paths.file_id(path)
             if status == "R" and old_id and new_id:
                 steps.append((commit.time, old_id, new_id))
             elif status == "D" and new_id and deletions:
@@ -305,7 +306,7 @@ def _restored(settings: Settings, commits: list[LogCommit], paths: EntryPaths,
     pairs: list[tuple[str, str, str]] = []  # (commit that deleted, commit that added, path)
     for commit in commits:
         for status, _old, path in commit.changes:
-            if status == "D" and paths.id(path):
+            if status == "D" and paths.file_id(path):
                 deleted[path] = commit.sha
             elif status == "A" and path in deleted:
                 pairs.append((deleted.pop(path), commit.sha, path))
@@ -329,8 +330,8 @@ def rewritten_renames(settings: Settings, commit: LogCommit,
     added read as a copy (`C`), the file itself as modified. Asked only for a commit that
     adds an entry file and modifies another, so that the pairing of the other
     commits, and of the other files here, stays as `-M` reads it."""
-    added = {paths.id(p) for s, _o, p in commit.changes if s == "A"} - {None}
-    modified = {paths.id(p) for s, _o, p in commit.changes if s == "M"} - {None}
+    added = {paths.file_id(p) for s, _o, p in commit.changes if s == "A"} - {None}
+    modified = {paths.file_id(p) for s, _o, p in commit.changes if s == "M"} - {None}
     out = open_repo(settings).git.diff_tree("-r", "-B", "-M", "--name-status", "-z",
                                             f"{commit.sha}^", commit.sha, "--",
                                             paths.folder + "/")
@@ -342,7 +343,7 @@ def rewritten_renames(settings: Settings, commit: LogCommit,
         if not status:
             i += 1
         elif status[0] in "RC" and i + 2 < len(parts):
-            old_id, new_id = paths.id(parts[i + 1]), paths.id(parts[i + 2])
+            old_id, new_id = paths.file_id(parts[i + 1]), paths.file_id(parts[i + 2])
             if (status[0] == "C" and new_id in added and old_id in modified
                     and old_id not in moved.values()):
                 moved[new_id] = old_id

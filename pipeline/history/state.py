@@ -103,16 +103,17 @@ class State:
         date = utc_date(commit.time)
         h = self.histories
         for status, old, path in commit.changes:
-            new_id = paths.id(path)
+            new_id = paths.file_id(path)
             restored = self.gone.pop(new_id, None) if new_id else None
             if status == "R":
-                old_id = paths.id(old)
+                old_id = paths.file_id(old)
                 moved = h.pop(old_id, None) if old_id else None
                 if old_id and new_id:
                     self.steps.append((commit.time, old_id, new_id))
                 if new_id and moved is not None:
                     moved.id, moved.updated = new_id, date
-                    moved.previous_ids.append(PreviousId(old_id, date, len(self.steps) - 1))
+                    if paths.id(old):  # a name in other case was never an id: no redirect
+                        moved.previous_ids.append(PreviousId(old_id, date, len(self.steps) - 1))
                     h[new_id] = moved
                 elif new_id:
                     h[new_id] = EntryHistory(new_id, date, date)
@@ -131,7 +132,7 @@ class State:
         if commit.trailers:  # a correction on the line: the entries it touched, as they are now
             text = "; ".join(commit.trailers)
             for status, _old, path in commit.changes:
-                history = h.get(paths.id(path)) if status != "D" else None
+                history = h.get(paths.file_id(path)) if status != "D" else None
                 if history is not None and not any(c.commit == commit.sha
                                                    for c in history.corrections):
                     history.corrections.append(Correction(commit.sha, date, text, history.id))
@@ -158,7 +159,7 @@ class State:
             text = "; ".join(commit.trailers)
             date = utc_date(commit.time)
             for _status, _old, path in commit.changes:
-                eid = paths.id(path)
+                eid = paths.file_id(path)
                 if not eid:
                     continue
                 h = self.histories.get(follow(eid, commit.time, self.steps)) \

@@ -80,10 +80,13 @@ def read_git_data(settings: Settings, rev: str = "HEAD") -> GitData:
 
         histories = log.entry_history(settings, rev)
     # previous_ids already follow chains of renames to the current id (one log walk);
-    # in commit order: the first rename of an id decides where its redirect goes
+    # in commit order: the first rename of an id decides where its redirect goes. A file
+    # named as an id in other case (`glossary/AWQ.md`) is no entry of the site: nothing
+    # leads to it (its history goes on when it is renamed back)
+    named = [h for h in histories.values() if h.id == h.id.lower()]
     renames = [(p.id, h.id, p.date) for _seq, p, h in sorted(
-        (p.seq, p, h) for h in histories.values() for p in h.previous_ids)]
-    first = {h.id: h.previous_ids[0].id for h in histories.values()
+        (p.seq, p, h) for h in named for p in h.previous_ids)]
+    first = {h.id: h.previous_ids[0].id for h in named
              if h.previous_ids and h.previous_ids[0].id != h.id}  # renamed, not back
     return GitData(histories=histories, renames=renames, first=first)
 
