@@ -269,8 +269,35 @@ def test_a_sent_digests_front_matter_is_checked_as_render_checks_it(with_digests
     than the file's went by without a word (found in review)."""
     path = with_digests / "digests/2026-09.md"
     path.write_text(SENT.replace(front, says))
-    with pytest.raises(PipelineError, match=r"^digests/2026-09.md:\d+: "):
+    with pytest.raises(PipelineError, match=r"^digests/2026-09.md:\d+:1: "):
         built(with_digests, tmp_path / "out")
+
+
+@pytest.mark.parametrize("text, says", [
+    ('---\nmonth: "2026-09"\nsubject: S\n...\n\nIntro.\n', "4:1: `...` does not close"),
+    ('---\nmonth: "2026-09"\nsubject: S\n\nIntro.\n', "1:1: the front matter is never closed"),
+    ("---\n  just text\n---\nIntro.\n", "2:3: the front matter must be `key: value` lines"),
+    ('---\nmonth: "2026-09"\n<<<<<<< HEAD\nsubject: S\n=======\nsubject: T\n>>>>>>> x\n---\n'
+     "Intro.\n", "3:1: an unresolved merge conflict (lines 3-7)"),
+    ("# September\n\n<<<<<<< HEAD\nOurs.\n=======\nTheirs.\n>>>>>>> x\n",
+     "3:1: an unresolved merge conflict (lines 3-7)"),
+    ("----\nsubject: S\n---\nIntro.\n", "1:1: a digest starts with front matter"),
+])
+def test_a_digests_front_matter_is_refused_where_and_as_render_refuses_it(
+        with_digests, tmp_path, text, says):
+    """The build said these at a line only (the never-closed one at `:1:`, the one that is
+    not `key: value` lines always at `:2:`), and in other words than `digest draft` and
+    `render`, which name line and column: it says what they say, with the digest's reader."""
+    from pipeline.digest.document import DigestError, parse
+
+    (with_digests / "digests/2026-09.md").write_text(text)
+    with pytest.raises(PipelineError) as e:
+        built(with_digests, tmp_path / "out")
+    assert str(e.value).startswith(f"digests/2026-09.md:{says}"), str(e.value)
+    with pytest.raises(DigestError) as rendered:
+        parse(text, "digests/2026-09.md")
+    assert str(e.value) == str(rendered.value)
+    assert not (tmp_path / "out").exists()
 
 
 @pytest.mark.parametrize("name", ["2026-9.md", "26-09.md", "2026_09.md"])
@@ -362,11 +389,11 @@ def test_a_digest_updated_before_it_was_published_stops_the_build(with_digests):
                                  "published: 2026-10-02\nupdated: 2026-09-20\n"))
     with pytest.raises(PipelineError) as e:
         sent_digests(load_settings(with_digests))
-    assert str(e.value).startswith("digests/2026-09.md:8: `updated: 2026-09-20` is before "
+    assert str(e.value).startswith("digests/2026-09.md:8:1: `updated: 2026-09-20` is before "
                                    "`published: 2026-10-02`")
     (with_digests / "digests/2026-09.md").write_text(
         "---\nupdated: 2026-08-20\n---\n# September\n\nText.\n")
-    with pytest.raises(PipelineError, match=r"^digests/2026-09\.md:2: `updated: 2026-08-20` "
+    with pytest.raises(PipelineError, match=r"^digests/2026-09\.md:2:1: `updated: 2026-08-20` "
                        r"is before 2026-10-01, the first day after its month"):
         sent_digests(load_settings(with_digests))
     path.write_text(SENT.replace("published: 2026-10-02\n",

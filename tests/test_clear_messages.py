@@ -147,7 +147,7 @@ def test_build_refuses_a_sent_digest_with_conflict_markers(catalog, cli, tmp_pat
     (catalog / "digests/2026-11.md").write_text(text, encoding="utf-8")
     r = cli(catalog, "build", "--out", str(tmp_path / "out"))
     assert r.exit_code == 1, r.output
-    assert f"digests/2026-11.md:{line}: {CONFLICT}" in r.output
+    assert f"digests/2026-11.md:{line}:1: {CONFLICT}" in r.output
     assert not (tmp_path / "out/digests/2026-11.html").exists()
 
 

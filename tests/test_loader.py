@@ -211,7 +211,7 @@ def test_a_digest_closed_by_dots_is_named_at_that_line(catalog, cli):
     (catalog / "digests").mkdir()
     (catalog / "digests/2026-11.md").write_text(text, encoding="utf-8")
     r = cli(catalog, "build", "--out", str(catalog / "out"))
-    assert r.exit_code != 0 and "digests/2026-11.md:4: `...` does not close" in r.output
+    assert r.exit_code != 0 and "digests/2026-11.md:4:1: `...` does not close" in r.output
 
 
 @pytest.mark.parametrize("read_by", ["yamlfast", "libyaml"])

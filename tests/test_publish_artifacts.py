@@ -281,7 +281,7 @@ def test_feed_is_valid_atom_with_entries_and_digests(catalog, tmp_path):
 @pytest.mark.parametrize("front, where", [
     ('status: draft\nsubject: "What changed: 2026-11\n', "digests/2026-11.md:3:10: front matter: invalid YAML: a quoted value is never closed"),
     ("status: draft\nsubject: [broken\n", "digests/2026-11.md:"),
-    ("- status: draft\n", "digests/2026-11.md:2:"),
+    ("- status: draft\n", "digests/2026-11.md:2:1: the front matter must be `key: value` lines"),
 ])
 def test_a_digest_whose_front_matter_cannot_be_read_stops_the_build(catalog, tmp_path,
                                                                     front, where):
@@ -299,7 +299,7 @@ def test_a_digest_archive_without_front_matter_is_listed_as_sent(catalog, tmp_pa
     (catalog / "digests").mkdir()
     (catalog / "digests/2026-09.md").write_text("# September\n\nBody.\n")
     (catalog / "digests/2026-10.md").write_text("---\nstatus: draft\n")  # never closed
-    with pytest.raises(PipelineError, match=r"^digests/2026-10.md:1: .*never closed"):
+    with pytest.raises(PipelineError, match=r"^digests/2026-10.md:1:1: .*never closed"):
         built(catalog, tmp_path)
     (catalog / "digests/2026-10.md").unlink()
     parsed = feedparser.parse((built(catalog, tmp_path) / "feed.xml").read_bytes())

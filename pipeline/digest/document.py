@@ -253,13 +253,19 @@ def decode(data: bytes, file: str) -> str:
     return text
 
 
-def parse(text: str, file: str) -> Document:
-    """Parse a digest file; a broken marker or front matter is a DigestError at its line."""
-    text = plain_newlines(text)
+def split(text: str, file: str, archive: bool = False) -> tuple[str, list[str], int] | None:
+    """(the front matter's text, without its `---` lines; the body's lines; the file line
+    of the body's first) of a digest file's text, with `\n` line breaks. A merge conflict
+    anywhere, a first line that is not `---`, and front matter never closed (or closed by
+    a line that does not, such as `...`) are a DigestError at their line and column.
+    `archive`: a text that does not start with `---` (an archive written by hand, which
+    the build publishes, all of it body) is None, not a DigestError (feed.sent_digests)."""
     conflict = merge_conflict(text)
     if conflict is not None:  # before YAML and the markers, which would stumble on it later
         raise DigestError(f"{file}:{conflict[0]}:1: {conflict_message(conflict)} (the lines "
                           "`<<<<<<< ...`, `=======` and `>>>>>>> ...`)")
+    if archive and not text.startswith("---"):
+        return None
     lines = text.split("\n")
     if not lines or lines[0].rstrip() != "---":
         raise DigestError(f"{file}:1:1: a digest starts with front matter: a first line `---`")
@@ -270,7 +276,23 @@ def parse(text: str, file: str) -> Document:
         raise DigestError(f"{file}:{slip[0]}:1: {slip[1]}")
     if close is None:
         raise DigestError(f"{file}:1:1: the front matter is never closed with a line `---`")
-    front = "\n".join(lines[1:close]) + "\n"
+    return "\n".join(lines[1:close]) + "\n", lines[close + 1:], close + 2
+
+
+def not_key_value(front: str, file: str) -> DigestError:
+    """The error of front matter (`front`, as `split` gives it) that YAML reads as
+    something other than `key: value` lines (a list, a text), at where that starts."""
+    try:
+        mark = yaml.compose(front).start_mark
+        line, column = mark.line + 2, mark.column + 1
+    except (yaml.YAMLError, AttributeError):  # read by another reader than YAML's own
+        line, column = 2, 1
+    return DigestError(f"{file}:{line}:{column}: the front matter must be `key: value` lines")
+
+
+def parse(text: str, file: str) -> Document:
+    """Parse a digest file; a broken marker or front matter is a DigestError at its line."""
+    front, body, body_line = split(plain_newlines(text), file)
     try:
         meta = yaml.safe_load(front) or {}
     except yaml.YAMLError as e:
@@ -279,9 +301,7 @@ def parse(text: str, file: str) -> Document:
         raise DigestError(f"{file}:{line}:{column}: the front matter is not valid YAML: "
                           f"{getattr(e, 'problem', e)}") from None
     if not isinstance(meta, dict):
-        root = yaml.compose(front)  # it loaded: it composes
-        raise DigestError(f"{file}:{root.start_mark.line + 2}:{root.start_mark.column + 1}: "
-                          "the front matter must be `key: value` lines")
+        raise not_key_value(front, file)
     deleted = meta.get("deleted")
     if deleted is not None and not (isinstance(deleted, list)
                                     and all(isinstance(x, str) for x in deleted)):
@@ -289,8 +309,7 @@ def parse(text: str, file: str) -> Document:
         raise DigestError(f"{file}:{line}:{column}: `deleted:` must be a list of block and item ids, "
                           "such as [releases, verdicts/tools/vllm]; the next draft keeps it "
                           "up to date")
-    body = lines[close + 1:]
-    return Document(front, meta, _parse_body(body, file, close + 2), close + 2, file)
+    return Document(front, meta, _parse_body(body, file, body_line), body_line, file)
 
 
 def key_place(front: str, key: str) -> tuple[int, int] | None:

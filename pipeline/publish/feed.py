@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..cache import iso_day
 from ..catalog import yamlpos
-from ..catalog.loader import conflict_message, decode, merge_conflict, split_front_matter
+from ..catalog.loader import decode
 from ..config import Settings
 from ..digest.month import Month
 from ..errors import PipelineError, UsageError
@@ -102,7 +102,7 @@ def sent_digests(settings: Settings) -> list[tuple[FeedItem, Path]]:
             given = "published" if data.get("published") else "date" if data.get(
                 "date") else None
             raise PipelineError(
-                f"{file}:{where.get(('updated',), (1, 1))[0]}: `updated: {updated}` is "
+                f"{file}:{_place(where, 'updated')}: `updated: {updated}` is "
                 "before " + (f"`{given}: {date}`" if given else
                              f"{date}, the first day after its month, when a digest goes out")
                 + ": write the date of its last update, on or after that, or remove "
@@ -120,16 +120,20 @@ def _check_sent(data: dict, where: dict, file: str, month: Month) -> None:
     """Refuse what `digest render` refuses in a digest's front matter, now that it is
     published: a subject or summary that is not text (a list showed as "['a', 'b']"),
     a month other than its file's."""
-    def line(key: str) -> int:
-        return where.get((key,), (1, 1))[0]
-
     for key in ("subject", "title", "preheader", "summary"):
         if data.get(key) is not None and not isinstance(data[key], str):
-            raise PipelineError(f"{file}:{line(key)}: `{key}:` must be text, "
+            raise PipelineError(f"{file}:{_place(where, key)}: `{key}:` must be text, "
                                 f"not {data[key]!r}")
     if "month" in data and str(data["month"]) != str(month):
-        raise PipelineError(f"{file}:{line('month')}: front matter says month "
+        raise PipelineError(f"{file}:{_place(where, 'month')}: front matter says month "
                             f"{data['month']}, the file name says {month}")
+
+
+def _place(where: dict, key: str) -> str:
+    """`line:column` of front-matter key `key` (`where`: yamlpos.load's positions), as
+    `digest render` names it; `1:1`, the front matter's start, when it has no such key."""
+    line, column = where.get((key,), (1, 1))
+    return f"{line}:{column}"
 
 
 def _month(name: str, file: str) -> Month:
@@ -146,30 +150,29 @@ def _front_matter(path: Path, file: str) -> tuple[dict, dict, str]:
     """A digest's front matter, the positions of its keys (yamlpos.load) and its body; {}
     for a file with none (an archive written by hand), all of whose text is its body.
 
-    Front matter that cannot be read stops the build, at its line: read as empty, a draft
-    would be taken for a digest sent and published in the feed. `file`: its name in
-    messages."""
+    Front matter that cannot be read stops the build, at its line and column, in the words
+    of `pipeline digest draft` and `render` (digest.document's split and not_key_value):
+    read as empty, a draft would be taken for a digest sent and published in the feed.
+    `file`: its name in messages."""
+    from ..digest import document  # only when there is a digest (0.02 s of imports)
+
     text, problem = decode(file, path.read_bytes())
     if problem:
         raise PipelineError(f"{file}:{problem.line}:{problem.column}: {problem.message}; "
                             f"{problem.hint}")
-    conflict = merge_conflict(text)
-    if conflict is not None:
-        raise PipelineError(f"{file}:{conflict[0]}: {conflict_message(conflict)}")
-    split = split_front_matter(file, text)
-    if not isinstance(split, tuple):
-        if text.startswith("---"):  # opened but never closed
-            raise PipelineError(f"{file}:{split.line}: {split.message}")
+    split = document.split(text, file, archive=True)
+    if split is None:
         return {}, {}, text
+    front, body = split[0], "\n".join(split[1])
     try:
-        data, where = yamlpos.load(split[0], first_line=2)
+        data, where = yamlpos.load(front, first_line=2)
     except yamlpos.YamlProblem as e:
         raise PipelineError(f"{file}:{e.line}:{e.column}: front matter: {e.message}") from None
     if data is None:
-        return {}, {}, split[1]
+        return {}, {}, body
     if not isinstance(data, dict):
-        raise PipelineError(f"{file}:2: the front matter must be `key: value` lines")
-    return data, where, split[1]
+        raise document.not_key_value(front, file)
+    return data, where, body
 
 
 # An entry's summary is at most this long (schemas/common.schema.json).
