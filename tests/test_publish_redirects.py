@@ -320,3 +320,39 @@ def test_an_old_id_is_an_atom_id_only_when_it_is_no_one_elses():
     # two entries created at the same id (the first deleted, then another made there)
     assert atom_ids({"glossary/b": "glossary/a", "glossary/c": "glossary/a"},
                     {"glossary/b", "glossary/c"}) == {}
+
+
+def test_a_draft_at_a_renamed_entrys_old_id_leaves_its_atom_id_as_it_was(repo, tmp_path):
+    """A draft made at a renamed entry's first id (or made there and renamed in turn) was
+    counted as taking that id: the renamed entry's Atom id changed to its URL, and feed
+    readers showed it again as a new item (found in review). A draft has no item in the
+    feed, so the published entry keeps its id."""
+    base = load_settings(repo).site.base_url.rstrip("/")
+    entry = {"title": "A", "status": "published", "summary": "S.", "authors": ["ana"],
+             "published": "2026-01-10", "category": "Inference & serving"}
+    write_entry(repo, "glossary/a", entry)
+    commit_all(repo, "Add a", "2026-09-02T12:00:00")
+    git(repo, "mv", "entries/glossary/a.md", "entries/glossary/b.md")
+    commit_all(repo, "Rename a to b", "2026-09-03T12:00:00")
+    out = tmp_path / "out"
+    build(load_settings(repo), out)
+    before = _feed_ids(out)
+    assert before[f"{base}/glossary/b"] == f"{base}/glossary/a"
+    write_entry(repo, "glossary/a", {**entry, "title": "A again", "status": "draft"})
+    commit_all(repo, "A draft at a", "2026-09-04T12:00:00")
+    build(load_settings(repo), out)
+    assert _feed_ids(out) == before
+    git(repo, "mv", "entries/glossary/a.md", "entries/glossary/c.md")
+    commit_all(repo, "Rename the draft to c", "2026-09-05T12:00:00")
+    build(load_settings(repo), out)
+    assert _feed_ids(out) == before
+
+
+def test_an_old_id_is_taken_only_by_a_published_entry():
+    from pipeline.publish.feed import atom_ids
+
+    # `ids` are the published entries': a draft at glossary/a, or one created there and
+    # renamed to glossary/c, takes nothing from glossary/b
+    assert atom_ids({"glossary/b": "glossary/a"}, {"glossary/b"}) == {"glossary/b": "/glossary/a"}
+    assert atom_ids({"glossary/b": "glossary/a", "glossary/c": "glossary/a"},
+                    {"glossary/b"}) == {"glossary/b": "/glossary/a"}

@@ -47,12 +47,16 @@ def atom_ids(first: dict[str, str], ids) -> dict[str, str]:
     """{id of an entry renamed since it was created: the site path its feed item's Atom id
     is made of}: the one it was created at, so that a feed reader does not show it
     again as a new item after a rename (an Atom id never changes). `first`: each renamed
-    entry's first id (git_history.GitData.first); `ids`: every entry's current id.
+    entry's first id (git_history.GitData.first); `ids`: every published entry's id.
 
-    An old id that is an entry's current id (taken again by a new entry), or the first
-    id of two entries, is no one's: each of them keeps its own URL, which no other
-    item's id can be (an old id is used only when it is no entry's current one).
+    An old id that is a published entry's id (taken again by a new entry), or the first
+    id of two published entries, is no one's: each of them keeps its own URL, which no
+    other item's id can be (an old id is used only when it is no published entry's). A
+    draft (or a retired entry) has no item in the feed, so no id: counted, a draft made at
+    a renamed entry's old id (or made there and renamed) changed that entry's id, which
+    readers took for a new item.
     """
+    first = {entry_id: old for entry_id, old in first.items() if entry_id in ids}
     count: dict[str, int] = {}
     for old in first.values():
         count[old] = count.get(old, 0) + 1
