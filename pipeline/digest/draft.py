@@ -19,6 +19,7 @@ import codecs
 import datetime as _dt
 import json
 import os
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -32,7 +33,7 @@ from ..errors import SettingsError, UsageError
 from ..feeds import FeedReport, collect, items_in_month
 from ..feeds.sources import COLLECTION, FeedSource, feed_sources, sources_of
 from ..feeds.fetch import TIMEOUT
-from ..feeds.parse import address_key
+from ..feeds.parse import address_key, release_link
 from ..fileio import take_lock, write_atomic
 from ..history import gitio
 from ..history.changes import ChangeSet, changes_in_period
@@ -218,6 +219,37 @@ def _renames(settings: Settings, cs) -> tuple[dict[str, str], dict[str, str]]:
             {k: v for k, v in final.items() if k in taken})
 
 
+def _known_releases(doc, renames: dict[str, str], taken: dict[str, str]) -> set[str]:
+    """The release ids the file knows (its items, the keys the last draft wrote, the ids
+    in `deleted:`), as written and with their entry renamed in the month."""
+    from .merge import _renamed_key
+
+    block = doc.blocks().get("releases")
+    ids = [*doc.deleted, *((s.id for s in block.segments) if block is not None else ()),
+           *((f"releases/{k}" for k in block.drafted) if block is not None else ())]
+    out: set[str] = set()
+    for item_id in ids:
+        if not item_id.startswith("releases/"):
+            continue
+        key = item_id.partition("/")[2]
+        out.update("releases/" + _renamed_key(key, moves) for moves in ({}, renames, taken))
+    return out
+
+
+def _as_known(usable, known: set[str]):
+    """The feeds' results with each release under the key the file knows it by: a digest
+    drafted before releases were keyed by their links (see parse.release_link) has them
+    under the keys of their ids, and its items, edits and deletions stay theirs."""
+    def known_as(i):
+        if f"releases/{i.entry}/{i.key}" in known:
+            return i
+        key = next((k for k in i.former if f"releases/{i.entry}/{k}" in known), None)
+        return i if key is None else replace(i, key=key)
+
+    return [replace(r, items=tuple(known_as(i) for i in r.items)) if r.items else r
+            for r in usable]
+
+
 def _release_held(usable, published: dict[str, str], releases):
     """Whether an untouched release item the month's feeds no longer give stays (merge's
     `held`): a feed lists only its latest releases (GitHub's releases.atom the newest ten),
@@ -230,32 +262,43 @@ def _release_held(usable, published: dict[str, str], releases):
     links: dict[str, set[str]] = {}
     for i in releases:
         if i.link:
-            links.setdefault(i.entry, set()).add(i.link)
+            links.setdefault(i.entry, set()).add(release_link(i.link))
 
     def held(item_id: str, text: str = "") -> bool:
         section, _, rest = item_id.partition("/")
         entry, _, key = rest.rpartition("/")
         if section != "releases" or entry not in published or (entry, key) in listed:
             return False
-        return not any(f"]({link})" in text for link in links.get(entry, ()))
+        return not _links_in(text) & links.get(entry, set())
 
     return held
 
 
+_LINK = re.compile(r"\]\(([^()\s]+)\)")
+
+
+def _links_in(text: str) -> set[str]:
+    """The releases an item's text links to, as `release_link` names them: a release whose
+    feed moved from http to https is the one its item links to still."""
+    return {release_link(link) for link in _LINK.findall(text)}
+
+
 def _release_rekey(releases):
     """merge's `rekey`: the id of the month's release of the same tool whose link an item
-    of the file links to, when exactly one does (see `merge`)."""
+    of the file links to (its scheme aside: see parse.release_link), when exactly one does
+    (see `merge`)."""
     by_entry: dict[str, list[tuple[str, str]]] = {}
     for i in releases:
         if i.link:
-            by_entry.setdefault(i.entry, []).append((i.link, i.key))
+            by_entry.setdefault(i.entry, []).append((release_link(i.link), i.key))
 
     def rekey(item_id: str, text: str) -> str | None:
         section, _, rest = item_id.partition("/")
         entry, _, _ = rest.rpartition("/")
         if section != "releases":
             return None
-        keys = {key for link, key in by_entry.get(entry, ()) if f"]({link})" in text}
+        linked = _links_in(text)
+        keys = {key for link, key in by_entry.get(entry, ()) if link in linked}
         return f"releases/{entry}/{keys.pop()}" if len(keys) == 1 else None
 
     return rekey
@@ -318,8 +361,8 @@ def _moved_deletions(doc, releases, addresses: dict[str, set[str]]) -> list[str]
     out = []
     for i in releases:
         item_id = f"releases/{i.entry}/{i.key}"
-        if item_id in deleted or i.key != address_key(i.feed, i.link, i.title):
-            continue  # deleted already, or keyed by an id of its own
+        if item_id in deleted or address_key(i.feed, i.link, i.title) not in (i.key, *i.former):
+            continue  # deleted already, or with an id of its own
         if any(address_key(url, i.link, i.title) in gone
                for url in addresses.get(i.entry, ()) if url != i.feed):
             out.append(item_id)
@@ -392,12 +435,13 @@ def _draft(settings: Settings, m: Month, path: Path, file: str, offline: bool,
     now = feed_sources(settings)
     report = collect(settings, offline=offline, timeout=timeout,
                      sources=_feeds_of(now, sources_of(tools)))
-    usable = [r for r in report.results if r.source.entry in published]
+    renames, taken = _renames(settings, cs)
+    usable = _as_known([r for r in report.results if r.source.entry in published],
+                       _known_releases(doc, renames, taken))
     releases = sorted({(i.entry, i.key): i for r in usable
                        for i in items_in_month(list(r.items), str(m))}.values(),
                       key=lambda i: (i.entry, i.date, i.title, i.key))
     titles = {r.source.entry: published[r.source.entry] for r in usable}
-    renames, taken = _renames(settings, cs)
     if any(d.startswith("releases/") for d in doc.deleted) or "releases" in doc.blocks():
         addresses: dict[str, set[str]] = {}
         then = sources_of(_tools_at(settings, cs.start)) if cs.start else []

@@ -9,7 +9,7 @@ import hashlib
 import html as htmlmod
 import re
 from dataclasses import dataclass
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 from xml.sax import SAXParseException
 
 import feedparser
@@ -50,12 +50,15 @@ class FeedItem:
 
     entry: str  # the tool entry that lists the feed
     feed: str  # the feed URL
-    key: str  # a stable short id of the item, from its id (or its feed and link, or title)
+    key: str  # a stable short id of the release: its link's (see `release_link`), else its id's
     title: str
     link: str
     date: str
     summary_html: str
     summary_text: str
+    # the keys earlier drafts gave it (from its id, or its feed and link, or title), when
+    # not `key`: a digest drafted so knows the release by one of them
+    former: tuple[str, ...] = ()
 
 
 def sanitize(html: str) -> str:
@@ -237,8 +240,10 @@ def read_feed(
     refused, and so is a feed feedparser calls bozo (malformed XML, bytes not in
     the encoding it names), unless the only complaint is a harmless encoding
     override (see `_harmless`). Dates come from `published`, else `updated`;
-    undated items are left out. Items that share an id are each kept, under keys
-    of their own (see `_Keys`), with a warning.
+    undated items are left out. An item whose link no other item of the feed has
+    is keyed by that link (see `release_link`), its key from its id kept as its
+    `former`; others are keyed by their ids. Items that share an id are each kept,
+    under keys of their own (see `_Keys`), with a warning.
 
     `parsed` is what `judge_feed` made of these very bytes (and `content_type`), with no
     problem found, when the caller has it; they are not parsed again then.
@@ -261,11 +266,18 @@ def read_feed(
         dated.append((e, day, link, title))
     keys = _Keys(url, [_item_name(url, e.get("id") or "", link, title)
                        for e, _, link, title in dated])
+    links: dict[str, int] = {}
+    for _, _, link, _ in dated:
+        if link:
+            links[release_link(link)] = links.get(release_link(link), 0) + 1
     items = []
     for e, day, link, title in dated:
         html, text = _notes(e)
-        key = keys.key(e.get("id") or "", link, title, day)
-        items.append(FeedItem(entry, url, key, title, link, day, html, text))
+        by_id = keys.key(e.get("id") or "", link, title, day)
+        key = _hashed(f"release\n{release_link(link)}") \
+            if link and links[release_link(link)] == 1 else by_id
+        items.append(FeedItem(entry, url, key, title, link, day, html, text,
+                              () if key == by_id else (by_id,)))
     items.sort(key=lambda i: (i.date, i.title, i.key))
     return items, None, keys.warnings()
 
@@ -287,6 +299,24 @@ def _notes(e) -> tuple[str, str]:
     return html, to_text(html)
 
 
+def release_link(link: str) -> str:
+    """What names a release by its link: the link without its scheme, with its host in
+    lower case, no default port and no slash at the end of its path. A feed may give a
+    release a new id (a GUID that changes when the release is edited or re-published, or
+    when the feed moves from http to https) while its link stays: keyed by its id, a
+    release the editor deleted came back as a new item, and one edited was listed twice
+    (found in review). `http://GitHub.com/o/r/releases/tag/v1/` and
+    `https://github.com/o/r/releases/tag/v1` are one release."""
+    parts = urlsplit(link)
+    try:
+        port = parts.port
+    except ValueError:  # no number: the link as it is
+        port = None
+    host = (parts.hostname or "") + (f":{port}" if port not in (None, 80, 443) else "")
+    return (host + parts.path.rstrip("/") + (f"?{parts.query}" if parts.query else "")
+            + (f"#{parts.fragment}" if parts.fragment else ""))
+
+
 def _item_name(url: str, ident: str, link: str, title: str) -> str:
     """What names an item in its feed: its own id, else its feed's address and its link
     (or title)."""
@@ -304,7 +334,8 @@ def address_key(url: str, link: str, title: str) -> str:
 
 
 class _Keys:
-    """The keys of one feed's items, each its own.
+    """The keys of one feed's items from their ids, each its own (an item whose link is
+    its own in the feed is keyed by that link instead: `read_feed`).
 
     An item's own id (Atom id, RSS guid) names it wherever its feed is served: a feed
     that moves keeps its items' keys, so the digest's edits and deletions hold (they

@@ -1,0 +1,123 @@
+"""A release whose feed gives it a new id (a GUID changed when it was edited or
+re-published, or when the feed moved from http to https) is the same release: the
+editor's deletion and edits of its item stay with it. Two releases stay two."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from conftest import commit_all
+from pipeline.feeds.parse import parse_feed
+from test_changes import at
+from test_digest import DIGEST, block, draft, front
+from test_feeds import feed_server, with_feeds  # noqa: F401  (a fixture)
+
+RSS = "application/rss+xml"
+
+
+def rss(*items: tuple[str, str, str, str]) -> bytes:
+    """An RSS feed of items (title, link, guid, RFC 822 date)."""
+    body = "".join(f"<item><title>{t}</title><link>{link}</link><guid>{guid}</guid>"
+                   f"<pubDate>{d}</pubDate><description>Notes of {t}.</description></item>"
+                   for t, link, guid, d in items)
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel>'
+            "<title>Releases</title><link>https://e.org</link><description>d</description>"
+            f"{body}</channel></rss>\n").encode()
+
+
+V1 = ("v1", "https://e.org/releases/v1", "Mon, 05 Oct 2026 10:00:00 GMT")
+V2 = ("v2", "https://e.org/releases/v2", "Mon, 12 Oct 2026 10:00:00 GMT")
+
+
+def feed(*items) -> bytes:
+    return rss(*((t, link, guid, d) for (t, link, d), guid in items))
+
+
+@pytest.fixture
+def fed(repo, feed_server):  # noqa: F811
+    """tools/vllm, published since September, reads /rel.rss (served as a test sets it)."""
+    feed_server.served["rel.rss"] = (feed((V2, "urn:a:2"), (V1, "urn:a:1")), RSS)
+    with_feeds(repo, feed_server, vllm=("rel.rss",), ollama=None)
+    commit_all(repo, "Feeds", at("2026-09-02"))
+    return repo
+
+
+def item(text: str, title: str) -> re.Match:
+    return re.search(rf"<!-- pipeline:item (releases/\S+) \w+ -->\n- .*\[{title}\].*\n", text)
+
+
+def delete_v1_edit_v2(root, text: str) -> str:
+    text = text.replace(item(text, "v1").group(0), "")
+    text = text.replace("Notes of v2.", "Notes of v2, which the editor read.")
+    (root / DIGEST).write_text(text, encoding="utf-8")
+    return text
+
+
+@pytest.mark.parametrize("anew", [
+    # a GUID changed when the release was edited or re-published
+    lambda: feed((V2, "urn:a:2-edited"), (V1, "urn:a:1-edited")),
+    # the feed moved to https, its GUIDs (and links) with it
+    lambda: rss(*((t, link.replace("https:", "http:"), link.replace("https:", "http:"), d)
+                  for t, link, d in (V2, V1))),
+], ids=["new-guid", "scheme"])
+def test_a_release_with_a_new_id_stays_deleted_and_edited_once(fed, cli, feed_server, anew):  # noqa: F811
+    """Keyed by its id, a release the editor deleted came back as a new item when its feed
+    gave it a new id, and one edited was listed twice (found in review)."""
+    _, text = draft(cli, fed)
+    delete_v1_edit_v2(fed, text)
+    _, text = draft(cli, fed)
+    deleted = front(text)["deleted"]
+    feed_server.served["rel.rss"] = (anew(), RSS)
+    r, again = draft(cli, fed)
+    assert "0 new" in r.output and "1 kept as edited" in r.output, r.output
+    releases = block(again, "releases")
+    assert "[v1]" not in releases and releases.count("[v2]") == 1, releases
+    assert "Notes of v2, which the editor read." in releases
+    assert front(again)["deleted"] == deleted
+
+
+def test_releases_that_share_a_link_stay_two(fed, cli, feed_server):  # noqa: F811
+    """A feed whose items all link to one page (a changelog) tells them apart by their
+    ids: deleting one hides no other, and a new release is added."""
+    page = "https://e.org/changelog"
+    feed_server.served["rel.rss"] = (rss(("v2", page, "urn:a:2", V2[2]),
+                                         ("v1", page, "urn:a:1", V1[2])), RSS)
+    _, text = draft(cli, fed)
+    assert item(text, "v1") and item(text, "v2")
+    (fed / DIGEST).write_text(text.replace(item(text, "v1").group(0), ""), encoding="utf-8")
+    feed_server.served["rel.rss"] = (rss(("v3", page, "urn:a:3", "Tue, 20 Oct 2026 10:00:00 GMT"),
+                                         ("v2", page, "urn:a:2", V2[2]),
+                                         ("v1", page, "urn:a:1", V1[2])), RSS)
+    r, again = draft(cli, fed)
+    assert "1 new" in r.output and "1 newly recorded as deleted" in r.output, r.output
+    assert item(again, "v3") and item(again, "v2") and not item(again, "v1")
+    # and releases with links of their own are two, whatever their ids
+    feed_server.served["rel.rss"] = (feed((V2, "latest"), (V1, "latest")), RSS)
+    (fed / DIGEST).unlink()
+    _, text = draft(cli, fed)
+    assert item(text, "v1") and item(text, "v2")
+
+
+def test_a_digest_drafted_with_the_ids_keys_keeps_its_items(fed, cli, feed_server):  # noqa: F811
+    """A digest drafted before releases were keyed by their links has them under the keys
+    of their ids: its items, edits and deletions are still theirs."""
+    _, text = draft(cli, fed)
+    items, _ = parse_feed(feed_server.served["rel.rss"][0], feed_server.url("rel.rss"),
+                          "tools/vllm")
+    for i in items:  # as the draft before wrote it
+        (former,) = i.former
+        text = text.replace(i.key, former)
+    delete_v1_edit_v2(fed, text)
+    r, again = draft(cli, fed)
+    assert "0 new" in r.output and "1 kept as edited" in r.output, r.output
+    v1 = next(i for i in items if i.title == "v1")
+    assert front(again)["deleted"] == [f"releases/tools/vllm/{v1.former[0]}"]
+    assert "[v1]" not in block(again, "releases") and block(again, "releases").count("[v2]") == 1
+    # an item edited there is found by its link when the feed moves to http (its ids too)
+    feed_server.served["rel.rss"] = (rss(*((t, link.replace("https:", "http:"),
+                                           link.replace("https:", "http:"), d)
+                                          for t, link, d in (V2, V1))), RSS)
+    r, again = draft(cli, fed)
+    assert "1 kept as edited" in r.output and block(again, "releases").count("[v2]") == 1, again
