@@ -25,7 +25,10 @@ PIECES = ["1", "24", "3.5", "1,000", "$", "$ ", " ", ".", "-", " - ", "%", "x", 
           "percentage points", "a", "v", "_", "é", "\n", "(", "[@s]", "€", "£", "¥", "EUR",
           "EUR ", "GBP", "JPY", "CHF", "CNY", "AUD", "INR", "U", "E", "C", "A", "SD", "ICHF",
           "CAD", "SEK", "CA$", "C$", "AU$", "AB", "ABCD", "₹", "₩", "¢", "kr", "kr ", "zł", "k",
-          "000", "500", " 000", "\u00a0", "\u202f", "\u2009", ".000", ",99", "1 500", "1.500"]
+          "000", "500", " 000", "\u00a0", "\u202f", "\u2009", ".000", ",99", "1 500", "1.500",
+          # past ASCII: digits of other scripts (a claim starts at one) and what is no digit
+          # (the pattern's first class takes every such character: its look-behind decides)
+          "٣", "５", "²", "৪", "\U0001d7ce", "’", "—", "ß", "\u212a", "\u20c0", "\u20c1"]
 
 
 @settings(max_examples=3000, deadline=None)
@@ -33,6 +36,16 @@ PIECES = ["1", "24", "3.5", "1,000", "$", "$ ", " ", ".", "-", " - ", "%", "x", 
 def test_the_fast_pattern_finds_the_same_claims(text):
     assert [m.span() for m in QUANT_RE.finditer(text)] == \
         [m.span() for m in PLAIN.finditer(text)]
+
+
+def test_the_first_class_takes_every_character_a_claim_starts_with():
+    """QUANT_RE starts with a class of ranges that the engine tests quickly, wider than what
+    starts a claim (its branches' look-behinds tell): it must take a digit of every script,
+    whatever the version of Unicode."""
+    first = re.compile(re.match(r"\[[^\]]*\]", QUANT_RE.pattern).group())
+    everything = "".join(map(chr, range(0x110000)))
+    starts = set(re.findall(r"[\d$¢£¥\u20a0-\u20c0A-Zk]", everything))
+    assert len(starts) > 600 and starts <= set(first.findall(everything))
 
 
 @settings(max_examples=3000, deadline=None)
