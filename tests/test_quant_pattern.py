@@ -114,7 +114,7 @@ def plain_sentences(entry, having):
     """The plain form of claims._sentences, a line at a time: what it must give."""
     import bisect
 
-    from pipeline.catalog.text import prose_lines
+    from pipeline.catalog.text import prose_text
     from pipeline.checks.claims import _ATTACHED, _ORDERED_ITEM
 
     para: list[tuple[int, str]] = []
@@ -152,7 +152,8 @@ def plain_sentences(entry, having):
         return out
 
     out = []
-    lines = list(prose_lines(entry))
+    # every line of the body, a line of code blank (it ends a paragraph, as on the page)
+    lines = list(enumerate(prose_text(entry).split("\n"), entry.body_line))
     for i, (line_no, line) in enumerate(lines):
         stripped = line.strip()
         if not stripped or stripped.startswith("#"):

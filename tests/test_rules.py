@@ -433,6 +433,19 @@ def test_a_price_in_another_currency_is_an_uncited_claim(catalog):
     assert found == ["USD 1599", "€1,500", "1.599 €"]
 
 
+def test_a_citation_after_a_code_block_does_not_cover_the_claim_before_it(catalog):
+    """A fenced block interrupts a paragraph, on the page as in CommonMark: the lines
+    around it were read as one paragraph, and the citation after the block silenced the
+    uncited claim before it (found in review)."""
+    body = ("It needs about 5 GB, for example\n```sh\nllama-cli -m model.gguf\n```\n"
+            "as the notes say [@paper].\n")
+    path = write_entry(catalog, "glossary/awq", MINI["glossary/awq"], body)
+    found = [(d.line, d.message.split("'")[1]) for d in run(catalog).diagnostics
+             if d.rule == "claim-uncited"]
+    assert found == [(line_of(catalog, path.relative_to(catalog).as_posix(), "It needs"),
+                      "5 GB")]
+
+
 def test_text_in_an_html_comment_is_not_checked(catalog):
     """No reader sees it: a citation, a link or a claim commented out is no problem, and
     the no-cite marker still works (found in review)."""

@@ -12,7 +12,7 @@ import bisect
 import re
 
 from ..catalog.model import Entry
-from ..catalog.text import CITE_GROUP_RE, NO_CITE_RE, prose_lines, text_after_comments
+from ..catalog.text import CITE_GROUP_RE, NO_CITE_RE, prose_text, text_after_comments
 from ..diagnostics import rule
 from . import Context, check
 
@@ -127,8 +127,9 @@ def _sentences(entry: Entry, having: re.Pattern):
     sentence of each prose paragraph (headings left out) where `having` is found; `line`
     is where the sentence starts.
 
-    A paragraph is a run of prose lines; a blank line, a heading or a table row
-    ends one, and a list item (`- `, `* `, `+ `, `1. `, `1) `) starts a new one.
+    A paragraph is a run of prose lines; a blank line, a line of code (as blank in
+    prose_text: a fenced block interrupts a paragraph, as on the page), a heading or a table
+    row ends one, and a list item (`- `, `* `, `+ `, `1. `, `1) `) starts a new one.
     A table row other than a header or a delimiter row is a claim of its own.
 
     Each paragraph is searched once: a match never spans two sentences (they start after white
@@ -137,11 +138,13 @@ def _sentences(entry: Entry, having: re.Pattern):
     because the only `.` it takes is a decimal point and it ends on no white
     space (tests/test_quant_pattern.py checks it); a pattern for which it does
     not hold must not be given here."""
-    lines = list(prose_lines(entry))
+    text = prose_text(entry)  # made by the first pass, and kept
+    lines = entry.body_lines if text is entry.body else text.split("\n")
+    first_line = entry.body_line
     numbers: list[int] = []  # the paragraph's file lines
     texts: list[str] = []  # and their text, stripped
     leads: list[int] = []  # and how much was stripped from their start
-    for i, (line_no, line) in enumerate(lines):
+    for i, line in enumerate(lines):
         stripped = line.strip()
         first = stripped[:1]
         if not first or first == "#":
@@ -153,19 +156,20 @@ def _sentences(entry: Entry, having: re.Pattern):
             if texts:
                 yield from _claims_in(numbers, texts, leads, having)
                 numbers, texts, leads = [], [], []
-            following = lines[i + 1][1].strip() if i + 1 < len(lines) else ""
+            following = lines[i + 1].strip() if i + 1 < len(lines) else ""
             is_header = following.startswith("|") and set(following) <= set("|-: ")
             if not is_header and not set(stripped) <= set("|-: "):
                 found = having.search(stripped)
                 if found:  # a table row is its own claim
                     lead = len(line) - len(line.lstrip())
+                    line_no = first_line + i
                     yield line_no, stripped, found, line_no, lead + found.start() + 1
             continue
         if texts and ((first in "-*+" and stripped[1:2] == " ")
                       or (first.isdecimal() and _ORDERED_ITEM.match(stripped))):
             yield from _claims_in(numbers, texts, leads, having)  # an item starts a paragraph
             numbers, texts, leads = [], [], []
-        numbers.append(line_no)
+        numbers.append(first_line + i)
         texts.append(stripped)
         leads.append(len(line) - len(line.lstrip()))
     if texts:
