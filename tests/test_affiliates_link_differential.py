@@ -90,3 +90,18 @@ def test_the_urls_the_affiliate_checks_read_are_those_the_page_links(body):
     entry = _entry(body)
     assert ({_comparable(link.url) for link in find_links(entry, rendered=False)}
             == {_comparable(href) for href in rendered_hrefs(_entry(body))})
+
+
+URL_PIECES = ["http", "https", "HTTP", "s", ":", "/", "\\", "//", ":/", "www", "WWW", "wW", "w",
+              "W", ".", "ww.", "h", " ", "\n", "a", "_", "@", "-", "İ", "ẞ", "K", "&#58;", "x.y"]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(URL_PIECES), max_size=12).map("".join))
+def test_prose_is_skipped_only_where_no_url_can_start(text):
+    """_body_links reads no line of a prose in which may_start_url sees nothing: it must
+    see something wherever the search for a URL's start finds one."""
+    from pipeline.affiliates.links import _START, may_start_url
+
+    if _START.search(text):
+        assert may_start_url(text)

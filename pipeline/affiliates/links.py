@@ -237,15 +237,30 @@ def _urls_in(line: str, after_label: bool = False) -> Iterator[tuple[int, int, s
             yield s, end, line[s:end]
 
 
+# Two or three characters looked for by the regex engine, which finds a literal by a tight
+# loop over the text: 1.5 µs in 4 KB, where `in` takes 3.6 (its search is made for longer
+# needles).
+_COLON_SLASH = re.compile(":/").search
+_SLASHES = re.compile("//").search
+_WW_DOT = re.compile(r"ww\.").search
+
+
+def may_start_url(text: str) -> bool:
+    """Whether `_START` may find something in `text` (a URL's scheme, `www.` in any case,
+    two slashes or a backslash): False for most prose, known without it (its search stops
+    at every `h`, `w` and `/`: 137 µs in 4 KB)."""
+    # `:` and `\` first: one character is looked for many times faster than two, and most
+    # prose has neither
+    return ((":" in text and _COLON_SLASH(text) is not None) or "\\" in text
+            or _SLASHES(text) is not None or _WW_DOT(text.lower()) is not None)
+
+
 def _body_links(entry: Entry, where: str) -> Iterator[FoundLink]:
     """The URLs of the body's prose, line by line; only the lines where one can start
     (found by one search of the prose, see _START) are read."""
     text = prose_text(entry)
     hidden = "&" in text and _HIDING_ENTITY.search(text) is not None
-    # `:` first: one character is looked for many times faster than two (`:/`: 3.4 µs in
-    # 4 KB of text), and most prose has none
-    if ((":" not in text or ":/" not in text) and "//" not in text and "\\" not in text
-            and "ww." not in text.lower() and not hidden):
+    if not hidden and not may_start_url(text):
         return
     starts = _START.finditer(text)
     if hidden:  # a URL may start inside a character reference: `https&#58;//host`
