@@ -105,3 +105,15 @@ def test_prose_is_skipped_only_where_no_url_can_start(text):
 
     if _START.search(text):
         assert may_start_url(text)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(URL_PIECES + ["tt", "p", "P", "T", "&", "&amp;"]), max_size=12)
+       .map("".join))
+def test_a_body_is_rendered_for_its_links_as_the_plain_test_says(body):
+    """may_render_url, written for speed, says what its plain form says."""
+    from pipeline.affiliates.links import may_render_url
+
+    lower = body.lower()
+    assert may_render_url(body) == ("http" in lower or "www." in lower or "//" in body
+                                    or "\\" in body or "&" in body)

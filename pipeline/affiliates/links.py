@@ -243,6 +243,8 @@ def _urls_in(line: str, after_label: bool = False) -> Iterator[tuple[int, int, s
 _COLON_SLASH = re.compile(":/").search
 _SLASHES = re.compile("//").search
 _WW_DOT = re.compile(r"ww\.").search
+_HTTP = re.compile("http").search
+_WWW_DOT = re.compile(r"www\.").search
 
 
 def may_start_url(text: str) -> bool:
@@ -253,6 +255,15 @@ def may_start_url(text: str) -> bool:
     # prose has neither
     return ((":" in text and _COLON_SLASH(text) is not None) or "\\" in text
             or _SLASHES(text) is not None or _WW_DOT(text.lower()) is not None)
+
+
+def may_render_url(body: str) -> bool:
+    """Whether cmark may make a URL of `body`: not without a scheme, `www.`, `//`, a
+    backslash or a character reference (a body without one is not rendered for its links).
+    One character first, then the literal searches (see _SLASHES: 10 -> 7.5 µs a body of
+    the corpus, where `in` looked for each)."""
+    return ("\\" in body or "&" in body or _SLASHES(body) is not None
+            or _HTTP(lower := body.lower()) is not None or _WWW_DOT(lower) is not None)
 
 
 def _body_links(entry: Entry, where: str) -> Iterator[FoundLink]:
@@ -325,10 +336,7 @@ def rendered_hrefs(entry: Entry) -> list[str]:
     found = entry.__dict__.get("rendered_hrefs")
     if found is None:
         body = entry.body
-        lower = body.lower()
-        # no scheme, `www.`, `//`, backslash or character reference: no URL cmark could
-        # make of it (a body without one is not rendered)
-        if "http" in lower or "www." in lower or "//" in body or "\\" in body or "&" in body:
+        if may_render_url(body):
             from ..publish.markdown import page_hrefs
 
             keep_rendered_hrefs(entry, page_hrefs(body))
