@@ -60,3 +60,43 @@ def test_outgoing_is_what_the_plain_walk_finds(collection, data, site_paths, kep
     finally:
         links._TARGETS_KEPT = 4096
         links._TARGETS.clear()
+
+
+TARGETS = {"glossary/awq": "published", "glossary/gguf": "draft", "tools/vllm": "publshed",
+           "guides/x": "published"}
+LINKS = ["/glossary/awq", "/glossary/awq#x", "/glossary/gguf", "/glossary/gguf/", "/tools/vllm",
+         "/guides/x", "/guides/x#setup", "/glosary/awq", "/Glossary/AWQ", "/nope/x", "/",
+         "/#top", "/glossary", "/glossary#x", "/newsletter", "//host/x", "/glossary/none"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.booleans(), st.lists(st.sampled_from(LINKS), max_size=4)),
+                min_size=1, max_size=5))
+def test_links_judged_once_a_run_say_what_each_judged_alone_says(pages):
+    """check_references remembers, a run long, the site paths a link goes to with nothing
+    to say: what it says of the pages checked together is what it says of each alone."""
+    from pipeline.catalog.model import Catalog
+    from pipeline.checks import Context
+    from pipeline.checks.references import check_references
+    from pipeline.config import Settings
+
+    def page(n, published, paths):
+        return Entry(id=f"guides/p{n}", collection="guides", slug=f"p{n}", file=f"p{n}.md",
+                     data={"status": "published" if published else "draft"},
+                     body="".join(f"See [it]({p}).\n" for p in paths), body_line=1)
+
+    entries = {i: Entry(id=i, collection=i.split("/")[0], slug=i.split("/")[1], file=f"{i}.md",
+                        data={"status": s, "title": i}, body="Text.\n", body_line=1)
+               for i, s in TARGETS.items()}
+    entries.update({e.id: e for e in (page(n, *p) for n, p in enumerate(pages))})
+    catalog = Catalog(entries=entries, bibliography={})
+    settings = Settings(root=REPO, given=frozenset())
+
+    def said(only):
+        ctx = Context(catalog=catalog, settings=settings, only=only,
+                      extras={"schemas": SCHEMAS})
+        return [(d.rule, d.entry, d.line, d.message) for d in check_references(ctx)
+                if ctx.wants(d.entry)]
+
+    ids = [f"guides/p{n}" for n in range(len(pages))]
+    assert said(set(ids)) == [d for i in ids for d in said({i})]

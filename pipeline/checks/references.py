@@ -165,6 +165,11 @@ def check_references(ctx: Context):
     # depends on the field, whether the entry is published and the target's id and
     # status, which stand-ins keep (the same in every chunk)
     fine_values = ctx.shared("reference-fine", dict)
+    # {published: the site paths a link (with no `#fragment`) goes to with nothing to
+    # say}: the same pages are linked entry after entry (6,969 links of the corpus, 1,293
+    # paths), and what a link says depends on its path, whether the entry is published
+    # and the target's id and status, which the stand-ins keep
+    fine_paths = ctx.shared("reference-fine-links", lambda: {True: set(), False: set()})
     for entry in ctx.targets():
         published = entry.is_published
         data = entry.data
@@ -222,7 +227,10 @@ def check_references(ctx: Context):
                         f"{where}: '{value}' is {entries[target].status}, not published",
                         entry=entry.id)
         yield from _page_links(entry, entries, ctx.catalog.bibliography)
+        fine = fine_paths[published]
         for line, col, path, anchor, origin in site_links(entry, ctx.settings.site.base_url):
+            if path in fine and "#" not in anchor:
+                continue  # said of another link: nothing to say
             if path.startswith("//"):  # `https://our-host//other-host/x`: a 404 of ours
                 yield LINK_UNRESOLVED(entry.file, line, col, f"link to {origin}{path}: the "
                                       "site has no page whose path starts with //",
@@ -248,6 +256,8 @@ def check_references(ctx: Context):
                         f"link to {origin}{path}: there is no collection '{head}'; did you "
                         f"mean {instead}?", entry=entry.id,
                         hint=_hint_to(instead, path) if same in entries else None)
+                elif "#" not in anchor:
+                    fine.add(path)  # a site page outside the catalog
                 continue
             if target in broken or (target in entries
                                     and not _known_status(entries[target])):
@@ -274,6 +284,8 @@ def check_references(ctx: Context):
             elif "#" in anchor:
                 yield from _missing_anchor(entry, line, col, f"{origin}{path}{anchor}",
                                            entries[target], ctx.catalog.bibliography)
+            else:
+                fine.add(path)  # the common case: an entry of the catalog, as it should be
 
 
 _SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
