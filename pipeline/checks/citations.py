@@ -126,8 +126,8 @@ def check_citations(ctx: Context):
             sid = source.get("id")
             if not isinstance(sid, str):
                 continue
-            line, col = entry.pos(("sources", i, "id"))
-            if sid in own:
+            if sid in own:  # (its position looked up only then: most ids are not)
+                line, col = entry.pos(("sources", i, "id"))
                 yield SOURCE_DUPLICATE(entry.file, line, col,
                                        f"source id '{sid}' is used twice in this entry",
                                        entry=entry.id)
