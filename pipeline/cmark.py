@@ -170,30 +170,129 @@ _LINK_OR_IMAGE_RE = re.compile(r'<(link|image) sourcepos="(\d+):(\d+)-[^"]*" '
                                r'destination="([^"]*)" title="[^"]*"( />|>)')
 _LINK_OR_IMAGE_TAG_RE = re.compile(r"<(/?)(?:link|image)\b[^>]*?(/?)>")
 _ANY_XML_TAG_RE = re.compile(r"<[^>]*>")
+# A node of cmark's XML with a place: its first line and column, its last line.
+_PLACED_RE = re.compile(r'<([a-z_]+) sourcepos="(\d+):(\d+)-(\d+):\d+"')
+_LAST_LINE_RE = re.compile(r'sourcepos="\d+:\d+-(\d+):')
+# The blocks whose text is inline, links and all; what of a line may stand before the
+# text of a paragraph's later line (the marks of block quotes, a list item's indentation:
+# a lazy line has none); and the first character of a link or an image as written.
+_INLINE_HOLDERS = ("<paragraph ", "<heading ", "<table_cell ")
+_OPENERS = ("[", "!", "<", b"[", b"!", b"<")
 
 
 def links_and_images(markdown: str) -> list[tuple[str, int, int, str, str]]:
     """(kind, "link" or "image"; index of its line, 0-based; its column, 1-based, in
     characters; its destination as cmark reads it, entities decoded; its words, an image's
     alt text, as plain text) of each link and image of `markdown` (a reference link at the
-    place of its words), in the order of the text."""
+    place of its words), in the order of the text.
+
+    cmark's own places of them are put right (see _placed): on a paragraph's later line
+    it gives the paragraph's column plus the offset in the line's text, as if the line
+    had the first one's marks of block quotes and list items (`> a` then, lazily, `b
+    [x](/y)`: column 5, not 3); it counts the lines from the reference definitions the
+    paragraph started with; it places a link whose words run over lines on the line they
+    end on; and counts no line break in a link's destination or after a `\\`."""
     if "]" not in markdown:
         return []
     xml = _CMARK.xml(markdown)
     lines = markdown.split("\n")
+    defines = "]:" in markdown
     out = []
     for m in _LINK_OR_IMAGE_RE.finditer(xml):
         words = ""
+        line, column = int(m.group(2)), int(m.group(3))
         if m.group(5) == ">":  # the text it holds, up to its own end
             depth = 1
             for tag in _LINK_OR_IMAGE_TAG_RE.finditer(xml, m.end()):
                 depth += -1 if tag.group(1) else 0 if tag.group(2) else 1
                 if not depth:
-                    words = " ".join(unescape(_ANY_XML_TAG_RE.sub(
-                        " ", xml[m.end():tag.start()])).split())
+                    held = xml[m.end():tag.start()]
+                    words = " ".join(unescape(_ANY_XML_TAG_RE.sub(" ", held)).split())
+                    if "break />" in held:  # words over lines: cmark places it where they
+                        # end; they start after its `[` (`![`)
+                        first = _PLACED_RE.match(xml, xml.find("<", m.end()))
+                        if first is not None and int(first.group(2)) < line:
+                            line = int(first.group(2))
+                            column = int(first.group(3)) - (2 if m.group(1) == "image" else 1)
                     break
-        line, column = int(m.group(2)) - 1, int(m.group(3))  # cmark counts bytes
-        written = lines[line].encode("utf-8") if line < len(lines) else b""
-        column = len(written[:column - 1].decode("utf-8", "replace")) + 1
+        line, column = _placed(xml, m.start(), line, column, words, lines, defines)
         out.append((m.group(1), line, column, unescape(m.group(4)), words))
     return out
+
+
+def _placed(xml: str, at: int, line: int, column: int, words: str, lines: list[str],
+            defines: bool) -> tuple[int, int]:
+    """cmark's line (from 1) and column (in bytes) of a link at `at` in its XML -> the
+    index of its line (from 0) and its column in characters (see links_and_images)."""
+    # its block: the nearest node before it a level less indented (cmark's XML indents
+    # each level by two spaces; text in it has no `<`), or that one's, up to one of inline
+    # text (a link may be inside emphasis, an image inside a link)
+    indent, parent = at - xml.rfind("\n", 0, at) - 1, at
+    while True:
+        indent -= 2
+        if indent < 0:  # not expected: cmark's place
+            return line - 1, _column(_written(lines, line), column - 1)
+        parent = xml.rfind("\n" + " " * indent + "<", 0, parent) + 1 + indent
+        if xml.startswith(_INLINE_HOLDERS, parent):
+            break
+    block = _PLACED_RE.match(xml, parent)
+    first, start, last = int(block.group(2)), int(block.group(3)), int(block.group(4))
+    if defines and line < last and lines[first - 1].lstrip(" \t>").startswith("["):
+        # reference definitions first (`[r]: /x` then the text): cmark counts the lines
+        # from them, and its last is short of the block's by as many
+        end = xml.find(f"</{block.group(1)}>", block.end())
+        inline_last = max(map(int, _LAST_LINE_RE.findall(xml, block.end(), end)), default=last)
+        line += last - inline_last
+    offset = column - start  # in the text of its line, as cmark reads it
+    written = _written(lines, line)
+    at = _text_start(written, line == first, start, offset) + offset
+    # a line break cmark did not count (a `\\` at the end of a line, a link's destination
+    # or title over lines): its columns run on from the line before
+    while written[at:at + 1] not in _OPENERS and line < last:
+        text = len(written) - _text_start(written, line == first, start, 0)
+        if offset <= text:
+            break
+        offset -= text + 1
+        line, written = line + 1, _written(lines, line + 1)
+        at = _text_start(written, False, start, offset) + offset
+    if words and written[at:at + 1] not in _OPENERS:  # a URL written bare: the autolink
+        # extension's columns are its own; its words are the URL as written
+        url = words if type(written) is str else words.encode("utf-8")
+        near = written.find(url)
+        while near >= 0 and abs(near - at) > 1:
+            later = written.find(url, near + 1)
+            if later < 0 or abs(later - at) > abs(near - at):
+                break
+            near = later
+        at = near if near >= 0 else at
+    return line - 1, _column(written, at)
+
+
+def _written(lines: list[str], line: int) -> str | bytes:
+    """The line (from 1) of `lines` as cmark counts its columns: in bytes (as itself when
+    it is ASCII, most lines)."""
+    if line > len(lines):
+        return ""
+    text = lines[line - 1]
+    return text if text.isascii() else text.encode("utf-8")
+
+
+def _column(written: str | bytes, at: int) -> int:
+    """The column (from 1, in characters) of the byte `at` of a line _written gave."""
+    return at + 1 if type(written) is str else len(written[:at].decode("utf-8", "replace")) + 1
+
+
+def _text_start(written: str | bytes, first: bool, column: int, offset: int) -> int:
+    """Where the text of a paragraph's line starts in it (from 0): at the paragraph's
+    column on its first line; else after the marks of block quotes, a list item's
+    indentation and leading white space, or from a `>` of those when the character
+    `offset` after that opens no link (`- a` then `      > [b](/c)`: too deep to start a
+    block quote, the `>` is text)."""
+    if first:
+        return column - 1
+    lead = len(written) - len(written.lstrip(" \t>" if type(written) is str else b" \t>"))
+    if written[lead + offset:lead + offset + 1] in _OPENERS:
+        return lead
+    mark = ">" if type(written) is str else b">"
+    return next((j for j in range(lead - 1, -1, -1) if written[j:j + 1] == mark
+                 and written[j + offset:j + offset + 1] in _OPENERS), lead)
