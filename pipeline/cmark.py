@@ -173,9 +173,8 @@ _ANY_XML_TAG_RE = re.compile(r"<[^>]*>")
 # A node of cmark's XML with a place: its first line and column, its last line.
 _PLACED_RE = re.compile(r'<([a-z_]+) sourcepos="(\d+):(\d+)-(\d+):\d+"')
 _LAST_LINE_RE = re.compile(r'sourcepos="\d+:\d+-(\d+):')
-# The blocks whose text is inline, links and all; what of a line may stand before the
-# text of a paragraph's later line (the marks of block quotes, a list item's indentation:
-# a lazy line has none); and the first character of a link or an image as written.
+# The blocks whose text is inline, links and all; and the first character of a link or an
+# image as written (a line as cmark counts its columns is bytes, or text when ASCII).
 _INLINE_HOLDERS = ("<paragraph ", "<heading ", "<table_cell ")
 _OPENERS = ("[", "!", "<", b"[", b"!", b"<")
 
@@ -215,15 +214,18 @@ def links_and_images(markdown: str) -> list[tuple[str, int, int, str, str]]:
                             line = int(first.group(2))
                             column = int(first.group(3)) - (2 if m.group(1) == "image" else 1)
                     break
-        line, column = _placed(xml, m.start(), line, column, words, lines, defines)
-        out.append((m.group(1), line, column, unescape(m.group(4)), words))
+        destination = unescape(m.group(4))
+        bare = words if words and words in destination else ""  # a URL written bare may be
+        line, column = _placed(xml, m.start(), line, column, bare, lines, defines)
+        out.append((m.group(1), line, column, destination, words))
     return out
 
 
-def _placed(xml: str, at: int, line: int, column: int, words: str, lines: list[str],
+def _placed(xml: str, at: int, line: int, column: int, bare: str, lines: list[str],
             defines: bool) -> tuple[int, int]:
     """cmark's line (from 1) and column (in bytes) of a link at `at` in its XML -> the
-    index of its line (from 0) and its column in characters (see links_and_images)."""
+    index of its line (from 0) and its column in characters (see links_and_images);
+    `bare`, its words when they may be a URL written bare (they are in its destination)."""
     # its block: the nearest node before it a level less indented (cmark's XML indents
     # each level by two spaces; text in it has no `<`), or that one's, up to one of inline
     # text (a link may be inside emphasis, an image inside a link)
@@ -255,9 +257,9 @@ def _placed(xml: str, at: int, line: int, column: int, words: str, lines: list[s
         offset -= text + 1
         line, written = line + 1, _written(lines, line + 1)
         at = _text_start(written, False, start, offset) + offset
-    if words and written[at:at + 1] not in _OPENERS:  # a URL written bare: the autolink
+    if bare and written[at:at + 1] not in _OPENERS:  # a URL written bare: the autolink
         # extension's columns are its own; its words are the URL as written
-        url = words if type(written) is str else words.encode("utf-8")
+        url = bare if type(written) is str else bare.encode("utf-8")
         near = written.find(url)
         while near >= 0 and abs(near - at) > 1:
             later = written.find(url, near + 1)
