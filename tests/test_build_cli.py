@@ -459,10 +459,11 @@ def test_serve_says_a_save_during_a_build_is_read_by_the_next(served, monkeypatc
                                                   "build read it: the next build reads it as saved.")
 
 
-def _sigterm_serve(command: list[str], catalog, tmp_path, once: str) -> tuple[int, str]:
+def _sigterm_serve(command: list[str], catalog, tmp_path, once: str, signum=None,
+                   serving=None) -> tuple[int, str]:
     """Start `pipeline serve` (`command`: the Python arguments before the CLI's), send it
-    SIGTERM once a line starts with `once`, and give its exit code and what it printed
-    after that line."""
+    SIGTERM (or `signum`) once a line starts with `once`, and give its exit code and what
+    it printed after that line; `serving()` is called when it says it serves."""
     import os
     import signal
     import subprocess
@@ -470,20 +471,27 @@ def _sigterm_serve(command: list[str], catalog, tmp_path, once: str) -> tuple[in
 
     from conftest import REPO
 
+    signum = signal.SIGTERM if signum is None else signum
+
     proc = subprocess.Popen(
         [sys.executable, *command, "--root", str(catalog), "serve", "--port", "0", "--out",
          str(tmp_path / "out")], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         text=True, env={**os.environ, "PYTHONPATH": str(REPO)})
+    watchdog = threading.Timer(WAIT, proc.kill)  # a line that never comes fails the test
+    watchdog.start()
     try:
         lines = []
         for line in proc.stdout:
             lines.append(line)
             if line.startswith(once):
                 break
+            if serving is not None and line.startswith("Serving http://127.0.0.1:"):
+                serving()
         assert lines and lines[-1].startswith(once), lines
-        proc.send_signal(signal.SIGTERM)
+        proc.send_signal(signum)
         rest, _ = proc.communicate(timeout=WAIT)
     finally:
+        watchdog.cancel()
         if proc.poll() is None:
             proc.kill()
     return proc.returncode, rest
@@ -520,6 +528,22 @@ def test_serve_stops_on_sigterm_during_its_first_build_too(catalog, tmp_path):
     assert "Stopped." in rest and "Traceback" not in rest and "Serving" not in rest
     assert not (tmp_path / "out").exists()
     assert not list(catalog.glob(".pipeline-cache/build/spill-*"))  # the build cleaned up
+
+
+def _edit_every_entry(catalog) -> None:
+    for entry in catalog.glob("entries/*/*.md"):
+        with open(entry, "a", encoding="utf-8") as f:
+            f.write("\nEdited while serving.\n")
+
+
+def test_serve_builds_a_save_made_as_soon_as_it_says_it_serves(catalog, tmp_path):
+    """"Serving" was printed before the watcher started: a save right then (or during the
+    first build) was never seen, and the preview stayed stale for good (found in review)."""
+    code, rest = _sigterm_serve(["-m", "pipeline"], catalog, tmp_path,
+                                "Built after the change: ",
+                                serving=lambda: _edit_every_entry(catalog))
+    assert code == 0 and "Traceback" not in rest, rest
+    assert "Edited while serving." in (tmp_path / "out/tools/vllm.html").read_text("utf-8")
 
 
 def test_serve_redirects_an_old_ids_page_and_json_too(served):

@@ -109,6 +109,7 @@ def serve(port, out):
     try:
         server = PreviewServer(settings, _out_dir(settings, out), port=port,
                                on_event=_echo_event)
+        server.watch()  # from the start: a save during the first build is built after it
         server.build()  # a folder that is not a build output is refused here, not served
         click.echo(f"Serving {server.url} (Ctrl-C to stop)")
         server.serve_forever()

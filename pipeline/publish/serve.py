@@ -356,6 +356,7 @@ class PreviewServer:
         self.watcher = watcher
         self.stop = threading.Event()
         self.watching = threading.Event()  # set once changes are being watched
+        self._serving = threading.Event()  # rebuilds wait for it: the first build is done
         self.builds = 0  # successful builds so far
         try:
             self.httpd = _Server(("127.0.0.1", port),
@@ -365,6 +366,8 @@ class PreviewServer:
                              "choose another port with --port") from None
         self.httpd.daemon_threads = True
         self._threads: list[threading.Thread] = []
+        self._watcher: threading.Thread | None = None
+        self._serving_http = False  # serve_forever ran or runs
 
     @property
     def url(self) -> str:
@@ -428,6 +431,9 @@ class PreviewServer:
                 names.append("git's HEAD (a commit, a checkout)")
             if not names:
                 continue
+            self._serving.wait()  # a save during the first build: built after it
+            if self.stop.is_set():  # closing: a change seen meanwhile is not built
+                return
             shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3
                                             else "")
             self.on_event("change", f"Changed: {shown}")
@@ -437,22 +443,36 @@ class PreviewServer:
             except OutputError as e:  # the folder was replaced meanwhile: say so, go on
                 self.on_event("error", f"Build failed after the change: {e}")
 
+    def watch(self) -> None:
+        """Start watching, before the first build: a save while it ran, or right after
+        "Serving" was printed (the watcher started only then), was never built (found in
+        review). What it sees is built once serving starts."""
+        if self._watcher is None:
+            self._watcher = threading.Thread(target=self._watch, daemon=True)
+            self._watcher.start()
+            self._threads.append(self._watcher)
+            while not self.watching.wait(0.1) and self._watcher.is_alive():
+                pass
+
     def start(self) -> None:
         """Serve and watch in background threads."""
-        for target in (self.httpd.serve_forever, self._watch):
-            t = threading.Thread(target=target, daemon=True)
-            t.start()
-            self._threads.append(t)
+        self.watch()
+        self._serving.set()
+        self._serving_http = True
+        t = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        t.start()
+        self._threads.append(t)
 
     def serve_forever(self) -> None:
-        watcher = threading.Thread(target=self._watch, daemon=True)
-        watcher.start()
-        self._threads.append(watcher)
+        self.watch()
+        self._serving.set()
+        self._serving_http = True
         self.httpd.serve_forever()
 
     def close(self) -> None:
         self.stop.set()
-        if self._threads:  # serve_forever ran (or runs): shutdown() waits for it to return
+        self._serving.set()  # a watcher waiting for it ends
+        if self._serving_http:  # serve_forever ran (or runs): shutdown() waits for it to return
             self.httpd.shutdown()
         self.httpd.server_close()
         for t in self._threads:
