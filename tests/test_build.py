@@ -59,6 +59,36 @@ def test_a_catalog_with_errors_is_refused_with_the_validate_report(exl2, tmp_pat
     assert tree(out) == before
 
 
+def test_a_build_told_to_stop_stops_at_the_next_entry_and_publishes_nothing(
+        exl2, tmp_path, monkeypatch):
+    """`pipeline serve`'s Ctrl-C reached no rebuild: it ran on in the watcher's thread
+    (found in review). With one job, the entry after the stop is where it ends."""
+    import threading
+
+    from pipeline.publish.build import BuildStopped
+
+    out = tmp_path / "out"
+    run(exl2, out)
+    before = tree(out)
+    for entry in exl2.glob("entries/*/*.md"):
+        entry.write_text(entry.read_text() + "\nEdited.\n")
+    stop, real, seen = threading.Event(), build_module.prepare, []
+
+    def prepare_then_stop(state, rel, *args):
+        seen.append(rel)
+        stop.set()  # as Ctrl-C, while the first entry is rendered
+        real(state, rel, *args)
+
+    monkeypatch.setattr(build_module, "prepare", prepare_then_stop)
+    with pytest.raises(BuildStopped):
+        run(exl2, out, jobs=1, stop=stop)
+    assert len(seen) == 1 and tree(out) == before
+    assert not list(exl2.glob(".pipeline-cache/build/spill-*"))
+    monkeypatch.undo()
+    run(exl2, out, jobs=1, stop=threading.Event())  # the folder's lock was let go
+    assert "Edited." in (out / "glossary/awq.html").read_text()
+
+
 def test_the_output_folder_must_be_a_build_output(catalog, tmp_path):
     mine = tmp_path / "mine"
     mine.mkdir()

@@ -546,6 +546,39 @@ def test_serve_builds_a_save_made_as_soon_as_it_says_it_serves(catalog, tmp_path
     assert "Edited while serving." in (tmp_path / "out/tools/vllm.html").read_text("utf-8")
 
 
+# `pipeline serve` whose rebuilds (one job: validate parses here, and `prepare` renders each
+# entry as it is parsed) take a second an entry, saying so, as a big catalog's take seconds.
+_SLOW_REBUILD = """
+import threading
+from pipeline.publish import build
+real = build.prepare
+def _prepare_slowly(state, rel, *args):
+    print(f"Rendering {rel}", flush=True)
+    threading.Event().wait(1)
+    real(state, rel, *args)
+build.prepare = _prepare_slowly
+from pipeline.cli import main
+main()
+"""
+
+
+def test_ctrl_c_during_a_rebuild_stops_it_and_leaves_the_live_output_whole(catalog, tmp_path):
+    """Ctrl-C printed "Stopped." and the rebuild in the watcher's thread ran on (its "Built
+    after the change" came after it), for up to 5 s, when Python's exit cut it off
+    mid-write (found in review). It stops at the next entry; "Stopped." is its last word."""
+    import signal
+
+    code, rest = _sigterm_serve(["-c", _SLOW_REBUILD], catalog, tmp_path, "Rendering ",
+                                signum=signal.SIGINT,
+                                serving=lambda: _edit_every_entry(catalog))
+    assert code == 0, rest
+    assert rest.splitlines()[-1:] == ["Stopped."], rest
+    assert "Built" not in rest and "Traceback" not in rest and "Error" not in rest
+    page = (tmp_path / "out/tools/vllm.html").read_text(encoding="utf-8")
+    assert "vLLM" in page and "Edited while serving." not in page  # the last good output
+    assert not list(catalog.glob(".pipeline-cache/build/spill-*"))  # the build cleaned up
+
+
 def test_serve_redirects_an_old_ids_page_and_json_too(served):
     """`/glossary/activation-aware.html` and `.json` answered 404 (found in review)."""
     server, _ = served

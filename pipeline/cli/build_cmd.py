@@ -105,7 +105,7 @@ def serve(port, out):
     # From the start: a `kill` during the first build (seconds on a big catalog) ended it
     # with 143, leaving the build's spill folder behind.
     previous = signal.signal(signal.SIGTERM, _terminate)
-    server = None
+    server, stopped = None, False
     try:
         server = PreviewServer(settings, _out_dir(settings, out), port=port,
                                on_event=_echo_event)
@@ -114,11 +114,13 @@ def serve(port, out):
         click.echo(f"Serving {server.url} (Ctrl-C to stop)")
         server.serve_forever()
     except KeyboardInterrupt:
-        click.echo("Stopped.")
+        stopped = True
     finally:
         signal.signal(signal.SIGTERM, previous)
         if server is not None:
-            server.close()
+            server.close()  # a rebuild under way stops first: its last word comes before
+    if stopped:
+        click.echo("Stopped.")
 
 
 def _echo_event(kind: str, message: str) -> None:

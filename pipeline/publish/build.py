@@ -17,6 +17,7 @@ import pickle
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from ..catalog.loader import walk_folder
@@ -38,10 +39,16 @@ from .state import GIT, save_state
 from ..validate import WorkerShare
 from .validation import Validation, ValidationFailed, refuse_invalid
 
-__all__ = ["BuildResult", "ValidationFailed", "build", "refuse_invalid"]
+__all__ = ["BuildResult", "BuildStopped", "ValidationFailed", "build", "refuse_invalid"]
 # A file changed this close to a scan could change again within the same tick of the file
 # system's clock, keeping its stat: its stat is not trusted next time (its bytes are).
 RACY_NS = 2_000_000_000
+
+
+class BuildStopped(BaseException):
+    """`build(stop=...)` was told to stop (`pipeline serve`'s Ctrl-C during a rebuild):
+    nothing was published. Like KeyboardInterrupt it passes every handler of a build's
+    problems (none of them is reported, validation beside is cancelled)."""
 
 
 @dataclass
@@ -62,7 +69,7 @@ class BuildResult:
 
 def build(settings: Settings, out_dir: Path, *, jobs: int | None = None, use_cache: bool = True,
           today: _dt.date | None = None, progress=None, git_warming=None,
-          on_wait=None) -> BuildResult:
+          on_wait=None, stop=None) -> BuildResult:
     """Build the site's artifacts and the preview into `out_dir`, replacing it atomically.
 
     Raises ValidationFailed (listing the problems) when the catalog has
@@ -74,10 +81,14 @@ def build(settings: Settings, out_dir: Path, *, jobs: int | None = None, use_cac
     so that the walk runs beside the imports on the core they leave idle).
     `on_wait(sentence)` is called when another build into `out_dir` runs: this one
     waits for it, and the sentence names the process that holds the folder.
+    `stop` (a threading.Event, for a build in a thread of its own): once it is set, the
+    build raises BuildStopped at the start of its next stage, or at the next entry it
+    parses with one job; the output stays as it was (`pipeline serve`'s rebuild ran on
+    for seconds after Ctrl-C, and was cut off at exit, mid-write).
     """
     jobs = default_jobs() if jobs is None else jobs
     result = BuildResult(out_dir=Path(out_dir))
-    stage = _stage_timer(result.seconds, progress)
+    stage = _stage_timer(result.seconds, progress, stop)
     with OutputTree(result.out_dir, settings.path("cache") / "build" / "trees",
                     protect=settings.root,
                     read=(settings.path("entries"), settings.path("digests"),
@@ -90,7 +101,7 @@ def build(settings: Settings, out_dir: Path, *, jobs: int | None = None, use_cac
             with rare_full_collections(), Pool(jobs, state) as pool:
                 with stage("scan"):
                     _scan(b, use_cache)
-                checked = _validation(b, pool, today)
+                checked = _validation(b, pool, today, stop)
                 with _refusing(checked):
                     tasks, context = _render(b, result, stage, pool, checked)
                 with stage("validate"):
@@ -134,7 +145,7 @@ def _refusing(checked: Validation):
         raise
 
 
-def _validation(b: Run, pool: Pool, today: _dt.date | None) -> Validation:
+def _validation(b: Run, pool: Pool, today: _dt.date | None, stop=None) -> Validation:
     """Validation for this build: with much to render on several cores, validate parses
     in the build's workers, which render each entry as it is parsed (`prepare`); with one
     job, it parses here, and each entry is rendered here as it is parsed; otherwise it
@@ -151,10 +162,19 @@ def _validation(b: Run, pool: Pool, today: _dt.date | None) -> Validation:
         # with one job, validate's state is this process's: what `prepare` renders there
         # goes in the pool's own dict, where `read_entries` takes it
         pool.state["prepared"] = {}
-        share = WorkerShare({**pool.state, "on_parse": prepare, "known": known,
+        # with one job, entry by entry here: validate's parsing is most of a rebuild
+        hook = partial(_unless_stopped, stop) if stop is not None and not much else prepare
+        share = WorkerShare({**pool.state, "on_parse": hook, "known": known,
                              "export": _export}, pool.lend)
         return Validation(b.settings, today, pool.jobs, background=False, share=share)
     return Validation(b.settings, today, pool.jobs, background=True)
+
+
+def _unless_stopped(stop, state: dict, *args) -> None:
+    """`prepare`, unless the build was told to stop (see `build`)."""
+    if stop.is_set():
+        raise BuildStopped
+    prepare(state, *args)
 
 
 def _render(b: Run, result: BuildResult, stage, pool: Pool,
@@ -266,12 +286,14 @@ STAGES = ("scan", "validate", "render bodies", "git", "links", "write entries", 
           "swap")
 
 
-def _stage_timer(seconds: dict[str, float], progress=None):
+def _stage_timer(seconds: dict[str, float], progress=None, stop=None):
     if progress is not None:
         progress.total = len(STAGES)
 
     @contextmanager
     def stage(name: str):
+        if stop is not None and stop.is_set():
+            raise BuildStopped
         start = time.perf_counter()
         first = name not in seconds
         seconds.setdefault(name, 0.0)  # in the order the stages start (they may nest)

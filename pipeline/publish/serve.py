@@ -25,7 +25,7 @@ from urllib.parse import quote, unquote, urlsplit
 from ..config import Settings
 from ..diagnostics import warning_line
 from ..errors import ChangedDuringBuild, PipelineError, UsageError
-from .build import build
+from .build import BuildStopped, build
 from .output import OutputError
 
 # (kind: "built" | "warning" | "error" | "change" | "wait", message)
@@ -391,8 +391,10 @@ class PreviewServer:
             self.on_event("error", f"{self._failed(reason)}\n{e}")
             return False
         try:
-            result = build(self.settings, self.out_dir, jobs=jobs,
+            result = build(self.settings, self.out_dir, jobs=jobs, stop=self.stop,
                            on_wait=lambda message: self.on_event("wait", message))
+        except BuildStopped:  # close(): the live output stays as it was, nothing to say
+            return False
         except OutputError:  # not a build output: nothing a save fixes, nothing to serve
             raise
         except ChangedDuringBuild as e:  # saved meanwhile: the watcher has seen it
@@ -470,6 +472,8 @@ class PreviewServer:
         self.httpd.serve_forever()
 
     def close(self) -> None:
+        """Stop serving and watching; a rebuild under way stops at its next stage or entry
+        (it ran on for seconds, and Python's exit cut it off mid-write)."""
         self.stop.set()
         self._serving.set()  # a watcher waiting for it ends
         if self._serving_http:  # serve_forever ran (or runs): shutdown() waits for it to return
