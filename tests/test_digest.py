@@ -157,7 +157,8 @@ def test_unreachable_feeds_do_not_stop_the_draft(month, cli, feed_server):  # no
      "end of block 'corrections' that was never begun"),
     (lambda t: t.replace("<!-- pipeline:item verdicts/tools/vllm", "<!-- pipeline:item  verdicts"),
      "a damaged pipeline marker"),
-    (lambda t: t.replace("status: draft", "status: [draft"), "front matter is not valid YAML"),
+    (lambda t: t.replace("status: draft", "status: [draft"),
+     "front matter: invalid YAML: a list opened with `[` is never closed"),
 ])
 def test_a_damaged_file_gets_a_message_with_its_line(month, cli, damage, message):
     """At its line and column, as the digest's other messages are (the column was left

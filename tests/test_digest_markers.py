@@ -105,7 +105,66 @@ def test_front_matter_that_is_no_yaml_is_refused_at_its_column(drafted, cli):
     r = cli(drafted, "digest", "draft", "2026-10")
     assert r.exit_code == 1 and path.read_text(encoding="utf-8") == text
     at = f"{DIGEST}:{line_of(text, 'deleted:')}:{len('deleted: [a, b]') + 1}"
-    assert f"{at}: the front matter is not valid YAML" in r.output, r.output
+    assert f"{at}: front matter: invalid YAML" in r.output, r.output
+
+
+# An editor's slips in a digest's front matter, typed in place of `deleted: []` (line 6):
+# (what was typed, `line:column` of the slip, what the message says there)
+YAML_SLIPS = [
+    ("deleted: [a", "6:10", "invalid YAML: a list opened with `[` is never closed: add the "
+     "closing `]`"),
+    ('deleted: "a', "6:10", 'invalid YAML: a quoted value is never closed: add the closing `"`'),
+    ("deleted: 'a\nnote: 'x'", "6:10", "invalid YAML: a quoted value is never closed: add the "
+     "closing `'` (as written, it runs on to line 7)"),
+    ("deleted: []\n\tnote: x", "7:1", "invalid YAML: this line has a tab: indent YAML with "
+     "spaces, not tabs"),
+    ("deleted: []\nnote x\nmore: y", "7:1", "invalid YAML: this line has no `: ` after its "
+     "key: write `key: value`"),
+    ("deleted: []\nnote: a\n  more: b", "8:3", "invalid YAML: this line is indented more than "
+     "`note:` on line 7, so YAML reads it as more of that value, where `: ` is not allowed: "
+     "indent `more:` as `note:` is"),
+    ("deleted: []\nnote:\n  a: 1\n\u00a0 b: 2", "9:1", "invalid YAML: the indentation of this "
+     "line holds U+00A0 NO-BREAK SPACE at column 1"),
+    ("deleted: []\nsubject: twice", "7:1", "duplicate key 'subject' (first at line 3)"),
+]
+
+
+@pytest.mark.parametrize("typed, at, words", YAML_SLIPS)
+def test_a_yaml_slip_is_explained_where_it_is_by_draft_render_and_build(month, cli, tmp_path,
+                                                                          typed, at, words):
+    """Said with PyYAML's words at the place it stopped reading (lines later, or the line
+    after the front matter), where validate (of an entry) and the build (of a sent digest)
+    say what to write at the place of the slip; a key twice passed the draft and render
+    (the second one read) and stopped the build alone (found in review)."""
+    r = cli(month, "digest", "draft", "2026-10")
+    assert r.exit_code == 0, r.output
+    path = month / DIGEST
+    text = path.read_text(encoding="utf-8")
+    assert line_of(text, "deleted: []") == 6 and line_of(text, "subject:") == 3
+    text = text.replace("deleted: []", typed, 1)
+    path.write_text(text, encoding="utf-8")
+    where = f"{DIGEST}:{at}: front matter: {words}"
+    r = cli(month, "digest", "draft", "2026-10")
+    assert r.exit_code == 1 and where in r.output, r.output
+    assert path.read_text(encoding="utf-8") == text and not (month / ".digest-backups").exists()
+    r = cli(month, "digest", "render", "2026-10", "--out", str(tmp_path / "out"))
+    assert r.exit_code == 1 and where in r.output, r.output
+    path.write_text(text.replace("status: draft", "status: sent", 1), encoding="utf-8")
+    r = cli(month, "build", "--out", str(tmp_path / "site"))
+    assert r.exit_code == 1 and where in r.output, r.output
+
+
+def test_a_yaml_slip_after_an_alias_is_explained_where_it_is(drafted, cli):
+    """An anchor and an alias are a draft's to keep (the build's reader refuses them): a
+    slip after them is explained all the same."""
+    path = drafted / DIGEST
+    text = path.read_text(encoding="utf-8").replace(
+        "deleted: []", "deleted: &none []\nskipped: *none\nnote: [a")
+    path.write_text(text, encoding="utf-8")
+    r = cli(drafted, "digest", "draft", "2026-10")
+    assert r.exit_code == 1 and path.read_text(encoding="utf-8") == text
+    assert (f"{DIGEST}:{line_of(text, 'note:')}:7: front matter: invalid YAML: a list opened "
+            "with `[` is never closed: add the closing `]`") in r.output, r.output
 
 
 @pytest.mark.parametrize("typed", ["<!--pipeline:begin", "<!-- Pipeline:begin",

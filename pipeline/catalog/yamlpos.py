@@ -297,7 +297,7 @@ def _load(text: str, first_line: int) -> tuple[object, dict[Path, tuple[int, int
     try:
         node = yaml.compose(text, Loader=_Composer)
     except yaml.MarkedYAMLError as e:
-        raise _syntax_problem(e, text, first_line) from None
+        raise syntax_problem(e, text, first_line) from None
     except yaml.reader.ReaderError as e:  # a character YAML refuses: where it is, named
         at = e.position
         raise YamlProblem(
@@ -369,7 +369,7 @@ def _quote_hint(quote: str) -> str:
     return f"end the value with {quote} on the line where it starts, or remove the opening {quote}"
 
 
-def _syntax_problem(e: yaml.MarkedYAMLError, text: str, first_line: int) -> YamlProblem:
+def syntax_problem(e: yaml.MarkedYAMLError, text: str, first_line: int) -> YamlProblem:
     """libyaml's complaint in an editor's words, at the place the slip is: where the key
     without `: ` or the quote never closed starts, rather than where libyaml noticed it
     (lines later). Only on the error path: it may read the text again."""

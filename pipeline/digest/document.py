@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 
 import yaml
 
+from ..catalog import yamlpos
 from ..catalog.loader import (INVISIBLE_HINT, conflict_message, decode_utf8, false_close,
                               invisible_char, merge_conflict, plain_newlines)
 from ..errors import PipelineError
@@ -290,16 +291,39 @@ def not_key_value(front: str, file: str) -> DigestError:
     return DigestError(f"{file}:{line}:{column}: the front matter must be `key: value` lines")
 
 
+def yaml_error(problem: yamlpos.YamlProblem, file: str) -> DigestError:
+    """A YAML problem of the front matter (`yamlpos`: its line and column are the file's)
+    in the words the build and `validate` give it, at the place the editor's slip is."""
+    return DigestError(f"{file}:{problem.line}:{problem.column}: front matter: {problem.message}")
+
+
+def read_front(front: str, file: str):
+    """The values of the front matter (`front`, as `split` gives it). What the build's
+    reader of a sent digest refuses (feed._front_matter: yamlpos.load) is a DigestError
+    in its words and at its place: YAML that is not valid (a `[` or a quote never closed,
+    a tab, a line indented as more of the value above), a key twice (YAML would keep the
+    second without a word), a key indented with a no-break space. Anchors, aliases and
+    tags are a draft's to keep (set_deleted rewrites `deleted: *name`), and an invisible
+    character written as an escape is render's to refuse at its key (`subject:` holds …):
+    the values are read as YAML reads them."""
+    try:
+        yamlpos.load(front, first_line=2)
+    except yamlpos.YamlProblem as p:
+        if p.kind not in ("alias", "tag") and "the invisible character" not in p.message:
+            raise yaml_error(p, file) from None
+    try:
+        return yaml.safe_load(front)
+    except yaml.MarkedYAMLError as e:  # after an anchor or a tag, where yamlpos.load stopped
+        raise yaml_error(yamlpos.syntax_problem(e, front, 2), file) from None
+    except yaml.YAMLError as e:  # pragma: no cover - PyYAML marks its syntax errors
+        raise DigestError(f"{file}:2:1: front matter: invalid YAML: "
+                          f"{' '.join(str(e).split())}") from None
+
+
 def parse(text: str, file: str) -> Document:
     """Parse a digest file; a broken marker or front matter is a DigestError at its line."""
     front, body, body_line = split(plain_newlines(text), file)
-    try:
-        meta = yaml.safe_load(front) or {}
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        line, column = (mark.line + 2, mark.column + 1) if mark else (2, 1)
-        raise DigestError(f"{file}:{line}:{column}: the front matter is not valid YAML: "
-                          f"{getattr(e, 'problem', e)}") from None
+    meta = read_front(front, file) or {}
     if not isinstance(meta, dict):
         raise not_key_value(front, file)
     deleted = meta.get("deleted")
