@@ -243,3 +243,29 @@ def test_a_long_number_is_found_as_the_regular_expression_finds_it(data):
     from pipeline.publish.lists import _long_number
 
     assert _long_number(data) == bool(re.search(rb"\d{19}", data))
+
+
+# Paths and URLs from a few parts, so that pages share (or nearly share) a section.
+_PARTS = st.sampled_from(["models", "tools", "pages", "a", "models.x", ""])
+_PATHS = st.lists(_PARTS, max_size=3).map(lambda parts: "/" + "/".join(parts))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(_PATHS, st.sampled_from(["Models", "A & <b>"])), max_size=4),
+       st.lists(st.tuples(_PATHS, st.sampled_from(["About", "Trust & <safety>"])), max_size=3),
+       st.lists(_PATHS, min_size=1, max_size=8))
+def test_header_and_footer_links_kept_for_a_navigation_are_those_of_each_path(
+        sections, pages, paths):
+    """section_links and page_links make their links once for the pages that show the
+    same (those of a section); for any navigation (some URLs of two parts) and pages in
+    any order, the links of each page are those made for its path alone."""
+    from pipeline.publish.pages import _page_links, _section_links, page_links, section_links
+
+    nav = {"sections": [{"collection": "c", "name": name, "url": url} for url, name in sections],
+           "pages": [{"title": title, "url": url} for url, title in pages]}
+    for path in paths * 2:
+        assert section_links(nav, path) == _section_links(nav, path), path
+        assert page_links(nav, path) == _page_links(nav, path), path
+    changed = {"sections": nav["sections"][:1], "pages": nav["pages"][1:]}  # a new build's
+    for path in paths:
+        assert section_links(changed, path) == _section_links(changed, path), path

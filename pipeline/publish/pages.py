@@ -241,7 +241,46 @@ def people(cards: list[dict]) -> Markup:
 
 def section_links(nav: dict, path: str) -> Markup:
     """The header's links to the site's sections, the one the page is in (or is) marked
-    as current."""
+    as current. Made once for all the pages of a section (an entry's page shows the same
+    links as the others of its collection), while `nav` is the navigation pages are
+    given (see `_nav_kept`)."""
+    if type(path) is not str:
+        return _section_links(nav, path)
+    kept = _nav_kept(nav)
+    cut = path.find("/", 1)
+    if cut < 0:  # a section's own page, the home page, search...: a few
+        key = path
+    elif kept["flat"]:
+        # below `/<collection>/`: no section's URL (none has two parts) is the path, and
+        # the one the path is below is the path's first part (kept with its slash: not
+        # the key of that part's own page)
+        key = path[:cut + 1]
+    else:
+        return _section_links(nav, path)
+    html = kept["sections"].get(key)
+    if html is None:
+        html = kept["sections"][key] = _section_links(nav, path)
+    return html
+
+
+def _nav_kept(nav: dict) -> dict:
+    """What section_links and page_links made of `nav`, kept while they are given that
+    navigation (a build gives its pages one, which is not changed: set_nav)."""
+    kept = _NAV_KEPT[0]
+    if kept is None or kept["nav"] is not nav:
+        kept = _NAV_KEPT[0] = {
+            "nav": nav, "sections": {}, "pages": {},
+            "flat": all(isinstance(item.get("url"), str) and "/" not in item["url"][1:]
+                        for item in nav["sections"]),
+            "urls": {item.get("url") for item in nav["pages"]
+                     if isinstance(item.get("url"), str)}}
+    return kept
+
+
+_NAV_KEPT: list[dict | None] = [None]
+
+
+def _section_links(nav: dict, path: str) -> Markup:
     out = []
     for item in nav["sections"]:
         url = item["url"]
@@ -252,7 +291,19 @@ def section_links(nav: dict, path: str) -> Markup:
 
 
 def page_links(nav: dict, path: str) -> Markup:
-    """The footer's links to the first page of each site section, the page's own marked."""
+    """The footer's links to the first page of each site section, the page's own marked:
+    made once for the pages that are none of them (see section_links)."""
+    if type(path) is not str:
+        return _page_links(nav, path)
+    kept = _nav_kept(nav)
+    key = path if path in kept["urls"] else None
+    html = kept["pages"].get(key)
+    if html is None:
+        html = kept["pages"][key] = _page_links(nav, path)
+    return html
+
+
+def _page_links(nav: dict, path: str) -> Markup:
     out = []
     for item in nav["pages"]:
         current = ' aria-current="page"' if path == item["url"] else ""
