@@ -269,3 +269,25 @@ def test_header_and_footer_links_kept_for_a_navigation_are_those_of_each_path(
     changed = {"sections": nav["sections"][:1], "pages": nav["pages"][1:]}  # a new build's
     for path in paths:
         assert section_links(changed, path) == _section_links(changed, path), path
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.fixed_dictionaries(
+    {"url": st.sampled_from(["/guides/g", "/x?a=1&b=2"]), "title": st.sampled_from(["G & g", "G"])},
+    optional={"collection": st.sampled_from(["guides", "models", "unknown"])}), max_size=6),
+       st.lists(st.sampled_from([None, 3, 1, True, 1.0, ["list"]]), max_size=3))
+def test_backlinks_kept_by_what_they_show_are_those_made_each_time(items, titles):
+    """A backlink's item is made once for each (url, title, collection) in a process: the
+    same as made for each page, also for a title that is no text (1 and True, equal as
+    keys, show as themselves)."""
+    from pipeline.publish.pages import SINGULAR, _field, backlinks
+
+    def each_time(items):
+        return "".join(
+            f'      <li><a href="{_field(item, "url")}">{_field(item, "title")}</a> '
+            f'<span class="muted">{_field(SINGULAR, item.get("collection"))}</span></li>\n'
+            for item in items)
+
+    items = items + [{"url": "/y", "title": title} for title in titles]
+    for _ in range(2):
+        assert backlinks(items) == each_time(items)

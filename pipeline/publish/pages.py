@@ -343,11 +343,34 @@ def reference_sections(doc: dict) -> Markup:
 
 
 def backlinks(items: list[dict]) -> Markup:
-    """The items of the page's "What links here" list."""
-    return Markup("".join(
-        f'      <li><a href="{_field(item, "url")}">{_field(item, "title")}</a> '
-        f'<span class="muted">{_field(SINGULAR, item.get("collection"))}</span></li>\n'
-        for item in items))
+    """The items of the page's "What links here" list. Each is a card (links.card) that
+    many pages list: its item is made once in a process for what it shows, its url,
+    title and collection (text; another value, which no card has, is made each time)."""
+    out = []
+    for item in items:
+        key = (item.get("url"), item.get("title"), item.get("collection"))
+        plain = type(key[0]) is str and type(key[1]) is str and type(key[2]) is str
+        html = _BACKLINK_ITEMS.get(key) if plain else None
+        if html is None:
+            html = (f'      <li><a href="{_field(item, "url")}">{_field(item, "title")}</a> '
+                    f'<span class="muted">{_field(SINGULAR, item.get("collection"))}</span>'
+                    "</li>\n")
+            if plain:
+                _kept(_BACKLINK_ITEMS, key, html)
+        out.append(html)
+    return Markup("".join(out))
+
+
+# (url, title, collection) -> a backlink's item (see backlinks)
+_BACKLINK_ITEMS: dict[tuple, str] = {}
+_ITEMS_KEPT = 8192  # at most, in a process: about 3 MB
+
+
+def _kept(kept: dict, key, html: str) -> None:
+    """Keep `html` at `key` in `kept`, which is emptied once it holds _ITEMS_KEPT."""
+    if len(kept) >= _ITEMS_KEPT:
+        kept.clear()
+    kept[key] = html
 
 
 # What a page's body changes of the body's HTML (see page_body), found in one pass.
