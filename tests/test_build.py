@@ -735,6 +735,48 @@ def test_a_template_change_renders_every_page_again(exl2, tmp_path, monkeypatch)
     assert result.written == len(html)
 
 
+def test_an_entry_page_is_the_page_of_its_json(exl2, tmp_path, monkeypatch):
+    """An entry page's content key is made of its JSON's (Site.page_key), not of its
+    bytes: each page a build makes, from the entry as rendered or from the previous
+    output's JSON, is the page made of its document's JSON read back."""
+    import json
+
+    from pipeline.publish.links import TYPED
+    from pipeline.publish.serialize import json_bytes
+
+    made, entry_page = [], pages.Site.entry_page
+
+    def both(site, doc):
+        page = entry_page(site, doc)
+        again = {**json.loads(json_bytes(doc)), "reference_headings": dict(TYPED)}
+        made.append((doc["id"], page == entry_page(site, again)))
+        return page
+
+    monkeypatch.setattr(pages.Site, "entry_page", both)
+    out = tmp_path / "out"
+    run(exl2, out, jobs=1)
+    path = exl2 / "entries/tools/tabbyapi.md"  # pages made again from the previous JSON
+    path.write_text(path.read_text().replace("title: TabbyAPI", "title: Tabby API"))
+    run(exl2, out, jobs=1)
+    assert len(made) > 13 and all(same for _, same in made), made
+
+
+def test_another_jinja_renders_every_page_again(exl2, tmp_path, monkeypatch):
+    """What Jinja and MarkupSafe make of the templates is part of the pages' key: after
+    an upgrade, each page is made (and, were it different, written) again."""
+    out = tmp_path / "out"
+    run(exl2, out)
+    run(exl2, out)  # the spare holds the same pages
+    installed = pages._installed()
+    monkeypatch.setattr(pages, "_installed", lambda: [*installed, "jinja2 upgraded"])
+    spare = tmp_path / ".out.spare"  # the live tree once the build swaps it in
+    entry_pages = [rel for rel in tree(spare) if rel.endswith(".html") and "/" in rel]
+    before = {rel: os.stat(spare / rel).st_mtime_ns for rel in entry_pages}
+    run(exl2, out, use_cache=False)
+    assert len(entry_pages) == 13
+    assert all(os.stat(out / rel).st_mtime_ns != before[rel] for rel in entry_pages)
+
+
 def test_a_settings_change_invalidates_the_cache(exl2, tmp_path):
     out = tmp_path / "out"
     run(exl2, out)

@@ -512,6 +512,16 @@ class _BytecodeCache(jinja2.FileSystemBytecodeCache):
             pass
 
 
+def _installed() -> list[str]:
+    """The installed Jinja and MarkupSafe, by their files' stats (asking their versions
+    costs 20 ms): what makes a page of its templates besides our code."""
+    installed = []
+    for module in (jinja2, markupsafe):
+        st = os.stat(module.__file__)
+        installed.append(f"{module.__file__}:{st.st_size}:{st.st_mtime_ns}")
+    return installed
+
+
 def _bytecode_cache(settings: Settings) -> jinja2.BytecodeCache | None:
     """Compiled templates kept between builds (compiling the site's templates takes
     40 ms, a twentieth of a rebuild after one edit), in a folder of the cache named
@@ -520,12 +530,9 @@ def _bytecode_cache(settings: Settings) -> jinja2.BytecodeCache | None:
     stats: asking their versions costs 20 ms). Jinja checks each template's source.
     Folders named otherwise are removed. None when the cache folder cannot be made (a
     build does not need it)."""
-    installed = []
-    for module in (jinja2, markupsafe):
-        st = os.stat(module.__file__)
-        installed.append(f"{module.__file__}:{st.st_size}:{st.st_mtime_ns}")
     folder = settings.path("cache") / "templates"
-    mine = folder / digest(tool_fingerprint(), str(_escape_text is not None), *installed)[:16]
+    mine = folder / digest(tool_fingerprint(), str(_escape_text is not None),
+                           *_installed())[:16]
     if not mine.is_dir():
         try:
             mine.mkdir(parents=True, exist_ok=True)
@@ -572,15 +579,30 @@ class Site:
     def set_nav(self, nav: dict) -> None:
         """{"sections": [{collection, name, url}], "pages": [{title, url}]}"""
         self.nav = nav
+        self.__dict__.pop("_page_keys", None)
         if "env" in self.__dict__:
             self.env.globals["nav"] = nav
 
     @cached_property
     def templates_fingerprint(self) -> str:
-        """Changes with a template, an asset, the site settings or the code."""
+        """Changes with a template, an asset, the site settings, the code or the installed
+        Jinja and MarkupSafe."""
         files = sorted(p for p in TEMPLATES.rglob("*") if p.is_file())
         return digest(tool_fingerprint(), *(f"{p.name}\n" for p in files),
-                      *(p.read_bytes() for p in files), repr(self.settings.site))
+                      *(p.read_bytes() for p in files), repr(self.settings.site),
+                      *_installed())
+
+    @cached_property
+    def _page_keys(self) -> str:
+        return digest("entry page", self.fingerprint)
+
+    def page_key(self, doc_key: str) -> str:
+        """The content key of the entry page of a document whose JSON (serialize.json_bytes,
+        of front matter whose mappings have text keys: see entry_json.plain_keys) has the
+        content key `doc_key`. The page is a function of that JSON (a page is made from
+        the JSON the last build wrote when only the page changes) and of what `fingerprint`
+        follows: a key made of both, instead of hashing the page's 13 KB again."""
+        return digest(self._page_keys, doc_key)
 
     @property
     def fingerprint(self) -> str:

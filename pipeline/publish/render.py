@@ -232,9 +232,9 @@ def _write_entry(state, context, view, entry_id, kind, incoming, history, previo
     if kind == PAGE and before is not None:
         carried = view.carry(rels[0])
         if carried is not None:
-            page = site.entry_page(before)
-            key = digest(page)
-            return entry_id, [carried, (rels[1], key, view.write(rels[1], key, page))], None, False
+            key = site.page_key(carried[1])  # the JSON's key (plain: `before` is read)
+            return entry_id, [carried, (rels[1], key, view.write(
+                rels[1], key, lambda: site.entry_page(before)))], None, False
     rendered = False
     if kind == HELD:
         data, parts = marshal.loads(state["spill"].get(state["held"].pop(entry_id)))
@@ -247,8 +247,16 @@ def _write_entry(state, context, view, entry_id, kind, incoming, history, previo
         entry, parts, rendered = _from_file(state, entry_id)  # rendered: the bytes' digest
     doc = entry_document(entry, parts, context["cards"], context["people"], incoming, history,
                          previous)
-    files = []
-    for rel, data in ((rels[0], json_bytes(doc)), (rels[1], site.entry_page(doc))):
+    data = json_bytes(doc)
+    key = digest(data)
+    files = [(rels[0], key, view.write(rels[0], key, data))]
+    # the page's key from the JSON's when the JSON holds all the page is made of (see
+    # Site.page_key); else from the page's bytes
+    if plain:
+        key = site.page_key(key)
+        files.append((rels[1], key, view.write(rels[1], key, lambda: site.entry_page(doc))))
+    else:
+        data = site.entry_page(doc)
         key = digest(data)
-        files.append((rel, key, view.write(rel, key, data)))
+        files.append((rels[1], key, view.write(rels[1], key, data)))
     return entry_id, files, listing(doc, history), rendered
