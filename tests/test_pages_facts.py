@@ -3,7 +3,10 @@ escaped, linked where it should be."""
 
 from __future__ import annotations
 
-from pipeline.publish.pages import facts
+from hypothesis import given, settings, strategies as st
+
+from pipeline.publish.pages import (_UNDEFINED, _citations, _cite_text, _entry_link_text,
+                                    _number_text, cite, entry_link, facts, number)
 
 
 def doc(**front_matter) -> dict:
@@ -103,3 +106,33 @@ def test_prices_are_written_as_money():
                              {"kind": "used", "amount": 0.5, "currency": "EUR"}]))
     assert "<td>1,499.50 USD </td>" in html and "<td>499 USD </td>" in html
     assert "<td>0.50 EUR </td>" in html
+
+
+_IDS = st.one_of(st.sampled_from(["spec", "lab", "Spec", ""]), st.none(), st.integers(0, 2),
+                 st.booleans())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.fixed_dictionaries({"id": _IDS}, optional={
+    "number": st.one_of(st.integers(1, 3), st.text(max_size=2))}), max_size=4),
+       st.lists(st.one_of(_IDS, st.just(_UNDEFINED)), max_size=4),
+       st.lists(st.one_of(st.integers(), st.floats(), st.booleans(), st.none(),
+                          st.text(max_size=3), st.just(_UNDEFINED)), max_size=4),
+       st.lists(st.sampled_from(["hardware/rtx", "hardware/<gone>", 3, _UNDEFINED]),
+                max_size=3))
+def test_the_tables_text_is_that_of_cite_number_and_entry_link(sources, cited, values, ids):
+    """facts puts the citations of its tables' rows (made once a page: _citations), their
+    numbers and the entries it links to into its HTML as text: the same as `cite`,
+    `number` and `entry_link`, for any sources, ids and values."""
+    page = {**doc(), "sources": sources}
+    citations = _citations(page)
+    for source_id in cited:
+        try:
+            want = str(cite(page, source_id))
+        except KeyError:  # a source it cites has no number
+            continue
+        assert _cite_text(page, source_id, citations) == want, source_id
+    for value in values:
+        assert _number_text(value) == str(number(value)), value
+    for entry_id in ids:
+        assert _entry_link_text(page, entry_id) == str(entry_link(page, entry_id)), entry_id

@@ -178,6 +178,14 @@ def number(value) -> Markup:
     return escape(value)
 
 
+def _number_text(value) -> str:
+    """number's text, without a Markup (an int or a float, most values, formatted here)."""
+    kind = type(value)
+    if kind is int or kind is float:
+        return f"{value:,}" if value >= 1000 else str(value)
+    return str(number(value))
+
+
 def money(value) -> Markup:
     """An amount as prices are written: 1499.5 -> 1,499.50, 499.0 -> 499, 1499 -> 1,499."""
     if isinstance(value, float) and math.isfinite(value):
@@ -225,12 +233,38 @@ def cite(doc: dict, source_id) -> Markup:
                           for s in doc["sources"] if s.get("id") == source_id))
 
 
+def _citations(doc: dict) -> dict[str, str] | None:
+    """What `cite` gives for each source id of the entry, as text, for a page whose
+    tables cite them row by row (each `cite` goes through all the sources); None when a
+    source has an id that is no text, or no number (then `cite` serves)."""
+    out: dict[str, str] = {}
+    for s in doc["sources"]:
+        key, number = s.get("id"), s.get("number", _ABSENT)
+        if type(key) is not str or number is _ABSENT:
+            return None
+        out[key] = (f'{out.get(key, "")}<sup class="cite">[<a href="#source-{_text(number)}">'
+                    f'{_text(number)}</a>]</sup>')
+    return out
+
+
+def _cite_text(doc: dict, source_id, citations: dict[str, str] | None) -> str:
+    """cite's text, from `citations` (see _citations) when it can."""
+    if citations is not None and type(source_id) is str:
+        return citations.get(source_id, "")
+    return cite(doc, source_id)
+
+
 def entry_link(doc: dict, entry_id) -> Markup:
     """A link to an entry the page refers to, or its id while it is not published."""
+    return Markup(_entry_link_text(doc, entry_id))
+
+
+def _entry_link_text(doc: dict, entry_id) -> str:
+    """entry_link's HTML as text, for the helpers that put it into more HTML."""
     found = doc["linked"].get(entry_id)
     if found:
-        return Markup(f'<a href="{_text(found["url"])}">{_text(found["title"])}</a>')
-    return escape(entry_id)
+        return f'<a href="{_text(found["url"])}">{_text(found["title"])}</a>'
+    return _text(entry_id)
 
 
 def people(cards: list[dict]) -> Markup:
@@ -405,6 +439,7 @@ _FACT_ROWS = (("aka", "Also called", True), ("kind", "Kind", False),
 _OUT_LINK_FACTS = (("homepage", "Homepage"), ("repository", "Repository"))
 _ENTRY_LINK_FACTS = (("hardware", "Hardware", True), ("model", "Model", False),
                      ("tool", "Tool", False), ("applies_to", "Applies to", True))
+_LINK_FACT_KEYS = tuple(fact[0] for fact in _OUT_LINK_FACTS + _ENTRY_LINK_FACTS)
 # What `{{ x.key }}` gives for a key a dict lacks: shown as nothing, equal to nothing.
 _UNDEFINED = jinja2.Undefined()
 
@@ -423,7 +458,7 @@ def facts(doc: dict) -> Markup:
     out: list[str] = []
     rows = [(label, ", ".join(map(str, fm[key])) if joined else fm[key])
             for key, label, joined in _FACT_ROWS if fm.get(key)]
-    if rows or any(fm.get(fact[0]) for fact in _OUT_LINK_FACTS + _ENTRY_LINK_FACTS):
+    if rows or any(fm.get(key) for key in _LINK_FACT_KEYS):
         out.append('  <dl class="facts">\n')
         out += [f"    <dt>{label}</dt><dd>{_text(value)}</dd>\n" for label, value in rows]
         for key, label in _OUT_LINK_FACTS:
@@ -432,8 +467,8 @@ def facts(doc: dict) -> Markup:
                 out.append(f"  <dt>{label}</dt><dd>{link}</dd>\n")
         for key, label, many in _ENTRY_LINK_FACTS:
             if fm.get(key):
-                links = (", ".join(entry_link(doc, x) for x in fm[key]) if many
-                         else entry_link(doc, fm[key]))
+                links = (", ".join([_entry_link_text(doc, x) for x in fm[key]]) if many
+                         else _entry_link_text(doc, fm[key]))
                 out.append(f"  <dt>{label}</dt><dd>{links}</dd>\n")
         out.append("  </dl>\n")
     # the labels are headings (a screen reader's heading list has them), of the body's
@@ -454,23 +489,27 @@ def facts(doc: dict) -> Markup:
         shown = " · ".join(f"<code>{_text(name)} {_text(version)}</code>"
                            for name, version in versions)
         out.append(f'  {_label("Versions")}\n  <p class="versions">{shown}</p>\n')
+    # the sources' citations, made once for the tables' rows
+    citations = (_citations(doc) if fm.get("specs") or fm.get("results") or fm.get("prices")
+                 else None)
     if fm.get("specs"):
         out.append(_TABLE_HEAD.format("Spec", "Value"))
         for row in fm["specs"]:
             unit = f" {_text(row['unit'])}" if row.get("unit") else ""
             out.append(f'      <tr><th scope="row">{_field(row, "label")}</th>'
-                       f'<td>{number(row.get("value", _UNDEFINED))}{unit} '
-                       f'{cite(doc, row.get("source", _UNDEFINED))}</td></tr>\n')
+                       f'<td>{_number_text(row.get("value", _UNDEFINED))}{unit} '
+                       f'{_cite_text(doc, row.get("source", _UNDEFINED), citations)}'
+                       "</td></tr>\n")
         out.append(_TABLE_END)
     if fm.get("results"):
         out.append(_TABLE_HEAD.format("Result", "Value"))
         for row in fm["results"]:
             if row.get("source"):
-                by = cite(doc, row["source"])
+                by = _cite_text(doc, row["source"], citations)
             else:
                 by = '<span class="muted">(measured here)</span>' if row.get("measured_by") else ""
             out.append(f'      <tr><th scope="row">{_field(row, "metric")}</th>'
-                       f'<td>{number(row.get("value", _UNDEFINED))} {_field(row, "unit")} '
+                       f'<td>{_number_text(row.get("value", _UNDEFINED))} {_field(row, "unit")} '
                        f"{by}</td></tr>\n")
         out.append(_TABLE_END)
     if fm.get("prices"):
@@ -482,7 +521,7 @@ def facts(doc: dict) -> Markup:
             kind = "MSRP" if kind == "msrp" else str(kind).capitalize()
             out.append(f'      <tr><th scope="row">{_text(kind)}</th>'
                        f'<td>{money(row.get("amount", _UNDEFINED))} {_field(row, "currency")} '
-                       f'{cite(doc, row.get("source", _UNDEFINED))}</td>'
+                       f'{_cite_text(doc, row.get("source", _UNDEFINED), citations)}</td>'
                        f'<td>{_field(row, "date")}</td></tr>\n')
         out.append(_TABLE_END)
     if fm.get("picks"):
@@ -490,7 +529,7 @@ def facts(doc: dict) -> Markup:
         for pick in fm["picks"]:
             reason = f"<p>{_text(pick['reason'])}</p>" if pick.get("reason") else ""
             out.append(f'    <li><span class="pick-label">{_field(pick, "label")}</span> '
-                       f'{entry_link(doc, pick.get("entry", _UNDEFINED))}{reason}</li>\n')
+                       f'{_entry_link_text(doc, pick.get("entry", _UNDEFINED))}{reason}</li>\n')
         out.append("  </ol>\n")
     return Markup("".join(out))
 
