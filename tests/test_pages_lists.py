@@ -291,3 +291,36 @@ def test_backlinks_kept_by_what_they_show_are_those_made_each_time(items, titles
     items = items + [{"url": "/y", "title": title} for title in titles]
     for _ in range(2):
         assert backlinks(items) == each_time(items)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.sampled_from(["related", "see_also", "guides"]), st.lists(
+    st.fixed_dictionaries({}, optional={
+        "url": st.sampled_from(["/guides/g", "/x?a=1&b=2", 1, True]),
+        "label": st.sampled_from(["G & g", "term: G", 1, True, None])}), max_size=4),
+    max_size=3),
+       st.sampled_from([dict(TYPED), {"related": "Related <terms>", "guides": 1},
+                        {"see_also": True, "related": "Related terms"}]))
+def test_reference_sections_kept_by_what_they_show_are_those_made_each_time(references,
+                                                                          headings):
+    """A reference's item and a section's head are made once for what they show (text;
+    any other value each time): the same as made for each page."""
+    from pipeline.publish.pages import _field, _text, reference_sections
+
+    def each_time(doc):
+        out = []
+        for field, heading in doc["reference_headings"].items():
+            items = doc["references"].get(field)
+            if not items:
+                continue
+            out.append(f'  <section class="references references-'
+                       f'{_text(field.replace("_", "-"))}" aria-labelledby="ref-{_text(field)}">'
+                       f'\n    <h2 id="ref-{_text(field)}">{_text(heading)}</h2>\n    <ul>\n')
+            out += [f'      <li><a href="{_field(item, "url")}">{_field(item, "label")}</a>'
+                    "</li>\n" for item in items]
+            out.append("    </ul>\n  </section>\n")
+        return "".join(out)
+
+    doc = {"references": references, "reference_headings": headings}
+    for _ in range(2):
+        assert reference_sections(doc) == each_time(doc)

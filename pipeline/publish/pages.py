@@ -361,19 +361,40 @@ def breadcrumb(crumbs: list[dict]) -> Markup:
 
 def reference_sections(doc: dict) -> Markup:
     """The page's lists of the entries its front matter refers to, one section per field
-    that has some, in the order of `reference_headings`."""
-    out, references = [], doc["references"]
+    that has some, in the order of `reference_headings`. An item (an entry's link, its
+    url and label text) and a section's head are made once in a process, as backlinks'
+    items are."""
+    out, references, kept = [], doc["references"], _REFERENCE_ITEMS
     for field, heading in doc["reference_headings"].items():
         items = references.get(field)
         if not items:
             continue
-        out.append(f'  <section class="references references-{_text(field.replace("_", "-"))}" '
-                   f'aria-labelledby="ref-{_text(field)}">\n'
-                   f'    <h2 id="ref-{_text(field)}">{_text(heading)}</h2>\n    <ul>\n')
-        out += [f'      <li><a href="{_field(item, "url")}">{_field(item, "label")}</a></li>\n'
-                for item in items]
+        plain = type(field) is str and type(heading) is str
+        head = kept.get((field, heading)) if plain else None
+        if head is None:
+            head = (f'  <section class="references references-{_text(field.replace("_", "-"))}" '
+                    f'aria-labelledby="ref-{_text(field)}">\n'
+                    f'    <h2 id="ref-{_text(field)}">{_text(heading)}</h2>\n    <ul>\n')
+            if plain:
+                _kept(kept, (field, heading), head)
+        out.append(head)
+        for item in items:
+            key = (item.get("url"), item.get("label"))
+            plain = type(key[0]) is str and type(key[1]) is str
+            html = kept.get(key) if plain else None
+            if html is None:
+                html = (f'      <li><a href="{_field(item, "url")}">{_field(item, "label")}</a>'
+                        "</li>\n")
+                if plain:
+                    _kept(kept, key, html)
+            out.append(html)
         out.append("    </ul>\n  </section>\n")
     return Markup("".join(out))
+
+
+# (url, label) -> a reference's item, (field, heading) -> a section's head (see
+# reference_sections)
+_REFERENCE_ITEMS: dict[tuple, str] = {}
 
 
 def backlinks(items: list[dict]) -> Markup:
