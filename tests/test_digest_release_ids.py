@@ -121,3 +121,19 @@ def test_a_digest_drafted_with_the_ids_keys_keeps_its_items(fed, cli, feed_serve
                                           for t, link, d in (V2, V1))), RSS)
     r, again = draft(cli, fed)
     assert "1 kept as edited" in r.output and block(again, "releases").count("[v2]") == 1, again
+
+
+def test_a_release_whose_link_becomes_shared_stays_deleted(fed, cli, feed_server):  # noqa: F811
+    """A release drafted alone under its changelog's link was keyed by that link; when a
+    second release of the feed linked there too, both were keyed by their ids, and the
+    one the editor had deleted came back as a new item (found in review)."""
+    page = "https://e.org/changelog"
+    feed_server.served["rel.rss"] = (rss(("v1", page, "urn:a:1", V1[2])), RSS)
+    _, text = draft(cli, fed)
+    assert item(text, "v1")
+    (fed / DIGEST).write_text(text.replace(item(text, "v1").group(0), ""), encoding="utf-8")
+    feed_server.served["rel.rss"] = (rss(("v2", page, "urn:a:2", V2[2]),
+                                         ("v1", page, "urn:a:1", V1[2])), RSS)
+    r, again = draft(cli, fed)
+    assert "1 new," in r.output, r.output
+    assert item(again, "v2") and not item(again, "v1"), again
