@@ -387,10 +387,13 @@ def _check_shard(state: dict, stubs: dict[str, tuple], bibliography: tuple,
     wide = [f for f in CATALOG_FAMILIES if families is None or f in families]
     local = [f for f in LOCAL_MODULES if families is None or f in families]
     bar = state.get("progress")
+    before_chunk = state.get("on_chunk")  # see WorkerShare
     wanted = sorted(i for i in full | catalog_only
                     if i in parsed or (packed is not None and i in packed))
     out: dict[str, dict[str, list]] = {}
     for start in range(0, len(wanted), CHUNK):
+        if before_chunk is not None:
+            before_chunk(state)
         chunk = set(wanted[start:start + CHUNK])
         with _collected_after():
             _check_chunk(state, chunk, full, entries, packed, catalog, extras, checks,
@@ -525,13 +528,15 @@ class WorkerShare:
     `state` is added to each worker's state; a function under "on_parse" in
     it is called as on_parse(state, file, bytes, entry) in the worker right
     after each entry is parsed (what the build renders while the entry is at
-    hand, so that no file is parsed twice). When validate starts workers, it
-    makes them with `start(count, state)` and leaves them running: the caller
-    owns and closes them. Given a share, validate parses new files in as many
-    workers as `jobs` allows, however few (the caller forks that many anyway);
-    with one job it parses them here, and calls the hook here, on this
-    process's state with `state` added (a caller that wants what the hook
-    makes puts the containers for it in `state`).
+    hand, so that no file is parsed twice), and one under "on_chunk" as
+    on_chunk(state) before each CHUNK of entries is checked (a build told to
+    stop raises there: the checks of a big catalog take seconds). When
+    validate starts workers, it makes them with `start(count, state)` and
+    leaves them running: the caller owns and closes them. Given a share,
+    validate parses new files in as many workers as `jobs` allows, however few
+    (the caller forks that many anyway); with one job it parses them here, and
+    calls the hooks here, on this process's state with `state` added (a caller
+    that wants what the hook makes puts the containers for it in `state`).
     """
 
     def __init__(self, state: dict, start: Callable[[int, dict], Workers]):

@@ -82,9 +82,10 @@ def build(settings: Settings, out_dir: Path, *, jobs: int | None = None, use_cac
     `on_wait(sentence)` is called when another build into `out_dir` runs: this one
     waits for it, and the sentence names the process that holds the folder.
     `stop` (a threading.Event, for a build in a thread of its own): once it is set, the
-    build raises BuildStopped at the start of its next stage, or at the next entry it
-    parses with one job; the output stays as it was (`pipeline serve`'s rebuild ran on
-    for seconds after Ctrl-C, and was cut off at exit, mid-write).
+    build raises BuildStopped at the start of its next stage, or, with one job, at the
+    next entry it parses or chunk of entries it checks; the output stays as it was
+    (`pipeline serve`'s rebuild ran on for seconds after Ctrl-C, and was cut off at
+    exit, mid-write).
     """
     jobs = default_jobs() if jobs is None else jobs
     result = BuildResult(out_dir=Path(out_dir))
@@ -162,12 +163,22 @@ def _validation(b: Run, pool: Pool, today: _dt.date | None, stop=None) -> Valida
         # with one job, validate's state is this process's: what `prepare` renders there
         # goes in the pool's own dict, where `read_entries` takes it
         pool.state["prepared"] = {}
-        # with one job, entry by entry here: validate's parsing is most of a rebuild
-        hook = partial(_unless_stopped, stop) if stop is not None and not much else prepare
-        share = WorkerShare({**pool.state, "on_parse": hook, "known": known,
-                             "export": _export}, pool.lend)
+        # with one job, entry by entry here, and between chunks of checks: validate's
+        # parsing and checking are most of a rebuild
+        hooks = {"on_parse": prepare}
+        if stop is not None and not much:
+            hooks = {"on_parse": partial(_unless_stopped, stop),
+                     "on_chunk": partial(_stop_if_told, stop)}
+        share = WorkerShare({**pool.state, **hooks, "known": known, "export": _export},
+                            pool.lend)
         return Validation(b.settings, today, pool.jobs, background=False, share=share)
     return Validation(b.settings, today, pool.jobs, background=True)
+
+
+def _stop_if_told(stop, state: dict) -> None:
+    """Raise BuildStopped once the build was told to stop (see `build`)."""
+    if stop.is_set():
+        raise BuildStopped
 
 
 def _unless_stopped(stop, state: dict, *args) -> None:

@@ -472,8 +472,8 @@ class PreviewServer:
         self.httpd.serve_forever()
 
     def close(self) -> None:
-        """Stop serving and watching; a rebuild under way stops at its next stage or entry
-        (it ran on for seconds, and Python's exit cut it off mid-write)."""
+        """Stop serving and watching; a rebuild under way stops at its next stage, entry
+        or chunk of checks (it ran on for seconds, and Python's exit cut it off mid-write)."""
         self.stop.set()
         self._serving.set()  # a watcher waiting for it ends
         if self._serving_http:  # serve_forever ran (or runs): shutdown() waits for it to return
