@@ -460,10 +460,11 @@ def test_serve_says_a_save_during_a_build_is_read_by_the_next(served, monkeypatc
 
 
 def _sigterm_serve(command: list[str], catalog, tmp_path, once: str, signum=None,
-                   serving=None) -> tuple[int, str]:
+                   serving=None, then=None) -> tuple[int, str]:
     """Start `pipeline serve` (`command`: the Python arguments before the CLI's), send it
     SIGTERM (or `signum`) once a line starts with `once`, and give its exit code and what
-    it printed after that line; `serving()` is called when it says it serves."""
+    it printed after that line; `serving()` is called when it says it serves, `then(proc)`
+    right after the signal (what it reads of the output is not given back)."""
     import os
     import signal
     import subprocess
@@ -489,6 +490,8 @@ def _sigterm_serve(command: list[str], catalog, tmp_path, once: str, signum=None
                 serving()
         assert lines and lines[-1].startswith(once), lines
         proc.send_signal(signum)
+        if then is not None:
+            then(proc)
         rest, _ = proc.communicate(timeout=WAIT)
     finally:
         watchdog.cancel()
@@ -574,6 +577,54 @@ def test_ctrl_c_during_a_rebuild_stops_it_and_leaves_the_live_output_whole(catal
     assert code == 0, rest
     assert rest.splitlines()[-1:] == ["Stopped."], rest
     assert "Built" not in rest and "Traceback" not in rest and "Error" not in rest
+    page = (tmp_path / "out/tools/vllm.html").read_text(encoding="utf-8")
+    assert "vLLM" in page and "Edited while serving." not in page  # the last good output
+    assert not list(catalog.glob(".pipeline-cache/build/spill-*"))  # the build cleaned up
+
+
+# As _SLOW_REBUILD, but each entry is rendered only once the file named first is there, and
+# it says when it starts closing.
+_HELD_REBUILD = """
+import os, sys, threading
+from pipeline.publish import build, serve
+real, real_close, go = build.prepare, serve.PreviewServer.close, sys.argv.pop(1)
+def _prepare_when_told(state, rel, *args):
+    print(f"Rendering {rel}", flush=True)
+    while not os.path.exists(go):
+        threading.Event().wait(0.05)
+    real(state, rel, *args)
+def _close(self):
+    print("Closing", flush=True)
+    real_close(self)
+build.prepare = _prepare_when_told
+serve.PreviewServer.close = _close
+from pipeline.cli import main
+main()
+"""
+
+
+@pytest.mark.parametrize("again", ["SIGINT", "SIGTERM"])
+def test_a_second_ctrl_c_while_a_rebuild_stops_is_not_an_abort(catalog, tmp_path, again):
+    """A second Ctrl-C while serve waited for its rebuild to stop ended it with Click's
+    "Aborted!" and exit status 1, and a `kill` then with 143, the rebuild cut off (found in
+    review). The first signal stops it; any later one waits with it."""
+    import signal
+
+    go = tmp_path / "go"
+
+    def signal_again_while_closing(proc):
+        for line in proc.stdout:
+            if line.startswith("Closing"):
+                break
+        proc.send_signal(getattr(signal, again))  # while close() waits for the rebuild
+        go.touch()  # which goes on, to the next entry, where it stops
+
+    code, rest = _sigterm_serve(["-c", _HELD_REBUILD, str(go)], catalog, tmp_path,
+                                "Rendering ", signum=signal.SIGINT,
+                                serving=lambda: _edit_every_entry(catalog),
+                                then=signal_again_while_closing)
+    assert code == 0, rest
+    assert rest.splitlines() == ["Stopped."], rest
     page = (tmp_path / "out/tools/vllm.html").read_text(encoding="utf-8")
     assert "vLLM" in page and "Edited while serving." not in page  # the last good output
     assert not list(catalog.glob(".pipeline-cache/build/spill-*"))  # the build cleaned up

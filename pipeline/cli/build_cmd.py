@@ -98,29 +98,41 @@ def serve(port, out):
 
     import signal
 
-    def _terminate(signum, frame):  # `kill`, a service manager: stop as Ctrl-C does
-        raise KeyboardInterrupt
+    stopping = []
+
+    def _stop(signum, frame):  # Ctrl-C, and `kill` (a service manager) as Ctrl-C
+        # Only the first: a second one while close() waited for a rebuild to stop ended
+        # it with "Interrupted." and 130 (a `kill`, 143), the rebuild cut off mid-write.
+        if not stopping:
+            stopping.append(signum)
+            raise KeyboardInterrupt
 
     settings = get_settings()
     # From the start: a `kill` during the first build (seconds on a big catalog) ended it
     # with 143, leaving the build's spill folder behind.
-    previous = signal.signal(signal.SIGTERM, _terminate)
+    # SIGINT as Python left it (ignored, in a script's background job: kept so)
+    signums = (signal.SIGINT, signal.SIGTERM) \
+        if signal.getsignal(signal.SIGINT) is signal.default_int_handler else (signal.SIGTERM,)
+    previous = {signum: signal.signal(signum, _stop) for signum in signums}
     server, stopped = None, False
     try:
-        server = PreviewServer(settings, _out_dir(settings, out), port=port,
-                               on_event=_echo_event)
-        server.watch()  # from the start: a save during the first build is built after it
-        server.build()  # a folder that is not a build output is refused here, not served
-        click.echo(f"Serving {server.url} (Ctrl-C to stop)")
-        server.serve_forever()
-    except KeyboardInterrupt:
-        stopped = True
+        try:
+            server = PreviewServer(settings, _out_dir(settings, out), port=port,
+                                   on_event=_echo_event)
+            server.watch()  # from the start: a save during the first build is built after it
+            server.build()  # a folder that is not a build output is refused here, not served
+            click.echo(f"Serving {server.url} (Ctrl-C to stop)")
+            server.serve_forever()
+        except KeyboardInterrupt:
+            stopped = True
+        finally:
+            if server is not None:
+                server.close()  # a rebuild under way stops first: its last word comes before
+        if stopped:
+            click.echo("Stopped.")
     finally:
-        signal.signal(signal.SIGTERM, previous)
-        if server is not None:
-            server.close()  # a rebuild under way stops first: its last word comes before
-    if stopped:
-        click.echo("Stopped.")
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def _echo_event(kind: str, message: str) -> None:
