@@ -44,3 +44,17 @@ def test_links_both_readings_find_are_checked_once(cat):  # noqa: F811
                 f"See [the card](https://{FOREIGN}) and https://bit.ly/3abc.\n")
     rules = sorted(d.rule for d in run(cat).diagnostics)
     assert rules == ["affiliate-foreign-tag", "affiliate-shortener"]
+
+
+@pytest.mark.parametrize("written", [
+    "A \\*note\\* and [buy](https://bit\\.ly/abc) now.",
+    "A note and [buy](https\\://bit.ly/abc) now.",
+    "On bit.ly: [buy](//bit\\.ly/abc) now.",
+])
+def test_a_link_cmark_makes_stands_at_its_urls_start(cat, written):  # noqa: F811
+    """As the links the text's reading finds do. The column was the host's, on the line
+    with its backslashes taken out: 28 for the first, where its URL starts at 22."""
+    write_entry(cat, "tools/vllm", MINI["tools/vllm"], f"Intro.\n\n{written}\n")
+    column = written.index("](") + 3
+    found = {(d.rule, d.column) for d in run(cat).diagnostics if d.rule.startswith("affiliate")}
+    assert found == {("affiliate-shortener", column)}

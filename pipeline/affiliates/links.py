@@ -388,7 +388,8 @@ def _rendered_only(entry: Entry, found: list[FoundLink]) -> list[FoundLink]:
 def _where(entry: Entry, href: str, taken: set[int]) -> tuple[int, int]:
     """(line, column) of the prose line that names most of `href`'s words (its host, path
     and query; escapes and case aside), one not `taken` by another such link first, at
-    the host; else the body's first line."""
+    the start of its URL there, as the other links stand (_url_start); else the body's
+    first line."""
     url = normalise_url(href)
     host = (urlsplit(url).hostname or "").removeprefix("www.")
     words = {w for w in _WORD.findall(unquote(url).lower()) if len(w) > 2} - {"http", "https"}
@@ -401,11 +402,30 @@ def _where(entry: Entry, href: str, taken: set[int]) -> tuple[int, int]:
             continue
         score = (written in plain, sum(w in plain for w in words), line not in taken)
         if best is None or score > best[0]:
-            best = (score, line, at + 1)
+            best = (score, line, text)
     if best is None:
         return entry.body_line, 1
     taken.add(best[1])
-    return best[1], best[2]
+    return best[1], _url_start(best[2], host) + 1
+
+
+def _url_start(line: str, host: str) -> int:
+    """Where the URL whose host is `host` starts in `line` (which names it, backslashes
+    aside): its scheme, slashes or `www.`, each maybe escaped (`https\\://bit\\.ly/a`); the
+    host's start if it has none. Found on the line as written, so the column counts the
+    backslashes before it (found on the line without them, it was off by as many)."""
+    first = None
+    for m in re.finditer(r"\\*".join(map(re.escape, host)), line, re.IGNORECASE) if host else ():
+        lead = _URL_LEAD.search(line, max(0, m.start() - 24), m.start())
+        if lead.group(0):  # the host of a URL, not named in the text before it
+            return lead.start()
+        first = m.start() if first is None else first
+    return first or 0
+
+
+# What a URL may hold before its host (the host without `www.`), escapes and all, at the end
+# of what comes before the host: `https://`, `//`, `www.`, `https\://www\.`.
+_URL_LEAD = re.compile(r"(?i)(?:https?\\?:)?(?:\\?[/\\])*(?:www\\?\.)?\Z")
 
 
 _WORD = re.compile(r"[a-z0-9]+")
