@@ -191,6 +191,38 @@ def test_a_relative_link_is_reported_with_the_site_path_to_write(awq):
          f"link to sglang: {RELATIVE}{other}")]
 
 
+@pytest.mark.parametrize("body", [
+    "## Set up\n\nSee [it](#set\\-up).\n",
+    "See [it](<#verdict\\-heading>).\n",
+    "See [it](#verdict-heading(x).\n",
+    "See [it](awq(x).\n",
+])
+def test_a_link_to_a_part_of_the_page_is_read_as_the_page_reads_it(awq, body):
+    """An escape is the character (the page links to `#set-up`, which it has), and a
+    destination's parentheses are balanced: `[it](#verdict-heading(x).` is no link. The
+    first was reported as `link to #set\\-up: the page has no element with the id
+    'set\\-up'`, the others as links to `#verdict-heading(x` and `awq(x`."""
+    vllm(awq, body)
+    assert found(awq) == []
+
+
+@pytest.mark.parametrize("written, shown", [
+    ("[b](../tools/no\\_such)", "../tools/no_such"),
+    ("[b](no-such(int4))", "no-such(int4)"),
+    ("[b](no-such\\))", "no-such)"),
+    ("[b][r]\n\n[r]: no\\_such", "no_such"),
+])
+def test_a_relative_link_is_reported_as_the_page_links_it(awq, written, shown):
+    """validate named `../tools/no\\_such`, `no-such(int4` and `no-such\\`, which no
+    page links to."""
+    path = vllm(awq, f"See {written}\n")
+    other = "; link to a page by its site path, /<collection>/<slug>, or to another site " \
+            "by its full URL"
+    destination = written.split("](")[-1].split("]: ")[-1].removesuffix(")")
+    assert [(d.rule, d.line, d.column, d.message) for d in run(awq).diagnostics] == [
+        ("link-unresolved", *at(path, destination), f"link to {shown}: {RELATIVE}{other}")]
+
+
 def test_links_that_are_not_relative_paths_pass(awq):
     vllm(awq, "[a](/glossary/awq) [b](https://example.org/x) [c](mailto:a@example.org) "
               "[d](#verdict-heading) [e](?tab=1) [f]() [g](<https://example.org/y>) "

@@ -16,7 +16,7 @@ from hypothesis import given, settings, strategies as st
 from conftest import MINI, write_entry
 from pipeline import cmark
 from pipeline.catalog.model import Entry
-from pipeline.catalog.text import site_links
+from pipeline.catalog.text import page_links, site_links
 from pipeline.config import load_settings
 from pipeline.publish.markdown import page_hrefs
 from pipeline.validate import validate
@@ -199,6 +199,33 @@ def test_the_urls_on_our_domain_validate_checks_are_those_the_page_links(body):
     if _LEFT_IN_DESTINATION_RE.search(body) or _LEFT_IN_URL_RE.search(body):
         return
     assert _checked(body) == _linked(body)
+
+
+PAGE_PIECES = ["[", "]", "](", "[a](", "(", ")", "\\(", "\\)", "\\_", "awq", "#x", " ", "\n",
+               "\n\n", "`", '"t"', "x", "!", "<", ">", "[a]", "&amp;"]
+
+
+def _page_relative(href: str) -> bool:
+    return bool(href) and not href.startswith(("/", "\\")) and not re.match(r"[A-Za-z][\w+.-]*:",
+                                                                           href)
+
+
+@settings(max_examples=1500, deadline=None, derandomize=True)
+@given(st.lists(st.sampled_from(PAGE_PIECES), max_size=12).map("".join))
+def test_the_links_relative_to_the_page_validate_reads_are_those_the_page_links(body):
+    """Escapes, parentheses, brackets and angle brackets around links relative to the page
+    (`[a](#x)`, `[a](awq)`), which validate checks (page_links): it read them as written
+    (`#set\\-up`, the page's `#set-up`) and up to the first `)` (`awq(x` of `[a](awq(x))`,
+    and of `[a](awq(x)`, which is no link). Not a backslash of its own: validate takes a
+    destination starting `\\\\` for another host's URL (`\\\\host`), not for one relative
+    to the page."""
+    body += "\n\n[a]\n"
+    if _LEFT_IN_DESTINATION_RE.search(body) or _LEFT_IN_URL_RE.search(body):
+        return
+    entry = Entry(id="glossary/x", collection="glossary", slug="x", file="x.md", data={},
+                  body=body, body_line=1)
+    assert ({unquote(destination) for _, _, destination in page_links(entry)}
+            == {unquote(href) for href in page_hrefs(body) if _page_relative(href)})
 
 
 @pytest.mark.parametrize("body, shown", [

@@ -95,8 +95,14 @@ _URL_REF_DEF_IN_LINE_RE = re.compile(rf"^ {{0,3}}\[[^\]\n]+\]:{_WS}<?{_ORIGIN}"
 # the page itself (`#kernels`), or relative to the page's address (`awq`, `../tools/vllm`).
 # A definition is one only when nothing but a title follows (`[^3]: A review.` is text).
 _NOT_SITE_OR_URL = r"<?((?![A-Za-z][\w+.-]*:|/|\\[/\\])[^\s<>]+?)>?"  # `\\host`: a URL
-_PAGE_LINK_IN_LINE_RE = re.compile(rf"\]\({_WS}<?((?![A-Za-z][\w+.-]*:|/|\\[/\\]){_PAGE_CHAR}+?)>?"
-                                   rf"{_TITLE}\)", re.ASCII)
+# A link's destination is read as cmark reads it (page_links decodes it): in angle brackets,
+# anything but a line break, `<` or `>` (escaped, they are in it); else not starting with
+# `<`, up to white space, its parentheses balanced, an escaped one none of a pair (`[a](awq\\))` links to `awq)`,
+# `[a](foo(bar))` to `foo(bar)`, and `[a](foo(bar)` is no link).
+_PAGE_LINK_IN_LINE_RE = re.compile(
+    rf"\]\({_WS}<?((?![A-Za-z][\w+.-]*:|/|\\[/\\])"
+    rf"(?:(?<=<)(?:[^<>\n\\]++|\\[^\n])+(?=>)"
+    rf"|(?<!<)(?!<)(?:[^()\s\\\]]++|\\\S|{_PARENS}{_NO_NEXT})++))>?{_TITLE}\)", re.ASCII)
 _PAGE_REF_DEF_IN_LINE_RE = re.compile(rf"^ {{0,3}}\[[^\]\n]+\]:[^\S\n]*{_NOT_SITE_OR_URL}{_TITLE}$",
                                       re.MULTILINE | re.ASCII)
 # Raw HTML as CommonMark reads it in a paragraph (an open tag, spec 6.6): `<`, a tag name,
@@ -542,8 +548,12 @@ def _unescaped(path: str, anchor: str) -> tuple[str, str]:
     if "\\" not in path and "&" not in path and "(" not in path and "\\" not in anchor \
             and "&" not in anchor:
         return path, anchor  # most links
-    return _path_and_anchor(_DESTINATION_ESCAPE_RE.sub(
-        lambda m: m.group(1) or html.unescape(m.group(0)), path + anchor))
+    return _path_and_anchor(_DESTINATION_ESCAPE_RE.sub(_unescape, path + anchor))
+
+
+def _unescape(m: re.Match) -> str:
+    """What an escape or a character reference _DESTINATION_ESCAPE_RE found stands for."""
+    return m.group(1) or html.unescape(m.group(0))
 
 
 def _path_and_anchor(destination: str) -> tuple[str, str]:
@@ -618,10 +628,13 @@ def page_links(entry: Entry) -> list[tuple[int, int, str]]:
     links = entry.__dict__.get("page_links")
     if links is None:
         links = _links(entry, _PAGE_LINK_IN_LINE_RE, _PAGE_REF_DEF_IN_LINE_RE)
-        if any(link[2].startswith("&") for link in links):  # decoded, as the page has it
+        if any("\\" in link[2] or "&" in link[2] for link in links):
+            # decoded, as the page has it: `[step one](#step\\_1)` links to `#step_1`
+            # (a reference can make a site path of it: `&#x2F;glossary/awq`, see
+            # _encoded_links)
             links = [(line, column, decoded) for line, column, destination in links
-                     if not (decoded := html.unescape(destination)).startswith(("/", "\\"))
-                     and not _SCHEME_RE.match(decoded)]
+                     if not (decoded := _DESTINATION_ESCAPE_RE.sub(_unescape, destination))
+                     .startswith(("/", "\\")) and not _SCHEME_RE.match(decoded)]
         relative = [link for link in html_links(entry)
                     if link[2] and not link[2].startswith(("/", "\\\\", "\\/"))
                     and not _SCHEME_RE.match(link[2])]
