@@ -300,26 +300,50 @@ def test_a_renamed_entry_keeps_its_atom_id_so_readers_do_not_show_it_as_new(repo
     ids = _feed_ids(out)
     assert ids[f"{base}/glossary/flashattention"] == f"{base}/glossary/flash-attn"
     assert f"{base}/glossary/flash-attn" not in ids  # no item at the old address
-    # a new entry at the first id: the id is its own, and the renamed one keeps its URL
+    # a new entry at the first id: the renamed one keeps its id for good, and the new
+    # one's is a tag (it was the renamed one's URL turned into its own: an id changed)
     write_entry(repo, "glossary/flash-attn", {
         "title": "Flash attention (the paper)", "status": "published", "summary": "A paper.",
         "authors": ["ana"], "published": "2026-09-05", "category": "Inference & serving"})
     commit_all(repo, "A new entry at the old id", "2026-09-05T12:00:00")
     build(load_settings(repo), out)
     ids = _feed_ids(out)
-    assert ids[f"{base}/glossary/flash-attn"] == f"{base}/glossary/flash-attn"
-    assert ids[f"{base}/glossary/flashattention"] == f"{base}/glossary/flashattention"
+    assert ids[f"{base}/glossary/flashattention"] == f"{base}/glossary/flash-attn"
+    host = base.split("://", 1)[1]
+    assert ids[f"{base}/glossary/flash-attn"] == f"tag:{host},2026-09-05:glossary/flash-attn"
     assert len(set(ids.values())) == len(ids)
 
 
-def test_an_old_id_is_an_atom_id_only_when_it_is_no_one_elses():
+def test_the_first_entry_at_an_id_keeps_it_and_later_ones_get_tags():
     from pipeline.publish.feed import atom_ids
+    from pipeline.publish.git_history import first_ids
+    from pipeline.history.state import EntryHistory, PreviousId
 
-    assert atom_ids({"glossary/b": "glossary/a"}, {"glossary/b"}) == {"glossary/b": "/glossary/a"}
-    assert atom_ids({"glossary/b": "glossary/a"}, {"glossary/a", "glossary/b"}) == {}
-    # two entries created at the same id (the first deleted, then another made there)
-    assert atom_ids({"glossary/b": "glossary/a", "glossary/c": "glossary/a"},
-                    {"glossary/b", "glossary/c"}) == {}
+    def h(entry_id, created, *previous):
+        return EntryHistory(entry_id, created, created,
+                            [PreviousId(old, created, seq) for old, seq in previous])
+
+    # a created first and renamed to b (seq 0); c made at a and renamed (seq 1); d at a now
+    first = first_ids([h("glossary/c", "2026-09-04", ("glossary/a", 1)),
+                       h("glossary/b", "2026-09-02", ("glossary/a", 0)),
+                       h("glossary/d", "2026-09-06"), h("glossary/x", "2026-09-01")])
+    assert first == {"glossary/b": ("glossary/a", "2026-09-02", 0),
+                     "glossary/c": ("glossary/a", "2026-09-04", 1)}
+    base = "https://Example.org:8080"
+    everyone = {"glossary/b", "glossary/c", "glossary/x"}
+    assert atom_ids(base, first, everyone) == {
+        "glossary/b": "/glossary/a", "glossary/c": "tag:example.org,2026-09-04:glossary/a"}
+    # b retired, or a draft: c's id stays what it was
+    assert atom_ids(base, first, {"glossary/c"}) == {
+        "glossary/c": "tag:example.org,2026-09-04:glossary/a"}
+    # two later entries of one day at one id: told apart, counted whatever their status
+    first["glossary/e"] = ("glossary/a", "2026-09-04", 2)
+    assert atom_ids(base, first, {"glossary/e"}) == {
+        "glossary/e": "tag:example.org,2026-09-04:glossary/a:2"}
+    # one not committed yet at a renamed entry's first id: a tag of its `published` date
+    assert atom_ids(base, {"glossary/b": ("glossary/a", "2026-09-02", 0)},
+                    {"glossary/a", "glossary/b"}, lambda i: "2026-10-01") == {
+        "glossary/b": "/glossary/a", "glossary/a": "tag:example.org,2026-10-01:glossary/a"}
 
 
 def test_a_draft_at_a_renamed_entrys_old_id_leaves_its_atom_id_as_it_was(repo, tmp_path):
@@ -348,11 +372,39 @@ def test_a_draft_at_a_renamed_entrys_old_id_leaves_its_atom_id_as_it_was(repo, t
     assert _feed_ids(out) == before
 
 
-def test_an_old_id_is_taken_only_by_a_published_entry():
-    from pipeline.publish.feed import atom_ids
+@pytest.mark.parametrize("moved_to", ["glossary/c", None])
+def test_a_draft_at_an_old_id_published_later_leaves_the_renamed_ones_id(repo, tmp_path,
+                                                                         moved_to):
+    """A draft made at a renamed entry's first id (renamed in turn, or left there), then
+    published: both entries counted as created at that id, neither kept it, and the
+    renamed one's Atom id turned into its URL, a new item to every reader (found in
+    review). The first entry at an id keeps it for good; the later one's is a tag of the
+    day git first saw it. An incremental build gives the same feed as a cold one."""
+    from test_build import tree
 
-    # `ids` are the published entries': a draft at glossary/a, or one created there and
-    # renamed to glossary/c, takes nothing from glossary/b
-    assert atom_ids({"glossary/b": "glossary/a"}, {"glossary/b"}) == {"glossary/b": "/glossary/a"}
-    assert atom_ids({"glossary/b": "glossary/a", "glossary/c": "glossary/a"},
-                    {"glossary/b"}) == {"glossary/b": "/glossary/a"}
+    base = load_settings(repo).site.base_url.rstrip("/")
+    entry = {"title": "A", "status": "published", "summary": "S.", "authors": ["ana"],
+             "published": "2026-01-10", "category": "Inference & serving"}
+    write_entry(repo, "glossary/a", entry)
+    commit_all(repo, "Add a", "2026-09-02T12:00:00")
+    git(repo, "mv", "entries/glossary/a.md", "entries/glossary/b.md")
+    commit_all(repo, "Rename a to b", "2026-09-03T12:00:00")
+    out = tmp_path / "out"
+    build(load_settings(repo), out)
+    write_entry(repo, "glossary/a", {**entry, "title": "A again", "status": "draft"})
+    commit_all(repo, "A draft at a", "2026-09-04T12:00:00")
+    build(load_settings(repo), out)
+    if moved_to:
+        git(repo, "mv", "entries/glossary/a.md", f"entries/{moved_to}.md")
+        commit_all(repo, "Rename the draft", "2026-09-05T12:00:00")
+        build(load_settings(repo), out)
+    now = moved_to or "glossary/a"
+    write_entry(repo, now, {**entry, "title": "A again"})
+    commit_all(repo, "Publish it", "2026-09-06T12:00:00")
+    build(load_settings(repo), out)
+    ids = _feed_ids(out)
+    assert ids[f"{base}/glossary/b"] == f"{base}/glossary/a"
+    assert ids[f"{base}/{now}"] == f"tag:{base.split('://', 1)[1]},2026-09-04:glossary/a"
+    fresh = tmp_path / "fresh"
+    build(load_settings(repo), fresh, use_cache=False)
+    assert tree(out) == tree(fresh)

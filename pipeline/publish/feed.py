@@ -6,6 +6,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from ..cache import iso_day
 from ..catalog import yamlpos
@@ -32,7 +33,8 @@ class FeedItem:
     summary: str
     category: str  # the collection, or "digest"
     authors: tuple[str, ...] = ()
-    id_path: str = ""  # the site path its Atom id is made of, when not `url` (see atom_ids)
+    # its Atom id when not its URL (atom_ids): the site path it is made of, or a `tag:` URI
+    id_path: str = ""
 
 
 def entry_item(item: dict, authors: list[str], id_path: str = "") -> FeedItem:
@@ -43,25 +45,44 @@ def entry_item(item: dict, authors: list[str], id_path: str = "") -> FeedItem:
                     id_path="" if id_path == item["url"] else id_path)
 
 
-def atom_ids(first: dict[str, str], ids) -> dict[str, str]:
-    """{id of an entry renamed since it was created: the site path its feed item's Atom id
-    is made of}: the one it was created at, so that a feed reader does not show it
-    again as a new item after a rename (an Atom id never changes). `first`: each renamed
-    entry's first id (git_history.GitData.first); `ids`: every published entry's id.
+def atom_ids(base_url: str, first: dict, published, date_of=lambda entry_id: "") \
+        -> dict[str, str]:
+    """{published entry's id: its feed item's Atom id}, for each one whose Atom id is not its
+    URL. An Atom id never changes (a feed reader takes an item with another id for a new
+    one): an entry keeps the URL it was created at, renamed since, while it was the first
+    entry created there; an entry created at an id an earlier one had (the earlier one
+    renamed, a draft, retired: every status counts) gets a `tag:` URI (RFC 4151) of the
+    site's host, the date git first saw it and the id it was created at, which no URL can
+    be and which does not change when it is renamed or the earlier one's status changes.
 
-    An old id that is a published entry's id (taken again by a new entry), or the first
-    id of two published entries, is no one's: each of them keeps its own URL, which no
-    other item's id can be (an old id is used only when it is no published entry's). A
-    draft (or a retired entry) has no item in the feed, so no id: counted, a draft made at
-    a renamed entry's old id (or made there and renamed) changed that entry's id, which
-    readers took for a new item.
-    """
-    first = {entry_id: old for entry_id, old in first.items() if entry_id in ids}
-    count: dict[str, int] = {}
-    for old in first.values():
-        count[old] = count.get(old, 0) + 1
-    return {entry_id: f"/{old}" for entry_id, old in first.items()
-            if count[old] == 1 and old not in ids}
+    `first`: git_history.first_ids (git_history.GitData.first); `published`: every
+    published entry's id; `date_of(id)`: its `published` date, the date of the tag of one
+    git does not have yet (not committed) made at the first id of an entry renamed since."""
+    host = (urlsplit(base_url).hostname or "localhost").lower()
+    out, tags, seen = {}, {}, {}
+    for entry_id, (first_id, created, place) in sorted(first.items(), key=lambda f: (
+            f[1][0], f[1][2])):
+        if place:  # numbered after the earlier ones of its id and day, every status counted
+            key = (created, first_id)
+            seen[key] = seen.get(key, 0) + 1
+            tags[entry_id] = _tag(host, created, first_id, seen[key])
+        elif entry_id in published:
+            out[entry_id] = f"/{first_id}"
+    taken = {first_id for first_id, _created, place in first.values() if place == 0}
+    for entry_id in sorted(published):
+        if entry_id in tags:
+            out[entry_id] = tags[entry_id]
+        elif entry_id not in first and entry_id in taken:  # not in git yet
+            date = iso_day(str(date_of(entry_id) or "")) or "1970-01-01"
+            key = (date, entry_id)
+            seen[key] = seen.get(key, 0) + 1
+            out[entry_id] = _tag(host, date, entry_id, seen[key])
+    return out
+
+
+def _tag(host: str, date: str, first_id: str, count: int) -> str:
+    """`tag:example.org,2026-09-05:glossary/flash-attn`, `...:2` for the second of one day."""
+    return f"tag:{host},{date}:{first_id}" + (f":{count}" if count > 1 else "")
 
 
 # Statuses of a digest not sent yet (docs/digest.md: draft, then ready, then sent).
@@ -210,6 +231,11 @@ def _time(date: str) -> str:
     return f"{date}T00:00:00Z"
 
 
+def _atom_id(base: str, item: FeedItem) -> str:
+    path = item.id_path or item.url
+    return path if path.startswith("tag:") else base + path
+
+
 def atom_feed(settings: Settings, items: list[FeedItem]) -> bytes:
     """The newest FEED_SIZE items by update date (ties by path), newest first."""
     base = settings.site.base_url.rstrip("/")
@@ -232,7 +258,7 @@ def atom_feed(settings: Settings, items: list[FeedItem]) -> bytes:
         url = base + item.url
         out += [
             "  <entry>",
-            f"    <id>{xml_text(base + (item.id_path or item.url))}</id>",
+            f"    <id>{xml_text(_atom_id(base, item))}</id>",
             f"    <title>{xml_text(item.title)}</title>",
             f"    <link rel=\"alternate\" type=\"text/html\" href={xml_attr(url)}/>",
             f"    <published>{_time(item.published)}</published>",

@@ -29,7 +29,9 @@ class GitData:
     histories: dict = field(default_factory=dict)  # entry id -> EntryHistory
     # (old id, current id, date of the rename), in the order of the renames' commits
     renames: list = field(default_factory=list)
-    # current id -> the id it had when it was created, for an entry renamed since
+    # current id -> (the id it was created at, the date it was created, its place among the
+    # entries created at that id: 0 for the first), for each entry whose feed item's Atom id
+    # is not its URL (first_ids)
     first: dict = field(default_factory=dict)
     note: str = ""  # why there is no history, when there is none
 
@@ -86,9 +88,31 @@ def read_git_data(settings: Settings, rev: str = "HEAD") -> GitData:
     named = [h for h in histories.values() if h.id == h.id.lower()]
     renames = [(p.id, h.id, p.date) for _seq, p, h in sorted(
         (p.seq, p, h) for h in named for p in h.previous_ids)]
-    first = {h.id: h.previous_ids[0].id for h in named
-             if h.previous_ids and h.previous_ids[0].id != h.id}  # renamed, not back
-    return GitData(histories=histories, renames=renames, first=first)
+    return GitData(histories=histories, renames=renames, first=first_ids(named))
+
+
+def first_ids(histories) -> dict[str, tuple[str, str, int]]:
+    """{current id: (the id it was created at, the date it was created, its place among the
+    entries created at that id)} for each entry whose feed item's Atom id is not its URL:
+    one renamed since it was created, and one created at an id an earlier entry had.
+
+    Every entry counts, whatever its status (a draft, which has no feed item, too): an
+    entry's place is a function of git's history alone and never changes as statuses do.
+    Entries created at one id had it one after the other, so the first of them is the
+    one that left it first (the lowest `PreviousId.seq` of its first rename); the one
+    still there, never renamed, is the last. The first keeps that URL as its Atom id
+    for good; each later one's is a `tag:` URI (feed.atom_ids)."""
+    by_first: dict[str, list] = {}
+    for h in histories:
+        start = h.previous_ids[0] if h.previous_ids else None
+        by_first.setdefault(start.id if start else h.id, []).append(
+            (start.seq if start else float("inf"), h))
+    out = {}
+    for first_id, group in by_first.items():
+        for place, (_seq, h) in enumerate(sorted(group, key=lambda g: (g[0], g[1].id))):
+            if place or h.id != first_id:
+                out[h.id] = (first_id, h.created, place)
+    return out
 
 
 def _warm(settings: Settings) -> None:

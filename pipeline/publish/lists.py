@@ -67,7 +67,8 @@ def write_lists(b: Run, pool: Pool | None = None) -> Callable[[], None]:
         tree.put(rel, data)
     newest = sorted(b.published, key=lambda i: (facts[i]["updated"], f"/{i}"),
                     reverse=True)[:feed.FEED_SIZE]
-    kept = feed.atom_ids(b.git.get("first", {}), set(b.published))
+    kept = feed.atom_ids(settings.site.base_url, b.git.get("first", {}), set(b.published),
+                         lambda i: _item(facts[i])["published"])
     tree.put("feed.xml", feed.atom_feed(settings, sent + [
         feed.entry_item(_item(facts[i]), facts[i]["authors"], kept.get(i, "")) for i in newest]))
     tree.put("redirects.json", json_bytes(redirects.redirects_json(b.plan)))
