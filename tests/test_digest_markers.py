@@ -167,6 +167,38 @@ def test_a_yaml_slip_after_an_alias_is_explained_where_it_is(drafted, cli):
             "with `[` is never closed: add the closing `]`") in r.output, r.output
 
 
+# What the build refuses in a sent digest's front matter and a draft keeps: (typed in
+# place of `deleted: []` on line 6, `line:column` of the refusal, its words)
+UNSENDABLE = [
+    ("deleted: &none []\nskipped: *none", "6:10", "YAML anchor 'none' is not allowed"),
+    ("deleted: []\nnote: !!str x", "7:7", "YAML tag !!str is not allowed"),
+    ('deleted: []\nnote: "a\\eb"', "7:9", "invalid YAML: `\\e` writes the invisible "
+     "character U+001B (ESC)"),
+]
+
+
+@pytest.mark.parametrize("typed, at, words", UNSENDABLE)
+def test_render_refuses_what_the_build_refuses_once_the_digest_is_sent(drafted, cli, tmp_path,
+                                                                       typed, at, words):
+    """The draft keeps an anchor, an alias (set_deleted rewrites `deleted: *name`), a tag
+    and an escaped invisible character; render made the e-mail all the same, and the editor
+    learnt of it when the site's build failed after sending (found in review). Render now
+    refuses it where the build does, in its words."""
+    path = drafted / DIGEST
+    text = path.read_text(encoding="utf-8").replace("deleted: []", typed, 1)
+    path.write_text(text, encoding="utf-8")
+    where = f"{DIGEST}:{at}: front matter: {words}"
+    r = cli(drafted, "digest", "draft", "2026-10")
+    assert r.exit_code == 0, r.output
+    r = cli(drafted, "digest", "render", "2026-10", "--out", str(tmp_path / "out"))
+    assert r.exit_code == 1 and where in r.output, r.output
+    assert "Traceback" not in r.output and not (tmp_path / "out").exists()
+    sent = path.read_text(encoding="utf-8").replace("status: draft", "status: sent", 1)
+    path.write_text(sent, encoding="utf-8")
+    r = cli(drafted, "build", "--out", str(tmp_path / "site"))
+    assert r.exit_code == 1 and where in r.output, r.output
+
+
 @pytest.mark.parametrize("typed", ["<!--pipeline:begin", "<!-- Pipeline:begin",
                                    "<!--  pipeline: begin", "<!-- PIPELINE:BEGIN"])
 def test_a_marker_typed_another_way_is_refused_as_damaged(drafted, cli, typed):

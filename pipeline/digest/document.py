@@ -304,8 +304,8 @@ def read_front(front: str, file: str):
     a tab, a line indented as more of the value above), a key twice (YAML would keep the
     second without a word), a key indented with a no-break space. Anchors, aliases and
     tags are a draft's to keep (set_deleted rewrites `deleted: *name`), and an invisible
-    character written as an escape is render's to refuse at its key (`subject:` holds …):
-    the values are read as YAML reads them."""
+    character written as an escape is render's to refuse (`unsendable`; at its key, for
+    `subject:` and `preheader:`): the values are read as YAML reads them."""
     try:
         yamlpos.load(front, first_line=2)
     except yamlpos.YamlProblem as p:
@@ -318,6 +318,19 @@ def read_front(front: str, file: str):
     except yaml.YAMLError as e:  # pragma: no cover - PyYAML marks its syntax errors
         raise DigestError(f"{file}:2:1: front matter: invalid YAML: "
                           f"{' '.join(str(e).split())}") from None
+
+
+def unsendable(front: str, file: str) -> DigestError | None:
+    """What the build's reader of a sent digest refuses (feed._front_matter: yamlpos.load)
+    and `read_front` leaves to a draft (an anchor, an alias, a tag; an invisible character
+    written as an escape, under any key), in the build's words and at its place: `digest
+    render` refuses it, so that an editor learns of it before the digest is sent, not when
+    the site's build fails after. None when the build reads the front matter."""
+    try:
+        yamlpos.load(front, first_line=2)
+    except yamlpos.YamlProblem as p:
+        return yaml_error(p, file)
+    return None
 
 
 def parse(text: str, file: str) -> Document:

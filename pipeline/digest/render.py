@@ -27,7 +27,7 @@ from ..errors import PipelineError, SettingsError, UsageError
 from ..fileio import write_atomic
 from ..history import renamed_ids
 from ..textchars import INVISIBLE, named
-from .document import Block, Document, key_place, parse, read_text
+from .document import Block, Document, key_place, parse, read_text, unsendable
 from .eml import build_eml, unsubscribe_problem
 from .markdown import hrefs, mark_paid, to_html, without_paid_links
 from .month import Month
@@ -305,6 +305,9 @@ def render(settings: Settings, month: str, out: Path) -> RenderResult:
     if str(doc.meta.get("month", m)) != str(m):
         raise PipelineError(f"{file}:{_key_at(doc, 'month')}: front matter says month "
                             f"{doc.meta.get('month')}, the file name says {m}")
+    refused = unsendable(doc.front, file)  # as the build would, once it is sent
+    if refused is not None:
+        raise refused
     programs = load_programs(settings)
     entries = settings.path("entries")
     _refuse_links(_paid_link_problems(doc.body, doc.body_line, file, programs)
