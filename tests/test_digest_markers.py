@@ -126,6 +126,8 @@ YAML_SLIPS = [
     ("deleted: []\nnote:\n  a: 1\n\u00a0 b: 2", "9:1", "invalid YAML: the indentation of this "
      "line holds U+00A0 NO-BREAK SPACE at column 1"),
     ("deleted: []\nsubject: twice", "7:1", "duplicate key 'subject' (first at line 3)"),
+    ("deleted: []\nnote: Re: news", "7:7", "invalid YAML: the value holds `: `, which YAML "
+     'reads as the start of a key: put the whole value in quotes: `note: "Re: news"`'),
 ]
 
 

@@ -197,6 +197,72 @@ def test_a_quoted_value_over_lines_followed_by_a_slip_is_no_unclosed_quote():
     assert "never closed" not in e.value.message
 
 
+# A value an editor typed that YAML cannot read as text: (the line as typed, what the
+# message says is wrong, the line with the value in quotes)
+VALUE_SLIPS = [
+    ("title: Re: news", "the value holds `: `, which YAML reads as the start of a key",
+     'title: "Re: news"'),
+    ("summary: Note: this card is loud # noisy", "the value holds `: `",
+     'summary: "Note: this card is loud"'),  # the comment after it is no part of it
+    ("vendor: @nvidia", "a value cannot start with `@`", 'vendor: "@nvidia"'),
+    ("vendor: `nvidia`", "a value cannot start with `` ` ``", 'vendor: "`nvidia`"'),
+    ("summary: %50 faster", "a value cannot start with `%`", 'summary: "%50 faster"'),
+    ("summary: *Very* fast", "a value that starts with `*` is a YAML alias",
+     'summary: "*Very* fast"'),
+    ("summary: - fast", "a value cannot start with `- ` on its key's line",
+     'summary: "- fast"'),
+    ("title: 'It's fast'", "a value that starts with `'` is quoted, which ends at the next "
+     "`'`, and the rest of the line (`s fast'`) is left over", 'title: "It\'s fast"'),
+    ('title: "Fast" or "good"', "a value that starts with `\"` is quoted",
+     "title: '\"Fast\" or \"good\"'"),
+    ("title: [Draft] RTX Test", "a value that starts with `[` is a list, which ends at `]`, "
+     "and the rest of the line (`RTX Test`) is left over", 'title: "[Draft] RTX Test"'),
+]
+
+
+@pytest.mark.parametrize("typed, what, quoted", VALUE_SLIPS)
+def test_a_value_yaml_cannot_read_as_text_is_told_to_be_quoted(catalog, typed, what, quoted):
+    """libyaml's words at the place it stumbled ("mapping values are not allowed in this
+    context" at the second colon, "found character that cannot start any token", "did
+    not find expected key"), with the rule's hint: the editor was not shown which value,
+    nor how to quote it (found in review). Now at the value's start, with the line to
+    write, which reads back as the value meant."""
+    key = typed.split(":")[0]
+    text = "\n".join(typed if line.startswith(key + ":") else line
+                     for line in GOOD.split("\n"))
+    d = only(catalog, text, "yaml-syntax")
+    assert (d.line, d.column) == (line_no(text, key + ":"), len(key) + 3)
+    assert d.message.startswith(f"invalid YAML: {what}"), d.message
+    shown = f"`` {quoted} ``" if "`" in quoted else f"`{quoted}`"
+    assert d.message.endswith(f": put the whole value in quotes: {shown}"), d.message
+    assert "quotes" in d.hint and d.hint != YAML_SYNTAX.hint
+    assert not [f for f in problems(catalog, text.replace(typed, quoted))
+                if f.rule.startswith("yaml")]
+
+
+@pytest.mark.parametrize("typed", ['tags: "gpu", "nvidia"', "tags: [gpu, nvidia]]"])
+def test_a_list_written_with_a_slip_is_not_told_to_be_quoted(typed):
+    """Quoted, these would be one text where a list is meant."""
+    with pytest.raises(yamlpos.YamlProblem) as e:
+        yamlpos.load(typed + "\n", first_line=2)
+    assert "quotes" not in e.value.message
+
+
+@pytest.mark.parametrize("typed, value", [
+    ("summary: *Very fast", "*Very fast"), ("summary: &co tested", "&co tested")])
+def test_an_alias_or_anchor_followed_by_words_is_told_to_be_quoted(catalog, typed, value):
+    text = GOOD.replace("summary: A card for tests.", typed)
+    d = only(catalog, text, "yaml-alias")
+    assert d.message.endswith(f"; if `{value}` is text, put the whole value in quotes: "
+                              f'`summary: "{value}"`'), d.message
+
+
+def test_an_anchor_or_alias_meant_as_one_is_only_refused():
+    with pytest.raises(yamlpos.YamlProblem) as e:
+        yamlpos.load("a: &none []\nb: *none\n", first_line=2)
+    assert e.value.message == "YAML anchor 'none' is not allowed; write the value out in full"
+
+
 # -- numbers no page can show -------------------------------------------------------------
 
 @pytest.mark.parametrize("old, new, what", [

@@ -135,7 +135,12 @@ YAML_SYNTAX = rule(
     never closed (at its opening bracket), a tab used for indentation, a
     character that looks like a space but is text to YAML (a no-break space
     pasted from a web page) in the indentation of a key, a key indented more
-    than the key above it (which YAML reads as more of that value).
+    than the key above it (which YAML reads as more of that value), a value
+    YAML cannot read as text (`title: Re: news`, with `: ` inside it; one that
+    starts with `@`, a backtick, `%`, `*`, `&` or `- `; `title: 'It's here'`
+    or `[Draft] notes`, where the quotes or the list end before the rest of
+    the line), at the value's start, with the line to write instead
+    (`title: "Re: news"`).
     Other complaints are the parser's, at the place it noticed them; the
     mistake is then often on the line before. A number must be finite: `.nan`
     and `.inf` are refused, since a page would show "nan GB". An invisible

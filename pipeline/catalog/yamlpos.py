@@ -174,7 +174,8 @@ def _find_refused(text: str, first_line: int) -> YamlProblem | None:
             what = "alias" if isinstance(event, yaml.AliasEvent) else "anchor"
             return YamlProblem(
                 "alias",
-                f"YAML {what} '{anchor}' is not allowed; write the value out in full",
+                f"YAML {what} '{anchor}' is not allowed; write the value out in full"
+                + _meant_as_text(text, event.start_mark.index, anchor),
                 line,
                 col,
             )
@@ -185,6 +186,24 @@ def _find_refused(text: str, first_line: int) -> YamlProblem | None:
                 "tag", f"YAML tag {shown} is not allowed; write a plain value", line, col
             )
     return None
+
+
+def _meant_as_text(text: str, at: int, name: str) -> str:
+    """What to add to the refusal of the anchor or alias `name` at `at` that starts a value
+    on its key's line and has words after it there (`title: *bold* claim`, `title: &co
+    text`): an editor's text, not YAML's, which quotes keep as written. "" otherwise (a
+    list or a mapping anchored, `deleted: &none []`; an alias alone)."""
+    start = text.rfind("\n", 0, at) + 1
+    end = text.find("\n", at)
+    m = _KEY_LINE.match(text, start, len(text) if end < 0 else end)
+    if m is None:
+        return ""
+    lead, value = (m.group(1), m.group(2)) if m.group(1) is not None else m.group(3, 4)
+    rest = value[1 + len(name):].strip()
+    if start + len(lead) != at or not rest or rest[0] in "[{#|>":
+        return ""
+    return f"; if {_code(value)} is text, put the whole value in quotes: " + _code(
+        lead + _quoted(value))
 
 
 # Line breaks to libyaml, not to an editor (nor to the body's lines, which split at \n):
@@ -421,8 +440,112 @@ def syntax_problem(e: yaml.MarkedYAMLError, text: str, first_line: int) -> YamlP
         return YamlProblem("syntax", f"invalid YAML: a quoted value is never closed: add the "
                            f"closing `{quote}` (as written, it runs on to line {ends})",
                            *at(opened.start_mark), hint=_quote_hint(quote))
+    slip = _value_slip(e, text) if problem is not None else None
+    if slip is not None:
+        message, index, fixed = slip
+        return YamlProblem("syntax", f"invalid YAML: {message}: put the whole value in "
+                           f"quotes: {_code(fixed)}", text.count("\n", 0, index) + first_line,
+                           index - text.rfind("\n", 0, index),
+                           hint=_VALUE_HINT)
     msg = " ".join(x for x in (e.context, e.problem) if x) or str(e)
     return YamlProblem("syntax", f"invalid YAML: {msg}", *at(mark))
+
+
+# A line with a key and its value (`title: Re: news`), or a list item (`- Re: news`):
+# (everything before the value, the value without the spaces after it)
+_KEY_LINE = re.compile(r"( *(?:- +)*[^\s\-?:#\[\]{},&*!|>'\"%@`][^:\n]*?: +)(\S[^\n]*?) *$"
+                       r"|( *(?:- +)+)(\S[^\n]*?) *$")
+_VALUE_HINT = ("put the whole value in quotes: \"...\", or '...' when it holds \" or \\ "
+               "(a ' inside is then written '')")
+
+
+def _code(text: str) -> str:
+    """`text` as Markdown code, in a message: between `` when it holds a backtick."""
+    return f"`` {text} ``" if "`" in text else f"`{text}`"
+
+
+def _quoted(value: str) -> str:
+    """`value` in the quotes YAML reads back as it: a comment after it left out, and its
+    own quotes around all of it dropped when one inside is a slip (`'It's'`), not the end
+    of a quoted word (`"Fast" or "good"`)."""
+    value = re.split(r"[ \t]#", value, maxsplit=1)[0].rstrip()
+    if len(value) > 2 and value[0] == value[-1] and value[0] in "'\"":
+        inner = value[1:-1]
+        after = inner.find(value[0]) + 1
+        if after and (after == len(inner) or not inner[after].isspace()):
+            value = inner
+    if '"' not in value and "\\" not in value:
+        return f'"{value}"'
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _value_slip(e: yaml.MarkedYAMLError, text: str) -> tuple[str, int, str] | None:
+    """A plain value an editor typed on its key's line (or a list item's) that YAML
+    cannot read as text: (what is wrong, the index of the value's start, the line with
+    the value in quotes), or None when the problem is anything else.
+
+    - `title: Re: news`: a `: ` inside it starts a key where none can be;
+    - `title: @handle`, `` `code` ``, `%`: a character no value may start with;
+    - `summary: - a`: a list's item on its key's line;
+    - `title: 'It's'`, `title: "A" B`, `title: [Draft] notes`: a quoted value, a list or
+      a mapping that ends before the rest of the line, which is left over."""
+    problem = e.problem_mark
+    start = text.rfind("\n", 0, problem.index) + 1
+    end = text.find("\n", problem.index)
+    m = _KEY_LINE.match(text, start, len(text) if end < 0 else end)
+    if m is None:
+        return None
+    lead, value = (m.group(1), m.group(2)) if m.group(1) is not None else m.group(3, 4)
+    at = start + len(lead)
+    if problem.index < at:
+        return None
+    fixed = lead + _quoted(value)
+    said = e.problem or ""
+    if e.context in ("while scanning an alias", "while scanning an anchor") \
+            and e.context_mark is not None and e.context_mark.index == at:
+        return (f"a value that starts with `{text[at]}` is a YAML "
+                f"{e.context.split()[-1]}", at, fixed)
+    if said in _MAPPING_HERE and problem.index > at:
+        return (f"the value holds `: `, which YAML reads as the start of a key", at, fixed)
+    if said == "found character that cannot start any token" and problem.index == at:
+        return (f"a value cannot start with {_code(text[at])}, which YAML keeps for itself",
+                at, fixed)
+    if said == "block sequence entries are not allowed in this context" \
+            and problem.index == at and m.group(1) is not None:
+        return ("a value cannot start with `- ` on its key's line (a list's items go on "
+                "the lines under the key)", at, fixed)
+    if said == "did not find expected key" and problem.index > at and value[0] in "'\"[{" \
+            and text[problem.index] not in "]},#" and _left_over(text, at, problem.index):
+        # (a `]` too many, `"a", "b"` meant as a list: not text run on)
+        what = {"[": "a list, which ends at `]`", "{": "a mapping, which ends at `}`"}.get(
+            value[0], f"quoted, which ends at the next `{value[0]}`")
+        return (f"a value that starts with `{value[0]}` is {what}, and the rest of the line "
+                f"(`{text[problem.index:start + len(m.group(0))].strip()}`) is left over",
+                at, fixed)
+    return None
+
+
+def _left_over(text: str, at: int, index: int) -> bool:
+    """Whether the quoted value or the flow collection starting at `at` ends right where
+    the text left over at `index` starts (on that line: not a quote never closed, which
+    took another value's quote for its end)."""
+    depth, ended = 0, None
+    try:
+        for token in yaml.scan(text, Loader=_Loader):
+            if token.start_mark.index >= index:
+                break
+            if token.start_mark.index < at:
+                continue
+            if isinstance(token, (yaml.FlowSequenceStartToken, yaml.FlowMappingStartToken)):
+                depth += 1
+            elif isinstance(token, (yaml.FlowSequenceEndToken, yaml.FlowMappingEndToken)):
+                depth -= 1
+                ended = token.end_mark.index if depth == 0 else None
+            elif isinstance(token, yaml.ScalarToken) and depth == 0:
+                ended = token.end_mark.index if token.start_mark.index == at else None
+    except yaml.YAMLError:
+        pass
+    return ended is not None and "\n" not in text[at:index]
 
 
 _FLOWS = {"while parsing a flow sequence": ("list", "]"),
