@@ -77,6 +77,24 @@ def test_a_key_without_a_space_after_its_colon_is_reported_on_its_own_line(catal
     assert "space after the colon" in d.hint and d.hint != YAML_SYNTAX.hint
 
 
+@pytest.mark.parametrize("old, new", [
+    ("title: NVIDIA GeForce RTX Test", "title:NVIDIA GeForce RTX Test"),  # the first key
+    ("  - label: Memory bus", "  - label:Memory bus"),  # a list item's first key
+    ("sources:\n  - id: spec-sheet", "sources:\n  - id:spec-sheet"),
+])
+def test_a_first_key_without_a_space_after_its_colon_is_reported_on_its_own_line(catalog,
+                                                                                 old, new):
+    """Where no mapping is open yet, libyaml reads `title:NVIDIA` and the next line as
+    one text, and said "mapping values are not allowed in this context" at the next
+    key's colon, a line too late, with the hint to quote values (found in review)."""
+    text = GOOD.replace(old, new)
+    d = only(catalog, text, "yaml-syntax")
+    last = new.split("\n")[-1]
+    assert (d.line, d.column) == (line_no(text, last), len(last) - len(last.lstrip(" -")) + 1)
+    assert "this line has no `: ` after its key: write `key: value`" in d.message
+    assert "space after the colon" in d.hint
+
+
 def test_an_unclosed_double_quote_is_reported_where_it_opens(catalog):
     """The next `"` (in `title:` of the sources, lines below) closed it for libyaml,
     which then stumbled there: the editor was sent to the wrong line."""

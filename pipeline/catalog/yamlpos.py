@@ -419,6 +419,11 @@ def syntax_problem(e: yaml.MarkedYAMLError, text: str, first_line: int) -> YamlP
                            f"closing `{closer}`", *at(context),
                            hint=f"end the {what} with `{closer}` after its last item")
     if problem is not None and e.problem in _MAPPING_HERE:
+        glued = _glued_key(text, problem)
+        if glued is not None:  # `title:Foo` first, read with the line after as one text
+            return YamlProblem("syntax", "invalid YAML: this line has no `: ` after its key: "
+                               "write `key: value`", text.count("\n", 0, glued) + first_line,
+                               glued - text.rfind("\n", 0, glued), hint=_KEY_HINT)
         ran_on = _runaway_plain(text, problem)
         if ran_on is not None:
             line_start = text.rfind("\n", 0, problem.index) + 1
@@ -573,6 +578,35 @@ _MAPPING_HERE = ("mapping values are not allowed in this context",  # libyaml
                  "mapping values are not allowed here")  # PyYAML's own scanner
 _INDENT_HINT = ("indent a key exactly as the other keys of its mapping; if the line goes on "
                 "with the value above, put that whole value in quotes")
+
+
+# A key with no space after its colon (`vendor:NVIDIA`), not an address (`https://`)
+_GLUED = re.compile(r"[A-Za-z_][\w-]*:(?!//)\S")
+
+
+def _glued_key(text: str, problem) -> int | None:
+    """The index of a `key:value` (no space after the colon) that starts a line (after its
+    indentation and any `- `) and that libyaml read, with the lines down to the one of
+    `problem` (a `: `), as one plain text: it does so where no mapping is open yet (the
+    first line of the front matter, of a list item, of a value under its key), and then
+    stumbles at the next key, where nothing is wrong. None when the problem is anything
+    else."""
+    last = None
+    try:
+        for token in yaml.scan(text, Loader=_Loader):
+            if token.start_mark.index >= problem.index:
+                break
+            last = token
+    except yaml.YAMLError:
+        pass
+    if not isinstance(last, yaml.ScalarToken) or last.style \
+            or not last.start_mark.line < last.end_mark.line == problem.line:
+        return None
+    at = last.start_mark.index
+    before = text[text.rfind("\n", 0, at) + 1:at]
+    if before.replace("-", " ").strip() or not _GLUED.match(text, at):
+        return None
+    return at
 
 
 def _runaway_plain(text: str, problem) -> tuple[str, int] | None:
