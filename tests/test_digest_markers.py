@@ -201,6 +201,19 @@ def test_render_refuses_what_the_build_refuses_once_the_digest_is_sent(drafted, 
     assert r.exit_code == 1 and where in r.output, r.output
 
 
+def test_render_warns_of_a_subject_a_comment_cuts_short(drafted, cli, tmp_path):
+    """`subject: Issue #10 is out` went out as "Issue", without a word (found in review):
+    warned of at the `#`, as validate warns of an entry's value (yaml-comment)."""
+    path = drafted / DIGEST
+    text = re.sub(r"^subject: .*$", "subject: Issue #10 is out", path.read_text(
+        encoding="utf-8"), count=1, flags=re.M)
+    path.write_text(text, encoding="utf-8")
+    r = cli(drafted, "digest", "render", "2026-10", "--out", str(tmp_path / "out"))
+    assert r.exit_code == 0, r.output
+    assert (f"{DIGEST}:{line_of(text, 'subject:')}:16: warning: `#10 is out` is a YAML "
+            "comment, not part of the value, which reads `Issue`") in r.output, r.output
+
+
 @pytest.mark.parametrize("typed", ["<!--pipeline:begin", "<!-- Pipeline:begin",
                                    "<!--  pipeline: begin", "<!-- PIPELINE:BEGIN"])
 def test_a_marker_typed_another_way_is_refused_as_damaged(drafted, cli, typed):

@@ -266,6 +266,35 @@ def test_a_list_written_with_a_slip_is_not_told_to_be_quoted(typed):
     assert "quotes" not in e.value.message
 
 
+@pytest.mark.parametrize("old, typed, reads, quoted", [
+    ("title: NVIDIA GeForce RTX Test", "title: RTX Test #2", "RTX Test",
+     'title: "RTX Test #2"'),
+    ("summary: A card for tests.", "summary: A card for tests (issue #346).",
+     "A card for tests (issue", 'summary: "A card for tests (issue #346)."'),
+    ('    title: "The card\'s spec sheet"', "    title: Spec sheet #2", "Spec sheet",
+     '    title: "Spec sheet #2"'),  # in a list item's mapping
+])
+def test_a_value_a_comment_cuts_short_is_a_warning_at_its_hash(catalog, old, typed, reads,
+                                                               quoted):
+    """YAML took `#2` for a comment and the title lost it, without a word (found in
+    review); said at the `#` by every validate, the front matter read or not."""
+    text = GOOD.replace(old, typed)
+    for _ in range(2):  # the second from the cache of parsed front matter
+        d = only(catalog, text, "yaml-comment")
+        assert (d.line, d.column) == (line_no(text, typed), typed.index(" #") + 2)
+        assert d.severity == "warning"
+        assert d.message.startswith(f"`{typed[typed.index('#'):]}` is a YAML comment, not "
+                                    f"part of the value, which reads `{reads}`"), d.message
+        assert f"put the whole value in quotes: `{quoted}`" in d.message
+    assert problems(catalog, text.replace(typed, quoted)) == []
+
+
+@pytest.mark.parametrize("written", ["vendor: NVIDIA  # the maker", "vendor: C#",
+                                     'vendor: "NVIDIA #1"', "vendor: NVIDIA#1"])
+def test_a_comment_meant_as_one_and_a_hash_in_words_are_fine(catalog, written):
+    assert problems(catalog, GOOD.replace("vendor: NVIDIA", written)) == []
+
+
 @pytest.mark.parametrize("typed, value", [
     ("summary: *Very fast", "*Very fast"), ("summary: &co tested", "&co tested")])
 def test_an_alias_or_anchor_followed_by_words_is_told_to_be_quoted(catalog, typed, value):

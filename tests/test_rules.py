@@ -139,6 +139,11 @@ def _yaml_alias(root):
         "---\ntitle: a\nauthors: &a [ana]\nreviewed_by: *a\n---\n")
 
 
+def _yaml_comment(root):
+    path = root / "entries/tools/vllm.md"
+    path.write_text(path.read_text().replace("title: vLLM", "title: vLLM #1", 1))
+
+
 def _encoding(root):
     (root / "entries/tools/vllm.md").write_bytes(b"---\ntitle: caf\xe9\n---\n")
 
@@ -173,6 +178,7 @@ BREAKS = [
     (_yaml_syntax, "yaml-syntax", "entries/tools/vllm.md", 'title: "vLLM'),  # the open quote
     (_yaml_dup, "yaml-duplicate-key", "entries/tools/vllm.md", "title: b"),
     (_yaml_alias, "yaml-alias", "entries/tools/vllm.md", "authors: &a [ana]"),
+    (_yaml_comment, "yaml-comment", "entries/tools/vllm.md", "title: vLLM #1"),
     (_encoding, "file-encoding", "entries/tools/vllm.md", "title: caf"),
     (_symlink, "file-symlink", "entries/tools/evil.md", None),
 ]

@@ -152,6 +152,24 @@ YAML_SYNTAX = rule(
     example='summary: "EXL2 is fast     <- the closing quote is missing',
     hint="quote values that contain ': ' or start with a special character",
 )
+YAML_COMMENT = rule(
+    "yaml-comment",
+    "warning",
+    "A `#` meant as part of a value is not read as the start of a comment.",
+    """
+    In YAML, a `#` after a space starts a comment, to the end of the line: in a
+    value written without quotes it cuts the value short without a word,
+    `title: Tips #1` reading `Tips` and `title: Slow speed (issue #346)`
+    reading `Slow speed (issue`. Such a `#` followed by a character other than
+    a space, as in words, is reported where it is, with the line to write:
+    the whole value in quotes (`title: "Tips #1"`). A comment meant as one is
+    written with a space after its `#` (`status: draft  # until review`), and
+    a `#` with no space before it is text (`C# tips`).
+    """,
+    example="title: Tips #1     <- reads `Tips`",
+    hint="put the whole value in quotes, or write a comment as `# ` with a space after "
+         "the `#`",
+)
 YAML_DUPLICATE_KEY = rule(
     "yaml-duplicate-key",
     "error",
@@ -538,6 +556,9 @@ def parse_entry(
     if isinstance(split, Diagnostic):
         return None, [*diags, _with_entry(split, entry_id)]
     fm, body, body_line = split
+    # text, whether the YAML is read here or was before (`front_matter`)
+    diags += [YAML_COMMENT(path, line, column, message, entry=entry_id)
+              for line, column, message in yamlpos.cut_values(fm, first_line=2)]
     if front_matter is not None:
         return Entry(id=entry_id, collection=collection, slug=slug, file=path,
                      data=front_matter, body=body, body_line=body_line,

@@ -206,6 +206,48 @@ def _meant_as_text(text: str, at: int, name: str) -> str:
         lead + _quoted(value))
 
 
+# `#` after a space, then a character other than a space: a comment that cuts a value
+# short where an editor meant the value to go on (`issue #346`); a comment meant as one
+# is written `# like this`.
+_CUT_HINT = re.compile(r"[ \t]#[^ \t\n]")
+
+
+def cut_values(text: str, first_line: int = 1) -> list[tuple[int, int, str]]:
+    """Plain values on their key's line (or a list item's) that a `#` after a space cuts
+    short, YAML taking the rest of the line for a comment: `title: Tips #1` reads `Tips`.
+    Those followed by `#` and a character other than a space, as in words (`#1`, `#346)`,
+    `#rust`), not by a comment meant as one (`# until review`): (line, column of the `#`,
+    the message). [] for text that is not valid YAML (a syntax error is said instead)."""
+    if not _CUT_HINT.search(text):
+        return []
+    found = []
+    previous = None
+    try:
+        for token in yaml.scan(text, Loader=_Loader):
+            if (isinstance(token, yaml.ScalarToken) and not token.style
+                    and isinstance(previous, (yaml.ValueToken, yaml.BlockEntryToken))
+                    and token.start_mark.line == token.end_mark.line):
+                end = token.end_mark.index
+                eol = text.find("\n", end)
+                rest = text[end:len(text) if eol < 0 else eol]
+                m = re.match(r"[ \t]+#(?=[^ \t])", rest)
+                if m:
+                    at = end + m.end() - 1
+                    start = text.rfind("\n", 0, at) + 1
+                    lead = text[start:token.start_mark.index]
+                    whole = (token.value + rest).rstrip()
+                    found.append((
+                        text.count("\n", 0, at) + first_line, at - start + 1,
+                        f"`{rest.strip()}` is a YAML comment, not part of the value, which "
+                        f"reads {_code(token.value)}: if it is part of the value, put the "
+                        f"whole value in quotes: {_code(lead + _quoted(whole, comment=True))}; "
+                        "if it is a comment, write `# ` with a space after the `#`"))
+            previous = token
+    except yaml.YAMLError:
+        return []
+    return found
+
+
 # Line breaks to libyaml, not to an editor (nor to the body's lines, which split at \n):
 # text pasted from a PDF or a web page brings them.
 _ODD_BREAKS = re.compile("[\x85\u2028\u2029]")
@@ -469,11 +511,12 @@ def _code(text: str) -> str:
     return f"`` {text} ``" if "`" in text else f"`{text}`"
 
 
-def _quoted(value: str) -> str:
-    """`value` in the quotes YAML reads back as it: a comment after it left out, and its
-    own quotes around all of it dropped when one inside is a slip (`'It's'`), not the end
-    of a quoted word (`"Fast" or "good"`)."""
-    value = re.split(r"[ \t]#", value, maxsplit=1)[0].rstrip()
+def _quoted(value: str, comment: bool = False) -> str:
+    """`value` in the quotes YAML reads back as it: a comment after it left out (kept,
+    with `comment`), and its own quotes around all of it dropped when one inside is a
+    slip (`'It's'`), not the end of a quoted word (`"Fast" or "good"`)."""
+    if not comment:
+        value = re.split(r"[ \t]#", value, maxsplit=1)[0].rstrip()
     if len(value) > 2 and value[0] == value[-1] and value[0] in "'\"":
         inner = value[1:-1]
         after = inner.find(value[0]) + 1

@@ -21,6 +21,7 @@ from urllib.parse import unquote, urlsplit
 
 import jinja2
 
+from ..catalog import yamlpos
 from ..config import Settings
 from ..diagnostics import by_place
 from ..errors import PipelineError, SettingsError, UsageError
@@ -619,7 +620,10 @@ def _warnings(doc: Document, file: str) -> list[str]:
     from ..cmark import links_and_images
     from .markdown import footnotes_aside
 
-    out = []
+    # a value a `#` cuts short (`subject: Issue #3` goes out as "Issue"), as validate
+    # warns of one in an entry (yaml-comment)
+    out = [f"{file}:{line}:{column}: {message}"
+           for line, column, message in yamlpos.cut_values(doc.front, first_line=2)]
     line = doc.body_line
     for part in doc.parts:
         text = part if isinstance(part, str) else part.render()
