@@ -218,8 +218,8 @@ def cut_values(text: str, first_line: int = 1) -> list[tuple[int, int, str]]:
     Those followed by `#` and a character other than a space, as in words (`#1`, `#346)`,
     `#rust`), not by a comment meant as one (`# until review`): (line, column of the `#`,
     the message). [] for text that is not valid YAML (a syntax error is said instead)."""
-    if not _CUT_HINT.search(text):
-        return []
+    if "#" not in text or not _CUT_HINT.search(text):  # most front matter holds no `#`:
+        return []  # one memchr (0.1 µs) before the pattern's scan of every space (6 µs)
     found = []
     previous = None
     try:
