@@ -987,3 +987,28 @@ def test_a_template_cache_that_cannot_be_written_does_not_stop_a_build(
     result = run(exl2, tmp_path / "out", jobs=1)
     assert (result.out_dir / "glossary" / "exl2.html").is_file()
     assert not list((exl2 / ".pipeline-cache" / "templates").glob("*/__jinja2_*"))
+
+
+def test_the_tasks_name_each_entry_with_one_string_so_a_share_pickles_it_once(
+        exl2, tmp_path, monkeypatch):
+    """The ids in the page tasks (the entry's, who links to it, what it links to) are the
+    facts' own keys: pickled for a worker, each is written once and referred to after.
+    Their values are those of the facts, as before."""
+    seen = []
+    real_plan = build_module.plan_pages
+
+    def plan(b):
+        tasks, context = real_plan(b)
+        seen.append((b.facts, tasks))
+        return tasks, context
+
+    monkeypatch.setattr(build_module, "plan_pages", plan)
+    run(exl2, tmp_path / "out", use_cache=False)
+    (facts, tasks), = seen
+    keys = {i: i for i in facts}
+    named = [(i for i in (task[0], *task[2], *task[5])) for task in tasks]
+    assert tasks and all(i is keys[i] for ids in named for i in ids if i in keys)
+    assert [task[5] for task in tasks] == [render.outgoing_ids(facts[t[0]]) for t in tasks]
+    links = sum((task[5] for task in tasks), [])
+    assert links and len(links) > len(set(links))  # the corpus links to an entry twice
+    assert pickle.loads(pickle.dumps(tasks)) == tasks
