@@ -614,10 +614,15 @@ def validate(
              "progress": progress if count == 1 else None,  # workers draw nothing
              "families": wanted}
     if count > 1:  # what every worker needs, made once here: they inherit it
+        from .affiliates.programs import read_programs
         from .checks import load_checks
 
         load_checks()
         state["schemas"].warm()
+        # the affiliate programs, parsed once here (read_programs keeps the last file it
+        # parsed): each worker parsed them again, 8.5 ms each, and then this process
+        # for the catalog's diagnostics (a validate of the corpus; a build read them first)
+        read_programs(settings)
     stage_bar = progress if count > 1 else None
     if progress is not None:
         progress.total = len(fresh)

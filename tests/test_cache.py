@@ -288,6 +288,33 @@ def test_worker_processes_give_the_same_results(problems, monkeypatch):
         serial.catalog.entries)
 
 
+def test_workers_check_with_the_affiliate_programs_parsed_before_they_start(
+        problems, monkeypatch, tmp_path):
+    """The programs file is parsed once, before the workers are forked, not again in
+    each of them: the same diagnostics as one process, with its programs, makes."""
+    import pipeline.affiliates.programs as programs
+    import pipeline.validate as v
+
+    (problems / "data/affiliates.yaml").write_text(
+        (problems / "data/affiliates.yaml").read_text() + "unknown_key: 1\n")
+    serial = run(problems, cache=False, jobs=1)
+    assert "affiliate-programs" in {d.rule for d in serial.diagnostics}
+    where = tmp_path / "parsed-in"
+    real = programs.parse_programs
+
+    def parse(*args, **kw):
+        with open(where, "a") as f:
+            f.write(f"{os.getpid()}\n")
+        return real(*args, **kw)
+
+    monkeypatch.setattr(programs, "parse_programs", parse)
+    monkeypatch.setattr(programs, "_last", None)
+    monkeypatch.setattr(v, "PER_WORKER", 2)
+    parallel = run(problems, cache=False, jobs=2)
+    assert [d.to_dict() for d in parallel.diagnostics] == [d.to_dict() for d in serial.diagnostics]
+    assert where.read_text().split() == [str(os.getpid())]
+
+
 def test_the_catalog_diagnostics_made_while_workers_check_are_those_made_after(
         problems, monkeypatch, tmp_path):
     """The diagnostics about no entry (the bibliography's) are made while the workers
