@@ -6,6 +6,7 @@ import datetime as dt
 import json
 
 import pytest
+from hypothesis import given, settings as hyp_settings, strategies as st
 
 from conftest import MINI, write_entry
 from pipeline.config import load_settings
@@ -564,3 +565,28 @@ def test_a_group_with_no_source_id_is_reported_however_it_is_spaced(catalog, gro
              if d.rule == "cite-unresolved" and "[@src]" not in d.message]
     assert [(at, col) for at, col, _ in found] == [(line + 1, 6)]
     assert f"'{group}'" in found[0][2]
+
+
+@hyp_settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["glossary", "tools"]),
+                          st.text(alphabet="aAé\u0301e \u00a0\u200b\u00adﬁ", max_size=5),
+                          st.sampled_from(["draft", "published", "retired"])), max_size=8))
+def test_the_titles_folded_once_group_entries_as_title_key_does(titles):
+    """`_claims` folds each title once and the check looks it up again: the groups and
+    the lookups are those of title_key, called for every entry."""
+    from pipeline.cache import stub
+    from pipeline.catalog.text import title_key
+    from pipeline.checks.publishing import _claims
+
+    entries = {}
+    for n, (collection, title, status) in enumerate(titles):
+        entries[f"{collection}/t{n}"] = stub(f"entries/{collection}/t{n}.md", (
+            f"{collection}/t{n}", collection, f"t{n}", {"title": title, "status": status}))
+    groups, _, keys = _claims(entries)
+    expected: dict = {}
+    for e in entries.values():
+        if e.status != "retired":
+            expected.setdefault((e.collection, title_key(e.data["title"])), []).append(
+                (e.id, e.file))
+    assert groups == expected
+    assert all(keys[t] == title_key(t) for _, t, status in titles if status != "retired")

@@ -103,29 +103,33 @@ def _loop(entries) -> tuple[set[str], str]:
     return set(), ""
 
 
-def _claims(entries) -> tuple[dict, dict]:
-    """({(collection, folded title): [(id, file)]}, {old id: [(id, file)]}) of a catalog:
-    who has which title, who claims which old id."""
+def _claims(entries) -> tuple[dict, dict, dict]:
+    """({(collection, folded title): [(id, file)]}, {old id: [(id, file)]}, {title: its
+    title_key}) of a catalog: who has which title, who claims which old id, and the
+    folded titles, made once (an entry's title is looked up again when it is checked)."""
     titles: dict[tuple[str, str], list] = {}
     redirects: dict[str, list] = {}
+    keys: dict[str, str] = {}
     for entry in entries.values():
         title = entry.data.get("title")
         if isinstance(title, str) and entry.status != "retired":
-            titles.setdefault((entry.collection, title_key(title)), []).append(
-                (entry.id, entry.file))
+            key = keys.get(title)
+            if key is None:
+                key = keys[title] = title_key(title)
+            titles.setdefault((entry.collection, key), []).append((entry.id, entry.file))
         rf = entry.data.get("redirect_from")
         if isinstance(rf, list):
             for old in rf:
                 if isinstance(old, str):
                     redirects.setdefault(old, []).append((entry.id, entry.file))
-    return titles, redirects
+    return titles, redirects, keys
 
 
 @check
 def check_publishing(ctx: Context):
     entries = ctx.catalog.entries
     # once per run, not per chunk of entries checked (see Context.shared)
-    titles, redirects = ctx.shared("publishing-claims", lambda: _claims(entries))
+    titles, redirects, keys = ctx.shared("publishing-claims", lambda: _claims(entries))
     loop, loop_message = ctx.shared("redirect-loop", lambda: _loop(entries))
     for entry in ctx.targets():
         if entry.is_published:
@@ -151,7 +155,8 @@ def check_publishing(ctx: Context):
                                            f"{published}`", entry=entry.id)
         title = entry.data.get("title")
         if isinstance(title, str) and entry.status != "retired":
-            same = titles.get((entry.collection, title_key(title)), [])
+            key = keys.get(title)
+            same = titles.get((entry.collection, title_key(title) if key is None else key), [])
             if len(same) > 1:
                 others = ", ".join(sorted(file for eid, file in same if eid != entry.id))
                 line, col = entry.pos(("title",))
