@@ -357,11 +357,12 @@ def _parse_shard(state: dict, items: list[tuple]) -> list[tuple[str, Record]]:
 
 def _check_shard(state: dict, stubs: dict[str, tuple], bibliography: tuple,
                  full: set[str], catalog_only: set[str], reread: list[tuple],
-                 broken: frozenset = frozenset()) -> dict:
+                 broken: frozenset = frozenset(), shared: dict | None = None) -> dict:
     """Diagnostics by entry and rule family: every family for `full`, the catalog-wide
     ones for `catalog_only`, of the entries parsed in this process and of `reread`
     (path, full path), parsed now. Every other entry is a stand-in made from `stubs`;
-    `broken` holds the ids of entry files that could not be read (Catalog.unreadable).
+    `broken` holds the ids of entry files that could not be read (Catalog.unreadable);
+    `shared`, values of Context.shared made from the stand-ins before (_shared_values).
 
     Entries are checked CHUNK at a time; then their Markdown lines are dropped and,
     in a worker, the entries themselves, so memory stays flat.
@@ -381,7 +382,7 @@ def _check_shard(state: dict, stubs: dict[str, tuple], bibliography: tuple,
     catalog = Catalog(entries=entries, bibliography=sources, bibliography_positions=positions,
                       bibliography_file=bib_file, unreadable=broken,
                       bibliography_unreadable=bib_broken)
-    extras = {"schemas": state["schemas"]}  # shared by the chunks: computed once
+    extras = {"schemas": state["schemas"], **(shared or {})}  # shared by the chunks
     families = state.get("families")  # the rule families to run; None: all
     checks = [fn for fn in load_checks() if families is None or family(fn) in families]
     wide = [f for f in CATALOG_FAMILIES if families is None or f in families]
@@ -657,10 +658,11 @@ def validate(
             others = sorted((full | catalog_only) - owner)
             broken = frozenset(i for i in (file_id(rel) for rel, r in records.items()
                                            if not r.entry) if i is not None and i not in by_id)
+            shared = _shared_values(stubs, wanted) if count > 1 else None
             checked = workers.start(_check_shard, [
                 (stubs, bibliography, full, catalog_only,
-                 [(by_id[i], str(settings.root / by_id[i])) for i in others[n::count]], broken)
-                for n in range(count)])
+                 [(by_id[i], str(settings.root / by_id[i])) for i in others[n::count]], broken,
+                 shared) for n in range(count)])
             try:  # while the workers check (they sat idle while this was made after them)
                 catalog_diags = _catalog_diagnostics(store, records, state, bibliography, today)
             finally:
@@ -721,6 +723,17 @@ def validate(
                             load_catalog=lambda: load_catalog(settings)[0],
                             parsed=store.parsed_paths(),
                             digests={rel: r.digest for rel, r in records.items()})
+
+
+def _shared_values(stubs: dict[str, tuple], families: frozenset[str] | None) -> dict:
+    """The values of Context.shared that the checks make from every entry's stand-in, made
+    once for all the workers (each made them from the same stand-ins)."""
+    if families is not None and "publishing" not in families:
+        return {}
+    from .checks.publishing import shared_values
+
+    return shared_values({entry_id: stub(rel, summary)
+                          for entry_id, (rel, summary) in stubs.items()})
 
 
 def _links_in(settings: Settings, rel: str) -> tuple[list[tuple], list[tuple]]:

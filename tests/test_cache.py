@@ -315,6 +315,32 @@ def test_workers_check_with_the_affiliate_programs_parsed_before_they_start(
     assert where.read_text().split() == [str(os.getpid())]
 
 
+def test_workers_check_with_the_claims_made_once_before_they_start(
+        problems, monkeypatch, tmp_path):
+    """Who has which title and claims which old id, and the redirect loop, are made once
+    from the stand-ins and sent to the workers, not made again in each of them: the same
+    diagnostics as one process makes."""
+    import pipeline.checks.publishing as publishing
+    import pipeline.validate as v
+
+    serial = run(problems, cache=False, jobs=1)
+    assert {"title-duplicate", "redirect-collision"} <= {d.rule for d in serial.diagnostics}
+    where = tmp_path / "made-in"
+    real = publishing._claims
+
+    def claims(entries):
+        with open(where, "a") as f:
+            f.write(f"{os.getpid()}\n")
+        return real(entries)
+
+    monkeypatch.setattr(publishing, "_claims", claims)
+    monkeypatch.setattr(v, "PER_WORKER", 2)
+    parallel = run(problems, cache=False, jobs=2)
+    assert [d.to_dict() for d in parallel.diagnostics] == [d.to_dict() for d in serial.diagnostics]
+    # here (and for the catalog's diagnostics, on their one stand-in), in no worker
+    assert set(where.read_text().split()) == {str(os.getpid())}
+
+
 def test_the_catalog_diagnostics_made_while_workers_check_are_those_made_after(
         problems, monkeypatch, tmp_path):
     """The diagnostics about no entry (the bibliography's) are made while the workers

@@ -8,7 +8,7 @@ import json
 import pytest
 from hypothesis import given, settings as hyp_settings, strategies as st
 
-from conftest import MINI, write_entry
+from conftest import MINI, REPO, write_entry
 from pipeline.config import load_settings
 from pipeline.validate import validate
 
@@ -590,3 +590,36 @@ def test_the_titles_folded_once_group_entries_as_title_key_does(titles):
                 (e.id, e.file))
     assert groups == expected
     assert all(keys[t] == title_key(t) for _, t, status in titles if status != "retired")
+
+
+_IDS = [f"{c}/{s}" for c in ("glossary", "tools") for s in ("a", "b", "c")]
+
+
+@hyp_settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["A", "a", "B", "b "]),
+                          st.sampled_from(["draft", "published", "retired"]),
+                          st.lists(st.sampled_from(_IDS + ["tools/old", "glosary/x"]),
+                                   max_size=3)),
+                min_size=len(_IDS), max_size=len(_IDS)))
+def test_the_claims_made_once_for_the_workers_say_what_each_worker_made_says(written):
+    """validate's workers check with what publishing.shared_values made from the stand-ins
+    (only what two entries share): the same diagnostics as those made whole in the
+    worker, for titles shared, old ids claimed twice or live, and redirect loops."""
+    from pipeline.cache import stub
+    from pipeline.catalog.model import Catalog
+    from pipeline.checks import Context
+    from pipeline.checks.publishing import check_publishing, shared_values
+
+    entries = {}
+    for entry_id, (title, status, redirect_from) in zip(_IDS, written):
+        collection, slug = entry_id.split("/")
+        entries[entry_id] = stub(f"entries/{entry_id}.md", (entry_id, collection, slug, {
+            "title": title, "status": status, "redirect_from": redirect_from}))
+    settings = load_settings(REPO)
+
+    def said(extras):
+        ctx = Context(catalog=Catalog(entries=entries), settings=settings,
+                      today=dt.date(2026, 11, 27), extras=extras)
+        return [d.to_dict() for d in check_publishing(ctx)]
+
+    assert said(shared_values(entries)) == said({})

