@@ -858,3 +858,45 @@ def test_the_collector_is_back_after_each_chunk(problems, monkeypatch):
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def _rglob_sources(top) -> list[tuple[str, str]]:
+    """What the cache key read first: sorted(rglob), as paths relative to the package."""
+    return [(p.relative_to(top).as_posix(), str(p)) for p in sorted(top.rglob("*.py"))]
+
+
+_NAMES = st.sampled_from(["a", "a_b", "a-b", "a.b", "B", ".h", "a.py", "z.py", ".py"])
+
+
+@hyp_settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(_NAMES, min_size=1, max_size=3), max_size=8),
+       st.booleans())
+def test_the_package_sources_are_those_rglob_finds_in_its_order(paths, linked):
+    """The cache key hashes the package's `*.py` files found by one os.walk: the same
+    names, in the same order, as `sorted(Path.rglob("*.py"))`, which it read before."""
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as folder:
+        top = Path(folder) / "pkg"
+        top.mkdir()
+        for parts in paths:
+            *dirs, name = parts
+            at = top.joinpath(*dirs)
+            if at.exists() and not at.is_dir():
+                continue
+            try:
+                at.mkdir(parents=True, exist_ok=True)
+                if not (at / name).exists():
+                    (at / name).write_text("x")
+            except (FileExistsError, NotADirectoryError):
+                continue  # a file where a folder was to be
+        if linked:
+            (top / "linked.py").symlink_to(top, target_is_directory=True)
+        original = cache_mod._PACKAGE
+        cache_mod._PACKAGE = top
+        try:
+            assert cache_mod._package_sources() == _rglob_sources(top)
+        finally:
+            cache_mod._PACKAGE = original
+    assert cache_mod._package_sources() == _rglob_sources(cache_mod._PACKAGE)
