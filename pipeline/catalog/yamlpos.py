@@ -627,6 +627,21 @@ _INDENT_HINT = ("indent a key exactly as the other keys of its mapping; if the l
 _GLUED = re.compile(r"[A-Za-z_][\w-]*:(?!//)\S")
 
 
+def _tokens_before(text: str, problem, count: int) -> list:
+    """The last `count` tokens libyaml read before the place of `problem` (None for each
+    it did not read so many), as far as it can scan: what the explanations of a slip
+    look back at."""
+    last: list = [None] * count
+    try:
+        for token in yaml.scan(text, Loader=_Loader):
+            if token.start_mark.index >= problem.index:
+                break
+            last = [*last[1:], token]
+    except yaml.YAMLError:
+        pass
+    return last
+
+
 def _glued_key(text: str, problem) -> int | None:
     """The index of a `key:value` (no space after the colon) that starts a line (after its
     indentation and any `- `) and that libyaml read, with the lines down to the one of
@@ -634,14 +649,7 @@ def _glued_key(text: str, problem) -> int | None:
     first line of the front matter, of a list item, of a value under its key), and then
     stumbles at the next key, where nothing is wrong. None when the problem is anything
     else."""
-    last = None
-    try:
-        for token in yaml.scan(text, Loader=_Loader):
-            if token.start_mark.index >= problem.index:
-                break
-            last = token
-    except yaml.YAMLError:
-        pass
+    last = _tokens_before(text, problem, 1)[-1]
     if not isinstance(last, yaml.ScalarToken) or last.style \
             or not last.start_mark.line < last.end_mark.line == problem.line:
         return None
@@ -657,14 +665,7 @@ def _runaway_plain(text: str, problem) -> tuple[str, int] | None:
     starts on an earlier line, because the line is indented more than the key of that
     value (`rating: a` then `   text: b`): (that key, or "" for a list item, and the
     0-based line it is on); None when the problem is anything else."""
-    last: list = []
-    try:
-        for token in yaml.scan(text, Loader=_Loader):
-            if token.start_mark.index >= problem.index:
-                break
-            last = [*last[-2:], token]
-    except yaml.YAMLError:
-        pass
+    last = [t for t in _tokens_before(text, problem, 3) if t is not None]
     if len(last) < 2 or not isinstance(last[-1], yaml.ScalarToken) or last[-1].style:
         return None
     value = last[-1]
@@ -682,14 +683,7 @@ def _runaway_quote(text: str, problem):
     """The quoted scalar that stops right where libyaml then stumbles, having run on over
     lines: a quote never closed, which took the next quote (another value's opening one)
     for its end. None when the problem is anything else."""
-    last = None
-    try:
-        for token in yaml.scan(text, Loader=_Loader):
-            if token.start_mark.index >= problem.index:
-                break
-            last = token
-    except yaml.YAMLError:
-        pass
+    last = _tokens_before(text, problem, 1)[-1]
     if (isinstance(last, yaml.ScalarToken) and last.style in ('"', "'")
             and last.end_mark.index == problem.index
             and last.start_mark.line < last.end_mark.line == problem.line):
