@@ -346,11 +346,9 @@ def test_the_first_entry_at_an_id_keeps_it_and_later_ones_get_tags():
         "glossary/b": "/glossary/a", "glossary/a": "tag:example.org,2026-10-01:glossary/a"}
 
 
-def test_a_draft_at_a_renamed_entrys_old_id_leaves_its_atom_id_as_it_was(repo, tmp_path):
-    """A draft made at a renamed entry's first id (or made there and renamed in turn) was
-    counted as taking that id: the renamed entry's Atom id changed to its URL, and feed
-    readers showed it again as a new item (found in review). A draft has no item in the
-    feed, so the published entry keeps its id."""
+def _renamed_away(repo, out) -> tuple[str, dict]:
+    """`glossary/a` published, renamed to `glossary/b` and built into `out`: (the site's
+    base URL, a's front matter)."""
     base = load_settings(repo).site.base_url.rstrip("/")
     entry = {"title": "A", "status": "published", "summary": "S.", "authors": ["ana"],
              "published": "2026-01-10", "category": "Inference & serving"}
@@ -358,8 +356,17 @@ def test_a_draft_at_a_renamed_entrys_old_id_leaves_its_atom_id_as_it_was(repo, t
     commit_all(repo, "Add a", "2026-09-02T12:00:00")
     git(repo, "mv", "entries/glossary/a.md", "entries/glossary/b.md")
     commit_all(repo, "Rename a to b", "2026-09-03T12:00:00")
-    out = tmp_path / "out"
     build(load_settings(repo), out)
+    return base, entry
+
+
+def test_a_draft_at_a_renamed_entrys_old_id_leaves_its_atom_id_as_it_was(repo, tmp_path):
+    """A draft made at a renamed entry's first id (or made there and renamed in turn) was
+    counted as taking that id: the renamed entry's Atom id changed to its URL, and feed
+    readers showed it again as a new item (found in review). A draft has no item in the
+    feed, so the published entry keeps its id."""
+    out = tmp_path / "out"
+    base, entry = _renamed_away(repo, out)
     before = _feed_ids(out)
     assert before[f"{base}/glossary/b"] == f"{base}/glossary/a"
     write_entry(repo, "glossary/a", {**entry, "title": "A again", "status": "draft"})
@@ -382,15 +389,8 @@ def test_a_draft_at_an_old_id_published_later_leaves_the_renamed_ones_id(repo, t
     day git first saw it. An incremental build gives the same feed as a cold one."""
     from test_build import tree
 
-    base = load_settings(repo).site.base_url.rstrip("/")
-    entry = {"title": "A", "status": "published", "summary": "S.", "authors": ["ana"],
-             "published": "2026-01-10", "category": "Inference & serving"}
-    write_entry(repo, "glossary/a", entry)
-    commit_all(repo, "Add a", "2026-09-02T12:00:00")
-    git(repo, "mv", "entries/glossary/a.md", "entries/glossary/b.md")
-    commit_all(repo, "Rename a to b", "2026-09-03T12:00:00")
     out = tmp_path / "out"
-    build(load_settings(repo), out)
+    base, entry = _renamed_away(repo, out)
     write_entry(repo, "glossary/a", {**entry, "title": "A again", "status": "draft"})
     commit_all(repo, "A draft at a", "2026-09-04T12:00:00")
     build(load_settings(repo), out)
