@@ -321,3 +321,30 @@ def test_a_span_past_the_end_of_its_file_is_an_error_however_it_is_copied(tmp_pa
         spans = [output.Span(str(source), 0, 4), b"-", output.Span(str(source), 8, 14)]
         with pytest.raises(OSError, match="shorter than expected"):
             output.write_file(tmp_path, f"out{refused}.bin", iter(spans), new=True)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.one_of(st.none(), st.binary(max_size=300)), st.booleans(),
+       st.one_of(st.binary(max_size=300), st.lists(st.binary(max_size=60), max_size=6)),
+       st.booleans())
+def test_a_file_written_holds_its_bytes_whatever_was_there(tmp_path_factory, there, linked,
+                                                          data, new):
+    """Whatever was at the place (nothing, a longer or a shorter file, one hard-linked
+    with the live tree), the file holds the bytes written and nothing after them (a file
+    overwritten in place is cut to its new end only when it was longer), the linked
+    file is unchanged, and the record is the file's size and mtime."""
+    folder = tmp_path_factory.mktemp("write")
+    live, path = folder / "live.bin", folder / "spare" / "page.html"
+    if there is not None:
+        path.parent.mkdir()
+        path.write_bytes(there)
+        if linked:
+            os.link(path, live)
+    want = data if isinstance(data, bytes) else b"".join(data)
+    record = output.write_file(folder / "spare", "page.html",
+                               data if isinstance(data, bytes) else iter(data), new=new)
+    assert path.read_bytes() == want
+    st_ = os.stat(path)
+    assert record == [st_.st_size, st_.st_mtime_ns]
+    if there is not None and linked:
+        assert live.read_bytes() == there and st_.st_nlink == 1

@@ -59,31 +59,54 @@ def write_file(root: Path, rel: str, data: bytes | Iterable[bytes | Span],
     replaced by a new file (the live one must never change); any other is
     overwritten in place, which is much cheaper than freeing its blocks and
     allocating new ones (on a file system mounted with `discard`, about 20
-    times cheaper).
+    times cheaper), and cut at its new end only when it was longer (a system
+    call saved on each file that did not shrink).
     """
     path = os.path.join(root, rel)
     fd = _create(path) if new else None
-    fresh = fd is not None  # a new, empty file: nothing of an old one to cut off after
+    cut = 0  # the size of the old file overwritten, bytes past the new end to cut off
     if fd is None:
         try:
             fd = os.open(path, os.O_WRONLY | os.O_NOFOLLOW)
         except FileNotFoundError:
             pass
         else:
-            if os.fstat(fd).st_nlink > 1:
+            old = os.fstat(fd)
+            if old.st_nlink > 1:
                 os.close(fd)
                 os.unlink(path)
                 fd = None
+            else:
+                cut = old.st_size
     if fd is None:
         fd = _create(path)
         if fd is None:
             os.makedirs(os.path.dirname(path), exist_ok=True)
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        fresh = True
+    try:
+        if isinstance(data, bytes):  # a page: one system call, no copy
+            size = len(data)
+            done = os.write(fd, data)
+            if done < size:
+                view = memoryview(data)[done:]
+                while view:
+                    view = view[os.write(fd, view):]
+        else:
+            size = _write_chunks(fd, data)
+        if cut > size:  # a new file, or one that was no longer, has nothing past the end
+            os.ftruncate(fd, size)
+        st = os.fstat(fd)
+    finally:
+        os.close(fd)
+    return [st.st_size, st.st_mtime_ns]
+
+
+def _write_chunks(fd: int, data: Iterable[bytes | Span]) -> int:
+    """Write the chunks of `data` (see `write_file`) to `fd` -> how many bytes."""
     sources: dict[str, int] = {}
     by_hand: set[str] = set()  # sources the kernel would not copy from into this file
+    size = 0
     try:
-        size = 0
         for block in _blocks(data, lambda span: _read_span(span, sources)
                              if span.path in by_hand else None):
             if isinstance(block, Span):
@@ -93,14 +116,10 @@ def write_file(root: Path, rel: str, data: bytes | Iterable[bytes | Span],
             while view:
                 view = view[os.write(fd, view):]
             size += len(block)
-        if not fresh:
-            os.ftruncate(fd, size)
-        st = os.fstat(fd)
     finally:
-        os.close(fd)
         for src in sources.values():
             os.close(src)
-    return [st.st_size, st.st_mtime_ns]
+    return size
 
 
 def _create(path: str) -> int | None:
@@ -121,9 +140,9 @@ class Span(NamedTuple):
 
 
 def _blocks(data, read=None, size: int = 1 << 20):
-    """`data` in blocks of about `size` bytes (many small chunks cost a system call each),
-    with its Spans as they are, but those `read` gives the bytes of (else None), which
-    join the blocks."""
+    """`data` in blocks of about `size` bytes (many small chunks cost a system call each;
+    bytes or bytearrays, not copied), with its Spans as they are, but those `read` gives
+    the bytes of (else None), which join the blocks."""
     if isinstance(data, bytes):
         yield data
         return
@@ -136,16 +155,16 @@ def _blocks(data, read=None, size: int = 1 << 20):
                     chunk = got
             if isinstance(chunk, Span):
                 if block:
-                    yield bytes(block)
-                    block.clear()
+                    yield block
+                    block = bytearray()
                 yield chunk
                 continue
         block += chunk
         if len(block) >= size:
-            yield bytes(block)
-            block.clear()
+            yield block  # as it is, not copied: a new one is begun for what follows
+            block = bytearray()
     if block:
-        yield bytes(block)
+        yield block
 
 
 def _copy(span: Span, fd: int, sources: dict[str, int], by_hand: set[str]) -> int:
