@@ -307,6 +307,40 @@ def test_spans_are_written_as_their_bytes_however_the_kernel_copies(tmp_path_fac
     (folder / "out.bin").unlink()
 
 
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(st.binary(max_size=40),
+                          st.tuples(st.integers(0, 99), st.integers(0, 60))), max_size=12),
+       st.integers(1, 80), st.booleans())
+def test_chunks_are_written_in_order_whatever_the_size_of_the_blocks(tmp_path_factory,
+                                                                    chunks, size, refused):
+    """Bytes joined into blocks, a block written when it reaches `size` or before a Span
+    the kernel copies, Spans read into the blocks once the kernel refused: the file holds
+    the chunks in order and the count is its length."""
+    import errno
+
+    folder = tmp_path_factory.mktemp("blocks")
+    source = folder / "source.bin"
+    source.write_bytes(bytes(range(160)))
+    data = [c if isinstance(c, bytes) else output.Span(str(source), c[0], c[0] + c[1])
+            for c in chunks]
+    want = b"".join(c if isinstance(c, bytes) else bytes(range(160))[c.start:c.end]
+                    for c in data)
+
+    def copy_file_range(*args):
+        raise OSError(errno.EXDEV, "Invalid cross-device link")
+
+    original = os.copy_file_range
+    if refused:
+        os.copy_file_range = copy_file_range
+    fd = os.open(folder / "out.bin", os.O_WRONLY | os.O_CREAT | os.O_EXCL)
+    try:
+        assert output._write_chunks(fd, iter(data), size) == len(want)
+    finally:
+        os.close(fd)
+        os.copy_file_range = original
+    assert (folder / "out.bin").read_bytes() == want
+
+
 def test_a_span_past_the_end_of_its_file_is_an_error_however_it_is_copied(tmp_path,
                                                                         monkeypatch):
     import errno

@@ -101,25 +101,41 @@ def write_file(root: Path, rel: str, data: bytes | Iterable[bytes | Span],
     return [st.st_size, st.st_mtime_ns]
 
 
-def _write_chunks(fd: int, data: Iterable[bytes | Span]) -> int:
-    """Write the chunks of `data` (see `write_file`) to `fd` -> how many bytes."""
+def _write_chunks(fd: int, data: Iterable[bytes | Span], size: int = 1 << 20) -> int:
+    """Write the chunks of `data` (see `write_file`) to `fd` -> how many bytes. Bytes go
+    in blocks of about `size` (many small chunks cost a system call each), Spans as they
+    are, but for those the kernel would not copy from their file (see `_copy`), which are
+    read into the blocks."""
     sources: dict[str, int] = {}
     by_hand: set[str] = set()  # sources the kernel would not copy from into this file
-    size = 0
+    block, done = bytearray(), 0
     try:
-        for block in _blocks(data, lambda span: _read_span(span, sources)
-                             if span.path in by_hand else None):
-            if isinstance(block, Span):
-                size += _copy(block, fd, sources, by_hand)
-                continue
-            view = memoryview(block)
-            while view:
-                view = view[os.write(fd, view):]
-            size += len(block)
+        for chunk in data:
+            if isinstance(chunk, Span):
+                if chunk.path not in by_hand:
+                    if block:
+                        done += _write_block(fd, block)
+                        block = bytearray()
+                    done += _copy(chunk, fd, sources, by_hand)
+                    continue
+                chunk = _read_span(chunk, sources)
+            block += chunk
+            if len(block) >= size:
+                done += _write_block(fd, block)
+                block = bytearray()  # a new one: the one written is not copied
+        if block:
+            done += _write_block(fd, block)
     finally:
         for src in sources.values():
             os.close(src)
-    return size
+    return done
+
+
+def _write_block(fd: int, block: bytearray) -> int:
+    view = memoryview(block)
+    while view:
+        view = view[os.write(fd, view):]
+    return len(block)
 
 
 def _create(path: str) -> int | None:
@@ -137,34 +153,6 @@ class Span(NamedTuple):
     path: str
     start: int
     end: int
-
-
-def _blocks(data, read=None, size: int = 1 << 20):
-    """`data` in blocks of about `size` bytes (many small chunks cost a system call each;
-    bytes or bytearrays, not copied), with its Spans as they are, but those `read` gives
-    the bytes of (else None), which join the blocks."""
-    if isinstance(data, bytes):
-        yield data
-        return
-    block = bytearray()
-    for chunk in data:
-        if isinstance(chunk, Span):
-            if read is not None:
-                got = read(chunk)
-                if got is not None:
-                    chunk = got
-            if isinstance(chunk, Span):
-                if block:
-                    yield block
-                    block = bytearray()
-                yield chunk
-                continue
-        block += chunk
-        if len(block) >= size:
-            yield block  # as it is, not copied: a new one is begun for what follows
-            block = bytearray()
-    if block:
-        yield block
 
 
 def _copy(span: Span, fd: int, sources: dict[str, int], by_hand: set[str]) -> int:
