@@ -857,6 +857,28 @@ def test_writing_a_file_expected_new_is_safe_when_it_is_there(tmp_path):
     assert (spare / "b/c.json").read_bytes() == b"again"
 
 
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.lists(st.text("abc.-", min_size=1, max_size=3).filter(
+    lambda s: s not in (".", "..")), min_size=1, max_size=3), max_size=8))
+def test_the_folders_of_a_tree_are_those_of_its_files(tmp_path_factory, paths):
+    """_folder_times finds a file's folder by its last `/` (os.path.dirname did it five
+    times slower): the same folders, each with its modification time."""
+    from pipeline.publish.output import _folder_times
+
+    root = tmp_path_factory.mktemp("tree")
+    rels = []
+    for parts in paths:
+        rel = "/".join(parts)
+        if any(r == rel or r.startswith(rel + "/") or rel.startswith(r + "/") for r in rels):
+            continue  # a file where another needs a folder
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_bytes(b"")
+        rels.append(rel)
+    assert _folder_times(root, rels) == {
+        folder: os.stat(os.path.join(root, folder)).st_mtime_ns
+        for folder in {"", *(os.path.dirname(rel) for rel in rels)}}
+
+
 def test_what_a_build_puts_aside_goes_with_it_even_when_it_fails(exl2, tmp_path):
     run(exl2, tmp_path / "out", jobs=1)
     path = exl2 / "entries/glossary/awq.md"

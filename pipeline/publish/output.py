@@ -356,7 +356,9 @@ def _folder_times(root: Path, records) -> dict[str, int] | None:
     """The modification time of each folder of a tree (from the files it records): a
     file added or removed by anyone changes its folder's."""
     times = {}
-    for folder in {"", *(os.path.dirname(rel) for rel in records)}:
+    folders = {rel.rpartition("/")[0] for rel in records}  # os.path.dirname, at a fifth
+    folders.add("")
+    for folder in folders:
         try:
             times[folder] = os.stat(os.path.join(root, folder)).st_mtime_ns
         except OSError:
