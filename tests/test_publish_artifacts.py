@@ -15,6 +15,7 @@ from conftest import MINI, REPO, commit_all, write_entry
 from pipeline.config import load_settings
 from pipeline.errors import PipelineError
 from pipeline.publish.build import build
+from pipeline.publish.serialize import json_bytes
 from test_publish_catalog import make_exl2_catalog
 
 
@@ -63,6 +64,30 @@ def test_entry_json_has_body_sources_breadcrumb_verdict_and_dates(exl2_out):
         "2026-10-02", "2026-10-02", "published")
     assert doc["affiliate"]["has_links"] is False and doc["affiliate"]["disclosure"] is None
     assert doc["front_matter"]["aka"] == ["ExLlamaV2 format"]
+
+
+def test_entry_documents_and_search_records_are_made_in_their_files_key_order(
+        tmp_path, monkeypatch):
+    """orjson sorts a dict whose keys come in order in a third of the time: the document
+    and the record are made in sorted order, and the files are what sorting gives."""
+    from pipeline.publish import render
+    made = []
+    for name in ("entry_document", "record_bytes"):
+        monkeypatch.setattr(render, name, lambda *a, _f=getattr(render, name), _n=name: (
+            made.append((_n, a, _f(*a))) or made[-1][2]))
+    root = make_exl2_catalog(tmp_path / "exl2")
+    out = tmp_path / "out"
+    build(load_settings(root), out, jobs=1)
+    docs = [(a[0], r) for n, a, r in made if n == "entry_document"]
+    records = [(a[0], r) for n, a, r in made if n == "record_bytes"]
+    assert docs and len(docs) == len(records)
+    for entry, doc in docs:
+        assert list(doc) == sorted(doc)
+        assert (out / f"{entry.id}.json").read_bytes() == json_bytes(doc)
+    for entry, record in records:
+        keys = list(json.loads(record))
+        assert keys == sorted(keys)
+        assert record in (out / "search-index.json").read_bytes()
 
 
 def test_backlinks_come_from_front_matter_and_body_links_but_not_bylines(exl2_out):
