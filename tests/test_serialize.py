@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 from hypothesis import given, settings, strategies as st
 
-from pipeline.publish.serialize import json_bytes
+from pipeline.publish.serialize import digest, json_bytes
 
 
 def stdlib(value) -> bytes:
@@ -39,3 +40,19 @@ def test_no_tag_ever_reaches_a_file_even_inside_text():
     data = json_bytes({"body_html": "<script>alert(1)</script> & <b>"})
     assert b"<" not in data and b">" not in data and b"&" not in data
     assert json.loads(data) == {"body_html": "<script>alert(1)</script> & <b>"}
+
+
+def digest_of_parts(*parts) -> str:
+    """The content hash as `digest` defines it for any number of parts: the reference."""
+    h = hashlib.sha256()
+    for p in parts:
+        h.update(p.encode("utf-8") if isinstance(p, str) else p)
+        h.update(b"\0")
+    return h.hexdigest()[:32]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.binary() | st.text(), max_size=3))
+def test_a_digest_of_one_files_bytes_is_that_of_any_parts(parts):
+    assert digest(*parts) == digest_of_parts(*parts)
+    assert digest(bytearray(b"x")) == digest_of_parts(b"x")  # not bytes itself: the loop

@@ -43,6 +43,10 @@ _WITH_NEWLINE = orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE
 def digest(*parts: str | bytes) -> str:
     """A short content hash of some text or bytes (128 bits of SHA-256: see
     loader.content_digest)."""
+    if len(parts) == 1 and type(parts[0]) is bytes:  # a file's bytes: most calls
+        h = hashlib.sha256(parts[0])
+        h.update(b"\0")
+        return h.hexdigest()[:32]
     h = hashlib.sha256()
     for p in parts:
         h.update(p.encode("utf-8") if isinstance(p, str) else p)
