@@ -48,6 +48,11 @@ def test_entry_json_has_the_typed_references_resolved_with_titles(exl2_out):
     assert doc["reference_headings"] == {"related": "Related terms", "see_also": "See also",
                                          "guides": "Buyer guides",
                                          "errors": "When it doesn't work"}
+    # what it links to (its typed references among them), as the cold build rendered it
+    linked = doc["linked"]
+    assert list(linked) == sorted(linked) and {i["id"] for r in refs.values() for i in r} <= set(
+        linked)
+    assert all(card["url"] == f"/{i}" for i, card in linked.items())
 
 
 def test_entry_json_has_body_sources_breadcrumb_verdict_and_dates(exl2_out):

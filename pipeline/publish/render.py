@@ -119,16 +119,18 @@ def _render_entry(state: dict, entry: Entry) -> tuple[dict, tuple | None]:
     search record is (where in the spill, its length, its digest)."""
     fact, record = entry_fact(entry), None
     if entry.is_published:
-        from ..checks.references import keep_page_ids
-
         parts, text, ids = make_parts(entry, state["inputs"])
         if ids is not None:  # validate's link-anchor reads them: not worked out again
+            from ..checks.references import keep_page_ids
+
             keep_page_ids(entry, ids)
         fact["outgoing"] = " ".join(parts["outgoing"])
         spill = state["spill"]
         found = record_bytes(entry, text)
         record = (spill.put(found), len(found), digest(found))
-        state["held"][entry.id] = spill.put(marshal.dumps((entry.data, parts)))
+        # the parts but `outgoing`, which the page's task brings back (the fact's)
+        state["held"][entry.id] = spill.put(marshal.dumps(
+            (entry.data, parts["body_html"], parts["sources"], parts["affiliate"])))
     return fact, record
 
 
@@ -237,7 +239,10 @@ def _write_entry(state, context, view, entry_id, kind, incoming, history, previo
                 rels[1], key, lambda: site.entry_page(before)))], None, False
     rendered = False
     if kind == HELD:
-        data, parts = marshal.loads(state["spill"].get(state["held"].pop(entry_id)))
+        data, body_html, sources, affiliate = marshal.loads(
+            state["spill"].get(state["held"].pop(entry_id)))
+        parts = {"body_html": body_html, "sources": sources, "affiliate": affiliate,
+                 "outgoing": outgoing}
         collection, slug = entry_id.split("/", 1)
         entry = Entry(id=entry_id, collection=collection, slug=slug, file="", data=data,
                       body=None, body_line=0)
