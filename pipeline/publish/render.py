@@ -22,6 +22,7 @@ import os
 from ..catalog.loader import content_digest, parse_entry
 from ..catalog.model import Entry
 from ..catalog.parsed import Stores
+from ..checks.references import keep_page_ids
 from ..catalog.text import front_matter_found
 from ..errors import ChangedDuringBuild
 from .collection_json import collection_item
@@ -121,8 +122,6 @@ def _render_entry(state: dict, entry: Entry) -> tuple[dict, tuple | None]:
     if entry.is_published:
         parts, text, ids = make_parts(entry, state["inputs"])
         if ids is not None:  # validate's link-anchor reads them: not worked out again
-            from ..checks.references import keep_page_ids
-
             keep_page_ids(entry, ids)
         fact["outgoing"] = " ".join(parts["outgoing"])
         spill = state["spill"]
