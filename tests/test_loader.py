@@ -257,6 +257,32 @@ def test_the_closing_line_is_found_as_the_pattern_finds_it(text):
             assert (slip is None) == (m is None), (start, end)
 
 
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(["---\n", "---", "--", "-", "...", " ", "\t", "a: b", "#",
+                                 "\n", "\n", "\n", "\u2014", "\u2013"]), max_size=14)
+       .map("".join))
+def test_front_matter_is_split_as_closing_and_false_close_split_it(text):
+    """split_front_matter takes the close from one search when the first line false_close
+    would look at closes the front matter (first_close): the same split, or the same
+    slip, as closing and false_close give."""
+    from pipeline.catalog import loader
+
+    text = "---\n" + text
+    start = text.index("\n") + 1
+    close = loader.closing(text, start)
+    slip = loader.false_close(text, start, close[0] if close else len(text))
+    got = loader.split_front_matter("e.md", text)
+    if slip is not None:
+        assert (got.line, got.message) == slip
+    elif close is None:
+        assert "never closed" in got.message
+    else:
+        assert got == (text[start:close[0]], text[close[1] + 1:],
+                       text.count("\n", 0, close[0]) + 2)
+    found = loader.first_close(text, start)
+    assert found is None or found == close and slip is None
+
+
 _BYTES = st.lists(st.sampled_from([b"---\n", b"title: a\n", b"- x\n", b"  ", b"a", b"\t", b"\r",
                                    b"\r\n", b"\x00", b"\x1b", b"\x7f", b"\xef\xbb\xbf", b"\xc2\x85",
                                    b"\xc3\xa9", b"\xe2\x80\xa8", b"\xff", b"#", b": ", b"\n"]),
