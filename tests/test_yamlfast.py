@@ -243,6 +243,18 @@ def test_values_and_items_of_tricky_characters_are_read_as_libyaml_reads_them(a,
         assert_agrees(text)
 
 
+@settings(max_examples=1500, deadline=None)
+@given(_TRICKY, _TRICKY, st.sampled_from(["", " ", "  ", "   "]))
+def test_short_cuts_of_a_text_without_hash_or_with_items_spaced_read_as_libyaml_reads(a, b, gap):
+    """A text with no `#` is not searched for ` #` in each value (_Reader.hashless), an item
+    one space after its dash takes its places from the list's, and a plain item is read
+    before the tests of other items: what they read is what libyaml reads, or left to it."""
+    for text in (f"k: {a}\nl:\n  -{gap}{b}\n  -{gap}{a}\nm:{gap}{b}\n",
+                 f"-{gap}{a}\n- {b}\n-{gap}k: {b}\n  m: {a}\n"):
+        assert_agrees(text)
+        assert_agrees(text.replace("#", "x"))
+
+
 def test_a_key_is_one_string_in_the_data_and_in_its_path():
     """validate's workers marshal an entry's data and positions together: a key that is
     one object in both is stored once, and read back once (a copy of each key made the

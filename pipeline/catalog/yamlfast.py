@@ -70,7 +70,7 @@ def load(text: str, first_line: int, resolve, construct, firsts: frozenset,
             lines.append((n, len(line) - len(content), content.rstrip(" ")))
     if not lines or lines[0][1] != 0:
         return None
-    reader = _Reader(lines, resolve, construct, firsts)
+    reader = _Reader(lines, resolve, construct, firsts, "#" not in text)
     try:
         data, at = reader.node(0, 0, ())
     except _Unsure:
@@ -156,8 +156,10 @@ _NONE = object()
 
 
 class _Reader:
-    def __init__(self, lines: list, resolve, construct, firsts: frozenset):
+    def __init__(self, lines: list, resolve, construct, firsts: frozenset,
+                 hashless: bool = False):
         self.lines = lines
+        self.hashless = hashless  # the text holds no `#`: no value holds a comment
         self.resolve = resolve
         self.firsts = firsts
         self.construct = construct
@@ -166,6 +168,8 @@ class _Reader:
         self.stops = _STOPS.get(firsts) or _STOPS.setdefault(firsts, firsts | _SPECIAL_START)
         key = (resolve, id(construct))
         self.values = _VALUES.get(key) or _VALUES.setdefault(key, {})
+        # what `mapping` and `sequence` take at each call, got at once
+        self.state = lines, self.positions, self.stops, self.values, hashless
 
     def node(self, i: int, indent: int, path: tuple):
         """The block node whose first line is line i (at `indent`); -> (value, next line)."""
@@ -179,8 +183,7 @@ class _Reader:
         raise _Unsure  # a scalar on a line of its own, `? key`, a directive, ...
 
     def mapping(self, i: int, indent: int, path: tuple):
-        lines, positions, scalar, stops = self.lines, self.positions, self.scalar, self.stops
-        values = self.values
+        lines, positions, stops, values, hashless = self.state
         # (the shared children and places of a path and column seen before, got at once)
         kids = _CHILDREN.get(path) or _children(path)
         places = _COLUMNS.get(indent + 1) or _column(indent + 1)
@@ -212,22 +215,26 @@ class _Reader:
                 positions[sub] = _place(places, line_no, indent + 1)
             i += 1
             if spaced:
-                if text[0] == " ":
-                    text = text.lstrip(" ")
-                # most values are plain text, for which no function of ours is called
                 first = text[0]
-                if first not in stops and ": " not in text and " #" not in text \
-                        and text[-1] != ":":
+                if first == " ":
+                    text = text.lstrip(" ")
+                    first = text[0]
+                # most values are plain text, for which no function of ours is called
+                if first not in stops and (":" not in text or ": " not in text
+                                           and text[-1] != ":") \
+                        and (hashless or " #" not in text):
                     out[key] = text
                 # and the next commonest, as `scalar` reads them: a quoted value with no
                 # escape, and a plain one read before (a date, a number)
-                elif first == '"' and text.find('"', 1) == len(text) - 1 and "\\" not in text:
-                    out[key] = text[1:-1]
-                elif first != '"' and first != "'" and first != "[" \
+                elif first == '"' and text[-1] == '"' and text != '"' \
+                        and '"' not in (inner := text[1:-1]) and "\\" not in inner:
+                    out[key] = inner
+                elif first != "'" and first != "[" and first != '"' \
                         and (value := values.get(text, _NONE)) is not _NONE:
                     out[key] = value
                 else:
-                    out[key] = scalar(text, line_no, indent + len(content) - len(text), sub)
+                    out[key] = self.scalar(text, line_no, indent + len(content) - len(text),
+                                           sub)
             elif i < count and lines[i][1] > indent:
                 _, at, below = lines[i]
                 if below[0] == "-" and (len(below) == 1 or below[1] == " ") \
@@ -243,8 +250,10 @@ class _Reader:
         return out, i
 
     def sequence(self, i: int, indent: int, path: tuple):
-        lines, positions, stops = self.lines, self.positions, self.stops
+        lines, positions, stops, _, hashless = self.state
         kids = _CHILDREN.get(path) or _children(path)
+        # the places of an item written `- item`, one space after its dash: most are
+        spaced = _COLUMNS.get(indent + 3) or _column(indent + 3)
         items: list = []
         count = len(lines)
         while i < count:
@@ -253,34 +262,40 @@ class _Reader:
                 if at > indent:
                     raise _Unsure
                 break
-            if content[0] != "-" or len(content) < 3 or content[1] != " ":
-                if content[0] == "-" and len(content) == 1:
+            if content[:2] != "- ":  # (a line holds no space at its end: `- x` or longer)
+                if content == "-":
                     raise _Unsure  # an empty item, or one on the lines below
                 break  # the next key of a mapping around a list beside its key
             rest = content[2:]
             if rest[0] == " ":
                 rest = rest.lstrip(" ")
-            column = indent + len(content) - len(rest)
+                column = indent + len(content) - len(rest)
+                places = _COLUMNS.get(column + 1) or _column(column + 1)
+            else:
+                column, places = indent + 2, spaced
             index = len(items)
             sub = kids.get(index) or _child(kids, path, index)
             try:
-                positions[sub] = _COLUMNS[column + 1][line_no]
-            except (KeyError, IndexError):
-                positions[sub] = _place(_column(column + 1), line_no, column + 1)
-            if ":" not in rest:
-                if rest[0] == "-" and (len(rest) == 1 or rest[1] == " "):
+                positions[sub] = places[line_no]
+            except IndexError:
+                positions[sub] = _place(places, line_no, column + 1)
+            first = rest[0]
+            if first not in stops and ":" not in rest and (hashless or " #" not in rest):
+                item = rest  # most items: plain text
+                i += 1
+            elif ":" not in rest:
+                if first == "-" and (len(rest) == 1 or rest[1] == " "):
                     lines[i] = (line_no, column, rest)  # the item's node starts at its column
                     item, i = self.node(i, column, sub)
                 else:
-                    item = rest if rest[0] not in stops and " #" not in rest \
-                        else self.scalar(rest, line_no, column, sub)
+                    item = self.scalar(rest, line_no, column, sub)
                     i += 1
             elif _KEY.match(rest):  # `- key: value`, the commonest item but a word
                 if len(sub) > _MAX_DEPTH:
                     raise _Unsure
                 lines[i] = (line_no, column, rest)  # the item's mapping starts at its column
                 item, i = self.mapping(i, column, sub)
-            elif rest[0] == "-" and (len(rest) == 1 or rest[1] == " "):
+            elif first == "-" and (len(rest) == 1 or rest[1] == " "):
                 lines[i] = (line_no, column, rest)
                 item, i = self.node(i, column, sub)
             else:
