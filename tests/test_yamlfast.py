@@ -255,6 +255,18 @@ def test_short_cuts_of_a_text_without_hash_or_with_items_spaced_read_as_libyaml_
         assert_agrees(text.replace("#", "x"))
 
 
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from([*"aZ_-1: #é", ": "]), max_size=6).map("".join), _TRICKY)
+def test_a_line_of_a_key_read_before_is_told_as_the_key_pattern_tells_it(key, value):
+    """A line or an item `key: ...` of a key read before (yamlfast._KEYS) is a mapping's
+    without _KEY's match: read as libyaml reads it, the first time and the next."""
+    for text in (f"- {key}: {value}\n", f"{key}: {value}\n", f"- {key}:\n  - x\n",
+                 f"{key}:\n- x\n", f"- {key}\n"):
+        for _ in range(2):
+            assert_agrees(text)
+    assert all(yamlfast._KEY.fullmatch(f"{k}:") for k in yamlfast._KEYS)
+
+
 def test_a_key_is_one_string_in_the_data_and_in_its_path():
     """validate's workers marshal an entry's data and positions together: a key that is
     one object in both is stored once, and read back once (a copy of each key made the
