@@ -900,3 +900,39 @@ def test_the_package_sources_are_those_rglob_finds_in_its_order(paths, linked):
         finally:
             cache_mod._PACKAGE = original
     assert cache_mod._package_sources() == _rglob_sources(cache_mod._PACKAGE)
+
+
+DATE_PIECES = ["2026", "-", "01", "12", "31", "02-29", "T", "10:00", ":00", "Z", "+01:00", ".5",
+               " ", "W01", "x", "0"]
+
+
+@hyp_settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.lists(st.lists(st.sampled_from(DATE_PIECES), max_size=8).map("".join), max_size=12),
+       st.integers(min_value=1, max_value=4))
+def test_the_dates_summarised_are_those_each_text_reads_as(texts, kept):
+    """summarize's dates come from a memo of what each text read as (cache._DAYS, emptied
+    when full): they are what iso_day makes of every text afresh, interned, and the
+    record's are those sorted, once each."""
+    import sys
+
+    from pipeline.catalog.model import Entry
+
+    cache_mod._DAYS.clear()
+    old = cache_mod._DAYS_KEPT
+    cache_mod._DAYS_KEPT = kept  # a memo that fills up and starts again, again and again
+    try:
+        for _ in range(2):  # the memo empty, then holding these texts
+            entry = Entry(id="tools/t", collection="tools", slug="t", file="tools/t.md",
+                          data={f"k{i}": t for i, t in enumerate(texts)}, body="",
+                          body_line=1)
+            # the texts the front matter's walk takes for dates, each read afresh
+            found = [cache_mod.iso_day(t) for t in texts if t[:4].isdigit() and 7 <= len(t) <= 40]
+            found = [d for d in found if d]
+            days = cache_mod._dates(entry)
+            assert days == found
+            assert all(d is sys.intern(d) for d in days)
+            record = cache_mod.summarize(entry, set(), set(), [], (0, 0, 0, 0))
+            assert record.dates == tuple(sorted({sys.intern(d) for d in found}))
+    finally:
+        cache_mod._DAYS_KEPT = old
+        cache_mod._DAYS.clear()
