@@ -692,6 +692,42 @@ def test_references_of_finds_the_ids_values_under_finds(collection, data):
     assert references_of(entry, schemas) == _ids_by_values_under(entry, schemas)
 
 
+_LINKED_PATHS = ["/glossary/awq", "/Glossary/AWQ", "/glosary/awq", "/glossary/awq/", "/tools",
+                 "/", "/a/b/c", "/glossary/Awq", "/authors/x#y", "/pages/about"]
+
+
+@hyp_settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.lists(st.lists(st.sampled_from(_LINKED_PATHS), max_size=5), min_size=1, max_size=4),
+       st.integers(min_value=1, max_value=3))
+def test_references_of_finds_the_ids_each_link_names_afresh(bodies, kept):
+    """references_of keeps the ids a site path refers to (validate._LINKED, emptied when
+    full): each entry's are those path_to_id and link_meant give for its links afresh."""
+    import pipeline.validate as v
+    from pipeline.catalog.model import Entry
+    from pipeline.catalog.text import path_to_id, site_links
+    from pipeline.checks.references import link_meant
+
+    v._LINKED.clear()
+    old = v._LINKED_KEPT
+    v._LINKED_KEPT = kept  # a memo that fills up and starts again
+    try:
+        for _ in range(2):  # the memo empty, then holding these paths
+            for paths in bodies:
+                body = "".join(f"See [x]({p}).\n" for p in paths)
+                entry = Entry(id="glossary/x", collection="glossary", slug="x",
+                              file="entries/glossary/x.md", data={}, body=body, body_line=1)
+                afresh = set()
+                for link in site_links(entry, ""):
+                    target = path_to_id(link[2])
+                    if target:
+                        afresh.add(target)
+                        afresh.update([link_meant(link[2])] if link_meant(link[2]) else [])
+                assert v.references_of(entry, _ref_schemas()) == afresh
+    finally:
+        v._LINKED_KEPT = old
+        v._LINKED.clear()
+
+
 def _plan_eagerly(records, by_id, targets, facts, always, day, local, catalog_wide,
                   wanted=None):
     """cache.plan as it was, working out every record's dependencies first."""
