@@ -292,11 +292,16 @@ class _Packed:
         self._buffer = bytearray()
         self._at: dict[str, tuple[int, int]] = {}
 
-    def put(self, entry: Entry, carried: dict) -> None:
+    def put(self, entry: Entry, carried: dict, emptied: bool = False) -> None:
         """Keep `entry`, with `carried`: what was worked out from it that the checks read
-        (see CARRIED)."""
-        data = marshal.dumps((tuple(getattr(entry, f) for f in _ENTRY_FIELD_NAMES), carried))
-        self._at[entry.id] = (len(self._buffer), len(data))
+        (see CARRIED). `emptied`: the entry is left with nothing on it (for one dropped
+        after: what it held goes, and marshal has fewer objects held twice to track)."""
+        held = entry.__dict__
+        fields = tuple(held[f] for f in _ENTRY_FIELD_NAMES)
+        if emptied:
+            held.clear()
+        data = marshal.dumps((fields, carried))
+        self._at[fields[0]] = (len(self._buffer), len(data))  # its id
         self._buffer += data
 
     def __contains__(self, entry_id: str) -> bool:
@@ -365,10 +370,10 @@ def _parse_shard(state: dict, items: list[tuple]) -> list[tuple[str, Record]]:
         out.append((rel, record))
         derived = entry.__dict__
         carried = {name: derived[name] for name in CARRIED if name in derived}
-        _forget_derived(entry)  # made again, a chunk at a time, when checked
         if packed is not None:
-            packed.put(entry, carried)
+            packed.put(entry, carried, emptied=True)  # the hook keeps no entry
         else:
+            _forget_derived(entry)  # made again, a chunk at a time, when checked
             derived.update(carried)
             parsed[entry.id] = entry
     if store is not None:

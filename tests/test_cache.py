@@ -511,6 +511,30 @@ def test_a_packed_entry_comes_back_whole(problems):
         assert entry.id not in packed
 
 
+def test_an_entry_packed_emptied_comes_back_as_one_packed_as_it_is(problems):
+    """A worker empties the entry it packs (_Packed.put(..., emptied=True): it drops it
+    after): what comes back is what a copy packed as it is gives, carried values too."""
+    import copy
+
+    from pipeline.catalog.loader import load_catalog
+    from pipeline.catalog.text import citations, front_matter_found, prose_text, site_links
+    from pipeline.validate import CARRIED, _Packed
+
+    entries = list(load_catalog(load_settings(problems))[0].entries.values())
+    as_is, emptied = _Packed(), _Packed()
+    for entry in entries:
+        citations(entry), prose_text(entry), site_links(entry, "")
+        front_matter_found(entry, "front_matter_texts")
+        carried = {n: entry.__dict__[n] for n in CARRIED if n in entry.__dict__}
+        as_is.put(copy.deepcopy(entry), copy.deepcopy(carried))
+        emptied.put(entry, carried, emptied=True)
+        assert entry.__dict__ == {}
+    for entry_id in sorted(as_is._at):
+        one, other = as_is.pop(entry_id), emptied.pop(entry_id)
+        assert one == other and one.__dict__ == other.__dict__
+    assert not as_is._at and not emptied._at
+
+
 def test_a_cached_file_that_cannot_be_read_again_is_a_problem_not_a_crash(problems, monkeypatch):
     """chmod 000 on a cached entry (root reads it anyway: the refusal is simulated)."""
     same_as_cold(problems)
