@@ -121,3 +121,28 @@ def test_the_front_matter_walk_finds_what_a_plain_walk_finds(data):
                   data=data, body="", body_line=1)
     assert tuple(front_matter_found(entry, name) for name in FRONT_MATTER_FOUND) == \
         _plain_walk(data)
+
+
+def test_no_full_collection_between_the_passes_of_one_process(catalog, monkeypatch):
+    """With one process, what validate parsed stays live; between its passes (the
+    catalog's stand-ins, the catalog-wide diagnostics) no full pass of the cyclic garbage
+    collector looks through it all, as none does within them (parallel.InProcess)."""
+    import datetime as dt
+    import gc
+
+    import pipeline.validate as v
+    from pipeline.config import load_settings
+    from pipeline.parallel import FULL_COLLECTIONS_AFTER
+
+    seen = []
+    made = v._catalog_diagnostics  # between the passes, outside InProcess.call
+
+    def noting(*args):
+        seen.append(gc.get_threshold()[2])
+        return made(*args)
+
+    monkeypatch.setattr(v, "_catalog_diagnostics", noting)
+    before = gc.get_threshold()
+    v.validate(load_settings(catalog), today=dt.date(2026, 11, 27), cache=False, jobs=1)
+    assert seen == [max(before[2], FULL_COLLECTIONS_AFTER)]
+    assert gc.get_threshold() == before
