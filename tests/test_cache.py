@@ -15,6 +15,7 @@ import pipeline.cache as cache_mod
 from conftest import REPO, commit_all, git, write_entry
 from pipeline.cache import FILE_NAME, ValidateCache
 from pipeline.config import load_settings
+from pipeline.diagnostics import Diagnostic
 from pipeline.validate import validate
 
 TODAY = dt.date(2026, 11, 27)
@@ -996,3 +997,20 @@ def test_the_dates_summarised_are_those_each_text_reads_as(texts, kept):
     finally:
         cache_mod._DAYS_KEPT = old
         cache_mod._DAYS.clear()
+
+
+@hyp_settings(max_examples=200, deadline=None, derandomize=True)
+@given(st.lists(st.builds(
+    Diagnostic, file=st.text(max_size=5), line=st.integers(0, 9), column=st.integers(0, 9),
+    rule=st.sampled_from(["link-unresolved", "schema"]),
+    severity=st.sampled_from(["error", "warning"]), message=st.text(max_size=8),
+    hint=st.text(max_size=4), entry=st.one_of(st.none(), st.text(max_size=5))), max_size=4))
+def test_rows_are_each_diagnostics_fields_in_order(diags):
+    """cache.rows (by attrgetter) stores each diagnostic as the tuple of its fields, in
+    their order, as it did field by field; diagnostics() makes them back."""
+    from dataclasses import fields
+
+    stored = cache_mod.rows(diags)
+    assert stored == tuple(tuple(getattr(d, f.name) for f in fields(Diagnostic))
+                           for d in diags)
+    assert cache_mod.diagnostics(stored) == diags
