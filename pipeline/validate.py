@@ -286,31 +286,41 @@ class _Packed:
     parsing and rendering 5,000 entries of the benchmark corpus took 5.3 to 5.8
     CPU s with them kept, 4.9 to 5.1 s with them packed (malloc's share of the
     time doubled with them kept). Taking one back costs about 0.05 ms.
+
+    An entry's positions are not marshalled: their paths and places are those yamlfast
+    shares between all the entries it reads (see yamlfast.share), live anyway, so they
+    are kept as two tuples, its paths' and its places' (about 1 KB an entry, against
+    1.5 KB marshalled), and made a dict again when it is taken back. Marshalling them,
+    and tracking each shared object as it went, was 7 microseconds an entry, and
+    reading them back 6.
     """
 
     def __init__(self):
         self._buffer = bytearray()
-        self._at: dict[str, tuple[int, int]] = {}
+        self._at: dict[str, tuple[int, int, tuple, tuple]] = {}
 
     def put(self, entry: Entry, carried: dict, emptied: bool = False) -> None:
         """Keep `entry`, with `carried`: what was worked out from it that the checks read
         (see CARRIED). `emptied`: the entry is left with nothing on it (for one dropped
         after: what it held goes, and marshal has fewer objects held twice to track)."""
         held = entry.__dict__
-        fields = tuple(held[f] for f in _ENTRY_FIELD_NAMES)
+        fields = tuple(held[f] for f in _PACKED_FIELD_NAMES)
+        positions = held["positions"]
+        paths, places = tuple(positions), tuple(positions.values())
         if emptied:
             held.clear()
         data = marshal.dumps((fields, carried))
-        self._at[fields[0]] = (len(self._buffer), len(data))  # its id
+        self._at[fields[0]] = (len(self._buffer), len(data), paths, places)  # by its id
         self._buffer += data
 
     def __contains__(self, entry_id: str) -> bool:
         return entry_id in self._at
 
     def pop(self, entry_id: str) -> Entry:
-        start, size = self._at.pop(entry_id)
+        start, size, paths, places = self._at.pop(entry_id)
         fields, carried = marshal.loads(self._buffer[start:start + size])
-        entry = Entry(*fields)
+        entry = Entry(*fields[:_POSITIONS_AT], dict(zip(paths, places)),
+                      *fields[_POSITIONS_AT:])
         entry.__dict__.update(carried)
         return entry
 
@@ -350,8 +360,9 @@ def _parse_shard(state: dict, items: list[tuple]) -> list[tuple[str, Record]]:
             except OSError as e:
                 out.append((rel, Record(stat=stat, digest="", load=rows([unreadable(rel, e)]))))
                 continue
-        # packed, its positions are copied and shared with no other entry's
-        entry, load = parse_entry(rel, data, prefix, share_positions=packed is None)
+        # its positions' paths and places shared with other entries' (packed, they are
+        # kept as they are: see _Packed)
+        entry, load = parse_entry(rel, data, prefix)
         if entry is None:
             out.append((rel, Record(stat=stat, digest=content_digest(data), load=rows(load))))
             continue
@@ -486,6 +497,9 @@ def _collected_after():
 
 
 _ENTRY_FIELD_NAMES = tuple(f.name for f in dataclasses.fields(Entry))
+# what _Packed marshals of an entry: every field but its positions, kept aside
+_POSITIONS_AT = _ENTRY_FIELD_NAMES.index("positions")
+_PACKED_FIELD_NAMES = tuple(f for f in _ENTRY_FIELD_NAMES if f != "positions")
 # What the first pass works out from an entry (its links, for summarize; its citations,
 # made from the groups a build's rendering found; its page's ids; its prose text, which
 # finding its links made and `check_citations` reads again: 1.7 % of a cold build's time)

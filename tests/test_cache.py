@@ -536,6 +536,27 @@ def test_an_entry_packed_emptied_comes_back_as_one_packed_as_it_is(problems):
     assert not as_is._at and not emptied._at
 
 
+def test_a_packed_entry_libyaml_read_comes_back_with_its_positions_shared():
+    """A packed entry's positions are kept aside as they are (_Packed), not marshalled:
+    those of a front matter libyaml reads (flow lists, block text: not yamlfast's) are
+    shared with other entries' too, as yamlfast's are, and come back as they were."""
+    from pipeline.catalog import yamlfast
+    from pipeline.catalog.loader import parse_entry
+    from pipeline.validate import _Packed
+
+    text = ("---\ntitle: A\nstatus: draft\nrelated: [glossary/awq, tools/vllm]\n"
+            "summary: |\n  two\n  lines\n---\nBody.\n")
+    packed = _Packed()
+    for slug in ("a", "b"):
+        entry, _ = parse_entry(f"entries/glossary/{slug}.md", text.encode())
+        assert entry.positions[("related", 1)] == (4, 25)
+        assert all(yamlfast._PATHS.get(p) is p for p in entry.positions)
+        kept = dict(entry.positions)
+        packed.put(entry, {}, emptied=True)
+        back = packed.pop(f"glossary/{slug}")
+        assert back.positions == kept and list(back.positions) == list(kept)
+
+
 def test_a_cached_file_that_cannot_be_read_again_is_a_problem_not_a_crash(problems, monkeypatch):
     """chmod 000 on a cached entry (root reads it anyway: the refusal is simulated)."""
     same_as_cold(problems)
