@@ -117,3 +117,22 @@ def test_a_body_is_rendered_for_its_links_as_the_plain_test_says(body):
     lower = body.lower()
     assert may_render_url(body) == ("http" in lower or "www." in lower or "//" in body
                                     or "\\" in body or "&" in body)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(URL_PIECES + ["tt", "p", "P", "T", "&", "&amp;", "`", "```\n",
+                                              "\n    ", "<!-- ", " -->", "~~~\n", "\t"]),
+                max_size=14).map("".join))
+def test_a_body_skipped_by_the_one_test_has_no_link_in_either_reading(body):
+    """may_link tests a body once for both readings: where it says False, neither may_render_url
+    (of the body) nor may_start_url (of its prose text, code blanked) says True, and
+    find_links finds what it finds when the page's links were asked for first."""
+    from pipeline.affiliates.links import may_link, may_render_url, may_start_url
+    from pipeline.catalog.text import prose_text
+
+    if not may_link(body):
+        assert not may_render_url(body) and not may_start_url(prose_text(_entry(body)))
+    first, then = _entry(body), _entry(body)
+    rendered_hrefs(then)  # the page's links known: find_links reads the body itself
+    assert find_links(first) == find_links(then)
+    assert first.__dict__["rendered_hrefs"] == then.__dict__["rendered_hrefs"]
