@@ -305,3 +305,37 @@ def test_a_miscased_tag_through_a_link_wrapper_is_told_with_the_wrapper(programs
     c = classify("https://www.google.com/url?q=https%3A%2F%2Fwww.amazon.com%2Fdp%2FB0%3FTAG%3D"
                  "localaicat-20", programs)
     assert not c.is_affiliate and c.miscased[1] == "TAG" and c.via == "google.com"
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(_LINK_PIECES), max_size=7).map("".join))
+def test_a_link_the_host_test_passes_over_has_nothing_to_say(programs, url):
+    """may_be_claimed, which the affiliate check asks first, says False only of a URL whose
+    class has no program, no shortener and no tracking parameter in another case."""
+    from pipeline.affiliates.classify import may_be_claimed
+    from pipeline.affiliates.report import notable
+
+    if not may_be_claimed(url, programs):
+        assert not notable(classify(url, programs))
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(_LINK_PIECES), max_size=6).map("".join), max_size=5),
+       st.lists(st.sampled_from(_LINK_PIECES + [" ", "\n", "[a](", ")", "<", ">", "_", "\\"]),
+                max_size=12).map("".join))
+def test_the_notable_links_are_those_of_classified_links(programs, values, body):
+    """notable_links, which places and classifies only the links its host test keeps, gives
+    the pairs of classified_links with something to say, in its order."""
+    from pipeline.affiliates import classified_links
+    from pipeline.affiliates.report import notable, notable_links
+    from pipeline.catalog.model import Entry
+
+    def entry() -> Entry:
+        return Entry(id="hardware/x", collection="hardware", slug="x", file="x.md",
+                     data={"offers": [{"url": v, "note": f"see {v}"} for v in values],
+                           "homepage": values[0] if values else "x"}, body=body,
+                     body_line=9, positions={("offers", i, k): (2 + i, 3 if k == "url" else 5)
+                                             for i in range(len(values)) for k in ("url", "note")})
+
+    assert notable_links(entry(), programs) == [
+        (link, c) for link, c in classified_links(entry(), programs) if notable(c)]

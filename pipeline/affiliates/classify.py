@@ -93,6 +93,14 @@ def url_host(url: str) -> str:
     return _host(url)[0]
 
 
+def may_be_claimed(url: str, programs: Programs) -> bool:
+    """False where `classify` knows from the URL's host alone that no program, shortener
+    or link wrapper claims it: a class with no program, no shortener and no tracking
+    parameter in another case, nothing the affiliate checks say or count (most links)."""
+    host = url_host(url)
+    return bool(host) and programs.may_match(url, host)  # a wrapper's host: it may
+
+
 def _host(url: str) -> tuple[str, str, str]:
     """(host without `www.`, path, query) of a URL; scheme-less `www.` URLs are accepted."""
     url = normalise_url(url)

@@ -327,20 +327,24 @@ def may_link(body: str) -> bool:
             or _HTTP(lower := body.lower()) is not None or _WW_DOT(lower) is not None)
 
 
-def find_links(entry: Entry, rendered: bool = True) -> list[FoundLink]:
+def find_links(entry: Entry, rendered: bool = True,
+               keep: Callable[[str], bool] | None = None) -> list[FoundLink]:
     """Every URL of an entry, front matter first, each with its file, line and column;
     with `rendered`, also those of its page that the reading of its text missed (see
-    _rendered_only)."""
+    _rendered_only). With `keep`, only the links whose URL it keeps, in the same order:
+    the others' positions are not looked up."""
     out = []
     for path, value in _url_values(entry):
-        line, col = entry.pos(path)
-        out.append(found_link(value.strip(), entry.file, line, col, "front matter", path,
-                              entry.id))
+        url = value.strip()
+        if keep is None or keep(url):
+            line, col = entry.pos(path)
+            out.append(found_link(url, entry.file, line, col, "front matter", path, entry.id))
     if "rendered_hrefs" not in entry.__dict__ and not may_link(entry.body):
         entry.__dict__["rendered_hrefs"] = []  # what rendered_hrefs would find: none
         return sorted(out, key=lambda link: (link.line, link.column))
     body = list(_body_links(entry, "body"))
-    out += body + (_rendered_only(entry, body) if rendered else [])
+    more = body + (_rendered_only(entry, body) if rendered else [])
+    out += more if keep is None else [link for link in more if keep(link.url)]
     return sorted(out, key=lambda link: (link.line, link.column))
 
 

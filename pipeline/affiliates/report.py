@@ -11,7 +11,7 @@ from ..config import Settings
 from ..errors import PipelineError, UsageError
 from .audit import (earlier_entry, entries_of, rating_split, renames_between, rev_at,
                     verdict_change_row, verdict_changed, verdict_of)
-from .classify import LinkClass, classify
+from .classify import LinkClass, classify, may_be_claimed
 from .links import FoundLink, bibliography_links, cited_source_links, find_links, links_in_text
 from .programs import Programs
 
@@ -34,6 +34,28 @@ def classified_links(entry: Entry, programs: Programs,
     if bibliography:
         links += cited_source_links(entry, bibliography)
     return [(link, classify(link.url, programs)) for link in links]
+
+
+def notable(c: LinkClass) -> bool:
+    """Whether the affiliate checks have something to say of a link of class `c`, or count
+    it: a program's link (paid or not ours), a shortener, a tracking parameter in another
+    case."""
+    return c.shortener or c.program is not None or c.miscased is not None
+
+
+def notable_links(entry: Entry, programs: Programs,
+                  bibliography: dict | None = None) -> list[tuple[FoundLink, LinkClass]]:
+    """The pairs of `classified_links` whose class is `notable`, in its order. The other
+    links, most, are told by their host (classify.may_be_claimed): neither placed in
+    the file (the front matter's) nor classified (the affiliate check of an entry of the
+    corpus 22.5 -> 17.3 µs)."""
+    def keep(url: str) -> bool:
+        return may_be_claimed(url, programs)
+
+    links = find_links(entry, keep=keep)
+    if bibliography:
+        links += [link for link in cited_source_links(entry, bibliography) if keep(link.url)]
+    return [(link, c) for link in links if notable(c := classify(link.url, programs))]
 
 
 def _unparsed_links(catalog: Catalog, settings: Settings) -> list[FoundLink]:

@@ -6,8 +6,8 @@ read once per run and its own problems are reported as `affiliate-programs`.
 
 from __future__ import annotations
 
-from ..affiliates import Programs, classified_links, classify, read_programs
-from ..affiliates.report import paid_sources
+from ..affiliates import Programs, classify, read_programs
+from ..affiliates.report import notable_links, paid_sources
 from ..affiliates.links import bibliography_links
 from ..affiliates.audit import (earlier_entry, independent_reviewers, renames_between,
                                 verdict_changed, verdict_of)
@@ -192,10 +192,9 @@ def check_affiliates(ctx: Context):
     paid_bib = ctx.shared("affiliate-paid-sources",
                           lambda: paid_sources(ctx.catalog.bibliography, programs))
     for entry in ctx.targets():
-        pairs = classified_links(entry, programs, paid_bib)
+        pairs = notable_links(entry, programs, paid_bib)  # the links with something to say
         for link, c in pairs:
-            if c.shortener or c.program is not None or c.miscased is not None:
-                yield from link_problems(link, c, entry.collection, forbidden)
+            yield from link_problems(link, c, entry.collection, forbidden)
         paid = sorted({c.program for _, c in pairs if c.is_affiliate})
         if ctx.base_catalog is not None and paid:
             problem = _review_problem(ctx, entry, paid)
