@@ -74,9 +74,13 @@ def _date_ok(x) -> bool:
 # (unreserved, sub-delims, `:`, `@`, `%XX`). Whatever matches is a URI by rfc3986's rule;
 # anything else is asked of rfc3986-validator, whose module takes 15 ms to import (its
 # one expression): a quarter of a validate of one changed entry's imports.
-_PCHAR = r"(?:[A-Za-z0-9\-._~!$&'()*+,;=:@]|%[0-9A-Fa-f]{2})"
-_PLAIN_URI = re.compile(rf"https?://[A-Za-z0-9.-]+(?::[0-9]*)?(?:/{_PCHAR}*)*"
-                        rf"(?:\?(?:{_PCHAR}|[/?])*)?(?:#(?:{_PCHAR}|[/?])*)?")
+# The path is `(?:/PCHAR*)*`, nothing or `/` then pchars and slashes, and the query and
+# fragment pchars, slashes and `?`: each read as runs of a character class with `%XX`
+# between them, not as one branch a character (0.44-0.71 -> 0.26 µs a URL of the corpus).
+_PCHARS = r"A-Za-z0-9\-._~!$&'()*+,;=:@"
+_PCT = r"%[0-9A-Fa-f]{2}"
+_PLAIN_URI = re.compile(rf"https?://[A-Za-z0-9.-]+(?::[0-9]*)?(?:/(?:[{_PCHARS}/]+|{_PCT})*)?"
+                        rf"(?:\?(?:[{_PCHARS}/?]+|{_PCT})*)?(?:#(?:[{_PCHARS}/?]+|{_PCT})*)?")
 
 
 def _uri_check() -> Check:
