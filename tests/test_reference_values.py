@@ -100,3 +100,46 @@ def test_links_judged_once_a_run_say_what_each_judged_alone_says(pages):
 
     ids = [f"guides/p{n}" for n in range(len(pages))]
     assert said(set(ids)) == [d for i in ids for d in said({i})]
+
+
+VALUES = ["glossary/awq", "glossary/gguf", "tools/vllm", "guides/x", "vllm", "awq", "ana",
+          "authors/ana", "nobody", "Glossary/awq", "glossary/none", 3, None]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["glossary", "guides", "hardware", "benchmarks"]),
+                          st.booleans(),
+                          st.dictionaries(st.sampled_from(["related", "see_also", "authors",
+                                                           "reviewed_by", "guides"]),
+                                          st.lists(st.sampled_from(VALUES), max_size=4),
+                                          max_size=3)),
+                min_size=1, max_size=5))
+def test_reference_values_judged_once_a_run_say_what_each_judged_alone_says(pages):
+    """check_references remembers, a run long, the values a reference field holds with
+    nothing to say, one set for a field alike in several collections, and reads a list of
+    ids in one step: what it says of entries of several collections checked together
+    (a value twice in a list too) is what it says of each alone, in the same order."""
+    from pipeline.catalog.model import Catalog
+    from pipeline.checks import Context
+    from pipeline.checks.references import check_references
+    from pipeline.config import Settings
+
+    entries = {i: Entry(id=i, collection=i.split("/")[0], slug=i.split("/")[1], file=f"{i}.md",
+                        data={"status": s, "title": i}, body="Text.\n", body_line=1)
+               for i, s in {**TARGETS, "authors/ana": "published"}.items()}
+    for n, (collection, published, refs) in enumerate(pages):
+        entries[f"{collection}/p{n}"] = Entry(
+            id=f"{collection}/p{n}", collection=collection, slug=f"p{n}", file=f"p{n}.md",
+            data={"status": "published" if published else "draft", **refs}, body="",
+            body_line=1, positions={(k, i): (2 + i, 3) for k in refs for i in range(4)})
+    catalog = Catalog(entries=entries, bibliography={})
+    settings = Settings(root=REPO, given=frozenset())
+
+    def said(only):
+        ctx = Context(catalog=catalog, settings=settings, only=only,
+                      extras={"schemas": SCHEMAS})
+        return [(d.rule, d.entry, d.line, d.column, d.message) for d in check_references(ctx)
+                if ctx.wants(d.entry)]
+
+    ids = [f"{c}/p{n}" for n, (c, _, _) in enumerate(pages)]
+    assert said(set(ids)) == [d for i in sorted(ids) for d in said({i})]
