@@ -623,3 +623,23 @@ def test_the_claims_made_once_for_the_workers_say_what_each_worker_made_says(wri
         return [d.to_dict() for d in check_publishing(ctx)]
 
     assert said(shared_values(entries)) == said({})
+
+
+@hyp_settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(["[", "]", "^", "@", "a", "_", " ", "\t", "\n", ";", "[@a",
+                                 "[^3]", "[@ ]", "x@y", "é"]), max_size=14).map("".join))
+def test_one_search_finds_the_marks_and_the_unclosed_groups_the_two_found(text):
+    """citations._unclosed finds footnote marks, groups naming no source and groups their
+    line does not close in one search: what each expression finds searched alone."""
+    from pipeline.catalog.model import Entry
+    from pipeline.catalog.text import CITE_UNCLOSED_RE, prose_text
+    from pipeline.checks.citations import _NOT_CITATIONS_RE, _unclosed
+
+    entry = Entry(id="glossary/x", collection="glossary", slug="x", file="x.md", data={},
+                  body=text, body_line=1)
+    text = prose_text(entry)  # as the check reads it: code as spaces
+    marks = [m.start() for m in _NOT_CITATIONS_RE.finditer(text)]
+    unclosed = [m.start() for m in CITE_UNCLOSED_RE.finditer(text)] if "@" in text else []
+    starts = [(m.count("\n"), m) for m in (text[:s] for s in marks + unclosed)]
+    assert [(d.line, d.column) for d in _unclosed(entry)] == [
+        (n + 1, len(before) - before.rfind("\n")) for n, before in starts]
