@@ -1163,28 +1163,48 @@ def front_matter_sources(entry: Entry) -> list[tuple[tuple, str]]:
 def _walk_front_matter(data: dict | list, path: tuple, sourced: bool, sources: list,
                        urls: list, texts: list, dates: list) -> bool:
     """Fill the lists of FRONT_MATTER_FOUND from `data` at `path`; -> whether every
-    mapping in it has text keys. `sourced`: not inside a `sources:` field."""
+    mapping in it has text keys. `sourced`: not inside a `sources:` field.
+
+    A list's items and a mapping's values are walked in two loops (an item has no key to
+    test, nor is it a `source:` field), and a value's date test starts from its first
+    character (no slice made of most values, which start with none): 12.7 -> 12.0 µs
+    an entry of the corpus's."""
     plain = True
-    is_dict = isinstance(data, dict)
-    for k, v in data.items() if is_dict else enumerate(data):
-        if is_dict and type(k) is not str:
-            plain = False
+    if isinstance(data, dict):
+        for k, v in data.items():
+            if type(k) is not str:
+                plain = False
+            if isinstance(v, str):
+                if k == "source" and sourced:
+                    sources.append(((*path, k), v))
+                if ":" in v or "." in v:  # what may be or hold a URL (most values hold neither)
+                    if v.startswith(_HTTP):  # no date: neither of the other two tests is needed
+                        urls.append(v)
+                        texts.append(((*path, k), v))
+                        continue
+                    # `ww.` in any case: the text has a `w.` or a `W.` first (cheaper than lower())
+                    if ":/" in v or ":\\" in v or (("w." in v or "W." in v) and "ww." in v.lower()):
+                        texts.append(((*path, k), v))
+                if v[:1].isdigit() and v[:4].isdigit() and 7 <= len(v) <= 40:
+                    dates.append(v)
+            elif isinstance(v, (dict, list)):
+                if not _walk_front_matter(v, (*path, k), sourced and k != "sources", sources,
+                                          urls, texts, dates):
+                    plain = False
+        return plain
+    for k, v in enumerate(data):
         if isinstance(v, str):
-            if sourced and k == "source":
-                sources.append(((*path, k), v))
-            if ":" in v or "." in v:  # what may be or hold a URL (most values hold neither)
-                if v.startswith(_HTTP):  # no date: neither of the other two tests is needed
+            if ":" in v or "." in v:
+                if v.startswith(_HTTP):
                     urls.append(v)
                     texts.append(((*path, k), v))
                     continue
-                # `ww.` in any case: the text has a `w.` or a `W.` first (cheaper than lower())
                 if ":/" in v or ":\\" in v or (("w." in v or "W." in v) and "ww." in v.lower()):
                     texts.append(((*path, k), v))
-            if v[:4].isdigit() and 7 <= len(v) <= 40:
+            if v[:1].isdigit() and v[:4].isdigit() and 7 <= len(v) <= 40:
                 dates.append(v)
         elif isinstance(v, (dict, list)):
-            if not _walk_front_matter(v, (*path, k), sourced and k != "sources", sources,
-                                      urls, texts, dates):
+            if not _walk_front_matter(v, (*path, k), sourced, sources, urls, texts, dates):
                 plain = False
     return plain
 
