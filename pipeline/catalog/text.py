@@ -1064,29 +1064,40 @@ def _scan_citations(entry: Entry) -> tuple[list, list]:
     groups: list[tuple[int, int, tuple[str, ...]]] = []
     found: list[tuple[int, int, str]] = []
     if "@" in text:
-        # Positions' counting, inline (a call a group cost a third of the search), and
-        # the keys of each group's text read once (an entry cites its few sources again
-        # and again: `[@readme-16]` ten times)
+        # Positions' counting, inline (a call a group cost a third of the search): the
+        # last line break before the group found first (a search back over its line),
+        # those before it counted only when there is one (most groups end a line, the
+        # next one on a later line); the keys of each group's text read once (an entry
+        # cites its few sources again and again: `[@readme-16]` ten times), a group of
+        # one key, most, given without the loop over its keys (the scan 17.2 -> 16.3 µs
+        # an entry of the corpus's)
         line_no, at, line_start = entry.body_line, 0, 0
         count, rfind = text.count, text.rfind
-        # {a group's text: (its keys, [(offset of each in the group, key)])}
-        read: dict[str, tuple[tuple[str, ...], list[tuple[int, str]]]] = {}
+        # {a group's text: (its keys, [(offset of each in the group, key)], and for a
+        # group of one key its offset and the key, else 0 and None)}
+        read: dict[str, tuple[tuple[str, ...], list[tuple[int, str]], int, str | None]] = {}
         add, add_group = found.append, groups.append
         for g in CITE_GROUP_IN_LINE_RE.finditer(text):
-            start, end = g.span()
-            newlines = count("\n", at, start)
-            if newlines:
-                line_no += newlines
-                line_start = rfind("\n", at, start) + 1
+            start = g.start()
+            last = rfind("\n", at, start)
+            if last >= 0:
+                line_no += count("\n", at, last) + 1
+                line_start = last + 1
             at = start
-            cited = g.group(1)
+            cited = g[1]
             keys_at = read.get(cited)
             if keys_at is None:
-                keys_at = read[cited] = _cite_keys(cited)
-            column = start - line_start  # of the `[` in the line, from 0
-            for offset, key in keys_at[1]:
-                add((line_no, column + offset, key))
-            add_group((start, end, keys_at[0]))
+                keys, offsets = _cite_keys(cited)
+                keys_at = read[cited] = (keys, offsets, *(offsets[0] if len(offsets) == 1
+                                                          else (0, None)))
+            keys, offsets, offset, key = keys_at
+            if key is None:
+                column = start - line_start  # of the `[` in the line, from 0
+                for offset, key in offsets:
+                    add((line_no, column + offset, key))
+            else:
+                add((line_no, start - line_start + offset, key))
+            add_group((start, g.end(), keys))
     entry.__dict__["cite_groups"], entry.__dict__["citations"] = groups, found
     return groups, found
 
