@@ -327,3 +327,24 @@ def test_a_groups_keys_are_those_the_key_pattern_finds(cited):
     ks = list(CITE_KEY_RE.finditer(cited))
     assert text._cite_keys(cited) == (tuple(k.group(1) for k in ks),
                                       [(k.start(1) + 1, k.group(1)) for k in ks])
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(["\n", "    ", " ", "  ", "\t", "x", "<", "<!--", "-->", "!",
+                                 "<!-- no-cite -->", "~", "~~", "`", "é"]),
+                max_size=25).map("".join))
+def test_whether_a_body_holds_code_is_what_the_forward_searches_said(body):
+    """has_code and _fenced_blanked look for `\\n    ` and `<!--` from the end (cheaper over
+    prose): the same answers as the forward searches, and the tildes' search skipped in a
+    body with no `~` gives the same fence lines."""
+    plain = ("`" in body or "~~~" in body or "\n    " in body or "\n\t" in body
+             or ("<!--" in body and text._has_comment(body))
+             or body.startswith(("    ", "\t")))
+    assert text.has_code(body) == plain
+    blanked = _fenced_blanked(body)
+    if "\n    " in body or body.startswith("    ") or "\t" in body \
+            or ("<!--" in body and text._has_comment(body)):
+        assert blanked is None
+    elif blanked is not None:
+        assert blanked == _prose_lines_text(_entry(body))
+    assert [m.span() for m in _fence_lines(body)] == [m.span() for m in _FENCE_LINE.finditer(body)]
