@@ -348,3 +348,32 @@ def test_whether_a_body_holds_code_is_what_the_forward_searches_said(body):
     elif blanked is not None:
         assert blanked == _prose_lines_text(_entry(body))
     assert [m.span() for m in _fence_lines(body)] == [m.span() for m in _FENCE_LINE.finditer(body)]
+
+
+OTHER_LINK_PIECES = INLINE_PIECES + [
+    "](", "](/", "](<", "](<a b>)", "](\n/x)", "]( #k)", "[t](/x \"see [u](v) \")",
+    "[w](/x 'a](b')", "[y](/x (c](d)))", "(", ")", "<", ">", "&#x2F;", "[z](&#x2F;g/z)",
+    '<a href="awq">a</a>', "[s](//host/x)", "[r](\\\\host)", "[q](/\\host)", "\u00a0", "\"", "'"]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(OTHER_LINK_PIECES), max_size=25).map("".join))
+def test_a_body_whose_links_are_to_site_paths_is_searched_for_no_other(body):
+    """The search for links to site paths also tells each other `](` (and one in a link's
+    title); with none, page_links does not search the body: it finds the same links to
+    site paths, and with none told, the search for the others finds none."""
+    prose = prose_text(_entry(body))
+    others: list[int] = []
+    assert text._inline_links(prose, 7, text._LINK_OR_OTHER_IN_LINE_RE, others) == \
+        text._inline_links(prose, 7, text._LINK_IN_LINE_RE)
+    if not others:
+        assert text._PAGE_LINK_IN_LINE_RE.search(prose) is None
+    entry = _entry(body)
+    searched = _entry(body)  # page_links searching the body whatever the other search told
+    searched.__dict__["internal_links"] = list(internal_links(_entry(body)))
+    searched.__dict__["other_links_may_open"] = True
+    assert text.page_links(entry) == text.page_links(searched)
+    if "<" not in body and "&" not in body:  # no raw HTML link, no encoded destination
+        assert list(internal_links(entry)) == [
+            (line, column, *_unescaped(path, anchor)) for line, column, path, anchor
+            in text._links(_entry(body), text._LINK_IN_LINE_RE, text._REF_DEF_IN_LINE_RE)]

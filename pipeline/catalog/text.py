@@ -75,10 +75,14 @@ _PAGE_CHAR = rf"(?:[^\s<>\]]{_NO_NEXT})"
 # a destination (`[a](/glossary/awq<no-break space>)` links to `/glossary/awq%C2%A0`, a 404).
 # A site path starts with one slash: `//host/path` (or `/\host`) is another host's URL,
 # which a browser reads as `https://host/path`.
-_LINK_IN_LINE_RE = re.compile(rf"\]\({_WS}<?(/(?![/\\]){_PATH_RUN})([#?]{_AFTER_PATH_RUN})?>?"
-                              rf"{_TITLE}\)", re.ASCII)
+_LINK_AFTER = rf"{_WS}<?(/(?![/\\]){_PATH_RUN})([#?]{_AFTER_PATH_RUN})?>?{_TITLE}\)"
+_LINK_IN_LINE_RE = re.compile(rf"\]\({_LINK_AFTER}", re.ASCII)
 _REF_DEF_IN_LINE_RE = re.compile(rf"^ {{0,3}}\[[^\]\n]+\]:{_WS}<?(/(?![/\\])[^\s>#?]*)([#?]\S*)?",
                                  re.MULTILINE | re.ASCII)
+# _LINK_IN_LINE_RE, or else a `](` alone (no group): its search finds the same links, and
+# every other `](` where the search for a link of another kind can start (see
+# _internal_links; a `](` cannot start a link to a site path and one of another kind).
+_LINK_OR_OTHER_IN_LINE_RE = re.compile(rf"\]\((?:{_LINK_AFTER}|)", re.ASCII)
 # The same two for a link written as an absolute http(s) URL: its scheme and host, then its
 # path (none for `https://host`), then a fragment or query. The origin is as a browser
 # reads it (affiliates.classify.normalise_url, which the build's renderer follows):
@@ -400,10 +404,21 @@ def internal_links(entry: Entry) -> Iterator[tuple[int, int, str, str]]:
 
 
 def _internal_links(entry: Entry) -> list[tuple[int, int, str, str]]:
-    links = [(line, column, *_unescaped(path, anchor))
-             for line, column, path, anchor in _links(entry, _LINK_IN_LINE_RE, _REF_DEF_IN_LINE_RE)]
+    if _defines(entry):
+        found = _links_and_definitions(entry, _LINK_IN_LINE_RE, _REF_DEF_IN_LINE_RE)
+    else:
+        # the search for links to a site path also finds each other `](` (where a link of
+        # another kind may start) and those inside a link (in its title): with none, the
+        # text holds no link page_links looks for, and it need not search (2 to 3 µs a
+        # body of 4 KB, most of which link to site paths alone)
+        others: list[int] = []
+        found = _not_in_html_blocks(entry, _inline_links(
+            prose_text(entry), entry.body_line, _LINK_OR_OTHER_IN_LINE_RE, others))
+        entry.__dict__["other_links_may_open"] = bool(others)
+    links = [(line, column, *_unescaped(path, anchor)) for line, column, path, anchor in found]
+    hrefs = html_links(entry)
     html_paths = [(line, column, *_path_and_anchor(href)) for line, column, href
-                  in html_links(entry) if _is_site_path(href)]
+                  in hrefs if _is_site_path(href)] if hrefs else []
     html_paths += [(line, column, *_path_and_anchor(decoded)) for line, column, decoded
                    in _encoded_links(entry) if _is_site_path(decoded)]
     return sorted(links + html_paths) if html_paths else links
@@ -633,17 +648,22 @@ def page_links(entry: Entry) -> list[tuple[int, int, str]]:
     Worked out once per entry and kept on it, like internal_links."""
     links = entry.__dict__.get("page_links")
     if links is None:
-        links = _links(entry, _PAGE_LINK_IN_LINE_RE, _PAGE_REF_DEF_IN_LINE_RE)
-        if any("\\" in link[2] or "&" in link[2] for link in links):
+        internal_links(entry)  # its search tells whether a link of another kind may open
+        if entry.__dict__.get("other_links_may_open", True):
+            links = _links(entry, _PAGE_LINK_IN_LINE_RE, _PAGE_REF_DEF_IN_LINE_RE)
+        else:
+            links = []
+        if links and any("\\" in link[2] or "&" in link[2] for link in links):
             # decoded, as the page has it: `[step one](#step\\_1)` links to `#step_1`
             # (a reference can make a site path of it: `&#x2F;glossary/awq`, see
             # _encoded_links)
             links = [(line, column, decoded) for line, column, destination in links
                      if not (decoded := _DESTINATION_ESCAPE_RE.sub(_unescape, destination))
                      .startswith(("/", "\\")) and not _SCHEME_RE.match(decoded)]
-        relative = [link for link in html_links(entry)
+        hrefs = html_links(entry)
+        relative = [link for link in hrefs
                     if link[2] and not link[2].startswith(("/", "\\\\", "\\/"))
-                    and not _SCHEME_RE.match(link[2])]
+                    and not _SCHEME_RE.match(link[2])] if hrefs else []
         if relative:
             links = sorted(links + relative)
         entry.__dict__["page_links"] = links
@@ -790,13 +810,17 @@ def _links(entry: Entry, inline: re.Pattern, definition: re.Pattern) -> list[tup
     """(line, column, the pattern's groups, a missing one as "") of each inline link and
     reference definition of the prose the patterns match, in the order of the lines; not
     one in an HTML block, where the page shows it as text."""
-    text = prose_text(entry)
-    defines = entry.__dict__.get("defines")  # asked by each reader of links: kept
-    if defines is None:
-        defines = entry.__dict__["defines"] = _may_define(text)
-    if defines:
+    if _defines(entry):
         return _links_and_definitions(entry, inline, definition)
-    return _not_in_html_blocks(entry, _inline_links(text, entry.body_line, inline))
+    return _not_in_html_blocks(entry, _inline_links(prose_text(entry), entry.body_line, inline))
+
+
+def _defines(entry: Entry) -> bool:
+    """_may_define of the prose, asked by each reader of links: kept on the entry."""
+    defines = entry.__dict__.get("defines")
+    if defines is None:
+        defines = entry.__dict__["defines"] = _may_define(prose_text(entry))
+    return defines
 
 
 def _may_define(text: str) -> bool:
@@ -813,10 +837,14 @@ def _may_define(text: str) -> bool:
     return at >= 0 and "]:" in text[at - 1:]
 
 
-def _inline_links(text: str, first: int, inline: re.Pattern) -> list[tuple]:
+def _inline_links(text: str, first: int, inline: re.Pattern,
+                  others: list[int] | None = None) -> list[tuple]:
     """_links of a text with no reference definition: (line, column, the pattern's groups)
     of each inline link, lines counted from `first` as Positions counts them, in the loop
-    (most bodies: a call a link cost as much as the search)."""
+    (most bodies: a call a link cost as much as the search).
+
+    With `others`, `inline` is _LINK_OR_OTHER_IN_LINE_RE: where it matches a `](` alone,
+    or a link with another `](` in it (in its title), is added to `others`."""
     found: list[tuple] = []
     if "](" not in text:
         return found
@@ -825,6 +853,11 @@ def _inline_links(text: str, first: int, inline: re.Pattern) -> list[tuple]:
     line, at, line_start = first, 0, 0
     for m in inline.finditer(text):
         start = m.start()
+        if others is not None and (m.lastindex is None
+                                   or text.find("](", start + 2, m.end()) >= 0):
+            others.append(start)
+            if m.lastindex is None:
+                continue
         if start and text[start - 1] == "\\" and _escaped(text, start) or not brackets(start):
             continue  # as in _links_and_definitions
         offset = m.start(1)
