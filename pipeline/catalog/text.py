@@ -10,6 +10,7 @@ second paragraph is prose.
 from __future__ import annotations
 
 import bisect
+import functools
 import html
 import re
 import unicodedata
@@ -684,6 +685,7 @@ def relative_target(collection: str, destination: str) -> str | None:
     return f"{collection}/{parts[-1]}"
 
 
+@functools.lru_cache(maxsize=16)  # asked for each entry, of the one `base_url` of a run
 def site_host(base_url: str) -> str:
     """The host a link to our own site names: `base_url`'s, in lower case, without `www.`."""
     return _bare_host(base_url.split("://", 1)[-1].split("/", 1)[0])
@@ -922,7 +924,8 @@ class _OpenBrackets:
 
     def __call__(self, end: int) -> int:
         text = self.text
-        opener = text.rfind("[", max(self.at, end - 200), end)  # since the last asked
+        since = end - 200 if end - 200 > self.at else self.at
+        opener = text.rfind("[", since, end)  # since the last asked
         if opener > 0 and text[opener - 1] != "\\" or opener == 0:
             between = text[opener + 1:end]
             if "]" not in between and "\n" not in between and "\\" not in between:
