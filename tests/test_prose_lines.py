@@ -377,3 +377,11 @@ def test_a_body_whose_links_are_to_site_paths_is_searched_for_no_other(body):
         assert list(internal_links(entry)) == [
             (line, column, *_unescaped(path, anchor)) for line, column, path, anchor
             in text._links(_entry(body), text._LINK_IN_LINE_RE, text._REF_DEF_IN_LINE_RE)]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(["<", "<!", "<!-", "<!--", "-", "!", "`", "``", "```", "x",
+                                 "\n", "é"]), max_size=40).map("".join),
+       st.sampled_from(["<!--", "```", "~~~"]), st.integers(-2, 60))
+def test_a_needle_found_from_its_first_character_is_where_find_finds_it(body, needle, at):
+    assert text._find(body, needle, at) == body.find(needle, at)

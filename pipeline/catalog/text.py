@@ -177,8 +177,7 @@ def _fenced_blanked(body: str) -> str | None:
     10 µs a body of the corpus's); None for any other: an indented line, an HTML
     comment, a backtick no span on its line takes (prose_lines tells those)."""
     if body.rfind("\n    ") >= 0 or body.startswith("    ") or "\t" in body \
-            or ("<" in body and body.rfind("<!--") >= 0 and _has_comment(body)):  # (rfind:
-        # see has_code)
+            or ("<" in body and _has_comment(body)):  # (rfind: see has_code)
         return None
     pieces = []
     at = 0
@@ -225,13 +224,13 @@ def has_code(body: str) -> bool:
     """Whether a body may hold code or an HTML comment: a backtick, a tilde fence, an
     indented line, `<!--`. Most bodies hold none, and then every line is prose as it stands."""
     # (a character first: found by memchr, 0.1 µs a body of 4 KB, where a longer text
-    # takes 2 to 3 µs, and most bodies hold no `~`, tab or `<`; a text that starts with a
-    # rare character and ends with a common one, a line break and spaces, or `<!--`,
-    # looked for from the end: CPython's backward search tests its first character where
-    # the forward one tests its last, 2.9 -> 1.7 and 1.8 -> 1.0 µs a body of 4 KB)
+    # takes 2 to 3 µs, and most bodies hold no `~`, tab or `<`; a line break and spaces
+    # looked for from the end: CPython's backward search tests the needle's first
+    # character, a line break, rarer than its last, a space, which the forward one
+    # tests, 2.9 -> 1.7 µs a body of 4 KB; `<!--` from its `<`s, see _find)
     return ("`" in body or ("~" in body and "~~~" in body) or body.rfind("\n    ") >= 0
             or ("\t" in body and "\n\t" in body)
-            or ("<" in body and body.rfind("<!--") >= 0 and _has_comment(body))
+            or ("<" in body and _has_comment(body))
             or body.startswith(("    ", "\t")))
 
 
@@ -241,13 +240,28 @@ def _has_comment(body: str) -> bool:
     Each `<!--` is tried as a marker where the one before ended: one that is none, or
     one inside a marker, is another comment (one pass, where counting them and finding
     the markers took two)."""
-    at = body.find("<!--")
+    at = _find(body, "<!--")
     while at >= 0:
         marker = NO_CITE_RE.match(body, at)
         if marker is None or body.find("<!--", at + 4, marker.end()) >= 0:
             return True
-        at = body.find("<!--", marker.end())
+        at = _find(body, "<!--", marker.end())
     return False
+
+
+def _find(text: str, needle: str, at: int = 0) -> int:
+    """text.find(needle, at), for a needle whose first character is rare in prose (`<!--`,
+    `` ``` ``): that character found by memchr, the needle tested there; after 8 that are
+    not the needle's, the search for it. CPython's search for the needle tests its last
+    character, common in prose (`-`, and a backtick shares a space's bit of its filter):
+    1 to 2 µs a body of 4 KB, where most bodies hold one or two `<`, a fence six backticks."""
+    first = needle[0]
+    for _ in range(8):
+        at = text.find(first, at)
+        if at < 0 or text.startswith(needle, at):
+            return at
+        at += 1
+    return text.find(needle, at)
 
 
 def _prose_lines(entry: Entry) -> Iterable[tuple[int, str]]:
@@ -377,7 +391,7 @@ def _fence_lines(body: str) -> Iterator[re.Match]:
     tildes (searched for: a MULTILINE `^` tries every character, 18 µs a body of 4 KB;
     the tildes only in a body with a `~`, found by memchr, where the search for `~~~`
     read the whole of most bodies, which have none: 2.5 µs a body of 4 KB)."""
-    ticks, tildes = body.find("```"), body.find("~~~") if "~" in body else -1
+    ticks, tildes = _find(body, "```"), body.find("~~~") if "~" in body else -1
     while ticks >= 0 or tildes >= 0:
         at = ticks if tildes < 0 or 0 <= ticks < tildes else tildes
         m = _FENCE_LINE.match(body, body.rfind("\n", 0, at) + 1)
@@ -387,7 +401,7 @@ def _fence_lines(body: str) -> Iterator[re.Match]:
         if end < 0:
             return
         if 0 <= ticks < end:
-            ticks = body.find("```", end)
+            ticks = _find(body, "```", end)
         if 0 <= tildes < end:
             tildes = body.find("~~~", end)
 
