@@ -434,8 +434,9 @@ def _internal_links(entry: Entry) -> list[tuple[int, int, str, str]]:
     hrefs = html_links(entry)
     html_paths = [(line, column, *_path_and_anchor(href)) for line, column, href
                   in hrefs if _is_site_path(href)] if hrefs else []
-    html_paths += [(line, column, *_path_and_anchor(decoded)) for line, column, decoded
-                   in _encoded_links(entry) if _is_site_path(decoded)]
+    if "&" in prose_text(entry):  # (as _encoded_links asks first: most bodies hold none)
+        html_paths += [(line, column, *_path_and_anchor(decoded)) for line, column, decoded
+                       in _encoded_links(entry) if _is_site_path(decoded)]
     return sorted(links + html_paths) if html_paths else links
 
 
@@ -746,10 +747,14 @@ def html_block_lines(entry: Entry) -> frozenset[int]:
     per entry and kept on it."""
     lines = entry.__dict__.get("html_block_lines")
     if lines is None:
+        blocks = _html_blocks(entry)  # most bodies: none, and no set made of a generator
         lines = entry.__dict__["html_block_lines"] = frozenset(
-            entry.body_line + first + i for first, held in _html_blocks(entry)
-            for i in range(held.count("\n") + (not held.endswith("\n"))))
+            entry.body_line + first + i for first, held in blocks
+            for i in range(held.count("\n") + (not held.endswith("\n")))) if blocks else _NONE
     return lines
+
+
+_NONE: frozenset[int] = frozenset()
 
 
 def _html_blocks(entry: Entry) -> list[tuple[int, str]]:
