@@ -592,15 +592,24 @@ def plain_text(fragment: str, cites_as_html: bool = False) -> str:
                 pieces[i - 1] = pieces[i - 1].rstrip()
         text = "".join(pieces)
     # each run of white space one space, none at either end: `" ".join(text.split())`,
-    # in a third of the time where the only white space is spaces and line feeds (every
+    # in a third of the time where the only white space is spaces and line feeds: in
+    # ASCII text (most bodies), where no other white space character is found by a
+    # search of each (isprintable reads every character), else in printable text (every
     # other white space character is a control or a separator, which are not printable)
     text = text.replace("\n", " ")
+    if text.isascii():
+        for space in _ASCII_SPACES:
+            if space in text:
+                return " ".join(text.split())
+        return _SPACES_RE.sub(" ", text).strip(" ")
     if text.isprintable():
         return _SPACES_RE.sub(" ", text).strip(" ")
     return " ".join(text.split())
 
 
 _SPACES_RE = re.compile("  +")  # (two spaces first: found as fast as a string)
+# The white space of ASCII besides the space and the line feed, as str.split reads it.
+_ASCII_SPACES = ("\t", "\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x1f")
 
 
 def _cite_html_text(m: re.Match) -> str:
