@@ -233,7 +233,7 @@ class MarkedBody:
         text = prose_text(entry)
         self.groups = cite_groups(entry)
         self.markers = [m.span() for m in NO_CITE_IN_LINE_RE.finditer(text)] \
-            if "no-cite" in text else []
+            if "<" in text and "no-cite" in text else []  # (`<` first: one character)
         self._cited: list[str] | None = None
 
     def cited_ids(self) -> list[str]:
@@ -469,7 +469,8 @@ def render_body(entry: Entry, sources: list[dict],
     if _MARKS and _SECRET in body.html:  # its links and text come from this HTML
         body = _render(marked.markdown(numbers, marks=False), is_affiliate, rel, label,
                        marks=False, host=host, ids=heading_ids(entry))
-    if "&#" in entry.body:  # (the loader refuses the characters typed: only a reference)
+    if "&" in entry.body and "&#" in entry.body:  # (the loader refuses the characters
+        # typed: only a reference; `&` first, found by a search of one character)
         body.html, body.text = _visible(body.html), _visible(body.text)
     return body
 
