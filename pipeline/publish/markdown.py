@@ -134,18 +134,24 @@ _OWN_LINK = (rf'a href="{_OWN_URL}"(?: title="{_OWN_VALUE}")?>'
              rf'(?:[^<]++|<(?:/?(?:em|strong|del|code)>|{_OWN_VOID}))*+</a>')
 # What _cmark_own asks, `(?:[^<]++|<(?:{_OWN_TAG}|{_OWN_LINK}))*+` matching the whole
 # HTML (text, cmark's tags and links), as a search from `<` to `<` that does not read
-# the text between: it finds each link whole (the `<`s in it are its own) and each `<`
-# that starts none of them, a match of one character.
-_OWN_OR_NOT_RE = re.compile(f"<(?:{_OWN_LINK}|(?!{_OWN_TAG}))")
+# the text between: it finds each link whole (the `<`s in it are its own), each void
+# tag (which ends in ` />`) and each `<` that starts none of them, a match of one
+# character.
+_OWN_OR_NOT_RE = re.compile(f"<(?:{_OWN_LINK}|{_OWN_VOID}|(?!{_OWN_TAG}))")
 
 
-def _cmark_own(fragment: str) -> bool:
+def _cmark_own(fragment: str) -> bool | None:
     """Is the HTML text, cmark's own tags and links alone: does
-    `(?:[^<]++|<(?:{_OWN_TAG}|{_OWN_LINK}))*+` match all of it?"""
+    `(?:[^<]++|<(?:{_OWN_TAG}|{_OWN_LINK}))*+` match all of it? None when not; else
+    whether it holds a void tag, whose ` />` is the only one it holds (text and values
+    have their `>` as `&gt;`): told in the same search, for the search of ` />` reads
+    every character."""
+    voids = False
     for m in _OWN_OR_NOT_RE.finditer(fragment):
         if m.end() == m.start() + 1:  # a `<` of none of them
-            return False
-    return True
+            return None
+        voids = voids or " />" in m.group()  # (a void tag, or a link holding an image)
+    return voids
 
 
 def _sanitised(fragment: str, markdown: str, cleaner) -> str:
@@ -157,14 +163,17 @@ def _sanitised(fragment: str, markdown: str, cleaner) -> str:
     feed). nh3 writes it back as it was, but for a void tag's ` />` (`>`), a `&quot;`
     (`"`: in text, none is in a value), a `&#x27;` (`'`: in a URL) and a no-break space
     (`&nbsp;`). Anything else (a comment too) goes through nh3."""
-    if _RAW_TAG_RE.search(markdown) or not _cmark_own(fragment):
+    if _RAW_TAG_RE.search(markdown):
+        return cleaner.clean(fragment)
+    voids = _cmark_own(fragment)
+    if voids is None:
         return cleaner.clean(fragment)
     if "&" in fragment:
         if "&quot;" in fragment:
             fragment = fragment.replace("&quot;", '"')
         if "&#x27;" in fragment:
             fragment = fragment.replace("&#x27;", "'")
-    if " />" in fragment:
+    if voids:
         fragment = fragment.replace(" />", ">")
     if "\xa0" in fragment:
         fragment = fragment.replace("\xa0", "&nbsp;")
