@@ -366,6 +366,17 @@ def test_commonmark_is_rendered_as_cmarkgfm_renders_it(text):
     assert commonmark_html(text) == expected
 
 
+def test_bodies_rendered_in_threads_at_once_render_as_one_by_one():
+    """The arena is one stack of blocks in the library: the threads take turns at it."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    bodies = [EXL2_BODY * n + f"\n\n| a | {n} |\n|---|---|\n| [x](/y) | *z* |\n"
+              for n in range(1, 9)] * 8
+    expected = [commonmark_html(body) for body in bodies]
+    with ThreadPoolExecutor(4) as threads:
+        assert list(threads.map(commonmark_html, bodies)) == expected
+
+
 def _rss_kib() -> int:
     with open("/proc/self/status") as f:
         return next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
@@ -486,6 +497,18 @@ def test_what_skips_the_sanitiser_is_what_the_sanitiser_writes(markdown_text):
     made = commonmark_html(markdown_text)
     for cleaner in (_CLEANER, _CITING_CLEANER):
         assert _sanitised(made, markdown_text, cleaner) == cleaner.clean(made)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(SANITISED_PIECES) | st.text(max_size=4), max_size=25)
+       .map("".join))
+def test_html_made_in_cmarks_arena_is_what_cmarkgfm_makes(text):
+    """cmark.html (parsed and rendered in cmark's arena, freed at once) writes what
+    cmarkgfm's own wrapper (cmark's default allocator) writes, whatever the body."""
+    expected = cmarkgfm.markdown_to_html_with_extensions(
+        text, options=Options.CMARK_OPT_UNSAFE,
+        extensions=["table", "strikethrough", "autolink", "tasklist"])
+    assert commonmark_html(text) == expected
 
 
 OWN_HTML_PIECES = ["<p>", "</p>", "<a href=\"/x\">", "<a href=\"javascript:x\">", "</a>",
