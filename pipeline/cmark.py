@@ -7,14 +7,13 @@ list item, as only a CommonMark parser can tell.
 
 cmarkgfm's own `markdown_to_html_with_extensions` never frees the document
 tree nor the HTML it returns: about 40 KB per body, so a worker rendering
-5,000 entries grew by 200 MB. cmark's `cmark_node_free`, `cmark_render_xml`
-and libc's `free` are not in those bindings; ctypes reaches them in the same
+5,000 entries grew by 200 MB. Here a body is parsed into cmark's arena (its
+own allocator): its nodes and buffers, and the HTML or XML rendered from
+them, are cut from blocks pushed for the body and all freed at once after the
+text is copied out, not allocated and freed one by one (a third of the time
+cmark took on a body of the benchmark corpus). The arena's functions and
+`cmark_render_xml` are not in those bindings; ctypes reaches them in the same
 loaded library.
-
-A body rendered to HTML is parsed into cmark's arena (its own allocator, in the
-same library): its nodes and buffers are cut from blocks pushed for the body
-and all freed at once when it is rendered, not allocated and freed one by one
-(a third of the time cmark took on a body of the benchmark corpus).
 """
 
 from __future__ import annotations
@@ -44,10 +43,6 @@ class _Cmark:
         lib.cmark_gfm_core_extensions_ensure_registered()
         self.extensions = [lib.cmark_find_syntax_extension(name.encode()) for name in EXTENSIONS]
         so = ctypes.CDLL(_cmark.__file__)
-        self.node_free = so.cmark_node_free
-        self.free = ctypes.CDLL(None).free
-        for fn in (self.node_free, self.free):
-            fn.argtypes, fn.restype = [ctypes.c_void_p], None
         self.render_xml = so.cmark_render_xml
         self.render_xml.argtypes, self.render_xml.restype = [ctypes.c_void_p, ctypes.c_int], \
             ctypes.c_void_p
@@ -69,47 +64,34 @@ class _Cmark:
         self.lock = threading.Lock()
 
     def _parsed(self, markdown: str, options: int, render) -> str:
-        lib = self.lib
-        parser = lib.cmark_parser_new(options)
-        try:
-            for extension in self.extensions:
-                lib.cmark_parser_attach_syntax_extension(parser, extension)
-            text = markdown.encode("utf-8")
-            lib.cmark_parser_feed(parser, text, len(text))
-            root = lib.cmark_parser_finish(parser)
-            try:
-                return render(parser, root)
-            finally:
-                self.node_free(self.address(root))
-        finally:
-            lib.cmark_parser_free(parser)
-
-    def html(self, markdown: str) -> str:
-        """The HTML of `markdown`, parsed and rendered in blocks of the arena pushed for
-        it, freed by the pop (the parser, the document and the HTML with them)."""
+        """What `render` (given the parser and the document) makes of `markdown`, parsed
+        and rendered in blocks of the arena pushed for it, all freed by the pop (the
+        parser, the document and what `render` copies out of cmark's output with them)."""
         lib = self.lib
         text = markdown.encode("utf-8")
         with self.lock:
             self.push()
             try:
-                parser = self.parser(self.arena_parser(OPTIONS, self.arena))
+                parser = self.parser(self.arena_parser(options, self.arena))
                 for extension in self.extensions:
                     lib.cmark_parser_attach_syntax_extension(parser, extension)
                 lib.cmark_parser_feed(parser, text, len(text))
-                root = lib.cmark_parser_finish(parser)
-                out = lib.cmark_render_html(root, OPTIONS,
-                                            lib.cmark_parser_get_syntax_extensions(parser))
-                return self.string(out).decode("utf-8")
+                return render(parser, lib.cmark_parser_finish(parser))
             finally:
                 self.pop()
+
+    def html(self, markdown: str) -> str:
+        def render(parser, root) -> str:
+            out = self.lib.cmark_render_html(root, OPTIONS,
+                                             self.lib.cmark_parser_get_syntax_extensions(parser))
+            return self.string(out).decode("utf-8")
+
+        return self._parsed(markdown, OPTIONS, render)
 
     def xml(self, markdown: str) -> str:
         def render(parser, root) -> str:
             out = self.render_xml(self.address(root), OPTIONS | Options.CMARK_OPT_SOURCEPOS)
-            try:
-                return ctypes.string_at(out).decode("utf-8")
-            finally:
-                self.free(out)
+            return ctypes.string_at(out).decode("utf-8")
 
         return self._parsed(markdown, OPTIONS | Options.CMARK_OPT_SOURCEPOS, render)
 
