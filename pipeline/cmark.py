@@ -19,6 +19,7 @@ loaded library.
 from __future__ import annotations
 
 import ctypes
+import os
 import re
 import threading
 from html import unescape
@@ -61,6 +62,12 @@ class _Cmark:
         # the blocks pushed after it; with none, the pop would free the first too)
         self.arena_parser(OPTIONS, self.arena)
         self.parser = lambda address: ffi.cast("cmark_parser *", address)
+        self.lock = threading.Lock()
+        # a child forked while another thread held it would wait for it forever (the
+        # blocks of that thread's body, if any, stay pushed in the child: a few KB)
+        os.register_at_fork(after_in_child=self._forked)
+
+    def _forked(self) -> None:
         self.lock = threading.Lock()
 
     def _parsed(self, markdown: str, options: int, render) -> str:

@@ -377,6 +377,26 @@ def test_bodies_rendered_in_threads_at_once_render_as_one_by_one():
         assert list(threads.map(commonmark_html, bodies)) == expected
 
 
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_a_child_forked_while_the_arena_is_in_use_renders():
+    """A process forked while a thread of its parent renders (holds the arena's lock)
+    renders all the same: the child's lock is its own."""
+    import multiprocessing
+
+    from pipeline import cmark
+
+    def child(queue):
+        queue.put(commonmark_html("*x* [y](/z)"))
+
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    with cmark._CMARK.lock:  # as a thread rendering when the fork comes
+        process = context.Process(target=child, args=(queue,))
+        process.start()
+    assert queue.get(timeout=120) == '<p><em>x</em> <a href="/z">y</a></p>\n'
+    process.join()
+
+
 def _rss_kib() -> int:
     with open("/proc/self/status") as f:
         return next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
