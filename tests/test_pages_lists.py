@@ -324,3 +324,15 @@ def test_reference_sections_kept_by_what_they_show_are_those_made_each_time(refe
     doc = {"references": references, "reference_headings": headings}
     for _ in range(2):
         assert reference_sections(doc) == each_time(doc)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text())
+def test_a_helpers_markup_is_markups_own(html):
+    """The helpers make their Markup with `_markup` (str's constructor): the same object,
+    of the same type, as Markup(html); a page keeps it as it is (`_output_escape`)."""
+    from pipeline.publish.pages import _markup, _output_escape
+
+    made = _markup(html)
+    assert type(made) is Markup and made == Markup(html) and str(made) == html
+    assert _output_escape(made) is made

@@ -13,7 +13,7 @@ import os
 import re
 import shutil
 from collections import ChainMap
-from functools import cached_property
+from functools import cached_property, partial
 from numbers import Number
 from pathlib import Path
 from types import FunctionType
@@ -50,6 +50,12 @@ _DICT_ATTRIBUTES = frozenset(dir(dict))
 # markupsafe's C escaping without the Markup object around it (a Markup costs eight times
 # the escaping); the plain `escape` where a markupsafe lacks it.
 _escape_text = getattr(markupsafe, "_escape_inner", None)
+
+
+# A helper's HTML (a str) as a Markup: the same object Markup(html) makes, without
+# Markup's own constructor, which asks the text for `__html__` in Python first (three times
+# the time; a page makes a dozen).
+_markup = partial(str.__new__, Markup)
 
 
 def _output_escape(value) -> str:
@@ -157,7 +163,7 @@ def out_link(url, text, affiliate: dict, where: str) -> Markup:
     label's id (`paid-label_<where>`) unique on the page. A URL that is not http(s) (a
     `javascript:` one the schema would refuse, should it get here) is no link: its text
     alone."""
-    return Markup(_link_html(url, text, affiliate, where))
+    return _markup(_link_html(url, text, affiliate, where))
 
 
 def _link_html(url, text, affiliate: dict, where: str) -> str:
@@ -212,7 +218,7 @@ def source_items(doc: dict) -> Markup:
         if s.get("quote"):
             item += f'        <blockquote>{_text(s["quote"])}</blockquote>\n'
         out.append(item + "      </li>")
-    return Markup("\n".join(out))
+    return _markup("\n".join(out))
 
 
 def _field(d: dict, key: str) -> str:
@@ -228,9 +234,9 @@ _ABSENT = object()
 
 def cite(doc: dict, source_id) -> Markup:
     """The numbered citation of a source of the entry (nothing when it has none)."""
-    return Markup("".join(f'<sup class="cite">[<a href="#source-{_text(s["number"])}">'
-                          f'{_text(s["number"])}</a>]</sup>'
-                          for s in doc["sources"] if s.get("id") == source_id))
+    return _markup("".join(f'<sup class="cite">[<a href="#source-{_text(s["number"])}">'
+                           f'{_text(s["number"])}</a>]</sup>'
+                           for s in doc["sources"] if s.get("id") == source_id))
 
 
 def _citations(doc: dict) -> dict[str, str] | None:
@@ -256,7 +262,7 @@ def _cite_text(doc: dict, source_id, citations: dict[str, str] | None) -> str:
 
 def entry_link(doc: dict, entry_id) -> Markup:
     """A link to an entry the page refers to, or its id while it is not published."""
-    return Markup(_entry_link_text(doc, entry_id))
+    return _markup(_entry_link_text(doc, entry_id))
 
 
 def _entry_link_text(doc: dict, entry_id) -> str:
@@ -269,8 +275,8 @@ def _entry_link_text(doc: dict, entry_id) -> str:
 
 def people(cards: list[dict]) -> Markup:
     """Authors or reviewers, linked to their pages when published."""
-    return Markup(", ".join(f'<a href="{_text(p["url"])}">{_text(p["title"])}</a>'
-                            if p.get("url") else _text(p["title"]) for p in cards))
+    return _markup(", ".join(f'<a href="{_text(p["url"])}">{_text(p["title"])}</a>'
+                             if p.get("url") else _text(p["title"]) for p in cards))
 
 
 def section_links(nav: dict, path: str) -> Markup:
@@ -321,7 +327,7 @@ def _section_links(nav: dict, path: str) -> Markup:
         current = (' aria-current="page"' if path == url
                    else ' aria-current="true"' if path.startswith(f"{url}/") else "")
         out.append(f'      <a href="{_text(url)}"{current}>{_text(item["name"])}</a>\n')
-    return Markup("".join(out))
+    return _markup("".join(out))
 
 
 def page_links(nav: dict, path: str) -> Markup:
@@ -342,7 +348,7 @@ def _page_links(nav: dict, path: str) -> Markup:
     for item in nav["pages"]:
         current = ' aria-current="page"' if path == item["url"] else ""
         out.append(f'      <a href="{_text(item["url"])}"{current}>{_text(item["title"])}</a>\n')
-    return Markup("".join(out))
+    return _markup("".join(out))
 
 
 def breadcrumb(crumbs: list[dict]) -> Markup:
@@ -356,7 +362,7 @@ def breadcrumb(crumbs: list[dict]) -> Markup:
         else:
             item = f'<span aria-current="page">{_field(crumb, "title")}</span>'
         out.append(f"    <li>{sep}{item}</li>\n")
-    return Markup("".join(out))
+    return _markup("".join(out))
 
 
 def reference_sections(doc: dict) -> Markup:
@@ -389,7 +395,7 @@ def reference_sections(doc: dict) -> Markup:
                     _kept(kept, key, html)
             out.append(html)
         out.append("    </ul>\n  </section>\n")
-    return Markup("".join(out))
+    return _markup("".join(out))
 
 
 # (url, label) -> a reference's item, (field, heading) -> a section's head (see
@@ -413,7 +419,7 @@ def backlinks(items: list[dict]) -> Markup:
             if plain:
                 _kept(_BACKLINK_ITEMS, key, html)
         out.append(html)
-    return Markup("".join(out))
+    return _markup("".join(out))
 
 
 # (url, title, collection) -> a backlink's item (see backlinks)
@@ -447,7 +453,7 @@ def page_body(html: str) -> Markup:
     text and attribute values as `&lt;`, so each `<table>`, `<h1>` and their ends here
     are tags. The JSON's `body_html` stays as it is. (One pass of a pattern: testing for
     each tag and replacing each with `str.replace` went over the body four times.)"""
-    return Markup(_PAGE_BODY_TAG_RE.sub(_page_body_tag, html))
+    return _markup(_PAGE_BODY_TAG_RE.sub(_page_body_tag, html))
 
 
 # The facts an entry's front matter may hold, shown as a list of label and value, in order.
@@ -552,7 +558,7 @@ def facts(doc: dict) -> Markup:
             out.append(f'    <li><span class="pick-label">{_field(pick, "label")}</span> '
                        f'{_entry_link_text(doc, pick.get("entry", _UNDEFINED))}{reason}</li>\n')
         out.append("  </ol>\n")
-    return Markup("".join(out))
+    return _markup("".join(out))
 
 
 _TABLE_HEAD = ('  <table class="specs">\n    <thead><tr><th scope="col">{}</th>'
