@@ -336,3 +336,121 @@ def test_a_helpers_markup_is_markups_own(html):
     made = _markup(html)
     assert type(made) is Markup and made == Markup(html) and str(made) == html
     assert _output_escape(made) is made
+
+
+# An entry page's header, disclosure, verdict, offers and corrections as the template had
+# them (lines and whitespace control as they were), and its head's canonical link.
+SECTIONS = """{% macro old_disclosure(affiliate) %}
+  <aside class="disclosure" role="note" aria-label="Affiliate disclosure">
+    <p><strong>Paid links.</strong> {{ affiliate.disclosure }}</p>
+{% for statement in affiliate.statements %}
+    <p>{{ statement }}</p>
+{% endfor %}
+  </aside>
+{%- endmacro %}
+  <header class="entry-header">
+    <p class="kind">{{ singular[doc.collection] }}</p>
+    <h1>{{ doc.title }}</h1>
+{% if doc.summary %}
+    <p class="summary">{{ doc.summary }}</p>
+{% endif %}
+    <p class="meta">
+      By {{ people(doc.authors) }}{% if doc.reviewed_by %}, reviewed by {{ people(doc.reviewed_by) }}{% endif %}.
+      Published <time datetime="{{ doc.published }}">{{ doc.published }}</time>{% if doc.updated and doc.updated != doc.published %}, updated <time datetime="{{ doc.updated }}">{{ doc.updated }}</time>{% endif %}.
+    </p>
+  </header>
+{% if doc.affiliate.has_links %}
+{{ old_disclosure(doc.affiliate) }}
+{% endif %}
+{% if doc.verdict %}
+  <section class="verdict verdict-{{ doc.verdict.rating }}" aria-labelledby="verdict-heading">
+    <h2 id="verdict-heading" aria-label="Verdict: {{ ratings[doc.verdict.rating] }}">Verdict: <span class="rating rating-{{ doc.verdict.rating }}">{{ ratings[doc.verdict.rating] }}</span></h2>
+    <p>{{ doc.verdict.text }}</p>
+    <p class="verdict-by">{% if doc.verdict.by.url %}<a href="{{ doc.verdict.by.url }}">{{ doc.verdict.by.title }}</a>{% else %}{{ doc.verdict.by.title }}{% endif %}, <time datetime="{{ doc.verdict.date }}">{{ doc.verdict.date }}</time></p>
+  </section>
+{% endif %}
+|
+{% if doc.offers %}
+  <section class="offers" aria-labelledby="offers-heading">
+    <h2 id="offers-heading">Where to buy</h2>
+    <ul>
+{% for offer in doc.offers %}
+      <li>{{ out_link(offer.url, offer.merchant, doc.affiliate, "offer-" ~ loop.index) }}{% if offer.note %} <span class="muted">{{ offer.note }}</span>{% endif %}</li>
+{% endfor %}
+    </ul>
+  </section>
+{% endif %}
+|
+{% if doc.corrections %}
+  <section class="corrections" aria-labelledby="corrections-heading">
+    <h2 id="corrections-heading">Corrections</h2>
+    <ul>
+{% for c in doc.corrections %}
+      <li><time datetime="{{ c.date }}">{{ c.date }}</time>: {{ c.text }}</li>
+{% endfor %}
+    </ul>
+  </section>
+{% endif %}
+|
+<link rel="canonical" href="{{ site.base_url.rstrip('/') ~ doc.url }}">
+"""
+SECTION_CALLS = """{{ entry_header(doc) }}{% if doc.affiliate.has_links %}
+{{ disclosure(doc.affiliate) }}
+{% endif %}
+{{ verdict(doc.verdict) }}|
+{{ offers(doc) }}|
+{{ corrections(doc.corrections) }}|
+<link rel="canonical" href="{{ site_url }}{{ doc.url }}">
+"""
+
+_TEXT = st.one_of(st.text(max_size=8), st.sampled_from(["a <b> & \"c\" 'd'", "2026-10-02",
+                                                        "https://x.example/?a=1&b=2"]))
+_VALUE = st.one_of(_TEXT, st.none(), st.integers(), st.booleans(), st.floats(width=16))
+_CARDS = st.lists(st.fixed_dictionaries({"title": _VALUE, "url": st.one_of(st.none(), _TEXT)}),
+                  max_size=3)
+_PAID = "https://paid.example/x?a=1&b=2"
+_DOCS = st.fixed_dictionaries(
+    {"url": _TEXT.map(lambda t: f"/{t}"), "authors": _CARDS, "reviewed_by": _CARDS,
+     "verdict": st.one_of(st.none(), st.fixed_dictionaries(
+         {"by": st.fixed_dictionaries({"title": _VALUE}, optional={"url": st.one_of(
+             st.none(), _TEXT)})},
+         optional={"rating": st.one_of(st.sampled_from(["recommended", "situational",
+                                                        "avoid"]), _VALUE),
+                   "text": _VALUE, "date": _VALUE})),
+     "affiliate": st.fixed_dictionaries(
+         {"has_links": st.booleans(), "disclosure": st.one_of(st.none(), _TEXT),
+          "statements": st.lists(_VALUE, max_size=2),
+          "links": st.lists(st.just({"url": _PAID, "program": "p"}), max_size=1),
+          "label": _TEXT, "rel": _TEXT}),
+     "offers": st.lists(st.fixed_dictionaries({}, optional={
+         "url": st.one_of(st.sampled_from([_PAID, "http://free.example/<y>",
+                                           "javascript:alert(1)"]), _VALUE),
+         "merchant": _VALUE, "note": _VALUE}), max_size=3),
+     "corrections": st.lists(st.fixed_dictionaries({}, optional={"date": _VALUE,
+                                                                   "text": _VALUE}),
+                             max_size=3)},
+    optional={"collection": st.sampled_from(["models", "glossary", "authors", "unknown"]),
+              "title": _VALUE, "summary": _VALUE, "published": _VALUE, "updated": _VALUE})
+
+
+def test_entry_page_sections_are_those_of_the_template_lines(catalog, settings_of):
+    """An entry page's header, verdict, offers, corrections and affiliate disclosure are
+    functions (pages.py), and its canonical link is the site's address made once: the
+    same bytes as the template's lines they replaced, for any values, hostile text, keys
+    that are missing and values that are not text included."""
+    env = Site(settings_of(catalog)).env
+    lines, calls = env.from_string(SECTIONS), env.from_string(SECTION_CALLS)
+
+    @settings(max_examples=400, deadline=None)
+    @given(_DOCS)
+    def same(doc):
+        assert calls.render(doc=doc) == lines.render(doc=doc)
+
+    same()
+    doc = {"url": "/models/x", "title": "<T>", "collection": "models", "published": "2026-01-02",
+           "updated": "2026-03-04", "authors": [{"title": "A & B", "url": "/authors/a"}],
+           "reviewed_by": [], "verdict": None, "offers": [], "corrections": [],
+           "affiliate": {"has_links": False}}
+    shown = calls.render(doc=doc)
+    assert shown == lines.render(doc=doc)
+    assert "<h1>&lt;T&gt;</h1>" in shown and '<a href="/authors/a">A &amp; B</a>' in shown

@@ -275,8 +275,110 @@ def _entry_link_text(doc: dict, entry_id) -> str:
 
 def people(cards: list[dict]) -> Markup:
     """Authors or reviewers, linked to their pages when published."""
-    return _markup(", ".join(f'<a href="{_text(p["url"])}">{_text(p["title"])}</a>'
-                             if p.get("url") else _text(p["title"]) for p in cards))
+    return _markup(_people_text(cards))
+
+
+def _people_text(cards: list[dict]) -> str:
+    """people's HTML as text, for the helpers that put it into more HTML."""
+    return ", ".join([f'<a href="{_text(p["url"])}">{_text(p["title"])}</a>'
+                      if p.get("url") else _text(p["title"]) for p in cards])
+
+
+# An entry page's sections whose every line shows a value of the entry: functions, as the
+# lists are (as the template's lines, their lookups, escapes and loops were 9 us of the 24
+# that Jinja's own part of a page took). Each is what those lines made, `{{ }}` escaping
+# included: a key a value lacks shows as nothing, as `{{ }}` shows an undefined value.
+
+def entry_header(doc: dict) -> Markup:
+    """The page's header: the entry's kind, title and summary, its authors and
+    reviewers, and when it was published and updated."""
+    summary, updated = doc.get("summary"), doc.get("updated")
+    out = [f'  <header class="entry-header">\n    <p class="kind">'
+           f'{_lookup(SINGULAR, doc.get("collection"))}</p>\n'
+           f'    <h1>{_field(doc, "title")}</h1>\n']
+    if summary:
+        out.append(f'    <p class="summary">{_text(summary)}</p>\n')
+    out.append(f'    <p class="meta">\n      By {_people_text(doc.get("authors", ()))}')
+    if doc.get("reviewed_by"):
+        out.append(f', reviewed by {_people_text(doc["reviewed_by"])}')
+    published = _field(doc, "published")
+    out.append(f'.\n      Published <time datetime="{published}">{published}</time>')
+    if updated and updated != doc.get("published", _UNDEFINED):
+        updated = _text(updated)
+        out.append(f', updated <time datetime="{updated}">{updated}</time>')
+    out.append(".\n    </p>\n  </header>\n")
+    return _markup("".join(out))
+
+
+def verdict(given: dict | None) -> Markup:
+    """The verdict's section (nothing when the entry has none): its rating, its text, and
+    who gave it when (`by`: an author's card)."""
+    if not given:
+        return _NOTHING
+    rating, by = _field(given, "rating"), given["by"]
+    name = _lookup(RATINGS, given.get("rating"))
+    who = (f'<a href="{_text(by["url"])}">{_field(by, "title")}</a>' if by.get("url")
+           else _field(by, "title"))
+    date = _field(given, "date")
+    return _markup(
+        f'  <section class="verdict verdict-{rating}" aria-labelledby="verdict-heading">\n'
+        f'    <h2 id="verdict-heading" aria-label="Verdict: {name}">Verdict: '
+        f'<span class="rating rating-{rating}">{name}</span></h2>\n'
+        f'    <p>{_field(given, "text")}</p>\n'
+        f'    <p class="verdict-by">{who}, <time datetime="{date}">{date}</time></p>\n'
+        "  </section>\n")
+
+
+def disclosure(affiliate: dict) -> Markup:
+    """The affiliate disclosure of a page with paid links (an entry's, a digest's): the
+    site's text and the statements of the programs its links are in."""
+    statements = "".join([f"    <p>{_text(s)}</p>\n" for s in affiliate.get("statements") or ()])
+    return _markup('  <aside class="disclosure" role="note" aria-label="Affiliate disclosure">\n'
+                   f'    <p><strong>Paid links.</strong> {_field(affiliate, "disclosure")}</p>\n'
+                   f"{statements}  </aside>")
+
+
+def offers(doc: dict) -> Markup:
+    """The "Where to buy" section (nothing without offers): a link to each merchant, paid
+    ones labelled (out_link), and the offer's note."""
+    if not doc.get("offers"):
+        return _NOTHING
+    out = ['  <section class="offers" aria-labelledby="offers-heading">\n'
+           '    <h2 id="offers-heading">Where to buy</h2>\n    <ul>\n']
+    affiliate = doc.get("affiliate", _UNDEFINED)
+    for n, offer in enumerate(doc["offers"], 1):
+        note = offer.get("note")
+        note = f' <span class="muted">{_text(note)}</span>' if note else ""
+        link = _link_html(offer.get("url"), offer.get("merchant", _UNDEFINED), affiliate,
+                          f"offer-{n}")
+        out.append(f"      <li>{link}{note}</li>\n")
+    out.append("    </ul>\n  </section>\n")
+    return _markup("".join(out))
+
+
+def corrections(items: list[dict]) -> Markup:
+    """The "Corrections" section (nothing without corrections): each one's date and text."""
+    if not items:
+        return _NOTHING
+    out = ['  <section class="corrections" aria-labelledby="corrections-heading">\n'
+           '    <h2 id="corrections-heading">Corrections</h2>\n    <ul>\n']
+    for c in items:
+        date = _field(c, "date")
+        out.append(f'      <li><time datetime="{date}">{date}</time>: {_field(c, "text")}</li>\n')
+    out.append("    </ul>\n  </section>\n")
+    return _markup("".join(out))
+
+
+def _lookup(mapping: dict, key) -> str:
+    """`mapping[key]` escaped, as `{{ mapping[key] }}` shows it: nothing for a key it
+    lacks (or cannot hold)."""
+    try:
+        return _text(mapping[key])
+    except (TypeError, LookupError):
+        return ""
+
+
+_NOTHING = Markup("")
 
 
 def section_links(nav: dict, path: str) -> Markup:
@@ -637,7 +739,12 @@ class Site:
                            page_body=page_body, section_links=section_links,
                            page_links=page_links, breadcrumb=breadcrumb,
                            reference_sections=reference_sections, backlinks=backlinks,
-                           entry_link=entry_link, people=people)
+                           entry_link=entry_link, people=people, entry_header=entry_header,
+                           verdict=verdict, disclosure=disclosure, offers=offers,
+                           corrections=corrections,
+                           # the site's address without its last slash, before the path of
+                           # a page's canonical link (made once, not on each page)
+                           site_url=self.settings.site.base_url.rstrip("/"))
         # Imported once, not at every page: an import per render costs more than the page.
         env.globals["m"] = env.get_template("macros.html").module
         return env
