@@ -5,6 +5,7 @@ own environment to compare with."""
 
 from __future__ import annotations
 
+import jinja2
 from hypothesis import given, settings, strategies as st
 from markupsafe import Markup, escape
 
@@ -454,3 +455,30 @@ def test_entry_page_sections_are_those_of_the_template_lines(catalog, settings_o
     shown = calls.render(doc=doc)
     assert shown == lines.render(doc=doc)
     assert "<h1>&lt;T&gt;</h1>" in shown and '<a href="/authors/a">A &amp; B</a>' in shown
+
+
+def test_a_page_encoded_piece_by_piece_is_the_page_encoded(catalog, settings_of):
+    """Site.render and entry_page encode each piece a template gives and join the bytes
+    (pages._rendered): the bytes of the whole page encoded, for any text, ASCII or not;
+    a text that UTF-8 cannot hold (a lone surrogate) fails as it did."""
+    import pytest
+
+    from pipeline.publish.pages import _rendered
+
+    env = Site(settings_of(catalog)).env
+    template = env.from_string("<title>{{ a }} · {{ b }}</title>\n"
+                               "{% for x in xs %}<li>{{ x }}</li>{% endfor %}{{ a|length }}")
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.text(), st.text(alphabet=st.characters(max_codepoint=0x2FF)),
+           st.lists(st.text(), max_size=4))
+    def same(a, b, xs):
+        context = {"a": a, "b": b, "xs": xs}
+        assert _rendered(template, dict(context)) == template.render(**context).encode("utf-8")
+
+    same()
+    for bad in ("\ud800", "x\udfff"):
+        with pytest.raises(UnicodeEncodeError):
+            _rendered(template, {"a": bad, "b": "", "xs": []})
+    with pytest.raises(jinja2.UndefinedError):  # Jinja's own errors, as from render
+        _rendered(env.from_string("{{ nothing() }}"), {})

@@ -784,13 +784,17 @@ class Site:
 
     def warm(self) -> None:
         """Compile the entry template now (before forking workers)."""
-        self.env.get_template("entry.html")
+        self._entry_template  # noqa: B018 - made here, kept
+
+    @cached_property
+    def _entry_template(self) -> jinja2.Template:
+        return self.env.get_template("entry.html")
 
     def render(self, template: str, **context) -> bytes:
-        return self.env.get_template(template).render(**context).encode("utf-8")
+        return _rendered(self.env.get_template(template), context)
 
     def entry_page(self, doc: dict) -> bytes:
-        return self.render("entry.html", doc=doc, path=doc["url"])
+        return _rendered(self._entry_template, {"doc": doc, "path": doc["url"]})
 
     def collection_page(self, collection: str, items: list[dict]) -> bytes:
         return self.render("collection.html", collection=collection,
@@ -819,6 +823,21 @@ class Site:
     @staticmethod
     def assets() -> dict[str, bytes]:
         return {f"assets/{name}": (TEMPLATES / name).read_bytes() for name in ASSETS}
+
+
+def _rendered(template: jinja2.Template, context: dict) -> bytes:
+    """`template.render(**context).encode("utf-8")`, each piece the template gives encoded
+    on its own and the bytes joined: a page's pieces are ASCII but a few small ones (the
+    ` · ` of its title and footer), and one character above 127 in the page's 12 KB made
+    the whole page take four times as long to encode as ASCII (7 us, a tenth of a page)."""
+    context = template.new_context(context)
+    try:
+        return b"".join(map(_ENCODE, template.root_render_func(context)))
+    except Exception:
+        template.environment.handle_exception()
+
+
+_ENCODE = str.encode  # UTF-8
 
 
 def _groups(collection: str, items: list[dict]) -> list[dict]:
