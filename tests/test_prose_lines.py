@@ -201,6 +201,27 @@ def test_citations_found_in_one_search_are_those_of_each_line(body):
         for g in CITE_GROUP_IN_LINE_RE.finditer(text)]
 
 
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(CITE_PIECES), max_size=25).map("".join),
+       st.sets(st.sampled_from(["a", "b", "c-d", "s", "x"])))
+def test_citations_placed_when_read_are_those_placed_at_once(body, ids):
+    """The checks ask for the ids cited, then the places of a few (text.cited_ids,
+    citations_of): worked out from the groups alone, as the search kept them (or carried
+    between validate's passes), they are those `citations` gives, in its order."""
+    every = list(plain_citations(_entry(body)))
+    entry = _entry(body)
+    assert text.cited_ids(entry) == {sid for _, _, sid in every}
+    assert text.citations_of(entry, ids) == [c for c in every if c[2] in ids]
+    carried = _entry(body)  # what validate carries: the groups, as the search kept them
+    carried.__dict__["citations"] = entry.__dict__["citations"]
+    carried.__dict__["prose_text"] = prose_text(entry)
+    assert cite_groups(carried) == cite_groups(entry)
+    assert list(citations(entry)) == every  # placed once read, then kept
+    assert text.cited_ids(entry) == {sid for _, _, sid in every}
+    assert text.citations_of(entry, ids) == [c for c in every if c[2] in ids]
+    assert list(citations(carried)) == every
+
 @settings(max_examples=1000, deadline=None)
 @given(st.lists(st.sampled_from(PIECES), max_size=30).map("".join))
 def test_prose_text_is_the_body_with_code_as_spaces(body):

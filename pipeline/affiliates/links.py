@@ -17,8 +17,8 @@ from urllib.parse import unquote, urlsplit
 from ..catalog.model import Catalog, Entry
 from ..catalog.text import _bare_end as _gfm_bare_end
 from ..catalog.text import _OpenBrackets
-from ..catalog.text import (citations, front_matter_found, front_matter_sources,
-                            html_block_lines, prose_lines, prose_text)
+from ..catalog.text import (cited_ids, citations_of, front_matter_found,
+                            front_matter_sources, html_block_lines, prose_lines, prose_text)
 from .classify import normalise_url
 
 # Where a URL starts: a web scheme (with however many slashes or backslashes: browsers
@@ -472,8 +472,9 @@ def cited_source_links(entry: Entry, bibliography: dict[str, dict]) -> list[Foun
         return []
     own = {s.get("id") for s in entry.sources()}
     first: dict[str, tuple[int, int]] = {}
-    for line, column, sid in citations(entry):
-        if sid not in first and sid not in own and sid in bibliography:
+    shared = {sid for sid in cited_ids(entry) if sid not in own and sid in bibliography}
+    for line, column, sid in citations_of(entry, shared):  # (those alone placed)
+        if sid not in first:
             first[sid] = (line, column)
     for path, sid in front_matter_sources(entry):
         if sid not in own and sid in bibliography:

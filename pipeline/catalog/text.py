@@ -1103,11 +1103,72 @@ def _bare_end(url: str) -> str:
 def citations(entry: Entry) -> Iterator[tuple[int, int, str]]:
     """(line, column, source id) of every Pandoc citation `[@id]` in the body.
 
-    Worked out once per entry and kept on it (see internal_links)."""
+    Its search is made once per entry and kept on it (see internal_links); the lines and
+    columns are worked out when they are read, once (see cited_ids, citations_of)."""
     found = entry.__dict__.get("citations")
     if found is None:
-        found = _scan_citations(entry)[1]
-    return iter(found)
+        found = _scan_citations(entry)
+    if type(found) is list:
+        return iter(found)
+    return _placed_kept(entry, found)
+
+
+def _placed_kept(entry: Entry, groups: tuple) -> Iterator[tuple[int, int, str]]:
+    """citations of an entry whose groups alone were kept: placed when first read (not
+    when asked: validate's first pass asks so as to carry them), then kept."""
+    found = entry.__dict__["citations"] = _placed(entry, groups, None) if groups else []
+    yield from found
+
+
+def cited_ids(entry: Entry) -> set[str]:
+    """The ids the body's citations name (those of `citations`), without their places."""
+    found = entry.__dict__.get("citations")
+    if found is None:
+        found = _scan_citations(entry)
+    if type(found) is list:
+        return {sid for _, _, sid in found}
+    return {sid for _, _, keys in found for sid in keys}
+
+
+def citations_of(entry: Entry, ids: set[str] | frozenset[str]) -> list[tuple[int, int, str]]:
+    """The `citations` of the body that name one of `ids`, in order: the lines and columns
+    of those alone worked out (a check reports a few of an entry's citations, most
+    none, and counting the lines of all of them was a fifth of their search)."""
+    if not ids:
+        return []
+    found = entry.__dict__.get("citations")
+    if found is None:
+        found = _scan_citations(entry)
+    if type(found) is list:
+        return [c for c in found if c[2] in ids]
+    return _placed(entry, found, ids)
+
+
+def _placed(entry: Entry, groups: tuple, ids: set[str] | frozenset[str] | None) -> list:
+    """(line, column, id) of each key of `groups` (cite_groups), of those naming one of
+    `ids` (all with None): Positions' counting, inline, from the line break before each
+    group (most groups end a line, the next one on a later line)."""
+    text = prose_text(entry)
+    count, rfind = text.count, text.rfind
+    line_no, at, line_start = entry.body_line, 0, 0
+    read: dict[str, list[tuple[int, str]]] = {}
+    out: list[tuple[int, int, str]] = []
+    for start, end, keys in groups:
+        if ids is not None and ids.isdisjoint(keys):
+            continue
+        last = rfind("\n", at, start)
+        if last >= 0:
+            line_no += count("\n", at, last) + 1
+            line_start = last + 1
+        at = start
+        cited = text[start + 1:end - 1]
+        offsets = read.get(cited)
+        if offsets is None:
+            offsets = read[cited] = _cite_keys(cited)[1]
+        column = start - line_start  # of the `[` in the line, from 0
+        out += [(line_no, column + offset, key) for offset, key in offsets
+                if ids is None or key in ids]
+    return out
 
 
 def cite_groups(entry: Entry) -> list[tuple[int, int, tuple[str, ...]]]:
@@ -1116,51 +1177,39 @@ def cite_groups(entry: Entry) -> list[tuple[int, int, tuple[str, ...]]]:
     (publish.markdown.MarkedBody). Found with `citations`, in the same search, and kept."""
     groups = entry.__dict__.get("cite_groups")
     if groups is None:
-        groups = _scan_citations(entry)[0]
+        kept = entry.__dict__.get("citations")
+        if type(kept) is tuple:  # carried between validate's passes: the groups themselves
+            groups = entry.__dict__["cite_groups"] = list(kept)
+        else:
+            _scan_citations(entry)
+            groups = entry.__dict__["cite_groups"]
     return groups
 
 
-def _scan_citations(entry: Entry) -> tuple[list, list]:
+def _scan_citations(entry: Entry) -> tuple:
+    """Find the body's citation groups (cite_groups) and keep them on the entry: as they
+    are under `cite_groups`, and as a tuple under `citations`, whose places are worked out
+    when read (a citation's line and column cost as much as finding its group, and most
+    are never reported). The keys of each group's text are read once (an entry cites its
+    few sources again and again: `[@readme-16]` ten times)."""
     text = prose_text(entry)
     groups: list[tuple[int, int, tuple[str, ...]]] = []
-    found: list[tuple[int, int, str]] = []
     if "@" in text:
-        # Positions' counting, inline (a call a group cost a third of the search): the
-        # last line break before the group found first (a search back over its line),
-        # those before it counted only when there is one (most groups end a line, the
-        # next one on a later line); the keys of each group's text read once (an entry
-        # cites its few sources again and again: `[@readme-16]` ten times), a group of
-        # one key, most, given without the loop over its keys (the scan 17.2 -> 16.3 µs
-        # an entry of the corpus's)
-        line_no, at, line_start = entry.body_line, 0, 0
-        count, rfind = text.count, text.rfind
-        # {a group's text: (its keys, [(offset of each in the group, key)], and for a
-        # group of one key its offset and the key, else 0 and None)}
-        read: dict[str, tuple[tuple[str, ...], list[tuple[int, str]], int, str | None]] = {}
-        add, add_group = found.append, groups.append
-        for g in CITE_GROUP_IN_LINE_RE.finditer(text):
-            start = g.start()
-            last = rfind("\n", at, start)
-            if last >= 0:
-                line_no += count("\n", at, last) + 1
-                line_start = last + 1
-            at = start
-            cited = g[1]
-            keys_at = read.get(cited)
-            if keys_at is None:
-                keys, offsets = _cite_keys(cited)
-                keys_at = read[cited] = (keys, offsets, *(offsets[0] if len(offsets) == 1
-                                                          else (0, None)))
-            keys, offsets, offset, key = keys_at
-            if key is None:
-                column = start - line_start  # of the `[` in the line, from 0
-                for offset, key in offsets:
-                    add((line_no, column + offset, key))
-            else:
-                add((line_no, start - line_start + offset, key))
-            add_group((start, g.end(), keys))
-    entry.__dict__["cite_groups"], entry.__dict__["citations"] = groups, found
-    return groups, found
+        read: dict[str, tuple[str, ...]] = {}
+        groups = [(g.start(), g.end(), read[c] if (c := g[1]) in read else _read_keys(read, c))
+                  for g in CITE_GROUP_IN_LINE_RE.finditer(text)]
+    found = entry.__dict__["citations"] = tuple(groups)
+    entry.__dict__["cite_groups"] = groups
+    return found
+
+
+def _read_keys(read: dict[str, tuple[str, ...]], cited: str) -> tuple[str, ...]:
+    """The keys of a group's text (as _cite_keys gives them), kept in `read`."""
+    if _ONE_CITE_KEY_RE.fullmatch(cited):
+        keys = read[cited] = (cited[1:],)
+    else:
+        keys = read[cited] = tuple(k.group(1) for k in CITE_KEY_RE.finditer(cited))
+    return keys
 
 
 def _cite_keys(cited: str) -> tuple[tuple[str, ...], list[tuple[int, str]]]:
