@@ -98,7 +98,8 @@ def _plain_walk(data, path=(), sourced=True):
 
 
 _TEXTS = st.lists(st.sampled_from(["http://", "https://", ":", "/", "\\", "w", "W", ".", "ww.",
-                                   "WW.", "2026", "-01", "x", " ", "٣"]), max_size=8).map("".join)
+                                   "WW.", "2026", "-01", "x", " ", "٣", "²", "9", "\x7f", "é"]),
+                 max_size=8).map("".join)
 _VALUES = st.recursive(
     st.one_of(_TEXTS, st.integers(), st.none()),
     lambda inner: st.one_of(

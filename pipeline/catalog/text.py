@@ -1289,24 +1289,30 @@ def _walk_front_matter(data: dict | list, path: tuple, sourced: bool, sources: l
     A list's items and a mapping's values are walked in two loops (an item has no key to
     test, nor is it a `source:` field), and a value's date test starts from its first
     character (no slice made of most values, which start with none): 12.7 -> 12.0 µs
-    an entry of the corpus's."""
+    an entry of the corpus's. A string is told by its type first (isinstance only for
+    the others: a third of the values), the values with no `:` (most) spared the tests
+    of a URL's `:/`, and a date's first character by comparisons, not a slice (a digit,
+    ASCII's or another's, is below `:` or above `\\x7f`): 15.0 -> 12.9 µs."""
     plain = True
     if isinstance(data, dict):
         for k, v in data.items():
             if type(k) is not str:
                 plain = False
-            if isinstance(v, str):
+            if type(v) is str or isinstance(v, str):
                 if k == "source" and sourced:
                     sources.append(((*path, k), v))
-                if ":" in v or "." in v:  # what may be or hold a URL (most values hold neither)
+                if ":" in v:  # what may be or hold a URL (most values hold no `:`)
                     if v.startswith(_HTTP):  # no date: neither of the other two tests is needed
                         urls.append(v)
                         texts.append(((*path, k), v))
                         continue
                     # `ww.` in any case: the text has a `w.` or a `W.` first (cheaper than lower())
-                    if ":/" in v or ":\\" in v or (("w." in v or "W." in v) and "ww." in v.lower()):
+                    if ":/" in v or ":\\" in v or ("." in v and ("w." in v or "W." in v)
+                                                   and "ww." in v.lower()):
                         texts.append(((*path, k), v))
-                if v[:1].isdigit() and v[:4].isdigit() and 7 <= len(v) <= 40:
+                elif "." in v and ("w." in v or "W." in v) and "ww." in v.lower():
+                    texts.append(((*path, k), v))
+                if (v < ":" or v >= "\x80") and v[:4].isdigit() and 7 <= len(v) <= 40:
                     dates.append(v)
             elif isinstance(v, (dict, list)):
                 if not _walk_front_matter(v, (*path, k), sourced and k != "sources", sources,
@@ -1314,15 +1320,18 @@ def _walk_front_matter(data: dict | list, path: tuple, sourced: bool, sources: l
                     plain = False
         return plain
     for k, v in enumerate(data):
-        if isinstance(v, str):
-            if ":" in v or "." in v:
+        if type(v) is str or isinstance(v, str):
+            if ":" in v:
                 if v.startswith(_HTTP):
                     urls.append(v)
                     texts.append(((*path, k), v))
                     continue
-                if ":/" in v or ":\\" in v or (("w." in v or "W." in v) and "ww." in v.lower()):
+                if ":/" in v or ":\\" in v or ("." in v and ("w." in v or "W." in v)
+                                               and "ww." in v.lower()):
                     texts.append(((*path, k), v))
-            if v[:1].isdigit() and v[:4].isdigit() and 7 <= len(v) <= 40:
+            elif "." in v and ("w." in v or "W." in v) and "ww." in v.lower():
+                texts.append(((*path, k), v))
+            if (v < ":" or v >= "\x80") and v[:4].isdigit() and 7 <= len(v) <= 40:
                 dates.append(v)
         elif isinstance(v, (dict, list)):
             if not _walk_front_matter(v, (*path, k), sourced, sources, urls, texts, dates):
