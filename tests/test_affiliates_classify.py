@@ -319,6 +319,31 @@ def test_a_link_the_host_test_passes_over_has_nothing_to_say(programs, url):
         assert not notable(classify(url, programs))
 
 
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(_LINK_PIECES), max_size=7).map("".join), max_size=6))
+def test_the_host_test_kept_for_a_url_is_the_one_worked_out(programs, urls):
+    """may_be_claimed keeps its answer for each URL of the programs asked last (a build
+    asks it for the page's paid links, then for its affiliate checks): asked again, or of
+    other programs in between, it gives what the host test works out, and a page's paid
+    links (PaidLinks, which asks it first) are those classify finds."""
+    from pipeline.affiliates.classify import may_be_claimed, url_host
+    from pipeline.publish.affiliate import PaidLinks
+
+    every = _EveryShape(programs)
+    catch_all = replace(programs, programs=tuple(
+        replace(p, links=tuple(replace(s, hosts=("*",), host_re=re.compile(".*"))
+                               for s in p.links)) for p in programs.programs))
+    for url in urls * 2:
+        for mine in (programs, catch_all, programs):
+            host = url_host(url)
+            assert may_be_claimed(url, mine) == (bool(host) and mine.may_match(url, host))
+    paid, again = PaidLinks(programs), PaidLinks(programs)
+    for url in urls:
+        want = classify(url, every)
+        assert paid.classify(url) == (want if want.is_affiliate else None)
+    assert paid.summary(urls) == again.summary(urls)
+
 @settings(max_examples=1500, deadline=None)
 @given(st.lists(st.lists(st.sampled_from(_LINK_PIECES), max_size=6).map("".join), max_size=5),
        st.lists(st.sampled_from(_LINK_PIECES + [" ", "\n", "[a](", ")", "<", ">", "_", "\\"]),

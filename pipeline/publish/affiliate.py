@@ -13,7 +13,7 @@ import hashlib
 from collections.abc import Iterable
 
 from ..affiliates import classify, disclosure, load_programs
-from ..affiliates.classify import url_host
+from ..affiliates.classify import may_be_claimed
 from ..config import Settings
 
 
@@ -46,15 +46,13 @@ class PaidLinks:
     def load(cls, settings: Settings) -> "PaidLinks":
         return cls(load_programs(settings))
 
-    def _maybe(self, url: str) -> bool:
-        """False when no program could claim the URL (`classify`'s quick test, without
-        making a class for the many links that stop there)."""
-        return self.programs.may_match(url, url_host(url))
-
     def classify(self, url: str):
         c = self._classes.get(url)
         if c is None:
-            c = classify(url, self.programs) if self._maybe(url) else None
+            # `classify`'s quick test first, without making a class for the many links
+            # that stop there (a URL with no host is no paid link either); kept, as the
+            # affiliate checks of the page ask it again
+            c = classify(url, self.programs) if may_be_claimed(url, self.programs) else None
             self._classes[url] = c if c is not None and c.is_affiliate else False
             c = self._classes[url]
         return c or None
