@@ -1153,6 +1153,7 @@ def _placed(entry: Entry, groups: tuple, ids: set[str] | frozenset[str] | None) 
     line_no, at, line_start = entry.body_line, 0, 0
     read: dict[str, list[tuple[int, str]]] = {}
     out: list[tuple[int, int, str]] = []
+    add = out.append
     for start, end, keys in groups:
         if ids is not None and ids.isdisjoint(keys):
             continue
@@ -1161,6 +1162,9 @@ def _placed(entry: Entry, groups: tuple, ids: set[str] | frozenset[str] | None) 
             line_no += count("\n", at, last) + 1
             line_start = last + 1
         at = start
+        if len(keys) == 1 and end - start == len(keys[0]) + 3:
+            add((line_no, start - line_start + 2, keys[0]))  # `[@key]` (most): its `@`
+            continue  # (a group's one key and its `@` are all of a text so long)
         cited = text[start + 1:end - 1]
         offsets = read.get(cited)
         if offsets is None:
