@@ -86,6 +86,13 @@ _TAG_RE = re.compile(r"<[^>]+>")
 # around one alike. Being ASCII, they keep an ASCII body's strings at one byte a
 # character through cmark, nh3 and every search here (private-use characters made them
 # two bytes a character).
+# But an address cmark's autolink extension finds in the text (`www.x.org`,
+# `https://x.org/p`) runs on to the next white space or `<`, over a mark, as over the
+# citation it stands for (`www.x.org[@a]`): a citation ends an address, as its HTML's
+# `<sup` does, so a mark that follows one with no white space or `<` between is written
+# after a `<` and an empty mark (_AN_END), which the address stops at; cmark and nh3
+# write the `<` as `&lt;` (in text or in an attribute's value), and that with the empty
+# mark (_AN_END_HTML, which no editor can write) is dropped from the sanitised HTML.
 
 
 def _mark_patterns(open_: str, close: str) -> tuple:
@@ -96,12 +103,19 @@ def _mark_patterns(open_: str, close: str) -> tuple:
             re.compile(f"<[^>]*{open_}{_SECRET}[^>]*>"),
             re.compile(f"{open_}{_SECRET}[^{close}]*{close}"),
             f"{open_}{_SECRET}{close}",
-            f"{open_}{_SECRET}")
+            f"{open_}{_SECRET}",
+            f"<{open_}{_SECRET}{close}",
+            f"&lt;{open_}{_SECRET}{close}")
 
 
 _SECRET = secrets.token_hex(8)
-MARK_OPEN, MARK_CLOSE, _MARK_RE, _TAG_WITH_MARK_RE, _ANY_MARK_RE, _A_MARK, _OPENING = \
-    _mark_patterns("\x01", "\x02")
+(MARK_OPEN, MARK_CLOSE, _MARK_RE, _TAG_WITH_MARK_RE, _ANY_MARK_RE, _A_MARK, _OPENING,
+ _AN_END, _AN_END_HTML) = _mark_patterns("\x01", "\x02")
+# What ends the text an autolink may take (cmark's white space, and `<`), and what starts
+# an address in it: `www.` or a scheme's `://` (both spellings, to be sure; an e-mail
+# address ends at a mark's control character).
+_RUN_STOPS = " \t\n\x0b\x0c\r<"
+_ADDRESS_START_RE = re.compile(r"(?i)www\.|://")
 _CITE_HTML_RE = re.compile('<sup class="cite">.*?</sup>', re.S)
 _NON_WORD_RE = re.compile(r"[^a-z0-9]+")
 # Where a body may hold raw HTML (a tag, or the end of one), not an autolink or a comment.
@@ -290,6 +304,8 @@ class MarkedBody:
                                                written if plain else key[1])
             if replacement is not None:
                 append(body[at:start])
+                if marks and body[start - 1] not in _RUN_STOPS:  # (rare: most follow a
+                    append(_address_end(pieces))  # space; at 0, `pieces` are empty)
                 append(replacement)
                 at = end
         append(body[at:])
@@ -314,10 +330,24 @@ class MarkedBody:
         pieces, at = [], 0
         for start, end, replacement in _outermost(edits):
             if replacement is not None:
-                pieces += (body[at:start], replacement)
+                pieces.append(body[at:start])
+                if cite is _cite_mark and replacement:
+                    pieces.append(_address_end(pieces))
+                pieces.append(replacement)
                 at = end
         pieces.append(body[at:])
         return "".join(pieces)
+
+
+def _address_end(pieces: list[str]) -> str:
+    """What goes before a mark that follows `pieces` (the marked body up to it): _AN_END
+    when their last run of text with no white space or `<` holds the start of an address
+    (cmark's autolink would run on over the mark), else nothing."""
+    before = "".join(pieces)
+    i = len(before)
+    while i and before[i - 1] not in _RUN_STOPS:
+        i -= 1
+    return _AN_END if _ADDRESS_START_RE.search(before, i) else ""
 
 
 def _outermost(spans: list[tuple]) -> list[tuple]:
@@ -516,8 +546,9 @@ def _own_path(url: str, host: str) -> str | None:
 def _render(markdown: str, is_affiliate: Callable[[str], bool], rel: str, label: str,
             marks: bool, host: str = "", ids: list[str] | None = None) -> RenderedBody:
     paid = [0]  # the paid links so far: each label's id is `paid-label_N`
-    clean = _sanitised(commonmark_html(markdown), markdown,
-                       _CLEANER if marks else _CITING_CLEANER)
+    clean = _address_ends_dropped(_sanitised(commonmark_html(markdown), markdown,
+                                             _CLEANER if marks else _CITING_CLEANER),
+                                  markdown)
     if '<code class="' in clean:
         clean = _CODE_CLASS_RE.sub(_code_classes, clean)
     links: dict[str, None] = {}
@@ -563,6 +594,14 @@ def _render(markdown: str, is_affiliate: Callable[[str], bool], rel: str, label:
     return RenderedBody(html=cite_marks(clean) if marks else clean, text=text,
                         links=list(links), site_paths=list(site_paths), ids=given,
                         hrefs=list(hrefs))
+
+
+def _address_ends_dropped(fragment: str, markdown: str) -> str:
+    """The sanitised HTML of `markdown` without the `<` and empty mark written before a
+    mark to end an address (see _AN_END)."""
+    if "<" in markdown and _AN_END in markdown:  # (`<` first: one character)
+        return fragment.replace(_AN_END_HTML, "")
+    return fragment
 
 
 def page_hrefs(markdown: str) -> set[str]:
@@ -731,7 +770,7 @@ def heading_ids(entry: Entry, marked: MarkedBody | None = None) -> list[str]:
     if "<h" not in fragment:
         return []
     if "<" in markdown:  # raw HTML: only what the sanitiser keeps of it (a raw <h3> too)
-        fragment = _CLEANER.clean(fragment)
+        fragment = _address_ends_dropped(_CLEANER.clean(fragment), markdown)
     make = _id_maker()
     return [make(m[2]) for m in _HEADING_RE.finditer(fragment)]
 
