@@ -212,7 +212,7 @@ def links_and_images(markdown: str) -> list[tuple[str, int, int, str, str]]:
         return []
     xml = _CMARK.xml(markdown)
     lines = markdown.split("\n")
-    defines = "]:" in markdown
+    defines = ":" in markdown and "]:" in markdown  # (`:` first: one character)
     out = []
     for m in _LINK_OR_IMAGE_RE.finditer(xml):
         words = ""

@@ -711,3 +711,15 @@ def test_a_character_reference_writes_no_control_character_into_the_page(referen
     assert "\ufffdclaim" in body.text
     assert '<sup class="cite">[<a href="#source-1">1</a>]</sup>\ufffd.' in body.html
     assert f"<code>{reference.replace('&', '&amp;')}</code>" in body.html
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from(["```", "~~~", "python", "{.x}", "\n", " ", "x", "`", "~",
+                                 "    ", '<code class="a">', "</code>", "<", "&lt;", "&#96;",
+                                 '"', "=", "[@a]", "- ", "> "]), max_size=14).map("".join))
+def test_a_code_class_comes_only_from_a_fence_or_raw_html(text):
+    """_render looks for `<code class="` in the HTML only when the Markdown holds a
+    backtick, a tilde or a `<` (a fence with an info string, or raw HTML): cmark writes
+    one from nothing else."""
+    html = commonmark_html(text)
+    assert '<code class="' not in html or any(c in text for c in "`~<")

@@ -549,7 +549,8 @@ def _render(markdown: str, is_affiliate: Callable[[str], bool], rel: str, label:
     clean = _address_ends_dropped(_sanitised(commonmark_html(markdown), markdown,
                                              _CLEANER if marks else _CITING_CLEANER),
                                   markdown)
-    if '<code class="' in clean:
+    if ("`" in markdown or "~" in markdown or "<" in markdown) and '<code class="' in clean:
+        # (a fence's info string, or raw HTML: a search of one character each first)
         clean = _CODE_CLASS_RE.sub(_code_classes, clean)
     links: dict[str, None] = {}
     site_paths: dict[str, None] = {}
@@ -794,7 +795,10 @@ def _atx_headings(entry: Entry, marked: MarkedBody) -> str | None:
     text), raw HTML (any `<` but a no-cite marker's), a link reference definition, a
     citation or a marker on a heading's line."""
     body = entry.body
-    if body.count("<") != len(marked.markers) or "]:" in body:
+    # (each search after a test of one character, which most bodies fail: a count of
+    # `<` and a search of `]:` read every character)
+    if ("<" in body and body.count("<") != len(marked.markers)) \
+            or (":" in body and "]:" in body):
         return None
     lines = []
     for m in _HEADING_LINE_RE.finditer(f"\n{prose_text(entry)}\n"):
