@@ -29,6 +29,9 @@ from cmarkgfm.cmark import Options
 
 EXTENSIONS = ["table", "strikethrough", "autolink", "tasklist"]
 OPTIONS = Options.CMARK_OPT_UNSAFE  # raw HTML kept: the caller sanitises
+# cmarkgfm.github_flavored_markdown_to_html's (the digest's): raw HTML omitted, tagfilter
+GITHUB_EXTENSIONS = ["table", "autolink", "tagfilter", "strikethrough", "tasklist"]
+GITHUB_OPTIONS = Options.CMARK_OPT_GITHUB_PRE_LANG
 # A code block of cmark's XML; text in XML is escaped, so no body can write one.
 _CODE_BLOCK_RE = re.compile(r'<code_block sourcepos="(\d+):\d+-(\d+):\d+"')
 # An HTML block of cmark's XML, and what it holds: its lines are counted from that, as the
@@ -43,6 +46,8 @@ class _Cmark:
         lib, ffi = _cmark.lib, _cmark.ffi
         lib.cmark_gfm_core_extensions_ensure_registered()
         self.extensions = [lib.cmark_find_syntax_extension(name.encode()) for name in EXTENSIONS]
+        self.github_extensions = [lib.cmark_find_syntax_extension(name.encode())
+                                  for name in GITHUB_EXTENSIONS]
         so = ctypes.CDLL(_cmark.__file__)
         self.render_xml = so.cmark_render_xml
         self.render_xml.argtypes, self.render_xml.restype = [ctypes.c_void_p, ctypes.c_int], \
@@ -70,7 +75,7 @@ class _Cmark:
     def _forked(self) -> None:
         self.lock = threading.Lock()
 
-    def _parsed(self, markdown: str, options: int, render) -> str:
+    def _parsed(self, markdown: str, options: int, render, extensions=None) -> str:
         """What `render` (given the parser and the document) makes of `markdown`, parsed
         and rendered in blocks of the arena pushed for it, all freed by the pop (the
         parser, the document and what `render` copies out of cmark's output with them)."""
@@ -80,7 +85,7 @@ class _Cmark:
             self.push()
             try:
                 parser = self.parser(self.arena_parser(options, self.arena))
-                for extension in self.extensions:
+                for extension in extensions or self.extensions:
                     lib.cmark_parser_attach_syntax_extension(parser, extension)
                 lib.cmark_parser_feed(parser, text, len(text))
                 return render(parser, lib.cmark_parser_finish(parser))
@@ -94,6 +99,14 @@ class _Cmark:
             return self.string(out).decode("utf-8")
 
         return self._parsed(markdown, OPTIONS, render)
+
+    def github_html(self, markdown: str) -> str:
+        def render(parser, root) -> str:
+            out = self.lib.cmark_render_html(root, GITHUB_OPTIONS,
+                                             self.lib.cmark_parser_get_syntax_extensions(parser))
+            return self.string(out).decode("utf-8")
+
+        return self._parsed(markdown, GITHUB_OPTIONS, render, self.github_extensions)
 
     def xml(self, markdown: str) -> str:
         def render(parser, root) -> str:
@@ -110,6 +123,18 @@ def html(markdown: str) -> str:
     """CommonMark with GitHub tables, strikethrough, autolinks and task lists, as HTML
     (raw HTML kept: the caller sanitises)."""
     return _CMARK.html(markdown)
+
+
+def github_html(markdown: str) -> str:
+    """`cmarkgfm.github_flavored_markdown_to_html(markdown)`: GitHub's extensions with the
+    tag filter, raw HTML omitted (the digest's Markdown), parsed in the arena and under
+    its lock as every parse here. Not cmarkgfm's own function: cmark-gfm's table extension
+    pushes and pops the library's one arena around each table it reads, whatever the
+    parser's allocator; once the arena exists (this module made it), a parse outside the
+    lock popped blocks another thread's parse was using (a crash), and its table rows were
+    left unfreed (about 0.9 KB a table), besides the document and HTML cmarkgfm's function
+    never frees."""
+    return _CMARK.github_html(markdown)
 
 
 def code_block_lines(markdown: str) -> set[int]:

@@ -563,6 +563,61 @@ def test_html_made_in_cmarks_arena_is_what_cmarkgfm_makes(text):
     assert commonmark_html(text) == expected
 
 
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(SANITISED_PIECES) | st.text(max_size=4), max_size=25)
+       .map("".join))
+def test_the_digests_github_html_is_what_cmarkgfm_makes(text):
+    """cmark.github_html (the digest's Markdown, in the arena and under its lock) writes
+    what cmarkgfm.github_flavored_markdown_to_html writes: raw HTML omitted, tags filtered."""
+    from pipeline import cmark
+
+    assert cmark.github_html(text) == cmarkgfm.github_flavored_markdown_to_html(text)
+
+
+TABLES = "".join(f"| h{i} | a | b | c |\n|---|---|---|---|\n| 1 | 2 | 3 | 4 |\n\n"
+                 for i in range(50))
+
+
+def test_the_digests_markdown_and_the_sites_render_side_by_side_in_threads():
+    """The site's bodies and the digest's Markdown rendered in two threads at once: cmark-gfm's
+    table extension pushes and pops the library's one arena around each table, whatever
+    the parser's allocator, so the digest's parse through cmarkgfm's own function (outside
+    the lock) freed blocks the site's was using (a crash, most runs). Both take the lock.
+    In a process of its own: what failed was a crash."""
+    import subprocess
+    import sys
+
+    script = f"""
+from concurrent.futures import ThreadPoolExecutor
+from pipeline import cmark
+from pipeline.digest.markdown import to_html
+body = {TABLES!r}
+site, digest = cmark.html(body), to_html(body, "")
+with ThreadPoolExecutor(2) as threads:
+    sites = threads.submit(lambda: {{cmark.html(body) for _ in range(300)}})
+    digests = threads.submit(lambda: {{to_html(body, "") for _ in range(300)}})
+    print(sites.result() == {{site}} and digests.result() == {{digest}})
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=600)
+    assert (done.returncode, done.stdout.strip()) == (0, "True"), done.stderr[-500:]
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/status"), reason="needs Linux's /proc")
+def test_the_digests_markdown_does_not_grow_memory():
+    """The digest's Markdown went through cmarkgfm's own function, which never frees the
+    document nor the HTML, and, once the arena existed, left each table's rows unfreed
+    too (about 0.9 KB a table)."""
+    from pipeline.digest.markdown import to_html
+
+    for _ in range(20):
+        to_html(TABLES, "")
+    before = _rss_kib()
+    for _ in range(300):
+        to_html(TABLES, "")
+    assert _rss_kib() - before < 4096
+
+
 OWN_HTML_PIECES = ["<p>", "</p>", "<a href=\"/x\">", "<a href=\"javascript:x\">", "</a>",
                    "<em>", "</em>", "<br />", "<hr />", "<h2>", "<h7>", "<b>", "<", "text", "\n",
                    '<input type="checkbox" disabled="" />', '<img src="/i.png" alt="a />" />',

@@ -14,9 +14,9 @@ from __future__ import annotations
 import html
 import re
 
-import cmarkgfm
 import nh3
 
+from ..cmark import github_html
 from ..textchars import INVISIBLE, has_words
 from .document import ANY_MARKER_RE
 
@@ -120,7 +120,7 @@ def to_html(markdown: str, base_url: str, email: bool = False, page_url: str = "
     aside = "[^" in markdown and not any(c in markdown for c in _BRACKETS)
     if aside:
         markdown = footnotes_aside(markdown)
-    raw = cmarkgfm.github_flavored_markdown_to_html(markdown)
+    raw = github_html(markdown)
     if _OMITTED in raw:
         raw = _raw_html_as_layout(raw, markdown)
     if aside:
