@@ -325,12 +325,23 @@ class _Packed:
         return entry
 
 
-def read_bytes(path: str) -> bytes:
+def read_bytes(path: str, size: int = -1) -> bytes:
     """A file's bytes, as `open(path, "rb").read()` reads them and with its errors, in
-    fewer steps (no file object; 7.7 -> 4.7 microseconds a file of the corpus)."""
+    fewer steps (no file object; 7.7 -> 4.7 microseconds a file of the corpus).
+
+    `size`: what its stat said it holds, when known. A read of one byte more that comes
+    back short is the whole file: no second read to find its end, nor a buffer of 64 KiB
+    made and cut down (7.6 -> 7.2 microseconds a file of the corpus); a file that grew
+    since is read on to its end."""
     fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
     try:
-        chunks = []
+        if size >= 0:
+            data = os.read(fd, size + 1)
+            if len(data) <= size:
+                return data
+            chunks = [data]
+        else:
+            chunks = []
         while chunk := os.read(fd, 1 << 16):
             chunks.append(chunk)
     finally:
@@ -356,7 +367,7 @@ def _parse_shard(state: dict, items: list[tuple]) -> list[tuple[str, Record]]:
             bar.advance()
         if data is None:
             try:
-                data = read_bytes(full)
+                data = read_bytes(full, stat[0])  # its size, as the scan found it
             except OSError as e:
                 out.append((rel, Record(stat=stat, digest="", load=rows([unreadable(rel, e)]))))
                 continue

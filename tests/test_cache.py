@@ -574,10 +574,10 @@ def test_a_cached_file_that_cannot_be_read_again_is_a_problem_not_a_crash(proble
     monkeypatch.setattr(v, "open", refusing, raising=False)
     real_read = v.read_bytes  # how a file to parse is read (open's errors: tested below)
 
-    def refusing_read(path):
+    def refusing_read(path, *size):
         if str(path) == str(target):
             raise PermissionError(13, "Permission denied", str(path))
-        return real_read(path)
+        return real_read(path, *size)
 
     monkeypatch.setattr(v, "read_bytes", refusing_read)
     found = [(d.rule, d.file) for d in run(problems).diagnostics]
@@ -882,6 +882,10 @@ def test_a_file_is_read_as_open_reads_it(tmp_path_factory, data):
     path.write_bytes(data)
     with open(path, "rb") as f:
         assert read_bytes(str(path)) == f.read() == data
+    # with the size its stat gave, as validate reads a file the scan found: the same,
+    # and the same when the file has grown or shrunk since
+    for size in {len(data), len(data) + 1, max(0, len(data) - 1), 0, len(data) // 2}:
+        assert read_bytes(str(path), size) == data
 
 
 def test_a_file_that_cannot_be_read_is_reported_as_open_reports_it(tmp_path):

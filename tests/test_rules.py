@@ -326,10 +326,10 @@ def test_a_file_that_cannot_be_read_is_a_problem_not_a_crash(catalog, monkeypatc
     monkeypatch.setattr(validate_module, "open", refusing, raising=False)
     real_read = validate_module.read_bytes  # how a file to parse is read
 
-    def refusing_read(path):
+    def refusing_read(path, *size):
         if str(path).endswith("glossary/awq.md"):
             raise PermissionError(13, "Permission denied", str(path))
-        return real_read(path)
+        return real_read(path, *size)
 
     monkeypatch.setattr(validate_module, "read_bytes", refusing_read)
     r = run(catalog, cache=False, jobs=1)
