@@ -1039,3 +1039,47 @@ def test_rows_are_each_diagnostics_fields_in_order(diags):
     assert stored == tuple(tuple(getattr(d, f.name) for f in fields(Diagnostic))
                            for d in diags)
     assert cache_mod.diagnostics(stored) == diags
+
+
+_BIB = {"smith-2020": {}, "smith": {}, "jones_2021": {}, "a.b": {}}
+_CITE_PIECES = st.sampled_from([
+    "[@", "@", "smith-2020", "smith", "jones_2021", "jones\\_2021", "a.b", "other", "\\@",
+    "; ", "]", " ", "\n", "`", "```\n", "    ", "<!-- ", "-->", "<!-- no-cite -->", "&#64;",
+    "x", "-", "[see @", "{", "}", "\t", "[@smith]", "[@smith-2020; @a.b]", "[@jones\\_2021]",
+    "[@jones_2021, p. 3]", "[-@smith]", "`[@smith]`", "<!-- [@a.b] -->", "[@smith-2020x]",
+    "[@&#64;smith]", "[@other]"])
+
+
+@hyp_settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.lists(_CITE_PIECES, max_size=30).map("".join),
+       st.lists(st.sampled_from(["smith", "jones_2021", "other", "a.b"]), max_size=2),
+       st.lists(st.sampled_from(["smith-2020", "smith", "a.b", "other"]), max_size=2))
+def test_the_sources_an_entry_cites_from_the_bibliography_as_before(body, own, cites):
+    """validate.cited_from_bibliography reads the body's citations as they are, without
+    the search of the body for `@<id>` of a bibliography id that came first: the same
+    sources as with it (escaped ids, ids that start others', code, comments), on bodies
+    made of a citation's pieces."""
+    import re
+
+    from pipeline.catalog.loader import parse_entry
+    from pipeline.catalog.text import citations, front_matter_sources
+    from pipeline.validate import cited_from_bibliography
+
+    def before(entry):
+        mention = re.compile("@(?:" + "|".join(
+            re.escape(i) for i in sorted(_BIB, key=len, reverse=True)) + ")")
+        cited = {sid for _, sid in front_matter_sources(entry)}
+        if mention.search(entry.body):
+            cited.update(sid for _, _, sid in citations(entry))
+        own_ids = {s["id"] for s in entry.sources() if isinstance(s.get("id"), str)}
+        return {sid for sid in cited if sid in _BIB and sid not in own_ids}
+
+    front = "title: T\nstatus: draft\n"
+    if own:
+        front += "sources:\n" + "".join(f"  - id: {i}\n    title: S\n" for i in own)
+    if cites:
+        front += "cites:\n" + "".join(f"  - source: {i}\n" for i in cites)
+    entry, _ = parse_entry("entries/glossary/t.md", f"---\n{front}---\n{body}".encode())
+    assert entry is not None
+    assert cited_from_bibliography(entry, _BIB) == before(entry)
+    assert cited_from_bibliography(entry, {}) == set()
