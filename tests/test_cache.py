@@ -1083,3 +1083,17 @@ def test_the_sources_an_entry_cites_from_the_bibliography_as_before(body, own, c
     assert entry is not None
     assert cited_from_bibliography(entry, _BIB) == before(entry)
     assert cited_from_bibliography(entry, {}) == set()
+
+
+@hyp_settings(max_examples=200, deadline=None, derandomize=True)
+@given(st.sets(st.text(st.sampled_from("ab/-é"), max_size=6)))
+def test_a_records_ids_are_sorted_and_interned_as_before(strings):
+    """cache._interned sorts a set's strings and then interns them: the same tuple as
+    interning them, making a set and sorting it, each string the interned one."""
+    import sys
+
+    from pipeline.cache import _interned
+
+    made = _interned({"".join(list(s)) for s in strings})  # not the interned ones
+    assert made == tuple(sorted(set(map(sys.intern, strings))))
+    assert all(s is sys.intern(s) for s in made)
