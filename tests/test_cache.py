@@ -1097,3 +1097,32 @@ def test_a_records_ids_are_sorted_and_interned_as_before(strings):
     made = _interned({"".join(list(s)) for s in strings})  # not the interned ones
     assert made == tuple(sorted(set(map(sys.intern, strings))))
     assert all(s is sys.intern(s) for s in made)
+
+
+def test_a_stand_in_is_the_entry_its_fields_name():
+    """cache.stub gives Entry's fields by position: the same entry as by their names (a
+    field added or moved in Entry would otherwise shift them)."""
+    from pipeline.cache import stub
+    from pipeline.catalog.model import Entry
+
+    summary = {"title": "AWQ", "status": "published"}
+    assert stub("entries/glossary/awq.md", ("glossary/awq", "glossary", "awq", summary)) == \
+        Entry(id="glossary/awq", collection="glossary", slug="awq",
+              file="entries/glossary/awq.md", data=summary, body="", body_line=1)
+
+
+@hyp_settings(max_examples=50, deadline=None, derandomize=True)
+@given(st.lists(st.sampled_from(["prose_text", "citations", "body_lines", "site_links",
+                                 "front_matter_plain", "x"]), unique=True))
+def test_what_was_worked_out_from_an_entry_is_forgotten_its_fields_kept(names):
+    """validate._forget_derived drops every name that is not one of Entry's fields (found
+    by a set's difference), and keeps the fields as they were."""
+    from pipeline.catalog.model import Entry
+    from pipeline.validate import _forget_derived
+
+    entry = Entry(id="glossary/awq", collection="glossary", slug="awq", file="f", data={},
+                  body="b", body_line=3, positions={("title",): (2, 1)}, digest="d")
+    fields = dict(entry.__dict__)
+    entry.__dict__.update({n: [n] for n in names})
+    _forget_derived(entry)
+    assert entry.__dict__ == fields
