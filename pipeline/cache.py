@@ -368,13 +368,18 @@ class ValidateCache:
         folder = self.parsed_folder
         return [] if folder is None else [str(folder / n) for n in self.parsed]
 
-    def scan(self, files) -> tuple[dict[str, Record], list[tuple], list[Diagnostic]]:
+    def scan(self, files, scanned_ns: int | None = None,
+             ) -> tuple[dict[str, Record], list[tuple], list[Diagnostic]]:
         """Sort the files of `walk_folder` into (records still true by path, fresh files,
         refused files' diagnostics). A fresh file is (path, full path, stat, bytes or None).
 
         A file whose stat is unchanged (and older than the start of the last saved
         run's scan, so that an edit in the same clock tick cannot hide) is not read; one
         that reads the same as before keeps its record.
+
+        `scanned_ns`: the files were walked and their stats taken (as `file_stat` takes
+        them) from that moment on, by a build, which gives each file's stat as a fourth
+        item (None for a refused file): they are not walked and taken again.
         """
         records: dict[str, Record] = {}
         fresh: list[tuple] = []
@@ -383,12 +388,12 @@ class ValidateCache:
         # clock tick of its read keeps its stat, and only its time, close to this moment,
         # tells. (The time of the save, seconds later on a big catalog, let such an edit
         # pass as unchanged for good.)
-        self.scanned_ns = time.time_ns()
-        for path, full, problem in files:
+        self.scanned_ns = time.time_ns() if scanned_ns is None else scanned_ns
+        for path, full, problem, *given in files:
             if problem is not None:
                 refused.append(problem)
                 continue
-            stat = file_stat(full)
+            stat = given[0] if given else file_stat(full)
             known = self.records.get(path)
             if known is None:
                 fresh.append((path, full, stat, None))

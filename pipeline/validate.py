@@ -593,11 +593,15 @@ class WorkerShare:
     (the caller forks that many anyway); with one job it parses them here, and
     calls the hooks here, on this process's state with `state` added (a caller
     that wants what the hook makes puts the containers for it in `state`).
+    `scanned`: (when, files): the caller walked the entries folder and took each
+    file's stat from that moment on (ValidateCache.scan), so validate does not again.
     """
 
-    def __init__(self, state: dict, start: Callable[[int, dict], Workers]):
+    def __init__(self, state: dict, start: Callable[[int, dict], Workers],
+                 scanned: tuple[int, list[tuple]] | None = None):
         self.state = state
         self.start = start
+        self.scanned = scanned
 
 
 def _workers(count: int, state: dict, share: WorkerShare | None):
@@ -644,7 +648,11 @@ def validate(
     today = today or _dt.date.today()
     wanted = families_reporting_errors(settings.checks, strict) if errors_only else None
     store = ValidateCache.open(settings, enabled=cache)
-    records, fresh, refused = store.scan(walk_folder(settings))
+    if share is None or share.scanned is None:
+        records, fresh, refused = store.scan(walk_folder(settings))
+    else:  # the caller's walk of the folder, and the stats it took
+        when, walked = share.scanned
+        records, fresh, refused = store.scan(walked, when)
     sources, where, bib_load = _bibliography(settings)
     # the shared bibliography, and whether it could not be read at all (then citations of
     # it are not reported one by one: its own error says why)

@@ -464,6 +464,65 @@ def test_a_one_job_build_parses_each_file_once_and_gives_the_same_output(exl2, t
     assert again.rendered == 1
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_validate_takes_the_builds_walk_of_the_entries_and_their_stats(exl2, tmp_path,
+                                                                       monkeypatch, jobs):
+    """A build that validates in this process (one job, or validate parsing in the build's
+    workers) walked the entries folder and took every file's stat, and validate's scan
+    then did both again: now it takes the build's. The output, the diagnostics and the
+    validate cache's records are those of a build where it walked and took them itself."""
+    import marshal
+
+    from pipeline import cache as cache_module
+
+    def records():
+        raw = (exl2 / ".pipeline-cache/validate.cache").read_bytes()
+        return marshal.loads(raw[len(cache_module.MAGIC) + 33:])["records"]
+
+    (exl2 / "entries/glossary/broken.md").symlink_to("/nowhere")  # a refused file too
+    monkeypatch.setattr(pool, "MIN_PARALLEL", 1)
+    monkeypatch.setattr(validate_module, "PER_WORKER", 1)
+    real_share = validate_module.WorkerShare
+
+    def unshared(state, start, scanned=None):  # as before: validate walks on its own
+        return real_share(state, start)
+
+    monkeypatch.setattr(build_module, "WorkerShare", unshared)
+    with pytest.raises(ValidationFailed) as before:
+        run(exl2, tmp_path / "own", jobs=jobs)
+    (exl2 / "entries/glossary/broken.md").unlink()
+    run(exl2, tmp_path / "own", jobs=jobs)
+    own = records()
+    shutil.rmtree(exl2 / ".pipeline-cache")
+    monkeypatch.undo()
+    monkeypatch.setattr(pool, "MIN_PARALLEL", 1)
+    monkeypatch.setattr(validate_module, "PER_WORKER", 1)
+    stats = []
+    real_stat = cache_module.file_stat
+
+    def counted(full):
+        stats.append(full)
+        return real_stat(full)
+
+    def no_walk(*args, **kw):
+        raise AssertionError("validate walked the entries folder again")
+
+    monkeypatch.setattr(validate_module, "walk_folder", no_walk)
+    monkeypatch.setattr(cache_module, "file_stat", counted)
+    monkeypatch.setattr(build_module, "file_stat", counted)
+    (exl2 / "entries/glossary/broken.md").symlink_to("/nowhere")
+    with pytest.raises(ValidationFailed) as after:
+        run(exl2, tmp_path / "shared", jobs=jobs)
+    assert str(after.value) == str(before.value)
+    assert "broken.md" in str(after.value)
+    (exl2 / "entries/glossary/broken.md").unlink()
+    stats.clear()
+    run(exl2, tmp_path / "shared", jobs=jobs)
+    assert sorted(stats) == sorted(set(stats)) and len(stats) == 13  # each file once
+    assert tree(tmp_path / "shared") == tree(tmp_path / "own")
+    assert records() == own
+
+
 @pytest.mark.parametrize("saved", ["category: Nonsense", "category: Formats & quantization"])
 def test_an_entry_saved_after_a_small_build_validated_it_is_not_published(
         exl2, tmp_path, monkeypatch, saved):

@@ -31,8 +31,8 @@ from .pages import Site
 from .parts import Inputs
 from .plan import plan_pages
 from .pool import Pool, default_jobs
-from .render import (close_stores, file_stat, prepare, prepared_files, read_entries,
-                     write_entries)
+from ..cache import file_stat
+from .render import close_stores, prepare, prepared_files, read_entries, write_entries
 from .run import Run
 from .spill import Spill
 from .state import GIT, save_state
@@ -101,8 +101,8 @@ def build(settings: Settings, out_dir: Path, *, jobs: int | None = None, use_cac
         try:
             with rare_full_collections(), Pool(jobs, state) as pool:
                 with stage("scan"):
-                    _scan(b, use_cache)
-                checked = _validation(b, pool, today, stop)
+                    walked = _scan(b, use_cache)
+                checked = _validation(b, pool, today, stop, walked)
                 with _refusing(checked):
                     tasks, context = _render(b, result, stage, pool, checked)
                 with stage("validate"):
@@ -146,12 +146,14 @@ def _refusing(checked: Validation):
         raise
 
 
-def _validation(b: Run, pool: Pool, today: _dt.date | None, stop=None) -> Validation:
+def _validation(b: Run, pool: Pool, today: _dt.date | None, stop=None,
+                walked: list[tuple] | None = None) -> Validation:
     """Validation for this build: with much to render on several cores, validate parses
     in the build's workers, which render each entry as it is parsed (`prepare`); with one
     job, it parses here, and each entry is rendered here as it is parsed; otherwise it
     runs beside, in a forked child. Either of the first two parses each file once (one
-    job parsed every file twice, once to validate it and once to render it)."""
+    job parsed every file twice, once to validate it and once to render it), and takes
+    the files and their stats from the build's scan (`walked`, see `_scan`)."""
     much = pool.much(len(b.items))
     if much or pool.jobs == 1:
         if much:
@@ -170,7 +172,7 @@ def _validation(b: Run, pool: Pool, today: _dt.date | None, stop=None) -> Valida
             hooks = {"on_parse": partial(_unless_stopped, stop),
                      "on_chunk": partial(_stop_if_told, stop)}
         share = WorkerShare({**pool.state, **hooks, "known": known, "export": _export},
-                            pool.lend)
+                            pool.lend, None if walked is None else (b.scanned, walked))
         return Validation(b.settings, today, pool.jobs, background=False, share=share)
     return Validation(b.settings, today, pool.jobs, background=True)
 
@@ -327,17 +329,23 @@ def _usable(b: Run, saved) -> bool:
             and b.tree.live_ok(lists.SEARCH_INDEX))
 
 
-def _scan(b: Run, use_cache: bool) -> None:
-    """Compare every entry file's stat with the last build's; list those to read."""
+def _scan(b: Run, use_cache: bool) -> list[tuple]:
+    """Compare every entry file's stat with the last build's; list those to read.
+    -> the files walked, each (path, full path, problem, stat or None), for validate's
+    scan (ValidateCache.scan), which walked the folder and took every stat again."""
     b.scanned = time.time_ns()
     saved = b.tree.previous if use_cache else None
     b.old = saved if _usable(b, saved) else {"files": {}, "facts": {}, "site": None,
                                              "git": {"head": None}, "previous": {}}
     known = b.old["files"]
+    walked = []
     for rel, full, problem in walk_folder(b.settings):
         if problem is not None:
+            walked.append((rel, full, problem, None))
             continue  # refused by validate
-        stat, before = file_stat(full), known.get(rel)
+        st = file_stat(full)
+        walked.append((rel, full, None, st))
+        stat, before = f"{st[0]}:{st[1]}:{st[2]}:{st[3]}", known.get(rel)
         if before is not None and before.rpartition(":")[0] == stat:
             b.files[rel] = before
         else:
@@ -346,6 +354,7 @@ def _scan(b: Run, use_cache: bool) -> None:
     b.git_moved = b.git["head"] != b.old["git"]["head"]
     b.touched = {rel[len(b.prefix) + 1:].split("/", 1)[0]
                  for rel in {item[0] for item in b.items} | (known.keys() - b.files.keys())}
+    return walked
 
 
 def _read_git(b: Run) -> None:

@@ -69,11 +69,6 @@ def _read(full: str) -> tuple[str, bytes]:
     return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}", data
 
 
-def file_stat(full: str) -> str:
-    st = os.stat(full)
-    return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
-
-
 def read_entries(state: dict, items: list[tuple], parsed: list[str] = ()) -> list[tuple]:
     """items: (file, full path, digest of its known bytes or None, its stat at the scan);
     parsed: the stores of front matter validate kept (catalog.parsed), given with each
