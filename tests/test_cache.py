@@ -1126,3 +1126,38 @@ def test_what_was_worked_out_from_an_entry_is_forgotten_its_fields_kept(names):
     entry.__dict__.update({n: [n] for n in names})
     _forget_derived(entry)
     assert entry.__dict__ == fields
+
+
+_REF_VALUES = st.one_of(st.sampled_from(["vllm", "tools/vllm", "awq", "ana", "a/b/c", ""]),
+                        st.integers(0, 2), st.none())
+_REF_MAPPINGS = st.dictionaries(st.sampled_from(["by", "entry", "x"]), _REF_VALUES, max_size=2)
+_REF_DATA = st.dictionaries(
+    st.sampled_from(["authors", "reviewed_by", "related", "see_also", "tool", "model",
+                     "hardware", "verdict", "picks", "errors", "guides", "title"]),
+    st.one_of(_REF_VALUES, st.lists(_REF_VALUES | _REF_MAPPINGS, max_size=3), _REF_MAPPINGS),
+    max_size=6)
+
+
+@hyp_settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.sampled_from(["glossary", "benchmarks", "tools", "hardware", "guides", "authors"]),
+       _REF_DATA | st.lists(_REF_VALUES, max_size=2))
+def test_the_ids_an_entry_refers_to_in_its_front_matter_as_each_place_reads(collection, data):
+    """validate.references_of reads each place of a collection's schemas from a plan made
+    once (the key of a list of ids, the `<collection>/` a slug is given): the ids of
+    reading every place with schemas.values_under, as before, on front matter of every
+    shape (lists, single values, mappings, numbers, ids and slugs)."""
+    from pipeline.catalog.model import Entry
+    from pipeline.fastschema import FastSchemaSet
+    from pipeline.schemas import values_under
+    from pipeline.validate import references_of
+
+    schemas = FastSchemaSet.load(REPO / "schemas")
+    expected = set()
+    for fld in schemas.ref_fields(collection):
+        for value in values_under(data, fld.path):
+            if isinstance(value, str):
+                expected.update([value] if "/" in value
+                                else [f"{c}/{value}" for c in fld.collections])
+    entry = Entry(id=f"{collection}/t", collection=collection, slug="t",
+                  file=f"entries/{collection}/t.md", data=data, body="Text.\n", body_line=3)
+    assert references_of(entry, schemas) == expected
