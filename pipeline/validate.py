@@ -469,7 +469,9 @@ def _check_shard(state: dict, stubs: dict[str, tuple], bibliography: tuple,
     if not state["keep"]:
         state.pop("packed", None)  # what it held and was not asked for goes too
         give_back()
-    return {entry_id: {fam: rows(ds) for fam, ds in fams.items()} for entry_id, fams in out.items()}
+    # (most families find nothing: their () as it is, not a tuple made of an empty list)
+    return {entry_id: {fam: rows(ds) if ds else () for fam, ds in fams.items()}
+            for entry_id, fams in out.items()}
 
 
 def _check_chunk(state: dict, chunk: set[str], full: set[str], entries: dict, packed,
@@ -488,16 +490,21 @@ def _check_chunk(state: dict, chunk: set[str], full: set[str], entries: dict, pa
     ctx = Context(catalog=catalog, settings=state["settings"], today=state["today"],
                   only=chunk, base_catalog=state["base"], extras=extras)
     local_ctx = dataclasses.replace(ctx, only=chunk & full)
+    # each family it is checked with, () until it finds something (a list made for each
+    # family of each entry, and a tuple made of each, were 1.7 microseconds an entry)
+    every = (*wide, *local)
     for entry_id in chunk:
-        out[entry_id] = {f: [] for f in wide}
-        if entry_id in full:
-            out[entry_id].update({f: [] for f in local})
+        out[entry_id] = dict.fromkeys(every if entry_id in full else wide, ())
     for fn in checks:
         use = local_ctx if is_local(fn) else ctx
         fam = family(fn)
         for d in fn(use):
             if use.wants(d.entry):
-                out[d.entry].setdefault(fam, []).append(d)
+                found = out[d.entry]
+                if found.get(fam):
+                    found[fam].append(d)
+                else:
+                    found[fam] = [d]
     for entry_id in chunk:
         _forget_derived(parsed[entry_id])
         if not state["keep"]:

@@ -1161,3 +1161,28 @@ def test_the_ids_an_entry_refers_to_in_its_front_matter_as_each_place_reads(coll
     entry = Entry(id=f"{collection}/t", collection=collection, slug="t",
                   file=f"entries/{collection}/t.md", data=data, body="Text.\n", body_line=3)
     assert references_of(entry, schemas) == expected
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_checked_entry_has_a_result_for_each_family_found_or_not(problems, monkeypatch, jobs):
+    """The check pass stores, for each entry checked, every family it ran on it: () where
+    it found nothing (kept as it is, not made from an empty list each time), its
+    diagnostics' rows where it found some; a warm run reports them as a cold one."""
+    import pipeline.validate as v
+    from pipeline.checks import CHECK_MODULES
+
+    monkeypatch.setattr(v, "PER_WORKER", 1)
+    cold = run(problems, jobs=jobs)
+    records = ValidateCache.open(load_settings(problems)).records
+    found = 0
+    for record in records.values():
+        if record.entry is None:
+            continue
+        assert list(record.results) == list(v.CATALOG_FAMILIES) + list(v.LOCAL_MODULES)
+        assert set(record.results) == set(CHECK_MODULES)
+        for stored in record.results.values():
+            assert type(stored) is tuple and all(type(row) is tuple for row in stored)
+            found += len(stored)
+    assert found
+    assert [d.to_dict() for d in run(problems, jobs=jobs).diagnostics] == \
+        [d.to_dict() for d in cold.diagnostics]
