@@ -782,7 +782,10 @@ def validate(
 
     found: list[Diagnostic] = []
     for entry_id in targets:
-        for stored in {**records[by_id[entry_id]].results, **computed.get(entry_id, {})}.values():
+        results = records[by_id[entry_id]].results  # with what was computed, but against
+        if entry_id in changed and entry_id in computed:  # a base revision (not kept)
+            results = {**results, **computed[entry_id]}
+        for stored in results.values():
             if stored:
                 found.extend(diagnostics(stored))
     load_diags = [d for r in records.values() if r.load for d in diagnostics(r.load)]
