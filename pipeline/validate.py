@@ -29,8 +29,8 @@ from .catalog.loader import (BIBLIOGRAPHY, content_digest, file_id, load_catalog
                              parse_bibliography, parse_entry, unreadable, walk_folder)
 from .catalog.model import Catalog, Entry
 from .catalog.parsed import StoreWriter, store_path, written
-from .catalog.text import (citations, front_matter_sources, page_links, path_to_id,
-                           relative_target, site_links)
+from .catalog.text import (cited_ids, citations, front_matter_sources, page_links,
+                           path_to_id, relative_target, site_links)
 from .checks import CHECK_MODULES, LOCAL_MODULES, families_reporting_errors, family_rules
 from .checks.references import link_meant, with_renames
 from .config import Settings
@@ -190,7 +190,7 @@ def cited_from_bibliography(entry: Entry, bibliography: dict) -> set[str]:
     if not bibliography:
         return set()
     cited = {sid for _, sid in front_matter_sources(entry) if sid in bibliography}
-    cited.update([sid for _, _, sid in citations(entry) if sid in bibliography])
+    cited.update([sid for sid in cited_ids(entry) if sid in bibliography])  # no places
     if cited:
         cited.difference_update([s["id"] for s in entry.sources()
                                  if isinstance(s.get("id"), str)])
