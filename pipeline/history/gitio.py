@@ -258,6 +258,9 @@ class EntryPaths:
         prefix = settings.root.resolve().relative_to(repo.working_tree_dir).as_posix()
         self.prefix = "" if prefix == "." else prefix + "/"
         self.folder = self.prefix + settings.paths.entries.strip("/")  # "entries"
+        # path -> file_id's answer: a long walk names the same files again and again
+        # (35,000 changes of 10,000 files on the benchmark corpus)
+        self._file_ids: dict[str, str | None] = {}
 
     def id(self, repo_path: str) -> str | None:
         """`entries/tools/vllm.md` -> `tools/vllm`; None for any other path."""
@@ -276,6 +279,13 @@ class EntryPaths:
         as an id but in other case (`glossary/AWQ`, `Glossary/awq`: a slip git renames
         like any file), that name as it is. A rename to it and back is the same entry
         going on; the name itself, never valid, is no id (`id` gives None for it)."""
+        try:
+            return self._file_ids[repo_path]
+        except KeyError:
+            found = self._file_ids[repo_path] = self._file_id(repo_path)
+            return found
+
+    def _file_id(self, repo_path: str) -> str | None:
         if (found := self.id(repo_path)) is not None:
             return found
         if not repo_path.startswith(self.folder + "/") or not repo_path.endswith(".md"):
