@@ -83,7 +83,17 @@ class LogCommit(NamedTuple):
 
 
 def utc_date(time: int) -> str:
-    return dt.datetime.fromtimestamp(time, tz=dt.timezone.utc).date().isoformat()
+    # a UTC date is a function of the day's number alone: worked out once a day, not
+    # once a commit (20,000 commits of 600 days on the benchmark corpus)
+    day = time // 86400
+    try:
+        return _DAYS[day]
+    except KeyError:
+        found = _DAYS[day] = dt.datetime.fromtimestamp(time, tz=dt.timezone.utc).date().isoformat()
+        return found
+
+
+_DAYS: dict[int, str] = {}  # day number (UTC days since 1970) -> its date, as utc_date says
 
 
 @dataclass
@@ -102,9 +112,17 @@ class State:
         added back as they were deleted (`_restored`), whose histories go on."""
         date = utc_date(commit.time)
         h = self.histories
+        gone = self.gone
+        file_id = paths.file_id
         for status, old, path in commit.changes:
-            new_id = paths.file_id(path)
-            restored = self.gone.pop(new_id, None) if new_id else None
+            new_id = file_id(path)
+            if status == "M" and new_id and not gone:  # the commonest: an entry edited
+                if (history := h.get(new_id)) is not None:
+                    history.updated = date
+                else:
+                    h[new_id] = EntryHistory(new_id, date, date)
+                continue
+            restored = gone.pop(new_id, None) if new_id else None
             if status == "R":
                 old_id = paths.file_id(old)
                 moved = h.pop(old_id, None) if old_id else None
