@@ -1,6 +1,7 @@
 """The history walk's short cuts, held to the ways they replace by property tests: a file's
-id remembered by EntryPaths, a day's date remembered by utc_date, and State.apply's path
-for an entry edited (taken while no deleted id waits to come back)."""
+id remembered by EntryPaths, a day's date remembered by utc_date, State.apply's path
+for an entry edited (taken while no deleted id waits to come back), and parse_log's
+short path for a commit of one file."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from hypothesis import given, settings as hsettings, strategies as st
 
 from pipeline.config import load_settings
 from pipeline.history import gitio
+from pipeline.history.log import parse_log
 from pipeline.history.state import LogCommit, State, utc_date
 
 PIECES = ["entries", "Entries", "glossary", "Glossary", "tools", "awq", "AWQ", "vllm", "a b",
@@ -62,3 +64,48 @@ def test_apply_edited_entry_path_is_the_general_one(walk):
     del general.gone["never/back"]
     assert short.histories == general.histories
     assert short.steps == general.steps and short.gone == general.gone
+
+
+def _parse_log_plainly(out):
+    """parse_log as it was written first: every commit's file list in one loop."""
+    commits = []
+    for record in out.split("\x1e")[1:]:
+        head, trailers, rest = record.split("\x1f", 2)
+        sha, time, *parents = head.split()
+        parts = rest.split("\0")
+        changes = []
+        i = 1
+        while i < len(parts):
+            status = parts[i].strip()
+            if not status:
+                i += 1
+                continue
+            if status[0] in "RC":
+                changes.append((status[0], parts[i + 1], parts[i + 2]))
+                i += 3
+            else:
+                changes.append((status[0], None, parts[i + 1]))
+                i += 2
+        texts = [t.strip() for t in trailers.split("\x1d") if t.strip()]
+        commits.append(LogCommit(sha, int(time), texts, changes, len(parents) > 1))
+    return commits
+
+
+PATH = st.sampled_from(["entries/glossary/awq.md", "entries/tools/vllm.md", "README.md",
+                        "data/a b.yaml", "entries/glossary/AWQ.md"])
+FILE = st.one_of(st.tuples(st.sampled_from(["M", "A", "D", "T"]), PATH),
+                 st.tuples(st.sampled_from(["R100", "R087", "C075"]), PATH, PATH))
+SHA = st.sampled_from(["a" * 40, "b" * 40, "c" * 40])
+COMMIT = st.tuples(SHA, st.integers(0, 2 * 10**9), st.lists(SHA, max_size=2),
+                   st.lists(st.sampled_from(["It is 4-bit.", " x ", "", "a; b"]), max_size=3),
+                   st.lists(FILE, max_size=4))
+
+
+@given(st.lists(COMMIT, max_size=6))
+def test_parse_log_is_the_plain_parse(commits):
+    """git's `-z --name-status` output for the format of FIRST_PARENT: the first status of a
+    commit follows a newline, each field ends with a NUL."""
+    out = "".join(f"\x1e{sha} {time} {' '.join(parents)}\x1f" + "\x1d".join(trailers) + "\x1f"
+                  + ("\0\n" + "\0".join("\0".join(f) for f in files) + "\0" if files else "")
+                  for sha, time, parents, trailers, files in commits)
+    assert parse_log(out) == _parse_log_plainly(out)

@@ -56,25 +56,32 @@ CORRECTION_LINE = f"^[[:space:]]*{TRAILER}[[:space:]]*:"
 def parse_log(out: str) -> list[LogCommit]:
     """Parse `git log -z --name-status LOG_FORMAT` output, newest commit first."""
     commits = []
+    append = commits.append
+    make = tuple.__new__  # LogCommit's fields in order, without NamedTuple's __new__ in Python
     for record in out.split("\x1e")[1:]:
         head, trailers, rest = record.split("\x1f", 2)
         sha, time, *parents = head.split()
         parts = rest.split("\0")
-        changes = []
-        i = 1  # parts[0] is the empty text between the format and the file list
-        while i < len(parts):
-            status = parts[i].strip()
-            if not status:
-                i += 1
-                continue
-            if status[0] in "RC":
-                changes.append((status[0], parts[i + 1], parts[i + 2]))
-                i += 3
-            else:
-                changes.append((status[0], None, parts[i + 1]))
-                i += 2
-        texts = [t.strip() for t in trailers.split("\x1d") if t.strip()]
-        commits.append(LogCommit(sha, int(time), texts, changes, len(parents) > 1))
+        # parts[0] is the empty text between the format and the file list
+        if (len(parts) == 4 and not parts[3] and (status := parts[1].strip())
+                and status[0] not in "RC"):
+            changes = [(status[0], None, parts[2])]  # one file added, changed or deleted
+        else:
+            changes = []
+            i = 1
+            while i < len(parts):
+                status = parts[i].strip()
+                if not status:
+                    i += 1
+                    continue
+                if status[0] in "RC":
+                    changes.append((status[0], parts[i + 1], parts[i + 2]))
+                    i += 3
+                else:
+                    changes.append((status[0], None, parts[i + 1]))
+                    i += 2
+        texts = [t.strip() for t in trailers.split("\x1d") if t.strip()] if trailers else []
+        append(make(LogCommit, (sha, int(time), texts, changes, len(parents) > 1)))
     return commits
 
 
