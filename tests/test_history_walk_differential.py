@@ -1,7 +1,8 @@
 """The history walk's short cuts, held to the ways they replace by property tests: a file's
 id remembered by EntryPaths, a day's date remembered by utc_date, State.apply's path
 for an entry edited (taken while no deleted id waits to come back), and parse_log's
-short path for a commit of one file."""
+short path for a commit of one file; the history cache's rows and the Atom ids' first
+entries made without loops for the commonest cases."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ from hypothesis import given, settings as hsettings, strategies as st
 from pipeline.config import load_settings
 from pipeline.history import gitio
 from pipeline.history.log import parse_log
-from pipeline.history.state import LogCommit, State, utc_date
+from pipeline.history.state import (Correction, EntryHistory, LogCommit, PreviousId, State,
+                                     _history_from_json, _history_json, utc_date)
+from pipeline.publish.git_history import first_ids
 
 PIECES = ["entries", "Entries", "glossary", "Glossary", "tools", "awq", "AWQ", "vllm", "a b",
           "x", "-", "/", ".md", ".MD", "data", "sub/dir"]
@@ -109,3 +112,45 @@ def test_parse_log_is_the_plain_parse(commits):
                   + ("\0\n" + "\0".join("\0".join(f) for f in files) + "\0" if files else "")
                   for sha, time, parents, trailers, files in commits)
     assert parse_log(out) == _parse_log_plainly(out)
+
+
+PREVIOUS = st.lists(st.builds(PreviousId, st.sampled_from(IDS), st.just("2026-09-01"),
+                              st.integers(0, 5)), max_size=3)
+HISTORY = st.builds(lambda hid, previous, texts: EntryHistory(
+    hid, "2026-09-01", "2026-10-01", previous,
+    [Correction(f"{n:040d}", "2026-09-02", t, hid) for n, t in enumerate(texts)]),
+    st.sampled_from(IDS[:4]), PREVIOUS, st.lists(st.sampled_from(["a", "b; c"]), max_size=2))
+
+
+@given(HISTORY)
+def test_history_json_is_the_plain_one(h):
+    """The cache's row of a history and the history read back from it, as the plain loops
+    make them whether or not the history has previous ids and corrections."""
+    row = [h.id, h.created, h.updated, [list(p) for p in h.previous_ids],
+           [[c.commit, c.date, c.text] for c in h.corrections]]
+    assert _history_json(h) == row
+    assert _history_from_json(row) == EntryHistory(
+        h.id, h.created, h.updated, [PreviousId(*p) for p in row[3]],
+        [Correction(*c, h.id) for c in row[4]])
+
+
+def _first_ids_plainly(histories):
+    """first_ids as it was written first: every group of entries sorted."""
+    by_first = {}
+    for h in histories:
+        start = h.previous_ids[0] if h.previous_ids else None
+        by_first.setdefault(start.id if start else h.id, []).append(
+            (start.seq if start else float("inf"), h))
+    out = {}
+    for first_id, group in by_first.items():
+        for place, (_seq, h) in enumerate(sorted(group, key=lambda g: (g[0], g[1].id))):
+            if place or h.id != first_id:
+                out[h.id] = (first_id, h.created, place)
+    return out
+
+
+@given(st.lists(HISTORY, max_size=6))
+def test_first_ids_is_the_plain_one(histories):
+    found = first_ids(histories)
+    assert found == _first_ids_plainly(histories)
+    assert list(found) == list(_first_ids_plainly(histories))  # in the same order

@@ -209,19 +209,23 @@ class State:
 
     def result(self) -> tuple[dict[str, EntryHistory], list[Rename]]:
         for h in self.histories.values():
-            h.corrections = [replace(c, entry=h.id) for c in h.corrections]
+            if h.corrections:  # most entries have none
+                h.corrections = [replace(c, entry=h.id) for c in h.corrections]
         return self.histories, [Rename(o, n, utc_date(t)) for t, o, n in self.steps]
 
 
 def _history_json(h: EntryHistory) -> list:
-    return [h.id, h.created, h.updated, [list(p) for p in h.previous_ids],
-            [[c.commit, c.date, c.text] for c in h.corrections]]
+    # most entries were never renamed nor corrected: their empty lists made without a loop
+    return [h.id, h.created, h.updated,
+            [list(p) for p in h.previous_ids] if h.previous_ids else [],
+            [[c.commit, c.date, c.text] for c in h.corrections] if h.corrections else []]
 
 
 def _history_from_json(row: list) -> EntryHistory:
     hid, created, updated, previous, corrections = row
-    return EntryHistory(hid, created, updated, [PreviousId(*p) for p in previous],
-                        [Correction(*c, hid) for c in corrections])
+    return EntryHistory(hid, created, updated,
+                        [] if previous == [] else [PreviousId(*p) for p in previous],
+                        [] if corrections == [] else [Correction(*c, hid) for c in corrections])
 
 
 def follow(entry_id: str, time: int | None, steps: list[tuple[int, str, str]]) -> str:

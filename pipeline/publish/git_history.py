@@ -103,12 +103,17 @@ def first_ids(histories) -> dict[str, tuple[str, str, int]]:
     still there, never renamed, is the last. The first keeps that URL as its Atom id
     for good; each later one's is a `tag:` URI (feed.atom_ids)."""
     by_first: dict[str, list] = {}
+    never = float("inf")  # the place of an entry never renamed: after every one renamed
     for h in histories:
         start = h.previous_ids[0] if h.previous_ids else None
         by_first.setdefault(start.id if start else h.id, []).append(
-            (start.seq if start else float("inf"), h))
+            (start.seq if start else never, h))
     out = {}
     for first_id, group in by_first.items():
+        if len(group) == 1:  # the only entry created at its id (most): the first, place 0
+            if (h := group[0][1]).id != first_id:
+                out[h.id] = (first_id, h.created, 0)
+            continue
         for place, (_seq, h) in enumerate(sorted(group, key=lambda g: (g[0], g[1].id))):
             if place or h.id != first_id:
                 out[h.id] = (first_id, h.created, place)
