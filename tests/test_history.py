@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from conftest import commit_all, git, write_entry
@@ -9,7 +15,9 @@ from pipeline.config import load_settings
 from pipeline.errors import UsageError
 from pipeline.history import gitio
 from pipeline.history.log import Correction, PreviousId, Rename, entry_history, renames
+from pipeline.history.state import head_of
 
+REPO = Path(__file__).resolve().parents[1]
 GPTQ = {"title": "GPTQ", "status": "published", "summary": "A quantization method.",
         "authors": ["ana"], "published": "2026-02-01", "category": "Formats & quantization"}
 
@@ -269,3 +277,37 @@ def test_a_merge_that_repeats_its_branchs_correction_lists_it_once(repo):
     assert [(c.date, c.text) for c in page] == [("2026-10-27", text)]
     month = changes_in_period(settings, "2026-10-01", "2026-11-01").corrections
     assert [(c.entry, c.date, c.text) for c in month] == [("tools/vllm", "2026-10-27", text)]
+
+
+def test_the_walk_from_head_without_the_git_library_is_the_librarys(history):
+    """The build walks from HEAD as `head_of` reads it, without GitPython: the same
+    histories and the same cache as the walk through the library (merge, corrections)."""
+    settings = load_settings(history)
+    through_library = entry_history(settings)
+    cache_file = settings.path("cache") / "history.json"
+    saved = cache_file.read_text(encoding="utf-8")
+    cache_file.unlink()
+    head = head_of(settings)
+    assert head is not None and head.sha == git(history, "rev-parse", "HEAD").strip()
+    assert entry_history(settings, "HEAD", head) == through_library
+    assert cache_file.read_text(encoding="utf-8") == saved
+
+
+def test_head_of_is_none_where_the_library_says_why(history, tmp_path):
+    shutil.copytree(history, tmp_path / "plain", ignore=shutil.ignore_patterns(".git"))
+    assert head_of(load_settings(tmp_path / "plain")) is None  # not in a repository
+    shutil.copytree(tmp_path / "plain", tmp_path / "empty")
+    git(tmp_path / "empty", "init", "-q", "-b", "main")
+    assert head_of(load_settings(tmp_path / "empty")) is None  # no commit yet
+    git(tmp_path, "clone", "-q", "--depth", "1", f"file://{history}", "shallow")
+    assert head_of(load_settings(tmp_path / "shallow")) is None
+
+
+def test_a_build_reads_the_history_without_importing_the_git_library(repo):
+    code = ("import sys; from pathlib import Path; from pipeline.config import load_settings; "
+            "from pipeline.publish.git_history import read_git_data; "
+            f"data = read_git_data(load_settings(Path({str(repo)!r}))); "
+            "print(len(data.histories), 'git' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert done.stdout.split() == [str(len(entry_history(load_settings(repo)))), "False"]

@@ -42,8 +42,8 @@ from . import history_cache as cache
 from .gitio import (EntryPaths, blob_ids, is_shallow, log, long_log, open_repo, resolve,
                     shallow_error)
 # the history's plain data (PreviousId, utc_date... are imported from here too)
-from .state import (Correction, EntryHistory, LogCommit, PreviousId, Rename, State as _State,
-                    follow, utc_date)
+from .state import (Correction, EntryHistory, Head, LogCommit, PreviousId, Rename,
+                    State as _State, follow, utc_date)
 
 
 _TRAILERS = "%(trailers:key=" + TRAILER + ",valueonly,separator=%x1d,unfold)"
@@ -85,13 +85,15 @@ def parse_log(out: str) -> list[LogCommit]:
     return commits
 
 
-def entry_history(settings: Settings, rev: str = "HEAD") -> dict[str, EntryHistory]:
+def entry_history(settings: Settings, rev: str = "HEAD",
+                  head: Head | None = None) -> dict[str, EntryHistory]:
     """The history of every entry that exists at `rev`, keyed by its id there.
 
     Example: `entry_history(settings)["tools/vllm"].created == "2026-01-10"`.
     Raises ShallowClone in a shallow clone and UsageError for an unknown `rev`.
+    `head`: HEAD as `state.head_of` read it, when `rev` is HEAD (no git library then).
     """
-    return _state(settings, rev).result()[0]
+    return _state(settings, rev, head).result()[0]
 
 
 def renamed_ids(settings: Settings) -> dict[str, str]:
@@ -129,12 +131,17 @@ FIRST_PARENT = ("--first-parent", "--diff-merges=first-parent", "--name-status",
                 "--format=%x1e%H %ct %P%x1f" + _TRAILERS + "%x1f")
 
 
-def _state(settings: Settings, rev: str) -> _State:
-    """The state at `rev`: from the cache plus the commits since, or from the whole history."""
-    repo = open_repo(settings)
-    if is_shallow(repo):
-        raise shallow_error("when each entry was created, renamed and corrected is not known")
-    sha = resolve(settings, rev).hexsha
+def _state(settings: Settings, rev: str, head: Head | None = None) -> _State:
+    """The state at `rev`: from the cache plus the commits since, or from the whole history.
+    `head`: `rev` is HEAD, and this is what `head_of` found of it (the walk from it then
+    needs no git library, unless a cache of another commit or a merge is met)."""
+    if head is not None:
+        repo, sha = head, head.sha
+    else:
+        repo = open_repo(settings)
+        if is_shallow(repo):
+            raise shallow_error("when each entry was created, renamed and corrected is not known")
+        sha = resolve(settings, rev).hexsha
     paths = EntryPaths(settings, repo)
     cached = cache.load(settings, paths.folder)
     try:
@@ -143,7 +150,8 @@ def _state(settings: Settings, rev: str) -> _State:
         state = None
     if state is not None and state.sha == sha:
         return state
-    if state is None or state.sha not in repo.git.rev_list("--first-parent", sha).split():
+    if state is None or state.sha not in (open_repo(settings) if head is not None else repo
+                                          ).git.rev_list("--first-parent", sha).split():
         state, since = _State(), sha  # no usable cache: the whole history
     else:
         since = f"{state.sha}..{sha}"

@@ -237,22 +237,46 @@ def follow(entry_id: str, time: int | None, steps: list[tuple[int, str, str]]) -
     return entry_id
 
 
-def cached_at_head(settings: Settings) -> State | None:
-    """The state at HEAD when the history cache holds it (as `log.entry_history` would
-    take it), found by one `git rev-parse` and without the git library; None otherwise
-    (no repository or commit, a shallow clone, a cache of another commit or folder,
-    one that does not read): `log` then reads git, and says why when it cannot."""
+class Head(NamedTuple):
+    """A repository with a commit at HEAD, not shallow, as one `git rev-parse` tells it:
+    what the long walk needs of it (the names GitPython's Repo gives these places)."""
+
+    working_tree_dir: str
+    git_dir: str
+    sha: str  # HEAD's commit
+
+    @property
+    def working_dir(self) -> str:
+        return self.working_tree_dir
+
+
+def head_of(settings: Settings) -> Head | None:
+    """The repository of the catalog and its HEAD, without the git library; None when there
+    is no repository, no commit, or only part of the history (a shallow clone): the git
+    library's way (`log`) then says why."""
     try:
         done = subprocess.run(["git", "rev-parse", "--is-shallow-repository", "--show-toplevel",
-                               "HEAD"], cwd=settings.root, capture_output=True, text=True,
-                              check=False)
+                               "--absolute-git-dir", "HEAD^{commit}"], cwd=settings.root,
+                              capture_output=True, text=True, check=False)
     except OSError:
         return None
     lines = done.stdout.splitlines()
-    if done.returncode != 0 or len(lines) != 3 or lines[0] != "false":
+    if done.returncode != 0 or len(lines) != 4 or lines[0] != "false":
+        return None
+    return Head(lines[1], lines[2], lines[3])
+
+
+def cached_at_head(settings: Settings, head: Head | None = None) -> State | None:
+    """The state at HEAD when the history cache holds it (as `log.entry_history` would
+    take it), found by one `git rev-parse` (`head_of`, unless given) and without the git
+    library; None otherwise (no repository or commit, a shallow clone, a cache of another
+    commit or folder, one that does not read): `log` then reads git, and says why when it
+    cannot."""
+    if head is None and (head := head_of(settings)) is None:
         return None
     try:  # the key the walk saved it under: the entries folder as git names it (EntryPaths)
-        prefix = settings.root.resolve().relative_to(Path(lines[1]).resolve()).as_posix()
+        prefix = settings.root.resolve().relative_to(Path(head.working_tree_dir).resolve()
+                                                     ).as_posix()
     except (OSError, ValueError):
         return None
     folder = ("" if prefix == "." else prefix + "/") + settings.paths.entries.strip("/")
@@ -261,4 +285,4 @@ def cached_at_head(settings: Settings) -> State | None:
         state = State.from_json(cached) if cached else None
     except (KeyError, TypeError, ValueError):
         return None
-    return state if state is not None and state.sha == lines[2] else None
+    return state if state is not None and state.sha == head.sha else None

@@ -61,13 +61,19 @@ def head(settings: Settings) -> str:
 def read_git_data(settings: Settings, rev: str = "HEAD") -> GitData:
     """Entry histories and renames at `rev`, or an empty GitData with a note.
 
-    At HEAD, when the history cache holds it (the warming child has just read it),
-    no git library is loaded: the cache is read as the walk would read it."""
-    from ..history.state import cached_at_head
+    At HEAD no git library is loaded: when the history cache holds it (the warming
+    child has just read it) it is read as the walk would read it, and a walk of the whole
+    history (no cache) needs the library only for a merge."""
+    from ..history.state import cached_at_head, head_of
 
-    cached = cached_at_head(settings) if rev == "HEAD" else None
+    head = head_of(settings) if rev == "HEAD" else None
+    cached = cached_at_head(settings, head) if head is not None else None
     if cached is not None:
         histories = cached.result()[0]
+    elif head is not None:  # a repository with a commit, not shallow: walked from HEAD
+        from ..history import log
+
+        histories = log.entry_history(settings, rev, head)
     else:
         from ..history import gitio
 
