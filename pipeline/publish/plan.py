@@ -52,23 +52,26 @@ def plan_pages(b: Run) -> tuple[list[tuple], dict]:
     -> (tasks for render.write_entries, the context they share).
     """
     facts, old, tree = b.facts, b.old, b.tree
-    b.published = published = sorted(i for i, f in facts.items() if f["status"] == "published")
+    b.published = published = sorted([i for i, f in facts.items() if f["status"] == "published"])
     b.plan = redirects.plan_redirects(
         {i: f["status"] for i, f in facts.items()},
         {i: f["redirect_from"] for i, f in facts.items() if "redirect_from" in f},
         b.git["renames"], b.prefix)
-    b.previous = b.plan.previous_ids()
+    b.previous = previous = b.plan.previous_ids()
     b.site.set_nav(_nav(facts, published))
     b.site_changed = old["site"] != b.site.fingerprint
     histories, old_histories = b.git["histories"], old["git"].get("histories", {})
-    affected = _affected(b)
+    records, affected = b.records, None
     kinds, same = {}, []
     for i in published:
-        if i in b.records:
+        if i in records:
             kinds[i] = HELD
-        elif ("item" not in facts[i] or i in affected
-              or b.git_moved and histories.get(i) != old_histories.get(i)
-              or b.previous.get(i) != old["previous"].get(i)):
+            continue
+        if affected is None:  # not needed when every page is rendered again (a cold build)
+            affected = _affected(b)
+        if ("item" not in facts[i] or i in affected
+                or b.git_moved and histories.get(i) != old_histories.get(i)
+                or previous.get(i) != old["previous"].get(i)):
             kinds[i] = DOC
         elif b.site_changed:
             kinds[i] = PAGE
@@ -76,36 +79,58 @@ def plan_pages(b: Run) -> tuple[list[tuple], dict]:
             same.append(i)
     for rel in tree.keep_same([f"{i}.{ext}" for i in same for ext in ("json", "html")]):
         kinds[rel.rsplit(".", 1)[0]] = COPY  # the spare does not have the live file
-    incoming = _incoming(facts, published, set(kinds))
     # one string object per id, shared by the tasks that name it (the facts' keys): a
     # share of tasks is pickled for its worker, and pickle writes an object it has seen
     # once as a reference (their ids, written in full each time: 564 -> 221 KB of tasks
     # on 1,000 entries)
-    ids = {i: i for i in facts}
+    ids = dict(zip(facts, facts))
+    incoming, links = _incoming(facts, published, set(kinds), ids)
+    # the kinds of the published entries are in their (sorted) order; a copied one's
+    # comes after them
     tasks = [(ids.get(i, i), kind, incoming[i], histories.get(i, NO_HISTORY),
-              b.previous.get(i, []), [ids.get(t, t) for t in outgoing_ids(facts[i])],
-              facts[i]["plain"]) for i, kind in sorted(kinds.items())]
-    needed = {t for task in tasks for t in (*task[2], *task[5])}  # the cards pages show
-    cards = {i: card(i, facts[i]["title"]) for i in needed if facts.get(i, {}).get(
-        "status") == "published"}
+              previous.get(i, []), links[i] if i in links else _named(facts[i], ids),
+              facts[i]["plain"]) for i, kind in (sorted(kinds.items()) if same else kinds.items())]
+    needed: set[str] = set()  # the cards pages show
+    for task in tasks:
+        needed.update(task[2])
+        needed.update(task[5])
+    needed.intersection_update(published)
+    cards = {i: card(i, facts[i]["title"]) for i in needed}
     people = {i: {"id": i, "title": f["title"],
                   "url": f"/{i}" if f["status"] == "published" else None}
               for i, f in facts.items() if i.startswith("authors/")}
     return tasks, {"cards": cards, "people": people, "nav": b.site.nav}
 
 
-def _incoming(facts: dict, published: list[str], targets: set[str]) -> dict[str, list[str]]:
-    """{target: the published entries that link to it, sorted}."""
+def _named(fact: dict, ids: dict[str, str]) -> list[str]:
+    """outgoing_ids(fact), each the facts' own string for its id when there is one."""
+    found = fact["outgoing"].split()
+    return [*map(ids.get, found, found)]
+
+
+def _incoming(facts: dict, published: list[str], targets: set[str], ids: dict[str, str]
+              ) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """({target: the published entries that link to it, sorted}, {entry: `_named`} of
+    each entry it read the links of)."""
     incoming: dict[str, list[str]] = {i: [] for i in targets}
-    few = len(targets) <= 16
+    links: dict[str, list[str]] = {}
+    if len(targets) <= 16:
+        for source in published:
+            out = facts[source]["outgoing"]
+            if not any(t in out for t in targets):
+                continue  # a quick test of the text first: most entries link to none of them
+            for target in out.split():
+                if target in incoming:
+                    incoming[target].append(source)
+        return incoming, links
+    get = incoming.get
     for source in published:
-        out = facts[source]["outgoing"]
-        if few and not any(t in out for t in targets):
-            continue  # a quick test of the text first: most entries link to none of them
-        for target in out.split():
-            if target in incoming:
-                incoming[target].append(source)
-    return incoming
+        links[source] = out = _named(facts[source], ids)
+        for target in out:
+            sources = get(target)
+            if sources is not None:
+                sources.append(source)
+    return incoming, links
 
 
 def _nav(facts: dict, published: list[str]) -> dict:
