@@ -10,6 +10,7 @@ from xml.etree import ElementTree
 
 import feedparser
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from conftest import MINI, REPO, commit_all, write_entry
 from pipeline.config import load_settings
@@ -455,3 +456,24 @@ def test_the_feed_reads_a_digest_as_draft_writes_it_and_only_once_sent(catalog, 
     assert [(e.title, e.summary) for e in digests] == [("What changed: 2026-10",
                                                          "News of 2026-10.")]
     assert digests[0].published.startswith("2026-11-01")
+
+
+_SITEMAP_PIECES = ["a", "/", "-", "&", "<", ">", "é", "\n", "\x01", "\ufffe", "2026-01-0", " "]
+
+
+@settings(max_examples=500, deadline=None, derandomize=True)
+@given(st.lists(st.sampled_from(_SITEMAP_PIECES), max_size=6).map("".join),
+       st.lists(st.tuples(st.lists(st.sampled_from(_SITEMAP_PIECES), max_size=8).map("".join),
+                          st.one_of(st.none(), st.lists(st.sampled_from(_SITEMAP_PIECES),
+                                                        max_size=4).map("".join))),
+                max_size=12, unique_by=lambda page: page[0]))
+def test_a_sitemap_in_one_file_is_made_of_the_elements_of_its_pages(base, pages):
+    """The sitemap of one file is escaped and encoded at once: the same bytes as its pages'
+    elements made one at a time, as the parts of a sitemap index are, whatever they hold
+    (markup, control characters, line breaks, text that is no date, no date)."""
+    from pipeline.publish import sitemap
+
+    pages = [(f"/{path}", lastmod) for path, lastmod in pages]
+    rows = [sitemap._element("url", base.rstrip("/") + path, lastmod)
+            for path, lastmod in sorted(pages)]
+    assert sitemap.sitemaps(base, pages) == {"sitemap.xml": sitemap._urlset(rows)}

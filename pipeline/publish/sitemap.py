@@ -22,11 +22,16 @@ def sitemaps(base_url: str, pages: list[tuple[str, str | None]]) -> dict[str, by
     sitemap index there (each sitemap with the newest lastmod it lists) and the sitemaps
     it names."""
     base = base_url.rstrip("/")
+    pages = sorted(pages)
+    if len(pages) <= MAX_URLS:
+        data = _one_urlset(base, pages)
+        if len(data) <= MAX_BYTES:
+            return {"sitemap.xml": data}
     room = MAX_BYTES - len(_urlset([]))
     parts: list[list[bytes]] = [[]]
     newest: list[str | None] = [None]
     size = 0
-    for path, lastmod in sorted(pages):
+    for path, lastmod in pages:
         row = _element("url", base + path, lastmod)
         if parts[-1] and (len(parts[-1]) == MAX_URLS or size + len(row) > room):
             parts.append([])
@@ -49,6 +54,26 @@ def _element(tag: str, url: str, lastmod: str | None) -> bytes:
     return (f"  <{tag}><loc>{xml_text(url)}</loc>"
             + (f"<lastmod>{xml_text(lastmod)}</lastmod>" if lastmod else "")
             + f"</{tag}>\n").encode("utf-8")
+
+
+def _one_urlset(base: str, pages: list[tuple[str, str | None]]) -> bytes:
+    """`_urlset` of every page's `_element("url", ...)`, escaped and encoded all at once
+    (an element at a time, 2 µs a page, most of the sitemap's time)."""
+    locs = _xml_texts([base + path for path, _ in pages])
+    dates = _xml_texts([lastmod or "" for _, lastmod in pages])
+    rows = [f"  <url><loc>{loc}</loc><lastmod>{date}</lastmod></url>\n" if lastmod
+            else f"  <url><loc>{loc}</loc></url>\n"
+            for loc, date, (_, lastmod) in zip(locs, dates, pages)]
+    return f"{_HEAD}<urlset {_NS}>\n{''.join(rows)}</urlset>\n".encode("utf-8")
+
+
+def _xml_texts(texts: list[str]) -> list[str]:
+    """[xml_text(t) for t in texts]: in one call on their lines when none holds a line
+    break (xml_text keeps line breaks as they are)."""
+    joined = "\n".join(texts)
+    if joined.count("\n") != len(texts) - 1:
+        return [xml_text(t) for t in texts]
+    return xml_text(joined).split("\n") if texts else []
 
 
 def _urlset(rows: list[bytes]) -> bytes:
