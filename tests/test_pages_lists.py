@@ -482,3 +482,19 @@ def test_a_page_encoded_piece_by_piece_is_the_page_encoded(catalog, settings_of)
             _rendered(template, {"a": bad, "b": "", "xs": []})
     with pytest.raises(jinja2.UndefinedError):  # Jinja's own errors, as from render
         _rendered(env.from_string("{{ nothing() }}"), {})
+
+
+@given(st.dictionaries(st.sampled_from(["glossary/a", "glossary/a-b", "glossary/ab", "models/a",
+                                        "models/b", "tools/a-1", "tools/a.b", "tools/a/b"]),
+                       st.sampled_from(["2026-01-01", "2026-01-02", "2025-12-31"])),
+       st.integers(0, 9))
+def test_the_newest_entries_are_the_feeds_and_the_home_pages(updated, count):
+    """One sort gives the feed's newest (by `updated`, then URL) and the home page's (by
+    `updated`, then id), as each sort did."""
+    from pipeline.publish.lists import _newest
+
+    facts = {i: {"updated": day} for i, day in updated.items()}
+    published = sorted(facts)
+    by_url = sorted(published, key=lambda i: (facts[i]["updated"], f"/{i}"), reverse=True)
+    by_id = sorted(published, key=lambda i: (facts[i]["updated"], i), reverse=True)
+    assert _newest(facts, published, count) == by_url[:count] == by_id[:count]

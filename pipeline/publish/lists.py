@@ -65,16 +65,15 @@ def write_lists(b: Run, pool: Pool | None = None) -> Callable[[], None]:
             + sitemap.index_pages(by_collection, {i: facts[i]["lastmod"] for i in b.published})
             + [(item.url, item.updated) for item in sent]).items():
         tree.put(rel, data)
-    newest = sorted(b.published, key=lambda i: (facts[i]["updated"], f"/{i}"),
-                    reverse=True)[:feed.FEED_SIZE]
+    newest = _newest(facts, b.published, max(feed.FEED_SIZE, 12))  # the feed's, the home's
     kept = feed.atom_ids(settings.site.base_url, b.git.get("first", {}), set(b.published),
                          lambda i: _item(facts[i])["published"])
     tree.put("feed.xml", feed.atom_feed(settings, sent + [
-        feed.entry_item(_item(facts[i]), facts[i]["authors"], kept.get(i, "")) for i in newest]))
+        feed.entry_item(_item(facts[i]), facts[i]["authors"], kept.get(i, ""))
+        for i in newest[:feed.FEED_SIZE]]))
     tree.put("redirects.json", json_bytes(redirects.redirects_json(b.plan)))
     tree.put("_redirects", redirects.netlify_redirects(b.plan))
-    recent = [_item(facts[i]) for i in sorted(
-        b.published, key=lambda i: (facts[i]["updated"], i), reverse=True)[:12]]
+    recent = [_item(facts[i]) for i in newest[:12]]
     counts = {c: len(ids) for c, ids in by_collection.items()}
     tree.put("index.html", lambda: site.home_page(recent, counts),
              digest(site.fingerprint, repr(recent), repr(sorted(counts.items()))))
@@ -123,6 +122,13 @@ def write_share(state: dict, work: list[tuple], view: TreeView) -> list[tuple]:
             data = search_index.search_index(pieces)
         out.append((rel, key, view.write(rel, key, data)))
     return out
+
+
+def _newest(facts: dict, published: list[str], count: int) -> list[str]:
+    """The `count` entries updated last, the newest first, by `updated` then by id (as by
+    URL, each the id after a `/`: the feed's order, and the home page's): one sort for
+    both (each sorted every published entry, 7 to 8 ms for 10,000)."""
+    return sorted(published, key=lambda i: (facts[i]["updated"], i), reverse=True)[:count]
 
 
 def _item(fact: dict) -> dict:
