@@ -5,6 +5,8 @@ own environment to compare with."""
 
 from __future__ import annotations
 
+import os
+
 import jinja2
 from hypothesis import given, settings, strategies as st
 from markupsafe import Markup, escape
@@ -498,3 +500,26 @@ def test_the_newest_entries_are_the_feeds_and_the_home_pages(updated, count):
     by_url = sorted(published, key=lambda i: (facts[i]["updated"], f"/{i}"), reverse=True)
     by_id = sorted(published, key=lambda i: (facts[i]["updated"], i), reverse=True)
     assert _newest(facts, published, count) == by_url[:count] == by_id[:count]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from([0, 1]), st.integers(0, 40), st.integers(0, 40)),
+                max_size=8))
+def test_spans_read_from_files_opened_once_are_those_read_each_alone(tmp_path_factory, spans):
+    from pipeline.publish.lists import _span_bytes
+    from pipeline.publish.output import Span
+
+    folder = tmp_path_factory.mktemp("spans")
+    paths = [folder / "a", folder / "b"]
+    paths[0].write_bytes(bytes(range(32)))
+    paths[1].write_bytes(b"{}" * 9)
+    opened: dict = {}
+    for n, start, length in spans:
+        span = Span(str(paths[n]), start, start + length)
+        with open(span.path, "rb") as f:  # as each was read
+            f.seek(span.start)
+            alone = f.read(span.end - span.start)
+        assert _span_bytes(span, opened) == alone
+    assert len(opened) == len({n for n, _, _ in spans})
+    for fd in opened.values():
+        os.close(fd)
