@@ -523,3 +523,24 @@ def test_spans_read_from_files_opened_once_are_those_read_each_alone(tmp_path_fa
     assert len(opened) == len({n for n, _, _ in spans})
     for fd in opened.values():
         os.close(fd)
+
+
+_FACT = st.one_of(st.none(), st.fixed_dictionaries(
+    {"title": st.sampled_from(["A", "B"]), "status": st.sampled_from(["published", "draft"])}))
+
+
+@given(st.sets(st.sampled_from(["glossary", "models"])),
+       st.dictionaries(st.sampled_from(["glossary/a", "glossary/b", "models/a", "tools/a"]),
+                       st.tuples(_FACT, _FACT)))
+def test_the_collections_moved_are_those_of_every_entry_looked_at(moved, changes):
+    """The collections whose lists change, found without looking at every changed entry,
+    are those found by looking at each."""
+    from pipeline.publish.lists import _moved
+    from pipeline.publish.plan import signature
+
+    old = {i: before for i, (before, _) in changes.items() if before is not None}
+    facts = {i: now for i, (_, now) in changes.items() if now is not None}
+    every = moved | {i.split("/", 1)[0] for i in changes
+                     if signature(old.get(i)) != signature(facts.get(i))}
+    assert _moved(moved, set(changes), old, facts) == every
+    assert _moved(moved, set(changes), old, facts) is not moved

