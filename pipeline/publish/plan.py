@@ -40,9 +40,15 @@ def _affected(b: Run) -> set[str]:
             shown.add(i)
             out |= before | now  # they show this entry among their backlinks
     if shown:  # the pages that show them: links, bylines
-        out |= {i for i in b.published
-                if not shown.isdisjoint(outgoing_ids(facts[i]))
-                or not shown.isdisjoint(facts[i]["credits"])}
+        few = len(shown) <= 16
+        for i in b.published:
+            fact = facts[i]
+            links = fact["outgoing"]
+            # a quick test of the text first, as in _incoming: most show none of them
+            if (not (few and not any(s in links for s in shown))
+                    and not shown.isdisjoint(links.split())
+                    or not shown.isdisjoint(fact["credits"])):
+                out.add(i)
     return out
 
 
