@@ -487,17 +487,25 @@ def reference_sections(doc: dict) -> Markup:
                 _kept(kept, (field, heading), head)
         out.append(head)
         for item in items:
-            key = (item.get("url"), item.get("label"))
-            plain = type(key[0]) is str and type(key[1]) is str
-            html = kept.get(key) if plain else None
-            if html is None:
-                html = (f'      <li><a href="{_field(item, "url")}">{_field(item, "label")}</a>'
-                        "</li>\n")
-                if plain:
+            try:  # as backlinks looks up a card's keys
+                url, label = item["url"], item["label"]
+            except KeyError:
+                url = label = None
+            if type(url) is str and type(label) is str:
+                html = kept.get(key := (url, label))
+                if html is None:
+                    html = _reference_item(item)
                     _kept(kept, key, html)
+            else:  # a key it lacks shows as nothing: made each time
+                html = _reference_item(item)
             out.append(html)
         out.append("    </ul>\n  </section>\n")
     return _markup("".join(out))
+
+
+def _reference_item(item: dict) -> str:
+    """A reference's item, made (see reference_sections)."""
+    return f'      <li><a href="{_field(item, "url")}">{_field(item, "label")}</a></li>\n'
 
 
 # (url, label) -> a reference's item, (field, heading) -> a section's head (see
@@ -509,19 +517,28 @@ def backlinks(items: list[dict]) -> Markup:
     """The items of the page's "What links here" list. Each is a card (links.card) that
     many pages list: its item is made once in a process for what it shows, its url,
     title and collection (text; another value, which no card has, is made each time)."""
-    out = []
+    out, kept = [], _BACKLINK_ITEMS
     for item in items:
-        key = (item.get("url"), item.get("title"), item.get("collection"))
-        plain = type(key[0]) is str and type(key[1]) is str and type(key[2]) is str
-        html = _BACKLINK_ITEMS.get(key) if plain else None
-        if html is None:
-            html = (f'      <li><a href="{_field(item, "url")}">{_field(item, "title")}</a> '
-                    f'<span class="muted">{_field(SINGULAR, item.get("collection"))}</span>'
-                    "</li>\n")
-            if plain:
-                _kept(_BACKLINK_ITEMS, key, html)
+        try:  # a card's keys looked up as a dict's items: a third of the time of `get`s
+            url, title, collection = item["url"], item["title"], item["collection"]
+        except KeyError:  # a key it lacks shows as nothing: made each time
+            out.append(_backlink_item(item))
+            continue
+        if type(url) is str and type(title) is str and type(collection) is str:
+            html = kept.get(key := (url, title, collection))
+            if html is None:
+                html = _backlink_item(item)
+                _kept(kept, key, html)
+        else:
+            html = _backlink_item(item)
         out.append(html)
     return _markup("".join(out))
+
+
+def _backlink_item(item: dict) -> str:
+    """A backlink's item, made (see backlinks)."""
+    return (f'      <li><a href="{_field(item, "url")}">{_field(item, "title")}</a> '
+            f'<span class="muted">{_field(SINGULAR, item.get("collection"))}</span></li>\n')
 
 
 # (url, title, collection) -> a backlink's item (see backlinks)
