@@ -246,6 +246,9 @@ def test_link_html_is_out_link(url, text, paid):
                  if paid else [], "rel": "sponsored <x>", "label": "(paid & link)"}
     html = _link_html(url, text, affiliate, "source-1")
     assert type(html) is str
+    # a link for an http(s) URL whatever its case, as it was (URLs as written looked at first)
+    assert html.startswith("<a ") == (isinstance(url, str)
+                                      and url.lower().startswith(("https://", "http://")))
     assert out_link(url, text, affiliate, "source-1") == Markup(html)
 
 
@@ -559,3 +562,42 @@ def test_the_collections_moved_are_those_of_every_entry_looked_at(moved, changes
                      if signature(old.get(i)) != signature(facts.get(i))}
     assert _moved(moved, set(changes), old, facts) == every
     assert _moved(moved, set(changes), old, facts) is not moved
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.fixed_dictionaries({}, optional={
+    "number": st.one_of(st.integers(1, 20), _TEXT), "accessed": _VALUE,
+    "url": st.one_of(st.sampled_from([_PAID, "HTTPS://Up.example/<x>", "http://a.example/?a&b",
+                                      "javascript:alert(1)", Markup("https://m.example/&")]),
+                     _VALUE),
+    "title": _VALUE, "publisher": _VALUE, "quote": _VALUE,
+    "archive_url": st.one_of(st.sampled_from([_PAID, "https://archive.example/x"]), _VALUE)}),
+    max_size=4), st.booleans())
+def test_source_items_are_those_made_by_the_links_helper(sources, paid):
+    """source_items makes a source's plain link itself (most are) and its item in one
+    f-string: the same as each item made with _link_html, as it was, for any values."""
+    from pipeline.publish.pages import _field, _link_html, _text, source_items
+
+    def before(doc):
+        affiliate, out = doc["affiliate"], []
+        for s in doc["sources"]:
+            number, accessed = _field(s, "number"), _field(s, "accessed")
+            item = (f'      <li id="source-{number}" value="{number}">\n        '
+                    f'{_link_html(s.get("url"), s.get("title", ""), affiliate, f"source-{number}")}')
+            if s.get("publisher"):
+                item += f', {_text(s["publisher"])}'
+            item += f'. Accessed <time datetime="{accessed}">{accessed}</time>.'
+            if s.get("archive_url"):
+                archive = _link_html(s["archive_url"], "Archived copy", affiliate,
+                                     f"archive-{number}")
+                item += f' {archive}.'
+            if s.get("quote"):
+                item += f'        <blockquote>{_text(s["quote"])}</blockquote>\n'
+            out.append(item + "      </li>")
+        return "\n".join(out)
+
+    doc = {"sources": sources, "affiliate": {
+        "links": [{"url": _PAID, "program": "p"}] if paid else [], "label": "Paid <link>",
+        "rel": "sponsored nofollow"}}
+    made = source_items(doc)
+    assert type(made) is Markup and made == before(doc)

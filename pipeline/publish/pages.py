@@ -168,13 +168,17 @@ def out_link(url, text, affiliate: dict, where: str) -> Markup:
 
 def _link_html(url, text, affiliate: dict, where: str) -> str:
     """out_link's HTML as text, for the helpers that put it into more HTML."""
-    if not (isinstance(url, str) and url.lower().startswith(("https://", "http://"))):
-        return _text(text)
+    if type(url) is not str or not url.startswith(_WEB):  # most are as written
+        if not (isinstance(url, str) and url.lower().startswith(_WEB)):
+            return _text(text)
     links = affiliate["links"]  # most pages have none
     if links and any(link.get("url") == url for link in links):
         return paid_link(f'<a href="{_text(url)}" rel="{_text(affiliate["rel"])}"',
                          _text(text), _text(affiliate["label"]), f"paid-label_{where}")
     return f'<a href="{_text(url)}">{_text(text)}</a>'
+
+
+_WEB = ("https://", "http://")
 
 
 def number(value) -> Markup:
@@ -204,21 +208,31 @@ def source_items(doc: dict) -> Markup:
     quarter of the time of a page). A key a source lacks shows as nothing, as `{{ }}`
     shows an undefined value."""
     affiliate, out = doc["affiliate"], []
+    paid = affiliate["links"]  # most pages have none
     for s in doc["sources"]:
+        get = s.get
         number, accessed = _field(s, "number"), _field(s, "accessed")
-        item = (f'      <li id="source-{number}" value="{number}">\n        '
-                f'{_link_html(s.get("url"), s.get("title", ""), affiliate, f"source-{number}")}')
-        if s.get("publisher"):
-            item += f', {_text(s["publisher"])}'
-        item += f'. Accessed <time datetime="{accessed}">{accessed}</time>.'
-        if s.get("archive_url"):
-            archive = _link_html(s["archive_url"], "Archived copy", affiliate,
-                                 f"archive-{number}")
-            item += f' {archive}.'
-        if s.get("quote"):
-            item += f'        <blockquote>{_text(s["quote"])}</blockquote>\n'
-        out.append(item + "      </li>")
+        url, title = get("url"), get("title", "")
+        if not paid and type(url) is str and url.startswith(_WEB):  # _link_html's, made here
+            link = f'<a href="{_text(url)}">{_text(title)}</a>'
+        else:
+            link = _link_html(url, title, affiliate, f"source-{number}")
+        publisher, archive, quote = get("publisher"), get("archive_url"), get("quote")
+        out.append(f'      <li id="source-{number}" value="{number}">\n        {link}'
+                   f'{f", {_text(publisher)}" if publisher else ""}'
+                   f'. Accessed <time datetime="{accessed}">{accessed}</time>.'
+                   f'{_archive(archive, affiliate, number) if archive else ""}'
+                   f'{f"        <blockquote>{_text(quote)}</blockquote>{NL}" if quote else ""}'
+                   "      </li>")
     return _markup("\n".join(out))
+
+
+def _archive(url, affiliate: dict, number: str) -> str:
+    """A source's link to its archived copy, after its accessed date (see source_items)."""
+    return f' {_link_html(url, "Archived copy", affiliate, f"archive-{number}")}.'
+
+
+NL = "\n"  # (a backslash in an f-string's expression is Python 3.12's)
 
 
 def _field(d: dict, key: str) -> str:
