@@ -136,3 +136,52 @@ def test_the_tables_text_is_that_of_cite_number_and_entry_link(sources, cited, v
         assert _number_text(value) == str(number(value)), value
     for entry_id in ids:
         assert _entry_link_text(page, entry_id) == str(entry_link(page, entry_id)), entry_id
+
+
+_ROW_KEYS = ["aka", "kind", "vendor", "developer", "released", "license", "platforms",
+             "backends", "quantization", "run_date", "role"]
+_LINK_KEYS = ["homepage", "repository", "hardware", "model", "tool", "applies_to"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.sampled_from(_ROW_KEYS + _LINK_KEYS + ["title", "tags", 3]),
+                       st.one_of(st.none(), st.sampled_from(["", 0, [], "x <y>", 2026]),
+                                 st.lists(st.sampled_from(["hardware/rtx", "a & b"]),
+                                          max_size=2)), max_size=8))
+def test_the_list_of_facts_is_that_of_each_key_looked_up(front_matter):
+    """facts finds the keys of its list among the front matter's with a set: the list is
+    the one each key looked up (`fm.get`) made, for keys present or not, values empty or
+    not, and keys of other kinds."""
+    from pipeline.publish.pages import (_ENTRY_LINK_FACTS, _FACT_ROWS, _OUT_LINK_FACTS,
+                                        _link_html, _text)
+
+    page = doc(**{})
+    page["front_matter"] = fm = front_matter
+
+    def before():
+        rows = [(label, ", ".join(map(str, fm[key])) if joined else fm[key])
+                for key, label, joined in _FACT_ROWS if fm.get(key)]
+        if not (rows or any(fm.get(key) for key in _LINK_KEYS)):
+            return ""
+        out = ['  <dl class="facts">\n']
+        out += [f"    <dt>{label}</dt><dd>{_text(value)}</dd>\n" for label, value in rows]
+        for key, label in _OUT_LINK_FACTS:
+            if fm.get(key):
+                out.append(f"  <dt>{label}</dt><dd>"
+                           f"{_link_html(fm[key], fm[key], page['affiliate'], key)}</dd>\n")
+        for key, label, many in _ENTRY_LINK_FACTS:
+            if fm.get(key):
+                links = (", ".join([_entry_link_text(page, x) for x in fm[key]]) if many
+                         else _entry_link_text(page, fm[key]))
+                out.append(f"  <dt>{label}</dt><dd>{links}</dd>\n")
+        return "".join(out) + "  </dl>\n"
+
+    try:
+        expected = before()
+    except Exception as error:  # a value the list cannot show fails as it did
+        try:
+            facts(page)
+        except type(error):
+            return
+        raise AssertionError("facts did not fail as the lookups did") from error
+    assert facts(page) == expected

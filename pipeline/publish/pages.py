@@ -602,6 +602,7 @@ _OUT_LINK_FACTS = (("homepage", "Homepage"), ("repository", "Repository"))
 _ENTRY_LINK_FACTS = (("hardware", "Hardware", True), ("model", "Model", False),
                      ("tool", "Tool", False), ("applies_to", "Applies to", True))
 _LINK_FACT_KEYS = tuple(fact[0] for fact in _OUT_LINK_FACTS + _ENTRY_LINK_FACTS)
+_FACT_KEYS = frozenset(fact[0] for fact in _FACT_ROWS) | frozenset(_LINK_FACT_KEYS)
 # What `{{ x.key }}` gives for a key a dict lacks: shown as nothing, equal to nothing.
 _UNDEFINED = jinja2.Undefined()
 
@@ -618,9 +619,11 @@ def facts(doc: dict) -> Markup:
     a guide's picks. (A function: as a macro, it took a quarter of a page's time.)"""
     fm = doc["front_matter"]
     out: list[str] = []
+    # the keys of facts it has, found by a set's C loop over the front matter's keys
+    shown = _FACT_KEYS.intersection(fm)
     rows = [(label, ", ".join(map(str, fm[key])) if joined else fm[key])
-            for key, label, joined in _FACT_ROWS if fm.get(key)]
-    if rows or any(fm.get(key) for key in _LINK_FACT_KEYS):
+            for key, label, joined in _FACT_ROWS if key in shown and fm[key]]
+    if rows or any(fm[key] for key in _LINK_FACT_KEYS if key in shown):
         out.append('  <dl class="facts">\n')
         out += [f"    <dt>{label}</dt><dd>{_text(value)}</dd>\n" for label, value in rows]
         for key, label in _OUT_LINK_FACTS:
