@@ -214,3 +214,42 @@ def test_claim_uncited_quotes_the_whole_price_and_points_at_its_start():
                   body="In France it costs 1\u202f999 €.\nIn Canada C$2,499, cited [@s].\n",
                   body_line=5)
     assert list(uncited_claims(entry)) == [(5, 20, "1\u202f999 €")]
+
+
+CITED_PIECES = BODY_PIECES + [
+    " [@a, 5 GB]", " [@a. b]", " [@a ! b]", "<!-- 5 GB -->", " <!-- no-cite. x -->",
+    "<!-- no-cite: 3 W -->", " -->", " > ", "->", "[@", "<!--", "]", " e.g. 4 GB", " vs. ",
+    '." ', ".) ", "? ", "1.5 GB", " [x](/y) ", "[@c]. ", ". [@d] ", ". <!-- no-cite --> ",
+    " 7%", "€1.599,99", "\n- ", "\n\n"]
+
+
+@settings(max_examples=4000, deadline=None)
+@given(st.lists(st.sampled_from(CITED_PIECES), max_size=24).map("".join))
+def test_claims_cited_after_them_are_those_their_sentences_cite(body):
+    """uncited_claims leaves out, unsplit into sentences, a paragraph whose claims each
+    have a citation after them in their sentence (_CITED_AFTER): what it reports is what
+    the sentences of every paragraph, each searched for a citation, tell."""
+    from pipeline.catalog.model import Entry
+    from pipeline.catalog.text import CITE_GROUP_RE, NO_CITE_RE
+    from pipeline.checks.claims import _sentences, uncited_claims
+
+    def entry():
+        return Entry(id="glossary/x", collection="glossary", slug="x", file="x.md", data={},
+                     body=body, body_line=5)
+
+    every = [(line, col, m.group(0)) for _, s, m, line, col in _sentences(entry(), QUANT_RE)
+             if not CITE_GROUP_RE.search(s) and not NO_CITE_RE.search(s)]
+    assert list(uncited_claims(entry())) == every
+
+
+def test_a_citation_before_a_claim_or_with_a_full_stop_in_it_cites_no_claim():
+    """What uncited_claims takes for cited without its sentences: a citation after the
+    claim, in its sentence. One written after a full stop, before the claim, is the
+    sentence before's; one with a full stop in it is cut in two, and cites nothing."""
+    from pipeline.catalog.model import Entry
+    from pipeline.checks.claims import uncited_claims
+
+    entry = Entry(id="glossary/x", collection="glossary", slug="x", file="x.md", data={},
+                  body="It is fast. [@a] The card is 6 GB.\nIt holds 7 GB [@a. b].\n"
+                  "It draws 8 W [@a, p 2].\n", body_line=3)
+    assert list(uncited_claims(entry)) == [(3, 30, "6 GB"), (4, 10, "7 GB")]

@@ -122,7 +122,7 @@ _SENTENCE_END = re.compile(r"[.!?](?<!(?i:\b(?:i\.e|e\.g)\.))(?<!(?i:\b(?:vs|cf)
                            r"(?<!(?i:\bapprox\.))[\"')\]]?\s+(?=\S)")
 
 
-def _sentences(entry: Entry, having: re.Pattern):
+def _sentences(entry: Entry, having: re.Pattern, cited: re.Pattern | None = None):
     """(line, text, first match of `having`, line of the match, its column) of each
     sentence of each prose paragraph (headings left out) where `having` is found; `line`
     is where the sentence starts.
@@ -137,7 +137,11 @@ def _sentences(entry: Entry, having: re.Pattern):
     its paragraph is the first match in the sentence. For QUANT_RE that holds
     because the only `.` it takes is a decimal point and it ends on no white
     space (tests/test_quant_pattern.py checks it); a pattern for which it does
-    not hold must not be given here."""
+    not hold must not be given here.
+
+    With `cited` (_CITED_AFTER), a paragraph where each match is followed by a citation
+    in its sentence, as `cited` tells from where the match ends, is left out: none of
+    its sentences is uncited."""
     text = prose_text(entry)  # made by the first pass, and kept
     lines = entry.body_lines if text is entry.body else text.split("\n")
     first_line = entry.body_line
@@ -149,12 +153,12 @@ def _sentences(entry: Entry, having: re.Pattern):
         first = stripped[:1]
         if not first or first == "#":
             if texts:
-                yield from _claims_in(numbers, texts, leads, having)
+                yield from _claims_in(numbers, texts, leads, having, cited)
                 numbers, texts, leads = [], [], []
             continue
         if first == "|":
             if texts:
-                yield from _claims_in(numbers, texts, leads, having)
+                yield from _claims_in(numbers, texts, leads, having, cited)
                 numbers, texts, leads = [], [], []
             following = lines[i + 1].strip() if i + 1 < len(lines) else ""
             is_header = following.startswith("|") and set(following) <= set("|-: ")
@@ -167,19 +171,37 @@ def _sentences(entry: Entry, having: re.Pattern):
             continue
         if texts and ((first in "-*+" and stripped[1:2] == " ")
                       or (first.isdecimal() and _ORDERED_ITEM.match(stripped))):
-            yield from _claims_in(numbers, texts, leads, having)  # an item starts a paragraph
+            # an item starts a paragraph
+            yield from _claims_in(numbers, texts, leads, having, cited)
             numbers, texts, leads = [], [], []
         numbers.append(first_line + i)
         texts.append(stripped)
         leads.append(len(line) - len(line.lstrip()))
     if texts:
-        yield from _claims_in(numbers, texts, leads, having)
+        yield from _claims_in(numbers, texts, leads, having, cited)
 
 
-def _claims_in(numbers: list[int], texts: list[str], leads: list[int], having: re.Pattern):
+def _claims_in(numbers: list[int], texts: list[str], leads: list[int], having: re.Pattern,
+               cited: re.Pattern | None = None):
     """_sentences for one paragraph: its lines' numbers, stripped texts and what was
     stripped from their starts."""
     text = " ".join(texts) + " "
+    if cited is not None:
+        # Most claims of a catalog are cited after them, before their sentence ends: a
+        # paragraph whose claims all are is told by a search from each claim to the
+        # citation after it, and from there to the next claim (the claims before that
+        # citation are in its sentence too), without a sentence found (a match object
+        # for each sentence end and claim, a call for each sentence: half the check).
+        # No match takes a `]` or a `>`: none runs over the end of the citation, and the
+        # first found after it is finditer's next one there (test_quant_pattern.py).
+        m = having.search(text)
+        while m is not None:
+            after = cited.match(text, m.end())
+            if after is None:
+                break
+            m = having.search(text, after.end())
+        else:
+            return
     found = list(having.finditer(text))
     if not found:
         return
@@ -223,9 +245,23 @@ def _add_sentence(merged: list[list], text: str, start: int, end: int) -> None:
 _ATTACHED = re.compile(r"(?:(?:\[[^\[\]@]*@[^\[\]]*\]|<!--.*?-->|\[@|<!--)\s*)+", re.S)
 
 
+# A citation group or a no-cite marker after a claim, in its sentence: from where the
+# claim ends, text with no end of a sentence in it (a `.`, `!` or `?` before white space,
+# or before a closing quote or bracket and white space: every place _SENTENCE_END may end
+# one, and more) and no `>`, then a group with no `.`, `!`, `?` or `>` in it or a marker
+# with none before its `-->`. A claim so followed is cited: the group or the marker is in
+# the claim's sentence, whole, so CITE_GROUP_RE or NO_CITE_RE finds it there. Without
+# the `>`: a claim inside an HTML comment written after a full stop goes, with the
+# comment, to the sentence before, and a group after the comment does not. A citation
+# before the claim tells nothing (one written after a full stop belongs to the sentence
+# before); the paragraph's sentences are found then, as for any claim not so followed.
+_CITED_AFTER = re.compile(r"(?:[^.!?>]|[.!?](?![\"')\]]?\s))*?"
+                          r"(?:\[[^\[\]@.!?>]*@[^\[\].!?>]*\]|<!--\s*no-cite\b[^>.!?]*-->)")
+
+
 def uncited_claims(entry: Entry):
     """(line, column, the number) of each uncited quantitative claim."""
-    for _, sentence, m, line, col in _sentences(entry, QUANT_RE):
+    for _, sentence, m, line, col in _sentences(entry, QUANT_RE, _CITED_AFTER):
         if CITE_GROUP_RE.search(sentence) or NO_CITE_RE.search(sentence):
             continue
         yield line, col, m.group(0)
