@@ -146,8 +146,11 @@ def plain_sentences(entry, having):
         for start, end, s in merged:
             inside = [m for m in found if start <= m.start() < end]
             if inside:
+                at = inside[0].start()
+                n = bisect.bisect_right(offsets, at) - 1  # the line of the match, its column
+                lead = len(para[n][1]) - len(para[n][1].lstrip())
                 out.append((para[bisect.bisect_right(offsets, start) - 1][0], s,
-                            inside[0].group(0)))
+                            inside[0].group(0), para[n][0], lead + at - offsets[n] + 1))
         para.clear()
         return out
 
@@ -166,7 +169,9 @@ def plain_sentences(entry, having):
             if not is_header and not set(stripped) <= set("|-: "):
                 first = having.search(stripped)
                 if first:
-                    out.append((line_no, stripped, first.group(0)))
+                    lead = len(line) - len(line.lstrip())
+                    out.append((line_no, stripped, first.group(0), line_no,
+                                lead + first.start() + 1))
             continue
         if para and (stripped.startswith(("- ", "* ", "+ ")) or _ORDERED_ITEM.match(stripped)):
             out += flush()
@@ -190,7 +195,8 @@ def test_sentences_are_those_of_the_plain_form(body):
         return Entry(id="glossary/x", collection="glossary", slug="x", file="x.md", data={},
                      body=body, body_line=5)
 
-    assert [(line, s, m.group(0)) for line, s, m, *_ in _sentences(entry(), QUANT_RE)] == \
+    assert [(line, s, m.group(0), at_line, col)
+            for line, s, m, at_line, col in _sentences(entry(), QUANT_RE)] == \
         plain_sentences(entry(), QUANT_RE)
 
 

@@ -145,21 +145,20 @@ def _sentences(entry: Entry, having: re.Pattern, cited: re.Pattern | None = None
     text = prose_text(entry)  # made by the first pass, and kept
     lines = entry.body_lines if text is entry.body else text.split("\n")
     first_line = entry.body_line
-    numbers: list[int] = []  # the paragraph's file lines
-    texts: list[str] = []  # and their text, stripped
-    leads: list[int] = []  # and how much was stripped from their start
+    texts: list[str] = []  # the paragraph's lines, stripped
+    start = 0  # the index of its first line (its lines follow each other)
     for i, line in enumerate(lines):
         stripped = line.strip()
         first = stripped[:1]
         if not first or first == "#":
             if texts:
-                yield from _claims_in(numbers, texts, leads, having, cited)
-                numbers, texts, leads = [], [], []
+                yield from _claims_in(lines, start, texts, first_line, having, cited)
+                texts = []
             continue
         if first == "|":
             if texts:
-                yield from _claims_in(numbers, texts, leads, having, cited)
-                numbers, texts, leads = [], [], []
+                yield from _claims_in(lines, start, texts, first_line, having, cited)
+                texts = []
             following = lines[i + 1].strip() if i + 1 < len(lines) else ""
             is_header = following.startswith("|") and set(following) <= set("|-: ")
             if not is_header and not set(stripped) <= set("|-: "):
@@ -169,22 +168,25 @@ def _sentences(entry: Entry, having: re.Pattern, cited: re.Pattern | None = None
                     line_no = first_line + i
                     yield line_no, stripped, found, line_no, lead + found.start() + 1
             continue
-        if texts and ((first in "-*+" and stripped[1:2] == " ")
-                      or (first.isdecimal() and _ORDERED_ITEM.match(stripped))):
+        if not texts:
+            start = i
+        elif ((first in "-*+" and stripped[1:2] == " ")
+              or (first.isdecimal() and _ORDERED_ITEM.match(stripped))):
             # an item starts a paragraph
-            yield from _claims_in(numbers, texts, leads, having, cited)
-            numbers, texts, leads = [], [], []
-        numbers.append(first_line + i)
+            yield from _claims_in(lines, start, texts, first_line, having, cited)
+            texts = []
+            start = i
         texts.append(stripped)
-        leads.append(len(line) - len(line.lstrip()))
     if texts:
-        yield from _claims_in(numbers, texts, leads, having, cited)
+        yield from _claims_in(lines, start, texts, first_line, having, cited)
 
 
-def _claims_in(numbers: list[int], texts: list[str], leads: list[int], having: re.Pattern,
-               cited: re.Pattern | None = None):
-    """_sentences for one paragraph: its lines' numbers, stripped texts and what was
-    stripped from their starts."""
+def _claims_in(lines: list[str], start: int, texts: list[str], first_line: int,
+               having: re.Pattern, cited: re.Pattern | None = None):
+    """_sentences for one paragraph: its lines stripped (`texts`), lines[start:] of the
+    body's, whose first is on line `first_line` of the file. Their numbers, and what
+    was stripped from their starts, are worked out for a sentence given only (made for
+    each line, they were a fifth of the loop over lines)."""
     text = " ".join(texts) + " "
     if cited is not None:
         # Most claims of a catalog are cited after them, before their sentence ends: a
@@ -208,6 +210,7 @@ def _claims_in(numbers: list[int], texts: list[str], leads: list[int], having: r
     offsets = [0]  # where each line starts in `text`
     for t in texts[:-1]:
         offsets.append(offsets[-1] + len(t) + 1)
+    start_line = start
     merged: list[list] = []  # [start, end, text] of each sentence
     pos = 0
     for m in _SENTENCE_END.finditer(text):
@@ -221,8 +224,10 @@ def _claims_in(numbers: list[int], texts: list[str], leads: list[int], having: r
         if k < len(found) and found[k].start() < end:
             at = found[k].start()
             n = bisect.bisect_right(offsets, at) - 1  # the line the match is on
-            yield (numbers[bisect.bisect_right(offsets, start) - 1], s, found[k], numbers[n],
-                   leads[n] + at - offsets[n] + 1)
+            line = lines[start_line + n]
+            yield (first_line + start_line + bisect.bisect_right(offsets, start) - 1, s,
+                   found[k], first_line + start_line + n,
+                   len(line) - len(line.lstrip()) + at - offsets[n] + 1)
 
 
 def _add_sentence(merged: list[list], text: str, start: int, end: int) -> None:
