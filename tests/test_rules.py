@@ -643,3 +643,15 @@ def test_one_search_finds_the_marks_and_the_unclosed_groups_the_two_found(text):
     starts = [(m.count("\n"), m) for m in (text[:s] for s in marks + unclosed)]
     assert [(d.line, d.column) for d in _unclosed(entry)] == [
         (n + 1, len(before) - before.rfind("\n")) for n, before in starts]
+
+
+@hyp_settings(max_examples=2000, deadline=None)
+@given(st.text(min_size=1, max_size=6))
+def test_publishings_quick_test_of_words_is_has_words(value):
+    """check_publishing tells a value that starts with a visible ASCII character has words
+    without has_words: the two never disagree."""
+    from pipeline.checks.publishing import _has_words
+    from pipeline.textchars import has_words
+
+    assert _has_words(value) == has_words(value)
+    assert _has_words(" " + value) == has_words(" " + value)
