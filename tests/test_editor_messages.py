@@ -266,6 +266,41 @@ def test_a_list_written_with_a_slip_is_not_told_to_be_quoted(typed):
     assert "quotes" not in e.value.message
 
 
+# A list or mapping with a bracket too many: (the line of GOOD, the line as typed, the
+# column of the character libyaml stumbles at, what the message says, the line to write)
+VRAM = "  - {label: VRAM, value: 24, unit: GB, source: spec-sheet}"
+LIST_SLIPS = [
+    ("tags: [gpu, nvidia]", "tags: [gpu, nvidia]]", 20, "this `]` closes nothing: the list "
+     "opened with `[` ends at the `]` before it: remove it", "tags: [gpu, nvidia]"),
+    ("tags: [gpu, nvidia]", "tags: [gpu, nvidia] ]] # two", 21,
+     "these `]]` close nothing", "tags: [gpu, nvidia] # two"),
+    (VRAM, VRAM + "}", len(VRAM) + 1, "this `}` closes nothing: the mapping opened with `{` "
+     "ends at the `}` before it", VRAM),
+]
+
+
+@pytest.mark.parametrize("old, typed, column, what, fixed", LIST_SLIPS)
+def test_a_bracket_too_many_is_told_to_go_with_the_line_to_write(
+        catalog, old, typed, column, what, fixed):
+    """libyaml said "while parsing a block mapping did not find expected key" (or "did not
+    find expected '-' indicator" in a list), with the rule's hint to quote values, which
+    would make the list one text (found in review). Now at the character too many, with
+    the line to write."""
+    text = GOOD.replace(old, typed)
+    d = only(catalog, text, "yaml-syntax")
+    assert (d.line, d.column) == (line_no(text, typed), column)
+    assert d.message.startswith(f"invalid YAML: {what}"), d.message
+    assert d.message.endswith(f" `{fixed}`"), d.message
+    assert "did not find expected" not in d.message and d.hint != YAML_SYNTAX.hint
+    assert problems(catalog, text.replace(typed, fixed)) == []
+
+
+def test_a_bracket_too_many_before_more_words_is_only_told_to_go():
+    with pytest.raises(yamlpos.YamlProblem) as e:
+        yamlpos.load("tags: [gpu]] nvidia\n", first_line=2)
+    assert e.value.message.endswith("ends at the `]` before it: remove it"), e.value.message
+
+
 @pytest.mark.parametrize("old, typed, reads, quoted", [
     ("title: NVIDIA GeForce RTX Test", "title: RTX Test #2", "RTX Test",
      'title: "RTX Test #2"'),

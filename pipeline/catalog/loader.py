@@ -140,7 +140,9 @@ YAML_SYNTAX = rule(
     starts with `@`, a backtick, `%`, `*`, `&` or `- `; `title: 'It's here'`
     or `[Draft] notes`, where the quotes or the list end before the rest of
     the line), at the value's start, with the line to write instead
-    (`title: "Re: news"`).
+    (`title: "Re: news"`); a `]` or `}` too many after a list or mapping that
+    is closed (`tags: [a, b]]`), at that character, with the line to write
+    (`tags: [a, b]`).
     Other complaints are the parser's, at the place it noticed them; the
     mistake is then often on the line before. A number must be finite: `.nan`
     and `.inf` are refused, since a page would show "nan GB". An invisible

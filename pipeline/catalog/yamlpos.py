@@ -494,6 +494,10 @@ def syntax_problem(e: yaml.MarkedYAMLError, text: str, first_line: int) -> YamlP
                            f"quotes: {_code(fixed)}", text.count("\n", 0, index) + first_line,
                            index - text.rfind("\n", 0, index),
                            hint=_VALUE_HINT)
+    slip = _list_slip(e, text) if problem is not None else None
+    if slip is not None:
+        message, hint = slip
+        return YamlProblem("syntax", f"invalid YAML: {message}", *at(problem), hint=hint)
     msg = " ".join(x for x in (e.context, e.problem) if x) or str(e)
     return YamlProblem("syntax", f"invalid YAML: {msg}", *at(mark))
 
@@ -570,6 +574,48 @@ def _value_slip(e: yaml.MarkedYAMLError, text: str) -> tuple[str, int, str] | No
         return (f"a value that starts with `{value[0]}` is {what}, and the rest of the line "
                 f"(`{text[problem.index:start + len(m.group(0))].strip()}`) is left over",
                 at, fixed)
+    return None
+
+
+_NO_NEXT = ("did not find expected key",  # after a key's value
+            "did not find expected '-' indicator")  # after a list item
+_CLOSERS = re.compile(r"[\]}](?:[ \t]*[\]}])*")
+_BRACKETS_HINT = ("write one `]` for each `[` and one `}` for each `{`: a list is "
+                  "`[a, b]`, a mapping `{key: value}`")
+
+
+def _list_slip(e: yaml.MarkedYAMLError, text: str) -> tuple[str, str] | None:
+    """A list or a mapping on its key's line (or a list item's) with a `]` or `}` too many
+    after its end (`tags: [a, b]]`): (what is wrong and the line to write, the hint), said
+    at the character libyaml stumbled at; None when the problem is anything else."""
+    problem = e.problem_mark
+    if e.problem not in _NO_NEXT:
+        return None
+    start = text.rfind("\n", 0, problem.index) + 1
+    end = text.find("\n", problem.index)
+    m = _KEY_LINE.match(text, start, len(text) if end < 0 else end)
+    if m is None:
+        return None
+    lead, value = (m.group(1), m.group(2)) if m.group(1) is not None else m.group(3, 4)
+    at = start + len(lead)
+    char = text[problem.index]
+    if problem.index <= at or not _left_over(text, at, problem.index):
+        return None
+    cut = problem.index - at  # where the value goes wrong, in `value`
+    if char in "]}" and value[0] in "[{":
+        run = _CLOSERS.match(value, cut).group()
+        stray = run.replace(" ", "").replace("\t", "")
+        what = {"[": "list", "{": "mapping"}[value[0]]
+        said = (f"this `{stray}` closes nothing" if len(stray) == 1 else
+                f"these `{stray}` close nothing")
+        message = (f"{said}: the {what} opened with `{value[0]}` ends at the "
+                   f"`{value[:cut].rstrip()[-1]}` before it")
+        after = value[cut + len(run):].strip()
+        it = "it" if len(stray) == 1 else "them"
+        if after and not after.startswith("#"):
+            return f"{message}: remove {it}", _BRACKETS_HINT
+        fixed = lead + value[:cut].rstrip() + (f" {after}" if after else "")
+        return f"{message}: remove {it}: {_code(fixed)}", _BRACKETS_HINT
     return None
 
 
