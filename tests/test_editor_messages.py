@@ -266,8 +266,8 @@ def test_a_list_written_with_a_slip_is_not_told_to_be_quoted(typed):
     assert "quotes" not in e.value.message
 
 
-# A list or mapping with a bracket too many: (the line of GOOD, the line as typed, the
-# column of the character libyaml stumbles at, what the message says, the line to write)
+# A list written with a slip: (the line of GOOD, the line as typed, the column of the
+# character libyaml stumbles at, what the message says, the line to write)
 VRAM = "  - {label: VRAM, value: 24, unit: GB, source: spec-sheet}"
 LIST_SLIPS = [
     ("tags: [gpu, nvidia]", "tags: [gpu, nvidia]]", 20, "this `]` closes nothing: the list "
@@ -276,16 +276,21 @@ LIST_SLIPS = [
      "these `]]` close nothing", "tags: [gpu, nvidia] # two"),
     (VRAM, VRAM + "}", len(VRAM) + 1, "this `}` closes nothing: the mapping opened with `{` "
      "ends at the `}` before it", VRAM),
+    ("tags: [gpu, nvidia]", 'tags: "gpu", "nvidia"', 12, "the quoted value ends before "
+     "this `,`: values separated by `,` are a list only between `[` and `]`: write",
+     'tags: ["gpu", "nvidia"]'),
+    ("tags: [gpu, nvidia]", "tags: 'gpu', 'nvidia'", 12,
+     "the quoted value ends before this `,`", "tags: ['gpu', 'nvidia']"),
 ]
 
 
 @pytest.mark.parametrize("old, typed, column, what, fixed", LIST_SLIPS)
-def test_a_bracket_too_many_is_told_to_go_with_the_line_to_write(
+def test_a_bracket_too_many_or_a_list_without_brackets_is_told_how_to_write(
         catalog, old, typed, column, what, fixed):
     """libyaml said "while parsing a block mapping did not find expected key" (or "did not
     find expected '-' indicator" in a list), with the rule's hint to quote values, which
-    would make the list one text (found in review). Now at the character too many, with
-    the line to write."""
+    would make the list one text (found in review). Now at the character too many, or at
+    the `,`, with the line to write."""
     text = GOOD.replace(old, typed)
     d = only(catalog, text, "yaml-syntax")
     assert (d.line, d.column) == (line_no(text, typed), column)
@@ -293,6 +298,24 @@ def test_a_bracket_too_many_is_told_to_go_with_the_line_to_write(
     assert d.message.endswith(f" `{fixed}`"), d.message
     assert "did not find expected" not in d.message and d.hint != YAML_SYNTAX.hint
     assert problems(catalog, text.replace(typed, fixed)) == []
+
+
+@pytest.mark.parametrize("first", ['"gpu"', '"gpu, new"'])
+def test_a_list_items_quoted_values_without_brackets_go_one_to_a_line(first):
+    with pytest.raises(yamlpos.YamlProblem) as e:
+        yamlpos.load(f'tags:\n  - {first}, "nvidia"\nkind: gpu\n', first_line=2)
+    assert (e.value.line, e.value.column) == (3, 5 + len(first))
+    assert e.value.message.endswith(
+        f'write each item on a line of its own: `  - {first}`, then `  - "nvidia"`')
+
+
+def test_a_quoted_value_and_words_after_a_comma_may_be_one_text():
+    with pytest.raises(yamlpos.YamlProblem) as e:
+        yamlpos.load('title: "Fast", he said\n', first_line=2)
+    assert (e.value.line, e.value.column) == (2, 14)
+    assert e.value.message.endswith(
+        'if they are a list, write `title: ["Fast", he said]`; if it is one text, put the '
+        "whole value in quotes: `title: '\"Fast\", he said'`"), e.value.message
 
 
 def test_a_bracket_too_many_before_more_words_is_only_told_to_go():

@@ -141,8 +141,10 @@ YAML_SYNTAX = rule(
     or `[Draft] notes`, where the quotes or the list end before the rest of
     the line), at the value's start, with the line to write instead
     (`title: "Re: news"`); a `]` or `}` too many after a list or mapping that
-    is closed (`tags: [a, b]]`), at that character, with the line to write
-    (`tags: [a, b]`).
+    is closed (`tags: [a, b]]`), at that character, and quoted values with
+    `,` between them where the brackets of a list are missing (`tags: "a",
+    "b"`), at the `,`, each with the line to write (`tags: [a, b]`,
+    `tags: ["a", "b"]`).
     Other complaints are the parser's, at the place it noticed them; the
     mistake is then often on the line before. A number must be finite: `.nan`
     and `.inf` are refused, since a page would show "nan GB". An invisible

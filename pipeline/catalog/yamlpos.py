@@ -568,7 +568,7 @@ def _value_slip(e: yaml.MarkedYAMLError, text: str) -> tuple[str, int, str] | No
                 "the lines under the key)", at, fixed)
     if said == "did not find expected key" and problem.index > at and value[0] in "'\"[{" \
             and text[problem.index] not in "]},#" and _left_over(text, at, problem.index):
-        # (a `]` too many, `"a", "b"` meant as a list: not text run on)
+        # (a `]` too many, `"a", "b"` meant as a list: not text run on, see _list_slip)
         what = {"[": "a list, which ends at `]`", "{": "a mapping, which ends at `}`"}.get(
             value[0], f"quoted, which ends at the next `{value[0]}`")
         return (f"a value that starts with `{value[0]}` is {what}, and the rest of the line "
@@ -580,14 +580,20 @@ def _value_slip(e: yaml.MarkedYAMLError, text: str) -> tuple[str, int, str] | No
 _NO_NEXT = ("did not find expected key",  # after a key's value
             "did not find expected '-' indicator")  # after a list item
 _CLOSERS = re.compile(r"[\]}](?:[ \t]*[\]}])*")
+_QUOTED_ITEM = r"\"(?:[^\"\\]|\\.)*\"|'(?:[^']|'')*'"
+_ITEM = re.compile(rf"{_QUOTED_ITEM}|[^,\s][^,]*")  # an item of values with `,` between them
 _BRACKETS_HINT = ("write one `]` for each `[` and one `}` for each `{`: a list is "
                   "`[a, b]`, a mapping `{key: value}`")
+_ITEMS_HINT = ("write a list on its key's line between `[` and `]` (`tags: [a, b]`), or "
+               "one item a line under its key, each after `- `")
 
 
 def _list_slip(e: yaml.MarkedYAMLError, text: str) -> tuple[str, str] | None:
     """A list or a mapping on its key's line (or a list item's) with a `]` or `}` too many
-    after its end (`tags: [a, b]]`): (what is wrong and the line to write, the hint), said
-    at the character libyaml stumbled at; None when the problem is anything else."""
+    after its end (`tags: [a, b]]`), or a quoted value followed by `, ` and more values
+    (`tags: "a", "b"`, a list without its brackets): (what is wrong and the line to write,
+    the hint), said at the character libyaml stumbled at; None when the problem is
+    anything else."""
     problem = e.problem_mark
     if e.problem not in _NO_NEXT:
         return None
@@ -616,6 +622,22 @@ def _list_slip(e: yaml.MarkedYAMLError, text: str) -> tuple[str, str] | None:
             return f"{message}: remove {it}", _BRACKETS_HINT
         fixed = lead + value[:cut].rstrip() + (f" {after}" if after else "")
         return f"{message}: remove {it}: {_code(fixed)}", _BRACKETS_HINT
+    if char == "," and value[0] in "'\"":
+        written = re.split(r"[ \t]#", value, maxsplit=1)[0].rstrip().rstrip(",").rstrip()
+        items = [item.group().rstrip() for item in _ITEM.finditer(written)]
+        quoted = all(re.fullmatch(_QUOTED_ITEM, item) for item in items)
+        if m.group(1) is not None:  # on its key's line: the list between brackets
+            listed = f"write {_code(f'{lead}[{written}]')}"
+        else:  # a list item: one item a line
+            indent = lead.rstrip()
+            listed = "write each item on a line of its own: " + ", then ".join(
+                _code(f"{indent} {item}") for item in items)
+        message = ("the quoted value ends before this `,`: values separated by `,` are a "
+                   "list only between `[` and `]`")
+        if quoted:
+            return f"{message}: {listed}", _ITEMS_HINT
+        return (f"{message}: if they are a list, {listed}; if it is one text, put the whole "
+                f"value in quotes: {_code(lead + _quoted(value))}", _VALUE_HINT)
     return None
 
 
