@@ -224,6 +224,67 @@ def _tags(fragment: str) -> list[tuple[str, dict]]:
     return found
 
 
+# A citation where a tag cannot go: an image's alt text, a link's title (each spelling,
+# and a reference's), a raw tag's value; with the HTML each shows it as.
+CITED_ATTRIBUTES = [
+    ("![chart [@a]](c.png)", '<img src="c.png" alt="chart [1]">'),
+    ('[t](/x "T [@a; @b]")', '<a href="/x" title="T [1, 2]">t</a>'),
+    ("[t](/x 'T [@a]')", '<a href="/x" title="T [1]">t</a>'),
+    ("[t](/x (T [@a]))", '<a href="/x" title="T [1]">t</a>'),
+    ("[t][r]\n\n[r]: /x \"T [@a]\"", '<a href="/x" title="T [1]">t</a>'),
+    ('<abbr title="T [@a]">a</abbr>', '<abbr title="T [1]">a</abbr>'),
+    ("<abbr title='T [@a]'>a</abbr>", '<abbr title="T [1]">a</abbr>'),
+    ('![c [see @a, p. "3" <b>]](c.png)', '<img src="c.png" alt="c [see 1, p. &quot;3&quot; '
+     '&lt;b&gt;]">'),
+]
+
+
+@pytest.mark.parametrize("marks", [True, False])
+@pytest.mark.parametrize("text, expected", CITED_ATTRIBUTES)
+def test_a_citation_in_an_attribute_reads_as_text_when_citations_are_html(text, expected,
+                                                                          marks, monkeypatch):
+    """A body rendered with its citations as HTML (one cites inside a link's URL, or the
+    nh3 installed is older than marks need) showed a citation in an alt text or title as
+    its markup, escaped (`alt="chart &lt;sup class=&quot;cite&quot;&gt;[&lt;a href=..."`),
+    and one in a `"` title or raw value ended it (no link, the tag as text): found in
+    review. It reads as a mark there does ("[1]"), and the rest of the body is as
+    before."""
+    from pipeline.publish import markdown
+
+    monkeypatch.setattr(markdown, "_MARKS", marks)
+    e = entry(f"[l](</p/[@a]>) and {text}\n\nThen [@b].\n", sources=("a", "b"))
+    body, _ = render(e)
+    cite_2 = '<sup class="cite">[<a href="#source-2">2</a>]</sup>'
+    assert expected in body.html and f"<p>Then {cite_2}.</p>" in body.html
+    assert "[l](&lt;/p/" + CITE_1 + "&gt;)" in body.html  # (the URL's citation: as before)
+    for out in (body.html, body.text, *body.links, *body.site_paths, *body.hrefs):
+        assert markdown._SECRET not in out and "data-cite" not in out
+    alone, _ = render(entry(f"{text}\n", sources=("a", "b")))
+    assert expected in alone.html  # as where the marks are used
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(MARK_PIECES), max_size=16).map("".join))
+@example('[l](/x "t [@a]") ![i [see @a, p. "3"]](/i.png) <b title=\'[@a]\'>b</b>')
+def test_citations_written_as_html_leave_no_markup_in_an_attribute(text):
+    """With its citations as HTML, a body shows none of their markup in a tag's attribute
+    (each is text there), and no secret anywhere."""
+    from pipeline.publish import markdown
+
+    from pipeline.catalog.model import Entry
+
+    e = Entry(id="glossary/x", collection="glossary", slug="x", file="x.md", body=text,
+              body_line=6, data={"sources": [{"id": s, "url": f"https://example.org/{s}"}
+                                             for s in ("a", "b")]})
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(markdown, "_MARKS", False)
+        body = render_body(e, number_sources(e, MarkedBody(e).cited_ids(), BIB))
+    for out in (body.html, body.text, *body.links, *body.site_paths, *body.hrefs):
+        assert markdown._SECRET not in out and "data-cite" not in out
+    for _, attrs in _tags(body.html):
+        assert not any("<sup" in (value or "") for value in attrs.values()), attrs
+
+
 def test_marks_are_used_only_with_a_sanitiser_that_escapes_attribute_values():
     from pipeline.publish import markdown
 

@@ -395,12 +395,23 @@ def _cite_html(keys: tuple[str, ...], numbers: dict[str, int], written: str = ""
         return None  # not a citation we can number: leave the text as written
     words = _cite_words(keys, written, searched) if written else None
     if words is None:
-        links = ", ".join(f'<a href="#source-{numbers[k]}">{numbers[k]}</a>' for k in keys)
+        links = ", ".join(f"<a href=#source-{numbers[k]}>{numbers[k]}</a>" for k in keys)
+        shown = ", ".join(str(numbers[k]) for k in keys)
     else:  # the words as text (every punctuation mark escaped), between the links
         links = "".join(_MARKDOWN_PUNCTUATION_RE.sub(r"\\\g<0>", piece) if i % 2 == 0 else
-                        f'<a href="#source-{numbers[piece]}">{numbers[piece]}</a>'
+                        f"<a href=#source-{numbers[piece]}>{numbers[piece]}</a>"
                         for i, piece in enumerate(words))
-    return f'<sup class="cite">[{links}]</sup>'
+        shown = "".join(piece.replace("\0", "\ufffd") if i % 2 == 0 else
+                        str(numbers[piece]) for i, piece in enumerate(words))
+    # (attribute values unquoted: a `"` would end a title or a raw tag's value around it)
+    return (f"<sup class=cite {_CITE_ATTRIBUTE}={_SECRET}x{f'[{shown}]'.encode().hex()}>"
+            f"[{links}]</sup>")
+
+
+# The attribute a citation written as HTML carries (which no sanitiser keeps): the secret
+# and, in hexadecimal, the citation as text, for where the HTML lands in an attribute (a
+# link's title, an image's alt text), as text there (see _cites_as_text).
+_CITE_ATTRIBUTE = "data-cite"
 
 
 _COMMENT_RE = re.compile(r"<!--.*?-->")
@@ -498,7 +509,8 @@ def render_body(entry: Entry, sources: list[dict],
     and the page it links to lists it among its backlinks.
     Citations go through as marks; in the rare body where one lands where it cannot be
     turned back (inside a link's URL, which cmark percent-encodes), the body is rendered
-    again with its citations as HTML through nh3, so the secret never reaches the output.
+    again with its citations as HTML through nh3, so the secret never reaches the output
+    (one that lands in an attribute reads as a mark there does: see _cites_as_text).
     """
     numbers = {s["id"]: s["number"] for s in sources}
     marked = marked or MarkedBody(entry)
@@ -549,6 +561,8 @@ def _render(markdown: str, is_affiliate: Callable[[str], bool], rel: str, label:
     clean = _address_ends_dropped(_sanitised(commonmark_html(markdown), markdown,
                                              _CLEANER if marks else _CITING_CLEANER),
                                   markdown)
+    if not marks and _SECRET in clean:  # a citation's HTML in a title or alt text
+        clean = _cites_as_text(clean)
     if ("`" in markdown or "~" in markdown or "<" in markdown) and '<code class="' in clean:
         # (a fence's info string, or raw HTML: a search of one character each first)
         clean = _CODE_CLASS_RE.sub(_code_classes, clean)
@@ -595,6 +609,23 @@ def _render(markdown: str, is_affiliate: Callable[[str], bool], rel: str, label:
     return RenderedBody(html=cite_marks(clean) if marks else clean, text=text,
                         links=list(links), site_paths=list(site_paths), ids=given,
                         hrefs=list(hrefs))
+
+
+def _cites_as_text(fragment: str) -> str:
+    """Sanitised HTML with each citation written as HTML that landed in an attribute (a
+    link's title, an image's alt text, a raw tag's value: text there, which the sanitiser
+    writes with its `<` and `>` as entities, or, before nh3 0.3.7, as they are) as the
+    text a mark there becomes ("[1, 2]", "[see 1, p. 3]"); the sanitiser dropped the
+    attribute that names it from every citation it kept as HTML. No secret is left."""
+    fragment = _CITE_AS_TEXT_RE.sub(
+        lambda m: html.escape(bytes.fromhex(m.group(1)).decode()), fragment)
+    return _CITE_ATTRIBUTE_RE.sub("", fragment) if _SECRET in fragment else fragment
+
+
+_CITE_AS_TEXT_RE = re.compile(
+    rf"(?:<|&lt;)sup class=cite {_CITE_ATTRIBUTE}={_SECRET}x([0-9a-f]*)(?:>|&gt;)"
+    r'[^"]*?\](?:<|&lt;)/sup(?:>|&gt;)')
+_CITE_ATTRIBUTE_RE = re.compile(f" {_CITE_ATTRIBUTE}={_SECRET}x[0-9a-f]*")
 
 
 def _address_ends_dropped(fragment: str, markdown: str) -> str:
