@@ -263,6 +263,27 @@ def test_a_citation_in_an_attribute_reads_as_text_when_citations_are_html(text, 
     assert expected in alone.html  # as where the marks are used
 
 
+@pytest.mark.parametrize("marks", [True, False])
+@pytest.mark.parametrize("text", [
+    "[t [@a]](/x)", "[t [see @a, p. 3] *e*](https://e.org) [@b]",
+    '<a href="/x">t [@a]</a> [@b]', '<a href="/x">t [@a]', "**[t [@a]](/x)**",
+    "[![i [@a]](/i.png) [@b]](/x)", "[t](/x) [@a] <!-- <a> --> [@b]",
+])
+def test_a_citation_in_a_links_text_reads_as_text_when_citations_are_html(text, marks,
+                                                                          monkeypatch):
+    """With its citations as HTML, a citation in a link's text was a link in a link,
+    which the sanitiser cut in two (`<a href="/x">t <sup class="cite">[</sup></a><a
+    href="#source-1">1</a>]`): found in review. It reads "[1]" there, as a mark does,
+    and the paragraph is what the marks make of it alone."""
+    from pipeline.publish import markdown
+
+    alone, _ = render(entry(f"{text}\n", sources=("a", "b")))
+    monkeypatch.setattr(markdown, "_MARKS", marks)
+    body, _ = render(entry(f"[l](</p/[@a]>)\n\n{text}\n", sources=("a", "b")))
+    assert body.html == f"<p>[l](&lt;/p/{CITE_1}&gt;)</p>\n{alone.html}"
+    assert body.text == f"[l](</p/>) {alone.text}".strip()
+
+
 @settings(max_examples=500, deadline=None)
 @given(st.lists(st.sampled_from(MARK_PIECES), max_size=16).map("".join))
 @example('[l](/x "t [@a]") ![i [see @a, p. "3"]](/i.png) <b title=\'[@a]\'>b</b>')

@@ -510,7 +510,8 @@ def render_body(entry: Entry, sources: list[dict],
     Citations go through as marks; in the rare body where one lands where it cannot be
     turned back (inside a link's URL, which cmark percent-encodes), the body is rendered
     again with its citations as HTML through nh3, so the secret never reaches the output
-    (one that lands in an attribute reads as a mark there does: see _cites_as_text).
+    (one that lands in a link's text or an attribute reads as a mark there does: see
+    _cites_in_links_as_text and _cites_as_text).
     """
     numbers = {s["id"]: s["number"] for s in sources}
     marked = marked or MarkedBody(entry)
@@ -558,7 +559,10 @@ def _own_path(url: str, host: str) -> str | None:
 def _render(markdown: str, is_affiliate: Callable[[str], bool], rel: str, label: str,
             marks: bool, host: str = "", ids: list[str] | None = None) -> RenderedBody:
     paid = [0]  # the paid links so far: each label's id is `paid-label_N`
-    clean = _address_ends_dropped(_sanitised(commonmark_html(markdown), markdown,
+    made = commonmark_html(markdown)
+    if not marks and _SECRET in made and "<a" in made:
+        made = _cites_in_links_as_text(made)
+    clean = _address_ends_dropped(_sanitised(made, markdown,
                                              _CLEANER if marks else _CITING_CLEANER),
                                   markdown)
     if not marks and _SECRET in clean:  # a citation's HTML in a title or alt text
@@ -620,6 +624,33 @@ def _cites_as_text(fragment: str) -> str:
     fragment = _CITE_AS_TEXT_RE.sub(
         lambda m: html.escape(bytes.fromhex(m.group(1)).decode()), fragment)
     return _CITE_ATTRIBUTE_RE.sub("", fragment) if _SECRET in fragment else fragment
+
+
+def _cites_in_links_as_text(fragment: str) -> str:
+    """cmark's HTML with each citation written as HTML inside a link's text (a link of
+    cmark's or a raw `<a>`, up to its `</a>` or, with none, the end) as the text a mark
+    there becomes: no link inside a link, which the sanitiser would have cut in two
+    (`<a href="/x">t <sup class="cite">[</sup></a><a href="#source-1">1</a>]`). A link
+    that starts inside another ends it, as the HTML parser reads them."""
+    inside = False
+
+    def edit(m: re.Match) -> str:
+        nonlocal inside
+        if m.group(1) is not None:  # a citation (its own links are no link's ends)
+            return html.escape(bytes.fromhex(m.group(1)).decode()) if inside else m.group(0)
+        if not m.group(0).startswith("<!"):  # (a comment: none of the page)
+            inside = not m.group(0).startswith("</")
+        return m.group(0)
+
+    return _CITE_OR_LINK_RE.sub(edit, fragment)
+
+
+# In cmark's HTML: a citation written as HTML (its words escaped, so no `<` but its own
+# links'), the start or end of a link, or a comment.
+_CITE_OR_LINK_RE = re.compile(
+    rf"<sup class=cite {_CITE_ATTRIBUTE}={_SECRET}x([0-9a-f]*)>\["
+    r"(?:[^<]|<a href=#source-[0-9]+>[0-9]+</a>)*?\]</sup>"
+    r"|<a\b[^>]*>|</a\s*>|<!--.*?-->", re.S | re.I)
 
 
 _CITE_AS_TEXT_RE = re.compile(
