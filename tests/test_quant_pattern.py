@@ -6,19 +6,24 @@ import re
 
 from hypothesis import given, settings, strategies as st
 
-from pipeline.checks.claims import _AFTER, _CODE, _SENTENCE_END, _SPACE, _SYMBOL, _UNIT, QUANT_RE
+from pipeline.checks.claims import (_AFTER, _BEFORE, _DASH, _DASH_PRICES, _SENTENCE_END, _SPACE,
+                                    _UNIT, QUANT_RE)
 
 # The plain form: the look-behind first. The engine then tries it at every position.
 _PLAIN_GROUPED = r"\d{1,3}(?:(?:" + _SPACE + r"\d{3})+|(?:\.\d{3})+)(?!\d)(?:[.,]\d+)?"
-_PLAIN_AMOUNT = r"(?:" + _PLAIN_GROUPED + r"|\d[\d,]*(?:\.\d+)?)"
+_PLAIN_NUMBER = r"\d[\d,]*(?:\.\d+)?"
+_PLAIN_AMOUNT = r"(?:" + _PLAIN_GROUPED + "|" + _PLAIN_NUMBER + ")"
+_PLAIN_AFTER = _AFTER + "(?:" + _DASH_PRICES + _PLAIN_AMOUNT + r"\s?" + _AFTER + ")?"
 PLAIN = re.compile(
-    r"(?<![\w.])(?:" + _SYMBOL + r"\s?" + _PLAIN_AMOUNT + r"|[A-Z]{1,3}\$\s?" + _PLAIN_AMOUNT
-    + "|" + _CODE + r"\s?" + _PLAIN_AMOUNT + r"|kr\s?" + _PLAIN_AMOUNT
-    + "|" + _PLAIN_GROUPED + r"\s?" + _AFTER
-    + r"|\d[\d,]*(?:\.\d+)?(?:\s?-\s?\d[\d,]*(?:\.\d+)?)?\s?" + _UNIT + ")"
+    r"(?<![\w.])(?:" + _BEFORE + r"\s?" + _PLAIN_AMOUNT
+    + "(?:" + _DASH_PRICES + _BEFORE + r"\s?" + _PLAIN_AMOUNT + "|" + _DASH + _PLAIN_AMOUNT + ")?"
+    + "|" + _PLAIN_GROUPED + "(?:" + _DASH + _PLAIN_AMOUNT + r")?\s?" + _PLAIN_AFTER
+    + "|" + _PLAIN_NUMBER + "(?:" + _DASH + "(?:" + _PLAIN_GROUPED + r"\s?" + _PLAIN_AFTER
+    + "|" + _PLAIN_NUMBER + r"\s?" + _UNIT + r")|\s?" + _UNIT + "))"
 )
-# The plain form of a sentence end: the white space after a full stop (and a closing quote).
-PLAIN_END = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=\S)")
+# The plain form of a sentence end: the white space after a full stop (and a closing quote),
+# but not after a currency's abbreviation before its number (`Rs. 1,299`).
+PLAIN_END = re.compile(r"(?<=[.!?])(?!(?<=Rs\.|kr\.|Fr\.)\s\d)[\"')\]]?\s+(?=\S)")
 PIECES = ["1", "24", "3.5", "1,000", "$", "$ ", " ", ".", "-", " - ", "%", "x", "×", "GB",
           "GiB/s", "MB", "W", "watts", "ms", "bpw", "GHz", "tok/s", "tokens/s", "t/s",
           "tokens per second", "TFLOPS", "USD", "percent", "Per cent", "percentage point",
@@ -28,7 +33,9 @@ PIECES = ["1", "24", "3.5", "1,000", "$", "$ ", " ", ".", "-", " - ", "%", "x", 
           "000", "500", " 000", "\u00a0", "\u202f", "\u2009", ".000", ",99", "1 500", "1.500",
           # past ASCII: digits of other scripts (a claim starts at one) and what is no digit
           # (the pattern's first class takes every such character: its look-behind decides)
-          "٣", "５", "²", "৪", "\U0001d7ce", "’", "—", "ß", "\u212a", "\u20c0", "\u20c1"]
+          "٣", "５", "²", "৪", "\U0001d7ce", "’", "—", "ß", "\u212a", "\u20c0", "\u20c1",
+          # a currency's letters before its number, a range's dash
+          "Rs", "Rs.", "R", "s", "kr.", "Fr.", "Fr", "SFr", "F", "S", "r", "–", "-$", " – "]
 
 
 @settings(max_examples=3000, deadline=None)
@@ -226,7 +233,7 @@ CITED_PIECES = BODY_PIECES + [
     " [@a, 5 GB]", " [@a. b]", " [@a ! b]", "<!-- 5 GB -->", " <!-- no-cite. x -->",
     "<!-- no-cite: 3 W -->", " -->", " > ", "->", "[@", "<!--", "]", " e.g. 4 GB", " vs. ",
     '." ', ".) ", "? ", "1.5 GB", " [x](/y) ", "[@c]. ", ". [@d] ", ". <!-- no-cite --> ",
-    " 7%", "€1.599,99", "\n- ", "\n\n"]
+    " 7%", "€1.599,99", "\n- ", "\n\n", " Rs. 1,299", "kr. 5", " Fr. 9 [@e]", "$1–$2"]
 
 
 @settings(max_examples=4000, deadline=None)
@@ -259,3 +266,43 @@ def test_a_citation_before_a_claim_or_with_a_full_stop_in_it_cites_no_claim():
                   body="It is fast. [@a] The card is 6 GB.\nIt holds 7 GB [@a. b].\n"
                   "It draws 8 W [@a, p 2].\n", body_line=3)
     assert list(uncited_claims(entry)) == [(3, 30, "6 GB"), (4, 10, "7 GB")]
+
+
+def test_a_currency_in_letters_before_its_price_is_read_with_it():
+    """`Rs 1,299`, `Rs. 1,299`, `kr. 1.299` and `Fr. 900` were no claims (rupees, Danish crowns
+    and Swiss francs written in letters, with a full stop or without): each is one price now.
+    `Fr` with no full stop, `Rs` at the end of a word and `Fr.` before a word are none."""
+    prices = ["Rs 1,299", "Rs. 1,299", "Rs.1299", "kr. 1.299", "Fr. 900", "SFr. 900", "SFr 1 299",
+              "CHF 900"]
+    found = [m.group(0) for m in QUANT_RE.finditer(" and ".join(prices) + ".")]
+    assert found == prices
+    assert [m.group(0) for m in QUANT_RE.finditer(
+        "Fr 900 parts, Mrs 5 and bars 5; RS 5; Fr. Smith's 3 talks; HRs. 5.")] == []
+
+
+def test_a_range_of_prices_is_one_claim_quoted_whole():
+    """`1 200–1 500 €` was read as '1 500 €', `$1,200-$1,500` as '$1,200', `10–20%` as '20%':
+    a range, its dash a hyphen or an unspaced en dash, is one claim. Two years are no price."""
+    ranges = ["1 200–1 500 €", "1 200 - 1 500 €", "900–1 200 €", "1.599,99–1.899,99 €",
+              "1 200 € – 1 500 €", "$1,200-$1,500", "$1,200 – $1,500", "$1,200–1,500",
+              "€1,200–€1,500", "USD 1,200-1,500", "Rs. 80,000–Rs. 95,000", "10–20%"]
+    found = [m.group(0) for m in QUANT_RE.finditer(" and ".join(ranges) + ".")]
+    assert found == ranges
+    assert [m.group(0) for m in QUANT_RE.finditer("In 2024-2025 and 2024–2025 it sold.")] == []
+    # a spaced en dash is an aside, unless a price with its currency is on each side
+    assert [m.group(0) for m in QUANT_RE.finditer(
+        "Out in 2024 – 40% faster; $999 – 2 cards cost more.")] == ["40%", "$999"]
+
+
+def test_claim_uncited_reads_a_price_with_a_full_stop_in_its_currency_as_one_sentence():
+    """`Rs. 1,299 [@s]`: the full stop of `Rs.` ends no sentence, so the citation after the
+    price is in its sentence; without one, the message quotes the whole price, or range."""
+    from pipeline.catalog.model import Entry
+    from pipeline.checks.claims import uncited_claims
+
+    entry = Entry(id="hardware/x", collection="hardware", slug="x", file="x.md", data={},
+                  body="In India it costs Rs. 1,29,999 [@s].\nIn Denmark it costs\n"
+                  "  kr. 12.999. In Canada\n$1,200-$1,500. In France 1 200–1 500 € [@s].\n"
+                  "In Zurich Fr. 900 or so.\n", body_line=5)
+    assert list(uncited_claims(entry)) == [(7, 3, "kr. 12.999"), (8, 1, "$1,200-$1,500"),
+                                         (9, 11, "Fr. 900")]

@@ -24,9 +24,12 @@ CLAIM_UNCITED = rule(
     A sentence of a published body that states a number with a unit or a
     percentage (tok/s, GB, %, 10 percent, W, ms, bpw, 2x...) or a price ($1,599,
     €1,500, 1 500 €, 1.599,99 €, USD 1599, 1,200 EUR, C$1,299, AU$1,560, ₹79,999,
-    12 990 kr: a currency's symbol or code before the number or after it, its
-    thousands apart by commas, full stops or spaces) carries a citation
-    `[@id]` in the same sentence. The message quotes the whole amount. The
+    Rs. 1,299, 12 990 kr, kr. 1.299, Fr. 900: a currency's symbol, code or
+    abbreviation before the number or after it, its thousands apart by commas,
+    full stops or spaces) carries a citation `[@id]` in the same sentence. A
+    range (10-20%, 1 200–1 500 €, $1,200-$1,500) is one claim. The message
+    quotes the whole amount, or range; the full stop of `Rs.`, `kr.` or `Fr.`
+    before a number ends no sentence. The
     codes read are those of the stores' currencies (USD, EUR, GBP, JPY, CHF,
     CNY, AUD, CAD, NZD, INR, SEK, NOK, DKK, PLN, CZK, HUF, KRW, TWD, HKD, SGD,
     BRL, MXN, ZAR). When a sentence needs none (a worked example,
@@ -79,15 +82,33 @@ _GROUPED = r"\d{0,2}(?:(?:" + _SPACE + r"\d{3}){1,20}|(?:\.\d{3}){1,20})(?!\d)(?
 _AMOUNT = r"(?:\d" + _GROUPED + r"|\d[\d,]{0,60}(?:\.\d+)?)"
 # What follows a price's number: a currency's symbol or code, or the Nordic `kr`, Polish `zł`.
 _AFTER = "(?:" + _SYMBOL + "|" + _CODE + r"\b|kr\b|zł(?!\w))"
+# What comes before a price's number: a symbol, a country's dollar (`C$`), a code, the Nordic
+# `kr` or `kr.`, the rupee in letters (`Rs`, `Rs.`), the Swiss franc's `Fr.` or `SFr.`.
+_BEFORE = (r"(?:" + _SYMBOL + r"|[A-Z]{1,3}\$|" + _CODE + r"|kr\.?|Rs\.?|Fr\.|SFr\.?)")
+# The dash between the two amounts of a range (`10-20%`, `1 200–1 500 €`, `$1,200–1,500`):
+# a hyphen, or an en dash with no space around it (a spaced one is mostly an aside: `in
+# 2024 – 40% faster`)...
+_DASH = r"(?:\s?-\s?|–)"
+# ... or either, spaced or not, between two prices each written with its currency.
+_DASH_PRICES = r"\s?[-–]\s?"
+# A price with its currency after its number, and the range to a second such price
+# (`1 200 € – 1 500 €`).
+_PRICE_AFTER = _AFTER + "(?:" + _DASH_PRICES + _AMOUNT + r"\s?" + _AFTER + ")?"
+# The second amount of a range of prices written with their currency before them
+# (`$1,200 – $1,500`, `$1,200–1,500`).
+_TO = "(?:" + _DASH_PRICES + _BEFORE + r"\s?" + _AMOUNT + "|" + _DASH + _AMOUNT + ")?"
 _UNIT = (r"(?:%|[x×](?![\w-])|tok/s|tokens?/s|t/s|tokens per second|[KMGT]i?B(?:/s)?(?![\w])"
-         r"|W(?![\w])|watts?\b|ms\b|bpw\b|GHz\b|MHz\b|TFLOPS\b|TOPS\b|" + _AFTER +
+         r"|W(?![\w])|watts?\b|ms\b|bpw\b|GHz\b|MHz\b|TFLOPS\b|TOPS\b|" + _PRICE_AFTER +
          r"|(?i:percent|per cent|percentage points?)\b)")
 # A number with a unit, a percentage or a price, not inside a word or a version number.
 # A price is in any of the usual forms: a currency's symbol or code before the number or
 # after it (`$1,599`, `€1,500`, `USD 1599`, `1.599 €`, `1,200 EUR`: only `$` before it was
 # found, in review), a dollar named by its country (`C$1,299`, `CA$`, `AU$`, `US$`: the
 # capitals before `$`), `kr 1 299`; its thousands separated by commas, full stops or spaces
-# (`1 500 €` was read as '500 €', and `1.500.000 €` not at all: found in review).
+# (`1 500 €` was read as '500 €', and `1.500.000 €` not at all: found in review); a currency
+# in letters before it (`Rs. 1,299`, `kr. 1.299`, `Fr. 900`, `SFr 900`: none was read; `Fr`
+# with no full stop is left out, a word as often as a franc); a range of them, one claim
+# (`1 200–1 500 €` was quoted as '1 500 €', `$1,200-$1,500` as '$1,200').
 # The pattern starts with one character class (the look-behinds come after it): the regex
 # engine then skips to the next character that may start a claim with a quick test of each
 # character, instead of trying every branch at every position. That class is a superset of
@@ -98,18 +119,21 @@ _UNIT = (r"(?:%|[x×](?![\w-])|tok/s|tokens?/s|t/s|tokens per second|[KMGT]i?B(?
 # Which branch applies depends on that first character, and each branch's look-behind
 # keeps exactly what starts it: a digit of any script (a price with its symbol or code
 # after it, or a number with its unit), a capital (a country's dollar or a currency's
-# code, tested by the look-behind after its three letters), a currency symbol, a `k`.
+# code, tested by the look-behind after its three letters; `Rs`, `Fr.`, `SFr`, each
+# tested by the look-behind after what follows its capital: most capitals start a sentence,
+# and fail at once), a currency symbol, a `k`.
 # A number's digits and commas are read 60 at a time at most, its groups 20 at a time:
 # `1,1,1,...` (a start after each comma) read to the end of the run from each start,
 # quadratic (8,000 of them: 6.4 s); a longer number is still found, from a later start.
+_NUMBER = r"[\d,]{0,60}(?:\.\d+)?"  # a number's digits and commas after its first digit
 QUANT_RE = re.compile(
     r"[0-9$A-Zk\x80-\xff\u0660-\u33ff\ua000-\uabff\ud7a4-\U0010ffff](?<![\w.].)"
-    r"(?:(?<=\d)(?:" + _GROUPED + r"\s?" + _AFTER +
-    r"|[\d,]{0,60}(?:\.\d+)?(?:\s?-\s?\d[\d,]{0,60}(?:\.\d+)?)?\s?" + _UNIT + ")"
-    r"|(?<=[A-Z])(?:[A-Z]{0,2}\$\s?" + _AMOUNT +
-    r"|[A-Z]{2}(?<=" + "|".join(_CODES) + r")\s?" + _AMOUNT + ")"
-    r"|(?<=" + _SYMBOL + r")\s?" + _AMOUNT +
-    r"|(?<=k)r\s?" + _AMOUNT + ")"
+    r"(?:(?<=\d)(?:" + _GROUPED + "(?:" + _DASH + r"\d(?:" + _GROUPED + "|" + _NUMBER + r"))?\s?"
+    + _PRICE_AFTER +
+    "|" + _NUMBER + "(?:" + _DASH + r"\d(?:" + _GROUPED + r"\s?" + _PRICE_AFTER + "|" + _NUMBER
+    + r"\s?" + _UNIT + r")|\s?" + _UNIT + "))"
+    r"|(?:(?<=[A-Z])(?:[A-Z]{0,2}\$|[A-Z]{2}(?<=" + "|".join(_CODES) + r")|s(?<=Rs)\.?|r(?<=Fr)\."
+    r"|Fr(?<=SFr)\.?)|(?<=" + _SYMBOL + r")|(?<=k)r\.?)\s?" + _AMOUNT + _TO + ")"
 )
 _ORDERED_ITEM = re.compile(r"\d+[.)] ")
 # Where a sentence ends: its full stop (kept in the sentence), then an optional closing
@@ -118,8 +142,12 @@ _ORDERED_ITEM = re.compile(r"\d+[.)] ")
 # An abbreviation's full stop ("i.e.", "e.g.", "vs.", "cf.", "approx.") ends no sentence:
 # a claim cited after one was taken for uncited (found in review).
 # The look-behinds come after the full stop, so the pattern still starts with it.
+# Nor does the full stop of a currency's abbreviation before its price's number (`Rs. 1,299`,
+# `kr. 1.299`, `Fr. 900`): the price is one claim, in one sentence. (`It costs 12 990 kr.
+# 5 shops sell it.` is one sentence then: a claim left unreported at worst, none made up.)
 _SENTENCE_END = re.compile(r"[.!?](?<!(?i:\b(?:i\.e|e\.g)\.))(?<!(?i:\b(?:vs|cf)\.))"
-                           r"(?<!(?i:\bapprox\.))[\"')\]]?\s+(?=\S)")
+                           r"(?<!(?i:\bapprox\.))(?!(?<=Rs\.|kr\.|Fr\.)\s\d)"
+                           r"[\"')\]]?\s+(?=\S)")
 
 
 def _sentences(entry: Entry, having: re.Pattern, cited: re.Pattern | None = None):
@@ -135,7 +163,8 @@ def _sentences(entry: Entry, having: re.Pattern, cited: re.Pattern | None = None
     Each paragraph is searched once: a match never spans two sentences (they start after white
     space and end before it), so the first match inside a sentence's stretch of
     its paragraph is the first match in the sentence. For QUANT_RE that holds
-    because the only `.` it takes is a decimal point and it ends on no white
+    because the only `.` it takes is a decimal point or that of a currency's
+    `Rs.`, `kr.` or `Fr.` before a number (no sentence end) and it ends on no white
     space (tests/test_quant_pattern.py checks it); a pattern for which it does
     not hold must not be given here.
 
