@@ -6,11 +6,12 @@ import re
 
 from hypothesis import given, settings, strategies as st
 
-from pipeline.checks.claims import (_AFTER, _BEFORE, _DASH, _DASH_PRICES, _SENTENCE_END, _SPACE,
-                                    _UNIT, QUANT_RE)
+from pipeline.checks.claims import (_AFTER, _APOSTROPHE, _BEFORE, _DASH, _DASH_PRICES,
+                                    _SENTENCE_END, _SPACE, _UNIT, QUANT_RE)
 
 # The plain form: the look-behind first. The engine then tries it at every position.
-_PLAIN_GROUPED = r"\d{1,3}(?:(?:" + _SPACE + r"\d{3})+|(?:\.\d{3})+)(?!\d)(?:[.,]\d+)?"
+_PLAIN_GROUPED = (r"\d{1,3}(?:(?:" + _SPACE + r"\d{3})+|(?:\.\d{3})+|(?:" + _APOSTROPHE
+                  + r"\d{3})+)(?!\d)(?:[.,]\d+)?")
 _PLAIN_NUMBER = r"\d[\d,]*(?:\.\d+)?"
 _PLAIN_AMOUNT = r"(?:" + _PLAIN_GROUPED + "|" + _PLAIN_NUMBER + ")"
 _PLAIN_AFTER = _AFTER + "(?:" + _DASH_PRICES + _PLAIN_AMOUNT + r"\s?" + _AFTER + ")?"
@@ -35,7 +36,8 @@ PIECES = ["1", "24", "3.5", "1,000", "$", "$ ", " ", ".", "-", " - ", "%", "x", 
           # (the pattern's first class takes every such character: its look-behind decides)
           "٣", "５", "²", "৪", "\U0001d7ce", "’", "—", "ß", "\u212a", "\u20c0", "\u20c1",
           # a currency's letters before its number, a range's dash
-          "Rs", "Rs.", "R", "s", "kr.", "Fr.", "Fr", "SFr", "F", "S", "r", "–", "-$", " – "]
+          "Rs", "Rs.", "R", "s", "kr.", "Fr.", "Fr", "SFr", "F", "S", "r", "–", "-$", " – ",
+          "'", "\u2019", "'000"]
 
 
 @settings(max_examples=3000, deadline=None)
@@ -278,6 +280,14 @@ def test_a_currency_in_letters_before_its_price_is_read_with_it():
     assert found == prices
     assert [m.group(0) for m in QUANT_RE.finditer(
         "Fr 900 parts, Mrs 5 and bars 5; RS 5; Fr. Smith's 3 talks; HRs. 5.")] == []
+
+
+def test_a_swiss_price_with_its_thousands_apart_by_apostrophes_is_read_whole():
+    """`CHF 1'299` was quoted as 'CHF 1', `1'299 CHF` as '299 CHF' (found in review)."""
+    prices = ["CHF 1'299", "CHF 1\u2019299.50", "1'299 CHF", "Fr. 12'500", "1'250'000 CHF"]
+    found = [m.group(0) for m in QUANT_RE.finditer(" and ".join(prices) + ".")]
+    assert found == prices
+    assert [m.group(0) for m in QUANT_RE.finditer("The 1990's 500 builds; 1'000 units.")] == []
 
 
 def test_a_range_of_prices_is_one_claim_quoted_whole():

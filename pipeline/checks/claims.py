@@ -26,15 +26,15 @@ CLAIM_UNCITED = rule(
     €1,500, 1 500 €, 1.599,99 €, USD 1599, 1,200 EUR, C$1,299, AU$1,560, ₹79,999,
     Rs. 1,299, 12 990 kr, kr. 1.299, Fr. 900: a currency's symbol, code or
     abbreviation before the number or after it, its thousands apart by commas,
-    full stops or spaces) carries a citation `[@id]` in the same sentence. A
-    range (10-20%, 1 200–1 500 €, $1,200-$1,500) is one claim. The message
-    quotes the whole amount, or range; the full stop of `Rs.`, `kr.` or `Fr.`
-    before a number ends no sentence. The
-    codes read are those of the stores' currencies (USD, EUR, GBP, JPY, CHF,
-    CNY, AUD, CAD, NZD, INR, SEK, NOK, DKK, PLN, CZK, HUF, KRW, TWD, HKD, SGD,
-    BRL, MXN, ZAR). When a sentence needs none (a worked example,
-    a definition), end it with the visible marker `<!-- no-cite: reason -->`:
-    it stays in the Markdown for reviewers and never reaches readers.
+    full stops, spaces or apostrophes, CHF 1'299) carries a citation `[@id]`
+    in the same sentence. A range (10-20%, 1 200–1 500 €, $1,200-$1,500) is
+    one claim. The message quotes the whole amount, or range; the full stop of
+    `Rs.`, `kr.` or `Fr.` before a number ends no sentence. The codes read are
+    those of the stores' currencies (USD, EUR, GBP, JPY, CHF, CNY, AUD, CAD,
+    NZD, INR, SEK, NOK, DKK, PLN, CZK, HUF, KRW, TWD, HKD, SGD, BRL, MXN,
+    ZAR). When a sentence needs none (a worked example, a definition), end it
+    with the visible marker `<!-- no-cite: reason -->`: it stays in the
+    Markdown for reviewers and never reaches readers.
     """,
     example="EXL2 runs 10-25% faster per stream than AWQ.     <- cite it: ... [@exl2-bench].\n"
     "A 7B model at 4 bpw needs about 3.5 GB. <!-- no-cite: worked example -->",
@@ -74,10 +74,14 @@ _SYMBOL = "[$¢£¥\u20a0-\u20c0]"
 # A thousands separator written as a space, as French and German editors write it (and their
 # word processors: a no-break space, a thin space or a narrow no-break space).
 _SPACE = "[ \u00a0\u2009\u202f]"
-# A price's number after its first digit, when its thousands are separated by spaces or
-# full stops (`1 500`, `1.500.000`; its decimals after a comma or a full stop: `1.599,99 €`),
-# read 20 groups at most (see below).
-_GROUPED = r"\d{0,2}(?:(?:" + _SPACE + r"\d{3}){1,20}|(?:\.\d{3}){1,20})(?!\d)(?:[.,]\d+)?"
+# A thousands separator written as an apostrophe, as the Swiss write it (`CHF 1'299`, and
+# their word processors `1’299`): read as 'CHF 1' and '299 CHF' (found in review).
+_APOSTROPHE = "['\u2019]"
+# A price's number after its first digit, when its thousands are separated by spaces, full
+# stops or apostrophes (`1 500`, `1.500.000`, `1'299`; its decimals after a comma or a full
+# stop: `1.599,99 €`), read 20 groups at most (see below).
+_GROUPED = (r"\d{0,2}(?:(?:" + _SPACE + r"\d{3}){1,20}|(?:\.\d{3}){1,20}|(?:" + _APOSTROPHE
+            + r"\d{3}){1,20})(?!\d)(?:[.,]\d+)?")
 # A price's number: grouped so, or digits and commas with decimals after a full stop.
 _AMOUNT = r"(?:\d" + _GROUPED + r"|\d[\d,]{0,60}(?:\.\d+)?)"
 # What follows a price's number: a currency's symbol or code, or the Nordic `kr`, Polish `zł`.
