@@ -193,14 +193,12 @@ def _meant_as_text(text: str, at: int, name: str) -> str:
     on its key's line and has words after it there (`title: *bold* claim`, `title: &co
     text`): an editor's text, not YAML's, which quotes keep as written. "" otherwise (a
     list or a mapping anchored, `deleted: &none []`; an alias alone)."""
-    start = text.rfind("\n", 0, at) + 1
-    end = text.find("\n", at)
-    m = _KEY_LINE.match(text, start, len(text) if end < 0 else end)
-    if m is None:
+    found = _value_on_line(text, at)
+    if found is None:
         return ""
-    lead, value = (m.group(1), m.group(2)) if m.group(1) is not None else m.group(3, 4)
+    _m, lead, value, start = found
     rest = value[1 + len(name):].strip()
-    if start + len(lead) != at or not rest or rest[0] in "[{#|>":
+    if start != at or not rest or rest[0] in "[{#|>":
         return ""
     return f"; if {_code(value)} is text, put the whole value in quotes: " + _code(
         lead + _quoted(value))
@@ -542,13 +540,10 @@ def _value_slip(e: yaml.MarkedYAMLError, text: str) -> tuple[str, int, str] | No
     - `title: 'It's'`, `title: "A" B`, `title: [Draft] notes`: a quoted value, a list or
       a mapping that ends before the rest of the line, which is left over."""
     problem = e.problem_mark
-    start = text.rfind("\n", 0, problem.index) + 1
-    end = text.find("\n", problem.index)
-    m = _KEY_LINE.match(text, start, len(text) if end < 0 else end)
-    if m is None:
+    found = _value_on_line(text, problem.index)
+    if found is None:
         return None
-    lead, value = (m.group(1), m.group(2)) if m.group(1) is not None else m.group(3, 4)
-    at = start + len(lead)
+    m, lead, value, at = found
     if problem.index < at:
         return None
     fixed = lead + _quoted(value)
@@ -572,7 +567,7 @@ def _value_slip(e: yaml.MarkedYAMLError, text: str) -> tuple[str, int, str] | No
         what = {"[": "a list, which ends at `]`", "{": "a mapping, which ends at `}`"}.get(
             value[0], f"quoted, which ends at the next `{value[0]}`")
         return (f"a value that starts with `{value[0]}` is {what}, and the rest of the line "
-                f"(`{text[problem.index:start + len(m.group(0))].strip()}`) is left over",
+                f"(`{text[problem.index:m.end()].strip()}`) is left over",
                 at, fixed)
     return None
 
@@ -588,6 +583,19 @@ _ITEMS_HINT = ("write a list on its key's line between `[` and `]` (`tags: [a, b
                "one item a line under its key, each after `- `")
 
 
+def _value_on_line(text: str, index: int) -> tuple[re.Match, str, str, int] | None:
+    """The line of `text` at `index` read as a key's line or a list item's: (the match of
+    _KEY_LINE, its key's or item's part before the value, the value, the index where the
+    value starts), or None when the line is neither."""
+    start = text.rfind("\n", 0, index) + 1
+    end = text.find("\n", index)
+    m = _KEY_LINE.match(text, start, len(text) if end < 0 else end)
+    if m is None:
+        return None
+    lead, value = (m.group(1), m.group(2)) if m.group(1) is not None else m.group(3, 4)
+    return m, lead, value, start + len(lead)
+
+
 def _list_slip(e: yaml.MarkedYAMLError, text: str) -> tuple[str, str] | None:
     """A list or a mapping on its key's line (or a list item's) with a `]` or `}` too many
     after its end (`tags: [a, b]]`), or a quoted value followed by `, ` and more values
@@ -597,13 +605,10 @@ def _list_slip(e: yaml.MarkedYAMLError, text: str) -> tuple[str, str] | None:
     problem = e.problem_mark
     if e.problem not in _NO_NEXT:
         return None
-    start = text.rfind("\n", 0, problem.index) + 1
-    end = text.find("\n", problem.index)
-    m = _KEY_LINE.match(text, start, len(text) if end < 0 else end)
-    if m is None:
+    found = _value_on_line(text, problem.index)
+    if found is None:
         return None
-    lead, value = (m.group(1), m.group(2)) if m.group(1) is not None else m.group(3, 4)
-    at = start + len(lead)
+    m, lead, value, at = found
     char = text[problem.index]
     if problem.index <= at or not _left_over(text, at, problem.index):
         return None
