@@ -77,10 +77,14 @@ def _date_ok(x) -> bool:
 # The path is `(?:/PCHAR*)*`, nothing or `/` then pchars and slashes, and the query and
 # fragment pchars, slashes and `?`: each read as runs of a character class with `%XX`
 # between them, not as one branch a character (0.44-0.71 -> 0.26 µs a URL of the corpus).
+# Each run is possessive (`++`, Python 3.11): a run inside a repeat, `(?:[...]+|%XX)*`,
+# can be cut into runs in exponentially many ways, all tried before a URL that goes wrong
+# at its end is refused (a 22-character path then a space: 0.23 s; 40 characters, hours).
+# A run never gives back a character: none of them starts `%XX`, nor ends the part.
 _PCHARS = r"A-Za-z0-9\-._~!$&'()*+,;=:@"
 _PCT = r"%[0-9A-Fa-f]{2}"
-_PLAIN_URI = re.compile(rf"https?://[A-Za-z0-9.-]+(?::[0-9]*)?(?:/(?:[{_PCHARS}/]+|{_PCT})*)?"
-                        rf"(?:\?(?:[{_PCHARS}/?]+|{_PCT})*)?(?:#(?:[{_PCHARS}/?]+|{_PCT})*)?")
+_PLAIN_URI = re.compile(rf"https?://[A-Za-z0-9.-]+(?::[0-9]*)?(?:/(?:[{_PCHARS}/]++|{_PCT})*)?"
+                        rf"(?:\?(?:[{_PCHARS}/?]++|{_PCT})*)?(?:#(?:[{_PCHARS}/?]++|{_PCT})*)?")
 
 
 def _uri_check() -> Check:
