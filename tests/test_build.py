@@ -59,6 +59,15 @@ def test_a_catalog_with_errors_is_refused_with_the_validate_report(exl2, tmp_pat
     assert tree(out) == before
 
 
+def _built_then_edited(exl2: Path, out: Path) -> dict[str, bytes]:
+    """Build `exl2` into `out`, then append a sentence to every entry -> the output built."""
+    run(exl2, out)
+    before = tree(out)
+    for entry in exl2.glob("entries/*/*.md"):
+        entry.write_text(entry.read_text() + "\nEdited.\n")
+    return before
+
+
 def test_a_build_told_to_stop_stops_at_the_next_entry_and_publishes_nothing(
         exl2, tmp_path, monkeypatch):
     """`pipeline serve`'s Ctrl-C reached no rebuild: it ran on in the watcher's thread
@@ -68,10 +77,7 @@ def test_a_build_told_to_stop_stops_at_the_next_entry_and_publishes_nothing(
     from pipeline.publish.build import BuildStopped
 
     out = tmp_path / "out"
-    run(exl2, out)
-    before = tree(out)
-    for entry in exl2.glob("entries/*/*.md"):
-        entry.write_text(entry.read_text() + "\nEdited.\n")
+    before = _built_then_edited(exl2, out)
     stop, real, seen = threading.Event(), build_module.prepare, []
 
     def prepare_then_stop(state, rel, *args):
@@ -99,10 +105,7 @@ def test_a_build_told_to_stop_while_it_checks_stops_at_the_next_chunk(
     from pipeline.publish.build import BuildStopped
 
     out = tmp_path / "out"
-    run(exl2, out)
-    before = tree(out)
-    for entry in exl2.glob("entries/*/*.md"):
-        entry.write_text(entry.read_text() + "\nEdited.\n")
+    before = _built_then_edited(exl2, out)
     stop, real, chunks = threading.Event(), validate_module._check_chunk, []
 
     def check_then_stop(state, chunk, *args):
