@@ -1003,6 +1003,53 @@ def test_the_spill_says_where_each_put_is_as_its_file_has_it(before, chunks):
         spill.remove()
 
 
+_SCALARS = st.one_of(st.none(), st.booleans(), st.integers(),
+                    st.floats(allow_nan=False, allow_infinity=False),
+                    st.text(st.characters(blacklist_categories=()), max_size=8))
+_VALUES = st.recursive(_SCALARS, lambda inner: st.one_of(
+    st.lists(inner, max_size=4),
+    st.dictionaries(st.one_of(st.text(max_size=6), st.integers(), st.booleans(), st.none()),
+                    inner, max_size=4)), max_leaves=20)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.dictionaries(st.text(max_size=8), _VALUES, max_size=6), _VALUES, _VALUES,
+       st.text(st.characters(blacklist_categories=()), max_size=40))
+def test_an_entrys_held_parts_come_back_as_marshal_gives_them(data, sources, affiliate, body):
+    """render._hold writes JSON where it can, marshal where it cannot (a key that is not
+    text, an integer over 64 bits): what comes back is what marshal gave back, types,
+    key order and all (repr tells 1 from 1.0 and True, a list from a tuple)."""
+    import marshal
+    import tempfile
+
+    from pipeline.publish.render import _held, _hold
+    from pipeline.publish.spill import Spill
+
+    parts = {"body_html": body, "sources": sources, "affiliate": affiliate}
+    with tempfile.TemporaryDirectory() as folder:
+        spill = Spill(Path(folder))
+        held = _hold(spill, data, parts)
+        spill.flush()
+        back = _held(spill, held)
+        spill.remove()
+    assert repr(back) == repr(marshal.loads(marshal.dumps((body, data, sources, affiliate))))
+
+
+def test_an_entrys_held_parts_with_a_key_not_text_are_marshalled(tmp_path):
+    from pipeline.publish.render import _held, _hold
+    from pipeline.publish.spill import Spill
+
+    spill = Spill(tmp_path / "cache")
+    parts = {"body_html": "<p>é</p>", "sources": [{"id": "a", "number": 1}], "affiliate": {}}
+    for data, marshalled in (({"title": "T", "sizes": {7: "7B"}}, True),
+                             ({"title": "T", "n": 2 ** 70}, True),
+                             ({"title": "T", "n": 2 ** 63, "x": 1.5, "y": None}, False)):
+        held = _hold(spill, data, parts)
+        assert (held[1] == 0) is marshalled
+        assert _held(spill, held) == ("<p>é</p>", data, parts["sources"], {})
+    spill.remove()
+
+
 def test_a_killed_build_leaves_no_spill_behind_the_next_one(exl2, tmp_path):
     cache = exl2 / ".pipeline-cache/build"
     child = os.fork()
