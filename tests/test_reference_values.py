@@ -143,3 +143,18 @@ def test_reference_values_judged_once_a_run_say_what_each_judged_alone_says(page
 
     ids = [f"{c}/p{n}" for n, (c, _, _) in enumerate(pages)]
     assert said(set(ids)) == [d for i in sorted(ids) for d in said({i})]
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.dictionaries(st.sampled_from(["see_also", "verdict"]), JSON, max_size=2),
+       st.sampled_from([("see_also", STAR), ("verdict", "by"), ("see_also",)]),
+       st.sets(st.sampled_from(["a", "glossary/x", "", "b"])))
+def test_values_not_yet_fine_are_those_of_the_plain_walk(data, path, fine):
+    """_unjudged, which tells a list of ids all found fine by one test, gives the values at
+    the path (values_at's) not in `fine`, in order."""
+    from pipeline.checks.references import _unjudged
+
+    if path[0] not in data:
+        return  # check_references asks only of a field written
+    assert _unjudged(data, path, fine) == [(at, v) for at, v in values_at(data, path)
+                                           if isinstance(v, str) and v not in fine]

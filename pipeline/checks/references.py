@@ -299,6 +299,13 @@ def _unjudged(data: dict, path: tuple, fine: set) -> list[tuple[tuple, str]]:
         items = data[key]
         if not isinstance(items, list):
             return []
+        try:
+            if fine.issuperset(items):
+                # every item found fine before (`fine` holds only text): one test in C,
+                # no pair made; a list holding a mapping goes on to the reading below
+                return []
+        except TypeError:
+            pass
         return [((key, i), value) for i, value in enumerate(items)
                 if isinstance(value, str) and value not in fine]
     return [(at, value) for at, value in values_at(data, path)
