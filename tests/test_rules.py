@@ -645,6 +645,21 @@ def test_one_search_finds_the_marks_and_the_unclosed_groups_the_two_found(text):
         (n + 1, len(before) - before.rfind("\n")) for n, before in starts]
 
 
+@hyp_settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(["[", "]", "^", "@", "a", "_", " ", "\t", "\n", "\r", ";",
+                                 "\u00a0", "\x0b", "[@a", "[^3]", "[@ ]", "x@y", "é", "(",
+                                 "[@a]", "[t](/x)"]), max_size=14).map("".join))
+def test_the_one_search_with_possessive_runs_matches_what_the_two_searches_match(text):
+    """_NOT_OR_UNCLOSED_RE, whose runs give nothing back, matches, start and end, what
+    _NOT_CITATIONS_RE and CITE_UNCLOSED_RE match searched alone (the messages quote it)."""
+    from pipeline.catalog.text import CITE_UNCLOSED_RE
+    from pipeline.checks.citations import _NOT_CITATIONS_RE, _NOT_OR_UNCLOSED_RE
+
+    alone = sorted(m.span() for r in (_NOT_CITATIONS_RE, CITE_UNCLOSED_RE)
+                   for m in r.finditer(text))
+    assert [m.span() for m in _NOT_OR_UNCLOSED_RE.finditer(text)] == alone
+
+
 @hyp_settings(max_examples=2000, deadline=None)
 @given(st.text(min_size=1, max_size=6))
 def test_publishings_quick_test_of_words_is_has_words(value):

@@ -7,8 +7,8 @@ import datetime as _dt
 import re
 
 from ..catalog.model import Entry
-from ..catalog.text import (CITE_UNCLOSED_RE, Positions, cited_ids, citations_of,
-                             front_matter_sources, prose_text)
+from ..catalog.text import (Positions, cited_ids, citations_of, front_matter_sources,
+                             prose_text)
 from ..diagnostics import rule
 from . import Context, check
 
@@ -80,8 +80,13 @@ _NOT_CITATIONS_RE = re.compile(r"\[\^[^\]\s]*\]|\[\s*@\s*\]")
 # never does. (Its branches all start with `\[`, which
 # the regex engine then looks for as a literal: in a group of their own, the marks' took
 # it to trying every character, four times the time.)
-_NOT_OR_UNCLOSED_RE = re.compile(f"{_NOT_CITATIONS_RE.pattern}|{CITE_UNCLOSED_RE.pattern}",
-                                 re.MULTILINE)
+# Each run of a class is possessive (`*+`): what follows it is a character the class
+# refuses (`]`, `@`) or the line's end, so giving characters back never made a match, but
+# each `[@id]` and `[text](` was tried again at every character of its run before it
+# failed (the search 3.6-3.8 -> 3.0-3.2 µs a body of the corpus). Otherwise
+# _NOT_CITATIONS_RE's pattern, then CITE_UNCLOSED_RE's: the two find what it finds.
+_NOT_OR_UNCLOSED_RE = re.compile(r"\[\^[^\]\s]*+\]|\[\s*+@\s*+\]"
+                                 r"|\[[^\[\]\n@]*+@[A-Za-z0-9_][^\[\]\n]*+$", re.MULTILINE)
 
 
 def _unclosed(entry: Entry):
