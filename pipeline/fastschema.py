@@ -87,12 +87,21 @@ _PLAIN_URI = re.compile(rf"https?://[A-Za-z0-9.-]+(?::[0-9]*)?(?:/(?:[{_PCHARS}/
                         rf"(?:\?(?:[{_PCHARS}/?]++|{_PCT})*)?(?:#(?:[{_PCHARS}/?]++|{_PCT})*)?")
 
 
+# Patterns every text _PLAIN_URI matches matches too (a schema's `^https?://` beside its
+# `format: uri`): such a URL needs neither test.
+_PLAIN_URI_PATTERNS = frozenset({"^https?://", "^https?:", "^http"})
+
+
+def _any_uri(x) -> bool:
+    return True
+
+
 def _uri_check() -> Check:
     """jsonschema's `uri` format: rfc3987 if installed, else rfc3986-validator, else none."""
     if importlib.util.find_spec("rfc3987") is not None:
         raise Unsupported("format uri with rfc3987")
     if importlib.util.find_spec("rfc3986_validator") is None:
-        return lambda x: True
+        return _any_uri
     full = []
 
     def check(x) -> bool:
@@ -282,6 +291,12 @@ class Compiler:
             else:
                 raise Unsupported(f"format {schema['format']}")
             tests.append(f"if not {self._const(fmt)}({v}): return False")
+            if schema["format"] == "uri" and fmt is not _any_uri:
+                # a plain URL (nearly all) passes the format, and a pattern of
+                # _PLAIN_URI_PATTERNS: told by one match, the rest (no call) only if not
+                cut = 0 if schema.get("pattern") in _PLAIN_URI_PATTERNS else len(tests) - 1
+                tests = [*tests[:cut], f"if {self._const(_PLAIN_URI)}.fullmatch({v}) is None:",
+                         *(f"    {t}" for t in tests[cut:])]
         if tests and schema.get("format") != "uri":
             # ids, slugs and dates come back entry after entry: those that passed are
             # remembered (not URLs, nearly all different), as many as _PASSED_KEPT

@@ -193,6 +193,30 @@ def test_the_quick_uri_pattern_is_the_grammar_s(url):
     assert bool(_PLAIN_URI.fullmatch(url)) == bool(_PLAIN_URI_GRAMMAR.fullmatch(url))
 
 
+@settings(max_examples=2000, deadline=None)
+@given(st.one_of(st.from_regex(_PLAIN_URI_GRAMMAR, fullmatch=True),
+                 st.lists(st.sampled_from(_URI_PIECES + ["//", "%41", "?#", "#?"]), max_size=10)
+                 .map("".join)),
+       st.sampled_from(["^https?://", "^https?:", "^http", "^https://", "e\\.org", None]))
+def test_a_plain_url_is_passed_by_one_match_as_its_pattern_and_format_pass_it(url, pattern):
+    """A `format: uri` string that _PLAIN_URI matches is passed without its pattern's test
+    when the pattern is one of _PLAIN_URI_PATTERNS, which every such URL matches: the
+    compiled check says what jsonschema says, with those patterns and others."""
+    import jsonschema
+
+    from pipeline.fastschema import _PLAIN_URI, _PLAIN_URI_PATTERNS
+    from pipeline.schemas import ecma_regex
+
+    if _PLAIN_URI.fullmatch(url):
+        assert all(ecma_regex(p).search(url) for p in _PLAIN_URI_PATTERNS), url
+    schema = {"type": "object", "properties": {"u": {
+        "type": "string", "format": "uri", **({"pattern": pattern} if pattern else {})}}}
+    check = Compiler({"x": schema}).compile_document(schema)
+    slow = jsonschema.Draft202012Validator(schema,
+                                           format_checker=jsonschema.FormatChecker())
+    assert check({"u": url}) == slow.is_valid({"u": url}), (url, pattern)
+
+
 def test_a_long_url_that_goes_wrong_at_its_end_is_refused_at_once():
     """_PLAIN_URI's runs of characters inside a repeat, `(?:[...]+|%XX)*`, could be cut into
     runs in exponentially many ways, each tried before a URL that goes wrong at its end
