@@ -108,6 +108,26 @@ def test_prose_is_skipped_only_where_no_url_can_start(text):
 
 
 @settings(max_examples=3000, deadline=None)
+@given(st.one_of(st.lists(st.sampled_from(URL_PIECES + ["Ww.", "wW.", "\u0130w.", "w\u0130."]),
+                          max_size=12).map("".join), st.text(max_size=12)))
+def test_ww_dot_in_any_case_is_found_without_lowering_the_text(text):
+    """may_start_url looks for `ww.` in any case by its `.` and the two characters before
+    it: it finds one where the lowered text has `ww.`, and only there."""
+    from pipeline.affiliates.links import _WW_DOT_ANY_CASE
+
+    assert (_WW_DOT_ANY_CASE(text) is not None) == ("ww." in text.lower())
+
+
+def test_lowering_makes_a_w_or_a_dot_of_no_other_character():
+    """What _WW_DOT_ANY_CASE stands on: no character but `W`, `w` and `.` lowers to text
+    with a `w` or a `.` in it."""
+    import sys
+
+    assert [c for c in map(chr, range(sys.maxunicode + 1))
+            if c not in "Ww." and ("w" in c.lower() or "." in c.lower())] == []
+
+
+@settings(max_examples=3000, deadline=None)
 @given(st.lists(st.sampled_from(URL_PIECES + ["tt", "p", "P", "T", "&", "&amp;"]), max_size=12)
        .map("".join))
 def test_a_body_is_rendered_for_its_links_as_the_plain_test_says(body):

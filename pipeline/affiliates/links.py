@@ -245,6 +245,12 @@ _SLASHES = re.compile("//").search
 _WW_DOT = re.compile(r"ww\.").search
 _HTTP = re.compile("http").search
 _WWW_DOT = re.compile(r"www\.").search
+# `ww.` in any case, without the text lowered: each `.` (found as the literal `ww\.` finds
+# its `w`, by a loop for one character), then the two before it looked at. Lowering makes
+# a `w` or a `.` of no character but `W`, `w` and `.` (each one character), so this finds
+# one where the lowered text has `ww.`, and only there (`ww.` in text.lower(): 3.0 µs a
+# prose text of the corpus, 1.2 of them lowering it; this: 2.1).
+_WW_DOT_ANY_CASE = re.compile(r"\.(?<=[wW][wW]\.)").search
 
 
 def may_start_url(text: str) -> bool:
@@ -254,7 +260,7 @@ def may_start_url(text: str) -> bool:
     # `:` and `\` first: one character is looked for many times faster than two, and most
     # prose has neither
     return ((":" in text and _COLON_SLASH(text) is not None) or "\\" in text
-            or _SLASHES(text) is not None or _WW_DOT(text.lower()) is not None)
+            or _SLASHES(text) is not None or _WW_DOT_ANY_CASE(text) is not None)
 
 
 def may_render_url(body: str) -> bool:
