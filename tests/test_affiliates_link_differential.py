@@ -118,6 +118,18 @@ def test_ww_dot_in_any_case_is_found_without_lowering_the_text(text):
     assert (_WW_DOT_ANY_CASE(text) is not None) == ("ww." in text.lower())
 
 
+@settings(max_examples=3000, deadline=None)
+@given(st.one_of(st.lists(st.sampled_from(URL_PIECES + ["::", "/:", ":\\"]), max_size=12)
+                 .map("".join), st.text(alphabet=":/\\a.wW", max_size=12)))
+def test_may_start_url_says_what_its_plain_form_says(text):
+    """may_start_url, written for speed (a `/` and the character before it; a `.` and the
+    two before it), says what its plain form says."""
+    from pipeline.affiliates.links import may_start_url
+
+    assert may_start_url(text) == (":/" in text or "\\" in text or "//" in text
+                                   or "ww." in text.lower())
+
+
 def test_lowering_makes_a_w_or_a_dot_of_no_other_character():
     """What _WW_DOT_ANY_CASE stands on: no character but `W`, `w` and `.` lowers to text
     with a `w` or a `.` in it."""
