@@ -130,6 +130,18 @@ def test_may_start_url_says_what_its_plain_form_says(text):
                                    or "ww." in text.lower())
 
 
+@settings(max_examples=3000, deadline=None)
+@given(st.one_of(st.lists(st.sampled_from(URL_PIECES + ["::", "/:", "&", "tt", "p"]), max_size=12)
+                 .map("".join), st.text(alphabet=":/\\&a.wWhtpP", max_size=12)))
+def test_may_link_says_what_its_plain_form_says(body):
+    """may_link, written for speed, says what its plain form says."""
+    from pipeline.affiliates.links import may_link
+
+    lower = body.lower()
+    assert may_link(body) == ("\\" in body or "&" in body or "//" in body or ":/" in body
+                              or "http" in lower or "ww." in lower)
+
+
 def test_lowering_makes_a_w_or_a_dot_of_no_other_character():
     """What _WW_DOT_ANY_CASE stands on: no character but `W`, `w` and `.` lowers to text
     with a `w` or a `.` in it."""
