@@ -364,3 +364,34 @@ def test_the_notable_links_are_those_of_classified_links(programs, values, body)
 
     assert notable_links(entry(), programs) == [
         (link, c) for link, c in classified_links(entry(), programs) if notable(c)]
+
+
+def _plain_host_module():
+    import importlib
+
+    return importlib.import_module("pipeline.affiliates.classify")  # not the function
+
+
+def test_the_plain_host_s_classes_take_what_ignorecase_took():
+    """_PLAIN_HOST, written without re.IGNORECASE, takes in each place of its scheme and
+    host every character, and only those, that the expression with it took."""
+    classes = {"h": "[Hh]", "t": "[Tt]", "p": "[Pp]", "s": r"[Ss\u017f]",
+               "[a-z0-9.-]": r"[A-Za-z0-9.\-\u0130\u0131\u017f\u212a]"}
+    assert _plain_host_module()._PLAIN_HOST.pattern == (
+        "".join(classes[c] for c in "http") + classes["s"] + "?://(" + classes["[a-z0-9.-]"]
+        + r"+)(?=[/?#]|\Z)")
+    everything = "".join(map(chr, range(0x110000)))
+    for old, ours in classes.items():
+        assert (re.findall(ours, everything)
+                == re.findall(old, everything, re.IGNORECASE)), (old, ours)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(["http", "HTTPS", "httpſ", "hTtp", "://", ":/", "a", "K",
+                                 "İ", "ı", "é", ".", "-", "/", "?", "#", " ", "_", "s", "K"]),
+                max_size=8).map("".join))
+def test_the_plain_host_is_what_ignorecase_read(url):
+    """_PLAIN_HOST reads the host the expression with re.IGNORECASE read, or none as it."""
+    old = re.compile(r"https?://([a-z0-9.-]+)(?=[/?#]|\Z)", re.IGNORECASE).match(url)
+    new = _plain_host_module()._PLAIN_HOST.match(url)
+    assert (old and old.group(1)) == (new and new.group(1))
