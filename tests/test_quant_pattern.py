@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 from hypothesis import given, settings, strategies as st
 
 from pipeline.checks.claims import (_AFTER, _APOSTROPHE, _BEFORE, _DASH, _DASH_PRICES,
                                     _SENTENCE_END, _SPACE, _UNIT, QUANT_RE)
+from conftest import MINI, write_entry
 
 # The plain form: the look-behind first. The engine then tries it at every position.
 _PLAIN_GROUPED = (r"\d{1,3}(?:(?:" + _SPACE + r"\d{3})+|(?:\.\d{3})+|(?:" + _APOSTROPHE
@@ -16,7 +18,7 @@ _PLAIN_NUMBER = r"\d[\d,]*(?:\.\d+)?"
 _PLAIN_AMOUNT = r"(?:" + _PLAIN_GROUPED + "|" + _PLAIN_NUMBER + ")"
 _PLAIN_AFTER = _AFTER + "(?:" + _DASH_PRICES + _PLAIN_AMOUNT + r"\s?" + _AFTER + ")?"
 PLAIN = re.compile(
-    r"(?<![\w.])(?:" + _BEFORE + r"\s?" + _PLAIN_AMOUNT
+    r"(?<![\w.])(?:(?<=[Bb]etween\s)(?P<between>))?(?:" + _BEFORE + r"\s?" + _PLAIN_AMOUNT
     + "(?:" + _DASH_PRICES + _BEFORE + r"\s?" + _PLAIN_AMOUNT + "|" + _DASH + _PLAIN_AMOUNT + ")?"
     + "|" + _PLAIN_GROUPED + "(?:" + _DASH + _PLAIN_AMOUNT + r")?\s?" + _PLAIN_AFTER
     + "|" + _PLAIN_NUMBER + "(?:" + _DASH + "(?:" + _PLAIN_GROUPED + r"\s?" + _PLAIN_AFTER
@@ -37,7 +39,9 @@ PIECES = ["1", "24", "3.5", "1,000", "$", "$ ", " ", ".", "-", " - ", "%", "x", 
           "٣", "５", "²", "৪", "\U0001d7ce", "’", "—", "ß", "\u212a", "\u20c0", "\u20c1",
           # a currency's letters before its number, a range's dash
           "Rs", "Rs.", "R", "s", "kr.", "Fr.", "Fr", "SFr", "F", "S", "r", "–", "-$", " – ",
-          "'", "\u2019", "'000"]
+          "'", "\u2019", "'000",
+          # a range in words
+          " to ", " and ", "between ", "Between ", "etween ", "to", "and"]
 
 
 @settings(max_examples=3000, deadline=None)
@@ -302,6 +306,33 @@ def test_a_range_of_prices_is_one_claim_quoted_whole():
     # a spaced en dash is an aside, unless a price with its currency is on each side
     assert [m.group(0) for m in QUANT_RE.finditer(
         "Out in 2024 – 40% faster; $999 – 2 cards cost more.")] == ["40%", "$999"]
+
+
+def test_a_range_in_words_is_one_claim_quoted_whole():
+    """`$1,200 to $1,500` and `between $1,200 and $1,500` were quoted as '$1,200', `from 10 to
+    20%` as '20%' (found in review): a range written with `to`, or with `and` after `between`,
+    is one claim, as one written with a dash. `and` with no `between` joins no range."""
+    ranges = ["$1,200 to $1,500", "$1,200 and $1,500", "10 to 20%", "1 200 € and 1 500 €",
+              "USD 1,200 and USD 1,500", "$1,200 to 1,500", "8 to 16 GB", "10 and 20 GB"]
+    found = [m.group(0) for m in QUANT_RE.finditer(
+        "It costs $1,200 to $1,500 here, between $1,200 and $1,500 there; it is from 10 to 20% "
+        "faster; between 1 200 € and 1 500 € in France, Between USD 1,200 and USD 1,500; "
+        "$1,200 to 1,500; 8 to 16 GB; between 10 and 20 GB.")]
+    assert found == ranges
+    assert [m.group(0) for m in QUANT_RE.finditer(
+        "The RTX 4090 and 24 GB; $999 and $1,299; it costs $5 to run; 10 and 20%.")] == \
+        ["24 GB", "$999", "$1,299", "$5", "20%"]
+
+
+def test_claim_uncited_quotes_a_range_in_words_whole(catalog, cli):
+    write_entry(catalog, "tools/vllm", MINI["tools/vllm"],
+                "It costs $1,200 to $1,500 in shops.\n\nIt is from 10 to 20% faster.\n\n"
+                "It costs between $1,200 and $1,500.\n")
+    r = cli(catalog, "validate", "--format", "json")
+    found = [(d["line"], d["column"], d["message"].split("'")[1])
+             for d in json.loads(r.output)["diagnostics"] if d["rule"] == "claim-uncited"]
+    assert found == [(19, 10, "$1,200 to $1,500"), (21, 12, "10 to 20%"),
+                     (23, 18, "$1,200 and $1,500")]
 
 
 def test_claim_uncited_reads_a_price_with_a_full_stop_in_its_currency_as_one_sentence():

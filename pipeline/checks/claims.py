@@ -27,8 +27,8 @@ CLAIM_UNCITED = rule(
     Rs. 1,299, 12 990 kr, kr. 1.299, Fr. 900: a currency's symbol, code or
     abbreviation before the number or after it, its thousands apart by commas,
     full stops, spaces or apostrophes, CHF 1'299) carries a citation `[@id]`
-    in the same sentence. A range (10-20%, 1 200–1 500 €, $1,200-$1,500) is
-    one claim. The message quotes the whole amount, or range; the full stop of
+    in the same sentence. A range (10-20%, 1 200–1 500 €, $1,200-$1,500, 10 to
+    20%, between $1,200 and $1,500) is one claim. The message quotes the whole amount, or range; the full stop of
     `Rs.`, `kr.` or `Fr.` before a number ends no sentence. The codes read are
     those of the stores' currencies (USD, EUR, GBP, JPY, CHF, CNY, AUD, CAD,
     NZD, INR, SEK, NOK, DKK, PLN, CZK, HUF, KRW, TWD, HKD, SGD, BRL, MXN,
@@ -89,12 +89,16 @@ _AFTER = "(?:" + _SYMBOL + "|" + _CODE + r"\b|kr\b|zł(?!\w))"
 # What comes before a price's number: a symbol, a country's dollar (`C$`), a code, the Nordic
 # `kr` or `kr.`, the rupee in letters (`Rs`, `Rs.`), the Swiss franc's `Fr.` or `SFr.`.
 _BEFORE = (r"(?:" + _SYMBOL + r"|[A-Z]{1,3}\$|" + _CODE + r"|kr\.?|Rs\.?|Fr\.|SFr\.?)")
+# A range written in words: `10 to 20%`, `$1,200 to $1,500`; `and` after a `between` before
+# the range's first amount (`between $1,200 and $1,500`), as QUANT_RE's group `between` tells
+# (each was quoted at its first amount, or its second: found in review).
+_WORDS = r"\sto\s|(?(between)\sand\s|(?!))"
 # The dash between the two amounts of a range (`10-20%`, `1 200–1 500 €`, `$1,200–1,500`):
 # a hyphen, or an en dash with no space around it (a spaced one is mostly an aside: `in
-# 2024 – 40% faster`)...
-_DASH = r"(?:\s?-\s?|–)"
-# ... or either, spaced or not, between two prices each written with its currency.
-_DASH_PRICES = r"\s?[-–]\s?"
+# 2024 – 40% faster`), or words...
+_DASH = r"(?:\s?-\s?|–|" + _WORDS + ")"
+# ... or either dash, spaced or not, between two prices each written with its currency.
+_DASH_PRICES = r"(?:\s?[-–]\s?|" + _WORDS + ")"
 # A price with its currency after its number, and the range to a second such price
 # (`1 200 € – 1 500 €`).
 _PRICE_AFTER = _AFTER + "(?:" + _DASH_PRICES + _AMOUNT + r"\s?" + _AFTER + ")?"
@@ -112,7 +116,9 @@ _UNIT = (r"(?:%|[x×](?![\w-])|tok/s|tokens?/s|t/s|tokens per second|[KMGT]i?B(?
 # (`1 500 €` was read as '500 €', and `1.500.000 €` not at all: found in review); a currency
 # in letters before it (`Rs. 1,299`, `kr. 1.299`, `Fr. 900`, `SFr 900`: none was read; `Fr`
 # with no full stop is left out, a word as often as a franc); a range of them, one claim
-# (`1 200–1 500 €` was quoted as '1 500 €', `$1,200-$1,500` as '$1,200').
+# (`1 200–1 500 €` was quoted as '1 500 €', `$1,200-$1,500` as '$1,200'), its dash a word
+# (`$1,200 to $1,500`; `between $1,200 and $1,500`: the optional group `between`, tested by a
+# look-behind after the first character, lets _WORDS take the `and`).
 # The pattern starts with one character class (the look-behinds come after it): the regex
 # engine then skips to the next character that may start a claim with a quick test of each
 # character, instead of trying every branch at every position. That class is a superset of
@@ -132,6 +138,7 @@ _UNIT = (r"(?:%|[x×](?![\w-])|tok/s|tokens?/s|t/s|tokens per second|[KMGT]i?B(?
 _NUMBER = r"[\d,]{0,60}(?:\.\d+)?"  # a number's digits and commas after its first digit
 QUANT_RE = re.compile(
     r"[0-9$A-Zk\x80-\xff\u0660-\u33ff\ua000-\uabff\ud7a4-\U0010ffff](?<![\w.].)"
+    r"(?:(?<=[Bb]etween\s.)(?P<between>))?"
     r"(?:(?<=\d)(?:" + _GROUPED + "(?:" + _DASH + r"\d(?:" + _GROUPED + "|" + _NUMBER + r"))?\s?"
     + _PRICE_AFTER +
     "|" + _NUMBER + "(?:" + _DASH + r"\d(?:" + _GROUPED + r"\s?" + _PRICE_AFTER + "|" + _NUMBER
