@@ -41,7 +41,9 @@ PIECES = ["1", "24", "3.5", "1,000", "$", "$ ", " ", ".", "-", " - ", "%", "x", 
           "Rs", "Rs.", "R", "s", "kr.", "Fr.", "Fr", "SFr", "F", "S", "r", "–", "-$", " – ",
           "'", "\u2019", "'000",
           # a range in words
-          " to ", " and ", "between ", "Between ", "etween ", "to", "and"]
+          " to ", " and ", "between ", "Between ", "etween ", "to", "and",
+          # a year before an aside
+          "2024", "1999", "2100"]
 
 
 @settings(max_examples=3000, deadline=None)
@@ -322,6 +324,18 @@ def test_a_range_in_words_is_one_claim_quoted_whole():
     assert [m.group(0) for m in QUANT_RE.finditer(
         "The RTX 4090 and 24 GB; $999 and $1,299; it costs $5 to run; 10 and 20%.")] == \
         ["24 GB", "$999", "$1,299", "$5", "20%"]
+
+
+def test_a_year_before_a_spaced_dash_is_no_range():
+    """`2024 - 40% faster` was quoted as '2024 - 40%', a year taken for a range's start (a
+    spaced en dash was no range already): a year, then a spaced hyphen or `to`, then a
+    figure of three digits at most, is an aside. A range of years or of four-digit figures
+    stays one claim."""
+    found = [m.group(0) for m in QUANT_RE.finditer(
+        "2024 - 40% more were sold; in 2024 -40%; in 2023 to 40%; 1900 - 2100 MHz; 10 - 20%; "
+        "12024 - 40%; 2024-40%.")]
+    assert found == ["40%", "40%", "40%", "1900 - 2100 MHz", "10 - 20%", "12024 - 40%",
+                     "2024-40%"]
 
 
 def test_claim_uncited_quotes_a_range_in_words_whole(catalog, cli):

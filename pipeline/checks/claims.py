@@ -28,8 +28,10 @@ CLAIM_UNCITED = rule(
     abbreviation before the number or after it, its thousands apart by commas,
     full stops, spaces or apostrophes, CHF 1'299) carries a citation `[@id]`
     in the same sentence. A range (10-20%, 1 200–1 500 €, $1,200-$1,500, 10 to
-    20%, between $1,200 and $1,500) is one claim. The message quotes the whole amount, or range; the full stop of
-    `Rs.`, `kr.` or `Fr.` before a number ends no sentence. The codes read are
+    20%, between $1,200 and $1,500) is one claim; a year before a spaced dash
+    starts none (2024 - 40% faster: '40%'). The message quotes the whole
+    amount, or range; the full stop of `Rs.`, `kr.` or `Fr.` before a number
+    ends no sentence. The codes read are
     those of the stores' currencies (USD, EUR, GBP, JPY, CHF, CNY, AUD, CAD,
     NZD, INR, SEK, NOK, DKK, PLN, CZK, HUF, KRW, TWD, HKD, SGD, BRL, MXN,
     ZAR). When a sentence needs none (a worked example, a definition), end it
@@ -93,10 +95,15 @@ _BEFORE = (r"(?:" + _SYMBOL + r"|[A-Z]{1,3}\$|" + _CODE + r"|kr\.?|Rs\.?|Fr\.|SF
 # the range's first amount (`between $1,200 and $1,500`), as QUANT_RE's group `between` tells
 # (each was quoted at its first amount, or its second: found in review).
 _WORDS = r"\sto\s|(?(between)\sand\s|(?!))"
+# A year, and a spaced dash or words after it before a figure of three digits at most: no
+# range, but an aside (`2024 - 40% faster` was quoted as '2024 - 40%', `in 2023 to 40%` as
+# '2023 to 40%'). A year before a figure of four (`1900 - 2100 MHz`) is a range's start.
+_YEAR = r"(?<![\d,.'\u2019])(?:19|20)\d\d"
+_NO_YEAR_ASIDE = (r"(?!(?<=" + _YEAR + r")(?:\s-\s?|-\s|\sto\s|\sand\s)\d{1,3}(?!\d))")
 # The dash between the two amounts of a range (`10-20%`, `1 200–1 500 €`, `$1,200–1,500`):
 # a hyphen, or an en dash with no space around it (a spaced one is mostly an aside: `in
 # 2024 – 40% faster`), or words...
-_DASH = r"(?:\s?-\s?|–|" + _WORDS + ")"
+_DASH = r"(?:-(?!\s)|–|" + _NO_YEAR_ASIDE + r"(?:\s-\s?|-\s|" + _WORDS + "))"
 # ... or either dash, spaced or not, between two prices each written with its currency.
 _DASH_PRICES = r"(?:\s?[-–]\s?|" + _WORDS + ")"
 # A price with its currency after its number, and the range to a second such price
