@@ -25,8 +25,9 @@ PLAIN = re.compile(
     + "|" + _PLAIN_NUMBER + r"\s?" + _UNIT + r")|\s?" + _UNIT + "))"
 )
 # The plain form of a sentence end: the white space after a full stop (and a closing quote),
-# but not after a currency's abbreviation before its number (`Rs. 1,299`).
-PLAIN_END = re.compile(r"(?<=[.!?])(?!(?<=Rs\.|kr\.|Fr\.)\s\d)[\"')\]]?\s+(?=\S)")
+# but not after an abbreviation (`e.g.`, `cf.`) or a currency's before its number (`Rs. 1,299`).
+PLAIN_END = re.compile(r"(?<=[.!?])(?<!(?i:\b(?:i\.e|e\.g)\.))(?<!(?i:\b(?:vs|cf)\.))"
+                       r"(?<!(?i:\bapprox\.))(?!(?<=Rs\.|kr\.|Fr\.)\s\d)[\"')\]]?\s+(?=\S)")
 PIECES = ["1", "24", "3.5", "1,000", "$", "$ ", " ", ".", "-", " - ", "%", "x", "×", "GB",
           "GiB/s", "MB", "W", "watts", "ms", "bpw", "GHz", "tok/s", "tokens/s", "t/s",
           "tokens per second", "TFLOPS", "USD", "percent", "Per cent", "percentage point",
@@ -65,7 +66,8 @@ def test_the_first_class_takes_every_character_a_claim_starts_with():
 
 @settings(max_examples=3000, deadline=None)
 @given(st.lists(st.sampled_from(PIECES + ["!", "?", ". ", "! ", '." ', ".) ", "..", "?!", ")",
-                                          '"', "]", "\t", "a. b"]), max_size=14).map("".join))
+                                          '"', "]", "\t", "a. b", "cf", "e.g", "i.e",
+                                          "vs", "approx", "Vs"]), max_size=14).map("".join))
 def test_the_fast_sentence_end_finds_the_same_boundaries(text):
     """_SENTENCE_END takes the full stop too (so the engine can skip to one): each of its
     matches is the plain form's, one character earlier."""
