@@ -44,7 +44,9 @@ PIECES = ["1", "24", "3.5", "1,000", "$", "$ ", " ", ".", "-", " - ", "%", "x", 
           # a range in words
           " to ", " and ", "between ", "Between ", "etween ", "to", "and",
           # a year before an aside
-          "2024", "1999", "2100"]
+          "2024", "1999", "2100",
+          # a time of day
+          ":", "9:00"]
 
 
 @settings(max_examples=3000, deadline=None)
@@ -281,13 +283,14 @@ def test_a_citation_before_a_claim_or_with_a_full_stop_in_it_cites_no_claim():
 def test_a_currency_in_letters_before_its_price_is_read_with_it():
     """`Rs 1,299`, `Rs. 1,299`, `kr. 1.299` and `Fr. 900` were no claims (rupees, Danish crowns
     and Swiss francs written in letters, with a full stop or without): each is one price now.
-    `Fr` with no full stop, `Rs` at the end of a word and `Fr.` before a word are none."""
+    So is `Fr 900`, with no full stop, as `SFr 900` was (found in review). `Fr` before a time
+    of day (a Friday), `Rs` at the end of a word and `Fr.` before a word are none."""
     prices = ["Rs 1,299", "Rs. 1,299", "Rs.1299", "kr. 1.299", "Fr. 900", "SFr. 900", "SFr 1 299",
-              "CHF 900"]
+              "CHF 900", "Fr 900", "Fr 12.50"]
     found = [m.group(0) for m in QUANT_RE.finditer(" and ".join(prices) + ".")]
     assert found == prices
     assert [m.group(0) for m in QUANT_RE.finditer(
-        "Fr 900 parts, Mrs 5 and bars 5; RS 5; Fr. Smith's 3 talks; HRs. 5.")] == []
+        "Mo-Fr 9:00, Mrs 5 and bars 5; RS 5; Fr. Smith's 3 talks; HRs. 5.")] == []
 
 
 def test_a_swiss_price_with_its_thousands_apart_by_apostrophes_is_read_whole():

@@ -24,7 +24,7 @@ CLAIM_UNCITED = rule(
     A sentence of a published body that states a number with a unit or a
     percentage (tok/s, GB, %, 10 percent, W, ms, bpw, 2x...) or a price ($1,599,
     €1,500, 1 500 €, 1.599,99 €, USD 1599, 1,200 EUR, C$1,299, AU$1,560, ₹79,999,
-    Rs. 1,299, 12 990 kr, kr. 1.299, Fr. 900: a currency's symbol, code or
+    Rs. 1,299, 12 990 kr, kr. 1.299, Fr. 900, Fr 900: a currency's symbol, code or
     abbreviation before the number or after it, its thousands apart by commas,
     full stops, spaces or apostrophes, CHF 1'299) carries a citation `[@id]`
     in the same sentence. A range (10-20%, 1 200–1 500 €, $1,200-$1,500, 10 to
@@ -89,8 +89,10 @@ _AMOUNT = r"(?:\d" + _GROUPED + r"|\d[\d,]{0,60}(?:\.\d+)?)"
 # What follows a price's number: a currency's symbol or code, or the Nordic `kr`, Polish `zł`.
 _AFTER = "(?:" + _SYMBOL + "|" + _CODE + r"\b|kr\b|zł(?!\w))"
 # What comes before a price's number: a symbol, a country's dollar (`C$`), a code, the Nordic
-# `kr` or `kr.`, the rupee in letters (`Rs`, `Rs.`), the Swiss franc's `Fr.` or `SFr.`.
-_BEFORE = (r"(?:" + _SYMBOL + r"|[A-Z]{1,3}\$|" + _CODE + r"|kr\.?|Rs\.?|Fr\.|SFr\.?)")
+# `kr` or `kr.`, the rupee in letters (`Rs`, `Rs.`), the Swiss franc's `Fr.`, `Fr` or `SFr.`
+# (`Fr` with no full stop before a time of day is a Friday: `Fr 9:00`).
+_FR = r"(?:\.|(?!\s?\d{1,2}:))"
+_BEFORE = (r"(?:" + _SYMBOL + r"|[A-Z]{1,3}\$|" + _CODE + r"|kr\.?|Rs\.?|Fr" + _FR + r"|SFr\.?)")
 # A range written in words: `10 to 20%`, `$1,200 to $1,500`; `and` after a `between` before
 # the range's first amount (`between $1,200 and $1,500`), as QUANT_RE's group `between` tells
 # (each was quoted at its first amount, or its second: found in review).
@@ -121,8 +123,9 @@ _UNIT = (r"(?:%|[x×](?![\w-])|tok/s|tokens?/s|t/s|tokens per second|[KMGT]i?B(?
 # found, in review), a dollar named by its country (`C$1,299`, `CA$`, `AU$`, `US$`: the
 # capitals before `$`), `kr 1 299`; its thousands separated by commas, full stops or spaces
 # (`1 500 €` was read as '500 €', and `1.500.000 €` not at all: found in review); a currency
-# in letters before it (`Rs. 1,299`, `kr. 1.299`, `Fr. 900`, `SFr 900`: none was read; `Fr`
-# with no full stop is left out, a word as often as a franc); a range of them, one claim
+# in letters before it (`Rs. 1,299`, `kr. 1.299`, `Fr. 900`, `SFr 900`: none was read; `Fr
+# 900`, with no full stop, was left out, where `SFr 900` was not: found in review); a range
+# of them, one claim
 # (`1 200–1 500 €` was quoted as '1 500 €', `$1,200-$1,500` as '$1,200'), its dash a word
 # (`$1,200 to $1,500`; `between $1,200 and $1,500`: the optional group `between`, tested by a
 # look-behind after the first character, lets _WORDS take the `and`).
@@ -150,8 +153,8 @@ QUANT_RE = re.compile(
     + _PRICE_AFTER +
     "|" + _NUMBER + "(?:" + _DASH + r"\d(?:" + _GROUPED + r"\s?" + _PRICE_AFTER + "|" + _NUMBER
     + r"\s?" + _UNIT + r")|\s?" + _UNIT + "))"
-    r"|(?:(?<=[A-Z])(?:[A-Z]{0,2}\$|[A-Z]{2}(?<=" + "|".join(_CODES) + r")|s(?<=Rs)\.?|r(?<=Fr)\."
-    r"|Fr(?<=SFr)\.?)|(?<=" + _SYMBOL + r")|(?<=k)r\.?)\s?" + _AMOUNT + _TO + ")"
+    r"|(?:(?<=[A-Z])(?:[A-Z]{0,2}\$|[A-Z]{2}(?<=" + "|".join(_CODES) + r")|s(?<=Rs)\.?|r(?<=Fr)"
+    + _FR + r"|Fr(?<=SFr)\.?)|(?<=" + _SYMBOL + r")|(?<=k)r\.?)\s?" + _AMOUNT + _TO + ")"
 )
 _ORDERED_ITEM = re.compile(r"\d+[.)] ")
 # Where a sentence ends: its full stop (kept in the sentence), then an optional closing
