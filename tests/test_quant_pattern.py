@@ -8,7 +8,8 @@ import re
 from hypothesis import given, settings, strategies as st
 
 from pipeline.checks.claims import (_AFTER, _APOSTROPHE, _BEFORE, _DASH, _DASH_PRICES,
-                                    _SENTENCE_END, _SPACE, _UNIT, QUANT_RE)
+                                    _KR_AFTER_ITS_NUMBER, _SENTENCE_END, _SPACE, _UNIT,
+                                    QUANT_RE)
 from conftest import MINI, write_entry
 
 # The plain form: the look-behind first. The engine then tries it at every position.
@@ -25,9 +26,11 @@ PLAIN = re.compile(
     + "|" + _PLAIN_NUMBER + r"\s?" + _UNIT + r")|\s?" + _UNIT + "))"
 )
 # The plain form of a sentence end: the white space after a full stop (and a closing quote),
-# but not after an abbreviation (`e.g.`, `cf.`) or a currency's before its number (`Rs. 1,299`).
+# but not after an abbreviation (`e.g.`, `cf.`) or a currency's before its number (`Rs. 1,299`;
+# a `kr.` after its price's number is no such one: `12 990 kr. 5 shops`).
 PLAIN_END = re.compile(r"(?<=[.!?])(?<!(?i:\b(?:i\.e|e\.g)\.))(?<!(?i:\b(?:vs|cf)\.))"
-                       r"(?<!(?i:\bapprox\.))(?!(?<=Rs\.|kr\.|Fr\.)\s\d)[\"')\]]?\s+(?=\S)")
+                       r"(?<!(?i:\bapprox\.))(?!(?<=Rs\.|kr\.|Fr\.)(?!" + _KR_AFTER_ITS_NUMBER
+                       + r")\s\d)[\"')\]]?\s+(?=\S)")
 PIECES = ["1", "24", "3.5", "1,000", "$", "$ ", " ", ".", "-", " - ", "%", "x", "×", "GB",
           "GiB/s", "MB", "W", "watts", "ms", "bpw", "GHz", "tok/s", "tokens/s", "t/s",
           "tokens per second", "TFLOPS", "USD", "percent", "Per cent", "percentage point",
@@ -46,7 +49,9 @@ PIECES = ["1", "24", "3.5", "1,000", "$", "$ ", " ", ".", "-", " - ", "%", "x", 
           # a year before an aside
           "2024", "1999", "2100",
           # a time of day
-          ":", "9:00"]
+          ":", "9:00",
+          # a `kr.` after its price's number, or after a model's
+          " kr. ", "12 990", "S24", "X4090"]
 
 
 @settings(max_examples=3000, deadline=None)
@@ -352,6 +357,21 @@ def test_claim_uncited_quotes_a_range_in_words_whole(catalog, cli):
              for d in json.loads(r.output)["diagnostics"] if d["rule"] == "claim-uncited"]
     assert found == [(19, 10, "$1,200 to $1,500"), (21, 12, "10 to 20%"),
                      (23, 18, "$1,200 and $1,500")]
+
+
+def test_a_kr_after_its_price_ends_its_sentence_before_a_digit():
+    """`It costs 12 990 kr. 5 shops sell it at 11 000 kr. [@s]` was one sentence, the full
+    stop of `kr.` before a digit taken for that of a `kr.` before its price (`kr. 1.299`): the
+    first price was taken for cited (found in review). After its price's number it ends the
+    sentence; before a price, after a word or a model's number, it still ends none."""
+    from pipeline.catalog.model import Entry
+    from pipeline.checks.claims import uncited_claims
+
+    entry = Entry(id="hardware/x", collection="hardware", slug="x", file="x.md", data={},
+                  body="It costs 12 990 kr. 5 shops sell it at 11 000 kr. [@s]\n\n"
+                  "It costs kr. 1.299 there [@s].\n\nThe S24 kr. 5.999 deal [@s].\n\n"
+                  "Denmark: kr. 1.299. 5 shops sell it [@s].\n", body_line=5)
+    assert list(uncited_claims(entry)) == [(5, 10, "12 990 kr"), (11, 10, "kr. 1.299")]
 
 
 def test_claim_uncited_reads_a_price_with_a_full_stop_in_its_currency_as_one_sentence():

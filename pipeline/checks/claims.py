@@ -31,12 +31,13 @@ CLAIM_UNCITED = rule(
     20%, between $1,200 and $1,500) is one claim; a year before a spaced dash
     starts none (2024 - 40% faster: '40%'). The message quotes the whole
     amount, or range; the full stop of `Rs.`, `kr.` or `Fr.` before a number
-    ends no sentence. The codes read are
-    those of the stores' currencies (USD, EUR, GBP, JPY, CHF, CNY, AUD, CAD,
-    NZD, INR, SEK, NOK, DKK, PLN, CZK, HUF, KRW, TWD, HKD, SGD, BRL, MXN,
-    ZAR). When a sentence needs none (a worked example, a definition), end it
-    with the visible marker `<!-- no-cite: reason -->`: it stays in the
-    Markdown for reviewers and never reaches readers.
+    ends no sentence, unless it is that of a `kr.` after its price's number
+    (12 990 kr. 5 shops sell it...). The codes read are those of the stores'
+    currencies (USD, EUR, GBP, JPY, CHF, CNY, AUD, CAD, NZD, INR, SEK, NOK,
+    DKK, PLN, CZK, HUF, KRW, TWD, HKD, SGD, BRL, MXN, ZAR). When a sentence
+    needs none (a worked example, a definition), end it with the visible
+    marker `<!-- no-cite: reason -->`: it stays in the Markdown for reviewers
+    and never reaches readers.
     """,
     example="EXL2 runs 10-25% faster per stream than AWQ.     <- cite it: ... [@exl2-bench].\n"
     "A 7B model at 4 bpw needs about 3.5 GB. <!-- no-cite: worked example -->",
@@ -88,11 +89,18 @@ _GROUPED = (r"\d{0,2}(?:(?:" + _SPACE + r"\d{3}){1,20}|(?:\.\d{3}){1,20}|(?:" + 
 _AMOUNT = r"(?:\d" + _GROUPED + r"|\d[\d,]{0,60}(?:\.\d+)?)"
 # What follows a price's number: a currency's symbol or code, or the Nordic `kr`, Polish `zł`.
 _AFTER = "(?:" + _SYMBOL + "|" + _CODE + r"\b|kr\b|zł(?!\w))"
-# What comes before a price's number: a symbol, a country's dollar (`C$`), a code, the Nordic
-# `kr` or `kr.`, the rupee in letters (`Rs`, `Rs.`), the Swiss franc's `Fr.`, `Fr` or `SFr.`
-# (`Fr` with no full stop before a time of day is a Friday: `Fr 9:00`).
+# `Fr` with no full stop before a time of day is a Friday (`Fr 9:00`), not a franc.
 _FR = r"(?:\.|(?!\s?\d{1,2}:))"
-_BEFORE = (r"(?:" + _SYMBOL + r"|[A-Z]{1,3}\$|" + _CODE + r"|kr\.?|Rs\.?|Fr" + _FR + r"|SFr\.?)")
+# A `kr.` written after a price's number (`12 990 kr.`; not after a model's, `S24 kr. 5.999`):
+# its full stop may end a sentence (`It costs 12 990 kr. 5 shops sell it.`), so it starts
+# no price. Tested at the full stop.
+_KR_AFTER_ITS_NUMBER = (r"(?<=\d\skr\.)" + "".join(r"(?<![^\W\d_]\d{%d}\skr\.)" % n
+                                                  for n in range(1, 5)))
+# What comes before a price's number: a symbol, a country's dollar (`C$`), a code, the Nordic
+# `kr` or `kr.` (not a `kr.` after its price's number), the rupee in letters (`Rs`, `Rs.`),
+# the Swiss franc's `Fr.`, `Fr` or `SFr.`.
+_BEFORE = (r"(?:" + _SYMBOL + r"|[A-Z]{1,3}\$|" + _CODE + r"|kr(?:\.(?!"
+           + _KR_AFTER_ITS_NUMBER + r"))?|Rs\.?|Fr" + _FR + r"|SFr\.?)")
 # A range written in words: `10 to 20%`, `$1,200 to $1,500`; `and` after a `between` before
 # the range's first amount (`between $1,200 and $1,500`), as QUANT_RE's group `between` tells
 # (each was quoted at its first amount, or its second: found in review).
@@ -154,7 +162,7 @@ QUANT_RE = re.compile(
     "|" + _NUMBER + "(?:" + _DASH + r"\d(?:" + _GROUPED + r"\s?" + _PRICE_AFTER + "|" + _NUMBER
     + r"\s?" + _UNIT + r")|\s?" + _UNIT + "))"
     r"|(?:(?<=[A-Z])(?:[A-Z]{0,2}\$|[A-Z]{2}(?<=" + "|".join(_CODES) + r")|s(?<=Rs)\.?|r(?<=Fr)"
-    + _FR + r"|Fr(?<=SFr)\.?)|(?<=" + _SYMBOL + r")|(?<=k)r\.?)\s?" + _AMOUNT + _TO + ")"
+    + _FR + r"|Fr(?<=SFr)\.?)|(?<=" + _SYMBOL + r")|(?<=k)r(?:\.(?!" + _KR_AFTER_ITS_NUMBER + r"))?)\s?" + _AMOUNT + _TO + ")"
 )
 _ORDERED_ITEM = re.compile(r"\d+[.)] ")
 # Where a sentence ends: its full stop (kept in the sentence), then an optional closing
@@ -164,10 +172,13 @@ _ORDERED_ITEM = re.compile(r"\d+[.)] ")
 # a claim cited after one was taken for uncited (found in review).
 # The look-behinds come after the full stop, so the pattern still starts with it.
 # Nor does the full stop of a currency's abbreviation before its price's number (`Rs. 1,299`,
-# `kr. 1.299`, `Fr. 900`): the price is one claim, in one sentence. (`It costs 12 990 kr.
-# 5 shops sell it.` is one sentence then: a claim left unreported at worst, none made up.)
+# `kr. 1.299`, `Fr. 900`): the price is one claim, in one sentence. That of a `kr.` after
+# its price's number does, before a digit as before a capital: `It costs 12 990 kr. 5 shops
+# sell it at 11 000 kr. [@s]` was one sentence, its first claim taken for cited (found in
+# review); QUANT_RE reads no `kr.` so written as a price's start.
 _SENTENCE_END = re.compile(r"[.!?](?<!(?i:\b(?:i\.e|e\.g)\.))(?<!(?i:\b(?:vs|cf)\.))"
-                           r"(?<!(?i:\bapprox\.))(?!(?<=Rs\.|kr\.|Fr\.)\s\d)"
+                           r"(?<!(?i:\bapprox\.))(?!(?<=Rs\.|kr\.|Fr\.)(?!"
+                           + _KR_AFTER_ITS_NUMBER + r")\s\d)"
                            r"[\"')\]]?\s+(?=\S)")
 
 
