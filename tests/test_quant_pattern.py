@@ -16,7 +16,7 @@ from conftest import MINI, write_entry
 _PLAIN_GROUPED = (r"\d{1,3}(?:(?:" + _SPACE + r"\d{3})+|(?:\.\d{3})+|(?:" + _APOSTROPHE
                   + r"\d{3})+)(?!\d)(?:[.,]\d+)?")
 _PLAIN_NUMBER = r"\d[\d,]*(?:\.\d+)?"
-_PLAIN_AMOUNT = r"(?:" + _PLAIN_GROUPED + "|" + _PLAIN_NUMBER + ")"
+_PLAIN_AMOUNT = r"(?:" + _PLAIN_GROUPED + r"|\d[\d,]*(?<!,)(?:\.\d+)?)"
 _PLAIN_AFTER = _AFTER + "(?:" + _DASH_PRICES + _PLAIN_AMOUNT + r"\s?" + _AFTER + ")?"
 PLAIN = re.compile(
     r"(?<![\w.])(?:(?<=[Bb]etween\s)(?P<between>))?(?:" + _BEFORE + r"\s?" + _PLAIN_AMOUNT
@@ -124,6 +124,14 @@ def test_a_price_is_read_whole_in_the_forms_editors_write():
     # a code in capitals that is an English word, a model name, two numbers: no price
     assert [m.group(0) for m in QUANT_RE.finditer(
         "TOP 10 and ALL 3 builds; RTX 4090; IKR 5; backup 1 500 files.")] == []
+
+
+def test_a_comma_after_a_price_is_not_quoted_with_it():
+    """`It costs $1,299, in Europe €1,399,` was quoted as '$1,299,' and '€1,399,'."""
+    assert [m.group(0) for m in QUANT_RE.finditer(
+        "In the US it costs $1,299, in Europe €1,399, and CHF 1,499, elsewhere; "
+        "$1,200-1,500, or 12 GB, 5%.")] == \
+        ["$1,299", "€1,399", "CHF 1,499", "$1,200-1,500", "12 GB", "5%"]
 
 
 def test_a_percentage_spelled_out_is_a_claim():

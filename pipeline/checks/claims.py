@@ -85,8 +85,9 @@ _APOSTROPHE = "['\u2019]"
 # stop: `1.599,99 €`), read 20 groups at most (see below).
 _GROUPED = (r"\d{0,2}(?:(?:" + _SPACE + r"\d{3}){1,20}|(?:\.\d{3}){1,20}|(?:" + _APOSTROPHE
             + r"\d{3}){1,20})(?!\d)(?:[.,]\d+)?")
-# A price's number: grouped so, or digits and commas with decimals after a full stop.
-_AMOUNT = r"(?:\d" + _GROUPED + r"|\d[\d,]{0,60}(?:\.\d+)?)"
+# A price's number: grouped so, or digits and commas with decimals after a full stop; a comma
+# after it is the sentence's (`$1,299, in Europe` was quoted as '$1,299,').
+_AMOUNT = r"(?:\d" + _GROUPED + r"|\d[\d,]{0,60}(?<!,)(?:\.\d+)?)"
 # What follows a price's number: a currency's symbol or code, or the Nordic `kr`, Polish `zł`.
 _AFTER = "(?:" + _SYMBOL + "|" + _CODE + r"\b|kr\b|zł(?!\w))"
 # `Fr` with no full stop before a time of day is a Friday (`Fr 9:00`), not a franc.
