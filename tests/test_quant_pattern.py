@@ -51,7 +51,9 @@ PIECES = ["1", "24", "3.5", "1,000", "$", "$ ", " ", ".", "-", " - ", "%", "x", 
           # a time of day
           ":", "9:00",
           # a `kr.` after its price's number, or after a model's
-          " kr. ", "12 990", "S24", "X4090"]
+          " kr. ", "12 990", "S24", "X4090",
+          # East Asian prices
+          "￥", "＄", "円", "元", "원", "RMB", "RM"]
 
 
 @settings(max_examples=3000, deadline=None)
@@ -67,7 +69,8 @@ def test_the_first_class_takes_every_character_a_claim_starts_with():
     whatever the version of Unicode."""
     first = re.compile(re.match(r"\[[^\]]*\]", QUANT_RE.pattern).group())
     everything = "".join(map(chr, range(0x110000)))
-    starts = set(re.findall(r"[\d$¢£¥\u20a0-\u20c0A-Zk]", everything))
+    starts = set(re.findall(r"[\d$¢£¥\u20a0-\u20c0\uff04\uffe0\uffe1\uffe5\uffe6A-Zk]",
+                            everything))
     assert len(starts) > 600 and starts <= set(first.findall(everything))
 
 
@@ -124,6 +127,16 @@ def test_a_price_is_read_whole_in_the_forms_editors_write():
     # a code in capitals that is an English word, a model name, two numbers: no price
     assert [m.group(0) for m in QUANT_RE.finditer(
         "TOP 10 and ALL 3 builds; RTX 4090; IKR 5; backup 1 500 files.")] == []
+
+
+def test_a_price_in_east_asian_forms_is_a_claim():
+    """`￥1,299` (the full-width yen sign Japanese and Chinese sources print), `1,299円`,
+    `1299元`, `1,290,000원` and `RMB 1,299` were no claims (found in review)."""
+    prices = ["￥1,299", "1,299円", "1299元", "RMB 1,299", "1,299 RMB", "￦1,290,000",
+              "1,290,000원", "＄999", "1,299円–1,499円", "¥1,299", "₹1,299"]
+    found = [m.group(0) for m in QUANT_RE.finditer(" and ".join(prices) + ".")]
+    assert found == prices
+    assert [m.group(0) for m in QUANT_RE.finditer("RMBS 5 and XRMB 3; 円 5.")] == []
 
 
 def test_a_comma_after_a_price_is_not_quoted_with_it():

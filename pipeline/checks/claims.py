@@ -34,10 +34,11 @@ CLAIM_UNCITED = rule(
     ends no sentence, unless it is that of a `kr.` after its price's number
     (12 990 kr. 5 shops sell it...). The codes read are those of the stores'
     currencies (USD, EUR, GBP, JPY, CHF, CNY, AUD, CAD, NZD, INR, SEK, NOK,
-    DKK, PLN, CZK, HUF, KRW, TWD, HKD, SGD, BRL, MXN, ZAR). When a sentence
-    needs none (a worked example, a definition), end it with the visible
-    marker `<!-- no-cite: reason -->`: it stays in the Markdown for reviewers
-    and never reaches readers.
+    DKK, PLN, CZK, HUF, KRW, TWD, HKD, SGD, BRL, MXN, ZAR, and RMB); so are
+    the full-width symbols (￥1,299) and 円, 元, 원 after the number. When a
+    sentence needs none (a worked example, a definition), end it with the
+    visible marker `<!-- no-cite: reason -->`: it stays in the Markdown for
+    reviewers and never reaches readers.
     """,
     example="EXL2 runs 10-25% faster per stream than AWQ.     <- cite it: ... [@exl2-bench].\n"
     "A 7B model at 4 bpw needs about 3.5 GB. <!-- no-cite: worked example -->",
@@ -68,12 +69,15 @@ MARKDOWN_AFTER_COMMENT = rule(
 # euro area, Sweden, Poland, India, Japan, Singapore, Australia...) and the currencies
 # editors quote next to them (Swiss francs, Chinese yuan, the Nordic crowns, Korean won,
 # Taiwan and Hong Kong dollars...). A code that is an English word in capitals (ALL, TOP,
-# TRY, CUP) is left out: `TOP 10` is no price.
+# TRY, CUP) is left out: `TOP 10` is no price. `RMB`, the yuan's name as English sources
+# print it (`RMB 1,299`), is read as a code.
 _CODES = ("USD", "EUR", "GBP", "JPY", "CHF", "CNY", "AUD", "CAD", "NZD", "INR", "SEK", "NOK",
-          "DKK", "PLN", "CZK", "HUF", "KRW", "TWD", "HKD", "SGD", "BRL", "MXN", "ZAR")
+          "DKK", "PLN", "CZK", "HUF", "KRW", "TWD", "HKD", "SGD", "BRL", "MXN", "ZAR", "RMB")
 _CODE = "(?:" + "|".join(_CODES) + ")"
-# A currency symbol: `$`, `¢`, `£`, `¥` and the block of currency symbols (`€`, `₹`, `₩`...).
-_SYMBOL = "[$¢£¥\u20a0-\u20c0]"
+# A currency symbol: `$`, `¢`, `£`, `¥` and the block of currency symbols (`€`, `₹`, `₩`...),
+# and the full-width forms Japanese, Chinese and Korean sources print (`￥1,299`, `＄`, `￡`,
+# `￦`: none was read).
+_SYMBOL = "[$¢£¥\u20a0-\u20c0\uff04\uffe0\uffe1\uffe5\uffe6]"
 # A thousands separator written as a space, as French and German editors write it (and their
 # word processors: a no-break space, a thin space or a narrow no-break space).
 _SPACE = "[ \u00a0\u2009\u202f]"
@@ -88,8 +92,9 @@ _GROUPED = (r"\d{0,2}(?:(?:" + _SPACE + r"\d{3}){1,20}|(?:\.\d{3}){1,20}|(?:" + 
 # A price's number: grouped so, or digits and commas with decimals after a full stop; a comma
 # after it is the sentence's (`$1,299, in Europe` was quoted as '$1,299,').
 _AMOUNT = r"(?:\d" + _GROUPED + r"|\d[\d,]{0,60}(?<!,)(?:\.\d+)?)"
-# What follows a price's number: a currency's symbol or code, or the Nordic `kr`, Polish `zł`.
-_AFTER = "(?:" + _SYMBOL + "|" + _CODE + r"\b|kr\b|zł(?!\w))"
+# What follows a price's number: a currency's symbol or code, or the Nordic `kr`, Polish `zł`,
+# the yen's, yuan's and won's characters (`1,299円`, `1299元`, `1,290,000원`: none was read).
+_AFTER = "(?:" + _SYMBOL + "|" + _CODE + r"\b|kr\b|zł(?!\w)|[円元원])"
 # `Fr` with no full stop before a time of day is a Friday (`Fr 9:00`), not a franc.
 _FR = r"(?:\.|(?!\s?\d{1,2}:))"
 # A `kr.` written after a price's number (`12 990 kr.`; not after a model's, `S24 kr. 5.999`):
