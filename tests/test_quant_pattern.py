@@ -8,13 +8,13 @@ import re
 from hypothesis import given, settings, strategies as st
 
 from pipeline.checks.claims import (_AFTER, _APOSTROPHE, _BEFORE, _DASH, _DASH_PRICES,
-                                    _KR_AFTER_ITS_NUMBER, _SENTENCE_END, _SPACE, _UNIT,
+                                    _KR_AFTER_ITS_NUMBER, _NO_CENTS, _SENTENCE_END, _SPACE, _UNIT,
                                     QUANT_RE)
 from conftest import MINI, write_entry
 
 # The plain form: the look-behind first. The engine then tries it at every position.
 _PLAIN_GROUPED = (r"\d{1,3}(?:(?:" + _SPACE + r"\d{3})+|(?:\.\d{3})+|(?:" + _APOSTROPHE
-                  + r"\d{3})+)(?!\d)(?:[.,]\d+)?")
+                  + r"\d{3})+)(?!\d)(?:[.,]\d+|" + _NO_CENTS + ")?")
 _PLAIN_NUMBER = r"\d[\d,]*(?:\.\d+)?"
 _PLAIN_AMOUNT = r"(?:" + _PLAIN_GROUPED + r"|\d[\d,]*(?<!,)(?:\.\d+)?)"
 _PLAIN_AFTER = _AFTER + "(?:" + _DASH_PRICES + _PLAIN_AMOUNT + r"\s?" + _AFTER + ")?"
@@ -23,7 +23,8 @@ PLAIN = re.compile(
     + "(?:" + _DASH_PRICES + _BEFORE + r"\s?" + _PLAIN_AMOUNT + "|" + _DASH + _PLAIN_AMOUNT + ")?"
     + "|" + _PLAIN_GROUPED + "(?:" + _DASH + _PLAIN_AMOUNT + r")?\s?" + _PLAIN_AFTER
     + "|" + _PLAIN_NUMBER + "(?:" + _DASH + "(?:" + _PLAIN_GROUPED + r"\s?" + _PLAIN_AFTER
-    + "|" + _PLAIN_NUMBER + r"\s?" + _UNIT + r")|\s?" + _UNIT + "))"
+    + "|" + _PLAIN_NUMBER + r"\s?" + _UNIT + r")|\s?" + _UNIT
+    + "|(?<=,)" + _NO_CENTS[1:] + r"\s?" + _PLAIN_AFTER + "))"
 )
 # The plain form of a sentence end: the white space after a full stop (and a closing quote),
 # but not after an abbreviation (`e.g.`, `cf.`) or a currency's before its number (`Rs. 1,299`;
@@ -53,7 +54,9 @@ PIECES = ["1", "24", "3.5", "1,000", "$", "$ ", " ", ".", "-", " - ", "%", "x", 
           # a `kr.` after its price's number, or after a model's
           " kr. ", "12 990", "S24", "X4090",
           # East Asian prices
-          "￥", "＄", "円", "元", "원", "RMB", "RM"]
+          "￥", "＄", "円", "元", "원", "RMB", "RM",
+          # no cents
+          ",-", ",–", ",- €"]
 
 
 @settings(max_examples=3000, deadline=None)
@@ -137,6 +140,14 @@ def test_a_price_in_east_asian_forms_is_a_claim():
     found = [m.group(0) for m in QUANT_RE.finditer(" and ".join(prices) + ".")]
     assert found == prices
     assert [m.group(0) for m in QUANT_RE.finditer("RMBS 5 and XRMB 3; 円 5.")] == []
+
+
+def test_a_price_with_no_cents_written_so_is_a_claim():
+    """`1.299,- €` and `999,– €` (no cents, as German and Austrian shops print them) were no
+    claims."""
+    prices = ["1.299,- €", "999,– €", "12.990,- kr", "€1.299,-", "1 299,- EUR", "1.299,99 €"]
+    found = [m.group(0) for m in QUANT_RE.finditer(" and ".join(prices) + ".")]
+    assert found == prices
 
 
 def test_a_comma_after_a_price_is_not_quoted_with_it():

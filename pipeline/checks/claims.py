@@ -23,22 +23,22 @@ CLAIM_UNCITED = rule(
     """
     A sentence of a published body that states a number with a unit or a
     percentage (tok/s, GB, %, 10 percent, W, ms, bpw, 2x...) or a price ($1,599,
-    €1,500, 1 500 €, 1.599,99 €, USD 1599, 1,200 EUR, C$1,299, AU$1,560, ₹79,999,
-    Rs. 1,299, 12 990 kr, kr. 1.299, Fr. 900, Fr 900: a currency's symbol, code or
-    abbreviation before the number or after it, its thousands apart by commas,
-    full stops, spaces or apostrophes, CHF 1'299) carries a citation `[@id]`
-    in the same sentence. A range (10-20%, 1 200–1 500 €, $1,200-$1,500, 10 to
-    20%, between $1,200 and $1,500) is one claim; a year before a spaced dash
-    starts none (2024 - 40% faster: '40%'). The message quotes the whole
-    amount, or range; the full stop of `Rs.`, `kr.` or `Fr.` before a number
-    ends no sentence, unless it is that of a `kr.` after its price's number
-    (12 990 kr. 5 shops sell it...). The codes read are those of the stores'
-    currencies (USD, EUR, GBP, JPY, CHF, CNY, AUD, CAD, NZD, INR, SEK, NOK,
-    DKK, PLN, CZK, HUF, KRW, TWD, HKD, SGD, BRL, MXN, ZAR, and RMB); so are
-    the full-width symbols (￥1,299) and 円, 元, 원 after the number. When a
-    sentence needs none (a worked example, a definition), end it with the
-    visible marker `<!-- no-cite: reason -->`: it stays in the Markdown for
-    reviewers and never reaches readers.
+    €1,500, 1 500 €, 1.599,99 €, 1.299,- €, USD 1599, 1,200 EUR, C$1,299,
+    AU$1,560, ₹79,999, Rs. 1,299, 12 990 kr, kr. 1.299, Fr. 900, Fr 900: a
+    currency's symbol, code or abbreviation before the number or after it, its
+    thousands apart by commas, full stops, spaces or apostrophes, CHF 1'299)
+    carries a citation `[@id]` in the same sentence. A range (10-20%,
+    1 200–1 500 €, $1,200-$1,500, 10 to 20%, between $1,200 and $1,500) is one
+    claim; a year before a spaced dash starts none (2024 - 40% faster: '40%').
+    The message quotes the whole amount, or range; the full stop of `Rs.`, `kr.`
+    or `Fr.` before a number ends no sentence, unless it is that of a `kr.`
+    after its price's number (12 990 kr. 5 shops sell it...). The codes read are
+    those of the stores' currencies (USD, EUR, GBP, JPY, CHF, CNY, AUD, CAD,
+    NZD, INR, SEK, NOK, DKK, PLN, CZK, HUF, KRW, TWD, HKD, SGD, BRL, MXN, ZAR,
+    and RMB); so are the full-width symbols (￥1,299) and 円, 元, 원 after the
+    number. When a sentence needs none (a worked example, a definition), end it
+    with the visible marker `<!-- no-cite: reason -->`: it stays in the Markdown
+    for reviewers and never reaches readers.
     """,
     example="EXL2 runs 10-25% faster per stream than AWQ.     <- cite it: ... [@exl2-bench].\n"
     "A 7B model at 4 bpw needs about 3.5 GB. <!-- no-cite: worked example -->",
@@ -84,11 +84,13 @@ _SPACE = "[ \u00a0\u2009\u202f]"
 # A thousands separator written as an apostrophe, as the Swiss write it (`CHF 1'299`, and
 # their word processors `1’299`): read as 'CHF 1' and '299 CHF' (found in review).
 _APOSTROPHE = "['\u2019]"
+# No cents, as German and Austrian shops print it: `1.299,- €`, `999,– €` (were no claims).
+_NO_CENTS = r",[-–](?!\d)"
 # A price's number after its first digit, when its thousands are separated by spaces, full
 # stops or apostrophes (`1 500`, `1.500.000`, `1'299`; its decimals after a comma or a full
-# stop: `1.599,99 €`), read 20 groups at most (see below).
+# stop: `1.599,99 €`, or none: `1.299,- €`), read 20 groups at most (see below).
 _GROUPED = (r"\d{0,2}(?:(?:" + _SPACE + r"\d{3}){1,20}|(?:\.\d{3}){1,20}|(?:" + _APOSTROPHE
-            + r"\d{3}){1,20})(?!\d)(?:[.,]\d+)?")
+            + r"\d{3}){1,20})(?!\d)(?:[.,]\d+|" + _NO_CENTS + ")?")
 # A price's number: grouped so, or digits and commas with decimals after a full stop; a comma
 # after it is the sentence's (`$1,299, in Europe` was quoted as '$1,299,').
 _AMOUNT = r"(?:\d" + _GROUPED + r"|\d[\d,]{0,60}(?<!,)(?:\.\d+)?)"
@@ -166,7 +168,7 @@ QUANT_RE = re.compile(
     r"(?:(?<=\d)(?:" + _GROUPED + "(?:" + _DASH + r"\d(?:" + _GROUPED + "|" + _NUMBER + r"))?\s?"
     + _PRICE_AFTER +
     "|" + _NUMBER + "(?:" + _DASH + r"\d(?:" + _GROUPED + r"\s?" + _PRICE_AFTER + "|" + _NUMBER
-    + r"\s?" + _UNIT + r")|\s?" + _UNIT + "))"
+    + r"\s?" + _UNIT + r")|\s?" + _UNIT + "|(?<=,)" + _NO_CENTS[1:] + r"\s?" + _PRICE_AFTER + "))"
     r"|(?:(?<=[A-Z])(?:[A-Z]{0,2}\$|[A-Z]{2}(?<=" + "|".join(_CODES) + r")|s(?<=Rs)\.?|r(?<=Fr)"
     + _FR + r"|Fr(?<=SFr)\.?)|(?<=" + _SYMBOL + r")|(?<=k)r(?:\.(?!" + _KR_AFTER_ITS_NUMBER + r"))?)\s?" + _AMOUNT + _TO + ")"
 )
