@@ -56,7 +56,9 @@ PIECES = ["1", "24", "3.5", "1,000", "$", "$ ", " ", ".", "-", " - ", "%", "x", 
           # East Asian prices
           "￥", "＄", "円", "元", "원", "RMB", "RM",
           # no cents
-          ",-", ",–", ",- €"]
+          ",-", ",–", ",- €",
+          # a currency in words
+          "dollars", " Euro", "euros", "yen", "kronor", "sport"]
 
 
 @settings(max_examples=3000, deadline=None)
@@ -148,6 +150,16 @@ def test_a_price_with_no_cents_written_so_is_a_claim():
     prices = ["1.299,- €", "999,– €", "12.990,- kr", "€1.299,-", "1 299,- EUR", "1.299,99 €"]
     found = [m.group(0) for m in QUANT_RE.finditer(" and ".join(prices) + ".")]
     assert found == prices
+
+
+def test_a_price_with_its_currency_in_words_is_a_claim():
+    """`It costs 999 dollars.` and `1,299 euros` were no claims, where `$999` and `1,299 €`
+    were."""
+    prices = ["999 dollars", "1,299 euros", "500 Euro", "12 990 kronor", "80,000 rupees",
+              "900 francs", "1 dollar", "¥1,299"]
+    found = [m.group(0) for m in QUANT_RE.finditer(" and ".join(prices) + ".")]
+    assert found == prices
+    assert [m.group(0) for m in QUANT_RE.finditer("5 eurosport, 3 pounders, 20 yens.")] == []
 
 
 def test_a_comma_after_a_price_is_not_quoted_with_it():

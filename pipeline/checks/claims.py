@@ -24,21 +24,21 @@ CLAIM_UNCITED = rule(
     A sentence of a published body that states a number with a unit or a
     percentage (tok/s, GB, %, 10 percent, W, ms, bpw, 2x...) or a price ($1,599,
     €1,500, 1 500 €, 1.599,99 €, 1.299,- €, USD 1599, 1,200 EUR, C$1,299,
-    AU$1,560, ₹79,999, Rs. 1,299, 12 990 kr, kr. 1.299, Fr. 900, Fr 900: a
-    currency's symbol, code or abbreviation before the number or after it, its
-    thousands apart by commas, full stops, spaces or apostrophes, CHF 1'299)
-    carries a citation `[@id]` in the same sentence. A range (10-20%,
-    1 200–1 500 €, $1,200-$1,500, 10 to 20%, between $1,200 and $1,500) is one
-    claim; a year before a spaced dash starts none (2024 - 40% faster: '40%').
-    The message quotes the whole amount, or range; the full stop of `Rs.`, `kr.`
-    or `Fr.` before a number ends no sentence, unless it is that of a `kr.`
-    after its price's number (12 990 kr. 5 shops sell it...). The codes read are
-    those of the stores' currencies (USD, EUR, GBP, JPY, CHF, CNY, AUD, CAD,
-    NZD, INR, SEK, NOK, DKK, PLN, CZK, HUF, KRW, TWD, HKD, SGD, BRL, MXN, ZAR,
-    and RMB); so are the full-width symbols (￥1,299) and 円, 元, 원 after the
-    number. When a sentence needs none (a worked example, a definition), end it
-    with the visible marker `<!-- no-cite: reason -->`: it stays in the Markdown
-    for reviewers and never reaches readers.
+    AU$1,560, ₹79,999, Rs. 1,299, 12 990 kr, kr. 1.299, Fr. 900, Fr 900,
+    999 dollars: a currency's symbol, code, abbreviation or name before the
+    number or after it, its thousands apart by commas, full stops, spaces or
+    apostrophes, CHF 1'299) carries a citation `[@id]` in the same sentence. A
+    range (10-20%, 1 200–1 500 €, $1,200-$1,500, 10 to 20%, between
+    $1,200 and $1,500) is one claim; a year before a spaced dash starts none
+    (2024 - 40% faster: '40%'). The message quotes the whole amount, or range;
+    the full stop of `Rs.`, `kr.` or `Fr.` before a number ends no sentence,
+    unless it is that of a `kr.` after its price's number (12 990 kr. 5 shops
+    sell it...). The codes read are those of the stores' currencies (USD, EUR,
+    GBP, JPY, CHF, CNY, AUD, CAD, NZD, INR, SEK, NOK, DKK, PLN, CZK, HUF, KRW,
+    TWD, HKD, SGD, BRL, MXN, ZAR, and RMB); so are the full-width symbols
+    (￥1,299) and 円, 元, 원 after the number. When a sentence needs none (a worked
+    example, a definition), end it with the visible marker `<!-- no-cite: reason
+    -->`: it stays in the Markdown for reviewers and never reaches readers.
     """,
     example="EXL2 runs 10-25% faster per stream than AWQ.     <- cite it: ... [@exl2-bench].\n"
     "A 7B model at 4 bpw needs about 3.5 GB. <!-- no-cite: worked example -->",
@@ -96,7 +96,10 @@ _GROUPED = (r"\d{0,2}(?:(?:" + _SPACE + r"\d{3}){1,20}|(?:\.\d{3}){1,20}|(?:" + 
 _AMOUNT = r"(?:\d" + _GROUPED + r"|\d[\d,]{0,60}(?<!,)(?:\.\d+)?)"
 # What follows a price's number: a currency's symbol or code, or the Nordic `kr`, Polish `zł`,
 # the yen's, yuan's and won's characters (`1,299円`, `1299元`, `1,290,000원`: none was read).
-_AFTER = "(?:" + _SYMBOL + "|" + _CODE + r"\b|kr\b|zł(?!\w)|[円元원])"
+# A currency in words after the number (`999 dollars`, `1,299 euros`, `500 Euro`, `12 990
+# kronor`: were no claims).
+_CURRENCY_WORDS = r"(?i:dollars?|euros?|pounds?|yen|yuan|rupees?|francs?|kronor|kroner)\b"
+_AFTER = "(?:" + _SYMBOL + "|" + _CODE + r"\b|kr\b|zł(?!\w)|[円元원]|" + _CURRENCY_WORDS + ")"
 # `Fr` with no full stop before a time of day is a Friday (`Fr 9:00`), not a franc.
 _FR = r"(?:\.|(?!\s?\d{1,2}:))"
 # A `kr.` written after a price's number (`12 990 kr.`; not after a model's, `S24 kr. 5.999`):
