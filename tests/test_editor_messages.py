@@ -347,6 +347,56 @@ def test_a_value_a_comment_cuts_short_is_a_warning_at_its_hash(catalog, old, typ
     assert problems(catalog, text.replace(typed, quoted)) == []
 
 
+@pytest.mark.parametrize("old, typed, hash_line, reads, quoted, fixed, also", [
+    # the last line of a value run on over lines: read silently as "... (issue"
+    ("summary: A card for tests.", "summary: A card for tests\n  in review (issue #346).",
+     "  in review", "`A card for tests in review (issue`",
+     'from line 4 to line 5, in quotes: `summary: "A card for tests` … '
+     '`  in review (issue #346)."`',
+     'summary: "A card for tests\n  in review (issue #346)."', []),
+    # a list between brackets over lines: `nvidia` silently
+    ("tags: [gpu, nvidia]", "tags: [gpu,\n  nvidia #1\n  ]", "  nvidia", "`nvidia`",
+     'in quotes: `  "nvidia #1"`', 'tags: [gpu,\n  "nvidia #1"\n  ]', []),
+    # on one line, the comment takes the `]`: the list is said to be never closed
+    ("tags: [gpu, nvidia]", "tags: [gpu, nvidia #1]", "tags:", "`nvidia`",
+     'in quotes: `tags: [gpu, "nvidia #1"]`', 'tags: [gpu, "nvidia #1"]', ["yaml-syntax"]),
+    # in a mapping between braces, the value alone goes in quotes, not the rest of the line
+    ("{label: VRAM, value: 24,", "{label: VRAM #1, value: 24,", "  - {label", "`VRAM`",
+     'in quotes: `  - {label: "VRAM #1", value: 24, unit: GB, source: spec-sheet}`',
+     '{label: "VRAM #1", value: 24,', ["yaml-syntax"]),
+    # a value that is nothing but the comment: said to be empty
+    ("summary: A card for tests.", "summary: #1 card for tests.", "summary:", "is empty",
+     'in quotes: `summary: "#1 card for tests."`', 'summary: "#1 card for tests."',
+     ["schema"]),
+])
+def test_a_comment_that_cuts_a_value_short_is_found_wherever_the_value_is(
+        catalog, old, typed, hash_line, reads, quoted, fixed, also):
+    """Only a value on one line after its key or its `- ` was looked at: a `#` on the last
+    line of a value run on over lines, or in a list between brackets, cut the value short
+    without a word, and one that takes a `]` was only said to leave the list unclosed;
+    the line to write quoted the rest of a mapping's line with the value (found in
+    review)."""
+    text = GOOD.replace(old, typed)
+    found = problems(catalog, text)
+    assert sorted(d.rule for d in found) == sorted(["yaml-comment", *also]), found
+    d = next(d for d in found if d.rule == "yaml-comment")
+    line = text.split("\n")[line_no(text, hash_line) - 1]
+    assert (d.line, d.column) == (line_no(text, hash_line), line.index(" #") + 2)
+    assert reads in d.message and quoted in d.message, d.message
+    # the line to write reads (a tag `nvidia #1` is then the schema's to refuse)
+    assert [d for d in problems(catalog, text.replace(typed, fixed))
+            if d.rule.startswith("yaml")] == []
+
+
+@pytest.mark.parametrize("written", ["vendor:  # the maker", "kind: gpu  # a card"])
+def test_a_comment_after_an_empty_value_or_two_spaces_is_fine(catalog, written):
+    old = written.split(":")[0] + ":"
+    text = GOOD.replace(next(row for row in GOOD.split("\n") if row.startswith(old)),
+                        written)
+    assert [d.rule for d in problems(catalog, text)] in ([], ["schema"])
+    assert not [d for d in problems(catalog, text) if d.rule == "yaml-comment"]
+
+
 @pytest.mark.parametrize("written", ["vendor: NVIDIA  # the maker", "vendor: C#",
                                      'vendor: "NVIDIA #1"', "vendor: NVIDIA#1"])
 def test_a_comment_meant_as_one_and_a_hash_in_words_are_fine(catalog, written):

@@ -164,11 +164,16 @@ YAML_COMMENT = rule(
     In YAML, a `#` after a space starts a comment, to the end of the line: in a
     value written without quotes it cuts the value short without a word,
     `title: Tips #1` reading `Tips` and `title: Slow speed (issue #346)`
-    reading `Slow speed (issue`. Such a `#` followed by a character other than
-    a space, as in words, is reported where it is, with the line to write:
-    the whole value in quotes (`title: "Tips #1"`). A comment meant as one is
-    written with a space after its `#` (`status: draft  # until review`), and
-    a `#` with no space before it is text (`C# tips`).
+    reading `Slow speed (issue`. So in a list's item (`- Tips #1`), on the last
+    line of a value that runs on over lines, and in a list or mapping between
+    brackets (`tags: [gpu, nvidia #1]`, where the comment takes the `]` too); a
+    value that is nothing but such a comment (`summary: #1 pick`) reads as
+    empty. Such a `#` followed by a character other than a space, as in words,
+    is reported where it is, with the line (or the first and last lines) to
+    write: the whole value in quotes (`title: "Tips #1"`, `tags: [gpu,
+    "nvidia #1"]`). A comment meant as one is written with a space after its
+    `#` (`status: draft  # until review`), and a `#` with no space before it is
+    text (`C# tips`).
     """,
     example="title: Tips #1     <- reads `Tips`",
     hint="put the whole value in quotes, or write a comment as `# ` with a space after "

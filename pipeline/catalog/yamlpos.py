@@ -208,42 +208,128 @@ def _meant_as_text(text: str, at: int, name: str) -> str:
 # short where an editor meant the value to go on (`issue #346`); a comment meant as one
 # is written `# like this`.
 _CUT_HINT = re.compile(r"[ \t]#[^ \t\n]")
+_CUT = re.compile(r"[ \t]+#(?=[^ \t\n])")  # at a value's end: the spaces, then that `#`
+# What an editor typed after a value that YAML takes for a comment, where the value ends
+# (a flow collection's `,`, `]` or `}`) in a list or mapping written between brackets
+_FLOW_END = re.compile(r"[,\]}]")
+_FLOW_OPEN = (yaml.FlowSequenceStartToken, yaml.FlowMappingStartToken)
+_FLOW_CLOSE = (yaml.FlowSequenceEndToken, yaml.FlowMappingEndToken)
+# the tokens a value starts with: after a key's `:` or a list's `-`, any other means that
+# the value is empty (a comment on its line holds all the editor typed)
+_VALUE_STARTS = (yaml.ScalarToken, yaml.BlockMappingStartToken, yaml.BlockSequenceStartToken,
+                 yaml.BlockEntryToken, *_FLOW_OPEN)
+# the tokens a value follows: a key's `:`, a list's `-`, and in brackets `[`, `{` and `,`
+_BEFORE_VALUE = (yaml.ValueToken, yaml.BlockEntryToken, yaml.FlowEntryToken, *_FLOW_OPEN)
 
 
 def cut_values(text: str, first_line: int = 1) -> list[tuple[int, int, str]]:
-    """Plain values on their key's line (or a list item's) that a `#` after a space cuts
-    short, YAML taking the rest of the line for a comment: `title: Tips #1` reads `Tips`.
-    Those followed by `#` and a character other than a space, as in words (`#1`, `#346)`,
-    `#rust`), not by a comment meant as one (`# until review`): (line, column of the `#`,
-    the message). [] for text that is not valid YAML (a syntax error is said instead)."""
+    """Plain values that a `#` after a space cuts short, YAML taking the rest of the line
+    for a comment: `title: Tips #1` reads `Tips`, `- Tips #1` too, a value run on over
+    lines (`summary: A card` then `  for tests (issue #346)`) and an item of a list or a
+    mapping between brackets (`[gpu, nvidia #1]`) the same; a value with nothing but such
+    a comment (`summary: #1 pick`) reads as empty. Those followed by `#` and a character
+    other than a space, as in words (`#1`, `#346)`, `#rust`), not by a comment meant as
+    one (`# until review`): (line, column of the `#`, the message, with the line or lines
+    to write). [] for text YAML cannot scan (a syntax error is said instead)."""
     if "#" not in text or not _CUT_HINT.search(text):  # most front matter holds no `#`:
         return []  # one memchr (0.1 µs) before the pattern's scan of every space (6 µs)
     found = []
-    previous = None
+    before = previous = None  # the two tokens before this one
+    flow = 0  # how deep in brackets
     try:
         for token in yaml.scan(text, Loader=_Loader):
+            if isinstance(token, _FLOW_OPEN):
+                flow += 1
+            elif isinstance(token, _FLOW_CLOSE):
+                flow = max(flow - 1, 0)
             if (isinstance(token, yaml.ScalarToken) and not token.style
-                    and isinstance(previous, (yaml.ValueToken, yaml.BlockEntryToken))
-                    and token.start_mark.line == token.end_mark.line):
-                end = token.end_mark.index
-                eol = text.find("\n", end)
-                rest = text[end:len(text) if eol < 0 else eol]
-                m = re.match(r"[ \t]+#(?=[^ \t])", rest)
-                if m:
-                    at = end + m.end() - 1
-                    start = text.rfind("\n", 0, at) + 1
-                    lead = text[start:token.start_mark.index]
-                    whole = (token.value + rest).rstrip()
-                    found.append((
-                        text.count("\n", 0, at) + first_line, at - start + 1,
-                        f"`{rest.strip()}` is a YAML comment, not part of the value, which "
-                        f"reads {_code(token.value)}: if it is part of the value, put the "
-                        f"whole value in quotes: {_code(lead + _quoted(whole, comment=True))}; "
-                        "if it is a comment, write `# ` with a space after the `#`"))
-            previous = token
+                    and isinstance(previous, _BEFORE_VALUE)):
+                cut = _cut(text, first_line, token.start_mark.index, token.end_mark.index,
+                           token.value, flow, _parent_column(before, previous))
+            elif (isinstance(previous, (yaml.ValueToken, yaml.BlockEntryToken))
+                    and not isinstance(token, _VALUE_STARTS)):
+                cut = _cut(text, first_line, previous.end_mark.index,
+                           previous.end_mark.index, None,
+                           flow - isinstance(token, _FLOW_CLOSE), -1)
+            else:
+                cut = None
+            if cut is not None:
+                found.append(cut)
+            before, previous = previous, token
     except yaml.YAMLError:
         return []
     return found
+
+
+def _parent_column(before, previous) -> int:
+    """The column of the key whose `:` (`previous`) or of the list's `-` before a value:
+    a line of the value goes on with is indented more. -1 where it cannot be told."""
+    if isinstance(previous, yaml.BlockEntryToken):
+        return previous.start_mark.column
+    if isinstance(previous, yaml.ValueToken) and isinstance(before, yaml.ScalarToken):
+        return before.start_mark.column
+    return -1
+
+
+def _cut(text: str, first_line: int, start: int, end: int, reads: str | None, flow: int,
+         parent: int) -> tuple[int, int, str] | None:
+    """The comment after the plain value from `start` to `end` (reading `reads`; None: an
+    empty value, which `start` and `end` are the place of) on the value's last line, if it
+    starts with `#` and a character other than a space: (the line and column of the `#`,
+    the message). `flow`: the value is between brackets; `parent`: the column of its key
+    or its list's `-` (-1: not known)."""
+    eol = text.find("\n", end)
+    eol = len(text) if eol < 0 else eol
+    m = _CUT.match(text, end, eol)
+    if m is None:
+        return None
+    at = m.end() - 1
+    if reads is None:  # the value is the comment: in the quotes from its `#` on
+        start = end = at
+    line_start = text.rfind("\n", 0, at) + 1
+    first_start = text.rfind("\n", 0, start) + 1
+    comment = text[at:eol].rstrip()
+    rest = ""  # what stays after the value in quotes: a flow collection's `,`, `]`, `}`
+    if flow:
+        stop = _FLOW_END.search(comment)
+        if stop is not None:
+            comment, rest = comment[:stop.start()].rstrip(), comment[stop.start():]
+    after = ""  # more lines of a value the comment broke off (a syntax error then)
+    if not flow and parent >= 0 and reads is not None:
+        stop = eol
+        while stop < len(text):
+            nxt = text.find("\n", stop + 1)
+            nxt = len(text) if nxt < 0 else nxt
+            line = text[stop + 1:nxt]
+            body = line.lstrip(" ")
+            if not body or body.startswith("#") or len(line) - len(body) <= parent:
+                break
+            stop = nxt
+        after = text[eol:stop].rstrip()
+    written = (text[start:end] + text[end:at] + comment + after).split("\n")
+    lines = [text[first_start:start] + written[0], *written[1:]]
+    quoted = _quoted_lines(lines, len(text[first_start:start]), rest)
+    shown = _code(quoted[0]) if len(quoted) == 1 else (
+        f"{_code(quoted[0])} … {_code(quoted[-1])}")
+    first = text.count("\n", 0, start) + first_line
+    whole = "the whole value" if len(quoted) == 1 else (
+        f"the whole value, from line {first} to line {first + len(quoted) - 1},")
+    said = f"`{text[at:eol].rstrip()}` is a YAML comment, not part of the value, which "
+    said += "is empty" if reads is None else f"reads {_code(reads)}"
+    message = (f"{said}: if it is part of the value, put {whole} in quotes: {shown}; "
+               "if it is a comment, write `# ` with a space after the `#`")
+    return first + text.count("\n", start, at), at - line_start + 1, message
+
+
+def _quoted_lines(lines: list[str], lead: int, rest: str) -> list[str]:
+    """The value's `lines` (the first with its key's part, `lead` characters) in the quotes
+    YAML reads back as they are written, `rest` after the closing one."""
+    value = "\n".join(lines)[lead:]
+    if '"' not in value and "\\" not in value:
+        value = f'"{value}"'
+    else:
+        value = "'" + value.replace("'", "''") + "'"
+    return (lines[0][:lead] + value + rest).split("\n")
 
 
 # Line breaks to libyaml, not to an editor (nor to the body's lines, which split at \n):
@@ -513,12 +599,11 @@ def _code(text: str) -> str:
     return f"`` {text} ``" if "`" in text else f"`{text}`"
 
 
-def _quoted(value: str, comment: bool = False) -> str:
-    """`value` in the quotes YAML reads back as it: a comment after it left out (kept,
-    with `comment`), and its own quotes around all of it dropped when one inside is a
-    slip (`'It's'`), not the end of a quoted word (`"Fast" or "good"`)."""
-    if not comment:
-        value = re.split(r"[ \t]#", value, maxsplit=1)[0].rstrip()
+def _quoted(value: str) -> str:
+    """`value` in the quotes YAML reads back as it: a comment after it left out, and its
+    own quotes around all of it dropped when one inside is a slip (`'It's'`), not the end
+    of a quoted word (`"Fast" or "good"`)."""
+    value = re.split(r"[ \t]#", value, maxsplit=1)[0].rstrip()
     if len(value) > 2 and value[0] == value[-1] and value[0] in "'\"":
         inner = value[1:-1]
         after = inner.find(value[0]) + 1
