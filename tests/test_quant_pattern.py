@@ -380,6 +380,22 @@ def test_a_range_in_words_is_one_claim_quoted_whole():
         ["24 GB", "$999", "$1,299", "$5", "20%"]
 
 
+def test_and_joins_a_range_of_prices_only_after_a_between_just_before_it():
+    """`between a $1,200 and $1,500 card` was quoted as '$1,200 and $1,500': the `between`
+    was looked for one to four characters before the price's number, whatever its currency's
+    length, so a word or a bracket between them was taken for part of a currency. As the
+    plain form reads it, `and` joins the prices only where `between` is just before the
+    first."""
+    texts = ["It sits between a $1,200 and $1,500 card.", "It costs between ($1,200 and $1,500).",
+             "Between 5 €1,200 and €1,500.", "between $1,200 and $1,500",
+             "between AU$1,200 and AU$1,500", "between SFr. 900 and SFr. 1,200"]
+    for text in texts:
+        assert [m.group(0) for m in QUANT_RE.finditer(text)] == \
+            [m.group(0) for m in PLAIN.finditer(text)], text
+    assert [m.group(0) for m in QUANT_RE.finditer(texts[0])] == ["$1,200", "$1,500"]
+    assert [m.group(0) for m in QUANT_RE.finditer(texts[4])] == ["AU$1,200 and AU$1,500"]
+
+
 def test_a_year_before_a_spaced_dash_is_no_range():
     """`2024 - 40% faster` was quoted as '2024 - 40%', a year taken for a range's start (a
     spaced en dash was no range already): a year, then a spaced hyphen or `to`, then a
