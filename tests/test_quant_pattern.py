@@ -408,6 +408,18 @@ def test_a_year_before_a_spaced_dash_is_no_range():
                      "2024-40%"]
 
 
+def test_a_year_before_a_figure_of_four_with_its_thousands_apart_starts_a_range():
+    """`1990 - 2.490 €` was quoted as '2.490 €' (it was one claim before the year's aside was
+    read; `1990 - 2490 €` still was): a figure of four, its thousands apart by a full stop,
+    a comma, a space or an apostrophe, after a year's spaced dash is a range's second amount,
+    as one written without them. A figure that starts with 0 is none."""
+    found = [m.group(0) for m in QUANT_RE.finditer(
+        "It sold for 1990 - 2.490 €; 1990 - 2 490 €; 1990 - 2490 €; 1999 to 2,499 dollars; "
+        "2024 - 0.125 GB; 2024 - 1.5 GB; 2024 - 40% faster.")]
+    assert found == ["1990 - 2.490 €", "1990 - 2 490 €", "1990 - 2490 €", "1999 to 2,499 dollars",
+                     "0.125 GB", "1.5 GB", "40%"]
+
+
 def test_claim_uncited_quotes_a_range_in_words_whole(catalog, cli):
     write_entry(catalog, "tools/vllm", MINI["tools/vllm"],
                 "It costs $1,200 to $1,500 in shops.\n\nIt is from 10 to 20% faster.\n\n"

@@ -121,14 +121,17 @@ def _words(between: str) -> str:
 
 # A year, and a spaced dash or words after it before a figure of three digits at most: no
 # range, but an aside (`2024 - 40% faster` was quoted as '2024 - 40%', `in 2023 to 40%` as
-# '2023 to 40%'). A year before a figure of four (`1900 - 2100 MHz`) is a range's start.
+# '2023 to 40%'). A year before a figure of four (`1900 - 2100 MHz`) is a range's start, its
+# thousands apart or not (`1990 - 2.490 €`, `1990 - 2 490 €` were quoted as '2.490 €': found
+# in review); a figure that starts with 0 is none (`2024 - 0.125 GB`).
 # Tested after the dash or the words, once taken (before them, it took a tenth of the
 # pattern's time: every number is followed by a test for a dash).
 _YEAR = r"(?<![\d,.'\u2019])(?:19|20)\d\d"
+_THOUSANDS_AFTER = "(?:" + _SPACE + "|[.,]|" + _APOSTROPHE + r")\d{3}"
 
 
 def _no_year_before(dash: str) -> str:
-    return r"(?!(?<=" + _YEAR + dash + r")\d{1,3}(?!\d))"
+    return (r"(?!(?<=" + _YEAR + dash + r")(?:0|\d{1,3}(?!\d|" + _THOUSANDS_AFTER + ")))")
 
 
 # The dash between the two amounts of a range (`10-20%`, `1 200–1 500 €`, `$1,200–1,500`):
