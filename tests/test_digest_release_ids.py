@@ -137,3 +137,23 @@ def test_a_release_whose_link_becomes_shared_stays_deleted(fed, cli, feed_server
     r, again = draft(cli, fed)
     assert "1 new," in r.output, r.output
     assert item(again, "v2") and not item(again, "v1"), again
+
+
+def test_two_feeds_of_a_tool_announcing_one_release_give_one_item(fed, cli, feed_server):  # noqa: F811
+    """A tool's GitHub releases and its blog that link to one release announce one
+    release: it is listed once, as the feed that dates it first gives it (the one read
+    last gave it, whatever its date)."""
+    blog = rss(("Version 1 is out", V1[1], "urn:blog:1", "Sun, 04 Oct 2026 10:00:00 GMT"))
+    feed_server.served["blog.rss"] = (blog, RSS)
+    with_feeds(fed, feed_server, vllm=("rel.rss", "blog.rss"), ollama=None)
+    commit_all(fed, "Blog", at("2026-09-03"))
+    r, text = draft(cli, fed)
+    releases = block(text, "releases")
+    assert releases.count(V1[1]) == 1, releases
+    assert "[Version 1 is out]" in releases and "(2026-10-04)" in releases, releases
+    # the feed that dates it first, whichever is read first
+    feed_server.served["blog.rss"] = (rss(("Version 1 is out", V1[1], "urn:blog:1",
+                                           "Tue, 06 Oct 2026 10:00:00 GMT")), RSS)
+    _, text = draft(cli, fed)
+    releases = block(text, "releases")
+    assert releases.count(V1[1]) == 1 and "[v1]" in releases and "(2026-10-05)" in releases

@@ -33,7 +33,7 @@ from ..errors import SettingsError, UsageError
 from ..feeds import FeedReport, collect, items_in_month
 from ..feeds.sources import COLLECTION, FeedSource, feed_sources, sources_of
 from ..feeds.fetch import TIMEOUT
-from ..feeds.parse import address_key, release_link
+from ..feeds.parse import FeedItem, address_key, own_link, release_link
 from ..fileio import take_lock, write_atomic
 from ..history import gitio
 from ..history.changes import ChangeSet, changes_in_period
@@ -217,6 +217,24 @@ def _renames(settings: Settings, cs) -> tuple[dict[str, str], dict[str, str]]:
     taken = gitio.entry_ids_at(settings, cs.end) & final.keys() if final else set()
     return ({k: v for k, v in final.items() if k not in taken},
             {k: v for k, v in final.items() if k in taken})
+
+
+def _one_per_release(usable):
+    """The feeds' results with each release of a tool once: two feeds of one tool (its
+    GitHub releases and its blog) whose items have one link (see parse.release_link)
+    announce one release, listed once, as the feed that dates it first gives it (of one
+    day, the feed whose address sorts first): its date and words do not hang on the order
+    the feeds were read in."""
+    first: dict[tuple[str, str], FeedItem] = {}
+    for r in usable:
+        for i in r.items:
+            if own_link(i):
+                at = (i.entry, release_link(i.link))
+                if at not in first or (i.date, i.feed) < (first[at].date, first[at].feed):
+                    first[at] = i
+    return [replace(r, items=tuple(i for i in r.items if not own_link(i)
+                                   or first[(i.entry, release_link(i.link))] is i))
+            if r.items else r for r in usable]
 
 
 def _known_releases(doc, renames: dict[str, str], taken: dict[str, str]) -> set[str]:
@@ -436,7 +454,8 @@ def _draft(settings: Settings, m: Month, path: Path, file: str, offline: bool,
     report = collect(settings, offline=offline, timeout=timeout,
                      sources=_feeds_of(now, sources_of(tools)))
     renames, taken = _renames(settings, cs)
-    usable = _as_known([r for r in report.results if r.source.entry in published],
+    usable = _as_known(_one_per_release([r for r in report.results
+                                         if r.source.entry in published]),
                        _known_releases(doc, renames, taken))
     releases = sorted({(i.entry, i.key): i for r in usable
                        for i in items_in_month(list(r.items), str(m))}.values(),

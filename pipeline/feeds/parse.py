@@ -329,6 +329,11 @@ def release_link(link: str) -> str:
             + (f"#{parts.fragment}" if parts.fragment else ""))
 
 
+def own_link(item: "FeedItem") -> bool:
+    """Whether `item` is keyed by its link: no other item of its feed has it."""
+    return bool(item.link) and item.key == _hashed(f"release\n{release_link(item.link)}")
+
+
 def _item_name(url: str, ident: str, link: str, title: str) -> str:
     """What names an item in its feed: its own id, else its feed's address and its link
     (or title)."""
