@@ -214,10 +214,13 @@ def test_items_that_share_an_id_are_each_listed_with_a_warning(catalog, feed_ser
     keys = {i.title: i.key for i in items}
     assert len(set(keys.values())) == 3
     # each is named by its link too, not by where it stands or which others are listed
-    # (keyed by its link now, as every release is whose link is its own: parse.release_link;
-    # the key it had, which digests drafted before know it by, is its `former`)
-    assert keys["v1"] == hashlib.sha256(b"release\ne.org/v1").hexdigest()[:10]
-    assert items[0].former == (hashlib.sha256(b"latest\nhttps://e.org/v1").hexdigest()[:10],)
+    # (keyed by its link and that name now, as every release is whose link is its own:
+    # parse.release_key; the keys it had, which digests drafted before know it by, are its
+    # `former`)
+    by_link = hashlib.sha256(b"release\ne.org/v1").hexdigest()
+    by_id = hashlib.sha256(b"latest\nhttps://e.org/v1").hexdigest()
+    assert keys["v1"] == by_link[:8] + by_id[:8]
+    assert items[0].former == (by_link[:10], by_id[:10])
     window, _ = parse_feed(_rss(("v2", "https://e.org/v2", "Mon, 12 Oct 2026 10:00:00 GMT"),
                                 ("v1", "https://e.org/v1", "Mon, 05 Oct 2026 10:00:00 GMT")),
                            "https://e.org/feed", "tools/x")
@@ -519,7 +522,7 @@ def test_thousands_of_identical_items_are_keyed_in_one_pass(monkeypatch):
     assert problem is None and len({i.key for i in items}) == n
     assert len(looked) < 5 * n
     base = "latest\nhttps://e.org/r\n2026-10-05\nv"
-    expected = {hashlib.sha256(s.encode()).hexdigest()[:10] for s in (
+    expected = {hashlib.sha256(s.encode()).hexdigest()[:8] * 2 for s in (
         "latest\nhttps://e.org/r", base, *(f"{base}\n{k}" for k in range(2, n)))}
     assert {i.key for i in items} == expected
 

@@ -33,7 +33,7 @@ from ..errors import SettingsError, UsageError
 from ..feeds import FeedReport, collect, items_in_month
 from ..feeds.sources import COLLECTION, FeedSource, feed_sources, sources_of
 from ..feeds.fetch import TIMEOUT
-from ..feeds.parse import FeedItem, address_key, own_link, release_link
+from ..feeds.parse import FeedItem, address_key, own_link, release_link, same_release
 from ..fileio import take_lock, write_atomic
 from ..history import gitio
 from ..history.changes import ChangeSet, changes_in_period
@@ -237,35 +237,61 @@ def _one_per_release(usable):
             if r.items else r for r in usable]
 
 
-def _known_releases(doc, renames: dict[str, str], taken: dict[str, str]) -> set[str]:
-    """The release ids the file knows (its items, the keys the last draft wrote, the ids
-    in `deleted:`), as written and with their entry renamed in the month."""
-    from .merge import _renamed_key
-
+def _rekey_file(doc, usable, renames: dict[str, str], taken: dict[str, str]) -> None:
+    """Give each release the file knows (its items, the keys the last draft wrote, the
+    ids in `deleted:`) the key its feed gives it now, when that changed: a release keeps
+    its key's other half when its feed changes its link or its id (parse.release_key),
+    and a key of a draft before such keys is one of its `former`. The file then knows
+    the release by its link and its id as they are now, so that it stays the release
+    its item was, edited or deleted, when the feed changes the other next (kept under a
+    key of its id alone, a release of a digest drafted before releases were known by
+    their links came back, deleted, when its feed gave it a new id; found in review).
+    An item's entry renamed in the month is followed as the merge follows it. A key
+    that names two releases of the feeds (by one half each) is left as it is; one
+    matched by its id's half is taken first."""
     block = doc.blocks().get("releases")
     ids = [*doc.deleted, *((s.id for s in block.segments) if block is not None else ()),
            *((f"releases/{k}" for k in block.drafted) if block is not None else ())]
-    out: set[str] = set()
-    for item_id in ids:
-        if not item_id.startswith("releases/"):
-            continue
-        key = item_id.partition("/")[2]
-        out.update("releases/" + _renamed_key(key, moves) for moves in ({}, renames, taken))
-    return out
+    ids = [i for i in dict.fromkeys(ids) if i.startswith("releases/") and i.count("/") == 3]
+    items: dict[str, list[FeedItem]] = {}
+    for r in usable:
+        for i in r.items:
+            items.setdefault(i.entry, []).append(i)
 
+    def entries(item_id: str) -> tuple[str, str, list[str]]:
+        entry, _, key = item_id.partition("/")[2].rpartition("/")
+        return entry, key, list(dict.fromkeys([entry, renames.get(entry, entry),
+                                               taken.get(entry, entry)]))
 
-def _as_known(usable, known: set[str]):
-    """The feeds' results with each release under the key the file knows it by: a digest
-    drafted before releases were keyed by their links (see parse.release_link) has them
-    under the keys of their ids, and its items, edits and deletions stay theirs."""
-    def known_as(i):
-        if f"releases/{i.entry}/{i.key}" in known:
-            return i
-        key = next((k for k in i.former if f"releases/{i.entry}/{k}" in known), None)
-        return i if key is None else replace(i, key=key)
+    def named(item_id: str) -> list[tuple[str, str]]:  # the (entry, key) it names exactly
+        _, key, names = entries(item_id)
+        return [(e, key) for e in names if any(i.key == key for i in items.get(e, ()))]
 
-    return [replace(r, items=tuple(known_as(i) for i in r.items)) if r.items else r
-            for r in usable]
+    claimed = {found for item_id in ids for found in named(item_id)}
+    done = {item_id for item_id in ids if named(item_id)}
+    moves: dict[str, str] = {}
+    for by_id in (True, False):  # the half of its id first: a link may move to another
+        for item_id in ids:
+            entry, key, names = entries(item_id)
+            if item_id in done or (by_id and len(key) != 16):
+                continue
+            found = {(i.entry, i.key) for e in names for i in items.get(e, ())
+                     if (i.entry, i.key) not in claimed
+                     and (key[8:] == i.key[8:] if by_id else same_release(key, i))}
+            if len(found) == 1:
+                (one,) = found
+                moves[item_id] = f"releases/{entry}/{one[1]}"
+                claimed.add(one)
+                done.add(item_id)
+    if not moves:
+        return
+    if any(d in moves for d in doc.deleted):
+        doc.set_deleted(list(dict.fromkeys(moves.get(d, d) for d in doc.deleted)))
+    if block is not None:
+        for seg in block.segments:
+            seg.id = moves.get(seg.id, seg.id)
+        block.drafted = [moves.get(f"releases/{k}", f"releases/{k}").partition("/")[2]
+                         for k in block.drafted]
 
 
 def _release_held(usable, published: dict[str, str], releases):
@@ -376,12 +402,14 @@ def _moved_deletions(doc, releases, addresses: dict[str, set[str]]) -> list[str]
     if block is not None:
         present = {s.id.rpartition("/")[2] for s in block.segments}
         gone |= {k.rpartition("/")[2] for k in block.drafted} - present
+    gone |= {k[8:] for k in gone if len(k) == 16}  # the halves of their ids (release_key)
     out = []
     for i in releases:
         item_id = f"releases/{i.entry}/{i.key}"
         if item_id in deleted or address_key(i.feed, i.link, i.title) not in (i.key, *i.former):
             continue  # deleted already, or with an id of its own
         if any(address_key(url, i.link, i.title) in gone
+               or address_key(url, i.link, i.title)[:8] in gone
                for url in addresses.get(i.entry, ()) if url != i.feed):
             out.append(item_id)
     return out
@@ -454,9 +482,8 @@ def _draft(settings: Settings, m: Month, path: Path, file: str, offline: bool,
     report = collect(settings, offline=offline, timeout=timeout,
                      sources=_feeds_of(now, sources_of(tools)))
     renames, taken = _renames(settings, cs)
-    usable = _as_known(_one_per_release([r for r in report.results
-                                         if r.source.entry in published]),
-                       _known_releases(doc, renames, taken))
+    usable = _one_per_release([r for r in report.results if r.source.entry in published])
+    _rekey_file(doc, usable, renames, taken)
     releases = sorted({(i.entry, i.key): i for r in usable
                        for i in items_in_month(list(r.items), str(m))}.values(),
                       key=lambda i: (i.entry, i.date, i.title, i.key))

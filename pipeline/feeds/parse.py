@@ -50,14 +50,14 @@ class FeedItem:
 
     entry: str  # the tool entry that lists the feed
     feed: str  # the feed URL
-    key: str  # a stable short id of the release: its link's (see `release_link`), else its id's
+    key: str  # a stable short id of the release, of its link and its id (`release_key`)
     title: str
     link: str
     date: str
     summary_html: str
     summary_text: str
-    # the keys earlier drafts gave it (from its id, or its feed and link, or title), when
-    # not `key`: a digest drafted so knows the release by one of them
+    # the keys drafts before `release_key` gave it (from its link, from its id, or its feed
+    # and link, or title): a digest drafted so knows the release by one of them
     former: tuple[str, ...] = ()
 
 
@@ -240,9 +240,9 @@ def read_feed(
     refused, and so is a feed feedparser calls bozo (malformed XML, bytes not in
     the encoding it names), unless the only complaint is a harmless encoding
     override (see `_harmless`). Dates come from `published`, else `updated`;
-    undated items are left out. An item whose link no other item of the feed has
-    is keyed by that link (see `release_link`), its key from its id kept as its
-    `former`; others are keyed by their ids. Items that share an id are each kept,
+    undated items are left out. An item is keyed by its link (when no other item
+    of the feed has it: see `release_link`) and its id (`release_key`), the keys
+    earlier drafts gave it kept as its `former`. Items that share an id are each kept,
     under keys of their own (see `_Keys`), with a warning.
 
     `parsed` is what `judge_feed` made of these very bytes (and `content_type`), with no
@@ -274,22 +274,22 @@ def read_feed(
     for e, day, link, title in dated:
         html, text = _notes(e)
         by_id = keys.key(e.get("id") or "", link, title, day)
-        by_link = _hashed(f"release\n{release_link(link)}") if link else ""
-        key = by_link if link and links[release_link(link)] == 1 else by_id
-        items.append(FeedItem(entry, url, key, title, link, day, html, text,
-                              () if key == by_id else (by_id,)))
+        own = bool(link) and links[release_link(link)] == 1
+        by_link = _hash(f"release\n{release_link(link)}") if own else ""
+        items.append(FeedItem(entry, url, release_key(by_link, by_id), title, link, day, html,
+                              text, tuple(h[:10] for h in (by_link, by_id) if h)))
     # A link shared now may have been one release's own when the digest was drafted (the
     # feed listed one release linking to its changelog, then a second): that release, the
     # oldest of those linking there, was keyed by the link, and is known by it still (its
     # deletion and edits stay its own; found in review).
     oldest: dict[str, int] = {}
     for n, i in enumerate(items):
-        if i.link and i.former == () and links[release_link(i.link)] > 1:
+        if i.link and links[release_link(i.link)] > 1:
             at = oldest.setdefault(release_link(i.link), n)
             if (i.date, i.key) < (items[at].date, items[at].key):
                 oldest[release_link(i.link)] = n
     for link, n in oldest.items():
-        items[n] = replace(items[n], former=(_hashed(f"release\n{link}"),))
+        items[n] = replace(items[n], former=(*items[n].former, _hashed(f"release\n{link}")))
     items.sort(key=lambda i: (i.date, i.title, i.key))
     return items, None, keys.warnings()
 
@@ -329,19 +329,42 @@ def release_link(link: str) -> str:
             + (f"#{parts.fragment}" if parts.fragment else ""))
 
 
-def own_link(item: "FeedItem") -> bool:
-    """Whether `item` is keyed by its link: no other item of its feed has it."""
-    return bool(item.link) and item.key == _hashed(f"release\n{release_link(item.link)}")
-
-
 def _item_name(url: str, ident: str, link: str, title: str) -> str:
     """What names an item in its feed: its own id, else its feed's address and its link
     (or title)."""
     return ident or f"{url}\n{link or title}"
 
 
+def _hash(name: str) -> str:
+    return hashlib.sha256(name.encode()).hexdigest()
+
+
 def _hashed(name: str) -> str:
-    return hashlib.sha256(name.encode()).hexdigest()[:10]
+    return _hash(name)[:10]
+
+
+def release_key(by_link: str, by_id: str) -> str:
+    """The key of a release: 8 hex digits of its link's hash (see `release_link`; of its
+    id's when its link is not its own in the feed), then 8 of its id's. A release is known
+    by either half, so it stays one release when its feed changes its link (GitHub moving
+    `/releases/tag/v1.2` to `/releases/v1.2`, `?utm_source=rss` added) or its id (a GUID
+    changed when it is re-published), one at a time: keyed by its link alone, a release
+    whose link changed was another, and the one the editor deleted came back (found in
+    review). Keys of 10 digits are of earlier drafts: of a link or an id alone."""
+    return (by_link or by_id)[:8] + by_id[:8]
+
+
+def own_link(item: "FeedItem") -> bool:
+    """Whether `item` is keyed by its link: no other item of its feed has it."""
+    return bool(item.link) and item.key[:8] == _hash(f"release\n{release_link(item.link)}")[:8]
+
+
+def same_release(key: str, item: "FeedItem") -> bool:
+    """Whether `key`, a release's key in a digest, names `item`: its key, or either half of
+    it (see `release_key`), or, for a key of an earlier draft, one of its `former` keys."""
+    if len(key) == 16 and len(item.key) == 16:
+        return key[:8] == item.key[:8] or key[8:] == item.key[8:]
+    return key == item.key or key in item.former
 
 
 def address_key(url: str, link: str, title: str) -> str:
@@ -391,7 +414,7 @@ class _Keys:
                 self.numbered[base] = n
                 unique = f"{base}\n{n}"
         self.taken.add(unique)
-        return _hashed(unique)
+        return _hash(unique)
 
     def warnings(self) -> list[str]:
         out = []
