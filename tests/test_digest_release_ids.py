@@ -209,3 +209,21 @@ def test_two_feeds_of_a_tool_announcing_one_release_give_one_item(fed, cli, feed
     _, text = draft(cli, fed)
     releases = block(text, "releases")
     assert releases.count(V1[1]) == 1 and "[v1]" in releases and "(2026-10-05)" in releases
+
+
+def test_a_link_that_moves_to_the_next_release_hides_it_not(fed, cli, feed_server):  # noqa: F811
+    """A feed that links its newest release to `/releases/latest` moves that link to the
+    next release: keyed by its link alone, the new release took the key of the one the
+    editor deleted, and was hidden for good (found in review). The deleted one is known by
+    its id, which stays with it."""
+    latest = "https://e.org/releases/latest"
+    feed_server.served["rel.rss"] = (rss(("v1", latest, "urn:a:1", V1[2])), RSS)
+    _, text = draft(cli, fed)
+    (fed / DIGEST).write_text(text.replace(item(text, "v1").group(0), ""), encoding="utf-8")
+    draft(cli, fed)
+    feed_server.served["rel.rss"] = (rss(("v2", latest, "urn:a:2", V2[2]),
+                                         ("v1", V1[1], "urn:a:1", V1[2])), RSS)
+    r, again = draft(cli, fed)
+    assert "1 new," in r.output, r.output
+    assert item(again, "v2") and not item(again, "v1"), again
+    assert front(again)["deleted"] == [f"releases/tools/vllm/{key_of(feed_server, 'v1')}"]
