@@ -346,6 +346,77 @@ def test_the_first_entry_at_an_id_keeps_it_and_later_ones_get_tags():
         "glossary/b": "/glossary/a", "glossary/a": "tag:example.org,2026-10-01:glossary/a"}
 
 
+
+_ENTRY = {"title": "A", "status": "published", "summary": "S.", "authors": ["ana"],
+          "published": "2026-01-10", "category": "Inference & serving"}
+
+
+def test_a_deleted_entry_keeps_its_place_so_no_id_moves_to_another(repo, tmp_path):
+    """Only the entries whose files were in git counted (found in review): deleting the
+    file of the first entry at an id gave its URL to the next one (a reader took the new
+    entry for the deleted one), and deleting a later one of a day took the `:2` of the
+    next. A deleted entry keeps its place: no other entry's id changes."""
+    base = load_settings(repo).site.base_url.rstrip("/")
+    host = base.split("://", 1)[1]
+    out = tmp_path / "out"
+    write_entry(repo, "glossary/a", _ENTRY)
+    commit_all(repo, "Add a", "2026-09-02T12:00:00")
+    git(repo, "mv", "entries/glossary/a.md", "entries/glossary/b.md")
+    commit_all(repo, "Rename a to b", "2026-09-03T12:00:00")
+    # two more entries made at a on one day, the first of them renamed to c
+    write_entry(repo, "glossary/a", {**_ENTRY, "title": "C"}, "Another text.\n")
+    commit_all(repo, "A new a", "2026-09-04T10:00:00")
+    git(repo, "mv", "entries/glossary/a.md", "entries/glossary/c.md")
+    commit_all(repo, "Rename a to c", "2026-09-04T11:00:00")
+    write_entry(repo, "glossary/a", {**_ENTRY, "title": "D"}, "A third text.\n")
+    commit_all(repo, "A third a", "2026-09-04T12:00:00")
+    build(load_settings(repo), out)
+    before = _feed_ids(out)
+    assert before[f"{base}/glossary/b"] == f"{base}/glossary/a"
+    assert before[f"{base}/glossary/c"] == f"tag:{host},2026-09-04:glossary/a"
+    assert before[f"{base}/glossary/a"] == f"tag:{host},2026-09-04:glossary/a:2"
+    git(repo, "rm", "-q", "entries/glossary/b.md", "entries/glossary/c.md")
+    commit_all(repo, "Delete b and c", "2026-09-05T12:00:00")
+    build(load_settings(repo), out)
+    assert _feed_ids(out)[f"{base}/glossary/a"] == before[f"{base}/glossary/a"]
+    build(load_settings(repo), tmp_path / "again", use_cache=False)  # the same from scratch
+    assert _feed_ids(tmp_path / "again")[f"{base}/glossary/a"] == before[f"{base}/glossary/a"]
+
+
+def test_an_entry_written_at_a_deleted_ones_id_gets_its_own(repo, tmp_path):
+    """A new file at the id of an entry deleted took the deleted one's URL as its Atom id
+    (found in review): readers took it for the old entry. It gets a tag; a deletion undone
+    (the file back as it was) is the same entry, which keeps its URL."""
+    base = load_settings(repo).site.base_url.rstrip("/")
+    host = base.split("://", 1)[1]
+    out = tmp_path / "out"
+    write_entry(repo, "glossary/a", _ENTRY)
+    commit_all(repo, "Add a", "2026-09-02T12:00:00")
+    git(repo, "rm", "-q", "entries/glossary/a.md")
+    commit_all(repo, "Delete a", "2026-09-03T12:00:00")
+    git(repo, "revert", "--no-edit", "HEAD", env={"GIT_COMMITTER_DATE": "2026-09-04T12:00:00"})
+    build(load_settings(repo), out)
+    assert _feed_ids(out)[f"{base}/glossary/a"] == f"{base}/glossary/a"
+    git(repo, "rm", "-q", "entries/glossary/a.md")
+    commit_all(repo, "Delete a again", "2026-09-05T12:00:00")
+    write_entry(repo, "glossary/a", {**_ENTRY, "title": "C"}, "Other text entirely.\n")
+    commit_all(repo, "A new a", "2026-09-06T12:00:00")
+    build(load_settings(repo), out)
+    assert _feed_ids(out)[f"{base}/glossary/a"] == f"tag:{host},2026-09-06:glossary/a"
+
+
+def test_a_deleted_entry_counts_for_one_not_committed_yet_at_its_id():
+    """A file not committed yet at a deleted entry's id: a tag of its `published` date, as at
+    a renamed entry's (the deleted one's URL is its own)."""
+    from pipeline.publish.feed import atom_ids
+    from pipeline.publish.git_history import first_ids
+
+    first = first_ids([], [("glossary/a", "glossary/a", "2026-09-02", 0.5)])
+    assert first == {"glossary/a deleted 0": ("glossary/a", "2026-09-02", 0)}
+    assert atom_ids("https://example.org", first, {"glossary/a"}, lambda i: "2026-10-01") == {
+        "glossary/a": "tag:example.org,2026-10-01:glossary/a"}
+
+
 def _renamed_away(repo, out) -> tuple[str, dict]:
     """`glossary/a` published, renamed to `glossary/b` and built into `out`: (the site's
     base URL, a's front matter)."""

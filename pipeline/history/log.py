@@ -96,6 +96,12 @@ def entry_history(settings: Settings, rev: str = "HEAD",
     return _state(settings, rev, head).result()[0]
 
 
+def history_state(settings: Settings, rev: str = "HEAD", head: Head | None = None) -> _State:
+    """The walk's whole state at `rev` (as `entry_history`, with the entries deleted:
+    `State.dead`)."""
+    return _state(settings, rev, head)
+
+
 def renamed_ids(settings: Settings) -> dict[str, str]:
     """Old id -> the id its entry has at HEAD, from git's renames (chains followed; an
     entry renamed and later deleted has none); empty where there is no history to read

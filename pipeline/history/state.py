@@ -105,6 +105,11 @@ class State:
     steps: list[tuple[int, str, str]] = field(default_factory=list)  # (time, old, new)
     # id deleted -> (the commit that deleted it, its history), until the id is used again
     gone: dict[str, tuple[str, EntryHistory]] = field(default_factory=dict)
+    # every entry deleted, for good (a deletion undone drops its row): (its id then, the id it
+    # was created at, the date it was created, when it left that id: its first rename's
+    # `PreviousId.seq`, or, never renamed, its deletion's place among the renames, between
+    # the one before and the one after); its Atom id stays its own (git_history.first_ids)
+    dead: list[tuple[str, str, str, float]] = field(default_factory=list)
 
     def apply(self, commit: LogCommit, paths: EntryPaths,
               back: set[tuple[str, str]] = frozenset()) -> None:
@@ -138,11 +143,18 @@ class State:
             elif status == "D":
                 if (deleted := h.pop(new_id, None)) is not None:
                     self.gone[new_id] = (commit.sha, deleted)
+                    start = deleted.previous_ids[0] if deleted.previous_ids else None
+                    self.dead.append((new_id, start.id if start else new_id, deleted.created,
+                                      start.seq if start else len(self.steps) - 0.5))
             elif not new_id:
                 continue
             elif status == "A" and restored is not None and (commit.sha, path) in back:
                 restored[1].updated = date  # the deletion undone: the same entry goes on
                 h[new_id] = restored[1]
+                # its row is the last one of its id: the id was not used since
+                rows = [i for i, row in enumerate(self.dead) if row[0] == new_id]
+                if rows:
+                    del self.dead[rows[-1]]
             elif status in "AC" or new_id not in h:
                 h[new_id] = EntryHistory(new_id, date, date)
             else:
@@ -198,14 +210,16 @@ class State:
     def to_json(self) -> dict:
         return {"sha": self.sha, "steps": self.steps,
                 "histories": [_history_json(h) for h in self.histories.values()],
-                "gone": [[sha, _history_json(h)] for sha, h in self.gone.values()]}
+                "gone": [[sha, _history_json(h)] for sha, h in self.gone.values()],
+                "dead": self.dead}
 
     @classmethod
     def from_json(cls, data: dict) -> "State":
         histories = {h.id: h for h in map(_history_from_json, data["histories"])}
         gone = {h.id: (sha, h) for sha, h in ((sha, _history_from_json(row))
                                                 for sha, row in data["gone"])}
-        return cls(data["sha"], histories, [tuple(s) for s in data["steps"]], gone)
+        return cls(data["sha"], histories, [tuple(s) for s in data["steps"]], gone,
+                   [tuple(row) for row in data["dead"]])
 
     def result(self) -> tuple[dict[str, EntryHistory], list[Rename]]:
         for h in self.histories.values():

@@ -55,9 +55,11 @@ def atom_ids(base_url: str, first: dict, published, date_of=lambda entry_id: "")
     site's host, the date git first saw it and the id it was created at, which no URL can
     be and which does not change when it is renamed or the earlier one's status changes.
 
-    `first`: git_history.first_ids (git_history.GitData.first); `published`: every
+    `first`: git_history.first_ids (git_history.GitData.first: deleted entries too, under
+    names no entry has, which count in places and tag numbers and get no id); `published`: every
     published entry's id; `date_of(id)`: its `published` date, the date of the tag of one
-    git does not have yet (not committed) made at the first id of an entry renamed since."""
+    git does not have yet (not committed) made at the first id of an entry renamed or
+    deleted since."""
     host = (urlsplit(base_url).hostname or "localhost").lower()
     out, tags, seen = {}, {}, {}
     for entry_id, (first_id, created, place) in sorted(first.items(), key=lambda f: (

@@ -69,11 +69,11 @@ def read_git_data(settings: Settings, rev: str = "HEAD") -> GitData:
     head = head_of(settings) if rev == "HEAD" else None
     cached = cached_at_head(settings, head) if head is not None else None
     if cached is not None:
-        histories = cached.result()[0]
+        state = cached
     elif head is not None:  # a repository with a commit, not shallow: walked from HEAD
         from ..history import log
 
-        histories = log.entry_history(settings, rev, head)
+        state = log.history_state(settings, rev, head)
     else:
         from ..history import gitio
 
@@ -86,7 +86,8 @@ def read_git_data(settings: Settings, rev: str = "HEAD") -> GitData:
             return GitData(note="not in a git repository: dates come from front matter")
         from ..history import log  # imported here: only builds inside git need it
 
-        histories = log.entry_history(settings, rev)
+        state = log.history_state(settings, rev)
+    histories = state.result()[0]
     # previous_ids already follow chains of renames to the current id (one log walk);
     # in commit order: the first rename of an id decides where its redirect goes. A file
     # named as an id in other case (`glossary/AWQ.md`) is no entry of the site: nothing
@@ -94,35 +95,44 @@ def read_git_data(settings: Settings, rev: str = "HEAD") -> GitData:
     named = [h for h in histories.values() if h.id == h.id.lower()]
     renames = [(p.id, h.id, p.date) for _seq, p, h in sorted(
         (p.seq, p, h) for h in named for p in h.previous_ids)]
-    return GitData(histories=histories, renames=renames, first=first_ids(named))
+    return GitData(histories=histories, renames=renames, first=first_ids(
+        named, [row for row in state.dead if row[0] == row[0].lower()]))
 
 
-def first_ids(histories) -> dict[str, tuple[str, str, int]]:
+def first_ids(histories, dead=()) -> dict[str, tuple[str, str, int]]:
     """{current id: (the id it was created at, the date it was created, its place among the
     entries created at that id)} for each entry whose feed item's Atom id is not its URL:
     one renamed since it was created, and one created at an id an earlier entry had.
 
-    Every entry counts, whatever its status (a draft, which has no feed item, too): an
-    entry's place is a function of git's history alone and never changes as statuses do.
-    Entries created at one id had it one after the other, so the first of them is the
-    one that left it first (the lowest `PreviousId.seq` of its first rename); the one
-    still there, never renamed, is the last. The first keeps that URL as its Atom id
-    for good; each later one's is a `tag:` URI (feed.atom_ids)."""
+    Every entry counts, whatever its status (a draft, which has no feed item, too), and
+    so does every entry deleted since (`dead`: `State.dead`'s rows): an entry's place is a
+    function of git's history alone and never changes as statuses change or other entries'
+    files are deleted. Entries created at one id had it one after the other, so the first
+    of them is the one that left it first (the lowest `PreviousId.seq` of its first rename,
+    or its deletion's place among the renames); the one still there, never renamed, is the
+    last. The first keeps that URL as its Atom id for good; each later one's is a `tag:`
+    URI (feed.atom_ids). A deleted one is listed under its id, ` deleted ` and its row's
+    number (`glossary/a deleted 3`), which no entry can have: it keeps its place and its
+    day's tag number (feed.atom_ids counts it) and has no item."""
     by_first: dict[str, list] = {}
     never = float("inf")  # the place of an entry never renamed: after every one renamed
     for h in histories:
         start = h.previous_ids[0] if h.previous_ids else None
         by_first.setdefault(start.id if start else h.id, []).append(
-            (start.seq if start else never, h))
+            (start.seq if start else never, h.id, h.id, h.created))
+    for n, (gone_id, first_id, created, left) in enumerate(dead):
+        # two deleted at one place among the renames: in the order of their deletions
+        by_first.setdefault(first_id, []).append(
+            (left, f"~{n:09d}", f"{gone_id} deleted {n}", created))
     out = {}
     for first_id, group in by_first.items():
         if len(group) == 1:  # the only entry created at its id (most): the first, place 0
-            if (h := group[0][1]).id != first_id:
-                out[h.id] = (first_id, h.created, 0)
+            if (name := group[0][2]) != first_id:
+                out[name] = (first_id, group[0][3], 0)
             continue
-        for place, (_seq, h) in enumerate(sorted(group, key=lambda g: (g[0], g[1].id))):
-            if place or h.id != first_id:
-                out[h.id] = (first_id, h.created, place)
+        for place, (_left, _tie, name, created) in enumerate(sorted(group, key=lambda g: g[:2])):
+            if place or name != first_id:
+                out[name] = (first_id, created, place)
     return out
 
 
