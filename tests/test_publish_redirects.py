@@ -417,6 +417,32 @@ def test_a_deleted_entry_counts_for_one_not_committed_yet_at_its_id():
         "glossary/a": "tag:example.org,2026-10-01:glossary/a"}
 
 
+def test_a_move_and_a_new_file_at_its_old_id_in_one_commit(repo, tmp_path):
+    """`git mv a b` and a new `a` in one commit read as a changed and b added (found in
+    review): b's Atom id became its new URL and the new a took b's. The walk tells the
+    rename as `rename_steps(rewrites=True)` does: b keeps its id, the new a gets a tag,
+    and /glossary/a is no redirect (an entry is there)."""
+    base = load_settings(repo).site.base_url.rstrip("/")
+    host = base.split("://", 1)[1]
+    out = tmp_path / "out"
+    # git's break detection leaves a file under 400 bytes alone: a body long enough
+    write_entry(repo, "glossary/a", _ENTRY, "Some body text, long enough to be broken.\n" * 20)
+    commit_all(repo, "Add a", "2026-09-02T12:00:00")
+    git(repo, "mv", "entries/glossary/a.md", "entries/glossary/b.md")
+    write_entry(repo, "glossary/a", {**_ENTRY, "title": "C"}, "Other text entirely.\n")
+    commit_all(repo, "Move a to b, a new a", "2026-09-04T12:00:00")
+    build(load_settings(repo), out)
+    ids = _feed_ids(out)
+    assert ids[f"{base}/glossary/b"] == f"{base}/glossary/a"
+    assert ids[f"{base}/glossary/a"] == f"tag:{host},2026-09-04:glossary/a"
+    from pipeline.history.log import entry_history
+
+    histories = entry_history(load_settings(repo))
+    assert histories["glossary/b"].created == "2026-09-02"
+    assert histories["glossary/a"].created == "2026-09-04"
+    assert "/glossary/a" not in (out / "_redirects").read_text()
+
+
 def _renamed_away(repo, out) -> tuple[str, dict]:
     """`glossary/a` published, renamed to `glossary/b` and built into `out`: (the site's
     base URL, a's front matter)."""

@@ -33,6 +33,8 @@ answers would be wrong, so `ShallowClone` (a UsageError) is raised instead.
 from __future__ import annotations
 
 import functools
+import os
+import subprocess
 from typing import NamedTuple
 
 from ..config import Settings
@@ -164,8 +166,8 @@ def _state(settings: Settings, rev: str, head: Head | None = None) -> _State:
     # The whole tree's changes, not `-- entries/`: a pathspec costs git more (a third more
     # on a long history) than the commits that touch nothing else cost to skip here.
     # A rename into or out of the entries folder reads as the add or delete it is there.
-    line = [merged_renames(settings, c, paths) if c.merge else c
-            for c in parse_log(long_log(repo, *FIRST_PARENT, since))]
+    line = _rewrites(repo, [merged_renames(settings, c, paths) if c.merge else c
+                            for c in parse_log(long_log(repo, *FIRST_PARENT, since))], paths)
     back = _restored(settings, line[::-1], paths, {f"{paths.folder}/{i}.md": sha
                                                    for i, (sha, _h) in state.gone.items()})
     for commit in reversed(line):
@@ -211,6 +213,52 @@ def merged_renames(settings: Settings, merge: LogCommit, paths: EntryPaths) -> L
     changes = [("R", pairs[paths.file_id(p)], p) if s == "A" and paths.file_id(p) in pairs else (s, o, p)
                for s, o, p in merge.changes if not (s == "D" and p in paired)]
     return merge._replace(changes=changes)
+
+
+def _rewrites(repo, line: list[LogCommit], paths: EntryPaths) -> list[LogCommit]:
+    """The commits of `line` with each entry renamed while a new file was written under its
+    old id (`git mv a b`, a new `a`) read as that rename and the new entry added: git's `-M`
+    shows `a` modified and `b` added (a file that still exists is no rename source).
+
+    Asked, as `rename_steps(rewrites=True)` asks, of each commit (not a merge) that adds an
+    entry file and modifies another: one `git diff-tree --stdin -B -M` for all of them,
+    none when there is no such commit (most histories: an entry added alone)."""
+    file_id = paths.file_id
+    asked = {c.sha: c for c in line if not c.merge and len(c.changes) > 1
+             and any(s == "A" and file_id(p) for s, _o, p in c.changes)
+             and any(s == "M" and file_id(p) for s, _o, p in c.changes)}
+    if not asked:
+        return line
+    done = subprocess.run(["git", "diff-tree", "--stdin", "-r", "-B", "-M", "--name-status",
+                           "-z", "--", paths.folder + "/"], cwd=repo.working_dir,
+                          env={**os.environ, "LANGUAGE": "C", "LC_ALL": "C"},
+                          input="".join(sha + "\n" for sha in asked).encode(),
+                          capture_output=True, check=False)
+    if done.returncode != 0:
+        raise UsageError(f"git diff-tree failed: {done.stderr.decode(errors='replace').strip()}")
+    parts: dict[str, list[str]] = {}  # commit -> its `-B -M` diff, as `-z` splits it
+    for part in done.stdout.decode("utf-8", "surrogateescape").split("\0"):
+        if part in asked:
+            rows = parts[part] = []
+        elif parts:
+            rows.append(part)
+    out = []
+    for commit in line:
+        moved = _moved(parts[commit.sha], commit, paths) if commit.sha in parts else {}
+        if not moved:
+            out.append(commit)
+            continue
+        # `M a` and `A b` -> `R a b` and `A a`, in that order: the entry moves, then the new one
+        old_paths = {file_id(p): p for s, _o, p in commit.changes if s == "M"}
+        rewritten = {old_paths[i] for i in moved.values()}
+        changes = []
+        for status, old, path in commit.changes:
+            if status == "A" and (was := moved.get(file_id(path))) is not None:
+                changes += [("R", old_paths[was], path), ("A", None, old_paths[was])]
+            elif not (status == "M" and path in rewritten):
+                changes.append((status, old, path))
+        out.append(commit._replace(changes=changes))
+    return out
 
 
 def correction_commits(settings: Settings, revs: str) -> list[LogCommit]:
@@ -351,12 +399,17 @@ def rewritten_renames(settings: Settings, commit: LogCommit,
     added read as a copy (`C`), the file itself as modified. Asked only for a commit that
     adds an entry file and modifies another, so that the pairing of the other
     commits, and of the other files here, stays as `-M` reads it."""
-    added = {paths.file_id(p) for s, _o, p in commit.changes if s == "A"} - {None}
-    modified = {paths.file_id(p) for s, _o, p in commit.changes if s == "M"} - {None}
     out = open_repo(settings).git.diff_tree("-r", "-B", "-M", "--name-status", "-z",
                                             f"{commit.sha}^", commit.sha, "--",
                                             paths.folder + "/")
-    parts = out.split("\0")
+    return _moved(out.split("\0"), commit, paths)
+
+
+def _moved(parts: list[str], commit: LogCommit, paths: EntryPaths) -> dict[str, str]:
+    """Id added -> id modified, from the commit's `git diff-tree -B -M --name-status -z`
+    split at its NULs (`rewritten_renames`)."""
+    added = {paths.file_id(p) for s, _o, p in commit.changes if s == "A"} - {None}
+    modified = {paths.file_id(p) for s, _o, p in commit.changes if s == "M"} - {None}
     moved: dict[str, str] = {}
     i = 0
     while i < len(parts):
