@@ -93,7 +93,7 @@ def url_host(url: str) -> str:
     the test most links stop at: is it a host any program has?"""
     url = normalise_url(url)
     m = _PLAIN_HOST.match(url)
-    if m is not None:
+    if m is not None and m.group(1).isascii():  # (`ſ` is no `s` to lower(): IDNA's, _host)
         return m.group(1).lower().rstrip(".").removeprefix("www.")
     return _host(url)[0]
 
