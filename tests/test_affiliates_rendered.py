@@ -26,6 +26,10 @@ FOREIGN = "www.amazon.com/dp/B0BJFRT43X?tag=other-20"
      "affiliate-foreign-tag"),  # an attribute across two lines
     ('Six: https://www.amazon.com/dp/B0BJFRT43X?th="&tag=other-20', "affiliate-foreign-tag"),
     ("[x]: https\\://bit.ly/x\n\nSeven: [x] again", "affiliate-shortener"),  # a definition
+    # an address with `%26tag%3D` (no tracking id) read as the same link as the page's
+    # `&tag=`, escapes decoded, hid it
+    ("Eight: see https://www.amazon.com/dp/B0BJFRT43X?th=1%26tag%3Dother-20 or "
+     "[card](https://www\\.amazon.com/dp/B0BJFRT43X?th=1&tag=other-20)", "affiliate-foreign-tag"),
 ])
 def test_a_link_cmark_makes_is_checked_where_it_is_written(cat, written, rule):  # noqa: F811
     body = f"Intro.\n\n{written}\n"
