@@ -62,3 +62,21 @@ def test_a_link_cmark_makes_stands_at_its_urls_start(cat, written):  # noqa: F81
     column = written.index("](") + 3
     found = {(d.rule, d.column) for d in run(cat).diagnostics if d.rule.startswith("affiliate")}
     assert found == {("affiliate-shortener", column)}
+
+
+@pytest.mark.parametrize("href", ["h\tttp:bit.ly/3abcXYZ", "ht\ntp:bit.ly/3abcXYZ",
+                                  "/\t/bit.ly/3abcXYZ", "/\r\n/bit.ly/3abcXYZ"])
+@pytest.mark.parametrize("before", ["", "See https://docs.vllm.ai/ too. "])
+def test_an_href_a_browser_joins_across_a_tab_or_a_line_break_is_checked(cat, href,  # noqa: F811
+                                                                         before):
+    """A browser drops tabs and line breaks from a URL: `ht<tab>tp:bit.ly/x` is
+    http://bit.ly/x, `/<newline>/bit.ly/x` is //bit.ly/x. With no `http`, `//` or the like
+    elsewhere the body was not rendered for its links, and even where it was, the page's
+    `/<tab>/host` was taken for a site path: the shortener passed validate (found in
+    review). It is reported as the browser reads it, on one line."""
+    write_entry(cat, "tools/vllm", MINI["tools/vllm"],
+                f'Intro.\n\n{before}Buy <a href="{href}">here</a>.\n')
+    found = [d for d in run(cat).diagnostics if d.rule.startswith("affiliate")]
+    assert [d.rule for d in found] == ["affiliate-shortener"]
+    message = found[0].message
+    assert "bit.ly/3abcXYZ" in message and not any(c in message for c in "\t\r\n")

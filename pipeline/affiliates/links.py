@@ -19,7 +19,7 @@ from ..catalog.text import _bare_end as _gfm_bare_end
 from ..catalog.text import _OpenBrackets
 from ..catalog.text import (cited_ids, citations_of, front_matter_found,
                             front_matter_sources, html_block_lines, prose_lines, prose_text)
-from .classify import normalise_url
+from .classify import _TAB_OR_NEWLINE, normalise_url
 
 # Where a URL starts: a web scheme (with however many slashes or backslashes: browsers
 # read `https:/host` and `https:\\host` as `https://host`), `www.`, or two slashes not
@@ -245,6 +245,7 @@ _SLASHES = re.compile("//").search
 _WW_DOT = re.compile(r"ww\.").search
 _HTTP = re.compile("http").search
 _WWW_DOT = re.compile(r"www\.").search
+_HREF = re.compile("href").search
 # `ww.` in any case, without the text lowered: each `.` (found as the literal `ww\.` finds
 # its `w`, by a loop for one character), then the two before it looked at. Lowering makes
 # a `w` or a `.` of no character but `W`, `w` and `.` (each one character), so this finds
@@ -269,11 +270,17 @@ def may_start_url(text: str) -> bool:
 
 def may_render_url(body: str) -> bool:
     """Whether cmark may make a URL of `body`: not without a scheme, `www.`, `//`, a
-    backslash or a character reference (a body without one is not rendered for its links).
-    One character first, then the literal searches (see _SLASHES: 10 -> 7.5 µs a body of
-    the corpus, where `in` looked for each)."""
+    backslash, a character reference or an `href` (a body without one is not rendered for
+    its links). One character first, then the literal searches (see _SLASHES: 10 -> 7.5 µs
+    a body of the corpus, where `in` looked for each).
+
+    An `href` (and its `=`, one character looked for first: no body of the corpus has
+    one) because a browser drops tabs and line breaks from a URL, which raw HTML's
+    attribute may hold anywhere: `<a href="ht<newline>tp:bit.ly/x">` (http://bit.ly/x) has
+    none of the others (found in review)."""
     return ("\\" in body or "&" in body or _SLASHES(body) is not None
-            or _HTTP(lower := body.lower()) is not None or _WWW_DOT(lower) is not None)
+            or _HTTP(lower := body.lower()) is not None or _WWW_DOT(lower) is not None
+            or "=" in body and _HREF(lower) is not None)
 
 
 def _body_links(entry: Entry, where: str) -> Iterator[FoundLink]:
@@ -333,7 +340,8 @@ def may_link(body: str) -> bool:
     most bodies hold no URL (find_links 19.0 -> 12.5 to 14.1 µs an entry of the corpus,
     its page's links not worked out yet)."""
     return ("\\" in body or "&" in body or _COLON_OR_SLASH_SLASH(body) is not None
-            or _HTTP(lower := body.lower()) is not None or _WW_DOT(lower) is not None)
+            or _HTTP(lower := body.lower()) is not None or _WW_DOT(lower) is not None
+            or "=" in body and _HREF(lower) is not None)
 
 
 def find_links(entry: Entry, rendered: bool = True,
@@ -382,9 +390,10 @@ def keep_rendered_hrefs(entry: Entry, hrefs) -> None:
          and normalise_url(href).startswith(("http:", "https:"))})
 
 
-# A site path (`/glossary/awq`, not `//host`), a part of the page (`#x`), an e-mail
-# address: most of a page's links, none of them a web URL, known without normalising.
-_PLAINLY_NOT_WEB = re.compile(r"/(?![/\\])|#|mailto:", re.IGNORECASE)
+# A site path (`/glossary/awq`, not `//host`, nor `/<tab>/host`, which a browser reads as
+# `//host`: it drops tabs and line breaks), a part of the page (`#x`), an e-mail address:
+# most of a page's links, none of them a web URL, known without normalising.
+_PLAINLY_NOT_WEB = re.compile(r"/(?![/\\\t\n\r])|#|mailto:", re.IGNORECASE)
 
 
 def _comparable(url: str) -> str:
@@ -418,6 +427,8 @@ def _rendered_only(entry: Entry, found: list[FoundLink]) -> list[FoundLink]:
         if _comparable(href) in known:
             continue
         line, column = _where(entry, href, taken)
+        if "\n" in href or "\t" in href or "\r" in href:  # as a browser reads it (and one
+            href = _TAB_OR_NEWLINE.sub("", href)  # line of a message): `ht<tab>tp:host`
         out.append(FoundLink(href, entry.file, line, column, "body", (), entry.id or None))
     return out
 
