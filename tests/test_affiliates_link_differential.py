@@ -32,11 +32,15 @@ WWW_AMAZON = "www.amazon.com/dp/B1?tag=localaicat-20"
     f"Glued to a digit: 1{AMAZON}\n",
     f"After a full stop: see.{AMAZON}\n",
     f"> {WWW_AMAZON}\n>{WWW_AMAZON}\n",
+    "In brackets, with a space: [card](<https://www.amazon.com/dp/B0 x?tag=localaicat-20>)\n",
+    "[card]\n\n[card]: <https://www.amazon.com/dp/B0 x?tag=localaicat-20> 'A title'\n",
 ])
 def test_a_paid_address_the_page_links_leaves_the_email(programs, body):  # noqa: F811
     """GitHub's autolinks take `https://` after anything but a letter and `www.` after
     `_`: the e-mail rewrite read neither, so the e-mail kept the Amazon link (a program
-    that forbids e-mail), and render refused the digest as if the link were raw HTML."""
+    that forbids e-mail), and render refused the digest as if the link were raw HTML.
+    Nor did it read a destination in brackets past its space (`](<https://host/a b>)`,
+    which CommonMark allows), where the tag was."""
     assert any("amazon.com" in href for href in re.findall(r'href="([^"]*)"', cmark.html(body)))
     safe, _ = email_safe_markdown(body, programs, PAGE)
     assert "amazon.com" not in safe

@@ -84,7 +84,7 @@ def test_bare_url_endings_follow_gfm():
     assert urls("**https://x.example/a**, then") == ["https://x.example/a"]
     assert urls("https://x.example/a?b=1&c=2!") == ["https://x.example/a?b=1&c=2"]
     assert urls("[t](https://x.example/a_(b)) and [u](<https://x.example/c d>)") == [
-        "https://x.example/a_(b)", "https://x.example/c"]
+        "https://x.example/a_(b)", "https://x.example/c d"]  # (in brackets: to the `>`)
     assert urls("https://x.example/a<br>") == ["https://x.example/a"]
     assert urls("no scheme: example.com, ftp://x.example, https://") == []
     assert urls("xhttps://x.example and a.www.example.com") == []

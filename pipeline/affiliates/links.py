@@ -215,8 +215,13 @@ def _urls_in(line: str, after_label: bool = False) -> Iterator[tuple[int, int, s
         if m.group(0)[0] in "/\\" and not _slashes_linked(line, s, after_label):
             continue  # `//` in text: no link
         if line.endswith("<", 0, s) and (close := line.find(">", s)) > 0 and m.group(0)[0] not in "wW" \
-                and not any(c.isspace() for c in line[s:close]):
-            end = close  # `<https://host>`; without its `>` (or `<www.host>`) no autolink
+                and (not any(c.isspace() for c in line[s:close]) or "<" not in line[s:close]
+                     and _slashes_linked(line, s, after_label)):
+            # `<https://host>`; without its `>` (or `<www.host>`) no autolink. A destination
+            # in brackets, `](<https://host/a b>)` or `[r]: <...>`, runs to its `>`, spaces
+            # and all: read up to its space, `<https://www.amazon.com/dp/B0 x?tag=...>`
+            # was no paid link, and the e-mail kept it
+            end = close
         elif line.endswith("](", 0, _blank_start(line, s)):
             end = _markdown_destination_end(line, s)
         elif line.endswith(('="', "='"), 0, s):
