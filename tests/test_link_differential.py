@@ -158,8 +158,7 @@ def _linked(body: str) -> set[str]:
 
 # Disagreements left, which no editor is likely to write: a backtick, a quote or a bracket
 # in a link's destination (`[a](/x"t")`, `[a](]https://host/x)`: the page reads them,
-# validate stops at them); an escaped `)` (`[a](/x\))`) or parentheses three deep; see
-# also the pieces each test leaves out.
+# validate stops at them); see also the pieces each test leaves out.
 _LEFT_IN_DESTINATION_RE = re.compile(r"\]\([ \t]*\n?[ \t]*<?(?:[^\s()]|\([^\s()]*\))*[`\"'\[\]]")
 # And a `[` in a bare URL, where the page's URL takes in what follows it
 # (`https://host/x[a](/y)` is one link), and validate sees a link to /y; an empty
@@ -169,7 +168,7 @@ _LEFT_IN_URL_RE = re.compile(r"(?:https?://|www\.)[^\s<]*\[|\]\(\)\S")
 SITE_PATH_PIECES = ["[", "]", "](", "[a](", "(", ")", "\\[", "\\]", "/glossary/awq", "#x",
                     "*", " ", "\n", "\n\n", "`", "\n```\n", '"t"', "'t'", "x", "!", "_",
                     "[a]", "/glossary/a\\_b", "/glossary/aw&#113;", "/glossary/a(b)",
-                    "[b](/tools/y)"]
+                    "[b](/tools/y)", "\\)", "\\\\", "/glossary/a(b(c(d)))"]
 
 
 @settings(max_examples=1500, deadline=None, derandomize=True)
@@ -270,6 +269,29 @@ def test_a_destination_is_reported_as_the_page_links_it(catalog, body, shown):
     which no page links to."""
     vllm(catalog, body)
     assert found(catalog) == [("link-unresolved", f"link to {shown}: no such entry")]
+
+
+@pytest.mark.parametrize("body, shown", [
+    ("See [the method](/glossary/no\\)pe).\n", "/glossary/no)pe"),
+    ("See [the method](/glossary/nope\\(int4).\n", "/glossary/nope(int4"),
+    ("See [the method](/glossary/nope(a\\)b)).\n", "/glossary/nope(a)b)"),
+    (f"See [the method]({SITE}/glossary/no\\)pe).\n", f"{SITE}/glossary/no)pe"),
+    ("See [the method](/glossary/nope(a(b(c)))).\n", "/glossary/nope(a(b(c)))"),
+    ("See [the method](/glossary/nope#a(b(c))).\n", "/glossary/nope"),
+])
+def test_escaped_and_deep_parentheses_in_a_destination_are_read_as_the_page_reads_them(
+        catalog, body, shown):
+    """An escaped parenthesis is none of a pair: `[a](/x\\))` links to `/x)`, and
+    `[a](/x\\(y)` to `/x(y`. validate ended the destination at the escaped `)` and
+    reported `/glossary/no\\`, and passed the link with `\\(` as no link. Parentheses
+    three deep (cmark takes 32) were taken for no link, and the link passed."""
+    vllm(catalog, body)
+    assert found(catalog) == [("link-unresolved", f"link to {shown}: no such entry")]
+
+
+def test_parentheses_deeper_than_cmark_takes_are_no_link(catalog):
+    vllm(catalog, "See [the method](/glossary/nope" + "(" * 33 + ")" * 33 + ").\n")
+    assert found(catalog) == []
 
 
 def test_a_destination_with_an_unbalanced_parenthesis_is_no_link(catalog):

@@ -64,12 +64,19 @@ _NO_NEXT = r"|\](?!\()"
 # character of it, so nothing is given back): a run of plain characters at a time is as
 # fast as the character class alone was, where one alternative per character took 70 %
 # longer over the corpus's links.
+# A backslash escapes the character after it (ASCII punctuation: `\)` is a `)` of the path,
+# no end of the link, `\(` one that opens no pair); taken with it, but for a `]` (see
+# _NO_NEXT) or white space, before which it is a backslash alone.
+_ESCAPE = r"\\[^\s\]]?"
 # A `(` is one of a balanced pair (CommonMark: `[a](/wiki/Foo_(bar))` links to
-# `/wiki/Foo_(bar)`, and `[a](/x(y)` is no link), two deep at most (the page takes 32, no
-# editor writes them); a `#` or `?` inside is the path's (see _unescaped).
-_PARENS = r"\((?:[^()\s>\]]++|\([^()\s>\]]*+\))*+\)"
-_PATH_RUN = rf"(?:[^()\s>#?\]]++|{_PARENS}{_NO_NEXT})*+"  # a path's, up to `#` or `?`
-_AFTER_PATH_RUN = rf"(?:[^()\s>\]]++|{_PARENS}{_NO_NEXT})*+"  # an anchor's or a query's
+# `/wiki/Foo_(bar)`, and `[a](/x(y)` is no link), as deep as cmark takes them, 32 (one
+# deeper is no link); a `#` or `?` inside is the path's (see _unescaped). A pattern for
+# each depth, the deepest inside: Python's patterns have no recursion.
+_PARENS = r"\((?:[^()\s>\]\\]++|" + _ESCAPE + r")*+\)"
+for _ in range(31):
+    _PARENS = rf"\((?:[^()\s>\]\\]++|{_ESCAPE}|{_PARENS})*+\)"
+_PATH_RUN = rf"(?:[^()\s>#?\]\\]++|{_ESCAPE}|{_PARENS}{_NO_NEXT})*+"  # a path's, up to `#` or `?`
+_AFTER_PATH_RUN = rf"(?:[^()\s>\]\\]++|{_ESCAPE}|{_PARENS}{_NO_NEXT})*+"  # an anchor's or a query's
 _HOST_RUN = rf"(?:[^/\\\s)>#?\]]++{_NO_NEXT})++"
 _PAGE_CHAR = rf"(?:[^\s<>\]]{_NO_NEXT})"
 # White space in them is ASCII's, as CommonMark's (`re.ASCII`): a no-break space is part of
@@ -256,7 +263,7 @@ def _find(text: str, needle: str, at: int = 0) -> int:
     character, common in prose (`-`, and a backtick shares a space's bit of its filter):
     1 to 2 µs a body of 4 KB, where most bodies hold one or two `<`, a fence six backticks."""
     first = needle[0]
-    for _ in range(8):
+    for _ in range(31):
         at = text.find(first, at)
         if at < 0 or text.startswith(needle, at):
             return at
@@ -849,7 +856,7 @@ def _may_define(text: str) -> bool:
     found by memchr and the character before each looked at (most bodies hold none or a
     few, where a search for `]:` took 3.4 µs a body of 4 KB); after 16, the search."""
     at = text.find(":")
-    for _ in range(16):
+    for _ in range(31):
         if at < 0:
             return False
         if at and text[at - 1] == "]":
