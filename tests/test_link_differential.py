@@ -335,6 +335,30 @@ def test_a_link_around_a_link_is_text(catalog, body):
     assert found(catalog) == []
 
 
+@pytest.mark.parametrize("body", [
+    "See [the [AWQ][awq] page](/glossary/nope).\n\n[awq]: /glossary/awq\n",
+    "See [the [AWQ][] page](/glossary/nope).\n\n[awq]: /glossary/awq\n",
+    "See [the [AWQ] page](/glossary/nope).\n\n[awq]: /glossary/awq\n",
+    "See [the [the  Method][AWQ] page](/glossary/nope).\n\n[awq]: /glossary/awq\n",
+])
+def test_a_link_around_a_reference_link_is_text(catalog, body):
+    """A reference link inside a link's text is a link (to its definition), and the outer
+    one's `](...)` is text: validate looked for an inline link alone inside, and reported
+    /glossary/nope, which the page does not link to."""
+    vllm(catalog, body)
+    assert found(catalog) == []
+
+
+@pytest.mark.parametrize("body", [
+    "See [the [AWQ][nope] page](/glossary/nope).\n\n[awq]: /glossary/awq\n",
+    "See [the [AWQ] page](/glossary/nope).\n",
+    "See [the ![AWQ] page](/glossary/nope).\n\n[awq]: /glossary/awq\n",
+])
+def test_a_link_around_brackets_no_definition_makes_a_link_is_checked(catalog, body):
+    vllm(catalog, body)
+    assert found(catalog) == [("link-unresolved", "link to /glossary/nope: no such entry")]
+
+
 def test_an_image_in_a_links_text_leaves_it_a_link(catalog):
     vllm(catalog, "See [the ![AWQ](/glossary/awq) page](/glossary/nope).\n")
     assert found(catalog) == [("link-unresolved", "link to /glossary/nope: no such entry")]

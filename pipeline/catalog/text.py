@@ -934,7 +934,9 @@ class _OpenBrackets:
 
     A link inside a link's text makes the `[` before it open no link (CommonMark: links do
     not nest): in `[a [b](/y) c](/x)` the page links to /y, and `c](/x)` is text. An
-    image's `![` is not so closed, and an image closes none."""
+    image's `![` is not so closed, and an image closes none. So is a reference link to a
+    label the text defines, `[text][label]`, `[label][]` or `[label]`: in
+    `[[AWQ][awq] kernels](/x)` the page links to awq's definition, and `kernels](/x)` is text."""
 
     _BRACKET = re.compile(r"[\[\]]")
     _BLANK_LINE = re.compile(r"\n[ \t]*\n")
@@ -943,6 +945,7 @@ class _OpenBrackets:
         self.text, self.at = text, 0
         self.openers: list[int] = []  # where each open `[` is
         self.dead_before = 0  # a link's `[` before this opens no link: a link came after it
+        self.labels: set[str] | None = None  # those the text defines, when first asked
 
     @property
     def open(self) -> int:
@@ -979,9 +982,28 @@ class _OpenBrackets:
             elif openers:  # a `]` closes the last `[` still open; with none, nothing
                 opener = openers.pop()
                 if openers and not self._closed(opener) and not self._image(opener) \
-                        and _ANY_LINK_RE.match(text, m.start()):
+                        and (_ANY_LINK_RE.match(text, m.start())
+                             or self._reference(opener, m.start())):
                     self.dead_before = opener  # a link, inside the text of those open
         return len(openers)
+
+    def _reference(self, opener: int, close: int) -> bool:
+        """Whether the `]` at `close`, which closes the `[` at `opener`, ends a reference
+        link to a label the text defines: the label in brackets right after it, or (with
+        none, or `[]`) the text between the two, as cmark looks it up."""
+        text = self.text
+        if self.labels is None:  # worked out once, for the first text in brackets in
+            # another's (rare): the labels of the definitions, as _label_key reads them
+            self.labels = {_label_key(m.group(1)) for m in _DEFINED_LABEL_RE.finditer(text)} \
+                if "]:" in text else set()
+        if not self.labels:
+            return False
+        label = _LINK_LABEL_RE.match(text, close + 1)
+        if label is not None and label.group(1).strip():
+            return _label_key(label.group(1)) in self.labels
+        # (a label is 999 characters at most: a longer text is none, and is not read, so
+        # that brackets nested thousands deep are not read again at each `]`)
+        return close - opener <= 1000 and _label_key(text[opener + 1:close]) in self.labels
 
     def _image(self, opener: int) -> bool:
         return opener > 0 and self.text[opener - 1] == "!" and not _escaped(self.text, opener - 1)
@@ -989,6 +1011,18 @@ class _OpenBrackets:
     def _closed(self, opener: int) -> bool:
         """Whether the `[` at `opener` opens no link, a link having come after it."""
         return opener < self.dead_before and not self._image(opener)
+
+
+# A link label (CommonMark: no unescaped bracket, at most 999 characters), after a link's
+# text, and one a reference definition defines, at the start of a line.
+_LINK_LABEL_RE = re.compile(r"\[((?:[^\[\]\\]|\\.){0,999})\]", re.S)
+_DEFINED_LABEL_RE = re.compile(r"^ {0,3}\[((?:[^\[\]\\]|\\.){1,999})\]:", re.M | re.S)
+
+
+def _label_key(label: str) -> str:
+    """A link label as cmark matches it with a definition's: case and runs of white space
+    aside."""
+    return " ".join(label.casefold().split())
 
 
 def _autolinks(entry: Entry) -> list[tuple]:

@@ -89,8 +89,9 @@ LINK_UNRESOLVED = rule(
     all, and is no link: put a blank line after `<div>` to make it Markdown.
     Nor is a `](` that no `[` of its paragraph opens (`x](/glossary/awq)`), nor the outer
     one of a link in a link's text (links do not nest: in `[the [AWQ](/glossary/awq)
-    page](/glossary/x)` only /glossary/awq is a link): the page shows it as text. A
-    destination is read as the page reads it, escapes (`\\_`), character references
+    page](/glossary/x)` only /glossary/awq is a link, and so in `[the [AWQ][awq]
+    page](/glossary/x)` when `[awq]` is defined): the page shows it as text. A
+    destination is read as the page reads it, escapes (`\\_`, `\\)`), character references
     (`&#113;`) and balanced parentheses (`/wiki/Foo_(bar)`) and all. A URL written bare
     is a link where GitHub's autolink extension makes one, which is never inside
     brackets, in a link's title or in code (a code span may run over two lines):
