@@ -166,7 +166,7 @@ _LEFT_IN_DESTINATION_RE = re.compile(r"\]\([ \t]*\n?[ \t]*<?(?:[^\s()]|\([^\s()]
 _LEFT_IN_URL_RE = re.compile(r"(?:https?://|www\.)[^\s<]*\[|\]\(\)\S")
 
 SITE_PATH_PIECES = ["[", "]", "](", "[a](", "(", ")", "\\[", "\\]", "/glossary/awq", "#x",
-                    "*", " ", "\n", "\n\n", "`", "\n```\n", '"t"', "'t'", "x", "!", "_",
+                    "](<", ">", "*", " ", "\n", "\n\n", "`", "\n```\n", '"t"', "'t'", "x", "!", "_",
                     "[a]", "/glossary/a\\_b", "/glossary/aw&#113;", "/glossary/a(b)",
                     "[b](/tools/y)", "\\)", "\\\\", "/glossary/a(b(c(d)))"]
 
@@ -174,8 +174,9 @@ SITE_PATH_PIECES = ["[", "]", "](", "[a](", "(", ")", "\\[", "\\]", "/glossary/a
 @settings(max_examples=1500, deadline=None, derandomize=True)
 @given(st.lists(st.sampled_from(SITE_PATH_PIECES), max_size=14).map("".join))
 def test_the_site_paths_validate_checks_are_those_the_page_links(body):
-    """Brackets, escapes, code, emphasis and paragraphs around links to site paths. Not
-    `<` or `>` (raw HTML and autolinks have tests of their own), nor reference
+    """Brackets, escapes, code, emphasis and paragraphs around links to site paths, and
+    destinations in angle brackets. No other `<` (raw HTML and autolinks have tests of
+    their own), nor reference
     definitions (one validate checks may be text on the page: written inside a
     paragraph, `text\\n[a]: /x`, or with more after its destination)."""
     body += "\n\n[a]\n"  # a link to each definition, made or not
@@ -287,6 +288,30 @@ def test_escaped_and_deep_parentheses_in_a_destination_are_read_as_the_page_read
     three deep (cmark takes 32) were taken for no link, and the link passed."""
     vllm(catalog, body)
     assert found(catalog) == [("link-unresolved", f"link to {shown}: no such entry")]
+
+
+@pytest.mark.parametrize("body, shown", [
+    ("See [AWQ](/glossary/awq>).\n", "/glossary/awq>"),
+    (f"See [AWQ]({SITE}/glossary/awq>).\n", f"{SITE}/glossary/awq>"),
+    ("See [AWQ][a].\n\n[a]: /glossary/awq>\n", "/glossary/awq>"),
+    ("See [AWQ](</glossary/awq kernels>).\n", "/glossary/awq kernels"),
+    ('See [AWQ](</glossary/awq kernels#x> "t").\n', "/glossary/awq kernels"),
+    (f"See [AWQ](<{SITE}/glossary/awq kernels>).\n", f"{SITE}/glossary/awq kernels"),
+    ("See [AWQ][a].\n\n[a]: </glossary/awq kernels>\n", "/glossary/awq kernels"),
+])
+def test_angle_brackets_in_a_destination_are_read_as_the_page_reads_them(catalog, body, shown):
+    """A `>` ends no destination but one in angle brackets: `[AWQ](/glossary/awq>)` links
+    to `/glossary/awq%3E`, a 404, which validate read as /glossary/awq and passed. In angle
+    brackets a destination may hold spaces: `</glossary/awq kernels>` links to
+    `/glossary/awq%20kernels`, which validate took for no link (a URL's, for a link to
+    `/glossary/awq`)."""
+    vllm(catalog, body)
+    assert found(catalog) == [("link-unresolved", f"link to {shown}: no such entry")]
+
+
+def test_a_destination_its_angle_bracket_does_not_close_is_no_link(catalog):
+    vllm(catalog, "See [AWQ](</glossary/nope).\n")
+    assert found(catalog) == []
 
 
 def test_parentheses_deeper_than_cmark_takes_are_no_link(catalog):

@@ -24,7 +24,8 @@ from .model import Entry
 _FENCE_LINE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$", re.MULTILINE)
 _INLINE_CODE = re.compile(r"(`+)(?:(?!\1).)+?\1")
 LINK_RE = re.compile(r"\]\(\s*<?(/[^)\s>#?]*)([#?][^)\s>]*)?>?(?:\s+\"[^\"]*\")?\s*\)")
-REF_DEF_RE = re.compile(r"^ {0,3}\[[^\]]+\]:\s*<?(/[^\s>#?]*)([#?]\S*)?")
+REF_DEF_RE = re.compile(r"^ {0,3}\[[^\]]+\]:\s*<?(/(?:(?<=</)(?:[^<>\n\\]|\\.)*+(?=>)"
+                        r"|(?<!</)[^\s#?]*))([#?]\S*)?")
 # The text before a group's first `@` takes no `@`: the match is found in one pass (with
 # `[^\[\]]*@`, a long line of `@`s after a `[` took quadratic time: 71 s at 240 KB).
 CITE_GROUP_RE = re.compile(r"\[([^\[\]@]*@[^\[\]]*)\]")
@@ -75,17 +76,28 @@ _ESCAPE = r"\\[^\s\]]?"
 _PARENS = r"\((?:[^()\s>\]\\]++|" + _ESCAPE + r")*+\)"
 for _ in range(31):
     _PARENS = rf"\((?:[^()\s>\]\\]++|{_ESCAPE}|{_PARENS})*+\)"
-_PATH_RUN = rf"(?:[^()\s>#?\]\\]++|{_ESCAPE}|{_PARENS}{_NO_NEXT})*+"  # a path's, up to `#` or `?`
-_AFTER_PATH_RUN = rf"(?:[^()\s>\]\\]++|{_ESCAPE}|{_PARENS}{_NO_NEXT})*+"  # an anchor's or a query's
+# A `<` or a `>` in them is the destination's (`[a](/glossary/awq>)` links to
+# `/glossary/awq%3E`): one in angle brackets is read by the patterns of that form below.
+_PATH_RUN = rf"(?:[^()\s#?\]\\]++|{_ESCAPE}|{_PARENS}{_NO_NEXT})*+"  # a path's, up to `#` or `?`
+_AFTER_PATH_RUN = rf"(?:[^()\s\]\\]++|{_ESCAPE}|{_PARENS}{_NO_NEXT})*+"  # an anchor's or a query's
+# A destination in angle brackets, `[a](</glossary/awq>)`: anything to the `>` but a line
+# break, `<` or `>` (escaped, they are in it), spaces and all (`</glossary/a b>` links to
+# `/glossary/a%20b`); one the line does not close, `[a](</glossary/awq)`, is no link. Read
+# whole, its fragment with it (_unescaped splits them); stopped at a `](`, as above.
+_ANGLE_RUN = r"(?:[^<>\n\\\]]++|\\[^\n]|\](?!\())*+"
+_ANGLE_PATH_RUN = r"(?:[^<>\n\\\]#?]++|\\[^\n]|\](?!\())*+"  # up to `#` or `?`
 _HOST_RUN = rf"(?:[^/\\\s)>#?\]]++{_NO_NEXT})++"
 _PAGE_CHAR = rf"(?:[^\s<>\]]{_NO_NEXT})"
 # White space in them is ASCII's, as CommonMark's (`re.ASCII`): a no-break space is part of
 # a destination (`[a](/glossary/awq<no-break space>)` links to `/glossary/awq%C2%A0`, a 404).
 # A site path starts with one slash: `//host/path` (or `/\host`) is another host's URL,
 # which a browser reads as `https://host/path`.
-_LINK_AFTER = rf"{_WS}<?(/(?![/\\]){_PATH_RUN})([#?]{_AFTER_PATH_RUN})?>?{_TITLE}\)"
+# (Which form, told by the character before the path's `/`.)
+_LINK_AFTER = (rf"{_WS}<?(/(?![/\\])(?:(?<=</){_ANGLE_RUN}(?=>)|(?<!</){_PATH_RUN}))"
+               rf"([#?]{_AFTER_PATH_RUN})?>?{_TITLE}\)")
 _LINK_IN_LINE_RE = re.compile(rf"\]\({_LINK_AFTER}", re.ASCII)
-_REF_DEF_IN_LINE_RE = re.compile(rf"^ {{0,3}}\[[^\]\n]+\]:{_WS}<?(/(?![/\\])[^\s>#?]*)([#?]\S*)?",
+_REF_DEF_IN_LINE_RE = re.compile(rf"^ {{0,3}}\[[^\]\n]+\]:{_WS}<?(/(?![/\\])"
+                                 r"(?:(?<=</)(?:[^<>\n\\]|\\.)*+(?=>)|(?<!</)[^\s#?]*))([#?]\S*)?",
                                  re.MULTILINE | re.ASCII)
 # _LINK_IN_LINE_RE, or else a `](` alone (no group): its search finds the same links, and
 # every other `](` where the search for a link of another kind can start (see
@@ -97,9 +109,14 @@ _LINK_OR_OTHER_IN_LINE_RE = re.compile(rf"\]\((?:{_LINK_AFTER}|)", re.ASCII)
 # `https://host`, and also `//host`, `https:/host`, `https:\\host`, `\\host`.
 _ORIGIN = r"((?:https?:[/\\]*|[/\\]{2})[^/\\\s)>#?]+)"
 _ORIGIN_RE = re.compile(_ORIGIN[1:-1], re.IGNORECASE)
-_URL_LINK_IN_LINE_RE = re.compile(rf"\]\({_WS}<?((?:https?:[/\\]*|[/\\]{{2}}){_HOST_RUN})"
-                                  rf"([/\\]{_PATH_RUN})?([#?]{_AFTER_PATH_RUN})?>?{_TITLE}\)",
+_URL_LINK_IN_LINE_RE = re.compile(rf"\]\({_WS}(?!<)((?:https?:[/\\]*|[/\\]{{2}}){_HOST_RUN})"
+                                  rf"([/\\]{_PATH_RUN})?([#?]{_AFTER_PATH_RUN})?{_TITLE}\)",
                                   re.IGNORECASE | re.ASCII)
+# The same in angle brackets (see _ANGLE_RUN): searched for in a body with a `<` alone.
+_URL_ANGLE_LINK_IN_LINE_RE = re.compile(
+    rf"\]\({_WS}<((?:https?:[/\\]*|[/\\]{{2}}){_HOST_RUN})([/\\]{_ANGLE_PATH_RUN})?"
+    rf"([#?]{_ANGLE_RUN})?>{_TITLE}\)", re.IGNORECASE | re.ASCII)
+_ANGLE_OPEN_RE = re.compile(rf"\]\({_WS}<")
 _URL_REF_DEF_IN_LINE_RE = re.compile(rf"^ {{0,3}}\[[^\]\n]+\]:{_WS}<?{_ORIGIN}"
                                      r"([/\\][^\s>#?]*)?([#?]\S*)?",
                                      re.MULTILINE | re.IGNORECASE | re.ASCII)
@@ -590,8 +607,8 @@ def _unescaped(path: str, anchor: str) -> tuple[str, str]:
     page links to them: escapes and references read, then split again (`&#35;` is a `#`, a
     `#` in parentheses is not the path's end)."""
     if "\\" not in path and "&" not in path and "(" not in path and "\\" not in anchor \
-            and "&" not in anchor:
-        return path, anchor  # most links
+            and "&" not in anchor and "#" not in path and "?" not in path:
+        return path, anchor  # most links (a `#` in the path: one in angle brackets)
     return _path_and_anchor(_DESTINATION_ESCAPE_RE.sub(_unescape, path + anchor))
 
 
@@ -637,6 +654,11 @@ def _site_links(entry: Entry, base_url: str) -> list[tuple[int, int, str, str, s
     if host not in body:
         return links  # most bodies: no URL on the site's domain to look at
     found = _links(entry, _URL_LINK_IN_LINE_RE, _URL_REF_DEF_IN_LINE_RE)
+    if "<" in body and _ANGLE_OPEN_RE.search(body):  # `[a](<https://host/path>)`
+        angled = _not_in_html_blocks(entry, _inline_links(
+            prose_text(entry), entry.body_line, _URL_ANGLE_LINK_IN_LINE_RE))
+        if angled:
+            found = sorted(found + angled)
     if "<http" in body:  # an autolink, unless it is a link's `](<https://...>)` (found)
         seen = {(line, column) for line, column, *_ in found}
         found += [link for link in _autolinks(entry) if link[:2] not in seen]

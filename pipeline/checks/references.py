@@ -92,7 +92,8 @@ LINK_UNRESOLVED = rule(
     page](/glossary/x)` only /glossary/awq is a link, and so in `[the [AWQ][awq]
     page](/glossary/x)` when `[awq]` is defined): the page shows it as text. A
     destination is read as the page reads it, escapes (`\\_`, `\\)`), character references
-    (`&#113;`) and balanced parentheses (`/wiki/Foo_(bar)`) and all. A URL written bare
+    (`&#113;`), balanced parentheses (`/wiki/Foo_(bar)`) and angle brackets (`</a b>`
+    links to `/a%20b`, `/a>` to `/a%3E`) and all. A URL written bare
     is a link where GitHub's autolink extension makes one, which is never inside
     brackets, in a link's title or in code (a code span may run over two lines):
     `[https://local-ai-catalog.org/glossary/awq](/glossary/awq)` is one link, to its
