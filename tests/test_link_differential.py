@@ -185,18 +185,22 @@ def test_the_site_paths_validate_checks_are_those_the_page_links(body):
     assert _checked(body) == _linked(body)
 
 
+_QUOTE_UNDER_A_LINE_RE = re.compile(r"^(?! {0,3}>).*\S.*\n {0,3}>", re.MULTILINE)
+
 OWN_URL_PIECES = [f"{SITE}/glossary/b", "www.local-ai-catalog.org/glossary/c", "[", "]", "](",
                   "[a](", "(", ")", " ", "\n", "\n\n", "*", "_", ";", '"', "x", "!", ".",
-                  "\u00a0", '](/x "', "](/x '"]
+                  "\u00a0", '](/x "', "](/x '", ">", "\n> "]
 
 
 @settings(max_examples=1500, deadline=None, derandomize=True)
 @given(st.lists(st.sampled_from(OWN_URL_PIECES), max_size=14).map("".join))
 def test_the_urls_on_our_domain_validate_checks_are_those_the_page_links(body):
-    """Bare URLs and links to the site's own domain. Not a backtick (a URL runs on into a
-    code span that starts right after it, `https://host/x`code``, where validate ends it),
-    nor `<` or `>` (`>www.host/x` starts a block quote, where the page links it)."""
-    if _LEFT_IN_DESTINATION_RE.search(body) or _LEFT_IN_URL_RE.search(body):
+    """Bare URLs and links to the site's own domain, in block quotes too. Not a backtick (a
+    URL runs on into a code span that starts right after it, `https://host/x`code``, where
+    validate ends it), nor `<`; nor a quote right under a paragraph's line, which ends the
+    paragraph, where validate keeps its `[` open (`[` then `> https://host/x`)."""
+    if _LEFT_IN_DESTINATION_RE.search(body) or _LEFT_IN_URL_RE.search(body) \
+            or _QUOTE_UNDER_A_LINE_RE.search(body):
         return
     assert _checked(body) == _linked(body)
 
@@ -311,6 +315,31 @@ def test_angle_brackets_in_a_destination_are_read_as_the_page_reads_them(catalog
 
 def test_a_destination_its_angle_bracket_does_not_close_is_no_link(catalog):
     vllm(catalog, "See [AWQ](</glossary/nope).\n")
+    assert found(catalog) == []
+
+
+@pytest.mark.parametrize("body", [
+    "> See [AWQ](\n> /glossary/nope).\n",
+    '> See [AWQ](/glossary/nope\n> "the method").\n',
+    "> > See [AWQ](\n> > /glossary/nope).\n",
+    "> See [AWQ].\n>\n> [awq]: /glossary/nope\n",
+    "> See [AWQ][a].\n>\n> [a]:\n> /glossary/nope\n",
+    ">www.local-ai-catalog.org/glossary/nope\n",
+])
+def test_a_link_in_a_block_quote_is_read_as_the_page_reads_it(catalog, body):
+    """A quote's `>` marks are no part of a link: a destination or a title on the next
+    line of a quote, and a reference definition in one, are the page's as in a paragraph.
+    validate read the `>` as text between `](` and the destination (no link) and looked
+    for a definition at a line's start only: it passed links to /glossary/nope."""
+    vllm(catalog, body)
+    shown = ("www.local-ai-catalog.org/glossary/nope" if body.startswith(">www")
+             else "/glossary/nope")
+    assert found(catalog) == [("link-unresolved", f"link to {shown}: no such entry")]
+
+
+def test_a_quote_after_a_paragraph_ends_the_link(catalog):
+    """A quote starts a block of its own: the paragraph above, and its `[AWQ](`, end."""
+    vllm(catalog, "See [AWQ](\n> /glossary/nope).\n")
     assert found(catalog) == []
 
 

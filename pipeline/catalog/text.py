@@ -452,7 +452,7 @@ def _internal_links(entry: Entry) -> list[tuple[int, int, str, str]]:
         # body of 4 KB, most of which link to site paths alone)
         others: list[int] = []
         found = _not_in_html_blocks(entry, _inline_links(
-            prose_text(entry), entry.body_line, _LINK_OR_OTHER_IN_LINE_RE, others))
+            _link_text(entry), entry.body_line, _LINK_OR_OTHER_IN_LINE_RE, others))
         entry.__dict__["other_links_may_open"] = bool(others)
     links = [(line, column, *_unescaped(path, anchor)) for line, column, path, anchor in found]
     hrefs = html_links(entry)
@@ -656,7 +656,7 @@ def _site_links(entry: Entry, base_url: str) -> list[tuple[int, int, str, str, s
     found = _links(entry, _URL_LINK_IN_LINE_RE, _URL_REF_DEF_IN_LINE_RE)
     if "<" in body and _ANGLE_OPEN_RE.search(body):  # `[a](<https://host/path>)`
         angled = _not_in_html_blocks(entry, _inline_links(
-            prose_text(entry), entry.body_line, _URL_ANGLE_LINK_IN_LINE_RE))
+            _link_text(entry), entry.body_line, _URL_ANGLE_LINK_IN_LINE_RE))
         if angled:
             found = sorted(found + angled)
     if "<http" in body:  # an autolink, unless it is a link's `](<https://...>)` (found)
@@ -862,7 +862,55 @@ def _links(entry: Entry, inline: re.Pattern, definition: re.Pattern) -> list[tup
     one in an HTML block, where the page shows it as text."""
     if _defines(entry):
         return _links_and_definitions(entry, inline, definition)
-    return _not_in_html_blocks(entry, _inline_links(prose_text(entry), entry.body_line, inline))
+    return _not_in_html_blocks(entry, _inline_links(_link_text(entry), entry.body_line, inline))
+
+
+def _link_text(entry: Entry) -> str:
+    """prose_text as the link readers read it: with the marks of block quotes (`> `) as
+    spaces, so that a link's destination or title on the next line of a quote (`> See
+    [AWQ](` then `> /glossary/awq)`), a reference definition in a quote (`> [awq]:
+    /glossary/awq`) and a URL right after the mark (`>https://host/x`) are read as the page
+    reads them. Not the marks of a line that ends a paragraph above it, which the page
+    does not run on into the quote. Worked out once per entry and kept on it; a body with
+    no line starting with `>` (most) is prose_text itself."""
+    text = entry.__dict__.get("link_text")
+    if text is None:
+        text = prose_text(entry)
+        if _a_quote_starts(text):
+            text = _quote_marks_blanked(text)
+        entry.__dict__["link_text"] = text
+    return text
+
+
+def _a_quote_starts(text: str) -> bool:
+    """Whether a line of `text` starts with `>` (after up to three spaces): found from its
+    `>`s, as _a_line_starts finds `<`s (most bodies have none at a line's start)."""
+    at = text.find(">")
+    while at >= 0:
+        if not at or text[at - 1] == "\n":
+            return True
+        if text[at - 1] == " ":  # (most `>` end a tag or a comment, `-->`: not looked at)
+            start = text.rfind("\n", 0, at) + 1
+            if at - start <= 3 and text.startswith(" " * (at - start), start):
+                return True
+        at = text.find(">", at + 1)
+    return False
+
+
+_QUOTE_MARKS_RE = re.compile(r"(?: {0,3}>[ ]?)+")
+
+
+def _quote_marks_blanked(text: str) -> str:
+    """`text` with the block quote marks at the start of its lines as spaces (see
+    _link_text): the same length, line by line."""
+    lines = text.split("\n")
+    joins = True  # the line before is blank, or quoted: the marks of this one are blanked
+    for i, line in enumerate(lines):
+        m = _QUOTE_MARKS_RE.match(line)
+        if m is not None and joins:
+            lines[i] = " " * m.end() + line[m.end():]
+        joins = m is not None or not line.strip()
+    return "\n".join(lines)
 
 
 def _defines(entry: Entry) -> bool:
@@ -923,7 +971,7 @@ def _inline_links(text: str, first: int, inline: re.Pattern,
 def _links_and_definitions(entry: Entry, inline: re.Pattern,
                            definition: re.Pattern) -> list[tuple]:
     """_links of a text that may hold reference definitions."""
-    text = prose_text(entry)
+    text = _link_text(entry)
     found = []  # (line index, 0 for a link or 1 for a definition, column, groups)
     for kind, pattern, needle in ((0, inline, "]("), (1, definition, "]:")):
         if needle not in text:
@@ -1088,7 +1136,7 @@ def _bare_urls(entry: Entry, host: str, taken: dict[tuple[int, int], int]) -> li
     `www.`) in the prose, as `_links` gives them; none in what `taken` gives the (line,
     column) and length of, a link's destination, which is no text (what follows the link
     may hold one)."""
-    text = prose_text(entry)
+    text = _link_text(entry)
     found, where = [], Positions(text, entry.body_line)
     tags = [tag[:2] for tag in open_tags(text)] if "<" in text else []
     brackets = _OpenBrackets(text) if "[" in text else None
