@@ -214,6 +214,35 @@ def test_render_warns_of_a_subject_a_comment_cuts_short(drafted, cli, tmp_path):
             "comment, not part of the value, which reads `Issue`") in r.output, r.output
 
 
+@pytest.mark.parametrize("line, said", [
+    ("subject: Issue #10 is out", ":16: warning: `#10 is out` is a YAML comment, not part of "
+                                  "the value, which reads `Issue`"),
+    ("status: redy", ":1: warning: status: 'redy' is not a digest's status: write draft, "
+                     "review, ready or sent (pipeline build stops at it)"),
+    ("month: 2026-09", ":1: warning: front matter says month 2026-09, the file name says "
+                       "2026-10"),
+    ("status: Ready", None), ("status: review", None)])
+def test_draft_warns_of_the_front_matter_as_render_does(drafted, cli, line, said):
+    """`subject: Issue #10 is out` (read `Issue`), `status: redy` (the build stops at it)
+    and a `month:` other than the file's drafted again without a word, render alone
+    saying them (found in review): an editor drafts, edits and drafts again before
+    render. The draft says them at their keys' places, in render's words."""
+    path = drafted / DIGEST
+    key = line.partition(":")[0]
+    text = re.sub(rf"^{key}: .*$", line, path.read_text(encoding="utf-8"), count=1,
+                  flags=re.M)
+    path.write_text(text, encoding="utf-8")
+    r = cli(drafted, "digest", "draft", "2026-10", "--offline")
+    assert r.exit_code == 0 and "is up to date" in r.output, r.output
+    warned = [w for w in r.output.splitlines() if " warning: " in w]
+    if said is None:
+        assert warned == [], r.output
+    else:
+        assert len(warned) == 1 and warned[0].startswith(
+            f"{DIGEST}:{line_of(text, line)}{said}"), r.output
+    assert path.read_text(encoding="utf-8") == text
+
+
 @pytest.mark.parametrize("typed", ["<!--pipeline:begin", "<!-- Pipeline:begin",
                                    "<!--  pipeline: begin", "<!-- PIPELINE:BEGIN"])
 def test_a_marker_typed_another_way_is_refused_as_damaged(drafted, cli, typed):

@@ -33,7 +33,7 @@ def draft(month, offline):
       pipeline digest draft 2026-10
       pipeline digest draft 2026-10 --offline
     """
-    from ..diagnostics import warning_line
+    from ..diagnostics import by_place, warning_line
     from ..digest.draft import draft as run, feed_warnings
     from ..history.changes import before_start_warning
 
@@ -59,7 +59,7 @@ def draft(month, offline):
                    f"tell an item you deleted from it from a new one: it added {len(added)} "
                    f"({', '.join(added)}); delete again any you had deleted (from now on "
                    "they stay deleted)", err=True)
-    for w in result.dropped:
+    for w in by_place([*result.front, *result.dropped]):  # as render lists them
         click.echo(warning_line(w), err=True)
     counts = (f"{len(s.added)} new, {len(s.updated)} updated, {len(s.kept)} kept as edited, "
               f"{len(s.dropped)} dropped, {len(s.deleted)} newly recorded as deleted")

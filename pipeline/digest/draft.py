@@ -25,6 +25,7 @@ from pathlib import Path
 
 import jinja2
 
+from ..catalog import yamlpos
 from ..catalog.loader import parse_entry
 from ..checks.commits import unread_corrections
 from ..catalog.model import Entry
@@ -37,7 +38,7 @@ from ..feeds.parse import FeedItem, address_key, own_link, release_link, same_re
 from ..fileio import take_lock, write_atomic
 from ..history import gitio
 from ..history.changes import ChangeSet, changes_in_period
-from .document import DigestError, decode, fingerprint, parse, plain_newlines
+from .document import DigestError, decode, fingerprint, key_place, parse, plain_newlines
 from .merge import MergeStats, merge
 from .month import Month
 from .render import dropped_text
@@ -62,6 +63,8 @@ class DraftResult:
     capped: list[tuple[str, str, int, int]] = field(default_factory=list)
     # the editor's words the e-mail and the page drop with raw HTML (render.dropped_text)
     dropped: list[str] = field(default_factory=list)
+    # what render says of the front matter, as the draft leaves it (`front_warnings`)
+    front: list[str] = field(default_factory=list)
 
 
 def skeleton(month: Month) -> str:
@@ -98,6 +101,30 @@ def _backup(settings: Settings, data: bytes, month: Month) -> Path:
     target = folder / f"{month}.{n}.md"
     write_atomic(target, data)
     return target
+
+
+def front_warnings(doc, file: str, m: Month) -> list[str]:
+    """What `digest render` says of the front matter that the draft keeps as the editor
+    wrote it, in render's words, each at its place (see diagnostics.warning_line): a value
+    a `#` cuts short (`subject: Issue #10 is out` goes out as "Issue": yaml-comment), a
+    `status:` that is none of a digest's (`redy`: the build stops at it), and a `month:`
+    other than the file's (render refuses it). An editor drafts, edits and drafts again
+    before render: the draft said nothing of them (found in review)."""
+    out = [f"{file}:{line}:{column}: {message}"
+           for line, column, message in yamlpos.cut_values(doc.front, first_line=2)]
+
+    def at(key: str) -> str:
+        line, column = key_place(doc.front, key) or (1, 1)
+        return f"{file}:{line}:{column}"
+
+    status = doc.meta.get("status")  # none at all is refused before (`_draft`)
+    if "status" in doc.meta and str(status).strip().lower() not in ("draft", "review", "ready"):
+        out.append(f"{at('status')}: status: {status!r} is not a digest's status: write "
+                   "draft, review, ready or sent (pipeline build stops at it)")
+    if str(doc.meta.get("month", m)) != str(m):
+        out.append(f"{at('month')}: front matter says month {doc.meta.get('month')}, the "
+                   f"file name says {m} (digest render refuses it): write `month: {m}`")
+    return out
 
 
 def _check_place(settings: Settings, path: Path, file: str) -> None:
@@ -509,8 +536,10 @@ def _draft(settings: Settings, m: Month, path: Path, file: str, offline: bool,
     text = doc.render()
     dropped = dropped_text(doc.body, doc.front.count("\n") + 3, file)  # the body's line,
     # below a front matter that a longer `deleted:` may have lengthened
+    front = front_warnings(doc, file, m)  # at their lines in the text written
     if existing is not None and text == plain_newlines(existing):  # as parse() read it
-        return DraftResult(path, False, None, stats, cs, report, unread, capped, dropped)
+        return DraftResult(path, False, None, stats, cs, report, unread, capped, dropped,
+                           front)
     if raw is not None:
         text = _as_written(text, raw, existing)
     backup = None
@@ -535,4 +564,4 @@ def _draft(settings: Settings, m: Month, path: Path, file: str, offline: bool,
     # rename cannot be made on condition of what it replaces, and editors take no lock
     # a draft could wait on, so this window is the smallest there is.
     write_atomic(path, text, before=unsaved)
-    return DraftResult(path, True, backup, stats, cs, report, unread, capped, dropped)
+    return DraftResult(path, True, backup, stats, cs, report, unread, capped, dropped, front)
