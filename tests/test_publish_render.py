@@ -860,3 +860,16 @@ def test_a_code_class_comes_only_from_a_fence_or_raw_html(text):
     one from nothing else."""
     html = commonmark_html(text)
     assert '<code class="' not in html or any(c in text for c in "`~<")
+
+
+def test_an_href_whose_slashes_a_tab_splits_is_the_host_a_browser_opens():
+    """Found in review: `/<tab>/host` (or a line break between the slashes) was taken for a
+    site path, so a paid link written so was published with no `rel` and no label; a
+    browser drops the tab and opens the host."""
+    for raw in ("/\t/shop.example/a?tag=x", "/&#9;/shop.example/a?tag=x",
+                "/\n/shop.example/a?tag=x"):
+        e = entry(f'<a href="{raw}">one</a> and [d](/glossary/awq)\n')
+        body, _ = render(e, is_affiliate=lambda url: "shop.example" in url,
+                         rel="sponsored", label="(paid link)")
+        assert body.site_paths == ["/glossary/awq"], raw
+        assert body.html.count('rel="sponsored"') == 1 and "(paid link)" in body.html, raw

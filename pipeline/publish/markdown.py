@@ -69,6 +69,8 @@ PAGE_IDS = frozenset({"main", "verdict-heading", "offers-heading", "sources-head
                       "corrections-heading", "backlinks-heading",
                       *(f"ref-{field}" for field, _ in TYPED)})
 _SOURCE_ID_RE = re.compile(r"source-\d+")
+# what a browser drops from an href before reading it (the WHATWG URL parser)
+_TAB_OR_BREAK = re.compile("[\t\n\r]")
 # (its words up to the first `</a>`, as `.*?` would take them, a run of them at a time)
 _ANCHOR_RE = re.compile(r"<a\b([^>]*)>((?:[^<]++|<(?!/a>))*+)</a>")
 _HREF_RE = re.compile(r' href="([^"]*)"')
@@ -589,7 +591,9 @@ def _render(markdown: str, is_affiliate: Callable[[str], bool], rel: str, label:
             whole = f'<a href="{raw}"{others}>{inner}</a>'
         href = html.unescape(raw) if "&" in raw else raw
         hrefs.setdefault(href)
-        if href.startswith("/") and not href.startswith(("//", "/\\")):
+        if href.startswith("/") and not href.startswith(("//", "/\\")) and (
+                not _TAB_OR_BREAK.search(href) or not normalise_url(href).startswith("http")):
+            # (a browser drops tabs and line breaks: `/<tab>/host` goes to that host)
             site_paths.setdefault(href.split("#", 1)[0].split("?", 1)[0])
             return whole
         url = normalise_url(raw)  # `//host`, `https:/host`: where a browser goes
