@@ -13,6 +13,7 @@ import io
 import json
 import os
 import re
+import selectors
 import stat
 import threading
 import traceback
@@ -225,6 +226,55 @@ class _Handler(SimpleHTTPRequestHandler):
 
 
 class _Server(ThreadingHTTPServer):
+    """A threading HTTP server whose shutdown() returns as soon as its loop ends: the
+    base class looks for a shutdown every half second, so each close() waited up to
+    half a second for it (found in review). Here the loop waits on the listening
+    socket and on a pipe that shutdown() writes to, and on nothing else."""
+
+    def __init__(self, *args, **kwargs):
+        # before the socket is bound: a port in use calls server_close(), which closes them
+        self._wake_read, self._wake_write = os.pipe()
+        self._closing = False
+        self._loop_done = threading.Event()
+        self._loop_done.set()  # no loop runs yet
+        super().__init__(*args, **kwargs)
+
+    def serve_forever(self, poll_interval=None):  # noqa: ARG002 - nothing is polled
+        self._loop_done.clear()
+        try:
+            if self._closing:  # shut down before it started (a thread started late)
+                return
+            with selectors.DefaultSelector() as selector:
+                selector.register(self, selectors.EVENT_READ)
+                selector.register(self._wake_read, selectors.EVENT_READ)
+                while not self._closing:
+                    ready = selector.select()
+                    if self._closing:
+                        break
+                    if any(key.fileobj is self for key, _ in ready):
+                        self._handle_request_noblock()
+                    self.service_actions()
+        finally:
+            self._loop_done.set()
+
+    def shutdown(self):
+        """Stop serve_forever() and wait for it to return (at once when none runs)."""
+        self._closing = True
+        try:
+            os.write(self._wake_write, b"x")
+        except OSError:  # closed already: server_close() ran
+            pass
+        self._loop_done.wait()
+
+    def server_close(self):
+        super().server_close()
+        for fd in (self._wake_read, self._wake_write):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        self._wake_read = self._wake_write = -1
+
     def handle_error(self, request, client_address):
         """A reader who went away mid-response (a tab closed) is no error to print."""
         import sys
