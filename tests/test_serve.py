@@ -8,7 +8,7 @@ import threading
 
 from pipeline.config import load_settings
 from pipeline.publish.serve import PreviewServer
-from test_build_cli import WAIT, fetch
+from test_build_cli import WAIT, _sigterm_serve, fetch
 
 
 def test_close_returns_once_the_server_stops_without_waiting_for_a_poll(catalog, tmp_path,
@@ -46,3 +46,36 @@ def test_close_before_the_loop_starts_ends_it_too(catalog, tmp_path):
         t.join(WAIT)
         assert not t.is_alive(), target
     server.close()
+
+
+# `pipeline serve` whose close() says it runs and goes on only once the file named first is
+# there, so that a signal can come while it runs.
+_HELD_CLOSE = """
+import os, sys, threading
+from pipeline.publish import serve
+real_close, go = serve.PreviewServer.close, sys.argv.pop(1)
+def _close(self):
+    print("Closing", flush=True)
+    while not os.path.exists(go):
+        threading.Event().wait(0.05)
+    real_close(self)
+serve.PreviewServer.close = _close
+from pipeline.cli import main
+main()
+"""
+
+
+def test_a_signal_while_closing_after_an_error_leaves_the_error_said(catalog, tmp_path):
+    """serve refused an --out it did not write, and a Ctrl-C while it closed turned that
+    into "Interrupted." and exit status 130: the reason was never said (found in review).
+    The error is said, with its exit status; the signal changes nothing."""
+    import signal
+
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out/notes.txt").write_text("mine")
+    go = tmp_path / "go"
+    code, rest = _sigterm_serve(["-c", _HELD_CLOSE, str(go)], catalog, tmp_path, "Closing",
+                                signum=signal.SIGINT, then=lambda proc: go.touch())
+    assert code == 2, rest
+    assert "was not written by `pipeline build`" in rest and "Interrupted" not in rest, rest
+    assert (tmp_path / "out/notes.txt").read_text() == "mine"

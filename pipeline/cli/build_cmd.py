@@ -126,6 +126,9 @@ def serve(port, out):
         except KeyboardInterrupt:
             stopped = True
         finally:
+            # A signal from here on changes nothing: one while close() ran after an error
+            # (an --out refused) said "Interrupted." (130) instead of the error itself.
+            stopping.append(None)
             if server is not None:
                 server.close()  # a rebuild under way stops first: its last word comes before
         if stopped:
