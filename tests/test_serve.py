@@ -6,9 +6,12 @@ import selectors
 import socketserver
 import threading
 
+import pytest
+
 from pipeline.config import load_settings
+from pipeline.publish import build as build_module
 from pipeline.publish.serve import PreviewServer
-from test_build_cli import WAIT, _sigterm_serve, fetch
+from test_build_cli import WAIT, _sigterm_serve, fetch, served  # noqa: F401 - a fixture
 
 
 def test_close_returns_once_the_server_stops_without_waiting_for_a_poll(catalog, tmp_path,
@@ -79,3 +82,39 @@ def test_a_signal_while_closing_after_an_error_leaves_the_error_said(catalog, tm
     assert code == 2, rest
     assert "was not written by `pipeline build`" in rest and "Interrupted" not in rest, rest
     assert (tmp_path / "out/notes.txt").read_text() == "mine"
+
+
+def _removed_when_rendering(monkeypatch, catalog, how) -> None:
+    """Once the next rebuild renders its first entry, `how(entries/tools/vllm.md)`: as a
+    checkout or a rename does while a rebuild runs."""
+    real, done = build_module.prepare, []
+
+    def prepare(state, rel, *args):
+        if not done:
+            done.append(rel)
+            how(catalog / "entries/tools/vllm.md")
+        return real(state, rel, *args)
+
+    monkeypatch.setattr(build_module, "prepare", prepare)
+
+
+@pytest.mark.parametrize("how, then", [
+    (lambda path: path.unlink(), "Changed: entries/tools/vllm.md"),
+    (lambda path: path.rename(path.with_name("vllm-engine.md")),
+     "Changed: entries/tools/vllm-engine.md, entries/tools/vllm.md"),
+], ids=["removed", "renamed"])
+def test_an_entry_removed_while_a_rebuild_reads_it_is_a_change_not_a_failure(
+        served, catalog, monkeypatch, how, then):  # noqa: F811 - the fixture imported
+    """A file removed or renamed after the rebuild listed it said "Build failed ...;
+    still serving the last good output" with the file's full path and "No such file or
+    directory", as if the catalog were broken; the next rebuild, which the watcher
+    started, read it as it then was (found in review). It is said as a change."""
+    server, events = served
+    _removed_when_rendering(monkeypatch, catalog, how)
+    path = catalog / "entries/glossary/awq.md"
+    path.write_text(path.read_text().replace("Text.", "Edited."))
+    assert events.get(timeout=WAIT) == ("change", "Changed: entries/glossary/awq.md")
+    assert events.get(timeout=WAIT) == (
+        "change", "entries/tools/vllm.md was removed or renamed while the build read it: "
+        "the next build reads the catalog as it is then.")
+    assert events.get(timeout=WAIT) == ("change", then)

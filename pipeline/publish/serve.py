@@ -451,6 +451,14 @@ class PreviewServer:
             self.on_event("change", f"{e.file} was saved while the build read it: the "
                           "next build reads it as saved.")
             return False
+        except FileNotFoundError as e:
+            moved = self._moved_away(e.filename)
+            if moved is None:
+                self.on_event("error", f"{self._failed(reason)}\n{e.filename}: {e.strerror}")
+            else:  # removed or renamed meanwhile, as git does: the watcher has seen it
+                self.on_event("change", f"{moved} was removed or renamed while the build "
+                              "read it: the next build reads the catalog as it is then.")
+            return False
         except (PipelineError, OSError) as e:  # the watcher goes on: the next save may fix it
             detail = f"{e.filename}: {e.strerror}" if isinstance(e, OSError) and e.filename \
                 else str(e)
@@ -472,6 +480,20 @@ class PreviewServer:
         self.on_event("built", f"Built{reason}: {result.entries} entries, {result.rendered} "
                       f"rendered, {result.written} files written.")
         return True
+
+    def _moved_away(self, filename) -> str | None:
+        """The catalog's name of a watched file a build found missing, when it is gone
+        now (removed or renamed after the build listed it: a checkout, a rename, an
+        editor's save by rename); None for anything else. It said "Build failed" and
+        named the file by its full path, and the rebuild that followed built it fine
+        (found in review)."""
+        if not isinstance(filename, (str, os.PathLike)) or os.path.lexists(filename):
+            return None
+        full = os.path.abspath(filename)
+        for base in watched_paths(self.settings):
+            if full == str(base) or full.startswith(str(base) + os.sep):
+                return os.path.relpath(full, self.settings.root)
+        return None
 
     def _watch(self) -> None:
         git = {str(p) for p in git_files(self.settings)}
