@@ -118,3 +118,42 @@ def test_an_entry_removed_while_a_rebuild_reads_it_is_a_change_not_a_failure(
         "change", "entries/tools/vllm.md was removed or renamed while the build read it: "
         "the next build reads the catalog as it is then.")
     assert events.get(timeout=WAIT) == ("change", then)
+
+
+def test_a_page_asked_for_while_the_output_is_swapped_is_answered_old_or_new(
+        served, catalog, monkeypatch):  # noqa: F811 - the fixture imported
+    """The address was looked up in the output as it was (`/glossary/extra` is
+    `glossary/extra.html`) and the file opened in the output a rebuild had just swapped
+    in, where the entry is retired: a 404, neither the old page (200) nor the new
+    answer (410) (found in review). The request is answered from the new output."""
+    from conftest import MINI, write_entry
+    from pipeline.publish import serve
+
+    server, events = served
+    extra = {**MINI["glossary/awq"], "title": "Extra"}
+    write_entry(catalog, "glossary/extra", extra)
+    while events.get(timeout=WAIT)[0] != "built":
+        pass
+    looked_up, swapped = threading.Event(), threading.Event()
+    real = serve._Handler.send_head
+
+    def send_head(self):
+        if self.path.startswith("/glossary/extra") and not looked_up.is_set():
+            looked_up.set()  # routed in the old output; the file is opened once it is swapped
+            assert swapped.wait(WAIT)
+        return real(self)
+
+    monkeypatch.setattr(serve._Handler, "send_head", send_head)
+    answers: list = []
+    asking = threading.Thread(target=lambda: answers.append(
+        fetch(server.url + "/glossary/extra")[0]))
+    asking.start()
+    assert looked_up.wait(WAIT)
+    write_entry(catalog, "glossary/extra", {"title": "Extra", "status": "retired",
+                                            "authors": ["ana"],
+                                            "category": "Formats & quantization"})
+    while events.get(timeout=WAIT)[0] != "built":
+        pass
+    swapped.set()
+    asking.join(WAIT)
+    assert answers == [410]

@@ -39,6 +39,10 @@ _TEXT_TYPES = {".html": "text/html", ".json": "application/json", ".xml": "appli
                ".css": "text/css", ".js": "text/javascript", ".txt": "text/plain", "": "text/plain"}
 
 
+class _Swapped(Exception):
+    """The output was swapped by a rebuild while a request was answered from it."""
+
+
 def _none_match(header: str | None, tag: str) -> bool:
     """Whether an If-None-Match header matches a file's entity `tag` (RFC 9110 13.1.2):
     `*` matches any file there is (it was answered 200, a page downloaded again that the
@@ -85,6 +89,8 @@ class _Handler(SimpleHTTPRequestHandler):
     def send_head(self):
         """The file of self.path (already routed), read whole; None when answered."""
         path = self.translate_path(self.path)
+        if self._swapped():  # routed in the output as it was: route again in the new one
+            raise _Swapped
         if os.path.isdir(path):
             path = os.path.join(path, "index.html")  # no listing of a folder
         try:  # the file itself, wherever links lead: a folder's index.html that was a link
@@ -100,6 +106,8 @@ class _Handler(SimpleHTTPRequestHandler):
                 st = os.fstat(f.fileno())
                 body = f.read()
         except OSError:
+            if self._swapped():  # swapped in after the check above: route again
+                raise _Swapped from None
             self.send_error(404, "File not found")
             return None
         tag = f'"{st.st_ino:x}-{st.st_size:x}-{st.st_mtime_ns:x}"'
@@ -146,6 +154,7 @@ class _Handler(SimpleHTTPRequestHandler):
         its relative links would resolve against wrongly; found in review); a file or
         folder whose name starts with a dot (`.pipeline-build`) is not the site's: Netlify
         does not deploy one (but `.well-known`)."""
+        self._tree = _folder_id(Path(self.directory))  # which output is routed in
         url = urlsplit(self.path)
         path = "/" + unquote(url.path).strip("/")
         if "\0" in path:  # no file has one (the server printed a traceback, found in review)
@@ -197,13 +206,33 @@ class _Handler(SimpleHTTPRequestHandler):
         return path == "/" or os.path.isfile(file) or (
             not os.path.splitext(path)[1] and os.path.isfile(file + ".html"))
 
+    def _swapped(self) -> bool:
+        return _folder_id(Path(self.directory)) != self._tree
+
+    def _answer(self, send: Callable[[], None]) -> None:
+        """Route and send, in one output: a rebuild swaps the new output in at any time,
+        and an address looked up in the old one (`/glossary/x` is `glossary/x.html`) was
+        answered 404 from the new one, where the entry had been retired (a 410) or
+        renamed (a 301) (found in review). Routed again when the output was swapped
+        meanwhile; the file is read whole, from one output, before anything is sent."""
+        if not self._host_ok():
+            return
+        asked = self.path
+        for _ in range(3):  # three rebuilds during one lookup: answered as the last one
+            self.path = asked
+            try:
+                if self._route():
+                    send()
+                return
+            except _Swapped:
+                continue
+        self.send_error(503, "Service unavailable: the preview is being rebuilt; reload")
+
     def do_GET(self):  # noqa: N802 - the name http.server calls
-        if self._host_ok() and self._route():
-            super().do_GET()
+        self._answer(super().do_GET)
 
     def do_HEAD(self):  # noqa: N802
-        if self._host_ok() and self._route():
-            super().do_HEAD()
+        self._answer(super().do_HEAD)
 
     def _methods(self, status: int) -> None:
         """The methods the preview answers: OPTIONS is told them (204), a method that would
