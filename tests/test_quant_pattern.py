@@ -8,7 +8,7 @@ import re
 from hypothesis import given, settings, strategies as st
 
 from pipeline.checks.claims import (_AFTER, _APOSTROPHE, _BEFORE, _DASH, _DASH_PRICES,
-                                    _KR_AFTER_ITS_NUMBER, _NO_CENTS, _SENTENCE_END, _SPACE, _UNIT,
+                                    _STOP_AFTER_ITS_NUMBER, _NO_CENTS, _SENTENCE_END, _SPACE, _UNIT,
                                     QUANT_RE)
 from conftest import MINI, write_entry
 
@@ -30,7 +30,7 @@ PLAIN = re.compile(
 # but not after an abbreviation (`e.g.`, `cf.`) or a currency's before its number (`Rs. 1,299`;
 # a `kr.` after its price's number is no such one: `12 990 kr. 5 shops`).
 PLAIN_END = re.compile(r"(?<=[.!?])(?<!(?i:\b(?:i\.e|e\.g)\.))(?<!(?i:\b(?:vs|cf)\.))"
-                       r"(?<!(?i:\bapprox\.))(?!(?<=Rs\.|kr\.|Fr\.)(?!" + _KR_AFTER_ITS_NUMBER
+                       r"(?<!(?i:\bapprox\.))(?!(?<=Rs\.|kr\.|Fr\.)(?!" + _STOP_AFTER_ITS_NUMBER
                        + r")\s\d)[\"')\]]?\s+(?=\S)")
 PIECES = ["1", "24", "3.5", "1,000", "$", "$ ", " ", ".", "-", " - ", "%", "x", "×", "GB",
           "GiB/s", "MB", "W", "watts", "ms", "bpw", "GHz", "tok/s", "tokens/s", "t/s",
@@ -58,7 +58,9 @@ PIECES = ["1", "24", "3.5", "1,000", "$", "$ ", " ", ".", "-", " - ", "%", "x", 
           # no cents
           ",-", ",–", ",- €",
           # a currency in words
-          "dollars", " Euro", "euros", "yen", "kronor", "sport"]
+          "dollars", " Euro", "euros", "yen", "kronor", "sport",
+          # the rupee and the franc after the number
+          " Rs.", " Fr.", " SFr.", " SFr", "Rs"]
 
 
 @settings(max_examples=3000, deadline=None)
@@ -444,6 +446,25 @@ def test_a_kr_after_its_price_ends_its_sentence_before_a_digit():
                   "It costs kr. 1.299 there [@s].\n\nThe S24 kr. 5.999 deal [@s].\n\n"
                   "Denmark: kr. 1.299. 5 shops sell it [@s].\n", body_line=5)
     assert list(uncited_claims(entry)) == [(5, 10, "12 990 kr"), (11, 10, "kr. 1.299")]
+
+
+def test_a_rupee_or_a_franc_after_its_price_ends_its_sentence_before_a_digit():
+    """`It costs 900 Fr.` and `1,299 Rs.` (the franc and the rupee in letters after the number)
+    were no prices, and the full stop of `900 SFr. 5 shops sell it [@s]` was taken for that of
+    a franc before its price (`SFr. 5`): the first sentence was taken for cited. Each is read
+    as `kr.` is: a price, whose full stop ends its sentence."""
+    from pipeline.catalog.model import Entry
+    from pipeline.checks.claims import uncited_claims
+
+    assert [m.group(0) for m in QUANT_RE.finditer(
+        "It costs 900 Fr. and 1,299 Rs. or 900 SFr, 1 299 Rs – 1 499 Rs; 5 Frames, 3 Rsvp.")] == \
+        ["900 Fr", "1,299 Rs", "900 SFr", "1 299 Rs – 1 499 Rs"]
+    entry = Entry(id="hardware/x", collection="hardware", slug="x", file="x.md", data={},
+                  body="It costs 900 SFr. 5 shops sell it [@s].\n\nIt costs 1,299 Rs. 3 shops "
+                  "sell it [@s].\n\nIt costs 900 Fr. 2 shops sell it [@s].\n\n"
+                  "It costs Fr. 900 there [@s]. The S24 Rs. 5.999 deal [@s].\n", body_line=5)
+    assert list(uncited_claims(entry)) == [(5, 10, "900 SFr"), (7, 10, "1,299 Rs"),
+                                         (9, 10, "900 Fr")]
 
 
 def test_claim_uncited_reads_a_price_with_a_full_stop_in_its_currency_as_one_sentence():

@@ -24,16 +24,16 @@ CLAIM_UNCITED = rule(
     A sentence of a published body that states a number with a unit or a
     percentage (tok/s, GB, %, 10 percent, W, ms, bpw, 2x...) or a price ($1,599,
     €1,500, 1 500 €, 1.599,99 €, 1.299,- €, USD 1599, 1,200 EUR, C$1,299,
-    AU$1,560, ₹79,999, Rs. 1,299, 12 990 kr, kr. 1.299, Fr. 900, Fr 900,
-    999 dollars: a currency's symbol, code, abbreviation or name before the
-    number or after it, its thousands apart by commas, full stops, spaces or
-    apostrophes, CHF 1'299) carries a citation `[@id]` in the same sentence. A
-    range (10-20%, 1 200–1 500 €, $1,200-$1,500, 10 to 20%, between
-    $1,200 and $1,500) is one claim; a year before a spaced dash starts none
+    AU$1,560, ₹79,999, Rs. 1,299, 1,299 Rs., 12 990 kr, kr. 1.299, Fr. 900,
+    Fr 900, 900 Fr., 999 dollars: a currency's symbol, code, abbreviation or
+    name before the number or after it, its thousands apart by commas, full
+    stops, spaces or apostrophes, CHF 1'299) carries a citation `[@id]` in the
+    same sentence. A range (10-20%, 1 200–1 500 €, $1,200-$1,500, 10 to 20%,
+    between $1,200 and $1,500) is one claim; a year before a spaced dash starts none
     (2024 - 40% faster: '40%'). The message quotes the whole amount, or range;
     the full stop of `Rs.`, `kr.` or `Fr.` before a number ends no sentence,
-    unless it is that of a `kr.` after its price's number (12 990 kr. 5 shops
-    sell it...). The codes read are those of the stores' currencies (USD, EUR,
+    unless it is that of one after its price's number (12 990 kr. 5 shops sell
+    it...). The codes read are those of the stores' currencies (USD, EUR,
     GBP, JPY, CHF, CNY, AUD, CAD, NZD, INR, SEK, NOK, DKK, PLN, CZK, HUF, KRW,
     TWD, HKD, SGD, BRL, MXN, ZAR, and RMB); so are the full-width symbols
     (￥1,299) and 円, 元, 원 after the number. When a sentence needs none (a worked
@@ -99,19 +99,25 @@ _AMOUNT = r"(?:\d" + _GROUPED + r"|\d[\d,]{0,60}(?<!,)(?:\.\d+)?)"
 # A currency in words after the number (`999 dollars`, `1,299 euros`, `500 Euro`, `12 990
 # kronor`: were no claims).
 _CURRENCY_WORDS = r"(?i:dollars?|euros?|pounds?|yen|yuan|rupees?|francs?|kronor|kroner)\b"
-_AFTER = "(?:" + _SYMBOL + "|" + _CODE + r"\b|kr\b|zł(?!\w)|[円元원]|" + _CURRENCY_WORDS + ")"
+# The rupee and the franc in letters after the number (`1,299 Rs.`, `900 Fr.`, `900 SFr.`:
+# were no claims).
+_AFTER = ("(?:" + _SYMBOL + "|" + _CODE + r"\b|kr\b|Rs\b|S?Fr\b|zł(?!\w)|[円元원]|"
+          + _CURRENCY_WORDS + ")")
+# A `kr.`, `Rs.`, `Fr.` or `SFr.` written after a price's number (`12 990 kr.`, `900 Fr.`;
+# not after a model's, `S24 kr. 5.999`): its full stop may end a sentence (`It costs 12 990
+# kr. 5 shops sell it.`), so it starts no price. Tested at the full stop.
+_STOP_AFTER_ITS_NUMBER = (
+    r"(?:(?<=\d\s(?:kr|Rs|Fr)\.)|(?<=\d\sSFr\.))"
+    + "".join(r"(?<![^\W\d_]\d{%d}\s%s\.)" % (n, c) for n in range(1, 5)
+              for c in ("(?:kr|Rs|Fr)", "SFr")))
 # `Fr` with no full stop before a time of day is a Friday (`Fr 9:00`), not a franc.
-_FR = r"(?:\.|(?!\s?\d{1,2}:))"
-# A `kr.` written after a price's number (`12 990 kr.`; not after a model's, `S24 kr. 5.999`):
-# its full stop may end a sentence (`It costs 12 990 kr. 5 shops sell it.`), so it starts
-# no price. Tested at the full stop.
-_KR_AFTER_ITS_NUMBER = (r"(?<=\d\skr\.)" + "".join(r"(?<![^\W\d_]\d{%d}\skr\.)" % n
-                                                  for n in range(1, 5)))
+_FR = r"(?:\.(?!" + _STOP_AFTER_ITS_NUMBER + r")|(?!\s?\d{1,2}:))"
 # What comes before a price's number: a symbol, a country's dollar (`C$`), a code, the Nordic
-# `kr` or `kr.` (not a `kr.` after its price's number), the rupee in letters (`Rs`, `Rs.`),
-# the Swiss franc's `Fr.`, `Fr` or `SFr.`.
-_BEFORE = (r"(?:" + _SYMBOL + r"|[A-Z]{1,3}\$|" + _CODE + r"|kr(?:\.(?!"
-           + _KR_AFTER_ITS_NUMBER + r"))?|Rs\.?|Fr" + _FR + r"|SFr\.?)")
+# `kr` or `kr.`, the rupee in letters (`Rs`, `Rs.`), the Swiss franc's `Fr.`, `Fr` or `SFr.`
+# (the full stop of none after its price's number).
+_STOP = r"(?:\.(?!" + _STOP_AFTER_ITS_NUMBER + "))?"
+_BEFORE = (r"(?:" + _SYMBOL + r"|[A-Z]{1,3}\$|" + _CODE + r"|kr" + _STOP + "|Rs" + _STOP + "|Fr"
+           + _FR + "|SFr" + _STOP + ")")
 # A range written in words: `10 to 20%`, `$1,200 to $1,500`; `and` after a `between` before
 # the range's first amount (`between $1,200 and $1,500`), as a group of QUANT_RE tells (each
 # was quoted at its first amount, or its second: found in review). After white space.
@@ -200,8 +206,8 @@ QUANT_RE = re.compile(
     + _PRICE_AFTER +
     "|" + _NUMBER + "(?:" + _DASH + r"\d(?:" + _GROUPED + r"\s?" + _PRICE_AFTER + "|" + _NUMBER
     + r"\s?" + _UNIT + r")|\s?" + _UNIT + "|(?<=,)" + _NO_CENTS[1:] + r"\s?" + _PRICE_AFTER + "))"
-    r"|(?:(?<=[Bb]etween\s.)(?P<between_p>))?(?:(?<=[A-Z])(?:[A-Z]{0,2}\$|[A-Z]{2}(?<=" + "|".join(_CODES) + r")|s(?<=Rs)\.?|r(?<=Fr)"
-    + _FR + r"|Fr(?<=SFr)\.?)|(?<=" + _SYMBOL + r")|(?<=k)r(?:\.(?!" + _KR_AFTER_ITS_NUMBER + r"))?)"
+    r"|(?:(?<=[Bb]etween\s.)(?P<between_p>))?(?:(?<=[A-Z])(?:[A-Z]{0,2}\$|[A-Z]{2}(?<=" + "|".join(_CODES) + r")|s(?<=Rs)" + _STOP + "|r(?<=Fr)"
+    + _FR + "|Fr(?<=SFr)" + _STOP + r")|(?<=" + _SYMBOL + r")|(?<=k)r" + _STOP + ")"
     r"\s?" + _AMOUNT + _TO + ")"
 )
 _ORDERED_ITEM = re.compile(r"\d+[.)] ")
@@ -212,13 +218,14 @@ _ORDERED_ITEM = re.compile(r"\d+[.)] ")
 # a claim cited after one was taken for uncited (found in review).
 # The look-behinds come after the full stop, so the pattern still starts with it.
 # Nor does the full stop of a currency's abbreviation before its price's number (`Rs. 1,299`,
-# `kr. 1.299`, `Fr. 900`): the price is one claim, in one sentence. That of a `kr.` after
-# its price's number does, before a digit as before a capital: `It costs 12 990 kr. 5 shops
-# sell it at 11 000 kr. [@s]` was one sentence, its first claim taken for cited (found in
-# review); QUANT_RE reads no `kr.` so written as a price's start.
+# `kr. 1.299`, `Fr. 900`): the price is one claim, in one sentence. That of a `kr.` (or
+# `Rs.`, `Fr.`, `SFr.`) after its price's number does, before a digit as before a capital:
+# `It costs 12 990 kr. 5 shops sell it at 11 000 kr. [@s]` was one sentence, its first
+# claim taken for cited (found in review); QUANT_RE reads no `kr.` so written as a price's
+# start.
 _SENTENCE_END = re.compile(r"[.!?](?<!(?i:\b(?:i\.e|e\.g)\.))(?<!(?i:\b(?:vs|cf)\.))"
                            r"(?<!(?i:\bapprox\.))(?!(?<=Rs\.|kr\.|Fr\.)(?!"
-                           + _KR_AFTER_ITS_NUMBER + r")\s\d)"
+                           + _STOP_AFTER_ITS_NUMBER + r")\s\d)"
                            r"[\"')\]]?\s+(?=\S)")
 
 
