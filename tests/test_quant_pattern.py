@@ -60,7 +60,7 @@ PIECES = ["1", "24", "3.5", "1,000", "$", "$ ", " ", ".", "-", " - ", "%", "x", 
           # a currency in words
           "dollars", " Euro", "euros", "yen", "kronor", "sport",
           # the rupee and the franc after the number
-          " Rs.", " Fr.", " SFr.", " SFr", "Rs"]
+          " Rs.", " Fr.", " SFr.", " SFr", "Rs", "12kr.", "9Fr."]
 
 
 @settings(max_examples=3000, deadline=None)
@@ -436,16 +436,19 @@ def test_claim_uncited_quotes_a_range_in_words_whole(catalog, cli):
 def test_a_kr_after_its_price_ends_its_sentence_before_a_digit():
     """`It costs 12 990 kr. 5 shops sell it at 11 000 kr. [@s]` was one sentence, the full
     stop of `kr.` before a digit taken for that of a `kr.` before its price (`kr. 1.299`): the
-    first price was taken for cited (found in review). After its price's number it ends the
-    sentence; before a price, after a word or a model's number, it still ends none."""
+    first price was taken for cited (found in review). After its price's number, with a
+    space or none (`12kr. 5 shops`, which was still one sentence), it ends the sentence;
+    before a price, after a word or a model's number, it still ends none."""
     from pipeline.catalog.model import Entry
     from pipeline.checks.claims import uncited_claims
 
     entry = Entry(id="hardware/x", collection="hardware", slug="x", file="x.md", data={},
                   body="It costs 12 990 kr. 5 shops sell it at 11 000 kr. [@s]\n\n"
                   "It costs kr. 1.299 there [@s].\n\nThe S24 kr. 5.999 deal [@s].\n\n"
-                  "Denmark: kr. 1.299. 5 shops sell it [@s].\n", body_line=5)
-    assert list(uncited_claims(entry)) == [(5, 10, "12 990 kr"), (11, 10, "kr. 1.299")]
+                  "Denmark: kr. 1.299. 5 shops sell it [@s].\n\n"
+                  "It costs 12kr. 5 shops sell it [@s]. The S24kr. 5 deal [@s].\n", body_line=5)
+    assert list(uncited_claims(entry)) == [(5, 10, "12 990 kr"), (11, 10, "kr. 1.299"),
+                                         (13, 10, "12kr")]
 
 
 def test_a_rupee_or_a_franc_after_its_price_ends_its_sentence_before_a_digit():

@@ -103,13 +103,15 @@ _CURRENCY_WORDS = r"(?i:dollars?|euros?|pounds?|yen|yuan|rupees?|francs?|kronor|
 # were no claims).
 _AFTER = ("(?:" + _SYMBOL + "|" + _CODE + r"\b|kr\b|Rs\b|S?Fr\b|zł(?!\w)|[円元원]|"
           + _CURRENCY_WORDS + ")")
-# A `kr.`, `Rs.`, `Fr.` or `SFr.` written after a price's number (`12 990 kr.`, `900 Fr.`;
-# not after a model's, `S24 kr. 5.999`): its full stop may end a sentence (`It costs 12 990
-# kr. 5 shops sell it.`), so it starts no price. Tested at the full stop.
+# A `kr.`, `Rs.`, `Fr.` or `SFr.` written after a price's number, with a space or none
+# (`12 990 kr.`, `900 Fr.`, `12kr.`; not after a model's, `S24 kr. 5.999`): its full stop
+# may end a sentence (`It costs 12 990 kr. 5 shops sell it.`), so it starts no price.
+# Tested at the full stop.
 _STOP_AFTER_ITS_NUMBER = (
-    r"(?:(?<=\d\s(?:kr|Rs|Fr)\.)|(?<=\d\sSFr\.))"
-    + "".join(r"(?<![^\W\d_]\d{%d}\s%s\.)" % (n, c) for n in range(1, 5)
-              for c in ("(?:kr|Rs|Fr)", "SFr")))
+    "(?:" + "|".join(r"(?<=\d%s%s\.)" % (space, c) for space in (r"\s", "")
+                     for c in ("(?:kr|Rs|Fr)", "SFr")) + ")"
+    + "".join(r"(?<![^\W\d_]\d{%d}%s%s\.)" % (n, space, c) for n in range(1, 5)
+              for space in (r"\s", "") for c in ("(?:kr|Rs|Fr)", "SFr")))
 # `Fr` with no full stop before a time of day is a Friday (`Fr 9:00`), not a franc.
 _FR = r"(?:\.(?!" + _STOP_AFTER_ITS_NUMBER + r")|(?!\s?\d{1,2}:))"
 # What comes before a price's number: a symbol, a country's dollar (`C$`), a code, the Nordic
