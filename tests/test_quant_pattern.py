@@ -8,8 +8,8 @@ import re
 from hypothesis import given, settings, strategies as st
 
 from pipeline.checks.claims import (_AFTER, _APOSTROPHE, _BEFORE, _DASH, _DASH_PRICES,
-                                    _STOP_AFTER_ITS_NUMBER, _NO_CENTS, _SENTENCE_END, _SPACE, _UNIT,
-                                    QUANT_RE)
+                                    _STOP_AFTER_ITS_NUMBER, _NO_CENTS, _SENTENCE_END, _SPACE,
+                                    _TIMES, _UNIT, QUANT_RE)
 from conftest import MINI, write_entry
 
 # The plain form: the look-behind first. The engine then tries it at every position.
@@ -24,7 +24,7 @@ PLAIN = re.compile(
     + "|" + _PLAIN_GROUPED + "(?:" + _DASH + _PLAIN_AMOUNT + r")?\s?" + _PLAIN_AFTER
     + "|" + _PLAIN_NUMBER + "(?:" + _DASH + "(?:" + _PLAIN_GROUPED + r"\s?" + _PLAIN_AFTER
     + "|" + _PLAIN_NUMBER + r"\s?" + _UNIT + r")|\s?" + _UNIT
-    + "|(?<=,)" + _NO_CENTS[1:] + r"\s?" + _PLAIN_AFTER + "))"
+    + "|(?<=,)" + _NO_CENTS[1:] + r"\s?" + _PLAIN_AFTER + ")|×" + _TIMES + ")"
 )
 # The plain form of a sentence end: the white space after a full stop (and a closing quote),
 # but not after an abbreviation (`e.g.`, `cf.`) or a currency's before its number (`Rs. 1,299`;
@@ -60,7 +60,9 @@ PIECES = ["1", "24", "3.5", "1,000", "$", "$ ", " ", ".", "-", " - ", "%", "x", 
           # a currency in words
           "dollars", " Euro", "euros", "yen", "kronor", "sport",
           # the rupee and the franc after the number
-          " Rs.", " Fr.", " SFr.", " SFr", "Rs", "12kr.", "9Fr."]
+          " Rs.", " Fr.", " SFr.", " SFr", "Rs", "12kr.", "9Fr.",
+          # a factor before its number
+          "×2", "×"]
 
 
 @settings(max_examples=3000, deadline=None)
@@ -170,6 +172,13 @@ def test_a_comma_after_a_price_is_not_quoted_with_it():
         "In the US it costs $1,299, in Europe €1,399, and CHF 1,499, elsewhere; "
         "$1,200-1,500, or 12 GB, 5%.")] == \
         ["$1,299", "€1,399", "CHF 1,499", "$1,200-1,500", "12 GB", "5%"]
+
+
+def test_a_factor_before_its_number_is_a_claim():
+    """`It is ×2 faster` was no claim, where `2× faster` was."""
+    assert [m.group(0) for m in QUANT_RE.finditer(
+        "It is ×2 faster, ×1.5 cheaper, 3× bigger; 2×24 GB; a×2 is none.")] == \
+        ["×2", "×1.5", "3×", "24 GB"]
 
 
 def test_a_percentage_spelled_out_is_a_claim():

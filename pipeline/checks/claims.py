@@ -22,7 +22,7 @@ CLAIM_UNCITED = rule(
     "A quantitative claim in a published body cites a source in its sentence.",
     """
     A sentence of a published body that states a number with a unit or a
-    percentage (tok/s, GB, %, 10 percent, W, ms, bpw, 2x...) or a price ($1,599,
+    percentage (tok/s, GB, %, 10 percent, W, ms, bpw, 2x, ×2...) or a price ($1,599,
     €1,500, 1 500 €, 1.599,99 €, 1.299,- €, USD 1599, 1,200 EUR, C$1,299,
     AU$1,560, ₹79,999, Rs. 1,299, 1,299 Rs., 12 990 kr, kr. 1.299, Fr. 900,
     Fr 900, 900 Fr., 999 dollars: a currency's symbol, code, abbreviation or
@@ -197,11 +197,13 @@ _UNIT = (r"(?:%|[x×](?![\w-])|tok/s|tokens?/s|t/s|tokens per second|[KMGT]i?B(?
 # after it, or a number with its unit), a capital (a country's dollar or a currency's
 # code, tested by the look-behind after its three letters; `Rs`, `Fr.`, `SFr`, each
 # tested by the look-behind after what follows its capital: most capitals start a sentence,
-# and fail at once), a currency symbol, a `k`.
+# and fail at once), a currency symbol, a `k`, a `×`.
 # A number's digits and commas are read 60 at a time at most, its groups 20 at a time:
 # `1,1,1,...` (a start after each comma) read to the end of the run from each start,
 # quadratic (8,000 of them: 6.4 s); a longer number is still found, from a later start.
 _NUMBER = r"[\d,]{0,60}(?:\.\d+)?"  # a number's digits and commas after its first digit
+# A factor written before its number (`×2 faster`: was no claim); `2×`, after it, is a unit.
+_TIMES = r"\d{1,60}(?:\.\d+)?"
 QUANT_RE = re.compile(
     r"[0-9$A-Zk\x80-\xff\u0660-\u33ff\ua000-\uabff\ud7a4-\U0010ffff](?<![\w.].)"
     r"(?:(?<=\d)(?:(?<=n\s\d)(?<=[Bb]etween\s\d)(?P<between>))?(?:" + _GROUPED + "(?:" + _DASH + r"\d(?:" + _GROUPED + "|" + _NUMBER + r"))?\s?"
@@ -210,7 +212,7 @@ QUANT_RE = re.compile(
     + r"\s?" + _UNIT + r")|\s?" + _UNIT + "|(?<=,)" + _NO_CENTS[1:] + r"\s?" + _PRICE_AFTER + "))"
     r"|(?:(?<=[Bb]etween\s.)(?P<between_p>))?(?:(?<=[A-Z])(?:[A-Z]{0,2}\$|[A-Z]{2}(?<=" + "|".join(_CODES) + r")|s(?<=Rs)" + _STOP + "|r(?<=Fr)"
     + _FR + "|Fr(?<=SFr)" + _STOP + r")|(?<=" + _SYMBOL + r")|(?<=k)r" + _STOP + ")"
-    r"\s?" + _AMOUNT + _TO + ")"
+    r"\s?" + _AMOUNT + _TO + "|(?<=×)" + _TIMES + ")"
 )
 _ORDERED_ITEM = re.compile(r"\d+[.)] ")
 # Where a sentence ends: its full stop (kept in the sentence), then an optional closing
