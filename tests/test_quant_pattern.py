@@ -407,6 +407,14 @@ def test_and_joins_a_range_of_prices_only_after_a_between_just_before_it():
     assert [m.group(0) for m in QUANT_RE.finditer(texts[4])] == ["AU$1,200 and AU$1,500"]
 
 
+def test_a_range_of_percentages_or_factors_each_with_its_sign_is_one_claim():
+    """`10x-20x faster` was quoted as '20x', `10%-20%` and `from 10% to 20%` as '10%'."""
+    assert [m.group(0) for m in QUANT_RE.finditer(
+        "It is 10x-20x faster, 2×–3× smaller, 10%-20% cheaper, from 10% to 20% better, "
+        "between 5% and 8% more; 2x-ray and 10x-20 are none, 10% and 20% two.")] == \
+        ["10x-20x", "2×–3×", "10%-20%", "10% to 20%", "5% and 8%", "10%", "20%"]
+
+
 def test_a_year_before_a_spaced_dash_is_no_range():
     """`2024 - 40% faster` was quoted as '2024 - 40%', a year taken for a range's start (a
     spaced en dash was no range already): a year, then a spaced hyphen or `to`, then a

@@ -28,9 +28,9 @@ CLAIM_UNCITED = rule(
     Fr 900, 900 Fr., 999 dollars: a currency's symbol, code, abbreviation or
     name before the number or after it, its thousands apart by commas, full
     stops, spaces or apostrophes, CHF 1'299) carries a citation `[@id]` in the
-    same sentence. A range (10-20%, 1 200–1 500 €, $1,200-$1,500, 10 to 20%,
-    between $1,200 and $1,500) is one claim; a year before a spaced dash starts none
-    (2024 - 40% faster: '40%'). The message quotes the whole amount, or range;
+    same sentence. A range (10-20%, 10%-20%, 10x-20x, 1 200–1 500 €,
+    $1,200-$1,500, 10 to 20%, between $1,200 and $1,500) is one claim; a year
+    before a spaced dash starts none (2024 - 40% faster: '40%'). The message quotes the whole amount, or range;
     the full stop of `Rs.`, `kr.` or `Fr.` before a number ends no sentence,
     unless it is that of one after its price's number (12 990 kr. 5 shops sell
     it...). The codes read are those of the stores' currencies (USD, EUR,
@@ -167,7 +167,14 @@ _PRICE_AFTER = _AFTER + "(?:" + _DASH_PRICES + _AMOUNT + r"\s?" + _AFTER + ")?"
 # (`$1,200 – $1,500`, `$1,200–1,500`); its `between` is QUANT_RE's group `between_p`.
 _TO = ("(?:" + _dash_prices("between_p") + _BEFORE + r"\s?" + _AMOUNT + "|"
        + _dash("between_p") + _AMOUNT + ")?")
-_UNIT = (r"(?:%|[x×](?![\w-])|tok/s|tokens?/s|t/s|tokens per second|[KMGT]i?B(?:/s)?(?![\w])"
+# A number's digits and commas are read 60 at a time at most, its groups 20 at a time:
+# `1,1,1,...` (a start after each comma) read to the end of the run from each start,
+# quadratic (8,000 of them: 6.4 s); a longer number is still found, from a later start.
+_NUMBER = r"[\d,]{0,60}(?:\.\d+)?"  # a number's digits and commas after its first digit
+# A range of percentages or factors, each written with its sign (`10%-20%`, `10x-20x`; the
+# latter was quoted as '20x', the former as '10%'), is one claim.
+_UNIT = (r"(?:%(?:" + _DASH + r"\d" + _NUMBER + r"\s?%)?|[x×](?:" + _DASH + r"\d" + _NUMBER
+         + r"[x×])?(?![\w-])|tok/s|tokens?/s|t/s|tokens per second|[KMGT]i?B(?:/s)?(?![\w])"
          r"|W(?![\w])|watts?\b|ms\b|bpw\b|GHz\b|MHz\b|TFLOPS\b|TOPS\b|" + _PRICE_AFTER +
          r"|(?i:percent|per cent|percentage points?)\b)")
 # A number with a unit, a percentage or a price, not inside a word or a version number.
@@ -198,10 +205,6 @@ _UNIT = (r"(?:%|[x×](?![\w-])|tok/s|tokens?/s|t/s|tokens per second|[KMGT]i?B(?
 # code, tested by the look-behind after its three letters; `Rs`, `Fr.`, `SFr`, each
 # tested by the look-behind after what follows its capital: most capitals start a sentence,
 # and fail at once), a currency symbol, a `k`, a `×`.
-# A number's digits and commas are read 60 at a time at most, its groups 20 at a time:
-# `1,1,1,...` (a start after each comma) read to the end of the run from each start,
-# quadratic (8,000 of them: 6.4 s); a longer number is still found, from a later start.
-_NUMBER = r"[\d,]{0,60}(?:\.\d+)?"  # a number's digits and commas after its first digit
 # A factor written before its number (`×2 faster`: was no claim); `2×`, after it, is a unit.
 _TIMES = r"\d{1,60}(?:\.\d+)?"
 QUANT_RE = re.compile(
