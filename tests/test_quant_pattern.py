@@ -8,7 +8,7 @@ import re
 from hypothesis import given, settings, strategies as st
 
 from pipeline.checks.claims import (_AFTER, _APOSTROPHE, _BEFORE, _DASH, _DASH_PRICES,
-                                    _STOP_AFTER_ITS_NUMBER, _NO_CENTS, _SENTENCE_END, _SPACE,
+                                    _MAGNITUDE, _STOP_AFTER_ITS_NUMBER, _NO_CENTS, _SENTENCE_END, _SPACE,
                                     _TIMES, _UNIT, QUANT_RE)
 from conftest import MINI, write_entry
 
@@ -20,7 +20,8 @@ _PLAIN_AMOUNT = r"(?:" + _PLAIN_GROUPED + r"|\d[\d,]*(?<!,)(?:\.\d+)?)"
 _PLAIN_AFTER = _AFTER + "(?:" + _DASH_PRICES + _PLAIN_AMOUNT + r"\s?" + _AFTER + ")?"
 PLAIN = re.compile(
     r"(?<![\w.])(?:(?<=[Bb]etween\s)(?P<between>))?(?:" + _BEFORE + r"\s?" + _PLAIN_AMOUNT
-    + "(?:" + _DASH_PRICES + _BEFORE + r"\s?" + _PLAIN_AMOUNT + "|" + _DASH + _PLAIN_AMOUNT + ")?"
+    + _MAGNITUDE + "(?:" + _DASH_PRICES + _BEFORE + r"\s?" + _PLAIN_AMOUNT + _MAGNITUDE + "|"
+    + _DASH + _PLAIN_AMOUNT + _MAGNITUDE + ")?"
     + "|" + _PLAIN_GROUPED + "(?:" + _DASH + _PLAIN_AMOUNT + r")?\s?" + _PLAIN_AFTER
     + "|" + _PLAIN_NUMBER + "(?:" + _DASH + "(?:" + _PLAIN_GROUPED + r"\s?" + _PLAIN_AFTER
     + "|" + _PLAIN_NUMBER + r"\s?" + _UNIT + r")|\s?" + _UNIT
@@ -62,7 +63,9 @@ PIECES = ["1", "24", "3.5", "1,000", "$", "$ ", " ", ".", "-", " - ", "%", "x", 
           # the rupee and the franc after the number
           " Rs.", " Fr.", " SFr.", " SFr", "Rs", "12kr.", "9Fr.",
           # a factor before its number
-          "×2", "×"]
+          "×2", "×",
+          # millions
+          " million", "M", "k", "bn", "B", " Billion", "mn", "Ms"]
 
 
 @settings(max_examples=3000, deadline=None)
@@ -179,6 +182,20 @@ def test_a_factor_before_its_number_is_a_claim():
     assert [m.group(0) for m in QUANT_RE.finditer(
         "It is ×2 faster, ×1.5 cheaper, 3× bigger; 2×24 GB; a×2 is none.")] == \
         ["×2", "×1.5", "3×", "24 GB"]
+
+
+def test_millions_are_read_with_their_number():
+    """`$1.5 million`, `$5k`, `$2B`, `€3bn` and `$1.5M` were quoted as '$1.5', '$5', '$2',
+    '€3' and '$1.5', and `1.2 million users` was no claim. Model sizes (`7B`, `70B`) and
+    versions are still none."""
+    claims = ["$1.5 million", "$5k", "$2B", "€3bn", "$1.5M", "US$2 bn", "$1–2 billion",
+              "$1.5M–$2M", "1.2 million", "1.5 million euros", "10 to 20 million"]
+    assert [m.group(0) for m in QUANT_RE.finditer(
+        "It raised $1.5 million, $5k, $2B, €3bn, $1.5M, US$2 bn and $1–2 billion, or "
+        "$1.5M–$2M; 1.2 million users paid 1.5 million euros; 10 to 20 million sold.")] == \
+        claims
+    assert [m.group(0) for m in QUANT_RE.finditer(
+        "Llama 3 70B and a 7B model; v1.5M; 5 minutes; 3 millionaires.")] == []
 
 
 def test_a_percentage_spelled_out_is_a_claim():

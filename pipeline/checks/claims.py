@@ -22,23 +22,24 @@ CLAIM_UNCITED = rule(
     "A quantitative claim in a published body cites a source in its sentence.",
     """
     A sentence of a published body that states a number with a unit or a
-    percentage (tok/s, GB, %, 10 percent, W, ms, bpw, 2x, ×2...) or a price ($1,599,
-    €1,500, 1 500 €, 1.599,99 €, 1.299,- €, USD 1599, 1,200 EUR, C$1,299,
-    AU$1,560, ₹79,999, Rs. 1,299, 1,299 Rs., 12 990 kr, kr. 1.299, Fr. 900,
-    Fr 900, 900 Fr., 999 dollars: a currency's symbol, code, abbreviation or
-    name before the number or after it, its thousands apart by commas, full
-    stops, spaces or apostrophes, CHF 1'299) carries a citation `[@id]` in the
-    same sentence. A range (10-20%, 10%-20%, 10x-20x, 1 200–1 500 €,
-    $1,200-$1,500, 10 to 20%, between $1,200 and $1,500) is one claim; a year
-    before a spaced dash starts none (2024 - 40% faster: '40%'). The message quotes the whole amount, or range;
-    the full stop of `Rs.`, `kr.` or `Fr.` before a number ends no sentence,
-    unless it is that of one after its price's number (12 990 kr. 5 shops sell
-    it...). The codes read are those of the stores' currencies (USD, EUR,
-    GBP, JPY, CHF, CNY, AUD, CAD, NZD, INR, SEK, NOK, DKK, PLN, CZK, HUF, KRW,
-    TWD, HKD, SGD, BRL, MXN, ZAR, and RMB); so are the full-width symbols
-    (￥1,299) and 円, 元, 원 after the number. When a sentence needs none (a worked
-    example, a definition), end it with the visible marker `<!-- no-cite: reason
-    -->`: it stays in the Markdown for reviewers and never reaches readers.
+    percentage (tok/s, GB, %, 10 percent, W, ms, bpw, 2x, ×2, 1.2 million...) or
+    a price ($1,599, €1,500, $1.5 million, $5k, $2B, €3bn, 1 500 €, 1.599,99 €,
+    1.299,- €, USD 1599, 1,200 EUR, C$1,299, AU$1,560, ₹79,999, Rs. 1,299, 1,299
+    Rs., 12 990 kr, kr. 1.299, Fr. 900, Fr 900, 900 Fr., 999 dollars: a
+    currency's symbol, code, abbreviation or name before the number or after it,
+    its thousands apart by commas, full stops, spaces or apostrophes, CHF 1'299)
+    carries a citation `[@id]` in the same sentence. A range (10-20%, 10%-20%,
+    10x-20x, 1 200–1 500 €, $1,200-$1,500, 10 to 20%, between $1,200 and $1,500)
+    is one claim; a year before a spaced dash starts none (2024 - 40% faster:
+    '40%'). The message quotes the whole amount, or range; the full stop of
+    `Rs.`, `kr.` or `Fr.` before a number ends no sentence, unless it is that of
+    one after its price's number (12 990 kr. 5 shops sell it...). The codes read
+    are those of the stores' currencies (USD, EUR, GBP, JPY, CHF, CNY, AUD, CAD,
+    NZD, INR, SEK, NOK, DKK, PLN, CZK, HUF, KRW, TWD, HKD, SGD, BRL, MXN, ZAR,
+    and RMB); so are the full-width symbols (￥1,299) and 円, 元, 원 after the
+    number. When a sentence needs none (a worked example, a definition), end it
+    with the visible marker `<!-- no-cite: reason -->`: it stays in the Markdown
+    for reviewers and never reaches readers.
     """,
     example="EXL2 runs 10-25% faster per stream than AWQ.     <- cite it: ... [@exl2-bench].\n"
     "A 7B model at 4 bpw needs about 3.5 GB. <!-- no-cite: worked example -->",
@@ -163,20 +164,26 @@ _DASH_PRICES = _dash_prices("between")
 # A price with its currency after its number, and the range to a second such price
 # (`1 200 € – 1 500 €`).
 _PRICE_AFTER = _AFTER + "(?:" + _DASH_PRICES + _AMOUNT + r"\s?" + _AFTER + ")?"
+# Millions, billions... of a price written with its currency before it (`$1.5 million`,
+# `$5k`, `$2B`, `€3bn`, `$1.5M`: were quoted as '$1.5', '$5', '$2', '€3', '$1.5').
+_MAGNITUDE = r"(?:(?:\s?(?i:million|billion|trillion|bn)|[kKmMBT]|mn|tn)\b)?"
 # The second amount of a range of prices written with their currency before them
 # (`$1,200 – $1,500`, `$1,200–1,500`); its `between` is QUANT_RE's group `between_p`.
-_TO = ("(?:" + _dash_prices("between_p") + _BEFORE + r"\s?" + _AMOUNT + "|"
-       + _dash("between_p") + _AMOUNT + ")?")
+_TO = ("(?:" + _dash_prices("between_p") + _BEFORE + r"\s?" + _AMOUNT + _MAGNITUDE + "|"
+       + _dash("between_p") + _AMOUNT + _MAGNITUDE + ")?")
 # A number's digits and commas are read 60 at a time at most, its groups 20 at a time:
 # `1,1,1,...` (a start after each comma) read to the end of the run from each start,
 # quadratic (8,000 of them: 6.4 s); a longer number is still found, from a later start.
 _NUMBER = r"[\d,]{0,60}(?:\.\d+)?"  # a number's digits and commas after its first digit
+# A number of millions, billions or trillions (`1.2 million users`: was no claim; `1.5
+# million euros`, a price) is a claim.
 # A range of percentages or factors, each written with its sign (`10%-20%`, `10x-20x`; the
 # latter was quoted as '20x', the former as '10%'), is one claim.
 _UNIT = (r"(?:%(?:" + _DASH + r"\d" + _NUMBER + r"\s?%)?|[x×](?:" + _DASH + r"\d" + _NUMBER
          + r"[x×])?(?![\w-])|tok/s|tokens?/s|t/s|tokens per second|[KMGT]i?B(?:/s)?(?![\w])"
          r"|W(?![\w])|watts?\b|ms\b|bpw\b|GHz\b|MHz\b|TFLOPS\b|TOPS\b|" + _PRICE_AFTER +
-         r"|(?i:percent|per cent|percentage points?)\b)")
+         r"|(?i:percent|per cent|percentage points?)\b|(?i:million|billion|trillion)\b(?:\s"
+         + _AFTER + ")?)")
 # A number with a unit, a percentage or a price, not inside a word or a version number.
 # A price is in any of the usual forms: a currency's symbol or code before the number or
 # after it (`$1,599`, `€1,500`, `USD 1599`, `1.599 €`, `1,200 EUR`: only `$` before it was
@@ -215,7 +222,7 @@ QUANT_RE = re.compile(
     + r"\s?" + _UNIT + r")|\s?" + _UNIT + "|(?<=,)" + _NO_CENTS[1:] + r"\s?" + _PRICE_AFTER + "))"
     r"|(?:(?<=[Bb]etween\s.)(?P<between_p>))?(?:(?<=[A-Z])(?:[A-Z]{0,2}\$|[A-Z]{2}(?<=" + "|".join(_CODES) + r")|s(?<=Rs)" + _STOP + "|r(?<=Fr)"
     + _FR + "|Fr(?<=SFr)" + _STOP + r")|(?<=" + _SYMBOL + r")|(?<=k)r" + _STOP + ")"
-    r"\s?" + _AMOUNT + _TO + "|(?<=×)" + _TIMES + ")"
+    r"\s?" + _AMOUNT + _MAGNITUDE + _TO + "|(?<=×)" + _TIMES + ")"
 )
 _ORDERED_ITEM = re.compile(r"\d+[.)] ")
 # Where a sentence ends: its full stop (kept in the sentence), then an optional closing
