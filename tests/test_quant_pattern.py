@@ -8,8 +8,9 @@ import re
 from hypothesis import given, settings, strategies as st
 
 from pipeline.checks.claims import (_AFTER, _APOSTROPHE, _BEFORE, _DASH, _DASH_PRICES,
-                                    _MAGNITUDE, _STOP_AFTER_ITS_NUMBER, _NO_CENTS, _SENTENCE_END, _SPACE,
-                                    _TIMES, _UNIT, QUANT_RE)
+                                    _MAGNITUDE, _NO_CENTS, _SENTENCE_END, _SPACE,
+                                    _SPACED_EN_DASH, _STOP_AFTER_ITS_NUMBER, _TIMES, _UNIT,
+                                    QUANT_RE)
 from conftest import MINI, write_entry
 
 # The plain form: the look-behind first. The engine then tries it at every position.
@@ -22,9 +23,11 @@ PLAIN = re.compile(
     r"(?<![\w.])(?:(?<=[Bb]etween\s)(?P<between>))?(?:" + _BEFORE + r"\s?" + _PLAIN_AMOUNT
     + _MAGNITUDE + "(?:" + _DASH_PRICES + _BEFORE + r"\s?" + _PLAIN_AMOUNT + _MAGNITUDE + "|"
     + _DASH + _PLAIN_AMOUNT + _MAGNITUDE + ")?"
-    + "|" + _PLAIN_GROUPED + "(?:" + _DASH + _PLAIN_AMOUNT + r")?\s?" + _PLAIN_AFTER
+    + "|" + _PLAIN_GROUPED + "(?:(?:" + _DASH + "|" + _SPACED_EN_DASH + ")" + _PLAIN_AMOUNT
+    + r")?\s?" + _PLAIN_AFTER
     + "|" + _PLAIN_NUMBER + "(?:" + _DASH + "(?:" + _PLAIN_GROUPED + r"\s?" + _PLAIN_AFTER
-    + "|" + _PLAIN_NUMBER + r"\s?" + _UNIT + r")|\s?" + _UNIT
+    + "|" + _PLAIN_NUMBER + r"\s?" + _UNIT + ")|" + _SPACED_EN_DASH + _PLAIN_AMOUNT + r"\s?"
+    + _PLAIN_AFTER + r"|\s?" + _UNIT
     + "|(?<=,)" + _NO_CENTS[1:] + r"\s?" + _PLAIN_AFTER + ")|×" + _TIMES + ")"
 )
 # The plain form of a sentence end: the white space after a full stop (and a closing quote),
@@ -65,7 +68,9 @@ PIECES = ["1", "24", "3.5", "1,000", "$", "$ ", " ", ".", "-", " - ", "%", "x", 
           # a factor before its number
           "×2", "×",
           # millions
-          " million", "M", "k", "bn", "B", " Billion", "mn", "Ms"]
+          " million", "M", "k", "bn", "B", " Billion", "mn", "Ms",
+          # a spaced en dash before a price
+          " – "]
 
 
 @settings(max_examples=3000, deadline=None)
@@ -387,9 +392,13 @@ def test_a_range_of_prices_is_one_claim_quoted_whole():
     found = [m.group(0) for m in QUANT_RE.finditer(" and ".join(ranges) + ".")]
     assert found == ranges
     assert [m.group(0) for m in QUANT_RE.finditer("In 2024-2025 and 2024–2025 it sold.")] == []
-    # a spaced en dash is an aside, unless a price with its currency is on each side
+    # a spaced en dash is an aside, unless a price with its currency is after it: `1 200 –
+    # 1 500 euros` was quoted as '1 500 euros'
     assert [m.group(0) for m in QUANT_RE.finditer(
-        "Out in 2024 – 40% faster; $999 – 2 cards cost more.")] == ["40%", "$999"]
+        "Out in 2024 – 40% faster; $999 – 2 cards cost more; 1 200 – 1 500 euros, "
+        "1,200 – 1,500 €, 900 – 1 200 EUR, 1.200 – 1.500 €; in 2024 – 900 € more.")] == \
+        ["40%", "$999", "1 200 – 1 500 euros", "1,200 – 1,500 €", "900 – 1 200 EUR",
+         "1.200 – 1.500 €", "900 €"]
 
 
 def test_a_range_in_words_is_one_claim_quoted_whole():

@@ -29,17 +29,17 @@ CLAIM_UNCITED = rule(
     currency's symbol, code, abbreviation or name before the number or after it,
     its thousands apart by commas, full stops, spaces or apostrophes, CHF 1'299)
     carries a citation `[@id]` in the same sentence. A range (10-20%, 10%-20%,
-    10x-20x, 1 200–1 500 €, $1,200-$1,500, 10 to 20%, between $1,200 and $1,500)
-    is one claim; a year before a spaced dash starts none (2024 - 40% faster:
-    '40%'). The message quotes the whole amount, or range; the full stop of
-    `Rs.`, `kr.` or `Fr.` before a number ends no sentence, unless it is that of
-    one after its price's number (12 990 kr. 5 shops sell it...). The codes read
-    are those of the stores' currencies (USD, EUR, GBP, JPY, CHF, CNY, AUD, CAD,
-    NZD, INR, SEK, NOK, DKK, PLN, CZK, HUF, KRW, TWD, HKD, SGD, BRL, MXN, ZAR,
-    and RMB); so are the full-width symbols (￥1,299) and 円, 元, 원 after the
-    number. When a sentence needs none (a worked example, a definition), end it
-    with the visible marker `<!-- no-cite: reason -->`: it stays in the Markdown
-    for reviewers and never reaches readers.
+    10x-20x, 1 200–1 500 €, 1 200 – 1 500 euros, $1,200-$1,500, 10 to 20%,
+    between $1,200 and $1,500) is one claim; a year before a spaced dash starts
+    none (2024 - 40% faster: '40%'). The message quotes the whole amount, or
+    range; the full stop of `Rs.`, `kr.` or `Fr.` before a number ends no
+    sentence, unless it is that of one after its price's number (12 990 kr. 5
+    shops sell it...). The codes read are those of the stores' currencies (USD,
+    EUR, GBP, JPY, CHF, CNY, AUD, CAD, NZD, INR, SEK, NOK, DKK, PLN, CZK, HUF,
+    KRW, TWD, HKD, SGD, BRL, MXN, ZAR, and RMB); so are the full-width symbols
+    (￥1,299) and 円, 元, 원 after the number. When a sentence needs none (a worked
+    example, a definition), end it with the visible marker `<!-- no-cite: reason
+    -->`: it stays in the Markdown for reviewers and never reaches readers.
     """,
     example="EXL2 runs 10-25% faster per stream than AWQ.     <- cite it: ... [@exl2-bench].\n"
     "A 7B model at 4 bpw needs about 3.5 GB. <!-- no-cite: worked example -->",
@@ -158,6 +158,9 @@ def _dash_prices(between: str) -> str:
     return r"(?:[-–]\s?|\s(?:[-–]\s?|" + _words(between) + "))"
 
 
+# A spaced en dash before a price with its currency after it (`1 200 – 1 500 euros`: was
+# quoted as '1 500 euros'), when no year is before it.
+_SPACED_EN_DASH = r"\s–\s" + _no_year_before(r"\s–\s")
 # Those of a number's range, whose `between` is QUANT_RE's group of that name.
 _DASH = _dash("between")
 _DASH_PRICES = _dash_prices("between")
@@ -216,12 +219,14 @@ _UNIT = (r"(?:%(?:" + _DASH + r"\d" + _NUMBER + r"\s?%)?|[x×](?:" + _DASH + r"\
 _TIMES = r"\d{1,60}(?:\.\d+)?"
 QUANT_RE = re.compile(
     r"[0-9$A-Zk\x80-\xff\u0660-\u33ff\ua000-\uabff\ud7a4-\U0010ffff](?<![\w.].)"
-    r"(?:(?<=\d)(?:(?<=n\s\d)(?<=[Bb]etween\s\d)(?P<between>))?(?:" + _GROUPED + "(?:" + _DASH + r"\d(?:" + _GROUPED + "|" + _NUMBER + r"))?\s?"
-    + _PRICE_AFTER +
-    "|" + _NUMBER + "(?:" + _DASH + r"\d(?:" + _GROUPED + r"\s?" + _PRICE_AFTER + "|" + _NUMBER
-    + r"\s?" + _UNIT + r")|\s?" + _UNIT + "|(?<=,)" + _NO_CENTS[1:] + r"\s?" + _PRICE_AFTER + "))"
-    r"|(?:(?<=[Bb]etween\s.)(?P<between_p>))?(?:(?<=[A-Z])(?:[A-Z]{0,2}\$|[A-Z]{2}(?<=" + "|".join(_CODES) + r")|s(?<=Rs)" + _STOP + "|r(?<=Fr)"
-    + _FR + "|Fr(?<=SFr)" + _STOP + r")|(?<=" + _SYMBOL + r")|(?<=k)r" + _STOP + ")"
+    r"(?:(?<=\d)(?:(?<=n\s\d)(?<=[Bb]etween\s\d)(?P<between>))?(?:" + _GROUPED
+    + "(?:" + _DASH + r"\d(?:" + _GROUPED + "|" + _NUMBER + ")|" + _SPACED_EN_DASH + _AMOUNT
+    + r")?\s?" + _PRICE_AFTER
+    + "|" + _NUMBER + "(?:" + _DASH + r"\d(?:" + _GROUPED + r"\s?" + _PRICE_AFTER + "|" + _NUMBER
+    + r"\s?" + _UNIT + ")|" + _SPACED_EN_DASH + _AMOUNT + r"\s?" + _PRICE_AFTER + r"|\s?" + _UNIT
+    + "|(?<=,)" + _NO_CENTS[1:] + r"\s?" + _PRICE_AFTER + "))"
+    r"|(?:(?<=[Bb]etween\s.)(?P<between_p>))?(?:(?<=[A-Z])(?:[A-Z]{0,2}\$|[A-Z]{2}(?<=" + "|".join(_CODES) + r")|s(?<=Rs)" + _STOP
+    + "|r(?<=Fr)" + _FR + "|Fr(?<=SFr)" + _STOP + r")|(?<=" + _SYMBOL + r")|(?<=k)r" + _STOP + ")"
     r"\s?" + _AMOUNT + _MAGNITUDE + _TO + "|(?<=×)" + _TIMES + ")"
 )
 _ORDERED_ITEM = re.compile(r"\d+[.)] ")
