@@ -504,7 +504,8 @@ def test_a_rupee_or_a_franc_after_its_price_ends_its_sentence_before_a_digit():
     from pipeline.checks.claims import uncited_claims
 
     assert [m.group(0) for m in QUANT_RE.finditer(
-        "It costs 900 Fr. and 1,299 Rs. or 900 SFr, 1 299 Rs – 1 499 Rs; 5 Frames, 3 Rsvp.")] == \
+        "It costs 900 Fr. and 1,299 Rs. or 900 SFr, 1 299 Rs – 1 499 Rs; 5 Frames, 3 Rsvp, "
+        "Mo 8 Fr 9:00.")] == \
         ["900 Fr", "1,299 Rs", "900 SFr", "1 299 Rs – 1 499 Rs"]
     entry = Entry(id="hardware/x", collection="hardware", slug="x", file="x.md", data={},
                   body="It costs 900 SFr. 5 shops sell it [@s].\n\nIt costs 1,299 Rs. 3 shops "

@@ -101,8 +101,8 @@ _AMOUNT = r"(?:\d" + _GROUPED + r"|\d[\d,]{0,60}(?<!,)(?:\.\d+)?)"
 # kronor`: were no claims).
 _CURRENCY_WORDS = r"(?i:dollars?|euros?|pounds?|yen|yuan|rupees?|francs?|kronor|kroner)\b"
 # The rupee and the franc in letters after the number (`1,299 Rs.`, `900 Fr.`, `900 SFr.`:
-# were no claims).
-_AFTER = ("(?:" + _SYMBOL + "|" + _CODE + r"\b|kr\b|Rs\b|S?Fr\b|zł(?!\w)|[円元원]|"
+# were no claims); a `Fr` before a time of day is a Friday (`8 Fr 9:00`, see _FR).
+_AFTER = ("(?:" + _SYMBOL + "|" + _CODE + r"\b|kr\b|Rs\b|S?Fr\b(?!\s?\d{1,2}:)|zł(?!\w)|[円元원]|"
           + _CURRENCY_WORDS + ")")
 # A `kr.`, `Rs.`, `Fr.` or `SFr.` written after a price's number, with a space or none
 # (`12 990 kr.`, `900 Fr.`, `12kr.`; not after a model's, `S24 kr. 5.999`): its full stop
