@@ -187,6 +187,9 @@ def test_a_factor_before_its_number_is_a_claim():
     assert [m.group(0) for m in QUANT_RE.finditer(
         "It is ×2 faster, ×1.5 cheaper, 3× bigger; 2×24 GB; a×2 is none.")] == \
         ["×2", "×1.5", "3×", "24 GB"]
+    # a slot's lanes are no factor (a `×` and a number with no comparison after them)
+    assert [m.group(0) for m in QUANT_RE.finditer(
+        "A PCIe 4.0 ×16 slot, or ×8 lanes; ×4, as wired.")] == []
 
 
 def test_millions_are_read_with_their_number():

@@ -215,8 +215,10 @@ _UNIT = (r"(?:%(?:" + _DASH + r"\d" + _NUMBER + r"\s?%)?|[x×](?:" + _DASH + r"\
 # code, tested by the look-behind after its three letters; `Rs`, `Fr.`, `SFr`, each
 # tested by the look-behind after what follows its capital: most capitals start a sentence,
 # and fail at once), a currency symbol, a `k`, a `×`.
-# A factor written before its number (`×2 faster`: was no claim); `2×`, after it, is a unit.
-_TIMES = r"\d{1,60}(?:\.\d+)?"
+# A factor written before its number and a comparison (`×2 faster`: was no claim); `2×`,
+# after it, is a unit. Not a `×` and a number alone: `PCIe 4.0 ×16` is a slot's lanes.
+_TIMES = (r"\d{1,60}(?:\.\d+)?(?=\s(?:faster|slower|quicker|cheaper|dearer|more|less|fewer"
+          r"|higher|lower|better|worse|larger|smaller|bigger|longer|shorter|as|the)\b)")
 QUANT_RE = re.compile(
     r"[0-9$A-Zk\x80-\xff\u0660-\u33ff\ua000-\uabff\ud7a4-\U0010ffff](?<![\w.].)"
     r"(?:(?<=\d)(?:(?<=n\s\d)(?<=[Bb]etween\s\d)(?P<between>))?(?:" + _GROUPED
