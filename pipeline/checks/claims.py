@@ -9,6 +9,7 @@ a build, which refuses errors only, does not run it then (validate's
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 
 from ..catalog.model import Entry
@@ -219,7 +220,8 @@ _UNIT = (r"(?:%(?:" + _DASH + r"\d" + _NUMBER + r"\s?%)?|[x×](?:" + _DASH + r"\
 # after it, is a unit. Not a `×` and a number alone: `PCIe 4.0 ×16` is a slot's lanes.
 _TIMES = (r"\d{1,60}(?:\.\d+)?(?=\s(?:faster|slower|quicker|cheaper|dearer|more|less|fewer"
           r"|higher|lower|better|worse|larger|smaller|bigger|longer|shorter|as|the)\b)")
-QUANT_RE = re.compile(
+# (15 KB of pattern: compiled when first asked for, see `__getattr__`)
+_QUANT = (
     r"[0-9$A-Zk\x80-\xff\u0660-\u33ff\ua000-\uabff\ud7a4-\U0010ffff](?<![\w.].)"
     r"(?:(?<=\d)(?:(?<=n\s\d)(?<=[Bb]etween\s\d)(?P<between>))?(?:" + _GROUPED
     + "(?:" + _DASH + r"\d(?:" + _GROUPED + "|" + _NUMBER + ")|" + _SPACED_EN_DASH + _AMOUNT
@@ -231,6 +233,21 @@ QUANT_RE = re.compile(
     + "|r(?<=Fr)" + _FR + "|Fr(?<=SFr)" + _STOP + r")|(?<=" + _SYMBOL + r")|(?<=k)r" + _STOP + ")"
     r"\s?" + _AMOUNT + _MAGNITUDE + _TO + "|(?<=×)" + _TIMES + ")"
 )
+
+
+@functools.cache
+def _quant_re() -> re.Pattern:
+    return re.compile(_QUANT)
+
+
+def __getattr__(name: str):
+    """`QUANT_RE`, compiled on first use: 25 ms, which every process that imports the
+    checks paid (a build, which runs no claim check, and a warm validate)."""
+    if name == "QUANT_RE":
+        return _quant_re()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 _ORDERED_ITEM = re.compile(r"\d+[.)] ")
 # Where a sentence ends: its full stop (kept in the sentence), then an optional closing
 # quote or bracket and white space, before more text. Starting with the full stop (not a
@@ -395,7 +412,7 @@ _CITED_AFTER = re.compile(r"(?:[^.!?>]|[.!?](?![\"')\]]?\s))*?"
 
 def uncited_claims(entry: Entry):
     """(line, column, the number) of each uncited quantitative claim."""
-    for _, sentence, m, line, col in _sentences(entry, QUANT_RE, _CITED_AFTER):
+    for _, sentence, m, line, col in _sentences(entry, _quant_re(), _CITED_AFTER):
         if CITE_GROUP_RE.search(sentence) or NO_CITE_RE.search(sentence):
             continue
         yield line, col, m.group(0)
