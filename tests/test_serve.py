@@ -157,3 +157,25 @@ def test_a_page_asked_for_while_the_output_is_swapped_is_answered_old_or_new(
     swapped.set()
     asking.join(WAIT)
     assert answers == [410]
+
+
+def test_an_encoded_slash_or_a_dot_segment_leads_where_a_host_resolves_it(
+        served):  # noqa: F811 - the fixture imported
+    """`/tools%2fvllm` was the page, 200, at an address whose relative links resolve
+    against `/` (`%2F%2F` was redirected: only the decoded path was compared), and
+    `/tools/../tools/vllm`, which a host resolves to the page, was a 404 (found in review).
+    Both lead where the site's host leads; an address that resolves to nothing is a 404
+    (`/assets/style.css/..` is no file, whatever the base class makes of it)."""
+    server, _ = served
+    for path, where in (("/tools%2fvllm", "/tools/vllm"), ("/tools%2Fvllm.json?x=1",
+                                                            "/tools/vllm.json?x=1"),
+                        ("/glossary%2Factivation-aware", "/glossary/awq"),
+                        ("/glossary%2fold-term", "/glossary/old-term"),
+                        ("/tools/../tools/vllm", "/tools/vllm"), ("/tools/./vllm", "/tools/vllm"),
+                        ("/tools/%2E%2E/tools/vllm", "/tools/vllm"), ("/..", "/"),
+                        ("/glossary/activation-aware/../awq", "/glossary/awq")):
+        status, _, headers = fetch(server.url + path)
+        assert (status, headers.get("Location")) == (301, where), path
+    for path in ("/tools%2fnothing", "/assets/style.css/..", "/tools/../.pipeline-build"):
+        assert fetch(server.url + path)[0] == 404, path
+

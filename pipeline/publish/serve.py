@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import posixpath
 import re
 import selectors
 import stat
@@ -151,18 +152,23 @@ class _Handler(SimpleHTTPRequestHandler):
         An address with a trailing slash or doubled slashes is redirected to the one
         without, as the site's host does (`/glossary//old-id` was a 404 where
         `/glossary/old-id` is a 301, and `/tools/vllm/` served the page at an address
-        its relative links would resolve against wrongly; found in review); a file or
+        its relative links would resolve against wrongly; found in review), and so is one
+        with an encoded slash (`/tools%2fvllm`) or with `.` or `..` segments, which a host
+        resolves (RFC 3986 5.2.4) where a browser has not (`/tools/../tools/vllm` was a
+        404, as if it named a dot-file); a file or
         folder whose name starts with a dot (`.pipeline-build`) is not the site's: Netlify
         does not deploy one (but `.well-known`)."""
         self._tree = _folder_id(Path(self.directory))  # which output is routed in
         url = urlsplit(self.path)
-        path = "/" + unquote(url.path).strip("/")
-        if "\0" in path:  # no file has one (the server printed a traceback, found in review)
+        asked = unquote(url.path)
+        if "\0" in asked:  # no file has one (the server printed a traceback, found in review)
             self.send_error(400, "Bad request: a NUL character in the path")
             return False
         query = f"?{url.query}" if url.query else ""
-        canonical = re.sub(r"/{2,}", "/", path)
-        tidy = quote(canonical) if canonical != unquote(url.path) else None
+        canonical = "/" + posixpath.normpath("/" + asked).strip("/")
+        # `/tools%2fvllm` decodes to the page's path, but a browser resolves the page's
+        # relative links against `/`: it was answered 200 there (found in review)
+        tidy = quote(canonical) if canonical != asked or "%2f" in url.path.lower() else None
         path = canonical
         if any(part.startswith(".") and part != ".well-known" for part in path.split("/")):
             self.send_error(404, "File not found")
@@ -178,6 +184,10 @@ class _Handler(SimpleHTTPRequestHandler):
             return False
         if tidy is not None and (path in gone or self._page(path)):
             self._redirect(tidy + query)
+            return False
+        if tidy is not None:  # leads nowhere: not the file the base class would find by
+            # dropping a `..` (`/assets/style.css/..` served the stylesheet)
+            self.send_error(404, "File not found")
             return False
         if path in gone:
             try:
