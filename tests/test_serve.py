@@ -5,6 +5,8 @@ from __future__ import annotations
 import selectors
 import socketserver
 import threading
+import urllib.error
+import urllib.request
 
 import pytest
 
@@ -179,3 +181,20 @@ def test_an_encoded_slash_or_a_dot_segment_leads_where_a_host_resolves_it(
     for path in ("/tools%2fnothing", "/assets/style.css/..", "/tools/../.pipeline-build"):
         assert fetch(server.url + path)[0] == 404, path
 
+
+
+def test_head_answers_the_headers_of_get_with_the_text_types_charset(
+        served):  # noqa: F811 - the fixture imported
+    server, _ = served
+    for path, kind in (("/tools/vllm", "text/html"), ("/tools/vllm.json", "application/json"),
+                       ("/feed.xml", "application/xml"), ("/glossary/old-term", "text/html")):
+        request = urllib.request.Request(server.url + path, method="HEAD")
+        try:
+            with urllib.request.urlopen(request, timeout=10) as resp:
+                head, body = dict(resp.headers), resp.read()
+        except urllib.error.HTTPError as e:  # the 410
+            head, body = dict(e.headers), e.read()
+        got = fetch(server.url + path)[2]
+        assert body == b"" and head["Content-Type"] == f"{kind}; charset=utf-8", path
+        assert {k: v for k, v in head.items() if k != "Date"} == \
+            {k: v for k, v in got.items() if k != "Date"}, path
