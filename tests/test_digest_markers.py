@@ -4,8 +4,11 @@ file and line, and the file is left exactly as the editor wrote it."""
 from __future__ import annotations
 
 import re
+import shutil
 
 import pytest
+
+from conftest import REPO
 
 from test_digest import month  # noqa: F401  (a fixture)
 from test_feeds import feed_server  # noqa: F401  (a fixture)
@@ -241,6 +244,48 @@ def test_draft_warns_of_the_front_matter_as_render_does(drafted, cli, line, said
         assert len(warned) == 1 and warned[0].startswith(
             f"{DIGEST}:{line_of(text, line)}{said}"), r.output
     assert path.read_text(encoding="utf-8") == text
+
+
+EBAY = "https://www.ebay.com/itm/1234567890?campid=5338000000"
+
+
+@pytest.mark.parametrize("key, line, said", [
+    ("subject", None, "the front matter needs `subject:`"),
+    ("subject", "subject: [a, b]", "`subject:` must be text"),
+    ("subject", 'subject: ""', "the front matter needs `subject:`"),
+    ("preheader", "preheader: 12", "`preheader:` must be text"),
+    ("subject", 'subject: "Hi \\e[1m"', "`subject:` holds the invisible character U+001B"),
+    ("preheader", 'preheader: "a\\x01b"', "`preheader:` holds the invisible character "
+                                             "U+0001"),
+    ("subject", f'subject: "Deals: {EBAY}"', "the e-mail would show in its subject the "
+                                             "address of a paid link of ebay"),
+    ("preheader", f"preheader: Deals {EBAY}", "the e-mail would show in its preheader the "
+                                              "address of a paid link of ebay")])
+def test_draft_warns_of_the_front_matter_render_refuses(drafted, cli, tmp_path, key, line,
+                                                        said):
+    """A `subject:` deleted or not text, or a subject or preheader holding an escaped
+    control character or a paid link's address: drafted again "up to date" without a
+    word, render alone refusing them (found in review). The draft says each at its
+    key, in render's words, and that render refuses it."""
+    shutil.copytree(REPO / "data", drafted / "data", dirs_exist_ok=True)  # the programs
+    path = drafted / DIGEST
+    text = path.read_text(encoding="utf-8")
+    if line is None:
+        text = re.sub(rf"^{key}: .*\n", "", text, count=1, flags=re.M)
+    else:
+        text = re.sub(rf"^{key}: .*$", lambda _: line, text, count=1, flags=re.M)
+    path.write_text(text, encoding="utf-8")
+    at = f"{DIGEST}:{line_of(text, line) if line else 1}:1"
+    r = cli(drafted, "digest", "draft", "2026-10", "--offline")
+    assert r.exit_code == 0 and "is up to date" in r.output, r.output
+    warned = [w for w in r.output.splitlines() if " warning: " in w]
+    assert len(warned) == 1 and warned[0].startswith(f"{at}: warning: {said}"), r.output
+    assert warned[0].endswith(" (digest render refuses it)"), r.output
+    assert path.read_text(encoding="utf-8") == text
+    r = cli(drafted, "digest", "render", "2026-10", "--out", str(tmp_path / "out"))
+    assert r.exit_code == 1, r.output
+    assert warned[0].replace(" warning:", "", 1).removesuffix(
+        " (digest render refuses it)") in r.output, r.output
 
 
 @pytest.mark.parametrize("typed", ["<!--pipeline:begin", "<!-- Pipeline:begin",

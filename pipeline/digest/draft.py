@@ -25,7 +25,6 @@ from pathlib import Path
 
 import jinja2
 
-from ..catalog import yamlpos
 from ..catalog.loader import parse_entry
 from ..checks.commits import unread_corrections
 from ..catalog.model import Entry
@@ -38,10 +37,10 @@ from ..feeds.parse import FeedItem, address_key, own_link, release_link, same_re
 from ..fileio import take_lock, write_atomic
 from ..history import gitio
 from ..history.changes import ChangeSet, changes_in_period
-from .document import DigestError, decode, fingerprint, key_place, parse, plain_newlines
+from .document import DigestError, decode, fingerprint, parse, plain_newlines
 from .merge import MergeStats, merge
 from .month import Month
-from .render import dropped_text
+from .render import dropped_text, front_matter
 from .sections import SECTIONS, generate
 
 BACKUPS = ".digest-backups"
@@ -103,28 +102,21 @@ def _backup(settings: Settings, data: bytes, month: Month) -> Path:
     return target
 
 
-def front_warnings(doc, file: str, m: Month) -> list[str]:
+def front_warnings(settings: Settings, doc, file: str, m: Month) -> list[str]:
     """What `digest render` says of the front matter that the draft keeps as the editor
-    wrote it, in render's words, each at its place (see diagnostics.warning_line): a value
-    a `#` cuts short (`subject: Issue #10 is out` goes out as "Issue": yaml-comment), a
-    `status:` that is none of a digest's (`redy`: the build stops at it), and a `month:`
-    other than the file's (render refuses it). An editor drafts, edits and drafts again
-    before render: the draft said nothing of them (found in review)."""
-    out = [f"{file}:{line}:{column}: {message}"
-           for line, column, message in yamlpos.cut_values(doc.front, first_line=2)]
+    wrote it (render.front_matter), in render's words, each at its place (see
+    diagnostics.warning_line): what it refuses (a `subject:` missing or not text, an
+    invisible character written as an escape or a paid link's address in the subject or
+    the preheader, a `month:` other than the file's), said to be refused, and what it
+    warns of (a value a `#` cuts short, a `status:` that is none of a digest's). An
+    editor drafts, edits and drafts again before render: the draft said nothing of them
+    (found in review). The programs are read as validate reads them: a broken programs
+    file is validate's and render's to refuse, not the draft's."""
+    from ..affiliates.programs import read_programs
 
-    def at(key: str) -> str:
-        line, column = key_place(doc.front, key) or (1, 1)
-        return f"{file}:{line}:{column}"
-
-    status = doc.meta.get("status")  # none at all is refused before (`_draft`)
-    if "status" in doc.meta and str(status).strip().lower() not in ("draft", "review", "ready"):
-        out.append(f"{at('status')}: status: {status!r} is not a digest's status: write "
-                   "draft, review, ready or sent (pipeline build stops at it)")
-    if str(doc.meta.get("month", m)) != str(m):
-        out.append(f"{at('month')}: front matter says month {doc.meta.get('month')}, the "
-                   f"file name says {m} (digest render refuses it): write `month: {m}`")
-    return out
+    front = front_matter(doc, file, m, read_programs(settings)[0])
+    return [*(f"{problem} (digest render refuses it)" for problem in front.refused),
+            *front.warnings]
 
 
 def _check_place(settings: Settings, path: Path, file: str) -> None:
@@ -536,7 +528,7 @@ def _draft(settings: Settings, m: Month, path: Path, file: str, offline: bool,
     text = doc.render()
     dropped = dropped_text(doc.body, doc.front.count("\n") + 3, file)  # the body's line,
     # below a front matter that a longer `deleted:` may have lengthened
-    front = front_warnings(doc, file, m)  # at their lines in the text written
+    front = front_warnings(settings, doc, file, m)  # at their lines in the text written
     if existing is not None and text == plain_newlines(existing):  # as parse() read it
         return DraftResult(path, False, None, stats, cs, report, unread, capped, dropped,
                            front)

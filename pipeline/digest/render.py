@@ -120,21 +120,75 @@ def _key_at(doc: Document, key: str) -> str:
     return f"{line}:{column}"
 
 
-def _meta_text(doc: Document, key: str, file: str, required: bool) -> str:
+def _meta_text(doc: Document, key: str, file: str, required: bool) -> tuple[str, str | None]:
+    """(the text of front-matter key `key`, its spaces run together; what is wrong with
+    it, `file:line:column: ...`, or None)."""
     value = doc.meta.get(key)
     if value is None or (isinstance(value, str) and not value.strip()):
-        if required:
-            raise PipelineError(f"{file}:{_key_at(doc, key)}: the front matter needs "
-                                f"`{key}:`")
-        return ""
+        return "", (f"{file}:{_key_at(doc, key)}: the front matter needs `{key}:`"
+                    if required else None)
     if not isinstance(value, str):
-        raise PipelineError(f"{file}:{_key_at(doc, key)}: `{key}:` must be text")
+        return "", f"{file}:{_key_at(doc, key)}: `{key}:` must be text"
     invisible = INVISIBLE.search(value)
     if invisible:  # an escape (`"\e"`, `"\x01"`): it went raw into the Subject header
-        raise PipelineError(f"{file}:{_key_at(doc, key)}: `{key}:` holds the invisible "
-                            f"character {named(invisible.group())} written as an escape (such "
-                            "as `\\x01`), which no e-mail can show: delete it")
-    return " ".join(value.split())
+        return "", (f"{file}:{_key_at(doc, key)}: `{key}:` holds the invisible character "
+                    f"{named(invisible.group())} written as an escape (such as `\\x01`), "
+                    "which no e-mail can show: delete it")
+    return " ".join(value.split()), None
+
+
+@dataclass
+class Front:
+    """A digest's front matter as render reads it (see `front_matter`)."""
+    subject: str
+    preheader: str
+    refused: list[str]  # what render refuses, each `file:line:column: ...`, in its order
+    warnings: list[str]  # what it warns of
+
+
+def front_matter(doc: Document, file: str, m: Month, programs=None) -> Front:
+    """The subject and preheader of a digest, what `digest render` refuses of its front
+    matter (a `subject:` missing or not text, a `preheader:` not text, either holding an
+    invisible character written as an escape or the address of a paid link of
+    `programs`, a `month:` other than the file's, what the build refuses once it is
+    sent: see document.unsendable) and what it warns of (a value a `#` cuts short, a
+    `status:` that is none of a digest's), each at its place. Render refuses the first;
+    `digest draft` warns of them all, in these words (it said nothing of a missing
+    subject: found in review), so the two cannot say them apart."""
+    subject, no_subject = _meta_text(doc, "subject", file, required=True)
+    preheader, no_preheader = _meta_text(doc, "preheader", file, required=False)
+    refused = [p for p in (no_subject, no_preheader) if p]
+    if str(doc.meta.get("month", m)) != str(m):
+        refused.append(f"{file}:{_key_at(doc, 'month')}: front matter says month "
+                       f"{doc.meta.get('month')}, the file name says {m}: write `month: {m}`")
+    problem = unsendable(doc.front, file)  # as the build would, once it is sent
+    said = {p.split(":")[1] for p in refused}
+    if problem is not None and str(problem).split(":")[1] not in said:  # an escape said
+        refused.append(str(problem))  # above at its key is not said again at its value
+    if programs is not None:
+        # the inbox shows them, the text part and the page as their first lines, where a
+        # mail program makes a link of an address (the subject went unchecked: found in
+        # review)
+        paid = _paid_test(programs)
+        for key, value in (("subject", subject), ("preheader", preheader)):
+            try:  # at its key: a value may be written over lines, or quoted
+                if value:
+                    _no_paid_address_shown(_html.escape(value), programs, paid,
+                                           lambda url, key=key: f"{file}:{_key_at(doc, key)}",
+                                           f" in its {key}")
+            except PipelineError as e:
+                refused.append(str(e))
+    # a value a `#` cuts short (`subject: Issue #3` goes out as "Issue"), as validate
+    # warns of one in an entry (yaml-comment)
+    warnings = [f"{file}:{line}:{column}: {message}"
+                for line, column, message in yamlpos.cut_values(doc.front, first_line=2)]
+    status = doc.meta.get("status")
+    if "status" in doc.meta and str(status).strip().lower() not in (
+            "draft", "review", "ready", "sent"):
+        warnings.append(f"{file}:{_key_at(doc, 'status')}: status: {status!r} is not a "
+                        "digest's status: write draft, review, ready or sent (pipeline build "
+                        "stops at it)")
+    return Front(subject, preheader, refused, warnings)
 
 
 def _paid_link_problems(body: str, body_line: int, file: str, programs) -> list[str]:
@@ -301,15 +355,11 @@ def render(settings: Settings, month: str, out: Path) -> RenderResult:
     if not path.is_file():
         raise UsageError(f"{file} does not exist; draft it first: pipeline digest draft {m}")
     doc = parse(read_text(path, file), file)
-    subject = _meta_text(doc, "subject", file, required=True)
-    preheader = _meta_text(doc, "preheader", file, required=False)
-    if str(doc.meta.get("month", m)) != str(m):
-        raise PipelineError(f"{file}:{_key_at(doc, 'month')}: front matter says month "
-                            f"{doc.meta.get('month')}, the file name says {m}")
-    refused = unsendable(doc.front, file)  # as the build would, once it is sent
-    if refused is not None:
-        raise refused
     programs = load_programs(settings)
+    front = front_matter(doc, file, m, programs)
+    if front.refused:
+        raise PipelineError(front.refused[0])
+    subject, preheader = front.subject, front.preheader
     entries = settings.path("entries")
     _refuse_links(_paid_link_problems(doc.body, doc.body_line, file, programs)
                   + entry_link_problems(doc.body, doc.body_line, file,
@@ -323,13 +373,6 @@ def render(settings: Settings, month: str, out: Path) -> RenderResult:
     email_md = "".join(email_safe_markdown(md, programs, fb)[0] for md, fb in pieces)
     web_md = "".join(md for md, _ in pieces)
     paid = _paid_test(programs)
-    # the inbox shows them, the text part and the page as their first lines, where a mail
-    # program makes a link of an address (the subject went unchecked: found in review)
-    for key, value in (("subject", subject), ("preheader", preheader)):
-        if value:  # at its key: a value may be written over lines, or quoted
-            _no_paid_address_shown(_html.escape(value), programs, paid,
-                                   lambda url, key=key: f"{file}:{_key_at(doc, key)}",
-                                   f" in its {key}")
     results = {medium: _medium_html(md, base, medium, programs, paid, file, web_url,
                                     (doc.body, doc.body_line))
                for medium, md in (("email", email_md), ("page", web_md))}
@@ -369,7 +412,8 @@ def render(settings: Settings, month: str, out: Path) -> RenderResult:
     for name in FILES:
         files[name] = out / name
         write_atomic(files[name], data[name])
-    warnings = (_warnings(doc, file) + dropped_text(doc.body, doc.body_line, file)
+    warnings = (front.warnings + _warnings(doc, file)
+                + dropped_text(doc.body, doc.body_line, file)
                 + fragment_warnings(doc.body, doc.body_line, file, web_fragment, web_url)
                 + _unpublished_links(settings, doc.body, doc.body_line, file))
     return RenderResult(files, {k: len(v) for k, v in data.items()}, paid_count,
@@ -616,14 +660,12 @@ def _warnings(doc: Document, file: str) -> list[str]:
     """A TODO placeholder left outside the blocks, and each link the e-mail and the page
     show as its words only, each at its line and column (cmark's, for a link: one in code,
     or escaped, `\\[x\\](tel:1)`, is none; a reference link's at its words), and the
-    digest's status."""
+    digest's status when it is no status yet or still a draft's (one that is none of a
+    digest's is `front_matter`'s)."""
     from ..cmark import links_and_images
     from .markdown import footnotes_aside
 
-    # a value a `#` cuts short (`subject: Issue #3` goes out as "Issue"), as validate
-    # warns of one in an entry (yaml-comment)
-    out = [f"{file}:{line}:{column}: {message}"
-           for line, column, message in yamlpos.cut_values(doc.front, first_line=2)]
+    out = []
     line = doc.body_line
     for part in doc.parts:
         text = part if isinstance(part, str) else part.render()
@@ -650,10 +692,7 @@ def _warnings(doc: Document, file: str) -> list[str]:
     elif status in ("draft", "review"):
         out.append(f"{at}: status is still `{status}`; set `status: ready` once it is "
                    "edited")
-    elif status not in ("ready", "sent"):
-        out.append(f"{at}: status: {doc.meta['status']!r} is not a digest's status: write "
-                   "draft, review, ready or sent (pipeline build stops at it)")
-    return out
+    return out  # a status that is none of a digest's: see front_matter
 
 
 # Raw HTML a digest drops, and what of an editor's text goes with it (see dropped_text).
