@@ -325,6 +325,10 @@ def test_a_destination_its_angle_bracket_does_not_close_is_no_link(catalog):
     "> See [AWQ].\n>\n> [awq]: /glossary/nope\n",
     "> See [AWQ][a].\n>\n> [a]:\n> /glossary/nope\n",
     ">www.local-ai-catalog.org/glossary/nope\n",
+    # a quote right under a paragraph's line starts all the same (only the paragraph
+    # ends): its definition, and a URL after its `>`, are the page's links
+    "Intro.\n> [awq]: /glossary/nope\n>\n> See [AWQ][awq].\n",
+    "Intro.\n>www.local-ai-catalog.org/glossary/nope\n",
 ])
 def test_a_link_in_a_block_quote_is_read_as_the_page_reads_it(catalog, body):
     """A quote's `>` marks are no part of a link: a destination or a title on the next
@@ -332,7 +336,7 @@ def test_a_link_in_a_block_quote_is_read_as_the_page_reads_it(catalog, body):
     validate read the `>` as text between `](` and the destination (no link) and looked
     for a definition at a line's start only: it passed links to /glossary/nope."""
     vllm(catalog, body)
-    shown = ("www.local-ai-catalog.org/glossary/nope" if body.startswith(">www")
+    shown = ("www.local-ai-catalog.org/glossary/nope" if ">www" in body
              else "/glossary/nope")
     assert found(catalog) == [("link-unresolved", f"link to {shown}: no such entry")]
 

@@ -867,20 +867,24 @@ def _links(entry: Entry, inline: re.Pattern, definition: re.Pattern) -> list[tup
     return _not_in_html_blocks(entry, _inline_links(_link_text(entry), entry.body_line, inline))
 
 
-def _link_text(entry: Entry) -> str:
+def _link_text(entry: Entry, every_quote: bool = False) -> str:
     """prose_text as the link readers read it: with the marks of block quotes (`> `) as
     spaces, so that a link's destination or title on the next line of a quote (`> See
     [AWQ](` then `> /glossary/awq)`), a reference definition in a quote (`> [awq]:
     /glossary/awq`) and a URL right after the mark (`>https://host/x`) are read as the page
     reads them. Not the marks of a line that ends a paragraph above it, which the page
-    does not run on into the quote. Worked out once per entry and kept on it; a body with
-    no line starting with `>` (most) is prose_text itself."""
-    text = entry.__dict__.get("link_text")
+    does not run on into the quote; `every_quote`: those too, for what no line runs on
+    into (a reference definition, a bare URL): `Intro.` then `> [awq]: /glossary/typo`
+    starts a quote all the same, and the page links to /glossary/typo (its definition was
+    not read: no error; found in review). Worked out once per entry and kept on it; a body
+    with no line starting with `>` (most) is prose_text itself."""
+    key = "quoted_text" if every_quote else "link_text"
+    text = entry.__dict__.get(key)
     if text is None:
         text = prose_text(entry)
         if _a_quote_starts(text):
-            text = _quote_marks_blanked(text)
-        entry.__dict__["link_text"] = text
+            text = _quote_marks_blanked(text, every_quote)
+        entry.__dict__[key] = text
     return text
 
 
@@ -902,14 +906,14 @@ def _a_quote_starts(text: str) -> bool:
 _QUOTE_MARKS_RE = re.compile(r"(?: {0,3}>[ ]?)+")
 
 
-def _quote_marks_blanked(text: str) -> str:
+def _quote_marks_blanked(text: str, every: bool = False) -> str:
     """`text` with the block quote marks at the start of its lines as spaces (see
-    _link_text): the same length, line by line."""
+    _link_text; `every`: after a paragraph's line too): the same length, line by line."""
     lines = text.split("\n")
     joins = True  # the line before is blank, or quoted: the marks of this one are blanked
     for i, line in enumerate(lines):
         m = _QUOTE_MARKS_RE.match(line)
-        if m is not None and joins:
+        if m is not None and (joins or every):
             lines[i] = " " * m.end() + line[m.end():]
         joins = m is not None or not line.strip()
     return "\n".join(lines)
@@ -973,9 +977,9 @@ def _inline_links(text: str, first: int, inline: re.Pattern,
 def _links_and_definitions(entry: Entry, inline: re.Pattern,
                            definition: re.Pattern) -> list[tuple]:
     """_links of a text that may hold reference definitions."""
-    text = _link_text(entry)
     found = []  # (line index, 0 for a link or 1 for a definition, column, groups)
     for kind, pattern, needle in ((0, inline, "]("), (1, definition, "]:")):
+        text = _link_text(entry, every_quote=bool(kind))  # (the same length, line by line)
         if needle not in text:
             continue
         where, brackets = Positions(text, 0), _OpenBrackets(text)
@@ -1138,7 +1142,7 @@ def _bare_urls(entry: Entry, host: str, taken: dict[tuple[int, int], int]) -> li
     `www.`) in the prose, as `_links` gives them; none in what `taken` gives the (line,
     column) and length of, a link's destination, which is no text (what follows the link
     may hold one)."""
-    text = _link_text(entry)
+    text = _link_text(entry, every_quote=True)
     found, where = [], Positions(text, entry.body_line)
     tags = [tag[:2] for tag in open_tags(text)] if "<" in text else []
     brackets = _OpenBrackets(text) if "[" in text else None
