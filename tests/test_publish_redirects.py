@@ -405,6 +405,35 @@ def test_an_entry_written_at_a_deleted_ones_id_gets_its_own(repo, tmp_path):
     assert _feed_ids(out)[f"{base}/glossary/a"] == f"tag:{host},2026-09-06:glossary/a"
 
 
+def test_an_entry_moved_out_of_the_entries_folder_keeps_its_place(repo, tmp_path):
+    """A file moved out of the entries folder (`git mv entries/glossary/a.md attic/`) left
+    no row, as a deletion does (found in review): a new file at its id took its URL as
+    its Atom id. It counts as deleted, from the cache and from scratch alike, and moved
+    back as it went (the move undone) it is the same entry, which keeps its URL."""
+    base = load_settings(repo).site.base_url.rstrip("/")
+    host = base.split("://", 1)[1]
+    write_entry(repo, "glossary/a", _ENTRY)
+    commit_all(repo, "Add a", "2026-09-02T12:00:00")
+    build(load_settings(repo), tmp_path / "cached")  # the cache at a commit before the move
+    (repo / "attic").mkdir()
+    git(repo, "mv", "entries/glossary/a.md", "attic/a.md")
+    commit_all(repo, "Move a out", "2026-09-03T12:00:00")
+    git(repo, "mv", "attic/a.md", "entries/glossary/a.md")
+    commit_all(repo, "Move a back", "2026-09-04T12:00:00")
+    for out, cache in (("cached", True), ("scratch", False)):
+        build(load_settings(repo), tmp_path / out, use_cache=cache)
+        assert _feed_ids(tmp_path / out)[f"{base}/glossary/a"] == f"{base}/glossary/a", out
+    git(repo, "mv", "entries/glossary/a.md", "attic/a.md")
+    commit_all(repo, "Move a out again", "2026-09-05T12:00:00")
+    build(load_settings(repo), tmp_path / "cached")
+    write_entry(repo, "glossary/a", {**_ENTRY, "title": "C"}, "Other text entirely.\n")
+    commit_all(repo, "A new a", "2026-09-06T12:00:00")
+    for out, cache in (("cached", True), ("scratch", False)):
+        build(load_settings(repo), tmp_path / out, use_cache=cache)
+        assert _feed_ids(tmp_path / out)[f"{base}/glossary/a"] == \
+            f"tag:{host},2026-09-06:glossary/a", out
+
+
 def test_a_deleted_entry_counts_for_one_not_committed_yet_at_its_id():
     """A file not committed yet at a deleted entry's id: a tag of its `published` date, as at
     a renamed entry's (the deleted one's URL is its own)."""

@@ -12,7 +12,7 @@ import json
 from ..config import Settings
 from ..fileio import remove_stale, write_atomic
 
-VERSION = 10  # raised when a state would be read differently: older caches are rebuilt
+VERSION = 11  # raised when a state would be read differently: older caches are rebuilt
 FILE = "history.json"
 
 

@@ -367,17 +367,21 @@ def rename_steps(settings: Settings, revs: str, deletions: bool = False,
 
 def _restored(settings: Settings, commits: list[LogCommit], paths: EntryPaths,
               deleted: dict[str, str] | None = None) -> set[tuple[str, str]]:
-    """(commit, path) of each entry file added (`commits`: oldest first, each read as its
-    diff against its first parent) with the very bytes a commit before it deleted there
+    """(commit, path) of each entry file added or moved into the entries folder
+    (`commits`: oldest first, each read as its diff against its first parent) with the
+    very bytes a commit before it deleted there or moved out of the folder
     (in `commits`, or in `deleted`: path -> the commit that deleted it earlier): the
     deletion undone."""
     deleted = dict(deleted or {})  # path -> the last commit that deleted it
     pairs: list[tuple[str, str, str]] = []  # (commit that deleted, commit that added, path)
     for commit in commits:
-        for status, _old, path in commit.changes:
-            if status == "D" and paths.file_id(path):
+        for status, old, path in commit.changes:
+            if status == "R" and paths.file_id(old) and not paths.file_id(path):
+                deleted[old] = commit.sha  # moved out of the entries folder: deleted there
+            elif status == "D" and paths.file_id(path):
                 deleted[path] = commit.sha
-            elif status == "A" and path in deleted:
+            elif (status == "A" or status == "R" and not paths.file_id(old)) \
+                    and path in deleted:  # added, or moved into the entries folder
                 pairs.append((deleted.pop(path), commit.sha, path))
     if not pairs:
         return set()

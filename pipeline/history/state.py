@@ -138,23 +138,20 @@ class State:
                     if paths.id(old):  # a name in other case was never an id: no redirect
                         moved.previous_ids.append(PreviousId(old_id, date, len(self.steps) - 1))
                     h[new_id] = moved
+                elif new_id and restored is not None and not old_id \
+                        and (commit.sha, path) in back:  # moved back in as it went out
+                    self._unbury(new_id, restored[1], date)
                 elif new_id:
                     h[new_id] = EntryHistory(new_id, date, date)
+                elif moved is not None:  # moved out of the entries folder: deleted there
+                    self._bury(old_id, moved, commit.sha)
             elif status == "D":
                 if (deleted := h.pop(new_id, None)) is not None:
-                    self.gone[new_id] = (commit.sha, deleted)
-                    start = deleted.previous_ids[0] if deleted.previous_ids else None
-                    self.dead.append((new_id, start.id if start else new_id, deleted.created,
-                                      start.seq if start else len(self.steps) - 0.5))
+                    self._bury(new_id, deleted, commit.sha)
             elif not new_id:
                 continue
             elif status == "A" and restored is not None and (commit.sha, path) in back:
-                restored[1].updated = date  # the deletion undone: the same entry goes on
-                h[new_id] = restored[1]
-                # its row is the last one of its id: the id was not used since
-                rows = [i for i, row in enumerate(self.dead) if row[0] == new_id]
-                if rows:
-                    del self.dead[rows[-1]]
+                self._unbury(new_id, restored[1], date)
             elif status in "AC" or new_id not in h:
                 h[new_id] = EntryHistory(new_id, date, date)
             else:
@@ -166,6 +163,25 @@ class State:
                 if history is not None and not any(c.commit == commit.sha
                                                    for c in history.corrections):
                     history.corrections.append(Correction(commit.sha, date, text, history.id))
+
+    def _bury(self, entry_id: str, deleted: EntryHistory, sha: str) -> None:
+        """`entry_id`'s entry left the entries (its file deleted, or moved out of the
+        entries folder, which reads as a deletion there: it kept no row, and its Atom id's
+        place went to another entry; found in review)."""
+        self.gone[entry_id] = (sha, deleted)
+        start = deleted.previous_ids[0] if deleted.previous_ids else None
+        self.dead.append((entry_id, start.id if start else entry_id, deleted.created,
+                          start.seq if start else len(self.steps) - 0.5))
+
+    def _unbury(self, entry_id: str, restored: EntryHistory, date: str) -> None:
+        """The deletion of `entry_id` undone (its file back as it was deleted, or moved
+        back into the entries folder): the same entry goes on."""
+        restored.updated = date
+        self.histories[entry_id] = restored
+        # its row is the last one of its id: the id was not used since
+        rows = [i for i, row in enumerate(self.dead) if row[0] == entry_id]
+        if rows:
+            del self.dead[rows[-1]]
 
     def correct(self, commits: list[LogCommit], paths: EntryPaths,
                 merged_by: Callable[[], dict[str, str]],
