@@ -434,6 +434,25 @@ def test_an_entry_moved_out_of_the_entries_folder_keeps_its_place(repo, tmp_path
             f"tag:{host},2026-09-06:glossary/a", out
 
 
+def test_an_entry_deleted_under_its_id_in_other_case_keeps_its_place(repo, tmp_path):
+    """A file renamed to its id in other case (`glossary/A.md`, which validate refuses) and
+    then deleted kept no place among the entries created at its id, counted only under a
+    name in lower case (found in review): a new file at the id took its URL."""
+    base = load_settings(repo).site.base_url.rstrip("/")
+    host = base.split("://", 1)[1]
+    write_entry(repo, "glossary/a", _ENTRY)
+    commit_all(repo, "Add a", "2026-09-02T12:00:00")
+    git(repo, "mv", "entries/glossary/a.md", "entries/glossary/A.md")
+    commit_all(repo, "Rename a to A", "2026-09-03T12:00:00")
+    git(repo, "rm", "-q", "entries/glossary/A.md")
+    commit_all(repo, "Delete A", "2026-09-04T12:00:00")
+    write_entry(repo, "glossary/a", {**_ENTRY, "title": "C"}, "Other text entirely.\n")
+    commit_all(repo, "A new a", "2026-09-06T12:00:00")
+    build(load_settings(repo), tmp_path / "out")
+    assert _feed_ids(tmp_path / "out")[f"{base}/glossary/a"] == \
+        f"tag:{host},2026-09-06:glossary/a"
+
+
 def test_a_deleted_entry_counts_for_one_not_committed_yet_at_its_id():
     """A file not committed yet at a deleted entry's id: a tag of its `published` date, as at
     a renamed entry's (the deleted one's URL is its own)."""

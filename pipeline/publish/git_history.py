@@ -95,8 +95,11 @@ def read_git_data(settings: Settings, rev: str = "HEAD") -> GitData:
     named = [h for h in histories.values() if h.id == h.id.lower()]
     renames = [(p.id, h.id, p.date) for _seq, p, h in sorted(
         (p.seq, p, h) for h in named for p in h.previous_ids)]
+    # A deleted entry counts by the id it was created at: one whose file was renamed to
+    # its id in other case (`glossary/A.md`, which validate refuses) and then deleted kept
+    # no place, and a new file at its id took its URL as its Atom id (found in review).
     return GitData(histories=histories, renames=renames, first=first_ids(
-        named, [row for row in state.dead if row[0] == row[0].lower()]))
+        named, [row for row in state.dead if row[1] == row[1].lower()]))
 
 
 def first_ids(histories, dead=()) -> dict[str, tuple[str, str, int]]:
