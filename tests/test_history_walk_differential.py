@@ -2,12 +2,14 @@
 id remembered by EntryPaths, a day's date remembered by utc_date, State.apply's path
 for an entry edited (taken while no deleted id waits to come back), and parse_log's
 short path for a commit of one file; the history cache's rows and the Atom ids' first
-entries made without loops for the commonest cases."""
+entries made without loops for the commonest cases; and the walk from the cache of an
+earlier commit, held to the walk from no cache."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from hypothesis import given, settings as hsettings, strategies as st
 
 from pipeline.config import load_settings
@@ -154,3 +156,64 @@ def test_first_ids_is_the_plain_one(histories):
     found = first_ids(histories)
     assert found == _first_ids_plainly(histories)
     assert list(found) == list(_first_ids_plainly(histories))  # in the same order
+
+
+_ENTRY = {"title": "A", "status": "published", "summary": "S.", "authors": ["ana"],
+          "published": "2026-01-10", "category": "Inference & serving"}
+
+
+def _walked(settings):
+    """What a walk gives the build: the histories, the deleted entries' rows, the first ids."""
+    from pipeline.history import log
+    from pipeline.publish.git_history import read_git_data
+
+    state = log.history_state(settings)
+    return state.to_json()["histories"], state.dead, read_git_data(settings).first
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_a_walk_from_the_cache_is_the_walk_from_scratch(repo, seed):
+    """After each commit of a random history of adds, edits, deletions, reverts, renames,
+    moves out of the entries folder and back, and a move with a new file at its old id
+    (ids used again), the walk from the cache of the commit before gives what a walk from
+    no cache gives."""
+    import random
+
+    from conftest import commit_all, git, write_entry
+
+    rnd = random.Random(seed)
+    settings = load_settings(repo)
+    cache = settings.path("cache") / "history.json"
+    ids = ["glossary/a", "glossary/b", "glossary/c"]
+    with open(repo / ".git" / "info" / "exclude", "a", encoding="utf-8") as f:
+        f.write(f"/{cache.parent.relative_to(repo).as_posix()}/\n")  # never committed
+    for n in range(12):
+        date = f"2026-09-{n + 2:02d}T12:00:00"
+        there = sorted(i for i in ids if (repo / "entries" / f"{i}.md").exists())
+        free = [i for i in ids if i not in there]
+        away = sorted(p.name for p in (repo / "attic").glob("*.md"))
+        body = f"Text {n}. " + "word " * rnd.choice([3, 150]) + "\n"  # -B breaks no small file
+        op = rnd.choice(["add", "edit", "delete", "rename", "out", "in", "move+new", "revert"])
+        if op == "revert" and n:
+            git(repo, "revert", "--no-commit", "HEAD")  # a deletion undone, byte for byte
+        elif op in ("add", "edit") and (free if op == "add" else there):
+            write_entry(repo, rnd.choice(free if op == "add" else there), _ENTRY, body)
+        elif op == "delete" and there:
+            git(repo, "rm", "-q", f"entries/{rnd.choice(there)}.md")
+        elif op in ("rename", "move+new") and there and free:
+            old = rnd.choice(there)
+            git(repo, "mv", f"entries/{old}.md", f"entries/{rnd.choice(free)}.md")
+            if op == "move+new":
+                write_entry(repo, old, {**_ENTRY, "title": "N"}, "Quite other words. " * 30)
+        elif op == "out" and there:
+            old = rnd.choice(there)
+            (repo / "attic").mkdir(exist_ok=True)  # git takes it away when it is emptied
+            git(repo, "mv", f"entries/{old}.md", f"attic/{old.replace('/', '-')}-{n}.md")
+        elif op == "in" and away and free:
+            git(repo, "mv", f"attic/{rnd.choice(away)}", f"entries/{rnd.choice(free)}.md")
+        commit_all(repo, f"{op} {n}", date)
+        cached = _walked(settings)
+        kept = cache.read_bytes()
+        cache.unlink()
+        assert cached == _walked(settings), (seed, n, git(repo, "log", "--name-status"))
+        cache.write_bytes(kept)
