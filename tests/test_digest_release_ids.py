@@ -227,3 +227,23 @@ def test_a_link_that_moves_to_the_next_release_hides_it_not(fed, cli, feed_serve
     assert "1 new," in r.output, r.output
     assert item(again, "v2") and not item(again, "v1"), again
     assert front(again)["deleted"] == [f"releases/tools/vllm/{key_of(feed_server, 'v1')}"]
+
+
+@pytest.mark.parametrize("edited", [False, True], ids=["untouched", "edited"])
+def test_an_id_passed_on_to_the_next_release_keeps_the_item(fed, cli, feed_server,  # noqa: F811
+                                                            edited):
+    """A feed listing its newest release alone with one id for each (`<guid>latest</guid>`)
+    gives the next release half of the last one's key: taken for the release the file's
+    item was, the new release replaced it, and the last one was gone from the digest (its
+    item untouched) or the new one never listed (its item edited; found in review). An item
+    dated another day is another release's."""
+    feed_server.served["rel.rss"] = (rss(("v1", V1[1], "latest", V1[2])), RSS)
+    _, text = draft(cli, fed)
+    if edited:
+        text = text.replace("Notes of v1.", "Notes of v1, which the editor read.")
+        (fed / DIGEST).write_text(text, encoding="utf-8")
+    feed_server.served["rel.rss"] = (rss(("v2", V2[1], "latest", V2[2])), RSS)
+    r, again = draft(cli, fed)
+    assert "1 new," in r.output, r.output
+    assert item(again, "v1") and item(again, "v2"), again
+    assert ("Notes of v1, which the editor read." in again) is edited

@@ -286,6 +286,18 @@ def _rekey_file(doc, usable, renames: dict[str, str], taken: dict[str, str]) -> 
         _, key, names = entries(item_id)
         return [(e, key) for e in names if any(i.key == key for i in items.get(e, ()))]
 
+    # the days an item's text dates its release at (`(2026-10-05)`, as sections writes it)
+    days = {seg.id: set(_DAY.findall(seg.text)) for seg in block.segments} if block else {}
+
+    def of_another_day(item_id: str, i: FeedItem) -> bool:
+        """Whether the file's item dates its release at another day than `i`, so that
+        `i`, which has half its key, is another release: a feed listing its newest
+        release alone with one id for all (`<guid>latest</guid>`) gives the next one the
+        id's half, and taken for the release the item was, the new one replaced it (its
+        item untouched: the old release went from the digest; edited: the new one was
+        never listed; found in review)."""
+        return bool(days.get(item_id)) and i.date not in days[item_id]
+
     claimed = {found for item_id in ids for found in named(item_id)}
     done = {item_id for item_id in ids if named(item_id)}
     moves: dict[str, str] = {}
@@ -295,7 +307,7 @@ def _rekey_file(doc, usable, renames: dict[str, str], taken: dict[str, str]) -> 
             if item_id in done or (by_id and len(key) != 16):
                 continue
             found = {(i.entry, i.key) for e in names for i in items.get(e, ())
-                     if (i.entry, i.key) not in claimed
+                     if (i.entry, i.key) not in claimed and not of_another_day(item_id, i)
                      and (key[8:] == i.key[8:] if by_id else same_release(key, i))}
             if len(found) == 1:
                 (one,) = found
@@ -311,6 +323,9 @@ def _rekey_file(doc, usable, renames: dict[str, str], taken: dict[str, str]) -> 
             seg.id = moves.get(seg.id, seg.id)
         block.drafted = [moves.get(f"releases/{k}", f"releases/{k}").partition("/")[2]
                          for k in block.drafted]
+
+
+_DAY = re.compile(r"\((\d{4}-\d{2}-\d{2})\)")
 
 
 def _release_held(usable, published: dict[str, str], releases):
