@@ -351,16 +351,21 @@ _ENTRY = {"title": "A", "status": "published", "summary": "S.", "authors": ["ana
           "published": "2026-01-10", "category": "Inference & serving"}
 
 
+def _site_with_a(repo) -> tuple[str, str]:
+    """The site's address and host, in `repo` once a first commit added glossary/a."""
+    write_entry(repo, "glossary/a", _ENTRY)
+    commit_all(repo, "Add a", "2026-09-02T12:00:00")
+    base = load_settings(repo).site.base_url.rstrip("/")
+    return base, base.split("://", 1)[1]
+
+
 def test_a_deleted_entry_keeps_its_place_so_no_id_moves_to_another(repo, tmp_path):
     """Only the entries whose files were in git counted (found in review): deleting the
     file of the first entry at an id gave its URL to the next one (a reader took the new
     entry for the deleted one), and deleting a later one of a day took the `:2` of the
     next. A deleted entry keeps its place: no other entry's id changes."""
-    base = load_settings(repo).site.base_url.rstrip("/")
-    host = base.split("://", 1)[1]
+    base, host = _site_with_a(repo)
     out = tmp_path / "out"
-    write_entry(repo, "glossary/a", _ENTRY)
-    commit_all(repo, "Add a", "2026-09-02T12:00:00")
     git(repo, "mv", "entries/glossary/a.md", "entries/glossary/b.md")
     commit_all(repo, "Rename a to b", "2026-09-03T12:00:00")
     # two more entries made at a on one day, the first of them renamed to c
@@ -387,11 +392,8 @@ def test_an_entry_written_at_a_deleted_ones_id_gets_its_own(repo, tmp_path):
     """A new file at the id of an entry deleted took the deleted one's URL as its Atom id
     (found in review): readers took it for the old entry. It gets a tag; a deletion undone
     (the file back as it was) is the same entry, which keeps its URL."""
-    base = load_settings(repo).site.base_url.rstrip("/")
-    host = base.split("://", 1)[1]
+    base, host = _site_with_a(repo)
     out = tmp_path / "out"
-    write_entry(repo, "glossary/a", _ENTRY)
-    commit_all(repo, "Add a", "2026-09-02T12:00:00")
     git(repo, "rm", "-q", "entries/glossary/a.md")
     commit_all(repo, "Delete a", "2026-09-03T12:00:00")
     git(repo, "revert", "--no-edit", "HEAD", env={"GIT_COMMITTER_DATE": "2026-09-04T12:00:00"})
@@ -410,10 +412,7 @@ def test_an_entry_moved_out_of_the_entries_folder_keeps_its_place(repo, tmp_path
     no row, as a deletion does (found in review): a new file at its id took its URL as
     its Atom id. It counts as deleted, from the cache and from scratch alike, and moved
     back as it went (the move undone) it is the same entry, which keeps its URL."""
-    base = load_settings(repo).site.base_url.rstrip("/")
-    host = base.split("://", 1)[1]
-    write_entry(repo, "glossary/a", _ENTRY)
-    commit_all(repo, "Add a", "2026-09-02T12:00:00")
+    base, host = _site_with_a(repo)
     build(load_settings(repo), tmp_path / "cached")  # the cache at a commit before the move
     (repo / "attic").mkdir()
     git(repo, "mv", "entries/glossary/a.md", "attic/a.md")
@@ -438,10 +437,7 @@ def test_an_entry_deleted_under_its_id_in_other_case_keeps_its_place(repo, tmp_p
     """A file renamed to its id in other case (`glossary/A.md`, which validate refuses) and
     then deleted kept no place among the entries created at its id, counted only under a
     name in lower case (found in review): a new file at the id took its URL."""
-    base = load_settings(repo).site.base_url.rstrip("/")
-    host = base.split("://", 1)[1]
-    write_entry(repo, "glossary/a", _ENTRY)
-    commit_all(repo, "Add a", "2026-09-02T12:00:00")
+    base, host = _site_with_a(repo)
     git(repo, "mv", "entries/glossary/a.md", "entries/glossary/A.md")
     commit_all(repo, "Rename a to A", "2026-09-03T12:00:00")
     git(repo, "rm", "-q", "entries/glossary/A.md")
