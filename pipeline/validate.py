@@ -717,8 +717,8 @@ def validate(
 
         load_checks()
         state["schemas"].warm()
-        if wanted is None or "claims" in wanted:  # its pattern, compiled when first asked
-            from .checks.claims import QUANT_RE  # noqa: F401 - for (25 ms), once, here
+        if wanted is None or "claims" in wanted:  # the claims' pattern (compiled when first
+            from .checks.claims import QUANT_RE  # noqa: F401 - asked for: 25 ms) once, here
         # the affiliate programs, parsed once here (read_programs keeps the last file it
         # parsed): each worker parsed them again, 8.5 ms each, and then this process
         # for the catalog's diagnostics (a validate of the corpus; a build read them first)
