@@ -498,6 +498,14 @@ def test_a_kr_after_its_price_ends_its_sentence_before_a_digit():
                                          (13, 10, "12kr")]
 
 
+def test_fr_before_a_date_is_a_friday():
+    """`Fr` with no full stop before a date is a Friday, as before a time of day: `released
+    on Fr 13 October` was quoted as the price 'Fr 13' (found in review)."""
+    assert [m.group(0) for m in QUANT_RE.finditer(
+        "Out on Fr 13 October, Fr 13. Oktober, ab Fr 13.10. und Mo 8 Fr 9:00; Fr 900 in Bern, "
+        "Fr. 13 in Basel.")] == ["Fr 900", "Fr. 13"]
+
+
 def test_a_rupee_or_a_franc_after_its_price_ends_its_sentence_before_a_digit():
     """`It costs 900 Fr.` and `1,299 Rs.` (the franc and the rupee in letters after the number)
     were no prices, and the full stop of `900 SFr. 5 shops sell it [@s]` was taken for that of

@@ -114,8 +114,11 @@ _STOP_AFTER_ITS_NUMBER = (
                      for c in ("(?:kr|Rs|Fr)", "SFr")) + ")"
     + "".join(r"(?<![^\W\d_]\d{%d}%s%s\.)" % (n, space, c) for n in range(1, 5)
               for space in (r"\s", "") for c in ("(?:kr|Rs|Fr)", "SFr")))
-# `Fr` with no full stop before a time of day is a Friday (`Fr 9:00`), not a franc.
-_FR = r"(?:\.(?!" + _STOP_AFTER_ITS_NUMBER + r")|(?!\s?\d{1,2}:))"
+# `Fr` with no full stop before a time of day or a date is a Friday (`Fr 9:00`, `Fr 13
+# October`, `Fr 13.10.`), not a franc (a date was quoted as a price: found in review).
+_MONTH = r"(?:Jan|Feb|M[aä]r|Apr|Ma[iy]|Jun|Jul|Aug|Sep|O[ck]t|Nov|De[cz])"
+_FR = (r"(?:\.(?!" + _STOP_AFTER_ITS_NUMBER + r")|(?!\s?\d{1,2}(?!\d)(?::|\.(?:0?[1-9]|1[0-2])\."
+       r"|\.?\s" + _MONTH + ")))")
 # What comes before a price's number: a symbol, a country's dollar (`C$`), a code, the Nordic
 # `kr` or `kr.`, the rupee in letters (`Rs`, `Rs.`), the Swiss franc's `Fr.`, `Fr` or `SFr.`
 # (the full stop of none after its price's number).
